@@ -1,0 +1,34 @@
+package org.netstack4j.trace;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Named counters like {@code netstat -s}: "ipv4.in.receives", "ipv4.in.drop.bad_checksum",
+ * "tcp.out.segments". Layers look a counter up once ({@link #counter}) and keep it.
+ */
+public final class Counters {
+    /** One counter; single-threaded like the stack that owns it. */
+    public static final class Counter {
+        private long value;
+        public void increment() { value++; }
+        public void add(long n) { value += n; }
+        public long get() { return value; }
+    }
+
+    private final Map<String, Counter> counters = new TreeMap<>();
+
+    public Counter counter(String name) { return counters.computeIfAbsent(name, k -> new Counter()); }
+
+    public long get(String name) {
+        Counter c = counters.get(name);
+        return c == null ? 0 : c.get();
+    }
+
+    /** Non-zero counters by name, sorted. */
+    public Map<String, Long> snapshot() {
+        Map<String, Long> out = new TreeMap<>();
+        counters.forEach((k, v) -> { if (v.get() != 0) out.put(k, v.get()); });
+        return out;
+    }
+}
