@@ -21,8 +21,8 @@ public sealed interface IcmpRepr {
     /** Parses and verifies the checksum over buf[off..off+len). */
     static Parsed<IcmpRepr> parse(byte[] buf, int off, int len) { throw new UnsupportedOperationException("TODO(wire)"); }
 
-    int length();
+    default int length() { throw new UnsupportedOperationException("TODO(wire)"); }
 
     /** Writes the message with its checksum at buf[off]; returns length(). */
-    int emit(byte[] buf, int off);
+    default int emit(byte[] buf, int off) { throw new UnsupportedOperationException("TODO(wire)"); }
 }

@@ -20,5 +20,5 @@ public sealed interface TcpOption {
     record Unknown(int kind, byte[] data) implements TcpOption {}
 
     /** Bytes this option occupies on the wire. */
-    int length();
+    default int length() { throw new UnsupportedOperationException("TODO(wire)"); }
 }
