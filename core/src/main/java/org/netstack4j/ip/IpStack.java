@@ -543,7 +543,7 @@ public final class IpStack implements Pollable {
                 c.ipInUnknownProtos.increment();
                 drop(now, "ipv4", "no handler for protocol " + ip.protocol(), ip);
                 sendIcmpError(now, ip, buf, off, len, broadcast,
-                        new IcmpRepr.DestinationUnreachable(IcmpRepr.CODE_PROTOCOL_UNREACHABLE, 0, null));
+                        IcmpRepr.TYPE_DEST_UNREACHABLE, IcmpRepr.CODE_PROTOCOL_UNREACHABLE);
             }
         }
     }
@@ -560,7 +560,7 @@ public final class IpStack implements Pollable {
                 Ipv4Repr ip = e.first();
                 int qoff = ip.headerLength();
                 sendIcmpError(now, ip, e.quote(), qoff, e.quote().length - qoff, isAnyBroadcast(ip.dst()),
-                        new IcmpRepr.TimeExceeded(IcmpRepr.CODE_REASSEMBLY_TIME_EXCEEDED, null));
+                        IcmpRepr.TYPE_TIME_EXCEEDED, IcmpRepr.CODE_REASSEMBLY_TIME_EXCEEDED);
             }
         }
     }
@@ -688,9 +688,9 @@ public final class IpStack implements Pollable {
      * Sends an ICMP error about the datagram {@code ip} whose payload is buf[off..off+len),
      * unless RFC 1122 3.2.2 forbids it: not about an ICMP error, a broadcast or multicast, a
      * non-first fragment, or a source that is not a single host; and within the rate limit.
-     * {@code template} gives the type/code; its quoted data is filled in here.
+     * {@code type} is destination unreachable or time exceeded.
      */
-    private void sendIcmpError(long now, Ipv4Repr ip, byte[] buf, int off, int len, boolean broadcast, IcmpRepr template) {
+    private void sendIcmpError(long now, Ipv4Repr ip, byte[] buf, int off, int len, boolean broadcast, int type, int code) {
         if (broadcast || ip.dst().isMulticast() || ip.fragmentOffset() != 0) return;
         Ipv4Address s = ip.src();
         if (s.isUnspecified() || s.isBroadcast() || s.isMulticast() || isDirectedBroadcast(s)) return;
@@ -706,19 +706,14 @@ public final class IpStack implements Pollable {
         byte[] quote = new byte[hl + qdata];
         ip.emit(quote, 0);
         System.arraycopy(buf, off, quote, hl, qdata);
-        IcmpRepr msg = switch (template) {
-            case IcmpRepr.DestinationUnreachable d -> {
-                c.icmpOutDestUnreachs.increment();
-                yield new IcmpRepr.DestinationUnreachable(d.code(), d.nextHopMtu(), quote);
-            }
-            case IcmpRepr.TimeExceeded t -> {
-                c.icmpOutTimeExcds.increment();
-                yield new IcmpRepr.TimeExceeded(t.code(), quote);
-            }
-            case IcmpRepr.EchoRequest e -> throw new IllegalArgumentException("not an error: " + e);
-            case IcmpRepr.EchoReply e -> throw new IllegalArgumentException("not an error: " + e);
-            case IcmpRepr.Other o -> new IcmpRepr.Other(o.type(), o.code(), quote);
-        };
+        IcmpRepr msg;
+        if (type == IcmpRepr.TYPE_TIME_EXCEEDED) {
+            c.icmpOutTimeExcds.increment();
+            msg = new IcmpRepr.TimeExceeded(code, quote);
+        } else {
+            c.icmpOutDestUnreachs.increment();
+            msg = new IcmpRepr.DestinationUnreachable(code, 0, quote);
+        }
         Ipv4Address from = isLocalAddress(ip.dst()) ? ip.dst() : Ipv4Address.ANY;
         sendIcmp(now, from, s, -1, msg);
     }
@@ -871,7 +866,7 @@ public final class IpStack implements Pollable {
             if (tracer.enabled()) drop(now, "udp", "port " + udp.dstPort() + " closed", ip);
             // RFC 1122 4.1.3.1: SHOULD send port unreachable (not for broadcasts, 3.2.2).
             sendIcmpError(now, ip, buf, off, len, broadcast,
-                    new IcmpRepr.DestinationUnreachable(IcmpRepr.CODE_PORT_UNREACHABLE, 0, null));
+                    IcmpRepr.TYPE_DEST_UNREACHABLE, IcmpRepr.CODE_PORT_UNREACHABLE);
             return;
         }
         int plen = UdpRepr.payloadLength(buf, off);
