@@ -183,6 +183,17 @@ public final class IpStack implements Pollable {
         return nh == null ? null : nh.iface().address();
     }
 
+    /**
+     * The MTU of the interface packets to {@code dst} leave by (for TCP's MSS, RFC 9293
+     * 3.7.1: MSS = MTU - 40), or 0 if there is no route. Our own addresses: 65535.
+     */
+    public int mtuFor(Ipv4Address dst) {
+        if (isLocalAddress(dst)) return 65535;
+        if (dst.isBroadcast()) return links.isEmpty() ? 0 : links.get(0).iface.mtu();
+        RoutingTable.NextHop nh = routes.lookup(dst);
+        return nh == null ? 0 : nh.iface().mtu();
+    }
+
     /** True if {@code a} is the address of one of our interfaces. */
     public boolean isLocalAddress(Ipv4Address a) {
         for (Link l : links) if (l.iface.address().equals(a)) return true;
@@ -232,6 +243,11 @@ public final class IpStack implements Pollable {
             return false;
         }
 
+        if (dst.isUnspecified()) {
+            c.ipOutDropNoRoute.increment();
+            dropOut(now, "ipv4", "destination 0.0.0.0", src, dst, protocol, len);
+            return false;
+        }
         if (isLocalAddress(dst)) return sendLocal(now, src.isUnspecified() ? dst : src, dst, protocol, t, payload, off, len);
 
         Link link;
@@ -715,6 +731,7 @@ public final class IpStack implements Pollable {
             msg = new IcmpRepr.DestinationUnreachable(code, 0, quote);
         }
         Ipv4Address from = isLocalAddress(ip.dst()) ? ip.dst() : Ipv4Address.ANY;
+        if (tracer.enabled()) note(now, "icmp", "sending " + describe(msg) + " to " + s + " about " + summary(ip));
         sendIcmp(now, from, s, -1, msg);
     }
 

@@ -50,7 +50,7 @@ final class Reassembler {
 
     /**
      * The fragment was not kept: {@code counter} names why ("duplicates", "overlaps",
-     * "invalid", "memory", "too_many_fragments"), {@code reason} says it in words,
+     * "invalid", "memory_full", "too_many_fragments"; counted as "ipv4.reasm." + counter), {@code reason} says it in words,
      * {@code datagramDiscarded} whether the datagram in progress was thrown away too.
      */
     record Dropped(String counter, String reason, boolean datagramDiscarded) implements Result {}
@@ -108,7 +108,7 @@ final class Reassembler {
         }
         int cost = len + FRAGMENT_OVERHEAD;
         if (memory + cost > MAX_MEMORY)
-            return new Dropped("memory", "reassembly memory full (" + memory + " of " + MAX_MEMORY + " bytes)", false);
+            return new Dropped("memory_full", "reassembly memory full (" + memory + " of " + MAX_MEMORY + " bytes)", false);
         if (d == null) {
             d = new Datagram(now + TIMEOUT_NS);
             datagrams.put(key, d);

@@ -482,4 +482,72 @@ class IpStackTest {
         assertEquals(1, h.cb.get("ipv4.in.drop.bad_source"));
         assertEquals(0, h.link.b.sent.size());
     }
+
+    // ---------------------------------------------------------------- more
+
+    @Test void fragmentationOverIpMediumWithSmallMtu() {
+        TwoHosts h = new TwoHosts(Medium.IP, 576);
+        UdpSocket server = h.b.udpBind(Ipv4Address.ANY, 9000);
+        UdpSocket client = h.a.udpBind(Ipv4Address.ANY, 0);
+        byte[] data = randomBytes(1400, 9);
+        assertTrue(client.sendTo(h.now, IP_B, 9000, data, 0, data.length));
+        assertEquals(3, h.ca.get("ipv4.frag.creates"), "1408 bytes in 552-byte pieces");
+        for (byte[] f : h.link.a.sent) assertTrue(f.length <= 576);
+        h.settle();
+        assertArrayEquals(data, server.receive().data());
+        assertEquals(576, h.a.mtuFor(IP_B));
+        assertEquals(0, h.a.mtuFor(Ipv4Address.parse("192.0.2.9")));
+    }
+
+    @Test void handlerMaySendFromInsideReceive() {
+        TwoHosts h = TwoHosts.ethernet();
+        List<Integer> got = new ArrayList<>();
+        // an "echo" transport on B answering every datagram from inside receive()
+        h.b.setProtocolHandler(200, (now, ip, buf, off, len) ->
+                h.b.send(now, ip.dst(), ip.src(), 200, -1, buf, off, len));
+        h.a.setProtocolHandler(200, (now, ip, buf, off, len) -> got.add(len));
+        h.a.send(h.now, Ipv4Address.ANY, IP_B, 200, -1, new byte[3000], 0, 3000);
+        h.settle();
+        assertEquals(List.of(3000), got, "fragmented both ways, reassembled both ways");
+    }
+
+    @Test void icmpErrorsAreTracedAsNotes() {
+        TwoHosts h = TwoHosts.ethernet();
+        h.a.udpBind(IP_A, 5000).sendTo(h.now, IP_B, 9, new byte[4], 0, 4);
+        h.settle();
+        assertTrue(h.tb.stream().anyMatch(e -> e instanceof TraceEvent.Note n && n.layer().equals("icmp")
+                && n.text().startsWith("sending port unreachable to 10.0.0.1")), h.tb.toString());
+        assertTrue(h.ta.stream().anyMatch(e -> e instanceof TraceEvent.Note n && n.layer().equals("arp")
+                && n.text().equals("10.0.0.2 is-at 02:00:00:00:00:0b")), h.ta.toString());
+    }
+
+    @Test void icmpErrorAboutSomeoneElsesDatagramIsDropped() {
+        TwoHosts h = TwoHosts.ethernet();
+        UdpSocket s = h.b.udpBind(Ipv4Address.ANY, 53);
+        // a port unreachable quoting a datagram from 10.0.0.50 (not B) to port 53
+        byte[] quote = new byte[28];
+        ipHeader(Ipv4Address.parse("10.0.0.50"), IP_A, Ipv4Repr.PROTO_UDP, 8).emit(quote, 0);
+        quote[20] = 0; quote[21] = 53; quote[22] = 0; quote[23] = 53;
+        IcmpRepr err = new IcmpRepr.DestinationUnreachable(IcmpRepr.CODE_PORT_UNREACHABLE, 0, quote);
+        byte[] icmp = new byte[err.length()];
+        err.emit(icmp, 0);
+        h.link.b.inject(0, ethIp(MAC_B, MAC_A, ipHeader(IP_A, IP_B, Ipv4Repr.PROTO_ICMP, icmp.length), icmp));
+        assertEquals(1, h.cb.get("icmp.in.drop.quote_not_ours"));
+        assertNull(s.error());
+    }
+
+    @Test void icmpErrorRateIsLimited() {
+        TwoHosts h = TwoHosts.ethernet();
+        UdpSocket client = h.a.udpBind(IP_A, 5000);
+        client.sendTo(h.now, IP_B, 9, new byte[1], 0, 1);
+        h.settle();
+        for (int i = 0; i < 100; i++) client.sendTo(h.now, IP_B, 9, new byte[1], 0, 1);
+        h.settle();
+        assertEquals(IpStack.ICMP_ERROR_BURST, h.cb.get("icmp.out.dest_unreachs"));
+        assertEquals(101 - IpStack.ICMP_ERROR_BURST, h.cb.get("icmp.out.rate_limited"));
+        h.advance(Time.ms(10));
+        client.sendTo(h.now, IP_B, 9, new byte[1], 0, 1);
+        h.settle();
+        assertEquals(IpStack.ICMP_ERROR_BURST + 1, h.cb.get("icmp.out.dest_unreachs"), "tokens refill over time");
+    }
 }

@@ -98,7 +98,7 @@ class ReassemblerTest {
         int fits = Reassembler.MAX_MEMORY / (1480 + Reassembler.FRAGMENT_OVERHEAD);
         for (int id = 0; id < fits; id++) assertInstanceOf(Reassembler.Incomplete.class, add(0, frag(100 + id, 0, 1480, true)));
         var d = assertInstanceOf(Reassembler.Dropped.class, add(0, frag(9999, 0, 1480, true)));
-        assertEquals("memory", d.counter());
+        assertEquals("memory_full", d.counter());
         assertTrue(r.memoryUsed() <= Reassembler.MAX_MEMORY);
         r.expire(Reassembler.TIMEOUT_NS);
         assertEquals(0, r.memoryUsed());
