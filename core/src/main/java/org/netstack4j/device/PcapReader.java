@@ -43,8 +43,9 @@ public final class PcapReader implements Closeable {
     /** Reads and checks the global header. */
     public PcapReader(InputStream in) throws IOException {
         this.in = in;
-        byte[] h = readFully(24, "global header", true);
-        if (h == null) throw new PcapFormatException("pcap: empty file (no global header)");
+        byte[] h = in.readNBytes(24);
+        if (h.length == 0) throw new PcapFormatException("pcap: empty file (no global header)");
+        if (h.length < 4) throw new PcapFormatException("pcap: file ends inside the global header at byte " + h.length);
         int magicLe = getInt(h, 0, false);
         switch (magicLe) {
             case PcapWriter.MAGIC_MICROS -> { bigEndian = false; nanos = false; }
@@ -56,6 +57,10 @@ public final class PcapReader implements Closeable {
             default -> throw new PcapFormatException(String.format(
                     "pcap: not a pcap file (magic 0x%08x, want 0xa1b2c3d4 or 0xa1b23c4d)", magicLe));
         }
+        if (h.length < 24)
+            throw new PcapFormatException("pcap: file ends inside the global header at byte " + h.length
+                    + " (" + h.length + " of 24 bytes present)");
+        offset = 24;
         int major = getShort(h, 4), minor = getShort(h, 6);
         if (major != 2) throw new PcapFormatException("pcap: unsupported version " + major + "." + minor + " (want 2.4)");
         int snaplen = getInt(h, 16, bigEndian);
