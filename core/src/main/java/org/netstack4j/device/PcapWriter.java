@@ -39,10 +39,10 @@ public final class PcapWriter implements Closeable {
     private long timeOffsetNs;
     private long records;
 
-    /** Nanosecond-resolution capture; writes the global header at once. */
-    public PcapWriter(OutputStream out, LinkType linkType) throws IOException { this(out, linkType, true); }
+    /** Nanosecond-resolution capture; writes the global header at once (UncheckedIOException if that fails). */
+    public PcapWriter(OutputStream out, LinkType linkType) { this(out, linkType, true); }
 
-    public PcapWriter(OutputStream out, LinkType linkType, boolean nanosecondResolution) throws IOException {
+    public PcapWriter(OutputStream out, LinkType linkType, boolean nanosecondResolution) {
         this.out = out;
         this.linkType = linkType;
         this.nanos = nanosecondResolution;
@@ -54,7 +54,11 @@ public final class PcapWriter implements Closeable {
         putInt(h, 12, 0);
         putInt(h, 16, SNAPLEN);
         putInt(h, 20, linkType.code());
-        out.write(h);
+        try {
+            out.write(h);
+        } catch (IOException e) {
+            throw new UncheckedIOException("pcap: cannot write the global header", e);
+        }
     }
 
     /** Creates (or truncates) {@code file} and writes the global header. */
@@ -62,9 +66,9 @@ public final class PcapWriter implements Closeable {
         OutputStream os = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
         try {
             return new PcapWriter(os, linkType);
-        } catch (IOException e) {
+        } catch (UncheckedIOException e) {
             os.close();
-            throw e;
+            throw e.getCause();
         }
     }
 
