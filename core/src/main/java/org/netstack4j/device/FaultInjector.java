@@ -4,6 +4,8 @@ import java.util.ArrayDeque;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
 import org.netstack4j.time.Time;
+import org.netstack4j.trace.TraceEvent;
+import org.netstack4j.trace.Tracer;
 
 /**
  * Middleware that loses, duplicates, reorders, corrupts, delays and rate-limits frames
@@ -24,13 +26,17 @@ public final class FaultInjector implements Device {
     private FrameSink sink = FrameSink.DISCARD;
     private Predicate<byte[]> dropFilter;
     private long dropFilterBudget;
+    private Tracer tracer = Tracer.NONE;
+
+    /** No faults until {@link #setConfig} or a drop filter says otherwise. */
+    public FaultInjector(Device inner, long seed) { this(inner, FaultConfig.NONE, seed); }
 
     public FaultInjector(Device inner, FaultConfig config, long seed) {
         this.inner = inner;
         this.config = config;
         SplittableRandom root = new SplittableRandom(seed);
-        this.out = new Lane(root.split(), inner::transmit);
-        this.in = new Lane(root.split(), (now, frame) -> sink.receive(now, frame));
+        this.out = new Lane("out", root.split(), inner::transmit);
+        this.in = new Lane("in", root.split(), (now, frame) -> sink.receive(now, frame));
         inner.attach((now, frame) -> {
             if (this.config.bothDirections()) in.offer(now, frame);
             else sink.receive(now, frame);
@@ -38,6 +44,13 @@ public final class FaultInjector implements Device {
     }
 
     public Device inner() { return inner; }
+
+    /**
+     * Reports what the injector does: drops as {@code TraceEvent.Drop} (layer "fault"; reasons
+     * "lost (random)", "dropped by filter", "queue full"), duplications, reorders and corruptions
+     * as {@code TraceEvent.Note}, each with the direction ("out"/"in") and the frame length.
+     */
+    public void setTracer(Tracer tracer) { this.tracer = tracer == null ? Tracer.NONE : tracer; }
 
     public FaultConfig config() { return config; }
 
@@ -102,6 +115,7 @@ public final class FaultInjector implements Device {
     private final class Lane {
         private record Timed(long release, byte[] frame) {}
 
+        private final String direction;
         private final SplittableRandom random;
         private final FrameSink next;
         private final ArrayDeque<Timed> queue = new ArrayDeque<>();
@@ -110,7 +124,8 @@ public final class FaultInjector implements Device {
         private long lastTxEnd = Long.MIN_VALUE;
         private long offered, passed, lost, filtered, duplicated, reordered, corrupted, queueDropped;
 
-        Lane(SplittableRandom random, FrameSink next) {
+        Lane(String direction, SplittableRandom random, FrameSink next) {
+            this.direction = direction;
             this.random = random;
             this.next = next;
         }
@@ -124,14 +139,24 @@ public final class FaultInjector implements Device {
         void offer(long now, byte[] frame) {
             FaultConfig c = config;
             offered++;
-            if (filterDrops(frame)) { filtered++; return; }
-            if (chance(c.loss())) { lost++; return; }
+            if (filterDrops(frame)) {
+                filtered++;
+                drop(now, "dropped by filter", frame);
+                return;
+            }
+            if (chance(c.loss())) {
+                lost++;
+                drop(now, "lost (random)", frame);
+                return;
+            }
             if (chance(c.corrupt())) {
-                Corruption.corrupt(frame, inner.medium(), c.corruptBytes(), random);
+                int at = Corruption.corrupt(frame, inner.medium(), c.corruptBytes(), random);
                 corrupted++;
+                note(now, "corrupted " + c.corruptBytes() + " byte(s) from offset " + at, frame);
             }
             if (chance(c.duplicate())) {
                 duplicated++;
+                note(now, "duplicated", frame);
                 byte[] copy = frame.clone();
                 reorderStage(now, frame, c);
                 reorderStage(now, copy, c);
@@ -145,6 +170,7 @@ public final class FaultInjector implements Device {
                 held = frame;
                 heldUntil = now + c.reorderHoldNs();
                 reordered++;
+                note(now, "held back (reorder)", frame);
                 return;
             }
             shape(now, frame, c);
@@ -166,7 +192,11 @@ public final class FaultInjector implements Device {
                 next.receive(now, frame);
                 return;
             }
-            if (c.queueLimit() > 0 && queue.size() >= c.queueLimit()) { queueDropped++; return; }
+            if (c.queueLimit() > 0 && queue.size() >= c.queueLimit()) {
+                queueDropped++;
+                drop(now, "queue full", frame);
+                return;
+            }
             long release = now;
             if (c.rateBitsPerSec() > 0) {
                 long start = Math.max(now, lastTxEnd);
@@ -178,6 +208,16 @@ public final class FaultInjector implements Device {
             Timed last = queue.peekLast();
             if (last != null && last.release() > release) release = last.release();
             queue.add(new Timed(release, frame));
+        }
+
+        private void drop(long now, String reason, byte[] frame) {
+            if (tracer.enabled())
+                tracer.event(new TraceEvent.Drop(now, "fault", reason, direction + " " + frame.length + " bytes"));
+        }
+
+        private void note(long now, String what, byte[] frame) {
+            if (tracer.enabled())
+                tracer.event(new TraceEvent.Note(now, "fault", what + ": " + direction + " " + frame.length + " bytes"));
         }
 
         long pollAt() {

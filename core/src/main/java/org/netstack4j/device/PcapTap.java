@@ -24,6 +24,11 @@ public final class PcapTap implements Device {
         });
     }
 
+    /** A tap writing to a new nanosecond pcap file with the device's link type; close it with {@code writer().close()}. */
+    public static PcapTap open(Device inner, java.nio.file.Path file) throws java.io.IOException {
+        return new PcapTap(inner, PcapWriter.open(file, linkTypeOf(inner.medium())));
+    }
+
     /** ETHERNET -> LINKTYPE_ETHERNET, IP -> LINKTYPE_RAW. */
     public static LinkType linkTypeOf(Medium medium) {
         return switch (medium) {

@@ -218,6 +218,28 @@ class FaultInjectorTest {
         assertArrayEquals(TestFrames.ipv4Udp(1, 1), got.get(0));
     }
 
+    @Test void ethernetPaddingIsNeverTheCorruptedPart() {
+        // A minimum-size frame: 14 + 28 bytes of IPv4/UDP, padded to 60 bytes. Damage to the
+        // padding would go unnoticed by every checksum, so it is outside the region.
+        byte[] f = java.util.Arrays.copyOf(TestFrames.ethernetUdp(0, 1), 60);
+        assertEquals((14L + 20) << 32 | (14 + 28), Corruption.region(f, Medium.ETHERNET));
+    }
+
+    @Test void whatItDoesIsTraced() {
+        RecordingDevice wire = new RecordingDevice(Medium.IP);
+        FaultInjector fi = new FaultInjector(wire, 1);
+        List<org.netstack4j.trace.TraceEvent> trace = new ArrayList<>();
+        fi.setTracer(trace::add);
+        fi.dropOnce(f -> true);
+        fi.transmit(Time.ms(1), TestFrames.ipv4Udp(0, 1));
+        fi.setConfig(FaultConfig.builder().duplicate(1.0).build());
+        fi.transmit(Time.ms(2), TestFrames.ipv4Udp(0, 2));
+        assertEquals(List.of(
+                new org.netstack4j.trace.TraceEvent.Drop(Time.ms(1), "fault", "dropped by filter", "out 28 bytes"),
+                new org.netstack4j.trace.TraceEvent.Note(Time.ms(2), "fault", "duplicated: out 28 bytes")), trace);
+        assertEquals(List.of(2, 2), wire.sentIds());
+    }
+
     @Test void configIsValidated() {
         assertThrows(IllegalArgumentException.class, () -> FaultConfig.builder().loss(1.5).build());
         assertThrows(IllegalArgumentException.class, () -> FaultConfig.builder().corrupt(Double.NaN).build());

@@ -153,6 +153,17 @@ class PcapTest {
                 () -> new PcapTap(new LoopbackDevice(Medium.ETHERNET, 1500), w));
     }
 
+    @Test void tapOpensAFileWithTheDevicesLinkType() throws IOException {
+        Path file = dir.resolve("tap.pcap");
+        PcapTap tap = PcapTap.open(new LoopbackDevice(Medium.ETHERNET, 1500), file);
+        tap.transmit(5, TestFrames.ethernetUdp(0, 1));
+        tap.writer().close();
+        List<PcapReader.Record> recs = PcapReader.readAll(file);
+        assertEquals(1, recs.size());
+        assertEquals(LinkType.ETHERNET, recs.get(0).linkType());
+        assertEquals(5, recs.get(0).timeNs());
+    }
+
     @Test void tsharkReadsTheFileCleanly() throws Exception {
         Assumptions.assumeTrue(onPath("tshark"), "tshark not installed (apt-get install -y tshark): skipping the external check");
         for (LinkType type : LinkType.values()) {
