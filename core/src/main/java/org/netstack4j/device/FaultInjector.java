@@ -66,6 +66,7 @@ public final class FaultInjector implements Device {
 
     /** Like {@link #setDropFilter(Predicate)} but removes itself after dropping {@code maxDrops} frames. */
     public void setDropFilter(Predicate<byte[]> filter, long maxDrops) {
+        if (maxDrops < 1) throw new IllegalArgumentException("maxDrops must be >= 1: " + maxDrops);
         this.dropFilter = filter;
         this.dropFilterBudget = filter == null ? 0 : maxDrops;
     }
