@@ -1,0 +1,433 @@
+package org.netstack4j.linux;
+
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+
+import org.netstack4j.device.Device;
+import org.netstack4j.device.FrameSink;
+import org.netstack4j.device.Medium;
+import org.netstack4j.time.Time;
+
+/**
+ * A Linux TUN (raw IP) or TAP (Ethernet) interface driven through its file descriptor.
+ *
+ * <p>The descriptor is non-blocking. Receiving is pull-based: whoever runs the real-time loop
+ * waits for the descriptor ({@link #fd()} in its own poll set, or {@link #awaitReadable}) and
+ * then calls {@link #readAvailable(long)}, which pushes every pending packet (up to a batch
+ * limit) to the attached {@link FrameSink}. {@link #transmit} writes at once; if the kernel
+ * says EAGAIN/ENOBUFS the frame waits in a small bounded queue that {@link #poll} retries
+ * (see {@link #pollAt}), and frames beyond the bound are dropped and counted.
+ *
+ * <p>Single-threaded like every {@link Device}: open it anywhere, then use and close it from the
+ * one thread that drives the stack. Closing the descriptor deletes a non-persistent interface.
+ */
+public abstract sealed class TunTapDevice implements Device, AutoCloseable permits TunDevice, TapDevice {
+    // <linux/if_tun.h>: _IOW('T', 202, int)
+    static final long TUNSETIFF = 0x400454caL;
+    static final short IFF_TUN = 0x0001;
+    static final short IFF_TAP = 0x0002;
+    static final short IFF_NO_PI = 0x1000;
+    // <linux/sockios.h>
+    static final long SIOCGIFMTU = 0x8921L;
+    static final long SIOCSIFMTU = 0x8922L;
+    /** sizeof(struct ifreq) on 64-bit Linux: char ifr_name[16] + a 24-byte union. */
+    static final int IFREQ_SIZE = 40;
+    static final int IFR_UNION_OFFSET = 16;
+
+    /** Packets handed to the sink per {@link #readAvailable} call unless changed. */
+    public static final int DEFAULT_READ_BATCH = 64;
+    /** Frames held while the kernel refuses writes, unless changed. */
+    public static final int DEFAULT_TX_QUEUE_LIMIT = 64;
+    /** How long to wait before retrying queued writes. */
+    public static final long TX_RETRY_NS = Time.ms(1);
+    /** Read buffer: the largest packet a TUN/TAP read can return (64 KiB IP packet plus headers). */
+    static final int BUFFER_SIZE = 65536 + 64;
+
+    private final Medium medium;
+    private final String name;
+    private final int fd;
+    private final int mtu;
+    private final Arena arena;
+    private final MemorySegment errnoState;
+    private final MemorySegment rxBuf;
+    private final MemorySegment txBuf;
+    private final MemorySegment pollFds;
+
+    private FrameSink sink = FrameSink.DISCARD;
+    private final ArrayDeque<byte[]> txQueue = new ArrayDeque<>();
+    private int txQueueLimit = DEFAULT_TX_QUEUE_LIMIT;
+    private int readBatch = DEFAULT_READ_BATCH;
+    private long retryAt = Time.NEVER;
+    private boolean closed;
+
+    private long rxPackets, rxBytes, txPackets, txBytes, txQueued, txDropped, txErrors;
+    private int lastTxErrno;
+
+    TunTapDevice(Medium medium, String name, int fd, int mtu, Arena arena, MemorySegment errnoState) {
+        this.medium = medium;
+        this.name = name;
+        this.fd = fd;
+        this.mtu = mtu;
+        this.arena = arena;
+        this.errnoState = errnoState;
+        this.rxBuf = arena.allocate(BUFFER_SIZE, 16);
+        this.txBuf = arena.allocate(BUFFER_SIZE, 16);
+        this.pollFds = arena.allocate(2 * LibC.POLLFD_SIZE, 8);
+    }
+
+    /** What {@link #openFd} found: the descriptor, the name the kernel used and its MTU. */
+    record Opened(int fd, String name, int mtu, Arena arena, MemorySegment errnoState) {}
+
+    /**
+     * Opens /dev/net/tun, creates or attaches interface {@code name} (IFF_NO_PI) as TUN or TAP,
+     * non-blocking and close-on-exec, and sets its MTU when {@code mtu > 0}.
+     */
+    static Opened openFd(String name, Medium medium, int mtu) throws TunException {
+        TunException bad = TunException.checkName(name);
+        if (bad != null) {
+            throw bad;
+        }
+        Arena arena = Arena.ofShared();
+        int fd = -1;
+        try {
+            MemorySegment errno = LibC.errnoState(arena);
+            fd = LibC.open(errno, arena.allocateFrom("/dev/net/tun"), LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
+            if (fd < 0) {
+                throw TunException.openControlDevice(LibC.errno(errno));
+            }
+            MemorySegment ifr = ifreq(arena, name);
+            short flags = (short) ((medium == Medium.IP ? IFF_TUN : IFF_TAP) | IFF_NO_PI);
+            ifr.set(ValueLayout.JAVA_SHORT, IFR_UNION_OFFSET, flags);
+            if (LibC.ioctl(errno, fd, TUNSETIFF, ifr) < 0) {
+                throw TunException.setInterface(name.isEmpty() ? "(kernel-chosen)" : name, medium, LibC.errno(errno));
+            }
+            String actual = ifr.getString(0, StandardCharsets.UTF_8);
+            int actualMtu = mtu > 0 ? setMtu(arena, errno, actual, mtu) : getMtu(arena, errno, actual);
+            Opened o = new Opened(fd, actual, actualMtu, arena, errno);
+            fd = -1;
+            return o;
+        } finally {
+            if (fd >= 0) {
+                LibC.close(LibC.errnoState(arena), fd);
+                arena.close();
+            }
+        }
+    }
+
+    private static MemorySegment ifreq(Arena arena, String name) {
+        MemorySegment ifr = arena.allocate(IFREQ_SIZE, 8);
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        MemorySegment.copy(n, 0, ifr, ValueLayout.JAVA_BYTE, 0, n.length);
+        return ifr;
+    }
+
+    private static int mtuIoctl(Arena arena, MemorySegment errno, String name, long request, int value)
+            throws TunException {
+        int sock = LibC.socket(errno, LibC.AF_INET, LibC.SOCK_DGRAM | LibC.O_CLOEXEC, 0);
+        if (sock < 0) {
+            throw new TunException("cannot open an AF_INET socket to read or set the MTU of '" + name + "': "
+                    + Errno.describe(LibC.errno(errno)), LibC.errno(errno));
+        }
+        try {
+            MemorySegment ifr = ifreq(arena, name);
+            ifr.set(ValueLayout.JAVA_INT, IFR_UNION_OFFSET, value);
+            if (LibC.ioctl(errno, sock, request, ifr) < 0) {
+                int e = LibC.errno(errno);
+                if (request == SIOCSIFMTU && e == Errno.EINVAL) {
+                    throw new TunException("MTU " + value + " is out of range for '" + name
+                            + "' (TUN/TAP accept 68..65535)", e);
+                }
+                throw new TunException((request == SIOCSIFMTU ? "setting" : "reading") + " the MTU of '" + name
+                        + "' failed: " + Errno.describe(e), e);
+            }
+            return ifr.get(ValueLayout.JAVA_INT, IFR_UNION_OFFSET);
+        } finally {
+            LibC.close(errno, sock);
+        }
+    }
+
+    private static int setMtu(Arena arena, MemorySegment errno, String name, int mtu) throws TunException {
+        mtuIoctl(arena, errno, name, SIOCSIFMTU, mtu);
+        return getMtu(arena, errno, name);
+    }
+
+    private static int getMtu(Arena arena, MemorySegment errno, String name) throws TunException {
+        return mtuIoctl(arena, errno, name, SIOCGIFMTU, 0);
+    }
+
+    /** The interface name the kernel uses (chosen by the kernel if the requested name was empty). */
+    public final String name() {
+        return name;
+    }
+
+    /** The descriptor, for a runtime's own poll/epoll set (wait for POLLIN, then {@link #readAvailable}). */
+    public final int fd() {
+        return fd;
+    }
+
+    @Override
+    public final Medium medium() {
+        return medium;
+    }
+
+    /** The interface MTU as the kernel reported it when the device was opened. */
+    @Override
+    public final int mtu() {
+        return mtu;
+    }
+
+    @Override
+    public final void attach(FrameSink sink) {
+        this.sink = sink == null ? FrameSink.DISCARD : sink;
+    }
+
+    /** Changes how many packets one {@link #readAvailable} call hands over at most (at least 1). */
+    public final void setReadBatch(int packets) {
+        if (packets < 1) {
+            throw new IllegalArgumentException("read batch must be at least 1: " + packets);
+        }
+        this.readBatch = packets;
+    }
+
+    /** Changes how many frames may wait while the kernel refuses writes (0 = drop at once). */
+    public final void setTxQueueLimit(int frames) {
+        if (frames < 0) {
+            throw new IllegalArgumentException("queue limit must be >= 0: " + frames);
+        }
+        this.txQueueLimit = frames;
+    }
+
+    /**
+     * Writes one packet (TUN: an IP packet; TAP: an Ethernet frame). EAGAIN/ENOBUFS: queued for
+     * retry, or dropped and counted if the queue is full; other errors are counted
+     * ({@link Stats#txErrors()}, {@link #lastTxErrno()}) and the frame is dropped, since a
+     * device must not throw at the stack for one bad frame.
+     */
+    @Override
+    public final void transmit(long now, byte[] frame) {
+        if (closed) {
+            txDropped++;
+            return;
+        }
+        if (!txQueue.isEmpty()) {
+            flush(now);
+            if (!txQueue.isEmpty()) {
+                enqueue(now, frame);
+                return;
+            }
+        }
+        int e = writeOnce(frame);
+        if (e == Errno.EAGAIN || e == Errno.ENOBUFS) {
+            enqueue(now, frame);
+        }
+    }
+
+    /** 0 on success, else the errno (already counted unless it is a retryable EAGAIN/ENOBUFS). */
+    private int writeOnce(byte[] frame) {
+        if (frame.length > txBuf.byteSize()) {
+            txErrors++;
+            lastTxErrno = Errno.EMSGSIZE;
+            return Errno.EMSGSIZE;
+        }
+        MemorySegment.copy(frame, 0, txBuf, ValueLayout.JAVA_BYTE, 0, frame.length);
+        while (true) {
+            long r = LibC.write(errnoState, fd, txBuf, frame.length);
+            if (r >= 0) {
+                txPackets++;
+                txBytes += frame.length;
+                return 0;
+            }
+            int e = LibC.errno(errnoState);
+            if (e == Errno.EINTR) {
+                continue;
+            }
+            if (e != Errno.EAGAIN && e != Errno.ENOBUFS) {
+                txErrors++;
+                lastTxErrno = e;
+            }
+            return e;
+        }
+    }
+
+    private void enqueue(long now, byte[] frame) {
+        if (txQueue.size() >= txQueueLimit) {
+            txDropped++;
+            return;
+        }
+        if (txQueue.isEmpty()) {
+            retryAt = now + TX_RETRY_NS;
+        }
+        txQueue.addLast(frame);
+        txQueued++;
+    }
+
+    private void flush(long now) {
+        while (!txQueue.isEmpty()) {
+            int e = writeOnce(txQueue.peekFirst());
+            if (e == Errno.EAGAIN || e == Errno.ENOBUFS) {
+                retryAt = now + TX_RETRY_NS;
+                return;
+            }
+            txQueue.pollFirst();
+        }
+        retryAt = Time.NEVER;
+    }
+
+    /** When queued writes should be retried; {@link Time#NEVER} when nothing waits. */
+    @Override
+    public final long pollAt() {
+        return txQueue.isEmpty() ? Time.NEVER : retryAt;
+    }
+
+    @Override
+    public final void poll(long now) {
+        if (!closed && !txQueue.isEmpty() && now >= retryAt) {
+            flush(now);
+        }
+    }
+
+    /** True while frames wait for the kernel to accept writes (a runtime may then also wait for POLLOUT). */
+    public final boolean hasQueuedWrites() {
+        return !txQueue.isEmpty();
+    }
+
+    /**
+     * Reads every pending packet, up to the read batch, and hands each to the sink with time
+     * {@code now}. Returns how many were delivered; 0 when nothing was pending (EAGAIN).
+     *
+     * @throws UncheckedIOException wrapping a {@link TunException} when the descriptor is broken,
+     *         e.g. EBADFD after the interface was deleted; the device is then useless
+     */
+    public final int readAvailable(long now) {
+        int n = 0;
+        while (n < readBatch && !closed) {
+            long r = LibC.read(errnoState, fd, rxBuf, rxBuf.byteSize());
+            if (r < 0) {
+                int e = LibC.errno(errnoState);
+                if (e == Errno.EAGAIN) {
+                    break;
+                }
+                if (e == Errno.EINTR) {
+                    continue;
+                }
+                throw new UncheckedIOException(readError(e));
+            }
+            if (r == 0) {
+                break;
+            }
+            byte[] frame = rxBuf.asSlice(0, r).toArray(ValueLayout.JAVA_BYTE);
+            rxPackets++;
+            rxBytes += r;
+            n++;
+            sink.receive(now, frame);
+        }
+        return n;
+    }
+
+    private TunException readError(int e) {
+        String kind = TunException.kind(medium);
+        if (e == Errno.EBADFD || e == Errno.EIO) {
+            return new TunException("reading from " + kind + " interface '" + name + "' failed: " + Errno.describe(e)
+                    + "; the interface was probably deleted (ip link del, or its network namespace was removed)", e);
+        }
+        return new TunException("reading from " + kind + " interface '" + name + "' failed: " + Errno.describe(e), e);
+    }
+
+    /**
+     * Blocks in poll(2) until a packet can be read or the timeout passes (negative = forever).
+     * Returns true if {@link #readAvailable} should be called now (also on POLLERR/POLLHUP, so the
+     * read reports the error). May return false early if a signal interrupts the wait.
+     */
+    public final boolean awaitReadable(long timeoutNs) {
+        return await(timeoutNs, null);
+    }
+
+    /**
+     * Like {@link #awaitReadable(long)}, but also returns when {@code wakeup} is signalled from
+     * another thread (the signal is consumed). Returns true only if this device is readable.
+     */
+    public final boolean awaitReadable(long timeoutNs, Wakeup wakeup) {
+        return await(timeoutNs, wakeup);
+    }
+
+    private boolean await(long timeoutNs, Wakeup wakeup) {
+        if (closed) {
+            throw new IllegalStateException(TunException.kind(medium) + " device '" + name + "' is closed");
+        }
+        short events = (short) (LibC.POLLIN | (txQueue.isEmpty() ? 0 : LibC.POLLOUT));
+        pollFds.set(ValueLayout.JAVA_INT, 0, fd);
+        pollFds.set(ValueLayout.JAVA_SHORT, 4, events);
+        pollFds.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+        int nfds = 1;
+        if (wakeup != null) {
+            pollFds.set(ValueLayout.JAVA_INT, LibC.POLLFD_SIZE, wakeup.fd());
+            pollFds.set(ValueLayout.JAVA_SHORT, LibC.POLLFD_SIZE + 4, LibC.POLLIN);
+            pollFds.set(ValueLayout.JAVA_SHORT, LibC.POLLFD_SIZE + 6, (short) 0);
+            nfds = 2;
+        }
+        int r = LibC.poll(errnoState, pollFds, nfds, LibC.pollTimeoutMs(timeoutNs));
+        if (r < 0) {
+            int e = LibC.errno(errnoState);
+            if (e == Errno.EINTR) {
+                return false;
+            }
+            throw new UncheckedIOException(new TunException("poll on '" + name + "' failed: " + Errno.describe(e), e));
+        }
+        if (r == 0) {
+            return false;
+        }
+        if (wakeup != null && pollFds.get(ValueLayout.JAVA_SHORT, LibC.POLLFD_SIZE + 6) != 0) {
+            wakeup.drain();
+        }
+        short revents = pollFds.get(ValueLayout.JAVA_SHORT, 6);
+        if ((revents & LibC.POLLOUT) != 0 && !txQueue.isEmpty()) {
+            retryAt = Long.MIN_VALUE; // writable: let the next poll(now) flush at once
+        }
+        return (revents & (LibC.POLLIN | LibC.POLLERR | LibC.POLLHUP | LibC.POLLNVAL)) != 0;
+    }
+
+    /** Whether the descriptor is in non-blocking mode (it always should be). */
+    final boolean isNonBlocking() {
+        int flags = LibC.fcntl(errnoState, fd, LibC.F_GETFL, 0);
+        return flags >= 0 && (flags & LibC.O_NONBLOCK) != 0;
+    }
+
+    /** The errno of the last failed write other than EAGAIN/ENOBUFS, or 0. */
+    public final int lastTxErrno() {
+        return lastTxErrno;
+    }
+
+    /** Packet and byte counts since open. */
+    public record Stats(long rxPackets, long rxBytes, long txPackets, long txBytes,
+                        long txQueued, long txDropped, long txErrors, int txQueueLength) {}
+
+    public final Stats stats() {
+        return new Stats(rxPackets, rxBytes, txPackets, txBytes, txQueued, txDropped, txErrors, txQueue.size());
+    }
+
+    public final boolean isClosed() {
+        return closed;
+    }
+
+    /** Closes the descriptor (a non-persistent interface disappears) and frees the buffers. Idempotent. */
+    @Override
+    public final void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        txDropped += txQueue.size();
+        txQueue.clear();
+        LibC.close(errnoState, fd);
+        arena.close();
+    }
+
+    @Override
+    public String toString() {
+        return TunException.kind(medium) + "(" + name + ", fd " + fd + ", mtu " + mtu + (closed ? ", closed" : "") + ")";
+    }
+}
