@@ -41,8 +41,10 @@ final class LibC {
     static final int EFD_NONBLOCK = O_NONBLOCK;
     static final int EFD_CLOEXEC = O_CLOEXEC;
 
+    static final int AF_UNIX = 1;
     static final int AF_INET = 2;
     static final int SOCK_DGRAM = 2;
+    static final int SOCK_SEQPACKET = 5;
 
     /** struct pollfd { int fd; short events; short revents; } */
     static final long POLLFD_SIZE = 8;
@@ -71,6 +73,8 @@ final class LibC {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SOCKET = bind("socket",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SOCKETPAIR = bind("socketpair",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle EVENTFD = bind("eventfd",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(
@@ -153,6 +157,15 @@ final class LibC {
     static int socket(MemorySegment state, int domain, int type, int protocol) {
         try {
             return (int) SOCKET.invokeExact(state, domain, type, protocol);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** socketpair(2); {@code sv} must hold two ints. Used by tests to stand in for a TUN descriptor. */
+    static int socketpair(MemorySegment state, int domain, int type, int protocol, MemorySegment sv) {
+        try {
+            return (int) SOCKETPAIR.invokeExact(state, domain, type, protocol, sv);
         } catch (Throwable t) {
             throw rethrow(t);
         }

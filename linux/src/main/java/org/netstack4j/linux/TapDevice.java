@@ -7,7 +7,7 @@ import org.netstack4j.device.Medium;
  * The kernel side has its own MAC address; the stack on this side picks another one.
  */
 public final class TapDevice extends TunTapDevice {
-    private TapDevice(Opened o) {
+    TapDevice(Opened o) {
         super(Medium.ETHERNET, o.name(), o.fd(), o.mtu(), o.arena(), o.errnoState());
     }
 

@@ -4,7 +4,7 @@ import org.netstack4j.device.Medium;
 
 /** A Linux TUN interface: frames are raw IPv4/IPv6 packets ({@link Medium#IP}), no packet-info header. */
 public final class TunDevice extends TunTapDevice {
-    private TunDevice(Opened o) {
+    TunDevice(Opened o) {
         super(Medium.IP, o.name(), o.fd(), o.mtu(), o.arena(), o.errnoState());
     }
 

@@ -118,6 +118,15 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         }
     }
 
+    /**
+     * Wraps an already open non-blocking descriptor that behaves like a TUN/TAP one (one packet per
+     * read/write), e.g. one end of an AF_UNIX SOCK_SEQPACKET pair in tests. The device owns it.
+     */
+    static Opened adopt(int fd, String name, int mtu) {
+        Arena arena = Arena.ofShared();
+        return new Opened(fd, name, mtu, arena, LibC.errnoState(arena));
+    }
+
     private static MemorySegment ifreq(Arena arena, String name) {
         MemorySegment ifr = arena.allocate(IFREQ_SIZE, 8);
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
@@ -277,6 +286,18 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         retryAt = Time.NEVER;
     }
 
+    /** The descriptor said POLLOUT: write what it takes now; if it refuses again, the retry time stays. */
+    private void flushWritable() {
+        while (!txQueue.isEmpty()) {
+            int e = writeOnce(txQueue.peekFirst());
+            if (e == Errno.EAGAIN || e == Errno.ENOBUFS) {
+                return;
+            }
+            txQueue.pollFirst();
+        }
+        retryAt = Time.NEVER;
+    }
+
     /** When queued writes should be retried; {@link Time#NEVER} when nothing waits. */
     @Override
     public final long pollAt() {
@@ -341,6 +362,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
      * Blocks in poll(2) until a packet can be read or the timeout passes (negative = forever).
      * Returns true if {@link #readAvailable} should be called now (also on POLLERR/POLLHUP, so the
      * read reports the error). May return false early if a signal interrupts the wait.
+     * While writes are queued it also waits for POLLOUT and then writes them itself.
      */
     public final boolean awaitReadable(long timeoutNs) {
         return await(timeoutNs, null);
@@ -385,7 +407,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         }
         short revents = pollFds.get(ValueLayout.JAVA_SHORT, 6);
         if ((revents & LibC.POLLOUT) != 0 && !txQueue.isEmpty()) {
-            retryAt = Long.MIN_VALUE; // writable: let the next poll(now) flush at once
+            flushWritable();
         }
         return (revents & (LibC.POLLIN | LibC.POLLERR | LibC.POLLHUP | LibC.POLLNVAL)) != 0;
     }
