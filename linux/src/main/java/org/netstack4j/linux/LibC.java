@@ -20,6 +20,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * so the value survives the JVM's own native work between the call and the check.
  * Linux x86_64/aarch64 only: {@code long} is 64 bits, {@code size_t}/{@code ssize_t} are {@code long}.
  */
+@SuppressWarnings("restricted") // binding libc is this class's whole purpose; run with --enable-native-access
 final class LibC {
     private LibC() {}
 

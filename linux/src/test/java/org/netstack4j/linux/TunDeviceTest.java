@@ -157,13 +157,31 @@ class TunDeviceTest {
     @Test
     void invalidIpPacketIsCountedNotThrown() throws Exception {
         RootEnv.requireTun();
-        try (TunDevice tun = TunDevice.open(RootEnv.ifName('t'))) {
+        TunDevice tun = TunDevice.open(RootEnv.ifName('t'));
+        try {
             tun.transmit(0, new byte[] {0x00, 0x01, 0x02}); // IP version 0: the kernel says EINVAL
             assertEquals(1, tun.stats().txErrors());
             assertEquals(Errno.EINVAL, tun.lastTxErrno());
+        } finally {
             tun.close();
-            tun.transmit(0, new byte[20]);
-            assertEquals(1, tun.stats().txDropped(), "transmit after close is a counted drop");
+        }
+        assertTrue(tun.isClosed());
+        tun.transmit(0, new byte[20]);
+        assertEquals(1, tun.stats().txDropped(), "transmit after close is a counted drop");
+        tun.close(); // idempotent
+    }
+
+    @Test
+    void deletedInterfaceIsReportedByTheNextRead() throws Exception {
+        RootEnv.requireTun();
+        String name = RootEnv.ifName('t');
+        try (TunDevice tun = TunDevice.open(name)) {
+            LinuxNet.linkDelete(null, name);
+            assertTrue(tun.awaitReadable(Time.s(5)), "POLLERR wakes the loop so the read can report it");
+            java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, () -> tun.readAvailable(0));
+            TunException cause = (TunException) e.getCause();
+            assertEquals(Errno.EBADFD, cause.errno());
+            assertTrue(cause.getMessage().contains("was probably deleted"), cause.getMessage());
         }
     }
 
@@ -185,6 +203,7 @@ class TunDeviceTest {
         RootEnv.requireTun();
         String name = RootEnv.ifName('t');
         try (TunDevice tun = TunDevice.open(name)) {
+            assertEquals(name, tun.name());
             TunException e = assertThrows(TunException.class, () -> TapDevice.open(name));
             assertEquals(Errno.EINVAL, e.errno());
             assertTrue(e.getMessage().contains("not a TAP device"), e.getMessage());
