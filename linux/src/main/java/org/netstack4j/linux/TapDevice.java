@@ -8,7 +8,7 @@ import org.netstack4j.device.Medium;
  */
 public final class TapDevice extends TunTapDevice {
     TapDevice(Opened o) {
-        super(Medium.ETHERNET, o.name(), o.fd(), o.mtu(), o.arena(), o.errnoState());
+        super(Medium.ETHERNET, o);
     }
 
     /**

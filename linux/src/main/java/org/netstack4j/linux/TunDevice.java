@@ -5,7 +5,7 @@ import org.netstack4j.device.Medium;
 /** A Linux TUN interface: frames are raw IPv4/IPv6 packets ({@link Medium#IP}), no packet-info header. */
 public final class TunDevice extends TunTapDevice {
     TunDevice(Opened o) {
-        super(Medium.IP, o.name(), o.fd(), o.mtu(), o.arena(), o.errnoState());
+        super(Medium.IP, o);
     }
 
     /**

@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.netstack4j.device.Device;
 import org.netstack4j.device.FrameSink;
@@ -22,8 +23,17 @@ import org.netstack4j.time.Time;
  * says EAGAIN/ENOBUFS the frame waits in a small bounded queue that {@link #poll} retries
  * (see {@link #pollAt}), and frames beyond the bound are dropped and counted.
  *
- * <p>Single-threaded like every {@link Device}: open it anywhere, then use and close it from the
- * one thread that drives the stack. Closing the descriptor deletes a non-persistent interface.
+ * <p>Two ways to drive it:
+ * <ul>
+ *   <li>one thread (like every {@link Device}): the loop waits with {@link #awaitReadable} or its
+ *       own poll set on {@link #fd()}, then calls {@link #readAvailable}; frames go to the sink;</li>
+ *   <li>a reader thread plus the loop thread: the reader calls {@link #readBlocking()} (which
+ *       returns frames instead of using the sink) while the loop thread transmits; {@link #close()}
+ *       from any thread wakes the reader, waits for it to leave, then closes the descriptor.</li>
+ * </ul>
+ * The receive side and the transmit side have separate buffers and errno slots, so one reader
+ * and one writer may run at the same time; nothing else is thread-safe. Closing the descriptor
+ * deletes a non-persistent interface.
  */
 public abstract sealed class TunTapDevice implements Device, AutoCloseable permits TunDevice, TapDevice {
     // <linux/if_tun.h>: _IOW('T', 202, int)
@@ -52,7 +62,11 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     private final int fd;
     private final int mtu;
     private final Arena arena;
-    private final MemorySegment errnoState;
+    private final MemorySegment rxErrno;
+    private final MemorySegment txErrno;
+    private final MemorySegment rxPollFds;
+    private final Wakeup closeWakeup;
+    private final ReentrantLock readerLock = new ReentrantLock();
     private final MemorySegment rxBuf;
     private final MemorySegment txBuf;
     private final MemorySegment pollFds;
@@ -62,25 +76,33 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     private int txQueueLimit = DEFAULT_TX_QUEUE_LIMIT;
     private int readBatch = DEFAULT_READ_BATCH;
     private long retryAt = Time.NEVER;
-    private boolean closed;
+    private volatile boolean closed;
 
     private long rxPackets, rxBytes, txPackets, txBytes, txQueued, txDropped, txErrors;
     private int lastTxErrno;
 
-    TunTapDevice(Medium medium, String name, int fd, int mtu, Arena arena, MemorySegment errnoState) {
+    TunTapDevice(Medium medium, Opened o) {
+        this(medium, o.name(), o.fd(), o.mtu(), o.arena(), o.errnoState(), o.closeWakeup());
+    }
+
+    private TunTapDevice(Medium medium, String name, int fd, int mtu, Arena arena, MemorySegment errnoState,
+                         Wakeup closeWakeup) {
         this.medium = medium;
         this.name = name;
         this.fd = fd;
         this.mtu = mtu;
         this.arena = arena;
-        this.errnoState = errnoState;
+        this.rxErrno = errnoState;
+        this.txErrno = LibC.errnoState(arena);
+        this.closeWakeup = closeWakeup;
         this.rxBuf = arena.allocate(BUFFER_SIZE, 16);
         this.txBuf = arena.allocate(BUFFER_SIZE, 16);
         this.pollFds = arena.allocate(2 * LibC.POLLFD_SIZE, 8);
+        this.rxPollFds = arena.allocate(2 * LibC.POLLFD_SIZE, 8);
     }
 
     /** What {@link #openFd} found: the descriptor, the name the kernel used and its MTU. */
-    record Opened(int fd, String name, int mtu, Arena arena, MemorySegment errnoState) {}
+    record Opened(int fd, String name, int mtu, Arena arena, MemorySegment errnoState, Wakeup closeWakeup) {}
 
     /**
      * Opens /dev/net/tun, creates or attaches interface {@code name} (IFF_NO_PI) as TUN or TAP,
@@ -107,7 +129,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
             }
             String actual = ifr.getString(0, StandardCharsets.UTF_8);
             int actualMtu = mtu > 0 ? setMtu(arena, errno, actual, mtu) : getMtu(arena, errno, actual);
-            Opened o = new Opened(fd, actual, actualMtu, arena, errno);
+            Opened o = new Opened(fd, actual, actualMtu, arena, errno, closeWakeup());
             fd = -1;
             return o;
         } finally {
@@ -122,9 +144,19 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
      * Wraps an already open non-blocking descriptor that behaves like a TUN/TAP one (one packet per
      * read/write), e.g. one end of an AF_UNIX SOCK_SEQPACKET pair in tests. The device owns it.
      */
-    static Opened adopt(int fd, String name, int mtu) {
+    static Opened adopt(int fd, String name, int mtu) throws TunException {
         Arena arena = Arena.ofShared();
-        return new Opened(fd, name, mtu, arena, LibC.errnoState(arena));
+        return new Opened(fd, name, mtu, arena, LibC.errnoState(arena), closeWakeup());
+    }
+
+    private static Wakeup closeWakeup() throws TunException {
+        try {
+            return Wakeup.create();
+        } catch (TunException e) {
+            throw e;
+        } catch (java.io.IOException e) {
+            throw new TunException(e.getMessage(), 0);
+        }
     }
 
     private static MemorySegment ifreq(Arena arena, String name) {
@@ -244,13 +276,13 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         }
         MemorySegment.copy(frame, 0, txBuf, ValueLayout.JAVA_BYTE, 0, frame.length);
         while (true) {
-            long r = LibC.write(errnoState, fd, txBuf, frame.length);
+            long r = LibC.write(txErrno, fd, txBuf, frame.length);
             if (r >= 0) {
                 txPackets++;
                 txBytes += frame.length;
                 return 0;
             }
-            int e = LibC.errno(errnoState);
+            int e = LibC.errno(txErrno);
             if (e == Errno.EINTR) {
                 continue;
             }
@@ -326,9 +358,9 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     public final int readAvailable(long now) {
         int n = 0;
         while (n < readBatch && !closed) {
-            long r = LibC.read(errnoState, fd, rxBuf, rxBuf.byteSize());
+            long r = LibC.read(rxErrno, fd, rxBuf, rxBuf.byteSize());
             if (r < 0) {
-                int e = LibC.errno(errnoState);
+                int e = LibC.errno(rxErrno);
                 if (e == Errno.EAGAIN) {
                     break;
                 }
@@ -391,9 +423,9 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
             pollFds.set(ValueLayout.JAVA_SHORT, LibC.POLLFD_SIZE + 6, (short) 0);
             nfds = 2;
         }
-        int r = LibC.poll(errnoState, pollFds, nfds, LibC.pollTimeoutMs(timeoutNs));
+        int r = LibC.poll(rxErrno, pollFds, nfds, LibC.pollTimeoutMs(timeoutNs));
         if (r < 0) {
-            int e = LibC.errno(errnoState);
+            int e = LibC.errno(rxErrno);
             if (e == Errno.EINTR) {
                 return false;
             }
@@ -412,9 +444,54 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         return (revents & (LibC.POLLIN | LibC.POLLERR | LibC.POLLHUP | LibC.POLLNVAL)) != 0;
     }
 
+    /**
+     * For a dedicated reader thread: blocks until one packet arrives and returns it (the caller
+     * owns the array), or returns null once {@link #close()} was called (from any thread). The
+     * sink is not used. Do not mix with {@link #readAvailable}/{@link #awaitReadable}.
+     *
+     * @throws TunException when the descriptor is broken, e.g. EBADFD after the interface was deleted
+     */
+    public final byte[] readBlocking() throws TunException {
+        readerLock.lock();
+        try {
+            while (!closed) {
+                long r = LibC.read(rxErrno, fd, rxBuf, rxBuf.byteSize());
+                if (r > 0) {
+                    rxPackets++;
+                    rxBytes += r;
+                    return rxBuf.asSlice(0, r).toArray(ValueLayout.JAVA_BYTE);
+                }
+                if (r == 0) {
+                    continue;
+                }
+                int e = LibC.errno(rxErrno);
+                if (e == Errno.EINTR) {
+                    continue;
+                }
+                if (e != Errno.EAGAIN) {
+                    throw readError(e);
+                }
+                rxPollFds.set(ValueLayout.JAVA_INT, 0, fd);
+                rxPollFds.set(ValueLayout.JAVA_SHORT, 4, LibC.POLLIN);
+                rxPollFds.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+                rxPollFds.set(ValueLayout.JAVA_INT, LibC.POLLFD_SIZE, closeWakeup.fd());
+                rxPollFds.set(ValueLayout.JAVA_SHORT, LibC.POLLFD_SIZE + 4, LibC.POLLIN);
+                rxPollFds.set(ValueLayout.JAVA_SHORT, LibC.POLLFD_SIZE + 6, (short) 0);
+                if (LibC.poll(rxErrno, rxPollFds, 2, -1) < 0 && LibC.errno(rxErrno) != Errno.EINTR) {
+                    int pe = LibC.errno(rxErrno);
+                    throw new TunException("poll on '" + name + "' failed: " + Errno.describe(pe), pe);
+                }
+                // POLLERR/POLLHUP on the device: the next read reports why
+            }
+            return null;
+        } finally {
+            readerLock.unlock();
+        }
+    }
+
     /** Whether the descriptor is in non-blocking mode (it always should be). */
     final boolean isNonBlocking() {
-        int flags = LibC.fcntl(errnoState, fd, LibC.F_GETFL, 0);
+        int flags = LibC.fcntl(txErrno, fd, LibC.F_GETFL, 0);
         return flags >= 0 && (flags & LibC.O_NONBLOCK) != 0;
     }
 
@@ -435,17 +512,30 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         return closed;
     }
 
-    /** Closes the descriptor (a non-persistent interface disappears) and frees the buffers. Idempotent. */
+    /**
+     * Closes the descriptor (a non-persistent interface disappears) and frees the buffers.
+     * Idempotent. From another thread, it first wakes a {@link #readBlocking()} in progress and
+     * waits for it to return null.
+     */
     @Override
     public final void close() {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
-        txDropped += txQueue.size();
-        txQueue.clear();
-        LibC.close(errnoState, fd);
-        arena.close();
+        closeWakeup.signal();
+        readerLock.lock();
+        try {
+            txDropped += txQueue.size();
+            txQueue.clear();
+            LibC.close(txErrno, fd);
+            closeWakeup.close();
+            arena.close();
+        } finally {
+            readerLock.unlock();
+        }
     }
 
     @Override

@@ -186,6 +186,50 @@ class TunDeviceTest {
     }
 
     @Test
+    void readerThreadSeesKernelReplyAndStopsOnClose() throws Exception {
+        RootEnv.requireTun();
+        String ns = RootEnv.netnsName();
+        TunDevice tun = null;
+        try {
+            tun = tunInNamespace(ns);
+            TunDevice dev = tun;
+            java.util.concurrent.BlockingQueue<Object> out = new java.util.concurrent.LinkedBlockingQueue<>();
+            Thread reader = Thread.ofPlatform().start(() -> {
+                try {
+                    byte[] f;
+                    while ((f = dev.readBlocking()) != null) {
+                        out.add(f);
+                    }
+                    out.add("end");
+                } catch (TunException e) {
+                    out.add(e);
+                }
+            });
+            dev.transmit(0, Packets.ipv4(US, KERNEL, Packets.PROTO_ICMP, Packets.icmpEcho(8, 1, 1, new byte[8])));
+            boolean gotReply = false;
+            long deadline = System.nanoTime() + Time.s(5);
+            while (!gotReply && System.nanoTime() < deadline) {
+                Object o = out.poll(200, TimeUnit.MILLISECONDS);
+                gotReply = o instanceof byte[] p && Packets.isIpv4Icmp(p, 0) && Packets.icmpType(p, 0) == 0;
+            }
+            assertTrue(gotReply, "echo reply read by the reader thread");
+            dev.close();
+            Object last;
+            do {
+                last = out.poll(10, TimeUnit.SECONDS);
+            } while (last instanceof byte[]);
+            assertEquals("end", last, "close() wakes the blocked reader, which returns null");
+            reader.join(10_000);
+            assertFalse(reader.isAlive());
+        } finally {
+            if (tun != null) {
+                tun.close();
+            }
+            LinuxNet.netnsDeleteQuietly(ns);
+        }
+    }
+
+    @Test
     void secondOpenOfTheSameNameIsBusy() throws Exception {
         RootEnv.requireTun();
         String name = RootEnv.ifName('t');

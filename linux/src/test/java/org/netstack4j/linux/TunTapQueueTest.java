@@ -9,6 +9,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,7 +29,7 @@ class TunTapQueueTest {
     private TunDevice dev;
 
     @BeforeEach
-    void pair() {
+    void pair() throws TunException {
         arena = Arena.ofConfined();
         errno = LibC.errnoState(arena);
         MemorySegment sv = arena.allocate(ValueLayout.JAVA_INT, 2);
@@ -128,5 +131,35 @@ class TunTapQueueTest {
         assertFalse(dev.hasQueuedWrites(), "the queue was written when the descriptor became writable");
         assertEquals(Time.NEVER, dev.pollAt());
         assertEquals(List.of(1500L), peerDrain());
+    }
+
+    @Test
+    void readerThreadGetsFramesWhileLoopTransmitsAndCloseEndsIt() throws Exception {
+        BlockingQueue<Object> out = new ArrayBlockingQueue<>(16);
+        Thread reader = Thread.ofPlatform().name("nsj-test-reader").start(() -> {
+            try {
+                byte[] f;
+                while ((f = dev.readBlocking()) != null) {
+                    out.add(f);
+                }
+                out.add("end");
+            } catch (TunException e) {
+                out.add(e);
+            }
+        });
+        peerWrite(new byte[] {1, 2});
+        peerWrite(new byte[] {3, 4, 5});
+        assertEquals(2, ((byte[]) out.poll(10, TimeUnit.SECONDS)).length);
+        assertEquals(3, ((byte[]) out.poll(10, TimeUnit.SECONDS)).length);
+
+        dev.transmit(0, new byte[] {9, 9, 9, 9}); // the loop side writes while the reader is blocked
+        assertEquals(List.of(4L), peerDrain());
+
+        dev.close(); // from this thread: wakes the reader, waits for it, then closes the descriptor
+        assertEquals("end", out.poll(10, TimeUnit.SECONDS));
+        reader.join(10_000);
+        assertFalse(reader.isAlive());
+        assertTrue(dev.isClosed());
+        assertEquals(2, dev.stats().rxPackets());
     }
 }
