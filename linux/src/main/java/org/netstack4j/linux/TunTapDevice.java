@@ -16,12 +16,10 @@ import org.netstack4j.time.Time;
 /**
  * A Linux TUN (raw IP) or TAP (Ethernet) interface driven through its file descriptor.
  *
- * <p>The descriptor is non-blocking. Receiving is pull-based: whoever runs the real-time loop
- * waits for the descriptor ({@link #fd()} in its own poll set, or {@link #awaitReadable}) and
- * then calls {@link #readAvailable(long)}, which pushes every pending packet (up to a batch
- * limit) to the attached {@link FrameSink}. {@link #transmit} writes at once; if the kernel
- * says EAGAIN/ENOBUFS the frame waits in a small bounded queue that {@link #poll} retries
- * (see {@link #pollAt}), and frames beyond the bound are dropped and counted.
+ * <p>The descriptor is non-blocking. {@link #transmit} writes at once; if the kernel says
+ * EAGAIN/ENOBUFS the frame waits in a small bounded queue that {@link #poll} retries (see
+ * {@link #pollAt}), and frames beyond the bound are dropped and counted. Receiving is
+ * pull-based: the device never reads on its own.
  *
  * <p>Two ways to drive it:
  * <ul>
@@ -97,6 +95,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         this.closeWakeup = closeWakeup;
         this.rxBuf = arena.allocate(BUFFER_SIZE, 16);
         this.txBuf = arena.allocate(BUFFER_SIZE, 16);
+        // pollFds serves awaitReadable (single-thread mode), rxPollFds readBlocking (reader thread)
         this.pollFds = arena.allocate(2 * LibC.POLLFD_SIZE, 8);
         this.rxPollFds = arena.allocate(2 * LibC.POLLFD_SIZE, 8);
     }
@@ -115,6 +114,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         }
         Arena arena = Arena.ofShared();
         int fd = -1;
+        boolean ok = false;
         try {
             MemorySegment errno = LibC.errnoState(arena);
             fd = LibC.open(errno, arena.allocateFrom("/dev/net/tun"), LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
@@ -122,19 +122,24 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
                 throw TunException.openControlDevice(LibC.errno(errno));
             }
             MemorySegment ifr = ifreq(arena, name);
-            short flags = (short) ((medium == Medium.IP ? IFF_TUN : IFF_TAP) | IFF_NO_PI);
-            ifr.set(ValueLayout.JAVA_SHORT, IFR_UNION_OFFSET, flags);
+            short mode = switch (medium) {
+                case IP -> IFF_TUN;
+                case ETHERNET -> IFF_TAP;
+            };
+            ifr.set(ValueLayout.JAVA_SHORT, IFR_UNION_OFFSET, (short) (mode | IFF_NO_PI));
             if (LibC.ioctl(errno, fd, TUNSETIFF, ifr) < 0) {
                 throw TunException.setInterface(name.isEmpty() ? "(kernel-chosen)" : name, medium, LibC.errno(errno));
             }
             String actual = ifr.getString(0, StandardCharsets.UTF_8);
             int actualMtu = mtu > 0 ? setMtu(arena, errno, actual, mtu) : getMtu(arena, errno, actual);
             Opened o = new Opened(fd, actual, actualMtu, arena, errno, closeWakeup());
-            fd = -1;
+            ok = true;
             return o;
         } finally {
-            if (fd >= 0) {
-                LibC.close(LibC.errnoState(arena), fd);
+            if (!ok) {
+                if (fd >= 0) {
+                    LibC.close(LibC.errnoState(arena), fd);
+                }
                 arena.close();
             }
         }
@@ -446,7 +451,8 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
 
     /**
      * For a dedicated reader thread: blocks until one packet arrives and returns it (the caller
-     * owns the array), or returns null once {@link #close()} was called (from any thread). The
+     * owns the array), or returns null once {@link #close()} was called (from any thread) or at
+     * end of input. The
      * sink is not used. Do not mix with {@link #readAvailable}/{@link #awaitReadable}.
      *
      * @throws TunException when the descriptor is broken, e.g. EBADFD after the interface was deleted
@@ -462,7 +468,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
                     return rxBuf.asSlice(0, r).toArray(ValueLayout.JAVA_BYTE);
                 }
                 if (r == 0) {
-                    continue;
+                    return null; // end of input (never from a TUN/TAP; a closed socketpair peer in tests)
                 }
                 int e = LibC.errno(rxErrno);
                 if (e == Errno.EINTR) {
