@@ -1,14 +1,19 @@
 package org.netstack4j.linux;
 
 import org.netstack4j.device.Medium;
+import org.netstack4j.wire.MacAddress;
 
 /**
  * A Linux TAP interface: frames are Ethernet II frames without FCS ({@link Medium#ETHERNET}).
- * The kernel side has its own MAC address; the stack on this side picks another one.
+ * The kernel side has its own MAC address ({@link #kernelMac()}); the stack on this side must
+ * use another one.
  */
 public final class TapDevice extends TunTapDevice {
-    TapDevice(Opened o) {
+    private final MacAddress kernelMac;
+
+    TapDevice(Opened o, MacAddress kernelMac) {
         super(Medium.ETHERNET, o);
+        this.kernelMac = kernelMac;
     }
 
     /**
@@ -17,11 +22,24 @@ public final class TapDevice extends TunTapDevice {
      * the kernel choose ("tap0").
      */
     public static TapDevice open(String name, int mtu) throws TunException {
-        return new TapDevice(openFd(name, Medium.ETHERNET, mtu));
+        Opened o = openFd(name, Medium.ETHERNET, mtu);
+        MacAddress mac;
+        try {
+            mac = MacAddress.read(hardwareAddress(o.name()), 0);
+        } catch (TunException | RuntimeException e) {
+            new TapDevice(o, MacAddress.ZERO).close(); // releases the descriptor and buffers
+            throw e;
+        }
+        return new TapDevice(o, mac);
     }
 
     /** {@link #open(String, int)} keeping the kernel's MTU. */
     public static TapDevice open(String name) throws TunException {
         return open(name, 0);
+    }
+
+    /** The MAC address of the kernel's side of the interface, as it was when the device was opened. */
+    public MacAddress kernelMac() {
+        return kernelMac;
     }
 }

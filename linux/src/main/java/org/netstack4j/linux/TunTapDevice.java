@@ -42,6 +42,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     // <linux/sockios.h>
     static final long SIOCGIFMTU = 0x8921L;
     static final long SIOCSIFMTU = 0x8922L;
+    static final long SIOCGIFHWADDR = 0x8927L;
     /** sizeof(struct ifreq) on 64-bit Linux: char ifr_name[16] + a 24-byte union. */
     static final int IFREQ_SIZE = 40;
     static final int IFR_UNION_OFFSET = 16;
@@ -193,6 +194,29 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
             return ifr.get(ValueLayout.JAVA_INT, IFR_UNION_OFFSET);
         } finally {
             LibC.close(errno, sock);
+        }
+    }
+
+    /** SIOCGIFHWADDR: the interface's own MAC (ifr_hwaddr is a struct sockaddr: family, then the address). */
+    static byte[] hardwareAddress(String name) throws TunException {
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment errno = LibC.errnoState(tmp);
+            int sock = LibC.socket(errno, LibC.AF_INET, LibC.SOCK_DGRAM | LibC.O_CLOEXEC, 0);
+            if (sock < 0) {
+                int e = LibC.errno(errno);
+                throw new TunException("cannot open an AF_INET socket to read the MAC of '" + name + "': "
+                        + Errno.describe(e), e);
+            }
+            try {
+                MemorySegment ifr = ifreq(tmp, name);
+                if (LibC.ioctl(errno, sock, SIOCGIFHWADDR, ifr) < 0) {
+                    int e = LibC.errno(errno);
+                    throw new TunException("reading the MAC of '" + name + "' failed: " + Errno.describe(e), e);
+                }
+                return ifr.asSlice(IFR_UNION_OFFSET + 2, 6).toArray(ValueLayout.JAVA_BYTE);
+            } finally {
+                LibC.close(errno, sock);
+            }
         }
     }
 

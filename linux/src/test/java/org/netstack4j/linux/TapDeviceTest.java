@@ -25,6 +25,8 @@ class TapDeviceTest {
         try {
             tap = TapDevice.open(RootEnv.ifName('p'), 1500);
             assertEquals(Medium.ETHERNET, tap.medium());
+            String link = LinuxNet.ip(null, "link", "show", "dev", tap.name());
+            assertTrue(link.contains("link/ether " + tap.kernelMac()), link + " vs " + tap.kernelMac());
             LinuxNet.netnsAdd(ns);
             LinuxNet.linkSetNetns(tap.name(), ns);
             LinuxNet.addressAdd(ns, tap.name(), "10.213.1.1/24");
