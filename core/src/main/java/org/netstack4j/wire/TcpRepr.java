@@ -118,8 +118,8 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
                 Bytes.u16(buf, off + WINDOW), Bytes.u16(buf, off + URGENT), options));
     }
 
-    /** Parses buf[off+20 .. off+hl) into out; returns null or why it failed (RFC 9293 3.1, 3.2). */
-    private static Parsed.Malformed<TcpRepr> parseOptions(byte[] buf, int off, int hl, List<TcpOption> out) {
+    /** Parses buf[off+20 .. off+hl) into out (kept up to a failure); returns null or why it failed (RFC 9293 3.1, 3.2). */
+    static Parsed.Malformed<TcpRepr> parseOptions(byte[] buf, int off, int hl, List<TcpOption> out) {
         int p = MIN_HEADER_LENGTH;
         while (p < hl) {
             int kind = Bytes.u8(buf, off + p);
