@@ -394,9 +394,9 @@ public final class IpStack implements Pollable {
             case Parsed.Ok<EthernetRepr> ok -> eth = ok.value();
         }
         if (!eth.dst().equals(link.iface.mac()) && !eth.dst().isBroadcast()) {
-            // Not ours; multicast too, as we join no group.
+            // Not ours (multicast too: we join no group). Counted but not traced: on a shared
+            // segment this is every frame between other hosts, which a NIC filters silently.
             c.ethInDropNotForUs.increment();
-            drop(now, "ethernet", "frame for another station", eth.dst().toString());
             return;
         }
         int off = EthernetRepr.HEADER_LENGTH;
@@ -508,10 +508,16 @@ public final class IpStack implements Pollable {
             }
             case Parsed.Ok<Ipv4Repr> ok -> ip = ok.value();
         }
-        // RFC 1122 3.2.1.3: a source that is not a single host is discarded.
+        // RFC 1122 3.2.1.3: a source that is not a single host is discarded; so is one of our
+        // own addresses arriving from a link (looped back or spoofed; Linux: martian source).
         if (ip.src().isBroadcast() || ip.src().isMulticast() || isDirectedBroadcast(ip.src())) {
             c.ipInDropBadSource.increment();
             drop(now, "ipv4", "source is a broadcast or multicast address", ip);
+            return;
+        }
+        if (link != null && isLocalAddress(ip.src())) {
+            c.ipInDropBadSource.increment();
+            drop(now, "ipv4", "source is our own address", ip);
             return;
         }
         boolean broadcast = isAnyBroadcast(ip.dst());
@@ -916,6 +922,15 @@ public final class IpStack implements Pollable {
 
     private void note(long now, String layer, String text) {
         if (tracer.enabled()) tracer.event(new TraceEvent.Note(now, layer, text));
+    }
+
+    /** Interfaces, routes and neighbours, like {@code ip addr; ip route; ip neigh}. */
+    @Override public String toString() {
+        StringBuilder sb = new StringBuilder();
+        for (Link l : links) sb.append(l.iface).append('\n');
+        sb.append(routes);
+        for (Neighbor n : neighbors()) sb.append(n).append('\n');
+        return sb.toString();
     }
 
     /** One tcpdump-like line about an IPv4 header. */

@@ -550,4 +550,24 @@ class IpStackTest {
         h.settle();
         assertEquals(IpStack.ICMP_ERROR_BURST + 1, h.cb.get("icmp.out.dest_unreachs"), "tokens refill over time");
     }
+
+    @Test void ourOwnAddressAsSourceFromTheWireIsDropped() {
+        TwoHosts h = TwoHosts.ethernet();
+        h.link.b.inject(0, ethIp(MAC_B, MAC_A, ipHeader(IP_B, IP_B, 200, 0), new byte[0]));
+        assertEquals(1, h.cb.get("ipv4.in.drop.bad_source"));
+        assertEquals(0, h.cb.get("ipv4.in.unknown_protos"));
+    }
+
+    @Test void toStringShowsInterfacesRoutesAndNeighbours() {
+        TwoHosts h = TwoHosts.ethernet();
+        h.a.setDefaultGateway(IP_B);
+        h.a.ping(0, IP_B, 1, 1, new byte[0], -1);
+        h.settle();
+        assertEquals("""
+                eth0 10.0.0.1/24 02:00:00:00:00:0a mtu 1500
+                10.0.0.0/24 dev eth0
+                default via 10.0.0.2
+                10.0.0.2 dev eth0 lladdr 02:00:00:00:00:0b
+                """, h.a.toString());
+    }
 }
