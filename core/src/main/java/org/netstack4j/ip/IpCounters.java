@@ -16,7 +16,7 @@ final class IpCounters {
             ipInDropBadSource, ipInUnknownProtos, ipInDelivers,
             ipOutRequests, ipOutPackets, ipOutDropNoRoute, ipOutDropTooLong, ipOutDropBadTtl, ipOutDropNoArp,
             ipOutDropLocalQueue,
-            fragOk, fragCreates, fragFails,
+            fragOk, fragCreates, fragFails, ipv6InDropped,
             reasmReqds, reasmOk, reasmFails, reasmTimeout;
 
     final Counter icmpInMsgs, icmpInErrors, icmpInDropBadChecksum, icmpInEcho, icmpInEchoReps, icmpInDestUnreachs,
@@ -59,6 +59,7 @@ final class IpCounters {
         ipOutDropBadTtl = c.counter("ipv4.out.drop.bad_ttl");
         ipOutDropNoArp = c.counter("ipv4.out.drop.no_arp");
         ipOutDropLocalQueue = c.counter("ipv4.out.drop.local_queue_full");
+        ipv6InDropped = c.counter("ipv6.in.dropped");
         fragOk = c.counter("ipv4.frag.oks");
         fragCreates = c.counter("ipv4.frag.creates");
         fragFails = c.counter("ipv4.frag.fails");

@@ -57,6 +57,7 @@ public final class IpStack implements Pollable {
     /** Ethernet frames are padded to 60 bytes (64 with the FCS the hardware adds). */
     static final int MIN_ETHERNET_FRAME = 60;
     static final int EPHEMERAL_LOW = 49152, EPHEMERAL_HIGH = 65535;
+    private static final byte[] NO_OPTIONS = new byte[0];
 
     private final class Link {
         final IpInterface iface;
@@ -274,7 +275,7 @@ public final class IpStack implements Pollable {
         int mtu = link.iface.mtu();
         int hl = Ipv4Repr.MIN_HEADER_LENGTH;
         if (hl + len <= mtu) {
-            Ipv4Repr ip = new Ipv4Repr(0, id, dontFragment, false, 0, t, protocol, source, dst, new byte[0], len);
+            Ipv4Repr ip = new Ipv4Repr(0, id, dontFragment, false, 0, t, protocol, source, dst, NO_OPTIONS, len);
             return packetOutput(now, link, nextHop, ip, payload, off, len);
         }
         int perFragment = (mtu - hl) & ~7; // RFC 791: fragment data is a multiple of 8 bytes
@@ -288,7 +289,7 @@ public final class IpStack implements Pollable {
         boolean ok = true;
         for (int fo = 0; fo < len; fo += perFragment) {
             int fl = Math.min(perFragment, len - fo);
-            Ipv4Repr ip = new Ipv4Repr(0, id, false, fo + fl < len, fo, t, protocol, source, dst, new byte[0], fl);
+            Ipv4Repr ip = new Ipv4Repr(0, id, false, fo + fl < len, fo, t, protocol, source, dst, NO_OPTIONS, fl);
             c.fragCreates.increment();
             ok &= packetOutput(now, link, nextHop, ip, payload, off + fo, fl);
         }
@@ -305,7 +306,7 @@ public final class IpStack implements Pollable {
         }
         int id = nextIdentification;
         nextIdentification = (nextIdentification + 1) & 0xffff;
-        Ipv4Repr ip = new Ipv4Repr(0, id, false, false, 0, ttl, protocol, src, dst, new byte[0], len);
+        Ipv4Repr ip = new Ipv4Repr(0, id, false, false, 0, ttl, protocol, src, dst, NO_OPTIONS, len);
         byte[] packet = new byte[ip.totalLength()];
         ip.emit(packet, 0);
         System.arraycopy(payload, off, packet, ip.headerLength(), len);
@@ -380,7 +381,8 @@ public final class IpStack implements Pollable {
     private void frameReceived(Link link, long now, byte[] frame) {
         if (frame == null) return;
         if (!link.ethernet) {
-            ipInput(link, now, frame, 0, frame.length, false);
+            if (frame.length > 0 && (frame[0] & 0xf0) == 0x60) ipv6Input(link, now, frame.length);
+            else ipInput(link, now, frame, 0, frame.length, false);
             return;
         }
         c.ethInFrames.increment();
@@ -403,12 +405,19 @@ public final class IpStack implements Pollable {
         switch (eth.etherType()) {
             case EthernetRepr.ETHERTYPE_IPV4 -> ipInput(link, now, frame, off, frame.length - off, eth.dst().isBroadcast());
             case EthernetRepr.ETHERTYPE_ARP -> arpInput(link, now, frame, off, frame.length - off);
+            case EthernetRepr.ETHERTYPE_IPV6 -> ipv6Input(link, now, frame.length - off);
             default -> {
                 c.ethInDropUnknownType.increment();
                 if (tracer.enabled())
                     drop(now, "ethernet", "unknown EtherType 0x" + Integer.toHexString(eth.etherType()), eth.src().toString());
             }
         }
+    }
+
+    /** IPv6 is not implemented: dropped and counted on its own (TUN devices see the kernel's). */
+    private void ipv6Input(Link link, long now, int len) {
+        c.ipv6InDropped.increment();
+        drop(now, "ipv6", "IPv6 not supported", len + " bytes on " + link.iface.name());
     }
 
     // ------------------------------------------------------------------ ARP (RFC 826)

@@ -472,6 +472,11 @@ class IpStackTest {
         ipv6[12] = (byte) 0x86;
         ipv6[13] = (byte) 0xdd;
         h.link.b.inject(0, ipv6);
+        assertEquals(1, h.cb.get("ipv6.in.dropped"));
+        byte[] vlan = good.clone();
+        vlan[12] = (byte) 0x81;
+        vlan[13] = 0;
+        h.link.b.inject(0, vlan);
         assertEquals(1, h.cb.get("eth.in.drop.unknown_ethertype"));
         assertEquals(0, h.link.b.sent.size(), "none of this is answered");
     }
