@@ -517,16 +517,11 @@ public final class IpStack implements Pollable {
             }
             case Parsed.Ok<Ipv4Repr> ok -> ip = ok.value();
         }
-        // RFC 1122 3.2.1.3: a source that is not a single host is discarded; so is one of our
-        // own addresses arriving from a link (looped back or spoofed; Linux: martian source).
+        // RFC 1122 3.2.1.3: a source that is not a single host is discarded. (Our own address
+        // as source is accepted: it is what a loopback device carries.)
         if (ip.src().isBroadcast() || ip.src().isMulticast() || isDirectedBroadcast(ip.src())) {
             c.ipInDropBadSource.increment();
             drop(now, "ipv4", "source is a broadcast or multicast address", ip);
-            return;
-        }
-        if (link != null && isLocalAddress(ip.src())) {
-            c.ipInDropBadSource.increment();
-            drop(now, "ipv4", "source is our own address", ip);
             return;
         }
         boolean broadcast = isAnyBroadcast(ip.dst());

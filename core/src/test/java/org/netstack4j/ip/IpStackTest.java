@@ -556,11 +556,22 @@ class IpStackTest {
         assertEquals(IpStack.ICMP_ERROR_BURST + 1, h.cb.get("icmp.out.dest_unreachs"), "tokens refill over time");
     }
 
-    @Test void ourOwnAddressAsSourceFromTheWireIsDropped() {
-        TwoHosts h = TwoHosts.ethernet();
-        h.link.b.inject(0, ethIp(MAC_B, MAC_A, ipHeader(IP_B, IP_B, 200, 0), new byte[0]));
-        assertEquals(1, h.cb.get("ipv4.in.drop.bad_source"));
-        assertEquals(0, h.cb.get("ipv4.in.unknown_protos"));
+    @Test void loopbackDeviceCarriesOurOwnTraffic() {
+        org.netstack4j.trace.Counters c = new org.netstack4j.trace.Counters();
+        IpStack s = new IpStack(null, c, 3);
+        org.netstack4j.device.LoopbackDevice lo = new org.netstack4j.device.LoopbackDevice(Medium.IP, 65535);
+        s.addInterface(new IpInterface("lo", lo, null, Ipv4Address.parse("127.0.0.1"), 8));
+        UdpSocket server = s.udpBind(Ipv4Address.ANY, 7);
+        UdpSocket client = s.udpBind(Ipv4Address.ANY, 0);
+        // 127.0.0.2 is not our address: it goes out of lo and comes back in
+        client.sendTo(0, Ipv4Address.parse("127.0.0.2"), 7, bytes("x"), 0, 1);
+        assertEquals(1, lo.queued());
+        s.poll(s.pollAt());
+        assertEquals(1, c.get("ipv4.in.drop.not_for_us"), "127.0.0.2 is not configured here");
+        client.sendTo(0, Ipv4Address.parse("127.0.0.1"), 7, bytes("y"), 0, 1);
+        assertEquals(0, lo.queued(), "our own address loops back inside the stack");
+        s.poll(s.pollAt());
+        assertArrayEquals(bytes("y"), server.receive().data());
     }
 
     @Test void toStringShowsInterfacesRoutesAndNeighbours() {
@@ -574,5 +585,18 @@ class IpStackTest {
                 default via 10.0.0.2
                 10.0.0.2 dev eth0 lladdr 02:00:00:00:00:0b
                 """, h.a.toString());
+    }
+
+    @Test void udpWithZeroChecksumIsAccepted() {
+        TwoHosts h = TwoHosts.ethernet();
+        UdpSocket server = h.b.udpBind(IP_B, 69);
+        byte[] udp = new byte[11];
+        new org.netstack4j.wire.UdpRepr(1069, 69).emit(IP_A, IP_B, udp, 0, bytes("abc"), 0, 3);
+        udp[6] = 0;
+        udp[7] = 0; // RFC 768: zero means the sender computed no checksum
+        h.link.b.inject(0, ethIp(MAC_B, MAC_A, ipHeader(IP_A, IP_B, Ipv4Repr.PROTO_UDP, udp.length), udp));
+        UdpDatagram d = server.receive();
+        assertArrayEquals(bytes("abc"), d.data());
+        assertEquals(1069, d.srcPort());
     }
 }
