@@ -97,6 +97,18 @@ final class TcpHarness {
         return o;
     }
 
+    /** A data segment (ACK set, PSH not checked) at relSeq with len bytes. */
+    Out expectData(int relSeq, int relAck, int len) {
+        Out o = out.pollFirst();
+        assertNotNull(o, "expected data seq " + relSeq + " len " + len + " but nothing was sent");
+        String got = describe(o);
+        assertEquals(A, o.tcp().flags() & ~P, "flags of " + got);
+        assertEquals(relSeq, o.tcp().seq() - iss, "seq of " + got);
+        assertEquals(relAck, o.tcp().ack() - PEER_ISS, "ack of " + got);
+        assertEquals(len, o.len(), "length of " + got);
+        return o;
+    }
+
     Out next() {
         Out o = out.pollFirst();
         assertNotNull(o, "expected a segment, nothing was sent");
