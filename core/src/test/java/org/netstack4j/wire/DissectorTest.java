@@ -244,6 +244,11 @@ class DissectorTest {
         assertEquals(46, d.error().orElseThrow().offset());
     }
 
+    @Test void windowScaleAboveFourteen() {
+        assertEquals("Window scale: 15 (above 14: used as 14, RFC 7323 2.3, multiply by 16384)",
+                new TcpOption.WindowScale(15).describe());
+    }
+
     @Test void linkTypeCodes() {
         assertEquals(1, LinkType.ETHERNET.code());
         assertEquals(101, LinkType.RAW_IP.code());
