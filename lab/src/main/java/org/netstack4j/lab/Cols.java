@@ -61,6 +61,7 @@ final class Cols {
     static List<String> wrap(String text, int cols) {
         // With wide text, the last two columns are kept for closing punctuation, which must not
         // begin a line (a simple kinsoku rule).
+        if (width(text) <= cols && text.indexOf('\n') < 0) return text.isEmpty() ? List.of() : List.of(text);
         boolean wideText = text.codePoints().anyMatch(c -> width(c) == 2);
         int soft = wideText ? cols - 2 : cols;
         List<String> lines = new ArrayList<>();

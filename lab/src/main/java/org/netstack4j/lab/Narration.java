@@ -21,7 +21,7 @@ public final class Narration {
     /** The explanation keys this class can produce, in no particular order. */
     public static final List<String> KEYS = List.of("handshake1", "handshake2", "handshake3", "why-three",
             "two-way", "wave1", "wave2", "half-close", "wave23", "wave3", "why-four", "wave4", "time-wait",
-            "reset", "lost", "retransmission", "fast-retransmit", "zero-window", "persist-probe", "delayed-ack");
+            "reset", "lost", "retransmission", "dup-ack", "fast-retransmit", "zero-window", "persist-probe", "delayed-ack");
 
     /** The run with Explanation events inserted (existing Explanation events are dropped first). */
     public static LabRun annotate(LabRun run) {
@@ -69,6 +69,7 @@ public final class Narration {
         final Map<String, Long> finSeq = new HashMap<>();    // raw seq of the host's first FIN
         final Map<String, Long> finEnd = new HashMap<>();    // raw seq just after it
         final Map<String, Long> lastAck = new HashMap<>();   // last ack value the host sent
+        final Map<String, Integer> lastWin = new HashMap<>(); // last window the host advertised
         final Map<String, Integer> dupAcks = new HashMap<>(); // duplicate ACKs received by host
         final Set<String> rtoFired = new HashSet<>();
         final Set<String> zeroWindowSeenBy = new HashSet<>(); // hosts that were told win=0
@@ -316,12 +317,26 @@ public final class Narration {
 
             // Duplicate ACK accounting (RFC 5681 2: no data, no SYN/FIN, same ack and window).
             if (ack && ackNo != null && !syn && !fin && !rst) {
-                boolean dup = s.len() == 0 && ackNo.equals(lastAck.get(a)) && !s.dropped();
-                if (dup) dupAcks.merge(b, 1, Integer::sum);
-                else if (!ackNo.equals(lastAck.get(a))) dupAcks.put(b, 0);
+                boolean outstanding = sentEnd.containsKey(b) && rel(b, ackNo) < sentEnd.get(b);
+                boolean dup = s.len() == 0 && ackNo.equals(lastAck.get(a)) && outstanding && s.win() > 0
+                        && Integer.valueOf(s.win()).equals(lastWin.get(a));
+                if (dup) {
+                    if (!s.dropped()) dupAcks.merge(b, 1, Integer::sum);
+                    say(s, "dup-ack",
+                            "Duplicate ACK: " + a + " received data beyond a hole and acks ack=" + ackNo
+                                    + " again, the first byte it is still missing. Each out-of-order segment"
+                                    + " produces one more; three in a row trigger fast retransmit.",
+                            "重复确认：" + za + "收到了缺口之后的数据，于是再次发送 ack=" + ackNo
+                                    + "（它仍在等待的第一个字节）。每个失序到达的报文段都会引发一个重复 ACK，"
+                                    + "连续三个就触发快速重传。");
+                } else if (!ackNo.equals(lastAck.get(a))) {
+                    dupAcks.put(b, 0);
+                }
                 lastAck.put(a, ackNo);
+                lastWin.put(a, s.win());
             } else if (ack && ackNo != null) {
                 lastAck.put(a, ackNo);
+                lastWin.put(a, s.win());
                 dupAcks.put(b, 0);
             }
         }

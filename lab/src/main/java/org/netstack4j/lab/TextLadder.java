@@ -52,7 +52,8 @@ public final class TextLadder {
             case "wave3" -> lang.pick("3rd wave", "第三次挥手");
             case "wave4" -> lang.pick("4th wave", "第四次挥手");
             case "retransmission" -> lang.pick("retransmit", "超时重传");
-            case "fast-retransmit" -> lang.pick("fast retransmit", "快速重传");
+            case "fast-retransmit" -> lang.pick("fast rexmit", "快速重传");
+            case "dup-ack" -> lang.pick("dup ACK", "重复确认");
             case "persist-probe" -> lang.pick("window probe", "零窗口探测");
             case "zero-window" -> lang.pick("zero window", "零窗口");
             case "reset" -> lang.pick("reset", "复位");

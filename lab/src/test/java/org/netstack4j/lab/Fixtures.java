@@ -111,6 +111,69 @@ final class Fixtures {
         return new Trace(c.ev, sv.ev);
     }
 
+    /**
+     * Handshake, four 1000-byte segments with the first lost: three duplicate ACKs and a fast
+     * retransmit; then the server's window closes, two persist probes; then FIN answered by FIN+ACK
+     * (second and third wave in one segment) and the last ACK.
+     */
+    static Trace fastRetransmitZeroWindow() {
+        Host c = new Host(CONN_C, C, S), sv = new Host(CONN_S, S, C);
+        sv.state(0, "CLOSED", "LISTEN", "user LISTEN");
+        TcpRepr syn = c2s(X, null, SYN, 64240, List.of(new TcpOption.Mss(1000)));
+        c.state(ms(1), "CLOSED", "SYN-SENT", "user OPEN").out(ms(1), syn, 0);
+        TcpRepr synAck = s2c(Y, X + 1, SYN | ACK, 8000, List.of(new TcpOption.Mss(1000)));
+        sv.in(ms(11), syn, 0).state(ms(11), "LISTEN", "SYN-RECEIVED", "rcv SYN").out(ms(11), synAck, 0);
+        TcpRepr ack3 = c2s(X + 1, Y + 1, ACK, 64240, List.of());
+        c.in(ms(21), synAck, 0).state(ms(21), "SYN-SENT", "ESTABLISHED", "rcv SYN,ACK").out(ms(21), ack3, 0);
+        sv.in(ms(31), ack3, 0).state(ms(31), "SYN-RECEIVED", "ESTABLISHED", "rcv ACK of SYN");
+        for (int k = 0; k < 4; k++) {
+            TcpRepr d = c2s(X + 1 + 1000L * k, Y + 1, ACK, 64240, List.of());
+            c.out(ms(40), d, 1000);
+            if (k > 0) sv.in(ms(50), d, 1000);
+        }
+        c.timer(ms(40), "RTO", "set", ms(1040));
+        TcpRepr dup = s2c(Y + 1, X + 1, ACK, 8000, List.of());
+        for (int k = 0; k < 3; k++) sv.out(ms(50), dup, 0);
+        for (int k = 0; k < 3; k++) c.in(ms(60), dup, 0);
+        TcpRepr again = c2s(X + 1, Y + 1, ACK, 64240, List.of());
+        c.out(ms(60), again, 1000);
+        sv.in(ms(70), again, 1000);
+        TcpRepr closed = s2c(Y + 1, X + 4001, ACK, 0, List.of());
+        sv.out(ms(70), closed, 0);
+        c.in(ms(80), closed, 0).timer(ms(80), "RTO", "cancel", 0).timer(ms(80), "persist", "set", ms(280));
+        TcpRepr probe = c2s(X + 4001, Y + 1, ACK, 64240, List.of());
+        c.timer(ms(280), "persist", "fired", 0).out(ms(280), probe, 1).timer(ms(280), "persist", "set", ms(680));
+        sv.in(ms(290), probe, 1).out(ms(290), closed, 0);
+        c.in(ms(300), closed, 0);
+        c.timer(ms(680), "persist", "fired", 0).out(ms(680), probe, 1);
+        TcpRepr open = s2c(Y + 1, X + 4002, ACK, 4000, List.of());
+        sv.in(ms(690), probe, 1).out(ms(690), open, 0);
+        c.in(ms(700), open, 0).timer(ms(700), "persist", "cancel", 0);
+        TcpRepr fin = c2s(X + 4002, Y + 1, FIN | ACK, 64240, List.of());
+        c.state(ms(800), "ESTABLISHED", "FIN-WAIT-1", "user CLOSE").out(ms(800), fin, 0);
+        TcpRepr finAck = s2c(Y + 1, X + 4003, FIN | ACK, 4000, List.of());
+        sv.in(ms(810), fin, 0).state(ms(810), "ESTABLISHED", "CLOSE-WAIT", "rcv FIN")
+                .state(ms(810), "CLOSE-WAIT", "LAST-ACK", "user CLOSE").out(ms(810), finAck, 0);
+        TcpRepr last = c2s(X + 4003, Y + 2, ACK, 64240, List.of());
+        c.in(ms(820), finAck, 0).state(ms(820), "FIN-WAIT-1", "TIME-WAIT", "rcv FIN,ACK").out(ms(820), last, 0);
+        sv.in(ms(830), last, 0).state(ms(830), "LAST-ACK", "CLOSED", "rcv ACK of FIN");
+        return new Trace(c.ev, sv.ev);
+    }
+
+    /** SYN to a closed port: RST,ACK back (connection refused), with a drop and a note traced. */
+    static Trace refused() {
+        Host c = new Host(CONN_C, C, S), sv = new Host(CONN_S, S, C);
+        TcpRepr syn = c2s(X, null, SYN, 64240, List.of());
+        c.state(ms(1), "CLOSED", "SYN-SENT", "user OPEN").out(ms(1), syn, 0);
+        sv.in(ms(11), syn, 0);
+        sv.ev.add(new TraceEvent.Drop(ms(11), "tcp", "no listener on port 80", "SYN \"quoted\"\tport"));
+        TcpRepr rst = s2c(0, X + 1, TcpRepr.RST | ACK, 0, List.of());
+        sv.out(ms(11), rst, 0);
+        c.in(ms(21), rst, 0).state(ms(21), "SYN-SENT", "CLOSED", "rcv RST");
+        c.ev.add(new TraceEvent.Note(ms(21), "app", "connect failed: connection refused"));
+        return new Trace(c.ev, sv.ev);
+    }
+
     static LabRun handshakeRun() {
         Trace t = handshakeAndTeardown();
         return TraceConverter.convert("handshake", t.client(), t.server());
