@@ -24,8 +24,14 @@ public final class Narration {
             "reset", "lost", "retransmission", "dup-ack", "fast-retransmit", "zero-window", "persist-probe", "delayed-ack");
 
     /** The run with Explanation events inserted (existing Explanation events are dropped first). */
-    public static LabRun annotate(LabRun run) {
-        State st = new State(run);
+    public static LabRun annotate(LabRun run) { return annotate(run, false); }
+
+    /**
+     * As {@link #annotate(LabRun)}; with relativeSeq the numbers in the texts are relative to each
+     * side's ISN, matching a --relative-seq diagram. Other events are kept as the same objects.
+     */
+    public static LabRun annotate(LabRun run, boolean relativeSeq) {
+        State st = new State(run, relativeSeq);
         List<LabEvent> out = new ArrayList<>();
         // Explanations wait until the host's events of that instant are all shown (the timer
         // armed with a segment stays next to its arrow), then come in KEYS order.
@@ -77,9 +83,11 @@ public final class Narration {
         String opener, acceptor;
         boolean synAcked;
         String closer; // first host to send FIN
+        final boolean relative;
 
-        State(LabRun run) {
+        State(LabRun run, boolean relative) {
             this.run = run;
+            this.relative = relative;
             for (String h : run.hosts()) {
                 isn.put(h, run.isn(h));
                 state.put(h, run.initialState(h));
@@ -149,11 +157,16 @@ public final class Narration {
 
         long rel(String host, long seq) { return (seq - isn.get(host)) & 0xffffffffL; }
 
+        /** A sequence number of host's space as the reader sees it: raw, or relative to host's ISN. */
+        String show(String host, long seq) { return Long.toString(relative ? rel(host, seq) : seq); }
+
         void segment(LabEvent.Segment s) {
             String a = s.from(), b = s.to(), za = zhHost(a), zb = zhHost(b);
             boolean syn = s.has("SYN"), ack = s.has("ACK"), fin = s.has("FIN"), rst = s.has("RST");
             long seq = s.seq();
             Long ackNo = s.ack();
+            String seqS = show(a, seq), ackS = ackNo == null ? "-" : show(b, ackNo);
+            String dupS = lastAck.containsKey(b) ? show(a, lastAck.get(b)) : "-";
 
             if (s.dropped()) {
                 say(s, "lost",
@@ -172,23 +185,23 @@ public final class Narration {
                     if (zeroWindowSeenBy.contains(a) && s.len() <= 1 && !syn && !fin) {
                         say(s, "persist-probe",
                                 "Window probe: the window is still closed, so when the persist timer fires " + a
-                                        + " resends one byte (seq=" + seq + ") to make " + b
+                                        + " resends one byte (seq=" + seqS + ") to make " + b
                                         + " answer with its current window.",
-                                "零窗口探测：窗口仍为 0，坚持计时器超时后，" + za + "再发送 1 个字节（seq=" + seq
+                                "零窗口探测：窗口仍为 0，坚持计时器超时后，" + za + "再发送 1 个字节（seq=" + seqS
                                         + "），迫使" + zb + "回复当前的窗口大小。");
                     } else if (dupAcks.getOrDefault(a, 0) >= 3) {
                         say(s, "fast-retransmit",
-                                "Fast retransmit: three duplicate ACKs (ack=" + lastAck.get(b) + ") tell " + a
-                                        + " that the segment at seq=" + seq + " was lost; it resends it at once"
+                                "Fast retransmit: three duplicate ACKs (ack=" + dupS + ") tell " + a
+                                        + " that the segment at seq=" + seqS + " was lost; it resends it at once"
                                         + " instead of waiting for the RTO (RFC 5681 3.2).",
-                                "快速重传：收到三个重复 ACK（ack=" + lastAck.get(b) + "），说明 seq=" + seq
+                                "快速重传：收到三个重复 ACK（ack=" + dupS + "），说明 seq=" + seqS
                                         + " 的报文段丢失了，" + za + "立即重传，不必等待重传计时器超时（RFC 5681 3.2）。");
                     } else {
                         say(s, "retransmission",
-                                "Retransmission: no ACK for seq=" + seq + " arrived before the retransmission timer"
+                                "Retransmission: no ACK for seq=" + seqS + " arrived before the retransmission timer"
                                         + " (RTO) expired, so " + a + " sends the segment again and doubles the"
                                         + " RTO for the next try (exponential backoff, RFC 6298 5.5).",
-                                "超时重传：在重传计时器（RTO）超时前没有收到 seq=" + seq + " 的确认，" + za
+                                "超时重传：在重传计时器（RTO）超时前没有收到 seq=" + seqS + " 的确认，" + za
                                         + "重传该报文段，并把 RTO 加倍（指数退避，RFC 6298 5.5）。");
                     }
                     rtoFired.remove(a);
@@ -205,35 +218,35 @@ public final class Narration {
             } else if (syn && !ack) {
                 if (opener == null) opener = a;
                 say(s, "handshake1",
-                        "1st handshake: " + a + " sends SYN with seq=x=" + seq + ", its initial sequence number"
+                        "1st handshake: " + a + " sends SYN with seq=x=" + seqS + ", its initial sequence number"
                                 + " (ISN), and is in SYN_SENT. A SYN carries no data but consumes one sequence"
                                 + " number, so the answer must ack x+1.",
-                        "第一次握手：" + za + "给" + zb + "发一个 SYN 报文，并指明初始化序列号 ISN，seq=x=" + seq
+                        "第一次握手：" + za + "给" + zb + "发一个 SYN 报文，并指明初始化序列号 ISN，seq=x=" + seqS
                                 + "，此时处于 SYN_SENT 状态。SYN=1 的报文段不能携带数据，但要消耗掉一个序号，"
                                 + "所以应答的确认号是 x+1。");
             } else if (syn) {
                 if (acceptor == null) acceptor = a;
                 say(s, "handshake2",
                         "2nd handshake: " + b + "'s SYN arrived, so " + a + " answers with its own SYN (seq=y="
-                                + seq + ", its ISN) and an ACK of x+1=" + ackNo + ": the SYN used up one sequence"
+                                + seqS + ", its ISN) and an ACK of x+1=" + ackS + ": the SYN used up one sequence"
                                 + " number. " + a + " is in SYN_RECEIVED.",
-                        "第二次握手：" + za + "收到" + zb + "的 SYN 报文之后，以自己的 SYN 报文作为应答（seq=y=" + seq
-                                + "，自己的 ISN），同时把对方的 ISN + 1 作为 ACK 的值（ack=x+1=" + ackNo
+                        "第二次握手：" + za + "收到" + zb + "的 SYN 报文之后，以自己的 SYN 报文作为应答（seq=y=" + seqS
+                                + "，自己的 ISN），同时把对方的 ISN + 1 作为 ACK 的值（ack=x+1=" + ackS
                                 + "），表示已经收到了 SYN，此时处于 SYN_RECEIVED 状态。");
             } else if (ack && a.equals(opener) && acceptor != null && !synAcked && ackNo != null
                     && ackNo == ((isn.get(acceptor) + 1) & 0xffffffffL)) {
                 synAcked = true;
                 String data = s.len() == 0
-                        ? " A bare ACK consumes no sequence number: " + a + "'s next segment still has seq=" + seq + "."
+                        ? " A bare ACK consumes no sequence number: " + a + "'s next segment still has seq=" + seqS + "."
                         : " This ACK also carries " + s.len() + " bytes of data, which do consume sequence numbers.";
                 String zdata = s.len() == 0
-                        ? "ACK 报文段可以携带数据，不携带数据则不消耗序号：" + za + "下一个报文段的 seq 仍是 " + seq + "。"
+                        ? "ACK 报文段可以携带数据，不携带数据则不消耗序号：" + za + "下一个报文段的 seq 仍是 " + seqS + "。"
                         : "这个 ACK 报文段携带了 " + s.len() + " 字节数据，数据要消耗序号。";
                 say(s, "handshake3",
-                        "3rd handshake: " + a + " acks " + b + "'s SYN with ack=y+1=" + ackNo + " and seq=x+1="
-                                + seq + "; " + a + " is ESTABLISHED, and so is " + b + " when this ACK arrives." + data,
-                        "第三次握手：" + za + "收到 SYN+ACK 之后发送一个 ACK 报文，ack=y+1=" + ackNo + "，seq=x+1="
-                                + seq + "，此时处于 ESTABLISHED 状态；" + zb + "收到 ACK 之后也处于 ESTABLISHED 状态。"
+                        "3rd handshake: " + a + " acks " + b + "'s SYN with ack=y+1=" + ackS + " and seq=x+1="
+                                + seqS + "; " + a + " is ESTABLISHED, and so is " + b + " when this ACK arrives." + data,
+                        "第三次握手：" + za + "收到 SYN+ACK 之后发送一个 ACK 报文，ack=y+1=" + ackS + "，seq=x+1="
+                                + seqS + "，此时处于 ESTABLISHED 状态；" + zb + "收到 ACK 之后也处于 ESTABLISHED 状态。"
                                 + zdata);
             }
 
@@ -241,10 +254,10 @@ public final class Narration {
                 if (closer == null) {
                     closer = a;
                     say(s, "wave1",
-                            "1st wave: " + a + " sends FIN (seq=u=" + seq + "): it will send no more data and"
+                            "1st wave: " + a + " sends FIN (seq=u=" + seqS + "): it will send no more data and"
                                     + " enters FIN_WAIT_1, waiting for " + b + "'s ACK. Like a SYN, a FIN"
                                     + " consumes one sequence number.",
-                            "第一次挥手：" + za + "发出连接释放报文段（FIN=1，序号 seq=u=" + seq + "），并停止再发送数据，"
+                            "第一次挥手：" + za + "发出连接释放报文段（FIN=1，序号 seq=u=" + seqS + "），并停止再发送数据，"
                                     + "主动关闭 TCP 连接，进入 FIN_WAIT_1（终止等待1）状态，等待" + zb + "的确认。");
                 } else if (!a.equals(closer) && !finSeq.containsKey(a)) {
                     boolean acksFin = ackNo != null && finEnd.containsKey(b) && ackNo.equals(finEnd.get(b));
@@ -253,16 +266,16 @@ public final class Narration {
                         said.add("wave3");
                         say(s, "wave23",
                                 "2nd and 3rd waves in one segment: " + a + " had nothing left to send, so it"
-                                        + " acks the FIN (ack=u+1=" + ackNo + ") and sends its own FIN (seq=w=" + seq
+                                        + " acks the FIN (ack=u+1=" + ackS + ") and sends its own FIN (seq=w=" + seqS
                                         + ") together, going to LAST_ACK.",
                                 "第二次和第三次挥手合并在一个报文段里：" + za + "没有数据要发送，于是确认 FIN（ack=u+1="
-                                        + ackNo + "）的同时发出自己的 FIN（seq=w=" + seq + "），进入 LAST_ACK 状态。");
+                                        + ackS + "）的同时发出自己的 FIN（seq=w=" + seqS + "），进入 LAST_ACK 状态。");
                     } else {
                         say(s, "wave3",
-                                "3rd wave: " + a + " has finished sending too and sends its own FIN (seq=w=" + seq
-                                        + ", ack=" + ackNo + "); it enters LAST_ACK, waiting for the final ACK.",
-                                "第三次挥手：" + za + "也想断开连接了，发出连接释放报文段（FIN=1，ACK=1，序号 seq=w=" + seq
-                                        + "，确认号 ack=" + ackNo + "），进入 LAST_ACK（最后确认）状态，等待" + zb + "的确认。");
+                                "3rd wave: " + a + " has finished sending too and sends its own FIN (seq=w=" + seqS
+                                        + ", ack=" + ackS + "); it enters LAST_ACK, waiting for the final ACK.",
+                                "第三次挥手：" + za + "也想断开连接了，发出连接释放报文段（FIN=1，ACK=1，序号 seq=w=" + seqS
+                                        + "，确认号 ack=" + ackS + "），进入 LAST_ACK（最后确认）状态，等待" + zb + "的确认。");
                         say(s, "why-four",
                                 "Why four waves? On a SYN the server can send SYN and ACK at once, but when a FIN"
                                         + " arrives its application may still have data to send: the ACK goes first,"
@@ -279,18 +292,18 @@ public final class Narration {
             } else if (!rst && ack && ackNo != null && finEnd.containsKey(b) && ackNo.equals(finEnd.get(b))) {
                 if (b.equals(closer) && !finSeq.containsKey(a)) {
                     say(s, "wave2",
-                            "2nd wave: " + a + " acks the FIN (ack=u+1=" + ackNo + ", seq=v=" + seq + ") and enters"
+                            "2nd wave: " + a + " acks the FIN (ack=u+1=" + ackS + ", seq=v=" + seqS + ") and enters"
                                     + " CLOSE_WAIT. The connection is now half-closed: " + b + " -> " + a
                                     + " is finished, but " + a + " may still send data. " + b
                                     + " enters FIN_WAIT_2 when this ACK arrives.",
-                            "第二次挥手：" + za + "收到连接释放报文段后即发出确认报文段（ACK=1，确认号 ack=u+1=" + ackNo
-                                    + "，序号 seq=v=" + seq + "），进入 CLOSE_WAIT（关闭等待）状态，此时的 TCP 处于半关闭状态，"
+                            "第二次挥手：" + za + "收到连接释放报文段后即发出确认报文段（ACK=1，确认号 ack=u+1=" + ackS
+                                    + "，序号 seq=v=" + seqS + "），进入 CLOSE_WAIT（关闭等待）状态，此时的 TCP 处于半关闭状态，"
                                     + zb + "到" + za + "的连接释放。" + zb + "收到确认后进入 FIN_WAIT_2（终止等待2）状态。");
                 } else if (a.equals(closer) && finSeq.containsKey(b)) {
                     say(s, "wave4",
-                            "4th wave: " + a + " acks " + b + "'s FIN (ack=w+1=" + ackNo + ", seq=u+1=" + seq
+                            "4th wave: " + a + " acks " + b + "'s FIN (ack=w+1=" + ackS + ", seq=u+1=" + seqS
                                     + ") and enters TIME_WAIT; " + b + " is CLOSED as soon as this ACK arrives.",
-                            "第四次挥手：" + za + "收到 FIN 之后发出确认报文段（ACK=1，seq=u+1=" + seq + "，ack=w+1=" + ackNo
+                            "第四次挥手：" + za + "收到 FIN 之后发出确认报文段（ACK=1，seq=u+1=" + seqS + "，ack=w+1=" + ackS
                                     + "），进入 TIME_WAIT（时间等待）状态；" + zb + "收到 ACK 报文之后就进入 CLOSED 状态。");
                 }
             }
@@ -323,10 +336,10 @@ public final class Narration {
                 if (dup) {
                     if (!s.dropped()) dupAcks.merge(b, 1, Integer::sum);
                     say(s, "dup-ack",
-                            "Duplicate ACK: " + a + " received data beyond a hole and acks ack=" + ackNo
+                            "Duplicate ACK: " + a + " received data beyond a hole and acks ack=" + ackS
                                     + " again, the first byte it is still missing. Each out-of-order segment"
                                     + " produces one more; three in a row trigger fast retransmit.",
-                            "重复确认：" + za + "收到了缺口之后的数据，于是再次发送 ack=" + ackNo
+                            "重复确认：" + za + "收到了缺口之后的数据，于是再次发送 ack=" + ackS
                                     + "（它仍在等待的第一个字节）。每个失序到达的报文段都会引发一个重复 ACK，"
                                     + "连续三个就触发快速重传。");
                 } else if (!ackNo.equals(lastAck.get(a))) {

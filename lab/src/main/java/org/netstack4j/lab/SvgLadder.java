@@ -23,6 +23,7 @@ public final class SvgLadder {
     public static String render(LabRun run, Lang lang) { return render(run, lang, false); }
 
     public static String render(LabRun run, Lang lang, boolean relativeSeq) {
+        if (relativeSeq) run = TextLadder.renarrated(run);
         List<LabEvent> ev = run.events();
         // Layout: event rows and arrival points, in time order.
         record Item(long time, int order, int index) {}

@@ -37,7 +37,13 @@ public final class TextLadder {
     public static String render(LabRun run) { return render(run, Options.defaults()); }
 
     public static String render(LabRun run, Options o) {
-        return new Renderer(run, o).render();
+        return new Renderer(o.relativeSeq() ? renarrated(run) : run, o).render();
+    }
+
+    /** With relative numbers the explanations are regenerated so their numbers match the arrows. */
+    static LabRun renarrated(LabRun run) {
+        boolean narrated = run.events().stream().anyMatch(e -> e instanceof LabEvent.Explanation);
+        return narrated ? Narration.annotate(run, true) : run;
     }
 
     /** Short tag of a step, shown on the sender's side of its arrow; null when the key has none. */
