@@ -120,9 +120,14 @@ public final class TraceConverter {
         for (TraceEvent e : peerEvents) {
             if (!(e instanceof TraceEvent.Segment in) || !in.in()) continue;
             Sorted best = null;
-            for (Sorted s : sent) {
-                if (s.out == null || s.matched || s.time > in.time()) continue;
-                if (sameSegment(s.out, in) && (best == null || s.time >= best.time)) best = s;
+            // Strict match first (options included, so retransmissions with new timestamps are told
+            // apart); then without options, in case the receiver's parse lists them differently.
+            for (boolean strict : new boolean[] {true, false}) {
+                for (Sorted s : sent) {
+                    if (s.out == null || s.matched || s.time > in.time()) continue;
+                    if (sameSegment(s.out, in, strict) && (best == null || s.time >= best.time)) best = s;
+                }
+                if (best != null) break;
             }
             if (best != null) {
                 best.matched = true;
@@ -131,12 +136,19 @@ public final class TraceConverter {
         }
     }
 
-    private static boolean sameSegment(TraceEvent.Segment a, TraceEvent.Segment b) {
+    private static boolean sameSegment(TraceEvent.Segment a, TraceEvent.Segment b, boolean withOptions) {
         TcpRepr x = a.tcp(), y = b.tcp();
         return a.payloadLength() == b.payloadLength() && x.srcPort() == y.srcPort() && x.dstPort() == y.dstPort()
                 && x.seq() == y.seq() && x.ack() == y.ack() && x.flags() == y.flags() && x.window() == y.window()
                 && x.urgentPointer() == y.urgentPointer()
-                && optionsSummary(x.options()).equals(optionsSummary(y.options()));
+                && (!withOptions || meaningfulOptions(x).equals(meaningfulOptions(y)));
+    }
+
+    /** Options without NOP/EOL padding, as text (Unknown carries an array, so records won't compare). */
+    private static String meaningfulOptions(TcpRepr t) {
+        if (t.options() == null) return "";
+        return optionsSummary(t.options().stream()
+                .filter(o -> !(o instanceof TcpOption.Nop) && !(o instanceof TcpOption.EndOfList)).toList());
     }
 
     /** RFC name ("SYN-SENT", "FIN-WAIT-1") or enum name to the enum-style name (SYN_SENT, FIN_WAIT_1). */

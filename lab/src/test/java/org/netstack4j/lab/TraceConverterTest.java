@@ -99,4 +99,28 @@ class TraceConverterTest {
         assertEquals(2, run.segments().size());
         assertTrue(run.segments().stream().allMatch(LabEvent.Segment::dropped));
     }
+
+    @Test
+    void receiverSideOptionPaddingDoesNotMakeASegmentLost() {
+        TcpRepr sent = Fixtures.c2s(Fixtures.X, null, TcpRepr.SYN, 1000,
+                List.of(new org.netstack4j.wire.TcpOption.Mss(1460), new org.netstack4j.wire.TcpOption.WindowScale(7)));
+        TcpRepr parsed = Fixtures.c2s(Fixtures.X, null, TcpRepr.SYN, 1000,
+                List.of(new org.netstack4j.wire.TcpOption.Mss(1460), new org.netstack4j.wire.TcpOption.Nop(),
+                        new org.netstack4j.wire.TcpOption.WindowScale(7), new org.netstack4j.wire.TcpOption.EndOfList()));
+        LabRun run = TraceConverter.convert("pad",
+                List.of(new TraceEvent.Segment(0, false, "c", Fixtures.C, Fixtures.S, sent, 0)),
+                List.of(new TraceEvent.Segment(ms(5), true, "s", Fixtures.C, Fixtures.S, parsed, 0)));
+        assertFalse(run.segments().getFirst().dropped());
+        assertEquals(ms(5), run.segments().getFirst().arrivalNs());
+    }
+
+    @Test
+    void labRenderDispatchesOnFormat() {
+        LabRun run = Fixtures.handshakeRun();
+        assertEquals(JsonRun.render(run), LabRender.render(run, LabRender.Format.parse("json"), Lang.EN, false, false));
+        assertTrue(LabRender.render(run, LabRender.Format.parse("SVG"), Lang.ZH, false, true).startsWith("<?xml"));
+        assertEquals(TextLadder.render(run, TextLadder.Options.defaults().withAscii(true)),
+                LabRender.render(run, LabRender.Format.TEXT, Lang.EN, true, false));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> LabRender.Format.parse("png"));
+    }
 }
