@@ -18,7 +18,7 @@ import java.util.Map;
 public final class SvgLadder {
     private SvgLadder() {}
 
-    static final int WIDTH = 1500, LEFT_X = 320, RIGHT_X = 810, EXPL_X = 1040, EXPL_COLS = 64, TOP = 80;
+    static final int WIDTH = 1500, LEFT_X = 320, RIGHT_X = 810, EXPL_X = 1040, EXPL_COLS = 58, TOP = 80;
 
     public static String render(LabRun run, Lang lang) { return render(run, lang, false); }
 
@@ -52,7 +52,7 @@ public final class SvgLadder {
             if (it.order() == 0) {
                 cursor = Math.max(cursor, y[it.index()] + 30);
                 arrive[it.index()] = cursor;
-                cursor += 6;
+                cursor += 16; // several arrivals at one instant fan out instead of meeting in a point
                 continue;
             }
             List<LabEvent.Explanation> xs = explOf.getOrDefault(e, List.of());
