@@ -20,7 +20,8 @@ public final class Narration {
 
     /** The explanation keys this class can produce, in no particular order. */
     public static final List<String> KEYS = List.of("handshake1", "handshake2", "handshake3", "why-three",
-            "two-way", "wave1", "wave2", "half-close", "wave23", "wave3", "why-four", "wave4", "time-wait",
+            "two-way", "simultaneous-open", "wave1", "wave2", "half-close", "wave23", "wave3", "why-four", "wave4",
+            "simultaneous-close", "time-wait",
             "reset", "lost", "retransmission", "dup-ack", "fast-retransmit", "zero-window", "persist-probe", "delayed-ack");
 
     /** The run with Explanation events inserted (existing Explanation events are dropped first). */
@@ -83,6 +84,7 @@ public final class Narration {
         String opener, acceptor;
         boolean synAcked;
         String closer; // first host to send FIN
+        boolean simultaneousClose;
         final boolean relative;
 
         State(LabRun run, boolean relative) {
@@ -217,6 +219,14 @@ public final class Narration {
                                 + "会报告“connection reset”（若是对 SYN 的应答则是“connection refused”）。");
             } else if (syn && !ack) {
                 if (opener == null) opener = a;
+                else if (!opener.equals(a)) {
+                    say(s, "simultaneous-open",
+                            "Simultaneous open: " + a + " sends its own SYN (seq=" + seqS + ") while " + b
+                                    + "'s SYN is still on the way. Each side goes SYN_SENT -> SYN_RECEIVED and"
+                                    + " answers with SYN+ACK; four segments, one connection (RFC 9293 3.5, figure 7).",
+                            "同时打开：" + zb + "的 SYN 还在路上，" + za + "也发出了自己的 SYN（seq=" + seqS + "）。双方都经历"
+                                    + " SYN_SENT -> SYN_RECEIVED，再各自回复 SYN+ACK：四个报文段，建立同一个连接（RFC 9293 3.5）。");
+                }
                 say(s, "handshake1",
                         "1st handshake: " + a + " sends SYN with seq=x=" + seqS + ", its initial sequence number"
                                 + " (ISN), and is in SYN_SENT. A SYN carries no data but consumes one sequence"
@@ -259,6 +269,16 @@ public final class Narration {
                                     + " consumes one sequence number.",
                             "第一次挥手：" + za + "发出连接释放报文段（FIN=1，序号 seq=u=" + seqS + "），并停止再发送数据，"
                                     + "主动关闭 TCP 连接，进入 FIN_WAIT_1（终止等待1）状态，等待" + zb + "的确认。");
+                } else if (!a.equals(closer) && !finSeq.containsKey(a) && "FIN_WAIT_1".equals(state.get(a))
+                        && !(ackNo != null && finEnd.containsKey(b) && ackNo.equals(finEnd.get(b)))) {
+                    simultaneousClose = true;
+                    say(s, "simultaneous-close",
+                            "Simultaneous close: " + a + " sends its FIN (seq=" + seqS + ") before " + b
+                                    + "'s FIN arrives, so the FINs cross. Each side goes FIN_WAIT_1 -> CLOSING when"
+                                    + " the other's FIN comes, then TIME_WAIT when its own FIN is acked: both wait 2MSL.",
+                            "同时关闭：" + zb + "的 FIN 到达之前，" + za + "也发出了自己的 FIN（seq=" + seqS + "），两个 FIN"
+                                    + " 在途中交错。双方收到对方的 FIN 时从 FIN_WAIT_1 进入 CLOSING，自己的 FIN 被确认后进入"
+                                    + " TIME_WAIT：双方都要等待 2MSL。");
                 } else if (!a.equals(closer) && !finSeq.containsKey(a)) {
                     boolean acksFin = ackNo != null && finEnd.containsKey(b) && ackNo.equals(finEnd.get(b));
                     if (acksFin && !said.contains("wave2")) {
@@ -290,7 +310,9 @@ public final class Narration {
                     finEnd.put(a, (seq + s.len() + 1) & 0xffffffffL);
                 }
             } else if (!rst && ack && ackNo != null && finEnd.containsKey(b) && ackNo.equals(finEnd.get(b))) {
-                if (b.equals(closer) && !finSeq.containsKey(a)) {
+                if (simultaneousClose) {
+                    // the crossing FINs are acked as in any close, but these are not the notes' waves
+                } else if (b.equals(closer) && !finSeq.containsKey(a)) {
                     say(s, "wave2",
                             "2nd wave: " + a + " acks the FIN (ack=u+1=" + ackS + ", seq=v=" + seqS + ") and enters"
                                     + " CLOSE_WAIT. The connection is now half-closed: " + b + " -> " + a

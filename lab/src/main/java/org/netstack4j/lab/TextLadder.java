@@ -63,6 +63,8 @@ public final class TextLadder {
             case "persist-probe" -> lang.pick("window probe", "零窗口探测");
             case "zero-window" -> lang.pick("zero window", "零窗口");
             case "reset" -> lang.pick("reset", "复位");
+            case "simultaneous-open" -> lang.pick("simult. open", "同时打开");
+            case "simultaneous-close" -> lang.pick("simult. close", "同时关闭");
             default -> null;
         };
     }

@@ -29,6 +29,48 @@ public final class TraceConverter {
         return convert(scenario, CLIENT, clientEvents, SERVER, serverEvents, true);
     }
 
+    /**
+     * For a single trace shared by both hosts (one Tracer for the whole simulation): splits it by
+     * address and converts. Segments go by src (outgoing) / dst (incoming); state changes and timers
+     * by the local address that starts their connection id ("10.0.0.1:49152>10.0.0.2:80"); drops and
+     * notes by an address named in their text, else to the host of the event before them.
+     */
+    public static LabRun convertShared(String scenario, List<TraceEvent> all,
+                                       org.netstack4j.wire.Ipv4Address client, org.netstack4j.wire.Ipv4Address server) {
+        List<TraceEvent> c = new ArrayList<>(), s = new ArrayList<>();
+        boolean lastClient = true;
+        String ca = client.toString(), sa = server.toString();
+        for (TraceEvent e : all) {
+            Boolean isClient = switch (e) {
+                case TraceEvent.Segment seg -> (seg.in() ? seg.dst() : seg.src()).equals(client) ? Boolean.TRUE
+                        : (seg.in() ? seg.dst() : seg.src()).equals(server) ? Boolean.FALSE : null;
+                case TraceEvent.StateChange sc -> localIs(sc.connection(), ca, sa);
+                case TraceEvent.Timer t -> localIs(t.connection(), ca, sa);
+                case TraceEvent.Drop d -> mentions(d.reason() + " " + d.summary(), ca, sa);
+                case TraceEvent.Note n -> mentions(n.text(), ca, sa);
+            };
+            boolean toClient = isClient == null ? lastClient : isClient;
+            (toClient ? c : s).add(e);
+            lastClient = toClient;
+        }
+        return convert(scenario, c, s);
+    }
+
+    private static Boolean localIs(String connection, String client, String server) {
+        if (connection == null) return null;
+        String local = connection.split(">", 2)[0];
+        int colon = local.lastIndexOf(':');
+        String addr = colon >= 0 ? local.substring(0, colon) : local;
+        return addr.equals(client) ? Boolean.TRUE : addr.equals(server) ? Boolean.FALSE : null;
+    }
+
+    private static Boolean mentions(String text, String client, String server) {
+        if (text == null) return null;
+        boolean c = text.matches("(?s).*(?<![\\d.])" + java.util.regex.Pattern.quote(client) + "(?![\\d]).*");
+        boolean s = text.matches("(?s).*(?<![\\d.])" + java.util.regex.Pattern.quote(server) + "(?![\\d]).*");
+        return c == s ? null : c;
+    }
+
     /** General form: any host names, narration optional. */
     public static LabRun convert(String scenario, String leftHost, List<TraceEvent> leftEvents,
                                  String rightHost, List<TraceEvent> rightEvents, boolean narrate) {

@@ -74,4 +74,29 @@ class NarrationTest {
                 : e);
         assertTrue(keys(TraceConverter.convert("two-way", t.client(), server)).contains("two-way"));
     }
+
+    @Test
+    void simultaneousOpenAndClose() {
+        Fixtures.Host c = new Fixtures.Host(Fixtures.CONN_C, Fixtures.C, Fixtures.S);
+        Fixtures.Host sv = new Fixtures.Host(Fixtures.CONN_S, Fixtures.S, Fixtures.C);
+        long x = Fixtures.X, y = Fixtures.Y;
+        var synC = Fixtures.c2s(x, null, Fixtures.SYN, 1000, List.of());
+        var synS = Fixtures.s2c(y, null, Fixtures.SYN, 1000, List.of());
+        c.state(0, "CLOSED", "SYN-SENT", "user OPEN").out(0, synC, 0);
+        sv.state(1, "CLOSED", "SYN-SENT", "user OPEN").out(1, synS, 0);
+        var saC = Fixtures.c2s(x, y + 1, Fixtures.SYN | Fixtures.ACK, 1000, List.of());
+        var saS = Fixtures.s2c(y, x + 1, Fixtures.SYN | Fixtures.ACK, 1000, List.of());
+        c.in(11, synS, 0).state(11, "SYN-SENT", "SYN-RECEIVED", "rcv SYN").out(11, saC, 0);
+        sv.in(10, synC, 0).state(10, "SYN-SENT", "SYN-RECEIVED", "rcv SYN").out(10, saS, 0);
+        var finC = Fixtures.c2s(x + 1, y + 1, Fixtures.FIN | Fixtures.ACK, 1000, List.of());
+        var finS = Fixtures.s2c(y + 1, x + 1, Fixtures.FIN | Fixtures.ACK, 1000, List.of());
+        c.state(100, "ESTABLISHED", "FIN-WAIT-1", "user CLOSE").out(100, finC, 0);
+        sv.state(101, "ESTABLISHED", "FIN-WAIT-1", "user CLOSE").out(101, finS, 0);
+        c.in(111, finS, 0).state(111, "FIN-WAIT-1", "CLOSING", "rcv FIN").out(111, Fixtures.c2s(x + 2, y + 2, Fixtures.ACK, 1000, List.of()), 0);
+        sv.in(110, finC, 0).state(110, "FIN-WAIT-1", "CLOSING", "rcv FIN").out(110, Fixtures.s2c(y + 2, x + 2, Fixtures.ACK, 1000, List.of()), 0);
+        List<String> k = keys(TraceConverter.convert("simultaneous", c.ev, sv.ev));
+        assertTrue(k.contains("simultaneous-open"), k.toString());
+        assertTrue(k.contains("simultaneous-close"), k.toString());
+        assertFalse(k.contains("wave3") || k.contains("wave4") || k.contains("why-four"), k.toString());
+    }
 }

@@ -123,4 +123,14 @@ class TraceConverterTest {
                 LabRender.render(run, LabRender.Format.TEXT, Lang.EN, true, false));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> LabRender.Format.parse("png"));
     }
+
+    @Test
+    void aSharedTraceIsSplitByAddress() {
+        Fixtures.Trace t = Fixtures.handshakeAndTeardown();
+        List<TraceEvent> all = new java.util.ArrayList<>(t.client());
+        all.addAll(t.server());
+        all.sort(java.util.Comparator.comparingLong(TraceEvent::time)); // stable: each host keeps its order
+        LabRun shared = TraceConverter.convertShared("handshake", all, Fixtures.C, Fixtures.S);
+        assertEquals(JsonRun.render(Fixtures.handshakeRun()), JsonRun.render(shared));
+    }
 }
