@@ -444,7 +444,9 @@ public final class TcpConnection {
                     layer.count("tcp.estab_resets");
                     enterClosed(now, "rcv RST", TcpError.CONNECTION_RESET);
                 }
-                case CLOSING, LAST_ACK -> enterClosed(now, "rcv RST", null);
+                // RFC 9293 only says "enter CLOSED"; like Linux (tcp_reset) the application is told of
+                // the reset: its FIN was never acknowledged, so the close was not clean.
+                case CLOSING, LAST_ACK -> enterClosed(now, "rcv RST", TcpError.CONNECTION_RESET);
                 case TIME_WAIT -> {
                     if (cfg.rstInTimeWait()) enterClosed(now, "rcv RST", null);
                     else layer.drop(now, "rst_in_time_wait", "RST in TIME-WAIT ignored (RFC 1337)", id, seg, len);
