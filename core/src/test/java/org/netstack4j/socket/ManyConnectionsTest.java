@@ -81,7 +81,15 @@ class ManyConnectionsTest {
                     }
                 }));
             }
+            long t0 = loop.now();
+            assertTrue(allConnected.await(45, TimeUnit.SECONDS));
+            long connectedNs = loop.now() - t0;
+            // Nobody has closed yet (a closed connection lingers in TIME-WAIT anyway): 2n TCBs.
+            int tcbs = loop.call(() -> net.a.connectionCount() + net.b.connectionCount());
+            assertTrue(tcbs >= 2 * n, "connections alive at once: " + tcbs);
             for (Thread t : clients) t.join(TimeUnit.SECONDS.toMillis(55));
+            System.out.printf("ManyConnectionsTest: %d connections (%d TCBs) open in %d ms, all answered in %d ms, %d loop polls, %d segments%n",
+                    n, tcbs, connectedNs / 1_000_000, (loop.now() - t0) / 1_000_000, loop.polls(), loop.call(() -> net.delivered));
             acceptor.join(TimeUnit.SECONDS.toMillis(5));
             assertFalse(acceptor.isAlive(), "acceptor finished");
             for (Thread t : handlers) t.join(TimeUnit.SECONDS.toMillis(5));
