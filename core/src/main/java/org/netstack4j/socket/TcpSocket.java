@@ -19,6 +19,7 @@ import org.netstack4j.tcp.TcpError;
 import org.netstack4j.tcp.TcpEventListener;
 import org.netstack4j.tcp.TcpException;
 import org.netstack4j.tcp.TcpState;
+import org.netstack4j.tcp.TcpStatus;
 import org.netstack4j.time.Time;
 import org.netstack4j.wire.Ipv4Address;
 
@@ -359,6 +360,13 @@ public final class TcpSocket implements Closeable {
     public Ipv4Address remoteAddress() { return remoteAddress; }
 
     public Ipv4Address localAddress() { return localAddress; }
+
+    /** A TCP_INFO-like snapshot of the connection (null before connect). */
+    public TcpStatus status() throws IOException {
+        TcpConnection c = conn;
+        if (c == null) return null;
+        return Net.onLoop(loop, now -> c.status());
+    }
 
     /** The TCP state of the underlying connection (CLOSED before connect). */
     public TcpState state() throws IOException {

@@ -293,4 +293,21 @@ class EventLoopTest {
         assertTrue(reg.finished());
         assertTrue(failures.isEmpty(), failures.toString());
     }
+
+    @Test void manyThreadsCallingConcurrentlyNeverLoseAWakeup() throws Exception {
+        start(new DeadlineStack());
+        int threads = 8, calls = 5_000;
+        long[] counter = {0}; // touched only on the loop thread
+        List<Thread> ts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            // half platform, half virtual threads
+            Thread.Builder b = t % 2 == 0 ? Thread.ofPlatform() : Thread.ofVirtual();
+            ts.add(b.start(() -> {
+                for (int i = 0; i < calls; i++) loop.call(() -> ++counter[0]);
+            }));
+        }
+        for (Thread t : ts) t.join(TimeUnit.SECONDS.toMillis(GUARD_S));
+        for (Thread t : ts) assertFalse(t.isAlive(), "a caller is stuck: lost wakeup");
+        assertEquals((long) threads * calls, loop.call(() -> counter[0]));
+    }
 }

@@ -295,4 +295,42 @@ class TcpSocketTest {
             assertTrue(first.isBound());
         }
     }
+
+    @Test void synRetriesExhaustedIsConnectionTimedOut() throws Exception {
+        loop.close();
+        net = new BackToBack(TcpConfig.defaults().toBuilder().initialRtoNs(TimeUnit.MILLISECONDS.toNanos(20)).synRetries(1).build(), 43);
+        loop = EventLoop.start("netstack4j-loop", net, loopFailures::add);
+        TcpSocket s = net.stackA(loop).socket();
+        ConnectException e = assertThrows(ConnectException.class, () -> s.connect(BackToBack.BLACK_HOLE, 80, 0));
+        assertEquals("Connection timed out", e.getMessage());
+        assertTrue(net.blackHoled >= 2, "SYN and its retransmission went out: " + net.blackHoled);
+    }
+
+    @Test void noSourceAddressIsNoRouteToHost() {
+        TcpSocket s = NetStack.of(loop, net.a, dst -> null).socket();
+        java.net.NoRouteToHostException e = assertThrows(java.net.NoRouteToHostException.class, () -> s.connect(BackToBack.B, PORT, 1000));
+        assertEquals("No route to host", e.getMessage());
+        assertTrue(s.isClosed());
+    }
+
+    @Test void optionsReachTheConnection() throws Exception {
+        TcpServerSocket server = new TcpServerSocket(hostB, PORT);
+        try (TcpSocket client = hostA.socket()) {
+            assertEquals(TcpConfig.defaults().noDelay(), client.getTcpNoDelay(), "unset: the TcpConfig default");
+            client.setTcpNoDelay(true);
+            client.connect(BackToBack.B, PORT, 5_000);
+            assertTrue(client.getTcpNoDelay());
+            assertTrue(loop.call(() -> net.a.connections().iterator().next().noDelay()));
+            assertEquals(TcpState.ESTABLISHED, client.status().state());
+            try (TcpSocket accepted = server.accept()) {
+                assertEquals(client.getLocalPort(), accepted.getPort());
+                assertEquals(PORT, accepted.getLocalPort());
+                assertEquals(BackToBack.B, accepted.localAddress());
+                accepted.getOutputStream().write(new byte[100]);
+                assertEquals(100, readExactly(client.getInputStream(), 100).length);
+                assertEquals(0, client.getInputStream().available());
+            }
+        }
+        server.close();
+    }
 }
