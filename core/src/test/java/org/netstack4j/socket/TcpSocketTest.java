@@ -333,4 +333,42 @@ class TcpSocketTest {
         }
         server.close();
     }
+
+    static String statuses(TcpSocket... sockets) {
+        StringBuilder b = new StringBuilder();
+        for (TcpSocket s : sockets) {
+            try {
+                b.append('\n').append(s.status());
+            } catch (IOException e) {
+                b.append('\n').append(e);
+            }
+        }
+        return b.toString();
+    }
+
+    @Test void aWriterBlocksWhileThePeerDoesNotReadThenFinishes() throws Exception {
+        TcpServerSocket server = new TcpServerSocket(hostB, PORT);
+        byte[] data = new byte[1 << 20];
+        new SplittableRandom(11).nextBytes(data);
+        try (TcpSocket client = new TcpSocket(hostA, BackToBack.B, PORT); TcpSocket accepted = server.accept()) {
+            Future<Void> writer = spawn(() -> {
+                client.getOutputStream().write(data);
+                client.shutdownOutput();
+                return null;
+            });
+            // Wait (guarded) until the sender's buffer is full: flow control has stopped it,
+            // so a 1 MB write cannot have completed (the two buffers hold 256 KB).
+            long guard = loop.now() + TimeUnit.SECONDS.toNanos(GUARD_S);
+            int sndBuf = TcpConfig.defaults().sendBufferSize();
+            while (client.status().sendQueued() < sndBuf) {
+                assertTrue(loop.now() < guard, () -> "send buffer never filled: " + statuses(client, accepted));
+                Thread.onSpinWait();
+            }
+            assertFalse(writer.isDone(), "the writer must be blocked by the closed window");
+            byte[] got = readAll(accepted.getInputStream());
+            get(writer);
+            assertArrayEquals(data, got);
+        }
+        server.close();
+    }
 }
