@@ -191,7 +191,7 @@ public final class TcpSocket implements Closeable {
                 return r;
             });
             if (n != 0) return n;
-            if (!await(() -> readReady || closed, deadline)) {
+            if (!await(() -> readReady || closed || inputShutdown, deadline)) {
                 if (loop.isClosed()) throw Net.stackClosed();
                 throw new SocketTimeoutException("Read timed out");
             }
@@ -256,13 +256,26 @@ public final class TcpSocket implements Closeable {
         });
     }
 
-    /** Further reads return -1 (data that arrives is not delivered). */
+    /**
+     * Further reads return -1; data that arrives is acknowledged and discarded (as java.net
+     * documents), so the peer is never stalled by a window we will not open. No FIN is sent.
+     */
     public void shutdownInput() throws IOException {
         ensureOpen();
         ensureConnected();
         if (inputShutdown) throw new SocketException("Socket input is already shutdown");
         inputShutdown = true;
         signal.signal();
+        TcpConnection c = conn;
+        runLater(now -> discardInput(c, now));
+    }
+
+    /** On the loop: reads and drops whatever is buffered (which reopens the receive window). */
+    private static void discardInput(TcpConnection c, long now) {
+        byte[] sink = new byte[8192];
+        while (c.readable() > 0 && c.receive(now, sink, 0, sink.length) > 0) {
+            // dropped
+        }
     }
 
     /**
@@ -415,7 +428,10 @@ public final class TcpSocket implements Closeable {
             signal.update(() -> established = true);
         }
 
-        @Override public void onReadable(TcpConnection c) { signal.update(() -> readReady = true); }
+        @Override public void onReadable(TcpConnection c) {
+            if (inputShutdown) discardInput(c, loop.now());
+            else signal.update(() -> readReady = true);
+        }
 
         @Override public void onWritable(TcpConnection c) { signal.update(() -> writeReady = true); }
 

@@ -371,4 +371,20 @@ class TcpSocketTest {
         }
         server.close();
     }
+
+    @Test void shutdownInputWakesAReaderAndDiscardsWhatArrives() throws Exception {
+        TcpServerSocket server = new TcpServerSocket(hostB, PORT);
+        try (TcpSocket client = new TcpSocket(hostA, BackToBack.B, PORT); TcpSocket accepted = server.accept()) {
+            Future<Integer> reader = spawn(() -> client.getInputStream().read());
+            client.shutdownInput();
+            assertEquals(-1, get(reader));
+            // more than the receive buffer: only possible if the discarded data reopens the window
+            byte[] big = new byte[3 * TcpConfig.defaults().receiveBufferSize()];
+            accepted.getOutputStream().write(big);
+            assertEquals(-1, client.getInputStream().read());
+            client.getOutputStream().write(7); // the other direction still works
+            assertEquals(7, accepted.getInputStream().read());
+        }
+        server.close();
+    }
 }
