@@ -387,4 +387,22 @@ class TcpSocketTest {
         }
         server.close();
     }
+
+    @Test void closingTheServerSocketWakesABlockedAccept() throws Exception {
+        TcpServerSocket server = new TcpServerSocket(hostB, PORT);
+        Future<String> acceptor = spawn(() -> {
+            try {
+                server.accept();
+                return "accepted";
+            } catch (SocketException e) {
+                return e.getMessage();
+            }
+        });
+        server.close();
+        // "Socket closed" if accept was blocked, "Socket is closed" if it had not started (java.net wording)
+        assertTrue(get(acceptor).matches("Socket (is )?closed"));
+        // the port is free again once the close task ran (it was queued before this connect)
+        ConnectException e = assertThrows(ConnectException.class, () -> hostA.socket().connect(BackToBack.B, PORT, 5_000));
+        assertEquals("Connection refused", e.getMessage());
+    }
 }
