@@ -13,6 +13,11 @@ import java.io.IOException;
  * thread cannot wait on a file descriptor and an unpark at the same time without an extra
  * wakeup fd per device. A reader thread keeps the loop a plain park/unpark loop, costs one
  * handoff per burst of frames (wakeups are coalesced) and works for any blocking source.
+ *
+ * <p>A TUN device typically implements both {@code Device} (transmit = a write on the loop
+ * thread) and {@code IoSource} (a blocking read on the reader thread), and is registered with a
+ * sink that forwards to whatever sink the stack attached:
+ * {@code loop.register("tun0", tun, (now, frame) -> tun.deliver(now, frame), 1024)}.
  */
 public interface IoSource extends Closeable {
     /**
