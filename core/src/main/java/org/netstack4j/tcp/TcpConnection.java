@@ -70,6 +70,7 @@ public final class TcpConnection {
     // timers: deadlines in ns, NEVER when not armed
     private long rtoAt = NEVER, persistAt = NEVER, delackAt = NEVER, timeWaitAt = NEVER, keepaliveAt = NEVER;
     private int retries, persistBackoff, keepalivesSent;
+    private boolean synRetransmitted;
     private long unackedSince = NEVER;
     private long lastOutOfWindowAck = Long.MIN_VALUE / 2;
 
@@ -752,6 +753,7 @@ public final class TcpConnection {
         rtt.backoff(); // RFC 6298 5.5
         rttTiming = false; // Karn
         if (!synAcked()) {
+            synRetransmitted = true;
             retransmitFirst(now);
             armRto(now);
             return;
@@ -1090,6 +1092,7 @@ public final class TcpConnection {
 
     private void establish(long now, String cause) {
         setState(now, TcpState.ESTABLISHED, cause);
+        if (synRetransmitted) rtt.reinitializeAfterSynTimeout(Math.max(3_000_000_000L, cfg.initialRtoNs())); // RFC 6298 5.7
         layer.count("tcp.established");
         nEstablished = true;
         if (sndUna == sndMax) cancelRto(now);

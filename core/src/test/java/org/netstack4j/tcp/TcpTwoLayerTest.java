@@ -166,7 +166,7 @@ class TcpTwoLayerTest {
     }
 
     @Test void lossyDuplicatingReorderingTransfersOverManySeeds() {
-        int seeds = 200, bytes = 1 << 20;
+        int seeds = 300, bytes = 1 << 20;
         List<String> failures = new ArrayList<>();
         long retransmits = 0;
         for (long seed = 1; seed <= seeds; seed++) {
