@@ -170,6 +170,8 @@ public final class TcpConnection {
     /** RFC 9293 3.10.7.2 third step: a SYN arrived at our LISTEN parent. */
     void passiveOpen(long now, TcpRepr seg) {
         layer.count("tcp.passive_opens");
+        // This TCB is forked from the listening one: its history starts in LISTEN (RFC 9293 3.3.2).
+        state = TcpState.LISTEN;
         irs = seg.seq();
         rcvNxt = Seq.add(irs, 1);
         negotiate(seg);
