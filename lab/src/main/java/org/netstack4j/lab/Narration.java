@@ -22,7 +22,8 @@ public final class Narration {
     public static final List<String> KEYS = List.of("handshake1", "handshake2", "handshake3", "why-three",
             "two-way", "simultaneous-open", "wave1", "wave2", "half-close", "wave23", "wave3", "why-four", "wave4",
             "simultaneous-close", "time-wait",
-            "reset", "lost", "retransmission", "dup-ack", "fast-retransmit", "zero-window", "persist-probe", "delayed-ack");
+            "reset", "lost", "retransmission", "dup-ack", "fast-retransmit", "zero-window", "persist-probe", "window-update",
+            "no-time-wait", "delayed-ack");
 
     /** The run with Explanation events inserted (existing Explanation events are dropped first). */
     public static LabRun annotate(LabRun run) { return annotate(run, false); }
@@ -85,6 +86,8 @@ public final class Narration {
         boolean synAcked;
         String closer; // first host to send FIN
         boolean simultaneousClose;
+        final Set<String> synAckedFor = new HashSet<>();      // hosts whose SYN a delivered segment acked
+        final Map<String, Long> timeWaitSince = new HashMap<>();
         final boolean relative;
 
         State(LabRun run, boolean relative) {
@@ -128,7 +131,9 @@ public final class Narration {
         void stateChange(LabEvent.State s) {
             state.put(s.host(), s.to());
             String h = s.host(), zh = zhHost(h);
-            if (s.to().equals("ESTABLISHED") && (s.from().equals("LISTEN") || s.from().equals("CLOSED"))) {
+            // Two-step handshake (the lab's twoWayHandshake switch): ESTABLISHED although no delivered
+            // segment has acknowledged this host's SYN yet.
+            if (s.to().equals("ESTABLISHED") && !synAckedFor.contains(h)) {
                 say(s, "two-way",
                         h + " became ESTABLISHED on the SYN alone: a two-step handshake. Its own ISN was never"
                                 + " acknowledged, and an old duplicate SYN would open a connection nobody asked for.",
@@ -145,6 +150,15 @@ public final class Narration {
                                 + "2. 两次握手只能保证单向连接是畅通的：双方都要告知序列号起始值并确认对方已收到，"
                                 + "若只有两次握手，至多只有连接发起方的起始序列号（x）能被确认，另一方的（y）得不到确认。");
             }
+            if (s.from().equals("TIME_WAIT") && s.to().equals("CLOSED") && s.timeNs() == timeWaitSince.getOrDefault(h, -1L)) {
+                say(s, "no-time-wait",
+                        "TIME_WAIT skipped (lab switch): " + h + " forgets the connection at once. Had its last ACK"
+                                + " been lost, the peer's retransmitted FIN would find no connection and get a RST;"
+                                + " and old duplicates could reach a new connection on the same ports.",
+                        "跳过 TIME_WAIT（实验开关）：" + zh + "立即丢弃连接。若最后一个 ACK 丢失，对方重传的 FIN 找不到连接，"
+                                + "只会收到 RST；已失效的报文段也可能出现在使用相同端口的新连接中。");
+            }
+            if (s.to().equals("TIME_WAIT")) timeWaitSince.put(h, s.timeNs());
             if (s.to().equals("TIME_WAIT")) {
                 say(s, "time-wait",
                         h + " stays in TIME_WAIT for 2MSL. Why wait? (1) So that its last ACK reaches the peer:"
@@ -184,7 +198,7 @@ public final class Narration {
                 long end = sentEnd.getOrDefault(a, 0L);
                 boolean seen = sentEnd.containsKey(a) && off < end;
                 if (seen) {
-                    if (zeroWindowSeenBy.contains(a) && s.len() <= 1 && !syn && !fin) {
+                    if (zeroWindowSeenBy.contains(a) && s.len() <= 1 && !syn && !fin) { // repeated probe
                         say(s, "persist-probe",
                                 "Window probe: the window is still closed, so when the persist timer fires " + a
                                         + " resends one byte (seq=" + seqS + ") to make " + b
@@ -209,6 +223,14 @@ public final class Narration {
                     rtoFired.remove(a);
                 }
                 sentEnd.put(a, Math.max(end, off + s.seqSpace()));
+                if (!seen && !syn && !fin && s.len() <= 1 && Integer.valueOf(0).equals(lastWin.get(b))) {
+                    say(s, "persist-probe",
+                            "Window probe: " + b + "'s window is 0, so when the persist timer fires " + a
+                                    + " sends one byte (seq=" + seqS + ") anyway; the answer carries " + b
+                                    + "'s current window. The timer backs off like the RTO while the window stays 0.",
+                            "零窗口探测：" + zb + "的窗口为 0，坚持计时器超时后" + za + "仍发送 1 个字节（seq=" + seqS
+                                    + "），对方的应答会带回当前窗口；窗口一直为 0 时，坚持计时器像 RTO 一样指数退避。");
+                }
             }
 
             if (rst) {
@@ -338,6 +360,16 @@ public final class Narration {
                                 + "虽然已发出 FIN，在 FIN_WAIT_2 状态仍然接收并确认这些数据。");
             }
 
+            if (!rst && s.win() > 0 && Integer.valueOf(0).equals(lastWin.get(a))) {
+                say(s, "window-update",
+                        "Window update: " + a + "'s application read data, so it advertises win=" + s.win()
+                                + " again and " + b + " may resume sending.",
+                        "窗口更新：" + za + "的应用读走了数据，重新通告 win=" + s.win() + "，" + zb + "可以继续发送数据。");
+            }
+            if (!rst && ack && ackNo != null && !s.dropped() && ackNo == ((isn.get(b) + 1) & 0xffffffffL)
+                    && run.segments().stream().anyMatch(x -> x.from().equals(b) && x.has("SYN"))) {
+                synAckedFor.add(b);
+            }
             if (!rst && s.win() == 0) {
                 zeroWindowSeenBy.add(b);
                 say(s, "zero-window",

@@ -168,7 +168,7 @@ public final class SvgLadder {
                 if (t != null) { tag = t; break; }
             }
         }
-        String under = tag, over = s.options().isEmpty() ? "" : "<" + s.options() + ">";
+        String under = tag, over = TextLadder.showOptions(s) ? "<" + s.options() + ">" : "";
         if (s.dropped()) {
             double ex = x1 + (x2 - x1) * 0.6, ey = y1 + 22;
             sb.append("<g class=\"seg lost\"><line x1=\"").append(f(x1)).append("\" y1=\"").append(f(y1))
