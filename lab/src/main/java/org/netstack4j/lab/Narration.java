@@ -21,7 +21,7 @@ public final class Narration {
     /** The explanation keys this class can produce, in no particular order. */
     public static final List<String> KEYS = List.of("handshake1", "handshake2", "handshake3", "why-three",
             "two-way", "simultaneous-open", "wave1", "wave2", "half-close", "wave23", "wave3", "why-four", "wave4",
-            "simultaneous-close", "time-wait",
+            "simultaneous-close", "time-wait", "time-wait-reack",
             "reset", "lost", "retransmission", "dup-ack", "fast-retransmit", "zero-window", "persist-probe", "window-update",
             "no-time-wait", "delayed-ack");
 
@@ -88,6 +88,7 @@ public final class Narration {
         boolean simultaneousClose;
         final Set<String> synAckedFor = new HashSet<>();      // hosts whose SYN a delivered segment acked
         final Map<String, Long> timeWaitSince = new HashMap<>();
+        final Set<String> finAckSent = new HashSet<>();       // hosts that have acked the peer's FIN
         final boolean relative;
 
         State(LabRun run, boolean relative) {
@@ -352,6 +353,15 @@ public final class Narration {
                 }
             }
 
+            boolean acksPeerFin = !rst && ack && !syn && ackNo != null && finEnd.containsKey(b) && ackNo.equals(finEnd.get(b));
+            if (acksPeerFin && !fin && s.len() == 0 && !finAckSent.add(a) && "TIME_WAIT".equals(state.get(a))) {
+                say(s, "time-wait-reack",
+                        "TIME_WAIT at work (reason 1): the last ACK was lost, " + b + " resent its FIN, and " + a
+                                + ", still in TIME_WAIT, acknowledges it again and restarts the 2MSL timer."
+                                + " Without TIME_WAIT that FIN would have been answered with RST.",
+                        "TIME_WAIT 的作用（意义 1）：最后一个 ACK 丢失，" + zb + "重传了 FIN；" + za
+                                + "仍处于 TIME_WAIT，于是再次确认，并重新启动 2MSL 计时器。若没有 TIME_WAIT，这个 FIN 只会得到 RST。");
+            }
             if (!rst && !syn && !fin && s.len() > 0 && "CLOSE_WAIT".equals(state.get(a))) {
                 say(s, "half-close",
                         "Half-close: " + a + " is in CLOSE_WAIT and still sends data (" + s.len() + " bytes); "

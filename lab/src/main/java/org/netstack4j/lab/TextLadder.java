@@ -67,6 +67,7 @@ public final class TextLadder {
             case "dup-ack" -> lang.pick("dup ACK", "重复确认");
             case "persist-probe" -> lang.pick("window probe", "零窗口探测");
             case "window-update" -> lang.pick("window update", "窗口更新");
+            case "time-wait-reack" -> lang.pick("ACK again", "再次确认");
             case "zero-window" -> lang.pick("zero window", "零窗口");
             case "reset" -> lang.pick("reset", "复位");
             case "simultaneous-open" -> lang.pick("simult. open", "同时打开");

@@ -28,7 +28,7 @@ class ScenariosTest {
                 Arguments.of("half-close", concat(open, close, List.of("half-close"))),
                 Arguments.of("lost-syn", concat(open, List.of("lost", "retransmission"))),
                 Arguments.of("lost-data", concat(open, List.of("lost", "retransmission"))),
-                Arguments.of("lost-last-ack", concat(open, close, List.of("lost", "retransmission"))),
+                Arguments.of("lost-last-ack", concat(open, close, List.of("lost", "retransmission", "time-wait-reack"))),
                 Arguments.of("fast-retransmit", concat(open, List.of("lost", "dup-ack", "fast-retransmit"))),
                 Arguments.of("zero-window", concat(open, List.of("zero-window", "persist-probe", "window-update"))),
                 Arguments.of("refused", List.of("handshake1", "reset")),
