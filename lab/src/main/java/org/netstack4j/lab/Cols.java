@@ -87,10 +87,22 @@ final class Cols {
                 line.append(tok);
                 lineW += tw;
             } else {
+                String carry = "";
+                if (closing(tok)) {
+                    // closing punctuation may not start a line: take the previous characters along,
+                    // back to one that is not closing punctuation itself
+                    while (line.length() > 0) {
+                        int last = line.codePointBefore(line.length());
+                        carry = new String(Character.toChars(last)) + carry;
+                        line.setLength(line.length() - Character.charCount(last));
+                        if (!closing(new String(Character.toChars(last)))) break;
+                    }
+                }
                 String done = line.toString().stripTrailing();
                 if (!done.isEmpty()) lines.add(done);
                 line.setLength(0);
                 lineW = 0;
+                tok = carry + tok;
                 while (width(tok) > soft) { // hard cut
                     String head = cutTo(tok, soft);
                     lines.add(head);
