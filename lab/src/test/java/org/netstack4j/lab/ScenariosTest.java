@@ -38,6 +38,7 @@ class ScenariosTest {
     }
 
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only read
     static List<String> concat(List<String>... parts) { return Stream.of(parts).flatMap(List::stream).toList(); }
 
     @Test
