@@ -20,6 +20,8 @@ import java.util.Objects;
  */
 public record EthernetRepr(MacAddress dst, MacAddress src, int etherType) {
     public static final int HEADER_LENGTH = 14;
+    /** Shortest frame without the FCS (IEEE 802.3: 64 with it); shorter frames are padded with zeros. */
+    public static final int MIN_FRAME_LENGTH = 60;
     public static final int ETHERTYPE_IPV4 = 0x0800;
     public static final int ETHERTYPE_ARP = 0x0806;
     public static final int ETHERTYPE_IPV6 = 0x86dd;

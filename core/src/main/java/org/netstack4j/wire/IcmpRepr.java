@@ -170,6 +170,16 @@ public sealed interface IcmpRepr {
         };
     }
 
+    /**
+     * The data an ICMP error carries about the datagram at buf[off..off+len): its IP header
+     * plus the first 64 bits of its data (RFC 792; RFC 1812 4.3.2.3 allows more, this stays
+     * with the minimum every host understands). Assumes a structurally valid IPv4 header.
+     */
+    static byte[] quote(byte[] buf, int off, int len) {
+        int hl = (buf[off] & 0xf) * 4;
+        return java.util.Arrays.copyOfRange(buf, off, off + Math.min(len, hl + 8));
+    }
+
     /** True for error messages (destination unreachable, time exceeded), which quote a datagram. */
     default boolean isError() {
         return this instanceof DestinationUnreachable || this instanceof TimeExceeded;

@@ -26,6 +26,8 @@ import java.util.Objects;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * Flags: bit 0 reserved (must be zero), bit 1 DF, bit 2 MF.
  * </pre>
+ * The reserved flag bit is ignored on parse (not carried) and written as zero. Version,
+ * IHL, total length and checksum are derived, not stored.
  */
 public record Ipv4Repr(int tos, int identification, boolean dontFragment, boolean moreFragments,
                        int fragmentOffset, int ttl, int protocol, Ipv4Address src, Ipv4Address dst,

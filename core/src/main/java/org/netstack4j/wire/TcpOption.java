@@ -135,7 +135,8 @@ public sealed interface TcpOption {
             case EndOfList e -> "End of option list";
             case Nop n -> "NOP";
             case Mss m -> "MSS: " + m.mss();
-            case WindowScale w -> "Window scale: " + w.shift() + " (multiply by " + (1L << Math.min(w.shift(), 14)) + ")";
+            case WindowScale w -> "Window scale: " + w.shift() + (w.shift() > 14 ? " (above 14: used as 14, RFC 7323 2.3, " : " (")
+                    + "multiply by " + (1L << Math.min(w.shift(), 14)) + ")";
             case SackPermitted s -> "SACK permitted";
             case Sack s -> {
                 StringBuilder sb = new StringBuilder("SACK:");

@@ -9,7 +9,9 @@ import java.util.Objects;
  * raw 16-bit field (unscaled). options keeps wire order, including NOP and EOL, so that
  * emit reproduces the exact layout; emit pads to a multiple of 4 with zero (EOL) bytes.
  * Parse stops at an EOL and records it, so a list whose length is not a multiple of 4
- * comes back from parse(emit(..)) with an {@link TcpOption.EndOfList} appended.
+ * comes back from parse(emit(..)) with an {@link TcpOption.EndOfList} appended. The four
+ * reserved bits beside the data offset (RFC 9293; the historic NS bit, RFC 3540) are not
+ * carried: parse ignores them and emit writes zeros.
  * <pre>
  *  0                   1                   2                   3
  *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1

@@ -48,6 +48,19 @@ class ChecksumTest {
         }
     }
 
+    /** Longer than one accumulation chunk (256 KiB), all 0xff: the worst case for lane overflow. */
+    @Test void largeBuffersFoldCorrectly() {
+        byte[] ones = new byte[(1 << 20) + 13];
+        java.util.Arrays.fill(ones, (byte) 0xff);
+        assertEquals(naive(ones, 0, ones.length), Checksum.compute(ones, 0, ones.length));
+        assertEquals(naive(ones, 5, ones.length - 5), Checksum.compute(ones, 5, ones.length - 5));
+        byte[] r = new byte[(1 << 20) + 7];
+        new SplittableRandom(3).nextBytes(r);
+        assertEquals(naive(r, 1, r.length - 1), Checksum.compute(r, 1, r.length - 1));
+        assertEquals(fold(0xffffffffffffL), fold(Checksum.sum(0xffffffffffffL, new byte[0], 0, 0)));
+        assertEquals(fold(Long.MAX_VALUE) , fold(Checksum.sum(Long.MAX_VALUE, new byte[0], 0, 0)));
+    }
+
     @Property(seed = "42") void matchesSixteenBitReference(@ForAll @Size(max = 300) byte[] data,
                                                            @ForAll @IntRange(max = 0xffff) int initial) {
         long expected = initial;

@@ -112,6 +112,15 @@ class RealPacketsTest {
         assertEquals(new UdpRepr(40000, 9999), qudp);
     }
 
+    @Test void quoteTakesHeaderPlusEightBytes() {
+        byte[] quoted = hex(Packets.PORT_UNREACHABLE);
+        quoted = Arrays.copyOfRange(quoted, 42, quoted.length); // the UDP datagram inside the error
+        assertArrayEquals(Arrays.copyOf(quoted, 28), IcmpRepr.quote(quoted, 0, quoted.length));
+        assertArrayEquals(Arrays.copyOf(quoted, 24), IcmpRepr.quote(quoted, 0, 24));
+        byte[] te = hex(Packets.TIME_EXCEEDED_RAW);
+        assertArrayEquals(Arrays.copyOfRange(te, 28, 56), Arrays.copyOf(quoted, 28), "scapy quoted the same 28 bytes");
+    }
+
     @Test void fragmentationNeededCarriesNextHopMtu() {
         byte[] f = hex(Packets.FRAG_NEEDED_RAW);
         Ipv4Repr ip = Ipv4Repr.parse(f, 0, f.length).value();
