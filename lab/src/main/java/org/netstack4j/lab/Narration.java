@@ -88,6 +88,7 @@ public final class Narration {
         boolean simultaneousClose;
         final Set<String> synAckedFor = new HashSet<>();      // hosts whose SYN a delivered segment acked
         final Map<String, Long> timeWaitSince = new HashMap<>();
+        final Set<String> sentSynAck = new HashSet<>();
         final Set<String> finAckSent = new HashSet<>();       // hosts that have acked the peer's FIN
         final boolean relative;
 
@@ -194,7 +195,12 @@ public final class Narration {
             }
 
             // Retransmission: this segment covers sequence space the host has already sent.
-            if (s.seqSpace() > 0 && !rst) {
+            // A window probe (one byte pushed into a zero window) is not counted as sent: the data is
+            // sent for real once the window opens. A SYN,ACK after one's own SYN (simultaneous open)
+            // repeats the ISN by design (RFC 9293 3.5): not a retransmission either.
+            boolean probe = !syn && !fin && s.len() <= 1 && Integer.valueOf(0).equals(lastWin.get(b));
+            boolean synAckAfterSyn = syn && ack && sentSynAck.add(a);
+            if (s.seqSpace() > 0 && !rst && !synAckAfterSyn) {
                 long off = rel(a, seq);
                 long end = sentEnd.getOrDefault(a, 0L);
                 boolean seen = sentEnd.containsKey(a) && off < end;
@@ -223,8 +229,8 @@ public final class Narration {
                     }
                     rtoFired.remove(a);
                 }
-                sentEnd.put(a, Math.max(end, off + s.seqSpace()));
-                if (!seen && !syn && !fin && s.len() <= 1 && Integer.valueOf(0).equals(lastWin.get(b))) {
+                if (!probe) sentEnd.put(a, Math.max(end, off + s.seqSpace()));
+                if (!seen && probe) {
                     say(s, "persist-probe",
                             "Window probe: " + b + "'s window is 0, so when the persist timer fires " + a
                                     + " sends one byte (seq=" + seqS + ") anyway; the answer carries " + b
