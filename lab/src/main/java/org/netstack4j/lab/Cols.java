@@ -98,6 +98,12 @@ final class Cols {
                         if (!closing(new String(Character.toChars(last)))) break;
                     }
                 }
+                // nor may opening punctuation end one
+                while (line.length() > 0 && opening(line.codePointBefore(line.length()))) {
+                    int last = line.codePointBefore(line.length());
+                    carry = new String(Character.toChars(last)) + carry;
+                    line.setLength(line.length() - Character.charCount(last));
+                }
                 String done = line.toString().stripTrailing();
                 if (!done.isEmpty()) lines.add(done);
                 line.setLength(0);
@@ -117,6 +123,8 @@ final class Cols {
         if (!done.isEmpty()) lines.add(done);
         return lines;
     }
+
+    private static boolean opening(int cp) { return "（「“".indexOf(cp) >= 0; }
 
     private static boolean closing(String tok) {
         return tok.length() == 1 && "，。；：）」”、！？".indexOf(tok.charAt(0)) >= 0;

@@ -40,6 +40,7 @@ class ColsTest {
                     for (String l : Cols.wrap(x.zh(), cols)) {
                         assertTrue(Cols.width(l) <= cols, l);
                         assertTrue("，。；：）」”、！？".indexOf(l.charAt(0)) < 0, cols + ": " + l);
+                        assertTrue("（「“".indexOf(l.charAt(l.length() - 1)) < 0, cols + ": " + l);
                     }
             }
         }
