@@ -25,7 +25,11 @@ public final class Narration {
             "reset", "lost", "retransmission", "dup-ack", "fast-retransmit", "zero-window", "persist-probe", "window-update",
             "no-time-wait", "delayed-ack");
 
-    /** The run with Explanation events inserted (existing Explanation events are dropped first). */
+    /**
+     * The run with Explanation events inserted. Explanations this class made before (keys in
+     * {@link #KEYS}) are dropped first, so annotating twice changes nothing; others (a story's own
+     * notes) are kept where they are.
+     */
     public static LabRun annotate(LabRun run) { return annotate(run, false); }
 
     /**
@@ -39,9 +43,9 @@ public final class Narration {
         // armed with a segment stays next to its arrow), then come in KEYS order.
         List<LabEvent.Explanation> pending = new ArrayList<>();
         for (LabEvent e : run.events()) {
-            if (e instanceof LabEvent.Explanation) continue;
+            if (e instanceof LabEvent.Explanation x && KEYS.contains(x.key())) continue; // ours: redone below
             if (!pending.isEmpty() && (e.timeNs() != pending.getFirst().timeNs()
-                    || !e.host().equals(pending.getFirst().host()))) {
+                    || !java.util.Objects.equals(e.host(), pending.getFirst().host()))) {
                 flush(pending, out);
             }
             out.add(e);

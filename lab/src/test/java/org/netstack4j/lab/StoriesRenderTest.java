@@ -97,5 +97,12 @@ class StoriesRenderTest {
         assertTrue(stories > 0);
         assertEquals(NarrationTest.keys(run).size(), SvgLadderTest.groups(SvgLadderTest.parse(svg), "expl").size(),
                 "every explanation, story notes included, is drawn once");
+        // --relative-seq re-narrates: the story's own notes must survive that
+        String relSvg = SvgLadder.render(run, Lang.EN, true);
+        assertEquals(NarrationTest.keys(run).size(), SvgLadderTest.groups(SvgLadderTest.parse(relSvg), "expl").size());
+        LabEvent.Explanation story = run.events().stream().filter(e -> e instanceof LabEvent.Explanation x && x.trigger() == null)
+                .map(e -> (LabEvent.Explanation) e).findFirst().orElseThrow();
+        String firstWords = story.en().substring(0, Math.min(20, story.en().length()));
+        assertTrue(TextLadder.render(run, TextLadder.Options.defaults().withRelativeSeq(true)).contains(firstWords));
     }
 }
