@@ -18,7 +18,8 @@ import java.util.Map;
 public final class SvgLadder {
     private SvgLadder() {}
 
-    static final int WIDTH = 1500, LEFT_X = 320, RIGHT_X = 810, EXPL_X = 1040, EXPL_COLS = 58, TOP = 80;
+    /** Geometry, public so that screenshot tests know where the lanes are. */
+    public static final int WIDTH = 1500, LEFT_X = 320, RIGHT_X = 810, EXPL_X = 1040, EXPL_COLS = 58, TOP = 80;
 
     public static String render(LabRun run, Lang lang) { return render(run, lang, false); }
 
