@@ -188,6 +188,22 @@ class TcpDataTransferTest {
         h.expectNothing();
     }
 
+    @Test void sackedDataAboveAHoleStartsRecoveryEvenOnDataSegments() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().noDelay(true).build());
+        h.peerSynOptions = List.of(new TcpOption.Mss(1460), new TcpOption.SackPermitted());
+        h.established();
+        int mss = 1460;
+        h.send(TcpHarness.bytes(6 * mss, 5));
+        for (int i = 0; i < 6; i++) h.expectData(1 + i * mss, 1, mss);
+        // the first segment is lost; the peer, itself sending data, SACKs the next three
+        TcpRepr seg = new TcpRepr(TcpHarness.REMOTE_PORT, TcpHarness.LOCAL_PORT, TcpHarness.PEER_ISS + 1, h.iss + 1, A,
+                65535, 0, List.of(new TcpOption.Nop(), new TcpOption.Nop(),
+                new TcpOption.Sack(List.of(new TcpOption.SackBlock(h.iss + 1 + mss, h.iss + 1 + 4 * mss)))));
+        h.inject(seg, new byte[100]);
+        h.expectData(1, 1, mss); // (step five, before the text is processed) RFC 6675 IsLost: resent without three pure duplicate ACKs
+        assertEquals(1, h.counters.get("tcp.sack_recoveries"));
+    }
+
     @Test void delayedAckTiming() {
         TcpHarness h = new TcpHarness().established();
         h.inject(A | P, 1, 1, new byte[100]);
