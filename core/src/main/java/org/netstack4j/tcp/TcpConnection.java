@@ -136,6 +136,18 @@ public final class TcpConnection {
     public void setNoDelay(boolean noDelay) { this.noDelay = noDelay; }
     public boolean noDelay() { return noDelay; }
 
+    /** SO_KEEPALIVE for this connection (RFC 9293 3.8.4), with the idle/interval/probes of the config. */
+    public void setKeepalive(long now, boolean on) {
+        if (on && keepaliveAt == NEVER && (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT)) {
+            keepaliveAt = now + cfg.keepaliveIdleNs();
+            keepalivesSent = 0;
+            timer(now, "keepalive", "set", keepaliveAt);
+        } else if (!on && keepaliveAt != NEVER) {
+            keepaliveAt = NEVER;
+            timer(now, "keepalive", "cancel", NEVER);
+        }
+    }
+
     /** Bytes ready for {@link #receive}. */
     public int readable() { return rcvBuf.size(); }
 

@@ -304,6 +304,24 @@ class TcpDataTransferTest {
         assertEquals(TcpState.ESTABLISHED, h.conn.state());
     }
 
+    @Test void keepaliveSwitchedOnPerConnection() {
+        TcpHarness h = new TcpHarness().established();
+        h.conn.setKeepalive(h.now, true);
+        h.advance(h.cfg.keepaliveIdleNs() / 1_000_000);
+        h.expect(A, 0, 1, 0);
+        h.conn.setKeepalive(h.now, false);
+        h.advance(1_000_000);
+        h.expectNothing();
+    }
+
+    @Test void dataQueuedBeforeTheHandshakeGoesAfterIt() {
+        TcpHarness h = new TcpHarness().synSent();
+        assertEquals(5, h.send(new byte[5]));
+        h.expectNothing();
+        h.inject(TcpHarness.S | A, 0, 1);
+        h.expect(A | P, 1, 1, 5);
+    }
+
     @Test void sendBufferFullAcceptsPartially() {
         TcpHarness h = new TcpHarness(TcpConfig.builder().sendBufferSize(1000).build()).established();
         h.peerWindow = 0;
