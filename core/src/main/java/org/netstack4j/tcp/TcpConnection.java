@@ -753,6 +753,8 @@ public final class TcpConnection {
         if (finReceived) return;
         finReceived = true;
         rcvNxt = Seq.add(rcvNxt, 1);
+        // the FIN takes a sequence number but no buffer space: keep the window's size
+        rcvAdvRight = Seq.add(rcvAdvRight, 1);
         nRemoteClosed = true;
         nReadable = true;
         ackPending = true;
