@@ -69,6 +69,18 @@ class TcpDataTransferTest {
         h.assertClosed(TcpError.TIMED_OUT);
     }
 
+    @Test void userTimeoutAbortsUnacknowledgedData() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().userTimeoutNs(1_000_000_000L).build()).established();
+        h.send(new byte[10]);
+        h.expect(A | P, 1, 1, 10);
+        h.advance(200);
+        h.expect(A | P, 1, 1, 10);
+        h.advance(400);
+        h.expect(A | P, 1, 1, 10);
+        h.advance(800); // 1.4 s unacknowledged when the RTO fires: past the 1 s user timeout
+        h.assertClosed(TcpError.TIMED_OUT);
+    }
+
     @Test void retransmittedFinAfterRto() {
         TcpHarness h = new TcpHarness().finWait1();
         h.advance(200);

@@ -250,6 +250,28 @@ class TcpStateMachineTest {
         assertEquals(1, h.listener.halfOpen());
     }
 
+    @Test void rstInTimeWaitClosesByDefault() {
+        TcpHarness h = new TcpHarness().timeWait();
+        h.inject(R, 2, 0);
+        h.assertClosed(null);
+    }
+
+    @Test void rstInTimeWaitIgnoredWithRfc1337Remedy() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().rstInTimeWait(false).build()).timeWait();
+        h.inject(R, 2, 0);
+        assertEquals(TcpState.TIME_WAIT, h.conn.state());
+        assertTrue(h.dropped("rst_in_time_wait"));
+    }
+
+    @Test void closeInSynReceivedSendsFinOnceEstablished() {
+        TcpHarness h = new TcpHarness().synReceived();
+        h.inject(A, 1, 1);
+        TcpConnection c = h.listener.accept();
+        c.close(h.now);
+        h.expect(F | A, 1, 1, 0);
+        assertEquals(TcpState.FIN_WAIT_1, c.state());
+    }
+
     // ---- resets (RFC 9293 3.5.2, 3.10.7.1; RFC 5961) ----
 
     @Test void synToClosedPortGetsRstAck() {
