@@ -196,9 +196,9 @@ public final class TcpConnection {
         maxSndWnd = sndWnd;
         sndWl1 = seg.seq();
         sndWl2 = seg.ack();
+        state = TcpState.LISTEN; // this TCB is the listener's LISTEN TCB, specialised (RFC 9293 3.10.7.2)
         if (cfg.twoWayHandshake()) {
             // LAB ONLY: a deliberately broken two-way handshake; the SYN alone establishes.
-            setState(now, TcpState.SYN_RECEIVED, "rcv SYN");
             sendSyn(now, true);
             startRttTiming(now, iss);
             armRto(now);

@@ -231,6 +231,17 @@ class TcpStateMachineTest {
         assertEquals(S | A, sa.tcp().flags());
         TcpConnection c = h.listener.accept();
         assertEquals(TcpState.ESTABLISHED, c.state());
+        TraceEvent.StateChange sc = h.stateChanges().get(0);
+        assertEquals("LISTEN", sc.from());
+        assertEquals("ESTABLISHED", sc.to());
+    }
+
+    @Test void passiveOpenTracesListenToSynReceived() {
+        TcpHarness h = new TcpHarness().synReceived();
+        TraceEvent.StateChange sc = h.stateChanges().get(0);
+        assertEquals("LISTEN", sc.from());
+        assertEquals("SYN-RECEIVED", sc.to());
+        assertEquals("rcv SYN", sc.cause());
     }
 
     @Test void newSynReusesTimeWaitPair() {
