@@ -95,7 +95,7 @@ public final class TcpConnection {
     private boolean nAcceptable, nEstablished, nReadable, nWritable, nRemoteClosed, nClosed, delivering;
 
     TcpConnection(TcpLayer layer, Ipv4Address localAddress, int localPort, Ipv4Address remoteAddress, int remotePort,
-                  TcpListener parent, TcpEventListener listener, int iss) {
+                  TcpListener parent, TcpEventListener listener, int iss, int tsOffset) {
         this.layer = layer;
         this.cfg = layer.config();
         this.localAddress = localAddress;
@@ -110,7 +110,7 @@ public final class TcpConnection {
         this.sndNxt = iss;
         this.sndMax = iss;
         this.sndBufSeq = Seq.add(iss, 1);
-        this.tsOffset = Integer.rotateLeft(iss, 13) ^ 0x5bd1e995; // RFC 7323 7.1: a per-connection random offset
+        this.tsOffset = tsOffset; // RFC 7323 7.1: a per-connection random offset
         this.sendBuf = new RingBuffer(cfg.sendBufferSize());
         this.rcvBuf = new RingBuffer(cfg.receiveBufferSize());
         this.ooo = new Assembler(cfg.maxOutOfOrderRanges());
