@@ -109,6 +109,7 @@ public final class TcpConnection {
         this.sndUna = iss;
         this.sndNxt = iss;
         this.sndMax = iss;
+        this.highRxt = iss;
         this.sndBufSeq = Seq.add(iss, 1);
         this.tsOffset = tsOffset; // RFC 7323 7.1: a per-connection random offset
         this.sendBuf = new RingBuffer(cfg.sendBufferSize());
