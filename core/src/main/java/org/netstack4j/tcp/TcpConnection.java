@@ -132,7 +132,8 @@ public final class TcpConnection {
     public Ipv4Address remoteAddress() { return remoteAddress; }
     public int remotePort() { return remotePort; }
     public TcpError error() { return error; }
-    public TcpListener listener() { return parent; }
+    /** The listener this connection was accepted from (passive OPEN), or null for an active OPEN. */
+    public TcpListener acceptedFrom() { return parent; }
     public void setListener(TcpEventListener l) { this.listener = l == null ? TcpEventListener.NONE : l; }
     public void setNoDelay(boolean noDelay) { this.noDelay = noDelay; }
     public boolean noDelay() { return noDelay; }
