@@ -191,6 +191,8 @@ class TcpTwoLayerTest {
             if (seed % 4 == 1) cfg = cfg.toBuilder().timestamps(false).build();
             if (seed % 4 == 2) cfg = cfg.toBuilder().sack(false).windowScale(false).build();
             if (seed % 5 == 3) cfg = cfg.toBuilder().noDelay(true).delayedAckNs(0).build();
+            if (seed % 7 == 5) cfg = cfg.toBuilder().mss(536).initialWindowSegments(2).optionLayout(OptionLayout.freebsdLike()).build();
+            if (seed % 11 == 4) cfg = cfg.toBuilder().receiveBufferSize(16384).build();
             try {
                 Result res = run(seed, bytes, f, cfg, Time.s(3600));
                 check(seed, res, bytes);
