@@ -29,6 +29,7 @@ final class ConnectionServer implements AutoCloseable {
     private final Consumer<String> errors;
     private final Set<TcpSocket> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong accepted = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger peak = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closing;
 
     /** {@code errors} gets a line when a connection fails unexpectedly (null: ignore). */
@@ -45,6 +46,9 @@ final class ConnectionServer implements AutoCloseable {
     /** Connections being served now. */
     int active() { return open.size(); }
 
+    /** The most connections served at the same time so far. */
+    int peakActive() { return peak.get(); }
+
     /** Accepts until {@link #close}; returns then. */
     void run() throws IOException {
         while (!closing) {
@@ -57,6 +61,7 @@ final class ConnectionServer implements AutoCloseable {
             }
             accepted.incrementAndGet();
             open.add(s);
+            peak.accumulateAndGet(open.size(), Math::max);
             if (closing) { // close() may have swept the set before we added this one
                 open.remove(s);
                 s.close();
