@@ -19,13 +19,16 @@ import picocli.CommandLine.Model.CommandSpec;
 /** An HTTP/1.1 download over netstack4j on a TUN interface from a server on the kernel's side. */
 @Command(name = "get", mixinStandardHelpOptions = true,
         description = {
-            "Downloads URL over netstack4j's TCP on a TUN interface (from a server on the kernel's",
-            "side, e.g. python3 -m http.server) and prints the status, the byte count, the speed",
-            "and the SHA-256 of the body. Without -o the body is only counted and hashed.",
+            "Downloads a URL with HTTP/1.1 over netstack4j on a real TUN interface.",
+            "",
+            "The server is on the kernel's side of the TUN (e.g. python3 -m http.server).",
+            "Prints the status, the byte count, the speed and the SHA-256 of the body;",
+            "a progress bar on a terminal. Without -o the body is only counted and hashed.",
             "Exit status 1 if the server answered with a status other than 2xx."},
         footer = {"", "Example (as root):",
-            "  python3 -m http.server 8000 --bind 10.7.0.1 &",
-            "  netstack4j get http://10.7.0.1:8000/big.iso --tun nsj0 --address 10.7.0.2/24 --host-address 10.7.0.1/24 -o big.iso"})
+            "  netstack4j get http://10.7.0.1:8000/big.iso --tun nsj0 \\",
+            "      --address 10.7.0.2/24 --host-address 10.7.0.1/24 -o big.iso",
+            "  (with python3 -m http.server 8000 running on the kernel's side)"})
 public final class GetCommand implements java.util.concurrent.Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -61,6 +64,7 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
         PrintWriter err = spec.commandLine().getErr();
         try (TunHost host = tunOptions.open(b, lossP, pcap)) {
             out.printf("GET %s via %s (netstack4j %s)%n", u, host.name(), host.address());
+            if (host.hostAddress() == null) err.println(tunOptions.kernelHint(host));
             out.flush();
             ProgressBar bar = System.console() != null ? new ProgressBar(err) : null;
             HttpGet.Response r;

@@ -21,15 +21,20 @@ import picocli.CommandLine.Model.CommandSpec;
 /** ping(8) between two simulated hosts in virtual time, or from netstack4j on a TUN to a real host. */
 @Command(name = "ping", mixinStandardHelpOptions = true,
         description = {
-            "Without HOST: sends ICMP echo requests from a simulated host 10.0.0.1 to a simulated",
-            "host 10.0.0.2 (two complete netstack4j stacks on one Ethernet link, ARP included) and",
-            "prints each reply the way ping(8) does. Runs in virtual time: instant, and the same",
-            "--seed gives the same output and the same pcap bytes.",
-            "With HOST --tun NAME --address CIDR: pings HOST (e.g. the kernel's side of the TUN)",
-            "from netstack4j in real time; --interval and --timeout are then real milliseconds",
-            "and --latency does not apply."},
-        footer = {"", "Example: netstack4j ping --count 5 --loss 20 --pcap ping.pcap && tshark -r ping.pcap",
-            "         netstack4j ping 10.7.0.1 --tun nsj0 --address 10.7.0.2/24 --host-address 10.7.0.1/24   (as root)"})
+            "ping(8) on a simulated link, or from netstack4j on a TUN to a real host.",
+            "",
+            "Without HOST: sends ICMP echo requests from a simulated host 10.0.0.1 to a",
+            "simulated host 10.0.0.2 (two complete netstack4j stacks on one Ethernet link,",
+            "ARP included) and prints each reply the way ping(8) does. Runs in virtual",
+            "time: instant, and the same --seed gives the same output and pcap bytes.",
+            "",
+            "With HOST --tun NAME --address CIDR: pings HOST (e.g. the kernel's side of",
+            "the TUN) from netstack4j in real time; --interval and --timeout are then real",
+            "milliseconds and --latency does not apply."},
+        footer = {"", "Examples:",
+            "  netstack4j ping --count 5 --loss 20 --pcap ping.pcap && tshark -r ping.pcap",
+            "  netstack4j ping 10.7.0.1 --tun nsj0 --address 10.7.0.2/24 \\",
+            "      --host-address 10.7.0.1/24        (as root)"})
 public final class PingCommand implements java.util.concurrent.Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -168,6 +173,7 @@ public final class PingCommand implements java.util.concurrent.Callable<Integer>
                 }
             });
             out.printf("PING %s (%s) %d(%d) bytes of data, from netstack4j %s on %s.%n", dst, dst, size, size + 28, h.address(), h.name());
+            if (h.hostAddress() == null) spec.commandLine().getErr().println(tunOptions.kernelHint(h));
             out.flush();
             byte[] payload = new byte[size];
             for (int i = 0; i < size; i++) payload[i] = (byte) (0x10 + i);

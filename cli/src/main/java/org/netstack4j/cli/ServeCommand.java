@@ -21,12 +21,15 @@ import picocli.CommandLine.Model.CommandSpec;
 /** A server on netstack4j over a real TUN interface: static files over HTTP, echo or discard. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {
-            "Runs netstack4j on a TUN interface and serves TCP on it: static files over HTTP/1.1",
-            "(GET, HEAD, keep-alive), echo (RFC 862) or discard (RFC 863). The kernel side of the",
-            "TUN reaches it with ordinary tools (curl, nc). Each connection runs on a virtual thread.",
-            "Runs until interrupted; Ctrl-C closes the connections with FIN and removes the TUN."},
+            "Serves HTTP files, echo or discard from netstack4j on a real TUN interface.",
+            "",
+            "Static files over HTTP/1.1 (GET, HEAD, keep-alive), echo (RFC 862) or",
+            "discard (RFC 863), reached from the kernel's side of the TUN with ordinary",
+            "tools (curl, nc). Each connection runs on a virtual thread. Runs until",
+            "interrupted; Ctrl-C closes the connections with FIN and removes the TUN."},
         footer = {"", "Example (as root):",
-            "  netstack4j serve --tun nsj0 --address 10.7.0.2/24 --host-address 10.7.0.1/24 --http ./site",
+            "  netstack4j serve --tun nsj0 --address 10.7.0.2/24 \\",
+            "      --host-address 10.7.0.1/24 --http ./site",
             "  curl http://10.7.0.2/"})
 public final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     @Spec CommandSpec spec;
