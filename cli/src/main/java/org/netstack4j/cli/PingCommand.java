@@ -10,21 +10,38 @@ import org.netstack4j.ip.IpStack;
 import org.netstack4j.sim.LinkConfig;
 import org.netstack4j.time.Time;
 import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.linux.TunHost;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** ping(8) between two simulated hosts, in virtual time. */
+/** ping(8) between two simulated hosts in virtual time, or from netstack4j on a TUN to a real host. */
 @Command(name = "ping", mixinStandardHelpOptions = true,
         description = {
-            "Sends ICMP echo requests from a simulated host 10.0.0.1 to a simulated host 10.0.0.2",
-            "(two complete netstack4j stacks on one Ethernet link, ARP included) and prints each",
-            "reply the way ping(8) does. Runs in virtual time: instant, and the same --seed gives",
-            "the same output and the same pcap bytes."},
-        footer = {"", "Example: netstack4j ping --count 5 --loss 20 --pcap ping.pcap && tshark -r ping.pcap"})
+            "ping(8) on a simulated link, or from netstack4j on a TUN to a real host.",
+            "",
+            "Without HOST: sends ICMP echo requests from a simulated host 10.0.0.1 to a",
+            "simulated host 10.0.0.2 (two complete netstack4j stacks on one Ethernet link,",
+            "ARP included) and prints each reply the way ping(8) does. Runs in virtual",
+            "time: instant, and the same --seed gives the same output and pcap bytes.",
+            "",
+            "With HOST --tun NAME --address CIDR: pings HOST (e.g. the kernel's side of",
+            "the TUN) from netstack4j in real time; --interval and --timeout are then real",
+            "milliseconds and --latency does not apply."},
+        footer = {"", "Examples:",
+            "  netstack4j ping --count 5 --loss 20 --pcap ping.pcap && tshark -r ping.pcap",
+            "  netstack4j ping 10.7.0.1 --tun nsj0 --address 10.7.0.2/24 \\",
+            "      --host-address 10.7.0.1/24        (as root)"})
 public final class PingCommand implements java.util.concurrent.Callable<Integer> {
     @Spec CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "HOST", description = "IPv4 address to ping over --tun (omit for the simulated run).")
+    String target;
+
+    @Mixin TunOptions tunOptions = new TunOptions();
 
     @Option(names = {"-c", "--count"}, paramLabel = "N", description = "Echo requests to send (default: ${DEFAULT-VALUE}).")
     int count = 4;
@@ -50,7 +67,7 @@ public final class PingCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write every frame the pinging host sends and receives to FILE (pcap, Ethernet).")
     Path pcap;
 
-    @Override public Integer call() {
+    @Override public Integer call() throws InterruptedException {
         Options.positive("--count", count);
         Options.range("--count", count, 1, 100_000);
         Options.range("--size", size, 0, 65_507);
@@ -60,6 +77,7 @@ public final class PingCommand implements java.util.concurrent.Callable<Integer>
         long timeout = Options.millis("--timeout", timeoutMs);
         if (pcap != null) Options.outputFile("--pcap", pcap);
         PrintWriter out = spec.commandLine().getOut();
+        if (target != null || tunOptions.given()) return realPing(out, lossP, interval, timeout);
 
         LinkConfig link = LinkConfig.builder().medium(Medium.ETHERNET).latencyNs(latency).loss(lossP).build();
         Ipv4Address dst = TwoHostNetwork.SERVER_ADDRESS;
@@ -106,6 +124,114 @@ public final class PingCommand implements java.util.concurrent.Callable<Integer>
         }
         out.flush();
         return received[0] > 0 ? 0 : 1;
+    }
+
+    /** ping(8) from netstack4j on a TUN to {@code target}, in real time. */
+    private int realPing(PrintWriter out, double lossP, long interval, long timeout) throws InterruptedException {
+        if (target == null)
+            throw new Main.UsageError("ping over --tun needs the HOST to ping, e.g. netstack4j ping 10.7.0.1 --tun nsj0 --address 10.7.0.2/24");
+        if (tunOptions.tun == null || tunOptions.address == null)
+            throw new Main.UsageError("ping HOST needs --tun NAME and --address CIDR (without HOST, ping runs on the simulator)");
+        Ipv4Address dst;
+        try {
+            dst = Ipv4Address.parse(target);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError("HOST must be an IPv4 address (netstack4j has no DNS): '" + target + "'");
+        }
+        TunHost.Builder b = tunOptions.builder().seed(seed);
+        int ident = (int) (ProcessHandle.current().pid() & 0xffff);
+        long[] sentAt = new long[count + 1];
+        java.util.Arrays.fill(sentAt, -1);
+        boolean[] seen = new boolean[count + 1];
+        List<Double> rtts = new ArrayList<>();
+        int[] received = {0};
+        int[] errors = {0};
+        try (TunHost h = tunOptions.open(b, lossP, pcap)) {
+            IpStack ip = h.host().ip();
+            if (ip.sourceAddressFor(dst) == null)
+                throw new Main.UsageError("no route to " + dst + " from " + h.address() + "; give an address in that subnet (and --host-address to set the kernel side)");
+            ip.setEchoReplyListener(new org.netstack4j.ip.EchoReplyListener() {
+                @Override public void onEchoReply(long now, Ipv4Address from, int id, int seq, int ttl, byte[] data) {
+                    if (id != ident || seq < 1 || seq > count || sentAt[seq] < 0) return;
+                    double ms = (now - sentAt[seq]) / 1e6;
+                    boolean dup = seen[seq];
+                    if (!dup) {
+                        seen[seq] = true;
+                        rtts.add(ms);
+                        received[0]++;
+                    }
+                    out.printf(java.util.Locale.ROOT, "%d bytes from %s: icmp_seq=%d ttl=%d time=%.3f ms%s%n",
+                            data.length + 8, from, seq, ttl, ms, dup ? " (DUP!)" : "");
+                    out.flush();
+                }
+
+                @Override public void onEchoError(long now, Ipv4Address reporter, org.netstack4j.wire.IcmpRepr error, int id, int seq) {
+                    if (id != ident) return;
+                    errors[0]++;
+                    out.printf("From %s icmp_seq=%d %s%n", reporter, seq, IpStack.describe(error));
+                    out.flush();
+                }
+            });
+            out.printf("PING %s (%s) %d(%d) bytes of data, from netstack4j %s on %s.%n", dst, dst, size, size + 28, h.address(), h.name());
+            if (h.hostAddress() == null) spec.commandLine().getErr().println(tunOptions.kernelHint(h));
+            out.flush();
+            byte[] payload = new byte[size];
+            for (int i = 0; i < size; i++) payload[i] = (byte) (0x10 + i);
+            long start = h.loop().now();
+            int[] sent = {0};
+            java.util.concurrent.atomic.AtomicBoolean summarized = new java.util.concurrent.atomic.AtomicBoolean();
+            Runnable summary = () -> {
+                if (summarized.getAndSet(true)) return;
+                long elapsed = h.loop().now() - start;
+                try {
+                  h.loop().run(() -> {
+                    out.printf("%n--- %s ping statistics ---%n", dst);
+                    out.printf("%d packets transmitted, %d received,%s %s%% packet loss, time %dms%n", sent[0], received[0],
+                            errors[0] > 0 ? " +" + errors[0] + " errors," : "", fmtLoss(Math.max(1, sent[0]), received[0]), elapsed / Time.ms(1));
+                    printRtt(out, rtts);
+                    if (pcap != null) out.printf("pcap written to %s%n", pcap);
+                    out.flush();
+                  });
+                } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                    // the stack is already gone: nothing to report from it
+                }
+            };
+            // Ctrl-C: print the statistics like ping(8) does on SIGINT.
+            Thread hook = new Thread(summary, "netstack4j-ping-summary");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                for (int seq = 1; seq <= count; seq++) {
+                    long wait = start + (seq - 1) * interval - h.loop().now();
+                    if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    int s = seq;
+                    h.loop().run(() -> {
+                        long now = h.loop().now();
+                        sentAt[s] = now;
+                        ip.ping(now, dst, ident, s, payload, -1);
+                        sent[0] = s;
+                    });
+                }
+                long deadline = h.loop().now() + timeout;
+                while (h.loop().now() < deadline && h.loop().call(() -> received[0]) < count) Thread.sleep(10);
+            } finally {
+                summary.run();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running or has run
+                }
+            }
+            return h.loop().call(() -> received[0]) > 0 ? 0 : 1;
+        }
+    }
+
+    private static void printRtt(PrintWriter out, List<Double> rtts) {
+        if (rtts.isEmpty()) return;
+        double min = Double.MAX_VALUE, max = 0, sum = 0, sq = 0;
+        for (double r : rtts) { min = Math.min(min, r); max = Math.max(max, r); sum += r; sq += r * r; }
+        double avg = sum / rtts.size();
+        double mdev = Math.sqrt(Math.max(0, sq / rtts.size() - avg * avg));
+        out.printf(java.util.Locale.ROOT, "rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms%n", min, avg, max, mdev);
     }
 
     private static String fmtLoss(int sent, int got) {

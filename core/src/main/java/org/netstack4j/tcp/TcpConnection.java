@@ -565,12 +565,14 @@ public final class TcpConnection {
             return false;
         }
         long segWnd = (long) seg.window() << sndWscale;
-        if (sackOk) recordSackBlocks(seg, ack);
+        boolean newlySacked = sackOk && recordSackBlocks(seg, ack);
         if (Seq.gt(ack, sndUna)) {
             ackNewData(now, ack, seg);
         } else if (ack == sndUna && len == 0 && !fin && !seg.has(TcpRepr.SYN) && Seq.gt(sndNxt, sndUna)
-                && segWnd == sndWnd) {
-            // RFC 5681 2: a duplicate ACK
+                && (segWnd == sndWnd || newlySacked)) {
+            // RFC 5681 2: a duplicate ACK (same window); with SACK, RFC 6675 2: an ACK whose SACK
+            // blocks cover bytes not SACKed before, whatever its window (Linux grows its advertised
+            // window while it receives out of order, so its duplicate ACKs rarely repeat the window)
             dupAcks++;
             layer.count("tcp.in.dupacks");
             CongestionControl.Action a = cc.onDuplicateAck(dupAcks, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
@@ -607,16 +609,21 @@ public final class TcpConnection {
     /**
      * RFC 2018: remember which data above SEG.ACK the peer reports holding, so that resending
      * after a timeout skips it. Blocks at or below SEG.ACK (D-SACK, RFC 2883) or beyond what we
-     * sent are ignored.
+     * sent are ignored. Returns whether the blocks covered bytes not SACKed before (which makes
+     * the ACK a duplicate ACK in the sense of RFC 6675 2).
      */
-    private void recordSackBlocks(TcpRepr seg, int ack) {
+    private boolean recordSackBlocks(TcpRepr seg, int ack) {
+        boolean grew = false;
         for (TcpOption o : seg.options()) {
             if (!(o instanceof TcpOption.Sack sack)) continue;
             for (TcpOption.SackBlock b : sack.blocks()) {
                 if (!Seq.lt(b.left(), b.right()) || !Seq.gt(b.right(), ack) || Seq.gt(b.right(), sndMax)) continue;
+                long before = sackedByPeer.bytesAbove(ack);
                 sackedByPeer.add(Seq.max(b.left(), ack), b.right());
+                grew |= sackedByPeer.bytesAbove(ack) > before;
             }
         }
+        return grew;
     }
 
     /**

@@ -216,6 +216,33 @@ class TcpDataTransferTest {
         assertEquals(1, h.counters.get("tcp.sack_recoveries"));
     }
 
+    @Test void sackDuplicateAcksCountEvenWhenTheWindowGrows() {
+        // Linux grows its advertised window while it queues out-of-order data, so its duplicate
+        // ACKs rarely repeat the window; with SACK they still count (RFC 6675 2, "DupAck").
+        TcpHarness h = new TcpHarness(TcpConfig.builder().noDelay(true).build());
+        h.peerSynOptions = List.of(new TcpOption.Mss(1460), new TcpOption.SackPermitted());
+        h.established();
+        int mss = 1460;
+        h.send(TcpHarness.bytes(20 * mss, 5));
+        for (int i = 0; i < 10; i++) h.expectData(1 + i * mss, 1, mss);
+        h.expectNothing();
+        // the first segment is lost; each ACK SACKs one more segment and offers a bigger window
+        for (int dup = 1; dup <= 2; dup++) {
+            h.inject(new TcpRepr(TcpHarness.REMOTE_PORT, TcpHarness.LOCAL_PORT, TcpHarness.PEER_ISS + 1, h.iss + 1, A,
+                    40000 + 1000 * dup, 0, List.of(new TcpOption.Nop(), new TcpOption.Nop(), new TcpOption.Sack(List.of(
+                            new TcpOption.SackBlock(h.iss + 1 + mss, h.iss + 1 + (1 + dup) * mss))))), new byte[0]);
+            h.expectData(1 + (9 + dup) * mss, 1, mss); // RFC 3042 limited transmit: it was duplicate ACK number dup
+        }
+        h.expectNothing();
+        assertEquals(2, h.counters.get("tcp.in.dupacks"));
+        // the same SACK information again with yet another window is a window update, not a duplicate ACK
+        h.inject(new TcpRepr(TcpHarness.REMOTE_PORT, TcpHarness.LOCAL_PORT, TcpHarness.PEER_ISS + 1, h.iss + 1, A,
+                45000, 0, List.of(new TcpOption.Nop(), new TcpOption.Nop(), new TcpOption.Sack(List.of(
+                        new TcpOption.SackBlock(h.iss + 1 + mss, h.iss + 1 + 3 * mss))))), new byte[0]);
+        h.expectNothing();
+        assertEquals(2, h.counters.get("tcp.in.dupacks"));
+    }
+
     @Test void sequenceNumbersWrapBothWays() {
         TcpHarness h = new TcpHarness(TcpConfig.builder().noDelay(true).build());
         h.layer.setIsnForTests(() -> 0xfffff000); // our data crosses 2^32 after 4095 bytes

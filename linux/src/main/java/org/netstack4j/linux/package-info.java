@@ -3,5 +3,7 @@
  * wakeup for real-time loops, and {@code ip}/netns helpers for tests and the CLI.
  * This package may touch file descriptors and run commands, but never starts threads or reads a
  * clock: time still comes in as a parameter, and the runtime decides when to wait and read.
+ * The one exception is {@link org.netstack4j.linux.TunHost}, the glue that hands a TUN to the
+ * runtime's {@code EventLoop} (which owns the threads and the clock).
  */
 package org.netstack4j.linux;

@@ -1,0 +1,127 @@
+package org.netstack4j.cli;
+
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.netstack4j.runtime.EventLoop;
+import org.netstack4j.socket.TcpServerSocket;
+import org.netstack4j.socket.TcpSocket;
+import org.netstack4j.tcp.TcpConnection;
+import org.netstack4j.tcp.TcpState;
+
+/**
+ * Accepts connections on a netstack4j server socket and runs a handler for each on its own
+ * virtual thread. {@link #close} stops accepting, closes every open connection (FIN, or RST when
+ * unread data remains, like Linux) and waits a little for the FIN handshakes.
+ */
+final class ConnectionServer implements AutoCloseable {
+    /** What to do with one connection; the server closes the socket afterwards. */
+    @FunctionalInterface
+    interface Handler {
+        void handle(TcpSocket socket) throws IOException;
+    }
+
+    private final TcpServerSocket server;
+    private final EventLoop loop;
+    private final Handler handler;
+    private final Consumer<String> errors;
+    private final Set<TcpSocket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicLong accepted = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger peak = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean closing;
+
+    /** {@code errors} gets a line when a connection fails unexpectedly (null: ignore). */
+    ConnectionServer(TcpServerSocket server, EventLoop loop, Handler handler, Consumer<String> errors) {
+        this.server = server;
+        this.loop = loop;
+        this.handler = handler;
+        this.errors = errors;
+    }
+
+    /** Connections accepted so far. */
+    long accepted() { return accepted.get(); }
+
+    /** Connections being served now. */
+    int active() { return open.size(); }
+
+    /** The most connections served at the same time so far. */
+    int peakActive() { return peak.get(); }
+
+    /** Accepts until {@link #close}; returns then. */
+    void run() throws IOException {
+        while (!closing) {
+            TcpSocket s;
+            try {
+                s = server.accept();
+            } catch (IOException e) {
+                if (closing || server.isClosed()) return;
+                throw e;
+            }
+            accepted.incrementAndGet();
+            open.add(s);
+            peak.accumulateAndGet(open.size(), Math::max);
+            if (closing) { // close() may have swept the set before we added this one
+                open.remove(s);
+                s.close();
+                return;
+            }
+            Thread.ofVirtual().name("conn-" + s.getPort()).start(() -> serve(s));
+        }
+    }
+
+    /** Starts {@link #run} on a virtual thread. */
+    Thread start() {
+        return Thread.ofVirtual().name("accept-" + server.getLocalPort()).start(() -> {
+            try {
+                run();
+            } catch (IOException e) {
+                if (errors != null) errors.accept("accept failed: " + e.getMessage());
+            }
+        });
+    }
+
+    private void serve(TcpSocket s) {
+        String peer = s.remoteAddress() + ":" + s.getPort();
+        try {
+            handler.handle(s);
+        } catch (IOException e) {
+            if (!closing && errors != null) errors.accept(peer + ": " + e.getMessage());
+        } finally {
+            open.remove(s);
+            s.close();
+        }
+    }
+
+    /** Stops accepting, closes every connection and waits up to {@code waitMs} for them to finish closing. */
+    void close(long waitMs) {
+        closing = true;
+        server.close();
+        for (TcpSocket s : open) s.close();
+        long deadline = System.nanoTime() + waitMs * 1_000_000L;
+        while (System.nanoTime() < deadline && !loop.isClosed()) {
+            boolean quiet;
+            try {
+                quiet = loop.call(() -> {
+                    for (TcpConnection c : loop.stack() instanceof org.netstack4j.host.Host h ? h.tcp().connections() : java.util.List.<TcpConnection>of()) {
+                        TcpState st = c.state();
+                        if (st != TcpState.TIME_WAIT && st != TcpState.CLOSED) return false;
+                    }
+                    return true;
+                });
+            } catch (RuntimeException e) {
+                return;
+            }
+            if (quiet) return;
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override public void close() { close(2000); }
+}

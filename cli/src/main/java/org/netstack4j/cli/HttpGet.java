@@ -1,0 +1,192 @@
+package org.netstack4j.cli;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ProtocolException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import org.netstack4j.socket.NetStack;
+import org.netstack4j.socket.TcpSocket;
+import org.netstack4j.wire.Ipv4Address;
+
+/**
+ * An HTTP/1.1 GET over a netstack4j {@link TcpSocket}: one request with "Connection: close", the
+ * body framed by chunked encoding, Content-Length or the end of the connection (RFC 9112 6.3),
+ * hashed with SHA-256 while it is copied to the sink. Addresses only: there is no DNS.
+ */
+final class HttpGet {
+    private HttpGet() {}
+
+    /** An http:// URL whose host is an IPv4 literal. */
+    record Url(Ipv4Address host, int port, String path) {
+        static Url parse(String text) {
+            String t = text.trim();
+            if (!t.regionMatches(true, 0, "http://", 0, 7)) {
+                if (t.regionMatches(true, 0, "https://", 0, 8))
+                    throw new IllegalArgumentException("https is not supported (no TLS in netstack4j): use http://");
+                throw new IllegalArgumentException("'" + text + "' is not an http:// URL (for example http://10.7.0.1:8000/file)");
+            }
+            String rest = t.substring(7);
+            int slash = rest.indexOf('/');
+            String authority = slash < 0 ? rest : rest.substring(0, slash);
+            String path = slash < 0 ? "/" : rest.substring(slash);
+            int hash = path.indexOf('#');
+            if (hash >= 0) path = path.substring(0, hash);
+            if (authority.contains("@")) throw new IllegalArgumentException("user names in URLs are not supported: " + text);
+            int colon = authority.indexOf(':');
+            String hostText = colon < 0 ? authority : authority.substring(0, colon);
+            int port = 80;
+            if (colon >= 0) {
+                try {
+                    port = Integer.parseInt(authority.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+                if (port < 1 || port > 65535) throw new IllegalArgumentException("bad port in '" + text + "'");
+            }
+            Ipv4Address host;
+            try {
+                host = Ipv4Address.parse(hostText);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("'" + hostText + "' is not an IPv4 address; netstack4j has no DNS, so give the address (e.g. http://10.7.0.1:8000/)");
+            }
+            if (path.chars().anyMatch(c -> c <= ' ' || c >= 0x7f))
+                throw new IllegalArgumentException("the path contains spaces or control characters; percent-encode them: " + text);
+            return new Url(host, port, path);
+        }
+
+        String hostHeader() { return port == 80 ? host.toString() : host + ":" + port; }
+
+        @Override public String toString() { return "http://" + hostHeader() + path; }
+    }
+
+    /** The outcome: status line, headers (names lower-cased), body bytes and their SHA-256. */
+    record Response(String version, int status, String reason, Map<String, String> headers, long bytes, String sha256, long nanos) {
+        boolean ok() { return status >= 200 && status < 300; }
+        double mbitPerSecond() { return nanos <= 0 ? 0 : bytes * 8e3 / nanos; }
+    }
+
+    /** Told about progress while the body arrives; {@code total} is -1 when unknown. */
+    @FunctionalInterface
+    interface Progress {
+        Progress NONE = (bytes, total) -> {};
+
+        void update(long bytes, long total);
+    }
+
+    /**
+     * Connects, sends the request and copies the body to {@code sink}. {@code timeoutMs} bounds the
+     * connect and each read (0 = none).
+     */
+    static Response get(NetStack net, Url url, OutputStream sink, Progress progress, int timeoutMs) throws IOException {
+        long start = System.nanoTime();
+        try (TcpSocket s = new TcpSocket(net)) {
+            s.connect(url.host(), url.port(), timeoutMs);
+            s.setSoTimeout(timeoutMs);
+            String request = "GET " + url.path() + " HTTP/1.1\r\nHost: " + url.hostHeader()
+                    + "\r\nUser-Agent: netstack4j\r\nAccept: */*\r\nConnection: close\r\n\r\n";
+            OutputStream out = s.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = new BufferedInputStream(s.getInputStream(), 65536);
+            String statusLine;
+            Map<String, String> headers;
+            int status;
+            while (true) {
+                statusLine = HttpFileServer.readLine(in);
+                if (statusLine == null) throw new ProtocolException("the server closed the connection without a response");
+                headers = HttpFileServer.readHeaders(in);
+                status = statusOf(statusLine);
+                if (status >= 200 || status == 101) break; // 1xx interim responses carry no body (RFC 9110 15.2)
+            }
+            String[] sl = statusLine.split(" ", 3);
+            MessageDigest sha = sha256();
+            long total = -1;
+            long got;
+            String te = headers.getOrDefault("transfer-encoding", "").toLowerCase(Locale.ROOT);
+            if (status == 204 || status == 304) {
+                got = 0;
+            } else if (te.endsWith("chunked")) {
+                got = chunked(in, sink, sha, progress);
+            } else if (headers.containsKey("content-length")) {
+                try {
+                    total = Long.parseLong(headers.get("content-length").trim());
+                } catch (NumberFormatException e) {
+                    throw new ProtocolException("bad Content-Length: " + headers.get("content-length"));
+                }
+                got = copy(in, sink, sha, total, total, progress);
+                if (got < total) throw new ProtocolException("connection closed after " + got + " of " + total + " bytes");
+            } else {
+                got = copy(in, sink, sha, Long.MAX_VALUE, -1, progress);
+            }
+            sink.flush();
+            return new Response(sl[0], status, sl.length > 2 ? sl[2] : "", headers, got,
+                    HexFormat.of().formatHex(sha.digest()), System.nanoTime() - start);
+        }
+    }
+
+    private static int statusOf(String line) throws ProtocolException {
+        String[] p = line.split(" ", 3);
+        if (p.length < 2 || !p[0].startsWith("HTTP/") || p[1].length() != 3)
+            throw new ProtocolException("not an HTTP response: " + line);
+        try {
+            return Integer.parseInt(p[1]);
+        } catch (NumberFormatException e) {
+            throw new ProtocolException("not an HTTP response: " + line);
+        }
+    }
+
+    private static long copy(InputStream in, OutputStream sink, MessageDigest sha, long limit, long total, Progress progress)
+            throws IOException {
+        byte[] buf = new byte[65536];
+        long got = 0;
+        while (got < limit) {
+            int n = in.read(buf, 0, (int) Math.min(buf.length, limit - got));
+            if (n < 0) break;
+            sha.update(buf, 0, n);
+            sink.write(buf, 0, n);
+            got += n;
+            progress.update(got, total);
+        }
+        return got;
+    }
+
+    /** RFC 9112 7.1: chunk-size [ext] CRLF data CRLF ... 0 CRLF trailers CRLF. */
+    private static long chunked(InputStream in, OutputStream sink, MessageDigest sha, Progress progress) throws IOException {
+        long got = 0;
+        while (true) {
+            String line = HttpFileServer.readLine(in);
+            if (line == null) throw new ProtocolException("connection closed inside a chunked body");
+            int semi = line.indexOf(';');
+            long size;
+            try {
+                size = Long.parseLong((semi < 0 ? line : line.substring(0, semi)).trim(), 16);
+            } catch (NumberFormatException e) {
+                throw new ProtocolException("bad chunk size: " + line);
+            }
+            if (size < 0) throw new ProtocolException("bad chunk size: " + line);
+            if (size == 0) {
+                HttpFileServer.readHeaders(in); // trailer section
+                return got;
+            }
+            long n = copy(in, sink, sha, size, -1, (b, t) -> {});
+            if (n < size) throw new ProtocolException("connection closed inside a chunk");
+            got += n;
+            progress.update(got, -1);
+            if (!"".equals(HttpFileServer.readLine(in))) throw new ProtocolException("missing CRLF after a chunk");
+        }
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+}

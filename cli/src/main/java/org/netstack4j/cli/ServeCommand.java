@@ -1,0 +1,150 @@
+package org.netstack4j.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import org.netstack4j.linux.TunHost;
+import org.netstack4j.socket.TcpServerSocket;
+import org.netstack4j.socket.TcpSocket;
+import org.netstack4j.tcp.TcpConfig;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** A server on netstack4j over a real TUN interface: static files over HTTP, echo or discard. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {
+            "Serves HTTP files, echo or discard from netstack4j on a real TUN interface.",
+            "",
+            "Static files over HTTP/1.1 (GET, HEAD, keep-alive), echo (RFC 862) or",
+            "discard (RFC 863), reached from the kernel's side of the TUN with ordinary",
+            "tools (curl, nc). Each connection runs on a virtual thread. Runs until",
+            "interrupted; Ctrl-C closes the connections with FIN and removes the TUN."},
+        footer = {"", "Example (as root):",
+            "  netstack4j serve --tun nsj0 --address 10.7.0.2/24 \\",
+            "      --host-address 10.7.0.1/24 --http ./site",
+            "  curl http://10.7.0.2/"})
+public final class ServeCommand implements java.util.concurrent.Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Mixin TunOptions tunOptions = new TunOptions();
+
+    static final class Service {
+        @Option(names = "--http", paramLabel = "DIR", description = "Serve the files under DIR over HTTP/1.1 (default port 80).")
+        Path httpRoot;
+
+        @Option(names = "--echo", description = "Send back every byte received (default port 7).")
+        boolean echo;
+
+        @Option(names = "--discard", description = "Read and drop every byte received (default port 9).")
+        boolean discard;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Service service;
+
+    @Option(names = "--port", paramLabel = "N", description = "TCP port (default: 80, 7 or 9 by service).")
+    Integer port;
+
+    @Option(names = "--pcap", paramLabel = "FILE", description = "Write every packet crossing the TUN to FILE (pcap, raw IP).")
+    Path pcap;
+
+    @Option(names = "--loss", paramLabel = "P", description = "Percent of packets netstack4j drops, each direction (default: 0).")
+    String loss = "0";
+
+    @Option(names = {"-q", "--quiet"}, description = "Do not log each request or connection.")
+    boolean quiet;
+
+    @Override public Integer call() throws Exception {
+        double lossP = Options.percent("--loss", loss);
+        int p = port != null ? port : service.httpRoot != null ? 80 : service.echo ? 7 : 9;
+        Options.range("--port", p, 1, 65535);
+        if (service.httpRoot != null && !Files.isDirectory(service.httpRoot))
+            throw new Main.UsageError("--http: " + service.httpRoot + " is not a directory");
+        TunHost.Builder b = tunOptions.builder()
+                .tcpConfig(TcpConfig.builder().synQueueLimit(1024).receiveBufferSize(1 << 20).sendBufferSize(1 << 20).build());
+        PrintWriter out = spec.commandLine().getOut();
+        TunHost host = tunOptions.open(b, lossP, pcap);
+        TcpServerSocket server;
+        try {
+            server = new TcpServerSocket(host.net(), p, 1024);
+        } catch (IOException e) {
+            host.close();
+            throw new Main.UsageError("cannot listen on port " + p + ": " + e.getMessage());
+        }
+        java.util.function.Consumer<String> log = quiet ? null : line -> { synchronized (out) { out.println(line); out.flush(); } };
+        ConnectionServer.Handler handler;
+        String what;
+        if (service.httpRoot != null) {
+            HttpFileServer http = new HttpFileServer(service.httpRoot, log);
+            handler = s -> http.serve(s.getInputStream(), s.getOutputStream(), s.remoteAddress() + ":" + s.getPort());
+            what = "files under " + service.httpRoot.toAbsolutePath().normalize() + " over HTTP; try: curl http://"
+                    + host.address().address() + (p == 80 ? "" : ":" + p) + "/";
+        } else if (service.echo) {
+            handler = s -> echo(s, log);
+            what = "echo; try: nc " + host.address().address() + " " + p;
+        } else {
+            handler = s -> discard(s, log);
+            what = "discard; try: head -c 10M /dev/zero | nc -q1 " + host.address().address() + " " + p;
+        }
+        ConnectionServer cs = new ConnectionServer(server, host.loop(), handler, log);
+        out.printf("netstack4j %s on %s port %d serving %s%n", host.address(), host.name(), p, what);
+        out.println(tunOptions.kernelHint(host));
+        out.println("Ctrl-C to stop");
+        out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            cs.close(2000);
+            host.close();
+            synchronized (out) {
+                out.printf("%nstopped: %d connection(s) served%n", cs.accepted());
+                out.flush();
+            }
+            stopped.countDown();
+        }, "netstack4j-serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            cs.run();
+        } finally {
+            // Not a Ctrl-C (accept failed): shut down here instead of in the hook.
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                hook.run();
+            } catch (IllegalStateException shuttingDown) {
+                stopped.await();
+            }
+        }
+        return 0;
+    }
+
+    static void echo(TcpSocket s, java.util.function.Consumer<String> log) throws IOException {
+        InputStream in = s.getInputStream();
+        OutputStream o = s.getOutputStream();
+        byte[] buf = new byte[65536];
+        long total = 0;
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            o.write(buf, 0, n);
+            total += n;
+        }
+        s.shutdownOutput();
+        if (log != null) log.accept(s.remoteAddress() + ":" + s.getPort() + " echoed " + total + " bytes");
+    }
+
+    static void discard(TcpSocket s, java.util.function.Consumer<String> log) throws IOException {
+        long start = System.nanoTime();
+        long total = s.getInputStream().transferTo(OutputStream.nullOutputStream());
+        if (log != null) {
+            double secs = (System.nanoTime() - start) / 1e9;
+            log.accept(String.format(java.util.Locale.ROOT, "%s:%d discarded %d bytes in %.3f s (%.1f Mbit/s)",
+                    s.remoteAddress(), s.getPort(), total, secs, secs > 0 ? total * 8 / secs / 1e6 : 0));
+        }
+    }
+}

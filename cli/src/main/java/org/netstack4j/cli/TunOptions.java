@@ -1,0 +1,82 @@
+package org.netstack4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.netstack4j.linux.Ipv4Cidr;
+import org.netstack4j.linux.LinuxNet;
+import org.netstack4j.linux.TunException;
+import org.netstack4j.linux.TunHost;
+import picocli.CommandLine.Option;
+
+/**
+ * The options shared by the commands that run on a real TUN interface (serve, get, ping), and the
+ * one place that turns what can go wrong opening it into a one-line {@link Main.UsageError}.
+ */
+final class TunOptions {
+    @Option(names = "--tun", paramLabel = "NAME", description = "TUN interface to create or attach (e.g. nsj0); needs root or CAP_NET_ADMIN.")
+    String tun;
+
+    @Option(names = "--address", paramLabel = "CIDR", description = "netstack4j's own address on the TUN, e.g. 10.7.0.2/24.")
+    String address;
+
+    @Option(names = "--host-address", paramLabel = "CIDR",
+            description = "Also configure the kernel's side: ip addr add CIDR dev NAME; ip link set NAME up (e.g. 10.7.0.1/24). Without it, configure the kernel side yourself.")
+    String hostAddress;
+
+    boolean given() { return tun != null || address != null || hostAddress != null; }
+
+    /** Parses and checks everything that can be checked before touching the kernel. */
+    TunHost.Builder builder() {
+        if (tun == null) throw new Main.UsageError("--tun NAME is required (the TUN interface to use, e.g. --tun nsj0)");
+        TunException badName = TunException.checkName(tun);
+        if (badName != null) throw new Main.UsageError("--tun: " + badName.getMessage());
+        if (address == null) throw new Main.UsageError("--address CIDR is required (netstack4j's address on the TUN, e.g. --address 10.7.0.2/24)");
+        Ipv4Cidr ours = cidr("--address", address);
+        Ipv4Cidr kernel = hostAddress == null ? null : cidr("--host-address", hostAddress);
+        if (kernel != null) {
+            String problem = ours.peerProblem(kernel);
+            if (problem != null) throw new Main.UsageError("--host-address: " + problem);
+        }
+        return TunHost.builder(tun).address(ours).hostAddress(kernel);
+    }
+
+    private static Ipv4Cidr cidr(String flag, String text) {
+        try {
+            return Ipv4Cidr.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError(flag + ": " + e.getMessage());
+        }
+    }
+
+    /** Opens the host; every environment problem becomes one line that says what to do. */
+    TunHost open(TunHost.Builder b, double loss, Path pcap) {
+        if (pcap != null) Options.outputFile("--pcap", pcap);
+        if (!LinuxNet.hasTunDevice())
+            throw new Main.UsageError("/dev/net/tun does not exist: load the tun module (modprobe tun); in a container pass --device /dev/net/tun");
+        if (!LinuxNet.isRoot() && !LinuxNet.hasNetAdmin())
+            throw new Main.UsageError("using a TUN interface needs root or CAP_NET_ADMIN: run with sudo");
+        if (hostAddress != null && LinuxNet.ipCommand() == null)
+            throw new Main.UsageError("--host-address needs the ip command (iproute2): apt-get install iproute2, or configure the kernel side yourself");
+        try {
+            return b.loss(loss).pcap(pcap).open();
+        } catch (TunException e) {
+            throw new Main.UsageError(e.getMessage());
+        } catch (LinuxNet.CommandException e) {
+            String msg = e.getMessage().replace("\n  stderr: ", ": ");
+            throw new Main.UsageError("could not configure the kernel side of " + tun + ": " + msg);
+        } catch (IOException e) {
+            throw new Main.UsageError(tun + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError(e.getMessage());
+        }
+    }
+
+    /** What to tell the user when the kernel side was left to them. */
+    String kernelHint(TunHost h) {
+        if (h.hostAddress() != null) return "kernel side " + h.hostAddress() + " on " + h.name();
+        Ipv4Cidr a = h.address();
+        int peer = a.network().bits() + 1 == a.address().bits() ? a.network().bits() + 2 : a.network().bits() + 1;
+        return "kernel side not configured; e.g.: ip addr add " + new org.netstack4j.wire.Ipv4Address(peer) + "/" + a.prefixLength()
+                + " dev " + h.name() + " && ip link set " + h.name() + " up";
+    }
+}

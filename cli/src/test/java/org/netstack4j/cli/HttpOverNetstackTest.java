@@ -1,0 +1,148 @@
+package org.netstack4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.HexFormat;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.netstack4j.device.Device;
+import org.netstack4j.device.FrameSink;
+import org.netstack4j.device.Medium;
+import org.netstack4j.host.Host;
+import org.netstack4j.runtime.EventLoop;
+import org.netstack4j.socket.NetStack;
+import org.netstack4j.socket.TcpServerSocket;
+import org.netstack4j.socket.TcpSocket;
+import org.netstack4j.tcp.TcpConfig;
+import org.netstack4j.time.Pollable;
+import org.netstack4j.time.Time;
+import org.netstack4j.trace.Tracer;
+import org.netstack4j.wire.Ipv4Address;
+
+/**
+ * The HTTP server and client of serve/get between two complete netstack4j hosts joined by an
+ * in-memory IP link on one real-time loop: no TUN, no root, so this runs everywhere.
+ */
+class HttpOverNetstackTest {
+    @TempDir Path root;
+    private EventLoop loop;
+    private NetStack client;
+    private NetStack server;
+
+    /** One end of an in-memory point-to-point IP link: frames wait in the peer's inbox until its host polls. */
+    private static final class Port implements Device {
+        final ArrayDeque<byte[]> inbox = new ArrayDeque<>();
+        Port peer;
+        FrameSink sink = FrameSink.DISCARD;
+
+        @Override public Medium medium() { return Medium.IP; }
+        @Override public int mtu() { return 1500; }
+        @Override public void transmit(long now, byte[] frame) { peer.inbox.add(frame); }
+        @Override public void attach(FrameSink s) { sink = s; }
+        @Override public long pollAt() { return inbox.isEmpty() ? Time.NEVER : 0; }
+        @Override public void poll(long now) {
+            for (int n = inbox.size(); n > 0; n--) sink.receive(now, inbox.poll());
+        }
+    }
+
+    @BeforeEach
+    void hosts() {
+        Port pa = new Port(), pb = new Port();
+        pa.peer = pb;
+        pb.peer = pa;
+        TcpConfig cfg = TcpConfig.builder().receiveBufferSize(1 << 20).sendBufferSize(1 << 20).build();
+        Host a = new Host("a", cfg, Tracer.NONE, 1).addInterface("p0", pa, null, Ipv4Address.parse("10.213.9.1"), 24);
+        Host b = new Host("b", cfg, Tracer.NONE, 2).addInterface("p0", pb, null, Ipv4Address.parse("10.213.9.2"), 24);
+        loop = EventLoop.start("http-test", new Pollable() {
+            @Override public long pollAt() { return Math.min(a.pollAt(), b.pollAt()); }
+            @Override public void poll(long now) {
+                if (a.pollAt() <= now) a.poll(now);
+                if (b.pollAt() <= now) b.poll(now);
+            }
+        });
+        client = NetStack.of(loop, a.tcp(), a.ip()::sourceAddressFor);
+        server = NetStack.of(loop, b.tcp(), b.ip()::sourceAddressFor);
+    }
+
+    @AfterEach
+    void stop() {
+        loop.close();
+    }
+
+    private static HttpGet.Url url(String path) {
+        return HttpGet.Url.parse("http://10.213.9.2" + path);
+    }
+
+    @Test
+    void getFetchesFilesFromTheFileServerIntact() throws Exception {
+        Random rnd = new Random(5);
+        int[] sizes = {0, 1024, 3 << 20};
+        for (int size : sizes) {
+            byte[] b = new byte[size];
+            rnd.nextBytes(b);
+            Files.write(root.resolve("f" + size), b);
+        }
+        try (ConnectionServer cs = new ConnectionServer(new TcpServerSocket(server, 80), loop,
+                s -> new HttpFileServer(root, null).serve(s.getInputStream(), s.getOutputStream(), "p"), null)) {
+            cs.start();
+            for (int size : sizes) {
+                ByteArrayOutputStream body = new ByteArrayOutputStream();
+                HttpGet.Response r = HttpGet.get(client, url("/f" + size), body, HttpGet.Progress.NONE, 10_000);
+                assertEquals(200, r.status());
+                assertEquals(size, r.bytes());
+                byte[] want = Files.readAllBytes(root.resolve("f" + size));
+                assertEquals(HexFormat.of().formatHex(HttpGet.sha256().digest(want)), r.sha256());
+                assertTrue(java.util.Arrays.equals(want, body.toByteArray()));
+            }
+            HttpGet.Response missing = HttpGet.get(client, url("/nope"), OutputStream.nullOutputStream(), HttpGet.Progress.NONE, 10_000);
+            assertEquals(404, missing.status());
+            assertTrue(!missing.ok());
+        }
+    }
+
+    @Test
+    void getDecodesChunkedBodies() throws Exception {
+        try (ConnectionServer cs = new ConnectionServer(new TcpServerSocket(server, 81), loop, s -> {
+            var in = new java.io.BufferedInputStream(s.getInputStream());
+            while (!HttpFileServer.readLine(in).isEmpty()) { /* request */ }
+            s.getOutputStream().write(("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: 1\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        }, null)) {
+            cs.start();
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            long[] progress = {0};
+            HttpGet.Response r = HttpGet.get(client, HttpGet.Url.parse("http://10.213.9.2:81/"), body, (n, t) -> progress[0] = n, 10_000);
+            assertEquals(200, r.status());
+            assertEquals("hello, world", body.toString(StandardCharsets.US_ASCII));
+            assertEquals(12, progress[0]);
+        }
+    }
+
+    @Test
+    void closingTheServerEndsOpenConnectionsWithFin() throws Exception {
+        ConnectionServer cs = new ConnectionServer(new TcpServerSocket(server, 7), loop, s -> ServeCommand.echo(s, null), null);
+        cs.start();
+        try (TcpSocket s = new TcpSocket(client, Ipv4Address.parse("10.213.9.2"), 7)) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("hi".getBytes(StandardCharsets.US_ASCII));
+            assertEquals('h', s.getInputStream().read());
+            assertEquals('i', s.getInputStream().read());
+            cs.close(2000);
+            assertEquals(-1, s.getInputStream().read(), "a clean FIN, not a reset or a hang");
+            assertEquals(1, cs.accepted());
+        }
+        assertThrows(java.net.ConnectException.class, () -> new TcpSocket(client, Ipv4Address.parse("10.213.9.2"), 7),
+                "the listener is gone");
+    }
+}

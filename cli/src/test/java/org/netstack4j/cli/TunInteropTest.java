@@ -1,0 +1,290 @@
+package org.netstack4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.netstack4j.linux.LinuxNet;
+import org.netstack4j.linux.TunHost;
+import org.netstack4j.socket.TcpServerSocket;
+import org.netstack4j.tcp.TcpConfig;
+
+/**
+ * netstack4j against the Linux kernel's TCP over a real TUN interface. The TUN is opened by this
+ * JVM in the root namespace and moved into a namespace of its own ({@code ip link set dev X netns
+ * NS}); the kernel's side (10.213.7.1/24) and its tools (curl, python3 -m http.server, ping) live
+ * in that namespace, so no test traffic touches the host's interfaces. netstack4j is 10.213.7.2.
+ * Needs root, /dev/net/tun, ip, curl and python3; skips with the reason otherwise.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TunInteropTest {
+    private static final String KERNEL = "10.213.7.1";
+    private static final String US = "10.213.7.2";
+    private static final int PY_PORT = 8000;
+    private static final String[] FILES = {"zero.bin", "1k.bin", "10m.bin"};
+
+    private static String ns;
+    private static Path dir;
+    private static Path files;
+    private static TunHost host;
+    private static ConnectionServer http;
+    private static Process python;
+    private static String curl;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        String why = LinuxNet.whyUnavailable();
+        assumeTrue(why == null, "interop tests need a real TUN: " + why);
+        curl = LinuxNet.findOnPath("curl");
+        assumeTrue(curl != null, "interop tests need curl: apt-get install curl (scripts/install-deps.sh)");
+        String py = LinuxNet.findOnPath("python3");
+        assumeTrue(py != null, "interop tests need python3 (scripts/install-deps.sh)");
+
+        dir = Files.createTempDirectory("nsj-interop");
+        files = Files.createDirectory(dir.resolve("www"));
+        Random rnd = new Random(4213);
+        write("zero.bin", 0, rnd);
+        write("1k.bin", 1024, rnd);
+        write("10m.bin", 10 << 20, rnd);
+        write("100k.bin", 100 << 10, rnd);
+
+        long pid = ProcessHandle.current().pid();
+        ns = "nsj-interop-" + pid;
+        LinuxNet.netnsAdd(ns);
+        LinuxNet.linkUp(ns, "lo");
+        host = TunHost.builder("nsji" + pid % 100000).address(US + "/24").hostAddress(KERNEL + "/24").netns(ns)
+                .seed(7).pcap(dir.resolve("tun.pcap"))
+                .tcpConfig(TcpConfig.builder().synQueueLimit(1024).receiveBufferSize(1 << 20).sendBufferSize(1 << 20).build())
+                .open();
+        TcpServerSocket server = new TcpServerSocket(host.net(), 80, 1024);
+        HttpFileServer files = new HttpFileServer(TunInteropTest.files, null);
+        http = new ConnectionServer(server, host.loop(), s -> files.serve(s.getInputStream(), s.getOutputStream(), "peer"), null);
+        http.start();
+        // Its request log goes to a file: a pipe nobody reads would fill up and stall the server.
+        python = new ProcessBuilder(LinuxNet.ipCommand(), "netns", "exec", ns, py, "-m", "http.server", Integer.toString(PY_PORT),
+                "--bind", KERNEL, "--directory", TunInteropTest.files.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("python.log").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (http != null) http.close(1000);
+        if (python != null) {
+            python.destroy();
+            python.waitFor(5, TimeUnit.SECONDS);
+            python.destroyForcibly();
+        }
+        if (host != null) host.close();
+        if (ns != null) LinuxNet.netnsDeleteQuietly(ns);
+        if (dir != null) {
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void write(String name, int size, Random rnd) throws IOException {
+        byte[] b = new byte[size];
+        rnd.nextBytes(b);
+        Files.write(files.resolve(name), b);
+    }
+
+    private static String sha(Path p) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        try (var in = Files.newInputStream(p)) {
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** Runs a command in the namespace; returns exit code and merged output. */
+    private static String[] inNs(int timeoutSeconds, String... cmd) throws Exception {
+        List<String> full = new ArrayList<>(List.of(LinuxNet.ipCommand(), "netns", "exec", ns));
+        full.addAll(List.of(cmd));
+        Path log = Files.createTempFile(dir, "cmd", ".log");
+        Process p = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(5, TimeUnit.SECONDS);
+            return new String[] {"timeout", Files.readString(log)};
+        }
+        return new String[] {Integer.toString(p.exitValue()), Files.readString(log)};
+    }
+
+    private static void curlDownloads(String label) throws Exception {
+        for (String f : FILES) {
+            Path out = dir.resolve("curl-" + label + "-" + f);
+            long t0 = System.nanoTime();
+            String[] r = inNs(60, curl, "-sS", "--fail", "--max-time", "50", "-o", out.toString(), "http://" + US + "/" + f);
+            long ns = System.nanoTime() - t0;
+            assertEquals("0", r[0], "curl " + f + " (" + label + "): " + r[1]);
+            assertEquals(sha(files.resolve(f)), sha(out), "SHA-256 of " + f + " fetched by curl (" + label + ")");
+            report("curl <- netstack4j", label, f, Files.size(out), ns);
+        }
+    }
+
+    private static void report(String what, String label, String f, long bytes, long nanos) {
+        System.out.printf(Locale.ROOT, "[interop] %s %s %s: %d bytes in %.3f s (%.1f Mbit/s)%n",
+                what, label, f, bytes, nanos / 1e9, nanos > 0 ? bytes * 8e3 / nanos : 0);
+    }
+
+    private static void getDownloads(String label) throws Exception {
+        awaitPython();
+        for (String f : FILES) {
+            HttpGet.Url url = HttpGet.Url.parse("http://" + KERNEL + ":" + PY_PORT + "/" + f);
+            HttpGet.Response r = HttpGet.get(host.net(), url, OutputStream.nullOutputStream(), HttpGet.Progress.NONE, 30_000);
+            assertEquals(200, r.status(), "status for " + f + " (" + label + ")");
+            assertEquals(Files.size(files.resolve(f)), r.bytes(), "bytes of " + f + " (" + label + ")");
+            assertEquals(sha(files.resolve(f)), r.sha256(), "SHA-256 of " + f + " fetched by netstack4j (" + label + ")");
+            report("netstack4j get <- python", label, f, r.bytes(), r.nanos());
+        }
+    }
+
+    private static void awaitPython() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        IOException last = null;
+        while (System.nanoTime() < deadline) {
+            assertTrue(python.isAlive(), () -> "python3 -m http.server died: " + pythonLog());
+            try {
+                HttpGet.get(host.net(), HttpGet.Url.parse("http://" + KERNEL + ":" + PY_PORT + "/1k.bin"),
+                        OutputStream.nullOutputStream(), HttpGet.Progress.NONE, 1000);
+                return;
+            } catch (IOException e) {
+                last = e;
+                Thread.sleep(200);
+            }
+        }
+        throw new AssertionError("python3 -m http.server never answered", last);
+    }
+
+    private static String pythonLog() {
+        try {
+            return Files.readString(dir.resolve("python.log"));
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    @Test @Order(1)
+    void kernelPingGetsRepliesFromNetstack4j() throws Exception {
+        String ping = LinuxNet.findOnPath("ping");
+        assumeTrue(ping != null, "needs the ping command: apt-get install iputils-ping");
+        String[] r = inNs(20, ping, "-c", "3", "-i", "0.2", "-W", "2", US);
+        assertEquals("0", r[0], r[1]);
+        assertTrue(r[1].contains("3 received"), r[1]);
+    }
+
+    @Test @Order(2)
+    void curlDownloadsFromNetstack4jHttpServer() throws Exception {
+        curlDownloads("no loss");
+    }
+
+    @Test @Order(3)
+    void netstack4jGetDownloadsFromPythonHttpServer() throws Exception {
+        getDownloads("no loss");
+    }
+
+    @Test @Order(4)
+    void hundredConcurrentCurlDownloads() throws Exception {
+        Path out = Files.createDirectory(dir.resolve("parallel"));
+        List<String> cmd = new ArrayList<>(List.of(curl, "-sS", "--fail", "--parallel", "--parallel-immediate",
+                "--parallel-max", "100", "--max-time", "50"));
+        for (int i = 0; i < 100; i++) {
+            cmd.add("-o");
+            cmd.add(out.resolve("f" + i).toString());
+            cmd.add("http://" + US + "/100k.bin?i=" + i);
+        }
+        long before = http.accepted();
+        long t0 = System.nanoTime();
+        String[] r = inNs(60, cmd.toArray(String[]::new));
+        long nanos = System.nanoTime() - t0;
+        assertEquals("0", r[0], "curl --parallel: " + r[1]);
+        String want = sha(files.resolve("100k.bin"));
+        for (int i = 0; i < 100; i++) assertEquals(want, sha(out.resolve("f" + i)), "download " + i);
+        assertTrue(http.accepted() - before >= 100, "connections accepted: " + (http.accepted() - before));
+        report("100 parallel curl <- netstack4j", "no loss", "100k.bin x100", 100L * (100 << 10), nanos);
+        System.out.println("[interop] most connections served at once: " + http.peakActive());
+        assertTrue(http.peakActive() >= 10, "downloads ran one after another: at most " + http.peakActive() + " at once");
+    }
+
+    @Test @Order(5)
+    void curlDownloadsWithTwoPercentLoss() throws Exception {
+        host.setLoss(0.02);
+        try {
+            curlDownloads("2% loss");
+        } finally {
+            host.setLoss(0);
+        }
+        System.out.println("[interop] netstack4j counters after the lossy curl runs: " + host.loop().call(() ->
+                new java.util.TreeMap<>(host.host().counters().snapshot()).entrySet().stream()
+                        .filter(e -> e.getKey().startsWith("tcp.") && e.getValue() > 0).toList()));
+        assertTrue(host.loop().call(() -> host.faults().lost()) > 0, "the fault injector dropped nothing");
+    }
+
+    @Test @Order(6)
+    void netstack4jGetWithTwoPercentLoss() throws Exception {
+        long lostBefore = host.loop().call(() -> host.faults().lost());
+        host.setLoss(0.02);
+        try {
+            getDownloads("2% loss");
+        } finally {
+            host.setLoss(0);
+        }
+        assertTrue(host.loop().call(() -> host.faults().lost()) > lostBefore, "the fault injector dropped nothing");
+    }
+
+    @Test @Order(7)
+    void captureHasNoMalformedPacketsOrBadChecksums() throws Exception {
+        String tshark = LinuxNet.findOnPath("tshark");
+        assumeTrue(tshark != null, "needs tshark: apt-get install tshark (scripts/install-deps.sh)");
+        host.flushPcap();
+        Path pcap = dir.resolve("tun.pcap");
+        Path errLog = dir.resolve("tshark.err");
+        // TCP stream reassembly off: with loss, tshark's HTTP reassembly reports retransmissions that
+        // straddle a reassembled PDU as "Reassembly error ... overlaps old data" under _ws.malformed;
+        // that is about its reassembly bookkeeping, not about any one packet. Headers, options and
+        // checksums of every packet are still dissected and checked.
+        Process p = new ProcessBuilder(tshark, "-n", "-r", pcap.toString(), "-o", "tcp.desegment_tcp_streams:FALSE",
+                "-o", "ip.check_checksum:TRUE",
+                "-o", "tcp.check_checksum:TRUE", "-Y", "ip.checksum.status==2 || tcp.checksum.status==2 || _ws.malformed")
+                .redirectError(errLog.toFile()).start();
+        ByteArrayOutputStream bad = new ByteArrayOutputStream();
+        p.getInputStream().transferTo(bad);
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "tshark did not finish");
+        assertEquals(0, p.exitValue(), "tshark failed: " + Files.readString(errLog));
+        assertEquals("", bad.toString(StandardCharsets.UTF_8), "tshark found bad packets in " + Files.size(pcap) + " bytes of capture");
+        // The same filter must see the packets at all: count TCP segments with a verified checksum.
+        Process count = new ProcessBuilder(tshark, "-n", "-r", pcap.toString(), "-c", "2000", "-o", "tcp.check_checksum:TRUE",
+                "-Y", "tcp.checksum.status==1", "-T", "fields", "-e", "frame.number")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        long good = new String(count.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).lines().count();
+        assertTrue(count.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(good > 1000, "tshark verified only " + good + " of the first 2000 packets' TCP checksums");
+        System.out.printf("[interop] pcap %d bytes checked by tshark%n", Files.size(pcap));
+    }
+}
