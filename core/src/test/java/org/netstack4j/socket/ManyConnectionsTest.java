@@ -40,6 +40,8 @@ class ManyConnectionsTest {
             NetStack b = net.stackB(loop);
             TcpServerSocket server = new TcpServerSocket(b, PORT, n);
             CountDownLatch allConnected = new CountDownLatch(n);
+            CountDownLatch allAccepted = new CountDownLatch(n);
+            CountDownLatch counted = new CountDownLatch(1);
             AtomicInteger served = new AtomicInteger();
             AtomicInteger answered = new AtomicInteger();
             List<Thread> handlers = new ArrayList<>(n); // touched by the acceptor only, until it is joined
@@ -48,6 +50,7 @@ class ManyConnectionsTest {
                 try {
                     for (int i = 0; i < n; i++) {
                         TcpSocket s = server.accept();
+                        allAccepted.countDown();
                         handlers.add(Thread.ofVirtual().start(() -> {
                             try (s) {
                                 DataInputStream in = new DataInputStream(s.getInputStream());
@@ -71,7 +74,7 @@ class ManyConnectionsTest {
                     try (TcpSocket s = a.socket()) {
                         s.connect(BackToBack.B, PORT, 30_000);
                         allConnected.countDown();
-                        assertTrue(allConnected.await(45, TimeUnit.SECONDS), "all connections open at once");
+                        assertTrue(counted.await(45, TimeUnit.SECONDS), "all connections open at once");
                         new DataOutputStream(s.getOutputStream()).writeInt(id);
                         assertEquals(id * 2, new DataInputStream(s.getInputStream()).readInt());
                         answered.incrementAndGet();
@@ -84,8 +87,11 @@ class ManyConnectionsTest {
             long t0 = loop.now();
             assertTrue(allConnected.await(45, TimeUnit.SECONDS));
             long connectedNs = loop.now() - t0;
+            // A client is ESTABLISHED one half round trip before its server side: wait for the acceptor too.
+            assertTrue(allAccepted.await(45, TimeUnit.SECONDS), "all connections accepted");
             // Nobody has closed yet (a closed connection lingers in TIME-WAIT anyway): 2n TCBs.
             int tcbs = loop.call(() -> net.a.connectionCount() + net.b.connectionCount());
+            counted.countDown();
             assertTrue(tcbs >= 2 * n, "connections alive at once: " + tcbs);
             for (Thread t : clients) t.join(TimeUnit.SECONDS.toMillis(55));
             System.out.printf("ManyConnectionsTest: %d connections (%d TCBs) open in %d ms, all answered in %d ms, %d loop polls, %d segments%n",
