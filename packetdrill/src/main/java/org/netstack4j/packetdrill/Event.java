@@ -1,0 +1,49 @@
+package org.netstack4j.packetdrill;
+
+import java.util.List;
+
+/** One timed statement of a script, with the line it starts on. */
+public sealed interface Event {
+    int line();
+    TimeSpec time();
+
+    /**
+     * A TCP segment injected ({@code inbound}, written {@code <}) or expected from the stack
+     * ({@code >}). seqStart/seqEnd/length as in {@code 1:1001(1000)}; ack/win/urg null when not
+     * written; options null when none are written, {@code anyOptions} for {@code <...>};
+     * ipInfo is the raw text of {@code (tos ...)}/{@code [ect0]} or null.
+     */
+    record PacketEvent(int line, TimeSpec time, boolean inbound, String flags, long seqStart, long seqEnd,
+                       int length, Long ack, Long win, Long urg, List<OptionSpec> options, boolean anyOptions,
+                       String ipInfo) implements Event {
+        public boolean hasFlag(char f) { return flags.indexOf(f) >= 0; }
+
+        public String describe() {
+            StringBuilder b = new StringBuilder(inbound ? "< " : "> ").append(flags).append(' ')
+                .append(seqStart).append(':').append(seqEnd).append('(').append(length).append(')');
+            if (ack != null) b.append(" ack ").append(ack);
+            if (win != null) b.append(" win ").append(win);
+            if (urg != null) b.append(" urg ").append(urg);
+            if (anyOptions) b.append(" <...>");
+            else if (options != null) b.append(" <").append(String.join(",", options.stream().map(Object::toString).toList())).append('>');
+            return b.toString();
+        }
+    }
+
+    /**
+     * {@code name(args) = result [ERRNO (text)]}. result is null only for {@code = ...}.
+     */
+    record SyscallEvent(int line, TimeSpec time, String name, List<Expr> args, Expr result, String errno)
+            implements Event {
+        public String describe() {
+            return name + "(" + String.join(", ", args.stream().map(Object::toString).toList()) + ") = " + result
+                + (errno == null ? "" : " " + errno);
+        }
+    }
+
+    /** A backtick shell command. */
+    record CommandEvent(int line, TimeSpec time, String command) implements Event {}
+
+    /** A {@code %{ ... }%} block (Python in packetdrill; we evaluate tcpi_* assertions). */
+    record CodeEvent(int line, TimeSpec time, String code) implements Event {}
+}
