@@ -1,0 +1,24 @@
+package org.netstack4j.packetdrill;
+
+/**
+ * The stack knobs a script can turn (through --options and the sysctl shim), on top of the
+ * profile. Null means "the profile's value". Mutable while the script's leading commands run;
+ * the stack is created from it at the first event that needs the stack.
+ */
+public final class StackSettings {
+    public Profile profile = Profile.LINUX;
+    public int mtu = 1500;
+    public Boolean sack, timestamps, windowScaling;
+    public Integer rcvBuf, sndBuf;
+    public Long delayedAckNs, initialRtoNs, minRtoNs, synTimeoutNs;
+    /** RFC 5961 mitigations (FreeBSD insecure_rst/insecure_syn = 0 means on). */
+    public Boolean rfc5961Rst, rfc5961Syn;
+    public Boolean keepAlive;
+    public Long keepIdleNs, keepIntvlNs;
+    public Integer keepCnt;
+
+    @Override public String toString() {
+        return "profile=" + profile + " mtu=" + mtu + " sack=" + sack + " ts=" + timestamps + " ws=" + windowScaling
+            + " rcvbuf=" + rcvBuf + " sndbuf=" + sndBuf + " delack=" + delayedAckNs + " rto=" + initialRtoNs;
+    }
+}
