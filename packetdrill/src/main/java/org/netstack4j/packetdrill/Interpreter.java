@@ -659,7 +659,8 @@ public final class Interpreter {
                 fds.remove(k.fd);
                 if (k.listener != null) k.listener.close(now);
                 if (k.conn != null) {
-                    if (k.lingerZero) k.conn.abort(now);
+                    // RFC 2525 2.17 / RFC 9293 3.10.4: closing with unread data resets the connection.
+                    if (k.lingerZero || k.conn.readable() > 0) k.conn.abort(now);
                     else k.conn.close(now);
                 }
                 return () -> Ret.ok(0);
@@ -928,7 +929,12 @@ public final class Interpreter {
             String cmd = part.strip();
             if (cmd.isEmpty()) continue;
             Matcher m;
-            if (cmd.endsWith("defaults.sh")) continue; // the Linux defaults the profile already has
+            if (cmd.endsWith("defaults.sh")) {
+                // google's defaults.sh: Linux sysctl defaults, notably tcp_rmem max 15 MB, for
+                // which Linux announces window scale 8.
+                settings.windowScaleShift = 8;
+                continue;
+            }
             if ((m = SYSCTL.matcher(cmd)).matches()) {
                 for (String kv : m.group(1).trim().split("\\s+")) {
                     int eq = kv.indexOf('=');

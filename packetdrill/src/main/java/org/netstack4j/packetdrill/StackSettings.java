@@ -10,6 +10,8 @@ public final class StackSettings {
     public int mtu = 1500;
     public Boolean sack, timestamps, windowScaling;
     public Integer rcvBuf, sndBuf;
+    /** Our window scale shift (Linux derives it from tcp_rmem's maximum). */
+    public Integer windowScaleShift;
     public Long delayedAckNs, initialRtoNs, minRtoNs, synTimeoutNs;
     /** RFC 5961 mitigations (FreeBSD insecure_rst/insecure_syn = 0 means on). */
     public Boolean rfc5961Rst, rfc5961Syn;
@@ -18,7 +20,7 @@ public final class StackSettings {
     public Integer keepCnt;
 
     @Override public String toString() {
-        return "profile=" + profile + " mtu=" + mtu + " sack=" + sack + " ts=" + timestamps + " ws=" + windowScaling
+        return "profile=" + profile + " mtu=" + mtu + " sack=" + sack + " ts=" + timestamps + " ws=" + windowScaling + "/" + windowScaleShift
             + " rcvbuf=" + rcvBuf + " sndbuf=" + sndBuf + " delack=" + delayedAckNs + " rto=" + initialRtoNs;
     }
 }
