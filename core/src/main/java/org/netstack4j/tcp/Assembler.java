@@ -1,0 +1,78 @@
+package org.netstack4j.tcp;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.netstack4j.wire.TcpOption;
+
+/**
+ * Out-of-order ranges received beyond rcv.nxt, as [left, right) sequence ranges sorted by
+ * sequence. The bytes themselves live in the receive ring past its committed end; this only
+ * tracks which ones are present. Bounded by a maximum number of ranges (the bytes are bounded by
+ * the advertised window). Also remembers which range changed most recently, for SACK
+ * (RFC 2018 4: the first block reports the most recently received segment).
+ */
+final class Assembler {
+    private static final class Range {
+        int left, right;
+        long stamp;
+        Range(int l, int r, long s) { left = l; right = r; stamp = s; }
+    }
+
+    private final int maxRanges;
+    private final List<Range> ranges = new ArrayList<>();
+    private long clock;
+
+    Assembler(int maxRanges) { this.maxRanges = maxRanges; }
+
+    boolean isEmpty() { return ranges.isEmpty(); }
+
+    int rangeCount() { return ranges.size(); }
+
+    /** Adds [left, right); false if it would need more ranges than allowed (caller drops it). */
+    boolean add(int left, int right) {
+        if (!Seq.lt(left, right)) return true;
+        long stamp = ++clock;
+        int i = 0;
+        while (i < ranges.size() && Seq.lt(ranges.get(i).right, left)) i++;
+        // ranges[i] is the first whose right >= left: merge every range overlapping or touching
+        int j = i;
+        int l = left, r = right;
+        while (j < ranges.size() && Seq.le(ranges.get(j).left, r)) {
+            Range x = ranges.get(j);
+            l = Seq.min(l, x.left);
+            r = Seq.max(r, x.right);
+            j++;
+        }
+        if (j == i && ranges.size() >= maxRanges) return false;
+        for (int k = j - 1; k >= i; k--) ranges.remove(k);
+        ranges.add(i, new Range(l, r, stamp));
+        return true;
+    }
+
+    /**
+     * rcv.nxt moved to {@code rcvNxt}: if the first range starts at or before it, removes that
+     * range and returns its right edge (the new rcv.nxt); otherwise returns rcvNxt.
+     */
+    int advance(int rcvNxt) {
+        int next = rcvNxt;
+        while (!ranges.isEmpty() && Seq.le(ranges.get(0).left, next)) {
+            next = Seq.max(next, ranges.get(0).right);
+            ranges.remove(0);
+        }
+        return next;
+    }
+
+    /** The last sequence number held (exclusive), or {@code fallback} when empty. */
+    int highest(int fallback) { return ranges.isEmpty() ? fallback : ranges.get(ranges.size() - 1).right; }
+
+    /** Up to max SACK blocks, the most recently changed first (RFC 2018 4). */
+    List<TcpOption.SackBlock> sackBlocks(int max) {
+        List<Range> copy = new ArrayList<>(ranges);
+        copy.sort((a, b) -> Long.compare(b.stamp, a.stamp));
+        List<TcpOption.SackBlock> out = new ArrayList<>();
+        for (int k = 0; k < copy.size() && k < max; k++) out.add(new TcpOption.SackBlock(copy.get(k).left, copy.get(k).right));
+        return out;
+    }
+
+    void clear() { ranges.clear(); }
+}

@@ -1,0 +1,62 @@
+package org.netstack4j.tcp;
+
+/**
+ * RFC 6298 retransmission timer computation, in nanoseconds.
+ * <pre>
+ *   first sample R:   SRTT = R, RTTVAR = R/2
+ *   later samples R': RTTVAR = (1 - beta) * RTTVAR + beta * |SRTT - R'|
+ *                     SRTT   = (1 - alpha) * SRTT + alpha * R'
+ *   RTO = SRTT + max(G, K * RTTVAR), clamped to [min RTO, max RTO]
+ * </pre>
+ * Karn's rule (RFC 6298 3) is the caller's job: never sample a retransmitted segment
+ * (unless timestamps disambiguate it, RFC 7323 4).
+ */
+public final class RttEstimator {
+    /** alpha = 1/8, as a shift. */
+    public static final int ALPHA_SHIFT = 3;
+    /** beta = 1/4, as a shift. */
+    public static final int BETA_SHIFT = 2;
+    public static final int K = 4;
+
+    private final long clockGranularityNs; // G
+    private final long minRtoNs, maxRtoNs;
+    private long srtt, rttvar;
+    private boolean hasSample;
+    private long rto;
+
+    public RttEstimator(long initialRtoNs, long minRtoNs, long maxRtoNs, long clockGranularityNs) {
+        this.clockGranularityNs = clockGranularityNs;
+        this.minRtoNs = minRtoNs;
+        this.maxRtoNs = maxRtoNs;
+        this.rto = Math.min(initialRtoNs, maxRtoNs); // RFC 6298 2.1
+    }
+
+    public static RttEstimator of(TcpConfig c) {
+        return new RttEstimator(c.initialRtoNs(), c.minRtoNs(), c.maxRtoNs(), c.clockGranularityNs());
+    }
+
+    /** A round-trip measurement R in ns (RFC 6298 2.2 and 2.3). */
+    public void sample(long r) {
+        if (r < 0) return;
+        if (!hasSample) {
+            srtt = r;
+            rttvar = r / 2;
+            hasSample = true;
+        } else {
+            long err = Math.abs(srtt - r);
+            rttvar = rttvar - (rttvar >> BETA_SHIFT) + (err >> BETA_SHIFT);
+            srtt = srtt - (srtt >> ALPHA_SHIFT) + (r >> ALPHA_SHIFT);
+        }
+        rto = clamp(srtt + Math.max(clockGranularityNs, K * rttvar)); // RFC 6298 2.4, 2.5
+    }
+
+    /** RFC 6298 5.5: back off the timer (RTO = RTO * 2), bounded by the maximum. */
+    public void backoff() { rto = Math.min(rto * 2, maxRtoNs); }
+
+    private long clamp(long v) { return Math.max(minRtoNs, Math.min(maxRtoNs, v)); }
+
+    public long rto() { return rto; }
+    public long srtt() { return srtt; }
+    public long rttvar() { return rttvar; }
+    public boolean hasSample() { return hasSample; }
+}

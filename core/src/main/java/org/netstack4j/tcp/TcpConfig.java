@@ -1,0 +1,205 @@
+package org.netstack4j.tcp;
+
+import java.util.Objects;
+import org.netstack4j.time.Time;
+/**
+ * TCP tunables, immutable. {@link #defaults()} are Linux-like. Build variations with
+ * {@code TcpConfig.builder()...build()} or {@code config.toBuilder()}. Two fields are lab-only
+ * switches that break the protocol on purpose: {@code timeWaitEnabled=false} and
+ * {@code twoWayHandshake=true}.
+ *
+ * @param mss MSS we announce (RFC 9293 3.7.1); also caps the effective send MSS.
+ * @param receiveBufferSize Receive buffer bytes; the advertised window comes from its free space.
+ * @param sendBufferSize Send buffer bytes (unacknowledged + unsent).
+ * @param windowScale Offer window scaling (RFC 7323 2).
+ * @param windowScaleShift Our shift when window scaling is agreed (0..14).
+ * @param timestamps Offer timestamps (RFC 7323 3): RTTM and PAWS.
+ * @param sack Offer SACK-permitted (RFC 2018); we generate SACK blocks.
+ * @param initialRtoNs RFC 6298 2.1: 1 s.
+ * @param minRtoNs Lower bound on the RTO (Linux 200 ms; RFC 6298 2.4 says 1 s).
+ * @param maxRtoNs Upper bound on the RTO (RFC 6298 2.5: at least 60 s).
+ * @param clockGranularityNs G of RFC 6298 2: the timer granularity.
+ * @param mslNs Maximum segment lifetime; TIME-WAIT lasts 2*MSL.
+ * @param delayedAckNs Delayed ACK timeout (RFC 9293 3.8.6.3: at most 500 ms); 0 = ACK every segment.
+ * @param noDelay Disable Nagle (RFC 896) for new connections.
+ * @param synRetries SYN retransmissions before TIMED_OUT.
+ * @param synAckRetries SYN-ACK retransmissions before a half-open connection is dropped.
+ * @param dataRetries Retransmissions of data/FIN before TIMED_OUT.
+ * @param userTimeoutNs RFC 9293 3.10.8 USER TIMEOUT: abort when data stays unacknowledged this long; 0 = off.
+ * @param keepalive Send keep-alives (RFC 9293 3.8.4); off by default.
+ * @param keepaliveIdleNs Idle time before the first keep-alive.
+ * @param keepaliveIntervalNs Between unanswered keep-alives.
+ * @param keepaliveProbes Unanswered keep-alives before TIMED_OUT.
+ * @param optionLayout Option order on SYN and SYN-ACK.
+ * @param initialWindowSegments RFC 6928 initial congestion window, in segments.
+ * @param rstInTimeWait RST in TIME-WAIT closes it (RFC 9293); false = ignore it (RFC 1337 remedy).
+ * @param synQueueLimit Half-open (SYN-RECEIVED) connections per listener.
+ * @param ephemeralPortMin RFC 6056 ephemeral range (IANA default).
+ * @param ephemeralPortMax inclusive upper bound of the ephemeral range.
+ * @param challengeAckLimit RFC 5961 10: challenge ACKs per second for the whole layer.
+ * @param maxOutOfOrderRanges Bound on holes kept for reassembly (the bytes are bounded by the window).
+ * @param timeWaitEnabled LAB ONLY. false: skip TIME-WAIT, go CLOSED at once and forget the connection.
+ * @param twoWayHandshake LAB ONLY, deliberately broken: a passive open becomes ESTABLISHED on the SYN alone.
+ */
+public record TcpConfig(
+        int mss,
+        int receiveBufferSize,
+        int sendBufferSize,
+        boolean windowScale,
+        int windowScaleShift,
+        boolean timestamps,
+        boolean sack,
+        long initialRtoNs,
+        long minRtoNs,
+        long maxRtoNs,
+        long clockGranularityNs,
+        long mslNs,
+        long delayedAckNs,
+        boolean noDelay,
+        int synRetries,
+        int synAckRetries,
+        int dataRetries,
+        long userTimeoutNs,
+        boolean keepalive,
+        long keepaliveIdleNs,
+        long keepaliveIntervalNs,
+        int keepaliveProbes,
+        OptionLayout optionLayout,
+        int initialWindowSegments,
+        boolean rstInTimeWait,
+        int synQueueLimit,
+        int ephemeralPortMin,
+        int ephemeralPortMax,
+        int challengeAckLimit,
+        int maxOutOfOrderRanges,
+        boolean timeWaitEnabled,
+        boolean twoWayHandshake) {
+    public TcpConfig {
+        Objects.requireNonNull(optionLayout, "optionLayout");
+        if (mss < 64 || mss > 65495) throw new IllegalArgumentException("mss out of range: " + mss);
+        if (windowScaleShift < 0 || windowScaleShift > 14) throw new IllegalArgumentException("window scale shift 0..14: " + windowScaleShift);
+        if (receiveBufferSize < mss || sendBufferSize < 1) throw new IllegalArgumentException("buffers too small");
+        if (!windowScale && receiveBufferSize > 65535) receiveBufferSize = 65535;
+        if (minRtoNs <= 0 || maxRtoNs < minRtoNs || initialRtoNs <= 0) throw new IllegalArgumentException("bad RTO bounds");
+        if (ephemeralPortMin < 1 || ephemeralPortMax > 65535 || ephemeralPortMin > ephemeralPortMax)
+            throw new IllegalArgumentException("bad ephemeral port range");
+        if (initialWindowSegments < 1) throw new IllegalArgumentException("initialWindowSegments >= 1");
+    }
+
+    /** Linux-like defaults. */
+    public static TcpConfig defaults() { return builder().build(); }
+
+    public static Builder builder() { return new Builder(); }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.mss = mss;
+        b.receiveBufferSize = receiveBufferSize;
+        b.sendBufferSize = sendBufferSize;
+        b.windowScale = windowScale;
+        b.windowScaleShift = windowScaleShift;
+        b.timestamps = timestamps;
+        b.sack = sack;
+        b.initialRtoNs = initialRtoNs;
+        b.minRtoNs = minRtoNs;
+        b.maxRtoNs = maxRtoNs;
+        b.clockGranularityNs = clockGranularityNs;
+        b.mslNs = mslNs;
+        b.delayedAckNs = delayedAckNs;
+        b.noDelay = noDelay;
+        b.synRetries = synRetries;
+        b.synAckRetries = synAckRetries;
+        b.dataRetries = dataRetries;
+        b.userTimeoutNs = userTimeoutNs;
+        b.keepalive = keepalive;
+        b.keepaliveIdleNs = keepaliveIdleNs;
+        b.keepaliveIntervalNs = keepaliveIntervalNs;
+        b.keepaliveProbes = keepaliveProbes;
+        b.optionLayout = optionLayout;
+        b.initialWindowSegments = initialWindowSegments;
+        b.rstInTimeWait = rstInTimeWait;
+        b.synQueueLimit = synQueueLimit;
+        b.ephemeralPortMin = ephemeralPortMin;
+        b.ephemeralPortMax = ephemeralPortMax;
+        b.challengeAckLimit = challengeAckLimit;
+        b.maxOutOfOrderRanges = maxOutOfOrderRanges;
+        b.timeWaitEnabled = timeWaitEnabled;
+        b.twoWayHandshake = twoWayHandshake;
+        return b;
+    }
+
+    /** Mutable builder; starts from the defaults. */
+    public static final class Builder {
+        private int mss = 1460;
+        private int receiveBufferSize = 131072;
+        private int sendBufferSize = 131072;
+        private boolean windowScale = true;
+        private int windowScaleShift = 7;
+        private boolean timestamps = true;
+        private boolean sack = true;
+        private long initialRtoNs = Time.s(1);
+        private long minRtoNs = Time.ms(200);
+        private long maxRtoNs = Time.s(120);
+        private long clockGranularityNs = Time.ms(1);
+        private long mslNs = Time.s(30);
+        private long delayedAckNs = Time.ms(40);
+        private boolean noDelay = false;
+        private int synRetries = 6;
+        private int synAckRetries = 5;
+        private int dataRetries = 15;
+        private long userTimeoutNs = 0;
+        private boolean keepalive = false;
+        private long keepaliveIdleNs = Time.s(7200);
+        private long keepaliveIntervalNs = Time.s(75);
+        private int keepaliveProbes = 9;
+        private OptionLayout optionLayout = OptionLayout.linuxLike();
+        private int initialWindowSegments = 10;
+        private boolean rstInTimeWait = true;
+        private int synQueueLimit = 256;
+        private int ephemeralPortMin = 49152;
+        private int ephemeralPortMax = 65535;
+        private int challengeAckLimit = 1000;
+        private int maxOutOfOrderRanges = 64;
+        private boolean timeWaitEnabled = true;
+        private boolean twoWayHandshake = false;
+
+        private Builder() {}
+
+        public Builder mss(int v) { this.mss = v; return this; }
+        public Builder receiveBufferSize(int v) { this.receiveBufferSize = v; return this; }
+        public Builder sendBufferSize(int v) { this.sendBufferSize = v; return this; }
+        public Builder windowScale(boolean v) { this.windowScale = v; return this; }
+        public Builder windowScaleShift(int v) { this.windowScaleShift = v; return this; }
+        public Builder timestamps(boolean v) { this.timestamps = v; return this; }
+        public Builder sack(boolean v) { this.sack = v; return this; }
+        public Builder initialRtoNs(long v) { this.initialRtoNs = v; return this; }
+        public Builder minRtoNs(long v) { this.minRtoNs = v; return this; }
+        public Builder maxRtoNs(long v) { this.maxRtoNs = v; return this; }
+        public Builder clockGranularityNs(long v) { this.clockGranularityNs = v; return this; }
+        public Builder mslNs(long v) { this.mslNs = v; return this; }
+        public Builder delayedAckNs(long v) { this.delayedAckNs = v; return this; }
+        public Builder noDelay(boolean v) { this.noDelay = v; return this; }
+        public Builder synRetries(int v) { this.synRetries = v; return this; }
+        public Builder synAckRetries(int v) { this.synAckRetries = v; return this; }
+        public Builder dataRetries(int v) { this.dataRetries = v; return this; }
+        public Builder userTimeoutNs(long v) { this.userTimeoutNs = v; return this; }
+        public Builder keepalive(boolean v) { this.keepalive = v; return this; }
+        public Builder keepaliveIdleNs(long v) { this.keepaliveIdleNs = v; return this; }
+        public Builder keepaliveIntervalNs(long v) { this.keepaliveIntervalNs = v; return this; }
+        public Builder keepaliveProbes(int v) { this.keepaliveProbes = v; return this; }
+        public Builder optionLayout(OptionLayout v) { this.optionLayout = v; return this; }
+        public Builder initialWindowSegments(int v) { this.initialWindowSegments = v; return this; }
+        public Builder rstInTimeWait(boolean v) { this.rstInTimeWait = v; return this; }
+        public Builder synQueueLimit(int v) { this.synQueueLimit = v; return this; }
+        public Builder ephemeralPortMin(int v) { this.ephemeralPortMin = v; return this; }
+        public Builder ephemeralPortMax(int v) { this.ephemeralPortMax = v; return this; }
+        public Builder challengeAckLimit(int v) { this.challengeAckLimit = v; return this; }
+        public Builder maxOutOfOrderRanges(int v) { this.maxOutOfOrderRanges = v; return this; }
+        public Builder timeWaitEnabled(boolean v) { this.timeWaitEnabled = v; return this; }
+        public Builder twoWayHandshake(boolean v) { this.twoWayHandshake = v; return this; }
+
+        public TcpConfig build() {
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake);
+        }
+    }
+}

@@ -1,0 +1,1204 @@
+package org.netstack4j.tcp;
+
+import static org.netstack4j.time.Time.NEVER;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.netstack4j.tcp.cc.CongestionControl;
+import org.netstack4j.tcp.cc.NewReno;
+import org.netstack4j.trace.TraceEvent;
+import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.TcpOption;
+import org.netstack4j.wire.TcpRepr;
+
+/**
+ * One TCP connection: the transmission control block of RFC 9293 3.3.1 and the event
+ * processing of RFC 9293 3.10. User calls ({@link #send}, {@link #receive}, {@link #close},
+ * {@link #abort}) and arriving segments ({@link #segmentArrives}) and timeouts
+ * ({@link #retransmissionTimeout}, {@link #timeWaitTimeout}, {@link #userTimeout}) are the
+ * RFC's events, named as the RFC names them. Single-threaded; time is passed in.
+ */
+public final class TcpConnection {
+    private static final int TS_OPTION_SPACE = 12; // NOP, NOP, Timestamps (RFC 7323 Appendix A layout)
+
+    private final TcpLayer layer;
+    private final TcpConfig cfg;
+    private final Ipv4Address localAddress, remoteAddress;
+    private final int localPort, remotePort;
+    private final String id;
+    private final TcpListener parent; // passive OPEN from this listener, else null
+    private TcpEventListener listener;
+
+    private TcpState state = TcpState.CLOSED;
+    private TcpError error;
+    private TcpError softError;
+
+    // RFC 9293 3.3.1 send sequence variables
+    private final int iss;
+    private int sndUna, sndNxt, sndWl1, sndWl2, sndUp;
+    private long sndWnd;        // in bytes, already scaled
+    private int sndMax;         // one past the highest sequence number ever sent
+    private long maxSndWnd;     // largest window the peer offered (RFC 9293 3.8.6.2.1, RFC 5961 5.2)
+    private int sndWscale;      // the peer's shift, applied to windows we receive
+    private final RingBuffer sendBuf;
+    private int sndBufSeq;      // sequence number of sendBuf's first byte (snd.una once the SYN is acked)
+    private boolean finQueued;  // user CLOSE: a FIN follows the queued data
+    private int finSeq;         // the FIN's sequence number, once finQueued
+
+    // RFC 9293 3.3.1 receive sequence variables
+    private int irs, rcvNxt, rcvUp;
+    private int rcvAdvRight;    // right edge of the advertised window, never moved left (RFC 9293 3.8.6.2.2)
+    private int rcvWscale;      // our shift, applied to windows we advertise
+    private final RingBuffer rcvBuf;
+    private final Assembler ooo;
+    private boolean finReceived;
+    private boolean oooFinValid;
+    private int oooFinSeq;
+
+    // options
+    private int peerMss = 536; // RFC 9293 3.7.1: default send MSS without the option
+    private int effMss;
+    private boolean tsOk, sackOk;
+    private boolean peerOfferedWs, peerOfferedTs, peerOfferedSack;
+    private int peerWsShift;
+    private int tsRecent;
+    private int lastAckSent;
+    private final int tsOffset;
+
+    // timers: deadlines in ns, NEVER when not armed
+    private long rtoAt = NEVER, persistAt = NEVER, delackAt = NEVER, timeWaitAt = NEVER, keepaliveAt = NEVER;
+    private int retries, persistBackoff, keepalivesSent;
+    private long unackedSince = NEVER;
+
+    private final RttEstimator rtt;
+    private boolean rttTiming;
+    private int rttSeq;
+    private long rttStart;
+    private final CongestionControl cc;
+    private int dupAcks;
+
+    private boolean ackPending;
+    private int fullSegmentsUnacked;
+    private int rcvMss;
+    private boolean noDelay;
+
+    private long bytesSent, bytesAcked, bytesReceived, retransmissions;
+
+    // user notifications, delivered at the end of each event
+    private boolean nAcceptable, nEstablished, nReadable, nWritable, nRemoteClosed, nClosed, delivering;
+
+    TcpConnection(TcpLayer layer, Ipv4Address localAddress, int localPort, Ipv4Address remoteAddress, int remotePort,
+                  TcpListener parent, TcpEventListener listener, int iss) {
+        this.layer = layer;
+        this.cfg = layer.config();
+        this.localAddress = localAddress;
+        this.localPort = localPort;
+        this.remoteAddress = remoteAddress;
+        this.remotePort = remotePort;
+        this.id = TcpLayer.id(localAddress, localPort, remoteAddress, remotePort);
+        this.parent = parent;
+        this.listener = listener == null ? TcpEventListener.NONE : listener;
+        this.iss = iss;
+        this.sndUna = iss;
+        this.sndNxt = iss;
+        this.sndMax = iss;
+        this.sndBufSeq = Seq.add(iss, 1);
+        this.tsOffset = Integer.rotateLeft(iss, 13) ^ 0x5bd1e995; // RFC 7323 7.1: a per-connection random offset
+        this.sendBuf = new RingBuffer(cfg.sendBufferSize());
+        this.rcvBuf = new RingBuffer(cfg.receiveBufferSize());
+        this.ooo = new Assembler(cfg.maxOutOfOrderRanges());
+        this.rtt = RttEstimator.of(cfg);
+        this.noDelay = cfg.noDelay();
+        this.effMss = Math.min(cfg.mss(), peerMss);
+        this.rcvMss = Math.min(cfg.mss(), 536);
+        this.cc = new NewReno(effMss, cfg.initialWindowSegments());
+    }
+
+    // ------------------------------------------------------------------ getters
+
+    public TcpState state() { return state; }
+    public String id() { return id; }
+    public Ipv4Address localAddress() { return localAddress; }
+    public int localPort() { return localPort; }
+    public Ipv4Address remoteAddress() { return remoteAddress; }
+    public int remotePort() { return remotePort; }
+    public TcpError error() { return error; }
+    public TcpListener listener() { return parent; }
+    public void setListener(TcpEventListener l) { this.listener = l == null ? TcpEventListener.NONE : l; }
+    public void setNoDelay(boolean noDelay) { this.noDelay = noDelay; }
+    public boolean noDelay() { return noDelay; }
+
+    /** Bytes ready for {@link #receive}. */
+    public int readable() { return rcvBuf.size(); }
+
+    /** Free space in the send buffer (0 once the send side is closed). */
+    public int writable() {
+        if (finQueued) return 0;
+        return switch (state) {
+            case SYN_SENT, SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> sendBuf.free();
+            case CLOSED, LISTEN, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, TIME_WAIT -> 0;
+        };
+    }
+
+    /** TCP_INFO-like snapshot. */
+    public TcpStatus status() {
+        return new TcpStatus(state, sndUna, sndNxt, sndWnd, rcvNxt, rcvWnd(), cc.window(), cc.ssthresh(),
+                rtt.srtt(), rtt.rttvar(), rtt.rto(), effMss, sndWscale, rcvWscale, tsOk, sackOk,
+                retransmissions, bytesSent, bytesAcked, bytesReceived, sendBuf.size(), rcvBuf.size(), error);
+    }
+
+    @Override public String toString() { return id + " " + state.rfcName(); }
+
+    // ------------------------------------------------------------------ user calls (RFC 9293 3.10.1 - 3.10.5)
+
+    /** RFC 9293 3.10.1 OPEN (active): send <SEQ=ISS><CTL=SYN>, enter SYN-SENT. */
+    void open(long now) {
+        sndUna = iss;
+        sndNxt = Seq.add(iss, 1);
+        sndMax = sndNxt;
+        setState(now, TcpState.SYN_SENT, "user OPEN (active)");
+        sendSyn(now, false);
+        startRttTiming(now, iss);
+        armRto(now);
+        deliverEvents();
+    }
+
+    /** RFC 9293 3.10.7.2 third step: a SYN arrived at our LISTEN parent. */
+    void passiveOpen(long now, TcpRepr seg) {
+        layer.count("tcp.passive_opens");
+        irs = seg.seq();
+        rcvNxt = Seq.add(irs, 1);
+        negotiate(seg);
+        sndUna = iss;
+        sndNxt = Seq.add(iss, 1);
+        sndMax = sndNxt;
+        sndWnd = seg.window(); // RFC 7323 2.2: the window of a SYN is never scaled
+        maxSndWnd = sndWnd;
+        sndWl1 = seg.seq();
+        sndWl2 = seg.ack();
+        if (cfg.twoWayHandshake()) {
+            // LAB ONLY: a deliberately broken two-way handshake; the SYN alone establishes.
+            setState(now, TcpState.SYN_RECEIVED, "rcv SYN");
+            sendSyn(now, true);
+            startRttTiming(now, iss);
+            armRto(now);
+            establish(now, "rcv SYN (two-way handshake, lab mode)");
+        } else {
+            setState(now, TcpState.SYN_RECEIVED, "rcv SYN");
+            sendSyn(now, true);
+            startRttTiming(now, iss);
+            armRto(now);
+        }
+        deliverEvents();
+    }
+
+    /**
+     * RFC 9293 3.10.2 SEND: queue bytes; returns how many fit (0 when the buffer is full).
+     * Throws "connection closing" after CLOSE, "connection does not exist" when CLOSED.
+     */
+    public int send(long now, byte[] b, int off, int len) {
+        if (finQueued) throw new TcpException(TcpError.CONNECTION_CLOSING);
+        int n = switch (state) {
+            case CLOSED -> throw new TcpException(error != null ? error : TcpError.CONNECTION_DOES_NOT_EXIST);
+            case LISTEN -> throw new TcpException(TcpError.CONNECTION_DOES_NOT_EXIST, "send on a listening socket");
+            case SYN_SENT, SYN_RECEIVED -> sendBuf.write(b, off, len); // queued until ESTABLISHED
+            case ESTABLISHED, CLOSE_WAIT -> {
+                int w = sendBuf.write(b, off, len);
+                output(now);
+                yield w;
+            }
+            case FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, TIME_WAIT -> throw new TcpException(TcpError.CONNECTION_CLOSING);
+        };
+        deliverEvents();
+        return n;
+    }
+
+    /**
+     * RFC 9293 3.10.3 RECEIVE: copies up to len bytes; 0 when nothing is ready yet, -1 at the
+     * end of the stream (FIN received and all data read). Throws the error of a reset connection.
+     */
+    public int receive(long now, byte[] b, int off, int len) {
+        if (rcvBuf.size() > 0) {
+            long oldWnd = rcvWnd();
+            int n = rcvBuf.read(b, off, len);
+            if (canReceiveData()) {
+                // Window update (RFC 9293 3.8.6.2.2; Linux's rule): when the window at least
+                // doubles from at most half the buffer, tell the peer now.
+                long cand = windowCandidate();
+                if (cand > oldWnd && oldWnd <= rcvBuf.capacity() / 2 && cand >= 2 * oldWnd) {
+                    layer.count("tcp.out.window_updates");
+                    sendAck(now);
+                }
+            }
+            deliverEvents();
+            return n;
+        }
+        if (finReceived) return -1;
+        if (state == TcpState.CLOSED) {
+            if (error != null) throw new TcpException(error);
+            return -1;
+        }
+        return 0;
+    }
+
+    /** RFC 9293 3.10.4 CLOSE: a FIN follows the queued data; receiving continues (half-close). */
+    public void close(long now) {
+        switch (state) {
+            case CLOSED, LISTEN -> { return; }
+            case SYN_SENT -> enterClosed(now, "user CLOSE", null);
+            case SYN_RECEIVED -> queueFin(); // sent once ESTABLISHED (RFC 9293 3.10.4 SYN-RECEIVED)
+            case ESTABLISHED -> {
+                queueFin();
+                setState(now, TcpState.FIN_WAIT_1, "user CLOSE");
+                output(now);
+            }
+            case CLOSE_WAIT -> {
+                queueFin();
+                setState(now, TcpState.LAST_ACK, "user CLOSE");
+                output(now);
+            }
+            case FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, TIME_WAIT -> { return; } // "connection closing"
+        }
+        deliverEvents();
+    }
+
+    /** RFC 9293 3.10.5 ABORT: RST in synchronized states, then CLOSED. */
+    public void abort(long now) {
+        switch (state) {
+            case CLOSED, LISTEN -> { return; }
+            case SYN_SENT -> enterClosed(now, "user ABORT", null);
+            case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> {
+                layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndNxt, 0, false);
+                enterClosed(now, "user ABORT", null);
+            }
+            case CLOSING, LAST_ACK, TIME_WAIT -> enterClosed(now, "user ABORT", null);
+        }
+        deliverEvents();
+    }
+
+    private void queueFin() {
+        if (finQueued) return;
+        finQueued = true;
+        finSeq = Seq.add(sndBufSeq, sendBuf.size());
+    }
+
+    // ------------------------------------------------------------------ SEGMENT ARRIVES (RFC 9293 3.10.7)
+
+    /** RFC 9293 3.10.7: a segment for this connection. */
+    void segmentArrives(long now, TcpRepr seg, byte[] buf, int off, int len) {
+        if (keepaliveAt != NEVER) {
+            keepalivesSent = 0;
+            keepaliveAt = now + cfg.keepaliveIdleNs();
+        }
+        switch (state) {
+            case CLOSED, LISTEN -> layer.drop(now, "closed", "segment for a closed connection", id, seg, len);
+            case SYN_SENT -> synSentArrives(now, seg, buf, off, len);
+            case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
+                    otherStatesArrive(now, seg, buf, off, len);
+        }
+        if (state != TcpState.CLOSED) output(now);
+        deliverEvents();
+    }
+
+    // RFC 9293 3.10.7.3, SYN-SENT STATE
+    private void synSentArrives(long now, TcpRepr seg, byte[] buf, int off, int len) {
+        int ack = seg.ack();
+        boolean ackAcceptable = false;
+        // RFC 9293 3.10.7.3, first check the ACK bit
+        if (seg.has(TcpRepr.ACK)) {
+            if (Seq.le(ack, iss) || Seq.gt(ack, sndMax)) {
+                layer.drop(now, "bad_ack_syn_sent", "unacceptable ACK in SYN-SENT", id, seg, len);
+                if (!seg.has(TcpRepr.RST)) layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, ack, 0, false);
+                return;
+            }
+            ackAcceptable = Seq.le(sndUna, ack) && Seq.le(ack, sndMax);
+        }
+        // RFC 9293 3.10.7.3, second check the RST bit
+        if (seg.has(TcpRepr.RST)) {
+            if (ackAcceptable) {
+                layer.count("tcp.in.rsts");
+                enterClosed(now, "rcv RST,ACK", TcpError.CONNECTION_REFUSED);
+            } else {
+                layer.drop(now, "rst_without_ack", "RST without an acceptable ACK in SYN-SENT", id, seg, len);
+            }
+            return;
+        }
+        // RFC 9293 3.10.7.3, third check security: not implemented (no IP security compartments)
+        // RFC 9293 3.10.7.3, fourth check the SYN bit
+        if (seg.has(TcpRepr.SYN)) {
+            irs = seg.seq();
+            rcvNxt = Seq.add(irs, 1);
+            negotiate(seg);
+            rcvAdvRight = Seq.add(rcvNxt, Math.min(rcvBuf.free(), 65535));
+            sndWnd = seg.window(); // never scaled in a SYN
+            maxSndWnd = Math.max(maxSndWnd, sndWnd);
+            sndWl1 = seg.seq();
+            sndWl2 = ack;
+            if (ackAcceptable) {
+                ackNewData(now, ack, seg);
+                establish(now, "rcv SYN,ACK");
+                ackPending = true;
+                // "If there are other controls or text in the segment, then continue processing at the
+                // sixth step": the segment's data starts after the SYN.
+                if (len > 0 || seg.has(TcpRepr.FIN)) processTextAndFin(now, seg, Seq.add(seg.seq(), 1), buf, off, len, seg.has(TcpRepr.FIN));
+            } else {
+                // simultaneous open: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; text is dropped (the peer retransmits it)
+                setState(now, TcpState.SYN_RECEIVED, "rcv SYN (simultaneous open)");
+                sendSyn(now, true);
+                armRto(now);
+            }
+            return;
+        }
+        // RFC 9293 3.10.7.3, fifth, neither SYN nor RST: drop
+        layer.drop(now, "no_syn_in_syn_sent", "segment without SYN or RST in SYN-SENT", id, seg, len);
+    }
+
+    // RFC 9293 3.10.7.4, Other States
+    private void otherStatesArrive(long now, TcpRepr seg, byte[] buf, int off, int len) {
+        final int seq = seg.seq();
+        final boolean rst = seg.has(TcpRepr.RST), syn = seg.has(TcpRepr.SYN);
+        boolean fin = seg.has(TcpRepr.FIN);
+        TcpOption.Timestamps ts = tsOk ? timestampsOf(seg) : null;
+
+        // RFC 7323 5.3, PAWS: before the sequence number check, reject old duplicates by timestamp
+        if (ts != null && !rst && Seq.lt(ts.tsVal(), tsRecent)) {
+            layer.drop(now, "paws", "PAWS: timestamp older than TS.Recent (RFC 7323 5.3)", id, seg, len);
+            sendAck(now);
+            return;
+        }
+
+        // RFC 9293 3.10.7.4, first check sequence number (the four cases of the acceptability table)
+        long wnd = rcvWnd();
+        int segLen = len + (syn ? 1 : 0) + (fin ? 1 : 0);
+        boolean acceptable;
+        if (segLen == 0) {
+            acceptable = wnd == 0 ? seq == rcvNxt : Seq.inWindow(seq, rcvNxt, wnd);
+        } else if (wnd == 0) {
+            // "special allowance should be made to accept valid ACKs, URGs, and RSTs" even with a
+            // zero window: a segment exactly at RCV.NXT is processed with its text trimmed away.
+            acceptable = seq == rcvNxt;
+        } else {
+            acceptable = Seq.inWindow(seq, rcvNxt, wnd) || Seq.inWindow(Seq.add(seq, segLen - 1), rcvNxt, wnd);
+        }
+        if (!acceptable) {
+            if (state == TcpState.SYN_RECEIVED && syn && !seg.has(TcpRepr.ACK) && seq == irs) {
+                // a retransmitted SYN: our SYN,ACK was lost, send it again
+                layer.drop(now, "dup_syn", "retransmitted SYN in SYN-RECEIVED: SYN,ACK repeated", id, seg, len);
+                sendSyn(now, true);
+                return;
+            }
+            layer.drop(now, "out_of_window", "sequence number outside the receive window", id, seg, len);
+            if (!rst) {
+                sendAck(now); // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+                if (state == TcpState.TIME_WAIT && fin) restartTimeWait(now); // retransmitted FIN
+            }
+            return;
+        }
+        if (ts != null && Seq.le(seq, lastAckSent)) tsRecent = ts.tsVal(); // RFC 7323 4.3 (2)
+
+        // trim to the window: "only the new parts are processed"
+        int dataSeq = syn ? Seq.add(seq, 1) : seq;
+        int dOff = off, dLen = len;
+        int before = Seq.sub(rcvNxt, dataSeq);
+        if (before > 0) {
+            int cut = Math.min(before, dLen);
+            dOff += cut;
+            dLen -= cut;
+            dataSeq = Seq.add(dataSeq, cut);
+        }
+        int room = (int) Math.max(0, Seq.sub(Seq.add(rcvNxt, wnd), dataSeq));
+        if (dLen > room) {
+            dLen = room;
+            fin = false;
+            ackPending = true; // part of the text fell outside the window
+        }
+        if (fin && Seq.lt(Seq.add(dataSeq, dLen), rcvNxt)) fin = false; // an old FIN
+
+        // RFC 9293 3.10.7.4, second check the RST bit (RFC 5961 3.2: exact match, else challenge ACK)
+        if (rst) {
+            if (seq != rcvNxt) {
+                layer.drop(now, "rst_not_exact", "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 3.2)", id, seg, len);
+                challengeAck(now);
+                return;
+            }
+            layer.count("tcp.in.rsts");
+            switch (state) {
+                case SYN_RECEIVED -> {
+                    if (parent != null) enterClosed(now, "rcv RST (passive open: back to LISTEN)", null);
+                    else enterClosed(now, "rcv RST", TcpError.CONNECTION_REFUSED);
+                }
+                case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> {
+                    layer.count("tcp.estab_resets");
+                    enterClosed(now, "rcv RST", TcpError.CONNECTION_RESET);
+                }
+                case CLOSING, LAST_ACK -> enterClosed(now, "rcv RST", null);
+                case TIME_WAIT -> {
+                    if (cfg.rstInTimeWait()) enterClosed(now, "rcv RST", null);
+                    else layer.drop(now, "rst_in_time_wait", "RST in TIME-WAIT ignored (RFC 1337)", id, seg, len);
+                }
+                case CLOSED, LISTEN, SYN_SENT -> layer.drop(now, "unexpected_state", "RST in " + state, id, seg, len);
+            }
+            return;
+        }
+
+        // RFC 9293 3.10.7.4, third check security: not implemented (no IP security compartments)
+
+        // RFC 9293 3.10.7.4, fourth check the SYN bit (RFC 5961 4.2: challenge ACK, never reset)
+        if (syn) {
+            if (state == TcpState.SYN_RECEIVED && parent != null) {
+                // "If the connection was initiated with a passive OPEN, then return this connection to LISTEN"
+                layer.drop(now, "syn_in_syn_received", "new SYN in SYN-RECEIVED: back to LISTEN", id, seg, len);
+                enterClosed(now, "rcv SYN (passive open: back to LISTEN)", null);
+                return;
+            }
+            layer.drop(now, "syn_in_window", "SYN in a synchronized state: challenge ACK (RFC 5961 4.2)", id, seg, len);
+            challengeAck(now);
+            return;
+        }
+
+        // RFC 9293 3.10.7.4, fifth check the ACK field
+        if (!seg.has(TcpRepr.ACK)) {
+            layer.drop(now, "no_ack", "segment without ACK bit", id, seg, len);
+            return;
+        }
+        int ack = seg.ack();
+        if (state == TcpState.SYN_RECEIVED) {
+            if (Seq.lt(sndUna, ack) && Seq.le(ack, sndMax)) {
+                if (parent != null && parent.acceptQueueFull()) {
+                    layer.drop(now, "accept_queue_full", "accept queue full: handshake ACK dropped", id, seg, len);
+                    return;
+                }
+                sndWnd = (long) seg.window() << sndWscale;
+                maxSndWnd = Math.max(maxSndWnd, sndWnd);
+                sndWl1 = seq;
+                sndWl2 = ack;
+                establish(now, "rcv ACK of SYN");
+            } else {
+                // <SEQ=SEG.ACK><CTL=RST>
+                layer.drop(now, "bad_ack_syn_received", "unacceptable ACK in SYN-RECEIVED: RST", id, seg, len);
+                layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, ack, 0, false);
+                return;
+            }
+        }
+        if (!processAck(now, seg, len, fin)) return;
+        switch (state) {
+            case FIN_WAIT_1 -> {
+                if (finAcked()) setState(now, TcpState.FIN_WAIT_2, "rcv ACK of FIN");
+            }
+            case CLOSING -> {
+                if (finAcked()) enterTimeWait(now, "rcv ACK of FIN");
+                else layer.drop(now, "closing_no_fin_ack", "CLOSING: ACK does not cover our FIN", id, seg, len);
+                return;
+            }
+            case LAST_ACK -> {
+                if (finAcked()) enterClosed(now, "rcv ACK of FIN", null);
+                return;
+            }
+            case TIME_WAIT -> {
+                // the only thing that can arrive is a retransmission of the remote FIN: handled below
+            }
+            case ESTABLISHED, CLOSE_WAIT, FIN_WAIT_2 -> { }
+            case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED -> { return; }
+        }
+        processTextAndFin(now, seg, dataSeq, buf, dOff, dLen, fin);
+    }
+
+    /** RFC 9293 3.10.7.4 fifth step for ESTABLISHED and later states. Returns false to stop processing. */
+    private boolean processAck(long now, TcpRepr seg, int len, boolean fin) {
+        int ack = seg.ack();
+        // RFC 5961 5.2: acceptable iff (SND.UNA - MAX.SND.WND) <= SEG.ACK <= SND.NXT
+        if (Seq.gt(ack, sndMax)) {
+            layer.drop(now, "ack_unsent", "ACK of data not yet sent: ACK and drop", id, seg, len);
+            sendAck(now);
+            return false;
+        }
+        if (Seq.lt(ack, Seq.add(sndUna, -Math.max(maxSndWnd, 1)))) {
+            layer.drop(now, "ack_too_old", "ACK below SND.UNA - MAX.SND.WND: challenge ACK (RFC 5961 5.2)", id, seg, len);
+            challengeAck(now);
+            return false;
+        }
+        long segWnd = (long) seg.window() << sndWscale;
+        if (Seq.gt(ack, sndUna)) {
+            ackNewData(now, ack, seg);
+        } else if (ack == sndUna && len == 0 && !fin && !seg.has(TcpRepr.SYN) && Seq.gt(sndNxt, sndUna)
+                && segWnd == sndWnd) {
+            // RFC 5681 2: a duplicate ACK
+            dupAcks++;
+            layer.count("tcp.in.dupacks");
+            CongestionControl.Action a = cc.onDuplicateAck(dupAcks, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
+            if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED) {
+                layer.count("tcp.fast_retransmits");
+                rttTiming = false;
+                retransmitFirst(now);
+            }
+        }
+        // window update: if SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)
+        if (Seq.le(sndUna, ack) && (Seq.lt(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && Seq.le(sndWl2, ack)))) {
+            if (segWnd > 0 && sndWnd == 0) persistBackoff = 0;
+            sndWnd = segWnd;
+            maxSndWnd = Math.max(maxSndWnd, sndWnd);
+            sndWl1 = seg.seq();
+            sndWl2 = ack;
+        }
+        return true;
+    }
+
+    /** SND.UNA < SEG.ACK <= SND.NXT: drop what is acknowledged, measure RTT, drive cc and the RTO. */
+    private void ackNewData(long now, int ack, TcpRepr seg) {
+        boolean synWasUnacked = !synAcked();
+        long acked = Seq.sub(ack, sndUna);
+        long flightBefore = Seq.sub(sndMax, sndUna);
+        int dataAcked = (int) Math.max(0, Math.min(Seq.sub(ack, sndBufSeq), sendBuf.size()));
+        sendBuf.discard(dataAcked);
+        sndBufSeq = Seq.add(sndBufSeq, dataAcked);
+        bytesAcked += dataAcked;
+        sndUna = ack;
+        if (Seq.lt(sndNxt, sndUna)) sndNxt = sndUna;
+        retries = 0;
+        // RTT: RFC 7323 4 with timestamps, else RFC 6298 with Karn's rule (timing only non-retransmitted segments)
+        TcpOption.Timestamps ts = tsOk ? timestampsOf(seg) : null;
+        if (ts != null && ts.tsEcr() != 0) {
+            int ms = Seq.sub(tsNow(now), ts.tsEcr());
+            if (ms >= 0 && ms < 3_600_000) rtt.sample(ms * 1_000_000L);
+            rttTiming = false;
+        } else if (rttTiming && Seq.gt(ack, rttSeq)) {
+            rtt.sample(now - rttStart);
+            rttTiming = false;
+        }
+        long ccBytes = acked - (synWasUnacked ? 1 : 0);
+        if (ccBytes > 0) {
+            CongestionControl.Action a = cc.onAck(sndUna, ccBytes, flightBefore, now);
+            if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED && sndUna != sndMax) {
+                layer.count("tcp.partial_ack_retransmits");
+                retransmitFirst(now);
+            }
+        }
+        dupAcks = 0;
+        // RFC 6298 5.2 / 5.3
+        if (sndUna == sndMax) {
+            cancelRto(now);
+            unackedSince = NEVER;
+        } else {
+            rtoAt = NEVER;
+            armRto(now);
+            unackedSince = now;
+        }
+        if (dataAcked > 0) nWritable = true;
+    }
+
+    // RFC 9293 3.10.7.4, sixth to eighth steps
+    private void processTextAndFin(long now, TcpRepr seg, int dataSeq, byte[] buf, int off, int len, boolean fin) {
+        // RFC 9293 3.10.7.4, sixth check the URG bit: urgent data is delivered inline (RFC 6093);
+        // we only remember the pointer.
+        if (seg.has(TcpRepr.URG) && canReceiveData()) {
+            int up = Seq.add(seg.seq(), seg.urgentPointer());
+            if (Seq.gt(up, rcvUp)) rcvUp = up;
+        }
+        // RFC 9293 3.10.7.4, seventh process the segment text
+        if (len > 0) {
+            switch (state) {
+                case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> receiveText(now, dataSeq, buf, off, len, fin);
+                case CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
+                        layer.drop(now, "data_after_fin", "text after the remote FIN ignored", id, seg, len);
+                case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED ->
+                        layer.drop(now, "data_unexpected", "text in " + state.rfcName() + " ignored", id, seg, len);
+            }
+        } else if (fin && dataSeq != rcvNxt) {
+            rememberOooFin(Seq.add(dataSeq, len));
+            ackPending = true;
+        }
+        // RFC 9293 3.10.7.4, eighth check the FIN bit
+        if (fin && Seq.add(dataSeq, len) == rcvNxt) processFin(now, "rcv FIN");
+        else if (oooFinValid && oooFinSeq == rcvNxt) processFin(now, "rcv FIN (reassembled)");
+    }
+
+    private void receiveText(long now, int dataSeq, byte[] buf, int off, int len, boolean fin) {
+        int offset = Seq.sub(dataSeq, rcvNxt); // >= 0 after trimming
+        rcvBuf.writeAt(offset, buf, off, len);
+        if (len > rcvMss) rcvMss = Math.min(len, Math.max(cfg.mss(), effMss));
+        if (offset == 0) {
+            boolean hadHoles = !ooo.isEmpty();
+            int end = Seq.add(rcvNxt, len);
+            int newNxt = ooo.advance(end);
+            int n = Seq.sub(newNxt, rcvNxt);
+            rcvBuf.commit(n);
+            rcvNxt = newNxt;
+            bytesReceived += n;
+            nReadable = true;
+            if (hadHoles) {
+                ackPending = true; // RFC 5681 4.2: ACK at once when a segment fills (part of) a gap
+            } else {
+                if (len >= rcvMss) fullSegmentsUnacked++;
+                // RFC 9293 3.8.6.3 / RFC 5681 4.2: ACK at least every second full-sized segment
+                if (fullSegmentsUnacked >= 2 || cfg.delayedAckNs() <= 0) ackPending = true;
+                else if (delackAt == NEVER) {
+                    delackAt = now + cfg.delayedAckNs();
+                    timer(now, "delayed-ACK", "set", delackAt);
+                }
+            }
+        } else {
+            if (!ooo.add(dataSeq, Seq.add(dataSeq, len))) {
+                layer.count("tcp.drop.ooo_ranges_full");
+                if (layer.tracer().enabled())
+                    layer.tracer().event(new TraceEvent.Drop(now, "tcp", "out-of-order queue full (too many holes)", id));
+            } else {
+                layer.count("tcp.in.out_of_order");
+                if (fin) rememberOooFin(Seq.add(dataSeq, len));
+            }
+            ackPending = true; // RFC 5681 4.2: an out-of-order segment is ACKed at once (a duplicate ACK)
+        }
+    }
+
+    private void rememberOooFin(int s) {
+        oooFinValid = true;
+        oooFinSeq = s;
+    }
+
+    private void processFin(long now, String cause) {
+        oooFinValid = false;
+        if (finReceived) return;
+        finReceived = true;
+        rcvNxt = Seq.add(rcvNxt, 1);
+        nRemoteClosed = true;
+        nReadable = true;
+        ackPending = true;
+        switch (state) {
+            case SYN_RECEIVED, ESTABLISHED -> setState(now, TcpState.CLOSE_WAIT, cause);
+            case FIN_WAIT_1 -> {
+                if (finAcked()) {
+                    sendAck(now);
+                    enterTimeWait(now, cause);
+                } else {
+                    setState(now, TcpState.CLOSING, cause);
+                }
+            }
+            case FIN_WAIT_2 -> {
+                sendAck(now);
+                enterTimeWait(now, cause);
+            }
+            case CLOSE_WAIT, CLOSING, LAST_ACK -> { }
+            case TIME_WAIT -> restartTimeWait(now);
+            case CLOSED, LISTEN, SYN_SENT -> { }
+        }
+    }
+
+    // ------------------------------------------------------------------ timeouts (RFC 9293 3.10.8)
+
+    long pollAt() {
+        return Math.min(Math.min(Math.min(rtoAt, persistAt), Math.min(delackAt, timeWaitAt)), keepaliveAt);
+    }
+
+    void poll(long now) {
+        if (delackAt <= now) {
+            delackAt = NEVER;
+            timer(now, "delayed-ACK", "fired", now);
+            layer.count("tcp.delayed_acks");
+            sendAck(now);
+        }
+        if (state != TcpState.CLOSED && rtoAt <= now) retransmissionTimeout(now);
+        if (state != TcpState.CLOSED && persistAt <= now) persistTimeout(now);
+        if (state != TcpState.CLOSED && keepaliveAt <= now) keepaliveTimeout(now);
+        if (state != TcpState.CLOSED && timeWaitAt <= now) timeWaitTimeout(now);
+        deliverEvents();
+    }
+
+    /** RFC 9293 3.10.8 RETRANSMISSION TIMEOUT with RFC 6298 5.4 - 5.7. */
+    void retransmissionTimeout(long now) {
+        rtoAt = NEVER;
+        timer(now, "RTO", "fired", now);
+        layer.count("tcp.timeouts");
+        if (cfg.userTimeoutNs() > 0 && unackedSince != NEVER && now - unackedSince >= cfg.userTimeoutNs()) {
+            userTimeout(now);
+            return;
+        }
+        int limit = switch (state) {
+            case SYN_SENT -> cfg.synRetries();
+            case SYN_RECEIVED -> cfg.synAckRetries();
+            case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT, CLOSED, LISTEN -> cfg.dataRetries();
+        };
+        if (retries >= limit) {
+            if (state == TcpState.SYN_RECEIVED && parent != null) {
+                enterClosed(now, "SYN,ACK retries exhausted (half-open dropped)", null);
+            } else {
+                layer.count("tcp.timed_out");
+                enterClosed(now, "retransmission limit", softError != null ? softError : TcpError.TIMED_OUT);
+            }
+            return;
+        }
+        retries++;
+        rtt.backoff(); // RFC 6298 5.5
+        rttTiming = false; // Karn
+        if (!synAcked()) {
+            retransmitFirst(now);
+            armRto(now);
+            return;
+        }
+        if (sndMax == sndUna) return; // nothing outstanding
+        cc.onRetransmissionTimeout(sndMax, Seq.sub(sndMax, sndUna), now);
+        dupAcks = 0;
+        sndNxt = sndUna; // go back: resend from SND.UNA as the window allows
+        int n = retransmitFirst(now); // RFC 6298 5.4: retransmit the earliest unacknowledged segment
+        sndNxt = Seq.add(sndUna, n);
+        armRto(now); // RFC 6298 5.6
+    }
+
+    /** RFC 9293 3.10.8 TIME-WAIT TIMEOUT: delete the TCB. */
+    void timeWaitTimeout(long now) {
+        timeWaitAt = NEVER;
+        timer(now, "2MSL", "fired", now);
+        enterClosed(now, "2MSL timeout", null);
+    }
+
+    /** RFC 9293 3.10.8 USER TIMEOUT: flush queues, report the error, CLOSED. */
+    void userTimeout(long now) {
+        layer.count("tcp.user_timeouts");
+        enterClosed(now, "user timeout", TcpError.TIMED_OUT);
+    }
+
+    /** Persist timer (RFC 9293 3.8.6.1): probe a zero window, or override sender SWS avoidance. */
+    private void persistTimeout(long now) {
+        persistAt = NEVER;
+        timer(now, "persist", "fired", now);
+        int unsent = unsent();
+        if (unsent > 0 && sendsData()) {
+            long usable = Math.min(sndWnd, cc.window()) - Seq.sub(sndNxt, sndUna);
+            if (usable > 0) {
+                int n = (int) Math.min(Math.min(unsent, maxSegmentData()), usable);
+                sendData(now, sndNxt, n, false);
+                sndNxt = Seq.add(sndNxt, n);
+            } else {
+                // zero-window probe: one octet of new data past the window (RFC 9293 3.8.6.1)
+                layer.count("tcp.out.window_probes");
+                sendData(now, sndNxt, 1, false);
+                cancelRto(now); // the probe is governed by the persist timer, not the RTO
+            }
+            persistBackoff++;
+        }
+        updatePersist(now);
+    }
+
+    private void keepaliveTimeout(long now) {
+        keepaliveAt = NEVER;
+        timer(now, "keepalive", "fired", now);
+        if (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT) return;
+        if (sndMax != sndUna) { // data outstanding: the RTO watches the peer
+            keepaliveAt = now + cfg.keepaliveIdleNs();
+            return;
+        }
+        if (keepalivesSent >= cfg.keepaliveProbes()) {
+            enterClosed(now, "keepalive timeout", TcpError.TIMED_OUT);
+            return;
+        }
+        keepalivesSent++;
+        layer.count("tcp.out.keepalives");
+        // RFC 9293 3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT>, no data, so the peer must answer with an ACK
+        emit(now, TcpRepr.ACK, Seq.add(sndNxt, -1), 0);
+        keepaliveAt = now + cfg.keepaliveIntervalNs();
+        timer(now, "keepalive", "set", keepaliveAt);
+    }
+
+    // ------------------------------------------------------------------ output
+
+    private boolean sendsData() {
+        return switch (state) {
+            case ESTABLISHED, FIN_WAIT_1, CLOSE_WAIT, CLOSING, LAST_ACK -> true;
+            case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, FIN_WAIT_2, TIME_WAIT -> false;
+        };
+    }
+
+    private int unsent() {
+        return Math.max(0, Seq.sub(Seq.add(sndBufSeq, sendBuf.size()), sndNxt));
+    }
+
+    /** Largest payload in one segment: the effective MSS less the SACK blocks we would carry. */
+    private int maxSegmentData() {
+        int sack = sackOk && !ooo.isEmpty() ? 2 + 2 + 8 * Math.min(ooo.rangeCount(), tsOk ? 3 : 4) : 0;
+        return Math.max(1, effMss - sack);
+    }
+
+    /**
+     * Sends what the windows, Nagle and sender SWS avoidance allow, the FIN when it is due, and
+     * an ACK if one is pending and nothing else carried it.
+     */
+    private void output(long now) {
+        if (sendsData() && synAcked()) {
+            while (true) {
+                int unsent = unsent();
+                long flight = Seq.sub(sndNxt, sndUna);
+                if (unsent > 0) {
+                    // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out
+                    long lt = !cc.inRecovery() && dupAcks >= 1 && dupAcks <= 2 ? (long) dupAcks * effMss : 0;
+                    long usable = Math.min(sndWnd, cc.window() + lt) - flight;
+                    if (usable <= 0) break;
+                    int maxData = maxSegmentData();
+                    int len = (int) Math.min(Math.min(unsent, maxData), usable);
+                    boolean full = len == maxData;
+                    boolean all = len == unsent;
+                    // RFC 896 / RFC 9293 3.7.4 Nagle: a short segment waits while data is unacknowledged
+                    boolean nagleOk = noDelay || flight == 0 || finQueued;
+                    // RFC 9293 3.8.6.2.1 sender SWS avoidance: full segment, all data (Nagle permitting),
+                    // or at least half the largest window the peer ever offered
+                    boolean swsOk = full || (all && nagleOk) || (nagleOk && len >= maxSndWnd / 2);
+                    if (!swsOk) break;
+                    boolean fin = finQueued && all && Seq.add(sndNxt, len) == finSeq;
+                    sendData(now, sndNxt, len, fin);
+                    sndNxt = Seq.add(sndNxt, len + (fin ? 1 : 0));
+                    if (fin) break;
+                    continue;
+                }
+                if (finQueued && sndNxt == finSeq) {
+                    sendData(now, sndNxt, 0, true);
+                    sndNxt = Seq.add(sndNxt, 1);
+                }
+                break;
+            }
+            updatePersist(now);
+        }
+        if (ackPending) sendAck(now);
+    }
+
+    private void updatePersist(long now) {
+        boolean need = sendsData() && unsent() > 0 && sndNxt == sndUna && rtoAt == NEVER;
+        if (need && persistAt == NEVER) {
+            long interval = Math.min(rtt.rto() << Math.min(persistBackoff, 20), cfg.maxRtoNs());
+            persistAt = now + interval;
+            timer(now, "persist", "set", persistAt);
+        } else if (!need && persistAt != NEVER) {
+            persistAt = NEVER;
+            timer(now, "persist", "cancel", NEVER);
+        }
+    }
+
+    /** Retransmits the segment at SND.UNA (SYN, data and/or FIN); returns the sequence space it covers. */
+    private int retransmitFirst(long now) {
+        if (!synAcked()) {
+            retransmissions++;
+            layer.count("tcp.retransmits");
+            sendSyn(now, state != TcpState.SYN_SENT);
+            return 1;
+        }
+        int dataEnd = Seq.add(sndBufSeq, sendBuf.size());
+        int len = Math.max(0, Math.min(Seq.sub(Seq.min(dataEnd, sndMax), sndUna), maxSegmentData()));
+        boolean fin = finQueued && Seq.gt(sndMax, finSeq) && Seq.add(sndUna, len) == finSeq;
+        if (len == 0 && !fin) return 0;
+        sendData(now, sndUna, len, fin);
+        return len + (fin ? 1 : 0);
+    }
+
+    private void sendData(long now, int seq, int len, boolean fin) {
+        int end = Seq.add(seq, len + (fin ? 1 : 0));
+        boolean rtx = Seq.lt(seq, sndMax);
+        int flags = TcpRepr.ACK | (fin ? TcpRepr.FIN : 0);
+        if (len > 0 && Seq.add(seq, len) == Seq.add(sndBufSeq, sendBuf.size())) flags |= TcpRepr.PSH;
+        emit(now, flags, seq, len);
+        if (rtx) {
+            retransmissions++;
+            layer.count("tcp.retransmits");
+            if (rttTiming && Seq.ge(rttSeq, seq) && Seq.lt(rttSeq, end)) rttTiming = false; // Karn
+        }
+        if (Seq.gt(end, sndMax)) {
+            bytesSent += Math.max(0, Seq.sub(Seq.add(seq, len), Seq.max(seq, sndMax)));
+            sndMax = end;
+            if (!rttTiming && !tsOk) startRttTiming(now, seq);
+        }
+        if (rtoAt == NEVER) {
+            armRto(now); // RFC 6298 5.1
+            if (unackedSince == NEVER) unackedSince = now;
+        }
+    }
+
+    private void sendAck(long now) { emit(now, TcpRepr.ACK, sndNxt, 0); }
+
+    private void challengeAck(long now) {
+        if (layer.allowChallengeAck(now)) sendAck(now);
+    }
+
+    private void sendSyn(long now, boolean synAck) {
+        int flags = TcpRepr.SYN | (synAck ? TcpRepr.ACK : 0);
+        emit(now, flags, iss, 0);
+    }
+
+    /** Builds and transmits one segment; payload comes from the send buffer at seq. */
+    private void emit(long now, int flags, int seq, int len) {
+        boolean syn = (flags & TcpRepr.SYN) != 0;
+        boolean ack = (flags & TcpRepr.ACK) != 0;
+        List<TcpOption> options;
+        int window;
+        if (syn) {
+            options = synOptions(now, ack);
+            window = Math.min(rcvBuf.free(), 65535); // RFC 7323 2.2: never scaled on a SYN
+            if (ack) rcvAdvRight = Seq.add(rcvNxt, window);
+        } else {
+            options = new ArrayList<>(4);
+            if (tsOk) {
+                options.add(new TcpOption.Nop());
+                options.add(new TcpOption.Nop());
+                options.add(new TcpOption.Timestamps(tsNow(now), tsRecent));
+            }
+            if (sackOk && ack && !ooo.isEmpty()) {
+                options.add(new TcpOption.Nop());
+                options.add(new TcpOption.Nop());
+                options.add(new TcpOption.Sack(ooo.sackBlocks(tsOk ? 3 : 4)));
+            }
+            window = windowField();
+        }
+        byte[] payload = layer.scratch(len);
+        if (len > 0) sendBuf.peek(Seq.sub(seq, sndBufSeq), payload, 0, len);
+        TcpRepr t = new TcpRepr(localPort, remotePort, seq, ack ? rcvNxt : 0, flags, window, 0, options);
+        if (ack) {
+            lastAckSent = rcvNxt;
+            ackPending = false;
+            fullSegmentsUnacked = 0;
+            if (delackAt != NEVER) {
+                delackAt = NEVER;
+                timer(now, "delayed-ACK", "cancel", NEVER);
+            }
+        }
+        layer.transmit(now, id, localAddress, remoteAddress, t, payload, 0, len);
+    }
+
+    /** SYN / SYN,ACK options in the configured order (see {@link OptionLayout}). */
+    private List<TcpOption> synOptions(long now, boolean synAck) {
+        List<Integer> kinds = synAck ? cfg.optionLayout().synAck() : cfg.optionLayout().syn();
+        List<TcpOption> out = new ArrayList<>(8);
+        int pendingNops = 0;
+        for (int kind : kinds) {
+            if (kind == TcpOption.KIND_NOP) {
+                pendingNops++;
+                continue;
+            }
+            TcpOption o = switch (kind) {
+                case TcpOption.KIND_MSS -> new TcpOption.Mss(cfg.mss());
+                case TcpOption.KIND_WSCALE -> cfg.windowScale() && (!synAck || peerOfferedWs)
+                        ? new TcpOption.WindowScale(cfg.windowScaleShift()) : null;
+                case TcpOption.KIND_SACK_PERMITTED -> cfg.sack() && (!synAck || peerOfferedSack) ? new TcpOption.SackPermitted() : null;
+                case TcpOption.KIND_TIMESTAMPS -> cfg.timestamps() && (!synAck || peerOfferedTs)
+                        ? new TcpOption.Timestamps(tsNow(now), synAck ? tsRecent : 0) : null;
+                default -> null;
+            };
+            if (o != null) {
+                for (int i = 0; i < pendingNops; i++) out.add(new TcpOption.Nop());
+                out.add(o);
+            }
+            pendingNops = 0;
+        }
+        return out;
+    }
+
+    /** Options of the peer's SYN or SYN,ACK decide what this connection uses (RFC 7323, 2018, 6691). */
+    private void negotiate(TcpRepr seg) {
+        for (TcpOption o : seg.options()) {
+            switch (o) {
+                case TcpOption.Mss m -> peerMss = m.mss() > 0 ? m.mss() : 536;
+                case TcpOption.WindowScale w -> {
+                    peerOfferedWs = true;
+                    peerWsShift = Math.min(w.shift(), 14); // RFC 7323 2.3: larger shifts are treated as 14
+                }
+                case TcpOption.SackPermitted s -> peerOfferedSack = true;
+                case TcpOption.Timestamps t -> {
+                    peerOfferedTs = true;
+                    tsRecent = t.tsVal();
+                }
+                default -> { }
+            }
+        }
+        boolean wsOk = cfg.windowScale() && peerOfferedWs;
+        sndWscale = wsOk ? peerWsShift : 0;
+        rcvWscale = wsOk ? cfg.windowScaleShift() : 0;
+        tsOk = cfg.timestamps() && peerOfferedTs;
+        sackOk = cfg.sack() && peerOfferedSack;
+        // RFC 6691 / RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCPhdrsize - IPoptionsize;
+        // the MSS option counts no TCP options, so the timestamps we carry come off it.
+        effMss = Math.max(64, Math.min(peerMss, cfg.mss()) - (tsOk ? TS_OPTION_SPACE : 0));
+        rcvMss = Math.min(rcvMss, effMss);
+        cc.setMss(effMss);
+        lastAckSent = rcvNxt;
+    }
+
+    // ------------------------------------------------------------------ receive window
+
+    /** RCV.WND: what is left of the advertised window. */
+    private long rcvWnd() { return Math.max(0, Seq.sub(rcvAdvRight, rcvNxt)); }
+
+    /**
+     * The window we would advertise now. RFC 9293 3.8.6.2.2 receiver SWS avoidance: the right
+     * edge moves only when RCV.BUFF - RCV.USER - RCV.WND >= min(Fr * RCV.BUFF, Eff.snd.MSS), Fr = 1/2;
+     * it never moves left.
+     */
+    private long windowCandidate() {
+        long cur = rcvWnd();
+        long avail = Math.min(rcvBuf.free(), 65535L << rcvWscale);
+        avail = (avail >> rcvWscale) << rcvWscale;
+        if (avail <= cur) return cur;
+        long threshold = Math.min(rcvBuf.capacity() / 2, rcvMss);
+        return avail - cur >= threshold ? avail : cur;
+    }
+
+    /** The 16-bit window field for a non-SYN segment; updates the advertised right edge. */
+    private int windowField() {
+        long w = windowCandidate();
+        int right = Seq.add(rcvNxt, w);
+        if (Seq.gt(right, rcvAdvRight)) rcvAdvRight = right;
+        return (int) Math.min(65535, w >> rcvWscale);
+    }
+
+    private boolean canReceiveData() {
+        return switch (state) {
+            case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> !finReceived;
+            case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT -> false;
+        };
+    }
+
+    // ------------------------------------------------------------------ state, timers, events
+
+    private boolean synAcked() { return Seq.gt(sndUna, iss); }
+
+    private boolean finAcked() { return finQueued && Seq.gt(sndUna, finSeq); }
+
+    private void establish(long now, String cause) {
+        setState(now, TcpState.ESTABLISHED, cause);
+        layer.count("tcp.established");
+        nEstablished = true;
+        if (sndUna == sndMax) cancelRto(now);
+        if (cfg.keepalive()) {
+            keepaliveAt = now + cfg.keepaliveIdleNs();
+            timer(now, "keepalive", "set", keepaliveAt);
+        }
+        if (parent != null) nAcceptable = true;
+        if (finQueued) setState(now, TcpState.FIN_WAIT_1, "queued CLOSE");
+    }
+
+    private void enterTimeWait(long now, String cause) {
+        setState(now, TcpState.TIME_WAIT, cause);
+        cancelRto(now);
+        if (persistAt != NEVER) {
+            persistAt = NEVER;
+            timer(now, "persist", "cancel", NEVER);
+        }
+        if (!cfg.timeWaitEnabled()) {
+            // LAB ONLY: no TIME-WAIT, the connection is forgotten at once
+            enterClosed(now, "TIME-WAIT disabled (lab switch)", null);
+            return;
+        }
+        restartTimeWait(now);
+    }
+
+    private void restartTimeWait(long now) {
+        timeWaitAt = now + 2 * cfg.mslNs();
+        timer(now, "2MSL", "set", timeWaitAt);
+    }
+
+    /** TIME-WAIT replaced by a new incarnation (a new SYN clearly above the old sequence space). */
+    void timeWaitReplaced(long now) {
+        enterClosed(now, "new SYN in TIME-WAIT", null);
+        deliverEvents();
+    }
+
+    /** RFC 6191: with timestamps, a newer TSval; without, a sequence number above RCV.NXT. */
+    boolean acceptsNewSynInTimeWait(TcpRepr seg) {
+        if (!seg.has(TcpRepr.SYN) || seg.has(TcpRepr.ACK) || seg.has(TcpRepr.RST)) return false;
+        TcpOption.Timestamps ts = timestampsOf(seg);
+        if (tsOk && ts != null) return Seq.gt(ts.tsVal(), tsRecent);
+        return Seq.gt(seg.seq(), rcvNxt);
+    }
+
+    void icmpUnreachable(long now, int code, int nextHopMtu, int seq) {
+        // RFC 5927 4.1: only believe errors quoting a sequence number we have in flight
+        if (!Seq.between(sndUna, seq, sndMax)) {
+            layer.count("tcp.icmp.out_of_window");
+            return;
+        }
+        switch (code) {
+            case 4 -> { // fragmentation needed (RFC 1191)
+                if (nextHopMtu >= 68) {
+                    int mss = Math.max(64, nextHopMtu - 40 - (tsOk ? TS_OPTION_SPACE : 0));
+                    if (mss < effMss) {
+                        effMss = mss;
+                        cc.setMss(mss);
+                        layer.count("tcp.pmtu_reductions");
+                    }
+                }
+            }
+            case 2, 3 -> {
+                if (state == TcpState.SYN_SENT) enterClosed(now, "ICMP unreachable", TcpError.CONNECTION_REFUSED);
+                else softError = TcpError.CONNECTION_REFUSED;
+            }
+            case 0 -> softError = TcpError.NETWORK_UNREACHABLE;
+            default -> softError = TcpError.HOST_UNREACHABLE;
+        }
+        deliverEvents();
+    }
+
+    private void enterClosed(long now, String cause, TcpError err) {
+        if (state == TcpState.CLOSED) return;
+        setState(now, TcpState.CLOSED, cause);
+        if (err != null) error = err;
+        cancelRto(now);
+        if (persistAt != NEVER) timer(now, "persist", "cancel", NEVER);
+        if (delackAt != NEVER) timer(now, "delayed-ACK", "cancel", NEVER);
+        if (timeWaitAt != NEVER && timeWaitAt > now) timer(now, "2MSL", "cancel", NEVER);
+        persistAt = delackAt = timeWaitAt = keepaliveAt = NEVER;
+        if (err != null) {
+            sendBuf.discard(sendBuf.size()); // RFC 9293: "flush all queues"
+            ooo.clear();
+        }
+        layer.forget(this);
+        if (parent != null) parent.forget(this);
+        nClosed = true;
+    }
+
+    private void setState(long now, TcpState to, String cause) {
+        TcpState from = state;
+        state = to;
+        if (layer.tracer().enabled())
+            layer.tracer().event(new TraceEvent.StateChange(now, id, from.rfcName(), to.rfcName(), cause));
+    }
+
+    private void armRto(long now) {
+        if (rtoAt != NEVER) return;
+        rtoAt = now + rtt.rto();
+        timer(now, "RTO", "set", rtoAt);
+    }
+
+    private void cancelRto(long now) {
+        if (rtoAt == NEVER) return;
+        rtoAt = NEVER;
+        timer(now, "RTO", "cancel", NEVER);
+    }
+
+    private void startRttTiming(long now, int seq) {
+        rttTiming = true;
+        rttSeq = seq;
+        rttStart = now;
+    }
+
+    private void timer(long now, String name, String action, long deadline) {
+        if (layer.tracer().enabled()) layer.tracer().event(new TraceEvent.Timer(now, id, name, action, deadline));
+    }
+
+    private int tsNow(long now) { return (int) (now / 1_000_000L) + tsOffset; }
+
+    private static TcpOption.Timestamps timestampsOf(TcpRepr seg) {
+        for (TcpOption o : seg.options()) if (o instanceof TcpOption.Timestamps t) return t;
+        return null;
+    }
+
+    private void deliverEvents() {
+        if (delivering) return;
+        delivering = true;
+        try {
+            while (nAcceptable || nEstablished || nReadable || nWritable || nRemoteClosed || nClosed) {
+                TcpEventListener l = listener;
+                if (nAcceptable) { nAcceptable = false; parent.established(this); continue; }
+                if (nEstablished) { nEstablished = false; l.onEstablished(this); continue; }
+                if (nReadable) { nReadable = false; if (rcvBuf.size() > 0 || finReceived) l.onReadable(this); continue; }
+                if (nRemoteClosed) { nRemoteClosed = false; l.onRemoteClosed(this); continue; }
+                if (nWritable) { nWritable = false; if (writable() > 0) l.onWritable(this); continue; }
+                nClosed = false;
+                l.onClosed(this, error);
+            }
+        } finally {
+            delivering = false;
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package org.netstack4j.tcp;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.netstack4j.time.Pollable;
+import org.netstack4j.time.Time;
+import org.netstack4j.trace.Counters;
+import org.netstack4j.trace.TraceEvent;
+import org.netstack4j.trace.Tracer;
+import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.TcpRepr;
+
+/**
+ * All TCP connections and listeners of one host: demultiplexes arriving segments by 4-tuple,
+ * then by listening port, and answers segments addressed to nothing with RST (RFC 9293
+ * 3.10.7.1). Drives every connection's timers through {@link #pollAt()} / {@link #poll(long)}.
+ */
+public final class TcpLayer implements Pollable {
+    /** The 4-tuple identifying a connection (RFC 9293 3.3.1 "socket pair"). */
+    record FourTuple(Ipv4Address localAddress, int localPort, Ipv4Address remoteAddress, int remotePort) {}
+
+    private final TcpConfig config;
+    private final TcpOutput output;
+    private final Tracer tracer;
+    private final Counters counters;
+    private final IsnGenerator isn;
+    private final EphemeralPorts ephemeral;
+    private final Map<FourTuple, TcpConnection> connections = new LinkedHashMap<>();
+    private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
+    private final Counters.Counter inSegments, outSegments, outRsts;
+    private byte[] scratch;
+    private long challengeWindowStart = Long.MIN_VALUE;
+    private int challengeAcksInWindow;
+    private final long seed;
+
+    public TcpLayer(TcpConfig config, TcpOutput output, Tracer tracer, Counters counters, long seed) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.output = Objects.requireNonNull(output, "output");
+        this.tracer = tracer == null ? Tracer.NONE : tracer;
+        this.counters = counters == null ? new Counters() : counters;
+        this.seed = seed;
+        this.isn = new IsnGenerator(seed);
+        this.ephemeral = new EphemeralPorts(seed, config.ephemeralPortMin(), config.ephemeralPortMax());
+        this.inSegments = this.counters.counter("tcp.in.segments");
+        this.outSegments = this.counters.counter("tcp.out.segments");
+        this.outRsts = this.counters.counter("tcp.out.rsts");
+    }
+
+    public TcpConfig config() { return config; }
+    public Counters counters() { return counters; }
+    public int connectionCount() { return connections.size(); }
+    public Collection<TcpConnection> connections() { return Collections.unmodifiableCollection(connections.values()); }
+
+    /** Active OPEN (RFC 9293 3.10.1): sends a SYN and returns the connection in SYN-SENT. */
+    public TcpConnection connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
+                                 TcpEventListener l) {
+        if (local == null || local.isUnspecified()) throw new IllegalArgumentException("connect needs a concrete local address");
+        if (remote == null || remote.isUnspecified() || remotePort <= 0 || remotePort > 65535)
+            throw new IllegalArgumentException("connect needs a concrete remote address and port");
+        int port = localPort;
+        if (port == 0) {
+            port = ephemeral.select(local, remote, remotePort,
+                    p -> !connections.containsKey(new FourTuple(local, p, remote, remotePort)) && !listeners.containsKey(p));
+            if (port < 0) throw new TcpException(TcpError.INSUFFICIENT_RESOURCES, "no free ephemeral port");
+        } else if (connections.containsKey(new FourTuple(local, port, remote, remotePort))) {
+            throw new TcpException(TcpError.CONNECTION_ALREADY_EXISTS);
+        }
+        TcpConnection c = newConnection(now, local, port, remote, remotePort, null, l);
+        counters.counter("tcp.active_opens").increment();
+        c.open(now);
+        return c;
+    }
+
+    /** Passive OPEN on local:port (local may be {@link Ipv4Address#ANY}). */
+    public TcpListener listen(long now, Ipv4Address local, int port, int backlog, TcpListener.AcceptHandler h) {
+        if (port <= 0 || port > 65535) throw new IllegalArgumentException("bad port " + port);
+        Ipv4Address addr = local == null ? Ipv4Address.ANY : local;
+        List<TcpListener> l = listeners.computeIfAbsent(port, k -> new ArrayList<>());
+        for (TcpListener x : l)
+            if (x.localAddress().equals(addr)) throw new TcpException(TcpError.CONNECTION_ALREADY_EXISTS, "already listening on " + addr + ":" + port);
+        TcpListener listener = new TcpListener(this, addr, port, backlog, h);
+        l.add(listener);
+        return listener;
+    }
+
+    /** A segment from IP: src/dst are the IP addresses, the payload is buf[payloadOff, +payloadLen). */
+    public void segmentArrives(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] buf, int payloadOff, int payloadLen) {
+        inSegments.increment();
+        String id = id(dst, seg.dstPort(), src, seg.srcPort());
+        if (tracer.enabled()) tracer.event(new TraceEvent.Segment(now, true, id, src, dst, seg, payloadLen));
+        TcpConnection c = connections.get(new FourTuple(dst, seg.dstPort(), src, seg.srcPort()));
+        if (c != null && c.state() == TcpState.TIME_WAIT && c.acceptsNewSynInTimeWait(seg)) {
+            // RFC 9293 3.10.7.4 / RFC 6191: a new SYN clearly above the old connection may reuse the pair
+            c.timeWaitReplaced(now);
+            c = null;
+        }
+        if (c != null) {
+            c.segmentArrives(now, seg, buf, payloadOff, payloadLen);
+            return;
+        }
+        TcpListener l = findListener(dst, seg.dstPort());
+        if (l != null) {
+            l.segmentArrives(now, src, dst, seg, buf, payloadOff, payloadLen);
+            return;
+        }
+        closedArrives(now, src, dst, seg, payloadLen, id);
+    }
+
+    // RFC 9293 3.10.7.1, CLOSED STATE: no connection, no listener
+    private void closedArrives(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, int len, String id) {
+        if (seg.has(TcpRepr.RST)) {
+            drop(now, "rst_to_closed", "RST to a closed port ignored", id, seg, len);
+            return;
+        }
+        drop(now, "no_connection", "no connection or listener: answered with RST", id, seg, len);
+        if (!seg.has(TcpRepr.ACK)) {
+            // <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>
+            int segLen = len + (seg.has(TcpRepr.SYN) ? 1 : 0) + (seg.has(TcpRepr.FIN) ? 1 : 0);
+            sendRst(now, dst, seg.dstPort(), src, seg.srcPort(), 0, Seq.add(seg.seq(), segLen), true);
+        } else {
+            // <SEQ=SEG.ACK><CTL=RST>
+            sendRst(now, dst, seg.dstPort(), src, seg.srcPort(), seg.ack(), 0, false);
+        }
+    }
+
+    /**
+     * ICMP destination unreachable quoting one of our segments (src/ports as we sent them).
+     * Codes 2/3 in SYN-SENT refuse the connection; code 4 lowers the MSS (RFC 1191); the rest
+     * are soft errors reported if the connection later times out (RFC 1122 4.2.3.9, RFC 5927).
+     */
+    public void icmpDestinationUnreachable(long now, Ipv4Address src, Ipv4Address dst, int code, int nextHopMtu,
+                                           int srcPort, int dstPort, int seq) {
+        TcpConnection c = connections.get(new FourTuple(src, srcPort, dst, dstPort));
+        if (c == null) {
+            counters.counter("tcp.icmp.no_connection").increment();
+            return;
+        }
+        c.icmpUnreachable(now, code, nextHopMtu, seq);
+    }
+
+    @Override public long pollAt() {
+        long at = Time.NEVER;
+        for (TcpConnection c : connections.values()) at = Math.min(at, c.pollAt());
+        return at;
+    }
+
+    @Override public void poll(long now) {
+        for (TcpConnection c : connections.values().toArray(new TcpConnection[0]))
+            if (c.pollAt() <= now) c.poll(now);
+    }
+
+    // ---- services for connections and listeners ----
+
+    static String id(Ipv4Address local, int localPort, Ipv4Address remote, int remotePort) {
+        return local + ":" + localPort + ">" + remote + ":" + remotePort;
+    }
+
+    private TcpListener findListener(Ipv4Address dst, int port) {
+        List<TcpListener> l = listeners.get(port);
+        if (l == null) return null;
+        TcpListener any = null;
+        for (TcpListener x : l) {
+            if (x.localAddress().equals(dst)) return x;
+            if (x.localAddress().isUnspecified()) any = x;
+        }
+        return any;
+    }
+
+    void removeListener(TcpListener l) {
+        List<TcpListener> list = listeners.get(l.port());
+        if (list == null) return;
+        list.remove(l);
+        if (list.isEmpty()) listeners.remove(l.port());
+    }
+
+    TcpConnection newConnection(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
+                                TcpListener parent, TcpEventListener l) {
+        TcpConnection c = new TcpConnection(this, local, localPort, remote, remotePort, parent, l,
+                isn.isn(now, local, localPort, remote, remotePort));
+        connections.put(new FourTuple(local, localPort, remote, remotePort), c);
+        return c;
+    }
+
+    void forget(TcpConnection c) {
+        FourTuple k = new FourTuple(c.localAddress(), c.localPort(), c.remoteAddress(), c.remotePort());
+        if (connections.get(k) == c) connections.remove(k);
+    }
+
+    byte[] scratch(int n) {
+        if (scratch == null || scratch.length < n) scratch = new byte[Math.max(n, 2048)];
+        return scratch;
+    }
+
+    void transmit(long now, String id, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, int off, int len) {
+        outSegments.increment();
+        if (tcp.has(TcpRepr.RST)) outRsts.increment();
+        if (tracer.enabled()) tracer.event(new TraceEvent.Segment(now, false, id, src, dst, tcp, len));
+        output.send(now, src, dst, tcp, payload, off, len);
+    }
+
+    void sendRst(long now, Ipv4Address src, int srcPort, Ipv4Address dst, int dstPort, int seq, int ack, boolean withAck) {
+        TcpRepr rst = new TcpRepr(srcPort, dstPort, seq, withAck ? ack : 0, TcpRepr.RST | (withAck ? TcpRepr.ACK : 0),
+                0, 0, List.of());
+        transmit(now, id(src, srcPort, dst, dstPort), src, dst, rst, new byte[0], 0, 0);
+    }
+
+    /** RFC 5961 10: a global budget of challenge ACKs per second. */
+    boolean allowChallengeAck(long now) {
+        if (challengeWindowStart == Long.MIN_VALUE || now - challengeWindowStart >= Time.s(1)) {
+            challengeWindowStart = now;
+            challengeAcksInWindow = 0;
+        }
+        if (challengeAcksInWindow >= config.challengeAckLimit()) {
+            counters.counter("tcp.challenge_acks_rate_limited").increment();
+            return false;
+        }
+        challengeAcksInWindow++;
+        counters.counter("tcp.out.challenge_acks").increment();
+        return true;
+    }
+
+    void drop(long now, String key, String reason, String id, TcpRepr seg, int len) {
+        counters.counter("tcp.drop." + key).increment();
+        if (tracer.enabled()) tracer.event(new TraceEvent.Drop(now, "tcp", reason, id + " " + summary(seg, len)));
+    }
+
+    void count(String name) { counters.counter(name).increment(); }
+
+    Tracer tracer() { return tracer; }
+
+    long seed() { return seed; }
+
+    /** A short tcpdump-like rendering used in drop summaries: "Flags [S.], seq 1, ack 2, win 3, length 0". */
+    static String summary(TcpRepr t, int len) {
+        return "Flags [" + flags(t.flags()) + "], seq " + Seq.str(t.seq()) + ", ack " + Seq.str(t.ack())
+                + ", win " + t.window() + ", length " + len;
+    }
+
+    static String flags(int f) {
+        StringBuilder b = new StringBuilder();
+        if ((f & TcpRepr.SYN) != 0) b.append('S');
+        if ((f & TcpRepr.FIN) != 0) b.append('F');
+        if ((f & TcpRepr.RST) != 0) b.append('R');
+        if ((f & TcpRepr.PSH) != 0) b.append('P');
+        if ((f & TcpRepr.URG) != 0) b.append('U');
+        if ((f & TcpRepr.ECE) != 0) b.append('E');
+        if ((f & TcpRepr.CWR) != 0) b.append('W');
+        if ((f & TcpRepr.ACK) != 0) b.append('.');
+        return b.isEmpty() ? "none" : b.toString();
+    }
+}

@@ -1,0 +1,109 @@
+package org.netstack4j.tcp;
+
+import java.util.ArrayDeque;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.TcpRepr;
+
+/**
+ * A passive OPEN (RFC 9293 3.10.1): the LISTEN state of a port. Incoming SYNs create
+ * connections in SYN-RECEIVED (the SYN queue, bounded by {@link TcpConfig#synQueueLimit()});
+ * once ESTABLISHED they wait in the accept queue (bounded by the backlog) until
+ * {@link #accept()}.
+ */
+public final class TcpListener {
+    /** Told when a connection is ready to be accepted. */
+    @FunctionalInterface
+    public interface AcceptHandler {
+        void onAcceptable(TcpListener l);
+    }
+
+    private final TcpLayer layer;
+    private final Ipv4Address localAddress;
+    private final int port;
+    private final int backlog;
+    private final AcceptHandler handler;
+    private final Set<TcpConnection> synQueue = new LinkedHashSet<>();
+    private final ArrayDeque<TcpConnection> acceptQueue = new ArrayDeque<>();
+    private boolean closed;
+
+    TcpListener(TcpLayer layer, Ipv4Address localAddress, int port, int backlog, AcceptHandler handler) {
+        this.layer = layer;
+        this.localAddress = localAddress;
+        this.port = port;
+        this.backlog = Math.max(1, backlog);
+        this.handler = handler == null ? l -> {} : handler;
+    }
+
+    public Ipv4Address localAddress() { return localAddress; }
+    public int port() { return port; }
+    public int backlog() { return backlog; }
+    public boolean isClosed() { return closed; }
+
+    /** The next established connection, or null if none is ready. */
+    public TcpConnection accept() { return acceptQueue.pollFirst(); }
+
+    /** Connections ready for {@link #accept()}. */
+    public int pending() { return acceptQueue.size(); }
+
+    /** Half-open connections (SYN-RECEIVED). */
+    public int halfOpen() { return synQueue.size(); }
+
+    /** Stops listening; connections not yet accepted are reset (RFC 9293 3.10.4, LISTEN). */
+    public void close(long now) {
+        if (closed) return;
+        closed = true;
+        layer.removeListener(this);
+        for (TcpConnection c : synQueue.toArray(new TcpConnection[0])) c.abort(now);
+        synQueue.clear();
+        TcpConnection c;
+        while ((c = acceptQueue.pollFirst()) != null) c.abort(now);
+    }
+
+    // RFC 9293 3.10.7.2, LISTEN STATE
+    void segmentArrives(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] buf, int off, int len) {
+        String id = TcpLayer.id(dst, seg.dstPort(), src, seg.srcPort());
+        // RFC 9293 3.10.7.2, first check for an RST: ignore it
+        if (seg.has(TcpRepr.RST)) {
+            layer.drop(now, "rst_to_listen", "RST in LISTEN ignored", id, seg, len);
+            return;
+        }
+        // RFC 9293 3.10.7.2, second check for an ACK: <SEQ=SEG.ACK><CTL=RST>
+        if (seg.has(TcpRepr.ACK)) {
+            layer.drop(now, "ack_to_listen", "ACK in LISTEN: answered with RST", id, seg, len);
+            layer.sendRst(now, dst, seg.dstPort(), src, seg.srcPort(), seg.ack(), 0, false);
+            return;
+        }
+        // RFC 9293 3.10.7.2, third check for a SYN
+        if (seg.has(TcpRepr.SYN)) {
+            if (synQueue.size() >= layer.config().synQueueLimit()) {
+                layer.drop(now, "syn_queue_full", "SYN queue full", id, seg, len);
+                return;
+            }
+            if (acceptQueue.size() >= backlog) {
+                layer.drop(now, "accept_queue_full", "accept queue full: SYN dropped", id, seg, len);
+                return;
+            }
+            TcpConnection c = layer.newConnection(now, dst, seg.dstPort(), src, seg.srcPort(), this, TcpEventListener.NONE);
+            synQueue.add(c);
+            c.passiveOpen(now, seg);
+            return;
+        }
+        // RFC 9293 3.10.7.2, fourth other text or control: drop
+        layer.drop(now, "no_syn_in_listen", "segment without SYN, ACK or RST in LISTEN", id, seg, len);
+    }
+
+    boolean acceptQueueFull() { return acceptQueue.size() >= backlog; }
+
+    /** A connection of ours reached ESTABLISHED: move it to the accept queue. */
+    void established(TcpConnection c) {
+        synQueue.remove(c);
+        if (closed) return;
+        acceptQueue.addLast(c);
+        handler.onAcceptable(this);
+    }
+
+    /** A half-open connection of ours went away. */
+    void forget(TcpConnection c) { synQueue.remove(c); }
+}

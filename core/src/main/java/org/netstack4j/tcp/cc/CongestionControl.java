@@ -1,0 +1,36 @@
+package org.netstack4j.tcp.cc;
+
+/**
+ * A sender's congestion control (RFC 5681 terms). Windows and sizes in bytes. The connection
+ * decides what an ACK is (new data, duplicate per RFC 5681 2) and asks this what to do.
+ */
+public interface CongestionControl {
+    /** What the connection should do after an ACK. */
+    enum Action { NONE, RETRANSMIT_FIRST_UNACKED }
+
+    /**
+     * New data acknowledged. {@code sndUna} is the new snd.una, {@code bytesAcked} how far it moved,
+     * {@code flightSize} the data outstanding before this ACK.
+     */
+    Action onAck(int sndUna, long bytesAcked, long flightSize, long now);
+
+    /**
+     * The {@code dupAcks}-th consecutive duplicate ACK. {@code sndMax} is the highest sequence
+     * number sent so far. Returns RETRANSMIT_FIRST_UNACKED to fast-retransmit.
+     */
+    Action onDuplicateAck(int dupAcks, int sndUna, int sndMax, long flightSize, long now);
+
+    /** The retransmission timer fired; {@code sndMax} as above. */
+    void onRetransmissionTimeout(int sndMax, long flightSize, long now);
+
+    /** cwnd in bytes. */
+    long window();
+
+    long ssthresh();
+
+    /** In fast recovery (RFC 6582). */
+    boolean inRecovery();
+
+    /** The sender MSS changed (e.g. after the handshake or PMTU discovery). */
+    void setMss(int mss);
+}
