@@ -60,14 +60,17 @@ final class EngineStack implements TcpStack {
                     .optionLayout(OptionLayout.freebsdLike())
                     .windowScaleShift(6)
                     .delayedAckNs(Time.ms(40))
-                    .minRtoNs(Time.ms(30))
+                    // FreeBSD: RTO = srtt + 4 rttvar + rexmit_slop (200 ms), at least rexmit_min
+                    // (30 ms). The engine has no additive slop; with the near-zero RTTs of virtual
+                    // time a 230 ms floor is the same thing.
+                    .minRtoNs(Time.ms(230))
                     .rstInTimeWait(false);
             }
             case LINUX, AUTO -> {
                 b.receiveBufferSize(s.rcvBuf != null ? s.rcvBuf : 131072)
                     .sendBufferSize(s.sndBuf != null ? s.sndBuf : 131072)
                     .optionLayout(OptionLayout.linuxLike())
-                    .windowScaleShift(s.windowScaleShift != null ? s.windowScaleShift : 7)
+                    .windowScaleShift(s.windowScaleShift != null ? s.windowScaleShift : 6) // nplab/linux: 6
                     .delayedAckNs(Time.ms(40))
                     .minRtoNs(Time.ms(200))
                     .rstInTimeWait(true);

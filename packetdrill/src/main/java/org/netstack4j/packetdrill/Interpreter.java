@@ -184,7 +184,12 @@ public final class Interpreter {
         if ((t.kind() == TimeSpec.Kind.ANY || t.isRange()) && !(e instanceof PacketEvent p && !p.inbound()))
             throw new Mismatch(e.line(), "'*' and '~' times are only allowed on outbound packets");
         switch (e) {
-            case PacketEvent p when p.inbound() -> { ensureStack(); advanceTo(lo); inject(p); }
+            case PacketEvent p when p.inbound() -> {
+                ensureStack();
+                if (p.hasFlag('S')) requireFreshConfig(p.line());
+                advanceTo(lo);
+                inject(p);
+            }
             case PacketEvent p -> {
                 ensureStack();
                 long actual = expectOutbound(p, lo, hi, tol);
@@ -192,6 +197,7 @@ public final class Interpreter {
             }
             case SyscallEvent s -> {
                 ensureStack();
+                if (s.name().equals("connect") || s.name().equals("listen")) requireFreshConfig(s.line());
                 advanceTo(lo);
                 syscall(s, lo, last, tol);
             }
@@ -212,6 +218,14 @@ public final class Interpreter {
     }
 
     private String settingsAtStart;
+    private int staleConfigLine;
+    private String staleConfigCommand;
+
+    /** Before anything that opens a connection: a sysctl changed after the stack was built cannot apply. */
+    private void requireFreshConfig(int line) {
+        if (staleConfigLine != 0)
+            throw new Unsupported(staleConfigLine, "sysctl after the stack started, before a new connection: " + staleConfigCommand);
+    }
 
     private void advanceTo(long t) {
         int guard = 0;
@@ -941,8 +955,12 @@ public final class Interpreter {
                     if (eq < 0) throw new Unsupported(c.line(), "sysctl read " + kv);
                     Sysctl.apply(c.line(), kv.substring(0, eq), kv.substring(eq + 1).replace("\"", ""), settings);
                 }
-                if (stack != null && !settings.toString().equals(settingsAtStart))
-                    throw new Unsupported(c.line(), "sysctl after the stack started: " + cmd);
+                if (stack != null && !settings.toString().equals(settingsAtStart) && staleConfigLine == 0) {
+                    // Like a kernel, the new value would only matter for connections opened later:
+                    // harmless at the end of a script (restoring defaults), unsupported before an open.
+                    staleConfigLine = c.line();
+                    staleConfigCommand = cmd;
+                }
             } else if ((m = SOCKSTAT.matcher(cmd)).matches()) {
                 ensureStack();
                 String state = m.group(2).replace('_', '-');

@@ -15,11 +15,20 @@ public enum Profile {
     private static final Pattern LINUX_MARKS = Pattern.compile(
         "defaults\\.sh|net\\.ipv4\\.|/proc/sys/|#ifdef\\s+Linux|TCP_INFO|tcpi_snd_cwnd");
 
-    /** AUTO resolved from the script's own markers; LINUX (packetdrill's home) when none decide. */
+    private static final Pattern FREEBSD_PATH = Pattern.compile("(?i)(^|[/+_-])(free)?bsd([/+_-]|$)");
+
+    /**
+     * AUTO resolved from the script's own markers (sysctl keys, shell idioms, option padding,
+     * FreeBSD's unscaled window), then from an OS name among its folders (nplab keeps
+     * tests/bsd and tests/linux apart); LINUX, packetdrill's home, when nothing decides.
+     */
     public static Profile detect(Script s) {
         String src = s.source();
         int bsd = count(FREEBSD_MARKS, src), linux = count(LINUX_MARKS, src);
-        return bsd > linux ? FREEBSD : LINUX;
+        if (bsd != linux) return bsd > linux ? FREEBSD : LINUX;
+        String path = s.path() == null ? "" : s.path().toString().replace('\\', '/');
+        if (FREEBSD_PATH.matcher(path).find()) return FREEBSD;
+        return LINUX;
     }
 
     private static int count(Pattern p, String s) {
