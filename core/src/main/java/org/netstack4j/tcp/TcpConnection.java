@@ -381,6 +381,19 @@ public final class TcpConnection {
             acceptable = Seq.inWindow(seq, rcvNxt, wnd) || Seq.inWindow(Seq.add(seq, segLen - 1), rcvNxt, wnd);
         }
         if (!acceptable) {
+            if (state == TcpState.SYN_RECEIVED && syn && seg.has(TcpRepr.ACK) && seq == irs
+                    && Seq.lt(sndUna, seg.ack()) && Seq.le(seg.ack(), sndMax)) {
+                // simultaneous open (RFC 9293 Figure 7, line 5): the peer's SYN,ACK repeats its SYN and
+                // acknowledges ours; its ACK completes our handshake even though the SYN is old.
+                sndWnd = seg.window(); // a SYN's window is never scaled
+                maxSndWnd = Math.max(maxSndWnd, sndWnd);
+                sndWl1 = seq;
+                sndWl2 = seg.ack();
+                establish(now, "rcv SYN,ACK (simultaneous open)");
+                ackNewData(now, seg.ack(), seg);
+                ackPending = true;
+                return;
+            }
             if (state == TcpState.SYN_RECEIVED && syn && !seg.has(TcpRepr.ACK) && seq == irs) {
                 // a retransmitted SYN: our SYN,ACK was lost, send it again
                 layer.drop(now, "dup_syn", "retransmitted SYN in SYN-RECEIVED: SYN,ACK repeated", id, seg, len);

@@ -1,0 +1,314 @@
+package org.netstack4j.tcp;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.netstack4j.tcp.TcpHarness.A;
+import static org.netstack4j.tcp.TcpHarness.P;
+import static org.netstack4j.tcp.TcpHarness.S;
+
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.netstack4j.trace.TraceEvent;
+import org.netstack4j.wire.TcpOption;
+import org.netstack4j.wire.TcpRepr;
+
+/** Retransmission, flow control, Nagle, delayed ACK, reassembly and SACK, fast retransmit. */
+class TcpDataTransferTest {
+
+    @Test void rtoEdgeRetransmitsExactlyAtRtoAndBacksOff() {
+        TcpHarness h = new TcpHarness().established();
+        long rto = h.rtoMs();
+        assertEquals(200, rto, "handshake RTT ~0 gives the minimum RTO");
+        h.send(TcpHarness.bytes(100, 3));
+        h.expect(A | P, 1, 1, 100);
+        h.advance(rto - 1);
+        h.expectNothing();
+        h.advance(1);
+        h.expect(A | P, 1, 1, 100);
+        assertEquals(2 * rto, h.rtoMs(), "RFC 6298 5.5: RTO doubles");
+        h.advance(2 * rto - 1);
+        h.expectNothing();
+        h.advance(1);
+        h.expect(A | P, 1, 1, 100);
+        assertEquals(2, h.conn.status().retransmissions());
+        assertEquals(2, h.counters.get("tcp.retransmits"));
+        h.inject(A, 1, 101);
+        h.advance(10_000);
+        h.expectNothing();
+        assertTrue(h.trace.stream().anyMatch(e -> e instanceof TraceEvent.Timer t && t.name().equals("RTO") && t.action().equals("cancel")));
+    }
+
+    @Test void synRetriesExhaustedTimesOut() {
+        TcpHarness h = new TcpHarness().synSent();
+        long rto = 1000;
+        for (int i = 0; i < 6; i++) {
+            h.advance(rto - 1);
+            h.expectNothing();
+            h.advance(1);
+            h.expect(S, 0, 0, 0);
+            rto *= 2;
+        }
+        h.advance(rto - 1);
+        assertEquals(TcpState.SYN_SENT, h.conn.state());
+        h.advance(1);
+        h.expectNothing();
+        h.assertClosed(TcpError.TIMED_OUT);
+    }
+
+    @Test void dataRetriesExhaustedTimesOut() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().dataRetries(2).build()).established();
+        h.send(new byte[10]);
+        h.expect(A | P, 1, 1, 10);
+        h.advance(200);
+        h.expect(A | P, 1, 1, 10);
+        h.advance(400);
+        h.expect(A | P, 1, 1, 10);
+        h.advance(800);
+        h.assertClosed(TcpError.TIMED_OUT);
+    }
+
+    @Test void retransmittedFinAfterRto() {
+        TcpHarness h = new TcpHarness().finWait1();
+        h.advance(200);
+        h.expect(TcpHarness.F | A, 1, 1, 0);
+        h.inject(A, 1, 2);
+        assertEquals(TcpState.FIN_WAIT_2, h.conn.state());
+    }
+
+    @Test void zeroWindowPersistProbesAndReopen() {
+        TcpHarness h = new TcpHarness().established();
+        h.send(TcpHarness.bytes(1000, 0));
+        h.expect(A | P, 1, 1, 1000);
+        h.peerWindow = 0;
+        h.inject(A, 1, 1001);
+        h.send(TcpHarness.bytes(100, 0));
+        h.expectNothing();
+        long rto = h.rtoMs();
+        h.advance(rto - 1);
+        h.expectNothing();
+        h.advance(1);
+        h.expect(A, 1001, 1, 1); // one octet past the closed window
+        h.inject(A, 1, 1001); // still closed
+        h.expectNothing();
+        h.advance(2 * rto - 1);
+        h.expectNothing();
+        h.advance(1);
+        h.expect(A, 1001, 1, 1);
+        h.peerWindow = 65535;
+        h.inject(A, 1, 1001); // window update
+        h.expect(A | P, 1001, 1, 100);
+        assertEquals(2, h.counters.get("tcp.out.window_probes"));
+    }
+
+    @Test void receiverZeroWindowThenWindowUpdate() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().receiveBufferSize(2000).build()).established();
+        h.inject(A, 1, 1, TcpHarness.bytes(1460, 1));
+        h.inject(A | P, 1461, 1, TcpHarness.bytes(540, 2));
+        h.advance(40);
+        assertEquals(0, h.expect(A, 1, 2001, 0).tcp().window());
+        h.inject(A, 2001, 1, new byte[1]); // the peer probes
+        assertEquals(0, h.expect(A, 1, 2001, 0).tcp().window());
+        byte[] buf = new byte[1000];
+        assertEquals(1000, h.conn.receive(h.now, buf, 0, 1000));
+        assertEquals(1000, h.expect(A, 1, 2001, 0).tcp().window(), "window update once the reader freed enough");
+    }
+
+    @Test void receiverSwsAvoidanceHoldsSmallWindowIncrease() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().receiveBufferSize(4000).build()).established();
+        h.inject(A, 1, 1, TcpHarness.bytes(1460, 1));
+        h.inject(A, 1461, 1, TcpHarness.bytes(1460, 1));
+        assertEquals(4000 - 2920, h.expect(A, 1, 2921, 0).tcp().window());
+        h.conn.receive(h.now, new byte[100], 0, 100); // 100 bytes freed: less than min(RCV.BUFF/2, MSS)
+        h.expectNothing();
+        h.inject(A, 2921, 1, new byte[10]);
+        h.advance(40);
+        assertEquals(4000 - 2930, h.expect(A, 1, 2931, 0).tcp().window(), "right edge not moved for 100 bytes");
+    }
+
+    @Test void outOfOrderSegmentsReassembledWithSackBlocks() {
+        TcpHarness h = new TcpHarness();
+        h.peerSynOptions = List.of(new TcpOption.Mss(1460), new TcpOption.SackPermitted());
+        h.established();
+        byte[] data = TcpHarness.bytes(500, 9);
+        h.inject(A, 101, 1, Arrays.copyOfRange(data, 100, 200));
+        assertEquals(List.of(block(101, 201)), sack(h.expect(A, 1, 1, 0)));
+        h.inject(A, 401, 1, Arrays.copyOfRange(data, 400, 500));
+        assertEquals(List.of(block(401, 501), block(101, 201)), sack(h.expect(A, 1, 1, 0)), "most recent block first (RFC 2018 4)");
+        h.inject(A, 201, 1, Arrays.copyOfRange(data, 200, 300));
+        assertEquals(List.of(block(101, 301), block(401, 501)), sack(h.expect(A, 1, 1, 0)));
+        h.inject(A, 1, 1, Arrays.copyOfRange(data, 0, 100));
+        assertEquals(List.of(block(401, 501)), sack(h.expect(A, 1, 301, 0)), "ACK at once when a hole fills");
+        h.inject(A, 301, 1, Arrays.copyOfRange(data, 300, 400));
+        TcpHarness.Out last = h.expect(A, 1, 501, 0);
+        assertEquals(List.of(), sack(last));
+        assertArrayEquals(data, h.readAll());
+    }
+
+    @Test void outOfOrderFinWaitsForTheHole() {
+        TcpHarness h = new TcpHarness().established();
+        h.inject(TcpHarness.F | A, 101, 1, new byte[50]);
+        h.expect(A, 1, 1, 0);
+        assertEquals(TcpState.ESTABLISHED, h.conn.state());
+        h.inject(A, 1, 1, new byte[100]);
+        h.expect(A, 1, 152, 0);
+        assertEquals(TcpState.CLOSE_WAIT, h.conn.state());
+        assertEquals(150, h.readAll().length);
+    }
+
+    @Test void fastRetransmitAfterThreeDuplicateAcksWithLimitedTransmit() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().noDelay(true).build()).established();
+        int mss = 1460;
+        h.send(TcpHarness.bytes(20 * mss, 5));
+        for (int i = 0; i < 10; i++) h.expectData(1 + i * mss, 1, mss); // RFC 6928 initial window
+        h.expectNothing();
+        h.inject(A, 1, 1 + mss);
+        h.expectData(1 + 10 * mss, 1, mss); // slow start: cwnd 11 segments
+        h.expectData(1 + 11 * mss, 1, mss);
+        h.expectNothing();
+        h.inject(A, 1, 1 + mss); // dup 1: limited transmit
+        h.expectData(1 + 12 * mss, 1, mss);
+        h.inject(A, 1, 1 + mss); // dup 2: limited transmit
+        h.expectData(1 + 13 * mss, 1, mss);
+        h.inject(A, 1, 1 + mss); // dup 3: fast retransmit
+        h.expectData(1 + mss, 1, mss);
+        h.expectNothing();
+        TcpStatus st = h.conn.status();
+        assertEquals(13 * mss / 2, st.ssthresh());
+        assertEquals(13 * mss / 2 + 3 * mss, st.cwnd());
+        assertEquals(1, h.counters.get("tcp.fast_retransmits"));
+        h.inject(A, 1, 1 + 3 * mss); // partial ACK (RFC 6582): retransmit the next hole
+        h.expectData(1 + 3 * mss, 1, mss);
+        h.inject(A, 1, 1 + 14 * mss); // full ACK: recovery ends
+        // RFC 6582 3.2 step 3: cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS), nothing left in flight
+        assertEquals(2 * mss, h.conn.status().cwnd());
+        h.expectData(1 + 14 * mss, 1, mss);
+        h.expectData(1 + 15 * mss, 1, mss);
+        h.expectNothing();
+    }
+
+    @Test void delayedAckTiming() {
+        TcpHarness h = new TcpHarness().established();
+        h.inject(A | P, 1, 1, new byte[100]);
+        h.expectNothing();
+        h.advance(39);
+        h.expectNothing();
+        h.advance(1);
+        h.expect(A, 1, 101, 0);
+        h.inject(A, 101, 1, new byte[1460]);
+        h.expectNothing();
+        h.inject(A, 1561, 1, new byte[1460]);
+        h.expect(A, 1, 3021, 0); // every second full-sized segment is ACKed at once
+        h.advance(100);
+        h.expectNothing();
+    }
+
+    @Test void dataPiggybacksThePendingAck() {
+        TcpHarness h = new TcpHarness().established();
+        h.inject(A | P, 1, 1, new byte[100]);
+        h.send(new byte[5]);
+        h.expect(A | P, 1, 101, 5);
+        h.advance(100);
+        h.expectNothing();
+    }
+
+    @Test void nagleHoldsSmallSegmentsWhileDataIsUnacked() {
+        TcpHarness h = new TcpHarness().established();
+        h.send(new byte[10]);
+        h.expect(A | P, 1, 1, 10);
+        h.send(new byte[10]);
+        h.send(new byte[10]);
+        h.expectNothing();
+        h.inject(A, 1, 11);
+        h.expect(A | P, 11, 1, 20);
+    }
+
+    @Test void noDelaySendsAtOnce() {
+        TcpHarness h = new TcpHarness().established();
+        h.conn.setNoDelay(true);
+        h.send(new byte[10]);
+        h.expect(A | P, 1, 1, 10);
+        h.send(new byte[10]);
+        h.expect(A | P, 11, 1, 10);
+    }
+
+    @Test void windowScaleAndTimestampsNegotiated() {
+        TcpHarness h = new TcpHarness();
+        h.peerSynOptions = List.of(new TcpOption.Mss(1460), new TcpOption.WindowScale(2), new TcpOption.Timestamps(5000, 0));
+        h.peerOptions = List.of(new TcpOption.Timestamps(5001, 0));
+        h.peerWindow = 1000;
+        h.synSent();
+        h.inject(TcpHarness.S | A, 0, 1);
+        TcpHarness.Out ack = h.expect(A, 1, 1, 0);
+        assertEquals(131072 >> 7, ack.tcp().window());
+        assertTrue(ack.tcp().options().contains(new TcpOption.Timestamps(((TcpOption.Timestamps) ack.tcp().options().get(2)).tsVal(), 5000)));
+        h.inject(A, 1, 1);
+        TcpStatus st = h.conn.status();
+        assertEquals(4000, st.sndWnd());
+        assertEquals(1460 - 12, st.effectiveMss(), "RFC 6691: timestamps come off the MSS");
+        assertTrue(st.timestamps());
+    }
+
+    @Test void pawsDropsOldTimestamps() {
+        TcpHarness h = new TcpHarness();
+        h.peerSynOptions = List.of(new TcpOption.Mss(1460), new TcpOption.Timestamps(5000, 0));
+        h.peerOptions = List.of(new TcpOption.Timestamps(5001, 0));
+        h.established();
+        h.inject(A, 1, 1, new byte[10]);
+        h.advance(40);
+        h.expect(A, 1, 11, 0);
+        TcpRepr old = new TcpRepr(TcpHarness.REMOTE_PORT, TcpHarness.LOCAL_PORT, TcpHarness.PEER_ISS + 11, h.iss + 1, A,
+                65535, 0, List.of(new TcpOption.Timestamps(4000, 0)));
+        h.inject(old, new byte[10]);
+        h.expect(A, 1, 11, 0);
+        assertTrue(h.dropped("paws"));
+        assertEquals(10, h.conn.status().bytesReceived());
+    }
+
+    @Test void keepaliveProbesThenTimesOut() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().keepalive(true).keepaliveIdleNs(10_000_000_000L)
+                .keepaliveIntervalNs(1_000_000_000L).keepaliveProbes(2).build()).established();
+        h.advance(10_000);
+        h.expect(A, 0, 1, 0);
+        h.advance(1000);
+        h.expect(A, 0, 1, 0);
+        h.advance(1000);
+        h.assertClosed(TcpError.TIMED_OUT);
+    }
+
+    @Test void keepaliveAnsweredKeepsConnection() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().keepalive(true).keepaliveIdleNs(10_000_000_000L)
+                .keepaliveIntervalNs(1_000_000_000L).keepaliveProbes(2).build()).established();
+        h.advance(10_000);
+        h.expect(A, 0, 1, 0);
+        h.inject(A, 1, 1);
+        h.advance(9_999);
+        h.expectNothing();
+        assertEquals(TcpState.ESTABLISHED, h.conn.state());
+    }
+
+    @Test void sendBufferFullAcceptsPartially() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().sendBufferSize(1000).build()).established();
+        h.peerWindow = 0;
+        h.inject(A, 1, 1);
+        assertEquals(1000, h.send(new byte[1500]));
+        assertEquals(0, h.conn.writable());
+        assertEquals(0, h.send(new byte[10]));
+    }
+
+    @Test void icmpPortUnreachableRefusesSynSent() {
+        TcpHarness h = new TcpHarness().synSent();
+        h.layer.icmpDestinationUnreachable(h.now, TcpHarness.LOCAL, TcpHarness.REMOTE, 3, 0, TcpHarness.LOCAL_PORT, 80, h.iss);
+        h.assertClosed(TcpError.CONNECTION_REFUSED);
+    }
+
+    private static TcpOption.SackBlock block(int l, int r) {
+        return new TcpOption.SackBlock(TcpHarness.PEER_ISS + l, TcpHarness.PEER_ISS + r);
+    }
+
+    private static List<TcpOption.SackBlock> sack(TcpHarness.Out o) {
+        for (TcpOption x : o.tcp().options()) if (x instanceof TcpOption.Sack s) return s.blocks();
+        return List.of();
+    }
+}
