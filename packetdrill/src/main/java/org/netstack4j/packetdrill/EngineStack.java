@@ -48,7 +48,7 @@ final class EngineStack implements TcpStack {
     /** The profile as TcpConfig data, then the script's sysctls on top. */
     static TcpConfig configFor(StackSettings s) {
         TcpConfig.Builder b = TcpConfig.builder();
-        int mss = s.mtu - 40;
+        int mss = s.maxSeg != null ? s.maxSeg : s.mtu - 40;
         b.mss(mss);
         switch (s.profile) {
             case FREEBSD -> {
@@ -129,6 +129,7 @@ final class EngineStack implements TcpStack {
                 if (noDelay) c.setNoDelay(true);
                 return wrap(c);
             }
+            @Override public int pending() { return l.pending(); }
             @Override public void close(long now) { l.close(now); }
             @Override public int receiveBufferSize() { return announcedRcvBuf; }
         };
@@ -139,7 +140,7 @@ final class EngineStack implements TcpStack {
         if (o.rcvBuf != null && o.rcvBuf != announcedRcvBuf) throw new Unsupported(0, "per-socket SO_RCVBUF");
         if (o.sndBuf != null && o.sndBuf != config.sendBufferSize()) throw new Unsupported(0, "per-socket SO_SNDBUF");
         if (o.maxSeg != null && o.maxSeg != config.mss()) throw new Unsupported(0, "per-socket TCP_MAXSEG");
-        if (o.keepAlive || o.keepIdleS != null || o.keepIntvlS != null || o.keepCnt != null)
+        if ((o.keepAlive && !config.keepalive()) || o.keepIdleS != null || o.keepIntvlS != null || o.keepCnt != null)
             throw new Unsupported(0, "per-socket keepalive options");
     }
 
@@ -199,6 +200,7 @@ final class EngineStack implements TcpStack {
         }
 
         @Override public int readable() { return c.readable(); }
+        @Override public int writable() { return c.writable(); }
 
         @Override public boolean remoteClosed() {
             return switch (c.state()) {

@@ -60,6 +60,7 @@ public final class Interpreter {
 
     private record Pending(SyscallEvent ev, Call call, long expectedEnd, long tol) {}
 
+    private static final java.util.Set<String> NO_STACK_NEEDED = java.util.Set.of("socket", "bind", "fcntl", "setsockopt");
     private static final long NS_PER_US = 1_000;
     private static final long LATE_LOOKAHEAD_NS = 5_000_000_000L;
     private static final int REMOTE_EPHEMERAL_PORT = 48_879;
@@ -196,9 +197,11 @@ public final class Interpreter {
                 if (t.kind() == TimeSpec.Kind.ANY || t.isRange()) return actual;
             }
             case SyscallEvent s -> {
-                ensureStack();
+                // Until something needs the stack, socket options can still become its configuration.
+                if (!NO_STACK_NEEDED.contains(s.name())) ensureStack();
                 if (s.name().equals("connect") || s.name().equals("listen")) requireFreshConfig(s.line());
-                advanceTo(lo);
+                if (stack != null) advanceTo(lo);
+                else now = Math.max(now, lo);
                 syscall(s, lo, last, tol);
             }
             case CommandEvent c -> { if (stack != null) advanceTo(lo); command(c); }
@@ -227,10 +230,19 @@ public final class Interpreter {
             throw new Unsupported(staleConfigLine, "sysctl after the stack started, before a new connection: " + staleConfigCommand);
     }
 
+    /** The stack's next deadline, or the timeout of a blocked poll() if sooner. */
+    private long nextAt() {
+        long at = stack.pollAt();
+        return pending != null && pendingWakeAt < at ? pendingWakeAt : at;
+    }
+
+    /** When a blocked call wants to be retried even if the stack does nothing (poll timeout). */
+    private long pendingWakeAt = Long.MAX_VALUE;
+
     private void advanceTo(long t) {
         int guard = 0;
         while (true) {
-            long at = stack.pollAt();
+            long at = nextAt();
             if (at > t) break;
             now = Math.max(now, at);
             stack.poll(now);
@@ -246,7 +258,7 @@ public final class Interpreter {
     private Sent waitForSent(long limit) {
         int guard = 0;
         while (sent.isEmpty()) {
-            long at = stack.pollAt();
+            long at = nextAt();
             if (at > limit) { now = Math.max(now, Math.min(limit, Long.MAX_VALUE / 4)); return null; }
             now = Math.max(now, at);
             stack.poll(now);
@@ -466,6 +478,7 @@ public final class Interpreter {
                 + " (" + pending.ev().name() + ") has not returned");
         Call call = start(s);
         Ret r = call.attempt();
+        if (r != Ret.BLOCK) pendingWakeAt = Long.MAX_VALUE;
         if (log.size() < 2000) log.add(fmtTime(now) + " " + s.name() + " -> " + (r == Ret.BLOCK ? "blocks" : r));
         if (s.time().isBlocking()) {
             long end = s.time().isRelative() ? last + s.time().blockingEndUs() * NS_PER_US : s.time().blockingEndUs() * NS_PER_US;
@@ -478,8 +491,8 @@ public final class Interpreter {
             // Not written as blocking: it may still return within the tolerance.
             pending = new Pending(s, call, start, tol);
             long limit = start + tol;
-            while (pending != null && stack.pollAt() <= limit) {
-                now = Math.max(now, stack.pollAt());
+            while (pending != null && nextAt() <= limit) {
+                now = Math.max(now, nextAt());
                 stack.poll(now);
                 checkPending();
             }
@@ -499,6 +512,7 @@ public final class Interpreter {
         if (r == Ret.BLOCK) return;
         Pending pd = pending;
         pending = null;
+        pendingWakeAt = Long.MAX_VALUE;
         complete(pd, r);
     }
 
@@ -531,8 +545,8 @@ public final class Interpreter {
         if (pending != null) {
             Pending pd = pending;
             int guard = 0;
-            while (pending != null && stack.pollAt() <= pd.expectedEnd() + pd.tol()) {
-                now = Math.max(now, stack.pollAt());
+            while (pending != null && nextAt() <= pd.expectedEnd() + pd.tol()) {
+                now = Math.max(now, nextAt());
                 stack.poll(now);
                 checkPending();
                 if (++guard > 1_000_000) break;
@@ -705,6 +719,7 @@ public final class Interpreter {
                 }
                 throw new Unsupported(line, "fcntl " + a.get(1));
             }
+            case "poll": return poll(s);
             case "setsockopt": return setsockopt(s);
             case "getsockopt": return getsockopt(s);
             case "ioctl": {
@@ -780,6 +795,75 @@ public final class Interpreter {
         return Ret.BLOCK;
     }
 
+    private static final long POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20,
+        POLLRDNORM = 0x40, POLLWRNORM = 0x100, POLLRDHUP = 0x2000;
+
+    /** poll([{fd=.., events=.., revents=..}, ...], n, timeout_ms): revents are checked when it returns. */
+    private Call poll(SyscallEvent s) {
+        int line = s.line();
+        List<Expr> a = s.args();
+        if (a.size() != 3 || !(a.get(0) instanceof Expr.Array arr)) throw new Unsupported(line, "poll arguments " + a);
+        List<long[]> want = new ArrayList<>(); // fd, events, revents (-1 = not written)
+        for (Expr e : arr.items()) {
+            if (!(e instanceof Expr.Struct st)) throw new Unsupported(line, "pollfd " + e);
+            long fd = -1, events = 0, revents = -1;
+            for (Expr.Field f : st.fields()) {
+                switch (String.valueOf(f.name())) {
+                    case "fd" -> fd = constant(line, f.value());
+                    case "events" -> events = constant(line, f.value());
+                    case "revents" -> revents = constant(line, f.value());
+                    default -> throw new Unsupported(line, "pollfd field " + f.name());
+                }
+            }
+            want.add(new long[] {fd, events, revents});
+        }
+        long timeoutMs = constant(line, a.get(2));
+        long deadline = timeoutMs < 0 ? Long.MAX_VALUE : now + timeoutMs * 1_000_000L;
+        if (timeoutMs > 0) pendingWakeAt = deadline;
+        return () -> {
+            int ready = 0;
+            long[] got = new long[want.size()];
+            for (int i = 0; i < want.size(); i++) {
+                got[i] = revents(fds.get((int) want.get(i)[0]), want.get(i)[1]);
+                if (got[i] != 0) ready++;
+            }
+            if (ready == 0 && now < deadline) return Ret.BLOCK;
+            for (int i = 0; i < want.size(); i++) {
+                long w = want.get(i)[2];
+                if (w >= 0 && w != got[i])
+                    throw new Mismatch(line, "poll: fd " + want.get(i)[0] + " revents expected 0x" + Long.toHexString(w)
+                        + ", got 0x" + Long.toHexString(got[i]));
+            }
+            return Ret.ok(ready);
+        };
+    }
+
+    private long revents(Sock k, long events) {
+        if (k == null) return POLLNVAL;
+        boolean in = false, out = false, err = false, hup = false, rdhup = false;
+        if (k.listener != null) {
+            in = k.listener.pending() > 0;
+        } else if (k.conn != null) {
+            TcpStack.Conn c = k.conn;
+            String st = c.state();
+            err = c.errno() != null && !k.errorReported;
+            rdhup = c.remoteClosed();
+            hup = st.equals("CLOSED") || (rdhup && k.shutWr);
+            in = c.readable() > 0 || rdhup || err || st.equals("CLOSED") || k.shutRd;
+            out = !st.equals("SYN-SENT") && !st.equals("SYN-RECEIVED") && c.writable() > 0;
+        } else {
+            hup = true;
+            out = true;
+        }
+        long r = 0;
+        if (in) r |= events & (POLLIN | POLLRDNORM);
+        if (out) r |= events & (POLLOUT | POLLWRNORM);
+        if (rdhup) r |= events & POLLRDHUP;
+        if (err) r |= POLLERR;
+        if (hup) r |= POLLHUP;
+        return r;
+    }
+
     private Call setsockopt(SyscallEvent s) {
         List<Expr> a = s.args();
         int line = s.line();
@@ -789,6 +873,22 @@ public final class Interpreter {
         if (a.size() < 4) throw new Mismatch(line, "script error: setsockopt takes 5 arguments");
         String opt = a.get(2) instanceof Expr.Symbol sym ? sym.name() : String.valueOf(a.get(2));
         Expr v = a.get(3);
+        if (stack == null && fds.size() == 1) {
+            // The engine's buffers, MSS and keepalive are per stack. Set on the only socket before
+            // the stack exists, they become the stack's configuration.
+            boolean taken = true;
+            switch (opt) {
+                case "SO_RCVBUF" -> settings.rcvBuf = (int) arrayValue(s, v);
+                case "SO_SNDBUF" -> settings.sndBuf = (int) arrayValue(s, v);
+                case "TCP_MAXSEG" -> settings.maxSeg = (int) arrayValue(s, v);
+                case "SO_KEEPALIVE" -> settings.keepAlive = arrayValue(s, v) != 0;
+                case "TCP_KEEPIDLE" -> settings.keepIdleNs = arrayValue(s, v) * 1_000_000_000L;
+                case "TCP_KEEPINTVL" -> settings.keepIntvlNs = arrayValue(s, v) * 1_000_000_000L;
+                case "TCP_KEEPCNT" -> settings.keepCnt = (int) arrayValue(s, v);
+                default -> taken = false;
+            }
+            if (taken) return () -> Ret.ok(0);
+        }
         switch (opt) {
             case "SO_REUSEADDR", "SO_REUSEPORT" -> k.reuseAddr = arrayValue(s, v) != 0;
             case "SO_RCVBUF" -> k.opts.rcvBuf = (int) arrayValue(s, v);
@@ -851,7 +951,7 @@ public final class Interpreter {
                 : k.opts.sndBuf != null ? k.opts.sndBuf : stack.defaultSendBuffer());
             case "SO_REUSEADDR", "SO_REUSEPORT" -> got = k.reuseAddr ? "1" : "0";
             case "TCP_NODELAY" -> got = k.opts.noDelay ? "1" : "0";
-            case "SO_KEEPALIVE" -> got = k.opts.keepAlive ? "1" : "0";
+            case "SO_KEEPALIVE" -> got = k.opts.keepAlive || Boolean.TRUE.equals(settings.keepAlive) ? "1" : "0";
             case "TCP_MAXSEG" -> {
                 Long mss = k.conn == null ? null : k.conn.tcpInfo().get("tcpi_snd_mss");
                 got = mss != null ? Long.toString(mss) : k.opts.maxSeg != null ? Long.toString(k.opts.maxSeg) : "536";
@@ -928,6 +1028,14 @@ public final class Interpreter {
             case "SHUT_RDWR" -> 2;
             case "MSG_PEEK" -> MSG_PEEK;
             case "MSG_DONTWAIT" -> msgDontWait();
+            case "POLLIN" -> POLLIN;
+            case "POLLOUT" -> POLLOUT;
+            case "POLLERR" -> POLLERR;
+            case "POLLHUP" -> POLLHUP;
+            case "POLLNVAL" -> POLLNVAL;
+            case "POLLRDNORM" -> POLLRDNORM;
+            case "POLLWRNORM" -> POLLWRNORM;
+            case "POLLRDHUP" -> POLLRDHUP;
             default -> throw new Unsupported(line, "constant " + n);
         };
     }

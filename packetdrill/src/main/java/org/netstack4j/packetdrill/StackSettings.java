@@ -8,6 +8,8 @@ package org.netstack4j.packetdrill;
 public final class StackSettings {
     public Profile profile = Profile.LINUX;
     public int mtu = 1500;
+    /** TCP_MAXSEG set on the first socket before the stack existed (null = MTU - 40). */
+    public Integer maxSeg;
     public Boolean sack, timestamps, windowScaling;
     public Integer rcvBuf, sndBuf;
     /** Our window scale shift (Linux derives it from tcp_rmem's maximum). */
@@ -20,7 +22,7 @@ public final class StackSettings {
     public Integer keepCnt;
 
     @Override public String toString() {
-        return "profile=" + profile + " mtu=" + mtu + " sack=" + sack + " ts=" + timestamps + " ws=" + windowScaling + "/" + windowScaleShift
+        return "profile=" + profile + " mtu=" + mtu + " maxseg=" + maxSeg + " ka=" + keepAlive + "/" + keepIdleNs + "/" + keepIntvlNs + "/" + keepCnt + " sack=" + sack + " ts=" + timestamps + " ws=" + windowScaling + "/" + windowScaleShift
             + " rcvbuf=" + rcvBuf + " sndbuf=" + sndBuf + " delack=" + delayedAckNs + " rto=" + initialRtoNs;
     }
 }

@@ -67,6 +67,8 @@ public interface TcpStack extends Pollable {
         /** Bytes read, 0 when nothing yet, -1 at end of stream. */
         int receive(long now, byte[] b, int off, int len);
         int readable();
+        /** Free space in the send buffer (0 once the send side is closed). */
+        int writable();
         /** The FIN of the peer has been received (a read with nothing buffered returns 0). */
         boolean remoteClosed();
         void close(long now);
@@ -83,6 +85,8 @@ public interface TcpStack extends Pollable {
     interface Listen {
         /** A connection ready to be accepted, or null. */
         Conn accept();
+        /** Connections ready to be accepted. */
+        int pending();
         void close(long now);
         int receiveBufferSize();
     }

@@ -47,6 +47,7 @@ final class FakeStack implements TcpStack {
             return n == 0 && fin ? -1 : n;
         }
         @Override public int readable() { return buffered; }
+        @Override public int writable() { return state.equals("ESTABLISHED") || state.equals("CLOSE-WAIT") ? 65536 : 0; }
         @Override public boolean remoteClosed() { return fin; }
         @Override public void close(long now) {
             emit(now, TcpRepr.FIN | TcpRepr.ACK, sndNxt, 0);
@@ -106,6 +107,7 @@ final class FakeStack implements TcpStack {
                 if (conn != null && !taken && !conn.state.equals("SYN-RECEIVED")) { taken = true; return conn; }
                 return null;
             }
+            @Override public int pending() { return conn != null && !taken && !conn.state.equals("SYN-RECEIVED") ? 1 : 0; }
             @Override public void close(long now) {}
             @Override public int receiveBufferSize() { return 65536; }
         };

@@ -124,4 +124,44 @@ class InterpreterTest {
         assertEquals(ScriptResult.Status.FAIL, r.status());
         assertTrue(r.message().contains("nothing was sent"), r.message());
     }
+
+    @Test
+    void pollReportsReadinessAndTimesOut() {
+        ScriptResult r = run("""
+            0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+            +0  bind(3, ..., ...) = 0
+            +0  listen(3, 1) = 0
+            +0  poll([{fd=3, events=POLLIN, revents=0}], 1, 0) = 0
+            +0...0.250 poll([{fd=3, events=POLLIN, revents=0}], 1, 250) = 0
+            +.3 < S 0:0(0) win 32792 <mss 1000>
+            +0  > S. 0:0(0) ack 1 win 65535 <mss 1460,nop,wscale 7>
+            +0...0.100 poll([{fd=3, events=POLLIN, revents=POLLIN}], 1, -1) = 1
+            +.1 < . 1:1(0) ack 1 win 257
+            +0  accept(3, ..., ...) = 4
+            +0  poll([{fd=4, events=POLLIN|POLLOUT, revents=POLLOUT}, {fd=9, events=POLLIN, revents=POLLNVAL}], 2, 0) = 2
+            """);
+        assertEquals(ScriptResult.Status.PASS, r.status(), r.oneLine() + "\n" + String.join("\n", r.log()));
+    }
+
+    @Test
+    void socketOptionsBeforeTheStackBecomeItsSettings() {
+        StackSettings[] seen = new StackSettings[1];
+        Script s = ScriptParser.parse(Path.of("t.pkt"), """
+            0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+            +0  setsockopt(3, SOL_SOCKET, SO_KEEPALIVE, [1], 4) = 0
+            +0  setsockopt(3, IPPROTO_TCP, TCP_KEEPIDLE, [5], 4) = 0
+            +0  setsockopt(3, SOL_SOCKET, SO_RCVBUF, [20000], 4) = 0
+            +0  bind(3, ..., ...) = 0
+            +0  listen(3, 1) = 0
+            +0  getsockopt(3, SOL_SOCKET, SO_KEEPALIVE, [1], [4]) = 0
+            """, ScriptParser.DEFAULT_DEFINES);
+        ScriptResult r = new Interpreter(s, Profile.LINUX, (settings, out, seed) -> {
+            seen[0] = settings;
+            return new FakeStack(out);
+        }, 1, null).run();
+        assertEquals(ScriptResult.Status.PASS, r.status(), r.oneLine());
+        assertEquals(Boolean.TRUE, seen[0].keepAlive);
+        assertEquals(5_000_000_000L, seen[0].keepIdleNs);
+        assertEquals(20000, seen[0].rcvBuf);
+    }
 }
