@@ -92,6 +92,7 @@ public final class Interpreter {
     // mapping state
     private int flowLocalPort = SCRIPT_PORT, flowRemotePort = REMOTE_EPHEMERAL_PORT;
     private long localIsnOffset; // live = script + offset (mod 2^32)
+    private boolean isnKnown;
     private final Map<Long, Long> tsVals = new HashMap<>();
     private Long lastLiveTsVal, firstScriptTs, firstLiveTs;
 
@@ -214,7 +215,7 @@ public final class Interpreter {
         if (stack != null) return;
         stack = factory.create(settings, (t, src, dst, tcp, payload) -> {
             sent.add(new Sent(t, src, dst, tcp, payload == null ? new byte[0] : payload));
-            if (log.size() < 2000) log.add(fmtTime(t) + " > " + render(tcp, payload == null ? 0 : payload.length, true));
+            if (log.size() < 2000) log.add(fmtTime(t) + " > " + render(tcp, payload == null ? 0 : payload.length, !isnKnown));
         }, seed);
         settingsAtStart = settings.toString();
         if (stack.pollAt() < now) stack.poll(now);
@@ -333,7 +334,10 @@ public final class Interpreter {
         List<Sent> pieces = new ArrayList<>(List.of(first));
         long covered = first.payload().length;
         boolean isSyn = (first.tcp().flags() & TcpRepr.SYN) != 0 && p.hasFlag('S');
-        if (isSyn) localIsnOffset = (first.tcp().seq() - p.seqStart()) & 0xffffffffL;
+        if (isSyn) {
+            localIsnOffset = (first.tcp().seq() - p.seqStart()) & 0xffffffffL;
+            isnKnown = true;
+        }
         // google's non-strict mode: several MSS-sized segments may stand for one TSO-sized script line.
         if (!strictSegments && p.length() > covered && covered > 0 && scriptSeq(first) == (p.seqStart() & 0xffffffffL)) {
             while (covered < p.length()) {
@@ -775,6 +779,7 @@ public final class Interpreter {
         }
         if (k.shutWr) return Ret.err("EPIPE");
         String st = c.state();
+        if (st.equals("CLOSED")) return Ret.err("EPIPE"); // the error, if any, was already reported
         if (st.equals("SYN-SENT") || st.equals("SYN-RECEIVED")) {
             if (k.nonBlocking || dontWait) return Ret.err("EAGAIN");
             return Ret.BLOCK;
