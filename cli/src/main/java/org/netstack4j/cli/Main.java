@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
             "A user-space TCP/IP stack in pure Java, and a lab that shows how TCP works.",
             "Every command runs on netstack4j's own stack; simulated runs are deterministic (same --seed, same bytes)."
         },
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ExplainCommand.class, PingCommand.class, DecodeCommand.class,
+            TransferCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -10,8 +10,9 @@ public sealed interface Parsed<T> permits Parsed.Ok, Parsed.Malformed {
 
     /**
      * Why parsing stopped. {@code layer} is a short protocol name ("ipv4", "tcp", ...),
-     * {@code offset} the byte offset (within the buffer given to the parser) where the
-     * problem was found.
+     * {@code offset} the byte offset where the problem was found, counted from the start of
+     * the region given to the parser ({@code off}), so 12 means buf[off + 12]. The
+     * {@link Dissector} re-bases offsets to the start of the frame.
      */
     record Malformed<T>(String layer, String reason, int offset) implements Parsed<T> {
         @Override public String toString() { return layer + ": " + reason + " (at byte " + offset + ")"; }

@@ -1,5 +1,13 @@
 /**
- * Wire formats: a parsed record per protocol with parse and emit. Parsing untrusted bytes
- * never throws: it returns {@link org.netstack4j.wire.Parsed.Malformed} with the reason.
+ * Wire formats: a parsed record per protocol ({@code EthernetRepr}, {@code ArpRepr},
+ * {@code Ipv4Repr}, {@code IcmpRepr}, {@code UdpRepr}, {@code TcpRepr}) with parse, emit and
+ * headerLength; thin zero-copy views ({@code Ipv4HeaderView}, {@code TcpHeaderView},
+ * {@code UdpHeaderView}); the Internet checksum; and a {@code Dissector} that lists every
+ * field of a frame for people.
+ *
+ * <p>Must never: throw on untrusted bytes (parsers return
+ * {@link org.netstack4j.wire.Parsed.Malformed} with the reason and offset); keep state; do IO.
+ * Constructing a record with out-of-range values is a programmer error and throws
+ * IllegalArgumentException.
  */
 package org.netstack4j.wire;

@@ -14,7 +14,7 @@ class TimeTest {
         assertEquals(Time.ms(1), Time.us(1000));
     }
 
-    @Property void unitsScale(@ForAll @LongRange(min = 0, max = 1_000_000) long v) {
+    @Property(seed = "42") void unitsScale(@ForAll @LongRange(min = 0, max = 1_000_000) long v) {
         assertEquals(Time.s(v), Time.ms(v * 1000));
     }
 }

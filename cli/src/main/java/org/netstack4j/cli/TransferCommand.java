@@ -1,0 +1,117 @@
+package org.netstack4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.netstack4j.device.Medium;
+import org.netstack4j.host.BulkTransfer;
+import org.netstack4j.host.TwoHostNetwork;
+import org.netstack4j.sim.LinkConfig;
+import org.netstack4j.time.Time;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** One TCP connection across a faulty simulated link, checked end to end with SHA-256. */
+@Command(name = "transfer", mixinStandardHelpOptions = true,
+        description = {
+            "Moves N bytes over one TCP connection between two simulated hosts (10.0.0.1 and",
+            "10.0.0.2) across a link that can lose, duplicate, reorder and corrupt frames, then",
+            "closes it. Prints the SHA-256 of the bytes sent and received, the simulated duration",
+            "and goodput, retransmissions and both final states. Exit status 1 if the bytes differ",
+            "or the connection did not close cleanly."},
+        footer = {"", "Example: netstack4j transfer --bytes 10M --loss 5 --reorder 2 --seed 7"})
+public final class TransferCommand implements java.util.concurrent.Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--bytes", paramLabel = "N", required = true, description = "Bytes to move each way; suffixes K, M, G (powers of 1024).")
+    String bytesText;
+
+    enum Dir { UP, DOWN, BOTH }
+
+    @Option(names = "--direction", paramLabel = "DIR", description = "up (client to server), down or both (default: ${DEFAULT-VALUE}).")
+    Dir direction = Dir.UP;
+
+    @Option(names = "--loss", paramLabel = "P", description = "Percent of frames lost (default: 0).") String loss = "0";
+    @Option(names = "--dup", paramLabel = "P", description = "Percent of frames duplicated (default: 0).") String dup = "0";
+    @Option(names = "--reorder", paramLabel = "P", description = "Percent of frames delivered out of order (default: 0).") String reorder = "0";
+    @Option(names = "--corrupt", paramLabel = "P", description = "Percent of frames with one byte changed; the checksums catch every one (default: 0).") String corrupt = "0";
+
+    @Option(names = "--latency", paramLabel = "MS", description = "One-way latency in milliseconds (default: ${DEFAULT-VALUE}).")
+    double latencyMs = 5;
+
+    @Option(names = "--bandwidth", paramLabel = "MBIT", description = "Link rate in Mbit/s, 0 for unlimited (default: ${DEFAULT-VALUE}).")
+    double bandwidthMbit = 100;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the simulation and of the data (default: ${DEFAULT-VALUE}).")
+    long seed = 1;
+
+    @Option(names = "--pcap", paramLabel = "FILE", description = "Write the client's frames to FILE (pcap, Ethernet).")
+    Path pcap;
+
+    @Override public Integer call() {
+        long bytes = parseSize(bytesText);
+        LinkConfig link = LinkConfig.builder().medium(Medium.ETHERNET)
+                .latencyNs(Options.millis("--latency", latencyMs))
+                .bandwidthBitsPerSec(bandwidth())
+                .loss(Options.percent("--loss", loss)).duplicate(Options.percent("--dup", dup))
+                .reorder(Options.percent("--reorder", reorder)).corrupt(Options.percent("--corrupt", corrupt))
+                .build();
+        if (pcap != null) Options.outputFile("--pcap", pcap);
+        PrintWriter out = spec.commandLine().getOut();
+        BulkTransfer.Direction dir = BulkTransfer.Direction.valueOf(direction.name());
+        BulkTransfer.Result r;
+        try (TwoHostNetwork net = TwoHostNetwork.builder().seed(seed).link(link).pcap(pcap).build()) {
+            r = BulkTransfer.run(net, bytes, dir, seed, Time.s(3600));
+        }
+        out.printf(Locale.ROOT, "%d bytes %s over a simulated link: latency %s ms, %s, loss %s%%, dup %s%%, reorder %s%%, corrupt %s%%, seed %d%n",
+                bytes, switch (dir) { case UP -> "client -> server"; case DOWN -> "server -> client"; case BOTH -> "each way"; },
+                fmt(latencyMs), bandwidthMbit == 0 ? "unlimited rate" : fmt(bandwidthMbit) + " Mbit/s",
+                pct(loss), pct(dup), pct(reorder), pct(corrupt), seed);
+        for (BulkTransfer.Flow f : new BulkTransfer.Flow[] {r.up(), r.down()}) {
+            if (f == null) continue;
+            out.printf("%s -> %s%n", f.from(), f.to());
+            out.printf("  sent     %d bytes  sha256 %s%n", f.bytes(), f.sentSha256());
+            out.printf("  received %d bytes  sha256 %s  %s%n", f.received(), f.receivedSha256(), f.intact() ? "MATCH" : "DIFFERENT");
+        }
+        double secs = r.durationNs() / 1e9;
+        long moved = (r.up() == null ? 0 : r.up().received()) + (r.down() == null ? 0 : r.down().received());
+        out.printf(Locale.ROOT, "simulated duration %.3f s, goodput %.2f Mbit/s%n", secs, BulkTransfer.mbitPerSecond(moved, r.durationNs()));
+        out.printf("retransmissions: client %d, server %d%n", r.clientRetransmissions(), r.serverRetransmissions());
+        out.printf("final states: client %s%s, server %s%s%n", r.clientState(), err(r.clientError()), r.serverState(), err(r.serverError()));
+        if (!r.completed()) out.println("the transfer did not finish within an hour of simulated time");
+        out.println(r.ok() ? "OK" : "FAILED");
+        out.flush();
+        return r.ok() ? 0 : 1;
+    }
+
+    private long bandwidth() {
+        if (!(bandwidthMbit >= 0 && bandwidthMbit <= 1_000_000))
+            throw new Main.UsageError("--bandwidth wants Mbit/s from 0 (unlimited) to 1000000, not " + bandwidthMbit);
+        return Math.round(bandwidthMbit * 1e6);
+    }
+
+    private static String err(org.netstack4j.tcp.TcpError e) { return e == null ? "" : " (" + e.message() + ")"; }
+
+    private static String fmt(double v) { return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v); }
+
+    private static String pct(String p) { return fmt(Options.percent("--x", p) * 100); }
+
+    /** "10M", "512K", "1G", "1000": bytes. */
+    static long parseSize(String text) {
+        String t = text.trim().toUpperCase(Locale.ROOT);
+        long mult = 1;
+        if (t.endsWith("IB")) t = t.substring(0, t.length() - 2); else if (t.endsWith("B")) t = t.substring(0, t.length() - 1);
+        if (t.endsWith("K")) { mult = 1L << 10; t = t.substring(0, t.length() - 1); }
+        else if (t.endsWith("M")) { mult = 1L << 20; t = t.substring(0, t.length() - 1); }
+        else if (t.endsWith("G")) { mult = 1L << 30; t = t.substring(0, t.length() - 1); }
+        try {
+            long v = Long.parseLong(t.trim());
+            if (v < 0 || v > (8L << 30) / mult) throw new NumberFormatException();
+            return v * mult;
+        } catch (NumberFormatException e) {
+            throw new Main.UsageError("--bytes wants a size from 0 to 8G such as 1000, 64K or 10M, not '" + text + "'");
+        }
+    }
+}

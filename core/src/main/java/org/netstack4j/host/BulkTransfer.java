@@ -1,0 +1,160 @@
+package org.netstack4j.host;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+import org.netstack4j.tcp.TcpConnection;
+import org.netstack4j.tcp.TcpError;
+import org.netstack4j.tcp.TcpEventListener;
+import org.netstack4j.tcp.TcpState;
+import org.netstack4j.time.Time;
+
+/**
+ * One TCP connection between the two hosts of a {@link TwoHostNetwork}, moving seeded
+ * pseudo-random bytes one way or both, then closing. The bytes are hashed as they are written
+ * and as they are read, so the result says whether what arrived is exactly what was sent.
+ */
+public final class BulkTransfer {
+    public enum Direction { UP, DOWN, BOTH }
+
+    /** What one direction of the transfer did. */
+    public record Flow(String from, String to, long bytes, String sentSha256, String receivedSha256, long received) {
+        public boolean intact() { return bytes == received && sentSha256.equals(receivedSha256); }
+    }
+
+    public record Result(Flow up, Flow down, long startNs, long endNs, boolean completed,
+                         String clientState, String serverState, TcpError clientError, TcpError serverError,
+                         long clientRetransmissions, long serverRetransmissions) {
+        public long durationNs() { return endNs - startNs; }
+
+        /** Both directions intact, both ends closed without error. */
+        public boolean ok() {
+            return completed && (up == null || up.intact()) && (down == null || down.intact())
+                    && clientError == null && serverError == null;
+        }
+    }
+
+    private BulkTransfer() {}
+
+    /** Runs the transfer; gives up (completed=false) when virtual time passes {@code timeoutNs}. */
+    public static Result run(TwoHostNetwork net, long bytes, Direction dir, long seed, long timeoutNs) {
+        Side client = new Side("client", dir != Direction.DOWN ? bytes : 0, seed * 2 + 1);
+        Side server = new Side("server", dir != Direction.UP ? bytes : 0, seed * 2 + 2);
+        long start = net.now();
+        net.server().listen(start, 5001, 8, l -> {
+            TcpConnection c = l.accept();
+            if (c != null && server.conn == null) server.attach(net, c);
+        });
+        client.attach(net, net.client().connect(start, TwoHostNetwork.SERVER_ADDRESS, 5001, client));
+        boolean done = net.runUntil(() -> client.finished() && server.finished(), timeoutNs);
+        long end = net.now();
+        Flow up = dir != Direction.DOWN ? flow(client, server) : null;
+        Flow down = dir != Direction.UP ? flow(server, client) : null;
+        return new Result(up, down, start, end, done,
+                client.conn.state().rfcName(), server.conn == null ? "(none)" : server.conn.state().rfcName(),
+                client.error, server.error,
+                client.conn.status().retransmissions(), server.conn == null ? 0 : server.conn.status().retransmissions());
+    }
+
+    private static Flow flow(Side from, Side to) {
+        return new Flow(from.name, to.name, from.toSend, from.sentHash(), to.receivedHash(), to.received);
+    }
+
+    /** One application: writes its bytes, closes its side, reads until end of stream. */
+    private static final class Side implements TcpEventListener {
+        final String name;
+        final long toSend;
+        final SplittableRandom random;
+        final MessageDigest sentDigest = sha256();
+        final MessageDigest receivedDigest = sha256();
+        final byte[] chunk = new byte[64 * 1024];
+        final byte[] readBuf = new byte[64 * 1024];
+        int chunkLen, chunkOff;
+        long sent, received;
+        boolean closedOurs, eof, closed;
+        TcpError error;
+        TcpConnection conn;
+        TwoHostNetwork net;
+
+        Side(String name, long toSend, long seed) {
+            this.name = name;
+            this.toSend = toSend;
+            this.random = new SplittableRandom(seed);
+        }
+
+        void attach(TwoHostNetwork n, TcpConnection c) {
+            this.net = n;
+            this.conn = c;
+            c.setListener(this);
+            if (c.state() == TcpState.ESTABLISHED || c.state() == TcpState.CLOSE_WAIT) onEstablished(c);
+        }
+
+        boolean finished() { return closed || (eof && closedOurs && conn != null && isDone(conn.state())); }
+
+        private static boolean isDone(TcpState s) {
+            return s == TcpState.TIME_WAIT || s == TcpState.CLOSED;
+        }
+
+        @Override public void onEstablished(TcpConnection c) { write(c); read(c); }
+        @Override public void onWritable(TcpConnection c) { write(c); }
+        @Override public void onReadable(TcpConnection c) { read(c); }
+        @Override public void onRemoteClosed(TcpConnection c) { read(c); }
+
+        @Override public void onClosed(TcpConnection c, TcpError e) {
+            closed = true;
+            if (e != null && error == null) error = e;
+        }
+
+        private void write(TcpConnection c) {
+            if (net == null) return;
+            long now = net.now();
+            while (sent < toSend) {
+                if (chunkOff == chunkLen) {
+                    chunkLen = (int) Math.min(chunk.length, toSend - sent);
+                    for (int i = 0; i < chunkLen; i++) chunk[i] = (byte) random.nextInt(256);
+                    sentDigest.update(chunk, 0, chunkLen);
+                    chunkOff = 0;
+                }
+                int n = c.send(now, chunk, chunkOff, chunkLen - chunkOff);
+                if (n <= 0) return;
+                chunkOff += n;
+                sent += n;
+            }
+            // A pure receiver closes after the peer's end of stream; a sender as soon as it has written all.
+            if (!closedOurs && (toSend > 0 || eof)) {
+                closedOurs = true;
+                c.close(now);
+            }
+        }
+
+        private void read(TcpConnection c) {
+            if (net == null) return;
+            int n;
+            while ((n = c.receive(net.now(), readBuf, 0, readBuf.length)) > 0) {
+                receivedDigest.update(readBuf, 0, n);
+                received += n;
+            }
+            if (n < 0 && !eof) {
+                eof = true;
+                write(c);
+            }
+        }
+
+        String sentHash() { return HexFormat.of().formatHex(sentDigest.digest()); }
+        String receivedHash() { return HexFormat.of().formatHex(receivedDigest.digest()); }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError("every JDK has SHA-256", e);
+        }
+    }
+
+    /** Goodput in Mbit/s of {@code bytes} over {@code ns}. */
+    public static double mbitPerSecond(long bytes, long ns) {
+        return ns <= 0 ? 0 : bytes * 8.0 / (ns / (double) Time.s(1)) / 1e6;
+    }
+}

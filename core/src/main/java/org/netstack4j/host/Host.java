@@ -1,0 +1,107 @@
+package org.netstack4j.host;
+
+import org.netstack4j.device.Device;
+import org.netstack4j.ip.IpInterface;
+import org.netstack4j.ip.IpProtocolHandler;
+import org.netstack4j.ip.IpStack;
+import org.netstack4j.tcp.TcpConfig;
+import org.netstack4j.tcp.TcpConnection;
+import org.netstack4j.tcp.TcpEventListener;
+import org.netstack4j.tcp.TcpLayer;
+import org.netstack4j.tcp.TcpListener;
+import org.netstack4j.time.Pollable;
+import org.netstack4j.trace.Counters;
+import org.netstack4j.trace.TraceEvent;
+import org.netstack4j.trace.Tracer;
+import org.netstack4j.wire.IcmpRepr;
+import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.Ipv4Repr;
+import org.netstack4j.wire.MacAddress;
+import org.netstack4j.wire.Parsed;
+import org.netstack4j.wire.TcpRepr;
+
+/**
+ * IP and TCP joined: TCP segments arriving at the IP layer are parsed (checksum verified over
+ * the pseudo-header) and handed to {@link TcpLayer#segmentArrives}; segments TCP sends are
+ * encoded and routed out. A segment that does not parse is dropped, counted under
+ * {@code tcp.in.drop.malformed} and traced; it never reaches the state machine.
+ */
+public final class Host implements Pollable {
+    private final String name;
+    private final Tracer tracer;
+    private final Counters counters = new Counters();
+    private final IpStack ip;
+    private final TcpLayer tcp;
+    private final Counters.Counter malformed = counters.counter("tcp.in.drop.malformed");
+
+    public Host(String name, TcpConfig tcpConfig, Tracer tracer, long seed) {
+        this.name = name;
+        this.tracer = tracer;
+        this.ip = new IpStack(tracer, counters, seed);
+        this.tcp = new TcpLayer(tcpConfig, this::sendSegment, tracer, counters, seed ^ 0x5DEECE66DL);
+        ip.setProtocolHandler(Ipv4Repr.PROTO_TCP, new TcpGlue());
+    }
+
+    public String name() { return name; }
+    public IpStack ip() { return ip; }
+    public TcpLayer tcp() { return tcp; }
+    public Counters counters() { return counters; }
+
+    /** Adds an interface on {@code device} with address/prefix (mac is ignored for IP-medium devices). */
+    public Host addInterface(String ifName, Device device, MacAddress mac, Ipv4Address address, int prefixLength) {
+        ip.addInterface(new IpInterface(ifName, device, mac, address, prefixLength));
+        return this;
+    }
+
+    /** Active open from the address the routing table picks for {@code remote}. */
+    public TcpConnection connect(long now, Ipv4Address remote, int remotePort, TcpEventListener listener) {
+        Ipv4Address local = ip.sourceAddressFor(remote);
+        if (local == null) throw new IllegalArgumentException("no route to " + remote);
+        return tcp.connect(now, local, 0, remote, remotePort, listener);
+    }
+
+    public TcpListener listen(long now, int port, int backlog, TcpListener.AcceptHandler handler) {
+        return tcp.listen(now, Ipv4Address.ANY, port, backlog, handler);
+    }
+
+    private void sendSegment(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] payload, int off, int len) {
+        byte[] packet = new byte[seg.headerLength() + len];
+        seg.emit(src, dst, packet, 0, payload, off, len);
+        ip.send(now, src, dst, Ipv4Repr.PROTO_TCP, -1, packet, 0, packet.length);
+    }
+
+    @Override public long pollAt() { return Math.min(ip.pollAt(), tcp.pollAt()); }
+
+    @Override public void poll(long now) {
+        if (tcp.pollAt() <= now) tcp.poll(now);
+        if (ip.pollAt() <= now) ip.poll(now);
+    }
+
+    @Override public String toString() { return "Host[" + name + "]"; }
+
+    private final class TcpGlue implements IpProtocolHandler {
+        @Override public void receive(long now, Ipv4Repr ipHeader, byte[] buf, int off, int len) {
+            Parsed<TcpRepr> parsed = TcpRepr.parse(ipHeader.src(), ipHeader.dst(), buf, off, len, true);
+            if (parsed instanceof Parsed.Malformed<TcpRepr> m) {
+                malformed.increment();
+                if (tracer.enabled())
+                    tracer.event(new TraceEvent.Drop(now, "tcp", m.reason(),
+                            ipHeader.src() + " > " + ipHeader.dst() + " " + len + " bytes"));
+                return;
+            }
+            TcpRepr seg = parsed.value();
+            int hl = seg.headerLength();
+            tcp.segmentArrives(now, ipHeader.src(), ipHeader.dst(), seg, buf, off + hl, len - hl);
+        }
+
+        @Override public void icmpError(long now, IcmpRepr error, Ipv4Repr quotedIp, byte[] quoted, int off, int len) {
+            // RFC 792: the quote holds the IP header and at least 8 bytes of TCP: ports and sequence number.
+            if (!(error instanceof IcmpRepr.DestinationUnreachable du) || len < 8) return;
+            int srcPort = (quoted[off] & 0xff) << 8 | (quoted[off + 1] & 0xff);
+            int dstPort = (quoted[off + 2] & 0xff) << 8 | (quoted[off + 3] & 0xff);
+            int seq = (quoted[off + 4] & 0xff) << 24 | (quoted[off + 5] & 0xff) << 16
+                    | (quoted[off + 6] & 0xff) << 8 | (quoted[off + 7] & 0xff);
+            tcp.icmpDestinationUnreachable(now, quotedIp.src(), quotedIp.dst(), du.code(), du.nextHopMtu(), srcPort, dstPort, seq);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package org.netstack4j.host;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
+import org.netstack4j.device.Device;
+import org.netstack4j.device.FaultConfig;
+import org.netstack4j.device.FaultInjector;
+import org.netstack4j.device.Medium;
+import org.netstack4j.device.PcapTap;
+import org.netstack4j.device.PcapWriter;
+import org.netstack4j.sim.LinkConfig;
+import org.netstack4j.sim.SimLink;
+import org.netstack4j.sim.Simulator;
+import org.netstack4j.tcp.TcpConfig;
+import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.LinkType;
+import org.netstack4j.wire.MacAddress;
+
+/**
+ * The standard lab network: a client (10.0.0.1) and a server (10.0.0.2) on one simulated
+ * Ethernet link, each a complete {@link Host}. Each host's device is wrapped in a
+ * {@link FaultInjector} (so a scenario can lose a chosen frame on its way out) and the
+ * client's in a {@link PcapTap} when a capture is asked for, which records every frame the
+ * client sends and receives. Everything runs in the simulator's virtual time.
+ */
+public final class TwoHostNetwork implements AutoCloseable {
+    public static final Ipv4Address CLIENT_ADDRESS = Ipv4Address.of(10, 0, 0, 1);
+    public static final Ipv4Address SERVER_ADDRESS = Ipv4Address.of(10, 0, 0, 2);
+    public static final MacAddress CLIENT_MAC = new MacAddress(0x02_00_00_00_00_01L);
+    public static final MacAddress SERVER_MAC = new MacAddress(0x02_00_00_00_00_02L);
+
+    private final Simulator sim;
+    private final Host client;
+    private final Host server;
+    private final TraceLog clientLog = new TraceLog();
+    private final TraceLog serverLog = new TraceLog();
+    private final FaultInjector clientFaults;
+    private final FaultInjector serverFaults;
+    private final PcapWriter pcap;
+
+    private TwoHostNetwork(Builder b) {
+        sim = new Simulator(b.seed);
+        SimLink link = sim.link(b.link);
+        clientFaults = new FaultInjector(link.a(), FaultConfig.NONE, b.seed * 31 + 1);
+        serverFaults = new FaultInjector(link.b(), FaultConfig.NONE, b.seed * 31 + 2);
+        Device clientDevice = clientFaults;
+        if (b.pcapFile != null) {
+            try {
+                pcap = PcapWriter.open(b.pcapFile, LinkType.ETHERNET);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write pcap file " + b.pcapFile + ": " + e.getMessage(), e);
+            }
+            clientDevice = new PcapTap(clientFaults, pcap);
+        } else {
+            pcap = null;
+        }
+        client = new Host("client", b.clientTcp, clientLog, b.seed * 7 + 1)
+                .addInterface("eth0", clientDevice, CLIENT_MAC, CLIENT_ADDRESS, 24);
+        server = new Host("server", b.serverTcp, serverLog, b.seed * 7 + 2)
+                .addInterface("eth0", serverFaults, SERVER_MAC, SERVER_ADDRESS, 24);
+        sim.add(client);
+        sim.add(server);
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    public Simulator sim() { return sim; }
+    public Host client() { return client; }
+    public Host server() { return server; }
+    public TraceLog clientLog() { return clientLog; }
+    public TraceLog serverLog() { return serverLog; }
+    /** Faults applied to frames the client sends. */
+    public FaultInjector clientFaults() { return clientFaults; }
+    /** Faults applied to frames the server sends. */
+    public FaultInjector serverFaults() { return serverFaults; }
+    public long now() { return sim.now(); }
+
+    public void runUntil(long timeNs) { sim.runUntil(timeNs); }
+
+    public boolean runUntil(BooleanSupplier done, long timeoutNs) { return sim.runUntil(done, timeoutNs); }
+
+    @Override public void close() {
+        if (pcap != null) {
+            try {
+                pcap.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    public static final class Builder {
+        private long seed = 1;
+        private LinkConfig link = LinkConfig.builder().medium(Medium.ETHERNET).build();
+        private TcpConfig clientTcp = TcpConfig.defaults();
+        private TcpConfig serverTcp = TcpConfig.defaults();
+        private Path pcapFile;
+
+        public Builder seed(long seed) { this.seed = seed; return this; }
+        public Builder link(LinkConfig link) { this.link = link; return this; }
+        public Builder tcp(TcpConfig both) { this.clientTcp = both; this.serverTcp = both; return this; }
+        public Builder clientTcp(TcpConfig c) { this.clientTcp = c; return this; }
+        public Builder serverTcp(TcpConfig c) { this.serverTcp = c; return this; }
+        public Builder pcap(Path file) { this.pcapFile = file; return this; }
+        public TwoHostNetwork build() { return new TwoHostNetwork(this); }
+    }
+}

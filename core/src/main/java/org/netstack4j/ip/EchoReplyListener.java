@@ -1,0 +1,17 @@
+package org.netstack4j.ip;
+
+import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IcmpRepr;
+
+/** Receives ICMP echo replies (and, optionally, errors about our echo requests): ping's ear. */
+@FunctionalInterface
+public interface EchoReplyListener {
+    void onEchoReply(long now, Ipv4Address from, int id, int seq, int ttl, byte[] data);
+
+    /**
+     * An ICMP error (destination unreachable, time exceeded) about an echo request we sent,
+     * reported by {@code reporter}: what ping prints as "Destination Host Unreachable" and
+     * traceroute as a hop.
+     */
+    default void onEchoError(long now, Ipv4Address reporter, IcmpRepr error, int id, int seq) {}
+}

@@ -1,0 +1,98 @@
+package org.netstack4j.ip;
+
+import java.util.ArrayDeque;
+import java.util.Objects;
+import org.netstack4j.wire.Ipv4Address;
+
+/**
+ * A bound UDP endpoint (RFC 768) of an {@link IpStack}, made by {@link IpStack#udpBind}.
+ * Received datagrams wait in a queue of at most {@link #MAX_QUEUED_DATAGRAMS}; more are
+ * dropped and counted ("udp.in.drop.rcvbuf_full"), like a full SO_RCVBUF. ICMP errors about
+ * datagrams this socket sent are kept (the latest one) for {@link #error()}, like SO_ERROR.
+ * Single-threaded: use it on the stack's thread.
+ */
+public final class UdpSocket {
+    public static final int MAX_QUEUED_DATAGRAMS = 64;
+    /** 65535 - 20 (IPv4 header) - 8 (UDP header). */
+    public static final int MAX_PAYLOAD = 65507;
+
+    private final IpStack stack;
+    private final Ipv4Address localAddress;
+    private final int localPort;
+    private final ArrayDeque<UdpDatagram> queue = new ArrayDeque<>();
+    private UdpError error;
+    private boolean closed;
+    private boolean dontFragment;
+    private int ttl = -1;
+
+    UdpSocket(IpStack stack, Ipv4Address localAddress, int localPort) {
+        this.stack = stack;
+        this.localAddress = localAddress;
+        this.localPort = localPort;
+    }
+
+    public Ipv4Address localAddress() { return localAddress; }
+
+    public int localPort() { return localPort; }
+
+    /**
+     * Sends one datagram from this socket's port (source address: the bound one, or chosen by
+     * route when bound to ANY). Returns false if it could not be sent (closed, too long, no
+     * route, DF set and too big; the stack's counters say which); true means handed to the
+     * link or queued for ARP, not delivered.
+     */
+    public boolean sendTo(long now, Ipv4Address dst, int dstPort, byte[] data, int off, int len) {
+        Objects.requireNonNull(dst, "dst");
+        Objects.checkFromIndexSize(off, len, data.length);
+        if (dstPort <= 0 || dstPort > 65535) throw new IllegalArgumentException("destination port must be 1..65535: " + dstPort);
+        if (closed) return false;
+        return stack.udpOutput(now, this, dst, dstPort, data, off, len);
+    }
+
+    /** The oldest received datagram, or null if none. */
+    public UdpDatagram receive() { return queue.poll(); }
+
+    /** Datagrams waiting to be received. */
+    public int available() { return queue.size(); }
+
+    /** The latest ICMP error about a datagram we sent, cleared by this call; null if none. */
+    public UdpError error() {
+        UdpError e = error;
+        error = null;
+        return e;
+    }
+
+    /** Sets the DF bit on datagrams sent from now on (too big ones are then not sent). */
+    public void setDontFragment(boolean df) { this.dontFragment = df; }
+
+    public boolean dontFragment() { return dontFragment; }
+
+    /** TTL for datagrams sent from now on; -1 = the stack default (64). */
+    public void setTtl(int ttl) {
+        if (ttl < -1 || ttl > 255) throw new IllegalArgumentException("ttl must be -1 or 0..255: " + ttl);
+        this.ttl = ttl;
+    }
+
+    public int ttl() { return ttl; }
+
+    /** Unbinds the port and discards what was queued. Idempotent. */
+    public void close() {
+        if (closed) return;
+        closed = true;
+        queue.clear();
+        stack.udpUnbind(this);
+    }
+
+    public boolean isClosed() { return closed; }
+
+    /** From the stack: false if the queue was full (the datagram is dropped). */
+    boolean deliver(UdpDatagram d) {
+        if (closed || queue.size() >= MAX_QUEUED_DATAGRAMS) return false;
+        queue.add(d);
+        return true;
+    }
+
+    void setError(UdpError e) { if (!closed) error = e; }
+
+    @Override public String toString() { return "udp " + localAddress + "." + localPort + (closed ? " (closed)" : ""); }
+}

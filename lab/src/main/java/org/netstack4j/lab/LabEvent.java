@@ -1,0 +1,77 @@
+package org.netstack4j.lab;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import org.netstack4j.wire.TcpRepr;
+
+/**
+ * One thing that happened in a lab run, seen from above both hosts. Times are nanoseconds
+ * of the (virtual) clock; {@link #tUs()} is what the JSON form shows.
+ */
+public sealed interface LabEvent {
+    long timeNs();
+
+    String host();
+
+    default long tUs() { return Math.floorDiv(timeNs(), 1_000L); }
+
+    /**
+     * A segment sent by {@code from}. seq/ack are raw unsigned 32-bit values; ack is null when
+     * the ACK flag is unset. {@code arrivalNs} is when the peer received it, -1 when it never did
+     * ({@code dropped}). {@code options} is a tcpdump-like summary ("" when none); {@code tcp}
+     * is the header as traced, or null for hand-built runs.
+     */
+    record Segment(long timeNs, String from, String to, List<String> flags, long seq, Long ack, int len,
+                   int win, boolean dropped, long arrivalNs, String options, TcpRepr tcp) implements LabEvent {
+        public Segment {
+            Objects.requireNonNull(from);
+            Objects.requireNonNull(to);
+            flags = List.copyOf(flags);
+            options = options == null ? "" : options;
+        }
+
+        @Override public String host() { return from; }
+
+        public boolean has(String flag) { return flags.contains(flag); }
+
+        /** Sequence space this segment occupies: payload plus one for SYN and one for FIN (RFC 9293 3.4). */
+        public long seqSpace() { return len + (has("SYN") ? 1 : 0) + (has("FIN") ? 1 : 0); }
+
+        /** The flags as the notes and the JSON spell them: "SYN,ACK". */
+        public String flagText() { return flags.isEmpty() ? "none" : String.join(",", flags); }
+    }
+
+    /** A state change of {@code host}; from/to are enum-style names (SYN_SENT, TIME_WAIT, ...). */
+    record State(long timeNs, String host, String from, String to, String cause) implements LabEvent {}
+
+    /** A timer of {@code host} set, fired or cancelled; deadlineNs is meaningful for "set". */
+    record Timer(long timeNs, String host, String name, String action, long deadlineNs) implements LabEvent {}
+
+    /** A free-form remark (drops, layer notes). */
+    record Note(long timeNs, String host, String text) implements LabEvent {}
+
+    /**
+     * An explanation tied to the notes' questions, in both languages; key names the moment,
+     * trigger is the event that showed it (null if none).
+     */
+    record Explanation(long timeNs, String host, String key, String en, String zh, LabEvent trigger)
+            implements LabEvent {
+        public String text(Lang lang) { return lang.pick(en, zh); }
+    }
+
+    /** Flag names in the fixed order SYN, FIN, RST, PSH, ACK, URG (then ECE, CWR if set). */
+    static List<String> flagNames(int flags) {
+        List<String> out = new ArrayList<>(4);
+        if ((flags & TcpRepr.SYN) != 0) out.add("SYN");
+        if ((flags & TcpRepr.FIN) != 0) out.add("FIN");
+        if ((flags & TcpRepr.RST) != 0) out.add("RST");
+        if ((flags & TcpRepr.PSH) != 0) out.add("PSH");
+        if ((flags & TcpRepr.ACK) != 0) out.add("ACK");
+        if ((flags & TcpRepr.URG) != 0) out.add("URG");
+        if ((flags & TcpRepr.ECE) != 0) out.add("ECE");
+        if ((flags & TcpRepr.CWR) != 0) out.add("CWR");
+        return out;
+    }
+}

@@ -1,0 +1,25 @@
+package org.netstack4j.linux;
+
+import org.netstack4j.device.Medium;
+
+/** A Linux TUN interface: frames are raw IPv4/IPv6 packets ({@link Medium#IP}), no packet-info header. */
+public final class TunDevice extends TunTapDevice {
+    TunDevice(Opened o) {
+        super(Medium.IP, o);
+    }
+
+    /**
+     * Creates the TUN interface {@code name} (or attaches to an existing persistent one) and sets
+     * its MTU if {@code mtu > 0} (otherwise keeps the kernel's, normally 1500). An empty name lets
+     * the kernel choose ("tun0"); {@link #name()} tells which. The interface starts down and
+     * without addresses: see {@link LinuxNet}.
+     */
+    public static TunDevice open(String name, int mtu) throws TunException {
+        return new TunDevice(openFd(name, Medium.IP, mtu));
+    }
+
+    /** {@link #open(String, int)} keeping the kernel's MTU. */
+    public static TunDevice open(String name) throws TunException {
+        return open(name, 0);
+    }
+}

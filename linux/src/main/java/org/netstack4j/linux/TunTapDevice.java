@@ -1,0 +1,575 @@
+package org.netstack4j.linux;
+
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.netstack4j.device.Device;
+import org.netstack4j.device.FrameSink;
+import org.netstack4j.device.Medium;
+import org.netstack4j.time.Time;
+
+/**
+ * A Linux TUN (raw IP) or TAP (Ethernet) interface driven through its file descriptor.
+ *
+ * <p>The descriptor is non-blocking. {@link #transmit} writes at once; if the kernel says
+ * EAGAIN/ENOBUFS the frame waits in a small bounded queue that {@link #poll} retries (see
+ * {@link #pollAt}), and frames beyond the bound are dropped and counted. Receiving is
+ * pull-based: the device never reads on its own.
+ *
+ * <p>Two ways to drive it:
+ * <ul>
+ *   <li>one thread (like every {@link Device}): the loop waits with {@link #awaitReadable} or its
+ *       own poll set on {@link #fd()}, then calls {@link #readAvailable}; frames go to the sink;</li>
+ *   <li>a reader thread plus the loop thread: the reader calls {@link #readBlocking()} (which
+ *       returns frames instead of using the sink) while the loop thread transmits; {@link #close()}
+ *       from any thread wakes the reader, waits for it to leave, then closes the descriptor.</li>
+ * </ul>
+ * The receive side and the transmit side have separate buffers and errno slots, so one reader
+ * and one writer may run at the same time; nothing else is thread-safe. Closing the descriptor
+ * deletes a non-persistent interface.
+ */
+public abstract sealed class TunTapDevice implements Device, AutoCloseable permits TunDevice, TapDevice {
+    // <linux/if_tun.h>: _IOW('T', 202, int)
+    static final long TUNSETIFF = 0x400454caL;
+    static final short IFF_TUN = 0x0001;
+    static final short IFF_TAP = 0x0002;
+    static final short IFF_NO_PI = 0x1000;
+    // <linux/sockios.h>
+    static final long SIOCGIFMTU = 0x8921L;
+    static final long SIOCSIFMTU = 0x8922L;
+    static final long SIOCGIFHWADDR = 0x8927L;
+    /** sizeof(struct ifreq) on 64-bit Linux: char ifr_name[16] + a 24-byte union. */
+    static final int IFREQ_SIZE = 40;
+    static final int IFR_UNION_OFFSET = 16;
+
+    /** Packets handed to the sink per {@link #readAvailable} call unless changed. */
+    public static final int DEFAULT_READ_BATCH = 64;
+    /** Frames held while the kernel refuses writes, unless changed. */
+    public static final int DEFAULT_TX_QUEUE_LIMIT = 64;
+    /** How long to wait before retrying queued writes. */
+    public static final long TX_RETRY_NS = Time.ms(1);
+    /** Read buffer: the largest packet a TUN/TAP read can return (64 KiB IP packet plus headers). */
+    static final int BUFFER_SIZE = 65536 + 64;
+
+    private final Medium medium;
+    private final String name;
+    private final int fd;
+    private final int mtu;
+    private final Arena arena;
+    private final MemorySegment rxErrno;
+    private final MemorySegment txErrno;
+    private final MemorySegment rxPollFds;
+    private final Wakeup closeWakeup;
+    private final ReentrantLock readerLock = new ReentrantLock();
+    private final MemorySegment rxBuf;
+    private final MemorySegment txBuf;
+    private final MemorySegment pollFds;
+
+    private FrameSink sink = FrameSink.DISCARD;
+    private final ArrayDeque<byte[]> txQueue = new ArrayDeque<>();
+    private int txQueueLimit = DEFAULT_TX_QUEUE_LIMIT;
+    private int readBatch = DEFAULT_READ_BATCH;
+    private long retryAt = Time.NEVER;
+    private volatile boolean closed;
+
+    private long rxPackets, rxBytes, txPackets, txBytes, txQueued, txDropped, txErrors;
+    private int lastTxErrno;
+
+    TunTapDevice(Medium medium, Opened o) {
+        this(medium, o.name(), o.fd(), o.mtu(), o.arena(), o.errnoState(), o.closeWakeup());
+    }
+
+    private TunTapDevice(Medium medium, String name, int fd, int mtu, Arena arena, MemorySegment errnoState,
+                         Wakeup closeWakeup) {
+        this.medium = medium;
+        this.name = name;
+        this.fd = fd;
+        this.mtu = mtu;
+        this.arena = arena;
+        this.rxErrno = errnoState;
+        this.txErrno = LibC.errnoState(arena);
+        this.closeWakeup = closeWakeup;
+        this.rxBuf = arena.allocate(BUFFER_SIZE, 16);
+        this.txBuf = arena.allocate(BUFFER_SIZE, 16);
+        // pollFds serves awaitReadable (single-thread mode), rxPollFds readBlocking (reader thread)
+        this.pollFds = arena.allocate(2 * LibC.POLLFD_SIZE, 8);
+        this.rxPollFds = arena.allocate(2 * LibC.POLLFD_SIZE, 8);
+    }
+
+    /** What {@link #openFd} found: the descriptor, the name the kernel used and its MTU. */
+    record Opened(int fd, String name, int mtu, Arena arena, MemorySegment errnoState, Wakeup closeWakeup) {}
+
+    /**
+     * Opens /dev/net/tun, creates or attaches interface {@code name} (IFF_NO_PI) as TUN or TAP,
+     * non-blocking and close-on-exec, and sets its MTU when {@code mtu > 0}.
+     */
+    static Opened openFd(String name, Medium medium, int mtu) throws TunException {
+        TunException bad = TunException.checkName(name);
+        if (bad != null) {
+            throw bad;
+        }
+        Arena arena = Arena.ofShared();
+        int fd = -1;
+        boolean ok = false;
+        try {
+            MemorySegment errno = LibC.errnoState(arena);
+            fd = LibC.open(errno, arena.allocateFrom("/dev/net/tun"), LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
+            if (fd < 0) {
+                throw TunException.openControlDevice(LibC.errno(errno));
+            }
+            MemorySegment ifr = ifreq(arena, name);
+            short mode = switch (medium) {
+                case IP -> IFF_TUN;
+                case ETHERNET -> IFF_TAP;
+            };
+            ifr.set(ValueLayout.JAVA_SHORT, IFR_UNION_OFFSET, (short) (mode | IFF_NO_PI));
+            if (LibC.ioctl(errno, fd, TUNSETIFF, ifr) < 0) {
+                throw TunException.setInterface(name.isEmpty() ? "(kernel-chosen)" : name, medium, LibC.errno(errno));
+            }
+            String actual = ifr.getString(0, StandardCharsets.UTF_8);
+            int actualMtu = mtu > 0 ? setMtu(arena, errno, actual, mtu) : getMtu(arena, errno, actual);
+            Opened o = new Opened(fd, actual, actualMtu, arena, errno, closeWakeup());
+            ok = true;
+            return o;
+        } finally {
+            if (!ok) {
+                if (fd >= 0) {
+                    LibC.close(LibC.errnoState(arena), fd);
+                }
+                arena.close();
+            }
+        }
+    }
+
+    /**
+     * Wraps an already open non-blocking descriptor that behaves like a TUN/TAP one (one packet per
+     * read/write), e.g. one end of an AF_UNIX SOCK_SEQPACKET pair in tests. The device owns it.
+     */
+    static Opened adopt(int fd, String name, int mtu) throws TunException {
+        Arena arena = Arena.ofShared();
+        return new Opened(fd, name, mtu, arena, LibC.errnoState(arena), closeWakeup());
+    }
+
+    private static Wakeup closeWakeup() throws TunException {
+        try {
+            return Wakeup.create();
+        } catch (TunException e) {
+            throw e;
+        } catch (java.io.IOException e) {
+            throw new TunException(e.getMessage(), 0);
+        }
+    }
+
+    private static MemorySegment ifreq(Arena arena, String name) {
+        MemorySegment ifr = arena.allocate(IFREQ_SIZE, 8);
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        MemorySegment.copy(n, 0, ifr, ValueLayout.JAVA_BYTE, 0, n.length);
+        return ifr;
+    }
+
+    private static int mtuIoctl(Arena arena, MemorySegment errno, String name, long request, int value)
+            throws TunException {
+        int sock = LibC.socket(errno, LibC.AF_INET, LibC.SOCK_DGRAM | LibC.O_CLOEXEC, 0);
+        if (sock < 0) {
+            throw new TunException("cannot open an AF_INET socket to read or set the MTU of '" + name + "': "
+                    + Errno.describe(LibC.errno(errno)), LibC.errno(errno));
+        }
+        try {
+            MemorySegment ifr = ifreq(arena, name);
+            ifr.set(ValueLayout.JAVA_INT, IFR_UNION_OFFSET, value);
+            if (LibC.ioctl(errno, sock, request, ifr) < 0) {
+                int e = LibC.errno(errno);
+                if (request == SIOCSIFMTU && e == Errno.EINVAL) {
+                    throw new TunException("MTU " + value + " is out of range for '" + name
+                            + "' (TUN/TAP accept 68..65535)", e);
+                }
+                throw new TunException((request == SIOCSIFMTU ? "setting" : "reading") + " the MTU of '" + name
+                        + "' failed: " + Errno.describe(e), e);
+            }
+            return ifr.get(ValueLayout.JAVA_INT, IFR_UNION_OFFSET);
+        } finally {
+            LibC.close(errno, sock);
+        }
+    }
+
+    /** SIOCGIFHWADDR: the interface's own MAC (ifr_hwaddr is a struct sockaddr: family, then the address). */
+    static byte[] hardwareAddress(String name) throws TunException {
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment errno = LibC.errnoState(tmp);
+            int sock = LibC.socket(errno, LibC.AF_INET, LibC.SOCK_DGRAM | LibC.O_CLOEXEC, 0);
+            if (sock < 0) {
+                int e = LibC.errno(errno);
+                throw new TunException("cannot open an AF_INET socket to read the MAC of '" + name + "': "
+                        + Errno.describe(e), e);
+            }
+            try {
+                MemorySegment ifr = ifreq(tmp, name);
+                if (LibC.ioctl(errno, sock, SIOCGIFHWADDR, ifr) < 0) {
+                    int e = LibC.errno(errno);
+                    throw new TunException("reading the MAC of '" + name + "' failed: " + Errno.describe(e), e);
+                }
+                return ifr.asSlice(IFR_UNION_OFFSET + 2, 6).toArray(ValueLayout.JAVA_BYTE);
+            } finally {
+                LibC.close(errno, sock);
+            }
+        }
+    }
+
+    private static int setMtu(Arena arena, MemorySegment errno, String name, int mtu) throws TunException {
+        mtuIoctl(arena, errno, name, SIOCSIFMTU, mtu);
+        return getMtu(arena, errno, name);
+    }
+
+    private static int getMtu(Arena arena, MemorySegment errno, String name) throws TunException {
+        return mtuIoctl(arena, errno, name, SIOCGIFMTU, 0);
+    }
+
+    /** The interface name the kernel uses (chosen by the kernel if the requested name was empty). */
+    public final String name() {
+        return name;
+    }
+
+    /** The descriptor, for a runtime's own poll/epoll set (wait for POLLIN, then {@link #readAvailable}). */
+    public final int fd() {
+        return fd;
+    }
+
+    @Override
+    public final Medium medium() {
+        return medium;
+    }
+
+    /** The interface MTU as the kernel reported it when the device was opened. */
+    @Override
+    public final int mtu() {
+        return mtu;
+    }
+
+    @Override
+    public final void attach(FrameSink sink) {
+        this.sink = sink == null ? FrameSink.DISCARD : sink;
+    }
+
+    /** Changes how many packets one {@link #readAvailable} call hands over at most (at least 1). */
+    public final void setReadBatch(int packets) {
+        if (packets < 1) {
+            throw new IllegalArgumentException("read batch must be at least 1: " + packets);
+        }
+        this.readBatch = packets;
+    }
+
+    /** Changes how many frames may wait while the kernel refuses writes (0 = drop at once). */
+    public final void setTxQueueLimit(int frames) {
+        if (frames < 0) {
+            throw new IllegalArgumentException("queue limit must be >= 0: " + frames);
+        }
+        this.txQueueLimit = frames;
+    }
+
+    /**
+     * Writes one packet (TUN: an IP packet; TAP: an Ethernet frame). EAGAIN/ENOBUFS: queued for
+     * retry, or dropped and counted if the queue is full; other errors are counted
+     * ({@link Stats#txErrors()}, {@link #lastTxErrno()}) and the frame is dropped, since a
+     * device must not throw at the stack for one bad frame.
+     */
+    @Override
+    public final void transmit(long now, byte[] frame) {
+        if (closed) {
+            txDropped++;
+            return;
+        }
+        if (!txQueue.isEmpty()) {
+            flush(now);
+            if (!txQueue.isEmpty()) {
+                enqueue(now, frame);
+                return;
+            }
+        }
+        int e = writeOnce(frame);
+        if (e == Errno.EAGAIN || e == Errno.ENOBUFS) {
+            enqueue(now, frame);
+        }
+    }
+
+    /** 0 on success, else the errno (already counted unless it is a retryable EAGAIN/ENOBUFS). */
+    private int writeOnce(byte[] frame) {
+        if (frame.length > txBuf.byteSize()) {
+            txErrors++;
+            lastTxErrno = Errno.EMSGSIZE;
+            return Errno.EMSGSIZE;
+        }
+        MemorySegment.copy(frame, 0, txBuf, ValueLayout.JAVA_BYTE, 0, frame.length);
+        while (true) {
+            long r = LibC.write(txErrno, fd, txBuf, frame.length);
+            if (r >= 0) {
+                txPackets++;
+                txBytes += frame.length;
+                return 0;
+            }
+            int e = LibC.errno(txErrno);
+            if (e == Errno.EINTR) {
+                continue;
+            }
+            if (e != Errno.EAGAIN && e != Errno.ENOBUFS) {
+                txErrors++;
+                lastTxErrno = e;
+            }
+            return e;
+        }
+    }
+
+    private void enqueue(long now, byte[] frame) {
+        if (txQueue.size() >= txQueueLimit) {
+            txDropped++;
+            return;
+        }
+        if (txQueue.isEmpty()) {
+            retryAt = now + TX_RETRY_NS;
+        }
+        txQueue.addLast(frame);
+        txQueued++;
+    }
+
+    private void flush(long now) {
+        while (!txQueue.isEmpty()) {
+            int e = writeOnce(txQueue.peekFirst());
+            if (e == Errno.EAGAIN || e == Errno.ENOBUFS) {
+                retryAt = now + TX_RETRY_NS;
+                return;
+            }
+            txQueue.pollFirst();
+        }
+        retryAt = Time.NEVER;
+    }
+
+    /** The descriptor said POLLOUT: write what it takes now; if it refuses again, the retry time stays. */
+    private void flushWritable() {
+        while (!txQueue.isEmpty()) {
+            int e = writeOnce(txQueue.peekFirst());
+            if (e == Errno.EAGAIN || e == Errno.ENOBUFS) {
+                return;
+            }
+            txQueue.pollFirst();
+        }
+        retryAt = Time.NEVER;
+    }
+
+    /** When queued writes should be retried; {@link Time#NEVER} when nothing waits. */
+    @Override
+    public final long pollAt() {
+        return txQueue.isEmpty() ? Time.NEVER : retryAt;
+    }
+
+    @Override
+    public final void poll(long now) {
+        if (!closed && !txQueue.isEmpty() && now >= retryAt) {
+            flush(now);
+        }
+    }
+
+    /** True while frames wait for the kernel to accept writes (a runtime may then also wait for POLLOUT). */
+    public final boolean hasQueuedWrites() {
+        return !txQueue.isEmpty();
+    }
+
+    /**
+     * Reads every pending packet, up to the read batch, and hands each to the sink with time
+     * {@code now}. Returns how many were delivered; 0 when nothing was pending (EAGAIN).
+     *
+     * @throws UncheckedIOException wrapping a {@link TunException} when the descriptor is broken,
+     *         e.g. EBADFD after the interface was deleted; the device is then useless
+     */
+    public final int readAvailable(long now) {
+        int n = 0;
+        while (n < readBatch && !closed) {
+            long r = LibC.read(rxErrno, fd, rxBuf, rxBuf.byteSize());
+            if (r < 0) {
+                int e = LibC.errno(rxErrno);
+                if (e == Errno.EAGAIN) {
+                    break;
+                }
+                if (e == Errno.EINTR) {
+                    continue;
+                }
+                throw new UncheckedIOException(readError(e));
+            }
+            if (r == 0) {
+                break;
+            }
+            byte[] frame = rxBuf.asSlice(0, r).toArray(ValueLayout.JAVA_BYTE);
+            rxPackets++;
+            rxBytes += r;
+            n++;
+            sink.receive(now, frame);
+        }
+        return n;
+    }
+
+    private TunException readError(int e) {
+        String kind = TunException.kind(medium);
+        if (e == Errno.EBADFD || e == Errno.EIO) {
+            return new TunException("reading from " + kind + " interface '" + name + "' failed: " + Errno.describe(e)
+                    + "; the interface was probably deleted (ip link del, or its network namespace was removed)", e);
+        }
+        return new TunException("reading from " + kind + " interface '" + name + "' failed: " + Errno.describe(e), e);
+    }
+
+    /**
+     * Blocks in poll(2) until a packet can be read or the timeout passes (negative = forever).
+     * Returns true if {@link #readAvailable} should be called now (also on POLLERR/POLLHUP, so the
+     * read reports the error). May return false early if a signal interrupts the wait.
+     * While writes are queued it also waits for POLLOUT and then writes them itself.
+     */
+    public final boolean awaitReadable(long timeoutNs) {
+        return await(timeoutNs, null);
+    }
+
+    /**
+     * Like {@link #awaitReadable(long)}, but also returns when {@code wakeup} is signalled from
+     * another thread (the signal is consumed). Returns true only if this device is readable.
+     */
+    public final boolean awaitReadable(long timeoutNs, Wakeup wakeup) {
+        return await(timeoutNs, wakeup);
+    }
+
+    private boolean await(long timeoutNs, Wakeup wakeup) {
+        if (closed) {
+            throw new IllegalStateException(TunException.kind(medium) + " device '" + name + "' is closed");
+        }
+        short events = (short) (LibC.POLLIN | (txQueue.isEmpty() ? 0 : LibC.POLLOUT));
+        pollFds.set(ValueLayout.JAVA_INT, 0, fd);
+        pollFds.set(ValueLayout.JAVA_SHORT, 4, events);
+        pollFds.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+        int nfds = 1;
+        if (wakeup != null) {
+            pollFds.set(ValueLayout.JAVA_INT, LibC.POLLFD_SIZE, wakeup.fd());
+            pollFds.set(ValueLayout.JAVA_SHORT, LibC.POLLFD_SIZE + 4, LibC.POLLIN);
+            pollFds.set(ValueLayout.JAVA_SHORT, LibC.POLLFD_SIZE + 6, (short) 0);
+            nfds = 2;
+        }
+        int r = LibC.poll(rxErrno, pollFds, nfds, LibC.pollTimeoutMs(timeoutNs));
+        if (r < 0) {
+            int e = LibC.errno(rxErrno);
+            if (e == Errno.EINTR) {
+                return false;
+            }
+            throw new UncheckedIOException(new TunException("poll on '" + name + "' failed: " + Errno.describe(e), e));
+        }
+        if (r == 0) {
+            return false;
+        }
+        if (wakeup != null && pollFds.get(ValueLayout.JAVA_SHORT, LibC.POLLFD_SIZE + 6) != 0) {
+            wakeup.drain();
+        }
+        short revents = pollFds.get(ValueLayout.JAVA_SHORT, 6);
+        if ((revents & LibC.POLLOUT) != 0 && !txQueue.isEmpty()) {
+            flushWritable();
+        }
+        return (revents & (LibC.POLLIN | LibC.POLLERR | LibC.POLLHUP | LibC.POLLNVAL)) != 0;
+    }
+
+    /**
+     * For a dedicated reader thread: blocks until one packet arrives and returns it (the caller
+     * owns the array), or returns null once {@link #close()} was called (from any thread) or at
+     * end of input. The
+     * sink is not used. Do not mix with {@link #readAvailable}/{@link #awaitReadable}.
+     *
+     * @throws TunException when the descriptor is broken, e.g. EBADFD after the interface was deleted
+     */
+    public final byte[] readBlocking() throws TunException {
+        readerLock.lock();
+        try {
+            while (!closed) {
+                long r = LibC.read(rxErrno, fd, rxBuf, rxBuf.byteSize());
+                if (r > 0) {
+                    rxPackets++;
+                    rxBytes += r;
+                    return rxBuf.asSlice(0, r).toArray(ValueLayout.JAVA_BYTE);
+                }
+                if (r == 0) {
+                    return null; // end of input (never from a TUN/TAP; a closed socketpair peer in tests)
+                }
+                int e = LibC.errno(rxErrno);
+                if (e == Errno.EINTR) {
+                    continue;
+                }
+                if (e != Errno.EAGAIN) {
+                    throw readError(e);
+                }
+                rxPollFds.set(ValueLayout.JAVA_INT, 0, fd);
+                rxPollFds.set(ValueLayout.JAVA_SHORT, 4, LibC.POLLIN);
+                rxPollFds.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+                rxPollFds.set(ValueLayout.JAVA_INT, LibC.POLLFD_SIZE, closeWakeup.fd());
+                rxPollFds.set(ValueLayout.JAVA_SHORT, LibC.POLLFD_SIZE + 4, LibC.POLLIN);
+                rxPollFds.set(ValueLayout.JAVA_SHORT, LibC.POLLFD_SIZE + 6, (short) 0);
+                if (LibC.poll(rxErrno, rxPollFds, 2, -1) < 0 && LibC.errno(rxErrno) != Errno.EINTR) {
+                    int pe = LibC.errno(rxErrno);
+                    throw new TunException("poll on '" + name + "' failed: " + Errno.describe(pe), pe);
+                }
+                // POLLERR/POLLHUP on the device: the next read reports why
+            }
+            return null;
+        } finally {
+            readerLock.unlock();
+        }
+    }
+
+    /** Whether the descriptor is in non-blocking mode (it always should be). */
+    final boolean isNonBlocking() {
+        int flags = LibC.fcntl(txErrno, fd, LibC.F_GETFL, 0);
+        return flags >= 0 && (flags & LibC.O_NONBLOCK) != 0;
+    }
+
+    /** The errno of the last failed write other than EAGAIN/ENOBUFS, or 0. */
+    public final int lastTxErrno() {
+        return lastTxErrno;
+    }
+
+    /** Packet and byte counts since open. */
+    public record Stats(long rxPackets, long rxBytes, long txPackets, long txBytes,
+                        long txQueued, long txDropped, long txErrors, int txQueueLength) {}
+
+    public final Stats stats() {
+        return new Stats(rxPackets, rxBytes, txPackets, txBytes, txQueued, txDropped, txErrors, txQueue.size());
+    }
+
+    public final boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes the descriptor (a non-persistent interface disappears) and frees the buffers.
+     * Idempotent. From another thread, it first wakes a {@link #readBlocking()} in progress and
+     * waits for it to return null.
+     */
+    @Override
+    public final void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        closeWakeup.signal();
+        readerLock.lock();
+        try {
+            txDropped += txQueue.size();
+            txQueue.clear();
+            LibC.close(txErrno, fd);
+            closeWakeup.close();
+            arena.close();
+        } finally {
+            readerLock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return TunException.kind(medium) + "(" + name + ", fd " + fd + ", mtu " + mtu + (closed ? ", closed" : "") + ")";
+    }
+}
