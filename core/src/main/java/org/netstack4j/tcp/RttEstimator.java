@@ -53,6 +53,14 @@ public final class RttEstimator {
     /** RFC 6298 5.5: back off the timer (RTO = RTO * 2), bounded by the maximum. */
     public void backoff() { rto = Math.min(rto * 2, maxRtoNs); }
 
+    /**
+     * RFC 6298 5.7: if the SYN or SYN,ACK was retransmitted and no RTT sample was taken, RTO
+     * "MUST be re-initialized to 3 seconds when data transmission begins".
+     */
+    public void reinitializeAfterSynTimeout(long rtoNs) {
+        if (!hasSample) rto = Math.min(rtoNs, maxRtoNs);
+    }
+
     private long clamp(long v) { return Math.max(minRtoNs, Math.min(maxRtoNs, v)); }
 
     public long rto() { return rto; }

@@ -19,7 +19,8 @@ import org.netstack4j.wire.TcpRepr;
  * RFC's events, named as the RFC names them. Single-threaded; time is passed in.
  */
 public final class TcpConnection {
-    private static final int TS_OPTION_SPACE = 12; // NOP, NOP, Timestamps (RFC 7323 Appendix A layout)
+    private static final int TS_OPTION_SPACE = 12;
+    private static final long OUT_OF_WINDOW_ACK_INTERVAL_NS = 500_000_000L; // NOP, NOP, Timestamps (RFC 7323 Appendix A layout)
 
     private final TcpLayer layer;
     private final TcpConfig cfg;
@@ -35,9 +36,10 @@ public final class TcpConnection {
 
     // RFC 9293 3.3.1 send sequence variables
     private final int iss;
-    private int sndUna, sndNxt, sndWl1, sndWl2, sndUp;
+    private int sndUna, sndWl1, sndWl2, sndUp;
+    private int sndNxt;         // next sequence number to (re)send; pulled back to SND.UNA by a timeout
     private long sndWnd;        // in bytes, already scaled
-    private int sndMax;         // one past the highest sequence number ever sent
+    private int sndMax;         // one past the highest sequence number ever sent: the RFC's SND.NXT
     private long maxSndWnd;     // largest window the peer offered (RFC 9293 3.8.6.2.1, RFC 5961 5.2)
     private int sndWscale;      // the peer's shift, applied to windows we receive
     private final RingBuffer sendBuf;
@@ -68,7 +70,9 @@ public final class TcpConnection {
     // timers: deadlines in ns, NEVER when not armed
     private long rtoAt = NEVER, persistAt = NEVER, delackAt = NEVER, timeWaitAt = NEVER, keepaliveAt = NEVER;
     private int retries, persistBackoff, keepalivesSent;
+    private boolean synRetransmitted;
     private long unackedSince = NEVER;
+    private long lastOutOfWindowAck = Long.MIN_VALUE / 2;
 
     private final RttEstimator rtt;
     private boolean rttTiming;
@@ -142,7 +146,7 @@ public final class TcpConnection {
 
     /** TCP_INFO-like snapshot. */
     public TcpStatus status() {
-        return new TcpStatus(state, sndUna, sndNxt, sndWnd, rcvNxt, rcvWnd(), cc.window(), cc.ssthresh(),
+        return new TcpStatus(state, sndUna, sndMax, sndWnd, rcvNxt, rcvWnd(), cc.window(), cc.ssthresh(),
                 rtt.srtt(), rtt.rttvar(), rtt.rto(), effMss, sndWscale, rcvWscale, tsOk, sackOk,
                 retransmissions, bytesSent, bytesAcked, bytesReceived, sendBuf.size(), rcvBuf.size(), error);
     }
@@ -268,7 +272,7 @@ public final class TcpConnection {
             case CLOSED, LISTEN -> { return; }
             case SYN_SENT -> enterClosed(now, "user ABORT", null);
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> {
-                layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndNxt, 0, false);
+                layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, 0, false);
                 enterClosed(now, "user ABORT", null);
             }
             case CLOSING, LAST_ACK, TIME_WAIT -> enterClosed(now, "user ABORT", null);
@@ -401,7 +405,14 @@ public final class TcpConnection {
                 return;
             }
             layer.drop(now, "out_of_window", "sequence number outside the receive window", id, seg, len);
+            if (!rst && segLen == 0 && now - lastOutOfWindowAck < OUT_OF_WINDOW_ACK_INTERVAL_NS) {
+                // a pure ACK out of the window: answer at most every 500 ms so two confused ends
+                // cannot ping-pong ACKs forever (Linux tcp_invalid_ratelimit)
+                layer.count("tcp.out_of_window_acks_rate_limited");
+                return;
+            }
             if (!rst) {
+                lastOutOfWindowAck = now;
                 sendAck(now); // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
                 if (state == TcpState.TIME_WAIT && fin) restartTimeWait(now); // retransmitted FIN
             }
@@ -742,6 +753,7 @@ public final class TcpConnection {
         rtt.backoff(); // RFC 6298 5.5
         rttTiming = false; // Karn
         if (!synAcked()) {
+            synRetransmitted = true;
             retransmitFirst(now);
             armRto(now);
             return;
@@ -804,8 +816,8 @@ public final class TcpConnection {
         }
         keepalivesSent++;
         layer.count("tcp.out.keepalives");
-        // RFC 9293 3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT>, no data, so the peer must answer with an ACK
-        emit(now, TcpRepr.ACK, Seq.add(sndNxt, -1), 0);
+        // RFC 9293 3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT> (SND.NXT = SND.UNA here), no data, so the peer must answer with an ACK
+        emit(now, TcpRepr.ACK, Seq.add(sndUna, -1), 0);
         keepaliveAt = now + cfg.keepaliveIntervalNs();
         timer(now, "keepalive", "set", keepaliveAt);
     }
@@ -920,7 +932,17 @@ public final class TcpConnection {
         }
     }
 
-    private void sendAck(long now) { emit(now, TcpRepr.ACK, sndNxt, 0); }
+    /**
+     * A segment without data: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. SND.NXT is the highest sequence
+     * sent ({@code sndMax}; {@code sndNxt} may have been pulled back to resend after a timeout), kept
+     * inside the peer's window like Linux's tcp_acceptable_seq so the peer finds it acceptable.
+     */
+    private void sendAck(long now) {
+        int seq = sndMax;
+        int windowEnd = Seq.add(sndUna, sndWnd);
+        if (synAcked() && Seq.gt(seq, windowEnd)) seq = windowEnd;
+        emit(now, TcpRepr.ACK, seq, 0);
+    }
 
     private void challengeAck(long now) {
         if (layer.allowChallengeAck(now)) sendAck(now);
@@ -1070,6 +1092,7 @@ public final class TcpConnection {
 
     private void establish(long now, String cause) {
         setState(now, TcpState.ESTABLISHED, cause);
+        if (synRetransmitted) rtt.reinitializeAfterSynTimeout(Math.max(3_000_000_000L, cfg.initialRtoNs())); // RFC 6298 5.7
         layer.count("tcp.established");
         nEstablished = true;
         if (sndUna == sndMax) cancelRto(now);
