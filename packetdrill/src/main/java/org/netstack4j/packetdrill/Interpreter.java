@@ -283,6 +283,8 @@ public final class Interpreter {
         List<TcpOption> opts = new ArrayList<>();
         if (p.options() != null) {
             for (OptionSpec o : p.options()) {
+                // Whatever follows the first EOL is padding on the wire (RFC 9293 3.2): one EOL ends the list.
+                if (!opts.isEmpty() && opts.getLast() instanceof TcpOption.EndOfList) break;
                 opts.add(switch (o) {
                     case OptionSpec.Nop n -> new TcpOption.Nop();
                     case OptionSpec.Eol n -> new TcpOption.EndOfList();
@@ -300,8 +302,13 @@ public final class Interpreter {
             }
         }
         int window = p.win() == null ? 65535 : (int) (long) p.win();
-        TcpRepr seg = new TcpRepr(flowRemotePort, flowLocalPort, (int) p.seqStart(), (int) ackField, flags, window,
-            p.urg() == null ? 0 : (int) (long) p.urg(), List.copyOf(opts));
+        TcpRepr seg;
+        try {
+            seg = new TcpRepr(flowRemotePort, flowLocalPort, (int) p.seqStart(), (int) ackField, flags, window,
+                p.urg() == null ? 0 : (int) (long) p.urg(), List.copyOf(opts));
+        } catch (IllegalArgumentException e) {
+            throw new Mismatch(p.line(), "script error: cannot build this segment: " + e.getMessage());
+        }
         if (log.size() < 2000) log.add(fmtTime(now) + " < " + p.describe().substring(2));
         stack.segmentArrives(now, remote, local, seg, new byte[p.length()]);
         checkPending();
