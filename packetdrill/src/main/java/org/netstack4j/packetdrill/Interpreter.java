@@ -862,7 +862,9 @@ public final class Interpreter {
             rdhup = c.remoteClosed();
             hup = st.equals("CLOSED") || (rdhup && k.shutWr);
             in = c.readable() > 0 || rdhup || err || st.equals("CLOSED") || k.shutRd;
-            out = !st.equals("SYN-SENT") && !st.equals("SYN-RECEIVED") && c.writable() > 0;
+            // A write that would fail at once (closed, reset, shut down) does not block: POLLOUT, as Linux says.
+            out = st.equals("CLOSED") || k.shutWr
+                || (!st.equals("SYN-SENT") && !st.equals("SYN-RECEIVED") && c.writable() > 0);
         } else {
             hup = true;
             out = true;
@@ -1054,12 +1056,13 @@ public final class Interpreter {
 
     // ---------------------------------------------------------------- commands and code
 
+    private static final Pattern SET_SYSCTLS = Pattern.compile("^\\S*set_sysctls\\.py\\s+(.+)$");
     private static final Pattern SYSCTL = Pattern.compile("^sysctl(?:\\s+-[a-zA-Z]+)*\\s+(.+)$");
     private static final Pattern SOCKSTAT = Pattern.compile("^sockstat\\b(.*)\\|\\s*grep\\s+-c\\s+(\\S+)\\s*\\|\\s*grep\\s+(\\d+)\\s*$");
     private static final Pattern TCPDROP = Pattern.compile("^tcpdrop\\s+-s\\s+(\\S+)\\s*$");
 
     private void command(CommandEvent c) {
-        for (String part : c.command().split("\\s*(?:;|&&)\\s*")) {
+        for (String part : c.command().split("\\s*(?:;|&&|\\n)\\s*")) {
             String cmd = part.strip();
             if (cmd.isEmpty()) continue;
             Matcher m;
@@ -1069,18 +1072,24 @@ public final class Interpreter {
                 settings.windowScaleShift = 8;
                 continue;
             }
-            if ((m = SYSCTL.matcher(cmd)).matches()) {
+            if ((m = SET_SYSCTLS.matcher(cmd)).matches()) {
+                // google's set_sysctls.py /proc/sys/net/ipv4/tcp_x=v ...: the same as sysctl -w
+                for (String kv : m.group(1).trim().split("\\s+")) {
+                    int eq = kv.indexOf('=');
+                    if (eq < 0 || !kv.startsWith("/proc/sys/")) throw new Unsupported(c.line(), "set_sysctls.py argument " + kv);
+                    Sysctl.apply(c.line(), kv.substring("/proc/sys/".length(), eq).replace('/', '.'),
+                        kv.substring(eq + 1).replace("\"", ""), settings);
+                }
+                noteLateSysctl(c.line(), cmd);
+            } else if (cmd.matches("\\S*/sysctl_restore_\\S*\\.sh")) {
+                // restores the sysctls set_sysctls.py changed: nothing outlives this stack
+            } else if ((m = SYSCTL.matcher(cmd)).matches()) {
                 for (String kv : m.group(1).trim().split("\\s+")) {
                     int eq = kv.indexOf('=');
                     if (eq < 0) throw new Unsupported(c.line(), "sysctl read " + kv);
                     Sysctl.apply(c.line(), kv.substring(0, eq), kv.substring(eq + 1).replace("\"", ""), settings);
                 }
-                if (stack != null && !settings.toString().equals(settingsAtStart) && staleConfigLine == 0) {
-                    // Like a kernel, the new value would only matter for connections opened later:
-                    // harmless at the end of a script (restoring defaults), unsupported before an open.
-                    staleConfigLine = c.line();
-                    staleConfigCommand = cmd;
-                }
+                noteLateSysctl(c.line(), cmd);
             } else if ((m = SOCKSTAT.matcher(cmd)).matches()) {
                 ensureStack();
                 String state = m.group(2).replace('_', '-');
@@ -1107,6 +1116,17 @@ public final class Interpreter {
             } else {
                 throw new Unsupported(c.line(), "command `" + cmd.split("\\s+")[0] + "`");
             }
+        }
+    }
+
+    /**
+     * Like a kernel, a sysctl changed after the stack exists would only matter for connections
+     * opened later: harmless at the end of a script (restoring defaults), unsupported before an open.
+     */
+    private void noteLateSysctl(int line, String cmd) {
+        if (stack != null && !settings.toString().equals(settingsAtStart) && staleConfigLine == 0) {
+            staleConfigLine = line;
+            staleConfigCommand = cmd;
         }
     }
 

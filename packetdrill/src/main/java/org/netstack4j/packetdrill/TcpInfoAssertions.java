@@ -17,6 +17,10 @@ final class TcpInfoAssertions {
     static final String[] STATES = {"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "CLOSE-WAIT",
         "FIN-WAIT-1", "CLOSING", "LAST-ACK", "FIN-WAIT-2", "TIME-WAIT"};
 
+    /** Linux's TCPI_OPT_* bits of tcpi_options. */
+    static final Map<String, Long> OPTION_BITS = Map.of("TCPI_OPT_TIMESTAMPS", 1L, "TCPI_OPT_SACK", 2L,
+        "TCPI_OPT_WSCALE", 4L, "TCPI_OPT_ECN", 8L, "TCPI_OPT_ECN_SEEN", 16L, "TCPI_OPT_SYN_DATA", 32L);
+
     static long stateNumber(String rfcName) {
         for (int i = 0; i < STATES.length; i++) if (STATES[i].equals(rfcName)) return i;
         return -1;
@@ -117,12 +121,12 @@ final class TcpInfoAssertions {
         long not() { return kw("not") ? (not() == 0 ? 1 : 0) : cmp(); }
 
         long cmp() {
-            long v = sum();
+            long v = bitOr();
             ws();
             for (String op : new String[] {"==", "!=", "<=", ">=", "<", ">"}) {
                 if (s.startsWith(op, pos)) {
                     pos += op.length();
-                    long r = sum();
+                    long r = bitOr();
                     return switch (op) {
                         case "==" -> v == r ? 1 : 0;
                         case "!=" -> v != r ? 1 : 0;
@@ -134,6 +138,22 @@ final class TcpInfoAssertions {
                 }
             }
             return v;
+        }
+
+        long bitOr() {
+            long v = bitAnd();
+            while (true) {
+                ws();
+                if (peek('|')) { pos++; v |= bitAnd(); } else return v;
+            }
+        }
+
+        long bitAnd() {
+            long v = sum();
+            while (true) {
+                ws();
+                if (peek('&')) { pos++; v &= sum(); } else return v;
+            }
         }
 
         long sum() {
@@ -187,6 +207,8 @@ final class TcpInfoAssertions {
                 if (v == null) throw new Unsupported(line, "TCP_INFO field " + name);
                 return v;
             }
+            Long opt = OPTION_BITS.get(name);
+            if (opt != null) return opt;
             Long c = stateConstant(name);
             if (c != null && (name.startsWith("TCP") || name.startsWith("tcp"))) return c;
             Long var = vars.get(name);
