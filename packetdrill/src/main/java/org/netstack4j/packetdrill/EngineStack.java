@@ -101,6 +101,11 @@ final class EngineStack implements TcpStack {
         layer.segmentArrives(now, src, dst, seg, payload, 0, payload.length);
     }
 
+    @Override public void icmpUnreachable(long now, Ipv4Address src, Ipv4Address dst, int code, int nextHopMtu,
+                                          int srcPort, int dstPort, int seq) {
+        layer.icmpDestinationUnreachable(now, src, dst, code, nextHopMtu, srcPort, dstPort, seq);
+    }
+
     @Override public Conn connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
                                   SocketOptions opts) throws Failure {
         checkOptions(opts);

@@ -41,6 +41,14 @@ public sealed interface Event {
         }
     }
 
+    /**
+     * An inbound ICMP message about one of our segments: {@code < icmp unreachable frag_needed
+     * mtu 1200 [1:1461(1460)]}. code is null when not written, mtu 0 when absent; the quoted
+     * segment's seq range is in script space (ours), seqStart -1 when not written.
+     */
+    record IcmpEvent(int line, TimeSpec time, String type, String code, int mtu, long seqStart, long seqEnd,
+                     int length, String ipInfo) implements Event {}
+
     /** A backtick shell command. */
     record CommandEvent(int line, TimeSpec time, String command) implements Event {}
 

@@ -205,6 +205,7 @@ public final class Interpreter {
                 else now = Math.max(now, lo);
                 syscall(s, lo, last, tol);
             }
+            case Event.IcmpEvent i -> { ensureStack(); advanceTo(lo); icmp(i); }
             case CommandEvent c -> { if (stack != null) advanceTo(lo); command(c); }
             case CodeEvent c -> { ensureStack(); advanceTo(lo); code(c); }
         }
@@ -311,6 +312,27 @@ public final class Interpreter {
         }
         if (log.size() < 2000) log.add(fmtTime(now) + " < " + p.describe().substring(2));
         stack.segmentArrives(now, remote, local, seg, new byte[p.length()]);
+        checkPending();
+    }
+
+    /** RFC 792 destination unreachable codes, as packetdrill names them. */
+    private static final List<String> UNREACHABLE_CODES = List.of("net_unreachable", "host_unreachable",
+        "protocol_unreachable", "port_unreachable", "frag_needed", "source_route_failed", "net_unknown",
+        "host_unknown", "source_host_isolated", "net_prohibited", "host_prohibited", "net_unreachable_for_tos",
+        "host_unreachable_for_tos", "packet_filtered", "precedence_violation", "precedence_cutoff");
+
+    private void icmp(Event.IcmpEvent i) {
+        if (i.ipInfo() != null) throw new Unsupported(i.line(), "IP fields in packet line (" + i.ipInfo() + ")");
+        if (!i.type().equals("unreachable") && !i.type().equals("destination_unreachable"))
+            throw new Unsupported(i.line(), "icmp " + i.type());
+        int code;
+        if (i.code() == null) code = 0;
+        else if (i.code().chars().allMatch(Character::isDigit)) code = Integer.parseInt(i.code());
+        else code = UNREACHABLE_CODES.indexOf(i.code());
+        if (code < 0) throw new Unsupported(i.line(), "icmp unreachable code " + i.code());
+        long seq = i.seqStart() < 0 ? 0 : i.seqStart();
+        if (log.size() < 2000) log.add(fmtTime(now) + " < icmp unreachable code " + code + " mtu " + i.mtu() + " [" + seq + "]");
+        stack.icmpUnreachable(now, local, remote, code, i.mtu(), flowLocalPort, flowRemotePort, (int) (seq + localIsnOffset));
         checkPending();
     }
 

@@ -186,7 +186,7 @@ public final class ScriptParser {
         return Math.round(Double.parseDouble(t) * 1_000_000.0);
     }
 
-    private Event.PacketEvent packet(int line, TimeSpec time) {
+    private Event packet(int line, TimeSpec time) {
         boolean inbound = s.charAt(pos) == '<';
         pos++;
         skipWs();
@@ -196,8 +196,9 @@ public final class ScriptParser {
             skipWs();
         }
         String w = word();
+        if (w.equals("icmp")) return icmp(line, time, inbound, ipInfo);
         switch (w) {
-            case "icmp", "udp", "udplite", "sctp", "ipv4", "ipv6", "gre", "mpls", "psp" ->
+            case "udp", "udplite", "sctp", "ipv4", "ipv6", "gre", "mpls", "psp" ->
                 throw new Unsupported(line, w + " packet");
             default -> { }
         }
@@ -249,6 +250,47 @@ public final class ScriptParser {
         if (peek() == '/') throw new Unsupported(line, "UDP encapsulation (/udp)");
         return new Event.PacketEvent(line, time, inbound, flags, seqStart, seqEnd, (int) len, ack, win, urg,
             opts, any, ipInfo);
+    }
+
+    /** {@code icmp TYPE [CODE] [mtu N] [[start:end(len)]]}, after the direction and ipinfo. */
+    private Event.IcmpEvent icmp(int line, TimeSpec time, boolean inbound, String ipInfo) {
+        pos += 4;
+        if (!inbound) throw new Unsupported(line, "outbound icmp packet");
+        skipWs();
+        String type = word();
+        if (type.isEmpty()) throw error("expected an ICMP type");
+        pos += type.length();
+        skipWs();
+        String code = null;
+        String w = word();
+        if (!w.isEmpty() && !w.equals("mtu")) {
+            code = w;
+            pos += w.length();
+            skipWs();
+            w = word();
+        }
+        int mtu = 0;
+        if (w.equals("mtu")) {
+            pos += 3;
+            mtu = (int) number();
+            skipWs();
+        }
+        long start = -1, end = -1, len = 0;
+        if (peek() == '[') {
+            pos++;
+            skipWs();
+            if (Character.isLetter(peek())) throw new Unsupported(line, "ICMP quoting a non-TCP or explicit-port packet");
+            start = number();
+            expect(':');
+            end = number();
+            expect('(');
+            len = number();
+            expect(')');
+            skipWs();
+            if (peek() != ']') throw new Unsupported(line, "ICMP quoted packet details");
+            pos++;
+        }
+        return new Event.IcmpEvent(line, time, type, code, mtu, start, end, (int) len, ipInfo);
     }
 
     private List<OptionSpec> options(int line) {

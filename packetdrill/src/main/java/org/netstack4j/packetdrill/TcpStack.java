@@ -34,6 +34,13 @@ public interface TcpStack extends Pollable {
 
     void segmentArrives(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] payload);
 
+    /**
+     * An ICMP destination unreachable quoting our segment (src/dst and ports as we sent it,
+     * seq its sequence number).
+     */
+    void icmpUnreachable(long now, Ipv4Address src, Ipv4Address dst, int code, int nextHopMtu, int srcPort,
+                         int dstPort, int seq);
+
     Conn connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort, SocketOptions opts)
         throws Failure;
 

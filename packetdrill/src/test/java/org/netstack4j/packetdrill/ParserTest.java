@@ -79,8 +79,12 @@ class ParserTest {
 
     @Test
     void unsupportedConstructsAreNamed() {
-        var u = assertThrows(Unsupported.class, () -> parse("0 < icmp unreachable port_unreachable [1:1(0)]\n"));
-        assertEquals("icmp packet", u.getMessage());
+        var icmp = (Event.IcmpEvent) parse("0 < icmp unreachable frag_needed mtu 1200 [1:1461(1460)]\n").events().get(0);
+        assertEquals("frag_needed", icmp.code());
+        assertEquals(1200, icmp.mtu());
+        assertEquals(1460, icmp.length());
+        var u = assertThrows(Unsupported.class, () -> parse("0 > icmp unreachable port_unreachable [1:1(0)]\n"));
+        assertEquals("outbound icmp packet", u.getMessage());
         var o = assertThrows(Unsupported.class, () -> parse("0 > S 0:0(0) <mss 1460,FO abcd>\n"));
         assertTrue(o.getMessage().contains("FO"), o.getMessage());
         var e = assertThrows(ScriptSyntaxError.class, () -> parse("0 socket(3 3) = 0\n"));
