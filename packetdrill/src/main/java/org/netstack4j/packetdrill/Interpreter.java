@@ -714,6 +714,37 @@ public final class Interpreter {
                 int[] done = {0};
                 return () -> write(k, len, done, dontWait);
             }
+            case "sendmsg", "recvmsg": {
+                // {msg_name(...)=..., msg_iov(1)=[{..., N}], msg_flags=0}: the iov lengths are all we use.
+                Sock k = sock(s, 0);
+                if (k == null) return () -> Ret.err("EBADF");
+                underTest = k;
+                if (a.size() != 3 || !(a.get(1) instanceof Expr.Struct msg)) throw new Unsupported(line, name + " arguments");
+                int len = 0;
+                for (Expr.Field f : msg.fields()) {
+                    switch (String.valueOf(f.name())) {
+                        case "msg_iov" -> {
+                            if (!(f.value() instanceof Expr.Array iovs)) throw new Unsupported(line, "msg_iov " + f.value());
+                            for (Expr iov : iovs.items()) {
+                                if (!(iov instanceof Expr.Struct st) || st.fields().size() != 2)
+                                    throw new Unsupported(line, "iovec " + iov);
+                                len += (int) constant(line, st.fields().get(1).value());
+                            }
+                        }
+                        case "msg_name", "msg_flags" -> { }
+                        default -> throw new Unsupported(line, name + " field " + f.name());
+                    }
+                }
+                long flags = constant(line, a.get(2));
+                boolean peek = (flags & MSG_PEEK) != 0;
+                boolean dontWait = (flags & msgDontWait()) != 0;
+                if ((flags & ~(MSG_PEEK | msgDontWait())) != 0) throw new Unsupported(line, name + " flags " + a.get(2));
+                int total = len;
+                if (name.equals("recvmsg")) return () -> read(k, total, peek, dontWait);
+                if (peek) throw new Unsupported(line, "sendmsg MSG_PEEK");
+                int[] done = {0};
+                return () -> write(k, total, done, dontWait);
+            }
             case "close": {
                 Sock k = sock(s, 0);
                 if (k == null) return () -> Ret.err("EBADF");

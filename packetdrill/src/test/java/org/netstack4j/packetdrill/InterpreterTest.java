@@ -164,4 +164,17 @@ class InterpreterTest {
         assertEquals(5_000_000_000L, seen[0].keepIdleNs);
         assertEquals(20000, seen[0].rcvBuf);
     }
+
+    @Test
+    void sendmsgAndRecvmsgUseTheIovecLengths() {
+        ScriptResult r = run(OPEN + """
+            +0  < P. 1:1001(1000) ack 1 win 257
+            +0  > . 1:1(0) ack 1001
+            +0  recvmsg(4, {msg_name(...)=..., msg_iov(2)=[{..., 600}, {..., 600}], msg_flags=0}, MSG_PEEK) = 1000
+            +0  recvmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 400}], msg_flags=0}, 0) = 400
+            +0  sendmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 100}], msg_flags=0}, 0) = 100
+            +0  > P. 1:101(100) ack 1001
+            """);
+        assertEquals(ScriptResult.Status.PASS, r.status(), r.oneLine() + "\n" + String.join("\n", r.log()));
+    }
 }
