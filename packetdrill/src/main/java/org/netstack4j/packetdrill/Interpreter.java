@@ -1084,7 +1084,7 @@ public final class Interpreter {
             case "AF_INET", "PF_INET" -> 2;
             case "SOCK_STREAM" -> 1;
             case "SOCK_NONBLOCK" -> SOCK_NONBLOCK;
-            case "IPPROTO_TCP" -> 6;
+            case "IPPROTO_TCP", "SOL_TCP" -> 6;
             case "SOL_SOCKET" -> 1;
             case "O_RDWR" -> O_RDWR;
             case "O_NONBLOCK" -> profile.oNonblock();
@@ -1117,7 +1117,7 @@ public final class Interpreter {
     private void command(CommandEvent c) {
         for (String part : c.command().split("\\s*(?:;|&&|\\n)\\s*")) {
             String cmd = part.strip();
-            if (cmd.isEmpty()) continue;
+            if (cmd.isEmpty() || cmd.startsWith("#")) continue; // shell comment
             Matcher m;
             if (cmd.endsWith("defaults.sh")) {
                 // google's defaults.sh: Linux sysctl defaults, notably tcp_rmem max 15 MB, for
@@ -1127,7 +1127,7 @@ public final class Interpreter {
             }
             if ((m = SET_SYSCTLS.matcher(cmd)).matches()) {
                 // google's set_sysctls.py /proc/sys/net/ipv4/tcp_x=v ...: the same as sysctl -w
-                for (String kv : m.group(1).trim().split("\\s+")) {
+                for (String kv : shellWords(m.group(1))) {
                     int eq = kv.indexOf('=');
                     if (eq < 0 || !kv.startsWith("/proc/sys/")) throw new Unsupported(c.line(), "set_sysctls.py argument " + kv);
                     Sysctl.apply(c.line(), kv.substring("/proc/sys/".length(), eq).replace('/', '.'),
@@ -1137,7 +1137,7 @@ public final class Interpreter {
             } else if (cmd.matches("\\S*/sysctl_restore_\\S*\\.sh")) {
                 // restores the sysctls set_sysctls.py changed: nothing outlives this stack
             } else if ((m = SYSCTL.matcher(cmd)).matches()) {
-                for (String kv : m.group(1).trim().split("\\s+")) {
+                for (String kv : shellWords(m.group(1))) {
                     int eq = kv.indexOf('=');
                     if (eq < 0) throw new Unsupported(c.line(), "sysctl read " + kv);
                     Sysctl.apply(c.line(), kv.substring(0, eq), kv.substring(eq + 1).replace("\"", ""), settings);
@@ -1170,6 +1170,23 @@ public final class Interpreter {
                 throw new Unsupported(c.line(), "command `" + cmd.split("\\s+")[0] + "`");
             }
         }
+    }
+
+    /** Splits shell arguments on blanks, keeping "double quoted" runs together (quotes removed). */
+    static List<String> shellWords(String text) {
+        List<String> out = new ArrayList<>();
+        StringBuilder w = new StringBuilder();
+        boolean quoted = false, any = false;
+        for (char ch : text.toCharArray()) {
+            if (ch == '"') { quoted = !quoted; any = true; }
+            else if (Character.isWhitespace(ch) && !quoted) {
+                if (any) out.add(w.toString());
+                w.setLength(0);
+                any = false;
+            } else { w.append(ch); any = true; }
+        }
+        if (any) out.add(w.toString());
+        return out;
     }
 
     /**

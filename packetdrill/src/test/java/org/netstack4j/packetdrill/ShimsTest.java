@@ -73,4 +73,13 @@ class ShimsTest {
         assertEquals(1, s.exitCode());
         assertEquals("1 passed, 1 failed, 0 skipped", s.line());
     }
+
+    @Test
+    void shellWordsKeepQuotedValuesTogether() {
+        assertEquals(List.of("/proc/sys/net/ipv4/tcp_wmem=4096 50000 4194304", "x=1"),
+            Interpreter.shellWords(" /proc/sys/net/ipv4/tcp_wmem=\"4096 50000 4194304\"  x=1 "));
+        StackSettings s = new StackSettings();
+        Sysctl.apply(1, "net.ipv4.tcp_wmem", "4096 50000 4194304", s);
+        assertEquals(50000, s.sndBuf);
+    }
 }
