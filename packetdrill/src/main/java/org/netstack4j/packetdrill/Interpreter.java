@@ -173,15 +173,17 @@ public final class Interpreter {
     /** Runs one event; returns the time relative events after it count from. */
     private long step(Event e, long last) {
         TimeSpec t = e.time();
-        long lo, hi;
-        switch (t.kind()) {
-            case ABSOLUTE -> { lo = hi = t.startUs() * NS_PER_US; }
-            case RELATIVE -> { lo = hi = last + t.startUs() * NS_PER_US; }
-            case RANGE_ABSOLUTE -> { lo = t.startUs() * NS_PER_US; hi = t.endUs() * NS_PER_US; }
-            case RANGE_RELATIVE -> { lo = last + t.startUs() * NS_PER_US; hi = last + t.endUs() * NS_PER_US; }
-            case ANY -> { lo = now; hi = Long.MAX_VALUE / 4; }
-            default -> throw new IllegalStateException();
-        }
+        long lo = switch (t.kind()) {
+            case ABSOLUTE, RANGE_ABSOLUTE -> t.startUs() * NS_PER_US;
+            case RELATIVE, RANGE_RELATIVE -> last + t.startUs() * NS_PER_US;
+            case ANY -> now;
+        };
+        long hi = switch (t.kind()) {
+            case ABSOLUTE, RELATIVE -> lo;
+            case RANGE_ABSOLUTE -> t.endUs() * NS_PER_US;
+            case RANGE_RELATIVE -> last + t.endUs() * NS_PER_US;
+            case ANY -> Long.MAX_VALUE / 4;
+        };
         long tol = Math.max(toleranceNs, (long) (tolerancePercent / 100.0 * Math.max(0, lo - last)));
         if ((t.kind() == TimeSpec.Kind.ANY || t.isRange()) && !(e instanceof PacketEvent p && !p.inbound()))
             throw new Mismatch(e.line(), "'*' and '~' times are only allowed on outbound packets");
