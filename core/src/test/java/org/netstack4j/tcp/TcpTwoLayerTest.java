@@ -68,8 +68,14 @@ class TcpTwoLayerTest {
         int sent;
         boolean closed, eof;
         final byte[] buf = new byte[16384];
+        int maxReadPerPump = Integer.MAX_VALUE;
 
         App(byte[] toSend) { this.toSend = toSend; }
+
+        boolean wantsToRead() {
+            return conn != null && !eof && (conn.readable() > 0 || conn.state() == TcpState.CLOSE_WAIT
+                    || conn.state() == TcpState.TIME_WAIT || conn.state() == TcpState.LAST_ACK || conn.state() == TcpState.CLOSING);
+        }
 
         void pump(long now) {
             if (conn == null) return;
@@ -85,8 +91,10 @@ class TcpTwoLayerTest {
                 closed = true;
                 conn.close(now);
             }
-            while (!eof) {
-                int n = conn.receive(now, buf, 0, buf.length);
+            int budget = maxReadPerPump;
+            while (!eof && budget > 0) {
+                int n = conn.receive(now, buf, 0, Math.min(buf.length, budget));
+                budget -= Math.max(n, 0);
                 if (n > 0) received.write(buf, 0, n);
                 else {
                     if (n < 0) eof = true;
@@ -102,6 +110,10 @@ class TcpTwoLayerTest {
     static Tracer debugTracer = Tracer.NONE;
 
     static Result run(long seed, int bytes, Faults faults, TcpConfig cfg, long limitNs) {
+        return run(seed, bytes, faults, cfg, limitNs, Integer.MAX_VALUE);
+    }
+
+    static Result run(long seed, int bytes, Faults faults, TcpConfig cfg, long limitNs, int maxReadPerPump) {
         SplittableRandom r = new SplittableRandom(seed);
         byte[] c2s = new byte[bytes], s2c = new byte[bytes];
         r.nextBytes(c2s);
@@ -111,6 +123,8 @@ class TcpTwoLayerTest {
         TcpLayer a = new TcpLayer(cfg, net.output(true), debugTracer, ca, seed);
         TcpLayer b = new TcpLayer(cfg, net.output(false), debugTracer, cb, seed + 1);
         App client = new App(c2s), server = new App(s2c);
+        client.maxReadPerPump = maxReadPerPump;
+        server.maxReadPerPump = maxReadPerPump;
         long now = Time.s(1);
         TcpListener l = b.listen(now, Ipv4Address.ANY, 80, 16, x -> {});
         client.conn = a.connect(now, CLIENT, 0, SERVER, 80, null);
@@ -122,6 +136,7 @@ class TcpTwoLayerTest {
             if (client.eof && server.eof && client.sent == bytes && server.sent == bytes && net.q.isEmpty()
                     && !isActive(client.conn) && !isActive(server.conn)) break;
             long next = Math.min(Math.min(a.pollAt(), b.pollAt()), net.q.isEmpty() ? Time.NEVER : net.q.peek().at());
+            if (client.wantsToRead() || server.wantsToRead()) next = Math.min(next, now + Time.ms(5)); // slow readers read again later
             if (next == Time.NEVER) break;
             now = Math.max(now, next);
             Pkt p;
@@ -188,5 +203,38 @@ class TcpTwoLayerTest {
         }
         assertTrue(failures.isEmpty(), failures.size() + " seeds failed, first: " + (failures.isEmpty() ? "" : failures.get(0)));
         assertTrue(retransmits > 0, "the faults did cause retransmissions");
+    }
+
+    @Test void smallBuffersAndSlowReadersOverSeeds() {
+        int bytes = 200_000;
+        long windowUpdates = 0, probes = 0;
+        for (long seed = 1; seed <= 150; seed++) {
+            SplittableRandom r = new SplittableRandom(seed * 7919);
+            Faults f = new Faults(r.nextDouble(0, 0.05), r.nextDouble(0, 0.02), r.nextDouble(0, 0.1),
+                    Time.ms(1 + r.nextInt(20)), Time.ms(1 + r.nextInt(10)));
+            TcpConfig cfg = TcpConfig.builder().receiveBufferSize(4096).sendBufferSize(3000 + r.nextInt(10000))
+                    .windowScale(seed % 2 == 0).timestamps(seed % 3 != 0).build();
+            Result res = run(seed, bytes, f, cfg, Time.s(3600), 500 + r.nextInt(2000));
+            check(seed, res, bytes);
+            windowUpdates += res.clientCounters.get("tcp.out.window_updates") + res.serverCounters.get("tcp.out.window_updates");
+            probes += res.clientCounters.get("tcp.out.window_probes") + res.serverCounters.get("tcp.out.window_probes");
+        }
+        assertTrue(windowUpdates > 0, "receivers reopened windows");
+        System.out.println("slow readers: window updates " + windowUpdates + ", zero-window probes " + probes);
+    }
+
+    @Test void connectToClosedPortIsRefused() {
+        Net net = new Net(1, Faults.NONE);
+        TcpLayer a = new TcpLayer(TcpConfig.defaults(), net.output(true), Tracer.NONE, new Counters(), 1);
+        TcpLayer b = new TcpLayer(TcpConfig.defaults(), net.output(false), Tracer.NONE, new Counters(), 2);
+        TcpConnection c = a.connect(0, CLIENT, 0, SERVER, 81, null);
+        long now = 0;
+        Pkt p;
+        while ((p = net.q.poll()) != null) {
+            now = p.at();
+            (p.toServer() ? b : a).segmentArrives(now, p.src(), p.dst(), p.tcp(), p.payload(), 0, p.payload().length);
+        }
+        assertEquals(TcpState.CLOSED, c.state());
+        assertEquals(TcpError.CONNECTION_REFUSED, c.error());
     }
 }
