@@ -65,12 +65,13 @@ public final class PingCommand implements java.util.concurrent.Callable<Integer>
         Ipv4Address dst = TwoHostNetwork.SERVER_ADDRESS;
         int ident = (int) (seed & 0xffff);
         long[] sentAt = new long[count + 1];
+        java.util.Arrays.fill(sentAt, -1);
         List<Double> rtts = new ArrayList<>();
         int[] received = {0};
         try (TwoHostNetwork net = TwoHostNetwork.builder().seed(seed).link(link).pcap(pcap).build()) {
             IpStack ip = net.client().ip();
             ip.setEchoReplyListener((now, from, id, seq, ttl, data) -> {
-                if (id != ident || seq < 1 || seq > count || sentAt[seq] == 0) return;
+                if (id != ident || seq < 1 || seq > count || sentAt[seq] < 0) return;
                 double ms = (now - sentAt[seq]) / 1e6;
                 rtts.add(ms);
                 received[0]++;

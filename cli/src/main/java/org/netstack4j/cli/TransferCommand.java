@@ -50,6 +50,9 @@ public final class TransferCommand implements java.util.concurrent.Callable<Inte
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write the client's frames to FILE (pcap, Ethernet).")
     Path pcap;
 
+    @Option(names = "--trace", description = "Print every trace event of both hosts (segments, state changes, timers, drops).")
+    boolean trace;
+
     @Override public Integer call() {
         long bytes = parseSize(bytesText);
         LinkConfig link = LinkConfig.builder().medium(Medium.ETHERNET)
@@ -63,7 +66,8 @@ public final class TransferCommand implements java.util.concurrent.Callable<Inte
         BulkTransfer.Direction dir = BulkTransfer.Direction.valueOf(direction.name());
         BulkTransfer.Result r;
         try (TwoHostNetwork net = TwoHostNetwork.builder().seed(seed).link(link).pcap(pcap).build()) {
-            r = BulkTransfer.run(net, bytes, dir, seed, Time.s(3600));
+            r = BulkTransfer.run(net, bytes, dir, seed, Time.s(86_400));
+            if (trace) printTrace(out, net);
         }
         out.printf(Locale.ROOT, "%d bytes %s over a simulated link: latency %s ms, %s, loss %s%%, dup %s%%, reorder %s%%, corrupt %s%%, seed %d%n",
                 bytes, switch (dir) { case UP -> "client -> server"; case DOWN -> "server -> client"; case BOTH -> "each way"; },
@@ -84,6 +88,19 @@ public final class TransferCommand implements java.util.concurrent.Callable<Inte
         out.println(r.ok() ? "OK" : "FAILED");
         out.flush();
         return r.ok() ? 0 : 1;
+    }
+
+    private static void printTrace(PrintWriter out, TwoHostNetwork net) {
+        java.util.List<String[]> lines = new java.util.ArrayList<>();
+        java.util.List<Long> times = new java.util.ArrayList<>();
+        java.util.List<org.netstack4j.trace.TraceEvent> all = new java.util.ArrayList<>();
+        java.util.List<String> who = new java.util.ArrayList<>();
+        for (var e : net.clientLog().events()) { all.add(e); who.add("client"); }
+        for (var e : net.serverLog().events()) { all.add(e); who.add("server"); }
+        Integer[] idx = new Integer[all.size()];
+        for (int i = 0; i < idx.length; i++) idx[i] = i;
+        java.util.Arrays.sort(idx, java.util.Comparator.comparingLong(i -> all.get(i).time()));
+        for (int i : idx) out.printf(Locale.ROOT, "%12.6f %s %s%n", all.get(i).time() / 1e9, who.get(i), all.get(i));
     }
 
     private long bandwidth() {

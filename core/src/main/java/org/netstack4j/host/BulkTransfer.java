@@ -39,8 +39,8 @@ public final class BulkTransfer {
 
     /** Runs the transfer; gives up (completed=false) when virtual time passes {@code timeoutNs}. */
     public static Result run(TwoHostNetwork net, long bytes, Direction dir, long seed, long timeoutNs) {
-        Side client = new Side("client", dir != Direction.DOWN ? bytes : 0, seed * 2 + 1);
-        Side server = new Side("server", dir != Direction.UP ? bytes : 0, seed * 2 + 2);
+        Side client = new Side("client", dir != Direction.DOWN, bytes, seed * 2 + 1);
+        Side server = new Side("server", dir != Direction.UP, bytes, seed * 2 + 2);
         long start = net.now();
         net.server().listen(start, 5001, 8, l -> {
             TcpConnection c = l.accept();
@@ -77,9 +77,12 @@ public final class BulkTransfer {
         TcpConnection conn;
         TwoHostNetwork net;
 
-        Side(String name, long toSend, long seed) {
+        final boolean sender;
+
+        Side(String name, boolean sender, long bytes, long seed) {
             this.name = name;
-            this.toSend = toSend;
+            this.sender = sender;
+            this.toSend = sender ? bytes : 0;
             this.random = new SplittableRandom(seed);
         }
 
@@ -122,7 +125,7 @@ public final class BulkTransfer {
                 sent += n;
             }
             // A pure receiver closes after the peer's end of stream; a sender as soon as it has written all.
-            if (!closedOurs && (toSend > 0 || eof)) {
+            if (!closedOurs && (sender || eof)) {
                 closedOurs = true;
                 c.close(now);
             }

@@ -60,6 +60,10 @@ public final class TwoHostNetwork implements AutoCloseable {
                 .addInterface("eth0", clientDevice, CLIENT_MAC, CLIENT_ADDRESS, 24);
         server = new Host("server", b.serverTcp, serverLog, b.seed * 7 + 2)
                 .addInterface("eth0", serverFaults, SERVER_MAC, SERVER_ADDRESS, 24);
+        if (b.staticArp) {
+            client.ip().addStaticNeighbor(SERVER_ADDRESS, SERVER_MAC);
+            server.ip().addStaticNeighbor(CLIENT_ADDRESS, CLIENT_MAC);
+        }
         sim.add(client);
         sim.add(server);
     }
@@ -97,6 +101,7 @@ public final class TwoHostNetwork implements AutoCloseable {
         private TcpConfig clientTcp = TcpConfig.defaults();
         private TcpConfig serverTcp = TcpConfig.defaults();
         private Path pcapFile;
+        private boolean staticArp;
 
         public Builder seed(long seed) { this.seed = seed; return this; }
         public Builder link(LinkConfig link) { this.link = link; return this; }
@@ -104,6 +109,8 @@ public final class TwoHostNetwork implements AutoCloseable {
         public Builder clientTcp(TcpConfig c) { this.clientTcp = c; return this; }
         public Builder serverTcp(TcpConfig c) { this.serverTcp = c; return this; }
         public Builder pcap(Path file) { this.pcapFile = file; return this; }
+        /** Permanent ARP entries for the peer (like {@code arp -s}), so no ARP exchange precedes the first frame. */
+        public Builder staticArp(boolean on) { this.staticArp = on; return this; }
         public TwoHostNetwork build() { return new TwoHostNetwork(this); }
     }
 }

@@ -52,6 +52,16 @@ final class ArpCache {
     private final LinkedHashMap<Ipv4Address, Entry> entries = new LinkedHashMap<>();
     private int unresolved;
 
+    /** A permanent entry, like {@code arp -s}: never expires, never asked for. */
+    void addStatic(Ipv4Address ip, MacAddress mac) {
+        Entry old = entries.remove(ip);
+        if (old != null && old.mac == null) unresolved--;
+        Entry e = new Entry();
+        e.mac = mac;
+        e.expiresAt = Time.NEVER;
+        entries.put(ip, e);
+    }
+
     /** The MAC for {@code ip} if resolved and not expired, else null. */
     MacAddress lookup(long now, Ipv4Address ip) {
         Entry e = entries.get(ip);

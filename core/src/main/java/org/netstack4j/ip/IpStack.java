@@ -135,6 +135,20 @@ public final class IpStack implements Pollable {
     public Counters counters() { return c.all; }
 
     /** The ARP caches of all Ethernet interfaces, like {@code ip neigh}. */
+    /**
+     * A permanent neighbour entry (like {@code arp -s}) on the Ethernet interface whose subnet
+     * holds {@code ip}: frames to it go out at once, without an ARP exchange.
+     */
+    public void addStaticNeighbor(Ipv4Address ip, MacAddress mac) {
+        for (Link l : links) {
+            if (l.ethernet && l.iface.onLink(ip)) {
+                l.arp.addStatic(ip, mac);
+                return;
+            }
+        }
+        throw new IllegalArgumentException("no Ethernet interface on the subnet of " + ip);
+    }
+
     public List<Neighbor> neighbors() {
         List<Neighbor> out = new ArrayList<>();
         for (Link l : links) if (l.arp != null) out.addAll(l.arp.snapshot(l.iface.name()));

@@ -170,6 +170,8 @@ public final class TcpConnection {
     /** RFC 9293 3.10.7.2 third step: a SYN arrived at our LISTEN parent. */
     void passiveOpen(long now, TcpRepr seg) {
         layer.count("tcp.passive_opens");
+        // This TCB is forked from the listening one: its history starts in LISTEN (RFC 9293 3.3.2).
+        state = TcpState.LISTEN;
         irs = seg.seq();
         rcvNxt = Seq.add(irs, 1);
         negotiate(seg);
@@ -455,7 +457,9 @@ public final class TcpConnection {
                     layer.count("tcp.estab_resets");
                     enterClosed(now, "rcv RST", TcpError.CONNECTION_RESET);
                 }
-                case CLOSING, LAST_ACK -> enterClosed(now, "rcv RST", null);
+                // RFC 9293 only says "enter CLOSED"; like Linux (tcp_reset) the application is told of
+                // the reset: its FIN was never acknowledged, so the close was not clean.
+                case CLOSING, LAST_ACK -> enterClosed(now, "rcv RST", TcpError.CONNECTION_RESET);
                 case TIME_WAIT -> {
                     if (cfg.rstInTimeWait()) enterClosed(now, "rcv RST", null);
                     else layer.drop(now, "rst_in_time_wait", "RST in TIME-WAIT ignored (RFC 1337)", id, seg, len);

@@ -118,6 +118,12 @@ public final class TcpLayer implements Pollable {
             drop(now, "rst_to_closed", "RST to a closed port ignored", id, seg, len);
             return;
         }
+        if (config.twoWayHandshake() && seg.has(TcpRepr.SYN) && seg.has(TcpRepr.ACK)) {
+            // Lab mode: in a two-way handshake the SYN,ACK is the last step and asks for no reply,
+            // so a host that never opened this connection has nothing to answer it with.
+            drop(now, "two_way_stray_syn_ack", "two-way handshake (lab): stray SYN,ACK ignored, nothing to confirm", id, seg, len);
+            return;
+        }
         drop(now, "no_connection", "no connection or listener: answered with RST", id, seg, len);
         if (!seg.has(TcpRepr.ACK)) {
             // <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>

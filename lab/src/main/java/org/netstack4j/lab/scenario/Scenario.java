@@ -45,7 +45,7 @@ public abstract class Scenario {
                 .loss(options.loss()).build();
         try (TwoHostNetwork net = TwoHostNetwork.builder().seed(options.seed()).link(link)
                 .clientTcp(tcpConfig(options, true)).serverTcp(tcpConfig(options, false))
-                .pcap(options.pcap()).build()) {
+                .pcap(options.pcap()).staticArp(true).build()) {
             Stage stage = new Stage(net, options);
             net.sim().add(stage.timeline);
             play(stage);

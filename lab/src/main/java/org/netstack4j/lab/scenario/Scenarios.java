@@ -313,8 +313,12 @@ public final class Scenarios {
         @Override public String summary() { return "a delayed segment of an old connection arrives during a new one with the same ports (--no-time-wait: it corrupts the data)"; }
         @Override public String summaryZh() { return "旧连接的延迟报文段在新连接期间到达（--no-time-wait：它破坏了新连接的数据）"; }
         @Override public List<String> extraFlags() { return List.of("--no-time-wait"); }
+        /**
+         * Timestamps are off, as in the notes' TCP: with RFC 7323 timestamps, PAWS would also reject
+         * the old segment (its TSval is older than the new connection's), which the story notes.
+         */
         @Override protected TcpConfig tcpConfig(ScenarioOptions o, boolean client) {
-            TcpConfig base = super.tcpConfig(o, client);
+            TcpConfig base = super.tcpConfig(o, client).toBuilder().timestamps(false).build();
             return o.noTimeWait() ? base.toBuilder().timeWaitEnabled(false).build() : base;
         }
         @Override protected void play(Stage s) {
@@ -331,17 +335,17 @@ public final class Scenarios {
                     @Override public void onRemoteClosed(TcpConnection y) { y.close(s.now()); }
                 });
             });
-            // First connection from port 40000: 40 KB of 'o'; the network keeps a copy of one late segment.
+            // First connection from port 40000: 200 KB of 'o'. The network keeps copies of its data
+            // segments: one of them will wander in late.
             TcpConnection first = s.client().tcp().connect(s.now(), TwoHostNetwork.CLIENT_ADDRESS, CLIENT_PORT,
                     TwoHostNetwork.SERVER_ADDRESS, Scenario.SERVER_PORT, new TcpEventListener() {});
             s.runUntil(() -> in(first, TcpState.ESTABLISHED), Time.s(30));
-            byte[] old = new byte[40_000];
+            byte[] old = new byte[200_000];
             java.util.Arrays.fill(old, (byte) 'o');
-            byte[][] held = new byte[1][];
-            int[] dataSegments = {0};
+            List<byte[]> copies = new ArrayList<>();
             s.net.clientFaults().setDropFilter(frame -> {
                 Frames.Tcp t = Frames.tcp(frame);
-                if (t != null && t.payloadLength() > 0 && ++dataSegments[0] == 20 && held[0] == null) held[0] = frame.clone();
+                if (t != null && t.payloadLength() > 0) copies.add(frame.clone());
                 return false;
             });
             int[] sent = {0};
@@ -367,7 +371,8 @@ public final class Scenarios {
                 second0 = s.connect(Scenario.SERVER_PORT, new TcpEventListener() {});
             }
             TcpConnection next = second0;
-            s.runUntil(() -> in(next, TcpState.ESTABLISHED), Time.s(30));
+            s.runUntil(() -> in(next, TcpState.ESTABLISHED) && accepted.size() >= 2
+                    && in(accepted.get(1), TcpState.ESTABLISHED), Time.s(30));
             byte[] fresh = new byte[30_000];
             java.util.Arrays.fill(fresh, (byte) 'n');
             int[] sent2 = {0};
@@ -375,18 +380,39 @@ public final class Scenarios {
             next.setListener(new TcpEventListener() {
                 @Override public void onWritable(TcpConnection x) { if (sent2[0] < fresh.length) push2.run(); }
             });
-            s.note("lab", "the network delivers the delayed segment of the first connection",
-                    "网络送达第一个连接中被延迟的报文段");
             s.net.clientFaults().setDropFilter(f -> false);
-            if (held[0] != null) s.net.clientFaults().transmit(s.now(), held[0]);
+            // Of the old copies still in the network, the one that hurts: for the 4-tuple of the new
+            // connection and inside the server's receive window. With TIME-WAIT the ports differ and none can hurt.
+            TcpConnection srvNew = accepted.size() >= 2 ? accepted.get(1) : null;
+            byte[] late = copies.isEmpty() ? null : copies.get(copies.size() / 2);
+            if (srvNew != null && srvNew.remotePort() == CLIENT_PORT) {
+                int rcvNxt = srvNew.status().rcvNxt();
+                long wnd = srvNew.status().rcvWnd();
+                for (byte[] f : copies) {
+                    int seq = Frames.tcp(f).tcp().seq();
+                    long ahead = Integer.toUnsignedLong(seq - rcvNxt);
+                    if (ahead < wnd / 2) { late = f; break; }
+                }
+            }
+            if (late != null) {
+                Frames.Tcp t = Frames.tcp(late);
+                s.note("lab", "the network delivers a late duplicate of the first connection (port "
+                                + t.tcp().srcPort() + ", seq " + Integer.toUnsignedString(t.tcp().seq()) + ", " + t.payloadLength() + " bytes of 'o')",
+                        "网络送达第一个连接的一个迟到的重复报文段（端口 " + t.tcp().srcPort() + "，seq "
+                                + Integer.toUnsignedString(t.tcp().seq()) + "，" + t.payloadLength() + " 字节 'o'）");
+                s.net.clientFaults().transmit(s.now(), late);
+            }
             s.after(Time.ms(1), push2);
             s.runUntil(() -> second.size() >= fresh.length, Time.s(30));
             byte[] got = second.toByteArray();
             int bad = 0;
             for (byte b : got) if (b != 'n') bad++;
             s.note("server", bad == 0 ? "the new connection received " + got.length + " bytes, all correct"
-                            : "the new connection received " + bad + " bytes of the OLD connection: data corrupted",
-                    bad == 0 ? "新连接收到 " + got.length + " 字节，全部正确" : "新连接收到了 " + bad + " 字节旧连接的数据：数据被破坏");
+                            : "the new connection received " + got.length + " bytes, " + bad + " of them from the OLD connection: data corrupted",
+                    bad == 0 ? "新连接收到 " + got.length + " 字节，全部正确"
+                            : "新连接收到 " + got.length + " 字节，其中 " + bad + " 字节来自旧连接：数据被破坏");
+            s.note("lab", "(timestamps are off in this story; with RFC 7323 timestamps PAWS would also reject the old segment)",
+                    "（本场景关闭了时间戳选项；若启用 RFC 7323 时间戳，PAWS 也会丢弃这个旧报文段）");
         }
     }
 }

@@ -1,0 +1,287 @@
+package org.netstack4j.runtime;
+
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.netstack4j.device.FrameSink;
+import org.netstack4j.time.Pollable;
+import org.netstack4j.time.Time;
+
+/**
+ * One platform thread that owns a sans-IO stack and drives it in real time:
+ * <pre>
+ *   loop { run queued tasks; if stack.pollAt() &lt;= now: stack.poll(now);
+ *          else park until min(pollAt, a new task, input from an IoSource) }
+ * </pre>
+ * Time is {@link System#nanoTime()} measured from a JVM-wide origin, so {@link #now()} starts
+ * near zero and never overflows in {@code now + timeout} arithmetic. The stack is touched
+ * only on the loop thread: other threads hand work over with {@link #execute} or
+ * {@link #call}, and wait for the loop's callbacks with a {@link Signal}.
+ *
+ * <p>A task or poll that throws does not stop the loop: the throwable goes to the failure
+ * handler (default: logged) and is counted in {@link #failures()}.
+ */
+public final class EventLoop implements AutoCloseable, Executor {
+    private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
+    /** The clock origin; one second back so that no real time is ever 0 or negative. */
+    private static final long ORIGIN = System.nanoTime() - Time.s(1);
+    /** Tasks run before the stack gets a chance to poll again, so a task flood cannot starve timers. */
+    private static final int TASK_BATCH = 4096;
+
+    private final Pollable stack;
+    private final Thread thread;
+    private final Consumer<Throwable> failureHandler;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final Set<IoRegistration> registrations = ConcurrentHashMap.newKeySet();
+    private final Set<Signal> waiting = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong polls = new AtomicLong();
+    private volatile boolean parked;
+    private volatile boolean closing;
+    private volatile boolean closed;
+
+    private EventLoop(String threadName, Pollable stack, Consumer<Throwable> failureHandler) {
+        this.stack = Objects.requireNonNull(stack, "stack");
+        this.failureHandler = Objects.requireNonNull(failureHandler, "failureHandler");
+        this.thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::run);
+    }
+
+    /** Starts a loop thread named "netstack4j-loop" driving {@code stack}. */
+    public static EventLoop start(Pollable stack) { return start("netstack4j-loop", stack); }
+
+    public static EventLoop start(String threadName, Pollable stack) {
+        return start(threadName, stack, t -> LOG.log(System.Logger.Level.WARNING, "event loop task failed", t));
+    }
+
+    /** Starts a loop; {@code failureHandler} receives what tasks, polls and readers throw (on whichever thread failed). */
+    public static EventLoop start(String threadName, Pollable stack, Consumer<Throwable> failureHandler) {
+        EventLoop loop = new EventLoop(threadName, stack, failureHandler);
+        loop.thread.start();
+        return loop;
+    }
+
+    /** The loop's clock in nanoseconds: monotonic, JVM-wide origin, callable from any thread. */
+    public long now() { return System.nanoTime() - ORIGIN; }
+
+    /** The stack this loop drives (touch it only on the loop thread). */
+    public Pollable stack() { return stack; }
+
+    public boolean inLoop() { return Thread.currentThread() == thread; }
+
+    public boolean isClosed() { return closing; }
+
+    /** Tasks, polls and readers that threw. */
+    public long failures() { return failures.get(); }
+
+    /** How many times the stack has been polled. */
+    public long polls() { return polls.get(); }
+
+    /**
+     * Queues {@code task} to run on the loop thread and wakes the loop. Tasks run in
+     * submission order. Throws RejectedExecutionException once the loop is closed.
+     */
+    @Override public void execute(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        if (closing) throw new RejectedExecutionException("event loop closed");
+        tasks.add(task);
+        // The loop may have drained the queue for the last time between our check and add.
+        if (closing && tasks.remove(task)) throw new RejectedExecutionException("event loop closed");
+        if (parked) LockSupport.unpark(thread);
+    }
+
+    /**
+     * Runs {@code task} on the loop and returns its result, blocking the caller (runs inline
+     * when called on the loop thread). RuntimeExceptions and Errors are rethrown as they are;
+     * a checked exception is wrapped in a CompletionException. If the loop closes before the
+     * task ran, throws RejectedExecutionException. The wait is not interruptible (the task
+     * may already be running); the caller's interrupt status is kept.
+     */
+    public <T> T call(Callable<T> task) {
+        if (inLoop()) {
+            try {
+                return task.call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        }
+        FutureTask<T> future = new FutureTask<>(task);
+        execute(future);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return future.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (CancellationException e) {
+                    throw new RejectedExecutionException("event loop closed before the task ran");
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException re) throw re;
+                    if (cause instanceof Error err) throw err;
+                    throw new CompletionException(cause);
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    /** {@link #call(Callable)} for a task without a result. */
+    public void run(Runnable task) {
+        call(() -> {
+            task.run();
+            return null;
+        });
+    }
+
+    /**
+     * Starts a reader thread for {@code source}; frames it reads are delivered to {@code sink}
+     * on the loop thread. At most {@code queueLimit} frames wait for the loop; more are
+     * dropped (counted). The loop owns the source from now on: closing the loop closes it.
+     */
+    public IoRegistration register(String name, IoSource source, FrameSink sink, int queueLimit) {
+        if (closing) throw new RejectedExecutionException("event loop closed");
+        IoRegistration r = new IoRegistration(this, name, source, sink, queueLimit);
+        registrations.add(r);
+        r.start();
+        return r;
+    }
+
+    void unregister(IoRegistration r) { registrations.remove(r); }
+
+    void reportFailure(Throwable t) {
+        failures.incrementAndGet();
+        try {
+            failureHandler.accept(t);
+        } catch (Throwable ignored) {
+            // A failing handler must not take the loop down with it.
+        }
+    }
+
+    void addWaiter(Signal s) { waiting.add(s); }
+
+    void removeWaiter(Signal s) { waiting.remove(s); }
+
+    /**
+     * Stops the loop: closes the IoSources, lets the task in progress finish, cancels tasks
+     * not yet run (their {@link #call} callers get RejectedExecutionException), wakes every
+     * thread waiting on a {@link Signal} of this loop, and joins the loop thread (unless
+     * called on it). Idempotent.
+     */
+    @Override public void close() {
+        if (closing) {
+            awaitTermination();
+            return;
+        }
+        closing = true;
+        for (IoRegistration r : registrations) r.close();
+        LockSupport.unpark(thread);
+        awaitTermination();
+    }
+
+    private void awaitTermination() {
+        if (inLoop()) return;
+        boolean interrupted = false;
+        while (true) {
+            try {
+                terminated.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /** Waits up to {@code timeout} for the loop thread to finish; true if it did. */
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return terminated.await(timeout, unit);
+    }
+
+    private void run() {
+        try {
+            while (!closing) {
+                runTasks();
+                if (closing) break;
+                long now = now();
+                long at = pollAt();
+                if (at <= now) {
+                    poll(now);
+                    continue;
+                }
+                parked = true;
+                // Re-check after publishing 'parked': a task added before this point is seen
+                // here, one added after it sees parked == true and unparks us.
+                if (tasks.isEmpty() && !closing) {
+                    if (at == Time.NEVER) LockSupport.park(this);
+                    else LockSupport.parkNanos(this, at - now);
+                }
+                parked = false;
+                Thread.interrupted(); // nobody should interrupt the loop; never let it spin
+            }
+        } finally {
+            closed = true;
+            Runnable t;
+            while ((t = tasks.poll()) != null) {
+                if (t instanceof FutureTask<?> f) f.cancel(false);
+            }
+            for (Signal s : waiting) s.wake();
+            terminated.countDown();
+        }
+    }
+
+    private void runTasks() {
+        for (int i = 0; i < TASK_BATCH; i++) {
+            Runnable t = tasks.poll();
+            if (t == null) return;
+            try {
+                t.run();
+            } catch (Throwable e) {
+                reportFailure(e);
+            }
+            if (closing) return;
+        }
+    }
+
+    private long pollAt() {
+        try {
+            return stack.pollAt();
+        } catch (Throwable e) {
+            reportFailure(e);
+            return now() + Time.ms(10); // do not spin on a broken stack
+        }
+    }
+
+    private void poll(long now) {
+        polls.incrementAndGet();
+        try {
+            stack.poll(now);
+        } catch (Throwable e) {
+            reportFailure(e);
+        }
+    }
+
+    /** True once the loop thread has finished. */
+    public boolean isTerminated() { return closed; }
+
+    @Override public String toString() {
+        return "EventLoop[" + thread.getName() + (closing ? ", closed" : "") + ", polls=" + polls + "]";
+    }
+}

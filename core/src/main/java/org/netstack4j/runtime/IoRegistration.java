@@ -1,0 +1,107 @@
+package org.netstack4j.runtime;
+
+import java.io.IOException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.netstack4j.device.FrameSink;
+
+/**
+ * An {@link IoSource} attached to an {@link EventLoop}: a platform reader thread blocks in
+ * {@link IoSource#read()} and queues frames; the loop delivers them to the sink, all frames
+ * queued so far in one task, with one wakeup per burst. The queue is bounded like a NIC
+ * receive ring: when the stack falls behind by {@code queueLimit} frames, new frames are
+ * dropped and counted, so a flood cannot grow memory without bound.
+ */
+public final class IoRegistration implements AutoCloseable {
+    private final EventLoop loop;
+    private final String name;
+    private final IoSource source;
+    private final FrameSink sink;
+    private final int queueLimit;
+    private final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong delivered = new AtomicLong();
+    private final Thread thread;
+    private volatile boolean closed;
+
+    IoRegistration(EventLoop loop, String name, IoSource source, FrameSink sink, int queueLimit) {
+        if (queueLimit <= 0) throw new IllegalArgumentException("queueLimit must be > 0: " + queueLimit);
+        this.loop = loop;
+        this.name = name;
+        this.source = source;
+        this.sink = sink;
+        this.queueLimit = queueLimit;
+        this.thread = Thread.ofPlatform().name("netstack4j-rx-" + name).daemon(true).unstarted(this::readLoop);
+    }
+
+    void start() { thread.start(); }
+
+    public String name() { return name; }
+
+    /** Frames read from the source. */
+    public long received() { return received.get(); }
+
+    /** Frames dropped because {@code queueLimit} frames were already waiting for the loop. */
+    public long dropped() { return dropped.get(); }
+
+    /** Frames handed to the sink on the loop thread. */
+    public long delivered() { return delivered.get(); }
+
+    /** True once the reader thread has finished (end of input, error or close). */
+    public boolean finished() { return !thread.isAlive(); }
+
+    private void readLoop() {
+        try {
+            while (!closed) {
+                byte[] frame = source.read();
+                if (frame == null) break;
+                received.incrementAndGet();
+                if (queued.get() >= queueLimit) {
+                    dropped.incrementAndGet();
+                    continue;
+                }
+                queue.add(frame);
+                // Only the frame that makes the queue non-empty schedules a drain; the drain
+                // takes everything queued by then (frames added during it are polled too).
+                if (queued.getAndIncrement() == 0) loop.execute(this::drain);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!closed && !(e instanceof RejectedExecutionException)) loop.reportFailure(new IOException("reader " + name + " failed", e));
+        }
+    }
+
+    /** Runs on the loop thread. */
+    private void drain() {
+        long now = loop.now();
+        byte[] frame;
+        while ((frame = queue.poll()) != null) {
+            queued.decrementAndGet();
+            delivered.incrementAndGet();
+            sink.receive(now, frame);
+        }
+    }
+
+    /** Closes the source (which must unblock the reader) and waits up to 5 s for the reader thread. */
+    @Override public void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            source.close();
+        } catch (IOException e) {
+            loop.reportFailure(e);
+        }
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        loop.unregister(this);
+    }
+}

@@ -1,0 +1,142 @@
+package org.netstack4j.socket;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import org.netstack4j.runtime.EventLoop;
+import org.netstack4j.runtime.Signal;
+import org.netstack4j.tcp.TcpConnection;
+import org.netstack4j.tcp.TcpException;
+import org.netstack4j.tcp.TcpListener;
+import org.netstack4j.time.Time;
+import org.netstack4j.wire.Ipv4Address;
+
+/**
+ * A listening socket shaped like {@link java.net.ServerSocket}: bind, blocking accept (with
+ * SO_TIMEOUT), close. The TCP layer completes handshakes on its own (up to the backlog);
+ * accept hands out established connections as {@link TcpSocket}s.
+ */
+public final class TcpServerSocket implements Closeable {
+    /** java.net's default backlog. */
+    public static final int DEFAULT_BACKLOG = 50;
+
+    private final NetStack stack;
+    private final EventLoop loop;
+    private final Signal signal;
+    private volatile TcpListener listener;
+    private volatile boolean acceptReady = true;
+    private volatile boolean closed;
+    private volatile int soTimeoutMs;
+    private volatile Ipv4Address localAddress;
+    private volatile int localPort = -1;
+
+    /** An unbound server socket. */
+    public TcpServerSocket(NetStack stack) {
+        this.stack = Objects.requireNonNull(stack, "stack");
+        this.loop = stack.loop();
+        this.signal = new Signal(loop);
+    }
+
+    /** Bound to {@code port} on every local address, backlog 50. */
+    public TcpServerSocket(NetStack stack, int port) throws IOException { this(stack, port, DEFAULT_BACKLOG); }
+
+    public TcpServerSocket(NetStack stack, int port, int backlog) throws IOException {
+        this(stack);
+        bind(Ipv4Address.ANY, port, backlog);
+    }
+
+    public void bind(int port, int backlog) throws IOException { bind(Ipv4Address.ANY, port, backlog); }
+
+    /** Starts listening (RFC 9293 3.10.1 OPEN, passive) on {@code local} ({@link Ipv4Address#ANY}: every address). */
+    public void bind(Ipv4Address local, int port, int backlog) throws IOException {
+        Objects.requireNonNull(local, "local");
+        if (port < 1 || port > 0xffff) throw new IllegalArgumentException("port out of range (1-65535): " + port);
+        int b = backlog < 1 ? DEFAULT_BACKLOG : backlog;
+        if (closed) throw new SocketException("Socket is closed");
+        synchronized (this) {
+            if (listener != null) throw new SocketException("Already bound");
+            listener = Net.onLoop(loop, now -> {
+                try {
+                    return stack.tcp().listen(now, local, port, b, l -> signal.update(() -> acceptReady = true));
+                } catch (TcpException e) {
+                    throw Net.exception(e, false);
+                }
+            });
+        }
+        localAddress = local;
+        localPort = port;
+    }
+
+    /**
+     * Waits for an established connection (up to SO_TIMEOUT: then SocketTimeoutException
+     * "Accept timed out", and the server socket stays usable).
+     */
+    public TcpSocket accept() throws IOException {
+        TcpListener l = listener;
+        if (closed) throw new SocketException("Socket is closed");
+        if (l == null) throw new SocketException("Socket is not bound yet");
+        int timeout = soTimeoutMs;
+        long deadline = timeout == 0 ? Time.NEVER : loop.now() + Time.ms(timeout);
+        while (true) {
+            if (closed) throw new SocketException("Socket closed");
+            TcpSocket s = Net.onLoop(loop, now -> {
+                TcpConnection c = l.accept();
+                if (c == null) {
+                    signal.update(() -> acceptReady = false);
+                    return null;
+                }
+                return new TcpSocket(stack, c);
+            });
+            if (s != null) return s;
+            boolean ready;
+            try {
+                ready = signal.await(() -> acceptReady || closed, deadline);
+            } catch (InterruptedException e) {
+                close();
+                Thread.currentThread().interrupt();
+                throw new SocketException("Closed by interrupt");
+            }
+            if (!ready) {
+                if (loop.isClosed()) throw Net.stackClosed();
+                throw new SocketTimeoutException("Accept timed out");
+            }
+        }
+    }
+
+    public void setSoTimeout(int timeoutMs) throws SocketException {
+        if (timeoutMs < 0) throw new IllegalArgumentException("timeout < 0");
+        if (closed) throw new SocketException("Socket is closed");
+        soTimeoutMs = timeoutMs;
+    }
+
+    public int getSoTimeout() { return soTimeoutMs; }
+
+    public int getLocalPort() { return localPort; }
+
+    public Ipv4Address localAddress() { return localAddress; }
+
+    public boolean isBound() { return listener != null; }
+
+    public boolean isClosed() { return closed; }
+
+    /** Stops listening; threads blocked in accept get SocketException("Socket closed"). */
+    @Override public void close() {
+        if (closed) return;
+        closed = true;
+        signal.signal();
+        TcpListener l = listener;
+        if (l == null) return;
+        try {
+            loop.execute(() -> l.close(loop.now()));
+        } catch (RejectedExecutionException ignored) {
+            // the stack is gone, and the listener with it
+        }
+    }
+
+    @Override public String toString() {
+        return "TcpServerSocket[" + (listener == null ? "unbound" : localAddress + ":" + localPort) + (closed ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,471 @@
+package org.netstack4j.socket;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import org.netstack4j.runtime.EventLoop;
+import org.netstack4j.runtime.Signal;
+import org.netstack4j.tcp.TcpConnection;
+import org.netstack4j.tcp.TcpError;
+import org.netstack4j.tcp.TcpEventListener;
+import org.netstack4j.tcp.TcpException;
+import org.netstack4j.tcp.TcpState;
+import org.netstack4j.tcp.TcpStatus;
+import org.netstack4j.time.Time;
+import org.netstack4j.wire.Ipv4Address;
+
+/**
+ * A TCP client socket shaped like {@link java.net.Socket}: blocking connect, streams, timeouts,
+ * half-close, linger-0 reset. Safe to use from platform or virtual threads; one reader and one
+ * writer at a time, like java.net.
+ *
+ * <p>How it works: each operation runs a short task on the loop thread that tries it against
+ * the {@link TcpConnection} (copying straight between the caller's array and the TCP buffers).
+ * If it cannot progress (no data, send buffer full, handshake not done) the task clears a
+ * readiness flag and the caller waits on this socket's {@link Signal} until the connection's
+ * event callback sets it again. Flags are cleared and set on the loop thread only, so a
+ * wakeup cannot be lost between the try and the wait.
+ */
+public final class TcpSocket implements Closeable {
+    private final NetStack stack;
+    private final EventLoop loop;
+    private final Signal signal;
+    private final Events events = new Events();
+
+    // Written on the loop thread inside signal.update; read in await conditions (under the
+    // signal's lock) or directly (volatile).
+    private volatile TcpConnection conn;
+    private volatile boolean established;
+    private volatile boolean readReady = true;
+    private volatile boolean writeReady = true;
+    private volatile boolean ended;      // onClosed seen: the connection is gone
+    private volatile TcpError error;     // why it ended, if abnormally
+
+    private volatile boolean closed;
+    private volatile boolean connecting;
+    private volatile boolean inputShutdown;
+    private volatile boolean outputShutdown;
+    private volatile int soTimeoutMs;
+    private volatile Boolean noDelay; // null: the TcpConfig default
+    private volatile int lingerSeconds = -1;
+
+    private volatile Ipv4Address localAddress;
+    private volatile int localPort;
+    private volatile Ipv4Address remoteAddress;
+    private volatile int remotePort;
+
+    private final SocketInputStream in = new SocketInputStream();
+    private final SocketOutputStream out = new SocketOutputStream();
+
+    /** An unconnected socket on {@code stack}. */
+    public TcpSocket(NetStack stack) {
+        this.stack = Objects.requireNonNull(stack, "stack");
+        this.loop = stack.loop();
+        this.signal = new Signal(loop);
+    }
+
+    /** Connects to {@code remote:port} with no timeout beyond the TCP layer's own SYN retries. */
+    public TcpSocket(NetStack stack, Ipv4Address remote, int port) throws IOException {
+        this(stack);
+        connect(remote, port, 0);
+    }
+
+    /** Wraps a connection handed over by a listener; runs on the loop thread. */
+    TcpSocket(NetStack stack, TcpConnection accepted) {
+        this(stack);
+        this.conn = accepted;
+        this.established = true;
+        this.ended = accepted.state() == TcpState.CLOSED;
+        this.error = accepted.error();
+        cacheAddresses(accepted);
+        accepted.setListener(events);
+    }
+
+    private void cacheAddresses(TcpConnection c) {
+        localAddress = c.localAddress();
+        localPort = c.localPort();
+        remoteAddress = c.remoteAddress();
+        remotePort = c.remotePort();
+    }
+
+    // ---- connect ----------------------------------------------------------------------
+
+    public void connect(SocketAddress endpoint) throws IOException { connect(endpoint, 0); }
+
+    /** Like {@link java.net.Socket#connect(SocketAddress, int)}; timeoutMs 0 = no timeout. */
+    public void connect(SocketAddress endpoint, int timeoutMs) throws IOException {
+        if (!(endpoint instanceof InetSocketAddress isa)) throw new IllegalArgumentException("unsupported address type: " + endpoint);
+        if (isa.isUnresolved()) throw new java.net.UnknownHostException(isa.getHostName());
+        connect(Net.ipv4(isa.getAddress()), isa.getPort(), timeoutMs);
+    }
+
+    /**
+     * Opens a connection (RFC 9293 3.10.1 OPEN, active) and waits until it is established.
+     * Throws ConnectException("Connection refused") on RST, ConnectException("Connection timed
+     * out") when the TCP layer gives up, SocketTimeoutException("Connect timed out") when
+     * {@code timeoutMs} (0 = none) passes first (the attempt is then aborted).
+     */
+    public void connect(Ipv4Address remote, int port, int timeoutMs) throws IOException {
+        Objects.requireNonNull(remote, "remote");
+        if (port < 1 || port > 0xffff) throw new IllegalArgumentException("port out of range: " + port);
+        if (timeoutMs < 0) throw new IllegalArgumentException("connect: timeout can't be negative");
+        ensureOpen();
+        synchronized (this) {
+            if (connecting || conn != null) throw new SocketException("Already connected");
+            connecting = true;
+        }
+        long deadline = timeoutMs == 0 ? Time.NEVER : loop.now() + Time.ms(timeoutMs);
+        Boolean wantNoDelay = noDelay;
+        try {
+            Net.onLoop(loop, now -> {
+                Ipv4Address src = stack.sourceAddressFor(remote);
+                if (src == null) throw new NoRouteToHostException("No route to host");
+                TcpConnection c;
+                try {
+                    c = stack.tcp().connect(now, src, 0, remote, port, events);
+                } catch (TcpException e) {
+                    throw Net.exception(e, true);
+                }
+                if (wantNoDelay != null) c.setNoDelay(wantNoDelay);
+                cacheAddresses(c);
+                conn = c;
+                return null;
+            });
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+        boolean done = await(() -> established || ended || closed, deadline);
+        if (established) return;
+        // Decide the outcome before closing: the abort below ends the connection too.
+        boolean wasEnded = ended, wasClosed = closed;
+        TcpError e = error;
+        // Like java.net, a failed connect closes the socket (aborting a pending SYN-SENT).
+        close();
+        if (wasEnded) throw Net.exception(e == null ? TcpError.CONNECTION_ABORTED : e, true);
+        if (wasClosed) throw new SocketException("Socket closed");
+        if (loop.isClosed()) throw Net.stackClosed();
+        if (!done) throw new SocketTimeoutException("Connect timed out");
+        throw new SocketException("Socket closed");
+    }
+
+    // ---- data -------------------------------------------------------------------------
+
+    public InputStream getInputStream() throws IOException {
+        ensureOpen();
+        ensureConnected();
+        return in;
+    }
+
+    public OutputStream getOutputStream() throws IOException {
+        ensureOpen();
+        ensureConnected();
+        return out;
+    }
+
+    /** Reads at least one byte, blocking up to soTimeout; -1 at end of stream (FIN received and all data read). */
+    private int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        if (len == 0) return 0;
+        int timeout = soTimeoutMs;
+        long deadline = timeout == 0 ? Time.NEVER : loop.now() + Time.ms(timeout);
+        while (true) {
+            ensureOpen();
+            if (inputShutdown) return -1;
+            TcpConnection c = conn;
+            int n = Net.onLoop(loop, now -> {
+                TcpError e = c.error();
+                if (e != null) throw Net.exception(e, false);
+                int r = c.receive(now, b, off, len);
+                if (r == 0 && c.state() == TcpState.CLOSED) return -1; // gone without FIN or error: nothing more will come
+                if (r == 0) signal.update(() -> readReady = false);
+                return r;
+            });
+            if (n != 0) return n;
+            if (!await(() -> readReady || closed || inputShutdown, deadline)) {
+                if (loop.isClosed()) throw Net.stackClosed();
+                throw new SocketTimeoutException("Read timed out");
+            }
+        }
+    }
+
+    /** Writes all of b[off..off+len), blocking while the send buffer is full. */
+    private void write(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        while (len > 0) {
+            ensureOpen();
+            if (outputShutdown) throw new SocketException("Socket output is shutdown");
+            TcpConnection c = conn;
+            int o = off, l = len;
+            int n = Net.onLoop(loop, now -> {
+                TcpError e = c.error();
+                if (e != null) throw Net.exception(e, false);
+                int w;
+                try {
+                    w = c.send(now, b, o, l);
+                } catch (TcpException te) {
+                    throw Net.exception(te, false);
+                }
+                if (w == 0) signal.update(() -> writeReady = false);
+                return w;
+            });
+            off += n;
+            len -= n;
+            if (n == 0 && !await(() -> writeReady || closed, Time.NEVER)) {
+                if (loop.isClosed()) throw Net.stackClosed();
+            }
+        }
+    }
+
+    private int available() throws IOException {
+        ensureOpen();
+        if (inputShutdown) return 0;
+        TcpConnection c = conn;
+        return Net.onLoop(loop, now -> Math.max(0, c.readable()));
+    }
+
+    // ---- half-close and close -------------------------------------------------------------
+
+    /** Sends FIN after the queued data (RFC 9293 3.10.4 CLOSE); reading continues until the peer's FIN. */
+    public void shutdownOutput() throws IOException {
+        ensureOpen();
+        ensureConnected();
+        if (outputShutdown) throw new SocketException("Socket output is already shutdown");
+        outputShutdown = true;
+        TcpConnection c = conn;
+        Net.onLoop(loop, now -> {
+            TcpError e = c.error();
+            if (e != null) throw Net.exception(e, false);
+            if (c.state() != TcpState.CLOSED) {
+                try {
+                    c.close(now);
+                } catch (TcpException te) {
+                    throw Net.exception(te, false);
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Further reads return -1; data that arrives is acknowledged and discarded (as java.net
+     * documents), so the peer is never stalled by a window we will not open. No FIN is sent.
+     */
+    public void shutdownInput() throws IOException {
+        ensureOpen();
+        ensureConnected();
+        if (inputShutdown) throw new SocketException("Socket input is already shutdown");
+        inputShutdown = true;
+        signal.signal();
+        TcpConnection c = conn;
+        runLater(now -> discardInput(c, now));
+    }
+
+    /** On the loop: reads and drops whatever is buffered (which reopens the receive window). */
+    private static void discardInput(TcpConnection c, long now) {
+        byte[] sink = new byte[8192];
+        while (c.readable() > 0 && c.receive(now, sink, 0, sink.length) > 0) {
+            // dropped
+        }
+    }
+
+    /**
+     * Closes the socket: threads blocked on it get SocketException("Socket closed"). The
+     * connection closes gracefully (FIN after queued data), or is reset (RST) when unread
+     * data remains (as Linux does, RFC 2525 2.17) or when SO_LINGER is on with timeout 0.
+     * Does not wait for the FIN handshake.
+     */
+    @Override public void close() {
+        if (closed) return;
+        closed = true;
+        signal.signal();
+        TcpConnection c = conn;
+        if (c == null) return;
+        boolean abort = lingerSeconds == 0;
+        boolean finSent = outputShutdown;
+        runLater(now -> {
+            if (c.state() == TcpState.CLOSED) return;
+            try {
+                if (abort || c.readable() > 0 || c.state() == TcpState.SYN_SENT) c.abort(now);
+                else if (!finSent) c.close(now);
+            } catch (TcpException ignored) {
+                // already closing (e.g. the peer reset it meanwhile): nothing left to do
+            }
+        });
+    }
+
+    /** Runs a task on the loop without waiting; ignored if the stack is already closed. */
+    private void runLater(java.util.function.LongConsumer task) {
+        try {
+            loop.execute(() -> task.accept(loop.now()));
+        } catch (java.util.concurrent.RejectedExecutionException ignored) {
+            // the stack is gone, and with it the connection
+        }
+    }
+
+    // ---- options and getters ----------------------------------------------------------------
+
+    /** Read timeout in ms (0 = none); an expired read throws SocketTimeoutException and the socket stays usable. */
+    public void setSoTimeout(int timeoutMs) throws SocketException {
+        if (timeoutMs < 0) throw new IllegalArgumentException("timeout < 0");
+        ensureOpenUnchecked();
+        soTimeoutMs = timeoutMs;
+    }
+
+    public int getSoTimeout() { return soTimeoutMs; }
+
+    /** Disables Nagle's algorithm (RFC 896) when true. */
+    public void setTcpNoDelay(boolean on) throws SocketException {
+        ensureOpenUnchecked();
+        noDelay = on;
+        TcpConnection c = conn;
+        if (c != null) runLater(now -> c.setNoDelay(on));
+    }
+
+    public boolean getTcpNoDelay() {
+        Boolean on = noDelay;
+        return on != null ? on : stack.tcp().config().noDelay();
+    }
+
+    /** Only "on with 0" changes behaviour: close() then resets the connection. Otherwise close() never blocks. */
+    public void setSoLinger(boolean on, int lingerSeconds) throws SocketException {
+        ensureOpenUnchecked();
+        if (on && lingerSeconds < 0) throw new IllegalArgumentException("invalid value for SO_LINGER");
+        this.lingerSeconds = on ? lingerSeconds : -1;
+    }
+
+    public int getSoLinger() { return lingerSeconds; }
+
+    /** True once connected (stays true after close, like java.net). */
+    public boolean isConnected() { return established; }
+
+    public boolean isClosed() { return closed; }
+
+    public boolean isInputShutdown() { return inputShutdown; }
+
+    public boolean isOutputShutdown() { return outputShutdown; }
+
+    public InetAddress getInetAddress() { return Net.inet(remoteAddress); }
+
+    public int getPort() { return remotePort; }
+
+    public InetAddress getLocalAddress() { return Net.inet(localAddress); }
+
+    public int getLocalPort() { return conn == null ? -1 : localPort; }
+
+    public SocketAddress getRemoteSocketAddress() {
+        return remoteAddress == null ? null : new InetSocketAddress(getInetAddress(), remotePort);
+    }
+
+    public SocketAddress getLocalSocketAddress() {
+        return localAddress == null ? null : new InetSocketAddress(getLocalAddress(), localPort);
+    }
+
+    public Ipv4Address remoteAddress() { return remoteAddress; }
+
+    public Ipv4Address localAddress() { return localAddress; }
+
+    /** A TCP_INFO-like snapshot of the connection (null before connect). */
+    public TcpStatus status() throws IOException {
+        TcpConnection c = conn;
+        if (c == null) return null;
+        return Net.onLoop(loop, now -> c.status());
+    }
+
+    /** The TCP state of the underlying connection (CLOSED before connect). */
+    public TcpState state() throws IOException {
+        TcpConnection c = conn;
+        if (c == null) return TcpState.CLOSED;
+        return Net.onLoop(loop, now -> c.state());
+    }
+
+    @Override public String toString() {
+        TcpConnection c = conn;
+        return "TcpSocket[" + (c == null ? "unconnected" : localAddress + ":" + localPort + ">" + remoteAddress + ":" + remotePort)
+                + (closed ? ", closed" : "") + "]";
+    }
+
+    // ---- internals ----------------------------------------------------------------------------
+
+    private void ensureOpen() throws SocketException {
+        if (closed) throw new SocketException("Socket closed");
+    }
+
+    private void ensureOpenUnchecked() throws SocketException { ensureOpen(); }
+
+    private void ensureConnected() throws SocketException {
+        if (!established) throw new SocketException("Socket is not connected");
+    }
+
+    /**
+     * Waits on this socket's signal. An interrupt closes the socket, as an interrupted
+     * virtual thread's java.net socket does, and surfaces as SocketException("Closed by interrupt").
+     */
+    private boolean await(BooleanSupplier ready, long deadline) throws SocketException {
+        if (loop.inLoop()) throw new IllegalStateException("blocking socket call on the event loop thread");
+        try {
+            return signal.await(ready, deadline);
+        } catch (InterruptedException e) {
+            close();
+            Thread.currentThread().interrupt();
+            throw new SocketException("Closed by interrupt");
+        }
+    }
+
+    /** Connection callbacks, on the loop thread. */
+    private final class Events implements TcpEventListener {
+        @Override public void onEstablished(TcpConnection c) {
+            cacheAddresses(c);
+            signal.update(() -> established = true);
+        }
+
+        @Override public void onReadable(TcpConnection c) {
+            if (inputShutdown) discardInput(c, loop.now());
+            else signal.update(() -> readReady = true);
+        }
+
+        @Override public void onWritable(TcpConnection c) { signal.update(() -> writeReady = true); }
+
+        @Override public void onRemoteClosed(TcpConnection c) { signal.update(() -> readReady = true); }
+
+        @Override public void onClosed(TcpConnection c, TcpError e) {
+            signal.update(() -> {
+                ended = true;
+                if (e != null && error == null) error = e;
+                readReady = true;
+                writeReady = true;
+            });
+        }
+    }
+
+    private final class SocketInputStream extends InputStream {
+        @Override public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = TcpSocket.this.read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override public int read(byte[] b, int off, int len) throws IOException { return TcpSocket.this.read(b, off, len); }
+
+        @Override public int available() throws IOException { return TcpSocket.this.available(); }
+
+        @Override public void close() { TcpSocket.this.close(); }
+    }
+
+    private final class SocketOutputStream extends OutputStream {
+        @Override public void write(int b) throws IOException { TcpSocket.this.write(new byte[] {(byte) b}, 0, 1); }
+
+        @Override public void write(byte[] b, int off, int len) throws IOException { TcpSocket.this.write(b, off, len); }
+
+        @Override public void close() { TcpSocket.this.close(); }
+    }
+}

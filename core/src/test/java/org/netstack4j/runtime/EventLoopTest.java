@@ -1,0 +1,313 @@
+package org.netstack4j.runtime;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.netstack4j.time.Pollable;
+import org.netstack4j.time.Time;
+
+/**
+ * The loop against fake stacks. Real threads, so outcomes are checked with latches and
+ * joins; timeouts only guard against hangs and never decide a result.
+ */
+class EventLoopTest {
+    private static final long GUARD_S = 10;
+
+    /** A stack with one deadline, settable from the loop; records the times it was polled at. */
+    static final class DeadlineStack implements Pollable {
+        long deadline = Time.NEVER;
+        final List<Long> polledAt = Collections.synchronizedList(new ArrayList<>());
+        final CountDownLatch polled = new CountDownLatch(1);
+
+        @Override public long pollAt() { return deadline; }
+
+        @Override public void poll(long now) {
+            if (now >= deadline) {
+                polledAt.add(now);
+                deadline = Time.NEVER;
+                polled.countDown();
+            }
+        }
+    }
+
+    private final List<Throwable> failures = new CopyOnWriteArrayList<>();
+    private EventLoop loop;
+
+    private EventLoop start(Pollable stack) {
+        loop = EventLoop.start("netstack4j-loop", stack, failures::add);
+        return loop;
+    }
+
+    @AfterEach void tearDown() {
+        if (loop != null) loop.close();
+    }
+
+    @Test void tasksRunOnTheLoopThreadInOrder() throws Exception {
+        start(new DeadlineStack());
+        List<String> seen = new CopyOnWriteArrayList<>();
+        CountDownLatch done = new CountDownLatch(1);
+        for (int i = 0; i < 100; i++) {
+            int n = i;
+            loop.execute(() -> seen.add(Thread.currentThread().getName() + ":" + n));
+        }
+        loop.execute(done::countDown);
+        assertTrue(done.await(GUARD_S, TimeUnit.SECONDS));
+        assertEquals(100, seen.size());
+        for (int i = 0; i < 100; i++) assertEquals("netstack4j-loop:" + i, seen.get(i));
+    }
+
+    @Test void callReturnsTheResultAndRunsInlineOnTheLoop() {
+        start(new DeadlineStack());
+        assertEquals(42, loop.call(() -> 42));
+        assertFalse(loop.inLoop());
+        assertTrue(loop.call(loop::inLoop));
+        // nested call on the loop thread must not deadlock
+        assertEquals("inner", loop.call(() -> loop.call(() -> "inner")));
+    }
+
+    @Test void callRethrowsUncheckedAndWrapsChecked() {
+        start(new DeadlineStack());
+        IllegalStateException ise = assertThrows(IllegalStateException.class,
+                () -> loop.call(() -> { throw new IllegalStateException("boom"); }));
+        assertEquals("boom", ise.getMessage());
+        CompletionException ce = assertThrows(CompletionException.class,
+                () -> loop.call(() -> { throw new IOException("io"); }));
+        assertInstanceOf(IOException.class, ce.getCause());
+        assertTrue(failures.isEmpty(), "a failed call() is the caller's business, not a loop failure");
+    }
+
+    @Test void pollsTheStackWhenItsDeadlineIsDue() throws Exception {
+        DeadlineStack stack = new DeadlineStack();
+        start(stack);
+        long deadline = loop.call(() -> {
+            stack.deadline = loop.now() + Time.ms(20);
+            return stack.deadline;
+        });
+        assertTrue(stack.polled.await(GUARD_S, TimeUnit.SECONDS));
+        assertEquals(1, stack.polledAt.size());
+        assertTrue(stack.polledAt.get(0) >= deadline, "polled before the deadline");
+    }
+
+    @Test void aDeadlineSetByATaskIsSeenWithoutOtherWakeups() throws Exception {
+        // The loop parks with pollAt = NEVER; a task moves the deadline to "now": it must be polled.
+        DeadlineStack stack = new DeadlineStack();
+        start(stack);
+        loop.execute(() -> stack.deadline = loop.now());
+        assertTrue(stack.polled.await(GUARD_S, TimeUnit.SECONDS));
+    }
+
+    /** Throws from its first poll. */
+    static final class FlakyStack implements Pollable {
+        long deadline = Time.NEVER;
+        int polls;
+        final java.util.concurrent.Semaphore polled = new java.util.concurrent.Semaphore(0);
+
+        @Override public long pollAt() { return deadline; }
+
+        @Override public void poll(long now) {
+            deadline = Time.NEVER;
+            try {
+                if (++polls == 1) throw new IllegalStateException("poll failed");
+            } finally {
+                polled.release();
+            }
+        }
+    }
+
+    @Test void aFailingTaskOrPollDoesNotStopTheLoop() throws Exception {
+        FlakyStack stack = new FlakyStack();
+        start(stack);
+        loop.execute(() -> { throw new IllegalArgumentException("task failed"); });
+        assertEquals(7, loop.call(() -> 7));
+        loop.execute(() -> stack.deadline = loop.now());
+        assertTrue(stack.polled.tryAcquire(GUARD_S, TimeUnit.SECONDS));
+        loop.execute(() -> stack.deadline = loop.now());
+        assertTrue(stack.polled.tryAcquire(GUARD_S, TimeUnit.SECONDS));
+        assertEquals(2, loop.call(() -> stack.polls)); // also orders us after the failure report
+        assertEquals(2, failures.size());
+        assertInstanceOf(IllegalArgumentException.class, failures.get(0));
+        assertInstanceOf(IllegalStateException.class, failures.get(1));
+        assertEquals(2, loop.failures());
+    }
+
+    @Test void closeStopsTheThreadAndRejectsNewWork() throws Exception {
+        start(new DeadlineStack());
+        loop.close();
+        assertTrue(loop.awaitTermination(GUARD_S, TimeUnit.SECONDS));
+        assertTrue(loop.isClosed());
+        assertTrue(loop.isTerminated());
+        assertThrows(RejectedExecutionException.class, () -> loop.execute(() -> {}));
+        assertThrows(RejectedExecutionException.class, () -> loop.call(() -> 1));
+        loop.close(); // idempotent
+    }
+
+    @Test void closeFromALoopTaskStopsTheLoop() throws Exception {
+        start(new DeadlineStack());
+        loop.execute(loop::close);
+        assertTrue(loop.awaitTermination(GUARD_S, TimeUnit.SECONDS));
+    }
+
+    @Test void tasksQueuedBehindCloseAreCancelledNotLost() throws Exception {
+        start(new DeadlineStack());
+        CountDownLatch inTask = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        loop.execute(() -> {
+            inTask.countDown();
+            try { release.await(); } catch (InterruptedException e) { throw new AssertionError(e); }
+            loop.close(); // close from inside: the next queued call must be cancelled
+        });
+        assertTrue(inTask.await(GUARD_S, TimeUnit.SECONDS));
+        AtomicInteger outcome = new AtomicInteger();
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                loop.call(() -> 1);
+                outcome.set(1);
+            } catch (RejectedExecutionException e) {
+                outcome.set(2);
+            }
+        });
+        // the call is queued once the caller is parked in it; wait for that
+        while (caller.getState() != Thread.State.WAITING && caller.isAlive()) Thread.onSpinWait();
+        release.countDown();
+        caller.join(TimeUnit.SECONDS.toMillis(GUARD_S));
+        assertFalse(caller.isAlive());
+        assertEquals(2, outcome.get());
+    }
+
+    @Test void signalWaitsForTheConditionAndTimesOutOnTheLoopClock() throws Exception {
+        start(new DeadlineStack());
+        Signal signal = new Signal(loop);
+        boolean[] flag = {false};
+        long t0 = loop.now();
+        assertFalse(signal.await(() -> flag[0], t0 + Time.ms(30)));
+        assertTrue(loop.now() - t0 >= Time.ms(30));
+        loop.execute(() -> signal.update(() -> flag[0] = true));
+        assertTrue(signal.await(() -> flag[0], Time.NEVER));
+    }
+
+    @Test void closingTheLoopWakesSignalWaiters() throws Exception {
+        start(new DeadlineStack());
+        Signal signal = new Signal(loop);
+        AtomicInteger result = new AtomicInteger(-1);
+        Thread waiter = Thread.ofVirtual().start(() -> {
+            try {
+                result.set(signal.await(() -> false, Time.NEVER) ? 1 : 0);
+            } catch (InterruptedException e) {
+                result.set(9);
+            }
+        });
+        while (waiter.getState() != Thread.State.WAITING && waiter.isAlive()) Thread.onSpinWait();
+        loop.close();
+        waiter.join(TimeUnit.SECONDS.toMillis(GUARD_S));
+        assertFalse(waiter.isAlive());
+        assertEquals(0, result.get());
+    }
+
+    /** A blocking source fed by the test; read() after the last frame blocks until close. */
+    static final class QueueSource implements IoSource {
+        static final byte[] EOF = new byte[0];
+        final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
+        final AtomicInteger reads = new AtomicInteger();
+        volatile CountDownLatch readCalled = new CountDownLatch(0);
+        volatile int readCalledAt = -1;
+        volatile boolean closed;
+
+        @Override public byte[] read() throws IOException {
+            int n = reads.incrementAndGet();
+            if (n == readCalledAt) readCalled.countDown();
+            try {
+                byte[] f = frames.take();
+                if (f == EOF) {
+                    if (closed) throw new IOException("closed");
+                    return null;
+                }
+                return f;
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+        }
+
+        @Override public void close() {
+            closed = true;
+            frames.add(EOF);
+        }
+    }
+
+    @Test void ioSourceFramesReachTheSinkOnTheLoopInOrder() throws Exception {
+        start(new DeadlineStack());
+        QueueSource src = new QueueSource();
+        List<String> got = new CopyOnWriteArrayList<>();
+        CountDownLatch all = new CountDownLatch(50);
+        IoRegistration reg = loop.register("test0", src, (now, frame) -> {
+            got.add(Thread.currentThread().getName() + ":" + frame[0]);
+            all.countDown();
+        }, 1024);
+        for (int i = 0; i < 50; i++) src.frames.add(new byte[] {(byte) i});
+        assertTrue(all.await(GUARD_S, TimeUnit.SECONDS));
+        for (int i = 0; i < 50; i++) assertEquals("netstack4j-loop:" + i, got.get(i));
+        assertEquals(50, reg.received());
+        assertEquals(50, reg.delivered());
+        assertEquals(0, reg.dropped());
+        loop.close();
+        assertTrue(src.closed, "closing the loop closes its sources");
+        assertTrue(reg.finished());
+        assertTrue(failures.isEmpty(), failures.toString());
+    }
+
+    @Test void aSlowLoopMakesTheSourceDropBeyondItsQueueLimit() throws Exception {
+        start(new DeadlineStack());
+        QueueSource src = new QueueSource();
+        List<Byte> got = new CopyOnWriteArrayList<>();
+        IoRegistration reg = loop.register("test1", src, (now, frame) -> got.add(frame[0]), 8);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(1);
+        loop.execute(() -> {
+            blocked.countDown();
+            try { release.await(); } catch (InterruptedException e) { throw new AssertionError(e); }
+        });
+        assertTrue(blocked.await(GUARD_S, TimeUnit.SECONDS));
+        src.readCalled = new CountDownLatch(1);
+        src.readCalledAt = 21; // the read after 20 frames: all 20 have been handled by the reader
+        for (int i = 0; i < 20; i++) src.frames.add(new byte[] {(byte) i});
+        assertTrue(src.readCalled.await(GUARD_S, TimeUnit.SECONDS));
+        assertEquals(12, reg.dropped());
+        release.countDown();
+        loop.call(() -> null); // the drain task was queued before this one
+        assertEquals(List.of((byte) 0, (byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 5, (byte) 6, (byte) 7), got);
+        // end of input finishes the reader without a failure
+        src.frames.add(QueueSource.EOF);
+        reg.close();
+        assertTrue(reg.finished());
+        assertTrue(failures.isEmpty(), failures.toString());
+    }
+
+    @Test void manyThreadsCallingConcurrentlyNeverLoseAWakeup() throws Exception {
+        start(new DeadlineStack());
+        int threads = 8, calls = 5_000;
+        long[] counter = {0}; // touched only on the loop thread
+        List<Thread> ts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            // half platform, half virtual threads
+            Thread.Builder b = t % 2 == 0 ? Thread.ofPlatform() : Thread.ofVirtual();
+            ts.add(b.start(() -> {
+                for (int i = 0; i < calls; i++) loop.call(() -> ++counter[0]);
+            }));
+        }
+        for (Thread t : ts) t.join(TimeUnit.SECONDS.toMillis(GUARD_S));
+        for (Thread t : ts) assertFalse(t.isAlive(), "a caller is stuck: lost wakeup");
+        assertEquals((long) threads * calls, loop.call(() -> counter[0]));
+    }
+}
