@@ -45,6 +45,62 @@ public final class Runner {
         return s;
     }
 
+    public static final String USAGE =
+        "usage: packetdrill [--profile auto|freebsd|linux] [--verbose] [--json FILE] [--tolerance-usecs N] [--seed N] PATH...";
+
+    /**
+     * The whole command for a CLI that wants no parsing of its own: the flags of {@link #USAGE}
+     * ({@code --flag value} or {@code --flag=value}); no PATH means the shared corpus
+     * ({@link Corpus#locate()}). Returns the exit status: 0 nothing failed, 1 failures, 2 usage.
+     */
+    public static int main(String[] args, PrintStream out, PrintStream err) {
+        Options o = Options.defaults();
+        List<Path> paths = new ArrayList<>();
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                String value = null;
+                int eq = a.indexOf('=');
+                if (a.startsWith("--") && eq > 0) { value = a.substring(eq + 1); a = a.substring(0, eq); }
+                switch (a) {
+                    case "--verbose", "-v" -> o = o.withVerbose(true);
+                    case "--profile", "--json", "--tolerance-usecs", "--seed" -> {
+                        if (value == null) {
+                            if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
+                            value = args[++i];
+                        }
+                        switch (a) {
+                            case "--profile" -> o = o.withProfile(Profile.valueOf(value.toUpperCase(java.util.Locale.ROOT)));
+                            case "--json" -> o = o.withJson(Path.of(value));
+                            case "--tolerance-usecs" -> o = o.withToleranceUsecs(Long.parseLong(value));
+                            default -> o = new Options(o.profile(), o.verbose(), o.json(), o.toleranceUsecs(),
+                                Long.parseLong(value), o.stackFactory());
+                        }
+                    }
+                    case "--help", "-h" -> { out.println(USAGE); return 0; }
+                    default -> {
+                        if (a.startsWith("-")) throw new IllegalArgumentException("unknown option " + a);
+                        paths.add(Path.of(a));
+                    }
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("packetdrill: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        if (paths.isEmpty()) {
+            var corpus = Corpus.locate();
+            if (corpus.isEmpty()) {
+                err.println("packetdrill: no PATH given and no shared/conformance/packetdrill found");
+                err.println(USAGE);
+                return 2;
+            }
+            paths.add(corpus.get());
+        }
+        return run(paths, o, out).exitCode();
+    }
+
     /** Parses and runs one script; never throws for a bad or unsupported script. */
     public static ScriptResult runOne(Path path, Options options) {
         Script script;

@@ -42,4 +42,22 @@ class OwnScriptsTest {
         assertTrue(r.oneLine().startsWith("FAIL broken.pkt:2: ack differs (got 1): expected > R. 0:0(0) ack 2 win 0 got"),
             r.oneLine());
     }
+
+    @Test
+    void commandLineParsesFlagsAndReturnsTheExitStatus() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        Path json = java.nio.file.Files.createTempFile("pd", ".json");
+        int rc = Runner.main(new String[] {"--profile=linux", "--json", json.toString(), scripts().resolve("closed-port-rst.pkt").toString()},
+            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, rc, out + "" + err);
+        assertTrue(java.nio.file.Files.readString(json).contains("\"passed\": 1"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).strip().endsWith("1 passed, 0 failed, 0 skipped"));
+        int bad = Runner.main(new String[] {"--profile", "solaris", "x.pkt"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, bad);
+        int missing = Runner.main(new String[] {"/no/such/file.pkt"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(1, missing);
+        java.nio.file.Files.deleteIfExists(json);
+    }
 }
