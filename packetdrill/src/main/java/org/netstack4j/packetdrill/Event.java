@@ -11,16 +11,19 @@ public sealed interface Event {
      * A TCP segment injected ({@code inbound}, written {@code <}) or expected from the stack
      * ({@code >}). seqStart/seqEnd/length as in {@code 1:1001(1000)}; ack/win/urg null when not
      * written; options null when none are written, {@code anyOptions} for {@code <...>};
-     * ipInfo is the raw text of {@code (tos ...)}/{@code [ect0]} or null.
+     * ipInfo is the raw text of {@code (tos ...)}/{@code [ect0]} or null. nplab extensions:
+     * {@code seqAny} for {@code ...(len)} (seq not checked), {@code absolute} for {@code a:b(n)!}
+     * (seq and ack used as written, no ISN offsets).
      */
     record PacketEvent(int line, TimeSpec time, boolean inbound, String flags, long seqStart, long seqEnd,
                        int length, Long ack, Long win, Long urg, List<OptionSpec> options, boolean anyOptions,
-                       String ipInfo) implements Event {
+                       String ipInfo, boolean seqAny, boolean absolute) implements Event {
         public boolean hasFlag(char f) { return flags.indexOf(f) >= 0; }
 
         public String describe() {
-            StringBuilder b = new StringBuilder(inbound ? "< " : "> ").append(flags).append(' ')
-                .append(seqStart).append(':').append(seqEnd).append('(').append(length).append(')');
+            StringBuilder b = new StringBuilder(inbound ? "< " : "> ").append(flags).append(' ');
+            if (seqAny) b.append("...(").append(length).append(')');
+            else b.append(seqStart).append(':').append(seqEnd).append('(').append(length).append(')').append(absolute ? "!" : "");
             if (ack != null) b.append(" ack ").append(ack);
             if (win != null) b.append(" win ").append(win);
             if (urg != null) b.append(" urg ").append(urg);

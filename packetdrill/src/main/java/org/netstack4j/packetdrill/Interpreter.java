@@ -277,12 +277,14 @@ public final class Interpreter {
 
     private void inject(PacketEvent p) {
         if (p.ipInfo() != null) throw new Unsupported(p.line(), "IP fields in packet line (" + p.ipInfo() + ")");
+        if (p.seqAny()) throw new Mismatch(p.line(), "script error: ...(n) on an inbound packet");
         if (p.seqEnd() - p.seqStart() != p.length())
             throw new Mismatch(p.line(), "script error: " + p.seqStart() + ":" + p.seqEnd() + " is not " + p.length() + " bytes");
         if (p.anyOptions()) throw new Mismatch(p.line(), "script error: <...> on an inbound packet");
         int flags = flagBits(p.flags());
         long ackField = 0;
-        if (p.ack() != null) ackField = (flags & TcpRepr.ACK) != 0 ? p.ack() + localIsnOffset : p.ack();
+        long offset = p.absolute() ? 0 : localIsnOffset;
+        if (p.ack() != null) ackField = (flags & TcpRepr.ACK) != 0 ? p.ack() + offset : p.ack();
         List<TcpOption> opts = new ArrayList<>();
         if (p.options() != null) {
             for (OptionSpec o : p.options()) {
@@ -297,10 +299,13 @@ public final class Interpreter {
                     case OptionSpec.Sack s -> {
                         List<TcpOption.SackBlock> blocks = new ArrayList<>();
                         for (long[] b : s.blocks())
-                            blocks.add(new TcpOption.SackBlock((int) (b[0] + localIsnOffset), (int) (b[1] + localIsnOffset)));
+                            blocks.add(new TcpOption.SackBlock((int) (b[0] + offset), (int) (b[1] + offset)));
                         yield new TcpOption.Sack(blocks);
                     }
-                    case OptionSpec.Ts ts -> new TcpOption.Timestamps((int) ts.val(), (int) liveEcr(p.line(), ts.ecr()));
+                    case OptionSpec.Ts ts -> {
+                        if (ts.val() < 0) throw new Mismatch(p.line(), "script error: TS val ... on an inbound packet");
+                        yield new TcpOption.Timestamps((int) ts.val(), (int) (ts.ecrAbsolute() ? ts.ecr() : liveEcr(p.line(), ts.ecr())));
+                    }
                 });
             }
         }
@@ -365,15 +370,16 @@ public final class Interpreter {
         List<Sent> pieces = new ArrayList<>(List.of(first));
         long covered = first.payload().length;
         boolean isSyn = (first.tcp().flags() & TcpRepr.SYN) != 0 && p.hasFlag('S');
-        if (isSyn) {
+        if (isSyn && !p.seqAny() && !p.absolute()) {
             localIsnOffset = (first.tcp().seq() - p.seqStart()) & 0xffffffffL;
             isnKnown = true;
         }
         // google's non-strict mode: several MSS-sized segments may stand for one TSO-sized script line.
-        if (!strictSegments && p.length() > covered && covered > 0 && scriptSeq(first) == (p.seqStart() & 0xffffffffL)) {
+        long wantStart = p.seqAny() ? scriptSeq(first, p) : p.seqStart() & 0xffffffffL;
+        if (!strictSegments && p.length() > covered && covered > 0 && scriptSeq(first, p) == wantStart) {
             while (covered < p.length()) {
                 Sent n = waitForSent(limit);
-                if (n == null || scriptSeq(n) != ((p.seqStart() + covered) & 0xffffffffL) || n.payload().length == 0) break;
+                if (n == null || scriptSeq(n, p) != ((wantStart + covered) & 0xffffffffL) || n.payload().length == 0) break;
                 sent.poll();
                 pieces.add(n);
                 covered += n.payload().length;
@@ -402,7 +408,7 @@ public final class Interpreter {
         lastLiveTsVal = lv;
         if (p.options() == null) return;
         for (OptionSpec o : p.options()) {
-            if (o instanceof OptionSpec.Ts ts) {
+            if (o instanceof OptionSpec.Ts ts && ts.val() >= 0) {
                 tsVals.put(ts.val(), lv);
                 if (firstScriptTs == null) { firstScriptTs = ts.val(); firstLiveTs = lv; }
             }
@@ -415,6 +421,11 @@ public final class Interpreter {
     }
 
     private long scriptSeq(Sent s) { return (s.tcp().seq() - localIsnOffset) & 0xffffffffL; }
+
+    /** The live seq in the packet line's space: raw for {@code !}, else shifted by our ISN. */
+    private long scriptSeq(Sent s, PacketEvent p) {
+        return p.absolute() ? s.tcp().seq() & 0xffffffffL : scriptSeq(s);
+    }
 
     /** Null when the segments match p, else what differs. */
     private String compare(PacketEvent p, List<Sent> pieces, long covered) {
@@ -433,7 +444,8 @@ public final class Interpreter {
             }
             if ((got & mask) != (w & mask)) return "flags differ";
         }
-        if (scriptSeq(first) != (p.seqStart() & 0xffffffffL)) return "seq differs (got " + scriptSeq(first) + ")";
+        if (!p.seqAny() && scriptSeq(first, p) != (p.seqStart() & 0xffffffffL))
+            return "seq differs (got " + scriptSeq(first, p) + ")";
         if (covered != p.length()) return "payload length differs (got " + covered + ")";
         long wantAck = p.ack() == null ? 0 : p.ack() & 0xffffffffL;
         for (Sent s : pieces) {
@@ -456,7 +468,7 @@ public final class Interpreter {
         if (tsTickUs > 0 && p.options() != null && firstScriptTs != null) {
             TcpOption.Timestamps lt = liveTs(live);
             for (OptionSpec o : p.options()) {
-                if (o instanceof OptionSpec.Ts ts && lt != null) {
+                if (o instanceof OptionSpec.Ts ts && lt != null && ts.val() >= 0) {
                     long wantUs = (ts.val() - firstScriptTs) * tsTickUs;
                     long gotUs = ((lt.tsVal() & 0xffffffffL) - firstLiveTs) * 1000; // the stack's TS clock ticks in ms
                     if (Math.abs(wantUs - gotUs) > Math.max(toleranceNs / NS_PER_US, tsTickUs))

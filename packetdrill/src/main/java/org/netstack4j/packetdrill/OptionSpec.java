@@ -17,5 +17,11 @@ public sealed interface OptionSpec {
             return b.toString();
         }
     }
-    record Ts(long val, long ecr) implements OptionSpec { @Override public String toString() { return "TS val " + val + " ecr " + ecr; } }
+    /** val -1 for nplab's {@code val ...} (any); ecrAbsolute for {@code ecr E!} (no mapping). */
+    record Ts(long val, long ecr, boolean ecrAbsolute) implements OptionSpec {
+        public Ts(long val, long ecr) { this(val, ecr, false); }
+        @Override public String toString() {
+            return "TS val " + (val < 0 ? "..." : Long.toString(val)) + " ecr " + ecr + (ecrAbsolute ? "!" : "");
+        }
+    }
 }

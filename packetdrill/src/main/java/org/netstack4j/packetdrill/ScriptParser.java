@@ -214,14 +214,24 @@ public final class ScriptParser {
                 if (FLAG_CHARS.indexOf(f) < 0) throw new Unsupported(line, "TCP flag '" + f + "'");
         }
         skipWs();
-        if (s.startsWith("...", pos)) throw new Unsupported(line, "sequence wildcard ...(n)");
-        long seqStart = number();
-        expect(':');
-        long seqEnd = number();
-        expect('(');
-        long len = number();
-        expect(')');
-        if (peek() == '!') throw new Unsupported(line, "absolute sequence numbers (!)");
+        boolean seqAny = false, absolute = false;
+        long seqStart = 0, seqEnd = 0, len;
+        if (s.startsWith("...", pos)) {
+            // nplab: ...(len), any sequence number
+            pos += 3;
+            seqAny = true;
+            expect('(');
+            len = number();
+            expect(')');
+        } else {
+            seqStart = number();
+            expect(':');
+            seqEnd = number();
+            expect('(');
+            len = number();
+            expect(')');
+            if (peek() == '!') { pos++; absolute = true; } // nplab: no ISN offsets
+        }
         Long ack = null, win = null, urg = null;
         while (true) {
             skipWs();
@@ -249,7 +259,7 @@ public final class ScriptParser {
         skipWs();
         if (peek() == '/') throw new Unsupported(line, "UDP encapsulation (/udp)");
         return new Event.PacketEvent(line, time, inbound, flags, seqStart, seqEnd, (int) len, ack, win, urg,
-            opts, any, ipInfo);
+            opts, any, ipInfo, seqAny, absolute);
     }
 
     /** {@code icmp TYPE [CODE] [mtu N] [[start:end(len)]]}, after the direction and ipinfo. */
@@ -324,15 +334,17 @@ public final class ScriptParser {
                     if (!word().equals("val")) throw error("expected 'val' in TS option");
                     pos += 3;
                     skipWs();
-                    if (s.startsWith("...", pos)) throw new Unsupported(line, "TS val wildcard");
-                    long val = number();
+                    long val;
+                    if (s.startsWith("...", pos)) { pos += 3; val = -1; } // nplab: any TS val
+                    else val = number();
                     skipWs();
                     if (!word().equals("ecr")) throw error("expected 'ecr' in TS option");
                     pos += 3;
                     skipWs();
                     long ecr = number();
-                    if (peek() == '!') throw new Unsupported(line, "absolute TS ecr (!)");
-                    out.add(new OptionSpec.Ts(val, ecr));
+                    boolean ecrAbsolute = false;
+                    if (peek() == '!') { pos++; ecrAbsolute = true; }
+                    out.add(new OptionSpec.Ts(val, ecr, ecrAbsolute));
                 }
                 default -> throw new Unsupported(line, "TCP option '" + w + "'");
             }

@@ -177,4 +177,26 @@ class InterpreterTest {
             """);
         assertEquals(ScriptResult.Status.PASS, r.status(), r.oneLine() + "\n" + String.join("\n", r.log()));
     }
+
+    @Test
+    void nplabAbsoluteAndWildcardSequenceNumbers() {
+        ScriptResult r = run(OPEN + """
+            +0  < P. 1:1001(1000)! ack 1000001 win 257
+            +0  > . ...(0) ack 1001
+            +0  > . 1000001:1000001(0)! ack 1001
+            """);
+        // The fake stack ACKs once; the second expectation must find nothing.
+        assertEquals(ScriptResult.Status.FAIL, r.status(), r.oneLine());
+        assertEquals(11, r.line(), r.oneLine());
+        ScriptResult ok = run(OPEN + """
+            +0  < P. 1:1001(1000)! ack 1000001 win 257
+            +0  > . 1000001:1000001(0)! ack 1001
+            """);
+        assertEquals(ScriptResult.Status.PASS, ok.status(), ok.oneLine());
+        ScriptResult any = run(OPEN + """
+            +0  < P. 1:1001(1000) ack 1 win 257
+            +0  > . ...(0) ack 1001
+            """);
+        assertEquals(ScriptResult.Status.PASS, any.status(), any.oneLine());
+    }
 }
