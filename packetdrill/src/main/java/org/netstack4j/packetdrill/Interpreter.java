@@ -825,6 +825,7 @@ public final class Interpreter {
 
     private Ret read(Sock k, int len, boolean peek, boolean dontWait) {
         if (k.conn == null) return Ret.err("ENOTCONN");
+        if (len == 0) return Ret.ok(0);
         TcpStack.Conn c = k.conn;
         int avail = c.readable();
         if (avail > 0) {
