@@ -65,6 +65,7 @@ public final class Interpreter {
     private static final long LATE_LOOKAHEAD_NS = 5_000_000_000L;
     private static final int REMOTE_EPHEMERAL_PORT = 48_879;
     private static final int SCRIPT_PORT = 8080;
+    private int bindPort = SCRIPT_PORT, connectPort = SCRIPT_PORT;
 
     private final Script script;
     private final Profile profile;
@@ -146,10 +147,13 @@ public final class Interpreter {
                 case "mss" -> settings.mtu = (int) parseLong(k, v) + 40;
                 case "tcp_ts_tick_usecs" -> tsTickUs = parseLong(k, v);
                 case "strict_segments" -> strictSegments = true;
-                case "tcp_ts_ecr_scaled", "gateway_ip", "netmask_ip", "speed", "verbose" -> { }
+                case "bind_port" -> bindPort = (int) parseLong(k, v);
+                case "connect_port" -> connectPort = (int) parseLong(k, v);
+                case "tcp_ts_ecr_scaled", "gateway_ip", "netmask_ip", "speed", "verbose", "debug" -> { }
                 default -> throw new Unsupported(0, "option --" + k);
             }
         }
+        flowLocalPort = bindPort;
     }
 
     private static long parseLong(String k, String v) {
@@ -637,7 +641,7 @@ public final class Interpreter {
                 Sock k = sock(s, 0);
                 if (k == null) return () -> Ret.err("EBADF");
                 underTest = k;
-                k.boundPort = portOf(line, a.size() > 1 ? a.get(1) : new Expr.Ellipsis());
+                k.boundPort = portOf(line, a.size() > 1 ? a.get(1) : new Expr.Ellipsis(), bindPort);
                 return () -> Ret.ok(0);
             }
             case "listen": {
@@ -645,7 +649,7 @@ public final class Interpreter {
                 if (k == null) return () -> Ret.err("EBADF");
                 underTest = k;
                 int backlog = a.size() > 1 ? (int) intArg(s, a.get(1)) : 1;
-                int port = k.boundPort == null ? SCRIPT_PORT : k.boundPort;
+                int port = k.boundPort == null ? bindPort : k.boundPort;
                 try {
                     if (k.listener == null) k.listener = stack.listen(now, Ipv4Address.ANY, port, backlog, k.opts);
                 } catch (TcpStack.Failure f) {
@@ -687,7 +691,7 @@ public final class Interpreter {
                         default -> Ret.err("EISCONN");
                     };
                 }
-                int port = portOf(line, a.size() > 1 ? a.get(1) : new Expr.Ellipsis());
+                int port = portOf(line, a.size() > 1 ? a.get(1) : new Expr.Ellipsis(), connectPort);
                 try {
                     k.conn = stack.connect(now, local, k.boundPort == null ? 0 : k.boundPort, remote, port, k.opts);
                 } catch (TcpStack.Failure f) {
@@ -1068,15 +1072,15 @@ public final class Interpreter {
         return constant(s.line(), e);
     }
 
-    private int portOf(int line, Expr e) {
-        if (e instanceof Expr.Ellipsis) return SCRIPT_PORT;
+    private int portOf(int line, Expr e, int dflt) {
+        if (e instanceof Expr.Ellipsis) return dflt;
         if (e instanceof Expr.Struct st) {
             for (Expr.Field f : st.fields()) {
                 if ("sin_port".equals(f.name())) return (int) constant(line, f.value());
                 if ("sin_addr".equals(f.name()) || "sin6_addr".equals(f.name()))
                     throw new Unsupported(line, "explicit socket address");
             }
-            return SCRIPT_PORT;
+            return dflt;
         }
         throw new Unsupported(line, "socket address " + e);
     }
