@@ -14,7 +14,7 @@ public record ScriptResult(Path path, Status status, int line, String message, P
     /** The one-line form the CLI prints: {@code PASS path}, {@code FAIL path:12: ...}, {@code SKIP path: ...}. */
     public String oneLine() {
         return switch (status) {
-            case PASS -> "PASS " + path;
+            case PASS -> "PASS " + path + (message.isEmpty() ? "" : " (" + message + ")");
             case FAIL -> "FAIL " + path + (line > 0 ? ":" + line : "") + ": " + message;
             case SKIP -> "SKIP " + path + (line > 0 ? ":" + line : "") + ": " + message;
         };

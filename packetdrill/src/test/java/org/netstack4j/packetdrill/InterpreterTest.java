@@ -199,4 +199,16 @@ class InterpreterTest {
             """);
         assertEquals(ScriptResult.Status.PASS, any.status(), any.oneLine());
     }
+
+    @Test
+    void nonFatalSyscallMismatchesAreWarnings() {
+        ScriptResult r = run("--non_fatal=syscall\n" + OPEN + """
+            +0  getsockopt(4, SOL_SOCKET, SO_RCVBUF, [1], [4]) = 0
+            +0  < P. 1:1001(1000) ack 1 win 257
+            +0  > . 1:1(0) ack 1001
+            """);
+        assertEquals(ScriptResult.Status.PASS, r.status(), r.oneLine());
+        assertTrue(r.message().contains("1 non-fatal"), r.message());
+        assertTrue(r.log().stream().anyMatch(l -> l.contains("getsockopt(SO_RCVBUF): expected [1], got [65536]")), r.log().toString());
+    }
 }
