@@ -75,4 +75,32 @@ final class Assembler {
     }
 
     void clear() { ranges.clear(); }
+
+    /** Forgets everything below {@code seq} (ranges end there or are trimmed to start there). */
+    void discardBelow(int seq) {
+        while (!ranges.isEmpty() && Seq.le(ranges.get(0).right, seq)) ranges.remove(0);
+        if (!ranges.isEmpty() && Seq.lt(ranges.get(0).left, seq)) ranges.get(0).left = seq;
+    }
+
+    /** Bytes held in ranges above {@code seq}. */
+    long bytesAbove(int seq) {
+        long n = 0;
+        for (Range r : ranges) if (Seq.gt(r.right, seq)) n += Seq.sub(r.right, Seq.max(r.left, seq));
+        return n;
+    }
+
+    /** The right edge of the range holding {@code seq}, or seq itself if no range holds it. */
+    int endOfRangeHolding(int seq) {
+        for (Range r : ranges) {
+            if (Seq.gt(r.left, seq)) break;
+            if (Seq.lt(seq, r.right)) return r.right;
+        }
+        return seq;
+    }
+
+    /** The left edge of the first range starting after {@code seq}, or {@code fallback}. */
+    int nextLeftAfter(int seq, int fallback) {
+        for (Range r : ranges) if (Seq.gt(r.left, seq)) return r.left;
+        return fallback;
+    }
 }

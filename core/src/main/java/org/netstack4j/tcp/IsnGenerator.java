@@ -21,4 +21,9 @@ final class IsnGenerator {
         long h = f.hash(((long) local.bits() << 32) | (remote.bits() & 0xffffffffL), ((long) localPort << 16) | remotePort);
         return (int) (m + h);
     }
+
+    /** RFC 7323 7.1: a per-connection random offset for TSval, from the same secret but a different input. */
+    int timestampOffset(Ipv4Address local, int localPort, Ipv4Address remote, int remotePort) {
+        return (int) f.hash(((long) local.bits() << 32) | (remote.bits() & 0xffffffffL), ((long) localPort << 16) | remotePort, 7323L);
+    }
 }

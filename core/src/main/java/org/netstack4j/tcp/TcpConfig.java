@@ -91,6 +91,12 @@ public record TcpConfig(
 
     public static Builder builder() { return new Builder(); }
 
+    /** The defaults, with Linux's SYN option layout (the same as {@link #defaults()}). */
+    public static TcpConfig linuxLike() { return builder().optionLayout(OptionLayout.linuxLike()).build(); }
+
+    /** The defaults, with FreeBSD's SYN option layout. */
+    public static TcpConfig freebsdLike() { return builder().optionLayout(OptionLayout.freebsdLike()).build(); }
+
     public Builder toBuilder() {
         Builder b = new Builder();
         b.mss = mss;

@@ -53,6 +53,7 @@ public final class TcpConnection {
     private int rcvWscale;      // our shift, applied to windows we advertise
     private final RingBuffer rcvBuf;
     private final Assembler ooo;
+    private final Assembler sackedByPeer; // sender side scoreboard (RFC 2018): ranges above SND.UNA the peer holds
     private boolean finReceived;
     private boolean oooFinValid;
     private int oooFinSeq;
@@ -80,6 +81,8 @@ public final class TcpConnection {
     private long rttStart;
     private final CongestionControl cc;
     private int dupAcks;
+    private int highRxt;          // RFC 6675 HighRxt: highest sequence resent in this recovery
+    private boolean holdNewData;  // set for one event after a hole was resent for a duplicate ACK
 
     private boolean ackPending;
     private int fullSegmentsUnacked;
@@ -92,7 +95,7 @@ public final class TcpConnection {
     private boolean nAcceptable, nEstablished, nReadable, nWritable, nRemoteClosed, nClosed, delivering;
 
     TcpConnection(TcpLayer layer, Ipv4Address localAddress, int localPort, Ipv4Address remoteAddress, int remotePort,
-                  TcpListener parent, TcpEventListener listener, int iss) {
+                  TcpListener parent, TcpEventListener listener, int iss, int tsOffset) {
         this.layer = layer;
         this.cfg = layer.config();
         this.localAddress = localAddress;
@@ -107,10 +110,11 @@ public final class TcpConnection {
         this.sndNxt = iss;
         this.sndMax = iss;
         this.sndBufSeq = Seq.add(iss, 1);
-        this.tsOffset = Integer.rotateLeft(iss, 13) ^ 0x5bd1e995; // RFC 7323 7.1: a per-connection random offset
+        this.tsOffset = tsOffset; // RFC 7323 7.1: a per-connection random offset
         this.sendBuf = new RingBuffer(cfg.sendBufferSize());
         this.rcvBuf = new RingBuffer(cfg.receiveBufferSize());
         this.ooo = new Assembler(cfg.maxOutOfOrderRanges());
+        this.sackedByPeer = new Assembler(32);
         this.rtt = RttEstimator.of(cfg);
         this.noDelay = cfg.noDelay();
         this.effMss = Math.min(cfg.mss(), peerMss);
@@ -131,6 +135,18 @@ public final class TcpConnection {
     public void setListener(TcpEventListener l) { this.listener = l == null ? TcpEventListener.NONE : l; }
     public void setNoDelay(boolean noDelay) { this.noDelay = noDelay; }
     public boolean noDelay() { return noDelay; }
+
+    /** SO_KEEPALIVE for this connection (RFC 9293 3.8.4), with the idle/interval/probes of the config. */
+    public void setKeepalive(long now, boolean on) {
+        if (on && keepaliveAt == NEVER && (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT)) {
+            keepaliveAt = now + cfg.keepaliveIdleNs();
+            keepalivesSent = 0;
+            timer(now, "keepalive", "set", keepaliveAt);
+        } else if (!on && keepaliveAt != NEVER) {
+            keepaliveAt = NEVER;
+            timer(now, "keepalive", "cancel", NEVER);
+        }
+    }
 
     /** Bytes ready for {@link #receive}. */
     public int readable() { return rcvBuf.size(); }
@@ -182,9 +198,9 @@ public final class TcpConnection {
         maxSndWnd = sndWnd;
         sndWl1 = seg.seq();
         sndWl2 = seg.ack();
+        state = TcpState.LISTEN; // this TCB is the listener's LISTEN TCB, specialised (RFC 9293 3.10.7.2)
         if (cfg.twoWayHandshake()) {
             // LAB ONLY: a deliberately broken two-way handshake; the SYN alone establishes.
-            setState(now, TcpState.SYN_RECEIVED, "rcv SYN");
             sendSyn(now, true);
             startRttTiming(now, iss);
             armRto(now);
@@ -303,6 +319,7 @@ public final class TcpConnection {
                     otherStatesArrive(now, seg, buf, off, len);
         }
         if (state != TcpState.CLOSED) output(now);
+        holdNewData = false;
         deliverEvents();
     }
 
@@ -546,6 +563,7 @@ public final class TcpConnection {
             return false;
         }
         long segWnd = (long) seg.window() << sndWscale;
+        if (sackOk) recordSackBlocks(seg, ack);
         if (Seq.gt(ack, sndUna)) {
             ackNewData(now, ack, seg);
         } else if (ack == sndUna && len == 0 && !fin && !seg.has(TcpRepr.SYN) && Seq.gt(sndNxt, sndUna)
@@ -557,7 +575,20 @@ public final class TcpConnection {
             if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED) {
                 layer.count("tcp.fast_retransmits");
                 rttTiming = false;
-                retransmitFirst(now);
+                highRxt = Seq.add(sndUna, retransmitFirst(now));
+            } else if (cc.inRecovery() && sackOk && retransmitNextHole(now)) {
+                holdNewData = true; // this duplicate ACK's share of the window went to the hole
+            }
+        }
+        if (sackOk && !cc.inRecovery() && Seq.gt(sndNxt, sndUna) && sackedByPeer.bytesAbove(sndUna) > 2L * effMss) {
+            // RFC 6675 5 (b): IsLost(HighACK + 1) starts loss recovery without waiting for three
+            // pure duplicate ACKs (which a peer sending data of its own never produces).
+            CongestionControl.Action a = cc.onDuplicateAck(3, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
+            if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED) {
+                layer.count("tcp.fast_retransmits");
+                layer.count("tcp.sack_recoveries");
+                rttTiming = false;
+                highRxt = Seq.add(sndUna, retransmitFirst(now));
             }
         }
         // window update: if SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)
@@ -568,6 +599,43 @@ public final class TcpConnection {
             sndWl1 = seg.seq();
             sndWl2 = ack;
         }
+        return true;
+    }
+
+    /**
+     * RFC 2018: remember which data above SEG.ACK the peer reports holding, so that resending
+     * after a timeout skips it. Blocks at or below SEG.ACK (D-SACK, RFC 2883) or beyond what we
+     * sent are ignored.
+     */
+    private void recordSackBlocks(TcpRepr seg, int ack) {
+        for (TcpOption o : seg.options()) {
+            if (!(o instanceof TcpOption.Sack sack)) continue;
+            for (TcpOption.SackBlock b : sack.blocks()) {
+                if (!Seq.lt(b.left(), b.right()) || !Seq.gt(b.right(), ack) || Seq.gt(b.right(), sndMax)) continue;
+                sackedByPeer.add(Seq.max(b.left(), ack), b.right());
+            }
+        }
+    }
+
+    /**
+     * SACK-assisted recovery (the NextSeg rule 1 of RFC 6675 4, inside NewReno's window): during
+     * fast recovery a duplicate ACK may resend the next hole below the highest SACKed byte that
+     * was not yet resent in this recovery and that IsLost() deems lost, instead of new data. Returns whether it sent.
+     */
+    private boolean retransmitNextHole(long now) {
+        if (sackedByPeer.isEmpty()) return false;
+        int start = sackedByPeer.endOfRangeHolding(Seq.max(highRxt, sndUna));
+        int highestSacked = sackedByPeer.highest(sndUna);
+        if (!Seq.lt(start, highestSacked)) return false;
+        // RFC 6675 IsLost: more than (DupThresh - 1) * SMSS bytes SACKed above the hole
+        if (sackedByPeer.bytesAbove(start) <= 2L * effMss) return false;
+        int end = sackedByPeer.nextLeftAfter(start, highestSacked);
+        int dataEnd = Seq.add(sndBufSeq, sendBuf.size());
+        int len = Math.min(Math.min(maxSegmentData(), Seq.sub(end, start)), Seq.sub(dataEnd, start));
+        if (len <= 0) return false;
+        layer.count("tcp.sack_retransmits");
+        sendData(now, start, len, false);
+        highRxt = Seq.add(start, len);
         return true;
     }
 
@@ -582,6 +650,7 @@ public final class TcpConnection {
         bytesAcked += dataAcked;
         sndUna = ack;
         if (Seq.lt(sndNxt, sndUna)) sndNxt = sndUna;
+        sackedByPeer.discardBelow(sndUna);
         retries = 0;
         // RTT: RFC 7323 4 with timestamps, else RFC 6298 with Karn's rule (timing only non-retransmitted segments)
         TcpOption.Timestamps ts = tsOk ? timestampsOf(seg) : null;
@@ -596,9 +665,10 @@ public final class TcpConnection {
         long ccBytes = acked - (synWasUnacked ? 1 : 0);
         if (ccBytes > 0) {
             CongestionControl.Action a = cc.onAck(sndUna, ccBytes, flightBefore, now);
-            if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED && sndUna != sndMax) {
+            // (skipped when SACK recovery already resent the segment at SND.UNA)
+            if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED && sndUna != sndMax && !Seq.lt(sndUna, highRxt)) {
                 layer.count("tcp.partial_ack_retransmits");
-                retransmitFirst(now);
+                highRxt = Seq.max(highRxt, Seq.add(sndUna, retransmitFirst(now)));
             }
         }
         dupAcks = 0;
@@ -687,6 +757,8 @@ public final class TcpConnection {
         if (finReceived) return;
         finReceived = true;
         rcvNxt = Seq.add(rcvNxt, 1);
+        // the FIN takes a sequence number but no buffer space: keep the window's size
+        rcvAdvRight = Seq.add(rcvAdvRight, 1);
         nRemoteClosed = true;
         nReadable = true;
         ackPending = true;
@@ -763,6 +835,11 @@ public final class TcpConnection {
             return;
         }
         if (sndMax == sndUna) return; // nothing outstanding
+        // RFC 2018 8: a timeout may mean the receiver reneged on SACKed data; we keep the
+        // scoreboard for the first timeout (as Linux does) and clear it from the second on.
+        if (retries >= 2) sackedByPeer.clear();
+        if (cc.inRecovery()) layer.count("tcp.timeouts_in_recovery");
+        if (retries >= 2) layer.count("tcp.timeouts_repeated");
         cc.onRetransmissionTimeout(sndMax, Seq.sub(sndMax, sndUna), now);
         dupAcks = 0;
         sndNxt = sndUna; // go back: resend from SND.UNA as the window allows
@@ -854,6 +931,15 @@ public final class TcpConnection {
             while (true) {
                 int unsent = unsent();
                 long flight = Seq.sub(sndNxt, sndUna);
+                if (unsent > 0 && Seq.lt(sndNxt, sndMax)) {
+                    // resending after a timeout: skip what the peer has SACKed
+                    int skip = sackedByPeer.endOfRangeHolding(sndNxt);
+                    if (skip != sndNxt) {
+                        sndNxt = Seq.min(skip, sndMax);
+                        continue;
+                    }
+                }
+                if (unsent > 0 && holdNewData && !Seq.lt(sndNxt, sndMax)) break;
                 if (unsent > 0) {
                     // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out
                     long lt = !cc.inRecovery() && dupAcks >= 1 && dupAcks <= 2 ? (long) dupAcks * effMss : 0;
@@ -861,6 +947,9 @@ public final class TcpConnection {
                     if (usable <= 0) break;
                     int maxData = maxSegmentData();
                     int len = (int) Math.min(Math.min(unsent, maxData), usable);
+                    boolean resend = Seq.lt(sndNxt, sndMax);
+                    if (resend && !sackedByPeer.isEmpty()) // do not resend into a SACKed range
+                        len = Math.min(len, Math.max(1, Seq.sub(sackedByPeer.nextLeftAfter(sndNxt, Seq.add(sndNxt, len)), sndNxt)));
                     boolean full = len == maxData;
                     boolean all = len == unsent;
                     // RFC 896 / RFC 9293 3.7.4 Nagle: a short segment waits while data is unacknowledged
@@ -868,7 +957,7 @@ public final class TcpConnection {
                     // RFC 9293 3.8.6.2.1 sender SWS avoidance: full segment, all data (Nagle permitting),
                     // or at least half the largest window the peer ever offered
                     boolean swsOk = full || (all && nagleOk) || (nagleOk && len >= maxSndWnd / 2);
-                    if (!swsOk) break;
+                    if (!swsOk && !resend) break; // resent data goes as it was cut before
                     boolean fin = finQueued && all && Seq.add(sndNxt, len) == finSeq;
                     sendData(now, sndNxt, len, fin);
                     sndNxt = Seq.add(sndNxt, len + (fin ? 1 : 0));

@@ -188,7 +188,7 @@ public final class TcpLayer implements Pollable {
     TcpConnection newConnection(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
                                 TcpListener parent, TcpEventListener l) {
         TcpConnection c = new TcpConnection(this, local, localPort, remote, remotePort, parent, l,
-                isn.isn(now, local, localPort, remote, remotePort));
+                isn.isn(now, local, localPort, remote, remotePort), isn.timestampOffset(local, localPort, remote, remotePort));
         connections.put(new FourTuple(local, localPort, remote, remotePort), c);
         return c;
     }

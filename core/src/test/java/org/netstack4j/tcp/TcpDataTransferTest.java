@@ -69,6 +69,18 @@ class TcpDataTransferTest {
         h.assertClosed(TcpError.TIMED_OUT);
     }
 
+    @Test void userTimeoutAbortsUnacknowledgedData() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().userTimeoutNs(1_000_000_000L).build()).established();
+        h.send(new byte[10]);
+        h.expect(A | P, 1, 1, 10);
+        h.advance(200);
+        h.expect(A | P, 1, 1, 10);
+        h.advance(400);
+        h.expect(A | P, 1, 1, 10);
+        h.advance(800); // 1.4 s unacknowledged when the RTO fires: past the 1 s user timeout
+        h.assertClosed(TcpError.TIMED_OUT);
+    }
+
     @Test void retransmittedFinAfterRto() {
         TcpHarness h = new TcpHarness().finWait1();
         h.advance(200);
@@ -188,6 +200,22 @@ class TcpDataTransferTest {
         h.expectNothing();
     }
 
+    @Test void sackedDataAboveAHoleStartsRecoveryEvenOnDataSegments() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().noDelay(true).build());
+        h.peerSynOptions = List.of(new TcpOption.Mss(1460), new TcpOption.SackPermitted());
+        h.established();
+        int mss = 1460;
+        h.send(TcpHarness.bytes(6 * mss, 5));
+        for (int i = 0; i < 6; i++) h.expectData(1 + i * mss, 1, mss);
+        // the first segment is lost; the peer, itself sending data, SACKs the next three
+        TcpRepr seg = new TcpRepr(TcpHarness.REMOTE_PORT, TcpHarness.LOCAL_PORT, TcpHarness.PEER_ISS + 1, h.iss + 1, A,
+                65535, 0, List.of(new TcpOption.Nop(), new TcpOption.Nop(),
+                new TcpOption.Sack(List.of(new TcpOption.SackBlock(h.iss + 1 + mss, h.iss + 1 + 4 * mss)))));
+        h.inject(seg, new byte[100]);
+        h.expectData(1, 1, mss); // (step five, before the text is processed) RFC 6675 IsLost: resent without three pure duplicate ACKs
+        assertEquals(1, h.counters.get("tcp.sack_recoveries"));
+    }
+
     @Test void delayedAckTiming() {
         TcpHarness h = new TcpHarness().established();
         h.inject(A | P, 1, 1, new byte[100]);
@@ -286,6 +314,24 @@ class TcpDataTransferTest {
         h.advance(9_999);
         h.expectNothing();
         assertEquals(TcpState.ESTABLISHED, h.conn.state());
+    }
+
+    @Test void keepaliveSwitchedOnPerConnection() {
+        TcpHarness h = new TcpHarness().established();
+        h.conn.setKeepalive(h.now, true);
+        h.advance(h.cfg.keepaliveIdleNs() / 1_000_000);
+        h.expect(A, 0, 1, 0);
+        h.conn.setKeepalive(h.now, false);
+        h.advance(1_000_000);
+        h.expectNothing();
+    }
+
+    @Test void dataQueuedBeforeTheHandshakeGoesAfterIt() {
+        TcpHarness h = new TcpHarness().synSent();
+        assertEquals(5, h.send(new byte[5]));
+        h.expectNothing();
+        h.inject(TcpHarness.S | A, 0, 1);
+        h.expect(A | P, 1, 1, 5);
     }
 
     @Test void sendBufferFullAcceptsPartially() {

@@ -231,6 +231,17 @@ class TcpStateMachineTest {
         assertEquals(S | A, sa.tcp().flags());
         TcpConnection c = h.listener.accept();
         assertEquals(TcpState.ESTABLISHED, c.state());
+        TraceEvent.StateChange sc = h.stateChanges().get(0);
+        assertEquals("LISTEN", sc.from());
+        assertEquals("ESTABLISHED", sc.to());
+    }
+
+    @Test void passiveOpenTracesListenToSynReceived() {
+        TcpHarness h = new TcpHarness().synReceived();
+        TraceEvent.StateChange sc = h.stateChanges().get(0);
+        assertEquals("LISTEN", sc.from());
+        assertEquals("SYN-RECEIVED", sc.to());
+        assertEquals("rcv SYN", sc.cause());
     }
 
     @Test void newSynReusesTimeWaitPair() {
@@ -248,6 +259,28 @@ class TcpStateMachineTest {
         assertEquals(TcpState.CLOSED, h.conn.state());
         assertEquals(S | A, h.next().tcp().flags());
         assertEquals(1, h.listener.halfOpen());
+    }
+
+    @Test void rstInTimeWaitClosesByDefault() {
+        TcpHarness h = new TcpHarness().timeWait();
+        h.inject(R, 2, 0);
+        h.assertClosed(null);
+    }
+
+    @Test void rstInTimeWaitIgnoredWithRfc1337Remedy() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().rstInTimeWait(false).build()).timeWait();
+        h.inject(R, 2, 0);
+        assertEquals(TcpState.TIME_WAIT, h.conn.state());
+        assertTrue(h.dropped("rst_in_time_wait"));
+    }
+
+    @Test void closeInSynReceivedSendsFinOnceEstablished() {
+        TcpHarness h = new TcpHarness().synReceived();
+        h.inject(A, 1, 1);
+        TcpConnection c = h.listener.accept();
+        c.close(h.now);
+        h.expect(F | A, 1, 1, 0);
+        assertEquals(TcpState.FIN_WAIT_1, c.state());
     }
 
     // ---- resets (RFC 9293 3.5.2, 3.10.7.1; RFC 5961) ----

@@ -107,21 +107,20 @@ class TcpTwoLayerTest {
     record Result(long finishedAt, Counters clientCounters, Counters serverCounters, Net net, App client, App server,
                   TcpLayer a, TcpLayer b) {}
 
-    static Tracer debugTracer = Tracer.NONE;
-
     static Result run(long seed, int bytes, Faults faults, TcpConfig cfg, long limitNs) {
-        return run(seed, bytes, faults, cfg, limitNs, Integer.MAX_VALUE);
+        return run(seed, bytes, faults, cfg, limitNs, Integer.MAX_VALUE, Tracer.NONE);
     }
 
-    static Result run(long seed, int bytes, Faults faults, TcpConfig cfg, long limitNs, int maxReadPerPump) {
+    /** Runs one transfer; {@code tracer} (shared by both layers) helps when debugging a seed. */
+    static Result run(long seed, int bytes, Faults faults, TcpConfig cfg, long limitNs, int maxReadPerPump, Tracer tracer) {
         SplittableRandom r = new SplittableRandom(seed);
         byte[] c2s = new byte[bytes], s2c = new byte[bytes];
         r.nextBytes(c2s);
         r.nextBytes(s2c);
         Net net = new Net(seed * 31 + 7, faults);
         Counters ca = new Counters(), cb = new Counters();
-        TcpLayer a = new TcpLayer(cfg, net.output(true), debugTracer, ca, seed);
-        TcpLayer b = new TcpLayer(cfg, net.output(false), debugTracer, cb, seed + 1);
+        TcpLayer a = new TcpLayer(cfg, net.output(true), tracer, ca, seed);
+        TcpLayer b = new TcpLayer(cfg, net.output(false), tracer, cb, seed + 1);
         App client = new App(c2s), server = new App(s2c);
         client.maxReadPerPump = maxReadPerPump;
         server.maxReadPerPump = maxReadPerPump;
@@ -214,7 +213,7 @@ class TcpTwoLayerTest {
                     Time.ms(1 + r.nextInt(20)), Time.ms(1 + r.nextInt(10)));
             TcpConfig cfg = TcpConfig.builder().receiveBufferSize(4096).sendBufferSize(3000 + r.nextInt(10000))
                     .windowScale(seed % 2 == 0).timestamps(seed % 3 != 0).build();
-            Result res = run(seed, bytes, f, cfg, Time.s(3600), 500 + r.nextInt(2000));
+            Result res = run(seed, bytes, f, cfg, Time.s(3600), 500 + r.nextInt(2000), Tracer.NONE);
             check(seed, res, bytes);
             windowUpdates += res.clientCounters.get("tcp.out.window_updates") + res.serverCounters.get("tcp.out.window_updates");
             probes += res.clientCounters.get("tcp.out.window_probes") + res.serverCounters.get("tcp.out.window_probes");

@@ -87,10 +87,28 @@ final class Cols {
                 line.append(tok);
                 lineW += tw;
             } else {
+                String carry = "";
+                if (closing(tok)) {
+                    // closing punctuation may not start a line: take the previous characters along,
+                    // back to one that is not closing punctuation itself
+                    while (line.length() > 0) {
+                        int last = line.codePointBefore(line.length());
+                        carry = new String(Character.toChars(last)) + carry;
+                        line.setLength(line.length() - Character.charCount(last));
+                        if (!closing(new String(Character.toChars(last)))) break;
+                    }
+                }
+                // nor may opening punctuation end one
+                while (line.length() > 0 && opening(line.codePointBefore(line.length()))) {
+                    int last = line.codePointBefore(line.length());
+                    carry = new String(Character.toChars(last)) + carry;
+                    line.setLength(line.length() - Character.charCount(last));
+                }
                 String done = line.toString().stripTrailing();
                 if (!done.isEmpty()) lines.add(done);
                 line.setLength(0);
                 lineW = 0;
+                tok = carry + tok;
                 while (width(tok) > soft) { // hard cut
                     String head = cutTo(tok, soft);
                     lines.add(head);
@@ -105,6 +123,8 @@ final class Cols {
         if (!done.isEmpty()) lines.add(done);
         return lines;
     }
+
+    private static boolean opening(int cp) { return "（「“".indexOf(cp) >= 0; }
 
     private static boolean closing(String tok) {
         return tok.length() == 1 && "，。；：）」”、！？".indexOf(tok.charAt(0)) >= 0;

@@ -125,20 +125,6 @@ public final class Explain {
         sb.append(BORDER);
     }
 
-    /** Bytes an option takes on the wire (RFC 9293 3.2, RFC 7323, RFC 2018). */
-    static int optionLength(TcpOption o) {
-        return switch (o) {
-            case TcpOption.EndOfList x -> 1;
-            case TcpOption.Nop x -> 1;
-            case TcpOption.Mss x -> 4;
-            case TcpOption.WindowScale x -> 3;
-            case TcpOption.SackPermitted x -> 2;
-            case TcpOption.Sack s -> 2 + 8 * s.blocks().size();
-            case TcpOption.Timestamps x -> 10;
-            case TcpOption.Unknown u -> 2 + (u.data() == null ? 0 : u.data().length);
-        };
-    }
-
     /** TCP header diagram without addresses (the checksum cannot be computed). */
     public static String tcpHeader(TcpRepr tcp, int payloadLength, Lang lang) {
         return tcpHeader(null, null, tcp, new byte[payloadLength], lang, false);
@@ -156,8 +142,8 @@ public final class Explain {
                                     boolean withChecksum) {
         boolean zh = lang == Lang.ZH;
         int optLen = 0;
-        for (TcpOption o : tcp.options()) optLen += optionLength(o);
-        int hlen = 20 + (optLen + 3) / 4 * 4;
+        for (TcpOption o : tcp.options()) optLen += o.length();
+        int hlen = tcp.headerLength();
         String checksum = withChecksum && src != null && dst != null ? tcpChecksum(src, dst, tcp, payload) : null;
         String seq = Integer.toUnsignedString(tcp.seq()), ack = Integer.toUnsignedString(tcp.ack());
         StringBuilder sb = new StringBuilder();
@@ -220,7 +206,7 @@ public final class Explain {
             tcp.emit(src, dst, buf, 0, payload, 0, payload.length);
             return String.format(Locale.ROOT, "0x%04x", ((buf[16] & 0xff) << 8) | (buf[17] & 0xff));
         } catch (UnsupportedOperationException notYet) {
-            return null; // the wire codec is still a stub: say so instead of inventing a value
+            return null; // no codec to compute it with: say so instead of inventing a value
         }
     }
 

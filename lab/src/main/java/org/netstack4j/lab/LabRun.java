@@ -36,10 +36,15 @@ public record LabRun(String scenario, List<String> hosts, List<LabEvent> events)
         return first == null ? 0 : first;
     }
 
-    /** The state host is in before its first traced change (CLOSED when it never changes). */
+    /**
+     * The state host is in before its first traced change (CLOSED when it never changes). A first
+     * change CLOSED -> SYN_RECEIVED is a connection born from a listener (RFC 9293 3.3.2: SYN-RECEIVED
+     * is entered from LISTEN or SYN-SENT only), so the host is shown in LISTEN.
+     */
     public String initialState(String host) {
         for (LabEvent e : events) {
-            if (e instanceof LabEvent.State st && st.host().equals(host)) return st.from();
+            if (e instanceof LabEvent.State st && st.host().equals(host))
+                return st.from().equals("CLOSED") && st.to().equals("SYN_RECEIVED") ? "LISTEN" : st.from();
         }
         return "CLOSED";
     }

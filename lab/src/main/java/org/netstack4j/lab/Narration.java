@@ -21,10 +21,15 @@ public final class Narration {
     /** The explanation keys this class can produce, in no particular order. */
     public static final List<String> KEYS = List.of("handshake1", "handshake2", "handshake3", "why-three",
             "two-way", "simultaneous-open", "wave1", "wave2", "half-close", "wave23", "wave3", "why-four", "wave4",
-            "simultaneous-close", "time-wait",
-            "reset", "lost", "retransmission", "dup-ack", "fast-retransmit", "zero-window", "persist-probe", "delayed-ack");
+            "simultaneous-close", "time-wait", "time-wait-reack",
+            "reset", "lost", "retransmission", "dup-ack", "fast-retransmit", "zero-window", "persist-probe", "window-update",
+            "no-time-wait", "delayed-ack");
 
-    /** The run with Explanation events inserted (existing Explanation events are dropped first). */
+    /**
+     * The run with Explanation events inserted. Explanations this class made before (keys in
+     * {@link #KEYS}) are dropped first, so annotating twice changes nothing; others (a story's own
+     * notes) are kept where they are.
+     */
     public static LabRun annotate(LabRun run) { return annotate(run, false); }
 
     /**
@@ -38,9 +43,9 @@ public final class Narration {
         // armed with a segment stays next to its arrow), then come in KEYS order.
         List<LabEvent.Explanation> pending = new ArrayList<>();
         for (LabEvent e : run.events()) {
-            if (e instanceof LabEvent.Explanation) continue;
+            if (e instanceof LabEvent.Explanation x && KEYS.contains(x.key())) continue; // ours: redone below
             if (!pending.isEmpty() && (e.timeNs() != pending.getFirst().timeNs()
-                    || !e.host().equals(pending.getFirst().host()))) {
+                    || !java.util.Objects.equals(e.host(), pending.getFirst().host()))) {
                 flush(pending, out);
             }
             out.add(e);
@@ -85,6 +90,10 @@ public final class Narration {
         boolean synAcked;
         String closer; // first host to send FIN
         boolean simultaneousClose;
+        final Set<String> synAckedFor = new HashSet<>();      // hosts whose SYN a delivered segment acked
+        final Map<String, Long> timeWaitSince = new HashMap<>();
+        final Set<String> sentSynAck = new HashSet<>();
+        final Set<String> finAckSent = new HashSet<>();       // hosts that have acked the peer's FIN
         final boolean relative;
 
         State(LabRun run, boolean relative) {
@@ -128,7 +137,9 @@ public final class Narration {
         void stateChange(LabEvent.State s) {
             state.put(s.host(), s.to());
             String h = s.host(), zh = zhHost(h);
-            if (s.to().equals("ESTABLISHED") && (s.from().equals("LISTEN") || s.from().equals("CLOSED"))) {
+            // Two-step handshake (the lab's twoWayHandshake switch): ESTABLISHED although no delivered
+            // segment has acknowledged this host's SYN yet.
+            if (s.to().equals("ESTABLISHED") && !synAckedFor.contains(h)) {
                 say(s, "two-way",
                         h + " became ESTABLISHED on the SYN alone: a two-step handshake. Its own ISN was never"
                                 + " acknowledged, and an old duplicate SYN would open a connection nobody asked for.",
@@ -145,6 +156,15 @@ public final class Narration {
                                 + "2. 两次握手只能保证单向连接是畅通的：双方都要告知序列号起始值并确认对方已收到，"
                                 + "若只有两次握手，至多只有连接发起方的起始序列号（x）能被确认，另一方的（y）得不到确认。");
             }
+            if (s.from().equals("TIME_WAIT") && s.to().equals("CLOSED") && s.timeNs() == timeWaitSince.getOrDefault(h, -1L)) {
+                say(s, "no-time-wait",
+                        "TIME_WAIT skipped (lab switch): " + h + " forgets the connection at once. Had its last ACK"
+                                + " been lost, the peer's retransmitted FIN would find no connection and get a RST;"
+                                + " and old duplicates could reach a new connection on the same ports.",
+                        "跳过 TIME_WAIT（实验开关）：" + zh + "立即丢弃连接。若最后一个 ACK 丢失，对方重传的 FIN 找不到连接，"
+                                + "只会收到 RST；已失效的报文段也可能出现在使用相同端口的新连接中。");
+            }
+            if (s.to().equals("TIME_WAIT")) timeWaitSince.put(h, s.timeNs());
             if (s.to().equals("TIME_WAIT")) {
                 say(s, "time-wait",
                         h + " stays in TIME_WAIT for 2MSL. Why wait? (1) So that its last ACK reaches the peer:"
@@ -179,12 +199,17 @@ public final class Narration {
             }
 
             // Retransmission: this segment covers sequence space the host has already sent.
-            if (s.seqSpace() > 0 && !rst) {
+            // A window probe (one byte pushed into a zero window) is not counted as sent: the data is
+            // sent for real once the window opens. A SYN,ACK after one's own SYN (simultaneous open)
+            // repeats the ISN by design (RFC 9293 3.5): not a retransmission either.
+            boolean probe = !syn && !fin && s.len() <= 1 && Integer.valueOf(0).equals(lastWin.get(b));
+            boolean synAckAfterSyn = syn && ack && sentSynAck.add(a);
+            if (s.seqSpace() > 0 && !rst && !synAckAfterSyn) {
                 long off = rel(a, seq);
                 long end = sentEnd.getOrDefault(a, 0L);
                 boolean seen = sentEnd.containsKey(a) && off < end;
                 if (seen) {
-                    if (zeroWindowSeenBy.contains(a) && s.len() <= 1 && !syn && !fin) {
+                    if (zeroWindowSeenBy.contains(a) && s.len() <= 1 && !syn && !fin) { // repeated probe
                         say(s, "persist-probe",
                                 "Window probe: the window is still closed, so when the persist timer fires " + a
                                         + " resends one byte (seq=" + seqS + ") to make " + b
@@ -208,7 +233,15 @@ public final class Narration {
                     }
                     rtoFired.remove(a);
                 }
-                sentEnd.put(a, Math.max(end, off + s.seqSpace()));
+                if (!probe) sentEnd.put(a, Math.max(end, off + s.seqSpace()));
+                if (!seen && probe) {
+                    say(s, "persist-probe",
+                            "Window probe: " + b + "'s window is 0, so when the persist timer fires " + a
+                                    + " sends one byte (seq=" + seqS + ") anyway; the answer carries " + b
+                                    + "'s current window. The timer backs off like the RTO while the window stays 0.",
+                            "零窗口探测：" + zb + "的窗口为 0，坚持计时器超时后" + za + "仍发送 1 个字节（seq=" + seqS
+                                    + "），对方的应答会带回当前窗口；窗口一直为 0 时，坚持计时器像 RTO 一样指数退避。");
+                }
             }
 
             if (rst) {
@@ -330,6 +363,15 @@ public final class Narration {
                 }
             }
 
+            boolean acksPeerFin = !rst && ack && !syn && ackNo != null && finEnd.containsKey(b) && ackNo.equals(finEnd.get(b));
+            if (acksPeerFin && !fin && s.len() == 0 && !finAckSent.add(a) && "TIME_WAIT".equals(state.get(a))) {
+                say(s, "time-wait-reack",
+                        "TIME_WAIT at work (reason 1): the last ACK was lost, " + b + " resent its FIN, and " + a
+                                + ", still in TIME_WAIT, acknowledges it again and restarts the 2MSL timer."
+                                + " Without TIME_WAIT that FIN would have been answered with RST.",
+                        "TIME_WAIT 的作用（意义 1）：最后一个 ACK 丢失，" + zb + "重传了 FIN；" + za
+                                + "仍处于 TIME_WAIT，于是再次确认，并重新启动 2MSL 计时器。若没有 TIME_WAIT，这个 FIN 只会得到 RST。");
+            }
             if (!rst && !syn && !fin && s.len() > 0 && "CLOSE_WAIT".equals(state.get(a))) {
                 say(s, "half-close",
                         "Half-close: " + a + " is in CLOSE_WAIT and still sends data (" + s.len() + " bytes); "
@@ -338,6 +380,16 @@ public final class Narration {
                                 + "虽然已发出 FIN，在 FIN_WAIT_2 状态仍然接收并确认这些数据。");
             }
 
+            if (!rst && s.win() > 0 && Integer.valueOf(0).equals(lastWin.get(a))) {
+                say(s, "window-update",
+                        "Window update: " + a + "'s application read data, so it advertises win=" + s.win()
+                                + " again and " + b + " may resume sending.",
+                        "窗口更新：" + za + "的应用读走了数据，重新通告 win=" + s.win() + "，" + zb + "可以继续发送数据。");
+            }
+            if (!rst && ack && ackNo != null && !s.dropped() && ackNo == ((isn.get(b) + 1) & 0xffffffffL)
+                    && run.segments().stream().anyMatch(x -> x.from().equals(b) && x.has("SYN"))) {
+                synAckedFor.add(b);
+            }
             if (!rst && s.win() == 0) {
                 zeroWindowSeenBy.add(b);
                 say(s, "zero-window",

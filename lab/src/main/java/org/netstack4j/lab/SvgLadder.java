@@ -18,7 +18,8 @@ import java.util.Map;
 public final class SvgLadder {
     private SvgLadder() {}
 
-    static final int WIDTH = 1500, LEFT_X = 320, RIGHT_X = 810, EXPL_X = 1040, EXPL_COLS = 58, TOP = 80;
+    /** Geometry, public so that screenshot tests know where the lanes are. */
+    public static final int WIDTH = 1500, LEFT_X = 320, RIGHT_X = 810, EXPL_X = 1040, EXPL_COLS = 58, TOP = 80;
 
     public static String render(LabRun run, Lang lang) { return render(run, lang, false); }
 
@@ -30,7 +31,11 @@ public final class SvgLadder {
         List<Item> items = new ArrayList<>();
         for (int i = 0; i < ev.size(); i++) {
             LabEvent e = ev.get(i);
-            if (e instanceof LabEvent.Explanation) continue;
+            if (e instanceof LabEvent.Explanation x) {
+                // explanations without a trigger (a story's own notes) stand at their instant
+                if (x.trigger() == null) items.add(new Item(e.timeNs(), 2, i));
+                continue;
+            }
             items.add(new Item(e.timeNs(), 1, i));
             if (e instanceof LabEvent.Segment s && !s.dropped()) items.add(new Item(s.arrivalNs(), 0, i));
         }
@@ -55,6 +60,10 @@ public final class SvgLadder {
                 cursor += 16; // several arrivals at one instant fan out instead of meeting in a point
                 continue;
             }
+            if (it.order() == 2) {
+                explCursor = explanation(body, (LabEvent.Explanation) e, lang, Math.max(cursor - 20, explCursor));
+                continue;
+            }
             List<LabEvent.Explanation> xs = explOf.getOrDefault(e, List.of());
             // An event with explanations waits for the previous ones, so that each stays level with its event.
             if (!xs.isEmpty()) cursor = Math.max(cursor, explCursor);
@@ -68,10 +77,6 @@ public final class SvgLadder {
                 case LabEvent.Note n -> 20;
                 case LabEvent.Explanation x -> 0;
             };
-        }
-        for (LabEvent e : ev) { // explanations without a trigger, at the end
-            if (e instanceof LabEvent.Explanation x && x.trigger() == null)
-                explCursor = explanation(body, x, lang, Math.max(cursor, explCursor));
         }
 
         for (double[] tl : timeLabels) {
@@ -168,7 +173,7 @@ public final class SvgLadder {
                 if (t != null) { tag = t; break; }
             }
         }
-        String under = tag, over = s.options().isEmpty() ? "" : "<" + s.options() + ">";
+        String under = tag, over = TextLadder.showOptions(s) ? "<" + s.options() + ">" : "";
         if (s.dropped()) {
             double ex = x1 + (x2 - x1) * 0.6, ey = y1 + 22;
             sb.append("<g class=\"seg lost\"><line x1=\"").append(f(x1)).append("\" y1=\"").append(f(y1))

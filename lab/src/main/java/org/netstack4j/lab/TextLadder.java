@@ -46,6 +46,11 @@ public final class TextLadder {
         return narrated ? Narration.annotate(run, true) : run;
     }
 
+    /** Options are drawn for SYNs (where they are negotiated) and SACK blocks; timestamps alone are noise. */
+    static boolean showOptions(LabEvent.Segment s) {
+        return !s.options().isEmpty() && (s.has("SYN") || s.options().contains("sack "));
+    }
+
     /** Short tag of a step, shown on the sender's side of its arrow; null when the key has none. */
     static String tag(String key, Lang lang) {
         return switch (key) {
@@ -61,6 +66,8 @@ public final class TextLadder {
             case "fast-retransmit" -> lang.pick("fast rexmit", "快速重传");
             case "dup-ack" -> lang.pick("dup ACK", "重复确认");
             case "persist-probe" -> lang.pick("window probe", "零窗口探测");
+            case "window-update" -> lang.pick("window update", "窗口更新");
+            case "time-wait-reack" -> lang.pick("ACK again", "再次确认");
             case "zero-window" -> lang.pick("zero window", "零窗口");
             case "reset" -> lang.pick("reset", "复位");
             case "simultaneous-open" -> lang.pick("simult. open", "同时打开");
@@ -191,7 +198,7 @@ public final class TextLadder {
             boolean ltr = s.from().equals(run.left());
             String label = segmentLabel(run, s, o.relativeSeq());
             row(time, "", center(label), "");
-            if (!s.options().isEmpty()) row("", "", center("<" + s.options() + ">"), "");
+            if (showOptions(s)) row("", "", center("<" + s.options() + ">"), "");
             String arrow;
             if (s.dropped()) {
                 int k = mid * 3 / 5;

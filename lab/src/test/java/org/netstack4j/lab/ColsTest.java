@@ -30,6 +30,22 @@ class ColsTest {
                 String.join("", lines).replace(" ", ""));
     }
 
+    @Test
+    void noLineOfAnyExplanationStartsWithClosingPunctuation() {
+        for (String key : List.of("handshake", "fast")) {
+            LabRun run = key.equals("handshake") ? Fixtures.handshakeRun() : GoldenTest.fast();
+            for (LabEvent e : run.events()) {
+                if (!(e instanceof LabEvent.Explanation x)) continue;
+                for (int cols = 20; cols <= 60; cols++)
+                    for (String l : Cols.wrap(x.zh(), cols)) {
+                        assertTrue(Cols.width(l) <= cols, l);
+                        assertTrue("，。；：）」”、！？".indexOf(l.charAt(0)) < 0, cols + ": " + l);
+                        assertTrue("（「“".indexOf(l.charAt(l.length() - 1)) < 0, cols + ": " + l);
+                    }
+            }
+        }
+    }
+
     @Property
     void wrapNeverExceedsTheWidthAndKeepsEveryNonSpaceCharacter(@ForAll String text, @ForAll @IntRange(min = 4, max = 60) int cols) {
         String clean = text.replaceAll("[\\p{Cntrl}\\p{Cs}]", "");

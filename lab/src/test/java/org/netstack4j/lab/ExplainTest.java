@@ -43,6 +43,18 @@ class ExplainTest {
     }
 
     @Test
+    void checksumsComeFromTheWireCodecAndVerify() {
+        TcpRepr t = new TcpRepr(49152, 80, 1000, 0, TcpRepr.SYN, 65535, 0, List.of(new TcpOption.Mss(1460)));
+        byte[] buf = new byte[t.headerLength()];
+        t.emit(Fixtures.C, Fixtures.S, buf, 0, new byte[0], 0, 0);
+        String want = String.format("0x%04x", ((buf[16] & 0xff) << 8) | (buf[17] & 0xff));
+        String text = Explain.tcpHeader(Fixtures.C, Fixtures.S, t, new byte[0], Lang.EN);
+        assertTrue(text.contains(want), want + "\n" + text);
+        assertTrue(TcpRepr.parse(Fixtures.C, Fixtures.S, buf, 0, buf.length, true).isOk(), "the emitted checksum verifies");
+        assertTrue(Explain.tcpHeader(t, 0, Lang.EN).contains("no IP addresses given"));
+    }
+
+    @Test
     void udpHeader() {
         String en = Explain.udpHeader(Fixtures.C, Fixtures.S, new UdpRepr(5353, 53), new byte[12], Lang.EN);
         fits(en);

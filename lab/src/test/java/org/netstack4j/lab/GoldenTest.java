@@ -52,6 +52,10 @@ class GoldenTest {
                 Arguments.of("explain-layers.zh.txt", Explain.layers(Lang.ZH)),
                 Arguments.of("explain-tcp-header.en.txt", Explain.tcpHeader(synForExplain(), 0, Lang.EN)),
                 Arguments.of("explain-tcp-header.zh.txt", Explain.tcpHeader(synForExplain(), 0, Lang.ZH)),
+                Arguments.of("explain-tcp-header-checksum.en.txt", Explain.tcpHeader(Fixtures.C, Fixtures.S,
+                        synForExplain(), new byte[0], Lang.EN)),
+                Arguments.of("explain-udp-header-checksum.zh.txt", Explain.udpHeader(Fixtures.C, Fixtures.S,
+                        new UdpRepr(5353, 53), "hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII), Lang.ZH)),
                 Arguments.of("explain-udp-header.en.txt", Explain.udpHeader(null, null, new UdpRepr(5353, 53), new byte[12], Lang.EN)));
     }
 

@@ -1,0 +1,30 @@
+package org.netstack4j.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** External tools the tests use (installed by scripts/install-deps.sh); tests skip with a reason without them. */
+final class Tools {
+    private Tools() {}
+
+    static boolean has(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
+            if (new java.io.File(dir, tool).canExecute()) return true;
+        return false;
+    }
+
+    /** Runs a command, returning stdout (stderr is discarded); fails the test on a non-zero exit. */
+    static String run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(new ArrayList<>(List.of(cmd))).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out: " + String.join(" ", cmd));
+        }
+        if (p.exitValue() != 0) throw new AssertionError("exit " + p.exitValue() + ": " + String.join(" ", cmd));
+        return new String(out, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,115 @@
+package org.netstack4j.lab.scenario;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.netstack4j.lab.LabEvent;
+import org.netstack4j.lab.LabRun;
+import org.netstack4j.lab.Lang;
+import org.netstack4j.lab.SvgLadder;
+
+/**
+ * What the lab writes for each story, checked by outside tools: tshark reads every pcap without a
+ * malformed packet or a bad checksum, and headless Chromium draws every SVG with two lanes and one
+ * arrow per delivered segment. Both tools come from scripts/install-deps.sh; without them the
+ * checks skip with the reason.
+ */
+class StoryArtifactsTest {
+    @TempDir Path dir;
+
+    static Stream<String> stories() { return Scenarios.all().stream().map(Scenario::name); }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stories")
+    void tsharkReadsThePcapCleanly(String story) throws Exception {
+        assumeTrue(onPath("tshark"), "tshark is not installed (scripts/install-deps.sh installs it)");
+        Path pcap = dir.resolve(story + ".pcap");
+        LabRunner.run(Scenarios.byName(story).orElseThrow(), ScenarioOptions.defaults().withPcap(pcap));
+        String all = run("tshark", "-r", pcap.toString(), "-T", "fields", "-e", "frame.number");
+        long frames = all.lines().filter(l -> !l.isBlank()).count();
+        assertTrue(frames >= 1, story + ": no frames in the pcap");
+        String bad = run("tshark", "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
+                "-Y", "_ws.malformed || ip.checksum.status == 2 || tcp.checksum.status == 2 || icmp.checksum.status == 2");
+        assertEquals("", bad.strip(), story + ": tshark found malformed packets or bad checksums");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stories")
+    void chromiumDrawsLanesAndArrows(String story) throws Exception {
+        assumeTrue(onPath("chromium"), "chromium is not installed (scripts/install-deps.sh installs it)");
+        LabRun run = LabRunner.run(Scenarios.byName(story).orElseThrow(), ScenarioOptions.defaults());
+        String svg = SvgLadder.render(run, Lang.EN);
+        int height = Integer.parseInt(svg.replaceFirst("(?s).*?<svg[^>]*height=\"([0-9]+)(\\.[0-9]+)?\".*", "$1"));
+        Path svgFile = dir.resolve(story + ".svg"), png = dir.resolve(story + ".png");
+        Files.writeString(svgFile, svg, StandardCharsets.UTF_8);
+        run("chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                "--force-device-scale-factor=1", "--user-data-dir=" + dir.resolve("profile-" + story),
+                "--window-size=" + SvgLadder.WIDTH + "," + height, "--screenshot=" + png, svgFile.toUri().toString());
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertTrue(img != null && img.getWidth() >= SvgLadder.WIDTH - 1, story + ": no screenshot");
+
+        // Two lifelines: grey pixels down most of each lane's column below the header.
+        for (int x : new int[] {SvgLadder.LEFT_X, SvgLadder.RIGHT_X}) {
+            int grey = 0, rows = 0;
+            for (int y = 100; y < img.getHeight() - 20; y++, rows++) if (near(img, x, y, c -> isGrey(c) || isBlue(c) || isOther(c))) grey++;
+            assertTrue(grey > rows * 0.6, story + ": no lifeline at x=" + x + " (" + grey + "/" + rows + ")");
+        }
+        // One blue arrow per delivered segment crosses a column just right of the left lane.
+        long delivered = run.segments().stream().filter(s -> !s.dropped()).count();
+        int x = SvgLadder.LEFT_X + 40, runs = 0;
+        boolean in = false;
+        for (int y = 90; y < img.getHeight(); y++) {
+            boolean blue = isBlue(img.getRGB(x, y));
+            if (blue && !in) runs++;
+            in = blue;
+        }
+        assertEquals(delivered, runs, story + ": arrows drawn vs segments delivered");
+    }
+
+    interface ColorTest { boolean test(int rgb); }
+
+    static boolean near(BufferedImage img, int x, int y, ColorTest t) {
+        for (int dx = -2; dx <= 2; dx++) if (x + dx >= 0 && x + dx < img.getWidth() && t.test(img.getRGB(x + dx, y))) return true;
+        return false;
+    }
+
+    static int r(int c) { return (c >> 16) & 0xff; }
+    static int g(int c) { return (c >> 8) & 0xff; }
+    static int b(int c) { return c & 0xff; }
+    /** The arrows' #1f4e8c, anti-aliased. */
+    static boolean isBlue(int c) { return b(c) > r(c) + 40 && b(c) > g(c) + 10 && r(c) < 150; }
+    /** The lifelines' #888. */
+    static boolean isGrey(int c) { return Math.abs(r(c) - g(c)) < 12 && Math.abs(g(c) - b(c)) < 12 && r(c) < 225 && r(c) > 60; }
+    /** State boxes and anything else drawn over the lane. */
+    static boolean isOther(int c) { return (r(c) + g(c) + b(c)) < 3 * 245; }
+
+    static boolean onPath(String tool) {
+        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator))
+            if (new File(d, tool).canExecute()) return true;
+        return false;
+    }
+
+    static String run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(new ArrayList<>(List.of(cmd))).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + String.join(" ", cmd));
+        assertEquals(0, p.exitValue(), "failed: " + String.join(" ", cmd));
+        return new String(out, StandardCharsets.UTF_8);
+    }
+}
