@@ -316,7 +316,7 @@ public final class Interpreter {
     // ---------------------------------------------------------------- packets
 
     private void inject(PacketEvent p) {
-        if (p.ipInfo() != null) throw new Unsupported(p.line(), "IP fields in packet line (" + p.ipInfo() + ")");
+        checkIpInfo(p.line(), p.ipInfo());
         if (p.seqAny()) throw new Mismatch(p.line(), "script error: ...(n) on an inbound packet");
         if (p.seqEnd() - p.seqStart() != p.length())
             throw new Mismatch(p.line(), "script error: " + p.seqStart() + ":" + p.seqEnd() + " is not " + p.length() + " bytes");
@@ -362,6 +362,18 @@ public final class Interpreter {
         checkPending();
     }
 
+    /**
+     * IP fields written on a packet line. The runner drives TCP only and the stack never sets
+     * ECN, so "not ECT" ({@code [noecn]}, {@code (ecn noecn)}) holds both ways; anything else
+     * (ECT/CE codepoints, tos, ttl, flow labels) cannot be injected or checked here.
+     */
+    private static void checkIpInfo(int line, String ipInfo) {
+        if (ipInfo == null) return;
+        String t = ipInfo.strip().toLowerCase(Locale.ROOT);
+        if (t.equals("noecn") || t.equals("ecn noecn") || t.equals("not-ect")) return;
+        throw new Unsupported(line, "IP fields in packet line (" + ipInfo + ")");
+    }
+
     /** RFC 792 destination unreachable codes, as packetdrill names them. */
     private static final List<String> UNREACHABLE_CODES = List.of("net_unreachable", "host_unreachable",
         "protocol_unreachable", "port_unreachable", "frag_needed", "source_route_failed", "net_unknown",
@@ -369,7 +381,7 @@ public final class Interpreter {
         "host_unreachable_for_tos", "packet_filtered", "precedence_violation", "precedence_cutoff");
 
     private void icmp(Event.IcmpEvent i) {
-        if (i.ipInfo() != null) throw new Unsupported(i.line(), "IP fields in packet line (" + i.ipInfo() + ")");
+        checkIpInfo(i.line(), i.ipInfo());
         if (!i.type().equals("unreachable") && !i.type().equals("destination_unreachable"))
             throw new Unsupported(i.line(), "icmp " + i.type());
         int code;
@@ -396,7 +408,7 @@ public final class Interpreter {
 
     /** Matches the next sent segment(s) against p; returns the time of the (first) match. */
     private long expectOutbound(PacketEvent p, long lo, long hi, long tol) {
-        if (p.ipInfo() != null) throw new Unsupported(p.line(), "IP fields in packet line (" + p.ipInfo() + ")");
+        checkIpInfo(p.line(), p.ipInfo());
         long limit = hi + tol;
         Sent first = waitForSent(limit);
         if (first == null) {
