@@ -83,6 +83,7 @@ final class EngineStack implements TcpStack {
         if (s.initialRtoNs != null) b.initialRtoNs(s.initialRtoNs);
         if (s.minRtoNs != null) b.minRtoNs(s.minRtoNs);
         if (s.keepAlive != null) b.keepalive(s.keepAlive);
+        if (s.synAckRetries != null) b.synAckRetries(s.synAckRetries);
         if (s.keepIdleNs != null) b.keepaliveIdleNs(s.keepIdleNs);
         if (s.keepIntvlNs != null) b.keepaliveIntervalNs(s.keepIntvlNs);
         if (s.keepCnt != null) b.keepaliveProbes(s.keepCnt);

@@ -18,11 +18,13 @@ public final class StackSettings {
     /** RFC 5961 mitigations (FreeBSD insecure_rst/insecure_syn = 0 means on). */
     public Boolean rfc5961Rst, rfc5961Syn;
     public Boolean keepAlive;
+    /** SYN-ACK retransmissions (FreeBSD syncache.rexmtlimit). */
+    public Integer synAckRetries;
     public Long keepIdleNs, keepIntvlNs;
     public Integer keepCnt;
 
     @Override public String toString() {
         return "profile=" + profile + " mtu=" + mtu + " maxseg=" + maxSeg + " ka=" + keepAlive + "/" + keepIdleNs + "/" + keepIntvlNs + "/" + keepCnt + " sack=" + sack + " ts=" + timestamps + " ws=" + windowScaling + "/" + windowScaleShift
-            + " rcvbuf=" + rcvBuf + " sndbuf=" + sndBuf + " delack=" + delayedAckNs + " rto=" + initialRtoNs;
+            + " rcvbuf=" + rcvBuf + " sndbuf=" + sndBuf + " delack=" + delayedAckNs + " rto=" + initialRtoNs + " synackretries=" + synAckRetries;
     }
 }

@@ -20,7 +20,12 @@ final class Sysctl {
             case "net.inet.tcp.delacktime" -> s.delayedAckNs = parseInt(line, key, v) * 1_000_000L;
             case "net.inet.tcp.rexmit_initial" -> s.initialRtoNs = parseInt(line, key, v) * 1_000_000L;
             case "net.inet.tcp.rexmit_min" -> s.minRtoNs = parseInt(line, key, v) * 1_000_000L;
-            case "net.inet.tcp.keepinit" -> s.synTimeoutNs = parseInt(line, key, v) * 1_000_000L;
+            case "net.inet.tcp.keepinit" -> {
+                // The engine bounds connection establishment by retry counts, not by a time:
+                // only FreeBSD's default (75 s) can be honoured.
+                requireValue(line, key, v, "75000");
+                s.synTimeoutNs = 75_000_000_000L;
+            }
             case "net.inet.tcp.keepidle" -> s.keepIdleNs = parseInt(line, key, v) * 1_000_000L;
             case "net.inet.tcp.keepintvl" -> s.keepIntvlNs = parseInt(line, key, v) * 1_000_000L;
             case "net.inet.tcp.keepcnt" -> s.keepCnt = parseInt(line, key, v);
@@ -32,10 +37,12 @@ final class Sysctl {
                 if (!v.equals("0") && !v.equals("2")) throw new Unsupported(line, "ECN (sysctl " + key + "=" + v + ")");
             }
             // Accepted as no-ops: they restate defaults or tune things this stack does not have.
-            case "kern.ipc.maxsockbuf", "net.inet.tcp.hostcache.purgenow", "net.inet.tcp.rexmit_slop",
-                 "net.inet.tcp.rexmit_drop_options", "net.inet.tcp.syncookies", "net.inet.tcp.drop_synfin",
-                 "net.inet.tcp.hostcache.enable", "net.inet.tcp.tolerate_missing_ts", "net.inet.tcp.path_mtu_discovery",
-                 "net.inet.tcp.syncache.rexmtlimit" -> { }
+            // The FreeBSD profile's RTO floor already includes the default 200 ms slop.
+            case "net.inet.tcp.rexmit_slop" -> requireValue(line, key, v, "200");
+            case "net.inet.tcp.rexmit_drop_options" -> requireValue(line, key, v, "0");
+            case "net.inet.tcp.syncache.rexmtlimit" -> s.synAckRetries = parseInt(line, key, v);
+            case "kern.ipc.maxsockbuf", "net.inet.tcp.hostcache.purgenow", "net.inet.tcp.syncookies",
+                 "net.inet.tcp.hostcache.enable", "net.inet.tcp.path_mtu_discovery" -> { }
             // Linux
             case "net.ipv4.tcp_timestamps" -> s.timestamps = !v.equals("0");
             case "net.ipv4.tcp_sack" -> s.sack = !v.equals("0");
