@@ -109,6 +109,7 @@ public final class TcpConnection {
         this.sndUna = iss;
         this.sndNxt = iss;
         this.sndMax = iss;
+        this.highRxt = iss;
         this.sndBufSeq = Seq.add(iss, 1);
         this.tsOffset = tsOffset; // RFC 7323 7.1: a per-connection random offset
         this.sendBuf = new RingBuffer(cfg.sendBufferSize());
@@ -131,7 +132,8 @@ public final class TcpConnection {
     public Ipv4Address remoteAddress() { return remoteAddress; }
     public int remotePort() { return remotePort; }
     public TcpError error() { return error; }
-    public TcpListener listener() { return parent; }
+    /** The listener this connection was accepted from (passive OPEN), or null for an active OPEN. */
+    public TcpListener acceptedFrom() { return parent; }
     public void setListener(TcpEventListener l) { this.listener = l == null ? TcpEventListener.NONE : l; }
     public void setNoDelay(boolean noDelay) { this.noDelay = noDelay; }
     public boolean noDelay() { return noDelay; }

@@ -38,6 +38,7 @@ public final class TcpLayer implements Pollable {
     private long challengeWindowStart = Long.MIN_VALUE;
     private int challengeAcksInWindow;
     private final long seed;
+    private java.util.function.IntSupplier isnForTests; // package-private hook: ISNs near the wrap in tests
 
     public TcpLayer(TcpConfig config, TcpOutput output, Tracer tracer, Counters counters, long seed) {
         this.config = Objects.requireNonNull(config, "config");
@@ -188,10 +189,14 @@ public final class TcpLayer implements Pollable {
     TcpConnection newConnection(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
                                 TcpListener parent, TcpEventListener l) {
         TcpConnection c = new TcpConnection(this, local, localPort, remote, remotePort, parent, l,
-                isn.isn(now, local, localPort, remote, remotePort), isn.timestampOffset(local, localPort, remote, remotePort));
+                isnForTests != null ? isnForTests.getAsInt() : isn.isn(now, local, localPort, remote, remotePort),
+                isn.timestampOffset(local, localPort, remote, remotePort));
         connections.put(new FourTuple(local, localPort, remote, remotePort), c);
         return c;
     }
+
+    /** Tests only: fixes the ISNs of new connections. */
+    void setIsnForTests(java.util.function.IntSupplier s) { this.isnForTests = s; }
 
     void forget(TcpConnection c) {
         FourTuple k = new FourTuple(c.localAddress(), c.localPort(), c.remoteAddress(), c.remotePort());

@@ -216,6 +216,31 @@ class TcpDataTransferTest {
         assertEquals(1, h.counters.get("tcp.sack_recoveries"));
     }
 
+    @Test void sequenceNumbersWrapBothWays() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().noDelay(true).build());
+        h.layer.setIsnForTests(() -> 0xfffff000); // our data crosses 2^32 after 4095 bytes
+        h.peerIss = 0xfffffc00;                     // the peer's after 1023 bytes
+        h.peerSynOptions = List.of(new TcpOption.Mss(1460), new TcpOption.SackPermitted());
+        h.established();
+        assertEquals(0xfffff000, h.iss);
+        byte[] out = TcpHarness.bytes(5000, 4);
+        h.send(out);
+        h.expectData(1, 1, 1460);
+        h.expectData(1461, 1, 1460);
+        h.expectData(2921, 1, 1460); // ends past the wrap
+        h.expectData(4381, 1, 620);
+        h.inject(A, 1, 2921);
+        h.inject(A, 1, 5001);
+        assertEquals(5000, h.conn.status().bytesAcked());
+        byte[] in = TcpHarness.bytes(3000, 8);
+        h.inject(A, 1501, 5001, Arrays.copyOfRange(in, 1500, 3000)); // out of order, across the wrap
+        TcpHarness.Out sackAck = h.expect(A, 5001, 1, 0);
+        assertTrue(sackAck.tcp().options().stream().anyMatch(o -> o instanceof TcpOption.Sack));
+        h.inject(A, 1, 5001, Arrays.copyOfRange(in, 0, 1500));
+        h.expect(A, 5001, 3001, 0);
+        assertArrayEquals(in, h.readAll());
+    }
+
     @Test void delayedAckTiming() {
         TcpHarness h = new TcpHarness().established();
         h.inject(A | P, 1, 1, new byte[100]);

@@ -56,6 +56,7 @@ final class TcpHarness {
     TcpConnection conn;
     TcpListener listener;
     int iss;
+    int peerIss = PEER_ISS;
     int peerWindow = 65535;
     List<TcpOption> peerSynOptions = List.of(new TcpOption.Mss(1460));
     List<TcpOption> peerOptions = List.of();
@@ -73,7 +74,7 @@ final class TcpHarness {
 
     TcpRepr seg(int flags, int relSeq, int relAck) {
         List<TcpOption> opts = (flags & S) != 0 ? peerSynOptions : peerOptions;
-        return new TcpRepr(remotePort, localPort, PEER_ISS + relSeq, (flags & A) != 0 ? iss + relAck : 0, flags,
+        return new TcpRepr(remotePort, localPort, peerIss + relSeq, (flags & A) != 0 ? iss + relAck : 0, flags,
                 peerWindow, 0, opts);
     }
 
@@ -92,7 +93,7 @@ final class TcpHarness {
         String got = describe(o);
         assertEquals(TcpLayer.flags(flags), TcpLayer.flags(o.tcp().flags()), "flags of " + got);
         assertEquals(relSeq, o.tcp().seq() - iss, "seq of " + got);
-        if ((flags & A) != 0) assertEquals(relAck, o.tcp().ack() - PEER_ISS, "ack of " + got);
+        if ((flags & A) != 0) assertEquals(relAck, o.tcp().ack() - peerIss, "ack of " + got);
         assertEquals(len, o.len(), "length of " + got);
         return o;
     }
@@ -104,7 +105,7 @@ final class TcpHarness {
         String got = describe(o);
         assertEquals(A, o.tcp().flags() & ~P, "flags of " + got);
         assertEquals(relSeq, o.tcp().seq() - iss, "seq of " + got);
-        assertEquals(relAck, o.tcp().ack() - PEER_ISS, "ack of " + got);
+        assertEquals(relAck, o.tcp().ack() - peerIss, "ack of " + got);
         assertEquals(len, o.len(), "length of " + got);
         return o;
     }
@@ -120,7 +121,7 @@ final class TcpHarness {
     }
 
     String describe(Out o) {
-        return "[" + TcpLayer.flags(o.tcp().flags()) + "] seq " + (o.tcp().seq() - iss) + " ack " + (o.tcp().ack() - PEER_ISS)
+        return "[" + TcpLayer.flags(o.tcp().flags()) + "] seq " + (o.tcp().seq() - iss) + " ack " + (o.tcp().ack() - peerIss)
                 + " win " + o.tcp().window() + " len " + o.len() + " opts " + o.tcp().options();
     }
 
@@ -171,7 +172,7 @@ final class TcpHarness {
         Out sa = next();
         assertEquals(S | A, sa.tcp().flags());
         iss = sa.tcp().seq();
-        assertEquals(PEER_ISS + 1, sa.tcp().ack());
+        assertEquals(peerIss + 1, sa.tcp().ack());
         return this;
     }
 

@@ -224,6 +224,16 @@ class TcpStateMachineTest {
         assertEquals(0, h.layer.connectionCount());
     }
 
+    @Test void labSwitchWithoutTimeWaitARetransmittedFinGetsRst() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().timeWaitEnabled(false).build()).finWait2();
+        h.inject(F | A, 1, 2);
+        h.expect(A, 2, 2, 0); // suppose this last ACK is lost...
+        h.inject(F | A, 1, 2); // ...the peer repeats its FIN, and nobody remembers the connection
+        TcpHarness.Out rst = h.next();
+        assertEquals(R, rst.tcp().flags());
+        assertEquals(h.iss + 2, rst.tcp().seq(), "<SEQ=SEG.ACK><CTL=RST>: the peer sees a reset instead of a clean close");
+    }
+
     @Test void labSwitchTwoWayHandshakeEstablishesOnSyn() {
         TcpHarness h = new TcpHarness(TcpConfig.builder().twoWayHandshake(true).build()).listening();
         h.inject(S, 0, 0);

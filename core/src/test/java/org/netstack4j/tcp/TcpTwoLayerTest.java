@@ -121,6 +121,10 @@ class TcpTwoLayerTest {
         Counters ca = new Counters(), cb = new Counters();
         TcpLayer a = new TcpLayer(cfg, net.output(true), tracer, ca, seed);
         TcpLayer b = new TcpLayer(cfg, net.output(false), tracer, cb, seed + 1);
+        if (seed % 3 == 0) { // make both directions cross 2^32 mid-transfer
+            a.setIsnForTests(() -> -bytes / 2);
+            b.setIsnForTests(() -> -bytes / 3);
+        }
         App client = new App(c2s), server = new App(s2c);
         client.maxReadPerPump = maxReadPerPump;
         server.maxReadPerPump = maxReadPerPump;
@@ -191,6 +195,8 @@ class TcpTwoLayerTest {
             if (seed % 4 == 1) cfg = cfg.toBuilder().timestamps(false).build();
             if (seed % 4 == 2) cfg = cfg.toBuilder().sack(false).windowScale(false).build();
             if (seed % 5 == 3) cfg = cfg.toBuilder().noDelay(true).delayedAckNs(0).build();
+            if (seed % 7 == 5) cfg = cfg.toBuilder().mss(536).initialWindowSegments(2).optionLayout(OptionLayout.freebsdLike()).build();
+            if (seed % 11 == 4) cfg = cfg.toBuilder().receiveBufferSize(16384).build();
             try {
                 Result res = run(seed, bytes, f, cfg, Time.s(3600));
                 check(seed, res, bytes);
