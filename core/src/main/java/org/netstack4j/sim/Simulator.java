@@ -25,7 +25,7 @@ import org.netstack4j.trace.Tracer;
  * Durations passed to {@link #runUntil(BooleanSupplier, long)} and {@link #runUntilIdle} count
  * from {@link #now}; {@link #runUntil(long)} takes an absolute time.
  */
-public final class Simulator {
+public final class Simulator implements Pollable {
     private record Event(long time, long seq, LongConsumer action) implements Comparable<Event> {
         @Override public int compareTo(Event o) {
             int c = Long.compare(time, o.time);
@@ -114,6 +114,15 @@ public final class Simulator {
         for (int i = 0, n = pollables.size(); i < n; i++) t = Math.min(t, pollables.get(i).pollAt());
         return t;
     }
+
+    /**
+     * As a {@link Pollable} the whole simulated network can be driven by a real-time runtime
+     * ({@code EventLoop.start(sim)}): virtual time then follows the wall clock, so blocking
+     * sockets can run across simulated links with their latency and faults.
+     */
+    @Override public long pollAt() { return nextEventTime(); }
+
+    @Override public void poll(long nowNs) { runUntil(nowNs); }
 
     /** True if nothing is scheduled and no Pollable wants a poll. */
     public boolean idle() { return nextEventTime() == Time.NEVER; }

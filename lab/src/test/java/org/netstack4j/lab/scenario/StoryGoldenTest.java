@@ -61,4 +61,15 @@ class StoryGoldenTest {
         assertEquals(Files.readString(file, StandardCharsets.UTF_8), actual,
                 name + " differs from its golden file (if intended: -Dnetstack4j.golden.update=true, then review the diff)");
     }
+
+    @ParameterizedTest(name = "{0} fits 100 columns")
+    @MethodSource("outputs")
+    void textFitsOneHundredColumns(String name, String actual) {
+        if (name.endsWith(".json")) return;
+        for (String line : actual.split("\n", -1)) {
+            int cols = line.codePoints().map(cp -> Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN
+                    || (cp >= 0xFF00 && cp <= 0xFFEF) || (cp >= 0x3000 && cp <= 0x303F) ? 2 : 1).sum();
+            assertTrue(cols <= 100, name + ": " + cols + " columns: " + line);
+        }
+    }
 }

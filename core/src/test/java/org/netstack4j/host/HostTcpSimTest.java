@@ -1,4 +1,4 @@
-package org.netstack4j.tcp;
+package org.netstack4j.host;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,9 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.netstack4j.ip.IpInterface;
-import org.netstack4j.ip.IpStack;
 import org.netstack4j.sim.LinkConfig;
+import org.netstack4j.tcp.TcpConfig;
+import org.netstack4j.tcp.TcpConnection;
+import org.netstack4j.tcp.TcpListener;
+import org.netstack4j.tcp.TcpState;
+import org.netstack4j.tcp.TcpStatus;
+import org.netstack4j.tcp.TcpError;
 import org.netstack4j.sim.SimLink;
 import org.netstack4j.sim.Simulator;
 import org.netstack4j.time.Time;
@@ -22,23 +26,21 @@ import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.MacAddress;
 
 /** TCP through the real codecs, IP stacks and a simulated Ethernet link (loss, corruption). */
-class TcpOverIpSimTest {
+class HostTcpSimTest {
     static final Ipv4Address A = Ipv4Address.parse("192.168.1.1"), B = Ipv4Address.parse("192.168.1.2");
 
-    record Hosts(Simulator sim, TcpOverIp a, TcpOverIp b, Counters ca, Counters cb) {}
+    record Hosts(Simulator sim, Host a, Host b, Counters ca, Counters cb) {}
 
     static Hosts hosts(long seed, LinkConfig link, Tracer tracer) {
         Simulator sim = new Simulator(seed);
         SimLink l = sim.link(link);
-        Counters ca = new Counters(), cb = new Counters();
-        IpStack ipa = new IpStack(tracer, ca, seed), ipb = new IpStack(tracer, cb, seed + 1);
-        ipa.addInterface(new IpInterface("eth0", l.a(), MacAddress.parse("02:00:00:00:00:01"), A, 24));
-        ipb.addInterface(new IpInterface("eth0", l.b(), MacAddress.parse("02:00:00:00:00:02"), B, 24));
-        TcpOverIp ta = TcpOverIp.install(ipa, TcpConfig.defaults(), tracer, ca, seed);
-        TcpOverIp tb = TcpOverIp.install(ipb, TcpConfig.defaults(), tracer, cb, seed + 1);
+        Host ta = new Host("a", TcpConfig.defaults(), tracer, seed)
+                .addInterface("eth0", l.a(), MacAddress.parse("02:00:00:00:00:01"), A, 24);
+        Host tb = new Host("b", TcpConfig.defaults(), tracer, seed + 1)
+                .addInterface("eth0", l.b(), MacAddress.parse("02:00:00:00:00:02"), B, 24);
         sim.add(ta);
         sim.add(tb);
-        return new Hosts(sim, ta, tb, ca, cb);
+        return new Hosts(sim, ta, tb, ta.counters(), tb.counters());
     }
 
     @Test void transferThroughCodecsWithLossAndCorruption() {
