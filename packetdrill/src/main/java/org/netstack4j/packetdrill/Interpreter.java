@@ -236,8 +236,10 @@ public final class Interpreter {
             }
             case PacketEvent p -> {
                 ensureStack();
-                long actual = expectOutbound(p, lo, hi, tol);
-                if (t.kind() == TimeSpec.Kind.ANY || t.isRange()) return actual;
+                // packetdrill (run.c adjust_relative_event_times) counts the next relative time
+                // from when the sniffer returned: the scripted time, or later if the segment
+                // (its last TSO piece) came late.
+                return Math.max(lo, expectOutbound(p, lo, hi, tol));
             }
             case SyscallEvent s -> {
                 // Until something needs the stack, socket options can still become its configuration.
@@ -246,6 +248,9 @@ public final class Interpreter {
                 if (stack != null) advanceTo(lo);
                 else now = Math.max(now, lo);
                 syscall(s, lo, last, tol);
+                // A call that returned within the tolerance but late moves the time base with it;
+                // a t...end call runs aside (its own thread in packetdrill), so the base stays.
+                if (!s.time().isBlocking()) return Math.max(lo, now);
             }
             case Event.IcmpEvent i -> { ensureStack(); advanceTo(lo); icmp(i); }
             case CommandEvent c -> { if (stack != null) advanceTo(lo); command(c); }
@@ -406,7 +411,7 @@ public final class Interpreter {
         return lastLiveTsVal == null ? scriptEcr : lastLiveTsVal;
     }
 
-    /** Matches the next sent segment(s) against p; returns the time of the (first) match. */
+    /** Matches the next sent segment(s) against p; returns when the last of them was sent. */
     private long expectOutbound(PacketEvent p, long lo, long hi, long tol) {
         checkIpInfo(p.line(), p.ipInfo());
         long limit = hi + tol;
@@ -450,7 +455,7 @@ public final class Interpreter {
                     + ", sent at " + fmtTime(s.time()));
         }
         recordTs(p, first);
-        return first.time();
+        return pieces.getLast().time();
     }
 
     private void recordTs(PacketEvent p, Sent s) {
