@@ -1,0 +1,251 @@
+package org.netstack4j.packetdrill;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.netstack4j.tcp.OptionLayout;
+import org.netstack4j.tcp.TcpConfig;
+import org.netstack4j.tcp.TcpConnection;
+import org.netstack4j.tcp.TcpError;
+import org.netstack4j.tcp.TcpException;
+import org.netstack4j.tcp.TcpLayer;
+import org.netstack4j.tcp.TcpListener;
+import org.netstack4j.tcp.TcpState;
+import org.netstack4j.tcp.TcpStatus;
+import org.netstack4j.time.Time;
+import org.netstack4j.trace.Counters;
+import org.netstack4j.trace.Tracer;
+import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.TcpRepr;
+
+/**
+ * {@link TcpStack} over the real engine, {@link TcpLayer}. The profile becomes TcpConfig data
+ * here (NOTES.md 3.3); socket-layer behaviour the engine does not model (FreeBSD rounding the
+ * receive buffer up to a multiple of the MSS, errno names) is emulated in this file only.
+ */
+final class EngineStack implements TcpStack {
+    static final TcpStack.Factory FACTORY = EngineStack::new;
+
+    private final TcpLayer layer;
+    private final TcpConfig config;
+    private final StackSettings settings;
+    private final int announcedRcvBuf;
+    private final Map<TcpConnection, EngineConn> wrappers = new IdentityHashMap<>();
+
+    EngineStack(StackSettings s, Output out, long seed) {
+        this.settings = s;
+        this.announcedRcvBuf = s.rcvBuf != null ? s.rcvBuf : s.profile == Profile.FREEBSD ? 65536 : 131072;
+        this.config = configFor(s);
+        this.layer = new TcpLayer(config, (now, src, dst, tcp, payload, off, len) -> {
+            byte[] p = new byte[len];
+            if (len > 0) System.arraycopy(payload, off, p, 0, len);
+            out.send(now, src, dst, tcp, p);
+        }, Tracer.NONE, new Counters(), seed);
+    }
+
+    /** The profile as TcpConfig data, then the script's sysctls on top. */
+    static TcpConfig configFor(StackSettings s) {
+        TcpConfig.Builder b = TcpConfig.builder();
+        int mss = s.maxSeg != null ? s.maxSeg : s.mtu - 40;
+        b.mss(mss);
+        switch (s.profile) {
+            case FREEBSD -> {
+                int rcv = s.rcvBuf != null ? s.rcvBuf : 65536;
+                // FreeBSD grows the receive buffer to a multiple of the MSS once the MSS is known
+                // (tcp_mss_update): 65536 -> 65700 for MSS 1460, hence "win 1026" with wscale 6.
+                b.receiveBufferSize(roundUp(rcv, mss))
+                    .sendBufferSize(s.sndBuf != null ? s.sndBuf : 32768)
+                    .optionLayout(OptionLayout.freebsdLike())
+                    .windowScaleShift(6)
+                    .delayedAckNs(Time.ms(40))
+                    // FreeBSD: RTO = srtt + 4 rttvar + rexmit_slop (200 ms), at least rexmit_min
+                    // (30 ms). The engine has no additive slop; with the near-zero RTTs of virtual
+                    // time a 230 ms floor is the same thing.
+                    .minRtoNs(Time.ms(230))
+                    .rstInTimeWait(false);
+            }
+            case LINUX, AUTO -> {
+                b.receiveBufferSize(s.rcvBuf != null ? s.rcvBuf : 131072)
+                    .sendBufferSize(s.sndBuf != null ? s.sndBuf : 131072)
+                    .optionLayout(OptionLayout.linuxLike())
+                    .windowScaleShift(s.windowScaleShift != null ? s.windowScaleShift : 6) // nplab/linux: 6
+                    .delayedAckNs(Time.ms(40))
+                    .minRtoNs(Time.ms(200))
+                    .rstInTimeWait(true);
+            }
+        }
+        if (s.sack != null) b.sack(s.sack);
+        if (s.timestamps != null) b.timestamps(s.timestamps);
+        if (s.windowScaling != null) b.windowScale(s.windowScaling);
+        if (s.delayedAckNs != null) b.delayedAckNs(s.delayedAckNs);
+        if (s.initialRtoNs != null) b.initialRtoNs(s.initialRtoNs);
+        if (s.minRtoNs != null) b.minRtoNs(s.minRtoNs);
+        if (s.keepAlive != null) b.keepalive(s.keepAlive);
+        if (s.synAckRetries != null) b.synAckRetries(s.synAckRetries);
+        if (s.keepIdleNs != null) b.keepaliveIdleNs(s.keepIdleNs);
+        if (s.keepIntvlNs != null) b.keepaliveIntervalNs(s.keepIntvlNs);
+        if (s.keepCnt != null) b.keepaliveProbes(s.keepCnt);
+        if (Boolean.FALSE.equals(s.rfc5961Rst) || Boolean.FALSE.equals(s.rfc5961Syn))
+            throw new Unsupported(0, "RFC 5961 mitigations switched off (insecure_rst/insecure_syn=1)");
+        return b.build();
+    }
+
+    private static int roundUp(int v, int m) { return (v + m - 1) / m * m; }
+
+    @Override public long pollAt() { return layer.pollAt(); }
+
+    @Override public void poll(long now) { layer.poll(now); }
+
+    @Override public void segmentArrives(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] payload) {
+        layer.segmentArrives(now, src, dst, seg, payload, 0, payload.length);
+    }
+
+    @Override public void icmpUnreachable(long now, Ipv4Address src, Ipv4Address dst, int code, int nextHopMtu,
+                                          int srcPort, int dstPort, int seq) {
+        layer.icmpDestinationUnreachable(now, src, dst, code, nextHopMtu, srcPort, dstPort, seq);
+    }
+
+    @Override public Conn connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
+                                  SocketOptions opts) throws Failure {
+        checkOptions(opts);
+        try {
+            TcpConnection c = layer.connect(now, local, localPort, remote, remotePort, null);
+            if (opts.noDelay) c.setNoDelay(true);
+            return wrap(c);
+        } catch (TcpException e) {
+            throw new Failure(errnoOf(e.error()), e.getMessage());
+        }
+    }
+
+    @Override public Listen listen(long now, Ipv4Address local, int port, int backlog, SocketOptions opts) throws Failure {
+        checkOptions(opts);
+        TcpListener l;
+        try {
+            l = layer.listen(now, local, port, backlog, null);
+        } catch (TcpException e) {
+            throw new Failure(errnoOf(e.error()), e.getMessage());
+        }
+        boolean noDelay = opts.noDelay;
+        return new Listen() {
+            @Override public Conn accept() {
+                TcpConnection c = l.accept();
+                if (c == null) return null;
+                if (noDelay) c.setNoDelay(true);
+                return wrap(c);
+            }
+            @Override public int pending() { return l.pending(); }
+            @Override public void close(long now) { l.close(now); }
+            @Override public int receiveBufferSize() { return announcedRcvBuf; }
+        };
+    }
+
+    /** The engine's buffers and MSS are per layer: a per-socket value must agree with them. */
+    private void checkOptions(SocketOptions o) {
+        if (o.rcvBuf != null && o.rcvBuf != announcedRcvBuf) throw new Unsupported(0, "per-socket SO_RCVBUF");
+        if (o.sndBuf != null && o.sndBuf != config.sendBufferSize()) throw new Unsupported(0, "per-socket SO_SNDBUF");
+        if (o.maxSeg != null && o.maxSeg != config.mss()) throw new Unsupported(0, "per-socket TCP_MAXSEG");
+        if ((o.keepAlive && !config.keepalive()) || o.keepIdleS != null || o.keepIntvlS != null || o.keepCnt != null)
+            throw new Unsupported(0, "per-socket keepalive options");
+    }
+
+    @Override public List<Conn> connections() {
+        List<Conn> out = new ArrayList<>();
+        for (TcpConnection c : layer.connections()) out.add(wrap(c));
+        return out;
+    }
+
+    @Override public int defaultReceiveBuffer() { return announcedRcvBuf; }
+
+    @Override public int defaultSendBuffer() { return config.sendBufferSize(); }
+
+    @Override public void drop(long now, Conn c) { ((EngineConn) c).c.abort(now); }
+
+    private EngineConn wrap(TcpConnection c) { return wrappers.computeIfAbsent(c, EngineConn::new); }
+
+    static String errnoOf(TcpError e) {
+        if (e == null) return null;
+        return switch (e) {
+            case CONNECTION_REFUSED -> "ECONNREFUSED";
+            case CONNECTION_RESET -> "ECONNRESET";
+            case TIMED_OUT -> "ETIMEDOUT";
+            case CONNECTION_ABORTED -> "ECONNABORTED";
+            case HOST_UNREACHABLE -> "EHOSTUNREACH";
+            case NETWORK_UNREACHABLE -> "ENETUNREACH";
+            case CONNECTION_DOES_NOT_EXIST -> "ENOTCONN";
+            case CONNECTION_CLOSING -> "EPIPE";
+            case CONNECTION_ALREADY_EXISTS -> "EADDRINUSE";
+            case INSUFFICIENT_RESOURCES -> "ENOBUFS";
+        };
+    }
+
+    private final class EngineConn implements Conn {
+        final TcpConnection c;
+
+        EngineConn(TcpConnection c) { this.c = c; }
+
+        @Override public String state() { return c.state().rfcName(); }
+        @Override public int localPort() { return c.localPort(); }
+        @Override public int remotePort() { return c.remotePort(); }
+
+        @Override public int send(long now, byte[] b, int off, int len) throws Failure {
+            try {
+                return c.send(now, b, off, len);
+            } catch (TcpException e) {
+                throw new Failure(errnoOf(e.error()), e.getMessage());
+            }
+        }
+
+        @Override public int receive(long now, byte[] b, int off, int len) {
+            try {
+                return c.receive(now, b, off, len);
+            } catch (TcpException e) {
+                return -1; // the error itself is reported through errno()
+            }
+        }
+
+        @Override public int readable() { return c.readable(); }
+        @Override public int writable() { return c.writable(); }
+
+        @Override public boolean remoteClosed() {
+            return switch (c.state()) {
+                case CLOSE_WAIT, LAST_ACK, CLOSING, TIME_WAIT -> true;
+                case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> false;
+            };
+        }
+
+        @Override public void close(long now) { c.close(now); }
+        @Override public void abort(long now) { c.abort(now); }
+        @Override public String errno() { return errnoOf(c.error()); }
+
+        @Override public Map<String, Long> tcpInfo() {
+            TcpStatus s = c.status();
+            Map<String, Long> m = new LinkedHashMap<>();
+            int mss = Math.max(1, s.effectiveMss());
+            // Linux counts cwnd in packets, FreeBSD in bytes (NOTES.md 2, item 7).
+            m.put("tcpi_snd_cwnd", settings.profile == Profile.FREEBSD ? s.cwnd() : s.cwnd() / mss);
+            m.put("tcpi_snd_ssthresh", settings.profile == Profile.FREEBSD ? s.ssthresh() : s.ssthresh() / mss);
+            m.put("tcpi_snd_mss", (long) s.effectiveMss());
+            m.put("tcpi_rto", s.rtoNs() / 1000);
+            m.put("tcpi_rtt", s.srttNs() / 1000);
+            m.put("tcpi_rttvar", s.rttvarNs() / 1000);
+            m.put("tcpi_snd_wscale", (long) s.sndWscale());
+            m.put("tcpi_rcv_wscale", (long) s.rcvWscale());
+            m.put("tcpi_options", (s.timestamps() ? 1L : 0) | (s.sack() ? 2L : 0) | (s.sndWscale() > 0 || s.rcvWscale() > 0 ? 4L : 0));
+            m.put("tcpi_total_retrans", s.retransmissions());
+            m.put("tcpi_bytes_acked", s.bytesAcked());
+            m.put("tcpi_bytes_received", s.bytesReceived());
+            m.put("tcpi_unacked", (long) Math.ceilDiv((long) (s.sndNxt() - s.sndUna()), mss));
+            return m;
+        }
+
+        @Override public int receiveBufferSize() {
+            if (settings.profile != Profile.FREEBSD) return announcedRcvBuf;
+            return c.state() == TcpState.SYN_SENT || c.state() == TcpState.CLOSED ? announcedRcvBuf : config.receiveBufferSize();
+        }
+
+        @Override public int sendBufferSize() { return config.sendBufferSize(); }
+        @Override public void setNoDelay(boolean on) { c.setNoDelay(on); }
+    }
+}

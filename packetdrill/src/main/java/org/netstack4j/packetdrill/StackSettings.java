@@ -1,0 +1,30 @@
+package org.netstack4j.packetdrill;
+
+/**
+ * The stack knobs a script can turn (through --options and the sysctl shim), on top of the
+ * profile. Null means "the profile's value". Mutable while the script's leading commands run;
+ * the stack is created from it at the first event that needs the stack.
+ */
+public final class StackSettings {
+    public Profile profile = Profile.LINUX;
+    public int mtu = 1500;
+    /** TCP_MAXSEG set on the first socket before the stack existed (null = MTU - 40). */
+    public Integer maxSeg;
+    public Boolean sack, timestamps, windowScaling;
+    public Integer rcvBuf, sndBuf;
+    /** Our window scale shift (Linux derives it from tcp_rmem's maximum). */
+    public Integer windowScaleShift;
+    public Long delayedAckNs, initialRtoNs, minRtoNs, synTimeoutNs;
+    /** RFC 5961 mitigations (FreeBSD insecure_rst/insecure_syn = 0 means on). */
+    public Boolean rfc5961Rst, rfc5961Syn;
+    public Boolean keepAlive;
+    /** SYN-ACK retransmissions (FreeBSD syncache.rexmtlimit). */
+    public Integer synAckRetries;
+    public Long keepIdleNs, keepIntvlNs;
+    public Integer keepCnt;
+
+    @Override public String toString() {
+        return "profile=" + profile + " mtu=" + mtu + " maxseg=" + maxSeg + " ka=" + keepAlive + "/" + keepIdleNs + "/" + keepIntvlNs + "/" + keepCnt + " sack=" + sack + " ts=" + timestamps + " ws=" + windowScaling + "/" + windowScaleShift
+            + " rcvbuf=" + rcvBuf + " sndbuf=" + sndBuf + " delack=" + delayedAckNs + " rto=" + initialRtoNs + " synackretries=" + synAckRetries;
+    }
+}

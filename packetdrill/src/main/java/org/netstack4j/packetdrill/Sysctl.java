@@ -1,0 +1,68 @@
+package org.netstack4j.packetdrill;
+
+/**
+ * The sysctl shim (NOTES.md 3.4): FreeBSD and Linux keys a script sets, mapped onto
+ * {@link StackSettings}. Values that only restate our behaviour are accepted as no-ops; a key
+ * we do not know, or a value we cannot honour, is {@link Unsupported}.
+ */
+final class Sysctl {
+    private Sysctl() {}
+
+    /** Applies {@code key=value}; returns false when the key is unknown. */
+    static void apply(int line, String key, String value, StackSettings s) {
+        String v = value.strip();
+        switch (key) {
+            // FreeBSD
+            case "net.inet.tcp.rfc1323" -> { boolean on = !v.equals("0"); s.timestamps = on; s.windowScaling = on; }
+            case "net.inet.tcp.sack.enable" -> s.sack = !v.equals("0");
+            case "net.inet.tcp.recvspace" -> s.rcvBuf = parseInt(line, key, v);
+            case "net.inet.tcp.sendspace" -> s.sndBuf = parseInt(line, key, v);
+            case "net.inet.tcp.delacktime" -> s.delayedAckNs = parseInt(line, key, v) * 1_000_000L;
+            case "net.inet.tcp.rexmit_initial" -> s.initialRtoNs = parseInt(line, key, v) * 1_000_000L;
+            case "net.inet.tcp.rexmit_min" -> s.minRtoNs = parseInt(line, key, v) * 1_000_000L;
+            case "net.inet.tcp.keepinit" -> {
+                // The engine bounds connection establishment by retry counts, not by a time:
+                // only FreeBSD's default (75 s) can be honoured.
+                requireValue(line, key, v, "75000");
+                s.synTimeoutNs = 75_000_000_000L;
+            }
+            case "net.inet.tcp.keepidle" -> s.keepIdleNs = parseInt(line, key, v) * 1_000_000L;
+            case "net.inet.tcp.keepintvl" -> s.keepIntvlNs = parseInt(line, key, v) * 1_000_000L;
+            case "net.inet.tcp.keepcnt" -> s.keepCnt = parseInt(line, key, v);
+            case "net.inet.tcp.insecure_rst" -> s.rfc5961Rst = v.equals("0");
+            case "net.inet.tcp.insecure_syn" -> s.rfc5961Syn = v.equals("0");
+            case "net.inet.tcp.blackhole" -> requireValue(line, key, v, "0");
+            case "net.inet.tcp.ecn.enable" -> {
+                // 0 = off, 2 = only answer ECN SYNs: we never negotiate ECN, and no corpus peer asks for it.
+                if (!v.equals("0") && !v.equals("2")) throw new Unsupported(line, "ECN (sysctl " + key + "=" + v + ")");
+            }
+            // Accepted as no-ops: they restate defaults or tune things this stack does not have.
+            // The FreeBSD profile's RTO floor already includes the default 200 ms slop.
+            case "net.inet.tcp.rexmit_slop" -> requireValue(line, key, v, "200");
+            case "net.inet.tcp.rexmit_drop_options" -> requireValue(line, key, v, "0");
+            case "net.inet.tcp.syncache.rexmtlimit" -> s.synAckRetries = parseInt(line, key, v);
+            case "kern.ipc.maxsockbuf", "net.inet.tcp.hostcache.purgenow", "net.inet.tcp.syncookies",
+                 "net.inet.tcp.hostcache.enable", "net.inet.tcp.path_mtu_discovery" -> { }
+            // Linux
+            case "net.ipv4.tcp_timestamps" -> s.timestamps = !v.equals("0");
+            case "net.ipv4.tcp_sack" -> s.sack = !v.equals("0");
+            case "net.ipv4.tcp_window_scaling" -> s.windowScaling = !v.equals("0");
+            case "net.ipv4.tcp_rmem" -> s.rcvBuf = parseInt(line, key, v.split("\\s+")[1]);
+            case "net.ipv4.tcp_wmem" -> s.sndBuf = parseInt(line, key, v.split("\\s+")[1]);
+            case "net.ipv4.tcp_congestion_control" -> requireValue(line, key, v, "reno");
+            default -> throw new Unsupported(line, "sysctl " + key);
+        }
+    }
+
+    private static void requireValue(int line, String key, String v, String ok) {
+        if (!v.equals(ok)) throw new Unsupported(line, "sysctl " + key + "=" + v);
+    }
+
+    private static int parseInt(int line, String key, String v) {
+        try {
+            return Integer.parseInt(v.strip());
+        } catch (NumberFormatException e) {
+            throw new Unsupported(line, "sysctl " + key + " value '" + v + "'");
+        }
+    }
+}

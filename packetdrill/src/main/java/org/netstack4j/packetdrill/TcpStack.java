@@ -1,0 +1,100 @@
+package org.netstack4j.packetdrill;
+
+import java.util.List;
+import java.util.Map;
+import org.netstack4j.time.Pollable;
+import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.TcpRepr;
+
+/**
+ * What the interpreter needs from a TCP implementation, in socket-ish terms. The adapter
+ * over {@code org.netstack4j.tcp.TcpLayer} implements it; tests may use a fake. Keeping the
+ * interpreter on this narrow seam means a change of the engine API touches one adapter file.
+ */
+public interface TcpStack extends Pollable {
+
+    /** Where the stack's segments go (the interpreter queues them for {@code >} lines). */
+    @FunctionalInterface
+    interface Output {
+        void send(long now, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload);
+    }
+
+    /** Creates a fresh stack configured from the settings (profile + sysctl shims). */
+    @FunctionalInterface
+    interface Factory {
+        TcpStack create(StackSettings settings, Output output, long seed);
+    }
+
+    /** A call the stack refused, with the errno a kernel would give (EPIPE, ECONNRESET, ...). */
+    final class Failure extends Exception {
+        private final String errno;
+        public Failure(String errno, String message) { super(message); this.errno = errno; }
+        public String errno() { return errno; }
+    }
+
+    void segmentArrives(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] payload);
+
+    /**
+     * An ICMP destination unreachable quoting our segment (src/dst and ports as we sent it,
+     * seq its sequence number).
+     */
+    void icmpUnreachable(long now, Ipv4Address src, Ipv4Address dst, int code, int nextHopMtu, int srcPort,
+                         int dstPort, int seq);
+
+    Conn connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort, SocketOptions opts)
+        throws Failure;
+
+    Listen listen(long now, Ipv4Address local, int port, int backlog, SocketOptions opts) throws Failure;
+
+    /** Every connection the stack knows, including embryonic and TIME-WAIT ones. */
+    List<Conn> connections();
+
+    /** SO_RCVBUF / SO_SNDBUF of a fresh socket. */
+    int defaultReceiveBuffer();
+    int defaultSendBuffer();
+
+    /** Forgets a connection without sending anything (tcpdrop of a TIME-WAIT connection). */
+    void drop(long now, Conn c);
+
+    /** Per-socket options set before connect/listen (nulls = stack default). */
+    final class SocketOptions {
+        public Integer rcvBuf, sndBuf, maxSeg;
+        public boolean noDelay;
+        public Integer keepIdleS, keepIntvlS, keepCnt;
+        public boolean keepAlive;
+    }
+
+    interface Conn {
+        /** The RFC 9293 state name: "SYN-SENT", "TIME-WAIT", "CLOSED". */
+        String state();
+        int localPort();
+        int remotePort();
+        /** Bytes accepted into the send buffer (0 when full). */
+        int send(long now, byte[] b, int off, int len) throws Failure;
+        /** Bytes read, 0 when nothing yet, -1 at end of stream. */
+        int receive(long now, byte[] b, int off, int len);
+        int readable();
+        /** Free space in the send buffer (0 once the send side is closed). */
+        int writable();
+        /** The FIN of the peer has been received (a read with nothing buffered returns 0). */
+        boolean remoteClosed();
+        void close(long now);
+        void abort(long now);
+        /** The error that ended the connection as an errno name (ECONNRESET, ECONNREFUSED, ETIMEDOUT), or null. */
+        String errno();
+        /** tcpi_* values (tcpi_state as a state name in {@link #state()}; numbers for the rest). */
+        Map<String, Long> tcpInfo();
+        int receiveBufferSize();
+        int sendBufferSize();
+        void setNoDelay(boolean on);
+    }
+
+    interface Listen {
+        /** A connection ready to be accepted, or null. */
+        Conn accept();
+        /** Connections ready to be accepted. */
+        int pending();
+        void close(long now);
+        int receiveBufferSize();
+    }
+}

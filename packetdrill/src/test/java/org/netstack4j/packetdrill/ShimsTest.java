@@ -1,0 +1,85 @@
+package org.netstack4j.packetdrill;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The sysctl shim, the %{ }% evaluator, profile detection and the JSON report. */
+class ShimsTest {
+
+    @Test
+    void sysctlMapsKnownKeysAndRefusesUnknownOnes() {
+        StackSettings s = new StackSettings();
+        Sysctl.apply(1, "net.inet.tcp.sack.enable", "0", s);
+        Sysctl.apply(1, "net.inet.tcp.recvspace", "65536", s);
+        Sysctl.apply(1, "net.inet.tcp.delacktime", "40", s);
+        Sysctl.apply(1, "net.inet.tcp.rfc1323", "0", s);
+        Sysctl.apply(1, "kern.ipc.maxsockbuf", "2097152", s);
+        assertEquals(Boolean.FALSE, s.sack);
+        assertEquals(65536, s.rcvBuf);
+        assertEquals(40_000_000L, s.delayedAckNs);
+        assertEquals(Boolean.FALSE, s.timestamps);
+        assertEquals(Boolean.FALSE, s.windowScaling);
+        var u = assertThrows(Unsupported.class, () -> Sysctl.apply(7, "net.inet.tcp.ecn.enable", "1", s));
+        assertEquals(7, u.line());
+        assertTrue(u.getMessage().contains("ECN"));
+        assertThrows(Unsupported.class, () -> Sysctl.apply(1, "net.inet.tcp.nolocaltimewait", "1", s));
+    }
+
+    @Test
+    void tcpInfoAssertionsAcceptBothSpellingsOfStates() {
+        Map<String, Long> info = new HashMap<>();
+        info.put("tcpi_state", TcpInfoAssertions.stateNumber("SYN-RECEIVED"));
+        info.put("tcpi_snd_cwnd", 10L);
+        Map<String, Long> vars = TcpInfoAssertions.newVars();
+        TcpInfoAssertions.run(1, "assert tcpi_state == TCPI_SYN_RECEIVED", info, vars);
+        TcpInfoAssertions.run(1, "assert tcpi_state == TCP_SYN_RECV, 'linux name'", info, vars);
+        TcpInfoAssertions.run(1, "x = 4\nx += 6\nassert tcpi_snd_cwnd == x and not tcpi_snd_cwnd < 10 # ok", info, vars);
+        var m = assertThrows(Interpreter.Mismatch.class,
+            () -> TcpInfoAssertions.run(3, "assert tcpi_state == TCPI_ESTABLISHED", info, vars));
+        assertTrue(m.getMessage().contains("tcpi_state=SYN-RECEIVED"), m.getMessage());
+        var u = assertThrows(Unsupported.class, () -> TcpInfoAssertions.run(1, "assert tcpi_delivered == 1", info, vars));
+        assertEquals("TCP_INFO field tcpi_delivered", u.getMessage());
+        assertThrows(Unsupported.class, () -> TcpInfoAssertions.run(1, "import os", info, vars));
+    }
+
+    @Test
+    void profileFromMarkersThenFolderThenLinux() {
+        assertEquals(Profile.FREEBSD, detect("x.pkt", "0 `sysctl -w net.inet.tcp.sack.enable=1`\n"));
+        assertEquals(Profile.LINUX, detect("x.pkt", "`../common/defaults.sh`\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"));
+        assertEquals(Profile.FREEBSD, detect("tests/bsd/tcp/x.pkt", "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"));
+        assertEquals(Profile.LINUX, detect("tests/x.pkt", "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"));
+        assertEquals(Profile.FREEBSD, detect("x.pkt", "0 > S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,eol,eol>\n"));
+    }
+
+    private static Profile detect(String path, String text) {
+        return Profile.detect(ScriptParser.parse(Path.of(path), text, ScriptParser.DEFAULT_DEFINES));
+    }
+
+    @Test
+    void jsonReportEscapesAndCounts() {
+        Summary s = new Summary(1, 1, 0, List.of(
+            new ScriptResult(Path.of("a.pkt"), ScriptResult.Status.PASS, 0, "", Profile.LINUX, List.of()),
+            new ScriptResult(Path.of("b \"q\".pkt"), ScriptResult.Status.FAIL, 12, "expected\tx\ngot y", Profile.FREEBSD, List.of())));
+        String j = JsonReport.render(s);
+        assertTrue(j.contains("\"passed\": 1"), j);
+        assertTrue(j.contains("\"path\": \"b \\\"q\\\".pkt\""), j);
+        assertTrue(j.contains("\"message\": \"expected\\tx\\ngot y\""), j);
+        assertTrue(j.contains("\"profile\": \"freebsd\""), j);
+        assertEquals(1, s.exitCode());
+        assertEquals("1 passed, 1 failed, 0 skipped", s.line());
+    }
+
+    @Test
+    void shellWordsKeepQuotedValuesTogether() {
+        assertEquals(List.of("/proc/sys/net/ipv4/tcp_wmem=4096 50000 4194304", "x=1"),
+            Interpreter.shellWords(" /proc/sys/net/ipv4/tcp_wmem=\"4096 50000 4194304\"  x=1 "));
+        StackSettings s = new StackSettings();
+        Sysctl.apply(1, "net.ipv4.tcp_wmem", "4096 50000 4194304", s);
+        assertEquals(50000, s.sndBuf);
+    }
+}
