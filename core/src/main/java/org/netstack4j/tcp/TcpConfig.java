@@ -40,6 +40,23 @@ import org.netstack4j.time.Time;
  * @param maxOutOfOrderRanges Bound on holes kept for reassembly (the bytes are bounded by the window).
  * @param timeWaitEnabled LAB ONLY. false: skip TIME-WAIT, go CLOSED at once and forget the connection.
  * @param twoWayHandshake LAB ONLY, deliberately broken: a passive open becomes ESTABLISHED on the SYN alone.
+ * @param receiveWindowPolicy How the advertised receive window follows the free buffer space.
+ * @param quickAcks Linux's quick-ACK mode: the first this many data segments of a connection
+ *        (and the first after a silence longer than the RTO) are ACKed at once, not delayed;
+ *        a FIN received in ESTABLISHED ends the mode (the exchange is taken as interactive). 0 = off.
+ * @param delayedAckAnySize true: a delayed ACK is sent on the second data segment whatever its
+ *        size (FreeBSD); false: on the second full-sized segment (RFC 5681 4.2 / RFC 9293 3.8.6.3 SHOULD).
+ * @param repeatFinOnAck true: while our FIN is unacknowledged, an ACK we send (not a challenge
+ *        ACK) carries the FIN again at its sequence number (FreeBSD tcp_output); false: a bare ACK.
+ * @param resetSynAckInListen true: a SYN,ACK arriving at a listener gets a RST (RFC 9293 3.10.7.2
+ *        second check); false: it is dropped silently (FreeBSD).
+ * @param resetHalfOpenOnListenerClose true: closing a listener resets its SYN-RECEIVED connections;
+ *        false: they are forgotten silently and the peer's next segment meets a closed port (Linux, gVisor).
+ * @param ackUnsentAck true: a segment acknowledging data not yet sent (SEG.ACK > SND.NXT) is
+ *        answered with an ACK and dropped (RFC 9293 3.10.7.4 fifth step, RFC 5961 5.2; FreeBSD);
+ *        false: dropped silently (Linux tcp_ack).
+ * @param abortRstWithAck true: the RST of an ABORT (or a close with unread data) carries
+ *        <ACK=RCV.NXT> (Linux, FreeBSD); false: the RFC 9293 3.10.5 form <SEQ=SND.NXT><CTL=RST>.
  */
 public record TcpConfig(
         int mss,
@@ -73,9 +90,37 @@ public record TcpConfig(
         int challengeAckLimit,
         int maxOutOfOrderRanges,
         boolean timeWaitEnabled,
-        boolean twoWayHandshake) {
+        boolean twoWayHandshake,
+        ReceiveWindowPolicy receiveWindowPolicy,
+        int quickAcks,
+        boolean delayedAckAnySize,
+        boolean repeatFinOnAck,
+        boolean resetSynAckInListen,
+        boolean resetHalfOpenOnListenerClose,
+        boolean ackUnsentAck,
+        boolean abortRstWithAck) {
+    /**
+     * How the receive window is advertised (both keep the right edge from moving left,
+     * RFC 9293 3.8.6.2.2 "shrinking the window is strongly discouraged").
+     */
+    public enum ReceiveWindowPolicy {
+        /**
+         * RFC 9293 3.8.6.2.2 receiver SWS avoidance: the right edge moves only when it can move
+         * by at least min(RCV.BUFF / 2, Eff.snd.MSS).
+         */
+        SWS_AVOIDANCE,
+        /**
+         * Advertise all free space, max(min(free, 65535 << Rcv.Wind.Shift), current right
+         * edge), the shift rounding down; a window smaller than both RCV.BUFF / 4 and one MSS
+         * is advertised as 0 (FreeBSD tcp_output's receiver SWS avoidance).
+         */
+        FREE_SPACE
+    }
+
     public TcpConfig {
         Objects.requireNonNull(optionLayout, "optionLayout");
+        Objects.requireNonNull(receiveWindowPolicy, "receiveWindowPolicy");
+        if (quickAcks < 0) throw new IllegalArgumentException("quickAcks >= 0");
         if (mss < 64 || mss > 65495) throw new IllegalArgumentException("mss out of range: " + mss);
         if (windowScaleShift < 0 || windowScaleShift > 14) throw new IllegalArgumentException("window scale shift 0..14: " + windowScaleShift);
         if (receiveBufferSize < mss || sendBufferSize < 1) throw new IllegalArgumentException("buffers too small");
@@ -91,11 +136,43 @@ public record TcpConfig(
 
     public static Builder builder() { return new Builder(); }
 
-    /** The defaults, with Linux's SYN option layout (the same as {@link #defaults()}). */
-    public static TcpConfig linuxLike() { return builder().optionLayout(OptionLayout.linuxLike()).build(); }
+    /**
+     * The defaults with Linux's behaviour where the RFCs leave a choice: its SYN option layout,
+     * quick-ACK mode (16 segments, TCP_MAX_QUICKACKS), half-open connections of a closed
+     * listener forgotten silently, an ACK of unsent data dropped without an answer, RST,ACK on abort.
+     */
+    public static TcpConfig linuxLike() { return linuxLikeBuilder().build(); }
 
-    /** The defaults, with FreeBSD's SYN option layout. */
-    public static TcpConfig freebsdLike() { return builder().optionLayout(OptionLayout.freebsdLike()).build(); }
+    /** {@link #linuxLike()} as a builder. */
+    public static Builder linuxLikeBuilder() {
+        return builder().optionLayout(OptionLayout.linuxLike())
+                .quickAcks(16)
+                .resetHalfOpenOnListenerClose(false)
+                .ackUnsentAck(false)
+                .abortRstWithAck(true);
+    }
+
+    /**
+     * The defaults with FreeBSD's behaviour where the RFCs leave a choice: its SYN option layout,
+     * the window as all free space, a delayed ACK on every second segment whatever its size, the
+     * FIN repeated on ACKs while unacknowledged, RST in TIME-WAIT ignored (RFC 1337), no RST for
+     * a SYN,ACK to a listener, half-open connections of a closed listener forgotten silently,
+     * RST,ACK on abort.
+     */
+    public static TcpConfig freebsdLike() { return freebsdLikeBuilder().build(); }
+
+    /** {@link #freebsdLike()} as a builder. */
+    public static Builder freebsdLikeBuilder() {
+        return builder().optionLayout(OptionLayout.freebsdLike())
+                .windowScaleShift(6)
+                .receiveWindowPolicy(ReceiveWindowPolicy.FREE_SPACE)
+                .delayedAckAnySize(true)
+                .repeatFinOnAck(true)
+                .rstInTimeWait(false)
+                .resetSynAckInListen(false)
+                .resetHalfOpenOnListenerClose(false)
+                .abortRstWithAck(true);
+    }
 
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -131,6 +208,14 @@ public record TcpConfig(
         b.maxOutOfOrderRanges = maxOutOfOrderRanges;
         b.timeWaitEnabled = timeWaitEnabled;
         b.twoWayHandshake = twoWayHandshake;
+        b.receiveWindowPolicy = receiveWindowPolicy;
+        b.quickAcks = quickAcks;
+        b.delayedAckAnySize = delayedAckAnySize;
+        b.repeatFinOnAck = repeatFinOnAck;
+        b.resetSynAckInListen = resetSynAckInListen;
+        b.resetHalfOpenOnListenerClose = resetHalfOpenOnListenerClose;
+        b.ackUnsentAck = ackUnsentAck;
+        b.abortRstWithAck = abortRstWithAck;
         return b;
     }
 
@@ -168,6 +253,14 @@ public record TcpConfig(
         private int maxOutOfOrderRanges = 64;
         private boolean timeWaitEnabled = true;
         private boolean twoWayHandshake = false;
+        private ReceiveWindowPolicy receiveWindowPolicy = ReceiveWindowPolicy.SWS_AVOIDANCE;
+        private int quickAcks = 0;
+        private boolean delayedAckAnySize = false;
+        private boolean repeatFinOnAck = false;
+        private boolean resetSynAckInListen = true;
+        private boolean resetHalfOpenOnListenerClose = true;
+        private boolean ackUnsentAck = true;
+        private boolean abortRstWithAck = false;
 
         private Builder() {}
 
@@ -203,9 +296,17 @@ public record TcpConfig(
         public Builder maxOutOfOrderRanges(int v) { this.maxOutOfOrderRanges = v; return this; }
         public Builder timeWaitEnabled(boolean v) { this.timeWaitEnabled = v; return this; }
         public Builder twoWayHandshake(boolean v) { this.twoWayHandshake = v; return this; }
+        public Builder receiveWindowPolicy(ReceiveWindowPolicy v) { this.receiveWindowPolicy = v; return this; }
+        public Builder quickAcks(int v) { this.quickAcks = v; return this; }
+        public Builder delayedAckAnySize(boolean v) { this.delayedAckAnySize = v; return this; }
+        public Builder repeatFinOnAck(boolean v) { this.repeatFinOnAck = v; return this; }
+        public Builder resetSynAckInListen(boolean v) { this.resetSynAckInListen = v; return this; }
+        public Builder resetHalfOpenOnListenerClose(boolean v) { this.resetHalfOpenOnListenerClose = v; return this; }
+        public Builder ackUnsentAck(boolean v) { this.ackUnsentAck = v; return this; }
+        public Builder abortRstWithAck(boolean v) { this.abortRstWithAck = v; return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck);
         }
     }
 }

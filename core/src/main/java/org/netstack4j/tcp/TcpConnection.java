@@ -86,6 +86,9 @@ public final class TcpConnection {
 
     private boolean ackPending;
     private int fullSegmentsUnacked;
+    private int quickAcksLeft;        // TcpConfig.quickAcks: data segments still to be ACKed at once
+    private boolean interactive;      // quick-ACK mode ended by the peer's FIN (Linux "pingpong")
+    private long lastDataAt = NEVER;  // when the last data segment arrived
     private int rcvMss;
     private boolean noDelay;
 
@@ -182,6 +185,12 @@ public final class TcpConnection {
         sendSyn(now, false);
         startRttTiming(now, iss);
         armRto(now);
+        deliverEvents();
+    }
+
+    /** Our listener closed while we were half-open: go away without a word (see TcpListener.close). */
+    void forgetHalfOpen(long now) {
+        enterClosed(now, "listener closed: half-open connection forgotten", null);
         deliverEvents();
     }
 
@@ -292,7 +301,10 @@ public final class TcpConnection {
             case CLOSED, LISTEN -> { return; }
             case SYN_SENT -> enterClosed(now, "user ABORT", null);
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> {
-                layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, 0, false);
+                if (cfg.abortRstWithAck())
+                    layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, rcvNxt, true);
+                else
+                    layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, 0, false);
                 enterClosed(now, "user ABORT", null);
             }
             case CLOSING, LAST_ACK, TIME_WAIT -> enterClosed(now, "user ABORT", null);
@@ -393,7 +405,7 @@ public final class TcpConnection {
         }
 
         // RFC 9293 3.10.7.4, first check sequence number (the four cases of the acceptability table)
-        long wnd = rcvWnd();
+        long wnd = acceptanceWindow();
         int segLen = len + (syn ? 1 : 0) + (fin ? 1 : 0);
         boolean acceptable;
         if (segLen == 0) {
@@ -439,7 +451,6 @@ public final class TcpConnection {
             }
             return;
         }
-        if (ts != null && Seq.le(seq, lastAckSent)) tsRecent = ts.tsVal(); // RFC 7323 4.3 (2)
 
         // trim to the window: "only the new parts are processed"
         int dataSeq = syn ? Seq.add(seq, 1) : seq;
@@ -528,6 +539,10 @@ public final class TcpConnection {
             }
         }
         if (!processAck(now, seg, len, fin)) return;
+        // RFC 7323 4.3 (2): TS.Recent <- SEG.TSval when SEG.SEQ <= Last.ACK.sent. Done only now that
+        // the ACK was found acceptable (as Linux does, tcp_ack then tcp_replace_ts_recent): a segment
+        // with a forged ACK must not move TS.Recent, or PAWS would then drop the peer's real segments.
+        if (ts != null && Seq.le(seq, lastAckSent)) tsRecent = ts.tsVal();
         switch (state) {
             case FIN_WAIT_1 -> {
                 if (finAcked()) setState(now, TcpState.FIN_WAIT_2, "rcv ACK of FIN");
@@ -542,7 +557,11 @@ public final class TcpConnection {
                 return;
             }
             case TIME_WAIT -> {
-                // the only thing that can arrive is a retransmission of the remote FIN: handled below
+                // RFC 9293: "The only thing that can arrive in this state is a retransmission of the
+                // remote FIN" (handled below). Anything else but a bare ACK at RCV.NXT comes from a
+                // confused peer: answer with an ACK so it learns where we are (Linux
+                // tcp_timewait_state_process, FreeBSD tcp_twcheck both do).
+                if (segLen > 0 || seq != rcvNxt) ackPending = true;
             }
             case ESTABLISHED, CLOSE_WAIT, FIN_WAIT_2 -> { }
             case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED -> { return; }
@@ -555,8 +574,8 @@ public final class TcpConnection {
         int ack = seg.ack();
         // RFC 5961 5.2: acceptable iff (SND.UNA - MAX.SND.WND) <= SEG.ACK <= SND.NXT
         if (Seq.gt(ack, sndMax)) {
-            layer.drop(now, "ack_unsent", "ACK of data not yet sent: ACK and drop", id, seg, len);
-            sendAck(now);
+            layer.drop(now, "ack_unsent", "ACK of data not yet sent: " + (cfg.ackUnsentAck() ? "ACK and drop" : "drop"), id, seg, len);
+            if (cfg.ackUnsentAck()) sendAck(now);
             return false;
         }
         if (Seq.lt(ack, Seq.add(sndUna, -Math.max(maxSndWnd, 1)))) {
@@ -720,6 +739,16 @@ public final class TcpConnection {
     }
 
     private void receiveText(long now, int dataSeq, byte[] buf, int off, int len, boolean fin) {
+        if (cfg.quickAcks() > 0) {
+            // Linux quick-ACK mode (tcp_event_data_recv, tcp_incr_quickack): the first data of a
+            // connection, or data after a silence longer than the RTO, is ACKed at once for a
+            // while, rcv window / (2 * rcv MSS) segments, at least 2, at most quickAcks.
+            if (lastDataAt == NEVER || now - lastDataAt > rtt.rto()) {
+                int n = (int) Math.min(cfg.quickAcks(), Math.max(2, rcvWnd() / (2L * rcvMss)));
+                quickAcksLeft = Math.max(quickAcksLeft, n);
+            }
+            lastDataAt = now;
+        }
         int offset = Seq.sub(dataSeq, rcvNxt); // >= 0 after trimming
         rcvBuf.writeAt(offset, buf, off, len);
         if (len > rcvMss) rcvMss = Math.min(len, Math.max(cfg.mss(), effMss));
@@ -735,12 +764,16 @@ public final class TcpConnection {
             if (hadHoles) {
                 ackPending = true; // RFC 5681 4.2: ACK at once when a segment fills (part of) a gap
             } else {
-                if (len >= rcvMss) fullSegmentsUnacked++;
                 // RFC 9293 3.8.6.3 / RFC 5681 4.2: ACK at least every second full-sized segment
-                if (fullSegmentsUnacked >= 2 || cfg.delayedAckNs() <= 0) ackPending = true;
-                else if (delackAt == NEVER) {
-                    delackAt = now + cfg.delayedAckNs();
-                    timer(now, "delayed-ACK", "set", delackAt);
+                // (with delayedAckAnySize, every second segment, as FreeBSD does)
+                if (len >= rcvMss || cfg.delayedAckAnySize()) fullSegmentsUnacked++;
+                if (quickAcksLeft > 0 && !interactive) {
+                    quickAcksLeft--;
+                    ackPending = true;
+                } else if (fullSegmentsUnacked >= 2 || cfg.delayedAckNs() <= 0) {
+                    ackPending = true;
+                } else {
+                    scheduleDelayedAck(now);
                 }
             }
         } else {
@@ -756,6 +789,12 @@ public final class TcpConnection {
         }
     }
 
+    private void scheduleDelayedAck(long now) {
+        if (delackAt != NEVER) return;
+        delackAt = now + cfg.delayedAckNs();
+        timer(now, "delayed-ACK", "set", delackAt);
+    }
+
     private void rememberOooFin(int s) {
         oooFinValid = true;
         oooFinSeq = s;
@@ -763,7 +802,15 @@ public final class TcpConnection {
 
     private void processFin(long now, String cause) {
         oooFinValid = false;
-        if (finReceived) return;
+        if (finReceived) {
+            // RFC 9293 3.10.7.4 eighth step, TIME-WAIT: "Remain in the TIME-WAIT state. Restart the
+            // 2 MSL time-wait timeout", and the FIN is acknowledged (RCV.NXT already covers one FIN).
+            if (state == TcpState.TIME_WAIT) {
+                ackPending = true;
+                restartTimeWait(now);
+            }
+            return;
+        }
         finReceived = true;
         rcvNxt = Seq.add(rcvNxt, 1);
         // the FIN takes a sequence number but no buffer space: keep the window's size
@@ -772,7 +819,19 @@ public final class TcpConnection {
         nReadable = true;
         ackPending = true;
         switch (state) {
-            case SYN_RECEIVED, ESTABLISHED -> setState(now, TcpState.CLOSE_WAIT, cause);
+            case SYN_RECEIVED, ESTABLISHED -> {
+                setState(now, TcpState.CLOSE_WAIT, cause);
+                if (cfg.quickAcks() > 0) {
+                    // Linux (tcp_fin): the peer's FIN makes the exchange interactive; quick-ACK mode
+                    // ends and the FIN is ACKed like data, by the delayed-ACK timer, once data has
+                    // flowed (before any data Linux's ACK timeout is still 0: at once).
+                    interactive = true;
+                    if (lastDataAt != NEVER && cfg.delayedAckNs() > 0 && fullSegmentsUnacked < 2 && ooo.isEmpty()) {
+                        ackPending = false;
+                        scheduleDelayedAck(now);
+                    }
+                }
+            }
             case FIN_WAIT_1 -> {
                 if (finAcked()) {
                     sendAck(now);
@@ -1040,6 +1099,16 @@ public final class TcpConnection {
      * inside the peer's window like Linux's tcp_acceptable_seq so the peer finds it acceptable.
      */
     private void sendAck(long now) {
+        if (cfg.repeatFinOnAck() && finQueued && Seq.gt(sndMax, finSeq) && !finAcked() && sndNxt == sndMax) {
+            // FreeBSD (tcp_output in a FIN-sending state): the ACK repeats the unacknowledged FIN
+            sendData(now, finSeq, 0, true);
+            return;
+        }
+        sendBareAck(now);
+    }
+
+    /** {@link #sendAck} without the FIN: challenge ACKs (RFC 5961 3.2 form <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>). */
+    private void sendBareAck(long now) {
         int seq = sndMax;
         int windowEnd = Seq.add(sndUna, sndWnd);
         if (synAcked() && Seq.gt(seq, windowEnd)) seq = windowEnd;
@@ -1047,7 +1116,7 @@ public final class TcpConnection {
     }
 
     private void challengeAck(long now) {
-        if (layer.allowChallengeAck(now)) sendAck(now);
+        if (layer.allowChallengeAck(now)) sendBareAck(now);
     }
 
     private void sendSyn(long now, boolean synAck) {
@@ -1094,32 +1163,17 @@ public final class TcpConnection {
         layer.transmit(now, id, localAddress, remoteAddress, t, payload, 0, len);
     }
 
-    /** SYN / SYN,ACK options in the configured order (see {@link OptionLayout}). */
+    /** SYN / SYN,ACK options in the configured layout (see {@link OptionLayout}). */
     private List<TcpOption> synOptions(long now, boolean synAck) {
-        List<Integer> kinds = synAck ? cfg.optionLayout().synAck() : cfg.optionLayout().syn();
-        List<TcpOption> out = new ArrayList<>(8);
-        int pendingNops = 0;
-        for (int kind : kinds) {
-            if (kind == TcpOption.KIND_NOP) {
-                pendingNops++;
-                continue;
-            }
-            TcpOption o = switch (kind) {
-                case TcpOption.KIND_MSS -> new TcpOption.Mss(cfg.mss());
-                case TcpOption.KIND_WSCALE -> cfg.windowScale() && (!synAck || peerOfferedWs)
-                        ? new TcpOption.WindowScale(cfg.windowScaleShift()) : null;
-                case TcpOption.KIND_SACK_PERMITTED -> cfg.sack() && (!synAck || peerOfferedSack) ? new TcpOption.SackPermitted() : null;
-                case TcpOption.KIND_TIMESTAMPS -> cfg.timestamps() && (!synAck || peerOfferedTs)
-                        ? new TcpOption.Timestamps(tsNow(now), synAck ? tsRecent : 0) : null;
-                default -> null;
-            };
-            if (o != null) {
-                for (int i = 0; i < pendingNops; i++) out.add(new TcpOption.Nop());
-                out.add(o);
-            }
-            pendingNops = 0;
-        }
-        return out;
+        return cfg.optionLayout().arrange(synAck, kind -> switch (kind) {
+            case TcpOption.KIND_MSS -> new TcpOption.Mss(cfg.mss());
+            case TcpOption.KIND_WSCALE -> cfg.windowScale() && (!synAck || peerOfferedWs)
+                    ? new TcpOption.WindowScale(cfg.windowScaleShift()) : null;
+            case TcpOption.KIND_SACK_PERMITTED -> cfg.sack() && (!synAck || peerOfferedSack) ? new TcpOption.SackPermitted() : null;
+            case TcpOption.KIND_TIMESTAMPS -> cfg.timestamps() && (!synAck || peerOfferedTs)
+                    ? new TcpOption.Timestamps(tsNow(now), synAck ? tsRecent : 0) : null;
+            default -> null;
+        });
     }
 
     /** Options of the peer's SYN or SYN,ACK decide what this connection uses (RFC 7323, 2018, 6691). */
@@ -1158,17 +1212,39 @@ public final class TcpConnection {
     private long rcvWnd() { return Math.max(0, Seq.sub(rcvAdvRight, rcvNxt)); }
 
     /**
-     * The window we would advertise now. RFC 9293 3.8.6.2.2 receiver SWS avoidance: the right
-     * edge moves only when RCV.BUFF - RCV.USER - RCV.WND >= min(Fr * RCV.BUFF, Eff.snd.MSS), Fr = 1/2;
-     * it never moves left.
+     * The window we would advertise now; the right edge never moves left (RFC 9293 3.8.6.2.2).
+     * SWS_AVOIDANCE, RFC 9293 3.8.6.2.2 receiver SWS avoidance: the right edge moves only when
+     * RCV.BUFF - RCV.USER - RCV.WND >= min(Fr * RCV.BUFF, Eff.snd.MSS), Fr = 1/2.
+     * FREE_SPACE: all free space, unless it is below both RCV.BUFF / 4 and one MSS.
      */
     private long windowCandidate() {
         long cur = rcvWnd();
         long avail = Math.min(rcvBuf.free(), 65535L << rcvWscale);
         avail = (avail >> rcvWscale) << rcvWscale;
-        if (avail <= cur) return cur;
-        long threshold = Math.min(rcvBuf.capacity() / 2, rcvMss);
-        return avail - cur >= threshold ? avail : cur;
+        return switch (cfg.receiveWindowPolicy()) {
+            case SWS_AVOIDANCE -> {
+                if (avail <= cur) yield cur;
+                long threshold = Math.min(rcvBuf.capacity() / 2, rcvMss);
+                yield avail - cur >= threshold ? avail : cur;
+            }
+            case FREE_SPACE -> {
+                if (avail < rcvBuf.capacity() / 4 && avail < effMss) avail = 0;
+                yield Math.max(avail, cur);
+            }
+        };
+    }
+
+    /**
+     * The window a segment's sequence number is checked against (RFC 9293 3.10.7.4 first step):
+     * RCV.WND. With FREE_SPACE it is the free buffer space when that is larger than what the
+     * 16-bit field could advertise (FreeBSD: rcv_wnd = max(sbspace, rcv_adv - rcv_nxt)).
+     */
+    private long acceptanceWindow() {
+        long adv = rcvWnd();
+        return switch (cfg.receiveWindowPolicy()) {
+            case SWS_AVOIDANCE -> adv;
+            case FREE_SPACE -> Math.max(adv, rcvBuf.free());
+        };
     }
 
     /** The 16-bit window field for a non-SYN segment; updates the advertised right edge. */

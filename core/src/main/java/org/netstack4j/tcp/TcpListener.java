@@ -50,12 +50,20 @@ public final class TcpListener {
     /** Half-open connections (SYN-RECEIVED). */
     public int halfOpen() { return synQueue.size(); }
 
-    /** Stops listening; connections not yet accepted are reset (RFC 9293 3.10.4, LISTEN). */
+    /**
+     * Stops listening; established connections not yet accepted are reset (RFC 9293 3.10.4,
+     * LISTEN). Half-open ones are reset too, or with {@link TcpConfig#resetHalfOpenOnListenerClose()}
+     * false forgotten silently: the peer's next segment then meets a closed port and its RST.
+     */
     public void close(long now) {
         if (closed) return;
         closed = true;
         layer.removeListener(this);
-        for (TcpConnection c : synQueue.toArray(new TcpConnection[0])) c.abort(now);
+        boolean reset = layer.config().resetHalfOpenOnListenerClose();
+        for (TcpConnection c : synQueue.toArray(new TcpConnection[0])) {
+            if (reset) c.abort(now);
+            else c.forgetHalfOpen(now);
+        }
         synQueue.clear();
         TcpConnection c;
         while ((c = acceptQueue.pollFirst()) != null) c.abort(now);
@@ -71,6 +79,10 @@ public final class TcpListener {
         }
         // RFC 9293 3.10.7.2, second check for an ACK: <SEQ=SEG.ACK><CTL=RST>
         if (seg.has(TcpRepr.ACK)) {
+            if (seg.has(TcpRepr.SYN) && !layer.config().resetSynAckInListen()) {
+                layer.drop(now, "syn_ack_to_listen", "SYN,ACK in LISTEN dropped without RST (resetSynAckInListen=false)", id, seg, len);
+                return;
+            }
             layer.drop(now, "ack_to_listen", "ACK in LISTEN: answered with RST", id, seg, len);
             layer.sendRst(now, dst, seg.dstPort(), src, seg.srcPort(), seg.ack(), 0, false);
             return;

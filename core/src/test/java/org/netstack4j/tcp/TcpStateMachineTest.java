@@ -74,7 +74,9 @@ class TcpStateMachineTest {
         h.peerSynOptions = List.of(new TcpOption.Mss(1400), new TcpOption.SackPermitted());
         h.inject(S, 0, 0);
         TcpRepr sa = h.next().tcp();
-        assertEquals(List.of(new TcpOption.Mss(1460), new TcpOption.SackPermitted()), sa.options());
+        // Linux's layout pads SACK-permitted with NOP,NOP when no timestamps follow it
+        assertEquals(List.of(new TcpOption.Mss(1460), new TcpOption.Nop(), new TcpOption.Nop(), new TcpOption.SackPermitted()),
+                sa.options());
     }
 
     @Test void retransmittedSynInSynReceivedRepeatsSynAck() {

@@ -5,7 +5,6 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.netstack4j.tcp.OptionLayout;
 import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.tcp.TcpConnection;
 import org.netstack4j.tcp.TcpError;
@@ -47,35 +46,31 @@ final class EngineStack implements TcpStack {
 
     /** The profile as TcpConfig data, then the script's sysctls on top. */
     static TcpConfig configFor(StackSettings s) {
-        TcpConfig.Builder b = TcpConfig.builder();
         int mss = s.maxSeg != null ? s.maxSeg : s.mtu - 40;
-        b.mss(mss);
-        switch (s.profile) {
+        TcpConfig.Builder b = switch (s.profile) {
             case FREEBSD -> {
                 int rcv = s.rcvBuf != null ? s.rcvBuf : 65536;
                 // FreeBSD grows the receive buffer to a multiple of the MSS once the MSS is known
                 // (tcp_mss_update): 65536 -> 65700 for MSS 1460, hence "win 1026" with wscale 6.
-                b.receiveBufferSize(roundUp(rcv, mss))
+                yield TcpConfig.freebsdLikeBuilder()
+                    .receiveBufferSize(roundUp(rcv, mss))
                     .sendBufferSize(s.sndBuf != null ? s.sndBuf : 32768)
-                    .optionLayout(OptionLayout.freebsdLike())
                     .windowScaleShift(6)
                     .delayedAckNs(Time.ms(40))
                     // FreeBSD: RTO = srtt + 4 rttvar + rexmit_slop (200 ms), at least rexmit_min
                     // (30 ms). The engine has no additive slop; with the near-zero RTTs of virtual
                     // time a 230 ms floor is the same thing.
-                    .minRtoNs(Time.ms(230))
-                    .rstInTimeWait(false);
+                    .minRtoNs(Time.ms(230));
             }
-            case LINUX, AUTO -> {
-                b.receiveBufferSize(s.rcvBuf != null ? s.rcvBuf : 131072)
+            case LINUX, AUTO -> TcpConfig.linuxLikeBuilder()
+                    .receiveBufferSize(s.rcvBuf != null ? s.rcvBuf : 131072)
                     .sendBufferSize(s.sndBuf != null ? s.sndBuf : 131072)
-                    .optionLayout(OptionLayout.linuxLike())
                     .windowScaleShift(s.windowScaleShift != null ? s.windowScaleShift : 6) // nplab/linux: 6
                     .delayedAckNs(Time.ms(40))
                     .minRtoNs(Time.ms(200))
                     .rstInTimeWait(true);
-            }
-        }
+        };
+        b.mss(mss);
         if (s.sack != null) b.sack(s.sack);
         if (s.timestamps != null) b.timestamps(s.timestamps);
         if (s.windowScaling != null) b.windowScale(s.windowScaling);
