@@ -57,6 +57,9 @@ import org.netstack4j.time.Time;
  *        false: dropped silently (Linux tcp_ack).
  * @param abortRstWithAck true: the RST of an ABORT (or a close with unread data) carries
  *        <ACK=RCV.NXT> (Linux, FreeBSD); false: the RFC 9293 3.10.5 form <SEQ=SND.NXT><CTL=RST>.
+ * @param timeWaitIgnoresNonAck true: in TIME-WAIT a segment with neither ACK, SYN nor RST is
+ *        dropped without an answer (FreeBSD tcp_twcheck); false: RFC 9293 3.10.7.4 (an ACK when
+ *        it is outside the window).
  */
 public record TcpConfig(
         int mss,
@@ -98,7 +101,8 @@ public record TcpConfig(
         boolean resetSynAckInListen,
         boolean resetHalfOpenOnListenerClose,
         boolean ackUnsentAck,
-        boolean abortRstWithAck) {
+        boolean abortRstWithAck,
+        boolean timeWaitIgnoresNonAck) {
     /**
      * How the receive window is advertised (both keep the right edge from moving left,
      * RFC 9293 3.8.6.2.2 "shrinking the window is strongly discouraged").
@@ -157,7 +161,7 @@ public record TcpConfig(
      * the window as all free space, a delayed ACK on every second segment whatever its size, the
      * FIN repeated on ACKs while unacknowledged, RST in TIME-WAIT ignored (RFC 1337), no RST for
      * a SYN,ACK to a listener, half-open connections of a closed listener forgotten silently,
-     * RST,ACK on abort.
+     * RST,ACK on abort, segments without ACK ignored in TIME-WAIT.
      */
     public static TcpConfig freebsdLike() { return freebsdLikeBuilder().build(); }
 
@@ -171,7 +175,8 @@ public record TcpConfig(
                 .rstInTimeWait(false)
                 .resetSynAckInListen(false)
                 .resetHalfOpenOnListenerClose(false)
-                .abortRstWithAck(true);
+                .abortRstWithAck(true)
+                .timeWaitIgnoresNonAck(true);
     }
 
     public Builder toBuilder() {
@@ -216,6 +221,7 @@ public record TcpConfig(
         b.resetHalfOpenOnListenerClose = resetHalfOpenOnListenerClose;
         b.ackUnsentAck = ackUnsentAck;
         b.abortRstWithAck = abortRstWithAck;
+        b.timeWaitIgnoresNonAck = timeWaitIgnoresNonAck;
         return b;
     }
 
@@ -261,6 +267,7 @@ public record TcpConfig(
         private boolean resetHalfOpenOnListenerClose = true;
         private boolean ackUnsentAck = true;
         private boolean abortRstWithAck = false;
+        private boolean timeWaitIgnoresNonAck = false;
 
         private Builder() {}
 
@@ -304,9 +311,10 @@ public record TcpConfig(
         public Builder resetHalfOpenOnListenerClose(boolean v) { this.resetHalfOpenOnListenerClose = v; return this; }
         public Builder ackUnsentAck(boolean v) { this.ackUnsentAck = v; return this; }
         public Builder abortRstWithAck(boolean v) { this.abortRstWithAck = v; return this; }
+        public Builder timeWaitIgnoresNonAck(boolean v) { this.timeWaitIgnoresNonAck = v; return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck);
         }
     }
 }

@@ -397,6 +397,13 @@ public final class TcpConnection {
         boolean fin = seg.has(TcpRepr.FIN);
         TcpOption.Timestamps ts = tsOk ? timestampsOf(seg) : null;
 
+        if (state == TcpState.TIME_WAIT && !seg.has(TcpRepr.ACK) && !rst && !syn && cfg.timeWaitIgnoresNonAck()) {
+            // FreeBSD (tcp_twcheck): in TIME-WAIT a segment without ACK bit is dropped before any
+            // answer; RFC 9293 3.10.7.4 would ACK it when it is outside the window.
+            layer.drop(now, "time_wait_no_ack", "segment without ACK in TIME-WAIT ignored", id, seg, len);
+            return;
+        }
+
         // RFC 7323 5.3, PAWS: before the sequence number check, reject old duplicates by timestamp
         if (ts != null && !rst && Seq.lt(ts.tsVal(), tsRecent)) {
             layer.drop(now, "paws", "PAWS: timestamp older than TS.Recent (RFC 7323 5.3)", id, seg, len);
@@ -445,7 +452,8 @@ public final class TcpConnection {
                 return;
             }
             if (!rst) {
-                lastOutOfWindowAck = now;
+                // only pure ACKs can loop, so only they start the interval (Linux tcp_oow_rate_limited)
+                if (segLen == 0) lastOutOfWindowAck = now;
                 sendAck(now); // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
                 if (state == TcpState.TIME_WAIT && fin) restartTimeWait(now); // retransmitted FIN
             }

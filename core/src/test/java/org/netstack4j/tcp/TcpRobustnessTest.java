@@ -15,7 +15,11 @@ class TcpRobustnessTest {
     @Property(tries = 300)
     void randomSegmentsNeverThrow(@ForAll long seed) {
         SplittableRandom r = new SplittableRandom(seed);
-        TcpHarness h = new TcpHarness();
+        TcpHarness h = new TcpHarness(switch (r.nextInt(3)) {
+            case 0 -> TcpConfig.defaults();
+            case 1 -> TcpConfig.linuxLike();
+            default -> TcpConfig.freebsdLike();
+        });
         h.peerSynOptions = List.of(new TcpOption.Mss(536 + r.nextInt(1000)), new TcpOption.SackPermitted(),
                 new TcpOption.WindowScale(r.nextInt(16)), new TcpOption.Timestamps(r.nextInt(), 0));
         switch (r.nextInt(7)) {

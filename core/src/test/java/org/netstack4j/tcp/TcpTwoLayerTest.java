@@ -197,6 +197,10 @@ class TcpTwoLayerTest {
             if (seed % 5 == 3) cfg = cfg.toBuilder().noDelay(true).delayedAckNs(0).build();
             if (seed % 7 == 5) cfg = cfg.toBuilder().mss(536).initialWindowSegments(2).optionLayout(OptionLayout.freebsdLike()).build();
             if (seed % 11 == 4) cfg = cfg.toBuilder().receiveBufferSize(16384).build();
+            if (seed % 13 == 6) // FreeBSD's knobs
+                cfg = cfg.toBuilder().receiveWindowPolicy(TcpConfig.ReceiveWindowPolicy.FREE_SPACE).delayedAckAnySize(true)
+                        .repeatFinOnAck(true).timeWaitIgnoresNonAck(true).rstInTimeWait(false).build();
+            if (seed % 13 == 7) cfg = cfg.toBuilder().quickAcks(16).ackUnsentAck(false).abortRstWithAck(true).build(); // Linux's
             try {
                 Result res = run(seed, bytes, f, cfg, Time.s(3600));
                 check(seed, res, bytes);
