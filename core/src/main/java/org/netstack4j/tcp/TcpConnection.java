@@ -1105,6 +1105,7 @@ public final class TcpConnection {
      * A segment without data: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. SND.NXT is the highest sequence
      * sent ({@code sndMax}; {@code sndNxt} may have been pulled back to resend after a timeout), kept
      * inside the peer's window like Linux's tcp_acceptable_seq so the peer finds it acceptable.
+     * With {@link TcpConfig#repeatFinOnAck()} and our FIN outstanding, the FIN is sent again instead.
      */
     private void sendAck(long now) {
         if (cfg.repeatFinOnAck() && finQueued && Seq.gt(sndMax, finSeq) && !finAcked() && sndNxt == sndMax) {
@@ -1115,7 +1116,7 @@ public final class TcpConnection {
         sendBareAck(now);
     }
 
-    /** {@link #sendAck} without the FIN: challenge ACKs (RFC 5961 3.2 form <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>). */
+    /** The bare ACK of {@link #sendAck}, never with the FIN: also the RFC 5961 challenge ACK. */
     private void sendBareAck(long now) {
         int seq = sndMax;
         int windowEnd = Seq.add(sndUna, sndWnd);
