@@ -45,7 +45,8 @@ import org.netstack4j.time.Time;
  *        (and the first after a silence longer than the RTO) are ACKed at once, not delayed;
  *        a FIN received in ESTABLISHED ends the mode (the exchange is taken as interactive). 0 = off.
  * @param delayedAckAnySize true: a delayed ACK is sent on the second data segment whatever its
- *        size (FreeBSD); false: on the second full-sized segment (RFC 5681 4.2 / RFC 9293 3.8.6.3 SHOULD).
+ *        size, at once for a segment longer than the MSS (FreeBSD); false: on the second
+ *        full-sized segment (RFC 5681 4.2 / RFC 9293 3.8.6.3 SHOULD).
  * @param repeatFinOnAck true: while our FIN is unacknowledged, an ACK we send (not a challenge
  *        ACK) carries the FIN again at its sequence number (FreeBSD tcp_output); false: a bare ACK.
  * @param resetSynAckInListen true: a SYN,ACK arriving at a listener gets a RST (RFC 9293 3.10.7.2

@@ -772,9 +772,11 @@ public final class TcpConnection {
             if (hadHoles) {
                 ackPending = true; // RFC 5681 4.2: ACK at once when a segment fills (part of) a gap
             } else {
-                // RFC 9293 3.8.6.3 / RFC 5681 4.2: ACK at least every second full-sized segment
-                // (with delayedAckAnySize, every second segment, as FreeBSD does)
-                if (len >= rcvMss || cfg.delayedAckAnySize()) fullSegmentsUnacked++;
+                // RFC 9293 3.8.6.3 / RFC 5681 4.2: ACK at least every second full-sized segment.
+                // delayedAckAnySize (FreeBSD's DELAY_ACK): every second segment whatever its size,
+                // and at once for a segment longer than the MSS.
+                if (cfg.delayedAckAnySize()) fullSegmentsUnacked += len > effMss ? 2 : 1;
+                else if (len >= rcvMss) fullSegmentsUnacked++;
                 if (quickAcksLeft > 0 && !interactive) {
                     quickAcksLeft--;
                     ackPending = true;

@@ -172,6 +172,8 @@ class TcpConformanceTest {
         h.expectNothing();
         h.inject(A, 2, 1, TcpHarness.bytes(2, 1));
         h.expect(A, 1, 4, 0);
+        h.inject(A, 4, 1, TcpHarness.bytes(3000, 1)); // longer than the MSS: at once
+        h.expect(A, 1, 3004, 0);
         TcpHarness d = new TcpHarness().established(); // default: only full-sized segments count
         d.inject(A, 1, 1, TcpHarness.bytes(1, 1));
         d.inject(A, 2, 1, TcpHarness.bytes(2, 1));
