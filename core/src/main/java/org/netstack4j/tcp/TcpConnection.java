@@ -70,6 +70,12 @@ public final class TcpConnection {
 
     // timers: deadlines in ns, NEVER when not armed
     private long rtoAt = NEVER, persistAt = NEVER, delackAt = NEVER, timeWaitAt = NEVER, keepaliveAt = NEVER;
+    // the layer's timer queue (TcpLayer.TimerHeap): this connection's earliest deadline as queued,
+    // its slot in the heap (-1: not queued, -2: forgotten by the layer), its creation order
+    long timerKey = NEVER;
+    int timerSlot = -1;
+    boolean timerDue; // queued in the layer's current poll pass
+    final long order;
     private int retries, persistBackoff, keepalivesSent;
     private boolean synRetransmitted;
     private long unackedSince = NEVER;
@@ -95,8 +101,9 @@ public final class TcpConnection {
     private boolean nAcceptable, nEstablished, nReadable, nWritable, nRemoteClosed, nClosed, delivering;
 
     TcpConnection(TcpLayer layer, Ipv4Address localAddress, int localPort, Ipv4Address remoteAddress, int remotePort,
-                  TcpListener parent, TcpEventListener listener, int iss, int tsOffset) {
+                  TcpListener parent, TcpEventListener listener, int iss, int tsOffset, long order) {
         this.layer = layer;
+        this.order = order;
         this.cfg = layer.config();
         this.localAddress = localAddress;
         this.localPort = localPort;
@@ -142,10 +149,12 @@ public final class TcpConnection {
     public void setKeepalive(long now, boolean on) {
         if (on && keepaliveAt == NEVER && (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT)) {
             keepaliveAt = now + cfg.keepaliveIdleNs();
+            timersChanged();
             keepalivesSent = 0;
             timer(now, "keepalive", "set", keepaliveAt);
         } else if (!on && keepaliveAt != NEVER) {
             keepaliveAt = NEVER;
+            timersChanged();
             timer(now, "keepalive", "cancel", NEVER);
         }
     }
@@ -313,6 +322,7 @@ public final class TcpConnection {
         if (keepaliveAt != NEVER) {
             keepalivesSent = 0;
             keepaliveAt = now + cfg.keepaliveIdleNs();
+            timersChanged();
         }
         switch (state) {
             case CLOSED, LISTEN -> layer.drop(now, "closed", "segment for a closed connection", id, seg, len);
@@ -680,6 +690,7 @@ public final class TcpConnection {
             unackedSince = NEVER;
         } else {
             rtoAt = NEVER;
+            timersChanged();
             armRto(now);
             unackedSince = now;
         }
@@ -733,6 +744,7 @@ public final class TcpConnection {
                 if (fullSegmentsUnacked >= 2 || cfg.delayedAckNs() <= 0) ackPending = true;
                 else if (delackAt == NEVER) {
                     delackAt = now + cfg.delayedAckNs();
+                    timersChanged();
                     timer(now, "delayed-ACK", "set", delackAt);
                 }
             }
@@ -790,9 +802,16 @@ public final class TcpConnection {
         return Math.min(Math.min(Math.min(rtoAt, persistAt), Math.min(delackAt, timeWaitAt)), keepaliveAt);
     }
 
+    /** Called after every change of a deadline: keeps the layer's timer queue exact. */
+    private void timersChanged() {
+        long at = pollAt();
+        if (at != timerKey) layer.reschedule(this, at);
+    }
+
     void poll(long now) {
         if (delackAt <= now) {
             delackAt = NEVER;
+            timersChanged();
             timer(now, "delayed-ACK", "fired", now);
             layer.count("tcp.delayed_acks");
             sendAck(now);
@@ -807,6 +826,7 @@ public final class TcpConnection {
     /** RFC 9293 3.10.8 RETRANSMISSION TIMEOUT with RFC 6298 5.4 - 5.7. */
     void retransmissionTimeout(long now) {
         rtoAt = NEVER;
+        timersChanged();
         timer(now, "RTO", "fired", now);
         layer.count("tcp.timeouts");
         if (cfg.userTimeoutNs() > 0 && unackedSince != NEVER && now - unackedSince >= cfg.userTimeoutNs()) {
@@ -853,6 +873,7 @@ public final class TcpConnection {
     /** RFC 9293 3.10.8 TIME-WAIT TIMEOUT: delete the TCB. */
     void timeWaitTimeout(long now) {
         timeWaitAt = NEVER;
+        timersChanged();
         timer(now, "2MSL", "fired", now);
         enterClosed(now, "2MSL timeout", null);
     }
@@ -866,6 +887,7 @@ public final class TcpConnection {
     /** Persist timer (RFC 9293 3.8.6.1): probe a zero window, or override sender SWS avoidance. */
     private void persistTimeout(long now) {
         persistAt = NEVER;
+        timersChanged();
         timer(now, "persist", "fired", now);
         int unsent = unsent();
         if (unsent > 0 && sendsData()) {
@@ -887,10 +909,12 @@ public final class TcpConnection {
 
     private void keepaliveTimeout(long now) {
         keepaliveAt = NEVER;
+        timersChanged();
         timer(now, "keepalive", "fired", now);
         if (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT) return;
         if (sndMax != sndUna) { // data outstanding: the RTO watches the peer
             keepaliveAt = now + cfg.keepaliveIdleNs();
+            timersChanged();
             return;
         }
         if (keepalivesSent >= cfg.keepaliveProbes()) {
@@ -902,6 +926,7 @@ public final class TcpConnection {
         // RFC 9293 3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT> (SND.NXT = SND.UNA here), no data, so the peer must answer with an ACK
         emit(now, TcpRepr.ACK, Seq.add(sndUna, -1), 0);
         keepaliveAt = now + cfg.keepaliveIntervalNs();
+        timersChanged();
         timer(now, "keepalive", "set", keepaliveAt);
     }
 
@@ -982,9 +1007,11 @@ public final class TcpConnection {
         if (need && persistAt == NEVER) {
             long interval = Math.min(rtt.rto() << Math.min(persistBackoff, 20), cfg.maxRtoNs());
             persistAt = now + interval;
+            timersChanged();
             timer(now, "persist", "set", persistAt);
         } else if (!need && persistAt != NEVER) {
             persistAt = NEVER;
+            timersChanged();
             timer(now, "persist", "cancel", NEVER);
         }
     }
@@ -1081,6 +1108,7 @@ public final class TcpConnection {
             fullSegmentsUnacked = 0;
             if (delackAt != NEVER) {
                 delackAt = NEVER;
+                timersChanged();
                 timer(now, "delayed-ACK", "cancel", NEVER);
             }
         }
@@ -1193,6 +1221,7 @@ public final class TcpConnection {
         if (sndUna == sndMax) cancelRto(now);
         if (cfg.keepalive()) {
             keepaliveAt = now + cfg.keepaliveIdleNs();
+            timersChanged();
             timer(now, "keepalive", "set", keepaliveAt);
         }
         if (parent != null) nAcceptable = true;
@@ -1204,6 +1233,7 @@ public final class TcpConnection {
         cancelRto(now);
         if (persistAt != NEVER) {
             persistAt = NEVER;
+            timersChanged();
             timer(now, "persist", "cancel", NEVER);
         }
         if (!cfg.timeWaitEnabled()) {
@@ -1216,6 +1246,7 @@ public final class TcpConnection {
 
     private void restartTimeWait(long now) {
         timeWaitAt = now + 2 * cfg.mslNs();
+        timersChanged();
         timer(now, "2MSL", "set", timeWaitAt);
     }
 
@@ -1269,6 +1300,7 @@ public final class TcpConnection {
         if (delackAt != NEVER) timer(now, "delayed-ACK", "cancel", NEVER);
         if (timeWaitAt != NEVER && timeWaitAt > now) timer(now, "2MSL", "cancel", NEVER);
         persistAt = delackAt = timeWaitAt = keepaliveAt = NEVER;
+        timersChanged();
         if (err != null) {
             sendBuf.discard(sendBuf.size()); // RFC 9293: "flush all queues"
             ooo.clear();
@@ -1288,12 +1320,14 @@ public final class TcpConnection {
     private void armRto(long now) {
         if (rtoAt != NEVER) return;
         rtoAt = now + rtt.rto();
+        timersChanged();
         timer(now, "RTO", "set", rtoAt);
     }
 
     private void cancelRto(long now) {
         if (rtoAt == NEVER) return;
         rtoAt = NEVER;
+        timersChanged();
         timer(now, "RTO", "cancel", NEVER);
     }
 

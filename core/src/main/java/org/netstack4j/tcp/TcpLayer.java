@@ -33,6 +33,8 @@ public final class TcpLayer implements Pollable {
     private final EphemeralPorts ephemeral;
     private final Map<FourTuple, TcpConnection> connections = new LinkedHashMap<>();
     private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
+    private final TimerQueue timers = new TimerQueue();
+    private long nextOrder; // creation order of connections: ties between equal deadlines, poll order
     private final Counters.Counter inSegments, outSegments, outRsts;
     private byte[] scratch;
     private long challengeWindowStart = Long.MIN_VALUE;
@@ -151,16 +153,11 @@ public final class TcpLayer implements Pollable {
         c.icmpUnreachable(now, code, nextHopMtu, seq);
     }
 
-    @Override public long pollAt() {
-        long at = Time.NEVER;
-        for (TcpConnection c : connections.values()) at = Math.min(at, c.pollAt());
-        return at;
-    }
+    /** O(1): the earliest deadline of any connection (a min-heap of connections by deadline). */
+    @Override public long pollAt() { return timers.earliest(); }
 
-    @Override public void poll(long now) {
-        for (TcpConnection c : connections.values().toArray(new TcpConnection[0]))
-            if (c.pollAt() <= now) c.poll(now);
-    }
+    /** Runs the timers of the connections due at {@code now} (only those), in the order they were created. */
+    @Override public void poll(long now) { timers.poll(now, nextOrder - 1); }
 
     // ---- services for connections and listeners ----
 
@@ -190,7 +187,7 @@ public final class TcpLayer implements Pollable {
                                 TcpListener parent, TcpEventListener l) {
         TcpConnection c = new TcpConnection(this, local, localPort, remote, remotePort, parent, l,
                 isnForTests != null ? isnForTests.getAsInt() : isn.isn(now, local, localPort, remote, remotePort),
-                isn.timestampOffset(local, localPort, remote, remotePort));
+                isn.timestampOffset(local, localPort, remote, remotePort), nextOrder++);
         connections.put(new FourTuple(local, localPort, remote, remotePort), c);
         return c;
     }
@@ -201,7 +198,11 @@ public final class TcpLayer implements Pollable {
     void forget(TcpConnection c) {
         FourTuple k = new FourTuple(c.localAddress(), c.localPort(), c.remoteAddress(), c.remotePort());
         if (connections.get(k) == c) connections.remove(k);
+        timers.forget(c);
     }
+
+    /** A connection's earliest deadline changed (see {@link TcpConnection#pollAt()}). */
+    void reschedule(TcpConnection c, long at) { timers.reschedule(c, at); }
 
     byte[] scratch(int n) {
         if (scratch == null || scratch.length < n) scratch = new byte[Math.max(n, 2048)];
