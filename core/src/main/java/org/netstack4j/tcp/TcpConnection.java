@@ -26,7 +26,6 @@ public final class TcpConnection {
     private final TcpConfig cfg;
     private final Ipv4Address localAddress, remoteAddress;
     private final int localPort, remotePort;
-    private final String id;
     private final TcpListener parent; // passive OPEN from this listener, else null
     private TcpEventListener listener;
 
@@ -109,7 +108,6 @@ public final class TcpConnection {
         this.localPort = localPort;
         this.remoteAddress = remoteAddress;
         this.remotePort = remotePort;
-        this.id = TcpLayer.id(localAddress, localPort, remoteAddress, remotePort);
         this.parent = parent;
         this.listener = listener == null ? TcpEventListener.NONE : listener;
         this.iss = iss;
@@ -133,7 +131,8 @@ public final class TcpConnection {
     // ------------------------------------------------------------------ getters
 
     public TcpState state() { return state; }
-    public String id() { return id; }
+    /** "local:port>remote:port"; built on demand (an idle connection keeps no strings, DESIGN.md 10). */
+    public String id() { return TcpLayer.id(localAddress, localPort, remoteAddress, remotePort); }
     public Ipv4Address localAddress() { return localAddress; }
     public int localPort() { return localPort; }
     public Ipv4Address remoteAddress() { return remoteAddress; }
@@ -178,7 +177,7 @@ public final class TcpConnection {
                 retransmissions, bytesSent, bytesAcked, bytesReceived, sendBuf.size(), rcvBuf.size(), error);
     }
 
-    @Override public String toString() { return id + " " + state.rfcName(); }
+    @Override public String toString() { return id() + " " + state.rfcName(); }
 
     // ------------------------------------------------------------------ user calls (RFC 9293 3.10.1 - 3.10.5)
 
@@ -325,7 +324,7 @@ public final class TcpConnection {
             timersChanged();
         }
         switch (state) {
-            case CLOSED, LISTEN -> layer.drop(now, "closed", "segment for a closed connection", id, seg, len);
+            case CLOSED, LISTEN -> layer.drop(now, "closed", "segment for a closed connection", this, seg, len);
             case SYN_SENT -> synSentArrives(now, seg, buf, off, len);
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
                     otherStatesArrive(now, seg, buf, off, len);
@@ -342,7 +341,7 @@ public final class TcpConnection {
         // RFC 9293 3.10.7.3, first check the ACK bit
         if (seg.has(TcpRepr.ACK)) {
             if (Seq.le(ack, iss) || Seq.gt(ack, sndMax)) {
-                layer.drop(now, "bad_ack_syn_sent", "unacceptable ACK in SYN-SENT", id, seg, len);
+                layer.drop(now, "bad_ack_syn_sent", "unacceptable ACK in SYN-SENT", this, seg, len);
                 if (!seg.has(TcpRepr.RST)) layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, ack, 0, false);
                 return;
             }
@@ -354,7 +353,7 @@ public final class TcpConnection {
                 layer.count("tcp.in.rsts");
                 enterClosed(now, "rcv RST,ACK", TcpError.CONNECTION_REFUSED);
             } else {
-                layer.drop(now, "rst_without_ack", "RST without an acceptable ACK in SYN-SENT", id, seg, len);
+                layer.drop(now, "rst_without_ack", "RST without an acceptable ACK in SYN-SENT", this, seg, len);
             }
             return;
         }
@@ -385,7 +384,7 @@ public final class TcpConnection {
             return;
         }
         // RFC 9293 3.10.7.3, fifth, neither SYN nor RST: drop
-        layer.drop(now, "no_syn_in_syn_sent", "segment without SYN or RST in SYN-SENT", id, seg, len);
+        layer.drop(now, "no_syn_in_syn_sent", "segment without SYN or RST in SYN-SENT", this, seg, len);
     }
 
     // RFC 9293 3.10.7.4, Other States
@@ -397,7 +396,7 @@ public final class TcpConnection {
 
         // RFC 7323 5.3, PAWS: before the sequence number check, reject old duplicates by timestamp
         if (ts != null && !rst && Seq.lt(ts.tsVal(), tsRecent)) {
-            layer.drop(now, "paws", "PAWS: timestamp older than TS.Recent (RFC 7323 5.3)", id, seg, len);
+            layer.drop(now, "paws", "PAWS: timestamp older than TS.Recent (RFC 7323 5.3)", this, seg, len);
             sendAck(now);
             return;
         }
@@ -431,11 +430,11 @@ public final class TcpConnection {
             }
             if (state == TcpState.SYN_RECEIVED && syn && !seg.has(TcpRepr.ACK) && seq == irs) {
                 // a retransmitted SYN: our SYN,ACK was lost, send it again
-                layer.drop(now, "dup_syn", "retransmitted SYN in SYN-RECEIVED: SYN,ACK repeated", id, seg, len);
+                layer.drop(now, "dup_syn", "retransmitted SYN in SYN-RECEIVED: SYN,ACK repeated", this, seg, len);
                 sendSyn(now, true);
                 return;
             }
-            layer.drop(now, "out_of_window", "sequence number outside the receive window", id, seg, len);
+            layer.drop(now, "out_of_window", "sequence number outside the receive window", this, seg, len);
             if (!rst && segLen == 0 && now - lastOutOfWindowAck < OUT_OF_WINDOW_ACK_INTERVAL_NS) {
                 // a pure ACK out of the window: answer at most every 500 ms so two confused ends
                 // cannot ping-pong ACKs forever (Linux tcp_invalid_ratelimit)
@@ -472,7 +471,7 @@ public final class TcpConnection {
         // RFC 9293 3.10.7.4, second check the RST bit (RFC 5961 3.2: exact match, else challenge ACK)
         if (rst) {
             if (seq != rcvNxt) {
-                layer.drop(now, "rst_not_exact", "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 3.2)", id, seg, len);
+                layer.drop(now, "rst_not_exact", "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 3.2)", this, seg, len);
                 challengeAck(now);
                 return;
             }
@@ -491,9 +490,9 @@ public final class TcpConnection {
                 case CLOSING, LAST_ACK -> enterClosed(now, "rcv RST", TcpError.CONNECTION_RESET);
                 case TIME_WAIT -> {
                     if (cfg.rstInTimeWait()) enterClosed(now, "rcv RST", null);
-                    else layer.drop(now, "rst_in_time_wait", "RST in TIME-WAIT ignored (RFC 1337)", id, seg, len);
+                    else layer.drop(now, "rst_in_time_wait", "RST in TIME-WAIT ignored (RFC 1337)", this, seg, len);
                 }
-                case CLOSED, LISTEN, SYN_SENT -> layer.drop(now, "unexpected_state", "RST in " + state, id, seg, len);
+                case CLOSED, LISTEN, SYN_SENT -> layer.drop(now, "unexpected_state", "RST in " + state, this, seg, len);
             }
             return;
         }
@@ -504,25 +503,25 @@ public final class TcpConnection {
         if (syn) {
             if (state == TcpState.SYN_RECEIVED && parent != null) {
                 // "If the connection was initiated with a passive OPEN, then return this connection to LISTEN"
-                layer.drop(now, "syn_in_syn_received", "new SYN in SYN-RECEIVED: back to LISTEN", id, seg, len);
+                layer.drop(now, "syn_in_syn_received", "new SYN in SYN-RECEIVED: back to LISTEN", this, seg, len);
                 enterClosed(now, "rcv SYN (passive open: back to LISTEN)", null);
                 return;
             }
-            layer.drop(now, "syn_in_window", "SYN in a synchronized state: challenge ACK (RFC 5961 4.2)", id, seg, len);
+            layer.drop(now, "syn_in_window", "SYN in a synchronized state: challenge ACK (RFC 5961 4.2)", this, seg, len);
             challengeAck(now);
             return;
         }
 
         // RFC 9293 3.10.7.4, fifth check the ACK field
         if (!seg.has(TcpRepr.ACK)) {
-            layer.drop(now, "no_ack", "segment without ACK bit", id, seg, len);
+            layer.drop(now, "no_ack", "segment without ACK bit", this, seg, len);
             return;
         }
         int ack = seg.ack();
         if (state == TcpState.SYN_RECEIVED) {
             if (Seq.lt(sndUna, ack) && Seq.le(ack, sndMax)) {
                 if (parent != null && parent.acceptQueueFull()) {
-                    layer.drop(now, "accept_queue_full", "accept queue full: handshake ACK dropped", id, seg, len);
+                    layer.drop(now, "accept_queue_full", "accept queue full: handshake ACK dropped", this, seg, len);
                     return;
                 }
                 sndWnd = (long) seg.window() << sndWscale;
@@ -532,7 +531,7 @@ public final class TcpConnection {
                 establish(now, "rcv ACK of SYN");
             } else {
                 // <SEQ=SEG.ACK><CTL=RST>
-                layer.drop(now, "bad_ack_syn_received", "unacceptable ACK in SYN-RECEIVED: RST", id, seg, len);
+                layer.drop(now, "bad_ack_syn_received", "unacceptable ACK in SYN-RECEIVED: RST", this, seg, len);
                 layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, ack, 0, false);
                 return;
             }
@@ -544,7 +543,7 @@ public final class TcpConnection {
             }
             case CLOSING -> {
                 if (finAcked()) enterTimeWait(now, "rcv ACK of FIN");
-                else layer.drop(now, "closing_no_fin_ack", "CLOSING: ACK does not cover our FIN", id, seg, len);
+                else layer.drop(now, "closing_no_fin_ack", "CLOSING: ACK does not cover our FIN", this, seg, len);
                 return;
             }
             case LAST_ACK -> {
@@ -565,12 +564,12 @@ public final class TcpConnection {
         int ack = seg.ack();
         // RFC 5961 5.2: acceptable iff (SND.UNA - MAX.SND.WND) <= SEG.ACK <= SND.NXT
         if (Seq.gt(ack, sndMax)) {
-            layer.drop(now, "ack_unsent", "ACK of data not yet sent: ACK and drop", id, seg, len);
+            layer.drop(now, "ack_unsent", "ACK of data not yet sent: ACK and drop", this, seg, len);
             sendAck(now);
             return false;
         }
         if (Seq.lt(ack, Seq.add(sndUna, -Math.max(maxSndWnd, 1)))) {
-            layer.drop(now, "ack_too_old", "ACK below SND.UNA - MAX.SND.WND: challenge ACK (RFC 5961 5.2)", id, seg, len);
+            layer.drop(now, "ack_too_old", "ACK below SND.UNA - MAX.SND.WND: challenge ACK (RFC 5961 5.2)", this, seg, len);
             challengeAck(now);
             return false;
         }
@@ -710,9 +709,9 @@ public final class TcpConnection {
             switch (state) {
                 case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> receiveText(now, dataSeq, buf, off, len, fin);
                 case CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
-                        layer.drop(now, "data_after_fin", "text after the remote FIN ignored", id, seg, len);
+                        layer.drop(now, "data_after_fin", "text after the remote FIN ignored", this, seg, len);
                 case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED ->
-                        layer.drop(now, "data_unexpected", "text in " + state.rfcName() + " ignored", id, seg, len);
+                        layer.drop(now, "data_unexpected", "text in " + state.rfcName() + " ignored", this, seg, len);
             }
         } else if (fin && dataSeq != rcvNxt) {
             rememberOooFin(Seq.add(dataSeq, len));
@@ -752,7 +751,7 @@ public final class TcpConnection {
             if (!ooo.add(dataSeq, Seq.add(dataSeq, len))) {
                 layer.count("tcp.drop.ooo_ranges_full");
                 if (layer.tracer().enabled())
-                    layer.tracer().event(new TraceEvent.Drop(now, "tcp", "out-of-order queue full (too many holes)", id));
+                    layer.tracer().event(new TraceEvent.Drop(now, "tcp", "out-of-order queue full (too many holes)", id()));
             } else {
                 layer.count("tcp.in.out_of_order");
                 if (fin) rememberOooFin(Seq.add(dataSeq, len));
@@ -1112,7 +1111,7 @@ public final class TcpConnection {
                 timer(now, "delayed-ACK", "cancel", NEVER);
             }
         }
-        layer.transmit(now, id, localAddress, remoteAddress, t, payload, 0, len);
+        layer.transmit(now, this, localAddress, remoteAddress, t, payload, 0, len);
     }
 
     /** SYN / SYN,ACK options in the configured order (see {@link OptionLayout}). */
@@ -1314,7 +1313,7 @@ public final class TcpConnection {
         TcpState from = state;
         state = to;
         if (layer.tracer().enabled())
-            layer.tracer().event(new TraceEvent.StateChange(now, id, from.rfcName(), to.rfcName(), cause));
+            layer.tracer().event(new TraceEvent.StateChange(now, id(), from.rfcName(), to.rfcName(), cause));
     }
 
     private void armRto(long now) {
@@ -1338,7 +1337,7 @@ public final class TcpConnection {
     }
 
     private void timer(long now, String name, String action, long deadline) {
-        if (layer.tracer().enabled()) layer.tracer().event(new TraceEvent.Timer(now, id, name, action, deadline));
+        if (layer.tracer().enabled()) layer.tracer().event(new TraceEvent.Timer(now, id(), name, action, deadline));
     }
 
     private int tsNow(long now) { return (int) (now / 1_000_000L) + tsOffset; }

@@ -209,6 +209,11 @@ public final class TcpLayer implements Pollable {
         return scratch;
     }
 
+    /** A connection's segment: its id string is only built when tracing. */
+    void transmit(long now, TcpConnection c, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, int off, int len) {
+        transmit(now, tracer.enabled() ? c.id() : null, src, dst, tcp, payload, off, len);
+    }
+
     void transmit(long now, String id, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, int off, int len) {
         outSegments.increment();
         if (tcp.has(TcpRepr.RST)) outRsts.increment();
@@ -235,6 +240,12 @@ public final class TcpLayer implements Pollable {
         challengeAcksInWindow++;
         counters.counter("tcp.out.challenge_acks").increment();
         return true;
+    }
+
+    /** A connection's drop: its id string is only built when tracing. */
+    void drop(long now, String key, String reason, TcpConnection c, TcpRepr seg, int len) {
+        counters.counter("tcp.drop." + key).increment();
+        if (tracer.enabled()) tracer.event(new TraceEvent.Drop(now, "tcp", reason, c.id() + " " + summary(seg, len)));
     }
 
     void drop(long now, String key, String reason, String id, TcpRepr seg, int len) {

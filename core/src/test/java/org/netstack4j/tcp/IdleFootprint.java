@@ -51,9 +51,12 @@ public final class IdleFootprint {
                     wire.add(new Pkt(toServer, src, dst, tcp, len == 0 ? EMPTY : java.util.Arrays.copyOfRange(p, off, off + len)));
         }
 
-        static Ipv4Address clientAddress(int i) {
+        private final java.util.Map<Integer, Ipv4Address> addresses = new java.util.HashMap<>();
+
+        /** One client address per {@link #PORTS_PER_ADDRESS} connections (shared, as a host's would be). */
+        Ipv4Address clientAddress(int i) {
             int a = i / PORTS_PER_ADDRESS;
-            return Ipv4Address.of(10, 1 + (a >> 8), a & 0xff, 1);
+            return addresses.computeIfAbsent(a, k -> Ipv4Address.of(10, 1 + (k >> 8), k & 0xff, 1));
         }
 
         /** Opens n more connections, batch by batch, each batch driven until the wire is quiet. */
