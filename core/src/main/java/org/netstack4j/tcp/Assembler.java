@@ -26,6 +26,12 @@ final class Assembler {
 
     Assembler(int maxRanges) { this.maxRanges = maxRanges; }
 
+    /**
+     * Holds no range and takes none (maxRanges 0: {@link #add} refuses): the shared stand-in for
+     * connections that never saw a hole; they get their own assembler on the first one.
+     */
+    static final Assembler EMPTY = new Assembler(0);
+
     boolean isEmpty() { return ranges.isEmpty(); }
 
     private void releaseIfEmpty() { if (ranges.isEmpty()) ranges = NONE; }

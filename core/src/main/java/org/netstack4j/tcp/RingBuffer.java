@@ -8,11 +8,26 @@ package org.netstack4j.tcp;
  */
 final class RingBuffer {
     private final int capacity;
+    private final boolean shared;
     private byte[] buf;
     private int head;
     private int size;
 
-    RingBuffer(int capacity) { this.capacity = capacity; }
+    RingBuffer(int capacity) { this(capacity, false); }
+
+    private RingBuffer(int capacity, boolean shared) {
+        this.capacity = capacity;
+        this.shared = shared;
+    }
+
+    /**
+     * An empty ring that is never written: one per layer stands in for the buffers of every
+     * connection that has not queued or received a byte yet (its size, free space and capacity
+     * read like a fresh ring's). Writing to it throws.
+     */
+    static RingBuffer sharedEmpty(int capacity) { return new RingBuffer(capacity, true); }
+
+    boolean isShared() { return shared; }
 
     int capacity() { return capacity; }
     int size() { return size; }
@@ -35,6 +50,7 @@ final class RingBuffer {
     /** Copies len bytes to the position {@code offset} bytes past the committed end (must fit). */
     void writeAt(int offset, byte[] src, int off, int len) {
         if (len <= 0) return;
+        if (shared) throw new IllegalStateException("write to the shared empty ring");
         if (offset < 0 || (long) size + offset + len > capacity) throw new IndexOutOfBoundsException("ring overflow");
         byte[] a = array();
         int pos = (int) (((long) head + size + offset) % capacity);
@@ -45,6 +61,8 @@ final class RingBuffer {
 
     /** Makes n bytes written with {@link #writeAt} part of the readable data. */
     void commit(int n) {
+        if (n == 0) return;
+        if (shared) throw new IllegalStateException("commit to the shared empty ring");
         if (n < 0 || n > free()) throw new IndexOutOfBoundsException("commit " + n);
         size += n;
     }

@@ -41,7 +41,7 @@ public final class TcpConnection {
     private int sndMax;         // one past the highest sequence number ever sent: the RFC's SND.NXT
     private long maxSndWnd;     // largest window the peer offered (RFC 9293 3.8.6.2.1, RFC 5961 5.2)
     private int sndWscale;      // the peer's shift, applied to windows we receive
-    private final RingBuffer sendBuf;
+    private RingBuffer sendBuf;       // the layer's shared empty ring until the first byte is queued
     private int sndBufSeq;      // sequence number of sendBuf's first byte (snd.una once the SYN is acked)
     private boolean finQueued;  // user CLOSE: a FIN follows the queued data
     private int finSeq;         // the FIN's sequence number, once finQueued
@@ -50,9 +50,9 @@ public final class TcpConnection {
     private int irs, rcvNxt, rcvUp;
     private int rcvAdvRight;    // right edge of the advertised window, never moved left (RFC 9293 3.8.6.2.2)
     private int rcvWscale;      // our shift, applied to windows we advertise
-    private final RingBuffer rcvBuf;
-    private final Assembler ooo;
-    private final Assembler sackedByPeer; // sender side scoreboard (RFC 2018): ranges above SND.UNA the peer holds
+    private RingBuffer rcvBuf;        // the layer's shared empty ring until the first byte arrives
+    private Assembler ooo;            // Assembler.EMPTY until the first hole
+    private Assembler sackedByPeer; // sender side scoreboard (RFC 2018): ranges above SND.UNA the peer holds
     private boolean finReceived;
     private boolean oooFinValid;
     private int oooFinSeq;
@@ -117,11 +117,12 @@ public final class TcpConnection {
         this.highRxt = iss;
         this.sndBufSeq = Seq.add(iss, 1);
         this.tsOffset = tsOffset; // RFC 7323 7.1: a per-connection random offset
-        this.sendBuf = new RingBuffer(cfg.sendBufferSize());
-        this.rcvBuf = new RingBuffer(cfg.receiveBufferSize());
-        this.ooo = new Assembler(cfg.maxOutOfOrderRanges());
-        this.sackedByPeer = new Assembler(32);
-        this.rtt = RttEstimator.of(cfg);
+        // DESIGN.md 10: an idle connection owns no buffers; shared empty stand-ins until first use
+        this.sendBuf = layer.emptySendBuffer();
+        this.rcvBuf = layer.emptyReceiveBuffer();
+        this.ooo = Assembler.EMPTY;
+        this.sackedByPeer = Assembler.EMPTY;
+        this.rtt = layer.newRttEstimator();
         this.noDelay = cfg.noDelay();
         this.effMss = Math.min(cfg.mss(), peerMss);
         this.rcvMss = Math.min(cfg.mss(), 536);
@@ -233,9 +234,9 @@ public final class TcpConnection {
         int n = switch (state) {
             case CLOSED -> throw new TcpException(error != null ? error : TcpError.CONNECTION_DOES_NOT_EXIST);
             case LISTEN -> throw new TcpException(TcpError.CONNECTION_DOES_NOT_EXIST, "send on a listening socket");
-            case SYN_SENT, SYN_RECEIVED -> sendBuf.write(b, off, len); // queued until ESTABLISHED
+            case SYN_SENT, SYN_RECEIVED -> writableSendBuf(len).write(b, off, len); // queued until ESTABLISHED
             case ESTABLISHED, CLOSE_WAIT -> {
-                int w = sendBuf.write(b, off, len);
+                int w = writableSendBuf(len).write(b, off, len);
                 output(now);
                 yield w;
             }
@@ -623,7 +624,7 @@ public final class TcpConnection {
             if (!(o instanceof TcpOption.Sack sack)) continue;
             for (TcpOption.SackBlock b : sack.blocks()) {
                 if (!Seq.lt(b.left(), b.right()) || !Seq.gt(b.right(), ack) || Seq.gt(b.right(), sndMax)) continue;
-                sackedByPeer.add(Seq.max(b.left(), ack), b.right());
+                ownSackedByPeer().add(Seq.max(b.left(), ack), b.right());
             }
         }
     }
@@ -724,7 +725,7 @@ public final class TcpConnection {
 
     private void receiveText(long now, int dataSeq, byte[] buf, int off, int len, boolean fin) {
         int offset = Seq.sub(dataSeq, rcvNxt); // >= 0 after trimming
-        rcvBuf.writeAt(offset, buf, off, len);
+        if (len > 0) ownReceiveBuffer().writeAt(offset, buf, off, len);
         if (len > rcvMss) rcvMss = Math.min(len, Math.max(cfg.mss(), effMss));
         if (offset == 0) {
             boolean hadHoles = !ooo.isEmpty();
@@ -748,7 +749,7 @@ public final class TcpConnection {
                 }
             }
         } else {
-            if (!ooo.add(dataSeq, Seq.add(dataSeq, len))) {
+            if (!ownOoo().add(dataSeq, Seq.add(dataSeq, len))) {
                 layer.count("tcp.drop.ooo_ranges_full");
                 if (layer.tracer().enabled())
                     layer.tracer().event(new TraceEvent.Drop(now, "tcp", "out-of-order queue full (too many holes)", id()));
@@ -799,6 +800,28 @@ public final class TcpConnection {
 
     long pollAt() {
         return Math.min(Math.min(Math.min(rtoAt, persistAt), Math.min(delackAt, timeWaitAt)), keepaliveAt);
+    }
+
+    // ------------------------------------------------------------------ lazily allocated state (DESIGN.md 10)
+
+    private RingBuffer writableSendBuf(int len) {
+        if (len > 0 && sendBuf.isShared()) sendBuf = new RingBuffer(cfg.sendBufferSize());
+        return sendBuf;
+    }
+
+    private RingBuffer ownReceiveBuffer() {
+        if (rcvBuf.isShared()) rcvBuf = new RingBuffer(cfg.receiveBufferSize());
+        return rcvBuf;
+    }
+
+    private Assembler ownOoo() {
+        if (ooo == Assembler.EMPTY) ooo = new Assembler(cfg.maxOutOfOrderRanges());
+        return ooo;
+    }
+
+    private Assembler ownSackedByPeer() {
+        if (sackedByPeer == Assembler.EMPTY) sackedByPeer = new Assembler(32);
+        return sackedByPeer;
     }
 
     /** Called after every change of a deadline: keeps the layer's timer queue exact. */

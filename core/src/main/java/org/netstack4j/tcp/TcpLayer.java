@@ -31,6 +31,9 @@ public final class TcpLayer implements Pollable {
     private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
     private final TimerQueue timers = new TimerQueue();
     private long nextOrder; // creation order of connections: ties between equal deadlines, poll order
+    // shared by all connections until they need their own (DESIGN.md 10)
+    private final RingBuffer emptySendBuffer, emptyReceiveBuffer;
+    private final RttEstimator.Bounds rttBounds;
     private final Counters.Counter inSegments, outSegments, outRsts;
     private byte[] scratch;
     private long challengeWindowStart = Long.MIN_VALUE;
@@ -46,6 +49,9 @@ public final class TcpLayer implements Pollable {
         this.seed = seed;
         this.isn = new IsnGenerator(seed);
         this.connections = new ConnectionTable(seed);
+        this.emptySendBuffer = RingBuffer.sharedEmpty(config.sendBufferSize());
+        this.emptyReceiveBuffer = RingBuffer.sharedEmpty(config.receiveBufferSize());
+        this.rttBounds = RttEstimator.boundsOf(config);
         this.ephemeral = new EphemeralPorts(seed, config.ephemeralPortMin(), config.ephemeralPortMax());
         this.inSegments = this.counters.counter("tcp.in.segments");
         this.outSegments = this.counters.counter("tcp.out.segments");
@@ -189,6 +195,10 @@ public final class TcpLayer implements Pollable {
         connections.put(c);
         return c;
     }
+
+    RingBuffer emptySendBuffer() { return emptySendBuffer; }
+    RingBuffer emptyReceiveBuffer() { return emptyReceiveBuffer; }
+    RttEstimator newRttEstimator() { return new RttEstimator(config.initialRtoNs(), rttBounds); }
 
     /** Tests only: fixes the ISNs of new connections. */
     void setIsnForTests(java.util.function.IntSupplier s) { this.isnForTests = s; }
