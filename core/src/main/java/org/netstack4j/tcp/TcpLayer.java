@@ -196,6 +196,11 @@ public final class TcpLayer implements Pollable {
         return c;
     }
 
+    /** The connection with this 4-tuple, or null. */
+    TcpConnection find(Ipv4Address local, int localPort, Ipv4Address remote, int remotePort) {
+        return connections.get(local, localPort, remote, remotePort);
+    }
+
     RingBuffer emptySendBuffer() { return emptySendBuffer; }
     RingBuffer emptyReceiveBuffer() { return emptyReceiveBuffer; }
     RttEstimator newRttEstimator() { return new RttEstimator(config.initialRtoNs(), rttBounds); }
