@@ -69,10 +69,9 @@ public final class TcpConnection {
 
     // timers: deadlines in ns, NEVER when not armed
     private long rtoAt = NEVER, persistAt = NEVER, delackAt = NEVER, timeWaitAt = NEVER, keepaliveAt = NEVER;
-    // the layer's timer queue (TcpLayer.TimerHeap): this connection's earliest deadline as queued,
-    // its slot in the heap (-1: not queued, -2: forgotten by the layer), its creation order
-    long timerKey = NEVER;
-    int timerSlot = -1;
+    // the layer's timer queue (TimerQueue): this connection's slot in its heap (-1: not queued,
+    // -2: forgotten by the layer), whether the current poll pass holds it, its creation order
+    int timerSlot = TimerQueue.NOT_QUEUED;
     boolean timerDue; // queued in the layer's current poll pass
     final long order;
     private int retries, persistBackoff, keepalivesSent;
@@ -827,7 +826,7 @@ public final class TcpConnection {
     /** Called after every change of a deadline: keeps the layer's timer queue exact. */
     private void timersChanged() {
         long at = pollAt();
-        if (at != timerKey) layer.reschedule(this, at);
+        if (at != layer.queuedDeadline(this)) layer.reschedule(this, at);
     }
 
     void poll(long now) {

@@ -216,6 +216,8 @@ public final class TcpLayer implements Pollable {
     /** A connection's earliest deadline changed (see {@link TcpConnection#pollAt()}). */
     void reschedule(TcpConnection c, long at) { timers.reschedule(c, at); }
 
+    long queuedDeadline(TcpConnection c) { return timers.keyOf(c); }
+
     byte[] scratch(int n) {
         if (scratch == null || scratch.length < n) scratch = new byte[Math.max(n, 2048)];
         return scratch;
