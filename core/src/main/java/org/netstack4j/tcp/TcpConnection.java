@@ -253,6 +253,7 @@ public final class TcpConnection {
         if (rcvBuf.size() > 0) {
             long oldWnd = rcvWnd();
             int n = rcvBuf.read(b, off, len);
+            if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.emptyReceiveBuffer(); // drained: back to idle cost
             if (canReceiveData()) {
                 // Window update (RFC 9293 3.8.6.2.2; Linux's rule): when the window at least
                 // doubles from at most half the buffer, tell the peer now.
@@ -657,6 +658,7 @@ public final class TcpConnection {
         long flightBefore = Seq.sub(sndMax, sndUna);
         int dataAcked = (int) Math.max(0, Math.min(Seq.sub(ack, sndBufSeq), sendBuf.size()));
         sendBuf.discard(dataAcked);
+        if (sendBuf.isEmpty()) sendBuf = layer.emptySendBuffer(); // all acknowledged: back to idle cost
         sndBufSeq = Seq.add(sndBufSeq, dataAcked);
         bytesAcked += dataAcked;
         sndUna = ack;
@@ -802,6 +804,9 @@ public final class TcpConnection {
     }
 
     // ------------------------------------------------------------------ lazily allocated state (DESIGN.md 10)
+
+    /** Bytes of send and receive buffer arrays this connection holds now (tests, footprint tools). */
+    int bufferBytes() { return sendBuf.allocated() + rcvBuf.allocated(); }
 
     private RingBuffer writableSendBuf(int len) {
         if (len > 0 && sendBuf.isShared()) sendBuf = new RingBuffer(cfg.sendBufferSize());
@@ -1323,7 +1328,7 @@ public final class TcpConnection {
         persistAt = delackAt = timeWaitAt = keepaliveAt = NEVER;
         timersChanged();
         if (err != null) {
-            sendBuf.discard(sendBuf.size()); // RFC 9293: "flush all queues"
+            sendBuf = layer.emptySendBuffer(); // RFC 9293: "flush all queues"
             ooo.clear();
         }
         layer.forget(this);

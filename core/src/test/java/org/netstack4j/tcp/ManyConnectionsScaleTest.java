@@ -65,6 +65,7 @@ class ManyConnectionsScaleTest {
         }
         p.drain();
         for (int i : sample) assertEquals(1, p.clientEnds[i].receive(p.now, in, 0, 4));
+        for (int i : sample) assertEquals(0, p.clientEnds[i].bufferBytes(), "read everything: the receive ring is released");
         // the request's ACK rode on the reply; the reply's ACK is delayed at the client, its RTO runs at the server
         assertEquals(p.now + TcpConfig.defaults().delayedAckNs(), p.client.pollAt());
         assertEquals(scanPollAt(p.client), p.client.pollAt());
@@ -84,6 +85,57 @@ class ManyConnectionsScaleTest {
         for (int i = 5; i < PAIRS; i += 20_011) p.serverEnds[i].setKeepalive(p.now, false);
         assertEquals(Time.NEVER, p.server.pollAt());
         assertEquals(2 * PAIRS, p.established());
+        // everything read and acknowledged: the sampled connections are back to the idle cost
+        for (int i : sample) assertEquals(0, p.clientEnds[i].bufferBytes() + serverEnd(p, p.clientEnds[i]).bufferBytes());
+    }
+
+    /** A ring that grows with its data (and past a wrap) reads back exactly what was written. */
+    @Test void ringGrowsWithTheDataAndKeepsEveryByte() {
+        SplittableRandom r = new SplittableRandom(5);
+        RingBuffer ring = new RingBuffer(100_000);
+        java.util.ArrayDeque<Byte> ref = new java.util.ArrayDeque<>();
+        byte next = 0;
+        int maxArray = 0;
+        for (int step = 0; step < 5000; step++) {
+            if (r.nextInt(3) > 0) {
+                byte[] b = new byte[r.nextInt(3000)];
+                for (int k = 0; k < b.length; k++) b[k] = next++;
+                int n = ring.write(b, 0, b.length);
+                for (int k = 0; k < n; k++) ref.add(b[k]);
+                next -= (byte) (b.length - n);
+            } else {
+                byte[] b = new byte[r.nextInt(5000)];
+                int n = ring.read(b, 0, b.length);
+                for (int k = 0; k < n; k++) assertEquals(ref.poll(), b[k], "step " + step);
+            }
+            assertEquals(ref.size(), ring.size());
+            assertTrue(ring.allocated() <= 100_000);
+            maxArray = Math.max(maxArray, ring.allocated());
+        }
+        assertTrue(maxArray > RingBuffer.INITIAL_ARRAY, "it grew");
+        // out-of-order bytes written past the committed end survive a growth
+        RingBuffer rcv = new RingBuffer(65536);
+        byte[] a = {1, 2, 3}, far = {9, 8}, farther = {7};
+        rcv.writeAt(1000, a, 0, 3);            // a hole of 1000 bytes, then 3 bytes
+        assertEquals(RingBuffer.INITIAL_ARRAY, rcv.allocated());
+        rcv.writeAt(3000, far, 0, 2);
+        rcv.writeAt(20_000, farther, 0, 1);    // grows while out-of-order bytes are held
+        assertTrue(rcv.allocated() >= 20_001);
+        rcv.writeAt(0, new byte[20_001], 0, 1000); // the hole fills
+        rcv.commit(1003);
+        byte[] out = new byte[20_001];
+        assertEquals(1003, rcv.read(out, 0, out.length));
+        assertEquals(1, out[1000]);
+        assertEquals(3, out[1002]);
+        rcv.writeAt(0, new byte[20_001], 0, 3000 - 1003); // up to the 2nd range
+        rcv.commit(3000 - 1003 + 2);
+        assertEquals(1999, rcv.read(out, 0, out.length));
+        assertEquals(9, out[1997]);
+        assertEquals(8, out[1998]);
+        rcv.writeAt(0, new byte[20_001], 0, 20_000 - 3002);
+        rcv.commit(20_000 - 3002 + 1);
+        assertEquals(16_999, rcv.read(out, 0, out.length));
+        assertEquals(7, out[16_998]);
     }
 
     private static TcpConnection serverEnd(IdleFootprint.Pair p, TcpConnection client) {
