@@ -23,7 +23,6 @@ public final class TcpConnection {
     private static final long OUT_OF_WINDOW_ACK_INTERVAL_NS = 500_000_000L; // NOP, NOP, Timestamps (RFC 7323 Appendix A layout)
 
     private final TcpLayer layer;
-    private final TcpConfig cfg;
     private final Ipv4Address localAddress, remoteAddress;
     private final int localPort, remotePort;
     private final TcpListener parent; // passive OPEN from this listener, else null
@@ -40,7 +39,7 @@ public final class TcpConnection {
     private long sndWnd;        // in bytes, already scaled
     private int sndMax;         // one past the highest sequence number ever sent: the RFC's SND.NXT
     private long maxSndWnd;     // largest window the peer offered (RFC 9293 3.8.6.2.1, RFC 5961 5.2)
-    private int sndWscale;      // the peer's shift, applied to windows we receive
+    private byte sndWscale;     // the peer's shift, applied to windows we receive
     private RingBuffer sendBuf;       // the layer's shared empty ring until the first byte is queued
     private int sndBufSeq;      // sequence number of sendBuf's first byte (snd.una once the SYN is acked)
     private boolean finQueued;  // user CLOSE: a FIN follows the queued data
@@ -49,7 +48,7 @@ public final class TcpConnection {
     // RFC 9293 3.3.1 receive sequence variables
     private int irs, rcvNxt, rcvUp;
     private int rcvAdvRight;    // right edge of the advertised window, never moved left (RFC 9293 3.8.6.2.2)
-    private int rcvWscale;      // our shift, applied to windows we advertise
+    private byte rcvWscale;     // our shift, applied to windows we advertise
     private RingBuffer rcvBuf;        // the layer's shared empty ring until the first byte arrives
     private Assembler ooo;            // Assembler.EMPTY until the first hole
     private Assembler sackedByPeer; // sender side scoreboard (RFC 2018): ranges above SND.UNA the peer holds
@@ -62,7 +61,7 @@ public final class TcpConnection {
     private int effMss;
     private boolean tsOk, sackOk;
     private boolean peerOfferedWs, peerOfferedTs, peerOfferedSack;
-    private int peerWsShift;
+    private byte peerWsShift;   // window scale shifts are 0..14 (RFC 7323 2.3): bytes keep the TCB small
     private int tsRecent;
     private int lastAckSent;
     private final int tsOffset;
@@ -102,7 +101,6 @@ public final class TcpConnection {
                   TcpListener parent, TcpEventListener listener, int iss, int tsOffset, long order) {
         this.layer = layer;
         this.order = order;
-        this.cfg = layer.config();
         this.localAddress = localAddress;
         this.localPort = localPort;
         this.remoteAddress = remoteAddress;
@@ -122,10 +120,10 @@ public final class TcpConnection {
         this.ooo = Assembler.EMPTY;
         this.sackedByPeer = Assembler.EMPTY;
         this.rtt = layer.newRttEstimator();
-        this.noDelay = cfg.noDelay();
-        this.effMss = Math.min(cfg.mss(), peerMss);
-        this.rcvMss = Math.min(cfg.mss(), 536);
-        this.cc = new NewReno(effMss, cfg.initialWindowSegments());
+        this.noDelay = cfg().noDelay();
+        this.effMss = Math.min(cfg().mss(), peerMss);
+        this.rcvMss = Math.min(cfg().mss(), 536);
+        this.cc = new NewReno(effMss, cfg().initialWindowSegments());
     }
 
     // ------------------------------------------------------------------ getters
@@ -147,7 +145,7 @@ public final class TcpConnection {
     /** SO_KEEPALIVE for this connection (RFC 9293 3.8.4), with the idle/interval/probes of the config. */
     public void setKeepalive(long now, boolean on) {
         if (on && keepaliveAt == NEVER && (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT)) {
-            keepaliveAt = now + cfg.keepaliveIdleNs();
+            keepaliveAt = now + cfg().keepaliveIdleNs();
             timersChanged();
             keepalivesSent = 0;
             timer(now, "keepalive", "set", keepaliveAt);
@@ -209,7 +207,7 @@ public final class TcpConnection {
         sndWl1 = seg.seq();
         sndWl2 = seg.ack();
         state = TcpState.LISTEN; // this TCB is the listener's LISTEN TCB, specialised (RFC 9293 3.10.7.2)
-        if (cfg.twoWayHandshake()) {
+        if (cfg().twoWayHandshake()) {
             // LAB ONLY: a deliberately broken two-way handshake; the SYN alone establishes.
             sendSyn(now, true);
             startRttTiming(now, iss);
@@ -321,7 +319,7 @@ public final class TcpConnection {
     void segmentArrives(long now, TcpRepr seg, byte[] buf, int off, int len) {
         if (keepaliveAt != NEVER) {
             keepalivesSent = 0;
-            keepaliveAt = now + cfg.keepaliveIdleNs();
+            keepaliveAt = now + cfg().keepaliveIdleNs();
             timersChanged();
         }
         switch (state) {
@@ -490,7 +488,7 @@ public final class TcpConnection {
                 // the reset: its FIN was never acknowledged, so the close was not clean.
                 case CLOSING, LAST_ACK -> enterClosed(now, "rcv RST", TcpError.CONNECTION_RESET);
                 case TIME_WAIT -> {
-                    if (cfg.rstInTimeWait()) enterClosed(now, "rcv RST", null);
+                    if (cfg().rstInTimeWait()) enterClosed(now, "rcv RST", null);
                     else layer.drop(now, "rst_in_time_wait", "RST in TIME-WAIT ignored (RFC 1337)", this, seg, len);
                 }
                 case CLOSED, LISTEN, SYN_SENT -> layer.drop(now, "unexpected_state", "RST in " + state, this, seg, len);
@@ -727,7 +725,7 @@ public final class TcpConnection {
     private void receiveText(long now, int dataSeq, byte[] buf, int off, int len, boolean fin) {
         int offset = Seq.sub(dataSeq, rcvNxt); // >= 0 after trimming
         if (len > 0) ownReceiveBuffer().writeAt(offset, buf, off, len);
-        if (len > rcvMss) rcvMss = Math.min(len, Math.max(cfg.mss(), effMss));
+        if (len > rcvMss) rcvMss = Math.min(len, Math.max(cfg().mss(), effMss));
         if (offset == 0) {
             boolean hadHoles = !ooo.isEmpty();
             int end = Seq.add(rcvNxt, len);
@@ -742,9 +740,9 @@ public final class TcpConnection {
             } else {
                 if (len >= rcvMss) fullSegmentsUnacked++;
                 // RFC 9293 3.8.6.3 / RFC 5681 4.2: ACK at least every second full-sized segment
-                if (fullSegmentsUnacked >= 2 || cfg.delayedAckNs() <= 0) ackPending = true;
+                if (fullSegmentsUnacked >= 2 || cfg().delayedAckNs() <= 0) ackPending = true;
                 else if (delackAt == NEVER) {
-                    delackAt = now + cfg.delayedAckNs();
+                    delackAt = now + cfg().delayedAckNs();
                     timersChanged();
                     timer(now, "delayed-ACK", "set", delackAt);
                 }
@@ -805,21 +803,24 @@ public final class TcpConnection {
 
     // ------------------------------------------------------------------ lazily allocated state (DESIGN.md 10)
 
+    /** The layer's configuration (shared, not copied per connection). */
+    private TcpConfig cfg() { return layer.config(); }
+
     /** Bytes of send and receive buffer arrays this connection holds now (tests, footprint tools). */
     int bufferBytes() { return sendBuf.allocated() + rcvBuf.allocated(); }
 
     private RingBuffer writableSendBuf(int len) {
-        if (len > 0 && sendBuf.isShared()) sendBuf = new RingBuffer(cfg.sendBufferSize());
+        if (len > 0 && sendBuf.isShared()) sendBuf = new RingBuffer(cfg().sendBufferSize());
         return sendBuf;
     }
 
     private RingBuffer ownReceiveBuffer() {
-        if (rcvBuf.isShared()) rcvBuf = new RingBuffer(cfg.receiveBufferSize());
+        if (rcvBuf.isShared()) rcvBuf = new RingBuffer(cfg().receiveBufferSize());
         return rcvBuf;
     }
 
     private Assembler ownOoo() {
-        if (ooo == Assembler.EMPTY) ooo = new Assembler(cfg.maxOutOfOrderRanges());
+        if (ooo == Assembler.EMPTY) ooo = new Assembler(cfg().maxOutOfOrderRanges());
         return ooo;
     }
 
@@ -855,14 +856,14 @@ public final class TcpConnection {
         timersChanged();
         timer(now, "RTO", "fired", now);
         layer.count("tcp.timeouts");
-        if (cfg.userTimeoutNs() > 0 && unackedSince != NEVER && now - unackedSince >= cfg.userTimeoutNs()) {
+        if (cfg().userTimeoutNs() > 0 && unackedSince != NEVER && now - unackedSince >= cfg().userTimeoutNs()) {
             userTimeout(now);
             return;
         }
         int limit = switch (state) {
-            case SYN_SENT -> cfg.synRetries();
-            case SYN_RECEIVED -> cfg.synAckRetries();
-            case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT, CLOSED, LISTEN -> cfg.dataRetries();
+            case SYN_SENT -> cfg().synRetries();
+            case SYN_RECEIVED -> cfg().synAckRetries();
+            case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT, CLOSED, LISTEN -> cfg().dataRetries();
         };
         if (retries >= limit) {
             if (state == TcpState.SYN_RECEIVED && parent != null) {
@@ -939,11 +940,11 @@ public final class TcpConnection {
         timer(now, "keepalive", "fired", now);
         if (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT) return;
         if (sndMax != sndUna) { // data outstanding: the RTO watches the peer
-            keepaliveAt = now + cfg.keepaliveIdleNs();
+            keepaliveAt = now + cfg().keepaliveIdleNs();
             timersChanged();
             return;
         }
-        if (keepalivesSent >= cfg.keepaliveProbes()) {
+        if (keepalivesSent >= cfg().keepaliveProbes()) {
             enterClosed(now, "keepalive timeout", TcpError.TIMED_OUT);
             return;
         }
@@ -951,7 +952,7 @@ public final class TcpConnection {
         layer.count("tcp.out.keepalives");
         // RFC 9293 3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT> (SND.NXT = SND.UNA here), no data, so the peer must answer with an ACK
         emit(now, TcpRepr.ACK, Seq.add(sndUna, -1), 0);
-        keepaliveAt = now + cfg.keepaliveIntervalNs();
+        keepaliveAt = now + cfg().keepaliveIntervalNs();
         timersChanged();
         timer(now, "keepalive", "set", keepaliveAt);
     }
@@ -1031,7 +1032,7 @@ public final class TcpConnection {
     private void updatePersist(long now) {
         boolean need = sendsData() && unsent() > 0 && sndNxt == sndUna && rtoAt == NEVER;
         if (need && persistAt == NEVER) {
-            long interval = Math.min(rtt.rto() << Math.min(persistBackoff, 20), cfg.maxRtoNs());
+            long interval = Math.min(rtt.rto() << Math.min(persistBackoff, 20), cfg().maxRtoNs());
             persistAt = now + interval;
             timersChanged();
             timer(now, "persist", "set", persistAt);
@@ -1143,7 +1144,7 @@ public final class TcpConnection {
 
     /** SYN / SYN,ACK options in the configured order (see {@link OptionLayout}). */
     private List<TcpOption> synOptions(long now, boolean synAck) {
-        List<Integer> kinds = synAck ? cfg.optionLayout().synAck() : cfg.optionLayout().syn();
+        List<Integer> kinds = synAck ? cfg().optionLayout().synAck() : cfg().optionLayout().syn();
         List<TcpOption> out = new ArrayList<>(8);
         int pendingNops = 0;
         for (int kind : kinds) {
@@ -1152,11 +1153,11 @@ public final class TcpConnection {
                 continue;
             }
             TcpOption o = switch (kind) {
-                case TcpOption.KIND_MSS -> new TcpOption.Mss(cfg.mss());
-                case TcpOption.KIND_WSCALE -> cfg.windowScale() && (!synAck || peerOfferedWs)
-                        ? new TcpOption.WindowScale(cfg.windowScaleShift()) : null;
-                case TcpOption.KIND_SACK_PERMITTED -> cfg.sack() && (!synAck || peerOfferedSack) ? new TcpOption.SackPermitted() : null;
-                case TcpOption.KIND_TIMESTAMPS -> cfg.timestamps() && (!synAck || peerOfferedTs)
+                case TcpOption.KIND_MSS -> new TcpOption.Mss(cfg().mss());
+                case TcpOption.KIND_WSCALE -> cfg().windowScale() && (!synAck || peerOfferedWs)
+                        ? new TcpOption.WindowScale(cfg().windowScaleShift()) : null;
+                case TcpOption.KIND_SACK_PERMITTED -> cfg().sack() && (!synAck || peerOfferedSack) ? new TcpOption.SackPermitted() : null;
+                case TcpOption.KIND_TIMESTAMPS -> cfg().timestamps() && (!synAck || peerOfferedTs)
                         ? new TcpOption.Timestamps(tsNow(now), synAck ? tsRecent : 0) : null;
                 default -> null;
             };
@@ -1176,7 +1177,7 @@ public final class TcpConnection {
                 case TcpOption.Mss m -> peerMss = m.mss() > 0 ? m.mss() : 536;
                 case TcpOption.WindowScale w -> {
                     peerOfferedWs = true;
-                    peerWsShift = Math.min(w.shift(), 14); // RFC 7323 2.3: larger shifts are treated as 14
+                    peerWsShift = (byte) Math.min(w.shift(), 14); // RFC 7323 2.3: larger shifts are treated as 14
                 }
                 case TcpOption.SackPermitted s -> peerOfferedSack = true;
                 case TcpOption.Timestamps t -> {
@@ -1186,14 +1187,14 @@ public final class TcpConnection {
                 default -> { }
             }
         }
-        boolean wsOk = cfg.windowScale() && peerOfferedWs;
+        boolean wsOk = cfg().windowScale() && peerOfferedWs;
         sndWscale = wsOk ? peerWsShift : 0;
-        rcvWscale = wsOk ? cfg.windowScaleShift() : 0;
-        tsOk = cfg.timestamps() && peerOfferedTs;
-        sackOk = cfg.sack() && peerOfferedSack;
+        rcvWscale = (byte) (wsOk ? cfg().windowScaleShift() : 0);
+        tsOk = cfg().timestamps() && peerOfferedTs;
+        sackOk = cfg().sack() && peerOfferedSack;
         // RFC 6691 / RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCPhdrsize - IPoptionsize;
         // the MSS option counts no TCP options, so the timestamps we carry come off it.
-        effMss = Math.max(64, Math.min(peerMss, cfg.mss()) - (tsOk ? TS_OPTION_SPACE : 0));
+        effMss = Math.max(64, Math.min(peerMss, cfg().mss()) - (tsOk ? TS_OPTION_SPACE : 0));
         rcvMss = Math.min(rcvMss, effMss);
         cc.setMss(effMss);
         lastAckSent = rcvNxt;
@@ -1241,12 +1242,12 @@ public final class TcpConnection {
 
     private void establish(long now, String cause) {
         setState(now, TcpState.ESTABLISHED, cause);
-        if (synRetransmitted) rtt.reinitializeAfterSynTimeout(Math.max(3_000_000_000L, cfg.initialRtoNs())); // RFC 6298 5.7
+        if (synRetransmitted) rtt.reinitializeAfterSynTimeout(Math.max(3_000_000_000L, cfg().initialRtoNs())); // RFC 6298 5.7
         layer.count("tcp.established");
         nEstablished = true;
         if (sndUna == sndMax) cancelRto(now);
-        if (cfg.keepalive()) {
-            keepaliveAt = now + cfg.keepaliveIdleNs();
+        if (cfg().keepalive()) {
+            keepaliveAt = now + cfg().keepaliveIdleNs();
             timersChanged();
             timer(now, "keepalive", "set", keepaliveAt);
         }
@@ -1262,7 +1263,7 @@ public final class TcpConnection {
             timersChanged();
             timer(now, "persist", "cancel", NEVER);
         }
-        if (!cfg.timeWaitEnabled()) {
+        if (!cfg().timeWaitEnabled()) {
             // LAB ONLY: no TIME-WAIT, the connection is forgotten at once
             enterClosed(now, "TIME-WAIT disabled (lab switch)", null);
             return;
@@ -1271,7 +1272,7 @@ public final class TcpConnection {
     }
 
     private void restartTimeWait(long now) {
-        timeWaitAt = now + 2 * cfg.mslNs();
+        timeWaitAt = now + 2 * cfg().mslNs();
         timersChanged();
         timer(now, "2MSL", "set", timeWaitAt);
     }
