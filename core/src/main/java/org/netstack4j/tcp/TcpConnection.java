@@ -82,7 +82,7 @@ public final class TcpConnection {
     private boolean rttTiming;
     private int rttSeq;
     private long rttStart;
-    private final CongestionControl cc;
+    private CongestionControl cc; // created with the first data it governs: see cc()
     private int dupAcks;
     private int highRxt;          // RFC 6675 HighRxt: highest sequence resent in this recovery
     private boolean holdNewData;  // set for one event after a hole was resent for a duplicate ACK
@@ -123,7 +123,6 @@ public final class TcpConnection {
         this.noDelay = cfg().noDelay();
         this.effMss = Math.min(cfg().mss(), peerMss);
         this.rcvMss = Math.min(cfg().mss(), 536);
-        this.cc = new NewReno(effMss, cfg().initialWindowSegments());
     }
 
     // ------------------------------------------------------------------ getters
@@ -170,7 +169,8 @@ public final class TcpConnection {
 
     /** TCP_INFO-like snapshot. */
     public TcpStatus status() {
-        return new TcpStatus(state, sndUna, sndMax, sndWnd, rcvNxt, rcvWnd(), cc.window(), cc.ssthresh(),
+        CongestionControl c = ccView();
+        return new TcpStatus(state, sndUna, sndMax, sndWnd, rcvNxt, rcvWnd(), c.window(), c.ssthresh(),
                 rtt.srtt(), rtt.rttvar(), rtt.rto(), effMss, sndWscale, rcvWscale, tsOk, sackOk,
                 retransmissions, bytesSent, bytesAcked, bytesReceived, sendBuf.size(), rcvBuf.size(), error);
     }
@@ -581,19 +581,19 @@ public final class TcpConnection {
             // RFC 5681 2: a duplicate ACK
             dupAcks++;
             layer.count("tcp.in.dupacks");
-            CongestionControl.Action a = cc.onDuplicateAck(dupAcks, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
+            CongestionControl.Action a = cc().onDuplicateAck(dupAcks, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
             if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED) {
                 layer.count("tcp.fast_retransmits");
                 rttTiming = false;
                 highRxt = Seq.add(sndUna, retransmitFirst(now));
-            } else if (cc.inRecovery() && sackOk && retransmitNextHole(now)) {
+            } else if (inRecovery() && sackOk && retransmitNextHole(now)) {
                 holdNewData = true; // this duplicate ACK's share of the window went to the hole
             }
         }
-        if (sackOk && !cc.inRecovery() && Seq.gt(sndNxt, sndUna) && sackedByPeer.bytesAbove(sndUna) > 2L * effMss) {
+        if (sackOk && !inRecovery() && Seq.gt(sndNxt, sndUna) && sackedByPeer.bytesAbove(sndUna) > 2L * effMss) {
             // RFC 6675 5 (b): IsLost(HighACK + 1) starts loss recovery without waiting for three
             // pure duplicate ACKs (which a peer sending data of its own never produces).
-            CongestionControl.Action a = cc.onDuplicateAck(3, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
+            CongestionControl.Action a = cc().onDuplicateAck(3, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
             if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED) {
                 layer.count("tcp.fast_retransmits");
                 layer.count("tcp.sack_recoveries");
@@ -675,7 +675,7 @@ public final class TcpConnection {
         }
         long ccBytes = acked - (synWasUnacked ? 1 : 0);
         if (ccBytes > 0) {
-            CongestionControl.Action a = cc.onAck(sndUna, ccBytes, flightBefore, now);
+            CongestionControl.Action a = cc().onAck(sndUna, ccBytes, flightBefore, now);
             // (skipped when SACK recovery already resent the segment at SND.UNA)
             if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED && sndUna != sndMax && !Seq.lt(sndUna, highRxt)) {
                 layer.count("tcp.partial_ack_retransmits");
@@ -803,6 +803,23 @@ public final class TcpConnection {
 
     // ------------------------------------------------------------------ lazily allocated state (DESIGN.md 10)
 
+    /**
+     * The congestion controller, created on first use. Until data flows its state is the
+     * initial window for the current effective MSS, which is exactly what a controller created
+     * at OPEN and told every MSS change would hold (every change of effMss is followed by setMss).
+     */
+    private CongestionControl cc() {
+        if (cc == null) cc = newCc();
+        return cc;
+    }
+
+    private CongestionControl newCc() { return new NewReno(effMss, cfg().initialWindowSegments()); }
+
+    /** For reading only (status): does not keep a controller an idle connection has no use for. */
+    private CongestionControl ccView() { return cc != null ? cc : newCc(); }
+
+    private boolean inRecovery() { return cc != null && cc.inRecovery(); }
+
     /** The layer's configuration (shared, not copied per connection). */
     private TcpConfig cfg() { return layer.config(); }
 
@@ -887,9 +904,9 @@ public final class TcpConnection {
         // RFC 2018 8: a timeout may mean the receiver reneged on SACKed data; we keep the
         // scoreboard for the first timeout (as Linux does) and clear it from the second on.
         if (retries >= 2) sackedByPeer.clear();
-        if (cc.inRecovery()) layer.count("tcp.timeouts_in_recovery");
+        if (inRecovery()) layer.count("tcp.timeouts_in_recovery");
         if (retries >= 2) layer.count("tcp.timeouts_repeated");
-        cc.onRetransmissionTimeout(sndMax, Seq.sub(sndMax, sndUna), now);
+        cc().onRetransmissionTimeout(sndMax, Seq.sub(sndMax, sndUna), now);
         dupAcks = 0;
         sndNxt = sndUna; // go back: resend from SND.UNA as the window allows
         int n = retransmitFirst(now); // RFC 6298 5.4: retransmit the earliest unacknowledged segment
@@ -918,7 +935,7 @@ public final class TcpConnection {
         timer(now, "persist", "fired", now);
         int unsent = unsent();
         if (unsent > 0 && sendsData()) {
-            long usable = Math.min(sndWnd, cc.window()) - Seq.sub(sndNxt, sndUna);
+            long usable = Math.min(sndWnd, cc().window()) - Seq.sub(sndNxt, sndUna);
             if (usable > 0) {
                 int n = (int) Math.min(Math.min(unsent, maxSegmentData()), usable);
                 sendData(now, sndNxt, n, false);
@@ -996,8 +1013,8 @@ public final class TcpConnection {
                 if (unsent > 0 && holdNewData && !Seq.lt(sndNxt, sndMax)) break;
                 if (unsent > 0) {
                     // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out
-                    long lt = !cc.inRecovery() && dupAcks >= 1 && dupAcks <= 2 ? (long) dupAcks * effMss : 0;
-                    long usable = Math.min(sndWnd, cc.window() + lt) - flight;
+                    long lt = !inRecovery() && dupAcks >= 1 && dupAcks <= 2 ? (long) dupAcks * effMss : 0;
+                    long usable = Math.min(sndWnd, cc().window() + lt) - flight;
                     if (usable <= 0) break;
                     int maxData = maxSegmentData();
                     int len = (int) Math.min(Math.min(unsent, maxData), usable);
@@ -1196,7 +1213,7 @@ public final class TcpConnection {
         // the MSS option counts no TCP options, so the timestamps we carry come off it.
         effMss = Math.max(64, Math.min(peerMss, cfg().mss()) - (tsOk ? TS_OPTION_SPACE : 0));
         rcvMss = Math.min(rcvMss, effMss);
-        cc.setMss(effMss);
+        if (cc != null) cc.setMss(effMss); // else cc() starts from the current effMss
         lastAckSent = rcvNxt;
     }
 
@@ -1303,7 +1320,7 @@ public final class TcpConnection {
                     int mss = Math.max(64, nextHopMtu - 40 - (tsOk ? TS_OPTION_SPACE : 0));
                     if (mss < effMss) {
                         effMss = mss;
-                        cc.setMss(mss);
+                        if (cc != null) cc.setMss(mss);
                         layer.count("tcp.pmtu_reductions");
                     }
                 }
