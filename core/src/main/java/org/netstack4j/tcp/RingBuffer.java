@@ -36,8 +36,8 @@ final class RingBuffer {
     int free() { return capacity - size; }
     boolean isEmpty() { return size == 0; }
 
-    /** The first array: a few segments' worth, or the capacity if smaller. */
-    static final int INITIAL_ARRAY = 4096;
+    /** The smallest array: the first one fits the first data, rounded up to a power of two, at least this. */
+    static final int MIN_ARRAY = 256;
 
     /** Bytes of array held (0 before the first write). */
     int allocated() { return buf == null ? 0 : buf.length; }
@@ -45,7 +45,7 @@ final class RingBuffer {
     /** The array, grown so that {@code needed} bytes from the head fit; every byte keeps its offset from the head. */
     private byte[] array(int needed) {
         if (buf != null && buf.length >= needed) return buf;
-        int n = buf == null ? Math.min(capacity, INITIAL_ARRAY) : buf.length;
+        int n = buf == null ? Math.min(capacity, MIN_ARRAY) : buf.length;
         while (n < needed) n = (int) Math.min(capacity, 2L * n);
         byte[] a = new byte[n];
         if (buf != null) {

@@ -14,9 +14,11 @@ import org.netstack4j.wire.TcpRepr;
  * then the used heap after a full GC minus the used heap before. Shared by
  * {@link ManyConnectionsScaleTest}; also a command-line tool:
  * <pre>
- *   java -Xmx4g -cp core/target/classes:core/target/test-classes org.netstack4j.tcp.IdleFootprint 1000000 [histo]
+ *   java -Xmx4g -cp core/target/classes:core/target/test-classes org.netstack4j.tcp.IdleFootprint 1000000 [histo] [exchange]
  * </pre>
- * "histo" also prints the top of {@code jcmd PID GC.class_histogram} while the connections are alive.
+ * "histo" also prints the top of {@code jcmd PID GC.class_histogram} while the connections are alive;
+ * "exchange" then sends one byte each way on every connection, lets the delayed ACKs fire, and
+ * measures again (idle after activity).
  */
 public final class IdleFootprint {
     static final Ipv4Address SERVER = Ipv4Address.parse("10.0.0.2");
@@ -136,9 +138,25 @@ public final class IdleFootprint {
         return (after - before - arrays) / (2.0 * p.opened);
     }
 
+    /** Every client end sends one byte, the server end reads it and answers one, the client reads it; then 1 s passes. */
+    static void exchangeOneByteEachWay(Pair p) {
+        byte[] one = {1}, in = new byte[8];
+        for (int i = 0; i < p.opened; i++) p.clientEnds[i].send(p.now, one, 0, 1);
+        p.drain();
+        for (int i = 0; i < p.accepted; i++) {
+            if (p.serverEnds[i].receive(p.now, in, 0, in.length) != 1) throw new IllegalStateException("server end " + i);
+            p.serverEnds[i].send(p.now, one, 0, 1);
+        }
+        p.drain();
+        for (int i = 0; i < p.opened; i++)
+            if (p.clientEnds[i].receive(p.now, in, 0, in.length) != 1) throw new IllegalStateException("client end " + i);
+        p.advanceTo(p.now + Time.s(1));
+    }
+
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-        boolean histo = args.length > 1 && args[1].equals("histo");
+        java.util.List<String> flags = java.util.Arrays.asList(args);
+        boolean histo = flags.contains("histo"), exchange = flags.contains("exchange");
         long before = usedHeapAfterGc();
         long t0 = System.nanoTime();
         Pair p = new Pair(TcpConfig.defaults(), 42);
@@ -160,6 +178,11 @@ public final class IdleFootprint {
                 r.lines().limit(25).forEach(System.out::println);
             }
             pr.waitFor();
+        }
+        if (exchange) {
+            exchangeOneByteEachWay(p);
+            System.out.printf("after one byte each way on every connection: %.0f bytes per connection end%n",
+                    bytesPerConnection(p, before));
         }
         if (p.established() != 2 * n) throw new IllegalStateException("not all established");
         System.out.println(p.client.connectionCount() + p.server.connectionCount() + " connections kept alive");

@@ -112,12 +112,12 @@ class ManyConnectionsScaleTest {
             assertTrue(ring.allocated() <= 100_000);
             maxArray = Math.max(maxArray, ring.allocated());
         }
-        assertTrue(maxArray > RingBuffer.INITIAL_ARRAY, "it grew");
+        assertTrue(maxArray > 8192, "it grew");
         // out-of-order bytes written past the committed end survive a growth
         RingBuffer rcv = new RingBuffer(65536);
         byte[] a = {1, 2, 3}, far = {9, 8}, farther = {7};
         rcv.writeAt(1000, a, 0, 3);            // a hole of 1000 bytes, then 3 bytes
-        assertEquals(RingBuffer.INITIAL_ARRAY, rcv.allocated());
+        assertEquals(1024, rcv.allocated(), "sized by the data, not the capacity");
         rcv.writeAt(3000, far, 0, 2);
         rcv.writeAt(20_000, farther, 0, 1);    // grows while out-of-order bytes are held
         assertTrue(rcv.allocated() >= 20_001);
