@@ -19,12 +19,22 @@ final class Assembler {
     }
 
     private final int maxRanges;
-    private final List<Range> ranges = new ArrayList<>();
+    private static final List<Range> NONE = List.of();
+
+    private List<Range> ranges = NONE; // a list only while ranges exist: an idle connection holds none (DESIGN.md 10)
     private long clock;
 
     Assembler(int maxRanges) { this.maxRanges = maxRanges; }
 
+    /**
+     * Holds no range and takes none (maxRanges 0: {@link #add} refuses): the shared stand-in for
+     * connections that never saw a hole; they get their own assembler on the first one.
+     */
+    static final Assembler EMPTY = new Assembler(0);
+
     boolean isEmpty() { return ranges.isEmpty(); }
+
+    private void releaseIfEmpty() { if (ranges.isEmpty()) ranges = NONE; }
 
     int rangeCount() { return ranges.size(); }
 
@@ -44,6 +54,7 @@ final class Assembler {
             j++;
         }
         if (j == i && ranges.size() >= maxRanges) return false;
+        if (ranges == NONE) ranges = new ArrayList<>(4);
         for (int k = j - 1; k >= i; k--) ranges.remove(k);
         ranges.add(i, new Range(l, r, stamp));
         return true;
@@ -59,6 +70,7 @@ final class Assembler {
             next = Seq.max(next, ranges.get(0).right);
             ranges.remove(0);
         }
+        releaseIfEmpty();
         return next;
     }
 
@@ -74,12 +86,13 @@ final class Assembler {
         return out;
     }
 
-    void clear() { ranges.clear(); }
+    void clear() { ranges = NONE; }
 
     /** Forgets everything below {@code seq} (ranges end there or are trimmed to start there). */
     void discardBelow(int seq) {
         while (!ranges.isEmpty() && Seq.le(ranges.get(0).right, seq)) ranges.remove(0);
         if (!ranges.isEmpty() && Seq.lt(ranges.get(0).left, seq)) ranges.get(0).left = seq;
+        releaseIfEmpty();
     }
 
     /** Bytes held in ranges above {@code seq}. */

@@ -2,26 +2,60 @@ package org.netstack4j.tcp;
 
 /**
  * A fixed-capacity byte ring for the send and receive queues. The array is allocated on first
- * write so an idle connection costs no buffer memory (DESIGN.md 10). Besides append/consume it
+ * write so an idle connection costs no buffer memory (DESIGN.md 10), starts small and doubles
+ * as the data held needs it, up to the capacity: its size follows what the window actually
+ * used, not the configured maximum. Besides append/consume it
  * can write beyond the committed end ({@link #writeAt}) so out-of-order TCP data is stored in
  * place and later {@link #commit committed} when the hole before it fills.
  */
 final class RingBuffer {
     private final int capacity;
+    private final boolean shared;
     private byte[] buf;
     private int head;
     private int size;
 
-    RingBuffer(int capacity) { this.capacity = capacity; }
+    RingBuffer(int capacity) { this(capacity, false); }
+
+    private RingBuffer(int capacity, boolean shared) {
+        this.capacity = capacity;
+        this.shared = shared;
+    }
+
+    /**
+     * An empty ring that is never written: one per layer stands in for the buffers of every
+     * connection that has not queued or received a byte yet (its size, free space and capacity
+     * read like a fresh ring's). Writing to it throws.
+     */
+    static RingBuffer sharedEmpty(int capacity) { return new RingBuffer(capacity, true); }
+
+    boolean isShared() { return shared; }
 
     int capacity() { return capacity; }
     int size() { return size; }
     int free() { return capacity - size; }
     boolean isEmpty() { return size == 0; }
 
-    private byte[] array() {
-        if (buf == null) buf = new byte[capacity];
-        return buf;
+    /** The smallest array: the first one fits the first data, rounded up to a power of two, at least this. */
+    static final int MIN_ARRAY = 256;
+
+    /** Bytes of array held (0 before the first write). */
+    int allocated() { return buf == null ? 0 : buf.length; }
+
+    /** The array, grown so that {@code needed} bytes from the head fit; every byte keeps its offset from the head. */
+    private byte[] array(int needed) {
+        if (buf != null && buf.length >= needed) return buf;
+        int n = buf == null ? Math.min(capacity, MIN_ARRAY) : buf.length;
+        while (n < needed) n = (int) Math.min(capacity, 2L * n);
+        byte[] a = new byte[n];
+        if (buf != null) {
+            int tail = buf.length - head;
+            System.arraycopy(buf, head, a, 0, tail);
+            System.arraycopy(buf, 0, a, tail, head);
+        }
+        buf = a;
+        head = 0;
+        return a;
     }
 
     /** Appends up to len bytes; returns how many fit. */
@@ -35,16 +69,19 @@ final class RingBuffer {
     /** Copies len bytes to the position {@code offset} bytes past the committed end (must fit). */
     void writeAt(int offset, byte[] src, int off, int len) {
         if (len <= 0) return;
+        if (shared) throw new IllegalStateException("write to the shared empty ring");
         if (offset < 0 || (long) size + offset + len > capacity) throw new IndexOutOfBoundsException("ring overflow");
-        byte[] a = array();
-        int pos = (int) (((long) head + size + offset) % capacity);
-        int first = Math.min(len, capacity - pos);
+        byte[] a = array(size + offset + len);
+        int pos = (int) (((long) head + size + offset) % a.length);
+        int first = Math.min(len, a.length - pos);
         System.arraycopy(src, off, a, pos, first);
         if (first < len) System.arraycopy(src, off + first, a, 0, len - first);
     }
 
     /** Makes n bytes written with {@link #writeAt} part of the readable data. */
     void commit(int n) {
+        if (n == 0) return;
+        if (shared) throw new IllegalStateException("commit to the shared empty ring");
         if (n < 0 || n > free()) throw new IndexOutOfBoundsException("commit " + n);
         size += n;
     }
@@ -53,8 +90,8 @@ final class RingBuffer {
     void peek(int offset, byte[] dst, int off, int len) {
         if (len <= 0) return;
         if (offset < 0 || offset + len > size) throw new IndexOutOfBoundsException("peek beyond data");
-        int pos = (int) (((long) head + offset) % capacity);
-        int first = Math.min(len, capacity - pos);
+        int pos = (int) (((long) head + offset) % buf.length);
+        int first = Math.min(len, buf.length - pos);
         System.arraycopy(buf, pos, dst, off, first);
         if (first < len) System.arraycopy(buf, 0, dst, off + first, len - first);
     }
@@ -70,7 +107,7 @@ final class RingBuffer {
     void discard(int n) {
         n = Math.min(n, size);
         if (n == 0) return;
-        head = (head + n) % capacity;
+        head = (head + n) % buf.length;
         size -= n;
     }
 }

@@ -18,18 +18,24 @@ public final class RttEstimator {
     public static final int BETA_SHIFT = 2;
     public static final int K = 4;
 
-    private final long clockGranularityNs; // G
-    private final long minRtoNs, maxRtoNs;
+    /** The configured constants, shared by all estimators of a layer. */
+    record Bounds(long clockGranularityNs, long minRtoNs, long maxRtoNs) {}
+
+    private final Bounds bounds; // G, min RTO, max RTO
     private long srtt, rttvar;
     private boolean hasSample;
     private long rto;
 
     public RttEstimator(long initialRtoNs, long minRtoNs, long maxRtoNs, long clockGranularityNs) {
-        this.clockGranularityNs = clockGranularityNs;
-        this.minRtoNs = minRtoNs;
-        this.maxRtoNs = maxRtoNs;
-        this.rto = Math.min(initialRtoNs, maxRtoNs); // RFC 6298 2.1
+        this(initialRtoNs, new Bounds(clockGranularityNs, minRtoNs, maxRtoNs));
     }
+
+    RttEstimator(long initialRtoNs, Bounds bounds) {
+        this.bounds = bounds;
+        this.rto = Math.min(initialRtoNs, bounds.maxRtoNs()); // RFC 6298 2.1
+    }
+
+    static Bounds boundsOf(TcpConfig c) { return new Bounds(c.clockGranularityNs(), c.minRtoNs(), c.maxRtoNs()); }
 
     public static RttEstimator of(TcpConfig c) {
         return new RttEstimator(c.initialRtoNs(), c.minRtoNs(), c.maxRtoNs(), c.clockGranularityNs());
@@ -47,21 +53,21 @@ public final class RttEstimator {
             rttvar = rttvar - (rttvar >> BETA_SHIFT) + (err >> BETA_SHIFT);
             srtt = srtt - (srtt >> ALPHA_SHIFT) + (r >> ALPHA_SHIFT);
         }
-        rto = clamp(srtt + Math.max(clockGranularityNs, K * rttvar)); // RFC 6298 2.4, 2.5
+        rto = clamp(srtt + Math.max(bounds.clockGranularityNs(), K * rttvar)); // RFC 6298 2.4, 2.5
     }
 
     /** RFC 6298 5.5: back off the timer (RTO = RTO * 2), bounded by the maximum. */
-    public void backoff() { rto = Math.min(rto * 2, maxRtoNs); }
+    public void backoff() { rto = Math.min(rto * 2, bounds.maxRtoNs()); }
 
     /**
      * RFC 6298 5.7: if the SYN or SYN,ACK was retransmitted and no RTT sample was taken, RTO
      * "MUST be re-initialized to 3 seconds when data transmission begins".
      */
     public void reinitializeAfterSynTimeout(long rtoNs) {
-        if (!hasSample) rto = Math.min(rtoNs, maxRtoNs);
+        if (!hasSample) rto = Math.min(rtoNs, bounds.maxRtoNs());
     }
 
-    private long clamp(long v) { return Math.max(minRtoNs, Math.min(maxRtoNs, v)); }
+    private long clamp(long v) { return Math.max(bounds.minRtoNs(), Math.min(bounds.maxRtoNs(), v)); }
 
     public long rto() { return rto; }
     public long srtt() { return srtt; }

@@ -23,10 +23,8 @@ public final class TcpConnection {
     private static final long OUT_OF_WINDOW_ACK_INTERVAL_NS = 500_000_000L; // NOP, NOP, Timestamps (RFC 7323 Appendix A layout)
 
     private final TcpLayer layer;
-    private final TcpConfig cfg;
     private final Ipv4Address localAddress, remoteAddress;
     private final int localPort, remotePort;
-    private final String id;
     private final TcpListener parent; // passive OPEN from this listener, else null
     private TcpEventListener listener;
 
@@ -41,8 +39,8 @@ public final class TcpConnection {
     private long sndWnd;        // in bytes, already scaled
     private int sndMax;         // one past the highest sequence number ever sent: the RFC's SND.NXT
     private long maxSndWnd;     // largest window the peer offered (RFC 9293 3.8.6.2.1, RFC 5961 5.2)
-    private int sndWscale;      // the peer's shift, applied to windows we receive
-    private final RingBuffer sendBuf;
+    private byte sndWscale;     // the peer's shift, applied to windows we receive
+    private RingBuffer sendBuf;       // the layer's shared empty ring until the first byte is queued
     private int sndBufSeq;      // sequence number of sendBuf's first byte (snd.una once the SYN is acked)
     private boolean finQueued;  // user CLOSE: a FIN follows the queued data
     private int finSeq;         // the FIN's sequence number, once finQueued
@@ -50,10 +48,10 @@ public final class TcpConnection {
     // RFC 9293 3.3.1 receive sequence variables
     private int irs, rcvNxt, rcvUp;
     private int rcvAdvRight;    // right edge of the advertised window, never moved left (RFC 9293 3.8.6.2.2)
-    private int rcvWscale;      // our shift, applied to windows we advertise
-    private final RingBuffer rcvBuf;
-    private final Assembler ooo;
-    private final Assembler sackedByPeer; // sender side scoreboard (RFC 2018): ranges above SND.UNA the peer holds
+    private byte rcvWscale;     // our shift, applied to windows we advertise
+    private RingBuffer rcvBuf;        // the layer's shared empty ring until the first byte arrives
+    private Assembler ooo;            // Assembler.EMPTY until the first hole
+    private Assembler sackedByPeer; // sender side scoreboard (RFC 2018): ranges above SND.UNA the peer holds
     private boolean finReceived;
     private boolean oooFinValid;
     private int oooFinSeq;
@@ -63,13 +61,18 @@ public final class TcpConnection {
     private int effMss;
     private boolean tsOk, sackOk;
     private boolean peerOfferedWs, peerOfferedTs, peerOfferedSack;
-    private int peerWsShift;
+    private byte peerWsShift;   // window scale shifts are 0..14 (RFC 7323 2.3): bytes keep the TCB small
     private int tsRecent;
     private int lastAckSent;
     private final int tsOffset;
 
     // timers: deadlines in ns, NEVER when not armed
     private long rtoAt = NEVER, persistAt = NEVER, delackAt = NEVER, timeWaitAt = NEVER, keepaliveAt = NEVER;
+    // the layer's timer queue (TimerQueue): this connection's slot in its heap (-1: not queued,
+    // -2: forgotten by the layer), whether the current poll pass holds it, its creation order
+    int timerSlot = TimerQueue.NOT_QUEUED;
+    boolean timerDue; // queued in the layer's current poll pass
+    final long order;
     private int retries, persistBackoff, keepalivesSent;
     private boolean synRetransmitted;
     private long unackedSince = NEVER;
@@ -79,7 +82,7 @@ public final class TcpConnection {
     private boolean rttTiming;
     private int rttSeq;
     private long rttStart;
-    private final CongestionControl cc;
+    private CongestionControl cc; // created with the first data it governs: see cc()
     private int dupAcks;
     private int highRxt;          // RFC 6675 HighRxt: highest sequence resent in this recovery
     private boolean holdNewData;  // set for one event after a hole was resent for a duplicate ACK
@@ -98,14 +101,13 @@ public final class TcpConnection {
     private boolean nAcceptable, nEstablished, nReadable, nWritable, nRemoteClosed, nClosed, delivering;
 
     TcpConnection(TcpLayer layer, Ipv4Address localAddress, int localPort, Ipv4Address remoteAddress, int remotePort,
-                  TcpListener parent, TcpEventListener listener, int iss, int tsOffset) {
+                  TcpListener parent, TcpEventListener listener, int iss, int tsOffset, long order) {
         this.layer = layer;
-        this.cfg = layer.config();
+        this.order = order;
         this.localAddress = localAddress;
         this.localPort = localPort;
         this.remoteAddress = remoteAddress;
         this.remotePort = remotePort;
-        this.id = TcpLayer.id(localAddress, localPort, remoteAddress, remotePort);
         this.parent = parent;
         this.listener = listener == null ? TcpEventListener.NONE : listener;
         this.iss = iss;
@@ -115,21 +117,22 @@ public final class TcpConnection {
         this.highRxt = iss;
         this.sndBufSeq = Seq.add(iss, 1);
         this.tsOffset = tsOffset; // RFC 7323 7.1: a per-connection random offset
-        this.sendBuf = new RingBuffer(cfg.sendBufferSize());
-        this.rcvBuf = new RingBuffer(cfg.receiveBufferSize());
-        this.ooo = new Assembler(cfg.maxOutOfOrderRanges());
-        this.sackedByPeer = new Assembler(32);
-        this.rtt = RttEstimator.of(cfg);
-        this.noDelay = cfg.noDelay();
-        this.effMss = Math.min(cfg.mss(), peerMss);
-        this.rcvMss = Math.min(cfg.mss(), 536);
-        this.cc = new NewReno(effMss, cfg.initialWindowSegments());
+        // DESIGN.md 10: an idle connection owns no buffers; shared empty stand-ins until first use
+        this.sendBuf = layer.emptySendBuffer();
+        this.rcvBuf = layer.emptyReceiveBuffer();
+        this.ooo = Assembler.EMPTY;
+        this.sackedByPeer = Assembler.EMPTY;
+        this.rtt = layer.newRttEstimator();
+        this.noDelay = cfg().noDelay();
+        this.effMss = Math.min(cfg().mss(), peerMss);
+        this.rcvMss = Math.min(cfg().mss(), 536);
     }
 
     // ------------------------------------------------------------------ getters
 
     public TcpState state() { return state; }
-    public String id() { return id; }
+    /** "local:port>remote:port"; built on demand (an idle connection keeps no strings, DESIGN.md 10). */
+    public String id() { return TcpLayer.id(localAddress, localPort, remoteAddress, remotePort); }
     public Ipv4Address localAddress() { return localAddress; }
     public int localPort() { return localPort; }
     public Ipv4Address remoteAddress() { return remoteAddress; }
@@ -144,11 +147,13 @@ public final class TcpConnection {
     /** SO_KEEPALIVE for this connection (RFC 9293 3.8.4), with the idle/interval/probes of the config. */
     public void setKeepalive(long now, boolean on) {
         if (on && keepaliveAt == NEVER && (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT)) {
-            keepaliveAt = now + cfg.keepaliveIdleNs();
+            keepaliveAt = now + cfg().keepaliveIdleNs();
+            timersChanged();
             keepalivesSent = 0;
             timer(now, "keepalive", "set", keepaliveAt);
         } else if (!on && keepaliveAt != NEVER) {
             keepaliveAt = NEVER;
+            timersChanged();
             timer(now, "keepalive", "cancel", NEVER);
         }
     }
@@ -167,12 +172,13 @@ public final class TcpConnection {
 
     /** TCP_INFO-like snapshot. */
     public TcpStatus status() {
-        return new TcpStatus(state, sndUna, sndMax, sndWnd, rcvNxt, rcvWnd(), cc.window(), cc.ssthresh(),
+        CongestionControl c = ccView();
+        return new TcpStatus(state, sndUna, sndMax, sndWnd, rcvNxt, rcvWnd(), c.window(), c.ssthresh(),
                 rtt.srtt(), rtt.rttvar(), rtt.rto(), effMss, sndWscale, rcvWscale, tsOk, sackOk,
                 retransmissions, bytesSent, bytesAcked, bytesReceived, sendBuf.size(), rcvBuf.size(), error);
     }
 
-    @Override public String toString() { return id + " " + state.rfcName(); }
+    @Override public String toString() { return id() + " " + state.rfcName(); }
 
     // ------------------------------------------------------------------ user calls (RFC 9293 3.10.1 - 3.10.5)
 
@@ -210,7 +216,7 @@ public final class TcpConnection {
         sndWl1 = seg.seq();
         sndWl2 = seg.ack();
         state = TcpState.LISTEN; // this TCB is the listener's LISTEN TCB, specialised (RFC 9293 3.10.7.2)
-        if (cfg.twoWayHandshake()) {
+        if (cfg().twoWayHandshake()) {
             // LAB ONLY: a deliberately broken two-way handshake; the SYN alone establishes.
             sendSyn(now, true);
             startRttTiming(now, iss);
@@ -234,9 +240,9 @@ public final class TcpConnection {
         int n = switch (state) {
             case CLOSED -> throw new TcpException(error != null ? error : TcpError.CONNECTION_DOES_NOT_EXIST);
             case LISTEN -> throw new TcpException(TcpError.CONNECTION_DOES_NOT_EXIST, "send on a listening socket");
-            case SYN_SENT, SYN_RECEIVED -> sendBuf.write(b, off, len); // queued until ESTABLISHED
+            case SYN_SENT, SYN_RECEIVED -> writableSendBuf(len).write(b, off, len); // queued until ESTABLISHED
             case ESTABLISHED, CLOSE_WAIT -> {
-                int w = sendBuf.write(b, off, len);
+                int w = writableSendBuf(len).write(b, off, len);
                 output(now);
                 yield w;
             }
@@ -254,6 +260,7 @@ public final class TcpConnection {
         if (rcvBuf.size() > 0) {
             long oldWnd = rcvWnd();
             int n = rcvBuf.read(b, off, len);
+            if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.emptyReceiveBuffer(); // drained: back to idle cost
             if (canReceiveData()) {
                 // Window update (RFC 9293 3.8.6.2.2; Linux's rule): when the window at least
                 // doubles from at most half the buffer, tell the peer now.
@@ -301,7 +308,7 @@ public final class TcpConnection {
             case CLOSED, LISTEN -> { return; }
             case SYN_SENT -> enterClosed(now, "user ABORT", null);
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> {
-                if (cfg.abortRstWithAck())
+                if (cfg().abortRstWithAck())
                     layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, rcvNxt, true);
                 else
                     layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, 0, false);
@@ -324,10 +331,11 @@ public final class TcpConnection {
     void segmentArrives(long now, TcpRepr seg, byte[] buf, int off, int len) {
         if (keepaliveAt != NEVER) {
             keepalivesSent = 0;
-            keepaliveAt = now + cfg.keepaliveIdleNs();
+            keepaliveAt = now + cfg().keepaliveIdleNs();
+            timersChanged();
         }
         switch (state) {
-            case CLOSED, LISTEN -> layer.drop(now, "closed", "segment for a closed connection", id, seg, len);
+            case CLOSED, LISTEN -> layer.drop(now, "closed", "segment for a closed connection", this, seg, len);
             case SYN_SENT -> synSentArrives(now, seg, buf, off, len);
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
                     otherStatesArrive(now, seg, buf, off, len);
@@ -344,7 +352,7 @@ public final class TcpConnection {
         // RFC 9293 3.10.7.3, first check the ACK bit
         if (seg.has(TcpRepr.ACK)) {
             if (Seq.le(ack, iss) || Seq.gt(ack, sndMax)) {
-                layer.drop(now, "bad_ack_syn_sent", "unacceptable ACK in SYN-SENT", id, seg, len);
+                layer.drop(now, "bad_ack_syn_sent", "unacceptable ACK in SYN-SENT", this, seg, len);
                 if (!seg.has(TcpRepr.RST)) layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, ack, 0, false);
                 return;
             }
@@ -356,7 +364,7 @@ public final class TcpConnection {
                 layer.count("tcp.in.rsts");
                 enterClosed(now, "rcv RST,ACK", TcpError.CONNECTION_REFUSED);
             } else {
-                layer.drop(now, "rst_without_ack", "RST without an acceptable ACK in SYN-SENT", id, seg, len);
+                layer.drop(now, "rst_without_ack", "RST without an acceptable ACK in SYN-SENT", this, seg, len);
             }
             return;
         }
@@ -387,7 +395,7 @@ public final class TcpConnection {
             return;
         }
         // RFC 9293 3.10.7.3, fifth, neither SYN nor RST: drop
-        layer.drop(now, "no_syn_in_syn_sent", "segment without SYN or RST in SYN-SENT", id, seg, len);
+        layer.drop(now, "no_syn_in_syn_sent", "segment without SYN or RST in SYN-SENT", this, seg, len);
     }
 
     // RFC 9293 3.10.7.4, Other States
@@ -397,16 +405,16 @@ public final class TcpConnection {
         boolean fin = seg.has(TcpRepr.FIN);
         TcpOption.Timestamps ts = tsOk ? timestampsOf(seg) : null;
 
-        if (state == TcpState.TIME_WAIT && !seg.has(TcpRepr.ACK) && !rst && !syn && cfg.timeWaitIgnoresNonAck()) {
+        if (state == TcpState.TIME_WAIT && !seg.has(TcpRepr.ACK) && !rst && !syn && cfg().timeWaitIgnoresNonAck()) {
             // FreeBSD (tcp_twcheck): in TIME-WAIT a segment without ACK bit is dropped before any
             // answer; RFC 9293 3.10.7.4 would ACK it when it is outside the window.
-            layer.drop(now, "time_wait_no_ack", "segment without ACK in TIME-WAIT ignored", id, seg, len);
+            layer.drop(now, "time_wait_no_ack", "segment without ACK in TIME-WAIT ignored", this, seg, len);
             return;
         }
 
         // RFC 7323 5.3, PAWS: before the sequence number check, reject old duplicates by timestamp
         if (ts != null && !rst && Seq.lt(ts.tsVal(), tsRecent)) {
-            layer.drop(now, "paws", "PAWS: timestamp older than TS.Recent (RFC 7323 5.3)", id, seg, len);
+            layer.drop(now, "paws", "PAWS: timestamp older than TS.Recent (RFC 7323 5.3)", this, seg, len);
             sendAck(now);
             return;
         }
@@ -440,11 +448,11 @@ public final class TcpConnection {
             }
             if (state == TcpState.SYN_RECEIVED && syn && !seg.has(TcpRepr.ACK) && seq == irs) {
                 // a retransmitted SYN: our SYN,ACK was lost, send it again
-                layer.drop(now, "dup_syn", "retransmitted SYN in SYN-RECEIVED: SYN,ACK repeated", id, seg, len);
+                layer.drop(now, "dup_syn", "retransmitted SYN in SYN-RECEIVED: SYN,ACK repeated", this, seg, len);
                 sendSyn(now, true);
                 return;
             }
-            layer.drop(now, "out_of_window", "sequence number outside the receive window", id, seg, len);
+            layer.drop(now, "out_of_window", "sequence number outside the receive window", this, seg, len);
             if (!rst && segLen == 0 && now - lastOutOfWindowAck < OUT_OF_WINDOW_ACK_INTERVAL_NS) {
                 // a pure ACK out of the window: answer at most every 500 ms so two confused ends
                 // cannot ping-pong ACKs forever (Linux tcp_invalid_ratelimit)
@@ -481,7 +489,7 @@ public final class TcpConnection {
         // RFC 9293 3.10.7.4, second check the RST bit (RFC 5961 3.2: exact match, else challenge ACK)
         if (rst) {
             if (seq != rcvNxt) {
-                layer.drop(now, "rst_not_exact", "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 3.2)", id, seg, len);
+                layer.drop(now, "rst_not_exact", "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 3.2)", this, seg, len);
                 challengeAck(now);
                 return;
             }
@@ -499,10 +507,10 @@ public final class TcpConnection {
                 // the reset: its FIN was never acknowledged, so the close was not clean.
                 case CLOSING, LAST_ACK -> enterClosed(now, "rcv RST", TcpError.CONNECTION_RESET);
                 case TIME_WAIT -> {
-                    if (cfg.rstInTimeWait()) enterClosed(now, "rcv RST", null);
-                    else layer.drop(now, "rst_in_time_wait", "RST in TIME-WAIT ignored (RFC 1337)", id, seg, len);
+                    if (cfg().rstInTimeWait()) enterClosed(now, "rcv RST", null);
+                    else layer.drop(now, "rst_in_time_wait", "RST in TIME-WAIT ignored (RFC 1337)", this, seg, len);
                 }
-                case CLOSED, LISTEN, SYN_SENT -> layer.drop(now, "unexpected_state", "RST in " + state, id, seg, len);
+                case CLOSED, LISTEN, SYN_SENT -> layer.drop(now, "unexpected_state", "RST in " + state, this, seg, len);
             }
             return;
         }
@@ -513,25 +521,25 @@ public final class TcpConnection {
         if (syn) {
             if (state == TcpState.SYN_RECEIVED && parent != null) {
                 // "If the connection was initiated with a passive OPEN, then return this connection to LISTEN"
-                layer.drop(now, "syn_in_syn_received", "new SYN in SYN-RECEIVED: back to LISTEN", id, seg, len);
+                layer.drop(now, "syn_in_syn_received", "new SYN in SYN-RECEIVED: back to LISTEN", this, seg, len);
                 enterClosed(now, "rcv SYN (passive open: back to LISTEN)", null);
                 return;
             }
-            layer.drop(now, "syn_in_window", "SYN in a synchronized state: challenge ACK (RFC 5961 4.2)", id, seg, len);
+            layer.drop(now, "syn_in_window", "SYN in a synchronized state: challenge ACK (RFC 5961 4.2)", this, seg, len);
             challengeAck(now);
             return;
         }
 
         // RFC 9293 3.10.7.4, fifth check the ACK field
         if (!seg.has(TcpRepr.ACK)) {
-            layer.drop(now, "no_ack", "segment without ACK bit", id, seg, len);
+            layer.drop(now, "no_ack", "segment without ACK bit", this, seg, len);
             return;
         }
         int ack = seg.ack();
         if (state == TcpState.SYN_RECEIVED) {
             if (Seq.lt(sndUna, ack) && Seq.le(ack, sndMax)) {
                 if (parent != null && parent.acceptQueueFull()) {
-                    layer.drop(now, "accept_queue_full", "accept queue full: handshake ACK dropped", id, seg, len);
+                    layer.drop(now, "accept_queue_full", "accept queue full: handshake ACK dropped", this, seg, len);
                     return;
                 }
                 sndWnd = (long) seg.window() << sndWscale;
@@ -541,7 +549,7 @@ public final class TcpConnection {
                 establish(now, "rcv ACK of SYN");
             } else {
                 // <SEQ=SEG.ACK><CTL=RST>
-                layer.drop(now, "bad_ack_syn_received", "unacceptable ACK in SYN-RECEIVED: RST", id, seg, len);
+                layer.drop(now, "bad_ack_syn_received", "unacceptable ACK in SYN-RECEIVED: RST", this, seg, len);
                 layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, ack, 0, false);
                 return;
             }
@@ -557,7 +565,7 @@ public final class TcpConnection {
             }
             case CLOSING -> {
                 if (finAcked()) enterTimeWait(now, "rcv ACK of FIN");
-                else layer.drop(now, "closing_no_fin_ack", "CLOSING: ACK does not cover our FIN", id, seg, len);
+                else layer.drop(now, "closing_no_fin_ack", "CLOSING: ACK does not cover our FIN", this, seg, len);
                 return;
             }
             case LAST_ACK -> {
@@ -582,12 +590,12 @@ public final class TcpConnection {
         int ack = seg.ack();
         // RFC 5961 5.2: acceptable iff (SND.UNA - MAX.SND.WND) <= SEG.ACK <= SND.NXT
         if (Seq.gt(ack, sndMax)) {
-            layer.drop(now, "ack_unsent", "ACK of data not yet sent: " + (cfg.ackUnsentAck() ? "ACK and drop" : "drop"), id, seg, len);
-            if (cfg.ackUnsentAck()) sendAck(now);
+            layer.drop(now, "ack_unsent", "ACK of data not yet sent: " + (cfg().ackUnsentAck() ? "ACK and drop" : "drop"), this, seg, len);
+            if (cfg().ackUnsentAck()) sendAck(now);
             return false;
         }
         if (Seq.lt(ack, Seq.add(sndUna, -Math.max(maxSndWnd, 1)))) {
-            layer.drop(now, "ack_too_old", "ACK below SND.UNA - MAX.SND.WND: challenge ACK (RFC 5961 5.2)", id, seg, len);
+            layer.drop(now, "ack_too_old", "ACK below SND.UNA - MAX.SND.WND: challenge ACK (RFC 5961 5.2)", this, seg, len);
             challengeAck(now);
             return false;
         }
@@ -602,19 +610,19 @@ public final class TcpConnection {
             // window while it receives out of order, so its duplicate ACKs rarely repeat the window)
             dupAcks++;
             layer.count("tcp.in.dupacks");
-            CongestionControl.Action a = cc.onDuplicateAck(dupAcks, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
+            CongestionControl.Action a = cc().onDuplicateAck(dupAcks, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
             if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED) {
                 layer.count("tcp.fast_retransmits");
                 rttTiming = false;
                 highRxt = Seq.add(sndUna, retransmitFirst(now));
-            } else if (cc.inRecovery() && sackOk && retransmitNextHole(now)) {
+            } else if (inRecovery() && sackOk && retransmitNextHole(now)) {
                 holdNewData = true; // this duplicate ACK's share of the window went to the hole
             }
         }
-        if (sackOk && !cc.inRecovery() && Seq.gt(sndNxt, sndUna) && sackedByPeer.bytesAbove(sndUna) > 2L * effMss) {
+        if (sackOk && !inRecovery() && Seq.gt(sndNxt, sndUna) && sackedByPeer.bytesAbove(sndUna) > 2L * effMss) {
             // RFC 6675 5 (b): IsLost(HighACK + 1) starts loss recovery without waiting for three
             // pure duplicate ACKs (which a peer sending data of its own never produces).
-            CongestionControl.Action a = cc.onDuplicateAck(3, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
+            CongestionControl.Action a = cc().onDuplicateAck(3, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
             if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED) {
                 layer.count("tcp.fast_retransmits");
                 layer.count("tcp.sack_recoveries");
@@ -645,9 +653,10 @@ public final class TcpConnection {
             if (!(o instanceof TcpOption.Sack sack)) continue;
             for (TcpOption.SackBlock b : sack.blocks()) {
                 if (!Seq.lt(b.left(), b.right()) || !Seq.gt(b.right(), ack) || Seq.gt(b.right(), sndMax)) continue;
-                long before = sackedByPeer.bytesAbove(ack);
-                sackedByPeer.add(Seq.max(b.left(), ack), b.right());
-                grew |= sackedByPeer.bytesAbove(ack) > before;
+                var sacked = ownSackedByPeer();
+                long before = sacked.bytesAbove(ack);
+                sacked.add(Seq.max(b.left(), ack), b.right());
+                grew |= sacked.bytesAbove(ack) > before;
             }
         }
         return grew;
@@ -682,6 +691,7 @@ public final class TcpConnection {
         long flightBefore = Seq.sub(sndMax, sndUna);
         int dataAcked = (int) Math.max(0, Math.min(Seq.sub(ack, sndBufSeq), sendBuf.size()));
         sendBuf.discard(dataAcked);
+        if (sendBuf.isEmpty()) sendBuf = layer.emptySendBuffer(); // all acknowledged: back to idle cost
         sndBufSeq = Seq.add(sndBufSeq, dataAcked);
         bytesAcked += dataAcked;
         sndUna = ack;
@@ -700,7 +710,7 @@ public final class TcpConnection {
         }
         long ccBytes = acked - (synWasUnacked ? 1 : 0);
         if (ccBytes > 0) {
-            CongestionControl.Action a = cc.onAck(sndUna, ccBytes, flightBefore, now);
+            CongestionControl.Action a = cc().onAck(sndUna, ccBytes, flightBefore, now);
             // (skipped when SACK recovery already resent the segment at SND.UNA)
             if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED && sndUna != sndMax && !Seq.lt(sndUna, highRxt)) {
                 layer.count("tcp.partial_ack_retransmits");
@@ -714,6 +724,7 @@ public final class TcpConnection {
             unackedSince = NEVER;
         } else {
             rtoAt = NEVER;
+            timersChanged();
             armRto(now);
             unackedSince = now;
         }
@@ -733,9 +744,9 @@ public final class TcpConnection {
             switch (state) {
                 case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> receiveText(now, dataSeq, buf, off, len, fin);
                 case CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
-                        layer.drop(now, "data_after_fin", "text after the remote FIN ignored", id, seg, len);
+                        layer.drop(now, "data_after_fin", "text after the remote FIN ignored", this, seg, len);
                 case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED ->
-                        layer.drop(now, "data_unexpected", "text in " + state.rfcName() + " ignored", id, seg, len);
+                        layer.drop(now, "data_unexpected", "text in " + state.rfcName() + " ignored", this, seg, len);
             }
         } else if (fin && dataSeq != rcvNxt) {
             rememberOooFin(Seq.add(dataSeq, len));
@@ -747,19 +758,19 @@ public final class TcpConnection {
     }
 
     private void receiveText(long now, int dataSeq, byte[] buf, int off, int len, boolean fin) {
-        if (cfg.quickAcks() > 0) {
+        if (cfg().quickAcks() > 0) {
             // Linux quick-ACK mode (tcp_event_data_recv, tcp_incr_quickack): the first data of a
             // connection, or data after a silence longer than the RTO, is ACKed at once for a
             // while, rcv window / (2 * rcv MSS) segments, at least 2, at most quickAcks.
             if (lastDataAt == NEVER || now - lastDataAt > rtt.rto()) {
-                int n = (int) Math.min(cfg.quickAcks(), Math.max(2, rcvWnd() / (2L * rcvMss)));
+                int n = (int) Math.min(cfg().quickAcks(), Math.max(2, rcvWnd() / (2L * rcvMss)));
                 quickAcksLeft = Math.max(quickAcksLeft, n);
             }
             lastDataAt = now;
         }
         int offset = Seq.sub(dataSeq, rcvNxt); // >= 0 after trimming
-        rcvBuf.writeAt(offset, buf, off, len);
-        if (len > rcvMss) rcvMss = Math.min(len, Math.max(cfg.mss(), effMss));
+        if (len > 0) ownReceiveBuffer().writeAt(offset, buf, off, len);
+        if (len > rcvMss) rcvMss = Math.min(len, Math.max(cfg().mss(), effMss));
         if (offset == 0) {
             boolean hadHoles = !ooo.isEmpty();
             int end = Seq.add(rcvNxt, len);
@@ -775,22 +786,22 @@ public final class TcpConnection {
                 // RFC 9293 3.8.6.3 / RFC 5681 4.2: ACK at least every second full-sized segment.
                 // delayedAckAnySize (FreeBSD's DELAY_ACK): every second segment whatever its size,
                 // and at once for a segment longer than the MSS.
-                if (cfg.delayedAckAnySize()) fullSegmentsUnacked += len > effMss ? 2 : 1;
+                if (cfg().delayedAckAnySize()) fullSegmentsUnacked += len > effMss ? 2 : 1;
                 else if (len >= rcvMss) fullSegmentsUnacked++;
                 if (quickAcksLeft > 0 && !interactive) {
                     quickAcksLeft--;
                     ackPending = true;
-                } else if (fullSegmentsUnacked >= 2 || cfg.delayedAckNs() <= 0) {
+                } else if (fullSegmentsUnacked >= 2 || cfg().delayedAckNs() <= 0) {
                     ackPending = true;
                 } else {
                     scheduleDelayedAck(now);
                 }
             }
         } else {
-            if (!ooo.add(dataSeq, Seq.add(dataSeq, len))) {
+            if (!ownOoo().add(dataSeq, Seq.add(dataSeq, len))) {
                 layer.count("tcp.drop.ooo_ranges_full");
                 if (layer.tracer().enabled())
-                    layer.tracer().event(new TraceEvent.Drop(now, "tcp", "out-of-order queue full (too many holes)", id));
+                    layer.tracer().event(new TraceEvent.Drop(now, "tcp", "out-of-order queue full (too many holes)", id()));
             } else {
                 layer.count("tcp.in.out_of_order");
                 if (fin) rememberOooFin(Seq.add(dataSeq, len));
@@ -801,7 +812,8 @@ public final class TcpConnection {
 
     private void scheduleDelayedAck(long now) {
         if (delackAt != NEVER) return;
-        delackAt = now + cfg.delayedAckNs();
+        delackAt = now + cfg().delayedAckNs();
+        timersChanged();
         timer(now, "delayed-ACK", "set", delackAt);
     }
 
@@ -831,12 +843,12 @@ public final class TcpConnection {
         switch (state) {
             case SYN_RECEIVED, ESTABLISHED -> {
                 setState(now, TcpState.CLOSE_WAIT, cause);
-                if (cfg.quickAcks() > 0) {
+                if (cfg().quickAcks() > 0) {
                     // Linux (tcp_fin): the peer's FIN makes the exchange interactive; quick-ACK mode
                     // ends and the FIN is ACKed like data, by the delayed-ACK timer, once data has
                     // flowed (before any data Linux's ACK timeout is still 0: at once).
                     interactive = true;
-                    if (lastDataAt != NEVER && cfg.delayedAckNs() > 0 && fullSegmentsUnacked < 2 && ooo.isEmpty()) {
+                    if (lastDataAt != NEVER && cfg().delayedAckNs() > 0 && fullSegmentsUnacked < 2 && ooo.isEmpty()) {
                         ackPending = false;
                         scheduleDelayedAck(now);
                     }
@@ -866,9 +878,61 @@ public final class TcpConnection {
         return Math.min(Math.min(Math.min(rtoAt, persistAt), Math.min(delackAt, timeWaitAt)), keepaliveAt);
     }
 
+    // ------------------------------------------------------------------ lazily allocated state (DESIGN.md 10)
+
+    /**
+     * The congestion controller, created on first use. Until data flows its state is the
+     * initial window for the current effective MSS, which is exactly what a controller created
+     * at OPEN and told every MSS change would hold (every change of effMss is followed by setMss).
+     */
+    private CongestionControl cc() {
+        if (cc == null) cc = newCc();
+        return cc;
+    }
+
+    private CongestionControl newCc() { return new NewReno(effMss, cfg().initialWindowSegments()); }
+
+    /** For reading only (status): does not keep a controller an idle connection has no use for. */
+    private CongestionControl ccView() { return cc != null ? cc : newCc(); }
+
+    private boolean inRecovery() { return cc != null && cc.inRecovery(); }
+
+    /** The layer's configuration (shared, not copied per connection). */
+    private TcpConfig cfg() { return layer.config(); }
+
+    /** Bytes of send and receive buffer arrays this connection holds now (tests, footprint tools). */
+    int bufferBytes() { return sendBuf.allocated() + rcvBuf.allocated(); }
+
+    private RingBuffer writableSendBuf(int len) {
+        if (len > 0 && sendBuf.isShared()) sendBuf = new RingBuffer(cfg().sendBufferSize());
+        return sendBuf;
+    }
+
+    private RingBuffer ownReceiveBuffer() {
+        if (rcvBuf.isShared()) rcvBuf = new RingBuffer(cfg().receiveBufferSize());
+        return rcvBuf;
+    }
+
+    private Assembler ownOoo() {
+        if (ooo == Assembler.EMPTY) ooo = new Assembler(cfg().maxOutOfOrderRanges());
+        return ooo;
+    }
+
+    private Assembler ownSackedByPeer() {
+        if (sackedByPeer == Assembler.EMPTY) sackedByPeer = new Assembler(32);
+        return sackedByPeer;
+    }
+
+    /** Called after every change of a deadline: keeps the layer's timer queue exact. */
+    private void timersChanged() {
+        long at = pollAt();
+        if (at != layer.queuedDeadline(this)) layer.reschedule(this, at);
+    }
+
     void poll(long now) {
         if (delackAt <= now) {
             delackAt = NEVER;
+            timersChanged();
             timer(now, "delayed-ACK", "fired", now);
             layer.count("tcp.delayed_acks");
             sendAck(now);
@@ -883,16 +947,17 @@ public final class TcpConnection {
     /** RFC 9293 3.10.8 RETRANSMISSION TIMEOUT with RFC 6298 5.4 - 5.7. */
     void retransmissionTimeout(long now) {
         rtoAt = NEVER;
+        timersChanged();
         timer(now, "RTO", "fired", now);
         layer.count("tcp.timeouts");
-        if (cfg.userTimeoutNs() > 0 && unackedSince != NEVER && now - unackedSince >= cfg.userTimeoutNs()) {
+        if (cfg().userTimeoutNs() > 0 && unackedSince != NEVER && now - unackedSince >= cfg().userTimeoutNs()) {
             userTimeout(now);
             return;
         }
         int limit = switch (state) {
-            case SYN_SENT -> cfg.synRetries();
-            case SYN_RECEIVED -> cfg.synAckRetries();
-            case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT, CLOSED, LISTEN -> cfg.dataRetries();
+            case SYN_SENT -> cfg().synRetries();
+            case SYN_RECEIVED -> cfg().synAckRetries();
+            case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT, CLOSED, LISTEN -> cfg().dataRetries();
         };
         if (retries >= limit) {
             if (state == TcpState.SYN_RECEIVED && parent != null) {
@@ -916,9 +981,9 @@ public final class TcpConnection {
         // RFC 2018 8: a timeout may mean the receiver reneged on SACKed data; we keep the
         // scoreboard for the first timeout (as Linux does) and clear it from the second on.
         if (retries >= 2) sackedByPeer.clear();
-        if (cc.inRecovery()) layer.count("tcp.timeouts_in_recovery");
+        if (inRecovery()) layer.count("tcp.timeouts_in_recovery");
         if (retries >= 2) layer.count("tcp.timeouts_repeated");
-        cc.onRetransmissionTimeout(sndMax, Seq.sub(sndMax, sndUna), now);
+        cc().onRetransmissionTimeout(sndMax, Seq.sub(sndMax, sndUna), now);
         dupAcks = 0;
         sndNxt = sndUna; // go back: resend from SND.UNA as the window allows
         int n = retransmitFirst(now); // RFC 6298 5.4: retransmit the earliest unacknowledged segment
@@ -929,6 +994,7 @@ public final class TcpConnection {
     /** RFC 9293 3.10.8 TIME-WAIT TIMEOUT: delete the TCB. */
     void timeWaitTimeout(long now) {
         timeWaitAt = NEVER;
+        timersChanged();
         timer(now, "2MSL", "fired", now);
         enterClosed(now, "2MSL timeout", null);
     }
@@ -942,10 +1008,11 @@ public final class TcpConnection {
     /** Persist timer (RFC 9293 3.8.6.1): probe a zero window, or override sender SWS avoidance. */
     private void persistTimeout(long now) {
         persistAt = NEVER;
+        timersChanged();
         timer(now, "persist", "fired", now);
         int unsent = unsent();
         if (unsent > 0 && sendsData()) {
-            long usable = Math.min(sndWnd, cc.window()) - Seq.sub(sndNxt, sndUna);
+            long usable = Math.min(sndWnd, cc().window()) - Seq.sub(sndNxt, sndUna);
             if (usable > 0) {
                 int n = (int) Math.min(Math.min(unsent, maxSegmentData()), usable);
                 sendData(now, sndNxt, n, false);
@@ -963,13 +1030,15 @@ public final class TcpConnection {
 
     private void keepaliveTimeout(long now) {
         keepaliveAt = NEVER;
+        timersChanged();
         timer(now, "keepalive", "fired", now);
         if (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT) return;
         if (sndMax != sndUna) { // data outstanding: the RTO watches the peer
-            keepaliveAt = now + cfg.keepaliveIdleNs();
+            keepaliveAt = now + cfg().keepaliveIdleNs();
+            timersChanged();
             return;
         }
-        if (keepalivesSent >= cfg.keepaliveProbes()) {
+        if (keepalivesSent >= cfg().keepaliveProbes()) {
             enterClosed(now, "keepalive timeout", TcpError.TIMED_OUT);
             return;
         }
@@ -977,7 +1046,8 @@ public final class TcpConnection {
         layer.count("tcp.out.keepalives");
         // RFC 9293 3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT> (SND.NXT = SND.UNA here), no data, so the peer must answer with an ACK
         emit(now, TcpRepr.ACK, Seq.add(sndUna, -1), 0);
-        keepaliveAt = now + cfg.keepaliveIntervalNs();
+        keepaliveAt = now + cfg().keepaliveIntervalNs();
+        timersChanged();
         timer(now, "keepalive", "set", keepaliveAt);
     }
 
@@ -1020,8 +1090,8 @@ public final class TcpConnection {
                 if (unsent > 0 && holdNewData && !Seq.lt(sndNxt, sndMax)) break;
                 if (unsent > 0) {
                     // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out
-                    long lt = !cc.inRecovery() && dupAcks >= 1 && dupAcks <= 2 ? (long) dupAcks * effMss : 0;
-                    long usable = Math.min(sndWnd, cc.window() + lt) - flight;
+                    long lt = !inRecovery() && dupAcks >= 1 && dupAcks <= 2 ? (long) dupAcks * effMss : 0;
+                    long usable = Math.min(sndWnd, cc().window() + lt) - flight;
                     if (usable <= 0) break;
                     int maxData = maxSegmentData();
                     int len = (int) Math.min(Math.min(unsent, maxData), usable);
@@ -1056,11 +1126,13 @@ public final class TcpConnection {
     private void updatePersist(long now) {
         boolean need = sendsData() && unsent() > 0 && sndNxt == sndUna && rtoAt == NEVER;
         if (need && persistAt == NEVER) {
-            long interval = Math.min(rtt.rto() << Math.min(persistBackoff, 20), cfg.maxRtoNs());
+            long interval = Math.min(rtt.rto() << Math.min(persistBackoff, 20), cfg().maxRtoNs());
             persistAt = now + interval;
+            timersChanged();
             timer(now, "persist", "set", persistAt);
         } else if (!need && persistAt != NEVER) {
             persistAt = NEVER;
+            timersChanged();
             timer(now, "persist", "cancel", NEVER);
         }
     }
@@ -1110,7 +1182,7 @@ public final class TcpConnection {
      * With {@link TcpConfig#repeatFinOnAck()} and our FIN outstanding, the FIN is sent again instead.
      */
     private void sendAck(long now) {
-        if (cfg.repeatFinOnAck() && finQueued && Seq.gt(sndMax, finSeq) && !finAcked() && sndNxt == sndMax) {
+        if (cfg().repeatFinOnAck() && finQueued && Seq.gt(sndMax, finSeq) && !finAcked() && sndNxt == sndMax) {
             // FreeBSD (tcp_output in a FIN-sending state): the ACK repeats the unacknowledged FIN
             sendData(now, finSeq, 0, true);
             return;
@@ -1168,20 +1240,21 @@ public final class TcpConnection {
             fullSegmentsUnacked = 0;
             if (delackAt != NEVER) {
                 delackAt = NEVER;
+                timersChanged();
                 timer(now, "delayed-ACK", "cancel", NEVER);
             }
         }
-        layer.transmit(now, id, localAddress, remoteAddress, t, payload, 0, len);
+        layer.transmit(now, this, localAddress, remoteAddress, t, payload, 0, len);
     }
 
     /** SYN / SYN,ACK options in the configured layout (see {@link OptionLayout}). */
     private List<TcpOption> synOptions(long now, boolean synAck) {
-        return cfg.optionLayout().arrange(synAck, kind -> switch (kind) {
-            case TcpOption.KIND_MSS -> new TcpOption.Mss(cfg.mss());
-            case TcpOption.KIND_WSCALE -> cfg.windowScale() && (!synAck || peerOfferedWs)
-                    ? new TcpOption.WindowScale(cfg.windowScaleShift()) : null;
-            case TcpOption.KIND_SACK_PERMITTED -> cfg.sack() && (!synAck || peerOfferedSack) ? new TcpOption.SackPermitted() : null;
-            case TcpOption.KIND_TIMESTAMPS -> cfg.timestamps() && (!synAck || peerOfferedTs)
+        return cfg().optionLayout().arrange(synAck, kind -> switch (kind) {
+            case TcpOption.KIND_MSS -> new TcpOption.Mss(cfg().mss());
+            case TcpOption.KIND_WSCALE -> cfg().windowScale() && (!synAck || peerOfferedWs)
+                    ? new TcpOption.WindowScale(cfg().windowScaleShift()) : null;
+            case TcpOption.KIND_SACK_PERMITTED -> cfg().sack() && (!synAck || peerOfferedSack) ? new TcpOption.SackPermitted() : null;
+            case TcpOption.KIND_TIMESTAMPS -> cfg().timestamps() && (!synAck || peerOfferedTs)
                     ? new TcpOption.Timestamps(tsNow(now), synAck ? tsRecent : 0) : null;
             default -> null;
         });
@@ -1194,7 +1267,7 @@ public final class TcpConnection {
                 case TcpOption.Mss m -> peerMss = m.mss() > 0 ? m.mss() : 536;
                 case TcpOption.WindowScale w -> {
                     peerOfferedWs = true;
-                    peerWsShift = Math.min(w.shift(), 14); // RFC 7323 2.3: larger shifts are treated as 14
+                    peerWsShift = (byte) Math.min(w.shift(), 14); // RFC 7323 2.3: larger shifts are treated as 14
                 }
                 case TcpOption.SackPermitted s -> peerOfferedSack = true;
                 case TcpOption.Timestamps t -> {
@@ -1204,16 +1277,16 @@ public final class TcpConnection {
                 default -> { }
             }
         }
-        boolean wsOk = cfg.windowScale() && peerOfferedWs;
+        boolean wsOk = cfg().windowScale() && peerOfferedWs;
         sndWscale = wsOk ? peerWsShift : 0;
-        rcvWscale = wsOk ? cfg.windowScaleShift() : 0;
-        tsOk = cfg.timestamps() && peerOfferedTs;
-        sackOk = cfg.sack() && peerOfferedSack;
+        rcvWscale = (byte) (wsOk ? cfg().windowScaleShift() : 0);
+        tsOk = cfg().timestamps() && peerOfferedTs;
+        sackOk = cfg().sack() && peerOfferedSack;
         // RFC 6691 / RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCPhdrsize - IPoptionsize;
         // the MSS option counts no TCP options, so the timestamps we carry come off it.
-        effMss = Math.max(64, Math.min(peerMss, cfg.mss()) - (tsOk ? TS_OPTION_SPACE : 0));
+        effMss = Math.max(64, Math.min(peerMss, cfg().mss()) - (tsOk ? TS_OPTION_SPACE : 0));
         rcvMss = Math.min(rcvMss, effMss);
-        cc.setMss(effMss);
+        if (cc != null) cc.setMss(effMss); // else cc() starts from the current effMss
         lastAckSent = rcvNxt;
     }
 
@@ -1232,7 +1305,7 @@ public final class TcpConnection {
         long cur = rcvWnd();
         long avail = Math.min(rcvBuf.free(), 65535L << rcvWscale);
         avail = (avail >> rcvWscale) << rcvWscale;
-        return switch (cfg.receiveWindowPolicy()) {
+        return switch (cfg().receiveWindowPolicy()) {
             case SWS_AVOIDANCE -> {
                 if (avail <= cur) yield cur;
                 long threshold = Math.min(rcvBuf.capacity() / 2, rcvMss);
@@ -1252,7 +1325,7 @@ public final class TcpConnection {
      */
     private long acceptanceWindow() {
         long adv = rcvWnd();
-        return switch (cfg.receiveWindowPolicy()) {
+        return switch (cfg().receiveWindowPolicy()) {
             case SWS_AVOIDANCE -> adv;
             case FREE_SPACE -> Math.max(adv, rcvBuf.free());
         };
@@ -1281,12 +1354,13 @@ public final class TcpConnection {
 
     private void establish(long now, String cause) {
         setState(now, TcpState.ESTABLISHED, cause);
-        if (synRetransmitted) rtt.reinitializeAfterSynTimeout(Math.max(3_000_000_000L, cfg.initialRtoNs())); // RFC 6298 5.7
+        if (synRetransmitted) rtt.reinitializeAfterSynTimeout(Math.max(3_000_000_000L, cfg().initialRtoNs())); // RFC 6298 5.7
         layer.count("tcp.established");
         nEstablished = true;
         if (sndUna == sndMax) cancelRto(now);
-        if (cfg.keepalive()) {
-            keepaliveAt = now + cfg.keepaliveIdleNs();
+        if (cfg().keepalive()) {
+            keepaliveAt = now + cfg().keepaliveIdleNs();
+            timersChanged();
             timer(now, "keepalive", "set", keepaliveAt);
         }
         if (parent != null) nAcceptable = true;
@@ -1298,9 +1372,10 @@ public final class TcpConnection {
         cancelRto(now);
         if (persistAt != NEVER) {
             persistAt = NEVER;
+            timersChanged();
             timer(now, "persist", "cancel", NEVER);
         }
-        if (!cfg.timeWaitEnabled()) {
+        if (!cfg().timeWaitEnabled()) {
             // LAB ONLY: no TIME-WAIT, the connection is forgotten at once
             enterClosed(now, "TIME-WAIT disabled (lab switch)", null);
             return;
@@ -1309,7 +1384,8 @@ public final class TcpConnection {
     }
 
     private void restartTimeWait(long now) {
-        timeWaitAt = now + 2 * cfg.mslNs();
+        timeWaitAt = now + 2 * cfg().mslNs();
+        timersChanged();
         timer(now, "2MSL", "set", timeWaitAt);
     }
 
@@ -1339,7 +1415,7 @@ public final class TcpConnection {
                     int mss = Math.max(64, nextHopMtu - 40 - (tsOk ? TS_OPTION_SPACE : 0));
                     if (mss < effMss) {
                         effMss = mss;
-                        cc.setMss(mss);
+                        if (cc != null) cc.setMss(mss);
                         layer.count("tcp.pmtu_reductions");
                     }
                 }
@@ -1363,8 +1439,9 @@ public final class TcpConnection {
         if (delackAt != NEVER) timer(now, "delayed-ACK", "cancel", NEVER);
         if (timeWaitAt != NEVER && timeWaitAt > now) timer(now, "2MSL", "cancel", NEVER);
         persistAt = delackAt = timeWaitAt = keepaliveAt = NEVER;
+        timersChanged();
         if (err != null) {
-            sendBuf.discard(sendBuf.size()); // RFC 9293: "flush all queues"
+            sendBuf = layer.emptySendBuffer(); // RFC 9293: "flush all queues"
             ooo.clear();
         }
         layer.forget(this);
@@ -1376,18 +1453,20 @@ public final class TcpConnection {
         TcpState from = state;
         state = to;
         if (layer.tracer().enabled())
-            layer.tracer().event(new TraceEvent.StateChange(now, id, from.rfcName(), to.rfcName(), cause));
+            layer.tracer().event(new TraceEvent.StateChange(now, id(), from.rfcName(), to.rfcName(), cause));
     }
 
     private void armRto(long now) {
         if (rtoAt != NEVER) return;
         rtoAt = now + rtt.rto();
+        timersChanged();
         timer(now, "RTO", "set", rtoAt);
     }
 
     private void cancelRto(long now) {
         if (rtoAt == NEVER) return;
         rtoAt = NEVER;
+        timersChanged();
         timer(now, "RTO", "cancel", NEVER);
     }
 
@@ -1398,7 +1477,7 @@ public final class TcpConnection {
     }
 
     private void timer(long now, String name, String action, long deadline) {
-        if (layer.tracer().enabled()) layer.tracer().event(new TraceEvent.Timer(now, id, name, action, deadline));
+        if (layer.tracer().enabled()) layer.tracer().event(new TraceEvent.Timer(now, id(), name, action, deadline));
     }
 
     private int tsNow(long now) { return (int) (now / 1_000_000L) + tsOffset; }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,17 +21,19 @@ import org.netstack4j.wire.TcpRepr;
  * 3.10.7.1). Drives every connection's timers through {@link #pollAt()} / {@link #poll(long)}.
  */
 public final class TcpLayer implements Pollable {
-    /** The 4-tuple identifying a connection (RFC 9293 3.3.1 "socket pair"). */
-    record FourTuple(Ipv4Address localAddress, int localPort, Ipv4Address remoteAddress, int remotePort) {}
-
     private final TcpConfig config;
     private final TcpOutput output;
     private final Tracer tracer;
     private final Counters counters;
     private final IsnGenerator isn;
     private final EphemeralPorts ephemeral;
-    private final Map<FourTuple, TcpConnection> connections = new LinkedHashMap<>();
+    private final ConnectionTable connections;
     private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
+    private final TimerQueue timers = new TimerQueue();
+    private long nextOrder; // creation order of connections: ties between equal deadlines, poll order
+    // shared by all connections until they need their own (DESIGN.md 10)
+    private final RingBuffer emptySendBuffer, emptyReceiveBuffer;
+    private final RttEstimator.Bounds rttBounds;
     private final Counters.Counter inSegments, outSegments, outRsts;
     private byte[] scratch;
     private long challengeWindowStart = Long.MIN_VALUE;
@@ -47,6 +48,10 @@ public final class TcpLayer implements Pollable {
         this.counters = counters == null ? new Counters() : counters;
         this.seed = seed;
         this.isn = new IsnGenerator(seed);
+        this.connections = new ConnectionTable(seed);
+        this.emptySendBuffer = RingBuffer.sharedEmpty(config.sendBufferSize());
+        this.emptyReceiveBuffer = RingBuffer.sharedEmpty(config.receiveBufferSize());
+        this.rttBounds = RttEstimator.boundsOf(config);
         this.ephemeral = new EphemeralPorts(seed, config.ephemeralPortMin(), config.ephemeralPortMax());
         this.inSegments = this.counters.counter("tcp.in.segments");
         this.outSegments = this.counters.counter("tcp.out.segments");
@@ -56,7 +61,8 @@ public final class TcpLayer implements Pollable {
     public TcpConfig config() { return config; }
     public Counters counters() { return counters; }
     public int connectionCount() { return connections.size(); }
-    public Collection<TcpConnection> connections() { return Collections.unmodifiableCollection(connections.values()); }
+    /** A snapshot of the connections, oldest first (it does not follow later changes). */
+    public Collection<TcpConnection> connections() { return Collections.unmodifiableList(connections.inCreationOrder()); }
 
     /** Active OPEN (RFC 9293 3.10.1): sends a SYN and returns the connection in SYN-SENT. */
     public TcpConnection connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
@@ -67,9 +73,9 @@ public final class TcpLayer implements Pollable {
         int port = localPort;
         if (port == 0) {
             port = ephemeral.select(local, remote, remotePort,
-                    p -> !connections.containsKey(new FourTuple(local, p, remote, remotePort)) && !listeners.containsKey(p));
+                    p -> connections.get(local, p, remote, remotePort) == null && !listeners.containsKey(p));
             if (port < 0) throw new TcpException(TcpError.INSUFFICIENT_RESOURCES, "no free ephemeral port");
-        } else if (connections.containsKey(new FourTuple(local, port, remote, remotePort))) {
+        } else if (connections.get(local, port, remote, remotePort) != null) {
             throw new TcpException(TcpError.CONNECTION_ALREADY_EXISTS);
         }
         TcpConnection c = newConnection(now, local, port, remote, remotePort, null, l);
@@ -95,7 +101,7 @@ public final class TcpLayer implements Pollable {
         inSegments.increment();
         String id = id(dst, seg.dstPort(), src, seg.srcPort());
         if (tracer.enabled()) tracer.event(new TraceEvent.Segment(now, true, id, src, dst, seg, payloadLen));
-        TcpConnection c = connections.get(new FourTuple(dst, seg.dstPort(), src, seg.srcPort()));
+        TcpConnection c = connections.get(dst, seg.dstPort(), src, seg.srcPort());
         if (c != null && c.state() == TcpState.TIME_WAIT && c.acceptsNewSynInTimeWait(seg)) {
             // RFC 9293 3.10.7.4 / RFC 6191: a new SYN clearly above the old connection may reuse the pair
             c.timeWaitReplaced(now);
@@ -143,7 +149,7 @@ public final class TcpLayer implements Pollable {
      */
     public void icmpDestinationUnreachable(long now, Ipv4Address src, Ipv4Address dst, int code, int nextHopMtu,
                                            int srcPort, int dstPort, int seq) {
-        TcpConnection c = connections.get(new FourTuple(src, srcPort, dst, dstPort));
+        TcpConnection c = connections.get(src, srcPort, dst, dstPort);
         if (c == null) {
             counters.counter("tcp.icmp.no_connection").increment();
             return;
@@ -151,16 +157,11 @@ public final class TcpLayer implements Pollable {
         c.icmpUnreachable(now, code, nextHopMtu, seq);
     }
 
-    @Override public long pollAt() {
-        long at = Time.NEVER;
-        for (TcpConnection c : connections.values()) at = Math.min(at, c.pollAt());
-        return at;
-    }
+    /** O(1): the earliest deadline of any connection (a min-heap of connections by deadline). */
+    @Override public long pollAt() { return timers.earliest(); }
 
-    @Override public void poll(long now) {
-        for (TcpConnection c : connections.values().toArray(new TcpConnection[0]))
-            if (c.pollAt() <= now) c.poll(now);
-    }
+    /** Runs the timers of the connections due at {@code now} (only those), in the order they were created. */
+    @Override public void poll(long now) { timers.poll(now, nextOrder - 1); }
 
     // ---- services for connections and listeners ----
 
@@ -190,22 +191,41 @@ public final class TcpLayer implements Pollable {
                                 TcpListener parent, TcpEventListener l) {
         TcpConnection c = new TcpConnection(this, local, localPort, remote, remotePort, parent, l,
                 isnForTests != null ? isnForTests.getAsInt() : isn.isn(now, local, localPort, remote, remotePort),
-                isn.timestampOffset(local, localPort, remote, remotePort));
-        connections.put(new FourTuple(local, localPort, remote, remotePort), c);
+                isn.timestampOffset(local, localPort, remote, remotePort), nextOrder++);
+        connections.put(c);
         return c;
     }
+
+    /** The connection with this 4-tuple, or null. */
+    TcpConnection find(Ipv4Address local, int localPort, Ipv4Address remote, int remotePort) {
+        return connections.get(local, localPort, remote, remotePort);
+    }
+
+    RingBuffer emptySendBuffer() { return emptySendBuffer; }
+    RingBuffer emptyReceiveBuffer() { return emptyReceiveBuffer; }
+    RttEstimator newRttEstimator() { return new RttEstimator(config.initialRtoNs(), rttBounds); }
 
     /** Tests only: fixes the ISNs of new connections. */
     void setIsnForTests(java.util.function.IntSupplier s) { this.isnForTests = s; }
 
     void forget(TcpConnection c) {
-        FourTuple k = new FourTuple(c.localAddress(), c.localPort(), c.remoteAddress(), c.remotePort());
-        if (connections.get(k) == c) connections.remove(k);
+        connections.remove(c);
+        timers.forget(c);
     }
+
+    /** A connection's earliest deadline changed (see {@link TcpConnection#pollAt()}). */
+    void reschedule(TcpConnection c, long at) { timers.reschedule(c, at); }
+
+    long queuedDeadline(TcpConnection c) { return timers.keyOf(c); }
 
     byte[] scratch(int n) {
         if (scratch == null || scratch.length < n) scratch = new byte[Math.max(n, 2048)];
         return scratch;
+    }
+
+    /** A connection's segment: its id string is only built when tracing. */
+    void transmit(long now, TcpConnection c, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, int off, int len) {
+        transmit(now, tracer.enabled() ? c.id() : null, src, dst, tcp, payload, off, len);
     }
 
     void transmit(long now, String id, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, int off, int len) {
@@ -234,6 +254,12 @@ public final class TcpLayer implements Pollable {
         challengeAcksInWindow++;
         counters.counter("tcp.out.challenge_acks").increment();
         return true;
+    }
+
+    /** A connection's drop: its id string is only built when tracing. */
+    void drop(long now, String key, String reason, TcpConnection c, TcpRepr seg, int len) {
+        counters.counter("tcp.drop." + key).increment();
+        if (tracer.enabled()) tracer.event(new TraceEvent.Drop(now, "tcp", reason, c.id() + " " + summary(seg, len)));
     }
 
     void drop(long now, String key, String reason, String id, TcpRepr seg, int len) {

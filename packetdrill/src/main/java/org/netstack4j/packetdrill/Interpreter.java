@@ -263,7 +263,7 @@ public final class Interpreter {
         if (stack != null) return;
         stack = factory.create(settings, (t, src, dst, tcp, payload) -> {
             sent.add(new Sent(t, src, dst, tcp, payload == null ? new byte[0] : payload));
-            if (log.size() < 2000) log.add(fmtTime(t) + " > " + render(tcp, payload == null ? 0 : payload.length, !isnKnown));
+            if (log.size() < 2000) log.add(fmtTime(t) + "       > " + render(tcp, payload == null ? 0 : payload.length, !isnKnown));
         }, seed);
         settingsAtStart = settings.toString();
         if (stack.pollAt() < now) stack.poll(now);
@@ -362,7 +362,7 @@ public final class Interpreter {
         } catch (IllegalArgumentException e) {
             throw new Mismatch(p.line(), "script error: cannot build this segment: " + e.getMessage());
         }
-        if (log.size() < 2000) log.add(fmtTime(now) + " < " + p.describe().substring(2));
+        if (log.size() < 2000) log.add(fmtTime(now) + lineTag(p.line()) + "< " + p.describe().substring(2));
         stack.segmentArrives(now, remote, local, seg, new byte[p.length()]);
         checkPending();
     }
@@ -395,7 +395,7 @@ public final class Interpreter {
         else code = UNREACHABLE_CODES.indexOf(i.code());
         if (code < 0) throw new Unsupported(i.line(), "icmp unreachable code " + i.code());
         long seq = i.seqStart() < 0 ? 0 : i.seqStart();
-        if (log.size() < 2000) log.add(fmtTime(now) + " < icmp unreachable code " + code + " mtu " + i.mtu() + " [" + seq + "]");
+        if (log.size() < 2000) log.add(fmtTime(now) + lineTag(i.line()) + "< icmp unreachable code " + code + " mtu " + i.mtu() + " [" + seq + "]");
         stack.icmpUnreachable(now, local, remote, code, i.mtu(), flowLocalPort, flowRemotePort, (int) (seq + localIsnOffset));
         checkPending();
     }
@@ -583,7 +583,7 @@ public final class Interpreter {
         Call call = start(s);
         Ret r = call.attempt();
         if (r != Ret.BLOCK) pendingWakeAt = Long.MAX_VALUE;
-        if (log.size() < 2000) log.add(fmtTime(now) + " " + s.name() + " -> " + (r == Ret.BLOCK ? "blocks" : r));
+        if (log.size() < 2000) log.add(fmtTime(now) + lineTag(s.line()) + s.name() + " -> " + (r == Ret.BLOCK ? "blocks" : r));
         if (s.time().isBlocking()) {
             long end = s.time().isRelative() ? last + s.time().blockingEndUs() * NS_PER_US : s.time().blockingEndUs() * NS_PER_US;
             Pending pd = new Pending(s, call, end, tol);
@@ -621,7 +621,7 @@ public final class Interpreter {
     }
 
     private void complete(Pending pd, Ret r) {
-        if (log.size() < 2000) log.add(fmtTime(now) + " " + pd.ev().name() + " returns " + r);
+        if (log.size() < 2000) log.add(fmtTime(now) + lineTag(pd.ev().line()) + pd.ev().name() + " returns " + r);
         verify(pd.ev(), r);
         if (Math.abs(now - pd.expectedEnd()) > pd.tol())
             throw new Mismatch(pd.ev().line(), "timing: " + pd.ev().name() + " returned at " + fmtTime(now)
@@ -1287,6 +1287,9 @@ public final class Interpreter {
     }
 
     // ---------------------------------------------------------------- formatting
+
+    /** " L12  " : the script line an entry of the verbose log comes from. */
+    private static String lineTag(int line) { return String.format(Locale.ROOT, " L%-4d ", line); }
 
     static String fmtTime(long ns) {
         if (ns >= Long.MAX_VALUE / 8) return "never";
