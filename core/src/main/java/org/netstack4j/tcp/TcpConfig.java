@@ -3,7 +3,10 @@ package org.netstack4j.tcp;
 import java.util.Objects;
 import org.netstack4j.time.Time;
 /**
- * TCP tunables, immutable. {@link #defaults()} are Linux-like. Build variations with
+ * TCP tunables, immutable. {@link #defaults()} take Linux's values (buffers, RTO floor, option
+ * layout) and the RFC rule wherever an RFC gives one; {@link #linuxLike()} and
+ * {@link #freebsdLike()} add the behaviours where those stacks choose differently within (or,
+ * documented per field, beside) the RFCs. Build variations with
  * {@code TcpConfig.builder()...build()} or {@code config.toBuilder()}. Two fields are lab-only
  * switches that break the protocol on purpose: {@code timeWaitEnabled=false} and
  * {@code twoWayHandshake=true}.
