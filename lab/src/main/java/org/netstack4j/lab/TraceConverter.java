@@ -79,8 +79,8 @@ public final class TraceConverter {
         List<Sorted> all = new ArrayList<>();
         List<Sorted> leftSorted = side(leftHost, rightHost, 0, leftEvents);
         List<Sorted> rightSorted = side(rightHost, leftHost, 1, rightEvents);
-        pair(leftSorted, rightEvents);
-        pair(rightSorted, leftEvents);
+        all.addAll(unsent(pair(leftSorted, rightEvents), leftHost, rightHost, 1));
+        all.addAll(unsent(pair(rightSorted, leftEvents), rightHost, leftHost, 0));
         all.addAll(leftSorted);
         all.addAll(rightSorted);
         all.sort(Comparator.comparingLong((Sorted s) -> s.time).thenComparingInt(s -> s.reactive ? 1 : 0)
@@ -157,8 +157,31 @@ public final class TraceConverter {
         return out;
     }
 
-    /** Pairs each incoming segment in peerEvents with the latest earlier matching outgoing one of sent. */
-    private static void pair(List<Sorted> sent, List<TraceEvent> peerEvents) {
+    /**
+     * Segments that arrived without a send to pair with: copies the network made (a duplicate, or
+     * an old segment delivered late). They are drawn at their arrival, from the host whose address
+     * they carry; with nothing to mark them lost, they count as delivered.
+     */
+    private static List<Sorted> unsent(List<TraceEvent.Segment> unpaired, String sender, String receiver, int receiverIndex) {
+        List<Sorted> out = new ArrayList<>();
+        int index = Integer.MAX_VALUE - unpaired.size();
+        for (TraceEvent.Segment in : unpaired) {
+            Sorted so = new Sorted(in.time(), false, receiverIndex, index++);
+            TcpRepr t = in.tcp();
+            so.event = new LabEvent.Segment(in.time(), sender, receiver, LabEvent.flagNames(t.flags()),
+                    Integer.toUnsignedLong(t.seq()), t.has(TcpRepr.ACK) ? Integer.toUnsignedLong(t.ack()) : null,
+                    in.payloadLength(), t.window(), false, in.time(), optionsSummary(t.options()), t);
+            out.add(so);
+        }
+        return out;
+    }
+
+    /**
+     * Pairs each incoming segment in peerEvents with the latest earlier matching outgoing one of
+     * sent; returns the incoming segments nothing was sent for.
+     */
+    private static List<TraceEvent.Segment> pair(List<Sorted> sent, List<TraceEvent> peerEvents) {
+        List<TraceEvent.Segment> unpaired = new ArrayList<>();
         for (TraceEvent e : peerEvents) {
             if (!(e instanceof TraceEvent.Segment in) || !in.in()) continue;
             Sorted best = null;
@@ -174,8 +197,11 @@ public final class TraceConverter {
             if (best != null) {
                 best.matched = true;
                 best.arrival = in.time();
+            } else {
+                unpaired.add(in);
             }
         }
+        return unpaired;
     }
 
     private static boolean sameSegment(TraceEvent.Segment a, TraceEvent.Segment b, boolean withOptions) {

@@ -405,12 +405,26 @@ public final class Scenarios {
             s.after(Time.ms(1), push2);
             s.runUntil(() -> second.size() >= fresh.length, Time.s(30));
             byte[] got = second.toByteArray();
-            int bad = 0;
-            for (byte b : got) if (b != 'n') bad++;
-            s.note("server", bad == 0 ? "the new connection received " + got.length + " bytes, all correct"
-                            : "the new connection received " + got.length + " bytes, " + bad + " of them from the OLD connection: data corrupted",
-                    bad == 0 ? "新连接收到 " + got.length + " 字节，全部正确"
-                            : "新连接收到 " + got.length + " 字节，其中 " + bad + " 字节来自旧连接：数据被破坏");
+            int bad = 0, firstBad = -1, lastBad = -1;
+            for (int i = 0; i < got.length; i++) {
+                if (got[i] != 'n') {
+                    bad++;
+                    if (firstBad < 0) firstBad = i;
+                    lastBad = i;
+                }
+            }
+            if (bad == 0) {
+                s.note("server", "the new connection received " + got.length + " bytes, all correct",
+                        "新连接收到 " + got.length + " 字节，全部正确");
+            } else {
+                int from = Math.max(0, firstBad - 8), to = Math.min(got.length, firstBad + 8);
+                String sample = new String(got, from, to - from, java.nio.charset.StandardCharsets.US_ASCII);
+                s.note("server", "the new connection received " + got.length + " bytes, " + bad
+                                + " of them from the OLD connection: bytes " + firstBad + ".." + lastBad
+                                + " are 'o' where the sender wrote 'n' (around byte " + firstBad + ": \"" + sample + "\"): data corrupted",
+                        "新连接收到 " + got.length + " 字节，其中 " + bad + " 字节来自旧连接：第 " + firstBad + ".." + lastBad
+                                + " 字节是 'o'，而发送方写的是 'n'（第 " + firstBad + " 字节附近：\"" + sample + "\"）：数据被破坏");
+            }
             s.note("lab", "(timestamps are off in this story; with RFC 7323 timestamps PAWS would also reject the old segment)",
                     "（本场景关闭了时间戳选项；若启用 RFC 7323 时间戳，PAWS 也会丢弃这个旧报文段）");
         }
