@@ -35,7 +35,7 @@ class TcpPartsTest {
         assertEquals(0x10, Seq.max(0xfffffff0, 0x10));
     }
 
-    @Property void seqOrderIsConsistentAcrossWrap(@ForAll int a, @ForAll @IntRange(min = 1, max = Integer.MAX_VALUE) int d) {
+    @Property(seed = "42") void seqOrderIsConsistentAcrossWrap(@ForAll int a, @ForAll @IntRange(min = 1, max = Integer.MAX_VALUE) int d) {
         int b = Seq.add(a, d);
         assertTrue(Seq.lt(a, b));
         assertTrue(Seq.gt(b, a));

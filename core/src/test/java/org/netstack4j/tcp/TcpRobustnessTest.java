@@ -12,7 +12,7 @@ import org.netstack4j.wire.TcpRepr;
 /** Arbitrary segments in every state never throw and never break the bookkeeping invariants. */
 class TcpRobustnessTest {
 
-    @Property(tries = 300)
+    @Property(tries = 300, seed = "20261125")
     void randomSegmentsNeverThrow(@ForAll long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         TcpHarness h = new TcpHarness(switch (r.nextInt(3)) {
@@ -47,7 +47,13 @@ class TcpRobustnessTest {
                     r.nextInt(65536), r.nextInt(65536), opts);
             h.inject(t, new byte[len]);
             if (r.nextInt(5) == 0) h.advance(r.nextInt(3000));
-            if (h.conn != null && r.nextInt(4) == 0) h.conn.receive(h.now, new byte[4096], 0, 4096);
+            if (h.conn != null && r.nextInt(4) == 0) {
+                try {
+                    h.conn.receive(h.now, new byte[4096], 0, 4096);
+                } catch (TcpException reported) {
+                    // the API's way to tell the user of a reset or closed connection: not a stack failure
+                }
+            }
             TcpConnection c = h.conn;
             if (c != null) {
                 TcpStatus st = c.status();
