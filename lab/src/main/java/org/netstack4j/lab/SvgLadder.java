@@ -212,9 +212,13 @@ public final class SvgLadder {
     private static void mark(StringBuilder sb, LabRun run, String host, double y, String cls, String text) {
         double x = laneX(run, host);
         boolean left = host.equals(run.left());
-        sb.append("<g class=\"").append(cls).append("\"><circle cx=\"").append(f(x)).append("\" cy=\"").append(f(y + 6))
+        // Room beside the lane (about 5.5 px a character at 10 px): the page edge on the left, the
+        // explanation column on the right. Longer text is cut; the whole of it is the tooltip.
+        int room = (int) ((left ? x - 14 - 72 : EXPL_X - x - 24) / 5.6); // 72 px: the time column
+        String shown = text.length() <= room ? text : text.substring(0, Math.max(1, room - 1)) + "…";
+        sb.append("<g class=\"").append(cls).append("\"><title>").append(esc(text)).append("</title><circle cx=\"").append(f(x)).append("\" cy=\"").append(f(y + 6))
                 .append("\" r=\"4\"/><text x=\"").append(f(left ? x - 9 : x + 9)).append("\" y=\"").append(f(y + 10))
-                .append("\" text-anchor=\"").append(left ? "end" : "start").append("\">").append(esc(text))
+                .append("\" text-anchor=\"").append(left ? "end" : "start").append("\">").append(esc(shown))
                 .append("</text></g>\n");
     }
 
