@@ -169,6 +169,8 @@ public final class TunBench {
 
         Double k2n = null;
         Double n2k = null;
+        String k2nCpu = "";
+        String n2kCpu = "";
         String tunNs = "nsjb-" + tag + "-t";
         String problem = null;
         try {
@@ -179,14 +181,20 @@ public final class TunBench {
                     .tcpConfig(cfg).open()) {
                 log.println("tun_bulk_kernel_to_nsj ...");
                 try {
+                    CpuMeter cpu = CpuMeter.start();
                     k2n = kernelToNsj(host, tunNs, seconds);
+                    k2nCpu = cpu.stop();
+                    log.println("  " + k2nCpu);
                 } catch (Exception e) {
                     problem = "kernel_to_nsj: " + e;
                     log.println("tun_bulk_kernel_to_nsj failed: " + e);
                 }
                 log.println("tun_bulk_nsj_to_kernel ...");
                 try {
+                    CpuMeter cpu = CpuMeter.start();
                     n2k = nsjToKernel(host, tunNs, seconds);
+                    n2kCpu = cpu.stop();
+                    log.println("  " + n2kCpu);
                 } catch (Exception e) {
                     problem = (problem == null ? "" : problem + "; ") + "nsj_to_kernel: " + e;
                     log.println("tun_bulk_nsj_to_kernel failed: " + e);
@@ -202,10 +210,10 @@ public final class TunBench {
         String bufs = "netstack4j TcpConfig.defaults() with " + (NSJ_BUFFER >> 10) + " KiB send/receive buffers";
         rows.add(bulkRow("tun_bulk_kernel_to_nsj", k2n, veth, ceiling,
                 "python3 sendall(128 KiB) loop (kernel TCP, TUN peer namespace) -> netstack4j TcpServerSocket over a TUN, MTU 1500; "
-                        + "payload counted by netstack4j from first read to EOF; " + bufs + "; " + vethNote, problem));
+                        + "payload counted by netstack4j from first read to EOF; " + bufs + "; " + vethNote + "; CPU: " + k2nCpu, problem));
         rows.add(bulkRow("tun_bulk_nsj_to_kernel", n2k, veth, ceiling,
                 "netstack4j TcpSocket write(128 KiB) loop over a TUN, MTU 1500 -> python3 recv_into loop (kernel TCP); "
-                        + "payload counted by the receiver from first recv to EOF; " + bufs + "; " + vethNote, problem));
+                        + "payload counted by the receiver from first recv to EOF; " + bufs + "; " + vethNote + "; CPU: " + n2kCpu, problem));
         rows.add(new Row("veth_bulk_kernel_to_kernel", GBPS, null, veth, null, veth == null
                 ? "failed (see log)"
                 : "python3 sendall(128 KiB) loop -> python3 recv_into loop, kernel TCP both ends, two namespaces joined by a "
@@ -348,6 +356,86 @@ public final class TunBench {
     private static String finish(Process p, double seconds) throws Exception {
         if (!p.waitFor((long) seconds + 15, TimeUnit.SECONDS)) return "timed out";
         return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    // ---- where the CPU went during a measurement ----
+
+    /**
+     * CPU used between {@link #start} and {@link #stop}: the whole machine (from /proc/stat, in
+     * cores busy), this JVM, and its threads whose names start with "netstack4j-" (the event
+     * loop and the TUN reader) plus the calling (application) thread.
+     */
+    static final class CpuMeter {
+        private long wall0;
+        private long[] stat0;
+        private long jvm0;
+        private final java.util.Map<String, Long> threads0 = new java.util.HashMap<>();
+        private long app0;
+
+        static CpuMeter start() {
+            CpuMeter m = new CpuMeter();
+            m.wall0 = System.nanoTime();
+            m.stat0 = procStat();
+            m.jvm0 = jvmCpu();
+            m.threads0.putAll(threadCpu());
+            m.app0 = threadMx().getCurrentThreadCpuTime();
+            return m;
+        }
+
+        /** "machine 1.9/2 cores busy; JVM 1.2 cores: loop 0.7, reader 0.2, app 0.2". */
+        String stop() {
+            double wall = (System.nanoTime() - wall0) / 1e9;
+            long[] stat1 = procStat();
+            StringBuilder sb = new StringBuilder();
+            if (stat0 != null && stat1 != null) {
+                double total = stat1[0] - stat0[0];
+                double idle = stat1[1] - stat0[1];
+                int cores = Runtime.getRuntime().availableProcessors();
+                sb.append(String.format(Locale.ROOT, "machine %.1f/%d cores busy; ", total <= 0 ? 0 : cores * (1 - idle / total), cores));
+            }
+            sb.append(String.format(Locale.ROOT, "JVM %.2f cores:", (jvmCpu() - jvm0) / 1e9 / wall));
+            for (var e : threadCpu().entrySet()) {
+                long before = threads0.getOrDefault(e.getKey(), 0L);
+                sb.append(String.format(Locale.ROOT, " %s %.2f,", e.getKey(), (e.getValue() - before) / 1e9 / wall));
+            }
+            sb.append(String.format(Locale.ROOT, " app thread %.2f", (threadMx().getCurrentThreadCpuTime() - app0) / 1e9 / wall));
+            return sb.toString();
+        }
+
+        private static java.lang.management.ThreadMXBean threadMx() {
+            return java.lang.management.ManagementFactory.getThreadMXBean();
+        }
+
+        private static long jvmCpu() {
+            if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                    instanceof com.sun.management.OperatingSystemMXBean os) {
+                return os.getProcessCpuTime();
+            }
+            return 0;
+        }
+
+        private static java.util.Map<String, Long> threadCpu() {
+            java.util.Map<String, Long> m = new java.util.TreeMap<>();
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().startsWith("netstack4j-")) {
+                    long ns = threadMx().getThreadCpuTime(t.threadId());
+                    if (ns >= 0) m.put(t.getName().startsWith("netstack4j-rx-") ? "reader" : "loop", ns);
+                }
+            }
+            return m;
+        }
+
+        /** {total jiffies, idle+iowait jiffies} of the first line of /proc/stat, or null. */
+        private static long[] procStat() {
+            try {
+                String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                long total = 0;
+                for (int i = 1; i < f.length && i <= 8; i++) total += Long.parseLong(f[i]);
+                return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
     }
 
     // ---- output ----
