@@ -51,23 +51,34 @@ public final class TunCeiling {
 
     /** Runs both measurements for {@code durationNs} each. */
     public static Result[] run(long durationNs) throws Exception {
-        String ns = "nsj-ceiling-" + ProcessHandle.current().pid();
+        return run(durationNs, "nsj-ceiling-" + ProcessHandle.current().pid(), 213, 2);
+    }
+
+    /**
+     * Runs both measurements for {@code durationNs} each in a new namespace {@code ns} (deleted at
+     * the end) on 10.{@code b}.{@code c}.0/24: the kernel is .1, the packets come from .2, and the
+     * write-only packets go to 10.{@code b}.{@code c+1}.1, which has no route in {@code ns}.
+     */
+    public static Result[] run(long durationNs, String ns, int b, int c) throws Exception {
         TunDevice tun = TunDevice.open("", PACKET);
         try {
             LinuxNet.netnsAdd(ns);
             LinuxNet.linkSetNetns(tun.name(), ns);
-            LinuxNet.addressAdd(ns, tun.name(), "10.213.2.1/24");
+            LinuxNet.addressAdd(ns, tun.name(), "10." + b + "." + c + ".1/24");
             LinuxNet.linkUp(ns, tun.name());
             tun.setReadBatch(256);
-            return new Result[] {write(tun, durationNs), echo(tun, durationNs)};
+            byte[] self = {10, (byte) b, (byte) c, 2};
+            return new Result[] {
+                write(tun, durationNs, self, new byte[] {10, (byte) b, (byte) (c + 1), 1}),
+                echo(tun, durationNs, self, new byte[] {10, (byte) b, (byte) c, 1})};
         } finally {
             tun.close();
             LinuxNet.netnsDeleteQuietly(ns);
         }
     }
 
-    private static Result write(TunDevice tun, long durationNs) {
-        byte[] template = udp(new byte[] {10, (byte) 213, 2, 2}, new byte[] {10, (byte) 213, 3, 1});
+    private static Result write(TunDevice tun, long durationNs, byte[] src, byte[] dst) {
+        byte[] template = udp(src, dst);
         long start = System.nanoTime();
         long end = start + durationNs;
         long before = tun.stats().txPackets();
@@ -82,8 +93,8 @@ public final class TunCeiling {
         return new Result("write", tun.stats().txPackets() - before, (now - start) / 1e9);
     }
 
-    private static Result echo(TunDevice tun, long durationNs) {
-        byte[] request = echoRequest(new byte[] {10, (byte) 213, 2, 2}, new byte[] {10, (byte) 213, 2, 1});
+    private static Result echo(TunDevice tun, long durationNs, byte[] src, byte[] dst) {
+        byte[] request = echoRequest(src, dst);
         long[] replies = {0};
         tun.attach((t, frame) -> {
             if (frame.length >= 21 && (frame[0] & 0xf0) == 0x40 && frame[9] == 1 && frame[20] == 0) {
