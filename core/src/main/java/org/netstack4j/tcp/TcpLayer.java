@@ -99,7 +99,8 @@ public final class TcpLayer implements Pollable {
     /** A segment from IP: src/dst are the IP addresses, the payload is buf[payloadOff, +payloadLen). */
     public void segmentArrives(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] buf, int payloadOff, int payloadLen) {
         inSegments.increment();
-        String id = id(dst, seg.dstPort(), src, seg.srcPort());
+        // The connection's name is only needed for tracing: build it only then (hot path).
+        String id = tracer.enabled() ? id(dst, seg.dstPort(), src, seg.srcPort()) : null;
         if (tracer.enabled()) tracer.event(new TraceEvent.Segment(now, true, id, src, dst, seg, payloadLen));
         TcpConnection c = connections.get(dst, seg.dstPort(), src, seg.srcPort());
         if (c != null && c.state() == TcpState.TIME_WAIT && c.acceptsNewSynInTimeWait(seg)) {
