@@ -64,6 +64,7 @@ final class CoreRows {
         byte[] buf = new byte[Workloads.CHUNK];
         for (int i = 0; i < chunk.length; i++) chunk[i] = (byte) (i * 31);
         Window w = new Window(d);
+        long lastProgress = tick();
         while (true) {
             now = tick();
             while (c.send(now, chunk, 0, chunk.length) > 0) {
@@ -74,6 +75,10 @@ final class CoreRows {
             int n;
             while ((n = server[0].receive(now, buf, 0, buf.length)) > 0) got += n;
             net.pumpWithTimers(now);
+            if (got > 0) lastProgress = now;
+            else if (now - lastProgress > 2_000_000_000L)
+                throw new IllegalStateException("bulk_nb: no progress for 2 s after " + w.counted + " bytes; sender "
+                        + c.status() + "; receiver " + server[0].status());
             if (!w.add(now, got)) break;
         }
         return w.rate();

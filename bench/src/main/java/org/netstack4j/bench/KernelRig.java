@@ -23,7 +23,6 @@ import org.netstack4j.linux.LinuxNet;
  */
 final class KernelRig implements AutoCloseable {
     static final String HERE = "10.214.0.1", THERE = "10.214.0.2";
-    static final int FD_LIMIT = 262_144;
 
     final String setup;
     final InetAddress server;
@@ -83,21 +82,16 @@ final class KernelRig implements AutoCloseable {
                 InetAddress.getLoopbackAddress(), null, null, p, false);
     }
 
-    /** {@code [prlimit --nofile=N:N] java -cp CP KernelPeer args...} (prlimit only as root: it raises the hard limit). */
+    /** The idle client: {@code java ... KernelPeer dial-idle SERVER HOLDPORTS N}, run in this namespace. */
     List<String> idleClientCommand(int n) {
-        List<String> cmd = new ArrayList<>();
         StringBuilder holdPorts = new StringBuilder();
         for (int i = KernelPeer.HOLD; i < ports.length; i++) holdPorts.append(holdPorts.isEmpty() ? "" : ",").append(ports[i]);
-        cmd.addAll(javaCommand("dial-idle", server.getHostAddress(), holdPorts.toString(), Integer.toString(n)));
-        return cmd;
+        return javaCommand("dial-idle", server.getHostAddress(), holdPorts.toString(), Integer.toString(n));
     }
 
+    /** {@code java -cp CP KernelPeer args...} with this JVM's java and class path. */
     private static List<String> javaCommand(String... args) {
         List<String> cmd = new ArrayList<>();
-        if (LinuxNet.isRoot() && LinuxNet.findOnPath("prlimit") != null) {
-            cmd.add(LinuxNet.findOnPath("prlimit"));
-            cmd.add("--nofile=" + FD_LIMIT + ":" + FD_LIMIT);
-        }
         cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
         cmd.add("-Xss256k");
         cmd.add("-cp");
@@ -107,8 +101,25 @@ final class KernelRig implements AutoCloseable {
         return cmd;
     }
 
-    /** Whether the idle test may open n connections (both ends on this host need 2n descriptors). */
-    boolean canHold(int n) { return root; }
+    /**
+     * Connections the idle test can hold with the kernel: each JVM (client, peer) holds one
+     * descriptor per connection, capped by the hard RLIMIT_NOFILE (raising it needs
+     * CAP_SYS_RESOURCE, which a container may lack).
+     */
+    static int maxIdleConnections(int wanted) {
+        long hard = 1024;
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String[] f = line.substring("Max open files".length()).trim().split("\\s+");
+                    hard = f[1].equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(f[1]);
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // keep the conservative default
+        }
+        return (int) Math.max(0, Math.min(wanted, hard - 512));
+    }
 
     Conn.Dialer dialer(int role) {
         InetSocketAddress to = new InetSocketAddress(server, ports[role]);

@@ -1099,7 +1099,10 @@ public final class TcpConnection {
 
     // ------------------------------------------------------------------ state, timers, events
 
-    private boolean synAcked() { return Seq.gt(sndUna, iss); }
+    // Seq.gt(sndUna, iss) alone turns false again once 2^31 bytes have been acknowledged (the
+    // comparison is modulo 2^32), which stopped every transfer after 2 GiB; bytesAcked > 0 can
+    // only hold after the SYN was acknowledged.
+    private boolean synAcked() { return bytesAcked > 0 || Seq.gt(sndUna, iss); }
 
     private boolean finAcked() { return finQueued && Seq.gt(sndUna, finSeq); }
 
