@@ -415,6 +415,15 @@ public final class TcpConnection {
         // RFC 7323 5.3, PAWS: before the sequence number check, reject old duplicates by timestamp
         if (ts != null && !rst && Seq.lt(ts.tsVal(), tsRecent)) {
             layer.drop(now, "paws", "PAWS: timestamp older than TS.Recent (RFC 7323 5.3)", this, seg, len);
+            boolean pureAck = len == 0 && !syn && !fin;
+            if (pureAck && now - lastOutOfWindowAck < OUT_OF_WINDOW_ACK_INTERVAL_NS) {
+                // Two ends that each hold a TS.Recent ahead of the other's clock would otherwise
+                // answer each other's duplicate ACKs forever; rate-limited like out-of-window ACKs
+                // (Linux tcp_oow_rate_limited).
+                layer.count("tcp.paws_acks_rate_limited");
+                return;
+            }
+            if (pureAck) lastOutOfWindowAck = now;
             sendAck(now);
             return;
         }
@@ -1348,7 +1357,10 @@ public final class TcpConnection {
 
     // ------------------------------------------------------------------ state, timers, events
 
-    private boolean synAcked() { return Seq.gt(sndUna, iss); }
+    // Seq.gt(sndUna, iss) alone turns false again once 2^31 bytes have been acknowledged (the
+    // comparison is modulo 2^32), which stopped every transfer after 2 GiB; bytesAcked > 0 can
+    // only hold after the SYN was acknowledged.
+    private boolean synAcked() { return bytesAcked > 0 || Seq.gt(sndUna, iss); }
 
     private boolean finAcked() { return finQueued && Seq.gt(sndUna, finSeq); }
 

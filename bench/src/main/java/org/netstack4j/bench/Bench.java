@@ -1,0 +1,189 @@
+package org.netstack4j.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The benchmark: each row runs netstack4j and, where there is one, its kernel twin in the same
+ * run, and reports ratio = netstack4j / kernel. Rows:
+ * <ul>
+ *   <li>{@code bulk} (Gbit/s): one connection, 64 KiB writes for the measured window;
+ *       netstack4j: two hosts on an in-memory MTU 1500 link, one EventLoop, blocking sockets;
+ *       kernel: java.net over a veth pair (MTU 1500) into a network namespace, or loopback.</li>
+ *   <li>{@code connect} (conn/s): open, 1-byte request, 1-byte response, close.</li>
+ *   <li>{@code pingpong} (round trips/s): 1-byte request and response on one connection.</li>
+ *   <li>{@code idle_bytes} (bytes/conn): memory per idle established endpoint over N connections.</li>
+ *   <li>{@code bulk_nb}, {@code connect_nb}, {@code pingpong_nb}: the core alone through the
+ *       non-blocking TcpLayer API in one thread; no kernel twin.</li>
+ * </ul>
+ * Rates are counted by the client over the measured window after a warm-up.
+ */
+public final class Bench {
+    public static final List<String> NAMES = List.of("bulk", "connect", "pingpong", "idle_bytes", "bulk_nb", "connect_nb", "pingpong_nb");
+    static final int IDLE_CONNECTIONS = 100_000, IDLE_CONNECTIONS_QUICK = 2_000;
+
+    /** What to run: {@code only} empty means every row; {@code log} gets progress lines. */
+    public record Options(boolean quick, Set<String> only, PrintStream log) {
+        public Options {
+            only = Set.copyOf(only);
+            for (String n : only)
+                if (!NAMES.contains(n)) throw new IllegalArgumentException("unknown row '" + n + "' (rows: " + String.join(", ", NAMES) + ")");
+        }
+
+        boolean wants(String name) { return only.isEmpty() || only.contains(name); }
+    }
+
+    private Bench() {}
+
+    /** Runs the selected rows in the order of {@link #NAMES}. */
+    public static List<Row> run(Options o) throws IOException {
+        Measure.Durations d = Measure.Durations.of(o.quick());
+        List<Row> rows = new ArrayList<>();
+        boolean kernelRows = o.wants("bulk") || o.wants("connect") || o.wants("pingpong") || o.wants("idle_bytes");
+        KernelRig rig = null;
+        Thread cleanup = null;
+        try {
+            if (kernelRows) {
+                o.log().println("bench: starting the kernel peer...");
+                KernelRig r = rig = KernelRig.start(o.log());
+                cleanup = new Thread(r::close, "bench-cleanup");
+                Runtime.getRuntime().addShutdownHook(cleanup);
+                o.log().println("bench: kernel setup: " + rig.setup);
+            }
+            final KernelRig k = rig;
+            if (o.wants("bulk")) {
+                double ours = progress(o, "bulk netstack4j", NetstackRows.run(NetstackRows.Kind.BULK, d)) * 8 / 1e9;
+                double kern = progress(o, "bulk kernel", Measure.rate(d, (n, stop) -> Workloads.bulkClient(k.dialer(KernelPeer.SINK), n, stop))) * 8 / 1e9;
+                rows.add(Row.of("bulk", "Gbit/s", ours, kern, rig.setup, "one connection, 64 KiB writes, counted by the writer"));
+            }
+            if (o.wants("connect")) {
+                double ours = progress(o, "connect netstack4j", NetstackRows.run(NetstackRows.Kind.CONNECT, d));
+                double kern = progress(o, "connect kernel", Measure.rate(d, (n, stop) -> Workloads.connectClient(k.dialer(KernelPeer.CONNECT), n, stop)));
+                rows.add(Row.of("connect", "conn/s", ours, kern, rig.setup, "sequential: open, 1-byte request, 1-byte response, close"));
+            }
+            if (o.wants("pingpong")) {
+                double ours = progress(o, "pingpong netstack4j", NetstackRows.run(NetstackRows.Kind.PINGPONG, d));
+                double kern = progress(o, "pingpong kernel", Measure.rate(d, (n, stop) -> Workloads.pingpongClient(k.dialer(KernelPeer.ECHO), n, stop)));
+                rows.add(Row.of("pingpong", "round trips/s", ours, kern, rig.setup, "one connection, TCP_NODELAY, client and server threads"));
+            }
+            if (o.wants("idle_bytes")) {
+                int n = o.quick() ? IDLE_CONNECTIONS_QUICK : IDLE_CONNECTIONS;
+                IdleRows.Result ours = IdleRows.netstack4j(n);
+                progress(o, "idle_bytes netstack4j", ours.bytesPerEndpoint());
+                IdleRows.Result kern = IdleRows.kernel(rig, n);
+                progress(o, "idle_bytes kernel", kern.bytesPerEndpoint());
+                rows.add(Row.of("idle_bytes", "bytes/conn", ours.bytesPerEndpoint(), Double.isNaN(kern.bytesPerEndpoint()) ? null : kern.bytesPerEndpoint(),
+                        rig.setup, "netstack4j: " + ours.detail() + " | kernel: " + kern.detail()));
+            }
+            if (o.wants("bulk_nb"))
+                rows.add(Row.of("bulk_nb", "Gbit/s", progress(o, "bulk_nb", CoreRows.bulk(d)) * 8 / 1e9, null, "none",
+                        "TcpLayer API, both hosts in one thread"));
+            if (o.wants("connect_nb"))
+                rows.add(Row.of("connect_nb", "conn/s", progress(o, "connect_nb", CoreRows.connect(d)), null, "none",
+                        "TcpLayer API, both hosts in one thread; ephemeral ports 1024-65535; " + CoreRows.slowConnects
+                                + " connections took > 100 ms (waited for a retransmission timeout)"));
+            if (o.wants("pingpong_nb"))
+                rows.add(Row.of("pingpong_nb", "round trips/s", progress(o, "pingpong_nb", CoreRows.pingpong(d)), null, "none",
+                        "TcpLayer API, both hosts in one thread"));
+        } finally {
+            if (rig != null) {
+                rig.close();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException ignored) {
+                    // already shutting down
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static double progress(Options o, String what, double value) {
+        o.log().printf(Locale.ROOT, "bench: %-22s %s%n", what, fmt(value));
+        return value;
+    }
+
+    // ---- output ----
+
+    /** {@code {"results":[{"name":...,"unit":...,"netstack4j":...,"kernel":...,"ratio":...,"kernel_setup":...,"detail":...}]}} */
+    public static String json(List<Row> rows) {
+        StringBuilder s = new StringBuilder("{\"results\":[");
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            if (i > 0) s.append(',');
+            s.append("\n  {\"name\":").append(str(r.name()))
+                    .append(",\"unit\":").append(str(r.unit()))
+                    .append(",\"netstack4j\":").append(num(r.netstack4j()))
+                    .append(",\"kernel\":").append(num(r.kernel()))
+                    .append(",\"ratio\":").append(num(r.ratio()))
+                    .append(",\"kernel_setup\":").append(str(r.kernelSetup()))
+                    .append(",\"detail\":").append(str(r.detail()))
+                    .append('}');
+        }
+        return s.append("\n]}").toString();
+    }
+
+    /** A plain text table, then one line of detail per row. */
+    public static String table(List<Row> rows) {
+        StringBuilder s = new StringBuilder();
+        String fmt = "%-12s %-14s %12s %12s %7s  %s%n";
+        s.append(String.format(Locale.ROOT, fmt, "name", "unit", "netstack4j", "kernel", "ratio", "kernel_setup"));
+        for (Row r : rows)
+            s.append(String.format(Locale.ROOT, fmt, r.name(), r.unit(), fmt(r.netstack4j()),
+                    r.kernel() == null ? "n/a" : fmt(r.kernel()), r.ratio() == null ? "-" : String.format(Locale.ROOT, "%.2fx", r.ratio()),
+                    r.kernelSetup()));
+        s.append("ratio = netstack4j / kernel (idle_bytes: lower is better)\n");
+        for (Row r : rows) s.append("  ").append(r.name()).append(": ").append(r.detail()).append('\n');
+        return s.toString();
+    }
+
+    static String fmt(double v) {
+        if (Double.isNaN(v)) return "n/a";
+        double a = Math.abs(v);
+        if (a >= 1000) return String.format(Locale.ROOT, "%.0f", v);
+        if (a >= 10) return String.format(Locale.ROOT, "%.1f", v);
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private static String num(Double v) {
+        if (v == null || v.isNaN() || v.isInfinite()) return "null";
+        return BigDecimalText.of(v);
+    }
+
+    private static String str(String v) {
+        if (v == null) return "null";
+        StringBuilder s = new StringBuilder("\"");
+        for (char c : v.toCharArray()) {
+            switch (c) {
+                case '"' -> s.append("\\\"");
+                case '\\' -> s.append("\\\\");
+                case '\n' -> s.append("\\n");
+                case '\t' -> s.append("\\t");
+                default -> {
+                    if (c < 0x20) s.append(String.format("\\u%04x", (int) c)); else s.append(c);
+                }
+            }
+        }
+        return s.append('"').toString();
+    }
+
+    /** JSON numbers: up to 6 significant decimals, never exponent notation. */
+    private static final class BigDecimalText {
+        static String of(double v) {
+            return new java.math.BigDecimal(v).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
+        }
+    }
+
+    /** Parses "--only a,b": names separated by commas. */
+    public static Set<String> parseOnly(String csv) {
+        Set<String> s = new LinkedHashSet<>();
+        if (csv == null) return s;
+        for (String p : csv.split(",")) if (!p.isBlank()) s.add(p.trim());
+        return s;
+    }
+}
