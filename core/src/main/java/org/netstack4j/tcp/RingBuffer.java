@@ -2,7 +2,8 @@ package org.netstack4j.tcp;
 
 /**
  * A fixed-capacity byte ring for the send and receive queues. The array is allocated on first
- * write so an idle connection costs no buffer memory (DESIGN.md 10). Besides append/consume it
+ * write (4 KiB, doubling as needed up to the capacity) so an idle connection costs no buffer
+ * memory and a short exchange only a small one (DESIGN.md 10). Besides append/consume it
  * can write beyond the committed end ({@link #writeAt}) so out-of-order TCP data is stored in
  * place and later {@link #commit committed} when the hole before it fills.
  */
@@ -19,9 +20,32 @@ final class RingBuffer {
     int free() { return capacity - size; }
     boolean isEmpty() { return size == 0; }
 
+    /** First allocation; the array then doubles as data needs it, up to the capacity. */
+    static final int INITIAL_ARRAY = 4096;
+
     private byte[] array() {
-        if (buf == null) buf = new byte[capacity];
+        if (buf == null) buf = new byte[Math.min(capacity, INITIAL_ARRAY)];
         return buf;
+    }
+
+    /**
+     * Makes the array hold at least {@code need} bytes from the head. The ring is copied out in
+     * order (head first), including bytes written beyond the committed end, so positions
+     * relative to the head are unchanged. A connection that only ever exchanges a few bytes
+     * never pays for (nor zeroes) a full-window array.
+     */
+    private byte[] arrayFor(long need) {
+        byte[] a = array();
+        if (need <= a.length) return a;
+        int n = a.length;
+        while (n < need) n = (int) Math.min(capacity, 2L * n);
+        byte[] b = new byte[n];
+        int first = a.length - head;
+        System.arraycopy(a, head, b, 0, first);
+        System.arraycopy(a, 0, b, first, head);
+        head = 0;
+        buf = b;
+        return b;
     }
 
     /** Appends up to len bytes; returns how many fit. */
@@ -36,9 +60,10 @@ final class RingBuffer {
     void writeAt(int offset, byte[] src, int off, int len) {
         if (len <= 0) return;
         if (offset < 0 || (long) size + offset + len > capacity) throw new IndexOutOfBoundsException("ring overflow");
-        byte[] a = array();
-        int pos = (int) (((long) head + size + offset) % capacity);
-        int first = Math.min(len, capacity - pos);
+        byte[] a = arrayFor((long) size + offset + len);
+        int cap = a.length;
+        int pos = (int) (((long) head + size + offset) % cap);
+        int first = Math.min(len, cap - pos);
         System.arraycopy(src, off, a, pos, first);
         if (first < len) System.arraycopy(src, off + first, a, 0, len - first);
     }
@@ -53,8 +78,9 @@ final class RingBuffer {
     void peek(int offset, byte[] dst, int off, int len) {
         if (len <= 0) return;
         if (offset < 0 || offset + len > size) throw new IndexOutOfBoundsException("peek beyond data");
-        int pos = (int) (((long) head + offset) % capacity);
-        int first = Math.min(len, capacity - pos);
+        int cap = buf.length;
+        int pos = (int) (((long) head + offset) % cap);
+        int first = Math.min(len, cap - pos);
         System.arraycopy(buf, pos, dst, off, first);
         if (first < len) System.arraycopy(buf, 0, dst, off + first, len - first);
     }
@@ -70,7 +96,7 @@ final class RingBuffer {
     void discard(int n) {
         n = Math.min(n, size);
         if (n == 0) return;
-        head = (head + n) % capacity;
+        head = (head + n) % buf.length;
         size -= n;
     }
 }
