@@ -132,7 +132,7 @@ public final class Bench {
     /** A plain text table, then one line of detail per row. */
     public static String table(List<Row> rows) {
         StringBuilder s = new StringBuilder();
-        String fmt = "%-12s %-14s %12s %12s %7s  %s%n";
+        String fmt = "%-26s %-14s %12s %12s %7s  %s%n";
         s.append(String.format(Locale.ROOT, fmt, "name", "unit", "netstack4j", "kernel", "ratio", "kernel_setup"));
         for (Row r : rows)
             s.append(String.format(Locale.ROOT, fmt, r.name(), r.unit(), fmt(r.netstack4j()),

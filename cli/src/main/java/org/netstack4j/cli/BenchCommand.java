@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import org.netstack4j.bench.Bench;
 import org.netstack4j.bench.Row;
+import org.netstack4j.linux.TunBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -21,6 +22,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "the non-blocking TcpLayer API in one thread; no kernel twin).",
             "As root the kernel runs over a veth pair (MTU 1500) into a network namespace it creates",
             "and removes (10.214.0.0/24); otherwise over loopback. Progress goes to stderr.",
+            "The tun rows (root only; skipped with the reason otherwise): tun_ceiling (1500-byte packets",
+            "through a TUN device in this JVM), tun_bulk_kernel_to_nsj and tun_bulk_nsj_to_kernel (TCP",
+            "over a TUN with MTU 1500, ratio = value / tun_ceiling), veth_bulk_kernel_to_kernel.",
             "A benchmark on a shared machine: numbers vary from run to run; compare the ratios."},
         footer = {"", "Example: netstack4j bench --only bulk,pingpong --json"})
 public final class BenchCommand implements java.util.concurrent.Callable<Integer> {
@@ -29,21 +33,33 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--json", description = "Print {\"results\":[...]} instead of a table.")
     boolean json;
 
-    @Option(names = "--only", paramLabel = "NAME,...", description = "Run only these rows (bulk, connect, pingpong, idle_bytes, bulk_nb, connect_nb, pingpong_nb).")
+    @Option(names = "--only", paramLabel = "NAME,...", description = "Run only these rows (bulk, connect, pingpong, idle_bytes, bulk_nb, connect_nb, pingpong_nb, tun).")
     String only;
 
     @Option(names = "--quick", description = "Short runs (0.2 s warm-up, 0.5 s measured, 2000 idle connections) for a smoke test.")
     boolean quick;
 
     @Override public Integer call() throws Exception {
-        Set<String> names = Bench.parseOnly(only);
-        Bench.Options options;
-        try {
-            options = new Bench.Options(quick, names, System.err);
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageError("--only: " + e.getMessage());
+        Set<String> names = new java.util.LinkedHashSet<>(Bench.parseOnly(only));
+        boolean tun = names.isEmpty() || names.remove("tun");
+        List<Row> rows = new java.util.ArrayList<>();
+        if (only == null || !names.isEmpty()) {
+            Bench.Options options;
+            try {
+                options = new Bench.Options(quick, names, System.err);
+            } catch (IllegalArgumentException e) {
+                throw new Main.UsageError("--only: " + e.getMessage() + ", tun");
+            }
+            rows.addAll(Bench.run(options));
         }
-        List<Row> rows = Bench.run(options);
+        if (tun) {
+            for (TunBench.Row t : TunBench.run(quick, System.err)) {
+                rows.add(new Row(t.name(), t.unit(), t.netstack4j() == null ? Double.NaN : t.netstack4j(), t.kernel(),
+                        t.ratio(), t.kernelSetup(), t.name().startsWith("tun_bulk")
+                                ? "ratio = netstack4j / tun_ceiling (the issue's target: >= 0.8); kernel = veth_bulk_kernel_to_kernel"
+                                : t.name().startsWith("tun_ceiling") ? "packets through the TUN device in this JVM, no TCP" : "baseline"));
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? Bench.json(rows) : Bench.table(rows));
         out.flush();
