@@ -239,6 +239,8 @@ public final class IpStack implements Pollable {
      */
     public boolean send(long now, Ipv4Address src, Ipv4Address dst, int protocol, int ttl, boolean dontFragment,
                         byte[] payload, int off, int len) {
+        Objects.requireNonNull(src, "src");
+        Objects.requireNonNull(dst, "dst");
         Objects.checkFromIndexSize(off, len, payload.length);
         return output(now, src, dst, protocol, ttl, dontFragment, payload, off, len, null);
     }
@@ -261,6 +263,8 @@ public final class IpStack implements Pollable {
      */
     public boolean send(long now, Ipv4Address src, Ipv4Address dst, int protocol, int ttl, boolean dontFragment,
                         int len, PayloadWriter writer) {
+        Objects.requireNonNull(src, "src");
+        Objects.requireNonNull(dst, "dst");
         Objects.requireNonNull(writer, "writer");
         if (len < 0) throw new IllegalArgumentException("negative length " + len);
         return output(now, src, dst, protocol, ttl, dontFragment, null, 0, len, writer);
@@ -269,8 +273,6 @@ public final class IpStack implements Pollable {
     /** send: payload[off .. off+len), or when writer is not null, what the writer writes. */
     private boolean output(long now, Ipv4Address src, Ipv4Address dst, int protocol, int ttl, boolean dontFragment,
                            byte[] payload, int off, int len, PayloadWriter writer) {
-        Objects.requireNonNull(src, "src");
-        Objects.requireNonNull(dst, "dst");
         if (protocol < 0 || protocol > 255) throw new IllegalArgumentException("protocol must be 0..255: " + protocol);
         if (ttl < -1 || ttl > 255) throw new IllegalArgumentException("ttl must be -1 or 0..255: " + ttl);
         c.ipOutRequests.increment();
