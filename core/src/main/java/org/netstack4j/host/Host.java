@@ -65,9 +65,33 @@ public final class Host implements Pollable {
     }
 
     private void sendSegment(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] payload, int off, int len) {
-        byte[] packet = new byte[seg.headerLength() + len];
-        seg.emit(src, dst, packet, 0, payload, off, len);
-        ip.send(now, src, dst, Ipv4Repr.PROTO_TCP, -1, packet, 0, packet.length);
+        // The segment is encoded straight into the outgoing frame (no intermediate packet array).
+        // IpStack calls the writer at most once and before send returns, and the writer only
+        // writes bytes, so these fields cannot be overwritten while it runs.
+        out.seg = seg;
+        out.src = src;
+        out.dst = dst;
+        out.payload = payload;
+        out.off = off;
+        out.len = len;
+        try {
+            ip.send(now, src, dst, Ipv4Repr.PROTO_TCP, -1, false, seg.headerLength() + len, out);
+        } finally {
+            out.seg = null;
+            out.payload = null;
+        }
+    }
+
+    private final SegmentWriter out = new SegmentWriter();
+
+    /** Encodes the segment sendSegment is sending (reused: the core is single-threaded). */
+    private static final class SegmentWriter implements IpStack.PayloadWriter {
+        TcpRepr seg;
+        Ipv4Address src, dst;
+        byte[] payload;
+        int off, len;
+
+        @Override public void write(byte[] buf, int at) { seg.emit(src, dst, buf, at, payload, off, len); }
     }
 
     @Override public long pollAt() { return Math.min(ip.pollAt(), tcp.pollAt()); }

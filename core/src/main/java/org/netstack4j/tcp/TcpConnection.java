@@ -1226,18 +1226,20 @@ public final class TcpConnection {
             options = synOptions(now, ack);
             window = Math.min(rcvBuf.free(), 65535); // RFC 7323 2.2: never scaled on a SYN
             if (ack) rcvAdvRight = Seq.add(rcvNxt, window);
+        } else if (!(sackOk && ack && !ooo.isEmpty())) {
+            // the common case, as immutable lists that TcpRepr does not copy again
+            options = tsOk ? List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(tsNow(now), tsRecent)) : List.of();
+            window = windowField();
         } else {
-            options = new ArrayList<>(4);
+            options = new ArrayList<>(6);
             if (tsOk) {
-                options.add(new TcpOption.Nop());
-                options.add(new TcpOption.Nop());
+                options.add(TcpOption.NOP);
+                options.add(TcpOption.NOP);
                 options.add(new TcpOption.Timestamps(tsNow(now), tsRecent));
             }
-            if (sackOk && ack && !ooo.isEmpty()) {
-                options.add(new TcpOption.Nop());
-                options.add(new TcpOption.Nop());
-                options.add(new TcpOption.Sack(ooo.sackBlocks(tsOk ? 3 : 4)));
-            }
+            options.add(TcpOption.NOP);
+            options.add(TcpOption.NOP);
+            options.add(new TcpOption.Sack(ooo.sackBlocks(tsOk ? 3 : 4)));
             window = windowField();
         }
         byte[] payload = layer.scratch(len);

@@ -13,6 +13,8 @@ public sealed interface TcpOption {
         KIND_SACK = 5, KIND_TIMESTAMPS = 8;
     /** RFC 2018: a SACK option carries 1 to 4 blocks (at most 40 bytes of options). */
     int MAX_SACK_BLOCKS = 4;
+    /** A shared NOP (the record has no state; equal to every {@code new Nop()}). */
+    Nop NOP = new Nop();
 
     record EndOfList() implements TcpOption {}
     record Nop() implements TcpOption {}

@@ -110,6 +110,11 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
         List<TcpOption> options;
         if (hl == MIN_HEADER_LENGTH) {
             options = List.of();
+        } else if (hl == MIN_HEADER_LENGTH + 12 && Bytes.i32(buf, off + MIN_HEADER_LENGTH) == 0x0101080a) {
+            // The usual layout of a segment with timestamps (RFC 7323 Appendix A): NOP, NOP, TS.
+            // Same result as parseOptions, built as an immutable list the constructor keeps as is.
+            options = List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(
+                    Bytes.i32(buf, off + MIN_HEADER_LENGTH + 4), Bytes.i32(buf, off + MIN_HEADER_LENGTH + 8)));
         } else {
             options = new ArrayList<>(6);
             Parsed.Malformed<TcpRepr> bad = parseOptions(buf, off, hl, options);
@@ -130,7 +135,7 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
                 return null;
             }
             if (kind == TcpOption.KIND_NOP) {
-                out.add(new TcpOption.Nop());
+                out.add(TcpOption.NOP);
                 p++;
                 continue;
             }

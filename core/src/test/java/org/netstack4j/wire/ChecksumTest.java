@@ -61,6 +61,18 @@ class ChecksumTest {
         assertEquals(fold(Long.MAX_VALUE) , fold(Checksum.sum(Long.MAX_VALUE, new byte[0], 0, 0)));
     }
 
+    /** Every length either side of the short-input loop's limit, all 0xff, with the largest initial sums. */
+    @Test void shortAndLongPathsAgreeAtTheirBoundary() {
+        byte[] ones = new byte[80];
+        java.util.Arrays.fill(ones, (byte) 0xff);
+        for (long initial : new long[] {0, 0xffff, 0xffff_ffffL, Long.MAX_VALUE, -1L})
+            for (int off = 0; off < 4; off++)
+                for (int len = 0; len <= 70; len++) {
+                    long expected = fold(initial) + 0xffffL * (len / 2) + (len % 2 == 1 ? 0xff00 : 0);
+                    assertEquals(fold(expected), fold(Checksum.sum(initial, ones, off, len)), "off " + off + " len " + len);
+                }
+    }
+
     @Property(seed = "42") void matchesSixteenBitReference(@ForAll @Size(max = 300) byte[] data,
                                                            @ForAll @IntRange(max = 0xffff) int initial) {
         long expected = initial;
