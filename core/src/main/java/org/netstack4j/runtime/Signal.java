@@ -14,12 +14,6 @@ import org.netstack4j.time.Time;
  * waits forever on a dead stack. Works for platform and virtual threads alike.
  */
 public final class Signal {
-    /**
-     * How often {@link #await} polls its condition before parking (each poll is followed by
-     * {@link Thread#onSpinWait()}, a few tens of ns): a few microseconds in all.
-     */
-    static final int SPINS = Integer.getInteger("netstack4j.signal.spins", 200);
-
     private final EventLoop loop;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -44,16 +38,8 @@ public final class Signal {
      * Blocks until {@code ready} (evaluated under the lock) is true, the loop's clock reaches
      * {@code deadline} ({@link Time#NEVER}: no limit) or the loop closes. Returns the last
      * value of {@code ready}: false means timed out or loop closed ({@link EventLoop#isClosed()}).
-     * {@code ready} is first polled a few times without the lock (a bounded spin), so it must
-     * read state that is safe to read from any thread (volatile fields).
      */
     public boolean await(BooleanSupplier ready, long deadline) throws InterruptedException {
-        // Spin briefly before blocking: when the loop answers within a few microseconds this
-        // saves a park/unpark pair (two futex calls and a context switch each way).
-        for (int i = 0; i < SPINS; i++) {
-            if (ready.getAsBoolean()) return true;
-            Thread.onSpinWait();
-        }
         lock.lock();
         try {
             if (ready.getAsBoolean()) return true;

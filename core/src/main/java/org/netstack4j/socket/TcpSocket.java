@@ -57,6 +57,11 @@ public final class TcpSocket implements Closeable {
     private volatile IOException writeError;
     /** Why the connect task failed (IOException or RuntimeException); thrown by connect. */
     private volatile Throwable connectError;
+    /**
+     * The peer's FIN has arrived and every byte before it was read: reads return -1 without
+     * asking the loop (nothing can arrive after a FIN). Set on the loop thread.
+     */
+    private volatile boolean atEof;
     /** The read waiting for data; loop thread only. */
     private PendingRead pendingRead;
     private volatile boolean ended;      // onClosed seen: the connection is gone
@@ -208,14 +213,19 @@ public final class TcpSocket implements Closeable {
         long deadline = timeout == 0 ? Time.NEVER : loop.now() + Time.ms(timeout);
         ensureOpen();
         if (inputShutdown) return -1;
+        if (atEof && error == null) return -1; // (after a later reset the loop answers: "Connection reset")
         TcpConnection c = conn;
         // One task: it reads now, or leaves the request with the loop, and the connection's
         // next event fills it (the bytes come with the wakeup; no second trip to the loop).
         PendingRead p = new PendingRead(b, off, len);
         try {
             loop.execute(() -> {
-                if (p.attempt(c, loop.now())) signal.signal();
-                else pendingRead = p;
+                if (p.attempt(c, loop.now())) {
+                    noteEof(c);
+                    signal.signal();
+                } else {
+                    pendingRead = p;
+                }
             });
         } catch (RejectedExecutionException e) {
             throw Net.stackClosed();
@@ -254,6 +264,18 @@ public final class TcpSocket implements Closeable {
             pendingRead = null;
             signal.signal();
         }
+        noteEof(c);
+    }
+
+    /** On the loop: publishes {@link #atEof} once the FIN has been received and everything before it read. */
+    private void noteEof(TcpConnection c) {
+        if (atEof || c.readable() > 0) return;
+        boolean finReceived = switch (c.state()) {
+            case CLOSE_WAIT, LAST_ACK, CLOSING, TIME_WAIT -> true; // states entered on the peer's FIN (RFC 9293 3.3.2)
+            case CLOSED -> c.error() == null; // receive() answers -1 from here on
+            case LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> false;
+        };
+        if (finReceived) atEof = true;
     }
 
     /** A read left with the loop: the caller's buffer and, once {@link #done}, the outcome. */
