@@ -27,7 +27,8 @@ public final class TcpServerSocket implements Closeable {
     private final EventLoop loop;
     private final Signal signal;
     private volatile TcpListener listener;
-    private volatile boolean acceptReady = true;
+    /** The accept waiting for a connection; loop thread only. */
+    private PendingAccept pendingAccept;
     private volatile boolean closed;
     private volatile int soTimeoutMs;
     private volatile Ipv4Address localAddress;
@@ -60,7 +61,7 @@ public final class TcpServerSocket implements Closeable {
             if (listener != null) throw new SocketException("Already bound");
             listener = Net.onLoop(loop, now -> {
                 try {
-                    return stack.tcp().listen(now, local, port, b, l -> signal.update(() -> acceptReady = true));
+                    return stack.tcp().listen(now, local, port, b, this::serviceAccept);
                 } catch (TcpException e) {
                     throw Net.exception(e, false);
                 }
@@ -80,30 +81,71 @@ public final class TcpServerSocket implements Closeable {
         if (l == null) throw new SocketException("Socket is not bound yet");
         int timeout = soTimeoutMs;
         long deadline = timeout == 0 ? Time.NEVER : loop.now() + Time.ms(timeout);
-        while (true) {
-            if (closed) throw new SocketException("Socket closed");
-            TcpSocket s = Net.onLoop(loop, now -> {
+        if (closed) throw new SocketException("Socket closed");
+        if (loop.inLoop()) throw new IllegalStateException("blocking socket call on the event loop thread");
+        // One task: it accepts now, or leaves the request with the loop and the listener's
+        // next callback fills it (no second trip to the loop after the wakeup).
+        PendingAccept p = new PendingAccept();
+        try {
+            loop.execute(() -> {
                 TcpConnection c = l.accept();
-                if (c == null) {
-                    signal.update(() -> acceptReady = false);
-                    return null;
-                }
-                return new TcpSocket(stack, c);
+                if (c != null) complete(p, c);
+                else pendingAccept = p;
             });
-            if (s != null) return s;
-            boolean ready;
-            try {
-                ready = signal.await(() -> acceptReady || closed, deadline);
-            } catch (InterruptedException e) {
-                close();
-                Thread.currentThread().interrupt();
-                throw new SocketException("Closed by interrupt");
-            }
-            if (!ready) {
-                if (loop.isClosed()) throw Net.stackClosed();
-                throw new SocketTimeoutException("Accept timed out");
-            }
+        } catch (RejectedExecutionException e) {
+            throw Net.stackClosed();
         }
+        try {
+            signal.await(() -> p.socket != null || closed, deadline);
+        } catch (InterruptedException e) {
+            close();
+            cancel(p);
+            TcpSocket orphan = p.socket;
+            if (orphan != null) orphan.close();
+            Thread.currentThread().interrupt();
+            throw new SocketException("Closed by interrupt");
+        }
+        if (p.socket == null) cancel(p);
+        TcpSocket s = p.socket;
+        if (closed) {
+            if (s != null) s.close();
+            throw new SocketException("Socket closed");
+        }
+        if (s != null) return s;
+        if (loop.isClosed()) throw Net.stackClosed();
+        throw new SocketTimeoutException("Accept timed out");
+    }
+
+    /** On the loop: a connection is ready to accept. */
+    private void serviceAccept(TcpListener l) {
+        PendingAccept p = pendingAccept;
+        if (p == null) return;
+        TcpConnection c = l.accept();
+        if (c == null) return;
+        pendingAccept = null;
+        complete(p, c);
+    }
+
+    private void complete(PendingAccept p, TcpConnection c) {
+        p.socket = new TcpSocket(stack, c);
+        signal.signal();
+    }
+
+    /** Withdraws an accept the loop may still complete. */
+    private void cancel(PendingAccept p) {
+        try {
+            Net.onLoop(loop, now -> {
+                if (pendingAccept == p) pendingAccept = null;
+                return null;
+            });
+        } catch (IOException | RuntimeException e) {
+            // the stack is closed
+        }
+    }
+
+    /** An accept left with the loop. */
+    private static final class PendingAccept {
+        volatile TcpSocket socket;
     }
 
     public void setSoTimeout(int timeoutMs) throws SocketException {

@@ -10,7 +10,10 @@ import java.net.NoRouteToHostException;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.netstack4j.runtime.EventLoop;
 import org.netstack4j.runtime.Signal;
@@ -45,8 +48,22 @@ public final class TcpSocket implements Closeable {
     // signal's lock) or directly (volatile).
     private volatile TcpConnection conn;
     private volatile boolean established;
-    private volatile boolean readReady = true;
     private volatile boolean writeReady = true;
+    /** Free send-buffer space as of the loop's last look (published on the loop thread). */
+    private volatile int sendSpace;
+    /** Bytes of writes queued for the loop and not yet given to TCP (see {@link #write}). */
+    private final AtomicInteger unsentQueued = new AtomicInteger();
+    /** Why a write that did not wait for the loop failed; thrown by the next write. */
+    private volatile IOException writeError;
+    /** Why the connect task failed (IOException or RuntimeException); thrown by connect. */
+    private volatile Throwable connectError;
+    /**
+     * The peer's FIN has arrived and every byte before it was read: reads return -1 without
+     * asking the loop (nothing can arrive after a FIN). Set on the loop thread.
+     */
+    private volatile boolean atEof;
+    /** The read waiting for data; loop thread only. */
+    private PendingRead pendingRead;
     private volatile boolean ended;      // onClosed seen: the connection is gone
     private volatile TcpError error;     // why it ended, if abnormally
 
@@ -86,6 +103,7 @@ public final class TcpSocket implements Closeable {
         this.established = true;
         this.ended = accepted.state() == TcpState.CLOSED;
         this.error = accepted.error();
+        this.sendSpace = accepted.writable();
         cacheAddresses(accepted);
         accepted.setListener(events);
     }
@@ -125,27 +143,42 @@ public final class TcpSocket implements Closeable {
         }
         long deadline = timeoutMs == 0 ? Time.NEVER : loop.now() + Time.ms(timeoutMs);
         Boolean wantNoDelay = noDelay;
+        // The caller does not wait for the open itself, only for its outcome: one handoff less.
         try {
-            Net.onLoop(loop, now -> {
-                Ipv4Address src = stack.sourceAddressFor(remote);
-                if (src == null) throw new NoRouteToHostException("No route to host");
-                TcpConnection c;
+            loop.execute(() -> {
+                if (closed) return;
                 try {
-                    c = stack.tcp().connect(now, src, 0, remote, port, events);
-                } catch (TcpException e) {
-                    throw Net.exception(e, true);
+                    Ipv4Address src = stack.sourceAddressFor(remote);
+                    if (src == null) throw new NoRouteToHostException("No route to host");
+                    TcpConnection c;
+                    try {
+                        c = stack.tcp().connect(loop.now(), src, 0, remote, port, events);
+                    } catch (TcpException e) {
+                        throw Net.exception(e, true);
+                    }
+                    if (wantNoDelay != null) c.setNoDelay(wantNoDelay);
+                    cacheAddresses(c);
+                    conn = c;
+                } catch (IOException | RuntimeException e) {
+                    connectError = e;
+                    signal.signal();
                 }
-                if (wantNoDelay != null) c.setNoDelay(wantNoDelay);
-                cacheAddresses(c);
-                conn = c;
-                return null;
             });
-        } catch (IOException | RuntimeException e) {
+        } catch (RejectedExecutionException e) {
             close();
-            throw e;
+            throw Net.stackClosed();
         }
-        boolean done = await(() -> established || ended || closed, deadline);
+        boolean done = await(() -> established || ended || closed || connectError != null, deadline);
         if (established) return;
+        Throwable failed = connectError;
+        if (failed != null) {
+            close();
+            if (failed instanceof IOException io) {
+                io.addSuppressed(new Exception("caller stack"));
+                throw io;
+            }
+            throw (RuntimeException) failed;
+        }
         // Decide the outcome before closing: the abort below ends the connection too.
         boolean wasEnded = ended, wasClosed = closed;
         TcpError e = error;
@@ -178,23 +211,114 @@ public final class TcpSocket implements Closeable {
         if (len == 0) return 0;
         int timeout = soTimeoutMs;
         long deadline = timeout == 0 ? Time.NEVER : loop.now() + Time.ms(timeout);
-        while (true) {
-            ensureOpen();
-            if (inputShutdown) return -1;
-            TcpConnection c = conn;
-            int n = Net.onLoop(loop, now -> {
+        ensureOpen();
+        if (inputShutdown) return -1;
+        if (atEof && error == null) return -1; // (after a later reset the loop answers: "Connection reset")
+        TcpConnection c = conn;
+        // One task: it reads now, or leaves the request with the loop, and the connection's
+        // next event fills it (the bytes come with the wakeup; no second trip to the loop).
+        PendingRead p = new PendingRead(b, off, len);
+        try {
+            loop.execute(() -> {
+                if (p.attempt(c, loop.now())) {
+                    noteEof(c);
+                    signal.signal();
+                } else {
+                    pendingRead = p;
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            throw Net.stackClosed();
+        }
+        try {
+            await(() -> p.done || closed || inputShutdown, deadline);
+        } catch (SocketException interrupted) {
+            cancelRead(p);
+            throw interrupted;
+        }
+        if (!p.done) cancelRead(p);
+        // The loop no longer touches b from here on.
+        ensureOpen();
+        if (p.done) return p.result();
+        if (inputShutdown) return -1;
+        if (loop.isClosed()) throw Net.stackClosed();
+        throw new SocketTimeoutException("Read timed out");
+    }
+
+    /** Withdraws a read the loop may still fill; afterwards the loop no longer touches its buffer. */
+    private void cancelRead(PendingRead p) {
+        try {
+            Net.onLoop(loop, now -> {
+                if (pendingRead == p) pendingRead = null;
+                return null;
+            });
+        } catch (IOException | RuntimeException e) {
+            // the stack is closed: its loop touches nothing any more
+        }
+    }
+
+    /** On the loop: completes the waiting read if the connection now has data, an end or an error. */
+    private void serviceRead(TcpConnection c) {
+        PendingRead p = pendingRead;
+        if (p != null && p.attempt(c, loop.now())) {
+            pendingRead = null;
+            signal.signal();
+        }
+        noteEof(c);
+    }
+
+    /** On the loop: publishes {@link #atEof} once the FIN has been received and everything before it read. */
+    private void noteEof(TcpConnection c) {
+        if (atEof || c.readable() > 0) return;
+        boolean finReceived = switch (c.state()) {
+            case CLOSE_WAIT, LAST_ACK, CLOSING, TIME_WAIT -> true; // states entered on the peer's FIN (RFC 9293 3.3.2)
+            case CLOSED -> c.error() == null; // receive() answers -1 from here on
+            case LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> false;
+        };
+        if (finReceived) atEof = true;
+    }
+
+    /** A read left with the loop: the caller's buffer and, once {@link #done}, the outcome. */
+    private static final class PendingRead {
+        private final byte[] b;
+        private final int off, len;
+        private int n;
+        private IOException error;
+        volatile boolean done; // written last: publishes n and error
+
+        PendingRead(byte[] b, int off, int len) {
+            this.b = b;
+            this.off = off;
+            this.len = len;
+        }
+
+        /** On the loop: tries the read; true when it is complete (bytes, end of stream or error). */
+        boolean attempt(TcpConnection c, long now) {
+            try {
                 TcpError e = c.error();
                 if (e != null) throw Net.exception(e, false);
-                int r = c.receive(now, b, off, len);
-                if (r == 0 && c.state() == TcpState.CLOSED) return -1; // gone without FIN or error: nothing more will come
-                if (r == 0) signal.update(() -> readReady = false);
-                return r;
-            });
-            if (n != 0) return n;
-            if (!await(() -> readReady || closed || inputShutdown, deadline)) {
-                if (loop.isClosed()) throw Net.stackClosed();
-                throw new SocketTimeoutException("Read timed out");
+                int r;
+                try {
+                    r = c.receive(now, b, off, len);
+                } catch (TcpException te) {
+                    throw Net.exception(te, false);
+                }
+                if (r == 0 && c.state() == TcpState.CLOSED) r = -1; // gone without FIN or error: nothing more will come
+                if (r == 0) return false;
+                n = r;
+            } catch (IOException io) {
+                error = io;
             }
+            done = true;
+            return true;
+        }
+
+        int result() throws IOException {
+            if (error != null) {
+                error.addSuppressed(new Exception("caller stack"));
+                throw error;
+            }
+            return n;
         }
     }
 
@@ -204,7 +328,27 @@ public final class TcpSocket implements Closeable {
         while (len > 0) {
             ensureOpen();
             if (outputShutdown) throw new SocketException("Socket output is shutdown");
+            IOException failed = writeError;
+            if (failed != null) {
+                writeError = null;
+                throw failed;
+            }
             TcpConnection c = conn;
+            // A write that surely fits the send buffer does not wait for the loop: its bytes are
+            // copied and queued; an error surfaces on the next write. Read the queued count
+            // before the space: the loop publishes the new space before it un-counts a write.
+            int queued = unsentQueued.get();
+            if (len <= ASYNC_WRITE_MAX && len <= sendSpace - queued) {
+                byte[] copy = Arrays.copyOfRange(b, off, off + len);
+                unsentQueued.addAndGet(len);
+                try {
+                    loop.execute(() -> sendQueued(c, copy));
+                } catch (RejectedExecutionException e) {
+                    unsentQueued.addAndGet(-len);
+                    throw Net.stackClosed();
+                }
+                return;
+            }
             int o = off, l = len;
             int n = Net.onLoop(loop, now -> {
                 TcpError e = c.error();
@@ -214,6 +358,8 @@ public final class TcpSocket implements Closeable {
                     w = c.send(now, b, o, l);
                 } catch (TcpException te) {
                     throw Net.exception(te, false);
+                } finally {
+                    sendSpace = c.writable();
                 }
                 if (w == 0) signal.update(() -> writeReady = false);
                 return w;
@@ -223,6 +369,33 @@ public final class TcpSocket implements Closeable {
             if (n == 0 && !await(() -> writeReady || closed, Time.NEVER)) {
                 if (loop.isClosed()) throw Net.stackClosed();
             }
+        }
+    }
+
+    /** Writes up to this size may be queued without waiting (they are copied once). */
+    private static final int ASYNC_WRITE_MAX = 64 * 1024;
+
+    /** On the loop: gives a queued write to TCP; it fits, as the caller checked against {@link #sendSpace}. */
+    private void sendQueued(TcpConnection c, byte[] copy) {
+        try {
+            TcpError e = c.error();
+            if (e != null) throw Net.exception(e, false);
+            int w;
+            try {
+                w = c.send(loop.now(), copy, 0, copy.length);
+            } catch (TcpException te) {
+                throw Net.exception(te, false);
+            }
+            if (w != copy.length) {
+                // Cannot happen: only this socket's writes use the space, and they are counted.
+                writeError = new SocketException("internal error: queued write did not fit (" + w + " of " + copy.length + ")");
+                throw new IllegalStateException("queued write did not fit the send buffer: " + w + " of " + copy.length);
+            }
+        } catch (IOException io) {
+            if (writeError == null) writeError = io;
+        } finally {
+            sendSpace = c.writable();
+            unsentQueued.addAndGet(-copy.length);
         }
     }
 
@@ -288,12 +461,14 @@ public final class TcpSocket implements Closeable {
         if (closed) return;
         closed = true;
         signal.signal();
-        TcpConnection c = conn;
-        if (c == null) return;
+        if (conn == null && !connecting) return;
         boolean abort = lingerSeconds == 0;
         boolean finSent = outputShutdown;
+        // conn is read on the loop: a connect task queued before this one has set it by then.
         runLater(now -> {
-            if (c.state() == TcpState.CLOSED) return;
+            pendingRead = null;
+            TcpConnection c = conn;
+            if (c == null || c.state() == TcpState.CLOSED) return;
             try {
                 if (abort || c.readable() > 0 || c.state() == TcpState.SYN_SENT) c.abort(now);
                 else if (!finSent) c.close(now);
@@ -425,25 +600,30 @@ public final class TcpSocket implements Closeable {
     private final class Events implements TcpEventListener {
         @Override public void onEstablished(TcpConnection c) {
             cacheAddresses(c);
+            sendSpace = c.writable();
             signal.update(() -> established = true);
         }
 
         @Override public void onReadable(TcpConnection c) {
             if (inputShutdown) discardInput(c, loop.now());
-            else signal.update(() -> readReady = true);
+            else serviceRead(c);
         }
 
-        @Override public void onWritable(TcpConnection c) { signal.update(() -> writeReady = true); }
+        @Override public void onWritable(TcpConnection c) {
+            sendSpace = c.writable();
+            signal.update(() -> writeReady = true);
+        }
 
-        @Override public void onRemoteClosed(TcpConnection c) { signal.update(() -> readReady = true); }
+        @Override public void onRemoteClosed(TcpConnection c) { serviceRead(c); }
 
         @Override public void onClosed(TcpConnection c, TcpError e) {
+            sendSpace = 0;
             signal.update(() -> {
                 ended = true;
                 if (e != null && error == null) error = e;
-                readReady = true;
                 writeReady = true;
             });
+            serviceRead(c);
         }
     }
 

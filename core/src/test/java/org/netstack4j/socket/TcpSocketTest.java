@@ -372,6 +372,39 @@ class TcpSocketTest {
         server.close();
     }
 
+    /**
+     * Small writes return without waiting for the loop (they are queued when they surely fit
+     * the send buffer) and large ones wait for space: mixed, over a slow reader that lets the
+     * buffer fill, every byte arrives once and in order.
+     */
+    @Test void queuedAndBlockingWritesKeepTheirOrder() throws Exception {
+        TcpServerSocket server = new TcpServerSocket(hostB, PORT);
+        byte[] data = new byte[3 << 20];
+        new SplittableRandom(12).nextBytes(data);
+        try (TcpSocket client = new TcpSocket(hostA, BackToBack.B, PORT); TcpSocket accepted = server.accept()) {
+            Future<Void> writer = spawn(() -> {
+                SplittableRandom r = new SplittableRandom(13);
+                OutputStream out = client.getOutputStream();
+                int off = 0;
+                while (off < data.length) {
+                    int len = Math.min(data.length - off, r.nextInt(4) == 0 ? 1 + r.nextInt(200_000) : 1 + r.nextInt(3000));
+                    out.write(data, off, len);
+                    off += len;
+                }
+                client.shutdownOutput();
+                return null;
+            });
+            InputStream in = accepted.getInputStream();
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            byte[] buf = new byte[1000]; // small reads: the send buffer fills now and then
+            int n;
+            while ((n = in.read(buf)) >= 0) got.write(buf, 0, n);
+            get(writer);
+            assertArrayEquals(data, got.toByteArray());
+        }
+        server.close();
+    }
+
     @Test void shutdownInputWakesAReaderAndDiscardsWhatArrives() throws Exception {
         TcpServerSocket server = new TcpServerSocket(hostB, PORT);
         try (TcpSocket client = new TcpSocket(hostA, BackToBack.B, PORT); TcpSocket accepted = server.accept()) {
