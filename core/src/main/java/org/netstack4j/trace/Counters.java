@@ -1,5 +1,6 @@
 package org.netstack4j.trace;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -16,7 +17,8 @@ public final class Counters {
         public long get() { return value; }
     }
 
-    private final Map<String, Counter> counters = new TreeMap<>();
+    // Looked up by name on some hot paths: a hash map; snapshot() sorts.
+    private final Map<String, Counter> counters = new HashMap<>();
 
     public Counter counter(String name) { return counters.computeIfAbsent(name, k -> new Counter()); }
 
