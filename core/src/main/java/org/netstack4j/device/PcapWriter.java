@@ -23,7 +23,7 @@ import org.netstack4j.wire.LinkType;
  * (orig_len keeps the real length).
  *
  * <p>Times are the {@code long} nanoseconds the stack runs on plus {@link #setTimeOffset}
- * (a runtime on {@code System.nanoTime} sets the offset to wall-clock minus nanoTime so that
+ * (a real-time runtime sets the offset from its own clock to the wall clock so that
  * captures show real dates; virtual time starts at the epoch). IO errors while writing a record
  * surface as {@link UncheckedIOException}, since devices cannot throw checked exceptions.
  */

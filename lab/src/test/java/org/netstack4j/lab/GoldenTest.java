@@ -1,11 +1,8 @@
 package org.netstack4j.lab;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -22,8 +19,7 @@ import org.netstack4j.wire.UdpRepr;
  * intended change with {@code -Dnetstack4j.golden.update=true} and review the diff.
  */
 class GoldenTest {
-    static final Path DIR = Path.of("src", "test", "resources", "golden");
-    static final boolean UPDATE = Boolean.getBoolean("netstack4j.golden.update");
+    static final Path DIR = Golden.ROOT;
 
     static LabRun fast() {
         Fixtures.Trace t = Fixtures.fastRetransmitZeroWindow();
@@ -62,22 +58,12 @@ class GoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("outputs")
     void matchesGolden(String name, String actual) throws IOException {
-        Path file = DIR.resolve(name);
-        if (UPDATE) {
-            Files.createDirectories(DIR);
-            Files.writeString(file, actual, StandardCharsets.UTF_8);
-            return;
-        }
-        assertTrue(Files.exists(file), "missing golden file " + file + " (run with -Dnetstack4j.golden.update=true)");
-        assertEquals(Files.readString(file, StandardCharsets.UTF_8), actual,
-                name + " differs from its golden file (if intended: -Dnetstack4j.golden.update=true)");
+        Golden.check(DIR, name, actual);
     }
 
     @ParameterizedTest(name = "{0} fits 100 columns")
     @MethodSource("outputs")
     void everyLineFits100Columns(String name, String actual) {
-        if (name.endsWith(".json")) return;
-        for (String line : actual.split("\n", -1))
-            assertTrue(Cols.width(line) <= 100, name + ": line of " + Cols.width(line) + " columns: " + line);
+        Golden.assertFits(name, actual, 100);
     }
 }

@@ -1,11 +1,7 @@
 package org.netstack4j.lab.scenario;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +9,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.netstack4j.lab.Golden;
 import org.netstack4j.lab.JsonRun;
 import org.netstack4j.lab.LabRun;
 import org.netstack4j.lab.Lang;
@@ -25,8 +22,7 @@ import org.netstack4j.lab.TextLadder;
  * the diff.
  */
 class StoryGoldenTest {
-    static final Path DIR = Path.of("src", "test", "resources", "golden", "stories");
-    static final boolean UPDATE = Boolean.getBoolean("netstack4j.golden.update");
+    static final Path DIR = Golden.ROOT.resolve("stories");
 
     static Stream<Arguments> outputs() {
         List<Arguments> out = new ArrayList<>();
@@ -51,25 +47,12 @@ class StoryGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("outputs")
     void matchesGolden(String name, String actual) throws IOException {
-        Path file = DIR.resolve(name);
-        if (UPDATE) {
-            Files.createDirectories(DIR);
-            Files.writeString(file, actual, StandardCharsets.UTF_8);
-            return;
-        }
-        assertTrue(Files.exists(file), "missing golden file " + file + " (run with -Dnetstack4j.golden.update=true)");
-        assertEquals(Files.readString(file, StandardCharsets.UTF_8), actual,
-                name + " differs from its golden file (if intended: -Dnetstack4j.golden.update=true, then review the diff)");
+        Golden.check(DIR, name, actual);
     }
 
     @ParameterizedTest(name = "{0} fits 100 columns")
     @MethodSource("outputs")
     void textFitsOneHundredColumns(String name, String actual) {
-        if (name.endsWith(".json")) return;
-        for (String line : actual.split("\n", -1)) {
-            int cols = line.codePoints().map(cp -> Character.UnicodeScript.of(cp) == Character.UnicodeScript.HAN
-                    || (cp >= 0xFF00 && cp <= 0xFFEF) || (cp >= 0x3000 && cp <= 0x303F) ? 2 : 1).sum();
-            assertTrue(cols <= 100, name + ": " + cols + " columns: " + line);
-        }
+        Golden.assertFits(name, actual, 100);
     }
 }
