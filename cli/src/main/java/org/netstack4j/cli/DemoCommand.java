@@ -6,11 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import org.netstack4j.lab.JsonRun;
+import org.netstack4j.lab.LabRender;
 import org.netstack4j.lab.LabRun;
 import org.netstack4j.lab.Lang;
-import org.netstack4j.lab.SvgLadder;
-import org.netstack4j.lab.TextLadder;
 import org.netstack4j.lab.scenario.LabRunner;
 import org.netstack4j.lab.scenario.Scenario;
 import org.netstack4j.lab.scenario.ScenarioOptions;
@@ -43,10 +41,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = {"-l", "--list"}, description = "List the stories and what each shows.")
     boolean list;
 
-    enum Format { TEXT, SVG, JSON }
-
     @Option(names = "--format", paramLabel = "FMT", description = "text (a ladder diagram), svg or json (default: ${DEFAULT-VALUE}).")
-    Format format = Format.TEXT;
+    LabRender.Format format = LabRender.Format.TEXT;
 
     @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Write the diagram to FILE instead of the terminal.")
     Path out;
@@ -86,7 +82,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
 
     @Override public Integer call() throws IOException {
         PrintWriter w = spec.commandLine().getOut();
-        Lang l = parseLang();
+        Lang l = Options.lang(lang);
         if (list) {
             listStories(w, l);
             return 0;
@@ -106,11 +102,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 .withLatency(Options.millis("--latency", latencyMs)).withMss(mss).withMsl(parseMsl())
                 .withNoTimeWait(noTimeWait).withTwoWay(twoWay).withPcap(pcap);
         LabRun run = LabRunner.run(scenario, o);
-        String rendered = switch (format) {
-            case TEXT -> TextLadder.render(run, TextLadder.Options.defaults().withLang(l).withAscii(ascii).withRelativeSeq(relativeSeq));
-            case SVG -> SvgLadder.render(run, l, relativeSeq);
-            case JSON -> JsonRun.render(run, l);
-        };
+        String rendered = LabRender.render(run, format, l, ascii, relativeSeq);
         if (out != null) {
             Files.writeString(out, rendered, StandardCharsets.UTF_8);
             w.println((l == Lang.ZH ? "已写入 " : "wrote ") + out);
@@ -118,17 +110,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             w.print(rendered);
             if (!rendered.endsWith("\n")) w.println();
         }
-        if (pcap != null && format == Format.TEXT) w.println((l == Lang.ZH ? "抓包已写入 " : "pcap written to ") + pcap);
+        if (pcap != null && format == LabRender.Format.TEXT) w.println((l == Lang.ZH ? "抓包已写入 " : "pcap written to ") + pcap);
         w.flush();
         return 0;
-    }
-
-    private Lang parseLang() {
-        return switch (lang.toLowerCase(Locale.ROOT)) {
-            case "en", "english" -> Lang.EN;
-            case "zh", "cn", "zh-cn", "chinese" -> Lang.ZH;
-            default -> throw new Main.UsageError("--lang wants en or zh, not '" + lang + "'");
-        };
     }
 
     private long parseMsl() {

@@ -34,8 +34,6 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class ExplainCommand implements java.util.concurrent.Callable<Integer> {
     @Spec CommandSpec spec;
 
-    enum Topic { LAYERS, TCP_HEADER, UDP_HEADER }
-
     @Parameters(paramLabel = "TOPIC", description = "layers, tcp-header or udp-header.")
     String topic;
 
@@ -46,11 +44,7 @@ public final class ExplainCommand implements java.util.concurrent.Callable<Integ
     long seed = 1;
 
     @Override public Integer call() {
-        Lang l = switch (lang.toLowerCase(Locale.ROOT)) {
-            case "en" -> Lang.EN;
-            case "zh", "cn" -> Lang.ZH;
-            default -> throw new Main.UsageError("--lang wants en or zh, not '" + lang + "'");
-        };
+        Lang l = Options.lang(lang);
         PrintWriter w = spec.commandLine().getOut();
         String text = switch (topic.toLowerCase(Locale.ROOT)) {
             case "layers" -> Explain.layers(l);

@@ -22,6 +22,15 @@ final class Options {
         return v / 100.0;
     }
 
+    /** --lang: the lab's own parser (en, zh and their spellings), misuse as a usage error. */
+    static org.netstack4j.lab.Lang lang(String text) {
+        try {
+            return org.netstack4j.lab.Lang.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError("--lang wants en or zh, not '" + text + "'");
+        }
+    }
+
     static void positive(String flag, long value) {
         if (value <= 0) throw new Main.UsageError(flag + " must be at least 1, not " + value);
     }

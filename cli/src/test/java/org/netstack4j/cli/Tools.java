@@ -11,9 +11,7 @@ final class Tools {
     private Tools() {}
 
     static boolean has(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
-            if (new java.io.File(dir, tool).canExecute()) return true;
-        return false;
+        return org.netstack4j.linux.LinuxNet.findOnPath(tool) != null;
     }
 
     /** Runs a command, returning stdout (stderr is discarded); fails the test on a non-zero exit. */
