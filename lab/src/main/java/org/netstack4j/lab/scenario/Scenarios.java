@@ -101,9 +101,6 @@ public final class Scenarios {
         @Override protected void play(Stage s) {
             Accepted acc = new Accepted();
             TcpConnection c = handshake(s, acc, closedNote(s, "client"));
-            acc.conn.setListener(new TcpEventListener() {
-                @Override public void onRemoteClosed(TcpConnection srv) { s.after(Time.ms(50), () -> srv.close(s.now())); }
-            });
             TcpConnection srv = acc.conn;
             srv.setListener(closedNoteAndClose(s, srv));
             // The client's pure ACK that acknowledges the server's FIN is the fourth step: lose it once.
