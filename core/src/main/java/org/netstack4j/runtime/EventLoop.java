@@ -15,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.netstack4j.device.FrameSink;
 import org.netstack4j.time.Pollable;
@@ -27,9 +28,19 @@ import org.netstack4j.time.Time;
  *          else spin briefly for a task, then park until min(pollAt, a new task, input from an IoSource) }
  * </pre>
  * Time is {@link System#nanoTime()} measured from a JVM-wide origin, so {@link #now()} starts
- * near zero and never overflows in {@code now + timeout} arithmetic. The stack is touched
- * only on the loop thread: other threads hand work over with {@link #execute} or
- * {@link #call}, and wait for the loop's callbacks with a {@link Signal}.
+ * near zero and never overflows in {@code now + timeout} arithmetic.
+ *
+ * <p>The stack is single-threaded: it is touched only by the thread that holds the loop (see
+ * {@link #inLoop()}). Usually that is the loop thread. But when another thread hands work over
+ * with {@link #execute}, {@link #call} or {@link #runIfFree} while nobody holds the loop, that
+ * thread takes the loop and does the work itself, then runs the stack until it is quiet
+ * (what it sent answered, within {@link #SETTLE_ROUNDS} polls) — the way a kernel does protocol
+ * work in the context of the system call that caused it. That saves two thread handoffs per
+ * call (wake the loop, wake the caller). The handover only ever uses tryLock, so a thread
+ * holding other locks never waits for the loop; when the loop is busy, the task is queued as
+ * before. Tasks still run in submission order. System property {@code netstack4j.loop.inline}
+ * ({@code false} turns this off: every task runs on the loop thread). Threads wait for the
+ * stack's callbacks with a {@link Signal}.
  *
  * <p>A task or poll that throws does not stop the loop: the throwable goes to the failure
  * handler (default: logged) and is counted in {@link #failures()}.
@@ -40,6 +51,8 @@ public final class EventLoop implements AutoCloseable, Executor {
     private static final long ORIGIN = System.nanoTime() - Time.s(1);
     /** Tasks run before the stack gets a chance to poll again, so a task flood cannot starve timers. */
     private static final int TASK_BATCH = 4096;
+    /** Hand work to a free loop by running it on the calling thread (see the class comment). */
+    private static final boolean INLINE_DEFAULT = Boolean.parseBoolean(System.getProperty("netstack4j.loop.inline", "true"));
     /**
      * After doing work, the loop polls its queue this long (ns) before parking: an
      * application thread it just woke usually answers within tens of microseconds, and
@@ -47,10 +60,27 @@ public final class EventLoop implements AutoCloseable, Executor {
      * wake-up latency. Bounded, and only after work, so an idle loop costs nothing. System
      * property {@code netstack4j.loop.spinNanos} (0 disables). Measured on 2 shared cores
      * (bench pingpong/connect, medians of 6 runs): 20 us gave connect 2.6x and pingpong 5x over no spin; 10 us less than half of that; 40 and 60 us no better than 20 us.
+     * Default 0 when inline work is on: application threads then do their work themselves
+     * while the loop is free, so a spinning loop would only burn a core.
      */
-    private static final long SPIN_NS = Long.getLong("netstack4j.loop.spinNanos", Time.us(20));
+    private static final long SPIN_NS = Long.getLong("netstack4j.loop.spinNanos", INLINE_DEFAULT ? 0 : Time.us(20));
+
+    /** At most this many stack polls after inline work before the caller leaves the rest to the loop thread. */
+    static final int SETTLE_ROUNDS = 256;
 
     private final Pollable stack;
+    /** Whether callers may run work inline while the loop is free. */
+    private final boolean inline;
+    /** Spin before parking (ns): {@link #SPIN_NS}, or 0 when callers work inline. */
+    private final long spinNs;
+    /** Held by whoever touches the stack: the loop thread, or a caller running work inline. */
+    private final ReentrantLock work = new ReentrantLock();
+    /** The thread holding {@link #work}, or null. */
+    private volatile Thread owner;
+    /** Bumped by every inline run; the loop re-checks its deadline when it changed before it parks. */
+    private volatile long inlineRuns;
+    /** The loop clock time the parked loop thread will wake at by itself. */
+    private volatile long parkedUntil;
     private final Thread thread;
     private final Consumer<Throwable> failureHandler;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -63,8 +93,10 @@ public final class EventLoop implements AutoCloseable, Executor {
     private volatile boolean closing;
     private volatile boolean closed;
 
-    private EventLoop(String threadName, Pollable stack, Consumer<Throwable> failureHandler) {
+    private EventLoop(String threadName, Pollable stack, Consumer<Throwable> failureHandler, boolean inline) {
         this.stack = Objects.requireNonNull(stack, "stack");
+        this.inline = inline;
+        this.spinNs = inline == INLINE_DEFAULT ? SPIN_NS : inline ? 0 : Time.us(20);
         this.failureHandler = Objects.requireNonNull(failureHandler, "failureHandler");
         this.thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::run);
     }
@@ -78,7 +110,15 @@ public final class EventLoop implements AutoCloseable, Executor {
 
     /** Starts a loop; {@code failureHandler} receives what tasks, polls and readers throw (on whichever thread failed). */
     public static EventLoop start(String threadName, Pollable stack, Consumer<Throwable> failureHandler) {
-        EventLoop loop = new EventLoop(threadName, stack, failureHandler);
+        return start(threadName, stack, failureHandler, INLINE_DEFAULT);
+    }
+
+    /**
+     * Starts a loop; with {@code inline} false every task runs on the loop thread (callers
+     * never touch the stack), whatever {@code netstack4j.loop.inline} says.
+     */
+    public static EventLoop start(String threadName, Pollable stack, Consumer<Throwable> failureHandler, boolean inline) {
+        EventLoop loop = new EventLoop(threadName, stack, failureHandler, inline);
         loop.thread.start();
         return loop;
     }
@@ -89,7 +129,11 @@ public final class EventLoop implements AutoCloseable, Executor {
     /** The stack this loop drives (touch it only on the loop thread). */
     public Pollable stack() { return stack; }
 
-    public boolean inLoop() { return Thread.currentThread() == thread; }
+    /**
+     * True on the thread that holds the loop right now (the loop thread while it works, or a
+     * caller running a task inline): the only thread allowed to touch the stack.
+     */
+    public boolean inLoop() { return Thread.currentThread() == owner; }
 
     public boolean isClosed() { return closing; }
 
@@ -100,12 +144,54 @@ public final class EventLoop implements AutoCloseable, Executor {
     public long polls() { return polls.get(); }
 
     /**
-     * Queues {@code task} to run on the loop thread and wakes the loop. Tasks run in
-     * submission order. Throws RejectedExecutionException once the loop is closed.
+     * Runs {@code task} with the loop: at once on this thread if the loop is free (then the
+     * stack runs until quiet before this returns), else queued for the loop thread, which is
+     * woken. A task submitted while holding the loop is queued and runs before the loop is
+     * let go. Tasks run in submission order. A task that throws is reported to the failure
+     * handler, not to the caller. Throws RejectedExecutionException once the loop is closed.
      */
     @Override public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
         if (closing) throw new RejectedExecutionException("event loop closed");
+        if (!inLoop() && enter()) {
+            try {
+                runTasks();
+                runReporting(task);
+                settle();
+            } finally {
+                leave();
+            }
+            return;
+        }
+        enqueue(task);
+    }
+
+    /**
+     * Runs {@code task} now on this thread if this thread holds the loop or the loop is free
+     * (then the stack runs until quiet, as in {@link #execute}); returns false, without
+     * running or queueing it, when another thread holds the loop. For work whose arguments
+     * are only valid during the call (e.g. a caller's buffer). A task that throws is reported
+     * to the failure handler. Throws RejectedExecutionException once the loop is closed.
+     */
+    public boolean runIfFree(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        if (closing) throw new RejectedExecutionException("event loop closed");
+        if (inLoop()) {
+            runReporting(task);
+            return true;
+        }
+        if (!enter()) return false;
+        try {
+            runTasks();
+            runReporting(task);
+            settle();
+        } finally {
+            leave();
+        }
+        return true;
+    }
+
+    private void enqueue(Runnable task) {
         tasks.add(task);
         // The loop may have drained the queue for the last time between our check and add.
         if (closing && tasks.remove(task)) throw new RejectedExecutionException("event loop closed");
@@ -120,17 +206,20 @@ public final class EventLoop implements AutoCloseable, Executor {
      * may already be running); the caller's interrupt status is kept.
      */
     public <T> T call(Callable<T> task) {
-        if (inLoop()) {
+        if (inLoop()) return callHere(task);
+        if (closing) throw new RejectedExecutionException("event loop closed");
+        if (enter()) {
             try {
-                return task.call();
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new CompletionException(e);
+                runTasks();
+                T result = callHere(task);
+                settle();
+                return result;
+            } finally {
+                leave();
             }
         }
         FutureTask<T> future = new FutureTask<>(task);
-        execute(future);
+        enqueue(future);
         boolean interrupted = false;
         try {
             while (true) {
@@ -149,6 +238,61 @@ public final class EventLoop implements AutoCloseable, Executor {
             }
         } finally {
             if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    private static <T> T callHere(Callable<T> task) {
+        try {
+            return task.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CompletionException(e);
+        }
+    }
+
+    /** Takes the loop for inline work if it is free (never waits); false if not (or inline work is off). */
+    private boolean enter() {
+        if (!inline || !work.tryLock()) return false;
+        if (closing) {
+            work.unlock();
+            throw new RejectedExecutionException("event loop closed");
+        }
+        owner = Thread.currentThread();
+        return true;
+    }
+
+    /** Inline work done: runs queued tasks and due stack work until quiet, at most {@link #SETTLE_ROUNDS} polls. */
+    private void settle() {
+        for (int i = 0; i < SETTLE_ROUNDS && !closing; i++) {
+            runTasks();
+            long now = now();
+            if (pollAt() > now) {
+                if (tasks.isEmpty()) return;
+                continue;
+            }
+            poll(now);
+        }
+    }
+
+    /**
+     * Lets go of the loop after inline work, and wakes the parked loop thread if the stack now
+     * needs it earlier than it planned to wake (a timer the work armed, or polls left over).
+     */
+    private void leave() {
+        long at = pollAt();
+        inlineRuns++;
+        owner = null;
+        work.unlock();
+        // Either the loop sees inlineRuns change before it parks, or we see it parked here.
+        if (parked && (at < parkedUntil || !tasks.isEmpty())) LockSupport.unpark(thread);
+    }
+
+    private void runReporting(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable e) {
+            reportFailure(e);
         }
     }
 
@@ -226,20 +370,34 @@ public final class EventLoop implements AutoCloseable, Executor {
 
     private void run() {
         try {
+            boolean worked = false;
             while (!closing) {
-                runTasks();
-                if (closing) break;
-                long now = now();
-                long at = pollAt();
-                if (at <= now) {
-                    poll(now);
-                    continue;
+                long now, at, runs;
+                work.lock();
+                owner = thread;
+                try {
+                    if (runTasks() > 0) worked = true;
+                    if (closing) break;
+                    now = now();
+                    at = pollAt();
+                    runs = inlineRuns;
+                    if (at <= now) {
+                        poll(now);
+                        worked = true;
+                        continue;
+                    }
+                } finally {
+                    owner = null;
+                    work.unlock();
                 }
-                if (SPIN_NS > 0 && spinForTask(Math.min(now + SPIN_NS, at))) continue;
+                boolean spin = worked && spinNs > 0;
+                worked = false;
+                if (spin && spinForTask(Math.min(now + spinNs, at))) continue;
+                parkedUntil = at;
                 parked = true;
-                // Re-check after publishing 'parked': a task added before this point is seen
-                // here, one added after it sees parked == true and unparks us.
-                if (tasks.isEmpty() && !closing) {
+                // Re-check after publishing 'parked': a task added (or inline work done) before
+                // this point is seen here; one added after it sees parked == true and unparks us.
+                if (tasks.isEmpty() && !closing && runs == inlineRuns) {
                     if (at == Time.NEVER) LockSupport.park(this);
                     else LockSupport.parkNanos(this, at - now);
                 }
@@ -268,17 +426,21 @@ public final class EventLoop implements AutoCloseable, Executor {
         }
     }
 
-    private void runTasks() {
-        for (int i = 0; i < TASK_BATCH; i++) {
+    /** Runs queued tasks (at most {@link #TASK_BATCH}); returns how many ran. */
+    private int runTasks() {
+        int i = 0;
+        while (i < TASK_BATCH) {
             Runnable t = tasks.poll();
-            if (t == null) return;
+            if (t == null) break;
+            i++;
             try {
                 t.run();
             } catch (Throwable e) {
                 reportFailure(e);
             }
-            if (closing) return;
+            if (closing) break;
         }
+        return i;
     }
 
     private long pollAt() {

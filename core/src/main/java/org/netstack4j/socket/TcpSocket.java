@@ -339,10 +339,13 @@ public final class TcpSocket implements Closeable {
             // before the space: the loop publishes the new space before it un-counts a write.
             int queued = unsentQueued.get();
             if (len <= ASYNC_WRITE_MAX && len <= sendSpace - queued) {
-                byte[] copy = Arrays.copyOfRange(b, off, off + len);
                 unsentQueued.addAndGet(len);
+                int o = off, l = len;
                 try {
-                    loop.execute(() -> sendQueued(c, copy));
+                    // A free loop takes the caller's bytes at once (no copy); a busy one gets a copy.
+                    if (loop.runIfFree(() -> sendQueued(c, b, o, l))) return;
+                    byte[] copy = Arrays.copyOfRange(b, off, off + len);
+                    loop.execute(() -> sendQueued(c, copy, 0, copy.length));
                 } catch (RejectedExecutionException e) {
                     unsentQueued.addAndGet(-len);
                     throw Net.stackClosed();
@@ -376,26 +379,26 @@ public final class TcpSocket implements Closeable {
     private static final int ASYNC_WRITE_MAX = 64 * 1024;
 
     /** On the loop: gives a queued write to TCP; it fits, as the caller checked against {@link #sendSpace}. */
-    private void sendQueued(TcpConnection c, byte[] copy) {
+    private void sendQueued(TcpConnection c, byte[] b, int off, int len) {
         try {
             TcpError e = c.error();
             if (e != null) throw Net.exception(e, false);
             int w;
             try {
-                w = c.send(loop.now(), copy, 0, copy.length);
+                w = c.send(loop.now(), b, off, len);
             } catch (TcpException te) {
                 throw Net.exception(te, false);
             }
-            if (w != copy.length) {
+            if (w != len) {
                 // Cannot happen: only this socket's writes use the space, and they are counted.
-                writeError = new SocketException("internal error: queued write did not fit (" + w + " of " + copy.length + ")");
-                throw new IllegalStateException("queued write did not fit the send buffer: " + w + " of " + copy.length);
+                writeError = new SocketException("internal error: queued write did not fit (" + w + " of " + len + ")");
+                throw new IllegalStateException("queued write did not fit the send buffer: " + w + " of " + len);
             }
         } catch (IOException io) {
             if (writeError == null) writeError = io;
         } finally {
             sendSpace = c.writable();
-            unsentQueued.addAndGet(-copy.length);
+            unsentQueued.addAndGet(-len);
         }
     }
 

@@ -46,8 +46,15 @@ class EventLoopTest {
     private final List<Throwable> failures = new CopyOnWriteArrayList<>();
     private EventLoop loop;
 
+    /** A loop whose callers run work inline while it is free (the default). */
     private EventLoop start(Pollable stack) {
-        loop = EventLoop.start("netstack4j-loop", stack, failures::add);
+        loop = EventLoop.start("netstack4j-loop", stack, failures::add, true);
+        return loop;
+    }
+
+    /** A loop that runs every task on its own thread. */
+    private EventLoop startThreadOnly(Pollable stack) {
+        loop = EventLoop.start("netstack4j-loop", stack, failures::add, false);
         return loop;
     }
 
@@ -56,7 +63,7 @@ class EventLoopTest {
     }
 
     @Test void tasksRunOnTheLoopThreadInOrder() throws Exception {
-        start(new DeadlineStack());
+        startThreadOnly(new DeadlineStack());
         List<String> seen = new CopyOnWriteArrayList<>();
         CountDownLatch done = new CountDownLatch(1);
         for (int i = 0; i < 100; i++) {
@@ -161,7 +168,7 @@ class EventLoopTest {
     }
 
     @Test void tasksQueuedBehindCloseAreCancelledNotLost() throws Exception {
-        start(new DeadlineStack());
+        startThreadOnly(new DeadlineStack());
         CountDownLatch inTask = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         loop.execute(() -> {
@@ -247,7 +254,7 @@ class EventLoopTest {
     }
 
     @Test void ioSourceFramesReachTheSinkOnTheLoopInOrder() throws Exception {
-        start(new DeadlineStack());
+        startThreadOnly(new DeadlineStack());
         QueueSource src = new QueueSource();
         List<String> got = new CopyOnWriteArrayList<>();
         CountDownLatch all = new CountDownLatch(50);
@@ -268,7 +275,7 @@ class EventLoopTest {
     }
 
     @Test void aSlowLoopMakesTheSourceDropBeyondItsQueueLimit() throws Exception {
-        start(new DeadlineStack());
+        startThreadOnly(new DeadlineStack());
         QueueSource src = new QueueSource();
         List<Byte> got = new CopyOnWriteArrayList<>();
         IoRegistration reg = loop.register("test1", src, (now, frame) -> got.add(frame[0]), 8);
@@ -309,5 +316,75 @@ class EventLoopTest {
         for (Thread t : ts) t.join(TimeUnit.SECONDS.toMillis(GUARD_S));
         for (Thread t : ts) assertFalse(t.isAlive(), "a caller is stuck: lost wakeup");
         assertEquals((long) threads * calls, loop.call(() -> counter[0]));
+    }
+
+    @Test void manyThreadsCallingAThreadOnlyLoopNeverLoseAWakeup() throws Exception {
+        startThreadOnly(new DeadlineStack());
+        int threads = 8, calls = 2_000;
+        long[] counter = {0};
+        List<Thread> ts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread.Builder b = t % 2 == 0 ? Thread.ofPlatform() : Thread.ofVirtual();
+            ts.add(b.start(() -> {
+                for (int i = 0; i < calls; i++) loop.call(() -> ++counter[0]);
+            }));
+        }
+        for (Thread t : ts) t.join(TimeUnit.SECONDS.toMillis(GUARD_S));
+        for (Thread t : ts) assertFalse(t.isAlive(), "a caller is stuck: lost wakeup");
+        assertEquals((long) threads * calls, loop.call(() -> counter[0]));
+    }
+
+    @Test void aFreeLoopRunsTheTaskOnTheCallersThreadAndSettlesTheStack() {
+        // The stack is due at once after the task; the caller polls it before execute returns.
+        DeadlineStack stack = new DeadlineStack();
+        start(stack);
+        String me = Thread.currentThread().getName();
+        List<String> ranOn = new ArrayList<>();
+        loop.execute(() -> {
+            ranOn.add(Thread.currentThread().getName() + ":" + loop.inLoop());
+            stack.deadline = loop.now();
+        });
+        assertEquals(List.of(me + ":true"), ranOn);
+        assertEquals(1, stack.polledAt.size(), "settled before execute returned");
+        assertFalse(loop.inLoop(), "the caller let go of the loop");
+        assertTrue(loop.runIfFree(() -> ranOn.add("again")));
+        assertEquals(2, ranOn.size());
+    }
+
+    @Test void aBusyLoopQueuesTheTaskAndNeverBlocksTheCaller() throws Exception {
+        start(new DeadlineStack());
+        CountDownLatch inTask = new CountDownLatch(1), release = new CountDownLatch(1);
+        List<String> order = new CopyOnWriteArrayList<>();
+        Thread holder = Thread.ofPlatform().start(() -> loop.execute(() -> {
+            inTask.countDown();
+            try { release.await(); } catch (InterruptedException e) { throw new AssertionError(e); }
+            order.add("holder");
+        }));
+        assertTrue(inTask.await(GUARD_S, TimeUnit.SECONDS));
+        // The loop is held: our task is queued (execute returns at once), runIfFree declines.
+        loop.execute(() -> order.add("queued"));
+        assertFalse(loop.runIfFree(() -> order.add("never")));
+        assertEquals(List.of(), order);
+        release.countDown();
+        holder.join(TimeUnit.SECONDS.toMillis(GUARD_S));
+        loop.call(() -> null); // runs after the queued task
+        assertEquals(List.of("holder", "queued"), order);
+    }
+
+    @Test void inlineWorkThatArmsAnEarlierTimerWakesTheParkedLoop() throws Exception {
+        DeadlineStack stack = new DeadlineStack();
+        start(stack);
+        // Let the loop thread park with no deadline, then arm one from this thread inline.
+        while (loop.polls() == 0 && !loopParked()) Thread.onSpinWait();
+        long deadline = loop.call(() -> stack.deadline = loop.now() + Time.ms(30));
+        assertTrue(stack.polled.await(GUARD_S, TimeUnit.SECONDS), "the parked loop never woke for the new deadline");
+        assertTrue(stack.polledAt.get(0) >= deadline);
+    }
+
+    private boolean loopParked() {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("netstack4j-loop") && t.getState() == Thread.State.WAITING) return true;
+        }
+        return false;
     }
 }
