@@ -195,7 +195,30 @@ public final class EventLoop implements AutoCloseable, Executor {
         tasks.add(task);
         // The loop may have drained the queue for the last time between our check and add.
         if (closing && tasks.remove(task)) throw new RejectedExecutionException("event loop closed");
+        if (inline && !inLoop()) {
+            // Whoever holds the loop drains the queue before and after letting go (see leave),
+            // so a busy loop needs no wake-up: either the holder sees this task after its
+            // unlock, or we see the loop free here and run the queue ourselves.
+            if (!work.isLocked()) drainQueued();
+            return;
+        }
         if (parked) LockSupport.unpark(thread);
+    }
+
+    /** Takes the free loop while tasks are queued and runs them (and the stack) here. */
+    private void drainQueued() {
+        try {
+            while (!tasks.isEmpty() && !closing && enter()) {
+                try {
+                    runTasks();
+                    settle();
+                } finally {
+                    unlockAfterInline();
+                }
+            }
+        } catch (RejectedExecutionException closedMeanwhile) {
+            // the loop's own shutdown cancels what is left
+        }
     }
 
     /**
@@ -280,12 +303,17 @@ public final class EventLoop implements AutoCloseable, Executor {
      * needs it earlier than it planned to wake (a timer the work armed, or polls left over).
      */
     private void leave() {
+        unlockAfterInline();
+        drainQueued(); // tasks queued by threads that found us holding the loop
+    }
+
+    private void unlockAfterInline() {
         long at = pollAt();
         inlineRuns++;
         owner = null;
         work.unlock();
         // Either the loop sees inlineRuns change before it parks, or we see it parked here.
-        if (parked && (at < parkedUntil || !tasks.isEmpty())) LockSupport.unpark(thread);
+        if (parked && at < parkedUntil) LockSupport.unpark(thread);
     }
 
     private void runReporting(Runnable task) {
