@@ -614,7 +614,10 @@ public final class TcpSocket implements Closeable {
 
         @Override public void onWritable(TcpConnection c) {
             sendSpace = c.writable();
-            signal.update(() -> writeReady = true);
+            // Only a write that found no space waits for this (writeReady is written only
+            // while holding the loop, as here): waking on every ACK would also wake a reader
+            // waiting on the same signal, for nothing.
+            if (!writeReady) signal.update(() -> writeReady = true);
         }
 
         @Override public void onRemoteClosed(TcpConnection c) { serviceRead(c); }
