@@ -116,7 +116,7 @@ public final class TcpConnection {
         this.sndMax = iss;
         this.highRxt = iss;
         this.sndBufSeq = Seq.add(iss, 1);
-        this.tsOffset = tsOffset; // RFC 7323 7.1: a per-connection random offset
+        this.tsOffset = tsOffset; // RFC 7323 7.1: a keyed offset per address pair (IsnGenerator)
         // DESIGN.md 10: an idle connection owns no buffers; shared empty stand-ins until first use
         this.sendBuf = layer.emptySendBuffer();
         this.rcvBuf = layer.emptyReceiveBuffer();

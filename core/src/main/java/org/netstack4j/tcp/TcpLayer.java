@@ -192,7 +192,7 @@ public final class TcpLayer implements Pollable {
                                 TcpListener parent, TcpEventListener l) {
         TcpConnection c = new TcpConnection(this, local, localPort, remote, remotePort, parent, l,
                 isnForTests != null ? isnForTests.getAsInt() : isn.isn(now, local, localPort, remote, remotePort),
-                isn.timestampOffset(local, localPort, remote, remotePort), nextOrder++);
+                isn.timestampOffset(local, remote), nextOrder++);
         connections.put(c);
         return c;
     }
