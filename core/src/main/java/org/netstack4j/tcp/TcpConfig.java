@@ -64,6 +64,10 @@ import org.netstack4j.time.Time;
  * @param timeWaitIgnoresNonAck true: in TIME-WAIT a segment with neither ACK, SYN nor RST is
  *        dropped without an answer (FreeBSD tcp_twcheck); false: RFC 9293 3.10.7.4 (an ACK when
  *        it is outside the window).
+ * @param zeroWindowProbeData true: a zero-window probe carries one octet of new data past the
+ *        window (RFC 9293 3.8.6.1; FreeBSD); false: it is an empty segment with SEG.SEQ =
+ *        SND.UNA - 1, which the receiver must answer with an ACK showing its window (RFC 1122
+ *        4.2.2.17 leaves the probe's form open; Linux tcp_write_wakeup / tcp_xmit_probe_skb).
  */
 public record TcpConfig(
         int mss,
@@ -106,7 +110,8 @@ public record TcpConfig(
         boolean resetHalfOpenOnListenerClose,
         boolean ackUnsentAck,
         boolean abortRstWithAck,
-        boolean timeWaitIgnoresNonAck) {
+        boolean timeWaitIgnoresNonAck,
+        boolean zeroWindowProbeData) {
     /**
      * How the receive window is advertised (both keep the right edge from moving left,
      * RFC 9293 3.8.6.2.2 "shrinking the window is strongly discouraged").
@@ -147,7 +152,8 @@ public record TcpConfig(
     /**
      * The defaults with Linux's behaviour where the RFCs leave a choice: its SYN option layout,
      * quick-ACK mode (16 segments, TCP_MAX_QUICKACKS), half-open connections of a closed
-     * listener forgotten silently, an ACK of unsent data dropped without an answer, RST,ACK on abort.
+     * listener forgotten silently, an ACK of unsent data dropped without an answer, RST,ACK on
+     * abort, zero-window probes without data below SND.UNA.
      */
     public static TcpConfig linuxLike() { return linuxLikeBuilder().build(); }
 
@@ -157,7 +163,8 @@ public record TcpConfig(
                 .quickAcks(16)
                 .resetHalfOpenOnListenerClose(false)
                 .ackUnsentAck(false)
-                .abortRstWithAck(true);
+                .abortRstWithAck(true)
+                .zeroWindowProbeData(false);
     }
 
     /**
@@ -226,6 +233,7 @@ public record TcpConfig(
         b.ackUnsentAck = ackUnsentAck;
         b.abortRstWithAck = abortRstWithAck;
         b.timeWaitIgnoresNonAck = timeWaitIgnoresNonAck;
+        b.zeroWindowProbeData = zeroWindowProbeData;
         return b;
     }
 
@@ -272,6 +280,7 @@ public record TcpConfig(
         private boolean ackUnsentAck = true;
         private boolean abortRstWithAck = false;
         private boolean timeWaitIgnoresNonAck = false;
+        private boolean zeroWindowProbeData = true;
 
         private Builder() {}
 
@@ -316,9 +325,10 @@ public record TcpConfig(
         public Builder ackUnsentAck(boolean v) { this.ackUnsentAck = v; return this; }
         public Builder abortRstWithAck(boolean v) { this.abortRstWithAck = v; return this; }
         public Builder timeWaitIgnoresNonAck(boolean v) { this.timeWaitIgnoresNonAck = v; return this; }
+        public Builder zeroWindowProbeData(boolean v) { this.zeroWindowProbeData = v; return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData);
         }
     }
 }

@@ -1027,9 +1027,9 @@ public final class TcpConnection {
                 sendData(now, sndNxt, n, false);
                 sndNxt = Seq.add(sndNxt, n);
             } else {
-                // zero-window probe: one octet of new data past the window (RFC 9293 3.8.6.1)
                 layer.count("tcp.out.window_probes");
-                sendData(now, sndNxt, 1, false);
+                if (cfg().zeroWindowProbeData()) sendData(now, sndNxt, 1, false); // one octet past the window (RFC 9293 3.8.6.1)
+                else emit(now, TcpRepr.ACK, Seq.add(sndUna, -1), 0); // old sequence number, no data: the peer must ACK (Linux)
                 cancelRto(now); // the probe is governed by the persist timer, not the RTO
             }
             persistBackoff++;

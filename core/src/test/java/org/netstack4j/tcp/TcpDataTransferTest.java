@@ -114,6 +114,27 @@ class TcpDataTransferTest {
         assertEquals(2, h.counters.get("tcp.out.window_probes"));
     }
 
+    @Test void linuxZeroWindowProbeIsAnEmptySegmentBelowSndUna() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().zeroWindowProbeData(false).build()).established();
+        h.send(TcpHarness.bytes(1000, 0));
+        h.expect(A | P, 1, 1, 1000);
+        h.peerWindow = 0;
+        h.inject(A, 1, 1001);
+        h.send(TcpHarness.bytes(100, 0));
+        long rto = h.rtoMs();
+        h.advance(rto);
+        h.expect(A, 1000, 1, 0); // SEG.SEQ = SND.UNA - 1, no data: the receiver answers with its window
+        h.inject(A, 1, 1001);
+        h.advance(2 * rto - 1);
+        h.expectNothing();
+        h.advance(1);
+        h.expect(A, 1000, 1, 0);
+        h.peerWindow = 65535;
+        h.inject(A, 1, 1001);
+        h.expect(A | P, 1001, 1, 100);
+        assertEquals(2, h.counters.get("tcp.out.window_probes"));
+    }
+
     @Test void receiverZeroWindowThenWindowUpdate() {
         TcpHarness h = new TcpHarness(TcpConfig.builder().receiveBufferSize(2000).build()).established();
         h.inject(A, 1, 1, TcpHarness.bytes(1460, 1));

@@ -222,6 +222,12 @@ final class EngineStack implements TcpStack {
             m.put("tcpi_snd_cwnd", settings.profile == Profile.FREEBSD ? s.cwnd() : s.cwnd() / mss);
             m.put("tcpi_snd_ssthresh", settings.profile == Profile.FREEBSD ? s.ssthresh() : s.ssthresh() / mss);
             m.put("tcpi_snd_mss", (long) s.effectiveMss());
+            m.put("tcpi_advmss", (long) config.mss()); // the MSS we announce (TCP_MAXSEG or the MTU's)
+            m.put("tcpi_pmtu", (long) settings.mtu);
+            m.put("tcpi_snd_wnd", s.sndWnd());
+            m.put("tcpi_bytes_sent", s.bytesSent());
+            // bytes written but not yet sent once (Linux: write_seq - snd_nxt)
+            m.put("tcpi_notsent_bytes", Math.max(0L, s.sendQueued() - (long) (s.sndNxt() - s.sndUna())));
             m.put("tcpi_rto", s.rtoNs() / 1000);
             m.put("tcpi_rtt", s.srttNs() / 1000);
             m.put("tcpi_rttvar", s.rttvarNs() / 1000);

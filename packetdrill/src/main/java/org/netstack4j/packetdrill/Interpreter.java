@@ -1019,7 +1019,7 @@ public final class Interpreter {
             switch (opt) {
                 case "SO_RCVBUF" -> settings.rcvBuf = (int) arrayValue(s, v);
                 case "SO_SNDBUF" -> settings.sndBuf = (int) arrayValue(s, v);
-                case "TCP_MAXSEG" -> settings.maxSeg = (int) arrayValue(s, v);
+                case "TCP_MAXSEG" -> settings.maxSeg = k.opts.maxSeg = (int) arrayValue(s, v); // getsockopt reads it back
                 case "SO_KEEPALIVE" -> settings.keepAlive = arrayValue(s, v) != 0;
                 case "TCP_KEEPIDLE" -> settings.keepIdleNs = arrayValue(s, v) * 1_000_000_000L;
                 case "TCP_KEEPINTVL" -> settings.keepIntvlNs = arrayValue(s, v) * 1_000_000_000L;
