@@ -68,6 +68,10 @@ import org.netstack4j.time.Time;
  *        window (RFC 9293 3.8.6.1; FreeBSD); false: it is an empty segment with SEG.SEQ =
  *        SND.UNA - 1, which the receiver must answer with an ACK showing its window (RFC 1122
  *        4.2.2.17 leaves the probe's form open; Linux tcp_write_wakeup / tcp_xmit_probe_skb).
+ * @param nagleMinshall true: Minshall's variant of Nagle (draft-minshall-nagle; Linux
+ *        tcp_minshall_check): a short segment waits only while an earlier short segment is
+ *        unacknowledged, so the tail of a large write goes out with the full segments before it;
+ *        false: RFC 896 / RFC 9293 3.7.4, a short segment waits while any data is unacknowledged.
  */
 public record TcpConfig(
         int mss,
@@ -111,7 +115,8 @@ public record TcpConfig(
         boolean ackUnsentAck,
         boolean abortRstWithAck,
         boolean timeWaitIgnoresNonAck,
-        boolean zeroWindowProbeData) {
+        boolean zeroWindowProbeData,
+        boolean nagleMinshall) {
     /**
      * How the receive window is advertised (both keep the right edge from moving left,
      * RFC 9293 3.8.6.2.2 "shrinking the window is strongly discouraged").
@@ -153,7 +158,7 @@ public record TcpConfig(
      * The defaults with Linux's behaviour where the RFCs leave a choice: its SYN option layout,
      * quick-ACK mode (16 segments, TCP_MAX_QUICKACKS), half-open connections of a closed
      * listener forgotten silently, an ACK of unsent data dropped without an answer, RST,ACK on
-     * abort, zero-window probes without data below SND.UNA.
+     * abort, zero-window probes without data below SND.UNA, Minshall's Nagle.
      */
     public static TcpConfig linuxLike() { return linuxLikeBuilder().build(); }
 
@@ -164,7 +169,8 @@ public record TcpConfig(
                 .resetHalfOpenOnListenerClose(false)
                 .ackUnsentAck(false)
                 .abortRstWithAck(true)
-                .zeroWindowProbeData(false);
+                .zeroWindowProbeData(false)
+                .nagleMinshall(true);
     }
 
     /**
@@ -234,6 +240,7 @@ public record TcpConfig(
         b.abortRstWithAck = abortRstWithAck;
         b.timeWaitIgnoresNonAck = timeWaitIgnoresNonAck;
         b.zeroWindowProbeData = zeroWindowProbeData;
+        b.nagleMinshall = nagleMinshall;
         return b;
     }
 
@@ -281,6 +288,7 @@ public record TcpConfig(
         private boolean abortRstWithAck = false;
         private boolean timeWaitIgnoresNonAck = false;
         private boolean zeroWindowProbeData = true;
+        private boolean nagleMinshall = false;
 
         private Builder() {}
 
@@ -326,9 +334,10 @@ public record TcpConfig(
         public Builder abortRstWithAck(boolean v) { this.abortRstWithAck = v; return this; }
         public Builder timeWaitIgnoresNonAck(boolean v) { this.timeWaitIgnoresNonAck = v; return this; }
         public Builder zeroWindowProbeData(boolean v) { this.zeroWindowProbeData = v; return this; }
+        public Builder nagleMinshall(boolean v) { this.nagleMinshall = v; return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall);
         }
     }
 }

@@ -94,6 +94,8 @@ public final class TcpConnection {
     private long lastDataAt = NEVER;  // when the last data segment arrived
     private int rcvMss;
     private boolean noDelay;
+    /** End of the last short data segment sent (Minshall's Nagle, {@link TcpConfig#nagleMinshall()}). */
+    private int sndSml;
 
     private long bytesSent, bytesAcked, bytesReceived, retransmissions;
 
@@ -115,6 +117,7 @@ public final class TcpConnection {
         this.sndNxt = iss;
         this.sndMax = iss;
         this.highRxt = iss;
+        this.sndSml = iss;
         this.sndBufSeq = Seq.add(iss, 1);
         this.tsOffset = tsOffset; // RFC 7323 7.1: a keyed offset per address pair (IsnGenerator)
         // DESIGN.md 10: an idle connection owns no buffers; shared empty stand-ins until first use
@@ -1110,13 +1113,16 @@ public final class TcpConnection {
                     boolean full = len == maxData;
                     boolean all = len == unsent;
                     // RFC 896 / RFC 9293 3.7.4 Nagle: a short segment waits while data is unacknowledged
-                    boolean nagleOk = noDelay || flight == 0 || finQueued;
+                    boolean nagleOk = noDelay || flight == 0 || finQueued
+                            || cfg().nagleMinshall() && !Seq.gt(sndSml, sndUna); // only a short segment waits for a short one
+
                     // RFC 9293 3.8.6.2.1 sender SWS avoidance: full segment, all data (Nagle permitting),
                     // or at least half the largest window the peer ever offered
                     boolean swsOk = full || (all && nagleOk) || (nagleOk && len >= maxSndWnd / 2);
                     if (!swsOk && !resend) break; // resent data goes as it was cut before
                     boolean fin = finQueued && all && Seq.add(sndNxt, len) == finSeq;
                     sendData(now, sndNxt, len, fin);
+                    if (!full) sndSml = Seq.add(sndNxt, len);
                     sndNxt = Seq.add(sndNxt, len + (fin ? 1 : 0));
                     if (fin) break;
                     continue;

@@ -325,6 +325,32 @@ class TcpDataTransferTest {
         h.expect(A | P, 11, 1, 20);
     }
 
+    @Test void classicNagleHoldsTheTailOfALargeWrite() {
+        TcpHarness h = new TcpHarness().established();
+        h.send(new byte[2 * 1460 + 300]);
+        h.expect(A, 1, 1, 1460);
+        h.expect(A, 1461, 1, 1460);
+        h.expectNothing(); // RFC 896: the 300-byte tail waits while data is unacknowledged
+        h.inject(A, 1, 2921);
+        h.expect(A | P, 2921, 1, 300);
+    }
+
+    @Test void minshallNagleSendsTheTailAndHoldsTheNextShortSegment() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().nagleMinshall(true).build()).established();
+        h.send(new byte[2 * 1460 + 300]);
+        h.expect(A, 1, 1, 1460);
+        h.expect(A, 1461, 1, 1460);
+        h.expect(A | P, 2921, 1, 300); // no earlier short segment in flight
+        h.send(new byte[10]);
+        h.expectNothing(); // the 300-byte segment is unacknowledged
+        h.inject(A, 1, 2921);
+        h.expectNothing(); // still unacknowledged
+        h.inject(A, 1, 3221);
+        h.expect(A | P, 3221, 1, 10);
+        h.send(new byte[1460]); // a full segment is never held
+        h.expect(A | P, 3231, 1, 1460);
+    }
+
     @Test void noDelaySendsAtOnce() {
         TcpHarness h = new TcpHarness().established();
         h.conn.setNoDelay(true);

@@ -79,6 +79,8 @@ final class EngineStack implements TcpStack {
         if (s.minRtoNs != null) b.minRtoNs(s.minRtoNs);
         if (s.keepAlive != null) b.keepalive(s.keepAlive);
         if (s.synAckRetries != null) b.synAckRetries(s.synAckRetries);
+        if (s.synRetries != null) b.synRetries(s.synRetries);
+        if (s.dataRetries != null) b.dataRetries(s.dataRetries);
         if (s.keepIdleNs != null) b.keepaliveIdleNs(s.keepIdleNs);
         if (s.keepIntvlNs != null) b.keepaliveIntervalNs(s.keepIntvlNs);
         if (s.keepCnt != null) b.keepaliveProbes(s.keepCnt);

@@ -60,7 +60,7 @@ public final class Interpreter {
 
     private record Pending(SyscallEvent ev, Call call, long expectedEnd, long tol) {}
 
-    private static final java.util.Set<String> NO_STACK_NEEDED = java.util.Set.of("socket", "bind", "fcntl", "setsockopt");
+    private static final java.util.Set<String> NO_STACK_NEEDED = java.util.Set.of("socket", "bind", "fcntl", "setsockopt", "getsockopt");
     private static final long NS_PER_US = 1_000;
     private static final long LATE_LOOKAHEAD_NS = 5_000_000_000L;
     private static final int REMOTE_EPHEMERAL_PORT = 48_879;
@@ -1070,6 +1070,8 @@ public final class Interpreter {
         Expr want = a.get(3);
         if (want instanceof Expr.Array arr && arr.items().size() == 1) want = arr.items().getFirst();
         String got;
+        // A stack-wide default read back before the stack exists builds it; a value the socket set does not.
+        if ((opt.equals("SO_RCVBUF") || opt.equals("SO_SNDBUF")) && k.conn == null && k.listener == null) ensureStack();
         switch (opt) {
             case "SO_ERROR" -> {
                 String e = null;

@@ -20,6 +20,8 @@ public final class StackSettings {
     public Boolean keepAlive;
     /** SYN-ACK retransmissions (FreeBSD syncache.rexmtlimit). */
     public Integer synAckRetries;
+    /** SYN retransmissions (Linux tcp_syn_retries) and data retransmissions (tcp_retries2). */
+    public Integer synRetries, dataRetries;
     public Long keepIdleNs, keepIntvlNs;
     public Integer keepCnt;
 

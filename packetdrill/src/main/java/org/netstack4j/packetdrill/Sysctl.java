@@ -50,6 +50,16 @@ final class Sysctl {
             case "net.ipv4.tcp_rmem" -> s.rcvBuf = parseInt(line, key, v.split("\\s+")[1]);
             case "net.ipv4.tcp_wmem" -> s.sndBuf = parseInt(line, key, v.split("\\s+")[1]);
             case "net.ipv4.tcp_congestion_control" -> requireValue(line, key, v, "reno");
+            case "net.ipv4.tcp_syn_retries" -> s.synRetries = parseInt(line, key, v);
+            case "net.ipv4.tcp_synack_retries" -> s.synAckRetries = parseInt(line, key, v);
+            case "net.ipv4.tcp_retries2" -> s.dataRetries = parseInt(line, key, v);
+            case "net.ipv4.tcp_keepalive_time" -> s.keepIdleNs = parseInt(line, key, v) * 1_000_000_000L;
+            case "net.ipv4.tcp_keepalive_intvl" -> s.keepIntvlNs = parseInt(line, key, v) * 1_000_000_000L;
+            case "net.ipv4.tcp_keepalive_probes" -> s.keepCnt = parseInt(line, key, v);
+            // 0 = off, 2 = only answer ECN SYNs (Linux's default): we never negotiate ECN.
+            case "net.ipv4.tcp_ecn" -> { if (!v.equals("0") && !v.equals("2")) throw new Unsupported(line, "ECN (sysctl " + key + "=" + v + ")"); }
+            // no per-destination metrics cache and no SYN cookies to switch off
+            case "net.ipv4.tcp_no_metrics_save", "net.ipv4.tcp_syncookies" -> { }
             default -> throw new Unsupported(line, "sysctl " + key);
         }
     }
