@@ -72,6 +72,12 @@ import org.netstack4j.time.Time;
  *        tcp_minshall_check): a short segment waits only while an earlier short segment is
  *        unacknowledged, so the tail of a large write goes out with the full segments before it;
  *        false: RFC 896 / RFC 9293 3.7.4, a short segment waits while any data is unacknowledged.
+ * @param challengeAckOnRst true: a RST in the window but not at RCV.NXT gets a challenge ACK
+ *        (RFC 5961 3.2); false: any RST in the window resets the connection (RFC 793 3.4,
+ *        FreeBSD net.inet.tcp.insecure_rst=1).
+ * @param challengeAckOnSyn true: a SYN in a synchronized state gets a challenge ACK (RFC 5961
+ *        4.2); false: a SYN in the window resets the connection with a RST (RFC 793 3.9,
+ *        FreeBSD net.inet.tcp.insecure_syn=1).
  */
 public record TcpConfig(
         int mss,
@@ -116,7 +122,9 @@ public record TcpConfig(
         boolean abortRstWithAck,
         boolean timeWaitIgnoresNonAck,
         boolean zeroWindowProbeData,
-        boolean nagleMinshall) {
+        boolean nagleMinshall,
+        boolean challengeAckOnRst,
+        boolean challengeAckOnSyn) {
     /**
      * How the receive window is advertised (both keep the right edge from moving left,
      * RFC 9293 3.8.6.2.2 "shrinking the window is strongly discouraged").
@@ -241,6 +249,8 @@ public record TcpConfig(
         b.timeWaitIgnoresNonAck = timeWaitIgnoresNonAck;
         b.zeroWindowProbeData = zeroWindowProbeData;
         b.nagleMinshall = nagleMinshall;
+        b.challengeAckOnRst = challengeAckOnRst;
+        b.challengeAckOnSyn = challengeAckOnSyn;
         return b;
     }
 
@@ -289,6 +299,8 @@ public record TcpConfig(
         private boolean timeWaitIgnoresNonAck = false;
         private boolean zeroWindowProbeData = true;
         private boolean nagleMinshall = false;
+        private boolean challengeAckOnRst = true;
+        private boolean challengeAckOnSyn = true;
 
         private Builder() {}
 
@@ -335,9 +347,11 @@ public record TcpConfig(
         public Builder timeWaitIgnoresNonAck(boolean v) { this.timeWaitIgnoresNonAck = v; return this; }
         public Builder zeroWindowProbeData(boolean v) { this.zeroWindowProbeData = v; return this; }
         public Builder nagleMinshall(boolean v) { this.nagleMinshall = v; return this; }
+        public Builder challengeAckOnRst(boolean v) { this.challengeAckOnRst = v; return this; }
+        public Builder challengeAckOnSyn(boolean v) { this.challengeAckOnSyn = v; return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn);
         }
     }
 }

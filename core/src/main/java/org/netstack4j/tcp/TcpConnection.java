@@ -311,15 +311,20 @@ public final class TcpConnection {
             case CLOSED, LISTEN -> { return; }
             case SYN_SENT -> enterClosed(now, "user ABORT", null);
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> {
-                if (cfg().abortRstWithAck())
-                    layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, rcvNxt, true);
-                else
-                    layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, 0, false);
+                sendAbortRst(now);
                 enterClosed(now, "user ABORT", null);
             }
             case CLOSING, LAST_ACK, TIME_WAIT -> enterClosed(now, "user ABORT", null);
         }
         deliverEvents();
+    }
+
+    /** The RST of an ABORT: <SEQ=SND.NXT><CTL=RST>, with <ACK=RCV.NXT> when the config says so. */
+    private void sendAbortRst(long now) {
+        if (cfg().abortRstWithAck())
+            layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, rcvNxt, true);
+        else
+            layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, 0, false);
     }
 
     private void queueFin() {
@@ -500,7 +505,7 @@ public final class TcpConnection {
 
         // RFC 9293 3.10.7.4, second check the RST bit (RFC 5961 3.2: exact match, else challenge ACK)
         if (rst) {
-            if (seq != rcvNxt) {
+            if (seq != rcvNxt && cfg().challengeAckOnRst()) {
                 layer.drop(now, "rst_not_exact", "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 3.2)", this, seg, len);
                 challengeAck(now);
                 return;
@@ -535,6 +540,13 @@ public final class TcpConnection {
                 // "If the connection was initiated with a passive OPEN, then return this connection to LISTEN"
                 layer.drop(now, "syn_in_syn_received", "new SYN in SYN-RECEIVED: back to LISTEN", this, seg, len);
                 enterClosed(now, "rcv SYN (passive open: back to LISTEN)", null);
+                return;
+            }
+            if (!cfg().challengeAckOnSyn() && state != TcpState.TIME_WAIT) {
+                // RFC 793 3.9 (before RFC 5961): a SYN in the window is an error; reset the connection
+                layer.count("tcp.in.syn_resets");
+                sendAbortRst(now);
+                enterClosed(now, "rcv SYN in window", TcpError.CONNECTION_RESET);
                 return;
             }
             layer.drop(now, "syn_in_window", "SYN in a synchronized state: challenge ACK (RFC 5961 4.2)", this, seg, len);

@@ -371,6 +371,17 @@ class TcpStateMachineTest {
         assertEquals(1, h.counters.get("tcp.out.challenge_acks"));
     }
 
+    @Test void withoutRfc5961AnyRstInTheWindowResets() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().challengeAckOnRst(false).build()).established();
+        h.inject(R, 1_000_000, 0); // outside the window: still dropped
+        h.expectNothing();
+        assertEquals(TcpState.ESTABLISHED, h.conn.state());
+        h.inject(R, 1000, 0); // in the window, not at RCV.NXT: RFC 793 resets
+        h.expectNothing();
+        h.assertClosed(TcpError.CONNECTION_RESET);
+        assertEquals(0, h.counters.get("tcp.out.challenge_acks"));
+    }
+
     @Test void rstOutOfWindowIsDroppedSilently() {
         TcpHarness h = new TcpHarness().established();
         h.inject(R, 1_000_000, 0);
@@ -388,6 +399,16 @@ class TcpStateMachineTest {
         h.advance(1000);
         h.inject(R, 2000, 0);
         h.expect(A, 1, 1, 0);
+    }
+
+    @Test void withoutRfc5961ASynInTheWindowResetsWithRstAck() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().challengeAckOnSyn(false).abortRstWithAck(true).build()).established();
+        h.inject(S, 0, 0); // left of the window: the ordinary ACK of an unacceptable segment
+        h.expect(A, 1, 1, 0);
+        assertEquals(TcpState.ESTABLISHED, h.conn.state());
+        h.inject(S, 500, 0); // in the window
+        h.expect(R | A, 1, 1, 0);
+        h.assertClosed(TcpError.CONNECTION_RESET);
     }
 
     @Test void synInEstablishedGetsChallengeAck() {

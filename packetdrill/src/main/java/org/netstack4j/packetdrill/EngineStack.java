@@ -84,8 +84,8 @@ final class EngineStack implements TcpStack {
         if (s.keepIdleNs != null) b.keepaliveIdleNs(s.keepIdleNs);
         if (s.keepIntvlNs != null) b.keepaliveIntervalNs(s.keepIntvlNs);
         if (s.keepCnt != null) b.keepaliveProbes(s.keepCnt);
-        if (Boolean.FALSE.equals(s.rfc5961Rst) || Boolean.FALSE.equals(s.rfc5961Syn))
-            throw new Unsupported(0, "RFC 5961 mitigations switched off (insecure_rst/insecure_syn=1)");
+        if (s.rfc5961Rst != null) b.challengeAckOnRst(s.rfc5961Rst);
+        if (s.rfc5961Syn != null) b.challengeAckOnSyn(s.rfc5961Syn);
         return b.build();
     }
 
