@@ -78,6 +78,13 @@ import org.netstack4j.time.Time;
  * @param challengeAckOnSyn true: a SYN in a synchronized state gets a challenge ACK (RFC 5961
  *        4.2); false: a SYN in the window resets the connection with a RST (RFC 793 3.9,
  *        FreeBSD net.inet.tcp.insecure_syn=1).
+ * @param icmpHardErrorsInSynSent true: an ICMP protocol or port unreachable quoting our SYN
+ *        ends a connection in SYN-SENT (RFC 1122 4.2.3.9 hard errors; FreeBSD icmp_may_rst=1);
+ *        false: every ICMP error is soft and only named if the connection later times out.
+ * @param icmpProhibitedIsHard true: in SYN-SENT, "administratively prohibited" unreachables
+ *        (codes 9, 10, 13; RFC 1812 5.2.7.1) end the connection as refused and a time exceeded
+ *        in transit as host unreachable (FreeBSD tcp_drop_syn_sent); false: they are soft
+ *        errors (RFC 1122 4.2.3.9, RFC 5461).
  */
 public record TcpConfig(
         int mss,
@@ -124,7 +131,9 @@ public record TcpConfig(
         boolean zeroWindowProbeData,
         boolean nagleMinshall,
         boolean challengeAckOnRst,
-        boolean challengeAckOnSyn) {
+        boolean challengeAckOnSyn,
+        boolean icmpHardErrorsInSynSent,
+        boolean icmpProhibitedIsHard) {
     /**
      * How the receive window is advertised (both keep the right edge from moving left,
      * RFC 9293 3.8.6.2.2 "shrinking the window is strongly discouraged").
@@ -201,7 +210,8 @@ public record TcpConfig(
                 .resetSynAckInListen(false)
                 .resetHalfOpenOnListenerClose(false)
                 .abortRstWithAck(true)
-                .timeWaitIgnoresNonAck(true);
+                .timeWaitIgnoresNonAck(true)
+                .icmpProhibitedIsHard(true);
     }
 
     public Builder toBuilder() {
@@ -251,6 +261,8 @@ public record TcpConfig(
         b.nagleMinshall = nagleMinshall;
         b.challengeAckOnRst = challengeAckOnRst;
         b.challengeAckOnSyn = challengeAckOnSyn;
+        b.icmpHardErrorsInSynSent = icmpHardErrorsInSynSent;
+        b.icmpProhibitedIsHard = icmpProhibitedIsHard;
         return b;
     }
 
@@ -301,6 +313,8 @@ public record TcpConfig(
         private boolean nagleMinshall = false;
         private boolean challengeAckOnRst = true;
         private boolean challengeAckOnSyn = true;
+        private boolean icmpHardErrorsInSynSent = true;
+        private boolean icmpProhibitedIsHard = false;
 
         private Builder() {}
 
@@ -349,9 +363,11 @@ public record TcpConfig(
         public Builder nagleMinshall(boolean v) { this.nagleMinshall = v; return this; }
         public Builder challengeAckOnRst(boolean v) { this.challengeAckOnRst = v; return this; }
         public Builder challengeAckOnSyn(boolean v) { this.challengeAckOnSyn = v; return this; }
+        public Builder icmpHardErrorsInSynSent(boolean v) { this.icmpHardErrorsInSynSent = v; return this; }
+        public Builder icmpProhibitedIsHard(boolean v) { this.icmpProhibitedIsHard = v; return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard);
         }
     }
 }

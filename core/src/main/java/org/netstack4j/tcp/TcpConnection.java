@@ -1436,8 +1436,9 @@ public final class TcpConnection {
     }
 
     void icmpUnreachable(long now, int code, int nextHopMtu, int seq) {
-        // RFC 5927 4.1: only believe errors quoting a sequence number we have in flight
-        if (!Seq.between(sndUna, seq, sndMax)) {
+        // RFC 5927 4.1: only believe errors quoting a sequence number we have in flight,
+        // SND.UNA =< SEG.SEQ < SND.NXT (the highest sent here, as after a timeout SND.NXT goes back)
+        if (!Seq.le(sndUna, seq) || !Seq.lt(seq, sndMax)) {
             layer.count("tcp.icmp.out_of_window");
             return;
         }
@@ -1453,12 +1454,30 @@ public final class TcpConnection {
                 }
             }
             case 2, 3 -> {
-                if (state == TcpState.SYN_SENT) enterClosed(now, "ICMP unreachable", TcpError.CONNECTION_REFUSED);
+                if (state == TcpState.SYN_SENT && cfg().icmpHardErrorsInSynSent())
+                    enterClosed(now, "ICMP unreachable", TcpError.CONNECTION_REFUSED);
                 else softError = TcpError.CONNECTION_REFUSED;
+            }
+            case 9, 10, 13 -> { // administratively prohibited (RFC 1812 5.2.7.1)
+                if (state == TcpState.SYN_SENT && cfg().icmpHardErrorsInSynSent() && cfg().icmpProhibitedIsHard())
+                    enterClosed(now, "ICMP administratively prohibited", TcpError.CONNECTION_REFUSED);
+                else softError = TcpError.HOST_UNREACHABLE;
             }
             case 0 -> softError = TcpError.NETWORK_UNREACHABLE;
             default -> softError = TcpError.HOST_UNREACHABLE;
         }
+        deliverEvents();
+    }
+
+    /** ICMP time exceeded quoting our segment: a soft error (RFC 1122 4.2.3.9) unless the config says otherwise. */
+    void icmpTimeExceeded(long now, int seq) {
+        if (!Seq.le(sndUna, seq) || !Seq.lt(seq, sndMax)) { // RFC 5927 4.1
+            layer.count("tcp.icmp.out_of_window");
+            return;
+        }
+        if (state == TcpState.SYN_SENT && cfg().icmpHardErrorsInSynSent() && cfg().icmpProhibitedIsHard())
+            enterClosed(now, "ICMP time exceeded", TcpError.HOST_UNREACHABLE);
+        else softError = TcpError.HOST_UNREACHABLE;
         deliverEvents();
     }
 

@@ -158,6 +158,16 @@ public final class TcpLayer implements Pollable {
         c.icmpUnreachable(now, code, nextHopMtu, seq);
     }
 
+    /** An ICMP time exceeded (RFC 792 type 11) quoting a segment we sent: src/dst/ports as we sent them. */
+    public void icmpTimeExceeded(long now, Ipv4Address src, Ipv4Address dst, int srcPort, int dstPort, int seq) {
+        TcpConnection c = connections.get(src, srcPort, dst, dstPort);
+        if (c == null) {
+            counters.counter("tcp.icmp.no_connection").increment();
+            return;
+        }
+        c.icmpTimeExceeded(now, seq);
+    }
+
     /** O(1): the earliest deadline of any connection (a min-heap of connections by deadline). */
     @Override public long pollAt() { return timers.earliest(); }
 

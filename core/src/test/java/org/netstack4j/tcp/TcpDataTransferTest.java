@@ -448,6 +448,35 @@ class TcpDataTransferTest {
         h.assertClosed(TcpError.CONNECTION_REFUSED);
     }
 
+    @Test void icmpQuotingTheSequenceNumberAfterTheSynIsNotBelieved() {
+        TcpHarness h = new TcpHarness().synSent();
+        // RFC 5927 4.1: SND.UNA =< SEG.SEQ < SND.NXT; ISS + 1 was never sent
+        h.layer.icmpDestinationUnreachable(h.now, TcpHarness.LOCAL, TcpHarness.REMOTE, 3, 0, TcpHarness.LOCAL_PORT, 80, h.iss + 1);
+        assertEquals(TcpState.SYN_SENT, h.conn.state());
+        assertEquals(1, h.counters.get("tcp.icmp.out_of_window"));
+    }
+
+    @Test void icmpHardErrorsCanBeSwitchedOff() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().icmpHardErrorsInSynSent(false).build()).synSent();
+        h.layer.icmpDestinationUnreachable(h.now, TcpHarness.LOCAL, TcpHarness.REMOTE, 3, 0, TcpHarness.LOCAL_PORT, 80, h.iss);
+        assertEquals(TcpState.SYN_SENT, h.conn.state()); // soft: named only if the SYN times out
+    }
+
+    @Test void prohibitedAndTimeExceededAreSoftByDefaultAndHardForFreebsd() {
+        TcpHarness rfc = new TcpHarness().synSent();
+        rfc.layer.icmpDestinationUnreachable(rfc.now, TcpHarness.LOCAL, TcpHarness.REMOTE, 13, 0, TcpHarness.LOCAL_PORT, 80, rfc.iss);
+        rfc.layer.icmpTimeExceeded(rfc.now, TcpHarness.LOCAL, TcpHarness.REMOTE, TcpHarness.LOCAL_PORT, 80, rfc.iss);
+        assertEquals(TcpState.SYN_SENT, rfc.conn.state());
+
+        TcpHarness bsd = new TcpHarness(TcpConfig.builder().icmpProhibitedIsHard(true).build()).synSent();
+        bsd.layer.icmpDestinationUnreachable(bsd.now, TcpHarness.LOCAL, TcpHarness.REMOTE, 13, 0, TcpHarness.LOCAL_PORT, 80, bsd.iss);
+        bsd.assertClosed(TcpError.CONNECTION_REFUSED);
+
+        TcpHarness ttl = new TcpHarness(TcpConfig.builder().icmpProhibitedIsHard(true).build()).synSent();
+        ttl.layer.icmpTimeExceeded(ttl.now, TcpHarness.LOCAL, TcpHarness.REMOTE, TcpHarness.LOCAL_PORT, 80, ttl.iss);
+        ttl.assertClosed(TcpError.HOST_UNREACHABLE);
+    }
+
     private static TcpOption.SackBlock block(int l, int r) {
         return new TcpOption.SackBlock(TcpHarness.PEER_ISS + l, TcpHarness.PEER_ISS + r);
     }

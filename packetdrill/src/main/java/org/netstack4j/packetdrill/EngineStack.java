@@ -86,6 +86,7 @@ final class EngineStack implements TcpStack {
         if (s.keepCnt != null) b.keepaliveProbes(s.keepCnt);
         if (s.rfc5961Rst != null) b.challengeAckOnRst(s.rfc5961Rst);
         if (s.rfc5961Syn != null) b.challengeAckOnSyn(s.rfc5961Syn);
+        if (s.icmpMayRst != null) b.icmpHardErrorsInSynSent(s.icmpMayRst);
         return b.build();
     }
 
@@ -102,6 +103,10 @@ final class EngineStack implements TcpStack {
     @Override public void icmpUnreachable(long now, Ipv4Address src, Ipv4Address dst, int code, int nextHopMtu,
                                           int srcPort, int dstPort, int seq) {
         layer.icmpDestinationUnreachable(now, src, dst, code, nextHopMtu, srcPort, dstPort, seq);
+    }
+
+    @Override public void icmpTimeExceeded(long now, Ipv4Address src, Ipv4Address dst, int srcPort, int dstPort, int seq) {
+        layer.icmpTimeExceeded(now, src, dst, srcPort, dstPort, seq);
     }
 
     @Override public Conn connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,

@@ -387,8 +387,25 @@ public final class Interpreter {
 
     private void icmp(Event.IcmpEvent i) {
         checkIpInfo(i.line(), i.ipInfo());
-        if (!i.type().equals("unreachable") && !i.type().equals("destination_unreachable"))
-            throw new Unsupported(i.line(), "icmp " + i.type());
+        long quoted = i.seqStart() < 0 ? 0 : i.seqStart();
+        switch (i.type()) {
+            case "unreachable", "destination_unreachable" -> { }
+            case "time_exceeded" -> {
+                if (log.size() < 2000) log.add(fmtTime(now) + lineTag(i.line()) + "< icmp time exceeded [" + quoted + "]");
+                stack.icmpTimeExceeded(now, local, remote, flowLocalPort, flowRemotePort, (int) (quoted + localIsnOffset));
+                checkPending();
+                return;
+            }
+            // Not passed to the engine: source quench is ignored (RFC 6633), a redirect only changes
+            // the IP next hop, and a parameter problem is a soft error (RFC 1122 4.2.3.9) that would
+            // only be named if the connection later timed out
+            case "source_quench", "redirect", "parameter_problem" -> {
+                if (log.size() < 2000) log.add(fmtTime(now) + lineTag(i.line()) + "< icmp " + i.type() + " (no effect on TCP)");
+                checkPending();
+                return;
+            }
+            default -> throw new Unsupported(i.line(), "icmp " + i.type());
+        }
         int code;
         if (i.code() == null) code = 0;
         else if (i.code().chars().allMatch(Character::isDigit)) code = Integer.parseInt(i.code());

@@ -17,6 +17,8 @@ public final class StackSettings {
     public Long delayedAckNs, initialRtoNs, minRtoNs, synTimeoutNs;
     /** RFC 5961 mitigations (FreeBSD insecure_rst/insecure_syn = 0 means on). */
     public Boolean rfc5961Rst, rfc5961Syn;
+    /** ICMP hard errors may end a connection in SYN-SENT (FreeBSD net.inet.tcp.icmp_may_rst). */
+    public Boolean icmpMayRst;
     public Boolean keepAlive;
     /** SYN-ACK retransmissions (FreeBSD syncache.rexmtlimit). */
     public Integer synAckRetries;

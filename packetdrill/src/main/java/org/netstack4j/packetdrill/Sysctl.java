@@ -32,6 +32,7 @@ final class Sysctl {
             case "net.inet.tcp.insecure_rst" -> s.rfc5961Rst = v.equals("0");
             case "net.inet.tcp.insecure_syn" -> s.rfc5961Syn = v.equals("0");
             case "net.inet.tcp.blackhole" -> requireValue(line, key, v, "0");
+            case "net.inet.tcp.icmp_may_rst" -> s.icmpMayRst = !v.equals("0");
             case "net.inet.tcp.ecn.enable" -> {
                 // 0 = off, 2 = only answer ECN SYNs: we never negotiate ECN, and no corpus peer asks for it.
                 if (!v.equals("0") && !v.equals("2")) throw new Unsupported(line, "ECN (sysctl " + key + "=" + v + ")");

@@ -41,6 +41,9 @@ public interface TcpStack extends Pollable {
     void icmpUnreachable(long now, Ipv4Address src, Ipv4Address dst, int code, int nextHopMtu, int srcPort,
                          int dstPort, int seq);
 
+    /** An ICMP time exceeded quoting our segment (as {@link #icmpUnreachable}). */
+    void icmpTimeExceeded(long now, Ipv4Address src, Ipv4Address dst, int srcPort, int dstPort, int seq);
+
     Conn connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort, SocketOptions opts)
         throws Failure;
 
