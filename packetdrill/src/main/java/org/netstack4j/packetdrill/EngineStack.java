@@ -55,7 +55,7 @@ final class EngineStack implements TcpStack {
                 yield TcpConfig.freebsdLikeBuilder()
                     .receiveBufferSize(roundUp(rcv, mss))
                     .sendBufferSize(s.sndBuf != null ? s.sndBuf : 32768)
-                    .windowScaleShift(6)
+                    .windowScaleShift(s.windowScaleShift != null ? s.windowScaleShift : 6) // kern.ipc.maxsockbuf 2 MB
                     .delayedAckNs(Time.ms(40))
                     // FreeBSD: RTO = srtt + 4 rttvar + rexmit_slop (200 ms), at least rexmit_min
                     // (30 ms). The engine has no additive slop; with the near-zero RTTs of virtual

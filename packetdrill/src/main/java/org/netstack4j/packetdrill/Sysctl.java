@@ -42,7 +42,16 @@ final class Sysctl {
             case "net.inet.tcp.rexmit_slop" -> requireValue(line, key, v, "200");
             case "net.inet.tcp.rexmit_drop_options" -> requireValue(line, key, v, "0");
             case "net.inet.tcp.syncache.rexmtlimit" -> s.synAckRetries = parseInt(line, key, v);
-            case "kern.ipc.maxsockbuf", "net.inet.tcp.hostcache.purgenow", "net.inet.tcp.syncookies",
+            case "kern.ipc.maxsockbuf" -> {
+                // FreeBSD asks for the smallest window scale whose window covers the largest socket
+                // buffer allowed (tcp_connect/syncache: TCP_MAXWIN << wscale >= sb_max), 6 for 2 MB
+                long max;
+                try { max = Long.parseLong(v); } catch (NumberFormatException e) { throw new Unsupported(line, "sysctl " + key + " value '" + v + "'"); }
+                int ws = 0;
+                while (ws < 14 && (65535L << ws) < max) ws++;
+                s.windowScaleShift = ws;
+            }
+            case "net.inet.tcp.hostcache.purgenow", "net.inet.tcp.syncookies",
                  "net.inet.tcp.hostcache.enable", "net.inet.tcp.path_mtu_discovery" -> { }
             // Linux
             case "net.ipv4.tcp_timestamps" -> s.timestamps = !v.equals("0");
