@@ -264,14 +264,9 @@ public final class TcpConnection {
             long oldWnd = rcvWnd();
             int n = rcvBuf.read(b, off, len);
             if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.emptyReceiveBuffer(); // drained: back to idle cost
-            if (canReceiveData()) {
-                // Window update (RFC 9293 3.8.6.2.2; Linux's rule): when the window at least
-                // doubles from at most half the buffer, tell the peer now.
-                long cand = windowCandidate();
-                if (cand > oldWnd && oldWnd <= rcvBuf.capacity() / 2 && cand >= 2 * oldWnd) {
-                    layer.count("tcp.out.window_updates");
-                    sendAck(now);
-                }
+            if (canReceiveData() && windowUpdateDue(oldWnd, windowCandidate())) {
+                layer.count("tcp.out.window_updates");
+                sendAck(now);
             }
             deliverEvents();
             return n;
@@ -1330,6 +1325,26 @@ public final class TcpConnection {
      * RCV.BUFF - RCV.USER - RCV.WND >= min(Fr * RCV.BUFF, Eff.snd.MSS), Fr = 1/2.
      * FREE_SPACE: all free space, unless it is below both RCV.BUFF / 4 and one MSS.
      */
+    /**
+     * After a read: is the window that opened worth an ACK of its own (RFC 9293 3.8.6.2.2 leaves
+     * when to the receiver)? SWS_AVOIDANCE (Linux's rule): the window at least doubles from at
+     * most half the buffer. FREE_SPACE (FreeBSD tcp_output): the right edge moves by two
+     * segments and a quarter of the buffer (or the buffer is small), or by half the buffer.
+     */
+    private boolean windowUpdateDue(long oldWnd, long cand) {
+        if (cand <= oldWnd) return false;
+        int cap = rcvBuf.capacity();
+        return switch (cfg().receiveWindowPolicy()) {
+            case SWS_AVOIDANCE -> oldWnd <= cap / 2 && cand >= 2 * oldWnd;
+            case FREE_SPACE -> {
+                long adv = cand - oldWnd;
+                if (oldWnd >> rcvWscale >= cand >> rcvWscale) yield false; // the field would not change
+                yield adv >= 2L * effMss && (adv >= cap / 4 || cand <= cap / 8 || cap <= 8L * effMss
+                        || adv >= 65535L << rcvWscale) || 2 * adv >= cap;
+            }
+        };
+    }
+
     private long windowCandidate() {
         long cur = rcvWnd();
         long avail = Math.min(rcvBuf.free(), 65535L << rcvWscale);
