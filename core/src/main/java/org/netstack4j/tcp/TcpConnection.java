@@ -802,11 +802,12 @@ public final class TcpConnection {
             if (hadHoles) {
                 ackPending = true; // RFC 5681 4.2: ACK at once when a segment fills (part of) a gap
             } else {
-                // RFC 9293 3.8.6.3 / RFC 5681 4.2: ACK at least every second full-sized segment.
+                // RFC 9293 3.8.6.3 / RFC 5681 4.2: ACK at least every second full-sized segment
+                // "or 2*RMSS bytes of new data" (SHLD-19): a segment of several MSS counts as several.
                 // delayedAckAnySize (FreeBSD's DELAY_ACK): every second segment whatever its size,
                 // and at once for a segment longer than the MSS.
                 if (cfg().delayedAckAnySize()) fullSegmentsUnacked += len > effMss ? 2 : 1;
-                else if (len >= rcvMss) fullSegmentsUnacked++;
+                else if (len >= rcvMss) fullSegmentsUnacked += len / rcvMss;
                 if (quickAcksLeft > 0 && !interactive) {
                     quickAcksLeft--;
                     ackPending = true;

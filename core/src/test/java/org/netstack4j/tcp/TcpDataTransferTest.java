@@ -289,6 +289,17 @@ class TcpDataTransferTest {
         assertArrayEquals(in, h.readAll());
     }
 
+    @Test void oneSegmentOfSeveralMssIsAckedAtOnce() {
+        TcpHarness h = new TcpHarness().established();
+        h.inject(A, 1, 1, new byte[1460]); // one full-sized segment: the ACK may wait
+        h.expectNothing();
+        h.advance(40);
+        h.expect(A, 1, 1461, 0);
+        // RFC 9293 3.8.6.3 (SHLD-19): "every second full-sized segment or 2*RMSS bytes of new data"
+        h.inject(A, 1461, 1, new byte[3 * 1460]);
+        h.expect(A, 1, 1461 + 3 * 1460, 0);
+    }
+
     @Test void delayedAckTiming() {
         TcpHarness h = new TcpHarness().established();
         h.inject(A | P, 1, 1, new byte[100]);

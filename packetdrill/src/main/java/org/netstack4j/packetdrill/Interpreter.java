@@ -54,6 +54,8 @@ public final class Interpreter {
         TcpStack.Listen listener;
         TcpStack.Conn conn;
         boolean errorReported, shutRd, shutWr;
+        /** TCP_INQ: recvmsg reports the bytes left to read in a TCP_CM_INQ control message. */
+        boolean inq;
         final TcpStack.SocketOptions opts = new TcpStack.SocketOptions();
         Sock(int fd) { this.fd = fd; }
     }
@@ -809,8 +811,10 @@ public final class Interpreter {
                 underTest = k;
                 if (a.size() != 3 || !(a.get(1) instanceof Expr.Struct msg)) throw new Unsupported(line, name + " arguments");
                 int len = 0;
+                Long wantInq = null;
                 for (Expr.Field f : msg.fields()) {
                     switch (String.valueOf(f.name())) {
+                        case "msg_control" -> wantInq = inqControl(line, name, f.value());
                         case "msg_iov" -> {
                             if (!(f.value() instanceof Expr.Array iovs)) throw new Unsupported(line, "msg_iov " + f.value());
                             for (Expr iov : iovs.items()) {
@@ -828,6 +832,17 @@ public final class Interpreter {
                 boolean dontWait = (flags & msgDontWait()) != 0;
                 if ((flags & ~(MSG_PEEK | msgDontWait())) != 0) throw new Unsupported(line, name + " flags " + a.get(2));
                 int total = len;
+                if (name.equals("recvmsg") && wantInq != null) {
+                    long want = wantInq;
+                    return () -> {
+                        Ret r = read(k, total, peek, dontWait);
+                        if (r == Ret.BLOCK || r.errno() != null) return r;
+                        if (!k.inq) throw new Mismatch(line, "recvmsg: TCP_CM_INQ expected but TCP_INQ is off");
+                        long got = inqHint(k);
+                        if (got != want) throw new Mismatch(line, "recvmsg: TCP_CM_INQ expected " + want + ", got " + got);
+                        return r;
+                    };
+                }
                 if (name.equals("recvmsg")) return () -> read(k, total, peek, dontWait);
                 if (peek) throw new Unsupported(line, "sendmsg MSG_PEEK");
                 int[] done = {0};
@@ -895,6 +910,34 @@ public final class Interpreter {
         if (k.errorReported) return Ret.err(e == null ? dflt : e);
         k.errorReported = true;
         return Ret.err(e == null ? dflt : e);
+    }
+
+    /**
+     * Linux's TCP_CM_INQ value after a read (tcp_inq_hint): the bytes still to read, or 1 when
+     * none are left and the peer has closed, so that the reader knows to read again for EOF.
+     */
+    private static long inqHint(Sock k) {
+        if (k.conn == null) return 0;
+        int left = k.conn.readable();
+        return left == 0 && (k.conn.remoteClosed() || k.conn.state().equals("CLOSED")) ? 1 : left;
+    }
+
+    /** msg_control=[{cmsg_level=SOL_TCP, cmsg_type=TCP_CM_INQ, cmsg_data=N}]: the N expected. */
+    private Long inqControl(int line, String call, Expr e) {
+        if (!(e instanceof Expr.Array arr) || arr.items().size() != 1 || !(arr.items().getFirst() instanceof Expr.Struct c))
+            throw new Unsupported(line, call + " msg_control " + e);
+        String type = null;
+        Long data = null;
+        for (Expr.Field f : c.fields()) {
+            switch (String.valueOf(f.name())) {
+                case "cmsg_level" -> { if (!isSymbol(f.value(), "SOL_TCP") && !isSymbol(f.value(), "IPPROTO_TCP")) throw new Unsupported(line, "cmsg_level " + f.value()); }
+                case "cmsg_type" -> type = f.value() instanceof Expr.Symbol sy ? sy.name() : String.valueOf(f.value());
+                case "cmsg_data" -> data = constant(line, f.value());
+                default -> throw new Unsupported(line, "cmsg field " + f.name());
+            }
+        }
+        if (!"TCP_CM_INQ".equals(type) || data == null || !call.equals("recvmsg")) throw new Unsupported(line, call + " control message " + type);
+        return data;
     }
 
     private Ret read(Sock k, int len, boolean peek, boolean dontWait) {
@@ -1054,6 +1097,7 @@ public final class Interpreter {
                 if (k.conn != null) k.conn.setNoDelay(k.opts.noDelay);
             }
             case "TCP_MAXSEG" -> k.opts.maxSeg = (int) arrayValue(s, v);
+            case "TCP_INQ" -> k.inq = arrayValue(s, v) != 0;
             case "SO_KEEPALIVE" -> k.opts.keepAlive = arrayValue(s, v) != 0;
             case "TCP_KEEPIDLE" -> k.opts.keepIdleS = (int) arrayValue(s, v);
             case "TCP_KEEPINTVL" -> k.opts.keepIntvlS = (int) arrayValue(s, v);
@@ -1109,6 +1153,7 @@ public final class Interpreter {
                 : k.opts.sndBuf != null ? k.opts.sndBuf : stack.defaultSendBuffer());
             case "SO_REUSEADDR", "SO_REUSEPORT" -> got = k.reuseAddr ? "1" : "0";
             case "TCP_NODELAY" -> got = k.opts.noDelay ? "1" : "0";
+            case "TCP_INQ" -> got = k.inq ? "1" : "0";
             case "SO_KEEPALIVE" -> got = k.opts.keepAlive || Boolean.TRUE.equals(settings.keepAlive) ? "1" : "0";
             case "TCP_MAXSEG" -> {
                 Long mss = k.conn == null ? null : k.conn.tcpInfo().get("tcpi_snd_mss");
