@@ -51,6 +51,7 @@ public final class Interpreter {
         final int fd;
         boolean nonBlocking, reuseAddr, lingerZero;
         Integer boundPort;
+        int backlog;
         TcpStack.Listen listener;
         TcpStack.Conn conn;
         boolean errorReported, shutRd, shutWr;
@@ -724,6 +725,7 @@ public final class Interpreter {
                 int port = k.boundPort == null ? bindPort : k.boundPort;
                 try {
                     if (k.listener == null) k.listener = stack.listen(now, Ipv4Address.ANY, port, backlog, k.opts);
+                    k.backlog = backlog;
                 } catch (TcpStack.Failure f) {
                     return () -> Ret.err(f.errno());
                 }
@@ -1075,18 +1077,22 @@ public final class Interpreter {
         if (stack == null && fds.size() == 1) {
             // The engine's buffers, MSS and keepalive are per stack. Set on the only socket before
             // the stack exists, they become the stack's configuration.
-            boolean taken = true;
-            switch (opt) {
-                case "SO_RCVBUF" -> settings.rcvBuf = (int) arrayValue(s, v);
-                case "SO_SNDBUF" -> settings.sndBuf = (int) arrayValue(s, v);
-                case "TCP_MAXSEG" -> settings.maxSeg = k.opts.maxSeg = (int) arrayValue(s, v); // getsockopt reads it back
-                case "SO_KEEPALIVE" -> settings.keepAlive = arrayValue(s, v) != 0;
-                case "TCP_KEEPIDLE" -> settings.keepIdleNs = arrayValue(s, v) * 1_000_000_000L;
-                case "TCP_KEEPINTVL" -> settings.keepIntvlNs = arrayValue(s, v) * 1_000_000_000L;
-                case "TCP_KEEPCNT" -> settings.keepCnt = (int) arrayValue(s, v);
-                default -> taken = false;
+            if (stackWideOption(s, k, opt, v)) return () -> Ret.ok(0);
+        }
+        if (stack != null && fds.size() == 1 && k.listener != null && k.conn == null && stack.connections().isEmpty()
+                && stackWideOption(s, k, opt, v)) {
+            // Set on a lone listener before any SYN came: a fresh stack with that configuration
+            // listens in its place, which is what the listener's future connections would inherit.
+            k.listener.close(now);
+            stack = null;
+            ensureStack();
+            int port = k.boundPort == null ? bindPort : k.boundPort;
+            try {
+                k.listener = stack.listen(now, Ipv4Address.ANY, port, k.backlog, k.opts);
+            } catch (TcpStack.Failure f) {
+                throw new Mismatch(line, "listen again after " + opt + ": " + f.errno());
             }
-            if (taken) return () -> Ret.ok(0);
+            return () -> Ret.ok(0);
         }
         switch (opt) {
             case "SO_REUSEADDR", "SO_REUSEPORT" -> k.reuseAddr = arrayValue(s, v) != 0;
@@ -1118,6 +1124,21 @@ public final class Interpreter {
                 || opt.equals("TCP_MAXSEG") || opt.startsWith("TCP_KEEP") || opt.equals("SO_KEEPALIVE")))
             throw new Unsupported(line, "setsockopt " + opt + " on a connected or listening socket");
         return () -> Ret.ok(0);
+    }
+
+    /** An option the engine only has per stack, recorded in the settings the stack is built from. */
+    private boolean stackWideOption(SyscallEvent s, Sock k, String opt, Expr v) {
+        switch (opt) {
+            case "SO_RCVBUF" -> settings.rcvBuf = (int) arrayValue(s, v);
+            case "SO_SNDBUF" -> settings.sndBuf = (int) arrayValue(s, v);
+            case "TCP_MAXSEG" -> settings.maxSeg = k.opts.maxSeg = (int) arrayValue(s, v); // getsockopt reads it back
+            case "SO_KEEPALIVE" -> settings.keepAlive = arrayValue(s, v) != 0;
+            case "TCP_KEEPIDLE" -> settings.keepIdleNs = arrayValue(s, v) * 1_000_000_000L;
+            case "TCP_KEEPINTVL" -> settings.keepIntvlNs = arrayValue(s, v) * 1_000_000_000L;
+            case "TCP_KEEPCNT" -> settings.keepCnt = (int) arrayValue(s, v);
+            default -> { return false; }
+        }
+        return true;
     }
 
     private Call getsockopt(SyscallEvent s) {
