@@ -156,7 +156,7 @@ public record TcpConfig(
         Objects.requireNonNull(optionLayout, "optionLayout");
         Objects.requireNonNull(receiveWindowPolicy, "receiveWindowPolicy");
         if (quickAcks < 0) throw new IllegalArgumentException("quickAcks >= 0");
-        if (mss < 64 || mss > 65495) throw new IllegalArgumentException("mss out of range: " + mss);
+        if (mss < 1 || mss > 65495) throw new IllegalArgumentException("mss out of range: " + mss); // IPv4 allows an MTU of 68: MSS 28 (RFC 791, RFC 9293 3.7.1)
         if (windowScaleShift < 0 || windowScaleShift > 14) throw new IllegalArgumentException("window scale shift 0..14: " + windowScaleShift);
         if (receiveBufferSize < mss || sendBufferSize < 1) throw new IllegalArgumentException("buffers too small");
         if (!windowScale && receiveBufferSize > 65535) receiveBufferSize = 65535;

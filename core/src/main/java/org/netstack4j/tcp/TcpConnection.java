@@ -1309,7 +1309,9 @@ public final class TcpConnection {
         sackOk = cfg().sack() && peerOfferedSack;
         // RFC 6691 / RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCPhdrsize - IPoptionsize;
         // the MSS option counts no TCP options, so the timestamps we carry come off it.
-        effMss = Math.max(64, Math.min(peerMss, cfg().mss()) - (tsOk ? TS_OPTION_SPACE : 0));
+        int opts = tsOk ? TS_OPTION_SPACE : 0;
+        // a tiny MSS from the peer is raised to 64; our own (a small MTU) is honoured
+        effMss = Math.max(Math.min(64, Math.max(1, cfg().mss() - opts)), Math.min(peerMss, cfg().mss()) - opts);
         rcvMss = Math.min(rcvMss, effMss);
         if (cc != null) cc.setMss(effMss); // else cc() starts from the current effMss
         lastAckSent = rcvNxt;

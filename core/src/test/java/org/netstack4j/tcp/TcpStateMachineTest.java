@@ -46,6 +46,13 @@ class TcpStateMachineTest {
         assertTrue(h.conn.localPort() >= 49152, "ephemeral port from the IANA range");
     }
 
+    @Test void theSmallestIpv4MtuGivesAnMssOf28() {
+        // RFC 791: every IPv4 host takes 68-byte datagrams; 68 - 40 leaves 28 bytes of data
+        TcpHarness h = new TcpHarness(TcpConfig.builder().mss(28).build());
+        h.conn = h.layer.connect(h.now, TcpHarness.LOCAL, 0, TcpHarness.REMOTE, 80, h.events);
+        assertTrue(h.next().tcp().options().get(0) instanceof TcpOption.Mss m && m.mss() == 28);
+    }
+
     @Test void freebsdOptionOrderIsData() {
         TcpHarness h = new TcpHarness(TcpConfig.builder().optionLayout(OptionLayout.freebsdLike()).build()).synSent();
         // the fixture consumed the SYN; look at it in the trace
