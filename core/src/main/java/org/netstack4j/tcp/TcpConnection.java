@@ -94,6 +94,10 @@ public final class TcpConnection {
     private long lastDataAt = NEVER;  // when the last data segment arrived
     private int rcvMss;
     private boolean noDelay;
+    /** The application closed its socket: nobody will read again (see {@link #orphan}). */
+    private boolean orphan;
+    /** How long an orphaned connection may stay in FIN-WAIT-2; 0 = as long as the peer likes. */
+    private long finWait2TimeoutNs;
     /** End of the last short data segment sent (Minshall's Nagle, {@link TcpConfig#nagleMinshall()}). */
     private int sndSml;
 
@@ -580,7 +584,10 @@ public final class TcpConnection {
         if (ts != null && Seq.le(seq, lastAckSent)) tsRecent = ts.tsVal();
         switch (state) {
             case FIN_WAIT_1 -> {
-                if (finAcked()) setState(now, TcpState.FIN_WAIT_2, "rcv ACK of FIN");
+                if (finAcked()) {
+                    setState(now, TcpState.FIN_WAIT_2, "rcv ACK of FIN");
+                    if (finWait2TimeoutNs > 0) armFinWait2Timeout(now);
+                }
             }
             case CLOSING -> {
                 if (finAcked()) enterTimeWait(now, "rcv ACK of FIN");
@@ -759,6 +766,13 @@ public final class TcpConnection {
             if (Seq.gt(up, rcvUp)) rcvUp = up;
         }
         // RFC 9293 3.10.7.4, seventh process the segment text
+        if (len > 0 && orphan && (state == TcpState.FIN_WAIT_1 || state == TcpState.FIN_WAIT_2)) {
+            // RFC 1122 4.2.2.13: new data after CLOSE that nobody will read: a RST tells the peer it was lost
+            layer.count("tcp.out.rst_data_after_close");
+            layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, seg.ack(), 0, false);
+            enterClosed(now, "rcv data after close", TcpError.CONNECTION_RESET);
+            return;
+        }
         if (len > 0) {
             switch (state) {
                 case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> receiveText(now, dataSeq, buf, off, len, fin);
@@ -1011,12 +1025,32 @@ public final class TcpConnection {
         armRto(now); // RFC 6298 5.6
     }
 
-    /** RFC 9293 3.10.8 TIME-WAIT TIMEOUT: delete the TCB. */
+    /** RFC 9293 3.10.8 TIME-WAIT TIMEOUT: delete the TCB (also the end of an orphan's FIN-WAIT-2). */
     void timeWaitTimeout(long now) {
         timeWaitAt = NEVER;
         timersChanged();
-        timer(now, "2MSL", "fired", now);
-        enterClosed(now, "2MSL timeout", null);
+        boolean fw2 = state == TcpState.FIN_WAIT_2;
+        timer(now, fw2 ? "FIN-WAIT-2" : "2MSL", "fired", now);
+        enterClosed(now, fw2 ? "FIN-WAIT-2 timeout" : "2MSL timeout", null);
+    }
+
+    /**
+     * After {@link #close}: the application's socket is gone and nobody will read again. New data
+     * from the peer is then answered with a RST (RFC 1122 4.2.2.13), and FIN-WAIT-2 lasts at most
+     * {@code timeoutNs} (0 = no limit), as Linux (tcp_fin_timeout, TCP_LINGER2) and FreeBSD
+     * (finwait2_timeout) do: RFC 9293 has the peer's FIN as the only way out, and a peer that
+     * never sends it would hold the connection for ever.
+     */
+    public void orphan(long now, long timeoutNs) {
+        orphan = true;
+        finWait2TimeoutNs = Math.max(0, timeoutNs);
+        if (state == TcpState.FIN_WAIT_2 && finWait2TimeoutNs > 0 && timeWaitAt == NEVER) armFinWait2Timeout(now);
+    }
+
+    private void armFinWait2Timeout(long now) {
+        timeWaitAt = now + finWait2TimeoutNs;
+        timersChanged();
+        timer(now, "FIN-WAIT-2", "set", timeWaitAt);
     }
 
     /** RFC 9293 3.10.8 USER TIMEOUT: flush queues, report the error, CLOSED. */

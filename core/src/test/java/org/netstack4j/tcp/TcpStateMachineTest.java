@@ -13,6 +13,7 @@ import static org.netstack4j.tcp.TcpHarness.S;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.netstack4j.time.Time;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
@@ -278,6 +279,41 @@ class TcpStateMachineTest {
         assertEquals(TcpState.CLOSED, h.conn.state());
         assertEquals(S | A, h.next().tcp().flags());
         assertEquals(1, h.listener.halfOpen());
+    }
+
+    @Test void anOrphanLeavesFinWait2AfterItsTimeout() {
+        TcpHarness h = new TcpHarness().established();
+        h.conn.close(h.now);
+        h.conn.orphan(h.now, Time.s(2));
+        h.expect(F | A, 1, 1, 0);
+        h.inject(A, 1, 2);
+        assertEquals(TcpState.FIN_WAIT_2, h.conn.state());
+        h.advance(1999);
+        assertEquals(TcpState.FIN_WAIT_2, h.conn.state());
+        h.advance(1);
+        h.assertClosed(null);
+        h.expectNothing();
+    }
+
+    @Test void halfClosedButNotOrphanedStaysInFinWait2() {
+        TcpHarness h = new TcpHarness().established();
+        h.conn.close(h.now);
+        h.expect(F | A, 1, 1, 0);
+        h.inject(A, 1, 2);
+        h.advance(600_000);
+        assertEquals(TcpState.FIN_WAIT_2, h.conn.state()); // RFC 9293: only the peer's FIN ends it
+        h.inject(A | P, 1, 2, new byte[10]); // and data is still taken
+        assertEquals(10, h.conn.readable());
+    }
+
+    @Test void dataForAnOrphanIsAnsweredWithRst() {
+        TcpHarness h = new TcpHarness().established();
+        h.conn.close(h.now);
+        h.conn.orphan(h.now, 0);
+        h.expect(F | A, 1, 1, 0);
+        h.inject(A | P, 1, 2, new byte[10]); // RFC 1122 4.2.2.13
+        h.expect(R, 2, 0, 0);
+        h.assertClosed(TcpError.CONNECTION_RESET);
     }
 
     @Test void rstInTimeWaitClosesByDefault() {

@@ -255,5 +255,6 @@ final class EngineStack implements TcpStack {
 
         @Override public int sendBufferSize() { return config.sendBufferSize(); }
         @Override public void setNoDelay(boolean on) { c.setNoDelay(on); }
+        @Override public void orphaned(long now, long finWait2TimeoutNs) { c.orphan(now, finWait2TimeoutNs); }
     }
 }

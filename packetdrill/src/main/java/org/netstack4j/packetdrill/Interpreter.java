@@ -57,6 +57,8 @@ public final class Interpreter {
         boolean errorReported, shutRd, shutWr;
         /** TCP_INQ: recvmsg reports the bytes left to read in a TCP_CM_INQ control message. */
         boolean inq;
+        /** TCP_LINGER2: FIN-WAIT-2 lifetime once closed (null = the stack's). */
+        Long linger2Ns;
         final TcpStack.SocketOptions opts = new TcpStack.SocketOptions();
         Sock(int fd) { this.fd = fd; }
     }
@@ -858,7 +860,11 @@ public final class Interpreter {
                 if (k.conn != null) {
                     // RFC 2525 2.17 / RFC 9293 3.10.4: closing with unread data resets the connection.
                     if (k.lingerZero || k.conn.readable() > 0) k.conn.abort(now);
-                    else k.conn.close(now);
+                    else {
+                        k.conn.close(now);
+                        // an orphan: FIN-WAIT-2 ends after TCP_LINGER2 or the sysctl (both kernels: 60 s)
+                        k.conn.orphaned(now, k.linger2Ns != null ? k.linger2Ns : settings.finWait2TimeoutNs);
+                    }
                 }
                 return () -> Ret.ok(0);
             }
@@ -1104,6 +1110,12 @@ public final class Interpreter {
             }
             case "TCP_MAXSEG" -> k.opts.maxSeg = (int) arrayValue(s, v);
             case "TCP_INQ" -> k.inq = arrayValue(s, v) != 0;
+            case "TCP_LINGER2" -> {
+                // Linux: 0 or more than tcp_fin_timeout = the sysctl's value; < 0 = a RST instead of FIN-WAIT-2
+                long secs = arrayValue(s, v);
+                if (secs < 0) throw new Unsupported(line, "TCP_LINGER2 < 0");
+                k.linger2Ns = secs == 0 || secs * 1_000_000_000L > settings.finWait2TimeoutNs ? null : secs * 1_000_000_000L;
+            }
             case "SO_KEEPALIVE" -> k.opts.keepAlive = arrayValue(s, v) != 0;
             case "TCP_KEEPIDLE" -> k.opts.keepIdleS = (int) arrayValue(s, v);
             case "TCP_KEEPINTVL" -> k.opts.keepIntvlS = (int) arrayValue(s, v);

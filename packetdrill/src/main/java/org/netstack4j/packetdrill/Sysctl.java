@@ -26,6 +26,7 @@ final class Sysctl {
                 requireValue(line, key, v, "75000");
                 s.synTimeoutNs = 75_000_000_000L;
             }
+            case "net.inet.tcp.finwait2_timeout" -> s.finWait2TimeoutNs = parseInt(line, key, v) * 1_000_000L;
             case "net.inet.tcp.keepidle" -> s.keepIdleNs = parseInt(line, key, v) * 1_000_000L;
             case "net.inet.tcp.keepintvl" -> s.keepIntvlNs = parseInt(line, key, v) * 1_000_000L;
             case "net.inet.tcp.keepcnt" -> s.keepCnt = parseInt(line, key, v);
@@ -61,6 +62,7 @@ final class Sysctl {
             case "net.ipv4.tcp_wmem" -> s.sndBuf = parseInt(line, key, v.split("\\s+")[1]);
             case "net.ipv4.tcp_congestion_control" -> requireValue(line, key, v, "reno");
             case "net.ipv4.tcp_syn_retries" -> s.synRetries = parseInt(line, key, v);
+            case "net.ipv4.tcp_fin_timeout" -> s.finWait2TimeoutNs = parseInt(line, key, v) * 1_000_000_000L;
             case "net.ipv4.tcp_synack_retries" -> s.synAckRetries = parseInt(line, key, v);
             case "net.ipv4.tcp_retries2" -> s.dataRetries = parseInt(line, key, v);
             case "net.ipv4.tcp_keepalive_time" -> s.keepIdleNs = parseInt(line, key, v) * 1_000_000_000L;

@@ -90,6 +90,8 @@ public interface TcpStack extends Pollable {
         int receiveBufferSize();
         int sendBufferSize();
         void setNoDelay(boolean on);
+        /** The socket was closed: the connection is an orphan whose FIN-WAIT-2 lasts at most this long (0 = forever). */
+        default void orphaned(long now, long finWait2TimeoutNs) {}
     }
 
     interface Listen {
