@@ -1141,8 +1141,8 @@ public final class Interpreter {
     /** An option the engine only has per stack, recorded in the settings the stack is built from. */
     private boolean stackWideOption(SyscallEvent s, Sock k, String opt, Expr v) {
         switch (opt) {
-            case "SO_RCVBUF" -> settings.rcvBuf = (int) arrayValue(s, v);
-            case "SO_SNDBUF" -> settings.sndBuf = (int) arrayValue(s, v);
+            case "SO_RCVBUF" -> { settings.rcvBuf = (int) arrayValue(s, v); settings.rcvBufBySockopt = true; }
+            case "SO_SNDBUF" -> { settings.sndBuf = (int) arrayValue(s, v); settings.sndBufBySockopt = true; }
             case "TCP_MAXSEG" -> settings.maxSeg = k.opts.maxSeg = (int) arrayValue(s, v); // getsockopt reads it back
             case "SO_KEEPALIVE" -> settings.keepAlive = arrayValue(s, v) != 0;
             case "TCP_KEEPIDLE" -> settings.keepIdleNs = arrayValue(s, v) * 1_000_000_000L;
@@ -1179,11 +1179,14 @@ public final class Interpreter {
                     throw new Mismatch(line, "getsockopt(SO_ERROR): expected [" + w + "], got [" + got + "]");
                 return () -> Ret.ok(0);
             }
-            case "SO_RCVBUF" -> got = Long.toString(k.conn != null ? k.conn.receiveBufferSize()
+            // Linux keeps twice what setsockopt asked for (room for its bookkeeping) and reports that
+            case "SO_RCVBUF" -> got = Long.toString((settings.rcvBufBySockopt && profile != Profile.FREEBSD ? 2L : 1L)
+                * (k.conn != null ? k.conn.receiveBufferSize()
                 : k.listener != null ? k.listener.receiveBufferSize()
-                : k.opts.rcvBuf != null ? k.opts.rcvBuf : stack.defaultReceiveBuffer());
-            case "SO_SNDBUF" -> got = Long.toString(k.conn != null ? k.conn.sendBufferSize()
-                : k.opts.sndBuf != null ? k.opts.sndBuf : stack.defaultSendBuffer());
+                : k.opts.rcvBuf != null ? k.opts.rcvBuf : stack.defaultReceiveBuffer()));
+            case "SO_SNDBUF" -> got = Long.toString((settings.sndBufBySockopt && profile != Profile.FREEBSD ? 2L : 1L)
+                * (k.conn != null ? k.conn.sendBufferSize()
+                : k.opts.sndBuf != null ? k.opts.sndBuf : stack.defaultSendBuffer()));
             case "SO_REUSEADDR", "SO_REUSEPORT" -> got = k.reuseAddr ? "1" : "0";
             case "TCP_NODELAY" -> got = k.opts.noDelay ? "1" : "0";
             case "TCP_INQ" -> got = k.inq ? "1" : "0";

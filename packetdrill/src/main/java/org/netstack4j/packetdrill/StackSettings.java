@@ -12,6 +12,8 @@ public final class StackSettings {
     public Integer maxSeg;
     public Boolean sack, timestamps, windowScaling;
     public Integer rcvBuf, sndBuf;
+    /** The buffer sizes came from SO_RCVBUF / SO_SNDBUF (Linux reports those doubled). */
+    public boolean rcvBufBySockopt, sndBufBySockopt;
     /** Our window scale shift (Linux derives it from tcp_rmem's maximum). */
     public Integer windowScaleShift;
     public Long delayedAckNs, initialRtoNs, minRtoNs, synTimeoutNs;
