@@ -85,6 +85,10 @@ import org.netstack4j.time.Time;
  *        (codes 9, 10, 13; RFC 1812 5.2.7.1) end the connection as refused and a time exceeded
  *        in transit as host unreachable (FreeBSD tcp_drop_syn_sent); false: they are soft
  *        errors (RFC 1122 4.2.3.9, RFC 5461).
+ * @param slowStartAbcLimit how much one ACK may grow cwnd in slow start, in segments: 1 = RFC
+ *        5681 3.1 (at most SMSS per ACK); 2 = RFC 3465's L = 2 (FreeBSD tcp_abc_l_var); 0 = by
+ *        everything the ACK covers (Linux tcp_slow_start counts the segments acknowledged), so a
+ *        receiver that ACKs every second segment still doubles cwnd per round trip.
  */
 public record TcpConfig(
         int mss,
@@ -133,7 +137,8 @@ public record TcpConfig(
         boolean challengeAckOnRst,
         boolean challengeAckOnSyn,
         boolean icmpHardErrorsInSynSent,
-        boolean icmpProhibitedIsHard) {
+        boolean icmpProhibitedIsHard,
+        int slowStartAbcLimit) {
     /**
      * How the receive window is advertised (both keep the right edge from moving left,
      * RFC 9293 3.8.6.2.2 "shrinking the window is strongly discouraged").
@@ -156,6 +161,7 @@ public record TcpConfig(
         Objects.requireNonNull(optionLayout, "optionLayout");
         Objects.requireNonNull(receiveWindowPolicy, "receiveWindowPolicy");
         if (quickAcks < 0) throw new IllegalArgumentException("quickAcks >= 0");
+        if (slowStartAbcLimit < 0) throw new IllegalArgumentException("slowStartAbcLimit >= 0");
         if (mss < 1 || mss > 65495) throw new IllegalArgumentException("mss out of range: " + mss); // IPv4 allows an MTU of 68: MSS 28 (RFC 791, RFC 9293 3.7.1)
         if (windowScaleShift < 0 || windowScaleShift > 14) throw new IllegalArgumentException("window scale shift 0..14: " + windowScaleShift);
         if (receiveBufferSize < mss || sendBufferSize < 1) throw new IllegalArgumentException("buffers too small");
@@ -187,7 +193,8 @@ public record TcpConfig(
                 .ackUnsentAck(false)
                 .abortRstWithAck(true)
                 .zeroWindowProbeData(false)
-                .nagleMinshall(true);
+                .nagleMinshall(true)
+                .slowStartAbcLimit(0);
     }
 
     /**
@@ -211,7 +218,8 @@ public record TcpConfig(
                 .resetHalfOpenOnListenerClose(false)
                 .abortRstWithAck(true)
                 .timeWaitIgnoresNonAck(true)
-                .icmpProhibitedIsHard(true);
+                .icmpProhibitedIsHard(true)
+                .slowStartAbcLimit(2);
     }
 
     public Builder toBuilder() {
@@ -263,6 +271,7 @@ public record TcpConfig(
         b.challengeAckOnSyn = challengeAckOnSyn;
         b.icmpHardErrorsInSynSent = icmpHardErrorsInSynSent;
         b.icmpProhibitedIsHard = icmpProhibitedIsHard;
+        b.slowStartAbcLimit = slowStartAbcLimit;
         return b;
     }
 
@@ -315,6 +324,7 @@ public record TcpConfig(
         private boolean challengeAckOnSyn = true;
         private boolean icmpHardErrorsInSynSent = true;
         private boolean icmpProhibitedIsHard = false;
+        private int slowStartAbcLimit = 1;
 
         private Builder() {}
 
@@ -365,9 +375,10 @@ public record TcpConfig(
         public Builder challengeAckOnSyn(boolean v) { this.challengeAckOnSyn = v; return this; }
         public Builder icmpHardErrorsInSynSent(boolean v) { this.icmpHardErrorsInSynSent = v; return this; }
         public Builder icmpProhibitedIsHard(boolean v) { this.icmpProhibitedIsHard = v; return this; }
+        public Builder slowStartAbcLimit(int segments) { this.slowStartAbcLimit = segments; return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit);
         }
     }
 }

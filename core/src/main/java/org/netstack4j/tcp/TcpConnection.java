@@ -720,9 +720,11 @@ public final class TcpConnection {
         if (sendBuf.isEmpty()) sendBuf = layer.emptySendBuffer(); // all acknowledged: back to idle cost
         sndBufSeq = Seq.add(sndBufSeq, dataAcked);
         bytesAcked += dataAcked;
+        long sackedBefore = sackedByPeer.isEmpty() ? 0 : sackedByPeer.bytesAbove(sndUna);
         sndUna = ack;
         if (Seq.lt(sndNxt, sndUna)) sndNxt = sndUna;
         sackedByPeer.discardBelow(sndUna);
+        long sackedNowAcked = sackedBefore == 0 ? 0 : sackedBefore - sackedByPeer.bytesAbove(sndUna);
         retries = 0;
         // RTT: RFC 7323 4 with timestamps, else RFC 6298 with Karn's rule (timing only non-retransmitted segments)
         TcpOption.Timestamps ts = tsOk ? timestampsOf(seg) : null;
@@ -735,6 +737,13 @@ public final class TcpConnection {
             rttTiming = false;
         }
         long ccBytes = acked - (synWasUnacked ? 1 : 0);
+        if (cfg().slowStartAbcLimit() == 0 && ccBytes > effMss && !inRecovery()) {
+            // Linux grows cwnd by what this ACK delivered: segments already reported by SACK blocks
+            // or (without SACK) by duplicate ACKs were delivered then ("one ACK acked hole, the rest
+            // eat duplicate ACKs", tcp_remove_reno_sacks)
+            long earlier = sackOk ? sackedNowAcked : (long) dupAcks * effMss;
+            ccBytes = Math.max(effMss, ccBytes - earlier);
+        }
         if (ccBytes > 0) {
             CongestionControl.Action a = cc().onAck(sndUna, ccBytes, flightBefore, now);
             // (skipped when SACK recovery already resent the segment at SND.UNA)
@@ -924,7 +933,7 @@ public final class TcpConnection {
         return cc;
     }
 
-    private CongestionControl newCc() { return new NewReno(effMss, cfg().initialWindowSegments()); }
+    private CongestionControl newCc() { return new NewReno(effMss, cfg().initialWindowSegments(), cfg().slowStartAbcLimit()); }
 
     /** For reading only (status): does not keep a controller an idle connection has no use for. */
     private CongestionControl ccView() { return cc != null ? cc : newCc(); }
