@@ -89,6 +89,9 @@ import org.netstack4j.time.Time;
  *        5681 3.1 (at most SMSS per ACK); 2 = RFC 3465's L = 2 (FreeBSD tcp_abc_l_var); 0 = by
  *        everything the ACK covers (Linux tcp_slow_start counts the segments acknowledged), so a
  *        receiver that ACKs every second segment still doubles cwnd per round trip.
+ * @param bareSynAfterRetries from this retransmission of a SYN on, it carries the MSS option
+ *        only, in case a middlebox drops SYNs with options it does not know (FreeBSD
+ *        net.inet.tcp.rexmit_drop_options: from the third); 0 = never.
  */
 public record TcpConfig(
         int mss,
@@ -138,7 +141,8 @@ public record TcpConfig(
         boolean challengeAckOnSyn,
         boolean icmpHardErrorsInSynSent,
         boolean icmpProhibitedIsHard,
-        int slowStartAbcLimit) {
+        int slowStartAbcLimit,
+        int bareSynAfterRetries) {
     /**
      * How the receive window is advertised (both keep the right edge from moving left,
      * RFC 9293 3.8.6.2.2 "shrinking the window is strongly discouraged").
@@ -162,6 +166,7 @@ public record TcpConfig(
         Objects.requireNonNull(receiveWindowPolicy, "receiveWindowPolicy");
         if (quickAcks < 0) throw new IllegalArgumentException("quickAcks >= 0");
         if (slowStartAbcLimit < 0) throw new IllegalArgumentException("slowStartAbcLimit >= 0");
+        if (bareSynAfterRetries < 0) throw new IllegalArgumentException("bareSynAfterRetries >= 0");
         if (mss < 1 || mss > 65495) throw new IllegalArgumentException("mss out of range: " + mss); // IPv4 allows an MTU of 68: MSS 28 (RFC 791, RFC 9293 3.7.1)
         if (windowScaleShift < 0 || windowScaleShift > 14) throw new IllegalArgumentException("window scale shift 0..14: " + windowScaleShift);
         if (receiveBufferSize < mss || sendBufferSize < 1) throw new IllegalArgumentException("buffers too small");
@@ -272,6 +277,7 @@ public record TcpConfig(
         b.icmpHardErrorsInSynSent = icmpHardErrorsInSynSent;
         b.icmpProhibitedIsHard = icmpProhibitedIsHard;
         b.slowStartAbcLimit = slowStartAbcLimit;
+        b.bareSynAfterRetries = bareSynAfterRetries;
         return b;
     }
 
@@ -325,6 +331,7 @@ public record TcpConfig(
         private boolean icmpHardErrorsInSynSent = true;
         private boolean icmpProhibitedIsHard = false;
         private int slowStartAbcLimit = 1;
+        private int bareSynAfterRetries = 0;
 
         private Builder() {}
 
@@ -376,9 +383,10 @@ public record TcpConfig(
         public Builder icmpHardErrorsInSynSent(boolean v) { this.icmpHardErrorsInSynSent = v; return this; }
         public Builder icmpProhibitedIsHard(boolean v) { this.icmpProhibitedIsHard = v; return this; }
         public Builder slowStartAbcLimit(int segments) { this.slowStartAbcLimit = segments; return this; }
+        public Builder bareSynAfterRetries(int retries) { this.bareSynAfterRetries = retries; return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries);
         }
     }
 }

@@ -61,6 +61,8 @@ public final class TcpConnection {
     private int effMss;
     private boolean tsOk, sackOk;
     private boolean peerOfferedWs, peerOfferedTs, peerOfferedSack;
+    /** Our SYN is retransmitted with the MSS option only ({@link TcpConfig#bareSynAfterRetries()}). */
+    private boolean synOptionsDropped;
     private byte peerWsShift;   // window scale shifts are 0..14 (RFC 7323 2.3): bytes keep the TCB small
     private int tsRecent;
     private int lastAckSent;
@@ -1016,6 +1018,8 @@ public final class TcpConnection {
         rttTiming = false; // Karn
         if (!synAcked()) {
             synRetransmitted = true;
+            int bare = cfg().bareSynAfterRetries();
+            if (state == TcpState.SYN_SENT && bare > 0 && retries >= bare) synOptionsDropped = true;
             retransmitFirst(now);
             armRto(now);
             return;
@@ -1319,10 +1323,11 @@ public final class TcpConnection {
     private List<TcpOption> synOptions(long now, boolean synAck) {
         return cfg().optionLayout().arrange(synAck, kind -> switch (kind) {
             case TcpOption.KIND_MSS -> new TcpOption.Mss(cfg().mss());
-            case TcpOption.KIND_WSCALE -> cfg().windowScale() && (!synAck || peerOfferedWs)
+            case TcpOption.KIND_WSCALE -> cfg().windowScale() && !synOptionsDropped && (!synAck || peerOfferedWs)
                     ? new TcpOption.WindowScale(cfg().windowScaleShift()) : null;
-            case TcpOption.KIND_SACK_PERMITTED -> cfg().sack() && (!synAck || peerOfferedSack) ? new TcpOption.SackPermitted() : null;
-            case TcpOption.KIND_TIMESTAMPS -> cfg().timestamps() && (!synAck || peerOfferedTs)
+            case TcpOption.KIND_SACK_PERMITTED -> cfg().sack() && !synOptionsDropped && (!synAck || peerOfferedSack)
+                    ? new TcpOption.SackPermitted() : null;
+            case TcpOption.KIND_TIMESTAMPS -> cfg().timestamps() && !synOptionsDropped && (!synAck || peerOfferedTs)
                     ? new TcpOption.Timestamps(tsNow(now), synAck ? tsRecent : 0) : null;
             default -> null;
         });
@@ -1345,11 +1350,12 @@ public final class TcpConnection {
                 default -> { }
             }
         }
-        boolean wsOk = cfg().windowScale() && peerOfferedWs;
+        // an option we stopped offering on our SYN is off, whatever the peer says (RFC 7323 2.2, 3.2)
+        boolean wsOk = cfg().windowScale() && peerOfferedWs && !synOptionsDropped;
         sndWscale = wsOk ? peerWsShift : 0;
         rcvWscale = (byte) (wsOk ? cfg().windowScaleShift() : 0);
-        tsOk = cfg().timestamps() && peerOfferedTs;
-        sackOk = cfg().sack() && peerOfferedSack;
+        tsOk = cfg().timestamps() && peerOfferedTs && !synOptionsDropped;
+        sackOk = cfg().sack() && peerOfferedSack && !synOptionsDropped;
         // RFC 6691 / RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCPhdrsize - IPoptionsize;
         // the MSS option counts no TCP options, so the timestamps we carry come off it.
         int opts = tsOk ? TS_OPTION_SPACE : 0;

@@ -54,6 +54,23 @@ class TcpStateMachineTest {
         assertTrue(h.next().tcp().options().get(0) instanceof TcpOption.Mss m && m.mss() == 28);
     }
 
+    @Test void synRetransmissionsCanDropTheirOptions() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().bareSynAfterRetries(2).build());
+        h.conn = h.layer.connect(h.now, TcpHarness.LOCAL, 0, TcpHarness.REMOTE, 80, h.events);
+        assertEquals(5, h.next().tcp().options().size());
+        h.advance(1000);
+        assertEquals(5, h.next().tcp().options().size()); // first retransmission: unchanged
+        h.advance(2000);
+        assertEquals(List.of(new TcpOption.Mss(1460)), h.next().tcp().options()); // second: MSS only
+        h.peerSynOptions = List.of(new TcpOption.Mss(1460), new TcpOption.WindowScale(3), new TcpOption.Timestamps(9, 0));
+        h.iss = h.conn.status().sndUna();
+        h.inject(S | A, 0, 1);
+        TcpHarness.Out ack = h.next();
+        assertEquals(List.of(), ack.tcp().options(), "timestamps were not offered, so they are off");
+        assertEquals(0, h.conn.status().sndWscale());
+        assertTrue(!h.conn.status().timestamps());
+    }
+
     @Test void freebsdOptionOrderIsData() {
         TcpHarness h = new TcpHarness(TcpConfig.builder().optionLayout(OptionLayout.freebsdLike()).build()).synSent();
         // the fixture consumed the SYN; look at it in the trace

@@ -80,6 +80,7 @@ final class EngineStack implements TcpStack {
         if (s.keepAlive != null) b.keepalive(s.keepAlive);
         if (s.synAckRetries != null) b.synAckRetries(s.synAckRetries);
         if (s.synRetries != null) b.synRetries(s.synRetries);
+        b.bareSynAfterRetries(s.bareSynAfterRetries);
         if (s.dataRetries != null) b.dataRetries(s.dataRetries);
         if (s.keepIdleNs != null) b.keepaliveIdleNs(s.keepIdleNs);
         if (s.keepIntvlNs != null) b.keepaliveIntervalNs(s.keepIntvlNs);

@@ -26,6 +26,8 @@ public final class StackSettings {
     public Integer synAckRetries;
     /** SYN retransmissions (Linux tcp_syn_retries) and data retransmissions (tcp_retries2). */
     public Integer synRetries, dataRetries;
+    /** FreeBSD rexmit_drop_options: SYN retransmissions from this one on carry the MSS only (0 = never). */
+    public int bareSynAfterRetries;
     /** How long a closed socket's connection may stay in FIN-WAIT-2 (Linux tcp_fin_timeout, FreeBSD finwait2_timeout). */
     public long finWait2TimeoutNs = 60_000_000_000L;
     public Long keepIdleNs, keepIntvlNs;

@@ -41,7 +41,7 @@ final class Sysctl {
             // Accepted as no-ops: they restate defaults or tune things this stack does not have.
             // The FreeBSD profile's RTO floor already includes the default 200 ms slop.
             case "net.inet.tcp.rexmit_slop" -> requireValue(line, key, v, "200");
-            case "net.inet.tcp.rexmit_drop_options" -> requireValue(line, key, v, "0");
+            case "net.inet.tcp.rexmit_drop_options" -> s.bareSynAfterRetries = v.equals("0") ? 0 : 3; // tcp_timer_rexmt: t_rxtshift == 3
             case "net.inet.tcp.syncache.rexmtlimit" -> s.synAckRetries = parseInt(line, key, v);
             case "kern.ipc.maxsockbuf" -> {
                 // FreeBSD asks for the smallest window scale whose window covers the largest socket
