@@ -18,10 +18,10 @@ final class NetstackRows {
     static final int PORT = 5001;
     /**
      * For the connect rows: ephemeral ports 1024-65535 instead of 49152-65535, so a client port
-     * is not reused while the server still holds the old connection in TIME-WAIT (60 s). Reusing
-     * one stalls that connect for a SYN timeout (1 s): the per-connection random timestamp offset
-     * makes the new SYN's TSval look old to the TIME-WAIT connection (RFC 6191 needs offsets that
-     * are monotonic per 4-tuple, RFC 7323 7.1).
+     * is rarely reused while the server still holds the old connection in TIME-WAIT (60 s). The
+     * TSval offset is per address pair (RFC 7323 7.1), so a reused port's new SYN carries a newer
+     * TSval and replaces the TIME-WAIT connection (RFC 6191); the wider range keeps those
+     * replacements out of the measurement.
      */
     static final TcpConfig CONNECT_CONFIG = TcpConfig.builder().ephemeralPortMin(1024).build();
 

@@ -120,12 +120,16 @@ public final class Host implements Pollable {
 
         @Override public void icmpError(long now, IcmpRepr error, Ipv4Repr quotedIp, byte[] quoted, int off, int len) {
             // RFC 792: the quote holds the IP header and at least 8 bytes of TCP: ports and sequence number.
-            if (!(error instanceof IcmpRepr.DestinationUnreachable du) || len < 8) return;
+            boolean unreachable = error instanceof IcmpRepr.DestinationUnreachable;
+            if (!unreachable && !(error instanceof IcmpRepr.TimeExceeded) || len < 8) return;
             int srcPort = (quoted[off] & 0xff) << 8 | (quoted[off + 1] & 0xff);
             int dstPort = (quoted[off + 2] & 0xff) << 8 | (quoted[off + 3] & 0xff);
             int seq = (quoted[off + 4] & 0xff) << 24 | (quoted[off + 5] & 0xff) << 16
                     | (quoted[off + 6] & 0xff) << 8 | (quoted[off + 7] & 0xff);
-            tcp.icmpDestinationUnreachable(now, quotedIp.src(), quotedIp.dst(), du.code(), du.nextHopMtu(), srcPort, dstPort, seq);
+            if (error instanceof IcmpRepr.DestinationUnreachable du)
+                tcp.icmpDestinationUnreachable(now, quotedIp.src(), quotedIp.dst(), du.code(), du.nextHopMtu(), srcPort, dstPort, seq);
+            else
+                tcp.icmpTimeExceeded(now, quotedIp.src(), quotedIp.dst(), srcPort, dstPort, seq);
         }
     }
 }

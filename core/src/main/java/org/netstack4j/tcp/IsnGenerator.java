@@ -22,8 +22,14 @@ final class IsnGenerator {
         return (int) (m + h);
     }
 
-    /** RFC 7323 7.1: a per-connection random offset for TSval, from the same secret but a different input. */
-    int timestampOffset(Ipv4Address local, int localPort, Ipv4Address remote, int remotePort) {
-        return (int) f.hash(((long) local.bits() << 32) | (remote.bits() & 0xffffffffL), ((long) localPort << 16) | remotePort, 7323L);
+    /**
+     * RFC 7323 7.1 (and 5.4): a random offset for TSval, keyed by the same secret but derived
+     * from the address pair only, as Linux's secure_tcp_ts_off does. Every connection between the
+     * two hosts then reads one monotonic clock, so a quick reconnect from the same port carries
+     * TSvals above those the old incarnation sent, and the end holding it in TIME-WAIT accepts
+     * the new SYN (RFC 6191 2); a per-connection random offset would make it look old half the time.
+     */
+    int timestampOffset(Ipv4Address local, Ipv4Address remote) {
+        return (int) f.hash(((long) local.bits() << 32) | (remote.bits() & 0xffffffffL), 7323L);
     }
 }

@@ -64,6 +64,34 @@ import org.netstack4j.time.Time;
  * @param timeWaitIgnoresNonAck true: in TIME-WAIT a segment with neither ACK, SYN nor RST is
  *        dropped without an answer (FreeBSD tcp_twcheck); false: RFC 9293 3.10.7.4 (an ACK when
  *        it is outside the window).
+ * @param zeroWindowProbeData true: a zero-window probe carries one octet of new data past the
+ *        window (RFC 9293 3.8.6.1; FreeBSD); false: it is an empty segment with SEG.SEQ =
+ *        SND.UNA - 1, which the receiver must answer with an ACK showing its window (RFC 1122
+ *        4.2.2.17 leaves the probe's form open; Linux tcp_write_wakeup / tcp_xmit_probe_skb).
+ * @param nagleMinshall true: Minshall's variant of Nagle (draft-minshall-nagle; Linux
+ *        tcp_minshall_check): a short segment waits only while an earlier short segment is
+ *        unacknowledged, so the tail of a large write goes out with the full segments before it;
+ *        false: RFC 896 / RFC 9293 3.7.4, a short segment waits while any data is unacknowledged.
+ * @param challengeAckOnRst true: a RST in the window but not at RCV.NXT gets a challenge ACK
+ *        (RFC 5961 3.2); false: any RST in the window resets the connection (RFC 793 3.4,
+ *        FreeBSD net.inet.tcp.insecure_rst=1).
+ * @param challengeAckOnSyn true: a SYN in a synchronized state gets a challenge ACK (RFC 5961
+ *        4.2); false: a SYN in the window resets the connection with a RST (RFC 793 3.9,
+ *        FreeBSD net.inet.tcp.insecure_syn=1).
+ * @param icmpHardErrorsInSynSent true: an ICMP protocol or port unreachable quoting our SYN
+ *        ends a connection in SYN-SENT (RFC 1122 4.2.3.9 hard errors; FreeBSD icmp_may_rst=1);
+ *        false: every ICMP error is soft and only named if the connection later times out.
+ * @param icmpProhibitedIsHard true: in SYN-SENT, "administratively prohibited" unreachables
+ *        (codes 9, 10, 13; RFC 1812 5.2.7.1) end the connection as refused and a time exceeded
+ *        in transit as host unreachable (FreeBSD tcp_drop_syn_sent); false: they are soft
+ *        errors (RFC 1122 4.2.3.9, RFC 5461).
+ * @param slowStartAbcLimit how much one ACK may grow cwnd in slow start, in segments: 1 = RFC
+ *        5681 3.1 (at most SMSS per ACK); 2 = RFC 3465's L = 2 (FreeBSD tcp_abc_l_var); 0 = by
+ *        everything the ACK covers (Linux tcp_slow_start counts the segments acknowledged), so a
+ *        receiver that ACKs every second segment still doubles cwnd per round trip.
+ * @param bareSynAfterRetries from this retransmission of a SYN on, it carries the MSS option
+ *        only, in case a middlebox drops SYNs with options it does not know (FreeBSD
+ *        net.inet.tcp.rexmit_drop_options: from the third); 0 = never.
  */
 public record TcpConfig(
         int mss,
@@ -106,7 +134,15 @@ public record TcpConfig(
         boolean resetHalfOpenOnListenerClose,
         boolean ackUnsentAck,
         boolean abortRstWithAck,
-        boolean timeWaitIgnoresNonAck) {
+        boolean timeWaitIgnoresNonAck,
+        boolean zeroWindowProbeData,
+        boolean nagleMinshall,
+        boolean challengeAckOnRst,
+        boolean challengeAckOnSyn,
+        boolean icmpHardErrorsInSynSent,
+        boolean icmpProhibitedIsHard,
+        int slowStartAbcLimit,
+        int bareSynAfterRetries) {
     /**
      * How the receive window is advertised (both keep the right edge from moving left,
      * RFC 9293 3.8.6.2.2 "shrinking the window is strongly discouraged").
@@ -129,7 +165,9 @@ public record TcpConfig(
         Objects.requireNonNull(optionLayout, "optionLayout");
         Objects.requireNonNull(receiveWindowPolicy, "receiveWindowPolicy");
         if (quickAcks < 0) throw new IllegalArgumentException("quickAcks >= 0");
-        if (mss < 64 || mss > 65495) throw new IllegalArgumentException("mss out of range: " + mss);
+        if (slowStartAbcLimit < 0) throw new IllegalArgumentException("slowStartAbcLimit >= 0");
+        if (bareSynAfterRetries < 0) throw new IllegalArgumentException("bareSynAfterRetries >= 0");
+        if (mss < 1 || mss > 65495) throw new IllegalArgumentException("mss out of range: " + mss); // IPv4 allows an MTU of 68: MSS 28 (RFC 791, RFC 9293 3.7.1)
         if (windowScaleShift < 0 || windowScaleShift > 14) throw new IllegalArgumentException("window scale shift 0..14: " + windowScaleShift);
         if (receiveBufferSize < mss || sendBufferSize < 1) throw new IllegalArgumentException("buffers too small");
         if (!windowScale && receiveBufferSize > 65535) receiveBufferSize = 65535;
@@ -147,7 +185,8 @@ public record TcpConfig(
     /**
      * The defaults with Linux's behaviour where the RFCs leave a choice: its SYN option layout,
      * quick-ACK mode (16 segments, TCP_MAX_QUICKACKS), half-open connections of a closed
-     * listener forgotten silently, an ACK of unsent data dropped without an answer, RST,ACK on abort.
+     * listener forgotten silently, an ACK of unsent data dropped without an answer, RST,ACK on
+     * abort, zero-window probes without data below SND.UNA, Minshall's Nagle.
      */
     public static TcpConfig linuxLike() { return linuxLikeBuilder().build(); }
 
@@ -157,7 +196,10 @@ public record TcpConfig(
                 .quickAcks(16)
                 .resetHalfOpenOnListenerClose(false)
                 .ackUnsentAck(false)
-                .abortRstWithAck(true);
+                .abortRstWithAck(true)
+                .zeroWindowProbeData(false)
+                .nagleMinshall(true)
+                .slowStartAbcLimit(0);
     }
 
     /**
@@ -180,7 +222,9 @@ public record TcpConfig(
                 .resetSynAckInListen(false)
                 .resetHalfOpenOnListenerClose(false)
                 .abortRstWithAck(true)
-                .timeWaitIgnoresNonAck(true);
+                .timeWaitIgnoresNonAck(true)
+                .icmpProhibitedIsHard(true)
+                .slowStartAbcLimit(2);
     }
 
     public Builder toBuilder() {
@@ -226,6 +270,14 @@ public record TcpConfig(
         b.ackUnsentAck = ackUnsentAck;
         b.abortRstWithAck = abortRstWithAck;
         b.timeWaitIgnoresNonAck = timeWaitIgnoresNonAck;
+        b.zeroWindowProbeData = zeroWindowProbeData;
+        b.nagleMinshall = nagleMinshall;
+        b.challengeAckOnRst = challengeAckOnRst;
+        b.challengeAckOnSyn = challengeAckOnSyn;
+        b.icmpHardErrorsInSynSent = icmpHardErrorsInSynSent;
+        b.icmpProhibitedIsHard = icmpProhibitedIsHard;
+        b.slowStartAbcLimit = slowStartAbcLimit;
+        b.bareSynAfterRetries = bareSynAfterRetries;
         return b;
     }
 
@@ -272,6 +324,14 @@ public record TcpConfig(
         private boolean ackUnsentAck = true;
         private boolean abortRstWithAck = false;
         private boolean timeWaitIgnoresNonAck = false;
+        private boolean zeroWindowProbeData = true;
+        private boolean nagleMinshall = false;
+        private boolean challengeAckOnRst = true;
+        private boolean challengeAckOnSyn = true;
+        private boolean icmpHardErrorsInSynSent = true;
+        private boolean icmpProhibitedIsHard = false;
+        private int slowStartAbcLimit = 1;
+        private int bareSynAfterRetries = 0;
 
         private Builder() {}
 
@@ -316,9 +376,17 @@ public record TcpConfig(
         public Builder ackUnsentAck(boolean v) { this.ackUnsentAck = v; return this; }
         public Builder abortRstWithAck(boolean v) { this.abortRstWithAck = v; return this; }
         public Builder timeWaitIgnoresNonAck(boolean v) { this.timeWaitIgnoresNonAck = v; return this; }
+        public Builder zeroWindowProbeData(boolean v) { this.zeroWindowProbeData = v; return this; }
+        public Builder nagleMinshall(boolean v) { this.nagleMinshall = v; return this; }
+        public Builder challengeAckOnRst(boolean v) { this.challengeAckOnRst = v; return this; }
+        public Builder challengeAckOnSyn(boolean v) { this.challengeAckOnSyn = v; return this; }
+        public Builder icmpHardErrorsInSynSent(boolean v) { this.icmpHardErrorsInSynSent = v; return this; }
+        public Builder icmpProhibitedIsHard(boolean v) { this.icmpProhibitedIsHard = v; return this; }
+        public Builder slowStartAbcLimit(int segments) { this.slowStartAbcLimit = segments; return this; }
+        public Builder bareSynAfterRetries(int retries) { this.bareSynAfterRetries = retries; return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries);
         }
     }
 }

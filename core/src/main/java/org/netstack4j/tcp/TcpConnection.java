@@ -61,6 +61,8 @@ public final class TcpConnection {
     private int effMss;
     private boolean tsOk, sackOk;
     private boolean peerOfferedWs, peerOfferedTs, peerOfferedSack;
+    /** Our SYN is retransmitted with the MSS option only ({@link TcpConfig#bareSynAfterRetries()}). */
+    private boolean synOptionsDropped;
     private byte peerWsShift;   // window scale shifts are 0..14 (RFC 7323 2.3): bytes keep the TCB small
     private int tsRecent;
     private int lastAckSent;
@@ -94,6 +96,12 @@ public final class TcpConnection {
     private long lastDataAt = NEVER;  // when the last data segment arrived
     private int rcvMss;
     private boolean noDelay;
+    /** The application closed its socket: nobody will read again (see {@link #orphan}). */
+    private boolean orphan;
+    /** How long an orphaned connection may stay in FIN-WAIT-2; 0 = as long as the peer likes. */
+    private long finWait2TimeoutNs;
+    /** End of the last short data segment sent (Minshall's Nagle, {@link TcpConfig#nagleMinshall()}). */
+    private int sndSml;
 
     private long bytesSent, bytesAcked, bytesReceived, retransmissions;
 
@@ -115,8 +123,9 @@ public final class TcpConnection {
         this.sndNxt = iss;
         this.sndMax = iss;
         this.highRxt = iss;
+        this.sndSml = iss;
         this.sndBufSeq = Seq.add(iss, 1);
-        this.tsOffset = tsOffset; // RFC 7323 7.1: a per-connection random offset
+        this.tsOffset = tsOffset; // RFC 7323 7.1: a keyed offset per address pair (IsnGenerator)
         // DESIGN.md 10: an idle connection owns no buffers; shared empty stand-ins until first use
         this.sendBuf = layer.emptySendBuffer();
         this.rcvBuf = layer.emptyReceiveBuffer();
@@ -261,14 +270,9 @@ public final class TcpConnection {
             long oldWnd = rcvWnd();
             int n = rcvBuf.read(b, off, len);
             if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.emptyReceiveBuffer(); // drained: back to idle cost
-            if (canReceiveData()) {
-                // Window update (RFC 9293 3.8.6.2.2; Linux's rule): when the window at least
-                // doubles from at most half the buffer, tell the peer now.
-                long cand = windowCandidate();
-                if (cand > oldWnd && oldWnd <= rcvBuf.capacity() / 2 && cand >= 2 * oldWnd) {
-                    layer.count("tcp.out.window_updates");
-                    sendAck(now);
-                }
+            if (canReceiveData() && windowUpdateDue(oldWnd, windowCandidate())) {
+                layer.count("tcp.out.window_updates");
+                sendAck(now);
             }
             deliverEvents();
             return n;
@@ -308,15 +312,20 @@ public final class TcpConnection {
             case CLOSED, LISTEN -> { return; }
             case SYN_SENT -> enterClosed(now, "user ABORT", null);
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> {
-                if (cfg().abortRstWithAck())
-                    layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, rcvNxt, true);
-                else
-                    layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, 0, false);
+                sendAbortRst(now);
                 enterClosed(now, "user ABORT", null);
             }
             case CLOSING, LAST_ACK, TIME_WAIT -> enterClosed(now, "user ABORT", null);
         }
         deliverEvents();
+    }
+
+    /** The RST of an ABORT: <SEQ=SND.NXT><CTL=RST>, with <ACK=RCV.NXT> when the config says so. */
+    private void sendAbortRst(long now) {
+        if (cfg().abortRstWithAck())
+            layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, rcvNxt, true);
+        else
+            layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, 0, false);
     }
 
     private void queueFin() {
@@ -497,7 +506,7 @@ public final class TcpConnection {
 
         // RFC 9293 3.10.7.4, second check the RST bit (RFC 5961 3.2: exact match, else challenge ACK)
         if (rst) {
-            if (seq != rcvNxt) {
+            if (seq != rcvNxt && cfg().challengeAckOnRst()) {
                 layer.drop(now, "rst_not_exact", "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 3.2)", this, seg, len);
                 challengeAck(now);
                 return;
@@ -532,6 +541,13 @@ public final class TcpConnection {
                 // "If the connection was initiated with a passive OPEN, then return this connection to LISTEN"
                 layer.drop(now, "syn_in_syn_received", "new SYN in SYN-RECEIVED: back to LISTEN", this, seg, len);
                 enterClosed(now, "rcv SYN (passive open: back to LISTEN)", null);
+                return;
+            }
+            if (!cfg().challengeAckOnSyn() && state != TcpState.TIME_WAIT) {
+                // RFC 793 3.9 (before RFC 5961): a SYN in the window is an error; reset the connection
+                layer.count("tcp.in.syn_resets");
+                sendAbortRst(now);
+                enterClosed(now, "rcv SYN in window", TcpError.CONNECTION_RESET);
                 return;
             }
             layer.drop(now, "syn_in_window", "SYN in a synchronized state: challenge ACK (RFC 5961 4.2)", this, seg, len);
@@ -570,7 +586,10 @@ public final class TcpConnection {
         if (ts != null && Seq.le(seq, lastAckSent)) tsRecent = ts.tsVal();
         switch (state) {
             case FIN_WAIT_1 -> {
-                if (finAcked()) setState(now, TcpState.FIN_WAIT_2, "rcv ACK of FIN");
+                if (finAcked()) {
+                    setState(now, TcpState.FIN_WAIT_2, "rcv ACK of FIN");
+                    if (finWait2TimeoutNs > 0) armFinWait2Timeout(now);
+                }
             }
             case CLOSING -> {
                 if (finAcked()) enterTimeWait(now, "rcv ACK of FIN");
@@ -703,9 +722,11 @@ public final class TcpConnection {
         if (sendBuf.isEmpty()) sendBuf = layer.emptySendBuffer(); // all acknowledged: back to idle cost
         sndBufSeq = Seq.add(sndBufSeq, dataAcked);
         bytesAcked += dataAcked;
+        long sackedBefore = sackedByPeer.isEmpty() ? 0 : sackedByPeer.bytesAbove(sndUna);
         sndUna = ack;
         if (Seq.lt(sndNxt, sndUna)) sndNxt = sndUna;
         sackedByPeer.discardBelow(sndUna);
+        long sackedNowAcked = sackedBefore == 0 ? 0 : sackedBefore - sackedByPeer.bytesAbove(sndUna);
         retries = 0;
         // RTT: RFC 7323 4 with timestamps, else RFC 6298 with Karn's rule (timing only non-retransmitted segments)
         TcpOption.Timestamps ts = tsOk ? timestampsOf(seg) : null;
@@ -718,6 +739,13 @@ public final class TcpConnection {
             rttTiming = false;
         }
         long ccBytes = acked - (synWasUnacked ? 1 : 0);
+        if (cfg().slowStartAbcLimit() == 0 && ccBytes > effMss && !inRecovery()) {
+            // Linux grows cwnd by what this ACK delivered: segments already reported by SACK blocks
+            // or (without SACK) by duplicate ACKs were delivered then ("one ACK acked hole, the rest
+            // eat duplicate ACKs", tcp_remove_reno_sacks)
+            long earlier = sackOk ? sackedNowAcked : (long) dupAcks * effMss;
+            ccBytes = Math.max(effMss, ccBytes - earlier);
+        }
         if (ccBytes > 0) {
             CongestionControl.Action a = cc().onAck(sndUna, ccBytes, flightBefore, now);
             // (skipped when SACK recovery already resent the segment at SND.UNA)
@@ -749,6 +777,13 @@ public final class TcpConnection {
             if (Seq.gt(up, rcvUp)) rcvUp = up;
         }
         // RFC 9293 3.10.7.4, seventh process the segment text
+        if (len > 0 && orphan && (state == TcpState.FIN_WAIT_1 || state == TcpState.FIN_WAIT_2)) {
+            // RFC 1122 4.2.2.13: new data after CLOSE that nobody will read: a RST tells the peer it was lost
+            layer.count("tcp.out.rst_data_after_close");
+            layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, seg.ack(), 0, false);
+            enterClosed(now, "rcv data after close", TcpError.CONNECTION_RESET);
+            return;
+        }
         if (len > 0) {
             switch (state) {
                 case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> receiveText(now, dataSeq, buf, off, len, fin);
@@ -792,11 +827,12 @@ public final class TcpConnection {
             if (hadHoles) {
                 ackPending = true; // RFC 5681 4.2: ACK at once when a segment fills (part of) a gap
             } else {
-                // RFC 9293 3.8.6.3 / RFC 5681 4.2: ACK at least every second full-sized segment.
+                // RFC 9293 3.8.6.3 / RFC 5681 4.2: ACK at least every second full-sized segment
+                // "or 2*RMSS bytes of new data" (SHLD-19): a segment of several MSS counts as several.
                 // delayedAckAnySize (FreeBSD's DELAY_ACK): every second segment whatever its size,
                 // and at once for a segment longer than the MSS.
                 if (cfg().delayedAckAnySize()) fullSegmentsUnacked += len > effMss ? 2 : 1;
-                else if (len >= rcvMss) fullSegmentsUnacked++;
+                else if (len >= rcvMss) fullSegmentsUnacked += len / rcvMss;
                 if (quickAcksLeft > 0 && !interactive) {
                     quickAcksLeft--;
                     ackPending = true;
@@ -899,7 +935,7 @@ public final class TcpConnection {
         return cc;
     }
 
-    private CongestionControl newCc() { return new NewReno(effMss, cfg().initialWindowSegments()); }
+    private CongestionControl newCc() { return new NewReno(effMss, cfg().initialWindowSegments(), cfg().slowStartAbcLimit()); }
 
     /** For reading only (status): does not keep a controller an idle connection has no use for. */
     private CongestionControl ccView() { return cc != null ? cc : newCc(); }
@@ -982,6 +1018,8 @@ public final class TcpConnection {
         rttTiming = false; // Karn
         if (!synAcked()) {
             synRetransmitted = true;
+            int bare = cfg().bareSynAfterRetries();
+            if (state == TcpState.SYN_SENT && bare > 0 && retries >= bare) synOptionsDropped = true;
             retransmitFirst(now);
             armRto(now);
             return;
@@ -1000,12 +1038,32 @@ public final class TcpConnection {
         armRto(now); // RFC 6298 5.6
     }
 
-    /** RFC 9293 3.10.8 TIME-WAIT TIMEOUT: delete the TCB. */
+    /** RFC 9293 3.10.8 TIME-WAIT TIMEOUT: delete the TCB (also the end of an orphan's FIN-WAIT-2). */
     void timeWaitTimeout(long now) {
         timeWaitAt = NEVER;
         timersChanged();
-        timer(now, "2MSL", "fired", now);
-        enterClosed(now, "2MSL timeout", null);
+        boolean fw2 = state == TcpState.FIN_WAIT_2;
+        timer(now, fw2 ? "FIN-WAIT-2" : "2MSL", "fired", now);
+        enterClosed(now, fw2 ? "FIN-WAIT-2 timeout" : "2MSL timeout", null);
+    }
+
+    /**
+     * After {@link #close}: the application's socket is gone and nobody will read again. New data
+     * from the peer is then answered with a RST (RFC 1122 4.2.2.13), and FIN-WAIT-2 lasts at most
+     * {@code timeoutNs} (0 = no limit), as Linux (tcp_fin_timeout, TCP_LINGER2) and FreeBSD
+     * (finwait2_timeout) do: RFC 9293 has the peer's FIN as the only way out, and a peer that
+     * never sends it would hold the connection for ever.
+     */
+    public void orphan(long now, long timeoutNs) {
+        orphan = true;
+        finWait2TimeoutNs = Math.max(0, timeoutNs);
+        if (state == TcpState.FIN_WAIT_2 && finWait2TimeoutNs > 0 && timeWaitAt == NEVER) armFinWait2Timeout(now);
+    }
+
+    private void armFinWait2Timeout(long now) {
+        timeWaitAt = now + finWait2TimeoutNs;
+        timersChanged();
+        timer(now, "FIN-WAIT-2", "set", timeWaitAt);
     }
 
     /** RFC 9293 3.10.8 USER TIMEOUT: flush queues, report the error, CLOSED. */
@@ -1027,9 +1085,9 @@ public final class TcpConnection {
                 sendData(now, sndNxt, n, false);
                 sndNxt = Seq.add(sndNxt, n);
             } else {
-                // zero-window probe: one octet of new data past the window (RFC 9293 3.8.6.1)
                 layer.count("tcp.out.window_probes");
-                sendData(now, sndNxt, 1, false);
+                if (cfg().zeroWindowProbeData()) sendData(now, sndNxt, 1, false); // one octet past the window (RFC 9293 3.8.6.1)
+                else emit(now, TcpRepr.ACK, Seq.add(sndUna, -1), 0); // old sequence number, no data: the peer must ACK (Linux)
                 cancelRto(now); // the probe is governed by the persist timer, not the RTO
             }
             persistBackoff++;
@@ -1110,13 +1168,16 @@ public final class TcpConnection {
                     boolean full = len == maxData;
                     boolean all = len == unsent;
                     // RFC 896 / RFC 9293 3.7.4 Nagle: a short segment waits while data is unacknowledged
-                    boolean nagleOk = noDelay || flight == 0 || finQueued;
+                    boolean nagleOk = noDelay || flight == 0 || finQueued
+                            || cfg().nagleMinshall() && !Seq.gt(sndSml, sndUna); // only a short segment waits for a short one
+
                     // RFC 9293 3.8.6.2.1 sender SWS avoidance: full segment, all data (Nagle permitting),
                     // or at least half the largest window the peer ever offered
                     boolean swsOk = full || (all && nagleOk) || (nagleOk && len >= maxSndWnd / 2);
                     if (!swsOk && !resend) break; // resent data goes as it was cut before
                     boolean fin = finQueued && all && Seq.add(sndNxt, len) == finSeq;
                     sendData(now, sndNxt, len, fin);
+                    if (!full) sndSml = Seq.add(sndNxt, len);
                     sndNxt = Seq.add(sndNxt, len + (fin ? 1 : 0));
                     if (fin) break;
                     continue;
@@ -1262,10 +1323,11 @@ public final class TcpConnection {
     private List<TcpOption> synOptions(long now, boolean synAck) {
         return cfg().optionLayout().arrange(synAck, kind -> switch (kind) {
             case TcpOption.KIND_MSS -> new TcpOption.Mss(cfg().mss());
-            case TcpOption.KIND_WSCALE -> cfg().windowScale() && (!synAck || peerOfferedWs)
+            case TcpOption.KIND_WSCALE -> cfg().windowScale() && !synOptionsDropped && (!synAck || peerOfferedWs)
                     ? new TcpOption.WindowScale(cfg().windowScaleShift()) : null;
-            case TcpOption.KIND_SACK_PERMITTED -> cfg().sack() && (!synAck || peerOfferedSack) ? new TcpOption.SackPermitted() : null;
-            case TcpOption.KIND_TIMESTAMPS -> cfg().timestamps() && (!synAck || peerOfferedTs)
+            case TcpOption.KIND_SACK_PERMITTED -> cfg().sack() && !synOptionsDropped && (!synAck || peerOfferedSack)
+                    ? new TcpOption.SackPermitted() : null;
+            case TcpOption.KIND_TIMESTAMPS -> cfg().timestamps() && !synOptionsDropped && (!synAck || peerOfferedTs)
                     ? new TcpOption.Timestamps(tsNow(now), synAck ? tsRecent : 0) : null;
             default -> null;
         });
@@ -1288,14 +1350,17 @@ public final class TcpConnection {
                 default -> { }
             }
         }
-        boolean wsOk = cfg().windowScale() && peerOfferedWs;
+        // an option we stopped offering on our SYN is off, whatever the peer says (RFC 7323 2.2, 3.2)
+        boolean wsOk = cfg().windowScale() && peerOfferedWs && !synOptionsDropped;
         sndWscale = wsOk ? peerWsShift : 0;
         rcvWscale = (byte) (wsOk ? cfg().windowScaleShift() : 0);
-        tsOk = cfg().timestamps() && peerOfferedTs;
-        sackOk = cfg().sack() && peerOfferedSack;
+        tsOk = cfg().timestamps() && peerOfferedTs && !synOptionsDropped;
+        sackOk = cfg().sack() && peerOfferedSack && !synOptionsDropped;
         // RFC 6691 / RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCPhdrsize - IPoptionsize;
         // the MSS option counts no TCP options, so the timestamps we carry come off it.
-        effMss = Math.max(64, Math.min(peerMss, cfg().mss()) - (tsOk ? TS_OPTION_SPACE : 0));
+        int opts = tsOk ? TS_OPTION_SPACE : 0;
+        // a tiny MSS from the peer is raised to 64; our own (a small MTU) is honoured
+        effMss = Math.max(Math.min(64, Math.max(1, cfg().mss() - opts)), Math.min(peerMss, cfg().mss()) - opts);
         rcvMss = Math.min(rcvMss, effMss);
         if (cc != null) cc.setMss(effMss); // else cc() starts from the current effMss
         lastAckSent = rcvNxt;
@@ -1312,6 +1377,26 @@ public final class TcpConnection {
      * RCV.BUFF - RCV.USER - RCV.WND >= min(Fr * RCV.BUFF, Eff.snd.MSS), Fr = 1/2.
      * FREE_SPACE: all free space, unless it is below both RCV.BUFF / 4 and one MSS.
      */
+    /**
+     * After a read: is the window that opened worth an ACK of its own (RFC 9293 3.8.6.2.2 leaves
+     * when to the receiver)? SWS_AVOIDANCE (Linux's rule): the window at least doubles from at
+     * most half the buffer. FREE_SPACE (FreeBSD tcp_output): the right edge moves by two
+     * segments and a quarter of the buffer (or the buffer is small), or by half the buffer.
+     */
+    private boolean windowUpdateDue(long oldWnd, long cand) {
+        if (cand <= oldWnd) return false;
+        int cap = rcvBuf.capacity();
+        return switch (cfg().receiveWindowPolicy()) {
+            case SWS_AVOIDANCE -> oldWnd <= cap / 2 && cand >= 2 * oldWnd;
+            case FREE_SPACE -> {
+                long adv = cand - oldWnd;
+                if (oldWnd >> rcvWscale >= cand >> rcvWscale) yield false; // the field would not change
+                yield adv >= 2L * effMss && (adv >= cap / 4 || cand <= cap / 8 || cap <= 8L * effMss
+                        || adv >= 65535L << rcvWscale) || 2 * adv >= cap;
+            }
+        };
+    }
+
     private long windowCandidate() {
         long cur = rcvWnd();
         long avail = Math.min(rcvBuf.free(), 65535L << rcvWscale);
@@ -1418,8 +1503,9 @@ public final class TcpConnection {
     }
 
     void icmpUnreachable(long now, int code, int nextHopMtu, int seq) {
-        // RFC 5927 4.1: only believe errors quoting a sequence number we have in flight
-        if (!Seq.between(sndUna, seq, sndMax)) {
+        // RFC 5927 4.1: only believe errors quoting a sequence number we have in flight,
+        // SND.UNA =< SEG.SEQ < SND.NXT (the highest sent here, as after a timeout SND.NXT goes back)
+        if (!Seq.le(sndUna, seq) || !Seq.lt(seq, sndMax)) {
             layer.count("tcp.icmp.out_of_window");
             return;
         }
@@ -1435,12 +1521,30 @@ public final class TcpConnection {
                 }
             }
             case 2, 3 -> {
-                if (state == TcpState.SYN_SENT) enterClosed(now, "ICMP unreachable", TcpError.CONNECTION_REFUSED);
+                if (state == TcpState.SYN_SENT && cfg().icmpHardErrorsInSynSent())
+                    enterClosed(now, "ICMP unreachable", TcpError.CONNECTION_REFUSED);
                 else softError = TcpError.CONNECTION_REFUSED;
+            }
+            case 9, 10, 13 -> { // administratively prohibited (RFC 1812 5.2.7.1)
+                if (state == TcpState.SYN_SENT && cfg().icmpHardErrorsInSynSent() && cfg().icmpProhibitedIsHard())
+                    enterClosed(now, "ICMP administratively prohibited", TcpError.CONNECTION_REFUSED);
+                else softError = TcpError.HOST_UNREACHABLE;
             }
             case 0 -> softError = TcpError.NETWORK_UNREACHABLE;
             default -> softError = TcpError.HOST_UNREACHABLE;
         }
+        deliverEvents();
+    }
+
+    /** ICMP time exceeded quoting our segment: a soft error (RFC 1122 4.2.3.9) unless the config says otherwise. */
+    void icmpTimeExceeded(long now, int seq) {
+        if (!Seq.le(sndUna, seq) || !Seq.lt(seq, sndMax)) { // RFC 5927 4.1
+            layer.count("tcp.icmp.out_of_window");
+            return;
+        }
+        if (state == TcpState.SYN_SENT && cfg().icmpHardErrorsInSynSent() && cfg().icmpProhibitedIsHard())
+            enterClosed(now, "ICMP time exceeded", TcpError.HOST_UNREACHABLE);
+        else softError = TcpError.HOST_UNREACHABLE;
         deliverEvents();
     }
 

@@ -158,6 +158,16 @@ public final class TcpLayer implements Pollable {
         c.icmpUnreachable(now, code, nextHopMtu, seq);
     }
 
+    /** An ICMP time exceeded (RFC 792 type 11) quoting a segment we sent: src/dst/ports as we sent them. */
+    public void icmpTimeExceeded(long now, Ipv4Address src, Ipv4Address dst, int srcPort, int dstPort, int seq) {
+        TcpConnection c = connections.get(src, srcPort, dst, dstPort);
+        if (c == null) {
+            counters.counter("tcp.icmp.no_connection").increment();
+            return;
+        }
+        c.icmpTimeExceeded(now, seq);
+    }
+
     /** O(1): the earliest deadline of any connection (a min-heap of connections by deadline). */
     @Override public long pollAt() { return timers.earliest(); }
 
@@ -192,7 +202,7 @@ public final class TcpLayer implements Pollable {
                                 TcpListener parent, TcpEventListener l) {
         TcpConnection c = new TcpConnection(this, local, localPort, remote, remotePort, parent, l,
                 isnForTests != null ? isnForTests.getAsInt() : isn.isn(now, local, localPort, remote, remotePort),
-                isn.timestampOffset(local, localPort, remote, remotePort), nextOrder++);
+                isn.timestampOffset(local, remote), nextOrder++);
         connections.put(c);
         return c;
     }

@@ -114,6 +114,27 @@ class TcpDataTransferTest {
         assertEquals(2, h.counters.get("tcp.out.window_probes"));
     }
 
+    @Test void linuxZeroWindowProbeIsAnEmptySegmentBelowSndUna() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().zeroWindowProbeData(false).build()).established();
+        h.send(TcpHarness.bytes(1000, 0));
+        h.expect(A | P, 1, 1, 1000);
+        h.peerWindow = 0;
+        h.inject(A, 1, 1001);
+        h.send(TcpHarness.bytes(100, 0));
+        long rto = h.rtoMs();
+        h.advance(rto);
+        h.expect(A, 1000, 1, 0); // SEG.SEQ = SND.UNA - 1, no data: the receiver answers with its window
+        h.inject(A, 1, 1001);
+        h.advance(2 * rto - 1);
+        h.expectNothing();
+        h.advance(1);
+        h.expect(A, 1000, 1, 0);
+        h.peerWindow = 65535;
+        h.inject(A, 1, 1001);
+        h.expect(A | P, 1001, 1, 100);
+        assertEquals(2, h.counters.get("tcp.out.window_probes"));
+    }
+
     @Test void receiverZeroWindowThenWindowUpdate() {
         TcpHarness h = new TcpHarness(TcpConfig.builder().receiveBufferSize(2000).build()).established();
         h.inject(A, 1, 1, TcpHarness.bytes(1460, 1));
@@ -268,6 +289,17 @@ class TcpDataTransferTest {
         assertArrayEquals(in, h.readAll());
     }
 
+    @Test void oneSegmentOfSeveralMssIsAckedAtOnce() {
+        TcpHarness h = new TcpHarness().established();
+        h.inject(A, 1, 1, new byte[1460]); // one full-sized segment: the ACK may wait
+        h.expectNothing();
+        h.advance(40);
+        h.expect(A, 1, 1461, 0);
+        // RFC 9293 3.8.6.3 (SHLD-19): "every second full-sized segment or 2*RMSS bytes of new data"
+        h.inject(A, 1461, 1, new byte[3 * 1460]);
+        h.expect(A, 1, 1461 + 3 * 1460, 0);
+    }
+
     @Test void delayedAckTiming() {
         TcpHarness h = new TcpHarness().established();
         h.inject(A | P, 1, 1, new byte[100]);
@@ -302,6 +334,32 @@ class TcpDataTransferTest {
         h.expectNothing();
         h.inject(A, 1, 11);
         h.expect(A | P, 11, 1, 20);
+    }
+
+    @Test void classicNagleHoldsTheTailOfALargeWrite() {
+        TcpHarness h = new TcpHarness().established();
+        h.send(new byte[2 * 1460 + 300]);
+        h.expect(A, 1, 1, 1460);
+        h.expect(A, 1461, 1, 1460);
+        h.expectNothing(); // RFC 896: the 300-byte tail waits while data is unacknowledged
+        h.inject(A, 1, 2921);
+        h.expect(A | P, 2921, 1, 300);
+    }
+
+    @Test void minshallNagleSendsTheTailAndHoldsTheNextShortSegment() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().nagleMinshall(true).build()).established();
+        h.send(new byte[2 * 1460 + 300]);
+        h.expect(A, 1, 1, 1460);
+        h.expect(A, 1461, 1, 1460);
+        h.expect(A | P, 2921, 1, 300); // no earlier short segment in flight
+        h.send(new byte[10]);
+        h.expectNothing(); // the 300-byte segment is unacknowledged
+        h.inject(A, 1, 2921);
+        h.expectNothing(); // still unacknowledged
+        h.inject(A, 1, 3221);
+        h.expect(A | P, 3221, 1, 10);
+        h.send(new byte[1460]); // a full segment is never held
+        h.expect(A | P, 3231, 1, 1460);
     }
 
     @Test void noDelaySendsAtOnce() {
@@ -399,6 +457,35 @@ class TcpDataTransferTest {
         TcpHarness h = new TcpHarness().synSent();
         h.layer.icmpDestinationUnreachable(h.now, TcpHarness.LOCAL, TcpHarness.REMOTE, 3, 0, TcpHarness.LOCAL_PORT, 80, h.iss);
         h.assertClosed(TcpError.CONNECTION_REFUSED);
+    }
+
+    @Test void icmpQuotingTheSequenceNumberAfterTheSynIsNotBelieved() {
+        TcpHarness h = new TcpHarness().synSent();
+        // RFC 5927 4.1: SND.UNA =< SEG.SEQ < SND.NXT; ISS + 1 was never sent
+        h.layer.icmpDestinationUnreachable(h.now, TcpHarness.LOCAL, TcpHarness.REMOTE, 3, 0, TcpHarness.LOCAL_PORT, 80, h.iss + 1);
+        assertEquals(TcpState.SYN_SENT, h.conn.state());
+        assertEquals(1, h.counters.get("tcp.icmp.out_of_window"));
+    }
+
+    @Test void icmpHardErrorsCanBeSwitchedOff() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().icmpHardErrorsInSynSent(false).build()).synSent();
+        h.layer.icmpDestinationUnreachable(h.now, TcpHarness.LOCAL, TcpHarness.REMOTE, 3, 0, TcpHarness.LOCAL_PORT, 80, h.iss);
+        assertEquals(TcpState.SYN_SENT, h.conn.state()); // soft: named only if the SYN times out
+    }
+
+    @Test void prohibitedAndTimeExceededAreSoftByDefaultAndHardForFreebsd() {
+        TcpHarness rfc = new TcpHarness().synSent();
+        rfc.layer.icmpDestinationUnreachable(rfc.now, TcpHarness.LOCAL, TcpHarness.REMOTE, 13, 0, TcpHarness.LOCAL_PORT, 80, rfc.iss);
+        rfc.layer.icmpTimeExceeded(rfc.now, TcpHarness.LOCAL, TcpHarness.REMOTE, TcpHarness.LOCAL_PORT, 80, rfc.iss);
+        assertEquals(TcpState.SYN_SENT, rfc.conn.state());
+
+        TcpHarness bsd = new TcpHarness(TcpConfig.builder().icmpProhibitedIsHard(true).build()).synSent();
+        bsd.layer.icmpDestinationUnreachable(bsd.now, TcpHarness.LOCAL, TcpHarness.REMOTE, 13, 0, TcpHarness.LOCAL_PORT, 80, bsd.iss);
+        bsd.assertClosed(TcpError.CONNECTION_REFUSED);
+
+        TcpHarness ttl = new TcpHarness(TcpConfig.builder().icmpProhibitedIsHard(true).build()).synSent();
+        ttl.layer.icmpTimeExceeded(ttl.now, TcpHarness.LOCAL, TcpHarness.REMOTE, TcpHarness.LOCAL_PORT, 80, ttl.iss);
+        ttl.assertClosed(TcpError.HOST_UNREACHABLE);
     }
 
     private static TcpOption.SackBlock block(int l, int r) {

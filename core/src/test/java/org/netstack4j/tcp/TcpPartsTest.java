@@ -96,6 +96,26 @@ class TcpPartsTest {
         assertEquals(0x10, w.advance(0xfffffff0));
     }
 
+    @Test void slowStartGrowthPerAckFollowsTheAbcLimit() {
+        NewReno rfc5681 = new NewReno(1000, 10), abc2 = new NewReno(1000, 10, 2), all = new NewReno(1000, 10, 0);
+        for (NewReno cc : List.of(rfc5681, abc2, all)) cc.onAck(13_000, 3000, 10_000, 0); // one stretch ACK of 3 segments
+        assertEquals(11_000, rfc5681.window(), "RFC 5681: at most SMSS per ACK");
+        assertEquals(12_000, abc2.window(), "RFC 3465 L=2");
+        assertEquals(13_000, all.window(), "everything acknowledged (Linux)");
+    }
+
+    @Test void linuxSlowStartCountsSegmentsDeliveredByDuplicateAcksOnce() {
+        // no SACK: two duplicate ACKs (reordering), then one ACK covering both held segments
+        TcpHarness h = new TcpHarness(TcpConfig.builder().slowStartAbcLimit(0).sack(false).build()).established();
+        h.send(new byte[10 * 1460]);
+        for (int i = 0; i < 10; i++) h.next();
+        long cwnd = h.conn.status().cwnd();
+        h.inject(TcpHarness.A, 1, 1);
+        h.inject(TcpHarness.A, 1, 1);
+        h.inject(TcpHarness.A, 1, 2 * 1460 + 1);
+        assertEquals(cwnd + 1460, h.conn.status().cwnd(), "one ACK acked the hole, the rest ate duplicate ACKs");
+    }
+
     @Test void newRenoSlowStartAvoidanceAndRecovery() {
         int mss = 1000;
         NewReno cc = new NewReno(mss, 10);

@@ -13,6 +13,7 @@ import static org.netstack4j.tcp.TcpHarness.S;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.netstack4j.time.Time;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
@@ -44,6 +45,30 @@ class TcpStateMachineTest {
         assertTrue(o.get(3) instanceof TcpOption.Nop, o.toString());
         assertTrue(o.get(4) instanceof TcpOption.WindowScale w && w.shift() == 7, o.toString());
         assertTrue(h.conn.localPort() >= 49152, "ephemeral port from the IANA range");
+    }
+
+    @Test void theSmallestIpv4MtuGivesAnMssOf28() {
+        // RFC 791: every IPv4 host takes 68-byte datagrams; 68 - 40 leaves 28 bytes of data
+        TcpHarness h = new TcpHarness(TcpConfig.builder().mss(28).build());
+        h.conn = h.layer.connect(h.now, TcpHarness.LOCAL, 0, TcpHarness.REMOTE, 80, h.events);
+        assertTrue(h.next().tcp().options().get(0) instanceof TcpOption.Mss m && m.mss() == 28);
+    }
+
+    @Test void synRetransmissionsCanDropTheirOptions() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().bareSynAfterRetries(2).build());
+        h.conn = h.layer.connect(h.now, TcpHarness.LOCAL, 0, TcpHarness.REMOTE, 80, h.events);
+        assertEquals(5, h.next().tcp().options().size());
+        h.advance(1000);
+        assertEquals(5, h.next().tcp().options().size()); // first retransmission: unchanged
+        h.advance(2000);
+        assertEquals(List.of(new TcpOption.Mss(1460)), h.next().tcp().options()); // second: MSS only
+        h.peerSynOptions = List.of(new TcpOption.Mss(1460), new TcpOption.WindowScale(3), new TcpOption.Timestamps(9, 0));
+        h.iss = h.conn.status().sndUna();
+        h.inject(S | A, 0, 1);
+        TcpHarness.Out ack = h.next();
+        assertEquals(List.of(), ack.tcp().options(), "timestamps were not offered, so they are off");
+        assertEquals(0, h.conn.status().sndWscale());
+        assertTrue(!h.conn.status().timestamps());
     }
 
     @Test void freebsdOptionOrderIsData() {
@@ -273,6 +298,41 @@ class TcpStateMachineTest {
         assertEquals(1, h.listener.halfOpen());
     }
 
+    @Test void anOrphanLeavesFinWait2AfterItsTimeout() {
+        TcpHarness h = new TcpHarness().established();
+        h.conn.close(h.now);
+        h.conn.orphan(h.now, Time.s(2));
+        h.expect(F | A, 1, 1, 0);
+        h.inject(A, 1, 2);
+        assertEquals(TcpState.FIN_WAIT_2, h.conn.state());
+        h.advance(1999);
+        assertEquals(TcpState.FIN_WAIT_2, h.conn.state());
+        h.advance(1);
+        h.assertClosed(null);
+        h.expectNothing();
+    }
+
+    @Test void halfClosedButNotOrphanedStaysInFinWait2() {
+        TcpHarness h = new TcpHarness().established();
+        h.conn.close(h.now);
+        h.expect(F | A, 1, 1, 0);
+        h.inject(A, 1, 2);
+        h.advance(600_000);
+        assertEquals(TcpState.FIN_WAIT_2, h.conn.state()); // RFC 9293: only the peer's FIN ends it
+        h.inject(A | P, 1, 2, new byte[10]); // and data is still taken
+        assertEquals(10, h.conn.readable());
+    }
+
+    @Test void dataForAnOrphanIsAnsweredWithRst() {
+        TcpHarness h = new TcpHarness().established();
+        h.conn.close(h.now);
+        h.conn.orphan(h.now, 0);
+        h.expect(F | A, 1, 1, 0);
+        h.inject(A | P, 1, 2, new byte[10]); // RFC 1122 4.2.2.13
+        h.expect(R, 2, 0, 0);
+        h.assertClosed(TcpError.CONNECTION_RESET);
+    }
+
     @Test void rstInTimeWaitClosesByDefault() {
         TcpHarness h = new TcpHarness().timeWait();
         h.inject(R, 2, 0);
@@ -371,6 +431,17 @@ class TcpStateMachineTest {
         assertEquals(1, h.counters.get("tcp.out.challenge_acks"));
     }
 
+    @Test void withoutRfc5961AnyRstInTheWindowResets() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().challengeAckOnRst(false).build()).established();
+        h.inject(R, 1_000_000, 0); // outside the window: still dropped
+        h.expectNothing();
+        assertEquals(TcpState.ESTABLISHED, h.conn.state());
+        h.inject(R, 1000, 0); // in the window, not at RCV.NXT: RFC 793 resets
+        h.expectNothing();
+        h.assertClosed(TcpError.CONNECTION_RESET);
+        assertEquals(0, h.counters.get("tcp.out.challenge_acks"));
+    }
+
     @Test void rstOutOfWindowIsDroppedSilently() {
         TcpHarness h = new TcpHarness().established();
         h.inject(R, 1_000_000, 0);
@@ -388,6 +459,16 @@ class TcpStateMachineTest {
         h.advance(1000);
         h.inject(R, 2000, 0);
         h.expect(A, 1, 1, 0);
+    }
+
+    @Test void withoutRfc5961ASynInTheWindowResetsWithRstAck() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().challengeAckOnSyn(false).abortRstWithAck(true).build()).established();
+        h.inject(S, 0, 0); // left of the window: the ordinary ACK of an unacceptable segment
+        h.expect(A, 1, 1, 0);
+        assertEquals(TcpState.ESTABLISHED, h.conn.state());
+        h.inject(S, 500, 0); // in the window
+        h.expect(R | A, 1, 1, 0);
+        h.assertClosed(TcpError.CONNECTION_RESET);
     }
 
     @Test void synInEstablishedGetsChallengeAck() {

@@ -55,7 +55,7 @@ final class EngineStack implements TcpStack {
                 yield TcpConfig.freebsdLikeBuilder()
                     .receiveBufferSize(roundUp(rcv, mss))
                     .sendBufferSize(s.sndBuf != null ? s.sndBuf : 32768)
-                    .windowScaleShift(6)
+                    .windowScaleShift(s.windowScaleShift != null ? s.windowScaleShift : 6) // kern.ipc.maxsockbuf 2 MB
                     .delayedAckNs(Time.ms(40))
                     // FreeBSD: RTO = srtt + 4 rttvar + rexmit_slop (200 ms), at least rexmit_min
                     // (30 ms). The engine has no additive slop; with the near-zero RTTs of virtual
@@ -79,11 +79,15 @@ final class EngineStack implements TcpStack {
         if (s.minRtoNs != null) b.minRtoNs(s.minRtoNs);
         if (s.keepAlive != null) b.keepalive(s.keepAlive);
         if (s.synAckRetries != null) b.synAckRetries(s.synAckRetries);
+        if (s.synRetries != null) b.synRetries(s.synRetries);
+        b.bareSynAfterRetries(s.bareSynAfterRetries);
+        if (s.dataRetries != null) b.dataRetries(s.dataRetries);
         if (s.keepIdleNs != null) b.keepaliveIdleNs(s.keepIdleNs);
         if (s.keepIntvlNs != null) b.keepaliveIntervalNs(s.keepIntvlNs);
         if (s.keepCnt != null) b.keepaliveProbes(s.keepCnt);
-        if (Boolean.FALSE.equals(s.rfc5961Rst) || Boolean.FALSE.equals(s.rfc5961Syn))
-            throw new Unsupported(0, "RFC 5961 mitigations switched off (insecure_rst/insecure_syn=1)");
+        if (s.rfc5961Rst != null) b.challengeAckOnRst(s.rfc5961Rst);
+        if (s.rfc5961Syn != null) b.challengeAckOnSyn(s.rfc5961Syn);
+        if (s.icmpMayRst != null) b.icmpHardErrorsInSynSent(s.icmpMayRst);
         return b.build();
     }
 
@@ -100,6 +104,10 @@ final class EngineStack implements TcpStack {
     @Override public void icmpUnreachable(long now, Ipv4Address src, Ipv4Address dst, int code, int nextHopMtu,
                                           int srcPort, int dstPort, int seq) {
         layer.icmpDestinationUnreachable(now, src, dst, code, nextHopMtu, srcPort, dstPort, seq);
+    }
+
+    @Override public void icmpTimeExceeded(long now, Ipv4Address src, Ipv4Address dst, int srcPort, int dstPort, int seq) {
+        layer.icmpTimeExceeded(now, src, dst, srcPort, dstPort, seq);
     }
 
     @Override public Conn connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
@@ -222,6 +230,12 @@ final class EngineStack implements TcpStack {
             m.put("tcpi_snd_cwnd", settings.profile == Profile.FREEBSD ? s.cwnd() : s.cwnd() / mss);
             m.put("tcpi_snd_ssthresh", settings.profile == Profile.FREEBSD ? s.ssthresh() : s.ssthresh() / mss);
             m.put("tcpi_snd_mss", (long) s.effectiveMss());
+            m.put("tcpi_advmss", (long) config.mss()); // the MSS we announce (TCP_MAXSEG or the MTU's)
+            m.put("tcpi_pmtu", (long) settings.mtu);
+            m.put("tcpi_snd_wnd", s.sndWnd());
+            m.put("tcpi_bytes_sent", s.bytesSent());
+            // bytes written but not yet sent once (Linux: write_seq - snd_nxt)
+            m.put("tcpi_notsent_bytes", Math.max(0L, s.sendQueued() - (long) (s.sndNxt() - s.sndUna())));
             m.put("tcpi_rto", s.rtoNs() / 1000);
             m.put("tcpi_rtt", s.srttNs() / 1000);
             m.put("tcpi_rttvar", s.rttvarNs() / 1000);
@@ -242,5 +256,6 @@ final class EngineStack implements TcpStack {
 
         @Override public int sendBufferSize() { return config.sendBufferSize(); }
         @Override public void setNoDelay(boolean on) { c.setNoDelay(on); }
+        @Override public void orphaned(long now, long finWait2TimeoutNs) { c.orphan(now, finWait2TimeoutNs); }
     }
 }

@@ -51,16 +51,21 @@ public final class Interpreter {
         final int fd;
         boolean nonBlocking, reuseAddr, lingerZero;
         Integer boundPort;
+        int backlog;
         TcpStack.Listen listener;
         TcpStack.Conn conn;
         boolean errorReported, shutRd, shutWr;
+        /** TCP_INQ: recvmsg reports the bytes left to read in a TCP_CM_INQ control message. */
+        boolean inq;
+        /** TCP_LINGER2: FIN-WAIT-2 lifetime once closed (null = the stack's). */
+        Long linger2Ns;
         final TcpStack.SocketOptions opts = new TcpStack.SocketOptions();
         Sock(int fd) { this.fd = fd; }
     }
 
     private record Pending(SyscallEvent ev, Call call, long expectedEnd, long tol) {}
 
-    private static final java.util.Set<String> NO_STACK_NEEDED = java.util.Set.of("socket", "bind", "fcntl", "setsockopt");
+    private static final java.util.Set<String> NO_STACK_NEEDED = java.util.Set.of("socket", "bind", "fcntl", "setsockopt", "getsockopt");
     private static final long NS_PER_US = 1_000;
     private static final long LATE_LOOKAHEAD_NS = 5_000_000_000L;
     private static final int REMOTE_EPHEMERAL_PORT = 48_879;
@@ -387,8 +392,25 @@ public final class Interpreter {
 
     private void icmp(Event.IcmpEvent i) {
         checkIpInfo(i.line(), i.ipInfo());
-        if (!i.type().equals("unreachable") && !i.type().equals("destination_unreachable"))
-            throw new Unsupported(i.line(), "icmp " + i.type());
+        long quoted = i.seqStart() < 0 ? 0 : i.seqStart();
+        switch (i.type()) {
+            case "unreachable", "destination_unreachable" -> { }
+            case "time_exceeded" -> {
+                if (log.size() < 2000) log.add(fmtTime(now) + lineTag(i.line()) + "< icmp time exceeded [" + quoted + "]");
+                stack.icmpTimeExceeded(now, local, remote, flowLocalPort, flowRemotePort, (int) (quoted + localIsnOffset));
+                checkPending();
+                return;
+            }
+            // Not passed to the engine: source quench is ignored (RFC 6633), a redirect only changes
+            // the IP next hop, and a parameter problem is a soft error (RFC 1122 4.2.3.9) that would
+            // only be named if the connection later timed out
+            case "source_quench", "redirect", "parameter_problem" -> {
+                if (log.size() < 2000) log.add(fmtTime(now) + lineTag(i.line()) + "< icmp " + i.type() + " (no effect on TCP)");
+                checkPending();
+                return;
+            }
+            default -> throw new Unsupported(i.line(), "icmp " + i.type());
+        }
         int code;
         if (i.code() == null) code = 0;
         else if (i.code().chars().allMatch(Character::isDigit)) code = Integer.parseInt(i.code());
@@ -705,6 +727,7 @@ public final class Interpreter {
                 int port = k.boundPort == null ? bindPort : k.boundPort;
                 try {
                     if (k.listener == null) k.listener = stack.listen(now, Ipv4Address.ANY, port, backlog, k.opts);
+                    k.backlog = backlog;
                 } catch (TcpStack.Failure f) {
                     return () -> Ret.err(f.errno());
                 }
@@ -792,8 +815,10 @@ public final class Interpreter {
                 underTest = k;
                 if (a.size() != 3 || !(a.get(1) instanceof Expr.Struct msg)) throw new Unsupported(line, name + " arguments");
                 int len = 0;
+                Long wantInq = null;
                 for (Expr.Field f : msg.fields()) {
                     switch (String.valueOf(f.name())) {
+                        case "msg_control" -> wantInq = inqControl(line, name, f.value());
                         case "msg_iov" -> {
                             if (!(f.value() instanceof Expr.Array iovs)) throw new Unsupported(line, "msg_iov " + f.value());
                             for (Expr iov : iovs.items()) {
@@ -811,6 +836,17 @@ public final class Interpreter {
                 boolean dontWait = (flags & msgDontWait()) != 0;
                 if ((flags & ~(MSG_PEEK | msgDontWait())) != 0) throw new Unsupported(line, name + " flags " + a.get(2));
                 int total = len;
+                if (name.equals("recvmsg") && wantInq != null) {
+                    long want = wantInq;
+                    return () -> {
+                        Ret r = read(k, total, peek, dontWait);
+                        if (r == Ret.BLOCK || r.errno() != null) return r;
+                        if (!k.inq) throw new Mismatch(line, "recvmsg: TCP_CM_INQ expected but TCP_INQ is off");
+                        long got = inqHint(k);
+                        if (got != want) throw new Mismatch(line, "recvmsg: TCP_CM_INQ expected " + want + ", got " + got);
+                        return r;
+                    };
+                }
                 if (name.equals("recvmsg")) return () -> read(k, total, peek, dontWait);
                 if (peek) throw new Unsupported(line, "sendmsg MSG_PEEK");
                 int[] done = {0};
@@ -824,7 +860,11 @@ public final class Interpreter {
                 if (k.conn != null) {
                     // RFC 2525 2.17 / RFC 9293 3.10.4: closing with unread data resets the connection.
                     if (k.lingerZero || k.conn.readable() > 0) k.conn.abort(now);
-                    else k.conn.close(now);
+                    else {
+                        k.conn.close(now);
+                        // an orphan: FIN-WAIT-2 ends after TCP_LINGER2 or the sysctl (both kernels: 60 s)
+                        k.conn.orphaned(now, k.linger2Ns != null ? k.linger2Ns : settings.finWait2TimeoutNs);
+                    }
                 }
                 return () -> Ret.ok(0);
             }
@@ -878,6 +918,34 @@ public final class Interpreter {
         if (k.errorReported) return Ret.err(e == null ? dflt : e);
         k.errorReported = true;
         return Ret.err(e == null ? dflt : e);
+    }
+
+    /**
+     * Linux's TCP_CM_INQ value after a read (tcp_inq_hint): the bytes still to read, or 1 when
+     * none are left and the peer has closed, so that the reader knows to read again for EOF.
+     */
+    private static long inqHint(Sock k) {
+        if (k.conn == null) return 0;
+        int left = k.conn.readable();
+        return left == 0 && (k.conn.remoteClosed() || k.conn.state().equals("CLOSED")) ? 1 : left;
+    }
+
+    /** msg_control=[{cmsg_level=SOL_TCP, cmsg_type=TCP_CM_INQ, cmsg_data=N}]: the N expected. */
+    private Long inqControl(int line, String call, Expr e) {
+        if (!(e instanceof Expr.Array arr) || arr.items().size() != 1 || !(arr.items().getFirst() instanceof Expr.Struct c))
+            throw new Unsupported(line, call + " msg_control " + e);
+        String type = null;
+        Long data = null;
+        for (Expr.Field f : c.fields()) {
+            switch (String.valueOf(f.name())) {
+                case "cmsg_level" -> { if (!isSymbol(f.value(), "SOL_TCP") && !isSymbol(f.value(), "IPPROTO_TCP")) throw new Unsupported(line, "cmsg_level " + f.value()); }
+                case "cmsg_type" -> type = f.value() instanceof Expr.Symbol sy ? sy.name() : String.valueOf(f.value());
+                case "cmsg_data" -> data = constant(line, f.value());
+                default -> throw new Unsupported(line, "cmsg field " + f.name());
+            }
+        }
+        if (!"TCP_CM_INQ".equals(type) || data == null || !call.equals("recvmsg")) throw new Unsupported(line, call + " control message " + type);
+        return data;
     }
 
     private Ret read(Sock k, int len, boolean peek, boolean dontWait) {
@@ -1015,18 +1083,22 @@ public final class Interpreter {
         if (stack == null && fds.size() == 1) {
             // The engine's buffers, MSS and keepalive are per stack. Set on the only socket before
             // the stack exists, they become the stack's configuration.
-            boolean taken = true;
-            switch (opt) {
-                case "SO_RCVBUF" -> settings.rcvBuf = (int) arrayValue(s, v);
-                case "SO_SNDBUF" -> settings.sndBuf = (int) arrayValue(s, v);
-                case "TCP_MAXSEG" -> settings.maxSeg = (int) arrayValue(s, v);
-                case "SO_KEEPALIVE" -> settings.keepAlive = arrayValue(s, v) != 0;
-                case "TCP_KEEPIDLE" -> settings.keepIdleNs = arrayValue(s, v) * 1_000_000_000L;
-                case "TCP_KEEPINTVL" -> settings.keepIntvlNs = arrayValue(s, v) * 1_000_000_000L;
-                case "TCP_KEEPCNT" -> settings.keepCnt = (int) arrayValue(s, v);
-                default -> taken = false;
+            if (stackWideOption(s, k, opt, v)) return () -> Ret.ok(0);
+        }
+        if (stack != null && fds.size() == 1 && k.listener != null && k.conn == null && stack.connections().isEmpty()
+                && stackWideOption(s, k, opt, v)) {
+            // Set on a lone listener before any SYN came: a fresh stack with that configuration
+            // listens in its place, which is what the listener's future connections would inherit.
+            k.listener.close(now);
+            stack = null;
+            ensureStack();
+            int port = k.boundPort == null ? bindPort : k.boundPort;
+            try {
+                k.listener = stack.listen(now, Ipv4Address.ANY, port, k.backlog, k.opts);
+            } catch (TcpStack.Failure f) {
+                throw new Mismatch(line, "listen again after " + opt + ": " + f.errno());
             }
-            if (taken) return () -> Ret.ok(0);
+            return () -> Ret.ok(0);
         }
         switch (opt) {
             case "SO_REUSEADDR", "SO_REUSEPORT" -> k.reuseAddr = arrayValue(s, v) != 0;
@@ -1037,6 +1109,13 @@ public final class Interpreter {
                 if (k.conn != null) k.conn.setNoDelay(k.opts.noDelay);
             }
             case "TCP_MAXSEG" -> k.opts.maxSeg = (int) arrayValue(s, v);
+            case "TCP_INQ" -> k.inq = arrayValue(s, v) != 0;
+            case "TCP_LINGER2" -> {
+                // Linux: 0 or more than tcp_fin_timeout = the sysctl's value; < 0 = a RST instead of FIN-WAIT-2
+                long secs = arrayValue(s, v);
+                if (secs < 0) throw new Unsupported(line, "TCP_LINGER2 < 0");
+                k.linger2Ns = secs == 0 || secs * 1_000_000_000L > settings.finWait2TimeoutNs ? null : secs * 1_000_000_000L;
+            }
             case "SO_KEEPALIVE" -> k.opts.keepAlive = arrayValue(s, v) != 0;
             case "TCP_KEEPIDLE" -> k.opts.keepIdleS = (int) arrayValue(s, v);
             case "TCP_KEEPINTVL" -> k.opts.keepIntvlS = (int) arrayValue(s, v);
@@ -1059,6 +1138,21 @@ public final class Interpreter {
         return () -> Ret.ok(0);
     }
 
+    /** An option the engine only has per stack, recorded in the settings the stack is built from. */
+    private boolean stackWideOption(SyscallEvent s, Sock k, String opt, Expr v) {
+        switch (opt) {
+            case "SO_RCVBUF" -> { settings.rcvBuf = (int) arrayValue(s, v); settings.rcvBufBySockopt = true; }
+            case "SO_SNDBUF" -> { settings.sndBuf = (int) arrayValue(s, v); settings.sndBufBySockopt = true; }
+            case "TCP_MAXSEG" -> settings.maxSeg = k.opts.maxSeg = (int) arrayValue(s, v); // getsockopt reads it back
+            case "SO_KEEPALIVE" -> settings.keepAlive = arrayValue(s, v) != 0;
+            case "TCP_KEEPIDLE" -> settings.keepIdleNs = arrayValue(s, v) * 1_000_000_000L;
+            case "TCP_KEEPINTVL" -> settings.keepIntvlNs = arrayValue(s, v) * 1_000_000_000L;
+            case "TCP_KEEPCNT" -> settings.keepCnt = (int) arrayValue(s, v);
+            default -> { return false; }
+        }
+        return true;
+    }
+
     private Call getsockopt(SyscallEvent s) {
         List<Expr> a = s.args();
         int line = s.line();
@@ -1070,6 +1164,8 @@ public final class Interpreter {
         Expr want = a.get(3);
         if (want instanceof Expr.Array arr && arr.items().size() == 1) want = arr.items().getFirst();
         String got;
+        // A stack-wide default read back before the stack exists builds it; a value the socket set does not.
+        if ((opt.equals("SO_RCVBUF") || opt.equals("SO_SNDBUF")) && k.conn == null && k.listener == null) ensureStack();
         switch (opt) {
             case "SO_ERROR" -> {
                 String e = null;
@@ -1083,13 +1179,17 @@ public final class Interpreter {
                     throw new Mismatch(line, "getsockopt(SO_ERROR): expected [" + w + "], got [" + got + "]");
                 return () -> Ret.ok(0);
             }
-            case "SO_RCVBUF" -> got = Long.toString(k.conn != null ? k.conn.receiveBufferSize()
+            // Linux keeps twice what setsockopt asked for (room for its bookkeeping) and reports that
+            case "SO_RCVBUF" -> got = Long.toString((settings.rcvBufBySockopt && profile != Profile.FREEBSD ? 2L : 1L)
+                * (k.conn != null ? k.conn.receiveBufferSize()
                 : k.listener != null ? k.listener.receiveBufferSize()
-                : k.opts.rcvBuf != null ? k.opts.rcvBuf : stack.defaultReceiveBuffer());
-            case "SO_SNDBUF" -> got = Long.toString(k.conn != null ? k.conn.sendBufferSize()
-                : k.opts.sndBuf != null ? k.opts.sndBuf : stack.defaultSendBuffer());
+                : k.opts.rcvBuf != null ? k.opts.rcvBuf : stack.defaultReceiveBuffer()));
+            case "SO_SNDBUF" -> got = Long.toString((settings.sndBufBySockopt && profile != Profile.FREEBSD ? 2L : 1L)
+                * (k.conn != null ? k.conn.sendBufferSize()
+                : k.opts.sndBuf != null ? k.opts.sndBuf : stack.defaultSendBuffer()));
             case "SO_REUSEADDR", "SO_REUSEPORT" -> got = k.reuseAddr ? "1" : "0";
             case "TCP_NODELAY" -> got = k.opts.noDelay ? "1" : "0";
+            case "TCP_INQ" -> got = k.inq ? "1" : "0";
             case "SO_KEEPALIVE" -> got = k.opts.keepAlive || Boolean.TRUE.equals(settings.keepAlive) ? "1" : "0";
             case "TCP_MAXSEG" -> {
                 Long mss = k.conn == null ? null : k.conn.tcpInfo().get("tcpi_snd_mss");

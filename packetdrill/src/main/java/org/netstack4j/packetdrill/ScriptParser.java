@@ -9,6 +9,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.Set;
 
@@ -196,7 +198,18 @@ public final class ScriptParser {
             skipWs();
         }
         String w = word();
-        if (w.equals("icmp")) return icmp(line, time, inbound, ipInfo);
+        if (w.equals("icmp")) {
+            // FreeBSD's tcp-testsuite writes the quoted TCP segment before the keyword:
+            // "< [0:0(0)] icmp unreachable port_unreachable"
+            Matcher q = ipInfo == null ? null : ECHOED_BEFORE_ICMP.matcher(ipInfo);
+            if (q != null && q.matches()) {
+                Event.IcmpEvent e = icmp(line, time, inbound, null);
+                if (e.seqStart() >= 0) throw error("two quoted segments for one ICMP message");
+                return new Event.IcmpEvent(e.line(), e.time(), e.type(), e.code(), e.mtu(), Long.parseLong(q.group(1)),
+                    Long.parseLong(q.group(2)), Integer.parseInt(q.group(3)), null);
+            }
+            return icmp(line, time, inbound, ipInfo);
+        }
         switch (w) {
             case "udp", "udplite", "sctp", "ipv4", "ipv6", "gre", "mpls", "psp" ->
                 throw new Unsupported(line, w + " packet");
@@ -261,6 +274,8 @@ public final class ScriptParser {
         return new Event.PacketEvent(line, time, inbound, flags, seqStart, seqEnd, (int) len, ack, win, urg,
             opts, any, ipInfo, seqAny, absolute);
     }
+
+    private static final Pattern ECHOED_BEFORE_ICMP = Pattern.compile("\\[?\\s*(\\d+):(\\d+)\\((\\d+)\\)\\s*]?");
 
     /** {@code icmp TYPE [CODE] [mtu N] [[start:end(len)]]}, after the direction and ipinfo. */
     private Event.IcmpEvent icmp(int line, TimeSpec time, boolean inbound, String ipInfo) {

@@ -12,14 +12,24 @@ public final class StackSettings {
     public Integer maxSeg;
     public Boolean sack, timestamps, windowScaling;
     public Integer rcvBuf, sndBuf;
+    /** The buffer sizes came from SO_RCVBUF / SO_SNDBUF (Linux reports those doubled). */
+    public boolean rcvBufBySockopt, sndBufBySockopt;
     /** Our window scale shift (Linux derives it from tcp_rmem's maximum). */
     public Integer windowScaleShift;
     public Long delayedAckNs, initialRtoNs, minRtoNs, synTimeoutNs;
     /** RFC 5961 mitigations (FreeBSD insecure_rst/insecure_syn = 0 means on). */
     public Boolean rfc5961Rst, rfc5961Syn;
+    /** ICMP hard errors may end a connection in SYN-SENT (FreeBSD net.inet.tcp.icmp_may_rst). */
+    public Boolean icmpMayRst;
     public Boolean keepAlive;
     /** SYN-ACK retransmissions (FreeBSD syncache.rexmtlimit). */
     public Integer synAckRetries;
+    /** SYN retransmissions (Linux tcp_syn_retries) and data retransmissions (tcp_retries2). */
+    public Integer synRetries, dataRetries;
+    /** FreeBSD rexmit_drop_options: SYN retransmissions from this one on carry the MSS only (0 = never). */
+    public int bareSynAfterRetries;
+    /** How long a closed socket's connection may stay in FIN-WAIT-2 (Linux tcp_fin_timeout, FreeBSD finwait2_timeout). */
+    public long finWait2TimeoutNs = 60_000_000_000L;
     public Long keepIdleNs, keepIntvlNs;
     public Integer keepCnt;
 

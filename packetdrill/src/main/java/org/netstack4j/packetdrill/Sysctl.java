@@ -26,12 +26,14 @@ final class Sysctl {
                 requireValue(line, key, v, "75000");
                 s.synTimeoutNs = 75_000_000_000L;
             }
+            case "net.inet.tcp.finwait2_timeout" -> s.finWait2TimeoutNs = parseInt(line, key, v) * 1_000_000L;
             case "net.inet.tcp.keepidle" -> s.keepIdleNs = parseInt(line, key, v) * 1_000_000L;
             case "net.inet.tcp.keepintvl" -> s.keepIntvlNs = parseInt(line, key, v) * 1_000_000L;
             case "net.inet.tcp.keepcnt" -> s.keepCnt = parseInt(line, key, v);
             case "net.inet.tcp.insecure_rst" -> s.rfc5961Rst = v.equals("0");
             case "net.inet.tcp.insecure_syn" -> s.rfc5961Syn = v.equals("0");
             case "net.inet.tcp.blackhole" -> requireValue(line, key, v, "0");
+            case "net.inet.tcp.icmp_may_rst" -> s.icmpMayRst = !v.equals("0");
             case "net.inet.tcp.ecn.enable" -> {
                 // 0 = off, 2 = only answer ECN SYNs: we never negotiate ECN, and no corpus peer asks for it.
                 if (!v.equals("0") && !v.equals("2")) throw new Unsupported(line, "ECN (sysctl " + key + "=" + v + ")");
@@ -39,9 +41,18 @@ final class Sysctl {
             // Accepted as no-ops: they restate defaults or tune things this stack does not have.
             // The FreeBSD profile's RTO floor already includes the default 200 ms slop.
             case "net.inet.tcp.rexmit_slop" -> requireValue(line, key, v, "200");
-            case "net.inet.tcp.rexmit_drop_options" -> requireValue(line, key, v, "0");
+            case "net.inet.tcp.rexmit_drop_options" -> s.bareSynAfterRetries = v.equals("0") ? 0 : 3; // tcp_timer_rexmt: t_rxtshift == 3
             case "net.inet.tcp.syncache.rexmtlimit" -> s.synAckRetries = parseInt(line, key, v);
-            case "kern.ipc.maxsockbuf", "net.inet.tcp.hostcache.purgenow", "net.inet.tcp.syncookies",
+            case "kern.ipc.maxsockbuf" -> {
+                // FreeBSD asks for the smallest window scale whose window covers the largest socket
+                // buffer allowed (tcp_connect/syncache: TCP_MAXWIN << wscale >= sb_max), 6 for 2 MB
+                long max;
+                try { max = Long.parseLong(v); } catch (NumberFormatException e) { throw new Unsupported(line, "sysctl " + key + " value '" + v + "'"); }
+                int ws = 0;
+                while (ws < 14 && (65535L << ws) < max) ws++;
+                s.windowScaleShift = ws;
+            }
+            case "net.inet.tcp.hostcache.purgenow", "net.inet.tcp.syncookies",
                  "net.inet.tcp.hostcache.enable", "net.inet.tcp.path_mtu_discovery" -> { }
             // Linux
             case "net.ipv4.tcp_timestamps" -> s.timestamps = !v.equals("0");
@@ -50,6 +61,17 @@ final class Sysctl {
             case "net.ipv4.tcp_rmem" -> s.rcvBuf = parseInt(line, key, v.split("\\s+")[1]);
             case "net.ipv4.tcp_wmem" -> s.sndBuf = parseInt(line, key, v.split("\\s+")[1]);
             case "net.ipv4.tcp_congestion_control" -> requireValue(line, key, v, "reno");
+            case "net.ipv4.tcp_syn_retries" -> s.synRetries = parseInt(line, key, v);
+            case "net.ipv4.tcp_fin_timeout" -> s.finWait2TimeoutNs = parseInt(line, key, v) * 1_000_000_000L;
+            case "net.ipv4.tcp_synack_retries" -> s.synAckRetries = parseInt(line, key, v);
+            case "net.ipv4.tcp_retries2" -> s.dataRetries = parseInt(line, key, v);
+            case "net.ipv4.tcp_keepalive_time" -> s.keepIdleNs = parseInt(line, key, v) * 1_000_000_000L;
+            case "net.ipv4.tcp_keepalive_intvl" -> s.keepIntvlNs = parseInt(line, key, v) * 1_000_000_000L;
+            case "net.ipv4.tcp_keepalive_probes" -> s.keepCnt = parseInt(line, key, v);
+            // 0 = off, 2 = only answer ECN SYNs (Linux's default): we never negotiate ECN.
+            case "net.ipv4.tcp_ecn" -> { if (!v.equals("0") && !v.equals("2")) throw new Unsupported(line, "ECN (sysctl " + key + "=" + v + ")"); }
+            // no per-destination metrics cache and no SYN cookies to switch off
+            case "net.ipv4.tcp_no_metrics_save", "net.ipv4.tcp_syncookies" -> { }
             default -> throw new Unsupported(line, "sysctl " + key);
         }
     }

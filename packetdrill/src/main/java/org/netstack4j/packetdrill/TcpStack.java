@@ -41,6 +41,9 @@ public interface TcpStack extends Pollable {
     void icmpUnreachable(long now, Ipv4Address src, Ipv4Address dst, int code, int nextHopMtu, int srcPort,
                          int dstPort, int seq);
 
+    /** An ICMP time exceeded quoting our segment (as {@link #icmpUnreachable}). */
+    void icmpTimeExceeded(long now, Ipv4Address src, Ipv4Address dst, int srcPort, int dstPort, int seq);
+
     Conn connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort, SocketOptions opts)
         throws Failure;
 
@@ -87,6 +90,8 @@ public interface TcpStack extends Pollable {
         int receiveBufferSize();
         int sendBufferSize();
         void setNoDelay(boolean on);
+        /** The socket was closed: the connection is an orphan whose FIN-WAIT-2 lasts at most this long (0 = forever). */
+        default void orphaned(long now, long finWait2TimeoutNs) {}
     }
 
     interface Listen {

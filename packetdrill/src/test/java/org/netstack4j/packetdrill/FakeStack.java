@@ -99,6 +99,8 @@ final class FakeStack implements TcpStack {
     @Override public void icmpUnreachable(long now, Ipv4Address src, Ipv4Address dst, int code, int mtu, int sp,
                                           int dp, int seq) {}
 
+    @Override public void icmpTimeExceeded(long now, Ipv4Address src, Ipv4Address dst, int sp, int dp, int seq) {}
+
     @Override public Conn connect(long now, Ipv4Address l, int lp, Ipv4Address r, int rp, SocketOptions o) throws Failure {
         throw new Failure("EOPNOTSUPP", "fake stack: passive only");
     }

@@ -16,9 +16,16 @@ public final class NewReno implements CongestionControl {
     private boolean recoverValid;
     private long bytesAckedInCa; // appropriate byte counting for congestion avoidance (RFC 3465)
     private final int initialWindowSegments;
+    /** RFC 3465 L: slow start grows cwnd by at most L * SMSS per ACK; 0 = by all the bytes acked. */
+    private final int abcLimit;
 
-    public NewReno(int smss, int initialWindowSegments) {
+    /** RFC 5681 slow start: at most one SMSS per ACK. */
+    public NewReno(int smss, int initialWindowSegments) { this(smss, initialWindowSegments, 1); }
+
+    public NewReno(int smss, int initialWindowSegments, int abcLimit) {
+        if (abcLimit < 0) throw new IllegalArgumentException("abcLimit >= 0");
         this.initialWindowSegments = initialWindowSegments;
+        this.abcLimit = abcLimit;
         setMss(smss);
         cwnd = initialWindow();
     }
@@ -49,8 +56,8 @@ public final class NewReno implements CongestionControl {
             return Action.RETRANSMIT_FIRST_UNACKED;
         }
         if (cwnd < ssthresh) {
-            // RFC 5681 3.1 slow start: cwnd += min(N, SMSS)
-            cwnd += Math.min(bytesAcked, smss);
+            // RFC 5681 3.1 slow start: cwnd += min(N, SMSS); RFC 3465 2.2 (ABC): min(N, L * SMSS)
+            cwnd += abcLimit == 0 ? bytesAcked : Math.min(bytesAcked, (long) abcLimit * smss);
         } else {
             // RFC 5681 3.1 congestion avoidance: cwnd += SMSS*SMSS/cwnd per ACK, here as byte
             // counting: one SMSS per cwnd bytes acknowledged (RFC 3465 2.1)
