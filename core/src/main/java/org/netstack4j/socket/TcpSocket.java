@@ -375,6 +375,9 @@ public final class TcpSocket implements Closeable {
         }
     }
 
+    /** How long a closed socket's connection may wait in FIN-WAIT-2 for the peer's FIN. */
+    private static final long ORPHAN_FIN_WAIT_2 = Time.s(60);
+
     /** Writes up to this size may be queued without waiting (they are copied once). */
     private static final int ASYNC_WRITE_MAX = 64 * 1024;
 
@@ -473,8 +476,14 @@ public final class TcpSocket implements Closeable {
             TcpConnection c = conn;
             if (c == null || c.state() == TcpState.CLOSED) return;
             try {
-                if (abort || c.readable() > 0 || c.state() == TcpState.SYN_SENT) c.abort(now);
-                else if (!finSent) c.close(now);
+                if (abort || c.readable() > 0 || c.state() == TcpState.SYN_SENT) {
+                    c.abort(now);
+                    return;
+                }
+                if (!finSent) c.close(now);
+                // Nobody reads this connection again: later data is answered with RST and
+                // FIN-WAIT-2 ends after 60 s (RFC 1122 4.2.2.13; Linux tcp_fin_timeout).
+                c.orphan(now, ORPHAN_FIN_WAIT_2);
             } catch (TcpException ignored) {
                 // already closing (e.g. the peer reset it meanwhile): nothing left to do
             }

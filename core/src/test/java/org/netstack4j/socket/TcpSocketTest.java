@@ -204,6 +204,32 @@ class TcpSocketTest {
         server.close();
     }
 
+    @Test void dataSentToAClosedSocketIsAnsweredWithReset() throws Exception {
+        // The client closes (FIN-WAIT-2 once the server ACKs); the server, in CLOSE-WAIT, still
+        // writes: nobody will ever read it, so the client's stack resets (RFC 1122 4.2.2.13).
+        TcpServerSocket server = new TcpServerSocket(hostB, PORT);
+        TcpSocket client = new TcpSocket(hostA, BackToBack.B, PORT);
+        try (TcpSocket accepted = server.accept()) {
+            client.close();
+            assertEquals(-1, accepted.getInputStream().read()); // the client's FIN
+            accepted.getOutputStream().write("late".getBytes(StandardCharsets.US_ASCII));
+            SocketException e = assertThrows(SocketException.class, () -> {
+                // the RST may come after this write returned; the next calls see it
+                for (int i = 0; i < 1000; i++) {
+                    accepted.getOutputStream().write(1);
+                    accepted.setSoTimeout(50);
+                    try {
+                        accepted.getInputStream().read();
+                    } catch (SocketTimeoutException notYet) {
+                        // keep writing
+                    }
+                }
+            });
+            assertEquals("Connection reset", e.getMessage());
+        }
+        server.close();
+    }
+
     @Test void shutdownOutputHalfCloses() throws Exception {
         TcpServerSocket server = new TcpServerSocket(hostB, PORT);
         Future<String> serverSide = spawn(() -> {
