@@ -260,7 +260,7 @@ public final class TcpConnection {
         if (rcvBuf.size() > 0) {
             long oldWnd = rcvWnd();
             int n = rcvBuf.read(b, off, len);
-            if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.emptyReceiveBuffer(); // drained: back to idle cost
+            if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.recycleReceiveBuffer(rcvBuf); // drained: back to idle cost
             if (canReceiveData()) {
                 // Window update (RFC 9293 3.8.6.2.2; Linux's rule): when the window at least
                 // doubles from at most half the buffer, tell the peer now.
@@ -700,7 +700,7 @@ public final class TcpConnection {
         long flightBefore = Seq.sub(sndMax, sndUna);
         int dataAcked = (int) Math.max(0, Math.min(Seq.sub(ack, sndBufSeq), sendBuf.size()));
         sendBuf.discard(dataAcked);
-        if (sendBuf.isEmpty()) sendBuf = layer.emptySendBuffer(); // all acknowledged: back to idle cost
+        if (sendBuf.isEmpty()) sendBuf = layer.recycleSendBuffer(sendBuf); // all acknowledged: back to idle cost
         sndBufSeq = Seq.add(sndBufSeq, dataAcked);
         bytesAcked += dataAcked;
         sndUna = ack;
@@ -913,12 +913,12 @@ public final class TcpConnection {
     int bufferBytes() { return sendBuf.allocated() + rcvBuf.allocated(); }
 
     private RingBuffer writableSendBuf(int len) {
-        if (len > 0 && sendBuf.isShared()) sendBuf = new RingBuffer(cfg().sendBufferSize());
+        if (len > 0 && sendBuf.isShared()) sendBuf = layer.newSendBuffer();
         return sendBuf;
     }
 
     private RingBuffer ownReceiveBuffer() {
-        if (rcvBuf.isShared()) rcvBuf = new RingBuffer(cfg().receiveBufferSize());
+        if (rcvBuf.isShared()) rcvBuf = layer.newReceiveBuffer();
         return rcvBuf;
     }
 

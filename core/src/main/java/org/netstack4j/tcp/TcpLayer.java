@@ -33,6 +33,11 @@ public final class TcpLayer implements Pollable {
     private long nextOrder; // creation order of connections: ties between equal deadlines, poll order
     // shared by all connections until they need their own (DESIGN.md 10)
     private final RingBuffer emptySendBuffer, emptyReceiveBuffer;
+    // One drained ring of each kind, kept for the next connection that needs one. A connection
+    // whose application drains its buffer and then receives (or queues) more, as every bulk
+    // transfer does, would otherwise allocate a new array and grow it from 256 bytes each time.
+    // At most two rings per layer; idle connections still hold none.
+    private RingBuffer spareSendBuffer, spareReceiveBuffer;
     private final RttEstimator.Bounds rttBounds;
     private final Counters.Counter inSegments, outSegments, outRsts;
     private byte[] scratch;
@@ -204,6 +209,34 @@ public final class TcpLayer implements Pollable {
 
     RingBuffer emptySendBuffer() { return emptySendBuffer; }
     RingBuffer emptyReceiveBuffer() { return emptyReceiveBuffer; }
+
+    /** A ring for a connection's first queued byte: the spare one if there is one. */
+    RingBuffer newSendBuffer() {
+        RingBuffer r = spareSendBuffer;
+        spareSendBuffer = null;
+        return r != null ? r : new RingBuffer(config.sendBufferSize());
+    }
+
+    /** A ring for a connection's first received byte: the spare one if there is one. */
+    RingBuffer newReceiveBuffer() {
+        RingBuffer r = spareReceiveBuffer;
+        spareReceiveBuffer = null;
+        return r != null ? r : new RingBuffer(config.receiveBufferSize());
+    }
+
+    /** A connection gives back its empty send ring; returns the shared empty ring to use instead. */
+    RingBuffer recycleSendBuffer(RingBuffer r) {
+        if (r.isEmpty() && !r.isShared() && r.capacity() == config.sendBufferSize()
+                && (spareSendBuffer == null || r.allocated() > spareSendBuffer.allocated())) spareSendBuffer = r;
+        return emptySendBuffer;
+    }
+
+    /** A connection gives back its empty receive ring (nothing held beyond the end); returns the shared empty ring. */
+    RingBuffer recycleReceiveBuffer(RingBuffer r) {
+        if (r.isEmpty() && !r.isShared() && r.capacity() == config.receiveBufferSize()
+                && (spareReceiveBuffer == null || r.allocated() > spareReceiveBuffer.allocated())) spareReceiveBuffer = r;
+        return emptyReceiveBuffer;
+    }
     RttEstimator newRttEstimator() { return new RttEstimator(config.initialRtoNs(), rttBounds); }
 
     /** Tests only: fixes the ISNs of new connections. */
