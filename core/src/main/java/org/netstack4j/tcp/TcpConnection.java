@@ -1242,8 +1242,12 @@ public final class TcpConnection {
             options.add(new TcpOption.Sack(ooo.sackBlocks(tsOk ? 3 : 4)));
             window = windowField();
         }
-        byte[] payload = layer.scratch(len);
-        if (len > 0) sendBuf.peek(Seq.sub(seq, sndBufSeq), payload, 0, len);
+        // The payload straight from the send ring when it does not wrap there (TcpOutput only
+        // reads it during the call), else copied out into the layer's scratch array.
+        int at = sendBuf.contiguousAt(Seq.sub(seq, sndBufSeq), len);
+        byte[] payload = at >= 0 ? sendBuf.array() : layer.scratch(len);
+        if (at < 0 && len > 0) sendBuf.peek(Seq.sub(seq, sndBufSeq), payload, 0, len);
+        int payloadOff = Math.max(at, 0);
         TcpRepr t = new TcpRepr(localPort, remotePort, seq, ack ? rcvNxt : 0, flags, window, 0, options);
         if (ack) {
             lastAckSent = rcvNxt;
@@ -1255,7 +1259,7 @@ public final class TcpConnection {
                 timer(now, "delayed-ACK", "cancel", NEVER);
             }
         }
-        layer.transmit(now, this, localAddress, remoteAddress, t, payload, 0, len);
+        layer.transmit(now, this, localAddress, remoteAddress, t, payload, payloadOff, len);
     }
 
     /** SYN / SYN,ACK options in the configured layout (see {@link OptionLayout}). */

@@ -120,11 +120,17 @@ public record Ipv4Repr(int tos, int identification, boolean dontFragment, boolea
         Bytes.put16(buf, off + FLAGS_FRAG, (dontFragment ? FLAG_DF : 0) | (moreFragments ? FLAG_MF : 0) | (fragmentOffset / 8));
         Bytes.put8(buf, off + TTL, ttl);
         Bytes.put8(buf, off + PROTOCOL, protocol);
-        Bytes.put16(buf, off + CHECKSUM, 0);
         src.write(buf, off + SRC);
         dst.write(buf, off + DST);
         System.arraycopy(options, 0, buf, off + MIN_HEADER_LENGTH, options.length);
-        Bytes.put16(buf, off + CHECKSUM, Checksum.compute(buf, off, hl));
+        // summed from the fields, not read back from the bytes just stored one by one
+        int s = src.bits(), d = dst.bits();
+        long sum = (0x40 | (hl / 4)) << 8 | tos;
+        sum += ((hl + payloadLength) & 0xffff) + identification
+                + ((dontFragment ? FLAG_DF : 0) | (moreFragments ? FLAG_MF : 0) | (fragmentOffset / 8))
+                + (ttl << 8 | protocol) + (s >>> 16) + (s & 0xffff) + (d >>> 16) + (d & 0xffff);
+        if (options.length > 0) sum = Checksum.sum(sum, options, 0, options.length);
+        Bytes.put16(buf, off + CHECKSUM, Checksum.finish(sum));
         return hl;
     }
 

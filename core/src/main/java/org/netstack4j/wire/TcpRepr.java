@@ -218,8 +218,13 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
         for (TcpOption o : options) p += o.emit(buf, p);
         while (p < off + hl) buf[p++] = 0; // padding: zero bytes (EOL), RFC 9293 3.1
         int len = hl + plen;
-        Bytes.put16(buf, off + CHECKSUM,
-                Checksum.finish(Checksum.sum(Checksum.pseudoHeaderSum(src, dst, Ipv4Repr.PROTO_TCP, len), buf, off, len)));
+        // The fixed header's words are summed from the fields (reading back the bytes just stored
+        // one by one would be slower); the options and the payload from the buffer.
+        long sum = Checksum.pseudoHeaderSum(src, dst, Ipv4Repr.PROTO_TCP, len)
+                + srcPort + dstPort + (seq >>> 16) + (seq & 0xffff) + (ack >>> 16) + (ack & 0xffff)
+                + ((hl / 4) << 12 | flags) + window + urgentPointer;
+        sum = Checksum.sum(sum, buf, off + MIN_HEADER_LENGTH, len - MIN_HEADER_LENGTH);
+        Bytes.put16(buf, off + CHECKSUM, Checksum.finish(sum));
         return len;
     }
 
