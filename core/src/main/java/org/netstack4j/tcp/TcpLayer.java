@@ -13,6 +13,7 @@ import org.netstack4j.trace.Counters;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.trace.Tracer;
 import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.TcpEncoder;
 import org.netstack4j.wire.TcpRepr;
 
 /**
@@ -260,6 +261,21 @@ public final class TcpLayer implements Pollable {
     /** A connection's segment: its id string is only built when tracing. */
     void transmit(long now, TcpConnection c, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, int off, int len) {
         transmit(now, tracer.enabled() ? c.id() : null, src, dst, tcp, payload, off, len);
+    }
+
+    /** The header the connections fill for {@link #transmit(long, TcpConnection, Ipv4Address, Ipv4Address, TcpEncoder, byte[], int, int)}. */
+    TcpEncoder encoder() { return encoder; }
+
+    private final TcpEncoder encoder = new TcpEncoder();
+
+    /** A connection's common segment (never a RST): no record is built unless tracing. */
+    void transmit(long now, TcpConnection c, Ipv4Address src, Ipv4Address dst, TcpEncoder tcp, byte[] payload, int off, int len) {
+        if (tracer.enabled()) {
+            transmit(now, c.id(), src, dst, tcp.toRepr(), payload, off, len);
+            return;
+        }
+        outSegments.increment();
+        output.send(now, src, dst, tcp, payload, off, len);
     }
 
     void transmit(long now, String id, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, int off, int len) {
