@@ -63,11 +63,18 @@ public final class IpStack implements Pollable {
         final IpInterface iface;
         final boolean ethernet;
         final ArpCache arp;
+        final int addressBits;
+        final boolean hasBroadcast;
+        final int broadcastBits; // the subnet's directed broadcast (when hasBroadcast), read per packet
 
         Link(IpInterface iface) {
             this.iface = iface;
             this.ethernet = iface.medium() == Medium.ETHERNET;
             this.arp = ethernet ? new ArpCache() : null;
+            this.addressBits = iface.address().bits();
+            Ipv4Address b = iface.broadcast();
+            this.hasBroadcast = b != null;
+            this.broadcastBits = b == null ? 0 : b.bits();
         }
     }
 
@@ -211,12 +218,18 @@ public final class IpStack implements Pollable {
 
     /** True if {@code a} is the address of one of our interfaces. */
     public boolean isLocalAddress(Ipv4Address a) {
-        for (Link l : links) if (l.iface.address().equals(a)) return true;
+        if (a == null) return false;
+        int bits = a.bits();
+        for (int i = 0; i < links.size(); i++) if (links.get(i).addressBits == bits) return true;
         return false;
     }
 
     private boolean isDirectedBroadcast(Ipv4Address a) {
-        for (Link l : links) if (a.equals(l.iface.broadcast())) return true;
+        int bits = a.bits();
+        for (int i = 0; i < links.size(); i++) {
+            Link l = links.get(i);
+            if (l.hasBroadcast && l.broadcastBits == bits) return true;
+        }
         return false;
     }
 
