@@ -78,4 +78,35 @@ class RingBufferGrowthTest {
         assertSame(snd, layer.newSendBuffer());
         assertEquals(TcpConfig.defaults().sendBufferSize(), snd.capacity());
     }
+
+    /** contiguousAt names the bytes in place exactly when they do not wrap; peek agrees with them. */
+    @Test void contiguousSlicesAreTheBytesPeekReturns() {
+        SplittableRandom r = new SplittableRandom(11);
+        RingBuffer ring = new RingBuffer(4096);
+        assertEquals(-1, ring.contiguousAt(0, 1), "empty");
+        int next = 0, wraps = 0, inPlace = 0;
+        for (int step = 0; step < 5000; step++) {
+            if (r.nextBoolean() && ring.free() > 0) {
+                byte[] b = new byte[1 + r.nextInt(Math.min(ring.free(), 1500))];
+                for (int i = 0; i < b.length; i++) b[i] = (byte) next++;
+                ring.write(b, 0, b.length);
+            } else if (ring.size() > 0) {
+                ring.discard(1 + r.nextInt(ring.size()));
+            }
+            if (ring.size() == 0) continue;
+            int offset = r.nextInt(ring.size()), len = 1 + r.nextInt(ring.size() - offset);
+            byte[] peeked = new byte[len];
+            ring.peek(offset, peeked, 0, len);
+            int at = ring.contiguousAt(offset, len);
+            if (at < 0) {
+                wraps++;
+                continue;
+            }
+            inPlace++;
+            assertArrayEquals(peeked, java.util.Arrays.copyOfRange(ring.array(), at, at + len), "step " + step);
+        }
+        assertTrue(wraps > 100 && inPlace > 1000, wraps + " wrapped, " + inPlace + " in place");
+        assertEquals(-1, ring.contiguousAt(0, ring.size() + 1), "beyond the data");
+        assertEquals(-1, ring.contiguousAt(0, 0), "nothing");
+    }
 }
