@@ -9,6 +9,7 @@ import org.netstack4j.tcp.TcpConnection;
 import org.netstack4j.tcp.TcpEventListener;
 import org.netstack4j.tcp.TcpLayer;
 import org.netstack4j.tcp.TcpListener;
+import org.netstack4j.tcp.TcpOutput;
 import org.netstack4j.time.Pollable;
 import org.netstack4j.trace.Counters;
 import org.netstack4j.trace.TraceEvent;
@@ -18,6 +19,7 @@ import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.Ipv4Repr;
 import org.netstack4j.wire.MacAddress;
 import org.netstack4j.wire.Parsed;
+import org.netstack4j.wire.TcpEncoder;
 import org.netstack4j.wire.TcpRepr;
 
 /**
@@ -38,7 +40,17 @@ public final class Host implements Pollable {
         this.name = name;
         this.tracer = tracer;
         this.ip = new IpStack(tracer, counters, seed);
-        this.tcp = new TcpLayer(tcpConfig, this::sendSegment, tracer, counters, seed ^ 0x5DEECE66DL);
+        this.tcp = new TcpLayer(tcpConfig, new TcpOutput() {
+            @Override public void send(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] payload, int off, int len) {
+                out.seg = seg;
+                sendSegment(now, src, dst, seg.headerLength(), payload, off, len);
+            }
+
+            @Override public void send(long now, Ipv4Address src, Ipv4Address dst, TcpEncoder seg, byte[] payload, int off, int len) {
+                out.encoder = seg;
+                sendSegment(now, src, dst, seg.headerLength(), payload, off, len);
+            }
+        }, tracer, counters, seed ^ 0x5DEECE66DL);
         ip.setProtocolHandler(Ipv4Repr.PROTO_TCP, new TcpGlue());
     }
 
@@ -64,20 +76,21 @@ public final class Host implements Pollable {
         return tcp.listen(now, Ipv4Address.ANY, port, backlog, handler);
     }
 
-    private void sendSegment(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] payload, int off, int len) {
+    /** Sends the segment set in {@link #out} (a TcpRepr or the layer's encoder), then clears it. */
+    private void sendSegment(long now, Ipv4Address src, Ipv4Address dst, int headerLength, byte[] payload, int off, int len) {
         // The segment is encoded straight into the outgoing frame (no intermediate packet array).
         // IpStack calls the writer at most once and before send returns, and the writer only
         // writes bytes, so these fields cannot be overwritten while it runs.
-        out.seg = seg;
         out.src = src;
         out.dst = dst;
         out.payload = payload;
         out.off = off;
         out.len = len;
         try {
-            ip.send(now, src, dst, Ipv4Repr.PROTO_TCP, -1, false, seg.headerLength() + len, out);
+            ip.send(now, src, dst, Ipv4Repr.PROTO_TCP, -1, false, headerLength + len, out);
         } finally {
             out.seg = null;
+            out.encoder = null;
             out.payload = null;
         }
     }
@@ -87,11 +100,15 @@ public final class Host implements Pollable {
     /** Encodes the segment sendSegment is sending (reused: the core is single-threaded). */
     private static final class SegmentWriter implements IpStack.PayloadWriter {
         TcpRepr seg;
+        TcpEncoder encoder;
         Ipv4Address src, dst;
         byte[] payload;
         int off, len;
 
-        @Override public void write(byte[] buf, int at) { seg.emit(src, dst, buf, at, payload, off, len); }
+        @Override public void write(byte[] buf, int at) {
+            if (encoder != null) encoder.emit(src, dst, buf, at, payload, off, len);
+            else seg.emit(src, dst, buf, at, payload, off, len);
+        }
     }
 
     @Override public long pollAt() { return Math.min(ip.pollAt(), tcp.pollAt()); }

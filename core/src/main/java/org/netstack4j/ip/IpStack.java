@@ -63,11 +63,18 @@ public final class IpStack implements Pollable {
         final IpInterface iface;
         final boolean ethernet;
         final ArpCache arp;
+        final int addressBits;
+        final boolean hasBroadcast;
+        final int broadcastBits; // the subnet's directed broadcast (when hasBroadcast), read per packet
 
         Link(IpInterface iface) {
             this.iface = iface;
             this.ethernet = iface.medium() == Medium.ETHERNET;
             this.arp = ethernet ? new ArpCache() : null;
+            this.addressBits = iface.address().bits();
+            Ipv4Address b = iface.broadcast();
+            this.hasBroadcast = b != null;
+            this.broadcastBits = b == null ? 0 : b.bits();
         }
     }
 
@@ -77,7 +84,7 @@ public final class IpStack implements Pollable {
     private final IpCounters c;
     private final List<Link> links = new ArrayList<>();
     private final RoutingTable routes = new RoutingTable();
-    private final Map<Integer, IpProtocolHandler> handlers = new HashMap<>();
+    private final IpProtocolHandler[] handlers = new IpProtocolHandler[256]; // by protocol number (0..255)
     private final Map<Long, UdpSocket> udpSockets = new HashMap<>();
     private final Reassembler reassembler = new Reassembler();
     private final ArrayDeque<LocalPacket> localQueue = new ArrayDeque<>();
@@ -127,7 +134,7 @@ public final class IpStack implements Pollable {
         if (protocol < 0 || protocol > 255) throw new IllegalArgumentException("protocol must be 0..255: " + protocol);
         if (protocol == Ipv4Repr.PROTO_ICMP || protocol == Ipv4Repr.PROTO_UDP)
             throw new IllegalArgumentException("ICMP and UDP are built in: " + protocol);
-        if (h == null) handlers.remove(protocol); else handlers.put(protocol, h);
+        handlers[protocol] = h;
     }
 
     public void setEchoReplyListener(EchoReplyListener l) { this.echoListener = l; }
@@ -211,12 +218,18 @@ public final class IpStack implements Pollable {
 
     /** True if {@code a} is the address of one of our interfaces. */
     public boolean isLocalAddress(Ipv4Address a) {
-        for (Link l : links) if (l.iface.address().equals(a)) return true;
+        if (a == null) return false;
+        int bits = a.bits();
+        for (int i = 0; i < links.size(); i++) if (links.get(i).addressBits == bits) return true;
         return false;
     }
 
     private boolean isDirectedBroadcast(Ipv4Address a) {
-        for (Link l : links) if (a.equals(l.iface.broadcast())) return true;
+        int bits = a.bits();
+        for (int i = 0; i < links.size(); i++) {
+            Link l = links.get(i);
+            if (l.hasBroadcast && l.broadcastBits == bits) return true;
+        }
         return false;
     }
 
@@ -372,9 +385,10 @@ public final class IpStack implements Pollable {
         int head = link.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
         int size = head + ip.totalLength();
         byte[] frame = new byte[link.ethernet ? Math.max(size, MIN_ETHERNET_FRAME) : size];
-        ip.emit(frame, head);
+        // the payload first: a copy right after the allocation lets the JIT skip zeroing what it covers
         if (writer != null) writer.write(frame, head + ip.headerLength());
         else System.arraycopy(payload, off, frame, head + ip.headerLength(), len);
+        ip.emit(frame, head);
         c.ipOutPackets.increment();
         if (!link.ethernet) {
             link.iface.device().transmit(now, frame);
@@ -559,17 +573,16 @@ public final class IpStack implements Pollable {
     /** link null: from our own loopback queue. */
     private void ipInput(Link link, long now, byte[] buf, int off, int len, boolean linkBroadcast) {
         c.ipInReceives.increment();
-        Ipv4Repr ip;
-        switch (Ipv4Repr.parse(buf, off, len)) {
-            case Parsed.Malformed<Ipv4Repr> m -> {
-                c.ipInHdrErrors.increment();
-                if (m.reason().toLowerCase(java.util.Locale.ROOT).contains("checksum")) c.ipInDropBadChecksum.increment();
-                else c.ipInDropMalformed.increment();
-                drop(now, "ipv4", m.reason(), len + " bytes" + (link == null ? "" : " on " + link.iface.name()));
-                return;
-            }
-            case Parsed.Ok<Ipv4Repr> ok -> ip = ok.value();
+        // (instanceof rather than a pattern switch: the JIT then drops the Parsed wrapper per packet)
+        Parsed<Ipv4Repr> parsed = Ipv4Repr.parse(buf, off, len);
+        if (parsed instanceof Parsed.Malformed<Ipv4Repr> m) {
+            c.ipInHdrErrors.increment();
+            if (m.reason().toLowerCase(java.util.Locale.ROOT).contains("checksum")) c.ipInDropBadChecksum.increment();
+            else c.ipInDropMalformed.increment();
+            drop(now, "ipv4", m.reason(), len + " bytes" + (link == null ? "" : " on " + link.iface.name()));
+            return;
         }
+        Ipv4Repr ip = parsed.value();
         // RFC 1122 3.2.1.3: a source that is not a single host is discarded. (Our own address
         // as source is accepted: it is what a loopback device carries.)
         if (ip.src().isBroadcast() || ip.src().isMulticast() || isDirectedBroadcast(ip.src())) {
@@ -613,7 +626,7 @@ public final class IpStack implements Pollable {
             case Ipv4Repr.PROTO_ICMP -> { c.ipInDelivers.increment(); icmpInput(now, ip, buf, off, len, broadcast); }
             case Ipv4Repr.PROTO_UDP -> { c.ipInDelivers.increment(); udpInput(now, ip, buf, off, len, broadcast); }
             default -> {
-                IpProtocolHandler h = handlers.get(ip.protocol());
+                IpProtocolHandler h = handlers[ip.protocol()];
                 if (h != null) {
                     c.ipInDelivers.increment();
                     h.receive(now, ip, buf, off, len);
@@ -725,7 +738,7 @@ public final class IpStack implements Pollable {
                 }
             }
             default -> {
-                IpProtocolHandler h = handlers.get(q.protocol());
+                IpProtocolHandler h = handlers[q.protocol()];
                 if (h != null) h.icmpError(now, error, q, quote, qoff, qlen);
             }
         }

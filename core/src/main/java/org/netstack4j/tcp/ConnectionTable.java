@@ -18,6 +18,10 @@ final class ConnectionTable {
     private final SipHash hash;
     private TcpConnection[] slots = new TcpConnection[16];
     private int size;
+    // The connection found last: a segment usually belongs to the same connection as the one
+    // before (a bulk transfer), and comparing its 4-tuple is cheaper than hashing. Cleared
+    // whenever it leaves the table or another connection takes its 4-tuple.
+    private TcpConnection last;
 
     ConnectionTable(long seed) {
         SplittableRandom r = new SplittableRandom(seed ^ 0x5ca1ab1e0ddba11L);
@@ -37,11 +41,13 @@ final class ConnectionTable {
     }
 
     TcpConnection get(Ipv4Address local, int localPort, Ipv4Address remote, int remotePort) {
+        TcpConnection l = last;
+        if (l != null && matches(l, local, localPort, remote, remotePort)) return l;
         int mask = slots.length - 1;
         for (int i = slot(local, localPort, remote, remotePort); ; i = (i + 1) & mask) {
             TcpConnection c = slots[i];
             if (c == null) return null;
-            if (matches(c, local, localPort, remote, remotePort)) return c;
+            if (matches(c, local, localPort, remote, remotePort)) return last = c;
         }
     }
 
@@ -58,6 +64,7 @@ final class ConnectionTable {
             }
             if (matches(x, c.localAddress(), c.localPort(), c.remoteAddress(), c.remotePort())) {
                 slots[i] = c;
+                if (last == x) last = null;
                 return x;
             }
         }
@@ -71,6 +78,7 @@ final class ConnectionTable {
             if (slots[i] == null) return false;
             i = (i + 1) & mask;
         }
+        if (last == c) last = null;
         // backward-shift deletion: move later members of the probe run into the hole
         int hole = i;
         for (int j = (i + 1) & mask; slots[j] != null; j = (j + 1) & mask) {

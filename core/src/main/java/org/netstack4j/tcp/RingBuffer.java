@@ -96,6 +96,20 @@ final class RingBuffer {
         if (first < len) System.arraycopy(buf, 0, dst, off + first, len - first);
     }
 
+    /**
+     * Where the len bytes starting offset bytes from the head lie in {@link #array()} when they
+     * are one run (no wrap), else -1: a reader may then use them in place instead of a
+     * {@link #peek} copy, until the ring is next written or grown.
+     */
+    int contiguousAt(int offset, int len) {
+        if (len <= 0 || offset < 0 || offset + len > size) return -1;
+        int pos = (int) (((long) head + offset) % buf.length);
+        return pos + len <= buf.length ? pos : -1;
+    }
+
+    /** The array behind the ring (null before the first write); see {@link #contiguousAt}. */
+    byte[] array() { return buf; }
+
     /** Consumes up to len bytes into dst; returns how many. */
     int read(byte[] dst, int off, int len) {
         int n = Math.min(len, size);

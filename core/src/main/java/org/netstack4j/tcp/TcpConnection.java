@@ -8,6 +8,7 @@ import org.netstack4j.tcp.cc.CongestionControl;
 import org.netstack4j.tcp.cc.NewReno;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.TcpEncoder;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
 
@@ -269,7 +270,7 @@ public final class TcpConnection {
         if (rcvBuf.size() > 0) {
             long oldWnd = rcvWnd();
             int n = rcvBuf.read(b, off, len);
-            if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.emptyReceiveBuffer(); // drained: back to idle cost
+            if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.recycleReceiveBuffer(rcvBuf); // drained: back to idle cost
             if (canReceiveData() && windowUpdateDue(oldWnd, windowCandidate())) {
                 layer.count("tcp.out.window_updates");
                 sendAck(now);
@@ -719,7 +720,7 @@ public final class TcpConnection {
         long flightBefore = Seq.sub(sndMax, sndUna);
         int dataAcked = (int) Math.max(0, Math.min(Seq.sub(ack, sndBufSeq), sendBuf.size()));
         sendBuf.discard(dataAcked);
-        if (sendBuf.isEmpty()) sendBuf = layer.emptySendBuffer(); // all acknowledged: back to idle cost
+        if (sendBuf.isEmpty()) sendBuf = layer.recycleSendBuffer(sendBuf); // all acknowledged: back to idle cost
         sndBufSeq = Seq.add(sndBufSeq, dataAcked);
         bytesAcked += dataAcked;
         long sackedBefore = sackedByPeer.isEmpty() ? 0 : sackedByPeer.bytesAbove(sndUna);
@@ -949,12 +950,12 @@ public final class TcpConnection {
     int bufferBytes() { return sendBuf.allocated() + rcvBuf.allocated(); }
 
     private RingBuffer writableSendBuf(int len) {
-        if (len > 0 && sendBuf.isShared()) sendBuf = new RingBuffer(cfg().sendBufferSize());
+        if (len > 0 && sendBuf.isShared()) sendBuf = layer.newSendBuffer();
         return sendBuf;
     }
 
     private RingBuffer ownReceiveBuffer() {
-        if (rcvBuf.isShared()) rcvBuf = new RingBuffer(cfg().receiveBufferSize());
+        if (rcvBuf.isShared()) rcvBuf = layer.newReceiveBuffer();
         return rcvBuf;
     }
 
@@ -1281,15 +1282,14 @@ public final class TcpConnection {
     private void emit(long now, int flags, int seq, int len) {
         boolean syn = (flags & TcpRepr.SYN) != 0;
         boolean ack = (flags & TcpRepr.ACK) != 0;
-        List<TcpOption> options;
+        List<TcpOption> options; // null: the common segment, no options or NOP, NOP, TS
         int window;
         if (syn) {
             options = synOptions(now, ack);
             window = Math.min(rcvBuf.free(), 65535); // RFC 7323 2.2: never scaled on a SYN
             if (ack) rcvAdvRight = Seq.add(rcvNxt, window);
         } else if (!(sackOk && ack && !ooo.isEmpty())) {
-            // the common case, as immutable lists that TcpRepr does not copy again
-            options = tsOk ? List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(tsNow(now), tsRecent)) : List.of();
+            options = null;
             window = windowField();
         } else {
             options = new ArrayList<>(6);
@@ -1303,20 +1303,34 @@ public final class TcpConnection {
             options.add(new TcpOption.Sack(ooo.sackBlocks(tsOk ? 3 : 4)));
             window = windowField();
         }
-        byte[] payload = layer.scratch(len);
-        if (len > 0) sendBuf.peek(Seq.sub(seq, sndBufSeq), payload, 0, len);
-        TcpRepr t = new TcpRepr(localPort, remotePort, seq, ack ? rcvNxt : 0, flags, window, 0, options);
-        if (ack) {
-            lastAckSent = rcvNxt;
-            ackPending = false;
-            fullSegmentsUnacked = 0;
-            if (delackAt != NEVER) {
-                delackAt = NEVER;
-                timersChanged();
-                timer(now, "delayed-ACK", "cancel", NEVER);
-            }
+        // The payload straight from the send ring when it does not wrap there (TcpOutput only
+        // reads it during the call), else copied out into the layer's scratch array.
+        int at = sendBuf.contiguousAt(Seq.sub(seq, sndBufSeq), len);
+        byte[] payload = at >= 0 ? sendBuf.array() : layer.scratch(len);
+        if (at < 0 && len > 0) sendBuf.peek(Seq.sub(seq, sndBufSeq), payload, 0, len);
+        int payloadOff = Math.max(at, 0);
+        int ackField = ack ? rcvNxt : 0;
+        if (ack) ackSent(now);
+        if (options == null) {
+            // the layer's reused encoder: the same bytes as the TcpRepr, without the objects
+            TcpEncoder t = layer.encoder().set(localPort, remotePort, seq, ackField, flags, window, tsOk, tsOk ? tsNow(now) : 0, tsRecent);
+            layer.transmit(now, this, localAddress, remoteAddress, t, payload, payloadOff, len);
+        } else {
+            TcpRepr t = new TcpRepr(localPort, remotePort, seq, ackField, flags, window, 0, options);
+            layer.transmit(now, this, localAddress, remoteAddress, t, payload, payloadOff, len);
         }
-        layer.transmit(now, this, localAddress, remoteAddress, t, payload, 0, len);
+    }
+
+    /** An ACK of RCV.NXT goes out: nothing is left to acknowledge. */
+    private void ackSent(long now) {
+        lastAckSent = rcvNxt;
+        ackPending = false;
+        fullSegmentsUnacked = 0;
+        if (delackAt != NEVER) {
+            delackAt = NEVER;
+            timersChanged();
+            timer(now, "delayed-ACK", "cancel", NEVER);
+        }
     }
 
     /** SYN / SYN,ACK options in the configured layout (see {@link OptionLayout}). */

@@ -13,6 +13,7 @@ import org.netstack4j.trace.Counters;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.trace.Tracer;
 import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.TcpEncoder;
 import org.netstack4j.wire.TcpRepr;
 
 /**
@@ -33,6 +34,11 @@ public final class TcpLayer implements Pollable {
     private long nextOrder; // creation order of connections: ties between equal deadlines, poll order
     // shared by all connections until they need their own (DESIGN.md 10)
     private final RingBuffer emptySendBuffer, emptyReceiveBuffer;
+    // One drained ring of each kind, kept for the next connection that needs one. A connection
+    // whose application drains its buffer and then receives (or queues) more, as every bulk
+    // transfer does, would otherwise allocate a new array and grow it from 256 bytes each time.
+    // At most two rings per layer; idle connections still hold none.
+    private RingBuffer spareSendBuffer, spareReceiveBuffer;
     private final RttEstimator.Bounds rttBounds;
     private final Counters.Counter inSegments, outSegments, outRsts;
     private byte[] scratch;
@@ -214,6 +220,34 @@ public final class TcpLayer implements Pollable {
 
     RingBuffer emptySendBuffer() { return emptySendBuffer; }
     RingBuffer emptyReceiveBuffer() { return emptyReceiveBuffer; }
+
+    /** A ring for a connection's first queued byte: the spare one if there is one. */
+    RingBuffer newSendBuffer() {
+        RingBuffer r = spareSendBuffer;
+        spareSendBuffer = null;
+        return r != null ? r : new RingBuffer(config.sendBufferSize());
+    }
+
+    /** A ring for a connection's first received byte: the spare one if there is one. */
+    RingBuffer newReceiveBuffer() {
+        RingBuffer r = spareReceiveBuffer;
+        spareReceiveBuffer = null;
+        return r != null ? r : new RingBuffer(config.receiveBufferSize());
+    }
+
+    /** A connection gives back its empty send ring; returns the shared empty ring to use instead. */
+    RingBuffer recycleSendBuffer(RingBuffer r) {
+        if (r.isEmpty() && !r.isShared() && r.capacity() == config.sendBufferSize()
+                && (spareSendBuffer == null || r.allocated() > spareSendBuffer.allocated())) spareSendBuffer = r;
+        return emptySendBuffer;
+    }
+
+    /** A connection gives back its empty receive ring (nothing held beyond the end); returns the shared empty ring. */
+    RingBuffer recycleReceiveBuffer(RingBuffer r) {
+        if (r.isEmpty() && !r.isShared() && r.capacity() == config.receiveBufferSize()
+                && (spareReceiveBuffer == null || r.allocated() > spareReceiveBuffer.allocated())) spareReceiveBuffer = r;
+        return emptyReceiveBuffer;
+    }
     RttEstimator newRttEstimator() { return new RttEstimator(config.initialRtoNs(), rttBounds); }
 
     /** Tests only: fixes the ISNs of new connections. */
@@ -237,6 +271,21 @@ public final class TcpLayer implements Pollable {
     /** A connection's segment: its id string is only built when tracing. */
     void transmit(long now, TcpConnection c, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, int off, int len) {
         transmit(now, tracer.enabled() ? c.id() : null, src, dst, tcp, payload, off, len);
+    }
+
+    /** The header the connections fill for {@link #transmit(long, TcpConnection, Ipv4Address, Ipv4Address, TcpEncoder, byte[], int, int)}. */
+    TcpEncoder encoder() { return encoder; }
+
+    private final TcpEncoder encoder = new TcpEncoder();
+
+    /** A connection's common segment (never a RST): no record is built unless tracing. */
+    void transmit(long now, TcpConnection c, Ipv4Address src, Ipv4Address dst, TcpEncoder tcp, byte[] payload, int off, int len) {
+        if (tracer.enabled()) {
+            transmit(now, c.id(), src, dst, tcp.toRepr(), payload, off, len);
+            return;
+        }
+        outSegments.increment();
+        output.send(now, src, dst, tcp, payload, off, len);
     }
 
     void transmit(long now, String id, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, int off, int len) {

@@ -78,6 +78,24 @@ public record Ipv4Repr(int tos, int identification, boolean dontFragment, boolea
      * bytes past the total length (Ethernet padding) are ignored.
      */
     public static Parsed<Ipv4Repr> parse(byte[] buf, int off, int len) {
+        // One test for the usual good header; the reasons are worked out apart (a small method the
+        // JIT inlines into the receive path, so the Parsed wrapper need not be allocated).
+        if (!Bytes.inBounds(buf, off, len) || len < MIN_HEADER_LENGTH) return malformed(buf, off, len);
+        int verIhl = Bytes.u8(buf, off + VER_IHL);
+        int hl = (verIhl & 0xf) * 4;
+        int total = Bytes.u16(buf, off + TOTAL_LENGTH);
+        if (verIhl >>> 4 != 4 || hl < MIN_HEADER_LENGTH || hl > len || total < hl || total > len
+                || Checksum.compute(buf, off, hl) != 0) return malformed(buf, off, len);
+        int ff = Bytes.u16(buf, off + FLAGS_FRAG);
+        byte[] options = hl == MIN_HEADER_LENGTH ? NO_OPTIONS : Arrays.copyOfRange(buf, off + MIN_HEADER_LENGTH, off + hl);
+        return Parsed.ok(new Ipv4Repr(Bytes.u8(buf, off + TOS), Bytes.u16(buf, off + IDENT),
+                (ff & FLAG_DF) != 0, (ff & FLAG_MF) != 0, (ff & OFFSET_MASK) * 8,
+                Bytes.u8(buf, off + TTL), Bytes.u8(buf, off + PROTOCOL),
+                Ipv4Address.read(buf, off + SRC), Ipv4Address.read(buf, off + DST), options, total - hl));
+    }
+
+    /** Why {@link #parse} refused the header: the first check that fails, in the order of the checks. */
+    private static Parsed<Ipv4Repr> malformed(byte[] buf, int off, int len) {
         if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("ipv4", "bad buffer range", 0);
         if (len < MIN_HEADER_LENGTH)
             return Parsed.malformed("ipv4", "truncated: " + len + " bytes, header needs " + MIN_HEADER_LENGTH, len);
@@ -93,15 +111,8 @@ public record Ipv4Repr(int tos, int identification, boolean dontFragment, boolea
             return Parsed.malformed("ipv4", "total length " + total + " < header length " + hl, TOTAL_LENGTH);
         if (total > len)
             return Parsed.malformed("ipv4", "total length " + total + " exceeds the " + len + " bytes available", TOTAL_LENGTH);
-        if (Checksum.compute(buf, off, hl) != 0)
-            return Parsed.malformed("ipv4", String.format("bad header checksum 0x%04x, should be 0x%04x",
-                    Bytes.u16(buf, off + CHECKSUM), expectedChecksum(buf, off, hl)), CHECKSUM);
-        int ff = Bytes.u16(buf, off + FLAGS_FRAG);
-        byte[] options = hl == MIN_HEADER_LENGTH ? NO_OPTIONS : Arrays.copyOfRange(buf, off + MIN_HEADER_LENGTH, off + hl);
-        return Parsed.ok(new Ipv4Repr(Bytes.u8(buf, off + TOS), Bytes.u16(buf, off + IDENT),
-                (ff & FLAG_DF) != 0, (ff & FLAG_MF) != 0, (ff & OFFSET_MASK) * 8,
-                Bytes.u8(buf, off + TTL), Bytes.u8(buf, off + PROTOCOL),
-                Ipv4Address.read(buf, off + SRC), Ipv4Address.read(buf, off + DST), options, total - hl));
+        return Parsed.malformed("ipv4", String.format("bad header checksum 0x%04x, should be 0x%04x",
+                Bytes.u16(buf, off + CHECKSUM), expectedChecksum(buf, off, hl)), CHECKSUM);
     }
 
     /** The checksum the header at buf[off..off+hl) should carry. */
@@ -120,11 +131,17 @@ public record Ipv4Repr(int tos, int identification, boolean dontFragment, boolea
         Bytes.put16(buf, off + FLAGS_FRAG, (dontFragment ? FLAG_DF : 0) | (moreFragments ? FLAG_MF : 0) | (fragmentOffset / 8));
         Bytes.put8(buf, off + TTL, ttl);
         Bytes.put8(buf, off + PROTOCOL, protocol);
-        Bytes.put16(buf, off + CHECKSUM, 0);
         src.write(buf, off + SRC);
         dst.write(buf, off + DST);
         System.arraycopy(options, 0, buf, off + MIN_HEADER_LENGTH, options.length);
-        Bytes.put16(buf, off + CHECKSUM, Checksum.compute(buf, off, hl));
+        // summed from the fields, not read back from the bytes just stored one by one
+        int s = src.bits(), d = dst.bits();
+        long sum = (0x40 | (hl / 4)) << 8 | tos;
+        sum += ((hl + payloadLength) & 0xffff) + identification
+                + ((dontFragment ? FLAG_DF : 0) | (moreFragments ? FLAG_MF : 0) | (fragmentOffset / 8))
+                + (ttl << 8 | protocol) + (s >>> 16) + (s & 0xffff) + (d >>> 16) + (d & 0xffff);
+        if (options.length > 0) sum = Checksum.sum(sum, options, 0, options.length);
+        Bytes.put16(buf, off + CHECKSUM, Checksum.finish(sum));
         return hl;
     }
 

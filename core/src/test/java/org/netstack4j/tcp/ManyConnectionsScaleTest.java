@@ -204,6 +204,28 @@ class ManyConnectionsScaleTest {
         assertEquals(List.of(1024, 1025, 1026, 1027), ports, "keep-alive probes in creation order");
     }
 
+    /** The last connection found is remembered, and forgotten when it is replaced or removed. */
+    @Test void connectionTableForgetsItsLastHitWhenItLeaves() {
+        TcpLayer layer = new TcpLayer(TcpConfig.defaults(), (now, s, d, t, pl, o, l) -> {}, Tracer.NONE, new Counters(), 5);
+        ConnectionTable table = new ConnectionTable(7);
+        Ipv4Address a = Ipv4Address.parse("10.0.0.1"), b = Ipv4Address.parse("10.0.0.2");
+        TcpConnection c = layer.newConnection(0, a, 1000, b, 80, null, null);
+        TcpConnection other = layer.newConnection(0, a, 1001, b, 80, null, null);
+        table.put(c);
+        table.put(other);
+        assertSame(c, table.get(a, 1000, b, 80));
+        assertSame(c, table.get(a, 1000, b, 80), "again, from the last hit");
+        assertNull(table.get(b, 80, a, 1000), "the reversed pair is another connection");
+        assertSame(other, table.get(a, 1001, b, 80));
+        assertSame(c, table.get(a, 1000, b, 80));
+        TcpConnection replacement = layer.newConnection(0, a, 1000, b, 80, null, null);
+        assertSame(c, table.put(replacement));
+        assertSame(replacement, table.get(a, 1000, b, 80), "not the replaced last hit");
+        assertTrue(table.remove(replacement));
+        assertNull(table.get(a, 1000, b, 80), "not the removed last hit");
+        assertSame(other, table.get(a, 1001, b, 80));
+    }
+
     /** The demultiplexing table against a HashMap, with inserts, lookups, removals and growth/shrink. */
     @Test void connectionTableAgreesWithAHashMap() {
         TcpLayer layer = new TcpLayer(TcpConfig.defaults(), (now, s, d, t, pl, o, l) -> {}, Tracer.NONE, new Counters(), 5);

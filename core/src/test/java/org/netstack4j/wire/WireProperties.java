@@ -144,6 +144,26 @@ class WireProperties {
         assertTrue(d.error().isEmpty(), () -> d.render());
     }
 
+    /** The reused encoder writes exactly what TcpRepr writes for the same header, whatever the buffer held before. */
+    @Property(seed = "42") void tcpEncoderWritesTheSameBytesAsTheRecord(
+            @ForAll @IntRange(max = 0xffff) int sp, @ForAll @IntRange(max = 0xffff) int dp, @ForAll int seq, @ForAll int ack,
+            @ForAll @IntRange(max = 0xff) int flags, @ForAll @IntRange(max = 0xffff) int win, @ForAll boolean ts, @ForAll int tsVal, @ForAll int tsEcr,
+            @ForAll("addresses") Ipv4Address src, @ForAll("addresses") Ipv4Address dst,
+            @ForAll @Size(max = 1500) byte[] payload, @ForAll byte fill) {
+        TcpEncoder e = new TcpEncoder().set(sp, dp, seq, ack, flags, win, ts, tsVal, tsEcr);
+        TcpRepr r = e.toRepr();
+        assertEquals(r.headerLength(), e.headerLength());
+        int off = 1 + (fill & 3), poff = payload.length > 0 ? fill & 1 : 0, plen = payload.length - poff;
+        byte[] viaRecord = new byte[off + r.headerLength() + plen], viaEncoder = new byte[viaRecord.length];
+        java.util.Arrays.fill(viaRecord, fill);
+        java.util.Arrays.fill(viaEncoder, (byte) ~fill);
+        assertEquals(r.emit(src, dst, viaRecord, off, payload, poff, plen), e.emit(src, dst, viaEncoder, off, payload, poff, plen));
+        assertArrayEquals(java.util.Arrays.copyOfRange(viaRecord, off, viaRecord.length),
+                java.util.Arrays.copyOfRange(viaEncoder, off, viaEncoder.length));
+        assertEquals(r, TcpRepr.parse(src, dst, viaEncoder, off, viaEncoder.length - off, true).value());
+        assertEquals(r.toString(), e.toString());
+    }
+
     private static byte[] ipPacket(Ipv4Address src, Ipv4Address dst, int proto, byte[] payload) {
         Ipv4Repr ip = Ipv4Repr.of(src, dst, proto, 64, payload.length);
         byte[] p = new byte[20 + payload.length];
