@@ -28,7 +28,7 @@ final class KernelRig implements AutoCloseable {
     final InetAddress server;
     final int[] ports;
     final boolean root;
-    private final String netns, veth;
+    private final String netns, veth, vethPeer;
     private final Process peer;
     private final BufferedReader peerOut;
     private final OutputStream peerIn;
@@ -38,6 +38,7 @@ final class KernelRig implements AutoCloseable {
         this.server = server;
         this.netns = netns;
         this.veth = veth;
+        this.vethPeer = veth == null ? null : veth.substring(0, veth.length() - 1) + "b";
         this.peer = peer;
         this.root = root;
         this.peerOut = new BufferedReader(new InputStreamReader(peer.getInputStream(), StandardCharsets.UTF_8));
@@ -129,6 +130,29 @@ final class KernelRig implements AutoCloseable {
             return Conn.of(s);
         };
     }
+
+    /**
+     * Turns the veth pair's offloads on (the default: TSO/GSO/GRO and checksum offload, so
+     * the kernel moves up to 64 KiB per packet through the pair and checksums nothing) or off
+     * (1500-byte packets, checksums computed in software, as netstack4j does). Needs the
+     * veth setup (root) and ethtool; returns why not, or null when done.
+     */
+    String setOffloads(boolean on) {
+        if (veth == null) return "no veth pair (not root)";
+        String ethtool = LinuxNet.findOnPath("ethtool");
+        if (ethtool == null) return "ethtool not installed (scripts/install-deps.sh installs it)";
+        String v = on ? "on" : "off";
+        try {
+            LinuxNet.run(ethtool, "-K", veth, "tso", v, "gso", v, "gro", v, "tx", v, "rx", v);
+            LinuxNet.netnsExec(netns, ethtool, "-K", vethPeer, "tso", v, "gso", v, "gro", v, "tx", v, "rx", v);
+            return null;
+        } catch (IOException e) {
+            return "ethtool failed: " + e.getMessage();
+        }
+    }
+
+    /** The peer JVM's process id (to pin it to a CPU). */
+    long peerPid() { return peer.pid(); }
 
     /** Connections the peer's holders have accepted. */
     int held() throws IOException {

@@ -15,7 +15,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {
             "Measures netstack4j against the kernel's TCP in the same run and prints each row with",
-            "ratio = netstack4j / kernel. Rows: bulk (Gbit/s, one connection), connect (open, 1-byte",
+            "ratio = netstack4j / kernel. Rows: bulk (Gbit/s, one connection), bulk_1core (the same with",
+            "each side limited to one CPU by taskset), bulk_no_offload (the kernel with the veth's",
+            "TSO/GSO/GRO and checksum offloads off, by ethtool), connect (open, 1-byte",
             "request and response, close, per second), pingpong (1-byte round trips per second),",
             "idle_bytes (memory per idle established connection endpoint; kernel: slab bytes per",
             "socket from /proc/slabinfo), and bulk_nb, connect_nb, pingpong_nb (the core alone through",
@@ -33,7 +35,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--json", description = "Print {\"results\":[...]} instead of a table.")
     boolean json;
 
-    @Option(names = "--only", paramLabel = "NAME,...", description = "Run only these rows (bulk, connect, pingpong, idle_bytes, bulk_nb, connect_nb, pingpong_nb, tun).")
+    @Option(names = "--only", paramLabel = "NAME,...", description = "Run only these rows (bulk, bulk_1core, bulk_no_offload, connect, pingpong, idle_bytes, bulk_nb, connect_nb, pingpong_nb, tun).")
     String only;
 
     @Option(names = "--quick", description = "Short runs (0.2 s warm-up, 0.5 s measured, 2000 idle connections) for a smoke test.")
