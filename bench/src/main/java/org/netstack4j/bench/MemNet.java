@@ -2,6 +2,7 @@ package org.netstack4j.bench;
 
 import java.util.ArrayDeque;
 import org.netstack4j.device.Device;
+import org.netstack4j.device.FramePool;
 import org.netstack4j.device.FrameSink;
 import org.netstack4j.device.Medium;
 import org.netstack4j.host.Host;
@@ -17,14 +18,19 @@ import org.netstack4j.wire.Ipv4Address;
  * is queued and handed to the other host at its next poll, so nothing recurses. Single-threaded:
  * either an {@link org.netstack4j.runtime.EventLoop} drives it as one {@link Pollable}, or a
  * benchmark thread calls {@link #pump(long)} itself.
+ *
+ * <p>The link opts in to frame recycling ({@link Device#framePool}): it keeps a frame only until
+ * the other host has received it and never copies or captures one, so both ends share one pool
+ * (both hosts run on the same thread).
  */
 final class MemNet implements Pollable {
     static final Ipv4Address A = Ipv4Address.of(10, 213, 0, 1);
     static final Ipv4Address B = Ipv4Address.of(10, 213, 0, 2);
     static final int MTU = 1500;
 
-    final End wireA = new End();
-    final End wireB = new End();
+    final FramePool pool = new FramePool();
+    final End wireA = new End(pool);
+    final End wireB = new End(pool);
     final Host a;
     final Host b;
 
@@ -73,6 +79,11 @@ final class MemNet implements Pollable {
         End peer;
         private FrameSink sink = FrameSink.DISCARD;
         final ArrayDeque<byte[]> inbox = new ArrayDeque<>();
+        private final FramePool pool;
+
+        End(FramePool pool) { this.pool = pool; }
+
+        @Override public FramePool framePool() { return pool; }
 
         @Override public Medium medium() { return Medium.IP; }
         @Override public int mtu() { return MTU; }

@@ -16,8 +16,23 @@ public interface Device extends Pollable {
     /** Largest IP packet (L3 MTU) this device carries, e.g. 1500. */
     int mtu();
 
-    /** Sends one frame; the array is handed over (the caller must not change it afterwards). */
+    /**
+     * Sends one frame; the array is handed over (the caller must not change it afterwards). If
+     * this device has a {@link #framePool()}, the frame may come from it and the device (or its
+     * far end) may release it there once nothing refers to it any more.
+     */
     void transmit(long now, byte[] frame);
+
+    /**
+     * Frame recycling, opt-in (default: none). A device that returns a pool promises that it and
+     * whatever it hands frames to keep no reference to a frame after passing it on: no queues that
+     * outlive the hand-over, no duplicates, no captures. The stack then takes output frames from the
+     * pool (writing every byte: pooled arrays are not zeroed) and releases received frames to it
+     * when it has provably finished with them (see {@link FrameSink}). Devices that keep, delay or
+     * duplicate frames (fault injection, links with queues, pcap, traces) must not opt in, and a
+     * wrapper does not inherit the pool of what it wraps.
+     */
+    default FramePool framePool() { return null; }
 
     /** Sets where received frames go (replacing any earlier sink). */
     void attach(FrameSink sink);

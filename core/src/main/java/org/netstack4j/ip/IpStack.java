@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import org.netstack4j.device.FramePool;
 import org.netstack4j.device.Medium;
 import org.netstack4j.time.Pollable;
 import org.netstack4j.time.Time;
@@ -66,6 +67,7 @@ public final class IpStack implements Pollable {
         final int addressBits;
         final boolean hasBroadcast;
         final int broadcastBits; // the subnet's directed broadcast (when hasBroadcast), read per packet
+        final FramePool pool; // the device's opt-in frame recycling, or null (Device#framePool)
 
         Link(IpInterface iface) {
             this.iface = iface;
@@ -75,6 +77,7 @@ public final class IpStack implements Pollable {
             Ipv4Address b = iface.broadcast();
             this.hasBroadcast = b != null;
             this.broadcastBits = b == null ? 0 : b.bits();
+            this.pool = iface.device().framePool();
         }
     }
 
@@ -260,7 +263,9 @@ public final class IpStack implements Pollable {
 
     /**
      * Writes a datagram payload of a length fixed beforehand: {@link #write} fills
-     * buf[off .. off+len). It must only write there: no other effects, no calls back into the stack.
+     * buf[off .. off+len), every byte of it (with a recycling device, {@link org.netstack4j.device.Device#framePool},
+     * the array may hold an earlier frame's bytes). It must only write there: no other effects,
+     * no calls back into the stack.
      */
     @FunctionalInterface
     public interface PayloadWriter {
@@ -384,7 +389,15 @@ public final class IpStack implements Pollable {
                                  PayloadWriter writer) {
         int head = link.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
         int size = head + ip.totalLength();
-        byte[] frame = new byte[link.ethernet ? Math.max(size, MIN_ETHERNET_FRAME) : size];
+        int n = link.ethernet ? Math.max(size, MIN_ETHERNET_FRAME) : size;
+        byte[] frame;
+        if (link.pool == null) {
+            frame = new byte[n];
+        } else {
+            // a recycled array holds old bytes: every byte is written below, the padding here
+            frame = link.pool.take(n);
+            if (n > size) Arrays.fill(frame, size, n, (byte) 0);
+        }
         // the payload first: a copy right after the allocation lets the JIT skip zeroing what it covers
         if (writer != null) writer.write(frame, head + ip.headerLength());
         else System.arraycopy(payload, off, frame, head + ip.headerLength(), len);
@@ -599,6 +612,7 @@ public final class IpStack implements Pollable {
         // RFC 1122 3.2.1.7: a host does not discard a datagram for us because of its TTL.
         int poff = off + ip.headerLength();
         int plen = ip.payloadLength();
+        boolean reassembled = false;
         if (ip.moreFragments() || ip.fragmentOffset() != 0) {
             c.reasmReqds.increment();
             switch (reassembler.add(now, ip, buf, off)) {
@@ -613,29 +627,36 @@ public final class IpStack implements Pollable {
                     c.reasmOk.increment();
                     ip = whole.header();
                     buf = whole.payload();
+                    reassembled = true;
                     poff = 0;
                     plen = buf.length;
                 }
             }
         }
-        deliver(now, ip, buf, poff, plen, broadcast || linkBroadcast);
+        boolean lent = deliver(now, ip, buf, poff, plen, broadcast || linkBroadcast);
+        // Opt-in recycling (Device#framePool): only a frame that a protocol handler merely borrowed
+        // (IpProtocolHandler#receive: "copy what you keep") goes back; ICMP and UDP may keep or
+        // reuse the array, and a reassembled datagram is not the device's frame.
+        if (lent && !reassembled && link != null && link.pool != null) link.pool.release(buf);
     }
 
-    private void deliver(long now, Ipv4Repr ip, byte[] buf, int off, int len, boolean broadcast) {
+    /** Returns true when buf was only lent to a protocol handler (nothing keeps it afterwards). */
+    private boolean deliver(long now, Ipv4Repr ip, byte[] buf, int off, int len, boolean broadcast) {
         switch (ip.protocol()) {
-            case Ipv4Repr.PROTO_ICMP -> { c.ipInDelivers.increment(); icmpInput(now, ip, buf, off, len, broadcast); }
-            case Ipv4Repr.PROTO_UDP -> { c.ipInDelivers.increment(); udpInput(now, ip, buf, off, len, broadcast); }
+            case Ipv4Repr.PROTO_ICMP -> { c.ipInDelivers.increment(); icmpInput(now, ip, buf, off, len, broadcast); return false; }
+            case Ipv4Repr.PROTO_UDP -> { c.ipInDelivers.increment(); udpInput(now, ip, buf, off, len, broadcast); return false; }
             default -> {
                 IpProtocolHandler h = handlers[ip.protocol()];
                 if (h != null) {
                     c.ipInDelivers.increment();
                     h.receive(now, ip, buf, off, len);
-                    return;
+                    return true;
                 }
                 c.ipInUnknownProtos.increment();
                 drop(now, "ipv4", "no handler for protocol " + ip.protocol(), ip);
                 sendIcmpError(now, ip, buf, off, len, broadcast,
                         IcmpRepr.TYPE_DEST_UNREACHABLE, IcmpRepr.CODE_PROTOCOL_UNREACHABLE);
+                return false;
             }
         }
     }
