@@ -195,7 +195,8 @@ public final class EventLoop implements AutoCloseable, Executor {
         tasks.add(task);
         // The loop may have drained the queue for the last time between our check and add.
         if (closing && tasks.remove(task)) throw new RejectedExecutionException("event loop closed");
-        if (inline && !inLoop()) {
+        if (inLoop()) return; // the holder runs the queue before it lets go of the loop
+        if (inline) {
             // Whoever holds the loop drains the queue before and after letting go (see leave),
             // so a busy loop needs no wake-up: either the holder sees this task after its
             // unlock, or we see the loop free here and run the queue ourselves.

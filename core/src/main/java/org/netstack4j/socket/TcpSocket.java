@@ -378,6 +378,9 @@ public final class TcpSocket implements Closeable {
     /** How long a closed socket's connection may wait in FIN-WAIT-2 for the peer's FIN. */
     private static final long ORPHAN_FIN_WAIT_2 = Time.s(60);
 
+    /** A {@link #serviceRead} is queued with the loop (touched only while holding the loop). */
+    private boolean readServiceQueued;
+
     /** Writes up to this size may be queued without waiting (they are copied once). */
     private static final int ASYNC_WRITE_MAX = 64 * 1024;
 
@@ -617,8 +620,18 @@ public final class TcpSocket implements Closeable {
         }
 
         @Override public void onReadable(TcpConnection c) {
-            if (inputShutdown) discardInput(c, loop.now());
-            else serviceRead(c);
+            if (inputShutdown) {
+                discardInput(c, loop.now());
+            } else if (pendingRead != null && !readServiceQueued) {
+                // Complete the waiting read after the packets that arrived together have all
+                // been processed (a task queued now runs after this poll round), so it takes
+                // them in one go rather than one segment per wake-up.
+                readServiceQueued = true;
+                loop.execute(() -> {
+                    readServiceQueued = false;
+                    serviceRead(c);
+                });
+            }
         }
 
         @Override public void onWritable(TcpConnection c) {
