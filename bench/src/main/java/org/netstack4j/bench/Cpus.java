@@ -31,13 +31,28 @@ final class Cpus implements AutoCloseable {
     static Cpus pinToFirst(long... pids) throws IOException {
         String taskset = LinuxNet.findOnPath("taskset");
         if (taskset == null) throw new IOException("taskset not installed");
-        for (long pid : pids) LinuxNet.run(taskset, "-a", "-p", "-c", Integer.toString(FIRST), Long.toString(pid));
+        for (long pid : pids) setAll(taskset, Integer.toString(FIRST), pid);
         return new Cpus(taskset, pids);
     }
 
     @Override public void close() throws IOException {
         String all = online();
-        for (long pid : pids) LinuxNet.run(taskset, "-a", "-p", "-c", all, Long.toString(pid));
+        for (long pid : pids) setAll(taskset, all, pid);
+    }
+
+    /**
+     * {@code taskset -a -p -c CPUS PID}: every thread of the process. A thread that ends while
+     * taskset walks the list makes it fail ("No such process"); the walk is then repeated.
+     */
+    private static void setAll(String taskset, String cpus, long pid) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                LinuxNet.run(taskset, "-a", "-p", "-c", cpus, Long.toString(pid));
+                return;
+            } catch (LinuxNet.CommandException e) {
+                if (attempt == 10 || !String.valueOf(e.getMessage()).contains("No such process")) throw e;
+            }
+        }
     }
 
     /** The online CPUs in taskset's list form, e.g. "0-1". */
