@@ -371,6 +371,22 @@ class EventLoopTest {
         assertEquals(List.of("holder", "queued"), order);
     }
 
+    @Test void aTaskQueuedBehindAnInlineHolderRunsOnTheHoldersThread() throws Exception {
+        // The holder drains what others queued before it lets go: no loop-thread wake-up.
+        start(new DeadlineStack());
+        CountDownLatch inTask = new CountDownLatch(1), release = new CountDownLatch(1);
+        List<String> ranOn = new CopyOnWriteArrayList<>();
+        Thread holder = Thread.ofPlatform().name("holder").start(() -> loop.execute(() -> {
+            inTask.countDown();
+            try { release.await(); } catch (InterruptedException e) { throw new AssertionError(e); }
+        }));
+        assertTrue(inTask.await(GUARD_S, TimeUnit.SECONDS));
+        loop.execute(() -> ranOn.add(Thread.currentThread().getName()));
+        release.countDown();
+        holder.join(TimeUnit.SECONDS.toMillis(GUARD_S));
+        assertEquals(List.of("holder"), ranOn);
+    }
+
     @Test void inlineWorkThatArmsAnEarlierTimerWakesTheParkedLoop() throws Exception {
         DeadlineStack stack = new DeadlineStack();
         start(stack);
