@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.netstack4j.linux.LinuxNet;
 
 /** Runs the kernel-free rows in --quick mode and checks the output's shape; no timing assertions. */
 class BenchSmokeTest {
@@ -25,6 +27,22 @@ class BenchSmokeTest {
         String table = Bench.table(rows);
         assertTrue(table.startsWith("name"), table);
         assertTrue(table.contains("pingpong_nb"), table);
+    }
+
+    @Test void quickKernelRowsMeasureBothSides() throws Exception {
+        Assumptions.assumeTrue(LinuxNet.isRoot() && LinuxNet.ipCommand() != null,
+                "needs root and iproute2 (the kernel twin runs over a veth pair into a namespace the bench creates)");
+        List<Row> rows = Bench.run(new Bench.Options(true, Set.of("bulk", "bulk_1core", "bulk_no_offload", "connect", "pingpong"), System.err));
+        assertEquals(List.of("bulk", "bulk_1core", "bulk_no_offload", "connect", "pingpong"), rows.stream().map(Row::name).toList());
+        for (Row r : rows) {
+            if (r.detail().startsWith("not measured: ")) {
+                assertTrue(r.name().startsWith("bulk_"), () -> "only the extra bulk rows may lack a tool: " + r);
+                continue;
+            }
+            assertTrue(r.netstack4j() > 0, () -> r.name() + ": netstack4j did no work: " + r);
+            assertTrue(r.kernel() != null && r.kernel() > 0, () -> r.name() + ": the kernel did no work: " + r);
+            assertTrue(r.kernelSetup().startsWith("veth pair MTU 1500"), r::kernelSetup);
+        }
     }
 
     @Test void unknownRowIsRefused() {
