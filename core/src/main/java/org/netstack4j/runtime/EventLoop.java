@@ -58,12 +58,13 @@ public final class EventLoop implements AutoCloseable, Executor {
      * application thread it just woke usually answers within tens of microseconds, and
      * finding the task while spinning saves that thread's unpark call and the loop's own
      * wake-up latency. Bounded, and only after work, so an idle loop costs nothing. System
-     * property {@code netstack4j.loop.spinNanos} (0 disables). Measured on 2 shared cores
-     * (bench pingpong/connect, medians of 6 runs): 20 us gave connect 2.6x and pingpong 5x over no spin; 10 us less than half of that; 40 and 60 us no better than 20 us.
-     * Default 0 when inline work is on: application threads then do their work themselves
-     * while the loop is free, so a spinning loop would only burn a core.
+     * property {@code netstack4j.loop.spinNanos} (0 disables; unset: 20 us on a thread-only loop,
+     * 0 with inline work, where application threads do their work themselves while the loop is
+     * free and a spinning loop would only burn a core). Measured on 2 shared cores for a
+     * thread-only loop (bench pingpong/connect, medians of 6 runs): 20 us gave connect 2.6x and
+     * pingpong 5x over no spin; 10 us less than half of that; 40 and 60 us no better than 20 us.
      */
-    private static final long SPIN_NS = Long.getLong("netstack4j.loop.spinNanos", INLINE_DEFAULT ? 0 : Time.us(20));
+    private static final Long SPIN_NS = Long.getLong("netstack4j.loop.spinNanos");
 
     /** At most this many stack polls after inline work before the caller leaves the rest to the loop thread. */
     static final int SETTLE_ROUNDS = 256;
@@ -71,7 +72,7 @@ public final class EventLoop implements AutoCloseable, Executor {
     private final Pollable stack;
     /** Whether callers may run work inline while the loop is free. */
     private final boolean inline;
-    /** Spin before parking (ns): {@link #SPIN_NS}, or 0 when callers work inline. */
+    /** Spin before parking (ns): {@link #SPIN_NS} if set, else 20 us for a thread-only loop and 0 with inline work. */
     private final long spinNs;
     /** Held by whoever touches the stack: the loop thread, or a caller running work inline. */
     private final ReentrantLock work = new ReentrantLock();
@@ -96,7 +97,7 @@ public final class EventLoop implements AutoCloseable, Executor {
     private EventLoop(String threadName, Pollable stack, Consumer<Throwable> failureHandler, boolean inline) {
         this.stack = Objects.requireNonNull(stack, "stack");
         this.inline = inline;
-        this.spinNs = inline == INLINE_DEFAULT ? SPIN_NS : inline ? 0 : Time.us(20);
+        this.spinNs = SPIN_NS != null ? SPIN_NS : inline ? 0 : Time.us(20);
         this.failureHandler = Objects.requireNonNull(failureHandler, "failureHandler");
         this.thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::run);
     }
@@ -126,7 +127,7 @@ public final class EventLoop implements AutoCloseable, Executor {
     /** The loop's clock in nanoseconds: monotonic, JVM-wide origin, callable from any thread. */
     public long now() { return System.nanoTime() - ORIGIN; }
 
-    /** The stack this loop drives (touch it only on the loop thread). */
+    /** The stack this loop drives (touch it only while holding the loop: {@link #inLoop()}). */
     public Pollable stack() { return stack; }
 
     /**
@@ -145,9 +146,9 @@ public final class EventLoop implements AutoCloseable, Executor {
 
     /**
      * Runs {@code task} with the loop: at once on this thread if the loop is free (then the
-     * stack runs until quiet before this returns), else queued for the loop thread, which is
-     * woken. A task submitted while holding the loop is queued and runs before the loop is
-     * let go. Tasks run in submission order. A task that throws is reported to the failure
+     * stack runs until quiet before this returns), else queued: the thread that holds the loop
+     * runs it before letting go (on a thread-only loop, the loop thread is woken for it). A
+     * task submitted while holding the loop is queued and runs before the loop is let go. Tasks run in submission order. A task that throws is reported to the failure
      * handler, not to the caller. Throws RejectedExecutionException once the loop is closed.
      */
     @Override public void execute(Runnable task) {
