@@ -56,24 +56,24 @@ public final class Bench {
                 o.log().println("bench: kernel setup: " + rig.setup);
             }
             final KernelRig k = rig;
+            double oursBulk = Double.NaN;
             if (o.wants("bulk")) {
-                double ours = progress(o, "bulk netstack4j", NetstackRows.run(NetstackRows.Kind.BULK, d)) * 8 / 1e9;
-                double kern = progress(o, "bulk kernel", Measure.rate(d, (n, stop) -> Workloads.bulkClient(k.dialer(KernelPeer.SINK), n, stop))) * 8 / 1e9;
+                double ours = oursBulk = bulkGbps(o, "bulk netstack4j", d);
+                double kern = kernelBulkGbps(o, "bulk kernel", d, k);
                 rows.add(Row.of("bulk", "Gbit/s", ours, kern, rig.setup, "one connection, 64 KiB writes, counted by the writer; netstack4j checksums every 1500-byte packet twice (send, verify), "
                         + "the kernel over veth offloads checksums and moves 64 KiB GSO/GRO segments"));
             }
-            double oursBulk = rows.isEmpty() ? Double.NaN : rows.get(0).netstack4j();
             if (o.wants("bulk_1core")) {
-                String why = Cpus.whyNotPinnable(k);
+                String why = Cpus.whyNotPinnable();
                 if (why != null) {
                     rows.add(Row.of("bulk_1core", "Gbit/s", Double.NaN, null, rig.setup, "not measured: " + why));
                 } else {
                     double ours, kern;
                     try (Cpus pin = Cpus.pinToFirst(ProcessHandle.current().pid())) {
-                        ours = progress(o, "bulk_1core netstack4j", NetstackRows.run(NetstackRows.Kind.BULK, d)) * 8 / 1e9;
+                        ours = bulkGbps(o, "bulk_1core netstack4j", d);
                     }
                     try (Cpus pin = Cpus.pinToFirst(ProcessHandle.current().pid(), k.peerPid())) {
-                        kern = progress(o, "bulk_1core kernel", Measure.rate(d, (n, stop) -> Workloads.bulkClient(k.dialer(KernelPeer.SINK), n, stop))) * 8 / 1e9;
+                        kern = kernelBulkGbps(o, "bulk_1core kernel", d, k);
                     }
                     rows.add(Row.of("bulk_1core", "Gbit/s", ours, kern, rig.setup + "; everything on CPU " + Cpus.FIRST + " (taskset)",
                             "as bulk, with each side's processes (netstack4j: this JVM; kernel: this JVM and the peer JVM, whose system calls carry the kernel's TCP work) "
@@ -86,9 +86,8 @@ public final class Bench {
                     rows.add(Row.of("bulk_no_offload", "Gbit/s", Double.NaN, null, rig.setup, "not measured: " + why));
                 } else {
                     try {
-                        double ours = Double.isNaN(oursBulk) || !o.wants("bulk")
-                                ? progress(o, "bulk netstack4j", NetstackRows.run(NetstackRows.Kind.BULK, d)) * 8 / 1e9 : oursBulk;
-                        double kern = progress(o, "bulk_no_offload kernel", Measure.rate(d, (n, stop) -> Workloads.bulkClient(k.dialer(KernelPeer.SINK), n, stop))) * 8 / 1e9;
+                        double ours = Double.isNaN(oursBulk) ? bulkGbps(o, "bulk netstack4j", d) : oursBulk;
+                        double kern = kernelBulkGbps(o, "bulk_no_offload kernel", d, k);
                         rows.add(Row.of("bulk_no_offload", "Gbit/s", ours, kern, rig.setup + "; veth offloads off (ethtool -K tso gso gro tx rx off)",
                                 "netstack4j: the bulk row's figure; kernel: as bulk but each 1500-byte packet travels and is checksummed on its own, the work netstack4j does"));
                     } finally {
@@ -137,6 +136,16 @@ public final class Bench {
             }
         }
         return rows;
+    }
+
+    /** The bulk workload on netstack4j's blocking sockets, in Gbit/s. */
+    private static double bulkGbps(Options o, String what, Measure.Durations d) throws IOException {
+        return progress(o, what, NetstackRows.run(NetstackRows.Kind.BULK, d)) * 8 / 1e9;
+    }
+
+    /** The bulk workload on the kernel's TCP (java.net to the peer's sink), in Gbit/s. */
+    private static double kernelBulkGbps(Options o, String what, Measure.Durations d, KernelRig k) throws IOException {
+        return progress(o, what, Measure.rate(d, (n, stop) -> Workloads.bulkClient(k.dialer(KernelPeer.SINK), n, stop))) * 8 / 1e9;
     }
 
     private static double progress(Options o, String what, double value) {

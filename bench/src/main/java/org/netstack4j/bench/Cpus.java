@@ -22,7 +22,7 @@ final class Cpus implements AutoCloseable {
     }
 
     /** Why the processes cannot be pinned here, or null. */
-    static String whyNotPinnable(KernelRig rig) {
+    static String whyNotPinnable() {
         if (LinuxNet.findOnPath("taskset") == null) return "taskset not installed (scripts/install-deps.sh installs util-linux)";
         if (online().equals(Integer.toString(FIRST))) return "only one CPU online: bulk already is the one-core figure";
         return null;

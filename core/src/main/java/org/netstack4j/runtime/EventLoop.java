@@ -155,13 +155,7 @@ public final class EventLoop implements AutoCloseable, Executor {
         Objects.requireNonNull(task, "task");
         if (closing) throw new RejectedExecutionException("event loop closed");
         if (!inLoop() && enter()) {
-            try {
-                runTasks();
-                runReporting(task);
-                settle();
-            } finally {
-                leave();
-            }
+            runEntered(task);
             return;
         }
         enqueue(task);
@@ -182,6 +176,12 @@ public final class EventLoop implements AutoCloseable, Executor {
             return true;
         }
         if (!enter()) return false;
+        runEntered(task);
+        return true;
+    }
+
+    /** After {@link #enter()}: earlier tasks, then {@code task}, then the stack until quiet; lets go. */
+    private void runEntered(Runnable task) {
         try {
             runTasks();
             runReporting(task);
@@ -189,7 +189,6 @@ public final class EventLoop implements AutoCloseable, Executor {
         } finally {
             leave();
         }
-        return true;
     }
 
     private void enqueue(Runnable task) {

@@ -303,25 +303,17 @@ class EventLoopTest {
 
     @Test void manyThreadsCallingConcurrentlyNeverLoseAWakeup() throws Exception {
         start(new DeadlineStack());
-        int threads = 8, calls = 5_000;
-        long[] counter = {0}; // touched only on the loop thread
-        List<Thread> ts = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            // half platform, half virtual threads
-            Thread.Builder b = t % 2 == 0 ? Thread.ofPlatform() : Thread.ofVirtual();
-            ts.add(b.start(() -> {
-                for (int i = 0; i < calls; i++) loop.call(() -> ++counter[0]);
-            }));
-        }
-        for (Thread t : ts) t.join(TimeUnit.SECONDS.toMillis(GUARD_S));
-        for (Thread t : ts) assertFalse(t.isAlive(), "a caller is stuck: lost wakeup");
-        assertEquals((long) threads * calls, loop.call(() -> counter[0]));
+        callFromManyThreads(8, 5_000);
     }
 
     @Test void manyThreadsCallingAThreadOnlyLoopNeverLoseAWakeup() throws Exception {
         startThreadOnly(new DeadlineStack());
-        int threads = 8, calls = 2_000;
-        long[] counter = {0};
+        callFromManyThreads(8, 2_000);
+    }
+
+    /** {@code threads} callers (half platform, half virtual) each make {@code calls} calls that count on the loop. */
+    private void callFromManyThreads(int threads, int calls) throws InterruptedException {
+        long[] counter = {0}; // touched only by the thread holding the loop
         List<Thread> ts = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             Thread.Builder b = t % 2 == 0 ? Thread.ofPlatform() : Thread.ofVirtual();
