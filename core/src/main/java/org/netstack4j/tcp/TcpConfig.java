@@ -92,6 +92,13 @@ import org.netstack4j.time.Time;
  * @param bareSynAfterRetries from this retransmission of a SYN on, it carries the MSS option
  *        only, in case a middlebox drops SYNs with options it does not know (FreeBSD
  *        net.inet.tcp.rexmit_drop_options: from the third); 0 = never.
+ * @param coalesceAcks in-order full-sized segments that arrive in one burst (one poll of the
+ *        devices, as from one read of a TUN device or one delivery instant of a link) are
+ *        acknowledged by one ACK sent when the burst has been processed, instead of one ACK per
+ *        second segment: what Linux's GRO does before TCP sees the segments. Out-of-order,
+ *        gap-filling and quick ACKs still go at once. The ACK is not delayed in time (it leaves
+ *        in the same instant); it only covers more. Off in the Linux- and FreeBSD-like profiles,
+ *        where packetdrill scripts count ACKs per injected segment.
  */
 public record TcpConfig(
         int mss,
@@ -142,7 +149,8 @@ public record TcpConfig(
         boolean icmpHardErrorsInSynSent,
         boolean icmpProhibitedIsHard,
         int slowStartAbcLimit,
-        int bareSynAfterRetries) {
+        int bareSynAfterRetries,
+        boolean coalesceAcks) {
     /**
      * How the receive window is advertised (both keep the right edge from moving left,
      * RFC 9293 3.8.6.2.2 "shrinking the window is strongly discouraged").
@@ -199,7 +207,8 @@ public record TcpConfig(
                 .abortRstWithAck(true)
                 .zeroWindowProbeData(false)
                 .nagleMinshall(true)
-                .slowStartAbcLimit(0);
+                .slowStartAbcLimit(0)
+                .coalesceAcks(false);
     }
 
     /**
@@ -224,7 +233,8 @@ public record TcpConfig(
                 .abortRstWithAck(true)
                 .timeWaitIgnoresNonAck(true)
                 .icmpProhibitedIsHard(true)
-                .slowStartAbcLimit(2);
+                .slowStartAbcLimit(2)
+                .coalesceAcks(false);
     }
 
     public Builder toBuilder() {
@@ -278,6 +288,7 @@ public record TcpConfig(
         b.icmpProhibitedIsHard = icmpProhibitedIsHard;
         b.slowStartAbcLimit = slowStartAbcLimit;
         b.bareSynAfterRetries = bareSynAfterRetries;
+        b.coalesceAcks = coalesceAcks;
         return b;
     }
 
@@ -332,6 +343,7 @@ public record TcpConfig(
         private boolean icmpProhibitedIsHard = false;
         private int slowStartAbcLimit = 1;
         private int bareSynAfterRetries = 0;
+        private boolean coalesceAcks = true;
 
         private Builder() {}
 
@@ -384,9 +396,10 @@ public record TcpConfig(
         public Builder icmpProhibitedIsHard(boolean v) { this.icmpProhibitedIsHard = v; return this; }
         public Builder slowStartAbcLimit(int segments) { this.slowStartAbcLimit = segments; return this; }
         public Builder bareSynAfterRetries(int retries) { this.bareSynAfterRetries = retries; return this; }
+        public Builder coalesceAcks(boolean v) { this.coalesceAcks = v; return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, coalesceAcks);
         }
     }
 }

@@ -92,6 +92,7 @@ public final class TcpConnection {
 
     private boolean ackPending;
     private int fullSegmentsUnacked;
+    private boolean batchAckQueued;   // with TcpLayer's burst list (TcpConfig.coalesceAcks)
     private int quickAcksLeft;        // TcpConfig.quickAcks: data segments still to be ACKed at once
     private boolean interactive;      // quick-ACK mode ended by the peer's FIN (Linux "pingpong")
     private long lastDataAt = NEVER;  // when the last data segment arrived
@@ -272,7 +273,7 @@ public final class TcpConnection {
             int n = rcvBuf.read(b, off, len);
             if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.recycleReceiveBuffer(rcvBuf); // drained: back to idle cost
             if (canReceiveData() && windowUpdateDue(oldWnd, windowCandidate())) {
-                layer.count("tcp.out.window_updates");
+                layer.windowUpdates.increment();
                 sendAck(now);
             }
             deliverEvents();
@@ -837,6 +838,12 @@ public final class TcpConnection {
                 if (quickAcksLeft > 0 && !interactive) {
                     quickAcksLeft--;
                     ackPending = true;
+                } else if (fullSegmentsUnacked >= 2 && cfg().coalesceAcks() && cfg().delayedAckNs() > 0) {
+                    // TcpConfig.coalesceAcks: one ACK once the burst this segment came in is processed
+                    if (!batchAckQueued) {
+                        batchAckQueued = true;
+                        layer.ackAtBatchEnd(now, this);
+                    }
                 } else if (fullSegmentsUnacked >= 2 || cfg().delayedAckNs() <= 0) {
                     ackPending = true;
                 } else {
@@ -980,7 +987,7 @@ public final class TcpConnection {
             delackAt = NEVER;
             timersChanged();
             timer(now, "delayed-ACK", "fired", now);
-            layer.count("tcp.delayed_acks");
+            layer.delayedAcks.increment();
             sendAck(now);
         }
         if (state != TcpState.CLOSED && rtoAt <= now) retransmissionTimeout(now);
@@ -1319,6 +1326,18 @@ public final class TcpConnection {
             TcpRepr t = new TcpRepr(localPort, remotePort, seq, ackField, flags, window, 0, options);
             layer.transmit(now, this, localAddress, remoteAddress, t, payload, payloadOff, len);
         }
+    }
+
+    /**
+     * The burst of segments that queued this connection with {@link TcpLayer#ackAtBatchEnd} has
+     * been processed: ACK what is still unacknowledged of at least two full-sized segments (an
+     * ACK on data or a window update may have covered it meanwhile).
+     */
+    void batchEnded(long now) {
+        batchAckQueued = false;
+        if (state == TcpState.CLOSED || fullSegmentsUnacked < 2) return;
+        sendAck(now);
+        deliverEvents();
     }
 
     /** An ACK of RCV.NXT goes out: nothing is left to acknowledge. */

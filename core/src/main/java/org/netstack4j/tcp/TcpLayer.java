@@ -41,6 +41,8 @@ public final class TcpLayer implements Pollable {
     private RingBuffer spareSendBuffer, spareReceiveBuffer;
     private final RttEstimator.Bounds rttBounds;
     private final Counters.Counter inSegments, outSegments, outRsts;
+    /** Counted once per few segments on a bulk transfer: looked up once, not by name each time. */
+    final Counters.Counter windowUpdates, delayedAcks;
     private byte[] scratch;
     private long challengeWindowStart = Long.MIN_VALUE;
     private int challengeAcksInWindow;
@@ -62,6 +64,8 @@ public final class TcpLayer implements Pollable {
         this.inSegments = this.counters.counter("tcp.in.segments");
         this.outSegments = this.counters.counter("tcp.out.segments");
         this.outRsts = this.counters.counter("tcp.out.rsts");
+        this.windowUpdates = this.counters.counter("tcp.out.window_updates");
+        this.delayedAcks = this.counters.counter("tcp.delayed_acks");
     }
 
     public TcpConfig config() { return config; }
@@ -175,10 +179,38 @@ public final class TcpLayer implements Pollable {
     }
 
     /** O(1): the earliest deadline of any connection (a min-heap of connections by deadline). */
-    @Override public long pollAt() { return timers.earliest(); }
+    @Override public long pollAt() { return batchAcks.isEmpty() ? timers.earliest() : batchAt; }
 
-    /** Runs the timers of the connections due at {@code now} (only those), in the order they were created. */
-    @Override public void poll(long now) { timers.poll(now, nextOrder - 1); }
+    /**
+     * Sends the ACKs that bursts of segments left for their end ({@link TcpConfig#coalesceAcks}),
+     * then runs the timers of the connections due at {@code now} (only those), in the order
+     * they were created.
+     */
+    @Override public void poll(long now) {
+        if (!batchAcks.isEmpty()) endBatch(now);
+        timers.poll(now, nextOrder - 1);
+    }
+
+    /**
+     * Connections that owe one ACK for the burst being processed (TcpConfig.coalesceAcks). The
+     * burst ends when the driver next polls this layer: {@link #pollAt()} is due from
+     * {@link #batchAt}, the instant the first of them was queued, so that poll comes before
+     * the driver waits for anything else.
+     */
+    private final ArrayList<TcpConnection> batchAcks = new ArrayList<>();
+    private long batchAt;
+
+    void ackAtBatchEnd(long now, TcpConnection c) {
+        if (batchAcks.isEmpty()) batchAt = now;
+        batchAcks.add(c);
+    }
+
+    /** Ends the current burst now (what the next poll would do first); for drivers that deliver segments one by one. */
+    void endBatch(long now) {
+        // A connection's ACK may queue nothing new here; copy-free: index loop, then clear.
+        for (int i = 0; i < batchAcks.size(); i++) batchAcks.get(i).batchEnded(now);
+        batchAcks.clear();
+    }
 
     // ---- services for connections and listeners ----
 

@@ -300,6 +300,45 @@ class TcpDataTransferTest {
         h.expect(A, 1, 1461 + 3 * 1460, 0);
     }
 
+    /** Delivers segments as one burst (like one poll of a device), without ending it. */
+    private static void burst(TcpHarness h, int firstRelSeq, int... lengths) {
+        int seq = firstRelSeq;
+        for (int len : lengths) {
+            h.layer.segmentArrives(h.now, TcpHarness.REMOTE, TcpHarness.LOCAL, h.seg(A, seq, 1), new byte[len], 0, len);
+            seq += len;
+        }
+    }
+
+    @Test void aBurstOfFullSizedSegmentsIsAckedOnceWhenItHasBeenProcessed() {
+        TcpHarness h = new TcpHarness().established();
+        burst(h, 1, 1460, 1460, 1460, 1460, 1460, 1460);
+        h.expectNothing(); // TcpConfig.coalesceAcks: not one ACK per second segment...
+        assertTrue(h.layer.pollAt() <= h.now, "the layer wants a poll in the same instant");
+        h.layer.poll(h.now);
+        h.expect(A, 1, 1 + 6 * 1460, 0); // ...but one for the burst, at once
+        h.expectNothing();
+        assertTrue(h.layer.pollAt() > h.now, "nothing left due now");
+    }
+
+    @Test void withoutCoalescingEverySecondSegmentOfABurstIsAcked() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().coalesceAcks(false).build()).established();
+        burst(h, 1, 1460, 1460, 1460, 1460, 1460, 1460);
+        h.expect(A, 1, 1 + 2 * 1460, 0);
+        h.expect(A, 1, 1 + 4 * 1460, 0);
+        h.expect(A, 1, 1 + 6 * 1460, 0);
+        h.expectNothing();
+    }
+
+    @Test void anOutOfOrderSegmentInABurstIsStillAckedAtOnce() {
+        TcpHarness h = new TcpHarness().established();
+        burst(h, 1, 1460, 1460);
+        burst(h, 1 + 3 * 1460, 1460); // a hole of one segment: RFC 5681 4.2, a duplicate ACK at once
+        h.expect(A, 1, 1 + 2 * 1460, 0);
+        h.expectNothing();
+        h.layer.poll(h.now); // the burst's ACK was covered by the duplicate ACK: no second one
+        h.expectNothing();
+    }
+
     @Test void delayedAckTiming() {
         TcpHarness h = new TcpHarness().established();
         h.inject(A | P, 1, 1, new byte[100]);

@@ -82,8 +82,10 @@ final class TcpHarness {
 
     void inject(int flags, int relSeq, int relAck, byte[] data) { inject(seg(flags, relSeq, relAck), data); }
 
+    /** Delivers one segment as a burst of its own (its coalesced ACK, if any, goes out with it). */
     void inject(TcpRepr t, byte[] data) {
         layer.segmentArrives(now, REMOTE, LOCAL, t, data, 0, data.length);
+        layer.endBatch(now);
     }
 
     /** Pops the next segment we sent and checks flags (exactly), relative seq/ack and payload length. */

@@ -56,7 +56,10 @@ public abstract class Scenario {
 
     /** The stack configuration of one side; stories override to change buffers or lab switches. */
     protected TcpConfig tcpConfig(ScenarioOptions o, boolean client) {
-        TcpConfig.Builder b = TcpConfig.defaults().toBuilder().mslNs(o.mslNs());
+        // The textbook's delayed ACK (RFC 9293 3.8.6.3): an ACK for every second full-sized
+        // segment, even for segments that reach the host in the same instant (no GRO-like
+        // coalescing, TcpConfig.coalesceAcks), so the ladder shows each of them.
+        TcpConfig.Builder b = TcpConfig.defaults().toBuilder().mslNs(o.mslNs()).coalesceAcks(false);
         if (o.mss() > 0) b.mss(o.mss());
         return b.build();
     }
