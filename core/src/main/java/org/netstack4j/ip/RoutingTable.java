@@ -39,13 +39,21 @@ public final class RoutingTable {
     public record NextHop(IpInterface iface, Ipv4Address address) {}
 
     private final List<Route> routes = new ArrayList<>();
+    /** The last {@link #lookup}: a connection sends every segment to one destination. Cleared by any change. */
+    private boolean cacheValid;
+    private int cachedDst;
+    private NextHop cachedHop;
 
-    public void add(Route r) { routes.add(Objects.requireNonNull(r)); }
+    public void add(Route r) {
+        routes.add(Objects.requireNonNull(r));
+        cacheValid = false;
+    }
 
     /** Removes every route that is exactly {@code destination/prefixLength}. */
     public void remove(Ipv4Address destination, int prefixLength) {
         int bits = destination.bits() & IpInterface.maskBits(prefixLength);
         routes.removeIf(r -> r.prefixLength() == prefixLength && r.destination().bits() == bits);
+        cacheValid = false;
     }
 
     public List<Route> routes() { return List.copyOf(routes); }
@@ -55,6 +63,16 @@ public final class RoutingTable {
 
     /** The next hop for {@code dst}, or null if no route (or the gateway is not on-link). */
     public NextHop lookup(Ipv4Address dst) {
+        int bits = dst.bits();
+        if (cacheValid && cachedDst == bits) return cachedHop;
+        NextHop hop = resolve(dst);
+        cachedDst = bits;
+        cachedHop = hop;
+        cacheValid = true;
+        return hop;
+    }
+
+    private NextHop resolve(Ipv4Address dst) {
         Route r = best(dst, false);
         if (r == null) return null;
         if (r.gateway() == null) return new NextHop(r.iface(), dst);

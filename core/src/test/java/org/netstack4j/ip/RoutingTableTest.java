@@ -32,6 +32,20 @@ class RoutingTableTest {
 
     @Test void noRouteIsNull() { assertNull(table().lookup(ip("192.168.1.1"))); }
 
+    @Test void theRememberedLastLookupFollowsRouteChanges() {
+        RoutingTable t = table();
+        assertNull(t.lookup(ip("192.168.1.1")));
+        assertNull(t.lookup(ip("192.168.1.1")), "asked twice");
+        t.add(new RoutingTable.Route(Ipv4Address.ANY, 0, ip("10.1.2.3"), null));
+        assertEquals(ip("10.1.2.3"), t.lookup(ip("192.168.1.1")).address(), "a route added after the lookup");
+        t.add(new RoutingTable.Route(ip("192.168.1.0"), 24, null, eth0));
+        assertEquals(ip("192.168.1.1"), t.lookup(ip("192.168.1.1")).address(), "a more specific route added after it");
+        t.remove(ip("192.168.1.0"), 24);
+        t.remove(Ipv4Address.ANY, 0);
+        assertNull(t.lookup(ip("192.168.1.1")), "both removed");
+        assertSame(eth0, t.lookup(ip("10.0.0.9")).iface(), "another destination");
+    }
+
     @Test void defaultRouteGoesViaTheGatewaysInterface() {
         RoutingTable t = table();
         t.add(new RoutingTable.Route(Ipv4Address.ANY, 0, ip("10.1.2.3"), null));
