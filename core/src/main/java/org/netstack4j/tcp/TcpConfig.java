@@ -92,6 +92,16 @@ import org.netstack4j.time.Time;
  * @param bareSynAfterRetries from this retransmission of a SYN on, it carries the MSS option
  *        only, in case a middlebox drops SYNs with options it does not know (FreeBSD
  *        net.inet.tcp.rexmit_drop_options: from the third); 0 = never.
+ * @param cwndValidation true: cwnd grows only while the sender uses it: in slow start while
+ *        cwnd is below twice the most data in flight during the last window, in congestion
+ *        avoidance only when the flight filled cwnd (RFC 7661's idea, in Linux's form,
+ *        tcp_is_cwnd_limited); false: every ACK of new data may grow cwnd (RFC 5681 3.1).
+ * @param slowStartAfterIdle true: after sending nothing for an RTO, cwnd restarts from at
+ *        most the initial window (RFC 5681 4.1), halved once per idle RTO as Linux does
+ *        (tcp_cwnd_restart); false: cwnd survives idle periods.
+ * @param dropMissingTimestamps true: once timestamps are agreed, a non-RST segment without a
+ *        TSopt is dropped (RFC 7323 3.2 SHOULD; FreeBSD tolerate_missing_ts=0); false: it is
+ *        processed as if timestamps were not in use for it.
  */
 public record TcpConfig(
         int mss,
@@ -142,7 +152,10 @@ public record TcpConfig(
         boolean icmpHardErrorsInSynSent,
         boolean icmpProhibitedIsHard,
         int slowStartAbcLimit,
-        int bareSynAfterRetries) {
+        int bareSynAfterRetries,
+        boolean cwndValidation,
+        boolean slowStartAfterIdle,
+        boolean dropMissingTimestamps) {
     /**
      * How the receive window is advertised (both keep the right edge from moving left,
      * RFC 9293 3.8.6.2.2 "shrinking the window is strongly discouraged").
@@ -199,7 +212,9 @@ public record TcpConfig(
                 .abortRstWithAck(true)
                 .zeroWindowProbeData(false)
                 .nagleMinshall(true)
-                .slowStartAbcLimit(0);
+                .slowStartAbcLimit(0)
+                .cwndValidation(true)
+                .slowStartAfterIdle(true);
     }
 
     /**
@@ -278,6 +293,9 @@ public record TcpConfig(
         b.icmpProhibitedIsHard = icmpProhibitedIsHard;
         b.slowStartAbcLimit = slowStartAbcLimit;
         b.bareSynAfterRetries = bareSynAfterRetries;
+        b.cwndValidation = cwndValidation;
+        b.slowStartAfterIdle = slowStartAfterIdle;
+        b.dropMissingTimestamps = dropMissingTimestamps;
         return b;
     }
 
@@ -332,6 +350,9 @@ public record TcpConfig(
         private boolean icmpProhibitedIsHard = false;
         private int slowStartAbcLimit = 1;
         private int bareSynAfterRetries = 0;
+        private boolean cwndValidation = false;
+        private boolean slowStartAfterIdle = false;
+        private boolean dropMissingTimestamps = false;
 
         private Builder() {}
 
@@ -384,9 +405,12 @@ public record TcpConfig(
         public Builder icmpProhibitedIsHard(boolean v) { this.icmpProhibitedIsHard = v; return this; }
         public Builder slowStartAbcLimit(int segments) { this.slowStartAbcLimit = segments; return this; }
         public Builder bareSynAfterRetries(int retries) { this.bareSynAfterRetries = retries; return this; }
+        public Builder cwndValidation(boolean v) { this.cwndValidation = v; return this; }
+        public Builder slowStartAfterIdle(boolean v) { this.slowStartAfterIdle = v; return this; }
+        public Builder dropMissingTimestamps(boolean v) { this.dropMissingTimestamps = v; return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps);
         }
     }
 }

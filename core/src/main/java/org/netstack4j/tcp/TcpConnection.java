@@ -106,6 +106,18 @@ public final class TcpConnection {
 
     private long bytesSent, bytesAcked, bytesReceived, retransmissions;
 
+    /** SO_SNDBUF of this connection when set on it ({@link #setSendBufferSize}); 0 = the layer's. */
+    private int sndBufLimit;
+    /** USER TIMEOUT of this connection when set on it ({@link #setUserTimeout}); -1 = the layer's. */
+    private long userTimeoutOverrideNs = -1;
+    // TcpConfig.cwndValidation: the most data in flight since cwndUsageSeq was sent, and whether a
+    // send in that window found cwnd full (Linux max_packets_out, cwnd_usage_seq, is_cwnd_limited)
+    private long maxFlightInWindow;
+    private int cwndUsageSeq;
+    private boolean cwndLimited;
+    /** When data was last sent (TcpConfig.slowStartAfterIdle). */
+    private long lastDataSentAt = NEVER;
+
     // user notifications, delivered at the end of each event
     private boolean nAcceptable, nEstablished, nReadable, nWritable, nRemoteClosed, nClosed, delivering;
 
@@ -124,6 +136,7 @@ public final class TcpConnection {
         this.sndNxt = iss;
         this.sndMax = iss;
         this.highRxt = iss;
+        this.cwndUsageSeq = iss;
         this.sndSml = iss;
         this.sndBufSeq = Seq.add(iss, 1);
         this.tsOffset = tsOffset; // RFC 7323 7.1: a keyed offset per address pair (IsnGenerator)
@@ -154,6 +167,35 @@ public final class TcpConnection {
     public void setNoDelay(boolean noDelay) { this.noDelay = noDelay; }
     public boolean noDelay() { return noDelay; }
 
+    /**
+     * SO_SNDBUF for this connection alone: how many bytes {@link #send} may queue (unacknowledged
+     * plus unsent). Data already queued beyond a smaller size stays; new writes wait for room.
+     */
+    public void setSendBufferSize(int bytes) {
+        if (bytes < 1) throw new IllegalArgumentException("send buffer size >= 1");
+        sndBufLimit = bytes == cfg().sendBufferSize() ? 0 : bytes;
+        if (sendBuf.isShared()) return; // allocated at this size with the first queued byte
+        RingBuffer r = new RingBuffer(Math.max(bytes, sendBuf.size()));
+        if (!sendBuf.isEmpty()) {
+            byte[] tmp = new byte[sendBuf.size()];
+            sendBuf.peek(0, tmp, 0, tmp.length);
+            r.write(tmp, 0, tmp.length);
+        }
+        sendBuf = r;
+    }
+
+    /** The send buffer size in bytes. */
+    public int sendBufferSize() { return sndBufLimit != 0 ? sndBufLimit : cfg().sendBufferSize(); }
+
+    /** RFC 9293 3.10.8 USER TIMEOUT for this connection alone (TCP_USER_TIMEOUT); 0 = off. */
+    public void setUserTimeout(long ns) {
+        if (ns < 0) throw new IllegalArgumentException("user timeout >= 0");
+        userTimeoutOverrideNs = ns;
+    }
+
+    /** The USER TIMEOUT in force, 0 = none. */
+    public long userTimeoutNs() { return userTimeoutOverrideNs >= 0 ? userTimeoutOverrideNs : cfg().userTimeoutNs(); }
+
     /** SO_KEEPALIVE for this connection (RFC 9293 3.8.4), with the idle/interval/probes of the config. */
     public void setKeepalive(long now, boolean on) {
         if (on && keepaliveAt == NEVER && (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT)) {
@@ -175,7 +217,7 @@ public final class TcpConnection {
     public int writable() {
         if (finQueued) return 0;
         return switch (state) {
-            case SYN_SENT, SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> sendBuf.free();
+            case SYN_SENT, SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> sendBuf.isShared() ? sendBufferSize() : sendBuf.free();
             case CLOSED, LISTEN, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, TIME_WAIT -> 0;
         };
     }
@@ -252,6 +294,7 @@ public final class TcpConnection {
             case LISTEN -> throw new TcpException(TcpError.CONNECTION_DOES_NOT_EXIST, "send on a listening socket");
             case SYN_SENT, SYN_RECEIVED -> writableSendBuf(len).write(b, off, len); // queued until ESTABLISHED
             case ESTABLISHED, CLOSE_WAIT -> {
+                restartAfterIdle(now);
                 int w = writableSendBuf(len).write(b, off, len);
                 output(now);
                 yield w;
@@ -419,6 +462,13 @@ public final class TcpConnection {
             // FreeBSD (tcp_twcheck): in TIME-WAIT a segment without ACK bit is dropped before any
             // answer; RFC 9293 3.10.7.4 would ACK it when it is outside the window.
             layer.drop(now, "time_wait_no_ack", "segment without ACK in TIME-WAIT ignored", this, seg, len);
+            return;
+        }
+
+        if (tsOk && ts == null && !rst && !syn && cfg().dropMissingTimestamps()) {
+            // RFC 7323 3.2: "If a non-<RST> segment is received without a TSopt, a TCP SHOULD
+            // silently drop the segment"
+            layer.drop(now, "missing_ts", "no timestamp option although timestamps are in use (RFC 7323 3.2)", this, seg, len);
             return;
         }
 
@@ -748,7 +798,7 @@ public final class TcpConnection {
             ccBytes = Math.max(effMss, ccBytes - earlier);
         }
         if (ccBytes > 0) {
-            CongestionControl.Action a = cc().onAck(sndUna, ccBytes, flightBefore, now);
+            CongestionControl.Action a = cc().onAck(sndUna, ccBytes, flightBefore, now, cwndInUse());
             // (skipped when SACK recovery already resent the segment at SND.UNA)
             if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED && sndUna != sndMax && !Seq.lt(sndUna, highRxt)) {
                 layer.count("tcp.partial_ack_retransmits");
@@ -950,7 +1000,7 @@ public final class TcpConnection {
     int bufferBytes() { return sendBuf.allocated() + rcvBuf.allocated(); }
 
     private RingBuffer writableSendBuf(int len) {
-        if (len > 0 && sendBuf.isShared()) sendBuf = layer.newSendBuffer();
+        if (len > 0 && sendBuf.isShared()) sendBuf = sndBufLimit == 0 ? layer.newSendBuffer() : new RingBuffer(sndBufLimit);
         return sendBuf;
     }
 
@@ -996,7 +1046,7 @@ public final class TcpConnection {
         timersChanged();
         timer(now, "RTO", "fired", now);
         layer.count("tcp.timeouts");
-        if (cfg().userTimeoutNs() > 0 && unackedSince != NEVER && now - unackedSince >= cfg().userTimeoutNs()) {
+        if (userTimeoutNs() > 0 && unackedSince != NEVER && now - unackedSince >= userTimeoutNs()) {
             userTimeout(now);
             return;
         }
@@ -1144,6 +1194,8 @@ public final class TcpConnection {
      */
     private void output(long now) {
         if (sendsData() && synAcked()) {
+            int sentFrom = sndMax;
+            boolean windowFull = false;
             while (true) {
                 int unsent = unsent();
                 long flight = Seq.sub(sndNxt, sndUna);
@@ -1160,7 +1212,10 @@ public final class TcpConnection {
                     // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out
                     long lt = !inRecovery() && dupAcks >= 1 && dupAcks <= 2 ? (long) dupAcks * effMss : 0;
                     long usable = Math.min(sndWnd, cc().window() + lt) - flight;
-                    if (usable <= 0) break;
+                    if (usable <= 0) {
+                        windowFull = cc().window() + lt <= sndWnd;
+                        break;
+                    }
                     int maxData = maxSegmentData();
                     int len = (int) Math.min(Math.min(unsent, maxData), usable);
                     boolean resend = Seq.lt(sndNxt, sndMax);
@@ -1189,9 +1244,49 @@ public final class TcpConnection {
                 }
                 break;
             }
+            if (cfg().cwndValidation()) noteCwndUse(sndMax != sentFrom, windowFull);
             updatePersist(now);
         }
         if (ackPending) sendAck(now);
+    }
+
+    /**
+     * After a send: remember how much of cwnd the flight uses, per window of data (Linux
+     * tcp_cwnd_validate). A new window starts once SND.UNA passes the end of the last one.
+     */
+    private void noteCwndUse(boolean sent, boolean windowFull) {
+        long flight = Seq.sub(sndMax, sndUna);
+        boolean limited = windowFull || flight >= cc().window();
+        if (!sent && !limited) return;
+        if (!Seq.lt(sndUna, cwndUsageSeq) || limited || (!cwndLimited && flight > maxFlightInWindow)) {
+            cwndLimited = limited;
+            maxFlightInWindow = flight;
+            cwndUsageSeq = sndMax;
+        }
+    }
+
+    /**
+     * Whether an ACK may grow cwnd ({@link TcpConfig#cwndValidation()}): the last window filled
+     * it, or, in slow start, cwnd is below twice the largest flight of that window, so that slow
+     * start still doubles what the application actually sends (Linux tcp_is_cwnd_limited).
+     */
+    private boolean cwndInUse() {
+        if (!cfg().cwndValidation() || cwndLimited) return true;
+        CongestionControl c = cc();
+        if (c.window() < c.ssthresh()) return c.window() < 2 * maxFlightInWindow;
+        return false;
+    }
+
+    /**
+     * RFC 5681 4.1: before sending after an idle period longer than the RTO, cwnd restarts
+     * from at most the initial window; Linux halves it per idle RTO down to that (tcp_cwnd_restart).
+     */
+    private void restartAfterIdle(long now) {
+        if (!cfg().slowStartAfterIdle() || cc == null || sndMax != sndUna || lastDataSentAt == NEVER) return;
+        long idle = now - lastDataSentAt;
+        if (idle <= rtt.rto()) return;
+        cc.restartAfterIdle(idle, rtt.rto());
+        layer.count("tcp.cwnd_restarts");
     }
 
     private void updatePersist(long now) {
@@ -1230,6 +1325,7 @@ public final class TcpConnection {
         int flags = TcpRepr.ACK | (fin ? TcpRepr.FIN : 0);
         if (len > 0 && Seq.add(seq, len) == Seq.add(sndBufSeq, sendBuf.size())) flags |= TcpRepr.PSH;
         emit(now, flags, seq, len);
+        if (len > 0) lastDataSentAt = now;
         if (rtx) {
             retransmissions++;
             layer.count("tcp.retransmits");
@@ -1591,6 +1687,9 @@ public final class TcpConnection {
     private void armRto(long now) {
         if (rtoAt != NEVER) return;
         rtoAt = now + rtt.rto();
+        long ut = userTimeoutNs();
+        // the USER TIMEOUT ends the connection when it expires, not at the next retransmission after it
+        if (ut > 0) rtoAt = Math.max(now + 1, Math.min(rtoAt, (unackedSince != NEVER ? unackedSince : now) + ut));
         timersChanged();
         timer(now, "RTO", "set", rtoAt);
     }

@@ -88,6 +88,8 @@ final class EngineStack implements TcpStack {
         if (s.rfc5961Rst != null) b.challengeAckOnRst(s.rfc5961Rst);
         if (s.rfc5961Syn != null) b.challengeAckOnSyn(s.rfc5961Syn);
         if (s.icmpMayRst != null) b.icmpHardErrorsInSynSent(s.icmpMayRst);
+        if (s.dropMissingTimestamps != null) b.dropMissingTimestamps(s.dropMissingTimestamps);
+        if (s.slowStartAfterIdle != null) b.slowStartAfterIdle(s.slowStartAfterIdle);
         return b.build();
     }
 
@@ -254,7 +256,9 @@ final class EngineStack implements TcpStack {
             return c.state() == TcpState.SYN_SENT || c.state() == TcpState.CLOSED ? announcedRcvBuf : config.receiveBufferSize();
         }
 
-        @Override public int sendBufferSize() { return config.sendBufferSize(); }
+        @Override public int sendBufferSize() { return c.sendBufferSize(); }
+        @Override public void setSendBufferSize(int bytes) { c.setSendBufferSize(bytes); }
+        @Override public void setUserTimeout(long ns) { c.setUserTimeout(ns); }
         @Override public void setNoDelay(boolean on) { c.setNoDelay(on); }
         @Override public void orphaned(long now, long finWait2TimeoutNs) { c.orphan(now, finWait2TimeoutNs); }
     }

@@ -59,6 +59,10 @@ public final class Interpreter {
         boolean inq;
         /** TCP_LINGER2: FIN-WAIT-2 lifetime once closed (null = the stack's). */
         Long linger2Ns;
+        /** TCP_USER_TIMEOUT in ms set before the connection existed (null = none). */
+        Long userTimeoutMs;
+        /** SO_SNDBUF was set on this socket while it had a connection: the connection holds the size. */
+        boolean sndBufOnConn;
         final TcpStack.SocketOptions opts = new TcpStack.SocketOptions();
         Sock(int fd) { this.fd = fd; }
     }
@@ -170,6 +174,11 @@ public final class Interpreter {
     }
 
     private void applyOptions() {
+        if (profile == Profile.LINUX && COMMENTED_DEFAULTS.matcher(script.source()).find()) {
+            // Older google scripts carry the defaults.sh line commented out: their harness had
+            // already applied it, and they expect its window scale (see command()).
+            settings.windowScaleShift = 8;
+        }
         for (var e : script.options().entrySet()) {
             String k = e.getKey(), v = e.getValue();
             switch (k) {
@@ -390,10 +399,34 @@ public final class Interpreter {
         "host_unknown", "source_host_isolated", "net_prohibited", "host_prohibited", "net_unreachable_for_tos",
         "host_unreachable_for_tos", "packet_filtered", "precedence_violation", "precedence_cutoff");
 
+    /** nplab's numeric {@code type_N} as the name of that type (RFC 792); other numbers are "unknown". */
+    private static String icmpTypeName(String t) {
+        if (!t.matches("type_\\d+")) return t;
+        return switch (Integer.parseInt(t.substring(5))) {
+            case 0 -> "echo_reply";
+            case 3 -> "unreachable";
+            case 4 -> "source_quench";
+            case 5 -> "redirect";
+            case 8 -> "echo_request";
+            case 9 -> "router_advertisement";
+            case 10 -> "router_solicitation";
+            case 11 -> "time_exceeded";
+            case 12 -> "parameter_problem";
+            case 13 -> "timestamp_request";
+            case 14 -> "timestamp_reply";
+            case 15 -> "information_request";
+            case 16 -> "information_reply";
+            case 17 -> "address_mask_request";
+            case 18 -> "address_mask_reply";
+            default -> "unknown";
+        };
+    }
+
     private void icmp(Event.IcmpEvent i) {
         checkIpInfo(i.line(), i.ipInfo());
         long quoted = i.seqStart() < 0 ? 0 : i.seqStart();
-        switch (i.type()) {
+        String type = icmpTypeName(i.type());
+        switch (type) {
             case "unreachable", "destination_unreachable" -> { }
             case "time_exceeded" -> {
                 if (log.size() < 2000) log.add(fmtTime(now) + lineTag(i.line()) + "< icmp time exceeded [" + quoted + "]");
@@ -404,7 +437,13 @@ public final class Interpreter {
             // Not passed to the engine: source quench is ignored (RFC 6633), a redirect only changes
             // the IP next hop, and a parameter problem is a soft error (RFC 1122 4.2.3.9) that would
             // only be named if the connection later timed out
-            case "source_quench", "redirect", "parameter_problem" -> {
+            // Queries and replies (echo, timestamp, information, address mask) and types this
+            // stack does not know are not about a TCP segment: RFC 1122 3.2.2 says to silently
+            // discard unknown types, the queries are answered (or not) by the IP layer.
+            case "source_quench", "redirect", "parameter_problem", "echo_reply", "echo_request",
+                 "timestamp_request", "timestamp_reply", "information_request", "information_reply",
+                 "address_mask_request", "address_mask_reply", "router_advertisement", "router_solicitation",
+                 "unknown" -> {
                 if (log.size() < 2000) log.add(fmtTime(now) + lineTag(i.line()) + "< icmp " + i.type() + " (no effect on TCP)");
                 checkPending();
                 return;
@@ -414,7 +453,9 @@ public final class Interpreter {
         int code;
         if (i.code() == null) code = 0;
         else if (i.code().chars().allMatch(Character::isDigit)) code = Integer.parseInt(i.code());
+        else if (i.code().matches("code_\\d+")) code = Integer.parseInt(i.code().substring(5));
         else code = UNREACHABLE_CODES.indexOf(i.code());
+        if (code > 255) throw new Unsupported(i.line(), "icmp unreachable code " + i.code());
         if (code < 0) throw new Unsupported(i.line(), "icmp unreachable code " + i.code());
         long seq = i.seqStart() < 0 ? 0 : i.seqStart();
         if (log.size() < 2000) log.add(fmtTime(now) + lineTag(i.line()) + "< icmp unreachable code " + code + " mtu " + i.mtu() + " [" + seq + "]");
@@ -748,6 +789,8 @@ public final class Interpreter {
                     Sock n = new Sock(fd);
                     n.conn = c;
                     n.opts.noDelay = k.opts.noDelay;
+                    n.userTimeoutMs = k.userTimeoutMs;
+                    if (n.userTimeoutMs != null) c.setUserTimeout(n.userTimeoutMs * 1_000_000L);
                     n.lingerZero = k.lingerZero;
                     fds.put(fd, n);
                     underTest = n;
@@ -773,6 +816,7 @@ public final class Interpreter {
                 } catch (TcpStack.Failure f) {
                     return () -> Ret.err(f.errno());
                 }
+                if (k.userTimeoutMs != null) k.conn.setUserTimeout(k.userTimeoutMs * 1_000_000L);
                 flowLocalPort = k.conn.localPort();
                 flowRemotePort = port;
                 boolean[] first = {true};
@@ -1100,10 +1144,24 @@ public final class Interpreter {
             }
             return () -> Ret.ok(0);
         }
+        if (opt.equals("SO_SNDBUF") && k.conn != null) {
+            // Linux keeps twice what was asked for (its bookkeeping) and reports that
+            long bytes = arrayValue(s, v) * (profile == Profile.FREEBSD ? 1 : 2);
+            if (bytes < 1 || bytes > Integer.MAX_VALUE) throw new Unsupported(line, "SO_SNDBUF of " + bytes + " bytes");
+            k.conn.setSendBufferSize((int) bytes);
+            k.sndBufOnConn = true;
+            return () -> Ret.ok(0);
+        }
         switch (opt) {
             case "SO_REUSEADDR", "SO_REUSEPORT" -> k.reuseAddr = arrayValue(s, v) != 0;
             case "SO_RCVBUF" -> k.opts.rcvBuf = (int) arrayValue(s, v);
             case "SO_SNDBUF" -> k.opts.sndBuf = (int) arrayValue(s, v);
+            case "TCP_USER_TIMEOUT" -> {
+                long ms = arrayValue(s, v);
+                if (ms < 0) return () -> Ret.err("EINVAL");
+                k.userTimeoutMs = ms;
+                if (k.conn != null) k.conn.setUserTimeout(ms * 1_000_000L);
+            }
             case "TCP_NODELAY" -> {
                 k.opts.noDelay = arrayValue(s, v) != 0;
                 if (k.conn != null) k.conn.setNoDelay(k.opts.noDelay);
@@ -1184,12 +1242,13 @@ public final class Interpreter {
                 * (k.conn != null ? k.conn.receiveBufferSize()
                 : k.listener != null ? k.listener.receiveBufferSize()
                 : k.opts.rcvBuf != null ? k.opts.rcvBuf : stack.defaultReceiveBuffer()));
-            case "SO_SNDBUF" -> got = Long.toString((settings.sndBufBySockopt && profile != Profile.FREEBSD ? 2L : 1L)
+            case "SO_SNDBUF" -> got = Long.toString((settings.sndBufBySockopt && profile != Profile.FREEBSD && !k.sndBufOnConn ? 2L : 1L)
                 * (k.conn != null ? k.conn.sendBufferSize()
                 : k.opts.sndBuf != null ? k.opts.sndBuf : stack.defaultSendBuffer()));
             case "SO_REUSEADDR", "SO_REUSEPORT" -> got = k.reuseAddr ? "1" : "0";
             case "TCP_NODELAY" -> got = k.opts.noDelay ? "1" : "0";
             case "TCP_INQ" -> got = k.inq ? "1" : "0";
+            case "TCP_USER_TIMEOUT" -> got = Long.toString(k.userTimeoutMs == null ? 0 : k.userTimeoutMs);
             case "SO_KEEPALIVE" -> got = k.opts.keepAlive || Boolean.TRUE.equals(settings.keepAlive) ? "1" : "0";
             case "TCP_MAXSEG" -> {
                 Long mss = k.conn == null ? null : k.conn.tcpInfo().get("tcpi_snd_mss");
@@ -1281,13 +1340,15 @@ public final class Interpreter {
 
     // ---------------------------------------------------------------- commands and code
 
+    private static final Pattern COMMENTED_DEFAULTS = Pattern.compile("(?m)^\\s*//\\s*`[^`\\n]*defaults\\.sh\\s*`");
     private static final Pattern SET_SYSCTLS = Pattern.compile("^\\S*set_sysctls\\.py\\s+(.+)$");
     private static final Pattern SYSCTL = Pattern.compile("^sysctl(?:\\s+-[a-zA-Z]+)*\\s+(.+)$");
     private static final Pattern SOCKSTAT = Pattern.compile("^sockstat\\b(.*)\\|\\s*grep\\s+-c\\s+(\\S+)\\s*\\|\\s*grep\\s+(\\d+)\\s*$");
     private static final Pattern TCPDROP = Pattern.compile("^tcpdrop\\s+-s\\s+(\\S+)\\s*$");
 
     private void command(CommandEvent c) {
-        for (String part : c.command().split("\\s*(?:;|&&|\\n)\\s*")) {
+        // a backslash before a newline continues the shell line
+        for (String part : c.command().replaceAll("\\\\\\r?\\n", " ").split("\\s*(?:;|&&|\\n)\\s*")) {
             String cmd = part.strip();
             if (cmd.isEmpty() || cmd.startsWith("#")) continue; // shell comment
             Matcher m;
