@@ -102,6 +102,9 @@ import org.netstack4j.time.Time;
  * @param dropMissingTimestamps true: once timestamps are agreed, a non-RST segment without a
  *        TSopt is dropped (RFC 7323 3.2 SHOULD; FreeBSD tolerate_missing_ts=0); false: it is
  *        processed as if timestamps were not in use for it.
+ * @param minRtoOnVariance true: the minimum RTO bounds the variance term, RTO = SRTT +
+ *        max(K * RTTVAR, min RTO) (Linux tcp_rtt_estimator / __tcp_set_rto); false: it bounds
+ *        the whole RTO (RFC 6298 2.4).
  */
 public record TcpConfig(
         int mss,
@@ -155,7 +158,8 @@ public record TcpConfig(
         int bareSynAfterRetries,
         boolean cwndValidation,
         boolean slowStartAfterIdle,
-        boolean dropMissingTimestamps) {
+        boolean dropMissingTimestamps,
+        boolean minRtoOnVariance) {
     /**
      * How the receive window is advertised (both keep the right edge from moving left,
      * RFC 9293 3.8.6.2.2 "shrinking the window is strongly discouraged").
@@ -214,7 +218,8 @@ public record TcpConfig(
                 .nagleMinshall(true)
                 .slowStartAbcLimit(0)
                 .cwndValidation(true)
-                .slowStartAfterIdle(true);
+                .slowStartAfterIdle(true)
+                .minRtoOnVariance(true);
     }
 
     /**
@@ -296,6 +301,7 @@ public record TcpConfig(
         b.cwndValidation = cwndValidation;
         b.slowStartAfterIdle = slowStartAfterIdle;
         b.dropMissingTimestamps = dropMissingTimestamps;
+        b.minRtoOnVariance = minRtoOnVariance;
         return b;
     }
 
@@ -353,6 +359,7 @@ public record TcpConfig(
         private boolean cwndValidation = false;
         private boolean slowStartAfterIdle = false;
         private boolean dropMissingTimestamps = false;
+        private boolean minRtoOnVariance = false;
 
         private Builder() {}
 
@@ -408,9 +415,10 @@ public record TcpConfig(
         public Builder cwndValidation(boolean v) { this.cwndValidation = v; return this; }
         public Builder slowStartAfterIdle(boolean v) { this.slowStartAfterIdle = v; return this; }
         public Builder dropMissingTimestamps(boolean v) { this.dropMissingTimestamps = v; return this; }
+        public Builder minRtoOnVariance(boolean v) { this.minRtoOnVariance = v; return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance);
         }
     }
 }
