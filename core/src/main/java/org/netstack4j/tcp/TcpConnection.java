@@ -64,6 +64,8 @@ public final class TcpConnection {
     private boolean peerOfferedWs, peerOfferedTs, peerOfferedSack;
     /** Our SYN is retransmitted with the MSS option only ({@link TcpConfig#bareSynAfterRetries()}). */
     private boolean synOptionsDropped;
+    /** TCP_NOOPT (FreeBSD): no options on our SYN or SYN,ACK, none of the peer's WS/TS/SACK used. */
+    private boolean noOptions;
     private byte peerWsShift;   // window scale shifts are 0..14 (RFC 7323 2.3): bytes keep the TCB small
     private int tsRecent;
     private int lastAckSent;
@@ -183,6 +185,13 @@ public final class TcpConnection {
         }
         sendBuf = r;
     }
+
+    /**
+     * TCP_NOOPT (FreeBSD tcp_usrreq): send no TCP options at all, not even the MSS (the peer
+     * then assumes 536, RFC 9293 3.7.1), and use none of the peer's window scale, timestamps
+     * or SACK. Only before the first SYN.
+     */
+    void setNoOptions(boolean on) { this.noOptions = on; }
 
     /** The send buffer size in bytes. */
     public int sendBufferSize() { return sndBufLimit != 0 ? sndBufLimit : cfg().sendBufferSize(); }
@@ -1431,6 +1440,7 @@ public final class TcpConnection {
 
     /** SYN / SYN,ACK options in the configured layout (see {@link OptionLayout}). */
     private List<TcpOption> synOptions(long now, boolean synAck) {
+        if (noOptions) return List.of();
         return cfg().optionLayout().arrange(synAck, kind -> switch (kind) {
             case TcpOption.KIND_MSS -> new TcpOption.Mss(cfg().mss());
             case TcpOption.KIND_WSCALE -> cfg().windowScale() && !synOptionsDropped && (!synAck || peerOfferedWs)
@@ -1461,11 +1471,11 @@ public final class TcpConnection {
             }
         }
         // an option we stopped offering on our SYN is off, whatever the peer says (RFC 7323 2.2, 3.2)
-        boolean wsOk = cfg().windowScale() && peerOfferedWs && !synOptionsDropped;
+        boolean wsOk = cfg().windowScale() && peerOfferedWs && !synOptionsDropped && !noOptions;
         sndWscale = wsOk ? peerWsShift : 0;
         rcvWscale = (byte) (wsOk ? cfg().windowScaleShift() : 0);
-        tsOk = cfg().timestamps() && peerOfferedTs && !synOptionsDropped;
-        sackOk = cfg().sack() && peerOfferedSack && !synOptionsDropped;
+        tsOk = cfg().timestamps() && peerOfferedTs && !synOptionsDropped && !noOptions;
+        sackOk = cfg().sack() && peerOfferedSack && !synOptionsDropped && !noOptions;
         // RFC 6691 / RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCPhdrsize - IPoptionsize;
         // the MSS option counts no TCP options, so the timestamps we carry come off it.
         int opts = tsOk ? TS_OPTION_SPACE : 0;

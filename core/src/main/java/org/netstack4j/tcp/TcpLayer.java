@@ -73,6 +73,12 @@ public final class TcpLayer implements Pollable {
     /** Active OPEN (RFC 9293 3.10.1): sends a SYN and returns the connection in SYN-SENT. */
     public TcpConnection connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
                                  TcpEventListener l) {
+        return connect(now, local, localPort, remote, remotePort, l, false);
+    }
+
+    /** {@link #connect}, the SYN and the connection without TCP options when {@code noOptions} (TCP_NOOPT). */
+    public TcpConnection connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
+                                 TcpEventListener l, boolean noOptions) {
         if (local == null || local.isUnspecified()) throw new IllegalArgumentException("connect needs a concrete local address");
         if (remote == null || remote.isUnspecified() || remotePort <= 0 || remotePort > 65535)
             throw new IllegalArgumentException("connect needs a concrete remote address and port");
@@ -85,6 +91,7 @@ public final class TcpLayer implements Pollable {
             throw new TcpException(TcpError.CONNECTION_ALREADY_EXISTS);
         }
         TcpConnection c = newConnection(now, local, port, remote, remotePort, null, l);
+        c.setNoOptions(noOptions);
         counters.counter("tcp.active_opens").increment();
         c.open(now);
         return c;
@@ -209,6 +216,7 @@ public final class TcpLayer implements Pollable {
         TcpConnection c = new TcpConnection(this, local, localPort, remote, remotePort, parent, l,
                 isnForTests != null ? isnForTests.getAsInt() : isn.isn(now, local, localPort, remote, remotePort),
                 isn.timestampOffset(local, remote), nextOrder++);
+        if (parent != null) c.setNoOptions(parent.noOptions());
         connections.put(c);
         return c;
     }

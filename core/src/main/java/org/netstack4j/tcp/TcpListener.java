@@ -27,6 +27,7 @@ public final class TcpListener {
     private final Set<TcpConnection> synQueue = new LinkedHashSet<>();
     private final ArrayDeque<TcpConnection> acceptQueue = new ArrayDeque<>();
     private boolean closed;
+    private boolean noOptions;
 
     TcpListener(TcpLayer layer, Ipv4Address localAddress, int port, int backlog, AcceptHandler handler) {
         this.layer = layer;
@@ -40,6 +41,10 @@ public final class TcpListener {
     public int port() { return port; }
     public int backlog() { return backlog; }
     public boolean isClosed() { return closed; }
+
+    /** TCP_NOOPT for the connections this listener will create (see {@link TcpConnection#setNoOptions}). */
+    public void setNoOptions(boolean on) { this.noOptions = on; }
+    public boolean noOptions() { return noOptions; }
 
     /** The next established connection, or null if none is ready. */
     public TcpConnection accept() { return acceptQueue.pollFirst(); }

@@ -116,7 +116,7 @@ final class EngineStack implements TcpStack {
                                   SocketOptions opts) throws Failure {
         checkOptions(opts);
         try {
-            TcpConnection c = layer.connect(now, local, localPort, remote, remotePort, null);
+            TcpConnection c = layer.connect(now, local, localPort, remote, remotePort, null, opts.noOptions);
             if (opts.noDelay) c.setNoDelay(true);
             return wrap(c);
         } catch (TcpException e) {
@@ -132,6 +132,7 @@ final class EngineStack implements TcpStack {
         } catch (TcpException e) {
             throw new Failure(errnoOf(e.error()), e.getMessage());
         }
+        l.setNoOptions(opts.noOptions);
         boolean noDelay = opts.noDelay;
         return new Listen() {
             @Override public Conn accept() {

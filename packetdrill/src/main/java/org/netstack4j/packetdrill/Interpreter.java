@@ -1156,6 +1156,10 @@ public final class Interpreter {
             case "SO_REUSEADDR", "SO_REUSEPORT" -> k.reuseAddr = arrayValue(s, v) != 0;
             case "SO_RCVBUF" -> k.opts.rcvBuf = (int) arrayValue(s, v);
             case "SO_SNDBUF" -> k.opts.sndBuf = (int) arrayValue(s, v);
+            case "TCP_NOOPT" -> {
+                if (k.conn != null || k.listener != null) throw new Unsupported(line, "TCP_NOOPT after connect or listen");
+                k.opts.noOptions = arrayValue(s, v) != 0;
+            }
             case "TCP_USER_TIMEOUT" -> {
                 long ms = arrayValue(s, v);
                 if (ms < 0) return () -> Ret.err("EINVAL");
@@ -1248,6 +1252,7 @@ public final class Interpreter {
             case "SO_REUSEADDR", "SO_REUSEPORT" -> got = k.reuseAddr ? "1" : "0";
             case "TCP_NODELAY" -> got = k.opts.noDelay ? "1" : "0";
             case "TCP_INQ" -> got = k.inq ? "1" : "0";
+            case "TCP_NOOPT" -> got = k.opts.noOptions ? "1" : "0";
             case "TCP_USER_TIMEOUT" -> got = Long.toString(k.userTimeoutMs == null ? 0 : k.userTimeoutMs);
             case "SO_KEEPALIVE" -> got = k.opts.keepAlive || Boolean.TRUE.equals(settings.keepAlive) ? "1" : "0";
             case "TCP_MAXSEG" -> {

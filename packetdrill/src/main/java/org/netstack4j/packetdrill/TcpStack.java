@@ -65,6 +65,8 @@ public interface TcpStack extends Pollable {
         public boolean noDelay;
         public Integer keepIdleS, keepIntvlS, keepCnt;
         public boolean keepAlive;
+        /** TCP_NOOPT (FreeBSD): no TCP options on the handshake. */
+        public boolean noOptions;
     }
 
     interface Conn {
