@@ -102,6 +102,9 @@ import org.netstack4j.time.Time;
  * @param dropMissingTimestamps true: once timestamps are agreed, a non-RST segment without a
  *        TSopt is dropped (RFC 7323 3.2 SHOULD; FreeBSD tolerate_missing_ts=0); false: it is
  *        processed as if timestamps were not in use for it.
+ * @param connectTimeoutNs an active open still in SYN-SENT or SYN-RECEIVED this long after it
+ *        began ends TIMED_OUT, SYN retries left or not (FreeBSD net.inet.tcp.keepinit, 75 s;
+ *        RFC 1122 4.2.3.5 R2 for a SYN: at least 3 minutes); 0 = bounded by synRetries only.
  * @param minRtoOnVariance true: the minimum RTO bounds the variance term, RTO = SRTT +
  *        max(K * RTTVAR, min RTO) (Linux tcp_rtt_estimator / __tcp_set_rto); false: it bounds
  *        the whole RTO (RFC 6298 2.4).
@@ -159,7 +162,8 @@ public record TcpConfig(
         boolean cwndValidation,
         boolean slowStartAfterIdle,
         boolean dropMissingTimestamps,
-        boolean minRtoOnVariance) {
+        boolean minRtoOnVariance,
+        long connectTimeoutNs) {
     /**
      * How the receive window is advertised (both keep the right edge from moving left,
      * RFC 9293 3.8.6.2.2 "shrinking the window is strongly discouraged").
@@ -192,6 +196,7 @@ public record TcpConfig(
         if (ephemeralPortMin < 1 || ephemeralPortMax > 65535 || ephemeralPortMin > ephemeralPortMax)
             throw new IllegalArgumentException("bad ephemeral port range");
         if (initialWindowSegments < 1) throw new IllegalArgumentException("initialWindowSegments >= 1");
+        if (connectTimeoutNs < 0) throw new IllegalArgumentException("connectTimeoutNs >= 0");
     }
 
     /** Linux-like defaults. */
@@ -302,6 +307,7 @@ public record TcpConfig(
         b.slowStartAfterIdle = slowStartAfterIdle;
         b.dropMissingTimestamps = dropMissingTimestamps;
         b.minRtoOnVariance = minRtoOnVariance;
+        b.connectTimeoutNs = connectTimeoutNs;
         return b;
     }
 
@@ -360,6 +366,7 @@ public record TcpConfig(
         private boolean slowStartAfterIdle = false;
         private boolean dropMissingTimestamps = false;
         private boolean minRtoOnVariance = false;
+        private long connectTimeoutNs = 0;
 
         private Builder() {}
 
@@ -416,9 +423,10 @@ public record TcpConfig(
         public Builder slowStartAfterIdle(boolean v) { this.slowStartAfterIdle = v; return this; }
         public Builder dropMissingTimestamps(boolean v) { this.dropMissingTimestamps = v; return this; }
         public Builder minRtoOnVariance(boolean v) { this.minRtoOnVariance = v; return this; }
+        public Builder connectTimeoutNs(long v) { this.connectTimeoutNs = v; return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance, connectTimeoutNs);
         }
     }
 }

@@ -112,6 +112,8 @@ public final class TcpConnection {
     private int sndBufLimit;
     /** USER TIMEOUT of this connection when set on it ({@link #setUserTimeout}); -1 = the layer's. */
     private long userTimeoutOverrideNs = -1;
+    /** Connection establishment deadline (TCP_KEEPINIT, {@link #setConnectTimeout}); NEVER = by SYN retries only. */
+    private long establishDeadline = NEVER;
     // TcpConfig.cwndValidation: the most data in flight since cwndUsageSeq was sent, and whether a
     // send in that window found cwnd full (Linux max_packets_out, cwnd_usage_seq, is_cwnd_limited)
     private long maxFlightInWindow;
@@ -202,6 +204,22 @@ public final class TcpConnection {
         userTimeoutOverrideNs = ns;
     }
 
+    /**
+     * Bounds connection establishment in time (FreeBSD TCP_KEEPINIT; RFC 1122 4.2.3.5 R2 for a
+     * SYN): still in SYN-SENT or SYN-RECEIVED {@code ns} after {@code now}, the connection ends
+     * TIMED_OUT, even if SYN retransmissions remain. Has no effect once established.
+     */
+    public void setConnectTimeout(long now, long ns) {
+        if (ns <= 0) throw new IllegalArgumentException("connect timeout > 0");
+        establishDeadline = now + ns;
+        if (rtoAt != NEVER && establishing() && rtoAt > establishDeadline) {
+            rtoAt = establishDeadline;
+            timersChanged();
+        }
+    }
+
+    private boolean establishing() { return state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED; }
+
     /** The USER TIMEOUT in force, 0 = none. */
     public long userTimeoutNs() { return userTimeoutOverrideNs >= 0 ? userTimeoutOverrideNs : cfg().userTimeoutNs(); }
 
@@ -249,6 +267,7 @@ public final class TcpConnection {
         sndNxt = Seq.add(iss, 1);
         sndMax = sndNxt;
         setState(now, TcpState.SYN_SENT, "user OPEN (active)");
+        if (cfg().connectTimeoutNs() > 0) establishDeadline = now + cfg().connectTimeoutNs();
         sendSyn(now, false);
         startRttTiming(now, iss);
         armRto(now);
@@ -1059,6 +1078,11 @@ public final class TcpConnection {
             userTimeout(now);
             return;
         }
+        if (establishing() && now >= establishDeadline) {
+            layer.count("tcp.connect_timeouts");
+            enterClosed(now, "connection establishment timed out", TcpError.TIMED_OUT);
+            return;
+        }
         int limit = switch (state) {
             case SYN_SENT -> cfg().synRetries();
             case SYN_RECEIVED -> cfg().synAckRetries();
@@ -1700,6 +1724,7 @@ public final class TcpConnection {
         long ut = userTimeoutNs();
         // the USER TIMEOUT ends the connection when it expires, not at the next retransmission after it
         if (ut > 0) rtoAt = Math.max(now + 1, Math.min(rtoAt, (unackedSince != NEVER ? unackedSince : now) + ut));
+        if (establishing() && establishDeadline != NEVER) rtoAt = Math.max(now + 1, Math.min(rtoAt, establishDeadline));
         timersChanged();
         timer(now, "RTO", "set", rtoAt);
     }

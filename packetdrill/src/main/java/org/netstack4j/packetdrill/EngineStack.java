@@ -57,6 +57,11 @@ final class EngineStack implements TcpStack {
                     .sendBufferSize(s.sndBuf != null ? s.sndBuf : 32768)
                     .windowScaleShift(s.windowScaleShift != null ? s.windowScaleShift : 6) // kern.ipc.maxsockbuf 2 MB
                     .delayedAckNs(Time.ms(40))
+                    // TCP_MAXRXTSHIFT retransmissions, at most TCPTV_REXMTMAX apart, and an active
+                    // open bounded by net.inet.tcp.keepinit (75 s)
+                    .synRetries(12)
+                    .maxRtoNs(Time.s(64))
+                    .connectTimeoutNs(s.synTimeoutNs != null ? s.synTimeoutNs : Time.s(75))
                     // FreeBSD: RTO = srtt + 4 rttvar + rexmit_slop (200 ms), at least rexmit_min
                     // (30 ms). The engine has no additive slop; with the near-zero RTTs of virtual
                     // time a 230 ms floor is the same thing.
@@ -260,6 +265,7 @@ final class EngineStack implements TcpStack {
         @Override public int sendBufferSize() { return c.sendBufferSize(); }
         @Override public void setSendBufferSize(int bytes) { c.setSendBufferSize(bytes); }
         @Override public void setUserTimeout(long ns) { c.setUserTimeout(ns); }
+        @Override public void setConnectTimeout(long now, long ns) { c.setConnectTimeout(now, ns); }
         @Override public void setNoDelay(boolean on) { c.setNoDelay(on); }
         @Override public void orphaned(long now, long finWait2TimeoutNs) { c.orphan(now, finWait2TimeoutNs); }
     }

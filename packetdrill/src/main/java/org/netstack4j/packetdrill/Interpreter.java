@@ -61,6 +61,8 @@ public final class Interpreter {
         Long linger2Ns;
         /** TCP_USER_TIMEOUT in ms set before the connection existed (null = none). */
         Long userTimeoutMs;
+        /** TCP_KEEPINIT in s (FreeBSD: bound on connection establishment; null = none). */
+        Long keepInitS;
         /** SO_SNDBUF was set on this socket while it had a connection: the connection holds the size. */
         boolean sndBufOnConn;
         final TcpStack.SocketOptions opts = new TcpStack.SocketOptions();
@@ -817,6 +819,7 @@ public final class Interpreter {
                     return () -> Ret.err(f.errno());
                 }
                 if (k.userTimeoutMs != null) k.conn.setUserTimeout(k.userTimeoutMs * 1_000_000L);
+                if (k.keepInitS != null) k.conn.setConnectTimeout(now, k.keepInitS * 1_000_000_000L);
                 flowLocalPort = k.conn.localPort();
                 flowRemotePort = port;
                 boolean[] first = {true};
@@ -1156,6 +1159,13 @@ public final class Interpreter {
             case "SO_REUSEADDR", "SO_REUSEPORT" -> k.reuseAddr = arrayValue(s, v) != 0;
             case "SO_RCVBUF" -> k.opts.rcvBuf = (int) arrayValue(s, v);
             case "SO_SNDBUF" -> k.opts.sndBuf = (int) arrayValue(s, v);
+            case "TCP_KEEPINIT" -> {
+                long secs = arrayValue(s, v);
+                if (secs < 0) return () -> Ret.err("EINVAL");
+                if (k.listener != null) throw new Unsupported(line, "TCP_KEEPINIT on a listening socket");
+                k.keepInitS = secs == 0 ? null : secs; // 0: the system's default (net.inet.tcp.keepinit)
+                if (k.conn != null && k.keepInitS != null) k.conn.setConnectTimeout(now, secs * 1_000_000_000L);
+            }
             case "TCP_NOOPT" -> {
                 if (k.conn != null || k.listener != null) throw new Unsupported(line, "TCP_NOOPT after connect or listen");
                 k.opts.noOptions = arrayValue(s, v) != 0;
@@ -1253,6 +1263,7 @@ public final class Interpreter {
             case "TCP_NODELAY" -> got = k.opts.noDelay ? "1" : "0";
             case "TCP_INQ" -> got = k.inq ? "1" : "0";
             case "TCP_NOOPT" -> got = k.opts.noOptions ? "1" : "0";
+            case "TCP_KEEPINIT" -> got = Long.toString(k.keepInitS == null ? 75 : k.keepInitS);
             case "TCP_USER_TIMEOUT" -> got = Long.toString(k.userTimeoutMs == null ? 0 : k.userTimeoutMs);
             case "SO_KEEPALIVE" -> got = k.opts.keepAlive || Boolean.TRUE.equals(settings.keepAlive) ? "1" : "0";
             case "TCP_MAXSEG" -> {

@@ -21,12 +21,7 @@ final class Sysctl {
             case "net.inet.tcp.delacktime" -> s.delayedAckNs = parseInt(line, key, v) * 1_000_000L;
             case "net.inet.tcp.rexmit_initial" -> s.initialRtoNs = parseInt(line, key, v) * 1_000_000L;
             case "net.inet.tcp.rexmit_min" -> s.minRtoNs = parseInt(line, key, v) * 1_000_000L;
-            case "net.inet.tcp.keepinit" -> {
-                // The engine bounds connection establishment by retry counts, not by a time:
-                // only FreeBSD's default (75 s) can be honoured.
-                requireValue(line, key, v, "75000");
-                s.synTimeoutNs = 75_000_000_000L;
-            }
+            case "net.inet.tcp.keepinit" -> s.synTimeoutNs = parseInt(line, key, v) * 1_000_000L;
             case "net.inet.tcp.finwait2_timeout" -> s.finWait2TimeoutNs = parseInt(line, key, v) * 1_000_000L;
             case "net.inet.tcp.keepidle" -> s.keepIdleNs = parseInt(line, key, v) * 1_000_000L;
             case "net.inet.tcp.keepintvl" -> s.keepIntvlNs = parseInt(line, key, v) * 1_000_000L;

@@ -95,6 +95,8 @@ public interface TcpStack extends Pollable {
         default void setSendBufferSize(int bytes) { throw new Unsupported(0, "SO_SNDBUF on an open connection"); }
         /** TCP_USER_TIMEOUT (RFC 9293 3.10.8) on an open connection; 0 = off. */
         default void setUserTimeout(long ns) { throw new Unsupported(0, "TCP_USER_TIMEOUT"); }
+        /** TCP_KEEPINIT (FreeBSD): connection establishment bounded to ns from now. */
+        default void setConnectTimeout(long now, long ns) { throw new Unsupported(0, "TCP_KEEPINIT"); }
         void setNoDelay(boolean on);
         /** The socket was closed: the connection is an orphan whose FIN-WAIT-2 lasts at most this long (0 = forever). */
         default void orphaned(long now, long finWait2TimeoutNs) {}
