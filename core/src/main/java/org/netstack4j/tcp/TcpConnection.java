@@ -66,6 +66,8 @@ public final class TcpConnection {
     private boolean synOptionsDropped;
     /** TCP_NOOPT (FreeBSD): no options on our SYN or SYN,ACK, none of the peer's WS/TS/SACK used. */
     private boolean noOptions;
+    /** A bare ACK of our SYN,ACK came while the listener defers accepting (TCP_DEFER_ACCEPT). */
+    private boolean deferredAckSeen;
     private byte peerWsShift;   // window scale shifts are 0..14 (RFC 7323 2.3): bytes keep the TCB small
     private int tsRecent;
     private int lastAckSent;
@@ -642,6 +644,12 @@ public final class TcpConnection {
         int ack = seg.ack();
         if (state == TcpState.SYN_RECEIVED) {
             if (Seq.lt(sndUna, ack) && Seq.le(ack, sndMax)) {
+                if (parent != null && len == 0 && !fin && retries < parent.deferAccept()) {
+                    // TCP_DEFER_ACCEPT: wait for data; the bare ACK is remembered, not taken
+                    deferredAckSeen = true;
+                    layer.drop(now, "deferred_accept", "bare ACK while accepting is deferred (TCP_DEFER_ACCEPT)", this, seg, len);
+                    return;
+                }
                 if (parent != null && parent.acceptQueueFull()) {
                     layer.drop(now, "accept_queue_full", "accept queue full: handshake ACK dropped", this, seg, len);
                     return;
@@ -1088,7 +1096,8 @@ public final class TcpConnection {
             case SYN_RECEIVED -> cfg().synAckRetries();
             case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT, CLOSED, LISTEN -> cfg().dataRetries();
         };
-        if (retries >= limit) {
+        int defer = state == TcpState.SYN_RECEIVED && parent != null ? parent.deferAccept() : 0;
+        if (retries >= limit && (!deferredAckSeen || retries >= defer)) {
             if (state == TcpState.SYN_RECEIVED && parent != null) {
                 enterClosed(now, "SYN,ACK retries exhausted (half-open dropped)", null);
             } else {
@@ -1104,7 +1113,8 @@ public final class TcpConnection {
             synRetransmitted = true;
             int bare = cfg().bareSynAfterRetries();
             if (state == TcpState.SYN_SENT && bare > 0 && retries >= bare) synOptionsDropped = true;
-            retransmitFirst(now);
+            // TCP_DEFER_ACCEPT: the peer has ACKed; repeat the SYN,ACK only at the end of the deferral
+            if (!deferredAckSeen || retries >= defer) retransmitFirst(now);
             armRto(now);
             return;
         }

@@ -138,6 +138,7 @@ final class EngineStack implements TcpStack {
             throw new Failure(errnoOf(e.error()), e.getMessage());
         }
         l.setNoOptions(opts.noOptions);
+        l.setDeferAccept(opts.deferAcceptTimeouts);
         boolean noDelay = opts.noDelay;
         return new Listen() {
             @Override public Conn accept() {
@@ -149,6 +150,7 @@ final class EngineStack implements TcpStack {
             @Override public int pending() { return l.pending(); }
             @Override public void close(long now) { l.close(now); }
             @Override public int receiveBufferSize() { return announcedRcvBuf; }
+            @Override public void setDeferAccept(int synAckTimeouts) { l.setDeferAccept(synAckTimeouts); }
         };
     }
 

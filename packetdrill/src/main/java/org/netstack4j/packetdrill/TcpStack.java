@@ -67,6 +67,8 @@ public interface TcpStack extends Pollable {
         public boolean keepAlive;
         /** TCP_NOOPT (FreeBSD): no TCP options on the handshake. */
         public boolean noOptions;
+        /** TCP_DEFER_ACCEPT as SYN,ACK timeouts (Linux converts the seconds given); 0 = off. */
+        public int deferAcceptTimeouts;
     }
 
     interface Conn {
@@ -109,5 +111,7 @@ public interface TcpStack extends Pollable {
         int pending();
         void close(long now);
         int receiveBufferSize();
+        /** TCP_DEFER_ACCEPT on a listening socket (see SocketOptions.deferAcceptTimeouts). */
+        default void setDeferAccept(int synAckTimeouts) { throw new Unsupported(0, "TCP_DEFER_ACCEPT"); }
     }
 }
