@@ -396,10 +396,14 @@ public final class TcpConnection {
 
     /** The RST of an ABORT: <SEQ=SND.NXT><CTL=RST>, with <ACK=RCV.NXT> when the config says so. */
     private void sendAbortRst(long now) {
+        // RFC 7323 3.2: once timestamps are in use, every segment of the connection carries them,
+        // the RST of an abort included (Linux tcp_send_active_reset, FreeBSD tcp_drop via tcp_output)
+        List<TcpOption> opts = tsOk
+                ? List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(tsNow(now), tsRecent)) : List.of();
         if (cfg().abortRstWithAck())
-            layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, rcvNxt, true);
+            layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, rcvNxt, true, opts);
         else
-            layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, 0, false);
+            layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, 0, false, opts);
     }
 
     private void queueFin() {

@@ -14,6 +14,7 @@ import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.trace.Tracer;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.TcpEncoder;
+import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
 
 /**
@@ -304,8 +305,14 @@ public final class TcpLayer implements Pollable {
     }
 
     void sendRst(long now, Ipv4Address src, int srcPort, Ipv4Address dst, int dstPort, int seq, int ack, boolean withAck) {
+        sendRst(now, src, srcPort, dst, dstPort, seq, ack, withAck, List.of());
+    }
+
+    /** A RST carrying options (a connection's abort RST with its timestamps). */
+    void sendRst(long now, Ipv4Address src, int srcPort, Ipv4Address dst, int dstPort, int seq, int ack, boolean withAck,
+                 List<TcpOption> options) {
         TcpRepr rst = new TcpRepr(srcPort, dstPort, seq, withAck ? ack : 0, TcpRepr.RST | (withAck ? TcpRepr.ACK : 0),
-                0, 0, List.of());
+                0, 0, options);
         transmit(now, id(src, srcPort, dst, dstPort), src, dst, rst, new byte[0], 0, 0);
     }
 
