@@ -982,9 +982,12 @@ public final class TcpConnection {
                 if (cfg().quickAcks() > 0) {
                     // Linux (tcp_fin): the peer's FIN makes the exchange interactive; quick-ACK mode
                     // ends and the FIN is ACKed like data, by the delayed-ACK timer, once data has
-                    // flowed (before any data Linux's ACK timeout is still 0: at once).
+                    // flowed (before any data Linux's ACK timeout is still 0: at once), unless
+                    // more than one MSS of sequence space, the FIN included, awaits an ACK
+                    // (__tcp_ack_snd_check: rcv_nxt - rcv_wup > rcv_mss).
                     interactive = true;
-                    if (lastDataAt != NEVER && cfg().delayedAckNs() > 0 && fullSegmentsUnacked < 2 && ooo.isEmpty()) {
+                    if (lastDataAt != NEVER && cfg().delayedAckNs() > 0 && fullSegmentsUnacked < 2 && ooo.isEmpty()
+                            && Seq.sub(rcvNxt, lastAckSent) <= rcvMss) {
                         ackPending = false;
                         scheduleDelayedAck(now);
                     }

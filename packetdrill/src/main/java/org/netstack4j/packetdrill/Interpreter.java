@@ -407,6 +407,19 @@ public final class Interpreter {
         "host_unknown", "source_host_isolated", "net_prohibited", "host_prohibited", "net_unreachable_for_tos",
         "host_unreachable_for_tos", "packet_filtered", "precedence_violation", "precedence_cutoff");
 
+    /**
+     * The descriptor for a new socket. packetdrill maps the script's descriptor numbers to the live
+     * ones (run_system_call.c: CHECK_FD only checks that both are valid), so the number the script
+     * expects names the socket; otherwise the lowest free number from 3, as a kernel would give.
+     */
+    private int newFd(SyscallEvent s) {
+        if (s.result() instanceof Expr.Int i && i.value() >= 3 && i.value() < 65536 && !fds.containsKey((int) i.value()))
+            return (int) i.value();
+        int fd = 3;
+        while (fds.containsKey(fd)) fd++;
+        return fd;
+    }
+
     /** nplab's numeric {@code type_N} as the name of that type (RFC 792); other numbers are "unknown". */
     private static String icmpTypeName(String t) {
         if (!t.matches("type_\\d+")) return t;
@@ -753,8 +766,7 @@ public final class Interpreter {
                 if ((type & 0xf) != 1) throw new Unsupported(line, "socket type " + a.get(1));
                 if (!(a.get(0) instanceof Expr.Ellipsis) && !isSymbol(a.get(0), "AF_INET") && !isSymbol(a.get(0), "PF_INET"))
                     throw new Unsupported(line, "socket domain " + a.get(0));
-                int fd = 3;
-                while (fds.containsKey(fd)) fd++;
+                int fd = newFd(s);
                 Sock k = new Sock(fd);
                 k.nonBlocking = (type & SOCK_NONBLOCK) != 0;
                 fds.put(fd, k);
@@ -792,8 +804,7 @@ public final class Interpreter {
                 return () -> {
                     TcpStack.Conn c = k.listener.accept();
                     if (c == null) return k.nonBlocking ? Ret.err("EAGAIN") : Ret.BLOCK;
-                    int fd = 3;
-                    while (fds.containsKey(fd)) fd++;
+                    int fd = newFd(s);
                     Sock n = new Sock(fd);
                     n.conn = c;
                     n.opts.noDelay = k.opts.noDelay;
@@ -848,6 +859,10 @@ public final class Interpreter {
                 boolean peek = (flags & MSG_PEEK) != 0;
                 boolean dontWait = (flags & msgDontWait()) != 0;
                 if ((flags & ~(MSG_PEEK | msgDontWait())) != 0) throw new Unsupported(line, name + " flags " + a.get(3));
+                if (a.size() > 1 && isSymbol(a.get(1), "NULL") && len > 0) {
+                    // the kernel faults copying out to a NULL buffer: only when there is something to copy
+                    return () -> k.conn != null && k.conn.readable() > 0 ? Ret.err("EFAULT") : read(k, len, peek, dontWait);
+                }
                 return () -> read(k, len, peek, dontWait);
             }
             case "write", "send", "sendto": {
@@ -858,6 +873,7 @@ public final class Interpreter {
                 long flags = name.equals("write") || a.size() < 4 ? 0 : constant(line, a.get(3));
                 boolean dontWait = (flags & msgDontWait()) != 0;
                 if ((flags & ~msgDontWait()) != 0) throw new Unsupported(line, name + " flags " + a.get(3));
+                if (a.size() > 1 && isSymbol(a.get(1), "NULL") && len > 0) return () -> Ret.err("EFAULT"); // copy from NULL faults
                 int[] done = {0};
                 return () -> write(k, len, done, dontWait);
             }
@@ -1400,6 +1416,7 @@ public final class Interpreter {
     private static final Pattern SET_SYSCTLS = Pattern.compile("^\\S*set_sysctls\\.py\\s+(.+)$");
     private static final Pattern SYSCTL = Pattern.compile("^sysctl(?:\\s+-[a-zA-Z]+)*\\s+(.+)$");
     private static final Pattern SOCKSTAT = Pattern.compile("^sockstat\\b(.*)\\|\\s*grep\\s+-c\\s+(\\S+)\\s*\\|\\s*grep\\s+(\\d+)\\s*$");
+    private static final Pattern ETHTOOL_OFFLOADS = Pattern.compile("^ethtool\\s+-K\\s+\\S+(\\s+(tso|gso|gro|lro|sg|tx|rx|ufo)\\s+(on|off))+\\s*$");
     private static final Pattern TCPDROP = Pattern.compile("^tcpdrop\\s+-s\\s+(\\S+)\\s*$");
 
     private void command(CommandEvent c) {
@@ -1455,6 +1472,9 @@ public final class Interpreter {
                 for (TcpStack.Conn k : List.copyOf(stack.connections())) if (k.state().equals(state)) stack.drop(now, k);
             } else if (cmd.startsWith("setkey -F")) {
                 // no IPsec state to flush
+            } else if (ETHTOOL_OFFLOADS.matcher(cmd).matches()) {
+                // segmentation/receive offloads on the tun device: we send MSS-sized segments and
+                // the runner matches a scripted TSO-sized segment against several of them anyway
             } else {
                 throw new Unsupported(c.line(), "command `" + cmd.split("\\s+")[0] + "`");
             }
