@@ -101,6 +101,12 @@ public final class TcpConnection {
     private long lastDataAt = NEVER;  // when the last data segment arrived
     private int rcvMss;
     private boolean noDelay;
+    /** TCP_CORK: hold back partial segments until uncorked (or the persist timer, Linux's 200 ms ceiling). */
+    private boolean corked;
+    /** The SEND being processed said more follows (MSG_MORE): its partial tail waits like corked data. */
+    private boolean moreComing;
+    /** One output pass that sends partial segments whatever cork or MSG_MORE say (TCP_NODELAY set). */
+    private boolean pushOnce;
     /** The application closed its socket: nobody will read again (see {@link #orphan}). */
     private boolean orphan;
     /** How long an orphaned connection may stay in FIN-WAIT-2; 0 = as long as the peer likes. */
@@ -313,11 +319,54 @@ public final class TcpConnection {
         deliverEvents();
     }
 
+    /** {@link #send(long, byte[], int, int)} where {@code more} says more data follows (MSG_MORE). */
+    public int send(long now, byte[] b, int off, int len, boolean more) {
+        // MSG_MORE holds back only the sending this call does; output clocked by ACKs later
+        // follows the socket's own setting again (Linux: tcp_push with the call's flags, then
+        // tcp_data_snd_check with tp->nonagle). Held data with nothing in flight goes out with
+        // the persist timer.
+        moreComing = more;
+        try {
+            return queueAndSend(now, b, off, len);
+        } finally {
+            moreComing = false;
+        }
+    }
+
+    /**
+     * TCP_CORK: while on, only full-sized segments go out (and a FIN with the data before it);
+     * a partial segment waits for uncorking, or for the persist timer when nothing is in flight
+     * (Linux's 200 ms ceiling on corking, its probe timer). Turning it off sends what waits.
+     */
+    public void setCork(long now, boolean on) {
+        corked = on;
+        if (!on) {
+            if (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) output(now);
+            deliverEvents();
+        }
+    }
+
+    /** Sends what cork or MSG_MORE hold back, once (Linux: setting TCP_NODELAY pushes pending data). */
+    public void push(long now) {
+        if (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT) return;
+        pushOnce = true;
+        try {
+            output(now);
+        } finally {
+            pushOnce = false;
+        }
+        deliverEvents();
+    }
+
     /**
      * RFC 9293 3.10.2 SEND: queue bytes; returns how many fit (0 when the buffer is full).
      * Throws "connection closing" after CLOSE, "connection does not exist" when CLOSED.
      */
     public int send(long now, byte[] b, int off, int len) {
+        return queueAndSend(now, b, off, len);
+    }
+
+    private int queueAndSend(long now, byte[] b, int off, int len) {
         if (finQueued) throw new TcpException(TcpError.CONNECTION_CLOSING);
         int n = switch (state) {
             case CLOSED -> throw new TcpException(error != null ? error : TcpError.CONNECTION_DOES_NOT_EXIST);
@@ -1279,7 +1328,9 @@ public final class TcpConnection {
 
                     // RFC 9293 3.8.6.2.1 sender SWS avoidance: full segment, all data (Nagle permitting),
                     // or at least half the largest window the peer ever offered
-                    boolean swsOk = full || (all && nagleOk) || (nagleOk && len >= maxSndWnd / 2);
+                    // TCP_CORK / MSG_MORE: a partial segment waits (Linux tcp_nagle_check, TCP_NAGLE_CORK)
+                    boolean hold = (corked || moreComing) && !pushOnce && !(finQueued && all);
+                    boolean swsOk = full || !hold && ((all && nagleOk) || (nagleOk && len >= maxSndWnd / 2));
                     if (!swsOk && !resend) break; // resent data goes as it was cut before
                     boolean fin = finQueued && all && Seq.add(sndNxt, len) == finSeq;
                     sendData(now, sndNxt, len, fin);

@@ -203,8 +203,15 @@ final class EngineStack implements TcpStack {
         @Override public int remotePort() { return c.remotePort(); }
 
         @Override public int send(long now, byte[] b, int off, int len) throws Failure {
+            return send(now, b, off, len, false);
+        }
+
+        @Override public void setCork(long now, boolean on) { c.setCork(now, on); }
+        @Override public void push(long now) { c.push(now); }
+
+        @Override public int send(long now, byte[] b, int off, int len, boolean more) throws Failure {
             try {
-                return c.send(now, b, off, len);
+                return c.send(now, b, off, len, more);
             } catch (TcpException e) {
                 throw new Failure(errnoOf(e.error()), e.getMessage());
             }

@@ -63,6 +63,8 @@ public final class Interpreter {
         Long userTimeoutMs;
         /** TCP_KEEPINIT in s (FreeBSD: bound on connection establishment; null = none). */
         Long keepInitS;
+        /** TCP_CORK (Linux): partial segments wait while it is on. */
+        boolean cork;
         /** SO_SNDBUF was set on this socket while it had a connection: the connection holds the size. */
         boolean sndBufOnConn;
         final TcpStack.SocketOptions opts = new TcpStack.SocketOptions();
@@ -809,6 +811,8 @@ public final class Interpreter {
                     n.conn = c;
                     n.opts.noDelay = k.opts.noDelay;
                     n.userTimeoutMs = k.userTimeoutMs;
+                    n.cork = k.cork;
+                    if (n.cork) c.setCork(now, true);
                     if (n.userTimeoutMs != null) c.setUserTimeout(n.userTimeoutMs * 1_000_000L);
                     n.lingerZero = k.lingerZero;
                     fds.put(fd, n);
@@ -836,6 +840,7 @@ public final class Interpreter {
                     return () -> Ret.err(f.errno());
                 }
                 if (k.userTimeoutMs != null) k.conn.setUserTimeout(k.userTimeoutMs * 1_000_000L);
+                if (k.cork) k.conn.setCork(now, true);
                 if (k.keepInitS != null) k.conn.setConnectTimeout(now, k.keepInitS * 1_000_000_000L);
                 flowLocalPort = k.conn.localPort();
                 flowRemotePort = port;
@@ -872,10 +877,11 @@ public final class Interpreter {
                 int len = a.size() > 2 ? (int) intArg(s, a.get(2)) : 0;
                 long flags = name.equals("write") || a.size() < 4 ? 0 : constant(line, a.get(3));
                 boolean dontWait = (flags & msgDontWait()) != 0;
-                if ((flags & ~msgDontWait()) != 0) throw new Unsupported(line, name + " flags " + a.get(3));
+                boolean more = (flags & MSG_MORE) != 0;
+                if ((flags & ~(msgDontWait() | MSG_MORE)) != 0) throw new Unsupported(line, name + " flags " + a.get(3));
                 if (a.size() > 1 && isSymbol(a.get(1), "NULL") && len > 0) return () -> Ret.err("EFAULT"); // copy from NULL faults
                 int[] done = {0};
-                return () -> write(k, len, done, dontWait);
+                return () -> write(k, len, done, dontWait, more);
             }
             case "sendmsg", "recvmsg": {
                 // {msg_name(...)=..., msg_iov(1)=[{..., N}], msg_flags=0}: the iov lengths are all we use.
@@ -903,7 +909,9 @@ public final class Interpreter {
                 long flags = constant(line, a.get(2));
                 boolean peek = (flags & MSG_PEEK) != 0;
                 boolean dontWait = (flags & msgDontWait()) != 0;
-                if ((flags & ~(MSG_PEEK | msgDontWait())) != 0) throw new Unsupported(line, name + " flags " + a.get(2));
+                boolean more = name.equals("sendmsg") && (flags & MSG_MORE) != 0;
+                if ((flags & ~(MSG_PEEK | msgDontWait() | (name.equals("sendmsg") ? MSG_MORE : 0))) != 0)
+                    throw new Unsupported(line, name + " flags " + a.get(2));
                 int total = len;
                 if (name.equals("recvmsg") && wantInq != null) {
                     long want = wantInq;
@@ -919,7 +927,7 @@ public final class Interpreter {
                 if (name.equals("recvmsg")) return () -> read(k, total, peek, dontWait);
                 if (peek) throw new Unsupported(line, "sendmsg MSG_PEEK");
                 int[] done = {0};
-                return () -> write(k, total, done, dontWait);
+                return () -> write(k, total, done, dontWait, more);
             }
             case "close": {
                 Sock k = sock(s, 0);
@@ -1039,7 +1047,7 @@ public final class Interpreter {
         return k.nonBlocking || dontWait ? Ret.err("EAGAIN") : Ret.BLOCK;
     }
 
-    private Ret write(Sock k, int len, int[] done, boolean dontWait) {
+    private Ret write(Sock k, int len, int[] done, boolean dontWait, boolean more) {
         if (k.conn == null) return Ret.err("ENOTCONN");
         TcpStack.Conn c = k.conn;
         if (c.errno() != null && !k.errorReported) {
@@ -1056,7 +1064,7 @@ public final class Interpreter {
         while (done[0] < len) {
             int n;
             try {
-                n = c.send(now, new byte[len - done[0]], 0, len - done[0]);
+                n = c.send(now, new byte[len - done[0]], 0, len - done[0], more);
             } catch (TcpStack.Failure f) {
                 if (done[0] > 0) return Ret.ok(done[0]);
                 return Ret.err(f.errno());
@@ -1205,7 +1213,15 @@ public final class Interpreter {
             }
             case "TCP_NODELAY" -> {
                 k.opts.noDelay = arrayValue(s, v) != 0;
-                if (k.conn != null) k.conn.setNoDelay(k.opts.noDelay);
+                if (k.conn != null) {
+                    k.conn.setNoDelay(k.opts.noDelay);
+                    if (k.opts.noDelay) k.conn.push(now); // Linux: pushes pending frames, corked or not
+                }
+            }
+            case "TCP_CORK" -> {
+                if (profile == Profile.FREEBSD) throw new Unsupported(line, "TCP_CORK (FreeBSD: TCP_NOPUSH)");
+                k.cork = arrayValue(s, v) != 0;
+                if (k.conn != null) k.conn.setCork(now, k.cork);
             }
             case "TCP_MAXSEG" -> k.opts.maxSeg = (int) arrayValue(s, v);
             case "TCP_INQ" -> k.inq = arrayValue(s, v) != 0;
@@ -1311,6 +1327,7 @@ public final class Interpreter {
                 : k.opts.sndBuf != null ? k.opts.sndBuf : stack.defaultSendBuffer()));
             case "SO_REUSEADDR", "SO_REUSEPORT" -> got = k.reuseAddr ? "1" : "0";
             case "TCP_NODELAY" -> got = k.opts.noDelay ? "1" : "0";
+            case "TCP_CORK" -> got = k.cork ? "1" : "0";
             case "TCP_INQ" -> got = k.inq ? "1" : "0";
             case "TCP_NOOPT" -> got = k.opts.noOptions ? "1" : "0";
             case "TCP_DEFER_ACCEPT" -> got = Long.toString(retransToSecs(k.opts.deferAcceptTimeouts));
@@ -1332,6 +1349,7 @@ public final class Interpreter {
 
     // ---------------------------------------------------------------- arguments
 
+    private static final long MSG_MORE = 0x8000;
     private static final long SOCK_NONBLOCK = 0x800, F_GETFL = 3, F_SETFL = 4, O_RDWR = 2, MSG_PEEK = 2;
 
     private long msgDontWait() { return profile == Profile.FREEBSD ? 0x80 : 0x40; }
@@ -1393,6 +1411,10 @@ public final class Interpreter {
             case "SHUT_RDWR" -> 2;
             case "MSG_PEEK" -> MSG_PEEK;
             case "MSG_DONTWAIT" -> msgDontWait();
+            case "MSG_MORE" -> {
+                if (profile == Profile.FREEBSD) throw new Unsupported(0, "MSG_MORE (not in FreeBSD)");
+                yield MSG_MORE;
+            }
             case "POLLIN" -> POLLIN;
             case "POLLOUT" -> POLLOUT;
             case "POLLERR" -> POLLERR;

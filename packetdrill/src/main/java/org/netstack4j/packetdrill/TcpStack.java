@@ -78,6 +78,15 @@ public interface TcpStack extends Pollable {
         int remotePort();
         /** Bytes accepted into the send buffer (0 when full). */
         int send(long now, byte[] b, int off, int len) throws Failure;
+        /** send with MSG_MORE: a partial tail waits for more (Linux). */
+        default int send(long now, byte[] b, int off, int len, boolean more) throws Failure {
+            if (more) throw new Unsupported(0, "MSG_MORE");
+            return send(now, b, off, len);
+        }
+        /** TCP_CORK on or off. */
+        default void setCork(long now, boolean on) { throw new Unsupported(0, "TCP_CORK"); }
+        /** Sends what cork or MSG_MORE hold back (setting TCP_NODELAY does this on Linux). */
+        default void push(long now) {}
         /** Bytes read, 0 when nothing yet, -1 at end of stream. */
         int receive(long now, byte[] b, int off, int len);
         int readable();
