@@ -105,6 +105,10 @@ import org.netstack4j.time.Time;
  * @param connectTimeoutNs an active open still in SYN-SENT or SYN-RECEIVED this long after it
  *        began ends TIMED_OUT, SYN retries left or not (FreeBSD net.inet.tcp.keepinit, 75 s;
  *        RFC 1122 4.2.3.5 R2 for a SYN: at least 3 minutes); 0 = bounded by synRetries only.
+ * @param tailLossProbe true: with SACK, outside recovery, a tail loss probe goes out 2 SRTT
+ *        after the last transmission (plus the worst-case delayed ACK, 200 ms, when one
+ *        segment is in flight), earlier than the RTO: one new segment, or the last one again
+ *        (RFC 8985 7; Linux tcp_schedule_loss_probe); false: only the RTO recovers a lost tail.
  * @param minRtoOnVariance true: the minimum RTO bounds the variance term, RTO = SRTT +
  *        max(K * RTTVAR, min RTO) (Linux tcp_rtt_estimator / __tcp_set_rto); false: it bounds
  *        the whole RTO (RFC 6298 2.4).
@@ -163,7 +167,8 @@ public record TcpConfig(
         boolean slowStartAfterIdle,
         boolean dropMissingTimestamps,
         boolean minRtoOnVariance,
-        long connectTimeoutNs) {
+        long connectTimeoutNs,
+        boolean tailLossProbe) {
     /**
      * How the receive window is advertised (both keep the right edge from moving left,
      * RFC 9293 3.8.6.2.2 "shrinking the window is strongly discouraged").
@@ -224,7 +229,8 @@ public record TcpConfig(
                 .slowStartAbcLimit(0)
                 .cwndValidation(true)
                 .slowStartAfterIdle(true)
-                .minRtoOnVariance(true);
+                .minRtoOnVariance(true)
+                .tailLossProbe(true);
     }
 
     /**
@@ -308,6 +314,7 @@ public record TcpConfig(
         b.dropMissingTimestamps = dropMissingTimestamps;
         b.minRtoOnVariance = minRtoOnVariance;
         b.connectTimeoutNs = connectTimeoutNs;
+        b.tailLossProbe = tailLossProbe;
         return b;
     }
 
@@ -367,6 +374,7 @@ public record TcpConfig(
         private boolean dropMissingTimestamps = false;
         private boolean minRtoOnVariance = false;
         private long connectTimeoutNs = 0;
+        private boolean tailLossProbe = false;
 
         private Builder() {}
 
@@ -424,9 +432,10 @@ public record TcpConfig(
         public Builder dropMissingTimestamps(boolean v) { this.dropMissingTimestamps = v; return this; }
         public Builder minRtoOnVariance(boolean v) { this.minRtoOnVariance = v; return this; }
         public Builder connectTimeoutNs(long v) { this.connectTimeoutNs = v; return this; }
+        public Builder tailLossProbe(boolean v) { this.tailLossProbe = v; return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance, connectTimeoutNs);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance, connectTimeoutNs, tailLossProbe);
         }
     }
 }

@@ -75,6 +75,12 @@ public final class TcpConnection {
 
     // timers: deadlines in ns, NEVER when not armed
     private long rtoAt = NEVER, persistAt = NEVER, delackAt = NEVER, timeWaitAt = NEVER, keepaliveAt = NEVER;
+    // TcpConfig.tailLossProbe (RFC 8985 7): the probe timer, the start of the last new segment
+    // sent, and the probe's episode (one probe until SND.UNA passes tlpHighSeq)
+    private long tlpAt = NEVER;
+    private int lastSegStart;
+    private boolean tlpOutstanding, tlpRearm;
+    private int tlpHighSeq;
     // the layer's timer queue (TimerQueue): this connection's slot in its heap (-1: not queued,
     // -2: forgotten by the layer), whether the current poll pass holds it, its creation order
     int timerSlot = TimerQueue.NOT_QUEUED;
@@ -904,7 +910,9 @@ public final class TcpConnection {
             timersChanged();
             armRto(now);
             unackedSince = now;
+            tlpRearm = true;
         }
+        if (tlpOutstanding && !Seq.lt(sndUna, tlpHighSeq)) tlpOutstanding = false;
         if (dataAcked > 0) nWritable = true;
     }
 
@@ -1063,7 +1071,7 @@ public final class TcpConnection {
     // ------------------------------------------------------------------ timeouts (RFC 9293 3.10.8)
 
     long pollAt() {
-        return Math.min(Math.min(Math.min(rtoAt, persistAt), Math.min(delackAt, timeWaitAt)), keepaliveAt);
+        return Math.min(Math.min(Math.min(rtoAt, persistAt), Math.min(delackAt, timeWaitAt)), Math.min(keepaliveAt, tlpAt));
     }
 
     // ------------------------------------------------------------------ lazily allocated state (DESIGN.md 10)
@@ -1125,6 +1133,7 @@ public final class TcpConnection {
             layer.count("tcp.delayed_acks");
             sendAck(now);
         }
+        if (state != TcpState.CLOSED && tlpAt <= now) tailLossProbe(now);
         if (state != TcpState.CLOSED && rtoAt <= now) retransmissionTimeout(now);
         if (state != TcpState.CLOSED && persistAt <= now) persistTimeout(now);
         if (state != TcpState.CLOSED && keepaliveAt <= now) keepaliveTimeout(now);
@@ -1134,6 +1143,7 @@ public final class TcpConnection {
 
     /** RFC 9293 3.10.8 RETRANSMISSION TIMEOUT with RFC 6298 5.4 - 5.7. */
     void retransmissionTimeout(long now) {
+        cancelTlp();
         rtoAt = NEVER;
         timersChanged();
         timer(now, "RTO", "fired", now);
@@ -1347,6 +1357,10 @@ public final class TcpConnection {
             }
             if (cfg().cwndValidation()) noteCwndUse(sndMax != sentFrom, windowFull);
             updatePersist(now);
+            if (tlpRearm) {
+                tlpRearm = false;
+                scheduleTlp(now);
+            }
         }
         if (ackPending) sendAck(now);
     }
@@ -1364,6 +1378,67 @@ public final class TcpConnection {
             maxFlightInWindow = flight;
             cwndUsageSeq = sndMax;
         }
+    }
+
+    /** RFC 8985 7.2: may a tail loss probe be scheduled now? */
+    private boolean tlpAllowed() {
+        return cfg().tailLossProbe() && sackOk && sendsData() && sndMax != sndUna && !inRecovery() && retries == 0
+                && !tlpOutstanding && rtt.hasSample() && Seq.ge(sndNxt, sndMax);
+    }
+
+    /**
+     * RFC 8985 7.2: PTO = 2 SRTT, plus the worst-case delayed ACK (200 ms) when only one
+     * segment is in flight (Linux: else 2 ms), no later than the RTO would fire.
+     */
+    private void scheduleTlp(long now) {
+        if (!tlpAllowed()) {
+            cancelTlp();
+            return;
+        }
+        long pto = 2 * rtt.srtt() + (Seq.sub(sndMax, sndUna) <= effMss ? 200_000_000L : 2_000_000L);
+        long at = now + pto;
+        if (rtoAt != NEVER) at = Math.min(at, rtoAt);
+        tlpAt = at;
+        timersChanged();
+        timer(now, "TLP", "set", tlpAt);
+    }
+
+    private void cancelTlp() {
+        if (tlpAt == NEVER) return;
+        tlpAt = NEVER;
+        timersChanged();
+    }
+
+    /**
+     * RFC 8985 7.3: the probe timer fired: send one new segment if the peer's window allows
+     * (cwnd notwithstanding), else the last segment sent again; then the RTO runs from now.
+     */
+    private void tailLossProbe(long now) {
+        tlpAt = NEVER;
+        timersChanged();
+        timer(now, "TLP", "fired", now);
+        if (!tlpAllowed()) return;
+        layer.count("tcp.tail_loss_probes");
+        int unsent = unsent();
+        long room = sndWnd - Seq.sub(sndNxt, sndUna);
+        if (unsent > 0 && room > 0) {
+            int len = (int) Math.min(Math.min(unsent, maxSegmentData()), room);
+            boolean fin = finQueued && Seq.add(sndNxt, len) == finSeq && len == unsent;
+            sendData(now, sndNxt, len, fin);
+            sndNxt = Seq.add(sndNxt, len + (fin ? 1 : 0));
+        } else {
+            boolean finSent = finQueued && Seq.gt(sndMax, finSeq);
+            int start = Seq.max(lastSegStart, sndUna);
+            int dataEnd = finSent ? finSeq : sndMax;
+            int len = Math.max(0, Seq.sub(dataEnd, start));
+            if (len == 0 && !finSent) return;
+            sendData(now, start, len, finSent);
+        }
+        tlpOutstanding = true;
+        tlpHighSeq = sndMax;
+        tlpRearm = false;
+        rtoAt = NEVER;
+        armRto(now);
     }
 
     /**
@@ -1435,6 +1510,8 @@ public final class TcpConnection {
         if (Seq.gt(end, sndMax)) {
             bytesSent += Math.max(0, Seq.sub(Seq.add(seq, len), Seq.max(seq, sndMax)));
             sndMax = end;
+            lastSegStart = seq;
+            tlpRearm = true;
             if (!rttTiming && !tsOk) startRttTiming(now, seq);
         }
         if (rtoAt == NEVER) {
@@ -1798,6 +1875,7 @@ public final class TcpConnection {
     }
 
     private void cancelRto(long now) {
+        cancelTlp();
         if (rtoAt == NEVER) return;
         rtoAt = NEVER;
         timersChanged();
