@@ -135,6 +135,8 @@ public final class TcpConnection {
     private boolean cwndLimited;
     /** When data was last sent (TcpConfig.slowStartAfterIdle). */
     private long lastDataSentAt = NEVER;
+    /** When the connection was established and an acceptable ACK last arrived (status only). */
+    private long establishedAt = NEVER, lastAckAt = NEVER;
 
     // user notifications, delivered at the end of each event
     private boolean nAcceptable, nEstablished, nReadable, nWritable, nRemoteClosed, nClosed, delivering;
@@ -268,7 +270,9 @@ public final class TcpConnection {
         CongestionControl c = ccView();
         return new TcpStatus(state, sndUna, sndMax, sndWnd, rcvNxt, rcvWnd(), c.window(), c.ssthresh(),
                 rtt.srtt(), rtt.rttvar(), rtt.rto(), effMss, sndWscale, rcvWscale, tsOk, sackOk,
-                retransmissions, bytesSent, bytesAcked, bytesReceived, sendBuf.size(), rcvBuf.size(), error);
+                retransmissions, bytesSent, bytesAcked, bytesReceived, sendBuf.size(), rcvBuf.size(), error,
+                retries, inRecovery(), dupAcks, !sackedByPeer.isEmpty() && sackedByPeer.bytesAbove(sndUna) > 0,
+                establishedAt, lastDataAt, lastDataSentAt, lastAckAt);
     }
 
     @Override public String toString() { return id() + " " + state.rfcName(); }
@@ -913,6 +917,7 @@ public final class TcpConnection {
             tlpRearm = true;
         }
         if (tlpOutstanding && !Seq.lt(sndUna, tlpHighSeq)) tlpOutstanding = false;
+        lastAckAt = now;
         if (dataAcked > 0) nWritable = true;
     }
 
@@ -1742,6 +1747,7 @@ public final class TcpConnection {
 
     private void establish(long now, String cause) {
         setState(now, TcpState.ESTABLISHED, cause);
+        establishedAt = now;
         if (synRetransmitted) rtt.reinitializeAfterSynTimeout(Math.max(3_000_000_000L, cfg().initialRtoNs())); // RFC 6298 5.7
         layer.count("tcp.established");
         nEstablished = true;

@@ -239,6 +239,18 @@ final class EngineStack implements TcpStack {
         @Override public void abort(long now) { c.abort(now); }
         @Override public String errno() { return errnoOf(c.error()); }
 
+        @Override public Map<String, Long> tcpInfo(long now) {
+            Map<String, Long> m = tcpInfo();
+            TcpStatus s = c.status();
+            // Linux: the last data received, or the handshake's end before any (icsk_ack.lrcvtime)
+            long recv = s.lastDataReceivedAtNs() != Time.NEVER ? s.lastDataReceivedAtNs() : s.establishedAtNs();
+            if (recv != Time.NEVER) m.put("tcpi_last_data_recv", (now - recv) / 1_000_000L);
+            if (s.lastDataSentAtNs() != Time.NEVER) m.put("tcpi_last_data_sent", (now - s.lastDataSentAtNs()) / 1_000_000L);
+            long ack = s.lastAckReceivedAtNs() != Time.NEVER ? s.lastAckReceivedAtNs() : s.establishedAtNs();
+            if (ack != Time.NEVER) m.put("tcpi_last_ack_recv", (now - ack) / 1_000_000L);
+            return m;
+        }
+
         @Override public Map<String, Long> tcpInfo() {
             TcpStatus s = c.status();
             Map<String, Long> m = new LinkedHashMap<>();
@@ -263,6 +275,12 @@ final class EngineStack implements TcpStack {
             m.put("tcpi_bytes_acked", s.bytesAcked());
             m.put("tcpi_bytes_received", s.bytesReceived());
             m.put("tcpi_unacked", (long) Math.ceilDiv((long) (s.sndNxt() - s.sndUna()), mss));
+            m.put("tcpi_backoff", (long) s.backoff());
+            m.put("tcpi_retransmits", (long) s.backoff());
+            // Linux's congestion-avoidance state: Open 0, Disorder 1 (duplicate ACKs or SACKed
+            // data), Recovery 3 (fast recovery), Loss 4 (after a retransmission timeout)
+            m.put("tcpi_ca_state", s.backoff() > 0 && s.sndNxt() != s.sndUna() ? 4L : s.inRecovery() ? 3L
+                : s.duplicateAcks() > 0 || s.sackedAboveUna() ? 1L : 0L);
             return m;
         }
 

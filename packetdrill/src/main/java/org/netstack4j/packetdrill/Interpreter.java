@@ -1535,7 +1535,7 @@ public final class Interpreter {
         Map<String, Long> info = new HashMap<>();
         Sock k = underTest;
         if (k != null && k.conn != null) {
-            info.putAll(k.conn.tcpInfo());
+            info.putAll(k.conn.tcpInfo(now));
             info.put("tcpi_state", TcpInfoAssertions.stateNumber(k.conn.state()));
         } else if (k != null && k.listener != null) {
             info.put("tcpi_state", TcpInfoAssertions.stateNumber("LISTEN"));

@@ -100,6 +100,8 @@ public interface TcpStack extends Pollable {
         String errno();
         /** tcpi_* values (tcpi_state as a state name in {@link #state()}; numbers for the rest). */
         Map<String, Long> tcpInfo();
+        /** tcpi_* values at {@code now} (fields that count time since an event need it). */
+        default Map<String, Long> tcpInfo(long now) { return tcpInfo(); }
         int receiveBufferSize();
         int sendBufferSize();
         /** SO_SNDBUF on an open connection. */

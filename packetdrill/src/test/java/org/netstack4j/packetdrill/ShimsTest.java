@@ -31,6 +31,20 @@ class ShimsTest {
     }
 
     @Test
+    void comparisonsChainAndCaStatesAreKnown() {
+        Map<String, Long> info = new HashMap<>();
+        info.put("tcpi_last_data_recv", 995L);
+        info.put("tcpi_ca_state", 3L);
+        Map<String, Long> vars = TcpInfoAssertions.newVars();
+        TcpInfoAssertions.run(1, "assert 990 <= tcpi_last_data_recv <= 1010, tcpi_last_data_recv", info, vars);
+        TcpInfoAssertions.run(1, "assert tcpi_ca_state == TCP_CA_Recovery", info, vars);
+        assertThrows(Interpreter.Mismatch.class,
+            () -> TcpInfoAssertions.run(2, "assert 990 <= tcpi_last_data_recv < 995", info, vars));
+        assertThrows(Interpreter.Mismatch.class,
+            () -> TcpInfoAssertions.run(2, "assert 1000 <= tcpi_last_data_recv <= 1010", info, vars));
+    }
+
+    @Test
     void newSysctlKeys() {
         StackSettings s = new StackSettings();
         Sysctl.apply(1, "net/ipv4/tcp_slow_start_after_idle", "0", s); // sysctl(8)'s slash form
