@@ -1812,6 +1812,13 @@ public final class TcpConnection {
                         effMss = mss;
                         if (cc != null) cc.setMss(mss);
                         layer.count("tcp.pmtu_reductions");
+                        // RFC 1191 6.5: the segments in flight were too big and are lost; resend
+                        // them at once in the new size rather than at the RTO (Linux
+                        // tcp_simple_retransmit, FreeBSD tcp_mtudisc), cwnd untouched
+                        if (sendsData() && synAcked() && sndMax != sndUna) {
+                            sndNxt = sndUna;
+                            output(now);
+                        }
                     }
                 }
             }

@@ -190,7 +190,7 @@ public final class Interpreter {
             toleranceNs = GVISOR_TOLERANCE_US * NS_PER_US;
         }
         for (var e : script.options().entrySet()) {
-            String k = e.getKey(), v = e.getValue();
+            String k = e.getKey(), v = unquote(e.getValue());
             switch (k) {
                 case "tolerance_usecs" -> { if (!toleranceOverridden) toleranceNs = parseLong(k, v) * NS_PER_US; }
                 case "tolerance_percent" -> tolerancePercent = Double.parseDouble(v);
@@ -218,6 +218,14 @@ public final class Interpreter {
             }
         }
         flowLocalPort = bindPort;
+    }
+
+    /** --opt="value": the shell quotes are not part of the value. */
+    private static String unquote(String v) {
+        String t = v.strip();
+        if (t.length() >= 2 && (t.charAt(0) == '"' || t.charAt(0) == '\'') && t.charAt(t.length() - 1) == t.charAt(0))
+            return t.substring(1, t.length() - 1);
+        return t;
     }
 
     private static long parseLong(String k, String v) {
@@ -768,6 +776,9 @@ public final class Interpreter {
                 if ((type & 0xf) != 1) throw new Unsupported(line, "socket type " + a.get(1));
                 if (!(a.get(0) instanceof Expr.Ellipsis) && !isSymbol(a.get(0), "AF_INET") && !isSymbol(a.get(0), "PF_INET"))
                     throw new Unsupported(line, "socket domain " + a.get(0));
+                // a stream socket with another protocol than TCP (0 = the default, TCP)
+                if (a.get(2) instanceof Expr.Symbol p && !p.name().equals("IPPROTO_TCP") && !p.name().equals("IPPROTO_IP"))
+                    return () -> Ret.err("EPROTONOSUPPORT");
                 int fd = newFd(s);
                 Sock k = new Sock(fd);
                 k.nonBlocking = (type & SOCK_NONBLOCK) != 0;
@@ -1438,6 +1449,7 @@ public final class Interpreter {
     private static final Pattern SET_SYSCTLS = Pattern.compile("^\\S*set_sysctls\\.py\\s+(.+)$");
     private static final Pattern SYSCTL = Pattern.compile("^sysctl(?:\\s+-[a-zA-Z]+)*\\s+(.+)$");
     private static final Pattern SOCKSTAT = Pattern.compile("^sockstat\\b(.*)\\|\\s*grep\\s+-c\\s+(\\S+)\\s*\\|\\s*grep\\s+(\\d+)\\s*$");
+    private static final Pattern IP_ROUTE = Pattern.compile("^ip\\s+route\\s+(add|change|replace)\\s+\\S+(\\s+via\\s+\\S+)?(\\s+dev\\s+\\S+)?(\\s+(advmss\\s+\\d+|mtu\\s+(lock\\s+)?\\d+))+\\s*$");
     private static final Pattern ETHTOOL_OFFLOADS = Pattern.compile("^ethtool\\s+-K\\s+\\S+(\\s+(tso|gso|gro|lro|sg|tx|rx|ufo)\\s+(on|off))+\\s*$");
     private static final Pattern TCPDROP = Pattern.compile("^tcpdrop\\s+-s\\s+(\\S+)\\s*$");
 
@@ -1494,6 +1506,15 @@ public final class Interpreter {
                 for (TcpStack.Conn k : List.copyOf(stack.connections())) if (k.state().equals(state)) stack.drop(now, k);
             } else if (cmd.startsWith("setkey -F")) {
                 // no IPsec state to flush
+            } else if ((m = IP_ROUTE.matcher(cmd)).matches()) {
+                // the route to the remote host: "mtu [lock] M" is the path MTU, "advmss A" the MSS
+                // we announce (the stack is built with them, as with a sysctl)
+                Matcher mtu = Pattern.compile("\\bmtu\\s+(?:lock\\s+)?(\\d+)").matcher(cmd);
+                Matcher adv = Pattern.compile("\\badvmss\\s+(\\d+)").matcher(cmd);
+                if (mtu.find()) settings.mtu = Integer.parseInt(mtu.group(1));
+                if (adv.find()) settings.maxSeg = Integer.parseInt(adv.group(1));
+                if (!cmd.matches(".*\\b(mtu|advmss)\\b.*")) throw new Unsupported(c.line(), "command `" + cmd + "`");
+                noteLateSysctl(c.line(), cmd);
             } else if (ETHTOOL_OFFLOADS.matcher(cmd).matches()) {
                 // segmentation/receive offloads on the tun device: we send MSS-sized segments and
                 // the runner matches a scripted TSO-sized segment against several of them anyway
