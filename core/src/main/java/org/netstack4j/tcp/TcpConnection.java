@@ -271,7 +271,7 @@ public final class TcpConnection {
         return new TcpStatus(state, sndUna, sndMax, sndWnd, rcvNxt, rcvWnd(), c.window(), c.ssthresh(),
                 rtt.srtt(), rtt.rttvar(), rtt.rto(), effMss, sndWscale, rcvWscale, tsOk, sackOk,
                 retransmissions, bytesSent, bytesAcked, bytesReceived, sendBuf.size(), rcvBuf.size(), error,
-                retries, inRecovery(), dupAcks, !sackedByPeer.isEmpty() && sackedByPeer.bytesAbove(sndUna) > 0,
+                retries, inRecovery(), dupAcks, sackedByPeer.isEmpty() ? 0 : sackedByPeer.bytesAbove(sndUna),
                 establishedAt, lastDataAt, lastDataSentAt, lastAckAt);
     }
 

@@ -10,5 +10,5 @@ public record TcpStatus(TcpState state, int sndUna, int sndNxt, long sndWnd, int
                         int effectiveMss, int sndWscale, int rcvWscale, boolean timestamps, boolean sack,
                         long retransmissions, long bytesSent, long bytesAcked, long bytesReceived,
                         int sendQueued, int receiveQueued, TcpError error,
-                        int backoff, boolean inRecovery, int duplicateAcks, boolean sackedAboveUna,
+                        int backoff, boolean inRecovery, int duplicateAcks, long sackedBytes,
                         long establishedAtNs, long lastDataReceivedAtNs, long lastDataSentAtNs, long lastAckReceivedAtNs) {}

@@ -280,7 +280,10 @@ final class EngineStack implements TcpStack {
             // Linux's congestion-avoidance state: Open 0, Disorder 1 (duplicate ACKs or SACKed
             // data), Recovery 3 (fast recovery), Loss 4 (after a retransmission timeout)
             m.put("tcpi_ca_state", s.backoff() > 0 && s.sndNxt() != s.sndUna() ? 4L : s.inRecovery() ? 3L
-                : s.duplicateAcks() > 0 || s.sackedAboveUna() ? 1L : 0L);
+                : s.duplicateAcks() > 0 || s.sackedBytes() > 0 ? 1L : 0L);
+            // segments the peer holds above SND.UNA (SACK), and the duplicate-ACK threshold
+            m.put("tcpi_sacked", Math.ceilDiv(s.sackedBytes(), mss));
+            m.put("tcpi_reordering", 3L);
             return m;
         }
 
