@@ -135,6 +135,13 @@ public final class TcpConnection {
     private boolean cwndLimited;
     /** When data was last sent (TcpConfig.slowStartAfterIdle). */
     private long lastDataSentAt = NEVER;
+    // receiver-side RTT estimate (status only; Linux rcv_rtt_est): 8 x the estimate in ns, the
+    // sequence number that ends the current measurement window and when it began, the TSecr of
+    // the segment being processed
+    private long rcvRtt8;
+    private int rcvRttSeq;
+    private long rcvRttStart = NEVER;
+    private int segTsEcr;
     /** When the connection was established and an acceptable ACK last arrived (status only). */
     private long establishedAt = NEVER, lastAckAt = NEVER;
 
@@ -272,7 +279,7 @@ public final class TcpConnection {
                 rtt.srtt(), rtt.rttvar(), rtt.rto(), effMss, sndWscale, rcvWscale, tsOk, sackOk,
                 retransmissions, bytesSent, bytesAcked, bytesReceived, sendBuf.size(), rcvBuf.size(), error,
                 retries, inRecovery(), dupAcks, sackedByPeer.isEmpty() ? 0 : sackedByPeer.bytesAbove(sndUna),
-                establishedAt, lastDataAt, lastDataSentAt, lastAckAt);
+                establishedAt, lastDataAt, lastDataSentAt, lastAckAt, rcvRtt8 >> 3);
     }
 
     @Override public String toString() { return id() + " " + state.rfcName(); }
@@ -550,6 +557,7 @@ public final class TcpConnection {
         final boolean rst = seg.has(TcpRepr.RST), syn = seg.has(TcpRepr.SYN);
         boolean fin = seg.has(TcpRepr.FIN);
         TcpOption.Timestamps ts = tsOk ? timestampsOf(seg) : null;
+        segTsEcr = ts != null ? ts.tsEcr() : 0;
 
         if (state == TcpState.TIME_WAIT && !seg.has(TcpRepr.ACK) && !rst && !syn && cfg().timeWaitIgnoresNonAck()) {
             // FreeBSD (tcp_twcheck): in TIME-WAIT a segment without ACK bit is dropped before any
@@ -963,8 +971,9 @@ public final class TcpConnection {
                 int n = (int) Math.min(cfg().quickAcks(), Math.max(2, rcvWnd() / (2L * rcvMss)));
                 quickAcksLeft = Math.max(quickAcksLeft, n);
             }
-            lastDataAt = now;
         }
+        lastDataAt = now;
+        boolean fullSized = len >= rcvMss;
         int offset = Seq.sub(dataSeq, rcvNxt); // >= 0 after trimming
         if (len > 0) ownReceiveBuffer().writeAt(offset, buf, off, len);
         if (len > rcvMss) rcvMss = Math.min(len, Math.max(cfg().mss(), effMss));
@@ -975,6 +984,7 @@ public final class TcpConnection {
             int n = Seq.sub(newNxt, rcvNxt);
             rcvBuf.commit(n);
             rcvNxt = newNxt;
+            measureReceiverRtt(now, fullSized);
             bytesReceived += n;
             nReadable = true;
             if (hadHoles) {
@@ -1006,6 +1016,32 @@ public final class TcpConnection {
             }
             ackPending = true; // RFC 5681 4.2: an out-of-order segment is ACKed at once (a duplicate ACK)
         }
+    }
+
+    /**
+     * Receiver-side RTT (Linux tcp_rcv_rtt_measure_ts / tcp_rcv_rtt_measure): with timestamps,
+     * the age of the TSecr of a full-sized segment, smoothed by 1/8; without, the time the peer
+     * takes to send one window of data, the smallest seen.
+     */
+    private void measureReceiverRtt(long now, boolean fullSized) {
+        if (tsOk) {
+            if (segTsEcr == 0 || !fullSized) return;
+            long ms = Seq.sub(tsNow(now), segTsEcr);
+            if (ms < 0 || ms > 3_600_000) return;
+            long sample = ms * 1_000_000L;
+            rcvRtt8 = rcvRtt8 == 0 ? sample << 3 : rcvRtt8 + sample - (rcvRtt8 >> 3);
+            return;
+        }
+        if (rcvRttStart == NEVER) {
+            rcvRttStart = now;
+            rcvRttSeq = Seq.add(rcvNxt, (int) Math.min(Integer.MAX_VALUE, rcvWnd()));
+            return;
+        }
+        if (Seq.lt(rcvNxt, rcvRttSeq)) return;
+        long sample = (now - rcvRttStart) << 3;
+        if (sample > 0 && (rcvRtt8 == 0 || sample < rcvRtt8)) rcvRtt8 = sample;
+        rcvRttStart = now;
+        rcvRttSeq = Seq.add(rcvNxt, (int) Math.min(Integer.MAX_VALUE, rcvWnd()));
     }
 
     private void scheduleDelayedAck(long now) {

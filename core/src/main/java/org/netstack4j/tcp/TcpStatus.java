@@ -11,4 +11,5 @@ public record TcpStatus(TcpState state, int sndUna, int sndNxt, long sndWnd, int
                         long retransmissions, long bytesSent, long bytesAcked, long bytesReceived,
                         int sendQueued, int receiveQueued, TcpError error,
                         int backoff, boolean inRecovery, int duplicateAcks, long sackedBytes,
-                        long establishedAtNs, long lastDataReceivedAtNs, long lastDataSentAtNs, long lastAckReceivedAtNs) {}
+                        long establishedAtNs, long lastDataReceivedAtNs, long lastDataSentAtNs, long lastAckReceivedAtNs,
+                        long receiverRttNs) {}

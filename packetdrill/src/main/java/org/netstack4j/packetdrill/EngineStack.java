@@ -284,6 +284,7 @@ final class EngineStack implements TcpStack {
             // segments the peer holds above SND.UNA (SACK), and the duplicate-ACK threshold
             m.put("tcpi_sacked", Math.ceilDiv(s.sackedBytes(), mss));
             m.put("tcpi_reordering", 3L);
+            m.put("tcpi_rcv_rtt", s.receiverRttNs() / 1000);
             return m;
         }
 
