@@ -19,7 +19,7 @@ public final class RttEstimator {
     public static final int K = 4;
 
     /** The configured constants, shared by all estimators of a layer. */
-    record Bounds(long clockGranularityNs, long minRtoNs, long maxRtoNs) {}
+    record Bounds(long clockGranularityNs, long minRtoNs, long maxRtoNs, boolean minRtoOnVariance) {}
 
     private final Bounds bounds; // G, min RTO, max RTO
     private long srtt, rttvar;
@@ -27,7 +27,7 @@ public final class RttEstimator {
     private long rto;
 
     public RttEstimator(long initialRtoNs, long minRtoNs, long maxRtoNs, long clockGranularityNs) {
-        this(initialRtoNs, new Bounds(clockGranularityNs, minRtoNs, maxRtoNs));
+        this(initialRtoNs, new Bounds(clockGranularityNs, minRtoNs, maxRtoNs, false));
     }
 
     RttEstimator(long initialRtoNs, Bounds bounds) {
@@ -35,7 +35,7 @@ public final class RttEstimator {
         this.rto = Math.min(initialRtoNs, bounds.maxRtoNs()); // RFC 6298 2.1
     }
 
-    static Bounds boundsOf(TcpConfig c) { return new Bounds(c.clockGranularityNs(), c.minRtoNs(), c.maxRtoNs()); }
+    static Bounds boundsOf(TcpConfig c) { return new Bounds(c.clockGranularityNs(), c.minRtoNs(), c.maxRtoNs(), c.minRtoOnVariance()); }
 
     public static RttEstimator of(TcpConfig c) {
         return new RttEstimator(c.initialRtoNs(), c.minRtoNs(), c.maxRtoNs(), c.clockGranularityNs());
@@ -53,7 +53,11 @@ public final class RttEstimator {
             rttvar = rttvar - (rttvar >> BETA_SHIFT) + (err >> BETA_SHIFT);
             srtt = srtt - (srtt >> ALPHA_SHIFT) + (r >> ALPHA_SHIFT);
         }
-        rto = clamp(srtt + Math.max(bounds.clockGranularityNs(), K * rttvar)); // RFC 6298 2.4, 2.5
+        long variance = Math.max(bounds.clockGranularityNs(), K * rttvar);
+        // Linux floors the variance term, not the sum (tcp_rtt_estimator: rttvar >= rto_min), so
+        // its RTO stays above SRTT + min RTO
+        if (bounds.minRtoOnVariance()) variance = Math.max(variance, bounds.minRtoNs());
+        rto = clamp(srtt + variance); // RFC 6298 2.4, 2.5
     }
 
     /** RFC 6298 5.5: back off the timer (RTO = RTO * 2), bounded by the maximum. */

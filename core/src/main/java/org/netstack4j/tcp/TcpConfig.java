@@ -92,6 +92,26 @@ import org.netstack4j.time.Time;
  * @param bareSynAfterRetries from this retransmission of a SYN on, it carries the MSS option
  *        only, in case a middlebox drops SYNs with options it does not know (FreeBSD
  *        net.inet.tcp.rexmit_drop_options: from the third); 0 = never.
+ * @param cwndValidation true: cwnd grows only while the sender uses it: in slow start while
+ *        cwnd is below twice the most data in flight during the last window, in congestion
+ *        avoidance only when the flight filled cwnd (RFC 7661's idea, in Linux's form,
+ *        tcp_is_cwnd_limited); false: every ACK of new data may grow cwnd (RFC 5681 3.1).
+ * @param slowStartAfterIdle true: after sending nothing for an RTO, cwnd restarts from at
+ *        most the initial window (RFC 5681 4.1), halved once per idle RTO as Linux does
+ *        (tcp_cwnd_restart); false: cwnd survives idle periods.
+ * @param dropMissingTimestamps true: once timestamps are agreed, a non-RST segment without a
+ *        TSopt is dropped (RFC 7323 3.2 SHOULD; FreeBSD tolerate_missing_ts=0); false: it is
+ *        processed as if timestamps were not in use for it.
+ * @param connectTimeoutNs an active open still in SYN-SENT or SYN-RECEIVED this long after it
+ *        began ends TIMED_OUT, SYN retries left or not (FreeBSD net.inet.tcp.keepinit, 75 s;
+ *        RFC 1122 4.2.3.5 R2 for a SYN: at least 3 minutes); 0 = bounded by synRetries only.
+ * @param tailLossProbe true: with SACK, outside recovery, a tail loss probe goes out 2 SRTT
+ *        after the last transmission (plus the worst-case delayed ACK, 200 ms, when one
+ *        segment is in flight), earlier than the RTO: one new segment, or the last one again
+ *        (RFC 8985 7; Linux tcp_schedule_loss_probe); false: only the RTO recovers a lost tail.
+ * @param minRtoOnVariance true: the minimum RTO bounds the variance term, RTO = SRTT +
+ *        max(K * RTTVAR, min RTO) (Linux tcp_rtt_estimator / __tcp_set_rto); false: it bounds
+ *        the whole RTO (RFC 6298 2.4).
  * @param coalesceAcks in-order full-sized segments that arrive in one burst (one poll of the
  *        devices, as from one read of a TUN device or one delivery instant of a link) are
  *        acknowledged by one ACK sent when the burst has been processed, instead of one ACK per
@@ -150,6 +170,12 @@ public record TcpConfig(
         boolean icmpProhibitedIsHard,
         int slowStartAbcLimit,
         int bareSynAfterRetries,
+        boolean cwndValidation,
+        boolean slowStartAfterIdle,
+        boolean dropMissingTimestamps,
+        boolean minRtoOnVariance,
+        long connectTimeoutNs,
+        boolean tailLossProbe,
         boolean coalesceAcks) {
     /**
      * How the receive window is advertised (both keep the right edge from moving left,
@@ -183,6 +209,7 @@ public record TcpConfig(
         if (ephemeralPortMin < 1 || ephemeralPortMax > 65535 || ephemeralPortMin > ephemeralPortMax)
             throw new IllegalArgumentException("bad ephemeral port range");
         if (initialWindowSegments < 1) throw new IllegalArgumentException("initialWindowSegments >= 1");
+        if (connectTimeoutNs < 0) throw new IllegalArgumentException("connectTimeoutNs >= 0");
     }
 
     /** Linux-like defaults. */
@@ -208,6 +235,10 @@ public record TcpConfig(
                 .zeroWindowProbeData(false)
                 .nagleMinshall(true)
                 .slowStartAbcLimit(0)
+                .cwndValidation(true)
+                .slowStartAfterIdle(true)
+                .minRtoOnVariance(true)
+                .tailLossProbe(true)
                 .coalesceAcks(false);
     }
 
@@ -288,6 +319,12 @@ public record TcpConfig(
         b.icmpProhibitedIsHard = icmpProhibitedIsHard;
         b.slowStartAbcLimit = slowStartAbcLimit;
         b.bareSynAfterRetries = bareSynAfterRetries;
+        b.cwndValidation = cwndValidation;
+        b.slowStartAfterIdle = slowStartAfterIdle;
+        b.dropMissingTimestamps = dropMissingTimestamps;
+        b.minRtoOnVariance = minRtoOnVariance;
+        b.connectTimeoutNs = connectTimeoutNs;
+        b.tailLossProbe = tailLossProbe;
         b.coalesceAcks = coalesceAcks;
         return b;
     }
@@ -343,6 +380,12 @@ public record TcpConfig(
         private boolean icmpProhibitedIsHard = false;
         private int slowStartAbcLimit = 1;
         private int bareSynAfterRetries = 0;
+        private boolean cwndValidation = false;
+        private boolean slowStartAfterIdle = false;
+        private boolean dropMissingTimestamps = false;
+        private boolean minRtoOnVariance = false;
+        private long connectTimeoutNs = 0;
+        private boolean tailLossProbe = false;
         private boolean coalesceAcks = true;
 
         private Builder() {}
@@ -396,10 +439,17 @@ public record TcpConfig(
         public Builder icmpProhibitedIsHard(boolean v) { this.icmpProhibitedIsHard = v; return this; }
         public Builder slowStartAbcLimit(int segments) { this.slowStartAbcLimit = segments; return this; }
         public Builder bareSynAfterRetries(int retries) { this.bareSynAfterRetries = retries; return this; }
+        public Builder cwndValidation(boolean v) { this.cwndValidation = v; return this; }
+        public Builder slowStartAfterIdle(boolean v) { this.slowStartAfterIdle = v; return this; }
+        public Builder dropMissingTimestamps(boolean v) { this.dropMissingTimestamps = v; return this; }
+        public Builder minRtoOnVariance(boolean v) { this.minRtoOnVariance = v; return this; }
+        public Builder connectTimeoutNs(long v) { this.connectTimeoutNs = v; return this; }
+        public Builder tailLossProbe(boolean v) { this.tailLossProbe = v; return this; }
+
         public Builder coalesceAcks(boolean v) { this.coalesceAcks = v; return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, coalesceAcks);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance, connectTimeoutNs, tailLossProbe, coalesceAcks);
         }
     }
 }

@@ -64,6 +64,10 @@ public final class TcpConnection {
     private boolean peerOfferedWs, peerOfferedTs, peerOfferedSack;
     /** Our SYN is retransmitted with the MSS option only ({@link TcpConfig#bareSynAfterRetries()}). */
     private boolean synOptionsDropped;
+    /** TCP_NOOPT (FreeBSD): no options on our SYN or SYN,ACK, none of the peer's WS/TS/SACK used. */
+    private boolean noOptions;
+    /** A bare ACK of our SYN,ACK came while the listener defers accepting (TCP_DEFER_ACCEPT). */
+    private boolean deferredAckSeen;
     private byte peerWsShift;   // window scale shifts are 0..14 (RFC 7323 2.3): bytes keep the TCB small
     private int tsRecent;
     private int lastAckSent;
@@ -71,6 +75,12 @@ public final class TcpConnection {
 
     // timers: deadlines in ns, NEVER when not armed
     private long rtoAt = NEVER, persistAt = NEVER, delackAt = NEVER, timeWaitAt = NEVER, keepaliveAt = NEVER;
+    // TcpConfig.tailLossProbe (RFC 8985 7): the probe timer, the start of the last new segment
+    // sent, and the probe's episode (one probe until SND.UNA passes tlpHighSeq)
+    private long tlpAt = NEVER;
+    private int lastSegStart;
+    private boolean tlpOutstanding, tlpRearm;
+    private int tlpHighSeq;
     // the layer's timer queue (TimerQueue): this connection's slot in its heap (-1: not queued,
     // -2: forgotten by the layer), whether the current poll pass holds it, its creation order
     int timerSlot = TimerQueue.NOT_QUEUED;
@@ -98,6 +108,12 @@ public final class TcpConnection {
     private long lastDataAt = NEVER;  // when the last data segment arrived
     private int rcvMss;
     private boolean noDelay;
+    /** TCP_CORK: hold back partial segments until uncorked (or the persist timer, Linux's 200 ms ceiling). */
+    private boolean corked;
+    /** The SEND being processed said more follows (MSG_MORE): its partial tail waits like corked data. */
+    private boolean moreComing;
+    /** One output pass that sends partial segments whatever cork or MSG_MORE say (TCP_NODELAY set). */
+    private boolean pushOnce;
     /** The application closed its socket: nobody will read again (see {@link #orphan}). */
     private boolean orphan;
     /** How long an orphaned connection may stay in FIN-WAIT-2; 0 = as long as the peer likes. */
@@ -106,6 +122,29 @@ public final class TcpConnection {
     private int sndSml;
 
     private long bytesSent, bytesAcked, bytesReceived, retransmissions;
+
+    /** SO_SNDBUF of this connection when set on it ({@link #setSendBufferSize}); 0 = the layer's. */
+    private int sndBufLimit;
+    /** USER TIMEOUT of this connection when set on it ({@link #setUserTimeout}); -1 = the layer's. */
+    private long userTimeoutOverrideNs = -1;
+    /** Connection establishment deadline (TCP_KEEPINIT, {@link #setConnectTimeout}); NEVER = by SYN retries only. */
+    private long establishDeadline = NEVER;
+    // TcpConfig.cwndValidation: the most data in flight since cwndUsageSeq was sent, and whether a
+    // send in that window found cwnd full (Linux max_packets_out, cwnd_usage_seq, is_cwnd_limited)
+    private long maxFlightInWindow;
+    private int cwndUsageSeq;
+    private boolean cwndLimited;
+    /** When data was last sent (TcpConfig.slowStartAfterIdle). */
+    private long lastDataSentAt = NEVER;
+    // receiver-side RTT estimate (status only; Linux rcv_rtt_est): 8 x the estimate in ns, the
+    // sequence number that ends the current measurement window and when it began, the TSecr of
+    // the segment being processed
+    private long rcvRtt8;
+    private int rcvRttSeq;
+    private long rcvRttStart = NEVER;
+    private int segTsEcr;
+    /** When the connection was established and an acceptable ACK last arrived (status only). */
+    private long establishedAt = NEVER, lastAckAt = NEVER;
 
     // user notifications, delivered at the end of each event
     private boolean nAcceptable, nEstablished, nReadable, nWritable, nRemoteClosed, nClosed, delivering;
@@ -125,6 +164,7 @@ public final class TcpConnection {
         this.sndNxt = iss;
         this.sndMax = iss;
         this.highRxt = iss;
+        this.cwndUsageSeq = iss;
         this.sndSml = iss;
         this.sndBufSeq = Seq.add(iss, 1);
         this.tsOffset = tsOffset; // RFC 7323 7.1: a keyed offset per address pair (IsnGenerator)
@@ -155,6 +195,58 @@ public final class TcpConnection {
     public void setNoDelay(boolean noDelay) { this.noDelay = noDelay; }
     public boolean noDelay() { return noDelay; }
 
+    /**
+     * SO_SNDBUF for this connection alone: how many bytes {@link #send} may queue (unacknowledged
+     * plus unsent). Data already queued beyond a smaller size stays; new writes wait for room.
+     */
+    public void setSendBufferSize(int bytes) {
+        if (bytes < 1) throw new IllegalArgumentException("send buffer size >= 1");
+        sndBufLimit = bytes == cfg().sendBufferSize() ? 0 : bytes;
+        if (sendBuf.isShared()) return; // allocated at this size with the first queued byte
+        RingBuffer r = new RingBuffer(Math.max(bytes, sendBuf.size()));
+        if (!sendBuf.isEmpty()) {
+            byte[] tmp = new byte[sendBuf.size()];
+            sendBuf.peek(0, tmp, 0, tmp.length);
+            r.write(tmp, 0, tmp.length);
+        }
+        sendBuf = r;
+    }
+
+    /**
+     * TCP_NOOPT (FreeBSD tcp_usrreq): send no TCP options at all, not even the MSS (the peer
+     * then assumes 536, RFC 9293 3.7.1), and use none of the peer's window scale, timestamps
+     * or SACK. Only before the first SYN.
+     */
+    void setNoOptions(boolean on) { this.noOptions = on; }
+
+    /** The send buffer size in bytes. */
+    public int sendBufferSize() { return sndBufLimit != 0 ? sndBufLimit : cfg().sendBufferSize(); }
+
+    /** RFC 9293 3.10.8 USER TIMEOUT for this connection alone (TCP_USER_TIMEOUT); 0 = off. */
+    public void setUserTimeout(long ns) {
+        if (ns < 0) throw new IllegalArgumentException("user timeout >= 0");
+        userTimeoutOverrideNs = ns;
+    }
+
+    /**
+     * Bounds connection establishment in time (FreeBSD TCP_KEEPINIT; RFC 1122 4.2.3.5 R2 for a
+     * SYN): still in SYN-SENT or SYN-RECEIVED {@code ns} after {@code now}, the connection ends
+     * TIMED_OUT, even if SYN retransmissions remain. Has no effect once established.
+     */
+    public void setConnectTimeout(long now, long ns) {
+        if (ns <= 0) throw new IllegalArgumentException("connect timeout > 0");
+        establishDeadline = now + ns;
+        if (rtoAt != NEVER && establishing() && rtoAt > establishDeadline) {
+            rtoAt = establishDeadline;
+            timersChanged();
+        }
+    }
+
+    private boolean establishing() { return state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED; }
+
+    /** The USER TIMEOUT in force, 0 = none. */
+    public long userTimeoutNs() { return userTimeoutOverrideNs >= 0 ? userTimeoutOverrideNs : cfg().userTimeoutNs(); }
+
     /** SO_KEEPALIVE for this connection (RFC 9293 3.8.4), with the idle/interval/probes of the config. */
     public void setKeepalive(long now, boolean on) {
         if (on && keepaliveAt == NEVER && (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT)) {
@@ -176,7 +268,7 @@ public final class TcpConnection {
     public int writable() {
         if (finQueued) return 0;
         return switch (state) {
-            case SYN_SENT, SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> sendBuf.free();
+            case SYN_SENT, SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> sendBuf.isShared() ? sendBufferSize() : sendBuf.free();
             case CLOSED, LISTEN, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, TIME_WAIT -> 0;
         };
     }
@@ -186,7 +278,9 @@ public final class TcpConnection {
         CongestionControl c = ccView();
         return new TcpStatus(state, sndUna, sndMax, sndWnd, rcvNxt, rcvWnd(), c.window(), c.ssthresh(),
                 rtt.srtt(), rtt.rttvar(), rtt.rto(), effMss, sndWscale, rcvWscale, tsOk, sackOk,
-                retransmissions, bytesSent, bytesAcked, bytesReceived, sendBuf.size(), rcvBuf.size(), error);
+                retransmissions, bytesSent, bytesAcked, bytesReceived, sendBuf.size(), rcvBuf.size(), error,
+                retries, inRecovery(), dupAcks, sackedByPeer.isEmpty() ? 0 : sackedByPeer.bytesAbove(sndUna),
+                establishedAt, lastDataAt, lastDataSentAt, lastAckAt, rcvRtt8 >> 3);
     }
 
     @Override public String toString() { return id() + " " + state.rfcName(); }
@@ -199,6 +293,7 @@ public final class TcpConnection {
         sndNxt = Seq.add(iss, 1);
         sndMax = sndNxt;
         setState(now, TcpState.SYN_SENT, "user OPEN (active)");
+        if (cfg().connectTimeoutNs() > 0) establishDeadline = now + cfg().connectTimeoutNs();
         sendSyn(now, false);
         startRttTiming(now, iss);
         armRto(now);
@@ -242,17 +337,61 @@ public final class TcpConnection {
         deliverEvents();
     }
 
+    /** {@link #send(long, byte[], int, int)} where {@code more} says more data follows (MSG_MORE). */
+    public int send(long now, byte[] b, int off, int len, boolean more) {
+        // MSG_MORE holds back only the sending this call does; output clocked by ACKs later
+        // follows the socket's own setting again (Linux: tcp_push with the call's flags, then
+        // tcp_data_snd_check with tp->nonagle). Held data with nothing in flight goes out with
+        // the persist timer.
+        moreComing = more;
+        try {
+            return queueAndSend(now, b, off, len);
+        } finally {
+            moreComing = false;
+        }
+    }
+
+    /**
+     * TCP_CORK: while on, only full-sized segments go out (and a FIN with the data before it);
+     * a partial segment waits for uncorking, or for the persist timer when nothing is in flight
+     * (Linux's 200 ms ceiling on corking, its probe timer). Turning it off sends what waits.
+     */
+    public void setCork(long now, boolean on) {
+        corked = on;
+        if (!on) {
+            if (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) output(now);
+            deliverEvents();
+        }
+    }
+
+    /** Sends what cork or MSG_MORE hold back, once (Linux: setting TCP_NODELAY pushes pending data). */
+    public void push(long now) {
+        if (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT) return;
+        pushOnce = true;
+        try {
+            output(now);
+        } finally {
+            pushOnce = false;
+        }
+        deliverEvents();
+    }
+
     /**
      * RFC 9293 3.10.2 SEND: queue bytes; returns how many fit (0 when the buffer is full).
      * Throws "connection closing" after CLOSE, "connection does not exist" when CLOSED.
      */
     public int send(long now, byte[] b, int off, int len) {
+        return queueAndSend(now, b, off, len);
+    }
+
+    private int queueAndSend(long now, byte[] b, int off, int len) {
         if (finQueued) throw new TcpException(TcpError.CONNECTION_CLOSING);
         int n = switch (state) {
             case CLOSED -> throw new TcpException(error != null ? error : TcpError.CONNECTION_DOES_NOT_EXIST);
             case LISTEN -> throw new TcpException(TcpError.CONNECTION_DOES_NOT_EXIST, "send on a listening socket");
             case SYN_SENT, SYN_RECEIVED -> writableSendBuf(len).write(b, off, len); // queued until ESTABLISHED
             case ESTABLISHED, CLOSE_WAIT -> {
+                restartAfterIdle(now);
                 int w = writableSendBuf(len).write(b, off, len);
                 output(now);
                 yield w;
@@ -324,10 +463,14 @@ public final class TcpConnection {
 
     /** The RST of an ABORT: <SEQ=SND.NXT><CTL=RST>, with <ACK=RCV.NXT> when the config says so. */
     private void sendAbortRst(long now) {
+        // RFC 7323 3.2: once timestamps are in use, every segment of the connection carries them,
+        // the RST of an abort included (Linux tcp_send_active_reset, FreeBSD tcp_drop via tcp_output)
+        List<TcpOption> opts = tsOk
+                ? List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(tsNow(now), tsRecent)) : List.of();
         if (cfg().abortRstWithAck())
-            layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, rcvNxt, true);
+            layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, rcvNxt, true, opts);
         else
-            layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, 0, false);
+            layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, 0, false, opts);
     }
 
     private void queueFin() {
@@ -415,11 +558,19 @@ public final class TcpConnection {
         final boolean rst = seg.has(TcpRepr.RST), syn = seg.has(TcpRepr.SYN);
         boolean fin = seg.has(TcpRepr.FIN);
         TcpOption.Timestamps ts = tsOk ? timestampsOf(seg) : null;
+        segTsEcr = ts != null ? ts.tsEcr() : 0;
 
         if (state == TcpState.TIME_WAIT && !seg.has(TcpRepr.ACK) && !rst && !syn && cfg().timeWaitIgnoresNonAck()) {
             // FreeBSD (tcp_twcheck): in TIME-WAIT a segment without ACK bit is dropped before any
             // answer; RFC 9293 3.10.7.4 would ACK it when it is outside the window.
             layer.drop(now, "time_wait_no_ack", "segment without ACK in TIME-WAIT ignored", this, seg, len);
+            return;
+        }
+
+        if (tsOk && ts == null && !rst && !syn && cfg().dropMissingTimestamps()) {
+            // RFC 7323 3.2: "If a non-<RST> segment is received without a TSopt, a TCP SHOULD
+            // silently drop the segment"
+            layer.drop(now, "missing_ts", "no timestamp option although timestamps are in use (RFC 7323 3.2)", this, seg, len);
             return;
         }
 
@@ -565,6 +716,12 @@ public final class TcpConnection {
         int ack = seg.ack();
         if (state == TcpState.SYN_RECEIVED) {
             if (Seq.lt(sndUna, ack) && Seq.le(ack, sndMax)) {
+                if (parent != null && len == 0 && !fin && retries < parent.deferAccept()) {
+                    // TCP_DEFER_ACCEPT: wait for data; the bare ACK is remembered, not taken
+                    deferredAckSeen = true;
+                    layer.drop(now, "deferred_accept", "bare ACK while accepting is deferred (TCP_DEFER_ACCEPT)", this, seg, len);
+                    return;
+                }
                 if (parent != null && parent.acceptQueueFull()) {
                     layer.drop(now, "accept_queue_full", "accept queue full: handshake ACK dropped", this, seg, len);
                     return;
@@ -749,7 +906,7 @@ public final class TcpConnection {
             ccBytes = Math.max(effMss, ccBytes - earlier);
         }
         if (ccBytes > 0) {
-            CongestionControl.Action a = cc().onAck(sndUna, ccBytes, flightBefore, now);
+            CongestionControl.Action a = cc().onAck(sndUna, ccBytes, flightBefore, now, cwndInUse());
             // (skipped when SACK recovery already resent the segment at SND.UNA)
             if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED && sndUna != sndMax && !Seq.lt(sndUna, highRxt)) {
                 layer.count("tcp.partial_ack_retransmits");
@@ -766,7 +923,10 @@ public final class TcpConnection {
             timersChanged();
             armRto(now);
             unackedSince = now;
+            tlpRearm = true;
         }
+        if (tlpOutstanding && !Seq.lt(sndUna, tlpHighSeq)) tlpOutstanding = false;
+        lastAckAt = now;
         if (dataAcked > 0) nWritable = true;
     }
 
@@ -812,8 +972,9 @@ public final class TcpConnection {
                 int n = (int) Math.min(cfg().quickAcks(), Math.max(2, rcvWnd() / (2L * rcvMss)));
                 quickAcksLeft = Math.max(quickAcksLeft, n);
             }
-            lastDataAt = now;
         }
+        lastDataAt = now;
+        boolean fullSized = len >= rcvMss;
         int offset = Seq.sub(dataSeq, rcvNxt); // >= 0 after trimming
         if (len > 0) ownReceiveBuffer().writeAt(offset, buf, off, len);
         if (len > rcvMss) rcvMss = Math.min(len, Math.max(cfg().mss(), effMss));
@@ -824,6 +985,7 @@ public final class TcpConnection {
             int n = Seq.sub(newNxt, rcvNxt);
             rcvBuf.commit(n);
             rcvNxt = newNxt;
+            measureReceiverRtt(now, fullSized);
             bytesReceived += n;
             nReadable = true;
             if (hadHoles) {
@@ -863,6 +1025,32 @@ public final class TcpConnection {
         }
     }
 
+    /**
+     * Receiver-side RTT (Linux tcp_rcv_rtt_measure_ts / tcp_rcv_rtt_measure): with timestamps,
+     * the age of the TSecr of a full-sized segment, smoothed by 1/8; without, the time the peer
+     * takes to send one window of data, the smallest seen.
+     */
+    private void measureReceiverRtt(long now, boolean fullSized) {
+        if (tsOk) {
+            if (segTsEcr == 0 || !fullSized) return;
+            long ms = Seq.sub(tsNow(now), segTsEcr);
+            if (ms < 0 || ms > 3_600_000) return;
+            long sample = ms * 1_000_000L;
+            rcvRtt8 = rcvRtt8 == 0 ? sample << 3 : rcvRtt8 + sample - (rcvRtt8 >> 3);
+            return;
+        }
+        if (rcvRttStart == NEVER) {
+            rcvRttStart = now;
+            rcvRttSeq = Seq.add(rcvNxt, (int) Math.min(Integer.MAX_VALUE, rcvWnd()));
+            return;
+        }
+        if (Seq.lt(rcvNxt, rcvRttSeq)) return;
+        long sample = (now - rcvRttStart) << 3;
+        if (sample > 0 && (rcvRtt8 == 0 || sample < rcvRtt8)) rcvRtt8 = sample;
+        rcvRttStart = now;
+        rcvRttSeq = Seq.add(rcvNxt, (int) Math.min(Integer.MAX_VALUE, rcvWnd()));
+    }
+
     private void scheduleDelayedAck(long now) {
         if (delackAt != NEVER) return;
         delackAt = now + cfg().delayedAckNs();
@@ -899,9 +1087,12 @@ public final class TcpConnection {
                 if (cfg().quickAcks() > 0) {
                     // Linux (tcp_fin): the peer's FIN makes the exchange interactive; quick-ACK mode
                     // ends and the FIN is ACKed like data, by the delayed-ACK timer, once data has
-                    // flowed (before any data Linux's ACK timeout is still 0: at once).
+                    // flowed (before any data Linux's ACK timeout is still 0: at once), unless
+                    // more than one MSS of sequence space, the FIN included, awaits an ACK
+                    // (__tcp_ack_snd_check: rcv_nxt - rcv_wup > rcv_mss).
                     interactive = true;
-                    if (lastDataAt != NEVER && cfg().delayedAckNs() > 0 && fullSegmentsUnacked < 2 && ooo.isEmpty()) {
+                    if (lastDataAt != NEVER && cfg().delayedAckNs() > 0 && fullSegmentsUnacked < 2 && ooo.isEmpty()
+                            && Seq.sub(rcvNxt, lastAckSent) <= rcvMss) {
                         ackPending = false;
                         scheduleDelayedAck(now);
                     }
@@ -928,7 +1119,7 @@ public final class TcpConnection {
     // ------------------------------------------------------------------ timeouts (RFC 9293 3.10.8)
 
     long pollAt() {
-        return Math.min(Math.min(Math.min(rtoAt, persistAt), Math.min(delackAt, timeWaitAt)), keepaliveAt);
+        return Math.min(Math.min(Math.min(rtoAt, persistAt), Math.min(delackAt, timeWaitAt)), Math.min(keepaliveAt, tlpAt));
     }
 
     // ------------------------------------------------------------------ lazily allocated state (DESIGN.md 10)
@@ -957,7 +1148,7 @@ public final class TcpConnection {
     int bufferBytes() { return sendBuf.allocated() + rcvBuf.allocated(); }
 
     private RingBuffer writableSendBuf(int len) {
-        if (len > 0 && sendBuf.isShared()) sendBuf = layer.newSendBuffer();
+        if (len > 0 && sendBuf.isShared()) sendBuf = sndBufLimit == 0 ? layer.newSendBuffer() : new RingBuffer(sndBufLimit);
         return sendBuf;
     }
 
@@ -990,6 +1181,7 @@ public final class TcpConnection {
             layer.delayedAcks.increment();
             sendAck(now);
         }
+        if (state != TcpState.CLOSED && tlpAt <= now) tailLossProbe(now);
         if (state != TcpState.CLOSED && rtoAt <= now) retransmissionTimeout(now);
         if (state != TcpState.CLOSED && persistAt <= now) persistTimeout(now);
         if (state != TcpState.CLOSED && keepaliveAt <= now) keepaliveTimeout(now);
@@ -999,12 +1191,18 @@ public final class TcpConnection {
 
     /** RFC 9293 3.10.8 RETRANSMISSION TIMEOUT with RFC 6298 5.4 - 5.7. */
     void retransmissionTimeout(long now) {
+        cancelTlp();
         rtoAt = NEVER;
         timersChanged();
         timer(now, "RTO", "fired", now);
         layer.count("tcp.timeouts");
-        if (cfg().userTimeoutNs() > 0 && unackedSince != NEVER && now - unackedSince >= cfg().userTimeoutNs()) {
+        if (userTimeoutNs() > 0 && unackedSince != NEVER && now - unackedSince >= userTimeoutNs()) {
             userTimeout(now);
+            return;
+        }
+        if (establishing() && now >= establishDeadline) {
+            layer.count("tcp.connect_timeouts");
+            enterClosed(now, "connection establishment timed out", TcpError.TIMED_OUT);
             return;
         }
         int limit = switch (state) {
@@ -1012,7 +1210,8 @@ public final class TcpConnection {
             case SYN_RECEIVED -> cfg().synAckRetries();
             case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT, CLOSED, LISTEN -> cfg().dataRetries();
         };
-        if (retries >= limit) {
+        int defer = state == TcpState.SYN_RECEIVED && parent != null ? parent.deferAccept() : 0;
+        if (retries >= limit && (!deferredAckSeen || retries >= defer)) {
             if (state == TcpState.SYN_RECEIVED && parent != null) {
                 enterClosed(now, "SYN,ACK retries exhausted (half-open dropped)", null);
             } else {
@@ -1028,7 +1227,8 @@ public final class TcpConnection {
             synRetransmitted = true;
             int bare = cfg().bareSynAfterRetries();
             if (state == TcpState.SYN_SENT && bare > 0 && retries >= bare) synOptionsDropped = true;
-            retransmitFirst(now);
+            // TCP_DEFER_ACCEPT: the peer has ACKed; repeat the SYN,ACK only at the end of the deferral
+            if (!deferredAckSeen || retries >= defer) retransmitFirst(now);
             armRto(now);
             return;
         }
@@ -1151,6 +1351,8 @@ public final class TcpConnection {
      */
     private void output(long now) {
         if (sendsData() && synAcked()) {
+            int sentFrom = sndMax;
+            boolean windowFull = false;
             while (true) {
                 int unsent = unsent();
                 long flight = Seq.sub(sndNxt, sndUna);
@@ -1167,7 +1369,10 @@ public final class TcpConnection {
                     // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out
                     long lt = !inRecovery() && dupAcks >= 1 && dupAcks <= 2 ? (long) dupAcks * effMss : 0;
                     long usable = Math.min(sndWnd, cc().window() + lt) - flight;
-                    if (usable <= 0) break;
+                    if (usable <= 0) {
+                        windowFull = cc().window() + lt <= sndWnd;
+                        break;
+                    }
                     int maxData = maxSegmentData();
                     int len = (int) Math.min(Math.min(unsent, maxData), usable);
                     boolean resend = Seq.lt(sndNxt, sndMax);
@@ -1181,7 +1386,9 @@ public final class TcpConnection {
 
                     // RFC 9293 3.8.6.2.1 sender SWS avoidance: full segment, all data (Nagle permitting),
                     // or at least half the largest window the peer ever offered
-                    boolean swsOk = full || (all && nagleOk) || (nagleOk && len >= maxSndWnd / 2);
+                    // TCP_CORK / MSG_MORE: a partial segment waits (Linux tcp_nagle_check, TCP_NAGLE_CORK)
+                    boolean hold = (corked || moreComing) && !pushOnce && !(finQueued && all);
+                    boolean swsOk = full || !hold && ((all && nagleOk) || (nagleOk && len >= maxSndWnd / 2));
                     if (!swsOk && !resend) break; // resent data goes as it was cut before
                     boolean fin = finQueued && all && Seq.add(sndNxt, len) == finSeq;
                     sendData(now, sndNxt, len, fin);
@@ -1196,9 +1403,114 @@ public final class TcpConnection {
                 }
                 break;
             }
+            if (cfg().cwndValidation()) noteCwndUse(sndMax != sentFrom, windowFull);
             updatePersist(now);
+            if (tlpRearm) {
+                tlpRearm = false;
+                scheduleTlp(now);
+            }
         }
         if (ackPending) sendAck(now);
+    }
+
+    /**
+     * After a send: remember how much of cwnd the flight uses, per window of data (Linux
+     * tcp_cwnd_validate). A new window starts once SND.UNA passes the end of the last one.
+     */
+    private void noteCwndUse(boolean sent, boolean windowFull) {
+        long flight = Seq.sub(sndMax, sndUna);
+        boolean limited = windowFull || flight >= cc().window();
+        if (!sent && !limited) return;
+        if (!Seq.lt(sndUna, cwndUsageSeq) || limited || (!cwndLimited && flight > maxFlightInWindow)) {
+            cwndLimited = limited;
+            maxFlightInWindow = flight;
+            cwndUsageSeq = sndMax;
+        }
+    }
+
+    /** RFC 8985 7.2: may a tail loss probe be scheduled now? */
+    private boolean tlpAllowed() {
+        return cfg().tailLossProbe() && sackOk && sendsData() && sndMax != sndUna && !inRecovery() && retries == 0
+                && !tlpOutstanding && rtt.hasSample() && Seq.ge(sndNxt, sndMax);
+    }
+
+    /**
+     * RFC 8985 7.2: PTO = 2 SRTT, plus the worst-case delayed ACK (200 ms) when only one
+     * segment is in flight (Linux: else 2 ms), no later than the RTO would fire.
+     */
+    private void scheduleTlp(long now) {
+        if (!tlpAllowed()) {
+            cancelTlp();
+            return;
+        }
+        long pto = 2 * rtt.srtt() + (Seq.sub(sndMax, sndUna) <= effMss ? 200_000_000L : 2_000_000L);
+        long at = now + pto;
+        if (rtoAt != NEVER) at = Math.min(at, rtoAt);
+        tlpAt = at;
+        timersChanged();
+        timer(now, "TLP", "set", tlpAt);
+    }
+
+    private void cancelTlp() {
+        if (tlpAt == NEVER) return;
+        tlpAt = NEVER;
+        timersChanged();
+    }
+
+    /**
+     * RFC 8985 7.3: the probe timer fired: send one new segment if the peer's window allows
+     * (cwnd notwithstanding), else the last segment sent again; then the RTO runs from now.
+     */
+    private void tailLossProbe(long now) {
+        tlpAt = NEVER;
+        timersChanged();
+        timer(now, "TLP", "fired", now);
+        if (!tlpAllowed()) return;
+        layer.count("tcp.tail_loss_probes");
+        int unsent = unsent();
+        long room = sndWnd - Seq.sub(sndNxt, sndUna);
+        if (unsent > 0 && room > 0) {
+            int len = (int) Math.min(Math.min(unsent, maxSegmentData()), room);
+            boolean fin = finQueued && Seq.add(sndNxt, len) == finSeq && len == unsent;
+            sendData(now, sndNxt, len, fin);
+            sndNxt = Seq.add(sndNxt, len + (fin ? 1 : 0));
+        } else {
+            boolean finSent = finQueued && Seq.gt(sndMax, finSeq);
+            int start = Seq.max(lastSegStart, sndUna);
+            int dataEnd = finSent ? finSeq : sndMax;
+            int len = Math.max(0, Seq.sub(dataEnd, start));
+            if (len == 0 && !finSent) return;
+            sendData(now, start, len, finSent);
+        }
+        tlpOutstanding = true;
+        tlpHighSeq = sndMax;
+        tlpRearm = false;
+        rtoAt = NEVER;
+        armRto(now);
+    }
+
+    /**
+     * Whether an ACK may grow cwnd ({@link TcpConfig#cwndValidation()}): the last window filled
+     * it, or, in slow start, cwnd is below twice the largest flight of that window, so that slow
+     * start still doubles what the application actually sends (Linux tcp_is_cwnd_limited).
+     */
+    private boolean cwndInUse() {
+        if (!cfg().cwndValidation() || cwndLimited) return true;
+        CongestionControl c = cc();
+        if (c.window() < c.ssthresh()) return c.window() < 2 * maxFlightInWindow;
+        return false;
+    }
+
+    /**
+     * RFC 5681 4.1: before sending after an idle period longer than the RTO, cwnd restarts
+     * from at most the initial window; Linux halves it per idle RTO down to that (tcp_cwnd_restart).
+     */
+    private void restartAfterIdle(long now) {
+        if (!cfg().slowStartAfterIdle() || cc == null || sndMax != sndUna || lastDataSentAt == NEVER) return;
+        long idle = now - lastDataSentAt;
+        if (idle <= rtt.rto()) return;
+        cc.restartAfterIdle(idle, rtt.rto());
+        layer.count("tcp.cwnd_restarts");
     }
 
     private void updatePersist(long now) {
@@ -1237,6 +1549,7 @@ public final class TcpConnection {
         int flags = TcpRepr.ACK | (fin ? TcpRepr.FIN : 0);
         if (len > 0 && Seq.add(seq, len) == Seq.add(sndBufSeq, sendBuf.size())) flags |= TcpRepr.PSH;
         emit(now, flags, seq, len);
+        if (len > 0) lastDataSentAt = now;
         if (rtx) {
             retransmissions++;
             layer.count("tcp.retransmits");
@@ -1245,6 +1558,8 @@ public final class TcpConnection {
         if (Seq.gt(end, sndMax)) {
             bytesSent += Math.max(0, Seq.sub(Seq.add(seq, len), Seq.max(seq, sndMax)));
             sndMax = end;
+            lastSegStart = seq;
+            tlpRearm = true;
             if (!rttTiming && !tsOk) startRttTiming(now, seq);
         }
         if (rtoAt == NEVER) {
@@ -1354,6 +1669,7 @@ public final class TcpConnection {
 
     /** SYN / SYN,ACK options in the configured layout (see {@link OptionLayout}). */
     private List<TcpOption> synOptions(long now, boolean synAck) {
+        if (noOptions) return List.of();
         return cfg().optionLayout().arrange(synAck, kind -> switch (kind) {
             case TcpOption.KIND_MSS -> new TcpOption.Mss(cfg().mss());
             case TcpOption.KIND_WSCALE -> cfg().windowScale() && !synOptionsDropped && (!synAck || peerOfferedWs)
@@ -1384,11 +1700,11 @@ public final class TcpConnection {
             }
         }
         // an option we stopped offering on our SYN is off, whatever the peer says (RFC 7323 2.2, 3.2)
-        boolean wsOk = cfg().windowScale() && peerOfferedWs && !synOptionsDropped;
+        boolean wsOk = cfg().windowScale() && peerOfferedWs && !synOptionsDropped && !noOptions;
         sndWscale = wsOk ? peerWsShift : 0;
         rcvWscale = (byte) (wsOk ? cfg().windowScaleShift() : 0);
-        tsOk = cfg().timestamps() && peerOfferedTs && !synOptionsDropped;
-        sackOk = cfg().sack() && peerOfferedSack && !synOptionsDropped;
+        tsOk = cfg().timestamps() && peerOfferedTs && !synOptionsDropped && !noOptions;
+        sackOk = cfg().sack() && peerOfferedSack && !synOptionsDropped && !noOptions;
         // RFC 6691 / RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCPhdrsize - IPoptionsize;
         // the MSS option counts no TCP options, so the timestamps we carry come off it.
         int opts = tsOk ? TS_OPTION_SPACE : 0;
@@ -1486,6 +1802,7 @@ public final class TcpConnection {
 
     private void establish(long now, String cause) {
         setState(now, TcpState.ESTABLISHED, cause);
+        establishedAt = now;
         if (synRetransmitted) rtt.reinitializeAfterSynTimeout(Math.max(3_000_000_000L, cfg().initialRtoNs())); // RFC 6298 5.7
         layer.count("tcp.established");
         nEstablished = true;
@@ -1550,6 +1867,13 @@ public final class TcpConnection {
                         effMss = mss;
                         if (cc != null) cc.setMss(mss);
                         layer.count("tcp.pmtu_reductions");
+                        // RFC 1191 6.5: the segments in flight were too big and are lost; resend
+                        // them at once in the new size rather than at the RTO (Linux
+                        // tcp_simple_retransmit, FreeBSD tcp_mtudisc), cwnd untouched
+                        if (sendsData() && synAcked() && sndMax != sndUna) {
+                            sndNxt = sndUna;
+                            output(now);
+                        }
                     }
                 }
             }
@@ -1610,11 +1934,16 @@ public final class TcpConnection {
     private void armRto(long now) {
         if (rtoAt != NEVER) return;
         rtoAt = now + rtt.rto();
+        long ut = userTimeoutNs();
+        // the USER TIMEOUT ends the connection when it expires, not at the next retransmission after it
+        if (ut > 0) rtoAt = Math.max(now + 1, Math.min(rtoAt, (unackedSince != NEVER ? unackedSince : now) + ut));
+        if (establishing() && establishDeadline != NEVER) rtoAt = Math.max(now + 1, Math.min(rtoAt, establishDeadline));
         timersChanged();
         timer(now, "RTO", "set", rtoAt);
     }
 
     private void cancelRto(long now) {
+        cancelTlp();
         if (rtoAt == NEVER) return;
         rtoAt = NEVER;
         timersChanged();

@@ -14,6 +14,7 @@ import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.trace.Tracer;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.TcpEncoder;
+import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
 
 /**
@@ -77,6 +78,12 @@ public final class TcpLayer implements Pollable {
     /** Active OPEN (RFC 9293 3.10.1): sends a SYN and returns the connection in SYN-SENT. */
     public TcpConnection connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
                                  TcpEventListener l) {
+        return connect(now, local, localPort, remote, remotePort, l, false);
+    }
+
+    /** {@link #connect}, the SYN and the connection without TCP options when {@code noOptions} (TCP_NOOPT). */
+    public TcpConnection connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
+                                 TcpEventListener l, boolean noOptions) {
         if (local == null || local.isUnspecified()) throw new IllegalArgumentException("connect needs a concrete local address");
         if (remote == null || remote.isUnspecified() || remotePort <= 0 || remotePort > 65535)
             throw new IllegalArgumentException("connect needs a concrete remote address and port");
@@ -89,6 +96,7 @@ public final class TcpLayer implements Pollable {
             throw new TcpException(TcpError.CONNECTION_ALREADY_EXISTS);
         }
         TcpConnection c = newConnection(now, local, port, remote, remotePort, null, l);
+        c.setNoOptions(noOptions);
         counters.counter("tcp.active_opens").increment();
         c.open(now);
         return c;
@@ -241,6 +249,7 @@ public final class TcpLayer implements Pollable {
         TcpConnection c = new TcpConnection(this, local, localPort, remote, remotePort, parent, l,
                 isnForTests != null ? isnForTests.getAsInt() : isn.isn(now, local, localPort, remote, remotePort),
                 isn.timestampOffset(local, remote), nextOrder++);
+        if (parent != null) c.setNoOptions(parent.noOptions());
         connections.put(c);
         return c;
     }
@@ -328,8 +337,14 @@ public final class TcpLayer implements Pollable {
     }
 
     void sendRst(long now, Ipv4Address src, int srcPort, Ipv4Address dst, int dstPort, int seq, int ack, boolean withAck) {
+        sendRst(now, src, srcPort, dst, dstPort, seq, ack, withAck, List.of());
+    }
+
+    /** A RST carrying options (a connection's abort RST with its timestamps). */
+    void sendRst(long now, Ipv4Address src, int srcPort, Ipv4Address dst, int dstPort, int seq, int ack, boolean withAck,
+                 List<TcpOption> options) {
         TcpRepr rst = new TcpRepr(srcPort, dstPort, seq, withAck ? ack : 0, TcpRepr.RST | (withAck ? TcpRepr.ACK : 0),
-                0, 0, List.of());
+                0, 0, options);
         transmit(now, id(src, srcPort, dst, dstPort), src, dst, rst, new byte[0], 0, 0);
     }
 

@@ -27,6 +27,8 @@ public final class TcpListener {
     private final Set<TcpConnection> synQueue = new LinkedHashSet<>();
     private final ArrayDeque<TcpConnection> acceptQueue = new ArrayDeque<>();
     private boolean closed;
+    private boolean noOptions;
+    private int deferAcceptTimeouts;
 
     TcpListener(TcpLayer layer, Ipv4Address localAddress, int port, int backlog, AcceptHandler handler) {
         this.layer = layer;
@@ -40,6 +42,22 @@ public final class TcpListener {
     public int port() { return port; }
     public int backlog() { return backlog; }
     public boolean isClosed() { return closed; }
+
+    /** TCP_NOOPT for the connections this listener will create (see {@link TcpConnection#setNoOptions}). */
+    public void setNoOptions(boolean on) { this.noOptions = on; }
+    public boolean noOptions() { return noOptions; }
+
+    /**
+     * TCP_DEFER_ACCEPT (Linux): a handshake is completed by the first segment carrying data;
+     * a bare ACK of the SYN,ACK is taken only once the SYN,ACK timer has fired this many times
+     * (the deferral period), and the SYN,ACK is not repeated in between except on the last
+     * timeout before that, a last chance for the peer (Linux syn_ack_recalc). 0 = off.
+     */
+    public void setDeferAccept(int synAckTimeouts) {
+        if (synAckTimeouts < 0) throw new IllegalArgumentException("deferral >= 0");
+        this.deferAcceptTimeouts = synAckTimeouts;
+    }
+    public int deferAccept() { return deferAcceptTimeouts; }
 
     /** The next established connection, or null if none is ready. */
     public TcpConnection accept() { return acceptQueue.pollFirst(); }

@@ -22,6 +22,35 @@ import org.netstack4j.wire.TcpOption;
 /** Sequence arithmetic, RTT estimation, buffers, reassembly ranges, NewReno, ISN and ports. */
 class TcpPartsTest {
 
+    @Test void linuxRtoFloorsTheVarianceTermNotTheSum() {
+        TcpConfig rfc = TcpConfig.defaults(), linux = TcpConfig.linuxLike();
+        RttEstimator a = new RttEstimator(Time.s(1), RttEstimator.boundsOf(rfc));
+        RttEstimator b = new RttEstimator(Time.s(1), RttEstimator.boundsOf(linux));
+        for (RttEstimator r : List.of(a, b)) { r.sample(Time.ms(100)); r.sample(Time.ms(100)); }
+        assertEquals(Time.ms(250), a.rto()); // 100 + 4 * 37.5, above the 200 ms floor
+        assertEquals(Time.ms(300), b.rto()); // 100 + max(150, 200)
+    }
+
+    @Test void restartAfterIdleHalvesPerRtoDownToTheInitialWindow() {
+        NewReno cc = new NewReno(1000, 10, 0);
+        for (int i = 0; i < 30; i++) cc.onAck(1000 * (i + 1), 1000, 40_000, 0);
+        assertEquals(40_000, cc.window());
+        cc.restartAfterIdle(Time.ms(250), Time.ms(300)); // not idle for an RTO beyond the first
+        assertEquals(40_000, cc.window());
+        cc.restartAfterIdle(Time.ms(500), Time.ms(300)); // one more RTO: halved once
+        assertEquals(20_000, cc.window());
+        cc.restartAfterIdle(Time.s(10), Time.ms(300));
+        assertEquals(10_000, cc.window()); // never below RW = min(IW, cwnd)
+    }
+
+    @Test void noGrowthWhenTheSenderDoesNotUseTheWindow() {
+        NewReno cc = new NewReno(1000, 10, 0);
+        cc.onAck(2000, 2000, 5000, 0, false);
+        assertEquals(10_000, cc.window());
+        cc.onAck(4000, 2000, 3000, 0, true);
+        assertEquals(12_000, cc.window());
+    }
+
     @Test void seqComparisonsWrapAround() {
         assertTrue(Seq.lt(0xfffffff0, 0x10));
         assertTrue(Seq.gt(0x10, 0xfffffff0));

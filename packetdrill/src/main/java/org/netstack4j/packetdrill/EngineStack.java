@@ -57,6 +57,11 @@ final class EngineStack implements TcpStack {
                     .sendBufferSize(s.sndBuf != null ? s.sndBuf : 32768)
                     .windowScaleShift(s.windowScaleShift != null ? s.windowScaleShift : 6) // kern.ipc.maxsockbuf 2 MB
                     .delayedAckNs(Time.ms(40))
+                    // TCP_MAXRXTSHIFT retransmissions, at most TCPTV_REXMTMAX apart, and an active
+                    // open bounded by net.inet.tcp.keepinit (75 s)
+                    .synRetries(12)
+                    .maxRtoNs(Time.s(64))
+                    .connectTimeoutNs(s.synTimeoutNs != null ? s.synTimeoutNs : Time.s(75))
                     // FreeBSD: RTO = srtt + 4 rttvar + rexmit_slop (200 ms), at least rexmit_min
                     // (30 ms). The engine has no additive slop; with the near-zero RTTs of virtual
                     // time a 230 ms floor is the same thing.
@@ -88,6 +93,8 @@ final class EngineStack implements TcpStack {
         if (s.rfc5961Rst != null) b.challengeAckOnRst(s.rfc5961Rst);
         if (s.rfc5961Syn != null) b.challengeAckOnSyn(s.rfc5961Syn);
         if (s.icmpMayRst != null) b.icmpHardErrorsInSynSent(s.icmpMayRst);
+        if (s.dropMissingTimestamps != null) b.dropMissingTimestamps(s.dropMissingTimestamps);
+        if (s.slowStartAfterIdle != null) b.slowStartAfterIdle(s.slowStartAfterIdle);
         return b.build();
     }
 
@@ -114,7 +121,7 @@ final class EngineStack implements TcpStack {
                                   SocketOptions opts) throws Failure {
         checkOptions(opts);
         try {
-            TcpConnection c = layer.connect(now, local, localPort, remote, remotePort, null);
+            TcpConnection c = layer.connect(now, local, localPort, remote, remotePort, null, opts.noOptions);
             if (opts.noDelay) c.setNoDelay(true);
             return wrap(c);
         } catch (TcpException e) {
@@ -130,6 +137,8 @@ final class EngineStack implements TcpStack {
         } catch (TcpException e) {
             throw new Failure(errnoOf(e.error()), e.getMessage());
         }
+        l.setNoOptions(opts.noOptions);
+        l.setDeferAccept(opts.deferAcceptTimeouts);
         boolean noDelay = opts.noDelay;
         return new Listen() {
             @Override public Conn accept() {
@@ -141,6 +150,7 @@ final class EngineStack implements TcpStack {
             @Override public int pending() { return l.pending(); }
             @Override public void close(long now) { l.close(now); }
             @Override public int receiveBufferSize() { return announcedRcvBuf; }
+            @Override public void setDeferAccept(int synAckTimeouts) { l.setDeferAccept(synAckTimeouts); }
         };
     }
 
@@ -193,8 +203,15 @@ final class EngineStack implements TcpStack {
         @Override public int remotePort() { return c.remotePort(); }
 
         @Override public int send(long now, byte[] b, int off, int len) throws Failure {
+            return send(now, b, off, len, false);
+        }
+
+        @Override public void setCork(long now, boolean on) { c.setCork(now, on); }
+        @Override public void push(long now) { c.push(now); }
+
+        @Override public int send(long now, byte[] b, int off, int len, boolean more) throws Failure {
             try {
-                return c.send(now, b, off, len);
+                return c.send(now, b, off, len, more);
             } catch (TcpException e) {
                 throw new Failure(errnoOf(e.error()), e.getMessage());
             }
@@ -222,6 +239,18 @@ final class EngineStack implements TcpStack {
         @Override public void abort(long now) { c.abort(now); }
         @Override public String errno() { return errnoOf(c.error()); }
 
+        @Override public Map<String, Long> tcpInfo(long now) {
+            Map<String, Long> m = tcpInfo();
+            TcpStatus s = c.status();
+            // Linux: the last data received, or the handshake's end before any (icsk_ack.lrcvtime)
+            long recv = s.lastDataReceivedAtNs() != Time.NEVER ? s.lastDataReceivedAtNs() : s.establishedAtNs();
+            if (recv != Time.NEVER) m.put("tcpi_last_data_recv", (now - recv) / 1_000_000L);
+            if (s.lastDataSentAtNs() != Time.NEVER) m.put("tcpi_last_data_sent", (now - s.lastDataSentAtNs()) / 1_000_000L);
+            long ack = s.lastAckReceivedAtNs() != Time.NEVER ? s.lastAckReceivedAtNs() : s.establishedAtNs();
+            if (ack != Time.NEVER) m.put("tcpi_last_ack_recv", (now - ack) / 1_000_000L);
+            return m;
+        }
+
         @Override public Map<String, Long> tcpInfo() {
             TcpStatus s = c.status();
             Map<String, Long> m = new LinkedHashMap<>();
@@ -246,6 +275,16 @@ final class EngineStack implements TcpStack {
             m.put("tcpi_bytes_acked", s.bytesAcked());
             m.put("tcpi_bytes_received", s.bytesReceived());
             m.put("tcpi_unacked", (long) Math.ceilDiv((long) (s.sndNxt() - s.sndUna()), mss));
+            m.put("tcpi_backoff", (long) s.backoff());
+            m.put("tcpi_retransmits", (long) s.backoff());
+            // Linux's congestion-avoidance state: Open 0, Disorder 1 (duplicate ACKs or SACKed
+            // data), Recovery 3 (fast recovery), Loss 4 (after a retransmission timeout)
+            m.put("tcpi_ca_state", s.backoff() > 0 && s.sndNxt() != s.sndUna() ? 4L : s.inRecovery() ? 3L
+                : s.duplicateAcks() > 0 || s.sackedBytes() > 0 ? 1L : 0L);
+            // segments the peer holds above SND.UNA (SACK), and the duplicate-ACK threshold
+            m.put("tcpi_sacked", Math.ceilDiv(s.sackedBytes(), mss));
+            m.put("tcpi_reordering", 3L);
+            m.put("tcpi_rcv_rtt", s.receiverRttNs() / 1000);
             return m;
         }
 
@@ -254,7 +293,10 @@ final class EngineStack implements TcpStack {
             return c.state() == TcpState.SYN_SENT || c.state() == TcpState.CLOSED ? announcedRcvBuf : config.receiveBufferSize();
         }
 
-        @Override public int sendBufferSize() { return config.sendBufferSize(); }
+        @Override public int sendBufferSize() { return c.sendBufferSize(); }
+        @Override public void setSendBufferSize(int bytes) { c.setSendBufferSize(bytes); }
+        @Override public void setUserTimeout(long ns) { c.setUserTimeout(ns); }
+        @Override public void setConnectTimeout(long now, long ns) { c.setConnectTimeout(now, ns); }
         @Override public void setNoDelay(boolean on) { c.setNoDelay(on); }
         @Override public void orphaned(long now, long finWait2TimeoutNs) { c.orphan(now, finWait2TimeoutNs); }
     }

@@ -59,6 +59,14 @@ public final class Interpreter {
         boolean inq;
         /** TCP_LINGER2: FIN-WAIT-2 lifetime once closed (null = the stack's). */
         Long linger2Ns;
+        /** TCP_USER_TIMEOUT in ms set before the connection existed (null = none). */
+        Long userTimeoutMs;
+        /** TCP_KEEPINIT in s (FreeBSD: bound on connection establishment; null = none). */
+        Long keepInitS;
+        /** TCP_CORK (Linux): partial segments wait while it is on. */
+        boolean cork;
+        /** SO_SNDBUF was set on this socket while it had a connection: the connection holds the size. */
+        boolean sndBufOnConn;
         final TcpStack.SocketOptions opts = new TcpStack.SocketOptions();
         Sock(int fd) { this.fd = fd; }
     }
@@ -170,8 +178,19 @@ public final class Interpreter {
     }
 
     private void applyOptions() {
+        if (profile == Profile.LINUX && COMMENTED_DEFAULTS.matcher(script.source()).find()) {
+            // Older google scripts carry the defaults.sh line commented out: their harness had
+            // already applied it, and they expect its window scale (see command()).
+            settings.windowScaleShift = 8;
+        }
+        if (!toleranceOverridden && GVISOR_PATH.matcher(pathOf(script)).find()) {
+            // gVisor's harness runs its scripts with a wider tolerance than packetdrill's 4 ms
+            // default (NOTES.md 3.4): they are written against it (e.g. "+0.01 > ." for an ACK
+            // that Linux sends at once). A --tolerance_usecs in the script still wins.
+            toleranceNs = GVISOR_TOLERANCE_US * NS_PER_US;
+        }
         for (var e : script.options().entrySet()) {
-            String k = e.getKey(), v = e.getValue();
+            String k = e.getKey(), v = unquote(e.getValue());
             switch (k) {
                 case "tolerance_usecs" -> { if (!toleranceOverridden) toleranceNs = parseLong(k, v) * NS_PER_US; }
                 case "tolerance_percent" -> tolerancePercent = Double.parseDouble(v);
@@ -199,6 +218,14 @@ public final class Interpreter {
             }
         }
         flowLocalPort = bindPort;
+    }
+
+    /** --opt="value": the shell quotes are not part of the value. */
+    private static String unquote(String v) {
+        String t = v.strip();
+        if (t.length() >= 2 && (t.charAt(0) == '"' || t.charAt(0) == '\'') && t.charAt(t.length() - 1) == t.charAt(0))
+            return t.substring(1, t.length() - 1);
+        return t;
     }
 
     private static long parseLong(String k, String v) {
@@ -390,10 +417,47 @@ public final class Interpreter {
         "host_unknown", "source_host_isolated", "net_prohibited", "host_prohibited", "net_unreachable_for_tos",
         "host_unreachable_for_tos", "packet_filtered", "precedence_violation", "precedence_cutoff");
 
+    /**
+     * The descriptor for a new socket. packetdrill maps the script's descriptor numbers to the live
+     * ones (run_system_call.c: CHECK_FD only checks that both are valid), so the number the script
+     * expects names the socket; otherwise the lowest free number from 3, as a kernel would give.
+     */
+    private int newFd(SyscallEvent s) {
+        if (s.result() instanceof Expr.Int i && i.value() >= 3 && i.value() < 65536 && !fds.containsKey((int) i.value()))
+            return (int) i.value();
+        int fd = 3;
+        while (fds.containsKey(fd)) fd++;
+        return fd;
+    }
+
+    /** nplab's numeric {@code type_N} as the name of that type (RFC 792); other numbers are "unknown". */
+    private static String icmpTypeName(String t) {
+        if (!t.matches("type_\\d+")) return t;
+        return switch (Integer.parseInt(t.substring(5))) {
+            case 0 -> "echo_reply";
+            case 3 -> "unreachable";
+            case 4 -> "source_quench";
+            case 5 -> "redirect";
+            case 8 -> "echo_request";
+            case 9 -> "router_advertisement";
+            case 10 -> "router_solicitation";
+            case 11 -> "time_exceeded";
+            case 12 -> "parameter_problem";
+            case 13 -> "timestamp_request";
+            case 14 -> "timestamp_reply";
+            case 15 -> "information_request";
+            case 16 -> "information_reply";
+            case 17 -> "address_mask_request";
+            case 18 -> "address_mask_reply";
+            default -> "unknown";
+        };
+    }
+
     private void icmp(Event.IcmpEvent i) {
         checkIpInfo(i.line(), i.ipInfo());
         long quoted = i.seqStart() < 0 ? 0 : i.seqStart();
-        switch (i.type()) {
+        String type = icmpTypeName(i.type());
+        switch (type) {
             case "unreachable", "destination_unreachable" -> { }
             case "time_exceeded" -> {
                 if (log.size() < 2000) log.add(fmtTime(now) + lineTag(i.line()) + "< icmp time exceeded [" + quoted + "]");
@@ -404,7 +468,13 @@ public final class Interpreter {
             // Not passed to the engine: source quench is ignored (RFC 6633), a redirect only changes
             // the IP next hop, and a parameter problem is a soft error (RFC 1122 4.2.3.9) that would
             // only be named if the connection later timed out
-            case "source_quench", "redirect", "parameter_problem" -> {
+            // Queries and replies (echo, timestamp, information, address mask) and types this
+            // stack does not know are not about a TCP segment: RFC 1122 3.2.2 says to silently
+            // discard unknown types, the queries are answered (or not) by the IP layer.
+            case "source_quench", "redirect", "parameter_problem", "echo_reply", "echo_request",
+                 "timestamp_request", "timestamp_reply", "information_request", "information_reply",
+                 "address_mask_request", "address_mask_reply", "router_advertisement", "router_solicitation",
+                 "unknown" -> {
                 if (log.size() < 2000) log.add(fmtTime(now) + lineTag(i.line()) + "< icmp " + i.type() + " (no effect on TCP)");
                 checkPending();
                 return;
@@ -414,7 +484,9 @@ public final class Interpreter {
         int code;
         if (i.code() == null) code = 0;
         else if (i.code().chars().allMatch(Character::isDigit)) code = Integer.parseInt(i.code());
+        else if (i.code().matches("code_\\d+")) code = Integer.parseInt(i.code().substring(5));
         else code = UNREACHABLE_CODES.indexOf(i.code());
+        if (code > 255) throw new Unsupported(i.line(), "icmp unreachable code " + i.code());
         if (code < 0) throw new Unsupported(i.line(), "icmp unreachable code " + i.code());
         long seq = i.seqStart() < 0 ? 0 : i.seqStart();
         if (log.size() < 2000) log.add(fmtTime(now) + lineTag(i.line()) + "< icmp unreachable code " + code + " mtu " + i.mtu() + " [" + seq + "]");
@@ -704,8 +776,10 @@ public final class Interpreter {
                 if ((type & 0xf) != 1) throw new Unsupported(line, "socket type " + a.get(1));
                 if (!(a.get(0) instanceof Expr.Ellipsis) && !isSymbol(a.get(0), "AF_INET") && !isSymbol(a.get(0), "PF_INET"))
                     throw new Unsupported(line, "socket domain " + a.get(0));
-                int fd = 3;
-                while (fds.containsKey(fd)) fd++;
+                // a stream socket with another protocol than TCP (0 = the default, TCP)
+                if (a.get(2) instanceof Expr.Symbol p && !p.name().equals("IPPROTO_TCP") && !p.name().equals("IPPROTO_IP"))
+                    return () -> Ret.err("EPROTONOSUPPORT");
+                int fd = newFd(s);
                 Sock k = new Sock(fd);
                 k.nonBlocking = (type & SOCK_NONBLOCK) != 0;
                 fds.put(fd, k);
@@ -743,11 +817,14 @@ public final class Interpreter {
                 return () -> {
                     TcpStack.Conn c = k.listener.accept();
                     if (c == null) return k.nonBlocking ? Ret.err("EAGAIN") : Ret.BLOCK;
-                    int fd = 3;
-                    while (fds.containsKey(fd)) fd++;
+                    int fd = newFd(s);
                     Sock n = new Sock(fd);
                     n.conn = c;
                     n.opts.noDelay = k.opts.noDelay;
+                    n.userTimeoutMs = k.userTimeoutMs;
+                    n.cork = k.cork;
+                    if (n.cork) c.setCork(now, true);
+                    if (n.userTimeoutMs != null) c.setUserTimeout(n.userTimeoutMs * 1_000_000L);
                     n.lingerZero = k.lingerZero;
                     fds.put(fd, n);
                     underTest = n;
@@ -773,6 +850,9 @@ public final class Interpreter {
                 } catch (TcpStack.Failure f) {
                     return () -> Ret.err(f.errno());
                 }
+                if (k.userTimeoutMs != null) k.conn.setUserTimeout(k.userTimeoutMs * 1_000_000L);
+                if (k.cork) k.conn.setCork(now, true);
+                if (k.keepInitS != null) k.conn.setConnectTimeout(now, k.keepInitS * 1_000_000_000L);
                 flowLocalPort = k.conn.localPort();
                 flowRemotePort = port;
                 boolean[] first = {true};
@@ -795,6 +875,10 @@ public final class Interpreter {
                 boolean peek = (flags & MSG_PEEK) != 0;
                 boolean dontWait = (flags & msgDontWait()) != 0;
                 if ((flags & ~(MSG_PEEK | msgDontWait())) != 0) throw new Unsupported(line, name + " flags " + a.get(3));
+                if (a.size() > 1 && isSymbol(a.get(1), "NULL") && len > 0) {
+                    // the kernel faults copying out to a NULL buffer: only when there is something to copy
+                    return () -> k.conn != null && k.conn.readable() > 0 ? Ret.err("EFAULT") : read(k, len, peek, dontWait);
+                }
                 return () -> read(k, len, peek, dontWait);
             }
             case "write", "send", "sendto": {
@@ -804,9 +888,11 @@ public final class Interpreter {
                 int len = a.size() > 2 ? (int) intArg(s, a.get(2)) : 0;
                 long flags = name.equals("write") || a.size() < 4 ? 0 : constant(line, a.get(3));
                 boolean dontWait = (flags & msgDontWait()) != 0;
-                if ((flags & ~msgDontWait()) != 0) throw new Unsupported(line, name + " flags " + a.get(3));
+                boolean more = (flags & MSG_MORE) != 0;
+                if ((flags & ~(msgDontWait() | MSG_MORE)) != 0) throw new Unsupported(line, name + " flags " + a.get(3));
+                if (a.size() > 1 && isSymbol(a.get(1), "NULL") && len > 0) return () -> Ret.err("EFAULT"); // copy from NULL faults
                 int[] done = {0};
-                return () -> write(k, len, done, dontWait);
+                return () -> write(k, len, done, dontWait, more);
             }
             case "sendmsg", "recvmsg": {
                 // {msg_name(...)=..., msg_iov(1)=[{..., N}], msg_flags=0}: the iov lengths are all we use.
@@ -834,7 +920,9 @@ public final class Interpreter {
                 long flags = constant(line, a.get(2));
                 boolean peek = (flags & MSG_PEEK) != 0;
                 boolean dontWait = (flags & msgDontWait()) != 0;
-                if ((flags & ~(MSG_PEEK | msgDontWait())) != 0) throw new Unsupported(line, name + " flags " + a.get(2));
+                boolean more = name.equals("sendmsg") && (flags & MSG_MORE) != 0;
+                if ((flags & ~(MSG_PEEK | msgDontWait() | (name.equals("sendmsg") ? MSG_MORE : 0))) != 0)
+                    throw new Unsupported(line, name + " flags " + a.get(2));
                 int total = len;
                 if (name.equals("recvmsg") && wantInq != null) {
                     long want = wantInq;
@@ -850,7 +938,7 @@ public final class Interpreter {
                 if (name.equals("recvmsg")) return () -> read(k, total, peek, dontWait);
                 if (peek) throw new Unsupported(line, "sendmsg MSG_PEEK");
                 int[] done = {0};
-                return () -> write(k, total, done, dontWait);
+                return () -> write(k, total, done, dontWait, more);
             }
             case "close": {
                 Sock k = sock(s, 0);
@@ -970,7 +1058,7 @@ public final class Interpreter {
         return k.nonBlocking || dontWait ? Ret.err("EAGAIN") : Ret.BLOCK;
     }
 
-    private Ret write(Sock k, int len, int[] done, boolean dontWait) {
+    private Ret write(Sock k, int len, int[] done, boolean dontWait, boolean more) {
         if (k.conn == null) return Ret.err("ENOTCONN");
         TcpStack.Conn c = k.conn;
         if (c.errno() != null && !k.errorReported) {
@@ -987,7 +1075,7 @@ public final class Interpreter {
         while (done[0] < len) {
             int n;
             try {
-                n = c.send(now, new byte[len - done[0]], 0, len - done[0]);
+                n = c.send(now, new byte[len - done[0]], 0, len - done[0], more);
             } catch (TcpStack.Failure f) {
                 if (done[0] > 0) return Ret.ok(done[0]);
                 return Ret.err(f.errno());
@@ -1100,13 +1188,51 @@ public final class Interpreter {
             }
             return () -> Ret.ok(0);
         }
+        if (opt.equals("SO_SNDBUF") && k.conn != null) {
+            // Linux keeps twice what was asked for (its bookkeeping) and reports that
+            long bytes = arrayValue(s, v) * (profile == Profile.FREEBSD ? 1 : 2);
+            if (bytes < 1 || bytes > Integer.MAX_VALUE) throw new Unsupported(line, "SO_SNDBUF of " + bytes + " bytes");
+            k.conn.setSendBufferSize((int) bytes);
+            k.sndBufOnConn = true;
+            return () -> Ret.ok(0);
+        }
         switch (opt) {
             case "SO_REUSEADDR", "SO_REUSEPORT" -> k.reuseAddr = arrayValue(s, v) != 0;
             case "SO_RCVBUF" -> k.opts.rcvBuf = (int) arrayValue(s, v);
             case "SO_SNDBUF" -> k.opts.sndBuf = (int) arrayValue(s, v);
+            case "TCP_DEFER_ACCEPT" -> {
+                long secs = arrayValue(s, v);
+                k.opts.deferAcceptTimeouts = secsToRetrans(secs);
+                if (k.listener != null) k.listener.setDeferAccept(k.opts.deferAcceptTimeouts);
+            }
+            case "TCP_KEEPINIT" -> {
+                long secs = arrayValue(s, v);
+                if (secs < 0) return () -> Ret.err("EINVAL");
+                if (k.listener != null) throw new Unsupported(line, "TCP_KEEPINIT on a listening socket");
+                k.keepInitS = secs == 0 ? null : secs; // 0: the system's default (net.inet.tcp.keepinit)
+                if (k.conn != null && k.keepInitS != null) k.conn.setConnectTimeout(now, secs * 1_000_000_000L);
+            }
+            case "TCP_NOOPT" -> {
+                if (k.conn != null || k.listener != null) throw new Unsupported(line, "TCP_NOOPT after connect or listen");
+                k.opts.noOptions = arrayValue(s, v) != 0;
+            }
+            case "TCP_USER_TIMEOUT" -> {
+                long ms = arrayValue(s, v);
+                if (ms < 0) return () -> Ret.err("EINVAL");
+                k.userTimeoutMs = ms;
+                if (k.conn != null) k.conn.setUserTimeout(ms * 1_000_000L);
+            }
             case "TCP_NODELAY" -> {
                 k.opts.noDelay = arrayValue(s, v) != 0;
-                if (k.conn != null) k.conn.setNoDelay(k.opts.noDelay);
+                if (k.conn != null) {
+                    k.conn.setNoDelay(k.opts.noDelay);
+                    if (k.opts.noDelay) k.conn.push(now); // Linux: pushes pending frames, corked or not
+                }
+            }
+            case "TCP_CORK" -> {
+                if (profile == Profile.FREEBSD) throw new Unsupported(line, "TCP_CORK (FreeBSD: TCP_NOPUSH)");
+                k.cork = arrayValue(s, v) != 0;
+                if (k.conn != null) k.conn.setCork(now, k.cork);
             }
             case "TCP_MAXSEG" -> k.opts.maxSeg = (int) arrayValue(s, v);
             case "TCP_INQ" -> k.inq = arrayValue(s, v) != 0;
@@ -1136,6 +1262,29 @@ public final class Interpreter {
                 || opt.equals("TCP_MAXSEG") || opt.startsWith("TCP_KEEP") || opt.equals("SO_KEEPALIVE")))
             throw new Unsupported(line, "setsockopt " + opt + " on a connected or listening socket");
         return () -> Ret.ok(0);
+    }
+
+    // Linux keeps TCP_DEFER_ACCEPT as a number of SYN,ACK timeouts (1 s initial, doubling, at most
+    // TCP_RTO_MAX 120 s) and reports it back as the seconds those cover (secs_to_retrans, retrans_to_secs)
+    private static int secsToRetrans(long secs) {
+        if (secs <= 0) return 0;
+        int res = 1;
+        long timeout = 1, period = 1;
+        while (secs > period && res < 255) {
+            res++;
+            timeout = Math.min(timeout << 1, 120);
+            period += timeout;
+        }
+        return res;
+    }
+
+    private static long retransToSecs(int retrans) {
+        long period = 0, timeout = 1;
+        for (int i = 0; i < retrans; i++) {
+            period += timeout;
+            timeout = Math.min(timeout << 1, 120);
+        }
+        return period;
     }
 
     /** An option the engine only has per stack, recorded in the settings the stack is built from. */
@@ -1184,12 +1333,17 @@ public final class Interpreter {
                 * (k.conn != null ? k.conn.receiveBufferSize()
                 : k.listener != null ? k.listener.receiveBufferSize()
                 : k.opts.rcvBuf != null ? k.opts.rcvBuf : stack.defaultReceiveBuffer()));
-            case "SO_SNDBUF" -> got = Long.toString((settings.sndBufBySockopt && profile != Profile.FREEBSD ? 2L : 1L)
+            case "SO_SNDBUF" -> got = Long.toString((settings.sndBufBySockopt && profile != Profile.FREEBSD && !k.sndBufOnConn ? 2L : 1L)
                 * (k.conn != null ? k.conn.sendBufferSize()
                 : k.opts.sndBuf != null ? k.opts.sndBuf : stack.defaultSendBuffer()));
             case "SO_REUSEADDR", "SO_REUSEPORT" -> got = k.reuseAddr ? "1" : "0";
             case "TCP_NODELAY" -> got = k.opts.noDelay ? "1" : "0";
+            case "TCP_CORK" -> got = k.cork ? "1" : "0";
             case "TCP_INQ" -> got = k.inq ? "1" : "0";
+            case "TCP_NOOPT" -> got = k.opts.noOptions ? "1" : "0";
+            case "TCP_DEFER_ACCEPT" -> got = Long.toString(retransToSecs(k.opts.deferAcceptTimeouts));
+            case "TCP_KEEPINIT" -> got = Long.toString(k.keepInitS == null ? 75 : k.keepInitS);
+            case "TCP_USER_TIMEOUT" -> got = Long.toString(k.userTimeoutMs == null ? 0 : k.userTimeoutMs);
             case "SO_KEEPALIVE" -> got = k.opts.keepAlive || Boolean.TRUE.equals(settings.keepAlive) ? "1" : "0";
             case "TCP_MAXSEG" -> {
                 Long mss = k.conn == null ? null : k.conn.tcpInfo().get("tcpi_snd_mss");
@@ -1206,6 +1360,7 @@ public final class Interpreter {
 
     // ---------------------------------------------------------------- arguments
 
+    private static final long MSG_MORE = 0x8000;
     private static final long SOCK_NONBLOCK = 0x800, F_GETFL = 3, F_SETFL = 4, O_RDWR = 2, MSG_PEEK = 2;
 
     private long msgDontWait() { return profile == Profile.FREEBSD ? 0x80 : 0x40; }
@@ -1267,6 +1422,10 @@ public final class Interpreter {
             case "SHUT_RDWR" -> 2;
             case "MSG_PEEK" -> MSG_PEEK;
             case "MSG_DONTWAIT" -> msgDontWait();
+            case "MSG_MORE" -> {
+                if (profile == Profile.FREEBSD) throw new Unsupported(0, "MSG_MORE (not in FreeBSD)");
+                yield MSG_MORE;
+            }
             case "POLLIN" -> POLLIN;
             case "POLLOUT" -> POLLOUT;
             case "POLLERR" -> POLLERR;
@@ -1281,13 +1440,22 @@ public final class Interpreter {
 
     // ---------------------------------------------------------------- commands and code
 
+    private static final Pattern GVISOR_PATH = Pattern.compile("(?i)(^|[/+_-])gvisor([/+_-]|$)");
+    private static final long GVISOR_TOLERANCE_US = 100_000;
+
+    private static String pathOf(Script s) { return s.path() == null ? "" : s.path().toString().replace('\\', '/'); }
+
+    private static final Pattern COMMENTED_DEFAULTS = Pattern.compile("(?m)^\\s*//\\s*`[^`\\n]*defaults\\.sh\\s*`");
     private static final Pattern SET_SYSCTLS = Pattern.compile("^\\S*set_sysctls\\.py\\s+(.+)$");
     private static final Pattern SYSCTL = Pattern.compile("^sysctl(?:\\s+-[a-zA-Z]+)*\\s+(.+)$");
     private static final Pattern SOCKSTAT = Pattern.compile("^sockstat\\b(.*)\\|\\s*grep\\s+-c\\s+(\\S+)\\s*\\|\\s*grep\\s+(\\d+)\\s*$");
+    private static final Pattern IP_ROUTE = Pattern.compile("^ip\\s+route\\s+(add|change|replace)\\s+\\S+(\\s+via\\s+\\S+)?(\\s+dev\\s+\\S+)?(\\s+(advmss\\s+\\d+|mtu\\s+(lock\\s+)?\\d+))+\\s*$");
+    private static final Pattern ETHTOOL_OFFLOADS = Pattern.compile("^ethtool\\s+-K\\s+\\S+(\\s+(tso|gso|gro|lro|sg|tx|rx|ufo)\\s+(on|off))+\\s*$");
     private static final Pattern TCPDROP = Pattern.compile("^tcpdrop\\s+-s\\s+(\\S+)\\s*$");
 
     private void command(CommandEvent c) {
-        for (String part : c.command().split("\\s*(?:;|&&|\\n)\\s*")) {
+        // a backslash before a newline continues the shell line
+        for (String part : c.command().replaceAll("\\\\\\r?\\n", " ").split("\\s*(?:;|&&|\\n)\\s*")) {
             String cmd = part.strip();
             if (cmd.isEmpty() || cmd.startsWith("#")) continue; // shell comment
             Matcher m;
@@ -1338,6 +1506,18 @@ public final class Interpreter {
                 for (TcpStack.Conn k : List.copyOf(stack.connections())) if (k.state().equals(state)) stack.drop(now, k);
             } else if (cmd.startsWith("setkey -F")) {
                 // no IPsec state to flush
+            } else if ((m = IP_ROUTE.matcher(cmd)).matches()) {
+                // the route to the remote host: "mtu [lock] M" is the path MTU, "advmss A" the MSS
+                // we announce (the stack is built with them, as with a sysctl)
+                Matcher mtu = Pattern.compile("\\bmtu\\s+(?:lock\\s+)?(\\d+)").matcher(cmd);
+                Matcher adv = Pattern.compile("\\badvmss\\s+(\\d+)").matcher(cmd);
+                if (mtu.find()) settings.mtu = Integer.parseInt(mtu.group(1));
+                if (adv.find()) settings.maxSeg = Integer.parseInt(adv.group(1));
+                if (!cmd.matches(".*\\b(mtu|advmss)\\b.*")) throw new Unsupported(c.line(), "command `" + cmd + "`");
+                noteLateSysctl(c.line(), cmd);
+            } else if (ETHTOOL_OFFLOADS.matcher(cmd).matches()) {
+                // segmentation/receive offloads on the tun device: we send MSS-sized segments and
+                // the runner matches a scripted TSO-sized segment against several of them anyway
             } else {
                 throw new Unsupported(c.line(), "command `" + cmd.split("\\s+")[0] + "`");
             }
@@ -1376,7 +1556,7 @@ public final class Interpreter {
         Map<String, Long> info = new HashMap<>();
         Sock k = underTest;
         if (k != null && k.conn != null) {
-            info.putAll(k.conn.tcpInfo());
+            info.putAll(k.conn.tcpInfo(now));
             info.put("tcpi_state", TcpInfoAssertions.stateNumber(k.conn.state()));
         } else if (k != null && k.listener != null) {
             info.put("tcpi_state", TcpInfoAssertions.stateNumber("LISTEN"));

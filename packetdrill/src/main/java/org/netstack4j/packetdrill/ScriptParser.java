@@ -271,6 +271,7 @@ public final class ScriptParser {
         }
         skipWs();
         if (peek() == '/') throw new Unsupported(line, "UDP encapsulation (/udp)");
+        if (peek() == '{') throw new Unsupported(line, "packet mutation annotation { ... } (fuzzing)");
         return new Event.PacketEvent(line, time, inbound, flags, seqStart, seqEnd, (int) len, ack, win, urg,
             opts, any, ipInfo, seqAny, absolute);
     }

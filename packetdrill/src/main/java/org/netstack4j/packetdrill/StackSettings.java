@@ -32,6 +32,10 @@ public final class StackSettings {
     public long finWait2TimeoutNs = 60_000_000_000L;
     public Long keepIdleNs, keepIntvlNs;
     public Integer keepCnt;
+    /** RFC 7323 3.2 strictness (FreeBSD net.inet.tcp.tolerate_missing_ts=0). */
+    public Boolean dropMissingTimestamps;
+    /** RFC 5681 4.1 restart window (Linux tcp_slow_start_after_idle). */
+    public Boolean slowStartAfterIdle;
 
     @Override public String toString() {
         return "profile=" + profile + " mtu=" + mtu + " maxseg=" + maxSeg + " ka=" + keepAlive + "/" + keepIdleNs + "/" + keepIntvlNs + "/" + keepCnt + " sack=" + sack + " ts=" + timestamps + " ws=" + windowScaling + "/" + windowScaleShift

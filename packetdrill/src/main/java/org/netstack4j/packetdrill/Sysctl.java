@@ -9,8 +9,9 @@ final class Sysctl {
     private Sysctl() {}
 
     /** Applies {@code key=value}; returns false when the key is unknown. */
-    static void apply(int line, String key, String value, StackSettings s) {
+    static void apply(int line, String rawKey, String value, StackSettings s) {
         String v = value.strip();
+        String key = rawKey.replace('/', '.'); // sysctl(8) takes net/ipv4/x as well as net.ipv4.x
         switch (key) {
             // FreeBSD
             case "net.inet.tcp.rfc1323" -> { boolean on = !v.equals("0"); s.timestamps = on; s.windowScaling = on; }
@@ -20,12 +21,7 @@ final class Sysctl {
             case "net.inet.tcp.delacktime" -> s.delayedAckNs = parseInt(line, key, v) * 1_000_000L;
             case "net.inet.tcp.rexmit_initial" -> s.initialRtoNs = parseInt(line, key, v) * 1_000_000L;
             case "net.inet.tcp.rexmit_min" -> s.minRtoNs = parseInt(line, key, v) * 1_000_000L;
-            case "net.inet.tcp.keepinit" -> {
-                // The engine bounds connection establishment by retry counts, not by a time:
-                // only FreeBSD's default (75 s) can be honoured.
-                requireValue(line, key, v, "75000");
-                s.synTimeoutNs = 75_000_000_000L;
-            }
+            case "net.inet.tcp.keepinit" -> s.synTimeoutNs = parseInt(line, key, v) * 1_000_000L;
             case "net.inet.tcp.finwait2_timeout" -> s.finWait2TimeoutNs = parseInt(line, key, v) * 1_000_000L;
             case "net.inet.tcp.keepidle" -> s.keepIdleNs = parseInt(line, key, v) * 1_000_000L;
             case "net.inet.tcp.keepintvl" -> s.keepIntvlNs = parseInt(line, key, v) * 1_000_000L;
@@ -52,6 +48,10 @@ final class Sysctl {
                 while (ws < 14 && (65535L << ws) < max) ws++;
                 s.windowScaleShift = ws;
             }
+            // SYN cookies only when the SYN cache overflows (the default); we keep no SYN cache to overflow
+            case "net.inet.tcp.syncookies_only" -> requireValue(line, key, v, "0");
+            // 0 (RFC 7323 3.2): once timestamps are agreed, a non-RST segment without one is dropped
+            case "net.inet.tcp.tolerate_missing_ts" -> s.dropMissingTimestamps = v.equals("0");
             case "net.inet.tcp.hostcache.purgenow", "net.inet.tcp.syncookies",
                  "net.inet.tcp.hostcache.enable", "net.inet.tcp.path_mtu_discovery" -> { }
             // Linux
@@ -70,6 +70,11 @@ final class Sysctl {
             case "net.ipv4.tcp_keepalive_probes" -> s.keepCnt = parseInt(line, key, v);
             // 0 = off, 2 = only answer ECN SYNs (Linux's default): we never negotiate ECN.
             case "net.ipv4.tcp_ecn" -> { if (!v.equals("0") && !v.equals("2")) throw new Unsupported(line, "ECN (sysctl " + key + "=" + v + ")"); }
+            // Segment sizing for TSO/GSO: we send MSS-sized segments and the runner aggregates them
+            case "net.ipv4.tcp_tso_win_divisor", "net.ipv4.tcp_min_tso_segs", "net.ipv4.tcp_tso_rtt_log",
+                 "net.ipv4.tcp_autocorking" -> { }
+            // RFC 5681 4.1 restart window after an idle period (Linux: 1)
+            case "net.ipv4.tcp_slow_start_after_idle" -> s.slowStartAfterIdle = !v.equals("0");
             // no per-destination metrics cache and no SYN cookies to switch off
             case "net.ipv4.tcp_no_metrics_save", "net.ipv4.tcp_syncookies" -> { }
             default -> throw new Unsupported(line, "sysctl " + key);

@@ -21,6 +21,10 @@ final class TcpInfoAssertions {
     static final Map<String, Long> OPTION_BITS = Map.of("TCPI_OPT_TIMESTAMPS", 1L, "TCPI_OPT_SACK", 2L,
         "TCPI_OPT_WSCALE", 4L, "TCPI_OPT_ECN", 8L, "TCPI_OPT_ECN_SEEN", 16L, "TCPI_OPT_SYN_DATA", 32L);
 
+    /** Linux's tcp_ca_state values (tcpi_ca_state). */
+    static final Map<String, Long> CA_STATES = Map.of("TCP_CA_Open", 0L, "TCP_CA_Disorder", 1L, "TCP_CA_CWR", 2L,
+        "TCP_CA_Recovery", 3L, "TCP_CA_Loss", 4L);
+
     static long stateNumber(String rfcName) {
         for (int i = 0; i < STATES.length; i++) if (STATES[i].equals(rfcName)) return i;
         return -1;
@@ -120,24 +124,31 @@ final class TcpInfoAssertions {
 
         long not() { return kw("not") ? (not() == 0 ? 1 : 0) : cmp(); }
 
+        /** Comparisons chain as in Python: {@code a <= x <= b} is {@code a <= x and x <= b}. */
         long cmp() {
             long v = bitOr();
-            ws();
-            for (String op : new String[] {"==", "!=", "<=", ">=", "<", ">"}) {
-                if (s.startsWith(op, pos)) {
-                    pos += op.length();
-                    long r = bitOr();
-                    return switch (op) {
-                        case "==" -> v == r ? 1 : 0;
-                        case "!=" -> v != r ? 1 : 0;
-                        case "<=" -> v <= r ? 1 : 0;
-                        case ">=" -> v >= r ? 1 : 0;
-                        case "<" -> v < r ? 1 : 0;
-                        default -> v > r ? 1 : 0;
-                    };
+            boolean chained = false, all = true;
+            while (true) {
+                ws();
+                String op = null;
+                for (String o : new String[] {"==", "!=", "<=", ">=", "<", ">"}) {
+                    if (s.startsWith(o, pos)) { op = o; break; }
                 }
+                if (op == null) return chained ? (all ? 1 : 0) : v;
+                pos += op.length();
+                long r = bitOr();
+                boolean ok = switch (op) {
+                    case "==" -> v == r;
+                    case "!=" -> v != r;
+                    case "<=" -> v <= r;
+                    case ">=" -> v >= r;
+                    case "<" -> v < r;
+                    default -> v > r;
+                };
+                all &= ok;
+                chained = true;
+                v = r;
             }
-            return v;
         }
 
         long bitOr() {
@@ -209,6 +220,8 @@ final class TcpInfoAssertions {
             }
             Long opt = OPTION_BITS.get(name);
             if (opt != null) return opt;
+            Long ca = CA_STATES.get(name);
+            if (ca != null) return ca;
             Long c = stateConstant(name);
             if (c != null && (name.startsWith("TCP") || name.startsWith("tcp"))) return c;
             Long var = vars.get(name);

@@ -65,6 +65,10 @@ public interface TcpStack extends Pollable {
         public boolean noDelay;
         public Integer keepIdleS, keepIntvlS, keepCnt;
         public boolean keepAlive;
+        /** TCP_NOOPT (FreeBSD): no TCP options on the handshake. */
+        public boolean noOptions;
+        /** TCP_DEFER_ACCEPT as SYN,ACK timeouts (Linux converts the seconds given); 0 = off. */
+        public int deferAcceptTimeouts;
     }
 
     interface Conn {
@@ -74,6 +78,15 @@ public interface TcpStack extends Pollable {
         int remotePort();
         /** Bytes accepted into the send buffer (0 when full). */
         int send(long now, byte[] b, int off, int len) throws Failure;
+        /** send with MSG_MORE: a partial tail waits for more (Linux). */
+        default int send(long now, byte[] b, int off, int len, boolean more) throws Failure {
+            if (more) throw new Unsupported(0, "MSG_MORE");
+            return send(now, b, off, len);
+        }
+        /** TCP_CORK on or off. */
+        default void setCork(long now, boolean on) { throw new Unsupported(0, "TCP_CORK"); }
+        /** Sends what cork or MSG_MORE hold back (setting TCP_NODELAY does this on Linux). */
+        default void push(long now) {}
         /** Bytes read, 0 when nothing yet, -1 at end of stream. */
         int receive(long now, byte[] b, int off, int len);
         int readable();
@@ -87,8 +100,16 @@ public interface TcpStack extends Pollable {
         String errno();
         /** tcpi_* values (tcpi_state as a state name in {@link #state()}; numbers for the rest). */
         Map<String, Long> tcpInfo();
+        /** tcpi_* values at {@code now} (fields that count time since an event need it). */
+        default Map<String, Long> tcpInfo(long now) { return tcpInfo(); }
         int receiveBufferSize();
         int sendBufferSize();
+        /** SO_SNDBUF on an open connection. */
+        default void setSendBufferSize(int bytes) { throw new Unsupported(0, "SO_SNDBUF on an open connection"); }
+        /** TCP_USER_TIMEOUT (RFC 9293 3.10.8) on an open connection; 0 = off. */
+        default void setUserTimeout(long ns) { throw new Unsupported(0, "TCP_USER_TIMEOUT"); }
+        /** TCP_KEEPINIT (FreeBSD): connection establishment bounded to ns from now. */
+        default void setConnectTimeout(long now, long ns) { throw new Unsupported(0, "TCP_KEEPINIT"); }
         void setNoDelay(boolean on);
         /** The socket was closed: the connection is an orphan whose FIN-WAIT-2 lasts at most this long (0 = forever). */
         default void orphaned(long now, long finWait2TimeoutNs) {}
@@ -101,5 +122,7 @@ public interface TcpStack extends Pollable {
         int pending();
         void close(long now);
         int receiveBufferSize();
+        /** TCP_DEFER_ACCEPT on a listening socket (see SocketOptions.deferAcceptTimeouts). */
+        default void setDeferAccept(int synAckTimeouts) { throw new Unsupported(0, "TCP_DEFER_ACCEPT"); }
     }
 }

@@ -31,6 +31,61 @@ class ShimsTest {
     }
 
     @Test
+    void comparisonsChainAndCaStatesAreKnown() {
+        Map<String, Long> info = new HashMap<>();
+        info.put("tcpi_last_data_recv", 995L);
+        info.put("tcpi_ca_state", 3L);
+        Map<String, Long> vars = TcpInfoAssertions.newVars();
+        TcpInfoAssertions.run(1, "assert 990 <= tcpi_last_data_recv <= 1010, tcpi_last_data_recv", info, vars);
+        TcpInfoAssertions.run(1, "assert tcpi_ca_state == TCP_CA_Recovery", info, vars);
+        assertThrows(Interpreter.Mismatch.class,
+            () -> TcpInfoAssertions.run(2, "assert 990 <= tcpi_last_data_recv < 995", info, vars));
+        assertThrows(Interpreter.Mismatch.class,
+            () -> TcpInfoAssertions.run(2, "assert 1000 <= tcpi_last_data_recv <= 1010", info, vars));
+    }
+
+    @Test
+    void newSysctlKeys() {
+        StackSettings s = new StackSettings();
+        Sysctl.apply(1, "net/ipv4/tcp_slow_start_after_idle", "0", s); // sysctl(8)'s slash form
+        assertEquals(Boolean.FALSE, s.slowStartAfterIdle);
+        Sysctl.apply(1, "net.inet.tcp.tolerate_missing_ts", "0", s);
+        assertEquals(Boolean.TRUE, s.dropMissingTimestamps);
+        Sysctl.apply(1, "net.inet.tcp.keepinit", "5000", s);
+        assertEquals(5_000_000_000L, s.synTimeoutNs);
+        Sysctl.apply(1, "net.ipv4.tcp_tso_win_divisor", "100", s);
+        Sysctl.apply(1, "net.inet.tcp.syncookies_only", "0", s);
+        assertThrows(Unsupported.class, () -> Sysctl.apply(1, "net.inet.tcp.syncookies_only", "1", s));
+    }
+
+    @Test
+    void gvisorScriptsGetTheirHarnessTolerance(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // an ACK scripted 10 ms after the FIN it answers at once: within gVisor's tolerance only
+        String text = """
+            0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+            +0 bind(3, ..., ...) = 0
+            +0 listen(3, 1) = 0
+            +0 < S 0:0(0) win 32792 <mss 1460,sackOK,nop,nop,nop,wscale 7>
+            +0 > S. 0:0(0) ack 1 <...>
+            +0 < . 1:1(0) ack 1 win 257
+            +0 accept(3, ..., ...) = 4
+            +0 close(4) = 0
+            +0 > F. 1:1(0) ack 1 <...>
+            +0 < F. 1:1(0) ack 2 win 257
+            +0.01 > . 2:2(0) ack 2 <...>
+            """;
+        Path g = dir.resolve("google+gvisor/test/packetdrill/x.pkt"), o = dir.resolve("other/x.pkt");
+        for (Path p : List.of(g, o)) {
+            java.nio.file.Files.createDirectories(p.getParent());
+            java.nio.file.Files.writeString(p, text);
+        }
+        assertEquals(ScriptResult.Status.PASS, Runner.runOne(g, Options.defaults()).status());
+        assertEquals(ScriptResult.Status.FAIL, Runner.runOne(o, Options.defaults()).status());
+        java.nio.file.Files.writeString(g, "--tolerance_usecs=4000\n" + text); // the script's own value wins
+        assertEquals(ScriptResult.Status.FAIL, Runner.runOne(g, Options.defaults()).status());
+    }
+
+    @Test
     void tcpInfoAssertionsAcceptBothSpellingsOfStates() {
         Map<String, Long> info = new HashMap<>();
         info.put("tcpi_state", TcpInfoAssertions.stateNumber("SYN-RECEIVED"));

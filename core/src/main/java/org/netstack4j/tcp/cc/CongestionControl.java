@@ -15,6 +15,20 @@ public interface CongestionControl {
     Action onAck(int sndUna, long bytesAcked, long flightSize, long now);
 
     /**
+     * {@link #onAck} where {@code mayGrow} false means the sender has not been using its window
+     * (RFC 7661's idea): recovery proceeds as usual but cwnd does not grow.
+     */
+    default Action onAck(int sndUna, long bytesAcked, long flightSize, long now, boolean mayGrow) {
+        return onAck(sndUna, bytesAcked, flightSize, now);
+    }
+
+    /**
+     * Nothing was sent for {@code idleNs}, longer than the RTO {@code rtoNs}: restart cwnd
+     * (RFC 5681 4.1). Default: keep it.
+     */
+    default void restartAfterIdle(long idleNs, long rtoNs) {}
+
+    /**
      * The {@code dupAcks}-th consecutive duplicate ACK. {@code sndMax} is the highest sequence
      * number sent so far. Returns RETRANSMIT_FIRST_UNACKED to fast-retransmit.
      */

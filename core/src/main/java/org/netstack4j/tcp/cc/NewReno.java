@@ -42,6 +42,25 @@ public final class NewReno implements CongestionControl {
     }
 
     @Override public Action onAck(int sndUna, long bytesAcked, long flightSize, long now) {
+        return onAck(sndUna, bytesAcked, flightSize, now, true);
+    }
+
+    /**
+     * RFC 5681 4.1 restart window RW = min(IW, cwnd); cwnd is halved once per RTO of idleness
+     * but not below RW (Linux tcp_cwnd_restart), and ssthresh keeps at least 3/4 of the old cwnd
+     * so that slow start climbs back towards it.
+     */
+    @Override public void restartAfterIdle(long idleNs, long rtoNs) {
+        if (inRecovery || rtoNs <= 0) return;
+        ssthresh = Math.max(ssthresh, (cwnd >> 1) + (cwnd >> 2));
+        long restart = Math.min(initialWindow(), cwnd);
+        long c = cwnd;
+        for (long d = idleNs - rtoNs; d > 0 && c > restart; d -= rtoNs) c >>= 1;
+        cwnd = Math.max(c, restart);
+        bytesAckedInCa = 0;
+    }
+
+    @Override public Action onAck(int sndUna, long bytesAcked, long flightSize, long now, boolean mayGrow) {
         if (inRecovery) {
             if (Seq.ge(sndUna, recover)) {
                 // RFC 6582 3.2 step 3, full acknowledgment: cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS)
@@ -55,6 +74,7 @@ public final class NewReno implements CongestionControl {
             cwnd = Math.max(smss, cwnd - bytesAcked + (bytesAcked >= smss ? smss : 0));
             return Action.RETRANSMIT_FIRST_UNACKED;
         }
+        if (!mayGrow) return Action.NONE;
         if (cwnd < ssthresh) {
             // RFC 5681 3.1 slow start: cwnd += min(N, SMSS); RFC 3465 2.2 (ABC): min(N, L * SMSS)
             cwnd += abcLimit == 0 ? bytesAcked : Math.min(bytesAcked, (long) abcLimit * smss);
