@@ -9,6 +9,7 @@ import java.util.concurrent.RejectedExecutionException;
 import org.netstack4j.runtime.EventLoop;
 import org.netstack4j.runtime.Signal;
 import org.netstack4j.tcp.TcpConnection;
+import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.tcp.TcpException;
 import org.netstack4j.tcp.TcpListener;
 import org.netstack4j.time.Time;
@@ -33,12 +34,21 @@ public final class TcpServerSocket implements Closeable {
     private volatile int soTimeoutMs;
     private volatile Ipv4Address localAddress;
     private volatile int localPort = -1;
+    /** The configuration of the accepted connections; null: the stack's. */
+    private final TcpConfig config;
 
     /** An unbound server socket. */
-    public TcpServerSocket(NetStack stack) {
+    public TcpServerSocket(NetStack stack) { this(stack, (TcpConfig) null); }
+
+    /**
+     * An unbound server socket whose accepted connections (and SYN queue) use {@code config}
+     * (null: the stack's), like the options a java.net ServerSocket passes to accepted sockets.
+     */
+    public TcpServerSocket(NetStack stack, TcpConfig config) {
         this.stack = Objects.requireNonNull(stack, "stack");
         this.loop = stack.loop();
         this.signal = new Signal(loop);
+        this.config = config;
     }
 
     /** Bound to {@code port} on every local address, backlog 50. */
@@ -61,7 +71,8 @@ public final class TcpServerSocket implements Closeable {
             if (listener != null) throw new SocketException("Already bound");
             listener = Net.onLoop(loop, now -> {
                 try {
-                    return stack.tcp().listen(now, local, port, b, this::serviceAccept);
+                    return config == null ? stack.tcp().listen(now, local, port, b, this::serviceAccept)
+                            : stack.tcp().listen(now, local, port, b, this::serviceAccept, config);
                 } catch (TcpException e) {
                     throw Net.exception(e, false);
                 }

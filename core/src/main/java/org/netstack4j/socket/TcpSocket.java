@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.netstack4j.runtime.EventLoop;
 import org.netstack4j.runtime.Signal;
+import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.tcp.TcpConnection;
 import org.netstack4j.tcp.TcpError;
 import org.netstack4j.tcp.TcpEventListener;
@@ -74,6 +75,9 @@ public final class TcpSocket implements Closeable {
     private volatile int soTimeoutMs;
     private volatile Boolean noDelay; // null: the TcpConfig default
     private volatile int lingerSeconds = -1;
+    /** This socket's TCP configuration; null: the stack's. Fixed once the connection exists. */
+    private volatile TcpConfig config;
+    private volatile boolean keepAlive;
 
     private volatile Ipv4Address localAddress;
     private volatile int localPort;
@@ -88,6 +92,16 @@ public final class TcpSocket implements Closeable {
         this.stack = Objects.requireNonNull(stack, "stack");
         this.loop = stack.loop();
         this.signal = new Signal(loop);
+    }
+
+    /**
+     * An unconnected socket whose connection will use {@code config} (buffers, MSS, window
+     * scale, RTO, delayed ACK, MSL, SYN option layout...) instead of the stack's; the
+     * stack-wide parts (ephemeral port range, challenge ACK limit) stay the stack's.
+     */
+    public TcpSocket(NetStack stack, TcpConfig config) {
+        this(stack);
+        this.config = Objects.requireNonNull(config, "config");
     }
 
     /** Connects to {@code remote:port} with no timeout beyond the TCP layer's own SYN retries. */
@@ -143,6 +157,7 @@ public final class TcpSocket implements Closeable {
         }
         long deadline = timeoutMs == 0 ? Time.NEVER : loop.now() + Time.ms(timeoutMs);
         Boolean wantNoDelay = noDelay;
+        TcpConfig cfg = config;
         // The caller does not wait for the open itself, only for its outcome: one handoff less.
         try {
             loop.execute(() -> {
@@ -152,7 +167,8 @@ public final class TcpSocket implements Closeable {
                     if (src == null) throw new NoRouteToHostException("No route to host");
                     TcpConnection c;
                     try {
-                        c = stack.tcp().connect(loop.now(), src, 0, remote, port, events);
+                        c = cfg == null ? stack.tcp().connect(loop.now(), src, 0, remote, port, events)
+                                : stack.tcp().connect(loop.now(), src, 0, remote, port, events, cfg);
                     } catch (TcpException e) {
                         throw Net.exception(e, true);
                     }
@@ -526,6 +542,65 @@ public final class TcpSocket implements Closeable {
         return on != null ? on : stack.tcp().config().noDelay();
     }
 
+    /** This socket's TCP configuration: its own ({@link #TcpSocket(NetStack, TcpConfig)}, the buffer setters) or the stack's. */
+    public TcpConfig config() {
+        TcpConnection c = conn;
+        if (c != null) return c.config();
+        TcpConfig cfg = config;
+        return cfg != null ? cfg : stack.tcp().config();
+    }
+
+    /**
+     * SO_RCVBUF: the receive buffer, from which the advertised window comes. Only before
+     * connect: the window scale is agreed in the SYN from this size (RFC 7323 2.2), so it
+     * cannot grow later; afterwards SocketException says so.
+     */
+    public void setReceiveBufferSize(int bytes) throws SocketException {
+        if (bytes <= 0) throw new IllegalArgumentException("invalid receive size: " + bytes);
+        ensureOpenUnchecked();
+        synchronized (this) {
+            if (connecting || conn != null)
+                throw new SocketException("set the receive buffer before connect: the window scale is agreed in the SYN");
+            config = config().toBuilder().receiveBufferSize(Math.max(bytes, config().mss())).build();
+        }
+    }
+
+    public int getReceiveBufferSize() { return config().receiveBufferSize(); }
+
+    /** SO_SNDBUF: how many bytes may wait for acknowledgement or sending; takes effect at once when connected. */
+    public void setSendBufferSize(int bytes) throws SocketException {
+        if (bytes <= 0) throw new IllegalArgumentException("invalid send size: " + bytes);
+        ensureOpenUnchecked();
+        TcpConnection c;
+        synchronized (this) {
+            c = conn;
+            if (c == null && !connecting) {
+                config = config().toBuilder().sendBufferSize(bytes).build();
+                return;
+            }
+        }
+        if (c == null) throw new SocketException("set the send buffer before connect or once connected, not while connecting");
+        runLater(now -> {
+            c.setSendBufferSize(bytes);
+            sendSpace = c.writable();
+        });
+    }
+
+    public int getSendBufferSize() {
+        TcpConnection c = conn;
+        return c != null ? c.sendBufferSize() : config().sendBufferSize();
+    }
+
+    /** SO_KEEPALIVE (RFC 9293 3.8.4), with the idle time, interval and probe count of the configuration. */
+    public void setKeepAlive(boolean on) throws SocketException {
+        ensureOpenUnchecked();
+        keepAlive = on;
+        TcpConnection c = conn;
+        if (c != null) runLater(now -> c.setKeepalive(now, on));
+    }
+
+    public boolean getKeepAlive() { return keepAlive || config().keepalive(); }
+
     /** Only "on with 0" changes behaviour: close() then resets the connection. Otherwise close() never blocks. */
     public void setSoLinger(boolean on, int lingerSeconds) throws SocketException {
         ensureOpenUnchecked();
@@ -615,6 +690,7 @@ public final class TcpSocket implements Closeable {
     private final class Events implements TcpEventListener {
         @Override public void onEstablished(TcpConnection c) {
             cacheAddresses(c);
+            if (keepAlive) c.setKeepalive(loop.now(), true);
             sendSpace = c.writable();
             signal.update(() -> established = true);
         }

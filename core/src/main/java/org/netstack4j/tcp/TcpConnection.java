@@ -102,6 +102,7 @@ public final class TcpConnection {
 
     private boolean ackPending;
     private int fullSegmentsUnacked;
+    private final TcpConfig config;
     private boolean batchAckQueued;   // with TcpLayer's burst list (TcpConfig.coalesceAcks)
     private int quickAcksLeft;        // TcpConfig.quickAcks: data segments still to be ACKed at once
     private boolean interactive;      // quick-ACK mode ended by the peer's FIN (Linux "pingpong")
@@ -149,9 +150,10 @@ public final class TcpConnection {
     // user notifications, delivered at the end of each event
     private boolean nAcceptable, nEstablished, nReadable, nWritable, nRemoteClosed, nClosed, delivering;
 
-    TcpConnection(TcpLayer layer, Ipv4Address localAddress, int localPort, Ipv4Address remoteAddress, int remotePort,
+    TcpConnection(TcpLayer layer, TcpConfig config, Ipv4Address localAddress, int localPort, Ipv4Address remoteAddress, int remotePort,
                   TcpListener parent, TcpEventListener listener, int iss, int tsOffset, long order) {
         this.layer = layer;
+        this.config = config;
         this.order = order;
         this.localAddress = localAddress;
         this.localPort = localPort;
@@ -169,11 +171,11 @@ public final class TcpConnection {
         this.sndBufSeq = Seq.add(iss, 1);
         this.tsOffset = tsOffset; // RFC 7323 7.1: a keyed offset per address pair (IsnGenerator)
         // DESIGN.md 10: an idle connection owns no buffers; shared empty stand-ins until first use
-        this.sendBuf = layer.emptySendBuffer();
-        this.rcvBuf = layer.emptyReceiveBuffer();
+        this.sendBuf = layer.emptySendBuffer(config);
+        this.rcvBuf = layer.emptyReceiveBuffer(config);
         this.ooo = Assembler.EMPTY;
         this.sackedByPeer = Assembler.EMPTY;
-        this.rtt = layer.newRttEstimator();
+        this.rtt = layer.newRttEstimator(config);
         this.noDelay = cfg().noDelay();
         this.effMss = Math.min(cfg().mss(), peerMss);
         this.rcvMss = Math.min(cfg().mss(), 536);
@@ -410,7 +412,7 @@ public final class TcpConnection {
         if (rcvBuf.size() > 0) {
             long oldWnd = rcvWnd();
             int n = rcvBuf.read(b, off, len);
-            if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.recycleReceiveBuffer(rcvBuf); // drained: back to idle cost
+            if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.recycleReceiveBuffer(rcvBuf, config); // drained: back to idle cost
             if (canReceiveData() && windowUpdateDue(oldWnd, windowCandidate())) {
                 layer.windowUpdates.increment();
                 sendAck(now);
@@ -878,7 +880,7 @@ public final class TcpConnection {
         long flightBefore = Seq.sub(sndMax, sndUna);
         int dataAcked = (int) Math.max(0, Math.min(Seq.sub(ack, sndBufSeq), sendBuf.size()));
         sendBuf.discard(dataAcked);
-        if (sendBuf.isEmpty()) sendBuf = layer.recycleSendBuffer(sendBuf); // all acknowledged: back to idle cost
+        if (sendBuf.isEmpty()) sendBuf = layer.recycleSendBuffer(sendBuf, config); // all acknowledged: back to idle cost
         sndBufSeq = Seq.add(sndBufSeq, dataAcked);
         bytesAcked += dataAcked;
         long sackedBefore = sackedByPeer.isEmpty() ? 0 : sackedByPeer.bytesAbove(sndUna);
@@ -1142,18 +1144,21 @@ public final class TcpConnection {
     private boolean inRecovery() { return cc != null && cc.inRecovery(); }
 
     /** The layer's configuration (shared, not copied per connection). */
-    private TcpConfig cfg() { return layer.config(); }
+    private TcpConfig cfg() { return config; }
+
+    /** This connection's configuration: the stack's, or its own (TcpLayer#connect with a config, or its listener's). */
+    public TcpConfig config() { return config; }
 
     /** Bytes of send and receive buffer arrays this connection holds now (tests, footprint tools). */
     int bufferBytes() { return sendBuf.allocated() + rcvBuf.allocated(); }
 
     private RingBuffer writableSendBuf(int len) {
-        if (len > 0 && sendBuf.isShared()) sendBuf = sndBufLimit == 0 ? layer.newSendBuffer() : new RingBuffer(sndBufLimit);
+        if (len > 0 && sendBuf.isShared()) sendBuf = sndBufLimit == 0 ? layer.newSendBuffer(config) : new RingBuffer(sndBufLimit);
         return sendBuf;
     }
 
     private RingBuffer ownReceiveBuffer() {
-        if (rcvBuf.isShared()) rcvBuf = layer.newReceiveBuffer();
+        if (rcvBuf.isShared()) rcvBuf = layer.newReceiveBuffer(config);
         return rcvBuf;
     }
 
@@ -1916,7 +1921,7 @@ public final class TcpConnection {
         persistAt = delackAt = timeWaitAt = keepaliveAt = NEVER;
         timersChanged();
         if (err != null) {
-            sendBuf = layer.emptySendBuffer(); // RFC 9293: "flush all queues"
+            sendBuf = layer.emptySendBuffer(config); // RFC 9293: "flush all queues"
             ooo.clear();
         }
         layer.forget(this);

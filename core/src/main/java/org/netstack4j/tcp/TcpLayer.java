@@ -78,12 +78,27 @@ public final class TcpLayer implements Pollable {
     /** Active OPEN (RFC 9293 3.10.1): sends a SYN and returns the connection in SYN-SENT. */
     public TcpConnection connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
                                  TcpEventListener l) {
-        return connect(now, local, localPort, remote, remotePort, l, false);
+        return open(now, local, localPort, remote, remotePort, l, false, config);
     }
 
     /** {@link #connect}, the SYN and the connection without TCP options when {@code noOptions} (TCP_NOOPT). */
     public TcpConnection connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
                                  TcpEventListener l, boolean noOptions) {
+        return open(now, local, localPort, remote, remotePort, l, noOptions, config);
+    }
+
+    /**
+     * {@link #connect} with this connection's own configuration (buffers, MSS, window scale,
+     * RTO, delayed ACK, MSL, options...) instead of the stack's. The stack-wide parts of
+     * {@code cfg} (ephemeral port range, challenge ACK limit) stay the stack's.
+     */
+    public TcpConnection connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
+                                 TcpEventListener l, TcpConfig cfg) {
+        return open(now, local, localPort, remote, remotePort, l, false, Objects.requireNonNull(cfg, "cfg"));
+    }
+
+    private TcpConnection open(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
+                               TcpEventListener l, boolean noOptions, TcpConfig cfg) {
         if (local == null || local.isUnspecified()) throw new IllegalArgumentException("connect needs a concrete local address");
         if (remote == null || remote.isUnspecified() || remotePort <= 0 || remotePort > 65535)
             throw new IllegalArgumentException("connect needs a concrete remote address and port");
@@ -95,7 +110,7 @@ public final class TcpLayer implements Pollable {
         } else if (connections.get(local, port, remote, remotePort) != null) {
             throw new TcpException(TcpError.CONNECTION_ALREADY_EXISTS);
         }
-        TcpConnection c = newConnection(now, local, port, remote, remotePort, null, l);
+        TcpConnection c = newConnection(now, local, port, remote, remotePort, null, l, cfg);
         c.setNoOptions(noOptions);
         counters.counter("tcp.active_opens").increment();
         c.open(now);
@@ -104,12 +119,18 @@ public final class TcpLayer implements Pollable {
 
     /** Passive OPEN on local:port (local may be {@link Ipv4Address#ANY}). */
     public TcpListener listen(long now, Ipv4Address local, int port, int backlog, TcpListener.AcceptHandler h) {
+        return listen(now, local, port, backlog, h, config);
+    }
+
+    /** {@link #listen} whose connections (and SYN queue limit) use {@code cfg} instead of the stack's configuration. */
+    public TcpListener listen(long now, Ipv4Address local, int port, int backlog, TcpListener.AcceptHandler h, TcpConfig cfg) {
+        Objects.requireNonNull(cfg, "cfg");
         if (port <= 0 || port > 65535) throw new IllegalArgumentException("bad port " + port);
         Ipv4Address addr = local == null ? Ipv4Address.ANY : local;
         List<TcpListener> l = listeners.computeIfAbsent(port, k -> new ArrayList<>());
         for (TcpListener x : l)
             if (x.localAddress().equals(addr)) throw new TcpException(TcpError.CONNECTION_ALREADY_EXISTS, "already listening on " + addr + ":" + port);
-        TcpListener listener = new TcpListener(this, addr, port, backlog, h);
+        TcpListener listener = new TcpListener(this, addr, port, backlog, h, cfg);
         l.add(listener);
         return listener;
     }
@@ -245,8 +266,8 @@ public final class TcpLayer implements Pollable {
     }
 
     TcpConnection newConnection(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
-                                TcpListener parent, TcpEventListener l) {
-        TcpConnection c = new TcpConnection(this, local, localPort, remote, remotePort, parent, l,
+                                TcpListener parent, TcpEventListener l, TcpConfig cfg) {
+        TcpConnection c = new TcpConnection(this, cfg, local, localPort, remote, remotePort, parent, l,
                 isnForTests != null ? isnForTests.getAsInt() : isn.isn(now, local, localPort, remote, remotePort),
                 isn.timestampOffset(local, remote), nextOrder++);
         if (parent != null) c.setNoOptions(parent.noOptions());
@@ -259,37 +280,54 @@ public final class TcpLayer implements Pollable {
         return connections.get(local, localPort, remote, remotePort);
     }
 
-    RingBuffer emptySendBuffer() { return emptySendBuffer; }
-    RingBuffer emptyReceiveBuffer() { return emptyReceiveBuffer; }
+    /** The shared empty send ring for a connection configured with {@code c}. */
+    RingBuffer emptySendBuffer(TcpConfig c) {
+        return c.sendBufferSize() == config.sendBufferSize() ? emptySendBuffer : emptyRing(c.sendBufferSize());
+    }
 
-    /** A ring for a connection's first queued byte: the spare one if there is one. */
-    RingBuffer newSendBuffer() {
+    /** The shared empty receive ring for a connection configured with {@code c}. */
+    RingBuffer emptyReceiveBuffer(TcpConfig c) {
+        return c.receiveBufferSize() == config.receiveBufferSize() ? emptyReceiveBuffer : emptyRing(c.receiveBufferSize());
+    }
+
+    /** Shared empty rings of the sizes that per-connection configurations use. */
+    private final Map<Integer, RingBuffer> otherEmptyRings = new HashMap<>();
+
+    private RingBuffer emptyRing(int capacity) { return otherEmptyRings.computeIfAbsent(capacity, RingBuffer::sharedEmpty); }
+
+    /** A ring for a connection's first queued byte: the spare one if there is one (stack-sized connections). */
+    RingBuffer newSendBuffer(TcpConfig c) {
+        if (c.sendBufferSize() != config.sendBufferSize()) return new RingBuffer(c.sendBufferSize());
         RingBuffer r = spareSendBuffer;
         spareSendBuffer = null;
         return r != null ? r : new RingBuffer(config.sendBufferSize());
     }
 
-    /** A ring for a connection's first received byte: the spare one if there is one. */
-    RingBuffer newReceiveBuffer() {
+    /** A ring for a connection's first received byte: the spare one if there is one (stack-sized connections). */
+    RingBuffer newReceiveBuffer(TcpConfig c) {
+        if (c.receiveBufferSize() != config.receiveBufferSize()) return new RingBuffer(c.receiveBufferSize());
         RingBuffer r = spareReceiveBuffer;
         spareReceiveBuffer = null;
         return r != null ? r : new RingBuffer(config.receiveBufferSize());
     }
 
     /** A connection gives back its empty send ring; returns the shared empty ring to use instead. */
-    RingBuffer recycleSendBuffer(RingBuffer r) {
+    RingBuffer recycleSendBuffer(RingBuffer r, TcpConfig c) {
         if (r.isEmpty() && !r.isShared() && r.capacity() == config.sendBufferSize()
                 && (spareSendBuffer == null || r.allocated() > spareSendBuffer.allocated())) spareSendBuffer = r;
-        return emptySendBuffer;
+        return emptySendBuffer(c);
     }
 
     /** A connection gives back its empty receive ring (nothing held beyond the end); returns the shared empty ring. */
-    RingBuffer recycleReceiveBuffer(RingBuffer r) {
+    RingBuffer recycleReceiveBuffer(RingBuffer r, TcpConfig c) {
         if (r.isEmpty() && !r.isShared() && r.capacity() == config.receiveBufferSize()
                 && (spareReceiveBuffer == null || r.allocated() > spareReceiveBuffer.allocated())) spareReceiveBuffer = r;
-        return emptyReceiveBuffer;
+        return emptyReceiveBuffer(c);
     }
-    RttEstimator newRttEstimator() { return new RttEstimator(config.initialRtoNs(), rttBounds); }
+
+    RttEstimator newRttEstimator(TcpConfig c) {
+        return new RttEstimator(c.initialRtoNs(), c == config ? rttBounds : RttEstimator.boundsOf(c));
+    }
 
     /** Tests only: fixes the ISNs of new connections. */
     void setIsnForTests(java.util.function.IntSupplier s) { this.isnForTests = s; }

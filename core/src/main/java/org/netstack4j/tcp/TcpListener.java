@@ -29,9 +29,12 @@ public final class TcpListener {
     private boolean closed;
     private boolean noOptions;
     private int deferAcceptTimeouts;
+    /** The configuration of the connections this listener creates (and of its own limits). */
+    private final TcpConfig config;
 
-    TcpListener(TcpLayer layer, Ipv4Address localAddress, int port, int backlog, AcceptHandler handler) {
+    TcpListener(TcpLayer layer, Ipv4Address localAddress, int port, int backlog, AcceptHandler handler, TcpConfig config) {
         this.layer = layer;
+        this.config = config;
         this.localAddress = localAddress;
         this.port = port;
         this.backlog = Math.max(1, backlog);
@@ -42,6 +45,8 @@ public final class TcpListener {
     public int port() { return port; }
     public int backlog() { return backlog; }
     public boolean isClosed() { return closed; }
+    /** The configuration of this listener and of the connections it accepts. */
+    public TcpConfig config() { return config; }
 
     /** TCP_NOOPT for the connections this listener will create (see {@link TcpConnection#setNoOptions}). */
     public void setNoOptions(boolean on) { this.noOptions = on; }
@@ -77,7 +82,7 @@ public final class TcpListener {
         if (closed) return;
         closed = true;
         layer.removeListener(this);
-        boolean reset = layer.config().resetHalfOpenOnListenerClose();
+        boolean reset = config.resetHalfOpenOnListenerClose();
         for (TcpConnection c : synQueue.toArray(new TcpConnection[0])) {
             if (reset) c.abort(now);
             else c.forgetHalfOpen(now);
@@ -97,7 +102,7 @@ public final class TcpListener {
         }
         // RFC 9293 3.10.7.2, second check for an ACK: <SEQ=SEG.ACK><CTL=RST>
         if (seg.has(TcpRepr.ACK)) {
-            if (seg.has(TcpRepr.SYN) && !layer.config().resetSynAckInListen()) {
+            if (seg.has(TcpRepr.SYN) && !config.resetSynAckInListen()) {
                 layer.drop(now, "syn_ack_to_listen", "SYN,ACK in LISTEN dropped without RST (resetSynAckInListen=false)", id, seg, len);
                 return;
             }
@@ -107,7 +112,7 @@ public final class TcpListener {
         }
         // RFC 9293 3.10.7.2, third check for a SYN
         if (seg.has(TcpRepr.SYN)) {
-            if (synQueue.size() >= layer.config().synQueueLimit()) {
+            if (synQueue.size() >= config.synQueueLimit()) {
                 layer.drop(now, "syn_queue_full", "SYN queue full", id, seg, len);
                 return;
             }
@@ -115,7 +120,7 @@ public final class TcpListener {
                 layer.drop(now, "accept_queue_full", "accept queue full: SYN dropped", id, seg, len);
                 return;
             }
-            TcpConnection c = layer.newConnection(now, dst, seg.dstPort(), src, seg.srcPort(), this, TcpEventListener.NONE);
+            TcpConnection c = layer.newConnection(now, dst, seg.dstPort(), src, seg.srcPort(), this, TcpEventListener.NONE, config);
             synQueue.add(c);
             c.passiveOpen(now, seg);
             return;

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.netstack4j.tcp.TcpStatus;
 import org.netstack4j.runtime.EventLoop;
 import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.tcp.TcpState;
@@ -110,6 +111,42 @@ class TcpSocketTest {
             assertEquals("/10.0.0.1:" + client.getLocalPort(), get(serverSide));
         }
         server.close();
+    }
+
+    @Test void eachSocketCanHaveItsOwnConfiguration() throws Exception {
+        // The stack's defaults: MSS 1460, 128 KiB buffers, window scale. The server socket's
+        // accepted connections and the client socket each bring their own.
+        TcpConfig serverCfg = TcpConfig.builder().mss(500).receiveBufferSize(4000).windowScale(false).build();
+        TcpServerSocket server = new TcpServerSocket(hostB, serverCfg);
+        server.bind(PORT, 10);
+        Future<TcpStatus> serverSide = spawn(() -> {
+            try (TcpSocket s = server.accept()) {
+                assertEquals(500, s.config().mss());
+                assertEquals(1, readExactly(s.getInputStream(), 1).length);
+                return s.status();
+            }
+        });
+        try (TcpSocket client = new TcpSocket(hostA, TcpConfig.builder().timestamps(false).build())) {
+            client.setReceiveBufferSize(8000);
+            client.setSendBufferSize(3000);
+            client.connect(BackToBack.B, PORT, 5_000);
+            assertThrows(SocketException.class, () -> client.setReceiveBufferSize(16000), "the window scale is already agreed");
+            assertEquals(8000, client.getReceiveBufferSize());
+            assertEquals(3000, client.getSendBufferSize());
+            TcpStatus c = client.status(); // before any data: the window of the SYN,ACK
+            client.getOutputStream().write(1);
+            TcpStatus sv = get(serverSide);
+            assertEquals(500, c.effectiveMss(), "the server's MSS option (500) bounds the client's segments");
+            assertEquals(4000, c.sndWnd(), "the server's 4000-byte buffer is the client's send window");
+            assertEquals(8000, sv.sndWnd(), "the client's 8000-byte buffer is the server's send window");
+            assertEquals(0, c.rcvWscale(), "no window scale: the server did not offer it");
+            assertFalse(c.timestamps(), "the client's configuration has no timestamps");
+        }
+        server.close();
+        // A socket without its own configuration still uses the stack's.
+        try (TcpSocket plain = hostA.socket()) {
+            assertEquals(TcpConfig.defaults().receiveBufferSize(), plain.getReceiveBufferSize());
+        }
     }
 
     @Test void oneMegabyteBothWaysWithSha256() throws Exception {

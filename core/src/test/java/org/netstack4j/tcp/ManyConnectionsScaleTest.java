@@ -209,8 +209,8 @@ class ManyConnectionsScaleTest {
         TcpLayer layer = new TcpLayer(TcpConfig.defaults(), (now, s, d, t, pl, o, l) -> {}, Tracer.NONE, new Counters(), 5);
         ConnectionTable table = new ConnectionTable(7);
         Ipv4Address a = Ipv4Address.parse("10.0.0.1"), b = Ipv4Address.parse("10.0.0.2");
-        TcpConnection c = layer.newConnection(0, a, 1000, b, 80, null, null);
-        TcpConnection other = layer.newConnection(0, a, 1001, b, 80, null, null);
+        TcpConnection c = layer.newConnection(0, a, 1000, b, 80, null, null, layer.config());
+        TcpConnection other = layer.newConnection(0, a, 1001, b, 80, null, null, layer.config());
         table.put(c);
         table.put(other);
         assertSame(c, table.get(a, 1000, b, 80));
@@ -218,7 +218,7 @@ class ManyConnectionsScaleTest {
         assertNull(table.get(b, 80, a, 1000), "the reversed pair is another connection");
         assertSame(other, table.get(a, 1001, b, 80));
         assertSame(c, table.get(a, 1000, b, 80));
-        TcpConnection replacement = layer.newConnection(0, a, 1000, b, 80, null, null);
+        TcpConnection replacement = layer.newConnection(0, a, 1000, b, 80, null, null, layer.config());
         assertSame(c, table.put(replacement));
         assertSame(replacement, table.get(a, 1000, b, 80), "not the replaced last hit");
         assertTrue(table.remove(replacement));
@@ -240,7 +240,7 @@ class ManyConnectionsScaleTest {
             String key = la + ":" + lp + ">" + ra + ":" + rp;
             int op = step < 20_000 ? r.nextInt(3) : 1 + r.nextInt(2); // grow, then mostly shrink
             if (op == 0 && !ref.containsKey(key)) {
-                TcpConnection c = layer.newConnection(0, la, lp, ra, rp, null, null);
+                TcpConnection c = layer.newConnection(0, la, lp, ra, rp, null, null, layer.config());
                 assertNull(table.put(c));
                 ref.put(key, c);
                 all.add(c);

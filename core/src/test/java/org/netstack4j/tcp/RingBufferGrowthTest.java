@@ -52,30 +52,30 @@ class RingBufferGrowthTest {
     @Test void layerKeepsOneDrainedRingForTheNextConnection() {
         TcpLayer layer = new TcpLayer(TcpConfig.defaults(), (now, s, d, t, p, o, l) -> {},
                 org.netstack4j.trace.Tracer.NONE, new org.netstack4j.trace.Counters(), 3);
-        RingBuffer rcv = layer.newReceiveBuffer();
+        RingBuffer rcv = layer.newReceiveBuffer(layer.config());
         byte[] data = new byte[20_000];
         for (int i = 0; i < data.length; i++) data[i] = (byte) i;
         rcv.writeAt(0, data, 0, data.length);
         rcv.commit(data.length);
         int grown = rcv.allocated();
         assertTrue(grown >= 20_000);
-        assertSame(layer.emptyReceiveBuffer(), layer.recycleReceiveBuffer(rcv), "not empty: the caller keeps it");
-        assertNotSame(rcv, layer.newReceiveBuffer(), "a ring with data is not recycled");
+        assertSame(layer.emptyReceiveBuffer(layer.config()), layer.recycleReceiveBuffer(rcv, layer.config()), "not empty: the caller keeps it");
+        assertNotSame(rcv, layer.newReceiveBuffer(layer.config()), "a ring with data is not recycled");
         byte[] out = new byte[data.length];
         assertEquals(data.length, rcv.read(out, 0, out.length));
         assertArrayEquals(data, out);
-        assertSame(layer.emptyReceiveBuffer(), layer.recycleReceiveBuffer(rcv));
-        RingBuffer again = layer.newReceiveBuffer();
+        assertSame(layer.emptyReceiveBuffer(layer.config()), layer.recycleReceiveBuffer(rcv, layer.config()));
+        RingBuffer again = layer.newReceiveBuffer(layer.config());
         assertSame(rcv, again, "the drained ring comes back");
         assertEquals(grown, again.allocated(), "already grown");
         assertTrue(again.isEmpty());
-        assertNotSame(again, layer.newReceiveBuffer(), "only one spare");
+        assertNotSame(again, layer.newReceiveBuffer(layer.config()), "only one spare");
         // the send side
-        RingBuffer snd = layer.newSendBuffer();
+        RingBuffer snd = layer.newSendBuffer(layer.config());
         assertEquals(5, snd.write(data, 0, 5));
         snd.discard(5);
-        assertSame(layer.emptySendBuffer(), layer.recycleSendBuffer(snd));
-        assertSame(snd, layer.newSendBuffer());
+        assertSame(layer.emptySendBuffer(layer.config()), layer.recycleSendBuffer(snd, layer.config()));
+        assertSame(snd, layer.newSendBuffer(layer.config()));
         assertEquals(TcpConfig.defaults().sendBufferSize(), snd.capacity());
     }
 

@@ -2,6 +2,7 @@ package org.netstack4j.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.netstack4j.tcp.TcpHarness.A;
 import static org.netstack4j.tcp.TcpHarness.P;
@@ -10,6 +11,8 @@ import static org.netstack4j.tcp.TcpHarness.S;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.netstack4j.time.Time;
+import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
@@ -298,6 +301,33 @@ class TcpDataTransferTest {
         // RFC 9293 3.8.6.3 (SHLD-19): "every second full-sized segment or 2*RMSS bytes of new data"
         h.inject(A, 1461, 1, new byte[3 * 1460]);
         h.expect(A, 1, 1461 + 3 * 1460, 0);
+    }
+
+    @Test void aConnectionOrListenerWithItsOwnConfigurationUsesItNotTheStacks() {
+        TcpHarness h = new TcpHarness(); // the stack: MSS 1460, 128 KiB buffers, initial RTO 1 s
+        TcpConfig own = TcpConfig.builder().mss(600).receiveBufferSize(6000).windowScale(false)
+                .initialRtoNs(Time.s(3)).build();
+        TcpConnection c = h.layer.connect(h.now, TcpHarness.LOCAL, 0, TcpHarness.REMOTE, 80, null, own);
+        assertSame(own, c.config());
+        TcpHarness.Out syn = h.next();
+        assertEquals(List.of(new TcpOption.Mss(600)), syn.tcp().options().stream().filter(o -> o instanceof TcpOption.Mss).toList());
+        assertEquals(6000, syn.tcp().window());
+        assertTrue(syn.tcp().options().stream().noneMatch(o -> o instanceof TcpOption.WindowScale), "no window scale offered");
+        h.advance(2999);
+        h.expectNothing(); // its own initial RTO, 3 s (the stack's would have fired at 1 s)
+        h.advance(1);
+        assertEquals(TcpHarness.S, h.next().tcp().flags());
+
+        TcpHarness srv = new TcpHarness();
+        TcpListener l = srv.layer.listen(srv.now, Ipv4Address.ANY, TcpHarness.SERVER_PORT, 8, x -> {}, own);
+        assertSame(own, l.config());
+        srv.localPort = TcpHarness.SERVER_PORT;
+        srv.remotePort = TcpHarness.CLIENT_PORT;
+        srv.inject(TcpHarness.S, 0, 0);
+        TcpHarness.Out synAck = srv.next();
+        assertEquals(TcpHarness.S | TcpHarness.A, synAck.tcp().flags());
+        assertEquals(6000, synAck.tcp().window());
+        assertTrue(synAck.tcp().options().contains(new TcpOption.Mss(600)), "the listener's MSS: " + synAck.tcp().options());
     }
 
     /** Delivers segments as one burst (like one poll of a device), without ending it. */
