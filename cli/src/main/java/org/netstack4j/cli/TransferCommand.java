@@ -6,6 +6,7 @@ import java.util.Locale;
 import org.netstack4j.device.Medium;
 import org.netstack4j.host.BulkTransfer;
 import org.netstack4j.host.TwoHostNetwork;
+import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.sim.LinkConfig;
 import org.netstack4j.time.Time;
 import picocli.CommandLine.Command;
@@ -53,6 +54,9 @@ public final class TransferCommand implements java.util.concurrent.Callable<Inte
     @Option(names = "--trace", description = "Print every trace event of both hosts (segments, state changes, timers, drops).")
     boolean trace;
 
+    @Option(names = "--cc", paramLabel = "ALG", description = "Congestion control of both hosts: newreno (RFC 5681/6582) or cubic (RFC 9438) (default: ${DEFAULT-VALUE}).")
+    TcpConfig.CongestionControlKind cc = TcpConfig.CongestionControlKind.NEWRENO;
+
     @Override public Integer call() {
         long bytes = parseSize(bytesText);
         LinkConfig link = LinkConfig.builder().medium(Medium.ETHERNET)
@@ -65,7 +69,8 @@ public final class TransferCommand implements java.util.concurrent.Callable<Inte
         PrintWriter out = spec.commandLine().getOut();
         BulkTransfer.Direction dir = BulkTransfer.Direction.valueOf(direction.name());
         BulkTransfer.Result r;
-        try (TwoHostNetwork net = TwoHostNetwork.builder().seed(seed).link(link).pcap(pcap).build()) {
+        TcpConfig tcp = TcpConfig.builder().congestionControl(cc).build();
+        try (TwoHostNetwork net = TwoHostNetwork.builder().seed(seed).link(link).pcap(pcap).tcp(tcp).build()) {
             r = BulkTransfer.run(net, bytes, dir, seed, Time.s(86_400));
             if (trace) printTrace(out, net);
         }
@@ -82,7 +87,8 @@ public final class TransferCommand implements java.util.concurrent.Callable<Inte
         double secs = r.durationNs() / 1e9;
         long moved = (r.up() == null ? 0 : r.up().received()) + (r.down() == null ? 0 : r.down().received());
         out.printf(Locale.ROOT, "simulated duration %.3f s, goodput %.2f Mbit/s%n", secs, BulkTransfer.mbitPerSecond(moved, r.durationNs()));
-        out.printf("retransmissions: client %d, server %d%n", r.clientRetransmissions(), r.serverRetransmissions());
+        out.printf("retransmissions: client %d, server %d (congestion control %s)%n", r.clientRetransmissions(), r.serverRetransmissions(),
+                cc.name().toLowerCase(Locale.ROOT));
         out.printf("final states: client %s%s, server %s%s%n", r.clientState(), err(r.clientError()), r.serverState(), err(r.serverError()));
         if (!r.completed()) out.println("the transfer did not finish within an hour of simulated time");
         out.println(r.ok() ? "OK" : "FAILED");

@@ -119,6 +119,8 @@ import org.netstack4j.time.Time;
  *        gap-filling and quick ACKs still go at once. The ACK is not delayed in time (it leaves
  *        in the same instant); it only covers more. Off in the Linux- and FreeBSD-like profiles,
  *        where packetdrill scripts count ACKs per injected segment.
+ * @param congestionControl the sender's congestion control: NEWRENO (RFC 5681, RFC 6582; the
+ *        default) or CUBIC (RFC 9438, Linux's default), both with NewReno's loss recovery.
  */
 public record TcpConfig(
         int mss,
@@ -176,7 +178,11 @@ public record TcpConfig(
         boolean minRtoOnVariance,
         long connectTimeoutNs,
         boolean tailLossProbe,
-        boolean coalesceAcks) {
+        boolean coalesceAcks,
+        CongestionControlKind congestionControl) {
+    /** The congestion control algorithms a connection can use (TcpConfig.congestionControl). */
+    public enum CongestionControlKind { NEWRENO, CUBIC }
+
     /**
      * How the receive window is advertised (both keep the right edge from moving left,
      * RFC 9293 3.8.6.2.2 "shrinking the window is strongly discouraged").
@@ -326,6 +332,7 @@ public record TcpConfig(
         b.connectTimeoutNs = connectTimeoutNs;
         b.tailLossProbe = tailLossProbe;
         b.coalesceAcks = coalesceAcks;
+        b.congestionControl = congestionControl;
         return b;
     }
 
@@ -387,6 +394,7 @@ public record TcpConfig(
         private long connectTimeoutNs = 0;
         private boolean tailLossProbe = false;
         private boolean coalesceAcks = true;
+        private CongestionControlKind congestionControl = CongestionControlKind.NEWRENO;
 
         private Builder() {}
 
@@ -447,9 +455,10 @@ public record TcpConfig(
         public Builder tailLossProbe(boolean v) { this.tailLossProbe = v; return this; }
 
         public Builder coalesceAcks(boolean v) { this.coalesceAcks = v; return this; }
+        public Builder congestionControl(CongestionControlKind v) { this.congestionControl = java.util.Objects.requireNonNull(v); return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance, connectTimeoutNs, tailLossProbe, coalesceAcks);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance, connectTimeoutNs, tailLossProbe, coalesceAcks, congestionControl);
         }
     }
 }

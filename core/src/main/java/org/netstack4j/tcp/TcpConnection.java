@@ -5,6 +5,7 @@ import static org.netstack4j.time.Time.NEVER;
 import java.util.ArrayList;
 import java.util.List;
 import org.netstack4j.tcp.cc.CongestionControl;
+import org.netstack4j.tcp.cc.Cubic;
 import org.netstack4j.tcp.cc.NewReno;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.wire.Ipv4Address;
@@ -893,10 +894,10 @@ public final class TcpConnection {
         TcpOption.Timestamps ts = tsOk ? timestampsOf(seg) : null;
         if (ts != null && ts.tsEcr() != 0) {
             int ms = Seq.sub(tsNow(now), ts.tsEcr());
-            if (ms >= 0 && ms < 3_600_000) rtt.sample(ms * 1_000_000L);
+            if (ms >= 0 && ms < 3_600_000) rttSample(ms * 1_000_000L);
             rttTiming = false;
         } else if (rttTiming && Seq.gt(ack, rttSeq)) {
-            rtt.sample(now - rttStart);
+            rttSample(now - rttStart);
             rttTiming = false;
         }
         long ccBytes = acked - (synWasUnacked ? 1 : 0);
@@ -1136,7 +1137,17 @@ public final class TcpConnection {
         return cc;
     }
 
-    private CongestionControl newCc() { return new NewReno(effMss, cfg().initialWindowSegments(), cfg().slowStartAbcLimit()); }
+    private CongestionControl newCc() {
+        return switch (cfg().congestionControl()) {
+            case NEWRENO -> new NewReno(effMss, cfg().initialWindowSegments(), cfg().slowStartAbcLimit());
+            case CUBIC -> new Cubic(effMss, cfg().initialWindowSegments(), cfg().slowStartAbcLimit());
+        };
+    }
+
+    private void rttSample(long ns) {
+        rtt.sample(ns);
+        if (cc != null) cc.onRttSample(ns);
+    }
 
     /** For reading only (status): does not keep a controller an idle connection has no use for. */
     private CongestionControl ccView() { return cc != null ? cc : newCc(); }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.device.Medium;
 import org.netstack4j.sim.LinkConfig;
 import org.netstack4j.time.Time;
@@ -38,26 +39,35 @@ class TransferIntegrityTest {
         }
     }
 
-    static BulkTransfer.Result run(Case c) {
-        try (TwoHostNetwork net = TwoHostNetwork.builder().seed(c.seed).link(c.link()).build()) {
+    static BulkTransfer.Result run(Case c) { return run(c, TcpConfig.defaults()); }
+
+    static BulkTransfer.Result run(Case c, TcpConfig tcp) {
+        try (TwoHostNetwork net = TwoHostNetwork.builder().seed(c.seed).link(c.link()).tcp(tcp).build()) {
             return BulkTransfer.run(net, c.bytes, c.dir, c.seed, Time.s(86_400));
         }
     }
 
-    @Test void everySeedDeliversEveryByteAndClosesCleanly() {
+    @Test void everySeedDeliversEveryByteAndClosesCleanly() { checkSeeds(1, SEEDS, TcpConfig.defaults()); }
+
+    /** The same cases with CUBIC (RFC 9438) as the congestion control of both ends. */
+    @Test void everySeedDeliversWithCubicToo() {
+        checkSeeds(1, Math.min(SEEDS, 200), TcpConfig.builder().congestionControl(TcpConfig.CongestionControlKind.CUBIC).build());
+    }
+
+    private static void checkSeeds(long from, long to, TcpConfig tcp) {
         List<String> failures = new ArrayList<>();
         long total = 0;
-        long first = Long.getLong("netstack4j.seed", 1), last = Long.getLong("netstack4j.seed", SEEDS);
+        long first = Long.getLong("netstack4j.seed", from), last = Long.getLong("netstack4j.seed", to);
         for (long seed = first; seed <= last; seed++) {
             Case c = Case.of(seed);
-            BulkTransfer.Result r = run(c);
+            BulkTransfer.Result r = run(c, tcp);
             total += c.bytes;
             if (!acceptable(r)) failures.add(c + " -> completed=" + r.completed() + " client " + r.clientState() + "/" + r.clientError()
                     + " server " + r.serverState() + "/" + r.serverError()
                     + " up " + (r.up() == null ? "-" : r.up().received() + "/" + r.up().bytes())
                     + " down " + (r.down() == null ? "-" : r.down().received() + "/" + r.down().bytes()));
         }
-        assertTrue(failures.isEmpty(), failures.size() + " of " + SEEDS + " seeds failed (" + total + " bytes in all):\n"
+        assertTrue(failures.isEmpty(), failures.size() + " of " + (last - first + 1) + " seeds failed (" + total + " bytes in all):\n"
                 + String.join("\n", failures.subList(0, Math.min(20, failures.size()))));
     }
 

@@ -224,6 +224,26 @@ class TcpDataTransferTest {
         h.expectNothing();
     }
 
+    @Test void withCubicAFastRetransmitKeepsSeventyPercentOfTheWindow() {
+        TcpHarness h = new TcpHarness(TcpConfig.builder().noDelay(true)
+                .congestionControl(TcpConfig.CongestionControlKind.CUBIC).build()).established();
+        int mss = 1460;
+        h.send(TcpHarness.bytes(20 * mss, 5));
+        for (int i = 0; i < 10; i++) h.expectData(1 + i * mss, 1, mss);
+        h.inject(A, 1, 1 + mss); // cwnd 11 segments
+        h.expectData(1 + 10 * mss, 1, mss);
+        h.expectData(1 + 11 * mss, 1, mss);
+        for (int dup = 1; dup <= 2; dup++) {
+            h.inject(A, 1, 1 + mss);
+            h.expectData(1 + (11 + dup) * mss, 1, mss); // limited transmit
+        }
+        h.inject(A, 1, 1 + mss); // dup 3: fast retransmit
+        h.expectData(1 + mss, 1, mss);
+        TcpStatus st = h.conn.status();
+        assertEquals((long) (11 * mss * 0.7), st.ssthresh(), "RFC 9438 4.6: beta_cubic = 0.7 of cwnd (NewReno: half the flight)");
+        assertEquals(st.ssthresh() + 3 * mss, st.cwnd());
+    }
+
     @Test void sackedDataAboveAHoleStartsRecoveryEvenOnDataSegments() {
         TcpHarness h = new TcpHarness(TcpConfig.builder().noDelay(true).build());
         h.peerSynOptions = List.of(new TcpOption.Mss(1460), new TcpOption.SackPermitted());

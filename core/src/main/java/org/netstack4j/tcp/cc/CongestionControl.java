@@ -34,6 +34,9 @@ public interface CongestionControl {
      */
     Action onDuplicateAck(int dupAcks, int sndUna, int sndMax, long flightSize, long now);
 
+    /** A round-trip time measurement (ns) of the connection (RFC 6298 or RFC 7323 4). Default: not used. */
+    default void onRttSample(long rttNs) {}
+
     /** The retransmission timer fired; {@code sndMax} as above. */
     void onRetransmissionTimeout(int sndMax, long flightSize, long now);
 
