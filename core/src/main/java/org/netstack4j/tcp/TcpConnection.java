@@ -78,6 +78,8 @@ public final class TcpConnection {
     // TcpConfig.tailLossProbe (RFC 8985 7): the probe timer, the start of the last new segment
     // sent, and the probe's episode (one probe until SND.UNA passes tlpHighSeq)
     private long tlpAt = NEVER;
+    /** Delayed early retransmit (TcpConfig.earlyRetransmit = 2): when it fires, NEVER = not armed. */
+    private long erAt = NEVER;
     private int lastSegStart;
     private boolean tlpOutstanding, tlpRearm;
     private int tlpHighSeq;
@@ -790,10 +792,11 @@ public final class TcpConnection {
         if (Seq.gt(ack, sndUna)) {
             ackNewData(now, ack, seg);
         } else if (ack == sndUna && len == 0 && !fin && !seg.has(TcpRepr.SYN) && Seq.gt(sndNxt, sndUna)
-                && (segWnd == sndWnd || newlySacked)) {
+                && (sackOk ? newlySacked : segWnd == sndWnd)) {
             // RFC 5681 2: a duplicate ACK (same window); with SACK, RFC 6675 2: an ACK whose SACK
             // blocks cover bytes not SACKed before, whatever its window (Linux grows its advertised
-            // window while it receives out of order, so its duplicate ACKs rarely repeat the window)
+            // window while it receives out of order, so its duplicate ACKs rarely repeat the window),
+            // and only such an ACK (one repeating known SACK blocks tells nothing new)
             dupAcks++;
             layer.count("tcp.in.dupacks");
             CongestionControl.Action a = cc().onDuplicateAck(dupAcks, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
@@ -803,6 +806,20 @@ public final class TcpConnection {
                 highRxt = Seq.add(sndUna, retransmitFirst(now));
             } else if (inRecovery() && sackOk && retransmitNextHole(now)) {
                 holdNewData = true; // this duplicate ACK's share of the window went to the hole
+            }
+        }
+        if (cfg().earlyRetransmit() > 0) {
+            // RFC 5827 (Mitigation A.3 for the delayed form): any ACK restarts the delay
+            if (erAt != NEVER) {
+                erAt = NEVER;
+                timersChanged();
+            }
+            if (earlyRetransmitDue()) {
+                if (cfg().earlyRetransmit() == 1) earlyRetransmit(now);
+                else {
+                    erAt = now + Math.max(rtt.srtt() / 4, 2_000_000L);
+                    timersChanged();
+                }
             }
         }
         if (sackOk && !inRecovery() && Seq.gt(sndNxt, sndUna) && sackedByPeer.bytesAbove(sndUna) > 2L * effMss) {
@@ -846,6 +863,27 @@ public final class TcpConnection {
             }
         }
         return grew;
+    }
+
+    /**
+     * RFC 5827 3.2 with SACK: fewer than four segments outstanding, all but one of them SACKed,
+     * nothing retransmitted yet and no new data that could be sent instead.
+     */
+    private boolean earlyRetransmitDue() {
+        if (!sackOk || inRecovery() || !Seq.gt(sndMax, sndUna) || retries > 0 || unsent() > 0 || sackedByPeer.isEmpty())
+            return false;
+        long out = Math.ceilDiv((long) Seq.sub(sndMax, sndUna), effMss);
+        long sacked = Math.ceilDiv(sackedByPeer.bytesAbove(sndUna), effMss);
+        return sacked >= 1 && out < 4 && out == sacked + 1;
+    }
+
+    private void earlyRetransmit(long now) {
+        CongestionControl.Action a = cc().onDuplicateAck(3, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
+        if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED) {
+            layer.count("tcp.early_retransmits");
+            rttTiming = false;
+            highRxt = Seq.add(sndUna, retransmitFirst(now));
+        }
     }
 
     /**
@@ -1112,7 +1150,8 @@ public final class TcpConnection {
     // ------------------------------------------------------------------ timeouts (RFC 9293 3.10.8)
 
     long pollAt() {
-        return Math.min(Math.min(Math.min(rtoAt, persistAt), Math.min(delackAt, timeWaitAt)), Math.min(keepaliveAt, tlpAt));
+        return Math.min(Math.min(Math.min(rtoAt, persistAt), Math.min(delackAt, timeWaitAt)),
+                Math.min(Math.min(keepaliveAt, tlpAt), erAt));
     }
 
     // ------------------------------------------------------------------ lazily allocated state (DESIGN.md 10)
@@ -1173,6 +1212,11 @@ public final class TcpConnection {
             timer(now, "delayed-ACK", "fired", now);
             layer.count("tcp.delayed_acks");
             sendAck(now);
+        }
+        if (state != TcpState.CLOSED && erAt <= now) {
+            erAt = NEVER;
+            timersChanged();
+            if (earlyRetransmitDue()) earlyRetransmit(now);
         }
         if (state != TcpState.CLOSED && tlpAt <= now) tailLossProbe(now);
         if (state != TcpState.CLOSED && rtoAt <= now) retransmissionTimeout(now);
@@ -1925,6 +1969,10 @@ public final class TcpConnection {
 
     private void cancelRto(long now) {
         cancelTlp();
+        if (erAt != NEVER) {
+            erAt = NEVER;
+            timersChanged();
+        }
         if (rtoAt == NEVER) return;
         rtoAt = NEVER;
         timersChanged();

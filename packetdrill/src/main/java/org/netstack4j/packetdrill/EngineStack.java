@@ -95,6 +95,8 @@ final class EngineStack implements TcpStack {
         if (s.icmpMayRst != null) b.icmpHardErrorsInSynSent(s.icmpMayRst);
         if (s.dropMissingTimestamps != null) b.dropMissingTimestamps(s.dropMissingTimestamps);
         if (s.slowStartAfterIdle != null) b.slowStartAfterIdle(s.slowStartAfterIdle);
+        if (s.earlyRetransmit != null) b.earlyRetransmit(s.earlyRetransmit);
+        if (s.tailLossProbe != null) b.tailLossProbe(s.tailLossProbe);
         return b.build();
     }
 

@@ -36,6 +36,9 @@ public final class StackSettings {
     public Boolean dropMissingTimestamps;
     /** RFC 5681 4.1 restart window (Linux tcp_slow_start_after_idle). */
     public Boolean slowStartAfterIdle;
+    /** Linux tcp_early_retrans: RFC 5827 early retransmit (0 off, 1 at once, 2 delayed) and tail loss probes. */
+    public Integer earlyRetransmit;
+    public Boolean tailLossProbe;
 
     @Override public String toString() {
         return "profile=" + profile + " mtu=" + mtu + " maxseg=" + maxSeg + " ka=" + keepAlive + "/" + keepIdleNs + "/" + keepIntvlNs + "/" + keepCnt + " sack=" + sack + " ts=" + timestamps + " ws=" + windowScaling + "/" + windowScaleShift
