@@ -113,6 +113,9 @@ import org.netstack4j.time.Time;
  *        are outstanding, no new data can be sent and all but one are SACKed, fast retransmit
  *        starts without waiting for three duplicates: 0 = off, 1 = at once, 2 = after a quarter
  *        of SRTT (at least 2 ms) without a further ACK (RFC 5827 A.3; Linux tcp_early_retrans).
+ * @param timeWaitReuseDelayNs an active open may take over the 4-tuple of a connection in
+ *        TIME-WAIT that used timestamps once its TS.Recent is this old (Linux tcp_tw_reuse with
+ *        tcp_tw_reuse_delay; RFC 6191's idea on the active side); negative = never.
  * @param minRtoOnVariance true: the minimum RTO bounds the variance term, RTO = SRTT +
  *        max(K * RTTVAR, min RTO) (Linux tcp_rtt_estimator / __tcp_set_rto); false: it bounds
  *        the whole RTO (RFC 6298 2.4).
@@ -173,7 +176,8 @@ public record TcpConfig(
         boolean minRtoOnVariance,
         long connectTimeoutNs,
         boolean tailLossProbe,
-        int earlyRetransmit) {
+        int earlyRetransmit,
+        long timeWaitReuseDelayNs) {
     /**
      * How the receive window is advertised (both keep the right edge from moving left,
      * RFC 9293 3.8.6.2.2 "shrinking the window is strongly discouraged").
@@ -322,6 +326,7 @@ public record TcpConfig(
         b.connectTimeoutNs = connectTimeoutNs;
         b.tailLossProbe = tailLossProbe;
         b.earlyRetransmit = earlyRetransmit;
+        b.timeWaitReuseDelayNs = timeWaitReuseDelayNs;
         return b;
     }
 
@@ -383,6 +388,7 @@ public record TcpConfig(
         private long connectTimeoutNs = 0;
         private boolean tailLossProbe = false;
         private int earlyRetransmit = 0;
+        private long timeWaitReuseDelayNs = -1;
 
         private Builder() {}
 
@@ -442,9 +448,10 @@ public record TcpConfig(
         public Builder connectTimeoutNs(long v) { this.connectTimeoutNs = v; return this; }
         public Builder tailLossProbe(boolean v) { this.tailLossProbe = v; return this; }
         public Builder earlyRetransmit(int mode) { this.earlyRetransmit = mode; return this; }
+        public Builder timeWaitReuseDelayNs(long v) { this.timeWaitReuseDelayNs = v; return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance, connectTimeoutNs, tailLossProbe, earlyRetransmit);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance, connectTimeoutNs, tailLossProbe, earlyRetransmit, timeWaitReuseDelayNs);
         }
     }
 }

@@ -70,6 +70,10 @@ public final class TcpConnection {
     private boolean deferredAckSeen;
     private byte peerWsShift;   // window scale shifts are 0..14 (RFC 7323 2.3): bytes keep the TCB small
     private int tsRecent;
+    /** When TS.Recent last changed (TIME-WAIT reuse, TcpConfig.timeWaitReuseDelayNs). */
+    private long tsRecentAt = NEVER;
+    /** This connection took over a TIME-WAIT 4-tuple: its SYN echoes the old TS.Recent (Linux tcp_twsk_unique). */
+    private boolean synEchoesTsRecent;
     private int lastAckSent;
     private final int tsOffset;
 
@@ -743,7 +747,10 @@ public final class TcpConnection {
         // RFC 7323 4.3 (2): TS.Recent <- SEG.TSval when SEG.SEQ <= Last.ACK.sent. Done only now that
         // the ACK was found acceptable (as Linux does, tcp_ack then tcp_replace_ts_recent): a segment
         // with a forged ACK must not move TS.Recent, or PAWS would then drop the peer's real segments.
-        if (ts != null && Seq.le(seq, lastAckSent)) tsRecent = ts.tsVal();
+        if (ts != null && Seq.le(seq, lastAckSent)) {
+            tsRecent = ts.tsVal();
+            tsRecentAt = now;
+        }
         switch (state) {
             case FIN_WAIT_1 -> {
                 if (finAcked()) {
@@ -1702,7 +1709,7 @@ public final class TcpConnection {
             case TcpOption.KIND_SACK_PERMITTED -> cfg().sack() && !synOptionsDropped && (!synAck || peerOfferedSack)
                     ? new TcpOption.SackPermitted() : null;
             case TcpOption.KIND_TIMESTAMPS -> cfg().timestamps() && !synOptionsDropped && (!synAck || peerOfferedTs)
-                    ? new TcpOption.Timestamps(tsNow(now), synAck ? tsRecent : 0) : null;
+                    ? new TcpOption.Timestamps(tsNow(now), synAck || synEchoesTsRecent ? tsRecent : 0) : null;
             default -> null;
         });
     }
@@ -1861,6 +1868,23 @@ public final class TcpConnection {
         timeWaitAt = now + 2 * cfg().mslNs();
         timersChanged();
         timer(now, "2MSL", "set", timeWaitAt);
+    }
+
+    /**
+     * Linux tcp_tw_reuse: may an active open take over this TIME-WAIT 4-tuple? Only with
+     * timestamps (PAWS then protects the new incarnation from old duplicates, RFC 6191 / RFC
+     * 7323 5) and once TS.Recent is older than the delay.
+     */
+    boolean reusableTimeWait(long now, long delayNs) {
+        return state == TcpState.TIME_WAIT && tsOk && tsRecentAt != NEVER && now - tsRecentAt >= delayNs;
+    }
+
+    int tsRecentForReuse() { return tsRecent; }
+
+    /** The new incarnation of a reused TIME-WAIT 4-tuple starts from its TS.Recent. */
+    void inheritTimeWait(int oldTsRecent) {
+        tsRecent = oldTsRecent;
+        synEchoesTsRecent = true;
     }
 
     /** TIME-WAIT replaced by a new incarnation (a new SYN clearly above the old sequence space). */

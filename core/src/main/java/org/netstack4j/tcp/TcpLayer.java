@@ -88,10 +88,21 @@ public final class TcpLayer implements Pollable {
             port = ephemeral.select(local, remote, remotePort,
                     p -> connections.get(local, p, remote, remotePort) == null && !listeners.containsKey(p));
             if (port < 0) throw new TcpException(TcpError.INSUFFICIENT_RESOURCES, "no free ephemeral port");
-        } else if (connections.get(local, port, remote, remotePort) != null) {
-            throw new TcpException(TcpError.CONNECTION_ALREADY_EXISTS);
+        }
+        TcpConnection old = localPort == 0 ? null : connections.get(local, port, remote, remotePort);
+        int inheritedTsRecent = 0;
+        boolean inherit = false;
+        if (old != null) {
+            if (config.timeWaitReuseDelayNs() < 0 || !old.reusableTimeWait(now, config.timeWaitReuseDelayNs()))
+                throw new TcpException(TcpError.CONNECTION_ALREADY_EXISTS);
+            // TIME-WAIT reuse (Linux tcp_twsk_unique): the new incarnation replaces the old one
+            inheritedTsRecent = old.tsRecentForReuse();
+            inherit = true;
+            old.timeWaitReplaced(now);
+            counters.counter("tcp.time_wait_reused").increment();
         }
         TcpConnection c = newConnection(now, local, port, remote, remotePort, null, l);
+        if (inherit) c.inheritTimeWait(inheritedTsRecent);
         c.setNoOptions(noOptions);
         counters.counter("tcp.active_opens").increment();
         c.open(now);

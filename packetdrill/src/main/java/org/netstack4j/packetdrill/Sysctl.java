@@ -78,6 +78,9 @@ final class Sysctl {
             // 0 none, 1 early retransmit (RFC 5827), 2 delayed ER, 3 delayed ER and tail loss
             // probes, 4 probes only (Linux ip-sysctl.txt; RACK, which later kernels add to 3 and 4,
             // is not modelled)
+            // 0 never, 1 reuse TIME-WAIT 4-tuples for new active opens, 2 only on loopback (never here)
+            case "net.ipv4.tcp_tw_reuse" -> s.twReuse = parseInt(line, key, v);
+            case "net.ipv4.tcp_tw_reuse_delay" -> s.twReuseDelayMs = (long) parseInt(line, key, v);
             case "net.ipv4.tcp_early_retrans" -> {
                 switch (v) {
                     case "0" -> { s.earlyRetransmit = 0; s.tailLossProbe = false; }
