@@ -1802,6 +1802,8 @@ public final class TcpConnection {
      */
     private long acceptanceWindow() {
         long adv = rcvWnd();
+        // a half-open connection has only the window of its SYN,ACK (FreeBSD's syncache: sc_wnd)
+        if (state == TcpState.SYN_RECEIVED) return adv;
         return switch (cfg().receiveWindowPolicy()) {
             case SWS_AVOIDANCE -> adv;
             case FREE_SPACE -> Math.max(adv, rcvBuf.free());
