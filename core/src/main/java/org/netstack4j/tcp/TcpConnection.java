@@ -701,6 +701,13 @@ public final class TcpConnection {
                 enterClosed(now, "rcv SYN (passive open: back to LISTEN)", null);
                 return;
             }
+            if (!cfg().challengeAckOnSyn() && state == TcpState.TIME_WAIT) {
+                // FreeBSD (tcp_twcheck, insecure_syn=1): a SYN in the window of TIME-WAIT is answered
+                // with a RST, and TIME-WAIT stays
+                layer.drop(now, "syn_in_time_wait", "SYN in the window of TIME-WAIT: RST", this, seg, len);
+                sendAbortRst(now);
+                return;
+            }
             if (!cfg().challengeAckOnSyn() && state != TcpState.TIME_WAIT) {
                 // RFC 793 3.9 (before RFC 5961): a SYN in the window is an error; reset the connection
                 layer.count("tcp.in.syn_resets");

@@ -128,8 +128,10 @@ public final class TcpLayer implements Pollable {
         String id = tracer.enabled() ? id(dst, seg.dstPort(), src, seg.srcPort()) : null;
         if (tracer.enabled()) tracer.event(new TraceEvent.Segment(now, true, id, src, dst, seg, payloadLen));
         TcpConnection c = connections.get(dst, seg.dstPort(), src, seg.srcPort());
-        if (c != null && c.state() == TcpState.TIME_WAIT && c.acceptsNewSynInTimeWait(seg)) {
-            // RFC 9293 3.10.7.4 / RFC 6191: a new SYN clearly above the old connection may reuse the pair
+        if (c != null && c.state() == TcpState.TIME_WAIT && c.acceptsNewSynInTimeWait(seg)
+                && findListener(dst, seg.dstPort()) != null) {
+            // RFC 9293 3.10.7.4 / RFC 6191: a new SYN clearly above the old connection may reuse the
+            // pair, when a listener is there to take it (RFC 1122 4.2.2.13); else TIME-WAIT answers it
             c.timeWaitReplaced(now);
             c = null;
         }
