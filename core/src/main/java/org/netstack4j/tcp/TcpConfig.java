@@ -109,6 +109,13 @@ import org.netstack4j.time.Time;
  *        after the last transmission (plus the worst-case delayed ACK, 200 ms, when one
  *        segment is in flight), earlier than the RTO: one new segment, or the last one again
  *        (RFC 8985 7; Linux tcp_schedule_loss_probe); false: only the RTO recovers a lost tail.
+ * @param earlyRetransmit RFC 5827 early retransmit with SACK: when fewer than four segments
+ *        are outstanding, no new data can be sent and all but one are SACKed, fast retransmit
+ *        starts without waiting for three duplicates: 0 = off, 1 = at once, 2 = after a quarter
+ *        of SRTT (at least 2 ms) without a further ACK (RFC 5827 A.3; Linux tcp_early_retrans).
+ * @param timeWaitReuseDelayNs an active open may take over the 4-tuple of a connection in
+ *        TIME-WAIT that used timestamps once its TS.Recent is this old (Linux tcp_tw_reuse with
+ *        tcp_tw_reuse_delay; RFC 6191's idea on the active side); negative = never.
  * @param minRtoOnVariance true: the minimum RTO bounds the variance term, RTO = SRTT +
  *        max(K * RTTVAR, min RTO) (Linux tcp_rtt_estimator / __tcp_set_rto); false: it bounds
  *        the whole RTO (RFC 6298 2.4).
@@ -178,6 +185,8 @@ public record TcpConfig(
         boolean minRtoOnVariance,
         long connectTimeoutNs,
         boolean tailLossProbe,
+        int earlyRetransmit,
+        long timeWaitReuseDelayNs,
         boolean coalesceAcks,
         CongestionControlKind congestionControl) {
     /** The congestion control algorithms a connection can use (TcpConfig.congestionControl). */
@@ -216,6 +225,7 @@ public record TcpConfig(
             throw new IllegalArgumentException("bad ephemeral port range");
         if (initialWindowSegments < 1) throw new IllegalArgumentException("initialWindowSegments >= 1");
         if (connectTimeoutNs < 0) throw new IllegalArgumentException("connectTimeoutNs >= 0");
+        if (earlyRetransmit < 0 || earlyRetransmit > 2) throw new IllegalArgumentException("earlyRetransmit 0..2");
     }
 
     /** Linux-like defaults. */
@@ -331,6 +341,8 @@ public record TcpConfig(
         b.minRtoOnVariance = minRtoOnVariance;
         b.connectTimeoutNs = connectTimeoutNs;
         b.tailLossProbe = tailLossProbe;
+        b.earlyRetransmit = earlyRetransmit;
+        b.timeWaitReuseDelayNs = timeWaitReuseDelayNs;
         b.coalesceAcks = coalesceAcks;
         b.congestionControl = congestionControl;
         return b;
@@ -393,6 +405,8 @@ public record TcpConfig(
         private boolean minRtoOnVariance = false;
         private long connectTimeoutNs = 0;
         private boolean tailLossProbe = false;
+        private int earlyRetransmit = 0;
+        private long timeWaitReuseDelayNs = -1;
         private boolean coalesceAcks = true;
         private CongestionControlKind congestionControl = CongestionControlKind.NEWRENO;
 
@@ -453,12 +467,14 @@ public record TcpConfig(
         public Builder minRtoOnVariance(boolean v) { this.minRtoOnVariance = v; return this; }
         public Builder connectTimeoutNs(long v) { this.connectTimeoutNs = v; return this; }
         public Builder tailLossProbe(boolean v) { this.tailLossProbe = v; return this; }
+        public Builder earlyRetransmit(int mode) { this.earlyRetransmit = mode; return this; }
+        public Builder timeWaitReuseDelayNs(long v) { this.timeWaitReuseDelayNs = v; return this; }
 
         public Builder coalesceAcks(boolean v) { this.coalesceAcks = v; return this; }
         public Builder congestionControl(CongestionControlKind v) { this.congestionControl = java.util.Objects.requireNonNull(v); return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance, connectTimeoutNs, tailLossProbe, coalesceAcks, congestionControl);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance, connectTimeoutNs, tailLossProbe, earlyRetransmit, timeWaitReuseDelayNs, coalesceAcks, congestionControl);
         }
     }
 }

@@ -71,6 +71,10 @@ public final class TcpConnection {
     private boolean deferredAckSeen;
     private byte peerWsShift;   // window scale shifts are 0..14 (RFC 7323 2.3): bytes keep the TCB small
     private int tsRecent;
+    /** When TS.Recent last changed (TIME-WAIT reuse, TcpConfig.timeWaitReuseDelayNs). */
+    private long tsRecentAt = NEVER;
+    /** This connection took over a TIME-WAIT 4-tuple: its SYN echoes the old TS.Recent (Linux tcp_twsk_unique). */
+    private boolean synEchoesTsRecent;
     private int lastAckSent;
     private final int tsOffset;
 
@@ -79,6 +83,8 @@ public final class TcpConnection {
     // TcpConfig.tailLossProbe (RFC 8985 7): the probe timer, the start of the last new segment
     // sent, and the probe's episode (one probe until SND.UNA passes tlpHighSeq)
     private long tlpAt = NEVER;
+    /** Delayed early retransmit (TcpConfig.earlyRetransmit = 2): when it fires, NEVER = not armed. */
+    private long erAt = NEVER;
     private int lastSegStart;
     private boolean tlpOutstanding, tlpRearm;
     private int tlpHighSeq;
@@ -699,6 +705,13 @@ public final class TcpConnection {
                 enterClosed(now, "rcv SYN (passive open: back to LISTEN)", null);
                 return;
             }
+            if (!cfg().challengeAckOnSyn() && state == TcpState.TIME_WAIT) {
+                // FreeBSD (tcp_twcheck, insecure_syn=1): a SYN in the window of TIME-WAIT is answered
+                // with a RST, and TIME-WAIT stays
+                layer.drop(now, "syn_in_time_wait", "SYN in the window of TIME-WAIT: RST", this, seg, len);
+                sendAbortRst(now);
+                return;
+            }
             if (!cfg().challengeAckOnSyn() && state != TcpState.TIME_WAIT) {
                 // RFC 793 3.9 (before RFC 5961): a SYN in the window is an error; reset the connection
                 layer.count("tcp.in.syn_resets");
@@ -745,7 +758,10 @@ public final class TcpConnection {
         // RFC 7323 4.3 (2): TS.Recent <- SEG.TSval when SEG.SEQ <= Last.ACK.sent. Done only now that
         // the ACK was found acceptable (as Linux does, tcp_ack then tcp_replace_ts_recent): a segment
         // with a forged ACK must not move TS.Recent, or PAWS would then drop the peer's real segments.
-        if (ts != null && Seq.le(seq, lastAckSent)) tsRecent = ts.tsVal();
+        if (ts != null && Seq.le(seq, lastAckSent)) {
+            tsRecent = ts.tsVal();
+            tsRecentAt = now;
+        }
         switch (state) {
             case FIN_WAIT_1 -> {
                 if (finAcked()) {
@@ -794,10 +810,11 @@ public final class TcpConnection {
         if (Seq.gt(ack, sndUna)) {
             ackNewData(now, ack, seg);
         } else if (ack == sndUna && len == 0 && !fin && !seg.has(TcpRepr.SYN) && Seq.gt(sndNxt, sndUna)
-                && (segWnd == sndWnd || newlySacked)) {
+                && (sackOk ? newlySacked : segWnd == sndWnd)) {
             // RFC 5681 2: a duplicate ACK (same window); with SACK, RFC 6675 2: an ACK whose SACK
             // blocks cover bytes not SACKed before, whatever its window (Linux grows its advertised
-            // window while it receives out of order, so its duplicate ACKs rarely repeat the window)
+            // window while it receives out of order, so its duplicate ACKs rarely repeat the window),
+            // and only such an ACK (one repeating known SACK blocks tells nothing new)
             dupAcks++;
             layer.count("tcp.in.dupacks");
             CongestionControl.Action a = cc().onDuplicateAck(dupAcks, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
@@ -807,6 +824,20 @@ public final class TcpConnection {
                 highRxt = Seq.add(sndUna, retransmitFirst(now));
             } else if (inRecovery() && sackOk && retransmitNextHole(now)) {
                 holdNewData = true; // this duplicate ACK's share of the window went to the hole
+            }
+        }
+        if (cfg().earlyRetransmit() > 0) {
+            // RFC 5827 (Mitigation A.3 for the delayed form): any ACK restarts the delay
+            if (erAt != NEVER) {
+                erAt = NEVER;
+                timersChanged();
+            }
+            if (earlyRetransmitDue()) {
+                if (cfg().earlyRetransmit() == 1) earlyRetransmit(now);
+                else {
+                    erAt = now + Math.max(rtt.srtt() / 4, 2_000_000L);
+                    timersChanged();
+                }
             }
         }
         if (sackOk && !inRecovery() && Seq.gt(sndNxt, sndUna) && sackedByPeer.bytesAbove(sndUna) > 2L * effMss) {
@@ -850,6 +881,27 @@ public final class TcpConnection {
             }
         }
         return grew;
+    }
+
+    /**
+     * RFC 5827 3.2 with SACK: fewer than four segments outstanding, all but one of them SACKed,
+     * nothing retransmitted yet and no new data that could be sent instead.
+     */
+    private boolean earlyRetransmitDue() {
+        if (!sackOk || inRecovery() || !Seq.gt(sndMax, sndUna) || retries > 0 || unsent() > 0 || sackedByPeer.isEmpty())
+            return false;
+        long out = Math.ceilDiv((long) Seq.sub(sndMax, sndUna), effMss);
+        long sacked = Math.ceilDiv(sackedByPeer.bytesAbove(sndUna), effMss);
+        return sacked >= 1 && out < 4 && out == sacked + 1;
+    }
+
+    private void earlyRetransmit(long now) {
+        CongestionControl.Action a = cc().onDuplicateAck(3, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
+        if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED) {
+            layer.count("tcp.early_retransmits");
+            rttTiming = false;
+            highRxt = Seq.add(sndUna, retransmitFirst(now));
+        }
     }
 
     /**
@@ -1122,7 +1174,8 @@ public final class TcpConnection {
     // ------------------------------------------------------------------ timeouts (RFC 9293 3.10.8)
 
     long pollAt() {
-        return Math.min(Math.min(Math.min(rtoAt, persistAt), Math.min(delackAt, timeWaitAt)), Math.min(keepaliveAt, tlpAt));
+        return Math.min(Math.min(Math.min(rtoAt, persistAt), Math.min(delackAt, timeWaitAt)),
+                Math.min(Math.min(keepaliveAt, tlpAt), erAt));
     }
 
     // ------------------------------------------------------------------ lazily allocated state (DESIGN.md 10)
@@ -1196,6 +1249,11 @@ public final class TcpConnection {
             timer(now, "delayed-ACK", "fired", now);
             layer.delayedAcks.increment();
             sendAck(now);
+        }
+        if (state != TcpState.CLOSED && erAt <= now) {
+            erAt = NEVER;
+            timersChanged();
+            if (earlyRetransmitDue()) earlyRetransmit(now);
         }
         if (state != TcpState.CLOSED && tlpAt <= now) tailLossProbe(now);
         if (state != TcpState.CLOSED && rtoAt <= now) retransmissionTimeout(now);
@@ -1693,7 +1751,7 @@ public final class TcpConnection {
             case TcpOption.KIND_SACK_PERMITTED -> cfg().sack() && !synOptionsDropped && (!synAck || peerOfferedSack)
                     ? new TcpOption.SackPermitted() : null;
             case TcpOption.KIND_TIMESTAMPS -> cfg().timestamps() && !synOptionsDropped && (!synAck || peerOfferedTs)
-                    ? new TcpOption.Timestamps(tsNow(now), synAck ? tsRecent : 0) : null;
+                    ? new TcpOption.Timestamps(tsNow(now), synAck || synEchoesTsRecent ? tsRecent : 0) : null;
             default -> null;
         });
     }
@@ -1786,6 +1844,8 @@ public final class TcpConnection {
      */
     private long acceptanceWindow() {
         long adv = rcvWnd();
+        // a half-open connection has only the window of its SYN,ACK (FreeBSD's syncache: sc_wnd)
+        if (state == TcpState.SYN_RECEIVED) return adv;
         return switch (cfg().receiveWindowPolicy()) {
             case SWS_AVOIDANCE -> adv;
             case FREE_SPACE -> Math.max(adv, rcvBuf.free());
@@ -1852,6 +1912,23 @@ public final class TcpConnection {
         timeWaitAt = now + 2 * cfg().mslNs();
         timersChanged();
         timer(now, "2MSL", "set", timeWaitAt);
+    }
+
+    /**
+     * Linux tcp_tw_reuse: may an active open take over this TIME-WAIT 4-tuple? Only with
+     * timestamps (PAWS then protects the new incarnation from old duplicates, RFC 6191 / RFC
+     * 7323 5) and once TS.Recent is older than the delay.
+     */
+    boolean reusableTimeWait(long now, long delayNs) {
+        return state == TcpState.TIME_WAIT && tsOk && tsRecentAt != NEVER && now - tsRecentAt >= delayNs;
+    }
+
+    int tsRecentForReuse() { return tsRecent; }
+
+    /** The new incarnation of a reused TIME-WAIT 4-tuple starts from its TS.Recent. */
+    void inheritTimeWait(int oldTsRecent) {
+        tsRecent = oldTsRecent;
+        synEchoesTsRecent = true;
     }
 
     /** TIME-WAIT replaced by a new incarnation (a new SYN clearly above the old sequence space). */
@@ -1960,6 +2037,10 @@ public final class TcpConnection {
 
     private void cancelRto(long now) {
         cancelTlp();
+        if (erAt != NEVER) {
+            erAt = NEVER;
+            timersChanged();
+        }
         if (rtoAt == NEVER) return;
         rtoAt = NEVER;
         timersChanged();

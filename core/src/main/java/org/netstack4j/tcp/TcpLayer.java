@@ -107,10 +107,21 @@ public final class TcpLayer implements Pollable {
             port = ephemeral.select(local, remote, remotePort,
                     p -> connections.get(local, p, remote, remotePort) == null && !listeners.containsKey(p));
             if (port < 0) throw new TcpException(TcpError.INSUFFICIENT_RESOURCES, "no free ephemeral port");
-        } else if (connections.get(local, port, remote, remotePort) != null) {
-            throw new TcpException(TcpError.CONNECTION_ALREADY_EXISTS);
+        }
+        TcpConnection old = localPort == 0 ? null : connections.get(local, port, remote, remotePort);
+        int inheritedTsRecent = 0;
+        boolean inherit = false;
+        if (old != null) {
+            if (config.timeWaitReuseDelayNs() < 0 || !old.reusableTimeWait(now, config.timeWaitReuseDelayNs()))
+                throw new TcpException(TcpError.CONNECTION_ALREADY_EXISTS);
+            // TIME-WAIT reuse (Linux tcp_twsk_unique): the new incarnation replaces the old one
+            inheritedTsRecent = old.tsRecentForReuse();
+            inherit = true;
+            old.timeWaitReplaced(now);
+            counters.counter("tcp.time_wait_reused").increment();
         }
         TcpConnection c = newConnection(now, local, port, remote, remotePort, null, l, cfg);
+        if (inherit) c.inheritTimeWait(inheritedTsRecent);
         c.setNoOptions(noOptions);
         counters.counter("tcp.active_opens").increment();
         c.open(now);
@@ -142,8 +153,10 @@ public final class TcpLayer implements Pollable {
         String id = tracer.enabled() ? id(dst, seg.dstPort(), src, seg.srcPort()) : null;
         if (tracer.enabled()) tracer.event(new TraceEvent.Segment(now, true, id, src, dst, seg, payloadLen));
         TcpConnection c = connections.get(dst, seg.dstPort(), src, seg.srcPort());
-        if (c != null && c.state() == TcpState.TIME_WAIT && c.acceptsNewSynInTimeWait(seg)) {
-            // RFC 9293 3.10.7.4 / RFC 6191: a new SYN clearly above the old connection may reuse the pair
+        if (c != null && c.state() == TcpState.TIME_WAIT && c.acceptsNewSynInTimeWait(seg)
+                && findListener(dst, seg.dstPort()) != null) {
+            // RFC 9293 3.10.7.4 / RFC 6191: a new SYN clearly above the old connection may reuse the
+            // pair, when a listener is there to take it (RFC 1122 4.2.2.13); else TIME-WAIT answers it
             c.timeWaitReplaced(now);
             c = null;
         }

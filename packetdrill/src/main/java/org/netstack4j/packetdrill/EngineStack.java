@@ -95,6 +95,10 @@ final class EngineStack implements TcpStack {
         if (s.icmpMayRst != null) b.icmpHardErrorsInSynSent(s.icmpMayRst);
         if (s.dropMissingTimestamps != null) b.dropMissingTimestamps(s.dropMissingTimestamps);
         if (s.slowStartAfterIdle != null) b.slowStartAfterIdle(s.slowStartAfterIdle);
+        if (s.earlyRetransmit != null) b.earlyRetransmit(s.earlyRetransmit);
+        if (s.tailLossProbe != null) b.tailLossProbe(s.tailLossProbe);
+        if (s.twReuse != null && s.twReuse == 1)
+            b.timeWaitReuseDelayNs((s.twReuseDelayMs != null ? s.twReuseDelayMs : 1000L) * 1_000_000L);
         return b.build();
     }
 

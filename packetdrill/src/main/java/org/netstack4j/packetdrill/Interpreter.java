@@ -63,6 +63,8 @@ public final class Interpreter {
         Long userTimeoutMs;
         /** TCP_KEEPINIT in s (FreeBSD: bound on connection establishment; null = none). */
         Long keepInitS;
+        /** IP_LOCAL_PORT_RANGE (Linux): the ports connect may choose from; 0 = the system's range. */
+        int portRangeMin, portRangeMax;
         /** TCP_CORK (Linux): partial segments wait while it is on. */
         boolean cork;
         /** SO_SNDBUF was set on this socket while it had a connection: the connection holds the size. */
@@ -508,6 +510,7 @@ public final class Interpreter {
     /** Matches the next sent segment(s) against p; returns when the last of them was sent. */
     private long expectOutbound(PacketEvent p, long lo, long hi, long tol) {
         checkIpInfo(p.line(), p.ipInfo());
+        eventToleranceNs = tol;
         long limit = hi + tol;
         Sent first = waitForSent(limit);
         if (first == null) {
@@ -612,6 +615,9 @@ public final class Interpreter {
         return null;
     }
 
+    /** The time tolerance of the outbound packet being matched (TS val checks use it too). */
+    private long eventToleranceNs;
+
     private String compareOptions(PacketEvent p, TcpRepr live) {
         byte[] want = OptionBytes.ofScript(p.options() == null ? List.of() : p.options());
         byte[] got = OptionBytes.ofLive(live.options());
@@ -622,7 +628,10 @@ public final class Interpreter {
                 if (o instanceof OptionSpec.Ts ts && lt != null && ts.val() >= 0) {
                     long wantUs = (ts.val() - firstScriptTs) * tsTickUs;
                     long gotUs = ((lt.tsVal() & 0xffffffffL) - firstLiveTs) * 1000; // the stack's TS clock ticks in ms
-                    if (Math.abs(wantUs - gotUs) > Math.max(toleranceNs / NS_PER_US, tsTickUs))
+                    // the event's time tolerance, and tolerance_percent of the time the TS val measures
+                    long tolUs = Math.max(Math.max(toleranceNs, eventToleranceNs) / NS_PER_US,
+                        (long) (tolerancePercent / 100.0 * Math.abs(wantUs)));
+                    if (Math.abs(wantUs - gotUs) > Math.max(tolUs, tsTickUs))
                         return "TS val differs (script " + ts.val() + " is " + wantUs + " us after the first, got " + gotUs + " us)";
                 }
             }
@@ -845,10 +854,23 @@ public final class Interpreter {
                     };
                 }
                 int port = portOf(line, a.size() > 1 ? a.get(1) : new Expr.Ellipsis(), connectPort);
-                try {
-                    k.conn = stack.connect(now, local, k.boundPort == null ? 0 : k.boundPort, remote, port, k.opts);
-                } catch (TcpStack.Failure f) {
-                    return () -> Ret.err(f.errno());
+                if (k.boundPort == null && k.portRangeMin > 0) {
+                    // IP_LOCAL_PORT_RANGE: the first port of the socket's range that is free (or
+                    // whose TIME-WAIT connection may be reused); none: EADDRNOTAVAIL
+                    for (int p = k.portRangeMin; p <= k.portRangeMax && k.conn == null; p++) {
+                        try {
+                            k.conn = stack.connect(now, local, p, remote, port, k.opts);
+                        } catch (TcpStack.Failure f) {
+                            if (!f.errno().equals("EADDRINUSE")) return () -> Ret.err(f.errno());
+                        }
+                    }
+                    if (k.conn == null) return () -> Ret.err("EADDRNOTAVAIL");
+                } else {
+                    try {
+                        k.conn = stack.connect(now, local, k.boundPort == null ? 0 : k.boundPort, remote, port, k.opts);
+                    } catch (TcpStack.Failure f) {
+                        return () -> Ret.err(f.errno());
+                    }
                 }
                 if (k.userTimeoutMs != null) k.conn.setUserTimeout(k.userTimeoutMs * 1_000_000L);
                 if (k.cork) k.conn.setCork(now, true);
@@ -1200,6 +1222,17 @@ public final class Interpreter {
             case "SO_REUSEADDR", "SO_REUSEPORT" -> k.reuseAddr = arrayValue(s, v) != 0;
             case "SO_RCVBUF" -> k.opts.rcvBuf = (int) arrayValue(s, v);
             case "SO_SNDBUF" -> k.opts.sndBuf = (int) arrayValue(s, v);
+            case "IP_BIND_ADDRESS_NO_PORT" -> { } // the port is chosen at connect either way
+            case "IP_LOCAL_PORT_RANGE" -> {
+                long r = arrayValue(s, v);
+                int lo = (int) (r & 0xffff), hi = (int) ((r >>> 16) & 0xffff);
+                if (lo == 0 && hi == 0) { k.portRangeMin = k.portRangeMax = 0; }
+                else {
+                    k.portRangeMin = lo == 0 ? 1 : lo;
+                    k.portRangeMax = hi == 0 ? 65535 : hi;
+                    if (k.portRangeMin > k.portRangeMax) return () -> Ret.err("EINVAL");
+                }
+            }
             case "TCP_DEFER_ACCEPT" -> {
                 long secs = arrayValue(s, v);
                 k.opts.deferAcceptTimeouts = secsToRetrans(secs);
@@ -1456,7 +1489,7 @@ public final class Interpreter {
     private void command(CommandEvent c) {
         // a backslash before a newline continues the shell line
         for (String part : c.command().replaceAll("\\\\\\r?\\n", " ").split("\\s*(?:;|&&|\\n)\\s*")) {
-            String cmd = part.strip();
+            String cmd = part.strip().replaceFirst("\\s+#.*$", ""); // a shell comment ends the line
             if (cmd.isEmpty() || cmd.startsWith("#")) continue; // shell comment
             Matcher m;
             if (cmd.endsWith("defaults.sh")) {

@@ -36,6 +36,12 @@ public final class StackSettings {
     public Boolean dropMissingTimestamps;
     /** RFC 5681 4.1 restart window (Linux tcp_slow_start_after_idle). */
     public Boolean slowStartAfterIdle;
+    /** Linux tcp_early_retrans: RFC 5827 early retransmit (0 off, 1 at once, 2 delayed) and tail loss probes. */
+    public Integer earlyRetransmit;
+    public Boolean tailLossProbe;
+    /** Linux tcp_tw_reuse (1 = reuse TIME-WAIT 4-tuples for active opens) and tcp_tw_reuse_delay in ms. */
+    public Integer twReuse;
+    public Long twReuseDelayMs;
 
     @Override public String toString() {
         return "profile=" + profile + " mtu=" + mtu + " maxseg=" + maxSeg + " ka=" + keepAlive + "/" + keepIdleNs + "/" + keepIntvlNs + "/" + keepCnt + " sack=" + sack + " ts=" + timestamps + " ws=" + windowScaling + "/" + windowScaleShift

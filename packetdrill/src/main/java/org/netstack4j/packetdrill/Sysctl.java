@@ -75,6 +75,22 @@ final class Sysctl {
                  "net.ipv4.tcp_autocorking" -> { }
             // RFC 5681 4.1 restart window after an idle period (Linux: 1)
             case "net.ipv4.tcp_slow_start_after_idle" -> s.slowStartAfterIdle = !v.equals("0");
+            // 0 none, 1 early retransmit (RFC 5827), 2 delayed ER, 3 delayed ER and tail loss
+            // probes, 4 probes only (Linux ip-sysctl.txt; RACK, which later kernels add to 3 and 4,
+            // is not modelled)
+            // 0 never, 1 reuse TIME-WAIT 4-tuples for new active opens, 2 only on loopback (never here)
+            case "net.ipv4.tcp_tw_reuse" -> s.twReuse = parseInt(line, key, v);
+            case "net.ipv4.tcp_tw_reuse_delay" -> s.twReuseDelayMs = (long) parseInt(line, key, v);
+            case "net.ipv4.tcp_early_retrans" -> {
+                switch (v) {
+                    case "0" -> { s.earlyRetransmit = 0; s.tailLossProbe = false; }
+                    case "1" -> { s.earlyRetransmit = 1; s.tailLossProbe = false; }
+                    case "2" -> { s.earlyRetransmit = 2; s.tailLossProbe = false; }
+                    case "3" -> { s.earlyRetransmit = 2; s.tailLossProbe = true; }
+                    case "4" -> { s.earlyRetransmit = 0; s.tailLossProbe = true; }
+                    default -> throw new Unsupported(line, "sysctl " + key + "=" + v);
+                }
+            }
             // no per-destination metrics cache and no SYN cookies to switch off
             case "net.ipv4.tcp_no_metrics_save", "net.ipv4.tcp_syncookies" -> { }
             default -> throw new Unsupported(line, "sysctl " + key);
