@@ -76,6 +76,7 @@ final class EngineStack implements TcpStack {
                     .rstInTimeWait(true);
         };
         b.mss(mss);
+        if (s.congestionControl != null) b.congestionControl(s.congestionControl);
         if (s.sack != null) b.sack(s.sack);
         if (s.timestamps != null) b.timestamps(s.timestamps);
         if (s.windowScaling != null) b.windowScale(s.windowScaling);

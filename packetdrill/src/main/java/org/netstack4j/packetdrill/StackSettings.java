@@ -11,6 +11,8 @@ public final class StackSettings {
     /** TCP_MAXSEG set on the first socket before the stack existed (null = MTU - 40). */
     public Integer maxSeg;
     public Boolean sack, timestamps, windowScaling;
+    /** Linux net.ipv4.tcp_congestion_control (reno or cubic); null: the profile's. */
+    public org.netstack4j.tcp.TcpConfig.CongestionControlKind congestionControl;
     public Integer rcvBuf, sndBuf;
     /** The buffer sizes came from SO_RCVBUF / SO_SNDBUF (Linux reports those doubled). */
     public boolean rcvBufBySockopt, sndBufBySockopt;

@@ -60,7 +60,11 @@ final class Sysctl {
             case "net.ipv4.tcp_window_scaling" -> s.windowScaling = !v.equals("0");
             case "net.ipv4.tcp_rmem" -> s.rcvBuf = parseInt(line, key, v.split("\\s+")[1]);
             case "net.ipv4.tcp_wmem" -> s.sndBuf = parseInt(line, key, v.split("\\s+")[1]);
-            case "net.ipv4.tcp_congestion_control" -> requireValue(line, key, v, "reno");
+            case "net.ipv4.tcp_congestion_control" -> s.congestionControl = switch (v) {
+                case "reno" -> org.netstack4j.tcp.TcpConfig.CongestionControlKind.NEWRENO;
+                case "cubic" -> org.netstack4j.tcp.TcpConfig.CongestionControlKind.CUBIC;
+                default -> throw new Unsupported(line, "congestion control '" + v + "' (reno and cubic are modelled)");
+            };
             case "net.ipv4.tcp_syn_retries" -> s.synRetries = parseInt(line, key, v);
             case "net.ipv4.tcp_fin_timeout" -> s.finWait2TimeoutNs = parseInt(line, key, v) * 1_000_000_000L;
             case "net.ipv4.tcp_synack_retries" -> s.synAckRetries = parseInt(line, key, v);
