@@ -10,7 +10,7 @@ final class Measure {
     /** How long to warm up and how long to measure. */
     record Durations(long warmupNs, long measureNs) {
         static Durations of(boolean quick) {
-            return quick ? new Durations(200_000_000L, 500_000_000L) : new Durations(2_000_000_000L, 5_000_000_000L);
+            return quick ? new Durations(1_000_000_000L, 1_000_000_000L) : new Durations(2_000_000_000L, 5_000_000_000L);
         }
     }
 
