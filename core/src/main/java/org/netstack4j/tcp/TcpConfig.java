@@ -237,7 +237,8 @@ public record TcpConfig(
      * The defaults with Linux's behaviour where the RFCs leave a choice: its SYN option layout,
      * quick-ACK mode (16 segments, TCP_MAX_QUICKACKS), half-open connections of a closed
      * listener forgotten silently, an ACK of unsent data dropped without an answer, RST,ACK on
-     * abort, zero-window probes without data below SND.UNA, Minshall's Nagle.
+     * abort, zero-window probes without data below SND.UNA, Minshall's Nagle, CUBIC (Linux's
+     * default congestion control), Linux's RTO floor, tail loss probes and cwnd validation.
      */
     public static TcpConfig linuxLike() { return linuxLikeBuilder().build(); }
 
@@ -255,7 +256,8 @@ public record TcpConfig(
                 .slowStartAfterIdle(true)
                 .minRtoOnVariance(true)
                 .tailLossProbe(true)
-                .coalesceAcks(false);
+                .coalesceAcks(false)
+                .congestionControl(CongestionControlKind.CUBIC);
     }
 
     /**
