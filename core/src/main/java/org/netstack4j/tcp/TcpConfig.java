@@ -128,6 +128,11 @@ import org.netstack4j.time.Time;
  *        where packetdrill scripts count ACKs per injected segment.
  * @param congestionControl the sender's congestion control: NEWRENO (RFC 5681, RFC 6582; the
  *        default) or CUBIC (RFC 9438, Linux's default), both with NewReno's loss recovery.
+ * @param proportionalRateReduction true: with SACK, fast recovery sends by Proportional Rate
+ *        Reduction (RFC 6937 with the slow-start reduction bound): on each ACK cwnd = pipe +
+ *        sndcnt, one segment out per segment delivered once pipe is down to ssthresh, cwnd =
+ *        ssthresh on leaving recovery (Linux since 3.2, tcp_cwnd_reduction); false: NewReno's
+ *        cwnd = ssthresh + 3 * SMSS, inflated per duplicate ACK (RFC 5681 3.2, RFC 6582).
  */
 public record TcpConfig(
         int mss,
@@ -188,7 +193,8 @@ public record TcpConfig(
         int earlyRetransmit,
         long timeWaitReuseDelayNs,
         boolean coalesceAcks,
-        CongestionControlKind congestionControl) {
+        CongestionControlKind congestionControl,
+        boolean proportionalRateReduction) {
     /** The congestion control algorithms a connection can use (TcpConfig.congestionControl). */
     public enum CongestionControlKind { NEWRENO, CUBIC }
 
@@ -238,7 +244,8 @@ public record TcpConfig(
      * quick-ACK mode (16 segments, TCP_MAX_QUICKACKS), half-open connections of a closed
      * listener forgotten silently, an ACK of unsent data dropped without an answer, RST,ACK on
      * abort, zero-window probes without data below SND.UNA, Minshall's Nagle, CUBIC (Linux's
-     * default congestion control), Linux's RTO floor, tail loss probes and cwnd validation.
+     * default congestion control), Linux's RTO floor, tail loss probes, cwnd validation and
+     * Proportional Rate Reduction in fast recovery (RFC 6937, Linux since 3.2).
      */
     public static TcpConfig linuxLike() { return linuxLikeBuilder().build(); }
 
@@ -257,7 +264,8 @@ public record TcpConfig(
                 .minRtoOnVariance(true)
                 .tailLossProbe(true)
                 .coalesceAcks(false)
-                .congestionControl(CongestionControlKind.CUBIC);
+                .congestionControl(CongestionControlKind.CUBIC)
+                .proportionalRateReduction(true);
     }
 
     /**
@@ -347,6 +355,7 @@ public record TcpConfig(
         b.timeWaitReuseDelayNs = timeWaitReuseDelayNs;
         b.coalesceAcks = coalesceAcks;
         b.congestionControl = congestionControl;
+        b.proportionalRateReduction = proportionalRateReduction;
         return b;
     }
 
@@ -411,6 +420,7 @@ public record TcpConfig(
         private long timeWaitReuseDelayNs = -1;
         private boolean coalesceAcks = true;
         private CongestionControlKind congestionControl = CongestionControlKind.NEWRENO;
+        private boolean proportionalRateReduction = false;
 
         private Builder() {}
 
@@ -474,9 +484,10 @@ public record TcpConfig(
 
         public Builder coalesceAcks(boolean v) { this.coalesceAcks = v; return this; }
         public Builder congestionControl(CongestionControlKind v) { this.congestionControl = java.util.Objects.requireNonNull(v); return this; }
+        public Builder proportionalRateReduction(boolean v) { this.proportionalRateReduction = v; return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance, connectTimeoutNs, tailLossProbe, earlyRetransmit, timeWaitReuseDelayNs, coalesceAcks, congestionControl);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance, connectTimeoutNs, tailLossProbe, earlyRetransmit, timeWaitReuseDelayNs, coalesceAcks, congestionControl, proportionalRateReduction);
         }
     }
 }

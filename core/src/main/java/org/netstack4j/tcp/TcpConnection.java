@@ -7,6 +7,7 @@ import java.util.List;
 import org.netstack4j.tcp.cc.CongestionControl;
 import org.netstack4j.tcp.cc.Cubic;
 import org.netstack4j.tcp.cc.NewReno;
+import org.netstack4j.tcp.cc.Prr;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.TcpEncoder;
@@ -106,6 +107,7 @@ public final class TcpConnection {
     private int dupAcks;
     private int highRxt;          // RFC 6675 HighRxt: highest sequence resent in this recovery
     private boolean holdNewData;  // set for one event after a hole was resent for a duplicate ACK
+    private Prr prr;              // RFC 6937 state of the current fast recovery (TcpConfig.proportionalRateReduction), else null
 
     private boolean ackPending;
     private int fullSegmentsUnacked;
@@ -806,6 +808,9 @@ public final class TcpConnection {
             return false;
         }
         long segWnd = (long) seg.window() << sndWscale;
+        int unaBefore = sndUna;
+        long sackedBefore = cfg().proportionalRateReduction() ? sackedBytes() : 0;
+        boolean recoveryBefore = inRecovery();
         boolean newlySacked = sackOk && recordSackBlocks(seg, ack);
         if (Seq.gt(ack, sndUna)) {
             ackNewData(now, ack, seg);
@@ -821,8 +826,9 @@ public final class TcpConnection {
             if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED) {
                 layer.count("tcp.fast_retransmits");
                 rttTiming = false;
+                startPrr(unaBefore);
                 highRxt = Seq.add(sndUna, retransmitFirst(now));
-            } else if (inRecovery() && sackOk && retransmitNextHole(now)) {
+            } else if (inRecovery() && sackOk && prr == null && retransmitNextHole(now)) {
                 holdNewData = true; // this duplicate ACK's share of the window went to the hole
             }
         }
@@ -848,9 +854,11 @@ public final class TcpConnection {
                 layer.count("tcp.fast_retransmits");
                 layer.count("tcp.sack_recoveries");
                 rttTiming = false;
+                startPrr(unaBefore);
                 highRxt = Seq.add(sndUna, retransmitFirst(now));
             }
         }
+        if (prr != null) prrAck(now, recoveryBefore, unaBefore, sackedBefore);
         // window update: if SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)
         if (Seq.le(sndUna, ack) && (Seq.lt(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && Seq.le(sndWl2, ack)))) {
             if (segWnd > 0 && sndWnd == 0) persistBackoff = 0;
@@ -900,7 +908,9 @@ public final class TcpConnection {
         if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED) {
             layer.count("tcp.early_retransmits");
             rttTiming = false;
+            startPrr(sndUna);
             highRxt = Seq.add(sndUna, retransmitFirst(now));
+            if (prr != null) cc().setRecoveryWindow(pipe()); // nothing delivered yet: sndcnt 0 until the next ACK
         }
     }
 
@@ -924,6 +934,66 @@ public final class TcpConnection {
         sendData(now, start, len, false);
         highRxt = Seq.add(start, len);
         return true;
+    }
+
+    /**
+     * Fast recovery has just begun (the fast retransmit is about to go out): with
+     * {@link TcpConfig#proportionalRateReduction()} and SACK, RFC 6937 3 "on entering recovery":
+     * prr_delivered = prr_out = 0, RecoverFS = SND.NXT - SND.UNA (as it was before this ACK).
+     * The ACK that started recovery is then counted like every later one (prrAck), as Linux does.
+     * {@code unaBefore}: SND.UNA before that ACK.
+     * Without SACK, NewReno's window inflation stays (the scoreboard has nothing to estimate pipe from).
+     */
+    private void startPrr(int unaBefore) {
+        prr = cfg().proportionalRateReduction() && sackOk && inRecovery() ? new Prr(Seq.sub(sndMax, unaBefore)) : null;
+    }
+
+    /**
+     * RFC 6937 3 "on every ACK during recovery", after the ACK has been processed: DeliveredData
+     * = change of SND.UNA + change of SACKed bytes; sndcnt from {@link Prr}; cwnd = pipe + sndcnt
+     * (output() measures the flight as pipe while PRR runs, so cwnd means what it means to Linux);
+     * then lost holes are resent, and new data goes out in output(), while pipe < cwnd. On
+     * leaving recovery by this ACK, cwnd = ssthresh (RFC 6937 3, "on exiting recovery").
+     */
+    private void prrAck(long now, boolean recoveryBefore, int unaBefore, long sackedBefore) {
+        if (!inRecovery()) {
+            if (recoveryBefore) cc().setRecoveryWindow(cc().ssthresh());
+            prr = null; // left recovery (or a timeout ended it)
+            return;
+        }
+        long delivered = Seq.sub(sndUna, unaBefore) + sackedBytes() - sackedBefore;
+        if (delivered <= 0) return; // Linux tcp_cwnd_reduction: an ACK that delivers nothing changes nothing
+        long pipe = pipe();
+        // RFC 6937 3.1 PRR-SSRB adds one MSS; like Linux (tcp_cwnd_reduction) and rfc6937bis only
+        // on an ACK that advances SND.UNA, so that SACKs alone send one segment per segment delivered
+        long sndcnt = prr.onAck(delivered, pipe, cc().ssthresh(), effMss, Seq.gt(sndUna, unaBefore));
+        cc().setRecoveryWindow(pipe + sndcnt);
+        while (pipe() < cc().window() && retransmitNextHole(now)) { } // RFC 6675 NextSeg rule 1 first
+    }
+
+    /** SACKed bytes above SND.UNA. */
+    private long sackedBytes() { return sackedByPeer.isEmpty() ? 0 : sackedByPeer.bytesAbove(sndUna); }
+
+    /**
+     * RFC 6675 4 SetPipe as far as this scoreboard tells: the bytes outstanding (SND.MAX -
+     * SND.UNA), less those SACKed, less the holes deemed lost (IsLost: more than 2 * SMSS SACKed
+     * above them) that were not resent in this recovery (at or above HighRxt). A resent lost
+     * hole so counts once (its retransmission), a hole not deemed lost once (the original).
+     */
+    private long pipe() {
+        long outstanding = Seq.sub(sndMax, sndUna);
+        if (sackedByPeer.isEmpty()) return outstanding;
+        long lost = 0;
+        int highestSacked = sackedByPeer.highest(sndUna);
+        int pos = Seq.max(highRxt, sndUna);
+        while (true) {
+            pos = sackedByPeer.endOfRangeHolding(pos);
+            if (!Seq.lt(pos, highestSacked) || sackedByPeer.bytesAbove(pos) <= 2L * effMss) break;
+            int end = sackedByPeer.nextLeftAfter(pos, highestSacked);
+            lost += Seq.sub(end, pos);
+            pos = end;
+        }
+        return Math.max(0, outstanding - sackedByPeer.bytesAbove(sndUna) - lost);
     }
 
     /** SND.UNA < SEG.ACK <= SND.NXT: drop what is acknowledged, measure RTT, drive cc and the RTO. */
@@ -1313,6 +1383,7 @@ public final class TcpConnection {
         if (inRecovery()) layer.count("tcp.timeouts_in_recovery");
         if (retries >= 2) layer.count("tcp.timeouts_repeated");
         cc().onRetransmissionTimeout(sndMax, Seq.sub(sndMax, sndUna), now);
+        prr = null; // RFC 6937 applies to fast recovery only
         dupAcks = 0;
         sndNxt = sndUna; // go back: resend from SND.UNA as the window allows
         int n = retransmitFirst(now); // RFC 6298 5.4: retransmit the earliest unacknowledged segment
@@ -1430,6 +1501,7 @@ public final class TcpConnection {
             while (true) {
                 int unsent = unsent();
                 long flight = Seq.sub(sndNxt, sndUna);
+                boolean prrOn = prr != null && inRecovery();
                 if (unsent > 0 && Seq.lt(sndNxt, sndMax)) {
                     // resending after a timeout: skip what the peer has SACKed
                     int skip = sackedByPeer.endOfRangeHolding(sndNxt);
@@ -1442,7 +1514,10 @@ public final class TcpConnection {
                 if (unsent > 0) {
                     // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out
                     long lt = !inRecovery() && dupAcks >= 1 && dupAcks <= 2 ? (long) dupAcks * effMss : 0;
-                    long usable = Math.min(sndWnd, cc().window() + lt) - flight;
+                    // with PRR (RFC 6937), cwnd = pipe + sndcnt: measure the flight as pipe against cwnd, and
+                    // SND.NXT - SND.UNA against the peer's window
+                    long usable = prrOn ? Math.min(sndWnd - flight, cc().window() - pipe())
+                            : Math.min(sndWnd, cc().window() + lt) - flight;
                     if (usable <= 0) {
                         windowFull = cc().window() + lt <= sndWnd;
                         break;
@@ -1624,6 +1699,7 @@ public final class TcpConnection {
         if (len > 0 && Seq.add(seq, len) == Seq.add(sndBufSeq, sendBuf.size())) flags |= TcpRepr.PSH;
         emit(now, flags, seq, len);
         if (len > 0) lastDataSentAt = now;
+        if (prr != null) prr.onSent(len + (fin ? 1 : 0)); // RFC 6937 3: prr_out counts every byte sent in recovery
         if (rtx) {
             retransmissions++;
             layer.count("tcp.retransmits");

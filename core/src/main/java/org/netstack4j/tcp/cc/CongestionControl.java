@@ -40,6 +40,13 @@ public interface CongestionControl {
     /** The retransmission timer fired; {@code sndMax} as above. */
     void onRetransmissionTimeout(int sndMax, long flightSize, long now);
 
+    /**
+     * Sets cwnd during fast recovery, or at its end, for Proportional Rate Reduction (RFC 6937),
+     * which the connection computes from its scoreboard: cwnd = pipe + sndcnt on each ACK,
+     * ssthresh on leaving recovery. Default: ignored.
+     */
+    default void setRecoveryWindow(long cwnd) {}
+
     /** cwnd in bytes. */
     long window();
 

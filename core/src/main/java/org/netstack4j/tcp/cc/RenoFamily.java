@@ -123,6 +123,8 @@ abstract sealed class RenoFamily implements CongestionControl permits NewReno, C
         windowReset();
     }
 
+    @Override public final void setRecoveryWindow(long cwnd) { this.cwnd = Math.max(0, cwnd); }
+
     @Override public final long window() { return cwnd; }
     @Override public final long ssthresh() { return ssthresh; }
     @Override public final boolean inRecovery() { return inRecovery; }
