@@ -133,6 +133,10 @@ import org.netstack4j.time.Time;
  *        sndcnt, one segment out per segment delivered once pipe is down to ssthresh, cwnd =
  *        ssthresh on leaving recovery (Linux since 3.2, tcp_cwnd_reduction); false: NewReno's
  *        cwnd = ssthresh + 3 * SMSS, inflated per duplicate ACK (RFC 5681 3.2, RFC 6582).
+ * @param dsackUndo true: with SACK, a fast recovery all of whose retransmissions the peer
+ *        reports as duplicates by D-SACK (RFC 2883 4.2) before it ends is undone when it ends:
+ *        cwnd and ssthresh go back to at least their values before it (Linux
+ *        tcp_try_undo_recovery, without its timestamp-based test); false: never undone.
  */
 public record TcpConfig(
         int mss,
@@ -194,7 +198,8 @@ public record TcpConfig(
         long timeWaitReuseDelayNs,
         boolean coalesceAcks,
         CongestionControlKind congestionControl,
-        boolean proportionalRateReduction) {
+        boolean proportionalRateReduction,
+        boolean dsackUndo) {
     /** The congestion control algorithms a connection can use (TcpConfig.congestionControl). */
     public enum CongestionControlKind { NEWRENO, CUBIC }
 
@@ -244,8 +249,9 @@ public record TcpConfig(
      * quick-ACK mode (16 segments, TCP_MAX_QUICKACKS), half-open connections of a closed
      * listener forgotten silently, an ACK of unsent data dropped without an answer, RST,ACK on
      * abort, zero-window probes without data below SND.UNA, Minshall's Nagle, CUBIC (Linux's
-     * default congestion control), Linux's RTO floor, tail loss probes, cwnd validation and
-     * Proportional Rate Reduction in fast recovery (RFC 6937, Linux since 3.2).
+     * default congestion control), Linux's RTO floor, tail loss probes, cwnd validation,
+     * Proportional Rate Reduction in fast recovery (RFC 6937, Linux since 3.2) and its undo when
+     * D-SACKs show every retransmission of the recovery to have been unnecessary.
      */
     public static TcpConfig linuxLike() { return linuxLikeBuilder().build(); }
 
@@ -265,7 +271,8 @@ public record TcpConfig(
                 .tailLossProbe(true)
                 .coalesceAcks(false)
                 .congestionControl(CongestionControlKind.CUBIC)
-                .proportionalRateReduction(true);
+                .proportionalRateReduction(true)
+                .dsackUndo(true);
     }
 
     /**
@@ -356,6 +363,7 @@ public record TcpConfig(
         b.coalesceAcks = coalesceAcks;
         b.congestionControl = congestionControl;
         b.proportionalRateReduction = proportionalRateReduction;
+        b.dsackUndo = dsackUndo;
         return b;
     }
 
@@ -421,6 +429,7 @@ public record TcpConfig(
         private boolean coalesceAcks = true;
         private CongestionControlKind congestionControl = CongestionControlKind.NEWRENO;
         private boolean proportionalRateReduction = false;
+        private boolean dsackUndo = false;
 
         private Builder() {}
 
@@ -485,9 +494,10 @@ public record TcpConfig(
         public Builder coalesceAcks(boolean v) { this.coalesceAcks = v; return this; }
         public Builder congestionControl(CongestionControlKind v) { this.congestionControl = java.util.Objects.requireNonNull(v); return this; }
         public Builder proportionalRateReduction(boolean v) { this.proportionalRateReduction = v; return this; }
+        public Builder dsackUndo(boolean v) { this.dsackUndo = v; return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance, connectTimeoutNs, tailLossProbe, earlyRetransmit, timeWaitReuseDelayNs, coalesceAcks, congestionControl, proportionalRateReduction);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance, connectTimeoutNs, tailLossProbe, earlyRetransmit, timeWaitReuseDelayNs, coalesceAcks, congestionControl, proportionalRateReduction, dsackUndo);
         }
     }
 }

@@ -108,6 +108,24 @@ public final class TcpConnection {
     private int highRxt;          // RFC 6675 HighRxt: highest sequence resent in this recovery
     private boolean holdNewData;  // set for one event after a hole was resent for a duplicate ACK
     private Prr prr;              // RFC 6937 state of the current fast recovery (TcpConfig.proportionalRateReduction), else null
+    private Undo undo;            // what a D-SACK undo of the current fast recovery restores (TcpConfig.dsackUndo), else null
+
+    /**
+     * A fast recovery that D-SACKs may show to have been spurious (RFC 2883 4.2, RFC 3708's idea;
+     * Linux tcp_try_undo_recovery): cwnd and ssthresh from before it, where it began, and how
+     * many of its retransmitted segments the peer has not reported as duplicates.
+     */
+    private static final class Undo {
+        final long priorCwnd, priorSsthresh;
+        final int marker;
+        int retransLeft;
+
+        Undo(long priorCwnd, long priorSsthresh, int marker) {
+            this.priorCwnd = priorCwnd;
+            this.priorSsthresh = priorSsthresh;
+            this.marker = marker;
+        }
+    }
 
     private boolean ackPending;
     private int fullSegmentsUnacked;
@@ -811,6 +829,7 @@ public final class TcpConnection {
         int unaBefore = sndUna;
         long sackedBefore = cfg().proportionalRateReduction() ? sackedBytes() : 0;
         boolean recoveryBefore = inRecovery();
+        long cwndBefore = cc != null ? cc.window() : 0, ssthreshBefore = cc != null ? cc.ssthresh() : 0;
         boolean newlySacked = sackOk && recordSackBlocks(seg, ack);
         if (Seq.gt(ack, sndUna)) {
             ackNewData(now, ack, seg);
@@ -826,7 +845,7 @@ public final class TcpConnection {
             if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED) {
                 layer.count("tcp.fast_retransmits");
                 rttTiming = false;
-                startPrr(unaBefore);
+                startRecovery(unaBefore, cwndBefore, ssthreshBefore);
                 highRxt = Seq.add(sndUna, retransmitFirst(now));
             } else if (inRecovery() && sackOk && prr == null && retransmitNextHole(now)) {
                 holdNewData = true; // this duplicate ACK's share of the window went to the hole
@@ -854,11 +873,11 @@ public final class TcpConnection {
                 layer.count("tcp.fast_retransmits");
                 layer.count("tcp.sack_recoveries");
                 rttTiming = false;
-                startPrr(unaBefore);
+                startRecovery(unaBefore, cwndBefore, ssthreshBefore);
                 highRxt = Seq.add(sndUna, retransmitFirst(now));
             }
         }
-        if (prr != null) prrAck(now, recoveryBefore, unaBefore, sackedBefore);
+        if (prr != null || undo != null) recoveryAck(now, recoveryBefore, unaBefore, sackedBefore);
         // window update: if SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)
         if (Seq.le(sndUna, ack) && (Seq.lt(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && Seq.le(sndWl2, ack)))) {
             if (segWnd > 0 && sndWnd == 0) persistBackoff = 0;
@@ -880,6 +899,15 @@ public final class TcpConnection {
         boolean grew = false;
         for (TcpOption o : seg.options()) {
             if (!(o instanceof TcpOption.Sack sack)) continue;
+            if (undo != null && !sack.blocks().isEmpty()) {
+                // RFC 2883 4: a first block at or below SEG.ACK reports a duplicate; one of this
+                // recovery's retransmissions (at or above where it began, below HighRxt) is then
+                // known to have been unnecessary
+                TcpOption.SackBlock d = sack.blocks().get(0);
+                if (Seq.lt(d.left(), d.right()) && Seq.le(d.right(), ack) && Seq.ge(d.left(), undo.marker)
+                        && Seq.le(d.right(), highRxt))
+                    undo.retransLeft -= Math.ceilDiv(Seq.sub(d.right(), d.left()), effMss);
+            }
             for (TcpOption.SackBlock b : sack.blocks()) {
                 if (!Seq.lt(b.left(), b.right()) || !Seq.gt(b.right(), ack) || Seq.gt(b.right(), sndMax)) continue;
                 var sacked = ownSackedByPeer();
@@ -904,11 +932,12 @@ public final class TcpConnection {
     }
 
     private void earlyRetransmit(long now) {
+        long cwndBefore = cc().window(), ssthreshBefore = cc().ssthresh();
         CongestionControl.Action a = cc().onDuplicateAck(3, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
         if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED) {
             layer.count("tcp.early_retransmits");
             rttTiming = false;
-            startPrr(sndUna);
+            startRecovery(sndUna, cwndBefore, ssthreshBefore);
             highRxt = Seq.add(sndUna, retransmitFirst(now));
             if (prr != null) cc().setRecoveryWindow(pipe()); // nothing delivered yet: sndcnt 0 until the next ACK
         }
@@ -940,12 +969,15 @@ public final class TcpConnection {
      * Fast recovery has just begun (the fast retransmit is about to go out): with
      * {@link TcpConfig#proportionalRateReduction()} and SACK, RFC 6937 3 "on entering recovery":
      * prr_delivered = prr_out = 0, RecoverFS = SND.NXT - SND.UNA (as it was before this ACK).
-     * The ACK that started recovery is then counted like every later one (prrAck), as Linux does.
-     * {@code unaBefore}: SND.UNA before that ACK.
-     * Without SACK, NewReno's window inflation stays (the scoreboard has nothing to estimate pipe from).
+     * The ACK that started recovery is then counted like every later one (recoveryAck), as Linux
+     * does. {@code unaBefore}: SND.UNA before that ACK. Without SACK, NewReno's window inflation
+     * stays (the scoreboard has nothing to estimate pipe from). With {@link TcpConfig#dsackUndo()}
+     * and SACK, also remembers cwnd and ssthresh from before the recovery, for an undo.
      */
-    private void startPrr(int unaBefore) {
-        prr = cfg().proportionalRateReduction() && sackOk && inRecovery() ? new Prr(Seq.sub(sndMax, unaBefore)) : null;
+    private void startRecovery(int unaBefore, long cwndBefore, long ssthreshBefore) {
+        boolean sackRecovery = sackOk && inRecovery();
+        prr = cfg().proportionalRateReduction() && sackRecovery ? new Prr(Seq.sub(sndMax, unaBefore)) : null;
+        undo = cfg().dsackUndo() && sackRecovery ? new Undo(cwndBefore, ssthreshBefore, sndUna) : null;
     }
 
     /**
@@ -955,12 +987,20 @@ public final class TcpConnection {
      * then lost holes are resent, and new data goes out in output(), while pipe < cwnd. On
      * leaving recovery by this ACK, cwnd = ssthresh (RFC 6937 3, "on exiting recovery").
      */
-    private void prrAck(long now, boolean recoveryBefore, int unaBefore, long sackedBefore) {
+    private void recoveryAck(long now, boolean recoveryBefore, int unaBefore, long sackedBefore) {
         if (!inRecovery()) {
-            if (recoveryBefore) cc().setRecoveryWindow(cc().ssthresh());
+            if (recoveryBefore && prr != null) cc().setRecoveryWindow(cc().ssthresh());
+            if (recoveryBefore && undo != null && undo.retransLeft <= 0) {
+                // RFC 2883 4.2: every retransmission of this recovery came back as a duplicate, so
+                // nothing was lost: the reduction is undone (Linux tcp_try_undo_recovery)
+                cc().undoReduction(undo.priorCwnd, undo.priorSsthresh);
+                layer.count("tcp.recovery_undos");
+            }
             prr = null; // left recovery (or a timeout ended it)
+            undo = null;
             return;
         }
+        if (prr == null) return;
         long delivered = Seq.sub(sndUna, unaBefore) + sackedBytes() - sackedBefore;
         if (delivered <= 0) return; // Linux tcp_cwnd_reduction: an ACK that delivers nothing changes nothing
         long pipe = pipe();
@@ -1384,6 +1424,7 @@ public final class TcpConnection {
         if (retries >= 2) layer.count("tcp.timeouts_repeated");
         cc().onRetransmissionTimeout(sndMax, Seq.sub(sndMax, sndUna), now);
         prr = null; // RFC 6937 applies to fast recovery only
+        undo = null;
         dupAcks = 0;
         sndNxt = sndUna; // go back: resend from SND.UNA as the window allows
         int n = retransmitFirst(now); // RFC 6298 5.4: retransmit the earliest unacknowledged segment
@@ -1700,6 +1741,7 @@ public final class TcpConnection {
         emit(now, flags, seq, len);
         if (len > 0) lastDataSentAt = now;
         if (prr != null) prr.onSent(len + (fin ? 1 : 0)); // RFC 6937 3: prr_out counts every byte sent in recovery
+        if (undo != null && rtx && len > 0) undo.retransLeft += Math.ceilDiv(len, effMss);
         if (rtx) {
             retransmissions++;
             layer.count("tcp.retransmits");

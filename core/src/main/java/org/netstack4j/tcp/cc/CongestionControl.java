@@ -47,6 +47,13 @@ public interface CongestionControl {
      */
     default void setRecoveryWindow(long cwnd) {}
 
+    /**
+     * A fast recovery turned out to be spurious (every retransmission was reported as a
+     * duplicate, RFC 2883 4.2): cwnd and ssthresh go back to at least what they were before it
+     * (Linux tcp_undo_cwnd_reduction). Default: ignored.
+     */
+    default void undoReduction(long priorCwnd, long priorSsthresh) {}
+
     /** cwnd in bytes. */
     long window();
 

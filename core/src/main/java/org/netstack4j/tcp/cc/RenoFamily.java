@@ -125,6 +125,11 @@ abstract sealed class RenoFamily implements CongestionControl permits NewReno, C
 
     @Override public final void setRecoveryWindow(long cwnd) { this.cwnd = Math.max(0, cwnd); }
 
+    @Override public final void undoReduction(long priorCwnd, long priorSsthresh) {
+        cwnd = Math.max(cwnd, priorCwnd);
+        ssthresh = Math.max(ssthresh, priorSsthresh);
+    }
+
     @Override public final long window() { return cwnd; }
     @Override public final long ssthresh() { return ssthresh; }
     @Override public final boolean inRecovery() { return inRecovery; }
