@@ -128,4 +128,30 @@ class TcpPrrTest {
         // RFC 5681 3.2: cwnd 13 segments, +1 per duplicate ACK: nothing until it passes the flight of 20
         assertEquals("0000000111111111", sendsPerSack(b.proportionalRateReduction(false).build()));
     }
+
+    /** The full ACK of the recovery, its first SACK block a D-SACK of [left, right) (RFC 2883). */
+    private static void dsackAck(TcpHarness h, int ack, int left, int right) {
+        sackAck(h, ack, left, right);
+    }
+
+    @Test void aRecoveryWhoseRetransmissionIsReportedAsADuplicateIsUndoneWithDsackUndo() {
+        // the "lost" segment was only delayed: the peer reports the retransmission as a duplicate
+        TcpHarness h = intoRecovery(cubic().proportionalRateReduction(true).dsackUndo(true).build());
+        assertEquals(7 * MSS, h.conn.status().cwnd());
+        dsackAck(h, 1 + 10 * MSS, 1, 1 + MSS);
+        assertFalse(h.conn.status().inRecovery());
+        assertEquals(10 * MSS, h.conn.status().cwnd(), "cwnd from before the recovery");
+        assertTrue(h.conn.status().ssthresh() > 10 * MSS, "ssthresh from before the recovery (still unbounded)");
+        assertEquals(1, h.counters.get("tcp.recovery_undos"));
+    }
+
+    @Test void withoutDsackUndoOrWithoutTheDsackTheReductionStays() {
+        TcpHarness h = intoRecovery(cubic().proportionalRateReduction(true).build());
+        dsackAck(h, 1 + 10 * MSS, 1, 1 + MSS);
+        assertEquals(7 * MSS, h.conn.status().cwnd(), "dsackUndo off");
+        TcpHarness g = intoRecovery(cubic().proportionalRateReduction(true).dsackUndo(true).build());
+        g.inject(TcpHarness.A, 1, 1 + 10 * MSS); // no D-SACK: the retransmission was needed
+        assertEquals(7 * MSS, g.conn.status().cwnd());
+        assertEquals(0, g.counters.get("tcp.recovery_undos"));
+    }
 }
