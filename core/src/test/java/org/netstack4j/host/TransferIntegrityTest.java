@@ -54,6 +54,12 @@ class TransferIntegrityTest {
         checkSeeds(1, Math.min(SEEDS, 200), TcpConfig.builder().congestionControl(TcpConfig.CongestionControlKind.CUBIC).build());
     }
 
+    /** The same cases with CUBIC, Proportional Rate Reduction (RFC 6937) and D-SACK undo, as in the Linux profile. */
+    @Test void everySeedDeliversWithProportionalRateReductionToo() {
+        checkSeeds(1, Math.min(SEEDS, 200), TcpConfig.builder().congestionControl(TcpConfig.CongestionControlKind.CUBIC)
+                .proportionalRateReduction(true).dsackUndo(true).build());
+    }
+
     private static void checkSeeds(long from, long to, TcpConfig tcp) {
         List<String> failures = new ArrayList<>();
         long total = 0;
