@@ -48,6 +48,22 @@ class ChecksumTest {
         }
     }
 
+    /** Frame-sized and jumbo inputs at every alignment, with initial sums: the vector path and its tails. */
+    @Test void frameSizedInputsAgreeWithNaiveSumAtEveryAlignment() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int i = 0; i < 3000; i++) {
+            byte[] b = new byte[r.nextInt(48, 9100)];
+            r.nextBytes(b);
+            int off = r.nextInt(Math.min(16, b.length));
+            int len = b.length - off - r.nextInt(Math.min(16, b.length - off) + 1);
+            long initial = r.nextInt(4) == 0 ? r.nextLong() & Long.MAX_VALUE : r.nextInt(0x10000);
+            long expected = fold(initial);
+            for (int j = 0; j < len; j += 2)
+                expected += ((b[off + j] & 0xff) << 8) | (j + 1 < len ? b[off + j + 1] & 0xff : 0);
+            assertEquals(fold(expected), fold(Checksum.sum(initial, b, off, len)), "off " + off + " len " + len);
+        }
+    }
+
     /** Longer than one accumulation chunk (256 KiB), all 0xff: the worst case for lane overflow. */
     @Test void largeBuffersFoldCorrectly() {
         byte[] ones = new byte[(1 << 20) + 13];
