@@ -829,7 +829,9 @@ public final class TcpConnection {
         int unaBefore = sndUna;
         long sackedBefore = cfg().proportionalRateReduction() ? sackedBytes() : 0;
         boolean recoveryBefore = inRecovery();
-        long cwndBefore = cc != null ? cc.window() : 0, ssthreshBefore = cc != null ? cc.ssthresh() : 0;
+        // what a D-SACK undo would restore; only read when undo is configured (every ACK passes here)
+        boolean undoable = cc != null && cfg().dsackUndo();
+        long cwndBefore = undoable ? cc.window() : 0, ssthreshBefore = undoable ? cc.ssthresh() : 0;
         boolean newlySacked = sackOk && recordSackBlocks(seg, ack);
         if (Seq.gt(ack, sndUna)) {
             ackNewData(now, ack, seg);
@@ -950,11 +952,9 @@ public final class TcpConnection {
      */
     private boolean retransmitNextHole(long now) {
         if (sackedByPeer.isEmpty()) return false;
-        int start = sackedByPeer.endOfRangeHolding(Seq.max(highRxt, sndUna));
         int highestSacked = sackedByPeer.highest(sndUna);
-        if (!Seq.lt(start, highestSacked)) return false;
-        // RFC 6675 IsLost: more than (DupThresh - 1) * SMSS bytes SACKed above the hole
-        if (sackedByPeer.bytesAbove(start) <= 2L * effMss) return false;
+        int start = nextLostHole(Seq.max(highRxt, sndUna), highestSacked);
+        if (start == highestSacked) return false;
         int end = sackedByPeer.nextLeftAfter(start, highestSacked);
         int dataEnd = Seq.add(sndBufSeq, sendBuf.size());
         int len = Math.min(Math.min(maxSegmentData(), Seq.sub(end, start)), Seq.sub(dataEnd, start));
@@ -1025,15 +1025,24 @@ public final class TcpConnection {
         if (sackedByPeer.isEmpty()) return outstanding;
         long lost = 0;
         int highestSacked = sackedByPeer.highest(sndUna);
-        int pos = Seq.max(highRxt, sndUna);
-        while (true) {
-            pos = sackedByPeer.endOfRangeHolding(pos);
-            if (!Seq.lt(pos, highestSacked) || sackedByPeer.bytesAbove(pos) <= 2L * effMss) break;
+        for (int pos = Seq.max(highRxt, sndUna); (pos = nextLostHole(pos, highestSacked)) != highestSacked; ) {
             int end = sackedByPeer.nextLeftAfter(pos, highestSacked);
             lost += Seq.sub(end, pos);
             pos = end;
         }
         return Math.max(0, outstanding - sackedByPeer.bytesAbove(sndUna) - lost);
+    }
+
+    /**
+     * The start of the first hole in the SACK scoreboard at or after {@code from} that RFC 6675
+     * IsLost deems lost (more than (DupThresh - 1) * SMSS bytes SACKed above it), or
+     * {@code highestSacked} if there is none. Holes further up have less SACKed above them, so
+     * the first hole that is not lost ends the search.
+     */
+    private int nextLostHole(int from, int highestSacked) {
+        int start = sackedByPeer.endOfRangeHolding(from);
+        if (!Seq.lt(start, highestSacked) || sackedByPeer.bytesAbove(start) <= 2L * effMss) return highestSacked;
+        return start;
     }
 
     /** SND.UNA < SEG.ACK <= SND.NXT: drop what is acknowledged, measure RTT, drive cc and the RTO. */

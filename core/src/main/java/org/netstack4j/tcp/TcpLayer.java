@@ -34,12 +34,7 @@ public final class TcpLayer implements Pollable {
     private final TimerQueue timers = new TimerQueue();
     private long nextOrder; // creation order of connections: ties between equal deadlines, poll order
     // shared by all connections until they need their own (DESIGN.md 10)
-    private final RingBuffer emptySendBuffer, emptyReceiveBuffer;
-    // One drained ring of each kind, kept for the next connection that needs one. A connection
-    // whose application drains its buffer and then receives (or queues) more, as every bulk
-    // transfer does, would otherwise allocate a new array and grow it from 256 bytes each time.
-    // At most two rings per layer; idle connections still hold none.
-    private RingBuffer spareSendBuffer, spareReceiveBuffer;
+    private final Rings sendRings, receiveRings;
     private final RttEstimator.Bounds rttBounds;
     private final Counters.Counter inSegments, outSegments, outRsts;
     /** Counted once per few segments on a bulk transfer: looked up once, not by name each time. */
@@ -58,8 +53,8 @@ public final class TcpLayer implements Pollable {
         this.seed = seed;
         this.isn = new IsnGenerator(seed);
         this.connections = new ConnectionTable(seed);
-        this.emptySendBuffer = RingBuffer.sharedEmpty(config.sendBufferSize());
-        this.emptyReceiveBuffer = RingBuffer.sharedEmpty(config.receiveBufferSize());
+        this.sendRings = new Rings(config.sendBufferSize());
+        this.receiveRings = new Rings(config.receiveBufferSize());
         this.rttBounds = RttEstimator.boundsOf(config);
         this.ephemeral = new EphemeralPorts(seed, config.ephemeralPortMin(), config.ephemeralPortMax());
         this.inSegments = this.counters.counter("tcp.in.segments");
@@ -294,48 +289,59 @@ public final class TcpLayer implements Pollable {
     }
 
     /** The shared empty send ring for a connection configured with {@code c}. */
-    RingBuffer emptySendBuffer(TcpConfig c) {
-        return c.sendBufferSize() == config.sendBufferSize() ? emptySendBuffer : emptyRing(c.sendBufferSize());
-    }
+    RingBuffer emptySendBuffer(TcpConfig c) { return sendRings.empty(c.sendBufferSize()); }
 
     /** The shared empty receive ring for a connection configured with {@code c}. */
-    RingBuffer emptyReceiveBuffer(TcpConfig c) {
-        return c.receiveBufferSize() == config.receiveBufferSize() ? emptyReceiveBuffer : emptyRing(c.receiveBufferSize());
-    }
-
-    /** Shared empty rings of the sizes that per-connection configurations use. */
-    private final Map<Integer, RingBuffer> otherEmptyRings = new HashMap<>();
-
-    private RingBuffer emptyRing(int capacity) { return otherEmptyRings.computeIfAbsent(capacity, RingBuffer::sharedEmpty); }
+    RingBuffer emptyReceiveBuffer(TcpConfig c) { return receiveRings.empty(c.receiveBufferSize()); }
 
     /** A ring for a connection's first queued byte: the spare one if there is one (stack-sized connections). */
-    RingBuffer newSendBuffer(TcpConfig c) {
-        if (c.sendBufferSize() != config.sendBufferSize()) return new RingBuffer(c.sendBufferSize());
-        RingBuffer r = spareSendBuffer;
-        spareSendBuffer = null;
-        return r != null ? r : new RingBuffer(config.sendBufferSize());
-    }
+    RingBuffer newSendBuffer(TcpConfig c) { return sendRings.take(c.sendBufferSize()); }
 
     /** A ring for a connection's first received byte: the spare one if there is one (stack-sized connections). */
-    RingBuffer newReceiveBuffer(TcpConfig c) {
-        if (c.receiveBufferSize() != config.receiveBufferSize()) return new RingBuffer(c.receiveBufferSize());
-        RingBuffer r = spareReceiveBuffer;
-        spareReceiveBuffer = null;
-        return r != null ? r : new RingBuffer(config.receiveBufferSize());
-    }
+    RingBuffer newReceiveBuffer(TcpConfig c) { return receiveRings.take(c.receiveBufferSize()); }
 
     /** A connection gives back its empty send ring; returns the shared empty ring to use instead. */
-    RingBuffer recycleSendBuffer(RingBuffer r, TcpConfig c) {
-        if (r.isEmpty() && !r.isShared() && r.capacity() == config.sendBufferSize()
-                && (spareSendBuffer == null || r.allocated() > spareSendBuffer.allocated())) spareSendBuffer = r;
-        return emptySendBuffer(c);
-    }
+    RingBuffer recycleSendBuffer(RingBuffer r, TcpConfig c) { return sendRings.recycle(r, c.sendBufferSize()); }
 
     /** A connection gives back its empty receive ring (nothing held beyond the end); returns the shared empty ring. */
-    RingBuffer recycleReceiveBuffer(RingBuffer r, TcpConfig c) {
-        if (r.isEmpty() && !r.isShared() && r.capacity() == config.receiveBufferSize()
-                && (spareReceiveBuffer == null || r.allocated() > spareReceiveBuffer.allocated())) spareReceiveBuffer = r;
-        return emptyReceiveBuffer(c);
+    RingBuffer recycleReceiveBuffer(RingBuffer r, TcpConfig c) { return receiveRings.recycle(r, c.receiveBufferSize()); }
+
+    /** Shared empty rings of the sizes that per-connection configurations use (send and receive alike). */
+    private final Map<Integer, RingBuffer> otherEmptyRings = new HashMap<>();
+
+    /**
+     * The rings of one kind (send or receive) for the stack's buffer size: the empty stand-in
+     * all idle connections share, and one drained ring kept for the next connection that needs
+     * one. A connection whose application drains its buffer and then receives (or queues) more,
+     * as every bulk transfer does, would otherwise allocate a new array and grow it from 256
+     * bytes each time. At most one spare per kind; idle connections still hold none. Connections
+     * with their own buffer size get rings of that size and no spare.
+     */
+    private final class Rings {
+        private final int size;
+        private final RingBuffer empty;
+        private RingBuffer spare;
+
+        Rings(int size) {
+            this.size = size;
+            this.empty = RingBuffer.sharedEmpty(size);
+        }
+
+        RingBuffer empty(int capacity) {
+            return capacity == size ? empty : otherEmptyRings.computeIfAbsent(capacity, RingBuffer::sharedEmpty);
+        }
+
+        RingBuffer take(int capacity) {
+            if (capacity != size) return new RingBuffer(capacity);
+            RingBuffer r = spare;
+            spare = null;
+            return r != null ? r : new RingBuffer(size);
+        }
+
+        RingBuffer recycle(RingBuffer r, int capacity) {
+            if (r.isEmpty() && !r.isShared() && r.capacity() == size && (spare == null || r.allocated() > spare.allocated())) spare = r;
+            return empty(capacity);
+        }
     }
 
     RttEstimator newRttEstimator(TcpConfig c) {
