@@ -93,8 +93,8 @@ class TraceConverterTest {
     void aSegmentNobodyReceivedIsDroppedEvenWithAnEmptyPeer() {
         TcpRepr syn = Fixtures.c2s(Fixtures.X, null, TcpRepr.SYN, 1000, List.of());
         List<TraceEvent> client = List.of(
-                new TraceEvent.Segment(0, false, "c", Fixtures.C, Fixtures.S, syn, 0),
-                new TraceEvent.Segment(ms(1000), false, "c", Fixtures.C, Fixtures.S, syn, 0));
+                TraceEvent.Segment.of(0, false, Fixtures.C, Fixtures.S, syn, 0),
+                TraceEvent.Segment.of(ms(1000), false, Fixtures.C, Fixtures.S, syn, 0));
         LabRun run = TraceConverter.convert("lost-syn", client, List.of());
         assertEquals(2, run.segments().size());
         assertTrue(run.segments().stream().allMatch(LabEvent.Segment::dropped));
@@ -108,8 +108,8 @@ class TraceConverterTest {
                 List.of(new org.netstack4j.wire.TcpOption.Mss(1460), new org.netstack4j.wire.TcpOption.Nop(),
                         new org.netstack4j.wire.TcpOption.WindowScale(7), new org.netstack4j.wire.TcpOption.EndOfList()));
         LabRun run = TraceConverter.convert("pad",
-                List.of(new TraceEvent.Segment(0, false, "c", Fixtures.C, Fixtures.S, sent, 0)),
-                List.of(new TraceEvent.Segment(ms(5), true, "s", Fixtures.C, Fixtures.S, parsed, 0)));
+                List.of(TraceEvent.Segment.of(0, false, Fixtures.C, Fixtures.S, sent, 0)),
+                List.of(TraceEvent.Segment.of(ms(5), true, Fixtures.C, Fixtures.S, parsed, 0)));
         assertFalse(run.segments().getFirst().dropped());
         assertEquals(ms(5), run.segments().getFirst().arrivalNs());
     }
