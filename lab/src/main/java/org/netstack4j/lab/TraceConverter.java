@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
+import org.netstack4j.tcp.TcpState;
+import org.netstack4j.tcp.TcpTimer;
 import org.netstack4j.trace.FourTuple;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.wire.Ipv4Address;
@@ -141,9 +143,9 @@ public final class TraceConverter {
                     so.to = peer;
                 }
                 case TraceEvent.StateChange<?> sc -> so.event = new LabEvent.State(sc.time(), host,
-                        labName(sc.from()), labName(sc.to()), sc.cause() == null ? "" : sc.cause());
-                case TraceEvent.Timer<?> t -> so.event = new LabEvent.Timer(t.time(), host, t.name().toString(),
-                        t.action() == null ? "" : t.action().toString(), t.deadline());
+                        tcpState(sc.from()), tcpState(sc.to()), sc.cause() == null ? "" : sc.cause());
+                case TraceEvent.Timer<?> t -> so.event = new LabEvent.Timer(t.time(), host, tcpTimer(t.name()),
+                        t.action(), t.deadline());
                 case TraceEvent.Drop d -> so.event = new LabEvent.Note(d.time(), host,
                         "drop (" + d.layer() + "): " + d.reason()
                                 + (d.summary() == null || d.summary().isEmpty() ? "" : " [" + d.summary() + "]"));
@@ -218,7 +220,17 @@ public final class TraceConverter {
     }
 
     /** The lab's name of a traced state: the enum constant's (SYN_SENT, FIN_WAIT_1); CLOSED when there is none. */
-    static String labName(Enum<?> state) { return state == null ? "CLOSED" : state.name(); }
+    /** The lab draws TCP: a traced state is a TcpState (CLOSED when none is given). */
+    private static TcpState tcpState(Enum<?> state) {
+        if (state == null) return TcpState.CLOSED;
+        if (state instanceof TcpState s) return s;
+        throw new IllegalArgumentException("not a TCP state: " + state.getClass().getName() + " " + state);
+    }
+
+    private static TcpTimer tcpTimer(Enum<?> timer) {
+        if (timer instanceof TcpTimer t) return t;
+        throw new IllegalArgumentException("not a TCP timer: " + timer);
+    }
 
     /** RFC name ("SYN-SENT", "FIN-WAIT-1") or enum name to the enum-style name (SYN_SENT, FIN_WAIT_1). */
     public static String stateName(String name) {

@@ -9,6 +9,9 @@ import static org.netstack4j.time.Time.ms;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.netstack4j.trace.TimerAction;
+import org.netstack4j.tcp.TcpTimer;
+import org.netstack4j.tcp.TcpState;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.wire.TcpRepr;
 
@@ -69,9 +72,9 @@ class TraceConverterTest {
             assertTrue(e.timeNs() >= last);
             last = e.timeNs();
         }
-        assertEquals("LISTEN", ((LabEvent.State) run.events().getFirst()).to());
-        assertEquals("CLOSED", run.initialState("client"));
-        assertEquals("CLOSED", run.initialState("server"));
+        assertEquals(TcpState.LISTEN, ((LabEvent.State) run.events().getFirst()).to());
+        assertEquals(TcpState.CLOSED, run.initialState("client"));
+        assertEquals(TcpState.CLOSED, run.initialState("server"));
         assertEquals(Fixtures.X, run.isn("client"));
         assertEquals(Fixtures.Y, run.isn("server"));
     }
@@ -85,8 +88,8 @@ class TraceConverterTest {
         assertTrue(run.events().stream().anyMatch(e -> e instanceof LabEvent.Note n && n.host().equals("client")
                 && n.text().equals("app: connect failed: connection refused")));
         LabRun hs = Fixtures.handshakeRun();
-        assertTrue(hs.events().stream().anyMatch(e -> e instanceof LabEvent.Timer tm && tm.name().equals("2MSL")
-                && tm.action().equals("set") && tm.deadlineNs() == ms(610) + 60_000_000_000L));
+        assertTrue(hs.events().stream().anyMatch(e -> e instanceof LabEvent.Timer tm && tm.name() == TcpTimer.TWO_MSL
+                && tm.action() == TimerAction.SET && tm.deadlineNs() == ms(610) + 60_000_000_000L));
     }
 
     @Test
