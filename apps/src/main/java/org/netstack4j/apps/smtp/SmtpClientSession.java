@@ -60,7 +60,7 @@ public final class SmtpClientSession {
                 String l = line.toString(StandardCharsets.ISO_8859_1);
                 line.reset();
                 if (l.endsWith("\r")) l = l.substring(0, l.length() - 1);
-                transcript.add("S: " + SmtpServerSession.printable(l));
+                transcript.add("S: " + org.netstack4j.apps.Escape.printable(l));
                 reply.add(l);
                 if (l.length() < 4 || l.charAt(3) != '-') { // the last line of a reply
                     List<String> r = List.copyOf(reply);

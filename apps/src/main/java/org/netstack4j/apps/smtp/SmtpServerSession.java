@@ -1,5 +1,7 @@
 package org.netstack4j.apps.smtp;
 
+import static org.netstack4j.apps.Escape.printable;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -204,15 +206,5 @@ public final class SmtpServerSession {
         if (!addr.isEmpty() && (addr.indexOf('@') <= 0 || addr.indexOf('@') == addr.length() - 1)) return null;
         String rest = s.substring(close + 1).trim();
         return new Path(addr, rest.isEmpty() ? List.of() : List.of(rest.split("\\s+")));
-    }
-
-    /** Peer text echoed in a reply or a log, with control characters escaped. */
-    static String printable(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) sb.append(String.format("\\x%02x", (int) c));
-            else sb.append(c);
-        }
-        return sb.toString();
     }
 }
