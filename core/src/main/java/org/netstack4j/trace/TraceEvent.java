@@ -15,8 +15,8 @@ public sealed interface TraceEvent {
     record Note(long time, String layer, String text) implements TraceEvent {}
 
     /** A TCP segment received (in=true) or sent, with the connection it belongs to. */
-    record Segment(long time, boolean in, String connection, org.netstack4j.wire.Ipv4Address src,
-                   org.netstack4j.wire.Ipv4Address dst, org.netstack4j.wire.TcpRepr tcp, int payloadLength)
+    record Segment(long time, boolean in, String connection, org.netstack4j.wire.IpAddress src,
+                   org.netstack4j.wire.IpAddress dst, org.netstack4j.wire.TcpRepr tcp, int payloadLength)
             implements TraceEvent {}
 
     /** A TCP state change and its cause ("rcv SYN,ACK", "user close", "2MSL timeout"). */

@@ -36,7 +36,7 @@ public final class TraceConverter {
      * notes by an address named in their text, else to the host of the event before them.
      */
     public static LabRun convertShared(String scenario, List<TraceEvent> all,
-                                       org.netstack4j.wire.Ipv4Address client, org.netstack4j.wire.Ipv4Address server) {
+                                       org.netstack4j.wire.IpAddress client, org.netstack4j.wire.IpAddress server) {
         List<TraceEvent> c = new ArrayList<>(), s = new ArrayList<>();
         boolean lastClient = true;
         String ca = client.toString(), sa = server.toString();
