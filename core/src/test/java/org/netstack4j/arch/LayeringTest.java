@@ -68,6 +68,8 @@ class LayeringTest {
         }
         assertTrue(deps.keySet().containsAll(List.of("wire", "ip", "tcp", "tcp.cc", "socket", "runtime")),
                 "core packages not found under " + base + ": " + deps.keySet());
+        // the reading itself works: what host is known to join
+        assertTrue(deps.get("host").containsAll(List.of("ip", "tcp", "wire", "trace")), "host -> " + deps.get("host"));
     }
 
     private static byte[] readAll(Path f) {

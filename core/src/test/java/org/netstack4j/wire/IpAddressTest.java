@@ -47,7 +47,8 @@ class IpAddressTest {
         assertEquals("1::", Ipv6Address.parse("1:0:0:0:0:0:0:0").toString());
         assertEquals("fe80::1", Ipv6Address.parse("fe80:0:0:0:0:0:0:1").toString());
         assertEquals("1:2:3:4:5:6:7:8", Ipv6Address.parse("1:2:3:4:5:6:7:8").toString());
-        assertEquals("::2:3:4:5:6:7:8", Ipv6Address.parse("0:2:3:4:5:6:7:8").toString());
+        assertEquals("0:2:3:4:5:6:7:8", Ipv6Address.parse("0:2:3:4:5:6:7:8").toString()); // 4.2.2: one zero group stays
+        assertEquals("::3:4:5:6:7:8", Ipv6Address.parse("0:0:3:4:5:6:7:8").toString());
         assertEquals(Ipv6Address.of(0, 0, 0, 0, 0, 0, 0x0102, 0x0304), Ipv6Address.parse("::1.2.3.4"));
         assertEquals(Ipv6Address.of(0x64, 0xff9b, 0, 0, 0, 0, 0xc000, 0x0221), Ipv6Address.parse("64:ff9b::192.0.2.33"));
     }
