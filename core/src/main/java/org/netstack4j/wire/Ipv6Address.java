@@ -41,7 +41,8 @@ public record Ipv6Address(long high, long low) implements IpAddress {
             if (n == 8) throw bad(text, "more than 8 groups");
             int v = 0;
             for (int k = start; k < i; k++) {
-                int d = Character.digit(s.charAt(k), 16);
+                char ch = s.charAt(k);
+                int d = ch < 128 ? Character.digit(ch, 16) : -1; // ASCII only (Character.digit takes other scripts' digits)
                 if (d < 0) throw bad(text, "not a hex digit: '" + s.charAt(k) + "'");
                 v = v << 4 | d;
             }
