@@ -249,8 +249,16 @@ public final class IpStack implements Pollable {
                         byte[] payload, int off, int len) {
         Objects.requireNonNull(src, "src");
         Objects.requireNonNull(dst, "dst");
+        return send(now, src, dst, protocol, 0, ttl, dontFragment, payload, off, len);
+    }
+
+    /** The array variant with a TOS byte (DSCP and ECN bits): UDP sockets' IP_TOS. */
+    boolean send(long now, Ipv4Address src, Ipv4Address dst, int protocol, int tos, int ttl, boolean dontFragment,
+                 byte[] payload, int off, int len) {
+        Objects.requireNonNull(src, "src");
+        Objects.requireNonNull(dst, "dst");
         Objects.checkFromIndexSize(off, len, payload.length);
-        return ipv4.output(now, src, dst, protocol, 0, ttl, dontFragment, payload, off, len, null);
+        return ipv4.output(now, src, dst, protocol, tos, ttl, dontFragment, payload, off, len, null);
     }
 
     /**

@@ -101,7 +101,7 @@ final class Udp {
         byte[] b = new byte[UdpRepr.HEADER_LENGTH + len];
         new UdpRepr(s.localPort(), dstPort).emit(src4, dst4, b, 0, data, off, len);
         c.udpOutDatagrams.increment();
-        return stack.send(now, src4, dst4, Ipv4Repr.PROTO_UDP, s.ttl(), s.dontFragment(), b, 0, b.length);
+        return stack.send(now, src4, dst4, Ipv4Repr.PROTO_UDP, s.trafficClass(), s.ttl(), s.dontFragment(), b, 0, b.length);
     }
 
     /** A datagram for UDP; {@code ip} is its IPv4 header, kept to quote in a port unreachable. */
@@ -127,8 +127,7 @@ final class Udp {
         }
         int plen = UdpRepr.payloadLength(buf, off);
         int p = off + UdpRepr.HEADER_LENGTH;
-        UdpDatagram d = new UdpDatagram(now, meta.src(), udp.srcPort(), meta.dst(), udp.dstPort(),
-                Arrays.copyOfRange(buf, p, p + plen));
+        UdpDatagram d = new UdpDatagram(now, meta, udp.srcPort(), udp.dstPort(), Arrays.copyOfRange(buf, p, p + plen));
         if (!s.deliver(d)) {
             c.udpRcvbufErrors.increment();
             trace.drop(now, "udp", "receive queue full (" + UdpSocket.MAX_QUEUED_DATAGRAMS + " datagrams)", ip);

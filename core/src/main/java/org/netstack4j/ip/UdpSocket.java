@@ -24,6 +24,7 @@ public final class UdpSocket {
     private boolean closed;
     private boolean dontFragment;
     private int ttl = -1;
+    private int trafficClass;
 
     UdpSocket(Udp udp, IpAddress localAddress, int localPort) {
         this.udp = udp;
@@ -74,6 +75,17 @@ public final class UdpSocket {
     }
 
     public int ttl() { return ttl; }
+
+    /**
+     * The traffic class byte (IP_TOS: DSCP in the upper six bits, RFC 2474; ECN in the lower
+     * two, RFC 3168) of datagrams sent from now on; 0 by default.
+     */
+    public void setTrafficClass(int trafficClass) {
+        if (trafficClass < 0 || trafficClass > 255) throw new IllegalArgumentException("traffic class must be 0..255: " + trafficClass);
+        this.trafficClass = trafficClass;
+    }
+
+    public int trafficClass() { return trafficClass; }
 
     /** Unbinds the port and discards what was queued. Idempotent. */
     public void close() {

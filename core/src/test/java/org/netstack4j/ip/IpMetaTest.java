@@ -67,6 +67,25 @@ class IpMetaTest {
         assertEquals(new IpMeta(IP_A, IP_A, IpMeta.CE, IpStack.DEFAULT_TTL, IpMeta.LOCAL), got.getFirst().meta());
     }
 
+    @Test void udpSocketsSetAndSeeTrafficClassAndTtl() {
+        TwoHosts h = TwoHosts.ethernet();
+        UdpSocket rx = h.b.udpBind(IP_B, 5000);
+        UdpSocket tx = h.a.udpBind(IP_A, 0);
+        tx.setTrafficClass(46 << 2 | IpMeta.ECT1); // EF, ECT(1)
+        tx.setTtl(9);
+        assertEquals(true, tx.sendTo(h.now, IP_B, 5000, new byte[] {1, 2, 3}, 0, 3));
+        tx.setTrafficClass(0);
+        tx.setTtl(-1);
+        tx.sendTo(h.now, IP_B, 5000, new byte[] {4}, 0, 1);
+        h.settle();
+        UdpDatagram first = rx.receive(), second = rx.receive();
+        assertEquals(new IpMeta(IP_A, IP_B, 46 << 2 | IpMeta.ECT1, 9, 0), first.ip());
+        assertEquals(IP_A, first.src());
+        assertEquals(tx.localPort(), first.srcPort());
+        assertEquals(new IpMeta(IP_A, IP_B, 0, IpStack.DEFAULT_TTL, 0), second.ip());
+        assertThrows(IllegalArgumentException.class, () -> tx.setTrafficClass(256));
+    }
+
     @Test void ipv6IsNotRoutedYet() {
         TwoHosts h = TwoHosts.ethernet();
         Ipv6Address a = Ipv6Address.parse("2001:db8::1"), b = Ipv6Address.parse("2001:db8::2");
