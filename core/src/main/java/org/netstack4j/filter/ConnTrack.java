@@ -212,8 +212,10 @@ public final class ConnTrack implements Pollable {
         Result r = classify(c, dir);
         account(c, dir, p);
         if (dir == Direction.REPLY) c.seenReply = true;
-        if (c.assured && c.tcpState != TcpCtState.NONE && !c.tcpState.closing()) evictable.remove(c);
-        else if (c.confirmed && c.tcpState.closing()) evictable.add(c);
+        if (c.confirmed) {
+            if (!c.assured || c.tcpState.closing()) evictable.add(c);
+            else evictable.remove(c);
+        }
         c.deadline = now + timeout;
         if (c.confirmed) schedule(c);
         return r;

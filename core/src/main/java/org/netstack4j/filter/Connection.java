@@ -40,6 +40,7 @@ public final class Connection {
     Direction lastDir;
     TcpTracking.Kind lastKind;
     int lastSeq, lastAck, lastEnd, lastWin, retrans;
+    int lastScale, lastOptionFlags; // of the last ignored SYN
 
     Connection(FlowKey original, long now) {
         this.original = original;

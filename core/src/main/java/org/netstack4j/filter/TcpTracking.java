@@ -125,6 +125,24 @@ final class TcpTracking {
                 }
             }
             case IGNORE -> {
+                if (kind == Kind.SYNACK && c.lastKind == Kind.SYN && c.lastDir != dir && th.ack() == c.lastEnd) {
+                    // The SYN,ACK answers the SYN ignored just before: the peers opened a new
+                    // connection on the tuple of one we still hold (a port reused after a close we
+                    // missed). Start over from that SYN, as Linux does.
+                    Window opener = c.window(c.lastDir);
+                    opener.end = opener.maxEnd = c.lastEnd;
+                    opener.maxWin = Math.max(c.lastWin, 1);
+                    opener.scale = c.lastScale;
+                    opener.flags = c.lastOptionFlags;
+                    opener.maxAck = 0;
+                    Window answerer = c.window(dir);
+                    answerer.end = answerer.maxEnd = answerer.maxWin = answerer.maxAck = answerer.scale = 0;
+                    answerer.flags = 0;
+                    old = SYN_SENT;
+                    next = SYN_RECV;
+                    c.assured = false;
+                    break;
+                }
                 // a SYN in a later state, a retransmitted SYN,ACK: may be valid or not, the
                 // receiver will answer with a RST or an ACK that tells; pass it, change nothing
                 remember(c, dir, kind, th, payloadLength);
@@ -169,6 +187,12 @@ final class TcpTracking {
         c.lastSeq = th.seq();
         c.lastEnd = th.seq() + th.sequenceLength(payloadLength);
         c.lastWin = th.window();
+        if (kind == Kind.SYN) { // kept for a resync by the SYN,ACK that may answer it
+            Window w = new Window();
+            readOptions(th, w);
+            c.lastScale = w.scale;
+            c.lastOptionFlags = w.flags;
+        }
     }
 
     private static void readOptions(TcpRepr th, Window w) {

@@ -194,6 +194,32 @@ class ConnTrackTest {
         assertEquals(1, ct.size());
     }
 
+    @Test void aSynAckAnsweringAnIgnoredSynStartsTheConnectionOver() {
+        established();
+        // the client reuses the port with a new ISN while we still hold the old connection
+        int isn2 = 0x7000_0000;
+        ConnTrack.Result r = send(c2s(SYN, isn2, 0, 0));
+        assertEquals(TcpCtState.ESTABLISHED, conn().tcpState(), "ignored: may be valid or not");
+        assertEquals(1, counters.get("ct.ignored"));
+        assertEquals(CtState.ESTABLISHED, r.state());
+        // the server accepts it: resync from that SYN
+        assertEquals(CtState.ESTABLISHED, send(s2c(SYN | ACK, 0x1234, isn2 + 1, 0)).state());
+        assertEquals(TcpCtState.SYN_RECV, conn().tcpState());
+        assertFalse(conn().assured());
+        send(c2s(ACK, isn2 + 1, 0x1235, 0));
+        assertEquals(TcpCtState.ESTABLISHED, conn().tcpState());
+        assertTrue(conn().assured());
+        assertEquals(CtState.ESTABLISHED, send(c2s(PSH | ACK, isn2 + 1, 0x1235, 100)).state(), "the new sequence space is tracked");
+        assertEquals(CtState.INVALID, ct.track(c2s(PSH | ACK, CISN + 1, SISN + 1, 100), now).state(), "the old one is not");
+    }
+
+    @Test void aSynAckThatAnswersNoIgnoredSynIsIgnored() {
+        established();
+        assertEquals(CtState.ESTABLISHED, send(s2c(SYN | ACK, SISN, CISN + 1, 0)).state()); // a late retransmission
+        assertEquals(TcpCtState.ESTABLISHED, conn().tcpState());
+        assertEquals(1, counters.get("ct.ignored"));
+    }
+
     @Test void looseModePicksUpAnEstablishedFlowStrictModeDoesNot() {
         ConnTrack.Result r = send(c2s(ACK, CISN + 1, SISN + 1, 10));
         assertEquals(CtState.NEW, r.state());
