@@ -1,5 +1,6 @@
 /**
- * Packet filtering as data: connection tracking ({@link org.netstack4j.filter.ConnTrack}), firewall
+ * Packet filtering as data: the hooks the IP layer calls ({@link org.netstack4j.filter.Netfilter}),
+ * connection tracking ({@link org.netstack4j.filter.ConnTrack}), firewall
  * rules and their text format ({@link org.netstack4j.filter.RuleSet}, {@link org.netstack4j.filter.Firewall}),
  * and network address translation ({@link org.netstack4j.filter.Nat}, {@link org.netstack4j.filter.NatRewrite}).
  *
