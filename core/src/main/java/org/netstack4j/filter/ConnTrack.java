@@ -97,11 +97,11 @@ public final class ConnTrack implements Pollable {
         return r;
     }
 
-    /** Stores the connection of a NEW packet the filter accepted; false if the table is full of assured flows. */
+    /** Stores the connection of a NEW packet the filter accepted; false (drop it) if the table is full of assured flows. */
     public boolean confirm(Result r, long now) {
         if (!r.needsConfirm()) return true;
         Connection c = r.connection().get();
-        if (table.containsKey(c.original()) || table.containsKey(c.reply())) return false; // a clash: keep the first
+        if (table.containsKey(c.original()) || table.containsKey(c.reply())) return true; // two first packets: the first one's entry stays
         if (size >= config.maxEntries() && !earlyDrop()) {
             insertFailed.increment();
             return false;

@@ -31,8 +31,7 @@ public final class NatRewrite {
         int l4cks = l4Checksum(buf, proto, l4, l4len);
         boolean udp = proto == Ipv4Repr.PROTO_UDP;
         // the address: IP header checksum, and the pseudo-header of TCP and UDP
-        setAddress(buf, off + (source ? 12 : 16), to.address(), off + 10, false,
-                proto == Ipv4Repr.PROTO_ICMP ? NONE : l4cks, udp, NONE);
+        setAddress(buf, off + (source ? 12 : 16), to.address(), off + 10, proto == Ipv4Repr.PROTO_ICMP ? NONE : l4cks, udp, NONE);
         int portPos = portPosition(buf, proto, l4, l4len, source);
         if (portPos != NONE) write16(buf, portPos, to.port(), l4cks, udp, NONE);
     }
@@ -55,8 +54,7 @@ public final class NatRewrite {
         int qproto = Fields.u8(buf, q + 9);
         int qcks = l4Checksum(buf, qproto, ql4, ql4len);
         boolean udp = qproto == Ipv4Repr.PROTO_UDP;
-        setAddress(buf, q + (quotedSource ? 12 : 16), to.address(), q + 10, false,
-                qproto == Ipv4Repr.PROTO_ICMP ? NONE : qcks, udp, icmpCks);
+        setAddress(buf, q + (quotedSource ? 12 : 16), to.address(), q + 10, qproto == Ipv4Repr.PROTO_ICMP ? NONE : qcks, udp, icmpCks);
         int portPos = portPosition(buf, qproto, ql4, ql4len, quotedSource);
         if (portPos != NONE) write16(buf, portPos, to.port(), qcks, udp, icmpCks);
     }
@@ -66,7 +64,7 @@ public final class NatRewrite {
         int hl = (buf[off] & 0xf) * 4;
         int proto = Fields.u8(buf, off + 9);
         int l4cks = proto == Ipv4Repr.PROTO_ICMP ? NONE : l4Checksum(buf, proto, off + hl, Fields.u16(buf, off + 2) - hl);
-        setAddress(buf, off + (source ? 12 : 16), to, off + 10, false, l4cks, proto == Ipv4Repr.PROTO_UDP, NONE);
+        setAddress(buf, off + (source ? 12 : 16), to, off + 10, l4cks, proto == Ipv4Repr.PROTO_UDP, NONE);
     }
 
     /** Where the checksum of a transport header lies, or NONE when absent (a short quote, a UDP zero). */
@@ -94,11 +92,11 @@ public final class NatRewrite {
         };
     }
 
-    private static void setAddress(byte[] buf, int pos, Ipv4Address to, int ipCks, boolean ipUdp, int l4Cks, boolean udp, int outer) {
+    /** An address word pair: covered by the IP header checksum and by the transport checksum's pseudo-header. */
+    private static void setAddress(byte[] buf, int pos, Ipv4Address to, int ipCks, int l4Cks, boolean udp, int outer) {
         int v = to.bits();
-        // the IP header checksum covers only the header; the transport one its pseudo-header
-        write16(buf, pos, v >>> 16, ipCks, ipUdp, outer, l4Cks, udp);
-        write16(buf, pos + 2, v & 0xffff, ipCks, ipUdp, outer, l4Cks, udp);
+        write16(buf, pos, v >>> 16, ipCks, false, outer, l4Cks, udp);
+        write16(buf, pos + 2, v & 0xffff, ipCks, false, outer, l4Cks, udp);
     }
 
     private static void write16(byte[] buf, int pos, int value, int cks, boolean udp, int outer) {

@@ -95,6 +95,36 @@ class ConnTrackTest {
         assertEquals(0, ct.size(), "SYN_RECV lasts 60 s");
     }
 
+    @Test void simultaneousCloseGoesFinWaitToLastAckToTimeWait() {
+        established();
+        send(c2s(FIN | ACK, CISN + 1, SISN + 1, 0));
+        assertEquals(TcpCtState.FIN_WAIT, conn().tcpState());
+        send(s2c(FIN | ACK, SISN + 1, CISN + 1, 0)); // crossed: it has not seen our FIN yet
+        assertEquals(TcpCtState.LAST_ACK, conn().tcpState());
+        assertTimeout(Time.s(30));
+        send(c2s(ACK, CISN + 2, SISN + 2, 0));
+        assertEquals(TcpCtState.TIME_WAIT, conn().tcpState());
+        send(s2c(ACK, SISN + 2, CISN + 2, 0));
+        assertEquals(TcpCtState.TIME_WAIT, conn().tcpState());
+    }
+
+    @Test void afterOurOwnRstANewSynReopensButAPeersRstLeavesTheSynIgnored() {
+        established();
+        send(c2s(RST, CISN + 1, 0, 0)); // the client aborts
+        assertEquals(TcpCtState.CLOSE, conn().tcpState());
+        ConnTrack.Result r = send(c2s(SYN, CISN + 50_000, 0, 0));
+        assertEquals(CtState.NEW, r.state());
+        assertEquals(TcpCtState.SYN_SENT, conn().tcpState());
+        // a fresh flow the server resets: the client's next SYN is not a reopen (Linux: ignored)
+        ct = new ConnTrack(ConnTrackConfig.defaults(), counters);
+        established();
+        send(s2c(RST, SISN + 1, 0, 0));
+        assertEquals(TcpCtState.CLOSE, conn().tcpState());
+        send(c2s(SYN, CISN + 50_000, 0, 0));
+        assertEquals(TcpCtState.CLOSE, conn().tcpState());
+        assertEquals(1, counters.get("ct.ignored"));
+    }
+
     @Test void simultaneousOpenGoesThroughSynSent2() {
         send(c2s(SYN, CISN, 0, 0));
         send(s2c(SYN, SISN, 0, 0));
