@@ -14,5 +14,12 @@ public record Endpoint(Ipv4Address address, int port) {
         if (port < 0 || port > 0xffff) throw new IllegalArgumentException("port must be in [0, 65535], was " + port);
     }
 
+    // written out: the generated record methods cost several times more on the per-packet lookup
+    @Override public boolean equals(Object o) {
+        return o instanceof Endpoint e && port == e.port && address.equals(e.address);
+    }
+
+    @Override public int hashCode() { return address.hashCode() * 31 + port; }
+
     @Override public String toString() { return address + ":" + port; }
 }

@@ -92,8 +92,18 @@ public final class Nat implements Pollable {
         int flags;
     }
 
-    private record InKey(int protocol, Endpoint internal) {}
-    private record ExKey(int protocol, int port) {}
+    private record InKey(int protocol, Endpoint internal) {
+        // written out, like FlowKey's: the generated record methods are slow on the per-packet lookup
+        @Override public boolean equals(Object o) {
+            return o instanceof InKey k && protocol == k.protocol && internal.equals(k.internal);
+        }
+        @Override public int hashCode() { return internal.hashCode() * 31 + protocol; }
+    }
+
+    private record ExKey(int protocol, int port) {
+        @Override public boolean equals(Object o) { return o instanceof ExKey k && protocol == k.protocol && port == k.port; }
+        @Override public int hashCode() { return port * 31 + protocol; }
+    }
     private record Due(long at, Mapping m) {}
 
     private final NatConfig cfg;
