@@ -83,6 +83,20 @@ public final class Checksum {
         return (s >>> 16) + (s & 0xffff) + (d >>> 16) + (d & 0xffff) + (protocol & 0xff) + (length & 0xffff);
     }
 
+    /**
+     * Sum of the IPv6 pseudo-header (RFC 8200 8.1): source, destination, the 32-bit
+     * upper-layer packet length and the next header value (TCP, UDP, ICMPv6 (RFC 4443 2.3)).
+     */
+    public static long pseudoHeaderSum6(Ipv6Address src, Ipv6Address dst, int nextHeader, int upperLayerLength) {
+        return words(src.hi()) + words(src.lo()) + words(dst.hi()) + words(dst.lo())
+                + (upperLayerLength >>> 16) + (upperLayerLength & 0xffff) + (nextHeader & 0xff);
+    }
+
+    /** The four 16-bit words of v, added (below 2^18). */
+    private static long words(long v) {
+        return (v >>> 48) + ((v >>> 32) & 0xffff) + ((v >>> 16) & 0xffff) + (v & 0xffff);
+    }
+
     /** Folds a sum to 16 bits and complements it: the value to put in a checksum field. */
     public static int finish(long sum) {
         long s = sum;
