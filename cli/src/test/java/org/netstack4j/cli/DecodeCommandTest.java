@@ -22,6 +22,39 @@ class DecodeCommandTest {
         assertTrue(src >= 0 && seq > src && win > seq, "fields in RFC diagram order:\n" + o);
     }
 
+    /** Scapy: router advertisement fe80::1 > ff02::1 (M, lifetime 1800 s, MTU 1500, prefix 2001:db8:1::/64), raw IPv6. */
+    static final String RA = "6000000000403afffe800000000000000000000000000001ff020000000000000000000000000001860074484088070800007530000003e8010102000000000105010000000005dc030440c000278d0000093a800000000020010db8000100000000000000000000";
+
+    @Test void ipv6HexIsRecognisedAndEveryNdFieldPrinted() {
+        Cli r = Cli.run("decode", RA);
+        assertEquals(0, r.status(), r.out() + r.err());
+        String o = r.out();
+        String[] inOrder = {"IPv6", "Traffic class", "Flow label", "Payload length", "Next header: ICMPv6 (58)", "Hop limit: 255",
+                "Source address: fe80::1", "Destination address: ff02::1", "ICMPv6", "Type: 134 (router advertisement)",
+                "Checksum: 0x7448 [correct]", "Cur hop limit: 64", "Managed address configuration (M): Set",
+                "Router lifetime: 1800 s", "Reachable time: 30000 ms", "Retrans timer: 1000 ms",
+                "Source link-layer address: 02:00:00:00:00:01", "MTU: 1500", "Prefix information: 2001:db8:1::/64",
+                "On-link (L): Set", "Autonomous address configuration (A): Set", "Valid lifetime: 2592000 s",
+                "Preferred lifetime: 604800 s"};
+        int at = -1;
+        for (String want : inOrder) {
+            int i = o.indexOf(want, at + 1);
+            assertTrue(i > at, "missing or out of order '" + want + "' in:\n" + o);
+            at = i;
+        }
+        // an Ethernet frame whose destination MAC starts with 6 stays Ethernet
+        Cli eth = Cli.run("decode", "600000000002" + "020000000001" + "86dd" + RA);
+        assertEquals(0, eth.status(), eth.out() + eth.err());
+        assertTrue(eth.out().contains("Ethernet II") && eth.out().contains("router advertisement"), eth.out());
+    }
+
+    @Test void brokenIpv6ChecksumFailsWithTheReason() {
+        Cli r = Cli.run("decode", "--link", "ip", RA.substring(0, 84) + "0000" + RA.substring(88));
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("INCORRECT, should be 0x7448"), r.out());
+        assertTrue(r.out().contains("malformed: bad checksum 0x0000, should be 0x7448 at byte 42 (icmpv6)"), r.out());
+    }
+
     @Test void garbageHexIsAClearUsageError() {
         Cli r = Cli.run("decode", "zz12");
         assertEquals(2, r.status());
