@@ -86,12 +86,16 @@ public final class DecodeCommand implements java.util.concurrent.Callable<Intege
     }
 
     /**
-     * IPv4 when the first byte is 0x45-0x4f; IPv6 when the version is 6 and the payload length
-     * fits the bytes given (an Ethernet frame starts with a MAC address, which rarely passes both).
+     * IPv4 when the first byte is 0x45-0x4f. IPv6 when the version is 6 and the payload length
+     * accounts for exactly the bytes given, or fits them while bytes 12-13 are not an EtherType
+     * this tool reads (an Ethernet frame whose destination MAC starts with 6 stays Ethernet).
      */
     static boolean looksLikeIp(byte[] b) {
         if ((b[0] & 0xf0) == 0x40 && (b[0] & 0x0f) >= 5) return true;
-        return (b[0] & 0xf0) == 0x60 && b.length >= 40 && 40 + ((b[4] & 0xff) << 8 | (b[5] & 0xff)) <= b.length;
+        if ((b[0] & 0xf0) != 0x60 || b.length < 40) return false;
+        int total = 40 + ((b[4] & 0xff) << 8 | (b[5] & 0xff));
+        int etherType = (b[12] & 0xff) << 8 | (b[13] & 0xff);
+        return total == b.length || total < b.length && etherType != 0x0800 && etherType != 0x0806 && etherType != 0x86dd;
     }
 
     private static String indent(String s) {
