@@ -179,7 +179,7 @@ public final class Dissector {
         switch (v) {
             case Ipv6Chain.Verdict.Deliver d -> {
                 int po = off + d.offset(), pl = d.length();
-                IntToLongFunction pseudo = n -> Checksum.pseudoHeaderSum6(ip.src(), ip.dst(), d.nextHeader(), n);
+                IntToLongFunction pseudo = n -> Checksum.pseudoHeaderSum(ip.src(), ip.dst(), d.nextHeader(), n);
                 switch (d.nextHeader()) {
                     case Ipv6Repr.NH_TCP -> tcp(b, buf, po, pl, pseudo);
                     case Ipv6Repr.NH_UDP -> udp(b, buf, po, pl, pseudo, true);

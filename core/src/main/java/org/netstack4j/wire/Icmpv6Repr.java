@@ -275,12 +275,12 @@ public sealed interface Icmpv6Repr {
     }
 
     static boolean checksumValid(Ipv6Address src, Ipv6Address dst, byte[] buf, int off, int len) {
-        return Checksum.finish(Checksum.sum(Checksum.pseudoHeaderSum6(src, dst, Ipv6Repr.NH_ICMPV6, len), buf, off, len)) == 0;
+        return Checksum.finish(Checksum.sum(Checksum.pseudoHeaderSum(src, dst, Ipv6Repr.NH_ICMPV6, len), buf, off, len)) == 0;
     }
 
     /** The checksum buf[off..off+len) should carry. */
     static int expectedChecksum(Ipv6Address src, Ipv6Address dst, byte[] buf, int off, int len) {
-        long s = Checksum.sum(Checksum.pseudoHeaderSum6(src, dst, Ipv6Repr.NH_ICMPV6, len), buf, off, 2);
+        long s = Checksum.sum(Checksum.pseudoHeaderSum(src, dst, Ipv6Repr.NH_ICMPV6, len), buf, off, 2);
         return Checksum.finish(Checksum.sum(s, buf, off + 4, len - 4));
     }
 
@@ -387,7 +387,7 @@ public sealed interface Icmpv6Repr {
             }
             case Other o -> System.arraycopy(o.rest(), 0, buf, off + 4, o.rest().length);
         }
-        Bytes.put16(buf, off + 2, Checksum.finish(Checksum.sum(Checksum.pseudoHeaderSum6(src, dst, Ipv6Repr.NH_ICMPV6, len),
+        Bytes.put16(buf, off + 2, Checksum.finish(Checksum.sum(Checksum.pseudoHeaderSum(src, dst, Ipv6Repr.NH_ICMPV6, len),
                 buf, off, len)));
         return len;
     }

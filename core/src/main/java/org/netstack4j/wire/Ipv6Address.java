@@ -1,152 +1,148 @@
 package org.netstack4j.wire;
 
 /**
- * An IPv6 address (RFC 4291) held as its 128 bits in two longs, network order: {@code hi} is
- * bytes 0-7, {@code lo} bytes 8-15. {@link #toString} is the RFC 5952 text form (lower case,
- * leading zeros dropped, the longest run of two or more zero groups as "::", the first one on
- * a tie, IPv4-mapped addresses as ::ffff:a.b.c.d).
+ * An IPv6 address ({@link IpAddress}) held as its 128 bits in two longs, network order: the
+ * first eight bytes in {@code high}, the last eight in {@code low}. Parses every text form of
+ * RFC 4291 2.2 (including a trailing dotted quad) and prints the canonical one of RFC 5952 4:
+ * lowercase hex, no leading zeros, the longest run of two or more zero groups (the first of
+ * equal runs) as "::", and IPv4-mapped addresses as {@code ::ffff:a.b.c.d} (RFC 5952 5).
+ * No scope id (RFC 4007 11): that belongs to a socket address.
  */
-public record Ipv6Address(long hi, long lo) implements Comparable<Ipv6Address> {
-    public static final Ipv6Address UNSPECIFIED = new Ipv6Address(0, 0);
+public record Ipv6Address(long high, long low) implements IpAddress {
+    /** :: (RFC 4291 2.5.2). */
+    public static final Ipv6Address ANY = new Ipv6Address(0, 0);
+    /** ::1 (RFC 4291 2.5.3). */
     public static final Ipv6Address LOOPBACK = new Ipv6Address(0, 1);
-    /** ff02::1, all nodes on the link (RFC 4291 2.7.1). */
-    public static final Ipv6Address ALL_NODES = new Ipv6Address(0xff02L << 48, 1);
-    /** ff02::2, all routers on the link. */
-    public static final Ipv6Address ALL_ROUTERS = new Ipv6Address(0xff02L << 48, 2);
-    public static final int LENGTH = 16;
 
-    /**
-     * Parses RFC 4291 2.2 text: eight groups of up to four hex digits, at most one "::", and
-     * optionally a dotted IPv4 address as the last 32 bits. Throws IllegalArgumentException
-     * with a clear message.
-     */
+    /** Parses RFC 4291 2.2 text; throws IllegalArgumentException with a clear message. */
     public static Ipv6Address parse(String text) {
-        String t = text.trim();
-        if (t.startsWith("[") && t.endsWith("]")) t = t.substring(1, t.length() - 1);
+        String s = text.trim();
+        if (s.indexOf('%') >= 0) throw bad(text, "a scope id belongs to a socket address, not to the address");
         int[] groups = new int[8];
-        int dbl = t.indexOf("::");
-        if (dbl >= 0 && t.indexOf("::", dbl + 1) >= 0) throw bad(text, "more than one '::'");
-        String head = dbl < 0 ? t : t.substring(0, dbl);
-        String tail = dbl < 0 ? "" : t.substring(dbl + 2);
-        int[] h = groups(head, text, dbl < 0);
-        int[] tl = groups(tail, text, true);
-        int n = h.length + tl.length;
-        if (dbl < 0 && n != 8) throw bad(text, "want 8 groups of hex digits, found " + n);
-        if (dbl >= 0 && n > 7) throw bad(text, "'::' must stand for at least one group");
-        System.arraycopy(h, 0, groups, 0, h.length);
-        System.arraycopy(tl, 0, groups, 8 - tl.length, tl.length);
-        long hi = 0, lo = 0;
-        for (int i = 0; i < 4; i++) hi = hi << 16 | groups[i];
-        for (int i = 4; i < 8; i++) lo = lo << 16 | groups[i];
-        return new Ipv6Address(hi, lo);
-    }
-
-    /** The 16-bit groups of one side of "::"; a dotted IPv4 address may end the last side. */
-    private static int[] groups(String s, String text, boolean last) {
-        if (s.isEmpty()) return new int[0];
-        String[] parts = s.split(":", -1);
-        boolean v4 = last && parts[parts.length - 1].contains(".");
-        int[] out = new int[parts.length + (v4 ? 1 : 0)];
-        for (int i = 0; i < parts.length; i++) {
-            String p = parts[i];
-            if (v4 && i == parts.length - 1) {
-                int bits;
-                try { bits = Ipv4Address.parse(p).bits(); } catch (IllegalArgumentException e) { throw bad(text, "bad IPv4 tail '" + p + "'"); }
-                out[i] = bits >>> 16;
-                out[i + 1] = bits & 0xffff;
+        int n = 0, gap = -1; // gap: the group index where "::" stands
+        int i = 0, len = s.length();
+        if (len == 0) throw bad(text, "empty");
+        if (s.startsWith("::")) { gap = 0; i = 2; }
+        else if (s.charAt(0) == ':') throw bad(text, "a leading single ':'");
+        while (i < len) {
+            int start = i;
+            while (i < len && s.charAt(i) != ':' && s.charAt(i) != '.') i++;
+            if (i < len && s.charAt(i) == '.') {
+                // RFC 4291 2.2 (3): the low 32 bits as a dotted quad, only at the end
+                if (n > 6) throw bad(text, "too many groups before the dotted quad");
+                int v4 = Ipv4Address.parse(s.substring(start)).bits();
+                groups[n++] = v4 >>> 16;
+                groups[n++] = v4 & 0xffff;
+                i = len;
                 break;
             }
-            if (p.isEmpty() || p.length() > 4) throw bad(text, "group '" + p + "' must be 1 to 4 hex digits");
+            int digits = i - start;
+            if (digits == 0 || digits > 4) throw bad(text, "each group is 1 to 4 hex digits");
+            if (n == 8) throw bad(text, "more than 8 groups");
             int v = 0;
-            for (int k = 0; k < p.length(); k++) {
-                int d = Character.digit(p.charAt(k), 16);
-                if (d < 0) throw bad(text, "'" + p.charAt(k) + "' is not a hex digit");
+            for (int k = start; k < i; k++) {
+                char ch = s.charAt(k);
+                int d = ch < 128 ? Character.digit(ch, 16) : -1; // ASCII only (Character.digit takes other scripts' digits)
+                if (d < 0) throw bad(text, "not a hex digit: '" + s.charAt(k) + "'");
                 v = v << 4 | d;
             }
-            out[i] = v;
+            groups[n++] = v;
+            if (i == len) break;
+            i++; // the ':'
+            if (i < len && s.charAt(i) == ':') {
+                if (gap >= 0) throw bad(text, "'::' more than once");
+                gap = n;
+                i++;
+            } else if (i == len) {
+                throw bad(text, "a trailing single ':'");
+            }
         }
-        if (out.length > 8) throw bad(text, "more than 8 groups");
-        return out;
+        if (gap < 0 && n != 8) throw bad(text, "8 groups, or '::' for the zeros");
+        if (gap >= 0 && n > 7) throw bad(text, "'::' must stand for at least one group");
+        int[] full = new int[8];
+        if (gap < 0) {
+            System.arraycopy(groups, 0, full, 0, 8);
+        } else {
+            System.arraycopy(groups, 0, full, 0, gap);
+            int tail = n - gap;
+            System.arraycopy(groups, gap, full, 8 - tail, tail);
+        }
+        long hi = 0, lo = 0;
+        for (int g = 0; g < 4; g++) hi = hi << 16 | full[g];
+        for (int g = 4; g < 8; g++) lo = lo << 16 | full[g];
+        return new Ipv6Address(hi, lo);
     }
 
     private static IllegalArgumentException bad(String text, String why) {
         return new IllegalArgumentException("not an IPv6 address (" + why + "): " + text);
     }
 
+    /** Eight 16-bit groups, as written a:b:c:d:e:f:g:h. */
+    public static Ipv6Address of(int a, int b, int c, int d, int e, int f, int g, int h) {
+        return new Ipv6Address(
+                (long) (a & 0xffff) << 48 | (long) (b & 0xffff) << 32 | (long) (c & 0xffff) << 16 | (d & 0xffff),
+                (long) (e & 0xffff) << 48 | (long) (f & 0xffff) << 32 | (long) (g & 0xffff) << 16 | (h & 0xffff));
+    }
+
     public static Ipv6Address read(byte[] buf, int off) {
-        return new Ipv6Address(readLong(buf, off), readLong(buf, off + 8));
+        return new Ipv6Address(Bytes.i64(buf, off), Bytes.i64(buf, off + 8));
     }
 
-    private static long readLong(byte[] b, int off) {
-        return (Bytes.i32(b, off) & 0xffff_ffffL) << 32 | (Bytes.i32(b, off + 4) & 0xffff_ffffL);
+    @Override public void write(byte[] buf, int off) {
+        Bytes.put64(buf, off, high);
+        Bytes.put64(buf, off + 8, low);
     }
 
-    public void write(byte[] buf, int off) {
-        Bytes.put32(buf, off, (int) (hi >>> 32));
-        Bytes.put32(buf, off + 4, (int) hi);
-        Bytes.put32(buf, off + 8, (int) (lo >>> 32));
-        Bytes.put32(buf, off + 12, (int) lo);
-    }
+    @Override public Family family() { return Family.IPV6; }
 
-    public byte[] toBytes() {
-        byte[] b = new byte[LENGTH];
-        write(b, 0);
-        return b;
-    }
+    @Override public long high64() { return high; }
 
-    /** ::ffff:a.b.c.d (RFC 4291 2.5.5.2). */
-    public static Ipv6Address ipv4Mapped(Ipv4Address v4) {
-        return new Ipv6Address(0, 0xffff_0000_0000L | (v4.bits() & 0xffff_ffffL));
-    }
+    @Override public long low64() { return low; }
 
-    /** The 16-bit group i (0..7). */
+    /** Group {@code i} (0..7) of a:b:c:d:e:f:g:h. */
     public int group(int i) {
-        return (int) ((i < 4 ? hi >>> (48 - 16 * i) : lo >>> (48 - 16 * (i - 4))) & 0xffff);
+        if (i < 0 || i > 7) throw new IndexOutOfBoundsException(i);
+        return (int) ((i < 4 ? high >>> (48 - 16 * i) : low >>> (48 - 16 * (i - 4))) & 0xffff);
     }
 
-    public boolean isUnspecified() { return hi == 0 && lo == 0; }
-    public boolean isLoopback() { return hi == 0 && lo == 1; }
+    @Override public boolean isUnspecified() { return high == 0 && low == 0; }
+
+    @Override public boolean isLoopback() { return high == 0 && low == 1; }
+
     /** ff00::/8 (RFC 4291 2.7). */
-    public boolean isMulticast() { return (hi >>> 56) == 0xff; }
-    /** fe80::/10 (RFC 4291 2.5.6). */
-    public boolean isLinkLocal() { return (hi >>> 54) == (0xfe80L >>> 6); }
-    /** ::ffff:0:0/96. */
-    public boolean isIpv4Mapped() { return hi == 0 && (lo >>> 32) == 0xffff; }
-    /** The IPv4 address of an IPv4-mapped address; IllegalStateException otherwise. */
-    public Ipv4Address toIpv4() {
-        if (!isIpv4Mapped()) throw new IllegalStateException(this + " is not IPv4-mapped");
-        return new Ipv4Address((int) lo);
-    }
-    /** ff02::1:ffXX:XXXX, the solicited-node multicast address (RFC 4291 2.7.1). */
-    public Ipv6Address solicitedNode() {
-        return new Ipv6Address(0xff02L << 48, 0x1_ff00_0000L | (lo & 0xff_ffffL));
-    }
+    @Override public boolean isMulticast() { return (high >>> 56) == 0xff; }
 
-    @Override public int compareTo(Ipv6Address o) {
-        int c = Long.compareUnsigned(hi, o.hi);
-        return c != 0 ? c : Long.compareUnsigned(lo, o.lo);
+    /** fe80::/10 (RFC 4291 2.5.6): meaningful only with the interface (scope) it is used on. */
+    public boolean isLinkLocal() { return (high >>> 54) == (0xfe80L >>> 6); }
+
+    /** ::ffff:0:0/96 (RFC 4291 2.5.5.2): an IPv4 address in IPv6 clothing. */
+    public boolean isIpv4Mapped() { return high == 0 && (low >>> 32) == 0xffffL; }
+
+    /** The IPv4 address of an IPv4-mapped address; throws if it is not one. */
+    public Ipv4Address toIpv4() {
+        if (!isIpv4Mapped()) throw new IllegalStateException("not an IPv4-mapped address: " + this);
+        return new Ipv4Address((int) low);
     }
 
     @Override public String toString() {
-        if (isIpv4Mapped()) return "::ffff:" + toIpv4();
-        // RFC 5952 4.2: the longest run of at least two zero groups becomes "::", the first on a tie
+        if (isIpv4Mapped()) return "::ffff:" + new Ipv4Address((int) low);
+        // RFC 5952 4.2.1-4.2.3: the longest run of >= 2 zero groups, the first of equal ones
         int bestStart = -1, bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            if (group(i) != 0) { i++; continue; }
-            int j = i;
-            while (j < 8 && group(j) == 0) j++;
-            if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-            i = j;
+        for (int g = 0; g < 8; ) {
+            if (group(g) != 0) { g++; continue; }
+            int start = g;
+            while (g < 8 && group(g) == 0) g++;
+            if (g - start > bestLen) { bestStart = start; bestLen = g - start; }
         }
         StringBuilder sb = new StringBuilder(39);
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
+        for (int g = 0; g < 8; g++) {
+            if (g == bestStart) {
                 sb.append("::");
-                i += bestLen - 1;
+                g += bestLen - 1;
                 continue;
             }
             if (!sb.isEmpty() && sb.charAt(sb.length() - 1) != ':') sb.append(':');
-            sb.append(Integer.toHexString(group(i)));
+            sb.append(Integer.toHexString(group(g))); // RFC 5952 4.1, 4.3: no leading zeros, lowercase
         }
         return sb.toString();
     }

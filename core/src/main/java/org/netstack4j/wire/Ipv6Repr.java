@@ -24,7 +24,7 @@ import java.util.Objects;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  * There is no header checksum: upper layers cover the addresses with the pseudo-header of
- * RFC 8200 8.1 ({@link Checksum#pseudoHeaderSum6}).
+ * RFC 8200 8.1 ({@link Checksum#pseudoHeaderSum(Ipv6Address, Ipv6Address, int, int)}).
  */
 public record Ipv6Repr(int trafficClass, int flowLabel, int payloadLength, int nextHeader, int hopLimit,
                        Ipv6Address src, Ipv6Address dst) {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 /** What the receive walk (RFC 8200 4) tells the IP layer to do. */
 class Ipv6ChainTest {
     static final Ipv6Address SRC = Ipv6Address.parse("2001:db8::1"), DST = Ipv6Address.parse("2001:db8::2");
+    static final Ipv6Address ALL_NODES = Ipv6Address.parse("ff02::1");
     static final byte[] UDP = hex("0001000200090000" + "7a");
 
     /** An IPv6 packet to dst with these extension headers (chained in order), then the upper-layer bytes. */
@@ -92,11 +93,11 @@ class Ipv6ChainTest {
         // 10 discard + parameter problem code 2 at the option type, even for multicast
         parameterProblem(walk(packet(DST, 17, UDP, dest(17, new Ipv6Option.Pad1(), new Ipv6Option.Unknown(0x9e, two)))),
                 Ipv6Chain.CODE_UNRECOGNIZED_OPTION, 43);
-        parameterProblem(walk(packet(Ipv6Address.ALL_NODES, 17, UDP, dest(17, new Ipv6Option.Unknown(0x9e, two)))),
+        parameterProblem(walk(packet(ALL_NODES, 17, UDP, dest(17, new Ipv6Option.Unknown(0x9e, two)))),
                 Ipv6Chain.CODE_UNRECOGNIZED_OPTION, 42);
         // 11 as 10, but only when the destination is not multicast
         parameterProblem(walk(packet(DST, 17, UDP, dest(17, new Ipv6Option.Unknown(0xde, two)))), Ipv6Chain.CODE_UNRECOGNIZED_OPTION, 42);
-        assertInstanceOf(Ipv6Chain.Verdict.Drop.class, walk(packet(Ipv6Address.ALL_NODES, 17, UDP, dest(17, new Ipv6Option.Unknown(0xde, two)))));
+        assertInstanceOf(Ipv6Chain.Verdict.Drop.class, walk(packet(ALL_NODES, 17, UDP, dest(17, new Ipv6Option.Unknown(0xde, two)))));
         // the same rules in a hop-by-hop header; Router Alert is known
         var hbh = Ipv6ExtensionHeader.HopByHop.padded(17, List.of(new Ipv6Option.RouterAlert(0), new Ipv6Option.Unknown(0xc2, new byte[4])));
         parameterProblem(walk(packet(DST, 17, UDP, hbh)), Ipv6Chain.CODE_UNRECOGNIZED_OPTION, 46);

@@ -27,7 +27,7 @@ class Ipv6Properties {
         Arbitrary<Ipv6Address> any = Combinators.combine(Arbitraries.longs(), Arbitraries.longs()).as(Ipv6Address::new);
         Arbitrary<Ipv6Address> linkLocal = Arbitraries.longs().map(lo -> new Ipv6Address(0xfe80L << 48, lo));
         Arbitrary<Ipv6Address> multicast = Arbitraries.longs().map(lo -> new Ipv6Address(0xff02L << 48, lo & 0xffff));
-        return Arbitraries.oneOf(any, linkLocal, multicast, Arbitraries.just(Ipv6Address.UNSPECIFIED));
+        return Arbitraries.oneOf(any, linkLocal, multicast, Arbitraries.just(Ipv6Address.ANY));
     }
 
     static Arbitrary<Integer> u8() { return Arbitraries.integers().between(0, 0xff); }
@@ -216,7 +216,7 @@ class Ipv6Properties {
         Dissection d = Dissector.dissect(f, 0, len, link);
         assertFalse(d.internalError(), d::render);
         int ip = link == LinkType.ETHERNET ? 14 : 0;
-        if (len > ip) parseEverything(java.util.Arrays.copyOfRange(f, ip, len), Ipv6Address.UNSPECIFIED, Ipv6Address.ALL_NODES);
+        if (len > ip) parseEverything(java.util.Arrays.copyOfRange(f, ip, len), Ipv6Address.ANY, Ipv6ChainTest.ALL_NODES);
     }
 
     /** Deterministic sweep: every byte of every real packet set to a handful of values, and every truncation an error. */

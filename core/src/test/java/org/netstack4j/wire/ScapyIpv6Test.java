@@ -113,7 +113,7 @@ class ScapyIpv6Test {
 
     private static void upper(Map<String, String> f, Ipv6Repr ip, byte[] p, Ipv6Chain.Verdict.Deliver d) {
         int off = d.offset(), len = d.length();
-        long pseudo = Checksum.pseudoHeaderSum6(ip.src(), ip.dst(), d.nextHeader(), len);
+        long pseudo = Checksum.pseudoHeaderSum(ip.src(), ip.dst(), d.nextHeader(), len);
         switch (d.nextHeader()) {
             case Ipv6Repr.NH_UDP -> {
                 UdpHeaderView u = UdpHeaderView.of(p, off, len).value();
