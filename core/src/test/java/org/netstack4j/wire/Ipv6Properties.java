@@ -221,27 +221,11 @@ class Ipv6Properties {
 
     /** Deterministic sweep: every byte of every real packet set to a handful of values, and every truncation an error. */
     @Property(seed = "42", tries = 1) void everySingleByteMutationAndTruncationIsHandled() throws Exception {
-        int[] values = {0x00, 0xff, 0x01, 0x80, 0x60, 0x05, 0x2c, 0x3a};
-        for (java.lang.reflect.Field fld : Packets6.class.getDeclaredFields()) {
-            if (fld.getType() != String.class) continue;
-            byte[] orig = Packets.hex((String) fld.get(null));
-            LinkType link = fld.getName().endsWith("_ETH") ? LinkType.ETHERNET : LinkType.RAW_IP;
-            assertTrue(Dissector.dissect(orig, 0, orig.length, link).error().isEmpty(), fld.getName());
-            for (int i = 0; i < orig.length; i++) {
-                for (int v : values) {
-                    byte[] f = orig.clone();
-                    f[i] = (byte) v;
-                    Dissection d = Dissector.dissect(f, 0, f.length, link);
-                    assertFalse(d.internalError(), d::render);
+        WireProperties.sweep(Packets6.class, name -> name.endsWith("_ETH") ? LinkType.ETHERNET : LinkType.RAW_IP,
+                new int[] {0x00, 0xff, 0x01, 0x80, 0x60, 0x05, 0x2c, 0x3a}, (f, link) -> {
                     int ip = link == LinkType.ETHERNET ? 14 : 0;
                     if (f.length > ip) Ipv6Chain.walk(f, ip, f.length - ip);
-                }
-                int cut = i;
-                Dissection d = Dissector.dissect(orig, 0, cut, link);
-                assertFalse(d.internalError(), d::render);
-                assertTrue(d.error().isPresent(), () -> fld.getName() + " cut at " + cut + "\n" + d.render());
-            }
-        }
+                });
     }
 
     /** Every IPv6 codec and the dissector on the same bytes, at several offsets. */
