@@ -58,7 +58,12 @@ public final class Ipv6Chain {
         record Reassemble(List<Entry> headers, Ipv6ExtensionHeader.Fragment fragment, int fragmentHeaderOffset,
                           int dataOffset, int dataLength) implements Verdict {}
 
-        /** Discard and send ICMPv6 Parameter Problem with this code and pointer to the source. */
+        /**
+         * Discard, and answer the source with ICMPv6 Parameter Problem of this code and pointer,
+         * unless RFC 4443 2.4 (e) forbids it (the IP layer's rule: no error about an ICMPv6 error
+         * or redirect, a packet from an address that is not one node's, or to a multicast
+         * address other than for code 2) or the rate limit of 2.4 (f) is reached.
+         */
         record ParameterProblem(List<Entry> headers, int code, int pointer, String reason) implements Verdict {}
 
         /** Discard silently. */
