@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.netstack4j.device.PcapWriter;
+import org.netstack4j.wire.LinkType;
 
 class DecodeCommandTest {
     /** A SYN made with scapy: 192.168.1.10:49152 > 93.184.216.34:80, MSS, SACK-permitted, timestamps, NOP, wscale 7. */
@@ -46,6 +51,23 @@ class DecodeCommandTest {
         Cli eth = Cli.run("decode", "600000000002" + "020000000001" + "86dd" + RA);
         assertEquals(0, eth.status(), eth.out() + eth.err());
         assertTrue(eth.out().contains("Ethernet II") && eth.out().contains("router advertisement"), eth.out());
+    }
+
+    /** A raw-IP pcap (what a TUN device gives) with an IPv6 neighbor solicitation and the RA decodes packet by packet. */
+    @Test void ipv6PcapDecodes(@TempDir Path dir) throws Exception {
+        String ns = "6000000000203afffe800000000000000000000000000001ff0200000000000000000001ff00000287007a9700000000"
+                + "fe8000000000000000000000000000020101020000000001";
+        Path file = dir.resolve("v6.pcap");
+        try (PcapWriter w = PcapWriter.open(file, LinkType.RAW_IP)) {
+            w.write(1_000_000, HexFormat.of().parseHex(ns));
+            w.write(2_000_000, HexFormat.of().parseHex(RA));
+        }
+        Cli r = Cli.run("decode", "--pcap", file.toString());
+        assertEquals(0, r.status(), r.out() + r.err());
+        String o = r.out();
+        assertTrue(o.contains("Packet 1") && o.contains("135 (neighbor solicitation)") && o.contains("Target address: fe80::2"), o);
+        assertTrue(o.contains("Packet 2") && o.contains("134 (router advertisement)") && o.contains("Prefix: 2001:db8:1::"), o);
+        assertFalse(o.contains("malformed"), o);
     }
 
     @Test void brokenIpv6ChecksumFailsWithTheReason() {
