@@ -46,7 +46,7 @@ public final class BulkTransfer {
             TcpConnection c = l.accept();
             if (c != null && server.conn == null) server.attach(net, c);
         });
-        client.attach(net, net.client().connect(start, TwoHostNetwork.SERVER_ADDRESS, 5001, client));
+        client.attach(net, net.client().connect(start, net.serverAddress(), 5001, client));
         boolean done = net.runUntil(() -> client.finished() && server.finished(), timeoutNs);
         long end = net.now();
         Flow up = dir != Direction.DOWN ? flow(client, server) : null;

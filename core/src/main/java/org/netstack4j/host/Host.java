@@ -17,6 +17,8 @@ import org.netstack4j.trace.DropReason;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.trace.Tracer;
 import org.netstack4j.wire.IcmpRepr;
+import org.netstack4j.wire.Icmpv6Repr;
+import org.netstack4j.wire.Ipv6Address;
 import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.IpMeta;
 import org.netstack4j.wire.Ipv4Address;
@@ -68,6 +70,12 @@ public final class Host implements Pollable {
     /** Adds an interface on {@code device} with address/prefix (mac is ignored for IP-medium devices). */
     public Host addInterface(String ifName, Device device, MacAddress mac, Ipv4Address address, int prefixLength) {
         ip.addInterface(new IpInterface(ifName, device, mac, address, prefixLength));
+        return this;
+    }
+
+    /** Adds an IPv6 address/prefix to interface {@code ifName} (IPv6 is enabled there with a link-local address). */
+    public Host addIpv6Address(String ifName, Ipv6Address address, int prefixLength) {
+        ip.addIpv6Address(ifName, address, prefixLength);
         return this;
     }
 
@@ -158,6 +166,28 @@ public final class Host implements Pollable {
                 tcp.icmpDestinationUnreachable(now, quotedIp.src(), quotedIp.dst(), du.code(), du.nextHopMtu(), srcPort, dstPort, seq);
             else
                 tcp.icmpTimeExceeded(now, quotedIp.src(), quotedIp.dst(), srcPort, dstPort, seq);
+        }
+
+        @Override public void icmpv6Error(long now, Icmpv6Repr error, Ipv6Address src, Ipv6Address dst, byte[] quoted, int off, int len) {
+            if (len < 8) return;
+            int srcPort = (quoted[off] & 0xff) << 8 | (quoted[off + 1] & 0xff);
+            int dstPort = (quoted[off + 2] & 0xff) << 8 | (quoted[off + 3] & 0xff);
+            int seq = (quoted[off + 4] & 0xff) << 24 | (quoted[off + 5] & 0xff) << 16
+                    | (quoted[off + 6] & 0xff) << 8 | (quoted[off + 7] & 0xff);
+            // TCP reads the ICMPv4 codes: packet too big is "fragmentation needed" with the MTU
+            // (RFC 8201 5.4), port unreachable is port unreachable, administratively prohibited
+            // the same, anything else a host unreachable (RFC 4443 3.1, RFC 5927 4)
+            switch (error) {
+                case Icmpv6Repr.PacketTooBig p -> tcp.icmpDestinationUnreachable(now, src, dst, IcmpRepr.CODE_FRAGMENTATION_NEEDED,
+                        (int) Math.min(p.mtu(), 65535), srcPort, dstPort, seq);
+                case Icmpv6Repr.DestinationUnreachable d -> tcp.icmpDestinationUnreachable(now, src, dst, switch (d.code()) {
+                    case Icmpv6Repr.CODE_PORT_UNREACHABLE -> IcmpRepr.CODE_PORT_UNREACHABLE;
+                    case Icmpv6Repr.CODE_ADMIN_PROHIBITED -> 13;
+                    default -> IcmpRepr.CODE_HOST_UNREACHABLE;
+                }, 0, srcPort, dstPort, seq);
+                case Icmpv6Repr.TimeExceeded t -> tcp.icmpTimeExceeded(now, src, dst, srcPort, dstPort, seq);
+                default -> { }
+            }
         }
     }
 }

@@ -14,7 +14,10 @@ import org.netstack4j.sim.LinkConfig;
 import org.netstack4j.sim.SimLink;
 import org.netstack4j.sim.Simulator;
 import org.netstack4j.tcp.TcpConfig;
+import org.netstack4j.time.Time;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.Ipv6Address;
 import org.netstack4j.wire.LinkType;
 import org.netstack4j.wire.MacAddress;
 
@@ -28,6 +31,9 @@ import org.netstack4j.wire.MacAddress;
 public final class TwoHostNetwork implements AutoCloseable {
     public static final Ipv4Address CLIENT_ADDRESS = Ipv4Address.of(10, 0, 0, 1);
     public static final Ipv4Address SERVER_ADDRESS = Ipv4Address.of(10, 0, 0, 2);
+    /** The IPv6 addresses of a dual-stack network ({@link Builder#ipv6}). */
+    public static final Ipv6Address CLIENT_ADDRESS6 = Ipv6Address.parse("fd00::1");
+    public static final Ipv6Address SERVER_ADDRESS6 = Ipv6Address.parse("fd00::2");
     public static final MacAddress CLIENT_MAC = new MacAddress(0x02_00_00_00_00_01L);
     public static final MacAddress SERVER_MAC = new MacAddress(0x02_00_00_00_00_02L);
 
@@ -39,6 +45,7 @@ public final class TwoHostNetwork implements AutoCloseable {
     private final FaultInjector clientFaults;
     private final FaultInjector serverFaults;
     private final PcapWriter pcap;
+    private final boolean ipv6;
 
     private TwoHostNetwork(Builder b) {
         sim = new Simulator(b.seed);
@@ -66,7 +73,21 @@ public final class TwoHostNetwork implements AutoCloseable {
         }
         sim.add(client);
         sim.add(server);
+        ipv6 = b.ipv6;
+        if (ipv6) {
+            // dual stack: fd00::1/64 and fd00::2/64 beside the link-local addresses; both are
+            // tentative until duplicate address detection (RFC 4862) is over, about a second
+            client.addIpv6Address("eth0", CLIENT_ADDRESS6, 64);
+            server.addIpv6Address("eth0", SERVER_ADDRESS6, 64);
+            sim.runUntil(() -> client.ip().isLocalAddress(CLIENT_ADDRESS6) && server.ip().isLocalAddress(SERVER_ADDRESS6), Time.s(10));
+        }
     }
+
+    /** True when built with {@link Builder#ipv6}. */
+    public boolean ipv6() { return ipv6; }
+
+    /** The server's address for a transfer: IPv6 when the network is dual stack, else IPv4. */
+    public IpAddress serverAddress() { return ipv6 ? SERVER_ADDRESS6 : SERVER_ADDRESS; }
 
     public static Builder builder() { return new Builder(); }
 
@@ -102,6 +123,7 @@ public final class TwoHostNetwork implements AutoCloseable {
         private TcpConfig serverTcp = TcpConfig.defaults();
         private Path pcapFile;
         private boolean staticArp;
+        private boolean ipv6;
 
         public Builder seed(long seed) { this.seed = seed; return this; }
         public Builder link(LinkConfig link) { this.link = link; return this; }
@@ -111,6 +133,12 @@ public final class TwoHostNetwork implements AutoCloseable {
         public Builder pcap(Path file) { this.pcapFile = file; return this; }
         /** Permanent ARP entries for the peer (like {@code arp -s}), so no ARP exchange precedes the first frame. */
         public Builder staticArp(boolean on) { this.staticArp = on; return this; }
+        /**
+         * Dual stack: the hosts also get {@link #CLIENT_ADDRESS6} and {@link #SERVER_ADDRESS6}
+         * (and link-local addresses), transfers go over IPv6, and build() runs the simulator
+         * until duplicate address detection is over.
+         */
+        public Builder ipv6(boolean on) { this.ipv6 = on; return this; }
         public TwoHostNetwork build() { return new TwoHostNetwork(this); }
     }
 }

@@ -4,13 +4,14 @@ import org.netstack4j.trace.DropReason;
 
 import org.netstack4j.wire.EthernetRepr;
 import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.Ipv6Address;
 import org.netstack4j.wire.MacAddress;
 import org.netstack4j.wire.Parsed;
 
 /**
  * Frames in and out of an interface: Ethernet II framing (or bare IP on an IP-medium device),
- * demultiplexing by EtherType to ARP and IPv4, and the link address of an IPv4 next hop
- * (broadcast, RFC 1112 multicast, or resolved by {@link Arp}).
+ * demultiplexing by EtherType to ARP, IPv4 and IPv6, and the link address of a next hop
+ * (broadcast, RFC 1112 or RFC 2464 multicast, or resolved by {@link Arp} or {@link Ndp}).
  */
 final class Ethernet {
     /** Ethernet frames are padded to 60 bytes (64 with the FCS the hardware adds). */
@@ -20,6 +21,8 @@ final class Ethernet {
     private final IpTrace trace;
     private Arp arp;
     private Ipv4 ipv4;
+    private Ipv6 ipv6;
+    private Ndp ndp;
 
     Ethernet(IpCounters c, IpTrace trace) {
         this.c = c;
@@ -31,12 +34,17 @@ final class Ethernet {
         this.ipv4 = ipv4;
     }
 
+    void wire6(Ipv6 ipv6, Ndp ndp) {
+        this.ipv6 = ipv6;
+        this.ndp = ndp;
+    }
+
     // ------------------------------------------------------------------ input
 
     void frameReceived(Link link, long now, byte[] frame) {
         if (frame == null) return;
         if (!link.ethernet) {
-            if (frame.length > 0 && (frame[0] & 0xf0) == 0x60) ipv6Input(link, now, frame.length);
+            if (frame.length > 0 && (frame[0] & 0xf0) == 0x60) ipv6.input(link, now, frame, 0, frame.length, false);
             else ipv4.input(link, now, frame, 0, frame.length, false);
             return;
         }
@@ -50,7 +58,9 @@ final class Ethernet {
             }
             case Parsed.Ok<EthernetRepr> ok -> eth = ok.value();
         }
-        if (!eth.dst().equals(link.iface.mac()) && !eth.dst().isBroadcast()) {
+        // RFC 2464 7: IPv6 multicast goes to 33:33 + the group's low 32 bits; Ipv6 checks the group
+        boolean ipv6Multicast = (eth.dst().bits() >>> 32) == 0x3333 && ipv6.of(link) != null;
+        if (!eth.dst().equals(link.iface.mac()) && !eth.dst().isBroadcast() && !ipv6Multicast) {
             // Not ours (multicast too: we join no group). Counted but not traced: on a shared
             // segment this is every frame between other hosts, which a NIC filters silently.
             c.ethInDropNotForUs.increment();
@@ -60,19 +70,13 @@ final class Ethernet {
         switch (eth.etherType()) {
             case EthernetRepr.ETHERTYPE_IPV4 -> ipv4.input(link, now, frame, off, frame.length - off, eth.dst().isBroadcast());
             case EthernetRepr.ETHERTYPE_ARP -> arp.input(link, now, frame, off, frame.length - off);
-            case EthernetRepr.ETHERTYPE_IPV6 -> ipv6Input(link, now, frame.length - off);
+            case EthernetRepr.ETHERTYPE_IPV6 -> ipv6.input(link, now, frame, off, frame.length - off, eth.dst().isMulticast());
             default -> {
                 c.ethInDropUnknownType.increment();
                 if (trace.enabled())
                     trace.drop(now, "ethernet", DropReason.UNSUPPORTED, "unknown EtherType 0x" + Integer.toHexString(eth.etherType()), eth.src().toString());
             }
         }
-    }
-
-    /** IPv6 is not implemented: dropped and counted on its own (TUN devices see the kernel's). */
-    private void ipv6Input(Link link, long now, int len) {
-        c.ipv6InDropped.increment();
-        trace.drop(now, "ipv6", DropReason.UNSUPPORTED, "IPv6 not supported", len + " bytes on " + link.iface.name());
     }
 
     // ------------------------------------------------------------------ output
@@ -93,6 +97,15 @@ final class Ethernet {
             return true;
         }
         return arp.enqueue(now, link, nextHop, frame);
+    }
+
+    /** Frames an IPv6 packet (already at frame[14]) for {@code nextHop}: multicast mapped (RFC 2464 7), unicast resolved by {@link Ndp}. */
+    boolean ipv6Output(long now, Ipv6Link l6, Ipv6Address nextHop, byte[] frame) {
+        if (nextHop.isMulticast()) {
+            transmit(now, l6.link, new MacAddress(0x3333_0000_0000L | (nextHop.low() & 0xffff_ffffL)), EthernetRepr.ETHERTYPE_IPV6, frame);
+            return true;
+        }
+        return ndp.resolve(now, l6, nextHop, frame);
     }
 
     void transmit(long now, Link link, MacAddress dst, int etherType, byte[] frame) {

@@ -1,6 +1,8 @@
 package org.netstack4j.ip;
 
 import org.netstack4j.wire.IcmpRepr;
+import org.netstack4j.wire.Icmpv6Repr;
+import org.netstack4j.wire.Ipv6Address;
 import org.netstack4j.wire.IpMeta;
 import org.netstack4j.wire.Ipv4Repr;
 
@@ -19,7 +21,8 @@ public interface IpProtocolHandler {
      * What the stack calls: {@link #receive(long, Ipv4Repr, byte[], int, int)} with the
      * family-blind {@link IpMeta} of the packet beside its IPv4 header (addresses, traffic class
      * with the ECN bits, TTL, receiving interface). A transport that works above {@code ip}
-     * (TCP) overrides this one and reads only {@code meta}.
+     * (TCP) overrides this one and reads only {@code meta}. For an IPv6 packet {@code ip} is
+     * null: only {@code meta} describes it.
      */
     default void receive(long now, IpMeta meta, Ipv4Repr ip, byte[] buf, int off, int len) {
         receive(now, ip, buf, off, len);
@@ -34,4 +37,12 @@ public interface IpProtocolHandler {
      * unreachable when ARP resolution fails.
      */
     default void icmpError(long now, IcmpRepr error, Ipv4Repr quotedIp, byte[] quoted, int off, int len) {}
+
+    /**
+     * An ICMPv6 error (destination unreachable, packet too big, time exceeded, parameter
+     * problem) quoting a packet of this protocol we sent from {@code src} to {@code dst};
+     * quoted[off .. off+len) are the quoted transport bytes. A packet too big has already
+     * lowered the stack's path MTU (RFC 8201).
+     */
+    default void icmpv6Error(long now, Icmpv6Repr error, Ipv6Address src, Ipv6Address dst, byte[] quoted, int off, int len) {}
 }

@@ -15,6 +15,7 @@ import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.IpMeta;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.Ipv4Repr;
+import org.netstack4j.wire.Ipv6Address;
 import org.netstack4j.wire.MacAddress;
 
 /**
@@ -35,8 +36,9 @@ import org.netstack4j.wire.MacAddress;
  *
  * <p>It is a host, not a router (RFC 1122): packets not addressed to us are dropped, never
  * forwarded. The weak host model (RFC 1122 3.3.4.2) is used: any of our addresses is
- * accepted on any interface. Addresses above this layer are {@link IpAddress}es; IPv6 ones
- * have no route yet (IPv6 packets are dropped and counted).
+ * accepted on any interface. Addresses above this layer are {@link IpAddress}es; IPv6 is the
+ * same shape in {@link Ipv6}, {@link Icmpv6} and {@link Ndp}, on the interfaces where it is
+ * enabled ({@link #enableIpv6}, {@link #addIpv6Address}).
  *
  * <p>Limits: see {@link ArpCache} (neighbours, per-neighbour queue), {@link Reassembler}
  * (reassembly memory and timeout), {@link UdpSocket} (receive queue),
@@ -64,6 +66,9 @@ public final class IpStack implements Pollable {
     private final Ipv4 ipv4;
     private final Icmp icmp;
     private final Udp udp;
+    private final Ipv6 ipv6;
+    private final Icmpv6 icmpv6;
+    private final Ndp ndp;
 
     public IpStack(Tracer tracer, Counters counters, long seed) {
         this.trace = new IpTrace(tracer == null ? Tracer.NONE : tracer);
@@ -79,6 +84,16 @@ public final class IpStack implements Pollable {
         ipv4.wire(ethernet, icmp, udp);
         icmp.wire(udp);
         udp.wire(icmp);
+        // IPv6 draws from its own generator: IPv4's draws (and so its traces) stay as they were
+        SplittableRandom random6 = new SplittableRandom(seed ^ 0x6A09E667F3BCC908L);
+        Ipv6Counters c6 = new Ipv6Counters(counters);
+        this.ipv6 = new Ipv6(this, c6, trace, random6.split());
+        this.icmpv6 = new Icmpv6(this, c6, trace);
+        this.ndp = new Ndp(this, c6, trace, random6.nextLong());
+        ipv6.wire(ethernet, icmpv6, udp);
+        icmpv6.wire(ipv6, ndp, udp);
+        ndp.wire(ipv6, icmpv6, ethernet);
+        ethernet.wire6(ipv6, ndp);
     }
 
     // ------------------------------------------------------------------ configuration
@@ -160,7 +175,7 @@ public final class IpStack implements Pollable {
             t = Math.min(t, l.iface.device().pollAt());
             if (l.arp != null) t = Math.min(t, l.arp.nextDeadline());
         }
-        return Math.min(t, ipv4.nextDeadline());
+        return Math.min(Math.min(t, ipv4.nextDeadline()), Math.min(ipv6.nextDeadline(), ndp.nextDeadline()));
     }
 
     @Override public void poll(long now) {
@@ -171,6 +186,8 @@ public final class IpStack implements Pollable {
             if (l.arp != null && l.arp.nextDeadline() <= now) arp.timers(l, now);
         }
         ipv4.pollTimers(now);
+        ipv6.pollLocal(now);
+        if (ndp.nextDeadline() <= now) ndp.timers(now);
     }
 
     // ------------------------------------------------------------------ addresses
@@ -185,7 +202,7 @@ public final class IpStack implements Pollable {
 
     /** {@link #sourceAddressFor(Ipv4Address)} for either family: null for IPv6 (no IPv6 routes yet). */
     public IpAddress sourceAddressFor(IpAddress dst) {
-        return dst instanceof Ipv4Address v4 ? sourceAddressFor(v4) : null;
+        return dst instanceof Ipv4Address v4 ? sourceAddressFor(v4) : ipv6.sourceAddressFor((Ipv6Address) dst);
     }
 
     /**
@@ -193,7 +210,8 @@ public final class IpStack implements Pollable {
      * 3.7.1: MSS = MTU - 40), or 0 if there is no route. Our own addresses: 65535.
      */
     public int mtuFor(IpAddress dst) {
-        if (!(dst instanceof Ipv4Address v4)) return 0;
+        if (dst instanceof Ipv6Address v6) return ipv6.mtuFor(v6);
+        Ipv4Address v4 = (Ipv4Address) dst;
         if (isLocalAddress(v4)) return 65535;
         if (v4.isBroadcast()) return links.isEmpty() ? 0 : links.get(0).iface.mtu();
         RoutingTable.NextHop nh = routes.lookup(v4);
@@ -202,7 +220,7 @@ public final class IpStack implements Pollable {
 
     /** True if {@code a} is the address of one of our interfaces. */
     public boolean isLocalAddress(IpAddress a) {
-        if (!(a instanceof Ipv4Address v4)) return false;
+        if (!(a instanceof Ipv4Address v4)) return ipv6.isLocal((Ipv6Address) a);
         int bits = v4.bits();
         for (int i = 0; i < links.size(); i++) if (links.get(i).addressBits == bits) return true;
         return false;
@@ -298,6 +316,8 @@ public final class IpStack implements Pollable {
         if (len < 0) throw new IllegalArgumentException("negative length " + len);
         if (src instanceof Ipv4Address s4 && dst instanceof Ipv4Address d4)
             return ipv4.output(now, s4, d4, protocol, trafficClass, ttl, dontFragment, null, 0, len, writer);
+        if (src instanceof Ipv6Address s6 && dst instanceof Ipv6Address d6)
+            return ipv6.output(now, s6, d6, protocol, trafficClass, ttl, null, 0, len, writer);
         return noRoute(now, src, dst, protocol, len);
     }
 
@@ -313,7 +333,7 @@ public final class IpStack implements Pollable {
     private boolean noRoute(long now, IpAddress src, IpAddress dst, int protocol, int len) {
         c.ipOutRequests.increment();
         c.ipOutDropNoRoute.increment();
-        trace.dropOut(now, "ip", DropReason.NO_ROUTE, "no route to host (" + dst.family() + " not supported yet)", src, dst, protocol, len);
+        trace.dropOut(now, "ip", DropReason.NO_ROUTE, "no route to host (source and destination of different families)", src, dst, protocol, len);
         return false;
     }
 
@@ -334,12 +354,63 @@ public final class IpStack implements Pollable {
      */
     public UdpSocket udpBind(IpAddress addr, int port) { return udp.bind(addr, port); }
 
+    // ------------------------------------------------------------------ IPv6 (Ipv6, Icmpv6, Ndp)
+
+    /**
+     * Enables IPv6 on interface {@code ifName} with its link-local address, a stable interface
+     * id per RFC 7217 (a keyed SHA-256 of the prefix, the interface name and a secret from the
+     * stack's seed); like every address it is tentative until duplicate address detection ends.
+     */
+    public void enableIpv6(String ifName) { ndp.enable(linkNamed(ifName)); }
+
+    /** Adds a configured IPv6 address (and its on-link prefix route); enables IPv6 on the interface if needed. */
+    public void addIpv6Address(String ifName, Ipv6Address address, int prefixLength) {
+        Objects.requireNonNull(address, "address");
+        if (prefixLength < 0 || prefixLength > 128) throw new IllegalArgumentException("prefix length must be 0..128: " + prefixLength);
+        if (address.isMulticast() || address.isUnspecified() || address.isLoopback())
+            throw new IllegalArgumentException("not a unicast address: " + address);
+        ndp.addAddress(ndp.enable(linkNamed(ifName)), address, prefixLength);
+    }
+
+    /** DupAddrDetectTransmits (RFC 4862 5.1) for addresses added from now on: 0 turns DAD off. */
+    public void setIpv6DadTransmits(int n) {
+        if (n < 0) throw new IllegalArgumentException("negative DAD transmits: " + n);
+        ndp.dadTransmits = n;
+    }
+
+    /** Every interface's IPv6 addresses with their state, like {@code ip -6 addr}. */
+    public List<Ipv6AddressState> ipv6Addresses() {
+        List<Ipv6AddressState> out = new ArrayList<>();
+        for (Ipv6Link l : ipv6.links())
+            for (Ipv6Link.Addr a : l.addresses) out.add(new Ipv6AddressState(l.link.iface.name(), a.address, a.prefixLength, a.state));
+        return out;
+    }
+
+    /** The IPv6 neighbour caches, like {@code ip -6 neigh}. */
+    public List<Ipv6Neighbor> ipv6Neighbors() {
+        List<Ipv6Neighbor> out = new ArrayList<>();
+        for (Ipv6Link l : ipv6.links()) if (l.neighbors != null) out.addAll(l.neighbors.snapshot(l.link.iface.name()));
+        return out;
+    }
+
+    /** ping6: an ICMPv6 echo request; replies go to {@link EchoReplyListener#onEchoReply6}. hopLimit -1: 64. */
+    public void ping6(long now, Ipv6Address dst, int id, int seq, byte[] data, int hopLimit) {
+        icmpv6.ping(now, dst, id, seq, data, hopLimit);
+    }
+
+    private Link linkNamed(String ifName) {
+        for (Link l : links) if (l.iface.name().equals(ifName)) return l;
+        throw new IllegalArgumentException("no interface " + ifName);
+    }
+
     /** Interfaces, routes and neighbours, like {@code ip addr; ip route; ip neigh}. */
     @Override public String toString() {
         StringBuilder sb = new StringBuilder();
         for (Link l : links) sb.append(l.iface).append('\n');
         sb.append(routes);
         for (Neighbor n : neighbors()) sb.append(n).append('\n');
+        for (Ipv6AddressState a : ipv6Addresses()) sb.append(a).append('\n');
+        for (Ipv6Neighbor n : ipv6Neighbors()) sb.append(n).append('\n');
         return sb.toString();
     }
 }

@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.Ipv6Address;
 
 /**
- * IPv4 routes with longest-prefix match (RFC 1812 5.2.4.3). Connected routes come from the
+ * IPv4 and IPv6 routes with longest-prefix match (RFC 1812 5.2.4.3; each family in its own list). Connected routes come from the
  * interfaces; a gateway route names a next hop that must itself be on-link through a
  * connected route (resolved at lookup time, one level, like {@code ip route ... via}).
  * Ties on prefix length go to the route added first. Small tables: a linear scan.
@@ -90,9 +91,70 @@ public final class RoutingTable {
         return best;
     }
 
+    // ------------------------------------------------------------------ IPv6
+
+    /** An IPv6 route, as {@link Route}: on-link through {@code iface}, or via {@code gateway} (a link-local one needs {@code iface}). */
+    public record Route6(Ipv6Address destination, int prefixLength, Ipv6Address gateway, IpInterface iface) {
+        public Route6 {
+            Objects.requireNonNull(destination, "destination");
+            if (prefixLength < 0 || prefixLength > 128) throw new IllegalArgumentException("prefix length must be 0..128");
+            if (gateway == null && iface == null) throw new IllegalArgumentException("a route needs a gateway or an interface");
+            destination = Ipv6Link.mask(destination, prefixLength);
+        }
+
+        public boolean matches(Ipv6Address a) { return Ipv6Link.inPrefix(a, destination, prefixLength); }
+
+        @Override public String toString() {
+            String d = prefixLength == 0 ? "default" : destination + "/" + prefixLength;
+            return d + (gateway != null ? " via " + gateway : "") + (iface != null ? " dev " + iface.name() : "");
+        }
+    }
+
+    /** Where an IPv6 packet goes: out of {@code iface} to the neighbour {@code address}. */
+    public record NextHop6(IpInterface iface, Ipv6Address address) {}
+
+    private final List<Route6> routes6 = new ArrayList<>();
+
+    public void add(Route6 r) { routes6.add(Objects.requireNonNull(r)); }
+
+    /** Removes every IPv6 route that is exactly {@code destination/prefixLength}. */
+    public void remove6(Ipv6Address destination, int prefixLength) {
+        Ipv6Address d = Ipv6Link.mask(destination, prefixLength);
+        routes6.removeIf(r -> r.prefixLength() == prefixLength && r.destination().equals(d));
+    }
+
+    public List<Route6> routes6() { return List.copyOf(routes6); }
+
+    /** The route that is exactly {@code destination/prefixLength}, or null. */
+    Route6 bestMatch6Exact(Ipv6Address destination, int prefixLength) {
+        Ipv6Address d = Ipv6Link.mask(destination, prefixLength);
+        for (Route6 r : routes6) if (r.prefixLength() == prefixLength && r.destination().equals(d)) return r;
+        return null;
+    }
+
+    /** The next hop for {@code dst} by longest prefix, or null (no route, or a gateway that is not on-link). */
+    public NextHop6 lookup(Ipv6Address dst) {
+        Route6 r = best6(dst, false);
+        if (r == null) return null;
+        if (r.gateway() == null) return new NextHop6(r.iface(), dst);
+        if (r.iface() != null) return new NextHop6(r.iface(), r.gateway());
+        Route6 link = best6(r.gateway(), true);
+        return link == null ? null : new NextHop6(link.iface(), r.gateway());
+    }
+
+    private Route6 best6(Ipv6Address dst, boolean onLinkOnly) {
+        Route6 best = null;
+        for (Route6 r : routes6) {
+            if (onLinkOnly && r.gateway() != null) continue;
+            if (r.matches(dst) && (best == null || r.prefixLength() > best.prefixLength())) best = r;
+        }
+        return best;
+    }
+
     @Override public String toString() {
         StringBuilder sb = new StringBuilder();
         for (Route r : routes) sb.append(r).append('\n');
+        for (Route6 r : routes6) sb.append(r).append('\n');
         return sb.toString();
     }
 }

@@ -12,6 +12,7 @@ import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.IpMeta;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.Ipv4Repr;
+import org.netstack4j.wire.Ipv6Address;
 import org.netstack4j.wire.Parsed;
 import org.netstack4j.wire.UdpRepr;
 
@@ -93,6 +94,11 @@ final class Udp {
             return false;
         }
         IpAddress src = s.localAddress().isUnspecified() ? stack.sourceAddressFor(dst) : s.localAddress();
+        if (src instanceof Ipv6Address src6 && dst instanceof Ipv6Address dst6) {
+            c.udpOutDatagrams.increment();
+            return stack.send(now, src6, dst6, Ipv4Repr.PROTO_UDP, s.trafficClass(), s.ttl(), false, UdpRepr.HEADER_LENGTH + len,
+                    (buf, at) -> new UdpRepr(s.localPort(), dstPort).emit(src6, dst6, buf, at, data, off, len));
+        }
         if (!(src instanceof Ipv4Address src4) || !(dst instanceof Ipv4Address dst4)) {
             c.ipOutRequests.increment();
             c.ipOutDropNoRoute.increment();
@@ -108,13 +114,25 @@ final class Udp {
 
     /** A datagram for UDP; {@code ip} is its IPv4 header, kept to quote in a port unreachable. */
     void input(long now, IpMeta meta, Ipv4Repr ip, byte[] buf, int off, int len, boolean broadcast) {
+        if (!input(now, meta, trace.enabled() ? IpTrace.summary(ip) : "", buf, off, len))
+            // RFC 1122 4.1.3.1: SHOULD send port unreachable (not for broadcasts, 3.2.2).
+            icmp.sendError(now, ip, buf, off, len, broadcast,
+                    IcmpRepr.TYPE_DEST_UNREACHABLE, IcmpRepr.CODE_PORT_UNREACHABLE);
+    }
+
+    /**
+     * A datagram for UDP of either family ({@code ip} a one-line summary of its IP header for
+     * traces). Returns false when no socket is bound to its port: the caller answers with its
+     * family's port unreachable.
+     */
+    boolean input(long now, IpMeta meta, String ip, byte[] buf, int off, int len) {
         UdpRepr udp;
         switch (UdpRepr.parse(meta.src(), meta.dst(), buf, off, len)) {
             case Parsed.Malformed<UdpRepr> m -> {
                 c.udpInErrors.increment();
                 if (m.kind() == org.netstack4j.wire.MalformedKind.CHECKSUM) c.udpInDropBadChecksum.increment();
                 trace.drop(now, "udp", DropReason.of(m.kind()), m.reason(), ip);
-                return;
+                return true;
             }
             case Parsed.Ok<UdpRepr> ok -> udp = ok.value();
         }
@@ -122,10 +140,7 @@ final class Udp {
         if (s == null) {
             c.udpNoPorts.increment();
             if (trace.enabled()) trace.drop(now, "udp", DropReason.NO_LISTENER, "port " + udp.dstPort() + " closed", ip);
-            // RFC 1122 4.1.3.1: SHOULD send port unreachable (not for broadcasts, 3.2.2).
-            icmp.sendError(now, ip, buf, off, len, broadcast,
-                    IcmpRepr.TYPE_DEST_UNREACHABLE, IcmpRepr.CODE_PORT_UNREACHABLE);
-            return;
+            return false;
         }
         int plen = UdpRepr.payloadLength(buf, off);
         int p = off + UdpRepr.HEADER_LENGTH;
@@ -133,8 +148,9 @@ final class Udp {
         if (!s.deliver(d)) {
             c.udpRcvbufErrors.increment();
             trace.drop(now, "udp", DropReason.QUEUE_FULL, "receive queue full (" + UdpSocket.MAX_QUEUED_DATAGRAMS + " datagrams)", ip);
-            return;
+            return true;
         }
         c.udpInDatagrams.increment();
+        return true;
     }
 }

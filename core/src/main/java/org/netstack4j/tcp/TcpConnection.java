@@ -2089,9 +2089,10 @@ public final class TcpConnection {
             return;
         }
         switch (code) {
-            case 4 -> { // fragmentation needed (RFC 1191)
+            case 4 -> { // fragmentation needed (RFC 1191); for IPv6 a packet too big (RFC 8201)
                 if (nextHopMtu >= 68) {
-                    int mss = Math.max(64, nextHopMtu - 40 - (tsOk ? TS_OPTION_SPACE : 0));
+                    int ipTcp = remoteAddress.family().minHeaderLength() + 20;
+                    int mss = Math.max(64, nextHopMtu - ipTcp - (tsOk ? TS_OPTION_SPACE : 0));
                     if (mss < effMss) {
                         effMss = mss;
                         if (cc != null) cc.setMss(mss);

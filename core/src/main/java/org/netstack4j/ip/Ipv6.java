@@ -1,0 +1,383 @@
+package org.netstack4j.ip;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.netstack4j.time.Time;
+import org.netstack4j.trace.DropReason;
+import org.netstack4j.wire.EthernetRepr;
+import org.netstack4j.wire.Icmpv6Repr;
+import org.netstack4j.wire.IpMeta;
+import org.netstack4j.wire.Ipv6Address;
+import org.netstack4j.wire.Ipv6Chain;
+import org.netstack4j.wire.Ipv6Repr;
+import org.netstack4j.wire.Parsed;
+
+/**
+ * IPv6 input and output (RFC 8200) beside {@link Ipv4}: the interfaces' IPv6 addresses, the
+ * host's accept rule (our usable unicast addresses, all-nodes and our solicited-node groups),
+ * the extension header walk ({@link Ipv6Chain}: its verdict is acted on here, parameter
+ * problems answered by {@link Icmpv6}), delivery to ICMPv6, UDP and the plugged-in transports
+ * with an {@link IpMeta}, our own loopback queue, source address selection and the path MTU
+ * cache (RFC 8201) that {@link IpStack#mtuFor} gives new connections.
+ *
+ * <p>Not done: fragmentation at the source and reassembly (fragments are dropped and counted
+ * under ipv6.in.drop.fragment; datagrams bigger than the path MTU under
+ * ipv6.out.drop.too_big); scope ids (a link-local destination leaves by the first IPv6
+ * interface).
+ */
+final class Ipv6 {
+    static final int DEFAULT_HOP_LIMIT = 64;
+    /** Path MTU entries kept (oldest forgotten first) and how long one lives (RFC 8201 4: at least 5 minutes). */
+    static final int MAX_PMTU_ENTRIES = 256;
+    static final long PMTU_LIFETIME_NS = Time.s(600);
+
+    private record LocalPacket(long time, byte[] packet) {}
+    private record Pmtu(int mtu, long expiresAt) {}
+
+    private final IpStack stack;
+    private final Ipv6Counters c;
+    private final IpTrace trace;
+    private final SplittableRandom random;
+    private final List<Ipv6Link> links = new ArrayList<>();
+    private final ArrayDeque<LocalPacket> localQueue = new ArrayDeque<>();
+    private final LinkedHashMap<Ipv6Address, Pmtu> pmtu = new LinkedHashMap<>();
+    /** The latest time seen (input, output, poll): path MTU entries expire against it. */
+    private long clock = Long.MIN_VALUE;
+    private Ethernet ethernet;
+    private Icmpv6 icmpv6;
+    private Udp udp;
+
+    Ipv6(IpStack stack, Ipv6Counters c, IpTrace trace, SplittableRandom random) {
+        this.stack = stack;
+        this.c = c;
+        this.trace = trace;
+        this.random = random;
+    }
+
+    void wire(Ethernet ethernet, Icmpv6 icmpv6, Udp udp) {
+        this.ethernet = ethernet;
+        this.icmpv6 = icmpv6;
+        this.udp = udp;
+    }
+
+    // ------------------------------------------------------------------ interfaces and addresses
+
+    List<Ipv6Link> links() { return links; }
+
+    Ipv6Link of(Link link) {
+        if (link == null) return null;
+        for (int i = 0; i < links.size(); i++) if (links.get(i).link == link) return links.get(i);
+        return null;
+    }
+
+    /** Enables IPv6 on {@code link} (idempotent): returns its state, new ones with no address yet. */
+    Ipv6Link enable(Link link) {
+        Ipv6Link l = of(link);
+        if (l == null) {
+            l = new Ipv6Link(link, random);
+            links.add(l);
+        }
+        return l;
+    }
+
+    /** Our address {@code a} in any state but DUPLICATE, on whichever link. */
+    Ipv6Link.Addr findAddress(Ipv6Address a) {
+        for (int i = 0; i < links.size(); i++) {
+            Ipv6Link.Addr x = links.get(i).find(a);
+            if (x != null) return x;
+        }
+        return null;
+    }
+
+    boolean isLocal(Ipv6Address a) {
+        if (a.isLoopback()) return true;
+        for (int i = 0; i < links.size(); i++) if (links.get(i).hasUsable(a)) return true;
+        return false;
+    }
+
+    /**
+     * Source address selection, a small part of RFC 6724 5: the destination itself if ours; a
+     * link-local destination gets our link-local address; else the usable address of the
+     * outgoing link sharing the longest prefix with the destination; null if none is usable.
+     */
+    Ipv6Address sourceFor(Ipv6Link l, Ipv6Address dst) {
+        if (isLocal(dst)) return dst;
+        if (l == null) return null;
+        if (dst.isLinkLocal() || (dst.isMulticast() && (dst.high() >>> 48 & 0xf) <= 2)) {
+            Ipv6Link.Addr ll = l.linkLocal();
+            if (ll != null) return ll.address;
+        }
+        Ipv6Link.Addr best = null;
+        int bestLen = -1;
+        for (Ipv6Link.Addr x : l.addresses) {
+            if (!x.usable() || x.address.isLinkLocal()) continue;
+            int common = commonPrefix(x.address, dst);
+            if (common > bestLen) {
+                best = x;
+                bestLen = common;
+            }
+        }
+        if (best != null) return best.address;
+        Ipv6Link.Addr ll = l.linkLocal();
+        return ll == null ? null : ll.address;
+    }
+
+    private static int commonPrefix(Ipv6Address a, Ipv6Address b) {
+        long h = a.high() ^ b.high();
+        return h != 0 ? Long.numberOfLeadingZeros(h) : 64 + Long.numberOfLeadingZeros(a.low() ^ b.low());
+    }
+
+    /** The link a packet to {@code dst} leaves by and its next hop, or null: no route. */
+    private record Hop(Ipv6Link link, Ipv6Address nextHop) {}
+
+    private Hop route(Ipv6Address src, Ipv6Address dst) {
+        if (dst.isMulticast() || dst.isLinkLocal()) {
+            // no scope ids yet: the link of a link-local source, else the first IPv6 link
+            Ipv6Link l = null;
+            if (!src.isUnspecified()) for (Ipv6Link x : links) if (x.find(src) != null) l = x;
+            if (l == null && !links.isEmpty()) l = links.get(0);
+            return l == null ? null : new Hop(l, dst);
+        }
+        RoutingTable.NextHop6 nh = stack.routes().lookup(dst);
+        if (nh == null) return null;
+        Ipv6Link l = of(stack.linkOf(nh.iface()));
+        return l == null ? null : new Hop(l, nh.address());
+    }
+
+    Ipv6Address sourceAddressFor(Ipv6Address dst) {
+        if (isLocal(dst)) return dst;
+        Hop h = route(Ipv6Address.ANY, dst);
+        return h == null ? null : sourceFor(h.link(), dst);
+    }
+
+    /** The path MTU towards {@code dst}: a learnt one (RFC 8201) or the route's link MTU; 0 if no route. */
+    int mtuFor(Ipv6Address dst) { return mtuFor(clock, dst); }
+
+    int mtuFor(long now, Ipv6Address dst) {
+        if (isLocal(dst)) return 65535;
+        Hop h = route(Ipv6Address.ANY, dst);
+        if (h == null) return 0;
+        Pmtu p = pmtu.get(dst);
+        if (p != null && now < p.expiresAt()) return Math.min(p.mtu(), h.link().mtu);
+        return h.link().mtu;
+    }
+
+    /** RFC 8201 4: a Packet Too Big lowers the path MTU to dst, never under 1280 (RFC 8201 4, RFC 8200 5). */
+    boolean packetTooBig(long now, Ipv6Address dst, long reported) {
+        int mtu = (int) Math.max(Ipv6Repr.MIN_MTU, Math.min(reported, 65535));
+        int current = mtuFor(now, dst);
+        if (current != 0 && mtu >= current) return false;
+        pmtu.remove(dst);
+        if (pmtu.size() >= MAX_PMTU_ENTRIES) pmtu.remove(pmtu.keySet().iterator().next());
+        pmtu.put(dst, new Pmtu(mtu, now + PMTU_LIFETIME_NS));
+        c.pmtuUpdates.increment();
+        trace.note(now, "ipv6", "path MTU to " + dst + " now " + mtu);
+        return true;
+    }
+
+    /** The time learnt path MTUs are forgotten is read lazily; nothing to poll. */
+    long nextDeadline() {
+        return localQueue.isEmpty() ? Time.NEVER : localQueue.peek().time();
+    }
+
+    void pollLocal(long now) {
+        clock = Math.max(clock, now);
+        for (int n = localQueue.size(); n > 0; n--) {
+            LocalPacket p = localQueue.poll();
+            input(null, now, p.packet(), 0, p.packet().length, false);
+        }
+    }
+
+    // ------------------------------------------------------------------ output
+
+    /**
+     * Sends payload[off .. off+len) (or what {@code writer} writes) as one IPv6 packet. src ANY:
+     * selected (RFC 6724, simplified). Returns false when dropped here (counted and traced).
+     */
+    boolean output(long now, Ipv6Address src, Ipv6Address dst, int nextHeader, int trafficClass, int hopLimit,
+                   byte[] payload, int off, int len, IpStack.PayloadWriter writer) {
+        if (nextHeader < 0 || nextHeader > 255) throw new IllegalArgumentException("next header must be 0..255: " + nextHeader);
+        if (hopLimit < -1 || hopLimit > 255) throw new IllegalArgumentException("hop limit must be -1 or 0..255: " + hopLimit);
+        if (trafficClass < 0 || trafficClass > 255) throw new IllegalArgumentException("traffic class must be 0..255: " + trafficClass);
+        c.outRequests.increment();
+        clock = Math.max(clock, now);
+        int hl = hopLimit < 0 ? DEFAULT_HOP_LIMIT : hopLimit;
+        if (len > Ipv6Repr.MAX_PAYLOAD_LENGTH) {
+            c.outDropTooBig.increment();
+            trace.dropOut(now, "ipv6", DropReason.TOO_BIG, "payload longer than 65535 bytes", src, dst, nextHeader, len);
+            return false;
+        }
+        if (dst.isUnspecified()) {
+            c.outDropNoRoute.increment();
+            trace.dropOut(now, "ipv6", DropReason.BAD_ADDRESS, "destination ::", src, dst, nextHeader, len);
+            return false;
+        }
+        if (isLocal(dst)) return sendLocal(now, src.isUnspecified() ? dst : src, dst, nextHeader, trafficClass, hl, payload, off, len, writer);
+        Hop hop = route(src, dst);
+        Ipv6Address source = hop == null ? null : src.isUnspecified() ? sourceFor(hop.link(), dst) : src;
+        if (hop == null || source == null) {
+            c.outDropNoRoute.increment();
+            trace.dropOut(now, "ipv6", DropReason.NO_ROUTE, hop == null ? "no route to host" : "no usable source address", src, dst, nextHeader, len);
+            return false;
+        }
+        int mtu = dst.isMulticast() ? hop.link().mtu : mtuFor(now, dst);
+        if (Ipv6Repr.HEADER_LENGTH + len > mtu) {
+            // RFC 8200 5: a source may fragment; not implemented yet (transports size to the MTU)
+            c.outDropTooBig.increment();
+            trace.dropOut(now, "ipv6", DropReason.TOO_BIG, (Ipv6Repr.HEADER_LENGTH + len) + " bytes exceed path MTU " + mtu
+                    + " (no IPv6 fragmentation)", source, dst, nextHeader, len);
+            return false;
+        }
+        Ipv6Repr ip = new Ipv6Repr(trafficClass, 0, len, nextHeader, hl, source, dst);
+        return transmit(now, hop.link(), hop.nextHop(), ip, payload, off, len, writer);
+    }
+
+    /** A packet out of {@code l6} as given (Neighbor Discovery: source :: allowed, no routing, one link). */
+    boolean outputOn(long now, Ipv6Link l6, Ipv6Address src, Ipv6Address dst, int nextHeader, int hopLimit, int len,
+                     IpStack.PayloadWriter writer) {
+        c.outRequests.increment();
+        Ipv6Repr ip = new Ipv6Repr(0, 0, len, nextHeader, hopLimit, src, dst);
+        return transmit(now, l6, dst, ip, null, 0, len, writer);
+    }
+
+    private boolean transmit(long now, Ipv6Link l6, Ipv6Address nextHop, Ipv6Repr ip, byte[] payload, int off, int len,
+                             IpStack.PayloadWriter writer) {
+        Link link = l6.link;
+        int head = link.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
+        int size = head + ip.totalLength();
+        byte[] frame = new byte[link.ethernet ? Math.max(size, Ethernet.MIN_FRAME) : size];
+        if (writer != null) writer.write(frame, head + Ipv6Repr.HEADER_LENGTH);
+        else System.arraycopy(payload, off, frame, head + Ipv6Repr.HEADER_LENGTH, len);
+        ip.emit(frame, head);
+        c.outPackets.increment();
+        if (!link.ethernet) {
+            link.iface.device().transmit(now, frame);
+            return true;
+        }
+        return ethernet.ipv6Output(now, l6, nextHop, frame);
+    }
+
+    private boolean sendLocal(long now, Ipv6Address src, Ipv6Address dst, int nextHeader, int tc, int hl,
+                              byte[] payload, int off, int len, IpStack.PayloadWriter writer) {
+        if (localQueue.size() >= IpStack.MAX_LOCAL_QUEUE) {
+            c.outDropLocalQueue.increment();
+            trace.dropOut(now, "ipv6", DropReason.QUEUE_FULL, "local delivery queue full", src, dst, nextHeader, len);
+            return false;
+        }
+        Ipv6Repr ip = new Ipv6Repr(tc, 0, len, nextHeader, hl, src, dst);
+        byte[] packet = new byte[ip.totalLength()];
+        ip.emit(packet, 0);
+        if (writer != null) writer.write(packet, Ipv6Repr.HEADER_LENGTH);
+        else System.arraycopy(payload, off, packet, Ipv6Repr.HEADER_LENGTH, len);
+        c.outPackets.increment();
+        localQueue.add(new LocalPacket(now, packet));
+        return true;
+    }
+
+    // ------------------------------------------------------------------ input
+
+    /** An IPv6 packet at buf[off .. off+len); link null: from our own loopback queue. */
+    void input(Link link, long now, byte[] buf, int off, int len, boolean linkMulticast) {
+        Ipv6Link l6 = of(link);
+        if (link != null && l6 == null) {
+            c.inDropNotEnabled.increment();
+            trace.drop(now, "ipv6", DropReason.UNSUPPORTED, "IPv6 not enabled on " + link.iface.name(), len + " bytes");
+            return;
+        }
+        c.inReceives.increment();
+        clock = Math.max(clock, now);
+        Parsed<Ipv6Repr> parsed = Ipv6Repr.parse(buf, off, len);
+        if (parsed instanceof Parsed.Malformed<Ipv6Repr> m) {
+            c.inHdrErrors.increment();
+            trace.drop(now, "ipv6", DropReason.of(m.kind()), m.reason(), len + " bytes" + (link == null ? "" : " on " + link.iface.name()));
+            return;
+        }
+        Ipv6Repr ip = parsed.value();
+        // RFC 4291 2.7: a multicast address is never a source
+        if (ip.src().isMulticast()) {
+            c.inDropBadSource.increment();
+            trace.drop(now, "ipv6", DropReason.BAD_ADDRESS, "multicast source", ip.toString());
+            return;
+        }
+        Ipv6Address dst = ip.dst();
+        // A tentative address receives only what DAD needs (RFC 4862 5.4: NS and NA, handled by Ndp).
+        Ipv6Link.Addr target = findAddress(dst);
+        boolean tentative = target != null && target.state == Ipv6AddressState.State.TENTATIVE;
+        boolean forUs = isLocal(dst) || tentative || (l6 != null && l6.listensTo(dst));
+        if (!forUs) {
+            c.inDropNotForUs.increment();
+            trace.drop(now, "ipv6", DropReason.NOT_FOR_US, dst.isMulticast() ? "multicast group not joined" : "not for us (no forwarding)", ip.toString());
+            return;
+        }
+        int total = ip.totalLength();
+        switch (Ipv6Chain.walk(buf, off, total, Ipv6Chain.Limits.DEFAULT, this::known)) {
+            case Ipv6Chain.Verdict.Deliver d -> {
+                if (tentative && d.nextHeader() != Ipv6Repr.NH_ICMPV6) {
+                    c.inDropNotForUs.increment();
+                    trace.drop(now, "ipv6", DropReason.NOT_FOR_US, "destination is tentative (DAD in progress)", ip.toString());
+                    return;
+                }
+                deliver(now, link, l6, ip, d.nextHeader(), buf, off, total, off + d.offset(), d.length(), linkMulticast);
+            }
+            case Ipv6Chain.Verdict.Reassemble r -> {
+                c.inDropFragment.increment();
+                trace.drop(now, "ipv6", DropReason.REASSEMBLY, "IPv6 fragment (reassembly not supported)", ip.toString());
+            }
+            case Ipv6Chain.Verdict.ParameterProblem p -> {
+                if (p.code() == Ipv6Chain.CODE_UNRECOGNIZED_NEXT_HEADER) c.inUnknownProtos.increment();
+                else c.inHdrErrors.increment();
+                trace.drop(now, "ipv6", DropReason.BAD_HEADER, p.reason(), ip.toString());
+                // RFC 8200 4: discard and send an ICMPv6 Parameter Problem with the pointer
+                icmpv6.sendError(now, ip, buf, off, total, linkMulticast,
+                        new Icmpv6Repr.ParameterProblem(p.code(), p.pointer(), new byte[0]));
+            }
+            case Ipv6Chain.Verdict.Drop d -> {
+                c.inDropChain.increment();
+                trace.drop(now, "ipv6", DropReason.BAD_HEADER, d.reason(), ip.toString());
+            }
+            case Ipv6Chain.Verdict.Invalid v -> {
+                c.inHdrErrors.increment();
+                trace.drop(now, "ipv6", DropReason.of(v.problem().kind()), v.problem().reason(), ip.toString());
+            }
+        }
+    }
+
+    private boolean known(int nh) {
+        return nh == Ipv6Repr.NH_ICMPV6 || nh == Ipv6Repr.NH_UDP || stack.handler(nh) != null;
+    }
+
+    private void deliver(long now, Link link, Ipv6Link l6, Ipv6Repr ip, int nh, byte[] buf, int pktOff, int pktLen,
+                         int off, int len, boolean linkMulticast) {
+        IpMeta meta = new IpMeta(ip.src(), ip.dst(), ip.trafficClass(), ip.hopLimit(), link == null ? IpMeta.LOCAL : link.index);
+        switch (nh) {
+            case Ipv6Repr.NH_NO_NEXT_HEADER -> c.inDelivers.increment(); // RFC 8200 4.7: nothing follows
+            case Ipv6Repr.NH_ICMPV6 -> {
+                c.inDelivers.increment();
+                icmpv6.input(now, l6, ip, buf, pktOff, pktLen, off, len, linkMulticast);
+            }
+            case Ipv6Repr.NH_UDP -> {
+                c.inDelivers.increment();
+                if (!udp.input(now, meta, ip.toString(), buf, off, len))
+                    // RFC 4443 3.1: port unreachable (code 4) when the transport has no listener
+                    icmpv6.sendError(now, ip, buf, pktOff, pktLen, linkMulticast,
+                            new Icmpv6Repr.DestinationUnreachable(Icmpv6Repr.CODE_PORT_UNREACHABLE, new byte[0]));
+            }
+            default -> {
+                IpProtocolHandler h = stack.handler(nh);
+                if (h == null) return; // known() let only handled protocols through
+                c.inDelivers.increment();
+                h.receive(now, meta, null, buf, off, len);
+            }
+        }
+    }
+
+    Map<Ipv6Address, Integer> pathMtus() {
+        Map<Ipv6Address, Integer> out = new LinkedHashMap<>();
+        pmtu.forEach((a, p) -> out.put(a, p.mtu()));
+        return out;
+    }
+}

@@ -1,0 +1,282 @@
+package org.netstack4j.ip;
+
+import java.util.List;
+import org.netstack4j.ip.Ipv6AddressState.State;
+import org.netstack4j.time.Time;
+import org.netstack4j.trace.DropReason;
+import org.netstack4j.wire.EthernetRepr;
+import org.netstack4j.wire.Icmpv6Repr;
+import org.netstack4j.wire.Ipv6Address;
+import org.netstack4j.wire.Ipv6Repr;
+import org.netstack4j.wire.MacAddress;
+import org.netstack4j.wire.NdOption;
+
+/**
+ * Neighbor Discovery for a host (RFC 4861) and stateless address autoconfiguration (RFC 4862):
+ * address resolution with a {@link NeighborCache6} per Ethernet interface (solicitations to
+ * the solicited-node group, packets held while INCOMPLETE, NUD's DELAY and PROBE), answers to
+ * solicitations for our addresses (S and O flags), duplicate address detection (a tentative
+ * address, an NS from ::, and a conflict makes the address DUPLICATE, never used), and router
+ * advertisements: SLAAC addresses from prefixes with the A flag, the default route, the MTU.
+ */
+final class Ndp {
+    /** RFC 4862 5.1 DupAddrDetectTransmits default. */
+    static final int DEFAULT_DAD_TRANSMITS = 1;
+
+    private final IpStack stack;
+    private final Ipv6Counters c;
+    private final IpTrace trace;
+    private final long secret;
+    private Ipv6 ipv6;
+    private Icmpv6 icmpv6;
+    private Ethernet ethernet;
+    int dadTransmits = DEFAULT_DAD_TRANSMITS;
+
+    Ndp(IpStack stack, Ipv6Counters c, IpTrace trace, long secret) {
+        this.stack = stack;
+        this.c = c;
+        this.trace = trace;
+        this.secret = secret;
+    }
+
+    void wire(Ipv6 ipv6, Icmpv6 icmpv6, Ethernet ethernet) {
+        this.ipv6 = ipv6;
+        this.icmpv6 = icmpv6;
+        this.ethernet = ethernet;
+    }
+
+    // ------------------------------------------------------------------ addresses and DAD
+
+    /** Enables IPv6 on the link with its RFC 7217 link-local address (tentative until DAD is done). */
+    Ipv6Link enable(Link link) {
+        boolean fresh = ipv6.of(link) == null;
+        Ipv6Link l6 = ipv6.enable(link);
+        if (fresh) addAddress(l6, Ipv6Link.stableAddress(Ipv6Link.LINK_LOCAL_PREFIX, link.iface.name(), 0, secret), 64);
+        return l6;
+    }
+
+    /** Adds an address; DAD runs from the next poll (RFC 4862 5.4) unless dadTransmits is 0 or the link is not Ethernet. */
+    void addAddress(Ipv6Link l6, Ipv6Address a, int prefixLength) {
+        if (l6.find(a) != null) return;
+        boolean dad = dadTransmits > 0 && l6.link.ethernet;
+        Ipv6Link.Addr x = new Ipv6Link.Addr(a, prefixLength, dad ? State.TENTATIVE : State.PREFERRED);
+        x.dadDeadline = dad ? Long.MIN_VALUE : Time.NEVER;
+        l6.addresses.add(x);
+        if (!a.isLinkLocal() && prefixLength < 128)
+            stack.routes().add(new RoutingTable.Route6(a, prefixLength, null, l6.link.iface));
+    }
+
+    private void duplicate(long now, Ipv6Link l6, Ipv6Link.Addr x, String why) {
+        x.state = State.DUPLICATE;
+        x.dadDeadline = Time.NEVER;
+        c.dadDuplicates.increment();
+        trace.drop(now, "nd", DropReason.BAD_ADDRESS, "duplicate address detected (RFC 4862 5.4.5): " + why,
+                x.address + " on " + l6.link.iface.name() + " not used");
+    }
+
+    // ------------------------------------------------------------------ input
+
+    void input(long now, Ipv6Link l6, Ipv6Repr ip, Icmpv6Repr msg) {
+        // RFC 4861 6.1, 7.1: ND messages must come with hop limit 255 (never forwarded) and on an interface
+        if (l6 == null || ip.hopLimit() != 255) {
+            c.ndInDropBadHopLimit.increment();
+            trace.drop(now, "nd", DropReason.BAD_HEADER, l6 == null ? "ND message not from a link" : "hop limit " + ip.hopLimit() + ", not 255", msg.toString());
+            return;
+        }
+        switch (msg) {
+            case Icmpv6Repr.NeighborSolicitation ns -> solicitation(now, l6, ip, ns);
+            case Icmpv6Repr.NeighborAdvertisement na -> advertisement(now, l6, ip, na);
+            case Icmpv6Repr.RouterAdvertisement ra -> routerAdvertisement(now, l6, ip, ra);
+            default -> c.icmpInOther.increment(); // RS (6.2.6: hosts discard), redirects: not acted on
+        }
+    }
+
+    /** RFC 4861 7.2.3 and RFC 4862 5.4.3. */
+    private void solicitation(long now, Ipv6Link l6, Ipv6Repr ip, Icmpv6Repr.NeighborSolicitation ns) {
+        c.ndInNs.increment();
+        boolean fromUnspecified = ip.src().isUnspecified();
+        MacAddress slla = sourceLinkLayer(ns.options());
+        // RFC 4861 7.1.1: from :: only to a solicited-node group and without a source link-layer address
+        if (ns.target().isMulticast() || fromUnspecified && (slla != null || !isSolicitedNode(ip.dst()))) {
+            c.ndInDropInvalid.increment();
+            trace.drop(now, "nd", DropReason.BAD_HEADER, "invalid neighbor solicitation (RFC 4861 7.1.1)", ns.toString());
+            return;
+        }
+        Ipv6Link.Addr x = l6.find(ns.target());
+        if (x == null || x.state == State.DUPLICATE) return; // not ours: silently discarded
+        if (x.state == State.TENTATIVE) {
+            // RFC 4862 5.4.3: another node doing DAD for the same address: ours is a duplicate
+            if (fromUnspecified) duplicate(now, l6, x, "neighbor solicitation from :: for it");
+            return;
+        }
+        if (!fromUnspecified && slla != null && l6.neighbors != null) {
+            List<byte[]> waiting = l6.neighbors.learn(now, ip.src(), slla);
+            for (byte[] f : waiting) ethernet.transmit(now, l6.link, slla, EthernetRepr.ETHERTYPE_IPV6, f);
+        }
+        // RFC 4861 7.2.4: answer; to all-nodes without S for a DAD probe, else to the source with S; O set
+        Ipv6Address to = fromUnspecified ? Ipv6Link.ALL_NODES : ip.src();
+        List<NdOption> opts = l6.link.ethernet ? List.of(new NdOption.TargetLinkLayerAddress(l6.link.iface.mac())) : List.of();
+        c.ndOutNa.increment();
+        if (trace.enabled()) trace.note(now, "nd", ns.target() + " is-at " + (l6.link.ethernet ? l6.link.iface.mac() : "(no link layer)") + " to " + to);
+        icmpv6.sendNd(now, l6, ns.target(), to, new Icmpv6Repr.NeighborAdvertisement(false, !fromUnspecified, true, ns.target(), opts));
+    }
+
+    /** RFC 4861 7.2.5 and RFC 4862 5.4.4. */
+    private void advertisement(long now, Ipv6Link l6, Ipv6Repr ip, Icmpv6Repr.NeighborAdvertisement na) {
+        c.ndInNa.increment();
+        if (na.target().isMulticast() || ip.dst().isMulticast() && na.solicited()) {
+            c.ndInDropInvalid.increment();
+            trace.drop(now, "nd", DropReason.BAD_HEADER, "invalid neighbor advertisement (RFC 4861 7.1.2)", na.toString());
+            return;
+        }
+        Ipv6Link.Addr x = l6.find(na.target());
+        if (x != null) {
+            if (x.state == State.TENTATIVE) duplicate(now, l6, x, "neighbor advertisement for it from " + ip.src());
+            else if (x.state == State.PREFERRED)
+                trace.drop(now, "nd", DropReason.BAD_ADDRESS, "address conflict: " + ip.src() + " advertises our address", na.toString());
+            return;
+        }
+        if (l6.neighbors == null) return;
+        MacAddress tlla = null;
+        for (NdOption o : na.options()) if (o instanceof NdOption.TargetLinkLayerAddress t) tlla = t.address();
+        List<byte[]> waiting = l6.neighbors.advertised(now, na.target(), tlla, na.solicited(), na.override());
+        if (trace.enabled() && tlla != null) trace.note(now, "nd", na.target() + " is-at " + tlla + (na.solicited() ? " (solicited)" : ""));
+        for (byte[] f : waiting) ethernet.transmit(now, l6.link, tlla, EthernetRepr.ETHERTYPE_IPV6, f);
+    }
+
+    /** RFC 4861 6.3.4 and RFC 4862 5.5.3: default route, MTU, SLAAC addresses from prefixes with A. */
+    private void routerAdvertisement(long now, Ipv6Link l6, Ipv6Repr ip, Icmpv6Repr.RouterAdvertisement ra) {
+        c.ndInRa.increment();
+        // RFC 4861 6.1.2: the source must be link-local
+        if (!ip.src().isLinkLocal()) {
+            c.ndInDropInvalid.increment();
+            trace.drop(now, "nd", DropReason.BAD_ADDRESS, "router advertisement from a non link-local source", ra.toString());
+            return;
+        }
+        MacAddress slla = sourceLinkLayer(ra.options());
+        if (slla != null && l6.neighbors != null) l6.neighbors.learn(now, ip.src(), slla);
+        stack.routes().remove6(Ipv6Address.ANY, 0);
+        if (ra.routerLifetime() > 0) stack.routes().add(new RoutingTable.Route6(Ipv6Address.ANY, 0, ip.src(), l6.link.iface));
+        for (NdOption o : ra.options()) {
+            switch (o) {
+                case NdOption.Mtu m -> {
+                    // RFC 4861 6.3.4: only within [1280, the link's MTU]
+                    if (m.mtu() >= Ipv6Repr.MIN_MTU && m.mtu() <= l6.link.iface.mtu()) l6.mtu = (int) m.mtu();
+                }
+                case NdOption.PrefixInformation p -> {
+                    if (p.prefix().isLinkLocal()) continue; // RFC 4862 5.5.3 (b)
+                    if (p.onLink() && p.validLifetime() > 0 && p.prefixLength() <= 128 && stack.routes().bestMatch6Exact(p.prefix(), p.prefixLength()) == null)
+                        stack.routes().add(new RoutingTable.Route6(p.prefix(), p.prefixLength(), null, l6.link.iface));
+                    // RFC 4862 5.5.3 (c, d): preferred <= valid, and a 64-bit interface id needs a /64
+                    if (!p.autonomous() || p.preferredLifetime() > p.validLifetime() || p.validLifetime() == 0 || p.prefixLength() != 64) continue;
+                    Ipv6Address a = Ipv6Link.stableAddress(p.prefix(), l6.link.iface.name(), 0, secret);
+                    if (l6.find(a) == null) {
+                        c.slaacAddresses.increment();
+                        trace.note(now, "nd", "SLAAC address " + a + "/64 from router " + ip.src());
+                        addAddress(l6, a, 64);
+                    }
+                }
+                default -> { }
+            }
+        }
+    }
+
+    private static MacAddress sourceLinkLayer(List<NdOption> options) {
+        for (NdOption o : options) if (o instanceof NdOption.SourceLinkLayerAddress s) return s.address();
+        return null;
+    }
+
+    private static boolean isSolicitedNode(Ipv6Address a) {
+        return a.high() == 0xff02_0000_0000_0000L && (a.low() >>> 24) == 0x0000_0001_ffL;
+    }
+
+    // ------------------------------------------------------------------ resolution
+
+    /** Sends an IPv6 frame to {@code nextHop} on {@code l6}, resolving it first if needed (RFC 4861 7.2.2). */
+    boolean resolve(long now, Ipv6Link l6, Ipv6Address nextHop, byte[] frame) {
+        MacAddress mac = l6.neighbors.lookup(now, nextHop);
+        if (mac != null) {
+            ethernet.transmit(now, l6.link, mac, EthernetRepr.ETHERTYPE_IPV6, frame);
+            return true;
+        }
+        NeighborCache6.Enqueued q = l6.neighbors.enqueue(now, nextHop, frame);
+        if (!q.accepted()) {
+            c.ndTableFull.increment();
+            trace.drop(now, "nd", DropReason.QUEUE_FULL, "neighbour cache full of INCOMPLETE entries", "packet for " + nextHop);
+            return false;
+        }
+        if (q.dropped() != null) {
+            c.ndQueueOverflow.increment();
+            trace.drop(now, "nd", DropReason.QUEUE_FULL, "too many packets waiting for " + nextHop + " (limit " + NeighborCache6.MAX_QUEUE + ")",
+                    "oldest waiting packet");
+        }
+        if (q.solicit()) solicit(now, l6, nextHop, null, frame);
+        return true;
+    }
+
+    /**
+     * A Neighbor Solicitation for {@code target}: multicast to its solicited-node group, or
+     * unicast to {@code mac} (NUD's probes). The source is the waiting packet's when it is ours
+     * (RFC 4861 7.2.2), else an address of the link.
+     */
+    private void solicit(long now, Ipv6Link l6, Ipv6Address target, MacAddress mac, byte[] waiting) {
+        Ipv6Address src = null;
+        if (waiting != null && waiting.length >= EthernetRepr.HEADER_LENGTH + Ipv6Repr.HEADER_LENGTH) {
+            Ipv6Address s = Ipv6Address.read(waiting, EthernetRepr.HEADER_LENGTH + 8);
+            if (l6.hasUsable(s)) src = s;
+        }
+        if (src == null) src = ipv6.sourceFor(l6, target);
+        if (src == null) return;
+        Ipv6Address dst = mac == null ? Ipv6Link.solicitedNode(target) : target;
+        c.ndOutNs.increment();
+        if (trace.enabled()) trace.note(now, "nd", "who-has " + target + " tell " + src + (mac == null ? "" : " (unicast probe)"));
+        icmpv6.sendNd(now, l6, src, dst, new Icmpv6Repr.NeighborSolicitation(target,
+                List.of(new NdOption.SourceLinkLayerAddress(l6.link.iface.mac()))));
+    }
+
+    // ------------------------------------------------------------------ time
+
+    long nextDeadline() {
+        long t = Time.NEVER;
+        for (Ipv6Link l6 : ipv6.links()) {
+            if (l6.neighbors != null) t = Math.min(t, l6.neighbors.nextDeadline());
+            for (Ipv6Link.Addr x : l6.addresses) t = Math.min(t, x.dadDeadline);
+        }
+        return t;
+    }
+
+    void timers(long now) {
+        List<Ipv6Link> links = ipv6.links();
+        for (int i = 0; i < links.size(); i++) {
+            Ipv6Link l6 = links.get(i);
+            for (int j = 0; j < l6.addresses.size(); j++) {
+                Ipv6Link.Addr x = l6.addresses.get(j);
+                if (x.state != State.TENTATIVE || x.dadDeadline > now) continue;
+                if (x.dadSent < dadTransmits) {
+                    // RFC 4862 5.4.2: from ::, to the tentative address's solicited-node group, no options
+                    x.dadSent++;
+                    x.dadDeadline = now + NeighborCache6.RETRANS_TIMER_NS;
+                    c.ndOutNs.increment();
+                    trace.note(now, "nd", "DAD: who-has " + x.address + " (tentative)");
+                    icmpv6.sendNd(now, l6, Ipv6Address.ANY, Ipv6Link.solicitedNode(x.address),
+                            new Icmpv6Repr.NeighborSolicitation(x.address, List.of()));
+                } else {
+                    x.state = State.PREFERRED;
+                    x.dadDeadline = Time.NEVER;
+                    c.dadOk.increment();
+                    trace.note(now, "nd", "DAD: " + x.address + " is unique, preferred");
+                }
+            }
+            if (l6.neighbors == null || l6.neighbors.nextDeadline() > now) continue;
+            NeighborCache6.TimerWork work = l6.neighbors.timers(now);
+            for (NeighborCache6.Solicit s : work.solicit()) solicit(now, l6, s.target(), s.unicastTo(), null);
+            for (NeighborCache6.Failed f : work.failed()) {
+                c.ndResolveFailed.increment();
+                for (byte[] frame : f.queued()) {
+                    c.outDropNoNeighbor.increment();
+                    trace.drop(now, "nd", DropReason.NEIGHBOR_UNREACHABLE, "no neighbor advertisement from " + f.target(), "waiting packet dropped");
+                }
+            }
+        }
+    }
+}
