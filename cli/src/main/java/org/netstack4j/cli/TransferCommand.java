@@ -57,6 +57,9 @@ public final class TransferCommand implements java.util.concurrent.Callable<Inte
     @Option(names = "--cc", paramLabel = "ALG", description = "Congestion control of both hosts: newreno (RFC 5681/6582) or cubic (RFC 9438) (default: ${DEFAULT-VALUE}).")
     TcpConfig.CongestionControlKind cc = TcpConfig.CongestionControlKind.NEWRENO;
 
+    @Option(names = "--ipv6", description = "Dual-stack hosts (fd00::1/64, fd00::2/64 beside 10.0.0.x) and the transfer over IPv6.")
+    boolean ipv6;
+
     @Override public Integer call() {
         long bytes = parseSize(bytesText);
         LinkConfig link = LinkConfig.builder().medium(Medium.ETHERNET)
@@ -70,12 +73,13 @@ public final class TransferCommand implements java.util.concurrent.Callable<Inte
         BulkTransfer.Direction dir = BulkTransfer.Direction.valueOf(direction.name());
         BulkTransfer.Result r;
         TcpConfig tcp = TcpConfig.builder().congestionControl(cc).build();
-        try (TwoHostNetwork net = TwoHostNetwork.builder().seed(seed).link(link).pcap(pcap).tcp(tcp).build()) {
+        try (TwoHostNetwork net = TwoHostNetwork.builder().seed(seed).link(link).pcap(pcap).tcp(tcp).ipv6(ipv6).build()) {
             r = BulkTransfer.run(net, bytes, dir, seed, Time.s(86_400));
             if (trace) printTrace(out, net);
         }
-        out.printf(Locale.ROOT, "%d bytes %s over a simulated link: latency %s ms, %s, loss %s%%, dup %s%%, reorder %s%%, corrupt %s%%, seed %d%n",
+        out.printf(Locale.ROOT, "%d bytes %s over a simulated %slink: latency %s ms, %s, loss %s%%, dup %s%%, reorder %s%%, corrupt %s%%, seed %d%n",
                 bytes, switch (dir) { case UP -> "client -> server"; case DOWN -> "server -> client"; case BOTH -> "each way"; },
+                ipv6 ? "IPv6 " : "",
                 fmt(latencyMs), bandwidthMbit == 0 ? "unlimited rate" : fmt(bandwidthMbit) + " Mbit/s",
                 pct(loss), pct(dup), pct(reorder), pct(corrupt), seed);
         for (BulkTransfer.Flow f : new BulkTransfer.Flow[] {r.up(), r.down()}) {

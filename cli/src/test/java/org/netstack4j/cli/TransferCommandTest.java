@@ -15,6 +15,16 @@ class TransferCommandTest {
         assertTrue(r.out().trim().endsWith("OK"), r.out());
     }
 
+    @Test void ipv6TransferArrivesIntact() {
+        Cli r = Cli.run("transfer", "--bytes", "200K", "--loss", "2", "--direction", "both", "--seed", "3", "--ipv6", "--trace");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("over a simulated IPv6 link"), r.out());
+        assertEquals(2, r.out().split("MATCH", -1).length - 1);
+        assertTrue(r.out().contains("fd00::1") && r.out().contains("fd00::2"), "segments between the IPv6 addresses");
+        assertTrue(r.out().contains("DAD: who-has fd00::2 (tentative)"), "duplicate address detection in the trace");
+        assertTrue(r.out().trim().endsWith("OK"));
+    }
+
     @Test void badSizeIsAUsageError() {
         Cli r = Cli.run("transfer", "--bytes", "lots");
         assertEquals(2, r.status());

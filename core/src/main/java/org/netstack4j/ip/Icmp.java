@@ -21,8 +21,7 @@ final class Icmp {
     private final IpCounters c;
     private final IpTrace trace;
     private Udp udp;
-    private int tokens = IpStack.ICMP_ERROR_BURST;
-    private long refilledAt = Long.MIN_VALUE;
+    private final ErrorRateLimit rateLimit = new ErrorRateLimit();
 
     Icmp(IpStack stack, IpCounters c, IpTrace trace) {
         this.stack = stack;
@@ -169,7 +168,7 @@ final class Icmp {
         Ipv4Address s = ip.src();
         if (s.isUnspecified() || s.isBroadcast() || s.isMulticast() || stack.isDirectedBroadcast(s)) return;
         if (ip.protocol() == Ipv4Repr.PROTO_ICMP && isIcmpError(ip, buf, off)) return;
-        if (!rateAllows(now)) {
+        if (!rateLimit.allows(now)) {
             c.icmpOutRateLimited.increment();
             return;
         }
@@ -204,20 +203,6 @@ final class Icmp {
             case 0, 8, 9, 10, 13, 14, 15, 16, 17, 18 -> false;
             default -> true;
         };
-    }
-
-    /** RFC 1812 4.3.2.8, RFC 1122 3.2.2: a token bucket of {@link IpStack#ICMP_ERROR_BURST}. */
-    private boolean rateAllows(long now) {
-        if (refilledAt == Long.MIN_VALUE) refilledAt = now;
-        long elapsed = now - refilledAt;
-        if (elapsed >= IpStack.ICMP_ERROR_INTERVAL_NS) {
-            long add = elapsed / IpStack.ICMP_ERROR_INTERVAL_NS;
-            tokens = (int) Math.min(IpStack.ICMP_ERROR_BURST, tokens + add);
-            refilledAt += add * IpStack.ICMP_ERROR_INTERVAL_NS;
-        }
-        if (tokens == 0) return false;
-        tokens--;
-        return true;
     }
 
     static int type(IcmpRepr m) {

@@ -20,8 +20,7 @@ final class Icmpv6 {
     private Ipv6 ipv6;
     private Ndp ndp;
     private Udp udp;
-    private int tokens = IpStack.ICMP_ERROR_BURST;
-    private long refilledAt = Long.MIN_VALUE;
+    private final ErrorRateLimit rateLimit = new ErrorRateLimit();
 
     Icmpv6(IpStack stack, Ipv6Counters c, IpTrace trace) {
         this.stack = stack;
@@ -159,7 +158,7 @@ final class Icmpv6 {
         if ((ip.dst().isMulticast() || linkMulticast) && !exempt) return;
         // (e.6) the source must identify a single node
         if (ip.src().isUnspecified() || ip.src().isMulticast()) return;
-        if (!rateAllows(now)) {
+        if (!rateLimit.allows(now)) {
             c.icmpOutRateLimited.increment();
             trace.drop(now, "icmpv6", DropReason.POLICY, "ICMPv6 error rate limited (RFC 4443 2.4 (f))", ip.toString());
             return;
@@ -175,19 +174,5 @@ final class Icmpv6 {
         Ipv6Address from = ipv6.isLocal(ip.dst()) ? ip.dst() : Ipv6Address.ANY;
         if (trace.enabled()) trace.note(now, "icmpv6", "sending " + msg + " to " + ip.src() + " about " + ip);
         send(now, from, ip.src(), -1, msg);
-    }
-
-    /** RFC 4443 2.4 (f): a token bucket, the same parameters as ICMP's (burst 50, one per millisecond). */
-    private boolean rateAllows(long now) {
-        if (refilledAt == Long.MIN_VALUE) refilledAt = now;
-        long elapsed = now - refilledAt;
-        if (elapsed >= IpStack.ICMP_ERROR_INTERVAL_NS) {
-            long add = elapsed / IpStack.ICMP_ERROR_INTERVAL_NS;
-            tokens = (int) Math.min(IpStack.ICMP_ERROR_BURST, tokens + add);
-            refilledAt += add * IpStack.ICMP_ERROR_INTERVAL_NS;
-        }
-        if (tokens == 0) return false;
-        tokens--;
-        return true;
     }
 }

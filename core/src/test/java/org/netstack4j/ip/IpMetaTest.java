@@ -86,11 +86,12 @@ class IpMetaTest {
         assertThrows(IllegalArgumentException.class, () -> tx.setTrafficClass(256));
     }
 
-    @Test void ipv6IsNotRoutedYet() {
+    /** Hosts with no IPv6 address have no IPv6 route (IPv6 drops count under ipv6.*, issue 13). */
+    @Test void ipv6WithoutAddressesHasNoRoute() {
         TwoHosts h = TwoHosts.ethernet();
         Ipv6Address a = Ipv6Address.parse("2001:db8::1"), b = Ipv6Address.parse("2001:db8::2");
         assertFalse(h.a.send(h.now, IpMeta.out(a, b), 200, false, 0, (buf, at) -> { throw new AssertionError("not built"); }));
-        assertEquals(1L, h.ca.snapshot().get("ipv4.out.drop.no_route"));
+        assertEquals(1L, h.ca.snapshot().get("ipv6.out.drop.no_route"));
         assertEquals(null, h.a.sourceAddressFor(b));
         assertEquals(0, h.a.mtuFor(b));
     }
