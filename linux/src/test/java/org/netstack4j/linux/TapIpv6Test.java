@@ -1,0 +1,91 @@
+package org.netstack4j.linux;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.Test;
+import org.netstack4j.ip.IpInterface;
+import org.netstack4j.ip.IpStack;
+import org.netstack4j.ip.Ipv6AddressState;
+import org.netstack4j.time.Time;
+import org.netstack4j.trace.Counters;
+import org.netstack4j.trace.Tracer;
+import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.Ipv6Address;
+import org.netstack4j.wire.MacAddress;
+
+/**
+ * netstack4j's IPv6 over TAP against the kernel, in a namespace the test makes (issue 13): after
+ * our duplicate address detection, the kernel's {@code ping -6} reaches our global and our
+ * link-local address (Neighbor Discovery both ways), and its neighbour table shows us REACHABLE.
+ */
+class TapIpv6Test {
+    private static final MacAddress US_MAC = MacAddress.parse("02:00:00:00:06:02");
+    private static final Ipv6Address US = Ipv6Address.parse("fd00:213::2");
+
+    @Test
+    void kernelPing6ReachesOurGlobalAndLinkLocalAddresses() throws Exception {
+        RootEnv.requirePing();
+        String ns = RootEnv.netnsName();
+        TapDevice tap = null;
+        try {
+            tap = TapDevice.open(RootEnv.ifName('6'), 1500);
+            LinuxNet.netnsAdd(ns);
+            LinuxNet.linkSetNetns(tap.name(), ns);
+            LinuxNet.ip(ns, "-6", "addr", "add", "fd00:213::1/64", "dev", tap.name(), "nodad");
+            LinuxNet.linkUp(ns, tap.name());
+
+            Counters counters = new Counters();
+            IpStack ip = new IpStack(Tracer.NONE, counters, 13);
+            ip.addInterface(new IpInterface("tap0", tap, US_MAC, Ipv4Address.of(10, 213, 6, 2), 24));
+            ip.addIpv6Address("tap0", US, 64);
+            TapDevice dev = tap;
+            BooleanSupplier ready = () -> ip.ipv6Addresses().stream().allMatch(a -> a.state() == Ipv6AddressState.State.PREFERRED);
+            run(dev, ip, ready, Time.s(5));
+            assertTrue(ready.getAsBoolean(), "our DAD should end: " + ip.ipv6Addresses());
+            Ipv6Address linkLocal = ip.ipv6Addresses().stream().map(Ipv6AddressState::address)
+                    .filter(Ipv6Address::isLinkLocal).findFirst().orElseThrow();
+
+            String global = ping(ns, dev, ip, US.toString());
+            assertTrue(global.contains("1 received"), global);
+            String ll = ping(ns, dev, ip, linkLocal + "%" + tap.name());
+            assertTrue(ll.contains("1 received"), ll);
+            assertTrue(counters.get("icmp6.out.echo_replies") >= 2);
+            assertTrue(counters.get("nd.out.neighbor_advertisements") >= 1);
+
+            String neigh = LinuxNet.ip(ns, "-6", "neigh", "show", US.toString());
+            assertTrue(neigh.contains("lladdr 02:00:00:00:06:02") && neigh.contains("REACHABLE"),
+                    "kernel neighbour table should show netstack4j REACHABLE: " + neigh);
+            assertEquals(0, dev.stats().txErrors());
+        } finally {
+            if (tap != null) tap.close();
+            LinuxNet.netnsDeleteQuietly(ns);
+        }
+    }
+
+    /** Starts {@code ping -6 -c 1} in the namespace and drives the stack until it ends; its output. */
+    private static String ping(String ns, TapDevice dev, IpStack ip, String target) throws Exception {
+        Process p = LinuxNet.netnsStart(ns, "ping", "-6", "-c", "1", "-W", "5", target);
+        try {
+            run(dev, ip, () -> !p.isAlive(), Time.s(10));
+            assertTrue(p.waitFor(5, TimeUnit.SECONDS), "ping did not finish");
+            return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** The stack's loop on this thread: frames from the TAP in, the stack's deadlines served, until done or timeout. */
+    private static void run(TapDevice dev, IpStack ip, BooleanSupplier done, long timeoutNs) {
+        long deadline = System.nanoTime() + timeoutNs;
+        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+            if (dev.awaitReadable(Time.ms(20))) dev.readAvailable(System.nanoTime());
+            long now = System.nanoTime();
+            if (ip.pollAt() <= now) ip.poll(now);
+        }
+    }
+}
