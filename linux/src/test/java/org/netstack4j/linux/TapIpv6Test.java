@@ -21,11 +21,13 @@ import org.netstack4j.wire.MacAddress;
 /**
  * netstack4j's IPv6 over TAP against the kernel, in a namespace the test makes (issue 13): after
  * our duplicate address detection, the kernel's {@code ping -6} reaches our global and our
- * link-local address (Neighbor Discovery both ways), and its neighbour table shows us REACHABLE.
+ * link-local address (Neighbor Discovery both ways), netstack4j's ping6 reaches the kernel, and
+ * the kernel's neighbour table shows us REACHABLE.
  */
 class TapIpv6Test {
     private static final MacAddress US_MAC = MacAddress.parse("02:00:00:00:06:02");
     private static final Ipv6Address US = Ipv6Address.parse("fd00:213::2");
+    private static final Ipv6Address KERNEL = Ipv6Address.parse("fd00:213::1");
 
     @Test
     void kernelPing6ReachesOurGlobalAndLinkLocalAddresses() throws Exception {
@@ -56,6 +58,18 @@ class TapIpv6Test {
             assertTrue(ll.contains("1 received"), ll);
             assertTrue(counters.get("icmp6.out.echo_replies") >= 2);
             assertTrue(counters.get("nd.out.neighbor_advertisements") >= 1);
+
+            // and netstack4j pings the kernel
+            int[] replies = {0};
+            ip.setEchoReplyListener(new org.netstack4j.ip.EchoReplyListener() {
+                @Override public void onEchoReply(long now, Ipv4Address from, int id, int seq, int ttl, byte[] data) {}
+                @Override public void onEchoReply6(long now, Ipv6Address from, int id, int seq, int hopLimit, byte[] data) {
+                    if (from.equals(KERNEL)) replies[0]++;
+                }
+            });
+            ip.ping6(System.nanoTime(), KERNEL, 1, 1, new byte[] {1, 2, 3}, -1);
+            run(dev, ip, () -> replies[0] > 0, Time.s(5));
+            assertEquals(1, replies[0], "the kernel answers netstack4j's echo request");
 
             String neigh = LinuxNet.ip(ns, "-6", "neigh", "show", US.toString());
             assertTrue(neigh.contains("lladdr 02:00:00:00:06:02") && neigh.contains("REACHABLE"),
