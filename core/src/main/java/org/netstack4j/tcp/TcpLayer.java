@@ -28,6 +28,9 @@ public final class TcpLayer implements Pollable {
     private final Tracer tracer;
     private final Counters counters;
     private final IsnGenerator isn;
+    private final SynCookies synCookies;
+    /** Stack-wide counts for the Hardening limits: half-open (all SYN queues), TIME-WAIT, orphans. */
+    private int halfOpen, timeWait, orphans;
     private final EphemeralPorts ephemeral;
     private final ConnectionTable connections;
     private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
@@ -52,6 +55,7 @@ public final class TcpLayer implements Pollable {
         this.counters = counters == null ? new Counters() : counters;
         this.seed = seed;
         this.isn = new IsnGenerator(seed);
+        this.synCookies = new SynCookies(seed);
         this.connections = new ConnectionTable(seed);
         this.sendRings = new Rings(config.sendBufferSize());
         this.receiveRings = new Rings(config.receiveBufferSize());
@@ -114,6 +118,10 @@ public final class TcpLayer implements Pollable {
             inherit = true;
             old.timeWaitReplaced(now);
             counters.counter("tcp.time_wait_reused").increment();
+        }
+        if (connectionLimitReached()) {
+            counters.counter("tcp.connection_limit").increment();
+            throw new TcpException(TcpError.INSUFFICIENT_RESOURCES, "connection limit (" + config.hardening().maxConnections() + ") reached");
         }
         TcpConnection c = newConnection(now, local, port, remote, remotePort, null, l, cfg);
         if (inherit) c.inheritTimeWait(inheritedTsRecent);
@@ -275,13 +283,66 @@ public final class TcpLayer implements Pollable {
 
     TcpConnection newConnection(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
                                 TcpListener parent, TcpEventListener l, TcpConfig cfg) {
-        TcpConnection c = new TcpConnection(this, cfg, local, localPort, remote, remotePort, parent, l,
-                isnForTests != null ? isnForTests.getAsInt() : isn.isn(now, local, localPort, remote, remotePort),
+        return newConnection(now, local, localPort, remote, remotePort, parent, l, cfg,
+                isnForTests != null ? isnForTests.getAsInt() : isn.isn(now, local, localPort, remote, remotePort));
+    }
+
+    /** {@link #newConnection} with a given ISS (a SYN cookie's). */
+    TcpConnection newConnection(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
+                                TcpListener parent, TcpEventListener l, TcpConfig cfg, int iss) {
+        TcpConnection c = new TcpConnection(this, cfg, local, localPort, remote, remotePort, parent, l, iss,
                 isn.timestampOffset(local, remote), nextOrder++);
         if (parent != null) c.setNoOptions(parent.noOptions());
         connections.put(c);
         return c;
     }
+
+    SynCookies synCookies() { return synCookies; }
+
+    /** The TSval offset of the connections between these addresses (RFC 7323 7.1; see IsnGenerator). */
+    int timestampOffset(Ipv4Address local, Ipv4Address remote) { return isn.timestampOffset(local, remote); }
+
+    // ---- Hardening limits (stack-wide; see Hardening) ----
+
+    /** Connections in SYN-RECEIVED, all listeners together. */
+    public int halfOpenCount() { return halfOpen; }
+    /** Connections in TIME-WAIT. */
+    public int timeWaitCount() { return timeWait; }
+    /** Connections closed by their application and not yet CLOSED. */
+    public int orphanCount() { return orphans; }
+
+    void halfOpenChanged(int delta) { halfOpen += delta; }
+
+    boolean halfOpenLimitReached() { return halfOpen >= config.hardening().halfOpenLimit(); }
+
+    /** Hardening.maxConnections: TIME-WAIT does not count (it has its own limit). */
+    boolean connectionLimitReached() { return connections.size() - timeWait >= config.hardening().maxConnections(); }
+
+    /** A connection changed state: keeps the TIME-WAIT count. */
+    void stateChanged(TcpState from, TcpState to) {
+        if (from == TcpState.TIME_WAIT) timeWait--;
+        if (to == TcpState.TIME_WAIT) timeWait++;
+    }
+
+    /** May one more connection enter TIME-WAIT? Counted when not (Linux TCPTimeWaitOverflow). */
+    boolean timeWaitAllowed() {
+        if (timeWait < config.hardening().maxTimeWait()) return true;
+        counters.counter("tcp.time_wait_overflow").increment();
+        return false;
+    }
+
+    /** A connection became an orphan: false (and counted) when over Hardening.maxOrphans, then it is reset. */
+    boolean orphanAllowed() {
+        if (orphans < config.hardening().maxOrphans()) {
+            orphans++;
+            return true;
+        }
+        counters.counter("tcp.orphans_overflow").increment();
+        return false;
+    }
+
+    /** An orphan reached CLOSED. */
+    void orphanClosed() { orphans--; }
 
     /** The connection with this 4-tuple, or null. */
     TcpConnection find(Ipv4Address local, int localPort, Ipv4Address remote, int remotePort) {
