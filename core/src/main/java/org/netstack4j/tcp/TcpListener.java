@@ -102,7 +102,8 @@ public final class TcpListener {
 
     // RFC 9293 3.10.7.2, LISTEN STATE
     void segmentArrives(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] buf, int off, int len) {
-        String id = TcpLayer.id(dst, seg.dstPort(), src, seg.srcPort());
+        // only for tracing: a flood of SYNs builds no strings
+        String id = layer.tracer().enabled() ? TcpLayer.id(dst, seg.dstPort(), src, seg.srcPort()) : null;
         // RFC 9293 3.10.7.2, first check for an RST: ignore it
         if (seg.has(TcpRepr.RST)) {
             layer.drop(now, "rst_to_listen", "RST in LISTEN ignored", id, seg, len);
@@ -200,6 +201,10 @@ public final class TcpListener {
 
     // ---- SYN cookies (RFC 4987 3.6; see SynCookies) ----
 
+    private String id(Ipv4Address local, Ipv4Address remote, TcpRepr seg) {
+        return layer.tracer().enabled() ? TcpLayer.id(local, port, remote, seg.srcPort()) : null;
+    }
+
     /** Cookies may be in flight: sent in the last two ticks of the cookie clock, or always on. */
     private boolean cookiesInUse(long now) {
         return config.hardening().synCookies() == Hardening.SynCookieMode.ALWAYS
@@ -241,7 +246,7 @@ public final class TcpListener {
         TcpRepr synAck = new TcpRepr(port, syn.srcPort(), iss, Seq.add(syn.seq(), 1), TcpRepr.SYN | TcpRepr.ACK, window, 0, options);
         lastCookieAt = now;
         layer.count("tcp.syncookies.sent");
-        layer.transmit(now, TcpLayer.id(dst, port, src, syn.srcPort()), dst, src, synAck, new byte[0], 0, 0);
+        layer.transmit(now, id(dst, src, syn), dst, src, synAck, new byte[0], 0, 0);
     }
 
     /**
@@ -279,7 +284,7 @@ public final class TcpListener {
             options.add(new TcpOption.Timestamps(ts.tsVal(), 0));
         }
         if (acceptQueue.size() >= backlog || layer.connectionLimitReached() || children >= config.hardening().maxConnectionsPerListener()) {
-            layer.drop(now, "cookie_ack_no_room", "valid SYN cookie but no room (accept queue or connection limit)", TcpLayer.id(dst, port, src, seg.srcPort()), seg, len);
+            layer.drop(now, "cookie_ack_no_room", "valid SYN cookie but no room (accept queue or connection limit)", id(dst, src, seg), seg, len);
             return true; // dropped, not reset: the peer retransmits its data or times out (Linux)
         }
         layer.count("tcp.syncookies.valid");

@@ -1,0 +1,109 @@
+package org.netstack4j.tcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The stack-wide limits of {@link Hardening} and the RFC 5927 PMTU floor, each counted when it bites. */
+class HardeningLimitsTest {
+    static final int S = TcpHarness.S, A = TcpHarness.A, F = TcpHarness.F, R = TcpHarness.R;
+
+    private static TcpConfig with(Hardening h) { return TcpConfig.builder().hardening(h).build(); }
+
+    @Test void overTheTimeWaitLimitAConnectionSkipsTimeWait() {
+        TcpHarness h = new TcpHarness(with(Hardening.defaults().withMaxTimeWait(1))).timeWait();
+        assertEquals(1, h.layer.timeWaitCount());
+        TcpConnection first = h.conn;
+        h.localPort = TcpHarness.LOCAL_PORT + 1;
+        h.finWait2();
+        h.inject(F | A, 1, 2);
+        h.expect(A, 2, 2, 0);
+        assertEquals(TcpState.CLOSED, h.conn.state(), "TIME-WAIT skipped (Linux tcp_max_tw_buckets)");
+        assertEquals(1, h.counters.get("tcp.time_wait_overflow"));
+        assertEquals(TcpState.TIME_WAIT, first.state());
+        assertEquals(1, h.layer.timeWaitCount());
+        h.advance(60_001); // 2 MSL
+        assertEquals(0, h.layer.timeWaitCount());
+        assertEquals(0, h.layer.connectionCount());
+    }
+
+    @Test void overTheOrphanLimitAClosedConnectionIsReset() {
+        TcpHarness h = new TcpHarness(with(Hardening.defaults().withMaxOrphans(1))).established();
+        h.conn.close(h.now);
+        h.expect(F | A, 1, 1, 0);
+        h.conn.orphan(h.now, 0);
+        assertEquals(1, h.layer.orphanCount());
+        TcpConnection first = h.conn;
+        h.localPort = TcpHarness.LOCAL_PORT + 1;
+        h.established();
+        h.conn.close(h.now);
+        h.expect(F | A, 1, 1, 0);
+        h.conn.orphan(h.now, 0);
+        h.expect(R, 2, 0, 0);
+        assertEquals(TcpState.CLOSED, h.conn.state());
+        assertEquals(1, h.counters.get("tcp.orphans_overflow"));
+        assertEquals(TcpState.FIN_WAIT_1, first.state());
+        first.abort(h.now);
+        assertEquals(0, h.layer.orphanCount(), "an orphan reaching CLOSED gives its slot back");
+    }
+
+    @Test void connectionLimitRefusesActiveAndPassiveOpens() {
+        TcpHarness h = new TcpHarness(with(Hardening.defaults().withMaxConnections(1))).established();
+        TcpException e = assertThrows(TcpException.class,
+                () -> h.layer.connect(h.now, TcpHarness.LOCAL, 0, TcpHarness.REMOTE, 81, null));
+        assertEquals(TcpError.INSUFFICIENT_RESOURCES, e.error());
+        assertEquals(1, h.counters.get("tcp.connection_limit"));
+
+        TcpHarness p = new TcpHarness(with(Hardening.defaults().withMaxConnections(1))).passiveEstablished();
+        p.remotePort = 60010;
+        p.inject(S, 0, 0);
+        p.expectNothing();
+        assertTrue(p.dropped("connection_limit"));
+    }
+
+    @Test void perListenerConnectionLimit() {
+        TcpHarness p = new TcpHarness(with(Hardening.defaults().withMaxConnectionsPerListener(1))).passiveEstablished();
+        p.remotePort = 60011;
+        p.inject(S, 0, 0);
+        p.expectNothing();
+        assertTrue(p.dropped("connection_limit"));
+        p.conn.abort(p.now); // the accepted connection goes: room for a new one
+        p.next();
+        p.inject(S, 0, 0);
+        assertEquals(S | A, p.next().tcp().flags());
+    }
+
+    @Test void aTinyMtuFromIcmpIsFlooredAt552() {
+        TcpHarness h = new TcpHarness().established();
+        h.send(new byte[3000]);
+        h.out.clear();
+        assertEquals(1460, h.conn.status().effectiveMss());
+        // RFC 5927 7.2: MTU 68 quoting an in-flight sequence number
+        h.layer.icmpDestinationUnreachable(h.now, TcpHarness.LOCAL, TcpHarness.REMOTE, 4, 68, TcpHarness.LOCAL_PORT, 80, h.iss + 1);
+        assertEquals(552 - 40, h.conn.status().effectiveMss(), "Linux min_pmtu 552");
+        assertEquals(1, h.counters.get("tcp.icmp.pmtu_below_floor"));
+        assertEquals(512, h.next().len(), "the segments in flight go again, 512 bytes each");
+    }
+
+    @Test void anMtuAboveTheFloorIsTaken() {
+        TcpHarness h = new TcpHarness().established();
+        h.send(new byte[3000]);
+        h.layer.icmpDestinationUnreachable(h.now, TcpHarness.LOCAL, TcpHarness.REMOTE, 4, 1000, TcpHarness.LOCAL_PORT, 80, h.iss + 1);
+        assertEquals(960, h.conn.status().effectiveMss());
+        assertEquals(0, h.counters.get("tcp.icmp.pmtu_below_floor"));
+    }
+
+    @Test void anIcmpQuotingAnOutOfWindowSequenceNumberIsIgnored() {
+        TcpHarness h = new TcpHarness().established();
+        h.send(new byte[3000]);
+        h.layer.icmpDestinationUnreachable(h.now, TcpHarness.LOCAL, TcpHarness.REMOTE, 4, 68, TcpHarness.LOCAL_PORT, 80, h.iss + 100_000);
+        assertEquals(1460, h.conn.status().effectiveMss());
+        assertEquals(1, h.counters.get("tcp.icmp.out_of_window"));
+        // SND.NXT itself is not in flight either
+        h.layer.icmpDestinationUnreachable(h.now, TcpHarness.LOCAL, TcpHarness.REMOTE, 4, 68, TcpHarness.LOCAL_PORT, 80, h.iss + 3001);
+        assertEquals(1460, h.conn.status().effectiveMss());
+        assertEquals(2, h.counters.get("tcp.icmp.out_of_window"));
+    }
+}
