@@ -92,7 +92,8 @@ public final class IpStack implements Pollable {
     private final Reassembler reassembler = new Reassembler();
     private final ArrayDeque<LocalPacket> localQueue = new ArrayDeque<>();
     private final SplittableRandom random;
-    private int nextIdentification;
+    /** RFC 6864 / RFC 7739: per-destination Identification, never one global counter. */
+    private final IpIdGenerator identification;
     private EchoReplyListener echoListener;
     private int icmpTokens = ICMP_ERROR_BURST;
     private long icmpRefilledAt = Long.MIN_VALUE;
@@ -101,7 +102,7 @@ public final class IpStack implements Pollable {
         this.tracer = tracer == null ? Tracer.NONE : tracer;
         this.c = new IpCounters(Objects.requireNonNull(counters, "counters"));
         this.random = new SplittableRandom(seed);
-        this.nextIdentification = random.nextInt(65536);
+        this.identification = new IpIdGenerator(random.nextLong());
     }
 
     // ------------------------------------------------------------------ configuration
@@ -332,8 +333,7 @@ public final class IpStack implements Pollable {
             return false;
         }
         Ipv4Address source = src.isUnspecified() ? link.iface.address() : src;
-        int id = nextIdentification;
-        nextIdentification = (nextIdentification + 1) & 0xffff;
+        int id = identification.next(source, dst, protocol);
 
         int mtu = link.iface.mtu();
         int hl = Ipv4Repr.MIN_HEADER_LENGTH;
@@ -372,8 +372,7 @@ public final class IpStack implements Pollable {
             dropOut(now, "ipv4", "local delivery queue full", src, dst, protocol, len);
             return false;
         }
-        int id = nextIdentification;
-        nextIdentification = (nextIdentification + 1) & 0xffff;
+        int id = identification.next(src, dst, protocol);
         Ipv4Repr ip = new Ipv4Repr(0, id, false, false, 0, ttl, protocol, src, dst, NO_OPTIONS, len);
         byte[] packet = new byte[ip.totalLength()];
         ip.emit(packet, 0);
@@ -596,6 +595,13 @@ public final class IpStack implements Pollable {
             return;
         }
         Ipv4Repr ip = parsed.value();
+        String badOptions = ip.optionsProblem();
+        if (badOptions != null) { // RFC 791 3.1, RFC 7126: a malformed option is never acted on
+            c.ipInHdrErrors.increment();
+            c.named("ipv4.in.drop.bad_options").increment();
+            drop(now, "ipv4", badOptions, ip);
+            return;
+        }
         // RFC 1122 3.2.1.3: a source that is not a single host is discarded. (Our own address
         // as source is accepted: it is what a loopback device carries.)
         if (ip.src().isBroadcast() || ip.src().isMulticast() || isDirectedBroadcast(ip.src())) {

@@ -2,6 +2,7 @@ package org.netstack4j.tcp;
 
 import java.util.SplittableRandom;
 import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.SipHash;
 
 /**
  * SYN cookies (RFC 4987 3.6), in Linux's form (net/ipv4/syncookies.c). A listener whose SYN

@@ -1,12 +1,15 @@
-package org.netstack4j.tcp;
+package org.netstack4j.wire;
 
-/** SipHash-2-4 (Aumasson and Bernstein) over a few 64-bit words: the keyed hash F of RFC 6528/6056. */
-final class SipHash {
+/**
+ * SipHash-2-4 (Aumasson and Bernstein) over a few 64-bit words: the keyed hash F of RFC 6528/6056
+ * (ISNs, ephemeral ports), of SYN cookies (RFC 4987) and of IPv4 identification (RFC 7739 4.3).
+ */
+public final class SipHash {
     private final long k0, k1;
 
-    SipHash(long k0, long k1) { this.k0 = k0; this.k1 = k1; }
+    public SipHash(long k0, long k1) { this.k0 = k0; this.k1 = k1; }
 
-    long hash(long... words) {
+    public long hash(long... words) {
         long v0 = k0 ^ 0x736f6d6570736575L, v1 = k1 ^ 0x646f72616e646f6dL;
         long v2 = k0 ^ 0x6c7967656e657261L, v3 = k1 ^ 0x7465646279746573L;
         for (long m : words) {
