@@ -24,6 +24,11 @@ package org.netstack4j.tcp;
  *        tcp_max_orphans): past it a newly orphaned connection is reset at once.
  * @param maxTimeWait connections in TIME-WAIT (Linux tcp_max_tw_buckets): past it a connection
  *        entering TIME-WAIT goes straight to CLOSED (Linux's TCPTimeWaitOverflow).
+ * @param memoryPressureBytes send and receive buffer arrays of all connections together above
+ *        which the layer is under memory pressure (Linux tcp_mem's second value): a receive
+ *        window no longer grows a connection's buffer by more than 4 MSS.
+ * @param memoryLimitBytes the hard limit (tcp_mem's third value): no new connection (a SYN is
+ *        dropped, a connect fails), and a receive window never needs more array than is held.
  */
 public record Hardening(
         SynCookieMode synCookies,
@@ -32,7 +37,9 @@ public record Hardening(
         int maxConnections,
         int maxConnectionsPerListener,
         int maxOrphans,
-        int maxTimeWait) {
+        int maxTimeWait,
+        long memoryPressureBytes,
+        long memoryLimitBytes) {
 
     /** Linux net.ipv4.tcp_syncookies. */
     public enum SynCookieMode {
@@ -49,18 +56,33 @@ public record Hardening(
         if (halfOpenLimit < 1 || maxConnections < 1 || maxConnectionsPerListener < 1 || maxOrphans < 0 || maxTimeWait < 0)
             throw new IllegalArgumentException("hardening limits must be positive");
         if (synAckRetriesUnderPressure < 0) throw new IllegalArgumentException("synAckRetriesUnderPressure >= 0");
+        if (memoryPressureBytes < 0 || memoryLimitBytes < memoryPressureBytes)
+            throw new IllegalArgumentException("0 <= memoryPressureBytes <= memoryLimitBytes");
     }
 
-    /** Cookies when full, 16,384 half-open, 2 SYN,ACK retries under pressure, 262,144 connections (and per listener), 65,536 orphans, 262,144 TIME-WAIT. */
+    /**
+     * Cookies when full, 16,384 half-open, 2 SYN,ACK retries under pressure, 2,097,152
+     * connections (about 1.1 GiB of idle connection state; the README's million-pair
+     * footprint fits), 1,048,576 per listener, 65,536 orphans, 262,144 TIME-WAIT (Linux's
+     * tcp_max_tw_buckets on a machine of a few GB), buffer memory under pressure above 256 MiB
+     * and refused above 512 MiB (keep them below the heap: -Xmx).
+     */
     public static Hardening defaults() {
-        return new Hardening(SynCookieMode.WHEN_FULL, 16_384, 2, 262_144, 262_144, 65_536, 262_144);
+        return new Hardening(SynCookieMode.WHEN_FULL, 16_384, 2, 1 << 21, 1 << 20, 65_536, 262_144, 256L << 20, 512L << 20);
     }
 
-    public Hardening withSynCookies(SynCookieMode v) { return new Hardening(v, halfOpenLimit, synAckRetriesUnderPressure, maxConnections, maxConnectionsPerListener, maxOrphans, maxTimeWait); }
-    public Hardening withHalfOpenLimit(int v) { return new Hardening(synCookies, v, synAckRetriesUnderPressure, maxConnections, maxConnectionsPerListener, maxOrphans, maxTimeWait); }
-    public Hardening withSynAckRetriesUnderPressure(int v) { return new Hardening(synCookies, halfOpenLimit, v, maxConnections, maxConnectionsPerListener, maxOrphans, maxTimeWait); }
-    public Hardening withMaxConnections(int v) { return new Hardening(synCookies, halfOpenLimit, synAckRetriesUnderPressure, v, maxConnectionsPerListener, maxOrphans, maxTimeWait); }
-    public Hardening withMaxConnectionsPerListener(int v) { return new Hardening(synCookies, halfOpenLimit, synAckRetriesUnderPressure, maxConnections, v, maxOrphans, maxTimeWait); }
-    public Hardening withMaxOrphans(int v) { return new Hardening(synCookies, halfOpenLimit, synAckRetriesUnderPressure, maxConnections, maxConnectionsPerListener, v, maxTimeWait); }
-    public Hardening withMaxTimeWait(int v) { return new Hardening(synCookies, halfOpenLimit, synAckRetriesUnderPressure, maxConnections, maxConnectionsPerListener, maxOrphans, v); }
+    public Hardening withSynCookies(SynCookieMode v) { return new Hardening(v, halfOpenLimit, synAckRetriesUnderPressure, maxConnections, maxConnectionsPerListener, maxOrphans, maxTimeWait, memoryPressureBytes, memoryLimitBytes); }
+    public Hardening withHalfOpenLimit(int v) { return new Hardening(synCookies, v, synAckRetriesUnderPressure, maxConnections, maxConnectionsPerListener, maxOrphans, maxTimeWait, memoryPressureBytes, memoryLimitBytes); }
+    public Hardening withSynAckRetriesUnderPressure(int v) { return new Hardening(synCookies, halfOpenLimit, v, maxConnections, maxConnectionsPerListener, maxOrphans, maxTimeWait, memoryPressureBytes, memoryLimitBytes); }
+    public Hardening withMaxConnections(int v) { return new Hardening(synCookies, halfOpenLimit, synAckRetriesUnderPressure, v, maxConnectionsPerListener, maxOrphans, maxTimeWait, memoryPressureBytes, memoryLimitBytes); }
+    public Hardening withMaxConnectionsPerListener(int v) { return new Hardening(synCookies, halfOpenLimit, synAckRetriesUnderPressure, maxConnections, v, maxOrphans, maxTimeWait, memoryPressureBytes, memoryLimitBytes); }
+    public Hardening withMaxOrphans(int v) { return new Hardening(synCookies, halfOpenLimit, synAckRetriesUnderPressure, maxConnections, maxConnectionsPerListener, v, maxTimeWait, memoryPressureBytes, memoryLimitBytes); }
+    public Hardening withMaxTimeWait(int v) { return new Hardening(synCookies, halfOpenLimit, synAckRetriesUnderPressure, maxConnections, maxConnectionsPerListener, maxOrphans, v, memoryPressureBytes, memoryLimitBytes); }
+    public Hardening withMemoryPressureBytes(long v) { return new Hardening(synCookies, halfOpenLimit, synAckRetriesUnderPressure, maxConnections, maxConnectionsPerListener, maxOrphans, maxTimeWait, v, memoryLimitBytes); }
+    public Hardening withMemoryLimitBytes(long v) { return new Hardening(synCookies, halfOpenLimit, synAckRetriesUnderPressure, maxConnections, maxConnectionsPerListener, maxOrphans, maxTimeWait, memoryPressureBytes, v); }
+
+    /** Both memory thresholds at once. */
+    public Hardening withMemory(long pressureBytes, long limitBytes) {
+        return new Hardening(synCookies, halfOpenLimit, synAckRetriesUnderPressure, maxConnections, maxConnectionsPerListener, maxOrphans, maxTimeWait, pressureBytes, limitBytes);
+    }
 }

@@ -232,12 +232,13 @@ public final class TcpConnection {
         if (bytes < 1) throw new IllegalArgumentException("send buffer size >= 1");
         sndBufLimit = bytes == cfg().sendBufferSize() ? 0 : bytes;
         if (sendBuf.isShared()) return; // allocated at this size with the first queued byte
-        RingBuffer r = new RingBuffer(Math.max(bytes, sendBuf.size()));
+        RingBuffer r = layer.newRing(Math.max(bytes, sendBuf.size()));
         if (!sendBuf.isEmpty()) {
             byte[] tmp = new byte[sendBuf.size()];
             sendBuf.peek(0, tmp, 0, tmp.length);
             r.write(tmp, 0, tmp.length);
         }
+        sendBuf.uncharge();
         sendBuf = r;
     }
 
@@ -1348,11 +1349,17 @@ public final class TcpConnection {
     /** This connection's configuration: the stack's, or its own (TcpLayer#connect with a config, or its listener's). */
     public TcpConfig config() { return config; }
 
+    /** CLOSED: the buffers no longer count in the layer's memory (the application may still read what is left). */
+    void unchargeBuffers() {
+        sendBuf.uncharge();
+        rcvBuf.uncharge();
+    }
+
     /** Bytes of send and receive buffer arrays this connection holds now (tests, footprint tools). */
     int bufferBytes() { return sendBuf.allocated() + rcvBuf.allocated(); }
 
     private RingBuffer writableSendBuf(int len) {
-        if (len > 0 && sendBuf.isShared()) sendBuf = sndBufLimit == 0 ? layer.newSendBuffer(config) : new RingBuffer(sndBufLimit);
+        if (len > 0 && sendBuf.isShared()) sendBuf = sndBufLimit == 0 ? layer.newSendBuffer(config) : layer.newRing(sndBufLimit);
         return sendBuf;
     }
 
@@ -1970,7 +1977,7 @@ public final class TcpConnection {
 
     private long windowCandidate() {
         long cur = rcvWnd();
-        long avail = Math.min(rcvBuf.free(), 65535L << rcvWscale);
+        long avail = layer.memoryClampedWindow(Math.min(rcvBuf.free(), 65535L << rcvWscale), rcvBuf, effMss);
         avail = (avail >> rcvWscale) << rcvWscale;
         return switch (cfg().receiveWindowPolicy()) {
             case SWS_AVOIDANCE -> {
@@ -2171,6 +2178,7 @@ public final class TcpConnection {
         persistAt = delackAt = timeWaitAt = keepaliveAt = NEVER;
         timersChanged();
         if (err != null) {
+            sendBuf.uncharge();
             sendBuf = layer.emptySendBuffer(config); // RFC 9293: "flush all queues"
             ooo.clear();
         }

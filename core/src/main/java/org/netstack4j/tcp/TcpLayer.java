@@ -123,6 +123,10 @@ public final class TcpLayer implements Pollable {
             counters.counter("tcp.connection_limit").increment();
             throw new TcpException(TcpError.INSUFFICIENT_RESOURCES, "connection limit (" + config.hardening().maxConnections() + ") reached");
         }
+        if (memoryExhausted()) {
+            counters.counter("tcp.memory.refused").increment();
+            throw new TcpException(TcpError.INSUFFICIENT_RESOURCES, "TCP buffer memory limit (" + config.hardening().memoryLimitBytes() + " bytes) reached");
+        }
         TcpConnection c = newConnection(now, local, port, remote, remotePort, null, l, cfg);
         if (inherit) c.inheritTimeWait(inheritedTsRecent);
         c.setNoOptions(noOptions);
@@ -393,16 +397,61 @@ public final class TcpLayer implements Pollable {
         }
 
         RingBuffer take(int capacity) {
-            if (capacity != size) return new RingBuffer(capacity);
+            if (capacity != size) return newRing(capacity);
             RingBuffer r = spare;
             spare = null;
-            return r != null ? r : new RingBuffer(size);
+            return r != null ? r : newRing(size);
         }
 
         RingBuffer recycle(RingBuffer r, int capacity) {
-            if (r.isEmpty() && !r.isShared() && r.capacity() == size && (spare == null || r.allocated() > spare.allocated())) spare = r;
+            if (r.isEmpty() && r.isCharged() && r.capacity() == size && (spare == null || r.allocated() > spare.allocated())) {
+                if (spare != null) spare.uncharge();
+                spare = r;
+            } else if (r.isEmpty() && r != spare) {
+                r.uncharge(); // dropped (a ring still holding bytes stays with its caller)
+            }
             return empty(capacity);
         }
+    }
+
+    /** A ring whose array counts in the layer's buffer memory. */
+    RingBuffer newRing(int capacity) {
+        RingBuffer r = new RingBuffer(capacity);
+        r.chargeTo(memory);
+        return r;
+    }
+
+    // ---- buffer memory (Hardening.memoryPressureBytes / memoryLimitBytes; Linux tcp_mem) ----
+
+    private final RingBuffer.Account memory = new RingBuffer.Account();
+    private boolean underPressure;
+
+    /** Bytes of send and receive arrays the connections (and the spare rings) hold. */
+    public long bufferMemory() { return memory.bytes; }
+
+    /** Above Hardening.memoryPressureBytes: receive windows stop growing the buffers (counted on entry). */
+    boolean memoryPressure() {
+        boolean p = memory.bytes > config.hardening().memoryPressureBytes();
+        if (p && !underPressure) counters.counter("tcp.memory.pressure").increment();
+        underPressure = p;
+        return p;
+    }
+
+    /** Above Hardening.memoryLimitBytes: no new connection, no window beyond the arrays already held. */
+    boolean memoryExhausted() { return memory.bytes > config.hardening().memoryLimitBytes(); }
+
+    /**
+     * The receive window a connection may offer from {@code avail} free bytes of {@code rcv}:
+     * all of it normally; under memory pressure what its array already holds free or 4 MSS
+     * (Linux tcp_clamp_window / tcp_adjust_rcv_ssthresh clamp to 4 * advmss); above the
+     * limit only what its array already holds free.
+     */
+    long memoryClampedWindow(long avail, RingBuffer rcv, int mss) {
+        if (!memoryPressure()) return avail;
+        long room = Math.max(0, rcv.allocated() - rcv.size());
+        long clamped = Math.min(avail, memoryExhausted() ? room : Math.max(room, 4L * mss));
+        if (clamped < avail) counters.counter("tcp.memory.window_clamped").increment();
+        return clamped;
     }
 
     RttEstimator newRttEstimator(TcpConfig c) {
@@ -413,6 +462,7 @@ public final class TcpLayer implements Pollable {
     void setIsnForTests(java.util.function.IntSupplier s) { this.isnForTests = s; }
 
     void forget(TcpConnection c) {
+        c.unchargeBuffers();
         connections.remove(c);
         timers.forget(c);
     }

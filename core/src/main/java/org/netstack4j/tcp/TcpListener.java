@@ -133,6 +133,10 @@ public final class TcpListener {
                 layer.drop(now, "connection_limit", "connection limit reached: SYN dropped", id, seg, len);
                 return;
             }
+            if (layer.memoryExhausted()) {
+                layer.drop(now, "memory_limit", "TCP buffer memory limit reached: SYN dropped", id, seg, len);
+                return;
+            }
             boolean queueFull = synQueue.size() >= config.synQueueLimit();
             boolean stackFull = layer.halfOpenLimitReached();
             Hardening.SynCookieMode mode = config.hardening().synCookies();

@@ -106,4 +106,69 @@ class HardeningLimitsTest {
         assertEquals(1460, h.conn.status().effectiveMss());
         assertEquals(2, h.counters.get("tcp.icmp.out_of_window"));
     }
+
+    /**
+     * With window scaling (our shift 7, 128 KiB buffer) the peer sends 3,000 bytes the application
+     * does not read: the receive array grows to 4,096 bytes.
+     */
+    private static TcpHarness holding3000(Hardening limits) {
+        TcpHarness h = new TcpHarness(with(limits));
+        h.peerSynOptions = java.util.List.of(new org.netstack4j.wire.TcpOption.Mss(1460), new org.netstack4j.wire.TcpOption.WindowScale(7));
+        h.established();
+        for (int i = 0; i < 3; i++) h.inject(A, 1 + 1000 * i, 1, new byte[1000]);
+        h.advance(200);
+        return h;
+    }
+
+    /**
+     * A first connection holds 4,096 bytes of receive array; a second one, opened then (so under
+     * pressure when the limits are low), receives 1,000 bytes. Returns with the second one's ACK queued.
+     */
+    private static TcpHarness secondConnection(Hardening limits) {
+        TcpHarness h = holding3000(limits);
+        h.out.clear();
+        h.localPort = TcpHarness.LOCAL_PORT + 1;
+        h.established();
+        h.inject(A, 1, 1, new byte[1000]);
+        h.advance(200);
+        return h;
+    }
+
+    private static int lastWindow(TcpHarness h) {
+        int w = -1;
+        while (!h.out.isEmpty()) w = h.next().tcp().window();
+        return w;
+    }
+
+    @Test void buffersAreCountedAndReleased() {
+        TcpHarness h = holding3000(Hardening.defaults());
+        assertEquals(4096, h.layer.bufferMemory());
+        assertEquals(131_072 - 3000 >> 7, lastWindow(h), "no pressure: the whole buffer is offered");
+        h.conn.abort(h.now);
+        assertEquals(0, h.layer.bufferMemory(), "a CLOSED connection's buffers no longer count");
+        assertEquals(3000, h.conn.readable(), "though what it received can still be read");
+    }
+
+    @Test void underMemoryPressureWindowsStopGrowingTheBuffers() {
+        assertEquals(131_072 - 1000 >> 7, lastWindow(secondConnection(Hardening.defaults())), "no pressure: the whole buffer");
+        TcpHarness h = secondConnection(Hardening.defaults().withMemory(1000, 1_000_000));
+        int w = lastWindow(h) << 7;
+        // the right edge stays where the SYN's 65,535 put it (it never moves left): no growth
+        assertTrue(w > 0 && w <= 65_535 - 1000, "window under pressure: " + w);
+        assertEquals(1, h.counters.get("tcp.memory.pressure"));
+        assertTrue(h.counters.get("tcp.memory.window_clamped") > 0);
+    }
+
+    @Test void overTheMemoryLimitNewConnectionsAreRefused() {
+        TcpHarness h = holding3000(Hardening.defaults().withMemory(1000, 2000));
+        TcpException e = assertThrows(TcpException.class,
+                () -> h.layer.connect(h.now, TcpHarness.LOCAL, 0, TcpHarness.REMOTE, 81, null));
+        assertEquals(TcpError.INSUFFICIENT_RESOURCES, e.error());
+        assertEquals(1, h.counters.get("tcp.memory.refused"));
+        TcpListener l = h.layer.listen(h.now, TcpHarness.LOCAL, 8080, 8, x -> {});
+        h.layer.segmentArrives(h.now, TcpHarness.REMOTE, TcpHarness.LOCAL,
+                new org.netstack4j.wire.TcpRepr(60000, 8080, 1, 0, S, 65535, 0, java.util.List.of()), new byte[0], 0, 0);
+        assertTrue(h.dropped("memory_limit"));
+        assertEquals(0, l.halfOpen());
+    }
 }

@@ -83,6 +83,12 @@ final class Sysctl {
             // probes, 4 probes only (Linux ip-sysctl.txt; RACK, which later kernels add to 3 and 4,
             // is not modelled)
             // 0 never, 1 reuse TIME-WAIT 4-tuples for new active opens, 2 only on loopback (never here)
+            case "net.ipv4.tcp_syncookies" -> s.synCookies = switch (v) {
+                case "0" -> org.netstack4j.tcp.Hardening.SynCookieMode.NEVER;
+                case "1" -> org.netstack4j.tcp.Hardening.SynCookieMode.WHEN_FULL;
+                case "2" -> org.netstack4j.tcp.Hardening.SynCookieMode.ALWAYS;
+                default -> throw new Unsupported(line, "sysctl " + key + " value '" + v + "'");
+            };
             case "net.ipv4.tcp_tw_reuse" -> s.twReuse = parseInt(line, key, v);
             case "net.ipv4.tcp_tw_reuse_delay" -> s.twReuseDelayMs = (long) parseInt(line, key, v);
             case "net.ipv4.tcp_early_retrans" -> {
