@@ -1481,7 +1481,8 @@ public final class TcpConnection {
      * never sends it would hold the connection for ever.
      */
     public void orphan(long now, long timeoutNs) {
-        if (!orphan && state != TcpState.CLOSED && !layer.orphanAllowed()) {
+        // counted until CLOSED or TIME-WAIT (as Linux, where a TIME-WAIT bucket is no orphan)
+        if (!orphan && state != TcpState.CLOSED && state != TcpState.TIME_WAIT && !layer.orphanAllowed()) {
             // Hardening.maxOrphans: reset at once (Linux tcp_close, "too many orphaned sockets")
             abort(now);
             return;
@@ -2049,6 +2050,7 @@ public final class TcpConnection {
 
     private void enterTimeWait(long now, String cause) {
         boolean overflow = cfg().timeWaitEnabled() && !layer.timeWaitAllowed(); // Hardening.maxTimeWait
+        if (orphan) layer.orphanClosed(); // a TIME-WAIT connection is no longer an orphan (Linux)
         setState(now, TcpState.TIME_WAIT, cause);
         cancelRto(now);
         if (persistAt != NEVER) {
@@ -2169,6 +2171,7 @@ public final class TcpConnection {
 
     private void enterClosed(long now, String cause, TcpError err) {
         if (state == TcpState.CLOSED) return;
+        boolean countedOrphan = orphan && state != TcpState.TIME_WAIT;
         setState(now, TcpState.CLOSED, cause);
         if (err != null) error = err;
         cancelRto(now);
@@ -2183,7 +2186,7 @@ public final class TcpConnection {
             ooo.clear();
         }
         layer.forget(this);
-        if (orphan) layer.orphanClosed();
+        if (countedOrphan) layer.orphanClosed();
         if (parent != null) parent.forget(this);
         nClosed = true;
     }

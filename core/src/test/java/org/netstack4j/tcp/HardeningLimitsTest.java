@@ -49,6 +49,19 @@ class HardeningLimitsTest {
         assertEquals(0, h.layer.orphanCount(), "an orphan reaching CLOSED gives its slot back");
     }
 
+    @Test void anOrphanInTimeWaitNoLongerCounts() {
+        TcpHarness h = new TcpHarness(with(Hardening.defaults().withMaxOrphans(1))).finWait1();
+        h.conn.orphan(h.now, 0);
+        assertEquals(1, h.layer.orphanCount());
+        h.inject(F | A, 1, 2);
+        h.expect(A, 2, 2, 0);
+        assertEquals(TcpState.TIME_WAIT, h.conn.state());
+        assertEquals(0, h.layer.orphanCount(), "TIME-WAIT is not an orphan (Linux)");
+        h.advance(60_001);
+        assertEquals(TcpState.CLOSED, h.conn.state());
+        assertEquals(0, h.layer.orphanCount());
+    }
+
     @Test void connectionLimitRefusesActiveAndPassiveOpens() {
         TcpHarness h = new TcpHarness(with(Hardening.defaults().withMaxConnections(1))).established();
         TcpException e = assertThrows(TcpException.class,
