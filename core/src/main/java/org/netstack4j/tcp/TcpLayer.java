@@ -101,6 +101,14 @@ public final class TcpLayer implements Pollable {
         if (local == null || local.isUnspecified()) throw new IllegalArgumentException("connect needs a concrete local address");
         if (remote == null || remote.isUnspecified() || remotePort <= 0 || remotePort > 65535)
             throw new IllegalArgumentException("connect needs a concrete remote address and port");
+        if (connectionLimitReached()) {
+            counters.counter("tcp.connection_limit").increment();
+            throw new TcpException(TcpError.INSUFFICIENT_RESOURCES, "connection limit (" + config.hardening().maxConnections() + ") reached");
+        }
+        if (memoryExhausted()) {
+            counters.counter("tcp.memory.refused").increment();
+            throw new TcpException(TcpError.INSUFFICIENT_RESOURCES, "TCP buffer memory limit (" + config.hardening().memoryLimitBytes() + " bytes) reached");
+        }
         int port = localPort;
         if (port == 0) {
             port = ephemeral.select(local, remote, remotePort,
@@ -118,14 +126,6 @@ public final class TcpLayer implements Pollable {
             inherit = true;
             old.timeWaitReplaced(now);
             counters.counter("tcp.time_wait_reused").increment();
-        }
-        if (connectionLimitReached()) {
-            counters.counter("tcp.connection_limit").increment();
-            throw new TcpException(TcpError.INSUFFICIENT_RESOURCES, "connection limit (" + config.hardening().maxConnections() + ") reached");
-        }
-        if (memoryExhausted()) {
-            counters.counter("tcp.memory.refused").increment();
-            throw new TcpException(TcpError.INSUFFICIENT_RESOURCES, "TCP buffer memory limit (" + config.hardening().memoryLimitBytes() + " bytes) reached");
         }
         TcpConnection c = newConnection(now, local, port, remote, remotePort, null, l, cfg);
         if (inherit) c.inheritTimeWait(inheritedTsRecent);
