@@ -18,7 +18,7 @@ public final class Dissector {
         Builder b = new Builder(off);
         try {
             if (!Bytes.inBounds(buf, off, len) || link == null) {
-                b.fail(new Parsed.Malformed<>("frame", "bad buffer range or link type", 0), off);
+                b.fail(new Parsed.Malformed<>("frame", MalformedKind.BAD_RANGE, "bad buffer range or link type", 0), off);
             } else {
                 b.layer("Frame");
                 b.field("Length", len + " bytes");
@@ -106,7 +106,7 @@ public final class Dissector {
         b.field("Header checksum", String.format("0x%04x", ip.checksum()),
                 ok ? "correct" : String.format("INCORRECT, should be 0x%04x", ip.expectedChecksum()));
         if (!ok)
-            b.fail(new Parsed.Malformed<>("ipv4", String.format("bad header checksum 0x%04x, should be 0x%04x",
+            b.fail(new Parsed.Malformed<>("ipv4", MalformedKind.CHECKSUM, String.format("bad header checksum 0x%04x, should be 0x%04x",
                     ip.checksum(), ip.expectedChecksum()), 10), off);
         b.field("Source address", ip.src().toString());
         b.field("Destination address", ip.dst().toString());
@@ -308,7 +308,7 @@ public final class Dissector {
     /** ICMPv6 (RFC 4443) and Neighbor Discovery (RFC 4861 4) at buf[off..off+len). */
     private static void icmpv6(Builder b, byte[] buf, int off, int len, Ipv6Address src, Ipv6Address dst) {
         if (len < Icmpv6Repr.HEADER_LENGTH) {
-            b.fail(new Parsed.Malformed<>("icmpv6", "truncated: " + len + " bytes, header needs 8", len), off);
+            b.fail(new Parsed.Malformed<>("icmpv6", MalformedKind.TRUNCATED, "truncated: " + len + " bytes, header needs 8", len), off);
             return;
         }
         int type = Bytes.u8(buf, off), code = Bytes.u8(buf, off + 1), cks = Bytes.u16(buf, off + 2);
@@ -319,7 +319,7 @@ public final class Dissector {
         boolean ok = Icmpv6Repr.checksumValid(src, dst, buf, off, len);
         int expected = Icmpv6Repr.expectedChecksum(src, dst, buf, off, len);
         b.field("Checksum", String.format("0x%04x", cks), ok ? "correct" : String.format("INCORRECT, should be 0x%04x", expected));
-        if (!ok) b.fail(new Parsed.Malformed<>("icmpv6", String.format("bad checksum 0x%04x, should be 0x%04x", cks, expected), 2), off);
+        if (!ok) b.fail(new Parsed.Malformed<>("icmpv6", MalformedKind.CHECKSUM, String.format("bad checksum 0x%04x, should be 0x%04x", cks, expected), 2), off);
         Parsed<Icmpv6Repr> p = Icmpv6Repr.parseBody(buf, off, len);
         if (!(p instanceof Parsed.Ok<Icmpv6Repr>(Icmpv6Repr m))) {
             b.fail((Parsed.Malformed<?>) p, off);
@@ -505,7 +505,7 @@ public final class Dissector {
             }
         }
         if (!ok)
-            b.fail(new Parsed.Malformed<>("tcp", String.format("bad checksum 0x%04x, should be 0x%04x",
+            b.fail(new Parsed.Malformed<>("tcp", MalformedKind.CHECKSUM, String.format("bad checksum 0x%04x, should be 0x%04x",
                     t.checksum(), expected), 16), off);
         payload(b, buf, t.payloadOffset(), t.payloadLength(), "");
     }
@@ -541,7 +541,7 @@ public final class Dissector {
         if (expected == 0) expected = 0xffff; // RFC 768: a computed zero is sent as all ones
         if (!u.hasChecksum() && ipv6) {
             b.field("Checksum", "0x0000", String.format("none: not allowed over IPv6 (RFC 8200 8.1), should be 0x%04x", expected));
-            b.fail(new Parsed.Malformed<>("udp", "zero checksum over IPv6 (RFC 8200 8.1)", 6), off);
+            b.fail(new Parsed.Malformed<>("udp", MalformedKind.CHECKSUM, "zero checksum over IPv6 (RFC 8200 8.1)", 6), off);
         } else if (!u.hasChecksum()) {
             b.field("Checksum", "0x0000", "none");
         } else {
@@ -549,7 +549,7 @@ public final class Dissector {
             b.field("Checksum", String.format("0x%04x", u.checksum()),
                     ok ? "correct" : String.format("INCORRECT, should be 0x%04x", expected));
             if (!ok)
-                b.fail(new Parsed.Malformed<>("udp", String.format("bad checksum 0x%04x, should be 0x%04x",
+                b.fail(new Parsed.Malformed<>("udp", MalformedKind.CHECKSUM, String.format("bad checksum 0x%04x, should be 0x%04x",
                         u.checksum(), expected), 6), off);
         }
         payload(b, buf, u.payloadOffset(), u.payloadLength(), "");
@@ -558,7 +558,7 @@ public final class Dissector {
 
     private static void icmp(Builder b, byte[] buf, int off, int len) {
         if (len < IcmpRepr.HEADER_LENGTH) {
-            b.fail(new Parsed.Malformed<>("icmp", "truncated: " + len + " bytes, header needs 8", len), off);
+            b.fail(new Parsed.Malformed<>("icmp", MalformedKind.TRUNCATED, "truncated: " + len + " bytes, header needs 8", len), off);
             return;
         }
         int type = Bytes.u8(buf, off), code = Bytes.u8(buf, off + 1), cks = Bytes.u16(buf, off + 2);
@@ -569,7 +569,7 @@ public final class Dissector {
         boolean ok = Checksum.compute(buf, off, len) == 0;
         int expected = Checksum.finish(Checksum.sum(Checksum.sum(0, buf, off, 2), buf, off + 4, len - 4));
         b.field("Checksum", String.format("0x%04x", cks), ok ? "correct" : String.format("INCORRECT, should be 0x%04x", expected));
-        if (!ok) b.fail(new Parsed.Malformed<>("icmp", String.format("bad checksum 0x%04x, should be 0x%04x", cks, expected), 2), off);
+        if (!ok) b.fail(new Parsed.Malformed<>("icmp", MalformedKind.CHECKSUM, String.format("bad checksum 0x%04x, should be 0x%04x", cks, expected), 2), off);
         int dataOff = off + IcmpRepr.HEADER_LENGTH, dataLen = len - IcmpRepr.HEADER_LENGTH;
         switch (type) {
             case IcmpRepr.TYPE_ECHO_REQUEST, IcmpRepr.TYPE_ECHO_REPLY -> {
@@ -654,13 +654,13 @@ public final class Dissector {
 
         /** Records m (offset relative to layerStart, an absolute buffer index) if it is the first error. */
         void fail(Parsed.Malformed<?> m, int layerStart) {
-            if (error == null) error = new Parsed.Malformed<>(m.layer(), m.reason(), layerStart - frameOff + m.offset());
+            if (error == null) error = new Parsed.Malformed<>(m.layer(), m.kind(), m.reason(), layerStart - frameOff + m.offset());
         }
 
         void internal(RuntimeException e) {
             close();
             internal = true;
-            error = new Parsed.Malformed<>("dissector", "internal error: " + e, 0);
+            error = new Parsed.Malformed<>("dissector", MalformedKind.INTERNAL, "internal error: " + e, 0);
         }
 
         private void close() {

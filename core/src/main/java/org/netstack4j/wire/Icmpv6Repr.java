@@ -228,29 +228,29 @@ public sealed interface Icmpv6Repr {
      * the pseudo-header of src and dst. Malformed offsets are relative to off.
      */
     static Parsed<Icmpv6Repr> parse(Ipv6Address src, Ipv6Address dst, byte[] buf, int off, int len) {
-        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("icmpv6", "bad buffer range", 0);
+        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("icmpv6", MalformedKind.BAD_RANGE, "bad buffer range", 0);
         if (len < HEADER_LENGTH)
-            return Parsed.malformed("icmpv6", "truncated: " + len + " bytes, header needs " + HEADER_LENGTH, len);
+            return Parsed.malformed("icmpv6", MalformedKind.TRUNCATED, "truncated: " + len + " bytes, header needs " + HEADER_LENGTH, len);
         if (!checksumValid(src, dst, buf, off, len))
-            return Parsed.malformed("icmpv6", String.format("bad checksum 0x%04x, should be 0x%04x",
+            return Parsed.malformed("icmpv6", MalformedKind.CHECKSUM, String.format("bad checksum 0x%04x, should be 0x%04x",
                     Bytes.u16(buf, off + 2), expectedChecksum(src, dst, buf, off, len)), 2);
         return parseBody(buf, off, len);
     }
 
     /** {@link #parse} without the checksum check (for the dissector, which shows a bad checksum and goes on). */
     static Parsed<Icmpv6Repr> parseBody(byte[] buf, int off, int len) {
-        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("icmpv6", "bad buffer range", 0);
+        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("icmpv6", MalformedKind.BAD_RANGE, "bad buffer range", 0);
         if (len < HEADER_LENGTH)
-            return Parsed.malformed("icmpv6", "truncated: " + len + " bytes, header needs " + HEADER_LENGTH, len);
+            return Parsed.malformed("icmpv6", MalformedKind.TRUNCATED, "truncated: " + len + " bytes, header needs " + HEADER_LENGTH, len);
         int type = Bytes.u8(buf, off), code = Bytes.u8(buf, off + 1);
         boolean nd = type >= TYPE_ROUTER_SOLICITATION && type <= TYPE_REDIRECT;
         if (nd && code == 0 && len < minimumLength(type))
-            return Parsed.malformed("icmpv6", typeName(type) + " of " + len + " bytes, needs at least " + minimumLength(type), len);
+            return Parsed.malformed("icmpv6", MalformedKind.TRUNCATED, typeName(type) + " of " + len + " bytes, needs at least " + minimumLength(type), len);
         List<NdOption> options = new ArrayList<>();
         if (nd && code == 0) {
             int oo = minimumLength(type);
             Parsed.Malformed<NdOption> bad = NdOption.parseAll(buf, off + oo, len - oo, options);
-            if (bad != null) return Parsed.malformed("icmpv6", bad.reason(), oo + bad.offset());
+            if (bad != null) return Parsed.malformed("icmpv6", bad.kind(), bad.reason(), oo + bad.offset());
         }
         int w1 = Bytes.u16(buf, off + 4), w2 = Bytes.u16(buf, off + 6);
         long word = Bytes.i32(buf, off + 4) & 0xffff_ffffL;

@@ -98,7 +98,7 @@ public final class Ipv6Chain {
             Parsed<Ipv6ExtensionHeader> p = Ipv6ExtensionHeader.parse(nh, buf, off + at, end);
             if (!(p instanceof Parsed.Ok<Ipv6ExtensionHeader>(Ipv6ExtensionHeader h))) {
                 Parsed.Malformed<?> m = (Parsed.Malformed<?>) p;
-                return new Verdict.Invalid(List.copyOf(read), new Parsed.Malformed<>(m.layer(), m.reason(), at + m.offset()));
+                return new Verdict.Invalid(List.copyOf(read), new Parsed.Malformed<>(m.layer(), m.kind(), m.reason(), at + m.offset()));
             }
             if (at + h.length() - Ipv6Repr.HEADER_LENGTH > limits.maxChainLength())
                 return new Verdict.Drop(List.copyOf(read), "extension headers longer than " + limits.maxChainLength() + " bytes");

@@ -188,16 +188,16 @@ public sealed interface Ipv6ExtensionHeader {
             case Ipv6Repr.NH_DESTINATION_OPTIONS -> "destination-options";
             default -> "ext";
         };
-        if (!isExtension(nextHeader)) return Parsed.malformed(layer, "next header " + nextHeader + " is not an extension header", 0);
-        if (!Bytes.inBounds(buf, off, end - off)) return Parsed.malformed(layer, "bad buffer range", 0);
+        if (!isExtension(nextHeader)) return Parsed.malformed(layer, MalformedKind.BAD_HEADER, "next header " + nextHeader + " is not an extension header", 0);
+        if (!Bytes.inBounds(buf, off, end - off)) return Parsed.malformed(layer, MalformedKind.BAD_RANGE, "bad buffer range", 0);
         int avail = end - off;
         int need = nextHeader == Ipv6Repr.NH_FRAGMENT ? FRAGMENT_LENGTH : 2;
         if (avail < need)
-            return Parsed.malformed(layer, "truncated: " + avail + " bytes, header needs at least " + need, avail);
+            return Parsed.malformed(layer, MalformedKind.TRUNCATED, "truncated: " + avail + " bytes, header needs at least " + need, avail);
         int nh = Bytes.u8(buf, off);
         int len = nextHeader == Ipv6Repr.NH_FRAGMENT ? FRAGMENT_LENGTH : (Bytes.u8(buf, off + 1) + 1) * 8;
         if (len > avail)
-            return Parsed.malformed(layer, "header length " + len + " (Hdr Ext Len " + Bytes.u8(buf, off + 1)
+            return Parsed.malformed(layer, MalformedKind.TRUNCATED, "header length " + len + " (Hdr Ext Len " + Bytes.u8(buf, off + 1)
                     + ") runs past the " + avail + " bytes left in the packet", 1);
         switch (nextHeader) {
             case Ipv6Repr.NH_FRAGMENT -> {
@@ -214,7 +214,7 @@ public sealed interface Ipv6ExtensionHeader {
                     Parsed<Ipv6Option> o = Ipv6Option.parse(buf, p, off + len);
                     if (!(o instanceof Parsed.Ok<Ipv6Option>(Ipv6Option opt))) {
                         Parsed.Malformed<Ipv6Option> m = (Parsed.Malformed<Ipv6Option>) o;
-                        return Parsed.malformed(layer, m.reason(), p - off + m.offset());
+                        return Parsed.malformed(layer, m.kind(), m.reason(), p - off + m.offset());
                     }
                     options.add(opt);
                     p += opt.length();

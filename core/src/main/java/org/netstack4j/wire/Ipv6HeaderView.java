@@ -24,14 +24,14 @@ public final class Ipv6HeaderView {
 
     /** Checked view of untrusted bytes buf[off..off+len); Malformed offsets are relative to off. */
     public static Parsed<Ipv6HeaderView> of(byte[] buf, int off, int len) {
-        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("ipv6", "bad buffer range", 0);
+        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("ipv6", MalformedKind.BAD_RANGE, "bad buffer range", 0);
         if (len < HEADER_LENGTH)
-            return Parsed.malformed("ipv6", "truncated: " + len + " bytes, header needs " + HEADER_LENGTH, len);
+            return Parsed.malformed("ipv6", MalformedKind.TRUNCATED, "truncated: " + len + " bytes, header needs " + HEADER_LENGTH, len);
         int version = Bytes.u8(buf, off) >>> 4;
-        if (version != 6) return Parsed.malformed("ipv6", "version " + version + " is not 6", VER_TC_FLOW);
+        if (version != 6) return Parsed.malformed("ipv6", MalformedKind.BAD_HEADER, "version " + version + " is not 6", VER_TC_FLOW);
         int pl = Bytes.u16(buf, off + PAYLOAD_LENGTH);
         if (HEADER_LENGTH + pl > len)
-            return Parsed.malformed("ipv6", "payload length " + pl + " exceeds the " + (len - HEADER_LENGTH)
+            return Parsed.malformed("ipv6", MalformedKind.TRUNCATED, "payload length " + pl + " exceeds the " + (len - HEADER_LENGTH)
                     + " bytes after the header", PAYLOAD_LENGTH);
         return Parsed.ok(new Ipv6HeaderView(buf, off));
     }

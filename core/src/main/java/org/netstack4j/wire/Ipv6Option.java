@@ -118,11 +118,11 @@ public sealed interface Ipv6Option {
     static Parsed<Ipv6Option> parse(byte[] buf, int off, int end) {
         int type = Bytes.u8(buf, off);
         if (type == TYPE_PAD1) return Parsed.ok(new Pad1());
-        if (off + 2 > end) return Parsed.malformed("ipv6-option", "option type 0x" + Integer.toHexString(type)
+        if (off + 2 > end) return Parsed.malformed("ipv6-option", MalformedKind.BAD_OPTION, "option type 0x" + Integer.toHexString(type)
                 + " has no length byte before the end of the header", 0);
         int dl = Bytes.u8(buf, off + 1);
         if (off + 2 + dl > end)
-            return Parsed.malformed("ipv6-option", "option type 0x" + Integer.toHexString(type) + " data length " + dl
+            return Parsed.malformed("ipv6-option", MalformedKind.BAD_OPTION, "option type 0x" + Integer.toHexString(type) + " data length " + dl
                     + " runs " + (off + 2 + dl - end) + " bytes past the end of the header", 1);
         if (type == TYPE_PADN) return Parsed.ok(new PadN(dl));
         if (type == TYPE_ROUTER_ALERT && dl == 2) return Parsed.ok(new RouterAlert(Bytes.u16(buf, off + 2)));

@@ -156,12 +156,12 @@ public sealed interface NdOption {
     static Parsed.Malformed<NdOption> parseAll(byte[] buf, int off, int len, List<NdOption> out) {
         int p = 0;
         while (p < len) {
-            if (len - p < 2) return new Parsed.Malformed<>("ndp-option", "1 byte left, an option needs at least 8", p);
+            if (len - p < 2) return new Parsed.Malformed<>("ndp-option", MalformedKind.BAD_OPTION, "1 byte left, an option needs at least 8", p);
             int type = Bytes.u8(buf, off + p), units = Bytes.u8(buf, off + p + 1);
-            if (units == 0) return new Parsed.Malformed<>("ndp-option", "option type " + type + " has length 0", p + 1);
+            if (units == 0) return new Parsed.Malformed<>("ndp-option", MalformedKind.BAD_OPTION, "option type " + type + " has length 0", p + 1);
             int olen = units * 8;
             if (olen > len - p)
-                return new Parsed.Malformed<>("ndp-option", "option type " + type + " length " + olen
+                return new Parsed.Malformed<>("ndp-option", MalformedKind.BAD_OPTION, "option type " + type + " length " + olen
                         + " runs past the " + (len - p) + " bytes left", p + 1);
             out.add(parseOne(buf, off + p, type, olen));
             p += olen;
