@@ -12,7 +12,7 @@ import org.netstack4j.trace.DropReason;
 import org.netstack4j.trace.FourTuple;
 import org.netstack4j.trace.TimerAction;
 import org.netstack4j.trace.TraceEvent;
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.TcpEncoder;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
@@ -29,7 +29,9 @@ public final class TcpConnection {
     private static final long OUT_OF_WINDOW_ACK_INTERVAL_NS = 500_000_000L; // NOP, NOP, Timestamps (RFC 7323 Appendix A layout)
 
     private final TcpLayer layer;
-    private final Ipv4Address localAddress, remoteAddress;
+    private final IpAddress localAddress, remoteAddress;
+    /** The MSS we announce (RFC 9293 3.7.1): the configured one, lowered to the route's (TcpLayer#newConnection). */
+    private final int advMss;
     private final int localPort, remotePort;
     private final TcpListener parent; // passive OPEN from this listener, else null
     private TcpEventListener listener;
@@ -180,8 +182,8 @@ public final class TcpConnection {
     // user notifications, delivered at the end of each event
     private boolean nAcceptable, nEstablished, nReadable, nWritable, nRemoteClosed, nClosed, delivering;
 
-    TcpConnection(TcpLayer layer, TcpConfig config, Ipv4Address localAddress, int localPort, Ipv4Address remoteAddress, int remotePort,
-                  TcpListener parent, TcpEventListener listener, int iss, int tsOffset, long order) {
+    TcpConnection(TcpLayer layer, TcpConfig config, IpAddress localAddress, int localPort, IpAddress remoteAddress, int remotePort,
+                  TcpListener parent, TcpEventListener listener, int iss, int tsOffset, int advMss, long order) {
         this.layer = layer;
         this.config = config;
         this.order = order;
@@ -200,6 +202,7 @@ public final class TcpConnection {
         this.sndSml = iss;
         this.sndBufSeq = Seq.add(iss, 1);
         this.tsOffset = tsOffset; // RFC 7323 7.1: a keyed offset per address pair (IsnGenerator)
+        this.advMss = advMss;
         // DESIGN.md 10: an idle connection owns no buffers; shared empty stand-ins until first use
         this.sendBuf = layer.emptySendBuffer(config);
         this.rcvBuf = layer.emptyReceiveBuffer(config);
@@ -207,8 +210,8 @@ public final class TcpConnection {
         this.sackedByPeer = Assembler.EMPTY;
         this.rtt = layer.newRttEstimator(config);
         this.noDelay = cfg().noDelay();
-        this.effMss = Math.min(cfg().mss(), peerMss);
-        this.rcvMss = Math.min(cfg().mss(), 536);
+        this.effMss = Math.min(advMss, peerMss);
+        this.rcvMss = Math.min(advMss, 536);
     }
 
     // ------------------------------------------------------------------ getters
@@ -217,11 +220,13 @@ public final class TcpConnection {
     /** "local:port>remote:port"; built on demand (an idle connection keeps no strings, DESIGN.md 10). */
     public String id() { return TcpLayer.id(localAddress, localPort, remoteAddress, remotePort); }
     FourTuple fourTuple() { return new FourTuple(localAddress, localPort, remoteAddress, remotePort); }
-    public Ipv4Address localAddress() { return localAddress; }
+    public IpAddress localAddress() { return localAddress; }
     public int localPort() { return localPort; }
-    public Ipv4Address remoteAddress() { return remoteAddress; }
+    public IpAddress remoteAddress() { return remoteAddress; }
     public int remotePort() { return remotePort; }
     public TcpError error() { return error; }
+    /** The MSS this connection announces (Linux tcpi_advmss). */
+    public int advertisedMss() { return advMss; }
     /** The listener this connection was accepted from (passive OPEN), or null for an active OPEN. */
     public TcpListener acceptedFrom() { return parent; }
     public void setListener(TcpEventListener l) { this.listener = l == null ? TcpEventListener.NONE : l; }
@@ -1155,7 +1160,7 @@ public final class TcpConnection {
         boolean fullSized = len >= rcvMss;
         int offset = Seq.sub(dataSeq, rcvNxt); // >= 0 after trimming
         if (len > 0) ownReceiveBuffer().writeAt(offset, buf, off, len);
-        if (len > rcvMss) rcvMss = Math.min(len, Math.max(cfg().mss(), effMss));
+        if (len > rcvMss) rcvMss = Math.min(len, Math.max(advMss, effMss));
         if (offset == 0) {
             boolean hadHoles = !ooo.isEmpty();
             int end = Seq.add(rcvNxt, len);
@@ -1876,7 +1881,7 @@ public final class TcpConnection {
     private List<TcpOption> synOptions(long now, boolean synAck) {
         if (noOptions) return List.of();
         return cfg().optionLayout().arrange(synAck, kind -> switch (kind) {
-            case TcpOption.KIND_MSS -> new TcpOption.Mss(cfg().mss());
+            case TcpOption.KIND_MSS -> new TcpOption.Mss(advMss);
             case TcpOption.KIND_WSCALE -> cfg().windowScale() && !synOptionsDropped && (!synAck || peerOfferedWs)
                     ? new TcpOption.WindowScale(cfg().windowScaleShift()) : null;
             case TcpOption.KIND_SACK_PERMITTED -> cfg().sack() && !synOptionsDropped && (!synAck || peerOfferedSack)
@@ -1914,7 +1919,7 @@ public final class TcpConnection {
         // the MSS option counts no TCP options, so the timestamps we carry come off it.
         int opts = tsOk ? TS_OPTION_SPACE : 0;
         // a tiny MSS from the peer is raised to 64; our own (a small MTU) is honoured
-        effMss = Math.max(Math.min(64, Math.max(1, cfg().mss() - opts)), Math.min(peerMss, cfg().mss()) - opts);
+        effMss = Math.max(Math.min(64, Math.max(1, advMss - opts)), Math.min(peerMss, advMss) - opts);
         rcvMss = Math.min(rcvMss, effMss);
         if (cc != null) cc.setMss(effMss); // else cc() starts from the current effMss
         lastAckSent = rcvNxt;

@@ -4,7 +4,7 @@ import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import org.netstack4j.trace.DropReason;
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.TcpRepr;
 
 /**
@@ -21,7 +21,7 @@ public final class TcpListener {
     }
 
     private final TcpLayer layer;
-    private final Ipv4Address localAddress;
+    private final IpAddress localAddress;
     private final int port;
     private final int backlog;
     private final AcceptHandler handler;
@@ -33,7 +33,7 @@ public final class TcpListener {
     /** The configuration of the connections this listener creates (and of its own limits). */
     private final TcpConfig config;
 
-    TcpListener(TcpLayer layer, Ipv4Address localAddress, int port, int backlog, AcceptHandler handler, TcpConfig config) {
+    TcpListener(TcpLayer layer, IpAddress localAddress, int port, int backlog, AcceptHandler handler, TcpConfig config) {
         this.layer = layer;
         this.config = config;
         this.localAddress = localAddress;
@@ -42,7 +42,7 @@ public final class TcpListener {
         this.handler = handler == null ? l -> {} : handler;
     }
 
-    public Ipv4Address localAddress() { return localAddress; }
+    public IpAddress localAddress() { return localAddress; }
     public int port() { return port; }
     public int backlog() { return backlog; }
     public boolean isClosed() { return closed; }
@@ -94,7 +94,7 @@ public final class TcpListener {
     }
 
     // RFC 9293 3.10.7.2, LISTEN STATE
-    void segmentArrives(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] buf, int off, int len) {
+    void segmentArrives(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] buf, int off, int len) {
         String id = TcpLayer.id(dst, seg.dstPort(), src, seg.srcPort());
         // RFC 9293 3.10.7.2, first check for an RST: ignore it
         if (seg.has(TcpRepr.RST)) {
