@@ -5,6 +5,7 @@ import java.util.Optional;
 import org.netstack4j.wire.IcmpRepr;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.Ipv4Repr;
+import org.netstack4j.wire.MalformedKind;
 import org.netstack4j.wire.Parsed;
 import org.netstack4j.wire.TcpRepr;
 import org.netstack4j.wire.UdpRepr;
@@ -39,7 +40,7 @@ public record Packet(Ipv4Repr ip, Transport transport, byte[] buf, int off, int 
     public static Parsed<Packet> parse(byte[] buf, int off, int len, boolean verifyChecksums) {
         Parsed<Ipv4Repr> pip = Ipv4Repr.parse(buf, off, len);
         if (!(pip instanceof Parsed.Ok<Ipv4Repr>(Ipv4Repr ip))) return ((Parsed.Malformed<Ipv4Repr>) pip).cast();
-        if (ip.isFragment()) return Parsed.malformed("filter", "fragment (offset " + ip.fragmentOffset()
+        if (ip.isFragment()) return Parsed.malformed("filter", MalformedKind.BAD_HEADER, "fragment (offset " + ip.fragmentOffset()
                 + (ip.moreFragments() ? ", MF" : "") + "): reassemble before filtering", 6);
         int l4 = off + ip.headerLength();
         int l4len = ip.payloadLength();
@@ -54,7 +55,7 @@ public record Packet(Ipv4Repr ip, Transport transport, byte[] buf, int off, int 
                 // UdpRepr.parse always checks a non-zero checksum; without verifyChecksums only the structure counts
                 Parsed<UdpRepr> p = verifyChecksums ? UdpRepr.parse(ip.src(), ip.dst(), buf, l4, l4len)
                         : l4len >= UdpRepr.HEADER_LENGTH ? Parsed.ok(new UdpRepr(Fields.u16(buf, l4), Fields.u16(buf, l4 + 2)))
-                        : Parsed.malformed("udp", "truncated: " + l4len + " bytes, header needs 8", l4len);
+                        : Parsed.malformed("udp", MalformedKind.TRUNCATED, "truncated: " + l4len + " bytes, header needs 8", l4len);
                 if (!(p instanceof Parsed.Ok<UdpRepr>(UdpRepr h))) return ((Parsed.Malformed<UdpRepr>) p).cast();
                 t = new Transport.Udp(h);
             }
