@@ -125,33 +125,21 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         // control characters escaped, so a client cannot forge lines or drive the terminal.
         java.util.function.Consumer<String> log = quiet ? null
                 : line -> { synchronized (out) { out.println(LogText.controls(line)); out.flush(); } };
-        ConnectionServer.Handler handler;
-        ConnectionServer.Handler overload = null;
+        ConnectionServer cs;
         HttpFileServer http = null;
         String what;
         if (service.httpRoot != null) {
-            HttpFileServer files = http = new HttpFileServer(service.httpRoot, log, limits, System::nanoTime);
-            handler = s -> {
-                // The server writes each response's header and first body bytes at once; with
-                // TCP_NODELAY the last short segment of a response never waits for an ACK either.
-                s.setTcpNoDelay(true);
-                files.serve(s.getInputStream(), s.getOutputStream(), s.remoteAddress() + ":" + s.getPort(), s::setSoTimeout);
-                lingeringClose(s);
-            };
-            overload = s -> {
-                HttpFileServer.overloaded(s.getOutputStream());
-                lingeringClose(s);
-            };
+            http = new HttpFileServer(service.httpRoot, log, limits, System::nanoTime);
+            cs = httpServer(server, host.loop(), http, log, maxConnections);
             what = "files under " + service.httpRoot.toAbsolutePath().normalize() + " over HTTP; try: curl http://"
                     + host.address().address() + (p == 80 ? "" : ":" + p) + "/";
         } else if (service.echo) {
-            handler = s -> echo(s, log);
+            cs = new ConnectionServer(server, host.loop(), s -> echo(s, log), log, maxConnections, null);
             what = "echo; try: nc " + host.address().address() + " " + p;
         } else {
-            handler = s -> discard(s, log);
+            cs = new ConnectionServer(server, host.loop(), s -> discard(s, log), log, maxConnections, null);
             what = "discard; try: head -c 10M /dev/zero | nc -q1 " + host.address().address() + " " + p;
         }
-        ConnectionServer cs = new ConnectionServer(server, host.loop(), handler, log, maxConnections, overload);
         HttpFileServer httpServer = http;
         out.printf("netstack4j %s on %s port %d serving %s%n", host.address(), host.name(), p, what);
         out.println(tunOptions.kernelHint(host));
@@ -182,6 +170,26 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
             }
         }
         return 0;
+    }
+
+    /**
+     * The HTTP service of {@code serve}: at most {@code maxConnections} at once (503 beyond),
+     * TCP_NODELAY on every connection (each response's header and first body bytes are one write,
+     * and the last short segment of a response never waits for an ACK), a lingering close.
+     */
+    static ConnectionServer httpServer(TcpServerSocket server, org.netstack4j.runtime.EventLoop loop, HttpFileServer files,
+                                       java.util.function.Consumer<String> log, int maxConnections) {
+        ConnectionServer.Handler handler = s -> {
+            s.setTcpNoDelay(true);
+            files.serve(s.getInputStream(), s.getOutputStream(), s.remoteAddress() + ":" + s.getPort(), s::setSoTimeout);
+            lingeringClose(s);
+        };
+        ConnectionServer.Handler overload = s -> {
+            s.setTcpNoDelay(true);
+            HttpFileServer.overloaded(s.getOutputStream());
+            lingeringClose(s);
+        };
+        return new ConnectionServer(server, loop, handler, log, maxConnections, overload);
     }
 
     /**
