@@ -20,9 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** A server on netstack4j over a real TUN interface: static files over HTTP, echo or discard. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
+        header = "Serves HTTP files, echo or discard from netstack4j on a real TUN interface.",
         description = {
-            "Serves HTTP files, echo or discard from netstack4j on a real TUN interface.",
-            "",
             "Static files over HTTP/1.1 (GET, HEAD, keep-alive, byte ranges), echo",
             "(RFC 862) or discard (RFC 863), reached from the kernel's side of the TUN",
             "with ordinary tools (curl, nc, ab). Each connection runs on a virtual",

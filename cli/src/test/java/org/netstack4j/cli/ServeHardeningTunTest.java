@@ -267,4 +267,16 @@ class ServeHardeningTunTest {
                 keep, close, keep / close);
         assertTrue(keep >= 0.8 * close, "keep-alive " + keep + " req/s against " + close + " without");
     }
+
+    @Test
+    void getWithoutHostAddressFailsFastWhenTheKernelSideIsDown() {
+        String name = "nsjg" + ProcessHandle.current().pid() % 100000;
+        long t0 = System.nanoTime();
+        Cli r = Cli.run("get", "http://10.213.12.1:8000/x", "--tun", name, "--address", "10.213.12.2/24");
+        double secs = (System.nanoTime() - t0) / 1e9;
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertTrue(r.err().contains(name + " is down on the kernel's side"), r.err());
+        assertTrue(r.err().contains("Pass --host-address 10.213.12.1/24"), r.err());
+        assertTrue(secs < 5, "failed fast, not after a connect timeout: " + secs + " s");
+    }
 }
