@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
             "A user-space TCP/IP stack in pure Java, and a lab that shows how TCP works.",
             "Every command runs on netstack4j's own stack; simulated runs are deterministic (same --seed, same bytes)."
         },
+        footer = {"", "Memory: the ./netstack4j launcher limits the Java heap to 2g; raise it with",
+            "NETSTACK4J_HEAP, e.g. NETSTACK4J_HEAP=8g ./netstack4j bench"},
         subcommands = {DemoCommand.class, ExplainCommand.class, PingCommand.class, DecodeCommand.class,
             TransferCommand.class, PacketdrillCommand.class, ServeCommand.class, GetCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
