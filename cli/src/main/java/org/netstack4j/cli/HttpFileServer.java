@@ -297,7 +297,10 @@ final class HttpFileServer {
         String requestLine = req.requestLine();
         Map<String, String> headers = req.headers();
         String[] parts = requestLine.split(" ", -1);
-        if (parts.length != 3 || !parts[2].startsWith("HTTP/")) {
+        // RFC 9112 3: the request-line has no control characters (a bare CR in a target could
+        // otherwise end up in a Location header).
+        boolean controls = requestLine.chars().anyMatch(c -> c < 0x20 || c == 0x7f);
+        if (controls || parts.length != 3 || !parts[2].startsWith("HTTP/")) {
             respondError(out, 400, "Bad Request", "malformed request line", false, false);
             log(peer, requestLine, 400, 0);
             return false;

@@ -32,7 +32,7 @@ class FirstUseTest {
     @Test
     void commandSummariesAreWholeSentences() {
         String help = Cli.run("--help").out();
-        List<String> lines = help.substring(help.indexOf("Commands:\n") + 10).lines().toList();
+        List<String> lines = help.substring(help.indexOf("Commands:\n") + 10).lines().takeWhile(l -> !l.isBlank()).toList();
         StringBuilder summary = new StringBuilder();
         int commands = 0;
         for (String line : lines) {

@@ -248,8 +248,10 @@ class HttpHardeningTest {
         assertEquals("a\\x1b[2Jb\\x07c\\x0d\\x0ad\\x09\\x7f\\x9b", LogText.controls("a\u001b[2Jb\u0007c\r\nd\t\u007f\u009b"));
         assertEquals("q\\x22\\x5c\\x00", LogText.field("q\"\\\0"));
         assertEquals("plain é ü", LogText.controls("plain é ü"));
-        exchange("GET /\u001b]0;pwned\u0007\u001b[2J\"x\\\u0085 HTTP/1.1\r\nHost: x\r\n\r\n");
-        assertEquals(List.of("peer \"GET /\\x1b]0;pwned\\x07\\x1b[2J\\x22x\\x5c\\x85 HTTP/1.1\" 404 0"), log);
+        String r = exchange("GET /\u001b]0;pwned\u0007\u001b[2J\"x\\\u0085 HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals(List.of("peer \"GET /\\x1b]0;pwned\\x07\\x1b[2J\\x22x\\x5c\\x85 HTTP/1.1\" 400 0"), log,
+                "logged escaped, and refused: a request line has no control characters");
+        assertTrue(r.startsWith("HTTP/1.1 400 Bad Request\r\n"), r);
         assertTrue(log.getFirst().chars().noneMatch(c -> c < 0x20 || (c >= 0x7f && c <= 0x9f)), log.getFirst());
     }
 
