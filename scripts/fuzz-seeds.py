@@ -37,6 +37,16 @@ tcp = [n for n in P if not n.startswith("ARP") and ip_of(n)[9] == 6]
 seeds(*W, "TcpHeaderFuzzer", "tcp", [(n, b"\1" + l4(n)) for n in tcp])
 seeds(*W, "DissectorFuzzer", "dissect", [(n, b"\0" + P[n]) for n in ETH] + [(n, b"\1" + P[n]) for n in RAW])
 
+def records(names):
+    return b"".join(bytes([1, len(P[n])]) + P[n] for n in names)
+seeds("core", "org.netstack4j.ip", "IpStackFrameFuzzer", "frames", [
+    ("ethernet-conversation", b"\0" + records(["ARP_REQUEST", "ECHO_REQUEST", "DNS_QUERY", "SYN", "DATA"])),
+    ("ethernet-fragments", b"\0" + records(["FRAGMENT_FIRST", "FRAGMENT_LAST"])),
+    ("ethernet-fragment-timeout", b"\0" + records(["FRAGMENT_FIRST"]) + bytes([7, 0])),
+    ("ethernet-icmp-errors", b"\0" + records(["PORT_UNREACHABLE", "ECHO_REPLY", "ARP_REPLY"])),
+    ("raw-ip", b"\1" + records(RAW)),
+])
+
 def pcap(frames, link, big=False, nanos=False):
     e = ">" if big else "<"
     out = struct.pack(e + "IHHiIII", 0xa1b23c4d if nanos else 0xa1b2c3d4, 2, 4, 0, 0, 262144, link)

@@ -48,7 +48,9 @@ class HttpRequestFuzzer {
             // the client went away mid-request: the connection ends, the server goes on
         }
         String response = out.toString(StandardCharsets.ISO_8859_1);
-        assertFalse(response.contains(SECRET), () -> "served a file outside the root for:\n" + new String(data, StandardCharsets.ISO_8859_1));
+        String request = new String(data, StandardCharsets.ISO_8859_1);
+        // (an error response may quote the request, so a request that carries the secret proves nothing)
+        assertFalse(response.contains(SECRET) && !request.contains(SECRET), () -> "served a file outside the root for:\n" + request);
         if (!response.isEmpty()) assertTrue(response.startsWith("HTTP/1.1 "), () -> "response without a status line: " + response);
     }
 }
