@@ -80,6 +80,12 @@ progs = {
 }
 seeds("core", "org.netstack4j.tcp", "TcpConnectionFuzzer", "segments", list(progs.items()))
 
+dt = open(os.path.join(ROOT, "apps/src/test/java/org/netstack4j/apps/dns/DnsCodecTest.java")).read()
+DNS = {m.group(1): bytes.fromhex(re.sub(r'[^0-9a-f]', '', m.group(2))) for m in
+       re.finditer(r'static final String (\w+) = ((?:"[0-9a-f ]*"\s*\+?\s*)+);', dt)}
+seeds("apps", "org.netstack4j.apps.dns", "DnsFuzzer", "message",
+      [(n, v) for n, v in DNS.items()] + [("packets-dns-query", l4("DNS_QUERY")[8:])])
+
 sd = os.path.join(ROOT, "packetdrill/src/test/resources/scripts")
 pkts = sorted(os.listdir(sd), key=lambda f: os.path.getsize(os.path.join(sd, f)))[:8]
 seeds("packetdrill", "org.netstack4j.packetdrill", "ScriptParserFuzzer", "script",

@@ -17,7 +17,7 @@ OUT="$ROOT/target/fuzz-findings"
 mkdir -p "$OUT"
 
 # module:Class for every target; a new *Fuzzer.java is picked up by this search.
-mapfile -t ALL < <(cd "$ROOT" && find core packetdrill cli -path '*/src/test/java/*' -name '*Fuzzer.java' \
+mapfile -t ALL < <(cd "$ROOT" && find core packetdrill cli apps -path '*/src/test/java/*' -name '*Fuzzer.java' \
     | sed -E 's#^([^/]+)/src/test/java/(.*)\.java$#\1:\2#; s#/#.#g' | sort)
 TARGETS=()
 if [ $# -gt 0 ]; then
@@ -31,7 +31,7 @@ fi
 
 [ "${FUZZ_NO_BUILD:-}" = 1 ] || {
 echo "fuzz.sh: compiling and writing the test classpaths ..."
-mvn -B -ntp -q -pl core,packetdrill,cli -am test-compile dependency:build-classpath \
+mvn -B -ntp -q -pl core,packetdrill,cli,apps -am test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/fuzz-classpath.txt -Dmdep.includeScope=test
 }
 
@@ -54,7 +54,7 @@ for t in "${TARGETS[@]}"; do
   secs=$(( $(date +%s) - start ))
   runs=$(grep -oE '^Done [0-9]+ runs' "$log" | tail -1 | grep -oE '[0-9]+' || true)
   cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1 || true)
-  corpus=$(find "$dir/.cifuzz-corpus" -type f 2>/dev/null | wc -l)
+  corpus=$(find "$dir/.cifuzz-corpus" -type f 2>/dev/null | wc -l || true)
   after=$(find "$dir" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'slow-unit-*' \) | wc -l)
   finding=$(grep -m1 -E '^FINDING|== Java Exception' "$log" | cut -c1-160 || true)
   status=ok
