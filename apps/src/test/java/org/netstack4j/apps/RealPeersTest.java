@@ -31,17 +31,19 @@ import org.netstack4j.apps.smtp.SmtpServerSession;
  * and clients run on netstack4j's sockets over TUN in the CLI tests.) A missing tool skips the
  * test with its name, except in CI (CI=true), where the install script must have provided it.
  */
-class RealPeersTest {
+public class RealPeersTest {
     static final Network NET = new JavaNetwork(InetAddress.getLoopbackAddress());
     final List<String> log = new ArrayList<>();
     @TempDir Path tmp;
 
-    static void need(String tool) {
+    public static void need(String tool) {
         boolean present = Files.isExecutable(Path.of(tool)) || List.of("/usr/bin", "/usr/sbin", "/bin").stream()
                 .anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
         if (!present && "true".equals(System.getenv("CI"))) fail(tool + " is missing in CI: scripts/install-deps.sh should install it");
         Assumptions.assumeTrue(present, tool + " is not installed (scripts/install-deps.sh installs it as root)");
     }
+
+    public static String runOut(List<String> cmd, int timeoutS) throws Exception { return run(cmd, timeoutS); }
 
     static String run(List<String> cmd, int timeoutS) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -52,7 +54,7 @@ class RealPeersTest {
         return s;
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) { return s.getLocalPort(); }
     }
 

@@ -11,7 +11,10 @@ import org.netstack4j.time.Time;
  * switches that break the protocol on purpose: {@code timeWaitEnabled=false} and
  * {@code twoWayHandshake=true}.
  *
- * @param mss MSS we announce (RFC 9293 3.7.1); also caps the effective send MSS.
+ * @param mss The most we announce as MSS (RFC 9293 3.7.1; TCP_MAXSEG): a connection announces
+ *        the smaller of this and its route's MSS ({@link PathInfo}), and also caps its effective
+ *        send MSS with it. 0: no cap, the route's MSS alone ({@link #DEFAULT_ROUTELESS_MSS} when
+ *        the layer knows no route).
  * @param receiveBufferSize Receive buffer bytes; the advertised window comes from its free space.
  * @param sendBufferSize Send buffer bytes (unacknowledged + unsent).
  * @param windowScale Offer window scaling (RFC 7323 2).
@@ -200,6 +203,9 @@ public record TcpConfig(
         CongestionControlKind congestionControl,
         boolean proportionalRateReduction,
         boolean dsackUndo) {
+    /** With {@code mss} 0 and no route known: RFC 9293 3.7.1's default send MSS for IPv4 (576 - 40). */
+    public static final int DEFAULT_ROUTELESS_MSS = 536;
+
     /** The congestion control algorithms a connection can use (TcpConfig.congestionControl). */
     public enum CongestionControlKind { NEWRENO, CUBIC }
 
@@ -227,7 +233,7 @@ public record TcpConfig(
         if (quickAcks < 0) throw new IllegalArgumentException("quickAcks >= 0");
         if (slowStartAbcLimit < 0) throw new IllegalArgumentException("slowStartAbcLimit >= 0");
         if (bareSynAfterRetries < 0) throw new IllegalArgumentException("bareSynAfterRetries >= 0");
-        if (mss < 1 || mss > 65495) throw new IllegalArgumentException("mss out of range: " + mss); // IPv4 allows an MTU of 68: MSS 28 (RFC 791, RFC 9293 3.7.1)
+        if (mss < 0 || mss > 65495) throw new IllegalArgumentException("mss out of range: " + mss); // IPv4 allows an MTU of 68: MSS 28 (RFC 791, RFC 9293 3.7.1)
         if (windowScaleShift < 0 || windowScaleShift > 14) throw new IllegalArgumentException("window scale shift 0..14: " + windowScaleShift);
         if (receiveBufferSize < mss || sendBufferSize < 1) throw new IllegalArgumentException("buffers too small");
         if (!windowScale && receiveBufferSize > 65535) receiveBufferSize = 65535;

@@ -8,8 +8,11 @@ import org.netstack4j.tcp.cc.CongestionControl;
 import org.netstack4j.tcp.cc.Cubic;
 import org.netstack4j.tcp.cc.NewReno;
 import org.netstack4j.tcp.cc.Prr;
+import org.netstack4j.trace.DropReason;
+import org.netstack4j.trace.FourTuple;
+import org.netstack4j.trace.TimerAction;
 import org.netstack4j.trace.TraceEvent;
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.TcpEncoder;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
@@ -26,7 +29,9 @@ public final class TcpConnection {
     private static final long OUT_OF_WINDOW_ACK_INTERVAL_NS = 500_000_000L; // NOP, NOP, Timestamps (RFC 7323 Appendix A layout)
 
     private final TcpLayer layer;
-    private final Ipv4Address localAddress, remoteAddress;
+    private final IpAddress localAddress, remoteAddress;
+    /** The MSS we announce (RFC 9293 3.7.1): the configured one, lowered to the route's (TcpLayer#newConnection). */
+    private final int advMss;
     private final int localPort, remotePort;
     private final TcpListener parent; // passive OPEN from this listener, else null
     private TcpEventListener listener;
@@ -177,8 +182,8 @@ public final class TcpConnection {
     // user notifications, delivered at the end of each event
     private boolean nAcceptable, nEstablished, nReadable, nWritable, nRemoteClosed, nClosed, delivering;
 
-    TcpConnection(TcpLayer layer, TcpConfig config, Ipv4Address localAddress, int localPort, Ipv4Address remoteAddress, int remotePort,
-                  TcpListener parent, TcpEventListener listener, int iss, int tsOffset, long order) {
+    TcpConnection(TcpLayer layer, TcpConfig config, IpAddress localAddress, int localPort, IpAddress remoteAddress, int remotePort,
+                  TcpListener parent, TcpEventListener listener, int iss, int tsOffset, int advMss, long order) {
         this.layer = layer;
         this.config = config;
         this.order = order;
@@ -197,6 +202,7 @@ public final class TcpConnection {
         this.sndSml = iss;
         this.sndBufSeq = Seq.add(iss, 1);
         this.tsOffset = tsOffset; // RFC 7323 7.1: a keyed offset per address pair (IsnGenerator)
+        this.advMss = advMss;
         // DESIGN.md 10: an idle connection owns no buffers; shared empty stand-ins until first use
         this.sendBuf = layer.emptySendBuffer(config);
         this.rcvBuf = layer.emptyReceiveBuffer(config);
@@ -204,8 +210,8 @@ public final class TcpConnection {
         this.sackedByPeer = Assembler.EMPTY;
         this.rtt = layer.newRttEstimator(config);
         this.noDelay = cfg().noDelay();
-        this.effMss = Math.min(cfg().mss(), peerMss);
-        this.rcvMss = Math.min(cfg().mss(), 536);
+        this.effMss = Math.min(advMss, peerMss);
+        this.rcvMss = Math.min(advMss, 536);
     }
 
     // ------------------------------------------------------------------ getters
@@ -213,11 +219,14 @@ public final class TcpConnection {
     public TcpState state() { return state; }
     /** "local:port>remote:port"; built on demand (an idle connection keeps no strings, DESIGN.md 10). */
     public String id() { return TcpLayer.id(localAddress, localPort, remoteAddress, remotePort); }
-    public Ipv4Address localAddress() { return localAddress; }
+    FourTuple fourTuple() { return new FourTuple(localAddress, localPort, remoteAddress, remotePort); }
+    public IpAddress localAddress() { return localAddress; }
     public int localPort() { return localPort; }
-    public Ipv4Address remoteAddress() { return remoteAddress; }
+    public IpAddress remoteAddress() { return remoteAddress; }
     public int remotePort() { return remotePort; }
     public TcpError error() { return error; }
+    /** The MSS this connection announces (Linux tcpi_advmss). */
+    public int advertisedMss() { return advMss; }
     /** The listener this connection was accepted from (passive OPEN), or null for an active OPEN. */
     public TcpListener acceptedFrom() { return parent; }
     public void setListener(TcpEventListener l) { this.listener = l == null ? TcpEventListener.NONE : l; }
@@ -282,11 +291,11 @@ public final class TcpConnection {
             keepaliveAt = now + cfg().keepaliveIdleNs();
             timersChanged();
             keepalivesSent = 0;
-            timer(now, "keepalive", "set", keepaliveAt);
+            timer(now, TcpTimer.KEEPALIVE, TimerAction.SET, keepaliveAt);
         } else if (!on && keepaliveAt != NEVER) {
             keepaliveAt = NEVER;
             timersChanged();
-            timer(now, "keepalive", "cancel", NEVER);
+            timer(now, TcpTimer.KEEPALIVE, TimerAction.CANCEL, NEVER);
         }
     }
 
@@ -518,7 +527,7 @@ public final class TcpConnection {
             timersChanged();
         }
         switch (state) {
-            case CLOSED, LISTEN -> layer.drop(now, "closed", "segment for a closed connection", this, seg, len);
+            case CLOSED, LISTEN -> layer.drop(now, DropReason.NO_LISTENER, "closed", "segment for a closed connection", this, seg, len);
             case SYN_SENT -> synSentArrives(now, seg, buf, off, len);
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
                     otherStatesArrive(now, seg, buf, off, len);
@@ -535,7 +544,7 @@ public final class TcpConnection {
         // RFC 9293 3.10.7.3, first check the ACK bit
         if (seg.has(TcpRepr.ACK)) {
             if (Seq.le(ack, iss) || Seq.gt(ack, sndMax)) {
-                layer.drop(now, "bad_ack_syn_sent", "unacceptable ACK in SYN-SENT", this, seg, len);
+                layer.drop(now, DropReason.BAD_ACK, "bad_ack_syn_sent", "unacceptable ACK in SYN-SENT", this, seg, len);
                 if (!seg.has(TcpRepr.RST)) layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, ack, 0, false);
                 return;
             }
@@ -547,7 +556,7 @@ public final class TcpConnection {
                 layer.count("tcp.in.rsts");
                 enterClosed(now, "rcv RST,ACK", TcpError.CONNECTION_REFUSED);
             } else {
-                layer.drop(now, "rst_without_ack", "RST without an acceptable ACK in SYN-SENT", this, seg, len);
+                layer.drop(now, DropReason.BAD_ACK, "rst_without_ack", "RST without an acceptable ACK in SYN-SENT", this, seg, len);
             }
             return;
         }
@@ -578,7 +587,7 @@ public final class TcpConnection {
             return;
         }
         // RFC 9293 3.10.7.3, fifth, neither SYN nor RST: drop
-        layer.drop(now, "no_syn_in_syn_sent", "segment without SYN or RST in SYN-SENT", this, seg, len);
+        layer.drop(now, DropReason.UNEXPECTED, "no_syn_in_syn_sent", "segment without SYN or RST in SYN-SENT", this, seg, len);
     }
 
     // RFC 9293 3.10.7.4, Other States
@@ -592,20 +601,20 @@ public final class TcpConnection {
         if (state == TcpState.TIME_WAIT && !seg.has(TcpRepr.ACK) && !rst && !syn && cfg().timeWaitIgnoresNonAck()) {
             // FreeBSD (tcp_twcheck): in TIME-WAIT a segment without ACK bit is dropped before any
             // answer; RFC 9293 3.10.7.4 would ACK it when it is outside the window.
-            layer.drop(now, "time_wait_no_ack", "segment without ACK in TIME-WAIT ignored", this, seg, len);
+            layer.drop(now, DropReason.NO_ACK, "time_wait_no_ack", "segment without ACK in TIME-WAIT ignored", this, seg, len);
             return;
         }
 
         if (tsOk && ts == null && !rst && !syn && cfg().dropMissingTimestamps()) {
             // RFC 7323 3.2: "If a non-<RST> segment is received without a TSopt, a TCP SHOULD
             // silently drop the segment"
-            layer.drop(now, "missing_ts", "no timestamp option although timestamps are in use (RFC 7323 3.2)", this, seg, len);
+            layer.drop(now, DropReason.TIMESTAMP, "missing_ts", "no timestamp option although timestamps are in use (RFC 7323 3.2)", this, seg, len);
             return;
         }
 
         // RFC 7323 5.3, PAWS: before the sequence number check, reject old duplicates by timestamp
         if (ts != null && !rst && Seq.lt(ts.tsVal(), tsRecent)) {
-            layer.drop(now, "paws", "PAWS: timestamp older than TS.Recent (RFC 7323 5.3)", this, seg, len);
+            layer.drop(now, DropReason.TIMESTAMP, "paws", "PAWS: timestamp older than TS.Recent (RFC 7323 5.3)", this, seg, len);
             boolean pureAck = len == 0 && !syn && !fin;
             if (pureAck && now - lastOutOfWindowAck < OUT_OF_WINDOW_ACK_INTERVAL_NS) {
                 // Two ends that each hold a TS.Recent ahead of the other's clock would otherwise
@@ -648,11 +657,11 @@ public final class TcpConnection {
             }
             if (state == TcpState.SYN_RECEIVED && syn && !seg.has(TcpRepr.ACK) && seq == irs) {
                 // a retransmitted SYN: our SYN,ACK was lost, send it again
-                layer.drop(now, "dup_syn", "retransmitted SYN in SYN-RECEIVED: SYN,ACK repeated", this, seg, len);
+                layer.drop(now, DropReason.OUT_OF_WINDOW, "dup_syn", "retransmitted SYN in SYN-RECEIVED: SYN,ACK repeated", this, seg, len);
                 sendSyn(now, true);
                 return;
             }
-            layer.drop(now, "out_of_window", "sequence number outside the receive window", this, seg, len);
+            layer.drop(now, DropReason.OUT_OF_WINDOW, "out_of_window", "sequence number outside the receive window", this, seg, len);
             if (!rst && segLen == 0 && now - lastOutOfWindowAck < OUT_OF_WINDOW_ACK_INTERVAL_NS) {
                 // a pure ACK out of the window: answer at most every 500 ms so two confused ends
                 // cannot ping-pong ACKs forever (Linux tcp_invalid_ratelimit)
@@ -689,7 +698,7 @@ public final class TcpConnection {
         // RFC 9293 3.10.7.4, second check the RST bit (RFC 5961 3.2: exact match, else challenge ACK)
         if (rst) {
             if (seq != rcvNxt && cfg().challengeAckOnRst()) {
-                layer.drop(now, "rst_not_exact", "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 3.2)", this, seg, len);
+                layer.drop(now, DropReason.CHALLENGE_ACK, "rst_not_exact", "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 3.2)", this, seg, len);
                 challengeAck(now);
                 return;
             }
@@ -708,9 +717,9 @@ public final class TcpConnection {
                 case CLOSING, LAST_ACK -> enterClosed(now, "rcv RST", TcpError.CONNECTION_RESET);
                 case TIME_WAIT -> {
                     if (cfg().rstInTimeWait()) enterClosed(now, "rcv RST", null);
-                    else layer.drop(now, "rst_in_time_wait", "RST in TIME-WAIT ignored (RFC 1337)", this, seg, len);
+                    else layer.drop(now, DropReason.UNEXPECTED, "rst_in_time_wait", "RST in TIME-WAIT ignored (RFC 1337)", this, seg, len);
                 }
-                case CLOSED, LISTEN, SYN_SENT -> layer.drop(now, "unexpected_state", "RST in " + state, this, seg, len);
+                case CLOSED, LISTEN, SYN_SENT -> layer.drop(now, DropReason.UNEXPECTED, "unexpected_state", "RST in " + state, this, seg, len);
             }
             return;
         }
@@ -721,14 +730,14 @@ public final class TcpConnection {
         if (syn) {
             if (state == TcpState.SYN_RECEIVED && parent != null) {
                 // "If the connection was initiated with a passive OPEN, then return this connection to LISTEN"
-                layer.drop(now, "syn_in_syn_received", "new SYN in SYN-RECEIVED: back to LISTEN", this, seg, len);
+                layer.drop(now, DropReason.UNEXPECTED, "syn_in_syn_received", "new SYN in SYN-RECEIVED: back to LISTEN", this, seg, len);
                 enterClosed(now, "rcv SYN (passive open: back to LISTEN)", null);
                 return;
             }
             if (!cfg().challengeAckOnSyn() && state == TcpState.TIME_WAIT) {
                 // FreeBSD (tcp_twcheck, insecure_syn=1): a SYN in the window of TIME-WAIT is answered
                 // with a RST, and TIME-WAIT stays
-                layer.drop(now, "syn_in_time_wait", "SYN in the window of TIME-WAIT: RST", this, seg, len);
+                layer.drop(now, DropReason.UNEXPECTED, "syn_in_time_wait", "SYN in the window of TIME-WAIT: RST", this, seg, len);
                 sendAbortRst(now);
                 return;
             }
@@ -739,14 +748,14 @@ public final class TcpConnection {
                 enterClosed(now, "rcv SYN in window", TcpError.CONNECTION_RESET);
                 return;
             }
-            layer.drop(now, "syn_in_window", "SYN in a synchronized state: challenge ACK (RFC 5961 4.2)", this, seg, len);
+            layer.drop(now, DropReason.CHALLENGE_ACK, "syn_in_window", "SYN in a synchronized state: challenge ACK (RFC 5961 4.2)", this, seg, len);
             challengeAck(now);
             return;
         }
 
         // RFC 9293 3.10.7.4, fifth check the ACK field
         if (!seg.has(TcpRepr.ACK)) {
-            layer.drop(now, "no_ack", "segment without ACK bit", this, seg, len);
+            layer.drop(now, DropReason.NO_ACK, "no_ack", "segment without ACK bit", this, seg, len);
             return;
         }
         int ack = seg.ack();
@@ -755,11 +764,11 @@ public final class TcpConnection {
                 if (parent != null && len == 0 && !fin && retries < parent.deferAccept()) {
                     // TCP_DEFER_ACCEPT: wait for data; the bare ACK is remembered, not taken
                     deferredAckSeen = true;
-                    layer.drop(now, "deferred_accept", "bare ACK while accepting is deferred (TCP_DEFER_ACCEPT)", this, seg, len);
+                    layer.drop(now, DropReason.POLICY, "deferred_accept", "bare ACK while accepting is deferred (TCP_DEFER_ACCEPT)", this, seg, len);
                     return;
                 }
                 if (parent != null && parent.acceptQueueFull()) {
-                    layer.drop(now, "accept_queue_full", "accept queue full: handshake ACK dropped", this, seg, len);
+                    layer.drop(now, DropReason.QUEUE_FULL, "accept_queue_full", "accept queue full: handshake ACK dropped", this, seg, len);
                     return;
                 }
                 sndWnd = (long) seg.window() << sndWscale;
@@ -769,7 +778,7 @@ public final class TcpConnection {
                 establish(now, "rcv ACK of SYN");
             } else {
                 // <SEQ=SEG.ACK><CTL=RST>
-                layer.drop(now, "bad_ack_syn_received", "unacceptable ACK in SYN-RECEIVED: RST", this, seg, len);
+                layer.drop(now, DropReason.BAD_ACK, "bad_ack_syn_received", "unacceptable ACK in SYN-RECEIVED: RST", this, seg, len);
                 layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, ack, 0, false);
                 return;
             }
@@ -791,7 +800,7 @@ public final class TcpConnection {
             }
             case CLOSING -> {
                 if (finAcked()) enterTimeWait(now, "rcv ACK of FIN");
-                else layer.drop(now, "closing_no_fin_ack", "CLOSING: ACK does not cover our FIN", this, seg, len);
+                else layer.drop(now, DropReason.UNEXPECTED, "closing_no_fin_ack", "CLOSING: ACK does not cover our FIN", this, seg, len);
                 return;
             }
             case LAST_ACK -> {
@@ -816,12 +825,12 @@ public final class TcpConnection {
         int ack = seg.ack();
         // RFC 5961 5.2: acceptable iff (SND.UNA - MAX.SND.WND) <= SEG.ACK <= SND.NXT
         if (Seq.gt(ack, sndMax)) {
-            layer.drop(now, "ack_unsent", "ACK of data not yet sent: " + (cfg().ackUnsentAck() ? "ACK and drop" : "drop"), this, seg, len);
+            layer.drop(now, DropReason.BAD_ACK, "ack_unsent", "ACK of data not yet sent: " + (cfg().ackUnsentAck() ? "ACK and drop" : "drop"), this, seg, len);
             if (cfg().ackUnsentAck()) sendAck(now);
             return false;
         }
         if (Seq.lt(ack, Seq.add(sndUna, -Math.max(maxSndWnd, 1)))) {
-            layer.drop(now, "ack_too_old", "ACK below SND.UNA - MAX.SND.WND: challenge ACK (RFC 5961 5.2)", this, seg, len);
+            layer.drop(now, DropReason.CHALLENGE_ACK, "ack_too_old", "ACK below SND.UNA - MAX.SND.WND: challenge ACK (RFC 5961 5.2)", this, seg, len);
             challengeAck(now);
             return false;
         }
@@ -1124,9 +1133,9 @@ public final class TcpConnection {
             switch (state) {
                 case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> receiveText(now, dataSeq, buf, off, len, fin);
                 case CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
-                        layer.drop(now, "data_after_fin", "text after the remote FIN ignored", this, seg, len);
+                        layer.drop(now, DropReason.UNEXPECTED, "data_after_fin", "text after the remote FIN ignored", this, seg, len);
                 case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED ->
-                        layer.drop(now, "data_unexpected", "text in " + state.rfcName() + " ignored", this, seg, len);
+                        layer.drop(now, DropReason.UNEXPECTED, "data_unexpected", "text in " + state.rfcName() + " ignored", this, seg, len);
             }
         } else if (fin && dataSeq != rcvNxt) {
             rememberOooFin(Seq.add(dataSeq, len));
@@ -1151,7 +1160,7 @@ public final class TcpConnection {
         boolean fullSized = len >= rcvMss;
         int offset = Seq.sub(dataSeq, rcvNxt); // >= 0 after trimming
         if (len > 0) ownReceiveBuffer().writeAt(offset, buf, off, len);
-        if (len > rcvMss) rcvMss = Math.min(len, Math.max(cfg().mss(), effMss));
+        if (len > rcvMss) rcvMss = Math.min(len, Math.max(advMss, effMss));
         if (offset == 0) {
             boolean hadHoles = !ooo.isEmpty();
             int end = Seq.add(rcvNxt, len);
@@ -1190,7 +1199,7 @@ public final class TcpConnection {
             if (!ownOoo().add(dataSeq, Seq.add(dataSeq, len))) {
                 layer.count("tcp.drop.ooo_ranges_full");
                 if (layer.tracer().enabled())
-                    layer.tracer().event(new TraceEvent.Drop(now, "tcp", "out-of-order queue full (too many holes)", id()));
+                    layer.tracer().event(new TraceEvent.Drop(now, "tcp", DropReason.QUEUE_FULL, "out-of-order queue full (too many holes)", id()));
             } else {
                 layer.count("tcp.in.out_of_order");
                 if (fin) rememberOooFin(Seq.add(dataSeq, len));
@@ -1229,7 +1238,7 @@ public final class TcpConnection {
         if (delackAt != NEVER) return;
         delackAt = now + cfg().delayedAckNs();
         timersChanged();
-        timer(now, "delayed-ACK", "set", delackAt);
+        timer(now, TcpTimer.DELAYED_ACK, TimerAction.SET, delackAt);
     }
 
     private void rememberOooFin(int s) {
@@ -1365,7 +1374,7 @@ public final class TcpConnection {
         if (delackAt <= now) {
             delackAt = NEVER;
             timersChanged();
-            timer(now, "delayed-ACK", "fired", now);
+            timer(now, TcpTimer.DELAYED_ACK, TimerAction.FIRED, now);
             layer.delayedAcks.increment();
             sendAck(now);
         }
@@ -1387,7 +1396,7 @@ public final class TcpConnection {
         cancelTlp();
         rtoAt = NEVER;
         timersChanged();
-        timer(now, "RTO", "fired", now);
+        timer(now, TcpTimer.RTO, TimerAction.FIRED, now);
         layer.count("tcp.timeouts");
         if (userTimeoutNs() > 0 && unackedSince != NEVER && now - unackedSince >= userTimeoutNs()) {
             userTimeout(now);
@@ -1446,7 +1455,7 @@ public final class TcpConnection {
         timeWaitAt = NEVER;
         timersChanged();
         boolean fw2 = state == TcpState.FIN_WAIT_2;
-        timer(now, fw2 ? "FIN-WAIT-2" : "2MSL", "fired", now);
+        timer(now, fw2 ? TcpTimer.FIN_WAIT_2 : TcpTimer.TWO_MSL, TimerAction.FIRED, now);
         enterClosed(now, fw2 ? "FIN-WAIT-2 timeout" : "2MSL timeout", null);
     }
 
@@ -1466,7 +1475,7 @@ public final class TcpConnection {
     private void armFinWait2Timeout(long now) {
         timeWaitAt = now + finWait2TimeoutNs;
         timersChanged();
-        timer(now, "FIN-WAIT-2", "set", timeWaitAt);
+        timer(now, TcpTimer.FIN_WAIT_2, TimerAction.SET, timeWaitAt);
     }
 
     /** RFC 9293 3.10.8 USER TIMEOUT: flush queues, report the error, CLOSED. */
@@ -1479,7 +1488,7 @@ public final class TcpConnection {
     private void persistTimeout(long now) {
         persistAt = NEVER;
         timersChanged();
-        timer(now, "persist", "fired", now);
+        timer(now, TcpTimer.PERSIST, TimerAction.FIRED, now);
         int unsent = unsent();
         if (unsent > 0 && sendsData()) {
             long usable = Math.min(sndWnd, cc().window()) - Seq.sub(sndNxt, sndUna);
@@ -1501,7 +1510,7 @@ public final class TcpConnection {
     private void keepaliveTimeout(long now) {
         keepaliveAt = NEVER;
         timersChanged();
-        timer(now, "keepalive", "fired", now);
+        timer(now, TcpTimer.KEEPALIVE, TimerAction.FIRED, now);
         if (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT) return;
         if (sndMax != sndUna) { // data outstanding: the RTO watches the peer
             keepaliveAt = now + cfg().keepaliveIdleNs();
@@ -1518,7 +1527,7 @@ public final class TcpConnection {
         emit(now, TcpRepr.ACK, Seq.add(sndUna, -1), 0);
         keepaliveAt = now + cfg().keepaliveIntervalNs();
         timersChanged();
-        timer(now, "keepalive", "set", keepaliveAt);
+        timer(now, TcpTimer.KEEPALIVE, TimerAction.SET, keepaliveAt);
     }
 
     // ------------------------------------------------------------------ output
@@ -1647,7 +1656,7 @@ public final class TcpConnection {
         if (rtoAt != NEVER) at = Math.min(at, rtoAt);
         tlpAt = at;
         timersChanged();
-        timer(now, "TLP", "set", tlpAt);
+        timer(now, TcpTimer.TLP, TimerAction.SET, tlpAt);
     }
 
     private void cancelTlp() {
@@ -1663,7 +1672,7 @@ public final class TcpConnection {
     private void tailLossProbe(long now) {
         tlpAt = NEVER;
         timersChanged();
-        timer(now, "TLP", "fired", now);
+        timer(now, TcpTimer.TLP, TimerAction.FIRED, now);
         if (!tlpAllowed()) return;
         layer.count("tcp.tail_loss_probes");
         int unsent = unsent();
@@ -1718,11 +1727,11 @@ public final class TcpConnection {
             long interval = Math.min(rtt.rto() << Math.min(persistBackoff, 20), cfg().maxRtoNs());
             persistAt = now + interval;
             timersChanged();
-            timer(now, "persist", "set", persistAt);
+            timer(now, TcpTimer.PERSIST, TimerAction.SET, persistAt);
         } else if (!need && persistAt != NEVER) {
             persistAt = NEVER;
             timersChanged();
-            timer(now, "persist", "cancel", NEVER);
+            timer(now, TcpTimer.PERSIST, TimerAction.CANCEL, NEVER);
         }
     }
 
@@ -1864,7 +1873,7 @@ public final class TcpConnection {
         if (delackAt != NEVER) {
             delackAt = NEVER;
             timersChanged();
-            timer(now, "delayed-ACK", "cancel", NEVER);
+            timer(now, TcpTimer.DELAYED_ACK, TimerAction.CANCEL, NEVER);
         }
     }
 
@@ -1872,7 +1881,7 @@ public final class TcpConnection {
     private List<TcpOption> synOptions(long now, boolean synAck) {
         if (noOptions) return List.of();
         return cfg().optionLayout().arrange(synAck, kind -> switch (kind) {
-            case TcpOption.KIND_MSS -> new TcpOption.Mss(cfg().mss());
+            case TcpOption.KIND_MSS -> new TcpOption.Mss(advMss);
             case TcpOption.KIND_WSCALE -> cfg().windowScale() && !synOptionsDropped && (!synAck || peerOfferedWs)
                     ? new TcpOption.WindowScale(cfg().windowScaleShift()) : null;
             case TcpOption.KIND_SACK_PERMITTED -> cfg().sack() && !synOptionsDropped && (!synAck || peerOfferedSack)
@@ -1910,7 +1919,7 @@ public final class TcpConnection {
         // the MSS option counts no TCP options, so the timestamps we carry come off it.
         int opts = tsOk ? TS_OPTION_SPACE : 0;
         // a tiny MSS from the peer is raised to 64; our own (a small MTU) is honoured
-        effMss = Math.max(Math.min(64, Math.max(1, cfg().mss() - opts)), Math.min(peerMss, cfg().mss()) - opts);
+        effMss = Math.max(Math.min(64, Math.max(1, advMss - opts)), Math.min(peerMss, advMss) - opts);
         rcvMss = Math.min(rcvMss, effMss);
         if (cc != null) cc.setMss(effMss); // else cc() starts from the current effMss
         lastAckSent = rcvNxt;
@@ -2013,7 +2022,7 @@ public final class TcpConnection {
         if (cfg().keepalive()) {
             keepaliveAt = now + cfg().keepaliveIdleNs();
             timersChanged();
-            timer(now, "keepalive", "set", keepaliveAt);
+            timer(now, TcpTimer.KEEPALIVE, TimerAction.SET, keepaliveAt);
         }
         if (parent != null) nAcceptable = true;
         if (finQueued) setState(now, TcpState.FIN_WAIT_1, "queued CLOSE");
@@ -2025,7 +2034,7 @@ public final class TcpConnection {
         if (persistAt != NEVER) {
             persistAt = NEVER;
             timersChanged();
-            timer(now, "persist", "cancel", NEVER);
+            timer(now, TcpTimer.PERSIST, TimerAction.CANCEL, NEVER);
         }
         if (!cfg().timeWaitEnabled()) {
             // LAB ONLY: no TIME-WAIT, the connection is forgotten at once
@@ -2038,7 +2047,7 @@ public final class TcpConnection {
     private void restartTimeWait(long now) {
         timeWaitAt = now + 2 * cfg().mslNs();
         timersChanged();
-        timer(now, "2MSL", "set", timeWaitAt);
+        timer(now, TcpTimer.TWO_MSL, TimerAction.SET, timeWaitAt);
     }
 
     /**
@@ -2130,9 +2139,9 @@ public final class TcpConnection {
         setState(now, TcpState.CLOSED, cause);
         if (err != null) error = err;
         cancelRto(now);
-        if (persistAt != NEVER) timer(now, "persist", "cancel", NEVER);
-        if (delackAt != NEVER) timer(now, "delayed-ACK", "cancel", NEVER);
-        if (timeWaitAt != NEVER && timeWaitAt > now) timer(now, "2MSL", "cancel", NEVER);
+        if (persistAt != NEVER) timer(now, TcpTimer.PERSIST, TimerAction.CANCEL, NEVER);
+        if (delackAt != NEVER) timer(now, TcpTimer.DELAYED_ACK, TimerAction.CANCEL, NEVER);
+        if (timeWaitAt != NEVER && timeWaitAt > now) timer(now, TcpTimer.TWO_MSL, TimerAction.CANCEL, NEVER);
         persistAt = delackAt = timeWaitAt = keepaliveAt = NEVER;
         timersChanged();
         if (err != null) {
@@ -2148,7 +2157,7 @@ public final class TcpConnection {
         TcpState from = state;
         state = to;
         if (layer.tracer().enabled())
-            layer.tracer().event(new TraceEvent.StateChange(now, id(), from.rfcName(), to.rfcName(), cause));
+            layer.tracer().event(new TraceEvent.StateChange<>(now, fourTuple(), from, to, cause));
     }
 
     private void armRto(long now) {
@@ -2159,7 +2168,7 @@ public final class TcpConnection {
         if (ut > 0) rtoAt = Math.max(now + 1, Math.min(rtoAt, (unackedSince != NEVER ? unackedSince : now) + ut));
         if (establishing() && establishDeadline != NEVER) rtoAt = Math.max(now + 1, Math.min(rtoAt, establishDeadline));
         timersChanged();
-        timer(now, "RTO", "set", rtoAt);
+        timer(now, TcpTimer.RTO, TimerAction.SET, rtoAt);
     }
 
     private void cancelRto(long now) {
@@ -2171,7 +2180,7 @@ public final class TcpConnection {
         if (rtoAt == NEVER) return;
         rtoAt = NEVER;
         timersChanged();
-        timer(now, "RTO", "cancel", NEVER);
+        timer(now, TcpTimer.RTO, TimerAction.CANCEL, NEVER);
     }
 
     private void startRttTiming(long now, int seq) {
@@ -2180,8 +2189,8 @@ public final class TcpConnection {
         rttStart = now;
     }
 
-    private void timer(long now, String name, String action, long deadline) {
-        if (layer.tracer().enabled()) layer.tracer().event(new TraceEvent.Timer(now, id(), name, action, deadline));
+    private void timer(long now, TcpTimer name, TimerAction action, long deadline) {
+        if (layer.tracer().enabled()) layer.tracer().event(new TraceEvent.Timer<>(now, fourTuple(), name, action, deadline));
     }
 
     private int tsNow(long now) { return (int) (now / 1_000_000L) + tsOffset; }

@@ -10,8 +10,12 @@ import java.util.Objects;
 import org.netstack4j.time.Pollable;
 import org.netstack4j.time.Time;
 import org.netstack4j.trace.Counters;
+import org.netstack4j.trace.DropReason;
+import org.netstack4j.trace.FourTuple;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.trace.Tracer;
+import org.netstack4j.wire.IpAddress;
+import org.netstack4j.wire.IpMeta;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.TcpEncoder;
 import org.netstack4j.wire.TcpOption;
@@ -25,6 +29,7 @@ import org.netstack4j.wire.TcpRepr;
 public final class TcpLayer implements Pollable {
     private final TcpConfig config;
     private final TcpOutput output;
+    private final PathInfo paths;
     private final Tracer tracer;
     private final Counters counters;
     private final IsnGenerator isn;
@@ -46,7 +51,13 @@ public final class TcpLayer implements Pollable {
     private java.util.function.IntSupplier isnForTests; // package-private hook: ISNs near the wrap in tests
 
     public TcpLayer(TcpConfig config, TcpOutput output, Tracer tracer, Counters counters, long seed) {
+        this(config, output, PathInfo.UNKNOWN, tracer, counters, seed);
+    }
+
+    /** A layer that asks {@code paths} for the MSS to announce on each connection it opens or accepts. */
+    public TcpLayer(TcpConfig config, TcpOutput output, PathInfo paths, Tracer tracer, Counters counters, long seed) {
         this.config = Objects.requireNonNull(config, "config");
+        this.paths = Objects.requireNonNull(paths, "paths");
         this.output = Objects.requireNonNull(output, "output");
         this.tracer = tracer == null ? Tracer.NONE : tracer;
         this.counters = counters == null ? new Counters() : counters;
@@ -71,13 +82,13 @@ public final class TcpLayer implements Pollable {
     public Collection<TcpConnection> connections() { return Collections.unmodifiableList(connections.inCreationOrder()); }
 
     /** Active OPEN (RFC 9293 3.10.1): sends a SYN and returns the connection in SYN-SENT. */
-    public TcpConnection connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
+    public TcpConnection connect(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
                                  TcpEventListener l) {
         return open(now, local, localPort, remote, remotePort, l, false, config);
     }
 
     /** {@link #connect}, the SYN and the connection without TCP options when {@code noOptions} (TCP_NOOPT). */
-    public TcpConnection connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
+    public TcpConnection connect(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
                                  TcpEventListener l, boolean noOptions) {
         return open(now, local, localPort, remote, remotePort, l, noOptions, config);
     }
@@ -87,12 +98,12 @@ public final class TcpLayer implements Pollable {
      * RTO, delayed ACK, MSL, options...) instead of the stack's. The stack-wide parts of
      * {@code cfg} (ephemeral port range, challenge ACK limit) stay the stack's.
      */
-    public TcpConnection connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
+    public TcpConnection connect(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
                                  TcpEventListener l, TcpConfig cfg) {
         return open(now, local, localPort, remote, remotePort, l, false, Objects.requireNonNull(cfg, "cfg"));
     }
 
-    private TcpConnection open(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
+    private TcpConnection open(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
                                TcpEventListener l, boolean noOptions, TcpConfig cfg) {
         if (local == null || local.isUnspecified()) throw new IllegalArgumentException("connect needs a concrete local address");
         if (remote == null || remote.isUnspecified() || remotePort <= 0 || remotePort > 65535)
@@ -124,15 +135,15 @@ public final class TcpLayer implements Pollable {
     }
 
     /** Passive OPEN on local:port (local may be {@link Ipv4Address#ANY}). */
-    public TcpListener listen(long now, Ipv4Address local, int port, int backlog, TcpListener.AcceptHandler h) {
+    public TcpListener listen(long now, IpAddress local, int port, int backlog, TcpListener.AcceptHandler h) {
         return listen(now, local, port, backlog, h, config);
     }
 
     /** {@link #listen} whose connections (and SYN queue limit) use {@code cfg} instead of the stack's configuration. */
-    public TcpListener listen(long now, Ipv4Address local, int port, int backlog, TcpListener.AcceptHandler h, TcpConfig cfg) {
+    public TcpListener listen(long now, IpAddress local, int port, int backlog, TcpListener.AcceptHandler h, TcpConfig cfg) {
         Objects.requireNonNull(cfg, "cfg");
         if (port <= 0 || port > 65535) throw new IllegalArgumentException("bad port " + port);
-        Ipv4Address addr = local == null ? Ipv4Address.ANY : local;
+        IpAddress addr = local == null ? Ipv4Address.ANY : local;
         List<TcpListener> l = listeners.computeIfAbsent(port, k -> new ArrayList<>());
         for (TcpListener x : l)
             if (x.localAddress().equals(addr)) throw new TcpException(TcpError.CONNECTION_ALREADY_EXISTS, "already listening on " + addr + ":" + port);
@@ -141,12 +152,21 @@ public final class TcpLayer implements Pollable {
         return listener;
     }
 
+    /**
+     * A segment from IP with the packet's {@link IpMeta} (addresses, traffic class with the ECN
+     * bits, TTL, interface); the payload is buf[payloadOff, +payloadLen). Only the addresses are
+     * used so far: ECN (RFC 3168) will read the traffic class here.
+     */
+    public void segmentArrives(long now, IpMeta meta, TcpRepr seg, byte[] buf, int payloadOff, int payloadLen) {
+        segmentArrives(now, meta.src(), meta.dst(), seg, buf, payloadOff, payloadLen);
+    }
+
     /** A segment from IP: src/dst are the IP addresses, the payload is buf[payloadOff, +payloadLen). */
-    public void segmentArrives(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] buf, int payloadOff, int payloadLen) {
+    public void segmentArrives(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] buf, int payloadOff, int payloadLen) {
         inSegments.increment();
         // The connection's name is only needed for tracing: build it only then (hot path).
         String id = tracer.enabled() ? id(dst, seg.dstPort(), src, seg.srcPort()) : null;
-        if (tracer.enabled()) tracer.event(new TraceEvent.Segment(now, true, id, src, dst, seg, payloadLen));
+        if (tracer.enabled()) tracer.event(TraceEvent.Segment.of(now, true, src, dst, seg, payloadLen));
         TcpConnection c = connections.get(dst, seg.dstPort(), src, seg.srcPort());
         if (c != null && c.state() == TcpState.TIME_WAIT && c.acceptsNewSynInTimeWait(seg)
                 && findListener(dst, seg.dstPort()) != null) {
@@ -168,18 +188,18 @@ public final class TcpLayer implements Pollable {
     }
 
     // RFC 9293 3.10.7.1, CLOSED STATE: no connection, no listener
-    private void closedArrives(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, int len, String id) {
+    private void closedArrives(long now, IpAddress src, IpAddress dst, TcpRepr seg, int len, String id) {
         if (seg.has(TcpRepr.RST)) {
-            drop(now, "rst_to_closed", "RST to a closed port ignored", id, seg, len);
+            drop(now, DropReason.NO_LISTENER, "rst_to_closed", "RST to a closed port ignored", id, seg, len);
             return;
         }
         if (config.twoWayHandshake() && seg.has(TcpRepr.SYN) && seg.has(TcpRepr.ACK)) {
             // Lab mode: in a two-way handshake the SYN,ACK is the last step and asks for no reply,
             // so a host that never opened this connection has nothing to answer it with.
-            drop(now, "two_way_stray_syn_ack", "two-way handshake (lab): stray SYN,ACK ignored, nothing to confirm", id, seg, len);
+            drop(now, DropReason.POLICY, "two_way_stray_syn_ack", "two-way handshake (lab): stray SYN,ACK ignored, nothing to confirm", id, seg, len);
             return;
         }
-        drop(now, "no_connection", "no connection or listener: answered with RST", id, seg, len);
+        drop(now, DropReason.NO_LISTENER, "no_connection", "no connection or listener: answered with RST", id, seg, len);
         if (!seg.has(TcpRepr.ACK)) {
             // <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>
             int segLen = len + (seg.has(TcpRepr.SYN) ? 1 : 0) + (seg.has(TcpRepr.FIN) ? 1 : 0);
@@ -195,7 +215,7 @@ public final class TcpLayer implements Pollable {
      * Codes 2/3 in SYN-SENT refuse the connection; code 4 lowers the MSS (RFC 1191); the rest
      * are soft errors reported if the connection later times out (RFC 1122 4.2.3.9, RFC 5927).
      */
-    public void icmpDestinationUnreachable(long now, Ipv4Address src, Ipv4Address dst, int code, int nextHopMtu,
+    public void icmpDestinationUnreachable(long now, IpAddress src, IpAddress dst, int code, int nextHopMtu,
                                            int srcPort, int dstPort, int seq) {
         TcpConnection c = connections.get(src, srcPort, dst, dstPort);
         if (c == null) {
@@ -206,7 +226,7 @@ public final class TcpLayer implements Pollable {
     }
 
     /** An ICMP time exceeded (RFC 792 type 11) quoting a segment we sent: src/dst/ports as we sent them. */
-    public void icmpTimeExceeded(long now, Ipv4Address src, Ipv4Address dst, int srcPort, int dstPort, int seq) {
+    public void icmpTimeExceeded(long now, IpAddress src, IpAddress dst, int srcPort, int dstPort, int seq) {
         TcpConnection c = connections.get(src, srcPort, dst, dstPort);
         if (c == null) {
             counters.counter("tcp.icmp.no_connection").increment();
@@ -251,11 +271,11 @@ public final class TcpLayer implements Pollable {
 
     // ---- services for connections and listeners ----
 
-    static String id(Ipv4Address local, int localPort, Ipv4Address remote, int remotePort) {
-        return local + ":" + localPort + ">" + remote + ":" + remotePort;
+    static String id(IpAddress local, int localPort, IpAddress remote, int remotePort) {
+        return new FourTuple(local, localPort, remote, remotePort).toString();
     }
 
-    private TcpListener findListener(Ipv4Address dst, int port) {
+    private TcpListener findListener(IpAddress dst, int port) {
         List<TcpListener> l = listeners.get(port);
         if (l == null) return null;
         TcpListener any = null;
@@ -273,18 +293,23 @@ public final class TcpLayer implements Pollable {
         if (list.isEmpty()) listeners.remove(l.port());
     }
 
-    TcpConnection newConnection(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
+    TcpConnection newConnection(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
                                 TcpListener parent, TcpEventListener l, TcpConfig cfg) {
+        // RFC 9293 3.7.1: the MSS to announce comes from the route's MTU (MTU - 40 for IPv4);
+        // the configured MSS caps it (TCP_MAXSEG, Linux tcp_mss_clamp)
+        int routeMss = paths.mss(local, remote);
+        int advMss = cfg.mss() == 0 ? (routeMss > 0 ? routeMss : TcpConfig.DEFAULT_ROUTELESS_MSS)
+                : routeMss > 0 ? Math.min(cfg.mss(), routeMss) : cfg.mss();
         TcpConnection c = new TcpConnection(this, cfg, local, localPort, remote, remotePort, parent, l,
                 isnForTests != null ? isnForTests.getAsInt() : isn.isn(now, local, localPort, remote, remotePort),
-                isn.timestampOffset(local, remote), nextOrder++);
+                isn.timestampOffset(local, remote), advMss, nextOrder++);
         if (parent != null) c.setNoOptions(parent.noOptions());
         connections.put(c);
         return c;
     }
 
     /** The connection with this 4-tuple, or null. */
-    TcpConnection find(Ipv4Address local, int localPort, Ipv4Address remote, int remotePort) {
+    TcpConnection find(IpAddress local, int localPort, IpAddress remote, int remotePort) {
         return connections.get(local, localPort, remote, remotePort);
     }
 
@@ -366,43 +391,43 @@ public final class TcpLayer implements Pollable {
         return scratch;
     }
 
-    /** A connection's segment: its id string is only built when tracing. */
-    void transmit(long now, TcpConnection c, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, int off, int len) {
-        transmit(now, tracer.enabled() ? c.id() : null, src, dst, tcp, payload, off, len);
+    /** A connection's segment. */
+    void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int off, int len) {
+        transmit(now, src, dst, tcp, payload, off, len);
     }
 
-    /** The header the connections fill for {@link #transmit(long, TcpConnection, Ipv4Address, Ipv4Address, TcpEncoder, byte[], int, int)}. */
+    /** The header the connections fill for {@link #transmit(long, TcpConnection, IpAddress, IpAddress, TcpEncoder, byte[], int, int)}. */
     TcpEncoder encoder() { return encoder; }
 
     private final TcpEncoder encoder = new TcpEncoder();
 
     /** A connection's common segment (never a RST): no record is built unless tracing. */
-    void transmit(long now, TcpConnection c, Ipv4Address src, Ipv4Address dst, TcpEncoder tcp, byte[] payload, int off, int len) {
+    void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpEncoder tcp, byte[] payload, int off, int len) {
         if (tracer.enabled()) {
-            transmit(now, c.id(), src, dst, tcp.toRepr(), payload, off, len);
+            transmit(now, src, dst, tcp.toRepr(), payload, off, len);
             return;
         }
         outSegments.increment();
         output.send(now, src, dst, tcp, payload, off, len);
     }
 
-    void transmit(long now, String id, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, int off, int len) {
+    void transmit(long now, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int off, int len) {
         outSegments.increment();
         if (tcp.has(TcpRepr.RST)) outRsts.increment();
-        if (tracer.enabled()) tracer.event(new TraceEvent.Segment(now, false, id, src, dst, tcp, len));
+        if (tracer.enabled()) tracer.event(TraceEvent.Segment.of(now, false, src, dst, tcp, len));
         output.send(now, src, dst, tcp, payload, off, len);
     }
 
-    void sendRst(long now, Ipv4Address src, int srcPort, Ipv4Address dst, int dstPort, int seq, int ack, boolean withAck) {
+    void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack, boolean withAck) {
         sendRst(now, src, srcPort, dst, dstPort, seq, ack, withAck, List.of());
     }
 
     /** A RST carrying options (a connection's abort RST with its timestamps). */
-    void sendRst(long now, Ipv4Address src, int srcPort, Ipv4Address dst, int dstPort, int seq, int ack, boolean withAck,
+    void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack, boolean withAck,
                  List<TcpOption> options) {
         TcpRepr rst = new TcpRepr(srcPort, dstPort, seq, withAck ? ack : 0, TcpRepr.RST | (withAck ? TcpRepr.ACK : 0),
                 0, 0, options);
-        transmit(now, id(src, srcPort, dst, dstPort), src, dst, rst, new byte[0], 0, 0);
+        transmit(now, src, dst, rst, new byte[0], 0, 0);
     }
 
     /** RFC 5961 10: a global budget of challenge ACKs per second. */
@@ -421,14 +446,14 @@ public final class TcpLayer implements Pollable {
     }
 
     /** A connection's drop: its id string is only built when tracing. */
-    void drop(long now, String key, String reason, TcpConnection c, TcpRepr seg, int len) {
+    void drop(long now, DropReason kind, String key, String reason, TcpConnection c, TcpRepr seg, int len) {
         counters.counter("tcp.drop." + key).increment();
-        if (tracer.enabled()) tracer.event(new TraceEvent.Drop(now, "tcp", reason, c.id() + " " + summary(seg, len)));
+        if (tracer.enabled()) tracer.event(new TraceEvent.Drop(now, "tcp", kind, reason, c.id() + " " + summary(seg, len)));
     }
 
-    void drop(long now, String key, String reason, String id, TcpRepr seg, int len) {
+    void drop(long now, DropReason kind, String key, String reason, String id, TcpRepr seg, int len) {
         counters.counter("tcp.drop." + key).increment();
-        if (tracer.enabled()) tracer.event(new TraceEvent.Drop(now, "tcp", reason, id + " " + summary(seg, len)));
+        if (tracer.enabled()) tracer.event(new TraceEvent.Drop(now, "tcp", kind, reason, id + " " + summary(seg, len)));
     }
 
     void count(String name) { counters.counter(name).increment(); }
