@@ -35,7 +35,10 @@ udp = [n for n in P if not n.startswith("ARP") and ip_of(n)[9] == 17 and not n.s
 seeds(*W, "UdpFuzzer", "udp", [(n, b"\1" + l4(n)) for n in udp])
 tcp = [n for n in P if not n.startswith("ARP") and ip_of(n)[9] == 6]
 seeds(*W, "TcpHeaderFuzzer", "tcp", [(n, b"\1" + l4(n)) for n in tcp])
-seeds(*W, "DissectorFuzzer", "dissect", [(n, b"\0" + P[n]) for n in ETH] + [(n, b"\1" + P[n]) for n in RAW])
+p6 = open(os.path.join(ROOT, "core/src/test/java/org/netstack4j/wire/Packets6.java")).read()
+P6 = {m.group(1): bytes.fromhex(m.group(2)) for m in re.finditer(r'static final String (\w+) = "([0-9a-f]+)"', p6)}
+seeds(*W, "DissectorFuzzer", "dissect", [(n, b"\0" + P[n]) for n in ETH] + [(n, b"\1" + P[n]) for n in RAW]
+      + [("ipv6-" + n, b"\1" + v) for n, v in P6.items()])
 
 def records(names):
     return b"".join(bytes([1, len(P[n])]) + P[n] for n in names)
