@@ -33,8 +33,8 @@ import org.netstack4j.wire.MacAddress;
  * deadlines {@link #pollAt} reports. Bad input never throws: it is dropped, counted and
  * traced ({@link TraceEvent.Drop}).
  *
- * <p>It is a host, not a router (RFC 1122): packets not addressed to us are dropped, never
- * forwarded. The weak host model (RFC 1122 3.3.4.2) is used: any of our addresses is
+ * <p>It is a host, not a router (RFC 1122): packets not addressed to us are dropped, unless
+ * {@link #setForwarding} makes it a router (RFC 1812). The weak host model (RFC 1122 3.3.4.2) is used: any of our addresses is
  * accepted on any interface. Addresses above this layer are {@link IpAddress}es; IPv6 ones
  * have no route yet (IPv6 packets are dropped and counted).
  *
@@ -64,6 +64,7 @@ public final class IpStack implements Pollable {
     private final Ipv4 ipv4;
     private final Icmp icmp;
     private final Udp udp;
+    private final Forwarding forwarding;
 
     public IpStack(Tracer tracer, Counters counters, long seed) {
         this.trace = new IpTrace(tracer == null ? Tracer.NONE : tracer);
@@ -76,7 +77,8 @@ public final class IpStack implements Pollable {
         this.udp = new Udp(this, c, trace, random);
         ethernet.wire(arp, ipv4);
         arp.wire(ethernet, icmp);
-        ipv4.wire(ethernet, icmp, udp);
+        this.forwarding = new Forwarding(this, c, trace, ethernet, icmp);
+        ipv4.wire(ethernet, icmp, udp, forwarding);
         icmp.wire(udp);
         udp.wire(icmp);
     }
@@ -93,6 +95,14 @@ public final class IpStack implements Pollable {
         iface.device().attach((now, frame) -> ethernet.frameReceived(link, now, frame));
         routes.add(new RoutingTable.Route(iface.network(), iface.prefixLength(), null, iface));
     }
+
+    /**
+     * Turns IPv4 forwarding between the interfaces on or off (off by default: a host, RFC 1122).
+     * On, datagrams for other hosts are routed as RFC 1812 says ({@link Forwarding}).
+     */
+    public void setForwarding(boolean on) { forwarding.setEnabled(on); }
+
+    public boolean forwarding() { return forwarding.enabled(); }
 
     /** Sets (replaces) the default route; the gateway must be on-link through an interface. */
     public void setDefaultGateway(Ipv4Address gateway) {

@@ -30,6 +30,7 @@ final class Ipv4 {
     private Ethernet ethernet;
     private Icmp icmp;
     private Udp udp;
+    private Forwarding forwarding;
 
     Ipv4(IpStack stack, IpCounters c, IpTrace trace, int firstIdentification) {
         this.stack = stack;
@@ -38,10 +39,11 @@ final class Ipv4 {
         this.nextIdentification = firstIdentification;
     }
 
-    void wire(Ethernet ethernet, Icmp icmp, Udp udp) {
+    void wire(Ethernet ethernet, Icmp icmp, Udp udp, Forwarding forwarding) {
         this.ethernet = ethernet;
         this.icmp = icmp;
         this.udp = udp;
+        this.forwarding = forwarding;
     }
 
     Reassembler reassembler() { return reassembler; }
@@ -214,6 +216,10 @@ final class Ipv4 {
         }
         boolean broadcast = stack.isAnyBroadcast(ip.dst());
         if (!broadcast && !stack.isLocalAddress(ip.dst())) {
+            if (link != null && forwarding.enabled() && !linkBroadcast) {
+                forwarding.forward(now, link, ip, buf, off);
+                return;
+            }
             c.ipInDropNotForUs.increment();
             trace.drop(now, "ipv4", DropReason.NOT_FOR_US, ip.dst().isMulticast() ? "multicast group not joined" : "not for us (no forwarding)", ip);
             return;
