@@ -7,6 +7,7 @@ import org.netstack4j.wire.EthernetRepr;
 import org.netstack4j.wire.IcmpRepr;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.Ipv4Repr;
+import org.netstack4j.wire.Parsed;
 
 /**
  * IPv4 forwarding (RFC 1812 5.2 and 5.3), off unless {@link IpStack#setForwarding}: a datagram
@@ -93,11 +94,7 @@ final class Forwarding {
         }
         int mtu = out.iface.mtu();
         int total = ip.totalLength();
-        if (total <= mtu) {
-            sendWhole(now, out, nh.address(), buf, off, total);
-            return;
-        }
-        if (ip.dontFragment()) {
+        if (total > mtu && ip.dontFragment()) {
             // RFC 1191 4: the MTU of the next hop in the (formerly unused) low 16 bits.
             dropDf.increment();
             trace.drop(now, "ipv4", DropReason.TOO_BIG, total + " bytes, DF set, next-hop MTU " + mtu, ip);
@@ -105,20 +102,75 @@ final class Forwarding {
                     IcmpRepr.CODE_FRAGMENTATION_NEEDED, Math.min(mtu, 0xffff));
             return;
         }
-        fragment(now, out, nh.address(), ip, buf, poff, plen);
-    }
-
-    /** The datagram as received with its TTL one lower: RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'). */
-    private void sendWhole(long now, Link out, Ipv4Address nextHop, byte[] buf, int off, int total) {
+        Hooks hooks = stack.hooks();
+        if (hooks != null && !hooks.pass(now, Hooks.Hook.FORWARD, in, out, buf, off, total)) return;
         int head = out.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
-        int size = head + total;
-        byte[] frame = new byte[out.ethernet ? Math.max(size, Ethernet.MIN_FRAME) : size];
+        byte[] frame = newFrame(out, total);
         System.arraycopy(buf, off, frame, head, total);
         decrementTtl(frame, head);
-        transmit(now, out, nextHop, frame);
+        if (hooks != null && !hooks.pass(now, Hooks.Hook.POSTROUTING, in, out, frame, head, total)) return;
+        datagrams.increment();
+        emit(now, out, nh.address(), frame, total);
     }
 
-    /** RFC 1624 3: decrements the TTL at ip[8] and updates the header checksum at ip[10..12) to match. */
+    private static byte[] newFrame(Link out, int total) {
+        int size = (out.ethernet ? EthernetRepr.HEADER_LENGTH : 0) + total;
+        return new byte[out.ethernet ? Math.max(size, Ethernet.MIN_FRAME) : size];
+    }
+
+    /**
+     * Sends the datagram in frame (after room for the link header) out of {@code out}: whole, or
+     * in fragments when larger than the MTU (dropped and counted when DF is set).
+     */
+    boolean emit(long now, Link out, Ipv4Address nextHop, byte[] frame, int total) {
+        int head = out.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
+        if (total <= out.iface.mtu()) {
+            transmit(now, out, nextHop, frame);
+            return true;
+        }
+        if (!(Ipv4Repr.parse(frame, head, total) instanceof Parsed.Ok<Ipv4Repr> ok)) return false;
+        Ipv4Repr ip = ok.value();
+        if (ip.dontFragment()) {
+            c.fragFails.increment();
+            trace.dropOut(now, "ipv4", DropReason.TOO_BIG, "DF set and " + total + " bytes exceed MTU " + out.iface.mtu(),
+                    ip.src(), ip.dst(), ip.protocol(), ip.payloadLength());
+            return false;
+        }
+        return fragment(now, out, nextHop, ip, frame, head + ip.headerLength(), ip.payloadLength());
+    }
+
+    /**
+     * A datagram built whole (our own, when a netfilter needs to see it): OUTPUT and
+     * post-routing, then {@link #emit}.
+     */
+    boolean localOutput(long now, Link out, Ipv4Address nextHop, Ipv4Repr ip, byte[] payload, int off, int len,
+                        IpStack.PayloadWriter writer, Hooks hooks) {
+        int head = out.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
+        int total = ip.totalLength();
+        byte[] frame = newFrame(out, total);
+        if (writer != null) writer.write(frame, head + ip.headerLength());
+        else System.arraycopy(payload, off, frame, head + ip.headerLength(), len);
+        ip.emit(frame, head);
+        if (!hooks.pass(now, Hooks.Hook.OUTPUT, null, out, frame, head, total)) return false;
+        if (!hooks.pass(now, Hooks.Hook.POSTROUTING, null, out, frame, head, total)) return false;
+        c.ipOutPackets.increment();
+        return emit(now, out, nextHop, frame, total);
+    }
+
+    /** A whole datagram made elsewhere (a netfilter's reject answer), routed by its destination; no hooks. */
+    boolean sendRaw(long now, byte[] datagram) {
+        if (!(Ipv4Repr.parse(datagram, 0, datagram.length) instanceof Parsed.Ok<Ipv4Repr> ok)) return false;
+        RoutingTable.NextHop nh = stack.routes().lookup(ok.value().dst());
+        Link out = nh == null ? null : stack.linkOf(nh.iface());
+        if (out == null) return false;
+        int total = ok.value().totalLength();
+        byte[] frame = newFrame(out, total);
+        System.arraycopy(datagram, 0, frame, out.ethernet ? EthernetRepr.HEADER_LENGTH : 0, total);
+        c.ipOutPackets.increment();
+        return emit(now, out, nh.address(), frame, total);
+    }
+
+    /** RFC 1624 3 (eqn. 3, HC' = ~(~HC + ~m + m')): decrements the TTL at ip[8] and updates the header checksum at ip[10..12) to match. */
     static void decrementTtl(byte[] b, int ipOff) {
         int ttl = b[ipOff + 8] & 0xff;
         int proto = b[ipOff + 9] & 0xff;
@@ -139,7 +191,7 @@ final class Forwarding {
      * itself a fragment keeps its offset and, on the last piece, its MF flag. Options whose
      * copied flag is set go into every fragment, the others only into the first.
      */
-    private void fragment(long now, Link out, Ipv4Address nextHop, Ipv4Repr ip, byte[] buf, int poff, int plen) {
+    private boolean fragment(long now, Link out, Ipv4Address nextHop, Ipv4Repr ip, byte[] buf, int poff, int plen) {
         byte[] laterOptions = copiedOptions(ip.options());
         int mtu = out.iface.mtu();
         int firstPer = (mtu - ip.headerLength()) & ~7;
@@ -147,7 +199,7 @@ final class Forwarding {
         if (firstPer < 8 || laterPer < 8) {
             c.fragFails.increment();
             trace.drop(now, "ipv4", DropReason.TOO_BIG, "next-hop MTU " + mtu + " too small to fragment", ip);
-            return;
+            return false;
         }
         fragmented.increment();
         int head = out.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
@@ -156,7 +208,7 @@ final class Forwarding {
             int fl = Math.min(first ? firstPer : laterPer, plen - fo);
             boolean last = fo + fl >= plen;
             Ipv4Repr f = new Ipv4Repr(ip.tos(), ip.identification(), false, !last || ip.moreFragments(),
-                    ip.fragmentOffset() + fo, ip.ttl() - 1, ip.protocol(), ip.src(), ip.dst(),
+                    ip.fragmentOffset() + fo, ip.ttl(), ip.protocol(), ip.src(), ip.dst(),
                     first ? ip.options() : laterOptions, fl);
             int size = head + f.totalLength();
             byte[] frame = new byte[out.ethernet ? Math.max(size, Ethernet.MIN_FRAME) : size];
@@ -166,6 +218,7 @@ final class Forwarding {
             transmit(now, out, nextHop, frame);
             fo += fl;
         }
+        return true;
     }
 
     /** The options with the copied flag (RFC 791: bit 0x80 of the type), padded to 32 bits. */
@@ -188,7 +241,6 @@ final class Forwarding {
     }
 
     private void transmit(long now, Link out, Ipv4Address nextHop, byte[] frame) {
-        datagrams.increment();
         counter(out, false).increment();
         if (out.ethernet) ethernet.ipv4Output(now, out, nextHop, frame);
         else out.iface.device().transmit(now, frame);

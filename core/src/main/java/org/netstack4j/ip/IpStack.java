@@ -65,6 +65,7 @@ public final class IpStack implements Pollable {
     private final Icmp icmp;
     private final Udp udp;
     private final Forwarding forwarding;
+    private Hooks hooks;
 
     public IpStack(Tracer tracer, Counters counters, long seed) {
         this.trace = new IpTrace(tracer == null ? Tracer.NONE : tracer);
@@ -103,6 +104,21 @@ public final class IpStack implements Pollable {
     public void setForwarding(boolean on) { forwarding.setEnabled(on); }
 
     public boolean forwarding() { return forwarding.enabled(); }
+
+    /**
+     * Puts a {@link org.netstack4j.filter.Netfilter} (firewall, connection tracking, NAT) at the
+     * IP layer's hooks ({@link Hooks}: pre-routing, INPUT, FORWARD, OUTPUT, post-routing); null
+     * removes it. Its timers run in {@link #poll}.
+     */
+    public void setNetfilter(org.netstack4j.filter.Netfilter nf) {
+        this.hooks = nf == null ? null : new Hooks(nf, this, c, trace);
+    }
+
+    Hooks hooks() { return hooks; }
+
+    boolean sendRaw(long now, byte[] datagram) { return forwarding.sendRaw(now, datagram); }
+
+    Forwarding forwarder() { return forwarding; }
 
     /** Sets (replaces) the default route; the gateway must be on-link through an interface. */
     public void setDefaultGateway(Ipv4Address gateway) {
@@ -170,6 +186,7 @@ public final class IpStack implements Pollable {
             t = Math.min(t, l.iface.device().pollAt());
             if (l.arp != null) t = Math.min(t, l.arp.nextDeadline());
         }
+        if (hooks != null) t = Math.min(t, hooks.nf.pollAt());
         return Math.min(t, ipv4.nextDeadline());
     }
 
@@ -181,6 +198,7 @@ public final class IpStack implements Pollable {
             if (l.arp != null && l.arp.nextDeadline() <= now) arp.timers(l, now);
         }
         ipv4.pollTimers(now);
+        if (hooks != null && hooks.nf.pollAt() <= now) hooks.nf.poll(now);
     }
 
     // ------------------------------------------------------------------ addresses

@@ -117,6 +117,10 @@ final class Ipv4 {
         int id = nextIdentification;
         nextIdentification = (nextIdentification + 1) & 0xffff;
 
+        Hooks hooks = stack.hooks();
+        if (hooks != null)
+            return forwarding.localOutput(now, link, nextHop,
+                    new Ipv4Repr(tos, id, dontFragment, false, 0, t, protocol, source, dst, NO_OPTIONS, len), payload, off, len, writer, hooks);
         int mtu = link.iface.mtu();
         int hl = Ipv4Repr.MIN_HEADER_LENGTH;
         if (hl + len <= mtu) {
@@ -214,6 +218,38 @@ final class Ipv4 {
             trace.drop(now, "ipv4", DropReason.BAD_ADDRESS, "source is a broadcast or multicast address", ip);
             return;
         }
+        Hooks hooks = link == null ? null : stack.hooks();
+        boolean rebuilt = false;
+        if (hooks != null) {
+            // the netfilter sees whole datagrams: reassemble first (Linux: nf_defrag_ipv4)
+            if (ip.isFragment()) {
+                c.reasmReqds.increment();
+                switch (reassembler.add(now, ip, buf, off)) {
+                    case Reassembler.Incomplete _ -> { return; }
+                    case Reassembler.Dropped d -> {
+                        c.named("ipv4.reasm." + d.counter()).increment();
+                        if (d.datagramDiscarded()) c.reasmFails.increment();
+                        trace.drop(now, "ipv4", DropReason.REASSEMBLY, "reassembly: " + d.reason(), ip);
+                        return;
+                    }
+                    case Reassembler.Complete whole -> {
+                        c.reasmOk.increment();
+                        Ipv4Repr h = whole.header();
+                        ip = new Ipv4Repr(h.tos(), h.identification(), h.dontFragment(), false, 0, h.ttl(), h.protocol(),
+                                h.src(), h.dst(), h.options(), whole.payload().length);
+                        buf = new byte[ip.totalLength()];
+                        ip.emit(buf, 0);
+                        System.arraycopy(whole.payload(), 0, buf, ip.headerLength(), whole.payload().length);
+                        off = 0;
+                        rebuilt = true;
+                    }
+                }
+            }
+            int total = ip.totalLength();
+            if (!hooks.pass(now, Hooks.Hook.PREROUTING, link, null, buf, off, total)) return;
+            if (!(Ipv4Repr.parse(buf, off, total) instanceof Parsed.Ok<Ipv4Repr> again)) return;
+            ip = again.value(); // NAT may have rewritten it
+        }
         boolean broadcast = stack.isAnyBroadcast(ip.dst());
         if (!broadcast && !stack.isLocalAddress(ip.dst())) {
             if (link != null && forwarding.enabled() && !linkBroadcast) {
@@ -224,10 +260,11 @@ final class Ipv4 {
             trace.drop(now, "ipv4", DropReason.NOT_FOR_US, ip.dst().isMulticast() ? "multicast group not joined" : "not for us (no forwarding)", ip);
             return;
         }
+        if (hooks != null && !hooks.pass(now, Hooks.Hook.INPUT, link, null, buf, off, ip.totalLength())) return;
         // RFC 1122 3.2.1.7: a host does not discard a datagram for us because of its TTL.
         int poff = off + ip.headerLength();
         int plen = ip.payloadLength();
-        boolean reassembled = false;
+        boolean reassembled = rebuilt;
         if (ip.moreFragments() || ip.fragmentOffset() != 0) {
             c.reasmReqds.increment();
             switch (reassembler.add(now, ip, buf, off)) {

@@ -65,7 +65,10 @@ class RouterSimTest {
     }
 
     /** A sends {@code size} bytes to B:80; returns what B received. */
-    static byte[] transfer(Net net, int size) {
+    static byte[] transfer(Net net, int size) { return transfer(net, size, new ArrayList<>()); }
+
+    /** ... and adds the client address B's listener saw to {@code peers}. */
+    static byte[] transfer(Net net, int size, List<org.netstack4j.wire.IpAddress> peers) {
         Simulator sim = net.sim();
         byte[] data = new byte[size];
         for (int i = 0; i < size; i++) data[i] = (byte) (i * 31 + (i >>> 9));
@@ -73,12 +76,15 @@ class RouterSimTest {
         byte[] buf = new byte[65536];
         net.b().listen(sim.now(), 80, 16, l -> {
             TcpConnection c;
-            while ((c = l.accept()) != null) c.setListener(new TcpEventListener() {
+            while ((c = l.accept()) != null) {
+                peers.add(c.remoteAddress());
+                c.setListener(new TcpEventListener() {
                 @Override public void onReadable(TcpConnection conn) {
                     int k;
                     while ((k = conn.receive(sim.now(), buf, 0, buf.length)) > 0) got.write(buf, 0, k);
                 }
-            });
+                });
+            }
         });
         int[] sent = {0};
         TcpConnection client = net.a().connect(sim.now(), net.bAddr(), 80, new TcpEventListener() {
