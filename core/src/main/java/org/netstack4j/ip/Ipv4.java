@@ -223,27 +223,16 @@ final class Ipv4 {
         if (hooks != null) {
             // the netfilter sees whole datagrams: reassemble first (Linux: nf_defrag_ipv4)
             if (ip.isFragment()) {
-                c.reasmReqds.increment();
-                switch (reassembler.add(now, ip, buf, off)) {
-                    case Reassembler.Incomplete _ -> { return; }
-                    case Reassembler.Dropped d -> {
-                        c.named("ipv4.reasm." + d.counter()).increment();
-                        if (d.datagramDiscarded()) c.reasmFails.increment();
-                        trace.drop(now, "ipv4", DropReason.REASSEMBLY, "reassembly: " + d.reason(), ip);
-                        return;
-                    }
-                    case Reassembler.Complete whole -> {
-                        c.reasmOk.increment();
-                        Ipv4Repr h = whole.header();
-                        ip = new Ipv4Repr(h.tos(), h.identification(), h.dontFragment(), false, 0, h.ttl(), h.protocol(),
-                                h.src(), h.dst(), h.options(), whole.payload().length);
-                        buf = new byte[ip.totalLength()];
-                        ip.emit(buf, 0);
-                        System.arraycopy(whole.payload(), 0, buf, ip.headerLength(), whole.payload().length);
-                        off = 0;
-                        rebuilt = true;
-                    }
-                }
+                Reassembler.Complete whole = reassemble(now, ip, buf, off);
+                if (whole == null) return;
+                Ipv4Repr h = whole.header();
+                ip = new Ipv4Repr(h.tos(), h.identification(), h.dontFragment(), false, 0, h.ttl(), h.protocol(),
+                        h.src(), h.dst(), h.options(), whole.payload().length);
+                buf = new byte[ip.totalLength()];
+                ip.emit(buf, 0);
+                System.arraycopy(whole.payload(), 0, buf, ip.headerLength(), whole.payload().length);
+                off = 0;
+                rebuilt = true;
             }
             int total = ip.totalLength();
             if (!hooks.pass(now, Hooks.Hook.PREROUTING, link, null, buf, off, total)) return;
@@ -266,30 +255,37 @@ final class Ipv4 {
         int plen = ip.payloadLength();
         boolean reassembled = rebuilt;
         if (ip.moreFragments() || ip.fragmentOffset() != 0) {
-            c.reasmReqds.increment();
-            switch (reassembler.add(now, ip, buf, off)) {
-                case Reassembler.Incomplete _ -> { return; }
-                case Reassembler.Dropped d -> {
-                    c.named("ipv4.reasm." + d.counter()).increment();
-                    if (d.datagramDiscarded()) c.reasmFails.increment();
-                    trace.drop(now, "ipv4", DropReason.REASSEMBLY, "reassembly: " + d.reason(), ip);
-                    return;
-                }
-                case Reassembler.Complete whole -> {
-                    c.reasmOk.increment();
-                    ip = whole.header();
-                    buf = whole.payload();
-                    reassembled = true;
-                    poff = 0;
-                    plen = buf.length;
-                }
-            }
+            Reassembler.Complete whole = reassemble(now, ip, buf, off);
+            if (whole == null) return;
+            ip = whole.header();
+            buf = whole.payload();
+            reassembled = true;
+            poff = 0;
+            plen = buf.length;
         }
         boolean lent = deliver(now, link, ip, buf, poff, plen, broadcast || linkBroadcast);
         // Opt-in recycling (Device#framePool): only a frame that a protocol handler merely borrowed
         // (IpProtocolHandler#receive: "copy what you keep") goes back; ICMP and UDP may keep or
         // reuse the array, and a reassembled datagram is not the device's frame.
         if (lent && !reassembled && link != null && link.pool != null) link.pool.release(buf);
+    }
+
+    /** Adds a fragment; the whole datagram when it completes one, else null (counted, traced when dropped). */
+    private Reassembler.Complete reassemble(long now, Ipv4Repr ip, byte[] buf, int off) {
+        c.reasmReqds.increment();
+        switch (reassembler.add(now, ip, buf, off)) {
+            case Reassembler.Incomplete _ -> { return null; }
+            case Reassembler.Dropped d -> {
+                c.named("ipv4.reasm." + d.counter()).increment();
+                if (d.datagramDiscarded()) c.reasmFails.increment();
+                trace.drop(now, "ipv4", DropReason.REASSEMBLY, "reassembly: " + d.reason(), ip);
+                return null;
+            }
+            case Reassembler.Complete whole -> {
+                c.reasmOk.increment();
+                return whole;
+            }
+        }
     }
 
     /** Returns true when buf was only lent to a protocol handler (nothing keeps it afterwards). */
