@@ -13,6 +13,7 @@ command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v ethtool >/dev/null 2>&1 || need+=(ethtool)
 command -v taskset >/dev/null 2>&1 || need+=(util-linux)
+command -v traceroute >/dev/null 2>&1 || need+=(traceroute)
 { python3 -c "import scapy.all" || /usr/bin/python3 -c "import scapy.all"; } >/dev/null 2>&1 || need+=(python3-scapy)
 [ ${#need[@]} -eq 0 ] && { echo "install-deps: tshark, iproute2, curl, python3, ping, chromium, ethtool, taskset present"; exit 0; }
 if [ "$(id -u)" -ne 0 ]; then
