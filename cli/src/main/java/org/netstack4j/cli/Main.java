@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
             "Every command runs on netstack4j's own stack; simulated runs are deterministic (same --seed, same bytes)."
         },
         subcommands = {DemoCommand.class, ExplainCommand.class, PingCommand.class, DecodeCommand.class,
-            TransferCommand.class, PacketdrillCommand.class, ServeCommand.class, GetCommand.class, BenchCommand.class,
+            TransferCommand.class, PacketdrillCommand.class, ServeCommand.class, GetCommand.class, BenchCommand.class, RouteCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
