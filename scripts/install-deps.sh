@@ -28,6 +28,7 @@ TOOLS=(
   "py:aiosmtpd|python3-aiosmtpd|SMTP interoperation tests (apps)"
   "py:scapy.all|python3-scapy|IPv6 packets made by Scapy (core wire tests)"
   "hping3|hping3|SYN flood interoperation test (cli)"
+  "traceroute|traceroute|route interoperation test (linux)"
 )
 
 in_ci() { [ "${CI:-}" = "true" ]; }

@@ -63,6 +63,11 @@ public final class Host implements Pollable {
     }
 
     public String name() { return name; }
+
+    private boolean dontFragment;
+
+    /** Sets DF on TCP's datagrams: path MTU discovery (RFC 1191) instead of fragmenting routers. Off by default. */
+    public void setDontFragment(boolean df) { this.dontFragment = df; }
     public IpStack ip() { return ip; }
     public TcpLayer tcp() { return tcp; }
     public Counters counters() { return counters; }
@@ -101,7 +106,7 @@ public final class Host implements Pollable {
         out.off = off;
         out.len = len;
         try {
-            ip.send(now, src, dst, Ipv4Repr.PROTO_TCP, 0, IpMeta.DEFAULT_TTL, false, headerLength + len, out);
+            ip.send(now, src, dst, Ipv4Repr.PROTO_TCP, 0, IpMeta.DEFAULT_TTL, dontFragment, headerLength + len, out);
         } finally {
             out.seg = null;
             out.encoder = null;

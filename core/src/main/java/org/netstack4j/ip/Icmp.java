@@ -119,6 +119,13 @@ final class Icmp {
     void localHostUnreachable(long now, Link link, byte[] frame, int off) {
         if (!(Ipv4Repr.parse(frame, off, frame.length - off) instanceof Parsed.Ok<Ipv4Repr> ok)) return;
         Ipv4Repr ip = ok.value();
+        if (!stack.isLocalAddress(ip.src())) {
+            // a datagram we were forwarding (RFC 1812 5.2.7.1): the host unreachable goes to its source
+            int poff = off + ip.headerLength();
+            sendError(now, ip, frame, poff, Math.max(0, Math.min(ip.payloadLength(), frame.length - poff)), false,
+                    IcmpRepr.TYPE_DEST_UNREACHABLE, IcmpRepr.CODE_HOST_UNREACHABLE);
+            return;
+        }
         if (ip.fragmentOffset() != 0 || isIcmpError(ip, frame, off + ip.headerLength())) return;
         byte[] quote = Arrays.copyOfRange(frame, off, off + Math.min(ip.totalLength(), MAX_QUOTE));
         errorInput(now, link.iface.address(),
@@ -164,6 +171,12 @@ final class Icmp {
      * {@code type} is destination unreachable or time exceeded.
      */
     void sendError(long now, Ipv4Repr ip, byte[] buf, int off, int len, boolean broadcast, int type, int code) {
+        sendError(now, ip, buf, off, len, broadcast, type, code, 0);
+    }
+
+    /** {@link #sendError} with the next-hop MTU of a "fragmentation needed" (RFC 1191 4). */
+    void sendError(long now, Ipv4Repr ip, byte[] buf, int off, int len, boolean broadcast, int type, int code,
+                   int nextHopMtu) {
         if (broadcast || ip.dst().isMulticast() || ip.fragmentOffset() != 0) return;
         Ipv4Address s = ip.src();
         if (s.isUnspecified() || s.isBroadcast() || s.isMulticast() || stack.isDirectedBroadcast(s)) return;
@@ -185,7 +198,7 @@ final class Icmp {
             msg = new IcmpRepr.TimeExceeded(code, quote);
         } else {
             c.icmpOutDestUnreachs.increment();
-            msg = new IcmpRepr.DestinationUnreachable(code, 0, quote);
+            msg = new IcmpRepr.DestinationUnreachable(code, nextHopMtu, quote);
         }
         Ipv4Address from = stack.isLocalAddress(ip.dst()) ? ip.dst() : Ipv4Address.ANY;
         if (trace.enabled()) trace.note(now, "icmp", "sending " + describe(msg) + " to " + s + " about " + IpTrace.summary(ip));

@@ -34,11 +34,11 @@ import org.netstack4j.wire.MacAddress;
  * deadlines {@link #pollAt} reports. Bad input never throws: it is dropped, counted and
  * traced ({@link TraceEvent.Drop}).
  *
- * <p>It is a host, not a router (RFC 1122): packets not addressed to us are dropped, never
- * forwarded. The weak host model (RFC 1122 3.3.4.2) is used: any of our addresses is
- * accepted on any interface. Addresses above this layer are {@link IpAddress}es; IPv6 is the
- * same shape in {@link Ipv6}, {@link Icmpv6} and {@link Ndp}, on the interfaces where it is
- * enabled ({@link #enableIpv6}, {@link #addIpv6Address}).
+ * <p>It is a host, not a router (RFC 1122): packets not addressed to us are dropped, unless
+ * {@link #setForwarding} makes it an IPv4 router (RFC 1812). The weak host model (RFC 1122
+ * 3.3.4.2) is used: any of our addresses is accepted on any interface. Addresses above this layer
+ * are {@link IpAddress}es; IPv6 is the same shape in {@link Ipv6}, {@link Icmpv6} and {@link Ndp},
+ * on the interfaces where it is enabled ({@link #enableIpv6}, {@link #addIpv6Address}).
  *
  * <p>Limits: see {@link ArpCache} (neighbours, per-neighbour queue), {@link Reassembler}
  * (reassembly memory and timeout), {@link UdpSocket} (receive queue),
@@ -69,6 +69,8 @@ public final class IpStack implements Pollable {
     private final Ipv6 ipv6;
     private final Icmpv6 icmpv6;
     private final Ndp ndp;
+    private final Forwarding forwarding;
+    private Hooks hooks;
 
     public IpStack(Tracer tracer, Counters counters, long seed) {
         this.trace = new IpTrace(tracer == null ? Tracer.NONE : tracer);
@@ -81,7 +83,8 @@ public final class IpStack implements Pollable {
         this.udp = new Udp(this, c, trace, random);
         ethernet.wire(arp, ipv4);
         arp.wire(ethernet, icmp);
-        ipv4.wire(ethernet, icmp, udp);
+        this.forwarding = new Forwarding(this, c, trace, ethernet, icmp);
+        ipv4.wire(ethernet, icmp, udp, forwarding);
         icmp.wire(udp);
         udp.wire(icmp);
         // IPv6 draws from its own generator: IPv4's draws (and so its traces) stay as they were
@@ -108,6 +111,29 @@ public final class IpStack implements Pollable {
         iface.device().attach((now, frame) -> ethernet.frameReceived(link, now, frame));
         routes.add(new RoutingTable.Route(iface.network(), iface.prefixLength(), null, iface));
     }
+
+    /**
+     * Turns IPv4 forwarding between the interfaces on or off (off by default: a host, RFC 1122).
+     * On, datagrams for other hosts are routed as RFC 1812 says ({@link Forwarding}).
+     */
+    public void setForwarding(boolean on) { forwarding.setEnabled(on); }
+
+    public boolean forwarding() { return forwarding.enabled(); }
+
+    /**
+     * Puts a {@link org.netstack4j.filter.Netfilter} (firewall, connection tracking, NAT) at the
+     * IP layer's hooks ({@link Hooks}: pre-routing, INPUT, FORWARD, OUTPUT, post-routing); null
+     * removes it. Its timers run in {@link #poll}.
+     */
+    public void setNetfilter(org.netstack4j.filter.Netfilter nf) {
+        this.hooks = nf == null ? null : new Hooks(nf, this, c, trace);
+    }
+
+    Hooks hooks() { return hooks; }
+
+    boolean sendRaw(long now, byte[] datagram) { return forwarding.sendRaw(now, datagram); }
+
+    Forwarding forwarder() { return forwarding; }
 
     /** Sets (replaces) the default route; the gateway must be on-link through an interface. */
     public void setDefaultGateway(Ipv4Address gateway) {
@@ -175,6 +201,7 @@ public final class IpStack implements Pollable {
             t = Math.min(t, l.iface.device().pollAt());
             if (l.arp != null) t = Math.min(t, l.arp.nextDeadline());
         }
+        if (hooks != null) t = Math.min(t, hooks.nf.pollAt());
         return Math.min(Math.min(t, ipv4.nextDeadline()), Math.min(ipv6.nextDeadline(), ndp.nextDeadline()));
     }
 
@@ -188,6 +215,7 @@ public final class IpStack implements Pollable {
         ipv4.pollTimers(now);
         ipv6.pollLocal(now);
         if (ndp.nextDeadline() <= now) ndp.timers(now);
+        if (hooks != null && hooks.nf.pollAt() <= now) hooks.nf.poll(now);
     }
 
     // ------------------------------------------------------------------ addresses

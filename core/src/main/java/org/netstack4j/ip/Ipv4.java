@@ -31,6 +31,7 @@ final class Ipv4 {
     private Ethernet ethernet;
     private Icmp icmp;
     private Udp udp;
+    private Forwarding forwarding;
 
     Ipv4(IpStack stack, IpCounters c, IpTrace trace, long identificationKey) {
         this.stack = stack;
@@ -39,10 +40,11 @@ final class Ipv4 {
         this.identification = new IpIdGenerator(identificationKey);
     }
 
-    void wire(Ethernet ethernet, Icmp icmp, Udp udp) {
+    void wire(Ethernet ethernet, Icmp icmp, Udp udp, Forwarding forwarding) {
         this.ethernet = ethernet;
         this.icmp = icmp;
         this.udp = udp;
+        this.forwarding = forwarding;
     }
 
     Reassembler reassembler() { return reassembler; }
@@ -115,6 +117,10 @@ final class Ipv4 {
         Ipv4Address source = src.isUnspecified() ? link.iface.address() : src;
         int id = identification.next(source, dst, protocol);
 
+        Hooks hooks = stack.hooks();
+        if (hooks != null)
+            return forwarding.localOutput(now, link, nextHop,
+                    new Ipv4Repr(tos, id, dontFragment, false, 0, t, protocol, source, dst, NO_OPTIONS, len), payload, off, len, writer, hooks);
         int mtu = link.iface.mtu();
         int hl = Ipv4Repr.MIN_HEADER_LENGTH;
         if (hl + len <= mtu) {
@@ -218,41 +224,74 @@ final class Ipv4 {
             trace.drop(now, "ipv4", DropReason.BAD_ADDRESS, "source is a broadcast or multicast address", ip);
             return;
         }
+        Hooks hooks = link == null ? null : stack.hooks();
+        boolean rebuilt = false;
+        if (hooks != null) {
+            // the netfilter sees whole datagrams: reassemble first (Linux: nf_defrag_ipv4)
+            if (ip.isFragment()) {
+                Reassembler.Complete whole = reassemble(now, ip, buf, off);
+                if (whole == null) return;
+                Ipv4Repr h = whole.header();
+                ip = new Ipv4Repr(h.tos(), h.identification(), h.dontFragment(), false, 0, h.ttl(), h.protocol(),
+                        h.src(), h.dst(), h.options(), whole.payload().length);
+                buf = new byte[ip.totalLength()];
+                ip.emit(buf, 0);
+                System.arraycopy(whole.payload(), 0, buf, ip.headerLength(), whole.payload().length);
+                off = 0;
+                rebuilt = true;
+            }
+            int total = ip.totalLength();
+            if (!hooks.pass(now, Hooks.Hook.PREROUTING, link, null, buf, off, total)) return;
+            if (!(Ipv4Repr.parse(buf, off, total) instanceof Parsed.Ok<Ipv4Repr> again)) return;
+            ip = again.value(); // NAT may have rewritten it
+        }
         boolean broadcast = stack.isAnyBroadcast(ip.dst());
         if (!broadcast && !stack.isLocalAddress(ip.dst())) {
+            if (link != null && forwarding.enabled() && !linkBroadcast) {
+                forwarding.forward(now, link, ip, buf, off);
+                return;
+            }
             c.ipInDropNotForUs.increment();
             trace.drop(now, "ipv4", DropReason.NOT_FOR_US, ip.dst().isMulticast() ? "multicast group not joined" : "not for us (no forwarding)", ip);
             return;
         }
+        if (hooks != null && !hooks.pass(now, Hooks.Hook.INPUT, link, null, buf, off, ip.totalLength())) return;
         // RFC 1122 3.2.1.7: a host does not discard a datagram for us because of its TTL.
         int poff = off + ip.headerLength();
         int plen = ip.payloadLength();
-        boolean reassembled = false;
+        boolean reassembled = rebuilt;
         if (ip.moreFragments() || ip.fragmentOffset() != 0) {
-            c.reasmReqds.increment();
-            switch (reassembler.add(now, ip, buf, off)) {
-                case Reassembler.Incomplete _ -> { return; }
-                case Reassembler.Dropped d -> {
-                    c.named("ipv4.reasm." + d.counter()).increment();
-                    if (d.datagramDiscarded()) c.reasmFails.increment();
-                    trace.drop(now, "ipv4", DropReason.REASSEMBLY, "reassembly: " + d.reason(), ip);
-                    return;
-                }
-                case Reassembler.Complete whole -> {
-                    c.reasmOk.increment();
-                    ip = whole.header();
-                    buf = whole.payload();
-                    reassembled = true;
-                    poff = 0;
-                    plen = buf.length;
-                }
-            }
+            Reassembler.Complete whole = reassemble(now, ip, buf, off);
+            if (whole == null) return;
+            ip = whole.header();
+            buf = whole.payload();
+            reassembled = true;
+            poff = 0;
+            plen = buf.length;
         }
         boolean lent = deliver(now, link, ip, buf, poff, plen, broadcast || linkBroadcast);
         // Opt-in recycling (Device#framePool): only a frame that a protocol handler merely borrowed
         // (IpProtocolHandler#receive: "copy what you keep") goes back; ICMP and UDP may keep or
         // reuse the array, and a reassembled datagram is not the device's frame.
         if (lent && !reassembled && link != null && link.pool != null) link.pool.release(buf);
+    }
+
+    /** Adds a fragment; the whole datagram when it completes one, else null (counted, traced when dropped). */
+    private Reassembler.Complete reassemble(long now, Ipv4Repr ip, byte[] buf, int off) {
+        c.reasmReqds.increment();
+        switch (reassembler.add(now, ip, buf, off)) {
+            case Reassembler.Incomplete _ -> { return null; }
+            case Reassembler.Dropped d -> {
+                c.named("ipv4.reasm." + d.counter()).increment();
+                if (d.datagramDiscarded()) c.reasmFails.increment();
+                trace.drop(now, "ipv4", DropReason.REASSEMBLY, "reassembly: " + d.reason(), ip);
+                return null;
+            }
+            case Reassembler.Complete whole -> {
+                c.reasmOk.increment();
+                return whole;
+            }
+        }
     }
 
     /** Returns true when buf was only lent to a protocol handler (nothing keeps it afterwards). */

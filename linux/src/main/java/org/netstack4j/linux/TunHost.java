@@ -221,7 +221,7 @@ public final class TunHost implements AutoCloseable {
      * The innermost device: transmits are write(2)s on the loop thread; received frames come from
      * the reader thread through the loop ({@link #deliver}) to whatever sink the wrappers attached.
      */
-    private static final class TunPort implements Device {
+    static final class TunPort implements Device {
         private final TunDevice tun;
         private FrameSink sink = FrameSink.DISCARD;
         private boolean stopped;
@@ -243,7 +243,7 @@ public final class TunHost implements AutoCloseable {
     }
 
     /** The reader thread's view of the TUN: blocking reads; close wakes it (and closes the descriptor). */
-    private record TunSource(TunDevice tun) implements IoSource {
+    record TunSource(TunDevice tun) implements IoSource {
         @Override public byte[] read() throws IOException { return tun.readBlocking(); }
         @Override public void close() { tun.close(); }
     }

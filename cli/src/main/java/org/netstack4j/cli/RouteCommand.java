@@ -1,0 +1,142 @@
+package org.netstack4j.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.netstack4j.filter.ConnTrackConfig;
+import org.netstack4j.filter.NatConfig;
+import org.netstack4j.filter.Netfilter;
+import org.netstack4j.filter.RuleSet;
+import org.netstack4j.linux.Ipv4Cidr;
+import org.netstack4j.linux.LinuxNet;
+import org.netstack4j.linux.TunException;
+import org.netstack4j.linux.TunRouter;
+import org.netstack4j.trace.Counters;
+import org.netstack4j.wire.Ipv4Address;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** A user-space IPv4 router between TUN interfaces, with an optional firewall and masquerade. */
+@Command(name = "route", mixinStandardHelpOptions = true,
+        description = {
+            "Routes IPv4 between TUN interfaces in user space (RFC 1812).",
+            "",
+            "Opens one TUN per --tun, gives netstack4j the address after '=' on it, and",
+            "forwards between them by longest-prefix match: TTL decremented, ICMP time",
+            "exceeded / unreachable / fragmentation needed, fragmentation when DF is clear.",
+            "--firewall loads a rule file (docs/firewall.md); --masquerade rewrites the",
+            "source of what leaves an interface to netstack4j's address there. The kernel",
+            "side of each TUN is left to you (address it, or move it into a namespace).",
+            "Ctrl-C prints the counters and removes the TUNs."},
+        footer = {"", "Example (as root):",
+            "  netstack4j route --tun a0=10.1.0.1/24 --tun b0=10.2.0.1/24 --masquerade b0",
+            "  ip link set a0 netns A; ip -n A addr add 10.1.0.2/24 dev a0; ..."})
+public final class RouteCommand implements java.util.concurrent.Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--tun", paramLabel = "NAME=CIDR", required = true,
+            description = "A TUN interface and netstack4j's address on it, e.g. a0=10.1.0.1/24 (two or more).")
+    List<String> tuns = new ArrayList<>();
+
+    @Option(names = "--firewall", paramLabel = "FILE", description = "Firewall rules (docs/firewall.md).")
+    Path firewall;
+
+    @Option(names = "--masquerade", paramLabel = "NAME", description = "Source NAT to netstack4j's address on NAME for what leaves by it.")
+    List<String> masquerade = new ArrayList<>();
+
+    @Option(names = "--pcap", paramLabel = "FILE", description = "Write every packet crossing the TUNs to FILE (pcap, raw IP).")
+    Path pcap;
+
+    /** The checks that need no kernel: the ports and the netfilter (null if neither option). */
+    static List<TunRouter.Port> ports(List<String> tuns) {
+        Map<String, TunRouter.Port> byName = new LinkedHashMap<>();
+        for (String t : tuns) {
+            int eq = t.indexOf('=');
+            if (eq <= 0) throw new Main.UsageError("--tun " + t + ": expected NAME=CIDR, e.g. a0=10.1.0.1/24");
+            String name = t.substring(0, eq);
+            TunException bad = TunException.checkName(name);
+            if (bad != null) throw new Main.UsageError("--tun: " + bad.getMessage());
+            Ipv4Cidr cidr;
+            try {
+                cidr = Ipv4Cidr.parse(t.substring(eq + 1));
+            } catch (IllegalArgumentException e) {
+                throw new Main.UsageError("--tun " + t + ": " + e.getMessage());
+            }
+            if (byName.put(name, new TunRouter.Port(name, cidr)) != null) throw new Main.UsageError("--tun: " + name + " given twice");
+        }
+        if (byName.size() < 2) throw new Main.UsageError("--tun: a router needs at least two interfaces");
+        return List.copyOf(byName.values());
+    }
+
+    static Netfilter netfilter(List<TunRouter.Port> ports, Path firewall, List<String> masquerade, Counters counters) {
+        if (firewall == null && masquerade.isEmpty()) return null;
+        Map<String, Ipv4Address> addrs = new LinkedHashMap<>();
+        for (TunRouter.Port p : ports) addrs.put(p.name(), p.address().address());
+        RuleSet rules = RuleSet.ACCEPT_ALL;
+        if (firewall != null) {
+            String text;
+            try {
+                text = Files.readString(firewall);
+            } catch (IOException e) {
+                throw new Main.UsageError("--firewall: cannot read " + firewall + ": " + e.getMessage());
+            }
+            switch (RuleSet.parse(text)) {
+                case RuleSet.Loaded.Ok ok -> rules = ok.rules();
+                case RuleSet.Loaded.Failed f -> throw new Main.UsageError("--firewall " + firewall + ": " + f.errors().getFirst().toString().lines().findFirst().orElse("")
+                        + (f.errors().size() > 1 ? " (and " + (f.errors().size() - 1) + " more)" : ""));
+            }
+        }
+        List<NatConfig> nat = new ArrayList<>();
+        for (String m : masquerade) {
+            Ipv4Address a = addrs.get(m);
+            if (a == null) throw new Main.UsageError("--masquerade " + m + ": not one of the --tun interfaces " + addrs.keySet());
+            nat.add(NatConfig.masquerade(m, a));
+        }
+        return new Netfilter(rules, ConnTrackConfig.defaults(), nat, addrs, counters);
+    }
+
+    @Override public Integer call() throws Exception {
+        List<TunRouter.Port> ports = ports(tuns);
+        if (pcap != null) Options.outputFile("--pcap", pcap);
+        Counters nfCounters = new Counters();
+        Netfilter nf = netfilter(ports, firewall, masquerade, nfCounters);
+        if (!LinuxNet.hasTunDevice())
+            throw new Main.UsageError("/dev/net/tun does not exist: load the tun module (modprobe tun); in a container pass --device /dev/net/tun");
+        if (!LinuxNet.isRoot() && !LinuxNet.hasNetAdmin())
+            throw new Main.UsageError("using TUN interfaces needs root or CAP_NET_ADMIN: run with sudo");
+        TunRouter router;
+        try {
+            router = TunRouter.open(ports, nf, pcap, System.nanoTime());
+        } catch (TunException | LinuxNet.CommandException e) {
+            throw new Main.UsageError(e.getMessage().replace("\n  stderr: ", ": "));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        for (TunRouter.Port p : ports) out.printf("netstack4j %s on %s%n", p.address(), p.name());
+        out.println("forwarding" + (nf == null ? "" : " with " + (firewall == null ? "" : "firewall " + firewall + " ")
+                + (masquerade.isEmpty() ? "" : "masquerade on " + String.join(",", masquerade))) + "; Ctrl-C to stop");
+        out.flush();
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            Map<String, Long> counters = new java.util.TreeMap<>(router.counters());
+            nfCounters.snapshot().forEach((k, v) -> { if (v != 0) counters.put(k, v); });
+            router.close();
+            synchronized (out) {
+                out.println();
+                counters.forEach((k, v) -> out.printf("%-40s %d%n", k, v));
+                out.flush();
+            }
+            done.countDown();
+        }, "netstack4j-route-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        done.await();
+        return 0;
+    }
+}

@@ -1,0 +1,45 @@
+package org.netstack4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** route: misuse is one line on stderr and exit status 2, before any TUN is opened. */
+class RouteCommandTest {
+    private static void misuse(String expected, String... args) {
+        Cli r = Cli.run(args);
+        assertEquals(2, r.status(), r.err());
+        assertTrue(r.err().contains(expected), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+    }
+
+    @Test void badTunOptions() {
+        misuse("a router needs at least two interfaces", "route", "--tun", "a0=10.1.0.1/24");
+        misuse("expected NAME=CIDR", "route", "--tun", "a0", "--tun", "b0=10.2.0.1/24");
+        misuse("has no prefix length", "route", "--tun", "a0=10.1.0.1", "--tun", "b0=10.2.0.1/24");
+        misuse("a0 given twice", "route", "--tun", "a0=10.1.0.1/24", "--tun", "a0=10.2.0.1/24");
+        misuse("Linux allows at most 15", "route", "--tun", "a-very-long-interface-name=10.1.0.1/24", "--tun", "b0=10.2.0.1/24");
+    }
+
+    @Test void badFirewallOrMasquerade(@TempDir Path dir) throws Exception {
+        misuse("--masquerade c0: not one of the --tun interfaces", "route", "--tun", "a0=10.1.0.1/24", "--tun", "b0=10.2.0.1/24",
+                "--masquerade", "c0");
+        misuse("cannot read", "route", "--tun", "a0=10.1.0.1/24", "--tun", "b0=10.2.0.1/24", "--firewall", dir.resolve("none").toString());
+        Path bad = dir.resolve("bad.rules");
+        Files.writeString(bad, "chain forward policy drop\naccept frobnicate\n");
+        misuse("--firewall " + bad, "route", "--tun", "a0=10.1.0.1/24", "--tun", "b0=10.2.0.1/24", "--firewall", bad.toString());
+    }
+
+    @Test void aRuleFileAndMasqueradeMakeANetfilter(@TempDir Path dir) throws Exception {
+        Path ok = dir.resolve("ok.rules");
+        Files.writeString(ok, "chain forward policy drop\naccept in a0 out b0\naccept state established\n");
+        var ports = RouteCommand.ports(java.util.List.of("a0=10.1.0.1/24", "b0=10.2.0.1/24"));
+        var nf = RouteCommand.netfilter(ports, ok, java.util.List.of("b0"), new org.netstack4j.trace.Counters());
+        assertEquals(1, nf.nats().size());
+        assertEquals(null, RouteCommand.netfilter(ports, null, java.util.List.of(), new org.netstack4j.trace.Counters()));
+    }
+}

@@ -1,0 +1,93 @@
+package org.netstack4j.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.netstack4j.host.RouterSimTest.addr;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.netstack4j.filter.ConnTrackConfig;
+import org.netstack4j.filter.NatConfig;
+import org.netstack4j.filter.Netfilter;
+import org.netstack4j.filter.RuleSet;
+import org.netstack4j.tcp.TcpConnection;
+import org.netstack4j.tcp.TcpError;
+import org.netstack4j.tcp.TcpEventListener;
+import org.netstack4j.tcp.TcpState;
+import org.netstack4j.time.Time;
+import org.netstack4j.wire.IpAddress;
+
+/**
+ * A — R — B in the simulator ({@link RouterSimTest#chain}) with a {@link Netfilter} on R:
+ * a rule file (docs/firewall.md) that lets A reach B:80, rejects B:81 with a RST and drops the
+ * rest; and masquerade on R's B-side interface (e1r, 10.2.0.1).
+ */
+class RouterFirewallSimTest {
+    static final String RULES = """
+            chain forward policy drop
+            accept state established,related
+            reject with tcp-reset tcp in e0l to 10.2.0.2 port 81
+            accept in e0l out e1r tcp to 10.2.0.2 port 80 state new
+            """;
+
+    static Netfilter netfilter(RouterSimTest.Net net, String rules, List<NatConfig> nat) {
+        Host r = net.nodes()[1];
+        RuleSet rs = ((RuleSet.Loaded.Ok) RuleSet.parse(rules)).rules();
+        Netfilter nf = new Netfilter(rs, ConnTrackConfig.defaults(), nat,
+                Map.of("e0l", addr(0, 2), "e1r", addr(1, 1)), r.counters());
+        r.ip().setNetfilter(nf);
+        return nf;
+    }
+
+    @Test void allowedFlowAndItsRepliesPass() {
+        RouterSimTest.Net net = RouterSimTest.chain(null, 1500, 1500);
+        netfilter(net, RULES, List.of());
+        List<IpAddress> peers = new ArrayList<>();
+        RouterSimTest.transfer(net, 500_000, peers);
+        assertEquals(List.of(addr(0, 1)), peers, "no NAT: B sees A");
+        assertEquals(0, net.nodes()[1].counters().get("ipv4.filtered.forward"));
+    }
+
+    @Test void unsolicitedSynFromBIsDropped() {
+        RouterSimTest.Net net = RouterSimTest.chain(null, 1500, 1500);
+        netfilter(net, RULES, List.of());
+        int[] accepted = {0};
+        net.a().listen(0, 80, 4, l -> { while (l.accept() != null) accepted[0]++; });
+        TcpConnection c = net.b().connect(0, addr(0, 1), 80, new TcpEventListener() {});
+        net.sim().runUntil(Time.s(5));
+        assertEquals(0, accepted[0]);
+        assertNotEquals(TcpState.ESTABLISHED, c.state());
+        assertTrue(net.nodes()[1].counters().get("ipv4.filtered.forward") >= 2, "the SYN and its retransmissions");
+        assertEquals(0, net.a().counters().get("tcp.in.segments"), "nothing reached A");
+    }
+
+    @Test void rejectRuleGivesTheClientARstAtOnce() {
+        RouterSimTest.Net net = RouterSimTest.chain(null, 1500, 1500);
+        netfilter(net, RULES, List.of());
+        long[] closedAt = {-1};
+        TcpError[] err = {null};
+        TcpConnection c = net.a().connect(0, net.bAddr(), 81, new TcpEventListener() {
+            @Override public void onClosed(TcpConnection conn, TcpError e) {
+                closedAt[0] = net.sim().now();
+                err[0] = e;
+            }
+        });
+        net.sim().runUntil(Time.ms(50));
+        assertEquals(TcpState.CLOSED, c.state());
+        assertTrue(closedAt[0] >= 0 && closedAt[0] < Time.ms(5), "refused within one round trip: " + closedAt[0]);
+        assertTrue(err[0] != null, "an error (connection refused)");
+        assertEquals(1, net.nodes()[1].counters().get("ipv4.filtered.rejects_sent"));
+        assertEquals(0, net.b().counters().get("tcp.in.segments"), "the SYN never reached B");
+    }
+
+    @Test void masqueradeOnTheBSideInterface() {
+        RouterSimTest.Net net = RouterSimTest.chain(null, 1500, 1500);
+        netfilter(net, RULES, List.of(NatConfig.masquerade("e1r", addr(1, 1))));
+        List<IpAddress> peers = new ArrayList<>();
+        RouterSimTest.transfer(net, 500_000, peers);
+        assertEquals(List.of(addr(1, 1)), peers, "B sees R's address");
+    }
+}

@@ -1,0 +1,122 @@
+package org.netstack4j.linux;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import org.netstack4j.device.Device;
+import org.netstack4j.device.Medium;
+import org.netstack4j.device.PcapTap;
+import org.netstack4j.device.PcapWriter;
+import org.netstack4j.filter.Netfilter;
+import org.netstack4j.host.Host;
+import org.netstack4j.runtime.EventLoop;
+import org.netstack4j.tcp.TcpConfig;
+import org.netstack4j.trace.Tracer;
+
+/**
+ * A netstack4j router between several Linux TUN interfaces: one {@link Host} with forwarding on
+ * (RFC 1812) and an interface per TUN, all on one {@link EventLoop} (one reader thread per TUN
+ * queues its packets to the loop, as in {@link TunHost}), optionally with a {@link Netfilter}.
+ * Each port may be moved into a network namespace and have its kernel side addressed, brought
+ * up and given a default route via netstack4j ({@link Port#netns}, {@link Port#kernelAddress}).
+ */
+public final class TunRouter implements AutoCloseable {
+    /**
+     * One TUN: {@code name}, netstack4j's {@code address} on it; optionally the namespace to move
+     * it into and the kernel side's address there (then a default route via us is added in it).
+     */
+    public record Port(String name, Ipv4Cidr address, String netns, Ipv4Cidr kernelAddress) {
+        public Port {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(address, "address");
+        }
+
+        public Port(String name, Ipv4Cidr address) { this(name, address, null, null); }
+    }
+
+    private final List<TunDevice> tuns = new ArrayList<>();
+    private final List<TunHost.TunPort> ports = new ArrayList<>();
+    private final Host host;
+    private final EventLoop loop;
+    private final PcapWriter pcap;
+    private boolean closed;
+
+    private TunRouter(List<Port> config, Netfilter nf, Path pcapFile, long seed) throws IOException {
+        PcapWriter writer = null;
+        try {
+            if (pcapFile != null) writer = PcapWriter.open(pcapFile, PcapTap.linkTypeOf(Medium.IP));
+            this.pcap = writer;
+            this.host = new Host("netstack4j-router", TcpConfig.defaults(), Tracer.NONE, seed);
+            for (Port p : config) {
+                TunDevice tun = TunDevice.open(p.name(), 0);
+                tuns.add(tun);
+                if (p.netns() != null) LinuxNet.linkSetNetns(tun.name(), p.netns());
+                if (p.kernelAddress() != null) {
+                    LinuxNet.addressAdd(p.netns(), tun.name(), p.kernelAddress().toString());
+                    LinuxNet.linkUp(p.netns(), tun.name());
+                    LinuxNet.ip(p.netns(), "route", "replace", "default", "via", p.address().address().toString());
+                } else {
+                    LinuxNet.linkUp(p.netns(), tun.name());
+                }
+                TunHost.TunPort port = new TunHost.TunPort(tun);
+                ports.add(port);
+                Device dev = writer == null ? port : new PcapTap(port, writer);
+                host.addInterface(tun.name(), dev, null, p.address().address(), p.address().prefixLength());
+            }
+            host.ip().setForwarding(true);
+            if (nf != null) host.ip().setNetfilter(nf);
+            this.loop = EventLoop.start("netstack4j-router", host);
+            if (writer != null) writer.setTimeOffset(System.currentTimeMillis() * 1_000_000L - loop.now());
+            for (int i = 0; i < tuns.size(); i++)
+                loop.register(tuns.get(i).name(), new TunHost.TunSource(tuns.get(i)), ports.get(i)::deliver, TunHost.RX_QUEUE_LIMIT);
+        } catch (IOException | RuntimeException e) {
+            for (TunDevice t : tuns) t.close();
+            if (writer != null) {
+                try { writer.close(); } catch (IOException ignored) { /* already failing */ }
+            }
+            throw e;
+        }
+    }
+
+    /** Opens the TUNs (root or CAP_NET_ADMIN), configures them and starts forwarding. */
+    public static TunRouter open(List<Port> ports, Netfilter nf, Path pcap, long seed) throws IOException {
+        if (ports.isEmpty()) throw new IllegalArgumentException("a router needs at least one interface");
+        return new TunRouter(List.copyOf(ports), nf, pcap, seed);
+    }
+
+    /** The stack (touch it only on {@link #loop()}'s thread). */
+    public Host host() { return host; }
+
+    public EventLoop loop() { return loop; }
+
+    /** The counters, read on the loop thread: name to value, non-zero only. */
+    public java.util.Map<String, Long> counters() {
+        return loop.call(() -> {
+            java.util.Map<String, Long> m = new java.util.TreeMap<>();
+            host.counters().snapshot().forEach((k, v) -> { if (v != 0) m.put(k, v); });
+            return m;
+        });
+    }
+
+    @Override public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            loop.run(() -> { for (TunHost.TunPort p : ports) p.stop(); });
+        } catch (java.util.concurrent.RejectedExecutionException ignored) {
+            // loop already gone
+        }
+        loop.close();
+        for (TunDevice t : tuns) t.close();
+        if (pcap != null) {
+            try {
+                pcap.close();
+            } catch (IOException ignored) {
+                // best effort at shutdown
+            }
+        }
+    }
+}
