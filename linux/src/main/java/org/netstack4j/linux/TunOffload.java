@@ -103,9 +103,9 @@ public final class TunOffload {
                             || (h.gso() == VirtioNetHeader.GSO_TCPV4 && version != 4)
                             || (h.gso() == VirtioNetHeader.GSO_TCPV6 && version != 6)) return drop();
                     if (tcp && mergeRuns) {
-                        // one packet with a full checksum: NEEDS_CSUM completes it, otherwise recompute
-                        if (h.needsChecksum() && Segmentation.completeChecksum(p, n, h.csumStart(), h.csumOffset())
-                                && Segmentation.checksumOk(p, n)) {
+                        // one packet with a full checksum: NEEDS_CSUM completes it (TCP verifies it as
+                        // for any segment), otherwise it is recomputed
+                        if (h.needsChecksum() && Segmentation.completeChecksum(p, n, h.csumStart(), h.csumOffset())) {
                             superPackets++;
                             checksumsCompleted++;
                             out.add(p);
