@@ -79,10 +79,10 @@ class TunInteropTest {
         write("100k.bin", 100 << 10, rnd);
 
         long pid = ProcessHandle.current().pid();
-        ns = "nsj-interop-" + pid;
+        ns = "nsj-interop-" + (withOffload ? "" : "p") + pid;
         LinuxNet.netnsAdd(ns);
         LinuxNet.linkUp(ns, "lo");
-        host = TunHost.builder("nsji" + pid % 100000).address(US + "/24").hostAddress(KERNEL + "/24").netns(ns)
+        host = TunHost.builder("nsji" + (withOffload ? "" : "p") + pid % 100000).address(US + "/24").hostAddress(KERNEL + "/24").netns(ns)
                 .offload(withOffload).seed(7).pcap(dir.resolve("tun.pcap"))
                 .tcpConfig(TcpConfig.builder().synQueueLimit(1024).receiveBufferSize(1 << 20).sendBufferSize(1 << 20).build())
                 .open();
