@@ -205,8 +205,13 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
      * read/write), e.g. one end of an AF_UNIX SOCK_SEQPACKET pair in tests. The device owns it.
      */
     static Opened adopt(int fd, String name, int mtu) throws TunException {
+        return adopt(fd, name, mtu, TunOffload.Offloads.OFF);
+    }
+
+    /** {@link #adopt(int, String, int)} for a descriptor whose peer speaks the vnet-header mode (tests). */
+    static Opened adopt(int fd, String name, int mtu, TunOffload.Offloads offloads) throws TunException {
         Arena arena = Arena.ofShared();
-        return new Opened(fd, name, mtu, arena, LibC.errnoState(arena), closeWakeup(), TunOffload.Offloads.OFF);
+        return new Opened(fd, name, mtu, arena, LibC.errnoState(arena), closeWakeup(), offloads);
     }
 
     private static Wakeup closeWakeup() throws TunException {
@@ -558,6 +563,9 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     private boolean await(long timeoutNs, Wakeup wakeup) {
         if (closed) {
             throw new IllegalStateException(TunException.kind(medium) + " device '" + name + "' is closed");
+        }
+        if (!rxPending.isEmpty()) {
+            return true; // segments of a super-packet already read wait for readAvailable
         }
         short events = (short) (LibC.POLLIN | (txQueue.isEmpty() ? 0 : LibC.POLLOUT));
         pollFds.set(ValueLayout.JAVA_INT, 0, fd);
