@@ -27,7 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "and removes (10.214.0.0/24); otherwise over loopback. Progress goes to stderr.",
             "The tun rows (root only; skipped with the reason otherwise): tun_ceiling (1500-byte packets",
             "through a TUN device in this JVM), tun_bulk_kernel_to_nsj and tun_bulk_nsj_to_kernel (TCP",
-            "over a TUN with MTU 1500, ratio = value / tun_ceiling), veth_bulk_kernel_to_kernel.",
+            "over a TUN with MTU 1500, ratio = value / tun_ceiling), the same as tun_offload_bulk_* with",
+            "the TUN's offloads (virtio-net header, 64 KiB GSO both ways), veth_bulk_kernel_to_kernel.",
             "A benchmark on a shared machine: numbers vary from run to run; compare the ratios."},
         footer = {"", "Example: netstack4j bench --only bulk,pingpong --json"})
 public final class BenchCommand implements java.util.concurrent.Callable<Integer> {
@@ -59,7 +60,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         if (tun) {
             for (TunBench.Row t : TunBench.run(quick, System.err)) {
                 rows.add(new Row(t.name(), t.unit(), t.netstack4j() == null ? Double.NaN : t.netstack4j(), t.kernel(),
-                        t.ratio(), t.kernelSetup(), t.name().startsWith("tun_bulk")
+                        t.ratio(), t.kernelSetup(), t.name().startsWith("tun_bulk") || t.name().startsWith("tun_offload_bulk")
                                 ? "ratio = netstack4j / tun_ceiling (the issue's target: >= 0.8); kernel = veth_bulk_kernel_to_kernel"
                                 : t.name().startsWith("tun_ceiling") ? "packets through the TUN device in this JVM, no TCP" : "baseline"));
             }

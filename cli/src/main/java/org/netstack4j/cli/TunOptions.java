@@ -23,6 +23,10 @@ final class TunOptions {
             description = "Also configure the kernel's side (e.g. 10.7.0.1/24): ip addr add CIDR dev NAME; ip link set NAME up. Without it, configure the kernel side yourself.")
     String hostAddress;
 
+    @Option(names = "--no-offload",
+            description = "Plain 1500-byte packets on the TUN. By default the TUN carries a virtio-net header (IFF_VNET_HDR): 64 KiB GSO super-packets both ways, checksums left to the kernel; the kernel's refusal falls back to plain packets.")
+    boolean noOffload;
+
     boolean given() { return tun != null || address != null || hostAddress != null; }
 
     /** Parses and checks everything that can be checked before touching the kernel. */
@@ -37,7 +41,7 @@ final class TunOptions {
             String problem = ours.peerProblem(kernel);
             if (problem != null) throw new Main.UsageError("--host-address: " + problem);
         }
-        return TunHost.builder(tun).address(ours).hostAddress(kernel);
+        return TunHost.builder(tun).address(ours).hostAddress(kernel).offload(!noOffload);
     }
 
     private static Ipv4Cidr cidr(String flag, String text) {

@@ -52,8 +52,17 @@ class TunInteropTest {
     private static Process python;
     private static String curl;
 
+    /** Whether this run uses the TUN's offloads (TunInteropPlainTest runs everything again without). */
+    private static boolean offload;
+
     @BeforeAll
     static void setUp() throws Exception {
+        open(true);
+    }
+
+    /** Sets up the namespace, the TUN host (with or without offloads) and the servers. */
+    static void open(boolean withOffload) throws Exception {
+        offload = withOffload;
         String why = LinuxNet.whyUnavailable();
         assumeTrue(why == null, "interop tests need a real TUN: " + why);
         curl = LinuxNet.findOnPath("curl");
@@ -70,11 +79,11 @@ class TunInteropTest {
         write("100k.bin", 100 << 10, rnd);
 
         long pid = ProcessHandle.current().pid();
-        ns = "nsj-interop-" + pid;
+        ns = "nsj-interop-" + (withOffload ? "" : "p") + pid;
         LinuxNet.netnsAdd(ns);
         LinuxNet.linkUp(ns, "lo");
-        host = TunHost.builder("nsji" + pid % 100000).address(US + "/24").hostAddress(KERNEL + "/24").netns(ns)
-                .seed(7).pcap(dir.resolve("tun.pcap"))
+        host = TunHost.builder("nsji" + (withOffload ? "" : "p") + pid % 100000).address(US + "/24").hostAddress(KERNEL + "/24").netns(ns)
+                .offload(withOffload).seed(7).pcap(dir.resolve("tun.pcap"))
                 .tcpConfig(TcpConfig.builder().synQueueLimit(1024).receiveBufferSize(1 << 20).sendBufferSize(1 << 20).build())
                 .open();
         TcpServerSocket server = new TcpServerSocket(host.net(), 80, 1024);
@@ -256,6 +265,23 @@ class TunInteropTest {
             host.setLoss(0);
         }
         assertTrue(host.loop().call(() -> host.faults().lost()) > lostBefore, "the fault injector dropped nothing");
+    }
+
+    @Test @Order(8)
+    void offloadsWereAgreedAndUsedBothWaysOrNotAtAll() throws Exception {
+        var agreed = host.tun().offloads();
+        var stats = host.loop().call(() -> host.tun().offloadStats());
+        System.out.println("[interop] offloads " + agreed + ": " + stats);
+        if (!offload) {
+            assertEquals(org.netstack4j.linux.TunOffload.Offloads.OFF, agreed);
+            assertEquals(0, stats.txSuperPackets() + stats.rxSuperPackets());
+            return;
+        }
+        assertTrue(agreed.vnetHeader(), "the kernel refused IFF_VNET_HDR");
+        assumeTrue(agreed.has(org.netstack4j.linux.TunOffload.TUN_F_TSO4), "the kernel did not agree to TSO4: " + agreed);
+        assertTrue(stats.txSuperPackets() > 0, "netstack4j wrote no GSO super-packet: " + stats);
+        assertTrue(stats.rxSuperPackets() > 0, "the kernel sent no GSO super-packet: " + stats);
+        assertEquals(0, stats.rxMalformed(), "malformed vnet headers: " + stats);
     }
 
     @Test @Order(7)

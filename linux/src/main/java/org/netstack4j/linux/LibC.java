@@ -62,6 +62,8 @@ final class LibC {
     // ioctl(int fd, unsigned long request, ...): the third argument is variadic.
     private static final MethodHandle IOCTL_PTR = bind("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle IOCTL_LONG = bind("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle FCNTL_INT = bind("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle READ = bind("read",
@@ -110,6 +112,15 @@ final class LibC {
     static int ioctl(MemorySegment state, int fd, long request, MemorySegment arg) {
         try {
             return (int) IOCTL_PTR.invokeExact(state, fd, request, arg);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** ioctl whose third argument is a value, not a pointer (e.g. TUNSETOFFLOAD). */
+    static int ioctl(MemorySegment state, int fd, long request, long value) {
+        try {
+            return (int) IOCTL_LONG.invokeExact(state, fd, request, value);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -167,19 +167,35 @@ public final class TunBench {
         }
         String vethNote = veth == null ? "veth baseline failed" : "kernel column: veth_bulk_kernel_to_kernel";
 
+        // the same transfers with the plain 1500-byte mode and with offloads (vnet header, GSO both ways)
+        for (boolean offload : new boolean[] {false, true}) {
+            tunBulkRows(rows, offload, tag, net, seconds, veth, vethNote, ceiling, log);
+        }
+        rows.add(new Row("veth_bulk_kernel_to_kernel", GBPS, null, veth, null, veth == null
+                ? "failed (see log)"
+                : "python3 sendall(128 KiB) loop -> python3 recv_into loop, kernel TCP both ends, two namespaces joined by a "
+                        + "veth pair with MTU 1500; payload counted by the receiver from first recv to EOF"));
+        return rows;
+    }
+
+    /** The two TUN bulk rows, plain ({@code tun_bulk_*}) or with offloads ({@code tun_offload_bulk_*}). */
+    private static void tunBulkRows(List<Row> rows, boolean offload, String tag, int net, double seconds, Double veth,
+                                    String vethNote, Double ceiling, PrintStream log) {
+        String prefix = offload ? "tun_offload_bulk_" : "tun_bulk_";
+        String agreed = "not opened";
         Double k2n = null;
         Double n2k = null;
         String k2nCpu = "";
         String n2kCpu = "";
-        String tunNs = "nsjb-" + tag + "-t";
+        String tunNs = "nsjb-" + tag + (offload ? "-o" : "-t");
         String problem = null;
         try {
             LinuxNet.netnsAdd(tunNs);
             TcpConfig cfg = TcpConfig.builder().receiveBufferSize(NSJ_BUFFER).sendBufferSize(NSJ_BUFFER).build();
-            try (TunHost host = TunHost.builder("nsjb" + tag).mtu(MTU).netns(tunNs)
+            try (TunHost host = TunHost.builder("nsjb" + tag + (offload ? "o" : "")).mtu(MTU).netns(tunNs).offload(offload)
                     .address("10.215." + net + ".2/24").hostAddress("10.215." + net + ".1/24")
                     .tcpConfig(cfg).open()) {
-                log.println("tun_bulk_kernel_to_nsj ...");
+                log.println(prefix + "kernel_to_nsj ...");
                 try {
                     CpuMeter cpu = CpuMeter.start();
                     k2n = kernelToNsj(host, tunNs, seconds);
@@ -187,9 +203,9 @@ public final class TunBench {
                     log.println("  " + k2nCpu);
                 } catch (Exception e) {
                     problem = "kernel_to_nsj: " + e;
-                    log.println("tun_bulk_kernel_to_nsj failed: " + e);
+                    log.println(prefix + "kernel_to_nsj failed: " + e);
                 }
-                log.println("tun_bulk_nsj_to_kernel ...");
+                log.println(prefix + "nsj_to_kernel ...");
                 try {
                     CpuMeter cpu = CpuMeter.start();
                     n2k = nsjToKernel(host, tunNs, seconds);
@@ -197,28 +213,25 @@ public final class TunBench {
                     log.println("  " + n2kCpu);
                 } catch (Exception e) {
                     problem = (problem == null ? "" : problem + "; ") + "nsj_to_kernel: " + e;
-                    log.println("tun_bulk_nsj_to_kernel failed: " + e);
+                    log.println(prefix + "nsj_to_kernel failed: " + e);
                 }
+                agreed = host.tun().offloads() + ", " + host.tun().offloadStats();
+                log.println("  offloads: " + agreed);
                 if (host.rxQueueDrops() > 0) log.println("note: reader queue dropped " + host.rxQueueDrops() + " frames");
             }
         } catch (Exception e) {
             problem = "TUN setup: " + e;
-            log.println("TUN setup failed: " + e);
+            log.println(prefix + " TUN setup failed: " + e);
         } finally {
             LinuxNet.netnsDeleteQuietly(tunNs);
         }
-        String bufs = "netstack4j TcpConfig.defaults() with " + (NSJ_BUFFER >> 10) + " KiB send/receive buffers";
-        rows.add(bulkRow("tun_bulk_kernel_to_nsj", k2n, veth, ceiling,
+        String bufs = "offloads " + agreed + "; netstack4j TcpConfig.defaults() with " + (NSJ_BUFFER >> 10) + " KiB send/receive buffers";
+        rows.add(bulkRow(prefix + "kernel_to_nsj", k2n, veth, ceiling,
                 "python3 sendall(128 KiB) loop (kernel TCP, TUN peer namespace) -> netstack4j TcpServerSocket over a TUN, MTU 1500; "
                         + "payload counted by netstack4j from first read to EOF; " + bufs + "; " + vethNote + "; CPU: " + k2nCpu, problem));
-        rows.add(bulkRow("tun_bulk_nsj_to_kernel", n2k, veth, ceiling,
+        rows.add(bulkRow(prefix + "nsj_to_kernel", n2k, veth, ceiling,
                 "netstack4j TcpSocket write(128 KiB) loop over a TUN, MTU 1500 -> python3 recv_into loop (kernel TCP); "
                         + "payload counted by the receiver from first recv to EOF; " + bufs + "; " + vethNote + "; CPU: " + n2kCpu, problem));
-        rows.add(new Row("veth_bulk_kernel_to_kernel", GBPS, null, veth, null, veth == null
-                ? "failed (see log)"
-                : "python3 sendall(128 KiB) loop -> python3 recv_into loop, kernel TCP both ends, two namespaces joined by a "
-                        + "veth pair with MTU 1500; payload counted by the receiver from first recv to EOF"));
-        return rows;
     }
 
     private static Row bulkRow(String name, Double value, Double veth, Double ceiling, String setup, String problem) {
@@ -234,7 +247,8 @@ public final class TunBench {
     private static List<Row> skipped(String reason) {
         List<Row> rows = new ArrayList<>();
         for (String n : List.of("tun_ceiling", "tun_ceiling_write_only", "tun_bulk_kernel_to_nsj",
-                "tun_bulk_nsj_to_kernel", "veth_bulk_kernel_to_kernel")) {
+                "tun_bulk_nsj_to_kernel", "tun_offload_bulk_kernel_to_nsj", "tun_offload_bulk_nsj_to_kernel",
+                "veth_bulk_kernel_to_kernel")) {
             rows.add(new Row(n, GBPS, null, null, null, reason));
         }
         return rows;

@@ -18,6 +18,15 @@ public final class TunDevice extends TunTapDevice {
         return new TunDevice(openFd(name, Medium.IP, mtu));
     }
 
+    /**
+     * Like {@link #open(String, int)}; with {@code offload} the TUN is opened with IFF_VNET_HDR and
+     * TUNSETOFFLOAD (checksum, TSO4/6, USO4/6 as far as the kernel agrees; {@link #offloads()}
+     * says what it did), falling back to the plain mode if the kernel refuses the header.
+     */
+    public static TunDevice open(String name, int mtu, boolean offload) throws TunException {
+        return new TunDevice(openFd(name, Medium.IP, mtu, offload));
+    }
+
     /** {@link #open(String, int)} keeping the kernel's MTU. */
     public static TunDevice open(String name) throws TunException {
         return open(name, 0);

@@ -57,7 +57,9 @@ public final class TunHost implements AutoCloseable {
             String problem = b.address.peerProblem(b.hostAddress);
             if (problem != null) throw new IllegalArgumentException(problem);
         }
-        TunDevice opened = TunDevice.open(b.name, b.mtu);
+        TunDevice opened = TunDevice.open(b.name, b.mtu, b.offload);
+        // a capture records what the wire carries: received super-packets are then cut into segments
+        opened.setMergeReceived(b.pcap == null);
         PcapWriter writer = null;
         try {
             if (b.netns != null) LinuxNet.linkSetNetns(opened.name(), b.netns);
@@ -185,6 +187,7 @@ public final class TunHost implements AutoCloseable {
         private TcpConfig tcpConfig = TcpConfig.defaults();
         private Tracer tracer = Tracer.NONE;
         private String hostName = "netstack4j";
+        private boolean offload = true;
 
         private Builder(String name) { this.name = Objects.requireNonNull(name, "name"); }
 
@@ -209,6 +212,12 @@ public final class TunHost implements AutoCloseable {
 
         /** Sets the interface MTU (0 = the kernel's default, 1500). */
         public Builder mtu(int m) { this.mtu = m; return this; }
+
+        /**
+         * Use the TUN's offloads (IFF_VNET_HDR: 64 KiB GSO reads and writes, checksums left to the
+         * kernel), default true; falls back to plain 1500-byte packets if the kernel refuses.
+         */
+        public Builder offload(boolean on) { this.offload = on; return this; }
 
         public Builder tcpConfig(TcpConfig c) { this.tcpConfig = Objects.requireNonNull(c); return this; }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.netstack4j.device.Device;
 import org.netstack4j.device.FrameSink;
 import org.netstack4j.device.Medium;
+import org.netstack4j.device.offload.VirtioNetHeader;
 import org.netstack4j.time.Time;
 
 /**
@@ -80,12 +81,25 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     private long rxPackets, rxBytes, txPackets, txBytes, txQueued, txDropped, txErrors;
     private int lastTxErrno;
 
+    // Offload mode (IFF_VNET_HDR): reads decode into rxPending; writes wait in txBatch until poll.
+    private final TunOffload.Offloads offloads;
+    private final TunOffload.Inbound inbound;
+    private final ArrayDeque<byte[]> rxPending = new ArrayDeque<>();
+    private final byte[] rxHeader = new byte[VirtioNetHeader.LENGTH];
+    private final java.util.ArrayList<byte[]> txBatch = new java.util.ArrayList<>();
+    private long txBatchAt = Time.NEVER;
+    private final long[] coalesced = new long[2];
+    /** Packets per coalescing batch at most: a batch is written at once when it reaches this. */
+    static final int TX_BATCH_LIMIT = 64;
+
     TunTapDevice(Medium medium, Opened o) {
-        this(medium, o.name(), o.fd(), o.mtu(), o.arena(), o.errnoState(), o.closeWakeup());
+        this(medium, o.name(), o.fd(), o.mtu(), o.arena(), o.errnoState(), o.closeWakeup(), o.offloads());
     }
 
     private TunTapDevice(Medium medium, String name, int fd, int mtu, Arena arena, MemorySegment errnoState,
-                         Wakeup closeWakeup) {
+                         Wakeup closeWakeup, TunOffload.Offloads offloads) {
+        this.offloads = offloads;
+        this.inbound = offloads.vnetHeader() ? new TunOffload.Inbound(true) : null;
         this.medium = medium;
         this.name = name;
         this.fd = fd;
@@ -102,13 +116,24 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     }
 
     /** What {@link #openFd} found: the descriptor, the name the kernel used and its MTU. */
-    record Opened(int fd, String name, int mtu, Arena arena, MemorySegment errnoState, Wakeup closeWakeup) {}
+    record Opened(int fd, String name, int mtu, Arena arena, MemorySegment errnoState, Wakeup closeWakeup,
+                  TunOffload.Offloads offloads) {}
 
     /**
      * Opens /dev/net/tun, creates or attaches interface {@code name} (IFF_NO_PI) as TUN or TAP,
      * non-blocking and close-on-exec, and sets its MTU when {@code mtu > 0}.
      */
     static Opened openFd(String name, Medium medium, int mtu) throws TunException {
+        return openFd(name, medium, mtu, false);
+    }
+
+    /**
+     * Like {@link #openFd(String, Medium, int)}; with {@code offload} (TUN only) it asks for
+     * IFF_VNET_HDR, a 10-byte header (TUNSETVNETHDRSZ) and the offloads of
+     * {@link TunOffload#OFFLOAD_ATTEMPTS} (TUNSETOFFLOAD), falling back step by step, down to the
+     * plain mode when the kernel refuses the header (EINVAL). {@link Opened#offloads} says what was agreed.
+     */
+    static Opened openFd(String name, Medium medium, int mtu, boolean offload) throws TunException {
         TunException bad = TunException.checkName(name);
         if (bad != null) {
             throw bad;
@@ -127,13 +152,21 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
                 case IP -> IFF_TUN;
                 case ETHERNET -> IFF_TAP;
             };
-            ifr.set(ValueLayout.JAVA_SHORT, IFR_UNION_OFFSET, (short) (mode | IFF_NO_PI));
-            if (LibC.ioctl(errno, fd, TUNSETIFF, ifr) < 0) {
+            boolean vnet = offload && medium == Medium.IP;
+            ifr.set(ValueLayout.JAVA_SHORT, IFR_UNION_OFFSET, (short) (mode | IFF_NO_PI | (vnet ? TunOffload.IFF_VNET_HDR : 0)));
+            int set = LibC.ioctl(errno, fd, TUNSETIFF, ifr);
+            if (set < 0 && vnet && LibC.errno(errno) == Errno.EINVAL) {
+                vnet = false; // a kernel (or an existing persistent interface) without IFF_VNET_HDR: the plain mode
+                ifr.set(ValueLayout.JAVA_SHORT, IFR_UNION_OFFSET, (short) (mode | IFF_NO_PI));
+                set = LibC.ioctl(errno, fd, TUNSETIFF, ifr);
+            }
+            if (set < 0) {
                 throw TunException.setInterface(name.isEmpty() ? "(kernel-chosen)" : name, medium, LibC.errno(errno));
             }
+            TunOffload.Offloads agreed = vnet ? negotiate(arena, errno, fd) : TunOffload.Offloads.OFF;
             String actual = ifr.getString(0, StandardCharsets.UTF_8);
             int actualMtu = mtu > 0 ? setMtu(arena, errno, actual, mtu) : getMtu(arena, errno, actual);
-            Opened o = new Opened(fd, actual, actualMtu, arena, errno, closeWakeup());
+            Opened o = new Opened(fd, actual, actualMtu, arena, errno, closeWakeup(), agreed);
             ok = true;
             return o;
         } finally {
@@ -147,12 +180,38 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     }
 
     /**
+     * TUNSETVNETHDRSZ(10), then TUNSETOFFLOAD with the best set of flags the kernel accepts. The
+     * header stays on even if no offload is accepted (reads then never need completing).
+     */
+    private static TunOffload.Offloads negotiate(Arena arena, MemorySegment errno, int fd) throws TunException {
+        MemorySegment size = arena.allocate(ValueLayout.JAVA_INT);
+        size.set(ValueLayout.JAVA_INT, 0, VirtioNetHeader.LENGTH);
+        if (LibC.ioctl(errno, fd, TunOffload.TUNSETVNETHDRSZ, size) < 0) {
+            int e = LibC.errno(errno);
+            throw new TunException("TUNSETVNETHDRSZ failed: " + Errno.describe(e), e);
+        }
+        for (int flags : TunOffload.OFFLOAD_ATTEMPTS) {
+            if (LibC.ioctl(errno, fd, TunOffload.TUNSETOFFLOAD, (long) flags) == 0) {
+                return new TunOffload.Offloads(true, flags);
+            }
+            int e = LibC.errno(errno);
+            if (e != Errno.EINVAL) throw new TunException("TUNSETOFFLOAD failed: " + Errno.describe(e), e);
+        }
+        return new TunOffload.Offloads(true, 0);
+    }
+
+    /**
      * Wraps an already open non-blocking descriptor that behaves like a TUN/TAP one (one packet per
      * read/write), e.g. one end of an AF_UNIX SOCK_SEQPACKET pair in tests. The device owns it.
      */
     static Opened adopt(int fd, String name, int mtu) throws TunException {
+        return adopt(fd, name, mtu, TunOffload.Offloads.OFF);
+    }
+
+    /** {@link #adopt(int, String, int)} for a descriptor whose peer speaks the vnet-header mode (tests). */
+    static Opened adopt(int fd, String name, int mtu, TunOffload.Offloads offloads) throws TunException {
         Arena arena = Arena.ofShared();
-        return new Opened(fd, name, mtu, arena, LibC.errnoState(arena), closeWakeup());
+        return new Opened(fd, name, mtu, arena, LibC.errnoState(arena), closeWakeup(), offloads);
     }
 
     private static Wakeup closeWakeup() throws TunException {
@@ -283,6 +342,48 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
             txDropped++;
             return;
         }
+        if (offloads.vnetHeader()) {
+            // held until the next poll (the stack's current burst), then coalesced per flow
+            if (txBatch.isEmpty()) txBatchAt = now;
+            txBatch.add(frame);
+            if (txBatch.size() >= TX_BATCH_LIMIT) flushBatch(now);
+            return;
+        }
+        writeWire(now, frame);
+    }
+
+    /**
+     * Offload mode: writes what {@link #transmit} held, each run of one TCP flow as one GSO
+     * super-packet, everything else with a plain header. Called by {@link #poll}; a runtime that
+     * drives the device itself may call it after a burst of transmits.
+     */
+    public final void flushBatch(long now) {
+        if (txBatch.isEmpty()) return;
+        java.util.List<byte[]> frames = TunOffload.coalesce(txBatch, coalesced);
+        txBatch.clear();
+        txBatchAt = Time.NEVER;
+        for (byte[] f : frames) writeWire(now, f);
+    }
+
+    /** What the kernel agreed to when the device was opened ({@link TunOffload.Offloads#OFF} in the plain mode). */
+    public final TunOffload.Offloads offloads() {
+        return offloads;
+    }
+
+    /** Counters of the offload paths. */
+    public final TunOffload.Stats offloadStats() {
+        return inbound == null ? new TunOffload.Stats(0, 0, 0, coalesced[0], coalesced[1])
+                : new TunOffload.Stats(inbound.superPackets, inbound.checksumsCompleted, inbound.malformed,
+                        coalesced[0], coalesced[1]);
+    }
+
+    /** Offload mode: hand TCP super-packets read from the kernel to the stack whole (true, default) or cut into MSS segments. */
+    public final void setMergeReceived(boolean merge) {
+        if (inbound != null) inbound.mergeRuns = merge;
+    }
+
+    /** Writes bytes as they go to write(2) (with the vnet header in the offload mode), queueing on EAGAIN/ENOBUFS. */
+    private void writeWire(long now, byte[] frame) {
         if (!txQueue.isEmpty()) {
             flush(now);
             if (!txQueue.isEmpty()) {
@@ -362,11 +463,12 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     /** When queued writes should be retried; {@link Time#NEVER} when nothing waits. */
     @Override
     public final long pollAt() {
-        return txQueue.isEmpty() ? Time.NEVER : retryAt;
+        return Math.min(txBatchAt, txQueue.isEmpty() ? Time.NEVER : retryAt);
     }
 
     @Override
     public final void poll(long now) {
+        if (!closed && !txBatch.isEmpty()) flushBatch(now);
         if (!closed && !txQueue.isEmpty() && now >= retryAt) {
             flush(now);
         }
@@ -387,6 +489,11 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     public final int readAvailable(long now) {
         int n = 0;
         while (n < readBatch && !closed) {
+            if (!rxPending.isEmpty()) {
+                n++;
+                sink.receive(now, rxPending.pollFirst());
+                continue;
+            }
             long r = LibC.read(rxErrno, fd, rxBuf, rxBuf.byteSize());
             if (r < 0) {
                 int e = LibC.errno(rxErrno);
@@ -401,13 +508,29 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
             if (r == 0) {
                 break;
             }
-            byte[] frame = copyOut(rxBuf, (int) r);
             rxPackets++;
             rxBytes += r;
+            if (inbound != null) {
+                decodeRead((int) r);
+                continue;
+            }
+            byte[] frame = copyOut(rxBuf, (int) r);
             n++;
             sink.receive(now, frame);
         }
         return n;
+    }
+
+    /** Offload mode: the read in rxBuf (header + packet) into rxPending, or dropped and counted. */
+    private void decodeRead(int r) {
+        if (r <= VirtioNetHeader.LENGTH) {
+            inbound.drop();
+            return;
+        }
+        MemorySegment.copy(rxBuf, ValueLayout.JAVA_BYTE, 0, rxHeader, 0, VirtioNetHeader.LENGTH);
+        byte[] packet = new byte[r - VirtioNetHeader.LENGTH];
+        MemorySegment.copy(rxBuf, ValueLayout.JAVA_BYTE, VirtioNetHeader.LENGTH, packet, 0, packet.length);
+        inbound.decode(VirtioNetHeader.read(rxHeader, 0, VirtioNetHeader.LENGTH), packet, rxPending);
     }
 
     private TunException readError(int e) {
@@ -440,6 +563,9 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     private boolean await(long timeoutNs, Wakeup wakeup) {
         if (closed) {
             throw new IllegalStateException(TunException.kind(medium) + " device '" + name + "' is closed");
+        }
+        if (!rxPending.isEmpty()) {
+            return true; // segments of a super-packet already read wait for readAvailable
         }
         short events = (short) (LibC.POLLIN | (txQueue.isEmpty() ? 0 : LibC.POLLOUT));
         pollFds.set(ValueLayout.JAVA_INT, 0, fd);
@@ -485,10 +611,17 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         readerLock.lock();
         try {
             while (!closed) {
+                if (!rxPending.isEmpty()) {
+                    return rxPending.pollFirst();
+                }
                 long r = LibC.read(rxErrno, fd, rxBuf, rxBuf.byteSize());
                 if (r > 0) {
                     rxPackets++;
                     rxBytes += r;
+                    if (inbound != null) {
+                        decodeRead((int) r);
+                        continue;
+                    }
                     return copyOut(rxBuf, (int) r);
                 }
                 if (r == 0) {
@@ -558,8 +691,9 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         closeWakeup.signal();
         readerLock.lock();
         try {
-            txDropped += txQueue.size();
+            txDropped += txQueue.size() + txBatch.size();
             txQueue.clear();
+            txBatch.clear();
             LibC.close(txErrno, fd);
             closeWakeup.close();
             arena.close();

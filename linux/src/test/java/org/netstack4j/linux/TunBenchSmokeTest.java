@@ -18,12 +18,13 @@ class TunBenchSmokeTest {
         List<TunBench.Row> rows = TunBench.run(true, System.err);
         System.err.print(TunBench.toTable(rows));
         assertEquals(List.of("tun_ceiling", "tun_ceiling_write_only", "tun_bulk_kernel_to_nsj",
-                "tun_bulk_nsj_to_kernel", "veth_bulk_kernel_to_kernel"), rows.stream().map(TunBench.Row::name).toList());
+                "tun_bulk_nsj_to_kernel", "tun_offload_bulk_kernel_to_nsj", "tun_offload_bulk_nsj_to_kernel",
+                "veth_bulk_kernel_to_kernel"), rows.stream().map(TunBench.Row::name).toList());
         for (TunBench.Row r : rows) {
             Double v = r.name().startsWith("veth") ? r.kernel() : r.netstack4j();
             assertNotNull(v, r.name() + ": " + r.kernelSetup());
             assertTrue(v > 0, r.name() + " = " + v);
-            if (r.name().startsWith("tun_bulk")) {
+            if (r.name().startsWith("tun_bulk") || r.name().startsWith("tun_offload_bulk")) {
                 assertNotNull(r.ratio(), r.name() + " ratio");
                 assertTrue(r.ratio() > 0, r.name() + " ratio");
             }

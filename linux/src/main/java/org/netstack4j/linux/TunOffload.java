@@ -1,0 +1,188 @@
+package org.netstack4j.linux;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+
+import org.netstack4j.device.offload.Segmentation;
+import org.netstack4j.device.offload.VirtioNetHeader;
+import org.netstack4j.wire.Checksum;
+
+/**
+ * The TUN offload mode (IFF_VNET_HDR): what the kernel agreed to, and the pure packet logic at
+ * the edge of the descriptor, kept apart from the system calls so it can be tested without root.
+ *
+ * <ul>
+ *   <li>{@link Inbound}: every read is a virtio-net header and a packet. CHECKSUM_PARTIAL packets
+ *   (NEEDS_CSUM) get their transport checksum completed; GSO super-packets (TCPV4/TCPV6/UDP_L4)
+ *   are cut into gso_size segments, or (TCP, when {@link Inbound#mergeRuns}) handed on whole
+ *   with a complete checksum: the kernel built them from in-order segments of one flow, which is
+ *   what GRO would have merged. A header that cannot be honoured drops the read (counted).</li>
+ *   <li>{@link #coalesce}: the segments the stack wrote in one batch are merged per TCP flow
+ *   ({@link Segmentation#merge}: in order, ACK-only, same options) into super-packets carrying a
+ *   GSO header (gso_size = the segments' payload, NEEDS_CSUM with the pseudo-header sum in the
+ *   checksum field), so the kernel segments them (TSO); one write per up to 64 KiB.</li>
+ * </ul>
+ */
+public final class TunOffload {
+    // <linux/if_tun.h>
+    static final long TUNSETOFFLOAD = 0x400454d0L;   // _IOW('T', 208, unsigned int)
+    static final long TUNSETVNETHDRSZ = 0x400454d8L; // _IOW('T', 216, int)
+    static final short IFF_VNET_HDR = 0x4000;
+    public static final int TUN_F_CSUM = 0x01, TUN_F_TSO4 = 0x02, TUN_F_TSO6 = 0x04, TUN_F_TSO_ECN = 0x08,
+            TUN_F_UFO = 0x10, TUN_F_USO4 = 0x20, TUN_F_USO6 = 0x40;
+    /** What is asked for, best first; the first the kernel accepts wins (EINVAL: try the next). */
+    static final int[] OFFLOAD_ATTEMPTS = {
+            TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_USO4 | TUN_F_USO6,
+            TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6,
+            TUN_F_CSUM,
+            0};
+    /** The largest IP packet a super-packet may be (IPv4 total length and IPv6 payload length are 16 bits). */
+    static final int MAX_SUPER = 65535;
+
+    private TunOffload() {}
+
+    /**
+     * What the device runs with: whether every read and write carries a virtio-net header, and
+     * the TUN_F_* flags TUNSETOFFLOAD accepted (what the kernel may hand us unfinished).
+     */
+    public record Offloads(boolean vnetHeader, int flags) {
+        public static final Offloads OFF = new Offloads(false, 0);
+
+        public boolean has(int flag) { return (flags & flag) == flag; }
+
+        @Override public String toString() {
+            if (!vnetHeader) return "off";
+            StringBuilder b = new StringBuilder("vnet_hdr");
+            String[] names = {"csum", "tso4", "tso6", "tso_ecn", "ufo", "uso4", "uso6"};
+            for (int i = 0; i < names.length; i++) if ((flags & (1 << i)) != 0) b.append('+').append(names[i]);
+            return b.toString();
+        }
+    }
+
+    /** Counters of the offload paths (all zero when offloads are off). */
+    public record Stats(long rxSuperPackets, long rxChecksumsCompleted, long rxMalformed,
+                        long txSuperPackets, long txSegmentsCoalesced) {}
+
+    /** Turns reads (header + packet) into packets for the stack. Used by the reading thread only. */
+    static final class Inbound {
+        /** Hand TCP super-packets to the stack whole (GRO) instead of cutting them. */
+        boolean mergeRuns;
+        long superPackets, checksumsCompleted, malformed;
+
+        Inbound(boolean mergeRuns) { this.mergeRuns = mergeRuns; }
+
+        /**
+         * Decodes one read of {@code len} bytes and adds the packets it holds to {@code out}, in
+         * order. Returns false (and counts it) if the read was dropped as malformed.
+         */
+        boolean decode(byte[] read, int len, Collection<byte[]> out) {
+            VirtioNetHeader h = VirtioNetHeader.read(read, 0, len);
+            if (h == null) return drop();
+            return decode(h, Arrays.copyOfRange(read, VirtioNetHeader.LENGTH, len), out);
+        }
+
+        /** The same for a header already parsed and the packet after it ({@code p} is handed over). */
+        boolean decode(VirtioNetHeader h, byte[] p, Collection<byte[]> out) {
+            int n = p.length;
+            if (n == 0) return drop();
+            switch (h.gso()) {
+                case VirtioNetHeader.GSO_NONE -> {
+                    if (h.needsChecksum()) {
+                        if (!Segmentation.completeChecksum(p, n, h.csumStart(), h.csumOffset())) return drop();
+                        checksumsCompleted++;
+                    }
+                    out.add(p);
+                    return true;
+                }
+                case VirtioNetHeader.GSO_TCPV4, VirtioNetHeader.GSO_TCPV6, VirtioNetHeader.GSO_UDP_L4 -> {
+                    int version = (p[0] & 0xff) >>> 4;
+                    boolean tcp = h.gso() != VirtioNetHeader.GSO_UDP_L4;
+                    if (h.gsoSize() == 0
+                            || (h.gso() == VirtioNetHeader.GSO_TCPV4 && version != 4)
+                            || (h.gso() == VirtioNetHeader.GSO_TCPV6 && version != 6)) return drop();
+                    if (tcp && mergeRuns) {
+                        // one packet with a full checksum: NEEDS_CSUM completes it (TCP verifies it as
+                        // for any segment), otherwise it is recomputed
+                        if (h.needsChecksum() && Segmentation.completeChecksum(p, n, h.csumStart(), h.csumOffset())) {
+                            superPackets++;
+                            checksumsCompleted++;
+                            out.add(p);
+                            return true;
+                        }
+                        Segmentation.Result whole = Segmentation.segment(p, n, MAX_SUPER);
+                        if (!whole.ok() || whole.packets().size() != 1) return drop();
+                        superPackets++;
+                        out.add(whole.packets().get(0));
+                        return true;
+                    }
+                    Segmentation.Result r = Segmentation.segment(p, n, h.gsoSize());
+                    if (!r.ok()) return drop();
+                    superPackets++;
+                    out.addAll(r.packets());
+                    return true;
+                }
+                default -> {
+                    return drop(); // UFO and unknown types were never negotiated
+                }
+            }
+        }
+
+        boolean drop() {
+            malformed++;
+            return false;
+        }
+    }
+
+    /**
+     * The frames to write for one batch of packets the stack sent: each is a virtio-net header
+     * followed by the packet; runs of one TCP flow become one GSO super-packet. Counts go to
+     * {@code counts[0]} (super-packets) and {@code counts[1]} (segments folded into them).
+     */
+    static List<byte[]> coalesce(List<byte[]> batch, long[] counts) {
+        List<byte[]> frames = new ArrayList<>(batch.size());
+        if (batch.size() == 1) {
+            frames.add(plain(batch.get(0)));
+            return frames;
+        }
+        for (Segmentation.Merged m : Segmentation.merge(batch, MAX_SUPER)) {
+            if (m.segments() == 1) {
+                frames.add(plain(m.packet()));
+                continue;
+            }
+            frames.add(gso(m.packet(), m.segmentSize()));
+            counts[0]++;
+            counts[1] += m.segments();
+        }
+        return frames;
+    }
+
+    /** A header saying "nothing to do" (checksums complete, no GSO) and the packet. */
+    static byte[] plain(byte[] packet) {
+        byte[] f = new byte[VirtioNetHeader.LENGTH + packet.length];
+        System.arraycopy(packet, 0, f, VirtioNetHeader.LENGTH, packet.length);
+        return f;
+    }
+
+    /**
+     * A TCP super-packet for the kernel to segment: NEEDS_CSUM, csum_start at the TCP header,
+     * csum_offset 16, and the checksum field holding the folded (not complemented) pseudo-header
+     * sum over the whole TCP length (CHECKSUM_PARTIAL: tcp_gso_segment adjusts it per segment).
+     */
+    static byte[] gso(byte[] packet, int mss) {
+        boolean v6 = (packet[0] & 0xff) >>> 4 == 6;
+        int ipLen = v6 ? 40 : (packet[0] & 0xf) * 4;
+        int tcpLen = ((packet[ipLen + 12] & 0xff) >>> 4) * 4;
+        int l4 = packet.length - ipLen;
+        byte[] f = plain(packet);
+        new VirtioNetHeader(VirtioNetHeader.F_NEEDS_CSUM, v6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4,
+                ipLen + tcpLen, mss, ipLen, 16).write(f, 0);
+        long sum = v6 ? Checksum.sum(0, packet, 8, 32) : Checksum.sum(0, packet, 12, 8);
+        int folded = ~Checksum.finish(sum + Segmentation.TCP + l4) & 0xffff;
+        int at = VirtioNetHeader.LENGTH + ipLen + 16;
+        f[at] = (byte) (folded >>> 8);
+        f[at + 1] = (byte) folded;
+        return f;
+    }
+}

@@ -1,0 +1,107 @@
+package org.netstack4j.linux;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.netstack4j.device.offload.Segmentation;
+import org.netstack4j.device.offload.VirtioNetHeader;
+import org.netstack4j.time.Time;
+
+/**
+ * The device in the vnet-header mode without root: one end of an AF_UNIX SOCK_SEQPACKET pair
+ * stands in for the TUN (one packet per read/write), the test plays the kernel on the other end.
+ */
+class TunOffloadDeviceTest {
+    private static final int MSS = 1448;
+    private Arena arena;
+    private MemorySegment errno;
+    private int peer;
+    private TunDevice dev;
+
+    @BeforeEach
+    void pair() throws TunException {
+        arena = Arena.ofConfined();
+        errno = LibC.errnoState(arena);
+        MemorySegment sv = arena.allocate(ValueLayout.JAVA_INT, 2);
+        assertEquals(0, LibC.socketpair(errno, LibC.AF_UNIX, LibC.SOCK_SEQPACKET | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0, sv));
+        dev = new TunDevice(TunTapDevice.adopt(sv.getAtIndex(ValueLayout.JAVA_INT, 0), "pair", 1500,
+                new TunOffload.Offloads(true, TunOffload.OFFLOAD_ATTEMPTS[0])));
+        peer = sv.getAtIndex(ValueLayout.JAVA_INT, 1);
+    }
+
+    @AfterEach
+    void close() {
+        dev.close();
+        LibC.close(errno, peer);
+        arena.close();
+    }
+
+    private List<byte[]> peerDrain() {
+        MemorySegment buf = arena.allocate(70000);
+        List<byte[]> out = new ArrayList<>();
+        long r;
+        while ((r = LibC.read(errno, peer, buf, buf.byteSize())) > 0) out.add(buf.asSlice(0, r).toArray(ValueLayout.JAVA_BYTE));
+        return out;
+    }
+
+    @Test
+    void transmitsOfOneBurstAreWrittenAtPollAsOneSuperPacketPerFlow() {
+        byte[] d = TunOffloadTest.data(40 * MSS);
+        List<byte[]> flow = TunOffloadTest.run(false, 5000, 40, 700, d);
+        byte[] other = TunOffloadTest.segment(false, 6000, 9, 1, d, 0, 64, true);
+        for (byte[] p : flow) dev.transmit(Time.ms(3), p);
+        dev.transmit(Time.ms(4), other);
+        // the batch limit (64 packets) was not reached: nothing written yet, and the device asks to be polled now
+        assertTrue(peerDrain().isEmpty());
+        assertEquals(Time.ms(3), dev.pollAt());
+        dev.poll(Time.ms(4));
+        assertEquals(Time.NEVER, dev.pollAt());
+        List<byte[]> wire = peerDrain();
+        assertEquals(2, wire.size());
+        byte[] sup = wire.get(0);
+        VirtioNetHeader h = VirtioNetHeader.read(sup, 0, sup.length);
+        assertEquals(VirtioNetHeader.GSO_TCPV4, h.gsoType());
+        assertEquals(MSS, h.gsoSize());
+        assertEquals(10 + 20 + 32 + 39 * MSS + 700, sup.length);
+        assertEquals(VirtioNetHeader.NONE, VirtioNetHeader.read(wire.get(1), 0, wire.get(1).length));
+        assertEquals(new TunOffload.Stats(0, 0, 0, 1, 40), dev.offloadStats());
+        assertEquals(2, dev.stats().txPackets());
+    }
+
+    @Test
+    void aSuperPacketFromTheKernelIsCutAndAwaitSeesSegmentsStillPending() {
+        byte[] d = TunOffloadTest.data(10 * MSS);
+        List<byte[]> segs = TunOffloadTest.run(true, 5000, 10, MSS, d);
+        byte[] big = Segmentation.merge(segs, 65535).get(0).packet();
+        byte[] frame = TunOffload.gso(big, MSS);
+        assertEquals(frame.length, LibC.write(errno, peer, arena.allocateFrom(ValueLayout.JAVA_BYTE, frame), frame.length));
+        byte[] bad = new byte[4];
+        assertEquals(4, LibC.write(errno, peer, arena.allocateFrom(ValueLayout.JAVA_BYTE, bad), 4));
+
+        List<byte[]> got = new ArrayList<>();
+        dev.attach((now, f) -> got.add(f));
+        dev.setMergeReceived(false);
+        dev.setReadBatch(4);
+        assertTrue(dev.awaitReadable(0));
+        assertEquals(4, dev.readAvailable(1));
+        assertTrue(dev.awaitReadable(0), "segments already read must count as readable");
+        assertEquals(4, dev.readAvailable(2));
+        assertEquals(2, dev.readAvailable(3)); // the last two, then the short read is dropped
+        assertEquals(0, dev.readAvailable(4));
+        assertFalse(dev.awaitReadable(0));
+        assertEquals(10, got.size());
+        for (int i = 0; i < 10; i++) assertArrayEquals(segs.get(i), got.get(i), "segment " + i);
+        assertEquals(new TunOffload.Stats(1, 0, 1, 0, 0), dev.offloadStats());
+    }
+}

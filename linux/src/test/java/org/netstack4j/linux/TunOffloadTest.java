@@ -1,0 +1,199 @@
+package org.netstack4j.linux;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.netstack4j.device.offload.Segmentation;
+import org.netstack4j.device.offload.VirtioNetHeader;
+import org.netstack4j.wire.Checksum;
+
+/** The offload logic of the TUN device without a TUN: coalescing what the stack writes, decoding what the kernel hands over. */
+class TunOffloadTest {
+    private static final int MSS = 1448;
+
+    /** An IPv4 (or IPv6) TCP segment with a 12-byte timestamp option, valid checksums, flags ACK (+PSH). */
+    static byte[] segment(boolean v6, int srcPort, long seq, int ipId, byte[] payload, int payloadOff, int len, boolean psh) {
+        int ip = v6 ? 40 : 20, tcp = 32;
+        byte[] p = new byte[ip + tcp + len];
+        if (v6) {
+            p[0] = 0x60;
+            put16(p, 4, tcp + len);
+            p[6] = 6;
+            p[7] = 64;
+            p[23] = 1;  // src ::1 style addresses, different
+            p[39] = 2;
+        } else {
+            p[0] = 0x45;
+            put16(p, 2, p.length);
+            put16(p, 4, ipId);
+            p[6] = 0x40; // DF
+            p[8] = 64;
+            p[9] = 6;
+            p[12] = 10; p[13] = 7; p[15] = 2;
+            p[16] = 10; p[17] = 7; p[19] = 1;
+            put16(p, 10, Checksum.compute(p, 0, 20));
+        }
+        put16(p, ip, srcPort);
+        put16(p, ip + 2, 80);
+        put16(p, ip + 4, (int) (seq >>> 16));
+        put16(p, ip + 6, (int) seq);
+        put16(p, ip + 8, 0x1234);
+        put16(p, ip + 10, 0x5678);
+        p[ip + 12] = (byte) (8 << 4);
+        p[ip + 13] = (byte) (0x10 | (psh ? 0x08 : 0));
+        put16(p, ip + 14, 65535);
+        p[ip + 20] = 1; p[ip + 21] = 1; p[ip + 22] = 8; p[ip + 23] = 10; // NOP NOP TS
+        p[ip + 27] = 42;
+        System.arraycopy(payload, payloadOff, p, ip + tcp, len);
+        long sum = v6 ? Checksum.sum(0, p, 8, 32) : Checksum.sum(0, p, 12, 8);
+        put16(p, ip + 16, Checksum.finish(Checksum.sum(sum + 6 + tcp + len, p, ip, tcp + len)));
+        return p;
+    }
+
+    static List<byte[]> run(boolean v6, int srcPort, int segments, int lastLen, byte[] data) {
+        List<byte[]> out = new ArrayList<>();
+        for (int i = 0; i < segments; i++) {
+            boolean last = i == segments - 1;
+            int len = last ? lastLen : MSS;
+            out.add(segment(v6, srcPort, 1000L + (long) i * MSS, 7 + i, data, i * MSS, len, last));
+        }
+        return out;
+    }
+
+    static byte[] data(int n) {
+        byte[] d = new byte[n];
+        new Random(15).nextBytes(d);
+        return d;
+    }
+
+    @Test
+    void aRunOfOneFlowBecomesOneGsoSuperPacketThatCutsBackIntoTheSameSegments() {
+        for (boolean v6 : new boolean[] {false, true}) {
+            List<byte[]> batch = run(v6, 5000, 20, 300, data(20 * MSS));
+            long[] counts = new long[2];
+            List<byte[]> frames = TunOffload.coalesce(batch, counts);
+            assertEquals(1, frames.size());
+            assertEquals(1, counts[0]);
+            assertEquals(20, counts[1]);
+            byte[] f = frames.get(0);
+            VirtioNetHeader h = VirtioNetHeader.read(f, 0, f.length);
+            int ip = v6 ? 40 : 20;
+            assertEquals(VirtioNetHeader.F_NEEDS_CSUM, h.flags());
+            assertEquals(v6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4, h.gsoType());
+            assertEquals(MSS, h.gsoSize());
+            assertEquals(ip + 32, h.hdrLen());
+            assertEquals(ip, h.csumStart());
+            assertEquals(16, h.csumOffset());
+
+            // the kernel's view: cut at gso_size (tcp_gso_segment); every segment is what the stack sent
+            List<byte[]> cut = new ArrayList<>();
+            TunOffload.Inbound in = new TunOffload.Inbound(false);
+            assertTrue(in.decode(f, f.length, cut));
+            assertEquals(batch.size(), cut.size());
+            for (int i = 0; i < batch.size(); i++) assertArrayEquals(batch.get(i), cut.get(i), "segment " + i + " v6=" + v6);
+
+            // the checksum field holds the pseudo-header sum: completing it (CHECKSUM_PARTIAL) gives a valid checksum
+            byte[] whole = Arrays.copyOfRange(f, VirtioNetHeader.LENGTH, f.length);
+            assertTrue(Segmentation.completeChecksum(whole, whole.length, h.csumStart(), h.csumOffset()));
+            assertTrue(Segmentation.checksumOk(whole, whole.length), "v6=" + v6);
+        }
+    }
+
+    @Test
+    void separateFlowsAndLonePacketsKeepTheirOrderWithPlainHeaders() {
+        byte[] d = data(10 * MSS);
+        List<byte[]> batch = new ArrayList<>(run(false, 5000, 3, MSS, d));
+        batch.add(segment(false, 6000, 1, 1, d, 0, 100, true));   // another flow, alone
+        batch.addAll(run(false, 7000, 4, 10, d));
+        long[] counts = new long[2];
+        List<byte[]> frames = TunOffload.coalesce(batch, counts);
+        assertEquals(3, frames.size());
+        assertEquals(2, counts[0]);
+        assertEquals(7, counts[1]);
+        VirtioNetHeader lone = VirtioNetHeader.read(frames.get(1), 0, frames.get(1).length);
+        assertEquals(VirtioNetHeader.NONE, lone);
+        assertArrayEquals(batch.get(3), Arrays.copyOfRange(frames.get(1), 10, frames.get(1).length));
+        List<byte[]> back = new ArrayList<>();
+        TunOffload.Inbound in = new TunOffload.Inbound(false);
+        for (byte[] f : frames) assertTrue(in.decode(f, f.length, back));
+        assertEquals(batch.size(), back.size());
+        for (int i = 0; i < batch.size(); i++) assertArrayEquals(batch.get(i), back.get(i), "packet " + i);
+
+        long[] one = new long[2];
+        List<byte[]> single = TunOffload.coalesce(List.of(batch.get(0)), one);
+        assertEquals(VirtioNetHeader.NONE, VirtioNetHeader.read(single.get(0), 0, single.get(0).length));
+        assertEquals(0, one[0]);
+    }
+
+    @Test
+    void inboundCompletesPartialChecksumsAndHandsSuperPacketsWholeWhenMerging() {
+        byte[] d = data(30 * MSS);
+        byte[] big = Segmentation.merge(run(false, 5000, 30, MSS, d), 65535).get(0).packet();
+        assertEquals(20 + 32 + 30 * MSS, big.length);
+        byte[] f = TunOffload.gso(big, MSS); // what the kernel hands over: pseudo-header sum only
+        byte[] partial = Arrays.copyOfRange(f, 10, f.length);
+        assertFalse(Segmentation.checksumOk(partial, partial.length));
+        TunOffload.Inbound merging = new TunOffload.Inbound(true);
+        List<byte[]> out = new ArrayList<>();
+        assertTrue(merging.decode(f, f.length, out));
+        assertEquals(1, out.size());
+        assertArrayEquals(big, out.get(0));
+        assertEquals(1, merging.superPackets);
+
+        // a non-GSO CHECKSUM_PARTIAL packet
+        byte[] small = segment(false, 5000, 1, 1, d, 0, 500, true);
+        byte[] g = TunOffload.gso(small, MSS);
+        new VirtioNetHeader(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_NONE, 0, 0, 20, 16).write(g, 0);
+        out.clear();
+        assertTrue(merging.decode(g, g.length, out));
+        assertArrayEquals(small, out.get(0));
+    }
+
+    @Test
+    void malformedHeadersAreDroppedAndCounted() {
+        byte[] p = segment(false, 5000, 1, 1, data(100), 0, 100, false);
+        byte[] v6 = segment(true, 5000, 1, 1, data(100), 0, 100, false);
+        TunOffload.Inbound in = new TunOffload.Inbound(false);
+        List<byte[]> out = new ArrayList<>();
+        assertFalse(in.decode(new byte[5], 5, out));                                              // shorter than the header
+        assertFalse(in.decode(new byte[10], 10, out));                                            // header, no packet
+        assertFalse(in.decode(frame(new VirtioNetHeader(0, VirtioNetHeader.GSO_TCPV4, 52, 0, 0, 0), p), p.length + 10, out)); // gso_size 0
+        assertFalse(in.decode(frame(new VirtioNetHeader(0, VirtioNetHeader.GSO_TCPV4, 72, 10, 0, 0), v6), v6.length + 10, out)); // v4 type, v6 packet
+        assertFalse(in.decode(frame(new VirtioNetHeader(0, VirtioNetHeader.GSO_UDP, 52, 10, 0, 0), p), p.length + 10, out)); // UFO never agreed
+        assertFalse(in.decode(frame(new VirtioNetHeader(VirtioNetHeader.F_NEEDS_CSUM, 0, 0, 0, 200, 16), p), p.length + 10, out)); // csum outside
+        byte[] truncated = Arrays.copyOf(p, 60);                                                   // IP length says more
+        assertFalse(in.decode(frame(new VirtioNetHeader(0, VirtioNetHeader.GSO_TCPV4, 52, 4, 0, 0), truncated), 70, out));
+        assertEquals(7, in.malformed);
+        assertTrue(out.isEmpty());
+    }
+
+    @Test
+    void offloadsSayWhatWasAgreed() {
+        assertEquals("off", TunOffload.Offloads.OFF.toString());
+        TunOffload.Offloads all = new TunOffload.Offloads(true, TunOffload.OFFLOAD_ATTEMPTS[0]);
+        assertEquals("vnet_hdr+csum+tso4+tso6+uso4+uso6", all.toString());
+        assertTrue(all.has(TunOffload.TUN_F_TSO4 | TunOffload.TUN_F_CSUM));
+        assertFalse(all.has(TunOffload.TUN_F_UFO));
+        assertEquals("vnet_hdr", new TunOffload.Offloads(true, 0).toString());
+    }
+
+    private static byte[] frame(VirtioNetHeader h, byte[] p) {
+        byte[] f = new byte[10 + p.length];
+        h.write(f, 0);
+        System.arraycopy(p, 0, f, 10, p.length);
+        return f;
+    }
+
+    private static void put16(byte[] b, int off, int v) {
+        b[off] = (byte) (v >>> 8);
+        b[off + 1] = (byte) v;
+    }
+}
