@@ -14,6 +14,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v ethtool >/dev/null 2>&1 || need+=(ethtool)
 command -v taskset >/dev/null 2>&1 || need+=(util-linux)
 { python3 -c "import scapy.all" || /usr/bin/python3 -c "import scapy.all"; } >/dev/null 2>&1 || need+=(python3-scapy)
+command -v hping3 >/dev/null 2>&1 || need+=(hping3)
 [ ${#need[@]} -eq 0 ] && { echo "install-deps: tshark, iproute2, curl, python3, ping, chromium, ethtool, taskset present"; exit 0; }
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps: not root, so not installing ${need[*]}; tests that need them will be skipped (with a reason)" >&2

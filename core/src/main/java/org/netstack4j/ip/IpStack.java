@@ -69,7 +69,7 @@ public final class IpStack implements Pollable {
         this.trace = new IpTrace(tracer == null ? Tracer.NONE : tracer);
         this.c = new IpCounters(Objects.requireNonNull(counters, "counters"));
         SplittableRandom random = new SplittableRandom(seed);
-        this.ipv4 = new Ipv4(this, c, trace, random.nextInt(65536));
+        this.ipv4 = new Ipv4(this, c, trace, random.nextLong());
         this.ethernet = new Ethernet(c, trace);
         this.arp = new Arp(this, c, trace);
         this.icmp = new Icmp(this, c, trace);

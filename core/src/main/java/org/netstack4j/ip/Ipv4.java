@@ -26,16 +26,17 @@ final class Ipv4 {
     private final IpTrace trace;
     private final Reassembler reassembler = new Reassembler();
     private final ArrayDeque<LocalPacket> localQueue = new ArrayDeque<>();
-    private int nextIdentification;
+    /** RFC 6864 / RFC 7739: per-destination Identification, never one global counter. */
+    private final IpIdGenerator identification;
     private Ethernet ethernet;
     private Icmp icmp;
     private Udp udp;
 
-    Ipv4(IpStack stack, IpCounters c, IpTrace trace, int firstIdentification) {
+    Ipv4(IpStack stack, IpCounters c, IpTrace trace, long identificationKey) {
         this.stack = stack;
         this.c = c;
         this.trace = trace;
-        this.nextIdentification = firstIdentification;
+        this.identification = new IpIdGenerator(identificationKey);
     }
 
     void wire(Ethernet ethernet, Icmp icmp, Udp udp) {
@@ -112,8 +113,7 @@ final class Ipv4 {
             return false;
         }
         Ipv4Address source = src.isUnspecified() ? link.iface.address() : src;
-        int id = nextIdentification;
-        nextIdentification = (nextIdentification + 1) & 0xffff;
+        int id = identification.next(source, dst, protocol);
 
         int mtu = link.iface.mtu();
         int hl = Ipv4Repr.MIN_HEADER_LENGTH;
@@ -152,8 +152,7 @@ final class Ipv4 {
             trace.dropOut(now, "ipv4", DropReason.QUEUE_FULL, "local delivery queue full", src, dst, protocol, len);
             return false;
         }
-        int id = nextIdentification;
-        nextIdentification = (nextIdentification + 1) & 0xffff;
+        int id = identification.next(src, dst, protocol);
         Ipv4Repr ip = new Ipv4Repr(tos, id, false, false, 0, ttl, protocol, src, dst, NO_OPTIONS, len);
         byte[] packet = new byte[ip.totalLength()];
         ip.emit(packet, 0);
@@ -205,6 +204,13 @@ final class Ipv4 {
             return;
         }
         Ipv4Repr ip = parsed.value();
+        String badOptions = ip.optionsProblem();
+        if (badOptions != null) { // RFC 791 3.1, RFC 7126: a malformed option is never acted on
+            c.ipInHdrErrors.increment();
+            c.named("ipv4.in.drop.bad_options").increment();
+            trace.drop(now, "ipv4", DropReason.BAD_OPTION, badOptions, ip);
+            return;
+        }
         // RFC 1122 3.2.1.3: a source that is not a single host is discarded. (Our own address
         // as source is accepted: it is what a loopback device carries.)
         if (ip.src().isBroadcast() || ip.src().isMulticast() || stack.isDirectedBroadcast(ip.src())) {

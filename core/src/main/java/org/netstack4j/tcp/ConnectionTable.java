@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.netstack4j.wire.IpAddress;
+import org.netstack4j.wire.SipHash;
 
 /**
  * The demultiplexing table of one layer: connections by 4-tuple (RFC 9293 3.3.1 "socket pair"),

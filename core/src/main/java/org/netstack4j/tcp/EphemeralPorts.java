@@ -3,6 +3,7 @@ package org.netstack4j.tcp;
 import java.util.SplittableRandom;
 import java.util.function.IntPredicate;
 import org.netstack4j.wire.IpAddress;
+import org.netstack4j.wire.SipHash;
 
 /**
  * Ephemeral port selection, RFC 6056 3.3.3 (Algorithm 3, "Simple Hash-Based"):

@@ -2,6 +2,7 @@ package org.netstack4j.tcp;
 
 import java.util.SplittableRandom;
 import org.netstack4j.wire.IpAddress;
+import org.netstack4j.wire.SipHash;
 
 /**
  * Initial sequence numbers per RFC 6528 3: ISN = M + F(localip, localport, remoteip, remoteport,

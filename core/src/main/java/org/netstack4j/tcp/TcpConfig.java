@@ -140,6 +140,9 @@ import org.netstack4j.time.Time;
  *        reports as duplicates by D-SACK (RFC 2883 4.2) before it ends is undone when it ends:
  *        cwnd and ssthresh go back to at least their values before it (Linux
  *        tcp_try_undo_recovery, without its timestamp-based test); false: never undone.
+ * @param hardening defences against hostile peers and the stack-wide resource limits (SYN
+ *        cookies, half-open, connection, orphan and TIME-WAIT limits), kept together in one
+ *        record (issue 20).
  */
 public record TcpConfig(
         int mss,
@@ -202,7 +205,8 @@ public record TcpConfig(
         boolean coalesceAcks,
         CongestionControlKind congestionControl,
         boolean proportionalRateReduction,
-        boolean dsackUndo) {
+        boolean dsackUndo,
+        Hardening hardening) {
     /** With {@code mss} 0 and no route known: RFC 9293 3.7.1's default send MSS for IPv4 (576 - 40). */
     public static final int DEFAULT_ROUTELESS_MSS = 536;
 
@@ -230,6 +234,7 @@ public record TcpConfig(
     public TcpConfig {
         Objects.requireNonNull(optionLayout, "optionLayout");
         Objects.requireNonNull(receiveWindowPolicy, "receiveWindowPolicy");
+        Objects.requireNonNull(hardening, "hardening");
         if (quickAcks < 0) throw new IllegalArgumentException("quickAcks >= 0");
         if (slowStartAbcLimit < 0) throw new IllegalArgumentException("slowStartAbcLimit >= 0");
         if (bareSynAfterRetries < 0) throw new IllegalArgumentException("bareSynAfterRetries >= 0");
@@ -370,6 +375,7 @@ public record TcpConfig(
         b.congestionControl = congestionControl;
         b.proportionalRateReduction = proportionalRateReduction;
         b.dsackUndo = dsackUndo;
+        b.hardening = hardening;
         return b;
     }
 
@@ -436,6 +442,7 @@ public record TcpConfig(
         private CongestionControlKind congestionControl = CongestionControlKind.NEWRENO;
         private boolean proportionalRateReduction = false;
         private boolean dsackUndo = false;
+        private Hardening hardening = Hardening.defaults();
 
         private Builder() {}
 
@@ -501,9 +508,10 @@ public record TcpConfig(
         public Builder congestionControl(CongestionControlKind v) { this.congestionControl = java.util.Objects.requireNonNull(v); return this; }
         public Builder proportionalRateReduction(boolean v) { this.proportionalRateReduction = v; return this; }
         public Builder dsackUndo(boolean v) { this.dsackUndo = v; return this; }
+        public Builder hardening(Hardening v) { this.hardening = java.util.Objects.requireNonNull(v); return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance, connectTimeoutNs, tailLossProbe, earlyRetransmit, timeWaitReuseDelayNs, coalesceAcks, congestionControl, proportionalRateReduction, dsackUndo);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance, connectTimeoutNs, tailLossProbe, earlyRetransmit, timeWaitReuseDelayNs, coalesceAcks, congestionControl, proportionalRateReduction, dsackUndo, hardening);
         }
     }
 }

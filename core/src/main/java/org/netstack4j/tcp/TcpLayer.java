@@ -33,6 +33,9 @@ public final class TcpLayer implements Pollable {
     private final Tracer tracer;
     private final Counters counters;
     private final IsnGenerator isn;
+    private final SynCookies synCookies;
+    /** Stack-wide counts for the Hardening limits: half-open (all SYN queues), TIME-WAIT, orphans. */
+    private int halfOpen, timeWait, orphans;
     private final EphemeralPorts ephemeral;
     private final ConnectionTable connections;
     private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
@@ -63,6 +66,7 @@ public final class TcpLayer implements Pollable {
         this.counters = counters == null ? new Counters() : counters;
         this.seed = seed;
         this.isn = new IsnGenerator(seed);
+        this.synCookies = new SynCookies(seed);
         this.connections = new ConnectionTable(seed);
         this.sendRings = new Rings(config.sendBufferSize());
         this.receiveRings = new Rings(config.receiveBufferSize());
@@ -108,6 +112,14 @@ public final class TcpLayer implements Pollable {
         if (local == null || local.isUnspecified()) throw new IllegalArgumentException("connect needs a concrete local address");
         if (remote == null || remote.isUnspecified() || remotePort <= 0 || remotePort > 65535)
             throw new IllegalArgumentException("connect needs a concrete remote address and port");
+        if (connectionLimitReached()) {
+            counters.counter("tcp.connection_limit").increment();
+            throw new TcpException(TcpError.INSUFFICIENT_RESOURCES, "connection limit (" + config.hardening().maxConnections() + ") reached");
+        }
+        if (memoryExhausted()) {
+            counters.counter("tcp.memory.refused").increment();
+            throw new TcpException(TcpError.INSUFFICIENT_RESOURCES, "TCP buffer memory limit (" + config.hardening().memoryLimitBytes() + " bytes) reached");
+        }
         int port = localPort;
         if (port == 0) {
             port = ephemeral.select(local, remote, remotePort,
@@ -295,18 +307,79 @@ public final class TcpLayer implements Pollable {
 
     TcpConnection newConnection(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
                                 TcpListener parent, TcpEventListener l, TcpConfig cfg) {
+        return newConnection(now, local, localPort, remote, remotePort, parent, l, cfg,
+                isnForTests != null ? isnForTests.getAsInt() : isn.isn(now, local, localPort, remote, remotePort));
+    }
+
+    /**
+     * RFC 9293 3.7.1: the MSS to announce comes from the route's MTU (MTU - 40 for IPv4, - 60 for
+     * IPv6); the configured MSS caps it (TCP_MAXSEG, Linux tcp_mss_clamp).
+     */
+    int advertisedMss(TcpConfig cfg, IpAddress local, IpAddress remote) {
+        int routeMss = paths.mss(local, remote);
+        return cfg.mss() == 0 ? (routeMss > 0 ? routeMss : TcpConfig.DEFAULT_ROUTELESS_MSS)
+                : routeMss > 0 ? Math.min(cfg.mss(), routeMss) : cfg.mss();
+    }
+
+    /** {@link #newConnection} with a given ISS (a SYN cookie's). */
+    TcpConnection newConnection(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
+                                TcpListener parent, TcpEventListener l, TcpConfig cfg, int iss) {
         // RFC 9293 3.7.1: the MSS to announce comes from the route's MTU (MTU - 40 for IPv4);
         // the configured MSS caps it (TCP_MAXSEG, Linux tcp_mss_clamp)
-        int routeMss = paths.mss(local, remote);
-        int advMss = cfg.mss() == 0 ? (routeMss > 0 ? routeMss : TcpConfig.DEFAULT_ROUTELESS_MSS)
-                : routeMss > 0 ? Math.min(cfg.mss(), routeMss) : cfg.mss();
-        TcpConnection c = new TcpConnection(this, cfg, local, localPort, remote, remotePort, parent, l,
-                isnForTests != null ? isnForTests.getAsInt() : isn.isn(now, local, localPort, remote, remotePort),
+        int advMss = advertisedMss(cfg, local, remote);
+        TcpConnection c = new TcpConnection(this, cfg, local, localPort, remote, remotePort, parent, l, iss,
                 isn.timestampOffset(local, remote), advMss, nextOrder++);
         if (parent != null) c.setNoOptions(parent.noOptions());
         connections.put(c);
         return c;
     }
+
+    SynCookies synCookies() { return synCookies; }
+
+    /** The TSval offset of the connections between these addresses (RFC 7323 7.1; see IsnGenerator). */
+    int timestampOffset(IpAddress local, IpAddress remote) { return isn.timestampOffset(local, remote); }
+
+    // ---- Hardening limits (stack-wide; see Hardening) ----
+
+    /** Connections in SYN-RECEIVED, all listeners together. */
+    public int halfOpenCount() { return halfOpen; }
+    /** Connections in TIME-WAIT. */
+    public int timeWaitCount() { return timeWait; }
+    /** Connections closed by their application and not yet CLOSED. */
+    public int orphanCount() { return orphans; }
+
+    void halfOpenChanged(int delta) { halfOpen += delta; }
+
+    boolean halfOpenLimitReached() { return halfOpen >= config.hardening().halfOpenLimit(); }
+
+    /** Hardening.maxConnections: TIME-WAIT does not count (it has its own limit). */
+    boolean connectionLimitReached() { return connections.size() - timeWait >= config.hardening().maxConnections(); }
+
+    /** A connection changed state: keeps the TIME-WAIT count. */
+    void stateChanged(TcpState from, TcpState to) {
+        if (from == TcpState.TIME_WAIT) timeWait--;
+        if (to == TcpState.TIME_WAIT) timeWait++;
+    }
+
+    /** May one more connection enter TIME-WAIT? Counted when not (Linux TCPTimeWaitOverflow). */
+    boolean timeWaitAllowed() {
+        if (timeWait < config.hardening().maxTimeWait()) return true;
+        counters.counter("tcp.time_wait_overflow").increment();
+        return false;
+    }
+
+    /** A connection became an orphan: false (and counted) when over Hardening.maxOrphans, then it is reset. */
+    boolean orphanAllowed() {
+        if (orphans < config.hardening().maxOrphans()) {
+            orphans++;
+            return true;
+        }
+        counters.counter("tcp.orphans_overflow").increment();
+        return false;
+    }
+
+    /** An orphan reached CLOSED. */
+    void orphanClosed() { orphans--; }
 
     /** The connection with this 4-tuple, or null. */
     TcpConnection find(IpAddress local, int localPort, IpAddress remote, int remotePort) {
@@ -357,16 +430,61 @@ public final class TcpLayer implements Pollable {
         }
 
         RingBuffer take(int capacity) {
-            if (capacity != size) return new RingBuffer(capacity);
+            if (capacity != size) return newRing(capacity);
             RingBuffer r = spare;
             spare = null;
-            return r != null ? r : new RingBuffer(size);
+            return r != null ? r : newRing(size);
         }
 
         RingBuffer recycle(RingBuffer r, int capacity) {
-            if (r.isEmpty() && !r.isShared() && r.capacity() == size && (spare == null || r.allocated() > spare.allocated())) spare = r;
+            if (r.isEmpty() && r.isCharged() && r.capacity() == size && (spare == null || r.allocated() > spare.allocated())) {
+                if (spare != null) spare.uncharge();
+                spare = r;
+            } else if (r.isEmpty() && r != spare) {
+                r.uncharge(); // dropped (a ring still holding bytes stays with its caller)
+            }
             return empty(capacity);
         }
+    }
+
+    /** A ring whose array counts in the layer's buffer memory. */
+    RingBuffer newRing(int capacity) {
+        RingBuffer r = new RingBuffer(capacity);
+        r.chargeTo(memory);
+        return r;
+    }
+
+    // ---- buffer memory (Hardening.memoryPressureBytes / memoryLimitBytes; Linux tcp_mem) ----
+
+    private final RingBuffer.Account memory = new RingBuffer.Account();
+    private boolean underPressure;
+
+    /** Bytes of send and receive arrays the connections (and the spare rings) hold. */
+    public long bufferMemory() { return memory.bytes; }
+
+    /** Above Hardening.memoryPressureBytes: receive windows stop growing the buffers (counted on entry). */
+    boolean memoryPressure() {
+        boolean p = memory.bytes > config.hardening().memoryPressureBytes();
+        if (p && !underPressure) counters.counter("tcp.memory.pressure").increment();
+        underPressure = p;
+        return p;
+    }
+
+    /** Above Hardening.memoryLimitBytes: no new connection, no window beyond the arrays already held. */
+    boolean memoryExhausted() { return memory.bytes > config.hardening().memoryLimitBytes(); }
+
+    /**
+     * The receive window a connection may offer from {@code avail} free bytes of {@code rcv}:
+     * all of it normally; under memory pressure what its array already holds free or 4 MSS
+     * (Linux tcp_clamp_window / tcp_adjust_rcv_ssthresh clamp to 4 * advmss); above the
+     * limit only what its array already holds free.
+     */
+    long memoryClampedWindow(long avail, RingBuffer rcv, int mss) {
+        if (!memoryPressure()) return avail;
+        long room = Math.max(0, rcv.allocated() - rcv.size());
+        long clamped = Math.min(avail, memoryExhausted() ? room : Math.max(room, 4L * mss));
+        if (clamped < avail) counters.counter("tcp.memory.window_clamped").increment();
+        return clamped;
     }
 
     RttEstimator newRttEstimator(TcpConfig c) {
@@ -377,6 +495,7 @@ public final class TcpLayer implements Pollable {
     void setIsnForTests(java.util.function.IntSupplier s) { this.isnForTests = s; }
 
     void forget(TcpConnection c) {
+        c.unchargeBuffers();
         connections.remove(c);
         timers.forget(c);
     }

@@ -250,7 +250,7 @@ public sealed interface Icmpv6Repr {
         if (nd && code == 0) {
             int oo = minimumLength(type);
             Parsed.Malformed<NdOption> bad = NdOption.parseAll(buf, off + oo, len - oo, options);
-            if (bad != null) return Parsed.malformed("icmpv6", MalformedKind.BAD_HEADER, bad.reason(), oo + bad.offset());
+            if (bad != null) return Parsed.malformed("icmpv6", bad.kind(), bad.reason(), oo + bad.offset());
         }
         int w1 = Bytes.u16(buf, off + 4), w2 = Bytes.u16(buf, off + 6);
         long word = Bytes.i32(buf, off + 4) & 0xffff_ffffL;

@@ -55,7 +55,9 @@ class Ipv6CodecTest {
         byte[] v4 = p.clone();
         v4[0] = 0x45;
         assertEquals("ipv6: version 4 is not 6 (at byte 0)", Ipv6Repr.parse(v4, 0, v4.length).toString());
-        assertFalse(Ipv6Repr.parse(p, 10, p.length).isOk());
+        assertEquals(MalformedKind.BAD_HEADER, ((Parsed.Malformed<?>) Ipv6Repr.parse(v4, 0, v4.length)).kind());
+        assertEquals(MalformedKind.TRUNCATED, ((Parsed.Malformed<?>) Ipv6Repr.parse(p, 0, 63)).kind());
+        assertEquals(MalformedKind.BAD_RANGE, ((Parsed.Malformed<?>) Ipv6Repr.parse(p, 10, p.length)).kind());
         assertFalse(Ipv6Repr.parse(null, 0, 0).isOk());
         // trailing bytes (Ethernet padding) are not part of the packet
         byte[] padded = Arrays.copyOf(p, p.length + 6);
@@ -120,6 +122,7 @@ class Ipv6CodecTest {
         // the same bytes from another source fail: the addresses are in the sum (RFC 4443 2.3)
         assertEquals("icmpv6: bad checksum 0x4c48, should be 0x4c49 (at byte 2)",
                 Icmpv6Repr.parse(Ipv6Address.parse("2001:db8::"), PEER, p, 40, 24).toString());
+        assertEquals(MalformedKind.CHECKSUM, ((Parsed.Malformed<?>) Icmpv6Repr.parse(Ipv6Address.parse("2001:db8::"), PEER, p, 40, 24)).kind());
         p[50] ^= 1;
         assertFalse(Icmpv6Repr.parse(HOST, PEER, p, 40, 24).isOk());
         // RFC 8200 8.1 pseudo-header, summed by hand: addresses, 32-bit length, zeros, next header
@@ -137,6 +140,7 @@ class Ipv6CodecTest {
         zero[65] = 0; // option length
         fixChecksum(zero);
         assertEquals("icmpv6: option type 1 has length 0 (at byte 25)", Icmpv6Repr.parse(LL1, srcDst(zero)[1], zero, 40, 32).toString());
+        assertEquals(MalformedKind.BAD_OPTION, ((Parsed.Malformed<?>) Icmpv6Repr.parse(LL1, srcDst(zero)[1], zero, 40, 32)).kind());
         byte[] over = p.clone();
         over[65] = 2;
         fixChecksum(over);
