@@ -74,19 +74,23 @@ final class Lan implements AutoCloseable {
     void note(String lane, String en, String zh) { events.add(new LaneRun.Note(sim.now(), lane, en, zh)); }
 
     /** A host on lane {@code name} with one NIC at the end of a new cable; the cable's far end is {@link #cable}. */
-    Host host(String name, Ipv4Address address, MacAddress mac) {
+    Host host(String name, Ipv4Address address, MacAddress mac) { return host(name, address, 24, mac, CABLE); }
+
+    Host host(String name, Ipv4Address address, int prefix, MacAddress mac, LinkConfig cable) {
         lane(name, LaneRun.Kind.HOST);
-        SimLink link = sim.link(name + "-cable" + nics.size(), CABLE);
+        SimLink link = sim.link(name + "-cable" + (links++), cable);
         Host[] self = new Host[1];
         Device nic = new Tap(link.a(), (now, frame) -> sent(name, self[0], frame), (now, frame) -> received(name, mac, frame));
         if (pcap != null) nic = new PcapTap(nic, pcap);
         Host h = new Host(name, TcpConfig.defaults(), e -> hostEvent(name, e), ++seed)
-                .addInterface("eth0", nic, mac, address, 24);
+                .addInterface("eth0", nic, mac, address, prefix);
         self[0] = h;
         nics.put(h, new NicInfo(name, link.b(), mac));
         sim.add(h);
         return h;
     }
+
+    private int links;
 
     /** Where each host's frames go first: lane name of the device or host at the far end of its cable. */
     private final Map<Host, String> farEnd = new LinkedHashMap<>();
@@ -100,41 +104,79 @@ final class Lan implements AutoCloseable {
         farEnd.put(b, nics.get(a).lane());
     }
 
-    Hub hub(String name, Host... hosts) {
+    /** A hub or switch on its lane, its ports added by {@link #connect}. */
+    final class Dev {
+        final String name;
+        final java.util.function.ToIntFunction<Device> addPort;
+        final Map<Integer, String> portLane = new LinkedHashMap<>();
+        final Map<Integer, byte[]> last = new LinkedHashMap<>();
+
+        Dev(String name, java.util.function.ToIntFunction<Device> addPort) {
+            this.name = name;
+            this.addPort = addPort;
+        }
+
+        /** Adds a port whose cable leads to lane peer; the device's side is tapped for frame labels. */
+        void port(Device cableEnd, String peer) {
+            int port = portLane.size();
+            portLane.put(port, peer);
+            addPort.applyAsInt(new Tap(cableEnd, (now, f) -> {}, (now, f) -> last.put(port, f)));
+        }
+
+        void relay(TraceEvent e) { Lan.this.relay(this, e); }
+    }
+
+    Dev hubDevice(String name) {
         lane(name, LaneRun.Kind.HUB);
-        Map<Integer, String> portLane = new LinkedHashMap<>();
-        byte[][] last = new byte[hosts.length][];
-        Hub hub = new Hub(name, e -> relay(name, portLane, last, e));
-        for (Host h : hosts) attach(name, h, portLane, last, hub::addPort);
-        return hub;
+        Dev[] d = new Dev[1];
+        Hub hub = new Hub(name, e -> d[0].relay(e));
+        d[0] = new Dev(name, hub::addPort);
+        return d[0];
+    }
+
+    Dev switchDevice(String name, Bridge.Config config, Bridge[] made) {
+        lane(name, LaneRun.Kind.SWITCH);
+        Dev[] d = new Dev[1];
+        Bridge br = new Bridge(name, config, e -> d[0].relay(e));
+        sim.add(br);
+        if (made != null) made[0] = br;
+        d[0] = new Dev(name, br::addPort);
+        return d[0];
+    }
+
+    /** Cables host h to device d. */
+    void connect(Dev d, Host h) {
+        NicInfo n = nics.get(h);
+        farEnd.put(h, d.name);
+        d.port(n.cable(), n.lane());
+    }
+
+    /** Cables two devices together. */
+    void connect(Dev x, Dev y, LinkConfig cable) {
+        SimLink link = sim.link(x.name + "-" + y.name + (links++), cable);
+        x.port(link.a(), y.name);
+        y.port(link.b(), x.name);
+    }
+
+    void hub(String name, Host... hosts) {
+        Dev d = hubDevice(name);
+        for (Host h : hosts) connect(d, h);
     }
 
     Bridge bridge(String name, Bridge.Config config, Host... hosts) {
-        lane(name, LaneRun.Kind.SWITCH);
-        Map<Integer, String> portLane = new LinkedHashMap<>();
-        byte[][] last = new byte[hosts.length][];
-        Bridge br = new Bridge(name, config, e -> relay(name, portLane, last, e));
-        for (Host h : hosts) attach(name, h, portLane, last, br::addPort);
-        sim.add(br);
-        return br;
+        Bridge[] made = new Bridge[1];
+        Dev d = switchDevice(name, config, made);
+        for (Host h : hosts) connect(d, h);
+        return made[0];
     }
 
-    private void attach(String device, Host h, Map<Integer, String> portLane, byte[][] last,
-                        java.util.function.ToIntFunction<Device> addPort) {
-        NicInfo n = nics.get(h);
-        int port = portLane.size();
-        portLane.put(port, n.lane());
-        farEnd.put(h, device);
-        // The device's side of the cable: remember the frame each port last received, for the label.
-        addPort.applyAsInt(new Tap(n.cable(), (now, f) -> {}, (now, f) -> last[port] = f));
-    }
-
-    private void relay(String device, Map<Integer, String> portLane, byte[][] last, TraceEvent e) {
+    private void relay(Dev d, TraceEvent e) {
         if (!(e instanceof TraceEvent.Relay r)) return;
-        String in = portLane.get(r.inPort());
+        String device = d.name;
+        String in = d.portLane.get(r.inPort());
         switch (r.action()) {
             case REPEATED, FLOODED, FORWARDED -> events.add(new LaneRun.Frame(r.time(), device,
-                    r.outPorts().stream().map(portLane::get).toList(), label(last[r.inPort()]), r.action()));
+                    r.outPorts().stream().map(d.portLane::get).distinct().toList(), label(d.last.get(r.inPort())), r.action()));
             case FILTERED -> events.add(new LaneRun.Note(r.time(), device,
                     "filtered " + r.src() + " > " + r.dst() + ": the destination is behind port " + r.inPort() + " (" + in + "), where it came from",
                     "过滤 " + r.src() + " > " + r.dst() + "：目的地址就在进入的端口 " + r.inPort() + "（" + in + "）"));
