@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
             "A user-space TCP/IP stack in pure Java, and a lab that shows how TCP works.",
             "Every command runs on netstack4j's own stack; simulated runs are deterministic (same --seed, same bytes)."
         },
-        subcommands = {DemoCommand.class, ExplainCommand.class, PingCommand.class, DecodeCommand.class,
+        subcommands = {DemoCommand.class, LabCommand.class, ExplainCommand.class, PingCommand.class, DecodeCommand.class,
             TransferCommand.class, PacketdrillCommand.class, ServeCommand.class, GetCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
