@@ -18,6 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Field-by-field dissection of packets given as hex or read from a pcap file. */
 @Command(name = "decode", mixinStandardHelpOptions = true,
+        header = "Decodes a packet (hex or pcap) field by field, layer by layer.",
         description = {
             "Decodes a packet given as hex (or every packet of a pcap file) and prints every header",
             "of every layer field by field, in the order of the RFC diagrams, with checksum validity.",
