@@ -9,7 +9,12 @@ import java.util.Locale;
 import org.netstack4j.lab.LabRender;
 import org.netstack4j.lab.LabRun;
 import org.netstack4j.lab.Lang;
+import org.netstack4j.lab.LaneJson;
+import org.netstack4j.lab.LaneLadder;
+import org.netstack4j.lab.LaneRun;
 import org.netstack4j.lab.scenario.LabRunner;
+import org.netstack4j.lab.scenario.NetStories;
+import org.netstack4j.lab.scenario.NetStory;
 import org.netstack4j.lab.scenario.Scenario;
 import org.netstack4j.lab.scenario.ScenarioOptions;
 import org.netstack4j.lab.scenario.Scenarios;
@@ -90,8 +95,11 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         }
         if (name == null)
             throw new Main.UsageError("which story? give a NAME, e.g. 'netstack4j demo handshake'; 'netstack4j demo --list' shows all");
+        var net = NetStories.byName(name.toLowerCase(Locale.ROOT));
+        if (net.isPresent()) return netStory(net.get(), w, l);
         Scenario scenario = Scenarios.byName(name.toLowerCase(Locale.ROOT)).orElseThrow(() -> new Main.UsageError(
-                "no story named '" + name + "'; 'netstack4j demo --list' shows the " + Scenarios.all().size() + " stories"));
+                "no story named '" + name + "'; 'netstack4j demo --list' shows the "
+                        + (Scenarios.all().size() + NetStories.all().size()) + " stories"));
         if (noTimeWait && !scenario.extraFlags().contains("--no-time-wait"))
             throw new Main.UsageError("--no-time-wait applies to lost-final-ack and old-duplicate, not " + scenario.name());
         if (twoWay && !scenario.extraFlags().contains("--two-way"))
@@ -110,6 +118,27 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         } else {
             w.print(rendered);
             if (!rendered.endsWith("\n")) w.println();
+        }
+        if (pcap != null && format == LabRender.Format.TEXT) w.println((l == Lang.ZH ? "抓包已写入 " : "pcap written to ") + pcap);
+        w.flush();
+        return 0;
+    }
+
+    /** A link-layer story: hosts, hubs and switches on a multi-lane ladder (text or JSON). */
+    private int netStory(NetStory story, PrintWriter w, Lang l) throws IOException {
+        if (format == LabRender.Format.SVG)
+            throw new Main.UsageError(story.name() + " is drawn on several lanes: --format text or json (SVG is for the two-host TCP stories)");
+        if (noTimeWait || twoWay || relativeSeq || mss != 0)
+            throw new Main.UsageError("--no-time-wait, --two-way, --relative-seq and --mss apply to the TCP stories, not " + story.name());
+        if (out != null) Options.outputFile("--out", out);
+        if (pcap != null) Options.outputFile("--pcap", pcap);
+        LaneRun run = story.run(seed, pcap).run();
+        String rendered = format == LabRender.Format.JSON ? LaneJson.render(run, l) : LaneLadder.render(run, l, ascii, 100);
+        if (out != null) {
+            Files.writeString(out, rendered, StandardCharsets.UTF_8);
+            w.println((l == Lang.ZH ? "已写入 " : "wrote ") + out);
+        } else {
+            w.print(rendered);
         }
         if (pcap != null && format == LabRender.Format.TEXT) w.println((l == Lang.ZH ? "抓包已写入 " : "pcap written to ") + pcap);
         w.flush();
@@ -135,6 +164,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             String extra = s.extraFlags().isEmpty() ? "" : "  [" + String.join(" ", s.extraFlags()) + "]";
             w.printf("  %-19s %s%s%n", s.name(), l == Lang.ZH ? s.summaryZh() : s.summary(), extra);
         }
+        for (NetStory s : NetStories.all())
+            w.printf("  %-19s %s%n", s.name(), l == Lang.ZH ? s.summaryZh() : s.summary());
         w.println();
         w.println(l == Lang.ZH ? "运行：netstack4j demo 名称 [--lang zh] [--format svg|json] ..."
                 : "Run one: netstack4j demo NAME [--lang zh] [--format svg|json] [--pcap FILE] ...");

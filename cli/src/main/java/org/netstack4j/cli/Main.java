@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         },
         footer = {"", "Memory: the ./netstack4j launcher limits the Java heap to 2g; raise it with",
             "NETSTACK4J_HEAP, e.g. NETSTACK4J_HEAP=8g ./netstack4j bench"},
-        subcommands = {DemoCommand.class, ExplainCommand.class, PingCommand.class, DecodeCommand.class,
+        subcommands = {DemoCommand.class, LabCommand.class, ExplainCommand.class, PingCommand.class, DecodeCommand.class,
             TransferCommand.class, PacketdrillCommand.class, ServeCommand.class, GetCommand.class, BenchCommand.class, RouteCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

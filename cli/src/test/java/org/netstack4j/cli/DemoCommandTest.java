@@ -51,4 +51,23 @@ class DemoCommandTest {
         assertEquals(2, r.status());
         assertTrue(r.err().contains("which story"), r.err());
     }
+
+    @Test void linkLayerStoriesRunAsTextJsonAndPcap() throws Exception {
+        Cli list = Cli.run("demo", "--list");
+        for (String s : new String[] {"arp", "hub-vs-switch", "switch-learning"}) assertTrue(list.out().contains(s), s);
+        Cli zh = Cli.run("demo", "hub-vs-switch", "--lang", "zh");
+        assertEquals(0, zh.status(), zh.err());
+        assertTrue(zh.out().contains("集线器") && zh.out().contains("交换机") && zh.out().contains("网卡"), zh.out());
+        Cli j = Cli.run("demo", "switch-learning", "--format", "json");
+        assertEquals(0, j.status(), j.err());
+        assertTrue(j.out().contains("\"lanes\"") && j.out().contains("\"via\":\"FLOODED\""), j.out());
+        Path pcap = dir.resolve("arp.pcap");
+        Cli p = Cli.run("demo", "arp", "--pcap", pcap.toString());
+        assertEquals(0, p.status(), p.err());
+        // 6 frames, each written where it was sent and where it was received: 12 records.
+        assertEquals(12, org.netstack4j.device.PcapReader.readAll(pcap).size());
+        Cli svg = Cli.run("demo", "arp", "--format", "svg");
+        assertEquals(2, svg.status());
+        assertTrue(svg.err().contains("--format text or json"), svg.err());
+    }
 }

@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Map;
 import org.netstack4j.time.Pollable;
 import org.netstack4j.time.Time;
+import org.netstack4j.trace.RelayAction;
+import org.netstack4j.trace.TraceEvent;
+import org.netstack4j.trace.Tracer;
 import org.netstack4j.wire.EthernetRepr;
 import org.netstack4j.wire.MacAddress;
 
@@ -64,12 +67,17 @@ public final class Bridge implements Pollable {
     private final Map<MacAddress, Learned> table = new HashMap<>();
     private long learned, moved, aged, tableFull, groupSource;
     private long nextExpiry = Time.NEVER;
+    private final Tracer tracer;
 
     public Bridge(String name) { this(name, Config.DEFAULT); }
 
-    public Bridge(String name, Config config) {
+    public Bridge(String name, Config config) { this(name, config, Tracer.NONE); }
+
+    /** A bridge that reports what it does with every frame and entry as {@link TraceEvent.Relay} events. */
+    public Bridge(String name, Config config, Tracer tracer) {
         this.name = name;
         this.config = config;
+        this.tracer = tracer == null ? Tracer.NONE : tracer;
     }
 
     public String name() { return name; }
@@ -125,11 +133,18 @@ public final class Bridge implements Pollable {
         int out = dst.isMulticast() ? -1 : lookup(now, dst);
         if (out == in) {
             c.filtered++;
+            trace(now, RelayAction.FILTERED, in, List.of(), src, dst, frame.length);
             return;
         }
         if (out >= 0) {
+            trace(now, RelayAction.FORWARDED, in, List.of(out), src, dst, frame.length);
             send(out, now, frame);
             return;
+        }
+        if (tracer.enabled()) {
+            List<Integer> outs = new ArrayList<>();
+            for (int p = 0; p < ports.size(); p++) if (p != in) outs.add(p);
+            trace(now, RelayAction.FLOODED, in, outs, src, dst, frame.length);
         }
         int last = -1;
         for (int p = 0; p < ports.size(); p++) {
@@ -138,6 +153,10 @@ public final class Bridge implements Pollable {
             last = p;
         }
         if (last >= 0) flood(last, now, frame);
+    }
+
+    private void trace(long now, RelayAction action, int port, List<Integer> outs, MacAddress src, MacAddress dst, int length) {
+        if (tracer.enabled()) tracer.event(new TraceEvent.Relay(now, name, action, port, outs, src, dst, length));
     }
 
     private void flood(int port, long now, byte[] frame) {
@@ -162,8 +181,10 @@ public final class Bridge implements Pollable {
                 }
             }
             learned++;
+            trace(now, RelayAction.LEARNED, port, List.of(), src, null, 0);
         } else if (old.port() != port) {
             moved++; // the station moved (or a loop): the newest port wins, 802.1D 7.8
+            trace(now, RelayAction.MOVED, port, List.of(), src, null, 0);
         }
         table.put(src, new Learned(port, expires));
         if (expires < nextExpiry) nextExpiry = expires;
@@ -171,12 +192,14 @@ public final class Bridge implements Pollable {
 
     private void expire(long now) {
         long next = Time.NEVER;
-        var it = table.values().iterator();
+        var it = table.entrySet().iterator();
         while (it.hasNext()) {
-            Learned l = it.next();
+            var entry = it.next();
+            Learned l = entry.getValue();
             if (l.expires() <= now) {
                 it.remove();
                 aged++;
+                trace(now, RelayAction.AGED, l.port(), List.of(), entry.getKey(), null, 0);
             } else if (l.expires() < next) {
                 next = l.expires();
             }

@@ -2,6 +2,11 @@ package org.netstack4j.device;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.netstack4j.trace.RelayAction;
+import org.netstack4j.trace.TraceEvent;
+import org.netstack4j.trace.Tracer;
+import org.netstack4j.wire.EthernetRepr;
+import org.netstack4j.wire.MacAddress;
 
 /**
  * A repeater hub joining {@link Device}s as its ports: every frame that enters one port leaves
@@ -16,7 +21,15 @@ public final class Hub {
     private final List<Device> ports = new ArrayList<>();
     private final List<long[]> counters = new ArrayList<>(); // per port: {received, transmitted}
 
-    public Hub(String name) { this.name = name; }
+    private final Tracer tracer;
+
+    public Hub(String name) { this(name, Tracer.NONE); }
+
+    /** A hub that reports every frame it repeats as a {@link TraceEvent.Relay} (addresses read for the report only). */
+    public Hub(String name, Tracer tracer) {
+        this.name = name;
+        this.tracer = tracer == null ? Tracer.NONE : tracer;
+    }
 
     public String name() { return name; }
 
@@ -39,6 +52,13 @@ public final class Hub {
 
     private void repeat(int in, long now, byte[] frame) {
         counters.get(in)[0]++;
+        if (tracer.enabled()) {
+            List<Integer> outs = new ArrayList<>();
+            for (int p = 0; p < ports.size(); p++) if (p != in) outs.add(p);
+            boolean header = frame.length >= EthernetRepr.HEADER_LENGTH;
+            tracer.event(new TraceEvent.Relay(now, name, RelayAction.REPEATED, in, outs,
+                    header ? MacAddress.read(frame, 6) : null, header ? MacAddress.read(frame, 0) : null, frame.length));
+        }
         int last = -1;
         for (int p = 0; p < ports.size(); p++) {
             if (p == in) continue;

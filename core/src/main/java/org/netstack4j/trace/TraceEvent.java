@@ -1,6 +1,8 @@
 package org.netstack4j.trace;
 
+import java.util.List;
 import org.netstack4j.wire.IpAddress;
+import org.netstack4j.wire.MacAddress;
 import org.netstack4j.wire.TcpRepr;
 
 /**
@@ -63,4 +65,29 @@ public sealed interface TraceEvent {
      */
     record Timer<N extends Enum<N>>(long time, FourTuple connection, N name, TimerAction action, long deadline)
             implements TraceEvent {}
+
+    /**
+     * What a frame-relaying device (a hub or a bridge/switch) did with one frame or one table
+     * entry: {@code device} is its name, {@code inPort} the port the frame entered by (for
+     * LEARNED and AGED the port the address lives behind), {@code outPorts} where it went
+     * (empty when filtered), {@code src}/{@code dst} the frame's addresses (for LEARNED and AGED
+     * src is the address and dst null).
+     */
+    record Relay(long time, String device, RelayAction action, int inPort, List<Integer> outPorts,
+                 MacAddress src, MacAddress dst, int length) implements TraceEvent {
+        public Relay {
+            outPorts = List.copyOf(outPorts);
+        }
+
+        @Override public String toString() {
+            return switch (action) {
+                case REPEATED, FLOODED, FORWARDED -> "Relay[time=" + time + ", " + device + " " + action + " " + src
+                        + " > " + dst + " (" + length + " bytes) from port " + inPort + " to ports " + outPorts + "]";
+                case FILTERED -> "Relay[time=" + time + ", " + device + " FILTERED " + src + " > " + dst
+                        + " on port " + inPort + " (destination is behind the same port)]";
+                case LEARNED, MOVED, AGED -> "Relay[time=" + time + ", " + device + " " + action + " " + src
+                        + " on port " + inPort + "]";
+            };
+        }
+    }
 }

@@ -34,8 +34,8 @@ public final class Explain {
             {"4 传输层", "传输层", "TCP、UDP", "", "tcp、tcp.cc 包（TCP）；ip 包（UDP）；wire：TcpRepr、UdpRepr"},
             {"3 网络层", "网络层", "IP、ICMP", "路由器、防火墙", "ip 包（IPv4、ICMP、路由、分片）；wire：Ipv4Repr、IcmpRepr"},
             {"2 数据链路层", "数据链路层", "以太网、ARP", "网卡、网桥、交换机",
-                "device 包（Device、仿真链路）；ip 包（ARP）；wire：EthernetRepr、ArpRepr；linux（TAP）"},
-            {"1 物理层", "物理层", "", "中继器、集线器", "不实现：sim 的 SimLink 模拟介质（时延、带宽、丢包）；linux 的 TUN/TAP 交给内核"},
+                "device 包（Device、仿真链路、Bridge：学习型交换机）；ip 包（ARP）；wire：EthernetRepr、ArpRepr；linux（TAP）；演示 arp、switch-learning"},
+            {"1 物理层", "物理层", "", "中继器、集线器", "device.Hub（中继集线器）与 sim 的 SimSegment（共享介质）；SimLink 模拟一根线缆（时延、带宽、丢包）；演示 hub-vs-switch；linux 的 TUN/TAP 交给内核"},
         } : new String[][] {
             {"7 Application", "Application", "HTTP, SMTP, DNS, FTP", "", "apps and cli; lab demos; package socket (java.net-shaped API)"},
             {"6 Presentation", "", "", "", ""},
@@ -43,8 +43,8 @@ public final class Explain {
             {"4 Transport", "Transport", "TCP, UDP", "", "packages tcp, tcp.cc (TCP); ip (UDP); wire: TcpRepr, UdpRepr"},
             {"3 Network", "Network", "IP, ICMP", "router, firewall", "package ip (IPv4, ICMP, routing, fragments); wire: Ipv4Repr, IcmpRepr"},
             {"2 Data link", "Data link", "Ethernet, ARP", "NIC, bridge, switch",
-                "package device (Device, simulated link); ip (ARP); wire: EthernetRepr, ArpRepr; linux (TAP)"},
-            {"1 Physical", "Physical", "", "repeater, hub", "not implemented: sim's SimLink models the medium (latency, rate, loss); linux TUN/TAP hands frames to the kernel"},
+                "package device (Device, simulated link, Bridge: a learning switch); ip (ARP); wire: EthernetRepr, ArpRepr; linux (TAP); demos arp, switch-learning"},
+            {"1 Physical", "Physical", "", "repeater, hub", "device.Hub (a repeater hub) and sim's SimSegment (a shared medium); SimLink models a cable (latency, rate, loss); demo hub-vs-switch; linux TUN/TAP hands frames to the kernel"},
         };
         StringBuilder sb = new StringBuilder();
         sb.append(zh ? "OSI 七层模型与 TCP/IP 模型（org.netstack4j 各包的对应关系）\n\n"

@@ -100,7 +100,7 @@ public final class TextLadder {
     }
 
     /** Milliseconds with microsecond precision: "1200.040". */
-    static String ms(long ns) {
+    public static String ms(long ns) {
         long us = Math.floorDiv(ns, 1_000L);
         return Math.floorDiv(us, 1000L) + "." + String.format(Locale.ROOT, "%03d", Math.floorMod(us, 1000L));
     }

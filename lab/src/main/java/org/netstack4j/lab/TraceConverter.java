@@ -51,6 +51,7 @@ public final class TraceConverter {
                 case TraceEvent.Timer<?> t -> localIs(t.connection(), client, server);
                 case TraceEvent.Drop d -> mentions(d.reason() + " " + d.summary(), ca, sa);
                 case TraceEvent.Note n -> mentions(n.text(), ca, sa);
+                case TraceEvent.Relay r -> null; // a device's, not a host's: drawn by the multi-lane ladder
             };
             boolean toClient = isClient == null ? lastClient : isClient;
             (toClient ? c : s).add(e);
@@ -152,6 +153,7 @@ public final class TraceConverter {
                                 + (d.summary() == null || d.summary().isEmpty() ? "" : " [" + d.summary() + "]"));
                 case TraceEvent.Note n -> so.event = new LabEvent.Note(n.time(), host,
                         (n.layer() == null || n.layer().isEmpty() ? "" : n.layer() + ": ") + n.text());
+                case TraceEvent.Relay r -> so.event = new LabEvent.Note(r.time(), host, r.toString());
             }
             out.add(so);
         }

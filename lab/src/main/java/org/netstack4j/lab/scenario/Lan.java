@@ -1,0 +1,334 @@
+package org.netstack4j.lab.scenario;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.netstack4j.device.Bridge;
+import org.netstack4j.device.Device;
+import org.netstack4j.device.FrameSink;
+import org.netstack4j.device.Hub;
+import org.netstack4j.wire.LinkType;
+import org.netstack4j.device.Medium;
+import org.netstack4j.device.PcapTap;
+import org.netstack4j.device.PcapWriter;
+import org.netstack4j.host.Host;
+import org.netstack4j.ip.Neighbor;
+import org.netstack4j.lab.LaneRun;
+import org.netstack4j.sim.LinkConfig;
+import org.netstack4j.sim.SimLink;
+import org.netstack4j.sim.Simulator;
+import org.netstack4j.tcp.TcpConfig;
+import org.netstack4j.time.Time;
+import org.netstack4j.trace.TraceEvent;
+import org.netstack4j.wire.ArpRepr;
+import org.netstack4j.wire.EthernetRepr;
+import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.Ipv4Repr;
+import org.netstack4j.wire.MacAddress;
+import org.netstack4j.wire.Parsed;
+import org.netstack4j.wire.TcpRepr;
+
+/**
+ * A small Ethernet built for a multi-lane story: hosts, hubs and switches on simulated links,
+ * every frame and every device decision recorded as {@link LaneRun} events. Each host's NIC is
+ * tapped: what it sends becomes an arrow to the device (or host) at the far end of its cable,
+ * and a frame it receives for another address is noted as discarded by the NIC. The devices
+ * report through their tracers ({@link TraceEvent.Relay}); the hosts' ARP notes come from their
+ * stacks' tracers. Several hosts may share a lane name (a story that re-runs traffic on a
+ * second network); each lane name is one lifeline.
+ */
+final class Lan implements AutoCloseable {
+    static final LinkConfig CABLE = LinkConfig.builder().medium(Medium.ETHERNET).latencyNs(Time.us(100)).build();
+
+    final Simulator sim;
+    final Timeline timeline = new Timeline();
+    final List<LaneRun.Lane> lanes = new ArrayList<>();
+    final List<LaneRun.Event> events = new ArrayList<>();
+    /** Per lane: every frame (its label) the host's NIC received, and those it kept. */
+    final Map<String, List<String>> seen = new LinkedHashMap<>(), accepted = new LinkedHashMap<>();
+    private final Map<Host, NicInfo> nics = new LinkedHashMap<>();
+    private final PcapWriter pcap;
+    private long seed;
+
+    private record NicInfo(String lane, Device cable, MacAddress mac) {}
+
+    Lan(long seed, Path pcapFile) {
+        this.sim = new Simulator(seed);
+        this.seed = seed;
+        sim.add(timeline);
+        try {
+            this.pcap = pcapFile == null ? null : PcapWriter.open(pcapFile, LinkType.ETHERNET);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void lane(String name, LaneRun.Kind kind) {
+        if (lanes.stream().noneMatch(l -> l.name().equals(name))) lanes.add(new LaneRun.Lane(name, kind));
+    }
+
+    void note(String lane, String en, String zh) { events.add(new LaneRun.Note(sim.now(), lane, en, zh)); }
+
+    /** A host on lane {@code name} with one NIC at the end of a new cable; the cable's far end is {@link #cable}. */
+    Host host(String name, Ipv4Address address, MacAddress mac) { return host(name, address, 24, mac, CABLE); }
+
+    Host host(String name, Ipv4Address address, int prefix, MacAddress mac, LinkConfig cable) {
+        lane(name, LaneRun.Kind.HOST);
+        SimLink link = sim.link(name + "-cable" + (links++), cable);
+        Host[] self = new Host[1];
+        Device nic = new Tap(link.a(), (now, frame) -> sent(name, self[0], frame), (now, frame) -> received(name, mac, frame));
+        if (pcap != null) nic = new PcapTap(nic, pcap);
+        Host h = new Host(name, TcpConfig.defaults(), e -> hostEvent(name, e), ++seed)
+                .addInterface("eth0", nic, mac, address, prefix);
+        self[0] = h;
+        nics.put(h, new NicInfo(name, link.b(), mac));
+        sim.add(h);
+        return h;
+    }
+
+    private int links;
+
+    /** Where each host's frames go first: lane name of the device or host at the far end of its cable. */
+    private final Map<Host, String> farEnd = new LinkedHashMap<>();
+
+    /** Joins two hosts back to back with one cable (their far ends joined). */
+    void cross(Host a, Host b) {
+        Device da = nics.get(a).cable(), db = nics.get(b).cable();
+        da.attach((now, f) -> db.transmit(now, f));
+        db.attach((now, f) -> da.transmit(now, f));
+        farEnd.put(a, nics.get(b).lane());
+        farEnd.put(b, nics.get(a).lane());
+    }
+
+    /** A hub or switch on its lane, its ports added by {@link #connect}. */
+    final class Dev {
+        final String name;
+        final java.util.function.ToIntFunction<Device> addPort;
+        final Map<Integer, String> portLane = new LinkedHashMap<>();
+        final Map<Integer, byte[]> last = new LinkedHashMap<>();
+
+        Dev(String name, java.util.function.ToIntFunction<Device> addPort) {
+            this.name = name;
+            this.addPort = addPort;
+        }
+
+        /** Adds a port whose cable leads to lane peer; the device's side is tapped for frame labels. */
+        void port(Device cableEnd, String peer) {
+            int port = portLane.size();
+            portLane.put(port, peer);
+            addPort.applyAsInt(new Tap(cableEnd, (now, f) -> {}, (now, f) -> last.put(port, f)));
+        }
+
+        void relay(TraceEvent e) { Lan.this.relay(this, e); }
+    }
+
+    Dev hubDevice(String name) {
+        lane(name, LaneRun.Kind.HUB);
+        Dev[] d = new Dev[1];
+        Hub hub = new Hub(name, e -> d[0].relay(e));
+        d[0] = new Dev(name, hub::addPort);
+        return d[0];
+    }
+
+    Dev switchDevice(String name, Bridge.Config config, Bridge[] made) {
+        lane(name, LaneRun.Kind.SWITCH);
+        Dev[] d = new Dev[1];
+        Bridge br = new Bridge(name, config, e -> d[0].relay(e));
+        sim.add(br);
+        if (made != null) made[0] = br;
+        d[0] = new Dev(name, br::addPort);
+        return d[0];
+    }
+
+    /** Cables host h to device d. */
+    void connect(Dev d, Host h) {
+        NicInfo n = nics.get(h);
+        farEnd.put(h, d.name);
+        d.port(n.cable(), n.lane());
+    }
+
+    /** Cables two devices together. */
+    void connect(Dev x, Dev y, LinkConfig cable) {
+        SimLink link = sim.link(x.name + "-" + y.name + (links++), cable);
+        x.port(link.a(), y.name);
+        y.port(link.b(), x.name);
+    }
+
+    void hub(String name, Host... hosts) {
+        Dev d = hubDevice(name);
+        for (Host h : hosts) connect(d, h);
+    }
+
+    Bridge bridge(String name, Bridge.Config config, Host... hosts) {
+        Bridge[] made = new Bridge[1];
+        Dev d = switchDevice(name, config, made);
+        for (Host h : hosts) connect(d, h);
+        return made[0];
+    }
+
+    private void relay(Dev d, TraceEvent e) {
+        if (!(e instanceof TraceEvent.Relay r)) return;
+        String device = d.name;
+        String in = d.portLane.get(r.inPort());
+        switch (r.action()) {
+            case REPEATED, FLOODED, FORWARDED -> events.add(new LaneRun.Frame(r.time(), device,
+                    r.outPorts().stream().map(d.portLane::get).distinct().toList(), label(d.last.get(r.inPort())), r.action()));
+            case FILTERED -> events.add(new LaneRun.Note(r.time(), device,
+                    "filtered " + r.src() + " > " + r.dst() + ": the destination is behind port " + r.inPort() + " (" + in + "), where it came from",
+                    "过滤 " + r.src() + " > " + r.dst() + "：目的地址就在进入的端口 " + r.inPort() + "（" + in + "）"));
+            case LEARNED -> events.add(new LaneRun.Note(r.time(), device,
+                    "learned " + r.src() + " on port " + r.inPort() + " (" + in + ")",
+                    "学习到 " + r.src() + " 在端口 " + r.inPort() + "（" + in + "）"));
+            case MOVED -> events.add(new LaneRun.Note(r.time(), device,
+                    r.src() + " moved to port " + r.inPort() + " (" + in + ")",
+                    r.src() + " 迁移到端口 " + r.inPort() + "（" + in + "）"));
+            case AGED -> events.add(new LaneRun.Note(r.time(), device,
+                    "aged out " + r.src() + " (port " + r.inPort() + ", " + in + "): silent for the ageing time",
+                    "老化删除 " + r.src() + "（端口 " + r.inPort() + "，" + in + "）：超过老化时间未出现"));
+        }
+    }
+
+    private void sent(String lane, Host h, byte[] frame) {
+        String to = farEnd.get(h);
+        if (to != null) events.add(new LaneRun.Frame(sim.now(), lane, List.of(to), label(frame), null));
+    }
+
+    private void received(String lane, MacAddress mac, byte[] frame) {
+        String l = label(frame);
+        seen.computeIfAbsent(lane, k -> new ArrayList<>()).add(l);
+        MacAddress dst = frame.length >= 6 ? MacAddress.read(frame, 0) : MacAddress.ZERO;
+        if (dst.equals(mac) || dst.isBroadcast()) {
+            accepted.computeIfAbsent(lane, k -> new ArrayList<>()).add(l);
+            return;
+        }
+        events.add(new LaneRun.Note(sim.now(), lane, "NIC: frame for " + dst + " is not mine, discarded",
+                "网卡：帧的目的 MAC " + dst + " 不是本机，丢弃"));
+    }
+
+    private void hostEvent(String lane, TraceEvent e) {
+        switch (e) {
+            case TraceEvent.Note n when "arp".equals(n.layer()) -> events.add(arpNote(lane, n));
+            case TraceEvent.Note n -> events.add(new LaneRun.Note(n.time(), lane, n.layer() + ": " + n.text(), n.layer() + "：" + n.text()));
+            case TraceEvent.Drop d -> events.add(new LaneRun.Note(d.time(), lane, "drop (" + d.layer() + "): " + d.reason(),
+                    "丢弃（" + d.layer() + "）：" + d.reason()));
+            default -> { } // TCP segments, states and timers: the frames show them
+        }
+    }
+
+    /** "who-has B tell A" and "B is-at M" from the stack's ARP, in both languages. */
+    private static LaneRun.Note arpNote(String lane, TraceEvent.Note n) {
+        String t = n.text();
+        String[] w = t.split(" ");
+        String zh;
+        if (t.startsWith("who-has ") && w.length == 4) zh = "ARP 请求：谁有 " + w[1] + "？请告诉 " + w[3];
+        else if (w.length == 3 && w[1].equals("is-at")) zh = "ARP 缓存记下：" + w[0] + " 的 MAC 是 " + w[2];
+        else zh = "ARP：" + t;
+        return new LaneRun.Note(n.time(), lane, "ARP: " + t, zh);
+    }
+
+    /** The ARP cache of h as notes' text: "10.0.0.2 at 02:00:00:00:00:02" per entry, or empty. */
+    static String[] cache(Host h) {
+        List<String> en = new ArrayList<>(), zh = new ArrayList<>();
+        for (Neighbor n : h.ip().neighbors()) {
+            en.add(n.ip() + (n.resolved() ? " at " + n.mac() : " (incomplete)"));
+            zh.add(n.ip() + (n.resolved() ? " → " + n.mac() : "（解析中）"));
+        }
+        return new String[] {en.isEmpty() ? "empty" : String.join(", ", en), zh.isEmpty() ? "空" : String.join("，", zh)};
+    }
+
+    /** One line a person reads for a frame: ARP, ICMP echo or TCP, with the destination MAC. */
+    static String label(byte[] frame) {
+        if (frame == null || !(EthernetRepr.parse(frame, 0, frame.length) instanceof Parsed.Ok<EthernetRepr> eo))
+            return "frame";
+        EthernetRepr eth = eo.value();
+        String to = " (to " + (eth.dst().isBroadcast() ? "broadcast" : eth.dst().toString()) + ")";
+        int off = EthernetRepr.HEADER_LENGTH;
+        if (eth.etherType() == EthernetRepr.ETHERTYPE_ARP
+                && ArpRepr.parse(frame, off, frame.length - off) instanceof Parsed.Ok<ArpRepr> a) {
+            ArpRepr arp = a.value();
+            return arp.operation() == ArpRepr.OP_REQUEST
+                    ? "ARP who-has " + arp.targetIp() + " tell " + arp.senderIp() + to
+                    : "ARP " + arp.senderIp() + " is-at " + arp.senderMac() + to;
+        }
+        if (eth.etherType() != EthernetRepr.ETHERTYPE_IPV4
+                || !(Ipv4Repr.parse(frame, off, frame.length - off) instanceof Parsed.Ok<Ipv4Repr> io))
+            return EthernetRepr.etherTypeName(eth.etherType()) + to;
+        Ipv4Repr ip = io.value();
+        int p = off + ip.headerLength();
+        String hosts = ip.src() + " > " + ip.dst();
+        if (ip.protocol() == Ipv4Repr.PROTO_ICMP && p + 8 <= frame.length) {
+            int type = frame[p] & 0xff, seq = ((frame[p + 6] & 0xff) << 8) | (frame[p + 7] & 0xff);
+            String what = type == 8 ? "echo request" : type == 0 ? "echo reply" : "type " + type;
+            return "ICMP " + what + " " + hosts + " seq " + seq + to;
+        }
+        Frames.Tcp t = Frames.tcp(frame);
+        if (t != null) {
+            return "TCP " + ip.src() + ":" + t.tcp().srcPort() + " > " + ip.dst() + ":" + t.tcp().dstPort() + " "
+                    + String.join(",", flags(t.tcp()))
+                    + " len " + t.payloadLength() + to;
+        }
+        return "IPv4 proto " + ip.protocol() + " " + hosts + to;
+    }
+
+    private static List<String> flags(TcpRepr t) {
+        List<String> out = new ArrayList<>();
+        if (t.has(TcpRepr.SYN)) out.add("SYN");
+        if (t.has(TcpRepr.FIN)) out.add("FIN");
+        if (t.has(TcpRepr.RST)) out.add("RST");
+        if (t.has(TcpRepr.PSH)) out.add("PSH");
+        if (t.has(TcpRepr.ACK)) out.add("ACK");
+        return out;
+    }
+
+    void at(long time, Runnable r) { timeline.at(time, r); }
+
+    void runUntil(long time) { sim.runUntil(time); }
+
+    LaneRun run(String scenario) { return new LaneRun(scenario, lanes, events); }
+
+    @Override public void close() {
+        if (pcap != null) {
+            try {
+                pcap.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** A device wrapper that reports frames out (transmit) and in (to the sink). */
+    static final class Tap implements Device {
+        private final Device inner;
+        private final FrameSink onOut, onIn;
+
+        Tap(Device inner, FrameSink onOut, FrameSink onIn) {
+            this.inner = inner;
+            this.onOut = onOut;
+            this.onIn = onIn;
+        }
+
+        @Override public Medium medium() { return inner.medium(); }
+
+        @Override public int mtu() { return inner.mtu(); }
+
+        @Override public void transmit(long now, byte[] frame) {
+            onOut.receive(now, frame);
+            inner.transmit(now, frame);
+        }
+
+        @Override public void attach(FrameSink sink) {
+            inner.attach((now, frame) -> {
+                onIn.receive(now, frame);
+                sink.receive(now, frame);
+            });
+        }
+
+        @Override public long pollAt() { return inner.pollAt(); }
+
+        @Override public void poll(long now) { inner.poll(now); }
+    }
+}
