@@ -7,7 +7,12 @@ import java.util.List;
 import org.netstack4j.tcp.cc.CongestionControl;
 import org.netstack4j.tcp.cc.Cubic;
 import org.netstack4j.tcp.cc.NewReno;
-import org.netstack4j.tcp.cc.Prr;
+import org.netstack4j.tcp.recovery.LossRecovery;
+import org.netstack4j.tcp.recovery.RecoverySender;
+import org.netstack4j.tcp.recovery.RenoRecovery;
+import org.netstack4j.tcp.recovery.SackRecovery;
+import org.netstack4j.tcp.seqnum.Assembler;
+import org.netstack4j.tcp.seqnum.Seq;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.TcpEncoder;
@@ -54,7 +59,6 @@ public final class TcpConnection {
     private byte rcvWscale;     // our shift, applied to windows we advertise
     private RingBuffer rcvBuf;        // the layer's shared empty ring until the first byte arrives
     private Assembler ooo;            // Assembler.EMPTY until the first hole
-    private Assembler sackedByPeer; // sender side scoreboard (RFC 2018): ranges above SND.UNA the peer holds
     private boolean finReceived;
     private boolean oooFinValid;
     private int oooFinSeq;
@@ -81,14 +85,10 @@ public final class TcpConnection {
 
     // timers: deadlines in ns, NEVER when not armed
     private long rtoAt = NEVER, persistAt = NEVER, delackAt = NEVER, timeWaitAt = NEVER, keepaliveAt = NEVER;
-    // TcpConfig.tailLossProbe (RFC 8985 7): the probe timer, the start of the last new segment
-    // sent, and the probe's episode (one probe until SND.UNA passes tlpHighSeq)
+    /** TcpConfig.tailLossProbe (RFC 8985 7): the probe timer of the loss recovery. */
     private long tlpAt = NEVER;
     /** Delayed early retransmit (TcpConfig.earlyRetransmit = 2): when it fires, NEVER = not armed. */
     private long erAt = NEVER;
-    private int lastSegStart;
-    private boolean tlpOutstanding, tlpRearm;
-    private int tlpHighSeq;
     // the layer's timer queue (TimerQueue): this connection's slot in its heap (-1: not queued,
     // -2: forgotten by the layer), whether the current poll pass holds it, its creation order
     int timerSlot = TimerQueue.NOT_QUEUED;
@@ -103,29 +103,8 @@ public final class TcpConnection {
     private boolean rttTiming;
     private int rttSeq;
     private long rttStart;
-    private CongestionControl cc; // created with the first data it governs: see cc()
-    private int dupAcks;
-    private int highRxt;          // RFC 6675 HighRxt: highest sequence resent in this recovery
-    private boolean holdNewData;  // set for one event after a hole was resent for a duplicate ACK
-    private Prr prr;              // RFC 6937 state of the current fast recovery (TcpConfig.proportionalRateReduction), else null
-    private Undo undo;            // what a D-SACK undo of the current fast recovery restores (TcpConfig.dsackUndo), else null
-
-    /**
-     * A fast recovery that D-SACKs may show to have been spurious (RFC 2883 4.2, RFC 3708's idea;
-     * Linux tcp_try_undo_recovery): cwnd and ssthresh from before it, where it began, and how
-     * many of its retransmitted segments the peer has not reported as duplicates.
-     */
-    private static final class Undo {
-        final long priorCwnd, priorSsthresh;
-        final int marker;
-        int retransLeft;
-
-        Undo(long priorCwnd, long priorSsthresh, int marker) {
-            this.priorCwnd = priorCwnd;
-            this.priorSsthresh = priorSsthresh;
-            this.marker = marker;
-        }
-    }
+    /** Loss recovery and the congestion control it drives, created with the first data they govern: see recovery(). */
+    private LossRecovery recovery;
 
     private boolean ackPending;
     private int fullSegmentsUnacked;
@@ -192,7 +171,6 @@ public final class TcpConnection {
         this.sndUna = iss;
         this.sndNxt = iss;
         this.sndMax = iss;
-        this.highRxt = iss;
         this.cwndUsageSeq = iss;
         this.sndSml = iss;
         this.sndBufSeq = Seq.add(iss, 1);
@@ -201,7 +179,6 @@ public final class TcpConnection {
         this.sendBuf = layer.emptySendBuffer(config);
         this.rcvBuf = layer.emptyReceiveBuffer(config);
         this.ooo = Assembler.EMPTY;
-        this.sackedByPeer = Assembler.EMPTY;
         this.rtt = layer.newRttEstimator(config);
         this.noDelay = cfg().noDelay();
         this.effMss = Math.min(cfg().mss(), peerMss);
@@ -304,11 +281,12 @@ public final class TcpConnection {
 
     /** TCP_INFO-like snapshot. */
     public TcpStatus status() {
-        CongestionControl c = ccView();
-        return new TcpStatus(state, sndUna, sndMax, sndWnd, rcvNxt, rcvWnd(), c.window(), c.ssthresh(),
+        LossRecovery r = recovery;
+        CongestionControl c = r != null ? r.cc() : newCc(); // for reading only: an idle connection keeps none
+        return new TcpStatus(state, sndUna, sndMax, sndWnd, rcvNxt, rcvWnd(), r != null ? r.cwnd() : c.window(), c.ssthresh(),
                 rtt.srtt(), rtt.rttvar(), rtt.rto(), effMss, sndWscale, rcvWscale, tsOk, sackOk,
                 retransmissions, bytesSent, bytesAcked, bytesReceived, sendBuf.size(), rcvBuf.size(), error,
-                retries, inRecovery(), dupAcks, sackedByPeer.isEmpty() ? 0 : sackedByPeer.bytesAbove(sndUna),
+                retries, inRecovery(), r != null ? r.dupAcks() : 0, r != null ? r.sackedBytes() : 0,
                 establishedAt, lastDataAt, lastDataSentAt, lastAckAt, rcvRtt8 >> 3);
     }
 
@@ -524,7 +502,6 @@ public final class TcpConnection {
                     otherStatesArrive(now, seg, buf, off, len);
         }
         if (state != TcpState.CLOSED) output(now);
-        holdNewData = false;
         deliverEvents();
     }
 
@@ -826,60 +803,23 @@ public final class TcpConnection {
             return false;
         }
         long segWnd = (long) seg.window() << sndWscale;
-        int unaBefore = sndUna;
-        long sackedBefore = cfg().proportionalRateReduction() ? sackedBytes() : 0;
-        boolean recoveryBefore = inRecovery();
-        // what a D-SACK undo would restore; only read when undo is configured (every ACK passes here)
-        boolean undoable = cc != null && cfg().dsackUndo();
-        long cwndBefore = undoable ? cc.window() : 0, ssthreshBefore = undoable ? cc.ssthresh() : 0;
-        boolean newlySacked = sackOk && recordSackBlocks(seg, ack);
+        LossRecovery r = recovery; // null until data flows (DESIGN.md 10); SACK blocks need the scoreboard
+        if (r == null && sackOk && hasSackBlocks(seg)) r = recovery();
+        boolean dupCandidate = r != null ? r.ackArrives(seg, ack, segWnd) : !sackOk && segWnd == sndWnd;
         if (Seq.gt(ack, sndUna)) {
             ackNewData(now, ack, seg);
-        } else if (ack == sndUna && len == 0 && !fin && !seg.has(TcpRepr.SYN) && Seq.gt(sndNxt, sndUna)
-                && (sackOk ? newlySacked : segWnd == sndWnd)) {
+        } else if (ack == sndUna && len == 0 && !fin && !seg.has(TcpRepr.SYN) && Seq.gt(sndNxt, sndUna) && dupCandidate) {
             // RFC 5681 2: a duplicate ACK (same window); with SACK, RFC 6675 2: an ACK whose SACK
             // blocks cover bytes not SACKed before, whatever its window (Linux grows its advertised
             // window while it receives out of order, so its duplicate ACKs rarely repeat the window),
             // and only such an ACK (one repeating known SACK blocks tells nothing new)
-            dupAcks++;
-            layer.count("tcp.in.dupacks");
-            CongestionControl.Action a = cc().onDuplicateAck(dupAcks, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
-            if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED) {
-                layer.count("tcp.fast_retransmits");
-                rttTiming = false;
-                startRecovery(unaBefore, cwndBefore, ssthreshBefore);
-                highRxt = Seq.add(sndUna, retransmitFirst(now));
-            } else if (inRecovery() && sackOk && prr == null && retransmitNextHole(now)) {
-                holdNewData = true; // this duplicate ACK's share of the window went to the hole
+            if (r == null) {
+                r = recovery();
+                r.ackArrives(seg, ack, segWnd);
             }
+            r.duplicateAck(now);
         }
-        if (cfg().earlyRetransmit() > 0) {
-            // RFC 5827 (Mitigation A.3 for the delayed form): any ACK restarts the delay
-            if (erAt != NEVER) {
-                erAt = NEVER;
-                timersChanged();
-            }
-            if (earlyRetransmitDue()) {
-                if (cfg().earlyRetransmit() == 1) earlyRetransmit(now);
-                else {
-                    erAt = now + Math.max(rtt.srtt() / 4, 2_000_000L);
-                    timersChanged();
-                }
-            }
-        }
-        if (sackOk && !inRecovery() && Seq.gt(sndNxt, sndUna) && sackedByPeer.bytesAbove(sndUna) > 2L * effMss) {
-            // RFC 6675 5 (b): IsLost(HighACK + 1) starts loss recovery without waiting for three
-            // pure duplicate ACKs (which a peer sending data of its own never produces).
-            CongestionControl.Action a = cc().onDuplicateAck(3, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
-            if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED) {
-                layer.count("tcp.fast_retransmits");
-                layer.count("tcp.sack_recoveries");
-                rttTiming = false;
-                startRecovery(unaBefore, cwndBefore, ssthreshBefore);
-                highRxt = Seq.add(sndUna, retransmitFirst(now));
-            }
-        }
-        if (prr != null || undo != null) recoveryAck(now, recoveryBefore, unaBefore, sackedBefore);
+        if (recovery != null) recovery.ackProcessed(now);
         // window update: if SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)
         if (Seq.le(sndUna, ack) && (Seq.lt(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && Seq.le(sndWl2, ack)))) {
             if (segWnd > 0 && sndWnd == 0) persistBackoff = 0;
@@ -891,158 +831,9 @@ public final class TcpConnection {
         return true;
     }
 
-    /**
-     * RFC 2018: remember which data above SEG.ACK the peer reports holding, so that resending
-     * after a timeout skips it. Blocks at or below SEG.ACK (D-SACK, RFC 2883) or beyond what we
-     * sent are ignored. Returns whether the blocks covered bytes not SACKed before (which makes
-     * the ACK a duplicate ACK in the sense of RFC 6675 2).
-     */
-    private boolean recordSackBlocks(TcpRepr seg, int ack) {
-        boolean grew = false;
-        for (TcpOption o : seg.options()) {
-            if (!(o instanceof TcpOption.Sack sack)) continue;
-            if (undo != null && !sack.blocks().isEmpty()) {
-                // RFC 2883 4: a first block at or below SEG.ACK reports a duplicate; one of this
-                // recovery's retransmissions (at or above where it began, below HighRxt) is then
-                // known to have been unnecessary
-                TcpOption.SackBlock d = sack.blocks().get(0);
-                if (Seq.lt(d.left(), d.right()) && Seq.le(d.right(), ack) && Seq.ge(d.left(), undo.marker)
-                        && Seq.le(d.right(), highRxt))
-                    undo.retransLeft -= Math.ceilDiv(Seq.sub(d.right(), d.left()), effMss);
-            }
-            for (TcpOption.SackBlock b : sack.blocks()) {
-                if (!Seq.lt(b.left(), b.right()) || !Seq.gt(b.right(), ack) || Seq.gt(b.right(), sndMax)) continue;
-                var sacked = ownSackedByPeer();
-                long before = sacked.bytesAbove(ack);
-                sacked.add(Seq.max(b.left(), ack), b.right());
-                grew |= sacked.bytesAbove(ack) > before;
-            }
-        }
-        return grew;
-    }
-
-    /**
-     * RFC 5827 3.2 with SACK: fewer than four segments outstanding, all but one of them SACKed,
-     * nothing retransmitted yet and no new data that could be sent instead.
-     */
-    private boolean earlyRetransmitDue() {
-        if (!sackOk || inRecovery() || !Seq.gt(sndMax, sndUna) || retries > 0 || unsent() > 0 || sackedByPeer.isEmpty())
-            return false;
-        long out = Math.ceilDiv((long) Seq.sub(sndMax, sndUna), effMss);
-        long sacked = Math.ceilDiv(sackedByPeer.bytesAbove(sndUna), effMss);
-        return sacked >= 1 && out < 4 && out == sacked + 1;
-    }
-
-    private void earlyRetransmit(long now) {
-        long cwndBefore = cc().window(), ssthreshBefore = cc().ssthresh();
-        CongestionControl.Action a = cc().onDuplicateAck(3, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
-        if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED) {
-            layer.count("tcp.early_retransmits");
-            rttTiming = false;
-            startRecovery(sndUna, cwndBefore, ssthreshBefore);
-            highRxt = Seq.add(sndUna, retransmitFirst(now));
-            if (prr != null) cc().setRecoveryWindow(pipe()); // nothing delivered yet: sndcnt 0 until the next ACK
-        }
-    }
-
-    /**
-     * SACK-assisted recovery (the NextSeg rule 1 of RFC 6675 4, inside NewReno's window): during
-     * fast recovery a duplicate ACK may resend the next hole below the highest SACKed byte that
-     * was not yet resent in this recovery and that IsLost() deems lost, instead of new data. Returns whether it sent.
-     */
-    private boolean retransmitNextHole(long now) {
-        if (sackedByPeer.isEmpty()) return false;
-        int highestSacked = sackedByPeer.highest(sndUna);
-        int start = nextLostHole(Seq.max(highRxt, sndUna), highestSacked);
-        if (start == highestSacked) return false;
-        int end = sackedByPeer.nextLeftAfter(start, highestSacked);
-        int dataEnd = Seq.add(sndBufSeq, sendBuf.size());
-        int len = Math.min(Math.min(maxSegmentData(), Seq.sub(end, start)), Seq.sub(dataEnd, start));
-        if (len <= 0) return false;
-        layer.count("tcp.sack_retransmits");
-        sendData(now, start, len, false);
-        highRxt = Seq.add(start, len);
-        return true;
-    }
-
-    /**
-     * Fast recovery has just begun (the fast retransmit is about to go out): with
-     * {@link TcpConfig#proportionalRateReduction()} and SACK, RFC 6937 3 "on entering recovery":
-     * prr_delivered = prr_out = 0, RecoverFS = SND.NXT - SND.UNA (as it was before this ACK).
-     * The ACK that started recovery is then counted like every later one (recoveryAck), as Linux
-     * does. {@code unaBefore}: SND.UNA before that ACK. Without SACK, NewReno's window inflation
-     * stays (the scoreboard has nothing to estimate pipe from). With {@link TcpConfig#dsackUndo()}
-     * and SACK, also remembers cwnd and ssthresh from before the recovery, for an undo.
-     */
-    private void startRecovery(int unaBefore, long cwndBefore, long ssthreshBefore) {
-        boolean sackRecovery = sackOk && inRecovery();
-        prr = cfg().proportionalRateReduction() && sackRecovery ? new Prr(Seq.sub(sndMax, unaBefore)) : null;
-        undo = cfg().dsackUndo() && sackRecovery ? new Undo(cwndBefore, ssthreshBefore, sndUna) : null;
-    }
-
-    /**
-     * RFC 6937 3 "on every ACK during recovery", after the ACK has been processed: DeliveredData
-     * = change of SND.UNA + change of SACKed bytes; sndcnt from {@link Prr}; cwnd = pipe + sndcnt
-     * (output() measures the flight as pipe while PRR runs, so cwnd means what it means to Linux);
-     * then lost holes are resent, and new data goes out in output(), while pipe < cwnd. On
-     * leaving recovery by this ACK, cwnd = ssthresh (RFC 6937 3, "on exiting recovery").
-     */
-    private void recoveryAck(long now, boolean recoveryBefore, int unaBefore, long sackedBefore) {
-        if (!inRecovery()) {
-            if (recoveryBefore && prr != null) cc().setRecoveryWindow(cc().ssthresh());
-            if (recoveryBefore && undo != null && undo.retransLeft <= 0) {
-                // RFC 2883 4.2: every retransmission of this recovery came back as a duplicate, so
-                // nothing was lost: the reduction is undone (Linux tcp_try_undo_recovery)
-                cc().undoReduction(undo.priorCwnd, undo.priorSsthresh);
-                layer.count("tcp.recovery_undos");
-            }
-            prr = null; // left recovery (or a timeout ended it)
-            undo = null;
-            return;
-        }
-        if (prr == null) return;
-        long delivered = Seq.sub(sndUna, unaBefore) + sackedBytes() - sackedBefore;
-        if (delivered <= 0) return; // Linux tcp_cwnd_reduction: an ACK that delivers nothing changes nothing
-        long pipe = pipe();
-        // RFC 6937 3.1 PRR-SSRB adds one MSS; like Linux (tcp_cwnd_reduction) and rfc6937bis only
-        // on an ACK that advances SND.UNA, so that SACKs alone send one segment per segment delivered
-        long sndcnt = prr.onAck(delivered, pipe, cc().ssthresh(), effMss, Seq.gt(sndUna, unaBefore));
-        cc().setRecoveryWindow(pipe + sndcnt);
-        while (pipe() < cc().window() && retransmitNextHole(now)) { } // RFC 6675 NextSeg rule 1 first
-    }
-
-    /** SACKed bytes above SND.UNA. */
-    private long sackedBytes() { return sackedByPeer.isEmpty() ? 0 : sackedByPeer.bytesAbove(sndUna); }
-
-    /**
-     * RFC 6675 4 SetPipe as far as this scoreboard tells: the bytes outstanding (SND.MAX -
-     * SND.UNA), less those SACKed, less the holes deemed lost (IsLost: more than 2 * SMSS SACKed
-     * above them) that were not resent in this recovery (at or above HighRxt). A resent lost
-     * hole so counts once (its retransmission), a hole not deemed lost once (the original).
-     */
-    private long pipe() {
-        long outstanding = Seq.sub(sndMax, sndUna);
-        if (sackedByPeer.isEmpty()) return outstanding;
-        long lost = 0;
-        int highestSacked = sackedByPeer.highest(sndUna);
-        for (int pos = Seq.max(highRxt, sndUna); (pos = nextLostHole(pos, highestSacked)) != highestSacked; ) {
-            int end = sackedByPeer.nextLeftAfter(pos, highestSacked);
-            lost += Seq.sub(end, pos);
-            pos = end;
-        }
-        return Math.max(0, outstanding - sackedByPeer.bytesAbove(sndUna) - lost);
-    }
-
-    /**
-     * The start of the first hole in the SACK scoreboard at or after {@code from} that RFC 6675
-     * IsLost deems lost (more than (DupThresh - 1) * SMSS bytes SACKed above it), or
-     * {@code highestSacked} if there is none. Holes further up have less SACKed above them, so
-     * the first hole that is not lost ends the search.
-     */
-    private int nextLostHole(int from, int highestSacked) {
-        int start = sackedByPeer.endOfRangeHolding(from);
-        if (!Seq.lt(start, highestSacked) || sackedByPeer.bytesAbove(start) <= 2L * effMss) return highestSacked;
-        return start;
+    private static boolean hasSackBlocks(TcpRepr seg) {
+        for (TcpOption o : seg.options()) if (o instanceof TcpOption.Sack) return true;
+        return false;
     }
 
     /** SND.UNA < SEG.ACK <= SND.NXT: drop what is acknowledged, measure RTT, drive cc and the RTO. */
@@ -1055,11 +846,10 @@ public final class TcpConnection {
         if (sendBuf.isEmpty()) sendBuf = layer.recycleSendBuffer(sendBuf, config); // all acknowledged: back to idle cost
         sndBufSeq = Seq.add(sndBufSeq, dataAcked);
         bytesAcked += dataAcked;
-        long sackedBefore = sackedByPeer.isEmpty() ? 0 : sackedByPeer.bytesAbove(sndUna);
+        int unaBefore = sndUna;
         sndUna = ack;
         if (Seq.lt(sndNxt, sndUna)) sndNxt = sndUna;
-        sackedByPeer.discardBelow(sndUna);
-        long sackedNowAcked = sackedBefore == 0 ? 0 : sackedBefore - sackedByPeer.bytesAbove(sndUna);
+        long sackedNowAcked = recovery != null ? recovery.sndUnaAdvanced(unaBefore, sndUna) : 0;
         retries = 0;
         // RTT: RFC 7323 4 with timestamps, else RFC 6298 with Karn's rule (timing only non-retransmitted segments)
         TcpOption.Timestamps ts = tsOk ? timestampsOf(seg) : null;
@@ -1076,18 +866,10 @@ public final class TcpConnection {
             // Linux grows cwnd by what this ACK delivered: segments already reported by SACK blocks
             // or (without SACK) by duplicate ACKs were delivered then ("one ACK acked hole, the rest
             // eat duplicate ACKs", tcp_remove_reno_sacks)
-            long earlier = sackOk ? sackedNowAcked : (long) dupAcks * effMss;
+            long earlier = sackOk ? sackedNowAcked : (long) (recovery != null ? recovery.dupAcks() : 0) * effMss;
             ccBytes = Math.max(effMss, ccBytes - earlier);
         }
-        if (ccBytes > 0) {
-            CongestionControl.Action a = cc().onAck(sndUna, ccBytes, flightBefore, now, cwndInUse());
-            // (skipped when SACK recovery already resent the segment at SND.UNA)
-            if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED && sndUna != sndMax && !Seq.lt(sndUna, highRxt)) {
-                layer.count("tcp.partial_ack_retransmits");
-                highRxt = Seq.max(highRxt, Seq.add(sndUna, retransmitFirst(now)));
-            }
-        }
-        dupAcks = 0;
+        if (ccBytes > 0) recovery().newDataAcked(now, ccBytes, flightBefore, cwndInUse());
         // RFC 6298 5.2 / 5.3
         if (sndUna == sndMax) {
             cancelRto(now);
@@ -1097,9 +879,8 @@ public final class TcpConnection {
             timersChanged();
             armRto(now);
             unackedSince = now;
-            tlpRearm = true;
         }
-        if (tlpOutstanding && !Seq.lt(sndUna, tlpHighSeq)) tlpOutstanding = false;
+        if (recovery != null) recovery.ackedUpTo(sndUna, sndUna != sndMax);
         lastAckAt = now;
         if (dataAcked > 0) nWritable = true;
     }
@@ -1300,13 +1081,22 @@ public final class TcpConnection {
     // ------------------------------------------------------------------ lazily allocated state (DESIGN.md 10)
 
     /**
-     * The congestion controller, created on first use. Until data flows its state is the
-     * initial window for the current effective MSS, which is exactly what a controller created
-     * at OPEN and told every MSS change would hold (every change of effMss is followed by setMss).
+     * The loss recovery and its congestion controller, created on first use (once the options
+     * are negotiated: SACK or not). Until data flows the controller's state is the initial
+     * window for the current effective MSS, which is exactly what a controller created at OPEN
+     * and told every MSS change would hold (every change of effMss is followed by setMss).
      */
-    private CongestionControl cc() {
-        if (cc == null) cc = newCc();
-        return cc;
+    private LossRecovery recovery() {
+        if (recovery == null) recovery = newRecovery();
+        return recovery;
+    }
+
+    private LossRecovery newRecovery() {
+        RecoverySender s = new Sender();
+        return sackOk
+                ? new SackRecovery(s, newCc(), layer.recoveryCounters(), iss, cfg().earlyRetransmit(),
+                        cfg().proportionalRateReduction(), cfg().dsackUndo(), cfg().tailLossProbe())
+                : new RenoRecovery(s, newCc(), layer.recoveryCounters(), iss);
     }
 
     private CongestionControl newCc() {
@@ -1318,13 +1108,10 @@ public final class TcpConnection {
 
     private void rttSample(long ns) {
         rtt.sample(ns);
-        if (cc != null) cc.onRttSample(ns);
+        if (recovery != null) recovery.cc().onRttSample(ns);
     }
 
-    /** For reading only (status): does not keep a controller an idle connection has no use for. */
-    private CongestionControl ccView() { return cc != null ? cc : newCc(); }
-
-    private boolean inRecovery() { return cc != null && cc.inRecovery(); }
+    private boolean inRecovery() { return recovery != null && recovery.inRecovery(); }
 
     /** The layer's configuration (shared, not copied per connection). */
     private TcpConfig cfg() { return config; }
@@ -1350,11 +1137,6 @@ public final class TcpConnection {
         return ooo;
     }
 
-    private Assembler ownSackedByPeer() {
-        if (sackedByPeer == Assembler.EMPTY) sackedByPeer = new Assembler(32);
-        return sackedByPeer;
-    }
-
     /** Called after every change of a deadline: keeps the layer's timer queue exact. */
     private void timersChanged() {
         long at = pollAt();
@@ -1372,9 +1154,14 @@ public final class TcpConnection {
         if (state != TcpState.CLOSED && erAt <= now) {
             erAt = NEVER;
             timersChanged();
-            if (earlyRetransmitDue()) earlyRetransmit(now);
+            recovery().earlyRetransmitTimeout(now);
         }
-        if (state != TcpState.CLOSED && tlpAt <= now) tailLossProbe(now);
+        if (state != TcpState.CLOSED && tlpAt <= now) {
+            tlpAt = NEVER;
+            timersChanged();
+            timer(now, "TLP", "fired", now);
+            recovery().tailLossProbeTimeout(now);
+        }
         if (state != TcpState.CLOSED && rtoAt <= now) retransmissionTimeout(now);
         if (state != TcpState.CLOSED && persistAt <= now) persistTimeout(now);
         if (state != TcpState.CLOSED && keepaliveAt <= now) keepaliveTimeout(now);
@@ -1426,15 +1213,9 @@ public final class TcpConnection {
             return;
         }
         if (sndMax == sndUna) return; // nothing outstanding
-        // RFC 2018 8: a timeout may mean the receiver reneged on SACKed data; we keep the
-        // scoreboard for the first timeout (as Linux does) and clear it from the second on.
-        if (retries >= 2) sackedByPeer.clear();
         if (inRecovery()) layer.count("tcp.timeouts_in_recovery");
         if (retries >= 2) layer.count("tcp.timeouts_repeated");
-        cc().onRetransmissionTimeout(sndMax, Seq.sub(sndMax, sndUna), now);
-        prr = null; // RFC 6937 applies to fast recovery only
-        undo = null;
-        dupAcks = 0;
+        recovery().retransmissionTimeout(now, retries); // ends a recovery; cwnd to one segment
         sndNxt = sndUna; // go back: resend from SND.UNA as the window allows
         int n = retransmitFirst(now); // RFC 6298 5.4: retransmit the earliest unacknowledged segment
         sndNxt = Seq.add(sndUna, n);
@@ -1482,7 +1263,7 @@ public final class TcpConnection {
         timer(now, "persist", "fired", now);
         int unsent = unsent();
         if (unsent > 0 && sendsData()) {
-            long usable = Math.min(sndWnd, cc().window()) - Seq.sub(sndNxt, sndUna);
+            long usable = Math.min(sndWnd, recovery().cwnd()) - Seq.sub(sndNxt, sndUna);
             if (usable > 0) {
                 int n = (int) Math.min(Math.min(unsent, maxSegmentData()), usable);
                 sendData(now, sndNxt, n, false);
@@ -1548,35 +1329,34 @@ public final class TcpConnection {
         if (sendsData() && synAcked()) {
             int sentFrom = sndMax;
             boolean windowFull = false;
+            LossRecovery r = recovery;
             while (true) {
                 int unsent = unsent();
                 long flight = Seq.sub(sndNxt, sndUna);
-                boolean prrOn = prr != null && inRecovery();
+                if (unsent > 0 && r == null) r = recovery();
                 if (unsent > 0 && Seq.lt(sndNxt, sndMax)) {
                     // resending after a timeout: skip what the peer has SACKed
-                    int skip = sackedByPeer.endOfRangeHolding(sndNxt);
+                    int skip = r.skipSacked(sndNxt);
                     if (skip != sndNxt) {
                         sndNxt = Seq.min(skip, sndMax);
                         continue;
                     }
                 }
-                if (unsent > 0 && holdNewData && !Seq.lt(sndNxt, sndMax)) break;
+                if (unsent > 0 && r.holdsNewData() && !Seq.lt(sndNxt, sndMax)) break;
                 if (unsent > 0) {
-                    // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out
-                    long lt = !inRecovery() && dupAcks >= 1 && dupAcks <= 2 ? (long) dupAcks * effMss : 0;
-                    // with PRR (RFC 6937), cwnd = pipe + sndcnt: measure the flight as pipe against cwnd, and
-                    // SND.NXT - SND.UNA against the peer's window
-                    long usable = prrOn ? Math.min(sndWnd - flight, cc().window() - pipe())
-                            : Math.min(sndWnd, cc().window() + lt) - flight;
+                    // the congestion window (RFC 3042 limited transmit beyond it after one or two
+                    // duplicate ACKs; with PRR, RFC 6937, the flight measured as pipe against it),
+                    // and SND.NXT - SND.UNA against the peer's window
+                    long usable = Math.min(sndWnd - flight, r.cwndRoom(flight));
                     if (usable <= 0) {
-                        windowFull = cc().window() + lt <= sndWnd;
+                        windowFull = r.sendWindow() <= sndWnd;
                         break;
                     }
                     int maxData = maxSegmentData();
                     int len = (int) Math.min(Math.min(unsent, maxData), usable);
                     boolean resend = Seq.lt(sndNxt, sndMax);
-                    if (resend && !sackedByPeer.isEmpty()) // do not resend into a SACKed range
-                        len = Math.min(len, Math.max(1, Seq.sub(sackedByPeer.nextLeftAfter(sndNxt, Seq.add(sndNxt, len)), sndNxt)));
+                    if (resend) // do not resend into a SACKed range
+                        len = Math.min(len, Math.max(1, Seq.sub(r.sackedFrom(sndNxt, Seq.add(sndNxt, len)), sndNxt)));
                     boolean full = len == maxData;
                     boolean all = len == unsent;
                     // RFC 896 / RFC 9293 3.7.4 Nagle: a short segment waits while data is unacknowledged
@@ -1604,10 +1384,7 @@ public final class TcpConnection {
             }
             if (cfg().cwndValidation()) noteCwndUse(sndMax != sentFrom, windowFull);
             updatePersist(now);
-            if (tlpRearm) {
-                tlpRearm = false;
-                scheduleTlp(now);
-            }
+            if (recovery != null) recovery.outputDone(now);
         }
         if (ackPending) sendAck(now);
     }
@@ -1618,36 +1395,13 @@ public final class TcpConnection {
      */
     private void noteCwndUse(boolean sent, boolean windowFull) {
         long flight = Seq.sub(sndMax, sndUna);
-        boolean limited = windowFull || flight >= cc().window();
+        boolean limited = windowFull || flight >= recovery().cwnd();
         if (!sent && !limited) return;
         if (!Seq.lt(sndUna, cwndUsageSeq) || limited || (!cwndLimited && flight > maxFlightInWindow)) {
             cwndLimited = limited;
             maxFlightInWindow = flight;
             cwndUsageSeq = sndMax;
         }
-    }
-
-    /** RFC 8985 7.2: may a tail loss probe be scheduled now? */
-    private boolean tlpAllowed() {
-        return cfg().tailLossProbe() && sackOk && sendsData() && sndMax != sndUna && !inRecovery() && retries == 0
-                && !tlpOutstanding && rtt.hasSample() && Seq.ge(sndNxt, sndMax);
-    }
-
-    /**
-     * RFC 8985 7.2: PTO = 2 SRTT, plus the worst-case delayed ACK (200 ms) when only one
-     * segment is in flight (Linux: else 2 ms), no later than the RTO would fire.
-     */
-    private void scheduleTlp(long now) {
-        if (!tlpAllowed()) {
-            cancelTlp();
-            return;
-        }
-        long pto = 2 * rtt.srtt() + (Seq.sub(sndMax, sndUna) <= effMss ? 200_000_000L : 2_000_000L);
-        long at = now + pto;
-        if (rtoAt != NEVER) at = Math.min(at, rtoAt);
-        tlpAt = at;
-        timersChanged();
-        timer(now, "TLP", "set", tlpAt);
     }
 
     private void cancelTlp() {
@@ -1657,46 +1411,14 @@ public final class TcpConnection {
     }
 
     /**
-     * RFC 8985 7.3: the probe timer fired: send one new segment if the peer's window allows
-     * (cwnd notwithstanding), else the last segment sent again; then the RTO runs from now.
-     */
-    private void tailLossProbe(long now) {
-        tlpAt = NEVER;
-        timersChanged();
-        timer(now, "TLP", "fired", now);
-        if (!tlpAllowed()) return;
-        layer.count("tcp.tail_loss_probes");
-        int unsent = unsent();
-        long room = sndWnd - Seq.sub(sndNxt, sndUna);
-        if (unsent > 0 && room > 0) {
-            int len = (int) Math.min(Math.min(unsent, maxSegmentData()), room);
-            boolean fin = finQueued && Seq.add(sndNxt, len) == finSeq && len == unsent;
-            sendData(now, sndNxt, len, fin);
-            sndNxt = Seq.add(sndNxt, len + (fin ? 1 : 0));
-        } else {
-            boolean finSent = finQueued && Seq.gt(sndMax, finSeq);
-            int start = Seq.max(lastSegStart, sndUna);
-            int dataEnd = finSent ? finSeq : sndMax;
-            int len = Math.max(0, Seq.sub(dataEnd, start));
-            if (len == 0 && !finSent) return;
-            sendData(now, start, len, finSent);
-        }
-        tlpOutstanding = true;
-        tlpHighSeq = sndMax;
-        tlpRearm = false;
-        rtoAt = NEVER;
-        armRto(now);
-    }
-
-    /**
      * Whether an ACK may grow cwnd ({@link TcpConfig#cwndValidation()}): the last window filled
      * it, or, in slow start, cwnd is below twice the largest flight of that window, so that slow
      * start still doubles what the application actually sends (Linux tcp_is_cwnd_limited).
      */
     private boolean cwndInUse() {
         if (!cfg().cwndValidation() || cwndLimited) return true;
-        CongestionControl c = cc();
-        if (c.window() < c.ssthresh()) return c.window() < 2 * maxFlightInWindow;
+        LossRecovery r = recovery();
+        if (r.cwnd() < r.cc().ssthresh()) return r.cwnd() < 2 * maxFlightInWindow;
         return false;
     }
 
@@ -1705,10 +1427,10 @@ public final class TcpConnection {
      * from at most the initial window; Linux halves it per idle RTO down to that (tcp_cwnd_restart).
      */
     private void restartAfterIdle(long now) {
-        if (!cfg().slowStartAfterIdle() || cc == null || sndMax != sndUna || lastDataSentAt == NEVER) return;
+        if (!cfg().slowStartAfterIdle() || recovery == null || sndMax != sndUna || lastDataSentAt == NEVER) return;
         long idle = now - lastDataSentAt;
         if (idle <= rtt.rto()) return;
-        cc.restartAfterIdle(idle, rtt.rto());
+        if (!recovery.inRecovery()) recovery.cc().restartAfterIdle(idle, rtt.rto());
         layer.count("tcp.cwnd_restarts");
     }
 
@@ -1749,8 +1471,7 @@ public final class TcpConnection {
         if (len > 0 && Seq.add(seq, len) == Seq.add(sndBufSeq, sendBuf.size())) flags |= TcpRepr.PSH;
         emit(now, flags, seq, len);
         if (len > 0) lastDataSentAt = now;
-        if (prr != null) prr.onSent(len + (fin ? 1 : 0)); // RFC 6937 3: prr_out counts every byte sent in recovery
-        if (undo != null && rtx && len > 0) undo.retransLeft += Math.ceilDiv(len, effMss);
+        recovery().segmentSent(seq, len, fin, rtx, Seq.gt(end, sndMax));
         if (rtx) {
             retransmissions++;
             layer.count("tcp.retransmits");
@@ -1759,8 +1480,6 @@ public final class TcpConnection {
         if (Seq.gt(end, sndMax)) {
             bytesSent += Math.max(0, Seq.sub(Seq.add(seq, len), Seq.max(seq, sndMax)));
             sndMax = end;
-            lastSegStart = seq;
-            tlpRearm = true;
             if (!rttTiming && !tsOk) startRttTiming(now, seq);
         }
         if (rtoAt == NEVER) {
@@ -1912,7 +1631,7 @@ public final class TcpConnection {
         // a tiny MSS from the peer is raised to 64; our own (a small MTU) is honoured
         effMss = Math.max(Math.min(64, Math.max(1, cfg().mss() - opts)), Math.min(peerMss, cfg().mss()) - opts);
         rcvMss = Math.min(rcvMss, effMss);
-        if (cc != null) cc.setMss(effMss); // else cc() starts from the current effMss
+        if (recovery != null) recovery.setMss(effMss); // else recovery() starts from the current effMss
         lastAckSent = rcvNxt;
     }
 
@@ -2085,7 +1804,7 @@ public final class TcpConnection {
                     int mss = Math.max(64, nextHopMtu - 40 - (tsOk ? TS_OPTION_SPACE : 0));
                     if (mss < effMss) {
                         effMss = mss;
-                        if (cc != null) cc.setMss(mss);
+                        if (recovery != null) recovery.setMss(mss);
                         layer.count("tcp.pmtu_reductions");
                         // RFC 1191 6.5: the segments in flight were too big and are lost; resend
                         // them at once in the new size rather than at the RTO (Linux
@@ -2189,6 +1908,53 @@ public final class TcpConnection {
     private static TcpOption.Timestamps timestampsOf(TcpRepr seg) {
         for (TcpOption o : seg.options()) if (o instanceof TcpOption.Timestamps t) return t;
         return null;
+    }
+
+    /** What this connection's loss recovery sees of its sender and asks of it. */
+    private final class Sender implements RecoverySender {
+        @Override public int sndUna() { return sndUna; }
+        @Override public int sndNxt() { return sndNxt; }
+        @Override public void setSndNxt(int seq) { sndNxt = seq; }
+        @Override public int sndMax() { return sndMax; }
+        @Override public long sndWnd() { return sndWnd; }
+        @Override public int mss() { return effMss; }
+        @Override public int maxSegmentData() { return TcpConnection.this.maxSegmentData(); }
+        @Override public int dataEnd() { return Seq.add(sndBufSeq, sendBuf.size()); }
+        @Override public int unsent() { return TcpConnection.this.unsent(); }
+        @Override public boolean finQueued() { return finQueued; }
+        @Override public int finSeq() { return finSeq; }
+        @Override public boolean sendsData() { return TcpConnection.this.sendsData(); }
+        @Override public int retries() { return retries; }
+        @Override public long srtt() { return rtt.srtt(); }
+        @Override public boolean hasRttSample() { return rtt.hasSample(); }
+        @Override public int retransmitFirst(long now) { return TcpConnection.this.retransmitFirst(now); }
+        @Override public void sendData(long now, int seq, int len, boolean fin) { TcpConnection.this.sendData(now, seq, len, fin); }
+        @Override public void stopRttTiming() { rttTiming = false; }
+        @Override public long rtoDeadline() { return rtoAt; }
+
+        @Override public void restartRto(long now) {
+            rtoAt = NEVER;
+            armRto(now);
+        }
+
+        @Override public void armTailLossProbe(long now, long at) {
+            tlpAt = at;
+            timersChanged();
+            timer(now, "TLP", "set", tlpAt);
+        }
+
+        @Override public void cancelTailLossProbe() { cancelTlp(); }
+
+        @Override public void armEarlyRetransmit(long at) {
+            erAt = at;
+            timersChanged();
+        }
+
+        @Override public void cancelEarlyRetransmit() {
+            if (erAt == NEVER) return;
+            erAt = NEVER;
+            timersChanged();
+        }
     }
 
     private void deliverEvents() {

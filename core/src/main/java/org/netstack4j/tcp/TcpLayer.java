@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.netstack4j.tcp.recovery.RecoveryCounters;
+import org.netstack4j.tcp.seqnum.Seq;
 import org.netstack4j.time.Pollable;
 import org.netstack4j.time.Time;
 import org.netstack4j.trace.Counters;
@@ -39,6 +41,7 @@ public final class TcpLayer implements Pollable {
     private final Counters.Counter inSegments, outSegments, outRsts;
     /** Counted once per few segments on a bulk transfer: looked up once, not by name each time. */
     final Counters.Counter windowUpdates, delayedAcks;
+    private final RecoveryCounters recoveryCounters;
     private byte[] scratch;
     private long challengeWindowStart = Long.MIN_VALUE;
     private int challengeAcksInWindow;
@@ -62,6 +65,7 @@ public final class TcpLayer implements Pollable {
         this.outRsts = this.counters.counter("tcp.out.rsts");
         this.windowUpdates = this.counters.counter("tcp.out.window_updates");
         this.delayedAcks = this.counters.counter("tcp.delayed_acks");
+        this.recoveryCounters = RecoveryCounters.of(this.counters);
     }
 
     public TcpConfig config() { return config; }
@@ -343,6 +347,8 @@ public final class TcpLayer implements Pollable {
             return empty(capacity);
         }
     }
+
+    RecoveryCounters recoveryCounters() { return recoveryCounters; }
 
     RttEstimator newRttEstimator(TcpConfig c) {
         return new RttEstimator(c.initialRtoNs(), c == config ? rttBounds : RttEstimator.boundsOf(c));

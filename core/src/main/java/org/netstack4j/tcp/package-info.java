@@ -7,6 +7,6 @@
  * keyed open-addressing table; an idle ESTABLISHED connection holds no buffers, assembler or
  * congestion state (about 400 heap bytes, see IdleFootprint in the tests).
  * Must never read a clock, sleep, start a thread, do IO, or compare sequence numbers
- * outside {@link org.netstack4j.tcp.Seq}.
+ * outside {@link org.netstack4j.tcp.seqnum.Seq}.
  */
 package org.netstack4j.tcp;
