@@ -30,7 +30,8 @@ public final class TcpConnection {
     private static final int TS_OPTION_SPACE = 12;
     private static final long OUT_OF_WINDOW_ACK_INTERVAL_NS = 500_000_000L; // NOP, NOP, Timestamps (RFC 7323 Appendix A layout)
 
-    private final TcpLayer layer;
+    /** The layer this connection lives in, as far as a connection may see it. */
+    private final ConnectionContext layer;
     private final Ipv4Address localAddress, remoteAddress;
     private final int localPort, remotePort;
     private final TcpListener parent; // passive OPEN from this listener, else null
@@ -156,7 +157,7 @@ public final class TcpConnection {
     // user notifications, delivered at the end of each event
     private boolean nAcceptable, nEstablished, nReadable, nWritable, nRemoteClosed, nClosed, delivering;
 
-    TcpConnection(TcpLayer layer, TcpConfig config, Ipv4Address localAddress, int localPort, Ipv4Address remoteAddress, int remotePort,
+    TcpConnection(ConnectionContext layer, TcpConfig config, Ipv4Address localAddress, int localPort, Ipv4Address remoteAddress, int remotePort,
                   TcpListener parent, TcpEventListener listener, int iss, int tsOffset, long order) {
         this.layer = layer;
         this.config = config;
@@ -176,8 +177,8 @@ public final class TcpConnection {
         this.sndBufSeq = Seq.add(iss, 1);
         this.tsOffset = tsOffset; // RFC 7323 7.1: a keyed offset per address pair (IsnGenerator)
         // DESIGN.md 10: an idle connection owns no buffers; shared empty stand-ins until first use
-        this.sendBuf = layer.emptySendBuffer(config);
-        this.rcvBuf = layer.emptyReceiveBuffer(config);
+        this.sendBuf = layer.sendRings().empty(config.sendBufferSize());
+        this.rcvBuf = layer.receiveRings().empty(config.receiveBufferSize());
         this.ooo = Assembler.EMPTY;
         this.rtt = layer.newRttEstimator(config);
         this.noDelay = cfg().noDelay();
@@ -315,7 +316,7 @@ public final class TcpConnection {
 
     /** RFC 9293 3.10.7.2 third step: a SYN arrived at our LISTEN parent. */
     void passiveOpen(long now, TcpRepr seg) {
-        layer.count("tcp.passive_opens");
+        layer.counters().passiveOpens.increment();
         // This TCB is forked from the listening one: its history starts in LISTEN (RFC 9293 3.3.2).
         state = TcpState.LISTEN;
         irs = seg.seq();
@@ -417,9 +418,9 @@ public final class TcpConnection {
         if (rcvBuf.size() > 0) {
             long oldWnd = rcvWnd();
             int n = rcvBuf.read(b, off, len);
-            if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.recycleReceiveBuffer(rcvBuf, config); // drained: back to idle cost
+            if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.receiveRings().recycle(rcvBuf, config.receiveBufferSize()); // drained: back to idle cost
             if (canReceiveData() && windowUpdateDue(oldWnd, windowCandidate())) {
-                layer.windowUpdates.increment();
+                layer.counters().windowUpdates.increment();
                 sendAck(now);
             }
             deliverEvents();
@@ -521,7 +522,7 @@ public final class TcpConnection {
         // RFC 9293 3.10.7.3, second check the RST bit
         if (seg.has(TcpRepr.RST)) {
             if (ackAcceptable) {
-                layer.count("tcp.in.rsts");
+                layer.counters().inRsts.increment();
                 enterClosed(now, "rcv RST,ACK", TcpError.CONNECTION_REFUSED);
             } else {
                 layer.drop(now, "rst_without_ack", "RST without an acceptable ACK in SYN-SENT", this, seg, len);
@@ -588,7 +589,7 @@ public final class TcpConnection {
                 // Two ends that each hold a TS.Recent ahead of the other's clock would otherwise
                 // answer each other's duplicate ACKs forever; rate-limited like out-of-window ACKs
                 // (Linux tcp_oow_rate_limited).
-                layer.count("tcp.paws_acks_rate_limited");
+                layer.counters().pawsAcksRateLimited.increment();
                 return;
             }
             if (pureAck) lastOutOfWindowAck = now;
@@ -633,7 +634,7 @@ public final class TcpConnection {
             if (!rst && segLen == 0 && now - lastOutOfWindowAck < OUT_OF_WINDOW_ACK_INTERVAL_NS) {
                 // a pure ACK out of the window: answer at most every 500 ms so two confused ends
                 // cannot ping-pong ACKs forever (Linux tcp_invalid_ratelimit)
-                layer.count("tcp.out_of_window_acks_rate_limited");
+                layer.counters().outOfWindowAcksRateLimited.increment();
                 return;
             }
             if (!rst) {
@@ -670,14 +671,14 @@ public final class TcpConnection {
                 challengeAck(now);
                 return;
             }
-            layer.count("tcp.in.rsts");
+            layer.counters().inRsts.increment();
             switch (state) {
                 case SYN_RECEIVED -> {
                     if (parent != null) enterClosed(now, "rcv RST (passive open: back to LISTEN)", null);
                     else enterClosed(now, "rcv RST", TcpError.CONNECTION_REFUSED);
                 }
                 case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> {
-                    layer.count("tcp.estab_resets");
+                    layer.counters().estabResets.increment();
                     enterClosed(now, "rcv RST", TcpError.CONNECTION_RESET);
                 }
                 // RFC 9293 only says "enter CLOSED"; like Linux (tcp_reset) the application is told of
@@ -711,7 +712,7 @@ public final class TcpConnection {
             }
             if (!cfg().challengeAckOnSyn() && state != TcpState.TIME_WAIT) {
                 // RFC 793 3.9 (before RFC 5961): a SYN in the window is an error; reset the connection
-                layer.count("tcp.in.syn_resets");
+                layer.counters().inSynResets.increment();
                 sendAbortRst(now);
                 enterClosed(now, "rcv SYN in window", TcpError.CONNECTION_RESET);
                 return;
@@ -843,7 +844,7 @@ public final class TcpConnection {
         long flightBefore = Seq.sub(sndMax, sndUna);
         int dataAcked = (int) Math.max(0, Math.min(Seq.sub(ack, sndBufSeq), sendBuf.size()));
         sendBuf.discard(dataAcked);
-        if (sendBuf.isEmpty()) sendBuf = layer.recycleSendBuffer(sendBuf, config); // all acknowledged: back to idle cost
+        if (sendBuf.isEmpty()) sendBuf = layer.sendRings().recycle(sendBuf, config.sendBufferSize()); // all acknowledged: back to idle cost
         sndBufSeq = Seq.add(sndBufSeq, dataAcked);
         bytesAcked += dataAcked;
         int unaBefore = sndUna;
@@ -896,7 +897,7 @@ public final class TcpConnection {
         // RFC 9293 3.10.7.4, seventh process the segment text
         if (len > 0 && orphan && (state == TcpState.FIN_WAIT_1 || state == TcpState.FIN_WAIT_2)) {
             // RFC 1122 4.2.2.13: new data after CLOSE that nobody will read: a RST tells the peer it was lost
-            layer.count("tcp.out.rst_data_after_close");
+            layer.counters().outRstDataAfterClose.increment();
             layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, seg.ack(), 0, false);
             enterClosed(now, "rcv data after close", TcpError.CONNECTION_RESET);
             return;
@@ -969,11 +970,11 @@ public final class TcpConnection {
             }
         } else {
             if (!ownOoo().add(dataSeq, Seq.add(dataSeq, len))) {
-                layer.count("tcp.drop.ooo_ranges_full");
+                layer.counters().oooRangesFull.increment();
                 if (layer.tracer().enabled())
                     layer.tracer().event(new TraceEvent.Drop(now, "tcp", "out-of-order queue full (too many holes)", id()));
             } else {
-                layer.count("tcp.in.out_of_order");
+                layer.counters().inOutOfOrder.increment();
                 if (fin) rememberOooFin(Seq.add(dataSeq, len));
             }
             ackPending = true; // RFC 5681 4.2: an out-of-order segment is ACKed at once (a duplicate ACK)
@@ -1094,9 +1095,9 @@ public final class TcpConnection {
     private LossRecovery newRecovery() {
         RecoverySender s = new Sender();
         return sackOk
-                ? new SackRecovery(s, newCc(), layer.recoveryCounters(), iss, cfg().earlyRetransmit(),
+                ? new SackRecovery(s, newCc(), layer.counters().recovery, iss, cfg().earlyRetransmit(),
                         cfg().proportionalRateReduction(), cfg().dsackUndo(), cfg().tailLossProbe())
-                : new RenoRecovery(s, newCc(), layer.recoveryCounters(), iss);
+                : new RenoRecovery(s, newCc(), layer.counters().recovery, iss);
     }
 
     private CongestionControl newCc() {
@@ -1123,12 +1124,12 @@ public final class TcpConnection {
     int bufferBytes() { return sendBuf.allocated() + rcvBuf.allocated(); }
 
     private RingBuffer writableSendBuf(int len) {
-        if (len > 0 && sendBuf.isShared()) sendBuf = sndBufLimit == 0 ? layer.newSendBuffer(config) : new RingBuffer(sndBufLimit);
+        if (len > 0 && sendBuf.isShared()) sendBuf = sndBufLimit == 0 ? layer.sendRings().take(config.sendBufferSize()) : new RingBuffer(sndBufLimit);
         return sendBuf;
     }
 
     private RingBuffer ownReceiveBuffer() {
-        if (rcvBuf.isShared()) rcvBuf = layer.newReceiveBuffer(config);
+        if (rcvBuf.isShared()) rcvBuf = layer.receiveRings().take(config.receiveBufferSize());
         return rcvBuf;
     }
 
@@ -1148,7 +1149,7 @@ public final class TcpConnection {
             delackAt = NEVER;
             timersChanged();
             timer(now, "delayed-ACK", "fired", now);
-            layer.delayedAcks.increment();
+            layer.counters().delayedAcks.increment();
             sendAck(now);
         }
         if (state != TcpState.CLOSED && erAt <= now) {
@@ -1175,13 +1176,13 @@ public final class TcpConnection {
         rtoAt = NEVER;
         timersChanged();
         timer(now, "RTO", "fired", now);
-        layer.count("tcp.timeouts");
+        layer.counters().timeouts.increment();
         if (userTimeoutNs() > 0 && unackedSince != NEVER && now - unackedSince >= userTimeoutNs()) {
             userTimeout(now);
             return;
         }
         if (establishing() && now >= establishDeadline) {
-            layer.count("tcp.connect_timeouts");
+            layer.counters().connectTimeouts.increment();
             enterClosed(now, "connection establishment timed out", TcpError.TIMED_OUT);
             return;
         }
@@ -1195,7 +1196,7 @@ public final class TcpConnection {
             if (state == TcpState.SYN_RECEIVED && parent != null) {
                 enterClosed(now, "SYN,ACK retries exhausted (half-open dropped)", null);
             } else {
-                layer.count("tcp.timed_out");
+                layer.counters().timedOut.increment();
                 enterClosed(now, "retransmission limit", softError != null ? softError : TcpError.TIMED_OUT);
             }
             return;
@@ -1213,8 +1214,8 @@ public final class TcpConnection {
             return;
         }
         if (sndMax == sndUna) return; // nothing outstanding
-        if (inRecovery()) layer.count("tcp.timeouts_in_recovery");
-        if (retries >= 2) layer.count("tcp.timeouts_repeated");
+        if (inRecovery()) layer.counters().timeoutsInRecovery.increment();
+        if (retries >= 2) layer.counters().timeoutsRepeated.increment();
         recovery().retransmissionTimeout(now, retries); // ends a recovery; cwnd to one segment
         sndNxt = sndUna; // go back: resend from SND.UNA as the window allows
         int n = retransmitFirst(now); // RFC 6298 5.4: retransmit the earliest unacknowledged segment
@@ -1252,7 +1253,7 @@ public final class TcpConnection {
 
     /** RFC 9293 3.10.8 USER TIMEOUT: flush queues, report the error, CLOSED. */
     void userTimeout(long now) {
-        layer.count("tcp.user_timeouts");
+        layer.counters().userTimeouts.increment();
         enterClosed(now, "user timeout", TcpError.TIMED_OUT);
     }
 
@@ -1269,7 +1270,7 @@ public final class TcpConnection {
                 sendData(now, sndNxt, n, false);
                 sndNxt = Seq.add(sndNxt, n);
             } else {
-                layer.count("tcp.out.window_probes");
+                layer.counters().outWindowProbes.increment();
                 if (cfg().zeroWindowProbeData()) sendData(now, sndNxt, 1, false); // one octet past the window (RFC 9293 3.8.6.1)
                 else emit(now, TcpRepr.ACK, Seq.add(sndUna, -1), 0); // old sequence number, no data: the peer must ACK (Linux)
                 cancelRto(now); // the probe is governed by the persist timer, not the RTO
@@ -1294,7 +1295,7 @@ public final class TcpConnection {
             return;
         }
         keepalivesSent++;
-        layer.count("tcp.out.keepalives");
+        layer.counters().outKeepalives.increment();
         // RFC 9293 3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT> (SND.NXT = SND.UNA here), no data, so the peer must answer with an ACK
         emit(now, TcpRepr.ACK, Seq.add(sndUna, -1), 0);
         keepaliveAt = now + cfg().keepaliveIntervalNs();
@@ -1431,7 +1432,7 @@ public final class TcpConnection {
         long idle = now - lastDataSentAt;
         if (idle <= rtt.rto()) return;
         if (!recovery.inRecovery()) recovery.cc().restartAfterIdle(idle, rtt.rto());
-        layer.count("tcp.cwnd_restarts");
+        layer.counters().cwndRestarts.increment();
     }
 
     private void updatePersist(long now) {
@@ -1452,7 +1453,7 @@ public final class TcpConnection {
     private int retransmitFirst(long now) {
         if (!synAcked()) {
             retransmissions++;
-            layer.count("tcp.retransmits");
+            layer.counters().retransmits.increment();
             sendSyn(now, state != TcpState.SYN_SENT);
             return 1;
         }
@@ -1474,7 +1475,7 @@ public final class TcpConnection {
         recovery().segmentSent(seq, len, fin, rtx, Seq.gt(end, sndMax));
         if (rtx) {
             retransmissions++;
-            layer.count("tcp.retransmits");
+            layer.counters().retransmits.increment();
             if (rttTiming && Seq.ge(rttSeq, seq) && Seq.lt(rttSeq, end)) rttTiming = false; // Karn
         }
         if (Seq.gt(end, sndMax)) {
@@ -1726,7 +1727,7 @@ public final class TcpConnection {
         setState(now, TcpState.ESTABLISHED, cause);
         establishedAt = now;
         if (synRetransmitted) rtt.reinitializeAfterSynTimeout(Math.max(3_000_000_000L, cfg().initialRtoNs())); // RFC 6298 5.7
-        layer.count("tcp.established");
+        layer.counters().established.increment();
         nEstablished = true;
         if (sndUna == sndMax) cancelRto(now);
         if (cfg().keepalive()) {
@@ -1795,7 +1796,7 @@ public final class TcpConnection {
         // RFC 5927 4.1: only believe errors quoting a sequence number we have in flight,
         // SND.UNA =< SEG.SEQ < SND.NXT (the highest sent here, as after a timeout SND.NXT goes back)
         if (!Seq.le(sndUna, seq) || !Seq.lt(seq, sndMax)) {
-            layer.count("tcp.icmp.out_of_window");
+            layer.counters().icmpOutOfWindow.increment();
             return;
         }
         switch (code) {
@@ -1805,7 +1806,7 @@ public final class TcpConnection {
                     if (mss < effMss) {
                         effMss = mss;
                         if (recovery != null) recovery.setMss(mss);
-                        layer.count("tcp.pmtu_reductions");
+                        layer.counters().pmtuReductions.increment();
                         // RFC 1191 6.5: the segments in flight were too big and are lost; resend
                         // them at once in the new size rather than at the RTO (Linux
                         // tcp_simple_retransmit, FreeBSD tcp_mtudisc), cwnd untouched
@@ -1835,7 +1836,7 @@ public final class TcpConnection {
     /** ICMP time exceeded quoting our segment: a soft error (RFC 1122 4.2.3.9) unless the config says otherwise. */
     void icmpTimeExceeded(long now, int seq) {
         if (!Seq.le(sndUna, seq) || !Seq.lt(seq, sndMax)) { // RFC 5927 4.1
-            layer.count("tcp.icmp.out_of_window");
+            layer.counters().icmpOutOfWindow.increment();
             return;
         }
         if (state == TcpState.SYN_SENT && cfg().icmpHardErrorsInSynSent() && cfg().icmpProhibitedIsHard())
@@ -1855,7 +1856,7 @@ public final class TcpConnection {
         persistAt = delackAt = timeWaitAt = keepaliveAt = NEVER;
         timersChanged();
         if (err != null) {
-            sendBuf = layer.emptySendBuffer(config); // RFC 9293: "flush all queues"
+            sendBuf = layer.sendRings().empty(config.sendBufferSize()); // RFC 9293: "flush all queues"
             ooo.clear();
         }
         layer.forget(this);

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.netstack4j.tcp.recovery.RecoveryCounters;
 import org.netstack4j.tcp.seqnum.Seq;
 import org.netstack4j.time.Pollable;
 import org.netstack4j.time.Time;
@@ -38,10 +37,10 @@ public final class TcpLayer implements Pollable {
     // shared by all connections until they need their own (DESIGN.md 10)
     private final Rings sendRings, receiveRings;
     private final RttEstimator.Bounds rttBounds;
-    private final Counters.Counter inSegments, outSegments, outRsts;
-    /** Counted once per few segments on a bulk transfer: looked up once, not by name each time. */
-    final Counters.Counter windowUpdates, delayedAcks;
-    private final RecoveryCounters recoveryCounters;
+    /** Every TCP counter of this stack, looked up by name once (connections increment fields). */
+    private final TcpCounters tcpCounters;
+    /** What connections see of this layer (ConnectionContext), one for all of them. */
+    private final Context context = new Context();
     private byte[] scratch;
     private long challengeWindowStart = Long.MIN_VALUE;
     private int challengeAcksInWindow;
@@ -56,16 +55,12 @@ public final class TcpLayer implements Pollable {
         this.seed = seed;
         this.isn = new IsnGenerator(seed);
         this.connections = new ConnectionTable(seed);
-        this.sendRings = new Rings(config.sendBufferSize());
-        this.receiveRings = new Rings(config.receiveBufferSize());
+        Map<Integer, RingBuffer> otherEmptyRings = new HashMap<>(); // shared by send and receive rings
+        this.sendRings = new Rings(config.sendBufferSize(), otherEmptyRings);
+        this.receiveRings = new Rings(config.receiveBufferSize(), otherEmptyRings);
         this.rttBounds = RttEstimator.boundsOf(config);
         this.ephemeral = new EphemeralPorts(seed, config.ephemeralPortMin(), config.ephemeralPortMax());
-        this.inSegments = this.counters.counter("tcp.in.segments");
-        this.outSegments = this.counters.counter("tcp.out.segments");
-        this.outRsts = this.counters.counter("tcp.out.rsts");
-        this.windowUpdates = this.counters.counter("tcp.out.window_updates");
-        this.delayedAcks = this.counters.counter("tcp.delayed_acks");
-        this.recoveryCounters = RecoveryCounters.of(this.counters);
+        this.tcpCounters = new TcpCounters(this.counters);
     }
 
     public TcpConfig config() { return config; }
@@ -117,12 +112,12 @@ public final class TcpLayer implements Pollable {
             inheritedTsRecent = old.tsRecentForReuse();
             inherit = true;
             old.timeWaitReplaced(now);
-            counters.counter("tcp.time_wait_reused").increment();
+            tcpCounters.timeWaitReused.increment();
         }
         TcpConnection c = newConnection(now, local, port, remote, remotePort, null, l, cfg);
         if (inherit) c.inheritTimeWait(inheritedTsRecent);
         c.setNoOptions(noOptions);
-        counters.counter("tcp.active_opens").increment();
+        tcpCounters.activeOpens.increment();
         c.open(now);
         return c;
     }
@@ -147,7 +142,7 @@ public final class TcpLayer implements Pollable {
 
     /** A segment from IP: src/dst are the IP addresses, the payload is buf[payloadOff, +payloadLen). */
     public void segmentArrives(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] buf, int payloadOff, int payloadLen) {
-        inSegments.increment();
+        tcpCounters.inSegments.increment();
         // The connection's name is only needed for tracing: build it only then (hot path).
         String id = tracer.enabled() ? id(dst, seg.dstPort(), src, seg.srcPort()) : null;
         if (tracer.enabled()) tracer.event(new TraceEvent.Segment(now, true, id, src, dst, seg, payloadLen));
@@ -203,7 +198,7 @@ public final class TcpLayer implements Pollable {
                                            int srcPort, int dstPort, int seq) {
         TcpConnection c = connections.get(src, srcPort, dst, dstPort);
         if (c == null) {
-            counters.counter("tcp.icmp.no_connection").increment();
+            tcpCounters.icmpNoConnection.increment();
             return;
         }
         c.icmpUnreachable(now, code, nextHopMtu, seq);
@@ -213,7 +208,7 @@ public final class TcpLayer implements Pollable {
     public void icmpTimeExceeded(long now, Ipv4Address src, Ipv4Address dst, int srcPort, int dstPort, int seq) {
         TcpConnection c = connections.get(src, srcPort, dst, dstPort);
         if (c == null) {
-            counters.counter("tcp.icmp.no_connection").increment();
+            tcpCounters.icmpNoConnection.increment();
             return;
         }
         c.icmpTimeExceeded(now, seq);
@@ -279,7 +274,7 @@ public final class TcpLayer implements Pollable {
 
     TcpConnection newConnection(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
                                 TcpListener parent, TcpEventListener l, TcpConfig cfg) {
-        TcpConnection c = new TcpConnection(this, cfg, local, localPort, remote, remotePort, parent, l,
+        TcpConnection c = new TcpConnection(context, cfg, local, localPort, remote, remotePort, parent, l,
                 isnForTests != null ? isnForTests.getAsInt() : isn.isn(now, local, localPort, remote, remotePort),
                 isn.timestampOffset(local, remote), nextOrder++);
         if (parent != null) c.setNoOptions(parent.noOptions());
@@ -310,46 +305,6 @@ public final class TcpLayer implements Pollable {
     /** A connection gives back its empty receive ring (nothing held beyond the end); returns the shared empty ring. */
     RingBuffer recycleReceiveBuffer(RingBuffer r, TcpConfig c) { return receiveRings.recycle(r, c.receiveBufferSize()); }
 
-    /** Shared empty rings of the sizes that per-connection configurations use (send and receive alike). */
-    private final Map<Integer, RingBuffer> otherEmptyRings = new HashMap<>();
-
-    /**
-     * The rings of one kind (send or receive) for the stack's buffer size: the empty stand-in
-     * all idle connections share, and one drained ring kept for the next connection that needs
-     * one. A connection whose application drains its buffer and then receives (or queues) more,
-     * as every bulk transfer does, would otherwise allocate a new array and grow it from 256
-     * bytes each time. At most one spare per kind; idle connections still hold none. Connections
-     * with their own buffer size get rings of that size and no spare.
-     */
-    private final class Rings {
-        private final int size;
-        private final RingBuffer empty;
-        private RingBuffer spare;
-
-        Rings(int size) {
-            this.size = size;
-            this.empty = RingBuffer.sharedEmpty(size);
-        }
-
-        RingBuffer empty(int capacity) {
-            return capacity == size ? empty : otherEmptyRings.computeIfAbsent(capacity, RingBuffer::sharedEmpty);
-        }
-
-        RingBuffer take(int capacity) {
-            if (capacity != size) return new RingBuffer(capacity);
-            RingBuffer r = spare;
-            spare = null;
-            return r != null ? r : new RingBuffer(size);
-        }
-
-        RingBuffer recycle(RingBuffer r, int capacity) {
-            if (r.isEmpty() && !r.isShared() && r.capacity() == size && (spare == null || r.allocated() > spare.allocated())) spare = r;
-            return empty(capacity);
-        }
-    }
-
-    RecoveryCounters recoveryCounters() { return recoveryCounters; }
-
     RttEstimator newRttEstimator(TcpConfig c) {
         return new RttEstimator(c.initialRtoNs(), c == config ? rttBounds : RttEstimator.boundsOf(c));
     }
@@ -361,11 +316,6 @@ public final class TcpLayer implements Pollable {
         connections.remove(c);
         timers.forget(c);
     }
-
-    /** A connection's earliest deadline changed (see {@link TcpConnection#pollAt()}). */
-    void reschedule(TcpConnection c, long at) { timers.reschedule(c, at); }
-
-    long queuedDeadline(TcpConnection c) { return timers.keyOf(c); }
 
     byte[] scratch(int n) {
         if (scratch == null || scratch.length < n) scratch = new byte[Math.max(n, 2048)];
@@ -388,13 +338,13 @@ public final class TcpLayer implements Pollable {
             transmit(now, c.id(), src, dst, tcp.toRepr(), payload, off, len);
             return;
         }
-        outSegments.increment();
+        tcpCounters.outSegments.increment();
         output.send(now, src, dst, tcp, payload, off, len);
     }
 
     void transmit(long now, String id, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, int off, int len) {
-        outSegments.increment();
-        if (tcp.has(TcpRepr.RST)) outRsts.increment();
+        tcpCounters.outSegments.increment();
+        if (tcp.has(TcpRepr.RST)) tcpCounters.outRsts.increment();
         if (tracer.enabled()) tracer.event(new TraceEvent.Segment(now, false, id, src, dst, tcp, len));
         output.send(now, src, dst, tcp, payload, off, len);
     }
@@ -418,11 +368,11 @@ public final class TcpLayer implements Pollable {
             challengeAcksInWindow = 0;
         }
         if (challengeAcksInWindow >= config.challengeAckLimit()) {
-            counters.counter("tcp.challenge_acks_rate_limited").increment();
+            tcpCounters.challengeAcksRateLimited.increment();
             return false;
         }
         challengeAcksInWindow++;
-        counters.counter("tcp.out.challenge_acks").increment();
+        tcpCounters.challengeAcks.increment();
         return true;
     }
 
@@ -437,28 +387,50 @@ public final class TcpLayer implements Pollable {
         if (tracer.enabled()) tracer.event(new TraceEvent.Drop(now, "tcp", reason, id + " " + summary(seg, len)));
     }
 
-    void count(String name) { counters.counter(name).increment(); }
-
     Tracer tracer() { return tracer; }
 
     long seed() { return seed; }
 
     /** A short tcpdump-like rendering used in drop summaries: "Flags [S.], seq 1, ack 2, win 3, length 0". */
     static String summary(TcpRepr t, int len) {
-        return "Flags [" + flags(t.flags()) + "], seq " + Seq.str(t.seq()) + ", ack " + Seq.str(t.ack())
+        return "Flags [" + TcpRepr.flagLetters(t.flags()) + "], seq " + Seq.str(t.seq()) + ", ack " + Seq.str(t.ack())
                 + ", win " + t.window() + ", length " + len;
     }
 
-    static String flags(int f) {
-        StringBuilder b = new StringBuilder();
-        if ((f & TcpRepr.SYN) != 0) b.append('S');
-        if ((f & TcpRepr.FIN) != 0) b.append('F');
-        if ((f & TcpRepr.RST) != 0) b.append('R');
-        if ((f & TcpRepr.PSH) != 0) b.append('P');
-        if ((f & TcpRepr.URG) != 0) b.append('U');
-        if ((f & TcpRepr.ECE) != 0) b.append('E');
-        if ((f & TcpRepr.CWR) != 0) b.append('W');
-        if ((f & TcpRepr.ACK) != 0) b.append('.');
-        return b.isEmpty() ? "none" : b.toString();
+    /** The connections' view of this layer (see {@link ConnectionContext}). */
+    private final class Context implements ConnectionContext {
+        @Override public TcpEncoder encoder() { return encoder; }
+        @Override public byte[] scratch(int n) { return TcpLayer.this.scratch(n); }
+
+        @Override public void transmit(long now, TcpConnection c, Ipv4Address src, Ipv4Address dst, TcpEncoder seg,
+                                       byte[] payload, int off, int len) {
+            TcpLayer.this.transmit(now, c, src, dst, seg, payload, off, len);
+        }
+
+        @Override public void transmit(long now, TcpConnection c, Ipv4Address src, Ipv4Address dst, TcpRepr seg,
+                                       byte[] payload, int off, int len) {
+            TcpLayer.this.transmit(now, c, src, dst, seg, payload, off, len);
+        }
+
+        @Override public void sendRst(long now, Ipv4Address src, int srcPort, Ipv4Address dst, int dstPort, int seq, int ack,
+                                      boolean withAck, List<TcpOption> options) {
+            TcpLayer.this.sendRst(now, src, srcPort, dst, dstPort, seq, ack, withAck, options);
+        }
+
+        @Override public boolean allowChallengeAck(long now) { return TcpLayer.this.allowChallengeAck(now); }
+        @Override public void ackAtBatchEnd(long now, TcpConnection c) { TcpLayer.this.ackAtBatchEnd(now, c); }
+        @Override public TcpCounters counters() { return tcpCounters; }
+        @Override public Tracer tracer() { return tracer; }
+
+        @Override public void drop(long now, String key, String reason, TcpConnection c, TcpRepr seg, int len) {
+            TcpLayer.this.drop(now, key, reason, c, seg, len);
+        }
+
+        @Override public void reschedule(TcpConnection c, long at) { timers.reschedule(c, at); }
+        @Override public long queuedDeadline(TcpConnection c) { return timers.keyOf(c); }
+        @Override public void forget(TcpConnection c) { TcpLayer.this.forget(c); }
+        @Override public Rings sendRings() { return sendRings; }
+        @Override public Rings receiveRings() { return receiveRings; }
+        @Override public RttEstimator newRttEstimator(TcpConfig c) { return TcpLayer.this.newRttEstimator(c); }
     }
 }

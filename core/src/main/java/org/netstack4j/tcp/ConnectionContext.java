@@ -1,0 +1,72 @@
+package org.netstack4j.tcp;
+
+import java.util.List;
+import org.netstack4j.trace.Tracer;
+import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.TcpEncoder;
+import org.netstack4j.wire.TcpOption;
+import org.netstack4j.wire.TcpRepr;
+
+/**
+ * What a connection may use of the stack it lives in, instead of the whole {@link TcpLayer}:
+ * the way out for its segments, the stack's counters and tracer, the timer queue, and the
+ * shared buffers (DESIGN.md 10). Implemented by the layer; a test or another host could
+ * give a connection a different one.
+ */
+interface ConnectionContext {
+    // ---- output
+
+    /** The stack's reused header encoder for the common segment (no options but timestamps). */
+    TcpEncoder encoder();
+
+    /** A scratch array of at least {@code n} bytes, valid until the next call. */
+    byte[] scratch(int n);
+
+    /** A connection's common segment (never a RST): no record is built unless tracing. */
+    void transmit(long now, TcpConnection c, Ipv4Address src, Ipv4Address dst, TcpEncoder seg, byte[] payload, int off, int len);
+
+    /** A connection's segment with options beyond timestamps (SYN, SACK). */
+    void transmit(long now, TcpConnection c, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] payload, int off, int len);
+
+    /** A RST carrying {@code options} (a connection's abort RST with its timestamps). */
+    void sendRst(long now, Ipv4Address src, int srcPort, Ipv4Address dst, int dstPort, int seq, int ack, boolean withAck,
+                 List<TcpOption> options);
+
+    default void sendRst(long now, Ipv4Address src, int srcPort, Ipv4Address dst, int dstPort, int seq, int ack, boolean withAck) {
+        sendRst(now, src, srcPort, dst, dstPort, seq, ack, withAck, List.of());
+    }
+
+    /** RFC 5961 10: may one more challenge ACK go out now (a budget per second for the whole stack)? */
+    boolean allowChallengeAck(long now);
+
+    /** TcpConfig.coalesceAcks: call {@link TcpConnection#batchEnded} once the burst being processed ends. */
+    void ackAtBatchEnd(long now, TcpConnection c);
+
+    // ---- observability
+
+    TcpCounters counters();
+
+    Tracer tracer();
+
+    /** Counts the drop as "tcp.drop.{@code key}" and traces it with {@code reason} and the segment. */
+    void drop(long now, String key, String reason, TcpConnection c, TcpRepr seg, int len);
+
+    // ---- timers and lifetime
+
+    /** The connection's earliest deadline changed to {@code at} (see {@link TcpConnection#pollAt()}). */
+    void reschedule(TcpConnection c, long at);
+
+    /** The deadline the timer queue holds for the connection. */
+    long queuedDeadline(TcpConnection c);
+
+    /** The connection is CLOSED: out of the connection table and the timer queue. */
+    void forget(TcpConnection c);
+
+    // ---- buffers
+
+    Rings sendRings();
+
+    Rings receiveRings();
+
+    RttEstimator newRttEstimator(TcpConfig c);
+}
