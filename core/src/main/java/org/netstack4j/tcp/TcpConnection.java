@@ -2,8 +2,6 @@ package org.netstack4j.tcp;
 
 import static org.netstack4j.time.Time.NEVER;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.netstack4j.tcp.cc.CongestionControl;
 import org.netstack4j.tcp.cc.Cubic;
 import org.netstack4j.tcp.cc.NewReno;
@@ -15,7 +13,6 @@ import org.netstack4j.tcp.seqnum.Assembler;
 import org.netstack4j.tcp.seqnum.Seq;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.wire.Ipv4Address;
-import org.netstack4j.wire.TcpEncoder;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
 
@@ -24,138 +21,114 @@ import org.netstack4j.wire.TcpRepr;
  * processing of RFC 9293 3.10. User calls ({@link #send}, {@link #receive}, {@link #close},
  * {@link #abort}) and arriving segments ({@link #segmentArrives}) and timeouts
  * ({@link #retransmissionTimeout}, {@link #timeWaitTimeout}, {@link #userTimeout}) are the
- * RFC's events, named as the RFC names them. Single-threaded; time is passed in.
+ * RFC's events, named as the RFC names them. Single-threaded; time is passed in. What to send
+ * and when is {@link TcpSender}'s, what to do with arriving text and when to ACK
+ * {@link TcpReceiver}'s, loss detection and repair the {@link LossRecovery}'s (tcp.recovery);
+ * the stack is seen through a {@link ConnectionContext}.
  */
 public final class TcpConnection {
     private static final int TS_OPTION_SPACE = 12;
     private static final long OUT_OF_WINDOW_ACK_INTERVAL_NS = 500_000_000L; // NOP, NOP, Timestamps (RFC 7323 Appendix A layout)
 
     /** The layer this connection lives in, as far as a connection may see it. */
-    private final ConnectionContext layer;
-    private final Ipv4Address localAddress, remoteAddress;
-    private final int localPort, remotePort;
+    final ConnectionContext layer;
+    final Ipv4Address localAddress, remoteAddress;
+    final int localPort, remotePort;
     private final TcpListener parent; // passive OPEN from this listener, else null
     private TcpEventListener listener;
 
-    private TcpState state = TcpState.CLOSED;
+    TcpState state = TcpState.CLOSED;
     private TcpError error;
     private TcpError softError;
 
     // RFC 9293 3.3.1 send sequence variables
-    private final int iss;
-    private int sndUna, sndWl1, sndWl2, sndUp;
-    private int sndNxt;         // next sequence number to (re)send; pulled back to SND.UNA by a timeout
-    private long sndWnd;        // in bytes, already scaled
-    private int sndMax;         // one past the highest sequence number ever sent: the RFC's SND.NXT
-    private long maxSndWnd;     // largest window the peer offered (RFC 9293 3.8.6.2.1, RFC 5961 5.2)
+    final int iss;
+    int sndUna, sndWl1, sndWl2, sndUp;
+    int sndNxt;         // next sequence number to (re)send; pulled back to SND.UNA by a timeout
+    long sndWnd;        // in bytes, already scaled
+    int sndMax;         // one past the highest sequence number ever sent: the RFC's SND.NXT
+    long maxSndWnd;     // largest window the peer offered (RFC 9293 3.8.6.2.1, RFC 5961 5.2)
     private byte sndWscale;     // the peer's shift, applied to windows we receive
-    private RingBuffer sendBuf;       // the layer's shared empty ring until the first byte is queued
-    private int sndBufSeq;      // sequence number of sendBuf's first byte (snd.una once the SYN is acked)
-    private boolean finQueued;  // user CLOSE: a FIN follows the queued data
-    private int finSeq;         // the FIN's sequence number, once finQueued
+    RingBuffer sendBuf;       // the layer's shared empty ring until the first byte is queued
+    int sndBufSeq;      // sequence number of sendBuf's first byte (snd.una once the SYN is acked)
+    boolean finQueued;  // user CLOSE: a FIN follows the queued data
+    int finSeq;         // the FIN's sequence number, once finQueued
 
     // RFC 9293 3.3.1 receive sequence variables
-    private int irs, rcvNxt, rcvUp;
-    private int rcvAdvRight;    // right edge of the advertised window, never moved left (RFC 9293 3.8.6.2.2)
-    private byte rcvWscale;     // our shift, applied to windows we advertise
-    private RingBuffer rcvBuf;        // the layer's shared empty ring until the first byte arrives
-    private Assembler ooo;            // Assembler.EMPTY until the first hole
+    int irs, rcvNxt, rcvUp;
+    int rcvAdvRight;    // right edge of the advertised window, never moved left (RFC 9293 3.8.6.2.2)
+    byte rcvWscale;     // our shift, applied to windows we advertise
+    RingBuffer rcvBuf;        // the layer's shared empty ring until the first byte arrives
+    Assembler ooo;            // Assembler.EMPTY until the first hole
     private boolean finReceived;
     private boolean oooFinValid;
     private int oooFinSeq;
 
     // options
     private int peerMss = 536; // RFC 9293 3.7.1: default send MSS without the option
-    private int effMss;
-    private boolean tsOk, sackOk;
-    private boolean peerOfferedWs, peerOfferedTs, peerOfferedSack;
+    int effMss;
+    boolean tsOk, sackOk;
+    boolean peerOfferedWs, peerOfferedTs, peerOfferedSack;
     /** Our SYN is retransmitted with the MSS option only ({@link TcpConfig#bareSynAfterRetries()}). */
-    private boolean synOptionsDropped;
+    boolean synOptionsDropped;
     /** TCP_NOOPT (FreeBSD): no options on our SYN or SYN,ACK, none of the peer's WS/TS/SACK used. */
-    private boolean noOptions;
+    boolean noOptions;
     /** A bare ACK of our SYN,ACK came while the listener defers accepting (TCP_DEFER_ACCEPT). */
     private boolean deferredAckSeen;
     private byte peerWsShift;   // window scale shifts are 0..14 (RFC 7323 2.3): bytes keep the TCB small
-    private int tsRecent;
+    int tsRecent;
     /** When TS.Recent last changed (TIME-WAIT reuse, TcpConfig.timeWaitReuseDelayNs). */
     private long tsRecentAt = NEVER;
     /** This connection took over a TIME-WAIT 4-tuple: its SYN echoes the old TS.Recent (Linux tcp_twsk_unique). */
-    private boolean synEchoesTsRecent;
-    private int lastAckSent;
+    boolean synEchoesTsRecent;
+    int lastAckSent;
     private final int tsOffset;
 
     // timers: deadlines in ns, NEVER when not armed
-    private long rtoAt = NEVER, persistAt = NEVER, delackAt = NEVER, timeWaitAt = NEVER, keepaliveAt = NEVER;
+    long rtoAt = NEVER, persistAt = NEVER, delackAt = NEVER, timeWaitAt = NEVER, keepaliveAt = NEVER;
     /** TcpConfig.tailLossProbe (RFC 8985 7): the probe timer of the loss recovery. */
-    private long tlpAt = NEVER;
+    long tlpAt = NEVER;
     /** Delayed early retransmit (TcpConfig.earlyRetransmit = 2): when it fires, NEVER = not armed. */
-    private long erAt = NEVER;
+    long erAt = NEVER;
     // the layer's timer queue (TimerQueue): this connection's slot in its heap (-1: not queued,
     // -2: forgotten by the layer), whether the current poll pass holds it, its creation order
     int timerSlot = TimerQueue.NOT_QUEUED;
     boolean timerDue; // queued in the layer's current poll pass
     final long order;
-    private int retries, persistBackoff, keepalivesSent;
+    int retries, keepalivesSent;
     private boolean synRetransmitted;
-    private long unackedSince = NEVER;
+    long unackedSince = NEVER;
     private long lastOutOfWindowAck = Long.MIN_VALUE / 2;
 
-    private final RttEstimator rtt;
-    private boolean rttTiming;
-    private int rttSeq;
-    private long rttStart;
+    final RttEstimator rtt;
+    boolean rttTiming;
+    int rttSeq;
+    long rttStart;
     /** Loss recovery and the congestion control it drives, created with the first data they govern: see recovery(). */
-    private LossRecovery recovery;
+    LossRecovery recovery;
 
-    private boolean ackPending;
-    private int fullSegmentsUnacked;
+    /** Sending: segments, Nagle, cork, persist and window probes (gVisor's snd.go). */
+    final TcpSender snd;
+    /** Receiving: the text, the ACK policy and the window we advertise (gVisor's rcv.go). */
+    final TcpReceiver rcv;
     private final TcpConfig config;
-    private boolean batchAckQueued;   // with TcpLayer's burst list (TcpConfig.coalesceAcks)
-    private int quickAcksLeft;        // TcpConfig.quickAcks: data segments still to be ACKed at once
-    private boolean interactive;      // quick-ACK mode ended by the peer's FIN (Linux "pingpong")
-    private long lastDataAt = NEVER;  // when the last data segment arrived
-    private int rcvMss;
-    private boolean noDelay;
-    /** TCP_CORK: hold back partial segments until uncorked (or the persist timer, Linux's 200 ms ceiling). */
-    private boolean corked;
-    /** The SEND being processed said more follows (MSG_MORE): its partial tail waits like corked data. */
-    private boolean moreComing;
-    /** One output pass that sends partial segments whatever cork or MSG_MORE say (TCP_NODELAY set). */
-    private boolean pushOnce;
     /** The application closed its socket: nobody will read again (see {@link #orphan}). */
     private boolean orphan;
     /** How long an orphaned connection may stay in FIN-WAIT-2; 0 = as long as the peer likes. */
     private long finWait2TimeoutNs;
-    /** End of the last short data segment sent (Minshall's Nagle, {@link TcpConfig#nagleMinshall()}). */
-    private int sndSml;
-
-    private long bytesSent, bytesAcked, bytesReceived, retransmissions;
+    long bytesAcked;
 
     /** SO_SNDBUF of this connection when set on it ({@link #setSendBufferSize}); 0 = the layer's. */
-    private int sndBufLimit;
+    int sndBufLimit;
     /** USER TIMEOUT of this connection when set on it ({@link #setUserTimeout}); -1 = the layer's. */
     private long userTimeoutOverrideNs = -1;
     /** Connection establishment deadline (TCP_KEEPINIT, {@link #setConnectTimeout}); NEVER = by SYN retries only. */
     private long establishDeadline = NEVER;
-    // TcpConfig.cwndValidation: the most data in flight since cwndUsageSeq was sent, and whether a
-    // send in that window found cwnd full (Linux max_packets_out, cwnd_usage_seq, is_cwnd_limited)
-    private long maxFlightInWindow;
-    private int cwndUsageSeq;
-    private boolean cwndLimited;
-    /** When data was last sent (TcpConfig.slowStartAfterIdle). */
-    private long lastDataSentAt = NEVER;
-    // receiver-side RTT estimate (status only; Linux rcv_rtt_est): 8 x the estimate in ns, the
-    // sequence number that ends the current measurement window and when it began, the TSecr of
-    // the segment being processed
-    private long rcvRtt8;
-    private int rcvRttSeq;
-    private long rcvRttStart = NEVER;
-    private int segTsEcr;
     /** When the connection was established and an acceptable ACK last arrived (status only). */
-    private long establishedAt = NEVER, lastAckAt = NEVER;
+    long establishedAt = NEVER, lastAckAt = NEVER;
 
     // user notifications, delivered at the end of each event
-    private boolean nAcceptable, nEstablished, nReadable, nWritable, nRemoteClosed, nClosed, delivering;
+    boolean nAcceptable, nEstablished, nReadable, nWritable, nRemoteClosed, nClosed, delivering;
 
     TcpConnection(ConnectionContext layer, TcpConfig config, Ipv4Address localAddress, int localPort, Ipv4Address remoteAddress, int remotePort,
                   TcpListener parent, TcpEventListener listener, int iss, int tsOffset, long order) {
@@ -172,8 +145,6 @@ public final class TcpConnection {
         this.sndUna = iss;
         this.sndNxt = iss;
         this.sndMax = iss;
-        this.cwndUsageSeq = iss;
-        this.sndSml = iss;
         this.sndBufSeq = Seq.add(iss, 1);
         this.tsOffset = tsOffset; // RFC 7323 7.1: a keyed offset per address pair (IsnGenerator)
         // DESIGN.md 10: an idle connection owns no buffers; shared empty stand-ins until first use
@@ -181,9 +152,9 @@ public final class TcpConnection {
         this.rcvBuf = layer.receiveRings().empty(config.receiveBufferSize());
         this.ooo = Assembler.EMPTY;
         this.rtt = layer.newRttEstimator(config);
-        this.noDelay = cfg().noDelay();
         this.effMss = Math.min(cfg().mss(), peerMss);
-        this.rcvMss = Math.min(cfg().mss(), 536);
+        this.snd = new TcpSender(this, config, iss);
+        this.rcv = new TcpReceiver(this, config);
     }
 
     // ------------------------------------------------------------------ getters
@@ -199,8 +170,8 @@ public final class TcpConnection {
     /** The listener this connection was accepted from (passive OPEN), or null for an active OPEN. */
     public TcpListener acceptedFrom() { return parent; }
     public void setListener(TcpEventListener l) { this.listener = l == null ? TcpEventListener.NONE : l; }
-    public void setNoDelay(boolean noDelay) { this.noDelay = noDelay; }
-    public boolean noDelay() { return noDelay; }
+    public void setNoDelay(boolean noDelay) { snd.noDelay = noDelay; }
+    public boolean noDelay() { return snd.noDelay; }
 
     /**
      * SO_SNDBUF for this connection alone: how many bytes {@link #send} may queue (unacknowledged
@@ -284,11 +255,11 @@ public final class TcpConnection {
     public TcpStatus status() {
         LossRecovery r = recovery;
         CongestionControl c = r != null ? r.cc() : newCc(); // for reading only: an idle connection keeps none
-        return new TcpStatus(state, sndUna, sndMax, sndWnd, rcvNxt, rcvWnd(), r != null ? r.cwnd() : c.window(), c.ssthresh(),
+        return new TcpStatus(state, sndUna, sndMax, sndWnd, rcvNxt, rcv.rcvWnd(), r != null ? r.cwnd() : c.window(), c.ssthresh(),
                 rtt.srtt(), rtt.rttvar(), rtt.rto(), effMss, sndWscale, rcvWscale, tsOk, sackOk,
-                retransmissions, bytesSent, bytesAcked, bytesReceived, sendBuf.size(), rcvBuf.size(), error,
+                snd.retransmissions, snd.bytesSent, bytesAcked, rcv.bytesReceived, sendBuf.size(), rcvBuf.size(), error,
                 retries, inRecovery(), r != null ? r.dupAcks() : 0, r != null ? r.sackedBytes() : 0,
-                establishedAt, lastDataAt, lastDataSentAt, lastAckAt, rcvRtt8 >> 3);
+                establishedAt, rcv.lastDataAt, snd.lastDataSentAt, lastAckAt, rcv.rcvRtt8 >> 3);
     }
 
     @Override public String toString() { return id() + " " + state.rfcName(); }
@@ -302,7 +273,7 @@ public final class TcpConnection {
         sndMax = sndNxt;
         setState(now, TcpState.SYN_SENT, "user OPEN (active)");
         if (cfg().connectTimeoutNs() > 0) establishDeadline = now + cfg().connectTimeoutNs();
-        sendSyn(now, false);
+        snd.sendSyn(now, false);
         startRttTiming(now, iss);
         armRto(now);
         deliverEvents();
@@ -332,13 +303,13 @@ public final class TcpConnection {
         state = TcpState.LISTEN; // this TCB is the listener's LISTEN TCB, specialised (RFC 9293 3.10.7.2)
         if (cfg().twoWayHandshake()) {
             // LAB ONLY: a deliberately broken two-way handshake; the SYN alone establishes.
-            sendSyn(now, true);
+            snd.sendSyn(now, true);
             startRttTiming(now, iss);
             armRto(now);
             establish(now, "rcv SYN (two-way handshake, lab mode)");
         } else {
             setState(now, TcpState.SYN_RECEIVED, "rcv SYN");
-            sendSyn(now, true);
+            snd.sendSyn(now, true);
             startRttTiming(now, iss);
             armRto(now);
         }
@@ -351,11 +322,11 @@ public final class TcpConnection {
         // follows the socket's own setting again (Linux: tcp_push with the call's flags, then
         // tcp_data_snd_check with tp->nonagle). Held data with nothing in flight goes out with
         // the persist timer.
-        moreComing = more;
+        snd.moreComing = more;
         try {
             return queueAndSend(now, b, off, len);
         } finally {
-            moreComing = false;
+            snd.moreComing = false;
         }
     }
 
@@ -365,9 +336,9 @@ public final class TcpConnection {
      * (Linux's 200 ms ceiling on corking, its probe timer). Turning it off sends what waits.
      */
     public void setCork(long now, boolean on) {
-        corked = on;
+        snd.corked = on;
         if (!on) {
-            if (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) output(now);
+            if (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) snd.output(now);
             deliverEvents();
         }
     }
@@ -375,11 +346,11 @@ public final class TcpConnection {
     /** Sends what cork or MSG_MORE hold back, once (Linux: setting TCP_NODELAY pushes pending data). */
     public void push(long now) {
         if (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT) return;
-        pushOnce = true;
+        snd.pushOnce = true;
         try {
-            output(now);
+            snd.output(now);
         } finally {
-            pushOnce = false;
+            snd.pushOnce = false;
         }
         deliverEvents();
     }
@@ -397,11 +368,11 @@ public final class TcpConnection {
         int n = switch (state) {
             case CLOSED -> throw new TcpException(error != null ? error : TcpError.CONNECTION_DOES_NOT_EXIST);
             case LISTEN -> throw new TcpException(TcpError.CONNECTION_DOES_NOT_EXIST, "send on a listening socket");
-            case SYN_SENT, SYN_RECEIVED -> writableSendBuf(len).write(b, off, len); // queued until ESTABLISHED
+            case SYN_SENT, SYN_RECEIVED -> snd.writableSendBuf(len).write(b, off, len); // queued until ESTABLISHED
             case ESTABLISHED, CLOSE_WAIT -> {
-                restartAfterIdle(now);
-                int w = writableSendBuf(len).write(b, off, len);
-                output(now);
+                snd.restartAfterIdle(now);
+                int w = snd.writableSendBuf(len).write(b, off, len);
+                snd.output(now);
                 yield w;
             }
             case FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, TIME_WAIT -> throw new TcpException(TcpError.CONNECTION_CLOSING);
@@ -416,12 +387,12 @@ public final class TcpConnection {
      */
     public int receive(long now, byte[] b, int off, int len) {
         if (rcvBuf.size() > 0) {
-            long oldWnd = rcvWnd();
+            long oldWnd = rcv.rcvWnd();
             int n = rcvBuf.read(b, off, len);
             if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.receiveRings().recycle(rcvBuf, config.receiveBufferSize()); // drained: back to idle cost
-            if (canReceiveData() && windowUpdateDue(oldWnd, windowCandidate())) {
+            if (canReceiveData() && rcv.windowUpdateDue(oldWnd, rcv.windowCandidate())) {
                 layer.counters().windowUpdates.increment();
-                sendAck(now);
+                snd.sendAck(now);
             }
             deliverEvents();
             return n;
@@ -443,12 +414,12 @@ public final class TcpConnection {
             case ESTABLISHED -> {
                 queueFin();
                 setState(now, TcpState.FIN_WAIT_1, "user CLOSE");
-                output(now);
+                snd.output(now);
             }
             case CLOSE_WAIT -> {
                 queueFin();
                 setState(now, TcpState.LAST_ACK, "user CLOSE");
-                output(now);
+                snd.output(now);
             }
             case FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, TIME_WAIT -> { return; } // "connection closing"
         }
@@ -461,24 +432,12 @@ public final class TcpConnection {
             case CLOSED, LISTEN -> { return; }
             case SYN_SENT -> enterClosed(now, "user ABORT", null);
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> {
-                sendAbortRst(now);
+                snd.sendAbortRst(now);
                 enterClosed(now, "user ABORT", null);
             }
             case CLOSING, LAST_ACK, TIME_WAIT -> enterClosed(now, "user ABORT", null);
         }
         deliverEvents();
-    }
-
-    /** The RST of an ABORT: <SEQ=SND.NXT><CTL=RST>, with <ACK=RCV.NXT> when the config says so. */
-    private void sendAbortRst(long now) {
-        // RFC 7323 3.2: once timestamps are in use, every segment of the connection carries them,
-        // the RST of an abort included (Linux tcp_send_active_reset, FreeBSD tcp_drop via tcp_output)
-        List<TcpOption> opts = tsOk
-                ? List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(tsNow(now), tsRecent)) : List.of();
-        if (cfg().abortRstWithAck())
-            layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, rcvNxt, true, opts);
-        else
-            layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, 0, false, opts);
     }
 
     private void queueFin() {
@@ -502,7 +461,7 @@ public final class TcpConnection {
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
                     otherStatesArrive(now, seg, buf, off, len);
         }
-        if (state != TcpState.CLOSED) output(now);
+        if (state != TcpState.CLOSED) snd.output(now);
         deliverEvents();
     }
 
@@ -541,16 +500,16 @@ public final class TcpConnection {
             sndWl1 = seg.seq();
             sndWl2 = ack;
             if (ackAcceptable) {
-                ackNewData(now, ack, seg);
+                snd.ackNewData(now, ack, seg);
                 establish(now, "rcv SYN,ACK");
-                ackPending = true;
+                rcv.ackPending = true;
                 // "If there are other controls or text in the segment, then continue processing at the
                 // sixth step": the segment's data starts after the SYN.
                 if (len > 0 || seg.has(TcpRepr.FIN)) processTextAndFin(now, seg, Seq.add(seg.seq(), 1), buf, off, len, seg.has(TcpRepr.FIN));
             } else {
                 // simultaneous open: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; text is dropped (the peer retransmits it)
                 setState(now, TcpState.SYN_RECEIVED, "rcv SYN (simultaneous open)");
-                sendSyn(now, true);
+                snd.sendSyn(now, true);
                 armRto(now);
             }
             return;
@@ -565,7 +524,7 @@ public final class TcpConnection {
         final boolean rst = seg.has(TcpRepr.RST), syn = seg.has(TcpRepr.SYN);
         boolean fin = seg.has(TcpRepr.FIN);
         TcpOption.Timestamps ts = tsOk ? timestampsOf(seg) : null;
-        segTsEcr = ts != null ? ts.tsEcr() : 0;
+        rcv.segTsEcr = ts != null ? ts.tsEcr() : 0;
 
         if (state == TcpState.TIME_WAIT && !seg.has(TcpRepr.ACK) && !rst && !syn && cfg().timeWaitIgnoresNonAck()) {
             // FreeBSD (tcp_twcheck): in TIME-WAIT a segment without ACK bit is dropped before any
@@ -593,12 +552,12 @@ public final class TcpConnection {
                 return;
             }
             if (pureAck) lastOutOfWindowAck = now;
-            sendAck(now);
+            snd.sendAck(now);
             return;
         }
 
         // RFC 9293 3.10.7.4, first check sequence number (the four cases of the acceptability table)
-        long wnd = acceptanceWindow();
+        long wnd = rcv.acceptanceWindow();
         int segLen = len + (syn ? 1 : 0) + (fin ? 1 : 0);
         boolean acceptable;
         if (segLen == 0) {
@@ -620,14 +579,14 @@ public final class TcpConnection {
                 sndWl1 = seq;
                 sndWl2 = seg.ack();
                 establish(now, "rcv SYN,ACK (simultaneous open)");
-                ackNewData(now, seg.ack(), seg);
-                ackPending = true;
+                snd.ackNewData(now, seg.ack(), seg);
+                rcv.ackPending = true;
                 return;
             }
             if (state == TcpState.SYN_RECEIVED && syn && !seg.has(TcpRepr.ACK) && seq == irs) {
                 // a retransmitted SYN: our SYN,ACK was lost, send it again
                 layer.drop(now, "dup_syn", "retransmitted SYN in SYN-RECEIVED: SYN,ACK repeated", this, seg, len);
-                sendSyn(now, true);
+                snd.sendSyn(now, true);
                 return;
             }
             layer.drop(now, "out_of_window", "sequence number outside the receive window", this, seg, len);
@@ -640,7 +599,7 @@ public final class TcpConnection {
             if (!rst) {
                 // only pure ACKs can loop, so only they start the interval (Linux tcp_oow_rate_limited)
                 if (segLen == 0) lastOutOfWindowAck = now;
-                sendAck(now); // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+                snd.sendAck(now); // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
                 if (state == TcpState.TIME_WAIT && fin) restartTimeWait(now); // retransmitted FIN
             }
             return;
@@ -660,7 +619,7 @@ public final class TcpConnection {
         if (dLen > room) {
             dLen = room;
             fin = false;
-            ackPending = true; // part of the text fell outside the window
+            rcv.ackPending = true; // part of the text fell outside the window
         }
         if (fin && Seq.lt(Seq.add(dataSeq, dLen), rcvNxt)) fin = false; // an old FIN
 
@@ -668,7 +627,7 @@ public final class TcpConnection {
         if (rst) {
             if (seq != rcvNxt && cfg().challengeAckOnRst()) {
                 layer.drop(now, "rst_not_exact", "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 3.2)", this, seg, len);
-                challengeAck(now);
+                snd.challengeAck(now);
                 return;
             }
             layer.counters().inRsts.increment();
@@ -707,18 +666,18 @@ public final class TcpConnection {
                 // FreeBSD (tcp_twcheck, insecure_syn=1): a SYN in the window of TIME-WAIT is answered
                 // with a RST, and TIME-WAIT stays
                 layer.drop(now, "syn_in_time_wait", "SYN in the window of TIME-WAIT: RST", this, seg, len);
-                sendAbortRst(now);
+                snd.sendAbortRst(now);
                 return;
             }
             if (!cfg().challengeAckOnSyn() && state != TcpState.TIME_WAIT) {
                 // RFC 793 3.9 (before RFC 5961): a SYN in the window is an error; reset the connection
                 layer.counters().inSynResets.increment();
-                sendAbortRst(now);
+                snd.sendAbortRst(now);
                 enterClosed(now, "rcv SYN in window", TcpError.CONNECTION_RESET);
                 return;
             }
             layer.drop(now, "syn_in_window", "SYN in a synchronized state: challenge ACK (RFC 5961 4.2)", this, seg, len);
-            challengeAck(now);
+            snd.challengeAck(now);
             return;
         }
 
@@ -781,7 +740,7 @@ public final class TcpConnection {
                 // remote FIN" (handled below). Anything else but a bare ACK at RCV.NXT comes from a
                 // confused peer: answer with an ACK so it learns where we are (Linux
                 // tcp_timewait_state_process, FreeBSD tcp_twcheck both do).
-                if (segLen > 0 || seq != rcvNxt) ackPending = true;
+                if (segLen > 0 || seq != rcvNxt) rcv.ackPending = true;
             }
             case ESTABLISHED, CLOSE_WAIT, FIN_WAIT_2 -> { }
             case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED -> { return; }
@@ -795,12 +754,12 @@ public final class TcpConnection {
         // RFC 5961 5.2: acceptable iff (SND.UNA - MAX.SND.WND) <= SEG.ACK <= SND.NXT
         if (Seq.gt(ack, sndMax)) {
             layer.drop(now, "ack_unsent", "ACK of data not yet sent: " + (cfg().ackUnsentAck() ? "ACK and drop" : "drop"), this, seg, len);
-            if (cfg().ackUnsentAck()) sendAck(now);
+            if (cfg().ackUnsentAck()) snd.sendAck(now);
             return false;
         }
         if (Seq.lt(ack, Seq.add(sndUna, -Math.max(maxSndWnd, 1)))) {
             layer.drop(now, "ack_too_old", "ACK below SND.UNA - MAX.SND.WND: challenge ACK (RFC 5961 5.2)", this, seg, len);
-            challengeAck(now);
+            snd.challengeAck(now);
             return false;
         }
         long segWnd = (long) seg.window() << sndWscale;
@@ -808,7 +767,7 @@ public final class TcpConnection {
         if (r == null && sackOk && hasSackBlocks(seg)) r = recovery();
         boolean dupCandidate = r != null ? r.ackArrives(seg, ack, segWnd) : !sackOk && segWnd == sndWnd;
         if (Seq.gt(ack, sndUna)) {
-            ackNewData(now, ack, seg);
+            snd.ackNewData(now, ack, seg);
         } else if (ack == sndUna && len == 0 && !fin && !seg.has(TcpRepr.SYN) && Seq.gt(sndNxt, sndUna) && dupCandidate) {
             // RFC 5681 2: a duplicate ACK (same window); with SACK, RFC 6675 2: an ACK whose SACK
             // blocks cover bytes not SACKed before, whatever its window (Linux grows its advertised
@@ -823,7 +782,7 @@ public final class TcpConnection {
         if (recovery != null) recovery.ackProcessed(now);
         // window update: if SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)
         if (Seq.le(sndUna, ack) && (Seq.lt(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && Seq.le(sndWl2, ack)))) {
-            if (segWnd > 0 && sndWnd == 0) persistBackoff = 0;
+            if (segWnd > 0 && sndWnd == 0) snd.persistBackoff = 0;
             sndWnd = segWnd;
             maxSndWnd = Math.max(maxSndWnd, sndWnd);
             sndWl1 = seg.seq();
@@ -835,55 +794,6 @@ public final class TcpConnection {
     private static boolean hasSackBlocks(TcpRepr seg) {
         for (TcpOption o : seg.options()) if (o instanceof TcpOption.Sack) return true;
         return false;
-    }
-
-    /** SND.UNA < SEG.ACK <= SND.NXT: drop what is acknowledged, measure RTT, drive cc and the RTO. */
-    private void ackNewData(long now, int ack, TcpRepr seg) {
-        boolean synWasUnacked = !synAcked();
-        long acked = Seq.sub(ack, sndUna);
-        long flightBefore = Seq.sub(sndMax, sndUna);
-        int dataAcked = (int) Math.max(0, Math.min(Seq.sub(ack, sndBufSeq), sendBuf.size()));
-        sendBuf.discard(dataAcked);
-        if (sendBuf.isEmpty()) sendBuf = layer.sendRings().recycle(sendBuf, config.sendBufferSize()); // all acknowledged: back to idle cost
-        sndBufSeq = Seq.add(sndBufSeq, dataAcked);
-        bytesAcked += dataAcked;
-        int unaBefore = sndUna;
-        sndUna = ack;
-        if (Seq.lt(sndNxt, sndUna)) sndNxt = sndUna;
-        long sackedNowAcked = recovery != null ? recovery.sndUnaAdvanced(unaBefore, sndUna) : 0;
-        retries = 0;
-        // RTT: RFC 7323 4 with timestamps, else RFC 6298 with Karn's rule (timing only non-retransmitted segments)
-        TcpOption.Timestamps ts = tsOk ? timestampsOf(seg) : null;
-        if (ts != null && ts.tsEcr() != 0) {
-            int ms = Seq.sub(tsNow(now), ts.tsEcr());
-            if (ms >= 0 && ms < 3_600_000) rttSample(ms * 1_000_000L);
-            rttTiming = false;
-        } else if (rttTiming && Seq.gt(ack, rttSeq)) {
-            rttSample(now - rttStart);
-            rttTiming = false;
-        }
-        long ccBytes = acked - (synWasUnacked ? 1 : 0);
-        if (cfg().slowStartAbcLimit() == 0 && ccBytes > effMss && !inRecovery()) {
-            // Linux grows cwnd by what this ACK delivered: segments already reported by SACK blocks
-            // or (without SACK) by duplicate ACKs were delivered then ("one ACK acked hole, the rest
-            // eat duplicate ACKs", tcp_remove_reno_sacks)
-            long earlier = sackOk ? sackedNowAcked : (long) (recovery != null ? recovery.dupAcks() : 0) * effMss;
-            ccBytes = Math.max(effMss, ccBytes - earlier);
-        }
-        if (ccBytes > 0) recovery().newDataAcked(now, ccBytes, flightBefore, cwndInUse());
-        // RFC 6298 5.2 / 5.3
-        if (sndUna == sndMax) {
-            cancelRto(now);
-            unackedSince = NEVER;
-        } else {
-            rtoAt = NEVER;
-            timersChanged();
-            armRto(now);
-            unackedSince = now;
-        }
-        if (recovery != null) recovery.ackedUpTo(sndUna, sndUna != sndMax);
-        lastAckAt = now;
-        if (dataAcked > 0) nWritable = true;
     }
 
     // RFC 9293 3.10.7.4, sixth to eighth steps
@@ -904,7 +814,7 @@ public final class TcpConnection {
         }
         if (len > 0) {
             switch (state) {
-                case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> receiveText(now, dataSeq, buf, off, len, fin);
+                case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> rcv.receiveText(now, dataSeq, buf, off, len, fin);
                 case CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
                         layer.drop(now, "data_after_fin", "text after the remote FIN ignored", this, seg, len);
                 case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED ->
@@ -912,109 +822,14 @@ public final class TcpConnection {
             }
         } else if (fin && dataSeq != rcvNxt) {
             rememberOooFin(Seq.add(dataSeq, len));
-            ackPending = true;
+            rcv.ackPending = true;
         }
         // RFC 9293 3.10.7.4, eighth check the FIN bit
         if (fin && Seq.add(dataSeq, len) == rcvNxt) processFin(now, "rcv FIN");
         else if (oooFinValid && oooFinSeq == rcvNxt) processFin(now, "rcv FIN (reassembled)");
     }
 
-    private void receiveText(long now, int dataSeq, byte[] buf, int off, int len, boolean fin) {
-        if (cfg().quickAcks() > 0) {
-            // Linux quick-ACK mode (tcp_event_data_recv, tcp_incr_quickack): the first data of a
-            // connection, or data after a silence longer than the RTO, is ACKed at once for a
-            // while, rcv window / (2 * rcv MSS) segments, at least 2, at most quickAcks.
-            if (lastDataAt == NEVER || now - lastDataAt > rtt.rto()) {
-                int n = (int) Math.min(cfg().quickAcks(), Math.max(2, rcvWnd() / (2L * rcvMss)));
-                quickAcksLeft = Math.max(quickAcksLeft, n);
-            }
-        }
-        lastDataAt = now;
-        boolean fullSized = len >= rcvMss;
-        int offset = Seq.sub(dataSeq, rcvNxt); // >= 0 after trimming
-        if (len > 0) ownReceiveBuffer().writeAt(offset, buf, off, len);
-        if (len > rcvMss) rcvMss = Math.min(len, Math.max(cfg().mss(), effMss));
-        if (offset == 0) {
-            boolean hadHoles = !ooo.isEmpty();
-            int end = Seq.add(rcvNxt, len);
-            int newNxt = ooo.advance(end);
-            int n = Seq.sub(newNxt, rcvNxt);
-            rcvBuf.commit(n);
-            rcvNxt = newNxt;
-            measureReceiverRtt(now, fullSized);
-            bytesReceived += n;
-            nReadable = true;
-            if (hadHoles) {
-                ackPending = true; // RFC 5681 4.2: ACK at once when a segment fills (part of) a gap
-            } else {
-                // RFC 9293 3.8.6.3 / RFC 5681 4.2: ACK at least every second full-sized segment
-                // "or 2*RMSS bytes of new data" (SHLD-19): a segment of several MSS counts as several.
-                // delayedAckAnySize (FreeBSD's DELAY_ACK): every second segment whatever its size,
-                // and at once for a segment longer than the MSS.
-                if (cfg().delayedAckAnySize()) fullSegmentsUnacked += len > effMss ? 2 : 1;
-                else if (len >= rcvMss) fullSegmentsUnacked += len / rcvMss;
-                if (quickAcksLeft > 0 && !interactive) {
-                    quickAcksLeft--;
-                    ackPending = true;
-                } else if (fullSegmentsUnacked >= 2 && cfg().coalesceAcks() && cfg().delayedAckNs() > 0) {
-                    // TcpConfig.coalesceAcks: one ACK once the burst this segment came in is processed
-                    if (!batchAckQueued) {
-                        batchAckQueued = true;
-                        layer.ackAtBatchEnd(now, this);
-                    }
-                } else if (fullSegmentsUnacked >= 2 || cfg().delayedAckNs() <= 0) {
-                    ackPending = true;
-                } else {
-                    scheduleDelayedAck(now);
-                }
-            }
-        } else {
-            if (!ownOoo().add(dataSeq, Seq.add(dataSeq, len))) {
-                layer.counters().oooRangesFull.increment();
-                if (layer.tracer().enabled())
-                    layer.tracer().event(new TraceEvent.Drop(now, "tcp", "out-of-order queue full (too many holes)", id()));
-            } else {
-                layer.counters().inOutOfOrder.increment();
-                if (fin) rememberOooFin(Seq.add(dataSeq, len));
-            }
-            ackPending = true; // RFC 5681 4.2: an out-of-order segment is ACKed at once (a duplicate ACK)
-        }
-    }
-
-    /**
-     * Receiver-side RTT (Linux tcp_rcv_rtt_measure_ts / tcp_rcv_rtt_measure): with timestamps,
-     * the age of the TSecr of a full-sized segment, smoothed by 1/8; without, the time the peer
-     * takes to send one window of data, the smallest seen.
-     */
-    private void measureReceiverRtt(long now, boolean fullSized) {
-        if (tsOk) {
-            if (segTsEcr == 0 || !fullSized) return;
-            long ms = Seq.sub(tsNow(now), segTsEcr);
-            if (ms < 0 || ms > 3_600_000) return;
-            long sample = ms * 1_000_000L;
-            rcvRtt8 = rcvRtt8 == 0 ? sample << 3 : rcvRtt8 + sample - (rcvRtt8 >> 3);
-            return;
-        }
-        if (rcvRttStart == NEVER) {
-            rcvRttStart = now;
-            rcvRttSeq = Seq.add(rcvNxt, (int) Math.min(Integer.MAX_VALUE, rcvWnd()));
-            return;
-        }
-        if (Seq.lt(rcvNxt, rcvRttSeq)) return;
-        long sample = (now - rcvRttStart) << 3;
-        if (sample > 0 && (rcvRtt8 == 0 || sample < rcvRtt8)) rcvRtt8 = sample;
-        rcvRttStart = now;
-        rcvRttSeq = Seq.add(rcvNxt, (int) Math.min(Integer.MAX_VALUE, rcvWnd()));
-    }
-
-    private void scheduleDelayedAck(long now) {
-        if (delackAt != NEVER) return;
-        delackAt = now + cfg().delayedAckNs();
-        timersChanged();
-        timer(now, "delayed-ACK", "set", delackAt);
-    }
-
-    private void rememberOooFin(int s) {
+    void rememberOooFin(int s) {
         oooFinValid = true;
         oooFinSeq = s;
     }
@@ -1025,7 +840,7 @@ public final class TcpConnection {
             // RFC 9293 3.10.7.4 eighth step, TIME-WAIT: "Remain in the TIME-WAIT state. Restart the
             // 2 MSL time-wait timeout", and the FIN is acknowledged (RCV.NXT already covers one FIN).
             if (state == TcpState.TIME_WAIT) {
-                ackPending = true;
+                rcv.ackPending = true;
                 restartTimeWait(now);
             }
             return;
@@ -1036,7 +851,7 @@ public final class TcpConnection {
         rcvAdvRight = Seq.add(rcvAdvRight, 1);
         nRemoteClosed = true;
         nReadable = true;
-        ackPending = true;
+        rcv.ackPending = true;
         switch (state) {
             case SYN_RECEIVED, ESTABLISHED -> {
                 setState(now, TcpState.CLOSE_WAIT, cause);
@@ -1046,24 +861,24 @@ public final class TcpConnection {
                     // flowed (before any data Linux's ACK timeout is still 0: at once), unless
                     // more than one MSS of sequence space, the FIN included, awaits an ACK
                     // (__tcp_ack_snd_check: rcv_nxt - rcv_wup > rcv_mss).
-                    interactive = true;
-                    if (lastDataAt != NEVER && cfg().delayedAckNs() > 0 && fullSegmentsUnacked < 2 && ooo.isEmpty()
-                            && Seq.sub(rcvNxt, lastAckSent) <= rcvMss) {
-                        ackPending = false;
-                        scheduleDelayedAck(now);
+                    rcv.interactive = true;
+                    if (rcv.lastDataAt != NEVER && cfg().delayedAckNs() > 0 && rcv.fullSegmentsUnacked < 2 && ooo.isEmpty()
+                            && Seq.sub(rcvNxt, lastAckSent) <= rcv.rcvMss) {
+                        rcv.ackPending = false;
+                        rcv.scheduleDelayedAck(now);
                     }
                 }
             }
             case FIN_WAIT_1 -> {
                 if (finAcked()) {
-                    sendAck(now);
+                    snd.sendAck(now);
                     enterTimeWait(now, cause);
                 } else {
                     setState(now, TcpState.CLOSING, cause);
                 }
             }
             case FIN_WAIT_2 -> {
-                sendAck(now);
+                snd.sendAck(now);
                 enterTimeWait(now, cause);
             }
             case CLOSE_WAIT, CLOSING, LAST_ACK -> { }
@@ -1087,13 +902,13 @@ public final class TcpConnection {
      * window for the current effective MSS, which is exactly what a controller created at OPEN
      * and told every MSS change would hold (every change of effMss is followed by setMss).
      */
-    private LossRecovery recovery() {
+    LossRecovery recovery() {
         if (recovery == null) recovery = newRecovery();
         return recovery;
     }
 
     private LossRecovery newRecovery() {
-        RecoverySender s = new Sender();
+        RecoverySender s = snd;
         return sackOk
                 ? new SackRecovery(s, newCc(), layer.counters().recovery, iss, cfg().earlyRetransmit(),
                         cfg().proportionalRateReduction(), cfg().dsackUndo(), cfg().tailLossProbe())
@@ -1107,12 +922,12 @@ public final class TcpConnection {
         };
     }
 
-    private void rttSample(long ns) {
+    void rttSample(long ns) {
         rtt.sample(ns);
         if (recovery != null) recovery.cc().onRttSample(ns);
     }
 
-    private boolean inRecovery() { return recovery != null && recovery.inRecovery(); }
+    boolean inRecovery() { return recovery != null && recovery.inRecovery(); }
 
     /** The layer's configuration (shared, not copied per connection). */
     private TcpConfig cfg() { return config; }
@@ -1123,23 +938,8 @@ public final class TcpConnection {
     /** Bytes of send and receive buffer arrays this connection holds now (tests, footprint tools). */
     int bufferBytes() { return sendBuf.allocated() + rcvBuf.allocated(); }
 
-    private RingBuffer writableSendBuf(int len) {
-        if (len > 0 && sendBuf.isShared()) sendBuf = sndBufLimit == 0 ? layer.sendRings().take(config.sendBufferSize()) : new RingBuffer(sndBufLimit);
-        return sendBuf;
-    }
-
-    private RingBuffer ownReceiveBuffer() {
-        if (rcvBuf.isShared()) rcvBuf = layer.receiveRings().take(config.receiveBufferSize());
-        return rcvBuf;
-    }
-
-    private Assembler ownOoo() {
-        if (ooo == Assembler.EMPTY) ooo = new Assembler(cfg().maxOutOfOrderRanges());
-        return ooo;
-    }
-
     /** Called after every change of a deadline: keeps the layer's timer queue exact. */
-    private void timersChanged() {
+    void timersChanged() {
         long at = pollAt();
         if (at != layer.queuedDeadline(this)) layer.reschedule(this, at);
     }
@@ -1150,7 +950,7 @@ public final class TcpConnection {
             timersChanged();
             timer(now, "delayed-ACK", "fired", now);
             layer.counters().delayedAcks.increment();
-            sendAck(now);
+            snd.sendAck(now);
         }
         if (state != TcpState.CLOSED && erAt <= now) {
             erAt = NEVER;
@@ -1164,7 +964,7 @@ public final class TcpConnection {
             recovery().tailLossProbeTimeout(now);
         }
         if (state != TcpState.CLOSED && rtoAt <= now) retransmissionTimeout(now);
-        if (state != TcpState.CLOSED && persistAt <= now) persistTimeout(now);
+        if (state != TcpState.CLOSED && persistAt <= now) snd.persistTimeout(now);
         if (state != TcpState.CLOSED && keepaliveAt <= now) keepaliveTimeout(now);
         if (state != TcpState.CLOSED && timeWaitAt <= now) timeWaitTimeout(now);
         deliverEvents();
@@ -1209,7 +1009,7 @@ public final class TcpConnection {
             int bare = cfg().bareSynAfterRetries();
             if (state == TcpState.SYN_SENT && bare > 0 && retries >= bare) synOptionsDropped = true;
             // TCP_DEFER_ACCEPT: the peer has ACKed; repeat the SYN,ACK only at the end of the deferral
-            if (!deferredAckSeen || retries >= defer) retransmitFirst(now);
+            if (!deferredAckSeen || retries >= defer) snd.retransmitFirst(now);
             armRto(now);
             return;
         }
@@ -1218,7 +1018,7 @@ public final class TcpConnection {
         if (retries >= 2) layer.counters().timeoutsRepeated.increment();
         recovery().retransmissionTimeout(now, retries); // ends a recovery; cwnd to one segment
         sndNxt = sndUna; // go back: resend from SND.UNA as the window allows
-        int n = retransmitFirst(now); // RFC 6298 5.4: retransmit the earliest unacknowledged segment
+        int n = snd.retransmitFirst(now); // RFC 6298 5.4: retransmit the earliest unacknowledged segment
         sndNxt = Seq.add(sndUna, n);
         armRto(now); // RFC 6298 5.6
     }
@@ -1257,29 +1057,6 @@ public final class TcpConnection {
         enterClosed(now, "user timeout", TcpError.TIMED_OUT);
     }
 
-    /** Persist timer (RFC 9293 3.8.6.1): probe a zero window, or override sender SWS avoidance. */
-    private void persistTimeout(long now) {
-        persistAt = NEVER;
-        timersChanged();
-        timer(now, "persist", "fired", now);
-        int unsent = unsent();
-        if (unsent > 0 && sendsData()) {
-            long usable = Math.min(sndWnd, recovery().cwnd()) - Seq.sub(sndNxt, sndUna);
-            if (usable > 0) {
-                int n = (int) Math.min(Math.min(unsent, maxSegmentData()), usable);
-                sendData(now, sndNxt, n, false);
-                sndNxt = Seq.add(sndNxt, n);
-            } else {
-                layer.counters().outWindowProbes.increment();
-                if (cfg().zeroWindowProbeData()) sendData(now, sndNxt, 1, false); // one octet past the window (RFC 9293 3.8.6.1)
-                else emit(now, TcpRepr.ACK, Seq.add(sndUna, -1), 0); // old sequence number, no data: the peer must ACK (Linux)
-                cancelRto(now); // the probe is governed by the persist timer, not the RTO
-            }
-            persistBackoff++;
-        }
-        updatePersist(now);
-    }
-
     private void keepaliveTimeout(long now) {
         keepaliveAt = NEVER;
         timersChanged();
@@ -1297,271 +1074,18 @@ public final class TcpConnection {
         keepalivesSent++;
         layer.counters().outKeepalives.increment();
         // RFC 9293 3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT> (SND.NXT = SND.UNA here), no data, so the peer must answer with an ACK
-        emit(now, TcpRepr.ACK, Seq.add(sndUna, -1), 0);
+        snd.emit(now, TcpRepr.ACK, Seq.add(sndUna, -1), 0);
         keepaliveAt = now + cfg().keepaliveIntervalNs();
         timersChanged();
         timer(now, "keepalive", "set", keepaliveAt);
     }
 
-    // ------------------------------------------------------------------ output
+    // ------------------------------------------------------------------ loss recovery timers
 
-    private boolean sendsData() {
-        return switch (state) {
-            case ESTABLISHED, FIN_WAIT_1, CLOSE_WAIT, CLOSING, LAST_ACK -> true;
-            case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, FIN_WAIT_2, TIME_WAIT -> false;
-        };
-    }
-
-    private int unsent() {
-        return Math.max(0, Seq.sub(Seq.add(sndBufSeq, sendBuf.size()), sndNxt));
-    }
-
-    /** Largest payload in one segment: the effective MSS less the SACK blocks we would carry. */
-    private int maxSegmentData() {
-        int sack = sackOk && !ooo.isEmpty() ? 2 + 2 + 8 * Math.min(ooo.rangeCount(), tsOk ? 3 : 4) : 0;
-        return Math.max(1, effMss - sack);
-    }
-
-    /**
-     * Sends what the windows, Nagle and sender SWS avoidance allow, the FIN when it is due, and
-     * an ACK if one is pending and nothing else carried it.
-     */
-    private void output(long now) {
-        if (sendsData() && synAcked()) {
-            int sentFrom = sndMax;
-            boolean windowFull = false;
-            LossRecovery r = recovery;
-            while (true) {
-                int unsent = unsent();
-                long flight = Seq.sub(sndNxt, sndUna);
-                if (unsent > 0 && r == null) r = recovery();
-                if (unsent > 0 && Seq.lt(sndNxt, sndMax)) {
-                    // resending after a timeout: skip what the peer has SACKed
-                    int skip = r.skipSacked(sndNxt);
-                    if (skip != sndNxt) {
-                        sndNxt = Seq.min(skip, sndMax);
-                        continue;
-                    }
-                }
-                if (unsent > 0 && r.holdsNewData() && !Seq.lt(sndNxt, sndMax)) break;
-                if (unsent > 0) {
-                    // the congestion window (RFC 3042 limited transmit beyond it after one or two
-                    // duplicate ACKs; with PRR, RFC 6937, the flight measured as pipe against it),
-                    // and SND.NXT - SND.UNA against the peer's window
-                    long usable = Math.min(sndWnd - flight, r.cwndRoom(flight));
-                    if (usable <= 0) {
-                        windowFull = r.sendWindow() <= sndWnd;
-                        break;
-                    }
-                    int maxData = maxSegmentData();
-                    int len = (int) Math.min(Math.min(unsent, maxData), usable);
-                    boolean resend = Seq.lt(sndNxt, sndMax);
-                    if (resend) // do not resend into a SACKed range
-                        len = Math.min(len, Math.max(1, Seq.sub(r.sackedFrom(sndNxt, Seq.add(sndNxt, len)), sndNxt)));
-                    boolean full = len == maxData;
-                    boolean all = len == unsent;
-                    // RFC 896 / RFC 9293 3.7.4 Nagle: a short segment waits while data is unacknowledged
-                    boolean nagleOk = noDelay || flight == 0 || finQueued
-                            || cfg().nagleMinshall() && !Seq.gt(sndSml, sndUna); // only a short segment waits for a short one
-
-                    // RFC 9293 3.8.6.2.1 sender SWS avoidance: full segment, all data (Nagle permitting),
-                    // or at least half the largest window the peer ever offered
-                    // TCP_CORK / MSG_MORE: a partial segment waits (Linux tcp_nagle_check, TCP_NAGLE_CORK)
-                    boolean hold = (corked || moreComing) && !pushOnce && !(finQueued && all);
-                    boolean swsOk = full || !hold && ((all && nagleOk) || (nagleOk && len >= maxSndWnd / 2));
-                    if (!swsOk && !resend) break; // resent data goes as it was cut before
-                    boolean fin = finQueued && all && Seq.add(sndNxt, len) == finSeq;
-                    sendData(now, sndNxt, len, fin);
-                    if (!full) sndSml = Seq.add(sndNxt, len);
-                    sndNxt = Seq.add(sndNxt, len + (fin ? 1 : 0));
-                    if (fin) break;
-                    continue;
-                }
-                if (finQueued && sndNxt == finSeq) {
-                    sendData(now, sndNxt, 0, true);
-                    sndNxt = Seq.add(sndNxt, 1);
-                }
-                break;
-            }
-            if (cfg().cwndValidation()) noteCwndUse(sndMax != sentFrom, windowFull);
-            updatePersist(now);
-            if (recovery != null) recovery.outputDone(now);
-        }
-        if (ackPending) sendAck(now);
-    }
-
-    /**
-     * After a send: remember how much of cwnd the flight uses, per window of data (Linux
-     * tcp_cwnd_validate). A new window starts once SND.UNA passes the end of the last one.
-     */
-    private void noteCwndUse(boolean sent, boolean windowFull) {
-        long flight = Seq.sub(sndMax, sndUna);
-        boolean limited = windowFull || flight >= recovery().cwnd();
-        if (!sent && !limited) return;
-        if (!Seq.lt(sndUna, cwndUsageSeq) || limited || (!cwndLimited && flight > maxFlightInWindow)) {
-            cwndLimited = limited;
-            maxFlightInWindow = flight;
-            cwndUsageSeq = sndMax;
-        }
-    }
-
-    private void cancelTlp() {
+    void cancelTlp() {
         if (tlpAt == NEVER) return;
         tlpAt = NEVER;
         timersChanged();
-    }
-
-    /**
-     * Whether an ACK may grow cwnd ({@link TcpConfig#cwndValidation()}): the last window filled
-     * it, or, in slow start, cwnd is below twice the largest flight of that window, so that slow
-     * start still doubles what the application actually sends (Linux tcp_is_cwnd_limited).
-     */
-    private boolean cwndInUse() {
-        if (!cfg().cwndValidation() || cwndLimited) return true;
-        LossRecovery r = recovery();
-        if (r.cwnd() < r.cc().ssthresh()) return r.cwnd() < 2 * maxFlightInWindow;
-        return false;
-    }
-
-    /**
-     * RFC 5681 4.1: before sending after an idle period longer than the RTO, cwnd restarts
-     * from at most the initial window; Linux halves it per idle RTO down to that (tcp_cwnd_restart).
-     */
-    private void restartAfterIdle(long now) {
-        if (!cfg().slowStartAfterIdle() || recovery == null || sndMax != sndUna || lastDataSentAt == NEVER) return;
-        long idle = now - lastDataSentAt;
-        if (idle <= rtt.rto()) return;
-        if (!recovery.inRecovery()) recovery.cc().restartAfterIdle(idle, rtt.rto());
-        layer.counters().cwndRestarts.increment();
-    }
-
-    private void updatePersist(long now) {
-        boolean need = sendsData() && unsent() > 0 && sndNxt == sndUna && rtoAt == NEVER;
-        if (need && persistAt == NEVER) {
-            long interval = Math.min(rtt.rto() << Math.min(persistBackoff, 20), cfg().maxRtoNs());
-            persistAt = now + interval;
-            timersChanged();
-            timer(now, "persist", "set", persistAt);
-        } else if (!need && persistAt != NEVER) {
-            persistAt = NEVER;
-            timersChanged();
-            timer(now, "persist", "cancel", NEVER);
-        }
-    }
-
-    /** Retransmits the segment at SND.UNA (SYN, data and/or FIN); returns the sequence space it covers. */
-    private int retransmitFirst(long now) {
-        if (!synAcked()) {
-            retransmissions++;
-            layer.counters().retransmits.increment();
-            sendSyn(now, state != TcpState.SYN_SENT);
-            return 1;
-        }
-        int dataEnd = Seq.add(sndBufSeq, sendBuf.size());
-        int len = Math.max(0, Math.min(Seq.sub(Seq.min(dataEnd, sndMax), sndUna), maxSegmentData()));
-        boolean fin = finQueued && Seq.gt(sndMax, finSeq) && Seq.add(sndUna, len) == finSeq;
-        if (len == 0 && !fin) return 0;
-        sendData(now, sndUna, len, fin);
-        return len + (fin ? 1 : 0);
-    }
-
-    private void sendData(long now, int seq, int len, boolean fin) {
-        int end = Seq.add(seq, len + (fin ? 1 : 0));
-        boolean rtx = Seq.lt(seq, sndMax);
-        int flags = TcpRepr.ACK | (fin ? TcpRepr.FIN : 0);
-        if (len > 0 && Seq.add(seq, len) == Seq.add(sndBufSeq, sendBuf.size())) flags |= TcpRepr.PSH;
-        emit(now, flags, seq, len);
-        if (len > 0) lastDataSentAt = now;
-        recovery().segmentSent(seq, len, fin, rtx, Seq.gt(end, sndMax));
-        if (rtx) {
-            retransmissions++;
-            layer.counters().retransmits.increment();
-            if (rttTiming && Seq.ge(rttSeq, seq) && Seq.lt(rttSeq, end)) rttTiming = false; // Karn
-        }
-        if (Seq.gt(end, sndMax)) {
-            bytesSent += Math.max(0, Seq.sub(Seq.add(seq, len), Seq.max(seq, sndMax)));
-            sndMax = end;
-            if (!rttTiming && !tsOk) startRttTiming(now, seq);
-        }
-        if (rtoAt == NEVER) {
-            armRto(now); // RFC 6298 5.1
-            if (unackedSince == NEVER) unackedSince = now;
-        }
-    }
-
-    /**
-     * A segment without data: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. SND.NXT is the highest sequence
-     * sent ({@code sndMax}; {@code sndNxt} may have been pulled back to resend after a timeout), kept
-     * inside the peer's window like Linux's tcp_acceptable_seq so the peer finds it acceptable.
-     * With {@link TcpConfig#repeatFinOnAck()} and our FIN outstanding, the FIN is sent again instead.
-     */
-    private void sendAck(long now) {
-        if (cfg().repeatFinOnAck() && finQueued && Seq.gt(sndMax, finSeq) && !finAcked() && sndNxt == sndMax) {
-            // FreeBSD (tcp_output in a FIN-sending state): the ACK repeats the unacknowledged FIN
-            sendData(now, finSeq, 0, true);
-            return;
-        }
-        sendBareAck(now);
-    }
-
-    /** The bare ACK of {@link #sendAck}, never with the FIN: also the RFC 5961 challenge ACK. */
-    private void sendBareAck(long now) {
-        int seq = sndMax;
-        int windowEnd = Seq.add(sndUna, sndWnd);
-        if (synAcked() && Seq.gt(seq, windowEnd)) seq = windowEnd;
-        emit(now, TcpRepr.ACK, seq, 0);
-    }
-
-    private void challengeAck(long now) {
-        if (layer.allowChallengeAck(now)) sendBareAck(now);
-    }
-
-    private void sendSyn(long now, boolean synAck) {
-        int flags = TcpRepr.SYN | (synAck ? TcpRepr.ACK : 0);
-        emit(now, flags, iss, 0);
-    }
-
-    /** Builds and transmits one segment; payload comes from the send buffer at seq. */
-    private void emit(long now, int flags, int seq, int len) {
-        boolean syn = (flags & TcpRepr.SYN) != 0;
-        boolean ack = (flags & TcpRepr.ACK) != 0;
-        List<TcpOption> options; // null: the common segment, no options or NOP, NOP, TS
-        int window;
-        if (syn) {
-            options = synOptions(now, ack);
-            window = Math.min(rcvBuf.free(), 65535); // RFC 7323 2.2: never scaled on a SYN
-            if (ack) rcvAdvRight = Seq.add(rcvNxt, window);
-        } else if (!(sackOk && ack && !ooo.isEmpty())) {
-            options = null;
-            window = windowField();
-        } else {
-            options = new ArrayList<>(6);
-            if (tsOk) {
-                options.add(TcpOption.NOP);
-                options.add(TcpOption.NOP);
-                options.add(new TcpOption.Timestamps(tsNow(now), tsRecent));
-            }
-            options.add(TcpOption.NOP);
-            options.add(TcpOption.NOP);
-            options.add(new TcpOption.Sack(ooo.sackBlocks(tsOk ? 3 : 4)));
-            window = windowField();
-        }
-        // The payload straight from the send ring when it does not wrap there (TcpOutput only
-        // reads it during the call), else copied out into the layer's scratch array.
-        int at = sendBuf.contiguousAt(Seq.sub(seq, sndBufSeq), len);
-        byte[] payload = at >= 0 ? sendBuf.array() : layer.scratch(len);
-        if (at < 0 && len > 0) sendBuf.peek(Seq.sub(seq, sndBufSeq), payload, 0, len);
-        int payloadOff = Math.max(at, 0);
-        int ackField = ack ? rcvNxt : 0;
-        if (ack) ackSent(now);
-        if (options == null) {
-            // the layer's reused encoder: the same bytes as the TcpRepr, without the objects
-            TcpEncoder t = layer.encoder().set(localPort, remotePort, seq, ackField, flags, window, tsOk, tsOk ? tsNow(now) : 0, tsRecent);
-            layer.transmit(now, this, localAddress, remoteAddress, t, payload, payloadOff, len);
-        } else {
-            TcpRepr t = new TcpRepr(localPort, remotePort, seq, ackField, flags, window, 0, options);
-            layer.transmit(now, this, localAddress, remoteAddress, t, payload, payloadOff, len);
-        }
     }
 
     /**
@@ -1570,37 +1094,10 @@ public final class TcpConnection {
      * ACK on data or a window update may have covered it meanwhile).
      */
     void batchEnded(long now) {
-        batchAckQueued = false;
-        if (state == TcpState.CLOSED || fullSegmentsUnacked < 2) return;
-        sendAck(now);
+        rcv.batchAckQueued = false;
+        if (state == TcpState.CLOSED || rcv.fullSegmentsUnacked < 2) return;
+        snd.sendAck(now);
         deliverEvents();
-    }
-
-    /** An ACK of RCV.NXT goes out: nothing is left to acknowledge. */
-    private void ackSent(long now) {
-        lastAckSent = rcvNxt;
-        ackPending = false;
-        fullSegmentsUnacked = 0;
-        if (delackAt != NEVER) {
-            delackAt = NEVER;
-            timersChanged();
-            timer(now, "delayed-ACK", "cancel", NEVER);
-        }
-    }
-
-    /** SYN / SYN,ACK options in the configured layout (see {@link OptionLayout}). */
-    private List<TcpOption> synOptions(long now, boolean synAck) {
-        if (noOptions) return List.of();
-        return cfg().optionLayout().arrange(synAck, kind -> switch (kind) {
-            case TcpOption.KIND_MSS -> new TcpOption.Mss(cfg().mss());
-            case TcpOption.KIND_WSCALE -> cfg().windowScale() && !synOptionsDropped && (!synAck || peerOfferedWs)
-                    ? new TcpOption.WindowScale(cfg().windowScaleShift()) : null;
-            case TcpOption.KIND_SACK_PERMITTED -> cfg().sack() && !synOptionsDropped && (!synAck || peerOfferedSack)
-                    ? new TcpOption.SackPermitted() : null;
-            case TcpOption.KIND_TIMESTAMPS -> cfg().timestamps() && !synOptionsDropped && (!synAck || peerOfferedTs)
-                    ? new TcpOption.Timestamps(tsNow(now), synAck || synEchoesTsRecent ? tsRecent : 0) : null;
-            default -> null;
-        });
     }
 
     /** Options of the peer's SYN or SYN,ACK decide what this connection uses (RFC 7323, 2018, 6691). */
@@ -1631,80 +1128,9 @@ public final class TcpConnection {
         int opts = tsOk ? TS_OPTION_SPACE : 0;
         // a tiny MSS from the peer is raised to 64; our own (a small MTU) is honoured
         effMss = Math.max(Math.min(64, Math.max(1, cfg().mss() - opts)), Math.min(peerMss, cfg().mss()) - opts);
-        rcvMss = Math.min(rcvMss, effMss);
+        rcv.rcvMss = Math.min(rcv.rcvMss, effMss);
         if (recovery != null) recovery.setMss(effMss); // else recovery() starts from the current effMss
         lastAckSent = rcvNxt;
-    }
-
-    // ------------------------------------------------------------------ receive window
-
-    /** RCV.WND: what is left of the advertised window. */
-    private long rcvWnd() { return Math.max(0, Seq.sub(rcvAdvRight, rcvNxt)); }
-
-    /**
-     * The window we would advertise now; the right edge never moves left (RFC 9293 3.8.6.2.2).
-     * SWS_AVOIDANCE, RFC 9293 3.8.6.2.2 receiver SWS avoidance: the right edge moves only when
-     * RCV.BUFF - RCV.USER - RCV.WND >= min(Fr * RCV.BUFF, Eff.snd.MSS), Fr = 1/2.
-     * FREE_SPACE: all free space, unless it is below both RCV.BUFF / 4 and one MSS.
-     */
-    /**
-     * After a read: is the window that opened worth an ACK of its own (RFC 9293 3.8.6.2.2 leaves
-     * when to the receiver)? SWS_AVOIDANCE (Linux's rule): the window at least doubles from at
-     * most half the buffer. FREE_SPACE (FreeBSD tcp_output): the right edge moves by two
-     * segments and a quarter of the buffer (or the buffer is small), or by half the buffer.
-     */
-    private boolean windowUpdateDue(long oldWnd, long cand) {
-        if (cand <= oldWnd) return false;
-        int cap = rcvBuf.capacity();
-        return switch (cfg().receiveWindowPolicy()) {
-            case SWS_AVOIDANCE -> oldWnd <= cap / 2 && cand >= 2 * oldWnd;
-            case FREE_SPACE -> {
-                long adv = cand - oldWnd;
-                if (oldWnd >> rcvWscale >= cand >> rcvWscale) yield false; // the field would not change
-                yield adv >= 2L * effMss && (adv >= cap / 4 || cand <= cap / 8 || cap <= 8L * effMss
-                        || adv >= 65535L << rcvWscale) || 2 * adv >= cap;
-            }
-        };
-    }
-
-    private long windowCandidate() {
-        long cur = rcvWnd();
-        long avail = Math.min(rcvBuf.free(), 65535L << rcvWscale);
-        avail = (avail >> rcvWscale) << rcvWscale;
-        return switch (cfg().receiveWindowPolicy()) {
-            case SWS_AVOIDANCE -> {
-                if (avail <= cur) yield cur;
-                long threshold = Math.min(rcvBuf.capacity() / 2, rcvMss);
-                yield avail - cur >= threshold ? avail : cur;
-            }
-            case FREE_SPACE -> {
-                if (avail < rcvBuf.capacity() / 4 && avail < effMss) avail = 0;
-                yield Math.max(avail, cur);
-            }
-        };
-    }
-
-    /**
-     * The window a segment's sequence number is checked against (RFC 9293 3.10.7.4 first step):
-     * RCV.WND. With FREE_SPACE it is the free buffer space when that is larger than what the
-     * 16-bit field could advertise (FreeBSD: rcv_wnd = max(sbspace, rcv_adv - rcv_nxt)).
-     */
-    private long acceptanceWindow() {
-        long adv = rcvWnd();
-        // a half-open connection has only the window of its SYN,ACK (FreeBSD's syncache: sc_wnd)
-        if (state == TcpState.SYN_RECEIVED) return adv;
-        return switch (cfg().receiveWindowPolicy()) {
-            case SWS_AVOIDANCE -> adv;
-            case FREE_SPACE -> Math.max(adv, rcvBuf.free());
-        };
-    }
-
-    /** The 16-bit window field for a non-SYN segment; updates the advertised right edge. */
-    private int windowField() {
-        long w = windowCandidate();
-        int right = Seq.add(rcvNxt, w);
-        if (Seq.gt(right, rcvAdvRight)) rcvAdvRight = right;
-        return (int) Math.min(65535, w >> rcvWscale);
     }
 
     private boolean canReceiveData() {
@@ -1719,9 +1145,9 @@ public final class TcpConnection {
     // Seq.gt(sndUna, iss) alone turns false again once 2^31 bytes have been acknowledged (the
     // comparison is modulo 2^32), which stopped every transfer after 2 GiB; bytesAcked > 0 can
     // only hold after the SYN was acknowledged.
-    private boolean synAcked() { return bytesAcked > 0 || Seq.gt(sndUna, iss); }
+    boolean synAcked() { return bytesAcked > 0 || Seq.gt(sndUna, iss); }
 
-    private boolean finAcked() { return finQueued && Seq.gt(sndUna, finSeq); }
+    boolean finAcked() { return finQueued && Seq.gt(sndUna, finSeq); }
 
     private void establish(long now, String cause) {
         setState(now, TcpState.ESTABLISHED, cause);
@@ -1810,9 +1236,9 @@ public final class TcpConnection {
                         // RFC 1191 6.5: the segments in flight were too big and are lost; resend
                         // them at once in the new size rather than at the RTO (Linux
                         // tcp_simple_retransmit, FreeBSD tcp_mtudisc), cwnd untouched
-                        if (sendsData() && synAcked() && sndMax != sndUna) {
+                        if (snd.sendsData() && synAcked() && sndMax != sndUna) {
                             sndNxt = sndUna;
-                            output(now);
+                            snd.output(now);
                         }
                     }
                 }
@@ -1871,7 +1297,7 @@ public final class TcpConnection {
             layer.tracer().event(new TraceEvent.StateChange(now, id(), from.rfcName(), to.rfcName(), cause));
     }
 
-    private void armRto(long now) {
+    void armRto(long now) {
         if (rtoAt != NEVER) return;
         rtoAt = now + rtt.rto();
         long ut = userTimeoutNs();
@@ -1882,7 +1308,7 @@ public final class TcpConnection {
         timer(now, "RTO", "set", rtoAt);
     }
 
-    private void cancelRto(long now) {
+    void cancelRto(long now) {
         cancelTlp();
         if (erAt != NEVER) {
             erAt = NEVER;
@@ -1894,68 +1320,21 @@ public final class TcpConnection {
         timer(now, "RTO", "cancel", NEVER);
     }
 
-    private void startRttTiming(long now, int seq) {
+    void startRttTiming(long now, int seq) {
         rttTiming = true;
         rttSeq = seq;
         rttStart = now;
     }
 
-    private void timer(long now, String name, String action, long deadline) {
+    void timer(long now, String name, String action, long deadline) {
         if (layer.tracer().enabled()) layer.tracer().event(new TraceEvent.Timer(now, id(), name, action, deadline));
     }
 
-    private int tsNow(long now) { return (int) (now / 1_000_000L) + tsOffset; }
+    int tsNow(long now) { return (int) (now / 1_000_000L) + tsOffset; }
 
-    private static TcpOption.Timestamps timestampsOf(TcpRepr seg) {
+    static TcpOption.Timestamps timestampsOf(TcpRepr seg) {
         for (TcpOption o : seg.options()) if (o instanceof TcpOption.Timestamps t) return t;
         return null;
-    }
-
-    /** What this connection's loss recovery sees of its sender and asks of it. */
-    private final class Sender implements RecoverySender {
-        @Override public int sndUna() { return sndUna; }
-        @Override public int sndNxt() { return sndNxt; }
-        @Override public void setSndNxt(int seq) { sndNxt = seq; }
-        @Override public int sndMax() { return sndMax; }
-        @Override public long sndWnd() { return sndWnd; }
-        @Override public int mss() { return effMss; }
-        @Override public int maxSegmentData() { return TcpConnection.this.maxSegmentData(); }
-        @Override public int dataEnd() { return Seq.add(sndBufSeq, sendBuf.size()); }
-        @Override public int unsent() { return TcpConnection.this.unsent(); }
-        @Override public boolean finQueued() { return finQueued; }
-        @Override public int finSeq() { return finSeq; }
-        @Override public boolean sendsData() { return TcpConnection.this.sendsData(); }
-        @Override public int retries() { return retries; }
-        @Override public long srtt() { return rtt.srtt(); }
-        @Override public boolean hasRttSample() { return rtt.hasSample(); }
-        @Override public int retransmitFirst(long now) { return TcpConnection.this.retransmitFirst(now); }
-        @Override public void sendData(long now, int seq, int len, boolean fin) { TcpConnection.this.sendData(now, seq, len, fin); }
-        @Override public void stopRttTiming() { rttTiming = false; }
-        @Override public long rtoDeadline() { return rtoAt; }
-
-        @Override public void restartRto(long now) {
-            rtoAt = NEVER;
-            armRto(now);
-        }
-
-        @Override public void armTailLossProbe(long now, long at) {
-            tlpAt = at;
-            timersChanged();
-            timer(now, "TLP", "set", tlpAt);
-        }
-
-        @Override public void cancelTailLossProbe() { cancelTlp(); }
-
-        @Override public void armEarlyRetransmit(long at) {
-            erAt = at;
-            timersChanged();
-        }
-
-        @Override public void cancelEarlyRetransmit() {
-            if (erAt == NEVER) return;
-            erAt = NEVER;
-            timersChanged();
-        }
     }
 
     private void deliverEvents() {
