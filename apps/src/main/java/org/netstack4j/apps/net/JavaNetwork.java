@@ -30,6 +30,28 @@ public final class JavaNetwork implements Network {
         return wrap(s);
     }
 
+    @Override public Datagrams bindUdp(int port) throws IOException {
+        java.net.DatagramSocket ds = new java.net.DatagramSocket(new InetSocketAddress(bind, port));
+        return new Datagrams() {
+            private final byte[] buf = new byte[65535];
+            @Override public synchronized Datagram receive(int timeoutMs) throws IOException {
+                ds.setSoTimeout(timeoutMs);
+                java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
+                try {
+                    ds.receive(p);
+                } catch (java.net.SocketTimeoutException e) {
+                    return null;
+                }
+                return new Datagram(java.util.Arrays.copyOf(buf, p.getLength()), p.getAddress().getHostAddress(), p.getPort());
+            }
+            @Override public void send(String host, int port, byte[] data) throws IOException {
+                ds.send(new java.net.DatagramPacket(data, data.length, InetAddress.getByName(host), port));
+            }
+            @Override public int port() { return ds.getLocalPort(); }
+            @Override public void close() { ds.close(); }
+        };
+    }
+
     static Connection wrap(Socket s) throws IOException {
         s.setTcpNoDelay(true);
         return new Connection() {

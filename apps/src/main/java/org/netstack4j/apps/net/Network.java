@@ -32,6 +32,20 @@ public interface Network {
         void setAcceptTimeout(int ms) throws IOException;
     }
 
+    /** A bound UDP port. */
+    interface Datagrams extends Closeable {
+        /** A received datagram: its bytes and where it came from. */
+        record Datagram(byte[] data, String host, int port) {}
+
+        /** Waits up to {@code timeoutMs} (0: forever) for a datagram; null on timeout. */
+        Datagram receive(int timeoutMs) throws IOException;
+        void send(String host, int port, byte[] data) throws IOException;
+        int port();
+    }
+
+    /** Binds a UDP port (0: any free port) on every address of this network. */
+    Datagrams bindUdp(int port) throws IOException;
+
     /** Listens on {@code port} (0: any free port) on every address of this network. */
     Listener listen(int port, int backlog) throws IOException;
 
