@@ -93,15 +93,7 @@ public final class SackRecovery extends RenoRecovery {
         boolean grew = false;
         for (TcpOption o : seg.options()) {
             if (!(o instanceof TcpOption.Sack sack)) continue;
-            if (undo != null && !sack.blocks().isEmpty()) {
-                // RFC 2883 4: a first block at or below SEG.ACK reports a duplicate; one of this
-                // recovery's retransmissions (at or above where it began, below HighRxt) is then
-                // known to have been unnecessary
-                TcpOption.SackBlock d = sack.blocks().get(0);
-                if (Seq.lt(d.left(), d.right()) && Seq.le(d.right(), ack) && Seq.ge(d.left(), undo.marker)
-                        && Seq.le(d.right(), highRxt))
-                    undo.retransLeft -= Math.ceilDiv(Seq.sub(d.right(), d.left()), snd.mss());
-            }
+            if (undo != null && !sack.blocks().isEmpty()) countDuplicate(sack.blocks().get(0), ack);
             int sndMax = snd.sndMax();
             for (TcpOption.SackBlock b : sack.blocks()) {
                 if (!Seq.lt(b.left(), b.right()) || !Seq.gt(b.right(), ack) || Seq.gt(b.right(), sndMax)) continue;
@@ -112,6 +104,16 @@ public final class SackRecovery extends RenoRecovery {
             }
         }
         return grew;
+    }
+
+    /**
+     * RFC 2883 4: a first block at or below SEG.ACK reports a duplicate; one of this recovery's
+     * retransmissions (at or above where it began, below HighRxt) is then known to have been
+     * unnecessary.
+     */
+    private void countDuplicate(TcpOption.SackBlock d, int ack) {
+        if (Seq.lt(d.left(), d.right()) && Seq.le(d.right(), ack) && Seq.ge(d.left(), undo.marker) && Seq.le(d.right(), highRxt))
+            undo.retransLeft -= Math.ceilDiv(Seq.sub(d.right(), d.left()), snd.mss());
     }
 
     @Override public long sndUnaAdvanced(int from, int to) {
