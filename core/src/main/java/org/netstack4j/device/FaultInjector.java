@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
 import org.netstack4j.time.Time;
+import org.netstack4j.trace.DropReason;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.trace.Tracer;
 
@@ -142,12 +143,12 @@ public final class FaultInjector implements Device {
             offered++;
             if (filterDrops(frame)) {
                 filtered++;
-                drop(now, "dropped by filter", frame);
+                drop(now, DropReason.FILTERED, "dropped by filter", frame);
                 return;
             }
             if (chance(c.loss())) {
                 lost++;
-                drop(now, "lost (random)", frame);
+                drop(now, DropReason.LOST, "lost (random)", frame);
                 return;
             }
             if (chance(c.corrupt())) {
@@ -195,7 +196,7 @@ public final class FaultInjector implements Device {
             }
             if (c.queueLimit() > 0 && queue.size() >= c.queueLimit()) {
                 queueDropped++;
-                drop(now, "queue full", frame);
+                drop(now, DropReason.QUEUE_FULL, "queue full", frame);
                 return;
             }
             long release = now;
@@ -211,9 +212,9 @@ public final class FaultInjector implements Device {
             queue.add(new Timed(release, frame));
         }
 
-        private void drop(long now, String reason, byte[] frame) {
+        private void drop(long now, DropReason kind, String reason, byte[] frame) {
             if (tracer.enabled())
-                tracer.event(new TraceEvent.Drop(now, "fault", reason, direction + " " + frame.length + " bytes"));
+                tracer.event(new TraceEvent.Drop(now, "fault", kind, reason, direction + " " + frame.length + " bytes"));
         }
 
         private void note(long now, String what, byte[] frame) {

@@ -12,6 +12,7 @@ import org.netstack4j.tcp.TcpListener;
 import org.netstack4j.tcp.TcpOutput;
 import org.netstack4j.time.Pollable;
 import org.netstack4j.trace.Counters;
+import org.netstack4j.trace.DropReason;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.trace.Tracer;
 import org.netstack4j.wire.IcmpRepr;
@@ -126,7 +127,7 @@ public final class Host implements Pollable {
             if (parsed instanceof Parsed.Malformed<TcpRepr> m) {
                 malformed.increment();
                 if (tracer.enabled())
-                    tracer.event(new TraceEvent.Drop(now, "tcp", m.reason(),
+                    tracer.event(new TraceEvent.Drop(now, "tcp", DropReason.of(m.kind()), m.reason(),
                             ipHeader.src() + " > " + ipHeader.dst() + " " + len + " bytes"));
                 return;
             }

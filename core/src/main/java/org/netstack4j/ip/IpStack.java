@@ -13,6 +13,7 @@ import org.netstack4j.device.Medium;
 import org.netstack4j.time.Pollable;
 import org.netstack4j.time.Time;
 import org.netstack4j.trace.Counters;
+import org.netstack4j.trace.DropReason;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.trace.Tracer;
 import org.netstack4j.wire.ArpRepr;
@@ -21,6 +22,7 @@ import org.netstack4j.wire.IcmpRepr;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.Ipv4Repr;
 import org.netstack4j.wire.MacAddress;
+import org.netstack4j.wire.MalformedKind;
 import org.netstack4j.wire.Parsed;
 import org.netstack4j.wire.UdpRepr;
 
@@ -298,18 +300,18 @@ public final class IpStack implements Pollable {
         if (t == 0) {
             // RFC 1122 3.2.1.7: a host MUST NOT send a datagram with a TTL of zero.
             c.ipOutDropBadTtl.increment();
-            dropOut(now, "ipv4", "TTL 0 (RFC 1122 3.2.1.7)", src, dst, protocol, len);
+            dropOut(now, "ipv4", DropReason.BAD_HEADER, "TTL 0 (RFC 1122 3.2.1.7)", src, dst, protocol, len);
             return false;
         }
         if (len > 65535 - Ipv4Repr.MIN_HEADER_LENGTH) {
             c.ipOutDropTooLong.increment();
-            dropOut(now, "ipv4", "datagram longer than 65535 bytes", src, dst, protocol, len);
+            dropOut(now, "ipv4", DropReason.TOO_BIG, "datagram longer than 65535 bytes", src, dst, protocol, len);
             return false;
         }
 
         if (dst.isUnspecified()) {
             c.ipOutDropNoRoute.increment();
-            dropOut(now, "ipv4", "destination 0.0.0.0", src, dst, protocol, len);
+            dropOut(now, "ipv4", DropReason.BAD_ADDRESS, "destination 0.0.0.0", src, dst, protocol, len);
             return false;
         }
         if (isLocalAddress(dst)) return sendLocal(now, src.isUnspecified() ? dst : src, dst, protocol, t, payload, off, len, writer);
@@ -328,7 +330,7 @@ public final class IpStack implements Pollable {
         }
         if (link == null) {
             c.ipOutDropNoRoute.increment();
-            dropOut(now, "ipv4", "no route to host", src, dst, protocol, len);
+            dropOut(now, "ipv4", DropReason.NO_ROUTE, "no route to host", src, dst, protocol, len);
             return false;
         }
         Ipv4Address source = src.isUnspecified() ? link.iface.address() : src;
@@ -344,7 +346,7 @@ public final class IpStack implements Pollable {
         int perFragment = (mtu - hl) & ~7; // RFC 791: fragment data is a multiple of 8 bytes
         if (dontFragment || perFragment < 8) {
             c.fragFails.increment();
-            dropOut(now, "ipv4", dontFragment ? "DF set and " + (hl + len) + " bytes exceed MTU " + mtu
+            dropOut(now, "ipv4", DropReason.TOO_BIG, dontFragment ? "DF set and " + (hl + len) + " bytes exceed MTU " + mtu
                     : "MTU " + mtu + " too small to fragment", source, dst, protocol, len);
             return false;
         }
@@ -369,7 +371,7 @@ public final class IpStack implements Pollable {
                               byte[] payload, int off, int len, PayloadWriter writer) {
         if (localQueue.size() >= MAX_LOCAL_QUEUE) {
             c.ipOutDropLocalQueue.increment();
-            dropOut(now, "ipv4", "local delivery queue full", src, dst, protocol, len);
+            dropOut(now, "ipv4", DropReason.QUEUE_FULL, "local delivery queue full", src, dst, protocol, len);
             return false;
         }
         int id = nextIdentification;
@@ -428,12 +430,12 @@ public final class IpStack implements Pollable {
         ArpCache.Enqueued q = link.arp.enqueue(now, nextHop, frame);
         if (!q.accepted()) {
             c.arpTableFull.increment();
-            drop(now, "arp", "ARP table full of unresolved neighbours", "packet for " + nextHop);
+            drop(now, "arp", DropReason.QUEUE_FULL, "ARP table full of unresolved neighbours", "packet for " + nextHop);
             return false;
         }
         if (q.dropped() != null) {
             c.arpQueueOverflow.increment();
-            drop(now, "arp", "too many packets waiting for " + nextHop + " (limit " + ArpCache.MAX_QUEUE + ")",
+            drop(now, "arp", DropReason.QUEUE_FULL, "too many packets waiting for " + nextHop + " (limit " + ArpCache.MAX_QUEUE + ")",
                     "oldest waiting packet");
         }
         if (q.sendRequest()) sendArpRequest(now, link, nextHop);
@@ -470,7 +472,7 @@ public final class IpStack implements Pollable {
         switch (EthernetRepr.parse(frame, 0, frame.length)) {
             case Parsed.Malformed<EthernetRepr> m -> {
                 c.ethInDropMalformed.increment();
-                drop(now, "ethernet", m.reason(), frame.length + " bytes");
+                drop(now, "ethernet", DropReason.of(m.kind()), m.reason(), frame.length + " bytes");
                 return;
             }
             case Parsed.Ok<EthernetRepr> ok -> eth = ok.value();
@@ -489,7 +491,7 @@ public final class IpStack implements Pollable {
             default -> {
                 c.ethInDropUnknownType.increment();
                 if (tracer.enabled())
-                    drop(now, "ethernet", "unknown EtherType 0x" + Integer.toHexString(eth.etherType()), eth.src().toString());
+                    drop(now, "ethernet", DropReason.UNSUPPORTED, "unknown EtherType 0x" + Integer.toHexString(eth.etherType()), eth.src().toString());
             }
         }
     }
@@ -497,7 +499,7 @@ public final class IpStack implements Pollable {
     /** IPv6 is not implemented: dropped and counted on its own (TUN devices see the kernel's). */
     private void ipv6Input(Link link, long now, int len) {
         c.ipv6InDropped.increment();
-        drop(now, "ipv6", "IPv6 not supported", len + " bytes on " + link.iface.name());
+        drop(now, "ipv6", DropReason.UNSUPPORTED, "IPv6 not supported", len + " bytes on " + link.iface.name());
     }
 
     // ------------------------------------------------------------------ ARP (RFC 826)
@@ -507,7 +509,7 @@ public final class IpStack implements Pollable {
         switch (ArpRepr.parse(frame, off, len)) {
             case Parsed.Malformed<ArpRepr> m -> {
                 c.arpInDropMalformed.increment();
-                drop(now, "arp", m.reason(), len + " bytes");
+                drop(now, "arp", DropReason.of(m.kind()), m.reason(), len + " bytes");
                 return;
             }
             case Parsed.Ok<ArpRepr> ok -> arp = ok.value();
@@ -517,17 +519,17 @@ public final class IpStack implements Pollable {
         else if (arp.operation() == ArpRepr.OP_REPLY) c.arpInReplies.increment();
         else {
             c.arpInOther.increment();
-            drop(now, "arp", "unknown operation " + arp.operation(), arp.senderIp().toString());
+            drop(now, "arp", DropReason.UNSUPPORTED, "unknown operation " + arp.operation(), arp.senderIp().toString());
             return;
         }
         Ipv4Address sip = arp.senderIp();
         if (arp.senderMac().isMulticast() || sip.isBroadcast() || sip.isMulticast() || isDirectedBroadcast(sip)) {
             c.arpInDropBadSender.increment();
-            drop(now, "arp", "sender is not a unicast host", sip + " " + arp.senderMac());
+            drop(now, "arp", DropReason.BAD_ADDRESS, "sender is not a unicast host", sip + " " + arp.senderMac());
             return;
         }
         if (sip.equals(link.iface.address())) {
-            drop(now, "arp", "address conflict: " + arp.senderMac() + " claims our address", sip.toString());
+            drop(now, "arp", DropReason.BAD_ADDRESS, "address conflict: " + arp.senderMac() + " claims our address", sip.toString());
             return;
         }
         // RFC 826 "Packet Reception": merge the sender into the table if present; add it if
@@ -564,7 +566,7 @@ public final class IpStack implements Pollable {
             c.arpResolveFailed.increment();
             for (byte[] frame : f.queued()) {
                 c.ipOutDropNoArp.increment();
-                drop(now, "arp", "no ARP reply from " + f.ip() + " after " + ArpCache.MAX_REQUESTS + " requests",
+                drop(now, "arp", DropReason.NEIGHBOR_UNREACHABLE, "no ARP reply from " + f.ip() + " after " + ArpCache.MAX_REQUESTS + " requests",
                         "waiting packet dropped");
                 // RFC 1122 2.3.2.2 / 3.2.2.1: tell the sender, as a host unreachable made up locally.
                 localHostUnreachable(now, link, frame, EthernetRepr.HEADER_LENGTH);
@@ -590,9 +592,9 @@ public final class IpStack implements Pollable {
         Parsed<Ipv4Repr> parsed = Ipv4Repr.parse(buf, off, len);
         if (parsed instanceof Parsed.Malformed<Ipv4Repr> m) {
             c.ipInHdrErrors.increment();
-            if (m.reason().toLowerCase(java.util.Locale.ROOT).contains("checksum")) c.ipInDropBadChecksum.increment();
+            if (m.kind() == MalformedKind.CHECKSUM) c.ipInDropBadChecksum.increment();
             else c.ipInDropMalformed.increment();
-            drop(now, "ipv4", m.reason(), len + " bytes" + (link == null ? "" : " on " + link.iface.name()));
+            drop(now, "ipv4", DropReason.of(m.kind()), m.reason(), len + " bytes" + (link == null ? "" : " on " + link.iface.name()));
             return;
         }
         Ipv4Repr ip = parsed.value();
@@ -600,13 +602,13 @@ public final class IpStack implements Pollable {
         // as source is accepted: it is what a loopback device carries.)
         if (ip.src().isBroadcast() || ip.src().isMulticast() || isDirectedBroadcast(ip.src())) {
             c.ipInDropBadSource.increment();
-            drop(now, "ipv4", "source is a broadcast or multicast address", ip);
+            drop(now, "ipv4", DropReason.BAD_ADDRESS, "source is a broadcast or multicast address", ip);
             return;
         }
         boolean broadcast = isAnyBroadcast(ip.dst());
         if (!broadcast && !isLocalAddress(ip.dst())) {
             c.ipInDropNotForUs.increment();
-            drop(now, "ipv4", ip.dst().isMulticast() ? "multicast group not joined" : "not for us (no forwarding)", ip);
+            drop(now, "ipv4", DropReason.NOT_FOR_US, ip.dst().isMulticast() ? "multicast group not joined" : "not for us (no forwarding)", ip);
             return;
         }
         // RFC 1122 3.2.1.7: a host does not discard a datagram for us because of its TTL.
@@ -620,7 +622,7 @@ public final class IpStack implements Pollable {
                 case Reassembler.Dropped d -> {
                     c.named("ipv4.reasm." + d.counter()).increment();
                     if (d.datagramDiscarded()) c.reasmFails.increment();
-                    drop(now, "ipv4", "reassembly: " + d.reason(), ip);
+                    drop(now, "ipv4", DropReason.REASSEMBLY, "reassembly: " + d.reason(), ip);
                     return;
                 }
                 case Reassembler.Complete whole -> {
@@ -653,7 +655,7 @@ public final class IpStack implements Pollable {
                     return true;
                 }
                 c.ipInUnknownProtos.increment();
-                drop(now, "ipv4", "no handler for protocol " + ip.protocol(), ip);
+                drop(now, "ipv4", DropReason.UNSUPPORTED, "no handler for protocol " + ip.protocol(), ip);
                 sendIcmpError(now, ip, buf, off, len, broadcast,
                         IcmpRepr.TYPE_DEST_UNREACHABLE, IcmpRepr.CODE_PROTOCOL_UNREACHABLE);
                 return false;
@@ -665,7 +667,7 @@ public final class IpStack implements Pollable {
         for (Reassembler.Expired e : reassembler.expire(now)) {
             c.reasmFails.increment();
             c.reasmTimeout.increment();
-            if (tracer.enabled()) drop(now, "ipv4", "reassembly timeout",
+            if (tracer.enabled()) drop(now, "ipv4", DropReason.REASSEMBLY, "reassembly timeout",
                     e.key().src() + " > " + e.key().dst() + " id " + e.key().identification()
                             + " proto " + e.key().protocol());
             // RFC 792 / RFC 1122 3.3.2: time exceeded (code 1) only if fragment zero arrived.
@@ -686,8 +688,8 @@ public final class IpStack implements Pollable {
         switch (IcmpRepr.parse(buf, off, len)) {
             case Parsed.Malformed<IcmpRepr> m -> {
                 c.icmpInErrors.increment();
-                if (m.reason().toLowerCase(java.util.Locale.ROOT).contains("checksum")) c.icmpInDropBadChecksum.increment();
-                drop(now, "icmp", m.reason(), ip);
+                if (m.kind() == MalformedKind.CHECKSUM) c.icmpInDropBadChecksum.increment();
+                drop(now, "icmp", DropReason.of(m.kind()), m.reason(), ip);
                 return;
             }
             case Parsed.Ok<IcmpRepr> ok -> msg = ok.value();
@@ -698,7 +700,7 @@ public final class IpStack implements Pollable {
                 if (broadcast) {
                     // RFC 1122 3.2.2.6 allows ignoring broadcast echo; Linux does by default (smurf).
                     c.icmpInDropBroadcastEcho.increment();
-                    drop(now, "icmp", "echo request to a broadcast address ignored", ip);
+                    drop(now, "icmp", DropReason.POLICY, "echo request to a broadcast address ignored", ip);
                     return;
                 }
                 c.icmpOutEchoReps.increment();
@@ -729,12 +731,12 @@ public final class IpStack implements Pollable {
         Ipv4Repr q = parseQuoted(quote);
         if (q == null) {
             c.icmpInErrors.increment();
-            drop(now, "icmp", "quoted datagram too short or not IPv4", "from " + reporter);
+            drop(now, "icmp", DropReason.TRUNCATED, "quoted datagram too short or not IPv4", "from " + reporter);
             return;
         }
         if (!isLocalAddress(q.src())) {
             c.icmpInDropNotOurs.increment();
-            drop(now, "icmp", "error about a datagram we did not send", "from " + reporter + " about " + q.src());
+            drop(now, "icmp", DropReason.NOT_FOR_US, "error about a datagram we did not send", "from " + reporter + " about " + q.src());
             return;
         }
         int qoff = q.headerLength();
@@ -946,7 +948,7 @@ public final class IpStack implements Pollable {
     boolean udpOutput(long now, UdpSocket s, Ipv4Address dst, int dstPort, byte[] data, int off, int len) {
         if (len > UdpSocket.MAX_PAYLOAD) {
             c.ipOutDropTooLong.increment();
-            dropOut(now, "udp", "datagram longer than " + UdpSocket.MAX_PAYLOAD + " bytes", s.localAddress(), dst,
+            dropOut(now, "udp", DropReason.TOO_BIG, "datagram longer than " + UdpSocket.MAX_PAYLOAD + " bytes", s.localAddress(), dst,
                     Ipv4Repr.PROTO_UDP, len);
             return false;
         }
@@ -954,7 +956,7 @@ public final class IpStack implements Pollable {
         if (src == null) {
             c.ipOutRequests.increment();
             c.ipOutDropNoRoute.increment();
-            dropOut(now, "ipv4", "no route to host", Ipv4Address.ANY, dst, Ipv4Repr.PROTO_UDP, len);
+            dropOut(now, "ipv4", DropReason.NO_ROUTE, "no route to host", Ipv4Address.ANY, dst, Ipv4Repr.PROTO_UDP, len);
             return false;
         }
         byte[] b = new byte[UdpRepr.HEADER_LENGTH + len];
@@ -968,8 +970,8 @@ public final class IpStack implements Pollable {
         switch (UdpRepr.parse(ip.src(), ip.dst(), buf, off, len)) {
             case Parsed.Malformed<UdpRepr> m -> {
                 c.udpInErrors.increment();
-                if (m.reason().toLowerCase(java.util.Locale.ROOT).contains("checksum")) c.udpInDropBadChecksum.increment();
-                drop(now, "udp", m.reason(), ip);
+                if (m.kind() == MalformedKind.CHECKSUM) c.udpInDropBadChecksum.increment();
+                drop(now, "udp", DropReason.of(m.kind()), m.reason(), ip);
                 return;
             }
             case Parsed.Ok<UdpRepr> ok -> udp = ok.value();
@@ -977,7 +979,7 @@ public final class IpStack implements Pollable {
         UdpSocket s = udpLookup(ip.dst(), udp.dstPort());
         if (s == null) {
             c.udpNoPorts.increment();
-            if (tracer.enabled()) drop(now, "udp", "port " + udp.dstPort() + " closed", ip);
+            if (tracer.enabled()) drop(now, "udp", DropReason.NO_LISTENER, "port " + udp.dstPort() + " closed", ip);
             // RFC 1122 4.1.3.1: SHOULD send port unreachable (not for broadcasts, 3.2.2).
             sendIcmpError(now, ip, buf, off, len, broadcast,
                     IcmpRepr.TYPE_DEST_UNREACHABLE, IcmpRepr.CODE_PORT_UNREACHABLE);
@@ -989,7 +991,7 @@ public final class IpStack implements Pollable {
                 Arrays.copyOfRange(buf, p, p + plen));
         if (!s.deliver(d)) {
             c.udpRcvbufErrors.increment();
-            drop(now, "udp", "receive queue full (" + UdpSocket.MAX_QUEUED_DATAGRAMS + " datagrams)", ip);
+            drop(now, "udp", DropReason.QUEUE_FULL, "receive queue full (" + UdpSocket.MAX_QUEUED_DATAGRAMS + " datagrams)", ip);
             return;
         }
         c.udpInDatagrams.increment();
@@ -997,17 +999,17 @@ public final class IpStack implements Pollable {
 
     // ------------------------------------------------------------------ tracing
 
-    private void drop(long now, String layer, String reason, String summary) {
-        if (tracer.enabled()) tracer.event(new TraceEvent.Drop(now, layer, reason, summary));
+    private void drop(long now, String layer, DropReason kind, String reason, String summary) {
+        if (tracer.enabled()) tracer.event(new TraceEvent.Drop(now, layer, kind, reason, summary));
     }
 
-    private void drop(long now, String layer, String reason, Ipv4Repr ip) {
-        if (tracer.enabled()) tracer.event(new TraceEvent.Drop(now, layer, reason, summary(ip)));
+    private void drop(long now, String layer, DropReason kind, String reason, Ipv4Repr ip) {
+        if (tracer.enabled()) tracer.event(new TraceEvent.Drop(now, layer, kind, reason, summary(ip)));
     }
 
-    private void dropOut(long now, String layer, String reason, Ipv4Address src, Ipv4Address dst, int protocol, int len) {
+    private void dropOut(long now, String layer, DropReason kind, String reason, Ipv4Address src, Ipv4Address dst, int protocol, int len) {
         if (tracer.enabled())
-            tracer.event(new TraceEvent.Drop(now, layer, reason, "out " + src + " > " + dst + " proto " + protocol
+            tracer.event(new TraceEvent.Drop(now, layer, kind, reason, "out " + src + " > " + dst + " proto " + protocol
                     + " length " + len));
     }
 

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.SplittableRandom;
 import org.netstack4j.device.Corruption;
 import org.netstack4j.device.FaultInjector;
+import org.netstack4j.trace.DropReason;
 import org.netstack4j.trace.TraceEvent;
 
 /**
@@ -63,12 +64,12 @@ final class Channel {
         transmitted++;
         if (!up) {
             downDropped++;
-            drop(now, "link down", frame);
+            drop(now, DropReason.LINK_DOWN, "link down", frame);
             return;
         }
         if (frame.length > c.mtu() + c.linkHeaderBytes()) {
             mtuDropped++;
-            drop(now, "frame of " + frame.length + " bytes exceeds MTU " + c.mtu(), frame);
+            drop(now, DropReason.TOO_BIG, "frame of " + frame.length + " bytes exceeds MTU " + c.mtu(), frame);
             return;
         }
         long txEnd = now;
@@ -76,7 +77,7 @@ final class Channel {
             while (!inSerialization.isEmpty() && inSerialization.peekFirst() <= now) inSerialization.pollFirst();
             if (c.queueLimit() > 0 && inSerialization.size() >= c.queueLimit()) {
                 queueDropped++;
-                drop(now, "queue full (" + c.queueLimit() + " frames)", frame);
+                drop(now, DropReason.QUEUE_FULL, "queue full (" + c.queueLimit() + " frames)", frame);
                 return;
             }
             long start = Math.max(now, lastTxEnd);
@@ -89,7 +90,7 @@ final class Channel {
         // The random draws happen in a fixed order for every frame, so a seed replays exactly.
         if (chance(c.loss())) {
             lost++;
-            drop(now, "lost in flight (random)", frame);
+            drop(now, DropReason.LOST, "lost in flight (random)", frame);
             return;
         }
         if (chance(c.corrupt())) {
@@ -127,8 +128,8 @@ final class Channel {
         fanout.deliver(now, h.frame);
     }
 
-    private void drop(long now, String reason, byte[] frame) {
+    private void drop(long now, DropReason kind, String reason, byte[] frame) {
         if (sim.tracer().enabled())
-            sim.tracer().event(new TraceEvent.Drop(now, "link", reason, name + " " + frame.length + " bytes"));
+            sim.tracer().event(new TraceEvent.Drop(now, "link", kind, reason, name + " " + frame.length + " bytes"));
     }
 }

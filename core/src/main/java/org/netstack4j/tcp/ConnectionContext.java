@@ -1,6 +1,7 @@
 package org.netstack4j.tcp;
 
 import java.util.List;
+import org.netstack4j.trace.DropReason;
 import org.netstack4j.trace.Tracer;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.TcpEncoder;
@@ -48,8 +49,8 @@ interface ConnectionContext {
 
     Tracer tracer();
 
-    /** Counts the drop as "tcp.drop.{@code key}" and traces it with {@code reason} and the segment. */
-    void drop(long now, String key, String reason, TcpConnection c, TcpRepr seg, int len);
+    /** Counts the drop as "tcp.drop.{@code key}" and traces it, of {@code kind}, with {@code reason} and the segment. */
+    void drop(long now, DropReason kind, String key, String reason, TcpConnection c, TcpRepr seg, int len);
 
     // ---- timers and lifetime
 

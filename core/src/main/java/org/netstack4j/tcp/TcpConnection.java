@@ -11,6 +11,9 @@ import org.netstack4j.tcp.recovery.RenoRecovery;
 import org.netstack4j.tcp.recovery.SackRecovery;
 import org.netstack4j.tcp.seqnum.Assembler;
 import org.netstack4j.tcp.seqnum.Seq;
+import org.netstack4j.trace.DropReason;
+import org.netstack4j.trace.FourTuple;
+import org.netstack4j.trace.TimerAction;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.TcpOption;
@@ -162,6 +165,7 @@ public final class TcpConnection {
     public TcpState state() { return state; }
     /** "local:port>remote:port"; built on demand (an idle connection keeps no strings, DESIGN.md 10). */
     public String id() { return TcpLayer.id(localAddress, localPort, remoteAddress, remotePort); }
+    FourTuple fourTuple() { return new FourTuple(localAddress, localPort, remoteAddress, remotePort); }
     public Ipv4Address localAddress() { return localAddress; }
     public int localPort() { return localPort; }
     public Ipv4Address remoteAddress() { return remoteAddress; }
@@ -231,11 +235,11 @@ public final class TcpConnection {
             keepaliveAt = now + cfg().keepaliveIdleNs();
             timersChanged();
             keepalivesSent = 0;
-            timer(now, "keepalive", "set", keepaliveAt);
+            timer(now, TcpTimer.KEEPALIVE, TimerAction.SET, keepaliveAt);
         } else if (!on && keepaliveAt != NEVER) {
             keepaliveAt = NEVER;
             timersChanged();
-            timer(now, "keepalive", "cancel", NEVER);
+            timer(now, TcpTimer.KEEPALIVE, TimerAction.CANCEL, NEVER);
         }
     }
 
@@ -456,7 +460,7 @@ public final class TcpConnection {
             timersChanged();
         }
         switch (state) {
-            case CLOSED, LISTEN -> layer.drop(now, "closed", "segment for a closed connection", this, seg, len);
+            case CLOSED, LISTEN -> layer.drop(now, DropReason.NO_LISTENER, "closed", "segment for a closed connection", this, seg, len);
             case SYN_SENT -> synSentArrives(now, seg, buf, off, len);
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
                     otherStatesArrive(now, seg, buf, off, len);
@@ -472,7 +476,7 @@ public final class TcpConnection {
         // RFC 9293 3.10.7.3, first check the ACK bit
         if (seg.has(TcpRepr.ACK)) {
             if (Seq.le(ack, iss) || Seq.gt(ack, sndMax)) {
-                layer.drop(now, "bad_ack_syn_sent", "unacceptable ACK in SYN-SENT", this, seg, len);
+                layer.drop(now, DropReason.BAD_ACK, "bad_ack_syn_sent", "unacceptable ACK in SYN-SENT", this, seg, len);
                 if (!seg.has(TcpRepr.RST)) layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, ack, 0, false);
                 return;
             }
@@ -484,7 +488,7 @@ public final class TcpConnection {
                 layer.counters().inRsts.increment();
                 enterClosed(now, "rcv RST,ACK", TcpError.CONNECTION_REFUSED);
             } else {
-                layer.drop(now, "rst_without_ack", "RST without an acceptable ACK in SYN-SENT", this, seg, len);
+                layer.drop(now, DropReason.BAD_ACK, "rst_without_ack", "RST without an acceptable ACK in SYN-SENT", this, seg, len);
             }
             return;
         }
@@ -515,7 +519,7 @@ public final class TcpConnection {
             return;
         }
         // RFC 9293 3.10.7.3, fifth, neither SYN nor RST: drop
-        layer.drop(now, "no_syn_in_syn_sent", "segment without SYN or RST in SYN-SENT", this, seg, len);
+        layer.drop(now, DropReason.UNEXPECTED, "no_syn_in_syn_sent", "segment without SYN or RST in SYN-SENT", this, seg, len);
     }
 
     // RFC 9293 3.10.7.4, Other States
@@ -529,20 +533,20 @@ public final class TcpConnection {
         if (state == TcpState.TIME_WAIT && !seg.has(TcpRepr.ACK) && !rst && !syn && cfg().timeWaitIgnoresNonAck()) {
             // FreeBSD (tcp_twcheck): in TIME-WAIT a segment without ACK bit is dropped before any
             // answer; RFC 9293 3.10.7.4 would ACK it when it is outside the window.
-            layer.drop(now, "time_wait_no_ack", "segment without ACK in TIME-WAIT ignored", this, seg, len);
+            layer.drop(now, DropReason.NO_ACK, "time_wait_no_ack", "segment without ACK in TIME-WAIT ignored", this, seg, len);
             return;
         }
 
         if (tsOk && ts == null && !rst && !syn && cfg().dropMissingTimestamps()) {
             // RFC 7323 3.2: "If a non-<RST> segment is received without a TSopt, a TCP SHOULD
             // silently drop the segment"
-            layer.drop(now, "missing_ts", "no timestamp option although timestamps are in use (RFC 7323 3.2)", this, seg, len);
+            layer.drop(now, DropReason.TIMESTAMP, "missing_ts", "no timestamp option although timestamps are in use (RFC 7323 3.2)", this, seg, len);
             return;
         }
 
         // RFC 7323 5.3, PAWS: before the sequence number check, reject old duplicates by timestamp
         if (ts != null && !rst && Seq.lt(ts.tsVal(), tsRecent)) {
-            layer.drop(now, "paws", "PAWS: timestamp older than TS.Recent (RFC 7323 5.3)", this, seg, len);
+            layer.drop(now, DropReason.TIMESTAMP, "paws", "PAWS: timestamp older than TS.Recent (RFC 7323 5.3)", this, seg, len);
             boolean pureAck = len == 0 && !syn && !fin;
             if (pureAck && now - lastOutOfWindowAck < OUT_OF_WINDOW_ACK_INTERVAL_NS) {
                 // Two ends that each hold a TS.Recent ahead of the other's clock would otherwise
@@ -585,11 +589,11 @@ public final class TcpConnection {
             }
             if (state == TcpState.SYN_RECEIVED && syn && !seg.has(TcpRepr.ACK) && seq == irs) {
                 // a retransmitted SYN: our SYN,ACK was lost, send it again
-                layer.drop(now, "dup_syn", "retransmitted SYN in SYN-RECEIVED: SYN,ACK repeated", this, seg, len);
+                layer.drop(now, DropReason.OUT_OF_WINDOW, "dup_syn", "retransmitted SYN in SYN-RECEIVED: SYN,ACK repeated", this, seg, len);
                 snd.sendSyn(now, true);
                 return;
             }
-            layer.drop(now, "out_of_window", "sequence number outside the receive window", this, seg, len);
+            layer.drop(now, DropReason.OUT_OF_WINDOW, "out_of_window", "sequence number outside the receive window", this, seg, len);
             if (!rst && segLen == 0 && now - lastOutOfWindowAck < OUT_OF_WINDOW_ACK_INTERVAL_NS) {
                 // a pure ACK out of the window: answer at most every 500 ms so two confused ends
                 // cannot ping-pong ACKs forever (Linux tcp_invalid_ratelimit)
@@ -626,7 +630,7 @@ public final class TcpConnection {
         // RFC 9293 3.10.7.4, second check the RST bit (RFC 5961 3.2: exact match, else challenge ACK)
         if (rst) {
             if (seq != rcvNxt && cfg().challengeAckOnRst()) {
-                layer.drop(now, "rst_not_exact", "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 3.2)", this, seg, len);
+                layer.drop(now, DropReason.CHALLENGE_ACK, "rst_not_exact", "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 3.2)", this, seg, len);
                 snd.challengeAck(now);
                 return;
             }
@@ -645,9 +649,9 @@ public final class TcpConnection {
                 case CLOSING, LAST_ACK -> enterClosed(now, "rcv RST", TcpError.CONNECTION_RESET);
                 case TIME_WAIT -> {
                     if (cfg().rstInTimeWait()) enterClosed(now, "rcv RST", null);
-                    else layer.drop(now, "rst_in_time_wait", "RST in TIME-WAIT ignored (RFC 1337)", this, seg, len);
+                    else layer.drop(now, DropReason.UNEXPECTED, "rst_in_time_wait", "RST in TIME-WAIT ignored (RFC 1337)", this, seg, len);
                 }
-                case CLOSED, LISTEN, SYN_SENT -> layer.drop(now, "unexpected_state", "RST in " + state, this, seg, len);
+                case CLOSED, LISTEN, SYN_SENT -> layer.drop(now, DropReason.UNEXPECTED, "unexpected_state", "RST in " + state, this, seg, len);
             }
             return;
         }
@@ -658,14 +662,14 @@ public final class TcpConnection {
         if (syn) {
             if (state == TcpState.SYN_RECEIVED && parent != null) {
                 // "If the connection was initiated with a passive OPEN, then return this connection to LISTEN"
-                layer.drop(now, "syn_in_syn_received", "new SYN in SYN-RECEIVED: back to LISTEN", this, seg, len);
+                layer.drop(now, DropReason.UNEXPECTED, "syn_in_syn_received", "new SYN in SYN-RECEIVED: back to LISTEN", this, seg, len);
                 enterClosed(now, "rcv SYN (passive open: back to LISTEN)", null);
                 return;
             }
             if (!cfg().challengeAckOnSyn() && state == TcpState.TIME_WAIT) {
                 // FreeBSD (tcp_twcheck, insecure_syn=1): a SYN in the window of TIME-WAIT is answered
                 // with a RST, and TIME-WAIT stays
-                layer.drop(now, "syn_in_time_wait", "SYN in the window of TIME-WAIT: RST", this, seg, len);
+                layer.drop(now, DropReason.UNEXPECTED, "syn_in_time_wait", "SYN in the window of TIME-WAIT: RST", this, seg, len);
                 snd.sendAbortRst(now);
                 return;
             }
@@ -676,14 +680,14 @@ public final class TcpConnection {
                 enterClosed(now, "rcv SYN in window", TcpError.CONNECTION_RESET);
                 return;
             }
-            layer.drop(now, "syn_in_window", "SYN in a synchronized state: challenge ACK (RFC 5961 4.2)", this, seg, len);
+            layer.drop(now, DropReason.CHALLENGE_ACK, "syn_in_window", "SYN in a synchronized state: challenge ACK (RFC 5961 4.2)", this, seg, len);
             snd.challengeAck(now);
             return;
         }
 
         // RFC 9293 3.10.7.4, fifth check the ACK field
         if (!seg.has(TcpRepr.ACK)) {
-            layer.drop(now, "no_ack", "segment without ACK bit", this, seg, len);
+            layer.drop(now, DropReason.NO_ACK, "no_ack", "segment without ACK bit", this, seg, len);
             return;
         }
         int ack = seg.ack();
@@ -692,11 +696,11 @@ public final class TcpConnection {
                 if (parent != null && len == 0 && !fin && retries < parent.deferAccept()) {
                     // TCP_DEFER_ACCEPT: wait for data; the bare ACK is remembered, not taken
                     deferredAckSeen = true;
-                    layer.drop(now, "deferred_accept", "bare ACK while accepting is deferred (TCP_DEFER_ACCEPT)", this, seg, len);
+                    layer.drop(now, DropReason.POLICY, "deferred_accept", "bare ACK while accepting is deferred (TCP_DEFER_ACCEPT)", this, seg, len);
                     return;
                 }
                 if (parent != null && parent.acceptQueueFull()) {
-                    layer.drop(now, "accept_queue_full", "accept queue full: handshake ACK dropped", this, seg, len);
+                    layer.drop(now, DropReason.QUEUE_FULL, "accept_queue_full", "accept queue full: handshake ACK dropped", this, seg, len);
                     return;
                 }
                 sndWnd = (long) seg.window() << sndWscale;
@@ -706,7 +710,7 @@ public final class TcpConnection {
                 establish(now, "rcv ACK of SYN");
             } else {
                 // <SEQ=SEG.ACK><CTL=RST>
-                layer.drop(now, "bad_ack_syn_received", "unacceptable ACK in SYN-RECEIVED: RST", this, seg, len);
+                layer.drop(now, DropReason.BAD_ACK, "bad_ack_syn_received", "unacceptable ACK in SYN-RECEIVED: RST", this, seg, len);
                 layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, ack, 0, false);
                 return;
             }
@@ -728,7 +732,7 @@ public final class TcpConnection {
             }
             case CLOSING -> {
                 if (finAcked()) enterTimeWait(now, "rcv ACK of FIN");
-                else layer.drop(now, "closing_no_fin_ack", "CLOSING: ACK does not cover our FIN", this, seg, len);
+                else layer.drop(now, DropReason.UNEXPECTED, "closing_no_fin_ack", "CLOSING: ACK does not cover our FIN", this, seg, len);
                 return;
             }
             case LAST_ACK -> {
@@ -753,12 +757,12 @@ public final class TcpConnection {
         int ack = seg.ack();
         // RFC 5961 5.2: acceptable iff (SND.UNA - MAX.SND.WND) <= SEG.ACK <= SND.NXT
         if (Seq.gt(ack, sndMax)) {
-            layer.drop(now, "ack_unsent", "ACK of data not yet sent: " + (cfg().ackUnsentAck() ? "ACK and drop" : "drop"), this, seg, len);
+            layer.drop(now, DropReason.BAD_ACK, "ack_unsent", "ACK of data not yet sent: " + (cfg().ackUnsentAck() ? "ACK and drop" : "drop"), this, seg, len);
             if (cfg().ackUnsentAck()) snd.sendAck(now);
             return false;
         }
         if (Seq.lt(ack, Seq.add(sndUna, -Math.max(maxSndWnd, 1)))) {
-            layer.drop(now, "ack_too_old", "ACK below SND.UNA - MAX.SND.WND: challenge ACK (RFC 5961 5.2)", this, seg, len);
+            layer.drop(now, DropReason.CHALLENGE_ACK, "ack_too_old", "ACK below SND.UNA - MAX.SND.WND: challenge ACK (RFC 5961 5.2)", this, seg, len);
             snd.challengeAck(now);
             return false;
         }
@@ -816,9 +820,9 @@ public final class TcpConnection {
             switch (state) {
                 case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> rcv.receiveText(now, dataSeq, buf, off, len, fin);
                 case CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
-                        layer.drop(now, "data_after_fin", "text after the remote FIN ignored", this, seg, len);
+                        layer.drop(now, DropReason.UNEXPECTED, "data_after_fin", "text after the remote FIN ignored", this, seg, len);
                 case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED ->
-                        layer.drop(now, "data_unexpected", "text in " + state.rfcName() + " ignored", this, seg, len);
+                        layer.drop(now, DropReason.UNEXPECTED, "data_unexpected", "text in " + state.rfcName() + " ignored", this, seg, len);
             }
         } else if (fin && dataSeq != rcvNxt) {
             rememberOooFin(Seq.add(dataSeq, len));
@@ -948,7 +952,7 @@ public final class TcpConnection {
         if (delackAt <= now) {
             delackAt = NEVER;
             timersChanged();
-            timer(now, "delayed-ACK", "fired", now);
+            timer(now, TcpTimer.DELAYED_ACK, TimerAction.FIRED, now);
             layer.counters().delayedAcks.increment();
             snd.sendAck(now);
         }
@@ -960,7 +964,7 @@ public final class TcpConnection {
         if (state != TcpState.CLOSED && tlpAt <= now) {
             tlpAt = NEVER;
             timersChanged();
-            timer(now, "TLP", "fired", now);
+            timer(now, TcpTimer.TLP, TimerAction.FIRED, now);
             recovery().tailLossProbeTimeout(now);
         }
         if (state != TcpState.CLOSED && rtoAt <= now) retransmissionTimeout(now);
@@ -975,7 +979,7 @@ public final class TcpConnection {
         cancelTlp();
         rtoAt = NEVER;
         timersChanged();
-        timer(now, "RTO", "fired", now);
+        timer(now, TcpTimer.RTO, TimerAction.FIRED, now);
         layer.counters().timeouts.increment();
         if (userTimeoutNs() > 0 && unackedSince != NEVER && now - unackedSince >= userTimeoutNs()) {
             userTimeout(now);
@@ -1028,7 +1032,7 @@ public final class TcpConnection {
         timeWaitAt = NEVER;
         timersChanged();
         boolean fw2 = state == TcpState.FIN_WAIT_2;
-        timer(now, fw2 ? "FIN-WAIT-2" : "2MSL", "fired", now);
+        timer(now, fw2 ? TcpTimer.FIN_WAIT_2 : TcpTimer.TWO_MSL, TimerAction.FIRED, now);
         enterClosed(now, fw2 ? "FIN-WAIT-2 timeout" : "2MSL timeout", null);
     }
 
@@ -1048,7 +1052,7 @@ public final class TcpConnection {
     private void armFinWait2Timeout(long now) {
         timeWaitAt = now + finWait2TimeoutNs;
         timersChanged();
-        timer(now, "FIN-WAIT-2", "set", timeWaitAt);
+        timer(now, TcpTimer.FIN_WAIT_2, TimerAction.SET, timeWaitAt);
     }
 
     /** RFC 9293 3.10.8 USER TIMEOUT: flush queues, report the error, CLOSED. */
@@ -1060,7 +1064,7 @@ public final class TcpConnection {
     private void keepaliveTimeout(long now) {
         keepaliveAt = NEVER;
         timersChanged();
-        timer(now, "keepalive", "fired", now);
+        timer(now, TcpTimer.KEEPALIVE, TimerAction.FIRED, now);
         if (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT) return;
         if (sndMax != sndUna) { // data outstanding: the RTO watches the peer
             keepaliveAt = now + cfg().keepaliveIdleNs();
@@ -1077,7 +1081,7 @@ public final class TcpConnection {
         snd.emit(now, TcpRepr.ACK, Seq.add(sndUna, -1), 0);
         keepaliveAt = now + cfg().keepaliveIntervalNs();
         timersChanged();
-        timer(now, "keepalive", "set", keepaliveAt);
+        timer(now, TcpTimer.KEEPALIVE, TimerAction.SET, keepaliveAt);
     }
 
     // ------------------------------------------------------------------ loss recovery timers
@@ -1159,7 +1163,7 @@ public final class TcpConnection {
         if (cfg().keepalive()) {
             keepaliveAt = now + cfg().keepaliveIdleNs();
             timersChanged();
-            timer(now, "keepalive", "set", keepaliveAt);
+            timer(now, TcpTimer.KEEPALIVE, TimerAction.SET, keepaliveAt);
         }
         if (parent != null) nAcceptable = true;
         if (finQueued) setState(now, TcpState.FIN_WAIT_1, "queued CLOSE");
@@ -1171,7 +1175,7 @@ public final class TcpConnection {
         if (persistAt != NEVER) {
             persistAt = NEVER;
             timersChanged();
-            timer(now, "persist", "cancel", NEVER);
+            timer(now, TcpTimer.PERSIST, TimerAction.CANCEL, NEVER);
         }
         if (!cfg().timeWaitEnabled()) {
             // LAB ONLY: no TIME-WAIT, the connection is forgotten at once
@@ -1184,7 +1188,7 @@ public final class TcpConnection {
     private void restartTimeWait(long now) {
         timeWaitAt = now + 2 * cfg().mslNs();
         timersChanged();
-        timer(now, "2MSL", "set", timeWaitAt);
+        timer(now, TcpTimer.TWO_MSL, TimerAction.SET, timeWaitAt);
     }
 
     /**
@@ -1276,9 +1280,9 @@ public final class TcpConnection {
         setState(now, TcpState.CLOSED, cause);
         if (err != null) error = err;
         cancelRto(now);
-        if (persistAt != NEVER) timer(now, "persist", "cancel", NEVER);
-        if (delackAt != NEVER) timer(now, "delayed-ACK", "cancel", NEVER);
-        if (timeWaitAt != NEVER && timeWaitAt > now) timer(now, "2MSL", "cancel", NEVER);
+        if (persistAt != NEVER) timer(now, TcpTimer.PERSIST, TimerAction.CANCEL, NEVER);
+        if (delackAt != NEVER) timer(now, TcpTimer.DELAYED_ACK, TimerAction.CANCEL, NEVER);
+        if (timeWaitAt != NEVER && timeWaitAt > now) timer(now, TcpTimer.TWO_MSL, TimerAction.CANCEL, NEVER);
         persistAt = delackAt = timeWaitAt = keepaliveAt = NEVER;
         timersChanged();
         if (err != null) {
@@ -1294,7 +1298,7 @@ public final class TcpConnection {
         TcpState from = state;
         state = to;
         if (layer.tracer().enabled())
-            layer.tracer().event(new TraceEvent.StateChange(now, id(), from.rfcName(), to.rfcName(), cause));
+            layer.tracer().event(new TraceEvent.StateChange<>(now, fourTuple(), from, to, cause));
     }
 
     void armRto(long now) {
@@ -1305,7 +1309,7 @@ public final class TcpConnection {
         if (ut > 0) rtoAt = Math.max(now + 1, Math.min(rtoAt, (unackedSince != NEVER ? unackedSince : now) + ut));
         if (establishing() && establishDeadline != NEVER) rtoAt = Math.max(now + 1, Math.min(rtoAt, establishDeadline));
         timersChanged();
-        timer(now, "RTO", "set", rtoAt);
+        timer(now, TcpTimer.RTO, TimerAction.SET, rtoAt);
     }
 
     void cancelRto(long now) {
@@ -1317,7 +1321,7 @@ public final class TcpConnection {
         if (rtoAt == NEVER) return;
         rtoAt = NEVER;
         timersChanged();
-        timer(now, "RTO", "cancel", NEVER);
+        timer(now, TcpTimer.RTO, TimerAction.CANCEL, NEVER);
     }
 
     void startRttTiming(long now, int seq) {
@@ -1326,8 +1330,8 @@ public final class TcpConnection {
         rttStart = now;
     }
 
-    void timer(long now, String name, String action, long deadline) {
-        if (layer.tracer().enabled()) layer.tracer().event(new TraceEvent.Timer(now, id(), name, action, deadline));
+    void timer(long now, TcpTimer name, TimerAction action, long deadline) {
+        if (layer.tracer().enabled()) layer.tracer().event(new TraceEvent.Timer<>(now, fourTuple(), name, action, deadline));
     }
 
     int tsNow(long now) { return (int) (now / 1_000_000L) + tsOffset; }

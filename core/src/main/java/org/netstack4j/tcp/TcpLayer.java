@@ -11,6 +11,8 @@ import org.netstack4j.tcp.seqnum.Seq;
 import org.netstack4j.time.Pollable;
 import org.netstack4j.time.Time;
 import org.netstack4j.trace.Counters;
+import org.netstack4j.trace.DropReason;
+import org.netstack4j.trace.FourTuple;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.trace.Tracer;
 import org.netstack4j.wire.Ipv4Address;
@@ -145,7 +147,7 @@ public final class TcpLayer implements Pollable {
         tcpCounters.inSegments.increment();
         // The connection's name is only needed for tracing: build it only then (hot path).
         String id = tracer.enabled() ? id(dst, seg.dstPort(), src, seg.srcPort()) : null;
-        if (tracer.enabled()) tracer.event(new TraceEvent.Segment(now, true, id, src, dst, seg, payloadLen));
+        if (tracer.enabled()) tracer.event(TraceEvent.Segment.of(now, true, src, dst, seg, payloadLen));
         TcpConnection c = connections.get(dst, seg.dstPort(), src, seg.srcPort());
         if (c != null && c.state() == TcpState.TIME_WAIT && c.acceptsNewSynInTimeWait(seg)
                 && findListener(dst, seg.dstPort()) != null) {
@@ -169,16 +171,16 @@ public final class TcpLayer implements Pollable {
     // RFC 9293 3.10.7.1, CLOSED STATE: no connection, no listener
     private void closedArrives(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, int len, String id) {
         if (seg.has(TcpRepr.RST)) {
-            drop(now, "rst_to_closed", "RST to a closed port ignored", id, seg, len);
+            drop(now, DropReason.NO_LISTENER, "rst_to_closed", "RST to a closed port ignored", id, seg, len);
             return;
         }
         if (config.twoWayHandshake() && seg.has(TcpRepr.SYN) && seg.has(TcpRepr.ACK)) {
             // Lab mode: in a two-way handshake the SYN,ACK is the last step and asks for no reply,
             // so a host that never opened this connection has nothing to answer it with.
-            drop(now, "two_way_stray_syn_ack", "two-way handshake (lab): stray SYN,ACK ignored, nothing to confirm", id, seg, len);
+            drop(now, DropReason.POLICY, "two_way_stray_syn_ack", "two-way handshake (lab): stray SYN,ACK ignored, nothing to confirm", id, seg, len);
             return;
         }
-        drop(now, "no_connection", "no connection or listener: answered with RST", id, seg, len);
+        drop(now, DropReason.NO_LISTENER, "no_connection", "no connection or listener: answered with RST", id, seg, len);
         if (!seg.has(TcpRepr.ACK)) {
             // <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>
             int segLen = len + (seg.has(TcpRepr.SYN) ? 1 : 0) + (seg.has(TcpRepr.FIN) ? 1 : 0);
@@ -251,7 +253,7 @@ public final class TcpLayer implements Pollable {
     // ---- services for connections and listeners ----
 
     static String id(Ipv4Address local, int localPort, Ipv4Address remote, int remotePort) {
-        return local + ":" + localPort + ">" + remote + ":" + remotePort;
+        return new FourTuple(local, localPort, remote, remotePort).toString();
     }
 
     private TcpListener findListener(Ipv4Address dst, int port) {
@@ -322,9 +324,9 @@ public final class TcpLayer implements Pollable {
         return scratch;
     }
 
-    /** A connection's segment: its id string is only built when tracing. */
+    /** A connection's segment. */
     void transmit(long now, TcpConnection c, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, int off, int len) {
-        transmit(now, tracer.enabled() ? c.id() : null, src, dst, tcp, payload, off, len);
+        transmit(now, src, dst, tcp, payload, off, len);
     }
 
     /** The header the connections fill for {@link #transmit(long, TcpConnection, Ipv4Address, Ipv4Address, TcpEncoder, byte[], int, int)}. */
@@ -335,17 +337,17 @@ public final class TcpLayer implements Pollable {
     /** A connection's common segment (never a RST): no record is built unless tracing. */
     void transmit(long now, TcpConnection c, Ipv4Address src, Ipv4Address dst, TcpEncoder tcp, byte[] payload, int off, int len) {
         if (tracer.enabled()) {
-            transmit(now, c.id(), src, dst, tcp.toRepr(), payload, off, len);
+            transmit(now, src, dst, tcp.toRepr(), payload, off, len);
             return;
         }
         tcpCounters.outSegments.increment();
         output.send(now, src, dst, tcp, payload, off, len);
     }
 
-    void transmit(long now, String id, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, int off, int len) {
+    void transmit(long now, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, int off, int len) {
         tcpCounters.outSegments.increment();
         if (tcp.has(TcpRepr.RST)) tcpCounters.outRsts.increment();
-        if (tracer.enabled()) tracer.event(new TraceEvent.Segment(now, false, id, src, dst, tcp, len));
+        if (tracer.enabled()) tracer.event(TraceEvent.Segment.of(now, false, src, dst, tcp, len));
         output.send(now, src, dst, tcp, payload, off, len);
     }
 
@@ -358,7 +360,7 @@ public final class TcpLayer implements Pollable {
                  List<TcpOption> options) {
         TcpRepr rst = new TcpRepr(srcPort, dstPort, seq, withAck ? ack : 0, TcpRepr.RST | (withAck ? TcpRepr.ACK : 0),
                 0, 0, options);
-        transmit(now, id(src, srcPort, dst, dstPort), src, dst, rst, new byte[0], 0, 0);
+        transmit(now, src, dst, rst, new byte[0], 0, 0);
     }
 
     /** RFC 5961 10: a global budget of challenge ACKs per second. */
@@ -377,14 +379,14 @@ public final class TcpLayer implements Pollable {
     }
 
     /** A connection's drop: its id string is only built when tracing. */
-    void drop(long now, String key, String reason, TcpConnection c, TcpRepr seg, int len) {
+    void drop(long now, DropReason kind, String key, String reason, TcpConnection c, TcpRepr seg, int len) {
         counters.counter("tcp.drop." + key).increment();
-        if (tracer.enabled()) tracer.event(new TraceEvent.Drop(now, "tcp", reason, c.id() + " " + summary(seg, len)));
+        if (tracer.enabled()) tracer.event(new TraceEvent.Drop(now, "tcp", kind, reason, c.id() + " " + summary(seg, len)));
     }
 
-    void drop(long now, String key, String reason, String id, TcpRepr seg, int len) {
+    void drop(long now, DropReason kind, String key, String reason, String id, TcpRepr seg, int len) {
         counters.counter("tcp.drop." + key).increment();
-        if (tracer.enabled()) tracer.event(new TraceEvent.Drop(now, "tcp", reason, id + " " + summary(seg, len)));
+        if (tracer.enabled()) tracer.event(new TraceEvent.Drop(now, "tcp", kind, reason, id + " " + summary(seg, len)));
     }
 
     Tracer tracer() { return tracer; }
@@ -422,8 +424,8 @@ public final class TcpLayer implements Pollable {
         @Override public TcpCounters counters() { return tcpCounters; }
         @Override public Tracer tracer() { return tracer; }
 
-        @Override public void drop(long now, String key, String reason, TcpConnection c, TcpRepr seg, int len) {
-            TcpLayer.this.drop(now, key, reason, c, seg, len);
+        @Override public void drop(long now, DropReason kind, String key, String reason, TcpConnection c, TcpRepr seg, int len) {
+            TcpLayer.this.drop(now, kind, key, reason, c, seg, len);
         }
 
         @Override public void reschedule(TcpConnection c, long at) { timers.reschedule(c, at); }

@@ -3,6 +3,7 @@ package org.netstack4j.tcp;
 import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import org.netstack4j.trace.DropReason;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.TcpRepr;
 
@@ -97,27 +98,27 @@ public final class TcpListener {
         String id = TcpLayer.id(dst, seg.dstPort(), src, seg.srcPort());
         // RFC 9293 3.10.7.2, first check for an RST: ignore it
         if (seg.has(TcpRepr.RST)) {
-            layer.drop(now, "rst_to_listen", "RST in LISTEN ignored", id, seg, len);
+            layer.drop(now, DropReason.UNEXPECTED, "rst_to_listen", "RST in LISTEN ignored", id, seg, len);
             return;
         }
         // RFC 9293 3.10.7.2, second check for an ACK: <SEQ=SEG.ACK><CTL=RST>
         if (seg.has(TcpRepr.ACK)) {
             if (seg.has(TcpRepr.SYN) && !config.resetSynAckInListen()) {
-                layer.drop(now, "syn_ack_to_listen", "SYN,ACK in LISTEN dropped without RST (resetSynAckInListen=false)", id, seg, len);
+                layer.drop(now, DropReason.POLICY, "syn_ack_to_listen", "SYN,ACK in LISTEN dropped without RST (resetSynAckInListen=false)", id, seg, len);
                 return;
             }
-            layer.drop(now, "ack_to_listen", "ACK in LISTEN: answered with RST", id, seg, len);
+            layer.drop(now, DropReason.UNEXPECTED, "ack_to_listen", "ACK in LISTEN: answered with RST", id, seg, len);
             layer.sendRst(now, dst, seg.dstPort(), src, seg.srcPort(), seg.ack(), 0, false);
             return;
         }
         // RFC 9293 3.10.7.2, third check for a SYN
         if (seg.has(TcpRepr.SYN)) {
             if (synQueue.size() >= config.synQueueLimit()) {
-                layer.drop(now, "syn_queue_full", "SYN queue full", id, seg, len);
+                layer.drop(now, DropReason.QUEUE_FULL, "syn_queue_full", "SYN queue full", id, seg, len);
                 return;
             }
             if (acceptQueue.size() >= backlog) {
-                layer.drop(now, "accept_queue_full", "accept queue full: SYN dropped", id, seg, len);
+                layer.drop(now, DropReason.QUEUE_FULL, "accept_queue_full", "accept queue full: SYN dropped", id, seg, len);
                 return;
             }
             TcpConnection c = layer.newConnection(now, dst, seg.dstPort(), src, seg.srcPort(), this, TcpEventListener.NONE, config);
@@ -126,7 +127,7 @@ public final class TcpListener {
             return;
         }
         // RFC 9293 3.10.7.2, fourth other text or control: drop
-        layer.drop(now, "no_syn_in_listen", "segment without SYN, ACK or RST in LISTEN", id, seg, len);
+        layer.drop(now, DropReason.UNEXPECTED, "no_syn_in_listen", "segment without SYN, ACK or RST in LISTEN", id, seg, len);
     }
 
     boolean acceptQueueFull() { return acceptQueue.size() >= backlog; }

@@ -4,6 +4,8 @@ import static org.netstack4j.time.Time.NEVER;
 
 import org.netstack4j.tcp.seqnum.Assembler;
 import org.netstack4j.tcp.seqnum.Seq;
+import org.netstack4j.trace.DropReason;
+import org.netstack4j.trace.TimerAction;
 import org.netstack4j.trace.TraceEvent;
 
 /**
@@ -92,7 +94,7 @@ final class TcpReceiver {
             if (!ownOoo().add(dataSeq, Seq.add(dataSeq, len))) {
                 c.layer.counters().oooRangesFull.increment();
                 if (c.layer.tracer().enabled())
-                    c.layer.tracer().event(new TraceEvent.Drop(now, "tcp", "out-of-order queue full (too many holes)", c.id()));
+                    c.layer.tracer().event(new TraceEvent.Drop(now, "tcp", DropReason.QUEUE_FULL, "out-of-order queue full (too many holes)", c.id()));
             } else {
                 c.layer.counters().inOutOfOrder.increment();
                 if (fin) c.rememberOooFin(Seq.add(dataSeq, len));
@@ -131,7 +133,7 @@ final class TcpReceiver {
         if (c.delackAt != NEVER) return;
         c.delackAt = now + cfg().delayedAckNs();
         c.timersChanged();
-        c.timer(now, "delayed-ACK", "set", c.delackAt);
+        c.timer(now, TcpTimer.DELAYED_ACK, TimerAction.SET, c.delackAt);
     }
 
     RingBuffer ownReceiveBuffer() {
@@ -152,7 +154,7 @@ final class TcpReceiver {
         if (c.delackAt != NEVER) {
             c.delackAt = NEVER;
             c.timersChanged();
-            c.timer(now, "delayed-ACK", "cancel", NEVER);
+            c.timer(now, TcpTimer.DELAYED_ACK, TimerAction.CANCEL, NEVER);
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import org.netstack4j.tcp.recovery.LossRecovery;
 import org.netstack4j.tcp.recovery.RecoverySender;
 import org.netstack4j.tcp.seqnum.Seq;
+import org.netstack4j.trace.TimerAction;
 import org.netstack4j.wire.TcpEncoder;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
@@ -122,7 +123,7 @@ final class TcpSender implements RecoverySender {
     void persistTimeout(long now) {
         c.persistAt = NEVER;
         c.timersChanged();
-        c.timer(now, "persist", "fired", now);
+        c.timer(now, TcpTimer.PERSIST, TimerAction.FIRED, now);
         int unsent = unsent();
         if (unsent > 0 && sendsData()) {
             long usable = Math.min(c.sndWnd, c.recovery().cwnd()) - Seq.sub(c.sndNxt, c.sndUna);
@@ -271,11 +272,11 @@ final class TcpSender implements RecoverySender {
             long interval = Math.min(c.rtt.rto() << Math.min(persistBackoff, 20), cfg().maxRtoNs());
             c.persistAt = now + interval;
             c.timersChanged();
-            c.timer(now, "persist", "set", c.persistAt);
+            c.timer(now, TcpTimer.PERSIST, TimerAction.SET, c.persistAt);
         } else if (!need && c.persistAt != NEVER) {
             c.persistAt = NEVER;
             c.timersChanged();
-            c.timer(now, "persist", "cancel", NEVER);
+            c.timer(now, TcpTimer.PERSIST, TimerAction.CANCEL, NEVER);
         }
     }
 
@@ -434,7 +435,7 @@ final class TcpSender implements RecoverySender {
     @Override public void armTailLossProbe(long now, long at) {
         c.tlpAt = at;
         c.timersChanged();
-        c.timer(now, "TLP", "set", c.tlpAt);
+        c.timer(now, TcpTimer.TLP, TimerAction.SET, c.tlpAt);
     }
 
     @Override public void cancelTailLossProbe() { c.cancelTlp(); }

@@ -1,27 +1,66 @@
 package org.netstack4j.trace;
 
+import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.TcpRepr;
+
 /**
  * What the stack reports as it works. Every event carries the time it happened (ns).
  * Layers add their own record types here as they need them; renderers (ladder diagrams,
- * JSON, logs) consume these and nothing else.
+ * JSON, logs) consume these and nothing else. Events are typed: a consumer switches on
+ * states, timers, drop kinds and four-tuples, never on words; the words (reasons, causes,
+ * summaries) are for people. {@code toString()} is the record form people read in logs.
  */
 public sealed interface TraceEvent {
     long time();
 
-    /** A packet dropped, with the layer ("ipv4", "tcp", ...) and the reason in words. */
-    record Drop(long time, String layer, String reason, String summary) implements TraceEvent {}
+    /**
+     * A packet dropped: the layer ("ipv4", "tcp", "link", ...), the kind (what a consumer
+     * switches on) and the reason in words.
+     */
+    record Drop(long time, String layer, DropReason kind, String reason, String summary) implements TraceEvent {
+        @Override public String toString() {
+            return "Drop[time=" + time + ", layer=" + layer + ", reason=" + reason + ", summary=" + summary + "]";
+        }
+    }
 
     /** A free-form note from a layer (ARP resolved, route missing, ...). */
     record Note(long time, String layer, String text) implements TraceEvent {}
 
-    /** A TCP segment received (in=true) or sent, with the connection it belongs to. */
-    record Segment(long time, boolean in, String connection, org.netstack4j.wire.Ipv4Address src,
-                   org.netstack4j.wire.Ipv4Address dst, org.netstack4j.wire.TcpRepr tcp, int payloadLength)
+    /**
+     * A TCP segment received (in=true) or sent, with the connection it belongs to as the
+     * tracing host sees it (local first); {@link #src()} and {@link #dst()} follow from it.
+     */
+    record Segment(long time, boolean in, FourTuple connection, TcpRepr tcp, int payloadLength)
+            implements TraceEvent {
+
+        /** The segment from src to dst as the host that sent (in=false) or received it traces it. */
+        public static Segment of(long time, boolean in, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, int payloadLength) {
+            return new Segment(time, in, FourTuple.of(in, src, tcp.srcPort(), dst, tcp.dstPort()), tcp, payloadLength);
+        }
+
+        public Ipv4Address src() { return in ? connection.remoteAddress() : connection.localAddress(); }
+
+        public Ipv4Address dst() { return in ? connection.localAddress() : connection.remoteAddress(); }
+
+        @Override public String toString() {
+            return "Segment[time=" + time + ", in=" + in + ", connection=" + connection + ", src=" + src()
+                    + ", dst=" + dst() + ", tcp=" + tcp + ", payloadLength=" + payloadLength + "]";
+        }
+    }
+
+    /**
+     * A state change and its cause ("rcv SYN,ACK", "user close", "2MSL timeout"). {@code S} is
+     * the protocol's state enum (TCP: {@code org.netstack4j.tcp.TcpState}); its toString() is the
+     * name people read ("SYN-SENT"), its name() the constant (SYN_SENT).
+     */
+    record StateChange<S extends Enum<S>>(long time, FourTuple connection, S from, S to, String cause)
             implements TraceEvent {}
 
-    /** A TCP state change and its cause ("rcv SYN,ACK", "user close", "2MSL timeout"). */
-    record StateChange(long time, String connection, String from, String to, String cause) implements TraceEvent {}
-
-    /** A timer armed, fired or cancelled: name like "RTO", "2MSL", "delayed-ACK", "persist". */
-    record Timer(long time, String connection, String name, String action, long deadline) implements TraceEvent {}
+    /**
+     * A timer set, fired or cancelled. {@code N} is the protocol's timer enum (TCP:
+     * {@code org.netstack4j.tcp.TcpTimer}); its toString() is the name people read ("RTO",
+     * "2MSL", "delayed-ACK", "persist").
+     */
+    record Timer<N extends Enum<N>>(long time, FourTuple connection, N name, TimerAction action, long deadline)
+            implements TraceEvent {}
 }

@@ -36,18 +36,18 @@ public record ArpRepr(int operation, MacAddress senderMac, Ipv4Address senderIp,
 
     /** Parses an ARP packet (htype 1, ptype 0x0800, hlen 6, plen 4; anything else is Malformed). */
     public static Parsed<ArpRepr> parse(byte[] buf, int off, int len) {
-        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("arp", "bad buffer range", 0);
-        if (len < LENGTH) return Parsed.malformed("arp", "truncated: " + len + " bytes, ARP needs " + LENGTH, len);
+        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("arp", MalformedKind.BAD_RANGE, "bad buffer range", 0);
+        if (len < LENGTH) return Parsed.malformed("arp", MalformedKind.TRUNCATED, "truncated: " + len + " bytes, ARP needs " + LENGTH, len);
         int htype = Bytes.u16(buf, off + HTYPE);
         if (htype != HTYPE_ETHERNET)
-            return Parsed.malformed("arp", "hardware type " + htype + " is not Ethernet (1)", HTYPE);
+            return Parsed.malformed("arp", MalformedKind.BAD_HEADER, "hardware type " + htype + " is not Ethernet (1)", HTYPE);
         int ptype = Bytes.u16(buf, off + PTYPE);
         if (ptype != EthernetRepr.ETHERTYPE_IPV4)
-            return Parsed.malformed("arp", String.format("protocol type 0x%04x is not IPv4 (0x0800)", ptype), PTYPE);
+            return Parsed.malformed("arp", MalformedKind.BAD_HEADER, String.format("protocol type 0x%04x is not IPv4 (0x0800)", ptype), PTYPE);
         if (Bytes.u8(buf, off + HLEN) != 6)
-            return Parsed.malformed("arp", "hardware address length " + Bytes.u8(buf, off + HLEN) + " is not 6", HLEN);
+            return Parsed.malformed("arp", MalformedKind.BAD_HEADER, "hardware address length " + Bytes.u8(buf, off + HLEN) + " is not 6", HLEN);
         if (Bytes.u8(buf, off + PLEN) != 4)
-            return Parsed.malformed("arp", "protocol address length " + Bytes.u8(buf, off + PLEN) + " is not 4", PLEN);
+            return Parsed.malformed("arp", MalformedKind.BAD_HEADER, "protocol address length " + Bytes.u8(buf, off + PLEN) + " is not 4", PLEN);
         return Parsed.ok(new ArpRepr(Bytes.u16(buf, off + OPER),
                 MacAddress.read(buf, off + SHA), Ipv4Address.read(buf, off + SPA),
                 MacAddress.read(buf, off + THA), Ipv4Address.read(buf, off + TPA)));

@@ -17,7 +17,7 @@ public final class Dissector {
         Builder b = new Builder(off);
         try {
             if (!Bytes.inBounds(buf, off, len) || link == null) {
-                b.fail(new Parsed.Malformed<>("frame", "bad buffer range or link type", 0), off);
+                b.fail(new Parsed.Malformed<>("frame", MalformedKind.BAD_RANGE, "bad buffer range or link type", 0), off);
             } else {
                 b.layer("Frame");
                 b.field("Length", len + " bytes");
@@ -101,7 +101,7 @@ public final class Dissector {
         b.field("Header checksum", String.format("0x%04x", ip.checksum()),
                 ok ? "correct" : String.format("INCORRECT, should be 0x%04x", ip.expectedChecksum()));
         if (!ok)
-            b.fail(new Parsed.Malformed<>("ipv4", String.format("bad header checksum 0x%04x, should be 0x%04x",
+            b.fail(new Parsed.Malformed<>("ipv4", MalformedKind.CHECKSUM, String.format("bad header checksum 0x%04x, should be 0x%04x",
                     ip.checksum(), ip.expectedChecksum()), 10), off);
         b.field("Source address", ip.src().toString());
         b.field("Destination address", ip.dst().toString());
@@ -189,7 +189,7 @@ public final class Dissector {
             }
         }
         if (!ok)
-            b.fail(new Parsed.Malformed<>("tcp", String.format("bad checksum 0x%04x, should be 0x%04x",
+            b.fail(new Parsed.Malformed<>("tcp", MalformedKind.CHECKSUM, String.format("bad checksum 0x%04x, should be 0x%04x",
                     t.checksum(), t.expectedChecksum(src, dst)), 16), off);
         payload(b, buf, t.payloadOffset(), t.payloadLength(), "");
     }
@@ -221,7 +221,7 @@ public final class Dissector {
             b.field("Checksum", String.format("0x%04x", u.checksum()),
                     ok ? "correct" : String.format("INCORRECT, should be 0x%04x", u.expectedChecksum(src, dst)));
             if (!ok)
-                b.fail(new Parsed.Malformed<>("udp", String.format("bad checksum 0x%04x, should be 0x%04x",
+                b.fail(new Parsed.Malformed<>("udp", MalformedKind.CHECKSUM, String.format("bad checksum 0x%04x, should be 0x%04x",
                         u.checksum(), u.expectedChecksum(src, dst)), 6), off);
         }
         payload(b, buf, u.payloadOffset(), u.payloadLength(), "");
@@ -230,7 +230,7 @@ public final class Dissector {
 
     private static void icmp(Builder b, byte[] buf, int off, int len) {
         if (len < IcmpRepr.HEADER_LENGTH) {
-            b.fail(new Parsed.Malformed<>("icmp", "truncated: " + len + " bytes, header needs 8", len), off);
+            b.fail(new Parsed.Malformed<>("icmp", MalformedKind.TRUNCATED, "truncated: " + len + " bytes, header needs 8", len), off);
             return;
         }
         int type = Bytes.u8(buf, off), code = Bytes.u8(buf, off + 1), cks = Bytes.u16(buf, off + 2);
@@ -241,7 +241,7 @@ public final class Dissector {
         boolean ok = Checksum.compute(buf, off, len) == 0;
         int expected = Checksum.finish(Checksum.sum(Checksum.sum(0, buf, off, 2), buf, off + 4, len - 4));
         b.field("Checksum", String.format("0x%04x", cks), ok ? "correct" : String.format("INCORRECT, should be 0x%04x", expected));
-        if (!ok) b.fail(new Parsed.Malformed<>("icmp", String.format("bad checksum 0x%04x, should be 0x%04x", cks, expected), 2), off);
+        if (!ok) b.fail(new Parsed.Malformed<>("icmp", MalformedKind.CHECKSUM, String.format("bad checksum 0x%04x, should be 0x%04x", cks, expected), 2), off);
         int dataOff = off + IcmpRepr.HEADER_LENGTH, dataLen = len - IcmpRepr.HEADER_LENGTH;
         switch (type) {
             case IcmpRepr.TYPE_ECHO_REQUEST, IcmpRepr.TYPE_ECHO_REPLY -> {
@@ -332,13 +332,13 @@ public final class Dissector {
 
         /** Records m (offset relative to layerStart, an absolute buffer index) if it is the first error. */
         void fail(Parsed.Malformed<?> m, int layerStart) {
-            if (error == null) error = new Parsed.Malformed<>(m.layer(), m.reason(), layerStart - frameOff + m.offset());
+            if (error == null) error = new Parsed.Malformed<>(m.layer(), m.kind(), m.reason(), layerStart - frameOff + m.offset());
         }
 
         void internal(RuntimeException e) {
             close();
             internal = true;
-            error = new Parsed.Malformed<>("dissector", "internal error: " + e, 0);
+            error = new Parsed.Malformed<>("dissector", MalformedKind.INTERNAL, "internal error: " + e, 0);
         }
 
         private void close() {

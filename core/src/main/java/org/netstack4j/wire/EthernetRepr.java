@@ -36,9 +36,9 @@ public record EthernetRepr(MacAddress dst, MacAddress src, int etherType) {
 
     /** Parses the header at buf[off..off+len). The payload is buf[off+14 .. off+len). */
     public static Parsed<EthernetRepr> parse(byte[] buf, int off, int len) {
-        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("ethernet", "bad buffer range", 0);
+        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("ethernet", MalformedKind.BAD_RANGE, "bad buffer range", 0);
         if (len < HEADER_LENGTH)
-            return Parsed.malformed("ethernet", "truncated: " + len + " bytes, header needs " + HEADER_LENGTH, len);
+            return Parsed.malformed("ethernet", MalformedKind.TRUNCATED, "truncated: " + len + " bytes, header needs " + HEADER_LENGTH, len);
         return Parsed.ok(new EthernetRepr(MacAddress.read(buf, off + DST), MacAddress.read(buf, off + SRC),
                 Bytes.u16(buf, off + TYPE)));
     }

@@ -119,12 +119,12 @@ public sealed interface IcmpRepr {
 
     /** Parses and verifies the checksum over buf[off..off+len). Malformed offsets are relative to off. */
     static Parsed<IcmpRepr> parse(byte[] buf, int off, int len) {
-        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("icmp", "bad buffer range", 0);
+        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("icmp", MalformedKind.BAD_RANGE, "bad buffer range", 0);
         if (len < HEADER_LENGTH)
-            return Parsed.malformed("icmp", "truncated: " + len + " bytes, header needs " + HEADER_LENGTH, len);
+            return Parsed.malformed("icmp", MalformedKind.TRUNCATED, "truncated: " + len + " bytes, header needs " + HEADER_LENGTH, len);
         if (Checksum.compute(buf, off, len) != 0) {
             int expected = Checksum.finish(Checksum.sum(Checksum.sum(0, buf, off, 2), buf, off + 4, len - 4));
-            return Parsed.malformed("icmp", String.format("bad checksum 0x%04x, should be 0x%04x",
+            return Parsed.malformed("icmp", MalformedKind.CHECKSUM, String.format("bad checksum 0x%04x, should be 0x%04x",
                     Bytes.u16(buf, off + 2), expected), 2);
         }
         int type = Bytes.u8(buf, off);

@@ -37,20 +37,20 @@ public final class Ipv4HeaderView {
 
     /** Checked view of untrusted bytes buf[off..off+len); Malformed offsets are relative to off. */
     public static Parsed<Ipv4HeaderView> of(byte[] buf, int off, int len) {
-        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("ipv4", "bad buffer range", 0);
+        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("ipv4", MalformedKind.BAD_RANGE, "bad buffer range", 0);
         if (len < Ipv4Repr.MIN_HEADER_LENGTH)
-            return Parsed.malformed("ipv4", "truncated: " + len + " bytes, header needs 20", len);
+            return Parsed.malformed("ipv4", MalformedKind.TRUNCATED, "truncated: " + len + " bytes, header needs 20", len);
         int version = Bytes.u8(buf, off + VER_IHL) >>> 4;
-        if (version != 4) return Parsed.malformed("ipv4", "version " + version + " is not 4", VER_IHL);
+        if (version != 4) return Parsed.malformed("ipv4", MalformedKind.BAD_HEADER, "version " + version + " is not 4", VER_IHL);
         int ihl = Bytes.u8(buf, off + VER_IHL) & 0xf;
-        if (ihl < 5) return Parsed.malformed("ipv4", "IHL " + ihl + " (" + ihl * 4 + " bytes) < 5", VER_IHL);
+        if (ihl < 5) return Parsed.malformed("ipv4", MalformedKind.BAD_HEADER, "IHL " + ihl + " (" + ihl * 4 + " bytes) < 5", VER_IHL);
         if (ihl * 4 > len)
-            return Parsed.malformed("ipv4", "IHL " + ihl + " (" + ihl * 4 + " bytes) runs past the " + len + " bytes available", VER_IHL);
+            return Parsed.malformed("ipv4", MalformedKind.TRUNCATED, "IHL " + ihl + " (" + ihl * 4 + " bytes) runs past the " + len + " bytes available", VER_IHL);
         int total = Bytes.u16(buf, off + TOTAL_LENGTH);
         if (total < ihl * 4)
-            return Parsed.malformed("ipv4", "total length " + total + " < header length " + ihl * 4, TOTAL_LENGTH);
+            return Parsed.malformed("ipv4", MalformedKind.BAD_HEADER, "total length " + total + " < header length " + ihl * 4, TOTAL_LENGTH);
         if (total > len)
-            return Parsed.malformed("ipv4", "total length " + total + " exceeds the " + len + " bytes available", TOTAL_LENGTH);
+            return Parsed.malformed("ipv4", MalformedKind.TRUNCATED, "total length " + total + " exceeds the " + len + " bytes available", TOTAL_LENGTH);
         return Parsed.ok(new Ipv4HeaderView(buf, off));
     }
 

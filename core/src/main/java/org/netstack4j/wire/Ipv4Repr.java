@@ -96,22 +96,22 @@ public record Ipv4Repr(int tos, int identification, boolean dontFragment, boolea
 
     /** Why {@link #parse} refused the header: the first check that fails, in the order of the checks. */
     private static Parsed<Ipv4Repr> malformed(byte[] buf, int off, int len) {
-        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("ipv4", "bad buffer range", 0);
+        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("ipv4", MalformedKind.BAD_RANGE, "bad buffer range", 0);
         if (len < MIN_HEADER_LENGTH)
-            return Parsed.malformed("ipv4", "truncated: " + len + " bytes, header needs " + MIN_HEADER_LENGTH, len);
+            return Parsed.malformed("ipv4", MalformedKind.TRUNCATED, "truncated: " + len + " bytes, header needs " + MIN_HEADER_LENGTH, len);
         int version = Bytes.u8(buf, off + VER_IHL) >>> 4;
-        if (version != 4) return Parsed.malformed("ipv4", "version " + version + " is not 4", VER_IHL);
+        if (version != 4) return Parsed.malformed("ipv4", MalformedKind.BAD_HEADER, "version " + version + " is not 4", VER_IHL);
         int ihl = Bytes.u8(buf, off + VER_IHL) & 0xf;
         int hl = ihl * 4;
-        if (ihl < 5) return Parsed.malformed("ipv4", "IHL " + ihl + " (" + hl + " bytes) < 5", VER_IHL);
+        if (ihl < 5) return Parsed.malformed("ipv4", MalformedKind.BAD_HEADER, "IHL " + ihl + " (" + hl + " bytes) < 5", VER_IHL);
         if (hl > len)
-            return Parsed.malformed("ipv4", "IHL " + ihl + " (" + hl + " bytes) runs past the " + len + " bytes available", VER_IHL);
+            return Parsed.malformed("ipv4", MalformedKind.TRUNCATED, "IHL " + ihl + " (" + hl + " bytes) runs past the " + len + " bytes available", VER_IHL);
         int total = Bytes.u16(buf, off + TOTAL_LENGTH);
         if (total < hl)
-            return Parsed.malformed("ipv4", "total length " + total + " < header length " + hl, TOTAL_LENGTH);
+            return Parsed.malformed("ipv4", MalformedKind.BAD_HEADER, "total length " + total + " < header length " + hl, TOTAL_LENGTH);
         if (total > len)
-            return Parsed.malformed("ipv4", "total length " + total + " exceeds the " + len + " bytes available", TOTAL_LENGTH);
-        return Parsed.malformed("ipv4", String.format("bad header checksum 0x%04x, should be 0x%04x",
+            return Parsed.malformed("ipv4", MalformedKind.TRUNCATED, "total length " + total + " exceeds the " + len + " bytes available", TOTAL_LENGTH);
+        return Parsed.malformed("ipv4", MalformedKind.CHECKSUM, String.format("bad header checksum 0x%04x, should be 0x%04x",
                 Bytes.u16(buf, off + CHECKSUM), expectedChecksum(buf, off, hl)), CHECKSUM);
     }
 

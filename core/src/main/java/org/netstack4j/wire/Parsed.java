@@ -10,11 +10,13 @@ public sealed interface Parsed<T> permits Parsed.Ok, Parsed.Malformed {
 
     /**
      * Why parsing stopped. {@code layer} is a short protocol name ("ipv4", "tcp", ...),
-     * {@code offset} the byte offset where the problem was found, counted from the start of
-     * the region given to the parser ({@code off}), so 12 means buf[off + 12]. The
+     * {@code kind} what went wrong as a type (callers switch on it, never on the words),
+     * {@code reason} the same in words for a person, {@code offset} the byte offset where the
+     * problem was found, counted from the start of the region given to the parser
+     * ({@code off}), so 12 means buf[off + 12]. The
      * {@link Dissector} re-bases offsets to the start of the frame.
      */
-    record Malformed<T>(String layer, String reason, int offset) implements Parsed<T> {
+    record Malformed<T>(String layer, MalformedKind kind, String reason, int offset) implements Parsed<T> {
         @Override public String toString() { return layer + ": " + reason + " (at byte " + offset + ")"; }
         /** The same failure, re-typed, for parsers that wrap another parser. */
         @SuppressWarnings("unchecked")
@@ -23,8 +25,8 @@ public sealed interface Parsed<T> permits Parsed.Ok, Parsed.Malformed {
 
     static <T> Parsed<T> ok(T value) { return new Ok<>(value); }
 
-    static <T> Parsed<T> malformed(String layer, String reason, int offset) {
-        return new Malformed<>(layer, reason, offset);
+    static <T> Parsed<T> malformed(String layer, MalformedKind kind, String reason, int offset) {
+        return new Malformed<>(layer, kind, reason, offset);
     }
 
     default boolean isOk() { return this instanceof Ok; }

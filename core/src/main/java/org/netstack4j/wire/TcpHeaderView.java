@@ -41,13 +41,13 @@ public final class TcpHeaderView {
 
     /** Checked view of untrusted bytes buf[off..off+len) (len = IP payload length). */
     public static Parsed<TcpHeaderView> of(byte[] buf, int off, int len) {
-        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("tcp", "bad buffer range", 0);
-        if (len < OPTIONS) return Parsed.malformed("tcp", "truncated: " + len + " bytes, header needs 20", len);
+        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("tcp", MalformedKind.BAD_RANGE, "bad buffer range", 0);
+        if (len < OPTIONS) return Parsed.malformed("tcp", MalformedKind.TRUNCATED, "truncated: " + len + " bytes, header needs 20", len);
         int dataOffset = Bytes.u8(buf, off + DATA_OFFSET) >>> 4;
         if (dataOffset < 5)
-            return Parsed.malformed("tcp", "data offset " + dataOffset + " (" + dataOffset * 4 + " bytes) < 5", DATA_OFFSET);
+            return Parsed.malformed("tcp", MalformedKind.BAD_HEADER, "data offset " + dataOffset + " (" + dataOffset * 4 + " bytes) < 5", DATA_OFFSET);
         if (dataOffset * 4 > len)
-            return Parsed.malformed("tcp", "data offset " + dataOffset + " (" + dataOffset * 4
+            return Parsed.malformed("tcp", MalformedKind.TRUNCATED, "data offset " + dataOffset + " (" + dataOffset * 4
                     + " bytes) runs past the " + len + "-byte segment", DATA_OFFSET);
         return Parsed.ok(new TcpHeaderView(buf, off, len));
     }

@@ -120,17 +120,17 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
 
     /** Why {@link #parse} refused the fixed header: the first check that fails, in the order of the checks. */
     private static Parsed<TcpRepr> malformed(Ipv4Address src, Ipv4Address dst, byte[] buf, int off, int len) {
-        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("tcp", "bad buffer range", 0);
+        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("tcp", MalformedKind.BAD_RANGE, "bad buffer range", 0);
         if (len < MIN_HEADER_LENGTH)
-            return Parsed.malformed("tcp", "truncated: " + len + " bytes, header needs " + MIN_HEADER_LENGTH, len);
+            return Parsed.malformed("tcp", MalformedKind.TRUNCATED, "truncated: " + len + " bytes, header needs " + MIN_HEADER_LENGTH, len);
         int dataOffset = Bytes.u8(buf, off + DATA_OFFSET) >>> 4;
         int hl = dataOffset * 4;
         if (dataOffset < 5)
-            return Parsed.malformed("tcp", "data offset " + dataOffset + " (" + hl + " bytes) < 5", DATA_OFFSET);
+            return Parsed.malformed("tcp", MalformedKind.BAD_HEADER, "data offset " + dataOffset + " (" + hl + " bytes) < 5", DATA_OFFSET);
         if (hl > len)
-            return Parsed.malformed("tcp", "data offset " + dataOffset + " (" + hl + " bytes) runs past the "
+            return Parsed.malformed("tcp", MalformedKind.TRUNCATED, "data offset " + dataOffset + " (" + hl + " bytes) runs past the "
                     + len + "-byte segment", DATA_OFFSET);
-        return Parsed.malformed("tcp", String.format("bad checksum 0x%04x, should be 0x%04x",
+        return Parsed.malformed("tcp", MalformedKind.CHECKSUM, String.format("bad checksum 0x%04x, should be 0x%04x",
                 Bytes.u16(buf, off + CHECKSUM), expectedChecksum(src, dst, buf, off, len)), CHECKSUM);
     }
 
@@ -149,12 +149,12 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
                 continue;
             }
             if (p + 1 >= hl)
-                return new Parsed.Malformed<>("tcp", "option kind " + kind + " has no length byte before the header end", p);
+                return new Parsed.Malformed<>("tcp", MalformedKind.BAD_OPTION, "option kind " + kind + " has no length byte before the header end", p);
             int olen = Bytes.u8(buf, off + p + 1);
             if (olen < 2)
-                return new Parsed.Malformed<>("tcp", "option kind " + kind + " has length " + olen + " < 2", p + 1);
+                return new Parsed.Malformed<>("tcp", MalformedKind.BAD_OPTION, "option kind " + kind + " has length " + olen + " < 2", p + 1);
             if (p + olen > hl)
-                return new Parsed.Malformed<>("tcp", "option kind " + kind + " length " + olen
+                return new Parsed.Malformed<>("tcp", MalformedKind.BAD_OPTION, "option kind " + kind + " length " + olen
                         + " runs past the header end (byte " + hl + ")", p + 1);
             int v = off + p + 2;
             TcpOption o;
@@ -192,7 +192,7 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
     }
 
     private static Parsed.Malformed<TcpRepr> badLength(String name, int olen, String want, int p) {
-        return new Parsed.Malformed<>("tcp", name + " option has length " + olen + ", should be " + want, p + 1);
+        return new Parsed.Malformed<>("tcp", MalformedKind.BAD_OPTION, name + " option has length " + olen + ", should be " + want, p + 1);
     }
 
     static boolean checksumValid(Ipv4Address src, Ipv4Address dst, byte[] buf, int off, int len) {

@@ -27,12 +27,12 @@ public final class UdpHeaderView {
 
     /** Checked view of untrusted bytes buf[off..off+len) (len = IP payload length). */
     public static Parsed<UdpHeaderView> of(byte[] buf, int off, int len) {
-        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("udp", "bad buffer range", 0);
-        if (len < HEADER_LENGTH) return Parsed.malformed("udp", "truncated: " + len + " bytes, header needs 8", len);
+        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("udp", MalformedKind.BAD_RANGE, "bad buffer range", 0);
+        if (len < HEADER_LENGTH) return Parsed.malformed("udp", MalformedKind.TRUNCATED, "truncated: " + len + " bytes, header needs 8", len);
         int length = Bytes.u16(buf, off + LENGTH);
-        if (length < HEADER_LENGTH) return Parsed.malformed("udp", "length field " + length + " < 8", LENGTH);
+        if (length < HEADER_LENGTH) return Parsed.malformed("udp", MalformedKind.BAD_HEADER, "length field " + length + " < 8", LENGTH);
         if (length > len)
-            return Parsed.malformed("udp", "length field " + length + " exceeds the " + len + " bytes available", LENGTH);
+            return Parsed.malformed("udp", MalformedKind.TRUNCATED, "length field " + length + " exceeds the " + len + " bytes available", LENGTH);
         return Parsed.ok(new UdpHeaderView(buf, off));
     }
 

@@ -34,17 +34,17 @@ public record UdpRepr(int srcPort, int dstPort) {
      * Use {@link #payloadLength(byte[], int)} to read the length after a successful parse.
      */
     public static Parsed<UdpRepr> parse(Ipv4Address src, Ipv4Address dst, byte[] buf, int off, int len) {
-        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("udp", "bad buffer range", 0);
+        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("udp", MalformedKind.BAD_RANGE, "bad buffer range", 0);
         if (len < HEADER_LENGTH)
-            return Parsed.malformed("udp", "truncated: " + len + " bytes, header needs " + HEADER_LENGTH, len);
+            return Parsed.malformed("udp", MalformedKind.TRUNCATED, "truncated: " + len + " bytes, header needs " + HEADER_LENGTH, len);
         int length = Bytes.u16(buf, off + LENGTH);
         if (length < HEADER_LENGTH)
-            return Parsed.malformed("udp", "length field " + length + " < " + HEADER_LENGTH, LENGTH);
+            return Parsed.malformed("udp", MalformedKind.BAD_HEADER, "length field " + length + " < " + HEADER_LENGTH, LENGTH);
         if (length > len)
-            return Parsed.malformed("udp", "length field " + length + " exceeds the " + len + " bytes available", LENGTH);
+            return Parsed.malformed("udp", MalformedKind.TRUNCATED, "length field " + length + " exceeds the " + len + " bytes available", LENGTH);
         int cks = Bytes.u16(buf, off + CHECKSUM);
         if (cks != 0 && !checksumValid(src, dst, buf, off, length))
-            return Parsed.malformed("udp", String.format("bad checksum 0x%04x, should be 0x%04x",
+            return Parsed.malformed("udp", MalformedKind.CHECKSUM, String.format("bad checksum 0x%04x, should be 0x%04x",
                     cks, expectedChecksum(src, dst, buf, off, length)), CHECKSUM);
         return Parsed.ok(new UdpRepr(Bytes.u16(buf, off + SRC_PORT), Bytes.u16(buf, off + DST_PORT)));
     }

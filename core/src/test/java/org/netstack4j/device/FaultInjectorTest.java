@@ -248,7 +248,7 @@ class FaultInjectorTest {
         fi.setConfig(FaultConfig.builder().duplicate(1.0).build());
         fi.transmit(Time.ms(2), TestFrames.ipv4Udp(0, 2));
         assertEquals(List.of(
-                new org.netstack4j.trace.TraceEvent.Drop(Time.ms(1), "fault", "dropped by filter", "out 28 bytes"),
+                new org.netstack4j.trace.TraceEvent.Drop(Time.ms(1), "fault", org.netstack4j.trace.DropReason.FILTERED, "dropped by filter", "out 28 bytes"),
                 new org.netstack4j.trace.TraceEvent.Note(Time.ms(2), "fault", "duplicated: out 28 bytes")), trace);
         assertEquals(List.of(2, 2), wire.sentIds());
     }

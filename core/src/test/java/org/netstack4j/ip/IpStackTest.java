@@ -19,6 +19,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.netstack4j.device.Medium;
 import org.netstack4j.time.Time;
+import org.netstack4j.trace.DropReason;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.wire.EthernetRepr;
 import org.netstack4j.wire.IcmpRepr;
@@ -454,6 +455,10 @@ class IpStackTest {
         List<TraceEvent.Drop> ipDrops = TwoHosts.drops(h.tb, "ipv4");
         assertEquals(3, ipDrops.size());
         assertTrue(ipDrops.get(0).reason().contains("checksum"), ipDrops.get(0).reason());
+        assertEquals(List.of(DropReason.CHECKSUM, DropReason.BAD_HEADER, DropReason.TRUNCATED),
+                ipDrops.stream().map(TraceEvent.Drop::kind).toList());
+        assertEquals(List.of(DropReason.TRUNCATED, DropReason.TRUNCATED),
+                TwoHosts.drops(h.tb, "ethernet").stream().map(TraceEvent.Drop::kind).toList());
         // a UDP datagram with a bad checksum
         byte[] udp = new byte[12];
         new org.netstack4j.wire.UdpRepr(1, 2).emit(IP_A, IP_B, udp, 0, new byte[4], 0, 4);

@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.netstack4j.time.Time;
 import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.trace.TimerAction;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
@@ -40,7 +41,7 @@ class TcpDataTransferTest {
         h.inject(A, 1, 101);
         h.advance(10_000);
         h.expectNothing();
-        assertTrue(h.trace.stream().anyMatch(e -> e instanceof TraceEvent.Timer t && t.name().equals("RTO") && t.action().equals("cancel")));
+        assertTrue(h.trace.stream().anyMatch(e -> e instanceof TraceEvent.Timer<?> t && t.name() == TcpTimer.RTO && t.action() == TimerAction.CANCEL));
     }
 
     @Test void synRetriesExhaustedTimesOut() {

@@ -247,9 +247,9 @@ final class TcpHarness {
 
     long rtoMs() { return conn.status().rtoNs() / 1_000_000; }
 
-    List<TraceEvent.StateChange> stateChanges() {
-        List<TraceEvent.StateChange> l = new ArrayList<>();
-        for (TraceEvent e : trace) if (e instanceof TraceEvent.StateChange s) l.add(s);
+    List<TraceEvent.StateChange<?>> stateChanges() {
+        List<TraceEvent.StateChange<?>> l = new ArrayList<>();
+        for (TraceEvent e : trace) if (e instanceof TraceEvent.StateChange<?> s) l.add(s);
         return l;
     }
 

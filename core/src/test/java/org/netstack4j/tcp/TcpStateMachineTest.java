@@ -27,10 +27,10 @@ class TcpStateMachineTest {
         h.expect(A, 1, 1, 0);
         assertEquals(TcpState.ESTABLISHED, h.conn.state());
         assertEquals(List.of("established"), h.events.log);
-        List<TraceEvent.StateChange> sc = h.stateChanges();
-        assertEquals("SYN-SENT", sc.get(0).to());
+        List<TraceEvent.StateChange<?>> sc = h.stateChanges();
+        assertEquals(TcpState.SYN_SENT, sc.get(0).to());
         assertEquals("user OPEN (active)", sc.get(0).cause());
-        assertEquals("ESTABLISHED", sc.get(1).to());
+        assertEquals(TcpState.ESTABLISHED, sc.get(1).to());
         assertEquals("rcv SYN,ACK", sc.get(1).cause());
     }
 
@@ -268,16 +268,16 @@ class TcpStateMachineTest {
         assertEquals(S | A, sa.tcp().flags());
         TcpConnection c = h.listener.accept();
         assertEquals(TcpState.ESTABLISHED, c.state());
-        TraceEvent.StateChange sc = h.stateChanges().get(0);
-        assertEquals("LISTEN", sc.from());
-        assertEquals("ESTABLISHED", sc.to());
+        TraceEvent.StateChange<?> sc = h.stateChanges().get(0);
+        assertEquals(TcpState.LISTEN, sc.from());
+        assertEquals(TcpState.ESTABLISHED, sc.to());
     }
 
     @Test void passiveOpenTracesListenToSynReceived() {
         TcpHarness h = new TcpHarness().synReceived();
-        TraceEvent.StateChange sc = h.stateChanges().get(0);
-        assertEquals("LISTEN", sc.from());
-        assertEquals("SYN-RECEIVED", sc.to());
+        TraceEvent.StateChange<?> sc = h.stateChanges().get(0);
+        assertEquals(TcpState.LISTEN, sc.from());
+        assertEquals(TcpState.SYN_RECEIVED, sc.to());
         assertEquals("rcv SYN", sc.cause());
     }
 

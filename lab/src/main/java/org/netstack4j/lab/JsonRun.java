@@ -1,5 +1,7 @@
 package org.netstack4j.lab;
 
+import org.netstack4j.trace.TimerAction;
+
 /**
  * The run as JSON, in the fixed form external checks rely on:
  * <pre>{"scenario": "handshake", "hosts": ["client", "server"], "events": [ ... ]}</pre>
@@ -41,12 +43,12 @@ public final class JsonRun {
                         .append(",\"dropped\":").append(s.dropped()).append('}');
             }
             case LabEvent.State st -> sb.append("{\"type\":\"state\",\"t_us\":").append(st.tUs())
-                    .append(",\"host\":").append(str(st.host())).append(",\"from\":").append(str(st.from()))
-                    .append(",\"to\":").append(str(st.to())).append(",\"cause\":").append(str(st.cause())).append('}');
+                    .append(",\"host\":").append(str(st.host())).append(",\"from\":").append(str(st.from().name()))
+                    .append(",\"to\":").append(str(st.to().name())).append(",\"cause\":").append(str(st.cause())).append('}');
             case LabEvent.Timer t -> sb.append("{\"type\":\"timer\",\"t_us\":").append(t.tUs())
-                    .append(",\"host\":").append(str(t.host())).append(",\"name\":").append(str(t.name()))
-                    .append(",\"action\":").append(str(t.action())).append(",\"deadline_us\":")
-                    .append(t.action().equals("set") ? Long.toString(Math.floorDiv(t.deadlineNs(), 1000L)) : "null")
+                    .append(",\"host\":").append(str(t.host())).append(",\"name\":").append(str(t.name().toString()))
+                    .append(",\"action\":").append(str(t.action().toString())).append(",\"deadline_us\":")
+                    .append(t.action() == TimerAction.SET ? Long.toString(Math.floorDiv(t.deadlineNs(), 1000L)) : "null")
                     .append('}');
             case LabEvent.Note n -> sb.append("{\"type\":\"note\",\"t_us\":").append(n.tUs())
                     .append(",\"host\":").append(str(n.host())).append(",\"text\":").append(str(n.text())).append('}');

@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import org.netstack4j.tcp.TcpState;
+import org.netstack4j.tcp.TcpTimer;
+import org.netstack4j.trace.TimerAction;
 import org.netstack4j.wire.TcpRepr;
 
 /**
@@ -43,11 +46,21 @@ public sealed interface LabEvent {
         public String flagText() { return flags.isEmpty() ? "none" : String.join(",", flags); }
     }
 
-    /** A state change of {@code host}; from/to are enum-style names (SYN_SENT, TIME_WAIT, ...). */
-    record State(long timeNs, String host, String from, String to, String cause) implements LabEvent {}
+    /** A state change of {@code host}; the JSON and the ladders show the constants' names (SYN_SENT, TIME_WAIT, ...). */
+    record State(long timeNs, String host, TcpState from, TcpState to, String cause) implements LabEvent {
+        public State {
+            Objects.requireNonNull(from);
+            Objects.requireNonNull(to);
+        }
+    }
 
-    /** A timer of {@code host} set, fired or cancelled; deadlineNs is meaningful for "set". */
-    record Timer(long timeNs, String host, String name, String action, long deadlineNs) implements LabEvent {}
+    /** A timer of {@code host} set, fired or cancelled; deadlineNs is meaningful for SET. */
+    record Timer(long timeNs, String host, TcpTimer name, TimerAction action, long deadlineNs) implements LabEvent {
+        public Timer {
+            Objects.requireNonNull(name);
+            Objects.requireNonNull(action);
+        }
+    }
 
     /** A free-form remark (drops, layer notes). */
     record Note(long timeNs, String host, String text) implements LabEvent {}

@@ -2,6 +2,7 @@ package org.netstack4j.lab;
 
 import java.util.List;
 import java.util.Objects;
+import org.netstack4j.tcp.TcpState;
 
 /**
  * A scenario's merged, time-ordered events for two hosts (hosts.get(0) is drawn on the left,
@@ -41,12 +42,12 @@ public record LabRun(String scenario, List<String> hosts, List<LabEvent> events)
      * change CLOSED -> SYN_RECEIVED is a connection born from a listener (RFC 9293 3.3.2: SYN-RECEIVED
      * is entered from LISTEN or SYN-SENT only), so the host is shown in LISTEN.
      */
-    public String initialState(String host) {
+    public TcpState initialState(String host) {
         for (LabEvent e : events) {
             if (e instanceof LabEvent.State st && st.host().equals(host))
-                return st.from().equals("CLOSED") && st.to().equals("SYN_RECEIVED") ? "LISTEN" : st.from();
+                return st.from() == TcpState.CLOSED && st.to() == TcpState.SYN_RECEIVED ? TcpState.LISTEN : st.from();
         }
-        return "CLOSED";
+        return TcpState.CLOSED;
     }
 
     /** Segments only, in order. */

@@ -6,6 +6,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.netstack4j.tcp.TcpState;
+import org.netstack4j.tcp.TcpTimer;
+import org.netstack4j.trace.TimerAction;
 
 /**
  * Short explanations of the recognised moments of a run, tied to the teaching notes' questions:
@@ -85,7 +88,7 @@ public final class Narration {
         final Map<String, Integer> dupAcks = new HashMap<>(); // duplicate ACKs received by host
         final Set<String> rtoFired = new HashSet<>();
         final Set<String> zeroWindowSeenBy = new HashSet<>(); // hosts that were told win=0
-        final Map<String, String> state = new HashMap<>();
+        final Map<String, TcpState> state = new HashMap<>();
         String opener, acceptor;
         boolean synAcked;
         String closer; // first host to send FIN
@@ -121,9 +124,8 @@ public final class Narration {
         }
 
         void timer(LabEvent.Timer t) {
-            String name = t.name().toLowerCase(java.util.Locale.ROOT);
-            if (name.equals("rto") && t.action().equals("fired")) rtoFired.add(t.host());
-            if (name.startsWith("delayed") && t.action().equals("set")) {
+            if (t.name() == TcpTimer.RTO && t.action() == TimerAction.FIRED) rtoFired.add(t.host());
+            if (t.name() == TcpTimer.DELAYED_ACK && t.action() == TimerAction.SET) {
                 long ms = Math.max(0, (t.deadlineNs() - t.timeNs()) / 1_000_000L);
                 String a = t.host(), za = zhHost(a);
                 say(t, "delayed-ack",
@@ -139,14 +141,14 @@ public final class Narration {
             String h = s.host(), zh = zhHost(h);
             // Two-step handshake (the lab's twoWayHandshake switch): ESTABLISHED although no delivered
             // segment has acknowledged this host's SYN yet.
-            if (s.to().equals("ESTABLISHED") && !synAckedFor.contains(h)) {
+            if (s.to() == TcpState.ESTABLISHED && !synAckedFor.contains(h)) {
                 say(s, "two-way",
                         h + " became ESTABLISHED on the SYN alone: a two-step handshake. Its own ISN was never"
                                 + " acknowledged, and an old duplicate SYN would open a connection nobody asked for.",
                         zh + "只收到 SYN 就进入了 ESTABLISHED：这是两次握手。它自己的初始序列号从未被确认，"
                                 + "已经失效的连接请求报文也会建立多余的连接，浪费资源。");
             }
-            if (s.to().equals("ESTABLISHED") && h.equals(acceptor) && synAcked) {
+            if (s.to() == TcpState.ESTABLISHED && h.equals(acceptor) && synAcked) {
                 say(s, "why-three",
                         "Why three steps, not two? (1) A stale SYN that reaches the server late must not set"
                                 + " up a connection: the client's ACK shows the request is current. (2) Each side"
@@ -156,7 +158,7 @@ public final class Narration {
                                 + "2. 两次握手只能保证单向连接是畅通的：双方都要告知序列号起始值并确认对方已收到，"
                                 + "若只有两次握手，至多只有连接发起方的起始序列号（x）能被确认，另一方的（y）得不到确认。");
             }
-            if (s.from().equals("TIME_WAIT") && s.to().equals("CLOSED") && s.timeNs() == timeWaitSince.getOrDefault(h, -1L)) {
+            if (s.from() == TcpState.TIME_WAIT && s.to() == TcpState.CLOSED && s.timeNs() == timeWaitSince.getOrDefault(h, -1L)) {
                 say(s, "no-time-wait",
                         "TIME_WAIT skipped (lab switch): " + h + " forgets the connection at once. Had its last ACK"
                                 + " been lost, the peer's retransmitted FIN would find no connection and get a RST;"
@@ -164,8 +166,8 @@ public final class Narration {
                         "跳过 TIME_WAIT（实验开关）：" + zh + "立即丢弃连接。若最后一个 ACK 丢失，对方重传的 FIN 找不到连接，"
                                 + "只会收到 RST；已失效的报文段也可能出现在使用相同端口的新连接中。");
             }
-            if (s.to().equals("TIME_WAIT")) timeWaitSince.put(h, s.timeNs());
-            if (s.to().equals("TIME_WAIT")) {
+            if (s.to() == TcpState.TIME_WAIT) timeWaitSince.put(h, s.timeNs());
+            if (s.to() == TcpState.TIME_WAIT) {
                 say(s, "time-wait",
                         h + " stays in TIME_WAIT for 2MSL. Why wait? (1) So that its last ACK reaches the peer:"
                                 + " if that ACK is lost the peer resends its FIN and it can be acked again."
@@ -302,7 +304,7 @@ public final class Narration {
                                     + " consumes one sequence number.",
                             "第一次挥手：" + za + "发出连接释放报文段（FIN=1，序号 seq=u=" + seqS + "），并停止再发送数据，"
                                     + "主动关闭 TCP 连接，进入 FIN_WAIT_1（终止等待1）状态，等待" + zb + "的确认。");
-                } else if (!a.equals(closer) && !finSeq.containsKey(a) && "FIN_WAIT_1".equals(state.get(a))
+                } else if (!a.equals(closer) && !finSeq.containsKey(a) && state.get(a) == TcpState.FIN_WAIT_1
                         && !(ackNo != null && finEnd.containsKey(b) && ackNo.equals(finEnd.get(b)))) {
                     simultaneousClose = true;
                     say(s, "simultaneous-close",
@@ -364,7 +366,7 @@ public final class Narration {
             }
 
             boolean acksPeerFin = !rst && ack && !syn && ackNo != null && finEnd.containsKey(b) && ackNo.equals(finEnd.get(b));
-            if (acksPeerFin && !fin && s.len() == 0 && !finAckSent.add(a) && "TIME_WAIT".equals(state.get(a))) {
+            if (acksPeerFin && !fin && s.len() == 0 && !finAckSent.add(a) && state.get(a) == TcpState.TIME_WAIT) {
                 say(s, "time-wait-reack",
                         "TIME_WAIT at work (reason 1): the last ACK was lost, " + b + " resent its FIN, and " + a
                                 + ", still in TIME_WAIT, acknowledges it again and restarts the 2MSL timer."
@@ -372,7 +374,7 @@ public final class Narration {
                         "TIME_WAIT 的作用（意义 1）：最后一个 ACK 丢失，" + zb + "重传了 FIN；" + za
                                 + "仍处于 TIME_WAIT，于是再次确认，并重新启动 2MSL 计时器。若没有 TIME_WAIT，这个 FIN 只会得到 RST。");
             }
-            if (!rst && !syn && !fin && s.len() > 0 && "CLOSE_WAIT".equals(state.get(a))) {
+            if (!rst && !syn && !fin && s.len() > 0 && state.get(a) == TcpState.CLOSE_WAIT) {
                 say(s, "half-close",
                         "Half-close: " + a + " is in CLOSE_WAIT and still sends data (" + s.len() + " bytes); "
                                 + b + ", in FIN_WAIT_2, still receives and acknowledges it.",

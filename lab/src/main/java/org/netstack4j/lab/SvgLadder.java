@@ -89,12 +89,12 @@ public final class SvgLadder {
                 case LabEvent.Segment s -> segment(body, run, ev, i, s, y[i], arrive[i], lang, relativeSeq);
                 case LabEvent.State st -> {
                     double x = laneX(run, st.host());
-                    body.append("<g class=\"state\"><title>").append(esc(st.from() + " -> " + st.to()
+                    body.append("<g class=\"state\"><title>").append(esc(st.from().name() + " -> " + st.to().name()
                                     + (st.cause().isEmpty() ? "" : " (" + st.cause() + ")"))).append("</title>")
                             .append("<rect x=\"").append(f(x - 62)).append("\" y=\"").append(f(y[i] - 2))
                             .append("\" width=\"124\" height=\"22\" rx=\"5\"/>")
                             .append("<text x=\"").append(f(x)).append("\" y=\"").append(f(y[i] + 13)).append("\">")
-                            .append(esc(st.to())).append("</text></g>\n");
+                            .append(esc(st.to().name())).append("</text></g>\n");
                 }
                 case LabEvent.Timer t -> mark(body, run, t.host(), y[i], "timer", TextLadder.timerText(t, lang));
                 case LabEvent.Note n -> mark(body, run, n.host(), y[i], "note", n.text());
@@ -140,7 +140,7 @@ public final class SvgLadder {
                     .append("<line class=\"lifeline\" x1=\"").append(f(x)).append("\" y1=\"54\" x2=\"").append(f(x))
                     .append("\" y2=\"").append(f(height - 10)).append("\"/></g>\n");
             sb.append("<g class=\"state\"><rect x=\"").append(f(x - 62)).append("\" y=\"58\" width=\"124\" height=\"22\" rx=\"5\"/>")
-                    .append("<text x=\"").append(f(x)).append("\" y=\"73\">").append(esc(run.initialState(h)))
+                    .append("<text x=\"").append(f(x)).append("\" y=\"73\">").append(esc(run.initialState(h).name()))
                     .append("</text></g>\n");
         }
         sb.append(body);

@@ -3,6 +3,7 @@ package org.netstack4j.lab;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.netstack4j.tcp.TcpTimer;
 
 /**
  * The ladder diagram of a run as text, like the pictures in the teaching notes: client on the
@@ -76,26 +77,25 @@ public final class TextLadder {
         };
     }
 
-    static String timerName(String name, Lang lang) {
-        if (lang == Lang.EN) return name;
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "rto" -> "重传计时器 RTO";
-            case "2msl" -> "2MSL 计时器";
-            case "delayed-ack", "delayed_ack", "delack" -> "延迟确认计时器";
-            case "persist" -> "坚持计时器";
-            case "keepalive" -> "保活计时器";
-            default -> name;
+    static String timerName(TcpTimer timer, Lang lang) {
+        if (lang == Lang.EN) return timer.toString();
+        return switch (timer) {
+            case RTO -> "重传计时器 RTO";
+            case TWO_MSL -> "2MSL 计时器";
+            case DELAYED_ACK -> "延迟确认计时器";
+            case PERSIST -> "坚持计时器";
+            case KEEPALIVE -> "保活计时器";
+            case TLP, FIN_WAIT_2 -> timer.toString();
         };
     }
 
     static String timerText(LabEvent.Timer t, Lang lang) {
         String name = timerName(t.name(), lang);
         return switch (t.action()) {
-            case "set" -> lang.pick(name + " set, expires at " + ms(t.deadlineNs()) + " ms",
+            case SET -> lang.pick(name + " set, expires at " + ms(t.deadlineNs()) + " ms",
                     name + " 启动，" + ms(t.deadlineNs()) + " ms 到期");
-            case "fired" -> lang.pick(name + " fired", name + " 超时");
-            case "cancel", "cancelled", "canceled" -> lang.pick(name + " cancelled", name + " 取消");
-            default -> name + " " + t.action();
+            case FIRED -> lang.pick(name + " fired", name + " 超时");
+            case CANCEL -> lang.pick(name + " cancelled", name + " 取消");
         };
     }
 
@@ -160,7 +160,7 @@ public final class TextLadder {
             String l = hostLabel(run.left()), r = hostLabel(run.right());
             out.add(Cols.fit((Cols.padLeft(tl, TIME) + " " + Cols.padLeft(l, LABEL + 2)
                     + " ".repeat(mid - 1) + " " + r).stripTrailing(), o.width()));
-            row("", run.initialState(run.left()), "", run.initialState(run.right()));
+            row("", run.initialState(run.left()).name(), "", run.initialState(run.right()).name());
             List<LabEvent> ev = run.events();
             for (int i = 0; i < ev.size(); i++) {
                 LabEvent e = ev.get(i);
@@ -220,8 +220,8 @@ public final class TextLadder {
 
         void state(LabEvent.State st, String time) {
             String cause = st.cause().isEmpty() ? "" : "(" + st.cause() + ")";
-            if (st.host().equals(run.left())) row(time, st.to(), " " + cause, "");
-            else row(time, "", Cols.padLeft(cause + " ", mid), st.to());
+            if (st.host().equals(run.left())) row(time, st.to().name(), " " + cause, "");
+            else row(time, "", Cols.padLeft(cause + " ", mid), st.to().name());
         }
 
         void beside(String host, String time, String text) {

@@ -6,7 +6,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
+import org.netstack4j.tcp.TcpState;
+import org.netstack4j.tcp.TcpTimer;
+import org.netstack4j.trace.FourTuple;
 import org.netstack4j.trace.TraceEvent;
+import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
 
@@ -31,21 +35,19 @@ public final class TraceConverter {
 
     /**
      * For a single trace shared by both hosts (one Tracer for the whole simulation): splits it by
-     * address and converts. Segments go by src (outgoing) / dst (incoming); state changes and timers
-     * by the local address that starts their connection id ("10.0.0.1:49152>10.0.0.2:80"); drops and
-     * notes by an address named in their text, else to the host of the event before them.
+     * address and converts. Segments, state changes and timers go by the local address of their
+     * connection; drops and notes (free text, no connection) by an address named in their text,
+     * else to the host of the event before them.
      */
-    public static LabRun convertShared(String scenario, List<TraceEvent> all,
-                                       org.netstack4j.wire.Ipv4Address client, org.netstack4j.wire.Ipv4Address server) {
+    public static LabRun convertShared(String scenario, List<TraceEvent> all, Ipv4Address client, Ipv4Address server) {
         List<TraceEvent> c = new ArrayList<>(), s = new ArrayList<>();
         boolean lastClient = true;
         String ca = client.toString(), sa = server.toString();
         for (TraceEvent e : all) {
             Boolean isClient = switch (e) {
-                case TraceEvent.Segment seg -> (seg.in() ? seg.dst() : seg.src()).equals(client) ? Boolean.TRUE
-                        : (seg.in() ? seg.dst() : seg.src()).equals(server) ? Boolean.FALSE : null;
-                case TraceEvent.StateChange sc -> localIs(sc.connection(), ca, sa);
-                case TraceEvent.Timer t -> localIs(t.connection(), ca, sa);
+                case TraceEvent.Segment seg -> localIs(seg.connection(), client, server);
+                case TraceEvent.StateChange<?> sc -> localIs(sc.connection(), client, server);
+                case TraceEvent.Timer<?> t -> localIs(t.connection(), client, server);
                 case TraceEvent.Drop d -> mentions(d.reason() + " " + d.summary(), ca, sa);
                 case TraceEvent.Note n -> mentions(n.text(), ca, sa);
             };
@@ -56,12 +58,10 @@ public final class TraceConverter {
         return convert(scenario, c, s);
     }
 
-    private static Boolean localIs(String connection, String client, String server) {
+    private static Boolean localIs(FourTuple connection, Ipv4Address client, Ipv4Address server) {
         if (connection == null) return null;
-        String local = connection.split(">", 2)[0];
-        int colon = local.lastIndexOf(':');
-        String addr = colon >= 0 ? local.substring(0, colon) : local;
-        return addr.equals(client) ? Boolean.TRUE : addr.equals(server) ? Boolean.FALSE : null;
+        Ipv4Address local = connection.localAddress();
+        return local.equals(client) ? Boolean.TRUE : local.equals(server) ? Boolean.FALSE : null;
     }
 
     private static Boolean mentions(String text, String client, String server) {
@@ -142,10 +142,10 @@ public final class TraceConverter {
                     so.from = host;
                     so.to = peer;
                 }
-                case TraceEvent.StateChange sc -> so.event = new LabEvent.State(sc.time(), host,
-                        stateName(sc.from()), stateName(sc.to()), sc.cause() == null ? "" : sc.cause());
-                case TraceEvent.Timer t -> so.event = new LabEvent.Timer(t.time(), host, t.name(),
-                        t.action() == null ? "" : t.action().toLowerCase(Locale.ROOT), t.deadline());
+                case TraceEvent.StateChange<?> sc -> so.event = new LabEvent.State(sc.time(), host,
+                        tcpState(sc.from()), tcpState(sc.to()), sc.cause() == null ? "" : sc.cause());
+                case TraceEvent.Timer<?> t -> so.event = new LabEvent.Timer(t.time(), host, tcpTimer(t.name()),
+                        t.action(), t.deadline());
                 case TraceEvent.Drop d -> so.event = new LabEvent.Note(d.time(), host,
                         "drop (" + d.layer() + "): " + d.reason()
                                 + (d.summary() == null || d.summary().isEmpty() ? "" : " [" + d.summary() + "]"));
@@ -217,6 +217,19 @@ public final class TraceConverter {
         if (t.options() == null) return "";
         return optionsSummary(t.options().stream()
                 .filter(o -> !(o instanceof TcpOption.Nop) && !(o instanceof TcpOption.EndOfList)).toList());
+    }
+
+    /** The lab's name of a traced state: the enum constant's (SYN_SENT, FIN_WAIT_1); CLOSED when there is none. */
+    /** The lab draws TCP: a traced state is a TcpState (CLOSED when none is given). */
+    private static TcpState tcpState(Enum<?> state) {
+        if (state == null) return TcpState.CLOSED;
+        if (state instanceof TcpState s) return s;
+        throw new IllegalArgumentException("not a TCP state: " + state.getClass().getName() + " " + state);
+    }
+
+    private static TcpTimer tcpTimer(Enum<?> timer) {
+        if (timer instanceof TcpTimer t) return t;
+        throw new IllegalArgumentException("not a TCP timer: " + timer);
     }
 
     /** RFC name ("SYN-SENT", "FIN-WAIT-1") or enum name to the enum-style name (SYN_SENT, FIN_WAIT_1). */

@@ -6,6 +6,11 @@ import static org.netstack4j.time.Time.s;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.netstack4j.tcp.TcpState;
+import org.netstack4j.tcp.TcpTimer;
+import org.netstack4j.trace.DropReason;
+import org.netstack4j.trace.FourTuple;
+import org.netstack4j.trace.TimerAction;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.TcpOption;
@@ -22,7 +27,7 @@ final class Fixtures {
     static final Ipv4Address C = Ipv4Address.parse("10.0.0.1"), S = Ipv4Address.parse("10.0.0.2");
     static final int CP = 49152, SP = 80;
     static final long X = 3_456_789_012L, Y = 1_103_577_431L;
-    static final String CONN_C = "10.0.0.1:49152>10.0.0.2:80", CONN_S = "10.0.0.2:80>10.0.0.1:49152";
+    static final FourTuple CONN_C = new FourTuple(C, CP, S, SP), CONN_S = new FourTuple(S, SP, C, CP);
 
     record Trace(List<TraceEvent> client, List<TraceEvent> server) {}
 
@@ -36,28 +41,41 @@ final class Fixtures {
 
     static final class Host {
         final List<TraceEvent> ev = new ArrayList<>();
-        final String conn;
+        final FourTuple conn;
         final Ipv4Address me, peer;
 
-        Host(String conn, Ipv4Address me, Ipv4Address peer) {
+        Host(FourTuple conn, Ipv4Address me, Ipv4Address peer) {
             this.conn = conn;
             this.me = me;
             this.peer = peer;
         }
 
-        Host out(long t, TcpRepr tcp, int len) { ev.add(new TraceEvent.Segment(t, false, conn, me, peer, tcp, len)); return this; }
+        Host out(long t, TcpRepr tcp, int len) { ev.add(TraceEvent.Segment.of(t, false, me, peer, tcp, len)); return this; }
 
-        Host in(long t, TcpRepr tcp, int len) { ev.add(new TraceEvent.Segment(t, true, conn, peer, me, tcp, len)); return this; }
+        Host in(long t, TcpRepr tcp, int len) { ev.add(TraceEvent.Segment.of(t, true, peer, me, tcp, len)); return this; }
 
+        /** from/to as RFC 9293 names them ("SYN-SENT"). */
         Host state(long t, String from, String to, String cause) {
-            ev.add(new TraceEvent.StateChange(t, conn, from, to, cause));
+            ev.add(new TraceEvent.StateChange<>(t, conn, tcpState(from), tcpState(to), cause));
             return this;
         }
 
+        /** name and action as traces print them ("delayed-ACK", "set"). */
         Host timer(long t, String name, String action, long deadline) {
-            ev.add(new TraceEvent.Timer(t, conn, name, action, deadline));
+            ev.add(new TraceEvent.Timer<>(t, conn, named(TcpTimer.values(), name), named(TimerAction.values(), action), deadline));
             return this;
         }
+    }
+
+    static TcpState tcpState(String rfcName) {
+        for (TcpState s : TcpState.values()) if (s.rfcName().equals(rfcName)) return s;
+        throw new IllegalArgumentException(rfcName);
+    }
+
+    /** The constant whose toString() is text. */
+    static <E extends Enum<E>> E named(E[] values, String text) {
+        for (E e : values) if (e.toString().equals(text)) return e;
+        throw new IllegalArgumentException(text);
     }
 
     static final int SYN = TcpRepr.SYN, ACK = TcpRepr.ACK, FIN = TcpRepr.FIN, PSH = TcpRepr.PSH;
@@ -166,7 +184,7 @@ final class Fixtures {
         TcpRepr syn = c2s(X, null, SYN, 64240, List.of());
         c.state(ms(1), "CLOSED", "SYN-SENT", "user OPEN").out(ms(1), syn, 0);
         sv.in(ms(11), syn, 0);
-        sv.ev.add(new TraceEvent.Drop(ms(11), "tcp", "no listener on port 80", "SYN \"quoted\"\tport"));
+        sv.ev.add(new TraceEvent.Drop(ms(11), "tcp", DropReason.NO_LISTENER, "no listener on port 80", "SYN \"quoted\"\tport"));
         TcpRepr rst = s2c(0, X + 1, TcpRepr.RST | ACK, 0, List.of());
         sv.out(ms(11), rst, 0);
         c.in(ms(21), rst, 0).state(ms(21), "SYN-SENT", "CLOSED", "rcv RST");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.netstack4j.tcp.TcpState;
 
 class NarrationTest {
     static List<String> keys(LabRun run) {
@@ -69,8 +70,8 @@ class NarrationTest {
     void twoWayHandshakeIsCalledOut() {
         Fixtures.Trace t = Fixtures.handshakeAndTeardown();
         List<org.netstack4j.trace.TraceEvent> server = new java.util.ArrayList<>(t.server());
-        server.replaceAll(e -> e instanceof org.netstack4j.trace.TraceEvent.StateChange sc && sc.to().equals("SYN-RECEIVED")
-                ? new org.netstack4j.trace.TraceEvent.StateChange(sc.time(), sc.connection(), "LISTEN", "ESTABLISHED", "rcv SYN (two-way lab mode)")
+        server.replaceAll(e -> e instanceof org.netstack4j.trace.TraceEvent.StateChange<?> sc && sc.to() == TcpState.SYN_RECEIVED
+                ? new org.netstack4j.trace.TraceEvent.StateChange<>(sc.time(), sc.connection(), TcpState.LISTEN, TcpState.ESTABLISHED, "rcv SYN (two-way lab mode)")
                 : e);
         assertTrue(keys(TraceConverter.convert("two-way", t.client(), server)).contains("two-way"));
     }

@@ -9,6 +9,9 @@ import static org.netstack4j.time.Time.ms;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.netstack4j.trace.TimerAction;
+import org.netstack4j.tcp.TcpTimer;
+import org.netstack4j.tcp.TcpState;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.wire.TcpRepr;
 
@@ -69,9 +72,9 @@ class TraceConverterTest {
             assertTrue(e.timeNs() >= last);
             last = e.timeNs();
         }
-        assertEquals("LISTEN", ((LabEvent.State) run.events().getFirst()).to());
-        assertEquals("CLOSED", run.initialState("client"));
-        assertEquals("CLOSED", run.initialState("server"));
+        assertEquals(TcpState.LISTEN, ((LabEvent.State) run.events().getFirst()).to());
+        assertEquals(TcpState.CLOSED, run.initialState("client"));
+        assertEquals(TcpState.CLOSED, run.initialState("server"));
         assertEquals(Fixtures.X, run.isn("client"));
         assertEquals(Fixtures.Y, run.isn("server"));
     }
@@ -85,16 +88,16 @@ class TraceConverterTest {
         assertTrue(run.events().stream().anyMatch(e -> e instanceof LabEvent.Note n && n.host().equals("client")
                 && n.text().equals("app: connect failed: connection refused")));
         LabRun hs = Fixtures.handshakeRun();
-        assertTrue(hs.events().stream().anyMatch(e -> e instanceof LabEvent.Timer tm && tm.name().equals("2MSL")
-                && tm.action().equals("set") && tm.deadlineNs() == ms(610) + 60_000_000_000L));
+        assertTrue(hs.events().stream().anyMatch(e -> e instanceof LabEvent.Timer tm && tm.name() == TcpTimer.TWO_MSL
+                && tm.action() == TimerAction.SET && tm.deadlineNs() == ms(610) + 60_000_000_000L));
     }
 
     @Test
     void aSegmentNobodyReceivedIsDroppedEvenWithAnEmptyPeer() {
         TcpRepr syn = Fixtures.c2s(Fixtures.X, null, TcpRepr.SYN, 1000, List.of());
         List<TraceEvent> client = List.of(
-                new TraceEvent.Segment(0, false, "c", Fixtures.C, Fixtures.S, syn, 0),
-                new TraceEvent.Segment(ms(1000), false, "c", Fixtures.C, Fixtures.S, syn, 0));
+                TraceEvent.Segment.of(0, false, Fixtures.C, Fixtures.S, syn, 0),
+                TraceEvent.Segment.of(ms(1000), false, Fixtures.C, Fixtures.S, syn, 0));
         LabRun run = TraceConverter.convert("lost-syn", client, List.of());
         assertEquals(2, run.segments().size());
         assertTrue(run.segments().stream().allMatch(LabEvent.Segment::dropped));
@@ -108,8 +111,8 @@ class TraceConverterTest {
                 List.of(new org.netstack4j.wire.TcpOption.Mss(1460), new org.netstack4j.wire.TcpOption.Nop(),
                         new org.netstack4j.wire.TcpOption.WindowScale(7), new org.netstack4j.wire.TcpOption.EndOfList()));
         LabRun run = TraceConverter.convert("pad",
-                List.of(new TraceEvent.Segment(0, false, "c", Fixtures.C, Fixtures.S, sent, 0)),
-                List.of(new TraceEvent.Segment(ms(5), true, "s", Fixtures.C, Fixtures.S, parsed, 0)));
+                List.of(TraceEvent.Segment.of(0, false, Fixtures.C, Fixtures.S, sent, 0)),
+                List.of(TraceEvent.Segment.of(ms(5), true, Fixtures.C, Fixtures.S, parsed, 0)));
         assertFalse(run.segments().getFirst().dropped());
         assertEquals(ms(5), run.segments().getFirst().arrivalNs());
     }

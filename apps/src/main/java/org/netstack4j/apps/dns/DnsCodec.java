@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.netstack4j.apps.dns.ResourceRecord.Rdata;
+import org.netstack4j.wire.MalformedKind;
 import org.netstack4j.wire.Parsed;
 
 /**
@@ -24,26 +25,27 @@ public final class DnsCodec {
     private DnsCodec() {}
 
     private static final class Bad extends Exception {
+        final MalformedKind kind;
         final int offset;
-        Bad(String reason, int offset) { super(reason, null, false, false); this.offset = offset; }
+        Bad(MalformedKind kind, String reason, int offset) { super(reason, null, false, false); this.kind = kind; this.offset = offset; }
     }
 
     public static Parsed<DnsMessage> parse(byte[] buf) { return parse(buf, 0, buf.length); }
 
     public static Parsed<DnsMessage> parse(byte[] buf, int off, int len) {
-        if (off < 0 || len < 0 || off + len > buf.length) return Parsed.malformed("dns", "region outside the buffer", 0);
+        if (off < 0 || len < 0 || off + len > buf.length) return Parsed.malformed("dns", MalformedKind.BAD_RANGE, "region outside the buffer", 0);
         Reader r = new Reader(buf, off, len);
         try {
-            if (len < HEADER) throw new Bad("shorter than the 12-byte header", 0);
+            if (len < HEADER) throw new Bad(MalformedKind.TRUNCATED, "shorter than the 12-byte header", 0);
             int id = r.u16(), flags = r.u16();
             int qd = r.u16(), an = r.u16(), ns = r.u16(), ar = r.u16();
             List<DnsMessage.Question> qs = new ArrayList<>();
             for (int i = 0; i < qd; i++) qs.add(new DnsMessage.Question(r.name(), r.u16(), r.u16()));
             List<ResourceRecord> ans = records(r, an), nss = records(r, ns), ars = records(r, ar);
-            if (r.pos != off + len) throw new Bad((off + len - r.pos) + " bytes after the last record", r.pos - off);
+            if (r.pos != off + len) throw new Bad(MalformedKind.BAD_HEADER, (off + len - r.pos) + " bytes after the last record", r.pos - off);
             return Parsed.ok(new DnsMessage(id, flags, qs, ans, nss, ars));
         } catch (Bad e) {
-            return Parsed.malformed("dns", e.getMessage(), e.offset);
+            return Parsed.malformed("dns", e.kind, e.getMessage(), e.offset);
         }
     }
 
@@ -61,7 +63,7 @@ public final class DnsCodec {
         Reader(byte[] b, int off, int len) { this.b = b; this.start = off; this.end = off + len; this.pos = off; }
 
         void need(int n, String what) throws Bad {
-            if (end - pos < n) throw new Bad("truncated in " + what, pos - start);
+            if (end - pos < n) throw new Bad(MalformedKind.TRUNCATED, "truncated in " + what, pos - start);
         }
 
         int u8() throws Bad { need(1, "a field"); return b[pos++] & 0xff; }
@@ -73,26 +75,26 @@ public final class DnsCodec {
             List<String> labels = new ArrayList<>();
             int p = pos, lowest = pos, wire = 1, jumps = 0, after = -1;
             while (true) {
-                if (p >= end) throw new Bad("name runs past the message", p - start);
+                if (p >= end) throw new Bad(MalformedKind.TRUNCATED, "name runs past the message", p - start);
                 int len = b[p] & 0xff;
                 if ((len & 0xc0) == 0xc0) {
-                    if (p + 1 >= end) throw new Bad("compression pointer cut short", p - start);
+                    if (p + 1 >= end) throw new Bad(MalformedKind.TRUNCATED, "compression pointer cut short", p - start);
                     int target = start + (((len & 0x3f) << 8) | (b[p + 1] & 0xff));
-                    if (target >= lowest) throw new Bad("compression pointer does not point backwards (a loop)", p - start);
-                    if (++jumps > MAX_POINTERS) throw new Bad("too many compression pointers", p - start);
+                    if (target >= lowest) throw new Bad(MalformedKind.BAD_HEADER, "compression pointer does not point backwards (a loop)", p - start);
+                    if (++jumps > MAX_POINTERS) throw new Bad(MalformedKind.BAD_HEADER, "too many compression pointers", p - start);
                     if (after < 0) after = p + 2;
                     lowest = target;
                     p = target;
                     continue;
                 }
-                if ((len & 0xc0) != 0) throw new Bad("label type " + (len >>> 6) + " is not supported", p - start);
+                if ((len & 0xc0) != 0) throw new Bad(MalformedKind.BAD_HEADER, "label type " + (len >>> 6) + " is not supported", p - start);
                 if (len == 0) {
                     pos = after >= 0 ? after : p + 1;
                     return DnsName.of(labels);
                 }
-                if (p + 1 + len > end) throw new Bad("label runs past the message", p - start);
+                if (p + 1 + len > end) throw new Bad(MalformedKind.TRUNCATED, "label runs past the message", p - start);
                 wire += 1 + len;
-                if (wire > DnsName.MAX_WIRE) throw new Bad("name longer than 255 octets", p - start);
+                if (wire > DnsName.MAX_WIRE) throw new Bad(MalformedKind.BAD_HEADER, "name longer than 255 octets", p - start);
                 labels.add(new String(b, p + 1, len, java.nio.charset.StandardCharsets.ISO_8859_1));
                 p += 1 + len;
             }
@@ -114,16 +116,16 @@ public final class DnsCodec {
                 case DnsType.TXT -> txt(rdEnd);
                 default -> new Rdata.Raw(bytes(rdlen));
             };
-            if (pos != rdEnd) throw new Bad("record data length " + rdlen + " does not match its contents", rdStart - start);
+            if (pos != rdEnd) throw new Bad(MalformedKind.BAD_HEADER, "record data length " + rdlen + " does not match its contents", rdStart - start);
             return new ResourceRecord(name, type, rclass, ttl, data);
         }
 
         private Rdata txt(int rdEnd) throws Bad {
             List<String> strings = new ArrayList<>();
-            if (pos == rdEnd) throw new Bad("TXT record without a string", pos - start);
+            if (pos == rdEnd) throw new Bad(MalformedKind.BAD_HEADER, "TXT record without a string", pos - start);
             while (pos < rdEnd) {
                 int n = u8();
-                if (pos + n > rdEnd) throw new Bad("TXT string runs past its record", pos - start);
+                if (pos + n > rdEnd) throw new Bad(MalformedKind.BAD_HEADER, "TXT string runs past its record", pos - start);
                 strings.add(new String(b, pos, n, java.nio.charset.StandardCharsets.ISO_8859_1));
                 pos += n;
             }
@@ -137,7 +139,7 @@ public final class DnsCodec {
             return out;
         }
 
-        private <T> T bad(String reason, int at) throws Bad { throw new Bad(reason, at - start); }
+        private <T> T bad(String reason, int at) throws Bad { throw new Bad(MalformedKind.BAD_HEADER, reason, at - start); }
     }
 
     /** Writes the message with compression; the result may be of any length (see {@link #encode(DnsMessage, int)}). */

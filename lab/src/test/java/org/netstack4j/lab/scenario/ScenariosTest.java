@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+import org.netstack4j.tcp.TcpTimer;
+import org.netstack4j.tcp.TcpState;
 import org.netstack4j.lab.LabEvent;
 import org.netstack4j.lab.LabRun;
 import org.netstack4j.time.Time;
@@ -22,8 +24,8 @@ class ScenariosTest {
 
     static List<String> states(LabRun run, String host) {
         List<String> out = new java.util.ArrayList<>();
-        out.add(run.initialState(host));
-        for (LabEvent e : run.events()) if (e instanceof LabEvent.State s && s.host().equals(host)) out.add(s.to());
+        out.add(run.initialState(host).name());
+        for (LabEvent e : run.events()) if (e instanceof LabEvent.State s && s.host().equals(host)) out.add(s.to().name());
         return out;
     }
 
@@ -72,10 +74,10 @@ class ScenariosTest {
         assertTrue(segs(r, s -> s.from().equals("server") && s.len() > 0).size() >= 1, "server sends data in CLOSE_WAIT");
         LabEvent.Segment last = segs(r, s -> s.from().equals("client") && s.ack() != null && s.ack() == ((w + 1) & 0xffffffffL)).get(0);
         assertEquals((u + 1) & 0xffffffffL, last.seq());
-        LabEvent.State tw = r.events().stream().filter(e -> e instanceof LabEvent.State st && st.to().equals("TIME_WAIT"))
+        LabEvent.State tw = r.events().stream().filter(e -> e instanceof LabEvent.State st && st.to() == TcpState.TIME_WAIT)
                 .map(e -> (LabEvent.State) e).findFirst().orElseThrow();
         LabEvent.State closed = r.events().stream().filter(e -> e instanceof LabEvent.State st && st.host().equals("client")
-                && st.to().equals("CLOSED")).map(e -> (LabEvent.State) e).reduce((a, b) -> b).orElseThrow();
+                && st.to() == TcpState.CLOSED).map(e -> (LabEvent.State) e).reduce((a, b) -> b).orElseThrow();
         assertEquals(2 * Time.s(30), closed.timeNs() - tw.timeNs(), "TIME-WAIT lasts 2 MSL");
     }
 
@@ -163,7 +165,7 @@ class ScenariosTest {
     @Test void zeroWindowProbesThenReopens() {
         LabRun r = run("zero-window");
         assertFalse(segs(r, s -> s.from().equals("server") && s.win() == 0).isEmpty(), "the window closes");
-        assertTrue(r.events().stream().anyMatch(e -> e instanceof LabEvent.Timer t && t.name().equals("persist")));
+        assertTrue(r.events().stream().anyMatch(e -> e instanceof LabEvent.Timer t && t.name() == TcpTimer.PERSIST));
         assertTrue(noted(r, "the server application starts reading"));
     }
 
