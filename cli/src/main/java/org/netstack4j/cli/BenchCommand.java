@@ -13,6 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** End-to-end benchmark against the kernel's TCP, measured in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
+        header = "Measures netstack4j against the kernel's TCP in the same run.",
         description = {
             "Measures netstack4j against the kernel's TCP in the same run and prints each row with",
             "ratio = netstack4j / kernel. Rows: bulk (Gbit/s, one connection), bulk_1core (the same with",
@@ -43,16 +44,17 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
 
     @Override public Integer call() throws Exception {
         Set<String> names = new java.util.LinkedHashSet<>(Bench.parseOnly(only));
+        List<String> valid = new java.util.ArrayList<>(Bench.NAMES);
+        valid.add("tun");
+        List<String> unknown = names.stream().filter(n -> !valid.contains(n)).toList();
+        if (!unknown.isEmpty())
+            throw new Main.UsageError("--only: unknown row" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown.stream().map(n -> "'" + n + "'").toList())
+                    + "; the rows are " + String.join(", ", valid));
+        if (only != null && names.isEmpty()) throw new Main.UsageError("--only: no row named; the rows are " + String.join(", ", valid));
         boolean tun = names.isEmpty() || names.remove("tun");
         List<Row> rows = new java.util.ArrayList<>();
         if (only == null || !names.isEmpty()) {
-            Bench.Options options;
-            try {
-                options = new Bench.Options(quick, names, System.err);
-            } catch (IllegalArgumentException e) {
-                throw new Main.UsageError("--only: " + e.getMessage() + ", tun");
-            }
-            rows.addAll(Bench.run(options));
+            rows.addAll(Bench.run(new Bench.Options(quick, names, System.err)));
         }
         if (tun) {
             for (TunBench.Row t : TunBench.run(quick, System.err)) {

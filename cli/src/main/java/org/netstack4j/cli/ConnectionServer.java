@@ -13,8 +13,11 @@ import org.netstack4j.tcp.TcpState;
 
 /**
  * Accepts connections on a netstack4j server socket and runs a handler for each on its own
- * virtual thread. {@link #close} stops accepting, closes every open connection (FIN, or RST when
- * unread data remains, like Linux) and waits a little for the FIN handshakes.
+ * virtual thread. Beyond {@code maxConnections} at once, a new connection is given to the
+ * overload handler instead (e.g. a 503 and close) and counted as refused, so a flood of idle
+ * connections cannot take an unbounded number of threads and buffers. {@link #close} stops
+ * accepting, closes every open connection (FIN, or RST when unread data remains, like Linux) and
+ * waits a little for the FIN handshakes.
  */
 final class ConnectionServer implements AutoCloseable {
     /** What to do with one connection; the server closes the socket afterwards. */
@@ -27,6 +30,10 @@ final class ConnectionServer implements AutoCloseable {
     private final EventLoop loop;
     private final Handler handler;
     private final Consumer<String> errors;
+    private final int maxConnections;
+    private final Handler overload;
+    private final AtomicLong refused = new AtomicLong();
+    private final Set<TcpSocket> refusing = ConcurrentHashMap.newKeySet();
     private final Set<TcpSocket> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong accepted = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicInteger peak = new java.util.concurrent.atomic.AtomicInteger();
@@ -34,11 +41,26 @@ final class ConnectionServer implements AutoCloseable {
 
     /** {@code errors} gets a line when a connection fails unexpectedly (null: ignore). */
     ConnectionServer(TcpServerSocket server, EventLoop loop, Handler handler, Consumer<String> errors) {
+        this(server, loop, handler, errors, Integer.MAX_VALUE, null);
+    }
+
+    /**
+     * At most {@code maxConnections} served at once; a connection beyond that goes to
+     * {@code overload} (null: closed at once), which should be quick.
+     */
+    ConnectionServer(TcpServerSocket server, EventLoop loop, Handler handler, Consumer<String> errors,
+                     int maxConnections, Handler overload) {
+        if (maxConnections < 1) throw new IllegalArgumentException("maxConnections < 1");
         this.server = server;
         this.loop = loop;
         this.handler = handler;
         this.errors = errors;
+        this.maxConnections = maxConnections;
+        this.overload = overload;
     }
+
+    /** Connections refused because {@code maxConnections} were being served. */
+    long refused() { return refused.get(); }
 
     /** Connections accepted so far. */
     long accepted() { return accepted.get(); }
@@ -58,6 +80,11 @@ final class ConnectionServer implements AutoCloseable {
             } catch (IOException e) {
                 if (closing || server.isClosed()) return;
                 throw e;
+            }
+            if (open.size() >= maxConnections) {
+                refused.incrementAndGet();
+                refuse(s);
+                continue;
             }
             accepted.incrementAndGet();
             open.add(s);
@@ -82,6 +109,24 @@ final class ConnectionServer implements AutoCloseable {
         });
     }
 
+    private void refuse(TcpSocket s) {
+        if (overload == null || refusing.size() >= maxConnections) { // refusals are bounded too
+            s.close();
+            return;
+        }
+        refusing.add(s);
+        Thread.ofVirtual().name("refuse-" + s.getPort()).start(() -> {
+            try {
+                overload.handle(s);
+            } catch (IOException e) {
+                // the peer went away; nothing to report
+            } finally {
+                refusing.remove(s);
+                s.close();
+            }
+        });
+    }
+
     private void serve(TcpSocket s) {
         String peer = s.remoteAddress() + ":" + s.getPort();
         try {
@@ -99,6 +144,7 @@ final class ConnectionServer implements AutoCloseable {
         closing = true;
         server.close();
         for (TcpSocket s : open) s.close();
+        for (TcpSocket s : refusing) s.close();
         long deadline = System.nanoTime() + waitMs * 1_000_000L;
         while (System.nanoTime() < deadline && !loop.isClosed()) {
             boolean quiet;

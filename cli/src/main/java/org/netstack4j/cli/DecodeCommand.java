@@ -18,12 +18,14 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Field-by-field dissection of packets given as hex or read from a pcap file. */
 @Command(name = "decode", mixinStandardHelpOptions = true,
+        header = "Decodes a packet (hex or pcap) field by field, layer by layer.",
         description = {
             "Decodes a packet given as hex (or every packet of a pcap file) and prints every header",
             "of every layer field by field, in the order of the RFC diagrams, with checksum validity.",
             "A malformed packet shows how far it was parsed and why parsing stopped (exit status 1)."},
         footer = {"", "Examples:",
             "  netstack4j decode 45000028000100004006...           (an IPv4 packet)",
+            "  netstack4j decode 6000000000203aff fe80...          (an IPv6 packet)",
             "  netstack4j decode --link ethernet 'ff ff ff ff ff ff 02 00 ...'",
             "  netstack4j decode --pcap capture.pcap"})
 public final class DecodeCommand implements java.util.concurrent.Callable<Integer> {
@@ -42,7 +44,7 @@ public final class DecodeCommand implements java.util.concurrent.Callable<Intege
 
     enum Link { AUTO, ETHERNET, IP }
 
-    @Option(names = "--link", paramLabel = "TYPE", description = "What the hex starts with: auto, ethernet or ip (default: ${DEFAULT-VALUE}: IPv4 if the first byte is 0x45-0x4f, else Ethernet).")
+    @Option(names = "--link", paramLabel = "TYPE", description = "What the hex starts with: auto, ethernet or ip (default: ${DEFAULT-VALUE}: IPv4 if the first byte is 0x45-0x4f, IPv6 if it is 0x6_ and the payload length fits, else Ethernet).")
     Link link = Link.AUTO;
 
     @Override public Integer call() throws IOException {
@@ -74,7 +76,7 @@ public final class DecodeCommand implements java.util.concurrent.Callable<Intege
             LinkType lt = switch (link) {
                 case ETHERNET -> LinkType.ETHERNET;
                 case IP -> LinkType.RAW_IP;
-                case AUTO -> (bytes[0] & 0xf0) == 0x40 && (bytes[0] & 0x0f) >= 5 ? LinkType.RAW_IP : LinkType.ETHERNET;
+                case AUTO -> looksLikeIp(bytes) ? LinkType.RAW_IP : LinkType.ETHERNET;
             };
             Dissection d = Dissector.dissect(bytes, 0, bytes.length, lt);
             out.println(d.render());
@@ -82,6 +84,19 @@ public final class DecodeCommand implements java.util.concurrent.Callable<Intege
         }
         out.flush();
         return status;
+    }
+
+    /**
+     * IPv4 when the first byte is 0x45-0x4f. IPv6 when the version is 6 and the payload length
+     * accounts for exactly the bytes given, or fits them while bytes 12-13 are not an EtherType
+     * this tool reads (an Ethernet frame whose destination MAC starts with 6 stays Ethernet).
+     */
+    static boolean looksLikeIp(byte[] b) {
+        if ((b[0] & 0xf0) == 0x40 && (b[0] & 0x0f) >= 5) return true;
+        if ((b[0] & 0xf0) != 0x60 || b.length < 40) return false;
+        int total = 40 + ((b[4] & 0xff) << 8 | (b[5] & 0xff));
+        int etherType = (b[12] & 0xff) << 8 | (b[13] & 0xff);
+        return total == b.length || total < b.length && etherType != 0x0800 && etherType != 0x0806 && etherType != 0x86dd;
     }
 
     private static String indent(String s) {

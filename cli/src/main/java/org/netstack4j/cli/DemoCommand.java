@@ -21,6 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Runs one story of the TCP notes on two simulated stacks and draws what happened. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
+        header = "Runs a TCP story on two simulated stacks and draws every segment.",
         description = {
             "Runs a TCP story on two real netstack4j stacks (client 10.0.0.1, server 10.0.0.2) in the",
             "simulator and draws exactly what happened: every segment with flags, seq, ack, len and",

@@ -24,6 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** The layer models and the header diagrams, filled with values from a real run. */
 @Command(name = "explain", mixinStandardHelpOptions = true,
+        header = "Explains the network layers and the TCP and UDP headers with real packets.",
         description = {
             "layers:     the OSI and TCP/IP models side by side, the protocols and devices of each",
             "            layer, and which part of netstack4j implements it.",

@@ -85,9 +85,15 @@ final class HttpGet {
      * connect and each read (0 = none).
      */
     static Response get(NetStack net, Url url, OutputStream sink, Progress progress, int timeoutMs) throws IOException {
+        return get(net, url, sink, progress, timeoutMs, timeoutMs);
+    }
+
+    /** As above with its own bound on the connect (0 = none). */
+    static Response get(NetStack net, Url url, OutputStream sink, Progress progress, int connectTimeoutMs, int timeoutMs)
+            throws IOException {
         long start = System.nanoTime();
         try (TcpSocket s = new TcpSocket(net)) {
-            s.connect(url.host(), url.port(), timeoutMs);
+            s.connect(url.host(), url.port(), connectTimeoutMs);
             s.setSoTimeout(timeoutMs);
             String request = "GET " + url.path() + " HTTP/1.1\r\nHost: " + url.hostHeader()
                     + "\r\nUser-Agent: netstack4j\r\nAccept: */*\r\nConnection: close\r\n\r\n";

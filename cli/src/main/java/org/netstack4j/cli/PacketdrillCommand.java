@@ -15,6 +15,7 @@ import picocli.CommandLine.Parameters;
 
 /** Runs packetdrill scripts against a fresh netstack4j stack each, in virtual time. */
 @Command(name = "packetdrill", mixinStandardHelpOptions = true,
+        header = "Runs packetdrill scripts against netstack4j in virtual time.",
         description = {
             "Runs each packetdrill script (.pkt; directories are searched recursively) against a fresh",
             "netstack4j TCP stack in virtual time and prints one line per script: PASS, FAIL (the first",

@@ -20,9 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** ping(8) between two simulated hosts in virtual time, or from netstack4j on a TUN to a real host. */
 @Command(name = "ping", mixinStandardHelpOptions = true,
+        header = "ping(8) on a simulated link, or from netstack4j on a TUN to a real host.",
         description = {
-            "ping(8) on a simulated link, or from netstack4j on a TUN to a real host.",
-            "",
             "Without HOST: sends ICMP echo requests from a simulated host 10.0.0.1 to a",
             "simulated host 10.0.0.2 (two complete netstack4j stacks on one Ethernet link,",
             "ARP included) and prints each reply the way ping(8) does. Runs in virtual",
@@ -55,10 +54,10 @@ public final class PingCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--latency", paramLabel = "MS", description = "One-way link latency in milliseconds (default: ${DEFAULT-VALUE}).")
     double latencyMs = 1.0;
 
-    @Option(names = {"-i", "--interval"}, paramLabel = "MS", description = "Virtual milliseconds between requests (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-i", "--interval"}, paramLabel = "MS", description = "Milliseconds between requests: virtual ones in the simulation, real ones with --tun (default: ${DEFAULT-VALUE}).")
     double intervalMs = 1000;
 
-    @Option(names = {"-W", "--timeout"}, paramLabel = "MS", description = "How long to wait for the last reply, in virtual milliseconds (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-W", "--timeout"}, paramLabel = "MS", description = "Milliseconds to wait for the last reply: virtual in the simulation, real with --tun (default: ${DEFAULT-VALUE}).")
     double timeoutMs = 2000;
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the simulation (default: ${DEFAULT-VALUE}).")

@@ -20,13 +20,23 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** A server on netstack4j over a real TUN interface: static files over HTTP, echo or discard. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
+        header = "Serves HTTP files, echo or discard from netstack4j on a real TUN interface.",
         description = {
-            "Serves HTTP files, echo or discard from netstack4j on a real TUN interface.",
+            "Static files over HTTP/1.1 (GET, HEAD, keep-alive, byte ranges), echo",
+            "(RFC 862) or discard (RFC 863), reached from the kernel's side of the TUN",
+            "with ordinary tools (curl, nc, ab). Each connection runs on a virtual",
+            "thread. Runs until interrupted; Ctrl-C closes the connections with FIN,",
+            "prints the counters and removes the TUN.",
             "",
-            "Static files over HTTP/1.1 (GET, HEAD, keep-alive), echo (RFC 862) or",
-            "discard (RFC 863), reached from the kernel's side of the TUN with ordinary",
-            "tools (curl, nc). Each connection runs on a virtual thread. Runs until",
-            "interrupted; Ctrl-C closes the connections with FIN and removes the TUN."},
+            "Limits against hostile or broken clients (HTTP): the request header must",
+            "arrive within --header-timeout (else 408 and close: slowloris), an idle",
+            "keep-alive connection is closed after --idle-timeout, a request line",
+            "longer than --max-request-line gets 414, a header larger than",
+            "--max-header-bytes or with more than 100 fields gets 431, a request body",
+            "over 64 KiB gets 413. Beyond --max-connections at once, new connections",
+            "get 503 and are closed (all services), and are counted. No path or",
+            "symbolic link leads out of DIR (403/404). Log lines escape control",
+            "characters as \\xNN."},
         footer = {"", "Example (as root):",
             "  netstack4j serve --tun nsj0 --address 10.7.0.2/24 \\",
             "      --host-address 10.7.0.1/24 --http ./site",
@@ -62,10 +72,41 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
     @Option(names = {"-q", "--quiet"}, description = "Do not log each request or connection.")
     boolean quiet;
 
+    @Option(names = "--max-connections", paramLabel = "N", description = "Connections served at once; more are refused (default: ${DEFAULT-VALUE}).")
+    int maxConnections = 1024;
+
+    @Option(names = "--header-timeout", paramLabel = "S", description = "Seconds for a whole request header to arrive (default: ${DEFAULT-VALUE}).")
+    double headerTimeout = HttpFileServer.Limits.DEFAULT.headerTimeoutMs() / 1000.0;
+
+    @Option(names = "--idle-timeout", paramLabel = "S", description = "Seconds an idle keep-alive connection is kept (default: ${DEFAULT-VALUE}).")
+    double idleTimeout = HttpFileServer.Limits.DEFAULT.idleTimeoutMs() / 1000.0;
+
+    @Option(names = "--max-request-line", paramLabel = "B", description = "Longest request line in bytes; longer gets 414 (default: ${DEFAULT-VALUE}).")
+    int maxRequestLine = HttpFileServer.Limits.DEFAULT.maxRequestLine();
+
+    @Option(names = "--max-header-bytes", paramLabel = "B", description = "Largest request header in bytes; larger gets 431 (default: ${DEFAULT-VALUE}).")
+    int maxHeaderBytes = HttpFileServer.Limits.DEFAULT.maxHeaderBytes();
+
+    /** The HTTP limits from the options. */
+    HttpFileServer.Limits limits() {
+        Options.range("--max-request-line", maxRequestLine, 64, 1 << 20);
+        Options.range("--max-header-bytes", maxHeaderBytes, 64, 1 << 24);
+        HttpFileServer.Limits d = HttpFileServer.Limits.DEFAULT;
+        return new HttpFileServer.Limits(maxRequestLine, maxHeaderBytes, d.maxHeaders(), d.maxBody(),
+                seconds("--header-timeout", headerTimeout), seconds("--idle-timeout", idleTimeout));
+    }
+
+    private static int seconds(String flag, double s) {
+        if (!(s > 0 && s <= 86_400)) throw new Main.UsageError(flag + " wants seconds from 0.001 to 86400, not " + s);
+        return (int) Math.max(1, Math.round(s * 1000));
+    }
+
     @Override public Integer call() throws Exception {
         double lossP = Options.percent("--loss", loss);
         int p = port != null ? port : service.httpRoot != null ? 80 : service.echo ? 7 : 9;
         Options.range("--port", p, 1, 65535);
+        Options.range("--max-connections", maxConnections, 1, 1_000_000);
+        HttpFileServer.Limits limits = limits();
         if (service.httpRoot != null && !Files.isDirectory(service.httpRoot))
             throw new Main.UsageError("--http: " + service.httpRoot + " is not a directory");
         TunHost.Builder b = tunOptions.builder()
@@ -79,22 +120,26 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
             host.close();
             throw new Main.UsageError("cannot listen on port " + p + ": " + e.getMessage());
         }
-        java.util.function.Consumer<String> log = quiet ? null : line -> { synchronized (out) { out.println(line); out.flush(); } };
-        ConnectionServer.Handler handler;
+        // Peer-controlled text reaches these lines (request lines, error messages): one line each,
+        // control characters escaped, so a client cannot forge lines or drive the terminal.
+        java.util.function.Consumer<String> log = quiet ? null
+                : line -> { synchronized (out) { out.println(LogText.controls(line)); out.flush(); } };
+        ConnectionServer cs;
+        HttpFileServer http = null;
         String what;
         if (service.httpRoot != null) {
-            HttpFileServer http = new HttpFileServer(service.httpRoot, log);
-            handler = s -> http.serve(s.getInputStream(), s.getOutputStream(), s.remoteAddress() + ":" + s.getPort());
+            http = new HttpFileServer(service.httpRoot, log, limits, System::nanoTime);
+            cs = httpServer(server, host.loop(), http, log, maxConnections);
             what = "files under " + service.httpRoot.toAbsolutePath().normalize() + " over HTTP; try: curl http://"
                     + host.address().address() + (p == 80 ? "" : ":" + p) + "/";
         } else if (service.echo) {
-            handler = s -> echo(s, log);
+            cs = new ConnectionServer(server, host.loop(), s -> echo(s, log), log, maxConnections, null);
             what = "echo; try: nc " + host.address().address() + " " + p;
         } else {
-            handler = s -> discard(s, log);
+            cs = new ConnectionServer(server, host.loop(), s -> discard(s, log), log, maxConnections, null);
             what = "discard; try: head -c 10M /dev/zero | nc -q1 " + host.address().address() + " " + p;
         }
-        ConnectionServer cs = new ConnectionServer(server, host.loop(), handler, log);
+        HttpFileServer httpServer = http;
         out.printf("netstack4j %s on %s port %d serving %s%n", host.address(), host.name(), p, what);
         out.println(tunOptions.kernelHint(host));
         out.println("Ctrl-C to stop");
@@ -104,7 +149,9 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
             cs.close(2000);
             host.close();
             synchronized (out) {
-                out.printf("%nstopped: %d connection(s) served%n", cs.accepted());
+                out.printf("%nstopped: %d connection(s) served, %d refused (over --max-connections %d), at most %d at once%n",
+                        cs.accepted(), cs.refused(), maxConnections, cs.peakActive());
+                if (httpServer != null) out.println(httpServer.summary());
                 out.flush();
             }
             stopped.countDown();
@@ -122,6 +169,45 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
             }
         }
         return 0;
+    }
+
+    /**
+     * The HTTP service of {@code serve}: at most {@code maxConnections} at once (503 beyond),
+     * TCP_NODELAY on every connection (each response's header and first body bytes are one write,
+     * and the last short segment of a response never waits for an ACK), a lingering close.
+     */
+    static ConnectionServer httpServer(TcpServerSocket server, org.netstack4j.runtime.EventLoop loop, HttpFileServer files,
+                                       java.util.function.Consumer<String> log, int maxConnections) {
+        ConnectionServer.Handler handler = s -> {
+            s.setTcpNoDelay(true);
+            files.serve(s.getInputStream(), s.getOutputStream(), s.remoteAddress() + ":" + s.getPort(), s::setSoTimeout);
+            lingeringClose(s);
+        };
+        ConnectionServer.Handler overload = s -> {
+            s.setTcpNoDelay(true);
+            HttpFileServer.overloaded(s.getOutputStream());
+            lingeringClose(s);
+        };
+        return new ConnectionServer(server, loop, handler, log, maxConnections, overload);
+    }
+
+    /**
+     * Ends an HTTP connection without losing the response: FIN first, then up to 1 s of reading
+     * (and dropping) whatever the client still sends, so closing with unread data does not turn
+     * into a reset that could destroy the response before the client read it (RFC 9112 9.6).
+     */
+    static void lingeringClose(TcpSocket s) throws IOException {
+        s.shutdownOutput();
+        s.setSoTimeout(1000);
+        byte[] buf = new byte[8192];
+        long until = System.nanoTime() + 1_000_000_000L;
+        int total = 0;
+        try {
+            int n;
+            while (total < (64 << 10) && System.nanoTime() < until && (n = s.getInputStream().read(buf)) > 0) total += n;
+        } catch (java.net.SocketTimeoutException e) {
+            // the client kept the connection open: close it anyway
+        }
     }
 
     static void echo(TcpSocket s, java.util.function.Consumer<String> log) throws IOException {

@@ -16,6 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** One TCP connection across a faulty simulated link, checked end to end with SHA-256. */
 @Command(name = "transfer", mixinStandardHelpOptions = true,
+        header = "Moves bytes over one TCP connection across a faulty simulated link.",
         description = {
             "Moves N bytes over one TCP connection between two simulated hosts (10.0.0.1 and",
             "10.0.0.2) across a link that can lose, duplicate, reorder and corrupt frames, then",
@@ -57,6 +58,9 @@ public final class TransferCommand implements java.util.concurrent.Callable<Inte
     @Option(names = "--cc", paramLabel = "ALG", description = "Congestion control of both hosts: newreno (RFC 5681/6582) or cubic (RFC 9438) (default: ${DEFAULT-VALUE}).")
     TcpConfig.CongestionControlKind cc = TcpConfig.CongestionControlKind.NEWRENO;
 
+    /** Simulated time after which the run gives up. */
+    static final long LIMIT_NS = Time.s(86_400);
+
     @Override public Integer call() {
         long bytes = parseSize(bytesText);
         LinkConfig link = LinkConfig.builder().medium(Medium.ETHERNET)
@@ -71,7 +75,7 @@ public final class TransferCommand implements java.util.concurrent.Callable<Inte
         BulkTransfer.Result r;
         TcpConfig tcp = TcpConfig.builder().congestionControl(cc).build();
         try (TwoHostNetwork net = TwoHostNetwork.builder().seed(seed).link(link).pcap(pcap).tcp(tcp).build()) {
-            r = BulkTransfer.run(net, bytes, dir, seed, Time.s(86_400));
+            r = BulkTransfer.run(net, bytes, dir, seed, LIMIT_NS);
             if (trace) printTrace(out, net);
         }
         out.printf(Locale.ROOT, "%d bytes %s over a simulated link: latency %s ms, %s, loss %s%%, dup %s%%, reorder %s%%, corrupt %s%%, seed %d%n",
@@ -81,19 +85,49 @@ public final class TransferCommand implements java.util.concurrent.Callable<Inte
         for (BulkTransfer.Flow f : new BulkTransfer.Flow[] {r.up(), r.down()}) {
             if (f == null) continue;
             out.printf("%s -> %s%n", f.from(), f.to());
-            out.printf("  sent     %d bytes  sha256 %s%n", f.bytes(), f.sentSha256());
-            out.printf("  received %d bytes  sha256 %s  %s%n", f.received(), f.receivedSha256(), f.intact() ? "MATCH" : "DIFFERENT");
+            if (f.written() == f.bytes()) {
+                out.printf("  sent     %d bytes  sha256 %s%n", f.bytes(), f.sentSha256());
+            } else {
+                out.printf("  sent     %d of %d bytes (the connection ended before the rest was written)%n", f.written(), f.bytes());
+            }
+            if (f.received() == 0 && f.bytes() > 0) {
+                out.printf("  received 0 bytes  %s%n", "NOTHING ARRIVED");
+            } else {
+                out.printf("  received %d bytes  sha256 %s  %s%n", f.received(), f.receivedSha256(), f.intact() ? "MATCH" : "DIFFERENT");
+            }
         }
         double secs = r.durationNs() / 1e9;
         long moved = (r.up() == null ? 0 : r.up().received()) + (r.down() == null ? 0 : r.down().received());
-        out.printf(Locale.ROOT, "simulated duration %.3f s, goodput %.2f Mbit/s%n", secs, BulkTransfer.mbitPerSecond(moved, r.durationNs()));
+        if (r.completed()) {
+            out.printf(Locale.ROOT, "simulated duration %.3f s, goodput %.2f Mbit/s%n", secs, BulkTransfer.mbitPerSecond(moved, r.durationNs()));
+        } else {
+            out.printf(Locale.ROOT, "gave up after %.0f hours of simulated time with %d bytes delivered%n", LIMIT_NS / 3.6e12, moved);
+        }
         out.printf("retransmissions: client %d, server %d (congestion control %s)%n", r.clientRetransmissions(), r.serverRetransmissions(),
                 cc.name().toLowerCase(Locale.ROOT));
         out.printf("final states: client %s%s, server %s%s%n", r.clientState(), err(r.clientError()), r.serverState(), err(r.serverError()));
-        if (!r.completed()) out.println("the transfer did not finish within an hour of simulated time");
+        String why = whatHappened(r);
+        if (why != null) out.println(why);
         out.println(r.ok() ? "OK" : "FAILED");
         out.flush();
         return r.ok() ? 0 : 1;
+    }
+
+    /** One sentence on why a run failed (null when it did not). */
+    private String whatHappened(BulkTransfer.Result r) {
+        if (r.ok()) return null;
+        boolean neverConnected = r.serverState().equals("(none)");
+        double lossP = Options.percent("--loss", loss);
+        String lossHint = lossP >= 1.0 ? " (--loss 100 drops every frame)" : lossP >= 0.3 ? " (at --loss " + pct(loss) + "% TCP gives up)" : "";
+        if (neverConnected && r.clientError() != null)
+            return "the connection never opened: the client's SYNs went unanswered and it gave up: " + r.clientError().message() + lossHint;
+        if (r.clientError() != null || r.serverError() != null)
+            return "the connection failed: " + (r.clientError() != null ? "client: " + r.clientError().message() : "")
+                    + (r.clientError() != null && r.serverError() != null ? "; " : "")
+                    + (r.serverError() != null ? "server: " + r.serverError().message() : "") + lossHint;
+        if (!r.completed())
+            return "the transfer did not finish within " + Math.round(LIMIT_NS / 3.6e12) + " hours of simulated time" + lossHint;
+        return "the bytes received differ from the bytes sent";
     }
 
     private static void printTrace(PrintWriter out, TwoHostNetwork net) {

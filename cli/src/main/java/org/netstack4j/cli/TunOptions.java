@@ -16,11 +16,11 @@ final class TunOptions {
     @Option(names = "--tun", paramLabel = "NAME", description = "TUN interface to create or attach (e.g. nsj0); needs root or CAP_NET_ADMIN.")
     String tun;
 
-    @Option(names = "--address", paramLabel = "CIDR", description = "netstack4j's own address on the TUN, e.g. 10.7.0.2/24.")
+    @Option(names = "--address", paramLabel = "CIDR", description = "netstack4j's address on the TUN (e.g. 10.7.0.2/24).")
     String address;
 
     @Option(names = "--host-address", paramLabel = "CIDR",
-            description = "Also configure the kernel's side: ip addr add CIDR dev NAME; ip link set NAME up (e.g. 10.7.0.1/24). Without it, configure the kernel side yourself.")
+            description = "Also configure the kernel's side (e.g. 10.7.0.1/24): ip addr add CIDR dev NAME; ip link set NAME up. Without it, configure the kernel side yourself.")
     String hostAddress;
 
     boolean given() { return tun != null || address != null || hostAddress != null; }

@@ -89,7 +89,7 @@ class HttpFileServerTest {
         assertTrue(exchange("GET /a.txt HTTP/2.0\r\n\r\n").startsWith("HTTP/1.1 505 "));
         assertTrue(exchange("GET /a.txt HTTP/1.1\r\nHost: x\r\nBad header\r\n\r\n").startsWith("HTTP/1.1 400 "));
         assertTrue(exchange("PUT /a.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n").startsWith("HTTP/1.1 501 "));
-        assertTrue(exchange("GET /" + "a".repeat(9000) + " HTTP/1.1\r\n\r\n").startsWith("HTTP/1.1 400 "));
+        assertTrue(exchange("GET /" + "a".repeat(9000) + " HTTP/1.1\r\n\r\n").startsWith("HTTP/1.1 414 URI Too Long\r\n"));
         assertEquals("", exchange(""), "a client that closes at once gets nothing");
     }
 

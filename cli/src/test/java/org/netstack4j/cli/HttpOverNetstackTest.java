@@ -145,4 +145,36 @@ class HttpOverNetstackTest {
         assertThrows(java.net.ConnectException.class, () -> new TcpSocket(client, Ipv4Address.parse("10.213.9.2"), 7),
                 "the listener is gone");
     }
+
+    @Test
+    void connectionsOverTheCapGet503AndAreCounted() throws Exception {
+        Files.writeString(root.resolve("a.txt"), "hello\n");
+        HttpFileServer files = new HttpFileServer(root, null);
+        try (ConnectionServer cs = ServeCommand.httpServer(new TcpServerSocket(server, 8080), loop, files, null, 2)) {
+            cs.start();
+            java.util.List<TcpSocket> held = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) { // two keep-alive connections, each served once and left open
+                    TcpSocket s = new TcpSocket(client, Ipv4Address.parse("10.213.9.2"), 8080);
+                    held.add(s);
+                    s.setSoTimeout(5000);
+                    s.getOutputStream().write("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    byte[] got = new byte[4096];
+                    int n = s.getInputStream().read(got);
+                    String r = new String(got, 0, n, StandardCharsets.ISO_8859_1);
+                    assertTrue(r.startsWith("HTTP/1.1 200 OK"), r);
+                }
+                try (TcpSocket third = new TcpSocket(client, Ipv4Address.parse("10.213.9.2"), 8080)) {
+                    third.setSoTimeout(5000);
+                    String r = new String(third.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                    assertTrue(r.startsWith("HTTP/1.1 503 Service Unavailable\r\n"), r);
+                    assertTrue(r.contains("Connection: close\r\n"), r);
+                }
+                assertEquals(1, cs.refused());
+                assertEquals(2, cs.accepted());
+            } finally {
+                for (TcpSocket s : held) s.close();
+            }
+        }
+    }
 }

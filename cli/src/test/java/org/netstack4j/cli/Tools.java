@@ -10,6 +10,18 @@ import java.util.concurrent.TimeUnit;
 final class Tools {
     private Tools() {}
 
+    /**
+     * The path of {@code tool}; skips the test with a reason naming the package otherwise. The
+     * reason says "scripts/install-deps.sh": with CI=true, scripts/test.sh fails the build on
+     * such a skip (see there), so a tool that could not be installed is never a silent pass.
+     */
+    static String require(String tool, String aptPackage) {
+        String path = org.netstack4j.linux.LinuxNet.findOnPath(tool);
+        org.junit.jupiter.api.Assumptions.assumeTrue(path != null,
+                tool + " is not installed: apt-get install " + aptPackage + " (scripts/install-deps.sh installs it)");
+        return path;
+    }
+
     static boolean has(String tool) {
         return org.netstack4j.linux.LinuxNet.findOnPath(tool) != null;
     }

@@ -18,8 +18,12 @@ import org.netstack4j.time.Time;
 public final class BulkTransfer {
     public enum Direction { UP, DOWN, BOTH }
 
-    /** What one direction of the transfer did. */
-    public record Flow(String from, String to, long bytes, String sentSha256, String receivedSha256, long received) {
+    /**
+     * What one direction of the transfer did: {@code bytes} to send, {@code written} of them handed
+     * to TCP (fewer when the connection failed first); {@code sentSha256} is the hash of all
+     * {@code bytes} only when every one was written (it covers the chunks generated so far).
+     */
+    public record Flow(String from, String to, long bytes, long written, String sentSha256, String receivedSha256, long received) {
         public boolean intact() { return bytes == received && sentSha256.equals(receivedSha256); }
     }
 
@@ -47,7 +51,10 @@ public final class BulkTransfer {
             if (c != null && server.conn == null) server.attach(net, c);
         });
         client.attach(net, net.client().connect(start, TwoHostNetwork.SERVER_ADDRESS, 5001, client));
-        boolean done = net.runUntil(() -> client.finished() && server.finished(), timeoutNs);
+        // Also done as soon as either end's connection failed (every SYN lost, too many
+        // retransmissions, reset): the transfer cannot succeed any more, so the run stops there
+        // instead of at the timeout with the other end waiting forever.
+        boolean done = net.runUntil(() -> (client.finished() && server.finished()) || client.error != null || server.error != null, timeoutNs);
         long end = net.now();
         Flow up = dir != Direction.DOWN ? flow(client, server) : null;
         Flow down = dir != Direction.UP ? flow(server, client) : null;
@@ -58,7 +65,7 @@ public final class BulkTransfer {
     }
 
     private static Flow flow(Side from, Side to) {
-        return new Flow(from.name, to.name, from.toSend, from.sentHash(), to.receivedHash(), to.received);
+        return new Flow(from.name, to.name, from.toSend, from.sent, from.sentHash(), to.receivedHash(), to.received);
     }
 
     /** One application: writes its bytes, closes its side, reads until end of stream. */

@@ -4,6 +4,7 @@ import org.netstack4j.device.Device;
 import org.netstack4j.ip.IpInterface;
 import org.netstack4j.ip.IpProtocolHandler;
 import org.netstack4j.ip.IpStack;
+import org.netstack4j.tcp.PathInfo;
 import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.tcp.TcpConnection;
 import org.netstack4j.tcp.TcpEventListener;
@@ -16,6 +17,8 @@ import org.netstack4j.trace.DropReason;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.trace.Tracer;
 import org.netstack4j.wire.IcmpRepr;
+import org.netstack4j.wire.IpAddress;
+import org.netstack4j.wire.IpMeta;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.Ipv4Repr;
 import org.netstack4j.wire.MacAddress;
@@ -41,17 +44,19 @@ public final class Host implements Pollable {
         this.name = name;
         this.tracer = tracer;
         this.ip = new IpStack(tracer, counters, seed);
+        // RFC 9293 3.7.1: the MSS a connection announces comes from the MTU of its route
+        PathInfo paths = (local, remote) -> PathInfo.mssForMtu(remote.family(), ip.mtuFor(remote));
         this.tcp = new TcpLayer(tcpConfig, new TcpOutput() {
-            @Override public void send(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] payload, int off, int len) {
+            @Override public void send(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] payload, int off, int len) {
                 out.seg = seg;
                 sendSegment(now, src, dst, seg.headerLength(), payload, off, len);
             }
 
-            @Override public void send(long now, Ipv4Address src, Ipv4Address dst, TcpEncoder seg, byte[] payload, int off, int len) {
+            @Override public void send(long now, IpAddress src, IpAddress dst, TcpEncoder seg, byte[] payload, int off, int len) {
                 out.encoder = seg;
                 sendSegment(now, src, dst, seg.headerLength(), payload, off, len);
             }
-        }, tracer, counters, seed ^ 0x5DEECE66DL);
+        }, paths, tracer, counters, seed ^ 0x5DEECE66DL);
         ip.setProtocolHandler(Ipv4Repr.PROTO_TCP, new TcpGlue());
     }
 
@@ -67,8 +72,8 @@ public final class Host implements Pollable {
     }
 
     /** Active open from the address the routing table picks for {@code remote}. */
-    public TcpConnection connect(long now, Ipv4Address remote, int remotePort, TcpEventListener listener) {
-        Ipv4Address local = ip.sourceAddressFor(remote);
+    public TcpConnection connect(long now, IpAddress remote, int remotePort, TcpEventListener listener) {
+        IpAddress local = ip.sourceAddressFor(remote);
         if (local == null) throw new IllegalArgumentException("no route to " + remote);
         return tcp.connect(now, local, 0, remote, remotePort, listener);
     }
@@ -78,7 +83,7 @@ public final class Host implements Pollable {
     }
 
     /** Sends the segment set in {@link #out} (a TcpRepr or the layer's encoder), then clears it. */
-    private void sendSegment(long now, Ipv4Address src, Ipv4Address dst, int headerLength, byte[] payload, int off, int len) {
+    private void sendSegment(long now, IpAddress src, IpAddress dst, int headerLength, byte[] payload, int off, int len) {
         // The segment is encoded straight into the outgoing frame (no intermediate packet array).
         // IpStack calls the writer at most once and before send returns, and the writer only
         // writes bytes, so these fields cannot be overwritten while it runs.
@@ -88,7 +93,7 @@ public final class Host implements Pollable {
         out.off = off;
         out.len = len;
         try {
-            ip.send(now, src, dst, Ipv4Repr.PROTO_TCP, -1, false, headerLength + len, out);
+            ip.send(now, src, dst, Ipv4Repr.PROTO_TCP, 0, IpMeta.DEFAULT_TTL, false, headerLength + len, out);
         } finally {
             out.seg = null;
             out.encoder = null;
@@ -102,7 +107,7 @@ public final class Host implements Pollable {
     private static final class SegmentWriter implements IpStack.PayloadWriter {
         TcpRepr seg;
         TcpEncoder encoder;
-        Ipv4Address src, dst;
+        IpAddress src, dst;
         byte[] payload;
         int off, len;
 
@@ -123,17 +128,22 @@ public final class Host implements Pollable {
 
     private final class TcpGlue implements IpProtocolHandler {
         @Override public void receive(long now, Ipv4Repr ipHeader, byte[] buf, int off, int len) {
-            Parsed<TcpRepr> parsed = TcpRepr.parse(ipHeader.src(), ipHeader.dst(), buf, off, len, true);
+            receive(now, new IpMeta(ipHeader.src(), ipHeader.dst(), ipHeader.tos(), ipHeader.ttl(), IpMeta.LOCAL),
+                    ipHeader, buf, off, len);
+        }
+
+        @Override public void receive(long now, IpMeta meta, Ipv4Repr ipHeader, byte[] buf, int off, int len) {
+            Parsed<TcpRepr> parsed = TcpRepr.parse(meta.src(), meta.dst(), buf, off, len, true);
             if (parsed instanceof Parsed.Malformed<TcpRepr> m) {
                 malformed.increment();
                 if (tracer.enabled())
                     tracer.event(new TraceEvent.Drop(now, "tcp", DropReason.of(m.kind()), m.reason(),
-                            ipHeader.src() + " > " + ipHeader.dst() + " " + len + " bytes"));
+                            meta.src() + " > " + meta.dst() + " " + len + " bytes"));
                 return;
             }
             TcpRepr seg = parsed.value();
             int hl = seg.headerLength();
-            tcp.segmentArrives(now, ipHeader.src(), ipHeader.dst(), seg, buf, off + hl, len - hl);
+            tcp.segmentArrives(now, meta, seg, buf, off + hl, len - hl);
         }
 
         @Override public void icmpError(long now, IcmpRepr error, Ipv4Repr quotedIp, byte[] quoted, int off, int len) {

@@ -1,6 +1,7 @@
 package org.netstack4j.ip;
 
 import org.netstack4j.wire.IcmpRepr;
+import org.netstack4j.wire.IpMeta;
 import org.netstack4j.wire.Ipv4Repr;
 
 /**
@@ -13,6 +14,16 @@ public interface IpProtocolHandler {
      * payload are buf[off .. off+len). The buffer belongs to the stack: copy what you keep.
      */
     void receive(long now, Ipv4Repr ip, byte[] buf, int off, int len);
+
+    /**
+     * What the stack calls: {@link #receive(long, Ipv4Repr, byte[], int, int)} with the
+     * family-blind {@link IpMeta} of the packet beside its IPv4 header (addresses, traffic class
+     * with the ECN bits, TTL, receiving interface). A transport that works above {@code ip}
+     * (TCP) overrides this one and reads only {@code meta}.
+     */
+    default void receive(long now, IpMeta meta, Ipv4Repr ip, byte[] buf, int off, int len) {
+        receive(now, ip, buf, off, len);
+    }
 
     /**
      * An ICMP destination unreachable or time exceeded quoting a datagram of this protocol

@@ -1,6 +1,6 @@
 package org.netstack4j.ip;
 
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
 
 /**
  * An ICMP error about a datagram a {@link UdpSocket} sent (RFC 1122 4.1.3.3: UDP MUST pass
@@ -8,7 +8,7 @@ import org.netstack4j.wire.Ipv4Address;
  * {@code dstPort} are where our datagram was going, {@code message} is the RFC 792 wording
  * ("port unreachable", "host unreachable", ...).
  */
-public record UdpError(long time, Ipv4Address reporter, Ipv4Address dst, int dstPort, int type, int code,
+public record UdpError(long time, IpAddress reporter, IpAddress dst, int dstPort, int type, int code,
                        String message) {
     @Override public String toString() { return message + " (" + dst + "." + dstPort + ", from " + reporter + ")"; }
 }

@@ -2,7 +2,7 @@ package org.netstack4j.ip;
 
 import java.util.ArrayDeque;
 import java.util.Objects;
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
 
 /**
  * A bound UDP endpoint (RFC 768) of an {@link IpStack}, made by {@link IpStack#udpBind}.
@@ -16,22 +16,23 @@ public final class UdpSocket {
     /** 65535 - 20 (IPv4 header) - 8 (UDP header). */
     public static final int MAX_PAYLOAD = 65507;
 
-    private final IpStack stack;
-    private final Ipv4Address localAddress;
+    private final Udp udp;
+    private final IpAddress localAddress;
     private final int localPort;
     private final ArrayDeque<UdpDatagram> queue = new ArrayDeque<>();
     private UdpError error;
     private boolean closed;
     private boolean dontFragment;
     private int ttl = -1;
+    private int trafficClass;
 
-    UdpSocket(IpStack stack, Ipv4Address localAddress, int localPort) {
-        this.stack = stack;
+    UdpSocket(Udp udp, IpAddress localAddress, int localPort) {
+        this.udp = udp;
         this.localAddress = localAddress;
         this.localPort = localPort;
     }
 
-    public Ipv4Address localAddress() { return localAddress; }
+    public IpAddress localAddress() { return localAddress; }
 
     public int localPort() { return localPort; }
 
@@ -41,12 +42,12 @@ public final class UdpSocket {
      * route, DF set and too big; the stack's counters say which); true means handed to the
      * link or queued for ARP, not delivered.
      */
-    public boolean sendTo(long now, Ipv4Address dst, int dstPort, byte[] data, int off, int len) {
+    public boolean sendTo(long now, IpAddress dst, int dstPort, byte[] data, int off, int len) {
         Objects.requireNonNull(dst, "dst");
         Objects.checkFromIndexSize(off, len, data.length);
         if (dstPort <= 0 || dstPort > 65535) throw new IllegalArgumentException("destination port must be 1..65535: " + dstPort);
         if (closed) return false;
-        return stack.udpOutput(now, this, dst, dstPort, data, off, len);
+        return udp.output(now, this, dst, dstPort, data, off, len);
     }
 
     /** The oldest received datagram, or null if none. */
@@ -75,12 +76,23 @@ public final class UdpSocket {
 
     public int ttl() { return ttl; }
 
+    /**
+     * The traffic class byte (IP_TOS: DSCP in the upper six bits, RFC 2474; ECN in the lower
+     * two, RFC 3168) of datagrams sent from now on; 0 by default.
+     */
+    public void setTrafficClass(int trafficClass) {
+        if (trafficClass < 0 || trafficClass > 255) throw new IllegalArgumentException("traffic class must be 0..255: " + trafficClass);
+        this.trafficClass = trafficClass;
+    }
+
+    public int trafficClass() { return trafficClass; }
+
     /** Unbinds the port and discards what was queued. Idempotent. */
     public void close() {
         if (closed) return;
         closed = true;
         queue.clear();
-        stack.udpUnbind(this);
+        udp.unbind(this);
     }
 
     public boolean isClosed() { return closed; }

@@ -3,8 +3,8 @@ package org.netstack4j.socket;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.UnknownHostException;
@@ -14,7 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import org.netstack4j.runtime.EventLoop;
 import org.netstack4j.tcp.TcpError;
 import org.netstack4j.tcp.TcpException;
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
 
 /** Helpers shared by the sockets: running on the loop, error mapping, address conversion. */
 final class Net {
@@ -75,20 +75,17 @@ final class Net {
         };
     }
 
-    static Ipv4Address ipv4(InetAddress address) throws IOException {
+    /** Our address for a java.net one, of either family (a scope id is dropped: IpAddress has none). */
+    static IpAddress address(InetAddress address) throws IOException {
         if (address == null) throw new UnknownHostException("unresolved address");
-        if (!(address instanceof Inet4Address)) throw new SocketException("Protocol family unavailable (IPv4 only): " + address);
-        return Ipv4Address.read(address.getAddress(), 0);
+        return IpAddress.of(address);
     }
 
-    static InetAddress inet(Ipv4Address address) {
-        if (address == null) return null;
-        byte[] b = new byte[4];
-        address.write(b, 0);
-        try {
-            return InetAddress.getByAddress(b);
-        } catch (UnknownHostException e) {
-            throw new AssertionError("4 bytes is always a valid IPv4 address", e);
-        }
+    /** The address a java.net {@link InetSocketAddress} names (resolved; port checked). */
+    static IpAddress address(InetSocketAddress isa) throws IOException {
+        if (isa.isUnresolved()) throw new UnknownHostException(isa.getHostName());
+        return address(isa.getAddress());
     }
+
+    static InetAddress inet(IpAddress address) { return address == null ? null : address.toInetAddress(); }
 }

@@ -2,6 +2,9 @@ package org.netstack4j.socket;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Objects;
@@ -13,6 +16,7 @@ import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.tcp.TcpException;
 import org.netstack4j.tcp.TcpListener;
 import org.netstack4j.time.Time;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Address;
 
 /**
@@ -32,7 +36,7 @@ public final class TcpServerSocket implements Closeable {
     private PendingAccept pendingAccept;
     private volatile boolean closed;
     private volatile int soTimeoutMs;
-    private volatile Ipv4Address localAddress;
+    private volatile IpAddress localAddress;
     private volatile int localPort = -1;
     /** The configuration of the accepted connections; null: the stack's. */
     private final TcpConfig config;
@@ -61,8 +65,24 @@ public final class TcpServerSocket implements Closeable {
 
     public void bind(int port, int backlog) throws IOException { bind(Ipv4Address.ANY, port, backlog); }
 
+    /**
+     * Like {@link java.net.ServerSocket#bind(SocketAddress, int)}: null or an unspecified address
+     * with port 0 is refused (there are no ephemeral listening ports here), the wildcard address
+     * listens on every local address.
+     */
+    public void bind(SocketAddress endpoint, int backlog) throws IOException {
+        if (endpoint == null) throw new IllegalArgumentException("bind needs an address with a port");
+        if (!(endpoint instanceof InetSocketAddress isa)) throw new IllegalArgumentException("unsupported address type: " + endpoint);
+        bind(Net.address(isa), isa.getPort(), backlog);
+    }
+
+    /** {@link #bind(IpAddress, int, int)} on a java.net address. */
+    public void bind(InetAddress local, int port, int backlog) throws IOException {
+        bind(local == null ? Ipv4Address.ANY : Net.address(local), port, backlog);
+    }
+
     /** Starts listening (RFC 9293 3.10.1 OPEN, passive) on {@code local} ({@link Ipv4Address#ANY}: every address). */
-    public void bind(Ipv4Address local, int port, int backlog) throws IOException {
+    public void bind(IpAddress local, int port, int backlog) throws IOException {
         Objects.requireNonNull(local, "local");
         if (port < 1 || port > 0xffff) throw new IllegalArgumentException("port out of range (1-65535): " + port);
         int b = backlog < 1 ? DEFAULT_BACKLOG : backlog;
@@ -169,7 +189,15 @@ public final class TcpServerSocket implements Closeable {
 
     public int getLocalPort() { return localPort; }
 
-    public Ipv4Address localAddress() { return localAddress; }
+    public IpAddress localAddress() { return localAddress; }
+
+    /** The bound address as java.net has it (the wildcard when listening on every address), null if unbound. */
+    public InetAddress getInetAddress() { return Net.inet(localAddress); }
+
+    /** The bound address and port, null if unbound. */
+    public SocketAddress getLocalSocketAddress() {
+        return localAddress == null ? null : new InetSocketAddress(getInetAddress(), localPort);
+    }
 
     public boolean isBound() { return listener != null; }
 

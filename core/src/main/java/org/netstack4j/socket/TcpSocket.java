@@ -25,7 +25,7 @@ import org.netstack4j.tcp.TcpException;
 import org.netstack4j.tcp.TcpState;
 import org.netstack4j.tcp.TcpStatus;
 import org.netstack4j.time.Time;
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
 
 /**
  * A TCP client socket shaped like {@link java.net.Socket}: blocking connect, streams, timeouts,
@@ -79,9 +79,9 @@ public final class TcpSocket implements Closeable {
     private volatile TcpConfig config;
     private volatile boolean keepAlive;
 
-    private volatile Ipv4Address localAddress;
+    private volatile IpAddress localAddress;
     private volatile int localPort;
-    private volatile Ipv4Address remoteAddress;
+    private volatile IpAddress remoteAddress;
     private volatile int remotePort;
 
     private final SocketInputStream in = new SocketInputStream();
@@ -105,7 +105,13 @@ public final class TcpSocket implements Closeable {
     }
 
     /** Connects to {@code remote:port} with no timeout beyond the TCP layer's own SYN retries. */
-    public TcpSocket(NetStack stack, Ipv4Address remote, int port) throws IOException {
+    public TcpSocket(NetStack stack, IpAddress remote, int port) throws IOException {
+        this(stack);
+        connect(remote, port, 0);
+    }
+
+    /** Connects to a java.net {@code remote:port}, like {@code new java.net.Socket(address, port)}. */
+    public TcpSocket(NetStack stack, InetAddress remote, int port) throws IOException {
         this(stack);
         connect(remote, port, 0);
     }
@@ -136,8 +142,12 @@ public final class TcpSocket implements Closeable {
     /** Like {@link java.net.Socket#connect(SocketAddress, int)}; timeoutMs 0 = no timeout. */
     public void connect(SocketAddress endpoint, int timeoutMs) throws IOException {
         if (!(endpoint instanceof InetSocketAddress isa)) throw new IllegalArgumentException("unsupported address type: " + endpoint);
-        if (isa.isUnresolved()) throw new java.net.UnknownHostException(isa.getHostName());
-        connect(Net.ipv4(isa.getAddress()), isa.getPort(), timeoutMs);
+        connect(Net.address(isa), isa.getPort(), timeoutMs);
+    }
+
+    /** {@link #connect(IpAddress, int, int)} to a java.net address. */
+    public void connect(InetAddress remote, int port, int timeoutMs) throws IOException {
+        connect(Net.address(remote), port, timeoutMs);
     }
 
     /**
@@ -146,7 +156,7 @@ public final class TcpSocket implements Closeable {
      * out") when the TCP layer gives up, SocketTimeoutException("Connect timed out") when
      * {@code timeoutMs} (0 = none) passes first (the attempt is then aborted).
      */
-    public void connect(Ipv4Address remote, int port, int timeoutMs) throws IOException {
+    public void connect(IpAddress remote, int port, int timeoutMs) throws IOException {
         Objects.requireNonNull(remote, "remote");
         if (port < 1 || port > 0xffff) throw new IllegalArgumentException("port out of range: " + port);
         if (timeoutMs < 0) throw new IllegalArgumentException("connect: timeout can't be negative");
@@ -163,7 +173,7 @@ public final class TcpSocket implements Closeable {
             loop.execute(() -> {
                 if (closed) return;
                 try {
-                    Ipv4Address src = stack.sourceAddressFor(remote);
+                    IpAddress src = stack.sourceAddressFor(remote);
                     if (src == null) throw new NoRouteToHostException("No route to host");
                     TcpConnection c;
                     try {
@@ -635,9 +645,9 @@ public final class TcpSocket implements Closeable {
         return localAddress == null ? null : new InetSocketAddress(getLocalAddress(), localPort);
     }
 
-    public Ipv4Address remoteAddress() { return remoteAddress; }
+    public IpAddress remoteAddress() { return remoteAddress; }
 
-    public Ipv4Address localAddress() { return localAddress; }
+    public IpAddress localAddress() { return localAddress; }
 
     /** A TCP_INFO-like snapshot of the connection (null before connect). */
     public TcpStatus status() throws IOException {

@@ -3,7 +3,7 @@ package org.netstack4j.tcp;
 import java.util.List;
 import org.netstack4j.trace.DropReason;
 import org.netstack4j.trace.Tracer;
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.TcpEncoder;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
@@ -24,16 +24,16 @@ interface ConnectionContext {
     byte[] scratch(int n);
 
     /** A connection's common segment (never a RST): no record is built unless tracing. */
-    void transmit(long now, TcpConnection c, Ipv4Address src, Ipv4Address dst, TcpEncoder seg, byte[] payload, int off, int len);
+    void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpEncoder seg, byte[] payload, int off, int len);
 
     /** A connection's segment with options beyond timestamps (SYN, SACK). */
-    void transmit(long now, TcpConnection c, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] payload, int off, int len);
+    void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpRepr seg, byte[] payload, int off, int len);
 
     /** A RST carrying {@code options} (a connection's abort RST with its timestamps). */
-    void sendRst(long now, Ipv4Address src, int srcPort, Ipv4Address dst, int dstPort, int seq, int ack, boolean withAck,
+    void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack, boolean withAck,
                  List<TcpOption> options);
 
-    default void sendRst(long now, Ipv4Address src, int srcPort, Ipv4Address dst, int dstPort, int seq, int ack, boolean withAck) {
+    default void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack, boolean withAck) {
         sendRst(now, src, srcPort, dst, dstPort, seq, ack, withAck, List.of());
     }
 
@@ -69,5 +69,28 @@ interface ConnectionContext {
 
     Rings receiveRings();
 
+    /** A ring of {@code capacity} bytes whose array counts in the layer's buffer memory (Hardening). */
+    RingBuffer newRing(int capacity);
+
+    /**
+     * The receive window the connection may offer from {@code avail} free bytes of {@code rcv}:
+     * clamped under memory pressure (Hardening.memoryPressureBytes, Linux tcp_mem).
+     */
+    long memoryClampedWindow(long avail, RingBuffer rcv, int mss);
+
     RttEstimator newRttEstimator(TcpConfig c);
+
+    // ---- Hardening limits (stack-wide counts)
+
+    /** The connection changed state (the TIME-WAIT count). */
+    void stateChanged(TcpState from, TcpState to);
+
+    /** May one more connection enter TIME-WAIT (Hardening.maxTimeWait)? Counted when not. */
+    boolean timeWaitAllowed();
+
+    /** The connection becomes an orphan: false (and counted) when over Hardening.maxOrphans. */
+    boolean orphanAllowed();
+
+    /** An orphan reached CLOSED or TIME-WAIT. */
+    void orphanClosed();
 }

@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
+import org.netstack4j.wire.SipHash;
 
 /**
  * The demultiplexing table of one layer: connections by 4-tuple (RFC 9293 3.3.1 "socket pair"),
@@ -30,17 +31,17 @@ final class ConnectionTable {
 
     int size() { return size; }
 
-    private int slot(Ipv4Address local, int localPort, Ipv4Address remote, int remotePort) {
-        long h = hash.hash(((long) local.bits() << 32) | (remote.bits() & 0xffffffffL), ((long) localPort << 16) | remotePort);
+    private int slot(IpAddress local, int localPort, IpAddress remote, int remotePort) {
+        long h = hash.hash(local, remote, ((long) localPort << 16) | remotePort);
         return (int) (h ^ (h >>> 32)) & (slots.length - 1);
     }
 
-    private static boolean matches(TcpConnection c, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort) {
+    private static boolean matches(TcpConnection c, IpAddress local, int localPort, IpAddress remote, int remotePort) {
         return c.localPort() == localPort && c.remotePort() == remotePort
-                && c.localAddress().bits() == local.bits() && c.remoteAddress().bits() == remote.bits();
+                && c.localAddress().equals(local) && c.remoteAddress().equals(remote);
     }
 
-    TcpConnection get(Ipv4Address local, int localPort, Ipv4Address remote, int remotePort) {
+    TcpConnection get(IpAddress local, int localPort, IpAddress remote, int remotePort) {
         TcpConnection l = last;
         if (l != null && matches(l, local, localPort, remote, remotePort)) return l;
         int mask = slots.length - 1;

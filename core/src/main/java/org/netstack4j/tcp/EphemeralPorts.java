@@ -2,7 +2,8 @@ package org.netstack4j.tcp;
 
 import java.util.SplittableRandom;
 import java.util.function.IntPredicate;
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
+import org.netstack4j.wire.SipHash;
 
 /**
  * Ephemeral port selection, RFC 6056 3.3.3 (Algorithm 3, "Simple Hash-Based"):
@@ -26,8 +27,8 @@ final class EphemeralPorts {
     }
 
     /** A port for which {@code suitable} holds, or -1 when the range is exhausted. */
-    int select(Ipv4Address local, Ipv4Address remote, int remotePort, IntPredicate suitable) {
-        long offset = f.hash(((long) local.bits() << 32) | (remote.bits() & 0xffffffffL), remotePort) >>> 1;
+    int select(IpAddress local, IpAddress remote, int remotePort, IntPredicate suitable) {
+        long offset = f.hash(local, remote, remotePort) >>> 1;
         for (int count = num; count > 0; count--) {
             int port = min + (int) ((nextEphemeral + offset) % num);
             nextEphemeral++;

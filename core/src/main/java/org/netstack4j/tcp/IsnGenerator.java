@@ -1,7 +1,8 @@
 package org.netstack4j.tcp;
 
 import java.util.SplittableRandom;
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
+import org.netstack4j.wire.SipHash;
 
 /**
  * Initial sequence numbers per RFC 6528 3: ISN = M + F(localip, localport, remoteip, remoteport,
@@ -16,9 +17,9 @@ final class IsnGenerator {
         this.f = new SipHash(r.nextLong(), r.nextLong());
     }
 
-    int isn(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort) {
+    int isn(long now, IpAddress local, int localPort, IpAddress remote, int remotePort) {
         long m = now / 4_000; // RFC 6528: M is a timer incremented every 4 microseconds
-        long h = f.hash(((long) local.bits() << 32) | (remote.bits() & 0xffffffffL), ((long) localPort << 16) | remotePort);
+        long h = f.hash(local, remote, ((long) localPort << 16) | remotePort);
         return (int) (m + h);
     }
 
@@ -29,7 +30,7 @@ final class IsnGenerator {
      * TSvals above those the old incarnation sent, and the end holding it in TIME-WAIT accepts
      * the new SYN (RFC 6191 2); a per-connection random offset would make it look old half the time.
      */
-    int timestampOffset(Ipv4Address local, Ipv4Address remote) {
-        return (int) f.hash(((long) local.bits() << 32) | (remote.bits() & 0xffffffffL), 7323L);
+    int timestampOffset(IpAddress local, IpAddress remote) {
+        return (int) f.hash(local, remote, 7323L);
     }
 }

@@ -11,6 +11,8 @@ package org.netstack4j.tcp;
 final class RingBuffer {
     private final int capacity;
     private final boolean shared;
+    /** Where the array's bytes are charged (the layer's buffer memory, Hardening); null: nowhere. */
+    private Account account;
     private byte[] buf;
     private int head;
     private int size;
@@ -36,6 +38,27 @@ final class RingBuffer {
     int free() { return capacity - size; }
     boolean isEmpty() { return size == 0; }
 
+    /** A running total of array bytes (TcpLayer's buffer memory, Linux tcp_mem's count). */
+    static final class Account {
+        long bytes;
+    }
+
+    /** From now on this ring's array, as it is and as it grows, counts in {@code a}. */
+    void chargeTo(Account a) {
+        if (account != null || shared) return;
+        account = a;
+        a.bytes += allocated();
+    }
+
+    /** Takes this ring's array off its account (the ring is dropped, or its connection is CLOSED). */
+    void uncharge() {
+        if (account == null) return;
+        account.bytes -= allocated();
+        account = null;
+    }
+
+    boolean isCharged() { return account != null; }
+
     /** The smallest array: the first one fits the first data, rounded up to a power of two, at least this. */
     static final int MIN_ARRAY = 256;
 
@@ -53,6 +76,7 @@ final class RingBuffer {
             System.arraycopy(buf, head, a, 0, tail);
             System.arraycopy(buf, 0, a, tail, head);
         }
+        if (account != null) account.bytes += a.length - (buf == null ? 0 : buf.length);
         buf = a;
         head = 0;
         return a;

@@ -1,6 +1,7 @@
 package org.netstack4j.tcp;
 
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * The rings of one kind (send or receive) for the stack's buffer size: the empty stand-in
@@ -15,12 +16,15 @@ final class Rings {
     private final RingBuffer empty;
     /** Shared empty rings of the sizes that per-connection configurations use (send and receive alike). */
     private final Map<Integer, RingBuffer> otherEmpty;
+    /** Makes the rings connections own, charged to the layer's buffer memory (Hardening). */
+    private final IntFunction<RingBuffer> factory;
     private RingBuffer spare;
 
-    Rings(int size, Map<Integer, RingBuffer> otherEmpty) {
+    Rings(int size, Map<Integer, RingBuffer> otherEmpty, IntFunction<RingBuffer> factory) {
         this.size = size;
         this.empty = RingBuffer.sharedEmpty(size);
         this.otherEmpty = otherEmpty;
+        this.factory = factory;
     }
 
     /** The shared empty ring for a connection whose buffer holds {@code capacity} bytes. */
@@ -30,15 +34,20 @@ final class Rings {
 
     /** A ring for a connection's first byte: the spare one if there is one (stack-sized connections). */
     RingBuffer take(int capacity) {
-        if (capacity != size) return new RingBuffer(capacity);
+        if (capacity != size) return factory.apply(capacity);
         RingBuffer r = spare;
         spare = null;
-        return r != null ? r : new RingBuffer(size);
+        return r != null ? r : factory.apply(size);
     }
 
     /** A connection gives back its empty ring; returns the shared empty ring to use instead. */
     RingBuffer recycle(RingBuffer r, int capacity) {
-        if (r.isEmpty() && !r.isShared() && r.capacity() == size && (spare == null || r.allocated() > spare.allocated())) spare = r;
+        if (r.isEmpty() && r.isCharged() && r.capacity() == size && (spare == null || r.allocated() > spare.allocated())) {
+            if (spare != null) spare.uncharge();
+            spare = r;
+        } else if (r.isEmpty() && r != spare) {
+            r.uncharge(); // dropped (a ring still holding bytes stays with its caller)
+        }
         return empty(capacity);
     }
 }

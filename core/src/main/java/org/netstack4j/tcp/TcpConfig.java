@@ -11,7 +11,10 @@ import org.netstack4j.time.Time;
  * switches that break the protocol on purpose: {@code timeWaitEnabled=false} and
  * {@code twoWayHandshake=true}.
  *
- * @param mss MSS we announce (RFC 9293 3.7.1); also caps the effective send MSS.
+ * @param mss The most we announce as MSS (RFC 9293 3.7.1; TCP_MAXSEG): a connection announces
+ *        the smaller of this and its route's MSS ({@link PathInfo}), and also caps its effective
+ *        send MSS with it. 0: no cap, the route's MSS alone ({@link #DEFAULT_ROUTELESS_MSS} when
+ *        the layer knows no route).
  * @param receiveBufferSize Receive buffer bytes; the advertised window comes from its free space.
  * @param sendBufferSize Send buffer bytes (unacknowledged + unsent).
  * @param windowScale Offer window scaling (RFC 7323 2).
@@ -137,6 +140,9 @@ import org.netstack4j.time.Time;
  *        reports as duplicates by D-SACK (RFC 2883 4.2) before it ends is undone when it ends:
  *        cwnd and ssthresh go back to at least their values before it (Linux
  *        tcp_try_undo_recovery, without its timestamp-based test); false: never undone.
+ * @param hardening defences against hostile peers and the stack-wide resource limits (SYN
+ *        cookies, half-open, connection, orphan and TIME-WAIT limits), kept together in one
+ *        record (issue 20).
  */
 public record TcpConfig(
         int mss,
@@ -199,7 +205,11 @@ public record TcpConfig(
         boolean coalesceAcks,
         CongestionControlKind congestionControl,
         boolean proportionalRateReduction,
-        boolean dsackUndo) {
+        boolean dsackUndo,
+        Hardening hardening) {
+    /** With {@code mss} 0 and no route known: RFC 9293 3.7.1's default send MSS for IPv4 (576 - 40). */
+    public static final int DEFAULT_ROUTELESS_MSS = 536;
+
     /** The congestion control algorithms a connection can use (TcpConfig.congestionControl). */
     public enum CongestionControlKind { NEWRENO, CUBIC }
 
@@ -224,10 +234,11 @@ public record TcpConfig(
     public TcpConfig {
         Objects.requireNonNull(optionLayout, "optionLayout");
         Objects.requireNonNull(receiveWindowPolicy, "receiveWindowPolicy");
+        Objects.requireNonNull(hardening, "hardening");
         if (quickAcks < 0) throw new IllegalArgumentException("quickAcks >= 0");
         if (slowStartAbcLimit < 0) throw new IllegalArgumentException("slowStartAbcLimit >= 0");
         if (bareSynAfterRetries < 0) throw new IllegalArgumentException("bareSynAfterRetries >= 0");
-        if (mss < 1 || mss > 65495) throw new IllegalArgumentException("mss out of range: " + mss); // IPv4 allows an MTU of 68: MSS 28 (RFC 791, RFC 9293 3.7.1)
+        if (mss < 0 || mss > 65495) throw new IllegalArgumentException("mss out of range: " + mss); // IPv4 allows an MTU of 68: MSS 28 (RFC 791, RFC 9293 3.7.1)
         if (windowScaleShift < 0 || windowScaleShift > 14) throw new IllegalArgumentException("window scale shift 0..14: " + windowScaleShift);
         if (receiveBufferSize < mss || sendBufferSize < 1) throw new IllegalArgumentException("buffers too small");
         if (!windowScale && receiveBufferSize > 65535) receiveBufferSize = 65535;
@@ -364,6 +375,7 @@ public record TcpConfig(
         b.congestionControl = congestionControl;
         b.proportionalRateReduction = proportionalRateReduction;
         b.dsackUndo = dsackUndo;
+        b.hardening = hardening;
         return b;
     }
 
@@ -430,6 +442,7 @@ public record TcpConfig(
         private CongestionControlKind congestionControl = CongestionControlKind.NEWRENO;
         private boolean proportionalRateReduction = false;
         private boolean dsackUndo = false;
+        private Hardening hardening = Hardening.defaults();
 
         private Builder() {}
 
@@ -495,9 +508,10 @@ public record TcpConfig(
         public Builder congestionControl(CongestionControlKind v) { this.congestionControl = java.util.Objects.requireNonNull(v); return this; }
         public Builder proportionalRateReduction(boolean v) { this.proportionalRateReduction = v; return this; }
         public Builder dsackUndo(boolean v) { this.dsackUndo = v; return this; }
+        public Builder hardening(Hardening v) { this.hardening = java.util.Objects.requireNonNull(v); return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance, connectTimeoutNs, tailLossProbe, earlyRetransmit, timeWaitReuseDelayNs, coalesceAcks, congestionControl, proportionalRateReduction, dsackUndo);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance, connectTimeoutNs, tailLossProbe, earlyRetransmit, timeWaitReuseDelayNs, coalesceAcks, congestionControl, proportionalRateReduction, dsackUndo, hardening);
         }
     }
 }

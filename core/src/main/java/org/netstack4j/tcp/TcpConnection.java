@@ -15,7 +15,7 @@ import org.netstack4j.trace.DropReason;
 import org.netstack4j.trace.FourTuple;
 import org.netstack4j.trace.TimerAction;
 import org.netstack4j.trace.TraceEvent;
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
 
@@ -35,7 +35,9 @@ public final class TcpConnection {
 
     /** The layer this connection lives in, as far as a connection may see it. */
     final ConnectionContext layer;
-    final Ipv4Address localAddress, remoteAddress;
+    final IpAddress localAddress, remoteAddress;
+    /** The MSS we announce (RFC 9293 3.7.1): the configured one, lowered to the route's (TcpLayer#newConnection). */
+    final int advMss;
     final int localPort, remotePort;
     private final TcpListener parent; // passive OPEN from this listener, else null
     private TcpEventListener listener;
@@ -133,8 +135,8 @@ public final class TcpConnection {
     // user notifications, delivered at the end of each event
     boolean nAcceptable, nEstablished, nReadable, nWritable, nRemoteClosed, nClosed, delivering;
 
-    TcpConnection(ConnectionContext layer, TcpConfig config, Ipv4Address localAddress, int localPort, Ipv4Address remoteAddress, int remotePort,
-                  TcpListener parent, TcpEventListener listener, int iss, int tsOffset, long order) {
+    TcpConnection(ConnectionContext layer, TcpConfig config, IpAddress localAddress, int localPort, IpAddress remoteAddress, int remotePort,
+                  TcpListener parent, TcpEventListener listener, int iss, int tsOffset, int advMss, long order) {
         this.layer = layer;
         this.config = config;
         this.order = order;
@@ -150,12 +152,13 @@ public final class TcpConnection {
         this.sndMax = iss;
         this.sndBufSeq = Seq.add(iss, 1);
         this.tsOffset = tsOffset; // RFC 7323 7.1: a keyed offset per address pair (IsnGenerator)
+        this.advMss = advMss;
         // DESIGN.md 10: an idle connection owns no buffers; shared empty stand-ins until first use
         this.sendBuf = layer.sendRings().empty(config.sendBufferSize());
         this.rcvBuf = layer.receiveRings().empty(config.receiveBufferSize());
         this.ooo = Assembler.EMPTY;
         this.rtt = layer.newRttEstimator(config);
-        this.effMss = Math.min(cfg().mss(), peerMss);
+        this.effMss = Math.min(advMss, peerMss);
         this.snd = new TcpSender(this, config, iss);
         this.rcv = new TcpReceiver(this, config);
     }
@@ -166,11 +169,13 @@ public final class TcpConnection {
     /** "local:port>remote:port"; built on demand (an idle connection keeps no strings, DESIGN.md 10). */
     public String id() { return TcpLayer.id(localAddress, localPort, remoteAddress, remotePort); }
     FourTuple fourTuple() { return new FourTuple(localAddress, localPort, remoteAddress, remotePort); }
-    public Ipv4Address localAddress() { return localAddress; }
+    public IpAddress localAddress() { return localAddress; }
     public int localPort() { return localPort; }
-    public Ipv4Address remoteAddress() { return remoteAddress; }
+    public IpAddress remoteAddress() { return remoteAddress; }
     public int remotePort() { return remotePort; }
     public TcpError error() { return error; }
+    /** The MSS this connection announces (Linux tcpi_advmss). */
+    public int advertisedMss() { return advMss; }
     /** The listener this connection was accepted from (passive OPEN), or null for an active OPEN. */
     public TcpListener acceptedFrom() { return parent; }
     public void setListener(TcpEventListener l) { this.listener = l == null ? TcpEventListener.NONE : l; }
@@ -185,12 +190,13 @@ public final class TcpConnection {
         if (bytes < 1) throw new IllegalArgumentException("send buffer size >= 1");
         sndBufLimit = bytes == cfg().sendBufferSize() ? 0 : bytes;
         if (sendBuf.isShared()) return; // allocated at this size with the first queued byte
-        RingBuffer r = new RingBuffer(Math.max(bytes, sendBuf.size()));
+        RingBuffer r = layer.newRing(Math.max(bytes, sendBuf.size()));
         if (!sendBuf.isEmpty()) {
             byte[] tmp = new byte[sendBuf.size()];
             sendBuf.peek(0, tmp, 0, tmp.length);
             r.write(tmp, 0, tmp.length);
         }
+        sendBuf.uncharge();
         sendBuf = r;
     }
 
@@ -291,20 +297,7 @@ public final class TcpConnection {
 
     /** RFC 9293 3.10.7.2 third step: a SYN arrived at our LISTEN parent. */
     void passiveOpen(long now, TcpRepr seg) {
-        layer.counters().passiveOpens.increment();
-        // This TCB is forked from the listening one: its history starts in LISTEN (RFC 9293 3.3.2).
-        state = TcpState.LISTEN;
-        irs = seg.seq();
-        rcvNxt = Seq.add(irs, 1);
-        negotiate(seg);
-        sndUna = iss;
-        sndNxt = Seq.add(iss, 1);
-        sndMax = sndNxt;
-        sndWnd = seg.window(); // RFC 7323 2.2: the window of a SYN is never scaled
-        maxSndWnd = sndWnd;
-        sndWl1 = seg.seq();
-        sndWl2 = seg.ack();
-        state = TcpState.LISTEN; // this TCB is the listener's LISTEN TCB, specialised (RFC 9293 3.10.7.2)
+        acceptSyn(seg);
         if (cfg().twoWayHandshake()) {
             // LAB ONLY: a deliberately broken two-way handshake; the SYN alone establishes.
             snd.sendSyn(now, true);
@@ -318,6 +311,35 @@ public final class TcpConnection {
             armRto(now);
         }
         deliverEvents();
+    }
+
+    /** The SYN's part of a passive open: the peer's sequence numbers, window and options. */
+    private void acceptSyn(TcpRepr seg) {
+        layer.counters().passiveOpens.increment();
+        // This TCB is forked from the listening one: its history starts in LISTEN (RFC 9293 3.3.2).
+        state = TcpState.LISTEN;
+        irs = seg.seq();
+        rcvNxt = Seq.add(irs, 1);
+        negotiate(seg);
+        sndUna = iss;
+        sndNxt = Seq.add(iss, 1);
+        sndMax = sndNxt;
+        sndWnd = seg.window(); // RFC 7323 2.2: the window of a SYN is never scaled
+        maxSndWnd = sndWnd;
+        sndWl1 = seg.seq();
+        sndWl2 = seg.ack();
+    }
+
+    /**
+     * SYN cookies (TcpListener, SynCookies): the ACK of a cookie SYN,ACK is valid and {@code syn}
+     * is the SYN rebuilt from it. The connection becomes what it would have been had it sent
+     * that SYN,ACK itself (SYN-RECEIVED, the window it advertised), for the ACK to complete.
+     */
+    void cookieOpen(long now, TcpRepr syn) {
+        acceptSyn(syn);
+        rcvAdvRight = Seq.add(rcvNxt, Math.min(rcvBuf.free(), 65535)); // the SYN,ACK's window
+        setState(now, TcpState.SYN_RECEIVED, "rcv ACK of a SYN cookie");
+        armRto(now);
     }
 
     /** {@link #send(long, byte[], int, int)} where {@code more} says more data follows (MSG_MORE). */
@@ -939,6 +961,12 @@ public final class TcpConnection {
     /** This connection's configuration: the stack's, or its own (TcpLayer#connect with a config, or its listener's). */
     public TcpConfig config() { return config; }
 
+    /** CLOSED: the buffers no longer count in the layer's memory (the application may still read what is left). */
+    void unchargeBuffers() {
+        sendBuf.uncharge();
+        rcvBuf.uncharge();
+    }
+
     /** Bytes of send and receive buffer arrays this connection holds now (tests, footprint tools). */
     int bufferBytes() { return sendBuf.allocated() + rcvBuf.allocated(); }
 
@@ -992,7 +1020,7 @@ public final class TcpConnection {
         }
         int limit = switch (state) {
             case SYN_SENT -> cfg().synRetries();
-            case SYN_RECEIVED -> cfg().synAckRetries();
+            case SYN_RECEIVED -> parent != null ? parent.synAckRetries() : cfg().synAckRetries();
             case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT, CLOSED, LISTEN -> cfg().dataRetries();
         };
         int defer = state == TcpState.SYN_RECEIVED && parent != null ? parent.deferAccept() : 0;
@@ -1044,6 +1072,12 @@ public final class TcpConnection {
      * never sends it would hold the connection for ever.
      */
     public void orphan(long now, long timeoutNs) {
+        // counted until CLOSED or TIME-WAIT (as Linux, where a TIME-WAIT bucket is no orphan)
+        if (!orphan && state != TcpState.CLOSED && state != TcpState.TIME_WAIT && !layer.orphanAllowed()) {
+            // Hardening.maxOrphans: reset at once (Linux tcp_close, "too many orphaned sockets")
+            abort(now);
+            return;
+        }
         orphan = true;
         finWait2TimeoutNs = Math.max(0, timeoutNs);
         if (state == TcpState.FIN_WAIT_2 && finWait2TimeoutNs > 0 && timeWaitAt == NEVER) armFinWait2Timeout(now);
@@ -1131,7 +1165,7 @@ public final class TcpConnection {
         // the MSS option counts no TCP options, so the timestamps we carry come off it.
         int opts = tsOk ? TS_OPTION_SPACE : 0;
         // a tiny MSS from the peer is raised to 64; our own (a small MTU) is honoured
-        effMss = Math.max(Math.min(64, Math.max(1, cfg().mss() - opts)), Math.min(peerMss, cfg().mss()) - opts);
+        effMss = Math.max(Math.min(64, Math.max(1, advMss - opts)), Math.min(peerMss, advMss) - opts);
         rcv.rcvMss = Math.min(rcv.rcvMss, effMss);
         if (recovery != null) recovery.setMss(effMss); // else recovery() starts from the current effMss
         lastAckSent = rcvNxt;
@@ -1170,6 +1204,8 @@ public final class TcpConnection {
     }
 
     private void enterTimeWait(long now, String cause) {
+        boolean overflow = cfg().timeWaitEnabled() && !layer.timeWaitAllowed(); // Hardening.maxTimeWait
+        if (orphan) layer.orphanClosed(); // a TIME-WAIT connection is no longer an orphan (Linux)
         setState(now, TcpState.TIME_WAIT, cause);
         cancelRto(now);
         if (persistAt != NEVER) {
@@ -1180,6 +1216,11 @@ public final class TcpConnection {
         if (!cfg().timeWaitEnabled()) {
             // LAB ONLY: no TIME-WAIT, the connection is forgotten at once
             enterClosed(now, "TIME-WAIT disabled (lab switch)", null);
+            return;
+        }
+        if (overflow) {
+            // too many TIME-WAIT connections: this one skips it (Linux tcp_time_wait, tw bucket overflow)
+            enterClosed(now, "TIME-WAIT limit reached: skipped", null);
             return;
         }
         restartTimeWait(now);
@@ -1222,6 +1263,11 @@ public final class TcpConnection {
         return Seq.gt(seg.seq(), rcvNxt);
     }
 
+    /** The smallest path MTU believed from an ICMP error (Linux net.ipv4.route.min_pmtu). */
+    static final int MIN_PMTU_IPV4 = 552;
+    /** IPv6's minimum link MTU (RFC 8200 5), the floor for when the stack speaks IPv6. */
+    static final int MIN_PMTU_IPV6 = 1280;
+
     void icmpUnreachable(long now, int code, int nextHopMtu, int seq) {
         // RFC 5927 4.1: only believe errors quoting a sequence number we have in flight,
         // SND.UNA =< SEG.SEQ < SND.NXT (the highest sent here, as after a timeout SND.NXT goes back)
@@ -1232,7 +1278,10 @@ public final class TcpConnection {
         switch (code) {
             case 4 -> { // fragmentation needed (RFC 1191)
                 if (nextHopMtu >= 68) {
-                    int mss = Math.max(64, nextHopMtu - 40 - (tsOk ? TS_OPTION_SPACE : 0));
+                    // RFC 5927 7.2: a forged tiny MTU must not shrink segments to nothing; floored
+                    // as Linux's min_pmtu (552 for IPv4; IPv6's minimum link MTU is 1280, RFC 8200 5)
+                    if (nextHopMtu < MIN_PMTU_IPV4) layer.counters().pmtuBelowFloor.increment();
+                    int mss = Math.max(64, Math.max(nextHopMtu, MIN_PMTU_IPV4) - 40 - (tsOk ? TS_OPTION_SPACE : 0));
                     if (mss < effMss) {
                         effMss = mss;
                         if (recovery != null) recovery.setMss(mss);
@@ -1277,6 +1326,7 @@ public final class TcpConnection {
 
     private void enterClosed(long now, String cause, TcpError err) {
         if (state == TcpState.CLOSED) return;
+        boolean countedOrphan = orphan && state != TcpState.TIME_WAIT;
         setState(now, TcpState.CLOSED, cause);
         if (err != null) error = err;
         cancelRto(now);
@@ -1286,10 +1336,12 @@ public final class TcpConnection {
         persistAt = delackAt = timeWaitAt = keepaliveAt = NEVER;
         timersChanged();
         if (err != null) {
+            sendBuf.uncharge();
             sendBuf = layer.sendRings().empty(config.sendBufferSize()); // RFC 9293: "flush all queues"
             ooo.clear();
         }
         layer.forget(this);
+        if (countedOrphan) layer.orphanClosed();
         if (parent != null) parent.forget(this);
         nClosed = true;
     }
@@ -1297,6 +1349,7 @@ public final class TcpConnection {
     private void setState(long now, TcpState to, String cause) {
         TcpState from = state;
         state = to;
+        layer.stateChanged(from, to);
         if (layer.tracer().enabled())
             layer.tracer().event(new TraceEvent.StateChange<>(now, fourTuple(), from, to, cause));
     }

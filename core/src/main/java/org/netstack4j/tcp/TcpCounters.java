@@ -15,6 +15,9 @@ final class TcpCounters {
             outWindowProbes, outOfWindowAcksRateLimited, pawsAcksRateLimited, retransmits, timeouts, timeoutsInRecovery,
             timeoutsRepeated, timedOut, connectTimeouts, userTimeouts, cwndRestarts, pmtuReductions, icmpOutOfWindow,
             icmpNoConnection, challengeAcks, challengeAcksRateLimited, timeWaitReused;
+    /** Hardening (SYN cookies, limits, buffer memory, PMTU floor). */
+    final Counter syncookiesSent, syncookiesValid, syncookiesFailed, syncookiesExpired, connectionLimit, memoryRefused,
+            memoryPressure, memoryWindowClamped, timeWaitOverflow, orphansOverflow, pmtuBelowFloor;
     final RecoveryCounters recovery;
 
     TcpCounters(Counters c) {
@@ -50,6 +53,17 @@ final class TcpCounters {
         challengeAcks = c.counter("tcp.out.challenge_acks");
         challengeAcksRateLimited = c.counter("tcp.challenge_acks_rate_limited");
         timeWaitReused = c.counter("tcp.time_wait_reused");
+        syncookiesSent = c.counter("tcp.syncookies.sent");
+        syncookiesValid = c.counter("tcp.syncookies.valid");
+        syncookiesFailed = c.counter("tcp.syncookies.failed");
+        syncookiesExpired = c.counter("tcp.syncookies.expired");
+        connectionLimit = c.counter("tcp.connection_limit");
+        memoryRefused = c.counter("tcp.memory.refused");
+        memoryPressure = c.counter("tcp.memory.pressure");
+        memoryWindowClamped = c.counter("tcp.memory.window_clamped");
+        timeWaitOverflow = c.counter("tcp.time_wait_overflow");
+        orphansOverflow = c.counter("tcp.orphans_overflow");
+        pmtuBelowFloor = c.counter("tcp.icmp.pmtu_below_floor");
         recovery = RecoveryCounters.of(c);
     }
 }

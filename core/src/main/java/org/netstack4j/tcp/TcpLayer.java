@@ -15,6 +15,8 @@ import org.netstack4j.trace.DropReason;
 import org.netstack4j.trace.FourTuple;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.trace.Tracer;
+import org.netstack4j.wire.IpAddress;
+import org.netstack4j.wire.IpMeta;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.TcpEncoder;
 import org.netstack4j.wire.TcpOption;
@@ -28,9 +30,13 @@ import org.netstack4j.wire.TcpRepr;
 public final class TcpLayer implements Pollable {
     private final TcpConfig config;
     private final TcpOutput output;
+    private final PathInfo paths;
     private final Tracer tracer;
     private final Counters counters;
     private final IsnGenerator isn;
+    private final SynCookies synCookies;
+    /** Stack-wide counts for the Hardening limits: half-open (all SYN queues), TIME-WAIT, orphans. */
+    private int halfOpen, timeWait, orphans;
     private final EphemeralPorts ephemeral;
     private final ConnectionTable connections;
     private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
@@ -41,6 +47,8 @@ public final class TcpLayer implements Pollable {
     private final RttEstimator.Bounds rttBounds;
     /** Every TCP counter of this stack, looked up by name once (connections increment fields). */
     private final TcpCounters tcpCounters;
+    /** The typed TCP counters (listeners count SYN cookies here). */
+    TcpCounters tcpCounters() { return tcpCounters; }
     /** What connections see of this layer (ConnectionContext), one for all of them. */
     private final Context context = new Context();
     private byte[] scratch;
@@ -50,16 +58,23 @@ public final class TcpLayer implements Pollable {
     private java.util.function.IntSupplier isnForTests; // package-private hook: ISNs near the wrap in tests
 
     public TcpLayer(TcpConfig config, TcpOutput output, Tracer tracer, Counters counters, long seed) {
+        this(config, output, PathInfo.UNKNOWN, tracer, counters, seed);
+    }
+
+    /** A layer that asks {@code paths} for the MSS to announce on each connection it opens or accepts. */
+    public TcpLayer(TcpConfig config, TcpOutput output, PathInfo paths, Tracer tracer, Counters counters, long seed) {
         this.config = Objects.requireNonNull(config, "config");
+        this.paths = Objects.requireNonNull(paths, "paths");
         this.output = Objects.requireNonNull(output, "output");
         this.tracer = tracer == null ? Tracer.NONE : tracer;
         this.counters = counters == null ? new Counters() : counters;
         this.seed = seed;
         this.isn = new IsnGenerator(seed);
+        this.synCookies = new SynCookies(seed);
         this.connections = new ConnectionTable(seed);
         Map<Integer, RingBuffer> otherEmptyRings = new HashMap<>(); // shared by send and receive rings
-        this.sendRings = new Rings(config.sendBufferSize(), otherEmptyRings);
-        this.receiveRings = new Rings(config.receiveBufferSize(), otherEmptyRings);
+        this.sendRings = new Rings(config.sendBufferSize(), otherEmptyRings, this::newRing);
+        this.receiveRings = new Rings(config.receiveBufferSize(), otherEmptyRings, this::newRing);
         this.rttBounds = RttEstimator.boundsOf(config);
         this.ephemeral = new EphemeralPorts(seed, config.ephemeralPortMin(), config.ephemeralPortMax());
         this.tcpCounters = new TcpCounters(this.counters);
@@ -72,13 +87,13 @@ public final class TcpLayer implements Pollable {
     public Collection<TcpConnection> connections() { return Collections.unmodifiableList(connections.inCreationOrder()); }
 
     /** Active OPEN (RFC 9293 3.10.1): sends a SYN and returns the connection in SYN-SENT. */
-    public TcpConnection connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
+    public TcpConnection connect(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
                                  TcpEventListener l) {
         return open(now, local, localPort, remote, remotePort, l, false, config);
     }
 
     /** {@link #connect}, the SYN and the connection without TCP options when {@code noOptions} (TCP_NOOPT). */
-    public TcpConnection connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
+    public TcpConnection connect(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
                                  TcpEventListener l, boolean noOptions) {
         return open(now, local, localPort, remote, remotePort, l, noOptions, config);
     }
@@ -88,16 +103,24 @@ public final class TcpLayer implements Pollable {
      * RTO, delayed ACK, MSL, options...) instead of the stack's. The stack-wide parts of
      * {@code cfg} (ephemeral port range, challenge ACK limit) stay the stack's.
      */
-    public TcpConnection connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
+    public TcpConnection connect(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
                                  TcpEventListener l, TcpConfig cfg) {
         return open(now, local, localPort, remote, remotePort, l, false, Objects.requireNonNull(cfg, "cfg"));
     }
 
-    private TcpConnection open(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
+    private TcpConnection open(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
                                TcpEventListener l, boolean noOptions, TcpConfig cfg) {
         if (local == null || local.isUnspecified()) throw new IllegalArgumentException("connect needs a concrete local address");
         if (remote == null || remote.isUnspecified() || remotePort <= 0 || remotePort > 65535)
             throw new IllegalArgumentException("connect needs a concrete remote address and port");
+        if (connectionLimitReached()) {
+            tcpCounters.connectionLimit.increment();
+            throw new TcpException(TcpError.INSUFFICIENT_RESOURCES, "connection limit (" + config.hardening().maxConnections() + ") reached");
+        }
+        if (memoryExhausted()) {
+            tcpCounters.memoryRefused.increment();
+            throw new TcpException(TcpError.INSUFFICIENT_RESOURCES, "TCP buffer memory limit (" + config.hardening().memoryLimitBytes() + " bytes) reached");
+        }
         int port = localPort;
         if (port == 0) {
             port = ephemeral.select(local, remote, remotePort,
@@ -125,15 +148,15 @@ public final class TcpLayer implements Pollable {
     }
 
     /** Passive OPEN on local:port (local may be {@link Ipv4Address#ANY}). */
-    public TcpListener listen(long now, Ipv4Address local, int port, int backlog, TcpListener.AcceptHandler h) {
+    public TcpListener listen(long now, IpAddress local, int port, int backlog, TcpListener.AcceptHandler h) {
         return listen(now, local, port, backlog, h, config);
     }
 
     /** {@link #listen} whose connections (and SYN queue limit) use {@code cfg} instead of the stack's configuration. */
-    public TcpListener listen(long now, Ipv4Address local, int port, int backlog, TcpListener.AcceptHandler h, TcpConfig cfg) {
+    public TcpListener listen(long now, IpAddress local, int port, int backlog, TcpListener.AcceptHandler h, TcpConfig cfg) {
         Objects.requireNonNull(cfg, "cfg");
         if (port <= 0 || port > 65535) throw new IllegalArgumentException("bad port " + port);
-        Ipv4Address addr = local == null ? Ipv4Address.ANY : local;
+        IpAddress addr = local == null ? Ipv4Address.ANY : local;
         List<TcpListener> l = listeners.computeIfAbsent(port, k -> new ArrayList<>());
         for (TcpListener x : l)
             if (x.localAddress().equals(addr)) throw new TcpException(TcpError.CONNECTION_ALREADY_EXISTS, "already listening on " + addr + ":" + port);
@@ -142,8 +165,17 @@ public final class TcpLayer implements Pollable {
         return listener;
     }
 
+    /**
+     * A segment from IP with the packet's {@link IpMeta} (addresses, traffic class with the ECN
+     * bits, TTL, interface); the payload is buf[payloadOff, +payloadLen). Only the addresses are
+     * used so far: ECN (RFC 3168) will read the traffic class here.
+     */
+    public void segmentArrives(long now, IpMeta meta, TcpRepr seg, byte[] buf, int payloadOff, int payloadLen) {
+        segmentArrives(now, meta.src(), meta.dst(), seg, buf, payloadOff, payloadLen);
+    }
+
     /** A segment from IP: src/dst are the IP addresses, the payload is buf[payloadOff, +payloadLen). */
-    public void segmentArrives(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] buf, int payloadOff, int payloadLen) {
+    public void segmentArrives(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] buf, int payloadOff, int payloadLen) {
         tcpCounters.inSegments.increment();
         // The connection's name is only needed for tracing: build it only then (hot path).
         String id = tracer.enabled() ? id(dst, seg.dstPort(), src, seg.srcPort()) : null;
@@ -169,7 +201,7 @@ public final class TcpLayer implements Pollable {
     }
 
     // RFC 9293 3.10.7.1, CLOSED STATE: no connection, no listener
-    private void closedArrives(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, int len, String id) {
+    private void closedArrives(long now, IpAddress src, IpAddress dst, TcpRepr seg, int len, String id) {
         if (seg.has(TcpRepr.RST)) {
             drop(now, DropReason.NO_LISTENER, "rst_to_closed", "RST to a closed port ignored", id, seg, len);
             return;
@@ -196,7 +228,7 @@ public final class TcpLayer implements Pollable {
      * Codes 2/3 in SYN-SENT refuse the connection; code 4 lowers the MSS (RFC 1191); the rest
      * are soft errors reported if the connection later times out (RFC 1122 4.2.3.9, RFC 5927).
      */
-    public void icmpDestinationUnreachable(long now, Ipv4Address src, Ipv4Address dst, int code, int nextHopMtu,
+    public void icmpDestinationUnreachable(long now, IpAddress src, IpAddress dst, int code, int nextHopMtu,
                                            int srcPort, int dstPort, int seq) {
         TcpConnection c = connections.get(src, srcPort, dst, dstPort);
         if (c == null) {
@@ -207,7 +239,7 @@ public final class TcpLayer implements Pollable {
     }
 
     /** An ICMP time exceeded (RFC 792 type 11) quoting a segment we sent: src/dst/ports as we sent them. */
-    public void icmpTimeExceeded(long now, Ipv4Address src, Ipv4Address dst, int srcPort, int dstPort, int seq) {
+    public void icmpTimeExceeded(long now, IpAddress src, IpAddress dst, int srcPort, int dstPort, int seq) {
         TcpConnection c = connections.get(src, srcPort, dst, dstPort);
         if (c == null) {
             tcpCounters.icmpNoConnection.increment();
@@ -252,11 +284,11 @@ public final class TcpLayer implements Pollable {
 
     // ---- services for connections and listeners ----
 
-    static String id(Ipv4Address local, int localPort, Ipv4Address remote, int remotePort) {
+    static String id(IpAddress local, int localPort, IpAddress remote, int remotePort) {
         return new FourTuple(local, localPort, remote, remotePort).toString();
     }
 
-    private TcpListener findListener(Ipv4Address dst, int port) {
+    private TcpListener findListener(IpAddress dst, int port) {
         List<TcpListener> l = listeners.get(port);
         if (l == null) return null;
         TcpListener any = null;
@@ -274,18 +306,84 @@ public final class TcpLayer implements Pollable {
         if (list.isEmpty()) listeners.remove(l.port());
     }
 
-    TcpConnection newConnection(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
+    TcpConnection newConnection(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
                                 TcpListener parent, TcpEventListener l, TcpConfig cfg) {
-        TcpConnection c = new TcpConnection(context, cfg, local, localPort, remote, remotePort, parent, l,
-                isnForTests != null ? isnForTests.getAsInt() : isn.isn(now, local, localPort, remote, remotePort),
-                isn.timestampOffset(local, remote), nextOrder++);
+        return newConnection(now, local, localPort, remote, remotePort, parent, l, cfg,
+                isnForTests != null ? isnForTests.getAsInt() : isn.isn(now, local, localPort, remote, remotePort));
+    }
+
+    /**
+     * RFC 9293 3.7.1: the MSS to announce comes from the route's MTU (MTU - 40 for IPv4, - 60 for
+     * IPv6); the configured MSS caps it (TCP_MAXSEG, Linux tcp_mss_clamp).
+     */
+    int advertisedMss(TcpConfig cfg, IpAddress local, IpAddress remote) {
+        int routeMss = paths.mss(local, remote);
+        return cfg.mss() == 0 ? (routeMss > 0 ? routeMss : TcpConfig.DEFAULT_ROUTELESS_MSS)
+                : routeMss > 0 ? Math.min(cfg.mss(), routeMss) : cfg.mss();
+    }
+
+    /** {@link #newConnection} with a given ISS (a SYN cookie's). */
+    TcpConnection newConnection(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
+                                TcpListener parent, TcpEventListener l, TcpConfig cfg, int iss) {
+        // RFC 9293 3.7.1: the MSS to announce comes from the route's MTU (MTU - 40 for IPv4);
+        // the configured MSS caps it (TCP_MAXSEG, Linux tcp_mss_clamp)
+        int advMss = advertisedMss(cfg, local, remote);
+        TcpConnection c = new TcpConnection(context, cfg, local, localPort, remote, remotePort, parent, l, iss,
+                isn.timestampOffset(local, remote), advMss, nextOrder++);
         if (parent != null) c.setNoOptions(parent.noOptions());
         connections.put(c);
         return c;
     }
 
+    SynCookies synCookies() { return synCookies; }
+
+    /** The TSval offset of the connections between these addresses (RFC 7323 7.1; see IsnGenerator). */
+    int timestampOffset(IpAddress local, IpAddress remote) { return isn.timestampOffset(local, remote); }
+
+    // ---- Hardening limits (stack-wide; see Hardening) ----
+
+    /** Connections in SYN-RECEIVED, all listeners together. */
+    public int halfOpenCount() { return halfOpen; }
+    /** Connections in TIME-WAIT. */
+    public int timeWaitCount() { return timeWait; }
+    /** Connections closed by their application and not yet CLOSED. */
+    public int orphanCount() { return orphans; }
+
+    void halfOpenChanged(int delta) { halfOpen += delta; }
+
+    boolean halfOpenLimitReached() { return halfOpen >= config.hardening().halfOpenLimit(); }
+
+    /** Hardening.maxConnections: TIME-WAIT does not count (it has its own limit). */
+    boolean connectionLimitReached() { return connections.size() - timeWait >= config.hardening().maxConnections(); }
+
+    /** A connection changed state: keeps the TIME-WAIT count. */
+    void stateChanged(TcpState from, TcpState to) {
+        if (from == TcpState.TIME_WAIT) timeWait--;
+        if (to == TcpState.TIME_WAIT) timeWait++;
+    }
+
+    /** May one more connection enter TIME-WAIT? Counted when not (Linux TCPTimeWaitOverflow). */
+    boolean timeWaitAllowed() {
+        if (timeWait < config.hardening().maxTimeWait()) return true;
+        tcpCounters.timeWaitOverflow.increment();
+        return false;
+    }
+
+    /** A connection became an orphan: false (and counted) when over Hardening.maxOrphans, then it is reset. */
+    boolean orphanAllowed() {
+        if (orphans < config.hardening().maxOrphans()) {
+            orphans++;
+            return true;
+        }
+        tcpCounters.orphansOverflow.increment();
+        return false;
+    }
+
+    /** An orphan reached CLOSED. */
+    void orphanClosed() { orphans--; }
+
     /** The connection with this 4-tuple, or null. */
-    TcpConnection find(Ipv4Address local, int localPort, Ipv4Address remote, int remotePort) {
+    TcpConnection find(IpAddress local, int localPort, IpAddress remote, int remotePort) {
         return connections.get(local, localPort, remote, remotePort);
     }
 
@@ -307,6 +405,46 @@ public final class TcpLayer implements Pollable {
     /** A connection gives back its empty receive ring (nothing held beyond the end); returns the shared empty ring. */
     RingBuffer recycleReceiveBuffer(RingBuffer r, TcpConfig c) { return receiveRings.recycle(r, c.receiveBufferSize()); }
 
+    /** A ring whose array counts in the layer's buffer memory. */
+    RingBuffer newRing(int capacity) {
+        RingBuffer r = new RingBuffer(capacity);
+        r.chargeTo(memory);
+        return r;
+    }
+
+    // ---- buffer memory (Hardening.memoryPressureBytes / memoryLimitBytes; Linux tcp_mem) ----
+
+    private final RingBuffer.Account memory = new RingBuffer.Account();
+    private boolean underPressure;
+
+    /** Bytes of send and receive arrays the connections (and the spare rings) hold. */
+    public long bufferMemory() { return memory.bytes; }
+
+    /** Above Hardening.memoryPressureBytes: receive windows stop growing the buffers (counted on entry). */
+    boolean memoryPressure() {
+        boolean p = memory.bytes > config.hardening().memoryPressureBytes();
+        if (p && !underPressure) tcpCounters.memoryPressure.increment();
+        underPressure = p;
+        return p;
+    }
+
+    /** Above Hardening.memoryLimitBytes: no new connection, no window beyond the arrays already held. */
+    boolean memoryExhausted() { return memory.bytes > config.hardening().memoryLimitBytes(); }
+
+    /**
+     * The receive window a connection may offer from {@code avail} free bytes of {@code rcv}:
+     * all of it normally; under memory pressure what its array already holds free or 4 MSS
+     * (Linux tcp_clamp_window / tcp_adjust_rcv_ssthresh clamp to 4 * advmss); above the
+     * limit only what its array already holds free.
+     */
+    long memoryClampedWindow(long avail, RingBuffer rcv, int mss) {
+        if (!memoryPressure()) return avail;
+        long room = Math.max(0, rcv.allocated() - rcv.size());
+        long clamped = Math.min(avail, memoryExhausted() ? room : Math.max(room, 4L * mss));
+        if (clamped < avail) tcpCounters.memoryWindowClamped.increment();
+        return clamped;
+    }
+
     RttEstimator newRttEstimator(TcpConfig c) {
         return new RttEstimator(c.initialRtoNs(), c == config ? rttBounds : RttEstimator.boundsOf(c));
     }
@@ -315,6 +453,7 @@ public final class TcpLayer implements Pollable {
     void setIsnForTests(java.util.function.IntSupplier s) { this.isnForTests = s; }
 
     void forget(TcpConnection c) {
+        c.unchargeBuffers();
         connections.remove(c);
         timers.forget(c);
     }
@@ -325,17 +464,17 @@ public final class TcpLayer implements Pollable {
     }
 
     /** A connection's segment. */
-    void transmit(long now, TcpConnection c, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, int off, int len) {
+    void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int off, int len) {
         transmit(now, src, dst, tcp, payload, off, len);
     }
 
-    /** The header the connections fill for {@link #transmit(long, TcpConnection, Ipv4Address, Ipv4Address, TcpEncoder, byte[], int, int)}. */
+    /** The header the connections fill for {@link #transmit(long, TcpConnection, IpAddress, IpAddress, TcpEncoder, byte[], int, int)}. */
     TcpEncoder encoder() { return encoder; }
 
     private final TcpEncoder encoder = new TcpEncoder();
 
     /** A connection's common segment (never a RST): no record is built unless tracing. */
-    void transmit(long now, TcpConnection c, Ipv4Address src, Ipv4Address dst, TcpEncoder tcp, byte[] payload, int off, int len) {
+    void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpEncoder tcp, byte[] payload, int off, int len) {
         if (tracer.enabled()) {
             transmit(now, src, dst, tcp.toRepr(), payload, off, len);
             return;
@@ -344,19 +483,19 @@ public final class TcpLayer implements Pollable {
         output.send(now, src, dst, tcp, payload, off, len);
     }
 
-    void transmit(long now, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, int off, int len) {
+    void transmit(long now, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int off, int len) {
         tcpCounters.outSegments.increment();
         if (tcp.has(TcpRepr.RST)) tcpCounters.outRsts.increment();
         if (tracer.enabled()) tracer.event(TraceEvent.Segment.of(now, false, src, dst, tcp, len));
         output.send(now, src, dst, tcp, payload, off, len);
     }
 
-    void sendRst(long now, Ipv4Address src, int srcPort, Ipv4Address dst, int dstPort, int seq, int ack, boolean withAck) {
+    void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack, boolean withAck) {
         sendRst(now, src, srcPort, dst, dstPort, seq, ack, withAck, List.of());
     }
 
     /** A RST carrying options (a connection's abort RST with its timestamps). */
-    void sendRst(long now, Ipv4Address src, int srcPort, Ipv4Address dst, int dstPort, int seq, int ack, boolean withAck,
+    void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack, boolean withAck,
                  List<TcpOption> options) {
         TcpRepr rst = new TcpRepr(srcPort, dstPort, seq, withAck ? ack : 0, TcpRepr.RST | (withAck ? TcpRepr.ACK : 0),
                 0, 0, options);
@@ -404,17 +543,17 @@ public final class TcpLayer implements Pollable {
         @Override public TcpEncoder encoder() { return encoder; }
         @Override public byte[] scratch(int n) { return TcpLayer.this.scratch(n); }
 
-        @Override public void transmit(long now, TcpConnection c, Ipv4Address src, Ipv4Address dst, TcpEncoder seg,
+        @Override public void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpEncoder seg,
                                        byte[] payload, int off, int len) {
             TcpLayer.this.transmit(now, c, src, dst, seg, payload, off, len);
         }
 
-        @Override public void transmit(long now, TcpConnection c, Ipv4Address src, Ipv4Address dst, TcpRepr seg,
+        @Override public void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpRepr seg,
                                        byte[] payload, int off, int len) {
             TcpLayer.this.transmit(now, c, src, dst, seg, payload, off, len);
         }
 
-        @Override public void sendRst(long now, Ipv4Address src, int srcPort, Ipv4Address dst, int dstPort, int seq, int ack,
+        @Override public void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack,
                                       boolean withAck, List<TcpOption> options) {
             TcpLayer.this.sendRst(now, src, srcPort, dst, dstPort, seq, ack, withAck, options);
         }
@@ -434,5 +573,11 @@ public final class TcpLayer implements Pollable {
         @Override public Rings sendRings() { return sendRings; }
         @Override public Rings receiveRings() { return receiveRings; }
         @Override public RttEstimator newRttEstimator(TcpConfig c) { return TcpLayer.this.newRttEstimator(c); }
+        @Override public RingBuffer newRing(int capacity) { return TcpLayer.this.newRing(capacity); }
+        @Override public long memoryClampedWindow(long avail, RingBuffer rcv, int mss) { return TcpLayer.this.memoryClampedWindow(avail, rcv, mss); }
+        @Override public void stateChanged(TcpState from, TcpState to) { TcpLayer.this.stateChanged(from, to); }
+        @Override public boolean timeWaitAllowed() { return TcpLayer.this.timeWaitAllowed(); }
+        @Override public boolean orphanAllowed() { return TcpLayer.this.orphanAllowed(); }
+        @Override public void orphanClosed() { TcpLayer.this.orphanClosed(); }
     }
 }

@@ -1,10 +1,14 @@
 package org.netstack4j.tcp;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
+import org.netstack4j.tcp.seqnum.Seq;
 import org.netstack4j.trace.DropReason;
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
+import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
 
 /**
@@ -21,7 +25,7 @@ public final class TcpListener {
     }
 
     private final TcpLayer layer;
-    private final Ipv4Address localAddress;
+    private final IpAddress localAddress;
     private final int port;
     private final int backlog;
     private final AcceptHandler handler;
@@ -30,10 +34,14 @@ public final class TcpListener {
     private boolean closed;
     private boolean noOptions;
     private int deferAcceptTimeouts;
+    /** Connections created by this listener and not yet CLOSED (Hardening.maxConnectionsPerListener). */
+    private int children;
+    /** When the last SYN cookie went out (Long.MIN_VALUE: never): cookie ACKs are only checked for two ticks after. */
+    private long lastCookieAt = Long.MIN_VALUE;
     /** The configuration of the connections this listener creates (and of its own limits). */
     private final TcpConfig config;
 
-    TcpListener(TcpLayer layer, Ipv4Address localAddress, int port, int backlog, AcceptHandler handler, TcpConfig config) {
+    TcpListener(TcpLayer layer, IpAddress localAddress, int port, int backlog, AcceptHandler handler, TcpConfig config) {
         this.layer = layer;
         this.config = config;
         this.localAddress = localAddress;
@@ -42,7 +50,7 @@ public final class TcpListener {
         this.handler = handler == null ? l -> {} : handler;
     }
 
-    public Ipv4Address localAddress() { return localAddress; }
+    public IpAddress localAddress() { return localAddress; }
     public int port() { return port; }
     public int backlog() { return backlog; }
     public boolean isClosed() { return closed; }
@@ -88,14 +96,16 @@ public final class TcpListener {
             if (reset) c.abort(now);
             else c.forgetHalfOpen(now);
         }
+        layer.halfOpenChanged(-synQueue.size());
         synQueue.clear();
         TcpConnection c;
         while ((c = acceptQueue.pollFirst()) != null) c.abort(now);
     }
 
     // RFC 9293 3.10.7.2, LISTEN STATE
-    void segmentArrives(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] buf, int off, int len) {
-        String id = TcpLayer.id(dst, seg.dstPort(), src, seg.srcPort());
+    void segmentArrives(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] buf, int off, int len) {
+        // only for tracing: a flood of SYNs builds no strings
+        String id = layer.tracer().enabled() ? TcpLayer.id(dst, seg.dstPort(), src, seg.srcPort()) : null;
         // RFC 9293 3.10.7.2, first check for an RST: ignore it
         if (seg.has(TcpRepr.RST)) {
             layer.drop(now, DropReason.UNEXPECTED, "rst_to_listen", "RST in LISTEN ignored", id, seg, len);
@@ -103,6 +113,7 @@ public final class TcpListener {
         }
         // RFC 9293 3.10.7.2, second check for an ACK: <SEQ=SEG.ACK><CTL=RST>
         if (seg.has(TcpRepr.ACK)) {
+            if (!seg.has(TcpRepr.SYN) && cookiesInUse(now) && cookieAck(now, src, dst, seg, buf, off, len)) return;
             if (seg.has(TcpRepr.SYN) && !config.resetSynAckInListen()) {
                 layer.drop(now, DropReason.POLICY, "syn_ack_to_listen", "SYN,ACK in LISTEN dropped without RST (resetSynAckInListen=false)", id, seg, len);
                 return;
@@ -113,16 +124,44 @@ public final class TcpListener {
         }
         // RFC 9293 3.10.7.2, third check for a SYN
         if (seg.has(TcpRepr.SYN)) {
-            if (synQueue.size() >= config.synQueueLimit()) {
-                layer.drop(now, DropReason.QUEUE_FULL, "syn_queue_full", "SYN queue full", id, seg, len);
+            if (seg.has(TcpRepr.FIN)) {
+                // SYN and FIN together make no sense at the start of a connection; scanners use them
+                // to fingerprint stacks. Dropped as Linux (tcp_rcv_state_process) and FreeBSD
+                // (net.inet.tcp.drop_synfin) do.
+                layer.drop(now, DropReason.UNEXPECTED, "syn_fin", "SYN,FIN in LISTEN dropped", id, seg, len);
+                return;
+            }
+            if (layer.connectionLimitReached() || children >= config.hardening().maxConnectionsPerListener()) {
+                layer.drop(now, DropReason.QUEUE_FULL, "connection_limit", "connection limit reached: SYN dropped", id, seg, len);
+                return;
+            }
+            if (layer.memoryExhausted()) {
+                layer.drop(now, DropReason.QUEUE_FULL, "memory_limit", "TCP buffer memory limit reached: SYN dropped", id, seg, len);
+                return;
+            }
+            boolean queueFull = synQueue.size() >= config.synQueueLimit();
+            boolean stackFull = layer.halfOpenLimitReached();
+            Hardening.SynCookieMode mode = config.hardening().synCookies();
+            boolean cookie = switch (mode) {
+                case NEVER -> false;
+                case WHEN_FULL -> queueFull || stackFull;
+                case ALWAYS -> true;
+            };
+            if ((queueFull || stackFull) && !cookie) {
+                layer.drop(now, DropReason.QUEUE_FULL, queueFull ? "syn_queue_full" : "half_open_limit",
+                        queueFull ? "SYN queue full" : "stack-wide half-open limit reached", id, seg, len);
                 return;
             }
             if (acceptQueue.size() >= backlog) {
                 layer.drop(now, DropReason.QUEUE_FULL, "accept_queue_full", "accept queue full: SYN dropped", id, seg, len);
                 return;
             }
+            if (cookie) {
+                sendCookie(now, src, dst, seg);
+                return;
+            }
             TcpConnection c = layer.newConnection(now, dst, seg.dstPort(), src, seg.srcPort(), this, TcpEventListener.NONE, config);
-            synQueue.add(c);
+            addHalfOpen(c);
             c.passiveOpen(now, seg);
             return;
         }
@@ -132,14 +171,134 @@ public final class TcpListener {
 
     boolean acceptQueueFull() { return acceptQueue.size() >= backlog; }
 
+    /**
+     * SYN,ACK retransmissions allowed for our half-open connections now: fewer while the SYN
+     * queue is more than half full (Linux reqsk_timer_handler), so that entries a flood of
+     * spoofed SYNs holds are given back sooner.
+     */
+    int synAckRetries() {
+        int r = config.synAckRetries();
+        if (2 * synQueue.size() > Math.max(8, config.synQueueLimit())) return Math.min(r, config.hardening().synAckRetriesUnderPressure());
+        return r;
+    }
+
     /** A connection of ours reached ESTABLISHED: move it to the accept queue. */
     void established(TcpConnection c) {
-        synQueue.remove(c);
+        removeHalfOpen(c);
         if (closed) return;
         acceptQueue.addLast(c);
         handler.onAcceptable(this);
     }
 
-    /** A half-open connection of ours went away. */
-    void forget(TcpConnection c) { synQueue.remove(c); }
+    /** A connection of ours went away (CLOSED), half-open or not. */
+    void forget(TcpConnection c) {
+        removeHalfOpen(c);
+        children--;
+    }
+
+    private void addHalfOpen(TcpConnection c) {
+        children++;
+        if (synQueue.add(c)) layer.halfOpenChanged(1);
+    }
+
+    private void removeHalfOpen(TcpConnection c) {
+        if (synQueue.remove(c)) layer.halfOpenChanged(-1);
+    }
+
+    // ---- SYN cookies (RFC 4987 3.6; see SynCookies) ----
+
+    private String id(IpAddress local, IpAddress remote, TcpRepr seg) {
+        return layer.tracer().enabled() ? TcpLayer.id(local, port, remote, seg.srcPort()) : null;
+    }
+
+    /** Cookies may be in flight: sent in the last two ticks of the cookie clock, or always on. */
+    private boolean cookiesInUse(long now) {
+        return config.hardening().synCookies() == Hardening.SynCookieMode.ALWAYS
+                || (lastCookieAt != Long.MIN_VALUE && now - lastCookieAt < SynCookies.MAX_AGE * SynCookies.PERIOD_NS);
+    }
+
+    /** Answers a SYN with a SYN,ACK whose ISS is a cookie, keeping no state (Linux tcp_conn_request, want_cookie). */
+    private void sendCookie(long now, IpAddress src, IpAddress dst, TcpRepr syn) {
+        int peerMss = 536, peerWs = -1;
+        boolean peerSack = false;
+        TcpOption.Timestamps peerTs = null;
+        for (TcpOption o : syn.options()) {
+            switch (o) {
+                case TcpOption.Mss m -> peerMss = m.mss() > 0 ? m.mss() : 536;
+                case TcpOption.WindowScale w -> peerWs = Math.min(w.shift(), 14);
+                case TcpOption.SackPermitted sp -> peerSack = true;
+                case TcpOption.Timestamps t -> peerTs = t;
+                default -> { }
+            }
+        }
+        // Without timestamps nothing but the MSS can be restored: offer nothing else (Linux).
+        boolean ts = peerTs != null && config.timestamps() && !noOptions;
+        boolean ws = ts && peerWs >= 0 && config.windowScale();
+        boolean sack = ts && peerSack && config.sack();
+        int mssIndex = SynCookies.mssIndex(Math.min(peerMss, layer.advertisedMss(config, dst, src)));
+        int iss = layer.synCookies().cookie(now, dst, port, src, syn.srcPort(), syn.seq(), mssIndex);
+        int tsOffset = layer.timestampOffset(dst, src);
+        int tsVal = ts ? SynCookies.timestamp((int) (now / 1_000_000L) + tsOffset, tsOffset, ws ? peerWs : -1, sack) : 0;
+        int tsEcr = ts ? peerTs.tsVal() : 0;
+        List<TcpOption> options = noOptions ? List.of() : config.optionLayout().arrange(true, kind -> switch (kind) {
+            case TcpOption.KIND_MSS -> new TcpOption.Mss(layer.advertisedMss(config, dst, src));
+            case TcpOption.KIND_WSCALE -> ws ? new TcpOption.WindowScale(config.windowScaleShift()) : null;
+            case TcpOption.KIND_SACK_PERMITTED -> sack ? new TcpOption.SackPermitted() : null;
+            case TcpOption.KIND_TIMESTAMPS -> ts ? new TcpOption.Timestamps(tsVal, tsEcr) : null;
+            default -> null;
+        });
+        // RFC 7323 2.2: the window of a SYN is never scaled; the same the connection will assume
+        int window = Math.min(config.receiveBufferSize(), 65535);
+        TcpRepr synAck = new TcpRepr(port, syn.srcPort(), iss, Seq.add(syn.seq(), 1), TcpRepr.SYN | TcpRepr.ACK, window, 0, options);
+        lastCookieAt = now;
+        layer.tcpCounters().syncookiesSent.increment();
+        layer.transmit(now, dst, src, synAck, new byte[0], 0, 0);
+    }
+
+    /**
+     * An ACK to LISTEN that may complete a cookie handshake (Linux cookie_v4_check): if the
+     * cookie is ours and fresh, the connection is created with the SYN's options restored and
+     * takes the ACK (and any data on it); returns false (the caller answers with RST) otherwise.
+     */
+    private boolean cookieAck(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] buf, int off, int len) {
+        int peerSeq = Seq.add(seg.seq(), -1);
+        SynCookies.Check check = layer.synCookies().check(now, dst, port, src, seg.srcPort(), peerSeq, Seq.add(seg.ack(), -1));
+        switch (check.verdict()) {
+            case VALID -> { }
+            case EXPIRED -> {
+                layer.tcpCounters().syncookiesExpired.increment();
+                return false;
+            }
+            case FORGED -> {
+                layer.tcpCounters().syncookiesFailed.increment();
+                return false;
+            }
+        }
+        // the SYN, rebuilt: the MSS from the cookie, the rest from the TSecr (if we sent timestamps)
+        List<TcpOption> options = new ArrayList<>(4);
+        options.add(new TcpOption.Mss(check.mss()));
+        TcpOption.Timestamps ts = null;
+        for (TcpOption o : seg.options()) if (o instanceof TcpOption.Timestamps t) ts = t;
+        if (ts != null && config.timestamps() && !noOptions) {
+            SynCookies.TsOptions restored = SynCookies.options(ts.tsEcr(), layer.timestampOffset(dst, src));
+            if (restored == null) {
+                layer.tcpCounters().syncookiesFailed.increment();
+                return false;
+            }
+            if (restored.wscale() >= 0) options.add(new TcpOption.WindowScale(restored.wscale()));
+            if (restored.sack()) options.add(new TcpOption.SackPermitted());
+            options.add(new TcpOption.Timestamps(ts.tsVal(), 0));
+        }
+        if (acceptQueue.size() >= backlog || layer.connectionLimitReached() || children >= config.hardening().maxConnectionsPerListener()) {
+            layer.drop(now, DropReason.QUEUE_FULL, "cookie_ack_no_room", "valid SYN cookie but no room (accept queue or connection limit)", id(dst, src, seg), seg, len);
+            return true; // dropped, not reset: the peer retransmits its data or times out (Linux)
+        }
+        layer.tcpCounters().syncookiesValid.increment();
+        TcpRepr syn = new TcpRepr(seg.srcPort(), port, peerSeq, 0, TcpRepr.SYN, seg.window(), 0, options);
+        TcpConnection c = layer.newConnection(now, dst, port, src, seg.srcPort(), this, TcpEventListener.NONE, config, Seq.add(seg.ack(), -1));
+        addHalfOpen(c);
+        c.cookieOpen(now, syn);
+        c.segmentArrives(now, seg, buf, off, len);
+        return true;
+    }
 }

@@ -1,6 +1,6 @@
 package org.netstack4j.tcp;
 
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.TcpEncoder;
 import org.netstack4j.wire.TcpRepr;
 
@@ -10,14 +10,14 @@ import org.netstack4j.wire.TcpRepr;
  */
 @FunctionalInterface
 public interface TcpOutput {
-    void send(long now, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, int off, int len);
+    void send(long now, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int off, int len);
 
     /**
      * The common segment (no SYN, no SACK blocks) from the layer's reused header, valid only
      * during the call like the payload. By default it is sent as {@link TcpEncoder#toRepr()}; an
      * output that encodes into its packet can use {@link TcpEncoder#emit} and skip the objects.
      */
-    default void send(long now, Ipv4Address src, Ipv4Address dst, TcpEncoder tcp, byte[] payload, int off, int len) {
+    default void send(long now, IpAddress src, IpAddress dst, TcpEncoder tcp, byte[] payload, int off, int len) {
         send(now, src, dst, tcp.toRepr(), payload, off, len);
     }
 }

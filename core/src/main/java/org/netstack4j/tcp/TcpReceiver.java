@@ -36,7 +36,7 @@ final class TcpReceiver {
 
     TcpReceiver(TcpConnection c, TcpConfig config) {
         this.c = c;
-        this.rcvMss = Math.min(config.mss(), 536);
+        this.rcvMss = Math.min(c.advMss, 536);
     }
 
     private TcpConfig cfg() { return c.config(); }
@@ -55,7 +55,7 @@ final class TcpReceiver {
         boolean fullSized = len >= rcvMss;
         int offset = Seq.sub(dataSeq, c.rcvNxt); // >= 0 after trimming
         if (len > 0) ownReceiveBuffer().writeAt(offset, buf, off, len);
-        if (len > rcvMss) rcvMss = Math.min(len, Math.max(cfg().mss(), c.effMss));
+        if (len > rcvMss) rcvMss = Math.min(len, Math.max(c.advMss, c.effMss));
         if (offset == 0) {
             boolean hadHoles = !c.ooo.isEmpty();
             int end = Seq.add(c.rcvNxt, len);
@@ -189,7 +189,7 @@ final class TcpReceiver {
      */
     long windowCandidate() {
         long cur = rcvWnd();
-        long avail = Math.min(c.rcvBuf.free(), 65535L << c.rcvWscale);
+        long avail = c.layer.memoryClampedWindow(Math.min(c.rcvBuf.free(), 65535L << c.rcvWscale), c.rcvBuf, c.effMss);
         avail = (avail >> c.rcvWscale) << c.rcvWscale;
         return switch (cfg().receiveWindowPolicy()) {
             case SWS_AVOIDANCE -> {

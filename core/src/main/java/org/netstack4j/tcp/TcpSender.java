@@ -115,7 +115,7 @@ final class TcpSender implements RecoverySender {
     }
 
     RingBuffer writableSendBuf(int len) {
-        if (len > 0 && c.sendBuf.isShared()) c.sendBuf = c.sndBufLimit == 0 ? c.layer.sendRings().take(cfg().sendBufferSize()) : new RingBuffer(c.sndBufLimit);
+        if (len > 0 && c.sendBuf.isShared()) c.sendBuf = c.sndBufLimit == 0 ? c.layer.sendRings().take(cfg().sendBufferSize()) : c.layer.newRing(c.sndBufLimit);
         return c.sendBuf;
     }
 
@@ -399,7 +399,7 @@ final class TcpSender implements RecoverySender {
     List<TcpOption> synOptions(long now, boolean synAck) {
         if (c.noOptions) return List.of();
         return cfg().optionLayout().arrange(synAck, kind -> switch (kind) {
-            case TcpOption.KIND_MSS -> new TcpOption.Mss(cfg().mss());
+            case TcpOption.KIND_MSS -> new TcpOption.Mss(c.advMss);
             case TcpOption.KIND_WSCALE -> cfg().windowScale() && !c.synOptionsDropped && (!synAck || c.peerOfferedWs)
                     ? new TcpOption.WindowScale(cfg().windowScaleShift()) : null;
             case TcpOption.KIND_SACK_PERMITTED -> cfg().sack() && !c.synOptionsDropped && (!synAck || c.peerOfferedSack)

@@ -1,6 +1,6 @@
 package org.netstack4j.trace;
 
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.TcpRepr;
 
 /**
@@ -34,13 +34,13 @@ public sealed interface TraceEvent {
             implements TraceEvent {
 
         /** The segment from src to dst as the host that sent (in=false) or received it traces it. */
-        public static Segment of(long time, boolean in, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, int payloadLength) {
+        public static Segment of(long time, boolean in, IpAddress src, IpAddress dst, TcpRepr tcp, int payloadLength) {
             return new Segment(time, in, FourTuple.of(in, src, tcp.srcPort(), dst, tcp.dstPort()), tcp, payloadLength);
         }
 
-        public Ipv4Address src() { return in ? connection.remoteAddress() : connection.localAddress(); }
+        public IpAddress src() { return in ? connection.remoteAddress() : connection.localAddress(); }
 
-        public Ipv4Address dst() { return in ? connection.localAddress() : connection.remoteAddress(); }
+        public IpAddress dst() { return in ? connection.localAddress() : connection.remoteAddress(); }
 
         @Override public String toString() {
             return "Segment[time=" + time + ", in=" + in + ", connection=" + connection + ", src=" + src()

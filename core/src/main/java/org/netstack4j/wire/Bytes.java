@@ -14,6 +14,13 @@ final class Bytes {
         return (b[off] & 0xff) << 24 | (b[off + 1] & 0xff) << 16 | (b[off + 2] & 0xff) << 8 | (b[off + 3] & 0xff);
     }
 
+    static long i64(byte[] b, int off) { return (long) i32(b, off) << 32 | (i32(b, off + 4) & 0xffff_ffffL); }
+
+    static void put64(byte[] b, int off, long v) {
+        put32(b, off, (int) (v >>> 32));
+        put32(b, off + 4, (int) v);
+    }
+
     static void put8(byte[] b, int off, int v) { b[off] = (byte) v; }
 
     static void put16(byte[] b, int off, int v) {

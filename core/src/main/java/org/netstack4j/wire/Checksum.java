@@ -77,10 +77,35 @@ public final class Checksum {
         return acc;
     }
 
-    /** Sum of the IPv4 pseudo-header (RFC 9293 3.1, RFC 768). */
+    /**
+     * Sum of the pseudo-header of the addresses' family: IPv4's (RFC 9293 3.1, RFC 768) or
+     * IPv6's (RFC 8200 8.1). Both addresses must be of one family.
+     */
+    public static long pseudoHeaderSum(IpAddress src, IpAddress dst, int protocol, int length) {
+        // (instanceof, not a pattern switch: the JIT folds it on the per-segment path)
+        if (src instanceof Ipv4Address s4 && dst instanceof Ipv4Address d4) return pseudoHeaderSum(s4, d4, protocol, length);
+        if (src instanceof Ipv6Address s6 && dst instanceof Ipv6Address d6) return pseudoHeaderSum(s6, d6, protocol, length);
+        throw new IllegalArgumentException("addresses of two families: " + src + " > " + dst);
+    }
+
+    /** Sum of the IPv4 pseudo-header (RFC 9293 3.1, RFC 768): addresses, zero, protocol, TCP/UDP length. */
     public static long pseudoHeaderSum(Ipv4Address src, Ipv4Address dst, int protocol, int length) {
         int s = src.bits(), d = dst.bits();
         return (s >>> 16) + (s & 0xffff) + (d >>> 16) + (d & 0xffff) + (protocol & 0xff) + (length & 0xffff);
+    }
+
+    /**
+     * Sum of the IPv6 pseudo-header (RFC 8200 8.1): source and destination (16 bytes each), the
+     * 32-bit upper-layer packet length, three zero bytes and the next header value.
+     */
+    public static long pseudoHeaderSum(Ipv6Address src, Ipv6Address dst, int nextHeader, int length) {
+        return words(src.high()) + words(src.low()) + words(dst.high()) + words(dst.low())
+                + ((length >>> 16) & 0xffff) + (length & 0xffff) + (nextHeader & 0xff);
+    }
+
+    /** The four 16-bit words of v, added (below 2^18). */
+    private static long words(long v) {
+        return (v >>> 48) + ((v >>> 32) & 0xffff) + ((v >>> 16) & 0xffff) + (v & 0xffff);
     }
 
     /** Folds a sum to 16 bits and complements it: the value to put in a checksum field. */

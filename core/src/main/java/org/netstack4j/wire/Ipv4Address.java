@@ -1,7 +1,7 @@
 package org.netstack4j.wire;
 
-/** An IPv4 address held as its 32 bits, network order (a.b.c.d = a<<24|b<<16|c<<8|d). */
-public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
+/** An IPv4 address ({@link IpAddress}) held as its 32 bits, network order (a.b.c.d = a<<24|b<<16|c<<8|d). */
+public record Ipv4Address(int bits) implements IpAddress {
     public static final Ipv4Address ANY = new Ipv4Address(0);
     public static final Ipv4Address BROADCAST = new Ipv4Address(0xffffffff);
 
@@ -36,11 +36,21 @@ public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
         buf[off + 3] = (byte) bits;
     }
 
-    public boolean isBroadcast() { return bits == 0xffffffff; }
-    public boolean isMulticast() { return (bits >>> 28) == 0xe; }
-    public boolean isUnspecified() { return bits == 0; }
+    @Override public Family family() { return Family.IPV4; }
 
-    @Override public int compareTo(Ipv4Address o) { return Integer.compareUnsigned(bits, o.bits); }
+    public boolean isBroadcast() { return bits == 0xffffffff; }
+    @Override public boolean isMulticast() { return (bits >>> 28) == 0xe; }
+    @Override public boolean isUnspecified() { return bits == 0; }
+    /** 127.0.0.0/8 (RFC 1122 3.2.1.3 (g)). */
+    @Override public boolean isLoopback() { return (bits >>> 24) == 127; }
+
+    @Override public long high64() { return 0; }
+    @Override public long low64() { return 0xffff_0000_0000L | (bits & 0xffff_ffffL); }
+
+    /** The IPv4-mapped IPv6 address {@code ::ffff:a.b.c.d} (RFC 4291 2.5.5.2). */
+    public Ipv6Address toMapped() { return new Ipv6Address(0, low64()); }
+
+    public int compareTo(Ipv4Address o) { return Integer.compareUnsigned(bits, o.bits); }
 
     @Override public String toString() {
         return (bits >>> 24) + "." + ((bits >>> 16) & 0xff) + "." + ((bits >>> 8) & 0xff) + "." + (bits & 0xff);

@@ -69,6 +69,35 @@ public record Ipv4Repr(int tos, int identification, boolean dontFragment, boolea
     public int headerLength() { return MIN_HEADER_LENGTH + options.length; }
     public int totalLength() { return headerLength() + payloadLength; }
 
+    /**
+     * What is wrong with the options (RFC 791 3.1 option format), or null when they parse: every
+     * option but End of Option List (0) and No Operation (1) has a length octet of at least 2
+     * that keeps it inside the header; the route options (Record Route 7, Loose 131 and Strict
+     * 137 Source Route) need a pointer of at least 4 and Internet Timestamp (68) of at least 5
+     * (Linux ip_options_compile, which answers such a header with a parameter problem).
+     */
+    public String optionsProblem() {
+        int i = 0;
+        while (i < options.length) {
+            int type = options[i] & 0xff;
+            if (type == 0) return null; // End of Option List: the rest is padding
+            if (type == 1) { i++; continue; }
+            if (i + 1 >= options.length) return "option " + type + " at " + i + " has no length octet";
+            int len = options[i + 1] & 0xff;
+            if (len < 2) return "option " + type + " at " + i + " has length " + len + " < 2";
+            if (i + len > options.length) return "option " + type + " at " + i + " (length " + len + ") runs past the header";
+            int minPointer = switch (type) {
+                case 7, 131, 137 -> 4;
+                case 68 -> 5;
+                default -> 0;
+            };
+            if (minPointer > 0 && (len < 3 || (options[i + 2] & 0xff) < minPointer))
+                return "option " + type + " at " + i + " has a pointer below " + minPointer;
+            i += len;
+        }
+        return null;
+    }
+
     /** True for any fragment of a fragmented datagram (MF set or offset non-zero). */
     public boolean isFragment() { return moreFragments || fragmentOffset != 0; }
 

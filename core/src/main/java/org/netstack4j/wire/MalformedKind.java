@@ -11,7 +11,7 @@ public enum MalformedKind {
     TRUNCATED,
     /** A header field with a value the protocol does not allow (version, IHL, data offset, a length below the minimum, ARP types). */
     BAD_HEADER,
-    /** A TCP option whose length byte is missing, too small, wrong for its kind or runs past the header. */
+    /** An option (TCP, IPv6 Hop-by-Hop or Destination, Neighbor Discovery) whose length is missing, zero, too small, wrong for its kind or runs past its header. */
     BAD_OPTION,
     /** The checksum does not verify. */
     CHECKSUM,

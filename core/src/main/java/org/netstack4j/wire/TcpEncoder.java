@@ -48,7 +48,7 @@ public final class TcpEncoder {
     }
 
     /** As {@link TcpRepr#emit}: header + payload with a correct checksum at buf[off]; returns the length. */
-    public int emit(Ipv4Address src, Ipv4Address dst, byte[] buf, int off, byte[] payload, int poff, int plen) {
+    public int emit(IpAddress src, IpAddress dst, byte[] buf, int off, byte[] payload, int poff, int plen) {
         int hl = headerLength();
         if (plen > 0) System.arraycopy(payload, poff, buf, off + hl, plen);
         Bytes.put16(buf, off + TcpRepr.SRC_PORT, srcPort);

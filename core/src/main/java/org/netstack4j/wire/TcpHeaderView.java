@@ -65,8 +65,8 @@ public final class TcpHeaderView {
     public boolean has(int flag) { return (flags() & flag) != 0; }
     public int window() { return Bytes.u16(buf, off + WINDOW); }
     public int checksum() { return Bytes.u16(buf, off + CHECKSUM); }
-    public boolean checksumValid(Ipv4Address src, Ipv4Address dst) { return TcpRepr.checksumValid(src, dst, buf, off, len); }
-    public int expectedChecksum(Ipv4Address src, Ipv4Address dst) { return TcpRepr.expectedChecksum(src, dst, buf, off, len); }
+    public boolean checksumValid(IpAddress src, IpAddress dst) { return TcpRepr.checksumValid(src, dst, buf, off, len); }
+    public int expectedChecksum(IpAddress src, IpAddress dst) { return TcpRepr.expectedChecksum(src, dst, buf, off, len); }
     public int urgentPointer() { return Bytes.u16(buf, off + URGENT); }
     public int optionsOffset() { return off + OPTIONS; }
     public int optionsLength() { return headerLength() - OPTIONS; }

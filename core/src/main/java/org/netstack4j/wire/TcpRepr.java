@@ -92,7 +92,7 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
      * verifyChecksum. The payload is buf[off+headerLength() .. off+len).
      * Malformed offsets are relative to off.
      */
-    public static Parsed<TcpRepr> parse(Ipv4Address src, Ipv4Address dst, byte[] buf, int off, int len,
+    public static Parsed<TcpRepr> parse(IpAddress src, IpAddress dst, byte[] buf, int off, int len,
                                         boolean verifyChecksum) {
         // One test for the usual good header; the reasons are worked out apart (a small method the
         // JIT inlines into the receive path, so the Parsed wrapper need not be allocated).
@@ -119,7 +119,7 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
     }
 
     /** Why {@link #parse} refused the fixed header: the first check that fails, in the order of the checks. */
-    private static Parsed<TcpRepr> malformed(Ipv4Address src, Ipv4Address dst, byte[] buf, int off, int len) {
+    private static Parsed<TcpRepr> malformed(IpAddress src, IpAddress dst, byte[] buf, int off, int len) {
         if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("tcp", MalformedKind.BAD_RANGE, "bad buffer range", 0);
         if (len < MIN_HEADER_LENGTH)
             return Parsed.malformed("tcp", MalformedKind.TRUNCATED, "truncated: " + len + " bytes, header needs " + MIN_HEADER_LENGTH, len);
@@ -195,12 +195,12 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
         return new Parsed.Malformed<>("tcp", MalformedKind.BAD_OPTION, name + " option has length " + olen + ", should be " + want, p + 1);
     }
 
-    static boolean checksumValid(Ipv4Address src, Ipv4Address dst, byte[] buf, int off, int len) {
+    static boolean checksumValid(IpAddress src, IpAddress dst, byte[] buf, int off, int len) {
         return Checksum.finish(Checksum.sum(Checksum.pseudoHeaderSum(src, dst, Ipv4Repr.PROTO_TCP, len), buf, off, len)) == 0;
     }
 
     /** The checksum the segment at buf[off..off+len) should carry. */
-    static int expectedChecksum(Ipv4Address src, Ipv4Address dst, byte[] buf, int off, int len) {
+    static int expectedChecksum(IpAddress src, IpAddress dst, byte[] buf, int off, int len) {
         long s = Checksum.pseudoHeaderSum(src, dst, Ipv4Repr.PROTO_TCP, len);
         s = Checksum.sum(s, buf, off, CHECKSUM);
         return Checksum.finish(Checksum.sum(s, buf, off + CHECKSUM + 2, len - CHECKSUM - 2));
@@ -211,7 +211,7 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
      * The payload may already be in place (payload == buf, poff == off + headerLength());
      * payload may be null when plen is 0.
      */
-    public int emit(Ipv4Address src, Ipv4Address dst, byte[] buf, int off, byte[] payload, int poff, int plen) {
+    public int emit(IpAddress src, IpAddress dst, byte[] buf, int off, byte[] payload, int poff, int plen) {
         int hl = headerLength();
         if (plen > 0) System.arraycopy(payload, poff, buf, off + hl, plen);
         Bytes.put16(buf, off + SRC_PORT, srcPort);

@@ -42,10 +42,10 @@ public final class UdpHeaderView {
     public int checksum() { return Bytes.u16(buf, off + CHECKSUM); }
     /** RFC 768: a zero checksum field means the sender computed none. */
     public boolean hasChecksum() { return checksum() != 0; }
-    public boolean checksumValid(Ipv4Address src, Ipv4Address dst) {
+    public boolean checksumValid(IpAddress src, IpAddress dst) {
         return !hasChecksum() || UdpRepr.checksumValid(src, dst, buf, off, length());
     }
-    public int expectedChecksum(Ipv4Address src, Ipv4Address dst) {
+    public int expectedChecksum(IpAddress src, IpAddress dst) {
         return UdpRepr.expectedChecksum(src, dst, buf, off, length());
     }
     public int payloadOffset() { return off + HEADER_LENGTH; }

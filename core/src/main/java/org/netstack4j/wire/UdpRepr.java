@@ -33,7 +33,7 @@ public record UdpRepr(int srcPort, int dstPort) {
      * "none" and is accepted). The payload is buf[off+8 .. off+lengthField).
      * Use {@link #payloadLength(byte[], int)} to read the length after a successful parse.
      */
-    public static Parsed<UdpRepr> parse(Ipv4Address src, Ipv4Address dst, byte[] buf, int off, int len) {
+    public static Parsed<UdpRepr> parse(IpAddress src, IpAddress dst, byte[] buf, int off, int len) {
         if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("udp", MalformedKind.BAD_RANGE, "bad buffer range", 0);
         if (len < HEADER_LENGTH)
             return Parsed.malformed("udp", MalformedKind.TRUNCATED, "truncated: " + len + " bytes, header needs " + HEADER_LENGTH, len);
@@ -49,13 +49,13 @@ public record UdpRepr(int srcPort, int dstPort) {
         return Parsed.ok(new UdpRepr(Bytes.u16(buf, off + SRC_PORT), Bytes.u16(buf, off + DST_PORT)));
     }
 
-    static boolean checksumValid(Ipv4Address src, Ipv4Address dst, byte[] buf, int off, int length) {
+    static boolean checksumValid(IpAddress src, IpAddress dst, byte[] buf, int off, int length) {
         return Checksum.finish(Checksum.sum(Checksum.pseudoHeaderSum(src, dst, Ipv4Repr.PROTO_UDP, length),
                 buf, off, length)) == 0;
     }
 
     /** The checksum field value a sender should have written (never 0). */
-    static int expectedChecksum(Ipv4Address src, Ipv4Address dst, byte[] buf, int off, int length) {
+    static int expectedChecksum(IpAddress src, IpAddress dst, byte[] buf, int off, int length) {
         long s = Checksum.pseudoHeaderSum(src, dst, Ipv4Repr.PROTO_UDP, length);
         s = Checksum.sum(s, buf, off, CHECKSUM);
         int c = Checksum.finish(Checksum.sum(s, buf, off + HEADER_LENGTH, length - HEADER_LENGTH));
@@ -69,7 +69,7 @@ public record UdpRepr(int srcPort, int dstPort) {
      * Writes header + payload with checksum at buf[off]; returns 8 + plen. The payload may
      * already be in place (payload == buf, poff == off + 8). payload may be null when plen is 0.
      */
-    public int emit(Ipv4Address src, Ipv4Address dst, byte[] buf, int off, byte[] payload, int poff, int plen) {
+    public int emit(IpAddress src, IpAddress dst, byte[] buf, int off, byte[] payload, int poff, int plen) {
         int length = HEADER_LENGTH + plen;
         if (length > 0xffff) throw new IllegalArgumentException("UDP datagram too long: " + length);
         if (plen > 0) System.arraycopy(payload, poff, buf, off + HEADER_LENGTH, plen);

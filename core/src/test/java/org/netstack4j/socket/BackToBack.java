@@ -8,6 +8,7 @@ import org.netstack4j.tcp.TcpLayer;
 import org.netstack4j.time.Pollable;
 import org.netstack4j.trace.Counters;
 import org.netstack4j.trace.Tracer;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.TcpRepr;
 
@@ -21,7 +22,7 @@ final class BackToBack implements Pollable {
     static final Ipv4Address B = Ipv4Address.of(10, 0, 0, 2);
     static final Ipv4Address BLACK_HOLE = Ipv4Address.of(10, 0, 0, 99);
 
-    private record Segment(Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload) {}
+    private record Segment(IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload) {}
 
     final TcpLayer a;
     final TcpLayer b;
@@ -35,7 +36,7 @@ final class BackToBack implements Pollable {
         b = new TcpLayer(config, this::route, Tracer.NONE, new Counters(), seed + 1);
     }
 
-    private void route(long now, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, int off, int len) {
+    private void route(long now, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int off, int len) {
         Segment s = new Segment(src, dst, tcp, Arrays.copyOfRange(payload, off, off + len));
         if (dst.equals(A)) toA.add(s);
         else if (dst.equals(B)) toB.add(s);

@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +29,7 @@ import org.netstack4j.tcp.TcpStatus;
 import org.netstack4j.runtime.EventLoop;
 import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.tcp.TcpState;
+import org.netstack4j.wire.Ipv4Address;
 
 /**
  * Blocking sockets over two real TCP layers on one event loop, joined back to back in memory.
@@ -500,5 +503,56 @@ class TcpSocketTest {
         // the port is free again once the close task ran (it was queued before this connect)
         ConnectException e = assertThrows(ConnectException.class, () -> hostA.socket().connect(BackToBack.B, PORT, 5_000));
         assertEquals("Connection refused", e.getMessage());
+    }
+
+    // ---- java.net addresses beside the IpAddress overloads
+
+    private static Future<String> echoOnce(TcpServerSocket server) {
+        return spawn(() -> {
+            try (TcpSocket s = server.accept()) {
+                byte[] got = readAll(s.getInputStream());
+                s.getOutputStream().write(got);
+                return s.getInetAddress().getHostAddress() + " " + s.getLocalAddress().getHostAddress();
+            }
+        });
+    }
+
+    @Test void serverSocketOnAJavaNetAddressAndClientByInetSocketAddress() throws Exception {
+        InetAddress b = InetAddress.getByName("10.0.0.2");
+        try (TcpServerSocket server = hostB.serverSocket(new InetSocketAddress(b, PORT))) {
+            assertEquals(new InetSocketAddress(b, PORT), server.getLocalSocketAddress());
+            assertEquals(Ipv4Address.parse("10.0.0.2"), server.localAddress());
+            Future<String> peer = echoOnce(server);
+            try (TcpSocket c = hostA.connect(new InetSocketAddress(b, PORT))) {
+                assertEquals(b, c.getInetAddress());
+                assertEquals(InetAddress.getByName("10.0.0.1"), c.getLocalAddress());
+                c.getOutputStream().write("x".getBytes(StandardCharsets.UTF_8));
+                c.shutdownOutput();
+                assertEquals("x", new String(readAll(c.getInputStream()), StandardCharsets.UTF_8));
+            }
+            assertEquals("10.0.0.1 10.0.0.2", get(peer));
+        }
+    }
+
+    @Test void wildcardBindAndConnectByInetAddress() throws Exception {
+        try (TcpServerSocket server = new TcpServerSocket(hostB)) {
+            server.bind(new InetSocketAddress(PORT), 5); // the wildcard, as java.net's ServerSocket
+            assertEquals(InetAddress.getByName("0.0.0.0"), server.getInetAddress());
+            Future<String> peer = echoOnce(server);
+            try (TcpSocket c = new TcpSocket(hostA, InetAddress.getByName("10.0.0.2"), PORT)) {
+                c.shutdownOutput();
+                assertEquals(0, readAll(c.getInputStream()).length);
+            }
+            assertEquals("10.0.0.1 10.0.0.2", get(peer));
+        }
+    }
+
+    @Test void ipv6HasNoRouteYet() throws Exception {
+        NetStack v4only = NetStack.of(loop, net.a, dst -> dst instanceof Ipv4Address ? BackToBack.A : null);
+        try (TcpSocket c = v4only.socket()) {
+            assertThrows(NoRouteToHostException.class,
+                    () -> c.connect(new InetSocketAddress(InetAddress.getByName("2001:db8::2"), PORT), 1_000));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new TcpServerSocket(hostB).bind(null, 5));
     }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import org.netstack4j.time.Time;
 import org.netstack4j.trace.Counters;
 import org.netstack4j.trace.Tracer;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.TcpRepr;
 
@@ -27,7 +28,7 @@ public final class IdleFootprint {
     private static final byte[] EMPTY = new byte[0];
 
     /** A segment on the wire; payload copied (TcpOutput's slice is only valid during the call). */
-    record Pkt(boolean toServer, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload) {}
+    record Pkt(boolean toServer, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload) {}
 
     /** Client layer, server layer, the wire between them, and both ends of every connection. */
     static final class Pair {

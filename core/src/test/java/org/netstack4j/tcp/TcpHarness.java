@@ -13,6 +13,7 @@ import java.util.List;
 import org.netstack4j.time.Time;
 import org.netstack4j.trace.Counters;
 import org.netstack4j.trace.TraceEvent;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
@@ -30,7 +31,7 @@ final class TcpHarness {
 
     static final int S = TcpRepr.SYN, A = TcpRepr.ACK, F = TcpRepr.FIN, R = TcpRepr.RST, P = TcpRepr.PSH;
 
-    record Out(long time, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload) {
+    record Out(long time, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload) {
         int len() { return payload.length; }
     }
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.netstack4j.time.Time;
 import org.netstack4j.trace.Counters;
 import org.netstack4j.trace.Tracer;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.TcpRepr;
 
@@ -31,7 +32,7 @@ class TcpTwoLayerTest {
     }
 
     /** A packet in flight. */
-    record Pkt(long at, long order, boolean toServer, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload) {}
+    record Pkt(long at, long order, boolean toServer, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload) {}
 
     static final class Net {
         final PriorityQueue<Pkt> q = new PriorityQueue<>((x, y) -> x.at != y.at ? Long.compare(x.at, y.at) : Long.compare(x.order, y.order));

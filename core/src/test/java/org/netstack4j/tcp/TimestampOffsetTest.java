@@ -15,6 +15,7 @@ import org.netstack4j.time.Time;
 import org.netstack4j.trace.Counters;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.trace.Tracer;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
@@ -28,7 +29,7 @@ class TimestampOffsetTest {
     static final Ipv4Address CLIENT = Ipv4Address.parse("10.0.0.1"), SERVER = Ipv4Address.parse("10.0.0.2");
     static final Ipv4Address OTHER = Ipv4Address.parse("10.0.0.3");
 
-    record Pkt(boolean toServer, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload) {}
+    record Pkt(boolean toServer, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload) {}
 
     /** Two layers joined by a wire that delivers in order, {@link #LATENCY} later; records what it carries. */
     static final class Wire {

@@ -235,11 +235,21 @@ class WireProperties {
 
     /** Deterministic sweep: every byte of every real frame set to a handful of values, and every truncation. */
     @Property(seed = "42", tries = 1) void everySingleByteMutationAndTruncationIsHandled() throws Exception {
-        int[] values = {0x00, 0xff, 0x01, 0x80, 0x45, 0x05, 0x0f, 0x7f};
-        for (java.lang.reflect.Field fld : Packets.class.getDeclaredFields()) {
+        sweep(Packets.class, name -> name.endsWith("_RAW") ? LinkType.RAW_IP : LinkType.ETHERNET,
+                new int[] {0x00, 0xff, 0x01, 0x80, 0x45, 0x05, 0x0f, 0x7f}, (f, link) -> { });
+    }
+
+    /**
+     * Every real frame held by the String constants of {@code holder} dissects cleanly; with any
+     * one byte set to any of {@code values} the dissector (and {@code also}) survives; cut
+     * short anywhere, it reports an error.
+     */
+    static void sweep(Class<?> holder, java.util.function.Function<String, LinkType> linkOf, int[] values,
+                      java.util.function.BiConsumer<byte[], LinkType> also) throws Exception {
+        for (java.lang.reflect.Field fld : holder.getDeclaredFields()) {
             if (fld.getType() != String.class) continue;
             byte[] orig = Packets.hex((String) fld.get(null));
-            LinkType link = fld.getName().endsWith("_RAW") ? LinkType.RAW_IP : LinkType.ETHERNET;
+            LinkType link = linkOf.apply(fld.getName());
             assertTrue(Dissector.dissect(orig, 0, orig.length, link).error().isEmpty(), fld.getName());
             for (int i = 0; i < orig.length; i++) {
                 for (int v : values) {
@@ -248,6 +258,7 @@ class WireProperties {
                     Dissection d = Dissector.dissect(f, 0, f.length, link);
                     assertFalse(d.internalError(), d::render);
                     if (link == LinkType.ETHERNET) assertArrayEquals(orig, orig.clone()); // input untouched
+                    also.accept(f, link);
                 }
                 int cut = i;
                 Dissection d = Dissector.dissect(orig, 0, cut, link);

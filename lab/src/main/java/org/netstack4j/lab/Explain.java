@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
 import org.netstack4j.wire.UdpRepr;
@@ -134,11 +134,11 @@ public final class Explain {
      * The RFC 9293 3.1 header diagram filled with this segment's values; src/dst are needed for
      * the checksum over the pseudo-header. The checksum is taken from the wire codec (emit).
      */
-    public static String tcpHeader(Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, Lang lang) {
+    public static String tcpHeader(IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, Lang lang) {
         return tcpHeader(src, dst, tcp, payload == null ? new byte[0] : payload, lang, true);
     }
 
-    private static String tcpHeader(Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload, Lang lang,
+    private static String tcpHeader(IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, Lang lang,
                                     boolean withChecksum) {
         boolean zh = lang == Lang.ZH;
         int optLen = 0;
@@ -200,7 +200,7 @@ public final class Explain {
         return sb.toString();
     }
 
-    private static String tcpChecksum(Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload) {
+    private static String tcpChecksum(IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload) {
         try {
             byte[] buf = new byte[60 + payload.length];
             tcp.emit(src, dst, buf, 0, payload, 0, payload.length);
@@ -211,7 +211,7 @@ public final class Explain {
     }
 
     /** The RFC 768 UDP header diagram filled with this datagram's values. */
-    public static String udpHeader(Ipv4Address src, Ipv4Address dst, UdpRepr udp, byte[] payload, Lang lang) {
+    public static String udpHeader(IpAddress src, IpAddress dst, UdpRepr udp, byte[] payload, Lang lang) {
         boolean zh = lang == Lang.ZH;
         byte[] data = payload == null ? new byte[0] : payload;
         int length = UdpRepr.HEADER_LENGTH + data.length;

@@ -10,7 +10,7 @@ import org.netstack4j.tcp.TcpState;
 import org.netstack4j.tcp.TcpTimer;
 import org.netstack4j.trace.FourTuple;
 import org.netstack4j.trace.TraceEvent;
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
 
@@ -39,7 +39,8 @@ public final class TraceConverter {
      * connection; drops and notes (free text, no connection) by an address named in their text,
      * else to the host of the event before them.
      */
-    public static LabRun convertShared(String scenario, List<TraceEvent> all, Ipv4Address client, Ipv4Address server) {
+    public static LabRun convertShared(String scenario, List<TraceEvent> all,
+                                       IpAddress client, IpAddress server) {
         List<TraceEvent> c = new ArrayList<>(), s = new ArrayList<>();
         boolean lastClient = true;
         String ca = client.toString(), sa = server.toString();
@@ -58,9 +59,9 @@ public final class TraceConverter {
         return convert(scenario, c, s);
     }
 
-    private static Boolean localIs(FourTuple connection, Ipv4Address client, Ipv4Address server) {
+    private static Boolean localIs(FourTuple connection, IpAddress client, IpAddress server) {
         if (connection == null) return null;
-        Ipv4Address local = connection.localAddress();
+        IpAddress local = connection.localAddress();
         return local.equals(client) ? Boolean.TRUE : local.equals(server) ? Boolean.FALSE : null;
     }
 

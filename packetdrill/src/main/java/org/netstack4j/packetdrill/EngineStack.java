@@ -5,6 +5,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.netstack4j.tcp.PathInfo;
 import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.tcp.TcpConnection;
 import org.netstack4j.tcp.TcpError;
@@ -16,7 +17,7 @@ import org.netstack4j.tcp.TcpStatus;
 import org.netstack4j.time.Time;
 import org.netstack4j.trace.Counters;
 import org.netstack4j.trace.Tracer;
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.TcpRepr;
 
 /**
@@ -41,12 +42,28 @@ final class EngineStack implements TcpStack {
             byte[] p = new byte[len];
             if (len > 0) System.arraycopy(payload, off, p, 0, len);
             out.send(now, src, dst, tcp, p);
-        }, Tracer.NONE, new Counters(), seed);
+        }, paths(s), Tracer.NONE, new Counters(), seed);
+    }
+
+    /**
+     * The script's network as TCP sees it: one route (the tun device's, or "ip route ... mtu")
+     * whose MTU is the one set when the stack was built. The engine derives the MSS it announces
+     * from it; TCP_MAXSEG and "advmss" cap it (TcpConfig.mss).
+     */
+    static PathInfo paths(StackSettings s) {
+        int mtu = s.mtu;
+        return (local, remote) -> PathInfo.mssForMtu(remote.family(), mtu);
+    }
+
+    /** The MSS a connection announces unless a socket sets its own: the route's, or TCP_MAXSEG / advmss. */
+    private static int configuredMss(StackSettings s) {
+        return s.maxSeg != null ? s.maxSeg : PathInfo.mssForMtu(IpAddress.Family.IPV4, s.mtu);
     }
 
     /** The profile as TcpConfig data, then the script's sysctls on top. */
     static TcpConfig configFor(StackSettings s) {
-        int mss = s.maxSeg != null ? s.maxSeg : s.mtu - 40;
+        // the socket-layer emulation below needs the MSS before any connection exists
+        int mss = configuredMss(s);
         TcpConfig.Builder b = switch (s.profile) {
             case FREEBSD -> {
                 int rcv = s.rcvBuf != null ? s.rcvBuf : 65536;
@@ -75,7 +92,7 @@ final class EngineStack implements TcpStack {
                     .minRtoNs(Time.ms(200))
                     .rstInTimeWait(true);
         };
-        b.mss(mss);
+        b.mss(s.maxSeg != null ? s.maxSeg : 0); // 0: the route's MSS (paths), not capped
         if (s.congestionControl != null) b.congestionControl(s.congestionControl);
         if (s.sack != null) b.sack(s.sack);
         if (s.timestamps != null) b.timestamps(s.timestamps);
@@ -98,6 +115,7 @@ final class EngineStack implements TcpStack {
         if (s.slowStartAfterIdle != null) b.slowStartAfterIdle(s.slowStartAfterIdle);
         if (s.earlyRetransmit != null) b.earlyRetransmit(s.earlyRetransmit);
         if (s.tailLossProbe != null) b.tailLossProbe(s.tailLossProbe);
+        if (s.synCookies != null) b.hardening(org.netstack4j.tcp.Hardening.defaults().withSynCookies(s.synCookies));
         if (s.twReuse != null && s.twReuse == 1)
             b.timeWaitReuseDelayNs((s.twReuseDelayMs != null ? s.twReuseDelayMs : 1000L) * 1_000_000L);
         return b.build();
@@ -109,20 +127,20 @@ final class EngineStack implements TcpStack {
 
     @Override public void poll(long now) { layer.poll(now); }
 
-    @Override public void segmentArrives(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] payload) {
+    @Override public void segmentArrives(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] payload) {
         layer.segmentArrives(now, src, dst, seg, payload, 0, payload.length);
     }
 
-    @Override public void icmpUnreachable(long now, Ipv4Address src, Ipv4Address dst, int code, int nextHopMtu,
+    @Override public void icmpUnreachable(long now, IpAddress src, IpAddress dst, int code, int nextHopMtu,
                                           int srcPort, int dstPort, int seq) {
         layer.icmpDestinationUnreachable(now, src, dst, code, nextHopMtu, srcPort, dstPort, seq);
     }
 
-    @Override public void icmpTimeExceeded(long now, Ipv4Address src, Ipv4Address dst, int srcPort, int dstPort, int seq) {
+    @Override public void icmpTimeExceeded(long now, IpAddress src, IpAddress dst, int srcPort, int dstPort, int seq) {
         layer.icmpTimeExceeded(now, src, dst, srcPort, dstPort, seq);
     }
 
-    @Override public Conn connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort,
+    @Override public Conn connect(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
                                   SocketOptions opts) throws Failure {
         checkOptions(opts);
         try {
@@ -134,7 +152,7 @@ final class EngineStack implements TcpStack {
         }
     }
 
-    @Override public Listen listen(long now, Ipv4Address local, int port, int backlog, SocketOptions opts) throws Failure {
+    @Override public Listen listen(long now, IpAddress local, int port, int backlog, SocketOptions opts) throws Failure {
         checkOptions(opts);
         TcpListener l;
         try {
@@ -163,7 +181,7 @@ final class EngineStack implements TcpStack {
     private void checkOptions(SocketOptions o) {
         if (o.rcvBuf != null && o.rcvBuf != announcedRcvBuf) throw new Unsupported(0, "per-socket SO_RCVBUF");
         if (o.sndBuf != null && o.sndBuf != config.sendBufferSize()) throw new Unsupported(0, "per-socket SO_SNDBUF");
-        if (o.maxSeg != null && o.maxSeg != config.mss()) throw new Unsupported(0, "per-socket TCP_MAXSEG");
+        if (o.maxSeg != null && o.maxSeg != configuredMss(settings)) throw new Unsupported(0, "per-socket TCP_MAXSEG");
         if ((o.keepAlive && !config.keepalive()) || o.keepIdleS != null || o.keepIntvlS != null || o.keepCnt != null)
             throw new Unsupported(0, "per-socket keepalive options");
     }
@@ -264,7 +282,7 @@ final class EngineStack implements TcpStack {
             m.put("tcpi_snd_cwnd", settings.profile == Profile.FREEBSD ? s.cwnd() : s.cwnd() / mss);
             m.put("tcpi_snd_ssthresh", settings.profile == Profile.FREEBSD ? s.ssthresh() : s.ssthresh() / mss);
             m.put("tcpi_snd_mss", (long) s.effectiveMss());
-            m.put("tcpi_advmss", (long) config.mss()); // the MSS we announce (TCP_MAXSEG or the MTU's)
+            m.put("tcpi_advmss", (long) c.advertisedMss()); // the MSS we announce (the route's, or TCP_MAXSEG)
             m.put("tcpi_pmtu", (long) settings.mtu);
             m.put("tcpi_snd_wnd", s.sndWnd());
             m.put("tcpi_bytes_sent", s.bytesSent());

@@ -13,6 +13,7 @@ import org.netstack4j.packetdrill.Event.CodeEvent;
 import org.netstack4j.packetdrill.Event.CommandEvent;
 import org.netstack4j.packetdrill.Event.PacketEvent;
 import org.netstack4j.packetdrill.Event.SyscallEvent;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
@@ -33,7 +34,7 @@ public final class Interpreter {
         Mismatch(int line, String message) { super(message); this.line = line; }
     }
 
-    record Sent(long time, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload) {}
+    record Sent(long time, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload) {}
 
     /** A syscall's outcome: a value, or -1 with an errno; BLOCK when it would block. */
     record Ret(long value, String errno) {

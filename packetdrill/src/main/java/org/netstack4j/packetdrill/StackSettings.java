@@ -44,6 +44,8 @@ public final class StackSettings {
     /** Linux tcp_tw_reuse (1 = reuse TIME-WAIT 4-tuples for active opens) and tcp_tw_reuse_delay in ms. */
     public Integer twReuse;
     public Long twReuseDelayMs;
+    /** Linux net.ipv4.tcp_syncookies (0 never, 1 when the SYN queue is full, 2 always); null: the profile's (1). */
+    public org.netstack4j.tcp.Hardening.SynCookieMode synCookies;
 
     @Override public String toString() {
         return "profile=" + profile + " mtu=" + mtu + " maxseg=" + maxSeg + " ka=" + keepAlive + "/" + keepIdleNs + "/" + keepIntvlNs + "/" + keepCnt + " sack=" + sack + " ts=" + timestamps + " ws=" + windowScaling + "/" + windowScaleShift

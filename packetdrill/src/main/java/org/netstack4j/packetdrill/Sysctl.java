@@ -48,11 +48,14 @@ final class Sysctl {
                 while (ws < 14 && (65535L << ws) < max) ws++;
                 s.windowScaleShift = ws;
             }
-            // SYN cookies only when the SYN cache overflows (the default); we keep no SYN cache to overflow
+            // SYN cookies when the SYN cache (our SYN queue) overflows (1, the default) or never (0);
+            // cookies instead of the cache (syncookies_only=1) is not offered under FreeBSD's name
+            case "net.inet.tcp.syncookies" -> s.synCookies = v.equals("0") ? org.netstack4j.tcp.Hardening.SynCookieMode.NEVER
+                    : org.netstack4j.tcp.Hardening.SynCookieMode.WHEN_FULL;
             case "net.inet.tcp.syncookies_only" -> requireValue(line, key, v, "0");
             // 0 (RFC 7323 3.2): once timestamps are agreed, a non-RST segment without one is dropped
             case "net.inet.tcp.tolerate_missing_ts" -> s.dropMissingTimestamps = v.equals("0");
-            case "net.inet.tcp.hostcache.purgenow", "net.inet.tcp.syncookies",
+            case "net.inet.tcp.hostcache.purgenow",
                  "net.inet.tcp.hostcache.enable", "net.inet.tcp.path_mtu_discovery" -> { }
             // Linux
             case "net.ipv4.tcp_timestamps" -> s.timestamps = !v.equals("0");
@@ -83,6 +86,12 @@ final class Sysctl {
             // probes, 4 probes only (Linux ip-sysctl.txt; RACK, which later kernels add to 3 and 4,
             // is not modelled)
             // 0 never, 1 reuse TIME-WAIT 4-tuples for new active opens, 2 only on loopback (never here)
+            case "net.ipv4.tcp_syncookies" -> s.synCookies = switch (v) {
+                case "0" -> org.netstack4j.tcp.Hardening.SynCookieMode.NEVER;
+                case "1" -> org.netstack4j.tcp.Hardening.SynCookieMode.WHEN_FULL;
+                case "2" -> org.netstack4j.tcp.Hardening.SynCookieMode.ALWAYS;
+                default -> throw new Unsupported(line, "sysctl " + key + " value '" + v + "'");
+            };
             case "net.ipv4.tcp_tw_reuse" -> s.twReuse = parseInt(line, key, v);
             case "net.ipv4.tcp_tw_reuse_delay" -> s.twReuseDelayMs = (long) parseInt(line, key, v);
             case "net.ipv4.tcp_early_retrans" -> {
@@ -95,8 +104,8 @@ final class Sysctl {
                     default -> throw new Unsupported(line, "sysctl " + key + "=" + v);
                 }
             }
-            // no per-destination metrics cache and no SYN cookies to switch off
-            case "net.ipv4.tcp_no_metrics_save", "net.ipv4.tcp_syncookies" -> { }
+            // no per-destination metrics cache
+            case "net.ipv4.tcp_no_metrics_save" -> { }
             default -> throw new Unsupported(line, "sysctl " + key);
         }
     }

@@ -3,7 +3,7 @@ package org.netstack4j.packetdrill;
 import java.util.List;
 import java.util.Map;
 import org.netstack4j.time.Pollable;
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.TcpRepr;
 
 /**
@@ -16,7 +16,7 @@ public interface TcpStack extends Pollable {
     /** Where the stack's segments go (the interpreter queues them for {@code >} lines). */
     @FunctionalInterface
     interface Output {
-        void send(long now, Ipv4Address src, Ipv4Address dst, TcpRepr tcp, byte[] payload);
+        void send(long now, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload);
     }
 
     /** Creates a fresh stack configured from the settings (profile + sysctl shims). */
@@ -32,22 +32,22 @@ public interface TcpStack extends Pollable {
         public String errno() { return errno; }
     }
 
-    void segmentArrives(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] payload);
+    void segmentArrives(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] payload);
 
     /**
      * An ICMP destination unreachable quoting our segment (src/dst and ports as we sent it,
      * seq its sequence number).
      */
-    void icmpUnreachable(long now, Ipv4Address src, Ipv4Address dst, int code, int nextHopMtu, int srcPort,
+    void icmpUnreachable(long now, IpAddress src, IpAddress dst, int code, int nextHopMtu, int srcPort,
                          int dstPort, int seq);
 
     /** An ICMP time exceeded quoting our segment (as {@link #icmpUnreachable}). */
-    void icmpTimeExceeded(long now, Ipv4Address src, Ipv4Address dst, int srcPort, int dstPort, int seq);
+    void icmpTimeExceeded(long now, IpAddress src, IpAddress dst, int srcPort, int dstPort, int seq);
 
-    Conn connect(long now, Ipv4Address local, int localPort, Ipv4Address remote, int remotePort, SocketOptions opts)
+    Conn connect(long now, IpAddress local, int localPort, IpAddress remote, int remotePort, SocketOptions opts)
         throws Failure;
 
-    Listen listen(long now, Ipv4Address local, int port, int backlog, SocketOptions opts) throws Failure;
+    Listen listen(long now, IpAddress local, int port, int backlog, SocketOptions opts) throws Failure;
 
     /** Every connection the stack knows, including embryonic and TIME-WAIT ones. */
     List<Conn> connections();

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.netstack4j.time.Time;
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
 
@@ -27,7 +27,7 @@ final class FakeStack implements TcpStack {
 
     final class FakeConn implements Conn {
         String state = "SYN-RECEIVED";
-        Ipv4Address local, remote;
+        IpAddress local, remote;
         int localPort, remotePort;
         int iss = 1_000_000, sndNxt = iss + 1, rcvNxt;
         int buffered;
@@ -66,7 +66,7 @@ final class FakeStack implements TcpStack {
         }
     }
 
-    @Override public void segmentArrives(long now, Ipv4Address src, Ipv4Address dst, TcpRepr seg, byte[] payload) {
+    @Override public void segmentArrives(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] payload) {
         if (seg.has(TcpRepr.SYN) && listen != null) {
             conn = new FakeConn();
             conn.local = dst; conn.remote = src; conn.localPort = seg.dstPort(); conn.remotePort = seg.srcPort();
@@ -96,16 +96,16 @@ final class FakeStack implements TcpStack {
         }
     }
 
-    @Override public void icmpUnreachable(long now, Ipv4Address src, Ipv4Address dst, int code, int mtu, int sp,
+    @Override public void icmpUnreachable(long now, IpAddress src, IpAddress dst, int code, int mtu, int sp,
                                           int dp, int seq) {}
 
-    @Override public void icmpTimeExceeded(long now, Ipv4Address src, Ipv4Address dst, int sp, int dp, int seq) {}
+    @Override public void icmpTimeExceeded(long now, IpAddress src, IpAddress dst, int sp, int dp, int seq) {}
 
-    @Override public Conn connect(long now, Ipv4Address l, int lp, Ipv4Address r, int rp, SocketOptions o) throws Failure {
+    @Override public Conn connect(long now, IpAddress l, int lp, IpAddress r, int rp, SocketOptions o) throws Failure {
         throw new Failure("EOPNOTSUPP", "fake stack: passive only");
     }
 
-    @Override public Listen listen(long now, Ipv4Address local, int port, int backlog, SocketOptions opts) {
+    @Override public Listen listen(long now, IpAddress local, int port, int backlog, SocketOptions opts) {
         listen = new Listen() {
             boolean taken;
             @Override public Conn accept() {

@@ -31,6 +31,18 @@ class ShimsTest {
     }
 
     @Test
+    void syncookiesSysctlTakesLinuxValues() {
+        StackSettings s = new StackSettings();
+        Sysctl.apply(1, "net.ipv4.tcp_syncookies", "0", s);
+        assertEquals(org.netstack4j.tcp.Hardening.SynCookieMode.NEVER, s.synCookies);
+        Sysctl.apply(1, "net.ipv4.tcp_syncookies", "1", s);
+        assertEquals(org.netstack4j.tcp.Hardening.SynCookieMode.WHEN_FULL, s.synCookies);
+        Sysctl.apply(1, "net.ipv4.tcp_syncookies", "2", s);
+        assertEquals(org.netstack4j.tcp.Hardening.SynCookieMode.ALWAYS, s.synCookies);
+        assertThrows(Unsupported.class, () -> Sysctl.apply(1, "net.ipv4.tcp_syncookies", "3", s));
+    }
+
+    @Test
     void comparisonsChainAndCaStatesAreKnown() {
         Map<String, Long> info = new HashMap<>();
         info.put("tcpi_last_data_recv", 995L);

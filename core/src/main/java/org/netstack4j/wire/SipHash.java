@@ -1,12 +1,26 @@
-package org.netstack4j.tcp;
+package org.netstack4j.wire;
 
-/** SipHash-2-4 (Aumasson and Bernstein) over a few 64-bit words: the keyed hash F of RFC 6528/6056. */
-final class SipHash {
+/**
+ * SipHash-2-4 (Aumasson and Bernstein) over a few 64-bit words: the keyed hash F of RFC 6528/6056
+ * (ISNs, ephemeral ports), of SYN cookies (RFC 4987) and of IPv4 identification (RFC 7739 4.3).
+ */
+public final class SipHash {
     private final long k0, k1;
 
-    SipHash(long k0, long k1) { this.k0 = k0; this.k1 = k1; }
+    public SipHash(long k0, long k1) { this.k0 = k0; this.k1 = k1; }
 
-    long hash(long... words) {
+    /**
+     * F over an address pair and one more word, for either family: an IPv4 pair packed into one
+     * word as before IPv6 existed (so IPv4 ISNs, ports and table slots are what they were),
+     * otherwise the 128-bit forms of both (IPv4 as IPv4-mapped).
+     */
+    public long hash(IpAddress a, IpAddress b, long word) {
+        if (a instanceof Ipv4Address a4 && b instanceof Ipv4Address b4)
+            return hash(((long) a4.bits() << 32) | (b4.bits() & 0xffffffffL), word);
+        return hash(a.high64(), a.low64(), b.high64(), b.low64(), word);
+    }
+
+    public long hash(long... words) {
         long v0 = k0 ^ 0x736f6d6570736575L, v1 = k1 ^ 0x646f72616e646f6dL;
         long v2 = k0 ^ 0x6c7967656e657261L, v3 = k1 ^ 0x7465646279746573L;
         for (long m : words) {

@@ -1,0 +1,130 @@
+package org.netstack4j.filter;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.netstack4j.time.Pollable;
+import org.netstack4j.trace.Counters;
+import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.Parsed;
+
+/**
+ * The hooks the IP layer calls, tying NAT, connection tracking and the rules together in
+ * netfilter's order: {@link #preRouting} for every datagram received (before the route lookup,
+ * since NAT may change the destination), {@link #filter} after it (chain INPUT for local
+ * delivery, FORWARD for routed datagrams, OUTPUT for the host's own), and {@link #postRouting}
+ * for every datagram sent. Datagrams are whole (reassembled) IPv4 datagrams at buf[off..off+len),
+ * rewritten in place. Counters (under "nf."): malformed, dropped, rejected, conntrack_full.
+ */
+public final class Netfilter implements Pollable {
+    /** What the IP layer does next with the datagram. */
+    public sealed interface Outcome {
+        /** Go on (possibly rewritten). */
+        record Pass() implements Outcome {}
+        /** Drop it; the reason is for traces and logs. */
+        record Drop(String reason) implements Outcome {}
+        /** Drop it and send {@code answer} (a whole IPv4 datagram: TCP RST or ICMP error) back to its source. */
+        record Reject(byte[] answer) implements Outcome {}
+    }
+
+    private static final Outcome PASS = new Outcome.Pass();
+
+    private final ConnTrack conntrack;
+    private final Firewall firewall;
+    private final List<Nat> nats = new ArrayList<>();
+    private final Map<String, Ipv4Address> addresses;
+    private final Counters.Counter malformed, dropped, rejected, conntrackFull;
+
+    /**
+     * @param addresses each interface's address, the source of the ICMP errors a reject sends
+     *                  from it (the datagram's destination is used for interfaces not listed)
+     */
+    public Netfilter(RuleSet rules, ConnTrackConfig ct, List<NatConfig> nat, Map<String, Ipv4Address> addresses, Counters counters) {
+        this.conntrack = new ConnTrack(ct, counters);
+        this.firewall = new Firewall(rules);
+        for (NatConfig c : nat) nats.add(new Nat(c, counters));
+        this.addresses = Map.copyOf(addresses);
+        malformed = counters.counter("nf.malformed");
+        dropped = counters.counter("nf.dropped");
+        rejected = counters.counter("nf.rejected");
+        conntrackFull = counters.counter("nf.conntrack_full");
+    }
+
+    public ConnTrack conntrack() { return conntrack; }
+    public Firewall firewall() { return firewall; }
+    public List<Nat> nats() { return List.copyOf(nats); }
+
+    /** Pre-routing: destination NAT, replies of masqueraded flows, hairpinning. Checksums are verified here. */
+    public Outcome preRouting(byte[] buf, int off, int len, String inIface, long now) {
+        Parsed<Packet> pp = Packet.parse(buf, off, len, true);
+        if (!(pp instanceof Parsed.Ok<Packet>(Packet p))) return drop(malformed, pp.toString());
+        for (Nat n : nats) {
+            Nat.Action a = n.inbound(p, inIface, now);
+            switch (a) {
+                case UNCHANGED -> { }
+                case TRANSLATED, HAIRPINNED -> { return PASS; }
+                case FILTERED, PORT_EXHAUSTED, TABLE_FULL -> { return drop(dropped, "nat: " + a); }
+            }
+        }
+        return PASS;
+    }
+
+    /**
+     * Connection tracking and the chain's rules. {@code inIface} is "" for the host's own
+     * datagrams (OUTPUT), {@code outIface} "" for local delivery (INPUT).
+     */
+    public Outcome filter(Chain chain, byte[] buf, int off, int len, String inIface, String outIface, long now) {
+        Parsed<Packet> pp = Packet.parse(buf, off, len, chain == Chain.OUTPUT);
+        if (!(pp instanceof Parsed.Ok<Packet>(Packet p))) return drop(malformed, pp.toString());
+        ConnTrack.Result ct = conntrack.track(p, now);
+        Firewall.Decision d = firewall.filter(chain, p, ct.state(), inIface, outIface);
+        String why = d.rule().map(r -> "line " + r.line() + ": " + r).orElse(chain.name().toLowerCase(java.util.Locale.ROOT) + " policy");
+        return switch (d.verdict()) {
+            case Verdict.Accept a -> {
+                if (!conntrack.confirm(ct, now)) yield drop(conntrackFull, "conntrack table full");
+                yield PASS;
+            }
+            case Verdict.Drop x -> drop(dropped, why);
+            case Verdict.Reject(Verdict.RejectWith with) -> {
+                Ipv4Address from = inIface.isEmpty() ? p.dst() : addresses.getOrDefault(inIface, p.dst());
+                Optional<byte[]> answer = Reject.answer(p, with, from);
+                rejected.increment();
+                yield answer.<Outcome>map(Outcome.Reject::new).orElse(new Outcome.Drop(why + " (no answer allowed)"));
+            }
+        };
+    }
+
+    /** Post-routing: source NAT (masquerade), replies of port forwards, ICMP errors from inside. */
+    public Outcome postRouting(byte[] buf, int off, int len, String outIface, long now) {
+        Parsed<Packet> pp = Packet.parse(buf, off, len, false);
+        if (!(pp instanceof Parsed.Ok<Packet>(Packet p))) return drop(malformed, pp.toString());
+        for (Nat n : nats) {
+            Nat.Action a = n.outbound(p, outIface, now);
+            switch (a) {
+                case UNCHANGED -> { }
+                case TRANSLATED, HAIRPINNED -> { return PASS; }
+                case FILTERED, PORT_EXHAUSTED, TABLE_FULL -> { return drop(dropped, "nat: " + a); }
+            }
+        }
+        return PASS;
+    }
+
+    private static Outcome drop(Counters.Counter c, String reason) {
+        c.increment();
+        return new Outcome.Drop(Objects.requireNonNull(reason));
+    }
+
+    @Override public long pollAt() {
+        long t = conntrack.pollAt();
+        for (Nat n : nats) t = Math.min(t, n.pollAt());
+        return t;
+    }
+
+    @Override public void poll(long now) {
+        conntrack.poll(now);
+        for (Nat n : nats) n.poll(now);
+    }
+
+}

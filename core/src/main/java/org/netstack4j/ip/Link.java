@@ -1,0 +1,30 @@
+package org.netstack4j.ip;
+
+import org.netstack4j.device.FramePool;
+import org.netstack4j.device.Medium;
+import org.netstack4j.wire.Ipv4Address;
+
+/** One interface as the stack uses it: what is read per packet, worked out once. */
+final class Link {
+    final IpInterface iface;
+    /** Its position in the stack's list: {@link org.netstack4j.wire.IpMeta#ifaceIndex()}. */
+    final int index;
+    final boolean ethernet;
+    final ArpCache arp;
+    final int addressBits;
+    final boolean hasBroadcast;
+    final int broadcastBits; // the subnet's directed broadcast (when hasBroadcast), read per packet
+    final FramePool pool; // the device's opt-in frame recycling, or null (Device#framePool)
+
+    Link(IpInterface iface, int index) {
+        this.iface = iface;
+        this.index = index;
+        this.ethernet = iface.medium() == Medium.ETHERNET;
+        this.arp = ethernet ? new ArpCache() : null;
+        this.addressBits = iface.address().bits();
+        Ipv4Address b = iface.broadcast();
+        this.hasBroadcast = b != null;
+        this.broadcastBits = b == null ? 0 : b.bits();
+        this.pool = iface.device().framePool();
+    }
+}
