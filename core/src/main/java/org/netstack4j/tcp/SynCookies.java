@@ -1,6 +1,7 @@
 package org.netstack4j.tcp;
 
 import java.util.SplittableRandom;
+import org.netstack4j.tcp.seqnum.Seq;
 import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.SipHash;

@@ -2,18 +2,20 @@ package org.netstack4j.tcp;
 
 import static org.netstack4j.time.Time.NEVER;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.netstack4j.tcp.cc.CongestionControl;
 import org.netstack4j.tcp.cc.Cubic;
 import org.netstack4j.tcp.cc.NewReno;
-import org.netstack4j.tcp.cc.Prr;
+import org.netstack4j.tcp.recovery.LossRecovery;
+import org.netstack4j.tcp.recovery.RecoverySender;
+import org.netstack4j.tcp.recovery.RenoRecovery;
+import org.netstack4j.tcp.recovery.SackRecovery;
+import org.netstack4j.tcp.seqnum.Assembler;
+import org.netstack4j.tcp.seqnum.Seq;
 import org.netstack4j.trace.DropReason;
 import org.netstack4j.trace.FourTuple;
 import org.netstack4j.trace.TimerAction;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.wire.IpAddress;
-import org.netstack4j.wire.TcpEncoder;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
 
@@ -22,167 +24,118 @@ import org.netstack4j.wire.TcpRepr;
  * processing of RFC 9293 3.10. User calls ({@link #send}, {@link #receive}, {@link #close},
  * {@link #abort}) and arriving segments ({@link #segmentArrives}) and timeouts
  * ({@link #retransmissionTimeout}, {@link #timeWaitTimeout}, {@link #userTimeout}) are the
- * RFC's events, named as the RFC names them. Single-threaded; time is passed in.
+ * RFC's events, named as the RFC names them. Single-threaded; time is passed in. What to send
+ * and when is {@link TcpSender}'s, what to do with arriving text and when to ACK
+ * {@link TcpReceiver}'s, loss detection and repair the {@link LossRecovery}'s (tcp.recovery);
+ * the stack is seen through a {@link ConnectionContext}.
  */
 public final class TcpConnection {
     private static final int TS_OPTION_SPACE = 12;
     private static final long OUT_OF_WINDOW_ACK_INTERVAL_NS = 500_000_000L; // NOP, NOP, Timestamps (RFC 7323 Appendix A layout)
 
-    private final TcpLayer layer;
-    private final IpAddress localAddress, remoteAddress;
+    /** The layer this connection lives in, as far as a connection may see it. */
+    final ConnectionContext layer;
+    final IpAddress localAddress, remoteAddress;
     /** The MSS we announce (RFC 9293 3.7.1): the configured one, lowered to the route's (TcpLayer#newConnection). */
-    private final int advMss;
-    private final int localPort, remotePort;
+    final int advMss;
+    final int localPort, remotePort;
     private final TcpListener parent; // passive OPEN from this listener, else null
     private TcpEventListener listener;
 
-    private TcpState state = TcpState.CLOSED;
+    TcpState state = TcpState.CLOSED;
     private TcpError error;
     private TcpError softError;
 
     // RFC 9293 3.3.1 send sequence variables
-    private final int iss;
-    private int sndUna, sndWl1, sndWl2, sndUp;
-    private int sndNxt;         // next sequence number to (re)send; pulled back to SND.UNA by a timeout
-    private long sndWnd;        // in bytes, already scaled
-    private int sndMax;         // one past the highest sequence number ever sent: the RFC's SND.NXT
-    private long maxSndWnd;     // largest window the peer offered (RFC 9293 3.8.6.2.1, RFC 5961 5.2)
+    final int iss;
+    int sndUna, sndWl1, sndWl2, sndUp;
+    int sndNxt;         // next sequence number to (re)send; pulled back to SND.UNA by a timeout
+    long sndWnd;        // in bytes, already scaled
+    int sndMax;         // one past the highest sequence number ever sent: the RFC's SND.NXT
+    long maxSndWnd;     // largest window the peer offered (RFC 9293 3.8.6.2.1, RFC 5961 5.2)
     private byte sndWscale;     // the peer's shift, applied to windows we receive
-    private RingBuffer sendBuf;       // the layer's shared empty ring until the first byte is queued
-    private int sndBufSeq;      // sequence number of sendBuf's first byte (snd.una once the SYN is acked)
-    private boolean finQueued;  // user CLOSE: a FIN follows the queued data
-    private int finSeq;         // the FIN's sequence number, once finQueued
+    RingBuffer sendBuf;       // the layer's shared empty ring until the first byte is queued
+    int sndBufSeq;      // sequence number of sendBuf's first byte (snd.una once the SYN is acked)
+    boolean finQueued;  // user CLOSE: a FIN follows the queued data
+    int finSeq;         // the FIN's sequence number, once finQueued
 
     // RFC 9293 3.3.1 receive sequence variables
-    private int irs, rcvNxt, rcvUp;
-    private int rcvAdvRight;    // right edge of the advertised window, never moved left (RFC 9293 3.8.6.2.2)
-    private byte rcvWscale;     // our shift, applied to windows we advertise
-    private RingBuffer rcvBuf;        // the layer's shared empty ring until the first byte arrives
-    private Assembler ooo;            // Assembler.EMPTY until the first hole
-    private Assembler sackedByPeer; // sender side scoreboard (RFC 2018): ranges above SND.UNA the peer holds
+    int irs, rcvNxt, rcvUp;
+    int rcvAdvRight;    // right edge of the advertised window, never moved left (RFC 9293 3.8.6.2.2)
+    byte rcvWscale;     // our shift, applied to windows we advertise
+    RingBuffer rcvBuf;        // the layer's shared empty ring until the first byte arrives
+    Assembler ooo;            // Assembler.EMPTY until the first hole
     private boolean finReceived;
     private boolean oooFinValid;
     private int oooFinSeq;
 
     // options
     private int peerMss = 536; // RFC 9293 3.7.1: default send MSS without the option
-    private int effMss;
-    private boolean tsOk, sackOk;
-    private boolean peerOfferedWs, peerOfferedTs, peerOfferedSack;
+    int effMss;
+    boolean tsOk, sackOk;
+    boolean peerOfferedWs, peerOfferedTs, peerOfferedSack;
     /** Our SYN is retransmitted with the MSS option only ({@link TcpConfig#bareSynAfterRetries()}). */
-    private boolean synOptionsDropped;
+    boolean synOptionsDropped;
     /** TCP_NOOPT (FreeBSD): no options on our SYN or SYN,ACK, none of the peer's WS/TS/SACK used. */
-    private boolean noOptions;
+    boolean noOptions;
     /** A bare ACK of our SYN,ACK came while the listener defers accepting (TCP_DEFER_ACCEPT). */
     private boolean deferredAckSeen;
     private byte peerWsShift;   // window scale shifts are 0..14 (RFC 7323 2.3): bytes keep the TCB small
-    private int tsRecent;
+    int tsRecent;
     /** When TS.Recent last changed (TIME-WAIT reuse, TcpConfig.timeWaitReuseDelayNs). */
     private long tsRecentAt = NEVER;
     /** This connection took over a TIME-WAIT 4-tuple: its SYN echoes the old TS.Recent (Linux tcp_twsk_unique). */
-    private boolean synEchoesTsRecent;
-    private int lastAckSent;
+    boolean synEchoesTsRecent;
+    int lastAckSent;
     private final int tsOffset;
 
     // timers: deadlines in ns, NEVER when not armed
-    private long rtoAt = NEVER, persistAt = NEVER, delackAt = NEVER, timeWaitAt = NEVER, keepaliveAt = NEVER;
-    // TcpConfig.tailLossProbe (RFC 8985 7): the probe timer, the start of the last new segment
-    // sent, and the probe's episode (one probe until SND.UNA passes tlpHighSeq)
-    private long tlpAt = NEVER;
+    long rtoAt = NEVER, persistAt = NEVER, delackAt = NEVER, timeWaitAt = NEVER, keepaliveAt = NEVER;
+    /** TcpConfig.tailLossProbe (RFC 8985 7): the probe timer of the loss recovery. */
+    long tlpAt = NEVER;
     /** Delayed early retransmit (TcpConfig.earlyRetransmit = 2): when it fires, NEVER = not armed. */
-    private long erAt = NEVER;
-    private int lastSegStart;
-    private boolean tlpOutstanding, tlpRearm;
-    private int tlpHighSeq;
+    long erAt = NEVER;
     // the layer's timer queue (TimerQueue): this connection's slot in its heap (-1: not queued,
     // -2: forgotten by the layer), whether the current poll pass holds it, its creation order
     int timerSlot = TimerQueue.NOT_QUEUED;
     boolean timerDue; // queued in the layer's current poll pass
     final long order;
-    private int retries, persistBackoff, keepalivesSent;
+    int retries, keepalivesSent;
     private boolean synRetransmitted;
-    private long unackedSince = NEVER;
+    long unackedSince = NEVER;
     private long lastOutOfWindowAck = Long.MIN_VALUE / 2;
 
-    private final RttEstimator rtt;
-    private boolean rttTiming;
-    private int rttSeq;
-    private long rttStart;
-    private CongestionControl cc; // created with the first data it governs: see cc()
-    private int dupAcks;
-    private int highRxt;          // RFC 6675 HighRxt: highest sequence resent in this recovery
-    private boolean holdNewData;  // set for one event after a hole was resent for a duplicate ACK
-    private Prr prr;              // RFC 6937 state of the current fast recovery (TcpConfig.proportionalRateReduction), else null
-    private Undo undo;            // what a D-SACK undo of the current fast recovery restores (TcpConfig.dsackUndo), else null
+    final RttEstimator rtt;
+    boolean rttTiming;
+    int rttSeq;
+    long rttStart;
+    /** Loss recovery and the congestion control it drives, created with the first data they govern: see recovery(). */
+    LossRecovery recovery;
 
-    /**
-     * A fast recovery that D-SACKs may show to have been spurious (RFC 2883 4.2, RFC 3708's idea;
-     * Linux tcp_try_undo_recovery): cwnd and ssthresh from before it, where it began, and how
-     * many of its retransmitted segments the peer has not reported as duplicates.
-     */
-    private static final class Undo {
-        final long priorCwnd, priorSsthresh;
-        final int marker;
-        int retransLeft;
-
-        Undo(long priorCwnd, long priorSsthresh, int marker) {
-            this.priorCwnd = priorCwnd;
-            this.priorSsthresh = priorSsthresh;
-            this.marker = marker;
-        }
-    }
-
-    private boolean ackPending;
-    private int fullSegmentsUnacked;
+    /** Sending: segments, Nagle, cork, persist and window probes (gVisor's snd.go). */
+    final TcpSender snd;
+    /** Receiving: the text, the ACK policy and the window we advertise (gVisor's rcv.go). */
+    final TcpReceiver rcv;
     private final TcpConfig config;
-    private boolean batchAckQueued;   // with TcpLayer's burst list (TcpConfig.coalesceAcks)
-    private int quickAcksLeft;        // TcpConfig.quickAcks: data segments still to be ACKed at once
-    private boolean interactive;      // quick-ACK mode ended by the peer's FIN (Linux "pingpong")
-    private long lastDataAt = NEVER;  // when the last data segment arrived
-    private int rcvMss;
-    private boolean noDelay;
-    /** TCP_CORK: hold back partial segments until uncorked (or the persist timer, Linux's 200 ms ceiling). */
-    private boolean corked;
-    /** The SEND being processed said more follows (MSG_MORE): its partial tail waits like corked data. */
-    private boolean moreComing;
-    /** One output pass that sends partial segments whatever cork or MSG_MORE say (TCP_NODELAY set). */
-    private boolean pushOnce;
     /** The application closed its socket: nobody will read again (see {@link #orphan}). */
     private boolean orphan;
     /** How long an orphaned connection may stay in FIN-WAIT-2; 0 = as long as the peer likes. */
     private long finWait2TimeoutNs;
-    /** End of the last short data segment sent (Minshall's Nagle, {@link TcpConfig#nagleMinshall()}). */
-    private int sndSml;
-
-    private long bytesSent, bytesAcked, bytesReceived, retransmissions;
+    long bytesAcked;
 
     /** SO_SNDBUF of this connection when set on it ({@link #setSendBufferSize}); 0 = the layer's. */
-    private int sndBufLimit;
+    int sndBufLimit;
     /** USER TIMEOUT of this connection when set on it ({@link #setUserTimeout}); -1 = the layer's. */
     private long userTimeoutOverrideNs = -1;
     /** Connection establishment deadline (TCP_KEEPINIT, {@link #setConnectTimeout}); NEVER = by SYN retries only. */
     private long establishDeadline = NEVER;
-    // TcpConfig.cwndValidation: the most data in flight since cwndUsageSeq was sent, and whether a
-    // send in that window found cwnd full (Linux max_packets_out, cwnd_usage_seq, is_cwnd_limited)
-    private long maxFlightInWindow;
-    private int cwndUsageSeq;
-    private boolean cwndLimited;
-    /** When data was last sent (TcpConfig.slowStartAfterIdle). */
-    private long lastDataSentAt = NEVER;
-    // receiver-side RTT estimate (status only; Linux rcv_rtt_est): 8 x the estimate in ns, the
-    // sequence number that ends the current measurement window and when it began, the TSecr of
-    // the segment being processed
-    private long rcvRtt8;
-    private int rcvRttSeq;
-    private long rcvRttStart = NEVER;
-    private int segTsEcr;
     /** When the connection was established and an acceptable ACK last arrived (status only). */
-    private long establishedAt = NEVER, lastAckAt = NEVER;
+    long establishedAt = NEVER, lastAckAt = NEVER;
 
     // user notifications, delivered at the end of each event
-    private boolean nAcceptable, nEstablished, nReadable, nWritable, nRemoteClosed, nClosed, delivering;
+    boolean nAcceptable, nEstablished, nReadable, nWritable, nRemoteClosed, nClosed, delivering;
 
-    TcpConnection(TcpLayer layer, TcpConfig config, IpAddress localAddress, int localPort, IpAddress remoteAddress, int remotePort,
+    TcpConnection(ConnectionContext layer, TcpConfig config, IpAddress localAddress, int localPort, IpAddress remoteAddress, int remotePort,
                   TcpListener parent, TcpEventListener listener, int iss, int tsOffset, int advMss, long order) {
         this.layer = layer;
         this.config = config;
@@ -197,21 +150,17 @@ public final class TcpConnection {
         this.sndUna = iss;
         this.sndNxt = iss;
         this.sndMax = iss;
-        this.highRxt = iss;
-        this.cwndUsageSeq = iss;
-        this.sndSml = iss;
         this.sndBufSeq = Seq.add(iss, 1);
         this.tsOffset = tsOffset; // RFC 7323 7.1: a keyed offset per address pair (IsnGenerator)
         this.advMss = advMss;
         // DESIGN.md 10: an idle connection owns no buffers; shared empty stand-ins until first use
-        this.sendBuf = layer.emptySendBuffer(config);
-        this.rcvBuf = layer.emptyReceiveBuffer(config);
+        this.sendBuf = layer.sendRings().empty(config.sendBufferSize());
+        this.rcvBuf = layer.receiveRings().empty(config.receiveBufferSize());
         this.ooo = Assembler.EMPTY;
-        this.sackedByPeer = Assembler.EMPTY;
         this.rtt = layer.newRttEstimator(config);
-        this.noDelay = cfg().noDelay();
         this.effMss = Math.min(advMss, peerMss);
-        this.rcvMss = Math.min(advMss, 536);
+        this.snd = new TcpSender(this, config, iss);
+        this.rcv = new TcpReceiver(this, config);
     }
 
     // ------------------------------------------------------------------ getters
@@ -230,8 +179,8 @@ public final class TcpConnection {
     /** The listener this connection was accepted from (passive OPEN), or null for an active OPEN. */
     public TcpListener acceptedFrom() { return parent; }
     public void setListener(TcpEventListener l) { this.listener = l == null ? TcpEventListener.NONE : l; }
-    public void setNoDelay(boolean noDelay) { this.noDelay = noDelay; }
-    public boolean noDelay() { return noDelay; }
+    public void setNoDelay(boolean noDelay) { snd.noDelay = noDelay; }
+    public boolean noDelay() { return snd.noDelay; }
 
     /**
      * SO_SNDBUF for this connection alone: how many bytes {@link #send} may queue (unacknowledged
@@ -314,12 +263,13 @@ public final class TcpConnection {
 
     /** TCP_INFO-like snapshot. */
     public TcpStatus status() {
-        CongestionControl c = ccView();
-        return new TcpStatus(state, sndUna, sndMax, sndWnd, rcvNxt, rcvWnd(), c.window(), c.ssthresh(),
+        LossRecovery r = recovery;
+        CongestionControl c = r != null ? r.cc() : newCc(); // for reading only: an idle connection keeps none
+        return new TcpStatus(state, sndUna, sndMax, sndWnd, rcvNxt, rcv.rcvWnd(), r != null ? r.cwnd() : c.window(), c.ssthresh(),
                 rtt.srtt(), rtt.rttvar(), rtt.rto(), effMss, sndWscale, rcvWscale, tsOk, sackOk,
-                retransmissions, bytesSent, bytesAcked, bytesReceived, sendBuf.size(), rcvBuf.size(), error,
-                retries, inRecovery(), dupAcks, sackedByPeer.isEmpty() ? 0 : sackedByPeer.bytesAbove(sndUna),
-                establishedAt, lastDataAt, lastDataSentAt, lastAckAt, rcvRtt8 >> 3);
+                snd.retransmissions, snd.bytesSent, bytesAcked, rcv.bytesReceived, sendBuf.size(), rcvBuf.size(), error,
+                retries, inRecovery(), r != null ? r.dupAcks() : 0, r != null ? r.sackedBytes() : 0,
+                establishedAt, rcv.lastDataAt, snd.lastDataSentAt, lastAckAt, rcv.rcvRtt8 >> 3);
     }
 
     @Override public String toString() { return id() + " " + state.rfcName(); }
@@ -333,7 +283,7 @@ public final class TcpConnection {
         sndMax = sndNxt;
         setState(now, TcpState.SYN_SENT, "user OPEN (active)");
         if (cfg().connectTimeoutNs() > 0) establishDeadline = now + cfg().connectTimeoutNs();
-        sendSyn(now, false);
+        snd.sendSyn(now, false);
         startRttTiming(now, iss);
         armRto(now);
         deliverEvents();
@@ -350,13 +300,13 @@ public final class TcpConnection {
         acceptSyn(seg);
         if (cfg().twoWayHandshake()) {
             // LAB ONLY: a deliberately broken two-way handshake; the SYN alone establishes.
-            sendSyn(now, true);
+            snd.sendSyn(now, true);
             startRttTiming(now, iss);
             armRto(now);
             establish(now, "rcv SYN (two-way handshake, lab mode)");
         } else {
             setState(now, TcpState.SYN_RECEIVED, "rcv SYN");
-            sendSyn(now, true);
+            snd.sendSyn(now, true);
             startRttTiming(now, iss);
             armRto(now);
         }
@@ -365,7 +315,7 @@ public final class TcpConnection {
 
     /** The SYN's part of a passive open: the peer's sequence numbers, window and options. */
     private void acceptSyn(TcpRepr seg) {
-        layer.count("tcp.passive_opens");
+        layer.counters().passiveOpens.increment();
         // This TCB is forked from the listening one: its history starts in LISTEN (RFC 9293 3.3.2).
         state = TcpState.LISTEN;
         irs = seg.seq();
@@ -398,11 +348,11 @@ public final class TcpConnection {
         // follows the socket's own setting again (Linux: tcp_push with the call's flags, then
         // tcp_data_snd_check with tp->nonagle). Held data with nothing in flight goes out with
         // the persist timer.
-        moreComing = more;
+        snd.moreComing = more;
         try {
             return queueAndSend(now, b, off, len);
         } finally {
-            moreComing = false;
+            snd.moreComing = false;
         }
     }
 
@@ -412,9 +362,9 @@ public final class TcpConnection {
      * (Linux's 200 ms ceiling on corking, its probe timer). Turning it off sends what waits.
      */
     public void setCork(long now, boolean on) {
-        corked = on;
+        snd.corked = on;
         if (!on) {
-            if (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) output(now);
+            if (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) snd.output(now);
             deliverEvents();
         }
     }
@@ -422,11 +372,11 @@ public final class TcpConnection {
     /** Sends what cork or MSG_MORE hold back, once (Linux: setting TCP_NODELAY pushes pending data). */
     public void push(long now) {
         if (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT) return;
-        pushOnce = true;
+        snd.pushOnce = true;
         try {
-            output(now);
+            snd.output(now);
         } finally {
-            pushOnce = false;
+            snd.pushOnce = false;
         }
         deliverEvents();
     }
@@ -444,11 +394,11 @@ public final class TcpConnection {
         int n = switch (state) {
             case CLOSED -> throw new TcpException(error != null ? error : TcpError.CONNECTION_DOES_NOT_EXIST);
             case LISTEN -> throw new TcpException(TcpError.CONNECTION_DOES_NOT_EXIST, "send on a listening socket");
-            case SYN_SENT, SYN_RECEIVED -> writableSendBuf(len).write(b, off, len); // queued until ESTABLISHED
+            case SYN_SENT, SYN_RECEIVED -> snd.writableSendBuf(len).write(b, off, len); // queued until ESTABLISHED
             case ESTABLISHED, CLOSE_WAIT -> {
-                restartAfterIdle(now);
-                int w = writableSendBuf(len).write(b, off, len);
-                output(now);
+                snd.restartAfterIdle(now);
+                int w = snd.writableSendBuf(len).write(b, off, len);
+                snd.output(now);
                 yield w;
             }
             case FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, TIME_WAIT -> throw new TcpException(TcpError.CONNECTION_CLOSING);
@@ -463,12 +413,12 @@ public final class TcpConnection {
      */
     public int receive(long now, byte[] b, int off, int len) {
         if (rcvBuf.size() > 0) {
-            long oldWnd = rcvWnd();
+            long oldWnd = rcv.rcvWnd();
             int n = rcvBuf.read(b, off, len);
-            if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.recycleReceiveBuffer(rcvBuf, config); // drained: back to idle cost
-            if (canReceiveData() && windowUpdateDue(oldWnd, windowCandidate())) {
-                layer.windowUpdates.increment();
-                sendAck(now);
+            if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.receiveRings().recycle(rcvBuf, config.receiveBufferSize()); // drained: back to idle cost
+            if (canReceiveData() && rcv.windowUpdateDue(oldWnd, rcv.windowCandidate())) {
+                layer.counters().windowUpdates.increment();
+                snd.sendAck(now);
             }
             deliverEvents();
             return n;
@@ -490,12 +440,12 @@ public final class TcpConnection {
             case ESTABLISHED -> {
                 queueFin();
                 setState(now, TcpState.FIN_WAIT_1, "user CLOSE");
-                output(now);
+                snd.output(now);
             }
             case CLOSE_WAIT -> {
                 queueFin();
                 setState(now, TcpState.LAST_ACK, "user CLOSE");
-                output(now);
+                snd.output(now);
             }
             case FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, TIME_WAIT -> { return; } // "connection closing"
         }
@@ -508,24 +458,12 @@ public final class TcpConnection {
             case CLOSED, LISTEN -> { return; }
             case SYN_SENT -> enterClosed(now, "user ABORT", null);
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> {
-                sendAbortRst(now);
+                snd.sendAbortRst(now);
                 enterClosed(now, "user ABORT", null);
             }
             case CLOSING, LAST_ACK, TIME_WAIT -> enterClosed(now, "user ABORT", null);
         }
         deliverEvents();
-    }
-
-    /** The RST of an ABORT: <SEQ=SND.NXT><CTL=RST>, with <ACK=RCV.NXT> when the config says so. */
-    private void sendAbortRst(long now) {
-        // RFC 7323 3.2: once timestamps are in use, every segment of the connection carries them,
-        // the RST of an abort included (Linux tcp_send_active_reset, FreeBSD tcp_drop via tcp_output)
-        List<TcpOption> opts = tsOk
-                ? List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(tsNow(now), tsRecent)) : List.of();
-        if (cfg().abortRstWithAck())
-            layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, rcvNxt, true, opts);
-        else
-            layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, sndMax, 0, false, opts);
     }
 
     private void queueFin() {
@@ -549,8 +487,7 @@ public final class TcpConnection {
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
                     otherStatesArrive(now, seg, buf, off, len);
         }
-        if (state != TcpState.CLOSED) output(now);
-        holdNewData = false;
+        if (state != TcpState.CLOSED) snd.output(now);
         deliverEvents();
     }
 
@@ -570,7 +507,7 @@ public final class TcpConnection {
         // RFC 9293 3.10.7.3, second check the RST bit
         if (seg.has(TcpRepr.RST)) {
             if (ackAcceptable) {
-                layer.count("tcp.in.rsts");
+                layer.counters().inRsts.increment();
                 enterClosed(now, "rcv RST,ACK", TcpError.CONNECTION_REFUSED);
             } else {
                 layer.drop(now, DropReason.BAD_ACK, "rst_without_ack", "RST without an acceptable ACK in SYN-SENT", this, seg, len);
@@ -589,16 +526,16 @@ public final class TcpConnection {
             sndWl1 = seg.seq();
             sndWl2 = ack;
             if (ackAcceptable) {
-                ackNewData(now, ack, seg);
+                snd.ackNewData(now, ack, seg);
                 establish(now, "rcv SYN,ACK");
-                ackPending = true;
+                rcv.ackPending = true;
                 // "If there are other controls or text in the segment, then continue processing at the
                 // sixth step": the segment's data starts after the SYN.
                 if (len > 0 || seg.has(TcpRepr.FIN)) processTextAndFin(now, seg, Seq.add(seg.seq(), 1), buf, off, len, seg.has(TcpRepr.FIN));
             } else {
                 // simultaneous open: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; text is dropped (the peer retransmits it)
                 setState(now, TcpState.SYN_RECEIVED, "rcv SYN (simultaneous open)");
-                sendSyn(now, true);
+                snd.sendSyn(now, true);
                 armRto(now);
             }
             return;
@@ -613,7 +550,7 @@ public final class TcpConnection {
         final boolean rst = seg.has(TcpRepr.RST), syn = seg.has(TcpRepr.SYN);
         boolean fin = seg.has(TcpRepr.FIN);
         TcpOption.Timestamps ts = tsOk ? timestampsOf(seg) : null;
-        segTsEcr = ts != null ? ts.tsEcr() : 0;
+        rcv.segTsEcr = ts != null ? ts.tsEcr() : 0;
 
         if (state == TcpState.TIME_WAIT && !seg.has(TcpRepr.ACK) && !rst && !syn && cfg().timeWaitIgnoresNonAck()) {
             // FreeBSD (tcp_twcheck): in TIME-WAIT a segment without ACK bit is dropped before any
@@ -637,16 +574,16 @@ public final class TcpConnection {
                 // Two ends that each hold a TS.Recent ahead of the other's clock would otherwise
                 // answer each other's duplicate ACKs forever; rate-limited like out-of-window ACKs
                 // (Linux tcp_oow_rate_limited).
-                layer.count("tcp.paws_acks_rate_limited");
+                layer.counters().pawsAcksRateLimited.increment();
                 return;
             }
             if (pureAck) lastOutOfWindowAck = now;
-            sendAck(now);
+            snd.sendAck(now);
             return;
         }
 
         // RFC 9293 3.10.7.4, first check sequence number (the four cases of the acceptability table)
-        long wnd = acceptanceWindow();
+        long wnd = rcv.acceptanceWindow();
         int segLen = len + (syn ? 1 : 0) + (fin ? 1 : 0);
         boolean acceptable;
         if (segLen == 0) {
@@ -668,27 +605,27 @@ public final class TcpConnection {
                 sndWl1 = seq;
                 sndWl2 = seg.ack();
                 establish(now, "rcv SYN,ACK (simultaneous open)");
-                ackNewData(now, seg.ack(), seg);
-                ackPending = true;
+                snd.ackNewData(now, seg.ack(), seg);
+                rcv.ackPending = true;
                 return;
             }
             if (state == TcpState.SYN_RECEIVED && syn && !seg.has(TcpRepr.ACK) && seq == irs) {
                 // a retransmitted SYN: our SYN,ACK was lost, send it again
                 layer.drop(now, DropReason.OUT_OF_WINDOW, "dup_syn", "retransmitted SYN in SYN-RECEIVED: SYN,ACK repeated", this, seg, len);
-                sendSyn(now, true);
+                snd.sendSyn(now, true);
                 return;
             }
             layer.drop(now, DropReason.OUT_OF_WINDOW, "out_of_window", "sequence number outside the receive window", this, seg, len);
             if (!rst && segLen == 0 && now - lastOutOfWindowAck < OUT_OF_WINDOW_ACK_INTERVAL_NS) {
                 // a pure ACK out of the window: answer at most every 500 ms so two confused ends
                 // cannot ping-pong ACKs forever (Linux tcp_invalid_ratelimit)
-                layer.count("tcp.out_of_window_acks_rate_limited");
+                layer.counters().outOfWindowAcksRateLimited.increment();
                 return;
             }
             if (!rst) {
                 // only pure ACKs can loop, so only they start the interval (Linux tcp_oow_rate_limited)
                 if (segLen == 0) lastOutOfWindowAck = now;
-                sendAck(now); // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+                snd.sendAck(now); // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
                 if (state == TcpState.TIME_WAIT && fin) restartTimeWait(now); // retransmitted FIN
             }
             return;
@@ -708,7 +645,7 @@ public final class TcpConnection {
         if (dLen > room) {
             dLen = room;
             fin = false;
-            ackPending = true; // part of the text fell outside the window
+            rcv.ackPending = true; // part of the text fell outside the window
         }
         if (fin && Seq.lt(Seq.add(dataSeq, dLen), rcvNxt)) fin = false; // an old FIN
 
@@ -716,17 +653,17 @@ public final class TcpConnection {
         if (rst) {
             if (seq != rcvNxt && cfg().challengeAckOnRst()) {
                 layer.drop(now, DropReason.CHALLENGE_ACK, "rst_not_exact", "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 3.2)", this, seg, len);
-                challengeAck(now);
+                snd.challengeAck(now);
                 return;
             }
-            layer.count("tcp.in.rsts");
+            layer.counters().inRsts.increment();
             switch (state) {
                 case SYN_RECEIVED -> {
                     if (parent != null) enterClosed(now, "rcv RST (passive open: back to LISTEN)", null);
                     else enterClosed(now, "rcv RST", TcpError.CONNECTION_REFUSED);
                 }
                 case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> {
-                    layer.count("tcp.estab_resets");
+                    layer.counters().estabResets.increment();
                     enterClosed(now, "rcv RST", TcpError.CONNECTION_RESET);
                 }
                 // RFC 9293 only says "enter CLOSED"; like Linux (tcp_reset) the application is told of
@@ -755,18 +692,18 @@ public final class TcpConnection {
                 // FreeBSD (tcp_twcheck, insecure_syn=1): a SYN in the window of TIME-WAIT is answered
                 // with a RST, and TIME-WAIT stays
                 layer.drop(now, DropReason.UNEXPECTED, "syn_in_time_wait", "SYN in the window of TIME-WAIT: RST", this, seg, len);
-                sendAbortRst(now);
+                snd.sendAbortRst(now);
                 return;
             }
             if (!cfg().challengeAckOnSyn() && state != TcpState.TIME_WAIT) {
                 // RFC 793 3.9 (before RFC 5961): a SYN in the window is an error; reset the connection
-                layer.count("tcp.in.syn_resets");
-                sendAbortRst(now);
+                layer.counters().inSynResets.increment();
+                snd.sendAbortRst(now);
                 enterClosed(now, "rcv SYN in window", TcpError.CONNECTION_RESET);
                 return;
             }
             layer.drop(now, DropReason.CHALLENGE_ACK, "syn_in_window", "SYN in a synchronized state: challenge ACK (RFC 5961 4.2)", this, seg, len);
-            challengeAck(now);
+            snd.challengeAck(now);
             return;
         }
 
@@ -829,7 +766,7 @@ public final class TcpConnection {
                 // remote FIN" (handled below). Anything else but a bare ACK at RCV.NXT comes from a
                 // confused peer: answer with an ACK so it learns where we are (Linux
                 // tcp_timewait_state_process, FreeBSD tcp_twcheck both do).
-                if (segLen > 0 || seq != rcvNxt) ackPending = true;
+                if (segLen > 0 || seq != rcvNxt) rcv.ackPending = true;
             }
             case ESTABLISHED, CLOSE_WAIT, FIN_WAIT_2 -> { }
             case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED -> { return; }
@@ -843,72 +780,35 @@ public final class TcpConnection {
         // RFC 5961 5.2: acceptable iff (SND.UNA - MAX.SND.WND) <= SEG.ACK <= SND.NXT
         if (Seq.gt(ack, sndMax)) {
             layer.drop(now, DropReason.BAD_ACK, "ack_unsent", "ACK of data not yet sent: " + (cfg().ackUnsentAck() ? "ACK and drop" : "drop"), this, seg, len);
-            if (cfg().ackUnsentAck()) sendAck(now);
+            if (cfg().ackUnsentAck()) snd.sendAck(now);
             return false;
         }
         if (Seq.lt(ack, Seq.add(sndUna, -Math.max(maxSndWnd, 1)))) {
             layer.drop(now, DropReason.CHALLENGE_ACK, "ack_too_old", "ACK below SND.UNA - MAX.SND.WND: challenge ACK (RFC 5961 5.2)", this, seg, len);
-            challengeAck(now);
+            snd.challengeAck(now);
             return false;
         }
         long segWnd = (long) seg.window() << sndWscale;
-        int unaBefore = sndUna;
-        long sackedBefore = cfg().proportionalRateReduction() ? sackedBytes() : 0;
-        boolean recoveryBefore = inRecovery();
-        // what a D-SACK undo would restore; only read when undo is configured (every ACK passes here)
-        boolean undoable = cc != null && cfg().dsackUndo();
-        long cwndBefore = undoable ? cc.window() : 0, ssthreshBefore = undoable ? cc.ssthresh() : 0;
-        boolean newlySacked = sackOk && recordSackBlocks(seg, ack);
+        LossRecovery r = recovery; // null until data flows (DESIGN.md 10); SACK blocks need the scoreboard
+        if (r == null && sackOk && hasSackBlocks(seg)) r = recovery();
+        boolean dupCandidate = r != null ? r.ackArrives(seg, ack, segWnd) : !sackOk && segWnd == sndWnd;
         if (Seq.gt(ack, sndUna)) {
-            ackNewData(now, ack, seg);
-        } else if (ack == sndUna && len == 0 && !fin && !seg.has(TcpRepr.SYN) && Seq.gt(sndNxt, sndUna)
-                && (sackOk ? newlySacked : segWnd == sndWnd)) {
+            snd.ackNewData(now, ack, seg);
+        } else if (ack == sndUna && len == 0 && !fin && !seg.has(TcpRepr.SYN) && Seq.gt(sndNxt, sndUna) && dupCandidate) {
             // RFC 5681 2: a duplicate ACK (same window); with SACK, RFC 6675 2: an ACK whose SACK
             // blocks cover bytes not SACKed before, whatever its window (Linux grows its advertised
             // window while it receives out of order, so its duplicate ACKs rarely repeat the window),
             // and only such an ACK (one repeating known SACK blocks tells nothing new)
-            dupAcks++;
-            layer.count("tcp.in.dupacks");
-            CongestionControl.Action a = cc().onDuplicateAck(dupAcks, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
-            if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED) {
-                layer.count("tcp.fast_retransmits");
-                rttTiming = false;
-                startRecovery(unaBefore, cwndBefore, ssthreshBefore);
-                highRxt = Seq.add(sndUna, retransmitFirst(now));
-            } else if (inRecovery() && sackOk && prr == null && retransmitNextHole(now)) {
-                holdNewData = true; // this duplicate ACK's share of the window went to the hole
+            if (r == null) {
+                r = recovery();
+                r.ackArrives(seg, ack, segWnd);
             }
+            r.duplicateAck(now);
         }
-        if (cfg().earlyRetransmit() > 0) {
-            // RFC 5827 (Mitigation A.3 for the delayed form): any ACK restarts the delay
-            if (erAt != NEVER) {
-                erAt = NEVER;
-                timersChanged();
-            }
-            if (earlyRetransmitDue()) {
-                if (cfg().earlyRetransmit() == 1) earlyRetransmit(now);
-                else {
-                    erAt = now + Math.max(rtt.srtt() / 4, 2_000_000L);
-                    timersChanged();
-                }
-            }
-        }
-        if (sackOk && !inRecovery() && Seq.gt(sndNxt, sndUna) && sackedByPeer.bytesAbove(sndUna) > 2L * effMss) {
-            // RFC 6675 5 (b): IsLost(HighACK + 1) starts loss recovery without waiting for three
-            // pure duplicate ACKs (which a peer sending data of its own never produces).
-            CongestionControl.Action a = cc().onDuplicateAck(3, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
-            if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED) {
-                layer.count("tcp.fast_retransmits");
-                layer.count("tcp.sack_recoveries");
-                rttTiming = false;
-                startRecovery(unaBefore, cwndBefore, ssthreshBefore);
-                highRxt = Seq.add(sndUna, retransmitFirst(now));
-            }
-        }
-        if (prr != null || undo != null) recoveryAck(now, recoveryBefore, unaBefore, sackedBefore);
+        if (recovery != null) recovery.ackProcessed(now);
         // window update: if SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)
         if (Seq.le(sndUna, ack) && (Seq.lt(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && Seq.le(sndWl2, ack)))) {
-            if (segWnd > 0 && sndWnd == 0) persistBackoff = 0;
+            if (segWnd > 0 && sndWnd == 0) snd.persistBackoff = 0;
             sndWnd = segWnd;
             maxSndWnd = Math.max(maxSndWnd, sndWnd);
             sndWl1 = seg.seq();
@@ -917,217 +817,9 @@ public final class TcpConnection {
         return true;
     }
 
-    /**
-     * RFC 2018: remember which data above SEG.ACK the peer reports holding, so that resending
-     * after a timeout skips it. Blocks at or below SEG.ACK (D-SACK, RFC 2883) or beyond what we
-     * sent are ignored. Returns whether the blocks covered bytes not SACKed before (which makes
-     * the ACK a duplicate ACK in the sense of RFC 6675 2).
-     */
-    private boolean recordSackBlocks(TcpRepr seg, int ack) {
-        boolean grew = false;
-        for (TcpOption o : seg.options()) {
-            if (!(o instanceof TcpOption.Sack sack)) continue;
-            if (undo != null && !sack.blocks().isEmpty()) {
-                // RFC 2883 4: a first block at or below SEG.ACK reports a duplicate; one of this
-                // recovery's retransmissions (at or above where it began, below HighRxt) is then
-                // known to have been unnecessary
-                TcpOption.SackBlock d = sack.blocks().get(0);
-                if (Seq.lt(d.left(), d.right()) && Seq.le(d.right(), ack) && Seq.ge(d.left(), undo.marker)
-                        && Seq.le(d.right(), highRxt))
-                    undo.retransLeft -= Math.ceilDiv(Seq.sub(d.right(), d.left()), effMss);
-            }
-            for (TcpOption.SackBlock b : sack.blocks()) {
-                if (!Seq.lt(b.left(), b.right()) || !Seq.gt(b.right(), ack) || Seq.gt(b.right(), sndMax)) continue;
-                var sacked = ownSackedByPeer();
-                long before = sacked.bytesAbove(ack);
-                sacked.add(Seq.max(b.left(), ack), b.right());
-                grew |= sacked.bytesAbove(ack) > before;
-            }
-        }
-        return grew;
-    }
-
-    /**
-     * RFC 5827 3.2 with SACK: fewer than four segments outstanding, all but one of them SACKed,
-     * nothing retransmitted yet and no new data that could be sent instead.
-     */
-    private boolean earlyRetransmitDue() {
-        if (!sackOk || inRecovery() || !Seq.gt(sndMax, sndUna) || retries > 0 || unsent() > 0 || sackedByPeer.isEmpty())
-            return false;
-        long out = Math.ceilDiv((long) Seq.sub(sndMax, sndUna), effMss);
-        long sacked = Math.ceilDiv(sackedByPeer.bytesAbove(sndUna), effMss);
-        return sacked >= 1 && out < 4 && out == sacked + 1;
-    }
-
-    private void earlyRetransmit(long now) {
-        long cwndBefore = cc().window(), ssthreshBefore = cc().ssthresh();
-        CongestionControl.Action a = cc().onDuplicateAck(3, sndUna, sndMax, Seq.sub(sndMax, sndUna), now);
-        if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED) {
-            layer.count("tcp.early_retransmits");
-            rttTiming = false;
-            startRecovery(sndUna, cwndBefore, ssthreshBefore);
-            highRxt = Seq.add(sndUna, retransmitFirst(now));
-            if (prr != null) cc().setRecoveryWindow(pipe()); // nothing delivered yet: sndcnt 0 until the next ACK
-        }
-    }
-
-    /**
-     * SACK-assisted recovery (the NextSeg rule 1 of RFC 6675 4, inside NewReno's window): during
-     * fast recovery a duplicate ACK may resend the next hole below the highest SACKed byte that
-     * was not yet resent in this recovery and that IsLost() deems lost, instead of new data. Returns whether it sent.
-     */
-    private boolean retransmitNextHole(long now) {
-        if (sackedByPeer.isEmpty()) return false;
-        int highestSacked = sackedByPeer.highest(sndUna);
-        int start = nextLostHole(Seq.max(highRxt, sndUna), highestSacked);
-        if (start == highestSacked) return false;
-        int end = sackedByPeer.nextLeftAfter(start, highestSacked);
-        int dataEnd = Seq.add(sndBufSeq, sendBuf.size());
-        int len = Math.min(Math.min(maxSegmentData(), Seq.sub(end, start)), Seq.sub(dataEnd, start));
-        if (len <= 0) return false;
-        layer.count("tcp.sack_retransmits");
-        sendData(now, start, len, false);
-        highRxt = Seq.add(start, len);
-        return true;
-    }
-
-    /**
-     * Fast recovery has just begun (the fast retransmit is about to go out): with
-     * {@link TcpConfig#proportionalRateReduction()} and SACK, RFC 6937 3 "on entering recovery":
-     * prr_delivered = prr_out = 0, RecoverFS = SND.NXT - SND.UNA (as it was before this ACK).
-     * The ACK that started recovery is then counted like every later one (recoveryAck), as Linux
-     * does. {@code unaBefore}: SND.UNA before that ACK. Without SACK, NewReno's window inflation
-     * stays (the scoreboard has nothing to estimate pipe from). With {@link TcpConfig#dsackUndo()}
-     * and SACK, also remembers cwnd and ssthresh from before the recovery, for an undo.
-     */
-    private void startRecovery(int unaBefore, long cwndBefore, long ssthreshBefore) {
-        boolean sackRecovery = sackOk && inRecovery();
-        prr = cfg().proportionalRateReduction() && sackRecovery ? new Prr(Seq.sub(sndMax, unaBefore)) : null;
-        undo = cfg().dsackUndo() && sackRecovery ? new Undo(cwndBefore, ssthreshBefore, sndUna) : null;
-    }
-
-    /**
-     * RFC 6937 3 "on every ACK during recovery", after the ACK has been processed: DeliveredData
-     * = change of SND.UNA + change of SACKed bytes; sndcnt from {@link Prr}; cwnd = pipe + sndcnt
-     * (output() measures the flight as pipe while PRR runs, so cwnd means what it means to Linux);
-     * then lost holes are resent, and new data goes out in output(), while pipe < cwnd. On
-     * leaving recovery by this ACK, cwnd = ssthresh (RFC 6937 3, "on exiting recovery").
-     */
-    private void recoveryAck(long now, boolean recoveryBefore, int unaBefore, long sackedBefore) {
-        if (!inRecovery()) {
-            if (recoveryBefore && prr != null) cc().setRecoveryWindow(cc().ssthresh());
-            if (recoveryBefore && undo != null && undo.retransLeft <= 0) {
-                // RFC 2883 4.2: every retransmission of this recovery came back as a duplicate, so
-                // nothing was lost: the reduction is undone (Linux tcp_try_undo_recovery)
-                cc().undoReduction(undo.priorCwnd, undo.priorSsthresh);
-                layer.count("tcp.recovery_undos");
-            }
-            prr = null; // left recovery (or a timeout ended it)
-            undo = null;
-            return;
-        }
-        if (prr == null) return;
-        long delivered = Seq.sub(sndUna, unaBefore) + sackedBytes() - sackedBefore;
-        if (delivered <= 0) return; // Linux tcp_cwnd_reduction: an ACK that delivers nothing changes nothing
-        long pipe = pipe();
-        // RFC 6937 3.1 PRR-SSRB adds one MSS; like Linux (tcp_cwnd_reduction) and rfc6937bis only
-        // on an ACK that advances SND.UNA, so that SACKs alone send one segment per segment delivered
-        long sndcnt = prr.onAck(delivered, pipe, cc().ssthresh(), effMss, Seq.gt(sndUna, unaBefore));
-        cc().setRecoveryWindow(pipe + sndcnt);
-        while (pipe() < cc().window() && retransmitNextHole(now)) { } // RFC 6675 NextSeg rule 1 first
-    }
-
-    /** SACKed bytes above SND.UNA. */
-    private long sackedBytes() { return sackedByPeer.isEmpty() ? 0 : sackedByPeer.bytesAbove(sndUna); }
-
-    /**
-     * RFC 6675 4 SetPipe as far as this scoreboard tells: the bytes outstanding (SND.MAX -
-     * SND.UNA), less those SACKed, less the holes deemed lost (IsLost: more than 2 * SMSS SACKed
-     * above them) that were not resent in this recovery (at or above HighRxt). A resent lost
-     * hole so counts once (its retransmission), a hole not deemed lost once (the original).
-     */
-    private long pipe() {
-        long outstanding = Seq.sub(sndMax, sndUna);
-        if (sackedByPeer.isEmpty()) return outstanding;
-        long lost = 0;
-        int highestSacked = sackedByPeer.highest(sndUna);
-        for (int pos = Seq.max(highRxt, sndUna); (pos = nextLostHole(pos, highestSacked)) != highestSacked; ) {
-            int end = sackedByPeer.nextLeftAfter(pos, highestSacked);
-            lost += Seq.sub(end, pos);
-            pos = end;
-        }
-        return Math.max(0, outstanding - sackedByPeer.bytesAbove(sndUna) - lost);
-    }
-
-    /**
-     * The start of the first hole in the SACK scoreboard at or after {@code from} that RFC 6675
-     * IsLost deems lost (more than (DupThresh - 1) * SMSS bytes SACKed above it), or
-     * {@code highestSacked} if there is none. Holes further up have less SACKed above them, so
-     * the first hole that is not lost ends the search.
-     */
-    private int nextLostHole(int from, int highestSacked) {
-        int start = sackedByPeer.endOfRangeHolding(from);
-        if (!Seq.lt(start, highestSacked) || sackedByPeer.bytesAbove(start) <= 2L * effMss) return highestSacked;
-        return start;
-    }
-
-    /** SND.UNA < SEG.ACK <= SND.NXT: drop what is acknowledged, measure RTT, drive cc and the RTO. */
-    private void ackNewData(long now, int ack, TcpRepr seg) {
-        boolean synWasUnacked = !synAcked();
-        long acked = Seq.sub(ack, sndUna);
-        long flightBefore = Seq.sub(sndMax, sndUna);
-        int dataAcked = (int) Math.max(0, Math.min(Seq.sub(ack, sndBufSeq), sendBuf.size()));
-        sendBuf.discard(dataAcked);
-        if (sendBuf.isEmpty()) sendBuf = layer.recycleSendBuffer(sendBuf, config); // all acknowledged: back to idle cost
-        sndBufSeq = Seq.add(sndBufSeq, dataAcked);
-        bytesAcked += dataAcked;
-        long sackedBefore = sackedByPeer.isEmpty() ? 0 : sackedByPeer.bytesAbove(sndUna);
-        sndUna = ack;
-        if (Seq.lt(sndNxt, sndUna)) sndNxt = sndUna;
-        sackedByPeer.discardBelow(sndUna);
-        long sackedNowAcked = sackedBefore == 0 ? 0 : sackedBefore - sackedByPeer.bytesAbove(sndUna);
-        retries = 0;
-        // RTT: RFC 7323 4 with timestamps, else RFC 6298 with Karn's rule (timing only non-retransmitted segments)
-        TcpOption.Timestamps ts = tsOk ? timestampsOf(seg) : null;
-        if (ts != null && ts.tsEcr() != 0) {
-            int ms = Seq.sub(tsNow(now), ts.tsEcr());
-            if (ms >= 0 && ms < 3_600_000) rttSample(ms * 1_000_000L);
-            rttTiming = false;
-        } else if (rttTiming && Seq.gt(ack, rttSeq)) {
-            rttSample(now - rttStart);
-            rttTiming = false;
-        }
-        long ccBytes = acked - (synWasUnacked ? 1 : 0);
-        if (cfg().slowStartAbcLimit() == 0 && ccBytes > effMss && !inRecovery()) {
-            // Linux grows cwnd by what this ACK delivered: segments already reported by SACK blocks
-            // or (without SACK) by duplicate ACKs were delivered then ("one ACK acked hole, the rest
-            // eat duplicate ACKs", tcp_remove_reno_sacks)
-            long earlier = sackOk ? sackedNowAcked : (long) dupAcks * effMss;
-            ccBytes = Math.max(effMss, ccBytes - earlier);
-        }
-        if (ccBytes > 0) {
-            CongestionControl.Action a = cc().onAck(sndUna, ccBytes, flightBefore, now, cwndInUse());
-            // (skipped when SACK recovery already resent the segment at SND.UNA)
-            if (a == CongestionControl.Action.RETRANSMIT_FIRST_UNACKED && sndUna != sndMax && !Seq.lt(sndUna, highRxt)) {
-                layer.count("tcp.partial_ack_retransmits");
-                highRxt = Seq.max(highRxt, Seq.add(sndUna, retransmitFirst(now)));
-            }
-        }
-        dupAcks = 0;
-        // RFC 6298 5.2 / 5.3
-        if (sndUna == sndMax) {
-            cancelRto(now);
-            unackedSince = NEVER;
-        } else {
-            rtoAt = NEVER;
-            timersChanged();
-            armRto(now);
-            unackedSince = now;
-            tlpRearm = true;
-        }
-        if (tlpOutstanding && !Seq.lt(sndUna, tlpHighSeq)) tlpOutstanding = false;
-        lastAckAt = now;
-        if (dataAcked > 0) nWritable = true;
+    private static boolean hasSackBlocks(TcpRepr seg) {
+        for (TcpOption o : seg.options()) if (o instanceof TcpOption.Sack) return true;
+        return false;
     }
 
     // RFC 9293 3.10.7.4, sixth to eighth steps
@@ -1141,14 +833,14 @@ public final class TcpConnection {
         // RFC 9293 3.10.7.4, seventh process the segment text
         if (len > 0 && orphan && (state == TcpState.FIN_WAIT_1 || state == TcpState.FIN_WAIT_2)) {
             // RFC 1122 4.2.2.13: new data after CLOSE that nobody will read: a RST tells the peer it was lost
-            layer.count("tcp.out.rst_data_after_close");
+            layer.counters().outRstDataAfterClose.increment();
             layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, seg.ack(), 0, false);
             enterClosed(now, "rcv data after close", TcpError.CONNECTION_RESET);
             return;
         }
         if (len > 0) {
             switch (state) {
-                case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> receiveText(now, dataSeq, buf, off, len, fin);
+                case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> rcv.receiveText(now, dataSeq, buf, off, len, fin);
                 case CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
                         layer.drop(now, DropReason.UNEXPECTED, "data_after_fin", "text after the remote FIN ignored", this, seg, len);
                 case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED ->
@@ -1156,109 +848,14 @@ public final class TcpConnection {
             }
         } else if (fin && dataSeq != rcvNxt) {
             rememberOooFin(Seq.add(dataSeq, len));
-            ackPending = true;
+            rcv.ackPending = true;
         }
         // RFC 9293 3.10.7.4, eighth check the FIN bit
         if (fin && Seq.add(dataSeq, len) == rcvNxt) processFin(now, "rcv FIN");
         else if (oooFinValid && oooFinSeq == rcvNxt) processFin(now, "rcv FIN (reassembled)");
     }
 
-    private void receiveText(long now, int dataSeq, byte[] buf, int off, int len, boolean fin) {
-        if (cfg().quickAcks() > 0) {
-            // Linux quick-ACK mode (tcp_event_data_recv, tcp_incr_quickack): the first data of a
-            // connection, or data after a silence longer than the RTO, is ACKed at once for a
-            // while, rcv window / (2 * rcv MSS) segments, at least 2, at most quickAcks.
-            if (lastDataAt == NEVER || now - lastDataAt > rtt.rto()) {
-                int n = (int) Math.min(cfg().quickAcks(), Math.max(2, rcvWnd() / (2L * rcvMss)));
-                quickAcksLeft = Math.max(quickAcksLeft, n);
-            }
-        }
-        lastDataAt = now;
-        boolean fullSized = len >= rcvMss;
-        int offset = Seq.sub(dataSeq, rcvNxt); // >= 0 after trimming
-        if (len > 0) ownReceiveBuffer().writeAt(offset, buf, off, len);
-        if (len > rcvMss) rcvMss = Math.min(len, Math.max(advMss, effMss));
-        if (offset == 0) {
-            boolean hadHoles = !ooo.isEmpty();
-            int end = Seq.add(rcvNxt, len);
-            int newNxt = ooo.advance(end);
-            int n = Seq.sub(newNxt, rcvNxt);
-            rcvBuf.commit(n);
-            rcvNxt = newNxt;
-            measureReceiverRtt(now, fullSized);
-            bytesReceived += n;
-            nReadable = true;
-            if (hadHoles) {
-                ackPending = true; // RFC 5681 4.2: ACK at once when a segment fills (part of) a gap
-            } else {
-                // RFC 9293 3.8.6.3 / RFC 5681 4.2: ACK at least every second full-sized segment
-                // "or 2*RMSS bytes of new data" (SHLD-19): a segment of several MSS counts as several.
-                // delayedAckAnySize (FreeBSD's DELAY_ACK): every second segment whatever its size,
-                // and at once for a segment longer than the MSS.
-                if (cfg().delayedAckAnySize()) fullSegmentsUnacked += len > effMss ? 2 : 1;
-                else if (len >= rcvMss) fullSegmentsUnacked += len / rcvMss;
-                if (quickAcksLeft > 0 && !interactive) {
-                    quickAcksLeft--;
-                    ackPending = true;
-                } else if (fullSegmentsUnacked >= 2 && cfg().coalesceAcks() && cfg().delayedAckNs() > 0) {
-                    // TcpConfig.coalesceAcks: one ACK once the burst this segment came in is processed
-                    if (!batchAckQueued) {
-                        batchAckQueued = true;
-                        layer.ackAtBatchEnd(now, this);
-                    }
-                } else if (fullSegmentsUnacked >= 2 || cfg().delayedAckNs() <= 0) {
-                    ackPending = true;
-                } else {
-                    scheduleDelayedAck(now);
-                }
-            }
-        } else {
-            if (!ownOoo().add(dataSeq, Seq.add(dataSeq, len))) {
-                layer.count("tcp.drop.ooo_ranges_full");
-                if (layer.tracer().enabled())
-                    layer.tracer().event(new TraceEvent.Drop(now, "tcp", DropReason.QUEUE_FULL, "out-of-order queue full (too many holes)", id()));
-            } else {
-                layer.count("tcp.in.out_of_order");
-                if (fin) rememberOooFin(Seq.add(dataSeq, len));
-            }
-            ackPending = true; // RFC 5681 4.2: an out-of-order segment is ACKed at once (a duplicate ACK)
-        }
-    }
-
-    /**
-     * Receiver-side RTT (Linux tcp_rcv_rtt_measure_ts / tcp_rcv_rtt_measure): with timestamps,
-     * the age of the TSecr of a full-sized segment, smoothed by 1/8; without, the time the peer
-     * takes to send one window of data, the smallest seen.
-     */
-    private void measureReceiverRtt(long now, boolean fullSized) {
-        if (tsOk) {
-            if (segTsEcr == 0 || !fullSized) return;
-            long ms = Seq.sub(tsNow(now), segTsEcr);
-            if (ms < 0 || ms > 3_600_000) return;
-            long sample = ms * 1_000_000L;
-            rcvRtt8 = rcvRtt8 == 0 ? sample << 3 : rcvRtt8 + sample - (rcvRtt8 >> 3);
-            return;
-        }
-        if (rcvRttStart == NEVER) {
-            rcvRttStart = now;
-            rcvRttSeq = Seq.add(rcvNxt, (int) Math.min(Integer.MAX_VALUE, rcvWnd()));
-            return;
-        }
-        if (Seq.lt(rcvNxt, rcvRttSeq)) return;
-        long sample = (now - rcvRttStart) << 3;
-        if (sample > 0 && (rcvRtt8 == 0 || sample < rcvRtt8)) rcvRtt8 = sample;
-        rcvRttStart = now;
-        rcvRttSeq = Seq.add(rcvNxt, (int) Math.min(Integer.MAX_VALUE, rcvWnd()));
-    }
-
-    private void scheduleDelayedAck(long now) {
-        if (delackAt != NEVER) return;
-        delackAt = now + cfg().delayedAckNs();
-        timersChanged();
-        timer(now, TcpTimer.DELAYED_ACK, TimerAction.SET, delackAt);
-    }
-
-    private void rememberOooFin(int s) {
+    void rememberOooFin(int s) {
         oooFinValid = true;
         oooFinSeq = s;
     }
@@ -1269,7 +866,7 @@ public final class TcpConnection {
             // RFC 9293 3.10.7.4 eighth step, TIME-WAIT: "Remain in the TIME-WAIT state. Restart the
             // 2 MSL time-wait timeout", and the FIN is acknowledged (RCV.NXT already covers one FIN).
             if (state == TcpState.TIME_WAIT) {
-                ackPending = true;
+                rcv.ackPending = true;
                 restartTimeWait(now);
             }
             return;
@@ -1280,7 +877,7 @@ public final class TcpConnection {
         rcvAdvRight = Seq.add(rcvAdvRight, 1);
         nRemoteClosed = true;
         nReadable = true;
-        ackPending = true;
+        rcv.ackPending = true;
         switch (state) {
             case SYN_RECEIVED, ESTABLISHED -> {
                 setState(now, TcpState.CLOSE_WAIT, cause);
@@ -1290,24 +887,24 @@ public final class TcpConnection {
                     // flowed (before any data Linux's ACK timeout is still 0: at once), unless
                     // more than one MSS of sequence space, the FIN included, awaits an ACK
                     // (__tcp_ack_snd_check: rcv_nxt - rcv_wup > rcv_mss).
-                    interactive = true;
-                    if (lastDataAt != NEVER && cfg().delayedAckNs() > 0 && fullSegmentsUnacked < 2 && ooo.isEmpty()
-                            && Seq.sub(rcvNxt, lastAckSent) <= rcvMss) {
-                        ackPending = false;
-                        scheduleDelayedAck(now);
+                    rcv.interactive = true;
+                    if (rcv.lastDataAt != NEVER && cfg().delayedAckNs() > 0 && rcv.fullSegmentsUnacked < 2 && ooo.isEmpty()
+                            && Seq.sub(rcvNxt, lastAckSent) <= rcv.rcvMss) {
+                        rcv.ackPending = false;
+                        rcv.scheduleDelayedAck(now);
                     }
                 }
             }
             case FIN_WAIT_1 -> {
                 if (finAcked()) {
-                    sendAck(now);
+                    snd.sendAck(now);
                     enterTimeWait(now, cause);
                 } else {
                     setState(now, TcpState.CLOSING, cause);
                 }
             }
             case FIN_WAIT_2 -> {
-                sendAck(now);
+                snd.sendAck(now);
                 enterTimeWait(now, cause);
             }
             case CLOSE_WAIT, CLOSING, LAST_ACK -> { }
@@ -1326,13 +923,22 @@ public final class TcpConnection {
     // ------------------------------------------------------------------ lazily allocated state (DESIGN.md 10)
 
     /**
-     * The congestion controller, created on first use. Until data flows its state is the
-     * initial window for the current effective MSS, which is exactly what a controller created
-     * at OPEN and told every MSS change would hold (every change of effMss is followed by setMss).
+     * The loss recovery and its congestion controller, created on first use (once the options
+     * are negotiated: SACK or not). Until data flows the controller's state is the initial
+     * window for the current effective MSS, which is exactly what a controller created at OPEN
+     * and told every MSS change would hold (every change of effMss is followed by setMss).
      */
-    private CongestionControl cc() {
-        if (cc == null) cc = newCc();
-        return cc;
+    LossRecovery recovery() {
+        if (recovery == null) recovery = newRecovery();
+        return recovery;
+    }
+
+    private LossRecovery newRecovery() {
+        RecoverySender s = snd;
+        return sackOk
+                ? new SackRecovery(s, newCc(), layer.counters().recovery, iss, cfg().earlyRetransmit(),
+                        cfg().proportionalRateReduction(), cfg().dsackUndo(), cfg().tailLossProbe())
+                : new RenoRecovery(s, newCc(), layer.counters().recovery, iss);
     }
 
     private CongestionControl newCc() {
@@ -1342,15 +948,12 @@ public final class TcpConnection {
         };
     }
 
-    private void rttSample(long ns) {
+    void rttSample(long ns) {
         rtt.sample(ns);
-        if (cc != null) cc.onRttSample(ns);
+        if (recovery != null) recovery.cc().onRttSample(ns);
     }
 
-    /** For reading only (status): does not keep a controller an idle connection has no use for. */
-    private CongestionControl ccView() { return cc != null ? cc : newCc(); }
-
-    private boolean inRecovery() { return cc != null && cc.inRecovery(); }
+    boolean inRecovery() { return recovery != null && recovery.inRecovery(); }
 
     /** The layer's configuration (shared, not copied per connection). */
     private TcpConfig cfg() { return config; }
@@ -1367,28 +970,8 @@ public final class TcpConnection {
     /** Bytes of send and receive buffer arrays this connection holds now (tests, footprint tools). */
     int bufferBytes() { return sendBuf.allocated() + rcvBuf.allocated(); }
 
-    private RingBuffer writableSendBuf(int len) {
-        if (len > 0 && sendBuf.isShared()) sendBuf = sndBufLimit == 0 ? layer.newSendBuffer(config) : layer.newRing(sndBufLimit);
-        return sendBuf;
-    }
-
-    private RingBuffer ownReceiveBuffer() {
-        if (rcvBuf.isShared()) rcvBuf = layer.newReceiveBuffer(config);
-        return rcvBuf;
-    }
-
-    private Assembler ownOoo() {
-        if (ooo == Assembler.EMPTY) ooo = new Assembler(cfg().maxOutOfOrderRanges());
-        return ooo;
-    }
-
-    private Assembler ownSackedByPeer() {
-        if (sackedByPeer == Assembler.EMPTY) sackedByPeer = new Assembler(32);
-        return sackedByPeer;
-    }
-
     /** Called after every change of a deadline: keeps the layer's timer queue exact. */
-    private void timersChanged() {
+    void timersChanged() {
         long at = pollAt();
         if (at != layer.queuedDeadline(this)) layer.reschedule(this, at);
     }
@@ -1398,17 +981,22 @@ public final class TcpConnection {
             delackAt = NEVER;
             timersChanged();
             timer(now, TcpTimer.DELAYED_ACK, TimerAction.FIRED, now);
-            layer.delayedAcks.increment();
-            sendAck(now);
+            layer.counters().delayedAcks.increment();
+            snd.sendAck(now);
         }
         if (state != TcpState.CLOSED && erAt <= now) {
             erAt = NEVER;
             timersChanged();
-            if (earlyRetransmitDue()) earlyRetransmit(now);
+            recovery().earlyRetransmitTimeout(now);
         }
-        if (state != TcpState.CLOSED && tlpAt <= now) tailLossProbe(now);
+        if (state != TcpState.CLOSED && tlpAt <= now) {
+            tlpAt = NEVER;
+            timersChanged();
+            timer(now, TcpTimer.TLP, TimerAction.FIRED, now);
+            recovery().tailLossProbeTimeout(now);
+        }
         if (state != TcpState.CLOSED && rtoAt <= now) retransmissionTimeout(now);
-        if (state != TcpState.CLOSED && persistAt <= now) persistTimeout(now);
+        if (state != TcpState.CLOSED && persistAt <= now) snd.persistTimeout(now);
         if (state != TcpState.CLOSED && keepaliveAt <= now) keepaliveTimeout(now);
         if (state != TcpState.CLOSED && timeWaitAt <= now) timeWaitTimeout(now);
         deliverEvents();
@@ -1420,13 +1008,13 @@ public final class TcpConnection {
         rtoAt = NEVER;
         timersChanged();
         timer(now, TcpTimer.RTO, TimerAction.FIRED, now);
-        layer.count("tcp.timeouts");
+        layer.counters().timeouts.increment();
         if (userTimeoutNs() > 0 && unackedSince != NEVER && now - unackedSince >= userTimeoutNs()) {
             userTimeout(now);
             return;
         }
         if (establishing() && now >= establishDeadline) {
-            layer.count("tcp.connect_timeouts");
+            layer.counters().connectTimeouts.increment();
             enterClosed(now, "connection establishment timed out", TcpError.TIMED_OUT);
             return;
         }
@@ -1440,7 +1028,7 @@ public final class TcpConnection {
             if (state == TcpState.SYN_RECEIVED && parent != null) {
                 enterClosed(now, "SYN,ACK retries exhausted (half-open dropped)", null);
             } else {
-                layer.count("tcp.timed_out");
+                layer.counters().timedOut.increment();
                 enterClosed(now, "retransmission limit", softError != null ? softError : TcpError.TIMED_OUT);
             }
             return;
@@ -1453,22 +1041,16 @@ public final class TcpConnection {
             int bare = cfg().bareSynAfterRetries();
             if (state == TcpState.SYN_SENT && bare > 0 && retries >= bare) synOptionsDropped = true;
             // TCP_DEFER_ACCEPT: the peer has ACKed; repeat the SYN,ACK only at the end of the deferral
-            if (!deferredAckSeen || retries >= defer) retransmitFirst(now);
+            if (!deferredAckSeen || retries >= defer) snd.retransmitFirst(now);
             armRto(now);
             return;
         }
         if (sndMax == sndUna) return; // nothing outstanding
-        // RFC 2018 8: a timeout may mean the receiver reneged on SACKed data; we keep the
-        // scoreboard for the first timeout (as Linux does) and clear it from the second on.
-        if (retries >= 2) sackedByPeer.clear();
-        if (inRecovery()) layer.count("tcp.timeouts_in_recovery");
-        if (retries >= 2) layer.count("tcp.timeouts_repeated");
-        cc().onRetransmissionTimeout(sndMax, Seq.sub(sndMax, sndUna), now);
-        prr = null; // RFC 6937 applies to fast recovery only
-        undo = null;
-        dupAcks = 0;
+        if (inRecovery()) layer.counters().timeoutsInRecovery.increment();
+        if (retries >= 2) layer.counters().timeoutsRepeated.increment();
+        recovery().retransmissionTimeout(now, retries); // ends a recovery; cwnd to one segment
         sndNxt = sndUna; // go back: resend from SND.UNA as the window allows
-        int n = retransmitFirst(now); // RFC 6298 5.4: retransmit the earliest unacknowledged segment
+        int n = snd.retransmitFirst(now); // RFC 6298 5.4: retransmit the earliest unacknowledged segment
         sndNxt = Seq.add(sndUna, n);
         armRto(now); // RFC 6298 5.6
     }
@@ -1509,31 +1091,8 @@ public final class TcpConnection {
 
     /** RFC 9293 3.10.8 USER TIMEOUT: flush queues, report the error, CLOSED. */
     void userTimeout(long now) {
-        layer.count("tcp.user_timeouts");
+        layer.counters().userTimeouts.increment();
         enterClosed(now, "user timeout", TcpError.TIMED_OUT);
-    }
-
-    /** Persist timer (RFC 9293 3.8.6.1): probe a zero window, or override sender SWS avoidance. */
-    private void persistTimeout(long now) {
-        persistAt = NEVER;
-        timersChanged();
-        timer(now, TcpTimer.PERSIST, TimerAction.FIRED, now);
-        int unsent = unsent();
-        if (unsent > 0 && sendsData()) {
-            long usable = Math.min(sndWnd, cc().window()) - Seq.sub(sndNxt, sndUna);
-            if (usable > 0) {
-                int n = (int) Math.min(Math.min(unsent, maxSegmentData()), usable);
-                sendData(now, sndNxt, n, false);
-                sndNxt = Seq.add(sndNxt, n);
-            } else {
-                layer.count("tcp.out.window_probes");
-                if (cfg().zeroWindowProbeData()) sendData(now, sndNxt, 1, false); // one octet past the window (RFC 9293 3.8.6.1)
-                else emit(now, TcpRepr.ACK, Seq.add(sndUna, -1), 0); // old sequence number, no data: the peer must ACK (Linux)
-                cancelRto(now); // the probe is governed by the persist timer, not the RTO
-            }
-            persistBackoff++;
-        }
-        updatePersist(now);
     }
 
     private void keepaliveTimeout(long now) {
@@ -1551,335 +1110,20 @@ public final class TcpConnection {
             return;
         }
         keepalivesSent++;
-        layer.count("tcp.out.keepalives");
+        layer.counters().outKeepalives.increment();
         // RFC 9293 3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT> (SND.NXT = SND.UNA here), no data, so the peer must answer with an ACK
-        emit(now, TcpRepr.ACK, Seq.add(sndUna, -1), 0);
+        snd.emit(now, TcpRepr.ACK, Seq.add(sndUna, -1), 0);
         keepaliveAt = now + cfg().keepaliveIntervalNs();
         timersChanged();
         timer(now, TcpTimer.KEEPALIVE, TimerAction.SET, keepaliveAt);
     }
 
-    // ------------------------------------------------------------------ output
+    // ------------------------------------------------------------------ loss recovery timers
 
-    private boolean sendsData() {
-        return switch (state) {
-            case ESTABLISHED, FIN_WAIT_1, CLOSE_WAIT, CLOSING, LAST_ACK -> true;
-            case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, FIN_WAIT_2, TIME_WAIT -> false;
-        };
-    }
-
-    private int unsent() {
-        return Math.max(0, Seq.sub(Seq.add(sndBufSeq, sendBuf.size()), sndNxt));
-    }
-
-    /** Largest payload in one segment: the effective MSS less the SACK blocks we would carry. */
-    private int maxSegmentData() {
-        int sack = sackOk && !ooo.isEmpty() ? 2 + 2 + 8 * Math.min(ooo.rangeCount(), tsOk ? 3 : 4) : 0;
-        return Math.max(1, effMss - sack);
-    }
-
-    /**
-     * Sends what the windows, Nagle and sender SWS avoidance allow, the FIN when it is due, and
-     * an ACK if one is pending and nothing else carried it.
-     */
-    private void output(long now) {
-        if (sendsData() && synAcked()) {
-            int sentFrom = sndMax;
-            boolean windowFull = false;
-            while (true) {
-                int unsent = unsent();
-                long flight = Seq.sub(sndNxt, sndUna);
-                boolean prrOn = prr != null && inRecovery();
-                if (unsent > 0 && Seq.lt(sndNxt, sndMax)) {
-                    // resending after a timeout: skip what the peer has SACKed
-                    int skip = sackedByPeer.endOfRangeHolding(sndNxt);
-                    if (skip != sndNxt) {
-                        sndNxt = Seq.min(skip, sndMax);
-                        continue;
-                    }
-                }
-                if (unsent > 0 && holdNewData && !Seq.lt(sndNxt, sndMax)) break;
-                if (unsent > 0) {
-                    // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out
-                    long lt = !inRecovery() && dupAcks >= 1 && dupAcks <= 2 ? (long) dupAcks * effMss : 0;
-                    // with PRR (RFC 6937), cwnd = pipe + sndcnt: measure the flight as pipe against cwnd, and
-                    // SND.NXT - SND.UNA against the peer's window
-                    long usable = prrOn ? Math.min(sndWnd - flight, cc().window() - pipe())
-                            : Math.min(sndWnd, cc().window() + lt) - flight;
-                    if (usable <= 0) {
-                        windowFull = cc().window() + lt <= sndWnd;
-                        break;
-                    }
-                    int maxData = maxSegmentData();
-                    int len = (int) Math.min(Math.min(unsent, maxData), usable);
-                    boolean resend = Seq.lt(sndNxt, sndMax);
-                    if (resend && !sackedByPeer.isEmpty()) // do not resend into a SACKed range
-                        len = Math.min(len, Math.max(1, Seq.sub(sackedByPeer.nextLeftAfter(sndNxt, Seq.add(sndNxt, len)), sndNxt)));
-                    boolean full = len == maxData;
-                    boolean all = len == unsent;
-                    // RFC 896 / RFC 9293 3.7.4 Nagle: a short segment waits while data is unacknowledged
-                    boolean nagleOk = noDelay || flight == 0 || finQueued
-                            || cfg().nagleMinshall() && !Seq.gt(sndSml, sndUna); // only a short segment waits for a short one
-
-                    // RFC 9293 3.8.6.2.1 sender SWS avoidance: full segment, all data (Nagle permitting),
-                    // or at least half the largest window the peer ever offered
-                    // TCP_CORK / MSG_MORE: a partial segment waits (Linux tcp_nagle_check, TCP_NAGLE_CORK)
-                    boolean hold = (corked || moreComing) && !pushOnce && !(finQueued && all);
-                    boolean swsOk = full || !hold && ((all && nagleOk) || (nagleOk && len >= maxSndWnd / 2));
-                    if (!swsOk && !resend) break; // resent data goes as it was cut before
-                    boolean fin = finQueued && all && Seq.add(sndNxt, len) == finSeq;
-                    sendData(now, sndNxt, len, fin);
-                    if (!full) sndSml = Seq.add(sndNxt, len);
-                    sndNxt = Seq.add(sndNxt, len + (fin ? 1 : 0));
-                    if (fin) break;
-                    continue;
-                }
-                if (finQueued && sndNxt == finSeq) {
-                    sendData(now, sndNxt, 0, true);
-                    sndNxt = Seq.add(sndNxt, 1);
-                }
-                break;
-            }
-            if (cfg().cwndValidation()) noteCwndUse(sndMax != sentFrom, windowFull);
-            updatePersist(now);
-            if (tlpRearm) {
-                tlpRearm = false;
-                scheduleTlp(now);
-            }
-        }
-        if (ackPending) sendAck(now);
-    }
-
-    /**
-     * After a send: remember how much of cwnd the flight uses, per window of data (Linux
-     * tcp_cwnd_validate). A new window starts once SND.UNA passes the end of the last one.
-     */
-    private void noteCwndUse(boolean sent, boolean windowFull) {
-        long flight = Seq.sub(sndMax, sndUna);
-        boolean limited = windowFull || flight >= cc().window();
-        if (!sent && !limited) return;
-        if (!Seq.lt(sndUna, cwndUsageSeq) || limited || (!cwndLimited && flight > maxFlightInWindow)) {
-            cwndLimited = limited;
-            maxFlightInWindow = flight;
-            cwndUsageSeq = sndMax;
-        }
-    }
-
-    /** RFC 8985 7.2: may a tail loss probe be scheduled now? */
-    private boolean tlpAllowed() {
-        return cfg().tailLossProbe() && sackOk && sendsData() && sndMax != sndUna && !inRecovery() && retries == 0
-                && !tlpOutstanding && rtt.hasSample() && Seq.ge(sndNxt, sndMax);
-    }
-
-    /**
-     * RFC 8985 7.2: PTO = 2 SRTT, plus the worst-case delayed ACK (200 ms) when only one
-     * segment is in flight (Linux: else 2 ms), no later than the RTO would fire.
-     */
-    private void scheduleTlp(long now) {
-        if (!tlpAllowed()) {
-            cancelTlp();
-            return;
-        }
-        long pto = 2 * rtt.srtt() + (Seq.sub(sndMax, sndUna) <= effMss ? 200_000_000L : 2_000_000L);
-        long at = now + pto;
-        if (rtoAt != NEVER) at = Math.min(at, rtoAt);
-        tlpAt = at;
-        timersChanged();
-        timer(now, TcpTimer.TLP, TimerAction.SET, tlpAt);
-    }
-
-    private void cancelTlp() {
+    void cancelTlp() {
         if (tlpAt == NEVER) return;
         tlpAt = NEVER;
         timersChanged();
-    }
-
-    /**
-     * RFC 8985 7.3: the probe timer fired: send one new segment if the peer's window allows
-     * (cwnd notwithstanding), else the last segment sent again; then the RTO runs from now.
-     */
-    private void tailLossProbe(long now) {
-        tlpAt = NEVER;
-        timersChanged();
-        timer(now, TcpTimer.TLP, TimerAction.FIRED, now);
-        if (!tlpAllowed()) return;
-        layer.count("tcp.tail_loss_probes");
-        int unsent = unsent();
-        long room = sndWnd - Seq.sub(sndNxt, sndUna);
-        if (unsent > 0 && room > 0) {
-            int len = (int) Math.min(Math.min(unsent, maxSegmentData()), room);
-            boolean fin = finQueued && Seq.add(sndNxt, len) == finSeq && len == unsent;
-            sendData(now, sndNxt, len, fin);
-            sndNxt = Seq.add(sndNxt, len + (fin ? 1 : 0));
-        } else {
-            boolean finSent = finQueued && Seq.gt(sndMax, finSeq);
-            int start = Seq.max(lastSegStart, sndUna);
-            int dataEnd = finSent ? finSeq : sndMax;
-            int len = Math.max(0, Seq.sub(dataEnd, start));
-            if (len == 0 && !finSent) return;
-            sendData(now, start, len, finSent);
-        }
-        tlpOutstanding = true;
-        tlpHighSeq = sndMax;
-        tlpRearm = false;
-        rtoAt = NEVER;
-        armRto(now);
-    }
-
-    /**
-     * Whether an ACK may grow cwnd ({@link TcpConfig#cwndValidation()}): the last window filled
-     * it, or, in slow start, cwnd is below twice the largest flight of that window, so that slow
-     * start still doubles what the application actually sends (Linux tcp_is_cwnd_limited).
-     */
-    private boolean cwndInUse() {
-        if (!cfg().cwndValidation() || cwndLimited) return true;
-        CongestionControl c = cc();
-        if (c.window() < c.ssthresh()) return c.window() < 2 * maxFlightInWindow;
-        return false;
-    }
-
-    /**
-     * RFC 5681 4.1: before sending after an idle period longer than the RTO, cwnd restarts
-     * from at most the initial window; Linux halves it per idle RTO down to that (tcp_cwnd_restart).
-     */
-    private void restartAfterIdle(long now) {
-        if (!cfg().slowStartAfterIdle() || cc == null || sndMax != sndUna || lastDataSentAt == NEVER) return;
-        long idle = now - lastDataSentAt;
-        if (idle <= rtt.rto()) return;
-        cc.restartAfterIdle(idle, rtt.rto());
-        layer.count("tcp.cwnd_restarts");
-    }
-
-    private void updatePersist(long now) {
-        boolean need = sendsData() && unsent() > 0 && sndNxt == sndUna && rtoAt == NEVER;
-        if (need && persistAt == NEVER) {
-            long interval = Math.min(rtt.rto() << Math.min(persistBackoff, 20), cfg().maxRtoNs());
-            persistAt = now + interval;
-            timersChanged();
-            timer(now, TcpTimer.PERSIST, TimerAction.SET, persistAt);
-        } else if (!need && persistAt != NEVER) {
-            persistAt = NEVER;
-            timersChanged();
-            timer(now, TcpTimer.PERSIST, TimerAction.CANCEL, NEVER);
-        }
-    }
-
-    /** Retransmits the segment at SND.UNA (SYN, data and/or FIN); returns the sequence space it covers. */
-    private int retransmitFirst(long now) {
-        if (!synAcked()) {
-            retransmissions++;
-            layer.count("tcp.retransmits");
-            sendSyn(now, state != TcpState.SYN_SENT);
-            return 1;
-        }
-        int dataEnd = Seq.add(sndBufSeq, sendBuf.size());
-        int len = Math.max(0, Math.min(Seq.sub(Seq.min(dataEnd, sndMax), sndUna), maxSegmentData()));
-        boolean fin = finQueued && Seq.gt(sndMax, finSeq) && Seq.add(sndUna, len) == finSeq;
-        if (len == 0 && !fin) return 0;
-        sendData(now, sndUna, len, fin);
-        return len + (fin ? 1 : 0);
-    }
-
-    private void sendData(long now, int seq, int len, boolean fin) {
-        int end = Seq.add(seq, len + (fin ? 1 : 0));
-        boolean rtx = Seq.lt(seq, sndMax);
-        int flags = TcpRepr.ACK | (fin ? TcpRepr.FIN : 0);
-        if (len > 0 && Seq.add(seq, len) == Seq.add(sndBufSeq, sendBuf.size())) flags |= TcpRepr.PSH;
-        emit(now, flags, seq, len);
-        if (len > 0) lastDataSentAt = now;
-        if (prr != null) prr.onSent(len + (fin ? 1 : 0)); // RFC 6937 3: prr_out counts every byte sent in recovery
-        if (undo != null && rtx && len > 0) undo.retransLeft += Math.ceilDiv(len, effMss);
-        if (rtx) {
-            retransmissions++;
-            layer.count("tcp.retransmits");
-            if (rttTiming && Seq.ge(rttSeq, seq) && Seq.lt(rttSeq, end)) rttTiming = false; // Karn
-        }
-        if (Seq.gt(end, sndMax)) {
-            bytesSent += Math.max(0, Seq.sub(Seq.add(seq, len), Seq.max(seq, sndMax)));
-            sndMax = end;
-            lastSegStart = seq;
-            tlpRearm = true;
-            if (!rttTiming && !tsOk) startRttTiming(now, seq);
-        }
-        if (rtoAt == NEVER) {
-            armRto(now); // RFC 6298 5.1
-            if (unackedSince == NEVER) unackedSince = now;
-        }
-    }
-
-    /**
-     * A segment without data: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. SND.NXT is the highest sequence
-     * sent ({@code sndMax}; {@code sndNxt} may have been pulled back to resend after a timeout), kept
-     * inside the peer's window like Linux's tcp_acceptable_seq so the peer finds it acceptable.
-     * With {@link TcpConfig#repeatFinOnAck()} and our FIN outstanding, the FIN is sent again instead.
-     */
-    private void sendAck(long now) {
-        if (cfg().repeatFinOnAck() && finQueued && Seq.gt(sndMax, finSeq) && !finAcked() && sndNxt == sndMax) {
-            // FreeBSD (tcp_output in a FIN-sending state): the ACK repeats the unacknowledged FIN
-            sendData(now, finSeq, 0, true);
-            return;
-        }
-        sendBareAck(now);
-    }
-
-    /** The bare ACK of {@link #sendAck}, never with the FIN: also the RFC 5961 challenge ACK. */
-    private void sendBareAck(long now) {
-        int seq = sndMax;
-        int windowEnd = Seq.add(sndUna, sndWnd);
-        if (synAcked() && Seq.gt(seq, windowEnd)) seq = windowEnd;
-        emit(now, TcpRepr.ACK, seq, 0);
-    }
-
-    private void challengeAck(long now) {
-        if (layer.allowChallengeAck(now)) sendBareAck(now);
-    }
-
-    private void sendSyn(long now, boolean synAck) {
-        int flags = TcpRepr.SYN | (synAck ? TcpRepr.ACK : 0);
-        emit(now, flags, iss, 0);
-    }
-
-    /** Builds and transmits one segment; payload comes from the send buffer at seq. */
-    private void emit(long now, int flags, int seq, int len) {
-        boolean syn = (flags & TcpRepr.SYN) != 0;
-        boolean ack = (flags & TcpRepr.ACK) != 0;
-        List<TcpOption> options; // null: the common segment, no options or NOP, NOP, TS
-        int window;
-        if (syn) {
-            options = synOptions(now, ack);
-            window = Math.min(rcvBuf.free(), 65535); // RFC 7323 2.2: never scaled on a SYN
-            if (ack) rcvAdvRight = Seq.add(rcvNxt, window);
-        } else if (!(sackOk && ack && !ooo.isEmpty())) {
-            options = null;
-            window = windowField();
-        } else {
-            options = new ArrayList<>(6);
-            if (tsOk) {
-                options.add(TcpOption.NOP);
-                options.add(TcpOption.NOP);
-                options.add(new TcpOption.Timestamps(tsNow(now), tsRecent));
-            }
-            options.add(TcpOption.NOP);
-            options.add(TcpOption.NOP);
-            options.add(new TcpOption.Sack(ooo.sackBlocks(tsOk ? 3 : 4)));
-            window = windowField();
-        }
-        // The payload straight from the send ring when it does not wrap there (TcpOutput only
-        // reads it during the call), else copied out into the layer's scratch array.
-        int at = sendBuf.contiguousAt(Seq.sub(seq, sndBufSeq), len);
-        byte[] payload = at >= 0 ? sendBuf.array() : layer.scratch(len);
-        if (at < 0 && len > 0) sendBuf.peek(Seq.sub(seq, sndBufSeq), payload, 0, len);
-        int payloadOff = Math.max(at, 0);
-        int ackField = ack ? rcvNxt : 0;
-        if (ack) ackSent(now);
-        if (options == null) {
-            // the layer's reused encoder: the same bytes as the TcpRepr, without the objects
-            TcpEncoder t = layer.encoder().set(localPort, remotePort, seq, ackField, flags, window, tsOk, tsOk ? tsNow(now) : 0, tsRecent);
-            layer.transmit(now, this, localAddress, remoteAddress, t, payload, payloadOff, len);
-        } else {
-            TcpRepr t = new TcpRepr(localPort, remotePort, seq, ackField, flags, window, 0, options);
-            layer.transmit(now, this, localAddress, remoteAddress, t, payload, payloadOff, len);
-        }
     }
 
     /**
@@ -1888,37 +1132,10 @@ public final class TcpConnection {
      * ACK on data or a window update may have covered it meanwhile).
      */
     void batchEnded(long now) {
-        batchAckQueued = false;
-        if (state == TcpState.CLOSED || fullSegmentsUnacked < 2) return;
-        sendAck(now);
+        rcv.batchAckQueued = false;
+        if (state == TcpState.CLOSED || rcv.fullSegmentsUnacked < 2) return;
+        snd.sendAck(now);
         deliverEvents();
-    }
-
-    /** An ACK of RCV.NXT goes out: nothing is left to acknowledge. */
-    private void ackSent(long now) {
-        lastAckSent = rcvNxt;
-        ackPending = false;
-        fullSegmentsUnacked = 0;
-        if (delackAt != NEVER) {
-            delackAt = NEVER;
-            timersChanged();
-            timer(now, TcpTimer.DELAYED_ACK, TimerAction.CANCEL, NEVER);
-        }
-    }
-
-    /** SYN / SYN,ACK options in the configured layout (see {@link OptionLayout}). */
-    private List<TcpOption> synOptions(long now, boolean synAck) {
-        if (noOptions) return List.of();
-        return cfg().optionLayout().arrange(synAck, kind -> switch (kind) {
-            case TcpOption.KIND_MSS -> new TcpOption.Mss(advMss);
-            case TcpOption.KIND_WSCALE -> cfg().windowScale() && !synOptionsDropped && (!synAck || peerOfferedWs)
-                    ? new TcpOption.WindowScale(cfg().windowScaleShift()) : null;
-            case TcpOption.KIND_SACK_PERMITTED -> cfg().sack() && !synOptionsDropped && (!synAck || peerOfferedSack)
-                    ? new TcpOption.SackPermitted() : null;
-            case TcpOption.KIND_TIMESTAMPS -> cfg().timestamps() && !synOptionsDropped && (!synAck || peerOfferedTs)
-                    ? new TcpOption.Timestamps(tsNow(now), synAck || synEchoesTsRecent ? tsRecent : 0) : null;
-            default -> null;
-        });
     }
 
     /** Options of the peer's SYN or SYN,ACK decide what this connection uses (RFC 7323, 2018, 6691). */
@@ -1949,80 +1166,9 @@ public final class TcpConnection {
         int opts = tsOk ? TS_OPTION_SPACE : 0;
         // a tiny MSS from the peer is raised to 64; our own (a small MTU) is honoured
         effMss = Math.max(Math.min(64, Math.max(1, advMss - opts)), Math.min(peerMss, advMss) - opts);
-        rcvMss = Math.min(rcvMss, effMss);
-        if (cc != null) cc.setMss(effMss); // else cc() starts from the current effMss
+        rcv.rcvMss = Math.min(rcv.rcvMss, effMss);
+        if (recovery != null) recovery.setMss(effMss); // else recovery() starts from the current effMss
         lastAckSent = rcvNxt;
-    }
-
-    // ------------------------------------------------------------------ receive window
-
-    /** RCV.WND: what is left of the advertised window. */
-    private long rcvWnd() { return Math.max(0, Seq.sub(rcvAdvRight, rcvNxt)); }
-
-    /**
-     * The window we would advertise now; the right edge never moves left (RFC 9293 3.8.6.2.2).
-     * SWS_AVOIDANCE, RFC 9293 3.8.6.2.2 receiver SWS avoidance: the right edge moves only when
-     * RCV.BUFF - RCV.USER - RCV.WND >= min(Fr * RCV.BUFF, Eff.snd.MSS), Fr = 1/2.
-     * FREE_SPACE: all free space, unless it is below both RCV.BUFF / 4 and one MSS.
-     */
-    /**
-     * After a read: is the window that opened worth an ACK of its own (RFC 9293 3.8.6.2.2 leaves
-     * when to the receiver)? SWS_AVOIDANCE (Linux's rule): the window at least doubles from at
-     * most half the buffer. FREE_SPACE (FreeBSD tcp_output): the right edge moves by two
-     * segments and a quarter of the buffer (or the buffer is small), or by half the buffer.
-     */
-    private boolean windowUpdateDue(long oldWnd, long cand) {
-        if (cand <= oldWnd) return false;
-        int cap = rcvBuf.capacity();
-        return switch (cfg().receiveWindowPolicy()) {
-            case SWS_AVOIDANCE -> oldWnd <= cap / 2 && cand >= 2 * oldWnd;
-            case FREE_SPACE -> {
-                long adv = cand - oldWnd;
-                if (oldWnd >> rcvWscale >= cand >> rcvWscale) yield false; // the field would not change
-                yield adv >= 2L * effMss && (adv >= cap / 4 || cand <= cap / 8 || cap <= 8L * effMss
-                        || adv >= 65535L << rcvWscale) || 2 * adv >= cap;
-            }
-        };
-    }
-
-    private long windowCandidate() {
-        long cur = rcvWnd();
-        long avail = layer.memoryClampedWindow(Math.min(rcvBuf.free(), 65535L << rcvWscale), rcvBuf, effMss);
-        avail = (avail >> rcvWscale) << rcvWscale;
-        return switch (cfg().receiveWindowPolicy()) {
-            case SWS_AVOIDANCE -> {
-                if (avail <= cur) yield cur;
-                long threshold = Math.min(rcvBuf.capacity() / 2, rcvMss);
-                yield avail - cur >= threshold ? avail : cur;
-            }
-            case FREE_SPACE -> {
-                if (avail < rcvBuf.capacity() / 4 && avail < effMss) avail = 0;
-                yield Math.max(avail, cur);
-            }
-        };
-    }
-
-    /**
-     * The window a segment's sequence number is checked against (RFC 9293 3.10.7.4 first step):
-     * RCV.WND. With FREE_SPACE it is the free buffer space when that is larger than what the
-     * 16-bit field could advertise (FreeBSD: rcv_wnd = max(sbspace, rcv_adv - rcv_nxt)).
-     */
-    private long acceptanceWindow() {
-        long adv = rcvWnd();
-        // a half-open connection has only the window of its SYN,ACK (FreeBSD's syncache: sc_wnd)
-        if (state == TcpState.SYN_RECEIVED) return adv;
-        return switch (cfg().receiveWindowPolicy()) {
-            case SWS_AVOIDANCE -> adv;
-            case FREE_SPACE -> Math.max(adv, rcvBuf.free());
-        };
-    }
-
-    /** The 16-bit window field for a non-SYN segment; updates the advertised right edge. */
-    private int windowField() {
-        long w = windowCandidate();
-        int right = Seq.add(rcvNxt, w);
-        if (Seq.gt(right, rcvAdvRight)) rcvAdvRight = right;
-        return (int) Math.min(65535, w >> rcvWscale);
     }
 
     private boolean canReceiveData() {
@@ -2037,15 +1183,15 @@ public final class TcpConnection {
     // Seq.gt(sndUna, iss) alone turns false again once 2^31 bytes have been acknowledged (the
     // comparison is modulo 2^32), which stopped every transfer after 2 GiB; bytesAcked > 0 can
     // only hold after the SYN was acknowledged.
-    private boolean synAcked() { return bytesAcked > 0 || Seq.gt(sndUna, iss); }
+    boolean synAcked() { return bytesAcked > 0 || Seq.gt(sndUna, iss); }
 
-    private boolean finAcked() { return finQueued && Seq.gt(sndUna, finSeq); }
+    boolean finAcked() { return finQueued && Seq.gt(sndUna, finSeq); }
 
     private void establish(long now, String cause) {
         setState(now, TcpState.ESTABLISHED, cause);
         establishedAt = now;
         if (synRetransmitted) rtt.reinitializeAfterSynTimeout(Math.max(3_000_000_000L, cfg().initialRtoNs())); // RFC 6298 5.7
-        layer.count("tcp.established");
+        layer.counters().established.increment();
         nEstablished = true;
         if (sndUna == sndMax) cancelRto(now);
         if (cfg().keepalive()) {
@@ -2126,7 +1272,7 @@ public final class TcpConnection {
         // RFC 5927 4.1: only believe errors quoting a sequence number we have in flight,
         // SND.UNA =< SEG.SEQ < SND.NXT (the highest sent here, as after a timeout SND.NXT goes back)
         if (!Seq.le(sndUna, seq) || !Seq.lt(seq, sndMax)) {
-            layer.count("tcp.icmp.out_of_window");
+            layer.counters().icmpOutOfWindow.increment();
             return;
         }
         switch (code) {
@@ -2134,19 +1280,19 @@ public final class TcpConnection {
                 if (nextHopMtu >= 68) {
                     // RFC 5927 7.2: a forged tiny MTU must not shrink segments to nothing; floored
                     // as Linux's min_pmtu (552 for IPv4; IPv6's minimum link MTU is 1280, RFC 8200 5)
-                    if (nextHopMtu < MIN_PMTU_IPV4) layer.count("tcp.icmp.pmtu_below_floor");
+                    if (nextHopMtu < MIN_PMTU_IPV4) layer.counters().pmtuBelowFloor.increment();
                     int ipTcp = remoteAddress.family().minHeaderLength() + 20;
                     int mss = Math.max(64, Math.max(nextHopMtu, MIN_PMTU_IPV4) - ipTcp - (tsOk ? TS_OPTION_SPACE : 0));
                     if (mss < effMss) {
                         effMss = mss;
-                        if (cc != null) cc.setMss(mss);
-                        layer.count("tcp.pmtu_reductions");
+                        if (recovery != null) recovery.setMss(mss);
+                        layer.counters().pmtuReductions.increment();
                         // RFC 1191 6.5: the segments in flight were too big and are lost; resend
                         // them at once in the new size rather than at the RTO (Linux
                         // tcp_simple_retransmit, FreeBSD tcp_mtudisc), cwnd untouched
-                        if (sendsData() && synAcked() && sndMax != sndUna) {
+                        if (snd.sendsData() && synAcked() && sndMax != sndUna) {
                             sndNxt = sndUna;
-                            output(now);
+                            snd.output(now);
                         }
                     }
                 }
@@ -2170,7 +1316,7 @@ public final class TcpConnection {
     /** ICMP time exceeded quoting our segment: a soft error (RFC 1122 4.2.3.9) unless the config says otherwise. */
     void icmpTimeExceeded(long now, int seq) {
         if (!Seq.le(sndUna, seq) || !Seq.lt(seq, sndMax)) { // RFC 5927 4.1
-            layer.count("tcp.icmp.out_of_window");
+            layer.counters().icmpOutOfWindow.increment();
             return;
         }
         if (state == TcpState.SYN_SENT && cfg().icmpHardErrorsInSynSent() && cfg().icmpProhibitedIsHard())
@@ -2192,7 +1338,7 @@ public final class TcpConnection {
         timersChanged();
         if (err != null) {
             sendBuf.uncharge();
-            sendBuf = layer.emptySendBuffer(config); // RFC 9293: "flush all queues"
+            sendBuf = layer.sendRings().empty(config.sendBufferSize()); // RFC 9293: "flush all queues"
             ooo.clear();
         }
         layer.forget(this);
@@ -2209,7 +1355,7 @@ public final class TcpConnection {
             layer.tracer().event(new TraceEvent.StateChange<>(now, fourTuple(), from, to, cause));
     }
 
-    private void armRto(long now) {
+    void armRto(long now) {
         if (rtoAt != NEVER) return;
         rtoAt = now + rtt.rto();
         long ut = userTimeoutNs();
@@ -2220,7 +1366,7 @@ public final class TcpConnection {
         timer(now, TcpTimer.RTO, TimerAction.SET, rtoAt);
     }
 
-    private void cancelRto(long now) {
+    void cancelRto(long now) {
         cancelTlp();
         if (erAt != NEVER) {
             erAt = NEVER;
@@ -2232,19 +1378,19 @@ public final class TcpConnection {
         timer(now, TcpTimer.RTO, TimerAction.CANCEL, NEVER);
     }
 
-    private void startRttTiming(long now, int seq) {
+    void startRttTiming(long now, int seq) {
         rttTiming = true;
         rttSeq = seq;
         rttStart = now;
     }
 
-    private void timer(long now, TcpTimer name, TimerAction action, long deadline) {
+    void timer(long now, TcpTimer name, TimerAction action, long deadline) {
         if (layer.tracer().enabled()) layer.tracer().event(new TraceEvent.Timer<>(now, fourTuple(), name, action, deadline));
     }
 
-    private int tsNow(long now) { return (int) (now / 1_000_000L) + tsOffset; }
+    int tsNow(long now) { return (int) (now / 1_000_000L) + tsOffset; }
 
-    private static TcpOption.Timestamps timestampsOf(TcpRepr seg) {
+    static TcpOption.Timestamps timestampsOf(TcpRepr seg) {
         for (TcpOption o : seg.options()) if (o instanceof TcpOption.Timestamps t) return t;
         return null;
     }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.netstack4j.tcp.seqnum.Seq;
 import org.netstack4j.time.Pollable;
 import org.netstack4j.time.Time;
 import org.netstack4j.trace.Counters;
@@ -44,9 +45,12 @@ public final class TcpLayer implements Pollable {
     // shared by all connections until they need their own (DESIGN.md 10)
     private final Rings sendRings, receiveRings;
     private final RttEstimator.Bounds rttBounds;
-    private final Counters.Counter inSegments, outSegments, outRsts;
-    /** Counted once per few segments on a bulk transfer: looked up once, not by name each time. */
-    final Counters.Counter windowUpdates, delayedAcks;
+    /** Every TCP counter of this stack, looked up by name once (connections increment fields). */
+    private final TcpCounters tcpCounters;
+    /** The typed TCP counters (listeners count SYN cookies here). */
+    TcpCounters tcpCounters() { return tcpCounters; }
+    /** What connections see of this layer (ConnectionContext), one for all of them. */
+    private final Context context = new Context();
     private byte[] scratch;
     private long challengeWindowStart = Long.MIN_VALUE;
     private int challengeAcksInWindow;
@@ -68,15 +72,12 @@ public final class TcpLayer implements Pollable {
         this.isn = new IsnGenerator(seed);
         this.synCookies = new SynCookies(seed);
         this.connections = new ConnectionTable(seed);
-        this.sendRings = new Rings(config.sendBufferSize());
-        this.receiveRings = new Rings(config.receiveBufferSize());
+        Map<Integer, RingBuffer> otherEmptyRings = new HashMap<>(); // shared by send and receive rings
+        this.sendRings = new Rings(config.sendBufferSize(), otherEmptyRings, this::newRing);
+        this.receiveRings = new Rings(config.receiveBufferSize(), otherEmptyRings, this::newRing);
         this.rttBounds = RttEstimator.boundsOf(config);
         this.ephemeral = new EphemeralPorts(seed, config.ephemeralPortMin(), config.ephemeralPortMax());
-        this.inSegments = this.counters.counter("tcp.in.segments");
-        this.outSegments = this.counters.counter("tcp.out.segments");
-        this.outRsts = this.counters.counter("tcp.out.rsts");
-        this.windowUpdates = this.counters.counter("tcp.out.window_updates");
-        this.delayedAcks = this.counters.counter("tcp.delayed_acks");
+        this.tcpCounters = new TcpCounters(this.counters);
     }
 
     public TcpConfig config() { return config; }
@@ -113,11 +114,11 @@ public final class TcpLayer implements Pollable {
         if (remote == null || remote.isUnspecified() || remotePort <= 0 || remotePort > 65535)
             throw new IllegalArgumentException("connect needs a concrete remote address and port");
         if (connectionLimitReached()) {
-            counters.counter("tcp.connection_limit").increment();
+            tcpCounters.connectionLimit.increment();
             throw new TcpException(TcpError.INSUFFICIENT_RESOURCES, "connection limit (" + config.hardening().maxConnections() + ") reached");
         }
         if (memoryExhausted()) {
-            counters.counter("tcp.memory.refused").increment();
+            tcpCounters.memoryRefused.increment();
             throw new TcpException(TcpError.INSUFFICIENT_RESOURCES, "TCP buffer memory limit (" + config.hardening().memoryLimitBytes() + " bytes) reached");
         }
         int port = localPort;
@@ -136,12 +137,12 @@ public final class TcpLayer implements Pollable {
             inheritedTsRecent = old.tsRecentForReuse();
             inherit = true;
             old.timeWaitReplaced(now);
-            counters.counter("tcp.time_wait_reused").increment();
+            tcpCounters.timeWaitReused.increment();
         }
         TcpConnection c = newConnection(now, local, port, remote, remotePort, null, l, cfg);
         if (inherit) c.inheritTimeWait(inheritedTsRecent);
         c.setNoOptions(noOptions);
-        counters.counter("tcp.active_opens").increment();
+        tcpCounters.activeOpens.increment();
         c.open(now);
         return c;
     }
@@ -175,7 +176,7 @@ public final class TcpLayer implements Pollable {
 
     /** A segment from IP: src/dst are the IP addresses, the payload is buf[payloadOff, +payloadLen). */
     public void segmentArrives(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] buf, int payloadOff, int payloadLen) {
-        inSegments.increment();
+        tcpCounters.inSegments.increment();
         // The connection's name is only needed for tracing: build it only then (hot path).
         String id = tracer.enabled() ? id(dst, seg.dstPort(), src, seg.srcPort()) : null;
         if (tracer.enabled()) tracer.event(TraceEvent.Segment.of(now, true, src, dst, seg, payloadLen));
@@ -231,7 +232,7 @@ public final class TcpLayer implements Pollable {
                                            int srcPort, int dstPort, int seq) {
         TcpConnection c = connections.get(src, srcPort, dst, dstPort);
         if (c == null) {
-            counters.counter("tcp.icmp.no_connection").increment();
+            tcpCounters.icmpNoConnection.increment();
             return;
         }
         c.icmpUnreachable(now, code, nextHopMtu, seq);
@@ -241,7 +242,7 @@ public final class TcpLayer implements Pollable {
     public void icmpTimeExceeded(long now, IpAddress src, IpAddress dst, int srcPort, int dstPort, int seq) {
         TcpConnection c = connections.get(src, srcPort, dst, dstPort);
         if (c == null) {
-            counters.counter("tcp.icmp.no_connection").increment();
+            tcpCounters.icmpNoConnection.increment();
             return;
         }
         c.icmpTimeExceeded(now, seq);
@@ -327,7 +328,7 @@ public final class TcpLayer implements Pollable {
         // RFC 9293 3.7.1: the MSS to announce comes from the route's MTU (MTU - 40 for IPv4);
         // the configured MSS caps it (TCP_MAXSEG, Linux tcp_mss_clamp)
         int advMss = advertisedMss(cfg, local, remote);
-        TcpConnection c = new TcpConnection(this, cfg, local, localPort, remote, remotePort, parent, l, iss,
+        TcpConnection c = new TcpConnection(context, cfg, local, localPort, remote, remotePort, parent, l, iss,
                 isn.timestampOffset(local, remote), advMss, nextOrder++);
         if (parent != null) c.setNoOptions(parent.noOptions());
         connections.put(c);
@@ -364,7 +365,7 @@ public final class TcpLayer implements Pollable {
     /** May one more connection enter TIME-WAIT? Counted when not (Linux TCPTimeWaitOverflow). */
     boolean timeWaitAllowed() {
         if (timeWait < config.hardening().maxTimeWait()) return true;
-        counters.counter("tcp.time_wait_overflow").increment();
+        tcpCounters.timeWaitOverflow.increment();
         return false;
     }
 
@@ -374,7 +375,7 @@ public final class TcpLayer implements Pollable {
             orphans++;
             return true;
         }
-        counters.counter("tcp.orphans_overflow").increment();
+        tcpCounters.orphansOverflow.increment();
         return false;
     }
 
@@ -404,49 +405,6 @@ public final class TcpLayer implements Pollable {
     /** A connection gives back its empty receive ring (nothing held beyond the end); returns the shared empty ring. */
     RingBuffer recycleReceiveBuffer(RingBuffer r, TcpConfig c) { return receiveRings.recycle(r, c.receiveBufferSize()); }
 
-    /** Shared empty rings of the sizes that per-connection configurations use (send and receive alike). */
-    private final Map<Integer, RingBuffer> otherEmptyRings = new HashMap<>();
-
-    /**
-     * The rings of one kind (send or receive) for the stack's buffer size: the empty stand-in
-     * all idle connections share, and one drained ring kept for the next connection that needs
-     * one. A connection whose application drains its buffer and then receives (or queues) more,
-     * as every bulk transfer does, would otherwise allocate a new array and grow it from 256
-     * bytes each time. At most one spare per kind; idle connections still hold none. Connections
-     * with their own buffer size get rings of that size and no spare.
-     */
-    private final class Rings {
-        private final int size;
-        private final RingBuffer empty;
-        private RingBuffer spare;
-
-        Rings(int size) {
-            this.size = size;
-            this.empty = RingBuffer.sharedEmpty(size);
-        }
-
-        RingBuffer empty(int capacity) {
-            return capacity == size ? empty : otherEmptyRings.computeIfAbsent(capacity, RingBuffer::sharedEmpty);
-        }
-
-        RingBuffer take(int capacity) {
-            if (capacity != size) return newRing(capacity);
-            RingBuffer r = spare;
-            spare = null;
-            return r != null ? r : newRing(size);
-        }
-
-        RingBuffer recycle(RingBuffer r, int capacity) {
-            if (r.isEmpty() && r.isCharged() && r.capacity() == size && (spare == null || r.allocated() > spare.allocated())) {
-                if (spare != null) spare.uncharge();
-                spare = r;
-            } else if (r.isEmpty() && r != spare) {
-                r.uncharge(); // dropped (a ring still holding bytes stays with its caller)
-            }
-            return empty(capacity);
-        }
-    }
-
     /** A ring whose array counts in the layer's buffer memory. */
     RingBuffer newRing(int capacity) {
         RingBuffer r = new RingBuffer(capacity);
@@ -465,7 +423,7 @@ public final class TcpLayer implements Pollable {
     /** Above Hardening.memoryPressureBytes: receive windows stop growing the buffers (counted on entry). */
     boolean memoryPressure() {
         boolean p = memory.bytes > config.hardening().memoryPressureBytes();
-        if (p && !underPressure) counters.counter("tcp.memory.pressure").increment();
+        if (p && !underPressure) tcpCounters.memoryPressure.increment();
         underPressure = p;
         return p;
     }
@@ -483,7 +441,7 @@ public final class TcpLayer implements Pollable {
         if (!memoryPressure()) return avail;
         long room = Math.max(0, rcv.allocated() - rcv.size());
         long clamped = Math.min(avail, memoryExhausted() ? room : Math.max(room, 4L * mss));
-        if (clamped < avail) counters.counter("tcp.memory.window_clamped").increment();
+        if (clamped < avail) tcpCounters.memoryWindowClamped.increment();
         return clamped;
     }
 
@@ -499,11 +457,6 @@ public final class TcpLayer implements Pollable {
         connections.remove(c);
         timers.forget(c);
     }
-
-    /** A connection's earliest deadline changed (see {@link TcpConnection#pollAt()}). */
-    void reschedule(TcpConnection c, long at) { timers.reschedule(c, at); }
-
-    long queuedDeadline(TcpConnection c) { return timers.keyOf(c); }
 
     byte[] scratch(int n) {
         if (scratch == null || scratch.length < n) scratch = new byte[Math.max(n, 2048)];
@@ -526,13 +479,13 @@ public final class TcpLayer implements Pollable {
             transmit(now, src, dst, tcp.toRepr(), payload, off, len);
             return;
         }
-        outSegments.increment();
+        tcpCounters.outSegments.increment();
         output.send(now, src, dst, tcp, payload, off, len);
     }
 
     void transmit(long now, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int off, int len) {
-        outSegments.increment();
-        if (tcp.has(TcpRepr.RST)) outRsts.increment();
+        tcpCounters.outSegments.increment();
+        if (tcp.has(TcpRepr.RST)) tcpCounters.outRsts.increment();
         if (tracer.enabled()) tracer.event(TraceEvent.Segment.of(now, false, src, dst, tcp, len));
         output.send(now, src, dst, tcp, payload, off, len);
     }
@@ -556,11 +509,11 @@ public final class TcpLayer implements Pollable {
             challengeAcksInWindow = 0;
         }
         if (challengeAcksInWindow >= config.challengeAckLimit()) {
-            counters.counter("tcp.challenge_acks_rate_limited").increment();
+            tcpCounters.challengeAcksRateLimited.increment();
             return false;
         }
         challengeAcksInWindow++;
-        counters.counter("tcp.out.challenge_acks").increment();
+        tcpCounters.challengeAcks.increment();
         return true;
     }
 
@@ -575,28 +528,56 @@ public final class TcpLayer implements Pollable {
         if (tracer.enabled()) tracer.event(new TraceEvent.Drop(now, "tcp", kind, reason, id + " " + summary(seg, len)));
     }
 
-    void count(String name) { counters.counter(name).increment(); }
-
     Tracer tracer() { return tracer; }
 
     long seed() { return seed; }
 
     /** A short tcpdump-like rendering used in drop summaries: "Flags [S.], seq 1, ack 2, win 3, length 0". */
     static String summary(TcpRepr t, int len) {
-        return "Flags [" + flags(t.flags()) + "], seq " + Seq.str(t.seq()) + ", ack " + Seq.str(t.ack())
+        return "Flags [" + TcpRepr.flagLetters(t.flags()) + "], seq " + Seq.str(t.seq()) + ", ack " + Seq.str(t.ack())
                 + ", win " + t.window() + ", length " + len;
     }
 
-    static String flags(int f) {
-        StringBuilder b = new StringBuilder();
-        if ((f & TcpRepr.SYN) != 0) b.append('S');
-        if ((f & TcpRepr.FIN) != 0) b.append('F');
-        if ((f & TcpRepr.RST) != 0) b.append('R');
-        if ((f & TcpRepr.PSH) != 0) b.append('P');
-        if ((f & TcpRepr.URG) != 0) b.append('U');
-        if ((f & TcpRepr.ECE) != 0) b.append('E');
-        if ((f & TcpRepr.CWR) != 0) b.append('W');
-        if ((f & TcpRepr.ACK) != 0) b.append('.');
-        return b.isEmpty() ? "none" : b.toString();
+    /** The connections' view of this layer (see {@link ConnectionContext}). */
+    private final class Context implements ConnectionContext {
+        @Override public TcpEncoder encoder() { return encoder; }
+        @Override public byte[] scratch(int n) { return TcpLayer.this.scratch(n); }
+
+        @Override public void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpEncoder seg,
+                                       byte[] payload, int off, int len) {
+            TcpLayer.this.transmit(now, c, src, dst, seg, payload, off, len);
+        }
+
+        @Override public void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpRepr seg,
+                                       byte[] payload, int off, int len) {
+            TcpLayer.this.transmit(now, c, src, dst, seg, payload, off, len);
+        }
+
+        @Override public void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack,
+                                      boolean withAck, List<TcpOption> options) {
+            TcpLayer.this.sendRst(now, src, srcPort, dst, dstPort, seq, ack, withAck, options);
+        }
+
+        @Override public boolean allowChallengeAck(long now) { return TcpLayer.this.allowChallengeAck(now); }
+        @Override public void ackAtBatchEnd(long now, TcpConnection c) { TcpLayer.this.ackAtBatchEnd(now, c); }
+        @Override public TcpCounters counters() { return tcpCounters; }
+        @Override public Tracer tracer() { return tracer; }
+
+        @Override public void drop(long now, DropReason kind, String key, String reason, TcpConnection c, TcpRepr seg, int len) {
+            TcpLayer.this.drop(now, kind, key, reason, c, seg, len);
+        }
+
+        @Override public void reschedule(TcpConnection c, long at) { timers.reschedule(c, at); }
+        @Override public long queuedDeadline(TcpConnection c) { return timers.keyOf(c); }
+        @Override public void forget(TcpConnection c) { TcpLayer.this.forget(c); }
+        @Override public Rings sendRings() { return sendRings; }
+        @Override public Rings receiveRings() { return receiveRings; }
+        @Override public RttEstimator newRttEstimator(TcpConfig c) { return TcpLayer.this.newRttEstimator(c); }
+        @Override public RingBuffer newRing(int capacity) { return TcpLayer.this.newRing(capacity); }
+        @Override public long memoryClampedWindow(long avail, RingBuffer rcv, int mss) { return TcpLayer.this.memoryClampedWindow(avail, rcv, mss); }
+        @Override public void stateChanged(TcpState from, TcpState to) { TcpLayer.this.stateChanged(from, to); }
+        @Override public boolean timeWaitAllowed() { return TcpLayer.this.timeWaitAllowed(); }
+        @Override public boolean orphanAllowed() { return TcpLayer.this.orphanAllowed(); }
+        @Override public void orphanClosed() { TcpLayer.this.orphanClosed(); }
     }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.netstack4j.tcp.seqnum.Seq;
 import org.netstack4j.trace.DropReason;
 import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.TcpOption;
@@ -250,7 +251,7 @@ public final class TcpListener {
         int window = Math.min(config.receiveBufferSize(), 65535);
         TcpRepr synAck = new TcpRepr(port, syn.srcPort(), iss, Seq.add(syn.seq(), 1), TcpRepr.SYN | TcpRepr.ACK, window, 0, options);
         lastCookieAt = now;
-        layer.count("tcp.syncookies.sent");
+        layer.tcpCounters().syncookiesSent.increment();
         layer.transmit(now, dst, src, synAck, new byte[0], 0, 0);
     }
 
@@ -265,11 +266,11 @@ public final class TcpListener {
         switch (check.verdict()) {
             case VALID -> { }
             case EXPIRED -> {
-                layer.count("tcp.syncookies.expired");
+                layer.tcpCounters().syncookiesExpired.increment();
                 return false;
             }
             case FORGED -> {
-                layer.count("tcp.syncookies.failed");
+                layer.tcpCounters().syncookiesFailed.increment();
                 return false;
             }
         }
@@ -281,7 +282,7 @@ public final class TcpListener {
         if (ts != null && config.timestamps() && !noOptions) {
             SynCookies.TsOptions restored = SynCookies.options(ts.tsEcr(), layer.timestampOffset(dst, src));
             if (restored == null) {
-                layer.count("tcp.syncookies.failed");
+                layer.tcpCounters().syncookiesFailed.increment();
                 return false;
             }
             if (restored.wscale() >= 0) options.add(new TcpOption.WindowScale(restored.wscale()));
@@ -292,7 +293,7 @@ public final class TcpListener {
             layer.drop(now, DropReason.QUEUE_FULL, "cookie_ack_no_room", "valid SYN cookie but no room (accept queue or connection limit)", id(dst, src, seg), seg, len);
             return true; // dropped, not reset: the peer retransmits its data or times out (Linux)
         }
-        layer.count("tcp.syncookies.valid");
+        layer.tcpCounters().syncookiesValid.increment();
         TcpRepr syn = new TcpRepr(seg.srcPort(), port, peerSeq, 0, TcpRepr.SYN, seg.window(), 0, options);
         TcpConnection c = layer.newConnection(now, dst, port, src, seg.srcPort(), this, TcpEventListener.NONE, config, Seq.add(seg.ack(), -1));
         addHalfOpen(c);

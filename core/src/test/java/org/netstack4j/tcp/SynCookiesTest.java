@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.netstack4j.tcp.seqnum.Seq;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
 

@@ -8,6 +8,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.netstack4j.tcp.seqnum.Seq;
 import org.netstack4j.time.Time;
 import org.netstack4j.wire.Parsed;
 import org.netstack4j.wire.TcpOption;

@@ -92,9 +92,9 @@ final class TcpHarness {
     /** Pops the next segment we sent and checks flags (exactly), relative seq/ack and payload length. */
     Out expect(int flags, int relSeq, int relAck, int len) {
         Out o = out.pollFirst();
-        assertNotNull(o, "expected " + TcpLayer.flags(flags) + " seq " + relSeq + " ack " + relAck + " len " + len + " but nothing was sent");
+        assertNotNull(o, "expected " + TcpRepr.flagLetters(flags) + " seq " + relSeq + " ack " + relAck + " len " + len + " but nothing was sent");
         String got = describe(o);
-        assertEquals(TcpLayer.flags(flags), TcpLayer.flags(o.tcp().flags()), "flags of " + got);
+        assertEquals(TcpRepr.flagLetters(flags), TcpRepr.flagLetters(o.tcp().flags()), "flags of " + got);
         assertEquals(relSeq, o.tcp().seq() - iss, "seq of " + got);
         if ((flags & A) != 0) assertEquals(relAck, o.tcp().ack() - peerIss, "ack of " + got);
         assertEquals(len, o.len(), "length of " + got);
@@ -124,7 +124,7 @@ final class TcpHarness {
     }
 
     String describe(Out o) {
-        return "[" + TcpLayer.flags(o.tcp().flags()) + "] seq " + (o.tcp().seq() - iss) + " ack " + (o.tcp().ack() - peerIss)
+        return "[" + TcpRepr.flagLetters(o.tcp().flags()) + "] seq " + (o.tcp().seq() - iss) + " ack " + (o.tcp().ack() - peerIss)
                 + " win " + o.tcp().window() + " len " + o.len() + " opts " + o.tcp().options();
     }
 

@@ -13,8 +13,10 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
-import org.netstack4j.tcp.cc.CongestionControl;
 import org.netstack4j.tcp.cc.NewReno;
+import org.netstack4j.tcp.recovery.FastRecovery;
+import org.netstack4j.tcp.seqnum.Assembler;
+import org.netstack4j.tcp.seqnum.Seq;
 import org.netstack4j.time.Time;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.TcpOption;
@@ -33,7 +35,8 @@ class TcpPartsTest {
 
     @Test void restartAfterIdleHalvesPerRtoDownToTheInitialWindow() {
         NewReno cc = new NewReno(1000, 10, 0);
-        for (int i = 0; i < 30; i++) cc.onAck(1000 * (i + 1), 1000, 40_000, 0);
+        FastRecovery fr = new FastRecovery(cc, 1000);
+        for (int i = 0; i < 30; i++) fr.onAck(1000 * (i + 1), 1000, 40_000, 0);
         assertEquals(40_000, cc.window());
         cc.restartAfterIdle(Time.ms(250), Time.ms(300)); // not idle for an RTO beyond the first
         assertEquals(40_000, cc.window());
@@ -44,7 +47,7 @@ class TcpPartsTest {
     }
 
     @Test void noGrowthWhenTheSenderDoesNotUseTheWindow() {
-        NewReno cc = new NewReno(1000, 10, 0);
+        FastRecovery cc = new FastRecovery(new NewReno(1000, 10, 0), 1000);
         cc.onAck(2000, 2000, 5000, 0, false);
         assertEquals(10_000, cc.window());
         cc.onAck(4000, 2000, 3000, 0, true);
@@ -127,7 +130,7 @@ class TcpPartsTest {
 
     @Test void slowStartGrowthPerAckFollowsTheAbcLimit() {
         NewReno rfc5681 = new NewReno(1000, 10), abc2 = new NewReno(1000, 10, 2), all = new NewReno(1000, 10, 0);
-        for (NewReno cc : List.of(rfc5681, abc2, all)) cc.onAck(13_000, 3000, 10_000, 0); // one stretch ACK of 3 segments
+        for (NewReno cc : List.of(rfc5681, abc2, all)) new FastRecovery(cc, 1000).onAck(13_000, 3000, 10_000, 0); // one stretch ACK of 3 segments
         assertEquals(11_000, rfc5681.window(), "RFC 5681: at most SMSS per ACK");
         assertEquals(12_000, abc2.window(), "RFC 3465 L=2");
         assertEquals(13_000, all.window(), "everything acknowledged (Linux)");
@@ -147,20 +150,20 @@ class TcpPartsTest {
 
     @Test void newRenoSlowStartAvoidanceAndRecovery() {
         int mss = 1000;
-        NewReno cc = new NewReno(mss, 10);
+        FastRecovery cc = new FastRecovery(new NewReno(mss, 10), mss); // RFC 6582 over NewReno
         assertEquals(10_000, cc.window(), "RFC 6928: min(10*MSS, max(2*MSS, 14600))");
         cc.onAck(10_000, 1000, 10_000, 0);
         assertEquals(11_000, cc.window(), "slow start: + min(N, SMSS)");
-        assertEquals(CongestionControl.Action.NONE, cc.onDuplicateAck(1, 0, 20_000, 10_000, 0));
-        assertEquals(CongestionControl.Action.NONE, cc.onDuplicateAck(2, 0, 20_000, 10_000, 0));
-        assertEquals(CongestionControl.Action.RETRANSMIT_FIRST_UNACKED, cc.onDuplicateAck(3, 0, 20_000, 10_000, 0));
+        assertEquals(FastRecovery.Action.NONE, cc.onDuplicateAck(1, 0, 20_000, 10_000, 0));
+        assertEquals(FastRecovery.Action.NONE, cc.onDuplicateAck(2, 0, 20_000, 10_000, 0));
+        assertEquals(FastRecovery.Action.RETRANSMIT_FIRST_UNACKED, cc.onDuplicateAck(3, 0, 20_000, 10_000, 0));
         assertEquals(5_000, cc.ssthresh());
         assertEquals(8_000, cc.window(), "ssthresh + 3*SMSS");
         cc.onDuplicateAck(4, 0, 20_000, 10_000, 0);
         assertEquals(9_000, cc.window(), "inflate");
-        assertEquals(CongestionControl.Action.RETRANSMIT_FIRST_UNACKED, cc.onAck(5_000, 5_000, 20_000, 0), "partial ACK");
+        assertEquals(FastRecovery.Action.RETRANSMIT_FIRST_UNACKED, cc.onAck(5_000, 5_000, 20_000, 0), "partial ACK");
         assertTrue(cc.inRecovery());
-        assertEquals(CongestionControl.Action.NONE, cc.onAck(20_000, 15_000, 15_000, 0), "full ACK");
+        assertEquals(FastRecovery.Action.NONE, cc.onAck(20_000, 15_000, 15_000, 0), "full ACK");
         assertFalse(cc.inRecovery());
         assertEquals(2_000, cc.window(), "min(ssthresh, max(FlightSize, SMSS) + SMSS)");
         cc.onRetransmissionTimeout(30_000, 8_000, 0);

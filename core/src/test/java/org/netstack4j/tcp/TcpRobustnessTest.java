@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import org.netstack4j.tcp.seqnum.Seq;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
 

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.netstack4j.tcp.seqnum.Seq;
 import org.netstack4j.time.Time;
 import org.netstack4j.trace.Counters;
 import org.netstack4j.trace.TraceEvent;

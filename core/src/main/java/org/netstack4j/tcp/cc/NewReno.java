@@ -1,10 +1,10 @@
 package org.netstack4j.tcp.cc;
 
 /**
- * NewReno: RFC 5681 slow start and congestion avoidance, fast retransmit/fast recovery with the
- * RFC 6582 partial-ACK rule, and the RFC 6928 initial window (see {@link RenoFamily}). Limited
- * transmit (RFC 3042) needs no state here: the connection lets the first two duplicate ACKs
- * each send one new segment.
+ * NewReno: RFC 5681 slow start and congestion avoidance and the RFC 6928 initial window (see
+ * {@link RenoFamily}); its fast retransmit and fast recovery with the RFC 6582 partial-ACK rule
+ * are org.netstack4j.tcp.recovery.FastRecovery. Limited transmit (RFC 3042) needs no state
+ * here: the connection lets the first two duplicate ACKs each send one new segment.
  */
 public final class NewReno extends RenoFamily {
     private long bytesAckedInCa; // appropriate byte counting for congestion avoidance (RFC 3465)

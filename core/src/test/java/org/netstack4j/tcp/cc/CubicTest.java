@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.netstack4j.tcp.recovery.FastRecovery;
 import org.netstack4j.time.Time;
 
 /** RFC 9438 CUBIC, driven ACK by ACK in virtual time (a sender that always fills cwnd). */
@@ -12,11 +13,11 @@ class CubicTest {
 
     /** Sender state for the drive: the next sequence number to acknowledge and the clock. */
     static final class Drive {
-        final CongestionControl cc;
+        final FastRecovery cc; // the controller under its fast recovery (RFC 6582)
         int una = 1;
         long now = Time.s(1);
 
-        Drive(CongestionControl cc) { this.cc = cc; }
+        Drive(CongestionControl cc) { this.cc = new FastRecovery(cc, MSS); }
 
         /** One round trip: cwnd worth of data acknowledged, two segments per ACK, spread over the RTT. */
         void round(long rttNs) {
@@ -53,7 +54,7 @@ class CubicTest {
         Drive d = new Drive(c);
         while (c.window() < (long) segments * MSS) {
             d.una += MSS;
-            c.onAck(d.una, MSS, c.window(), d.now);
+            d.cc.onAck(d.una, MSS, c.window(), d.now);
         }
         d.loss();
         return d;
@@ -61,7 +62,7 @@ class CubicTest {
 
     @Test void aLossKeepsSeventyPercentAndRemembersTheWindow() {
         Drive d = afterLossAt(100, Time.ms(100));
-        Cubic c = (Cubic) d.cc;
+        Cubic c = (Cubic) d.cc.cc();
         assertEquals(100, c.wMaxSegments(), 0.01, "W_max: the window at the loss");
         assertEquals(70_000, c.ssthresh(), "RFC 9438 4.6: ssthresh = 0.7 * cwnd (NewReno would halve)");
         assertEquals(70_000, c.window(), "recovery ends at ssthresh");
@@ -70,7 +71,7 @@ class CubicTest {
     @Test void growthIsConcaveUpToTheOldWindowAtKThenConvex() {
         long rtt = Time.ms(100);
         Drive d = afterLossAt(100, rtt);
-        Cubic c = (Cubic) d.cc;
+        Cubic c = (Cubic) d.cc.cc();
         double start = d.segments();
         d.round(rtt); // the first ACK of the epoch computes K
         double k = c.kSeconds();
@@ -110,7 +111,7 @@ class CubicTest {
         double before = d.segments();
         assertTrue(before < 100, "still below the old window: " + before);
         d.loss();
-        Cubic c = (Cubic) d.cc;
+        Cubic c = (Cubic) d.cc.cc();
         assertEquals(before * (1 + 0.7) / 2, c.wMaxSegments(), 0.5, "RFC 9438 4.7: W_max = cwnd * (1 + beta) / 2");
     }
 

@@ -1,4 +1,4 @@
-package org.netstack4j.tcp.cc;
+package org.netstack4j.tcp.recovery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

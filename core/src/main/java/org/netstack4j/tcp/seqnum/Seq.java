@@ -1,4 +1,4 @@
-package org.netstack4j.tcp;
+package org.netstack4j.tcp.seqnum;
 
 /**
  * Sequence number arithmetic modulo 2^32 (RFC 9293 3.4, RFC 1982 style). Sequence numbers are

@@ -1,4 +1,4 @@
-package org.netstack4j.tcp;
+package org.netstack4j.tcp.seqnum;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +11,7 @@ import org.netstack4j.wire.TcpOption;
  * the advertised window). Also remembers which range changed most recently, for SACK
  * (RFC 2018 4: the first block reports the most recently received segment).
  */
-final class Assembler {
+public final class Assembler {
     private static final class Range {
         int left, right;
         long stamp;
@@ -24,22 +24,22 @@ final class Assembler {
     private List<Range> ranges = NONE; // a list only while ranges exist: an idle connection holds none (DESIGN.md 10)
     private long clock;
 
-    Assembler(int maxRanges) { this.maxRanges = maxRanges; }
+    public Assembler(int maxRanges) { this.maxRanges = maxRanges; }
 
     /**
      * Holds no range and takes none (maxRanges 0: {@link #add} refuses): the shared stand-in for
      * connections that never saw a hole; they get their own assembler on the first one.
      */
-    static final Assembler EMPTY = new Assembler(0);
+    public static final Assembler EMPTY = new Assembler(0);
 
-    boolean isEmpty() { return ranges.isEmpty(); }
+    public boolean isEmpty() { return ranges.isEmpty(); }
 
     private void releaseIfEmpty() { if (ranges.isEmpty()) ranges = NONE; }
 
-    int rangeCount() { return ranges.size(); }
+    public int rangeCount() { return ranges.size(); }
 
     /** Adds [left, right); false if it would need more ranges than allowed (caller drops it). */
-    boolean add(int left, int right) {
+    public boolean add(int left, int right) {
         if (!Seq.lt(left, right)) return true;
         long stamp = ++clock;
         int i = 0;
@@ -64,7 +64,7 @@ final class Assembler {
      * rcv.nxt moved to {@code rcvNxt}: if the first range starts at or before it, removes that
      * range and returns its right edge (the new rcv.nxt); otherwise returns rcvNxt.
      */
-    int advance(int rcvNxt) {
+    public int advance(int rcvNxt) {
         int next = rcvNxt;
         while (!ranges.isEmpty() && Seq.le(ranges.get(0).left, next)) {
             next = Seq.max(next, ranges.get(0).right);
@@ -75,10 +75,10 @@ final class Assembler {
     }
 
     /** The last sequence number held (exclusive), or {@code fallback} when empty. */
-    int highest(int fallback) { return ranges.isEmpty() ? fallback : ranges.get(ranges.size() - 1).right; }
+    public int highest(int fallback) { return ranges.isEmpty() ? fallback : ranges.get(ranges.size() - 1).right; }
 
     /** Up to max SACK blocks, the most recently changed first (RFC 2018 4). */
-    List<TcpOption.SackBlock> sackBlocks(int max) {
+    public List<TcpOption.SackBlock> sackBlocks(int max) {
         List<Range> copy = new ArrayList<>(ranges);
         copy.sort((a, b) -> Long.compare(b.stamp, a.stamp));
         List<TcpOption.SackBlock> out = new ArrayList<>();
@@ -86,24 +86,24 @@ final class Assembler {
         return out;
     }
 
-    void clear() { ranges = NONE; }
+    public void clear() { ranges = NONE; }
 
     /** Forgets everything below {@code seq} (ranges end there or are trimmed to start there). */
-    void discardBelow(int seq) {
+    public void discardBelow(int seq) {
         while (!ranges.isEmpty() && Seq.le(ranges.get(0).right, seq)) ranges.remove(0);
         if (!ranges.isEmpty() && Seq.lt(ranges.get(0).left, seq)) ranges.get(0).left = seq;
         releaseIfEmpty();
     }
 
     /** Bytes held in ranges above {@code seq}. */
-    long bytesAbove(int seq) {
+    public long bytesAbove(int seq) {
         long n = 0;
         for (Range r : ranges) if (Seq.gt(r.right, seq)) n += Seq.sub(r.right, Seq.max(r.left, seq));
         return n;
     }
 
     /** The right edge of the range holding {@code seq}, or seq itself if no range holds it. */
-    int endOfRangeHolding(int seq) {
+    public int endOfRangeHolding(int seq) {
         for (Range r : ranges) {
             if (Seq.gt(r.left, seq)) break;
             if (Seq.lt(seq, r.right)) return r.right;
@@ -112,7 +112,7 @@ final class Assembler {
     }
 
     /** The left edge of the first range starting after {@code seq}, or {@code fallback}. */
-    int nextLeftAfter(int seq, int fallback) {
+    public int nextLeftAfter(int seq, int fallback) {
         for (Range r : ranges) if (Seq.gt(r.left, seq)) return r.left;
         return fallback;
     }

@@ -1,4 +1,4 @@
-package org.netstack4j.tcp.cc;
+package org.netstack4j.tcp.recovery;
 
 /**
  * Proportional Rate Reduction (RFC 6937) for one fast recovery: how much a sender may send

@@ -1,0 +1,69 @@
+package org.netstack4j.tcp;
+
+import org.netstack4j.tcp.recovery.RecoveryCounters;
+import org.netstack4j.trace.Counters;
+import org.netstack4j.trace.Counters.Counter;
+
+/**
+ * The TCP counters of one stack (netstat -s names, see the constructor), looked up by name once
+ * when the layer is built; connections increment fields. A counter still at 0 does not show in
+ * {@link Counters#snapshot()}, so registering them all up front changes nothing visible.
+ */
+final class TcpCounters {
+    final Counter inSegments, outSegments, outRsts, windowUpdates, delayedAcks, activeOpens, passiveOpens, established,
+            estabResets, inRsts, inSynResets, inOutOfOrder, oooRangesFull, outKeepalives, outRstDataAfterClose,
+            outWindowProbes, outOfWindowAcksRateLimited, pawsAcksRateLimited, retransmits, timeouts, timeoutsInRecovery,
+            timeoutsRepeated, timedOut, connectTimeouts, userTimeouts, cwndRestarts, pmtuReductions, icmpOutOfWindow,
+            icmpNoConnection, challengeAcks, challengeAcksRateLimited, timeWaitReused;
+    /** Hardening (SYN cookies, limits, buffer memory, PMTU floor). */
+    final Counter syncookiesSent, syncookiesValid, syncookiesFailed, syncookiesExpired, connectionLimit, memoryRefused,
+            memoryPressure, memoryWindowClamped, timeWaitOverflow, orphansOverflow, pmtuBelowFloor;
+    final RecoveryCounters recovery;
+
+    TcpCounters(Counters c) {
+        inSegments = c.counter("tcp.in.segments");
+        outSegments = c.counter("tcp.out.segments");
+        outRsts = c.counter("tcp.out.rsts");
+        windowUpdates = c.counter("tcp.out.window_updates");
+        delayedAcks = c.counter("tcp.delayed_acks");
+        activeOpens = c.counter("tcp.active_opens");
+        passiveOpens = c.counter("tcp.passive_opens");
+        established = c.counter("tcp.established");
+        estabResets = c.counter("tcp.estab_resets");
+        inRsts = c.counter("tcp.in.rsts");
+        inSynResets = c.counter("tcp.in.syn_resets");
+        inOutOfOrder = c.counter("tcp.in.out_of_order");
+        oooRangesFull = c.counter("tcp.drop.ooo_ranges_full");
+        outKeepalives = c.counter("tcp.out.keepalives");
+        outRstDataAfterClose = c.counter("tcp.out.rst_data_after_close");
+        outWindowProbes = c.counter("tcp.out.window_probes");
+        outOfWindowAcksRateLimited = c.counter("tcp.out_of_window_acks_rate_limited");
+        pawsAcksRateLimited = c.counter("tcp.paws_acks_rate_limited");
+        retransmits = c.counter("tcp.retransmits");
+        timeouts = c.counter("tcp.timeouts");
+        timeoutsInRecovery = c.counter("tcp.timeouts_in_recovery");
+        timeoutsRepeated = c.counter("tcp.timeouts_repeated");
+        timedOut = c.counter("tcp.timed_out");
+        connectTimeouts = c.counter("tcp.connect_timeouts");
+        userTimeouts = c.counter("tcp.user_timeouts");
+        cwndRestarts = c.counter("tcp.cwnd_restarts");
+        pmtuReductions = c.counter("tcp.pmtu_reductions");
+        icmpOutOfWindow = c.counter("tcp.icmp.out_of_window");
+        icmpNoConnection = c.counter("tcp.icmp.no_connection");
+        challengeAcks = c.counter("tcp.out.challenge_acks");
+        challengeAcksRateLimited = c.counter("tcp.challenge_acks_rate_limited");
+        timeWaitReused = c.counter("tcp.time_wait_reused");
+        syncookiesSent = c.counter("tcp.syncookies.sent");
+        syncookiesValid = c.counter("tcp.syncookies.valid");
+        syncookiesFailed = c.counter("tcp.syncookies.failed");
+        syncookiesExpired = c.counter("tcp.syncookies.expired");
+        connectionLimit = c.counter("tcp.connection_limit");
+        memoryRefused = c.counter("tcp.memory.refused");
+        memoryPressure = c.counter("tcp.memory.pressure");
+        memoryWindowClamped = c.counter("tcp.memory.window_clamped");
+        timeWaitOverflow = c.counter("tcp.time_wait_overflow");
+        orphansOverflow = c.counter("tcp.orphans_overflow");
+        pmtuBelowFloor = c.counter("tcp.icmp.pmtu_below_floor");
+        recovery = RecoveryCounters.of(c);
+    }
+}

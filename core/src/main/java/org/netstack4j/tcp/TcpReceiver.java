@@ -1,0 +1,229 @@
+package org.netstack4j.tcp;
+
+import static org.netstack4j.time.Time.NEVER;
+
+import org.netstack4j.tcp.seqnum.Assembler;
+import org.netstack4j.tcp.seqnum.Seq;
+import org.netstack4j.trace.DropReason;
+import org.netstack4j.trace.TimerAction;
+import org.netstack4j.trace.TraceEvent;
+
+/**
+ * The receiving half of a {@link TcpConnection} (gVisor's rcv.go): the segment text into the
+ * receive ring and the out-of-order ranges (RFC 9293 3.10.7.4 seventh step), when to ACK
+ * (delayed ACKs, RFC 5681 4.2 and RFC 9293 3.8.6.3, Linux's quick-ACK mode, ACKs at the end of a
+ * burst), the receiver-side RTT estimate, and the window we advertise (receiver SWS avoidance,
+ * RFC 9293 3.8.6.2.2). The receive sequence variables stay in the connection's control block.
+ */
+final class TcpReceiver {
+    private final TcpConnection c;
+
+    boolean ackPending;
+    int fullSegmentsUnacked;
+    boolean batchAckQueued;   // with TcpLayer's burst list (TcpConfig.coalesceAcks)
+    int quickAcksLeft;        // TcpConfig.quickAcks: data segments still to be ACKed at once
+    boolean interactive;      // quick-ACK mode ended by the peer's FIN (Linux "pingpong")
+    long lastDataAt = NEVER;  // when the last data segment arrived
+    int rcvMss;
+    // receiver-side RTT estimate (status only; Linux rcv_rtt_est): 8 x the estimate in ns, the
+    // sequence number that ends the current measurement window and when it began, the TSecr of
+    // the segment being processed
+    long rcvRtt8;
+    int rcvRttSeq;
+    long rcvRttStart = NEVER;
+    int segTsEcr;
+    long bytesReceived;
+
+    TcpReceiver(TcpConnection c, TcpConfig config) {
+        this.c = c;
+        this.rcvMss = Math.min(c.advMss, 536);
+    }
+
+    private TcpConfig cfg() { return c.config(); }
+
+    void receiveText(long now, int dataSeq, byte[] buf, int off, int len, boolean fin) {
+        if (cfg().quickAcks() > 0) {
+            // Linux quick-ACK mode (tcp_event_data_recv, tcp_incr_quickack): the first data of a
+            // connection, or data after a silence longer than the RTO, is ACKed at once for a
+            // while, rcv window / (2 * rcv MSS) segments, at least 2, at most quickAcks.
+            if (lastDataAt == NEVER || now - lastDataAt > c.rtt.rto()) {
+                int n = (int) Math.min(cfg().quickAcks(), Math.max(2, rcvWnd() / (2L * rcvMss)));
+                quickAcksLeft = Math.max(quickAcksLeft, n);
+            }
+        }
+        lastDataAt = now;
+        boolean fullSized = len >= rcvMss;
+        int offset = Seq.sub(dataSeq, c.rcvNxt); // >= 0 after trimming
+        if (len > 0) ownReceiveBuffer().writeAt(offset, buf, off, len);
+        if (len > rcvMss) rcvMss = Math.min(len, Math.max(c.advMss, c.effMss));
+        if (offset == 0) {
+            boolean hadHoles = !c.ooo.isEmpty();
+            int end = Seq.add(c.rcvNxt, len);
+            int newNxt = c.ooo.advance(end);
+            int n = Seq.sub(newNxt, c.rcvNxt);
+            c.rcvBuf.commit(n);
+            c.rcvNxt = newNxt;
+            measureReceiverRtt(now, fullSized);
+            bytesReceived += n;
+            c.nReadable = true;
+            if (hadHoles) {
+                ackPending = true; // RFC 5681 4.2: ACK at once when a segment fills (part of) a gap
+            } else {
+                // RFC 9293 3.8.6.3 / RFC 5681 4.2: ACK at least every second full-sized segment
+                // "or 2*RMSS bytes of new data" (SHLD-19): a segment of several MSS counts as several.
+                // delayedAckAnySize (FreeBSD's DELAY_ACK): every second segment whatever its size,
+                // and at once for a segment longer than the MSS.
+                if (cfg().delayedAckAnySize()) fullSegmentsUnacked += len > c.effMss ? 2 : 1;
+                else if (len >= rcvMss) fullSegmentsUnacked += len / rcvMss;
+                if (quickAcksLeft > 0 && !interactive) {
+                    quickAcksLeft--;
+                    ackPending = true;
+                } else if (fullSegmentsUnacked >= 2 && cfg().coalesceAcks() && cfg().delayedAckNs() > 0) {
+                    // TcpConfig.coalesceAcks: one ACK once the burst this segment came in is processed
+                    if (!batchAckQueued) {
+                        batchAckQueued = true;
+                        c.layer.ackAtBatchEnd(now, c);
+                    }
+                } else if (fullSegmentsUnacked >= 2 || cfg().delayedAckNs() <= 0) {
+                    ackPending = true;
+                } else {
+                    scheduleDelayedAck(now);
+                }
+            }
+        } else {
+            if (!ownOoo().add(dataSeq, Seq.add(dataSeq, len))) {
+                c.layer.counters().oooRangesFull.increment();
+                if (c.layer.tracer().enabled())
+                    c.layer.tracer().event(new TraceEvent.Drop(now, "tcp", DropReason.QUEUE_FULL, "out-of-order queue full (too many holes)", c.id()));
+            } else {
+                c.layer.counters().inOutOfOrder.increment();
+                if (fin) c.rememberOooFin(Seq.add(dataSeq, len));
+            }
+            ackPending = true; // RFC 5681 4.2: an out-of-order segment is ACKed at once (a duplicate ACK)
+        }
+    }
+
+    /**
+     * Receiver-side RTT (Linux tcp_rcv_rtt_measure_ts / tcp_rcv_rtt_measure): with timestamps,
+     * the age of the TSecr of a full-sized segment, smoothed by 1/8; without, the time the peer
+     * takes to send one window of data, the smallest seen.
+     */
+    void measureReceiverRtt(long now, boolean fullSized) {
+        if (c.tsOk) {
+            if (segTsEcr == 0 || !fullSized) return;
+            long ms = Seq.sub(c.tsNow(now), segTsEcr);
+            if (ms < 0 || ms > 3_600_000) return;
+            long sample = ms * 1_000_000L;
+            rcvRtt8 = rcvRtt8 == 0 ? sample << 3 : rcvRtt8 + sample - (rcvRtt8 >> 3);
+            return;
+        }
+        if (rcvRttStart == NEVER) {
+            rcvRttStart = now;
+            rcvRttSeq = Seq.add(c.rcvNxt, (int) Math.min(Integer.MAX_VALUE, rcvWnd()));
+            return;
+        }
+        if (Seq.lt(c.rcvNxt, rcvRttSeq)) return;
+        long sample = (now - rcvRttStart) << 3;
+        if (sample > 0 && (rcvRtt8 == 0 || sample < rcvRtt8)) rcvRtt8 = sample;
+        rcvRttStart = now;
+        rcvRttSeq = Seq.add(c.rcvNxt, (int) Math.min(Integer.MAX_VALUE, rcvWnd()));
+    }
+
+    void scheduleDelayedAck(long now) {
+        if (c.delackAt != NEVER) return;
+        c.delackAt = now + cfg().delayedAckNs();
+        c.timersChanged();
+        c.timer(now, TcpTimer.DELAYED_ACK, TimerAction.SET, c.delackAt);
+    }
+
+    RingBuffer ownReceiveBuffer() {
+        if (c.rcvBuf.isShared()) c.rcvBuf = c.layer.receiveRings().take(cfg().receiveBufferSize());
+        return c.rcvBuf;
+    }
+
+    Assembler ownOoo() {
+        if (c.ooo == Assembler.EMPTY) c.ooo = new Assembler(cfg().maxOutOfOrderRanges());
+        return c.ooo;
+    }
+
+    /** An ACK of RCV.NXT goes out: nothing is left to acknowledge. */
+    void ackSent(long now) {
+        c.lastAckSent = c.rcvNxt;
+        ackPending = false;
+        fullSegmentsUnacked = 0;
+        if (c.delackAt != NEVER) {
+            c.delackAt = NEVER;
+            c.timersChanged();
+            c.timer(now, TcpTimer.DELAYED_ACK, TimerAction.CANCEL, NEVER);
+        }
+    }
+
+    /** RCV.WND: what is left of the advertised window. */
+    long rcvWnd() { return Math.max(0, Seq.sub(c.rcvAdvRight, c.rcvNxt)); }
+
+    /**
+     * After a read: is the window that opened worth an ACK of its own (RFC 9293 3.8.6.2.2 leaves
+     * when to the receiver)? SWS_AVOIDANCE (Linux's rule): the window at least doubles from at
+     * most half the buffer. FREE_SPACE (FreeBSD tcp_output): the right edge moves by two
+     * segments and a quarter of the buffer (or the buffer is small), or by half the buffer.
+     */
+    boolean windowUpdateDue(long oldWnd, long cand) {
+        if (cand <= oldWnd) return false;
+        int cap = c.rcvBuf.capacity();
+        return switch (cfg().receiveWindowPolicy()) {
+            case SWS_AVOIDANCE -> oldWnd <= cap / 2 && cand >= 2 * oldWnd;
+            case FREE_SPACE -> {
+                long adv = cand - oldWnd;
+                if (oldWnd >> c.rcvWscale >= cand >> c.rcvWscale) yield false; // the field would not change
+                yield adv >= 2L * c.effMss && (adv >= cap / 4 || cand <= cap / 8 || cap <= 8L * c.effMss
+                        || adv >= 65535L << c.rcvWscale) || 2 * adv >= cap;
+            }
+        };
+    }
+
+    /**
+     * The window we would advertise now; the right edge never moves left (RFC 9293 3.8.6.2.2).
+     * SWS_AVOIDANCE, RFC 9293 3.8.6.2.2 receiver SWS avoidance: the right edge moves only when
+     * RCV.BUFF - RCV.USER - RCV.WND >= min(Fr * RCV.BUFF, Eff.snd.MSS), Fr = 1/2.
+     * FREE_SPACE: all free space, unless it is below both RCV.BUFF / 4 and one MSS.
+     */
+    long windowCandidate() {
+        long cur = rcvWnd();
+        long avail = c.layer.memoryClampedWindow(Math.min(c.rcvBuf.free(), 65535L << c.rcvWscale), c.rcvBuf, c.effMss);
+        avail = (avail >> c.rcvWscale) << c.rcvWscale;
+        return switch (cfg().receiveWindowPolicy()) {
+            case SWS_AVOIDANCE -> {
+                if (avail <= cur) yield cur;
+                long threshold = Math.min(c.rcvBuf.capacity() / 2, rcvMss);
+                yield avail - cur >= threshold ? avail : cur;
+            }
+            case FREE_SPACE -> {
+                if (avail < c.rcvBuf.capacity() / 4 && avail < c.effMss) avail = 0;
+                yield Math.max(avail, cur);
+            }
+        };
+    }
+
+    /**
+     * The window a segment's sequence number is checked against (RFC 9293 3.10.7.4 first step):
+     * RCV.WND. With FREE_SPACE it is the free buffer space when that is larger than what the
+     * 16-bit field could advertise (FreeBSD: rcv_wnd = max(sbspace, rcv_adv - rcv_nxt)).
+     */
+    long acceptanceWindow() {
+        long adv = rcvWnd();
+        // a half-open connection has only the window of its SYN,ACK (FreeBSD's syncache: sc_wnd)
+        if (c.state == TcpState.SYN_RECEIVED) return adv;
+        return switch (cfg().receiveWindowPolicy()) {
+            case SWS_AVOIDANCE -> adv;
+            case FREE_SPACE -> Math.max(adv, c.rcvBuf.free());
+        };
+    }
+
+    /** The 16-bit window field for a non-SYN segment; updates the advertised right edge. */
+    int windowField() {
+        long w = windowCandidate();
+        int right = Seq.add(c.rcvNxt, w);
+        if (Seq.gt(right, c.rcvAdvRight)) c.rcvAdvRight = right;
+        return (int) Math.min(65535, w >> c.rcvWscale);
+    }
+}

@@ -1,0 +1,453 @@
+package org.netstack4j.tcp;
+
+import static org.netstack4j.time.Time.NEVER;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.netstack4j.tcp.recovery.LossRecovery;
+import org.netstack4j.tcp.recovery.RecoverySender;
+import org.netstack4j.tcp.seqnum.Seq;
+import org.netstack4j.trace.TimerAction;
+import org.netstack4j.wire.TcpEncoder;
+import org.netstack4j.wire.TcpOption;
+import org.netstack4j.wire.TcpRepr;
+
+/**
+ * The sending half of a {@link TcpConnection} (gVisor's snd.go): what goes out and when. Builds
+ * segments (options, window, payload straight from the send ring), applies the congestion and
+ * peer windows, Nagle (RFC 896, Minshall's variant), sender SWS avoidance, TCP_CORK and MSG_MORE,
+ * runs the persist timer and its window probes (RFC 9293 3.8.6.1), and takes the acknowledgment
+ * of new data (RTT samples, RFC 6298 timer, loss recovery). The send sequence variables stay in
+ * the connection's control block; this reads and moves them there. It is the connection's
+ * {@link RecoverySender}.
+ */
+final class TcpSender implements RecoverySender {
+    private final TcpConnection c;
+
+    boolean noDelay;
+    /** TCP_CORK: hold back partial segments until uncorked (or the persist timer, Linux's 200 ms ceiling). */
+    boolean corked;
+    /** The SEND being processed said more follows (MSG_MORE): its partial tail waits like corked data. */
+    boolean moreComing;
+    /** One output pass that sends partial segments whatever cork or MSG_MORE say (TCP_NODELAY set). */
+    boolean pushOnce;
+    /** Window probes sent in a row: the persist timer backs off (RFC 9293 3.8.6.1). */
+    int persistBackoff;
+    /** End of the last short data segment sent (Minshall's Nagle, {@link TcpConfig#nagleMinshall()}). */
+    int sndSml;
+    // TcpConfig.cwndValidation: the most data in flight since cwndUsageSeq was sent, and whether a
+    // send in that window found cwnd full (Linux max_packets_out, cwnd_usage_seq, is_cwnd_limited)
+    long maxFlightInWindow;
+    int cwndUsageSeq;
+    boolean cwndLimited;
+    /** When data was last sent (TcpConfig.slowStartAfterIdle). */
+    long lastDataSentAt = NEVER;
+    long bytesSent, retransmissions;
+
+    TcpSender(TcpConnection c, TcpConfig config, int iss) {
+        this.c = c;
+        this.noDelay = config.noDelay();
+        this.cwndUsageSeq = iss;
+        this.sndSml = iss;
+    }
+
+    private TcpConfig cfg() { return c.config(); }
+
+    /** The RST of an ABORT: <SEQ=SND.NXT><CTL=RST>, with <ACK=RCV.NXT> when the config says so. */
+    void sendAbortRst(long now) {
+        // RFC 7323 3.2: once timestamps are in use, every segment of the connection carries them,
+        // the RST of an abort included (Linux tcp_send_active_reset, FreeBSD tcp_drop via tcp_output)
+        List<TcpOption> opts = c.tsOk
+                ? List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(c.tsNow(now), c.tsRecent)) : List.of();
+        if (cfg().abortRstWithAck())
+            c.layer.sendRst(now, c.localAddress, c.localPort, c.remoteAddress, c.remotePort, c.sndMax, c.rcvNxt, true, opts);
+        else
+            c.layer.sendRst(now, c.localAddress, c.localPort, c.remoteAddress, c.remotePort, c.sndMax, 0, false, opts);
+    }
+
+    /** SND.UNA < SEG.ACK <= SND.NXT: drop what is acknowledged, measure RTT, drive cc and the RTO. */
+    void ackNewData(long now, int ack, TcpRepr seg) {
+        boolean synWasUnacked = !c.synAcked();
+        long acked = Seq.sub(ack, c.sndUna);
+        long flightBefore = Seq.sub(c.sndMax, c.sndUna);
+        int dataAcked = (int) Math.max(0, Math.min(Seq.sub(ack, c.sndBufSeq), c.sendBuf.size()));
+        c.sendBuf.discard(dataAcked);
+        if (c.sendBuf.isEmpty()) c.sendBuf = c.layer.sendRings().recycle(c.sendBuf, cfg().sendBufferSize()); // all acknowledged: back to idle cost
+        c.sndBufSeq = Seq.add(c.sndBufSeq, dataAcked);
+        c.bytesAcked += dataAcked;
+        int unaBefore = c.sndUna;
+        c.sndUna = ack;
+        if (Seq.lt(c.sndNxt, c.sndUna)) c.sndNxt = c.sndUna;
+        long sackedNowAcked = c.recovery != null ? c.recovery.sndUnaAdvanced(unaBefore, c.sndUna) : 0;
+        c.retries = 0;
+        // RTT: RFC 7323 4 with timestamps, else RFC 6298 with Karn's rule (timing only non-retransmitted segments)
+        TcpOption.Timestamps ts = c.tsOk ? c.timestampsOf(seg) : null;
+        if (ts != null && ts.tsEcr() != 0) {
+            int ms = Seq.sub(c.tsNow(now), ts.tsEcr());
+            if (ms >= 0 && ms < 3_600_000) c.rttSample(ms * 1_000_000L);
+            c.rttTiming = false;
+        } else if (c.rttTiming && Seq.gt(ack, c.rttSeq)) {
+            c.rttSample(now - c.rttStart);
+            c.rttTiming = false;
+        }
+        long ccBytes = acked - (synWasUnacked ? 1 : 0);
+        if (cfg().slowStartAbcLimit() == 0 && ccBytes > c.effMss && !c.inRecovery()) {
+            // Linux grows cwnd by what this ACK delivered: segments already reported by SACK blocks
+            // or (without SACK) by duplicate ACKs were delivered then ("one ACK acked hole, the rest
+            // eat duplicate ACKs", tcp_remove_reno_sacks)
+            long earlier = c.sackOk ? sackedNowAcked : (long) (c.recovery != null ? c.recovery.dupAcks() : 0) * c.effMss;
+            ccBytes = Math.max(c.effMss, ccBytes - earlier);
+        }
+        if (ccBytes > 0) c.recovery().newDataAcked(now, ccBytes, flightBefore, cwndInUse());
+        // RFC 6298 5.2 / 5.3
+        if (c.sndUna == c.sndMax) {
+            c.cancelRto(now);
+            c.unackedSince = NEVER;
+        } else {
+            c.rtoAt = NEVER;
+            c.timersChanged();
+            c.armRto(now);
+            c.unackedSince = now;
+        }
+        if (c.recovery != null) c.recovery.ackedUpTo(c.sndUna, c.sndUna != c.sndMax);
+        c.lastAckAt = now;
+        if (dataAcked > 0) c.nWritable = true;
+    }
+
+    RingBuffer writableSendBuf(int len) {
+        if (len > 0 && c.sendBuf.isShared()) c.sendBuf = c.sndBufLimit == 0 ? c.layer.sendRings().take(cfg().sendBufferSize()) : c.layer.newRing(c.sndBufLimit);
+        return c.sendBuf;
+    }
+
+    /** Persist timer (RFC 9293 3.8.6.1): probe a zero window, or override sender SWS avoidance. */
+    void persistTimeout(long now) {
+        c.persistAt = NEVER;
+        c.timersChanged();
+        c.timer(now, TcpTimer.PERSIST, TimerAction.FIRED, now);
+        int unsent = unsent();
+        if (unsent > 0 && sendsData()) {
+            long usable = Math.min(c.sndWnd, c.recovery().cwnd()) - Seq.sub(c.sndNxt, c.sndUna);
+            if (usable > 0) {
+                int n = (int) Math.min(Math.min(unsent, maxSegmentData()), usable);
+                sendData(now, c.sndNxt, n, false);
+                c.sndNxt = Seq.add(c.sndNxt, n);
+            } else {
+                c.layer.counters().outWindowProbes.increment();
+                if (cfg().zeroWindowProbeData()) sendData(now, c.sndNxt, 1, false); // one octet past the window (RFC 9293 3.8.6.1)
+                else emit(now, TcpRepr.ACK, Seq.add(c.sndUna, -1), 0); // old sequence number, no data: the peer must ACK (Linux)
+                c.cancelRto(now); // the probe is governed by the persist timer, not the RTO
+            }
+            persistBackoff++;
+        }
+        updatePersist(now);
+    }
+
+    @Override public boolean sendsData() {
+        return switch (c.state) {
+            case ESTABLISHED, FIN_WAIT_1, CLOSE_WAIT, CLOSING, LAST_ACK -> true;
+            case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, FIN_WAIT_2, TIME_WAIT -> false;
+        };
+    }
+
+    @Override public int unsent() {
+        return Math.max(0, Seq.sub(Seq.add(c.sndBufSeq, c.sendBuf.size()), c.sndNxt));
+    }
+
+    /** Largest payload in one segment: the effective MSS less the SACK blocks we would carry. */
+    @Override public int maxSegmentData() {
+        int sack = c.sackOk && !c.ooo.isEmpty() ? 2 + 2 + 8 * Math.min(c.ooo.rangeCount(), c.tsOk ? 3 : 4) : 0;
+        return Math.max(1, c.effMss - sack);
+    }
+
+    /**
+     * Sends what the windows, Nagle and sender SWS avoidance allow, the FIN when it is due, and
+     * an ACK if one is pending and nothing else carried it.
+     */
+    void output(long now) {
+        if (sendsData() && c.synAcked()) {
+            int sentFrom = c.sndMax;
+            boolean windowFull = false;
+            LossRecovery r = c.recovery;
+            while (true) {
+                int unsent = unsent();
+                long flight = Seq.sub(c.sndNxt, c.sndUna);
+                if (unsent > 0 && r == null) r = c.recovery();
+                if (unsent > 0 && Seq.lt(c.sndNxt, c.sndMax)) {
+                    // resending after a timeout: skip what the peer has SACKed
+                    int skip = r.skipSacked(c.sndNxt);
+                    if (skip != c.sndNxt) {
+                        c.sndNxt = Seq.min(skip, c.sndMax);
+                        continue;
+                    }
+                }
+                if (unsent > 0 && r.holdsNewData() && !Seq.lt(c.sndNxt, c.sndMax)) break;
+                if (unsent > 0) {
+                    // the congestion window (RFC 3042 limited transmit beyond it after one or two
+                    // duplicate ACKs; with PRR, RFC 6937, the flight measured as pipe against it),
+                    // and SND.NXT - SND.UNA against the peer's window
+                    long usable = Math.min(c.sndWnd - flight, r.cwndRoom(flight));
+                    if (usable <= 0) {
+                        windowFull = r.sendWindow() <= c.sndWnd;
+                        break;
+                    }
+                    int maxData = maxSegmentData();
+                    int len = (int) Math.min(Math.min(unsent, maxData), usable);
+                    boolean resend = Seq.lt(c.sndNxt, c.sndMax);
+                    if (resend) // do not resend into a SACKed range
+                        len = Math.min(len, Math.max(1, Seq.sub(r.sackedFrom(c.sndNxt, Seq.add(c.sndNxt, len)), c.sndNxt)));
+                    boolean full = len == maxData;
+                    boolean all = len == unsent;
+                    // RFC 896 / RFC 9293 3.7.4 Nagle: a short segment waits while data is unacknowledged
+                    boolean nagleOk = noDelay || flight == 0 || c.finQueued
+                            || cfg().nagleMinshall() && !Seq.gt(sndSml, c.sndUna); // only a short segment waits for a short one
+
+                    // RFC 9293 3.8.6.2.1 sender SWS avoidance: full segment, all data (Nagle permitting),
+                    // or at least half the largest window the peer ever offered
+                    // TCP_CORK / MSG_MORE: a partial segment waits (Linux tcp_nagle_check, TCP_NAGLE_CORK)
+                    boolean hold = (corked || moreComing) && !pushOnce && !(c.finQueued && all);
+                    boolean swsOk = full || !hold && ((all && nagleOk) || (nagleOk && len >= c.maxSndWnd / 2));
+                    if (!swsOk && !resend) break; // resent data goes as it was cut before
+                    boolean fin = c.finQueued && all && Seq.add(c.sndNxt, len) == c.finSeq;
+                    sendData(now, c.sndNxt, len, fin);
+                    if (!full) sndSml = Seq.add(c.sndNxt, len);
+                    c.sndNxt = Seq.add(c.sndNxt, len + (fin ? 1 : 0));
+                    if (fin) break;
+                    continue;
+                }
+                if (c.finQueued && c.sndNxt == c.finSeq) {
+                    sendData(now, c.sndNxt, 0, true);
+                    c.sndNxt = Seq.add(c.sndNxt, 1);
+                }
+                break;
+            }
+            if (cfg().cwndValidation()) noteCwndUse(c.sndMax != sentFrom, windowFull);
+            updatePersist(now);
+            if (c.recovery != null) c.recovery.outputDone(now);
+        }
+        if (c.rcv.ackPending) sendAck(now);
+    }
+
+    /**
+     * After a send: remember how much of cwnd the flight uses, per window of data (Linux
+     * tcp_cwnd_validate). A new window starts once SND.UNA passes the end of the last one.
+     */
+    void noteCwndUse(boolean sent, boolean windowFull) {
+        long flight = Seq.sub(c.sndMax, c.sndUna);
+        boolean limited = windowFull || flight >= c.recovery().cwnd();
+        if (!sent && !limited) return;
+        if (!Seq.lt(c.sndUna, cwndUsageSeq) || limited || (!cwndLimited && flight > maxFlightInWindow)) {
+            cwndLimited = limited;
+            maxFlightInWindow = flight;
+            cwndUsageSeq = c.sndMax;
+        }
+    }
+
+    /**
+     * Whether an ACK may grow cwnd ({@link TcpConfig#cwndValidation()}): the last window filled
+     * it, or, in slow start, cwnd is below twice the largest flight of that window, so that slow
+     * start still doubles what the application actually sends (Linux tcp_is_cwnd_limited).
+     */
+    boolean cwndInUse() {
+        if (!cfg().cwndValidation() || cwndLimited) return true;
+        LossRecovery r = c.recovery();
+        if (r.cwnd() < r.cc().ssthresh()) return r.cwnd() < 2 * maxFlightInWindow;
+        return false;
+    }
+
+    /**
+     * RFC 5681 4.1: before sending after an idle period longer than the RTO, cwnd restarts
+     * from at most the initial window; Linux halves it per idle RTO down to that (tcp_cwnd_restart).
+     */
+    void restartAfterIdle(long now) {
+        if (!cfg().slowStartAfterIdle() || c.recovery == null || c.sndMax != c.sndUna || lastDataSentAt == NEVER) return;
+        long idle = now - lastDataSentAt;
+        if (idle <= c.rtt.rto()) return;
+        if (!c.recovery.inRecovery()) c.recovery.cc().restartAfterIdle(idle, c.rtt.rto());
+        c.layer.counters().cwndRestarts.increment();
+    }
+
+    void updatePersist(long now) {
+        boolean need = sendsData() && unsent() > 0 && c.sndNxt == c.sndUna && c.rtoAt == NEVER;
+        if (need && c.persistAt == NEVER) {
+            long interval = Math.min(c.rtt.rto() << Math.min(persistBackoff, 20), cfg().maxRtoNs());
+            c.persistAt = now + interval;
+            c.timersChanged();
+            c.timer(now, TcpTimer.PERSIST, TimerAction.SET, c.persistAt);
+        } else if (!need && c.persistAt != NEVER) {
+            c.persistAt = NEVER;
+            c.timersChanged();
+            c.timer(now, TcpTimer.PERSIST, TimerAction.CANCEL, NEVER);
+        }
+    }
+
+    /** Retransmits the segment at SND.UNA (SYN, data and/or FIN); returns the sequence space it covers. */
+    @Override public int retransmitFirst(long now) {
+        if (!c.synAcked()) {
+            retransmissions++;
+            c.layer.counters().retransmits.increment();
+            sendSyn(now, c.state != TcpState.SYN_SENT);
+            return 1;
+        }
+        int dataEnd = Seq.add(c.sndBufSeq, c.sendBuf.size());
+        int len = Math.max(0, Math.min(Seq.sub(Seq.min(dataEnd, c.sndMax), c.sndUna), maxSegmentData()));
+        boolean fin = c.finQueued && Seq.gt(c.sndMax, c.finSeq) && Seq.add(c.sndUna, len) == c.finSeq;
+        if (len == 0 && !fin) return 0;
+        sendData(now, c.sndUna, len, fin);
+        return len + (fin ? 1 : 0);
+    }
+
+    @Override public void sendData(long now, int seq, int len, boolean fin) {
+        int end = Seq.add(seq, len + (fin ? 1 : 0));
+        boolean rtx = Seq.lt(seq, c.sndMax);
+        int flags = TcpRepr.ACK | (fin ? TcpRepr.FIN : 0);
+        if (len > 0 && Seq.add(seq, len) == Seq.add(c.sndBufSeq, c.sendBuf.size())) flags |= TcpRepr.PSH;
+        emit(now, flags, seq, len);
+        if (len > 0) lastDataSentAt = now;
+        c.recovery().segmentSent(seq, len, fin, rtx, Seq.gt(end, c.sndMax));
+        if (rtx) {
+            retransmissions++;
+            c.layer.counters().retransmits.increment();
+            if (c.rttTiming && Seq.ge(c.rttSeq, seq) && Seq.lt(c.rttSeq, end)) c.rttTiming = false; // Karn
+        }
+        if (Seq.gt(end, c.sndMax)) {
+            bytesSent += Math.max(0, Seq.sub(Seq.add(seq, len), Seq.max(seq, c.sndMax)));
+            c.sndMax = end;
+            if (!c.rttTiming && !c.tsOk) c.startRttTiming(now, seq);
+        }
+        if (c.rtoAt == NEVER) {
+            c.armRto(now); // RFC 6298 5.1
+            if (c.unackedSince == NEVER) c.unackedSince = now;
+        }
+    }
+
+    /**
+     * A segment without data: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. SND.NXT is the highest sequence
+     * sent ({@code sndMax}; {@code sndNxt} may have been pulled back to resend after a timeout), kept
+     * inside the peer's window like Linux's tcp_acceptable_seq so the peer finds it acceptable.
+     * With {@link TcpConfig#repeatFinOnAck()} and our FIN outstanding, the FIN is sent again instead.
+     */
+    void sendAck(long now) {
+        if (cfg().repeatFinOnAck() && c.finQueued && Seq.gt(c.sndMax, c.finSeq) && !c.finAcked() && c.sndNxt == c.sndMax) {
+            // FreeBSD (tcp_output in a FIN-sending state): the ACK repeats the unacknowledged FIN
+            sendData(now, c.finSeq, 0, true);
+            return;
+        }
+        sendBareAck(now);
+    }
+
+    /** The bare ACK of {@link #sendAck}, never with the FIN: also the RFC 5961 challenge ACK. */
+    void sendBareAck(long now) {
+        int seq = c.sndMax;
+        int windowEnd = Seq.add(c.sndUna, c.sndWnd);
+        if (c.synAcked() && Seq.gt(seq, windowEnd)) seq = windowEnd;
+        emit(now, TcpRepr.ACK, seq, 0);
+    }
+
+    void challengeAck(long now) {
+        if (c.layer.allowChallengeAck(now)) sendBareAck(now);
+    }
+
+    void sendSyn(long now, boolean synAck) {
+        int flags = TcpRepr.SYN | (synAck ? TcpRepr.ACK : 0);
+        emit(now, flags, c.iss, 0);
+    }
+
+    /** Builds and transmits one segment; payload comes from the send buffer at seq. */
+    void emit(long now, int flags, int seq, int len) {
+        boolean syn = (flags & TcpRepr.SYN) != 0;
+        boolean ack = (flags & TcpRepr.ACK) != 0;
+        List<TcpOption> options; // null: the common segment, no options or NOP, NOP, TS
+        int window;
+        if (syn) {
+            options = synOptions(now, ack);
+            window = Math.min(c.rcvBuf.free(), 65535); // RFC 7323 2.2: never scaled on a SYN
+            if (ack) c.rcvAdvRight = Seq.add(c.rcvNxt, window);
+        } else if (!(c.sackOk && ack && !c.ooo.isEmpty())) {
+            options = null;
+            window = c.rcv.windowField();
+        } else {
+            options = new ArrayList<>(6);
+            if (c.tsOk) {
+                options.add(TcpOption.NOP);
+                options.add(TcpOption.NOP);
+                options.add(new TcpOption.Timestamps(c.tsNow(now), c.tsRecent));
+            }
+            options.add(TcpOption.NOP);
+            options.add(TcpOption.NOP);
+            options.add(new TcpOption.Sack(c.ooo.sackBlocks(c.tsOk ? 3 : 4)));
+            window = c.rcv.windowField();
+        }
+        // The payload straight from the send ring when it does not wrap there (TcpOutput only
+        // reads it during the call), else copied out into the layer's scratch array.
+        int at = c.sendBuf.contiguousAt(Seq.sub(seq, c.sndBufSeq), len);
+        byte[] payload = at >= 0 ? c.sendBuf.array() : c.layer.scratch(len);
+        if (at < 0 && len > 0) c.sendBuf.peek(Seq.sub(seq, c.sndBufSeq), payload, 0, len);
+        int payloadOff = Math.max(at, 0);
+        int ackField = ack ? c.rcvNxt : 0;
+        if (ack) c.rcv.ackSent(now);
+        if (options == null) {
+            // the layer's reused encoder: the same bytes as the TcpRepr, without the objects
+            TcpEncoder t = c.layer.encoder().set(c.localPort, c.remotePort, seq, ackField, flags, window, c.tsOk, c.tsOk ? c.tsNow(now) : 0, c.tsRecent);
+            c.layer.transmit(now, c, c.localAddress, c.remoteAddress, t, payload, payloadOff, len);
+        } else {
+            TcpRepr t = new TcpRepr(c.localPort, c.remotePort, seq, ackField, flags, window, 0, options);
+            c.layer.transmit(now, c, c.localAddress, c.remoteAddress, t, payload, payloadOff, len);
+        }
+    }
+
+    /** SYN / SYN,ACK options in the configured layout (see {@link OptionLayout}). */
+    List<TcpOption> synOptions(long now, boolean synAck) {
+        if (c.noOptions) return List.of();
+        return cfg().optionLayout().arrange(synAck, kind -> switch (kind) {
+            case TcpOption.KIND_MSS -> new TcpOption.Mss(c.advMss);
+            case TcpOption.KIND_WSCALE -> cfg().windowScale() && !c.synOptionsDropped && (!synAck || c.peerOfferedWs)
+                    ? new TcpOption.WindowScale(cfg().windowScaleShift()) : null;
+            case TcpOption.KIND_SACK_PERMITTED -> cfg().sack() && !c.synOptionsDropped && (!synAck || c.peerOfferedSack)
+                    ? new TcpOption.SackPermitted() : null;
+            case TcpOption.KIND_TIMESTAMPS -> cfg().timestamps() && !c.synOptionsDropped && (!synAck || c.peerOfferedTs)
+                    ? new TcpOption.Timestamps(c.tsNow(now), synAck || c.synEchoesTsRecent ? c.tsRecent : 0) : null;
+            default -> null;
+        });
+    }
+
+    // ------------------------------------------------------------------ RecoverySender
+
+    @Override public int sndUna() { return c.sndUna; }
+    @Override public int sndNxt() { return c.sndNxt; }
+    @Override public void setSndNxt(int seq) { c.sndNxt = seq; }
+    @Override public int sndMax() { return c.sndMax; }
+    @Override public long sndWnd() { return c.sndWnd; }
+    @Override public int mss() { return c.effMss; }
+    @Override public int dataEnd() { return Seq.add(c.sndBufSeq, c.sendBuf.size()); }
+    @Override public boolean finQueued() { return c.finQueued; }
+    @Override public int finSeq() { return c.finSeq; }
+    @Override public int retries() { return c.retries; }
+    @Override public long srtt() { return c.rtt.srtt(); }
+    @Override public boolean hasRttSample() { return c.rtt.hasSample(); }
+    @Override public void stopRttTiming() { c.rttTiming = false; }
+    @Override public long rtoDeadline() { return c.rtoAt; }
+
+    @Override public void restartRto(long now) {
+        c.rtoAt = NEVER;
+        c.armRto(now);
+    }
+
+    @Override public void armTailLossProbe(long now, long at) {
+        c.tlpAt = at;
+        c.timersChanged();
+        c.timer(now, TcpTimer.TLP, TimerAction.SET, c.tlpAt);
+    }
+
+    @Override public void cancelTailLossProbe() { c.cancelTlp(); }
+
+    @Override public void armEarlyRetransmit(long at) {
+        c.erAt = at;
+        c.timersChanged();
+    }
+
+    @Override public void cancelEarlyRetransmit() {
+        if (c.erAt == NEVER) return;
+        c.erAt = NEVER;
+        c.timersChanged();
+    }
+}
