@@ -19,6 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code lab run TOPOLOGY [--script STEPS]}: a network described as text, drawn as a multi-lane ladder. */
 @Command(name = "lab", mixinStandardHelpOptions = true, subcommands = LabCommand.Run.class,
+        header = "Runs a network described in a text file (hosts, hubs, switches).",
         description = "Networks as data: hosts, hubs and switches from a text file, run in the simulator.")
 public final class LabCommand implements Runnable {
     @Spec CommandSpec spec;

@@ -26,6 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** A user-space IPv4 router between TUN interfaces, with an optional firewall and masquerade. */
 @Command(name = "route", mixinStandardHelpOptions = true,
+        header = "Routes IPv4 between TUN interfaces in user space (RFC 1812).",
         description = {
             "Routes IPv4 between TUN interfaces in user space (RFC 1812).",
             "",
