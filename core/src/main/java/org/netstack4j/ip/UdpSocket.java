@@ -25,6 +25,7 @@ public final class UdpSocket {
     private boolean dontFragment;
     private int ttl = -1;
     private int trafficClass;
+    private Runnable onReceive;
 
     UdpSocket(Udp udp, IpAddress localAddress, int localPort) {
         this.udp = udp;
@@ -52,6 +53,12 @@ public final class UdpSocket {
 
     /** The oldest received datagram, or null if none. */
     public UdpDatagram receive() { return queue.poll(); }
+
+    /**
+     * Calls {@code onReceive} (on the stack's thread) each time a datagram is queued, so a
+     * blocking facade can wake its reader instead of polling; null removes it.
+     */
+    public void setReceiveListener(Runnable onReceive) { this.onReceive = onReceive; }
 
     /** Datagrams waiting to be received. */
     public int available() { return queue.size(); }
@@ -92,6 +99,7 @@ public final class UdpSocket {
         if (closed) return;
         closed = true;
         queue.clear();
+        onReceive = null;
         udp.unbind(this);
     }
 
@@ -101,6 +109,8 @@ public final class UdpSocket {
     boolean deliver(UdpDatagram d) {
         if (closed || queue.size() >= MAX_QUEUED_DATAGRAMS) return false;
         queue.add(d);
+        Runnable r = onReceive;
+        if (r != null) r.run();
         return true;
     }
 

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
+import org.netstack4j.ip.IpStack;
+import org.netstack4j.ip.UdpSocket;
 import org.netstack4j.runtime.EventLoop;
 import org.netstack4j.tcp.TcpLayer;
 import org.netstack4j.wire.IpAddress;
@@ -11,7 +13,8 @@ import org.netstack4j.wire.IpAddress;
 /**
  * What the sockets need from a host: the loop that drives it, its TCP layer and a way to
  * choose the local (source) address for a destination. A real host answers the last from its
- * routing table (e.g. {@code IpStack.sourceAddressFor}); tests use a fixed address.
+ * routing table (e.g. {@code IpStack.sourceAddressFor}); tests use a fixed address. UDP
+ * ({@link DatagramSocket}) needs the host's {@link IpStack} as well: {@link #of(EventLoop, TcpLayer, IpStack)}.
  */
 public interface NetStack {
     EventLoop loop();
@@ -21,6 +24,18 @@ public interface NetStack {
 
     /** The local address to use towards {@code destination}, or null if there is no route. Called on the loop thread. */
     IpAddress sourceAddressFor(IpAddress destination);
+
+    /**
+     * Binds a UDP port (RFC 768) of this host; called on the loop thread. Throws
+     * IllegalArgumentException when the port is taken, UnsupportedOperationException when this
+     * stack was made without an IP layer.
+     */
+    default UdpSocket udpBind(IpAddress local, int port) {
+        throw new UnsupportedOperationException("this NetStack has no UDP: make it with NetStack.of(loop, tcp, ipStack)");
+    }
+
+    /** A UDP socket bound to {@code port} (0: a free ephemeral one) on every local address of both families. */
+    default DatagramSocket datagramSocket(int port) throws IOException { return new DatagramSocket(this, port); }
 
     /** A new unconnected socket. */
     default TcpSocket socket() { return new TcpSocket(this); }
@@ -52,7 +67,21 @@ public interface NetStack {
         return s;
     }
 
-    /** A NetStack from its parts; {@code sourceAddressFor} runs on the loop thread. */
+    /** A host's NetStack: TCP and UDP, source addresses from {@code ip}'s routes. */
+    static NetStack of(EventLoop loop, TcpLayer tcp, IpStack ip) {
+        Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(tcp, "tcp");
+        Objects.requireNonNull(ip, "ip");
+        return new NetStack() {
+            @Override public EventLoop loop() { return loop; }
+            @Override public TcpLayer tcp() { return tcp; }
+            @Override public IpAddress sourceAddressFor(IpAddress destination) { return ip.sourceAddressFor(destination); }
+            @Override public UdpSocket udpBind(IpAddress local, int port) { return ip.udpBind(local, port); }
+            @Override public String toString() { return "NetStack[" + loop + "]"; }
+        };
+    }
+
+    /** A NetStack from its parts, without UDP; {@code sourceAddressFor} runs on the loop thread. */
     static NetStack of(EventLoop loop, TcpLayer tcp, UnaryOperator<IpAddress> sourceAddressFor) {
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(tcp, "tcp");
