@@ -128,6 +128,41 @@ public final class Dns {
             return result[0];
         }
 
+        /**
+         * The addresses of {@code host} as text: the literal itself if it is one, else its A
+         * records, then its AAAA records (CNAMEs followed by the resolver). Throws
+         * UnknownHostException saying why when there are none.
+         */
+        public List<String> addresses(String host) throws IOException {
+            String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            if (isLiteral(h)) return List.of(h);
+            DnsName name;
+            try {
+                name = DnsName.parse(h);
+            } catch (IllegalArgumentException e) {
+                throw new java.net.UnknownHostException(h + ": " + e.getMessage());
+            }
+            List<String> out = new ArrayList<>();
+            String why = null;
+            for (int type : new int[] {DnsType.A, DnsType.AAAA}) {
+                switch (lookup(name, type)) {
+                    case Resolver.Result.Answer a -> {
+                        for (ResourceRecord rr : a.records()) if (rr.type() == type) out.add(rr.data().toString());
+                    }
+                    case Resolver.Result.NxDomain nx -> { throw new java.net.UnknownHostException(h + ": no such name (NXDOMAIN)"); }
+                    case Resolver.Result.NoData nd -> { if (why == null) why = "the name has no address records"; }
+                    case Resolver.Result.Failure f -> why = f.reason();
+                }
+                if (!out.isEmpty()) return out;
+            }
+            throw new java.net.UnknownHostException(h + ": " + (why == null ? "no address" : why));
+        }
+
+        /** True for an IPv4 dotted quad or an IPv6 literal (text only: never a lookup). */
+        public static boolean isLiteral(String h) {
+            return h.matches("\\d{1,3}(\\.\\d{1,3}){3}") || h.indexOf(':') >= 0 && h.matches("[0-9A-Fa-f:.]+");
+        }
+
         private record Attempt(Network.Datagrams socket, int localPort) {}
 
         private Attempt send(Resolver.Datagram d) throws IOException {

@@ -5,6 +5,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
 import org.netstack4j.apps.Server;
+import org.netstack4j.apps.dns.Dns;
+import org.netstack4j.apps.dns.DnsName;
+import org.netstack4j.apps.dns.DnsType;
+import org.netstack4j.apps.dns.ResourceRecord;
+import org.netstack4j.apps.dns.Resolver;
 import org.netstack4j.apps.net.Network;
 
 /** SMTP on a {@link Network}: a receiving server and a one-message sender. */
@@ -31,6 +36,41 @@ public final class Smtp {
                 }
             }
         };
+    }
+
+    /**
+     * Where mail for {@code domain} goes (RFC 5321 5.1): the addresses of its MX hosts, lowest
+     * preference first; with no MX records, the domain's own addresses (the implicit MX).
+     */
+    public static List<String> mailHosts(Dns.Client dns, String domain) throws IOException {
+        if (Dns.Client.isLiteral(domain.replaceAll("^\\[|\\]$", ""))) return dns.addresses(domain);
+        DnsName name;
+        try {
+            name = DnsName.parse(domain);
+        } catch (IllegalArgumentException e) {
+            throw new java.net.UnknownHostException(domain + ": " + e.getMessage());
+        }
+        List<ResourceRecord.Rdata.Mx> mx = new java.util.ArrayList<>();
+        switch (dns.lookup(name, DnsType.MX)) {
+            case Resolver.Result.Answer a -> {
+                for (ResourceRecord rr : a.records()) if (rr.data() instanceof ResourceRecord.Rdata.Mx m) mx.add(m);
+            }
+            case Resolver.Result.NxDomain nx -> throw new java.net.UnknownHostException(domain + ": no such domain (NXDOMAIN)");
+            case Resolver.Result.NoData nd -> { return dns.addresses(domain); }
+            case Resolver.Result.Failure f -> throw new java.net.UnknownHostException(domain + ": MX lookup failed: " + f.reason());
+        }
+        mx.sort(java.util.Comparator.comparingInt(ResourceRecord.Rdata.Mx::preference));
+        List<String> out = new java.util.ArrayList<>();
+        IOException last = null;
+        for (ResourceRecord.Rdata.Mx m : mx) {
+            try {
+                out.addAll(dns.addresses(m.exchange().toString()));
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        if (out.isEmpty()) throw last != null ? last : new java.net.UnknownHostException(domain + ": MX records name no host");
+        return out;
     }
 
     /** Sends one message; returns the session (see {@link SmtpClientSession#delivered()} and its transcript). */
