@@ -18,13 +18,18 @@ import org.netstack4j.wire.Ipv4Address;
 /**
  * An HTTP/1.1 GET over a netstack4j {@link TcpSocket}: one request with "Connection: close", the
  * body framed by chunked encoding, Content-Length or the end of the connection (RFC 9112 6.3),
- * hashed with SHA-256 while it is copied to the sink. Addresses only: there is no DNS.
+ * hashed with SHA-256 while it is copied to the sink. A name in the URL is resolved first (GetCommand's --dns).
  */
 final class HttpGet {
     private HttpGet() {}
 
-    /** An http:// URL whose host is an IPv4 literal. */
-    record Url(Ipv4Address host, int port, String path) {
+    /**
+     * An http:// URL: its host an IPv4 literal ({@code host}), or a name ({@code name}, with
+     * {@code host} null until {@link #resolved} gives the address the name stands for).
+     */
+    record Url(Ipv4Address host, int port, String path, String name) {
+        Url(Ipv4Address host, int port, String path) { this(host, port, path, null); }
+
         static Url parse(String text) {
             String t = text.trim();
             if (!t.regionMatches(true, 0, "http://", 0, 7)) {
@@ -50,18 +55,27 @@ final class HttpGet {
                 }
                 if (port < 1 || port > 65535) throw new IllegalArgumentException("bad port in '" + text + "'");
             }
-            Ipv4Address host;
+            Ipv4Address host = null;
+            String name = null;
             try {
                 host = Ipv4Address.parse(hostText);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("'" + hostText + "' is not an IPv4 address; netstack4j has no DNS, so give the address (e.g. http://10.7.0.1:8000/)");
+                if (hostText.startsWith("[") || hostText.matches("[0-9.]+") || !hostText.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9.])?"))
+                    throw new IllegalArgumentException("'" + hostText + "' is neither an IPv4 address nor a host name (e.g. http://10.7.0.1:8000/ or http://www.example.test/ with --dns)");
+                name = hostText;
             }
             if (path.chars().anyMatch(c -> c <= ' ' || c >= 0x7f))
                 throw new IllegalArgumentException("the path contains spaces or control characters; percent-encode them: " + text);
-            return new Url(host, port, path);
+            return new Url(host, port, path, name);
         }
 
-        String hostHeader() { return port == 80 ? host.toString() : host + ":" + port; }
+        /** The same URL with {@code address} for its name. */
+        Url resolved(Ipv4Address address) { return new Url(address, port, path, name); }
+
+        String hostHeader() {
+            String h = name != null ? name : host.toString();
+            return port == 80 ? h : h + ":" + port;
+        }
 
         @Override public String toString() { return "http://" + hostHeader() + path; }
     }

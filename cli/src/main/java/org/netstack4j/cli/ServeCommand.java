@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import org.netstack4j.apps.net.NetstackNetwork;
 import org.netstack4j.linux.TunHost;
 import org.netstack4j.socket.TcpServerSocket;
 import org.netstack4j.socket.TcpSocket;
@@ -20,13 +21,18 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** A server on netstack4j over a real TUN interface: static files over HTTP, echo or discard. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        header = "Serves HTTP files, echo or discard from netstack4j on a real TUN interface.",
+        header = "Serves HTTP, DNS, SMTP, FTP, echo or discard from netstack4j on a real TUN interface.",
         description = {
             "Static files over HTTP/1.1 (GET, HEAD, keep-alive, byte ranges), echo",
             "(RFC 862) or discard (RFC 863), reached from the kernel's side of the TUN",
-            "with ordinary tools (curl, nc, ab). Each connection runs on a virtual",
-            "thread. Runs until interrupted; Ctrl-C closes the connections with FIN,",
-            "prints the counters and removes the TUN.",
+            "with ordinary tools (curl, nc, ab). Beside one of those, or alone, any of:",
+            "an authoritative DNS server over UDP and TCP answering from a zone file",
+            "(--dns ZONEFILE: A, AAAA, CNAME, MX, NS, SOA, TXT, PTR; try dig), an SMTP",
+            "server storing each message as N.eml with its envelope in N.envelope",
+            "(--smtp DIR; try swaks), an anonymous read-only FTP server of a directory",
+            "(--ftp DIR; passive and active data connections; try curl ftp://). Each",
+            "connection runs on a virtual thread. Runs until interrupted; Ctrl-C closes",
+            "the connections with FIN, prints the counters and removes the TUN.",
             "",
             "Limits against hostile or broken clients (HTTP): the request header must",
             "arrive within --header-timeout (else 408 and close: slowloris), an idle",
@@ -40,7 +46,10 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Example (as root):",
             "  netstack4j serve --tun nsj0 --address 10.7.0.2/24 \\",
             "      --host-address 10.7.0.1/24 --http ./site",
-            "  curl http://10.7.0.2/"})
+            "  curl http://10.7.0.2/",
+            "  netstack4j serve --tun nsj0 --address 10.7.0.2/24 \\",
+            "      --host-address 10.7.0.1/24 --dns zone.txt --smtp ./mail --ftp ./pub",
+            "  dig @10.7.0.2 www.example.test; curl ftp://10.7.0.2/"})
 public final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -57,11 +66,29 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         boolean discard;
     }
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Service service;
 
-    @Option(names = "--port", paramLabel = "N", description = "TCP port (default: 80, 7 or 9 by service).")
+    @Option(names = "--port", paramLabel = "N", description = "TCP port of --http, --echo or --discard (default: 80, 7 or 9).")
     Integer port;
+
+    @Option(names = "--dns", paramLabel = "ZONEFILE", description = "Answer DNS queries (UDP and TCP) from the zone in ZONEFILE (master-file format with $ORIGIN).")
+    Path zoneFile;
+
+    @Option(names = "--dns-port", paramLabel = "N", description = "DNS port (default: ${DEFAULT-VALUE}).")
+    int dnsPort = 53;
+
+    @Option(names = "--smtp", paramLabel = "DIR", description = "Receive mail over SMTP into DIR (created if missing; one N.eml and N.envelope per message).")
+    Path mailDir;
+
+    @Option(names = "--smtp-port", paramLabel = "N", description = "SMTP port (default: ${DEFAULT-VALUE}).")
+    int smtpPort = 25;
+
+    @Option(names = "--ftp", paramLabel = "DIR", description = "Serve DIR read-only over FTP to anonymous users.")
+    Path ftpRoot;
+
+    @Option(names = "--ftp-port", paramLabel = "N", description = "FTP control port (default: ${DEFAULT-VALUE}).")
+    int ftpPort = 21;
 
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write every packet crossing the TUN to FILE (pcap, raw IP).")
     Path pcap;
@@ -103,27 +130,44 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
 
     @Override public Integer call() throws Exception {
         double lossP = Options.percent("--loss", loss);
-        int p = port != null ? port : service.httpRoot != null ? 80 : service.echo ? 7 : 9;
-        Options.range("--port", p, 1, 65535);
+        AppServices.Plan apps = new AppServices.Plan(zoneFile, dnsPort, mailDir, smtpPort, ftpRoot, ftpPort);
+        if (service == null && !apps.any())
+            throw new Main.UsageError("name a service: --http DIR, --echo, --discard, --dns ZONEFILE, --smtp DIR or --ftp DIR");
+        if (service == null && port != null) throw new Main.UsageError("--port is the port of --http, --echo or --discard; use --dns-port, --smtp-port or --ftp-port");
+        int p = service == null ? 0 : port != null ? port : service.httpRoot != null ? 80 : service.echo ? 7 : 9;
+        if (service != null) Options.range("--port", p, 1, 65535);
+        Options.range("--dns-port", dnsPort, 1, 65535);
+        Options.range("--smtp-port", smtpPort, 1, 65535);
+        Options.range("--ftp-port", ftpPort, 1, 65535);
         Options.range("--max-connections", maxConnections, 1, 1_000_000);
         HttpFileServer.Limits limits = limits();
-        if (service.httpRoot != null && !Files.isDirectory(service.httpRoot))
+        if (service != null && service.httpRoot != null && !Files.isDirectory(service.httpRoot))
             throw new Main.UsageError("--http: " + service.httpRoot + " is not a directory");
+        AppServices.check(apps);
         TunHost.Builder b = tunOptions.builder()
                 .tcpConfig(TcpConfig.builder().synQueueLimit(1024).receiveBufferSize(1 << 20).sendBufferSize(1 << 20).build());
         PrintWriter out = spec.commandLine().getOut();
         TunHost host = tunOptions.open(b, lossP, pcap);
+        java.util.function.Consumer<String> log = quiet ? null
+                : line -> { synchronized (out) { out.println(LogText.controls(line)); out.flush(); } };
+        AppServices services;
+        try {
+            services = AppServices.start(new NetstackNetwork(host.net()), apps, host.address().address().toString(), log);
+        } catch (IOException e) {
+            host.close();
+            throw new Main.UsageError("cannot start the services: " + e.getMessage());
+        }
+        if (service == null) return serveAppsOnly(host, services, out);
         TcpServerSocket server;
         try {
             server = new TcpServerSocket(host.net(), p, 1024);
         } catch (IOException e) {
+            services.close();
             host.close();
             throw new Main.UsageError("cannot listen on port " + p + ": " + e.getMessage());
         }
-        // Peer-controlled text reaches these lines (request lines, error messages): one line each,
+        // Peer-controlled text reaches the log lines (request lines, error messages): one line each,
         // control characters escaped, so a client cannot forge lines or drive the terminal.
-        java.util.function.Consumer<String> log = quiet ? null
-                : line -> { synchronized (out) { out.println(LogText.controls(line)); out.flush(); } };
         ConnectionServer cs;
         HttpFileServer http = null;
         String what;
@@ -141,14 +185,17 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         }
         HttpFileServer httpServer = http;
         out.printf("netstack4j %s on %s port %d serving %s%n", host.address(), host.name(), p, what);
+        for (String line : services.started()) out.println("  and " + line);
         out.println(tunOptions.kernelHint(host));
         out.println("Ctrl-C to stop");
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             cs.close(2000);
+            services.close();
             host.close();
             synchronized (out) {
+                for (String line : services.summary()) out.println(line);
                 out.printf("%nstopped: %d connection(s) served, %d refused (over --max-connections %d), at most %d at once%n",
                         cs.accepted(), cs.refused(), maxConnections, cs.peakActive());
                 if (httpServer != null) out.println(httpServer.summary());
@@ -168,6 +215,28 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
                 stopped.await();
             }
         }
+        return 0;
+    }
+
+    /** DNS, SMTP and/or FTP without HTTP: wait for Ctrl-C, then close them and print their counters. */
+    private int serveAppsOnly(TunHost host, AppServices services, PrintWriter out) throws InterruptedException {
+        out.printf("netstack4j %s on %s serving%n", host.address(), host.name());
+        for (String line : services.started()) out.println("  " + line);
+        out.println(tunOptions.kernelHint(host));
+        out.println("Ctrl-C to stop");
+        out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            services.close();
+            host.close();
+            synchronized (out) {
+                out.println();
+                for (String line : services.summary()) out.println("stopped: " + line);
+                out.flush();
+            }
+            stopped.countDown();
+        }, "netstack4j-serve-shutdown"));
+        stopped.await();
         return 0;
     }
 
