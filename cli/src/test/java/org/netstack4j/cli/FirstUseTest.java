@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** What a first-time user meets: parser errors, help text, and failures that say what happened. */
 class FirstUseTest {
     private static final List<String> COMMANDS =
-            List.of("demo", "explain", "ping", "decode", "transfer", "packetdrill", "serve", "get", "bench");
+            List.of("demo", "explain", "ping", "decode", "transfer", "packetdrill", "serve", "get", "resolve", "mail", "bench");
 
     @Test
     void parserErrorsAreOneLinePlusWhereToGetHelp() {
