@@ -69,7 +69,7 @@ final class AppServices implements AutoCloseable {
                 s.dns = Dns.serve(net, p.dnsPort(), authority, 64, l);
                 s.running.add(s.dns);
                 s.started.add("DNS (UDP and TCP) port " + p.dnsPort() + " from " + p.zoneFile() + " (" + authority.zones().getFirst().size()
-                        + " records of " + authority.zones().getFirst().origin() + "); try: dig @" + address + " -p " + p.dnsPort() + " "
+                        + " records of " + authority.zones().getFirst().origin() + "); try: dig @" + address + (p.dnsPort() == 53 ? "" : " -p " + p.dnsPort()) + " "
                         + authority.zones().getFirst().origin() + " SOA");
             }
             if (p.mailDir() != null) {
@@ -78,7 +78,7 @@ final class AppServices implements AutoCloseable {
                         Smtp.server("netstack4j", store, SmtpServerSession.Limits.DEFAULT));
                 s.running.add(s.smtp);
                 s.started.add("SMTP port " + p.smtpPort() + " into " + store.dir().toAbsolutePath() + "; try: swaks --server " + address
-                        + " --port " + p.smtpPort() + " --to you@example.test");
+                        + (p.smtpPort() == 25 ? "" : " --port " + p.smtpPort()) + " --to you@example.test");
             }
             if (p.ftpRoot() != null) {
                 s.ftp = new Server("ftp", net.listen(p.ftpPort(), 64), 256, 60_000, l,

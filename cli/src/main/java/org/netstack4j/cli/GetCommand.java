@@ -91,8 +91,6 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (TunHost host = tunOptions.open(b, lossP, pcap)) {
-            out.printf("GET %s via %s (netstack4j %s)%n", u, host.name(), host.address());
-            out.flush();
             if (host.hostAddress() == null) {
                 // Nobody can answer through a TUN whose kernel side is down or has no address: say so now.
                 String problem = kernelSideProblem(host.name());
@@ -113,6 +111,8 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
                 }
                 out.printf("%s is %s (asked %s)%n", u.name(), u.host(), dnsServer);
             }
+            out.printf("GET %s via %s (netstack4j %s)%n", u, host.name(), host.address());
+            out.flush();
             ProgressBar bar = System.console() != null ? new ProgressBar(err) : null;
             HttpGet.Response r;
             try (OutputStream sink = output == null ? OutputStream.nullOutputStream()
