@@ -186,7 +186,7 @@ public final class Interpreter {
         if (profile == Profile.LINUX && COMMENTED_DEFAULTS.matcher(script.source()).find()) {
             // Older google scripts carry the defaults.sh line commented out: their harness had
             // already applied it, and they expect its window scale (see command()).
-            settings.change(c -> c.withOptions(o -> o.withWindowScaleShift(8)));
+            settings.change(cfg -> cfg.withOptions(o -> o.withWindowScaleShift(8)));
         }
         if (!toleranceOverridden && GVISOR_PATH.matcher(pathOf(script)).find()) {
             // gVisor's harness runs its scripts with a wider tolerance than packetdrill's 4 ms
@@ -1505,7 +1505,7 @@ public final class Interpreter {
             if (cmd.endsWith("defaults.sh")) {
                 // google's defaults.sh: Linux sysctl defaults, notably tcp_rmem max 15 MB, for
                 // which Linux announces window scale 8.
-                settings.change(c -> c.withOptions(o -> o.withWindowScaleShift(8)));
+                settings.change(cfg -> cfg.withOptions(o -> o.withWindowScaleShift(8)));
                 continue;
             }
             if ((m = SET_SYSCTLS.matcher(cmd)).matches()) {
