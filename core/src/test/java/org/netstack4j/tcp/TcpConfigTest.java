@@ -47,7 +47,7 @@ class TcpConfigTest {
                 Object v = other(k.getAccessor().invoke(group));
                 Record changed = (Record) w.invoke(group, v);
                 for (RecordComponent o : group.getClass().getRecordComponents())
-                    assertEquals(o == k ? v : o.getAccessor().invoke(group), o.getAccessor().invoke(changed), g.getName() + "." + name + " -> " + o.getName());
+                    assertEquals(o.getName().equals(name) ? v : o.getAccessor().invoke(group), o.getAccessor().invoke(changed), g.getName() + "." + name + " -> " + o.getName());
                 knobs++;
             }
         }
