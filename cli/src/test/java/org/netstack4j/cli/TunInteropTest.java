@@ -85,7 +85,7 @@ class TunInteropTest {
         LinuxNet.linkUp(ns, "lo");
         host = TunHost.builder("nsji" + (withOffload ? "" : "p") + pid % 100000).address(US + "/24").hostAddress(KERNEL + "/24").netns(ns)
                 .offload(withOffload).seed(7).pcap(dir.resolve("tun.pcap"))
-                .tcpConfig(TcpConfig.builder().synQueueLimit(1024).receiveBufferSize(1 << 20).sendBufferSize(1 << 20).build())
+                .tcpConfig(TcpConfig.defaults().withLimits(lm -> lm.withSynQueueLimit(1024)).withBuffers(bf -> bf.withReceiveBufferSize(1 << 20).withSendBufferSize(1 << 20)))
                 .open();
         TcpServerSocket server = new TcpServerSocket(host.net(), 80, 1024);
         HttpFileServer files = new HttpFileServer(TunInteropTest.files, null);
