@@ -2,8 +2,6 @@ package org.netstack4j.cli;
 
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import org.netstack4j.ip.UdpIntercept;
 import org.netstack4j.linux.Ipv4Cidr;
 import org.netstack4j.linux.LinuxNet;
@@ -137,10 +135,7 @@ public final class GatewayCommand implements java.util.concurrent.Callable<Integ
             }
         };
         TunGateway.Config cfg = config(tun, netns, peer, up, udp, connectTimeoutMs, maxFlows, log);
-        if (!LinuxNet.hasTunDevice())
-            throw new Main.UsageError("/dev/net/tun does not exist: load the tun module (modprobe tun); in a container pass --device /dev/net/tun");
-        if (!LinuxNet.isRoot() && !LinuxNet.hasNetAdmin())
-            throw new Main.UsageError("using TUN interfaces needs root or CAP_NET_ADMIN: run with sudo");
+        TunOptions.requireTunAccess("a TUN interface");
         TunGateway gw;
         try {
             gw = TunGateway.open(cfg);
@@ -153,19 +148,7 @@ public final class GatewayCommand implements java.util.concurrent.Callable<Integ
                 + (cfg.udp() && up instanceof Upstream.Socks5 ? " (UDP directly: SOCKS5 UDP ASSOCIATE is not implemented)" : "")
                 + "; Ctrl-C to stop");
         out.flush();
-        CountDownLatch done = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            Map<String, Long> counters = gw.counters();
-            gw.close();
-            synchronized (out) {
-                out.println();
-                counters.forEach((k, v) -> out.printf("%-40s %d%n", k, v));
-                out.flush();
-            }
-            done.countDown();
-        }, "netstack4j-gateway-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        done.await();
+        TunOptions.printCountersOnExit(out, gw::counters, gw::close, "netstack4j-gateway-shutdown");
         return 0;
     }
 }

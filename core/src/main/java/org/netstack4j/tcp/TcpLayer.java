@@ -203,9 +203,10 @@ public final class TcpLayer implements Pollable {
         if (tracer.enabled()) tracer.event(TraceEvent.Segment.of(now, true, src, dst, seg, payloadLen));
         TcpConnection c = connections.get(dst, seg.dstPort(), src, seg.srcPort());
         if (c != null && c.state() == TcpState.TIME_WAIT && c.acceptsNewSynInTimeWait(seg)
-                && findListener(dst, seg.dstPort()) != null) {
+                && (findListener(dst, seg.dstPort()) != null || intercept != null)) {
             // RFC 9293 3.10.7.4 / RFC 6191: a new SYN clearly above the old connection may reuse the
-            // pair, when a listener is there to take it (RFC 1122 4.2.2.13); else TIME-WAIT answers it
+            // pair, when a listener (or the interceptor) is there to take it (RFC 1122 4.2.2.13); else
+            // TIME-WAIT answers it
             c.timeWaitReplaced(now);
             c = null;
         }
