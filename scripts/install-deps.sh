@@ -29,6 +29,7 @@ TOOLS=(
   "py:scapy.all|python3-scapy|IPv6 packets made by Scapy (core wire tests)"
   "hping3|hping3|SYN flood interoperation test (cli)"
   "traceroute|traceroute|route interoperation test (linux)"
+  "microsocks|microsocks|SOCKS5 server for the gateway interoperation test (cli)"
 )
 
 in_ci() { [ "${CI:-}" = "true" ]; }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         footer = {"", "Memory: the ./netstack4j launcher limits the Java heap to 2g; raise it with",
             "NETSTACK4J_HEAP, e.g. NETSTACK4J_HEAP=8g ./netstack4j bench"},
         subcommands = {DemoCommand.class, LabCommand.class, ExplainCommand.class, PingCommand.class, DecodeCommand.class,
-            TransferCommand.class, PacketdrillCommand.class, ServeCommand.class, GetCommand.class, ResolveCommand.class, MailCommand.class, BenchCommand.class, RouteCommand.class,
+            TransferCommand.class, PacketdrillCommand.class, ServeCommand.class, GetCommand.class, ResolveCommand.class, MailCommand.class, BenchCommand.class, RouteCommand.class, GatewayCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

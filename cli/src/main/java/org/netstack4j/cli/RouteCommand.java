@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import org.netstack4j.filter.ConnTrackConfig;
 import org.netstack4j.filter.NatConfig;
 import org.netstack4j.filter.Netfilter;
@@ -109,10 +108,7 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
         if (pcap != null) Options.outputFile("--pcap", pcap);
         Counters nfCounters = new Counters();
         Netfilter nf = netfilter(ports, firewall, masquerade, nfCounters);
-        if (!LinuxNet.hasTunDevice())
-            throw new Main.UsageError("/dev/net/tun does not exist: load the tun module (modprobe tun); in a container pass --device /dev/net/tun");
-        if (!LinuxNet.isRoot() && !LinuxNet.hasNetAdmin())
-            throw new Main.UsageError("using TUN interfaces needs root or CAP_NET_ADMIN: run with sudo");
+        TunOptions.requireTunAccess("TUN interfaces");
         TunRouter router;
         try {
             router = TunRouter.open(ports, nf, pcap, System.nanoTime());
@@ -124,20 +120,11 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
         out.println("forwarding" + (nf == null ? "" : " with " + (firewall == null ? "" : "firewall " + firewall + " ")
                 + (masquerade.isEmpty() ? "" : "masquerade on " + String.join(",", masquerade))) + "; Ctrl-C to stop");
         out.flush();
-        CountDownLatch done = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
+        TunOptions.printCountersOnExit(out, () -> {
             Map<String, Long> counters = new java.util.TreeMap<>(router.counters());
             nfCounters.snapshot().forEach((k, v) -> { if (v != 0) counters.put(k, v); });
-            router.close();
-            synchronized (out) {
-                out.println();
-                counters.forEach((k, v) -> out.printf("%-40s %d%n", k, v));
-                out.flush();
-            }
-            done.countDown();
-        }, "netstack4j-route-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        done.await();
+            return counters;
+        }, router::close, "netstack4j-route-shutdown");
         return 0;
     }
 }

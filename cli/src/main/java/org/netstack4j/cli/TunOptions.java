@@ -55,10 +55,7 @@ final class TunOptions {
     /** Opens the host; every environment problem becomes one line that says what to do. */
     TunHost open(TunHost.Builder b, double loss, Path pcap) {
         if (pcap != null) Options.outputFile("--pcap", pcap);
-        if (!LinuxNet.hasTunDevice())
-            throw new Main.UsageError("/dev/net/tun does not exist: load the tun module (modprobe tun); in a container pass --device /dev/net/tun");
-        if (!LinuxNet.isRoot() && !LinuxNet.hasNetAdmin())
-            throw new Main.UsageError("using a TUN interface needs root or CAP_NET_ADMIN: run with sudo");
+        requireTunAccess("a TUN interface");
         if (hostAddress != null && LinuxNet.ipCommand() == null)
             throw new Main.UsageError("--host-address needs the ip command (iproute2): apt-get install iproute2, or configure the kernel side yourself");
         try {
@@ -73,6 +70,35 @@ final class TunOptions {
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(e.getMessage());
         }
+    }
+
+    /** /dev/net/tun and root (or CAP_NET_ADMIN), else a one-line usage error; {@code what}: "a TUN interface". */
+    static void requireTunAccess(String what) {
+        if (!LinuxNet.hasTunDevice())
+            throw new Main.UsageError("/dev/net/tun does not exist: load the tun module (modprobe tun); in a container pass --device /dev/net/tun");
+        if (!LinuxNet.isRoot() && !LinuxNet.hasNetAdmin())
+            throw new Main.UsageError("using " + what + " needs root or CAP_NET_ADMIN: run with sudo");
+    }
+
+    /**
+     * Waits for Ctrl-C (SIGINT or SIGTERM): then reads {@code counters}, runs {@code close} and
+     * prints the counters, one "name value" line each (route, gateway).
+     */
+    static void printCountersOnExit(java.io.PrintWriter out, java.util.function.Supplier<java.util.Map<String, Long>> counters,
+                                    Runnable close, String threadName) throws InterruptedException {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            java.util.Map<String, Long> c = counters.get();
+            close.run();
+            synchronized (out) {
+                out.println();
+                c.forEach((k, v) -> out.printf("%-40s %d%n", k, v));
+                out.flush();
+            }
+            done.countDown();
+        }, threadName);
+        Runtime.getRuntime().addShutdownHook(hook);
+        done.await();
     }
 
     /** What to tell the user when the kernel side was left to them. */

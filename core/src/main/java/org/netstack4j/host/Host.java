@@ -8,7 +8,9 @@ import org.netstack4j.tcp.PathInfo;
 import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.tcp.TcpConnection;
 import org.netstack4j.tcp.TcpEventListener;
+import org.netstack4j.tcp.TcpIntercept;
 import org.netstack4j.tcp.TcpLayer;
+import org.netstack4j.ip.UdpIntercept;
 import org.netstack4j.tcp.TcpListener;
 import org.netstack4j.tcp.TcpOutput;
 import org.netstack4j.time.Pollable;
@@ -82,6 +84,26 @@ public final class Host implements Pollable {
     public Host addIpv6Address(String ifName, Ipv6Address address, int prefixLength) {
         ip.addIpv6Address(ifName, address, prefixLength);
         return this;
+    }
+
+    /**
+     * Flow interception on interface {@code ifName} (the tun2socks gateway): TCP and UDP to any
+     * destination arriving there are terminated here. SYNs go to {@code tcp} ({@link TcpIntercept}:
+     * the SYN,ACK waits for its answer; ICMP refusals go out through the IP layer), UDP to
+     * {@code udp} ({@link UdpIntercept}, null: no UDP interception); echo requests are answered
+     * from the address they were sent to.
+     */
+    public TcpIntercept intercept(String ifName, TcpIntercept.Config config, TcpIntercept.Handler tcpHandler,
+                                  UdpIntercept.Config udpConfig, UdpIntercept.Handler udpHandler) {
+        ip.setIntercept(ifName, true);
+        if (udpHandler != null) ip.interceptUdp(udpConfig, udpHandler);
+        return tcp.intercept(config, tcpHandler, (now, meta, header, why) -> ip.sendUnreachable(now, meta, Ipv4Repr.PROTO_TCP,
+                header, 0, header.length, switch (why) {
+                    case NETWORK_UNREACHABLE -> IpStack.Unreachable.NETWORK;
+                    case HOST_UNREACHABLE -> IpStack.Unreachable.HOST;
+                    case PORT_UNREACHABLE -> IpStack.Unreachable.PORT;
+                    case ADMIN_PROHIBITED, RESET, DROP -> IpStack.Unreachable.ADMIN_PROHIBITED;
+                }));
     }
 
     /** Active open from the address the routing table picks for {@code remote}. */

@@ -121,6 +121,31 @@ public final class IpStack implements Pollable {
     public boolean forwarding() { return forwarding.enabled(); }
 
     /**
+     * Flow interception on interface {@code ifName} (off by default): TCP, UDP and ICMP arriving
+     * there for ANY unicast destination are taken as if the address were ours, the way tun2socks
+     * and VPN apps terminate every flow entering a TUN. TCP SYNs without a listener then go to
+     * the TCP layer's interceptor ({@link org.netstack4j.tcp.TcpIntercept}), UDP without a bound
+     * socket to {@link #interceptUdp}, and echo requests are answered from the address they were
+     * sent to. Interception wins over forwarding on that interface.
+     */
+    public void setIntercept(String ifName, boolean on) { linkNamed(ifName).intercept = on; }
+
+    /**
+     * UDP interception: datagrams that no bound socket takes (on an intercepting interface: to
+     * any destination) become sessions of {@code handler}, one per client endpoint, with the
+     * limits and idle timeout of {@code config}; null turns it off.
+     */
+    public UdpIntercept interceptUdp(UdpIntercept.Config config, UdpIntercept.Handler handler) {
+        udp.closeIntercept(lastPoll);
+        UdpIntercept u = handler == null ? null : new UdpIntercept(this, c, trace, config, handler);
+        udp.setIntercept(u);
+        return u;
+    }
+
+    /** The UDP interceptor, or null. */
+    public UdpIntercept udpIntercept() { return udp.intercept(); }
+
+    /**
      * Puts a {@link org.netstack4j.filter.Netfilter} (firewall, connection tracking, NAT) at the
      * IP layer's hooks ({@link Hooks}: pre-routing, INPUT, FORWARD, OUTPUT, post-routing); null
      * removes it. Its timers run in {@link #poll}.
@@ -202,10 +227,14 @@ public final class IpStack implements Pollable {
             if (l.arp != null) t = Math.min(t, l.arp.nextDeadline());
         }
         if (hooks != null) t = Math.min(t, hooks.nf.pollAt());
+        t = Math.min(t, udp.interceptDeadline());
         return Math.min(Math.min(t, ipv4.nextDeadline()), Math.min(ipv6.nextDeadline(), ndp.nextDeadline()));
     }
 
+    private long lastPoll;
+
     @Override public void poll(long now) {
+        lastPoll = now;
         for (int i = 0; i < links.size(); i++) links.get(i).iface.device().poll(now);
         ipv4.pollLocal(now);
         for (int i = 0; i < links.size(); i++) {
@@ -216,6 +245,7 @@ public final class IpStack implements Pollable {
         ipv6.pollLocal(now);
         if (ndp.nextDeadline() <= now) ndp.timers(now);
         if (hooks != null && hooks.nf.pollAt() <= now) hooks.nf.poll(now);
+        if (udp.interceptDeadline() <= now) udp.interceptTimers(now);
     }
 
     // ------------------------------------------------------------------ addresses
@@ -370,6 +400,44 @@ public final class IpStack implements Pollable {
     /** Sends an echo request (ping); replies go to the {@link EchoReplyListener}. ttl -1: 64. */
     public void ping(long now, Ipv4Address dst, int id, int seq, byte[] data, int ttl) {
         icmp.ping(now, dst, id, seq, data, ttl);
+    }
+
+    /** Why a destination is unreachable, in words both families have (RFC 792 / RFC 1812, RFC 4443 3.1). */
+    public enum Unreachable { NETWORK, HOST, PORT, ADMIN_PROHIBITED }
+
+    /**
+     * Sends the ICMP (or ICMPv6) destination unreachable a router or host would send about a
+     * packet from {@code about.src()} to {@code about.dst()} of {@code protocol} whose transport
+     * bytes began with transport[off .. off+len) (at least the first 8, RFC 792): the way an
+     * intercepting gateway refuses a flow when its upstream is unreachable. The quoted IP header
+     * is rebuilt from {@code about}; the usual rules and the error rate limit apply.
+     */
+    public void sendUnreachable(long now, IpMeta about, int protocol, byte[] transport, int off, int len, Unreachable why) {
+        Objects.checkFromIndexSize(off, len, transport.length);
+        int ttl = about.ttl() < 0 ? DEFAULT_TTL : about.ttl();
+        if (about.src() instanceof Ipv4Address s4 && about.dst() instanceof Ipv4Address d4) {
+            int code = switch (why) {
+                case NETWORK -> IcmpRepr.CODE_NET_UNREACHABLE;
+                case HOST -> IcmpRepr.CODE_HOST_UNREACHABLE;
+                case PORT -> IcmpRepr.CODE_PORT_UNREACHABLE;
+                case ADMIN_PROHIBITED -> 13; // RFC 1812 5.2.7.1: communication administratively prohibited
+            };
+            icmp.sendError(now, Ipv4Repr.of(s4, d4, protocol, ttl, len), transport, off, len, false,
+                    IcmpRepr.TYPE_DEST_UNREACHABLE, code);
+            return;
+        }
+        Ipv6Address s6 = (Ipv6Address) about.src(), d6 = (Ipv6Address) about.dst();
+        int code = switch (why) {
+            case NETWORK -> org.netstack4j.wire.Icmpv6Repr.CODE_NO_ROUTE;
+            case HOST -> org.netstack4j.wire.Icmpv6Repr.CODE_ADDRESS_UNREACHABLE;
+            case PORT -> org.netstack4j.wire.Icmpv6Repr.CODE_PORT_UNREACHABLE;
+            case ADMIN_PROHIBITED -> org.netstack4j.wire.Icmpv6Repr.CODE_ADMIN_PROHIBITED;
+        };
+        org.netstack4j.wire.Ipv6Repr ip6 = org.netstack4j.wire.Ipv6Repr.of(s6, d6, protocol, ttl, len);
+        byte[] packet = new byte[org.netstack4j.wire.Ipv6Repr.HEADER_LENGTH + len];
+        ip6.emit(packet, 0);
+        System.arraycopy(transport, off, packet, org.netstack4j.wire.Ipv6Repr.HEADER_LENGTH, len);
+        icmpv6.sendError(now, ip6, packet, 0, packet.length, false, new org.netstack4j.wire.Icmpv6Repr.DestinationUnreachable(code, new byte[0]));
     }
 
     /** RFC 792 wording of an ICMP message. */

@@ -246,7 +246,7 @@ final class Ipv4 {
             ip = again.value(); // NAT may have rewritten it
         }
         boolean broadcast = stack.isAnyBroadcast(ip.dst());
-        if (!broadcast && !stack.isLocalAddress(ip.dst())) {
+        if (!broadcast && !stack.isLocalAddress(ip.dst()) && !intercepted(link, ip, linkBroadcast)) {
             if (link != null && forwarding.enabled() && !linkBroadcast) {
                 forwarding.forward(now, link, ip, buf, off);
                 return;
@@ -274,6 +274,19 @@ final class Ipv4 {
         // (IpProtocolHandler#receive: "copy what you keep") goes back; ICMP and UDP may keep or
         // reuse the array, and a reassembled datagram is not the device's frame.
         if (lent && !reassembled && link != null && link.pool != null) link.pool.release(buf);
+    }
+
+    /**
+     * A datagram for another host arriving on an intercepting interface ({@link IpStack#setIntercept}):
+     * TCP, UDP and ICMP to a unicast destination are delivered here as if the address were ours
+     * (the tun2socks gateway); the answers go out from the original destination.
+     */
+    private boolean intercepted(Link link, Ipv4Repr ip, boolean linkBroadcast) {
+        if (link == null || !link.intercept || linkBroadcast || ip.dst().isMulticast() || ip.dst().isUnspecified()) return false;
+        int p = ip.protocol();
+        if (p != Ipv4Repr.PROTO_TCP && p != Ipv4Repr.PROTO_UDP && p != Ipv4Repr.PROTO_ICMP) return false;
+        c.named("ipv4.in.intercepted").increment();
+        return true;
     }
 
     /** Adds a fragment; the whole datagram when it completes one, else null (counted, traced when dropped). */

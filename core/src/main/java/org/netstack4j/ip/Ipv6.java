@@ -280,6 +280,18 @@ final class Ipv6 {
 
     // ------------------------------------------------------------------ input
 
+    /**
+     * A packet for another host on an intercepting interface ({@link IpStack#setIntercept}): a
+     * unicast, non-link-local destination is delivered here as if it were ours (the gateway).
+     */
+    private boolean intercepted(Link link, Ipv6Repr ip) {
+        if (link == null || !link.intercept) return false;
+        Ipv6Address d = ip.dst();
+        if (d.isMulticast() || d.isUnspecified() || d.isLinkLocal() || d.isLoopback()) return false;
+        c.inIntercepted.increment();
+        return true;
+    }
+
     /** An IPv6 packet at buf[off .. off+len); link null: from our own loopback queue. */
     void input(Link link, long now, byte[] buf, int off, int len, boolean linkMulticast) {
         Ipv6Link l6 = of(link);
@@ -307,7 +319,7 @@ final class Ipv6 {
         // A tentative address receives only what DAD needs (RFC 4862 5.4: NS and NA, handled by Ndp).
         Ipv6Link.Addr target = findAddress(dst);
         boolean tentative = target != null && target.state == Ipv6AddressState.State.TENTATIVE;
-        boolean forUs = isLocal(dst) || tentative || (l6 != null && l6.listensTo(dst));
+        boolean forUs = isLocal(dst) || tentative || (l6 != null && l6.listensTo(dst)) || intercepted(link, ip);
         if (!forUs) {
             c.inDropNotForUs.increment();
             trace.drop(now, "ipv6", DropReason.NOT_FOR_US, dst.isMulticast() ? "multicast group not joined" : "not for us (no forwarding)", ip.toString());

@@ -15,7 +15,11 @@ final class Ipv6Counters {
     final Counter ndInNs, ndInNa, ndInRa, ndInDropBadHopLimit, ndInDropInvalid, ndOutNs, ndOutNa,
             ndQueueOverflow, ndTableFull, ndResolveFailed, dadDuplicates, dadOk, slaacAddresses;
 
+    /** Packets for other hosts taken on an intercepting interface (IpStack#setIntercept). */
+    final Counter inIntercepted;
+
     Ipv6Counters(Counters c) {
+        inIntercepted = c.counter("ipv6.in.intercepted");
         inReceives = c.counter("ipv6.in.receives");
         inHdrErrors = c.counter("ipv6.in.hdr_errors");
         inDropNotForUs = c.counter("ipv6.in.drop.not_for_us");

@@ -15,6 +15,8 @@ final class Link {
     final boolean hasBroadcast;
     final int broadcastBits; // the subnet's directed broadcast (when hasBroadcast), read per packet
     final FramePool pool; // the device's opt-in frame recycling, or null (Device#framePool)
+    /** Flow interception (IpStack#setIntercept): TCP, UDP and ICMP to any unicast destination are ours. */
+    boolean intercept;
 
     Link(IpInterface iface, int index) {
         this.iface = iface;

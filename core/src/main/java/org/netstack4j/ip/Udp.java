@@ -29,6 +29,7 @@ final class Udp {
     private final SplittableRandom random;
     private final Map<Key, UdpSocket> sockets = new HashMap<>();
     private Icmp icmp;
+    private UdpIntercept intercept;
 
     Udp(IpStack stack, IpCounters c, IpTrace trace, SplittableRandom random) {
         this.stack = stack;
@@ -38,6 +39,16 @@ final class Udp {
     }
 
     void wire(Icmp icmp) { this.icmp = icmp; }
+
+    void setIntercept(UdpIntercept u) { this.intercept = u; }
+
+    UdpIntercept intercept() { return intercept; }
+
+    void closeIntercept(long now) { if (intercept != null) intercept.closeAll(now); }
+
+    long interceptDeadline() { return intercept == null ? org.netstack4j.time.Time.NEVER : intercept.nextDeadline(); }
+
+    void interceptTimers(long now) { if (intercept != null) intercept.timers(now); }
 
     /** IpStack#udpBind. */
     UdpSocket bind(IpAddress addr, int port) {
@@ -137,6 +148,12 @@ final class Udp {
             case Parsed.Ok<UdpRepr> ok -> udp = ok.value();
         }
         UdpSocket s = lookup(meta.dst(), udp.dstPort());
+        if (s == null && intercept != null && !stack.isLocalAddress(meta.dst()) && !meta.dst().isMulticast()) {
+            int plen = UdpRepr.payloadLength(buf, off);
+            int p = off + UdpRepr.HEADER_LENGTH;
+            intercept.input(now, meta, udp.srcPort(), udp.dstPort(), Arrays.copyOfRange(buf, p, p + plen), ip);
+            return true;
+        }
         if (s == null) {
             c.udpNoPorts.increment();
             if (trace.enabled()) trace.drop(now, "udp", DropReason.NO_LISTENER, "port " + udp.dstPort() + " closed", ip);

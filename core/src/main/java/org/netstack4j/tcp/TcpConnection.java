@@ -40,6 +40,7 @@ public final class TcpConnection {
     final int advMss;
     final int localPort, remotePort;
     private final TcpListener parent; // passive OPEN from this listener, else null
+    private TcpIntercept intercept; // accepted from a held SYN (TcpIntercept), else null
     private TcpEventListener listener;
 
     TcpState state = TcpState.CLOSED;
@@ -294,6 +295,9 @@ public final class TcpConnection {
         enterClosed(now, "listener closed: half-open connection forgotten", null);
         deliverEvents();
     }
+
+    /** This connection was accepted from a SYN the interceptor held: it is told when we reach CLOSED. */
+    void interceptedBy(TcpIntercept i) { this.intercept = i; }
 
     /** RFC 9293 3.10.7.2 third step: a SYN arrived at our LISTEN parent. */
     void passiveOpen(long now, TcpRepr seg) {
@@ -1344,6 +1348,7 @@ public final class TcpConnection {
         layer.forget(this);
         if (countedOrphan) layer.orphanClosed();
         if (parent != null) parent.forget(this);
+        if (intercept != null) intercept.closed(this);
         nClosed = true;
     }
 

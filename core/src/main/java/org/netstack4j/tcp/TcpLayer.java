@@ -165,26 +165,48 @@ public final class TcpLayer implements Pollable {
         return listener;
     }
 
+    private TcpIntercept intercept;
+
+    /**
+     * Turns flow interception on ({@link TcpIntercept}): SYNs that no connection or listener
+     * takes go to {@code handler}, which answers each when it likes; {@code icmp} sends the ICMP
+     * refusals (null: they are counted and not sent). Null handler turns it off: held SYNs are
+     * then forgotten (the clients retransmit into the closed-port RST).
+     */
+    public TcpIntercept intercept(TcpIntercept.Config config, TcpIntercept.Handler handler, TcpIntercept.IcmpSender icmp) {
+        this.intercept = handler == null ? null : new TcpIntercept(this, config, handler, icmp);
+        return intercept;
+    }
+
+    /** The interceptor, or null. */
+    public TcpIntercept intercept() { return intercept; }
+
     /**
      * A segment from IP with the packet's {@link IpMeta} (addresses, traffic class with the ECN
      * bits, TTL, interface); the payload is buf[payloadOff, +payloadLen). Only the addresses are
-     * used so far: ECN (RFC 3168) will read the traffic class here.
+     * used so far (and the whole of it by {@link TcpIntercept}): ECN (RFC 3168) will read the
+     * traffic class here.
      */
     public void segmentArrives(long now, IpMeta meta, TcpRepr seg, byte[] buf, int payloadOff, int payloadLen) {
-        segmentArrives(now, meta.src(), meta.dst(), seg, buf, payloadOff, payloadLen);
+        segmentArrives(now, meta.src(), meta.dst(), meta, seg, buf, payloadOff, payloadLen);
     }
 
     /** A segment from IP: src/dst are the IP addresses, the payload is buf[payloadOff, +payloadLen). */
     public void segmentArrives(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] buf, int payloadOff, int payloadLen) {
+        segmentArrives(now, src, dst, null, seg, buf, payloadOff, payloadLen);
+    }
+
+    private void segmentArrives(long now, IpAddress src, IpAddress dst, IpMeta meta, TcpRepr seg, byte[] buf, int payloadOff, int payloadLen) {
         tcpCounters.inSegments.increment();
         // The connection's name is only needed for tracing: build it only then (hot path).
         String id = tracer.enabled() ? id(dst, seg.dstPort(), src, seg.srcPort()) : null;
         if (tracer.enabled()) tracer.event(TraceEvent.Segment.of(now, true, src, dst, seg, payloadLen));
         TcpConnection c = connections.get(dst, seg.dstPort(), src, seg.srcPort());
         if (c != null && c.state() == TcpState.TIME_WAIT && c.acceptsNewSynInTimeWait(seg)
-                && findListener(dst, seg.dstPort()) != null) {
+                && (findListener(dst, seg.dstPort()) != null || intercept != null)) {
             // RFC 9293 3.10.7.4 / RFC 6191: a new SYN clearly above the old connection may reuse the
-            // pair, when a listener is there to take it (RFC 1122 4.2.2.13); else TIME-WAIT answers it
+            // pair, when a listener (or the interceptor) is there to take it (RFC 1122 4.2.2.13); else
+            // TIME-WAIT answers it
             c.timeWaitReplaced(now);
             c = null;
         }
@@ -197,6 +219,9 @@ public final class TcpLayer implements Pollable {
             l.segmentArrives(now, src, dst, seg, buf, payloadOff, payloadLen);
             return;
         }
+        if (intercept != null && payloadLen == 0
+                && intercept.segmentArrives(now, meta != null ? meta : new IpMeta(src, dst, 0, IpMeta.DEFAULT_TTL, IpMeta.LOCAL), seg))
+            return;
         closedArrives(now, src, dst, seg, payloadLen, id);
     }
 
@@ -249,7 +274,10 @@ public final class TcpLayer implements Pollable {
     }
 
     /** O(1): the earliest deadline of any connection (a min-heap of connections by deadline). */
-    @Override public long pollAt() { return batchAcks.isEmpty() ? timers.earliest() : batchAt; }
+    @Override public long pollAt() {
+        long t = batchAcks.isEmpty() ? timers.earliest() : batchAt;
+        return intercept == null ? t : Math.min(t, intercept.nextDeadline());
+    }
 
     /**
      * Sends the ACKs that bursts of segments left for their end ({@link TcpConfig#coalesceAcks}),
@@ -259,6 +287,7 @@ public final class TcpLayer implements Pollable {
     @Override public void poll(long now) {
         if (!batchAcks.isEmpty()) endBatch(now);
         timers.poll(now, nextOrder - 1);
+        if (intercept != null && intercept.nextDeadline() <= now) intercept.timers(now);
     }
 
     /**

@@ -1,0 +1,42 @@
+package org.netstack4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.netstack4j.linux.TunGateway;
+import org.netstack4j.linux.Upstream;
+import org.netstack4j.time.Time;
+
+/** gateway: misuse is one line on stderr and exit status 2, before any TUN is opened. */
+class GatewayCommandTest {
+    private static void misuse(String expected, String... args) {
+        Cli r = Cli.run(args);
+        assertEquals(2, r.status(), r.err());
+        assertTrue(r.err().contains(expected), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+    }
+
+    @Test void badOptions() {
+        misuse("give exactly one of --socks5 HOST:PORT, --direct or --upstream", "gateway", "--tun", "gw0=10.9.0.1/24");
+        misuse("give exactly one of", "gateway", "--tun", "gw0=10.9.0.1/24", "--direct", "--socks5", "127.0.0.1:1080");
+        misuse("expected HOST:PORT", "gateway", "--tun", "gw0=10.9.0.1/24", "--socks5", "127.0.0.1");
+        misuse("port must be 1..65535", "gateway", "--tun", "gw0=10.9.0.1/24", "--socks5", "127.0.0.1:70000");
+        misuse("expected direct or socks5://HOST:PORT", "gateway", "--tun", "gw0=10.9.0.1/24", "--upstream", "http://x:1");
+        misuse("expected NAME=CIDR", "gateway", "--tun", "gw0", "--direct");
+        misuse("--udp sometimes: expected direct or off", "gateway", "--tun", "gw0=10.9.0.1/24", "--direct", "--udp", "sometimes");
+        misuse("Linux allows at most 15", "gateway", "--tun", "a-very-long-interface-name=10.9.0.1/24", "--direct");
+    }
+
+    @Test void upstreamsAndConfig() {
+        assertInstanceOf(Upstream.Direct.class, GatewayCommand.upstream(null, false, "direct"));
+        Upstream s = GatewayCommand.upstream(null, false, "socks5://127.0.0.1:1080");
+        assertEquals("socks5 127.0.0.1:1080", s.describe());
+        TunGateway.Config c = GatewayCommand.config("gw0=10.9.0.1/24", "box", "10.9.0.2/24", s, "off", 40_000, 100, null);
+        assertEquals("gw0", c.name());
+        assertEquals(false, c.udp());
+        assertEquals(100, c.tcp().maxFlows());
+        assertEquals(Time.s(45), c.tcp().pendingTimeoutNs(), "a held SYN outlives the upstream connect timeout");
+    }
+}

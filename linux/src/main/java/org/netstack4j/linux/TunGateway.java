@@ -1,0 +1,289 @@
+package org.netstack4j.linux;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.netstack4j.ip.UdpIntercept;
+import org.netstack4j.socket.InterceptedFlow;
+import org.netstack4j.socket.TcpSocket;
+import org.netstack4j.tcp.TcpConfig;
+import org.netstack4j.tcp.TcpIntercept;
+import org.netstack4j.wire.IpAddress;
+import org.netstack4j.wire.Ipv4Address;
+
+/**
+ * A tun2socks-style gateway on a Linux TUN: every TCP flow entering the TUN, to any address,
+ * is terminated in netstack4j ({@link TcpIntercept}) and relayed to its original destination
+ * through an {@link Upstream} (the host's sockets, or a SOCKS5 proxy); the client's SYN is
+ * answered only once the upstream connect succeeded, and an upstream refusal reaches the client
+ * as a RST, an unreachable upstream as an ICMP error. UDP flows ({@link UdpIntercept}, one
+ * session per client endpoint) are relayed through the host's own UDP sockets, also with
+ * SOCKS5 (UDP ASSOCIATE is not implemented). Echo requests to any address are answered by
+ * netstack4j. One log line per flow.
+ *
+ * <p>The relay keeps no unbounded buffer: each direction copies through one 32 KiB array with
+ * blocking reads and writes, so a slow side slows the other (TCP's windows do the rest); a
+ * FIN is passed on as a half-close (shutdownOutput) and a reset as a reset (SO_LINGER 0). A UDP
+ * session queues at most {@link #UDP_QUEUE} datagrams towards the upstream (more are dropped,
+ * counted).
+ */
+public final class TunGateway implements AutoCloseable {
+    /** Datagrams a UDP session may queue for its upstream socket. */
+    public static final int UDP_QUEUE = 256;
+
+    /**
+     * The TUN {@code name} and netstack4j's {@code address} on it; optionally the namespace to
+     * move it into and the kernel side's address there ({@code peer}: a default route via
+     * netstack4j is added in that namespace).
+     */
+    public record Config(String name, Ipv4Cidr address, String netns, Ipv4Cidr peer, Upstream upstream, boolean udp,
+                         int connectTimeoutMs, TcpIntercept.Config tcp, UdpIntercept.Config udpConfig, Consumer<String> log) {
+        public Config {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(upstream, "upstream");
+            if (connectTimeoutMs <= 0) throw new IllegalArgumentException("connect timeout must be > 0");
+            if (tcp == null) tcp = TcpIntercept.Config.defaults();
+            if (udpConfig == null) udpConfig = UdpIntercept.Config.defaults();
+            if (log == null) log = line -> {};
+        }
+    }
+
+    private final Config config;
+    private final TunHost tun;
+    private final AtomicLong flows = new AtomicLong(), relayed = new AtomicLong(), refused = new AtomicLong(),
+            resets = new AtomicLong(), bytesUp = new AtomicLong(), bytesDown = new AtomicLong(),
+            udpSessions = new AtomicLong(), udpOut = new AtomicLong(), udpIn = new AtomicLong(), udpDropped = new AtomicLong();
+
+    private TunGateway(Config c, TcpConfig tcpConfig) throws IOException {
+        this.config = c;
+        TunHost.Builder b = TunHost.builder(c.name()).address(c.address()).tcpConfig(tcpConfig).seed(System.nanoTime());
+        if (c.netns() != null) b.netns(c.netns());
+        if (c.peer() != null) b.hostAddress(c.peer());
+        this.tun = b.open();
+        try {
+            if (c.peer() != null) LinuxNet.ip(c.netns(), "route", "replace", "default", "via", c.address().address().toString());
+            else LinuxNet.linkUp(c.netns(), tun.name());
+            UdpRelay udp = c.udp() ? new UdpRelay() : null;
+            tun.loop().run(() -> tun.host().intercept(tun.name(), c.tcp(), InterceptedFlow.handler(tun.net(), this::relay),
+                    c.udpConfig(), udp));
+        } catch (IOException | RuntimeException e) {
+            tun.close();
+            throw e;
+        }
+    }
+
+    /** Opens the TUN (root or CAP_NET_ADMIN), configures it and starts intercepting. */
+    public static TunGateway open(Config c) throws IOException { return new TunGateway(c, TcpConfig.defaults()); }
+
+    public TunHost tun() { return tun; }
+
+    /** The stack's counters and the relay's (gateway.*), non-zero only. */
+    public Map<String, Long> counters() {
+        Map<String, Long> m = new TreeMap<>();
+        try {
+            tun.loop().call(() -> {
+                tun.host().counters().snapshot().forEach((k, v) -> { if (v != 0) m.put(k, v); });
+                return null;
+            });
+        } catch (RuntimeException closed) {
+            // the loop is gone: the relay's counters only
+        }
+        Map<String, AtomicLong> own = Map.of("gateway.tcp.flows", flows, "gateway.tcp.relayed", relayed, "gateway.tcp.refused", refused,
+                "gateway.tcp.resets", resets, "gateway.tcp.bytes_up", bytesUp, "gateway.tcp.bytes_down", bytesDown,
+                "gateway.udp.sessions", udpSessions, "gateway.udp.datagrams_up", udpOut, "gateway.udp.datagrams_down", udpIn,
+                "gateway.udp.dropped", udpDropped);
+        own.forEach((k, v) -> { if (v.get() != 0) m.put(k, v.get()); });
+        return m;
+    }
+
+    /** Not to be relayed: netstack4j's own address and the TUN's subnet (that would loop back into the TUN). */
+    private boolean inside(IpAddress a) {
+        return a instanceof Ipv4Address v4 && config.address().contains(v4);
+    }
+
+    // ------------------------------------------------------------------ TCP
+
+    private void relay(InterceptedFlow f) {
+        flows.incrementAndGet();
+        long t0 = System.nanoTime();
+        String id = "tcp " + f;
+        try {
+            if (inside(f.originalAddress())) {
+                f.refuse(TcpIntercept.Refusal.RESET);
+                refused.incrementAndGet();
+                config.log().accept(id + " refused: inside the TUN's own subnet " + config.address());
+                return;
+            }
+            Socket up;
+            try {
+                up = config.upstream().connect(new InetSocketAddress(f.originalAddress().toInetAddress(), f.originalPort()), config.connectTimeoutMs());
+            } catch (Upstream.Failed e) {
+                f.refuse(e.refusal());
+                refused.incrementAndGet();
+                config.log().accept(id + " refused (" + e.refusal().name().toLowerCase(java.util.Locale.ROOT) + "): " + e.getMessage());
+                return;
+            }
+            TcpSocket down;
+            try {
+                down = f.accept(config.connectTimeoutMs());
+            } catch (IOException e) {
+                closeQuietly(up);
+                config.log().accept(id + " client gone before the handshake ended: " + e.getMessage());
+                return;
+            }
+            relayed.incrementAndGet();
+            String end = pump(down, up);
+            config.log().accept(String.format("%s via %s: %s; %d ms", id, config.upstream().describe(), end,
+                    (System.nanoTime() - t0) / 1_000_000));
+        } catch (IOException | RuntimeException e) {
+            config.log().accept(id + " failed: " + e);
+        }
+    }
+
+    /** Copies both ways until both ends closed; returns a summary. */
+    private String pump(TcpSocket down, Socket up) throws IOException {
+        AtomicBoolean reset = new AtomicBoolean();
+        long[] moved = new long[2];
+        InputStream downIn = down.getInputStream(), upIn = up.getInputStream();
+        OutputStream downOut = down.getOutputStream(), upOut = up.getOutputStream();
+        Runnable abort = () -> {
+            if (!reset.compareAndSet(false, true)) return;
+            resets.incrementAndGet();
+            try { up.setSoLinger(true, 0); } catch (IOException ignored) { /* closing anyway */ }
+            try { down.setSoLinger(true, 0); } catch (IOException ignored) { /* closing anyway */ }
+            closeQuietly(up);
+            down.close();
+        };
+        Thread clientToServer = Thread.ofVirtual().name("up " + down).start(() -> moved[0] = copy(downIn, upOut, () -> up.shutdownOutput(), bytesUp, abort));
+        moved[1] = copy(upIn, downOut, down::shutdownOutput, bytesDown, abort);
+        try {
+            clientToServer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeQuietly(up);
+        down.close();
+        return moved[0] + " B up, " + moved[1] + " B down" + (reset.get() ? ", reset" : "");
+    }
+
+    private interface HalfClose { void run() throws IOException; }
+
+    private static long copy(InputStream in, OutputStream out, HalfClose fin, AtomicLong counter, Runnable abort) {
+        byte[] buf = new byte[32 * 1024];
+        long total = 0;
+        try {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                if (n == 0) continue;
+                out.write(buf, 0, n);
+                total += n;
+                counter.addAndGet(n);
+            }
+            out.flush();
+            fin.run(); // the FIN goes on: a half-close, the other direction keeps going
+        } catch (IOException e) {
+            abort.run(); // a reset (or a failed write) on one side resets the other
+        }
+        return total;
+    }
+
+    private static void closeQuietly(Socket s) {
+        try { s.close(); } catch (IOException ignored) { /* best effort */ }
+    }
+
+    // ------------------------------------------------------------------ UDP
+
+    private record Outgoing(InetSocketAddress to, byte[] data) {}
+
+    /** One UDP session's upstream: an unconnected socket (endpoint-independent), a sender and a receiver thread. */
+    private static final class UdpFlow {
+        final DatagramChannel channel;
+        final ArrayBlockingQueue<Outgoing> queue = new ArrayBlockingQueue<>(UDP_QUEUE);
+        Thread sender, receiver;
+        long out, in;
+
+        UdpFlow(DatagramChannel channel) { this.channel = channel; }
+    }
+
+    private final class UdpRelay implements UdpIntercept.Handler {
+        @Override public void onSession(long now, UdpIntercept.Session s) {
+            udpSessions.incrementAndGet();
+            DatagramChannel ch;
+            try {
+                ch = DatagramChannel.open(s.clientAddress() instanceof Ipv4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+                ch.bind(null);
+            } catch (IOException e) {
+                config.log().accept("udp " + s.clientAddress() + ":" + s.clientPort() + " no upstream socket: " + e.getMessage());
+                s.close(now);
+                return;
+            }
+            UdpFlow f = new UdpFlow(ch);
+            s.attachment = f;
+            f.sender = Thread.ofVirtual().name("udp-up " + s).start(() -> {
+                try {
+                    while (true) {
+                        Outgoing o = f.queue.take();
+                        ch.send(ByteBuffer.wrap(o.data()), o.to());
+                    }
+                } catch (InterruptedException | IOException e) {
+                    // the session ended
+                }
+            });
+            f.receiver = Thread.ofVirtual().name("udp-down " + s).start(() -> {
+                ByteBuffer bb = ByteBuffer.allocate(65535);
+                try {
+                    while (true) {
+                        bb.clear();
+                        InetSocketAddress from = (InetSocketAddress) ch.receive(bb);
+                        bb.flip();
+                        byte[] d = new byte[bb.remaining()];
+                        bb.get(d);
+                        IpAddress src = IpAddress.of(from.getAddress());
+                        udpIn.incrementAndGet();
+                        tun.loop().execute(() -> {
+                            f.in++;
+                            s.send(tun.loop().now(), src, from.getPort(), d, 0, d.length);
+                        });
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // closed: the session ended (or the loop did)
+                }
+            });
+        }
+
+        @Override public void onDatagram(long now, UdpIntercept.Session s, IpAddress dst, int dstPort, byte[] data) {
+            if (!(s.attachment instanceof UdpFlow f)) return;
+            if (inside(dst) || !f.queue.offer(new Outgoing(new InetSocketAddress(dst.toInetAddress(), dstPort), data))) {
+                udpDropped.incrementAndGet();
+                return;
+            }
+            f.out++;
+            udpOut.incrementAndGet();
+        }
+
+        @Override public void onClosed(long now, UdpIntercept.Session s, String reason) {
+            if (!(s.attachment instanceof UdpFlow f)) return;
+            f.sender.interrupt();
+            try { f.channel.close(); } catch (IOException ignored) { /* best effort */ }
+            config.log().accept("udp " + s.clientAddress() + ":" + s.clientPort() + " direct: " + f.out + " datagrams up, "
+                    + f.in + " down; " + reason);
+        }
+    }
+
+    @Override public void close() { tun.close(); }
+
+    @Override public String toString() { return "TunGateway[" + tun.name() + " " + config.address() + " via " + config.upstream().describe() + "]"; }
+}
