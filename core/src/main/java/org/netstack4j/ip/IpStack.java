@@ -48,6 +48,8 @@ import org.netstack4j.wire.MacAddress;
 public final class IpStack implements Pollable {
     /** RFC 1700 / Linux default TTL. */
     public static final int DEFAULT_TTL = 64;
+    /** One memory budget for the reassembly of both versions: a flood of one cannot escape the bound through the other. */
+    private final FragmentTable.Budget reassemblyBudget = new FragmentTable.Budget(Reassembler.MAX_MEMORY);
     /** Datagrams we send to one of our own addresses, waiting for the next poll. */
     public static final int MAX_LOCAL_QUEUE = 64;
     /** ICMP error rate limit (RFC 1812 4.3.2.8, RFC 1122 3.2.2): token bucket burst... */
@@ -76,7 +78,7 @@ public final class IpStack implements Pollable {
         this.trace = new IpTrace(tracer == null ? Tracer.NONE : tracer);
         this.c = new IpCounters(Objects.requireNonNull(counters, "counters"));
         SplittableRandom random = new SplittableRandom(seed);
-        this.ipv4 = new Ipv4(this, c, trace, random.nextLong());
+        this.ipv4 = new Ipv4(this, c, trace, random.nextLong(), reassemblyBudget);
         this.ethernet = new Ethernet(c, trace);
         this.arp = new Arp(this, c, trace);
         this.icmp = new Icmp(this, c, trace);
@@ -90,7 +92,7 @@ public final class IpStack implements Pollable {
         // IPv6 draws from its own generator: IPv4's draws (and so its traces) stay as they were
         SplittableRandom random6 = new SplittableRandom(seed ^ 0x6A09E667F3BCC908L);
         Ipv6Counters c6 = new Ipv6Counters(counters);
-        this.ipv6 = new Ipv6(this, c6, trace, random6.split());
+        this.ipv6 = new Ipv6(this, c6, trace, random6.split(), reassemblyBudget);
         this.icmpv6 = new Icmpv6(this, c6, trace);
         this.ndp = new Ndp(this, c6, trace, random6.nextLong());
         ipv6.wire(ethernet, icmpv6, udp);
@@ -187,11 +189,11 @@ public final class IpStack implements Pollable {
         return out;
     }
 
-    /** Bytes held by datagrams being reassembled (bounded by 256 KiB). */
-    public int reassemblyMemory() { return ipv4.reassembler().memoryUsed(); }
+    /** Bytes held by IPv4 and IPv6 datagrams being reassembled (bounded by 256 KiB together). */
+    public int reassemblyMemory() { return reassemblyBudget.used; }
 
-    /** Datagrams being reassembled. */
-    public int reassembliesInProgress() { return ipv4.reassembler().inProgress(); }
+    /** Datagrams being reassembled, both versions. */
+    public int reassembliesInProgress() { return ipv4.reassembler().inProgress() + ipv6.reassembler().inProgress(); }
 
     // ------------------------------------------------------------------ time
 
@@ -214,6 +216,7 @@ public final class IpStack implements Pollable {
         }
         ipv4.pollTimers(now);
         ipv6.pollLocal(now);
+        ipv6.pollTimers(now);
         if (ndp.nextDeadline() <= now) ndp.timers(now);
         if (hooks != null && hooks.nf.pollAt() <= now) hooks.nf.poll(now);
     }
