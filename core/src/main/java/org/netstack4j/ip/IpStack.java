@@ -429,6 +429,36 @@ public final class IpStack implements Pollable {
         icmpv6.ping(now, dst, id, seq, data, hopLimit);
     }
 
+    /**
+     * RFC 4007 11: the scope id (zone index) of interface {@code ifName}, as {@code fe80::1%eth0}
+     * names it: the interface's position plus one (like a Linux ifindex, never 0); 0 if no such
+     * interface.
+     */
+    public int scopeId(String ifName) {
+        for (Link l : links) if (l.iface.name().equals(ifName)) return l.index + 1;
+        return 0;
+    }
+
+    /** The name of the interface with scope id {@code scopeId}, or null. */
+    public String interfaceName(int scopeId) {
+        return scopeId < 1 || scopeId > links.size() ? null : links.get(scopeId - 1).iface.name();
+    }
+
+    /** Our usable link-local address on the interface with scope id {@code scopeId}, or null. */
+    public Ipv6Address linkLocalAddress(int scopeId) {
+        if (scopeId < 1 || scopeId > links.size()) return null;
+        Ipv6Link l = ipv6.of(links.get(scopeId - 1));
+        Ipv6Link.Addr a = l == null ? null : l.linkLocal();
+        return a == null ? null : a.address;
+    }
+
+    /** The scope id of the interface that holds our IPv6 address {@code a}; 0 if none does. */
+    public int scopeIdOf(IpAddress a) {
+        if (!(a instanceof Ipv6Address v6)) return 0;
+        for (Ipv6Link l : ipv6.links()) if (l.find(v6) != null) return l.link.index + 1;
+        return 0;
+    }
+
     private Link linkNamed(String ifName) {
         for (Link l : links) if (l.iface.name().equals(ifName)) return l;
         throw new IllegalArgumentException("no interface " + ifName);

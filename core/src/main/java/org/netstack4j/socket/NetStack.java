@@ -3,6 +3,8 @@ package org.netstack4j.socket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.function.IntFunction;
+import java.util.function.ToIntFunction;
 import java.util.function.UnaryOperator;
 import org.netstack4j.runtime.EventLoop;
 import org.netstack4j.tcp.TcpLayer;
@@ -21,6 +23,15 @@ public interface NetStack {
 
     /** The local address to use towards {@code destination}, or null if there is no route. Called on the loop thread. */
     IpAddress sourceAddressFor(IpAddress destination);
+
+    /**
+     * RFC 4007 zones: our link-local address on the interface with scope id {@code scopeId}
+     * (what {@code fe80::1%eth0} names), or null. Called on the loop thread. The default knows no interfaces.
+     */
+    default IpAddress linkLocalAddress(int scopeId) { return null; }
+
+    /** The scope id of the interface holding our address {@code local}; 0 if unknown. Called on the loop thread. */
+    default int scopeIdOf(IpAddress local) { return 0; }
 
     /** A new unconnected socket. */
     default TcpSocket socket() { return new TcpSocket(this); }
@@ -54,13 +65,26 @@ public interface NetStack {
 
     /** A NetStack from its parts; {@code sourceAddressFor} runs on the loop thread. */
     static NetStack of(EventLoop loop, TcpLayer tcp, UnaryOperator<IpAddress> sourceAddressFor) {
+        return of(loop, tcp, sourceAddressFor, scopeId -> null, local -> 0);
+    }
+
+    /**
+     * A NetStack whose link-local addresses have zones, e.g. from an IpStack:
+     * {@code NetStack.of(loop, host.tcp(), ip::sourceAddressFor, ip::linkLocalAddress, ip::scopeIdOf)}.
+     */
+    static NetStack of(EventLoop loop, TcpLayer tcp, UnaryOperator<IpAddress> sourceAddressFor,
+                       IntFunction<IpAddress> linkLocalAddress, ToIntFunction<IpAddress> scopeIdOf) {
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(tcp, "tcp");
         Objects.requireNonNull(sourceAddressFor, "sourceAddressFor");
+        Objects.requireNonNull(linkLocalAddress, "linkLocalAddress");
+        Objects.requireNonNull(scopeIdOf, "scopeIdOf");
         return new NetStack() {
             @Override public EventLoop loop() { return loop; }
             @Override public TcpLayer tcp() { return tcp; }
             @Override public IpAddress sourceAddressFor(IpAddress destination) { return sourceAddressFor.apply(destination); }
+            @Override public IpAddress linkLocalAddress(int scopeId) { return linkLocalAddress.apply(scopeId); }
+            @Override public int scopeIdOf(IpAddress local) { return scopeIdOf.applyAsInt(local); }
             @Override public String toString() { return "NetStack[" + loop + "]"; }
         };
     }

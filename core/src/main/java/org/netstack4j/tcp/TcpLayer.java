@@ -18,6 +18,7 @@ import org.netstack4j.trace.Tracer;
 import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.IpMeta;
 import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.Ipv6Address;
 import org.netstack4j.wire.TcpEncoder;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
@@ -291,12 +292,18 @@ public final class TcpLayer implements Pollable {
     private TcpListener findListener(IpAddress dst, int port) {
         List<TcpListener> l = listeners.get(port);
         if (l == null) return null;
-        TcpListener any = null;
+        // the exact address first, then a wildcard of the segment's family, then the other wildcard:
+        // 0.0.0.0 takes both families (the stack's historical wildcard); :: takes IPv4 too unless
+        // IPV6_V6ONLY (RFC 3493 5.3, Linux's default bindv6only=0)
+        TcpListener any = null, otherFamily = null;
         for (TcpListener x : l) {
-            if (x.localAddress().equals(dst)) return x;
-            if (x.localAddress().isUnspecified()) any = x;
+            IpAddress a = x.localAddress();
+            if (a.equals(dst)) return x;
+            if (!a.isUnspecified()) continue;
+            if (a.family() == dst.family()) any = x;
+            else if (!(a instanceof Ipv6Address && x.v6Only())) otherFamily = x;
         }
-        return any;
+        return any != null ? any : otherFamily;
     }
 
     void removeListener(TcpListener l) {

@@ -85,7 +85,7 @@ public final class TunHost implements AutoCloseable {
             this.loop = EventLoop.start("netstack4j-" + opened.name(), host);
             if (writer != null) writer.setTimeOffset(System.currentTimeMillis() * 1_000_000L - loop.now());
             this.registration = loop.register(opened.name(), new TunSource(opened), port::deliver, RX_QUEUE_LIMIT);
-            this.net = NetStack.of(loop, host.tcp(), host.ip()::sourceAddressFor);
+            this.net = NetStack.of(loop, host.tcp(), host.ip()::sourceAddressFor, host.ip()::linkLocalAddress, host.ip()::scopeIdOf);
         } catch (IOException | RuntimeException e) {
             opened.close();
             if (writer != null) {
