@@ -15,6 +15,8 @@ import org.netstack4j.trace.DropReason;
 import org.netstack4j.trace.FourTuple;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.trace.Tracer;
+import org.netstack4j.wire.IcmpRepr;
+import org.netstack4j.wire.Icmpv6Repr;
 import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.IpMeta;
 import org.netstack4j.wire.Ipv4Address;
@@ -237,6 +239,26 @@ public final class TcpLayer implements Pollable {
             return;
         }
         c.icmpUnreachable(now, code, nextHopMtu, seq);
+    }
+
+    /**
+     * An ICMPv6 error quoting a segment we sent. TCP reads the ICMPv4 codes: packet too big is
+     * "fragmentation needed" with the MTU (RFC 8201 5.4), port unreachable is port unreachable,
+     * administratively prohibited the same, anything else a host unreachable (RFC 4443 3.1,
+     * RFC 5927 4); time exceeded is time exceeded; other messages are not about TCP.
+     */
+    public void icmpv6Error(long now, Icmpv6Repr error, IpAddress src, IpAddress dst, int srcPort, int dstPort, int seq) {
+        switch (error) {
+            case Icmpv6Repr.PacketTooBig p -> icmpDestinationUnreachable(now, src, dst, IcmpRepr.CODE_FRAGMENTATION_NEEDED,
+                    (int) Math.min(p.mtu(), 65535), srcPort, dstPort, seq);
+            case Icmpv6Repr.DestinationUnreachable d -> icmpDestinationUnreachable(now, src, dst, switch (d.code()) {
+                case Icmpv6Repr.CODE_PORT_UNREACHABLE -> IcmpRepr.CODE_PORT_UNREACHABLE;
+                case Icmpv6Repr.CODE_ADMIN_PROHIBITED -> 13;
+                default -> IcmpRepr.CODE_HOST_UNREACHABLE;
+            }, 0, srcPort, dstPort, seq);
+            case Icmpv6Repr.TimeExceeded t -> icmpTimeExceeded(now, src, dst, srcPort, dstPort, seq);
+            default -> { }
+        }
     }
 
     /** An ICMP time exceeded (RFC 792 type 11) quoting a segment we sent: src/dst/ports as we sent them. */
