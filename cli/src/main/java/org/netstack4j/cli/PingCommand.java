@@ -9,7 +9,10 @@ import org.netstack4j.host.TwoHostNetwork;
 import org.netstack4j.ip.IpStack;
 import org.netstack4j.sim.LinkConfig;
 import org.netstack4j.time.Time;
+import org.netstack4j.ip.EchoReplyListener;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.Ipv6Address;
 import org.netstack4j.linux.TunHost;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,6 +63,9 @@ public final class PingCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = {"-W", "--timeout"}, paramLabel = "MS", description = "Milliseconds to wait for the last reply: virtual in the simulation, real with --tun (default: ${DEFAULT-VALUE}).")
     double timeoutMs = 2000;
 
+    @Option(names = "--ipv6", description = "Simulated run: ping6 over IPv6 (fd00::1 to fd00::2, Neighbor Discovery first; above 1452 bytes the packets are fragmented).")
+    boolean ipv6;
+
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the simulation (default: ${DEFAULT-VALUE}).")
     long seed = 1;
 
@@ -79,24 +85,34 @@ public final class PingCommand implements java.util.concurrent.Callable<Integer>
         if (target != null || tunOptions.given()) return realPing(out, lossP, interval, timeout);
 
         LinkConfig link = LinkConfig.builder().medium(Medium.ETHERNET).latencyNs(latency).loss(lossP).build();
-        Ipv4Address dst = TwoHostNetwork.SERVER_ADDRESS;
+        IpAddress dst = ipv6 ? TwoHostNetwork.SERVER_ADDRESS6 : TwoHostNetwork.SERVER_ADDRESS;
+        IpAddress src = ipv6 ? TwoHostNetwork.CLIENT_ADDRESS6 : TwoHostNetwork.CLIENT_ADDRESS;
+        int headers = ipv6 ? 48 : 28; // IPv6 + ICMPv6 or IPv4 + ICMP headers
         int ident = (int) (seed & 0xffff);
         long[] sentAt = new long[count + 1];
         java.util.Arrays.fill(sentAt, -1);
         List<Double> rtts = new ArrayList<>();
         int[] received = {0};
-        try (TwoHostNetwork net = TwoHostNetwork.builder().seed(seed).link(link).pcap(pcap).build()) {
+        try (TwoHostNetwork net = TwoHostNetwork.builder().seed(seed).link(link).pcap(pcap).ipv6(ipv6).build()) {
             IpStack ip = net.client().ip();
-            ip.setEchoReplyListener((now, from, id, seq, ttl, data) -> {
+            Reply reply = (now, from, id, seq, ttl, data) -> {
                 if (id != ident || seq < 1 || seq > count || sentAt[seq] < 0) return;
                 double ms = (now - sentAt[seq]) / 1e6;
                 rtts.add(ms);
                 received[0]++;
                 out.printf("%d bytes from %s: icmp_seq=%d ttl=%d time=%.3f ms%n", data.length + 8, from, seq, ttl, ms);
                 out.flush();
+            };
+            ip.setEchoReplyListener(new EchoReplyListener() {
+                @Override public void onEchoReply(long now, Ipv4Address from, int id, int seq, int ttl, byte[] data) {
+                    reply.arrived(now, from, id, seq, ttl, data);
+                }
+                @Override public void onEchoReply6(long now, Ipv6Address from, int id, int seq, int hopLimit, byte[] data) {
+                    reply.arrived(now, from, id, seq, hopLimit, data);
+                }
             });
             out.printf("PING %s (%s) %d(%d) bytes of data, from %s over a simulated link.%n",
-                    dst, dst, size, size + 28, TwoHostNetwork.CLIENT_ADDRESS);
+                    dst, dst, size, size + headers, src);
             byte[] payload = new byte[size];
             for (int i = 0; i < size; i++) payload[i] = (byte) (0x10 + i);
             long start = net.now();
@@ -104,7 +120,8 @@ public final class PingCommand implements java.util.concurrent.Callable<Integer>
                 long at = start + (seq - 1) * interval;
                 net.runUntil(at);
                 sentAt[seq] = net.now();
-                ip.ping(net.now(), dst, ident, seq, payload, -1);
+                if (dst instanceof Ipv6Address d6) ip.ping6(net.now(), d6, ident, seq, payload, -1);
+                else ip.ping(net.now(), (Ipv4Address) dst, ident, seq, payload, -1);
             }
             long end = net.now() + timeout;
             net.runUntil(() -> received[0] == count, timeout);
@@ -131,6 +148,9 @@ public final class PingCommand implements java.util.concurrent.Callable<Integer>
             throw new Main.UsageError("ping over --tun needs the HOST to ping, e.g. netstack4j ping 10.7.0.1 --tun nsj0 --address 10.7.0.2/24");
         if (tunOptions.tun == null || tunOptions.address == null)
             throw new Main.UsageError("ping HOST needs --tun NAME and --address CIDR (without HOST, ping runs on the simulator)");
+        if (ipv6) throw new Main.UsageError("--ipv6 is for the simulated run (without HOST); over --tun, ping takes an IPv4 HOST");
+        if (target.indexOf(':') >= 0)
+            throw new Main.UsageError("ping over --tun is IPv4 only for now ('" + target + "' is IPv6); ping6 runs on the simulator: netstack4j ping --ipv6");
         Ipv4Address dst;
         try {
             dst = Ipv4Address.parse(target);
@@ -222,6 +242,12 @@ public final class PingCommand implements java.util.concurrent.Callable<Integer>
             }
             return h.loop().call(() -> received[0]) > 0 ? 0 : 1;
         }
+    }
+
+    /** An echo reply of either family, printed alike. */
+    @FunctionalInterface
+    private interface Reply {
+        void arrived(long now, IpAddress from, int id, int seq, int ttlOrHopLimit, byte[] data);
     }
 
     private static void printRtt(PrintWriter out, List<Double> rtts) {

@@ -61,4 +61,18 @@ class PingCommandTest {
         assertEquals(2, r.status());
         assertTrue(r.err().contains("does not exist"), r.err());
     }
+
+    @Test void ping6OnTheSimulatorWithFragmentedRequests() {
+        Cli r = Cli.run("ping", "--ipv6", "--count", "2", "--size", "3000");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("PING fd00::2 (fd00::2) 3000(3048) bytes of data, from fd00::1"), r.out());
+        assertTrue(r.out().contains("3008 bytes from fd00::2: icmp_seq=2"), r.out());
+        assertTrue(r.out().contains("2 packets transmitted, 2 received, 0% packet loss"), r.out());
+    }
+
+    @Test void ipv6HostOverTunSaysWhatToDoInstead() {
+        Cli r = Cli.run("ping", "fd00:7::1", "--tun", "nsj0", "--address", "10.7.0.2/24");
+        assertEquals(2, r.status(), r.out() + r.err());
+        assertTrue(r.err().contains("IPv4 only for now") && r.err().contains("ping --ipv6"), r.err());
+    }
 }

@@ -201,20 +201,7 @@ public final class Host implements Pollable {
             int dstPort = (quoted[off + 2] & 0xff) << 8 | (quoted[off + 3] & 0xff);
             int seq = (quoted[off + 4] & 0xff) << 24 | (quoted[off + 5] & 0xff) << 16
                     | (quoted[off + 6] & 0xff) << 8 | (quoted[off + 7] & 0xff);
-            // TCP reads the ICMPv4 codes: packet too big is "fragmentation needed" with the MTU
-            // (RFC 8201 5.4), port unreachable is port unreachable, administratively prohibited
-            // the same, anything else a host unreachable (RFC 4443 3.1, RFC 5927 4)
-            switch (error) {
-                case Icmpv6Repr.PacketTooBig p -> tcp.icmpDestinationUnreachable(now, src, dst, IcmpRepr.CODE_FRAGMENTATION_NEEDED,
-                        (int) Math.min(p.mtu(), 65535), srcPort, dstPort, seq);
-                case Icmpv6Repr.DestinationUnreachable d -> tcp.icmpDestinationUnreachable(now, src, dst, switch (d.code()) {
-                    case Icmpv6Repr.CODE_PORT_UNREACHABLE -> IcmpRepr.CODE_PORT_UNREACHABLE;
-                    case Icmpv6Repr.CODE_ADMIN_PROHIBITED -> 13;
-                    default -> IcmpRepr.CODE_HOST_UNREACHABLE;
-                }, 0, srcPort, dstPort, seq);
-                case Icmpv6Repr.TimeExceeded t -> tcp.icmpTimeExceeded(now, src, dst, srcPort, dstPort, seq);
-                default -> { }
-            }
+            tcp.icmpv6Error(now, error, src, dst, srcPort, dstPort, seq);
         }
     }
 }

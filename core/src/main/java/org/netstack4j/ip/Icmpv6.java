@@ -167,7 +167,7 @@ final class Icmpv6 {
         Icmpv6Repr msg = switch (error) {
             case Icmpv6Repr.DestinationUnreachable d -> { c.icmpOutDestUnreachs.increment(); yield new Icmpv6Repr.DestinationUnreachable(d.code(), quote); }
             case Icmpv6Repr.ParameterProblem p -> { c.icmpOutParmProblems.increment(); yield new Icmpv6Repr.ParameterProblem(p.code(), p.pointer(), quote); }
-            case Icmpv6Repr.TimeExceeded t -> new Icmpv6Repr.TimeExceeded(t.code(), quote);
+            case Icmpv6Repr.TimeExceeded t -> { c.icmpOutTimeExcds.increment(); yield new Icmpv6Repr.TimeExceeded(t.code(), quote); }
             case Icmpv6Repr.PacketTooBig p -> new Icmpv6Repr.PacketTooBig(p.mtu(), quote);
             default -> throw new IllegalArgumentException("not an ICMPv6 error: " + error);
         };

@@ -48,6 +48,8 @@ import org.netstack4j.wire.MacAddress;
 public final class IpStack implements Pollable {
     /** RFC 1700 / Linux default TTL. */
     public static final int DEFAULT_TTL = 64;
+    /** One memory budget for the reassembly of both versions: a flood of one cannot escape the bound through the other. */
+    private final FragmentTable.Budget reassemblyBudget = new FragmentTable.Budget(Reassembler.MAX_MEMORY);
     /** Datagrams we send to one of our own addresses, waiting for the next poll. */
     public static final int MAX_LOCAL_QUEUE = 64;
     /** ICMP error rate limit (RFC 1812 4.3.2.8, RFC 1122 3.2.2): token bucket burst... */
@@ -76,7 +78,7 @@ public final class IpStack implements Pollable {
         this.trace = new IpTrace(tracer == null ? Tracer.NONE : tracer);
         this.c = new IpCounters(Objects.requireNonNull(counters, "counters"));
         SplittableRandom random = new SplittableRandom(seed);
-        this.ipv4 = new Ipv4(this, c, trace, random.nextLong());
+        this.ipv4 = new Ipv4(this, c, trace, random.nextLong(), reassemblyBudget);
         this.ethernet = new Ethernet(c, trace);
         this.arp = new Arp(this, c, trace);
         this.icmp = new Icmp(this, c, trace);
@@ -90,7 +92,7 @@ public final class IpStack implements Pollable {
         // IPv6 draws from its own generator: IPv4's draws (and so its traces) stay as they were
         SplittableRandom random6 = new SplittableRandom(seed ^ 0x6A09E667F3BCC908L);
         Ipv6Counters c6 = new Ipv6Counters(counters);
-        this.ipv6 = new Ipv6(this, c6, trace, random6.split());
+        this.ipv6 = new Ipv6(this, c6, trace, random6.split(), reassemblyBudget);
         this.icmpv6 = new Icmpv6(this, c6, trace);
         this.ndp = new Ndp(this, c6, trace, random6.nextLong());
         ipv6.wire(ethernet, icmpv6, udp);
@@ -212,11 +214,11 @@ public final class IpStack implements Pollable {
         return out;
     }
 
-    /** Bytes held by datagrams being reassembled (bounded by 256 KiB). */
-    public int reassemblyMemory() { return ipv4.reassembler().memoryUsed(); }
+    /** Bytes held by IPv4 and IPv6 datagrams being reassembled (bounded by 256 KiB together). */
+    public int reassemblyMemory() { return reassemblyBudget.used; }
 
-    /** Datagrams being reassembled. */
-    public int reassembliesInProgress() { return ipv4.reassembler().inProgress(); }
+    /** Datagrams being reassembled, both versions. */
+    public int reassembliesInProgress() { return ipv4.reassembler().inProgress() + ipv6.reassembler().inProgress(); }
 
     // ------------------------------------------------------------------ time
 
@@ -243,6 +245,7 @@ public final class IpStack implements Pollable {
         }
         ipv4.pollTimers(now);
         ipv6.pollLocal(now);
+        ipv6.pollTimers(now);
         if (ndp.nextDeadline() <= now) ndp.timers(now);
         if (hooks != null && hooks.nf.pollAt() <= now) hooks.nf.poll(now);
         if (udp.interceptDeadline() <= now) udp.interceptTimers(now);
@@ -492,6 +495,36 @@ public final class IpStack implements Pollable {
     /** ping6: an ICMPv6 echo request; replies go to {@link EchoReplyListener#onEchoReply6}. hopLimit -1: 64. */
     public void ping6(long now, Ipv6Address dst, int id, int seq, byte[] data, int hopLimit) {
         icmpv6.ping(now, dst, id, seq, data, hopLimit);
+    }
+
+    /**
+     * RFC 4007 11: the scope id (zone index) of interface {@code ifName}, as {@code fe80::1%eth0}
+     * names it: the interface's position plus one (like a Linux ifindex, never 0); 0 if no such
+     * interface.
+     */
+    public int scopeId(String ifName) {
+        for (Link l : links) if (l.iface.name().equals(ifName)) return l.index + 1;
+        return 0;
+    }
+
+    /** The name of the interface with scope id {@code scopeId}, or null. */
+    public String interfaceName(int scopeId) {
+        return scopeId < 1 || scopeId > links.size() ? null : links.get(scopeId - 1).iface.name();
+    }
+
+    /** Our usable link-local address on the interface with scope id {@code scopeId}, or null. */
+    public Ipv6Address linkLocalAddress(int scopeId) {
+        if (scopeId < 1 || scopeId > links.size()) return null;
+        Ipv6Link l = ipv6.of(links.get(scopeId - 1));
+        Ipv6Link.Addr a = l == null ? null : l.linkLocal();
+        return a == null ? null : a.address;
+    }
+
+    /** The scope id of the interface that holds our IPv6 address {@code a}; 0 if none does. */
+    public int scopeIdOf(IpAddress a) {
+        if (!(a instanceof Ipv6Address v6)) return 0;
+        for (Ipv6Link l : ipv6.links()) if (l.find(v6) != null) return l.link.index + 1;
+        return 0;
     }
 
     private Link linkNamed(String ifName) {

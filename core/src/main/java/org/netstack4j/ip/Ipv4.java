@@ -24,7 +24,7 @@ final class Ipv4 {
     private final IpStack stack;
     private final IpCounters c;
     private final IpTrace trace;
-    private final Reassembler reassembler = new Reassembler();
+    private final Reassembler reassembler;
     private final ArrayDeque<LocalPacket> localQueue = new ArrayDeque<>();
     /** RFC 6864 / RFC 7739: per-destination Identification, never one global counter. */
     private final IpIdGenerator identification;
@@ -33,8 +33,9 @@ final class Ipv4 {
     private Udp udp;
     private Forwarding forwarding;
 
-    Ipv4(IpStack stack, IpCounters c, IpTrace trace, long identificationKey) {
+    Ipv4(IpStack stack, IpCounters c, IpTrace trace, long identificationKey, FragmentTable.Budget reassemblyBudget) {
         this.stack = stack;
+        this.reassembler = new Reassembler(reassemblyBudget);
         this.c = c;
         this.trace = trace;
         this.identification = new IpIdGenerator(identificationKey);

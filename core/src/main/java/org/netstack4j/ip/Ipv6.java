@@ -13,6 +13,7 @@ import org.netstack4j.wire.Icmpv6Repr;
 import org.netstack4j.wire.IpMeta;
 import org.netstack4j.wire.Ipv6Address;
 import org.netstack4j.wire.Ipv6Chain;
+import org.netstack4j.wire.Ipv6ExtensionHeader;
 import org.netstack4j.wire.Ipv6Repr;
 import org.netstack4j.wire.Parsed;
 
@@ -24,10 +25,11 @@ import org.netstack4j.wire.Parsed;
  * with an {@link IpMeta}, our own loopback queue, source address selection and the path MTU
  * cache (RFC 8201) that {@link IpStack#mtuFor} gives new connections.
  *
- * <p>Not done: fragmentation at the source and reassembly (fragments are dropped and counted
- * under ipv6.in.drop.fragment; datagrams bigger than the path MTU under
- * ipv6.out.drop.too_big); scope ids (a link-local destination leaves by the first IPv6
- * interface).
+ * <p>A packet bigger than the path MTU is fragmented at the source (RFC 8200 4.5, 5); received
+ * fragments are put together by {@link Ipv6Reassembler} and the whole packet goes through
+ * input again.
+ *
+ * <p>Not done: scope ids (a link-local destination leaves by the first IPv6 interface).
  */
 final class Ipv6 {
     static final int DEFAULT_HOP_LIMIT = 64;
@@ -44,6 +46,7 @@ final class Ipv6 {
     private final SplittableRandom random;
     private final List<Ipv6Link> links = new ArrayList<>();
     private final ArrayDeque<LocalPacket> localQueue = new ArrayDeque<>();
+    private final Ipv6Reassembler reassembler;
     private final LinkedHashMap<Ipv6Address, Pmtu> pmtu = new LinkedHashMap<>();
     /** The latest time seen (input, output, poll): path MTU entries expire against it. */
     private long clock = Long.MIN_VALUE;
@@ -51,8 +54,9 @@ final class Ipv6 {
     private Icmpv6 icmpv6;
     private Udp udp;
 
-    Ipv6(IpStack stack, Ipv6Counters c, IpTrace trace, SplittableRandom random) {
+    Ipv6(IpStack stack, Ipv6Counters c, IpTrace trace, SplittableRandom random, FragmentTable.Budget reassemblyBudget) {
         this.stack = stack;
+        this.reassembler = new Ipv6Reassembler(reassemblyBudget);
         this.c = c;
         this.trace = trace;
         this.random = random;
@@ -179,9 +183,26 @@ final class Ipv6 {
         return true;
     }
 
-    /** The time learnt path MTUs are forgotten is read lazily; nothing to poll. */
+    /** The time learnt path MTUs are forgotten is read lazily; reassembly timers are polled. */
     long nextDeadline() {
-        return localQueue.isEmpty() ? Time.NEVER : localQueue.peek().time();
+        long t = reassembler.nextDeadline();
+        return localQueue.isEmpty() ? t : Math.min(t, localQueue.peek().time());
+    }
+
+    Ipv6Reassembler reassembler() { return reassembler; }
+
+    /** RFC 8200 4.5: abandoned datagrams; Time Exceeded (code 1) to the source when fragment zero came. */
+    void pollTimers(long now) {
+        if (reassembler.nextDeadline() > now) return;
+        for (Ipv6Reassembler.Expired e : reassembler.expire(now)) {
+            c.reasmFails.increment();
+            c.reasmTimeout.increment();
+            if (trace.enabled()) trace.drop(now, "ipv6", DropReason.REASSEMBLY, "reassembly timeout",
+                    e.key().src() + " > " + e.key().dst() + " id 0x" + Integer.toHexString(e.key().identification()));
+            if (e.first() != null)
+                icmpv6.sendError(now, e.first(), e.quote(), 0, e.quote().length, false,
+                        new Icmpv6Repr.TimeExceeded(Icmpv6Repr.CODE_REASSEMBLY_TIME_EXCEEDED, new byte[0]));
+        }
     }
 
     void pollLocal(long now) {
@@ -225,15 +246,50 @@ final class Ipv6 {
             return false;
         }
         int mtu = dst.isMulticast() ? hop.link().mtu : mtuFor(now, dst);
-        if (Ipv6Repr.HEADER_LENGTH + len > mtu) {
-            // RFC 8200 5: a source may fragment; not implemented yet (transports size to the MTU)
-            c.outDropTooBig.increment();
-            trace.dropOut(now, "ipv6", DropReason.TOO_BIG, (Ipv6Repr.HEADER_LENGTH + len) + " bytes exceed path MTU " + mtu
-                    + " (no IPv6 fragmentation)", source, dst, nextHeader, len);
-            return false;
-        }
+        if (Ipv6Repr.HEADER_LENGTH + len > mtu)
+            return fragment(now, hop, source, dst, nextHeader, trafficClass, hl, payload, off, len, writer, mtu);
         Ipv6Repr ip = new Ipv6Repr(trafficClass, 0, len, nextHeader, hl, source, dst);
         return transmit(now, hop.link(), hop.nextHop(), ip, payload, off, len, writer);
+    }
+
+    /**
+     * RFC 8200 4.5: the source splits a packet bigger than the path MTU. We add no extension
+     * headers, so the unfragmentable part is the IPv6 header alone; each fragment carries a
+     * Fragment header and a multiple of 8 bytes (but the last), all with one Identification.
+     * RFC 7739 5.4: the Identification is random (from the stack's seeded generator), so it
+     * tells an observer nothing about the traffic to others.
+     */
+    private boolean fragment(long now, Hop hop, Ipv6Address source, Ipv6Address dst, int nextHeader, int trafficClass,
+                             int hl, byte[] payload, int off, int len, IpStack.PayloadWriter writer, int mtu) {
+        int perFragment = (mtu - Ipv6Repr.HEADER_LENGTH - Ipv6ExtensionHeader.FRAGMENT_LENGTH) & ~7;
+        if (perFragment < 8) {
+            c.fragFails.increment();
+            c.outDropTooBig.increment();
+            trace.dropOut(now, "ipv6", DropReason.TOO_BIG, "MTU " + mtu + " too small to fragment", source, dst, nextHeader, len);
+            return false;
+        }
+        if (writer != null) {
+            payload = new byte[len];
+            writer.write(payload, 0);
+            off = 0;
+        }
+        int id = random.nextInt();
+        boolean ok = true;
+        for (int fo = 0; fo < len; fo += perFragment) {
+            int fl = Math.min(perFragment, len - fo);
+            Ipv6ExtensionHeader.Fragment fh = new Ipv6ExtensionHeader.Fragment(nextHeader, fo, fo + fl < len, id);
+            Ipv6Repr ip = new Ipv6Repr(trafficClass, 0, Ipv6ExtensionHeader.FRAGMENT_LENGTH + fl, Ipv6Repr.NH_FRAGMENT,
+                    hl, source, dst);
+            byte[] data = payload;
+            int from = off + fo;
+            c.fragCreates.increment();
+            ok &= transmit(now, hop.link(), hop.nextHop(), ip, null, 0, ip.payloadLength(), (buf, at) -> {
+                fh.emit(buf, at);
+                System.arraycopy(data, from, buf, at + Ipv6ExtensionHeader.FRAGMENT_LENGTH, fl);
+            });
+        }
+        c.fragOks.increment();
+        return ok;
     }
 
     /** A packet out of {@code l6} as given (Neighbor Discovery: source :: allowed, no routing, one link). */
@@ -294,13 +350,18 @@ final class Ipv6 {
 
     /** An IPv6 packet at buf[off .. off+len); link null: from our own loopback queue. */
     void input(Link link, long now, byte[] buf, int off, int len, boolean linkMulticast) {
+        input(link, now, buf, off, len, linkMulticast, false);
+    }
+
+    /** {@code reassembled}: buf is a packet we put together, not one that arrived. */
+    private void input(Link link, long now, byte[] buf, int off, int len, boolean linkMulticast, boolean reassembled) {
         Ipv6Link l6 = of(link);
         if (link != null && l6 == null) {
             c.inDropNotEnabled.increment();
             trace.drop(now, "ipv6", DropReason.UNSUPPORTED, "IPv6 not enabled on " + link.iface.name(), len + " bytes");
             return;
         }
-        c.inReceives.increment();
+        if (!reassembled) c.inReceives.increment();
         clock = Math.max(clock, now);
         Parsed<Ipv6Repr> parsed = Ipv6Repr.parse(buf, off, len);
         if (parsed instanceof Parsed.Malformed<Ipv6Repr> m) {
@@ -336,8 +397,15 @@ final class Ipv6 {
                 deliver(now, link, l6, ip, d.nextHeader(), buf, off, total, off + d.offset(), d.length(), linkMulticast);
             }
             case Ipv6Chain.Verdict.Reassemble r -> {
-                c.inDropFragment.increment();
-                trace.drop(now, "ipv6", DropReason.REASSEMBLY, "IPv6 fragment (reassembly not supported)", ip.toString());
+                if (reassembled || tentative) {
+                    // a fragment header inside a reassembled packet's fragmentable part; or to an address under DAD
+                    c.inDropFragment.increment();
+                    trace.drop(now, "ipv6", DropReason.REASSEMBLY, reassembled ? "fragment header in a reassembled packet"
+                            : "fragment to a tentative address", ip.toString());
+                    return;
+                }
+                byte[] whole = reassemble(now, ip, r, buf, off);
+                if (whole != null) input(link, now, whole, 0, whole.length, linkMulticast, true);
             }
             case Ipv6Chain.Verdict.ParameterProblem p -> {
                 if (p.code() == Ipv6Chain.CODE_UNRECOGNIZED_NEXT_HEADER) c.inUnknownProtos.increment();
@@ -354,6 +422,24 @@ final class Ipv6 {
             case Ipv6Chain.Verdict.Invalid v -> {
                 c.inHdrErrors.increment();
                 trace.drop(now, "ipv6", DropReason.of(v.problem().kind()), v.problem().reason(), ip.toString());
+            }
+        }
+    }
+
+    /** Adds a fragment; the reassembled packet when it completes one, else null (counted, traced when dropped). */
+    private byte[] reassemble(long now, Ipv6Repr ip, Ipv6Chain.Verdict.Reassemble r, byte[] buf, int off) {
+        c.reasmReqds.increment();
+        switch (reassembler.add(now, ip, r, buf, off)) {
+            case Ipv6Reassembler.Incomplete _ -> { return null; }
+            case Ipv6Reassembler.Dropped d -> {
+                c.named("ipv6.reasm." + d.counter()).increment();
+                if (d.datagramDiscarded()) c.reasmFails.increment();
+                trace.drop(now, "ipv6", DropReason.REASSEMBLY, "reassembly: " + d.reason(), ip.toString());
+                return null;
+            }
+            case Ipv6Reassembler.Complete whole -> {
+                c.reasmOks.increment();
+                return whole.packet();
             }
         }
     }

@@ -7,10 +7,11 @@ import org.netstack4j.trace.Counters.Counter;
 final class Ipv6Counters {
     final Counter inReceives, inHdrErrors, inDropNotForUs, inDropBadSource, inDropNotEnabled, inDelivers,
             inUnknownProtos, inDropChain, inDropFragment,
+            reasmReqds, reasmOks, reasmFails, reasmTimeout, fragOks, fragFails, fragCreates,
             outRequests, outPackets, outDropNoRoute, outDropTooBig, outDropLocalQueue, outDropNoNeighbor;
     final Counter icmpInMsgs, icmpInErrors, icmpInEchos, icmpInEchoReplies, icmpInDestUnreachs, icmpInPktTooBigs,
             icmpInTimeExcds, icmpInParmProblems, icmpInOther,
-            icmpOutMsgs, icmpOutEchos, icmpOutEchoReplies, icmpOutDestUnreachs, icmpOutParmProblems,
+            icmpOutMsgs, icmpOutEchos, icmpOutEchoReplies, icmpOutDestUnreachs, icmpOutParmProblems, icmpOutTimeExcds,
             icmpOutRateLimited, pmtuUpdates;
     final Counter ndInNs, ndInNa, ndInRa, ndInDropBadHopLimit, ndInDropInvalid, ndOutNs, ndOutNa,
             ndQueueOverflow, ndTableFull, ndResolveFailed, dadDuplicates, dadOk, slaacAddresses;
@@ -18,7 +19,10 @@ final class Ipv6Counters {
     /** Packets for other hosts taken on an intercepting interface (IpStack#setIntercept). */
     final Counter inIntercepted;
 
+    private final Counters all;
+
     Ipv6Counters(Counters c) {
+        all = c;
         inIntercepted = c.counter("ipv6.in.intercepted");
         inReceives = c.counter("ipv6.in.receives");
         inHdrErrors = c.counter("ipv6.in.hdr_errors");
@@ -29,6 +33,13 @@ final class Ipv6Counters {
         inUnknownProtos = c.counter("ipv6.in.unknown_protos");
         inDropChain = c.counter("ipv6.in.drop.ext_headers");
         inDropFragment = c.counter("ipv6.in.drop.fragment");
+        reasmReqds = c.counter("ipv6.reasm.reqds");
+        reasmOks = c.counter("ipv6.reasm.ok");
+        reasmFails = c.counter("ipv6.reasm.fails");
+        reasmTimeout = c.counter("ipv6.reasm.timeout");
+        fragOks = c.counter("ipv6.frag.oks");
+        fragFails = c.counter("ipv6.frag.fails");
+        fragCreates = c.counter("ipv6.frag.creates");
         outRequests = c.counter("ipv6.out.requests");
         outPackets = c.counter("ipv6.out.packets");
         outDropNoRoute = c.counter("ipv6.out.drop.no_route");
@@ -50,6 +61,7 @@ final class Ipv6Counters {
         icmpOutEchoReplies = c.counter("icmp6.out.echo_replies");
         icmpOutDestUnreachs = c.counter("icmp6.out.dest_unreachs");
         icmpOutParmProblems = c.counter("icmp6.out.parm_problems");
+        icmpOutTimeExcds = c.counter("icmp6.out.time_excds");
         icmpOutRateLimited = c.counter("icmp6.out.rate_limited");
         pmtuUpdates = c.counter("ipv6.pmtu.updates");
 
@@ -67,4 +79,6 @@ final class Ipv6Counters {
         dadOk = c.counter("nd.dad.ok");
         slaacAddresses = c.counter("nd.slaac.addresses");
     }
+
+    Counter named(String name) { return all.counter(name); }
 }

@@ -2,19 +2,16 @@ package org.netstack4j.ip;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.netstack4j.time.Time;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.Ipv4Repr;
 
 /**
- * IPv4 reassembly (RFC 791 3.2, RFC 815). Datagrams are keyed by (src, dst, protocol,
- * identification); fragments are kept by offset and the datagram is complete when the last
- * fragment (MF clear) has fixed the length and the bytes received add up to it.
+ * IPv4 reassembly (RFC 791 3.2, RFC 815) over {@link FragmentTable}. Datagrams are keyed by
+ * (src, dst, protocol, identification); fragments are kept by offset and the datagram is
+ * complete when the last fragment (MF clear) has fixed the length and the bytes received add
+ * up to it.
  *
  * <p>Policy, chosen to keep memory bounded against a hostile sender:
  * <ul>
@@ -34,7 +31,7 @@ final class Reassembler {
     static final int MAX_DATAGRAM_LENGTH = 65535;
     static final int MAX_FRAGMENTS = 128;
     static final int MAX_MEMORY = 256 * 1024;
-    static final int FRAGMENT_OVERHEAD = 32;
+    static final int FRAGMENT_OVERHEAD = FragmentTable.FRAGMENT_OVERHEAD;
     /** RFC 792: an ICMP error quotes the IP header plus the first 64 bits of the data. */
     static final int QUOTE_DATA = 8;
 
@@ -63,20 +60,14 @@ final class Reassembler {
 
     private static final Incomplete INCOMPLETE = new Incomplete();
 
-    private static final class Datagram {
-        final long deadline;
-        final TreeMap<Integer, byte[]> fragments = new TreeMap<>();
-        int end = -1;      // payload length, once the last fragment arrived
-        int received;      // payload bytes held
-        int memory;        // accounted bytes
-        Ipv4Repr first;    // header of the fragment at offset 0
-        byte[] quote;
+    private final FragmentTable<Key, Ipv4Repr> table;
 
-        Datagram(long deadline) { this.deadline = deadline; }
+    Reassembler() { this(new FragmentTable.Budget(MAX_MEMORY)); }
+
+    /** With a memory budget shared with the IPv6 reassembly of the same stack. */
+    Reassembler(FragmentTable.Budget budget) {
+        this.table = new FragmentTable<>(TIMEOUT_NS, MAX_FRAGMENTS, budget);
     }
-
-    private final LinkedHashMap<Key, Datagram> datagrams = new LinkedHashMap<>();
-    private int memory;
 
     /**
      * Adds the fragment whose (already validated) header is {@code ip} and whose raw packet
@@ -92,91 +83,33 @@ final class Reassembler {
             return new Dropped("invalid", "non-last fragment length " + len + " not a positive multiple of 8", false);
         if (ip.headerLength() + endOff > MAX_DATAGRAM_LENGTH)
             return new Dropped("invalid", "fragment ends at " + endOff + ": datagram would exceed 65535 bytes", false);
-
-        Key key = new Key(ip.src(), ip.dst(), ip.protocol(), ip.identification());
-        Datagram d = datagrams.get(key);
-        if (d != null) {
-            if (last && d.end >= 0 && d.end != endOff) return discard(key, d, "invalid", "two last fragments disagree on the length");
-            int known = d.fragments.isEmpty() ? 0 : d.fragments.lastKey() + d.fragments.lastEntry().getValue().length;
-            if (last && known > endOff) return discard(key, d, "invalid", "data beyond the last fragment");
-            if (!last && d.end >= 0 && endOff > d.end) return discard(key, d, "invalid", "fragment beyond the last fragment");
-            byte[] same = d.fragments.get(start);
-            if (same != null && same.length == len) return new Dropped("duplicates", "duplicate fragment at offset " + start, false);
-            if (overlaps(d, start, endOff)) return discard(key, d, "overlaps", "fragment at offset " + start + " overlaps another");
-            if (d.fragments.size() >= MAX_FRAGMENTS)
-                return discard(key, d, "too_many_fragments", "more than " + MAX_FRAGMENTS + " fragments");
-        }
-        int cost = len + FRAGMENT_OVERHEAD;
-        if (memory + cost > MAX_MEMORY)
-            return new Dropped("memory_full", "reassembly memory full (" + memory + " of " + MAX_MEMORY + " bytes)", false);
-        if (d == null) {
-            d = new Datagram(now + TIMEOUT_NS);
-            datagrams.put(key, d);
-        }
         int poff = off + ip.headerLength();
-        d.fragments.put(start, Arrays.copyOfRange(buf, poff, poff + len));
-        d.received += len;
-        d.memory += cost;
-        memory += cost;
-        if (start == 0) {
-            d.first = ip;
-            d.quote = Arrays.copyOfRange(buf, off, poff + Math.min(len, QUOTE_DATA));
-        }
-        if (last) d.end = endOff;
-        if (d.end < 0 || d.first == null || d.received != d.end) return INCOMPLETE;
-
-        // No overlaps are ever stored, so received == end means [0, end) is covered.
-        remove(key, d);
-        if (d.first.headerLength() + d.end > MAX_DATAGRAM_LENGTH)
-            return new Dropped("invalid", "reassembled datagram exceeds 65535 bytes", true);
-        byte[] payload = new byte[d.end];
-        for (Map.Entry<Integer, byte[]> f : d.fragments.entrySet())
-            System.arraycopy(f.getValue(), 0, payload, f.getKey(), f.getValue().length);
-        Ipv4Repr h = d.first;
-        Ipv4Repr whole = new Ipv4Repr(h.tos(), h.identification(), h.dontFragment(), false, 0, h.ttl(),
-                h.protocol(), h.src(), h.dst(), h.options(), d.end);
-        return new Complete(whole, payload);
+        byte[] quote = start == 0 ? Arrays.copyOfRange(buf, off, poff + Math.min(len, QUOTE_DATA)) : null;
+        Key key = new Key(ip.src(), ip.dst(), ip.protocol(), ip.identification());
+        return switch (table.add(now, key, start, len, last, buf, poff, ip, quote, 0)) {
+            case FragmentTable.Stored<Ipv4Repr> _ -> INCOMPLETE;
+            case FragmentTable.Refused<Ipv4Repr> r -> new Dropped(r.counter(), r.reason(), r.datagramDiscarded());
+            case FragmentTable.Whole<Ipv4Repr> w -> {
+                Ipv4Repr h = w.first();
+                if (h.headerLength() + w.data().length > MAX_DATAGRAM_LENGTH)
+                    yield new Dropped("invalid", "reassembled datagram exceeds 65535 bytes", true);
+                yield new Complete(new Ipv4Repr(h.tos(), h.identification(), h.dontFragment(), false, 0, h.ttl(),
+                        h.protocol(), h.src(), h.dst(), h.options(), w.data().length), w.data());
+            }
+        };
     }
 
     /** Discards every datagram whose timer ran out at {@code now}; returns them. */
     List<Expired> expire(long now) {
         List<Expired> out = new ArrayList<>();
-        // Every datagram gets the same timeout, so insertion order is deadline order.
-        for (Iterator<Map.Entry<Key, Datagram>> it = datagrams.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            Datagram d = e.getValue();
-            if (d.deadline > now) break;
-            it.remove();
-            memory -= d.memory;
-            out.add(new Expired(e.getKey(), d.first, d.quote));
-        }
+        for (FragmentTable.Expired<Key, Ipv4Repr> e : table.expire(now)) out.add(new Expired(e.key(), e.first(), e.quote()));
         return out;
     }
 
-    long nextDeadline() {
-        return datagrams.isEmpty() ? Time.NEVER : datagrams.values().iterator().next().deadline;
-    }
+    long nextDeadline() { return table.nextDeadline(); }
 
     /** Bytes currently accounted to datagrams in progress. */
-    int memoryUsed() { return memory; }
+    int memoryUsed() { return table.memoryUsed(); }
 
-    int inProgress() { return datagrams.size(); }
-
-    private static boolean overlaps(Datagram d, int start, int end) {
-        Map.Entry<Integer, byte[]> below = d.fragments.floorEntry(start);
-        if (below != null && below.getKey() + below.getValue().length > start) return true;
-        if (below != null && below.getKey() == start) return true; // same start, different length
-        Map.Entry<Integer, byte[]> above = d.fragments.higherEntry(start);
-        return above != null && above.getKey() < end;
-    }
-
-    private Dropped discard(Key key, Datagram d, String counter, String reason) {
-        remove(key, d);
-        return new Dropped(counter, reason, true);
-    }
-
-    private void remove(Key key, Datagram d) {
-        datagrams.remove(key);
-        memory -= d.memory;
-    }
+    int inProgress() { return table.inProgress(); }
 }

@@ -3,6 +3,7 @@ package org.netstack4j.socket;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
@@ -15,6 +16,8 @@ import org.netstack4j.runtime.EventLoop;
 import org.netstack4j.tcp.TcpError;
 import org.netstack4j.tcp.TcpException;
 import org.netstack4j.wire.IpAddress;
+import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.Ipv6Address;
 
 /** Helpers shared by the sockets: running on the loop, error mapping, address conversion. */
 final class Net {
@@ -88,4 +91,29 @@ final class Net {
     }
 
     static InetAddress inet(IpAddress address) { return address == null ? null : address.toInetAddress(); }
+
+    /** A java.net address for ours; a link-local IPv6 one carries its zone ({@code scopeId} > 0, RFC 4007 11). */
+    static InetAddress inet(IpAddress address, int scopeId) {
+        if (scopeId <= 0 || !(address instanceof Ipv6Address v6) || !v6.isLinkLocal()) return inet(address);
+        try {
+            return Inet6Address.getByAddress(null, v6.toBytes(), scopeId);
+        } catch (UnknownHostException e) {
+            throw new AssertionError("16 bytes are always an address", e);
+        }
+    }
+
+    /** The zone of a java.net address: its scope id, 0 when it has none. */
+    static int scopeId(InetAddress address) {
+        return address instanceof Inet6Address v6 ? Math.max(0, v6.getScopeId()) : 0;
+    }
+
+    /** How a dual-stack socket shows an IPv4 address: ::ffff:a.b.c.d (RFC 4291 2.5.5.2); others unchanged. */
+    static IpAddress mapped(IpAddress address, boolean mapped) {
+        return mapped && address instanceof Ipv4Address v4 ? Ipv6Address.mapped(v4) : address;
+    }
+
+    /** What goes on the wire for an address a socket was given: the IPv4 address inside an IPv4-mapped one. */
+    static IpAddress unmapped(IpAddress address) {
+        return address instanceof Ipv6Address v6 && v6.isIpv4Mapped() ? v6.toIpv4() : address;
+    }
 }

@@ -3,6 +3,8 @@ package org.netstack4j.socket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.function.IntFunction;
+import java.util.function.ToIntFunction;
 import java.util.function.UnaryOperator;
 import org.netstack4j.ip.IpStack;
 import org.netstack4j.ip.UdpSocket;
@@ -36,6 +38,13 @@ public interface NetStack {
 
     /** A UDP socket bound to {@code port} (0: a free ephemeral one) on every local address of both families. */
     default DatagramSocket datagramSocket(int port) throws IOException { return new DatagramSocket(this, port); }
+     * RFC 4007 zones: our link-local address on the interface with scope id {@code scopeId}
+     * (what {@code fe80::1%eth0} names), or null. Called on the loop thread. The default knows no interfaces.
+     */
+    default IpAddress linkLocalAddress(int scopeId) { return null; }
+
+    /** The scope id of the interface holding our address {@code local}; 0 if unknown. Called on the loop thread. */
+    default int scopeIdOf(IpAddress local) { return 0; }
 
     /** A new unconnected socket. */
     default TcpSocket socket() { return new TcpSocket(this); }
@@ -77,19 +86,34 @@ public interface NetStack {
             @Override public TcpLayer tcp() { return tcp; }
             @Override public IpAddress sourceAddressFor(IpAddress destination) { return ip.sourceAddressFor(destination); }
             @Override public UdpSocket udpBind(IpAddress local, int port) { return ip.udpBind(local, port); }
+            @Override public IpAddress linkLocalAddress(int scopeId) { return ip.linkLocalAddress(scopeId); }
+            @Override public int scopeIdOf(IpAddress local) { return ip.scopeIdOf(local); }
             @Override public String toString() { return "NetStack[" + loop + "]"; }
         };
     }
 
     /** A NetStack from its parts, without UDP; {@code sourceAddressFor} runs on the loop thread. */
     static NetStack of(EventLoop loop, TcpLayer tcp, UnaryOperator<IpAddress> sourceAddressFor) {
+        return of(loop, tcp, sourceAddressFor, scopeId -> null, local -> 0);
+    }
+
+    /**
+     * A NetStack whose link-local addresses have zones, e.g. from an IpStack:
+     * {@code NetStack.of(loop, host.tcp(), ip::sourceAddressFor, ip::linkLocalAddress, ip::scopeIdOf)}.
+     */
+    static NetStack of(EventLoop loop, TcpLayer tcp, UnaryOperator<IpAddress> sourceAddressFor,
+                       IntFunction<IpAddress> linkLocalAddress, ToIntFunction<IpAddress> scopeIdOf) {
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(tcp, "tcp");
         Objects.requireNonNull(sourceAddressFor, "sourceAddressFor");
+        Objects.requireNonNull(linkLocalAddress, "linkLocalAddress");
+        Objects.requireNonNull(scopeIdOf, "scopeIdOf");
         return new NetStack() {
             @Override public EventLoop loop() { return loop; }
             @Override public TcpLayer tcp() { return tcp; }
             @Override public IpAddress sourceAddressFor(IpAddress destination) { return sourceAddressFor.apply(destination); }
+            @Override public IpAddress linkLocalAddress(int scopeId) { return linkLocalAddress.apply(scopeId); }
+            @Override public int scopeIdOf(IpAddress local) { return scopeIdOf.applyAsInt(local); }
             @Override public String toString() { return "NetStack[" + loop + "]"; }
         };
     }

@@ -18,6 +18,7 @@ import org.netstack4j.tcp.TcpListener;
 import org.netstack4j.time.Time;
 import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.Ipv6Address;
 
 /**
  * A listening socket shaped like {@link java.net.ServerSocket}: bind, blocking accept (with
@@ -37,6 +38,9 @@ public final class TcpServerSocket implements Closeable {
     private volatile boolean closed;
     private volatile int soTimeoutMs;
     private volatile IpAddress localAddress;
+    /** Bound to an IPv6 address: IPv4 peers are shown IPv4-mapped. */
+    private volatile boolean mapsIpv4;
+    private volatile boolean v6Only;
     private volatile int localPort = -1;
     /** The configuration of the accepted connections; null: the stack's. */
     private final TcpConfig config;
@@ -81,9 +85,29 @@ public final class TcpServerSocket implements Closeable {
         bind(local == null ? Ipv4Address.ANY : Net.address(local), port, backlog);
     }
 
-    /** Starts listening (RFC 9293 3.10.1 OPEN, passive) on {@code local} ({@link Ipv4Address#ANY}: every address). */
+    /**
+     * IPV6_V6ONLY (RFC 3493 5.3), before {@link #bind}: a socket bound to {@code ::} then takes
+     * IPv6 connections only. Off by default, like Linux: IPv4 connections come too, their
+     * addresses shown as ::ffff:a.b.c.d.
+     */
+    public void setV6Only(boolean on) throws SocketException {
+        if (listener != null) throw new SocketException("IPV6_V6ONLY must be set before bind");
+        v6Only = on;
+    }
+
+    public boolean getV6Only() { return v6Only; }
+
+    /**
+     * Starts listening (RFC 9293 3.10.1 OPEN, passive) on {@code local}: {@link Ipv4Address#ANY}
+     * takes every address of both families (addresses as they are); {@link Ipv6Address#ANY} is
+     * a dual-stack IPv6 socket (IPv4 peers shown IPv4-mapped, unless {@link #setV6Only}); an
+     * IPv4-mapped address listens on that IPv4 address.
+     */
     public void bind(IpAddress local, int port, int backlog) throws IOException {
         Objects.requireNonNull(local, "local");
+        IpAddress onWire = Net.unmapped(local);
+        boolean only = v6Only;
+        mapsIpv4 = local instanceof Ipv6Address;
         if (port < 1 || port > 0xffff) throw new IllegalArgumentException("port out of range (1-65535): " + port);
         int b = backlog < 1 ? DEFAULT_BACKLOG : backlog;
         if (closed) throw new SocketException("Socket is closed");
@@ -91,8 +115,10 @@ public final class TcpServerSocket implements Closeable {
             if (listener != null) throw new SocketException("Already bound");
             listener = Net.onLoop(loop, now -> {
                 try {
-                    return config == null ? stack.tcp().listen(now, local, port, b, this::serviceAccept)
-                            : stack.tcp().listen(now, local, port, b, this::serviceAccept, config);
+                    TcpListener l = config == null ? stack.tcp().listen(now, onWire, port, b, this::serviceAccept)
+                            : stack.tcp().listen(now, onWire, port, b, this::serviceAccept, config);
+                    l.setV6Only(only); // on the loop, before any segment can reach it
+                    return l;
                 } catch (TcpException e) {
                     throw Net.exception(e, false);
                 }
@@ -158,7 +184,7 @@ public final class TcpServerSocket implements Closeable {
     }
 
     private void complete(PendingAccept p, TcpConnection c) {
-        p.socket = new TcpSocket(stack, c);
+        p.socket = new TcpSocket(stack, c, mapsIpv4 && c.localAddress() instanceof Ipv4Address);
         signal.signal();
     }
 

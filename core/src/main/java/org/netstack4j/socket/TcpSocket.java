@@ -26,6 +26,7 @@ import org.netstack4j.tcp.TcpState;
 import org.netstack4j.tcp.TcpStatus;
 import org.netstack4j.time.Time;
 import org.netstack4j.wire.IpAddress;
+import org.netstack4j.wire.Ipv6Address;
 
 /**
  * A TCP client socket shaped like {@link java.net.Socket}: blocking connect, streams, timeouts,
@@ -82,6 +83,10 @@ public final class TcpSocket implements Closeable {
     private volatile IpAddress localAddress;
     private volatile int localPort;
     private volatile IpAddress remoteAddress;
+    /** IPv4 peers shown as ::ffff:a.b.c.d (accepted by a dual-stack :: listener, or connected to a mapped address). */
+    private volatile boolean mapped;
+    /** The zone (RFC 4007) of a link-local connection: the interface's scope id; 0 otherwise. */
+    private volatile int scopeId;
     private volatile int remotePort;
 
     private final SocketInputStream in = new SocketInputStream();
@@ -117,8 +122,12 @@ public final class TcpSocket implements Closeable {
     }
 
     /** Wraps a connection handed over by a listener; runs on the loop thread. */
-    TcpSocket(NetStack stack, TcpConnection accepted) {
+    TcpSocket(NetStack stack, TcpConnection accepted) { this(stack, accepted, false); }
+
+    /** {@code mapped}: the listener is a dual-stack IPv6 one, an IPv4 peer shows as ::ffff:a.b.c.d. */
+    TcpSocket(NetStack stack, TcpConnection accepted, boolean mapped) {
         this(stack);
+        this.mapped = mapped;
         this.conn = accepted;
         this.established = true;
         this.ended = accepted.state() == TcpState.CLOSED;
@@ -129,10 +138,11 @@ public final class TcpSocket implements Closeable {
     }
 
     private void cacheAddresses(TcpConnection c) {
-        localAddress = c.localAddress();
+        localAddress = Net.mapped(c.localAddress(), mapped);
         localPort = c.localPort();
-        remoteAddress = c.remoteAddress();
+        remoteAddress = Net.mapped(c.remoteAddress(), mapped);
         remotePort = c.remotePort();
+        if (c.localAddress() instanceof Ipv6Address v6 && v6.isLinkLocal()) scopeId = stack.scopeIdOf(v6);
     }
 
     // ---- connect ----------------------------------------------------------------------
@@ -142,12 +152,26 @@ public final class TcpSocket implements Closeable {
     /** Like {@link java.net.Socket#connect(SocketAddress, int)}; timeoutMs 0 = no timeout. */
     public void connect(SocketAddress endpoint, int timeoutMs) throws IOException {
         if (!(endpoint instanceof InetSocketAddress isa)) throw new IllegalArgumentException("unsupported address type: " + endpoint);
-        connect(Net.address(isa), isa.getPort(), timeoutMs);
+        connect(Net.address(isa), isa.getPort(), timeoutMs, Net.scopeId(isa.getAddress()));
     }
 
-    /** {@link #connect(IpAddress, int, int)} to a java.net address. */
+    /**
+     * {@link #connect(IpAddress, int, int)} to a java.net address; a link-local
+     * {@link java.net.Inet6Address} with a scope id leaves by that interface (RFC 4007 11).
+     */
     public void connect(InetAddress remote, int port, int timeoutMs) throws IOException {
-        connect(Net.address(remote), port, timeoutMs);
+        connect(Net.address(remote), port, timeoutMs, Net.scopeId(remote));
+    }
+
+    /**
+     * {@link #connect(IpAddress, int, int)} within a zone: {@code scopeId} is the interface (as
+     * {@code fe80::1%eth0} names it, see {@code IpStack.scopeId}) a link-local {@code remote} is
+     * reached on; 0: none given (the first IPv6 interface).
+     */
+    public void connect(IpAddress remote, int port, int timeoutMs, int scopeId) throws IOException {
+        if (scopeId < 0) throw new IllegalArgumentException("negative scope id: " + scopeId);
+        this.scopeId = scopeId;
+        connect(remote, port, timeoutMs);
     }
 
     /**
@@ -158,6 +182,10 @@ public final class TcpSocket implements Closeable {
      */
     public void connect(IpAddress remote, int port, int timeoutMs) throws IOException {
         Objects.requireNonNull(remote, "remote");
+        // a dual-stack socket reaches an IPv4-mapped address over IPv4 (RFC 4038 4.2) and shows it mapped
+        if (remote instanceof Ipv6Address v6 && v6.isIpv4Mapped()) mapped = true;
+        IpAddress peer = Net.unmapped(remote);
+        int zone = scopeId;
         if (port < 1 || port > 0xffff) throw new IllegalArgumentException("port out of range: " + port);
         if (timeoutMs < 0) throw new IllegalArgumentException("connect: timeout can't be negative");
         ensureOpen();
@@ -173,12 +201,19 @@ public final class TcpSocket implements Closeable {
             loop.execute(() -> {
                 if (closed) return;
                 try {
-                    IpAddress src = stack.sourceAddressFor(remote);
+                    IpAddress src;
+                    if (zone > 0 && peer instanceof Ipv6Address v6 && v6.isLinkLocal()) {
+                        // RFC 4007 6: our link-local address on that interface picks the link
+                        src = stack.linkLocalAddress(zone);
+                        if (src == null) throw new SocketException("No such device (no interface or link-local address for scope id " + zone + ")");
+                    } else {
+                        src = stack.sourceAddressFor(peer);
+                    }
                     if (src == null) throw new NoRouteToHostException("No route to host");
                     TcpConnection c;
                     try {
-                        c = cfg == null ? stack.tcp().connect(loop.now(), src, 0, remote, port, events)
-                                : stack.tcp().connect(loop.now(), src, 0, remote, port, events, cfg);
+                        c = cfg == null ? stack.tcp().connect(loop.now(), src, 0, peer, port, events)
+                                : stack.tcp().connect(loop.now(), src, 0, peer, port, events, cfg);
                     } catch (TcpException e) {
                         throw Net.exception(e, true);
                     }
@@ -629,11 +664,14 @@ public final class TcpSocket implements Closeable {
 
     public boolean isOutputShutdown() { return outputShutdown; }
 
-    public InetAddress getInetAddress() { return Net.inet(remoteAddress); }
+    public InetAddress getInetAddress() { return Net.inet(remoteAddress, scopeId); }
 
     public int getPort() { return remotePort; }
 
-    public InetAddress getLocalAddress() { return Net.inet(localAddress); }
+    public InetAddress getLocalAddress() { return Net.inet(localAddress, scopeId); }
+
+    /** The zone (interface scope id) of a link-local connection; 0 otherwise. */
+    public int scopeId() { return scopeId; }
 
     public int getLocalPort() { return conn == null ? -1 : localPort; }
 

@@ -15,9 +15,12 @@ import org.netstack4j.trace.DropReason;
 import org.netstack4j.trace.FourTuple;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.trace.Tracer;
+import org.netstack4j.wire.IcmpRepr;
+import org.netstack4j.wire.Icmpv6Repr;
 import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.IpMeta;
 import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.Ipv6Address;
 import org.netstack4j.wire.TcpEncoder;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
@@ -263,6 +266,26 @@ public final class TcpLayer implements Pollable {
         c.icmpUnreachable(now, code, nextHopMtu, seq);
     }
 
+    /**
+     * An ICMPv6 error quoting a segment we sent. TCP reads the ICMPv4 codes: packet too big is
+     * "fragmentation needed" with the MTU (RFC 8201 5.4), port unreachable is port unreachable,
+     * administratively prohibited the same, anything else a host unreachable (RFC 4443 3.1,
+     * RFC 5927 4); time exceeded is time exceeded; other messages are not about TCP.
+     */
+    public void icmpv6Error(long now, Icmpv6Repr error, IpAddress src, IpAddress dst, int srcPort, int dstPort, int seq) {
+        switch (error) {
+            case Icmpv6Repr.PacketTooBig p -> icmpDestinationUnreachable(now, src, dst, IcmpRepr.CODE_FRAGMENTATION_NEEDED,
+                    (int) Math.min(p.mtu(), 65535), srcPort, dstPort, seq);
+            case Icmpv6Repr.DestinationUnreachable d -> icmpDestinationUnreachable(now, src, dst, switch (d.code()) {
+                case Icmpv6Repr.CODE_PORT_UNREACHABLE -> IcmpRepr.CODE_PORT_UNREACHABLE;
+                case Icmpv6Repr.CODE_ADMIN_PROHIBITED -> 13;
+                default -> IcmpRepr.CODE_HOST_UNREACHABLE;
+            }, 0, srcPort, dstPort, seq);
+            case Icmpv6Repr.TimeExceeded t -> icmpTimeExceeded(now, src, dst, srcPort, dstPort, seq);
+            default -> { }
+        }
+    }
+
     /** An ICMP time exceeded (RFC 792 type 11) quoting a segment we sent: src/dst/ports as we sent them. */
     public void icmpTimeExceeded(long now, IpAddress src, IpAddress dst, int srcPort, int dstPort, int seq) {
         TcpConnection c = connections.get(src, srcPort, dst, dstPort);
@@ -320,12 +343,18 @@ public final class TcpLayer implements Pollable {
     private TcpListener findListener(IpAddress dst, int port) {
         List<TcpListener> l = listeners.get(port);
         if (l == null) return null;
-        TcpListener any = null;
+        // the exact address first, then a wildcard of the segment's family, then the other wildcard:
+        // 0.0.0.0 takes both families (the stack's historical wildcard); :: takes IPv4 too unless
+        // IPV6_V6ONLY (RFC 3493 5.3, Linux's default bindv6only=0)
+        TcpListener any = null, otherFamily = null;
         for (TcpListener x : l) {
-            if (x.localAddress().equals(dst)) return x;
-            if (x.localAddress().isUnspecified()) any = x;
+            IpAddress a = x.localAddress();
+            if (a.equals(dst)) return x;
+            if (!a.isUnspecified()) continue;
+            if (a.family() == dst.family()) any = x;
+            else if (!(a instanceof Ipv6Address && x.v6Only())) otherFamily = x;
         }
-        return any;
+        return any != null ? any : otherFamily;
     }
 
     void removeListener(TcpListener l) {

@@ -33,6 +33,7 @@ public final class TcpListener {
     private final ArrayDeque<TcpConnection> acceptQueue = new ArrayDeque<>();
     private boolean closed;
     private boolean noOptions;
+    private boolean v6Only;
     private int deferAcceptTimeouts;
     /** Connections created by this listener and not yet CLOSED (Hardening.maxConnectionsPerListener). */
     private int children;
@@ -56,6 +57,13 @@ public final class TcpListener {
     public boolean isClosed() { return closed; }
     /** The configuration of this listener and of the connections it accepts. */
     public TcpConfig config() { return config; }
+
+    /**
+     * IPV6_V6ONLY (RFC 3493 5.3) for a listener on {@code ::}: true, it takes IPv6 only; false
+     * (the default, like Linux), IPv4 segments to the port come to it too.
+     */
+    public void setV6Only(boolean on) { this.v6Only = on; }
+    public boolean v6Only() { return v6Only; }
 
     /** TCP_NOOPT for the connections this listener will create (see {@link TcpConnection#setNoOptions}). */
     public void setNoOptions(boolean on) { this.noOptions = on; }

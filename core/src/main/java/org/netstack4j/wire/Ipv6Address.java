@@ -118,6 +118,9 @@ public record Ipv6Address(long high, long low) implements IpAddress {
     /** ::ffff:0:0/96 (RFC 4291 2.5.5.2): an IPv4 address in IPv6 clothing. */
     public boolean isIpv4Mapped() { return high == 0 && (low >>> 32) == 0xffffL; }
 
+    /** ::ffff:a.b.c.d, the IPv4-mapped form of {@code v4} (RFC 4291 2.5.5.2). */
+    public static Ipv6Address mapped(Ipv4Address v4) { return new Ipv6Address(0, 0xffff_0000_0000L | (v4.bits() & 0xffff_ffffL)); }
+
     /** The IPv4 address of an IPv4-mapped address; throws if it is not one. */
     public Ipv4Address toIpv4() {
         if (!isIpv4Mapped()) throw new IllegalStateException("not an IPv4-mapped address: " + this);

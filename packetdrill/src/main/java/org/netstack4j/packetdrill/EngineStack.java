@@ -17,6 +17,7 @@ import org.netstack4j.tcp.TcpStatus;
 import org.netstack4j.time.Time;
 import org.netstack4j.trace.Counters;
 import org.netstack4j.trace.Tracer;
+import org.netstack4j.wire.Icmpv6Repr;
 import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.TcpRepr;
 
@@ -57,7 +58,7 @@ final class EngineStack implements TcpStack {
 
     /** The MSS a connection announces unless a socket sets its own: the route's, or TCP_MAXSEG / advmss. */
     private static int configuredMss(StackSettings s) {
-        return s.maxSeg != null ? s.maxSeg : PathInfo.mssForMtu(IpAddress.Family.IPV4, s.mtu);
+        return s.maxSeg != null ? s.maxSeg : PathInfo.mssForMtu(s.family, s.mtu);
     }
 
     /** The profile as TcpConfig data, then the script's sysctls and early socket options on top. */
@@ -110,6 +111,10 @@ final class EngineStack implements TcpStack {
     @Override public void icmpUnreachable(long now, IpAddress src, IpAddress dst, int code, int nextHopMtu,
                                           int srcPort, int dstPort, int seq) {
         layer.icmpDestinationUnreachable(now, src, dst, code, nextHopMtu, srcPort, dstPort, seq);
+    }
+
+    @Override public void icmpv6Error(long now, Icmpv6Repr error, IpAddress src, IpAddress dst, int srcPort, int dstPort, int seq) {
+        layer.icmpv6Error(now, error, src, dst, srcPort, dstPort, seq);
     }
 
     @Override public void icmpTimeExceeded(long now, IpAddress src, IpAddress dst, int srcPort, int dstPort, int seq) {

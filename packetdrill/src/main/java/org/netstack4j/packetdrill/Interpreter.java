@@ -17,6 +17,8 @@ import org.netstack4j.packetdrill.Event.PacketEvent;
 import org.netstack4j.packetdrill.Event.SyscallEvent;
 import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Address;
+import java.util.LinkedHashMap;
+import org.netstack4j.wire.Icmpv6Repr;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
 
@@ -103,8 +105,12 @@ public final class Interpreter {
     // script options
     private long toleranceNs = 4_000 * NS_PER_US;
     private double tolerancePercent = 12.5;
-    private Ipv4Address local = Ipv4Address.of(192, 168, 0, 1);
-    private Ipv4Address remote = Ipv4Address.of(192, 0, 2, 1);
+    private IpAddress local = Ipv4Address.of(192, 168, 0, 1);
+    private IpAddress remote = Ipv4Address.of(192, 0, 2, 1);
+    /** --ip_version=ipv6: the conversation is IPv6 (ICMP lines are ICMPv6); ipv4-mapped-ipv6 is IPv4 on the wire. */
+    private boolean ipv6;
+    /** packetdrill's command-line options, applied before the script's own. */
+    private final Map<String, String> commandLine;
     private long tsTickUs;
     private boolean strictSegments;
 
@@ -118,6 +124,13 @@ public final class Interpreter {
     private int currentLine;
 
     public Interpreter(Script script, Profile profile, TcpStack.Factory factory, long seed, Long toleranceOverrideUs) {
+        this(script, profile, factory, seed, toleranceOverrideUs, Map.of());
+    }
+
+    /** {@code commandLine}: packetdrill options as its command line gives them (name without "--", value). */
+    public Interpreter(Script script, Profile profile, TcpStack.Factory factory, long seed, Long toleranceOverrideUs,
+                       Map<String, String> commandLine) {
+        this.commandLine = commandLine;
         this.script = script;
         this.profile = profile;
         this.factory = factory;
@@ -194,16 +207,26 @@ public final class Interpreter {
             // that Linux sends at once). A --tolerance_usecs in the script still wins.
             toleranceNs = GVISOR_TOLERANCE_US * NS_PER_US;
         }
-        for (var e : script.options().entrySet()) {
+        // the script's option lines, then the command line's, which win (packetdrill's config.c:
+        // "Command line options overwrite options in script")
+        Map<String, String> options = new LinkedHashMap<>(script.options());
+        options.putAll(commandLine);
+        String localIp = null, remoteIp = null;
+        Long mss = null;
+        for (var e : options.entrySet()) {
             String k = e.getKey(), v = unquote(e.getValue());
             switch (k) {
                 case "tolerance_usecs" -> { if (!toleranceOverridden) toleranceNs = parseLong(k, v) * NS_PER_US; }
                 case "tolerance_percent" -> tolerancePercent = Double.parseDouble(v);
-                case "ip_version" -> { if (!v.equals("ipv4")) throw new Unsupported(0, "--ip_version=" + v + " (IPv4 only)"); }
-                case "local_ip" -> local = parseAddress(k, v);
-                case "remote_ip" -> remote = parseAddress(k, v);
-                case "mtu" -> settings.mtu = (int) parseLong(k, v);
-                case "mss" -> settings.mtu = (int) parseLong(k, v) + 40;
+                case "ip_version" -> ipv6 = switch (v) {
+                    case "ipv4", "ipv4-mapped-ipv6" -> false; // the mapped mode is IPv4 on the wire
+                    case "ipv6" -> true;
+                    default -> throw new Unsupported(0, "--ip_version=" + v + " (ipv4, ipv6 or ipv4-mapped-ipv6)");
+                };
+                case "local_ip" -> localIp = v;
+                case "remote_ip" -> remoteIp = v;
+                case "mtu" -> { settings.mtu = (int) parseLong(k, v); mss = null; }
+                case "mss" -> mss = parseLong(k, v);
                 case "tcp_ts_tick_usecs" -> tsTickUs = parseLong(k, v);
                 case "strict_segments" -> strictSegments = true;
                 case "non_fatal" -> {
@@ -223,7 +246,21 @@ public final class Interpreter {
             }
         }
         flowLocalPort = bindPort;
+        // packetdrill's defaults (NOTES.md 8): IPv6 local fd3d:fa7b:d17d::1 (nplab's; google picks a
+        // random host in that /48), remote 2001:db8::1
+        if (ipv6) {
+            local = DEFAULT_LOCAL6;
+            remote = DEFAULT_REMOTE6;
+            settings.family = IpAddress.Family.IPV6;
+        }
+        if (localIp != null) local = parseAddress("local_ip", localIp);
+        if (remoteIp != null) remote = parseAddress("remote_ip", remoteIp);
+        // --mss: the tun device's MTU is the MSS plus the IP and TCP headers
+        if (mss != null) settings.mtu = (int) (mss + (ipv6 ? 60 : 40));
     }
+
+    static final IpAddress DEFAULT_LOCAL6 = IpAddress.parse("fd3d:fa7b:d17d::1");
+    static final IpAddress DEFAULT_REMOTE6 = IpAddress.parse("2001:db8::1");
 
     /** --opt="value": the shell quotes are not part of the value. */
     private static String unquote(String v) {
@@ -241,12 +278,16 @@ public final class Interpreter {
         }
     }
 
-    private static Ipv4Address parseAddress(String k, String v) {
+    private IpAddress parseAddress(String k, String v) {
+        IpAddress a;
         try {
-            return Ipv4Address.parse(v);
+            a = IpAddress.parse(v);
         } catch (IllegalArgumentException e) {
-            throw new Unsupported(0, "option --" + k + "=" + v + " (IPv4 only)");
+            throw new Unsupported(0, "option --" + k + "=" + v + " (" + e.getMessage() + ")");
         }
+        if ((a.family() == IpAddress.Family.IPV6) != ipv6)
+            throw new Unsupported(0, "option --" + k + "=" + v + " is not an " + (ipv6 ? "IPv6" : "IPv4") + " address (--ip_version)");
+        return a;
     }
 
     // ---------------------------------------------------------------- time
@@ -460,6 +501,10 @@ public final class Interpreter {
 
     private void icmp(Event.IcmpEvent i) {
         checkIpInfo(i.line(), i.ipInfo());
+        if (ipv6) {
+            icmpv6(i);
+            return;
+        }
         long quoted = i.seqStart() < 0 ? 0 : i.seqStart();
         String type = icmpTypeName(i.type());
         switch (type) {
@@ -496,6 +541,46 @@ public final class Interpreter {
         long seq = i.seqStart() < 0 ? 0 : i.seqStart();
         if (log.size() < 2000) log.add(fmtTime(now) + lineTag(i.line()) + "< icmp unreachable code " + code + " mtu " + i.mtu() + " [" + seq + "]");
         stack.icmpUnreachable(now, local, remote, code, i.mtu(), flowLocalPort, flowRemotePort, (int) (seq + localIsnOffset));
+        checkPending();
+    }
+
+    /** RFC 4443 destination unreachable codes, as packetdrill names them for ICMPv6. */
+    private static final List<String> UNREACHABLE_CODES6 = List.of("no_route", "admin_prohibited", "beyond_scope",
+        "address_unreachable", "port_unreachable");
+
+    /**
+     * With --ip_version=ipv6 an icmp line is ICMPv6 (RFC 4443), with packetdrill's ICMPv6 names:
+     * unreachable (codes above), packet_too_big (mtu N), time_exceeded, parameter_problem and
+     * the echo types; ICMPv4-only names are refused, as packetdrill refuses them.
+     */
+    private void icmpv6(Event.IcmpEvent i) {
+        long seq = i.seqStart() < 0 ? 0 : i.seqStart();
+        String type = i.type().matches("type_\\d+") ? switch (Integer.parseInt(i.type().substring(5))) {
+            case 1 -> "unreachable";
+            case 2 -> "packet_too_big";
+            case 3 -> "time_exceeded";
+            case 4 -> "parameter_problem";
+            default -> "unknown";
+        } : i.type();
+        Icmpv6Repr error = switch (type) {
+            case "unreachable", "destination_unreachable" -> {
+                int code;
+                if (i.code() == null) code = 0;
+                else if (i.code().chars().allMatch(Character::isDigit)) code = Integer.parseInt(i.code());
+                else if (i.code().matches("code_\\d+")) code = Integer.parseInt(i.code().substring(5));
+                else code = UNREACHABLE_CODES6.indexOf(i.code());
+                if (code < 0 || code > 255) throw new Unsupported(i.line(), "icmpv6 unreachable code " + i.code());
+                yield new Icmpv6Repr.DestinationUnreachable(code, new byte[0]);
+            }
+            case "packet_too_big" -> new Icmpv6Repr.PacketTooBig(i.mtu(), new byte[0]);
+            case "time_exceeded" -> new Icmpv6Repr.TimeExceeded(0, new byte[0]);
+            case "parameter_problem", "echo_request", "echo_reply", "unknown" -> null;
+            default -> throw new Unsupported(i.line(), "icmp " + i.type() + " is not an ICMPv6 type (--ip_version=ipv6)");
+        };
+        if (log.size() < 2000) log.add(fmtTime(now) + lineTag(i.line()) + "< icmpv6 " + type
+                + (i.code() == null ? "" : " " + i.code()) + (i.mtu() == 0 ? "" : " mtu " + i.mtu()) + " [" + seq + "]"
+                + (error == null ? " (no effect on TCP)" : ""));
+        if (error != null) stack.icmpv6Error(now, error, local, remote, flowLocalPort, flowRemotePort, (int) (seq + localIsnOffset));
         checkPending();
     }
 
@@ -786,7 +871,9 @@ public final class Interpreter {
                 if (a.size() != 3) throw new Mismatch(line, "script error: socket takes 3 arguments");
                 long type = typeOf(line, a.get(1));
                 if ((type & 0xf) != 1) throw new Unsupported(line, "socket type " + a.get(1));
-                if (!(a.get(0) instanceof Expr.Ellipsis) && !isSymbol(a.get(0), "AF_INET") && !isSymbol(a.get(0), "PF_INET"))
+                // AF_INET6 too: packetdrill itself turns AF_INET into AF_INET6 for the IPv6 modes
+                if (!(a.get(0) instanceof Expr.Ellipsis) && !isSymbol(a.get(0), "AF_INET") && !isSymbol(a.get(0), "PF_INET")
+                        && !isSymbol(a.get(0), "AF_INET6") && !isSymbol(a.get(0), "PF_INET6"))
                     throw new Unsupported(line, "socket domain " + a.get(0));
                 // a stream socket with another protocol than TCP (0 = the default, TCP)
                 if (a.get(2) instanceof Expr.Symbol p && !p.name().equals("IPPROTO_TCP") && !p.name().equals("IPPROTO_IP"))
@@ -1452,6 +1539,7 @@ public final class Interpreter {
     private long symbol(int line, String n) {
         return switch (n) {
             case "AF_INET", "PF_INET" -> 2;
+            case "AF_INET6", "PF_INET6" -> 10;
             case "SOCK_STREAM" -> 1;
             case "SOCK_NONBLOCK" -> SOCK_NONBLOCK;
             case "IPPROTO_TCP", "SOL_TCP" -> 6;

@@ -46,7 +46,14 @@ public final class Runner {
     }
 
     public static final String USAGE =
-        "usage: packetdrill [--profile auto|freebsd|linux] [--verbose] [--json FILE] [--tolerance-usecs N] [--seed N] PATH...";
+        "usage: packetdrill [--profile auto|freebsd|linux] [--verbose] [--json FILE] [--tolerance-usecs N] [--seed N]"
+        + " [--ip_version ipv4|ipv6|ipv4-mapped-ipv6] [--mss N] [--mtu N] [--tolerance_usecs N] [--local_ip A] [--remote_ip A]"
+        + " [-D NAME=VALUE] PATH...";
+
+    /** packetdrill's own options the runner passes to every script (the names its command line takes). */
+    static final java.util.Set<String> SCRIPT_OPTIONS = java.util.Set.of("ip_version", "mss", "mtu", "tolerance_usecs",
+        "tolerance_percent", "local_ip", "remote_ip", "gateway_ip", "netmask_ip", "bind_port", "connect_port",
+        "tcp_ts_tick_usecs", "strict_segments", "non_fatal");
 
     /**
      * The whole command for a CLI that wants no parsing of its own: the flags of {@link #USAGE}
@@ -73,12 +80,32 @@ public final class Runner {
                             case "--profile" -> o = o.withProfile(Profile.valueOf(value.toUpperCase(java.util.Locale.ROOT)));
                             case "--json" -> o = o.withJson(Path.of(value));
                             case "--tolerance-usecs" -> o = o.withToleranceUsecs(Long.parseLong(value));
-                            default -> o = new Options(o.profile(), o.verbose(), o.json(), o.toleranceUsecs(),
-                                Long.parseLong(value), o.stackFactory());
+                            default -> o = o.withSeed(Long.parseLong(value));
                         }
                     }
                     case "--help", "-h" -> { out.println(USAGE); return 0; }
+                    case "-D", "--define" -> {
+                        if (value == null) {
+                            if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs NAME=VALUE");
+                            value = args[++i];
+                        }
+                        o = define(o, value);
+                    }
                     default -> {
+                        if (a.startsWith("-D") && a.length() > 2) {
+                            o = define(o, a.substring(2));
+                            continue;
+                        }
+                        String name = a.startsWith("--") ? a.substring(2) : null;
+                        if (name != null && SCRIPT_OPTIONS.contains(name)) {
+                            boolean flag = name.equals("strict_segments");
+                            if (value == null && !flag) {
+                                if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
+                                value = args[++i];
+                            }
+                            o = o.withScriptOption(name, value == null ? "" : value);
+                            continue;
+                        }
                         if (a.startsWith("-")) throw new IllegalArgumentException("unknown option " + a);
                         paths.add(Path.of(a));
                     }
@@ -101,6 +128,13 @@ public final class Runner {
         return run(paths, o, out).exitCode();
     }
 
+    private static Options define(Options o, String nameValue) {
+        int eq = nameValue.indexOf('=');
+        String name = eq < 0 ? nameValue : nameValue.substring(0, eq);
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) throw new IllegalArgumentException("-D needs NAME=VALUE, got " + nameValue);
+        return o.withDefine(name, eq < 0 ? "" : nameValue.substring(eq + 1));
+    }
+
     /** Parses and runs one script; never throws for a bad or unsupported script. */
     public static ScriptResult runOne(Path path, Options options) {
         Script script;
@@ -108,7 +142,7 @@ public final class Runner {
         try {
             if (!Files.isRegularFile(path))
                 return new ScriptResult(path, ScriptResult.Status.FAIL, 0, "no such file", profile, List.of());
-            script = ScriptParser.parse(path);
+            script = ScriptParser.parse(path, Files.readString(path, java.nio.charset.StandardCharsets.UTF_8), options.defines());
         } catch (Unsupported u) {
             return new ScriptResult(path, ScriptResult.Status.SKIP, u.line(), u.getMessage(), profile, List.of());
         } catch (ScriptSyntaxError e) {
@@ -118,6 +152,6 @@ public final class Runner {
         }
         if (options.profile() == Profile.AUTO) profile = Profile.detect(script);
         TcpStack.Factory f = options.stackFactory() != null ? options.stackFactory() : EngineStack.FACTORY;
-        return new Interpreter(script, profile, f, options.seed(), options.toleranceUsecs()).run();
+        return new Interpreter(script, profile, f, options.seed(), options.toleranceUsecs(), options.scriptOptions()).run();
     }
 }

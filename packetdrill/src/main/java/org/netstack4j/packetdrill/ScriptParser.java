@@ -49,6 +49,46 @@ public final class ScriptParser {
         return p.script(path, text);
     }
 
+    /**
+     * With packetdrill's {@code -D NAME=VALUE} definitions: each NAME is defined for
+     * {@code #ifdef}, and an identifier NAME in the script (outside quotes and backticks) reads as VALUE.
+     */
+    public static Script parse(Path path, String text, Map<String, String> definitions) {
+        if (definitions.isEmpty()) return parse(path, text, DEFAULT_DEFINES);
+        Set<String> names = new java.util.HashSet<>(DEFAULT_DEFINES);
+        names.addAll(definitions.keySet());
+        String pre = substitute(preprocess(text, names), definitions);
+        return new ScriptParser(pre).script(path, text);
+    }
+
+    /** Replaces whole identifiers found in {@code definitions}, leaving "strings" and `commands` alone. */
+    static String substitute(String text, Map<String, String> definitions) {
+        StringBuilder out = new StringBuilder(text.length());
+        char quote = 0;
+        for (int i = 0; i < text.length(); ) {
+            char c = text.charAt(i);
+            if (quote != 0) {
+                if (c == quote) quote = 0;
+                out.append(c);
+                i++;
+            } else if (c == '"' || c == '`') {
+                quote = c;
+                out.append(c);
+                i++;
+            } else if (Character.isLetter(c) || c == '_') {
+                int j = i;
+                while (j < text.length() && (Character.isLetterOrDigit(text.charAt(j)) || text.charAt(j) == '_')) j++;
+                String word = text.substring(i, j);
+                out.append(definitions.getOrDefault(word, word));
+                i = j;
+            } else {
+                out.append(c);
+                i++;
+            }
+        }
+        return out.toString();
+    }
+
     /** Resolves #ifdef/#ifndef/#else/#endif; inactive and directive lines become empty lines. */
     static String preprocess(String text, Set<String> defines) {
         String[] lines = text.split("\n", -1);

@@ -16,6 +16,8 @@ import org.netstack4j.tcp.TcpConfig;
 public final class StackSettings {
     public Profile profile = Profile.LINUX;
     public int mtu = 1500;
+    /** The family of the script's addresses (--ip_version): the MSS is the MTU less 40 or 60. */
+    public org.netstack4j.wire.IpAddress.Family family = org.netstack4j.wire.IpAddress.Family.IPV4;
     /** TCP_MAXSEG set on the first socket before the stack existed (null = MTU - 40). */
     public Integer maxSeg;
     /** The buffer sizes came from SO_RCVBUF / SO_SNDBUF (Linux reports those doubled). */

@@ -3,6 +3,7 @@ package org.netstack4j.packetdrill;
 import java.util.List;
 import java.util.Map;
 import org.netstack4j.time.Pollable;
+import org.netstack4j.wire.Icmpv6Repr;
 import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.TcpRepr;
 
@@ -40,6 +41,9 @@ public interface TcpStack extends Pollable {
      */
     void icmpUnreachable(long now, IpAddress src, IpAddress dst, int code, int nextHopMtu, int srcPort,
                          int dstPort, int seq);
+
+    /** An ICMPv6 error (destination unreachable, packet too big, time exceeded) quoting our segment. */
+    void icmpv6Error(long now, Icmpv6Repr error, IpAddress src, IpAddress dst, int srcPort, int dstPort, int seq);
 
     /** An ICMP time exceeded quoting our segment (as {@link #icmpUnreachable}). */
     void icmpTimeExceeded(long now, IpAddress src, IpAddress dst, int srcPort, int dstPort, int seq);

@@ -100,6 +100,7 @@ final class FakeStack implements TcpStack {
                                           int dp, int seq) {}
 
     @Override public void icmpTimeExceeded(long now, IpAddress src, IpAddress dst, int sp, int dp, int seq) {}
+    @Override public void icmpv6Error(long now, org.netstack4j.wire.Icmpv6Repr e, IpAddress src, IpAddress dst, int sp, int dp, int seq) {}
 
     @Override public Conn connect(long now, IpAddress l, int lp, IpAddress r, int rp, SocketOptions o) throws Failure {
         throw new Failure("EOPNOTSUPP", "fake stack: passive only");
