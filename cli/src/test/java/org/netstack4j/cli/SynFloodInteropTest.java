@@ -128,10 +128,10 @@ class SynFloodInteropTest {
             long sent = m.find() ? Long.parseLong(m.group(1)) : -1;
             Counters c = host.host().counters();
             System.out.printf(Locale.ROOT, "[synflood] hping3 %s sent %d SYNs in %d s (%.0f/s); netstack4j: %d TCP segments in, "
-                            + "%d cookies sent, %d valid, %d SYNs dropped (queue full), %d frames dropped at the rx queue; "
+                            + "%d cookies sent, %d valid, %d SYNs dropped (queue full), %d frames dropped at the rx queue (%d of them SYNs shed at half full); "
                             + "curl: %d of %d fetches succeeded within 1 s (%.2f%%), slowest %.3f s%n",
                     PACE, sent, FLOOD_SECONDS, sent / (double) FLOOD_SECONDS, c.get("tcp.in.segments"), c.get("tcp.syncookies.sent"),
-                    c.get("tcp.syncookies.valid"), c.get("tcp.drop.syn_queue_full"), host.rxQueueDrops(),
+                    c.get("tcp.syncookies.valid"), c.get("tcp.drop.syn_queue_full"), host.rxQueueDrops(), host.rxQueueSynsShed(),
                     ok, total, total == 0 ? 0 : 100.0 * ok / total, worst);
             System.out.println("[synflood] failed fetches (HTTP code, seconds): " + failed + "; cookies failed "
                     + c.get("tcp.syncookies.failed") + ", expired " + c.get("tcp.syncookies.expired") + ", TUN " + host.tun().stats());
