@@ -6,7 +6,7 @@
 #   - lossy transfers: a second serve with --loss 2 on a second TUN, 2 MB files checked by SHA-256,
 #   - SYN floods in bursts: hping3 --flood --rand-source for 5 s at minutes 1, 6, 11, ... (one
 #     burst every 5 minutes; skipped if hping3 is missing or SOAK_FLOOD=0).
-# Every minute: live heap after a GC (jcmd GC.run + GC.heap_info), RSS, open connections seen by
+# Every minute: live heap (jcmd GC.class_histogram: a full GC, then the reachable bytes), RSS, open connections seen by
 # the kernel (ss), requests and failures of each kind. At the end a summary: is memory flat, did
 # any legitimate request fail (failures during a burst or in the 60 s after it are shown apart:
 # without SYN cookies a burst fills the SYN queue for about a minute). Everything runs in the namespace, on its own addresses;
@@ -134,11 +134,11 @@ keepalive > "$LOG/wrk" & PIDS+=($!)
 touch "$LOG/floods"
 
 # ---- every minute --------------------------------------------------------------------------
-heap_mb() { # live heap after a full GC, MB
-  "$JDK/bin/jcmd" "$1" GC.run >/dev/null 2>&1
-  "$JDK/bin/jcmd" "$1" GC.heap_info 2>/dev/null | awk '
-    /garbage-first heap|def new generation|PSYoungGen|ZHeap|Shenandoah/ && /used/ {
-      for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i+1); sub(/K,?$/, "", v); printf "%.1f", v / 1024; exit } }'
+heap_mb() { # live heap, MB: GC.class_histogram runs a full GC first and totals what is still reachable.
+  # (Not GC.run then GC.heap_info: the load allocates tens to hundreds of MB in the second between the
+  # two attaches, so "used" then measured traffic, not the live set: 7 to 319 MB in one run whose live
+  # heap was 4 MB.)
+  "$JDK/bin/jcmd" "$1" GC.class_histogram 2>/dev/null | awk '$1 == "Total" {printf "%.1f", $3 / 1048576; exit}'
 }
 rss_mb() { ps -o rss= -p "$1" 2>/dev/null | awk '{printf "%.1f", $1 / 1024}'; }
 # "during or within 60 s after a flood" for a timestamp (a request that ends then started up to 10 s before)

@@ -42,13 +42,31 @@ import java.util.stream.Stream;
  */
 final class HttpFileServer {
     /** Size and time limits; {@link #DEFAULT} is what {@code serve} uses unless told otherwise. */
-    record Limits(int maxRequestLine, int maxHeaderBytes, int maxHeaders, long maxBody, int headerTimeoutMs, int idleTimeoutMs) {
-        static final Limits DEFAULT = new Limits(8192, 32 * 1024, 100, 64 * 1024, 10_000, 15_000);
+    record Limits(int maxRequestLine, int maxHeaderBytes, int maxHeaders, long maxBody, int headerTimeoutMs, int idleTimeoutMs,
+                  int writeTimeoutMs) {
+        /** A response write that gets no room in the send buffer for this long ends the connection. */
+        static final int DEFAULT_WRITE_TIMEOUT_MS = 30_000;
+        static final Limits DEFAULT = new Limits(8192, 32 * 1024, 100, 64 * 1024, 10_000, 15_000, DEFAULT_WRITE_TIMEOUT_MS);
 
         Limits {
-            if (maxRequestLine < 16 || maxHeaderBytes < 16 || maxHeaders < 1 || maxBody < 0 || headerTimeoutMs < 0 || idleTimeoutMs < 0)
+            if (maxRequestLine < 16 || maxHeaderBytes < 16 || maxHeaders < 1 || maxBody < 0 || headerTimeoutMs < 0 || idleTimeoutMs < 0
+                    || writeTimeoutMs < 0)
                 throw new IllegalArgumentException("bad limits");
         }
+
+        /** With the default write timeout. */
+        Limits(int maxRequestLine, int maxHeaderBytes, int maxHeaders, long maxBody, int headerTimeoutMs, int idleTimeoutMs) {
+            this(maxRequestLine, maxHeaderBytes, maxHeaders, maxBody, headerTimeoutMs, idleTimeoutMs, DEFAULT_WRITE_TIMEOUT_MS);
+        }
+    }
+
+    /**
+     * A response write that got no room within the write timeout (the client stopped reading):
+     * counted in {@link #writeTimeouts()}; the caller should reset the connection, since what is
+     * queued will not be read.
+     */
+    static final class WriteTimedOut extends SocketTimeoutException {
+        WriteTimedOut(String peer) { super("no room to write to " + peer + " within the write timeout (the client stopped reading)"); }
     }
 
     /** Sets the timeout of the connection's blocking reads in ms (0: none): {@code TcpSocket.setSoTimeout}. */
@@ -83,6 +101,7 @@ final class HttpFileServer {
     private final Map<Integer, LongAdder> statuses = new ConcurrentSkipListMap<>();
     private final LongAdder headerTimeouts = new LongAdder();
     private final LongAdder idleCloses = new LongAdder();
+    private final LongAdder writeTimeouts = new LongAdder();
     private final LongAdder pathsRefused = new LongAdder();
 
     /** Serves files under {@code root} with the default limits; {@code log} gets one line per request (or null). */
@@ -125,6 +144,11 @@ final class HttpFileServer {
     /** Targets refused because they led out of the root (.., absolute paths, symbolic links). */
     long pathsRefused() { return pathsRefused.sum(); }
 
+    /** Connections ended because a response write got no room within the write timeout. */
+    long writeTimeouts() { return writeTimeouts.sum(); }
+
+    Limits limits() { return limits; }
+
     /** "requests 12 (200: 10, 404: 2); header timeouts 0; idle keep-alive closes 3; paths refused 0". */
     String summary() {
         Map<Integer, Long> by = new TreeMap<>();
@@ -138,7 +162,7 @@ final class HttpFileServer {
             b.append(')');
         }
         return b.append("; header timeouts (408) ").append(headerTimeouts()).append("; idle keep-alive closes ").append(idleCloses())
-                .append("; paths refused ").append(pathsRefused()).toString();
+                .append("; write timeouts ").append(writeTimeouts()).append("; paths refused ").append(pathsRefused()).toString();
     }
 
     /** The answer to a connection over the connection cap (RFC 9110 15.6.4): 503, Retry-After, close. */
@@ -168,8 +192,9 @@ final class HttpFileServer {
      * timeout of the call; later ones must start within the idle timeout of the previous response
      * and be complete within the header timeout of their first byte.
      */
-    void serve(InputStream rawIn, OutputStream out, String peer, ReadTimeout timeout) throws IOException {
+    void serve(InputStream rawIn, OutputStream rawOut, String peer, ReadTimeout timeout) throws IOException {
         Deadline deadline = new Deadline(rawIn, timeout, clock);
+        OutputStream out = new WriteTimeoutCounter(rawOut, peer);
         BufferedInputStream in = new BufferedInputStream(deadline, 16384);
         for (boolean first = true; ; first = false) {
             if (!first) {
@@ -602,6 +627,50 @@ final class HttpFileServer {
      * read timeout) and fails with SocketTimeoutException once it is gone, however slowly the
      * bytes trickle in. This is what closes slowloris connections.
      */
+    /**
+     * Turns a write's SocketTimeoutException (the socket's send timeout, set from
+     * {@link Limits#writeTimeoutMs}) into a counted {@link WriteTimedOut}.
+     */
+    private final class WriteTimeoutCounter extends java.io.FilterOutputStream {
+        private final String peer;
+
+        WriteTimeoutCounter(OutputStream out, String peer) {
+            super(out);
+            this.peer = peer;
+        }
+
+        private WriteTimedOut timedOut(SocketTimeoutException e) {
+            writeTimeouts.increment();
+            WriteTimedOut w = new WriteTimedOut(peer);
+            w.initCause(e);
+            return w;
+        }
+
+        @Override public void write(int b) throws IOException {
+            try {
+                out.write(b);
+            } catch (SocketTimeoutException e) {
+                throw timedOut(e);
+            }
+        }
+
+        @Override public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (SocketTimeoutException e) {
+                throw timedOut(e);
+            }
+        }
+
+        @Override public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (SocketTimeoutException e) {
+                throw timedOut(e);
+            }
+        }
+    }
+
     private static final class Deadline extends InputStream {
         private final InputStream in;
         private final ReadTimeout timeout;

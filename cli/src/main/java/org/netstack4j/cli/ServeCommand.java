@@ -108,6 +108,9 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--idle-timeout", paramLabel = "S", description = "Seconds an idle keep-alive connection is kept (default: ${DEFAULT-VALUE}).")
     double idleTimeout = HttpFileServer.Limits.DEFAULT.idleTimeoutMs() / 1000.0;
 
+    @Option(names = "--write-timeout", paramLabel = "S", description = "Seconds a response may wait for a client that stopped reading (default: ${DEFAULT-VALUE}).")
+    double writeTimeout = HttpFileServer.Limits.DEFAULT.writeTimeoutMs() / 1000.0;
+
     @Option(names = "--max-request-line", paramLabel = "B", description = "Longest request line in bytes; longer gets 414 (default: ${DEFAULT-VALUE}).")
     int maxRequestLine = HttpFileServer.Limits.DEFAULT.maxRequestLine();
 
@@ -120,7 +123,8 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         Options.range("--max-header-bytes", maxHeaderBytes, 64, 1 << 24);
         HttpFileServer.Limits d = HttpFileServer.Limits.DEFAULT;
         return new HttpFileServer.Limits(maxRequestLine, maxHeaderBytes, d.maxHeaders(), d.maxBody(),
-                seconds("--header-timeout", headerTimeout), seconds("--idle-timeout", idleTimeout));
+                seconds("--header-timeout", headerTimeout), seconds("--idle-timeout", idleTimeout),
+                seconds("--write-timeout", writeTimeout));
     }
 
     private static int seconds(String flag, double s) {
@@ -249,7 +253,15 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
                                        java.util.function.Consumer<String> log, int maxConnections) {
         ConnectionServer.Handler handler = s -> {
             s.setTcpNoDelay(true);
-            files.serve(s.getInputStream(), s.getOutputStream(), s.remoteAddress() + ":" + s.getPort(), s::setSoTimeout);
+            s.setSendTimeout(files.limits().writeTimeoutMs());
+            try {
+                files.serve(s.getInputStream(), s.getOutputStream(), s.remoteAddress() + ":" + s.getPort(), s::setSoTimeout);
+            } catch (HttpFileServer.WriteTimedOut e) {
+                // the client stopped reading: what is queued will never be read, so reset rather than
+                // leave an orphan probing a zero window (counted in the server's summary)
+                s.setSoLinger(true, 0);
+                return;
+            }
             lingeringClose(s);
         };
         ConnectionServer.Handler overload = s -> {

@@ -279,4 +279,35 @@ class HttpHardeningTest {
         assertTrue(r.startsWith("HTTP/1.1 503 Service Unavailable\r\n") && r.contains("Retry-After: 1\r\n")
                 && r.contains("Connection: close\r\n"), r);
     }
+
+    /**
+     * A client that stops reading: the socket's send timeout (TcpSocketTest
+     * writeTimesOutWhenThePeerStopsReading) fails the write; the server counts it and ends the
+     * connection, also in the middle of a body. The output here accepts 600 bytes, then times out.
+     */
+    @Test
+    void writeTimeoutIsCountedAndEndsTheConnection() throws Exception {
+        assertEquals(HttpFileServer.Limits.DEFAULT_WRITE_TIMEOUT_MS, LIMITS.writeTimeoutMs(), "the six-limit constructor keeps the default");
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        OutputStream stalled = new OutputStream() {
+            @Override public void write(int b) throws IOException { write(new byte[] {(byte) b}, 0, 1); }
+            @Override public void write(byte[] b, int off, int len) throws IOException {
+                int room = 600 - got.size();
+                if (len > room) {
+                    got.write(b, off, room);
+                    throw new SocketTimeoutException("Write timed out");
+                }
+                got.write(b, off, len);
+            }
+        };
+        InputStream in = new ByteArrayInputStream((get("/d.txt") + get("/d.txt")).getBytes(StandardCharsets.ISO_8859_1));
+        HttpFileServer.WriteTimedOut e = org.junit.jupiter.api.Assertions.assertThrows(HttpFileServer.WriteTimedOut.class,
+                () -> server.serve(in, stalled, "peer"));
+        assertTrue(e.getMessage().contains("peer"), e.getMessage());
+        assertEquals(1, server.writeTimeouts());
+        assertTrue(server.summary().contains("write timeouts 1"), server.summary());
+        assertEquals(600, got.size(), "nothing written after the timeout");
+        assertTrue(got.toString(StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 200 OK\r\n"));
+        assertEquals(0, server.headerTimeouts(), "not a header timeout");
+    }
 }

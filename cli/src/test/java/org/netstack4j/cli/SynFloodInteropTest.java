@@ -33,6 +33,18 @@ import org.netstack4j.trace.Counters;
  * -Dnetstack4j.synflood.pace=--flood} runs hping3 flat out. Flat out, the limit is the packet
  * rate the process gets CPU for (TUN reads and writes, one SYN,ACK per SYN), not the SYN queue:
  * the cookie path itself takes about 2 us per SYN.
+ *
+ * <p>Measured 2026-12-07 on the 2-core development machine under a load average of 31-39 (other
+ * builds and a soak running): flat out, hping3 sent 15,562 SYNs/s (a second run 8,766/s); the
+ * reader thread read 14,230/s from the TUN but the loop processed only 3,550/s (71,108 segments,
+ * 70,066 cookies in 20 s), so 210,968 frames (74%) were dropped at the 4,096-frame receive queue
+ * and the kernel dropped 26,674 more at the TUN's queue; every curl timed out (0 of 12). The
+ * stack's own cost is not the limit: fed straight into the host (IP, TCP, cookie, SYN,ACK
+ * encoding, no TUN) a spoofed SYN costs 1.3 to 3.9 us of CPU (200,000-SYN rounds, thread CPU
+ * time), i.e. 2 to 6% of one core at 15,000 SYNs/s; the loop thread got about a seventh of a core
+ * (wall time 7x its CPU time). Under that load no queue discipline helps: a legitimate SYN is one
+ * of thousands, survives with the probability processed/arrived, and waits behind a full queue
+ * (4,096 frames at 3,550/s is 1.2 s). Hence the paced default.
  */
 class SynFloodInteropTest {
     private static final String KERNEL = "10.213.9.1";
@@ -116,10 +128,10 @@ class SynFloodInteropTest {
             long sent = m.find() ? Long.parseLong(m.group(1)) : -1;
             Counters c = host.host().counters();
             System.out.printf(Locale.ROOT, "[synflood] hping3 %s sent %d SYNs in %d s (%.0f/s); netstack4j: %d TCP segments in, "
-                            + "%d cookies sent, %d valid, %d SYNs dropped (queue full), %d frames dropped at the rx queue; "
+                            + "%d cookies sent, %d valid, %d SYNs dropped (queue full), %d frames dropped at the rx queue (%d of them SYNs shed at half full); "
                             + "curl: %d of %d fetches succeeded within 1 s (%.2f%%), slowest %.3f s%n",
                     PACE, sent, FLOOD_SECONDS, sent / (double) FLOOD_SECONDS, c.get("tcp.in.segments"), c.get("tcp.syncookies.sent"),
-                    c.get("tcp.syncookies.valid"), c.get("tcp.drop.syn_queue_full"), host.rxQueueDrops(),
+                    c.get("tcp.syncookies.valid"), c.get("tcp.drop.syn_queue_full"), host.rxQueueDrops(), host.rxQueueSynsShed(),
                     ok, total, total == 0 ? 0 : 100.0 * ok / total, worst);
             System.out.println("[synflood] failed fetches (HTTP code, seconds): " + failed + "; cookies failed "
                     + c.get("tcp.syncookies.failed") + ", expired " + c.get("tcp.syncookies.expired") + ", TUN " + host.tun().stats());

@@ -174,7 +174,21 @@ final class Icmp {
         sendError(now, ip, buf, off, len, broadcast, type, code, 0);
     }
 
-    /** {@link #sendError} with the next-hop MTU of a "fragmentation needed" (RFC 1191 4). */
+    /**
+     * A Parameter Problem (RFC 792: type 12, code 0, the pointer octet names the fault in the
+     * quoted header) about {@code ip}, under the same rules as {@link #sendError}.
+     */
+    void sendParameterProblem(long now, Ipv4Repr ip, byte[] buf, int off, int len, boolean broadcast, int pointer) {
+        sendError(now, ip, buf, off, len, broadcast, TYPE_PARAMETER_PROBLEM, 0, pointer);
+    }
+
+    /** RFC 792 Parameter Problem (carried as {@link IcmpRepr.Other}: the pointer is the first octet after the checksum). */
+    static final int TYPE_PARAMETER_PROBLEM = 12;
+
+    /**
+     * {@link #sendError} with the next-hop MTU of a "fragmentation needed" (RFC 1191 4), or the
+     * pointer of a parameter problem.
+     */
     void sendError(long now, Ipv4Repr ip, byte[] buf, int off, int len, boolean broadcast, int type, int code,
                    int nextHopMtu) {
         if (broadcast || ip.dst().isMulticast() || ip.fragmentOffset() != 0) return;
@@ -196,6 +210,12 @@ final class Icmp {
         if (type == IcmpRepr.TYPE_TIME_EXCEEDED) {
             c.icmpOutTimeExcds.increment();
             msg = new IcmpRepr.TimeExceeded(code, quote);
+        } else if (type == TYPE_PARAMETER_PROBLEM) {
+            c.named("icmp.out.parm_probs").increment();
+            byte[] rest = new byte[4 + quote.length];
+            rest[0] = (byte) nextHopMtu; // the pointer; three unused octets follow
+            System.arraycopy(quote, 0, rest, 4, quote.length);
+            msg = new IcmpRepr.Other(TYPE_PARAMETER_PROBLEM, code, rest);
         } else {
             c.icmpOutDestUnreachs.increment();
             msg = new IcmpRepr.DestinationUnreachable(code, nextHopMtu, quote);

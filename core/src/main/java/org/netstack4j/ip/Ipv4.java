@@ -216,6 +216,11 @@ final class Ipv4 {
             c.ipInHdrErrors.increment();
             c.named("ipv4.in.drop.bad_options").increment();
             trace.drop(now, "ipv4", DropReason.BAD_OPTION, badOptions, ip);
+            // RFC 1122 3.2.2.5 (a host SHOULD send Parameter Problem), RFC 792: the pointer names
+            // the faulty octet; sendError applies RFC 1122 3.2.2's exceptions and the rate limit
+            int hl = ip.headerLength();
+            icmp.sendParameterProblem(now, ip, buf, off + hl, Math.min(ip.payloadLength(), len - hl),
+                    linkBroadcast || stack.isAnyBroadcast(ip.dst()), ip.optionsProblemPointer());
             return;
         }
         // RFC 1122 3.2.1.3: a source that is not a single host is discarded. (Our own address

@@ -339,8 +339,18 @@ public final class EventLoop implements AutoCloseable, Executor {
      * dropped (counted). The loop owns the source from now on: closing the loop closes it.
      */
     public IoRegistration register(String name, IoSource source, FrameSink sink, int queueLimit) {
+        return register(name, source, sink, queueLimit, null);
+    }
+
+    /**
+     * {@link #register(String, IoSource, FrameSink, int)}, where frames {@code sheddable} accepts
+     * (e.g. connection requests) are dropped already once half the queue is taken, keeping the
+     * other half for the rest (null: no such frames).
+     */
+    public IoRegistration register(String name, IoSource source, FrameSink sink, int queueLimit,
+                                   java.util.function.Predicate<byte[]> sheddable) {
         if (closing) throw new RejectedExecutionException("event loop closed");
-        IoRegistration r = new IoRegistration(this, name, source, sink, queueLimit);
+        IoRegistration r = new IoRegistration(this, name, source, sink, queueLimit, sheddable);
         registrations.add(r);
         r.start();
         return r;

@@ -21,16 +21,21 @@ public final class IoRegistration implements AutoCloseable {
     private final IoSource source;
     private final FrameSink sink;
     private final int queueLimit;
+    /** Frames that may be dropped once the queue is half full (null: none). */
+    private final java.util.function.Predicate<byte[]> sheddable;
     private final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong shed = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
     private final Thread thread;
     private volatile boolean closed;
 
-    IoRegistration(EventLoop loop, String name, IoSource source, FrameSink sink, int queueLimit) {
+    IoRegistration(EventLoop loop, String name, IoSource source, FrameSink sink, int queueLimit,
+                   java.util.function.Predicate<byte[]> sheddable) {
         if (queueLimit <= 0) throw new IllegalArgumentException("queueLimit must be > 0: " + queueLimit);
+        this.sheddable = sheddable;
         this.loop = loop;
         this.name = name;
         this.source = source;
@@ -46,8 +51,11 @@ public final class IoRegistration implements AutoCloseable {
     /** Frames read from the source. */
     public long received() { return received.get(); }
 
-    /** Frames dropped because {@code queueLimit} frames were already waiting for the loop. */
+    /** Frames dropped because {@code queueLimit} frames were already waiting for the loop (sheddable ones: half of it). */
     public long dropped() { return dropped.get(); }
+
+    /** Of {@link #dropped}, the sheddable frames dropped while the queue was between half and full. */
+    public long shed() { return shed.get(); }
 
     /** Frames handed to the sink on the loop thread. */
     public long delivered() { return delivered.get(); }
@@ -61,8 +69,17 @@ public final class IoRegistration implements AutoCloseable {
                 byte[] frame = source.read();
                 if (frame == null) break;
                 received.incrementAndGet();
-                if (queued.get() >= queueLimit) {
+                int waiting = queued.get();
+                if (waiting >= queueLimit) {
                     dropped.incrementAndGet();
+                    continue;
+                }
+                // A falling-behind loop keeps the second half of its queue for frames that must
+                // not be shed (e.g. the segments of connections already open, under a SYN flood):
+                // they then always get in, and sheddable ones wait at most half a queue.
+                if (sheddable != null && waiting >= queueLimit / 2 && sheddable.test(frame)) {
+                    dropped.incrementAndGet();
+                    shed.incrementAndGet();
                     continue;
                 }
                 queue.add(frame);

@@ -74,6 +74,7 @@ public final class TcpSocket implements Closeable {
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
     private volatile int soTimeoutMs;
+    private volatile int sendTimeoutMs;
     private volatile Boolean noDelay; // null: the TcpConfig default
     private volatile int lingerSeconds = -1;
     /** This socket's TCP configuration; null: the stack's. Fixed once the connection exists. */
@@ -430,8 +431,15 @@ public final class TcpSocket implements Closeable {
             });
             off += n;
             len -= n;
-            if (n == 0 && !await(() -> writeReady || closed, Time.NEVER)) {
-                if (loop.isClosed()) throw Net.stackClosed();
+            if (n == 0) {
+                // the send buffer is full: wait for space, at most the send timeout without progress
+                int timeout = sendTimeoutMs;
+                long deadline = timeout == 0 ? Time.NEVER : loop.now() + Time.ms(timeout);
+                if (!await(() -> writeReady || closed, deadline)) {
+                    if (loop.isClosed()) throw Net.stackClosed();
+                    ensureOpen();
+                    if (timeout > 0) throw new SocketTimeoutException("Write timed out");
+                }
             }
         }
     }
@@ -573,6 +581,20 @@ public final class TcpSocket implements Closeable {
     }
 
     public int getSoTimeout() { return soTimeoutMs; }
+
+    /**
+     * Write timeout in ms (0 = none), like Linux's SO_SNDTIMEO: a write that finds the send buffer
+     * full and gets no room for this long throws SocketTimeoutException("Write timed out"). The
+     * bytes written before stay queued; the caller usually closes the socket (a peer that stopped
+     * reading would otherwise hold a writer, and its buffer, for as long as it answers window probes).
+     */
+    public void setSendTimeout(int timeoutMs) throws SocketException {
+        if (timeoutMs < 0) throw new IllegalArgumentException("timeout < 0");
+        ensureOpenUnchecked();
+        sendTimeoutMs = timeoutMs;
+    }
+
+    public int getSendTimeout() { return sendTimeoutMs; }
 
     /** Disables Nagle's algorithm (RFC 896) when true. */
     public void setTcpNoDelay(boolean on) throws SocketException {

@@ -77,25 +77,45 @@ public record Ipv4Repr(int tos, int identification, boolean dontFragment, boolea
      * (Linux ip_options_compile, which answers such a header with a parameter problem).
      */
     public String optionsProblem() {
+        StringBuilder why = new StringBuilder();
+        return checkOptions(why) < 0 ? null : why.toString();
+    }
+
+    /**
+     * The octet of the header where {@link #optionsProblem} found the fault, as the pointer of an
+     * ICMP parameter problem (RFC 792) gives it: the option's type octet for a bad length, its
+     * length octet when a route option has no room for a pointer, the pointer octet when the
+     * pointer is too small (as Linux ip_options_compile); -1 when the options parse.
+     */
+    public int optionsProblemPointer() { return checkOptions(null); }
+
+    /** Walks the options; on a fault, writes why into {@code why} (if not null) and returns its header offset, else -1. */
+    private int checkOptions(StringBuilder why) {
         int i = 0;
         while (i < options.length) {
             int type = options[i] & 0xff;
-            if (type == 0) return null; // End of Option List: the rest is padding
+            if (type == 0) return -1; // End of Option List: the rest is padding
             if (type == 1) { i++; continue; }
-            if (i + 1 >= options.length) return "option " + type + " at " + i + " has no length octet";
+            if (i + 1 >= options.length) return fault(why, i, "option " + type + " at " + i + " has no length octet");
             int len = options[i + 1] & 0xff;
-            if (len < 2) return "option " + type + " at " + i + " has length " + len + " < 2";
-            if (i + len > options.length) return "option " + type + " at " + i + " (length " + len + ") runs past the header";
+            if (len < 2) return fault(why, i, "option " + type + " at " + i + " has length " + len + " < 2");
+            if (i + len > options.length) return fault(why, i, "option " + type + " at " + i + " (length " + len + ") runs past the header");
             int minPointer = switch (type) {
                 case 7, 131, 137 -> 4;
                 case 68 -> 5;
                 default -> 0;
             };
-            if (minPointer > 0 && (len < 3 || (options[i + 2] & 0xff) < minPointer))
-                return "option " + type + " at " + i + " has a pointer below " + minPointer;
+            if (minPointer > 0 && len < 3) return fault(why, i + 1, "option " + type + " at " + i + " has a pointer below " + minPointer);
+            if (minPointer > 0 && (options[i + 2] & 0xff) < minPointer)
+                return fault(why, i + 2, "option " + type + " at " + i + " has a pointer below " + minPointer);
             i += len;
         }
-        return null;
+        return -1;
+    }
+
+    private static int fault(StringBuilder why, int optionOffset, String reason) {
+        if (why != null) why.append(reason);
+        return MIN_HEADER_LENGTH + optionOffset;
     }
 
     /** True for any fragment of a fragmented datagram (MF set or offset non-zero). */

@@ -1,5 +1,6 @@
 package org.netstack4j.ip;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -82,6 +83,41 @@ class IpHardeningTest {
         h.link.b.inject(0, withOptions(new byte[] {1, 7, 7, 4, 0, 0, 0, 0}));
         assertEquals(3, got.size());
         assertEquals(bad.length, h.cb.get("ipv4.in.drop.bad_options"));
+    }
+
+    /**
+     * RFC 1122 3.2.2.5 / RFC 792: a datagram with malformed options is answered with a Parameter
+     * Problem whose pointer names the faulty octet of the quoted header (type octet for a bad
+     * length, pointer octet for a bad pointer), and none about a broadcast.
+     */
+    @Test void malformedOptionsGetAParameterProblemWithThePointer() {
+        TwoHosts h = TwoHosts.ethernet();
+        h.link.b.inject(0, withOptions(new byte[] {1, (byte) 130, 9, 0, 0, 0, 0, 0})); // length 9 runs past: type octet at 21
+        h.link.b.inject(0, withOptions(new byte[] {7, 7, 3, 0, 0, 0, 0, 0}));        // Record Route pointer 3: octet 22
+        h.settle();
+        assertEquals(2, h.cb.get("icmp.out.parm_probs"));
+        assertEquals(2, h.ca.get("icmp.in.other"));
+        List<int[]> got = new ArrayList<>(); // {type, code, pointer, quoted source's first octet}
+        for (byte[] f : h.link.b.sent) {
+            if (f.length < 14 + 20 + 8 || (f[12] & 0xff) != 0x08 || f[13] != 0 || f[14 + 9] != 1) continue; // IPv4, ICMP
+            int icmp = 14 + (f[14] & 0xf) * 4;
+            got.add(new int[] {f[icmp] & 0xff, f[icmp + 1] & 0xff, f[icmp + 4] & 0xff, f[icmp + 8 + 12] & 0xff});
+        }
+        assertEquals(2, got.size());
+        assertArrayEquals(new int[] {12, 0, 21, 10}, got.get(0));
+        assertArrayEquals(new int[] {12, 0, 22, 10}, got.get(1));
+        assertEquals(21, new Ipv4Repr(0, 1, false, false, 0, 64, 6, IP_A, IP_B, new byte[] {1, (byte) 130, 9, 0}, 0).optionsProblemPointer());
+        assertEquals(25, new Ipv4Repr(0, 1, false, false, 0, 64, 6, IP_A, IP_B, new byte[] {1, 1, 1, 1, 7, 2, 0, 0}, 0).optionsProblemPointer(),
+                "Record Route without room for a pointer: its length octet");
+        assertEquals(-1, Ipv4Repr.of(IP_A, IP_B, 6, 64, 0).optionsProblemPointer());
+
+        // to the broadcast address: dropped and counted, never answered
+        Ipv4Repr bcast = new Ipv4Repr(0, 2, false, false, 0, 64, 200, IP_A, Ipv4Address.parse("10.0.0.255"),
+                new byte[] {(byte) 130, 1, 0, 0}, 4);
+        h.link.b.inject(0, IpStackTest.ethIp(MAC_B, MAC_A, bcast, new byte[4]));
+        h.settle();
+        assertEquals(3, h.cb.get("ipv4.in.drop.bad_options"));
+        assertEquals(2, h.cb.get("icmp.out.parm_probs"));
     }
 
     @Test void optionsProblemNamesTheFault() {

@@ -301,6 +301,35 @@ class EventLoopTest {
         assertTrue(failures.isEmpty(), failures.toString());
     }
 
+    @Test void sheddableFramesAreDroppedOnceTheQueueIsHalfFull() throws Exception {
+        startThreadOnly(new DeadlineStack());
+        QueueSource src = new QueueSource();
+        List<Byte> got = new CopyOnWriteArrayList<>();
+        // frames from 100 on are "connection requests": they get only the first half of the 8 places
+        IoRegistration reg = loop.register("test2", src, (now, frame) -> got.add(frame[0]), 8, f -> f[0] >= 100);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(1);
+        loop.execute(() -> {
+            blocked.countDown();
+            try { release.await(); } catch (InterruptedException e) { throw new AssertionError(e); }
+        });
+        assertTrue(blocked.await(GUARD_S, TimeUnit.SECONDS));
+        byte[] order = {100, 0, 101, 1, 102, 2, 103, 3, 4, 5, 6};
+        src.readCalled = new CountDownLatch(1);
+        src.readCalledAt = order.length + 1;
+        for (byte b : order) src.frames.add(new byte[] {b});
+        assertTrue(src.readCalled.await(GUARD_S, TimeUnit.SECONDS));
+        // 100, 0, 101, 1 fill half; 102 and 103 are shed; 2..5 fill the rest; 6 finds the queue full
+        assertEquals(3, reg.dropped());
+        assertEquals(2, reg.shed());
+        release.countDown();
+        loop.call(() -> null);
+        assertEquals(List.of((byte) 100, (byte) 0, (byte) 101, (byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 5), got);
+        src.frames.add(QueueSource.EOF);
+        reg.close();
+        assertTrue(failures.isEmpty(), failures.toString());
+    }
+
     @Test void manyThreadsCallingConcurrentlyNeverLoseAWakeup() throws Exception {
         start(new DeadlineStack());
         callFromManyThreads(8, 5_000);

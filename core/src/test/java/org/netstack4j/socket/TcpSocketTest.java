@@ -221,6 +221,23 @@ class TcpSocketTest {
         server.close();
     }
 
+    @Test void writeTimesOutWhenThePeerStopsReading() throws Exception {
+        TcpServerSocket server = new TcpServerSocket(hostB, PORT);
+        try (TcpSocket client = new TcpSocket(hostA, BackToBack.B, PORT); TcpSocket accepted = server.accept()) {
+            accepted.setSendTimeout(200);
+            assertEquals(200, accepted.getSendTimeout());
+            long t0 = loop.now();
+            // the client never reads: its receive buffer and then our send buffer fill up
+            byte[] big = new byte[32 << 20];
+            SocketTimeoutException e = assertThrows(SocketTimeoutException.class, () -> accepted.getOutputStream().write(big));
+            assertEquals("Write timed out", e.getMessage());
+            assertTrue(loop.now() - t0 >= TimeUnit.MILLISECONDS.toNanos(200));
+            // what was written before the timeout is intact and still readable
+            assertEquals(0, client.getInputStream().read());
+        }
+        server.close();
+    }
+
     @Test void acceptTimesOut() throws Exception {
         try (TcpServerSocket server = new TcpServerSocket(hostB, PORT)) {
             server.setSoTimeout(100);

@@ -84,7 +84,8 @@ public final class TunHost implements AutoCloseable {
             if (b.hostAddress != null) host.ip().setDefaultGateway(b.hostAddress.address());
             this.loop = EventLoop.start("netstack4j-" + opened.name(), host);
             if (writer != null) writer.setTimeOffset(System.currentTimeMillis() * 1_000_000L - loop.now());
-            this.registration = loop.register(opened.name(), new TunSource(opened), port::deliver, RX_QUEUE_LIMIT);
+            this.registration = loop.register(opened.name(), new TunSource(opened), port::deliver, RX_QUEUE_LIMIT,
+                    TunHost::isConnectionRequest);
             this.net = NetStack.of(loop, host.tcp(), host.ip());
         } catch (IOException | RuntimeException e) {
             opened.close();
@@ -131,6 +132,20 @@ public final class TunHost implements AutoCloseable {
 
     /** Frames the reader thread dropped because the loop fell behind. */
     public long rxQueueDrops() { return registration.dropped(); }
+
+    /** Of {@link #rxQueueDrops}, connection requests dropped once the receive queue was half full. */
+    public long rxQueueSynsShed() { return registration.shed(); }
+
+    /**
+     * An IPv4 TCP SYN without ACK: under a SYN flood these are shed first when the loop falls
+     * behind (the second half of the receive queue is kept for the segments of connections that
+     * got past their SYN, so a handshake or request once started is not lost to the flood).
+     */
+    static boolean isConnectionRequest(byte[] p) {
+        if (p.length < 20 || (p[0] & 0xf0) != 0x40 || p[9] != 6) return false;
+        int flagsAt = (p[0] & 0x0f) * 4 + 13;
+        return flagsAt < p.length && (p[flagsAt] & 0x12) == 0x02;
+    }
 
     /** Writes buffered pcap records to the file (no-op without --pcap). */
     public void flushPcap() throws IOException {

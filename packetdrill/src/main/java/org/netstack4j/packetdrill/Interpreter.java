@@ -862,10 +862,20 @@ public final class Interpreter {
         return k;
     }
 
+    /**
+     * The fewest arguments the handling of these calls below reads (their C signatures); calls not
+     * listed check their own counts. Fewer is a script error, never an index fault (the fuzzer's
+     * {@code fcntl(4) = 0}).
+     */
+    private static final java.util.Map<String, Integer> MIN_ARGS = java.util.Map.of("shutdown", 2, "fcntl", 2, "ioctl", 3);
+
     private Call start(SyscallEvent s) {
         String name = s.name();
         List<Expr> a = s.args();
         int line = s.line();
+        Integer min = MIN_ARGS.get(name);
+        if (min != null && a.size() < min)
+            throw new Mismatch(line, "script error: " + name + " takes at least " + min + " arguments, not " + a.size());
         switch (name) {
             case "socket": {
                 if (a.size() != 3) throw new Mismatch(line, "script error: socket takes 3 arguments");
@@ -1088,6 +1098,7 @@ public final class Interpreter {
                 long cmd = constant(line, a.get(1));
                 if (cmd == F_GETFL) return () -> Ret.ok(O_RDWR | (k.nonBlocking ? profile.oNonblock() : 0));
                 if (cmd == F_SETFL) {
+                    if (a.size() < 3) throw new Mismatch(line, "script error: fcntl F_SETFL takes 3 arguments");
                     long fl = constant(line, a.get(2));
                     k.nonBlocking = (fl & profile.oNonblock()) != 0;
                     return () -> Ret.ok(0);
