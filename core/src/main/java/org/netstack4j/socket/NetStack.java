@@ -38,6 +38,8 @@ public interface NetStack {
 
     /** A UDP socket bound to {@code port} (0: a free ephemeral one) on every local address of both families. */
     default DatagramSocket datagramSocket(int port) throws IOException { return new DatagramSocket(this, port); }
+
+    /**
      * RFC 4007 zones: our link-local address on the interface with scope id {@code scopeId}
      * (what {@code fe80::1%eth0} names), or null. Called on the loop thread. The default knows no interfaces.
      */
