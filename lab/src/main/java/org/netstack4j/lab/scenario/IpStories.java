@@ -33,7 +33,9 @@ import org.netstack4j.wire.MacAddress;
 final class IpStories {
     private IpStories() {}
 
-    static List<NetStory> all() { return List.of(new RouterStory(), new Fragmentation(), new FirewallStory(), new NatStory(), new UdpStory()); }
+    static List<NetStory> all() {
+        return List.of(new RouterStory(), new Fragmentation(), new FirewallStory(), new NatStory(), new UdpStory(), new Encapsulation());
+    }
 
     static MacAddress mac(Lan lan) { return new MacAddress(0x02_00_00_00_10_00L + ++lan.macs); }
 
@@ -87,7 +89,10 @@ final class IpStories {
 
     /** Connects from h to dst:port and sends bytes once established; then calls done (or on an error). */
     static TcpConnection client(Lan lan, Host h, Ipv4Address dst, int port, int bytes, Consumer<TcpConnection> established) {
-        byte[] data = new byte[bytes];
+        return client(lan, h, dst, port, new byte[bytes], established);
+    }
+
+    static TcpConnection client(Lan lan, Host h, Ipv4Address dst, int port, byte[] data, Consumer<TcpConnection> established) {
         int[] sent = {0};
         return h.connect(lan.sim.now(), dst, port, new TcpEventListener() {
             @Override public void onEstablished(TcpConnection c) {
@@ -385,6 +390,126 @@ final class IpStories {
                         "套接字报告：" + (e == null ? "无" : Words.zh(e.toString())) + "；UDP 本身不会告诉发送方");
             });
             lan.runUntil(Time.ms(8));
+        }
+    }
+
+    static final String REQUEST = "GET / HTTP/1.1\r\nHost: 10.0.2.80\r\n\r\n";
+    static final String RESPONSE = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhello\n";
+
+    /** One HTTP request through a switch, a router and a firewall, each layer added, read, rewritten and removed. */
+    static final class Encapsulation extends NetStory {
+        @Override public String name() { return "encapsulation"; }
+        @Override public String summary() { return "one HTTP request from A to S through a switch, a router and a firewall: A wraps it in TCP, IP and Ethernet headers, the switch reads only the Ethernet header, the router and the firewall replace it and lower the TTL (the firewall also reads the TCP ports and state), S unwraps it layer by layer"; }
+        @Override public String summaryZh() { return "一个 HTTP 请求从 A 经交换机、路由器、防火墙到达 S：A 依次加上 TCP、IP、以太网首部（封装），交换机只看以太网首部，路由器和防火墙换掉以太网首部并把 TTL 减一（防火墙还看 TCP 端口和连接状态），S 再一层层拆开（解封装）"; }
+        @Override protected void play(Lan lan, Map<String, String> facts) {
+            lan.ipDetail = true;
+            Host a = host(lan, "A", "10.0.1.10/24", "10.0.1.1");
+            Lan.Dev sw = lan.switchDevice("sw0", org.netstack4j.device.Bridge.Config.DEFAULT, null);
+            Host r1 = lan.router("R1", LaneRun.Kind.ROUTER, iface(lan, "eth0", "10.0.1.1/24"), iface(lan, "eth1", "10.0.12.1/24"));
+            Host fw = lan.router("FW", LaneRun.Kind.FIREWALL, iface(lan, "eth0", "10.0.12.2/24"), iface(lan, "eth1", "10.0.2.1/24"));
+            Host s = host(lan, "S", "10.0.2.80/24", "10.0.2.1");
+            lan.connect(sw, lan.nic(a, 0));
+            lan.connect(sw, lan.nic(r1, 0));
+            lan.cross(lan.nic(r1, 1), lan.nic(fw, 0));
+            lan.cross(lan.nic(fw, 1), lan.nic(s, 0));
+            Lan.route(r1, "10.0.2.0/24", ip("10.0.12.2"));
+            Lan.route(fw, "0.0.0.0/0", ip("10.0.12.1"));
+            netfilter(fw, """
+                    chain forward policy drop
+                    accept state established,related
+                    accept tcp to port 80 state new
+                    """, List.of(), Map.of("eth0", ip("10.0.12.2"), "eth1", ip("10.0.2.1")));
+            byte[] req = REQUEST.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] resp = RESPONSE.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            StringBuilder got = new StringBuilder(), answer = new StringBuilder();
+            lan.at(0, () -> {
+                s.listen(lan.sim.now(), 80, 4, l -> {
+                    TcpConnection c;
+                    while ((c = l.accept()) != null) c.setListener(new TcpEventListener() {
+                        @Override public void onReadable(TcpConnection conn) {
+                            byte[] buf = new byte[4096];
+                            int n;
+                            while ((n = conn.receive(lan.sim.now(), buf, 0, buf.length)) > 0) got.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII));
+                            if (got.toString().endsWith("\r\n\r\n") && answer.isEmpty()) {
+                                answer.append("sent");
+                                conn.send(lan.sim.now(), resp, 0, resp.length);
+                            }
+                        }
+                    });
+                });
+                client(lan, a, ip("10.0.2.80"), 80, req, null);
+            });
+            lan.runUntil(Time.ms(30));
+            facts.put("S got", got.toString().lines().findFirst().orElse(""));
+            annotate(lan, req, facts);
+        }
+
+        /** Notes beside every hop of the request: what each node added, read, rewrote or removed. */
+        private static void annotate(Lan lan, byte[] req, Map<String, String> facts) {
+            List<LaneRun.Event> out = new ArrayList<>();
+            byte[] prev = null;
+            List<String> hops = new ArrayList<>();
+            for (LaneRun.Event e : lan.events) {
+                if (e instanceof LaneRun.Frame f && f.bytes() != null && contains(f.bytes(), req)) {
+                    byte[] b = f.bytes();
+                    int tcpLen = ((b[14 + 20 + 12] & 0xff) >>> 4) * 4;
+                    String[] note = prev == null ? new String[] {
+                            "encapsulation: HTTP " + req.length + " bytes ('GET / HTTP/1.1') + TCP header " + tcpLen
+                                    + " (ports, seq, ack) + IPv4 header 20 (addresses, TTL) + Ethernet header 14 (MACs, type): [Eth [IP [TCP [HTTP]]]]",
+                            "封装：HTTP " + req.length + " 字节（'GET / HTTP/1.1'）+ TCP 首部 " + tcpLen + "（端口、序号、确认号）+ IPv4 首部 20（地址、TTL）+ 以太网首部 14（MAC、类型）：[以太网 [IP [TCP [HTTP]]]]"}
+                            : hop(f, prev, b);
+                    hops.add(f.from() + ": " + note[0].replaceFirst(":.*", ""));
+                    out.add(new LaneRun.Note(f.timeNs(), f.from(), note[0], note[1]));
+                    prev = b;
+                }
+                out.add(e);
+            }
+            if (prev != null) {
+                long t = out.getLast().timeNs();
+                String dst = "S";
+                int at = out.size();
+                for (int k = 0; k < out.size(); k++)
+                    if (out.get(k) instanceof LaneRun.Frame f && f.bytes() != null && contains(f.bytes(), req) && f.to().contains(dst)) at = k + 1;
+                out.add(at, new LaneRun.Note(out.get(at - 1).timeNs(), dst,
+                        "decapsulation: Ethernet header removed (the MAC was mine), IPv4 removed (the address was mine), TCP removed (port 80 is listening): 'GET / HTTP/1.1' reaches the server",
+                        "解封装：去掉以太网首部（目的 MAC 是本机），去掉 IPv4 首部（目的地址是本机），去掉 TCP 首部（80 端口在监听）：'GET / HTTP/1.1' 交给服务器程序"));
+                hops.add("S: decapsulation");
+            }
+            facts.put("hops", String.join("; ", hops));
+            lan.events.clear();
+            lan.events.addAll(out);
+        }
+
+        /** What the node that sent b did to the frame it received (prev): which headers changed. */
+        private static String[] hop(LaneRun.Frame f, byte[] prev, byte[] b) {
+            boolean macs = !java.util.Arrays.equals(prev, 0, 12, b, 0, 12);
+            int ttl0 = prev[14 + 8] & 0xff, ttl1 = b[14 + 8] & 0xff;
+            boolean addrs = !java.util.Arrays.equals(prev, 14 + 12, 14 + 20, b, 14 + 12, 14 + 20);
+            boolean tcp = !java.util.Arrays.equals(prev, 34, prev.length, b, 34, b.length);
+            if (!macs && ttl0 == ttl1)
+                return new String[] {"layer 2: read only the Ethernet header (destination " + mac(b, 0) + "), passed the frame on unchanged",
+                        "第二层：只读以太网首部（目的 MAC " + mac(b, 0) + "），帧原样转发"};
+            boolean fw = f.from().startsWith("FW");
+            String en = "layer 3" + (fw ? " and 4" : "") + ": removed the Ethernet header, read the IPv4 destination, TTL " + ttl0 + " -> " + ttl1
+                    + " (and the header checksum), new Ethernet header " + mac(b, 6) + " > " + mac(b, 0)
+                    + (fw ? "; read the TCP ports and the connection's state for the rules" : "")
+                    + (addrs ? "; addresses rewritten" : "; IP addresses") + (tcp ? ", TCP rewritten" : " and TCP untouched");
+            String zh = "第三层" + (fw ? "和第四层" : "") + "：去掉以太网首部，读 IPv4 目的地址，TTL " + ttl0 + " → " + ttl1
+                    + "（并更新首部校验和），换上新的以太网首部 " + mac(b, 6) + " > " + mac(b, 0)
+                    + (fw ? "；按规则检查 TCP 端口和连接状态" : "")
+                    + (addrs ? "；地址被改写" : "；IP 地址") + (tcp ? "，TCP 被改写" : "和 TCP 都不变");
+            return new String[] {en, zh};
+        }
+
+        static String mac(byte[] b, int off) { return org.netstack4j.wire.MacAddress.read(b, off).toString(); }
+
+        static boolean contains(byte[] hay, byte[] needle) {
+            outer:
+            for (int i = 0; i + needle.length <= hay.length; i++) {
+                for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+                return true;
+            }
+            return false;
         }
     }
 

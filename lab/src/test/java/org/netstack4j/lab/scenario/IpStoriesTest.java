@@ -77,8 +77,18 @@ class IpStoriesTest {
         assertEquals("port unreachable (10.0.0.2.9, from 10.0.0.2)", r.facts().get("A's error"));
     }
 
+    @Test void anHttpRequestIsWrappedRewrittenHopByHopAndUnwrapped() {
+        NetStory.Result r = run("encapsulation");
+        assertEquals("GET / HTTP/1.1", r.facts().get("S got"));
+        assertEquals("A: encapsulation; sw0: layer 2; R1: layer 3; FW: layer 3 and 4; S: decapsulation", r.facts().get("hops"));
+        List<String> fw = notes(r, "FW", Lang.EN);
+        assertTrue(fw.stream().anyMatch(n -> n.contains("TTL 63 -> 62") && n.contains("IP addresses and TCP untouched")), fw.toString());
+        assertTrue(notes(r, "sw0", Lang.EN).stream().anyMatch(n -> n.contains("passed the frame on unchanged")), notes(r, "sw0", Lang.EN).toString());
+        assertTrue(notes(r, "S", Lang.ZH).stream().anyMatch(n -> n.startsWith("解封装")), notes(r, "S", Lang.ZH).toString());
+    }
+
     @Test void everyNoteHasChineseText() {
-        for (String s : List.of("router", "fragmentation", "firewall", "nat", "udp")) {
+        for (String s : List.of("router", "fragmentation", "firewall", "nat", "udp", "encapsulation")) {
             for (LaneRun.Event e : run(s).run().events())
                 if (e instanceof LaneRun.Note n)
                     assertTrue(n.zh().codePoints().anyMatch(c -> Character.UnicodeScript.of(c) == Character.UnicodeScript.HAN)
