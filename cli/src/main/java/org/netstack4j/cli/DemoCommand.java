@@ -9,8 +9,6 @@ import java.util.Locale;
 import org.netstack4j.lab.LabRender;
 import org.netstack4j.lab.LabRun;
 import org.netstack4j.lab.Lang;
-import org.netstack4j.lab.LaneJson;
-import org.netstack4j.lab.LaneLadder;
 import org.netstack4j.lab.LaneRun;
 import org.netstack4j.lab.scenario.LabRunner;
 import org.netstack4j.lab.scenario.NetStories;
@@ -47,7 +45,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = {"-l", "--list"}, description = "List the stories and what each shows.")
     boolean list;
 
-    @Option(names = "--format", paramLabel = "FMT", description = "text (a ladder diagram), svg or json (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--format", paramLabel = "FMT", description = "text (a ladder diagram), svg, json or html (an interactive page; the multi-lane stories) (default: ${DEFAULT-VALUE}).")
     LabRender.Format format = LabRender.Format.TEXT;
 
     @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Write the diagram to FILE instead of the terminal.")
@@ -100,6 +98,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         Scenario scenario = Scenarios.byName(name.toLowerCase(Locale.ROOT)).orElseThrow(() -> new Main.UsageError(
                 "no story named '" + name + "'; 'netstack4j demo --list' shows the "
                         + (Scenarios.all().size() + NetStories.all().size()) + " stories"));
+        if (format == LabRender.Format.HTML)
+            throw new Main.UsageError("--format html is for the multi-lane stories (arp, router, firewall, ...); " + scenario.name()
+                    + " has text, svg and json");
         if (noTimeWait && !scenario.extraFlags().contains("--no-time-wait"))
             throw new Main.UsageError("--no-time-wait applies to lost-final-ack and old-duplicate, not " + scenario.name());
         if (twoWay && !scenario.extraFlags().contains("--two-way"))
@@ -126,14 +127,12 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
 
     /** A link-layer story: hosts, hubs and switches on a multi-lane ladder (text or JSON). */
     private int netStory(NetStory story, PrintWriter w, Lang l) throws IOException {
-        if (format == LabRender.Format.SVG)
-            throw new Main.UsageError(story.name() + " is drawn on several lanes: --format text or json (SVG is for the two-host TCP stories)");
         if (noTimeWait || twoWay || relativeSeq || mss != 0)
             throw new Main.UsageError("--no-time-wait, --two-way, --relative-seq and --mss apply to the TCP stories, not " + story.name());
         if (out != null) Options.outputFile("--out", out);
         if (pcap != null) Options.outputFile("--pcap", pcap);
         LaneRun run = story.run(seed, pcap).run();
-        String rendered = format == LabRender.Format.JSON ? LaneJson.render(run, l) : LaneLadder.render(run, l, ascii, 100);
+        String rendered = LabRender.render(run, format, l, ascii, story.summary(), story.summaryZh());
         if (out != null) {
             Files.writeString(out, rendered, StandardCharsets.UTF_8);
             w.println((l == Lang.ZH ? "已写入 " : "wrote ") + out);

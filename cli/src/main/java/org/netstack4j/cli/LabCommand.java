@@ -6,8 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.netstack4j.lab.LabRender;
-import org.netstack4j.lab.LaneJson;
-import org.netstack4j.lab.LaneLadder;
 import org.netstack4j.lab.LaneRun;
 import org.netstack4j.lab.Lang;
 import org.netstack4j.lab.scenario.Topology;
@@ -28,9 +26,12 @@ public final class LabCommand implements Runnable {
 
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = {"Builds the network of TOPOLOGY, plays its steps (and those of --script) and draws",
-                "every frame between hosts, hubs and switches. TOPOLOGY lines:",
+                "every frame between hosts, hubs, switches, routers and firewalls. TOPOLOGY lines:",
                 "  host NAME ADDR/PREFIX [MAC]   hub NAME   switch NAME",
-                "  link A B [latency=100us] [loss=0.01] [mtu=1500]",
+                "  router NAME ADDR/PREFIX...    firewall NAME ADDR/PREFIX...  (eth0, eth1, ...)",
+                "  link A B[:ethN] [latency=100us] [loss=0.01] [mtu=1500]",
+                "  route NODE DEST/PREFIX|default via GATEWAY",
+                "  rule FW RULE (docs/firewall.md)   nat FW masquerade ethN",
                 "  at 0 ms: A ping B             at 10 ms: A tcp-send B:80 1000"})
     static final class Run implements java.util.concurrent.Callable<Integer> {
         @Spec CommandSpec spec;
@@ -41,7 +42,7 @@ public final class LabCommand implements Runnable {
         @Option(names = "--script", paramLabel = "STEPS", description = "A file of further steps ('at T ms: A ping B').")
         Path script;
 
-        @Option(names = "--format", paramLabel = "FMT", description = "text or json (default: text).")
+        @Option(names = "--format", paramLabel = "FMT", description = "text, svg, json or html (an interactive page) (default: text).")
         LabRender.Format format = LabRender.Format.TEXT;
 
         @Option(names = "--lang", paramLabel = "LANG", description = "en or zh (default: en).")
@@ -59,7 +60,6 @@ public final class LabCommand implements Runnable {
         @Override public Integer call() throws IOException {
             PrintWriter w = spec.commandLine().getOut();
             Lang l = Options.lang(lang);
-            if (format == LabRender.Format.SVG) throw new Main.UsageError("--format text or json (multi-lane ladders have no SVG yet)");
             if (pcap != null) Options.outputFile("--pcap", pcap);
             Topology t;
             try {
@@ -72,7 +72,7 @@ public final class LabCommand implements Runnable {
             }
             String name = topology.getFileName().toString().replaceFirst("\\.[^.]*$", "");
             LaneRun run = t.run(name, seed, pcap).run();
-            w.print(format == LabRender.Format.JSON ? LaneJson.render(run, l) : LaneLadder.render(run, l, ascii, 100));
+            w.print(LabRender.render(run, format, l, ascii, "topology " + topology.getFileName(), "拓扑 " + topology.getFileName()));
             w.flush();
             return 0;
         }

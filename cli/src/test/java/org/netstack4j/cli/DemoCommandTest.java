@@ -66,8 +66,17 @@ class DemoCommandTest {
         assertEquals(0, p.status(), p.err());
         // 6 frames, each written where it was sent and where it was received: 12 records.
         assertEquals(12, org.netstack4j.device.PcapReader.readAll(pcap).size());
+        // The multi-lane stories are drawn as SVG and as an interactive page too; the TCP stories have no page.
         Cli svg = Cli.run("demo", "arp", "--format", "svg");
-        assertEquals(2, svg.status());
-        assertTrue(svg.err().contains("--format text or json"), svg.err());
+        assertEquals(0, svg.status(), svg.err());
+        assertTrue(svg.out().startsWith("<svg") && svg.out().contains("class=\"ev\""), svg.out());
+        Path page = dir.resolve("router.html");
+        Cli html = Cli.run("demo", "router", "--format", "html", "--lang", "zh", "--out", page.toString());
+        assertEquals(0, html.status(), html.err());
+        String text = Files.readString(page);
+        assertTrue(text.startsWith("<!DOCTYPE html>") && text.contains("TTL") && text.contains("路由器"), text.substring(0, 200));
+        Cli tcp = Cli.run("demo", "handshake", "--format", "html");
+        assertEquals(2, tcp.status());
+        assertTrue(tcp.err().contains("--format html is for the multi-lane stories"), tcp.err());
     }
 }

@@ -24,6 +24,30 @@ class LabCommandTest {
         assertTrue(zh.out().contains("\"kind\":\"hub\"") && zh.out().contains("网卡"), zh.out());
     }
 
+    @Test void runsARouterAndFirewallTopologyAsAPage() throws Exception {
+        Path topo = Files.writeString(dir.resolve("gw.topo"), """
+                host A 10.0.1.1/24
+                firewall FW 10.0.1.254/24 10.0.2.254/24
+                host B 10.0.2.1/24
+                link A FW
+                link FW B mtu=576
+                route A default via 10.0.1.254
+                route B default via 10.0.2.254
+                rule FW chain forward policy drop
+                rule FW accept state established,related
+                rule FW accept in eth0 out eth1
+                at 0 ms: A ping B
+                at 10 ms: B ping A
+                """);
+        Cli r = Cli.run("lab", "run", topo.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("ICMP echo request 10.0.1.1 > 10.0.2.1 seq 1 ttl 63"), "FW forwards, TTL 63: " + r.out());
+        assertTrue(r.out().contains("drop (netfilter): FORWARD"), "B's ping is dropped: " + r.out());
+        Cli html = Cli.run("lab", "run", topo.toString(), "--format", "html");
+        assertEquals(0, html.status(), html.err());
+        assertTrue(html.out().startsWith("<!DOCTYPE html>") && html.out().contains("防火墙"), html.out().substring(0, 100));
+    }
+
     @Test void fileErrorsNameTheLine() throws Exception {
         Path topo = Files.writeString(dir.resolve("bad.topo"), "host A 10.0.0.1/24\nhost B 10.0.0.2/24\nlink A B mtu=12\n");
         Cli r = Cli.run("lab", "run", topo.toString());

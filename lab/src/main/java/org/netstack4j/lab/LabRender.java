@@ -2,19 +2,20 @@ package org.netstack4j.lab;
 
 import java.util.Locale;
 
-/** One entry point for the CLI: {@code demo NAME [--format text|svg|json] [--lang] [--ascii] [--relative-seq]}. */
+/** One entry point for the CLI: {@code demo NAME [--format text|svg|json|html] [--lang] [--ascii] [--relative-seq]}. */
 public final class LabRender {
     private LabRender() {}
 
     public enum Format {
-        TEXT, SVG, JSON;
+        TEXT, SVG, JSON, HTML;
 
         public static Format parse(String s) {
             return switch (s.trim().toLowerCase(Locale.ROOT)) {
                 case "text", "txt" -> TEXT;
                 case "svg" -> SVG;
                 case "json" -> JSON;
-                default -> throw new IllegalArgumentException("unknown format (want text, svg or json): " + s);
+                case "html" -> HTML;
+                default -> throw new IllegalArgumentException("unknown format (want text, svg, json or html): " + s);
             };
         }
     }
@@ -25,6 +26,18 @@ public final class LabRender {
             case TEXT -> TextLadder.render(run, new TextLadder.Options(lang, ascii, relativeSeq, 100));
             case SVG -> SvgLadder.render(run, lang, relativeSeq);
             case JSON -> JsonRun.render(run, lang);
+            case HTML -> throw new IllegalArgumentException("the HTML page is drawn for the multi-lane stories (LaneHtml); "
+                    + run.scenario() + " has text, svg and json");
+        };
+    }
+
+    /** A multi-lane story in format: the ladder as text, SVG, JSON or the interactive HTML page. */
+    public static String render(LaneRun run, Format format, Lang lang, boolean ascii, String summaryEn, String summaryZh) {
+        return switch (format) {
+            case TEXT -> LaneLadder.render(run, lang, ascii, 100);
+            case SVG -> LaneSvg.render(run, lang);
+            case JSON -> LaneJson.render(run, lang);
+            case HTML -> LaneHtml.render(run, summaryEn, summaryZh);
         };
     }
 }

@@ -24,7 +24,7 @@ public record LaneRun(String scenario, List<Lane> lanes, List<Event> events) {
     /** What a lane stands for; its Chinese name is the notes' term. */
     public enum Kind {
         HOST("host", "主机"), HUB("hub", "集线器"), SWITCH("switch", "交换机"), BRIDGE("bridge", "网桥"),
-        REPEATER("repeater", "中继器");
+        REPEATER("repeater", "中继器"), ROUTER("router", "路由器"), FIREWALL("firewall", "防火墙");
 
         private final String en, zh;
 
@@ -56,13 +56,22 @@ public record LaneRun(String scenario, List<Lane> lanes, List<Event> events) {
      * A frame leaving lane {@code from} towards every lane in {@code to} (several when a device
      * floods or repeats). {@code via} is what a device did (null for a host's own send).
      */
-    public record Frame(long timeNs, String from, List<String> to, String label, RelayAction via) implements Event {
+    public record Frame(long timeNs, String from, List<String> to, String label, RelayAction via, byte[] bytes) implements Event {
         public Frame {
             Objects.requireNonNull(from);
             to = List.copyOf(to);
             if (to.isEmpty() || to.contains(from)) throw new IllegalArgumentException("frame needs other lanes to go to: " + to);
             Objects.requireNonNull(label);
+            bytes = bytes == null ? null : bytes.clone();
         }
+
+        /** A frame whose bytes are not kept (drawings only). */
+        public Frame(long timeNs, String from, List<String> to, String label, RelayAction via) {
+            this(timeNs, from, to, label, via, null);
+        }
+
+        /** The Ethernet frame as it was on the wire, or null when not kept. */
+        @Override public byte[] bytes() { return bytes == null ? null : bytes.clone(); }
 
         @Override public List<String> lanes() {
             return java.util.stream.Stream.concat(java.util.stream.Stream.of(from), to.stream()).toList();

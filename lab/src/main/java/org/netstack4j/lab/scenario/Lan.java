@@ -50,11 +50,36 @@ final class Lan implements AutoCloseable {
     final List<LaneRun.Event> events = new ArrayList<>();
     /** Per lane: every frame (its label) the host's NIC received, and those it kept. */
     final Map<String, List<String>> seen = new LinkedHashMap<>(), accepted = new LinkedHashMap<>();
-    private final Map<Host, NicInfo> nics = new LinkedHashMap<>();
+    private final Map<Host, List<Nic>> nics = new LinkedHashMap<>();
     private final PcapWriter pcap;
     private long seed;
+    /** Frame labels carry TTL, DF and fragment fields (the IP stories); off for the link-layer ones. */
+    boolean ipDetail;
+    /** MACs handed out by the IP stories (02:00:00:00:10:01 on). */
+    int macs;
 
-    private record NicInfo(String lane, Device cable, MacAddress mac) {}
+    /**
+     * One NIC: its lane, the far end of its cable (where a device or the peer attaches), its MAC,
+     * its interface name and address, and the lane its frames go to first once cabled.
+     */
+    static final class Nic {
+        final String lane, ifName;
+        final Device cable;
+        final MacAddress mac;
+        final Ipv4Address address;
+        String farEnd;
+
+        Nic(String lane, String ifName, Device cable, MacAddress mac, Ipv4Address address) {
+            this.lane = lane;
+            this.ifName = ifName;
+            this.cable = cable;
+            this.mac = mac;
+            this.address = address;
+        }
+    }
+
+    /** An interface of a router or firewall: name, address/prefix, MAC and its cable's properties. */
+    record Iface(String name, Ipv4Address address, int prefix, MacAddress mac, LinkConfig cable) {}
 
     Lan(long seed, Path pcapFile) {
         this.sim = new Simulator(seed);
@@ -77,31 +102,50 @@ final class Lan implements AutoCloseable {
     Host host(String name, Ipv4Address address, MacAddress mac) { return host(name, address, 24, mac, CABLE); }
 
     Host host(String name, Ipv4Address address, int prefix, MacAddress mac, LinkConfig cable) {
-        lane(name, LaneRun.Kind.HOST);
-        SimLink link = sim.link(name + "-cable" + (links++), cable);
-        Host[] self = new Host[1];
-        Device nic = new Tap(link.a(), (now, frame) -> sent(name, self[0], frame), (now, frame) -> received(name, mac, frame));
-        if (pcap != null) nic = new PcapTap(nic, pcap);
-        Host h = new Host(name, TcpConfig.defaults(), e -> hostEvent(name, e), ++seed)
-                .addInterface("eth0", nic, mac, address, prefix);
-        self[0] = h;
-        nics.put(h, new NicInfo(name, link.b(), mac));
+        return node(name, LaneRun.Kind.HOST, List.of(new Iface("eth0", address, prefix, mac, cable)));
+    }
+
+    /**
+     * A host with several NICs on lane name: a router (forwarding on) or a firewall (a router
+     * whose netfilter the story sets). Each interface is at the end of its own new cable.
+     */
+    Host router(String name, LaneRun.Kind kind, Iface... ifaces) {
+        Host h = node(name, kind, List.of(ifaces));
+        h.ip().setForwarding(true);
+        return h;
+    }
+
+    private Host node(String name, LaneRun.Kind kind, List<Iface> ifaces) {
+        lane(name, kind);
+        Host h = new Host(name, TcpConfig.defaults(), e -> hostEvent(name, e), ++seed);
+        List<Nic> list = new ArrayList<>();
+        for (Iface f : ifaces) {
+            SimLink link = sim.link(name + "-" + f.name() + "-cable" + (links++), f.cable());
+            Nic n = new Nic(name, f.name(), link.b(), f.mac(), f.address());
+            Device dev = new Tap(link.a(), (now, frame) -> sent(n, frame), (now, frame) -> received(name, f.mac(), frame));
+            if (pcap != null) dev = new PcapTap(dev, pcap);
+            h.addInterface(f.name(), dev, f.mac(), f.address(), f.prefix());
+            list.add(n);
+        }
+        nics.put(h, list);
         sim.add(h);
         return h;
     }
 
+    /** The i-th NIC of h (0 for a host's only one). */
+    Nic nic(Host h, int i) { return nics.get(h).get(i); }
+
     private int links;
 
-    /** Where each host's frames go first: lane name of the device or host at the far end of its cable. */
-    private final Map<Host, String> farEnd = new LinkedHashMap<>();
-
     /** Joins two hosts back to back with one cable (their far ends joined). */
-    void cross(Host a, Host b) {
-        Device da = nics.get(a).cable(), db = nics.get(b).cable();
-        da.attach((now, f) -> db.transmit(now, f));
-        db.attach((now, f) -> da.transmit(now, f));
-        farEnd.put(a, nics.get(b).lane());
-        farEnd.put(b, nics.get(a).lane());
+    void cross(Host a, Host b) { cross(nic(a, 0), nic(b, 0)); }
+
+    /** Joins two NICs back to back (a host to a router, router to router). */
+    void cross(Nic a, Nic b) {
+        a.cable.attach((now, f) -> b.cable.transmit(now, f));
+        b.cable.attach((now, f) -> a.cable.transmit(now, f));
+        a.farEnd = b.lane;
+        b.farEnd = a.lane;
     }
 
     /** A hub or switch on its lane, its ports added by {@link #connect}. */
@@ -145,10 +189,12 @@ final class Lan implements AutoCloseable {
     }
 
     /** Cables host h to device d. */
-    void connect(Dev d, Host h) {
-        NicInfo n = nics.get(h);
-        farEnd.put(h, d.name);
-        d.port(n.cable(), n.lane());
+    void connect(Dev d, Host h) { connect(d, nic(h, 0)); }
+
+    /** Cables a NIC (of a host, router or firewall) to device d. */
+    void connect(Dev d, Nic n) {
+        n.farEnd = d.name;
+        d.port(n.cable, n.lane);
     }
 
     /** Cables two devices together. */
@@ -176,7 +222,8 @@ final class Lan implements AutoCloseable {
         String in = d.portLane.get(r.inPort());
         switch (r.action()) {
             case REPEATED, FLOODED, FORWARDED -> events.add(new LaneRun.Frame(r.time(), device,
-                    r.outPorts().stream().map(d.portLane::get).distinct().toList(), label(d.last.get(r.inPort())), r.action()));
+                    r.outPorts().stream().map(d.portLane::get).distinct().toList(), label(d.last.get(r.inPort()), ipDetail), r.action(),
+                    d.last.get(r.inPort())));
             case FILTERED -> events.add(new LaneRun.Note(r.time(), device,
                     "filtered " + r.src() + " > " + r.dst() + ": the destination is behind port " + r.inPort() + " (" + in + "), where it came from",
                     "过滤 " + r.src() + " > " + r.dst() + "：目的地址就在进入的端口 " + r.inPort() + "（" + in + "）"));
@@ -192,13 +239,12 @@ final class Lan implements AutoCloseable {
         }
     }
 
-    private void sent(String lane, Host h, byte[] frame) {
-        String to = farEnd.get(h);
-        if (to != null) events.add(new LaneRun.Frame(sim.now(), lane, List.of(to), label(frame), null));
+    private void sent(Nic n, byte[] frame) {
+        if (n.farEnd != null) events.add(new LaneRun.Frame(sim.now(), n.lane, List.of(n.farEnd), label(frame, ipDetail), null, frame));
     }
 
     private void received(String lane, MacAddress mac, byte[] frame) {
-        String l = label(frame);
+        String l = label(frame, ipDetail);
         seen.computeIfAbsent(lane, k -> new ArrayList<>()).add(l);
         MacAddress dst = frame.length >= 6 ? MacAddress.read(frame, 0) : MacAddress.ZERO;
         if (dst.equals(mac) || dst.isBroadcast()) {
@@ -209,14 +255,40 @@ final class Lan implements AutoCloseable {
                 "网卡：帧的目的 MAC " + dst + " 不是本机，丢弃"));
     }
 
+    /** TCP state changes of the hosts become notes (the firewall story sets them beside conntrack's). */
+    boolean tcpStates;
+
     private void hostEvent(String lane, TraceEvent e) {
         switch (e) {
             case TraceEvent.Note n when "arp".equals(n.layer()) -> events.add(arpNote(lane, n));
-            case TraceEvent.Note n -> events.add(new LaneRun.Note(n.time(), lane, n.layer() + ": " + n.text(), n.layer() + "：" + n.text()));
+            case TraceEvent.Note n -> events.add(new LaneRun.Note(n.time(), lane, n.layer() + ": " + n.text(),
+                    Words.layerZh(n.layer()) + "：" + Words.zh(n.text())));
             case TraceEvent.Drop d -> events.add(new LaneRun.Note(d.time(), lane, "drop (" + d.layer() + "): " + d.reason(),
-                    "丢弃（" + d.layer() + "）：" + d.reason()));
-            default -> { } // TCP segments, states and timers: the frames show them
+                    "丢弃（" + Words.layerZh(d.layer()) + "）：" + Words.zh(d.reason())));
+            case TraceEvent.StateChange<?> s when tcpStates && s.to() instanceof org.netstack4j.tcp.TcpState to
+                    && s.from() instanceof org.netstack4j.tcp.TcpState from -> events.add(new LaneRun.Note(s.time(), lane,
+                    "TCP " + from.rfcName() + " -> " + to.rfcName() + " (" + s.connection() + ")",
+                    "TCP 状态 " + from.rfcName() + " → " + to.rfcName() + "（" + s.connection() + "）"));
+            default -> { } // TCP segments and timers: the frames show them
         }
+    }
+
+    /** Calls r every step from start to end (virtual time): a story watching a table change. */
+    void every(long start, long end, long step, Runnable r) {
+        for (long t = start; t <= end; t += step) timeline.at(t, r);
+    }
+
+    /** Adds a route on h: dest/prefix via gateway (0.0.0.0/0 for the default route). */
+    static void route(Host h, String destPrefix, Ipv4Address gateway) {
+        String[] dp = destPrefix.split("/");
+        h.ip().routes().add(new org.netstack4j.ip.RoutingTable.Route(Ipv4Address.parse(dp[0]), Integer.parseInt(dp[1]), gateway, null));
+    }
+
+    /** h's routes as "10.0.2.0/24 via 10.0.12.2" lines, joined. */
+    static String routes(Host h) {
+        List<String> out = new ArrayList<>();
+        for (var r : h.ip().routes().routes()) out.add(r.toString());
+        return String.join("; ", out);
     }
 
     /** "who-has B tell A" and "B is-at M" from the stack's ARP, in both languages. */
@@ -240,8 +312,13 @@ final class Lan implements AutoCloseable {
         return new String[] {en.isEmpty() ? "empty" : String.join(", ", en), zh.isEmpty() ? "空" : String.join("，", zh)};
     }
 
-    /** One line a person reads for a frame: ARP, ICMP echo or TCP, with the destination MAC. */
-    static String label(byte[] frame) {
+    static String label(byte[] frame) { return label(frame, false); }
+
+    /**
+     * One line a person reads for a frame: ARP, ICMP, UDP or TCP, with the destination MAC;
+     * with ipDetail also the TTL, DF and, for a fragment, its identification and offset.
+     */
+    static String label(byte[] frame, boolean ipDetail) {
         if (frame == null || !(EthernetRepr.parse(frame, 0, frame.length) instanceof Parsed.Ok<EthernetRepr> eo))
             return "frame";
         EthernetRepr eth = eo.value();
@@ -259,19 +336,37 @@ final class Lan implements AutoCloseable {
             return EthernetRepr.etherTypeName(eth.etherType()) + to;
         Ipv4Repr ip = io.value();
         int p = off + ip.headerLength();
+        int end = Math.min(frame.length, off + ip.totalLength());
         String hosts = ip.src() + " > " + ip.dst();
-        if (ip.protocol() == Ipv4Repr.PROTO_ICMP && p + 8 <= frame.length) {
-            int type = frame[p] & 0xff, seq = ((frame[p + 6] & 0xff) << 8) | (frame[p + 7] & 0xff);
-            String what = type == 8 ? "echo request" : type == 0 ? "echo reply" : "type " + type;
-            return "ICMP " + what + " " + hosts + " seq " + seq + to;
+        String detail = ipDetail ? " ttl " + ip.ttl() + (ip.dontFragment() ? " DF" : "") : "";
+        if (ip.isFragment()) {
+            return "IPv4 fragment " + Ipv4Repr.protocolName(ip.protocol()) + " " + hosts + " id " + ip.identification()
+                    + " offset " + ip.fragmentOffset() + (ip.moreFragments() ? " MF" : "") + " len " + ip.payloadLength() + detail + to;
+        }
+        if (ip.protocol() == Ipv4Repr.PROTO_ICMP && p + 8 <= end) {
+            int type = frame[p] & 0xff, code = frame[p + 1] & 0xff, seq = ((frame[p + 6] & 0xff) << 8) | (frame[p + 7] & 0xff);
+            String what = switch (type) {
+                case 8 -> "echo request " + hosts + " seq " + seq;
+                case 0 -> "echo reply " + hosts + " seq " + seq;
+                case 11 -> "time exceeded " + hosts;
+                case 3 -> (code == 3 ? "port unreachable " : code == 4 ? "fragmentation needed (MTU " + seq + ") "
+                        : "unreachable code " + code + " ") + hosts;
+                default -> "type " + type + " " + hosts;
+            };
+            return "ICMP " + what + detail + to;
+        }
+        if (ip.protocol() == Ipv4Repr.PROTO_UDP && p + 8 <= end) {
+            int sp = ((frame[p] & 0xff) << 8) | (frame[p + 1] & 0xff), dp = ((frame[p + 2] & 0xff) << 8) | (frame[p + 3] & 0xff);
+            int ulen = ((frame[p + 4] & 0xff) << 8) | (frame[p + 5] & 0xff);
+            return "UDP " + ip.src() + ":" + sp + " > " + ip.dst() + ":" + dp + " len " + (ulen - 8) + detail + to;
         }
         Frames.Tcp t = Frames.tcp(frame);
         if (t != null) {
             return "TCP " + ip.src() + ":" + t.tcp().srcPort() + " > " + ip.dst() + ":" + t.tcp().dstPort() + " "
                     + String.join(",", flags(t.tcp()))
-                    + " len " + t.payloadLength() + to;
+                    + " len " + t.payloadLength() + detail + to;
         }
-        return "IPv4 proto " + ip.protocol() + " " + hosts + to;
+        return "IPv4 proto " + ip.protocol() + " " + hosts + detail + to;
     }
 
     private static List<String> flags(TcpRepr t) {

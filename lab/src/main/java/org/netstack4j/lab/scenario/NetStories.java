@@ -15,7 +15,11 @@ import org.netstack4j.wire.MacAddress;
 public final class NetStories {
     private NetStories() {}
 
-    public static List<NetStory> all() { return List.of(new ArpStory(), new HubVsSwitch(), new SwitchLearning()); }
+    public static List<NetStory> all() {
+        List<NetStory> all = new ArrayList<>(List.of(new ArpStory(), new HubVsSwitch(), new SwitchLearning()));
+        all.addAll(IpStories.all());
+        return List.copyOf(all);
+    }
 
     public static Optional<NetStory> byName(String name) {
         return all().stream().filter(s -> s.name().equals(name)).findFirst();

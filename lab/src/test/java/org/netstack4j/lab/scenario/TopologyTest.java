@@ -55,4 +55,33 @@ class TopologyTest {
         assertEquals(2, e.line);
         assertTrue(e.getMessage().startsWith("s.txt:2: "), e.getMessage());
     }
+
+    @Test void aFirewallThatMasqueradesAndARouterCarryTheOfficesTraffic() throws IOException {
+        NetStory.Result r = Topology.read(Path.of("src", "test", "resources", "topology", "gateway.topo")).run("gateway", 1, null);
+        assertEquals(List.of("A", "C", "sw0", "FW", "R1", "S"), r.run().lanes().stream().map(LaneRun.Lane::name).toList());
+        assertEquals(LaneRun.Kind.FIREWALL, r.run().lanes().get(3).kind());
+        assertEquals(LaneRun.Kind.ROUTER, r.run().lanes().get(4).kind());
+        assertTrue(r.facts().containsKey("ping line 26"), "A's ping came back: " + r.facts());
+        assertTrue(!r.facts().containsKey("ping line 28"), "S's ping into the office is dropped: " + r.facts());
+        // S sees only the firewall's outside address, with TTL 62 (two routers) on the echo request.
+        assertTrue(r.accepted("S").stream().anyMatch(l -> l.startsWith("ICMP echo request 203.0.113.2 > 198.51.100.80") && l.contains("ttl 62")),
+                r.accepted("S").toString());
+        assertTrue(r.seen("S").stream().noneMatch(l -> l.contains("192.168.1.")), r.seen("S").toString());
+        assertTrue(r.accepted("S").stream().anyMatch(l -> l.startsWith("TCP 203.0.113.2:") && l.contains("len 500")), r.accepted("S").toString());
+        assertTrue(r.run().events().stream().anyMatch(e -> e instanceof LaneRun.Note n && n.lane().equals("FW")
+                && n.en().startsWith("drop (netfilter): FORWARD")), "the firewall notes its drop");
+        Golden.check(Golden.ROOT.resolve("stories"), "topology-gateway.en.txt", LaneLadder.render(r.run()));
+        Golden.check(Golden.ROOT.resolve("stories"), "topology-gateway.zh.txt", LaneLadder.render(r.run(), Lang.ZH, false, 100));
+        Golden.check(Golden.ROOT.resolve("stories"), "topology-gateway.json", LaneJson.render(r.run(), Lang.EN));
+    }
+
+    @Test void routerAndRuleErrorsNameTheirLine() {
+        assertEquals(1, errorLine("router R1 10.0.0.1\n"));
+        assertEquals(3, errorLine("host A 10.0.0.1/24\nrouter R1 10.0.0.254/24\nlink A R1:eth1\n"));
+        assertEquals(4, errorLine("host A 10.0.0.1/24\nhost B 10.0.0.2/24\nrouter R1 10.0.0.254/24\nlink A R1\nlink B R1\n".replace("link B R1\n", "") + "link B R1\n") - 1);
+        assertEquals(3, errorLine("host A 10.0.0.1/24\nfirewall FW 10.0.0.254/24\nrule FW acept state new\nlink A FW\n"));
+        assertEquals(3, errorLine("host A 10.0.0.1/24\nfirewall FW 10.0.0.254/24\nnat FW masquerade eth4\nlink A FW\n"));
+        assertEquals(2, errorLine("host A 10.0.0.1/24\nroute A 10.0.0.0/33 via 10.0.0.254\nlink A A\n"));
+        assertEquals(1, errorLine("rule X accept\n"));
+    }
 }
