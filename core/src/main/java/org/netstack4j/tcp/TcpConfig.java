@@ -143,6 +143,8 @@ import org.netstack4j.time.Time;
  * @param hardening defences against hostile peers and the stack-wide resource limits (SYN
  *        cookies, half-open, connection, orphan and TIME-WAIT limits), kept together in one
  *        record (issue 20).
+ * @param modern loss detection by time (RACK-TLP, RFC 8985) and Explicit Congestion
+ *        Notification (RFC 3168): see {@link Modern}.
  */
 public record TcpConfig(
         int mss,
@@ -206,9 +208,38 @@ public record TcpConfig(
         CongestionControlKind congestionControl,
         boolean proportionalRateReduction,
         boolean dsackUndo,
-        Hardening hardening) {
+        Hardening hardening,
+        Modern modern) {
     /** With {@code mss} 0 and no route known: RFC 9293 3.7.1's default send MSS for IPv4 (576 - 40). */
     public static final int DEFAULT_ROUTELESS_MSS = 536;
+
+    /**
+     * Today's loss detection and congestion signalling (issue 16).
+     *
+     * @param rack true: with SACK, losses are detected by time, RACK-TLP (RFC 8985, Linux's
+     *        tcp_recovery = 1): a segment is lost once a segment sent after it has been delivered
+     *        and a reordering window (a quarter of the minimum RTT, widened by D-SACKs) has passed,
+     *        whatever the number of duplicate ACKs; the reordering timer replaces the early
+     *        retransmit delay, and a loss repaired by the tail loss probe reduces cwnd. false:
+     *        RFC 6675 IsLost, three duplicate ACKs (RFC 5681, RFC 6582).
+     * @param ecn Explicit Congestion Notification (RFC 3168) as Linux's sysctl net.ipv4.tcp_ecn:
+     *        0 = off; 1 = requested on active opens and accepted on passive ones; 2 = only accepted
+     *        when a peer requests it (Linux's default).
+     */
+    public record Modern(boolean rack, int ecn) {
+        public Modern {
+            if (ecn < 0 || ecn > 2) throw new IllegalArgumentException("ecn 0..2 (tcp_ecn)");
+        }
+
+        /** Neither: the RFC 9293 profile. */
+        public static Modern off() { return new Modern(false, 0); }
+
+        /** Linux's defaults: RACK-TLP, tcp_ecn = 2. */
+        public static Modern linux() { return new Modern(true, 2); }
+
+        public Modern withRack(boolean v) { return new Modern(v, ecn); }
+        public Modern withEcn(int v) { return new Modern(rack, v); }
+    }
 
     /** The congestion control algorithms a connection can use (TcpConfig.congestionControl). */
     public enum CongestionControlKind { NEWRENO, CUBIC }
@@ -235,6 +266,7 @@ public record TcpConfig(
         Objects.requireNonNull(optionLayout, "optionLayout");
         Objects.requireNonNull(receiveWindowPolicy, "receiveWindowPolicy");
         Objects.requireNonNull(hardening, "hardening");
+        Objects.requireNonNull(modern, "modern");
         if (quickAcks < 0) throw new IllegalArgumentException("quickAcks >= 0");
         if (slowStartAbcLimit < 0) throw new IllegalArgumentException("slowStartAbcLimit >= 0");
         if (bareSynAfterRetries < 0) throw new IllegalArgumentException("bareSynAfterRetries >= 0");
@@ -283,7 +315,8 @@ public record TcpConfig(
                 .coalesceAcks(false)
                 .congestionControl(CongestionControlKind.CUBIC)
                 .proportionalRateReduction(true)
-                .dsackUndo(true);
+                .dsackUndo(true)
+                .modern(Modern.linux());
     }
 
     /**
@@ -376,6 +409,7 @@ public record TcpConfig(
         b.proportionalRateReduction = proportionalRateReduction;
         b.dsackUndo = dsackUndo;
         b.hardening = hardening;
+        b.modern = modern;
         return b;
     }
 
@@ -443,6 +477,7 @@ public record TcpConfig(
         private boolean proportionalRateReduction = false;
         private boolean dsackUndo = false;
         private Hardening hardening = Hardening.defaults();
+        private Modern modern = Modern.off();
 
         private Builder() {}
 
@@ -509,9 +544,10 @@ public record TcpConfig(
         public Builder proportionalRateReduction(boolean v) { this.proportionalRateReduction = v; return this; }
         public Builder dsackUndo(boolean v) { this.dsackUndo = v; return this; }
         public Builder hardening(Hardening v) { this.hardening = java.util.Objects.requireNonNull(v); return this; }
+        public Builder modern(Modern v) { this.modern = java.util.Objects.requireNonNull(v); return this; }
 
         public TcpConfig build() {
-            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance, connectTimeoutNs, tailLossProbe, earlyRetransmit, timeWaitReuseDelayNs, coalesceAcks, congestionControl, proportionalRateReduction, dsackUndo, hardening);
+            return new TcpConfig(mss, receiveBufferSize, sendBufferSize, windowScale, windowScaleShift, timestamps, sack, initialRtoNs, minRtoNs, maxRtoNs, clockGranularityNs, mslNs, delayedAckNs, noDelay, synRetries, synAckRetries, dataRetries, userTimeoutNs, keepalive, keepaliveIdleNs, keepaliveIntervalNs, keepaliveProbes, optionLayout, initialWindowSegments, rstInTimeWait, synQueueLimit, ephemeralPortMin, ephemeralPortMax, challengeAckLimit, maxOutOfOrderRanges, timeWaitEnabled, twoWayHandshake, receiveWindowPolicy, quickAcks, delayedAckAnySize, repeatFinOnAck, resetSynAckInListen, resetHalfOpenOnListenerClose, ackUnsentAck, abortRstWithAck, timeWaitIgnoresNonAck, zeroWindowProbeData, nagleMinshall, challengeAckOnRst, challengeAckOnSyn, icmpHardErrorsInSynSent, icmpProhibitedIsHard, slowStartAbcLimit, bareSynAfterRetries, cwndValidation, slowStartAfterIdle, dropMissingTimestamps, minRtoOnVariance, connectTimeoutNs, tailLossProbe, earlyRetransmit, timeWaitReuseDelayNs, coalesceAcks, congestionControl, proportionalRateReduction, dsackUndo, hardening, modern);
         }
     }
 }

@@ -937,7 +937,7 @@ public final class TcpConnection {
         RecoverySender s = snd;
         return sackOk
                 ? new SackRecovery(s, newCc(), layer.counters().recovery, iss, cfg().earlyRetransmit(),
-                        cfg().proportionalRateReduction(), cfg().dsackUndo(), cfg().tailLossProbe())
+                        cfg().proportionalRateReduction(), cfg().dsackUndo(), cfg().tailLossProbe(), cfg().modern().rack())
                 : new RenoRecovery(s, newCc(), layer.counters().recovery, iss);
     }
 
