@@ -63,6 +63,16 @@ class TransferIntegrityTest {
                 .proportionalRateReduction(true).dsackUndo(true).build());
     }
 
+    /**
+     * All the seeds with the Linux profile's loss recovery: RACK-TLP (RFC 8985) finding losses by
+     * time, tail loss probes, CUBIC, PRR and D-SACK undo, on links that reorder and duplicate.
+     */
+    @Test void everySeedDeliversWithRackTlpToo() {
+        checkSeeds(1, SEEDS, TcpConfig.builder().congestionControl(TcpConfig.CongestionControlKind.CUBIC)
+                .proportionalRateReduction(true).dsackUndo(true).tailLossProbe(true)
+                .modern(TcpConfig.Modern.off().withRack(true)).build());
+    }
+
     private static void checkSeeds(long from, long to, TcpConfig tcp) {
         List<String> failures = new ArrayList<>();
         long total = 0;

@@ -115,6 +115,7 @@ final class EngineStack implements TcpStack {
         if (s.slowStartAfterIdle != null) b.slowStartAfterIdle(s.slowStartAfterIdle);
         if (s.earlyRetransmit != null) b.earlyRetransmit(s.earlyRetransmit);
         if (s.tailLossProbe != null) b.tailLossProbe(s.tailLossProbe);
+        if (s.rack != null) b.modern((s.profile == Profile.FREEBSD ? TcpConfig.Modern.off() : TcpConfig.Modern.linux()).withRack(s.rack));
         if (s.synCookies != null) b.hardening(org.netstack4j.tcp.Hardening.defaults().withSynCookies(s.synCookies));
         if (s.twReuse != null && s.twReuse == 1)
             b.timeWaitReuseDelayNs((s.twReuseDelayMs != null ? s.twReuseDelayMs : 1000L) * 1_000_000L);

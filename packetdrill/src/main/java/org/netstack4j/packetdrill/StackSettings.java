@@ -41,6 +41,8 @@ public final class StackSettings {
     /** Linux tcp_early_retrans: RFC 5827 early retransmit (0 off, 1 at once, 2 delayed) and tail loss probes. */
     public Integer earlyRetransmit;
     public Boolean tailLossProbe;
+    /** Linux tcp_recovery bit 0x1: RACK-TLP loss detection (RFC 8985); null: the profile's. */
+    public Boolean rack;
     /** Linux tcp_tw_reuse (1 = reuse TIME-WAIT 4-tuples for active opens) and tcp_tw_reuse_delay in ms. */
     public Integer twReuse;
     public Long twReuseDelayMs;

@@ -104,6 +104,13 @@ final class Sysctl {
                     default -> throw new Unsupported(line, "sysctl " + key + "=" + v);
                 }
             }
+            // Linux tcp_recovery: 0x1 RACK loss detection; 0x2 (a static reordering window) and
+            // 0x4 (no duplicate-ACK threshold) are not modelled
+            case "net.ipv4.tcp_recovery" -> {
+                int bits = parseInt(line, key, v);
+                if ((bits & ~1) != 0) throw new Unsupported(line, "sysctl " + key + "=" + v);
+                s.rack = (bits & 1) != 0;
+            }
             // no per-destination metrics cache
             case "net.ipv4.tcp_no_metrics_save" -> { }
             default -> throw new Unsupported(line, "sysctl " + key);

@@ -328,6 +328,7 @@ public final class SackRecovery extends RenoRecovery {
      */
     @Override void recoveryStarted(int unaBefore, long cwndBefore, long ssthreshBefore) {
         prr = proportionalRateReduction ? new Prr(Seq.sub(snd.sndMax(), unaBefore)) : null;
+        tlpRetransmitted = false; // RFC 8985 7.4: the recovery's reduction covers a loss the probe repaired
         undo = dsackUndo ? new Undo(cwndBefore, ssthreshBefore, snd.sndUna()) : null;
     }
 
