@@ -43,7 +43,10 @@ public final class SackRecovery extends RenoRecovery {
     private final boolean proportionalRateReduction, dsackUndo, tailLossProbe;
     private final Rack rack;      // RACK-TLP (RFC 8985), else null: RFC 6675 IsLost and duplicate ACKs
     private TcpRepr ackSeg;       // the ACK being processed (RACK reads its SACK blocks)
-    private boolean tlpRetransmitted, tlpDsacked; // RFC 8985 7.4: the probe resent data; a D-SACK reported it
+    // RFC 8985 7.4 (Linux tcp_process_tlp_ack): a probe that resent data awaits the verdict on
+    // its episode: an ACK beyond tlpCheckSeq without a D-SACK means it repaired a loss
+    private boolean tlpCheck, tlpDsacked, sackGrew;
+    private int tlpCheckSeq;
 
     private Assembler sackedByPeer = Assembler.EMPTY; // the scoreboard (RFC 2018): ranges above SND.UNA the peer holds
     private boolean holdNewData;  // set for one event after a hole was resent for a duplicate ACK
@@ -58,7 +61,6 @@ public final class SackRecovery extends RenoRecovery {
     private int unaBefore;
     private long sackedBefore, cwndBefore, ssthreshBefore;
     private boolean recoveryBefore;
-    private boolean tlpRepaired;  // RFC 8985 7.4: this ACK ended a probe's episode that repaired a loss
 
     public SackRecovery(RecoverySender snd, CongestionControl cc, RecoveryCounters counters, int iss, int earlyRetransmit,
                         boolean proportionalRateReduction, boolean dsackUndo, boolean tailLossProbe, boolean rack) {
@@ -93,7 +95,8 @@ public final class SackRecovery extends RenoRecovery {
             ackSeg = seg;
             cwndBefore = fr.window();
         }
-        return recordSackBlocks(seg, ack);
+        sackGrew = recordSackBlocks(seg, ack);
+        return sackGrew;
     }
 
     /**
@@ -109,7 +112,7 @@ public final class SackRecovery extends RenoRecovery {
             if (undo != null && !sack.blocks().isEmpty()) countDuplicate(sack.blocks().get(0), ack);
             if (rack != null && isDsack(sack, ack)) {
                 rack.dsackReceived(snd.sndUna(), snd.sndMax());
-                if (tlpOutstanding) tlpDsacked = true;
+                if (tlpCheck) tlpDsacked = true;
             }
             int sndMax = snd.sndMax();
             for (TcpOption.SackBlock b : sack.blocks()) {
@@ -155,13 +158,7 @@ public final class SackRecovery extends RenoRecovery {
     @Override public void ackedUpTo(int sndUna, boolean outstanding) {
         dupAcks = 0;
         if (outstanding) tlpRearm = true;
-        if (tlpOutstanding && !Seq.lt(sndUna, tlpHighSeq)) {
-            tlpOutstanding = false;
-            // RFC 8985 7.4: the probe resent data and no D-SACK says the original arrived: a loss
-            // was repaired by it, and the congestion controller must react to it (Linux
-            // tcp_process_tlp_ack: a cwnd reduction, not a recovery)
-            tlpRepaired = rack != null && tlpRetransmitted && !tlpDsacked;
-        }
+        if (tlpOutstanding && !Seq.lt(sndUna, tlpHighSeq)) tlpOutstanding = false;
     }
 
     @Override public void duplicateAck(long now) {
@@ -211,20 +208,32 @@ public final class SackRecovery extends RenoRecovery {
         boolean wasInRecovery = recoveryBefore;
         rack.ackReceived(now, snd.sndUna(), sackBlocks(ackSeg));
         ackSeg = null;
-        if (tlpRepaired) {
-            tlpRepaired = false;
+        if (tlpCheck) tlpVerdict(now);
+        if (wasInRecovery && !inRecovery()) rack.recoveryEnded();
+        rackDetectLoss(now);
+        if (prr != null || undo != null) recoveryAck(now);
+    }
+
+    /**
+     * RFC 8985 7.4 as Linux decides it (tcp_process_tlp_ack): a D-SACK of the probe, or a pure
+     * duplicate ACK at the episode's end, means the original arrived too: no loss. An ACK beyond
+     * the episode's end without either means the probe repaired a loss: cwnd is reduced once,
+     * without a recovery.
+     */
+    private void tlpVerdict(long now) {
+        int una = snd.sndUna();
+        if (tlpDsacked) {
+            tlpCheck = false;
+        } else if (Seq.gt(una, tlpCheckSeq)) {
+            tlpCheck = false;
             if (!inRecovery()) {
-                // RFC 8985 7.4: the probe resent data and no D-SACK says the original arrived: it
-                // repaired a loss, to which congestion control reacts (Linux tcp_process_tlp_ack
-                // reduces cwnd without a recovery)
                 fr.cc().onCongestionEvent(Seq.sub(snd.sndMax(), unaBefore), now);
                 fr.cc().setCwnd(fr.cc().ssthresh());
                 counters.tailLossProbeRecoveries().increment();
             }
+        } else if (una == unaBefore && una == tlpCheckSeq && !sackGrew) {
+            tlpCheck = false;
         }
-        if (wasInRecovery && !inRecovery()) rack.recoveryEnded();
-        rackDetectLoss(now);
-        if (prr != null || undo != null) recoveryAck(now);
     }
 
     private static java.util.List<TcpOption.SackBlock> sackBlocks(TcpRepr seg) {
@@ -328,7 +337,7 @@ public final class SackRecovery extends RenoRecovery {
      */
     @Override void recoveryStarted(int unaBefore, long cwndBefore, long ssthreshBefore) {
         prr = proportionalRateReduction ? new Prr(Seq.sub(snd.sndMax(), unaBefore)) : null;
-        tlpRetransmitted = false; // RFC 8985 7.4: the recovery's reduction covers a loss the probe repaired
+        tlpCheck = false; // RFC 8985 7.4: the recovery's reduction covers a loss the probe repaired
         undo = dsackUndo ? new Undo(cwndBefore, ssthreshBefore, snd.sndUna()) : null;
     }
 
@@ -428,6 +437,7 @@ public final class SackRecovery extends RenoRecovery {
         super.retransmissionTimeout(now, retries);
         if (rack != null) {
             rack.markAllLost(); // RFC 8985 6.3: everything not SACKed is resent (go-back-N from SND.UNA)
+            tlpCheck = false; // the timeout's reduction covers a probe's episode (Linux tcp_enter_loss: tlp_high_seq = 0)
             if (wasInRecovery) rack.recoveryEnded();
             snd.cancelEarlyRetransmit();
         }
@@ -464,7 +474,6 @@ public final class SackRecovery extends RenoRecovery {
     @Override public void tailLossProbeTimeout(long now) {
         if (!tlpAllowed()) return;
         counters.tailLossProbes().increment();
-        tlpRetransmitted = tlpDsacked = false;
         int unsent = snd.unsent();
         int nxt = snd.sndNxt();
         long room = snd.sndWnd() - Seq.sub(nxt, snd.sndUna());
@@ -480,7 +489,11 @@ public final class SackRecovery extends RenoRecovery {
             int len = Math.max(0, Seq.sub(dataEnd, start));
             if (len == 0 && !finSent) return;
             snd.sendData(now, start, len, finSent);
-            tlpRetransmitted = true;
+            if (rack != null) {
+                tlpCheck = true;
+                tlpDsacked = false;
+                tlpCheckSeq = snd.sndMax();
+            }
         }
         tlpOutstanding = true;
         tlpHighSeq = snd.sndMax();
