@@ -40,7 +40,7 @@ final class LossyRows {
 
     /** {duration ns, retransmissions} of one transfer from client to server. */
     private static long[] goodput(double loss, long bytes, long seed, boolean rack) {
-        TcpConfig tcp = TcpConfig.linuxLikeBuilder().modern(TcpConfig.Modern.linux().withRack(rack)).build();
+        TcpConfig tcp = TcpConfig.linuxLike().withRecovery(rc -> rc.withRack(rack));
         try (TwoHostNetwork net = TwoHostNetwork.builder().seed(seed).link(link(loss)).tcp(tcp).build()) {
             BulkTransfer.Result r = BulkTransfer.run(net, bytes, BulkTransfer.Direction.UP, seed, Time.s(3_600));
             if (!r.completed() || r.up() == null || !r.up().intact())

@@ -19,9 +19,9 @@ class TcpRackTest {
     static final long RTT_MS = 20;
 
     private static TcpConfig cfg(boolean rack, boolean tlp) {
-        return TcpConfig.builder().noDelay(true).congestionControl(TcpConfig.CongestionControlKind.CUBIC)
-                .proportionalRateReduction(true).tailLossProbe(tlp)
-                .modern(TcpConfig.Modern.off().withRack(rack)).build();
+        return TcpConfig.defaults().withSending(sd -> sd.withNoDelay(true))
+                .withRecovery(rc -> rc.withCongestionControl(TcpConfig.CongestionControlKind.CUBIC)
+                        .withProportionalRateReduction(true).withTailLossProbe(tlp).withRack(rack));
     }
 
     /** Established over a 20 ms RTT, one segment sent and acknowledged (RACK's first RTT sample). */
