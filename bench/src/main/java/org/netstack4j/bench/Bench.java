@@ -20,11 +20,15 @@ import java.util.Set;
  *   <li>{@code idle_bytes} (bytes/conn): memory per idle established endpoint over N connections.</li>
  *   <li>{@code bulk_nb}, {@code connect_nb}, {@code pingpong_nb}: the core alone through the
  *       non-blocking TcpLayer API in one thread; no kernel twin.</li>
+ *   <li>{@code lossy_goodput_1pct}, {@code lossy_goodput_5pct} (Mbit/s, the {@code lossy_goodput}
+ *       selection): simulated bulk transfers over a 100 Mbit/s link of 20 ms RTT losing 1% / 5%
+ *       of frames, the Linux profile with RACK-TLP; the detail gives the same seeds with
+ *       duplicate-ACK loss detection ({@link LossyRows}).</li>
  * </ul>
  * Rates are counted by the client over the measured window after a warm-up.
  */
 public final class Bench {
-    public static final List<String> NAMES = List.of("bulk", "bulk_1core", "bulk_no_offload", "connect", "pingpong", "idle_bytes", "bulk_nb", "connect_nb", "pingpong_nb");
+    public static final List<String> NAMES = List.of("bulk", "bulk_1core", "bulk_no_offload", "connect", "pingpong", "idle_bytes", "bulk_nb", "connect_nb", "pingpong_nb", "lossy_goodput");
     static final int IDLE_CONNECTIONS = 100_000, IDLE_CONNECTIONS_QUICK = 2_000;
 
     /** What to run: {@code only} empty means every row; {@code log} gets progress lines. */
@@ -125,6 +129,20 @@ public final class Bench {
             if (o.wants("pingpong_nb"))
                 rows.add(Row.of("pingpong_nb", "round trips/s", progress(o, "pingpong_nb", CoreRows.pingpong(d)), null, "none",
                         "TcpLayer API, both hosts in one thread"));
+            if (o.wants("lossy_goodput")) {
+                for (double loss : new double[] {0.01, 0.05}) {
+                    int pct = (int) Math.round(loss * 100);
+                    long bytes = o.quick() ? 1_000_000 : 4_000_000;
+                    int seeds = o.quick() ? 2 : 8;
+                    LossyRows.Result r = LossyRows.run(loss, bytes, seeds);
+                    progress(o, "lossy_goodput_" + pct + "pct rack", r.rackMbps());
+                    progress(o, "lossy_goodput_" + pct + "pct dupack", r.dupAckMbps());
+                    rows.add(Row.of("lossy_goodput_" + pct + "pct", "Mbit/s", r.rackMbps(), null, "none",
+                            String.format(Locale.ROOT, "simulator, virtual time: %d bytes client to server, %d seeds, 100 Mbit/s, 20 ms RTT, %d%% frame loss both ways; "
+                                    + "Linux profile with RACK-TLP %.2f Mbit/s (%d retransmissions) vs duplicate-ACK loss detection %.2f Mbit/s (%d retransmissions) on the same seeds",
+                                    bytes, seeds, pct, r.rackMbps(), r.rackRetransmits(), r.dupAckMbps(), r.dupAckRetransmits())));
+                }
+            }
         } finally {
             if (rig != null) {
                 rig.close();

@@ -45,6 +45,13 @@ class BenchSmokeTest {
         }
     }
 
+    /** Issue 16: RACK-TLP at least as good as duplicate-ACK loss detection on the same lossy seeds. */
+    @Test void quickLossyRowsCompareRackWithDuplicateAcks() throws Exception {
+        List<Row> rows = Bench.run(new Bench.Options(true, Set.of("lossy_goodput"), System.err));
+        assertEquals(List.of("lossy_goodput_1pct", "lossy_goodput_5pct"), rows.stream().map(Row::name).toList());
+        for (Row r : rows) assertTrue(r.netstack4j() > 0 && r.detail().contains("RACK-TLP"), r::toString);
+    }
+
     @Test void unknownRowIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new Bench.Options(true, Set.of("nope"), System.err));
     }

@@ -90,7 +90,8 @@ public record TcpConfig(
      * abort, zero-window probes without data below SND.UNA, Minshall's Nagle, CUBIC (Linux's
      * default congestion control), Linux's RTO floor, tail loss probes, cwnd validation,
      * Proportional Rate Reduction in fast recovery (RFC 6937, Linux since 3.2) and its undo when
-     * D-SACKs show every retransmission of the recovery to have been unnecessary.
+     * D-SACKs show every retransmission of the recovery to have been unnecessary, and RACK-TLP
+     * loss detection (RFC 8985, Linux tcp_recovery = 1).
      */
     public static TcpConfig linuxLike() {
         return defaults()
@@ -101,7 +102,7 @@ public record TcpConfig(
                 .withQuirks(q -> q.withResetHalfOpenOnListenerClose(false).withAckUnsentAck(false).withAbortRstWithAck(true))
                 .withRecovery(r -> r.withCongestionControl(CongestionControlKind.CUBIC).withSlowStartAbcLimit(0)
                         .withCwndValidation(true).withSlowStartAfterIdle(true).withTailLossProbe(true)
-                        .withProportionalRateReduction(true).withDsackUndo(true));
+                        .withProportionalRateReduction(true).withDsackUndo(true).withRack(true));
     }
 
     /**
@@ -427,6 +428,12 @@ public record TcpConfig(
      *        are outstanding, no new data can be sent and all but one are SACKed, fast retransmit
      *        starts without waiting for three duplicates: 0 = off, 1 = at once, 2 = after a quarter
      *        of SRTT (at least 2 ms) without a further ACK (RFC 5827 A.3; Linux tcp_early_retrans).
+     * @param rack true: with SACK, losses are detected by time, RACK-TLP (RFC 8985; Linux
+     *        tcp_recovery = 1): a segment is lost once one sent after it was delivered and a
+     *        reordering window (a quarter of the minimum RTT, widened by D-SACKs) has passed,
+     *        whatever the number of duplicate ACKs; the reordering timer replaces the early
+     *        retransmit delay, and a loss the tail loss probe repaired reduces cwnd. false: RFC
+     *        6675 IsLost and three duplicate ACKs (RFC 5681, RFC 6582).
      */
     public record Recovery(
             CongestionControlKind congestionControl,
@@ -437,7 +444,8 @@ public record TcpConfig(
             boolean proportionalRateReduction,
             boolean dsackUndo,
             boolean tailLossProbe,
-            int earlyRetransmit) {
+            int earlyRetransmit,
+            boolean rack) {
         /** The defaults: the RFC rule, or Linux's value where the RFC leaves it open. */
         public static final Recovery DEFAULTS = new Recovery(
                 CongestionControlKind.NEWRENO /* congestionControl */,
@@ -448,7 +456,8 @@ public record TcpConfig(
                 false /* proportionalRateReduction */,
                 false /* dsackUndo */,
                 false /* tailLossProbe */,
-                0 /* earlyRetransmit */);
+                0 /* earlyRetransmit */,
+                false /* rack */);
 
         void validate() {
             Objects.requireNonNull(congestionControl, "congestionControl");
@@ -466,6 +475,7 @@ public record TcpConfig(
         public Recovery withDsackUndo(boolean v) { return ConfigCopy.with(this, "dsackUndo", v); }
         public Recovery withTailLossProbe(boolean v) { return ConfigCopy.with(this, "tailLossProbe", v); }
         public Recovery withEarlyRetransmit(int v) { return ConfigCopy.with(this, "earlyRetransmit", v); }
+        public Recovery withRack(boolean v) { return ConfigCopy.with(this, "rack", v); }
     }
 
     /**

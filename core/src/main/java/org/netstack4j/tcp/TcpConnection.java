@@ -941,7 +941,8 @@ public final class TcpConnection {
         RecoverySender s = snd;
         return sackOk
                 ? new SackRecovery(s, newCc(), layer.counters().recovery, iss, cfg().recovery().earlyRetransmit(),
-                        cfg().recovery().proportionalRateReduction(), cfg().recovery().dsackUndo(), cfg().recovery().tailLossProbe())
+                        cfg().recovery().proportionalRateReduction(), cfg().recovery().dsackUndo(), cfg().recovery().tailLossProbe(),
+                        cfg().recovery().rack())
                 : new RenoRecovery(s, newCc(), layer.counters().recovery, iss);
     }
 

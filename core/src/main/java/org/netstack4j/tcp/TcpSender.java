@@ -303,7 +303,7 @@ final class TcpSender implements RecoverySender {
         if (len > 0 && Seq.add(seq, len) == Seq.add(c.sndBufSeq, c.sendBuf.size())) flags |= TcpRepr.PSH;
         emit(now, flags, seq, len);
         if (len > 0) lastDataSentAt = now;
-        c.recovery().segmentSent(seq, len, fin, rtx, Seq.gt(end, c.sndMax));
+        c.recovery().segmentSent(now, seq, len, fin, rtx, Seq.gt(end, c.sndMax));
         if (rtx) {
             retransmissions++;
             c.layer.counters().retransmits.increment();

@@ -63,6 +63,15 @@ class TransferIntegrityTest {
                 .withProportionalRateReduction(true).withDsackUndo(true)));
     }
 
+    /**
+     * All the seeds with the Linux profile's loss recovery: RACK-TLP (RFC 8985) finding losses by
+     * time, tail loss probes, CUBIC, PRR and D-SACK undo, on links that reorder and duplicate.
+     */
+    @Test void everySeedDeliversWithRackTlpToo() {
+        checkSeeds(1, SEEDS, TcpConfig.defaults().withRecovery(rc -> rc.withCongestionControl(TcpConfig.CongestionControlKind.CUBIC)
+                .withProportionalRateReduction(true).withDsackUndo(true).withTailLossProbe(true).withRack(true)));
+    }
+
     private static void checkSeeds(long from, long to, TcpConfig tcp) {
         List<String> failures = new ArrayList<>();
         long total = 0;

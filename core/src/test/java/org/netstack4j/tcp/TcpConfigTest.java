@@ -51,7 +51,7 @@ class TcpConfigTest {
                 knobs++;
             }
         }
-        assertEquals(61, knobs);
+        assertEquals(62, knobs);
     }
 
     @Test void theProfilesDifferFromTheDefaultsInTheirKnobsOnly() throws Exception {
@@ -67,7 +67,8 @@ class TcpConfigTest {
                 Map.entry("recovery.cwndValidation", true), Map.entry("recovery.slowStartAfterIdle", true),
                 Map.entry("timers.minRtoOnVariance", true), Map.entry("recovery.tailLossProbe", true),
                 Map.entry("recovery.congestionControl", TcpConfig.CongestionControlKind.CUBIC),
-                Map.entry("recovery.proportionalRateReduction", true), Map.entry("recovery.dsackUndo", true)));
+                Map.entry("recovery.proportionalRateReduction", true), Map.entry("recovery.dsackUndo", true),
+                Map.entry("recovery.rack", true)));
         assertEquals(linux, diff(d, knobs(TcpConfig.linuxLike())));
         Map<String, Object> freebsd = new TreeMap<>(Map.ofEntries(
                 Map.entry("options.optionLayout", OptionLayout.freebsdLike()), Map.entry("options.windowScaleShift", 6),

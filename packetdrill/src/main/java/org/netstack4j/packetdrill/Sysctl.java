@@ -111,6 +111,14 @@ final class Sysctl {
                 boolean tlp = v.equals("3") || v.equals("4");
                 recovery(s, r -> r.withEarlyRetransmit(er).withTailLossProbe(tlp));
             }
+            // Linux tcp_recovery: 0x1 RACK loss detection; 0x2 (a static reordering window) and
+            // 0x4 (no duplicate-ACK threshold) are not modelled
+            case "net.ipv4.tcp_recovery" -> {
+                int bits = parseInt(line, key, v);
+                if ((bits & ~1) != 0) throw new Unsupported(line, "sysctl " + key + "=" + v);
+                boolean rack = (bits & 1) != 0;
+                recovery(s, r -> r.withRack(rack));
+            }
             // no per-destination metrics cache
             case "net.ipv4.tcp_no_metrics_save" -> { }
             default -> throw new Unsupported(line, "sysctl " + key);

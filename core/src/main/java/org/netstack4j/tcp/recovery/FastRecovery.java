@@ -81,6 +81,16 @@ public final class FastRecovery {
         // RFC 6582 3.2 step 2: only start recovery if the ACK covers more than "recover"
         // (avoids multiple fast retransmits from one window of losses).
         if (recoverValid && !Seq.gt(sndUna, recover)) return Action.NONE;
+        return lossDetected(sndMax, flightSize, now);
+    }
+
+    /**
+     * A loss found by other means than duplicate ACKs (RACK, RFC 8985 6.2): starts a recovery
+     * unless one runs, without RFC 6582's test against "recover" (RACK marks only segments it
+     * knows lost, also those sent after the last recovery began).
+     */
+    public Action lossDetected(int sndMax, long flightSize, long now) {
+        if (inRecovery) return Action.NONE;
         cc.onCongestionEvent(flightSize, now);
         recover = sndMax;
         recoverValid = true;

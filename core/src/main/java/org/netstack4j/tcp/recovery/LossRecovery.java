@@ -8,8 +8,8 @@ import org.netstack4j.wire.TcpRepr;
  * counting, fast retransmit and fast recovery with RFC 6582's recovery point ({@link FastRecovery}),
  * and with SACK the RFC 6675 scoreboard, pipe and IsLost, PRR (RFC 6937), D-SACK undo (RFC
  * 2883), early retransmit (RFC 5827) and the tail loss probe (RFC 8985 7). {@link RenoRecovery}
- * is the one without SACK, {@link SackRecovery} the one with; RACK-TLP (RFC 8985) would be a
- * third. It drives the {@link CongestionControl}, owns the window while a recovery runs, and
+ * is the one without SACK, {@link SackRecovery} the one with, its losses found by duplicate
+ * ACKs (RFC 6675 IsLost) or by time ({@link Rack}, RACK-TLP, RFC 8985). It drives the {@link CongestionControl}, owns the window while a recovery runs, and
  * acts through the {@link RecoverySender} of its connection. Methods are hooks on the
  * sender's events, called in the order their comments give.
  */
@@ -74,7 +74,7 @@ public interface LossRecovery {
     // ---- sending and timers
 
     /** A segment went out: [seq, seq + len) and the FIN if {@code fin}; {@code rtx} when below the highest sent. */
-    void segmentSent(int seq, int len, boolean fin, boolean rtx, boolean newData);
+    void segmentSent(long now, int seq, int len, boolean fin, boolean rtx, boolean newData);
 
     /** The sender has sent what it may for now: schedules a tail loss probe (RFC 8985 7.2); new data waits no longer. */
     void outputDone(long now);
@@ -82,7 +82,7 @@ public interface LossRecovery {
     /** The retransmission timer fired ({@code retries} timeouts in a row): the recovery ends (RFC 6298 5, RFC 5681 3.1). */
     void retransmissionTimeout(long now, int retries);
 
-    /** The early retransmit delay (RFC 5827 with Mitigation A.3) ran out. */
+    /** The early retransmit delay (RFC 5827 with Mitigation A.3) ran out; with RACK, its reordering timer (RFC 8985 6.3). */
     void earlyRetransmitTimeout(long now);
 
     /** The tail loss probe timer (RFC 8985 7.3) fired. */

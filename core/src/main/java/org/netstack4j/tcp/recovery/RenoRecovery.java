@@ -53,11 +53,14 @@ public sealed class RenoRecovery implements LossRecovery permits SackRecovery {
         int una = snd.sndUna();
         FastRecovery.Action a = fr.onAck(una, bytes, flightBefore, now, mayGrow);
         // (skipped when SACK recovery already resent the segment at SND.UNA)
-        if (a == FastRecovery.Action.RETRANSMIT_FIRST_UNACKED && una != snd.sndMax() && !Seq.lt(una, highRxt)) {
+        if (a == FastRecovery.Action.RETRANSMIT_FIRST_UNACKED && partialAckResends() && una != snd.sndMax() && !Seq.lt(una, highRxt)) {
             counters.partialAckRetransmits().increment();
             highRxt = Seq.max(highRxt, Seq.add(una, snd.retransmitFirst(now)));
         }
     }
+
+    /** RFC 6582 3.2 step 3: a partial ACK resends the segment at SND.UNA (RACK decides by itself what is lost). */
+    boolean partialAckResends() { return true; }
 
     @Override public void ackedUpTo(int sndUna, boolean outstanding) { dupAcks = 0; }
 
@@ -73,12 +76,19 @@ public sealed class RenoRecovery implements LossRecovery permits SackRecovery {
      * segment at SND.UNA and returns true. The rest as in {@link #recoveryStarted}.
      */
     final boolean fastRetransmit(long now, int n, Counter counter, int unaBefore, long cwndBefore, long ssthreshBefore) {
+        if (!startRecovery(now, n, counter, unaBefore, cwndBefore, ssthreshBefore)) return false;
+        highRxt = Seq.add(snd.sndUna(), snd.retransmitFirst(now));
+        return true;
+    }
+
+    /** {@link #fastRetransmit} without the retransmission: whether the recovery started; {@code n} 0: a loss RACK found. */
+    final boolean startRecovery(long now, int n, Counter counter, int unaBefore, long cwndBefore, long ssthreshBefore) {
         int una = snd.sndUna(), max = snd.sndMax();
-        if (fr.onDuplicateAck(n, una, max, Seq.sub(max, una), now) != FastRecovery.Action.RETRANSMIT_FIRST_UNACKED) return false;
+        FastRecovery.Action a = n > 0 ? fr.onDuplicateAck(n, una, max, Seq.sub(max, una), now) : fr.lossDetected(max, Seq.sub(max, una), now);
+        if (a != FastRecovery.Action.RETRANSMIT_FIRST_UNACKED) return false;
         counter.increment();
         snd.stopRttTiming();
         recoveryStarted(unaBefore, cwndBefore, ssthreshBefore);
-        highRxt = Seq.add(snd.sndUna(), snd.retransmitFirst(now));
         return true;
     }
 
@@ -89,7 +99,7 @@ public sealed class RenoRecovery implements LossRecovery permits SackRecovery {
     void recoveryStarted(int unaBefore, long cwndBefore, long ssthreshBefore) {}
 
     @Override public void ackProcessed(long now) {}
-    @Override public void segmentSent(int seq, int len, boolean fin, boolean rtx, boolean newData) {}
+    @Override public void segmentSent(long now, int seq, int len, boolean fin, boolean rtx, boolean newData) {}
     @Override public void outputDone(long now) {}
 
     @Override public void retransmissionTimeout(long now, int retries) {

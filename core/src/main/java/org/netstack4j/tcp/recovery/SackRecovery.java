@@ -15,6 +15,10 @@ import org.netstack4j.wire.TcpRepr;
  * inside NewReno's recovery (RFC 6582, {@link FastRecovery}); and, as configured, Proportional
  * Rate Reduction (RFC 6937), the undo of a recovery that D-SACKs show to have been spurious
  * (RFC 2883 4.2), early retransmit (RFC 5827) and the tail loss probe (RFC 8985 7).
+ * With {@link Rack} (RACK-TLP, RFC 8985) losses are found by time instead of by IsLost and
+ * duplicate ACKs: its marks start the recovery, choose the holes resent, and leave pipe; the
+ * reordering timer takes the early retransmit timer's place, and a loss the tail loss probe
+ * repaired reduces cwnd (RFC 8985 7.4).
  */
 public final class SackRecovery extends RenoRecovery {
     /**
@@ -37,6 +41,12 @@ public final class SackRecovery extends RenoRecovery {
     /** 0: off; 1: RFC 5827 early retransmit; 2: the delayed form (Mitigation A.3). */
     private final int earlyRetransmit;
     private final boolean proportionalRateReduction, dsackUndo, tailLossProbe;
+    private final Rack rack;      // RACK-TLP (RFC 8985), else null: RFC 6675 IsLost and duplicate ACKs
+    private TcpRepr ackSeg;       // the ACK being processed (RACK reads its SACK blocks)
+    // RFC 8985 7.4 (Linux tcp_process_tlp_ack): a probe that resent data awaits the verdict on
+    // its episode: an ACK beyond tlpCheckSeq without a D-SACK means it repaired a loss
+    private boolean tlpCheck, tlpDsacked, sackGrew;
+    private int tlpCheckSeq;
 
     private Assembler sackedByPeer = Assembler.EMPTY; // the scoreboard (RFC 2018): ranges above SND.UNA the peer holds
     private boolean holdNewData;  // set for one event after a hole was resent for a duplicate ACK
@@ -53,8 +63,9 @@ public final class SackRecovery extends RenoRecovery {
     private boolean recoveryBefore;
 
     public SackRecovery(RecoverySender snd, CongestionControl cc, RecoveryCounters counters, int iss, int earlyRetransmit,
-                        boolean proportionalRateReduction, boolean dsackUndo, boolean tailLossProbe) {
+                        boolean proportionalRateReduction, boolean dsackUndo, boolean tailLossProbe, boolean rack) {
         super(snd, cc, counters, iss);
+        this.rack = rack ? new Rack() : null;
         this.earlyRetransmit = earlyRetransmit;
         this.proportionalRateReduction = proportionalRateReduction;
         this.dsackUndo = dsackUndo;
@@ -79,8 +90,13 @@ public final class SackRecovery extends RenoRecovery {
         recoveryBefore = inRecovery();
         // what a D-SACK undo would restore; only read when undo is configured (every ACK passes here)
         cwndBefore = dsackUndo ? fr.window() : 0;
-        ssthreshBefore = dsackUndo ? fr.ssthresh() : 0;
-        return recordSackBlocks(seg, ack);
+        ssthreshBefore = dsackUndo || rack != null ? fr.ssthresh() : 0;
+        if (rack != null) {
+            ackSeg = seg;
+            cwndBefore = fr.window();
+        }
+        sackGrew = recordSackBlocks(seg, ack);
+        return sackGrew;
     }
 
     /**
@@ -94,6 +110,10 @@ public final class SackRecovery extends RenoRecovery {
         for (TcpOption o : seg.options()) {
             if (!(o instanceof TcpOption.Sack sack)) continue;
             if (undo != null && !sack.blocks().isEmpty()) countDuplicate(sack.blocks().get(0), ack);
+            if (rack != null && isDsack(sack, ack)) {
+                rack.dsackReceived(snd.sndUna(), snd.sndMax());
+                if (tlpCheck) tlpDsacked = true;
+            }
             int sndMax = snd.sndMax();
             for (TcpOption.SackBlock b : sack.blocks()) {
                 if (!Seq.lt(b.left(), b.right()) || !Seq.gt(b.right(), ack) || Seq.gt(b.right(), sndMax)) continue;
@@ -116,6 +136,19 @@ public final class SackRecovery extends RenoRecovery {
             undo.retransLeft -= Math.ceilDiv(Seq.sub(d.right(), d.left()), snd.mss());
     }
 
+    /** RFC 2883 4: the first block is a D-SACK if at or below SEG.ACK or inside the second block. */
+    private static boolean isDsack(TcpOption.Sack sack, int ack) {
+        if (sack.blocks().isEmpty()) return false;
+        TcpOption.SackBlock d = sack.blocks().get(0);
+        if (!Seq.lt(d.left(), d.right())) return false;
+        if (Seq.le(d.right(), ack)) return true;
+        if (sack.blocks().size() < 2) return false;
+        TcpOption.SackBlock b = sack.blocks().get(1);
+        return Seq.ge(d.left(), b.left()) && Seq.le(d.right(), b.right());
+    }
+
+    @Override boolean partialAckResends() { return rack == null; }
+
     @Override public long sndUnaAdvanced(int from, int to) {
         long before = sackedByPeer.isEmpty() ? 0 : sackedByPeer.bytesAbove(from);
         sackedByPeer.discardBelow(to);
@@ -131,6 +164,11 @@ public final class SackRecovery extends RenoRecovery {
     @Override public void duplicateAck(long now) {
         dupAcks++;
         counters.dupAcks().increment();
+        if (rack != null) {
+            // RACK: the count of duplicates starts nothing (ackProcessed marks losses by time)
+            if (inRecovery() && prr == null && retransmitNextHole(now)) holdNewData = true;
+            return;
+        }
         if (!fastRetransmit(now, dupAcks, counters.fastRetransmits(), unaBefore, cwndBefore, ssthreshBefore)
                 && inRecovery() && prr == null && retransmitNextHole(now)) {
             holdNewData = true; // this duplicate ACK's share of the window went to the hole
@@ -138,6 +176,10 @@ public final class SackRecovery extends RenoRecovery {
     }
 
     @Override public void ackProcessed(long now) {
+        if (rack != null) {
+            rackAck(now);
+            return;
+        }
         if (earlyRetransmit > 0) {
             // RFC 5827 (Mitigation A.3 for the delayed form): any ACK restarts the delay
             snd.cancelEarlyRetransmit();
@@ -154,6 +196,60 @@ public final class SackRecovery extends RenoRecovery {
                 counters.sackRecoveries().increment();
         }
         if (prr != null || undo != null) recoveryAck(now);
+    }
+
+    /**
+     * RFC 8985 6.2 on an ACK: RACK learns what it delivered, marks what is lost by now, arms
+     * the reordering timer for what may still arrive; a loss starts a fast recovery (the first
+     * lost segment resent at once, RFC 8985 6.2 step 5 with RFC 6675's recovery). Then the
+     * recovery's ACK processing (PRR) as without RACK.
+     */
+    private void rackAck(long now) {
+        boolean wasInRecovery = recoveryBefore;
+        rack.ackReceived(now, snd.sndUna(), sackBlocks(ackSeg));
+        ackSeg = null;
+        if (tlpCheck) tlpVerdict(now);
+        if (wasInRecovery && !inRecovery()) rack.recoveryEnded();
+        rackDetectLoss(now);
+        if (prr != null || undo != null) recoveryAck(now);
+    }
+
+    /**
+     * RFC 8985 7.4 as Linux decides it (tcp_process_tlp_ack): a D-SACK of the probe, or a pure
+     * duplicate ACK at the episode's end, means the original arrived too: no loss. An ACK beyond
+     * the episode's end without either means the probe repaired a loss: cwnd is reduced once,
+     * without a recovery.
+     */
+    private void tlpVerdict(long now) {
+        int una = snd.sndUna();
+        if (tlpDsacked) {
+            tlpCheck = false;
+        } else if (Seq.gt(una, tlpCheckSeq)) {
+            tlpCheck = false;
+            if (!inRecovery()) {
+                fr.cc().onCongestionEvent(Seq.sub(snd.sndMax(), unaBefore), now);
+                fr.cc().setCwnd(fr.cc().ssthresh());
+                counters.tailLossProbeRecoveries().increment();
+            }
+        } else if (una == unaBefore && una == tlpCheckSeq && !sackGrew) {
+            tlpCheck = false;
+        }
+    }
+
+    private static java.util.List<TcpOption.SackBlock> sackBlocks(TcpRepr seg) {
+        if (seg != null) for (TcpOption o : seg.options()) if (o instanceof TcpOption.Sack sack) return sack.blocks();
+        return java.util.List.of();
+    }
+
+    /** RACK_detect_loss_and_arm_timer (RFC 8985 6.2 step 5, 6.3); a loss starts a recovery. Returns whether one started. */
+    private boolean rackDetectLoss(long now) {
+        long timeout = rack.detectLoss(now, rack.reoWnd(inRecovery(), snd.srtt()));
+        snd.cancelEarlyRetransmit();
+        if (timeout > 0) snd.armEarlyRetransmit(now + timeout);
+        if (rack.newlyLost() == 0 || inRecovery() || !Seq.gt(snd.sndMax(), snd.sndUna())) return false;
+        if (!startRecovery(now, 0, counters.rackRecoveries(), unaBefore, cwndBefore, ssthreshBefore)) return false;
+        retransmitNextHole(now); // the fast retransmit: the first segment RACK marked lost
+        return true;
     }
 
     /**
@@ -176,7 +272,21 @@ public final class SackRecovery extends RenoRecovery {
     }
 
     @Override public void earlyRetransmitTimeout(long now) {
-        if (earlyRetransmitDue()) earlyRetransmit(now);
+        if (rack == null) {
+            if (earlyRetransmitDue()) earlyRetransmit(now);
+            return;
+        }
+        // RFC 8985 6.3, the reordering timer (Linux tcp_rack_reo_timeout): mark what is lost by
+        // now; a new recovery sends its first lost segment; one running resends within its window
+        unaBefore = snd.sndUna();
+        cwndBefore = fr.window();
+        ssthreshBefore = fr.ssthresh();
+        boolean inRecoveryBefore = inRecovery();
+        if (rackDetectLoss(now)) {
+            if (prr != null) fr.setRecoveryWindow(pipe()); // nothing delivered: sndcnt 0 until the next ACK
+        } else if (inRecoveryBefore && rack.newlyLost() > 0) {
+            while (pipe() < fr.window() && retransmitNextHole(now)) { }
+        }
     }
 
     /**
@@ -185,6 +295,7 @@ public final class SackRecovery extends RenoRecovery {
      * was not yet resent in this recovery and that IsLost() deems lost, instead of new data. Returns whether it sent.
      */
     private boolean retransmitNextHole(long now) {
+        if (rack != null) return retransmitLost(now);
         if (sackedByPeer.isEmpty()) return false;
         int una = snd.sndUna();
         int highestSacked = sackedByPeer.highest(una);
@@ -199,6 +310,23 @@ public final class SackRecovery extends RenoRecovery {
         return true;
     }
 
+    /** With RACK: resends (the start of) the first segment marked lost. Returns whether it sent. */
+    private boolean retransmitLost(long now) {
+        int una = snd.sndUna();
+        int start = rack.firstLost(una, una - 1);
+        if (start == una - 1) return false;
+        int end = rack.segmentEnd(start);
+        boolean finSent = snd.finQueued() && Seq.gt(snd.sndMax(), snd.finSeq());
+        int dataEnd = finSent ? snd.finSeq() : snd.dataEnd();
+        int len = Math.max(0, Math.min(snd.maxSegmentData(), Seq.sub(Seq.min(end, dataEnd), start)));
+        boolean fin = finSent && Seq.add(start, len) == snd.finSeq() && !Seq.lt(end, Seq.add(snd.finSeq(), 1));
+        if (len == 0 && !fin) return false;
+        counters.sackRetransmits().increment();
+        snd.sendData(now, start, len, fin);
+        highRxt = Seq.max(highRxt, Seq.add(start, len + (fin ? 1 : 0)));
+        return true;
+    }
+
     /**
      * Fast recovery has just begun (the fast retransmit is about to go out): with
      * proportionalRateReduction, RFC 6937 3 "on entering recovery": prr_delivered = prr_out = 0,
@@ -209,6 +337,7 @@ public final class SackRecovery extends RenoRecovery {
      */
     @Override void recoveryStarted(int unaBefore, long cwndBefore, long ssthreshBefore) {
         prr = proportionalRateReduction ? new Prr(Seq.sub(snd.sndMax(), unaBefore)) : null;
+        tlpCheck = false; // RFC 8985 7.4: the recovery's reduction covers a loss the probe repaired
         undo = dsackUndo ? new Undo(cwndBefore, ssthreshBefore, snd.sndUna()) : null;
     }
 
@@ -255,6 +384,7 @@ public final class SackRecovery extends RenoRecovery {
     private long pipe() {
         int una = snd.sndUna();
         long outstanding = Seq.sub(snd.sndMax(), una);
+        if (rack != null) return Math.max(0, outstanding - sackedBytes() - rack.lostBytes()); // RFC 8985 with RFC 6675 pipe
         if (sackedByPeer.isEmpty()) return outstanding;
         long lost = 0;
         int highestSacked = sackedByPeer.highest(una);
@@ -278,7 +408,8 @@ public final class SackRecovery extends RenoRecovery {
         return start;
     }
 
-    @Override public void segmentSent(int seq, int len, boolean fin, boolean rtx, boolean newData) {
+    @Override public void segmentSent(long now, int seq, int len, boolean fin, boolean rtx, boolean newData) {
+        if (rack != null) rack.sent(now, seq, Seq.add(seq, len + (fin ? 1 : 0)));
         if (prr != null) prr.onSent(len + (fin ? 1 : 0)); // RFC 6937 3: prr_out counts every byte sent in recovery
         if (undo != null && rtx && len > 0) undo.retransLeft += Math.ceilDiv(len, snd.mss());
         if (newData) {
@@ -298,8 +429,18 @@ public final class SackRecovery extends RenoRecovery {
     @Override public void retransmissionTimeout(long now, int retries) {
         // RFC 2018 8: a timeout may mean the receiver reneged on SACKed data; we keep the
         // scoreboard for the first timeout (as Linux does) and clear it from the second on.
-        if (retries >= 2) sackedByPeer.clear();
+        if (retries >= 2) {
+            sackedByPeer.clear();
+            if (rack != null) rack.forgetSacks();
+        }
+        boolean wasInRecovery = inRecovery();
         super.retransmissionTimeout(now, retries);
+        if (rack != null) {
+            rack.markAllLost(); // RFC 8985 6.3: everything not SACKed is resent (go-back-N from SND.UNA)
+            tlpCheck = false; // the timeout's reduction covers a probe's episode (Linux tcp_enter_loss: tlp_high_seq = 0)
+            if (wasInRecovery) rack.recoveryEnded();
+            snd.cancelEarlyRetransmit();
+        }
         prr = null; // RFC 6937 applies to fast recovery only
         undo = null;
     }
@@ -348,6 +489,11 @@ public final class SackRecovery extends RenoRecovery {
             int len = Math.max(0, Seq.sub(dataEnd, start));
             if (len == 0 && !finSent) return;
             snd.sendData(now, start, len, finSent);
+            if (rack != null) {
+                tlpCheck = true;
+                tlpDsacked = false;
+                tlpCheckSeq = snd.sndMax();
+            }
         }
         tlpOutstanding = true;
         tlpHighSeq = snd.sndMax();

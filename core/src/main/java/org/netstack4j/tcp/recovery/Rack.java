@@ -1,0 +1,256 @@
+package org.netstack4j.tcp.recovery;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.netstack4j.tcp.seqnum.Seq;
+import org.netstack4j.wire.TcpOption;
+
+/**
+ * RACK, the time-based loss detection of RFC 8985 6 (Linux tcp_recovery.c): every segment
+ * sent keeps its transmit time; the most recently sent segment the peer has delivered
+ * (RACK.xmit_ts, RACK.end_seq) and its RTT tell which earlier segments should have arrived by
+ * now, allowing a reordering window (RACK.reo_wnd, a quarter of the minimum RTT, scaled up by
+ * D-SACKs, 6.2 step 4). A segment sent before it and unacknowledged for longer than RACK.rtt +
+ * reo_wnd is lost; one that may still arrive arms the reordering timer. A retransmission that
+ * is lost again is detected the same way, which three duplicate ACKs never could. Pure
+ * bookkeeping: {@link SackRecovery} feeds it and acts on its marks.
+ */
+final class Rack {
+    /** A segment sent and not yet cumulatively acknowledged: [start, end) of sequence space. */
+    private static final class Seg {
+        int start, end;
+        long xmitTs;
+        boolean sacked, lost, retransmitted;
+
+        Seg(int start, int end, long xmitTs) {
+            this.start = start;
+            this.end = end;
+            this.xmitTs = xmitTs;
+        }
+
+        Seg split(int at) { // this keeps [start, at), the result is [at, end)
+            Seg tail = new Seg(at, end, xmitTs);
+            tail.sacked = sacked;
+            tail.lost = lost;
+            tail.retransmitted = retransmitted;
+            end = at;
+            return tail;
+        }
+    }
+
+    /** RFC 8985 6.2: DupThresh, the SACKed segments after which a window without reordering is 0. */
+    private static final int DUP_THRESH = 3;
+    /** RFC 8985 6.2 step 4: recoveries without a D-SACK after which the window scaling resets. */
+    private static final int REO_WND_PERSIST = 16;
+
+    private final List<Seg> segs = new ArrayList<>(); // in sequence order, above SND.UNA
+    private boolean haveXmit;    // RACK.xmit_ts and RACK.end_seq are set
+    private long xmitTs;         // RACK.xmit_ts
+    private int endSeq;          // RACK.end_seq
+    private long rtt;            // RACK.rtt
+    private long minRtt = Long.MAX_VALUE; // RACK.min_RTT (over samples of segments sent once)
+    private boolean haveFack;
+    private int fack;            // RACK.fack: the highest end_seq delivered
+    private boolean reorderingSeen;
+    private int reoWndMult = 1, reoWndPersist = REO_WND_PERSIST;
+    private boolean dsackRoundValid;
+    private int dsackRound;
+
+    /** RFC 8985 6.1: a segment [seq, end) went out at {@code now}; below the highest sent it is a retransmission. */
+    void sent(long now, int seq, int end) {
+        if (!Seq.lt(seq, end)) return;
+        int high = segs.isEmpty() ? seq : segs.get(segs.size() - 1).end;
+        if (Seq.lt(seq, high)) {
+            int to = Seq.min(end, high);
+            for (int i = indexAt(seq); i < segs.size(); i++) {
+                Seg s = segs.get(i);
+                if (!Seq.lt(s.start, to)) break;
+                if (Seq.lt(s.start, seq)) { // cut off the part before the retransmission
+                    segs.add(i + 1, s.split(seq));
+                    continue;
+                }
+                if (Seq.gt(s.end, to)) segs.add(i + 1, s.split(to));
+                s.xmitTs = now;
+                s.retransmitted = true;
+                s.lost = false;
+            }
+        }
+        if (Seq.gt(end, high)) segs.add(new Seg(Seq.max(seq, high), end, now));
+    }
+
+    /** The index of the first segment ending after {@code seq}. */
+    private int indexAt(int seq) {
+        int lo = 0, hi = segs.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Seq.le(segs.get(mid).end, seq)) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    /**
+     * RFC 8985 6.2 steps 1 and 2 on an ACK: every segment newly delivered, cumulatively (below
+     * {@code una}) or by one of the {@code blocks}, updates RACK.xmit_ts/end_seq/rtt (a
+     * retransmitted one only if its RTT is not shorter than the minimum RTT, which would mean
+     * the original was ACKed) and RACK.fack; one delivered below RACK.fack that was never
+     * retransmitted shows reordering.
+     */
+    void ackReceived(long now, int una, List<TcpOption.SackBlock> blocks) {
+        for (TcpOption.SackBlock b : blocks) {
+            if (!Seq.lt(b.left(), b.right()) || !Seq.gt(b.right(), una)) continue;
+            for (int i = indexAt(b.left()); i < segs.size(); i++) {
+                Seg s = segs.get(i);
+                if (!Seq.lt(s.start, b.right())) break;
+                if (s.sacked) continue;
+                // SACK blocks cover whole segments as sent; a part is marked as a segment of its own
+                if (Seq.lt(s.start, b.left())) {
+                    segs.add(i + 1, s.split(b.left()));
+                    continue;
+                }
+                if (Seq.gt(s.end, b.right())) segs.add(i + 1, s.split(b.right()));
+                s.sacked = true;
+                s.lost = false;
+                delivered(now, s);
+            }
+        }
+        int removed = 0;
+        for (; removed < segs.size(); removed++) {
+            Seg s = segs.get(removed);
+            if (!Seq.lt(s.start, una)) break;
+            if (Seq.gt(s.end, una)) { // partly acknowledged
+                if (!s.sacked) delivered(now, s);
+                s.start = una;
+                break;
+            }
+            if (!s.sacked) delivered(now, s);
+        }
+        if (removed > 0) segs.subList(0, removed).clear();
+    }
+
+    private void delivered(long now, Seg s) {
+        long sample = now - s.xmitTs;
+        // RFC 8985 6.2 step 2: reordering, a segment delivered below the highest one delivered
+        if (!haveFack || Seq.gt(s.end, fack)) {
+            fack = s.end;
+            haveFack = true;
+        } else if (Seq.lt(s.end, fack) && !s.retransmitted) {
+            reorderingSeen = true;
+        }
+        // RFC 8985 6.2 step 1: an ACK of a retransmission faster than the minimum RTT is the original's
+        if (s.retransmitted && minRtt != Long.MAX_VALUE && sample < minRtt) return;
+        if (!s.retransmitted) minRtt = Math.min(minRtt, sample);
+        if (!haveXmit || sentAfter(s.xmitTs, s.end, xmitTs, endSeq)) {
+            xmitTs = s.xmitTs;
+            endSeq = s.end;
+            rtt = sample;
+            haveXmit = true;
+        }
+    }
+
+    private static boolean sentAfter(long t1, int seq1, long t2, int seq2) {
+        return t1 > t2 || t1 == t2 && Seq.gt(seq1, seq2);
+    }
+
+    /**
+     * RFC 8985 6.2 step 4: a D-SACK (once per round trip, until SND.UNA passes what was sent
+     * when it came) widens the window by one more quarter of the minimum RTT for the next 16
+     * recoveries.
+     */
+    void dsackReceived(int sndUna, int sndNxt) {
+        if (dsackRoundValid && !Seq.lt(sndUna, dsackRound)) dsackRoundValid = false;
+        if (dsackRoundValid) return;
+        dsackRoundValid = true;
+        dsackRound = sndNxt;
+        reoWndMult++;
+        reoWndPersist = REO_WND_PERSIST;
+        reorderingSeen = true; // a D-SACK of an original means it was reordered, not lost (Linux tcp_check_dsack)
+    }
+
+    /** RFC 8985 6.2 step 4: a recovery ended; after 16 without D-SACK the window scaling resets. */
+    void recoveryEnded() {
+        if (--reoWndPersist <= 0) {
+            reoWndMult = 1;
+            reoWndPersist = REO_WND_PERSIST;
+        }
+    }
+
+    /**
+     * RFC 8985 6.2 step 4, RACK.reo_wnd: 0 while no reordering was seen and either a recovery
+     * runs or DupThresh segments are SACKed; else min(reo_wnd_mult * min_RTT / 4, SRTT).
+     */
+    long reoWnd(boolean inRecovery, long srtt) {
+        if (!reorderingSeen && (inRecovery || sackedSegments() >= DUP_THRESH)) return 0;
+        long base = minRtt != Long.MAX_VALUE ? minRtt : srtt;
+        return Math.min(reoWndMult * base / 4, srtt > 0 ? srtt : Long.MAX_VALUE);
+    }
+
+    private int sackedSegments() {
+        int n = 0;
+        for (Seg s : segs) if (s.sacked && ++n >= DUP_THRESH) break;
+        return n;
+    }
+
+    /**
+     * RFC 8985 6.2 step 5, RACK_detect_loss: marks lost every segment neither SACKed nor
+     * already marked that was sent before RACK.xmit_ts and has been out for longer than
+     * RACK.rtt + {@code reoWnd}. Returns how long until the next one would be (the reordering
+     * timer, 6.3), 0 for none; {@link #newlyLost()} tells how many were marked.
+     */
+    long detectLoss(long now, long reoWnd) {
+        newlyLost = 0;
+        if (!haveXmit) return 0;
+        long timeout = 0;
+        for (Seg s : segs) {
+            if (s.sacked || s.lost || !sentAfter(xmitTs, endSeq, s.xmitTs, s.end)) continue;
+            long remaining = s.xmitTs + rtt + reoWnd - now;
+            if (remaining <= 0) {
+                s.lost = true;
+                newlyLost++;
+            } else {
+                timeout = Math.max(timeout, remaining);
+            }
+        }
+        return timeout;
+    }
+
+    private int newlyLost;
+
+    /** Segments {@link #detectLoss} marked lost. */
+    int newlyLost() { return newlyLost; }
+
+    /** RFC 8985 6.3 / Linux tcp_timeout_mark_lost: after a retransmission timeout everything not SACKed is lost. */
+    void markAllLost() {
+        for (Seg s : segs) if (!s.sacked) s.lost = true;
+    }
+
+    /** The peer may have reneged (RFC 2018 8): SACK marks are forgotten with the scoreboard. */
+    void forgetSacks() {
+        for (Seg s : segs) s.sacked = false;
+    }
+
+    /** Bytes marked lost and not resent since (RFC 6675 pipe leaves them out). */
+    long lostBytes() {
+        long n = 0;
+        for (Seg s : segs) if (s.lost) n += Seq.sub(s.end, s.start);
+        return n;
+    }
+
+    /** The first segment marked lost and not resent at or after {@code from}: its start, or {@code none}. */
+    int firstLost(int from, int none) {
+        for (int i = indexAt(from); i < segs.size(); i++) {
+            Seg s = segs.get(i);
+            if (s.lost) return Seq.max(s.start, from);
+        }
+        return none;
+    }
+
+    /** The end of the segment holding {@code seq}. */
+    int segmentEnd(int seq) {
+        int i = indexAt(seq);
+        return i < segs.size() ? segs.get(i).end : seq;
+    }
+
+    boolean reorderingSeen() { return reorderingSeen; }
+    int reoWndMult() { return reoWndMult; }
+}
