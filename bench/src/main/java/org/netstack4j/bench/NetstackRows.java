@@ -23,7 +23,7 @@ final class NetstackRows {
      * TSval and replaces the TIME-WAIT connection (RFC 6191); the wider range keeps those
      * replacements out of the measurement.
      */
-    static final TcpConfig CONNECT_CONFIG = TcpConfig.builder().ephemeralPortMin(1024).build();
+    static final TcpConfig CONNECT_CONFIG = TcpConfig.defaults().withLimits(lm -> lm.withEphemeralPortMin(1024));
 
     private NetstackRows() {}
 

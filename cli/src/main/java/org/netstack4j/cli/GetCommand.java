@@ -131,7 +131,7 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
     }
 
     static TcpConfig downloadConfig() {
-        return TcpConfig.builder().receiveBufferSize(1 << 20).sendBufferSize(1 << 18).build();
+        return TcpConfig.defaults().withBuffers(bf -> bf.withReceiveBufferSize(1 << 20).withSendBufferSize(1 << 18));
     }
 
     static void print(PrintWriter out, HttpGet.Response r, Path output) {

@@ -110,7 +110,7 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         if (service.httpRoot != null && !Files.isDirectory(service.httpRoot))
             throw new Main.UsageError("--http: " + service.httpRoot + " is not a directory");
         TunHost.Builder b = tunOptions.builder()
-                .tcpConfig(TcpConfig.builder().synQueueLimit(1024).receiveBufferSize(1 << 20).sendBufferSize(1 << 20).build());
+                .tcpConfig(TcpConfig.defaults().withLimits(lm -> lm.withSynQueueLimit(1024)).withBuffers(bf -> bf.withReceiveBufferSize(1 << 20).withSendBufferSize(1 << 20)));
         PrintWriter out = spec.commandLine().getOut();
         TunHost host = tunOptions.open(b, lossP, pcap);
         TcpServerSocket server;

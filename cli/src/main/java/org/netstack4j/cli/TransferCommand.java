@@ -76,7 +76,7 @@ public final class TransferCommand implements java.util.concurrent.Callable<Inte
         PrintWriter out = spec.commandLine().getOut();
         BulkTransfer.Direction dir = BulkTransfer.Direction.valueOf(direction.name());
         BulkTransfer.Result r;
-        TcpConfig tcp = TcpConfig.builder().congestionControl(cc).build();
+        TcpConfig tcp = TcpConfig.defaults().withRecovery(rc -> rc.withCongestionControl(cc));
         try (TwoHostNetwork net = TwoHostNetwork.builder().seed(seed).link(link).pcap(pcap).tcp(tcp).ipv6(ipv6).build()) {
             r = BulkTransfer.run(net, bytes, dir, seed, LIMIT_NS);
             if (trace) printTrace(out, net);

@@ -61,7 +61,7 @@ class HttpOverNetstackTest {
         Port pa = new Port(), pb = new Port();
         pa.peer = pb;
         pb.peer = pa;
-        TcpConfig cfg = TcpConfig.builder().receiveBufferSize(1 << 20).sendBufferSize(1 << 20).build();
+        TcpConfig cfg = TcpConfig.defaults().withBuffers(bf -> bf.withReceiveBufferSize(1 << 20).withSendBufferSize(1 << 20));
         Host a = new Host("a", cfg, Tracer.NONE, 1).addInterface("p0", pa, null, Ipv4Address.parse("10.213.9.1"), 24);
         Host b = new Host("b", cfg, Tracer.NONE, 2).addInterface("p0", pb, null, Ipv4Address.parse("10.213.9.2"), 24);
         loop = EventLoop.start("http-test", new Pollable() {

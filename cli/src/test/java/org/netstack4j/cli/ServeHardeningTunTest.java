@@ -72,7 +72,7 @@ class ServeHardeningTunTest {
         LinuxNet.netnsAdd(ns);
         LinuxNet.linkUp(ns, "lo");
         host = TunHost.builder("nsjs" + pid % 100000).address(US + "/24").hostAddress(KERNEL + "/24").netns(ns).seed(11)
-                .tcpConfig(TcpConfig.builder().synQueueLimit(1024).receiveBufferSize(1 << 20).sendBufferSize(1 << 20).build())
+                .tcpConfig(TcpConfig.defaults().withLimits(lm -> lm.withSynQueueLimit(1024)).withBuffers(bf -> bf.withReceiveBufferSize(1 << 20).withSendBufferSize(1 << 20)))
                 .open();
         HttpFileServer.Limits d = HttpFileServer.Limits.DEFAULT;
         files = new HttpFileServer(www, log::add, new HttpFileServer.Limits(d.maxRequestLine(), d.maxHeaderBytes(), d.maxHeaders(),

@@ -64,7 +64,7 @@ class SynFloodInteropTest {
             LinuxNet.netnsAdd(ns);
             LinuxNet.linkUp(ns, "lo");
             host = TunHost.builder("nsjf" + pid % 100000).address(US + "/24").hostAddress(KERNEL + "/24").netns(ns).seed(20)
-                    .tcpConfig(TcpConfig.builder().synQueueLimit(1024).build()) // as ServeCommand
+                    .tcpConfig(TcpConfig.defaults().withLimits(lm -> lm.withSynQueueLimit(1024))) // as ServeCommand
                     .open();
             TcpServerSocket server = new TcpServerSocket(host.net(), 80, 1024);
             HttpFileServer files = new HttpFileServer(www, null);

@@ -1,6 +1,7 @@
 package org.netstack4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -84,7 +85,7 @@ class TunInteropTest {
         LinuxNet.linkUp(ns, "lo");
         host = TunHost.builder("nsji" + (withOffload ? "" : "p") + pid % 100000).address(US + "/24").hostAddress(KERNEL + "/24").netns(ns)
                 .offload(withOffload).seed(7).pcap(dir.resolve("tun.pcap"))
-                .tcpConfig(TcpConfig.builder().synQueueLimit(1024).receiveBufferSize(1 << 20).sendBufferSize(1 << 20).build())
+                .tcpConfig(TcpConfig.defaults().withLimits(lm -> lm.withSynQueueLimit(1024)).withBuffers(bf -> bf.withReceiveBufferSize(1 << 20).withSendBufferSize(1 << 20)))
                 .open();
         TcpServerSocket server = new TcpServerSocket(host.net(), 80, 1024);
         HttpFileServer files = new HttpFileServer(TunInteropTest.files, null);
@@ -303,7 +304,22 @@ class TunInteropTest {
         p.getInputStream().transferTo(bad);
         assertTrue(p.waitFor(90, TimeUnit.SECONDS), "tshark did not finish");
         assertEquals(0, p.exitValue(), "tshark failed: " + Files.readString(errLog));
-        assertEquals("", bad.toString(StandardCharsets.UTF_8), "tshark found bad packets in " + Files.size(pcap) + " bytes of capture");
+        String badList = bad.toString(StandardCharsets.UTF_8);
+        if (!badList.isEmpty()) {
+            // keep the evidence: the capture outlives the test's directory, and the first bad
+            // frame is dissected in full in the failure message
+            Path kept = Path.of("target", "tun-interop-failure-" + (offload ? "offload" : "plain") + ".pcap").toAbsolutePath();
+            Files.createDirectories(kept.getParent());
+            Files.copy(pcap, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            String first = badList.strip().split("\\s+", 2)[0];
+            Process v = new ProcessBuilder(tshark, "-n", "-r", pcap.toString(), "-o", "tcp.desegment_tcp_streams:FALSE",
+                    "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-V", "-x",
+                    "-Y", "frame.number==" + first).redirectErrorStream(true).start();
+            String detail = new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            v.waitFor(60, TimeUnit.SECONDS);
+            fail("tshark found bad packets in " + Files.size(pcap) + " bytes of capture (kept as " + kept + "):\n"
+                    + badList + "\nfirst bad frame:\n" + detail);
+        }
         // The same filter must see the packets at all: count TCP segments with a verified checksum.
         Process count = new ProcessBuilder(tshark, "-n", "-r", pcap.toString(), "-c", "2000", "-o", "tcp.check_checksum:TRUE",
                 "-Y", "tcp.checksum.status==1", "-T", "fields", "-e", "frame.number")

@@ -549,7 +549,7 @@ public final class TcpSocket implements Closeable {
 
     public boolean getTcpNoDelay() {
         Boolean on = noDelay;
-        return on != null ? on : stack.tcp().config().noDelay();
+        return on != null ? on : stack.tcp().config().sending().noDelay();
     }
 
     /** This socket's TCP configuration: its own ({@link #TcpSocket(NetStack, TcpConfig)}, the buffer setters) or the stack's. */
@@ -571,11 +571,11 @@ public final class TcpSocket implements Closeable {
         synchronized (this) {
             if (connecting || conn != null)
                 throw new SocketException("set the receive buffer before connect: the window scale is agreed in the SYN");
-            config = config().toBuilder().receiveBufferSize(Math.max(bytes, config().mss())).build();
+            config = config().withBuffers(bf -> bf.withReceiveBufferSize(Math.max(bytes, config().options().mss())));
         }
     }
 
-    public int getReceiveBufferSize() { return config().receiveBufferSize(); }
+    public int getReceiveBufferSize() { return config().buffers().receiveBufferSize(); }
 
     /** SO_SNDBUF: how many bytes may wait for acknowledgement or sending; takes effect at once when connected. */
     public void setSendBufferSize(int bytes) throws SocketException {
@@ -585,7 +585,7 @@ public final class TcpSocket implements Closeable {
         synchronized (this) {
             c = conn;
             if (c == null && !connecting) {
-                config = config().toBuilder().sendBufferSize(bytes).build();
+                config = config().withBuffers(bf -> bf.withSendBufferSize(bytes));
                 return;
             }
         }
@@ -598,7 +598,7 @@ public final class TcpSocket implements Closeable {
 
     public int getSendBufferSize() {
         TcpConnection c = conn;
-        return c != null ? c.sendBufferSize() : config().sendBufferSize();
+        return c != null ? c.sendBufferSize() : config().buffers().sendBufferSize();
     }
 
     /** SO_KEEPALIVE (RFC 9293 3.8.4), with the idle time, interval and probe count of the configuration. */
@@ -609,7 +609,7 @@ public final class TcpSocket implements Closeable {
         if (c != null) runLater(now -> c.setKeepalive(now, on));
     }
 
-    public boolean getKeepAlive() { return keepAlive || config().keepalive(); }
+    public boolean getKeepAlive() { return keepAlive || config().timers().keepalive(); }
 
     /** Only "on with 0" changes behaviour: close() then resets the connection. Otherwise close() never blocks. */
     public void setSoLinger(boolean on, int lingerSeconds) throws SocketException {

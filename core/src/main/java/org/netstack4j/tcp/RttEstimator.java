@@ -35,10 +35,10 @@ public final class RttEstimator {
         this.rto = Math.min(initialRtoNs, bounds.maxRtoNs()); // RFC 6298 2.1
     }
 
-    static Bounds boundsOf(TcpConfig c) { return new Bounds(c.clockGranularityNs(), c.minRtoNs(), c.maxRtoNs(), c.minRtoOnVariance()); }
+    static Bounds boundsOf(TcpConfig c) { return new Bounds(c.timers().clockGranularityNs(), c.timers().minRtoNs(), c.timers().maxRtoNs(), c.timers().minRtoOnVariance()); }
 
     public static RttEstimator of(TcpConfig c) {
-        return new RttEstimator(c.initialRtoNs(), c.minRtoNs(), c.maxRtoNs(), c.clockGranularityNs());
+        return new RttEstimator(c.timers().initialRtoNs(), c.timers().minRtoNs(), c.timers().maxRtoNs(), c.timers().clockGranularityNs());
     }
 
     /** A round-trip measurement R in ns (RFC 6298 2.2 and 2.3). */

@@ -154,8 +154,8 @@ public final class TcpConnection {
         this.tsOffset = tsOffset; // RFC 7323 7.1: a keyed offset per address pair (IsnGenerator)
         this.advMss = advMss;
         // DESIGN.md 10: an idle connection owns no buffers; shared empty stand-ins until first use
-        this.sendBuf = layer.sendRings().empty(config.sendBufferSize());
-        this.rcvBuf = layer.receiveRings().empty(config.receiveBufferSize());
+        this.sendBuf = layer.sendRings().empty(config.buffers().sendBufferSize());
+        this.rcvBuf = layer.receiveRings().empty(config.buffers().receiveBufferSize());
         this.ooo = Assembler.EMPTY;
         this.rtt = layer.newRttEstimator(config);
         this.effMss = Math.min(advMss, peerMss);
@@ -188,7 +188,7 @@ public final class TcpConnection {
      */
     public void setSendBufferSize(int bytes) {
         if (bytes < 1) throw new IllegalArgumentException("send buffer size >= 1");
-        sndBufLimit = bytes == cfg().sendBufferSize() ? 0 : bytes;
+        sndBufLimit = bytes == cfg().buffers().sendBufferSize() ? 0 : bytes;
         if (sendBuf.isShared()) return; // allocated at this size with the first queued byte
         RingBuffer r = layer.newRing(Math.max(bytes, sendBuf.size()));
         if (!sendBuf.isEmpty()) {
@@ -208,7 +208,7 @@ public final class TcpConnection {
     void setNoOptions(boolean on) { this.noOptions = on; }
 
     /** The send buffer size in bytes. */
-    public int sendBufferSize() { return sndBufLimit != 0 ? sndBufLimit : cfg().sendBufferSize(); }
+    public int sendBufferSize() { return sndBufLimit != 0 ? sndBufLimit : cfg().buffers().sendBufferSize(); }
 
     /** RFC 9293 3.10.8 USER TIMEOUT for this connection alone (TCP_USER_TIMEOUT); 0 = off. */
     public void setUserTimeout(long ns) {
@@ -233,12 +233,12 @@ public final class TcpConnection {
     private boolean establishing() { return state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED; }
 
     /** The USER TIMEOUT in force, 0 = none. */
-    public long userTimeoutNs() { return userTimeoutOverrideNs >= 0 ? userTimeoutOverrideNs : cfg().userTimeoutNs(); }
+    public long userTimeoutNs() { return userTimeoutOverrideNs >= 0 ? userTimeoutOverrideNs : cfg().timers().userTimeoutNs(); }
 
     /** SO_KEEPALIVE for this connection (RFC 9293 3.8.4), with the idle/interval/probes of the config. */
     public void setKeepalive(long now, boolean on) {
         if (on && keepaliveAt == NEVER && (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT)) {
-            keepaliveAt = now + cfg().keepaliveIdleNs();
+            keepaliveAt = now + cfg().timers().keepaliveIdleNs();
             timersChanged();
             keepalivesSent = 0;
             timer(now, TcpTimer.KEEPALIVE, TimerAction.SET, keepaliveAt);
@@ -282,7 +282,7 @@ public final class TcpConnection {
         sndNxt = Seq.add(iss, 1);
         sndMax = sndNxt;
         setState(now, TcpState.SYN_SENT, "user OPEN (active)");
-        if (cfg().connectTimeoutNs() > 0) establishDeadline = now + cfg().connectTimeoutNs();
+        if (cfg().timers().connectTimeoutNs() > 0) establishDeadline = now + cfg().timers().connectTimeoutNs();
         snd.sendSyn(now, false);
         startRttTiming(now, iss);
         armRto(now);
@@ -298,7 +298,7 @@ public final class TcpConnection {
     /** RFC 9293 3.10.7.2 third step: a SYN arrived at our LISTEN parent. */
     void passiveOpen(long now, TcpRepr seg) {
         acceptSyn(seg);
-        if (cfg().twoWayHandshake()) {
+        if (cfg().lab().twoWayHandshake()) {
             // LAB ONLY: a deliberately broken two-way handshake; the SYN alone establishes.
             snd.sendSyn(now, true);
             startRttTiming(now, iss);
@@ -415,7 +415,7 @@ public final class TcpConnection {
         if (rcvBuf.size() > 0) {
             long oldWnd = rcv.rcvWnd();
             int n = rcvBuf.read(b, off, len);
-            if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.receiveRings().recycle(rcvBuf, config.receiveBufferSize()); // drained: back to idle cost
+            if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.receiveRings().recycle(rcvBuf, config.buffers().receiveBufferSize()); // drained: back to idle cost
             if (canReceiveData() && rcv.windowUpdateDue(oldWnd, rcv.windowCandidate())) {
                 layer.counters().windowUpdates.increment();
                 snd.sendAck(now);
@@ -478,7 +478,7 @@ public final class TcpConnection {
     void segmentArrives(long now, TcpRepr seg, byte[] buf, int off, int len) {
         if (keepaliveAt != NEVER) {
             keepalivesSent = 0;
-            keepaliveAt = now + cfg().keepaliveIdleNs();
+            keepaliveAt = now + cfg().timers().keepaliveIdleNs();
             timersChanged();
         }
         switch (state) {
@@ -552,14 +552,14 @@ public final class TcpConnection {
         TcpOption.Timestamps ts = tsOk ? timestampsOf(seg) : null;
         rcv.segTsEcr = ts != null ? ts.tsEcr() : 0;
 
-        if (state == TcpState.TIME_WAIT && !seg.has(TcpRepr.ACK) && !rst && !syn && cfg().timeWaitIgnoresNonAck()) {
+        if (state == TcpState.TIME_WAIT && !seg.has(TcpRepr.ACK) && !rst && !syn && cfg().quirks().timeWaitIgnoresNonAck()) {
             // FreeBSD (tcp_twcheck): in TIME-WAIT a segment without ACK bit is dropped before any
             // answer; RFC 9293 3.10.7.4 would ACK it when it is outside the window.
             layer.drop(now, DropReason.NO_ACK, "time_wait_no_ack", "segment without ACK in TIME-WAIT ignored", this, seg, len);
             return;
         }
 
-        if (tsOk && ts == null && !rst && !syn && cfg().dropMissingTimestamps()) {
+        if (tsOk && ts == null && !rst && !syn && cfg().quirks().dropMissingTimestamps()) {
             // RFC 7323 3.2: "If a non-<RST> segment is received without a TSopt, a TCP SHOULD
             // silently drop the segment"
             layer.drop(now, DropReason.TIMESTAMP, "missing_ts", "no timestamp option although timestamps are in use (RFC 7323 3.2)", this, seg, len);
@@ -651,7 +651,7 @@ public final class TcpConnection {
 
         // RFC 9293 3.10.7.4, second check the RST bit (RFC 5961 3.2: exact match, else challenge ACK)
         if (rst) {
-            if (seq != rcvNxt && cfg().challengeAckOnRst()) {
+            if (seq != rcvNxt && cfg().quirks().challengeAckOnRst()) {
                 layer.drop(now, DropReason.CHALLENGE_ACK, "rst_not_exact", "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 3.2)", this, seg, len);
                 snd.challengeAck(now);
                 return;
@@ -670,7 +670,7 @@ public final class TcpConnection {
                 // the reset: its FIN was never acknowledged, so the close was not clean.
                 case CLOSING, LAST_ACK -> enterClosed(now, "rcv RST", TcpError.CONNECTION_RESET);
                 case TIME_WAIT -> {
-                    if (cfg().rstInTimeWait()) enterClosed(now, "rcv RST", null);
+                    if (cfg().quirks().rstInTimeWait()) enterClosed(now, "rcv RST", null);
                     else layer.drop(now, DropReason.UNEXPECTED, "rst_in_time_wait", "RST in TIME-WAIT ignored (RFC 1337)", this, seg, len);
                 }
                 case CLOSED, LISTEN, SYN_SENT -> layer.drop(now, DropReason.UNEXPECTED, "unexpected_state", "RST in " + state, this, seg, len);
@@ -688,14 +688,14 @@ public final class TcpConnection {
                 enterClosed(now, "rcv SYN (passive open: back to LISTEN)", null);
                 return;
             }
-            if (!cfg().challengeAckOnSyn() && state == TcpState.TIME_WAIT) {
+            if (!cfg().quirks().challengeAckOnSyn() && state == TcpState.TIME_WAIT) {
                 // FreeBSD (tcp_twcheck, insecure_syn=1): a SYN in the window of TIME-WAIT is answered
                 // with a RST, and TIME-WAIT stays
                 layer.drop(now, DropReason.UNEXPECTED, "syn_in_time_wait", "SYN in the window of TIME-WAIT: RST", this, seg, len);
                 snd.sendAbortRst(now);
                 return;
             }
-            if (!cfg().challengeAckOnSyn() && state != TcpState.TIME_WAIT) {
+            if (!cfg().quirks().challengeAckOnSyn() && state != TcpState.TIME_WAIT) {
                 // RFC 793 3.9 (before RFC 5961): a SYN in the window is an error; reset the connection
                 layer.counters().inSynResets.increment();
                 snd.sendAbortRst(now);
@@ -779,8 +779,8 @@ public final class TcpConnection {
         int ack = seg.ack();
         // RFC 5961 5.2: acceptable iff (SND.UNA - MAX.SND.WND) <= SEG.ACK <= SND.NXT
         if (Seq.gt(ack, sndMax)) {
-            layer.drop(now, DropReason.BAD_ACK, "ack_unsent", "ACK of data not yet sent: " + (cfg().ackUnsentAck() ? "ACK and drop" : "drop"), this, seg, len);
-            if (cfg().ackUnsentAck()) snd.sendAck(now);
+            layer.drop(now, DropReason.BAD_ACK, "ack_unsent", "ACK of data not yet sent: " + (cfg().quirks().ackUnsentAck() ? "ACK and drop" : "drop"), this, seg, len);
+            if (cfg().quirks().ackUnsentAck()) snd.sendAck(now);
             return false;
         }
         if (Seq.lt(ack, Seq.add(sndUna, -Math.max(maxSndWnd, 1)))) {
@@ -881,14 +881,14 @@ public final class TcpConnection {
         switch (state) {
             case SYN_RECEIVED, ESTABLISHED -> {
                 setState(now, TcpState.CLOSE_WAIT, cause);
-                if (cfg().quickAcks() > 0) {
+                if (cfg().acks().quickAcks() > 0) {
                     // Linux (tcp_fin): the peer's FIN makes the exchange interactive; quick-ACK mode
                     // ends and the FIN is ACKed like data, by the delayed-ACK timer, once data has
                     // flowed (before any data Linux's ACK timeout is still 0: at once), unless
                     // more than one MSS of sequence space, the FIN included, awaits an ACK
                     // (__tcp_ack_snd_check: rcv_nxt - rcv_wup > rcv_mss).
                     rcv.interactive = true;
-                    if (rcv.lastDataAt != NEVER && cfg().delayedAckNs() > 0 && rcv.fullSegmentsUnacked < 2 && ooo.isEmpty()
+                    if (rcv.lastDataAt != NEVER && cfg().acks().delayedAckNs() > 0 && rcv.fullSegmentsUnacked < 2 && ooo.isEmpty()
                             && Seq.sub(rcvNxt, lastAckSent) <= rcv.rcvMss) {
                         rcv.ackPending = false;
                         rcv.scheduleDelayedAck(now);
@@ -936,15 +936,15 @@ public final class TcpConnection {
     private LossRecovery newRecovery() {
         RecoverySender s = snd;
         return sackOk
-                ? new SackRecovery(s, newCc(), layer.counters().recovery, iss, cfg().earlyRetransmit(),
-                        cfg().proportionalRateReduction(), cfg().dsackUndo(), cfg().tailLossProbe())
+                ? new SackRecovery(s, newCc(), layer.counters().recovery, iss, cfg().recovery().earlyRetransmit(),
+                        cfg().recovery().proportionalRateReduction(), cfg().recovery().dsackUndo(), cfg().recovery().tailLossProbe())
                 : new RenoRecovery(s, newCc(), layer.counters().recovery, iss);
     }
 
     private CongestionControl newCc() {
-        return switch (cfg().congestionControl()) {
-            case NEWRENO -> new NewReno(effMss, cfg().initialWindowSegments(), cfg().slowStartAbcLimit());
-            case CUBIC -> new Cubic(effMss, cfg().initialWindowSegments(), cfg().slowStartAbcLimit());
+        return switch (cfg().recovery().congestionControl()) {
+            case NEWRENO -> new NewReno(effMss, cfg().recovery().initialWindowSegments(), cfg().recovery().slowStartAbcLimit());
+            case CUBIC -> new Cubic(effMss, cfg().recovery().initialWindowSegments(), cfg().recovery().slowStartAbcLimit());
         };
     }
 
@@ -1019,9 +1019,9 @@ public final class TcpConnection {
             return;
         }
         int limit = switch (state) {
-            case SYN_SENT -> cfg().synRetries();
-            case SYN_RECEIVED -> parent != null ? parent.synAckRetries() : cfg().synAckRetries();
-            case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT, CLOSED, LISTEN -> cfg().dataRetries();
+            case SYN_SENT -> cfg().timers().synRetries();
+            case SYN_RECEIVED -> parent != null ? parent.synAckRetries() : cfg().timers().synAckRetries();
+            case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT, CLOSED, LISTEN -> cfg().timers().dataRetries();
         };
         int defer = state == TcpState.SYN_RECEIVED && parent != null ? parent.deferAccept() : 0;
         if (retries >= limit && (!deferredAckSeen || retries >= defer)) {
@@ -1038,7 +1038,7 @@ public final class TcpConnection {
         rttTiming = false; // Karn
         if (!synAcked()) {
             synRetransmitted = true;
-            int bare = cfg().bareSynAfterRetries();
+            int bare = cfg().quirks().bareSynAfterRetries();
             if (state == TcpState.SYN_SENT && bare > 0 && retries >= bare) synOptionsDropped = true;
             // TCP_DEFER_ACCEPT: the peer has ACKed; repeat the SYN,ACK only at the end of the deferral
             if (!deferredAckSeen || retries >= defer) snd.retransmitFirst(now);
@@ -1101,11 +1101,11 @@ public final class TcpConnection {
         timer(now, TcpTimer.KEEPALIVE, TimerAction.FIRED, now);
         if (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT) return;
         if (sndMax != sndUna) { // data outstanding: the RTO watches the peer
-            keepaliveAt = now + cfg().keepaliveIdleNs();
+            keepaliveAt = now + cfg().timers().keepaliveIdleNs();
             timersChanged();
             return;
         }
-        if (keepalivesSent >= cfg().keepaliveProbes()) {
+        if (keepalivesSent >= cfg().timers().keepaliveProbes()) {
             enterClosed(now, "keepalive timeout", TcpError.TIMED_OUT);
             return;
         }
@@ -1113,7 +1113,7 @@ public final class TcpConnection {
         layer.counters().outKeepalives.increment();
         // RFC 9293 3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT> (SND.NXT = SND.UNA here), no data, so the peer must answer with an ACK
         snd.emit(now, TcpRepr.ACK, Seq.add(sndUna, -1), 0);
-        keepaliveAt = now + cfg().keepaliveIntervalNs();
+        keepaliveAt = now + cfg().timers().keepaliveIntervalNs();
         timersChanged();
         timer(now, TcpTimer.KEEPALIVE, TimerAction.SET, keepaliveAt);
     }
@@ -1156,11 +1156,11 @@ public final class TcpConnection {
             }
         }
         // an option we stopped offering on our SYN is off, whatever the peer says (RFC 7323 2.2, 3.2)
-        boolean wsOk = cfg().windowScale() && peerOfferedWs && !synOptionsDropped && !noOptions;
+        boolean wsOk = cfg().options().windowScale() && peerOfferedWs && !synOptionsDropped && !noOptions;
         sndWscale = wsOk ? peerWsShift : 0;
-        rcvWscale = (byte) (wsOk ? cfg().windowScaleShift() : 0);
-        tsOk = cfg().timestamps() && peerOfferedTs && !synOptionsDropped && !noOptions;
-        sackOk = cfg().sack() && peerOfferedSack && !synOptionsDropped && !noOptions;
+        rcvWscale = (byte) (wsOk ? cfg().options().windowScaleShift() : 0);
+        tsOk = cfg().options().timestamps() && peerOfferedTs && !synOptionsDropped && !noOptions;
+        sackOk = cfg().options().sack() && peerOfferedSack && !synOptionsDropped && !noOptions;
         // RFC 6691 / RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCPhdrsize - IPoptionsize;
         // the MSS option counts no TCP options, so the timestamps we carry come off it.
         int opts = tsOk ? TS_OPTION_SPACE : 0;
@@ -1190,12 +1190,12 @@ public final class TcpConnection {
     private void establish(long now, String cause) {
         setState(now, TcpState.ESTABLISHED, cause);
         establishedAt = now;
-        if (synRetransmitted) rtt.reinitializeAfterSynTimeout(Math.max(3_000_000_000L, cfg().initialRtoNs())); // RFC 6298 5.7
+        if (synRetransmitted) rtt.reinitializeAfterSynTimeout(Math.max(3_000_000_000L, cfg().timers().initialRtoNs())); // RFC 6298 5.7
         layer.counters().established.increment();
         nEstablished = true;
         if (sndUna == sndMax) cancelRto(now);
-        if (cfg().keepalive()) {
-            keepaliveAt = now + cfg().keepaliveIdleNs();
+        if (cfg().timers().keepalive()) {
+            keepaliveAt = now + cfg().timers().keepaliveIdleNs();
             timersChanged();
             timer(now, TcpTimer.KEEPALIVE, TimerAction.SET, keepaliveAt);
         }
@@ -1204,7 +1204,7 @@ public final class TcpConnection {
     }
 
     private void enterTimeWait(long now, String cause) {
-        boolean overflow = cfg().timeWaitEnabled() && !layer.timeWaitAllowed(); // Hardening.maxTimeWait
+        boolean overflow = cfg().lab().timeWaitEnabled() && !layer.timeWaitAllowed(); // Hardening.maxTimeWait
         if (orphan) layer.orphanClosed(); // a TIME-WAIT connection is no longer an orphan (Linux)
         setState(now, TcpState.TIME_WAIT, cause);
         cancelRto(now);
@@ -1213,7 +1213,7 @@ public final class TcpConnection {
             timersChanged();
             timer(now, TcpTimer.PERSIST, TimerAction.CANCEL, NEVER);
         }
-        if (!cfg().timeWaitEnabled()) {
+        if (!cfg().lab().timeWaitEnabled()) {
             // LAB ONLY: no TIME-WAIT, the connection is forgotten at once
             enterClosed(now, "TIME-WAIT disabled (lab switch)", null);
             return;
@@ -1227,7 +1227,7 @@ public final class TcpConnection {
     }
 
     private void restartTimeWait(long now) {
-        timeWaitAt = now + 2 * cfg().mslNs();
+        timeWaitAt = now + 2 * cfg().timers().mslNs();
         timersChanged();
         timer(now, TcpTimer.TWO_MSL, TimerAction.SET, timeWaitAt);
     }
@@ -1298,12 +1298,12 @@ public final class TcpConnection {
                 }
             }
             case 2, 3 -> {
-                if (state == TcpState.SYN_SENT && cfg().icmpHardErrorsInSynSent())
+                if (state == TcpState.SYN_SENT && cfg().quirks().icmpHardErrorsInSynSent())
                     enterClosed(now, "ICMP unreachable", TcpError.CONNECTION_REFUSED);
                 else softError = TcpError.CONNECTION_REFUSED;
             }
             case 9, 10, 13 -> { // administratively prohibited (RFC 1812 5.2.7.1)
-                if (state == TcpState.SYN_SENT && cfg().icmpHardErrorsInSynSent() && cfg().icmpProhibitedIsHard())
+                if (state == TcpState.SYN_SENT && cfg().quirks().icmpHardErrorsInSynSent() && cfg().quirks().icmpProhibitedIsHard())
                     enterClosed(now, "ICMP administratively prohibited", TcpError.CONNECTION_REFUSED);
                 else softError = TcpError.HOST_UNREACHABLE;
             }
@@ -1319,7 +1319,7 @@ public final class TcpConnection {
             layer.counters().icmpOutOfWindow.increment();
             return;
         }
-        if (state == TcpState.SYN_SENT && cfg().icmpHardErrorsInSynSent() && cfg().icmpProhibitedIsHard())
+        if (state == TcpState.SYN_SENT && cfg().quirks().icmpHardErrorsInSynSent() && cfg().quirks().icmpProhibitedIsHard())
             enterClosed(now, "ICMP time exceeded", TcpError.HOST_UNREACHABLE);
         else softError = TcpError.HOST_UNREACHABLE;
         deliverEvents();
@@ -1338,7 +1338,7 @@ public final class TcpConnection {
         timersChanged();
         if (err != null) {
             sendBuf.uncharge();
-            sendBuf = layer.sendRings().empty(config.sendBufferSize()); // RFC 9293: "flush all queues"
+            sendBuf = layer.sendRings().empty(config.buffers().sendBufferSize()); // RFC 9293: "flush all queues"
             ooo.clear();
         }
         layer.forget(this);

@@ -73,10 +73,10 @@ public final class TcpLayer implements Pollable {
         this.synCookies = new SynCookies(seed);
         this.connections = new ConnectionTable(seed);
         Map<Integer, RingBuffer> otherEmptyRings = new HashMap<>(); // shared by send and receive rings
-        this.sendRings = new Rings(config.sendBufferSize(), otherEmptyRings, this::newRing);
-        this.receiveRings = new Rings(config.receiveBufferSize(), otherEmptyRings, this::newRing);
+        this.sendRings = new Rings(config.buffers().sendBufferSize(), otherEmptyRings, this::newRing);
+        this.receiveRings = new Rings(config.buffers().receiveBufferSize(), otherEmptyRings, this::newRing);
         this.rttBounds = RttEstimator.boundsOf(config);
-        this.ephemeral = new EphemeralPorts(seed, config.ephemeralPortMin(), config.ephemeralPortMax());
+        this.ephemeral = new EphemeralPorts(seed, config.limits().ephemeralPortMin(), config.limits().ephemeralPortMax());
         this.tcpCounters = new TcpCounters(this.counters);
     }
 
@@ -131,7 +131,7 @@ public final class TcpLayer implements Pollable {
         int inheritedTsRecent = 0;
         boolean inherit = false;
         if (old != null) {
-            if (config.timeWaitReuseDelayNs() < 0 || !old.reusableTimeWait(now, config.timeWaitReuseDelayNs()))
+            if (config.timers().timeWaitReuseDelayNs() < 0 || !old.reusableTimeWait(now, config.timers().timeWaitReuseDelayNs()))
                 throw new TcpException(TcpError.CONNECTION_ALREADY_EXISTS);
             // TIME-WAIT reuse (Linux tcp_twsk_unique): the new incarnation replaces the old one
             inheritedTsRecent = old.tsRecentForReuse();
@@ -206,7 +206,7 @@ public final class TcpLayer implements Pollable {
             drop(now, DropReason.NO_LISTENER, "rst_to_closed", "RST to a closed port ignored", id, seg, len);
             return;
         }
-        if (config.twoWayHandshake() && seg.has(TcpRepr.SYN) && seg.has(TcpRepr.ACK)) {
+        if (config.lab().twoWayHandshake() && seg.has(TcpRepr.SYN) && seg.has(TcpRepr.ACK)) {
             // Lab mode: in a two-way handshake the SYN,ACK is the last step and asks for no reply,
             // so a host that never opened this connection has nothing to answer it with.
             drop(now, DropReason.POLICY, "two_way_stray_syn_ack", "two-way handshake (lab): stray SYN,ACK ignored, nothing to confirm", id, seg, len);
@@ -318,8 +318,8 @@ public final class TcpLayer implements Pollable {
      */
     int advertisedMss(TcpConfig cfg, IpAddress local, IpAddress remote) {
         int routeMss = paths.mss(local, remote);
-        return cfg.mss() == 0 ? (routeMss > 0 ? routeMss : TcpConfig.DEFAULT_ROUTELESS_MSS)
-                : routeMss > 0 ? Math.min(cfg.mss(), routeMss) : cfg.mss();
+        return cfg.options().mss() == 0 ? (routeMss > 0 ? routeMss : TcpConfig.DEFAULT_ROUTELESS_MSS)
+                : routeMss > 0 ? Math.min(cfg.options().mss(), routeMss) : cfg.options().mss();
     }
 
     /** {@link #newConnection} with a given ISS (a SYN cookie's). */
@@ -388,22 +388,22 @@ public final class TcpLayer implements Pollable {
     }
 
     /** The shared empty send ring for a connection configured with {@code c}. */
-    RingBuffer emptySendBuffer(TcpConfig c) { return sendRings.empty(c.sendBufferSize()); }
+    RingBuffer emptySendBuffer(TcpConfig c) { return sendRings.empty(c.buffers().sendBufferSize()); }
 
     /** The shared empty receive ring for a connection configured with {@code c}. */
-    RingBuffer emptyReceiveBuffer(TcpConfig c) { return receiveRings.empty(c.receiveBufferSize()); }
+    RingBuffer emptyReceiveBuffer(TcpConfig c) { return receiveRings.empty(c.buffers().receiveBufferSize()); }
 
     /** A ring for a connection's first queued byte: the spare one if there is one (stack-sized connections). */
-    RingBuffer newSendBuffer(TcpConfig c) { return sendRings.take(c.sendBufferSize()); }
+    RingBuffer newSendBuffer(TcpConfig c) { return sendRings.take(c.buffers().sendBufferSize()); }
 
     /** A ring for a connection's first received byte: the spare one if there is one (stack-sized connections). */
-    RingBuffer newReceiveBuffer(TcpConfig c) { return receiveRings.take(c.receiveBufferSize()); }
+    RingBuffer newReceiveBuffer(TcpConfig c) { return receiveRings.take(c.buffers().receiveBufferSize()); }
 
     /** A connection gives back its empty send ring; returns the shared empty ring to use instead. */
-    RingBuffer recycleSendBuffer(RingBuffer r, TcpConfig c) { return sendRings.recycle(r, c.sendBufferSize()); }
+    RingBuffer recycleSendBuffer(RingBuffer r, TcpConfig c) { return sendRings.recycle(r, c.buffers().sendBufferSize()); }
 
     /** A connection gives back its empty receive ring (nothing held beyond the end); returns the shared empty ring. */
-    RingBuffer recycleReceiveBuffer(RingBuffer r, TcpConfig c) { return receiveRings.recycle(r, c.receiveBufferSize()); }
+    RingBuffer recycleReceiveBuffer(RingBuffer r, TcpConfig c) { return receiveRings.recycle(r, c.buffers().receiveBufferSize()); }
 
     /** A ring whose array counts in the layer's buffer memory. */
     RingBuffer newRing(int capacity) {
@@ -446,7 +446,7 @@ public final class TcpLayer implements Pollable {
     }
 
     RttEstimator newRttEstimator(TcpConfig c) {
-        return new RttEstimator(c.initialRtoNs(), c == config ? rttBounds : RttEstimator.boundsOf(c));
+        return new RttEstimator(c.timers().initialRtoNs(), c == config ? rttBounds : RttEstimator.boundsOf(c));
     }
 
     /** Tests only: fixes the ISNs of new connections. */
@@ -508,7 +508,7 @@ public final class TcpLayer implements Pollable {
             challengeWindowStart = now;
             challengeAcksInWindow = 0;
         }
-        if (challengeAcksInWindow >= config.challengeAckLimit()) {
+        if (challengeAcksInWindow >= config.limits().challengeAckLimit()) {
             tcpCounters.challengeAcksRateLimited.increment();
             return false;
         }

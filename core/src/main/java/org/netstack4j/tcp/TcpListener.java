@@ -91,7 +91,7 @@ public final class TcpListener {
         if (closed) return;
         closed = true;
         layer.removeListener(this);
-        boolean reset = config.resetHalfOpenOnListenerClose();
+        boolean reset = config.quirks().resetHalfOpenOnListenerClose();
         for (TcpConnection c : synQueue.toArray(new TcpConnection[0])) {
             if (reset) c.abort(now);
             else c.forgetHalfOpen(now);
@@ -114,7 +114,7 @@ public final class TcpListener {
         // RFC 9293 3.10.7.2, second check for an ACK: <SEQ=SEG.ACK><CTL=RST>
         if (seg.has(TcpRepr.ACK)) {
             if (!seg.has(TcpRepr.SYN) && cookiesInUse(now) && cookieAck(now, src, dst, seg, buf, off, len)) return;
-            if (seg.has(TcpRepr.SYN) && !config.resetSynAckInListen()) {
+            if (seg.has(TcpRepr.SYN) && !config.quirks().resetSynAckInListen()) {
                 layer.drop(now, DropReason.POLICY, "syn_ack_to_listen", "SYN,ACK in LISTEN dropped without RST (resetSynAckInListen=false)", id, seg, len);
                 return;
             }
@@ -139,7 +139,7 @@ public final class TcpListener {
                 layer.drop(now, DropReason.QUEUE_FULL, "memory_limit", "TCP buffer memory limit reached: SYN dropped", id, seg, len);
                 return;
             }
-            boolean queueFull = synQueue.size() >= config.synQueueLimit();
+            boolean queueFull = synQueue.size() >= config.limits().synQueueLimit();
             boolean stackFull = layer.halfOpenLimitReached();
             Hardening.SynCookieMode mode = config.hardening().synCookies();
             boolean cookie = switch (mode) {
@@ -177,8 +177,8 @@ public final class TcpListener {
      * spoofed SYNs holds are given back sooner.
      */
     int synAckRetries() {
-        int r = config.synAckRetries();
-        if (2 * synQueue.size() > Math.max(8, config.synQueueLimit())) return Math.min(r, config.hardening().synAckRetriesUnderPressure());
+        int r = config.timers().synAckRetries();
+        if (2 * synQueue.size() > Math.max(8, config.limits().synQueueLimit())) return Math.min(r, config.hardening().synAckRetriesUnderPressure());
         return r;
     }
 
@@ -232,23 +232,23 @@ public final class TcpListener {
             }
         }
         // Without timestamps nothing but the MSS can be restored: offer nothing else (Linux).
-        boolean ts = peerTs != null && config.timestamps() && !noOptions;
-        boolean ws = ts && peerWs >= 0 && config.windowScale();
-        boolean sack = ts && peerSack && config.sack();
+        boolean ts = peerTs != null && config.options().timestamps() && !noOptions;
+        boolean ws = ts && peerWs >= 0 && config.options().windowScale();
+        boolean sack = ts && peerSack && config.options().sack();
         int mssIndex = SynCookies.mssIndex(Math.min(peerMss, layer.advertisedMss(config, dst, src)));
         int iss = layer.synCookies().cookie(now, dst, port, src, syn.srcPort(), syn.seq(), mssIndex);
         int tsOffset = layer.timestampOffset(dst, src);
         int tsVal = ts ? SynCookies.timestamp((int) (now / 1_000_000L) + tsOffset, tsOffset, ws ? peerWs : -1, sack) : 0;
         int tsEcr = ts ? peerTs.tsVal() : 0;
-        List<TcpOption> options = noOptions ? List.of() : config.optionLayout().arrange(true, kind -> switch (kind) {
+        List<TcpOption> options = noOptions ? List.of() : config.options().optionLayout().arrange(true, kind -> switch (kind) {
             case TcpOption.KIND_MSS -> new TcpOption.Mss(layer.advertisedMss(config, dst, src));
-            case TcpOption.KIND_WSCALE -> ws ? new TcpOption.WindowScale(config.windowScaleShift()) : null;
+            case TcpOption.KIND_WSCALE -> ws ? new TcpOption.WindowScale(config.options().windowScaleShift()) : null;
             case TcpOption.KIND_SACK_PERMITTED -> sack ? new TcpOption.SackPermitted() : null;
             case TcpOption.KIND_TIMESTAMPS -> ts ? new TcpOption.Timestamps(tsVal, tsEcr) : null;
             default -> null;
         });
         // RFC 7323 2.2: the window of a SYN is never scaled; the same the connection will assume
-        int window = Math.min(config.receiveBufferSize(), 65535);
+        int window = Math.min(config.buffers().receiveBufferSize(), 65535);
         TcpRepr synAck = new TcpRepr(port, syn.srcPort(), iss, Seq.add(syn.seq(), 1), TcpRepr.SYN | TcpRepr.ACK, window, 0, options);
         lastCookieAt = now;
         layer.tcpCounters().syncookiesSent.increment();
@@ -279,7 +279,7 @@ public final class TcpListener {
         options.add(new TcpOption.Mss(check.mss()));
         TcpOption.Timestamps ts = null;
         for (TcpOption o : seg.options()) if (o instanceof TcpOption.Timestamps t) ts = t;
-        if (ts != null && config.timestamps() && !noOptions) {
+        if (ts != null && config.options().timestamps() && !noOptions) {
             SynCookies.TsOptions restored = SynCookies.options(ts.tsEcr(), layer.timestampOffset(dst, src));
             if (restored == null) {
                 layer.tcpCounters().syncookiesFailed.increment();

@@ -42,12 +42,12 @@ final class TcpReceiver {
     private TcpConfig cfg() { return c.config(); }
 
     void receiveText(long now, int dataSeq, byte[] buf, int off, int len, boolean fin) {
-        if (cfg().quickAcks() > 0) {
+        if (cfg().acks().quickAcks() > 0) {
             // Linux quick-ACK mode (tcp_event_data_recv, tcp_incr_quickack): the first data of a
             // connection, or data after a silence longer than the RTO, is ACKed at once for a
             // while, rcv window / (2 * rcv MSS) segments, at least 2, at most quickAcks.
             if (lastDataAt == NEVER || now - lastDataAt > c.rtt.rto()) {
-                int n = (int) Math.min(cfg().quickAcks(), Math.max(2, rcvWnd() / (2L * rcvMss)));
+                int n = (int) Math.min(cfg().acks().quickAcks(), Math.max(2, rcvWnd() / (2L * rcvMss)));
                 quickAcksLeft = Math.max(quickAcksLeft, n);
             }
         }
@@ -73,18 +73,18 @@ final class TcpReceiver {
                 // "or 2*RMSS bytes of new data" (SHLD-19): a segment of several MSS counts as several.
                 // delayedAckAnySize (FreeBSD's DELAY_ACK): every second segment whatever its size,
                 // and at once for a segment longer than the MSS.
-                if (cfg().delayedAckAnySize()) fullSegmentsUnacked += len > c.effMss ? 2 : 1;
+                if (cfg().acks().delayedAckAnySize()) fullSegmentsUnacked += len > c.effMss ? 2 : 1;
                 else if (len >= rcvMss) fullSegmentsUnacked += len / rcvMss;
                 if (quickAcksLeft > 0 && !interactive) {
                     quickAcksLeft--;
                     ackPending = true;
-                } else if (fullSegmentsUnacked >= 2 && cfg().coalesceAcks() && cfg().delayedAckNs() > 0) {
+                } else if (fullSegmentsUnacked >= 2 && cfg().acks().coalesceAcks() && cfg().acks().delayedAckNs() > 0) {
                     // TcpConfig.coalesceAcks: one ACK once the burst this segment came in is processed
                     if (!batchAckQueued) {
                         batchAckQueued = true;
                         c.layer.ackAtBatchEnd(now, c);
                     }
-                } else if (fullSegmentsUnacked >= 2 || cfg().delayedAckNs() <= 0) {
+                } else if (fullSegmentsUnacked >= 2 || cfg().acks().delayedAckNs() <= 0) {
                     ackPending = true;
                 } else {
                     scheduleDelayedAck(now);
@@ -131,18 +131,18 @@ final class TcpReceiver {
 
     void scheduleDelayedAck(long now) {
         if (c.delackAt != NEVER) return;
-        c.delackAt = now + cfg().delayedAckNs();
+        c.delackAt = now + cfg().acks().delayedAckNs();
         c.timersChanged();
         c.timer(now, TcpTimer.DELAYED_ACK, TimerAction.SET, c.delackAt);
     }
 
     RingBuffer ownReceiveBuffer() {
-        if (c.rcvBuf.isShared()) c.rcvBuf = c.layer.receiveRings().take(cfg().receiveBufferSize());
+        if (c.rcvBuf.isShared()) c.rcvBuf = c.layer.receiveRings().take(cfg().buffers().receiveBufferSize());
         return c.rcvBuf;
     }
 
     Assembler ownOoo() {
-        if (c.ooo == Assembler.EMPTY) c.ooo = new Assembler(cfg().maxOutOfOrderRanges());
+        if (c.ooo == Assembler.EMPTY) c.ooo = new Assembler(cfg().buffers().maxOutOfOrderRanges());
         return c.ooo;
     }
 
@@ -170,7 +170,7 @@ final class TcpReceiver {
     boolean windowUpdateDue(long oldWnd, long cand) {
         if (cand <= oldWnd) return false;
         int cap = c.rcvBuf.capacity();
-        return switch (cfg().receiveWindowPolicy()) {
+        return switch (cfg().buffers().receiveWindowPolicy()) {
             case SWS_AVOIDANCE -> oldWnd <= cap / 2 && cand >= 2 * oldWnd;
             case FREE_SPACE -> {
                 long adv = cand - oldWnd;
@@ -191,7 +191,7 @@ final class TcpReceiver {
         long cur = rcvWnd();
         long avail = c.layer.memoryClampedWindow(Math.min(c.rcvBuf.free(), 65535L << c.rcvWscale), c.rcvBuf, c.effMss);
         avail = (avail >> c.rcvWscale) << c.rcvWscale;
-        return switch (cfg().receiveWindowPolicy()) {
+        return switch (cfg().buffers().receiveWindowPolicy()) {
             case SWS_AVOIDANCE -> {
                 if (avail <= cur) yield cur;
                 long threshold = Math.min(c.rcvBuf.capacity() / 2, rcvMss);
@@ -213,7 +213,7 @@ final class TcpReceiver {
         long adv = rcvWnd();
         // a half-open connection has only the window of its SYN,ACK (FreeBSD's syncache: sc_wnd)
         if (c.state == TcpState.SYN_RECEIVED) return adv;
-        return switch (cfg().receiveWindowPolicy()) {
+        return switch (cfg().buffers().receiveWindowPolicy()) {
             case SWS_AVOIDANCE -> adv;
             case FREE_SPACE -> Math.max(adv, c.rcvBuf.free());
         };

@@ -46,7 +46,7 @@ final class TcpSender implements RecoverySender {
 
     TcpSender(TcpConnection c, TcpConfig config, int iss) {
         this.c = c;
-        this.noDelay = config.noDelay();
+        this.noDelay = config.sending().noDelay();
         this.cwndUsageSeq = iss;
         this.sndSml = iss;
     }
@@ -59,7 +59,7 @@ final class TcpSender implements RecoverySender {
         // the RST of an abort included (Linux tcp_send_active_reset, FreeBSD tcp_drop via tcp_output)
         List<TcpOption> opts = c.tsOk
                 ? List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(c.tsNow(now), c.tsRecent)) : List.of();
-        if (cfg().abortRstWithAck())
+        if (cfg().quirks().abortRstWithAck())
             c.layer.sendRst(now, c.localAddress, c.localPort, c.remoteAddress, c.remotePort, c.sndMax, c.rcvNxt, true, opts);
         else
             c.layer.sendRst(now, c.localAddress, c.localPort, c.remoteAddress, c.remotePort, c.sndMax, 0, false, opts);
@@ -72,7 +72,7 @@ final class TcpSender implements RecoverySender {
         long flightBefore = Seq.sub(c.sndMax, c.sndUna);
         int dataAcked = (int) Math.max(0, Math.min(Seq.sub(ack, c.sndBufSeq), c.sendBuf.size()));
         c.sendBuf.discard(dataAcked);
-        if (c.sendBuf.isEmpty()) c.sendBuf = c.layer.sendRings().recycle(c.sendBuf, cfg().sendBufferSize()); // all acknowledged: back to idle cost
+        if (c.sendBuf.isEmpty()) c.sendBuf = c.layer.sendRings().recycle(c.sendBuf, cfg().buffers().sendBufferSize()); // all acknowledged: back to idle cost
         c.sndBufSeq = Seq.add(c.sndBufSeq, dataAcked);
         c.bytesAcked += dataAcked;
         int unaBefore = c.sndUna;
@@ -91,7 +91,7 @@ final class TcpSender implements RecoverySender {
             c.rttTiming = false;
         }
         long ccBytes = acked - (synWasUnacked ? 1 : 0);
-        if (cfg().slowStartAbcLimit() == 0 && ccBytes > c.effMss && !c.inRecovery()) {
+        if (cfg().recovery().slowStartAbcLimit() == 0 && ccBytes > c.effMss && !c.inRecovery()) {
             // Linux grows cwnd by what this ACK delivered: segments already reported by SACK blocks
             // or (without SACK) by duplicate ACKs were delivered then ("one ACK acked hole, the rest
             // eat duplicate ACKs", tcp_remove_reno_sacks)
@@ -115,7 +115,7 @@ final class TcpSender implements RecoverySender {
     }
 
     RingBuffer writableSendBuf(int len) {
-        if (len > 0 && c.sendBuf.isShared()) c.sendBuf = c.sndBufLimit == 0 ? c.layer.sendRings().take(cfg().sendBufferSize()) : c.layer.newRing(c.sndBufLimit);
+        if (len > 0 && c.sendBuf.isShared()) c.sendBuf = c.sndBufLimit == 0 ? c.layer.sendRings().take(cfg().buffers().sendBufferSize()) : c.layer.newRing(c.sndBufLimit);
         return c.sendBuf;
     }
 
@@ -133,7 +133,7 @@ final class TcpSender implements RecoverySender {
                 c.sndNxt = Seq.add(c.sndNxt, n);
             } else {
                 c.layer.counters().outWindowProbes.increment();
-                if (cfg().zeroWindowProbeData()) sendData(now, c.sndNxt, 1, false); // one octet past the window (RFC 9293 3.8.6.1)
+                if (cfg().sending().zeroWindowProbeData()) sendData(now, c.sndNxt, 1, false); // one octet past the window (RFC 9293 3.8.6.1)
                 else emit(now, TcpRepr.ACK, Seq.add(c.sndUna, -1), 0); // old sequence number, no data: the peer must ACK (Linux)
                 c.cancelRto(now); // the probe is governed by the persist timer, not the RTO
             }
@@ -199,7 +199,7 @@ final class TcpSender implements RecoverySender {
                     boolean all = len == unsent;
                     // RFC 896 / RFC 9293 3.7.4 Nagle: a short segment waits while data is unacknowledged
                     boolean nagleOk = noDelay || flight == 0 || c.finQueued
-                            || cfg().nagleMinshall() && !Seq.gt(sndSml, c.sndUna); // only a short segment waits for a short one
+                            || cfg().sending().nagleMinshall() && !Seq.gt(sndSml, c.sndUna); // only a short segment waits for a short one
 
                     // RFC 9293 3.8.6.2.1 sender SWS avoidance: full segment, all data (Nagle permitting),
                     // or at least half the largest window the peer ever offered
@@ -220,7 +220,7 @@ final class TcpSender implements RecoverySender {
                 }
                 break;
             }
-            if (cfg().cwndValidation()) noteCwndUse(c.sndMax != sentFrom, windowFull);
+            if (cfg().recovery().cwndValidation()) noteCwndUse(c.sndMax != sentFrom, windowFull);
             updatePersist(now);
             if (c.recovery != null) c.recovery.outputDone(now);
         }
@@ -248,7 +248,7 @@ final class TcpSender implements RecoverySender {
      * start still doubles what the application actually sends (Linux tcp_is_cwnd_limited).
      */
     boolean cwndInUse() {
-        if (!cfg().cwndValidation() || cwndLimited) return true;
+        if (!cfg().recovery().cwndValidation() || cwndLimited) return true;
         LossRecovery r = c.recovery();
         if (r.cwnd() < r.cc().ssthresh()) return r.cwnd() < 2 * maxFlightInWindow;
         return false;
@@ -259,7 +259,7 @@ final class TcpSender implements RecoverySender {
      * from at most the initial window; Linux halves it per idle RTO down to that (tcp_cwnd_restart).
      */
     void restartAfterIdle(long now) {
-        if (!cfg().slowStartAfterIdle() || c.recovery == null || c.sndMax != c.sndUna || lastDataSentAt == NEVER) return;
+        if (!cfg().recovery().slowStartAfterIdle() || c.recovery == null || c.sndMax != c.sndUna || lastDataSentAt == NEVER) return;
         long idle = now - lastDataSentAt;
         if (idle <= c.rtt.rto()) return;
         if (!c.recovery.inRecovery()) c.recovery.cc().restartAfterIdle(idle, c.rtt.rto());
@@ -269,7 +269,7 @@ final class TcpSender implements RecoverySender {
     void updatePersist(long now) {
         boolean need = sendsData() && unsent() > 0 && c.sndNxt == c.sndUna && c.rtoAt == NEVER;
         if (need && c.persistAt == NEVER) {
-            long interval = Math.min(c.rtt.rto() << Math.min(persistBackoff, 20), cfg().maxRtoNs());
+            long interval = Math.min(c.rtt.rto() << Math.min(persistBackoff, 20), cfg().timers().maxRtoNs());
             c.persistAt = now + interval;
             c.timersChanged();
             c.timer(now, TcpTimer.PERSIST, TimerAction.SET, c.persistAt);
@@ -327,7 +327,7 @@ final class TcpSender implements RecoverySender {
      * With {@link TcpConfig#repeatFinOnAck()} and our FIN outstanding, the FIN is sent again instead.
      */
     void sendAck(long now) {
-        if (cfg().repeatFinOnAck() && c.finQueued && Seq.gt(c.sndMax, c.finSeq) && !c.finAcked() && c.sndNxt == c.sndMax) {
+        if (cfg().quirks().repeatFinOnAck() && c.finQueued && Seq.gt(c.sndMax, c.finSeq) && !c.finAcked() && c.sndNxt == c.sndMax) {
             // FreeBSD (tcp_output in a FIN-sending state): the ACK repeats the unacknowledged FIN
             sendData(now, c.finSeq, 0, true);
             return;
@@ -398,13 +398,13 @@ final class TcpSender implements RecoverySender {
     /** SYN / SYN,ACK options in the configured layout (see {@link OptionLayout}). */
     List<TcpOption> synOptions(long now, boolean synAck) {
         if (c.noOptions) return List.of();
-        return cfg().optionLayout().arrange(synAck, kind -> switch (kind) {
+        return cfg().options().optionLayout().arrange(synAck, kind -> switch (kind) {
             case TcpOption.KIND_MSS -> new TcpOption.Mss(c.advMss);
-            case TcpOption.KIND_WSCALE -> cfg().windowScale() && !c.synOptionsDropped && (!synAck || c.peerOfferedWs)
-                    ? new TcpOption.WindowScale(cfg().windowScaleShift()) : null;
-            case TcpOption.KIND_SACK_PERMITTED -> cfg().sack() && !c.synOptionsDropped && (!synAck || c.peerOfferedSack)
+            case TcpOption.KIND_WSCALE -> cfg().options().windowScale() && !c.synOptionsDropped && (!synAck || c.peerOfferedWs)
+                    ? new TcpOption.WindowScale(cfg().options().windowScaleShift()) : null;
+            case TcpOption.KIND_SACK_PERMITTED -> cfg().options().sack() && !c.synOptionsDropped && (!synAck || c.peerOfferedSack)
                     ? new TcpOption.SackPermitted() : null;
-            case TcpOption.KIND_TIMESTAMPS -> cfg().timestamps() && !c.synOptionsDropped && (!synAck || c.peerOfferedTs)
+            case TcpOption.KIND_TIMESTAMPS -> cfg().options().timestamps() && !c.synOptionsDropped && (!synAck || c.peerOfferedTs)
                     ? new TcpOption.Timestamps(c.tsNow(now), synAck || c.synEchoesTsRecent ? c.tsRecent : 0) : null;
             default -> null;
         });

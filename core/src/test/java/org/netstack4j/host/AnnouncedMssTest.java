@@ -61,8 +61,8 @@ class AnnouncedMssTest {
         // jumbo frames: the route allows 8960, the default configuration (1460) caps it
         assertEquals(List.of(1460, 1460, 1460, 1460), handshake(9000, TcpConfig.defaults()));
         // mss 0: no cap, the route's alone
-        assertEquals(List.of(8960, 8960, 8960, 8960), handshake(9000, TcpConfig.defaults().toBuilder().mss(0).build()));
-        assertEquals(List.of(1000, 1000, 1000, 1000), handshake(1500, TcpConfig.defaults().toBuilder().mss(1000).build()));
+        assertEquals(List.of(8960, 8960, 8960, 8960), handshake(9000, TcpConfig.defaults().withOptions(o -> o.withMss(0))));
+        assertEquals(List.of(1000, 1000, 1000, 1000), handshake(1500, TcpConfig.defaults().withOptions(o -> o.withMss(1000))));
     }
 
     @Test void mssForMtuByFamily() {

@@ -54,13 +54,13 @@ class TransferIntegrityTest {
 
     /** The same cases with CUBIC (RFC 9438) as the congestion control of both ends. */
     @Test void everySeedDeliversWithCubicToo() {
-        checkSeeds(1, Math.min(SEEDS, 200), TcpConfig.builder().congestionControl(TcpConfig.CongestionControlKind.CUBIC).build());
+        checkSeeds(1, Math.min(SEEDS, 200), TcpConfig.defaults().withRecovery(rc -> rc.withCongestionControl(TcpConfig.CongestionControlKind.CUBIC)));
     }
 
     /** The same cases with CUBIC, Proportional Rate Reduction (RFC 6937) and D-SACK undo, as in the Linux profile. */
     @Test void everySeedDeliversWithProportionalRateReductionToo() {
-        checkSeeds(1, Math.min(SEEDS, 200), TcpConfig.builder().congestionControl(TcpConfig.CongestionControlKind.CUBIC)
-                .proportionalRateReduction(true).dsackUndo(true).build());
+        checkSeeds(1, Math.min(SEEDS, 200), TcpConfig.defaults().withRecovery(rc -> rc.withCongestionControl(TcpConfig.CongestionControlKind.CUBIC)
+                .withProportionalRateReduction(true).withDsackUndo(true)));
     }
 
     private static void checkSeeds(long from, long to, TcpConfig tcp) {

@@ -31,8 +31,8 @@ class ManyConnectionsTest {
         // Small buffers: each connection that has sent or received a byte holds both rings
         // (allocated on first use), so the 128 KB defaults would cost 5 GB at this scale.
         // The SYN queue must take a burst of n handshakes (default 256, like a small somaxconn).
-        TcpConfig config = TcpConfig.defaults().toBuilder()
-                .sendBufferSize(4096).receiveBufferSize(4096).synQueueLimit(n).build();
+        TcpConfig config = TcpConfig.defaults()
+                .withBuffers(bf -> bf.withSendBufferSize(4096).withReceiveBufferSize(4096)).withLimits(lm -> lm.withSynQueueLimit(n));
         BackToBack net = new BackToBack(config, 2026);
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         try (EventLoop loop = EventLoop.start("netstack4j-loop", net, failures::add)) {

@@ -119,17 +119,17 @@ class TcpSocketTest {
     @Test void eachSocketCanHaveItsOwnConfiguration() throws Exception {
         // The stack's defaults: MSS 1460, 128 KiB buffers, window scale. The server socket's
         // accepted connections and the client socket each bring their own.
-        TcpConfig serverCfg = TcpConfig.builder().mss(500).receiveBufferSize(4000).windowScale(false).build();
+        TcpConfig serverCfg = TcpConfig.defaults().withOptions(o -> o.withMss(500)).withBuffers(bf -> bf.withReceiveBufferSize(4000)).withOptions(o -> o.withWindowScale(false));
         TcpServerSocket server = new TcpServerSocket(hostB, serverCfg);
         server.bind(PORT, 10);
         Future<TcpStatus> serverSide = spawn(() -> {
             try (TcpSocket s = server.accept()) {
-                assertEquals(500, s.config().mss());
+                assertEquals(500, s.config().options().mss());
                 assertEquals(1, readExactly(s.getInputStream(), 1).length);
                 return s.status();
             }
         });
-        try (TcpSocket client = new TcpSocket(hostA, TcpConfig.builder().timestamps(false).build())) {
+        try (TcpSocket client = new TcpSocket(hostA, TcpConfig.defaults().withOptions(o -> o.withTimestamps(false)))) {
             client.setReceiveBufferSize(8000);
             client.setSendBufferSize(3000);
             client.connect(BackToBack.B, PORT, 5_000);
@@ -148,7 +148,7 @@ class TcpSocketTest {
         server.close();
         // A socket without its own configuration still uses the stack's.
         try (TcpSocket plain = hostA.socket()) {
-            assertEquals(TcpConfig.defaults().receiveBufferSize(), plain.getReceiveBufferSize());
+            assertEquals(TcpConfig.defaults().buffers().receiveBufferSize(), plain.getReceiveBufferSize());
         }
     }
 
@@ -364,7 +364,7 @@ class TcpSocketTest {
 
     @Test void synRetriesExhaustedIsConnectionTimedOut() throws Exception {
         loop.close();
-        net = new BackToBack(TcpConfig.defaults().toBuilder().initialRtoNs(TimeUnit.MILLISECONDS.toNanos(20)).synRetries(1).build(), 43);
+        net = new BackToBack(TcpConfig.defaults().withTimers(tm -> tm.withInitialRtoNs(TimeUnit.MILLISECONDS.toNanos(20)).withSynRetries(1)), 43);
         loop = EventLoop.start("netstack4j-loop", net, loopFailures::add);
         TcpSocket s = net.stackA(loop).socket();
         ConnectException e = assertThrows(ConnectException.class, () -> s.connect(BackToBack.BLACK_HOLE, 80, 0));
@@ -382,7 +382,7 @@ class TcpSocketTest {
     @Test void optionsReachTheConnection() throws Exception {
         TcpServerSocket server = new TcpServerSocket(hostB, PORT);
         try (TcpSocket client = hostA.socket()) {
-            assertEquals(TcpConfig.defaults().noDelay(), client.getTcpNoDelay(), "unset: the TcpConfig default");
+            assertEquals(TcpConfig.defaults().sending().noDelay(), client.getTcpNoDelay(), "unset: the TcpConfig default");
             client.setTcpNoDelay(true);
             client.connect(BackToBack.B, PORT, 5_000);
             assertTrue(client.getTcpNoDelay());
@@ -425,7 +425,7 @@ class TcpSocketTest {
             // Wait (guarded) until the sender's buffer is full: flow control has stopped it,
             // so a 1 MB write cannot have completed (the two buffers hold 256 KB).
             long guard = loop.now() + TimeUnit.SECONDS.toNanos(GUARD_S);
-            int sndBuf = TcpConfig.defaults().sendBufferSize();
+            int sndBuf = TcpConfig.defaults().buffers().sendBufferSize();
             while (client.status().sendQueued() < sndBuf) {
                 assertTrue(loop.now() < guard, () -> "send buffer never filled: " + statuses(client, accepted));
                 Thread.onSpinWait();
@@ -478,7 +478,7 @@ class TcpSocketTest {
             client.shutdownInput();
             assertEquals(-1, get(reader));
             // more than the receive buffer: only possible if the discarded data reopens the window
-            byte[] big = new byte[3 * TcpConfig.defaults().receiveBufferSize()];
+            byte[] big = new byte[3 * TcpConfig.defaults().buffers().receiveBufferSize()];
             accepted.getOutputStream().write(big);
             assertEquals(-1, client.getInputStream().read());
             client.getOutputStream().write(7); // the other direction still works

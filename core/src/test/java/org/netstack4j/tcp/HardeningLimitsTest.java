@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class HardeningLimitsTest {
     static final int S = TcpHarness.S, A = TcpHarness.A, F = TcpHarness.F, R = TcpHarness.R;
 
-    private static TcpConfig with(Hardening h) { return TcpConfig.builder().hardening(h).build(); }
+    private static TcpConfig with(Hardening h) { return TcpConfig.defaults().withHardening(h); }
 
     @Test void overTheTimeWaitLimitAConnectionSkipsTimeWait() {
         TcpHarness h = new TcpHarness(with(Hardening.defaults().withMaxTimeWait(1))).timeWait();

@@ -64,7 +64,7 @@ public final class IdleFootprint {
 
         /** Opens n more connections, batch by batch, each batch driven until the wire is quiet. */
         void open(int n, int batch) {
-            batch = Math.min(batch, server.config().synQueueLimit()); // more SYNs at once would be dropped
+            batch = Math.min(batch, server.config().limits().synQueueLimit()); // more SYNs at once would be dropped
             int target = opened + n;
             if (clientEnds.length < target) {
                 clientEnds = java.util.Arrays.copyOf(clientEnds, target);

@@ -67,7 +67,7 @@ class ManyConnectionsScaleTest {
         for (int i : sample) assertEquals(1, p.clientEnds[i].receive(p.now, in, 0, 4));
         for (int i : sample) assertEquals(0, p.clientEnds[i].bufferBytes(), "read everything: the receive ring is released");
         // the request's ACK rode on the reply; the reply's ACK is delayed at the client, its RTO runs at the server
-        assertEquals(p.now + TcpConfig.defaults().delayedAckNs(), p.client.pollAt());
+        assertEquals(p.now + TcpConfig.defaults().acks().delayedAckNs(), p.client.pollAt());
         assertEquals(scanPollAt(p.client), p.client.pollAt());
         assertEquals(scanPollAt(p.server), p.server.pollAt());
 
@@ -75,7 +75,7 @@ class ManyConnectionsScaleTest {
         p.now += Time.ms(1);
         for (int i = 5; i < PAIRS; i += 20_011) p.serverEnds[i].setKeepalive(p.now, true);
         assertEquals(scanPollAt(p.server), p.server.pollAt());
-        assertTrue(p.server.pollAt() < p.now + TcpConfig.defaults().keepaliveIdleNs(), "the replies' RTOs come first");
+        assertTrue(p.server.pollAt() < p.now + TcpConfig.defaults().timers().keepaliveIdleNs(), "the replies' RTOs come first");
 
         long acksBefore = p.client.counters().get("tcp.out.segments");
         p.advanceTo(p.now + Time.s(1));
@@ -151,7 +151,7 @@ class ManyConnectionsScaleTest {
      */
     @Test void timerQueueAgreesWithAFullScan() {
         SplittableRandom r = new SplittableRandom(3);
-        IdleFootprint.Pair p = new IdleFootprint.Pair(TcpConfig.defaults().toBuilder().keepaliveIdleNs(Time.s(10)).build(), 11);
+        IdleFootprint.Pair p = new IdleFootprint.Pair(TcpConfig.defaults().withTimers(tm -> tm.withKeepaliveIdleNs(Time.s(10))), 11);
         p.open(300, 300);
         byte[] b = new byte[100];
         for (int step = 0; step < 4000; step++) {
@@ -193,7 +193,7 @@ class ManyConnectionsScaleTest {
      * over all connections did: the traces and goldens of many-connection runs stay the same.
      */
     @Test void dueConnectionsRunInCreationOrder() {
-        IdleFootprint.Pair p = new IdleFootprint.Pair(TcpConfig.defaults().toBuilder().keepaliveIdleNs(Time.s(10)).build(), 13);
+        IdleFootprint.Pair p = new IdleFootprint.Pair(TcpConfig.defaults().withTimers(tm -> tm.withKeepaliveIdleNs(Time.s(10))), 13);
         p.open(4, 4);
         long t = p.now;
         for (int k = 3; k >= 0; k--) p.clientEnds[k].setKeepalive(t + Time.ms(10 * (3 - k)), true); // newest due first

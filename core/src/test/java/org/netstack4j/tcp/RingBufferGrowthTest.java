@@ -76,7 +76,7 @@ class RingBufferGrowthTest {
         snd.discard(5);
         assertSame(layer.emptySendBuffer(layer.config()), layer.recycleSendBuffer(snd, layer.config()));
         assertSame(snd, layer.newSendBuffer(layer.config()));
-        assertEquals(TcpConfig.defaults().sendBufferSize(), snd.capacity());
+        assertEquals(TcpConfig.defaults().buffers().sendBufferSize(), snd.capacity());
     }
 
     /** contiguousAt names the bytes in place exactly when they do not wrap; peek agrees with them. */

@@ -18,7 +18,7 @@ class SynCookiesTest {
     static final int S = TcpRepr.SYN, A = TcpRepr.ACK, R = TcpRepr.RST;
 
     private static TcpConfig cookies(Hardening.SynCookieMode mode) {
-        return TcpConfig.builder().synQueueLimit(1).hardening(Hardening.defaults().withSynCookies(mode)).build();
+        return TcpConfig.defaults().withLimits(lm -> lm.withSynQueueLimit(1)).withHardening(Hardening.defaults().withSynCookies(mode));
     }
 
     /** Fills the listener's one-slot SYN queue from another port, then leaves the harness on CLIENT_PORT. */
@@ -190,7 +190,7 @@ class SynCookiesTest {
     }
 
     @Test void stackWideHalfOpenLimitSpansListeners() {
-        TcpConfig cfg = TcpConfig.builder().hardening(Hardening.defaults().withHalfOpenLimit(2).withSynCookies(Hardening.SynCookieMode.NEVER)).build();
+        TcpConfig cfg = TcpConfig.defaults().withHardening(Hardening.defaults().withHalfOpenLimit(2).withSynCookies(Hardening.SynCookieMode.NEVER));
         TcpHarness h = new TcpHarness(cfg).listening();
         TcpListener other = h.layer.listen(h.now, TcpHarness.LOCAL, 81, 8, l -> {});
         h.inject(S, 0, 0);
@@ -203,7 +203,7 @@ class SynCookiesTest {
         assertEquals(1, other.halfOpen());
         assertTrue(h.dropped("half_open_limit"));
 
-        TcpHarness c = new TcpHarness(TcpConfig.builder().hardening(Hardening.defaults().withHalfOpenLimit(1)).build()).listening();
+        TcpHarness c = new TcpHarness(TcpConfig.defaults().withHardening(Hardening.defaults().withHalfOpenLimit(1))).listening();
         c.inject(S, 0, 0);
         c.remotePort = 60004;
         c.inject(S, 0, 0);
@@ -211,7 +211,7 @@ class SynCookiesTest {
     }
 
     @Test void synAckRetriesAreShortenedWhileTheQueueIsMoreThanHalfFull() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().synQueueLimit(8).build()).listening();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withLimits(lm -> lm.withSynQueueLimit(8))).listening();
         for (int p = 0; p < 8; p++) {
             h.remotePort = 61000 + p;
             h.inject(S, 0, 0);
@@ -225,7 +225,7 @@ class SynCookiesTest {
         assertEquals(0, h.listener.halfOpen());
         assertEquals(0, h.layer.halfOpenCount());
 
-        TcpHarness calm = new TcpHarness(TcpConfig.builder().synQueueLimit(8).build()).listening();
+        TcpHarness calm = new TcpHarness(TcpConfig.defaults().withLimits(lm -> lm.withSynQueueLimit(8))).listening();
         for (int p = 0; p < 4; p++) {
             calm.remotePort = 61000 + p;
             calm.inject(S, 0, 0);

@@ -42,7 +42,7 @@ class SynFloodTest {
         long[] now = {0};
         Result res = new Result();
         TcpLayer[] layers = new TcpLayer[2];
-        TcpConfig serverCfg = TcpConfig.builder().synQueueLimit(1024).hardening(Hardening.defaults().withSynCookies(mode)).build();
+        TcpConfig serverCfg = TcpConfig.defaults().withLimits(lm -> lm.withSynQueueLimit(1024)).withHardening(Hardening.defaults().withSynCookies(mode));
         res.server = new Counters();
         // server -> client segments travel the link; those to spoofed sources vanish
         layers[1] = new TcpLayer(serverCfg, (t, src, dst, tcp, p, off, len) -> {

@@ -77,7 +77,7 @@ class TcpConformanceTest {
     // ---------------------------------------------------------------- receive window
 
     private static TcpHarness freebsd() {
-        return new TcpHarness(TcpConfig.freebsdLikeBuilder().receiveBufferSize(65700).build());
+        return new TcpHarness(TcpConfig.freebsdLike().withBuffers(bf -> bf.withReceiveBufferSize(65700)));
     }
 
     @Test void freeSpacePolicyAdvertisesAllFreeSpaceWithWindowScaling() {
@@ -100,7 +100,7 @@ class TcpConformanceTest {
     }
 
     @Test void swsAvoidanceStaysTheDefault() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().receiveBufferSize(65535).windowScale(false).build()).established();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withBuffers(bf -> bf.withReceiveBufferSize(65535)).withOptions(o -> o.withWindowScale(false))).established();
         h.inject(A, 1, 1, TcpHarness.bytes(100, 1));
         h.advance(40);
         // RFC 9293 3.8.6.2.2: the right edge does not move for 100 bytes
@@ -112,7 +112,7 @@ class TcpConformanceTest {
         h.inject(new TcpRepr(h.remotePort, h.localPort, h.peerIss + 65700, 0, R, 32767, 0, List.of()), new byte[0]);
         h.expect(A, 1, 1, 0); // in the window: RFC 5961 3.2 challenge ACK
         assertEquals(TcpState.ESTABLISHED, h.conn.state());
-        TcpHarness d = new TcpHarness(TcpConfig.builder().receiveBufferSize(65700).windowScale(false).build()).established();
+        TcpHarness d = new TcpHarness(TcpConfig.defaults().withBuffers(bf -> bf.withReceiveBufferSize(65700)).withOptions(o -> o.withWindowScale(false))).established();
         d.inject(new TcpRepr(d.remotePort, d.localPort, d.peerIss + 65700, 0, R, 32767, 0, List.of()), new byte[0]);
         d.expectNothing(); // outside the advertised 65535: dropped
     }
@@ -128,7 +128,7 @@ class TcpConformanceTest {
     }
 
     @Test void quickAckModeEndsAfterTheConfiguredCount() {
-        TcpHarness h = new TcpHarness(TcpConfig.linuxLikeBuilder().quickAcks(2).build()).established();
+        TcpHarness h = new TcpHarness(TcpConfig.linuxLike().withAcks(ak -> ak.withQuickAcks(2))).established();
         h.inject(A, 1, 1, TcpHarness.bytes(10, 1));
         h.expect(A, 1, 11, 0);
         h.inject(A, 11, 1, TcpHarness.bytes(10, 1));
@@ -167,7 +167,7 @@ class TcpConformanceTest {
     }
 
     @Test void anySizeDelayedAckAcksEverySecondSegment() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().delayedAckAnySize(true).build()).established();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withAcks(ak -> ak.withDelayedAckAnySize(true))).established();
         h.inject(A, 1, 1, TcpHarness.bytes(1, 1));
         h.expectNothing();
         h.inject(A, 2, 1, TcpHarness.bytes(2, 1));
@@ -184,7 +184,7 @@ class TcpConformanceTest {
 
     @Test void finAtRcvNxtInTimeWaitIsAckedAndRestartsTwoMsl() {
         TcpHarness h = new TcpHarness().timeWait();
-        long msl = h.cfg.mslNs() / 1_000_000;
+        long msl = h.cfg.timers().mslNs() / 1_000_000;
         h.advance(10_000);
         h.inject(F | A, 2, 2); // RFC 9293 3.10.7.4 eighth step, TIME-WAIT
         h.expect(A, 2, 2, 0);
@@ -213,7 +213,7 @@ class TcpConformanceTest {
     }
 
     @Test void freebsdIgnoresSegmentsWithoutAckInTimeWait() {
-        TcpHarness h = new TcpHarness(TcpConfig.freebsdLikeBuilder().build()).timeWait();
+        TcpHarness h = new TcpHarness(TcpConfig.freebsdLike()).timeWait();
         h.inject(F, 1, 0);
         h.expectNothing();
         TcpHarness d = new TcpHarness().timeWait();
@@ -258,7 +258,7 @@ class TcpConformanceTest {
     // ---------------------------------------------------------------- FreeBSD / Linux divergences
 
     @Test void freebsdRepeatsTheFinOnTheAckOfASimultaneousClose() {
-        TcpHarness h = new TcpHarness(TcpConfig.freebsdLikeBuilder().build()).finWait1();
+        TcpHarness h = new TcpHarness(TcpConfig.freebsdLike()).finWait1();
         h.inject(F | A, 1, 1); // the peer's FIN crosses ours
         assertEquals(TcpState.CLOSING, h.conn.state());
         h.expect(F | A, 1, 2, 0);
@@ -268,7 +268,7 @@ class TcpConformanceTest {
     }
 
     @Test void challengeAckNeverCarriesTheFin() {
-        TcpHarness h = new TcpHarness(TcpConfig.freebsdLikeBuilder().build()).finWait1();
+        TcpHarness h = new TcpHarness(TcpConfig.freebsdLike()).finWait1();
         h.inject(R, 100, 0);
         h.expect(A, 2, 1, 0);
     }
@@ -277,7 +277,7 @@ class TcpConformanceTest {
         TcpHarness h = new TcpHarness().listening();
         h.inject(S | A, 0, 34);
         assertEquals(R, h.next().tcp().flags());
-        TcpHarness f = new TcpHarness(TcpConfig.freebsdLikeBuilder().build()).listening();
+        TcpHarness f = new TcpHarness(TcpConfig.freebsdLike()).listening();
         f.inject(S | A, 0, 34);
         f.expectNothing();
         assertTrue(f.dropped("syn_ack_to_listen"));

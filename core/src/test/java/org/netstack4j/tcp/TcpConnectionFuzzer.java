@@ -44,7 +44,7 @@ class TcpConnectionFuzzer {
             case 0 -> TcpConfig.defaults();
             case 1 -> TcpConfig.linuxLike();
             case 2 -> TcpConfig.freebsdLike();
-            default -> TcpConfig.builder().mss(536).receiveBufferSize(4096).sendBufferSize(4096).build();
+            default -> TcpConfig.defaults().withOptions(o -> o.withMss(536)).withBuffers(bf -> bf.withReceiveBufferSize(4096).withSendBufferSize(4096));
         };
     }
 
@@ -204,7 +204,7 @@ class TcpConnectionFuzzer {
     private static void check(TcpHarness h) {
         drain(h);
         TcpConfig cfg = h.cfg;
-        assertTrue(h.layer.connectionCount() <= cfg.synQueueLimit() + 8 + 2,
+        assertTrue(h.layer.connectionCount() <= cfg.limits().synQueueLimit() + 8 + 2,
                 () -> h.layer.connectionCount() + " connections from one peer");
         assertTrue(h.layer.pollAt() > h.now, "a timer is due in the past after polling");
         for (TcpConnection c : h.layer.connections()) {
@@ -214,8 +214,8 @@ class TcpConnectionFuzzer {
             assertTrue(s.rcvWnd() >= 0 && s.sndWnd() >= 0, () -> "negative window: " + id);
             assertTrue(s.cwnd() > 0, () -> "cwnd <= 0: " + id);
             assertTrue(s.sendQueued() <= c.sendBufferSize(), () -> "send queue above its buffer: " + id);
-            assertTrue(s.receiveQueued() <= c.config().receiveBufferSize(), () -> "receive queue above its buffer: " + id);
-            long budget = 2L * (c.sendBufferSize() + c.config().receiveBufferSize()) + 65536;
+            assertTrue(s.receiveQueued() <= c.config().buffers().receiveBufferSize(), () -> "receive queue above its buffer: " + id);
+            long budget = 2L * (c.sendBufferSize() + c.config().buffers().receiveBufferSize()) + 65536;
             assertTrue(c.bufferBytes() <= budget, () -> c.bufferBytes() + " buffer bytes, budget " + budget + ": " + id);
             assertTrue(s.state() != TcpState.CLOSED, () -> "a CLOSED connection is still in the table: " + id);
         }

@@ -62,7 +62,7 @@ class TcpDataTransferTest {
     }
 
     @Test void dataRetriesExhaustedTimesOut() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().dataRetries(2).build()).established();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withTimers(tm -> tm.withDataRetries(2))).established();
         h.send(new byte[10]);
         h.expect(A | P, 1, 1, 10);
         h.advance(200);
@@ -74,7 +74,7 @@ class TcpDataTransferTest {
     }
 
     @Test void userTimeoutAbortsUnacknowledgedData() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().userTimeoutNs(1_000_000_000L).build()).established();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withTimers(tm -> tm.withUserTimeoutNs(1_000_000_000L))).established();
         h.send(new byte[10]);
         h.expect(A | P, 1, 1, 10);
         h.advance(200);
@@ -119,7 +119,7 @@ class TcpDataTransferTest {
     }
 
     @Test void linuxZeroWindowProbeIsAnEmptySegmentBelowSndUna() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().zeroWindowProbeData(false).build()).established();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withSending(sd -> sd.withZeroWindowProbeData(false))).established();
         h.send(TcpHarness.bytes(1000, 0));
         h.expect(A | P, 1, 1, 1000);
         h.peerWindow = 0;
@@ -140,7 +140,7 @@ class TcpDataTransferTest {
     }
 
     @Test void receiverZeroWindowThenWindowUpdate() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().receiveBufferSize(2000).build()).established();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withBuffers(bf -> bf.withReceiveBufferSize(2000))).established();
         h.inject(A, 1, 1, TcpHarness.bytes(1460, 1));
         h.inject(A | P, 1461, 1, TcpHarness.bytes(540, 2));
         h.advance(40);
@@ -153,7 +153,7 @@ class TcpDataTransferTest {
     }
 
     @Test void receiverSwsAvoidanceHoldsSmallWindowIncrease() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().receiveBufferSize(4000).build()).established();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withBuffers(bf -> bf.withReceiveBufferSize(4000))).established();
         h.inject(A, 1, 1, TcpHarness.bytes(1460, 1));
         h.inject(A, 1461, 1, TcpHarness.bytes(1460, 1));
         assertEquals(4000 - 2920, h.expect(A, 1, 2921, 0).tcp().window());
@@ -195,7 +195,7 @@ class TcpDataTransferTest {
     }
 
     @Test void fastRetransmitAfterThreeDuplicateAcksWithLimitedTransmit() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().noDelay(true).build()).established();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withSending(sd -> sd.withNoDelay(true))).established();
         int mss = 1460;
         h.send(TcpHarness.bytes(20 * mss, 5));
         for (int i = 0; i < 10; i++) h.expectData(1 + i * mss, 1, mss); // RFC 6928 initial window
@@ -226,8 +226,8 @@ class TcpDataTransferTest {
     }
 
     @Test void withCubicAFastRetransmitKeepsSeventyPercentOfTheWindow() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().noDelay(true)
-                .congestionControl(TcpConfig.CongestionControlKind.CUBIC).build()).established();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withSending(sd -> sd.withNoDelay(true))
+                .withRecovery(rc -> rc.withCongestionControl(TcpConfig.CongestionControlKind.CUBIC))).established();
         int mss = 1460;
         h.send(TcpHarness.bytes(20 * mss, 5));
         for (int i = 0; i < 10; i++) h.expectData(1 + i * mss, 1, mss);
@@ -246,7 +246,7 @@ class TcpDataTransferTest {
     }
 
     @Test void sackedDataAboveAHoleStartsRecoveryEvenOnDataSegments() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().noDelay(true).build());
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withSending(sd -> sd.withNoDelay(true)));
         h.peerSynOptions = List.of(new TcpOption.Mss(1460), new TcpOption.SackPermitted());
         h.established();
         int mss = 1460;
@@ -264,7 +264,7 @@ class TcpDataTransferTest {
     @Test void sackDuplicateAcksCountEvenWhenTheWindowGrows() {
         // Linux grows its advertised window while it queues out-of-order data, so its duplicate
         // ACKs rarely repeat the window; with SACK they still count (RFC 6675 2, "DupAck").
-        TcpHarness h = new TcpHarness(TcpConfig.builder().noDelay(true).build());
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withSending(sd -> sd.withNoDelay(true)));
         h.peerSynOptions = List.of(new TcpOption.Mss(1460), new TcpOption.SackPermitted());
         h.established();
         int mss = 1460;
@@ -289,7 +289,7 @@ class TcpDataTransferTest {
     }
 
     @Test void sequenceNumbersWrapBothWays() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().noDelay(true).build());
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withSending(sd -> sd.withNoDelay(true)));
         h.layer.setIsnForTests(() -> 0xfffff000); // our data crosses 2^32 after 4095 bytes
         h.peerIss = 0xfffffc00;                     // the peer's after 1023 bytes
         h.peerSynOptions = List.of(new TcpOption.Mss(1460), new TcpOption.SackPermitted());
@@ -326,8 +326,8 @@ class TcpDataTransferTest {
 
     @Test void aConnectionOrListenerWithItsOwnConfigurationUsesItNotTheStacks() {
         TcpHarness h = new TcpHarness(); // the stack: MSS 1460, 128 KiB buffers, initial RTO 1 s
-        TcpConfig own = TcpConfig.builder().mss(600).receiveBufferSize(6000).windowScale(false)
-                .initialRtoNs(Time.s(3)).build();
+        TcpConfig own = TcpConfig.defaults().withOptions(o -> o.withMss(600)).withBuffers(bf -> bf.withReceiveBufferSize(6000)).withOptions(o -> o.withWindowScale(false))
+                .withTimers(tm -> tm.withInitialRtoNs(Time.s(3)));
         TcpConnection c = h.layer.connect(h.now, TcpHarness.LOCAL, 0, TcpHarness.REMOTE, 80, null, own);
         assertSame(own, c.config());
         TcpHarness.Out syn = h.next();
@@ -372,7 +372,7 @@ class TcpDataTransferTest {
     }
 
     @Test void withoutCoalescingEverySecondSegmentOfABurstIsAcked() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().coalesceAcks(false).build()).established();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withAcks(ak -> ak.withCoalesceAcks(false))).established();
         burst(h, 1, 1460, 1460, 1460, 1460, 1460, 1460);
         h.expect(A, 1, 1 + 2 * 1460, 0);
         h.expect(A, 1, 1 + 4 * 1460, 0);
@@ -437,7 +437,7 @@ class TcpDataTransferTest {
     }
 
     @Test void minshallNagleSendsTheTailAndHoldsTheNextShortSegment() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().nagleMinshall(true).build()).established();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withSending(sd -> sd.withNagleMinshall(true))).established();
         h.send(new byte[2 * 1460 + 300]);
         h.expect(A, 1, 1, 1460);
         h.expect(A, 1461, 1, 1460);
@@ -495,8 +495,8 @@ class TcpDataTransferTest {
     }
 
     @Test void keepaliveProbesThenTimesOut() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().keepalive(true).keepaliveIdleNs(10_000_000_000L)
-                .keepaliveIntervalNs(1_000_000_000L).keepaliveProbes(2).build()).established();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withTimers(tm -> tm.withKeepalive(true).withKeepaliveIdleNs(10_000_000_000L)
+                .withKeepaliveIntervalNs(1_000_000_000L).withKeepaliveProbes(2))).established();
         h.advance(10_000);
         h.expect(A, 0, 1, 0);
         h.advance(1000);
@@ -506,8 +506,8 @@ class TcpDataTransferTest {
     }
 
     @Test void keepaliveAnsweredKeepsConnection() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().keepalive(true).keepaliveIdleNs(10_000_000_000L)
-                .keepaliveIntervalNs(1_000_000_000L).keepaliveProbes(2).build()).established();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withTimers(tm -> tm.withKeepalive(true).withKeepaliveIdleNs(10_000_000_000L)
+                .withKeepaliveIntervalNs(1_000_000_000L).withKeepaliveProbes(2))).established();
         h.advance(10_000);
         h.expect(A, 0, 1, 0);
         h.inject(A, 1, 1);
@@ -519,7 +519,7 @@ class TcpDataTransferTest {
     @Test void keepaliveSwitchedOnPerConnection() {
         TcpHarness h = new TcpHarness().established();
         h.conn.setKeepalive(h.now, true);
-        h.advance(h.cfg.keepaliveIdleNs() / 1_000_000);
+        h.advance(h.cfg.timers().keepaliveIdleNs() / 1_000_000);
         h.expect(A, 0, 1, 0);
         h.conn.setKeepalive(h.now, false);
         h.advance(1_000_000);
@@ -535,7 +535,7 @@ class TcpDataTransferTest {
     }
 
     @Test void sendBufferFullAcceptsPartially() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().sendBufferSize(1000).build()).established();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withBuffers(bf -> bf.withSendBufferSize(1000))).established();
         h.peerWindow = 0;
         h.inject(A, 1, 1);
         assertEquals(1000, h.send(new byte[1500]));
@@ -558,7 +558,7 @@ class TcpDataTransferTest {
     }
 
     @Test void icmpHardErrorsCanBeSwitchedOff() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().icmpHardErrorsInSynSent(false).build()).synSent();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withQuirks(qk -> qk.withIcmpHardErrorsInSynSent(false))).synSent();
         h.layer.icmpDestinationUnreachable(h.now, TcpHarness.LOCAL, TcpHarness.REMOTE, 3, 0, TcpHarness.LOCAL_PORT, 80, h.iss);
         assertEquals(TcpState.SYN_SENT, h.conn.state()); // soft: named only if the SYN times out
     }
@@ -569,11 +569,11 @@ class TcpDataTransferTest {
         rfc.layer.icmpTimeExceeded(rfc.now, TcpHarness.LOCAL, TcpHarness.REMOTE, TcpHarness.LOCAL_PORT, 80, rfc.iss);
         assertEquals(TcpState.SYN_SENT, rfc.conn.state());
 
-        TcpHarness bsd = new TcpHarness(TcpConfig.builder().icmpProhibitedIsHard(true).build()).synSent();
+        TcpHarness bsd = new TcpHarness(TcpConfig.defaults().withQuirks(qk -> qk.withIcmpProhibitedIsHard(true))).synSent();
         bsd.layer.icmpDestinationUnreachable(bsd.now, TcpHarness.LOCAL, TcpHarness.REMOTE, 13, 0, TcpHarness.LOCAL_PORT, 80, bsd.iss);
         bsd.assertClosed(TcpError.CONNECTION_REFUSED);
 
-        TcpHarness ttl = new TcpHarness(TcpConfig.builder().icmpProhibitedIsHard(true).build()).synSent();
+        TcpHarness ttl = new TcpHarness(TcpConfig.defaults().withQuirks(qk -> qk.withIcmpProhibitedIsHard(true))).synSent();
         ttl.layer.icmpTimeExceeded(ttl.now, TcpHarness.LOCAL, TcpHarness.REMOTE, TcpHarness.LOCAL_PORT, 80, ttl.iss);
         ttl.assertClosed(TcpError.HOST_UNREACHABLE);
     }

@@ -138,7 +138,7 @@ class TcpPartsTest {
 
     @Test void linuxSlowStartCountsSegmentsDeliveredByDuplicateAcksOnce() {
         // no SACK: two duplicate ACKs (reordering), then one ACK covering both held segments
-        TcpHarness h = new TcpHarness(TcpConfig.builder().slowStartAbcLimit(0).sack(false).build()).established();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withRecovery(rc -> rc.withSlowStartAbcLimit(0)).withOptions(o -> o.withSack(false))).established();
         h.send(new byte[10 * 1460]);
         for (int i = 0; i < 10; i++) h.next();
         long cwnd = h.conn.status().cwnd();
@@ -200,14 +200,14 @@ class TcpPartsTest {
 
     @Test void configDefaultsAreLinuxLike() {
         TcpConfig c = TcpConfig.defaults();
-        assertEquals(1460, c.mss());
-        assertEquals(7, c.windowScaleShift());
-        assertEquals(Time.s(60), 2 * c.mslNs());
-        assertEquals(Time.ms(40), c.delayedAckNs());
-        assertEquals(10, c.initialWindowSegments());
-        assertFalse(c.keepalive());
-        assertTrue(c.timeWaitEnabled());
-        assertFalse(c.twoWayHandshake());
-        assertEquals(c, c.toBuilder().build());
+        assertEquals(1460, c.options().mss());
+        assertEquals(7, c.options().windowScaleShift());
+        assertEquals(Time.s(60), 2 * c.timers().mslNs());
+        assertEquals(Time.ms(40), c.acks().delayedAckNs());
+        assertEquals(10, c.recovery().initialWindowSegments());
+        assertFalse(c.timers().keepalive());
+        assertTrue(c.lab().timeWaitEnabled());
+        assertFalse(c.lab().twoWayHandshake());
+        assertEquals(c, c);
     }
 }

@@ -23,8 +23,9 @@ class TcpPrrTest {
         return h;
     }
 
-    private static TcpConfig.Builder cubic() {
-        return TcpConfig.builder().noDelay(true).congestionControl(TcpConfig.CongestionControlKind.CUBIC);
+    private static TcpConfig cubic() {
+        return TcpConfig.defaults().withSending(sd -> sd.withNoDelay(true))
+                .withRecovery(rc -> rc.withCongestionControl(TcpConfig.CongestionControlKind.CUBIC));
     }
 
     /** An ACK at relative {@code ack} SACKing [left, right) (relative to our ISS). */
@@ -49,7 +50,7 @@ class TcpPrrTest {
     }
 
     @Test void withPrrOneSegmentGoesOutPerSegmentSackedWhilePipeStaysAtSsthresh() {
-        TcpHarness h = intoRecovery(cubic().proportionalRateReduction(true).build());
+        TcpHarness h = intoRecovery(cubic().withRecovery(rc -> rc.withProportionalRateReduction(true)));
         // RFC 6937: pipe = 10 outstanding - 3 SACKed - 0 lost-not-resent = 7 = ssthresh, so sndcnt 0 and
         // cwnd = pipe + sndcnt = 7 segments (Linux's tcpi_snd_cwnd after a fast retransmit with PRR)
         assertEquals(7 * MSS, h.conn.status().cwnd());
@@ -71,7 +72,7 @@ class TcpPrrTest {
     }
 
     @Test void withoutPrrNewRenoInflatesTheWindowAsBefore() {
-        TcpHarness h = intoRecovery(cubic().build());
+        TcpHarness h = intoRecovery(cubic());
         // RFC 5681 3.2: cwnd = ssthresh + 3 * SMSS, then one SMSS more per duplicate ACK
         assertEquals(10 * MSS, h.conn.status().cwnd());
         h.send(TcpHarness.bytes(7 * MSS, 4));
@@ -119,14 +120,14 @@ class TcpPrrTest {
     }
 
     @Test void withPrrTheReductionIsSpreadOverTheRecoveryInsteadOfNewRenosPauseThenBurst() {
-        TcpConfig.Builder b = TcpConfig.builder().noDelay(true);
+        TcpConfig b = TcpConfig.defaults().withSending(sd -> sd.withNoDelay(true));
         // RFC 6937 3, pipe > ssthresh: sndcnt = CEIL(prr_delivered * 10000 / 20000) - prr_out, one
         // segment for every two delivered (sub-MSS credit waits for a full segment), from the start;
         // pipe (17 after the fast retransmit) is down to ssthresh after the 14th SACK, and from then
         // on PRR-SSRB sends one segment per segment delivered
-        assertEquals("0010101010011111", sendsPerSack(b.proportionalRateReduction(true).build()));
+        assertEquals("0010101010011111", sendsPerSack(b.withRecovery(rc -> rc.withProportionalRateReduction(true))));
         // RFC 5681 3.2: cwnd 13 segments, +1 per duplicate ACK: nothing until it passes the flight of 20
-        assertEquals("0000000111111111", sendsPerSack(b.proportionalRateReduction(false).build()));
+        assertEquals("0000000111111111", sendsPerSack(b.withRecovery(rc -> rc.withProportionalRateReduction(false))));
     }
 
     /** The full ACK of the recovery, its first SACK block a D-SACK of [left, right) (RFC 2883). */
@@ -136,7 +137,7 @@ class TcpPrrTest {
 
     @Test void aRecoveryWhoseRetransmissionIsReportedAsADuplicateIsUndoneWithDsackUndo() {
         // the "lost" segment was only delayed: the peer reports the retransmission as a duplicate
-        TcpHarness h = intoRecovery(cubic().proportionalRateReduction(true).dsackUndo(true).build());
+        TcpHarness h = intoRecovery(cubic().withRecovery(rc -> rc.withProportionalRateReduction(true).withDsackUndo(true)));
         assertEquals(7 * MSS, h.conn.status().cwnd());
         dsackAck(h, 1 + 10 * MSS, 1, 1 + MSS);
         assertFalse(h.conn.status().inRecovery());
@@ -146,10 +147,10 @@ class TcpPrrTest {
     }
 
     @Test void withoutDsackUndoOrWithoutTheDsackTheReductionStays() {
-        TcpHarness h = intoRecovery(cubic().proportionalRateReduction(true).build());
+        TcpHarness h = intoRecovery(cubic().withRecovery(rc -> rc.withProportionalRateReduction(true)));
         dsackAck(h, 1 + 10 * MSS, 1, 1 + MSS);
         assertEquals(7 * MSS, h.conn.status().cwnd(), "dsackUndo off");
-        TcpHarness g = intoRecovery(cubic().proportionalRateReduction(true).dsackUndo(true).build());
+        TcpHarness g = intoRecovery(cubic().withRecovery(rc -> rc.withProportionalRateReduction(true).withDsackUndo(true)));
         g.inject(TcpHarness.A, 1, 1 + 10 * MSS); // no D-SACK: the retransmission was needed
         assertEquals(7 * MSS, g.conn.status().cwnd());
         assertEquals(0, g.counters.get("tcp.recovery_undos"));

@@ -58,8 +58,8 @@ class TcpRobustnessTest {
             TcpConnection c = h.conn;
             if (c != null) {
                 TcpStatus st = c.status();
-                assertTrue(st.receiveQueued() <= h.cfg.receiveBufferSize());
-                assertTrue(st.sendQueued() <= h.cfg.sendBufferSize());
+                assertTrue(st.receiveQueued() <= h.cfg.buffers().receiveBufferSize());
+                assertTrue(st.sendQueued() <= h.cfg.buffers().sendBufferSize());
                 assertTrue(Seq.le(st.sndUna(), st.sndNxt()), "snd.una <= snd.nxt");
             }
         }

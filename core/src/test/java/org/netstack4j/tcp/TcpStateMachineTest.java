@@ -49,13 +49,13 @@ class TcpStateMachineTest {
 
     @Test void theSmallestIpv4MtuGivesAnMssOf28() {
         // RFC 791: every IPv4 host takes 68-byte datagrams; 68 - 40 leaves 28 bytes of data
-        TcpHarness h = new TcpHarness(TcpConfig.builder().mss(28).build());
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withOptions(o -> o.withMss(28)));
         h.conn = h.layer.connect(h.now, TcpHarness.LOCAL, 0, TcpHarness.REMOTE, 80, h.events);
         assertTrue(h.next().tcp().options().get(0) instanceof TcpOption.Mss m && m.mss() == 28);
     }
 
     @Test void synRetransmissionsCanDropTheirOptions() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().bareSynAfterRetries(2).build());
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withQuirks(qk -> qk.withBareSynAfterRetries(2)));
         h.conn = h.layer.connect(h.now, TcpHarness.LOCAL, 0, TcpHarness.REMOTE, 80, h.events);
         assertEquals(5, h.next().tcp().options().size());
         h.advance(1000);
@@ -72,7 +72,7 @@ class TcpStateMachineTest {
     }
 
     @Test void freebsdOptionOrderIsData() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().optionLayout(OptionLayout.freebsdLike()).build()).synSent();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withOptions(o -> o.withOptionLayout(OptionLayout.freebsdLike()))).synSent();
         // the fixture consumed the SYN; look at it in the trace
         TcpRepr syn = h.trace.stream().filter(e -> e instanceof TraceEvent.Segment s && !s.in())
                 .map(e -> ((TraceEvent.Segment) e).tcp()).findFirst().orElseThrow();
@@ -222,7 +222,7 @@ class TcpStateMachineTest {
 
     @Test void timeWaitLastsTwoMsl() {
         TcpHarness h = new TcpHarness().timeWait();
-        long msl = h.cfg.mslNs() / 1_000_000;
+        long msl = h.cfg.timers().mslNs() / 1_000_000;
         h.advance(2 * msl - 1);
         assertEquals(TcpState.TIME_WAIT, h.conn.state());
         h.advance(1);
@@ -233,7 +233,7 @@ class TcpStateMachineTest {
 
     @Test void retransmittedFinInTimeWaitIsAckedAndRestartsTimer() {
         TcpHarness h = new TcpHarness().timeWait();
-        long msl = h.cfg.mslNs() / 1_000_000;
+        long msl = h.cfg.timers().mslNs() / 1_000_000;
         h.advance(10_000);
         h.inject(F | A, 1, 2); // our ACK of the FIN was lost: the peer repeats the FIN
         h.expect(A, 2, 2, 0);
@@ -244,7 +244,7 @@ class TcpStateMachineTest {
     }
 
     @Test void labSwitchTimeWaitDisabledForgetsAtOnce() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().timeWaitEnabled(false).build()).finWait2();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withLab(lb -> lb.withTimeWaitEnabled(false))).finWait2();
         h.inject(F | A, 1, 2);
         h.expect(A, 2, 2, 0);
         h.assertClosed(null);
@@ -252,7 +252,7 @@ class TcpStateMachineTest {
     }
 
     @Test void labSwitchWithoutTimeWaitARetransmittedFinGetsRst() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().timeWaitEnabled(false).build()).finWait2();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withLab(lb -> lb.withTimeWaitEnabled(false))).finWait2();
         h.inject(F | A, 1, 2);
         h.expect(A, 2, 2, 0); // suppose this last ACK is lost...
         h.inject(F | A, 1, 2); // ...the peer repeats its FIN, and nobody remembers the connection
@@ -262,7 +262,7 @@ class TcpStateMachineTest {
     }
 
     @Test void labSwitchTwoWayHandshakeEstablishesOnSyn() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().twoWayHandshake(true).build()).listening();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withLab(lb -> lb.withTwoWayHandshake(true))).listening();
         h.inject(S, 0, 0);
         TcpHarness.Out sa = h.next();
         assertEquals(S | A, sa.tcp().flags());
@@ -340,7 +340,7 @@ class TcpStateMachineTest {
     }
 
     @Test void rstInTimeWaitIgnoredWithRfc1337Remedy() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().rstInTimeWait(false).build()).timeWait();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withQuirks(qk -> qk.withRstInTimeWait(false))).timeWait();
         h.inject(R, 2, 0);
         assertEquals(TcpState.TIME_WAIT, h.conn.state());
         assertTrue(h.dropped("rst_in_time_wait"));
@@ -432,7 +432,7 @@ class TcpStateMachineTest {
     }
 
     @Test void withoutRfc5961AnyRstInTheWindowResets() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().challengeAckOnRst(false).build()).established();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withQuirks(qk -> qk.withChallengeAckOnRst(false))).established();
         h.inject(R, 1_000_000, 0); // outside the window: still dropped
         h.expectNothing();
         assertEquals(TcpState.ESTABLISHED, h.conn.state());
@@ -451,7 +451,7 @@ class TcpStateMachineTest {
     }
 
     @Test void challengeAcksAreRateLimited() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().challengeAckLimit(2).build()).established();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withLimits(lm -> lm.withChallengeAckLimit(2))).established();
         for (int i = 0; i < 5; i++) h.inject(R, 1000 + i, 0);
         h.expect(A, 1, 1, 0);
         h.expect(A, 1, 1, 0);
@@ -462,7 +462,7 @@ class TcpStateMachineTest {
     }
 
     @Test void withoutRfc5961ASynInTheWindowResetsWithRstAck() {
-        TcpHarness h = new TcpHarness(TcpConfig.builder().challengeAckOnSyn(false).abortRstWithAck(true).build()).established();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withQuirks(qk -> qk.withChallengeAckOnSyn(false).withAbortRstWithAck(true))).established();
         h.inject(S, 0, 0); // left of the window: the ordinary ACK of an unacceptable segment
         h.expect(A, 1, 1, 0);
         assertEquals(TcpState.ESTABLISHED, h.conn.state());
@@ -520,8 +520,8 @@ class TcpStateMachineTest {
 
     @Test void synQueueIsBounded() {
         // without SYN cookies (with them, the third SYN gets a cookie: SynCookiesTest)
-        TcpHarness h = new TcpHarness(TcpConfig.builder().synQueueLimit(2)
-                .hardening(Hardening.defaults().withSynCookies(Hardening.SynCookieMode.NEVER)).build()).listening();
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withLimits(lm -> lm.withSynQueueLimit(2))
+                .withHardening(Hardening.defaults().withSynCookies(Hardening.SynCookieMode.NEVER))).listening();
         for (int p = 1; p <= 3; p++) {
             h.remotePort = 60000 + p;
             h.inject(S, 0, 0);

@@ -178,7 +178,7 @@ class TcpTwoLayerTest {
         assertEquals(0, res.clientCounters.get("tcp.retransmits"));
         assertTrue(res.finishedAt < Time.s(10), "clean 1 MB each way in well under 10 virtual seconds: " + res.finishedAt);
         // the active closer (whoever sent FIN first) sits in TIME-WAIT; drive time past 2MSL
-        long t = res.finishedAt + 2 * TcpConfig.defaults().mslNs();
+        long t = res.finishedAt + 2 * TcpConfig.defaults().timers().mslNs();
         res.a.poll(t);
         res.b.poll(t);
         assertEquals(0, res.a.connectionCount() + res.b.connectionCount());
@@ -193,21 +193,21 @@ class TcpTwoLayerTest {
             Faults f = new Faults(r.nextDouble(0, 0.05), r.nextDouble(0, 0.03), r.nextDouble(0, 0.2),
                     Time.ms(1 + r.nextInt(30)), Time.ms(1 + r.nextInt(20)));
             TcpConfig cfg = TcpConfig.defaults();
-            if (seed % 4 == 1) cfg = cfg.toBuilder().timestamps(false).build();
-            if (seed % 4 == 2) cfg = cfg.toBuilder().sack(false).windowScale(false).build();
-            if (seed % 5 == 3) cfg = cfg.toBuilder().noDelay(true).delayedAckNs(0).build();
-            if (seed % 7 == 5) cfg = cfg.toBuilder().mss(536).initialWindowSegments(2).optionLayout(OptionLayout.freebsdLike()).build();
-            if (seed % 11 == 4) cfg = cfg.toBuilder().receiveBufferSize(16384).build();
+            if (seed % 4 == 1) cfg = cfg.withOptions(o -> o.withTimestamps(false));
+            if (seed % 4 == 2) cfg = cfg.withOptions(o -> o.withSack(false).withWindowScale(false));
+            if (seed % 5 == 3) cfg = cfg.withSending(sd -> sd.withNoDelay(true)).withAcks(ak -> ak.withDelayedAckNs(0));
+            if (seed % 7 == 5) cfg = cfg.withOptions(o -> o.withMss(536)).withRecovery(rc -> rc.withInitialWindowSegments(2)).withOptions(o -> o.withOptionLayout(OptionLayout.freebsdLike()));
+            if (seed % 11 == 4) cfg = cfg.withBuffers(bf -> bf.withReceiveBufferSize(16384));
             if (seed % 13 == 6) // FreeBSD's knobs
-                cfg = cfg.toBuilder().receiveWindowPolicy(TcpConfig.ReceiveWindowPolicy.FREE_SPACE).delayedAckAnySize(true)
-                        .repeatFinOnAck(true).timeWaitIgnoresNonAck(true).rstInTimeWait(false).build();
-            if (seed % 13 == 7) cfg = cfg.toBuilder().quickAcks(16).ackUnsentAck(false).abortRstWithAck(true).build(); // Linux's
+                cfg = cfg.withBuffers(bf -> bf.withReceiveWindowPolicy(TcpConfig.ReceiveWindowPolicy.FREE_SPACE)).withAcks(ak -> ak.withDelayedAckAnySize(true))
+                        .withQuirks(qk -> qk.withRepeatFinOnAck(true).withTimeWaitIgnoresNonAck(true).withRstInTimeWait(false));
+            if (seed % 13 == 7) cfg = cfg.withAcks(ak -> ak.withQuickAcks(16)).withQuirks(qk -> qk.withAckUnsentAck(false).withAbortRstWithAck(true)); // Linux's
             try {
                 Result res = run(seed, bytes, f, cfg, Time.s(3600));
                 check(seed, res, bytes);
                 retransmits += res.clientCounters.get("tcp.retransmits") + res.serverCounters.get("tcp.retransmits");
             } catch (AssertionError e) {
-                failures.add("seed " + seed + " " + f + " " + cfg.timestamps() + cfg.sack() + ": " + e.getMessage());
+                failures.add("seed " + seed + " " + f + " " + cfg.options().timestamps() + cfg.options().sack() + ": " + e.getMessage());
                 if (failures.size() > 3) break;
             }
         }
@@ -222,8 +222,9 @@ class TcpTwoLayerTest {
             SplittableRandom r = new SplittableRandom(seed * 7919);
             Faults f = new Faults(r.nextDouble(0, 0.05), r.nextDouble(0, 0.02), r.nextDouble(0, 0.1),
                     Time.ms(1 + r.nextInt(20)), Time.ms(1 + r.nextInt(10)));
-            TcpConfig cfg = TcpConfig.builder().receiveBufferSize(4096).sendBufferSize(3000 + r.nextInt(10000))
-                    .windowScale(seed % 2 == 0).timestamps(seed % 3 != 0).build();
+            long s = seed;
+            TcpConfig cfg = TcpConfig.defaults().withBuffers(bf -> bf.withReceiveBufferSize(4096).withSendBufferSize(3000 + r.nextInt(10000)))
+                    .withOptions(o -> o.withWindowScale(s % 2 == 0).withTimestamps(s % 3 != 0));
             Result res = run(seed, bytes, f, cfg, Time.s(3600), 500 + r.nextInt(2000), Tracer.NONE);
             check(seed, res, bytes);
             windowUpdates += res.clientCounters.get("tcp.out.window_updates") + res.serverCounters.get("tcp.out.window_updates");

@@ -191,7 +191,7 @@ public final class TunBench {
         String problem = null;
         try {
             LinuxNet.netnsAdd(tunNs);
-            TcpConfig cfg = TcpConfig.builder().receiveBufferSize(NSJ_BUFFER).sendBufferSize(NSJ_BUFFER).build();
+            TcpConfig cfg = TcpConfig.defaults().withBuffers(bf -> bf.withReceiveBufferSize(NSJ_BUFFER).withSendBufferSize(NSJ_BUFFER));
             try (TunHost host = TunHost.builder("nsjb" + tag + (offload ? "o" : "")).mtu(MTU).netns(tunNs).offload(offload)
                     .address("10.215." + net + ".2/24").hostAddress("10.215." + net + ".1/24")
                     .tcpConfig(cfg).open()) {

@@ -78,7 +78,7 @@ class TunOffloadTransferTest {
         LinuxNet.linkUp(ns, "lo");
         host = TunHost.builder("nsjo" + pid % 100000).address("10.213.9.2/24").hostAddress("10.213.9.1/24").netns(ns)
                 .offload(true).seed(15)
-                .tcpConfig(TcpConfig.builder().receiveBufferSize(4 << 20).sendBufferSize(4 << 20).build())
+                .tcpConfig(TcpConfig.defaults().withBuffers(bf -> bf.withReceiveBufferSize(4 << 20).withSendBufferSize(4 << 20)))
                 .open();
         assumeTrue(host.tun().offloads().has(TunOffload.TUN_F_CSUM | TunOffload.TUN_F_TSO4),
                 "the kernel did not agree to checksum and TSO4 offloads: " + host.tun().offloads());

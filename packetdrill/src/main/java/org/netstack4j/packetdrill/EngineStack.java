@@ -36,7 +36,7 @@ final class EngineStack implements TcpStack {
 
     EngineStack(StackSettings s, Output out, long seed) {
         this.settings = s;
-        this.announcedRcvBuf = s.rcvBuf != null ? s.rcvBuf : s.profile == Profile.FREEBSD ? 65536 : 131072;
+        this.announcedRcvBuf = s.requestedRcvBuf != null ? s.requestedRcvBuf : s.profile == Profile.FREEBSD ? 65536 : 131072;
         this.config = configFor(s);
         this.layer = new TcpLayer(config, (now, src, dst, tcp, payload, off, len) -> {
             byte[] p = new byte[len];
@@ -60,65 +60,41 @@ final class EngineStack implements TcpStack {
         return s.maxSeg != null ? s.maxSeg : PathInfo.mssForMtu(IpAddress.Family.IPV4, s.mtu);
     }
 
-    /** The profile as TcpConfig data, then the script's sysctls on top. */
+    /** The profile as TcpConfig data, then the script's sysctls and early socket options on top. */
     static TcpConfig configFor(StackSettings s) {
         // the socket-layer emulation below needs the MSS before any connection exists
         int mss = configuredMss(s);
-        TcpConfig.Builder b = switch (s.profile) {
-            case FREEBSD -> {
-                int rcv = s.rcvBuf != null ? s.rcvBuf : 65536;
-                // FreeBSD grows the receive buffer to a multiple of the MSS once the MSS is known
-                // (tcp_mss_update): 65536 -> 65700 for MSS 1460, hence "win 1026" with wscale 6.
-                yield TcpConfig.freebsdLikeBuilder()
-                    .receiveBufferSize(roundUp(rcv, mss))
-                    .sendBufferSize(s.sndBuf != null ? s.sndBuf : 32768)
-                    .windowScaleShift(s.windowScaleShift != null ? s.windowScaleShift : 6) // kern.ipc.maxsockbuf 2 MB
-                    .delayedAckNs(Time.ms(40))
+        TcpConfig profile = switch (s.profile) {
+            case FREEBSD -> TcpConfig.freebsdLike()
+                    .withBuffers(b -> b.withReceiveBufferSize(65536).withSendBufferSize(32768))
+                    .withOptions(o -> o.withWindowScaleShift(6)) // kern.ipc.maxsockbuf 2 MB
+                    .withAcks(a -> a.withDelayedAckNs(Time.ms(40)))
                     // TCP_MAXRXTSHIFT retransmissions, at most TCPTV_REXMTMAX apart, and an active
-                    // open bounded by net.inet.tcp.keepinit (75 s)
-                    .synRetries(12)
-                    .maxRtoNs(Time.s(64))
-                    .connectTimeoutNs(s.synTimeoutNs != null ? s.synTimeoutNs : Time.s(75))
+                    // open bounded by net.inet.tcp.keepinit (75 s).
                     // FreeBSD: RTO = srtt + 4 rttvar + rexmit_slop (200 ms), at least rexmit_min
                     // (30 ms). The engine has no additive slop; with the near-zero RTTs of virtual
                     // time a 230 ms floor is the same thing.
-                    .minRtoNs(Time.ms(230));
-            }
-            case LINUX, AUTO -> TcpConfig.linuxLikeBuilder()
-                    .receiveBufferSize(s.rcvBuf != null ? s.rcvBuf : 131072)
-                    .sendBufferSize(s.sndBuf != null ? s.sndBuf : 131072)
-                    .windowScaleShift(s.windowScaleShift != null ? s.windowScaleShift : 6) // nplab/linux: 6
-                    .delayedAckNs(Time.ms(40))
-                    .minRtoNs(Time.ms(200))
-                    .rstInTimeWait(true);
+                    .withTimers(t -> t.withSynRetries(12).withMaxRtoNs(Time.s(64)).withConnectTimeoutNs(Time.s(75))
+                            .withMinRtoNs(Time.ms(230)));
+            case LINUX, AUTO -> TcpConfig.linuxLike()
+                    .withBuffers(b -> b.withReceiveBufferSize(131072).withSendBufferSize(131072))
+                    .withOptions(o -> o.withWindowScaleShift(6)) // nplab/linux: 6
+                    .withAcks(a -> a.withDelayedAckNs(Time.ms(40)))
+                    .withTimers(t -> t.withMinRtoNs(Time.ms(200)))
+                    .withQuirks(q -> q.withRstInTimeWait(true));
         };
-        b.mss(s.maxSeg != null ? s.maxSeg : 0); // 0: the route's MSS (paths), not capped
-        if (s.congestionControl != null) b.congestionControl(s.congestionControl);
-        if (s.sack != null) b.sack(s.sack);
-        if (s.timestamps != null) b.timestamps(s.timestamps);
-        if (s.windowScaling != null) b.windowScale(s.windowScaling);
-        if (s.delayedAckNs != null) b.delayedAckNs(s.delayedAckNs);
-        if (s.initialRtoNs != null) b.initialRtoNs(s.initialRtoNs);
-        if (s.minRtoNs != null) b.minRtoNs(s.minRtoNs);
-        if (s.keepAlive != null) b.keepalive(s.keepAlive);
-        if (s.synAckRetries != null) b.synAckRetries(s.synAckRetries);
-        if (s.synRetries != null) b.synRetries(s.synRetries);
-        b.bareSynAfterRetries(s.bareSynAfterRetries);
-        if (s.dataRetries != null) b.dataRetries(s.dataRetries);
-        if (s.keepIdleNs != null) b.keepaliveIdleNs(s.keepIdleNs);
-        if (s.keepIntvlNs != null) b.keepaliveIntervalNs(s.keepIntvlNs);
-        if (s.keepCnt != null) b.keepaliveProbes(s.keepCnt);
-        if (s.rfc5961Rst != null) b.challengeAckOnRst(s.rfc5961Rst);
-        if (s.rfc5961Syn != null) b.challengeAckOnSyn(s.rfc5961Syn);
-        if (s.icmpMayRst != null) b.icmpHardErrorsInSynSent(s.icmpMayRst);
-        if (s.dropMissingTimestamps != null) b.dropMissingTimestamps(s.dropMissingTimestamps);
-        if (s.slowStartAfterIdle != null) b.slowStartAfterIdle(s.slowStartAfterIdle);
-        if (s.earlyRetransmit != null) b.earlyRetransmit(s.earlyRetransmit);
-        if (s.tailLossProbe != null) b.tailLossProbe(s.tailLossProbe);
-        if (s.synCookies != null) b.hardening(org.netstack4j.tcp.Hardening.defaults().withSynCookies(s.synCookies));
-        if (s.twReuse != null && s.twReuse == 1)
-            b.timeWaitReuseDelayNs((s.twReuseDelayMs != null ? s.twReuseDelayMs : 1000L) * 1_000_000L);
-        return b.build();
+        // mss 0: the route's MSS (paths), not capped
+        TcpConfig c = s.applyTo(profile.withOptions(o -> o.withMss(s.maxSeg != null ? s.maxSeg : 0)));
+        if (s.profile == Profile.FREEBSD) {
+            // FreeBSD grows the receive buffer to a multiple of the MSS once the MSS is known
+            // (tcp_mss_update): 65536 -> 65700 for MSS 1460, hence "win 1026" with wscale 6.
+            c = c.withBuffers(b -> b.withReceiveBufferSize(roundUp(b.receiveBufferSize(), mss)));
+        }
+        if (s.twReuse != null && s.twReuse == 1) {
+            long delayNs = (s.twReuseDelayMs != null ? s.twReuseDelayMs : 1000L) * 1_000_000L;
+            c = c.withTimers(t -> t.withTimeWaitReuseDelayNs(delayNs));
+        }
+        return c;
     }
 
     private static int roundUp(int v, int m) { return (v + m - 1) / m * m; }
@@ -180,9 +156,9 @@ final class EngineStack implements TcpStack {
     /** The engine's buffers and MSS are per layer: a per-socket value must agree with them. */
     private void checkOptions(SocketOptions o) {
         if (o.rcvBuf != null && o.rcvBuf != announcedRcvBuf) throw new Unsupported(0, "per-socket SO_RCVBUF");
-        if (o.sndBuf != null && o.sndBuf != config.sendBufferSize()) throw new Unsupported(0, "per-socket SO_SNDBUF");
+        if (o.sndBuf != null && o.sndBuf != config.buffers().sendBufferSize()) throw new Unsupported(0, "per-socket SO_SNDBUF");
         if (o.maxSeg != null && o.maxSeg != configuredMss(settings)) throw new Unsupported(0, "per-socket TCP_MAXSEG");
-        if ((o.keepAlive && !config.keepalive()) || o.keepIdleS != null || o.keepIntvlS != null || o.keepCnt != null)
+        if ((o.keepAlive && !config.timers().keepalive()) || o.keepIdleS != null || o.keepIntvlS != null || o.keepCnt != null)
             throw new Unsupported(0, "per-socket keepalive options");
     }
 
@@ -194,7 +170,7 @@ final class EngineStack implements TcpStack {
 
     @Override public int defaultReceiveBuffer() { return announcedRcvBuf; }
 
-    @Override public int defaultSendBuffer() { return config.sendBufferSize(); }
+    @Override public int defaultSendBuffer() { return config.buffers().sendBufferSize(); }
 
     @Override public void drop(long now, Conn c) { ((EngineConn) c).c.abort(now); }
 
@@ -313,7 +289,7 @@ final class EngineStack implements TcpStack {
 
         @Override public int receiveBufferSize() {
             if (settings.profile != Profile.FREEBSD) return announcedRcvBuf;
-            return c.state() == TcpState.SYN_SENT || c.state() == TcpState.CLOSED ? announcedRcvBuf : config.receiveBufferSize();
+            return c.state() == TcpState.SYN_SENT || c.state() == TcpState.CLOSED ? announcedRcvBuf : config.buffers().receiveBufferSize();
         }
 
         @Override public int sendBufferSize() { return c.sendBufferSize(); }

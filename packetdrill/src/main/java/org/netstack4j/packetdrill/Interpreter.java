@@ -1,5 +1,7 @@
 package org.netstack4j.packetdrill;
 
+import org.netstack4j.tcp.TcpConfig;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -184,7 +186,7 @@ public final class Interpreter {
         if (profile == Profile.LINUX && COMMENTED_DEFAULTS.matcher(script.source()).find()) {
             // Older google scripts carry the defaults.sh line commented out: their harness had
             // already applied it, and they expect its window scale (see command()).
-            settings.windowScaleShift = 8;
+            settings.change(cfg -> cfg.withOptions(o -> o.withWindowScaleShift(8)));
         }
         if (!toleranceOverridden && GVISOR_PATH.matcher(pathOf(script)).find()) {
             // gVisor's harness runs its scripts with a wider tolerance than packetdrill's 4 ms
@@ -1324,13 +1326,20 @@ public final class Interpreter {
     /** An option the engine only has per stack, recorded in the settings the stack is built from. */
     private boolean stackWideOption(SyscallEvent s, Sock k, String opt, Expr v) {
         switch (opt) {
-            case "SO_RCVBUF" -> { settings.rcvBuf = (int) arrayValue(s, v); settings.rcvBufBySockopt = true; }
-            case "SO_SNDBUF" -> { settings.sndBuf = (int) arrayValue(s, v); settings.sndBufBySockopt = true; }
+            case "SO_RCVBUF" -> {
+                settings.receiveBuffer((int) arrayValue(s, v));
+                settings.rcvBufBySockopt = true;
+            }
+            case "SO_SNDBUF" -> {
+                int n = (int) arrayValue(s, v);
+                settings.change(c -> c.withBuffers(b -> b.withSendBufferSize(n)));
+                settings.sndBufBySockopt = true;
+            }
             case "TCP_MAXSEG" -> settings.maxSeg = k.opts.maxSeg = (int) arrayValue(s, v); // getsockopt reads it back
-            case "SO_KEEPALIVE" -> settings.keepAlive = arrayValue(s, v) != 0;
-            case "TCP_KEEPIDLE" -> settings.keepIdleNs = arrayValue(s, v) * 1_000_000_000L;
-            case "TCP_KEEPINTVL" -> settings.keepIntvlNs = arrayValue(s, v) * 1_000_000_000L;
-            case "TCP_KEEPCNT" -> settings.keepCnt = (int) arrayValue(s, v);
+            case "SO_KEEPALIVE" -> { boolean on = arrayValue(s, v) != 0; settings.change(c -> c.withTimers(t -> t.withKeepalive(on))); }
+            case "TCP_KEEPIDLE" -> { long ns = arrayValue(s, v) * 1_000_000_000L; settings.change(c -> c.withTimers(t -> t.withKeepaliveIdleNs(ns))); }
+            case "TCP_KEEPINTVL" -> { long ns = arrayValue(s, v) * 1_000_000_000L; settings.change(c -> c.withTimers(t -> t.withKeepaliveIntervalNs(ns))); }
+            case "TCP_KEEPCNT" -> { int n = (int) arrayValue(s, v); settings.change(c -> c.withTimers(t -> t.withKeepaliveProbes(n))); }
             default -> { return false; }
         }
         return true;
@@ -1378,7 +1387,7 @@ public final class Interpreter {
             case "TCP_DEFER_ACCEPT" -> got = Long.toString(retransToSecs(k.opts.deferAcceptTimeouts));
             case "TCP_KEEPINIT" -> got = Long.toString(k.keepInitS == null ? 75 : k.keepInitS);
             case "TCP_USER_TIMEOUT" -> got = Long.toString(k.userTimeoutMs == null ? 0 : k.userTimeoutMs);
-            case "SO_KEEPALIVE" -> got = k.opts.keepAlive || Boolean.TRUE.equals(settings.keepAlive) ? "1" : "0";
+            case "SO_KEEPALIVE" -> got = k.opts.keepAlive || settings.applyTo(TcpConfig.defaults()).timers().keepalive() ? "1" : "0";
             case "TCP_MAXSEG" -> {
                 Long mss = k.conn == null ? null : k.conn.tcpInfo().get("tcpi_snd_mss");
                 got = mss != null ? Long.toString(mss) : k.opts.maxSeg != null ? Long.toString(k.opts.maxSeg) : "536";
@@ -1496,7 +1505,7 @@ public final class Interpreter {
             if (cmd.endsWith("defaults.sh")) {
                 // google's defaults.sh: Linux sysctl defaults, notably tcp_rmem max 15 MB, for
                 // which Linux announces window scale 8.
-                settings.windowScaleShift = 8;
+                settings.change(cfg -> cfg.withOptions(o -> o.withWindowScaleShift(8)));
                 continue;
             }
             if ((m = SET_SYSCTLS.matcher(cmd)).matches()) {

@@ -160,9 +160,11 @@ class InterpreterTest {
             return new FakeStack(out);
         }, 1, null).run();
         assertEquals(ScriptResult.Status.PASS, r.status(), r.oneLine());
-        assertEquals(Boolean.TRUE, seen[0].keepAlive);
-        assertEquals(5_000_000_000L, seen[0].keepIdleNs);
-        assertEquals(20000, seen[0].rcvBuf);
+        org.netstack4j.tcp.TcpConfig c = seen[0].applyTo(org.netstack4j.tcp.TcpConfig.defaults());
+        assertTrue(c.timers().keepalive());
+        assertEquals(5_000_000_000L, c.timers().keepaliveIdleNs());
+        assertEquals(20000, seen[0].requestedRcvBuf);
+        assertEquals(20000, c.buffers().receiveBufferSize());
     }
 
     @Test

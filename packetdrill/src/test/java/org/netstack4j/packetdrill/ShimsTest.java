@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.netstack4j.tcp.TcpConfig;
 
 /** The sysctl shim, the %{ }% evaluator, profile detection and the JSON report. */
 class ShimsTest {
@@ -19,11 +20,14 @@ class ShimsTest {
         Sysctl.apply(1, "net.inet.tcp.delacktime", "40", s);
         Sysctl.apply(1, "net.inet.tcp.rfc1323", "0", s);
         Sysctl.apply(1, "kern.ipc.maxsockbuf", "2097152", s);
-        assertEquals(Boolean.FALSE, s.sack);
-        assertEquals(65536, s.rcvBuf);
-        assertEquals(40_000_000L, s.delayedAckNs);
-        assertEquals(Boolean.FALSE, s.timestamps);
-        assertEquals(Boolean.FALSE, s.windowScaling);
+        // applied to a profile where each of these knobs has another value
+        TcpConfig c = s.applyTo(TcpConfig.linuxLike().withAcks(a -> a.withDelayedAckNs(1)));
+        assertFalse(c.options().sack());
+        assertEquals(65536, s.requestedRcvBuf);
+        assertEquals(40_000_000L, c.acks().delayedAckNs());
+        assertFalse(c.options().timestamps());
+        assertFalse(c.options().windowScale());
+        assertEquals(6, c.options().windowScaleShift());
         var u = assertThrows(Unsupported.class, () -> Sysctl.apply(7, "net.inet.tcp.ecn.enable", "1", s));
         assertEquals(7, u.line());
         assertTrue(u.getMessage().contains("ECN"));
@@ -34,11 +38,12 @@ class ShimsTest {
     void syncookiesSysctlTakesLinuxValues() {
         StackSettings s = new StackSettings();
         Sysctl.apply(1, "net.ipv4.tcp_syncookies", "0", s);
-        assertEquals(org.netstack4j.tcp.Hardening.SynCookieMode.NEVER, s.synCookies);
+        assertEquals(org.netstack4j.tcp.Hardening.SynCookieMode.NEVER, s.applyTo(TcpConfig.defaults()).hardening().synCookies());
         Sysctl.apply(1, "net.ipv4.tcp_syncookies", "1", s);
-        assertEquals(org.netstack4j.tcp.Hardening.SynCookieMode.WHEN_FULL, s.synCookies);
+        assertEquals(org.netstack4j.tcp.Hardening.SynCookieMode.WHEN_FULL,
+            s.applyTo(TcpConfig.defaults().withHardening(h -> h.withSynCookies(org.netstack4j.tcp.Hardening.SynCookieMode.ALWAYS))).hardening().synCookies());
         Sysctl.apply(1, "net.ipv4.tcp_syncookies", "2", s);
-        assertEquals(org.netstack4j.tcp.Hardening.SynCookieMode.ALWAYS, s.synCookies);
+        assertEquals(org.netstack4j.tcp.Hardening.SynCookieMode.ALWAYS, s.applyTo(TcpConfig.defaults()).hardening().synCookies());
         assertThrows(Unsupported.class, () -> Sysctl.apply(1, "net.ipv4.tcp_syncookies", "3", s));
     }
 
@@ -60,11 +65,11 @@ class ShimsTest {
     void newSysctlKeys() {
         StackSettings s = new StackSettings();
         Sysctl.apply(1, "net/ipv4/tcp_slow_start_after_idle", "0", s); // sysctl(8)'s slash form
-        assertEquals(Boolean.FALSE, s.slowStartAfterIdle);
+        assertFalse(s.applyTo(TcpConfig.linuxLike()).recovery().slowStartAfterIdle());
         Sysctl.apply(1, "net.inet.tcp.tolerate_missing_ts", "0", s);
-        assertEquals(Boolean.TRUE, s.dropMissingTimestamps);
+        assertTrue(s.applyTo(TcpConfig.linuxLike()).quirks().dropMissingTimestamps());
         Sysctl.apply(1, "net.inet.tcp.keepinit", "5000", s);
-        assertEquals(5_000_000_000L, s.synTimeoutNs);
+        assertEquals(5_000_000_000L, s.applyTo(TcpConfig.linuxLike()).timers().connectTimeoutNs());
         Sysctl.apply(1, "net.ipv4.tcp_tso_win_divisor", "100", s);
         Sysctl.apply(1, "net.inet.tcp.syncookies_only", "0", s);
         assertThrows(Unsupported.class, () -> Sysctl.apply(1, "net.inet.tcp.syncookies_only", "1", s));
@@ -147,6 +152,6 @@ class ShimsTest {
             Interpreter.shellWords(" /proc/sys/net/ipv4/tcp_wmem=\"4096 50000 4194304\"  x=1 "));
         StackSettings s = new StackSettings();
         Sysctl.apply(1, "net.ipv4.tcp_wmem", "4096 50000 4194304", s);
-        assertEquals(50000, s.sndBuf);
+        assertEquals(50000, s.applyTo(TcpConfig.defaults()).buffers().sendBufferSize());
     }
 }

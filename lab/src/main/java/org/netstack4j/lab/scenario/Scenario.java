@@ -59,9 +59,8 @@ public abstract class Scenario {
         // The textbook's delayed ACK (RFC 9293 3.8.6.3): an ACK for every second full-sized
         // segment, even for segments that reach the host in the same instant (no GRO-like
         // coalescing, TcpConfig.coalesceAcks), so the ladder shows each of them.
-        TcpConfig.Builder b = TcpConfig.defaults().toBuilder().mslNs(o.mslNs()).coalesceAcks(false);
-        if (o.mss() > 0) b.mss(o.mss());
-        return b.build();
+        TcpConfig c = TcpConfig.defaults().withTimers(tm -> tm.withMslNs(o.mslNs())).withAcks(ak -> ak.withCoalesceAcks(false));
+        return o.mss() > 0 ? c.withOptions(op -> op.withMss(o.mss())) : c;
     }
 
     protected abstract void play(Stage s);

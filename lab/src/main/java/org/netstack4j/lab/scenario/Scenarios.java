@@ -96,7 +96,7 @@ public final class Scenarios {
         @Override public List<String> extraFlags() { return List.of("--no-time-wait"); }
         @Override protected TcpConfig tcpConfig(ScenarioOptions o, boolean client) {
             TcpConfig base = super.tcpConfig(o, client);
-            return client && o.noTimeWait() ? base.toBuilder().timeWaitEnabled(false).build() : base;
+            return client && o.noTimeWait() ? base.withLab(lb -> lb.withTimeWaitEnabled(false)) : base;
         }
         @Override protected void play(Stage s) {
             Accepted acc = new Accepted();
@@ -206,7 +206,7 @@ public final class Scenarios {
         @Override public String summaryZh() { return "数据段丢失：收到三个重复 ACK 后快速重传；之后一次丢失因重复 ACK 不足而等待超时重传"; }
         @Override protected TcpConfig tcpConfig(ScenarioOptions o, boolean client) {
             TcpConfig base = super.tcpConfig(o, client);
-            return o.mss() > 0 ? base : base.toBuilder().mss(1000).build();
+            return o.mss() > 0 ? base : base.withOptions(op -> op.withMss(1000));
         }
         @Override protected void play(Stage s) {
             Accepted acc = new Accepted();
@@ -239,7 +239,7 @@ public final class Scenarios {
         @Override public String summaryZh() { return "慢速接收方：窗口关闭为零，发送方用坚持定时器发送探测，窗口重新打开"; }
         @Override protected TcpConfig tcpConfig(ScenarioOptions o, boolean client) {
             TcpConfig base = super.tcpConfig(o, client);
-            return client ? base : base.toBuilder().receiveBufferSize(SERVER_BUFFER).windowScale(false).build();
+            return client ? base : base.withBuffers(bf -> bf.withReceiveBufferSize(SERVER_BUFFER)).withOptions(op -> op.withWindowScale(false));
         }
         @Override protected void play(Stage s) {
             Accepted acc = new Accepted();
@@ -273,7 +273,7 @@ public final class Scenarios {
         @Override public List<String> extraFlags() { return List.of("--two-way"); }
         @Override protected TcpConfig tcpConfig(ScenarioOptions o, boolean client) {
             TcpConfig base = super.tcpConfig(o, client);
-            return o.twoWay() ? base.toBuilder().twoWayHandshake(true).build() : base;
+            return o.twoWay() ? base.withLab(lb -> lb.withTwoWayHandshake(true)) : base;
         }
         @Override protected void play(Stage s) {
             Accepted acc = new Accepted();
@@ -315,8 +315,8 @@ public final class Scenarios {
          * the old segment (its TSval is older than the new connection's), which the story notes.
          */
         @Override protected TcpConfig tcpConfig(ScenarioOptions o, boolean client) {
-            TcpConfig base = super.tcpConfig(o, client).toBuilder().timestamps(false).build();
-            return o.noTimeWait() ? base.toBuilder().timeWaitEnabled(false).build() : base;
+            TcpConfig base = super.tcpConfig(o, client).withOptions(op -> op.withTimestamps(false));
+            return o.noTimeWait() ? base.withLab(lb -> lb.withTimeWaitEnabled(false)) : base;
         }
         @Override protected void play(Stage s) {
             List<TcpConnection> accepted = new ArrayList<>();
