@@ -252,7 +252,7 @@ public final class TcpLayer implements Pollable {
     @Override public long pollAt() { return batchAcks.isEmpty() ? timers.earliest() : batchAt; }
 
     /**
-     * Sends the ACKs that bursts of segments left for their end ({@link TcpConfig#coalesceAcks}),
+     * Sends the ACKs that bursts of segments left for their end ({@link TcpConfig.AckPolicy#coalesceAcks}),
      * then runs the timers of the connections due at {@code now} (only those), in the order
      * they were created.
      */
