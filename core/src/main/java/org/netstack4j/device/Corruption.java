@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
  *
  * <p>By default one byte of the IP payload region (the transport header and data) is changed
  * to a different value. A single changed byte is always caught by the Internet checksum
- * (RFC 1071): it moves the one's-complement sum by d or d*256 with 0 < |d| < 256, never by a
+ * (RFC 1071): it moves the one's-complement sum by d or d*256 with 0 &lt; |d| &lt; 256, never by a
  * multiple of 0xffff. The one exception is a UDP datagram sent without a checksum (field 0,
  * RFC 768), which nothing can protect. Changing several bytes ({@code bytes > 1}) can cancel
  * out in the sum (for example +x in one 16-bit word and -x in another), so such damage

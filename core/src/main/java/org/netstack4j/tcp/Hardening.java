@@ -10,7 +10,7 @@ package org.netstack4j.tcp;
  *        (RFC 4987 3.6; Linux net.ipv4.tcp_syncookies 0/1/2).
  * @param halfOpenLimit SYN-RECEIVED connections of all listeners together; past it a SYN gets a
  *        cookie (or is dropped when cookies are off), as when a listener's own SYN queue
- *        ({@link TcpConfig#synQueueLimit()}) is full.
+ *        ({@link TcpConfig.Limits#synQueueLimit()}) is full.
  * @param synAckRetriesUnderPressure SYN,ACK retransmissions of a half-open connection while its
  *        listener's SYN queue is more than half full (Linux reqsk_timer_handler lowers its
  *        threshold down to 2 the same way): a flood's half-open entries give their slots back

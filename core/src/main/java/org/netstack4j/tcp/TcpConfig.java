@@ -55,7 +55,7 @@ public record TcpConfig(
          */
         SWS_AVOIDANCE,
         /**
-         * Advertise all free space, max(min(free, 65535 << Rcv.Wind.Shift), current right
+         * Advertise all free space, max(min(free, 65535 &lt;&lt; Rcv.Wind.Shift), current right
          * edge), the shift rounding down; a window smaller than both RCV.BUFF / 4 and one MSS
          * is advertised as 0 (FreeBSD tcp_output's receiver SWS avoidance).
          */
@@ -496,7 +496,7 @@ public record TcpConfig(
      *        answered with an ACK and dropped (RFC 9293 3.10.7.4 fifth step, RFC 5961 5.2; FreeBSD);
      *        false: dropped silently (Linux tcp_ack).
      * @param abortRstWithAck true: the RST of an ABORT (or a close with unread data) carries
-     *        <ACK=RCV.NXT> (Linux, FreeBSD); false: the RFC 9293 3.10.5 form <SEQ=SND.NXT><CTL=RST>.
+     *        &lt;ACK=RCV.NXT&gt; (Linux, FreeBSD); false: the RFC 9293 3.10.5 form &lt;SEQ=SND.NXT&gt;&lt;CTL=RST&gt;.
      * @param timeWaitIgnoresNonAck true: in TIME-WAIT a segment with neither ACK, SYN nor RST is
      *        dropped without an answer (FreeBSD tcp_twcheck); false: RFC 9293 3.10.7.4 (an ACK when
      *        it is outside the window).

@@ -303,7 +303,7 @@ public final class TcpLayer implements Pollable {
     }
 
     /**
-     * Sends the ACKs that bursts of segments left for their end ({@link TcpConfig#coalesceAcks}),
+     * Sends the ACKs that bursts of segments left for their end ({@link TcpConfig.AckPolicy#coalesceAcks}),
      * then runs the timers of the connections due at {@code now} (only those), in the order
      * they were created.
      */

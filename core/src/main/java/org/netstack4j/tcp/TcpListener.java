@@ -13,7 +13,7 @@ import org.netstack4j.wire.TcpRepr;
 
 /**
  * A passive OPEN (RFC 9293 3.10.1): the LISTEN state of a port. Incoming SYNs create
- * connections in SYN-RECEIVED (the SYN queue, bounded by {@link TcpConfig#synQueueLimit()});
+ * connections in SYN-RECEIVED (the SYN queue, bounded by {@link TcpConfig.Limits#synQueueLimit()});
  * once ESTABLISHED they wait in the accept queue (bounded by the backlog) until
  * {@link #accept()}.
  */
@@ -92,7 +92,7 @@ public final class TcpListener {
 
     /**
      * Stops listening; established connections not yet accepted are reset (RFC 9293 3.10.4,
-     * LISTEN). Half-open ones are reset too, or with {@link TcpConfig#resetHalfOpenOnListenerClose()}
+     * LISTEN). Half-open ones are reset too, or with {@link TcpConfig.OsQuirks#resetHalfOpenOnListenerClose()}
      * false forgotten silently: the peer's next segment then meets a closed port and its RST.
      */
     public void close(long now) {

@@ -1,6 +1,6 @@
 package org.netstack4j.wire;
 
-/** An IPv4 address ({@link IpAddress}) held as its 32 bits, network order (a.b.c.d = a<<24|b<<16|c<<8|d). */
+/** An IPv4 address ({@link IpAddress}) held as its 32 bits, network order ({@code a.b.c.d = a<<24|b<<16|c<<8|d}). */
 public record Ipv4Address(int bits) implements IpAddress {
     public static final Ipv4Address ANY = new Ipv4Address(0);
     public static final Ipv4Address BROADCAST = new Ipv4Address(0xffffffff);

@@ -3,7 +3,7 @@ package org.netstack4j.wire;
 /**
  * A read-only view of an IPv4 header (RFC 791 section 3.1) in a byte array; nothing is
  * copied. {@link #of} checks the structure (version 4, IHL >= 5 and within the buffer,
- * IHL*4 <= total length <= buffer) so every getter stays in bounds; it does not verify
+ * IHL*4 &lt;= total length &lt;= buffer) so every getter stays in bounds; it does not verify
  * the checksum (see {@link #checksumValid()}).
  * <pre>
  *  0                   1                   2                   3

@@ -2,7 +2,7 @@ package org.netstack4j.wire;
 
 /**
  * A read-only view of a TCP header (RFC 9293 section 3.1) in a byte array; nothing is
- * copied. {@link #of} checks the structure (20 bytes, 5 <= data offset, header within the
+ * copied. {@link #of} checks the structure (20 bytes, 5 &lt;= data offset, header within the
  * segment) so every getter stays in bounds; options and checksum are checked by
  * {@link TcpRepr#parse} (or {@link #checksumValid}).
  * <pre>

@@ -29,7 +29,7 @@ public record UdpRepr(int srcPort, int dstPort) {
 
     /**
      * Parses the datagram at buf[off..off+len) (len = IP payload length): checks the length
-     * field (>= 8 and <= len) and the checksum over the pseudo-header (a zero checksum means
+     * field (&gt;= 8 and &lt;= len) and the checksum over the pseudo-header (a zero checksum means
      * "none" and is accepted). The payload is buf[off+8 .. off+lengthField).
      * Use {@link #payloadLength(byte[], int)} to read the length after a successful parse.
      */

@@ -33,7 +33,7 @@ import org.netstack4j.trace.Tracer;
  * The TUN is opened (and, with {@link Builder#netns}, moved into a network namespace); with a
  * {@link Builder#hostAddress} the kernel's side is addressed and brought up ({@code ip addr add},
  * {@code ip link set up}), otherwise the caller configures it. Everything that touches the stack
- * after {@link #open} goes through {@link #loop()} (the sockets of {@link #net()} do this).
+ * after {@link Builder#open} goes through {@link #loop()} (the sockets of {@link #net()} do this).
  */
 public final class TunHost implements AutoCloseable {
     /** Frames the reader thread may queue for the loop before dropping (like a NIC ring). */
@@ -189,7 +189,7 @@ public final class TunHost implements AutoCloseable {
         return "TunHost[" + tun.name() + " " + address + (hostAddress == null ? "" : " peer " + hostAddress) + "]";
     }
 
-    /** Options for {@link TunHost#open}. */
+    /** Options for {@link TunHost#builder}. */
     public static final class Builder {
         private final String name;
         private Ipv4Cidr address;

@@ -18,7 +18,7 @@ import org.netstack4j.apps.dns.ResourceRecord.Rdata;
  * <pre>
  * $ORIGIN example.test.
  * $TTL 3600
- * @     IN SOA ns1 hostmaster ( 1 7200 3600 1209600 300 )
+ * {@literal @}     IN SOA ns1 hostmaster ( 1 7200 3600 1209600 300 )
  *       IN NS  ns1
  * ns1   IN A   10.7.0.2
  * www   300 IN A 10.7.0.2
