@@ -5,6 +5,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.netstack4j.apps.net.Network;
+import org.netstack4j.trace.LogText;
 
 /**
  * The accept loop every application server shares: one virtual thread per connection, a cap on
@@ -44,7 +45,7 @@ public final class Server implements AutoCloseable {
             try {
                 c = listener.accept();
             } catch (IOException e) {
-                if (!closed) log.accept(name + ": accept failed: " + Escape.printable(String.valueOf(e.getMessage())));
+                if (!closed) log.accept(name + ": accept failed: " + LogText.controls(String.valueOf(e.getMessage())));
                 if (closed) return;
                 continue;
             }
@@ -64,7 +65,7 @@ public final class Server implements AutoCloseable {
                     log.accept(name + ": " + c.peerHost() + " idle for " + idleTimeoutMs + " ms, closed");
                 } catch (IOException | RuntimeException e) {
                     failed.incrementAndGet();
-                    log.accept(name + ": " + c.peerHost() + " " + Escape.printable(String.valueOf(e.getMessage())));
+                    log.accept(name + ": " + c.peerHost() + " " + LogText.controls(String.valueOf(e.getMessage())));
                 } finally {
                     slots.release();
                 }

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
+import org.netstack4j.trace.LogText;
 
 /**
  * A small HTTP/1.1 static file server over any pair of streams (a netstack4j {@code TcpSocket}

@@ -12,6 +12,7 @@ import org.netstack4j.linux.TunHost;
 import org.netstack4j.socket.TcpServerSocket;
 import org.netstack4j.socket.TcpSocket;
 import org.netstack4j.tcp.TcpConfig;
+import org.netstack4j.trace.LogText;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.netstack4j.trace.LogText;
 
 /**
  * The file server against hostile and resuming clients, over byte streams with a fake clock:

@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.netstack4j.apps.Escape;
 import org.netstack4j.apps.Server;
 import org.netstack4j.apps.net.Network;
+import org.netstack4j.trace.LogText;
 
 /**
  * DNS on a {@link Network}: an authoritative server on UDP and TCP (RFC 7766: length-prefixed
@@ -41,7 +41,7 @@ public final class Dns {
                         byte[] reply = a.answer(d.data(), 0, d.data().length, true);
                         if (reply != null) udp.send(d.host(), d.port(), reply);
                     } catch (IOException e) {
-                        if (!closed) log.accept("dns: udp: " + Escape.printable(String.valueOf(e.getMessage())));
+                        if (!closed) log.accept("dns: udp: " + LogText.controls(String.valueOf(e.getMessage())));
                     }
                 }
             });

@@ -7,9 +7,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.netstack4j.apps.Escape;
 import org.netstack4j.apps.Server;
 import org.netstack4j.apps.net.Network;
+import org.netstack4j.trace.LogText;
 
 /**
  * FTP on a {@link Network}: the server's connection loop, which opens the data connections its
@@ -191,14 +191,14 @@ public final class Ftp {
     private static String reply(InputStream in, java.util.List<String> log) throws IOException {
         String first = readLine(in, 4096);
         if (first == null) throw new IOException("the server closed the control connection");
-        log.add("S: " + Escape.printable(first));
+        log.add("S: " + LogText.controls(first));
         String line = first;
         if (first.length() >= 4 && first.charAt(3) == '-') {
             String code = first.substring(0, 3);
             do {
                 line = readLine(in, 4096);
                 if (line == null) throw new IOException("the server closed the control connection");
-                log.add("S: " + Escape.printable(line));
+                log.add("S: " + LogText.controls(line));
             } while (!(line.startsWith(code) && line.length() >= 4 && line.charAt(3) == ' '));
         }
         return line;

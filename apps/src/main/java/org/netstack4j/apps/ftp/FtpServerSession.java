@@ -1,6 +1,6 @@
 package org.netstack4j.apps.ftp;
 
-import static org.netstack4j.apps.Escape.printable;
+import static org.netstack4j.trace.LogText.controls;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -98,7 +98,7 @@ public final class FtpServerSession {
         passive = false;
         activePort = -1;
         if (error == null) reply(226, "Transfer complete");
-        else reply(error.startsWith("connect") ? 425 : 426, "Transfer failed: " + printable(error));
+        else reply(error.startsWith("connect") ? 425 : 426, "Transfer failed: " + controls(error));
     }
 
     /**
@@ -121,7 +121,7 @@ public final class FtpServerSession {
                 loggedIn = false;
                 boolean anon = arg.equalsIgnoreCase("anonymous") || arg.equalsIgnoreCase("ftp");
                 if (anon && !config.anonymous()) { error(530, "Anonymous access is off"); return null; }
-                reply(331, anon ? "Anonymous login ok, send your e-mail address as password" : "Password required for " + printable(arg));
+                reply(331, anon ? "Anonymous login ok, send your e-mail address as password" : "Password required for " + controls(arg));
                 return null;
             }
             case "PASS" -> {
@@ -188,7 +188,7 @@ public final class FtpServerSession {
             case "MLST" -> {
                 Path p = resolve(arg.isEmpty() ? "." : arg);
                 if (p == null || !Files.exists(p)) { error(550, "No such file or directory"); break; }
-                out.append("250-Listing ").append(printable(arg.isEmpty() ? cwd : arg)).append("\r\n ").append(fact(p, p.getFileName() == null ? "/" : p.getFileName().toString())).append("\r\n250 End\r\n");
+                out.append("250-Listing ").append(controls(arg.isEmpty() ? cwd : arg)).append("\r\n ").append(fact(p, p.getFileName() == null ? "/" : p.getFileName().toString())).append("\r\n250 End\r\n");
             }
             case "RETR" -> { return retrieve(arg); }
             case "LIST", "NLST", "MLSD" -> { return list(verb, arg); }
@@ -207,7 +207,7 @@ public final class FtpServerSession {
         long size;
         try { size = Files.size(p); } catch (IOException e) { error(550, "Cannot read the file"); return null; }
         if (r.offset() > size) { error(554, "Restart offset beyond the end of the file"); return null; }
-        reply(150, "Opening " + (ascii ? "ASCII" : "BINARY") + " mode data connection for " + printable(arg) + " (" + size + " bytes)");
+        reply(150, "Opening " + (ascii ? "ASCII" : "BINARY") + " mode data connection for " + controls(arg) + " (" + size + " bytes)");
         pending = r;
         return r;
     }
@@ -307,7 +307,7 @@ public final class FtpServerSession {
         Path p = resolve(arg);
         if (p == null || !Files.isDirectory(p)) { error(550, "No such directory"); return; }
         cwd = "/" + root.relativize(p).toString().replace('\\', '/');
-        reply(250, "Directory changed to " + printable(cwd));
+        reply(250, "Directory changed to " + controls(cwd));
     }
 
     /** The real path of a client-given name inside the root, or null if it is outside (or broken). */

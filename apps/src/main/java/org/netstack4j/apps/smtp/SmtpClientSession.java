@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.netstack4j.trace.LogText;
 
 /**
  * One SMTP client session that sends one message (RFC 5321 3.3), sans-IO: the server's bytes go
@@ -60,7 +61,7 @@ public final class SmtpClientSession {
                 String l = line.toString(StandardCharsets.ISO_8859_1);
                 line.reset();
                 if (l.endsWith("\r")) l = l.substring(0, l.length() - 1);
-                transcript.add("S: " + org.netstack4j.apps.Escape.printable(l));
+                transcript.add("S: " + LogText.controls(l));
                 reply.add(l);
                 if (l.length() < 4 || l.charAt(3) != '-') { // the last line of a reply
                     List<String> r = List.copyOf(reply);

@@ -1,6 +1,6 @@
 package org.netstack4j.apps.smtp;
 
-import static org.netstack4j.apps.Escape.printable;
+import static org.netstack4j.trace.LogText.controls;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -99,7 +99,7 @@ public final class SmtpServerSession {
                 greeted = arg;
                 resetTransaction();
                 if (verb.equals("HELO")) { reply("250 " + hostname); return; }
-                reply("250-" + hostname + " greets " + printable(arg));
+                reply("250-" + hostname + " greets " + controls(arg));
                 reply("250-SIZE " + limits.maxMessageBytes());
                 reply("250-8BITMIME");
                 reply("250-PIPELINING");
@@ -118,7 +118,7 @@ public final class SmtpServerSession {
                         try { size = Long.parseLong(param.substring(5)); } catch (NumberFormatException e) { error("501 5.5.4 Bad SIZE"); return; }
                         if (size > limits.maxMessageBytes()) { error("552 5.3.4 Message size exceeds fixed limit"); return; }
                     } else if (!pu.equals("BODY=8BITMIME") && !pu.equals("BODY=7BIT")) {
-                        error("555 5.5.4 Unsupported parameter " + printable(param));
+                        error("555 5.5.4 Unsupported parameter " + controls(param));
                         return;
                     }
                 }
@@ -161,7 +161,7 @@ public final class SmtpServerSession {
                     messages++;
                     reply("250 2.0.0 Message accepted for delivery");
                 } else {
-                    reply("451 4.3.0 " + printable(failure));
+                    reply("451 4.3.0 " + controls(failure));
                 }
             }
             body = null;

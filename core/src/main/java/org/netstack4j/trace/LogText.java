@@ -1,21 +1,22 @@
-package org.netstack4j.cli;
+package org.netstack4j.trace;
 
 /**
  * Text from the network made safe for a log line or a terminal: every C0 control (including ESC,
  * BEL, CR, LF and TAB), DEL and every C1 control (U+0080..U+009F) becomes {@code \xNN}, so a
- * client cannot move the cursor, change colours, ring the bell or start a forged line.
+ * client cannot move the cursor, change colours, ring the bell or start a forged line. Used by
+ * every server and log that prints what a peer sent (the CLI's servers, the apps module).
  */
-final class LogText {
+public final class LogText {
     private LogText() {}
 
     /** {@code s} with its control characters escaped: one line, nothing a terminal acts on. */
-    static String controls(String s) { return escape(s, false); }
+    public static String controls(String s) { return escape(s, false); }
 
     /**
      * A quoted log field: controls escaped and also '"' and '\' (as \x22 and \x5c), so the field's
      * end is unambiguous and the escaped text reads back as exactly what the peer sent.
      */
-    static String field(String s) { return escape(s, true); }
+    public static String field(String s) { return escape(s, true); }
 
     private static String escape(String s, boolean field) {
         StringBuilder b = null;
