@@ -27,11 +27,12 @@ import org.netstack4j.wire.TcpRepr;
  * RFC's events, named as the RFC names them. Single-threaded; time is passed in. What to send
  * and when is {@link TcpSender}'s, what to do with arriving text and when to ACK
  * {@link TcpReceiver}'s, loss detection and repair the {@link LossRecovery}'s (tcp.recovery);
- * the stack is seen through a {@link ConnectionContext}.
+ * the steps of SEGMENT ARRIVES past LISTEN are {@link SegmentArrives}', ICMP errors
+ * {@link IcmpErrors}'; the stack is seen through a {@link ConnectionContext}.
  */
 public final class TcpConnection {
-    private static final int TS_OPTION_SPACE = 12;
-    private static final long OUT_OF_WINDOW_ACK_INTERVAL_NS = 500_000_000L; // NOP, NOP, Timestamps (RFC 7323 Appendix A layout)
+    static final int TS_OPTION_SPACE = 12;
+    static final long OUT_OF_WINDOW_ACK_INTERVAL_NS = 500_000_000L; // NOP, NOP, Timestamps (RFC 7323 Appendix A layout)
 
     /** The layer this connection lives in, as far as a connection may see it. */
     final ConnectionContext layer;
@@ -39,13 +40,13 @@ public final class TcpConnection {
     /** The MSS we announce (RFC 9293 3.7.1): the configured one, lowered to the route's (TcpLayer#newConnection). */
     final int advMss;
     final int localPort, remotePort;
-    private final TcpListener parent; // passive OPEN from this listener, else null
+    final TcpListener parent; // passive OPEN from this listener, else null
     private TcpIntercept intercept; // accepted from a held SYN (TcpIntercept), else null
     private TcpEventListener listener;
 
     TcpState state = TcpState.CLOSED;
     private TcpError error;
-    private TcpError softError;
+    TcpError softError;
 
     // RFC 9293 3.3.1 send sequence variables
     final int iss;
@@ -54,7 +55,7 @@ public final class TcpConnection {
     long sndWnd;        // in bytes, already scaled
     int sndMax;         // one past the highest sequence number ever sent: the RFC's SND.NXT
     long maxSndWnd;     // largest window the peer offered (RFC 9293 3.8.6.2.1, RFC 5961 5.2)
-    private byte sndWscale;     // the peer's shift, applied to windows we receive
+    byte sndWscale;     // the peer's shift, applied to windows we receive
     RingBuffer sendBuf;       // the layer's shared empty ring until the first byte is queued
     int sndBufSeq;      // sequence number of sendBuf's first byte (snd.una once the SYN is acked)
     boolean finQueued;  // user CLOSE: a FIN follows the queued data
@@ -66,9 +67,9 @@ public final class TcpConnection {
     byte rcvWscale;     // our shift, applied to windows we advertise
     RingBuffer rcvBuf;        // the layer's shared empty ring until the first byte arrives
     Assembler ooo;            // Assembler.EMPTY until the first hole
-    private boolean finReceived;
-    private boolean oooFinValid;
-    private int oooFinSeq;
+    boolean finReceived;
+    boolean oooFinValid;
+    int oooFinSeq;
 
     // options
     private int peerMss = 536; // RFC 9293 3.7.1: default send MSS without the option
@@ -80,11 +81,11 @@ public final class TcpConnection {
     /** TCP_NOOPT (FreeBSD): no options on our SYN or SYN,ACK, none of the peer's WS/TS/SACK used. */
     boolean noOptions;
     /** A bare ACK of our SYN,ACK came while the listener defers accepting (TCP_DEFER_ACCEPT). */
-    private boolean deferredAckSeen;
+    boolean deferredAckSeen;
     private byte peerWsShift;   // window scale shifts are 0..14 (RFC 7323 2.3): bytes keep the TCB small
     int tsRecent;
     /** When TS.Recent last changed (TIME-WAIT reuse, TcpConfig.timeWaitReuseDelayNs). */
-    private long tsRecentAt = NEVER;
+    long tsRecentAt = NEVER;
     /** This connection took over a TIME-WAIT 4-tuple: its SYN echoes the old TS.Recent (Linux tcp_twsk_unique). */
     boolean synEchoesTsRecent;
     int lastAckSent;
@@ -104,7 +105,7 @@ public final class TcpConnection {
     int retries, keepalivesSent;
     private boolean synRetransmitted;
     long unackedSince = NEVER;
-    private long lastOutOfWindowAck = Long.MIN_VALUE / 2;
+    long lastOutOfWindowAck = Long.MIN_VALUE / 2;
 
     final RttEstimator rtt;
     boolean rttTiming;
@@ -119,9 +120,9 @@ public final class TcpConnection {
     final TcpReceiver rcv;
     private final TcpConfig config;
     /** The application closed its socket: nobody will read again (see {@link #orphan}). */
-    private boolean orphan;
+    boolean orphan;
     /** How long an orphaned connection may stay in FIN-WAIT-2; 0 = as long as the peer likes. */
-    private long finWait2TimeoutNs;
+    long finWait2TimeoutNs;
     long bytesAcked;
 
     /** SO_SNDBUF of this connection when set on it ({@link #setSendBufferSize}); 0 = the layer's. */
@@ -487,434 +488,17 @@ public final class TcpConnection {
         }
         switch (state) {
             case CLOSED, LISTEN -> layer.drop(now, DropReason.NO_LISTENER, "closed", "segment for a closed connection", this, seg, len);
-            case SYN_SENT -> synSentArrives(now, seg, buf, off, len);
+            case SYN_SENT -> SegmentArrives.synSentArrives(this, now, seg, buf, off, len);
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
-                    otherStatesArrive(now, seg, buf, off, len);
+                    SegmentArrives.otherStatesArrive(this, now, seg, buf, off, len);
         }
         if (state != TcpState.CLOSED) snd.output(now);
         deliverEvents();
     }
 
-    // RFC 9293 3.10.7.3, SYN-SENT STATE
-    private void synSentArrives(long now, TcpRepr seg, byte[] buf, int off, int len) {
-        int ack = seg.ack();
-        boolean ackAcceptable = false;
-        // RFC 9293 3.10.7.3, first check the ACK bit
-        if (seg.has(TcpRepr.ACK)) {
-            if (Seq.le(ack, iss) || Seq.gt(ack, sndMax)) {
-                layer.drop(now, DropReason.BAD_ACK, "bad_ack_syn_sent", "unacceptable ACK in SYN-SENT", this, seg, len);
-                if (!seg.has(TcpRepr.RST)) layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, ack, 0, false);
-                return;
-            }
-            ackAcceptable = Seq.le(sndUna, ack) && Seq.le(ack, sndMax);
-        }
-        // RFC 9293 3.10.7.3, second check the RST bit
-        if (seg.has(TcpRepr.RST)) {
-            if (ackAcceptable) {
-                layer.counters().inRsts.increment();
-                enterClosed(now, "rcv RST,ACK", TcpError.CONNECTION_REFUSED);
-            } else {
-                layer.drop(now, DropReason.BAD_ACK, "rst_without_ack", "RST without an acceptable ACK in SYN-SENT", this, seg, len);
-            }
-            return;
-        }
-        // RFC 9293 3.10.7.3, third check security: not implemented (no IP security compartments)
-        // RFC 9293 3.10.7.3, fourth check the SYN bit
-        if (seg.has(TcpRepr.SYN)) {
-            irs = seg.seq();
-            rcvNxt = Seq.add(irs, 1);
-            negotiate(seg);
-            rcvAdvRight = Seq.add(rcvNxt, Math.min(rcvBuf.free(), 65535));
-            sndWnd = seg.window(); // never scaled in a SYN
-            maxSndWnd = Math.max(maxSndWnd, sndWnd);
-            sndWl1 = seg.seq();
-            sndWl2 = ack;
-            if (ackAcceptable) {
-                snd.ackNewData(now, ack, seg);
-                establish(now, "rcv SYN,ACK");
-                rcv.ackPending = true;
-                // "If there are other controls or text in the segment, then continue processing at the
-                // sixth step": the segment's data starts after the SYN.
-                if (len > 0 || seg.has(TcpRepr.FIN)) processTextAndFin(now, seg, Seq.add(seg.seq(), 1), buf, off, len, seg.has(TcpRepr.FIN));
-            } else {
-                // simultaneous open: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; text is dropped (the peer retransmits it)
-                setState(now, TcpState.SYN_RECEIVED, "rcv SYN (simultaneous open)");
-                snd.sendSyn(now, true);
-                armRto(now);
-            }
-            return;
-        }
-        // RFC 9293 3.10.7.3, fifth, neither SYN nor RST: drop
-        layer.drop(now, DropReason.UNEXPECTED, "no_syn_in_syn_sent", "segment without SYN or RST in SYN-SENT", this, seg, len);
-    }
-
-    // RFC 9293 3.10.7.4, Other States
-    private void otherStatesArrive(long now, TcpRepr seg, byte[] buf, int off, int len) {
-        final int seq = seg.seq();
-        final boolean rst = seg.has(TcpRepr.RST), syn = seg.has(TcpRepr.SYN);
-        boolean fin = seg.has(TcpRepr.FIN);
-        TcpOption.Timestamps ts = tsOk ? timestampsOf(seg) : null;
-        rcv.segTsEcr = ts != null ? ts.tsEcr() : 0;
-
-        if (state == TcpState.TIME_WAIT && !seg.has(TcpRepr.ACK) && !rst && !syn && cfg().quirks().timeWaitIgnoresNonAck()) {
-            // FreeBSD (tcp_twcheck): in TIME-WAIT a segment without ACK bit is dropped before any
-            // answer; RFC 9293 3.10.7.4 would ACK it when it is outside the window.
-            layer.drop(now, DropReason.NO_ACK, "time_wait_no_ack", "segment without ACK in TIME-WAIT ignored", this, seg, len);
-            return;
-        }
-
-        if (tsOk && ts == null && !rst && !syn && cfg().quirks().dropMissingTimestamps()) {
-            // RFC 7323 3.2: "If a non-<RST> segment is received without a TSopt, a TCP SHOULD
-            // silently drop the segment"
-            layer.drop(now, DropReason.TIMESTAMP, "missing_ts", "no timestamp option although timestamps are in use (RFC 7323 3.2)", this, seg, len);
-            return;
-        }
-
-        // RFC 7323 5.3, PAWS: before the sequence number check, reject old duplicates by timestamp
-        if (ts != null && !rst && Seq.lt(ts.tsVal(), tsRecent)) {
-            layer.drop(now, DropReason.TIMESTAMP, "paws", "PAWS: timestamp older than TS.Recent (RFC 7323 5.3)", this, seg, len);
-            boolean pureAck = len == 0 && !syn && !fin;
-            if (pureAck && now - lastOutOfWindowAck < OUT_OF_WINDOW_ACK_INTERVAL_NS) {
-                // Two ends that each hold a TS.Recent ahead of the other's clock would otherwise
-                // answer each other's duplicate ACKs forever; rate-limited like out-of-window ACKs
-                // (Linux tcp_oow_rate_limited).
-                layer.counters().pawsAcksRateLimited.increment();
-                return;
-            }
-            if (pureAck) lastOutOfWindowAck = now;
-            snd.sendAck(now);
-            return;
-        }
-
-        // RFC 9293 3.10.7.4, first check sequence number (the four cases of the acceptability table)
-        long wnd = rcv.acceptanceWindow();
-        int segLen = len + (syn ? 1 : 0) + (fin ? 1 : 0);
-        boolean acceptable;
-        if (segLen == 0) {
-            acceptable = wnd == 0 ? seq == rcvNxt : Seq.inWindow(seq, rcvNxt, wnd);
-        } else if (wnd == 0) {
-            // "special allowance should be made to accept valid ACKs, URGs, and RSTs" even with a
-            // zero window: a segment exactly at RCV.NXT is processed with its text trimmed away.
-            acceptable = seq == rcvNxt;
-        } else {
-            acceptable = Seq.inWindow(seq, rcvNxt, wnd) || Seq.inWindow(Seq.add(seq, segLen - 1), rcvNxt, wnd);
-        }
-        if (!acceptable) {
-            if (state == TcpState.SYN_RECEIVED && syn && seg.has(TcpRepr.ACK) && seq == irs
-                    && Seq.lt(sndUna, seg.ack()) && Seq.le(seg.ack(), sndMax)) {
-                // simultaneous open (RFC 9293 Figure 7, line 5): the peer's SYN,ACK repeats its SYN and
-                // acknowledges ours; its ACK completes our handshake even though the SYN is old.
-                sndWnd = seg.window(); // a SYN's window is never scaled
-                maxSndWnd = Math.max(maxSndWnd, sndWnd);
-                sndWl1 = seq;
-                sndWl2 = seg.ack();
-                establish(now, "rcv SYN,ACK (simultaneous open)");
-                snd.ackNewData(now, seg.ack(), seg);
-                rcv.ackPending = true;
-                return;
-            }
-            if (state == TcpState.SYN_RECEIVED && syn && !seg.has(TcpRepr.ACK) && seq == irs) {
-                // a retransmitted SYN: our SYN,ACK was lost, send it again
-                layer.drop(now, DropReason.OUT_OF_WINDOW, "dup_syn", "retransmitted SYN in SYN-RECEIVED: SYN,ACK repeated", this, seg, len);
-                snd.sendSyn(now, true);
-                return;
-            }
-            layer.drop(now, DropReason.OUT_OF_WINDOW, "out_of_window", "sequence number outside the receive window", this, seg, len);
-            if (!rst && segLen == 0 && now - lastOutOfWindowAck < OUT_OF_WINDOW_ACK_INTERVAL_NS) {
-                // a pure ACK out of the window: answer at most every 500 ms so two confused ends
-                // cannot ping-pong ACKs forever (Linux tcp_invalid_ratelimit)
-                layer.counters().outOfWindowAcksRateLimited.increment();
-                return;
-            }
-            if (!rst) {
-                // only pure ACKs can loop, so only they start the interval (Linux tcp_oow_rate_limited)
-                if (segLen == 0) lastOutOfWindowAck = now;
-                snd.sendAck(now); // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
-                if (state == TcpState.TIME_WAIT && fin) restartTimeWait(now); // retransmitted FIN
-            }
-            return;
-        }
-
-        // trim to the window: "only the new parts are processed"
-        int dataSeq = syn ? Seq.add(seq, 1) : seq;
-        int dOff = off, dLen = len;
-        int before = Seq.sub(rcvNxt, dataSeq);
-        if (before > 0) {
-            int cut = Math.min(before, dLen);
-            dOff += cut;
-            dLen -= cut;
-            dataSeq = Seq.add(dataSeq, cut);
-        }
-        int room = (int) Math.max(0, Seq.sub(Seq.add(rcvNxt, wnd), dataSeq));
-        if (dLen > room) {
-            dLen = room;
-            fin = false;
-            rcv.ackPending = true; // part of the text fell outside the window
-        }
-        if (fin && Seq.lt(Seq.add(dataSeq, dLen), rcvNxt)) fin = false; // an old FIN
-
-        // RFC 9293 3.10.7.4, second check the RST bit (RFC 5961 3.2: exact match, else challenge ACK)
-        if (rst) {
-            if (seq != rcvNxt && cfg().quirks().challengeAckOnRst()) {
-                layer.drop(now, DropReason.CHALLENGE_ACK, "rst_not_exact", "RST in window but not at RCV.NXT: challenge ACK (RFC 5961 3.2)", this, seg, len);
-                snd.challengeAck(now);
-                return;
-            }
-            layer.counters().inRsts.increment();
-            switch (state) {
-                case SYN_RECEIVED -> {
-                    if (parent != null) enterClosed(now, "rcv RST (passive open: back to LISTEN)", null);
-                    else enterClosed(now, "rcv RST", TcpError.CONNECTION_REFUSED);
-                }
-                case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> {
-                    layer.counters().estabResets.increment();
-                    enterClosed(now, "rcv RST", TcpError.CONNECTION_RESET);
-                }
-                // RFC 9293 only says "enter CLOSED"; like Linux (tcp_reset) the application is told of
-                // the reset: its FIN was never acknowledged, so the close was not clean.
-                case CLOSING, LAST_ACK -> enterClosed(now, "rcv RST", TcpError.CONNECTION_RESET);
-                case TIME_WAIT -> {
-                    if (cfg().quirks().rstInTimeWait()) enterClosed(now, "rcv RST", null);
-                    else layer.drop(now, DropReason.UNEXPECTED, "rst_in_time_wait", "RST in TIME-WAIT ignored (RFC 1337)", this, seg, len);
-                }
-                case CLOSED, LISTEN, SYN_SENT -> layer.drop(now, DropReason.UNEXPECTED, "unexpected_state", "RST in " + state, this, seg, len);
-            }
-            return;
-        }
-
-        // RFC 9293 3.10.7.4, third check security: not implemented (no IP security compartments)
-
-        // RFC 9293 3.10.7.4, fourth check the SYN bit (RFC 5961 4.2: challenge ACK, never reset)
-        if (syn) {
-            if (state == TcpState.SYN_RECEIVED && parent != null) {
-                // "If the connection was initiated with a passive OPEN, then return this connection to LISTEN"
-                layer.drop(now, DropReason.UNEXPECTED, "syn_in_syn_received", "new SYN in SYN-RECEIVED: back to LISTEN", this, seg, len);
-                enterClosed(now, "rcv SYN (passive open: back to LISTEN)", null);
-                return;
-            }
-            if (!cfg().quirks().challengeAckOnSyn() && state == TcpState.TIME_WAIT) {
-                // FreeBSD (tcp_twcheck, insecure_syn=1): a SYN in the window of TIME-WAIT is answered
-                // with a RST, and TIME-WAIT stays
-                layer.drop(now, DropReason.UNEXPECTED, "syn_in_time_wait", "SYN in the window of TIME-WAIT: RST", this, seg, len);
-                snd.sendAbortRst(now);
-                return;
-            }
-            if (!cfg().quirks().challengeAckOnSyn() && state != TcpState.TIME_WAIT) {
-                // RFC 793 3.9 (before RFC 5961): a SYN in the window is an error; reset the connection
-                layer.counters().inSynResets.increment();
-                snd.sendAbortRst(now);
-                enterClosed(now, "rcv SYN in window", TcpError.CONNECTION_RESET);
-                return;
-            }
-            layer.drop(now, DropReason.CHALLENGE_ACK, "syn_in_window", "SYN in a synchronized state: challenge ACK (RFC 5961 4.2)", this, seg, len);
-            snd.challengeAck(now);
-            return;
-        }
-
-        // RFC 9293 3.10.7.4, fifth check the ACK field
-        if (!seg.has(TcpRepr.ACK)) {
-            layer.drop(now, DropReason.NO_ACK, "no_ack", "segment without ACK bit", this, seg, len);
-            return;
-        }
-        int ack = seg.ack();
-        if (state == TcpState.SYN_RECEIVED) {
-            if (Seq.lt(sndUna, ack) && Seq.le(ack, sndMax)) {
-                if (parent != null && len == 0 && !fin && retries < parent.deferAccept()) {
-                    // TCP_DEFER_ACCEPT: wait for data; the bare ACK is remembered, not taken
-                    deferredAckSeen = true;
-                    layer.drop(now, DropReason.POLICY, "deferred_accept", "bare ACK while accepting is deferred (TCP_DEFER_ACCEPT)", this, seg, len);
-                    return;
-                }
-                if (parent != null && parent.acceptQueueFull()) {
-                    layer.drop(now, DropReason.QUEUE_FULL, "accept_queue_full", "accept queue full: handshake ACK dropped", this, seg, len);
-                    return;
-                }
-                sndWnd = (long) seg.window() << sndWscale;
-                maxSndWnd = Math.max(maxSndWnd, sndWnd);
-                sndWl1 = seq;
-                sndWl2 = ack;
-                establish(now, "rcv ACK of SYN");
-            } else {
-                // <SEQ=SEG.ACK><CTL=RST>
-                layer.drop(now, DropReason.BAD_ACK, "bad_ack_syn_received", "unacceptable ACK in SYN-RECEIVED: RST", this, seg, len);
-                layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, ack, 0, false);
-                return;
-            }
-        }
-        if (!processAck(now, seg, len, fin)) return;
-        // RFC 7323 4.3 (2): TS.Recent <- SEG.TSval when SEG.SEQ <= Last.ACK.sent. Done only now that
-        // the ACK was found acceptable (as Linux does, tcp_ack then tcp_replace_ts_recent): a segment
-        // with a forged ACK must not move TS.Recent, or PAWS would then drop the peer's real segments.
-        if (ts != null && Seq.le(seq, lastAckSent)) {
-            tsRecent = ts.tsVal();
-            tsRecentAt = now;
-        }
-        switch (state) {
-            case FIN_WAIT_1 -> {
-                if (finAcked()) {
-                    setState(now, TcpState.FIN_WAIT_2, "rcv ACK of FIN");
-                    if (finWait2TimeoutNs > 0) armFinWait2Timeout(now);
-                }
-            }
-            case CLOSING -> {
-                if (finAcked()) enterTimeWait(now, "rcv ACK of FIN");
-                else layer.drop(now, DropReason.UNEXPECTED, "closing_no_fin_ack", "CLOSING: ACK does not cover our FIN", this, seg, len);
-                return;
-            }
-            case LAST_ACK -> {
-                if (finAcked()) enterClosed(now, "rcv ACK of FIN", null);
-                return;
-            }
-            case TIME_WAIT -> {
-                // RFC 9293: "The only thing that can arrive in this state is a retransmission of the
-                // remote FIN" (handled below). Anything else but a bare ACK at RCV.NXT comes from a
-                // confused peer: answer with an ACK so it learns where we are (Linux
-                // tcp_timewait_state_process, FreeBSD tcp_twcheck both do).
-                if (segLen > 0 || seq != rcvNxt) rcv.ackPending = true;
-            }
-            case ESTABLISHED, CLOSE_WAIT, FIN_WAIT_2 -> { }
-            case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED -> { return; }
-        }
-        processTextAndFin(now, seg, dataSeq, buf, dOff, dLen, fin);
-    }
-
-    /** RFC 9293 3.10.7.4 fifth step for ESTABLISHED and later states. Returns false to stop processing. */
-    private boolean processAck(long now, TcpRepr seg, int len, boolean fin) {
-        int ack = seg.ack();
-        // RFC 5961 5.2: acceptable iff (SND.UNA - MAX.SND.WND) <= SEG.ACK <= SND.NXT
-        if (Seq.gt(ack, sndMax)) {
-            layer.drop(now, DropReason.BAD_ACK, "ack_unsent", "ACK of data not yet sent: " + (cfg().quirks().ackUnsentAck() ? "ACK and drop" : "drop"), this, seg, len);
-            if (cfg().quirks().ackUnsentAck()) snd.sendAck(now);
-            return false;
-        }
-        if (Seq.lt(ack, Seq.add(sndUna, -Math.max(maxSndWnd, 1)))) {
-            layer.drop(now, DropReason.CHALLENGE_ACK, "ack_too_old", "ACK below SND.UNA - MAX.SND.WND: challenge ACK (RFC 5961 5.2)", this, seg, len);
-            snd.challengeAck(now);
-            return false;
-        }
-        long segWnd = (long) seg.window() << sndWscale;
-        LossRecovery r = recovery; // null until data flows (DESIGN.md 10); SACK blocks need the scoreboard
-        if (r == null && sackOk && hasSackBlocks(seg)) r = recovery();
-        boolean dupCandidate = r != null ? r.ackArrives(seg, ack, segWnd) : !sackOk && segWnd == sndWnd;
-        if (Seq.gt(ack, sndUna)) {
-            snd.ackNewData(now, ack, seg);
-        } else if (ack == sndUna && len == 0 && !fin && !seg.has(TcpRepr.SYN) && Seq.gt(sndNxt, sndUna) && dupCandidate) {
-            // RFC 5681 2: a duplicate ACK (same window); with SACK, RFC 6675 2: an ACK whose SACK
-            // blocks cover bytes not SACKed before, whatever its window (Linux grows its advertised
-            // window while it receives out of order, so its duplicate ACKs rarely repeat the window),
-            // and only such an ACK (one repeating known SACK blocks tells nothing new)
-            if (r == null) {
-                r = recovery();
-                r.ackArrives(seg, ack, segWnd);
-            }
-            r.duplicateAck(now);
-        }
-        if (recovery != null) recovery.ackProcessed(now);
-        // window update: if SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)
-        if (Seq.le(sndUna, ack) && (Seq.lt(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && Seq.le(sndWl2, ack)))) {
-            if (segWnd > 0 && sndWnd == 0) snd.persistBackoff = 0;
-            sndWnd = segWnd;
-            maxSndWnd = Math.max(maxSndWnd, sndWnd);
-            sndWl1 = seg.seq();
-            sndWl2 = ack;
-        }
-        return true;
-    }
-
-    private static boolean hasSackBlocks(TcpRepr seg) {
-        for (TcpOption o : seg.options()) if (o instanceof TcpOption.Sack) return true;
-        return false;
-    }
-
-    // RFC 9293 3.10.7.4, sixth to eighth steps
-    private void processTextAndFin(long now, TcpRepr seg, int dataSeq, byte[] buf, int off, int len, boolean fin) {
-        // RFC 9293 3.10.7.4, sixth check the URG bit: urgent data is delivered inline (RFC 6093);
-        // we only remember the pointer.
-        if (seg.has(TcpRepr.URG) && canReceiveData()) {
-            int up = Seq.add(seg.seq(), seg.urgentPointer());
-            if (Seq.gt(up, rcvUp)) rcvUp = up;
-        }
-        // RFC 9293 3.10.7.4, seventh process the segment text
-        if (len > 0 && orphan && (state == TcpState.FIN_WAIT_1 || state == TcpState.FIN_WAIT_2)) {
-            // RFC 1122 4.2.2.13: new data after CLOSE that nobody will read: a RST tells the peer it was lost
-            layer.counters().outRstDataAfterClose.increment();
-            layer.sendRst(now, localAddress, localPort, remoteAddress, remotePort, seg.ack(), 0, false);
-            enterClosed(now, "rcv data after close", TcpError.CONNECTION_RESET);
-            return;
-        }
-        if (len > 0) {
-            switch (state) {
-                case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> rcv.receiveText(now, dataSeq, buf, off, len, fin);
-                case CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
-                        layer.drop(now, DropReason.UNEXPECTED, "data_after_fin", "text after the remote FIN ignored", this, seg, len);
-                case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED ->
-                        layer.drop(now, DropReason.UNEXPECTED, "data_unexpected", "text in " + state.rfcName() + " ignored", this, seg, len);
-            }
-        } else if (fin && dataSeq != rcvNxt) {
-            rememberOooFin(Seq.add(dataSeq, len));
-            rcv.ackPending = true;
-        }
-        // RFC 9293 3.10.7.4, eighth check the FIN bit
-        if (fin && Seq.add(dataSeq, len) == rcvNxt) processFin(now, "rcv FIN");
-        else if (oooFinValid && oooFinSeq == rcvNxt) processFin(now, "rcv FIN (reassembled)");
-    }
-
     void rememberOooFin(int s) {
         oooFinValid = true;
         oooFinSeq = s;
-    }
-
-    private void processFin(long now, String cause) {
-        oooFinValid = false;
-        if (finReceived) {
-            // RFC 9293 3.10.7.4 eighth step, TIME-WAIT: "Remain in the TIME-WAIT state. Restart the
-            // 2 MSL time-wait timeout", and the FIN is acknowledged (RCV.NXT already covers one FIN).
-            if (state == TcpState.TIME_WAIT) {
-                rcv.ackPending = true;
-                restartTimeWait(now);
-            }
-            return;
-        }
-        finReceived = true;
-        rcvNxt = Seq.add(rcvNxt, 1);
-        // the FIN takes a sequence number but no buffer space: keep the window's size
-        rcvAdvRight = Seq.add(rcvAdvRight, 1);
-        nRemoteClosed = true;
-        nReadable = true;
-        rcv.ackPending = true;
-        switch (state) {
-            case SYN_RECEIVED, ESTABLISHED -> {
-                setState(now, TcpState.CLOSE_WAIT, cause);
-                if (cfg().acks().quickAcks() > 0) {
-                    // Linux (tcp_fin): the peer's FIN makes the exchange interactive; quick-ACK mode
-                    // ends and the FIN is ACKed like data, by the delayed-ACK timer, once data has
-                    // flowed (before any data Linux's ACK timeout is still 0: at once), unless
-                    // more than one MSS of sequence space, the FIN included, awaits an ACK
-                    // (__tcp_ack_snd_check: rcv_nxt - rcv_wup > rcv_mss).
-                    rcv.interactive = true;
-                    if (rcv.lastDataAt != NEVER && cfg().acks().delayedAckNs() > 0 && rcv.fullSegmentsUnacked < 2 && ooo.isEmpty()
-                            && Seq.sub(rcvNxt, lastAckSent) <= rcv.rcvMss) {
-                        rcv.ackPending = false;
-                        rcv.scheduleDelayedAck(now);
-                    }
-                }
-            }
-            case FIN_WAIT_1 -> {
-                if (finAcked()) {
-                    snd.sendAck(now);
-                    enterTimeWait(now, cause);
-                } else {
-                    setState(now, TcpState.CLOSING, cause);
-                }
-            }
-            case FIN_WAIT_2 -> {
-                snd.sendAck(now);
-                enterTimeWait(now, cause);
-            }
-            case CLOSE_WAIT, CLOSING, LAST_ACK -> { }
-            case TIME_WAIT -> restartTimeWait(now);
-            case CLOSED, LISTEN, SYN_SENT -> { }
-        }
     }
 
     // ------------------------------------------------------------------ timeouts (RFC 9293 3.10.8)
@@ -961,7 +545,7 @@ public final class TcpConnection {
     boolean inRecovery() { return recovery != null && recovery.inRecovery(); }
 
     /** The layer's configuration (shared, not copied per connection). */
-    private TcpConfig cfg() { return config; }
+    TcpConfig cfg() { return config; }
 
     /** This connection's configuration: the stack's, or its own (TcpLayer#connect with a config, or its listener's). */
     public TcpConfig config() { return config; }
@@ -1088,7 +672,7 @@ public final class TcpConnection {
         if (state == TcpState.FIN_WAIT_2 && finWait2TimeoutNs > 0 && timeWaitAt == NEVER) armFinWait2Timeout(now);
     }
 
-    private void armFinWait2Timeout(long now) {
+    void armFinWait2Timeout(long now) {
         timeWaitAt = now + finWait2TimeoutNs;
         timersChanged();
         timer(now, TcpTimer.FIN_WAIT_2, TimerAction.SET, timeWaitAt);
@@ -1144,7 +728,7 @@ public final class TcpConnection {
     }
 
     /** Options of the peer's SYN or SYN,ACK decide what this connection uses (RFC 7323, 2018, 6691). */
-    private void negotiate(TcpRepr seg) {
+    void negotiate(TcpRepr seg) {
         for (TcpOption o : seg.options()) {
             switch (o) {
                 case TcpOption.Mss m -> peerMss = m.mss() > 0 ? m.mss() : 536;
@@ -1176,7 +760,7 @@ public final class TcpConnection {
         lastAckSent = rcvNxt;
     }
 
-    private boolean canReceiveData() {
+    boolean canReceiveData() {
         return switch (state) {
             case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 -> !finReceived;
             case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT -> false;
@@ -1192,7 +776,7 @@ public final class TcpConnection {
 
     boolean finAcked() { return finQueued && Seq.gt(sndUna, finSeq); }
 
-    private void establish(long now, String cause) {
+    void establish(long now, String cause) {
         setState(now, TcpState.ESTABLISHED, cause);
         establishedAt = now;
         if (synRetransmitted) rtt.reinitializeAfterSynTimeout(Math.max(3_000_000_000L, cfg().timers().initialRtoNs())); // RFC 6298 5.7
@@ -1208,7 +792,7 @@ public final class TcpConnection {
         if (finQueued) setState(now, TcpState.FIN_WAIT_1, "queued CLOSE");
     }
 
-    private void enterTimeWait(long now, String cause) {
+    void enterTimeWait(long now, String cause) {
         boolean overflow = cfg().lab().timeWaitEnabled() && !layer.timeWaitAllowed(); // Hardening.maxTimeWait
         if (orphan) layer.orphanClosed(); // a TIME-WAIT connection is no longer an orphan (Linux)
         setState(now, TcpState.TIME_WAIT, cause);
@@ -1231,7 +815,7 @@ public final class TcpConnection {
         restartTimeWait(now);
     }
 
-    private void restartTimeWait(long now) {
+    void restartTimeWait(long now) {
         timeWaitAt = now + 2 * cfg().timers().mslNs();
         timersChanged();
         timer(now, TcpTimer.TWO_MSL, TimerAction.SET, timeWaitAt);
@@ -1268,69 +852,7 @@ public final class TcpConnection {
         return Seq.gt(seg.seq(), rcvNxt);
     }
 
-    /** The smallest path MTU believed from an ICMP error (Linux net.ipv4.route.min_pmtu). */
-    static final int MIN_PMTU_IPV4 = 552;
-    /** IPv6's minimum link MTU (RFC 8200 5), the floor for when the stack speaks IPv6. */
-    static final int MIN_PMTU_IPV6 = 1280;
-
-    void icmpUnreachable(long now, int code, int nextHopMtu, int seq) {
-        // RFC 5927 4.1: only believe errors quoting a sequence number we have in flight,
-        // SND.UNA =< SEG.SEQ < SND.NXT (the highest sent here, as after a timeout SND.NXT goes back)
-        if (!Seq.le(sndUna, seq) || !Seq.lt(seq, sndMax)) {
-            layer.counters().icmpOutOfWindow.increment();
-            return;
-        }
-        switch (code) {
-            case 4 -> { // fragmentation needed (RFC 1191); for IPv6 a packet too big (RFC 8201)
-                if (nextHopMtu >= 68) {
-                    // RFC 5927 7.2: a forged tiny MTU must not shrink segments to nothing; floored
-                    // as Linux's min_pmtu (552 for IPv4; IPv6's minimum link MTU is 1280, RFC 8200 5)
-                    if (nextHopMtu < MIN_PMTU_IPV4) layer.counters().pmtuBelowFloor.increment();
-                    int ipTcp = remoteAddress.family().minHeaderLength() + 20;
-                    int mss = Math.max(64, Math.max(nextHopMtu, MIN_PMTU_IPV4) - ipTcp - (tsOk ? TS_OPTION_SPACE : 0));
-                    if (mss < effMss) {
-                        effMss = mss;
-                        if (recovery != null) recovery.setMss(mss);
-                        layer.counters().pmtuReductions.increment();
-                        // RFC 1191 6.5: the segments in flight were too big and are lost; resend
-                        // them at once in the new size rather than at the RTO (Linux
-                        // tcp_simple_retransmit, FreeBSD tcp_mtudisc), cwnd untouched
-                        if (snd.sendsData() && synAcked() && sndMax != sndUna) {
-                            sndNxt = sndUna;
-                            snd.output(now);
-                        }
-                    }
-                }
-            }
-            case 2, 3 -> {
-                if (state == TcpState.SYN_SENT && cfg().quirks().icmpHardErrorsInSynSent())
-                    enterClosed(now, "ICMP unreachable", TcpError.CONNECTION_REFUSED);
-                else softError = TcpError.CONNECTION_REFUSED;
-            }
-            case 9, 10, 13 -> { // administratively prohibited (RFC 1812 5.2.7.1)
-                if (state == TcpState.SYN_SENT && cfg().quirks().icmpHardErrorsInSynSent() && cfg().quirks().icmpProhibitedIsHard())
-                    enterClosed(now, "ICMP administratively prohibited", TcpError.CONNECTION_REFUSED);
-                else softError = TcpError.HOST_UNREACHABLE;
-            }
-            case 0 -> softError = TcpError.NETWORK_UNREACHABLE;
-            default -> softError = TcpError.HOST_UNREACHABLE;
-        }
-        deliverEvents();
-    }
-
-    /** ICMP time exceeded quoting our segment: a soft error (RFC 1122 4.2.3.9) unless the config says otherwise. */
-    void icmpTimeExceeded(long now, int seq) {
-        if (!Seq.le(sndUna, seq) || !Seq.lt(seq, sndMax)) { // RFC 5927 4.1
-            layer.counters().icmpOutOfWindow.increment();
-            return;
-        }
-        if (state == TcpState.SYN_SENT && cfg().quirks().icmpHardErrorsInSynSent() && cfg().quirks().icmpProhibitedIsHard())
-            enterClosed(now, "ICMP time exceeded", TcpError.HOST_UNREACHABLE);
-        else softError = TcpError.HOST_UNREACHABLE;
-        deliverEvents();
-    }
-
-    private void enterClosed(long now, String cause, TcpError err) {
+    void enterClosed(long now, String cause, TcpError err) {
         if (state == TcpState.CLOSED) return;
         boolean countedOrphan = orphan && state != TcpState.TIME_WAIT;
         setState(now, TcpState.CLOSED, cause);
@@ -1353,7 +875,7 @@ public final class TcpConnection {
         nClosed = true;
     }
 
-    private void setState(long now, TcpState to, String cause) {
+    void setState(long now, TcpState to, String cause) {
         TcpState from = state;
         state = to;
         layer.stateChanged(from, to);
@@ -1401,7 +923,7 @@ public final class TcpConnection {
         return null;
     }
 
-    private void deliverEvents() {
+    void deliverEvents() {
         if (delivering) return;
         delivering = true;
         try {

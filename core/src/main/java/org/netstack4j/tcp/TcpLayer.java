@@ -263,7 +263,7 @@ public final class TcpLayer implements Pollable {
             tcpCounters.icmpNoConnection.increment();
             return;
         }
-        c.icmpUnreachable(now, code, nextHopMtu, seq);
+        IcmpErrors.icmpUnreachable(c, now, code, nextHopMtu, seq);
     }
 
     /**
@@ -293,7 +293,7 @@ public final class TcpLayer implements Pollable {
             tcpCounters.icmpNoConnection.increment();
             return;
         }
-        c.icmpTimeExceeded(now, seq);
+        IcmpErrors.icmpTimeExceeded(c, now, seq);
     }
 
     /** O(1): the earliest deadline of any connection (a min-heap of connections by deadline). */

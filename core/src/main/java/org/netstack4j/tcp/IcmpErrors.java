@@ -1,0 +1,79 @@
+package org.netstack4j.tcp;
+
+import org.netstack4j.tcp.seqnum.Seq;
+
+/**
+ * ICMP errors quoting a segment of a {@link TcpConnection} (RFC 9293 3.9.2.2, RFC 1122
+ * 4.2.3.9): only errors quoting a sequence number in flight are believed (RFC 5927 4.1); a
+ * fragmentation needed or packet too big lowers the effective MSS (path MTU discovery, RFC 9293
+ * 3.7.2, RFC 1191, RFC 8201) with a floor against forged tiny MTUs (RFC 5927 7.2) and resends
+ * what was in flight at once (RFC 1191 6.5); unreachable, administratively prohibited (RFC 1812
+ * 5.2.7.1) and time exceeded are soft errors, or end a connection in SYN-SENT when the config
+ * says so. Called by the layer (TcpLayer) with the connection the quoted segment belongs to;
+ * stateless: the state it reads and changes stays in the connection.
+ */
+final class IcmpErrors {
+    private IcmpErrors() { }
+
+    /** The smallest path MTU believed from an ICMP error (Linux net.ipv4.route.min_pmtu). */
+    static final int MIN_PMTU_IPV4 = 552;
+    /** IPv6's minimum link MTU (RFC 8200 5), the floor for when the stack speaks IPv6. */
+    static final int MIN_PMTU_IPV6 = 1280;
+
+    static void icmpUnreachable(TcpConnection c, long now, int code, int nextHopMtu, int seq) {
+        // RFC 5927 4.1: only believe errors quoting a sequence number we have in flight,
+        // SND.UNA =< SEG.SEQ < SND.NXT (the highest sent here, as after a timeout SND.NXT goes back)
+        if (!Seq.le(c.sndUna, seq) || !Seq.lt(seq, c.sndMax)) {
+            c.layer.counters().icmpOutOfWindow.increment();
+            return;
+        }
+        switch (code) {
+            case 4 -> { // fragmentation needed (RFC 1191); for IPv6 a packet too big (RFC 8201)
+                if (nextHopMtu >= 68) {
+                    // RFC 5927 7.2: a forged tiny MTU must not shrink segments to nothing; floored
+                    // as Linux's min_pmtu (552 for IPv4; IPv6's minimum link MTU is 1280, RFC 8200 5)
+                    if (nextHopMtu < MIN_PMTU_IPV4) c.layer.counters().pmtuBelowFloor.increment();
+                    int ipTcp = c.remoteAddress.family().minHeaderLength() + 20;
+                    int mss = Math.max(64, Math.max(nextHopMtu, MIN_PMTU_IPV4) - ipTcp - (c.tsOk ? TcpConnection.TS_OPTION_SPACE : 0));
+                    if (mss < c.effMss) {
+                        c.effMss = mss;
+                        if (c.recovery != null) c.recovery.setMss(mss);
+                        c.layer.counters().pmtuReductions.increment();
+                        // RFC 1191 6.5: the segments in flight were too big and are lost; resend
+                        // them at once in the new size rather than at the RTO (Linux
+                        // tcp_simple_retransmit, FreeBSD tcp_mtudisc), cwnd untouched
+                        if (c.snd.sendsData() && c.synAcked() && c.sndMax != c.sndUna) {
+                            c.sndNxt = c.sndUna;
+                            c.snd.output(now);
+                        }
+                    }
+                }
+            }
+            case 2, 3 -> {
+                if (c.state == TcpState.SYN_SENT && c.cfg().quirks().icmpHardErrorsInSynSent())
+                    c.enterClosed(now, "ICMP unreachable", TcpError.CONNECTION_REFUSED);
+                else c.softError = TcpError.CONNECTION_REFUSED;
+            }
+            case 9, 10, 13 -> { // administratively prohibited (RFC 1812 5.2.7.1)
+                if (c.state == TcpState.SYN_SENT && c.cfg().quirks().icmpHardErrorsInSynSent() && c.cfg().quirks().icmpProhibitedIsHard())
+                    c.enterClosed(now, "ICMP administratively prohibited", TcpError.CONNECTION_REFUSED);
+                else c.softError = TcpError.HOST_UNREACHABLE;
+            }
+            case 0 -> c.softError = TcpError.NETWORK_UNREACHABLE;
+            default -> c.softError = TcpError.HOST_UNREACHABLE;
+        }
+        c.deliverEvents();
+    }
+
+    /** ICMP time exceeded quoting our segment: a soft error (RFC 1122 4.2.3.9) unless the config says otherwise. */
+    static void icmpTimeExceeded(TcpConnection c, long now, int seq) {
+        if (!Seq.le(c.sndUna, seq) || !Seq.lt(seq, c.sndMax)) { // RFC 5927 4.1
+            c.layer.counters().icmpOutOfWindow.increment();
+            return;
+        }
+        if (c.state == TcpState.SYN_SENT && c.cfg().quirks().icmpHardErrorsInSynSent() && c.cfg().quirks().icmpProhibitedIsHard())
+            c.enterClosed(now, "ICMP time exceeded", TcpError.HOST_UNREACHABLE);
+        else c.softError = TcpError.HOST_UNREACHABLE;
+        c.deliverEvents();
+    }
+}
