@@ -1,0 +1,125 @@
+package org.netstack4j.packetdrill;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.netstack4j.packetdrill.Event.CodeEvent;
+import org.netstack4j.packetdrill.Event.CommandEvent;
+import org.netstack4j.packetdrill.Interpreter.Mismatch;
+
+/**
+ * The script's shell command lines (sysctl, set_sysctls.py, sockstat, tcpdrop, ip route,
+ * ethtool, defaults.sh) mapped onto the stack's settings or checked against its connections,
+ * and its Python TCP_INFO assertion lines.
+ */
+final class Commands {
+
+    private final Interpreter interp;
+
+    Commands(Interpreter interp) { this.interp = interp; }
+
+    static final Pattern SET_SYSCTLS = Pattern.compile("^\\S*set_sysctls\\.py\\s+(.+)$");
+    static final Pattern SYSCTL = Pattern.compile("^sysctl(?:\\s+-[a-zA-Z]+)*\\s+(.+)$");
+    static final Pattern SOCKSTAT = Pattern.compile("^sockstat\\b(.*)\\|\\s*grep\\s+-c\\s+(\\S+)\\s*\\|\\s*grep\\s+(\\d+)\\s*$");
+    static final Pattern IP_ROUTE = Pattern.compile("^ip\\s+route\\s+(add|change|replace)\\s+\\S+(\\s+via\\s+\\S+)?(\\s+dev\\s+\\S+)?(\\s+(advmss\\s+\\d+|mtu\\s+(lock\\s+)?\\d+))+\\s*$");
+    static final Pattern ETHTOOL_OFFLOADS = Pattern.compile("^ethtool\\s+-K\\s+\\S+(\\s+(tso|gso|gro|lro|sg|tx|rx|ufo)\\s+(on|off))+\\s*$");
+    static final Pattern TCPDROP = Pattern.compile("^tcpdrop\\s+-s\\s+(\\S+)\\s*$");
+
+    void command(CommandEvent c) {
+        // a backslash before a newline continues the shell line
+        for (String part : c.command().replaceAll("\\\\\\r?\\n", " ").split("\\s*(?:;|&&|\\n)\\s*")) {
+            String cmd = part.strip().replaceFirst("\\s+#.*$", ""); // a shell comment ends the line
+            if (cmd.isEmpty() || cmd.startsWith("#")) continue; // shell comment
+            Matcher m;
+            if (cmd.endsWith("defaults.sh")) {
+                // google's defaults.sh: Linux sysctl defaults, notably tcp_rmem max 15 MB, for
+                // which Linux announces window scale 8.
+                interp.settings.change(cfg -> cfg.withOptions(o -> o.withWindowScaleShift(8)));
+                continue;
+            }
+            if ((m = SET_SYSCTLS.matcher(cmd)).matches()) {
+                // google's set_sysctls.py /proc/sys/net/ipv4/tcp_x=v ...: the same as sysctl -w
+                for (String kv : Interpreter.shellWords(m.group(1))) {
+                    int eq = kv.indexOf('=');
+                    if (eq < 0 || !kv.startsWith("/proc/sys/")) throw new Unsupported(c.line(), "set_sysctls.py argument " + kv);
+                    Sysctl.apply(c.line(), kv.substring("/proc/sys/".length(), eq).replace('/', '.'),
+                        kv.substring(eq + 1).replace("\"", ""), interp.settings);
+                }
+                noteLateSysctl(c.line(), cmd);
+            } else if (cmd.matches("\\S*/sysctl_restore_\\S*\\.sh")) {
+                // restores the sysctls set_sysctls.py changed: nothing outlives this stack
+            } else if ((m = SYSCTL.matcher(cmd)).matches()) {
+                for (String kv : Interpreter.shellWords(m.group(1))) {
+                    int eq = kv.indexOf('=');
+                    if (eq < 0) throw new Unsupported(c.line(), "sysctl read " + kv);
+                    Sysctl.apply(c.line(), kv.substring(0, eq), kv.substring(eq + 1).replace("\"", ""), interp.settings);
+                }
+                noteLateSysctl(c.line(), cmd);
+            } else if ((m = SOCKSTAT.matcher(cmd)).matches()) {
+                interp.ensureStack();
+                String state = m.group(2).replace('_', '-');
+                if (state.equals("SYN-RCVD")) state = "SYN-RECEIVED";
+                if (state.matches("FIN-WAIT\\d")) state = "FIN-WAIT-" + state.charAt(8);
+                Matcher pm = Pattern.compile("-p\\s+(\\d+)").matcher(m.group(1));
+                Integer port = pm.find() ? Integer.valueOf(pm.group(1)) : null;
+                long want = Long.parseLong(m.group(3));
+                long got = 0;
+                for (TcpStack.Conn k : interp.stack.connections()) {
+                    if (!k.state().equals(state)) continue;
+                    if (port != null && k.localPort() != port && k.remotePort() != port) continue;
+                    got++;
+                }
+                if (state.equals("LISTEN")) got += interp.fds.values().stream().filter(k -> k.listener != null).count();
+                if (got != want)
+                    throw new Mismatch(c.line(), "sockstat: expected " + want + " connection(s) in " + state + ", found " + got);
+            } else if ((m = TCPDROP.matcher(cmd)).matches()) {
+                interp.ensureStack();
+                String state = m.group(1).replace('_', '-');
+                for (TcpStack.Conn k : List.copyOf(interp.stack.connections())) if (k.state().equals(state)) interp.stack.drop(interp.now, k);
+            } else if (cmd.startsWith("setkey -F")) {
+                // no IPsec state to flush
+            } else if ((m = IP_ROUTE.matcher(cmd)).matches()) {
+                // the route to the remote host: "mtu [lock] M" is the path MTU, "advmss A" the MSS
+                // we announce (the stack is built with them, as with a sysctl)
+                Matcher mtu = Pattern.compile("\\bmtu\\s+(?:lock\\s+)?(\\d+)").matcher(cmd);
+                Matcher adv = Pattern.compile("\\badvmss\\s+(\\d+)").matcher(cmd);
+                if (mtu.find()) interp.settings.mtu = Integer.parseInt(mtu.group(1));
+                if (adv.find()) interp.settings.maxSeg = Integer.parseInt(adv.group(1));
+                if (!cmd.matches(".*\\b(mtu|advmss)\\b.*")) throw new Unsupported(c.line(), "command `" + cmd + "`");
+                noteLateSysctl(c.line(), cmd);
+            } else if (ETHTOOL_OFFLOADS.matcher(cmd).matches()) {
+                // segmentation/receive offloads on the tun device: we send MSS-sized segments and
+                // the runner matches a scripted TSO-sized segment against several of them anyway
+            } else {
+                throw new Unsupported(c.line(), "command `" + cmd.split("\\s+")[0] + "`");
+            }
+        }
+    }
+
+    /**
+     * Like a kernel, a sysctl changed after the stack exists would only matter for connections
+     * opened later: harmless at the end of a script (restoring defaults), unsupported before an open.
+     */
+    void noteLateSysctl(int line, String cmd) {
+        if (interp.stack != null && !interp.settings.toString().equals(interp.settingsAtStart) && interp.staleConfigLine == 0) {
+            interp.staleConfigLine = line;
+            interp.staleConfigCommand = cmd;
+        }
+    }
+
+    void code(CodeEvent c) {
+        Map<String, Long> info = new HashMap<>();
+        Sock k = interp.underTest;
+        if (k != null && k.conn != null) {
+            info.putAll(k.conn.tcpInfo(interp.now));
+            info.put("tcpi_state", TcpInfoAssertions.stateNumber(k.conn.state()));
+        } else if (k != null && k.listener != null) {
+            info.put("tcpi_state", TcpInfoAssertions.stateNumber("LISTEN"));
+        } else {
+            info.put("tcpi_state", TcpInfoAssertions.stateNumber("CLOSED"));
+        }
+        TcpInfoAssertions.run(c.line(), c.code(), info, interp.pyVars);
+    }
+}
