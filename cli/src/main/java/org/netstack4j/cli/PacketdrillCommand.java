@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
             "netstack4j TCP stack in virtual time and prints one line per script: PASS, FAIL (the first",
             "mismatch: script line, expected and actual) or SKIP (the construct that is not supported).",
             "The last line is 'N passed, M failed, K skipped'; exit status 1 if anything failed."},
-        footer = {"", "Example: netstack4j packetdrill --profile auto ../shared/conformance/packetdrill"})
+        footer = {"", "Example: netstack4j packetdrill --profile auto ../shared/conformance/packetdrill",
+            "         netstack4j packetdrill --ip_version ipv6 --mtu 1520 ../shared/conformance/packetdrill"})
 public final class PacketdrillCommand implements java.util.concurrent.Callable<Integer> {
     @Parameters(paramLabel = "PATH", arity = "1..*", description = "Scripts or directories of scripts.")
     List<Path> paths;
@@ -35,6 +36,27 @@ public final class PacketdrillCommand implements java.util.concurrent.Callable<I
     @Option(names = "--json", paramLabel = "FILE", description = "Also write a JSON report to FILE.")
     Path json;
 
+    @Option(names = "--ip_version", paramLabel = "V", description = "The address family the scripts run over, as packetdrill's flag: ipv4 (default), ipv6 or ipv4-mapped-ipv6.")
+    String ipVersion;
+
+    @Option(names = "--mtu", paramLabel = "N", description = "The link MTU (packetdrill's --mtu; the stack announces MSS = MTU - 40 or - 60 by family).")
+    Integer mtu;
+
+    @Option(names = "--mss", paramLabel = "N", description = "packetdrill's --mss.")
+    Integer mss;
+
+    @Option(names = "--tolerance_usecs", paramLabel = "N", description = "Timing tolerance in microseconds (packetdrill's --tolerance_usecs).")
+    Long toleranceUsecs;
+
+    @Option(names = "--local_ip", paramLabel = "ADDR", description = "The stack's address in the scripts (packetdrill's --local_ip).")
+    String localIp;
+
+    @Option(names = "--remote_ip", paramLabel = "ADDR", description = "The remote side's address in the scripts (packetdrill's --remote_ip).")
+    String remoteIp;
+
+    @Option(names = {"-D", "--define"}, paramLabel = "NAME=VALUE", description = "Defines a script variable, as packetdrill's -D (repeatable).")
+    java.util.Map<String, String> defines = new java.util.LinkedHashMap<>();
+
     @Override public Integer call() {
         for (Path p : paths) if (!Files.exists(p)) throw new Main.UsageError("no such file or directory: " + p);
         Profile prof = switch (profile.toLowerCase(java.util.Locale.ROOT)) {
@@ -45,7 +67,22 @@ public final class PacketdrillCommand implements java.util.concurrent.Callable<I
         };
         if (json != null) org.netstack4j.cli.Options.outputFile("--json", json);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        Summary s = Runner.run(paths, Options.defaults().withProfile(prof).withVerbose(verbose).withJson(json), out);
+        Options o = Options.defaults().withProfile(prof).withVerbose(verbose).withJson(json);
+        if (ipVersion != null) {
+            if (!java.util.Set.of("ipv4", "ipv6", "ipv4-mapped-ipv6").contains(ipVersion))
+                throw new Main.UsageError("--ip_version wants ipv4, ipv6 or ipv4-mapped-ipv6, not '" + ipVersion + "'");
+            o = o.withScriptOption("ip_version", ipVersion);
+        }
+        if (mtu != null) o = o.withScriptOption("mtu", mtu.toString());
+        if (mss != null) o = o.withScriptOption("mss", mss.toString());
+        if (toleranceUsecs != null) o = o.withScriptOption("tolerance_usecs", toleranceUsecs.toString());
+        if (localIp != null) o = o.withScriptOption("local_ip", localIp);
+        if (remoteIp != null) o = o.withScriptOption("remote_ip", remoteIp);
+        for (var d : defines.entrySet()) {
+            if (!d.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) throw new Main.UsageError("-D wants NAME=VALUE, not '" + d.getKey() + "'");
+            o = o.withDefine(d.getKey(), d.getValue());
+        }
+        Summary s = Runner.run(paths, o, out);
         out.flush();
         return s.exitCode();
     }
