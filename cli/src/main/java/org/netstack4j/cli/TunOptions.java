@@ -23,11 +23,15 @@ final class TunOptions {
             description = "Also configure the kernel's side (e.g. 10.7.0.1/24): ip addr add CIDR dev NAME; ip link set NAME up. Without it, configure the kernel side yourself.")
     String hostAddress;
 
+    @Option(names = "--netns", paramLabel = "NAME",
+            description = "Move the TUN's kernel side into the network namespace NAME (made with ip netns add) before configuring it: the peers then live in that namespace.")
+    String netns;
+
     @Option(names = "--no-offload",
             description = "Plain 1500-byte packets on the TUN. By default the TUN carries a virtio-net header (IFF_VNET_HDR): 64 KiB GSO super-packets both ways, checksums left to the kernel; the kernel's refusal falls back to plain packets.")
     boolean noOffload;
 
-    boolean given() { return tun != null || address != null || hostAddress != null; }
+    boolean given() { return tun != null || address != null || hostAddress != null || netns != null; }
 
     /** Parses and checks everything that can be checked before touching the kernel. */
     TunHost.Builder builder() {
@@ -41,7 +45,11 @@ final class TunOptions {
             String problem = ours.peerProblem(kernel);
             if (problem != null) throw new Main.UsageError("--host-address: " + problem);
         }
-        return TunHost.builder(tun).address(ours).hostAddress(kernel).offload(!noOffload);
+        if (netns != null && !netns.matches("[A-Za-z0-9_.-]{1,64}"))
+            throw new Main.UsageError("--netns: '" + netns + "' is not a namespace name (letters, digits, '_', '.', '-')");
+        if (netns != null && !java.nio.file.Files.exists(Path.of("/run/netns", netns)))
+            throw new Main.UsageError("--netns: no network namespace " + netns + " (ip netns add " + netns + ")");
+        return TunHost.builder(tun).address(ours).hostAddress(kernel).netns(netns).offload(!noOffload);
     }
 
     private static Ipv4Cidr cidr(String flag, String text) {
