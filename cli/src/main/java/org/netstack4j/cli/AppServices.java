@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.netstack4j.apps.Server;
 import org.netstack4j.apps.dns.Authority;
@@ -13,6 +14,7 @@ import org.netstack4j.apps.dns.Dns;
 import org.netstack4j.apps.dns.Zone;
 import org.netstack4j.apps.ftp.Ftp;
 import org.netstack4j.apps.ftp.FtpServerSession;
+import org.netstack4j.apps.ftp.FtpUsers;
 import org.netstack4j.apps.net.Network;
 import org.netstack4j.apps.smtp.MailStore;
 import org.netstack4j.apps.smtp.Smtp;
@@ -24,18 +26,30 @@ import org.netstack4j.apps.smtp.SmtpServerSession;
  * opened, so a bad zone file or directory is one clear line.
  */
 final class AppServices implements AutoCloseable {
-    /** What to serve: null parts are off. */
-    record Plan(Path zoneFile, int dnsPort, Path mailDir, int smtpPort, Path ftpRoot, int ftpPort) {
+    /**
+     * What to serve: null parts are off. {@code ftpUsers}: the FTP password file (see {@link FtpUsers});
+     * null: anonymous read. {@code idleTimeoutMs}: an SMTP or FTP client silent this long is closed.
+     */
+    record Plan(Path zoneFile, int dnsPort, Path mailDir, int smtpPort, Path ftpRoot, int ftpPort, Path ftpUsers, int idleTimeoutMs) {
+        static final int IDLE_TIMEOUT_MS = 60_000;
+
+        Plan(Path zoneFile, int dnsPort, Path mailDir, int smtpPort, Path ftpRoot, int ftpPort) {
+            this(zoneFile, dnsPort, mailDir, smtpPort, ftpRoot, ftpPort, null, IDLE_TIMEOUT_MS);
+        }
+
         boolean any() { return zoneFile != null || mailDir != null || ftpRoot != null; }
     }
+
+    /** What {@link #check} read: the zone's authority and the FTP server's settings. */
+    record Checked(Authority authority, FtpServerSession.Config ftp) {}
 
     private final List<AutoCloseable> running = new ArrayList<>();
     private final List<String> started = new ArrayList<>();
     private Dns.Running dns;
     private Server smtp, ftp;
 
-    /** Reads and checks what the plan names (zone syntax, directories) without opening anything. */
-    static Authority check(Plan p) {
+    /** Reads and checks what the plan names (zone syntax, directories, password file) without opening anything. */
+    static Checked check(Plan p) {
         Authority a = null;
         if (p.zoneFile() != null) {
             String text;
@@ -56,12 +70,27 @@ final class AppServices implements AutoCloseable {
             throw new Main.UsageError("--smtp: " + p.mailDir() + " is not a directory");
         if (p.ftpRoot() != null && !Files.isDirectory(p.ftpRoot()))
             throw new Main.UsageError("--ftp: " + p.ftpRoot() + " is not a directory");
-        return a;
+        FtpServerSession.Config ftp = FtpServerSession.Config.ANONYMOUS;
+        if (p.ftpUsers() != null) {
+            if (p.ftpRoot() == null) throw new Main.UsageError("--ftp-users needs --ftp DIR");
+            try {
+                Map<String, String> accounts = FtpUsers.parse(Files.readString(p.ftpUsers(), StandardCharsets.UTF_8));
+                if (accounts.isEmpty()) throw new Main.UsageError("--ftp-users: " + p.ftpUsers() + " has no accounts");
+                // With accounts, only they log in: anonymous is off.
+                ftp = new FtpServerSession.Config(accounts, false, ftp.maxErrors(), ftp.maxLine());
+            } catch (IOException e) {
+                throw new Main.UsageError("--ftp-users: cannot read " + p.ftpUsers() + ": " + e.getMessage());
+            } catch (FtpUsers.FormatException e) {
+                throw new Main.UsageError("--ftp-users: " + p.ftpUsers() + ": " + e.getMessage());
+            }
+        }
+        return new Checked(a, ftp);
     }
 
     /** Starts every service of the plan on {@code net}; {@code address} is what the hints print. */
     static AppServices start(Network net, Plan p, String address, Consumer<String> log) throws IOException {
-        Authority authority = check(p);
+        Checked checked = check(p);
+        Authority authority = checked.authority();
         Consumer<String> l = log == null ? s -> {} : log;
         AppServices s = new AppServices();
         try {
@@ -74,17 +103,19 @@ final class AppServices implements AutoCloseable {
             }
             if (p.mailDir() != null) {
                 MailStore store = new MailStore(p.mailDir());
-                s.smtp = new Server("smtp", net.listen(p.smtpPort(), 64), 256, 60_000, l,
+                s.smtp = new Server("smtp", net.listen(p.smtpPort(), 64), 256, p.idleTimeoutMs(), l,
                         Smtp.server("netstack4j", store, SmtpServerSession.Limits.DEFAULT));
                 s.running.add(s.smtp);
                 s.started.add("SMTP port " + p.smtpPort() + " into " + store.dir().toAbsolutePath() + "; try: swaks --server " + address
                         + (p.smtpPort() == 25 ? "" : " --port " + p.smtpPort()) + " --to you@example.test");
             }
             if (p.ftpRoot() != null) {
-                s.ftp = new Server("ftp", net.listen(p.ftpPort(), 64), 256, 60_000, l,
-                        Ftp.server(p.ftpRoot(), FtpServerSession.Config.ANONYMOUS, net));
+                s.ftp = new Server("ftp", net.listen(p.ftpPort(), 64), 256, p.idleTimeoutMs(), l,
+                        Ftp.server(p.ftpRoot(), checked.ftp(), net));
                 s.running.add(s.ftp);
-                s.started.add("FTP port " + p.ftpPort() + " (anonymous, read-only) of " + p.ftpRoot().toAbsolutePath() + "; try: curl ftp://"
+                boolean anon = checked.ftp().anonymous();
+                s.started.add("FTP port " + p.ftpPort() + " (" + (anon ? "anonymous" : checked.ftp().accounts().size() + " accounts from " + p.ftpUsers())
+                        + ", read-only) of " + p.ftpRoot().toAbsolutePath() + "; try: curl ftp://" + (anon ? "" : "USER:PASSWORD@")
                         + address + (p.ftpPort() == 21 ? "" : ":" + p.ftpPort()) + "/");
             }
         } catch (IOException | RuntimeException e) {

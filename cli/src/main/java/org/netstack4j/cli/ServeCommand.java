@@ -30,8 +30,9 @@ import picocli.CommandLine.Model.CommandSpec;
             "an authoritative DNS server over UDP and TCP answering from a zone file",
             "(--dns ZONEFILE: A, AAAA, CNAME, MX, NS, SOA, TXT, PTR; try dig), an SMTP",
             "server storing each message as N.eml with its envelope in N.envelope",
-            "(--smtp DIR; try swaks), an anonymous read-only FTP server of a directory",
-            "(--ftp DIR; passive and active data connections; try curl ftp://). Each",
+            "(--smtp DIR; try swaks), a read-only FTP server of a directory, anonymous",
+            "or with --ftp-users FILE (--ftp DIR; passive and active data connections;",
+            "try curl ftp://). An SMTP or FTP client silent for 60 s is closed. Each",
             "connection runs on a virtual thread. Runs until interrupted; Ctrl-C closes",
             "the connections with FIN, prints the counters and removes the TUN.",
             "",
@@ -85,11 +86,16 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--smtp-port", paramLabel = "N", description = "SMTP port (default: ${DEFAULT-VALUE}).")
     int smtpPort = 25;
 
-    @Option(names = "--ftp", paramLabel = "DIR", description = "Serve DIR read-only over FTP to anonymous users.")
+    @Option(names = "--ftp", paramLabel = "DIR", description = "Serve DIR read-only over FTP (to anonymous users, or the --ftp-users accounts).")
     Path ftpRoot;
 
     @Option(names = "--ftp-port", paramLabel = "N", description = "FTP control port (default: ${DEFAULT-VALUE}).")
     int ftpPort = 21;
+
+    @Option(names = "--ftp-users", paramLabel = "FILE",
+            description = {"FTP logins from FILE instead of anonymous: one USER:pbkdf2-sha256:ITERATIONS:SALT:HASH a line",
+                "(base64 SALT and HASH = PBKDF2-HMAC-SHA256 of the password, as Python's hashlib.pbkdf2_hmac; see README)."})
+    Path ftpUsers;
 
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write every packet crossing the TUN to FILE (pcap, raw IP).")
     Path pcap;
@@ -135,7 +141,8 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
 
     @Override public Integer call() throws Exception {
         double lossP = Options.percent("--loss", loss);
-        AppServices.Plan apps = new AppServices.Plan(zoneFile, dnsPort, mailDir, smtpPort, ftpRoot, ftpPort);
+        AppServices.Plan apps = new AppServices.Plan(zoneFile, dnsPort, mailDir, smtpPort, ftpRoot, ftpPort, ftpUsers,
+                AppServices.Plan.IDLE_TIMEOUT_MS);
         if (service == null && !apps.any())
             throw new Main.UsageError("name a service: --http DIR, --echo, --discard, --dns ZONEFILE, --smtp DIR or --ftp DIR");
         if (service == null && port != null) throw new Main.UsageError("--port is the port of --http, --echo or --discard; use --dns-port, --smtp-port or --ftp-port");

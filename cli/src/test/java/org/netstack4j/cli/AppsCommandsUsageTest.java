@@ -38,6 +38,11 @@ class AppsCommandsUsageTest {
         misuse("--smtp: " + file + " is not a directory", with("serve", "--smtp", file.toString()));
         misuse("--dns-port", with("serve", "--ftp", tmp.toString(), "--dns-port", "0"));
         misuse("use --dns-port, --smtp-port or --ftp-port", with("serve", "--ftp", tmp.toString(), "--port", "2121"));
+        Path users = Files.writeString(tmp.resolve("users"), "# accounts\nalice:pbkdf2-sha256:100:AAAAAAAAAAA=:AAAA\n");
+        misuse("--ftp-users: " + users + ": line 2: ITERATIONS must be from 10000", with("serve", "--ftp", tmp.toString(), "--ftp-users", users.toString()));
+        misuse("--ftp-users: cannot read", with("serve", "--ftp", tmp.toString(), "--ftp-users", tmp.resolve("none").toString()));
+        misuse("--ftp-users needs --ftp DIR", with("serve", "--smtp", tmp.toString(), "--ftp-users", users.toString()));
+        misuse("--netns: no network namespace nsj-none-17", with("serve", "--ftp", tmp.toString(), "--netns", "nsj-none-17"));
     }
 
     @Test

@@ -67,6 +67,7 @@ public final class Ftp {
                         flush(s, out);
                     }
                 }
+                if (s.tooManyErrors()) throw new IOException("too many errors (" + config.maxErrors() + "), closed after 421");
             } finally {
                 if (passive != null) passive.close();
             }

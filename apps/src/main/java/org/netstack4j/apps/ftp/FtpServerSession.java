@@ -37,7 +37,10 @@ public final class FtpServerSession {
         public boolean isListing() { return listing != null; }
     }
 
-    /** Settings: accounts (user to password; empty: anonymous only) and limits. */
+    /**
+     * Settings: accounts (user to password, or to a PBKDF2 hash as {@link FtpUsers#parse} gives;
+     * empty: anonymous only), whether anonymous may log in, and limits.
+     */
     public record Config(Map<String, String> accounts, boolean anonymous, int maxErrors, int maxLine) {
         public static final Config ANONYMOUS = new Config(Map.of(), true, 20, 1024);
     }
@@ -70,6 +73,9 @@ public final class FtpServerSession {
     }
 
     public boolean closed() { return closed; }
+
+    /** True when the session ended because the client made too many errors (421 sent). */
+    public boolean tooManyErrors() { return closed && errors >= config.maxErrors(); }
 
     /** True while a data transfer is under way (commands then wait, RFC 959 5.3). */
     public boolean transferring() { return pending != null; }
@@ -128,7 +134,7 @@ public final class FtpServerSession {
                 if (user == null) { error(503, "Login with USER first"); return null; }
                 boolean anon = user.equalsIgnoreCase("anonymous") || user.equalsIgnoreCase("ftp");
                 String want = config.accounts().get(user);
-                if (anon ? config.anonymous() : want != null && constantTimeEquals(want, arg)) {
+                if (anon ? config.anonymous() : want != null && FtpUsers.matches(want, arg)) {
                     loggedIn = true;
                     reply(230, "Logged in" + (anon ? " anonymously" : ""));
                 } else {
@@ -350,10 +356,6 @@ public final class FtpServerSession {
         } catch (IOException e) {
             return "type=unknown; " + name;
         }
-    }
-
-    private static boolean constantTimeEquals(String a, String b) {
-        return java.security.MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
     }
 
     private void reply(int code, String text) { out.append(code).append(' ').append(text).append("\r\n"); }

@@ -35,6 +35,7 @@ public final class Smtp {
                     out.flush();
                 }
             }
+            if (s.tooManyErrors()) throw new IOException("too many errors (" + limits.maxErrors() + "), closed after 421");
         };
     }
 

@@ -60,6 +60,9 @@ public final class SmtpServerSession {
     /** True once the session has ended (QUIT, or too many errors): close the connection after sending the output. */
     public boolean closed() { return state == State.CLOSED; }
 
+    /** True when the session ended because the client made too many errors (421 sent). */
+    public boolean tooManyErrors() { return state == State.CLOSED && errors >= limits.maxErrors(); }
+
     /** Replies waiting to be sent (and cleared). */
     public byte[] takeOutput() {
         byte[] b = out.toByteArray();
