@@ -137,6 +137,20 @@ class SimulatedAppsTest {
             var aaaa = assertInstanceOf(Resolver.Result.Answer.class, c.lookup(DnsName.parse("mx.sim.test"), DnsType.AAAA));
             assertEquals(TwoHostNetwork.SERVER_ADDRESS6.toInetAddress(), InetAddress.getByName(aaaa.records().getFirst().data().toString()));
             assertEquals(2, dns.udpQueries(), "both questions went over IPv6 UDP");
+            // the order to try them in (RFC 6724 default policy: IPv6 first), asking only the families the host has
+            InetAddress six = TwoHostNetwork.SERVER_ADDRESS6.toInetAddress();
+            List<String> both = c.addresses("mx.sim.test", true, true);
+            assertEquals(2, both.size(), both.toString());
+            assertEquals(six, InetAddress.getByName(both.get(0)), "AAAA before A: " + both);
+            assertEquals("10.0.0.2", both.get(1));
+            assertEquals(List.of("10.0.0.2"), c.addresses("mx.sim.test", true, false));
+            assertEquals(six, InetAddress.getByName(c.addresses("mx.sim.test", false, true).getFirst()));
+            assertEquals(List.of("10.0.0.2"), c.addresses("www.sim.test", true, true), "no AAAA: the A address");
+            var noSix = assertThrows(java.net.UnknownHostException.class, () -> c.addresses("www.sim.test", false, true));
+            assertTrue(noSix.getMessage().contains("no AAAA record (this host has IPv6 only)"), noSix.getMessage());
+            var literal = assertThrows(java.net.UnknownHostException.class, () -> c.addresses("fd00::2", true, false));
+            assertTrue(literal.getMessage().contains("is an IPv6 address and this host has no IPv6"), literal.getMessage());
+            assertThrows(java.net.UnknownHostException.class, () -> c.addresses("nope.sim.test", true, true), "NXDOMAIN");
         }
         // nobody listens any more: every attempt times out
         Dns.Client c = resolver(TwoHostNetwork.SERVER_ADDRESS.toInetAddress(), 100, 2);

@@ -158,6 +158,43 @@ public final class Dns {
             throw new java.net.UnknownHostException(h + ": " + (why == null ? "no address" : why));
         }
 
+        /**
+         * The addresses of {@code host} in the order to try them, for a host that can use IPv4
+         * ({@code ipv4}) and/or IPv6 ({@code ipv6}). RFC 6724 section 6 reduced to its default
+         * policy table (rule 6, precedence: ::/0 at 40 above IPv4's ::ffff:0:0/96 at 35): the AAAA
+         * addresses first, then the A addresses, both asked so that a caller whose connection to one
+         * fails tries the next. A family the host cannot use is not asked; a literal of it is refused.
+         */
+        public List<String> addresses(String host, boolean ipv4, boolean ipv6) throws IOException {
+            if (!ipv4 && !ipv6) throw new IllegalArgumentException("neither IPv4 nor IPv6");
+            String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            if (isLiteral(h)) {
+                boolean six = h.indexOf(':') >= 0;
+                if (six ? !ipv6 : !ipv4) throw new java.net.UnknownHostException(h + " is an IPv" + (six ? "6" : "4") + " address and this host has no IPv" + (six ? "6" : "4"));
+                return List.of(h);
+            }
+            DnsName name;
+            try {
+                name = DnsName.parse(h);
+            } catch (IllegalArgumentException e) {
+                throw new java.net.UnknownHostException(h + ": " + e.getMessage());
+            }
+            List<String> out = new ArrayList<>();
+            String why = null;
+            for (int type : ipv6 && ipv4 ? new int[] {DnsType.AAAA, DnsType.A} : new int[] {ipv6 ? DnsType.AAAA : DnsType.A}) {
+                switch (lookup(name, type)) {
+                    case Resolver.Result.Answer a -> {
+                        for (ResourceRecord rr : a.records()) if (rr.type() == type) out.add(rr.data().toString());
+                    }
+                    case Resolver.Result.NxDomain nx -> { throw new java.net.UnknownHostException(h + ": no such name (NXDOMAIN)"); }
+                    case Resolver.Result.NoData nd -> { if (why == null) why = "no " + DnsType.name(type) + " record"; }
+                    case Resolver.Result.Failure f -> why = f.reason();
+                }
+            }
+            if (out.isEmpty()) throw new java.net.UnknownHostException(h + ": " + why + (ipv4 && ipv6 ? "" : " (this host has IPv" + (ipv4 ? "4" : "6") + " only)"));
+            return out;
+        }
+
         /** True for an IPv4 dotted quad or an IPv6 literal (text only: never a lookup). */
         public static boolean isLiteral(String h) {
             return h.matches("\\d{1,3}(\\.\\d{1,3}){3}") || h.indexOf(':') >= 0 && h.matches("[0-9A-Fa-f:.]+");
