@@ -134,28 +134,7 @@ public final class Dns {
          * UnknownHostException saying why when there are none.
          */
         public List<String> addresses(String host) throws IOException {
-            String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-            if (isLiteral(h)) return List.of(h);
-            DnsName name;
-            try {
-                name = DnsName.parse(h);
-            } catch (IllegalArgumentException e) {
-                throw new java.net.UnknownHostException(h + ": " + e.getMessage());
-            }
-            List<String> out = new ArrayList<>();
-            String why = null;
-            for (int type : new int[] {DnsType.A, DnsType.AAAA}) {
-                switch (lookup(name, type)) {
-                    case Resolver.Result.Answer a -> {
-                        for (ResourceRecord rr : a.records()) if (rr.type() == type) out.add(rr.data().toString());
-                    }
-                    case Resolver.Result.NxDomain nx -> { throw new java.net.UnknownHostException(h + ": no such name (NXDOMAIN)"); }
-                    case Resolver.Result.NoData nd -> { if (why == null) why = "the name has no address records"; }
-                    case Resolver.Result.Failure f -> why = f.reason();
-                }
-                if (!out.isEmpty()) return out;
-            }
-            throw new java.net.UnknownHostException(h + ": " + (why == null ? "no address" : why));
+            return addresses(host, new int[] {DnsType.A, DnsType.AAAA}, true, "");
         }
 
         /**
@@ -168,11 +147,17 @@ public final class Dns {
         public List<String> addresses(String host, boolean ipv4, boolean ipv6) throws IOException {
             if (!ipv4 && !ipv6) throw new IllegalArgumentException("neither IPv4 nor IPv6");
             String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-            if (isLiteral(h)) {
-                boolean six = h.indexOf(':') >= 0;
-                if (six ? !ipv6 : !ipv4) throw new java.net.UnknownHostException(h + " is an IPv" + (six ? "6" : "4") + " address and this host has no IPv" + (six ? "6" : "4"));
-                return List.of(h);
-            }
+            boolean six = h.indexOf(':') >= 0;
+            if (isLiteral(h) && (six ? !ipv6 : !ipv4))
+                throw new java.net.UnknownHostException(h + " is an IPv" + (six ? "6" : "4") + " address and this host has no IPv" + (six ? "6" : "4"));
+            int[] types = ipv6 && ipv4 ? new int[] {DnsType.AAAA, DnsType.A} : new int[] {ipv6 ? DnsType.AAAA : DnsType.A};
+            return addresses(h, types, false, ipv4 && ipv6 ? "" : " (this host has IPv" + (ipv4 ? "4" : "6") + " only)");
+        }
+
+        /** The records of {@code types} in turn; with {@code firstFound}, those of the first type that has some. */
+        private List<String> addresses(String host, int[] types, boolean firstFound, String suffix) throws IOException {
+            String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            if (isLiteral(h)) return List.of(h);
             DnsName name;
             try {
                 name = DnsName.parse(h);
@@ -181,17 +166,20 @@ public final class Dns {
             }
             List<String> out = new ArrayList<>();
             String why = null;
-            for (int type : ipv6 && ipv4 ? new int[] {DnsType.AAAA, DnsType.A} : new int[] {ipv6 ? DnsType.AAAA : DnsType.A}) {
+            for (int type : types) {
                 switch (lookup(name, type)) {
                     case Resolver.Result.Answer a -> {
                         for (ResourceRecord rr : a.records()) if (rr.type() == type) out.add(rr.data().toString());
                     }
                     case Resolver.Result.NxDomain nx -> { throw new java.net.UnknownHostException(h + ": no such name (NXDOMAIN)"); }
-                    case Resolver.Result.NoData nd -> { if (why == null) why = "no " + DnsType.name(type) + " record"; }
+                    case Resolver.Result.NoData nd -> {
+                        if (why == null) why = firstFound ? "the name has no address records" : "no " + DnsType.name(type) + " record";
+                    }
                     case Resolver.Result.Failure f -> why = f.reason();
                 }
+                if (firstFound && !out.isEmpty()) return out;
             }
-            if (out.isEmpty()) throw new java.net.UnknownHostException(h + ": " + why + (ipv4 && ipv6 ? "" : " (this host has IPv" + (ipv4 ? "4" : "6") + " only)"));
+            if (out.isEmpty()) throw new java.net.UnknownHostException(h + ": " + (why == null ? "no address" : why) + suffix);
             return out;
         }
 
