@@ -101,7 +101,10 @@ final class Ecn {
      */
     static void received(TcpConnection c, TcpRepr seg, int ipEcn) {
         if ((c.ecnFlags & OK) == 0) return;
-        if (seg.has(TcpRepr.CWR)) c.ecnFlags &= ~ECHO;
+        if (seg.has(TcpRepr.CWR)) {
+            c.ecnFlags &= ~ECHO;
+            c.layer.counters().inCwr.increment();
+        }
         if (ipEcn == IpMeta.CE) {
             c.layer.counters().inCe.increment();
             if ((c.ecnFlags & ECHO) == 0) c.rcv.ackPending = true;

@@ -18,8 +18,8 @@ final class TcpCounters {
     /** Hardening (SYN cookies, limits, buffer memory, PMTU floor). */
     final Counter syncookiesSent, syncookiesValid, syncookiesFailed, syncookiesExpired, connectionLimit, memoryRefused,
             memoryPressure, memoryWindowClamped, timeWaitOverflow, orphansOverflow, pmtuBelowFloor;
-    /** ECN (RFC 3168): connections that agreed on it, ECT segments sent, CE marks received, ECE reductions, CWRs sent. */
-    final Counter ecnNegotiated, outEct, inCe, ecnReductions, outCwr;
+    /** ECN (RFC 3168): connections that agreed on it, ECT segments sent, CE marks received, ECE reductions, CWRs sent and received. */
+    final Counter ecnNegotiated, outEct, inCe, ecnReductions, outCwr, inCwr;
     final RecoveryCounters recovery;
 
     TcpCounters(Counters c) {
@@ -60,6 +60,7 @@ final class TcpCounters {
         inCe = c.counter("tcp.ecn.in_ce");
         ecnReductions = c.counter("tcp.ecn.cwnd_reductions");
         outCwr = c.counter("tcp.ecn.out_cwr");
+        inCwr = c.counter("tcp.ecn.in_cwr");
         syncookiesSent = c.counter("tcp.syncookies.sent");
         syncookiesValid = c.counter("tcp.syncookies.valid");
         syncookiesFailed = c.counter("tcp.syncookies.failed");
