@@ -299,7 +299,14 @@ public final class TcpListener {
             }
             if (restored.wscale() >= 0) options.add(new TcpOption.WindowScale(restored.wscale()));
             if (restored.sack()) options.add(new TcpOption.SackPermitted());
-            if (restored.ecn()) synFlags |= TcpRepr.ECE | TcpRepr.CWR; // the SYN asked for ECN and we agreed
+            if (restored.ecn()) {
+                // the SYN asked for ECN and we agreed; with ECN off we never set the bit (Linux cookie_ecn_ok)
+                if (config.options().ecn() == TcpConfig.Options.ECN_OFF) {
+                    layer.tcpCounters().syncookiesFailed.increment();
+                    return false;
+                }
+                synFlags |= TcpRepr.ECE | TcpRepr.CWR;
+            }
             options.add(new TcpOption.Timestamps(ts.tsVal(), 0));
         }
         if (acceptQueue.size() >= backlog || layer.connectionLimitReached() || children >= config.hardening().maxConnectionsPerListener()) {
