@@ -24,11 +24,15 @@ import java.util.Set;
  *       selection): simulated bulk transfers over a 100 Mbit/s link of 20 ms RTT losing 1% / 5%
  *       of frames, the Linux profile with RACK-TLP; the detail gives the same seeds with
  *       duplicate-ACK loss detection ({@link LossyRows}).</li>
+ *   <li>{@code ecn_goodput} (Mbit/s): simulated bulk transfers with CUBIC through a 100 Mbit/s,
+ *       20 ms RTT bottleneck whose 200-frame queue marks CE from 60 frames, with ECN (RFC 3168);
+ *       the detail gives its retransmissions (none expected) and the same without ECN, where the
+ *       queue tail-drops.</li>
  * </ul>
  * Rates are counted by the client over the measured window after a warm-up.
  */
 public final class Bench {
-    public static final List<String> NAMES = List.of("bulk", "bulk_1core", "bulk_no_offload", "connect", "pingpong", "idle_bytes", "bulk_nb", "connect_nb", "pingpong_nb", "lossy_goodput");
+    public static final List<String> NAMES = List.of("bulk", "bulk_1core", "bulk_no_offload", "connect", "pingpong", "idle_bytes", "bulk_nb", "connect_nb", "pingpong_nb", "lossy_goodput", "ecn_goodput");
     static final int IDLE_CONNECTIONS = 100_000, IDLE_CONNECTIONS_QUICK = 2_000;
 
     /** What to run: {@code only} empty means every row; {@code log} gets progress lines. */
@@ -142,6 +146,18 @@ public final class Bench {
                                     + "Linux profile with RACK-TLP %.2f Mbit/s (%d retransmissions) vs duplicate-ACK loss detection %.2f Mbit/s (%d retransmissions) on the same seeds",
                                     bytes, seeds, pct, r.rackMbps(), r.rackRetransmits(), r.dupAckMbps(), r.dupAckRetransmits())));
                 }
+            }
+            if (o.wants("ecn_goodput")) {
+                long bytes = o.quick() ? 2_000_000 : 20_000_000;
+                int seeds = o.quick() ? 1 : 4;
+                LossyRows.EcnResult r = LossyRows.runEcn(bytes, seeds);
+                progress(o, "ecn_goodput ecn", r.ecnMbps());
+                progress(o, "ecn_goodput drop-tail", r.dropTailMbps());
+                rows.add(Row.of("ecn_goodput", "Mbit/s", r.ecnMbps(), null, "none",
+                        String.format(Locale.ROOT, "simulator, virtual time: %d bytes client to server, %d seeds, CUBIC, 100 Mbit/s, 20 ms RTT, "
+                                + "a 200-frame queue marking CE from 60 frames: with ECN %.2f Mbit/s, %d retransmissions, %d CE marks; "
+                                + "without ECN (the queue tail-drops) %.2f Mbit/s, %d retransmissions",
+                                bytes, seeds, r.ecnMbps(), r.ecnRetransmits(), r.ceMarks(), r.dropTailMbps(), r.dropTailRetransmits())));
             }
         } finally {
             if (rig != null) {

@@ -38,6 +38,46 @@ final class LossyRows {
         return new Result(rack / seeds, dup / seeds, rackRtx, dupRtx, seeds);
     }
 
+    record EcnResult(double ecnMbps, double dropTailMbps, long ecnRetransmits, long dropTailRetransmits, long ceMarks, int seeds) {}
+
+    /** The bottleneck of the {@code ecn_goodput} row: 100 Mbit/s, 20 ms RTT, a 200-frame queue marking CE from 60 frames. */
+    static LinkConfig ecnLink() {
+        return LinkConfig.builder().medium(Medium.ETHERNET).latencyNs(Time.ms(10)).bandwidthBitsPerSec(100_000_000L)
+                .queueLimit(200).ceThreshold(60).build();
+    }
+
+    /**
+     * CUBIC with ECN (RFC 3168) through {@link #ecnLink()} against CUBIC without ECN through the
+     * same queue (which then tail-drops), same seeds; receive buffers of 4 MiB so that cwnd, not
+     * the peer's window, fills the queue.
+     */
+    static EcnResult runEcn(long bytes, int seeds) {
+        double ecn = 0, tail = 0;
+        long ecnRtx = 0, tailRtx = 0, marks = 0;
+        for (int seed = 1; seed <= seeds; seed++) {
+            for (boolean on : new boolean[] {true, false}) {
+                TcpConfig tcp = TcpConfig.linuxLike().withOptions(o -> o.withEcn(on ? TcpConfig.Options.ECN_ON : TcpConfig.Options.ECN_OFF))
+                        .withBuffers(b -> b.withReceiveBufferSize(4 << 20).withSendBufferSize(4 << 20));
+                try (TwoHostNetwork net = TwoHostNetwork.builder().seed(seed).link(ecnLink()).tcp(tcp).build()) {
+                    BulkTransfer.Result r = BulkTransfer.run(net, bytes, BulkTransfer.Direction.UP, seed, Time.s(3_600));
+                    if (!r.completed() || r.up() == null || !r.up().intact())
+                        throw new IllegalStateException("ECN transfer did not complete intact: seed " + seed + " ecn " + on);
+                    double mbps = BulkTransfer.mbitPerSecond(bytes, r.durationNs());
+                    long rtx = net.client().counters().get("tcp.retransmits");
+                    if (on) {
+                        ecn += mbps;
+                        ecnRtx += rtx;
+                        marks += net.server().counters().get("tcp.ecn.in_ce");
+                    } else {
+                        tail += mbps;
+                        tailRtx += rtx;
+                    }
+                }
+            }
+        }
+        return new EcnResult(ecn / seeds, tail / seeds, ecnRtx, tailRtx, marks, seeds);
+    }
+
     /** {duration ns, retransmissions} of one transfer from client to server. */
     private static long[] goodput(double loss, long bytes, long seed, boolean rack) {
         TcpConfig tcp = TcpConfig.linuxLike().withRecovery(rc -> rc.withRack(rack));

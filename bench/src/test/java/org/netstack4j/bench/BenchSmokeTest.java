@@ -52,6 +52,18 @@ class BenchSmokeTest {
         for (Row r : rows) assertTrue(r.netstack4j() > 0 && r.detail().contains("RACK-TLP"), r::toString);
     }
 
+    /** Issue 16: CUBIC with ECN through a CE-marking queue retransmits nothing; without ECN the queue drops. */
+    @Test void quickEcnRowHasNoRetransmissions() throws Exception {
+        List<Row> rows = Bench.run(new Bench.Options(true, Set.of("ecn_goodput"), System.err));
+        assertEquals(List.of("ecn_goodput"), rows.stream().map(Row::name).toList());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("with ECN [0-9.]+ Mbit/s, (\\d+) retransmissions, (\\d+) CE marks; "
+                + "without ECN \\(the queue tail-drops\\) [0-9.]+ Mbit/s, (\\d+) retransmissions").matcher(rows.getFirst().detail());
+        assertTrue(m.find(), rows.getFirst().detail());
+        assertEquals(0, Long.parseLong(m.group(1)), rows.getFirst().detail());
+        assertTrue(Long.parseLong(m.group(2)) > 0, "the queue marked frames: " + rows.getFirst().detail());
+        assertTrue(Long.parseLong(m.group(3)) > 0, "drop-tail loses: " + rows.getFirst().detail());
+    }
+
     @Test void unknownRowIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new Bench.Options(true, Set.of("nope"), System.err));
     }

@@ -68,19 +68,17 @@ public final class PacketdrillCommand implements java.util.concurrent.Callable<I
         if (json != null) org.netstack4j.cli.Options.outputFile("--json", json);
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         Options o = Options.defaults().withProfile(prof).withVerbose(verbose).withJson(json);
-        if (ipVersion != null) {
-            if (!java.util.Set.of("ipv4", "ipv6", "ipv4-mapped-ipv6").contains(ipVersion))
-                throw new Main.UsageError("--ip_version wants ipv4, ipv6 or ipv4-mapped-ipv6, not '" + ipVersion + "'");
-            o = o.withScriptOption("ip_version", ipVersion);
-        }
-        if (mtu != null) o = o.withScriptOption("mtu", mtu.toString());
-        if (mss != null) o = o.withScriptOption("mss", mss.toString());
-        if (toleranceUsecs != null) o = o.withScriptOption("tolerance_usecs", toleranceUsecs.toString());
-        if (localIp != null) o = o.withScriptOption("local_ip", localIp);
-        if (remoteIp != null) o = o.withScriptOption("remote_ip", remoteIp);
-        for (var d : defines.entrySet()) {
-            if (!d.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) throw new Main.UsageError("-D wants NAME=VALUE, not '" + d.getKey() + "'");
-            o = o.withDefine(d.getKey(), d.getValue());
+        // the runner's Options check the names and values (one table for both command lines)
+        try {
+            if (ipVersion != null) o = o.withScriptOption("ip_version", ipVersion);
+            if (mtu != null) o = o.withScriptOption("mtu", mtu.toString());
+            if (mss != null) o = o.withScriptOption("mss", mss.toString());
+            if (toleranceUsecs != null) o = o.withScriptOption("tolerance_usecs", toleranceUsecs.toString());
+            if (localIp != null) o = o.withScriptOption("local_ip", localIp);
+            if (remoteIp != null) o = o.withScriptOption("remote_ip", remoteIp);
+            for (var d : defines.entrySet()) o = o.withDefine(d.getKey(), d.getValue());
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError(e.getMessage());
         }
         Summary s = Runner.run(paths, o, out);
         out.flush();

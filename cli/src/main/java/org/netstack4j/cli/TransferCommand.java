@@ -61,6 +61,15 @@ public final class TransferCommand implements java.util.concurrent.Callable<Inte
     @Option(names = "--ipv6", description = "Dual-stack hosts (fd00::1/64, fd00::2/64 beside 10.0.0.x) and the transfer over IPv6.")
     boolean ipv6;
 
+    @Option(names = "--ecn", description = "Both hosts ask for ECN (RFC 3168; Linux tcp_ecn=1): ECT(0) data, CE echoed, cwnd reduced without loss.")
+    boolean ecn;
+
+    @Option(names = "--ce-threshold", paramLabel = "N", description = "The link's queue marks ECN-capable frames CE once N frames wait (an ECN-marking AQM; 0 = never, the default). Needs --bandwidth.")
+    int ceThreshold;
+
+    @Option(names = "--queue", paramLabel = "N", description = "Frames the link's queue holds before tail-dropping (default: ${DEFAULT-VALUE}).")
+    int queue = 1000;
+
     /** Simulated time after which the run gives up. */
     static final long LIMIT_NS = Time.s(86_400);
 
@@ -71,15 +80,20 @@ public final class TransferCommand implements java.util.concurrent.Callable<Inte
                 .bandwidthBitsPerSec(bandwidth())
                 .loss(Options.percent("--loss", loss)).duplicate(Options.percent("--dup", dup))
                 .reorder(Options.percent("--reorder", reorder)).corrupt(Options.percent("--corrupt", corrupt))
+                .queueLimit(queueFrames()).ceThreshold(ceThreshold())
                 .build();
         if (pcap != null) Options.outputFile("--pcap", pcap);
         PrintWriter out = spec.commandLine().getOut();
         BulkTransfer.Direction dir = BulkTransfer.Direction.valueOf(direction.name());
         BulkTransfer.Result r;
-        TcpConfig tcp = TcpConfig.defaults().withRecovery(rc -> rc.withCongestionControl(cc));
+        TcpConfig tcp = TcpConfig.defaults().withRecovery(rc -> rc.withCongestionControl(cc))
+                .withOptions(o -> o.withEcn(ecn ? TcpConfig.Options.ECN_ON : TcpConfig.Options.ECN_ACCEPT));
+        long ceMarks, ecnReductions;
         try (TwoHostNetwork net = TwoHostNetwork.builder().seed(seed).link(link).pcap(pcap).tcp(tcp).ipv6(ipv6).build()) {
             r = BulkTransfer.run(net, bytes, dir, seed, LIMIT_NS);
             if (trace) printTrace(out, net);
+            ceMarks = net.client().counters().get("tcp.ecn.in_ce") + net.server().counters().get("tcp.ecn.in_ce");
+            ecnReductions = net.client().counters().get("tcp.ecn.cwnd_reductions") + net.server().counters().get("tcp.ecn.cwnd_reductions");
         }
         out.printf(Locale.ROOT, "%d bytes %s over a simulated %slink: latency %s ms, %s, loss %s%%, dup %s%%, reorder %s%%, corrupt %s%%, seed %d%n",
                 bytes, switch (dir) { case UP -> "client -> server"; case DOWN -> "server -> client"; case BOTH -> "each way"; },
@@ -109,6 +123,9 @@ public final class TransferCommand implements java.util.concurrent.Callable<Inte
         }
         out.printf("retransmissions: client %d, server %d (congestion control %s)%n", r.clientRetransmissions(), r.serverRetransmissions(),
                 cc.name().toLowerCase(Locale.ROOT));
+        if (ecn || ceThreshold > 0)
+            out.printf("ECN: %d segments arrived marked CE, %d window reductions on ECE%s%n", ceMarks, ecnReductions,
+                    ecn ? "" : " (ECN not asked for: --ecn)");
         out.printf("final states: client %s%s, server %s%s%n", r.clientState(), err(r.clientError()), r.serverState(), err(r.serverError()));
         String why = whatHappened(r);
         if (why != null) out.println(why);
@@ -145,6 +162,17 @@ public final class TransferCommand implements java.util.concurrent.Callable<Inte
         for (int i = 0; i < idx.length; i++) idx[i] = i;
         java.util.Arrays.sort(idx, java.util.Comparator.comparingLong(i -> all.get(i).time()));
         for (int i : idx) out.printf(Locale.ROOT, "%12.6f %s %s%n", all.get(i).time() / 1e9, who.get(i), all.get(i));
+    }
+
+    private int queueFrames() {
+        if (queue < 0) throw new Main.UsageError("--queue wants a number of frames, 0 (unbounded) or more, not " + queue);
+        return queue;
+    }
+
+    private int ceThreshold() {
+        if (ceThreshold < 0) throw new Main.UsageError("--ce-threshold wants a number of frames, 0 (never mark) or more, not " + ceThreshold);
+        if (ceThreshold > 0 && bandwidthMbit == 0) throw new Main.UsageError("--ce-threshold needs a queue, so a --bandwidth above 0");
+        return ceThreshold;
     }
 
     private long bandwidth() {

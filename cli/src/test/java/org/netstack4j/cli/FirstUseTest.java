@@ -81,7 +81,7 @@ class FirstUseTest {
         Cli r = Cli.run("bench", "--only", "nosuch");
         assertEquals(2, r.status());
         assertEquals("netstack4j bench: --only: unknown row 'nosuch'; the rows are bulk, bulk_1core, bulk_no_offload, connect,"
-                + " pingpong, idle_bytes, bulk_nb, connect_nb, pingpong_nb, lossy_goodput, tun", r.err().strip());
+                + " pingpong, idle_bytes, bulk_nb, connect_nb, pingpong_nb, lossy_goodput, ecn_goodput, tun", r.err().strip());
     }
 
     @Test

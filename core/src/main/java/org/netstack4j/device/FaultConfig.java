@@ -17,10 +17,12 @@ import org.netstack4j.time.Time;
  * @param queueLimit     frames the delay/rate queue holds before tail-dropping (0 = unbounded)
  * @param reorderHoldNs  longest time a reordered frame waits for a successor
  * @param bothDirections apply to received frames too (otherwise only transmitted frames)
+ * @param ceMark         chance an ECN-capable IP packet is marked CE, "congestion experienced",
+ *                       as an ECN-aware router would instead of dropping it ({@link EcnMarking})
  */
 public record FaultConfig(double loss, double duplicate, double reorder, double corrupt, int corruptBytes,
                           long delayNs, long rateBitsPerSec, int queueLimit, long reorderHoldNs,
-                          boolean bothDirections) {
+                          boolean bothDirections, double ceMark) {
 
     /** Does nothing to any frame. */
     public static final FaultConfig NONE = builder().build();
@@ -35,6 +37,13 @@ public record FaultConfig(double loss, double duplicate, double reorder, double 
         if (rateBitsPerSec < 0) throw new IllegalArgumentException("rateBitsPerSec must be >= 0: " + rateBitsPerSec);
         if (queueLimit < 0) throw new IllegalArgumentException("queueLimit must be >= 0: " + queueLimit);
         if (reorderHoldNs < 0) throw new IllegalArgumentException("reorderHoldNs must be >= 0: " + reorderHoldNs);
+        check("ceMark", ceMark);
+    }
+
+    /** Without CE marking (the record before it had {@code ceMark}). */
+    public FaultConfig(double loss, double duplicate, double reorder, double corrupt, int corruptBytes, long delayNs,
+                       long rateBitsPerSec, int queueLimit, long reorderHoldNs, boolean bothDirections) {
+        this(loss, duplicate, reorder, corrupt, corruptBytes, delayNs, rateBitsPerSec, queueLimit, reorderHoldNs, bothDirections, 0);
     }
 
     static void check(String name, double p) {
@@ -46,7 +55,7 @@ public record FaultConfig(double loss, double duplicate, double reorder, double 
     public Builder toBuilder() {
         return new Builder().loss(loss).duplicate(duplicate).reorder(reorder).corrupt(corrupt).corruptBytes(corruptBytes)
                 .delayNs(delayNs).rateBitsPerSec(rateBitsPerSec).queueLimit(queueLimit).reorderHoldNs(reorderHoldNs)
-                .bothDirections(bothDirections);
+                .bothDirections(bothDirections).ceMark(ceMark);
     }
 
     public static final class Builder {
@@ -56,6 +65,7 @@ public record FaultConfig(double loss, double duplicate, double reorder, double 
         private int queueLimit = 1000;
         private long reorderHoldNs = Time.ms(1);
         private boolean bothDirections;
+        private double ceMark;
 
         public Builder loss(double p) { loss = p; return this; }
         public Builder duplicate(double p) { duplicate = p; return this; }
@@ -67,10 +77,11 @@ public record FaultConfig(double loss, double duplicate, double reorder, double 
         public Builder queueLimit(int frames) { queueLimit = frames; return this; }
         public Builder reorderHoldNs(long ns) { reorderHoldNs = ns; return this; }
         public Builder bothDirections(boolean b) { bothDirections = b; return this; }
+        public Builder ceMark(double p) { ceMark = p; return this; }
 
         public FaultConfig build() {
             return new FaultConfig(loss, duplicate, reorder, corrupt, corruptBytes, delayNs, rateBitsPerSec,
-                    queueLimit, reorderHoldNs, bothDirections);
+                    queueLimit, reorderHoldNs, bothDirections, ceMark);
         }
     }
 }

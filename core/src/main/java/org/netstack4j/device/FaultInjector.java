@@ -90,6 +90,8 @@ public final class FaultInjector implements Device {
     public long reordered() { return stats().reordered(); }
     public long corrupted() { return stats().corrupted(); }
     public long queueDropped() { return stats().queueDropped(); }
+    /** ECN-capable packets marked CE ({@link FaultConfig#ceMark}), both directions. */
+    public long ceMarked() { return out.ceMarked + in.ceMarked; }
 
     @Override public Medium medium() { return inner.medium(); }
 
@@ -124,7 +126,7 @@ public final class FaultInjector implements Device {
         private byte[] held;
         private long heldUntil = Time.NEVER;
         private long lastTxEnd = Long.MIN_VALUE;
-        private long offered, passed, lost, filtered, duplicated, reordered, corrupted, queueDropped;
+        private long offered, passed, lost, filtered, duplicated, reordered, corrupted, queueDropped, ceMarked;
 
         Lane(String direction, SplittableRandom random, FrameSink next) {
             this.direction = direction;
@@ -150,6 +152,10 @@ public final class FaultInjector implements Device {
                 lost++;
                 drop(now, DropReason.LOST, "lost (random)", frame);
                 return;
+            }
+            if (chance(c.ceMark()) && EcnMarking.markCe(frame, inner.medium())) {
+                ceMarked++;
+                note(now, "marked CE (congestion experienced)", frame);
             }
             if (chance(c.corrupt())) {
                 int at = Corruption.corrupt(frame, inner.medium(), c.corruptBytes(), random);

@@ -52,13 +52,21 @@ public final class Host implements Pollable {
         PathInfo paths = (local, remote) -> PathInfo.mssForMtu(remote.family(), ip.mtuFor(remote));
         this.tcp = new TcpLayer(tcpConfig, new TcpOutput() {
             @Override public void send(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] payload, int off, int len) {
-                out.seg = seg;
-                sendSegment(now, src, dst, seg.headerLength(), payload, off, len);
+                send(now, src, dst, seg, payload, off, len, IpMeta.NOT_ECT);
             }
 
             @Override public void send(long now, IpAddress src, IpAddress dst, TcpEncoder seg, byte[] payload, int off, int len) {
+                send(now, src, dst, seg, payload, off, len, IpMeta.NOT_ECT);
+            }
+
+            @Override public void send(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] payload, int off, int len, int ecn) {
+                out.seg = seg;
+                sendSegment(now, src, dst, ecn, seg.headerLength(), payload, off, len);
+            }
+
+            @Override public void send(long now, IpAddress src, IpAddress dst, TcpEncoder seg, byte[] payload, int off, int len, int ecn) {
                 out.encoder = seg;
-                sendSegment(now, src, dst, seg.headerLength(), payload, off, len);
+                sendSegment(now, src, dst, ecn, seg.headerLength(), payload, off, len);
             }
         }, paths, tracer, counters, seed ^ 0x5DEECE66DL);
         ip.setProtocolHandler(Ipv4Repr.PROTO_TCP, new TcpGlue());
@@ -118,7 +126,8 @@ public final class Host implements Pollable {
     }
 
     /** Sends the segment set in {@link #out} (a TcpRepr or the layer's encoder), then clears it. */
-    private void sendSegment(long now, IpAddress src, IpAddress dst, int headerLength, byte[] payload, int off, int len) {
+    /** {@code ecn}: the IP header's ECN field (RFC 3168 5), the low two bits of the TOS / traffic class; DSCP 0. */
+    private void sendSegment(long now, IpAddress src, IpAddress dst, int ecn, int headerLength, byte[] payload, int off, int len) {
         // The segment is encoded straight into the outgoing frame (no intermediate packet array).
         // IpStack calls the writer at most once and before send returns, and the writer only
         // writes bytes, so these fields cannot be overwritten while it runs.
@@ -128,7 +137,7 @@ public final class Host implements Pollable {
         out.off = off;
         out.len = len;
         try {
-            ip.send(now, src, dst, Ipv4Repr.PROTO_TCP, 0, IpMeta.DEFAULT_TTL, dontFragment, headerLength + len, out);
+            ip.send(now, src, dst, Ipv4Repr.PROTO_TCP, ecn, IpMeta.DEFAULT_TTL, dontFragment, headerLength + len, out);
         } finally {
             out.seg = null;
             out.encoder = null;

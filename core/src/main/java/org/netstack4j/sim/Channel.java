@@ -3,6 +3,7 @@ package org.netstack4j.sim;
 import java.util.ArrayDeque;
 import java.util.SplittableRandom;
 import org.netstack4j.device.Corruption;
+import org.netstack4j.device.EcnMarking;
 import org.netstack4j.device.FaultInjector;
 import org.netstack4j.trace.DropReason;
 import org.netstack4j.trace.TraceEvent;
@@ -30,7 +31,7 @@ final class Channel {
     private long lastTxEnd = Long.MIN_VALUE;
     private long nextSeq;
     private Held held;
-    private long transmitted, delivered, lost, duplicated, reordered, corrupted, mtuDropped, queueDropped, downDropped;
+    private long transmitted, delivered, lost, duplicated, reordered, corrupted, mtuDropped, queueDropped, downDropped, ceMarked;
 
     /** A frame held back by reordering; released after any later frame arrives, or at its deadline. */
     private static final class Held {
@@ -54,7 +55,7 @@ final class Channel {
 
     LinkStats stats() {
         return new LinkStats(transmitted, delivered, lost, duplicated, reordered, corrupted, mtuDropped, queueDropped,
-                downDropped);
+                downDropped, ceMarked);
     }
 
     private boolean chance(double p) { return p > 0 && random.nextDouble() < p; }
@@ -80,6 +81,8 @@ final class Channel {
                 drop(now, DropReason.QUEUE_FULL, "queue full (" + c.queueLimit() + " frames)", frame);
                 return;
             }
+            // an ECN-marking queue (RFC 3168 5): a standing queue marks ECN-capable frames
+            if (c.ceThreshold() > 0 && inSerialization.size() >= c.ceThreshold() && EcnMarking.markCe(frame, c.medium())) ceMarked++;
             long start = Math.max(now, lastTxEnd);
             txEnd = start + FaultInjector.serializationNs(frame.length, c.bandwidthBitsPerSec());
             lastTxEnd = txEnd;
@@ -93,6 +96,7 @@ final class Channel {
             drop(now, DropReason.LOST, "lost in flight (random)", frame);
             return;
         }
+        if (chance(c.ceMark()) && EcnMarking.markCe(frame, c.medium())) ceMarked++;
         if (chance(c.corrupt())) {
             Corruption.corrupt(frame, c.medium(), c.corruptBytes(), random);
             corrupted++;

@@ -22,10 +22,15 @@ import org.netstack4j.time.Time;
  * @param corruptBytes        bytes changed per damaged frame (1 = always caught by checksums)
  * @param reorderHoldNs       the longest a reordered frame waits for a successor
  * @param medium              what the endpoints carry: Ethernet frames or raw IP packets
+ * @param ceThreshold         an ECN-marking queue (RFC 3168 5; a step-marking AQM like DCTCP's
+ *                            K): an ECN-capable frame that finds at least this many frames
+ *                            waiting is marked CE (congestion experienced); 0 = never. Not-ECT
+ *                            frames still wait or are tail-dropped.
+ * @param ceMark              chance an ECN-capable frame is marked CE at random (a fault)
  */
 public record LinkConfig(long latencyNs, long bandwidthBitsPerSec, int mtu, int queueLimit,
                          double loss, double duplicate, double reorder, double corrupt, int corruptBytes,
-                         long reorderHoldNs, Medium medium) {
+                         long reorderHoldNs, Medium medium, int ceThreshold, double ceMark) {
 
     public LinkConfig {
         if (latencyNs < 0) throw new IllegalArgumentException("latencyNs must be >= 0: " + latencyNs);
@@ -39,6 +44,15 @@ public record LinkConfig(long latencyNs, long bandwidthBitsPerSec, int mtu, int 
         if (corruptBytes < 1) throw new IllegalArgumentException("corruptBytes must be >= 1: " + corruptBytes);
         if (reorderHoldNs < 0) throw new IllegalArgumentException("reorderHoldNs must be >= 0: " + reorderHoldNs);
         if (medium == null) throw new IllegalArgumentException("medium is required");
+        if (ceThreshold < 0) throw new IllegalArgumentException("ceThreshold must be >= 0: " + ceThreshold);
+        probability("ceMark", ceMark);
+    }
+
+    /** Without ECN marking (the record before it had {@code ceThreshold} and {@code ceMark}). */
+    public LinkConfig(long latencyNs, long bandwidthBitsPerSec, int mtu, int queueLimit, double loss, double duplicate,
+                      double reorder, double corrupt, int corruptBytes, long reorderHoldNs, Medium medium) {
+        this(latencyNs, bandwidthBitsPerSec, mtu, queueLimit, loss, duplicate, reorder, corrupt, corruptBytes,
+                reorderHoldNs, medium, 0, 0);
     }
 
     private static void probability(String name, double p) {
@@ -53,7 +67,7 @@ public record LinkConfig(long latencyNs, long bandwidthBitsPerSec, int mtu, int 
     public Builder toBuilder() {
         return new Builder().latencyNs(latencyNs).bandwidthBitsPerSec(bandwidthBitsPerSec).mtu(mtu).queueLimit(queueLimit)
                 .loss(loss).duplicate(duplicate).reorder(reorder).corrupt(corrupt).corruptBytes(corruptBytes)
-                .reorderHoldNs(reorderHoldNs).medium(medium);
+                .reorderHoldNs(reorderHoldNs).medium(medium).ceThreshold(ceThreshold).ceMark(ceMark);
     }
 
     /** Bytes of link header on top of the IP MTU. */
@@ -73,6 +87,8 @@ public record LinkConfig(long latencyNs, long bandwidthBitsPerSec, int mtu, int 
         private int corruptBytes = 1;
         private long reorderHoldNs = Time.ms(1);
         private Medium medium = Medium.ETHERNET;
+        private int ceThreshold;
+        private double ceMark;
 
         public Builder latencyNs(long ns) { latencyNs = ns; return this; }
         public Builder bandwidthBitsPerSec(long bps) { bandwidthBitsPerSec = bps; return this; }
@@ -85,10 +101,12 @@ public record LinkConfig(long latencyNs, long bandwidthBitsPerSec, int mtu, int 
         public Builder corruptBytes(int n) { corruptBytes = n; return this; }
         public Builder reorderHoldNs(long ns) { reorderHoldNs = ns; return this; }
         public Builder medium(Medium m) { medium = m; return this; }
+        public Builder ceThreshold(int frames) { ceThreshold = frames; return this; }
+        public Builder ceMark(double p) { ceMark = p; return this; }
 
         public LinkConfig build() {
             return new LinkConfig(latencyNs, bandwidthBitsPerSec, mtu, queueLimit, loss, duplicate, reorder, corrupt,
-                    corruptBytes, reorderHoldNs, medium);
+                    corruptBytes, reorderHoldNs, medium, ceThreshold, ceMark);
         }
     }
 }

@@ -6,6 +6,7 @@ import org.netstack4j.trace.Tracer;
 import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.TcpEncoder;
 import org.netstack4j.wire.TcpOption;
+import org.netstack4j.wire.IpMeta;
 import org.netstack4j.wire.TcpRepr;
 
 /**
@@ -23,11 +24,15 @@ interface ConnectionContext {
     /** A scratch array of at least {@code n} bytes, valid until the next call. */
     byte[] scratch(int n);
 
-    /** A connection's common segment (never a RST): no record is built unless tracing. */
-    void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpEncoder seg, byte[] payload, int off, int len);
+    /**
+     * A connection's common segment (never a RST): no record is built unless tracing. {@code ecn}
+     * is the IP header's ECN codepoint ({@link IpMeta#ECT0} on new data of an ECN-capable
+     * connection, RFC 3168 6.1.4; else {@link IpMeta#NOT_ECT}).
+     */
+    void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpEncoder seg, byte[] payload, int off, int len, int ecn);
 
-    /** A connection's segment with options beyond timestamps (SYN, SACK). */
-    void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpRepr seg, byte[] payload, int off, int len);
+    /** A connection's segment with options beyond timestamps (SYN, SACK); {@code ecn} as above. */
+    void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpRepr seg, byte[] payload, int off, int len, int ecn);
 
     /** A RST carrying {@code options} (a connection's abort RST with its timestamps). */
     void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack, boolean withAck,

@@ -21,7 +21,7 @@ final class SegmentArrives {
     private SegmentArrives() { }
 
     // RFC 9293 3.10.7.3, SYN-SENT STATE
-    static void synSentArrives(TcpConnection c, long now, TcpRepr seg, byte[] buf, int off, int len) {
+    static void synSentArrives(TcpConnection c, long now, TcpRepr seg, byte[] buf, int off, int len, int ecn) {
         int ack = seg.ack();
         boolean ackAcceptable = false;
         // RFC 9293 3.10.7.3, first check the ACK bit
@@ -74,7 +74,7 @@ final class SegmentArrives {
     }
 
     // RFC 9293 3.10.7.4, Other States
-    static void otherStatesArrive(TcpConnection c, long now, TcpRepr seg, byte[] buf, int off, int len) {
+    static void otherStatesArrive(TcpConnection c, long now, TcpRepr seg, byte[] buf, int off, int len, int ecn) {
         final int seq = seg.seq();
         final boolean rst = seg.has(TcpRepr.RST), syn = seg.has(TcpRepr.SYN);
         boolean fin = seg.has(TcpRepr.FIN);
@@ -300,6 +300,7 @@ final class SegmentArrives {
             case ESTABLISHED, CLOSE_WAIT, FIN_WAIT_2 -> { }
             case CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED -> { return; }
         }
+        if (c.ecnFlags != 0) Ecn.received(c, seg, ecn);
         processTextAndFin(c, now, seg, dataSeq, buf, dOff, dLen, fin);
     }
 
@@ -334,6 +335,7 @@ final class SegmentArrives {
             }
             r.duplicateAck(now);
         }
+        if (seg.has(TcpRepr.ECE) && c.ecnFlags != 0) Ecn.eceArrives(c, now, ack);
         if (c.recovery != null) c.recovery.ackProcessed(now);
         // window update: if SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)
         if (Seq.le(c.sndUna, ack) && (Seq.lt(c.sndWl1, seg.seq()) || (c.sndWl1 == seg.seq() && Seq.le(c.sndWl2, ack)))) {

@@ -23,7 +23,7 @@ import org.netstack4j.wire.SipHash;
  *
  * <p>The SYN's other options are not in the sequence number: when the peer sent timestamps,
  * they ride in the low {@link #TS_BITS} bits of our TSval (Linux cookie_init_timestamp): the
- * peer's window shift (4 bits, 0xf = none), SACK-permitted, and a bit reserved for ECN. The
+ * peer's window shift (4 bits, 0xf = none), SACK-permitted, and ECN (RFC 3168, agreed). The
  * peer echoes the TSval in the ACK's TSecr. Without timestamps the connection gets the MSS
  * only (Linux clears the other options).
  */
@@ -38,7 +38,7 @@ final class SynCookies {
     static final int TS_MASK = (1 << TS_BITS) - 1;
     static final int TS_WSCALE_MASK = 0xf;
     static final int TS_SACK = 1 << 4;
-    /** Reserved for ECN (Linux TS_OPT_ECN); never set, this stack does not negotiate ECN. */
+    /** The SYN asked for ECN and we agreed (Linux TS_OPT_ECN). */
     static final int TS_ECN = 1 << 5;
 
     private static final int COOKIE_BITS = 24;
@@ -51,7 +51,7 @@ final class SynCookies {
     record Check(Verdict verdict, int mss) {}
 
     /** The options of the SYN, restored from the TSecr of the ACK: wscale -1 = none. */
-    record TsOptions(int wscale, boolean sack) {}
+    record TsOptions(int wscale, boolean sack, boolean ecn) {}
 
     private final SipHash f;
 
@@ -94,9 +94,9 @@ final class SynCookies {
      * its offset, {@code tsOffset}): the clock rounded down to a multiple of 64 with the options
      * in the low bits, never ahead of the clock (Linux cookie_init_timestamp).
      */
-    static int timestamp(int tsNow, int tsOffset, int peerWscale, boolean sack) {
+    static int timestamp(int tsNow, int tsOffset, int peerWscale, boolean sack, boolean ecn) {
         int clock = tsNow - tsOffset;
-        int options = (peerWscale >= 0 ? peerWscale : TS_WSCALE_MASK) | (sack ? TS_SACK : 0);
+        int options = (peerWscale >= 0 ? peerWscale : TS_WSCALE_MASK) | (sack ? TS_SACK : 0) | (ecn ? TS_ECN : 0);
         int ts = (clock & ~TS_MASK) | options;
         if (Seq.gt(ts, clock)) ts -= TS_MASK + 1;
         return ts + tsOffset;
@@ -105,10 +105,9 @@ final class SynCookies {
     /** The options hidden in our TSval, read back from the peer's TSecr; null if the bits are not ours. */
     static TsOptions options(int tsEcr, int tsOffset) {
         int o = (tsEcr - tsOffset) & TS_MASK;
-        if ((o & TS_ECN) != 0) return null; // never sent by us
         int ws = o & TS_WSCALE_MASK;
         if (ws != TS_WSCALE_MASK && ws > 14) return null; // RFC 7323 2.3: we never encode more than 14
-        return new TsOptions(ws == TS_WSCALE_MASK ? -1 : ws, (o & TS_SACK) != 0);
+        return new TsOptions(ws == TS_WSCALE_MASK ? -1 : ws, (o & TS_SACK) != 0, (o & TS_ECN) != 0);
     }
 
     private int h1(IpAddress local, int localPort, IpAddress remote, int remotePort) {

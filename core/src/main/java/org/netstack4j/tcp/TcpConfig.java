@@ -167,6 +167,10 @@ public record TcpConfig(
      * @param timestamps Offer timestamps (RFC 7323 3): RTTM and PAWS.
      * @param sack Offer SACK-permitted (RFC 2018); we generate SACK blocks.
      * @param optionLayout Option order on SYN and SYN-ACK.
+     * @param ecn Explicit Congestion Notification (RFC 3168), as Linux's net.ipv4.tcp_ecn and
+     *        FreeBSD's net.inet.tcp.ecn.enable: {@link #ECN_OFF} never, {@link #ECN_ON} ask for
+     *        it on our SYNs and accept it on incoming ones, {@link #ECN_ACCEPT} (both systems'
+     *        default) accept it when the peer's SYN asks, never ask.
      */
     public record Options(
             int mss,
@@ -174,7 +178,15 @@ public record TcpConfig(
             int windowScaleShift,
             boolean timestamps,
             boolean sack,
-            OptionLayout optionLayout) {
+            OptionLayout optionLayout,
+            int ecn) {
+        /** {@link #ecn}: no ECN. */
+        public static final int ECN_OFF = 0;
+        /** {@link #ecn}: request ECN on active opens, accept it on passive ones. */
+        public static final int ECN_ON = 1;
+        /** {@link #ecn}: accept ECN when the peer requests it, never request it (Linux's and FreeBSD's default). */
+        public static final int ECN_ACCEPT = 2;
+
         /** The defaults: the RFC rule, or Linux's value where the RFC leaves it open. */
         public static final Options DEFAULTS = new Options(
                 1460 /* mss */,
@@ -182,12 +194,14 @@ public record TcpConfig(
                 7 /* windowScaleShift */,
                 true /* timestamps */,
                 true /* sack */,
-                OptionLayout.linuxLike() /* optionLayout */);
+                OptionLayout.linuxLike() /* optionLayout */,
+                ECN_ACCEPT /* ecn */);
 
         void validate() {
             Objects.requireNonNull(optionLayout, "optionLayout");
             if (mss < 0 || mss > 65495) throw new IllegalArgumentException("mss out of range: " + mss); // IPv4 allows an MTU of 68: MSS 28 (RFC 791, RFC 9293 3.7.1)
             if (windowScaleShift < 0 || windowScaleShift > 14) throw new IllegalArgumentException("window scale shift 0..14: " + windowScaleShift);
+            if (ecn < ECN_OFF || ecn > ECN_ACCEPT) throw new IllegalArgumentException("ecn must be 0 (off), 1 (on) or 2 (accept only): " + ecn);
         }
 
         public Options withMss(int v) { return ConfigCopy.with(this, "mss", v); }
@@ -196,6 +210,7 @@ public record TcpConfig(
         public Options withTimestamps(boolean v) { return ConfigCopy.with(this, "timestamps", v); }
         public Options withSack(boolean v) { return ConfigCopy.with(this, "sack", v); }
         public Options withOptionLayout(OptionLayout v) { return ConfigCopy.with(this, "optionLayout", v); }
+        public Options withEcn(int v) { return ConfigCopy.with(this, "ecn", v); }
     }
 
     /**

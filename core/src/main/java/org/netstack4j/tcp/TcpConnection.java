@@ -75,6 +75,10 @@ public final class TcpConnection {
     private int peerMss = 536; // RFC 9293 3.7.1: default send MSS without the option
     int effMss;
     boolean tsOk, sackOk;
+    /** ECN (RFC 3168) state, bits of {@link Ecn}; 0 when ECN is not in use. */
+    byte ecnFlags;
+    /** SND.MAX when cwnd was last reduced on ECE ({@link Ecn#RECOVER}). */
+    int ecnRecover;
     boolean peerOfferedWs, peerOfferedTs, peerOfferedSack;
     /** Our SYN is retransmitted with the MSS option only ({@link TcpConfig#bareSynAfterRetries()}). */
     boolean synOptionsDropped;
@@ -480,7 +484,7 @@ public final class TcpConnection {
     // ------------------------------------------------------------------ SEGMENT ARRIVES (RFC 9293 3.10.7)
 
     /** RFC 9293 3.10.7: a segment for this connection. */
-    void segmentArrives(long now, TcpRepr seg, byte[] buf, int off, int len) {
+    void segmentArrives(long now, TcpRepr seg, byte[] buf, int off, int len, int ecn) {
         if (keepaliveAt != NEVER) {
             keepalivesSent = 0;
             keepaliveAt = now + cfg().timers().keepaliveIdleNs();
@@ -488,9 +492,9 @@ public final class TcpConnection {
         }
         switch (state) {
             case CLOSED, LISTEN -> layer.drop(now, DropReason.NO_LISTENER, "closed", "segment for a closed connection", this, seg, len);
-            case SYN_SENT -> SegmentArrives.synSentArrives(this, now, seg, buf, off, len);
+            case SYN_SENT -> SegmentArrives.synSentArrives(this, now, seg, buf, off, len, ecn);
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
-                    SegmentArrives.otherStatesArrive(this, now, seg, buf, off, len);
+                    SegmentArrives.otherStatesArrive(this, now, seg, buf, off, len, ecn);
         }
         if (state != TcpState.CLOSED) snd.output(now);
         deliverEvents();
@@ -750,6 +754,7 @@ public final class TcpConnection {
         rcvWscale = (byte) (wsOk ? cfg().options().windowScaleShift() : 0);
         tsOk = cfg().options().timestamps() && peerOfferedTs && !synOptionsDropped && !noOptions;
         sackOk = cfg().options().sack() && peerOfferedSack && !synOptionsDropped && !noOptions;
+        Ecn.negotiate(this, seg);
         // RFC 6691 / RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCPhdrsize - IPoptionsize;
         // the MSS option counts no TCP options, so the timestamps we carry come off it.
         int opts = tsOk ? TS_OPTION_SPACE : 0;

@@ -18,6 +18,8 @@ final class TcpCounters {
     /** Hardening (SYN cookies, limits, buffer memory, PMTU floor). */
     final Counter syncookiesSent, syncookiesValid, syncookiesFailed, syncookiesExpired, connectionLimit, memoryRefused,
             memoryPressure, memoryWindowClamped, timeWaitOverflow, orphansOverflow, pmtuBelowFloor;
+    /** ECN (RFC 3168): connections that agreed on it, ECT segments sent, CE marks received, ECE reductions, CWRs sent and received. */
+    final Counter ecnNegotiated, outEct, inCe, ecnReductions, outCwr, inCwr;
     final RecoveryCounters recovery;
 
     TcpCounters(Counters c) {
@@ -53,6 +55,12 @@ final class TcpCounters {
         challengeAcks = c.counter("tcp.out.challenge_acks");
         challengeAcksRateLimited = c.counter("tcp.challenge_acks_rate_limited");
         timeWaitReused = c.counter("tcp.time_wait_reused");
+        ecnNegotiated = c.counter("tcp.ecn.negotiated");
+        outEct = c.counter("tcp.ecn.out_ect");
+        inCe = c.counter("tcp.ecn.in_ce");
+        ecnReductions = c.counter("tcp.ecn.cwnd_reductions");
+        outCwr = c.counter("tcp.ecn.out_cwr");
+        inCwr = c.counter("tcp.ecn.in_cwr");
         syncookiesSent = c.counter("tcp.syncookies.sent");
         syncookiesValid = c.counter("tcp.syncookies.valid");
         syncookiesFailed = c.counter("tcp.syncookies.failed");

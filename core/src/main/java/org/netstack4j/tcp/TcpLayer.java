@@ -186,9 +186,9 @@ public final class TcpLayer implements Pollable {
 
     /**
      * A segment from IP with the packet's {@link IpMeta} (addresses, traffic class with the ECN
-     * bits, TTL, interface); the payload is buf[payloadOff, +payloadLen). Only the addresses are
-     * used so far (and the whole of it by {@link TcpIntercept}): ECN (RFC 3168) will read the
-     * traffic class here.
+     * bits, TTL, interface); the payload is buf[payloadOff, +payloadLen). TCP reads the addresses
+     * and the ECN field (RFC 3168: a CE mark on an ECN connection's segment is echoed with ECE);
+     * {@link TcpIntercept} reads all of it.
      */
     public void segmentArrives(long now, IpMeta meta, TcpRepr seg, byte[] buf, int payloadOff, int payloadLen) {
         segmentArrives(now, meta.src(), meta.dst(), meta, seg, buf, payloadOff, payloadLen);
@@ -213,13 +213,15 @@ public final class TcpLayer implements Pollable {
             c.timeWaitReplaced(now);
             c = null;
         }
+        // RFC 3168 5: the ECN field of the packet's IP header (Not-ECT when IP did not say)
+        int ecn = meta == null ? IpMeta.NOT_ECT : meta.ecn();
         if (c != null) {
-            c.segmentArrives(now, seg, buf, payloadOff, payloadLen);
+            c.segmentArrives(now, seg, buf, payloadOff, payloadLen, ecn);
             return;
         }
         TcpListener l = findListener(dst, seg.dstPort());
         if (l != null) {
-            l.segmentArrives(now, src, dst, seg, buf, payloadOff, payloadLen);
+            l.segmentArrives(now, src, dst, seg, buf, payloadOff, payloadLen, ecn);
             return;
         }
         if (intercept != null && payloadLen == 0
@@ -521,31 +523,33 @@ public final class TcpLayer implements Pollable {
         return scratch;
     }
 
-    /** A connection's segment. */
-    void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int off, int len) {
-        transmit(now, src, dst, tcp, payload, off, len);
-    }
-
-    /** The header the connections fill for {@link #transmit(long, TcpConnection, IpAddress, IpAddress, TcpEncoder, byte[], int, int)}. */
+    /** The header the connections fill for {@link ConnectionContext#transmit(long, TcpConnection, IpAddress, IpAddress, TcpEncoder, byte[], int, int, int)}. */
     TcpEncoder encoder() { return encoder; }
 
     private final TcpEncoder encoder = new TcpEncoder();
 
     /** A connection's common segment (never a RST): no record is built unless tracing. */
-    void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpEncoder tcp, byte[] payload, int off, int len) {
+    private void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpEncoder tcp, byte[] payload, int off, int len, int ecn) {
         if (tracer.enabled()) {
-            transmit(now, src, dst, tcp.toRepr(), payload, off, len);
+            transmit(now, src, dst, tcp.toRepr(), payload, off, len, ecn);
             return;
         }
         tcpCounters.outSegments.increment();
-        output.send(now, src, dst, tcp, payload, off, len);
+        if (ecn != IpMeta.NOT_ECT) tcpCounters.outEct.increment();
+        output.send(now, src, dst, tcp, payload, off, len, ecn);
     }
 
+    /** A segment of no connection's data (RST, a cookie SYN,ACK): Not-ECT. */
     void transmit(long now, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int off, int len) {
+        transmit(now, src, dst, tcp, payload, off, len, IpMeta.NOT_ECT);
+    }
+
+    private void transmit(long now, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int off, int len, int ecn) {
         tcpCounters.outSegments.increment();
         if (tcp.has(TcpRepr.RST)) tcpCounters.outRsts.increment();
+        if (ecn != IpMeta.NOT_ECT) tcpCounters.outEct.increment();
         if (tracer.enabled()) tracer.event(TraceEvent.Segment.of(now, false, src, dst, tcp, len));
-        output.send(now, src, dst, tcp, payload, off, len);
+        output.send(now, src, dst, tcp, payload, off, len, ecn);
     }
 
     void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack, boolean withAck) {
@@ -602,13 +606,13 @@ public final class TcpLayer implements Pollable {
         @Override public byte[] scratch(int n) { return TcpLayer.this.scratch(n); }
 
         @Override public void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpEncoder seg,
-                                       byte[] payload, int off, int len) {
-            TcpLayer.this.transmit(now, c, src, dst, seg, payload, off, len);
+                                       byte[] payload, int off, int len, int ecn) {
+            TcpLayer.this.transmit(now, c, src, dst, seg, payload, off, len, ecn);
         }
 
         @Override public void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpRepr seg,
-                                       byte[] payload, int off, int len) {
-            TcpLayer.this.transmit(now, c, src, dst, seg, payload, off, len);
+                                       byte[] payload, int off, int len, int ecn) {
+            TcpLayer.this.transmit(now, src, dst, seg, payload, off, len, ecn);
         }
 
         @Override public void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack,

@@ -111,7 +111,7 @@ public final class TcpListener {
     }
 
     // RFC 9293 3.10.7.2, LISTEN STATE
-    void segmentArrives(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] buf, int off, int len) {
+    void segmentArrives(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] buf, int off, int len, int ecn) {
         // only for tracing: a flood of SYNs builds no strings
         String id = layer.tracer().enabled() ? TcpLayer.id(dst, seg.dstPort(), src, seg.srcPort()) : null;
         // RFC 9293 3.10.7.2, first check for an RST: ignore it
@@ -121,7 +121,7 @@ public final class TcpListener {
         }
         // RFC 9293 3.10.7.2, second check for an ACK: <SEQ=SEG.ACK><CTL=RST>
         if (seg.has(TcpRepr.ACK)) {
-            if (!seg.has(TcpRepr.SYN) && cookiesInUse(now) && cookieAck(now, src, dst, seg, buf, off, len)) return;
+            if (!seg.has(TcpRepr.SYN) && cookiesInUse(now) && cookieAck(now, src, dst, seg, buf, off, len, ecn)) return;
             if (seg.has(TcpRepr.SYN) && !config.quirks().resetSynAckInListen()) {
                 layer.drop(now, DropReason.POLICY, "syn_ack_to_listen", "SYN,ACK in LISTEN dropped without RST (resetSynAckInListen=false)", id, seg, len);
                 return;
@@ -246,7 +246,9 @@ public final class TcpListener {
         int mssIndex = SynCookies.mssIndex(Math.min(peerMss, layer.advertisedMss(config, dst, src)));
         int iss = layer.synCookies().cookie(now, dst, port, src, syn.srcPort(), syn.seq(), mssIndex);
         int tsOffset = layer.timestampOffset(dst, src);
-        int tsVal = ts ? SynCookies.timestamp((int) (now / 1_000_000L) + tsOffset, tsOffset, ws ? peerWs : -1, sack) : 0;
+        // ECN (RFC 3168 6.1.1) rides in the timestamp too, so only with timestamps (Linux cookie_ecn_ok)
+        boolean ecn = ts && Ecn.synRequests(syn) && config.options().ecn() != TcpConfig.Options.ECN_OFF;
+        int tsVal = ts ? SynCookies.timestamp((int) (now / 1_000_000L) + tsOffset, tsOffset, ws ? peerWs : -1, sack, ecn) : 0;
         int tsEcr = ts ? peerTs.tsVal() : 0;
         List<TcpOption> options = noOptions ? List.of() : config.options().optionLayout().arrange(true, kind -> switch (kind) {
             case TcpOption.KIND_MSS -> new TcpOption.Mss(layer.advertisedMss(config, dst, src));
@@ -257,7 +259,8 @@ public final class TcpListener {
         });
         // RFC 7323 2.2: the window of a SYN is never scaled; the same the connection will assume
         int window = Math.min(config.buffers().receiveBufferSize(), 65535);
-        TcpRepr synAck = new TcpRepr(port, syn.srcPort(), iss, Seq.add(syn.seq(), 1), TcpRepr.SYN | TcpRepr.ACK, window, 0, options);
+        TcpRepr synAck = new TcpRepr(port, syn.srcPort(), iss, Seq.add(syn.seq(), 1),
+                TcpRepr.SYN | TcpRepr.ACK | (ecn ? TcpRepr.ECE : 0), window, 0, options);
         lastCookieAt = now;
         layer.tcpCounters().syncookiesSent.increment();
         layer.transmit(now, dst, src, synAck, new byte[0], 0, 0);
@@ -268,7 +271,7 @@ public final class TcpListener {
      * cookie is ours and fresh, the connection is created with the SYN's options restored and
      * takes the ACK (and any data on it); returns false (the caller answers with RST) otherwise.
      */
-    private boolean cookieAck(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] buf, int off, int len) {
+    private boolean cookieAck(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] buf, int off, int len, int ecn) {
         int peerSeq = Seq.add(seg.seq(), -1);
         SynCookies.Check check = layer.synCookies().check(now, dst, port, src, seg.srcPort(), peerSeq, Seq.add(seg.ack(), -1));
         switch (check.verdict()) {
@@ -285,6 +288,7 @@ public final class TcpListener {
         // the SYN, rebuilt: the MSS from the cookie, the rest from the TSecr (if we sent timestamps)
         List<TcpOption> options = new ArrayList<>(4);
         options.add(new TcpOption.Mss(check.mss()));
+        int synFlags = TcpRepr.SYN;
         TcpOption.Timestamps ts = null;
         for (TcpOption o : seg.options()) if (o instanceof TcpOption.Timestamps t) ts = t;
         if (ts != null && config.options().timestamps() && !noOptions) {
@@ -295,6 +299,14 @@ public final class TcpListener {
             }
             if (restored.wscale() >= 0) options.add(new TcpOption.WindowScale(restored.wscale()));
             if (restored.sack()) options.add(new TcpOption.SackPermitted());
+            if (restored.ecn()) {
+                // the SYN asked for ECN and we agreed; with ECN off we never set the bit (Linux cookie_ecn_ok)
+                if (config.options().ecn() == TcpConfig.Options.ECN_OFF) {
+                    layer.tcpCounters().syncookiesFailed.increment();
+                    return false;
+                }
+                synFlags |= TcpRepr.ECE | TcpRepr.CWR;
+            }
             options.add(new TcpOption.Timestamps(ts.tsVal(), 0));
         }
         if (acceptQueue.size() >= backlog || layer.connectionLimitReached() || children >= config.hardening().maxConnectionsPerListener()) {
@@ -302,11 +314,11 @@ public final class TcpListener {
             return true; // dropped, not reset: the peer retransmits its data or times out (Linux)
         }
         layer.tcpCounters().syncookiesValid.increment();
-        TcpRepr syn = new TcpRepr(seg.srcPort(), port, peerSeq, 0, TcpRepr.SYN, seg.window(), 0, options);
+        TcpRepr syn = new TcpRepr(seg.srcPort(), port, peerSeq, 0, synFlags, seg.window(), 0, options);
         TcpConnection c = layer.newConnection(now, dst, port, src, seg.srcPort(), this, TcpEventListener.NONE, config, Seq.add(seg.ack(), -1));
         addHalfOpen(c);
         c.cookieOpen(now, syn);
-        c.segmentArrives(now, seg, buf, off, len);
+        c.segmentArrives(now, seg, buf, off, len, ecn);
         return true;
     }
 }

@@ -1,6 +1,7 @@
 package org.netstack4j.tcp;
 
 import org.netstack4j.wire.IpAddress;
+import org.netstack4j.wire.IpMeta;
 import org.netstack4j.wire.TcpEncoder;
 import org.netstack4j.wire.TcpRepr;
 
@@ -19,5 +20,20 @@ public interface TcpOutput {
      */
     default void send(long now, IpAddress src, IpAddress dst, TcpEncoder tcp, byte[] payload, int off, int len) {
         send(now, src, dst, tcp.toRepr(), payload, off, len);
+    }
+
+    /**
+     * A segment whose IP header carries the ECN codepoint {@code ecn} (RFC 3168 5: {@link
+     * IpMeta#NOT_ECT}, {@link IpMeta#ECT0}, {@link IpMeta#CE}...): the layer calls this form. An output that sets
+     * the IP header's ECN field overrides it; by default the codepoint is dropped (Not-ECT), which
+     * is correct only while ECN is off (TcpConfig.Options.ecn).
+     */
+    default void send(long now, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int off, int len, int ecn) {
+        send(now, src, dst, tcp, payload, off, len);
+    }
+
+    /** The common segment of {@link #send(long, IpAddress, IpAddress, TcpEncoder, byte[], int, int)} with its ECN codepoint. */
+    default void send(long now, IpAddress src, IpAddress dst, TcpEncoder tcp, byte[] payload, int off, int len, int ecn) {
+        send(now, src, dst, tcp, payload, off, len);
     }
 }

@@ -10,6 +10,7 @@ import org.netstack4j.tcp.seqnum.Seq;
 import org.netstack4j.trace.TimerAction;
 import org.netstack4j.wire.TcpEncoder;
 import org.netstack4j.wire.TcpOption;
+import org.netstack4j.wire.IpMeta;
 import org.netstack4j.wire.TcpRepr;
 
 /**
@@ -348,13 +349,19 @@ final class TcpSender implements RecoverySender {
     }
 
     void sendSyn(long now, boolean synAck) {
-        int flags = TcpRepr.SYN | (synAck ? TcpRepr.ACK : 0);
+        int flags = TcpRepr.SYN | (synAck ? TcpRepr.ACK : 0) | Ecn.synFlags(c, synAck, retransmissions > 0);
         emit(now, flags, c.iss, 0);
     }
 
     /** Builds and transmits one segment; payload comes from the send buffer at seq. */
     void emit(long now, int flags, int seq, int len) {
         boolean syn = (flags & TcpRepr.SYN) != 0;
+        int ecn = IpMeta.NOT_ECT;
+        if (!syn && c.ecnFlags != 0) { // RFC 3168 6.1: ECT(0), CWR and ECE
+            int fe = Ecn.outgoing(c, flags, seq, len);
+            flags = fe & 0xff;
+            ecn = fe >>> 8;
+        }
         boolean ack = (flags & TcpRepr.ACK) != 0;
         List<TcpOption> options; // null: the common segment, no options or NOP, NOP, TS
         int window;
@@ -388,10 +395,10 @@ final class TcpSender implements RecoverySender {
         if (options == null) {
             // the layer's reused encoder: the same bytes as the TcpRepr, without the objects
             TcpEncoder t = c.layer.encoder().set(c.localPort, c.remotePort, seq, ackField, flags, window, c.tsOk, c.tsOk ? c.tsNow(now) : 0, c.tsRecent);
-            c.layer.transmit(now, c, c.localAddress, c.remoteAddress, t, payload, payloadOff, len);
+            c.layer.transmit(now, c, c.localAddress, c.remoteAddress, t, payload, payloadOff, len, ecn);
         } else {
             TcpRepr t = new TcpRepr(c.localPort, c.remotePort, seq, ackField, flags, window, 0, options);
-            c.layer.transmit(now, c, c.localAddress, c.remoteAddress, t, payload, payloadOff, len);
+            c.layer.transmit(now, c, c.localAddress, c.remoteAddress, t, payload, payloadOff, len, ecn);
         }
     }
 

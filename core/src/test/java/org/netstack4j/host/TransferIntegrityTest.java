@@ -44,8 +44,10 @@ class TransferIntegrityTest {
 
     static BulkTransfer.Result run(Case c) { return run(c, TcpConfig.defaults()); }
 
-    static BulkTransfer.Result run(Case c, TcpConfig tcp) {
-        try (TwoHostNetwork net = TwoHostNetwork.builder().seed(c.seed).link(c.link()).tcp(tcp).ipv6(c.ipv6()).build()) {
+    static BulkTransfer.Result run(Case c, TcpConfig tcp) { return run(c, tcp, c.link()); }
+
+    static BulkTransfer.Result run(Case c, TcpConfig tcp, LinkConfig link) {
+        try (TwoHostNetwork net = TwoHostNetwork.builder().seed(c.seed).link(link).tcp(tcp).ipv6(c.ipv6()).build()) {
             return BulkTransfer.run(net, c.bytes, c.dir, c.seed, Time.s(86_400));
         }
     }
@@ -72,13 +74,27 @@ class TransferIntegrityTest {
                 .withProportionalRateReduction(true).withDsackUndo(true).withTailLossProbe(true).withRack(true)));
     }
 
-    private static void checkSeeds(long from, long to, TcpConfig tcp) {
+    /**
+     * All the seeds with ECN (RFC 3168) agreed by both ends (the Linux profile's recovery) and a
+     * link that also marks ECN-capable frames CE at random (up to 10%, drawn per seed): CE echoed,
+     * cwnd reduced, CWR, on top of the loss, duplication, reordering and corruption.
+     */
+    @Test void everySeedDeliversWithEcnMarkingToo() {
+        TcpConfig ecn = TcpConfig.defaults().withOptions(o -> o.withEcn(TcpConfig.Options.ECN_ON))
+                .withRecovery(rc -> rc.withCongestionControl(TcpConfig.CongestionControlKind.CUBIC)
+                        .withProportionalRateReduction(true).withDsackUndo(true).withTailLossProbe(true).withRack(true));
+        checkSeeds(1, SEEDS, ecn, c -> c.link().toBuilder().ceMark(new SplittableRandom(c.seed ^ 0xECL).nextDouble(0, 0.10)).build());
+    }
+
+    private static void checkSeeds(long from, long to, TcpConfig tcp) { checkSeeds(from, to, tcp, Case::link); }
+
+    private static void checkSeeds(long from, long to, TcpConfig tcp, java.util.function.Function<Case, LinkConfig> link) {
         List<String> failures = new ArrayList<>();
         long total = 0;
         long first = Long.getLong("netstack4j.seed", from), last = Long.getLong("netstack4j.seed", to);
         for (long seed = first; seed <= last; seed++) {
             Case c = Case.of(seed);
-            BulkTransfer.Result r = run(c, tcp);
+            BulkTransfer.Result r = run(c, tcp, link.apply(c));
             total += c.bytes;
             if (!acceptable(r)) failures.add(c + (c.ipv6() ? " IPv6" : " IPv4") + " -> completed=" + r.completed() + " client " + r.clientState() + "/" + r.clientError()
                     + " server " + r.serverState() + "/" + r.serverError()

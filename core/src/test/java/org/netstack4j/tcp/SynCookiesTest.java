@@ -164,7 +164,9 @@ class SynCookiesTest {
     }
 
     @Test void aTimestampEchoWithBitsWeNeverSetIsAForgery() {
-        TcpHarness h = new TcpHarness(cookies(Hardening.SynCookieMode.ALWAYS)).listening();
+        // with ECN off we never set the ECN bit in a cookie's timestamp
+        TcpHarness h = new TcpHarness(cookies(Hardening.SynCookieMode.ALWAYS)
+                .withOptions(o -> o.withEcn(TcpConfig.Options.ECN_OFF))).listening();
         h.peerSynOptions = List.of(new TcpOption.Mss(1460), new TcpOption.Timestamps(5000, 0));
         h.inject(S, 0, 0);
         TcpOption.Timestamps ts = option(cookieSynAck(h), TcpOption.Timestamps.class);
@@ -172,6 +174,23 @@ class SynCookiesTest {
         h.inject(A, 1, 1);
         assertEquals(1, h.counters.get("tcp.syncookies.failed"));
         assertNull(h.listener.accept());
+    }
+
+    /** RFC 3168 6.1.1 under SYN cookies: the ECN agreement rides in the timestamp (Linux TS_OPT_ECN). */
+    @Test void aCookieCarriesTheEcnAgreement() {
+        TcpHarness h = new TcpHarness(cookies(Hardening.SynCookieMode.ALWAYS)).listening();
+        h.peerSynOptions = List.of(new TcpOption.Mss(1460), new TcpOption.Timestamps(5000, 0));
+        h.inject(S | TcpRepr.ECE | TcpRepr.CWR, 0, 0);
+        TcpHarness.Out sa = h.next();
+        assertEquals(S | A | TcpRepr.ECE, sa.tcp().flags(), "an ECN-setup SYN,ACK: ECE without CWR");
+        h.iss = sa.tcp().seq();
+        TcpOption.Timestamps ts = option(sa.tcp(), TcpOption.Timestamps.class);
+        assertTrue((ts.tsVal() & SynCookies.TS_ECN) != 0);
+        h.peerOptions = List.of(new TcpOption.Timestamps(5001, ts.tsVal()));
+        h.inject(A, 1, 1);
+        TcpConnection c = h.listener.accept();
+        assertNotNull(c);
+        assertTrue((c.ecnFlags & Ecn.OK) != 0, "the connection uses ECN");
     }
 
     @Test void ackToListenWithoutRecentCookiesIsNotChecked() {

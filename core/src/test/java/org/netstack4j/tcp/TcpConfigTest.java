@@ -51,7 +51,7 @@ class TcpConfigTest {
                 knobs++;
             }
         }
-        assertEquals(62, knobs);
+        assertEquals(63, knobs);
     }
 
     @Test void theProfilesDifferFromTheDefaultsInTheirKnobsOnly() throws Exception {

@@ -11,6 +11,7 @@ import org.netstack4j.tcp.TcpConnection;
 import org.netstack4j.tcp.TcpError;
 import org.netstack4j.tcp.TcpException;
 import org.netstack4j.tcp.TcpLayer;
+import org.netstack4j.tcp.TcpOutput;
 import org.netstack4j.tcp.TcpListener;
 import org.netstack4j.tcp.TcpState;
 import org.netstack4j.tcp.TcpStatus;
@@ -19,6 +20,8 @@ import org.netstack4j.trace.Counters;
 import org.netstack4j.trace.Tracer;
 import org.netstack4j.wire.Icmpv6Repr;
 import org.netstack4j.wire.IpAddress;
+import org.netstack4j.wire.IpMeta;
+import org.netstack4j.wire.TcpEncoder;
 import org.netstack4j.wire.TcpRepr;
 
 /**
@@ -39,10 +42,20 @@ final class EngineStack implements TcpStack {
         this.settings = s;
         this.announcedRcvBuf = s.requestedRcvBuf != null ? s.requestedRcvBuf : s.profile == Profile.FREEBSD ? 65536 : 131072;
         this.config = configFor(s);
-        this.layer = new TcpLayer(config, (now, src, dst, tcp, payload, off, len) -> {
-            byte[] p = new byte[len];
-            if (len > 0) System.arraycopy(payload, off, p, 0, len);
-            out.send(now, src, dst, tcp, p);
+        this.layer = new TcpLayer(config, new TcpOutput() {
+            @Override public void send(long now, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int off, int len) {
+                send(now, src, dst, tcp, payload, off, len, IpMeta.NOT_ECT);
+            }
+
+            @Override public void send(long now, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int off, int len, int ecn) {
+                byte[] p = new byte[len];
+                if (len > 0) System.arraycopy(payload, off, p, 0, len);
+                out.send(now, src, dst, tcp, p, ecn);
+            }
+
+            @Override public void send(long now, IpAddress src, IpAddress dst, TcpEncoder tcp, byte[] payload, int off, int len, int ecn) {
+                send(now, src, dst, tcp.toRepr(), payload, off, len, ecn);
+            }
         }, paths(s), Tracer.NONE, new Counters(), seed);
     }
 
@@ -106,6 +119,10 @@ final class EngineStack implements TcpStack {
 
     @Override public void segmentArrives(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] payload) {
         layer.segmentArrives(now, src, dst, seg, payload, 0, payload.length);
+    }
+
+    @Override public void segmentArrives(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] payload, int ecn) {
+        layer.segmentArrives(now, new IpMeta(src, dst, ecn, IpMeta.DEFAULT_TTL, IpMeta.LOCAL), seg, payload, 0, payload.length);
     }
 
     @Override public void icmpUnreachable(long now, IpAddress src, IpAddress dst, int code, int nextHopMtu,

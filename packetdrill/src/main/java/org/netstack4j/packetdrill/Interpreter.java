@@ -40,7 +40,8 @@ public final class Interpreter {
         Mismatch(int line, String message) { super(message); this.line = line; }
     }
 
-    record Sent(long time, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload) {}
+    /** A segment the stack sent; {@code ecn} is its IP header's ECN field. */
+    record Sent(long time, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int ecn) {}
 
     /** A syscall's outcome: a value, or -1 with an errno; BLOCK when it would block. */
     record Ret(long value, String errno) {
@@ -319,8 +320,8 @@ public final class Interpreter {
 
     void ensureStack() {
         if (stack != null) return;
-        stack = factory.create(settings, (t, src, dst, tcp, payload) -> {
-            sent.add(new Sent(t, src, dst, tcp, payload == null ? new byte[0] : payload));
+        stack = factory.create(settings, (t, src, dst, tcp, payload, ecn) -> {
+            sent.add(new Sent(t, src, dst, tcp, payload == null ? new byte[0] : payload, ecn));
             if (log.size() < 2000) log.add(fmtTime(t) + "       > " + packets.render(tcp, payload == null ? 0 : payload.length, !isnKnown));
         }, seed);
         settingsAtStart = settings.toString();

@@ -24,7 +24,8 @@ final class Packets {
     Packets(Interpreter interp) { this.interp = interp; }
 
     void inject(PacketEvent p) {
-        checkIpInfo(p.line(), p.ipInfo());
+        int ecn = ipEcn(p.line(), p.ipInfo());
+        if (ecn == ECT_EITHER) throw new Mismatch(p.line(), "script error: ect01 (either ECT) on an inbound packet");
         if (p.seqAny()) throw new Mismatch(p.line(), "script error: ...(n) on an inbound packet");
         if (p.seqEnd() - p.seqStart() != p.length())
             throw new Mismatch(p.line(), "script error: " + p.seqStart() + ":" + p.seqEnd() + " is not " + p.length() + " bytes");
@@ -66,20 +67,54 @@ final class Packets {
             throw new Mismatch(p.line(), "script error: cannot build this segment: " + e.getMessage());
         }
         if (interp.log.size() < 2000) interp.log.add(Interpreter.fmtTime(interp.now) + Interpreter.lineTag(p.line()) + "< " + p.describe().substring(2));
-        interp.stack.segmentArrives(interp.now, interp.remote, interp.local, seg, new byte[p.length()]);
+        if (ecn == NOT_WRITTEN) interp.stack.segmentArrives(interp.now, interp.remote, interp.local, seg, new byte[p.length()]);
+        else interp.stack.segmentArrives(interp.now, interp.remote, interp.local, seg, new byte[p.length()], ecn);
         interp.checkPending();
     }
 
+    /** {@link #ipEcn}: the line says nothing of the IP header. */
+    static final int NOT_WRITTEN = -1;
+    /** {@link #ipEcn}: {@code ect01}, either ECT codepoint (outbound only). */
+    static final int ECT_EITHER = 4;
+
     /**
-     * IP fields written on a packet line. The runner drives TCP only and the stack never sets
-     * ECN, so "not ECT" ({@code [noecn]}, {@code (ecn noecn)}) holds both ways; anything else
-     * (ECT/CE codepoints, tos, ttl, flow labels) cannot be injected or checked here.
+     * The ECN field (RFC 3168 5) an IP part of a packet line names: {@code [noecn]} / {@code
+     * [not-ect]}, {@code [ect0]}, {@code [ect1]}, {@code [ce]}, {@code [ect01]}, each also as
+     * {@code (ecn X)}, or {@code (tos 0xNN)} with DSCP 0; {@link #NOT_WRITTEN} when there is none.
+     * Other IP fields (ttl, DSCP, flow labels) cannot be injected or checked here: Unsupported.
      */
-    static void checkIpInfo(int line, String ipInfo) {
-        if (ipInfo == null) return;
+    static int ipEcn(int line, String ipInfo) {
+        if (ipInfo == null) return NOT_WRITTEN;
         String t = ipInfo.strip().toLowerCase(Locale.ROOT);
-        if (t.equals("noecn") || t.equals("ecn noecn") || t.equals("not-ect")) return;
+        if (t.startsWith("ecn ")) t = t.substring(4).strip();
+        switch (t) {
+            case "noecn", "not-ect", "not_ect" -> { return 0; }
+            case "ect1" -> { return 1; }
+            case "ect0" -> { return 2; }
+            case "ce" -> { return 3; }
+            case "ect01" -> { return ECT_EITHER; }
+            default -> { }
+        }
+        if (t.matches("tos 0x[0-9a-f]{1,2}")) {
+            int tos = Integer.parseInt(t.substring(6), 16);
+            if (tos >>> 2 == 0) return tos & 3;
+        }
         throw new Unsupported(line, "IP fields in packet line (" + ipInfo + ")");
+    }
+
+    /** Outbound: does the ECN field {@code live} match what the line wrote ({@link #ipEcn})? */
+    static boolean ecnMatches(int want, int live) {
+        return want == NOT_WRITTEN || want == live || want == ECT_EITHER && (live == 1 || live == 2);
+    }
+
+    static String ecnName(int ecn) {
+        return switch (ecn) {
+            case 0 -> "noecn";
+            case 1 -> "ect1";
+            case 2 -> "ect0";
+            case 3 -> "ce";
+            default -> "ect01";
+        };
     }
 
     /** RFC 792 destination unreachable codes, as packetdrill names them. */
@@ -112,7 +147,8 @@ final class Packets {
     }
 
     void icmp(Event.IcmpEvent i) {
-        checkIpInfo(i.line(), i.ipInfo());
+        int ecn = ipEcn(i.line(), i.ipInfo());
+        if (ecn != NOT_WRITTEN && ecn != 0) throw new Unsupported(i.line(), "ECN field on an ICMP line (" + i.ipInfo() + ")");
         if (interp.ipv6) {
             icmpv6(i);
             return;
@@ -209,7 +245,7 @@ final class Packets {
 
     /** Matches the next sent segment(s) against p; returns when the last of them was sent. */
     long expectOutbound(PacketEvent p, long lo, long hi, long tol) {
-        checkIpInfo(p.line(), p.ipInfo());
+        int wantEcn = ipEcn(p.line(), p.ipInfo());
         eventToleranceNs = tol;
         long limit = hi + tol;
         Sent first = interp.waitForSent(limit);
@@ -244,6 +280,14 @@ final class Packets {
             ? Interpreter.fmtTime(first.time()) + " " + render(first.tcp(), first.payload().length, false)
             : pieces.size() + " segments from " + Interpreter.fmtTime(first.time()) + ": " + String.join(" | ",
                 pieces.stream().map(s -> render(s.tcp(), s.payload().length, false)).toList());
+        if (problem == null) {
+            for (Sent s : pieces) {
+                if (!ecnMatches(wantEcn, s.ecn())) {
+                    problem = "IP ECN field " + ecnName(s.ecn()) + ", expected " + ecnName(wantEcn);
+                    break;
+                }
+            }
+        }
         if (problem != null)
             throw new Mismatch(p.line(), problem + ": expected " + p.describe() + " got " + actual);
         for (Sent s : pieces) {

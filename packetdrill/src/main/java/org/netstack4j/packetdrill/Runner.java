@@ -50,11 +50,6 @@ public final class Runner {
         + " [--ip_version ipv4|ipv6|ipv4-mapped-ipv6] [--mss N] [--mtu N] [--tolerance_usecs N] [--local_ip A] [--remote_ip A]"
         + " [-D NAME=VALUE] PATH...";
 
-    /** packetdrill's own options the runner passes to every script (the names its command line takes). */
-    static final java.util.Set<String> SCRIPT_OPTIONS = java.util.Set.of("ip_version", "mss", "mtu", "tolerance_usecs",
-        "tolerance_percent", "local_ip", "remote_ip", "gateway_ip", "netmask_ip", "bind_port", "connect_port",
-        "tcp_ts_tick_usecs", "strict_segments", "non_fatal");
-
     /**
      * The whole command for a CLI that wants no parsing of its own: the flags of {@link #USAGE}
      * ({@code --flag value} or {@code --flag=value}); no PATH means the shared corpus
@@ -97,7 +92,7 @@ public final class Runner {
                             continue;
                         }
                         String name = a.startsWith("--") ? a.substring(2) : null;
-                        if (name != null && SCRIPT_OPTIONS.contains(name)) {
+                        if (name != null && Options.SCRIPT_OPTIONS.contains(name)) {
                             boolean flag = name.equals("strict_segments");
                             if (value == null && !flag) {
                                 if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
@@ -130,9 +125,7 @@ public final class Runner {
 
     private static Options define(Options o, String nameValue) {
         int eq = nameValue.indexOf('=');
-        String name = eq < 0 ? nameValue : nameValue.substring(0, eq);
-        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) throw new IllegalArgumentException("-D needs NAME=VALUE, got " + nameValue);
-        return o.withDefine(name, eq < 0 ? "" : nameValue.substring(eq + 1));
+        return o.withDefine(eq < 0 ? nameValue : nameValue.substring(0, eq), eq < 0 ? "" : nameValue.substring(eq + 1));
     }
 
     /** Parses and runs one script; never throws for a bad or unsupported script. */

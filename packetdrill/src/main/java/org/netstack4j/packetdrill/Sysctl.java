@@ -35,10 +35,9 @@ final class Sysctl {
             case "net.inet.tcp.insecure_syn" -> quirks(s, q -> q.withChallengeAckOnSyn(!on(v)));
             case "net.inet.tcp.blackhole" -> requireValue(line, key, v, "0");
             case "net.inet.tcp.icmp_may_rst" -> quirks(s, q -> q.withIcmpHardErrorsInSynSent(on(v)));
-            case "net.inet.tcp.ecn.enable" -> {
-                // 0 = off, 2 = only answer ECN SYNs: we never negotiate ECN, and no corpus peer asks for it.
-                if (!v.equals("0") && !v.equals("2")) throw new Unsupported(line, "ECN (sysctl " + key + "=" + v + ")");
-            }
+            // RFC 3168 ECN: 0 = off, 1 = ask on active opens and accept, 2 = accept only (the default);
+            // FreeBSD's 3 and 4 are Accurate ECN
+            case "net.inet.tcp.ecn.enable" -> ecn(s, line, key, v);
             // Accepted as no-ops: they restate defaults or tune things this stack does not have.
             // The FreeBSD profile's RTO floor already includes the default 200 ms slop.
             case "net.inet.tcp.rexmit_slop" -> requireValue(line, key, v, "200");
@@ -82,8 +81,10 @@ final class Sysctl {
             case "net.ipv4.tcp_keepalive_time" -> { long ns = parseInt(line, key, v) * 1_000_000_000L; timers(s, t -> t.withKeepaliveIdleNs(ns)); }
             case "net.ipv4.tcp_keepalive_intvl" -> { long ns = parseInt(line, key, v) * 1_000_000_000L; timers(s, t -> t.withKeepaliveIntervalNs(ns)); }
             case "net.ipv4.tcp_keepalive_probes" -> { int n = parseInt(line, key, v); timers(s, t -> t.withKeepaliveProbes(n)); }
-            // 0 = off, 2 = only answer ECN SYNs (Linux's default): we never negotiate ECN.
-            case "net.ipv4.tcp_ecn" -> { if (!v.equals("0") && !v.equals("2")) throw new Unsupported(line, "ECN (sysctl " + key + "=" + v + ")"); }
+            // RFC 3168 ECN as Linux's tcp_ecn: 0 = off, 1 = ask and accept, 2 = accept only (the
+            // default); 3 to 5 are Accurate ECN (RFC 9768), not implemented
+            case "net.ipv4.tcp_ecn" -> ecn(s, line, key, v);
+            case "net.ipv4.tcp_ecn_fallback" -> requireValue(line, key, v, "1"); // SYN retransmitted without ECN, as we do
             // Segment sizing for TSO/GSO: we send MSS-sized segments and the runner aggregates them
             case "net.ipv4.tcp_tso_win_divisor", "net.ipv4.tcp_min_tso_segs", "net.ipv4.tcp_tso_rtt_log",
                  "net.ipv4.tcp_autocorking" -> { }
@@ -130,6 +131,16 @@ final class Sysctl {
     private static long ms(int line, String key, String v) { return parseInt(line, key, v) * 1_000_000L; }
 
     private static void options(StackSettings s, UnaryOperator<TcpConfig.Options> e) { s.change(c -> c.withOptions(e)); }
+
+    private static void ecn(StackSettings s, int line, String key, String v) {
+        int mode = switch (v.strip()) {
+            case "0" -> TcpConfig.Options.ECN_OFF;
+            case "1" -> TcpConfig.Options.ECN_ON;
+            case "2" -> TcpConfig.Options.ECN_ACCEPT;
+            default -> throw new Unsupported(line, "Accurate ECN (sysctl " + key + "=" + v + ")");
+        };
+        options(s, o -> o.withEcn(mode));
+    }
     private static void buffers(StackSettings s, UnaryOperator<TcpConfig.Buffers> e) { s.change(c -> c.withBuffers(e)); }
     private static void timers(StackSettings s, UnaryOperator<TcpConfig.Timers> e) { s.change(c -> c.withTimers(e)); }
     private static void recovery(StackSettings s, UnaryOperator<TcpConfig.Recovery> e) { s.change(c -> c.withRecovery(e)); }

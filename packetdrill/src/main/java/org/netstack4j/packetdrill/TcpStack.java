@@ -17,7 +17,13 @@ public interface TcpStack extends Pollable {
     /** Where the stack's segments go (the interpreter queues them for {@code >} lines). */
     @FunctionalInterface
     interface Output {
-        void send(long now, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload);
+        /** {@code ecn}: the ECN field of the segment's IP header (RFC 3168 5: 0 Not-ECT ... 3 CE). */
+        void send(long now, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int ecn);
+
+        /** A Not-ECT segment. */
+        default void send(long now, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload) {
+            send(now, src, dst, tcp, payload, 0);
+        }
     }
 
     /** Creates a fresh stack configured from the settings (profile + sysctl shims). */
@@ -34,6 +40,14 @@ public interface TcpStack extends Pollable {
     }
 
     void segmentArrives(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] payload);
+
+    /**
+     * A segment whose IP header had ECN field {@code ecn} ({@code [ect0]}, {@code [ce]}...). By
+     * default the field is dropped, which only a stack without ECN may do.
+     */
+    default void segmentArrives(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] payload, int ecn) {
+        segmentArrives(now, src, dst, seg, payload);
+    }
 
     /**
      * An ICMP destination unreachable quoting our segment (src/dst and ports as we sent it,

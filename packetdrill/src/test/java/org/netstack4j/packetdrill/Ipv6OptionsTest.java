@@ -78,7 +78,8 @@ class Ipv6OptionsTest {
         Run ok = run(SCRIPT, "--ip_version=ipv6", "--local_ip=fd3d:fa7b:d17d::0", "--remote_ip=2001:DB8::1", "-D", "MSS=1440");
         assertEquals(0, ok.status(), ok.out());
         Run bad = run(SCRIPT, "--ip_version=ipv5", "-D", "MSS=1460");
-        assertTrue(bad.out().contains("--ip_version=ipv5"), bad.out());
+        assertEquals(2, bad.status(), "a usage error, before any script runs: " + bad.out());
+        assertTrue(bad.out().contains("--ip_version wants ipv4, ipv6 or ipv4-mapped-ipv6, not 'ipv5'"), bad.out());
         Run badDefine = run(SCRIPT, "-D", "1X=2");
         assertEquals(2, badDefine.status(), badDefine.out());
     }

@@ -28,7 +28,9 @@ class ShimsTest {
         assertFalse(c.options().timestamps());
         assertFalse(c.options().windowScale());
         assertEquals(6, c.options().windowScaleShift());
-        var u = assertThrows(Unsupported.class, () -> Sysctl.apply(7, "net.inet.tcp.ecn.enable", "1", s));
+        Sysctl.apply(7, "net.inet.tcp.ecn.enable", "1", s); // RFC 3168 ECN: ask and accept
+        assertEquals(TcpConfig.Options.ECN_ON, s.applyTo(TcpConfig.defaults()).options().ecn());
+        var u = assertThrows(Unsupported.class, () -> Sysctl.apply(7, "net.inet.tcp.ecn.enable", "3", s)); // Accurate ECN
         assertEquals(7, u.line());
         assertTrue(u.getMessage().contains("ECN"));
         assertThrows(Unsupported.class, () -> Sysctl.apply(1, "net.inet.tcp.nolocaltimewait", "1", s));
