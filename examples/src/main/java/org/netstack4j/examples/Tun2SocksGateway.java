@@ -55,7 +55,9 @@ public final class Tun2SocksGateway {
                 return;
             }
             try (up; TcpSocket down = flow.accept(10_000)) {
-                Thread toUpstream = Thread.ofVirtual().start(() -> copy(down.getInputStream(), up.getOutputStream(), up::shutdownOutput));
+                InputStream fromClient = down.getInputStream();
+                OutputStream toServer = up.getOutputStream();
+                Thread toUpstream = Thread.ofVirtual().start(() -> copy(fromClient, toServer, up::shutdownOutput));
                 copy(up.getInputStream(), down.getOutputStream(), down::shutdownOutput);
                 toUpstream.join();
             }
