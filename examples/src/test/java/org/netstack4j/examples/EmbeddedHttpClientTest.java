@@ -38,7 +38,7 @@ class EmbeddedHttpClientTest {
     @Test void fetchesAFileFromTheKernelSideThroughNetstack4j() throws Exception {
         String why = LinuxNet.whyUnavailable();
         assumeTrue(why == null, "needs root and /dev/net/tun: " + why);
-        assumeTrue(LinuxNet.findOnPath("python3") != null, "needs python3 for the HTTP server in the namespace");
+        assumeTrue(LinuxNet.findOnPath("python3") != null, "need python3 for the HTTP server in the namespace (apt-get install python3)");
         byte[] file = new byte[2_000_000];
         new SplittableRandom(8).nextBytes(file);
         Files.write(dir.resolve("data.bin"), file);
