@@ -15,6 +15,8 @@ import org.netstack4j.sim.SimLink;
 import org.netstack4j.sim.Simulator;
 import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.time.Time;
+import org.netstack4j.trace.TraceEvent;
+import org.netstack4j.trace.Tracer;
 import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.Ipv6Address;
@@ -63,9 +65,9 @@ public final class TwoHostNetwork implements AutoCloseable {
         } else {
             pcap = null;
         }
-        client = new Host("client", b.clientTcp, clientLog, b.seed * 7 + 1)
+        client = new Host("client", b.clientTcp, both(clientLog, b.clientTracer), b.seed * 7 + 1)
                 .addInterface("eth0", clientDevice, CLIENT_MAC, CLIENT_ADDRESS, 24);
-        server = new Host("server", b.serverTcp, serverLog, b.seed * 7 + 2)
+        server = new Host("server", b.serverTcp, both(serverLog, b.serverTracer), b.seed * 7 + 2)
                 .addInterface("eth0", serverFaults, SERVER_MAC, SERVER_ADDRESS, 24);
         if (b.staticArp) {
             client.ip().addStaticNeighbor(SERVER_ADDRESS, SERVER_MAC);
@@ -81,6 +83,16 @@ public final class TwoHostNetwork implements AutoCloseable {
             server.addIpv6Address("eth0", SERVER_ADDRESS6, 64);
             sim.runUntil(() -> client.ip().isLocalAddress(CLIENT_ADDRESS6) && server.ip().isLocalAddress(SERVER_ADDRESS6), Time.s(10));
         }
+    }
+
+    private static Tracer both(TraceLog log, Tracer extra) {
+        if (extra == Tracer.NONE) return log;
+        return new Tracer() {
+            @Override public void event(TraceEvent e) {
+                log.event(e);
+                if (extra.enabled()) extra.event(e);
+            }
+        };
     }
 
     /** True when built with {@link Builder#ipv6}. */
@@ -124,8 +136,16 @@ public final class TwoHostNetwork implements AutoCloseable {
         private Path pcapFile;
         private boolean staticArp;
         private boolean ipv6;
+        private Tracer clientTracer = Tracer.NONE;
+        private Tracer serverTracer = Tracer.NONE;
 
         public Builder seed(long seed) { this.seed = seed; return this; }
+        /** Tracers that see each host's events too (beside {@link #clientLog()} and {@link #serverLog()}). */
+        public Builder tracers(Tracer client, Tracer server) {
+            this.clientTracer = client == null ? Tracer.NONE : client;
+            this.serverTracer = server == null ? Tracer.NONE : server;
+            return this;
+        }
         public Builder link(LinkConfig link) { this.link = link; return this; }
         public Builder tcp(TcpConfig both) { this.clientTcp = both; this.serverTcp = both; return this; }
         public Builder clientTcp(TcpConfig c) { this.clientTcp = c; return this; }

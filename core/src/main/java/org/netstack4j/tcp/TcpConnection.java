@@ -921,6 +921,12 @@ public final class TcpConnection {
         if (layer.tracer().enabled()) layer.tracer().event(new TraceEvent.Timer<>(now, fourTuple(), name, action, deadline));
     }
 
+    /** Traces a retransmission of [seq, seq+length); the caller has counted it in tcp.retransmits. */
+    void retransmitted(long now, int seq, int length) {
+        if (layer.tracer().enabled())
+            layer.tracer().event(new TraceEvent.Retransmit(now, fourTuple(), Integer.toUnsignedLong(seq), length));
+    }
+
     int tsNow(long now) { return (int) (now / 1_000_000L) + tsOffset; }
 
     static TcpOption.Timestamps timestampsOf(TcpRepr seg) {

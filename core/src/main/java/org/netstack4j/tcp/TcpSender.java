@@ -286,6 +286,7 @@ final class TcpSender implements RecoverySender {
         if (!c.synAcked()) {
             retransmissions++;
             c.layer.counters().retransmits.increment();
+            c.retransmitted(now, c.iss, 1);
             sendSyn(now, c.state != TcpState.SYN_SENT);
             return 1;
         }
@@ -308,6 +309,7 @@ final class TcpSender implements RecoverySender {
         if (rtx) {
             retransmissions++;
             c.layer.counters().retransmits.increment();
+            c.retransmitted(now, seq, Seq.sub(end, seq));
             if (c.rttTiming && Seq.ge(c.rttSeq, seq) && Seq.lt(c.rttSeq, end)) c.rttTiming = false; // Karn
         }
         if (Seq.gt(end, c.sndMax)) {

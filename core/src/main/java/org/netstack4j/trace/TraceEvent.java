@@ -59,6 +59,14 @@ public sealed interface TraceEvent {
             implements TraceEvent {}
 
     /**
+     * A segment sent again (what {@code tcp.retransmits} counts, one event per increment): the
+     * connection, the first sequence number resent and the sequence space it covers (SYN and FIN
+     * count one). The segment itself is traced as a {@link Segment} too; this event says it was a
+     * retransmission, whatever the cause (timeout, fast retransmit, RACK, a tail loss probe of old data).
+     */
+    record Retransmit(long time, FourTuple connection, long seq, int length) implements TraceEvent {}
+
+    /**
      * A timer set, fired or cancelled. {@code N} is the protocol's timer enum (TCP:
      * {@code org.netstack4j.tcp.TcpTimer}); its toString() is the name people read ("RTO",
      * "2MSL", "delayed-ACK", "persist").

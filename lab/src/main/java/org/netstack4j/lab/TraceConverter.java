@@ -49,6 +49,7 @@ public final class TraceConverter {
                 case TraceEvent.Segment seg -> localIs(seg.connection(), client, server);
                 case TraceEvent.StateChange<?> sc -> localIs(sc.connection(), client, server);
                 case TraceEvent.Timer<?> t -> localIs(t.connection(), client, server);
+                case TraceEvent.Retransmit r -> localIs(r.connection(), client, server);
                 case TraceEvent.Drop d -> mentions(d.reason() + " " + d.summary(), ca, sa);
                 case TraceEvent.Note n -> mentions(n.text(), ca, sa);
                 case TraceEvent.Relay r -> null; // a device's, not a host's: drawn by the multi-lane ladder
@@ -137,6 +138,8 @@ public final class TraceConverter {
                 sawIncoming = true;
                 continue;
             }
+            // the resent segment is drawn from its own Segment event; the ladder marks it already
+            if (e instanceof TraceEvent.Retransmit) continue;
             Sorted so = new Sorted(e.time(), sawIncoming, hostIndex, i);
             switch (e) {
                 case TraceEvent.Segment s -> {
@@ -154,6 +157,7 @@ public final class TraceConverter {
                 case TraceEvent.Note n -> so.event = new LabEvent.Note(n.time(), host,
                         (n.layer() == null || n.layer().isEmpty() ? "" : n.layer() + ": ") + n.text());
                 case TraceEvent.Relay r -> so.event = new LabEvent.Note(r.time(), host, r.toString());
+                case TraceEvent.Retransmit r -> throw new AssertionError("skipped above");
             }
             out.add(so);
         }
