@@ -394,15 +394,13 @@ final class IpStories {
     }
 
     static final String REQUEST = "GET / HTTP/1.1\r\nHost: 10.0.2.80\r\n\r\n";
-    static final String RESPONSE = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhello\n";
 
-    /** One HTTP request through a switch, a router and a firewall, each layer added, read, rewritten and removed. */
-    static final class Encapsulation extends NetStory {
-        @Override public String name() { return "encapsulation"; }
-        @Override public String summary() { return "one HTTP request from A to S through a switch, a router and a firewall: A wraps it in TCP, IP and Ethernet headers, the switch reads only the Ethernet header, the router and the firewall replace it and lower the TTL (the firewall also reads the TCP ports and state), S unwraps it layer by layer"; }
-        @Override public String summaryZh() { return "一个 HTTP 请求从 A 经交换机、路由器、防火墙到达 S：A 依次加上 TCP、IP、以太网首部（封装），交换机只看以太网首部，路由器和防火墙换掉以太网首部并把 TTL 减一（防火墙还看 TCP 端口和连接状态），S 再一层层拆开（解封装）"; }
-        @Override protected void play(Lan lan, Map<String, String> facts) {
-            lan.ipDetail = true;
+    /**
+     * A host A behind a switch and a router, a firewall in front of server S: the path of the
+     * encapsulation and http stories (lanes A, sw0, R1, FW, S).
+     */
+    record ServerPath(Host a, Host r1, Host fw, Host s, Netfilter nf) {
+        static ServerPath build(Lan lan) {
             Host a = host(lan, "A", "10.0.1.10/24", "10.0.1.1");
             Lan.Dev sw = lan.switchDevice("sw0", org.netstack4j.device.Bridge.Config.DEFAULT, null);
             Host r1 = lan.router("R1", LaneRun.Kind.ROUTER, iface(lan, "eth0", "10.0.1.1/24"), iface(lan, "eth1", "10.0.12.1/24"));
@@ -414,11 +412,25 @@ final class IpStories {
             lan.cross(lan.nic(fw, 1), lan.nic(s, 0));
             Lan.route(r1, "10.0.2.0/24", ip("10.0.12.2"));
             Lan.route(fw, "0.0.0.0/0", ip("10.0.12.1"));
-            netfilter(fw, """
+            Netfilter nf = netfilter(fw, """
                     chain forward policy drop
                     accept state established,related
                     accept tcp to port 80 state new
                     """, List.of(), Map.of("eth0", ip("10.0.12.2"), "eth1", ip("10.0.2.1")));
+            return new ServerPath(a, r1, fw, s, nf);
+        }
+    }
+    static final String RESPONSE = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhello\n";
+
+    /** One HTTP request through a switch, a router and a firewall, each layer added, read, rewritten and removed. */
+    static final class Encapsulation extends NetStory {
+        @Override public String name() { return "encapsulation"; }
+        @Override public String summary() { return "one HTTP request from A to S through a switch, a router and a firewall: A wraps it in TCP, IP and Ethernet headers, the switch reads only the Ethernet header, the router and the firewall replace it and lower the TTL (the firewall also reads the TCP ports and state), S unwraps it layer by layer"; }
+        @Override public String summaryZh() { return "一个 HTTP 请求从 A 经交换机、路由器、防火墙到达 S：A 依次加上 TCP、IP、以太网首部（封装），交换机只看以太网首部，路由器和防火墙换掉以太网首部并把 TTL 减一（防火墙还看 TCP 端口和连接状态），S 再一层层拆开（解封装）"; }
+        @Override protected void play(Lan lan, Map<String, String> facts) {
+            lan.ipDetail = true;
+            ServerPath p = ServerPath.build(lan);
+            Host a = p.a(), s = p.s();
             byte[] req = REQUEST.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             byte[] resp = RESPONSE.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             StringBuilder got = new StringBuilder(), answer = new StringBuilder();

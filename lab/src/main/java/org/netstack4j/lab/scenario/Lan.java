@@ -68,6 +68,8 @@ final class Lan implements AutoCloseable {
         final MacAddress mac;
         final Ipv4Address address;
         String farEnd;
+        /** Chooses frames this NIC sends that the cable loses (a lossy link the story controls); null: none. */
+        java.util.function.Predicate<byte[]> lose;
 
         Nic(String lane, String ifName, Device cable, MacAddress mac, Ipv4Address address) {
             this.lane = lane;
@@ -123,6 +125,7 @@ final class Lan implements AutoCloseable {
             SimLink link = sim.link(name + "-" + f.name() + "-cable" + (links++), f.cable());
             Nic n = new Nic(name, f.name(), link.b(), f.mac(), f.address());
             Device dev = new Tap(link.a(), (now, frame) -> sent(n, frame), (now, frame) -> received(name, f.mac(), frame));
+            // The capture sits outside the loss: like tcpdump on the sender, it shows a frame the cable then loses.
             if (pcap != null) dev = new PcapTap(dev, pcap);
             h.addInterface(f.name(), dev, f.mac(), f.address(), f.prefix());
             list.add(n);
@@ -164,7 +167,7 @@ final class Lan implements AutoCloseable {
         void port(Device cableEnd, String peer) {
             int port = portLane.size();
             portLane.put(port, peer);
-            addPort.applyAsInt(new Tap(cableEnd, (now, f) -> {}, (now, f) -> last.put(port, f)));
+            addPort.applyAsInt(new Tap(cableEnd, (now, f) -> true, (now, f) -> last.put(port, f)));
         }
 
         void relay(TraceEvent e) { Lan.this.relay(this, e); }
@@ -239,8 +242,15 @@ final class Lan implements AutoCloseable {
         }
     }
 
-    private void sent(Nic n, byte[] frame) {
-        if (n.farEnd != null) events.add(new LaneRun.Frame(sim.now(), n.lane, List.of(n.farEnd), label(frame, ipDetail), null, frame));
+    /** Records a frame n sent; false when the cable loses it (the frame is drawn, labelled lost, and noted at the far end). */
+    private boolean sent(Nic n, byte[] frame) {
+        boolean lost = n.lose != null && n.lose.test(frame);
+        if (n.farEnd != null) {
+            events.add(new LaneRun.Frame(sim.now(), n.lane, List.of(n.farEnd), (lost ? "lost: " : "") + label(frame, ipDetail), null, frame));
+            if (lost) events.add(new LaneRun.Note(sim.now(), n.farEnd, "the link lost this frame: it never arrives",
+                    "链路丢失了这一帧：它永远不会到达"));
+        }
+        return !lost;
     }
 
     private void received(String lane, MacAddress mac, byte[] frame) {
@@ -397,10 +407,14 @@ final class Lan implements AutoCloseable {
 
     /** A device wrapper that reports frames out (transmit) and in (to the sink). */
     static final class Tap implements Device {
-        private final Device inner;
-        private final FrameSink onOut, onIn;
+        /** Sees a frame on its way out; returns false to lose it. */
+        interface Out { boolean send(long now, byte[] frame); }
 
-        Tap(Device inner, FrameSink onOut, FrameSink onIn) {
+        private final Device inner;
+        private final Out onOut;
+        private final FrameSink onIn;
+
+        Tap(Device inner, Out onOut, FrameSink onIn) {
             this.inner = inner;
             this.onOut = onOut;
             this.onIn = onIn;
@@ -411,8 +425,7 @@ final class Lan implements AutoCloseable {
         @Override public int mtu() { return inner.mtu(); }
 
         @Override public void transmit(long now, byte[] frame) {
-            onOut.receive(now, frame);
-            inner.transmit(now, frame);
+            if (onOut.send(now, frame)) inner.transmit(now, frame);
         }
 
         @Override public void attach(FrameSink sink) {
