@@ -23,7 +23,7 @@ final class AppStories {
     private AppStories() {}
 
     static List<NetStory> all() {
-        return List.of(new FtpStory(), new SmtpStory());
+        return List.of(new FtpStory(), new SmtpStory(), new HttpStory());
     }
 
     /**
@@ -520,6 +520,85 @@ final class AppStories {
             String[] m = ftpCommand(cmd);
             lan.note("C", "C: " + cmd + "  (" + m[0] + ")", "C: " + cmd + "（" + m[1] + "）");
             control.write(cmd + "\r\n");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // HTTP
+
+    static final String HTTP_REQUEST = "GET /index.txt HTTP/1.1\r\nHost: 10.0.2.80\r\nUser-Agent: netstack4j-lab\r\nConnection: close\r\n\r\n";
+    static final String HTTP_RESPONSE = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6\r\nConnection: close\r\n\r\nhello\n";
+
+    /**
+     * One HTTP request from A through a switch, a router and a firewall to S and the answer back:
+     * the TCP connection end to end (handshake, request, response, teardown), the hosts' TCP
+     * states beside the firewall's conntrack entry, the devices in between only forwarding.
+     */
+    static final class HttpStory extends NetStory {
+        @Override public String name() { return "http"; }
+        @Override public String summary() { return "one HTTP request from A to S through a switch, a router and a firewall: the TCP handshake end to end, GET and its headers, the 200 response, the server closing (Connection: close); A's and S's TCP states beside the firewall's conntrack entry; the devices only forward"; }
+        @Override public String summaryZh() { return "一个 HTTP 请求从 A 经交换机、路由器、防火墙到达 S 再返回：端到端的 TCP 三次握手，GET 请求及其首部，200 响应，服务器关闭连接（Connection: close）；A 与 S 的 TCP 状态和防火墙连接跟踪表并列；中间设备只负责转发"; }
+        @Override protected void play(Lan lan, Map<String, String> facts) {
+            lan.ipDetail = true;
+            lan.tcpStates = true;
+            IpStories.ServerPath path = IpStories.ServerPath.build(lan);
+            IpStories.watchConntrack(lan, "FW", path.nf(), Time.ms(20));
+            StringBuilder atServer = new StringBuilder(), atClient = new StringBuilder();
+            lan.at(0, () -> {
+                lan.note("S", "a web server listens on port 80", "Web 服务器在 80 端口监听");
+                path.s().listen(lan.sim.now(), 80, 4, l -> {
+                    TcpConnection k;
+                    while ((k = l.accept()) != null) {
+                        Pipe p = new Pipe(lan);
+                        p.onData = b -> {
+                            atServer.append(new String(b, ISO_8859_1));
+                            if (!atServer.toString().endsWith("\r\n\r\n")) return;
+                            List<String> req = lines(atServer.toString().getBytes(ISO_8859_1));
+                            lan.note("S", "HTTP request: " + req.getFirst() + " (method, path, version), then "
+                                            + (req.size() - 1) + " header lines and an empty line",
+                                    "HTTP 请求：" + req.getFirst() + "（方法、路径、版本），随后 " + (req.size() - 1) + " 行首部和一个空行");
+                            lan.note("S", "HTTP response: HTTP/1.1 200 OK, Content-Length: 6, body 'hello'; Connection: close, so S closes after it",
+                                    "HTTP 响应：HTTP/1.1 200 OK，Content-Length: 6，正文 'hello'；因为 Connection: close，S 发完就关闭连接");
+                            p.write(HTTP_RESPONSE);
+                            p.closeAfterSending();
+                        };
+                        p.accepted(k);
+                    }
+                });
+                Pipe p = new Pipe(lan);
+                p.onOpen = () -> {
+                    lan.note("A", "connected; HTTP request: GET /index.txt HTTP/1.1, Host, User-Agent, Connection: close",
+                            "连接已建立；HTTP 请求：GET /index.txt HTTP/1.1，Host、User-Agent、Connection: close");
+                    p.write(HTTP_REQUEST);
+                };
+                p.onData = b -> atClient.append(new String(b, ISO_8859_1));
+                p.onEnd = () -> {
+                    String r = atClient.toString();
+                    String body = r.substring(r.indexOf("\r\n\r\n") + 4);
+                    facts.put("A got", r.lines().findFirst().orElse("") + " / " + body.strip());
+                    lan.note("A", "response complete (the server's FIN ends it): " + r.lines().findFirst().orElse("") + ", body '" + body.strip() + "'",
+                            "响应接收完整（服务器的 FIN 表示结束）：" + r.lines().findFirst().orElse("") + "，正文 '" + body.strip() + "'");
+                    p.closeAfterSending();
+                };
+                lan.note("A", "connect to 10.0.2.80:80 (through sw0, R1 and FW)", "连接 10.0.2.80:80（经过 sw0、R1 和 FW）");
+                p.conn = path.a().connect(lan.sim.now(), IpStories.ip("10.0.2.80"), 80, p);
+            });
+            lan.runUntil(Time.ms(20));
+            facts.put("S got", atServer.toString().lines().findFirst().orElse(""));
+            facts.put("TCP at S", tcpFlagsSeen(lan, "S"));
+            facts.put("TCP at A", tcpFlagsSeen(lan, "A"));
+            facts.put("TTL at S", String.join(",", IpStories.received(lan, "S", java.util.regex.Pattern.compile("^TCP .* ttl (\\d+)")).stream().distinct().toList()));
+            facts.put("A states", states(lan, "A"));
+            facts.put("S states", states(lan, "S"));
+            facts.put("conntrack at the end", IpStories.conntrack(path.nf()));
+        }
+
+        static String states(Lan lan, String lane) {
+            List<String> out = new ArrayList<>();
+            for (LaneRun.Event e : lan.events)
+                if (e instanceof LaneRun.Note n && n.lane().equals(lane) && n.en().startsWith("TCP ") && n.en().contains(" -> "))
+                    out.add(n.en().replaceFirst("TCP \\S+ -> (\\S+) .*", "$1"));
+            return String.join(" ", out);
         }
     }
 

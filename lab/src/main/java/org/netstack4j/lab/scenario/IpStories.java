@@ -348,8 +348,8 @@ final class IpStories {
     /** One UDP datagram and its header, an answer, then a datagram to a closed port. */
     static final class UdpStory extends NetStory {
         @Override public String name() { return "udp"; }
-        @Override public String summary() { return "UDP: one datagram to B's echo port with its 8-byte header explained (ports, length, checksum), no handshake and no acknowledgement; then a datagram to a closed port answered with ICMP port unreachable"; }
-        @Override public String summaryZh() { return "UDP：向 B 的 echo 端口发送一个数据报，解释它 8 字节的首部（端口、长度、校验和），没有握手也没有确认；再向未打开的端口发送，收到 ICMP 端口不可达"; }
+        @Override public String summary() { return "UDP: one datagram to B's echo port with its 8-byte header explained (ports, length, checksum), no handshake and no acknowledgement; a datagram to a closed port answered with ICMP port unreachable; then the same three-part request over UDP and over TCP on a link that loses A's second data frame: UDP has no handshake and delivers parts 1 and 3, TCP shakes hands, retransmits part 2 and delivers all three in order"; }
+        @Override public String summaryZh() { return "UDP：向 B 的 echo 端口发送一个数据报，解释它 8 字节的首部（端口、长度、校验和），没有握手也没有确认；向未打开的端口发送，收到 ICMP 端口不可达；再在一条会丢掉 A 第二个数据帧的链路上，分别用 UDP 和 TCP 发送同一个分三段的请求：UDP 不握手，只送到第 1、3 段；TCP 先握手，重传第 2 段，三段按序全部送到"; }
         @Override protected void play(Lan lan, Map<String, String> facts) {
             Host a = host(lan, "A", "10.0.0.1/24", null);
             Host b = host(lan, "B", "10.0.0.2/24", null);
@@ -389,7 +389,81 @@ final class IpStories {
                 lan.note("A", "the socket reports: " + (e == null ? "nothing" : e) + "; UDP itself would never have told",
                         "套接字报告：" + (e == null ? "无" : Words.zh(e.toString())) + "；UDP 本身不会告诉发送方");
             });
-            lan.runUntil(Time.ms(8));
+            lossyComparison(lan, a, b, as, facts);
+        }
+
+        static final String[] PARTS = {"request part 1/3\n", "request part 2/3\n", "request part 3/3\n"};
+
+        /**
+         * Parts 3 and 4: the same request in three pieces over UDP, then over TCP, on a cable that
+         * loses the second data frame A sends to port 9000 each time (chosen, so every run is the same).
+         */
+        private static void lossyComparison(Lan lan, Host a, Host b, UdpSocket as, Map<String, String> facts) {
+            int[] udpData = {0}, tcpData = {0};
+            lan.nic(a, 0).lose = frame -> {
+                String l = Lan.label(frame);
+                if (l.startsWith("UDP ") && l.contains(":9000 ")) return ++udpData[0] == 2;
+                Frames.Tcp t = Frames.tcp(frame);
+                return t != null && t.tcp().dstPort() == 9000 && t.payloadLength() > 0 && ++tcpData[0] == 2;
+            };
+            UdpSocket sink = b.ip().udpBind(ip("10.0.0.2"), 9000);
+            List<String> udpGot = new ArrayList<>();
+            sink.setReceiveListener(() -> {
+                UdpDatagram d;
+                while ((d = sink.receive()) != null) {
+                    String part = new String(d.data(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+                    udpGot.add(part);
+                    lan.note("B", "UDP delivers: " + part, "UDP 交付：" + part);
+                }
+            });
+            lan.at(Time.ms(10), () -> {
+                lan.note("A", "part 3: a three-part request to B:9000 over UDP; the link will lose A's second data frame",
+                        "第三部分：用 UDP 向 B:9000 发送分三段的请求；链路会丢掉 A 的第二个数据帧");
+                for (String p : PARTS) {
+                    byte[] d = p.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                    as.sendTo(lan.sim.now(), ip("10.0.0.2"), 9000, d, 0, d.length);
+                }
+            });
+            StringBuilder tcpGot = new StringBuilder();
+            lan.at(Time.ms(15), () -> {
+                facts.put("UDP: B got", String.join(", ", udpGot));
+                facts.put("UDP: A's error", as.error() == null ? "none" : as.error().toString());
+                lan.note("B", "UDP: " + udpGot.size() + " of 3 parts arrived (" + String.join(", ", udpGot)
+                                + "); nobody resends part 2 and A was never told",
+                        "UDP：3 段中到了 " + udpGot.size() + " 段（" + String.join("，", udpGot) + "）；没有人重发第 2 段，A 也不知道");
+                lan.rtoNotes = true;
+                lan.note("A", "part 4: the same request over TCP to B:9000; the link again loses A's second data frame",
+                        "第四部分：同样的请求改用 TCP 发往 B:9000；链路同样丢掉 A 的第二个数据帧");
+                b.listen(lan.sim.now(), 9000, 4, l -> {
+                    TcpConnection c;
+                    while ((c = l.accept()) != null) c.setListener(new TcpEventListener() {
+                        @Override public void onReadable(TcpConnection conn) {
+                            byte[] buf = new byte[4096];
+                            int n;
+                            while ((n = conn.receive(lan.sim.now(), buf, 0, buf.length)) > 0) {
+                                String got = new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII);
+                                tcpGot.append(got);
+                                lan.note("B", "TCP delivers, in order: " + got.strip().replace("\n", ", "),
+                                        "TCP 按序交付：" + got.strip().replace("\n", "，"));
+                            }
+                        }
+                    });
+                });
+                a.connect(lan.sim.now(), ip("10.0.0.2"), 9000, new TcpEventListener() {
+                    @Override public void onEstablished(TcpConnection c) {
+                        c.setNoDelay(true);
+                        for (String p : PARTS) c.send(lan.sim.now(), p.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, p.length());
+                    }
+                });
+            });
+            lan.runUntil(Time.s(2));
+            facts.put("TCP: B got", tcpGot.toString().strip().replace("\n", ", "));
+            facts.put("TCP: SYNs", Long.toString(lan.events.stream().filter(e -> e instanceof LaneRun.Frame f && f.label().contains(":9000 SYN ")).count()));
+            List<String> data = lan.events.stream().filter(e -> e instanceof LaneRun.Frame f && f.from().equals("A")
+                    && f.label().matches("(lost: )?TCP \\S+ > \\S+:9000 PSH,ACK len [1-9].*")).map(e -> ((LaneRun.Frame) e).label()).toList();
+            facts.put("TCP: data frames from A", Integer.toString(data.size()));
+            facts.put("UDP: datagrams from A", Long.toString(lan.events.stream().filter(e -> e instanceof LaneRun.Frame f && f.from().equals("A")
+                    && f.label().matches("(lost: )?UDP \\S+ > \\S+:9000 .*")).count()));
         }
     }
 

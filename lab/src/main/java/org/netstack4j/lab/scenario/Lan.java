@@ -267,6 +267,8 @@ final class Lan implements AutoCloseable {
 
     /** TCP state changes of the hosts become notes (the firewall story sets them beside conntrack's). */
     boolean tcpStates;
+    /** A TCP retransmission timeout becomes a note (the udp story's lossy comparison). */
+    boolean rtoNotes;
 
     private void hostEvent(String lane, TraceEvent e) {
         switch (e) {
@@ -279,6 +281,10 @@ final class Lan implements AutoCloseable {
                     && s.from() instanceof org.netstack4j.tcp.TcpState from -> events.add(new LaneRun.Note(s.time(), lane,
                     "TCP " + from.rfcName() + " -> " + to.rfcName() + " (" + s.connection() + ")",
                     "TCP 状态 " + from.rfcName() + " → " + to.rfcName() + "（" + s.connection() + "）"));
+            case TraceEvent.Timer<?> t when rtoNotes && t.action() == org.netstack4j.trace.TimerAction.FIRED
+                    && t.name() == org.netstack4j.tcp.TcpTimer.RTO -> events.add(new LaneRun.Note(t.time(), lane,
+                    "TCP: the retransmission timer (RTO) fired: what is not yet acknowledged goes again",
+                    "TCP：重传计时器（RTO）超时：重发尚未被确认的数据"));
             default -> { } // TCP segments and timers: the frames show them
         }
     }
