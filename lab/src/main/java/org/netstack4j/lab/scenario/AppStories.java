@@ -23,7 +23,7 @@ final class AppStories {
     private AppStories() {}
 
     static List<NetStory> all() {
-        return List.of(new FtpStory(), new SmtpStory(), new HttpStory());
+        return List.of(new DnsStory(), new FtpStory(), new SmtpStory(), new HttpStory());
     }
 
     /**
@@ -244,6 +244,227 @@ final class AppStories {
             String dotted = new String(wireBytes(lan, "C"), ISO_8859_1);
             facts.put("dot doubled on the wire", Boolean.toString(dotted.contains("\r\n..this line starts with a dot")));
             facts.put("body ends with", dotted.contains("Alice\r\n.\r\n") ? "CRLF . CRLF" : "?");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // DNS
+
+    /** The zone NS serves: www with one address, big with so many that the answer outgrows UDP. */
+    static String zone() {
+        StringBuilder z = new StringBuilder("""
+                $ORIGIN example.org.
+                $TTL 300
+                @    IN SOA ns1 hostmaster ( 1 7200 900 1209600 300 )
+                     IN NS ns1
+                ns1  IN A 10.0.0.53
+                www  IN A 10.0.0.80
+                """);
+        for (int i = 1; i <= BIG; i++) z.append("big  IN A 10.0.1.").append(i).append('\n');
+        return z.toString();
+    }
+
+    static final int BIG = 80;
+
+    static java.net.InetAddress inet(String literal) {
+        try {
+            return java.net.InetAddress.getByName(literal); // a literal: no lookup happens
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(literal, e);
+        }
+    }
+
+    /** A DNS message's fields in one line: id, flags, the question, EDNS size, the answers (first few). */
+    static String[] describe(org.netstack4j.apps.dns.DnsMessage m, int bytes) {
+        List<String> flags = new ArrayList<>();
+        if (m.isResponse()) flags.add("qr");
+        if (m.authoritative()) flags.add("aa");
+        if (m.truncated()) flags.add("tc");
+        if (m.recursionDesired()) flags.add("rd");
+        String q = m.questions().isEmpty() ? "-" : m.questions().getFirst().toString();
+        String head = String.format("id 0x%04x, flags %s, question %s", m.id(), String.join(" ", flags), q)
+                + (m.ednsUdpSize() > 0 ? ", EDNS size " + m.ednsUdpSize() : "");
+        if (!m.isResponse()) return new String[] {"query (" + bytes + " bytes): " + head, "查询（" + bytes + " 字节）：" + head};
+        List<String> an = new ArrayList<>();
+        for (var r : m.answers()) an.add(r.data().toString());
+        String rcode = org.netstack4j.apps.dns.DnsType.rcodeName(m.rcode());
+        String answers = an.isEmpty() ? "no answer records" : an.size() <= 3 ? "answer " + String.join(", ", an)
+                : an.size() + " answer records (" + an.getFirst() + " ... " + an.getLast() + ")";
+        String ttl = m.answers().isEmpty() ? "" : ", TTL " + m.answers().getFirst().ttl() + " s";
+        String answersZh = an.isEmpty() ? "没有应答记录" : an.size() <= 3 ? "应答 " + String.join("，", an)
+                : an.size() + " 条应答记录（" + an.getFirst() + " … " + an.getLast() + "）";
+        return new String[] {"answer (" + bytes + " bytes): " + head + ", status " + rcode + ", " + answers + ttl,
+                "应答（" + bytes + " 字节）：" + head + "，状态 " + rcode + "，" + answersZh + ttl.replace(", TTL", "，TTL").replace(" s", " 秒")};
+    }
+
+    static org.netstack4j.apps.dns.DnsMessage parse(byte[] b, int off, int len) {
+        return org.netstack4j.apps.dns.DnsCodec.parse(b, off, len).value();
+    }
+
+    /**
+     * A stub resolver (apps' Resolver) on C asks the authoritative server (apps' Authority) on NS:
+     * an A query over UDP; a name whose answer does not fit UDP, answered with TC set, asked
+     * again over TCP (RFC 7766); the first name again, from the cache.
+     */
+    static final class DnsStory extends NetStory {
+        @Override public String name() { return "dns"; }
+        @Override public String summary() { return "a stub resolver asks an authoritative server: www.example.org A over UDP (one datagram each way, the fields shown); big.example.org, whose 80 addresses do not fit the UDP answer, comes back truncated (TC) and is asked again over TCP, handshake first; www again, from the cache, sends nothing"; }
+        @Override public String summaryZh() { return "存根解析器向权威服务器查询：www.example.org 的 A 记录走 UDP（一来一回各一个数据报，显示各字段）；big.example.org 有 80 个地址，UDP 应答装不下，被截断（TC 置位），解析器改用 TCP 重新查询，先三次握手；再查 www，直接从缓存得到，不发任何报文"; }
+        @Override protected void play(Lan lan, Map<String, String> facts) {
+            Host c = IpStories.host(lan, "C", "10.0.0.1/24", null);
+            Host ns = IpStories.host(lan, "NS", "10.0.0.53/24", null);
+            lan.cross(c, ns);
+            org.netstack4j.apps.dns.Authority authority;
+            try {
+                authority = new org.netstack4j.apps.dns.Authority(List.of(org.netstack4j.apps.dns.Zone.parse(zone(), null)));
+            } catch (org.netstack4j.apps.dns.Zone.ZoneException e) {
+                throw new IllegalStateException(e);
+            }
+            server(lan, ns, authority);
+            var resolver = new org.netstack4j.apps.dns.Resolver(new org.netstack4j.apps.dns.Resolver.Config(
+                    List.of(inet("10.0.0.53")), 53, Time.s(2), 2, 64, 86_400), 1);
+            Runnable[] drain = new Runnable[1];
+            drain[0] = () -> transmit(lan, c, resolver, drain[0], facts);
+            lan.sim.add(new org.netstack4j.time.Pollable() {
+                @Override public long pollAt() { return resolver.pollAt(); }
+                @Override public void poll(long now) {
+                    resolver.poll(now);
+                    drain[0].run();
+                }
+            });
+            lan.at(0, () -> {
+                lan.note("C", "part 1: look up www.example.org A (apps' Resolver, server 10.0.0.53, UDP port 53)",
+                        "第一部分：查询 www.example.org 的 A 记录（apps 的 Resolver，服务器 10.0.0.53，UDP 53 端口）");
+                lookup(lan, resolver, "www.example.org", facts, "www");
+                drain[0].run();
+            });
+            lan.at(Time.ms(10), () -> {
+                lan.note("C", "part 2: look up big.example.org A: " + BIG + " addresses", "第二部分：查询 big.example.org 的 A 记录：共 " + BIG + " 个地址");
+                lookup(lan, resolver, "big.example.org", facts, "big");
+                drain[0].run();
+            });
+            lan.at(Time.ms(30), () -> {
+                lan.note("C", "part 3: www.example.org A again", "第三部分：再次查询 www.example.org 的 A 记录");
+                lookup(lan, resolver, "www.example.org", facts, "www again");
+                drain[0].run();
+            });
+            lan.runUntil(Time.ms(40));
+            facts.put("TCP fallbacks", Long.toString(resolver.stats().tcpFallbacks()));
+            facts.put("truncated UDP answers", Long.toString(authority.stats().truncated()));
+            facts.put("SYNs", String.join("; ", synSenders(lan, 0)));
+        }
+
+        static void lookup(Lan lan, org.netstack4j.apps.dns.Resolver resolver, String name, Map<String, String> facts, String key) {
+            resolver.lookup(lan.sim.now(), org.netstack4j.apps.dns.DnsName.parse(name), org.netstack4j.apps.dns.DnsType.A, r -> {
+                String en, zh;
+                switch (r) {
+                    case org.netstack4j.apps.dns.Resolver.Result.Answer a -> {
+                        List<String> addrs = a.records().stream().map(x -> x.data().toString()).toList();
+                        String list = addrs.size() <= 3 ? String.join(", ", addrs) : addrs.size() + " addresses, " + addrs.getFirst() + " ... " + addrs.getLast();
+                        facts.put(key, list + (a.fromCache() ? " (from the cache)" : ""));
+                        en = name + " is " + list + (a.fromCache() ? ": from the cache, TTL left " + a.records().getFirst().ttl() + " s, no packet sent" : "");
+                        zh = name + " 的地址：" + list.replace(" addresses, ", " 个地址，") + (a.fromCache()
+                                ? "：来自缓存，TTL 还剩 " + a.records().getFirst().ttl() + " 秒，没有发送报文" : "");
+                    }
+                    case org.netstack4j.apps.dns.Resolver.Result.NxDomain nx -> { en = name + ": no such name"; zh = name + "：域名不存在"; facts.put(key, "NXDOMAIN"); }
+                    case org.netstack4j.apps.dns.Resolver.Result.NoData nd -> { en = name + ": no A record"; zh = name + "：没有 A 记录"; facts.put(key, "NODATA"); }
+                    case org.netstack4j.apps.dns.Resolver.Result.Failure f -> { en = name + ": " + f.reason(); zh = name + "：失败，" + f.reason(); facts.put(key, f.reason()); }
+                }
+                lan.note("C", "resolver: " + en, "解析器：" + zh);
+            });
+        }
+
+        /** Sends what the resolver hands out: a datagram from a fresh port, or a query over a new TCP connection. */
+        static void transmit(Lan lan, Host c, org.netstack4j.apps.dns.Resolver resolver, Runnable drain, Map<String, String> facts) {
+            Object t;
+            while ((t = resolver.pollTransmit()) != null) {
+                switch (t) {
+                    case org.netstack4j.apps.dns.Resolver.Datagram d -> {
+                        org.netstack4j.ip.UdpSocket s = c.ip().udpBind(IpStories.ip("10.0.0.1"), d.localPort());
+                        s.setReceiveListener(() -> {
+                            org.netstack4j.ip.UdpDatagram in;
+                            while ((in = s.receive()) != null) {
+                                String[] n = describe(parse(in.data(), 0, in.data().length), in.data().length);
+                                lan.note("C", n[0], n[1]);
+                                resolver.onDatagram(lan.sim.now(), d.localPort(), inet(in.src().toString()), in.srcPort(), in.data(), 0, in.data().length);
+                            }
+                            s.close();
+                            drain.run();
+                        });
+                        String[] n = describe(parse(d.payload(), 0, d.payload().length), d.payload().length);
+                        facts.putIfAbsent("first query", n[0]);
+                        lan.note("C", "UDP from port " + d.localPort() + " (random, RFC 5452) to 53: " + n[0],
+                                "UDP 从 " + d.localPort() + " 端口（随机选取，RFC 5452）发往 53：" + n[1]);
+                        s.sendTo(lan.sim.now(), IpStories.ip(d.server().getHostAddress()), d.serverPort(), d.payload(), 0, d.payload().length);
+                    }
+                    case org.netstack4j.apps.dns.Resolver.TcpExchange x -> {
+                        lan.note("C", "the answer was truncated (TC): ask again over TCP, the query with a 2-byte length in front (RFC 7766)",
+                                "应答被截断（TC）：改用 TCP 重新查询，查询报文前加 2 字节长度（RFC 7766）");
+                        Pipe p = new Pipe(lan);
+                        ByteArrayOutputStream got = new ByteArrayOutputStream();
+                        p.onOpen = () -> p.write(x.payload());
+                        p.onData = b -> {
+                            got.writeBytes(b);
+                            byte[] all = got.toByteArray();
+                            if (all.length < 2 || all.length < 2 + (((all[0] & 0xff) << 8) | (all[1] & 0xff))) return;
+                            byte[] reply = Arrays.copyOfRange(all, 2, all.length);
+                            String[] n = describe(parse(reply, 0, reply.length), reply.length);
+                            lan.note("C", "over TCP: " + n[0], "经 TCP：" + n[1]);
+                            facts.put("TCP answer", n[0]);
+                            p.closeAfterSending();
+                            resolver.onTcpResponse(lan.sim.now(), x.exchangeId(), reply);
+                            drain.run();
+                        };
+                        p.conn = c.connect(lan.sim.now(), IpStories.ip(x.server().getHostAddress()), x.serverPort(), p);
+                    }
+                    default -> throw new IllegalStateException("the resolver handed out " + t);
+                }
+            }
+        }
+
+        /** NS answers on UDP and TCP port 53 with apps' Authority. */
+        static void server(Lan lan, Host ns, org.netstack4j.apps.dns.Authority authority) {
+            org.netstack4j.ip.UdpSocket udp = ns.ip().udpBind(IpStories.ip("10.0.0.53"), 53);
+            udp.setReceiveListener(() -> {
+                org.netstack4j.ip.UdpDatagram in;
+                while ((in = udp.receive()) != null) {
+                    byte[] out = authority.answer(in.data(), 0, in.data().length, true);
+                    if (out == null) continue;
+                    var m = parse(out, 0, out.length);
+                    String[] n = describe(m, out.length);
+                    if (m.truncated()) {
+                        int full = org.netstack4j.apps.dns.DnsCodec.encode(authority.respond(parse(in.data(), 0, in.data().length))).length;
+                        lan.note("NS", "the full answer is " + full + " bytes, more than the " + m.ednsUdpSize()
+                                        + " the query's EDNS allows over UDP: the records are left out and TC is set",
+                                "完整应答有 " + full + " 字节，超过查询的 EDNS 允许 UDP 携带的 " + m.ednsUdpSize() + " 字节：去掉记录，置 TC 位");
+                    }
+                    lan.note("NS", n[0], n[1]);
+                    udp.sendTo(lan.sim.now(), in.src(), in.srcPort(), out, 0, out.length);
+                }
+            });
+            ns.listen(lan.sim.now(), 53, 4, l -> {
+                TcpConnection k;
+                while ((k = l.accept()) != null) {
+                    Pipe p = new Pipe(lan);
+                    ByteArrayOutputStream got = new ByteArrayOutputStream();
+                    p.onData = b -> {
+                        got.writeBytes(b);
+                        byte[] all = got.toByteArray();
+                        if (all.length < 2 || all.length < 2 + (((all[0] & 0xff) << 8) | (all[1] & 0xff))) return;
+                        got.reset();
+                        byte[] out = authority.answer(all, 2, all.length - 2, false);
+                        if (out == null) return;
+                        String[] n = describe(parse(out, 0, out.length), out.length);
+                        lan.note("NS", "over TCP, no size limit but 65535: " + n[0], "经 TCP，上限是 65535 字节：" + n[1]);
+                        byte[] framed = new byte[out.length + 2];
+                        framed[0] = (byte) (out.length >>> 8);
+                        framed[1] = (byte) out.length;
+                        System.arraycopy(out, 0, framed, 2, out.length);
+                        p.write(framed);
+                    };
+                    p.accepted(k);
+                }
+            });
         }
     }
 
