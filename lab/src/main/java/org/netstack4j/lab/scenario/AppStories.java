@@ -101,6 +101,21 @@ final class AppStories {
         }
     }
 
+    /** A host on lane name cabled straight to c (the two-host application stories). */
+    static Host peer(Lan lan, Host c, String name, String addr) {
+        Host h = IpStories.host(lan, name, addr, null);
+        lan.cross(c, h);
+        return h;
+    }
+
+    /** A DNS message over TCP (RFC 1035 4.2.2: a 2-byte length first) once all of it is in got; else null. */
+    static byte[] framed(ByteArrayOutputStream got) {
+        byte[] all = got.toByteArray();
+        if (all.length < 2 || all.length < 2 + (((all[0] & 0xff) << 8) | (all[1] & 0xff))) return null;
+        got.reset();
+        return Arrays.copyOfRange(all, 2, all.length);
+    }
+
     /** The lines of a protocol text, without their CR LF. */
     static List<String> lines(byte[] b) {
         List<String> out = new ArrayList<>();
@@ -157,7 +172,7 @@ final class AppStories {
         String verb = line.split("[ :]")[0];
         return switch (verb) {
             case "EHLO" -> new String[] {"hello, and which extensions do you have?", "问候，并询问服务器支持哪些扩展"};
-            case "MAIL" -> new String[] {"the envelope's sender (where bounces go)", "信封上的发件人（退信寄回的地址）"};
+            case "MAIL" -> new String[] {"the envelope's sender, where bounces go", "信封上的发件人，退信寄回此地址"};
             case "RCPT" -> new String[] {"the envelope's recipient", "信封上的收件人"};
             case "DATA" -> new String[] {"the message follows", "接下来发送邮件内容"};
             case "QUIT" -> new String[] {"end the session", "结束会话"};
@@ -173,9 +188,7 @@ final class AppStories {
         @Override public String summary() { return "one mail delivered over one TCP connection: the server's 220 greeting, EHLO and the extensions offered, MAIL, RCPT and DATA (pipelined), the dot-terminated body, QUIT; each command and reply with its meaning"; }
         @Override public String summaryZh() { return "一封邮件经一条 TCP 连接投递：服务器的 220 问候，EHLO 与服务器列出的扩展，MAIL、RCPT、DATA（流水线一次发出），以单独一个点结束的邮件内容，QUIT；每条命令和应答都注明含义"; }
         @Override protected void play(Lan lan, Map<String, String> facts) {
-            Host c = IpStories.host(lan, "C", "10.0.0.1/24", null);
-            Host mx = IpStories.host(lan, "MX", "10.0.0.25/24", null);
-            lan.cross(c, mx);
+            Host c = IpStories.host(lan, "C", "10.0.0.1/24", null), mx = peer(lan, c, "MX", "10.0.0.25/24");
             byte[] mail = MAIL.getBytes(ISO_8859_1);
             List<String> codes = new ArrayList<>(), commands = new ArrayList<>();
             lan.at(0, () -> {
@@ -225,7 +238,8 @@ final class AppStories {
                     for (String line : sent) {
                         String[] m = smtpCommand(line);
                         commands.add(line.startsWith("<") ? "<body>" : line.split("[ :]")[0]);
-                        lan.note("C", "C: " + line + "  (" + m[0] + ")", "C: " + line + "（" + m[1] + "）");
+                        String zh = line.startsWith("<") ? line.replaceFirst("<(\\d+) bytes of message>", "<$1 字节的邮件内容>") : line;
+                        lan.note("C", "C: " + line + "  (" + m[0] + ")", "C: " + zh + "（" + m[1] + "）");
                     }
                     p.write(client.takeOutput());
                     if (client.done()) {
@@ -284,7 +298,9 @@ final class AppStories {
         String q = m.questions().isEmpty() ? "-" : m.questions().getFirst().toString();
         String head = String.format("id 0x%04x, flags %s, question %s", m.id(), String.join(" ", flags), q)
                 + (m.ednsUdpSize() > 0 ? ", EDNS size " + m.ednsUdpSize() : "");
-        if (!m.isResponse()) return new String[] {"query (" + bytes + " bytes): " + head, "查询（" + bytes + " 字节）：" + head};
+        String headZh = String.format("标识 0x%04x，标志 %s，问题 %s", m.id(), String.join(" ", flags), q)
+                + (m.ednsUdpSize() > 0 ? "，EDNS 大小 " + m.ednsUdpSize() : "");
+        if (!m.isResponse()) return new String[] {"query (" + bytes + " bytes): " + head, "查询（" + bytes + " 字节）：" + headZh};
         List<String> an = new ArrayList<>();
         for (var r : m.answers()) an.add(r.data().toString());
         String rcode = org.netstack4j.apps.dns.DnsType.rcodeName(m.rcode());
@@ -294,7 +310,7 @@ final class AppStories {
         String answersZh = an.isEmpty() ? "没有应答记录" : an.size() <= 3 ? "应答 " + String.join("，", an)
                 : an.size() + " 条应答记录（" + an.getFirst() + " … " + an.getLast() + "）";
         return new String[] {"answer (" + bytes + " bytes): " + head + ", status " + rcode + ", " + answers + ttl,
-                "应答（" + bytes + " 字节）：" + head + "，状态 " + rcode + "，" + answersZh + ttl.replace(", TTL", "，TTL").replace(" s", " 秒")};
+                "应答（" + bytes + " 字节）：" + headZh + "，状态 " + rcode + "，" + answersZh + ttl.replace(", TTL", "，TTL").replace(" s", " 秒")};
     }
 
     static org.netstack4j.apps.dns.DnsMessage parse(byte[] b, int off, int len) {
@@ -311,9 +327,7 @@ final class AppStories {
         @Override public String summary() { return "a stub resolver asks an authoritative server: www.example.org A over UDP (one datagram each way, the fields shown); big.example.org, whose 80 addresses do not fit the UDP answer, comes back truncated (TC) and is asked again over TCP, handshake first; www again, from the cache, sends nothing"; }
         @Override public String summaryZh() { return "存根解析器向权威服务器查询：www.example.org 的 A 记录走 UDP（一来一回各一个数据报，显示各字段）；big.example.org 有 80 个地址，UDP 应答装不下，被截断（TC 置位），解析器改用 TCP 重新查询，先三次握手；再查 www，直接从缓存得到，不发任何报文"; }
         @Override protected void play(Lan lan, Map<String, String> facts) {
-            Host c = IpStories.host(lan, "C", "10.0.0.1/24", null);
-            Host ns = IpStories.host(lan, "NS", "10.0.0.53/24", null);
-            lan.cross(c, ns);
+            Host c = IpStories.host(lan, "C", "10.0.0.1/24", null), ns = peer(lan, c, "NS", "10.0.0.53/24");
             org.netstack4j.apps.dns.Authority authority;
             try {
                 authority = new org.netstack4j.apps.dns.Authority(List.of(org.netstack4j.apps.dns.Zone.parse(zone(), null)));
@@ -405,9 +419,8 @@ final class AppStories {
                         p.onOpen = () -> p.write(x.payload());
                         p.onData = b -> {
                             got.writeBytes(b);
-                            byte[] all = got.toByteArray();
-                            if (all.length < 2 || all.length < 2 + (((all[0] & 0xff) << 8) | (all[1] & 0xff))) return;
-                            byte[] reply = Arrays.copyOfRange(all, 2, all.length);
+                            byte[] reply = framed(got);
+                            if (reply == null) return;
                             String[] n = describe(parse(reply, 0, reply.length), reply.length);
                             lan.note("C", "over TCP: " + n[0], "经 TCP：" + n[1]);
                             facts.put("TCP answer", n[0]);
@@ -449,10 +462,9 @@ final class AppStories {
                     ByteArrayOutputStream got = new ByteArrayOutputStream();
                     p.onData = b -> {
                         got.writeBytes(b);
-                        byte[] all = got.toByteArray();
-                        if (all.length < 2 || all.length < 2 + (((all[0] & 0xff) << 8) | (all[1] & 0xff))) return;
-                        got.reset();
-                        byte[] out = authority.answer(all, 2, all.length - 2, false);
+                        byte[] query = framed(got);
+                        if (query == null) return;
+                        byte[] out = authority.answer(query, 0, query.length, false);
                         if (out == null) return;
                         String[] n = describe(parse(out, 0, out.length), out.length);
                         lan.note("NS", "over TCP, no size limit but 65535: " + n[0], "经 TCP，上限是 65535 字节：" + n[1]);
@@ -519,9 +531,7 @@ final class AppStories {
         @Override public String summary() { return "one file downloaded twice over FTP: in active mode (PORT) the server sends the SYN of the data connection, from its port 20 to the port the client named; in passive mode (PASV) the client sends it, to the port the server named; commands and replies stay on the control connection (port 21)"; }
         @Override public String summaryZh() { return "用 FTP 下载同一个文件两次：主动模式（PORT）下由服务器从 20 端口向客户端指定的端口发出数据连接的 SYN；被动模式（PASV）下由客户端向服务器指定的端口发出 SYN；命令和应答始终走控制连接（21 端口）"; }
         @Override protected void play(Lan lan, Map<String, String> facts) {
-            Host c = IpStories.host(lan, "C", "10.0.0.1/24", null);
-            Host srv = IpStories.host(lan, "S", "10.0.0.21/24", null);
-            lan.cross(c, srv);
+            Host c = IpStories.host(lan, "C", "10.0.0.1/24", null), srv = peer(lan, c, "S", "10.0.0.21/24");
             java.nio.file.Path root;
             try {
                 root = java.nio.file.Files.createTempDirectory("netstack4j-ftp-story");
