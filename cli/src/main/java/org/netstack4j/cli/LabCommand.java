@@ -20,8 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
         header = "Runs a network described in a text file (hosts, hubs, switches).",
         description = "Networks as data: hosts, hubs and switches from a text file, run in the simulator.",
         footer = {"", "Ready-made network stories (netstack4j demo NAME, --list for a line on each):",
-            "  arp, hub-vs-switch, switch-learning, router, fragmentation, firewall, nat, udp,",
-            "  encapsulation, dns, ftp-active-passive, smtp, http"})
+            "  arp, hub-vs-switch, switch-learning, router, fragmentation, firewall,",
+            "  nat, udp, encapsulation, dns, ftp-active-passive, smtp, http"})
 public final class LabCommand implements Runnable {
     @Spec CommandSpec spec;
 

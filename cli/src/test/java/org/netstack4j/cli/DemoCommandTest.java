@@ -58,7 +58,7 @@ class DemoCommandTest {
         assertEquals(0, help.status(), help.err());
         for (var s : org.netstack4j.lab.scenario.NetStories.all()) {
             assertTrue(list.out().contains("  " + s.name() + " "), s.name() + " in demo --list");
-            assertTrue(help.out().matches("(?s).*[ ,]" + java.util.regex.Pattern.quote(s.name()) + "[,\\n].*"), s.name() + " in lab --help: " + help.out());
+            assertTrue(help.out().matches("(?s).*[\\s,]" + java.util.regex.Pattern.quote(s.name()) + "[,\\n].*"), s.name() + " in lab --help: " + help.out());
         }
     }
 
