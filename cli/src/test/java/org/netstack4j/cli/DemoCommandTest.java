@@ -52,6 +52,29 @@ class DemoCommandTest {
         assertTrue(r.err().contains("which story"), r.err());
     }
 
+    @Test void everyNetworkStoryIsListedByDemoAndByLabHelp() {
+        Cli list = Cli.run("demo", "--list");
+        Cli help = Cli.run("lab", "--help");
+        assertEquals(0, help.status(), help.err());
+        for (var s : org.netstack4j.lab.scenario.NetStories.all()) {
+            assertTrue(list.out().contains("  " + s.name() + " "), s.name() + " in demo --list");
+            assertTrue(help.out().matches("(?s).*[\\s,]" + java.util.regex.Pattern.quote(s.name()) + "[,\\n].*"), s.name() + " in lab --help: " + help.out());
+        }
+    }
+
+    @Test void applicationStoriesRunAsTextAndPcap() throws Exception {
+        for (String s : new String[] {"dns", "ftp-active-passive", "smtp", "http"}) {
+            Path pcap = dir.resolve(s + ".pcap");
+            Cli r = Cli.run("demo", s, "--pcap", pcap.toString());
+            assertEquals(0, r.status(), r.err());
+            assertTrue(java.nio.file.Files.size(pcap) > 24, s + ": an empty pcap");
+            Cli zh = Cli.run("demo", s, "--lang", "zh");
+            assertEquals(0, zh.status(), zh.err());
+        }
+        assertTrue(Cli.run("demo", "smtp").out().contains("C: EHLO c.a.example"));
+        assertTrue(Cli.run("demo", "ftp-active-passive", "--lang", "zh").out().contains("主动模式"));
+    }
+
     @Test void linkLayerStoriesRunAsTextJsonAndPcap() throws Exception {
         Cli list = Cli.run("demo", "--list");
         for (String s : new String[] {"arp", "hub-vs-switch", "switch-learning"}) assertTrue(list.out().contains(s), s);

@@ -28,7 +28,7 @@ public final class Explain {
                 : new String[] {"OSI (7 layers)", "TCP/IP", "protocols", "devices", "in netstack4j"};
         int[] w = {14, 12, 14, 14, 30};
         String[][] rows = zh ? new String[][] {
-            {"7 应用层", "应用层", "HTTP、SMTP、DNS、FTP", "", "应用与 cli；lab 演示；socket 包（java.net 风格 API）"},
+            {"7 应用层", "应用层", "HTTP、SMTP、DNS、FTP", "", "apps 模块（DNS、SMTP、FTP）与 cli；socket 包（java.net 风格 API）；演示 dns、ftp-active-passive、smtp、http"},
             {"6 表示层", "", "", "", ""},
             {"5 会话层", "", "", "", ""},
             {"4 传输层", "传输层", "TCP、UDP", "", "tcp、tcp.cc 包（TCP）；ip 包（UDP）；wire：TcpRepr、UdpRepr；演示 udp"},
@@ -37,7 +37,7 @@ public final class Explain {
                 "device 包（Device、仿真链路、Bridge：学习型交换机）；ip 包（ARP）；wire：EthernetRepr、ArpRepr；linux（TAP）；演示 arp、switch-learning"},
             {"1 物理层", "物理层", "", "中继器、集线器", "device.Hub（中继集线器）与 sim 的 SimSegment（共享介质）；SimLink 模拟一根线缆（时延、带宽、丢包）；演示 hub-vs-switch；linux 的 TUN/TAP 交给内核"},
         } : new String[][] {
-            {"7 Application", "Application", "HTTP, SMTP, DNS, FTP", "", "apps and cli; lab demos; package socket (java.net-shaped API)"},
+            {"7 Application", "Application", "HTTP, SMTP, DNS, FTP", "", "module apps (DNS, SMTP, FTP) and cli; package socket (java.net-shaped API); demos dns, ftp-active-passive, smtp, http"},
             {"6 Presentation", "", "", "", ""},
             {"5 Session", "", "", "", ""},
             {"4 Transport", "Transport", "TCP, UDP", "", "packages tcp, tcp.cc (TCP); ip (UDP); wire: TcpRepr, UdpRepr; demo udp"},

@@ -348,8 +348,8 @@ final class IpStories {
     /** One UDP datagram and its header, an answer, then a datagram to a closed port. */
     static final class UdpStory extends NetStory {
         @Override public String name() { return "udp"; }
-        @Override public String summary() { return "UDP: one datagram to B's echo port with its 8-byte header explained (ports, length, checksum), no handshake and no acknowledgement; then a datagram to a closed port answered with ICMP port unreachable"; }
-        @Override public String summaryZh() { return "UDP：向 B 的 echo 端口发送一个数据报，解释它 8 字节的首部（端口、长度、校验和），没有握手也没有确认；再向未打开的端口发送，收到 ICMP 端口不可达"; }
+        @Override public String summary() { return "UDP: one datagram to B's echo port with its 8-byte header explained (ports, length, checksum), no handshake and no acknowledgement; a datagram to a closed port answered with ICMP port unreachable; then the same three-part request over UDP and over TCP on a link that loses A's second data frame: UDP has no handshake and delivers parts 1 and 3, TCP shakes hands, retransmits part 2 and delivers all three in order"; }
+        @Override public String summaryZh() { return "UDP：向 B 的 echo 端口发送一个数据报，解释它 8 字节的首部（端口、长度、校验和），没有握手也没有确认；向未打开的端口发送，收到 ICMP 端口不可达；再在一条会丢掉 A 第二个数据帧的链路上，分别用 UDP 和 TCP 发送同一个分三段的请求：UDP 不握手，只送到第 1、3 段；TCP 先握手，重传第 2 段，三段按序全部送到"; }
         @Override protected void play(Lan lan, Map<String, String> facts) {
             Host a = host(lan, "A", "10.0.0.1/24", null);
             Host b = host(lan, "B", "10.0.0.2/24", null);
@@ -389,20 +389,92 @@ final class IpStories {
                 lan.note("A", "the socket reports: " + (e == null ? "nothing" : e) + "; UDP itself would never have told",
                         "套接字报告：" + (e == null ? "无" : Words.zh(e.toString())) + "；UDP 本身不会告诉发送方");
             });
-            lan.runUntil(Time.ms(8));
+            lossyComparison(lan, a, b, as, facts);
+        }
+
+        static final String[] PARTS = {"request part 1/3\n", "request part 2/3\n", "request part 3/3\n"};
+
+        /**
+         * Parts 3 and 4: the same request in three pieces over UDP, then over TCP, on a cable that
+         * loses the second data frame A sends to port 9000 each time (chosen, so every run is the same).
+         */
+        private static void lossyComparison(Lan lan, Host a, Host b, UdpSocket as, Map<String, String> facts) {
+            int[] udpData = {0}, tcpData = {0};
+            lan.nic(a, 0).lose = frame -> {
+                String l = Lan.label(frame);
+                if (l.startsWith("UDP ") && l.contains(":9000 ")) return ++udpData[0] == 2;
+                Frames.Tcp t = Frames.tcp(frame);
+                return t != null && t.tcp().dstPort() == 9000 && t.payloadLength() > 0 && ++tcpData[0] == 2;
+            };
+            UdpSocket sink = b.ip().udpBind(ip("10.0.0.2"), 9000);
+            List<String> udpGot = new ArrayList<>();
+            sink.setReceiveListener(() -> {
+                UdpDatagram d;
+                while ((d = sink.receive()) != null) {
+                    String part = new String(d.data(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+                    udpGot.add(part);
+                    lan.note("B", "UDP delivers: " + part, "UDP 交付：" + part);
+                }
+            });
+            lan.at(Time.ms(10), () -> {
+                lan.note("A", "part 3: a three-part request to B:9000 over UDP; the link will lose A's second data frame",
+                        "第三部分：用 UDP 向 B:9000 发送分三段的请求；链路会丢掉 A 的第二个数据帧");
+                for (String p : PARTS) {
+                    byte[] d = p.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                    as.sendTo(lan.sim.now(), ip("10.0.0.2"), 9000, d, 0, d.length);
+                }
+            });
+            StringBuilder tcpGot = new StringBuilder();
+            lan.at(Time.ms(15), () -> {
+                facts.put("UDP: B got", String.join(", ", udpGot));
+                facts.put("UDP: A's error", as.error() == null ? "none" : as.error().toString());
+                lan.note("B", "UDP: " + udpGot.size() + " of 3 parts arrived (" + String.join(", ", udpGot)
+                                + "); nobody resends part 2 and A was never told",
+                        "UDP：3 段中到了 " + udpGot.size() + " 段（" + String.join("，", udpGot) + "）；没有人重发第 2 段，A 也不知道");
+                lan.rtoNotes = true;
+                lan.note("A", "part 4: the same request over TCP to B:9000; the link again loses A's second data frame",
+                        "第四部分：同样的请求改用 TCP 发往 B:9000；链路同样丢掉 A 的第二个数据帧");
+                b.listen(lan.sim.now(), 9000, 4, l -> {
+                    TcpConnection c;
+                    while ((c = l.accept()) != null) c.setListener(new TcpEventListener() {
+                        @Override public void onReadable(TcpConnection conn) {
+                            byte[] buf = new byte[4096];
+                            int n;
+                            while ((n = conn.receive(lan.sim.now(), buf, 0, buf.length)) > 0) {
+                                String got = new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII);
+                                tcpGot.append(got);
+                                lan.note("B", "TCP delivers, in order: " + got.strip().replace("\n", ", "),
+                                        "TCP 按序交付：" + got.strip().replace("\n", "，"));
+                            }
+                        }
+                    });
+                });
+                a.connect(lan.sim.now(), ip("10.0.0.2"), 9000, new TcpEventListener() {
+                    @Override public void onEstablished(TcpConnection c) {
+                        c.setNoDelay(true);
+                        for (String p : PARTS) c.send(lan.sim.now(), p.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, p.length());
+                    }
+                });
+            });
+            lan.runUntil(Time.s(2));
+            facts.put("TCP: B got", tcpGot.toString().strip().replace("\n", ", "));
+            facts.put("TCP: SYNs", Long.toString(lan.events.stream().filter(e -> e instanceof LaneRun.Frame f && f.label().contains(":9000 SYN ")).count()));
+            List<String> data = lan.events.stream().filter(e -> e instanceof LaneRun.Frame f && f.from().equals("A")
+                    && f.label().matches("(lost: )?TCP \\S+ > \\S+:9000 PSH,ACK len [1-9].*")).map(e -> ((LaneRun.Frame) e).label()).toList();
+            facts.put("TCP: data frames from A", Integer.toString(data.size()));
+            facts.put("UDP: datagrams from A", Long.toString(lan.events.stream().filter(e -> e instanceof LaneRun.Frame f && f.from().equals("A")
+                    && f.label().matches("(lost: )?UDP \\S+ > \\S+:9000 .*")).count()));
         }
     }
 
     static final String REQUEST = "GET / HTTP/1.1\r\nHost: 10.0.2.80\r\n\r\n";
-    static final String RESPONSE = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhello\n";
 
-    /** One HTTP request through a switch, a router and a firewall, each layer added, read, rewritten and removed. */
-    static final class Encapsulation extends NetStory {
-        @Override public String name() { return "encapsulation"; }
-        @Override public String summary() { return "one HTTP request from A to S through a switch, a router and a firewall: A wraps it in TCP, IP and Ethernet headers, the switch reads only the Ethernet header, the router and the firewall replace it and lower the TTL (the firewall also reads the TCP ports and state), S unwraps it layer by layer"; }
-        @Override public String summaryZh() { return "一个 HTTP 请求从 A 经交换机、路由器、防火墙到达 S：A 依次加上 TCP、IP、以太网首部（封装），交换机只看以太网首部，路由器和防火墙换掉以太网首部并把 TTL 减一（防火墙还看 TCP 端口和连接状态），S 再一层层拆开（解封装）"; }
-        @Override protected void play(Lan lan, Map<String, String> facts) {
-            lan.ipDetail = true;
+    /**
+     * A host A behind a switch and a router, a firewall in front of server S: the path of the
+     * encapsulation and http stories (lanes A, sw0, R1, FW, S).
+     */
+    record ServerPath(Host a, Host r1, Host fw, Host s, Netfilter nf) {
+        static ServerPath build(Lan lan) {
             Host a = host(lan, "A", "10.0.1.10/24", "10.0.1.1");
             Lan.Dev sw = lan.switchDevice("sw0", org.netstack4j.device.Bridge.Config.DEFAULT, null);
             Host r1 = lan.router("R1", LaneRun.Kind.ROUTER, iface(lan, "eth0", "10.0.1.1/24"), iface(lan, "eth1", "10.0.12.1/24"));
@@ -414,11 +486,25 @@ final class IpStories {
             lan.cross(lan.nic(fw, 1), lan.nic(s, 0));
             Lan.route(r1, "10.0.2.0/24", ip("10.0.12.2"));
             Lan.route(fw, "0.0.0.0/0", ip("10.0.12.1"));
-            netfilter(fw, """
+            Netfilter nf = netfilter(fw, """
                     chain forward policy drop
                     accept state established,related
                     accept tcp to port 80 state new
                     """, List.of(), Map.of("eth0", ip("10.0.12.2"), "eth1", ip("10.0.2.1")));
+            return new ServerPath(a, r1, fw, s, nf);
+        }
+    }
+    static final String RESPONSE = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhello\n";
+
+    /** One HTTP request through a switch, a router and a firewall, each layer added, read, rewritten and removed. */
+    static final class Encapsulation extends NetStory {
+        @Override public String name() { return "encapsulation"; }
+        @Override public String summary() { return "one HTTP request from A to S through a switch, a router and a firewall: A wraps it in TCP, IP and Ethernet headers, the switch reads only the Ethernet header, the router and the firewall replace it and lower the TTL (the firewall also reads the TCP ports and state), S unwraps it layer by layer"; }
+        @Override public String summaryZh() { return "一个 HTTP 请求从 A 经交换机、路由器、防火墙到达 S：A 依次加上 TCP、IP、以太网首部（封装），交换机只看以太网首部，路由器和防火墙换掉以太网首部并把 TTL 减一（防火墙还看 TCP 端口和连接状态），S 再一层层拆开（解封装）"; }
+        @Override protected void play(Lan lan, Map<String, String> facts) {
+            lan.ipDetail = true;
+            ServerPath p = ServerPath.build(lan);
+            Host a = p.a(), s = p.s();
             byte[] req = REQUEST.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             byte[] resp = RESPONSE.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             StringBuilder got = new StringBuilder(), answer = new StringBuilder();

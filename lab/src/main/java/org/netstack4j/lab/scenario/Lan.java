@@ -68,6 +68,8 @@ final class Lan implements AutoCloseable {
         final MacAddress mac;
         final Ipv4Address address;
         String farEnd;
+        /** Chooses frames this NIC sends that the cable loses (a lossy link the story controls); null: none. */
+        java.util.function.Predicate<byte[]> lose;
 
         Nic(String lane, String ifName, Device cable, MacAddress mac, Ipv4Address address) {
             this.lane = lane;
@@ -123,6 +125,7 @@ final class Lan implements AutoCloseable {
             SimLink link = sim.link(name + "-" + f.name() + "-cable" + (links++), f.cable());
             Nic n = new Nic(name, f.name(), link.b(), f.mac(), f.address());
             Device dev = new Tap(link.a(), (now, frame) -> sent(n, frame), (now, frame) -> received(name, f.mac(), frame));
+            // The capture sits outside the loss: like tcpdump on the sender, it shows a frame the cable then loses.
             if (pcap != null) dev = new PcapTap(dev, pcap);
             h.addInterface(f.name(), dev, f.mac(), f.address(), f.prefix());
             list.add(n);
@@ -164,7 +167,7 @@ final class Lan implements AutoCloseable {
         void port(Device cableEnd, String peer) {
             int port = portLane.size();
             portLane.put(port, peer);
-            addPort.applyAsInt(new Tap(cableEnd, (now, f) -> {}, (now, f) -> last.put(port, f)));
+            addPort.applyAsInt(new Tap(cableEnd, (now, f) -> true, (now, f) -> last.put(port, f)));
         }
 
         void relay(TraceEvent e) { Lan.this.relay(this, e); }
@@ -239,8 +242,15 @@ final class Lan implements AutoCloseable {
         }
     }
 
-    private void sent(Nic n, byte[] frame) {
-        if (n.farEnd != null) events.add(new LaneRun.Frame(sim.now(), n.lane, List.of(n.farEnd), label(frame, ipDetail), null, frame));
+    /** Records a frame n sent; false when the cable loses it (the frame is drawn, labelled lost, and noted at the far end). */
+    private boolean sent(Nic n, byte[] frame) {
+        boolean lost = n.lose != null && n.lose.test(frame);
+        if (n.farEnd != null) {
+            events.add(new LaneRun.Frame(sim.now(), n.lane, List.of(n.farEnd), (lost ? "lost: " : "") + label(frame, ipDetail), null, frame));
+            if (lost) events.add(new LaneRun.Note(sim.now(), n.farEnd, "the link lost this frame: it never arrives",
+                    "链路丢失了这一帧：它永远不会到达"));
+        }
+        return !lost;
     }
 
     private void received(String lane, MacAddress mac, byte[] frame) {
@@ -257,6 +267,8 @@ final class Lan implements AutoCloseable {
 
     /** TCP state changes of the hosts become notes (the firewall story sets them beside conntrack's). */
     boolean tcpStates;
+    /** A TCP retransmission timeout becomes a note (the udp story's lossy comparison). */
+    boolean rtoNotes;
 
     private void hostEvent(String lane, TraceEvent e) {
         switch (e) {
@@ -269,6 +281,10 @@ final class Lan implements AutoCloseable {
                     && s.from() instanceof org.netstack4j.tcp.TcpState from -> events.add(new LaneRun.Note(s.time(), lane,
                     "TCP " + from.rfcName() + " -> " + to.rfcName() + " (" + s.connection() + ")",
                     "TCP 状态 " + from.rfcName() + " → " + to.rfcName() + "（" + s.connection() + "）"));
+            case TraceEvent.Timer<?> t when rtoNotes && t.action() == org.netstack4j.trace.TimerAction.FIRED
+                    && t.name() == org.netstack4j.tcp.TcpTimer.RTO -> events.add(new LaneRun.Note(t.time(), lane,
+                    "TCP: the retransmission timer (RTO) fired: what is not yet acknowledged goes again",
+                    "TCP：重传计时器（RTO）超时：重发尚未被确认的数据"));
             default -> { } // TCP segments and timers: the frames show them
         }
     }
@@ -397,10 +413,14 @@ final class Lan implements AutoCloseable {
 
     /** A device wrapper that reports frames out (transmit) and in (to the sink). */
     static final class Tap implements Device {
-        private final Device inner;
-        private final FrameSink onOut, onIn;
+        /** Sees a frame on its way out; returns false to lose it. */
+        interface Out { boolean send(long now, byte[] frame); }
 
-        Tap(Device inner, FrameSink onOut, FrameSink onIn) {
+        private final Device inner;
+        private final Out onOut;
+        private final FrameSink onIn;
+
+        Tap(Device inner, Out onOut, FrameSink onIn) {
             this.inner = inner;
             this.onOut = onOut;
             this.onIn = onIn;
@@ -411,8 +431,7 @@ final class Lan implements AutoCloseable {
         @Override public int mtu() { return inner.mtu(); }
 
         @Override public void transmit(long now, byte[] frame) {
-            onOut.receive(now, frame);
-            inner.transmit(now, frame);
+            if (onOut.send(now, frame)) inner.transmit(now, frame);
         }
 
         @Override public void attach(FrameSink sink) {

@@ -18,6 +18,7 @@ public final class NetStories {
     public static List<NetStory> all() {
         List<NetStory> all = new ArrayList<>(List.of(new ArpStory(), new HubVsSwitch(), new SwitchLearning()));
         all.addAll(IpStories.all());
+        all.addAll(AppStories.all());
         return List.copyOf(all);
     }
 
