@@ -104,6 +104,10 @@ class NettyOverTunTest {
             ChannelFuture f = ctx.writeAndFlush(res);
             if (!keepAlive) f.addListener(ChannelFutureListener.CLOSE);
         }
+
+        @Override public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // wrk ends its connections with a reset
+        }
     }
 
     static String require(String tool, String aptPackage) {
