@@ -30,6 +30,9 @@ TOOLS=(
   "hping3|hping3|SYN flood interoperation test (cli)"
   "traceroute|traceroute|route interoperation test (linux)"
   "microsocks|microsocks|SOCKS5 server for the gateway interoperation test (cli)"
+  "pg_ctlcluster|postgresql|PostgreSQL server for the JDBC-over-TUN test (javanet)"
+  "nginx|nginx-light|HTTP server for the OkHttp-over-TUN download test (javanet)"
+  "wrk|wrk|HTTP load for the Netty-over-TUN test (netty)"
 )
 
 in_ci() { [ "${CI:-}" = "true" ]; }
