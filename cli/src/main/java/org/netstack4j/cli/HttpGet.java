@@ -47,6 +47,8 @@ final class HttpGet {
             if (hash >= 0) path = path.substring(0, hash);
             if (authority.contains("@")) throw new IllegalArgumentException("user names in URLs are not supported: " + text);
             boolean bracketed = authority.startsWith("[");
+            if (!bracketed && authority.indexOf(':') != authority.lastIndexOf(':'))
+                throw new IllegalArgumentException("an IPv6 address in a URL goes in brackets: http://[" + authority + "]/");
             int close = authority.indexOf(']');
             if (bracketed && close < 0) throw new IllegalArgumentException("missing ']' in '" + text + "'");
             // RFC 3986 3.2.2: an IPv6 literal is written in brackets, http://[fd00:7::1]:8000/
@@ -68,7 +70,6 @@ final class HttpGet {
                 host = bracketed ? Ipv6Address.parse(hostText) : Ipv4Address.parse(hostText);
             } catch (IllegalArgumentException e) {
                 if (bracketed) throw new IllegalArgumentException("'" + hostText + "' in brackets is not an IPv6 address: " + e.getMessage());
-                if (hostText.contains(":")) throw new IllegalArgumentException("an IPv6 address in a URL goes in brackets: http://[" + hostText + "]/");
                 if ( hostText.matches("[0-9.]+") || !hostText.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9.])?"))
                     throw new IllegalArgumentException("'" + hostText + "' is neither an IPv4 address nor a host name (e.g. http://10.7.0.1:8000/ or http://www.example.test/ with --dns)");
                 name = hostText;

@@ -133,7 +133,12 @@ class TunInteropTest {
 
     /** Runs a command in the namespace; returns exit code and merged output. */
     private static String[] inNs(int timeoutSeconds, String... cmd) throws Exception {
-        List<String> full = new ArrayList<>(List.of(LinuxNet.ipCommand(), "netns", "exec", ns));
+        return in(ns, dir, timeoutSeconds, cmd);
+    }
+
+    /** Runs a command in namespace {@code netns} (its output in a file under {@code dir}); exit code (or "timeout") and merged output. */
+    static String[] in(String netns, Path dir, int timeoutSeconds, String... cmd) throws Exception {
+        List<String> full = new ArrayList<>(List.of(LinuxNet.ipCommand(), "netns", "exec", netns));
         full.addAll(List.of(cmd));
         Path log = Files.createTempFile(dir, "cmd", ".log");
         Process p = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile())

@@ -8,9 +8,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -118,19 +116,8 @@ class TunIpv6InteropTest {
         Files.write(files.resolve(name), b);
     }
 
-    /** Runs a command in namespace {@code netns}; returns exit code (or "timeout") and merged output. */
     private static String[] in(String netns, int timeoutSeconds, String... cmd) throws Exception {
-        List<String> full = new ArrayList<>(List.of(LinuxNet.ipCommand(), "netns", "exec", netns));
-        full.addAll(List.of(cmd));
-        Path log = Files.createTempFile(dir, "cmd", ".log");
-        Process p = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            p.waitFor(5, TimeUnit.SECONDS);
-            return new String[] {"timeout", Files.readString(log)};
-        }
-        return new String[] {Integer.toString(p.exitValue()), Files.readString(log)};
+        return TunInteropTest.in(netns, dir, timeoutSeconds, cmd);
     }
 
     /** curl -6 in {@code netns} fetches each file from netstack4j at {@code [address]} and gets it intact. */
@@ -264,14 +251,15 @@ class TunIpv6InteropTest {
         String a = "nsj6a" + ProcessHandle.current().pid() % 10000, b = "nsj6b" + ProcessHandle.current().pid() % 10000;
         LinuxNet.ip(ns, "link", "add", a, "type", "veth", "peer", "name", b);
         LinuxNet.ip(ns, "link", "set", "dev", b, "netns", farNs);
-        LinuxNet.ip(ns, "-6", "addr", "add", FAR_ROUTER + "/64", "dev", a, "nodad");
+        // noprefixroute: the router's only route to the far prefix is the one below
+        LinuxNet.ip(ns, "-6", "addr", "add", FAR_ROUTER + "/64", "dev", a, "nodad", "noprefixroute");
         LinuxNet.ip(farNs, "-6", "addr", "add", FAR + "/64", "dev", b, "nodad");
         LinuxNet.linkUp(ns, a);
         LinuxNet.linkUp(farNs, b);
         LinuxNet.ip(farNs, "-6", "route", "add", "default", "via", FAR_ROUTER, "dev", b);
         // the far link is Ethernet with MTU 1500; only the router's route to it says 1280 (locked: a
         // forwarding kernel otherwise goes by the device MTU, ip6_dst_mtu_maybe_forward)
-        LinuxNet.ip(ns, "-6", "route", "replace", "fd00:213:17::/64", "dev", a, "mtu", "lock", "1280");
+        LinuxNet.ip(ns, "-6", "route", "add", "fd00:213:17::/64", "dev", a, "mtu", "lock", "1280");
         String[] fw = in(ns, 10, "sysctl", "-w", "net.ipv6.conf.all.forwarding=1");
         assertEquals("0", fw[0], fw[1]);
 

@@ -131,8 +131,7 @@ public final class TunHost implements AutoCloseable {
             if (same.isEmpty())
                 throw new IllegalArgumentException("the host address " + k + " has no netstack4j address of its family (IPv"
                         + (k instanceof Ipv4Cidr ? 4 : 6) + ") to pair with; add one with --address");
-            if (same.stream().anyMatch(o -> o.address().equals(k.address())))
-                throw new IllegalArgumentException("the host address " + k + " is also netstack4j's address; give each side its own");
+            for (Cidr o : same) if (o.address().equals(k.address())) throw new IllegalArgumentException(o.peerProblem(k));
             if (same.stream().noneMatch(o -> o.peerProblem(k) == null)) throw new IllegalArgumentException(same.getFirst().peerProblem(k));
         }
     }

@@ -66,7 +66,7 @@ class Ipv6CidrTest {
         assertProblem("one IPv4 address per TUN", List.of(Cidr.parse("10.7.0.2/24"), Cidr.parse("10.8.0.2/24")), List.of());
         assertProblem("given twice", List.of(Cidr.parse("10.7.0.2/24"), Cidr.parse("fd00:7::2/64"), Cidr.parse("fd00:7::2/48")), List.of());
         assertProblem("no netstack4j address of its family (IPv6)", List.of(Cidr.parse("10.7.0.2/24")), List.of(Cidr.parse("fd00:7::1/64")));
-        assertProblem("is also netstack4j's address", ours, List.of(Cidr.parse("fd00:9::2/64")));
+        assertProblem("is the same as netstack4j's address fd00:9::2/64", ours, List.of(Cidr.parse("fd00:9::2/64")));
         assertProblem("use an address such as fd00:7::1/64", ours, List.of(Cidr.parse("fd00:8::1/64")));
     }
 
