@@ -18,6 +18,8 @@ import java.util.Set;
  *   <li>{@code connect} (conn/s): open, 1-byte request, 1-byte response, close.</li>
  *   <li>{@code pingpong} (round trips/s): 1-byte request and response on one connection.</li>
  *   <li>{@code idle_bytes} (bytes/conn): memory per idle established endpoint over N connections.</li>
+ *   <li>{@code bulk6}, {@code connect6}: bulk's and connect's netstack4j side over IPv6, with the
+ *       IPv4 figure of the same run and their ratio in the detail (issue 13: at least 0.9x).</li>
  *   <li>{@code bulk_nb}, {@code connect_nb}, {@code pingpong_nb}: the core alone through the
  *       non-blocking TcpLayer API in one thread; no kernel twin.</li>
  *   <li>{@code lossy_goodput_1pct}, {@code lossy_goodput_5pct} (Mbit/s, the {@code lossy_goodput}
@@ -32,7 +34,7 @@ import java.util.Set;
  * Rates are counted by the client over the measured window after a warm-up.
  */
 public final class Bench {
-    public static final List<String> NAMES = List.of("bulk", "bulk_1core", "bulk_no_offload", "connect", "pingpong", "idle_bytes", "bulk_nb", "connect_nb", "pingpong_nb", "lossy_goodput", "ecn_goodput");
+    public static final List<String> NAMES = List.of("bulk", "bulk6", "bulk_1core", "bulk_no_offload", "connect", "connect6", "pingpong", "idle_bytes", "bulk_nb", "connect_nb", "pingpong_nb", "lossy_goodput", "ecn_goodput");
     static final int IDLE_CONNECTIONS = 100_000, IDLE_CONNECTIONS_QUICK = 2_000;
 
     /** What to run: {@code only} empty means every row; {@code log} gets progress lines. */
@@ -71,6 +73,12 @@ public final class Bench {
                 rows.add(Row.of("bulk", "Gbit/s", ours, kern, rig.setup, "one connection, 64 KiB writes, counted by the writer; netstack4j checksums every 1500-byte packet twice (send, verify) and ACKs each burst once (TcpConfig.coalesceAcks, as GRO does for Linux), "
                         + "the kernel over veth offloads checksums and moves 64 KiB GSO/GRO segments"));
             }
+            if (o.wants("bulk6")) {
+                double v4 = Double.isNaN(oursBulk) ? oursBulk = bulkGbps(o, "bulk netstack4j", d) : oursBulk;
+                double v6 = progress(o, "bulk6 netstack4j", NetstackRows.run(NetstackRows.Kind.BULK, d, true)) * 8 / 1e9;
+                rows.add(Row.of("bulk6", "Gbit/s", v6, null, "none", "as bulk's netstack4j side over IPv6 (fd00:213::1 to ::2, MSS 1440, 40-byte headers): "
+                        + ratio(v6, v4) + "x the IPv4 figure of this run (" + fmt(v4) + " Gbit/s)"));
+            }
             if (o.wants("bulk_1core")) {
                 String why = Cpus.whyNotPinnable();
                 if (why != null) {
@@ -104,10 +112,17 @@ public final class Bench {
                     }
                 }
             }
+            double oursConnect = Double.NaN;
             if (o.wants("connect")) {
-                double ours = progress(o, "connect netstack4j", NetstackRows.run(NetstackRows.Kind.CONNECT, d));
+                double ours = oursConnect = progress(o, "connect netstack4j", NetstackRows.run(NetstackRows.Kind.CONNECT, d));
                 double kern = progress(o, "connect kernel", Measure.rate(d, (n, stop) -> Workloads.connectClient(k.dialer(KernelPeer.CONNECT), n, stop)));
                 rows.add(Row.of("connect", "conn/s", ours, kern, rig.setup, "sequential: open, 1-byte request, 1-byte response, close"));
+            }
+            if (o.wants("connect6")) {
+                double v4 = Double.isNaN(oursConnect) ? progress(o, "connect netstack4j", NetstackRows.run(NetstackRows.Kind.CONNECT, d)) : oursConnect;
+                double v6 = progress(o, "connect6 netstack4j", NetstackRows.run(NetstackRows.Kind.CONNECT, d, true));
+                rows.add(Row.of("connect6", "conn/s", v6, null, "none", "as connect's netstack4j side over IPv6: "
+                        + ratio(v6, v4) + "x the IPv4 figure of this run (" + fmt(v4) + " conn/s)"));
             }
             if (o.wants("pingpong")) {
                 double ours = progress(o, "pingpong netstack4j", NetstackRows.run(NetstackRows.Kind.PINGPONG, d));
@@ -181,6 +196,8 @@ public final class Bench {
     private static double kernelBulkGbps(Options o, String what, Measure.Durations d, KernelRig k) throws IOException {
         return progress(o, what, Measure.rate(d, (n, stop) -> Workloads.bulkClient(k.dialer(KernelPeer.SINK), n, stop))) * 8 / 1e9;
     }
+
+    private static String ratio(double v6, double v4) { return v4 > 0 ? String.format(Locale.ROOT, "%.2f", v6 / v4) : "n/a"; }
 
     private static double progress(Options o, String what, double value) {
         o.log().printf(Locale.ROOT, "bench: %-22s %s%n", what, fmt(value));

@@ -10,7 +10,9 @@ import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.time.Pollable;
 import org.netstack4j.time.Time;
 import org.netstack4j.trace.Tracer;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.Ipv6Address;
 
 /**
  * Two complete netstack4j hosts ({@link Host}: IPv4 + TCP, real encoding and checksums as on a
@@ -26,6 +28,9 @@ import org.netstack4j.wire.Ipv4Address;
 final class MemNet implements Pollable {
     static final Ipv4Address A = Ipv4Address.of(10, 213, 0, 1);
     static final Ipv4Address B = Ipv4Address.of(10, 213, 0, 2);
+    /** The hosts' IPv6 addresses, with {@link #MemNet(TcpConfig, boolean)} (the {@code *6} rows). */
+    static final Ipv6Address A6 = Ipv6Address.parse("fd00:213::1");
+    static final Ipv6Address B6 = Ipv6Address.parse("fd00:213::2");
     static final int MTU = 1500;
 
     final FramePool pool = new FramePool();
@@ -35,6 +40,18 @@ final class MemNet implements Pollable {
     final Host b;
 
     MemNet(TcpConfig config) { this(config, Tracer.NONE); }
+
+    /** With {@code ipv6}, both hosts also get A6/B6 (usable at once: a point-to-point link runs no DAD). */
+    MemNet(TcpConfig config, boolean ipv6) {
+        this(config, Tracer.NONE);
+        if (ipv6) {
+            a.addIpv6Address("mem0", A6, 64);
+            b.addIpv6Address("mem0", B6, 64);
+        }
+    }
+
+    /** B's address in the family of the run. */
+    static IpAddress serverAddress(boolean ipv6) { return ipv6 ? B6 : B; }
 
     MemNet(TcpConfig config, Tracer tracer) {
         wireA.peer = wireB;

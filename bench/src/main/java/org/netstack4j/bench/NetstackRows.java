@@ -30,8 +30,11 @@ final class NetstackRows {
     enum Kind { BULK, CONNECT, PINGPONG }
 
     /** Bytes/s (BULK), connections/s (CONNECT) or round trips/s (PINGPONG). */
-    static double run(Kind kind, Measure.Durations d) throws IOException {
-        MemNet net = new MemNet(kind == Kind.CONNECT ? CONNECT_CONFIG : TcpConfig.defaults());
+    static double run(Kind kind, Measure.Durations d) throws IOException { return run(kind, d, false); }
+
+    /** As {@link #run(Kind, Measure.Durations)}, over IPv6 (fd00:213::1 to fd00:213::2, MSS 1440) when {@code ipv6}. */
+    static double run(Kind kind, Measure.Durations d, boolean ipv6) throws IOException {
+        MemNet net = new MemNet(kind == Kind.CONNECT ? CONNECT_CONFIG : TcpConfig.defaults(), ipv6);
         List<Throwable> failures = new CopyOnWriteArrayList<>();
         try (EventLoop loop = EventLoop.start("bench-loop", net, failures::add)) {
             NetStack a = NetStack.of(loop, net.a.tcp(), net.a.ip()::sourceAddressFor);
@@ -45,7 +48,7 @@ final class NetstackRows {
                 });
                 Conn.Dialer dial = () -> {
                     TcpSocket s = a.socket();
-                    s.connect(MemNet.B, PORT, 10_000);
+                    s.connect(MemNet.serverAddress(ipv6), PORT, 10_000);
                     return Conn.of(s);
                 };
                 double r = Measure.rate(d, switch (kind) {

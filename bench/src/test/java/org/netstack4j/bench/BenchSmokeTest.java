@@ -64,6 +64,16 @@ class BenchSmokeTest {
         assertTrue(Long.parseLong(m.group(3)) > 0, "drop-tail loses: " + rows.getFirst().detail());
     }
 
+    /** Issue 13: the IPv6 twins of bulk and connect, each with the IPv4 figure of the same run. */
+    @Test void quickIpv6RowsGiveTheirRatioToIpv4() throws Exception {
+        List<Row> rows = Bench.run(new Bench.Options(true, Set.of("bulk6", "connect6"), System.err));
+        assertEquals(List.of("bulk6", "connect6"), rows.stream().map(Row::name).toList());
+        for (Row r : rows) {
+            assertTrue(r.netstack4j() > 0, () -> r.name() + " did no work over IPv6: " + r);
+            assertTrue(r.detail().matches(".*: [0-9]+\\.[0-9]{2}x the IPv4 figure of this run \\([0-9.]+ .*"), r::detail);
+        }
+    }
+
     @Test void unknownRowIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new Bench.Options(true, Set.of("nope"), System.err));
     }

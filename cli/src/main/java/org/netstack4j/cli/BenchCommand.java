@@ -21,7 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "TSO/GSO/GRO and checksum offloads off, by ethtool), connect (open, 1-byte",
             "request and response, close, per second), pingpong (1-byte round trips per second),",
             "idle_bytes (memory per idle established connection endpoint; kernel: slab bytes per",
-            "socket from /proc/slabinfo), and bulk_nb, connect_nb, pingpong_nb (the core alone through",
+            "socket from /proc/slabinfo), bulk6 and connect6 (netstack4j's bulk and connect over IPv6, with",
+            "the ratio to the same run's IPv4 figure), and bulk_nb, connect_nb, pingpong_nb (the core alone through",
             "the non-blocking TcpLayer API in one thread; no kernel twin).",
             "As root the kernel runs over a veth pair (MTU 1500) into a network namespace it creates",
             "and removes (10.214.0.0/24); otherwise over loopback. Progress goes to stderr.",
@@ -37,7 +38,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--json", description = "Print {\"results\":[...]} instead of a table.")
     boolean json;
 
-    @Option(names = "--only", paramLabel = "NAME,...", description = "Run only these rows (bulk, bulk_1core, bulk_no_offload, connect, pingpong, idle_bytes, bulk_nb, connect_nb, pingpong_nb, tun).")
+    @Option(names = "--only", paramLabel = "NAME,...", description = "Run only these rows (bulk, bulk6, bulk_1core, bulk_no_offload, connect, connect6, pingpong, idle_bytes, bulk_nb, connect_nb, pingpong_nb, tun).")
     String only;
 
     @Option(names = "--quick", description = "Shorter runs: 1 s warm-up (about what the JIT needs before netstack4j runs at full speed), 1 s measured, 2000 idle connections.")

@@ -81,6 +81,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--no-time-wait", description = "lost-final-ack, old-duplicate: the client forgets the connection at once instead of waiting 2 MSL.")
     boolean noTimeWait;
 
+    @Option(names = "--ipv6", description = "The TCP stories over IPv6: fd00::1 and fd00::2 (Neighbor Discovery before the first segment) instead of 10.0.0.1 and 10.0.0.2.")
+    boolean ipv6;
+
     @Option(names = "--two-way", description = "stale-syn: a deliberately broken two-way handshake (lab only), to see why TCP needs three steps.")
     boolean twoWay;
 
@@ -110,7 +113,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         if (pcap != null) Options.outputFile("--pcap", pcap);
         ScenarioOptions o = ScenarioOptions.defaults().withSeed(seed).withLoss(Options.percent("--loss", loss))
                 .withLatency(Options.millis("--latency", latencyMs)).withMss(mss).withMsl(parseMsl())
-                .withNoTimeWait(noTimeWait).withTwoWay(twoWay).withPcap(pcap);
+                .withNoTimeWait(noTimeWait).withTwoWay(twoWay).withPcap(pcap).withIpv6(ipv6);
         LabRun run = LabRunner.run(scenario, o);
         String rendered = LabRender.render(run, format, l, ascii, relativeSeq);
         if (out != null) {
@@ -127,8 +130,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
 
     /** A link-layer story: hosts, hubs and switches on a multi-lane ladder (text or JSON). */
     private int netStory(NetStory story, PrintWriter w, Lang l) throws IOException {
-        if (noTimeWait || twoWay || relativeSeq || mss != 0)
-            throw new Main.UsageError("--no-time-wait, --two-way, --relative-seq and --mss apply to the TCP stories, not " + story.name());
+        if (noTimeWait || twoWay || relativeSeq || mss != 0 || ipv6)
+            throw new Main.UsageError("--no-time-wait, --two-way, --relative-seq, --mss and --ipv6 apply to the TCP stories, not " + story.name());
         if (out != null) Options.outputFile("--out", out);
         if (pcap != null) Options.outputFile("--pcap", pcap);
         LaneRun run = story.run(seed, pcap).run();

@@ -88,12 +88,15 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
         Options.range("--connect-timeout", connectTimeoutSeconds, 1, 3600);
         if (output != null) Options.outputFile("-o", output);
         TunHost.Builder b = tunOptions.builder().tcpConfig(downloadConfig());
+        if (u.host() instanceof org.netstack4j.wire.Ipv6Address && tunOptions.address.stream().noneMatch(a -> a.indexOf(':') >= 0))
+            throw new Main.UsageError(u.host() + " is IPv6 and netstack4j has no IPv6 address on the TUN: add one, e.g. --address fd00:7::2/64"
+                    + " --host-address fd00:7::1/64");
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (TunHost host = tunOptions.open(b, lossP, pcap)) {
             if (host.hostAddress() == null) {
                 // Nobody can answer through a TUN whose kernel side is down or has no address: say so now.
-                String problem = kernelSideProblem(host.name());
+                String problem = kernelSideProblem(host.name(), u.host() instanceof org.netstack4j.wire.Ipv6Address);
                 if (problem != null) {
                     String peer = suggestedHostAddress(host, u);
                     err.printf("netstack4j get: %s %s, so nothing can answer %s through it.%n", host.name(), problem, u.host() != null ? u.host() : u.name());
@@ -104,15 +107,16 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
             }
             if (u.host() == null) {
                 try {
-                    u = u.resolved(ipv4(DnsOption.client(new NetstackNetwork(host.net()), dnsServer, System.nanoTime())
-                            .addresses(u.name(), true, TUN_HAS_IPV6), u.name()));
+                    boolean v6 = host.address6() != null; // AAAA asked (and first, RFC 6724) only when the TUN has IPv6
+                    u = u.resolved(usable(DnsOption.client(new NetstackNetwork(host.net()), dnsServer, System.nanoTime())
+                            .addresses(u.name(), true, v6), u.name(), v6));
                 } catch (IOException e) {
                     err.printf("netstack4j get: cannot resolve %s through %s: %s%n", u.name(), dnsServer, e.getMessage());
                     return 1;
                 }
                 out.printf("%s is %s (asked %s)%n", u.name(), u.host(), dnsServer);
             }
-            out.printf("GET %s via %s (netstack4j %s)%n", u, host.name(), host.address());
+            out.printf("GET %s via %s (netstack4j %s)%n", u, host.name(), TunHost.join(host.addresses()));
             out.flush();
             ProgressBar bar = System.console() != null ? new ProgressBar(err) : null;
             HttpGet.Response r;
@@ -126,7 +130,7 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
                 err.printf("netstack4j get: %s: %s%n", u, e.getMessage());
                 if (connecting)
                     err.printf("  is a server listening on %s port %d, and is it reachable through %s (%s)?%n", u.host(), u.port(), host.name(),
-                            host.hostAddress() != null ? "kernel side " + host.hostAddress() : "kernel side configured by you");
+                            !host.hostAddresses().isEmpty() ? "kernel side " + TunHost.join(host.hostAddresses()) : "kernel side configured by you");
                 return 1;
             } finally {
                 if (bar != null) bar.clear();
@@ -136,17 +140,17 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
         }
     }
 
-    /**
-     * Whether the TUN gives netstack4j an IPv6 address: not yet (TunHost takes one IPv4 CIDR), so
-     * a name is looked up for A records only. With IPv6 on the TUN, Dns.Client's family-aware
-     * lookup orders AAAA before A (RFC 6724 default policy) and the connection falls back.
-     */
-    static final boolean TUN_HAS_IPV6 = false;
-
     /** The first IPv4 address of a lookup (HTTP here is IPv4, like the TUN). */
     static org.netstack4j.wire.Ipv4Address ipv4(java.util.List<String> addresses, String name) throws IOException {
         for (String a : addresses) if (a.indexOf(':') < 0) return org.netstack4j.wire.Ipv4Address.parse(a);
         throw new java.net.UnknownHostException(name + " has only IPv6 addresses " + addresses + "; the TUN is IPv4");
+    }
+
+    /** The first IPv4 address of a lookup, else its first IPv6 one if the TUN has IPv6 ({@code ipv6}). */
+    static org.netstack4j.wire.IpAddress usable(java.util.List<String> addresses, String name, boolean ipv6) throws IOException {
+        if (!ipv6 || addresses.stream().anyMatch(a -> a.indexOf(':') < 0)) return ipv4(addresses, name);
+        for (String a : addresses) return org.netstack4j.wire.Ipv6Address.parse(a);
+        throw new java.net.UnknownHostException(name + " has no address");
     }
 
     /** An ftp:// URL: user and password (anonymous when none), host, port, path. */
@@ -210,7 +214,7 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
             String address = f.host();
             if (!Dns.Client.isLiteral(address)) {
                 try {
-                    address = ipv4(DnsOption.client(net, dnsServer, System.nanoTime()).addresses(address, true, TUN_HAS_IPV6), address).toString();
+                    address = ipv4(DnsOption.client(net, dnsServer, System.nanoTime()).addresses(address, true, false), address).toString(); // FTP here: IPv4
                 } catch (IOException e) {
                     err.printf("netstack4j get: cannot resolve %s through %s: %s%n", f.host(), dnsServer, e.getMessage());
                     return 1;
@@ -242,7 +246,7 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
     }
 
     /** Why TUN {@code name}'s kernel side cannot answer ("is down ...", "has no IPv4 address ..."), or null if it looks usable. */
-    static String kernelSideProblem(String name) {
+    static String kernelSideProblem(String name, boolean ipv6) {
         Path flags = Path.of("/sys/class/net", name, "flags");
         try {
             int f = Integer.decode(Files.readString(flags).strip());
@@ -252,8 +256,8 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
         }
         if (org.netstack4j.linux.LinuxNet.ipCommand() == null) return null;
         try {
-            String addrs = org.netstack4j.linux.LinuxNet.ip(null, "-4", "-o", "addr", "show", "dev", name);
-            if (addrs.isBlank()) return "has no IPv4 address on the kernel's side";
+            String addrs = org.netstack4j.linux.LinuxNet.ip(null, ipv6 ? "-6" : "-4", "-o", "addr", "show", "dev", name);
+            if (addrs.isBlank()) return "has no IPv" + (ipv6 ? 6 : 4) + " address on the kernel's side";
         } catch (org.netstack4j.linux.LinuxNet.CommandException e) {
             return null;
         }
@@ -262,9 +266,14 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
 
     /** The URL's host as the kernel side if it is in netstack4j's subnet, else the first free address of the subnet. */
     static String suggestedHostAddress(TunHost h, HttpGet.Url u) {
+        if (u.host() instanceof org.netstack4j.wire.Ipv6Address) {
+            org.netstack4j.linux.Ipv6Cidr a6 = h.address6();
+            boolean in = u.host() != null && a6.contains(u.host()) && !a6.address().equals(u.host());
+            return (in ? u.host() : a6.suggestPeer()) + "/" + a6.prefixLength();
+        }
         org.netstack4j.linux.Ipv4Cidr a = h.address();
         int mask = a.prefixLength() == 0 ? 0 : -1 << (32 - a.prefixLength());
-        int peer = u.host() == null ? 0 : u.host().bits();
+        int peer = u.host() instanceof org.netstack4j.wire.Ipv4Address h4 ? h4.bits() : 0;
         boolean inSubnet = u.host() != null && (peer & mask) == (a.address().bits() & mask) && peer != a.address().bits();
         if (!inSubnet) peer = a.network().bits() + 1 == a.address().bits() ? a.network().bits() + 2 : a.network().bits() + 1;
         return new org.netstack4j.wire.Ipv4Address(peer) + "/" + a.prefixLength();

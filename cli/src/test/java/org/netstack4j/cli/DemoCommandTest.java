@@ -26,6 +26,22 @@ class DemoCommandTest {
         assertTrue(r.out().contains("SYN_SENT") && r.out().contains("SYN_RECEIVED") && r.out().contains("ESTABLISHED"));
     }
 
+    @Test void handshakeOverIpv6() throws Exception {
+        Cli r = Cli.run("demo", "handshake", "--ipv6");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("SYN_SENT") && r.out().contains("ESTABLISHED"), r.out());
+        assertTrue(r.out().equals(Cli.run("demo", "handshake", "--ipv6").out()), "the same seed draws the same ladder");
+        Path pcap = dir.resolve("h6.pcap");
+        assertEquals(0, Cli.run("demo", "handshake", "--ipv6", "--pcap", pcap.toString()).status());
+        byte[] p = Files.readAllBytes(pcap);
+        boolean v6 = false;
+        for (int i = 24 + 16 + 12; i + 1 < p.length; i++) if ((p[i] & 0xff) == 0x86 && (p[i + 1] & 0xff) == 0xdd) { v6 = true; break; }
+        assertTrue(v6, "the capture carries IPv6 frames (EtherType 0x86dd)");
+        Cli net = Cli.run("demo", "arp", "--ipv6");
+        assertEquals(2, net.status());
+        assertTrue(net.err().contains("--ipv6 apply to the TCP stories"), net.err());
+    }
+
     @Test void jsonAndSvgAndPcap() throws Exception {
         Cli j = Cli.run("demo", "handshake", "--format", "json");
         assertEquals(0, j.status(), j.err());

@@ -22,7 +22,9 @@ import org.netstack4j.wire.MacAddress;
  * netstack4j's IPv6 over TAP against the kernel, in a namespace the test makes (issue 13): after
  * our duplicate address detection, the kernel's {@code ping -6} reaches our global and our
  * link-local address (Neighbor Discovery both ways), netstack4j's ping6 reaches the kernel, and
- * the kernel's neighbour table shows us REACHABLE.
+ * the kernel's neighbour table shows us REACHABLE; a router advertisement sent by the test
+ * (Scapy) gives netstack4j a SLAAC address the kernel then pings, and our duplicate address
+ * detection refuses an address the kernel already has.
  */
 class TapIpv6Test {
     private static final MacAddress US_MAC = MacAddress.parse("02:00:00:00:06:02");
@@ -35,15 +37,9 @@ class TapIpv6Test {
         String ns = RootEnv.netnsName();
         TapDevice tap = null;
         try {
-            tap = TapDevice.open(RootEnv.ifName('6'), 1500);
-            LinuxNet.netnsAdd(ns);
-            LinuxNet.linkSetNetns(tap.name(), ns);
-            LinuxNet.ip(ns, "-6", "addr", "add", "fd00:213::1/64", "dev", tap.name(), "nodad");
-            LinuxNet.linkUp(ns, tap.name());
-
+            tap = kernelSide(ns);
             Counters counters = new Counters();
-            IpStack ip = new IpStack(Tracer.NONE, counters, 13);
-            ip.addInterface(new IpInterface("tap0", tap, US_MAC, Ipv4Address.of(10, 213, 6, 2), 24));
+            IpStack ip = stack(tap, counters, 13);
             ip.addIpv6Address("tap0", US, 64);
             TapDevice dev = tap;
             BooleanSupplier ready = () -> ip.ipv6Addresses().stream().allMatch(a -> a.state() == Ipv6AddressState.State.PREFERRED);
@@ -78,6 +74,92 @@ class TapIpv6Test {
         } finally {
             if (tap != null) tap.close();
             LinuxNet.netnsDeleteQuietly(ns);
+        }
+    }
+
+    @Test
+    void routerAdvertisementGivesASlaacAddressAndDadRefusesOneInUse() throws Exception {
+        RootEnv.requirePing();
+        String why = ScapyCheck.why();
+        org.junit.jupiter.api.Assumptions.assumeTrue(why == null, why);
+        String ns = RootEnv.netnsName();
+        TapDevice tap = null;
+        try {
+            tap = kernelSide(ns);
+            Counters counters = new Counters();
+            IpStack ip = stack(tap, counters, 14);
+            // the kernel's address: our DAD's neighbor solicitation from :: gets the kernel's advertisement
+            ip.addIpv6Address("tap0", KERNEL, 64);
+            TapDevice dev = tap;
+            BooleanSupplier settled = () -> ip.ipv6Addresses().stream().noneMatch(a -> a.state() == Ipv6AddressState.State.TENTATIVE);
+            run(dev, ip, settled, Time.s(5));
+            Ipv6AddressState taken = ip.ipv6Addresses().stream().filter(a -> a.address().equals(KERNEL)).findFirst().orElseThrow();
+            assertEquals(Ipv6AddressState.State.DUPLICATE, taken.state(), "DAD must refuse the kernel's address: " + ip.ipv6Addresses());
+            assertEquals(1, counters.get("nd.dad.duplicates"));
+            assertTrue(ip.ipv6Addresses().stream().anyMatch(a -> a.address().isLinkLocal() && a.state() == Ipv6AddressState.State.PREFERRED),
+                    "our link-local address is unique and kept: " + ip.ipv6Addresses());
+
+            // a router advertisement from the kernel's side: prefix fd00:214::/64 with A and L, router lifetime 1800 s
+            String script = String.join("\n",
+                    "from scapy.all import Ether, IPv6, ICMPv6ND_RA, ICMPv6NDOptPrefixInfo, ICMPv6NDOptSrcLLAddr, ICMPv6NDOptMTU, sendp, get_if_hwaddr",
+                    "mac = get_if_hwaddr('" + tap.name() + "')",
+                    "ra = (Ether(src=mac, dst='33:33:00:00:00:01') / IPv6(src='fe80::1', dst='ff02::1', hlim=255)",
+                    "      / ICMPv6ND_RA(routerlifetime=1800) / ICMPv6NDOptSrcLLAddr(lladdr=mac) / ICMPv6NDOptMTU(mtu=1400)",
+                    "      / ICMPv6NDOptPrefixInfo(prefix='fd00:214::', prefixlen=64, L=1, A=1, validlifetime=3600, preferredlifetime=1800))",
+                    "sendp(ra, iface='" + tap.name() + "', verbose=False)");
+            Process scapy = LinuxNet.netnsStart(ns, "/usr/bin/python3", "-c", script);
+            BooleanSupplier slaac = () -> ip.ipv6Addresses().stream()
+                    .anyMatch(a -> a.address().toString().startsWith("fd00:214:") && a.state() == Ipv6AddressState.State.PREFERRED);
+            run(dev, ip, () -> slaac.getAsBoolean() && !scapy.isAlive(), Time.s(20));
+            String scapyOut = new String(scapy.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(scapy.waitFor(5, TimeUnit.SECONDS) && scapy.exitValue() == 0, "scapy: " + scapyOut);
+            assertTrue(slaac.getAsBoolean(), "no SLAAC address from the advertisement: " + ip.ipv6Addresses());
+            assertEquals(1, counters.get("nd.slaac.addresses"));
+            Ipv6AddressState a = ip.ipv6Addresses().stream().filter(x -> x.address().toString().startsWith("fd00:214:")).findFirst().orElseThrow();
+            assertEquals(64, a.prefixLength());
+            assertEquals(1400, ip.mtuFor(Ipv6Address.parse("fd00:215::9")), "the default route via the router, with the advertised MTU");
+
+            // the kernel reaches the SLAAC address (its route to the prefix is on the TAP)
+            LinuxNet.ip(ns, "-6", "route", "add", "fd00:214::/64", "dev", tap.name());
+            String out = ping(ns, dev, ip, a.address().toString());
+            assertTrue(out.contains("1 received"), out);
+        } finally {
+            if (tap != null) tap.close();
+            LinuxNet.netnsDeleteQuietly(ns);
+        }
+    }
+
+    /** A TAP moved into a new namespace {@code ns}, the kernel's side up with fd00:213::1/64. */
+    private static TapDevice kernelSide(String ns) throws Exception {
+        TapDevice tap = TapDevice.open(RootEnv.ifName('6'), 1500);
+        try {
+            LinuxNet.netnsAdd(ns);
+            LinuxNet.linkSetNetns(tap.name(), ns);
+            LinuxNet.ip(ns, "-6", "addr", "add", "fd00:213::1/64", "dev", tap.name(), "nodad");
+            LinuxNet.linkUp(ns, tap.name());
+            return tap;
+        } catch (Exception e) {
+            tap.close();
+            throw e;
+        }
+    }
+
+    /** netstack4j's IP layer on the TAP as "tap0" (10.213.6.2/24 and, once enabled, IPv6). */
+    private static IpStack stack(TapDevice tap, Counters counters, long seed) {
+        IpStack ip = new IpStack(Tracer.NONE, counters, seed);
+        ip.addInterface(new IpInterface("tap0", tap, US_MAC, Ipv4Address.of(10, 213, 6, 2), 24));
+        return ip;
+    }
+
+    /** Whether the system python has Scapy (scripts/install-deps.sh installs python3-scapy). */
+    private static final class ScapyCheck {
+        static String why() {
+            try {
+                LinuxNet.Result r = LinuxNet.exec(java.util.List.of("/usr/bin/python3", "-c", "import scapy.all"));
+                return r.ok() ? null : "python3 with Scapy not found (apt-get install -y python3-scapy; scripts/install-deps.sh)";
+            } catch (LinuxNet.CommandException e) {
+                return "python3 with Scapy not found (apt-get install -y python3-scapy): " + e.getMessage();
+            }
         }
     }
 

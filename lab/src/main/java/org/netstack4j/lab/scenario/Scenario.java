@@ -45,7 +45,7 @@ public abstract class Scenario {
                 .loss(options.loss()).build();
         try (TwoHostNetwork net = TwoHostNetwork.builder().seed(options.seed()).link(link)
                 .clientTcp(tcpConfig(options, true)).serverTcp(tcpConfig(options, false))
-                .pcap(options.pcap()).staticArp(true).build()) {
+                .pcap(options.pcap()).staticArp(true).ipv6(options.ipv6()).build()) {
             Stage stage = new Stage(net, options);
             net.sim().add(stage.timeline);
             play(stage);
@@ -107,7 +107,14 @@ public abstract class Scenario {
         }
 
         public TcpConnection connect(int port, TcpEventListener listener) {
-            return client().connect(now(), TwoHostNetwork.SERVER_ADDRESS, port, listener);
+            return client().connect(now(), serverAddress(), port, listener);
+        }
+
+        /** The server's address in this run's family (fd00::2 with {@link ScenarioOptions#ipv6}, else 10.0.0.2). */
+        public org.netstack4j.wire.IpAddress serverAddress() { return net.serverAddress(); }
+
+        public org.netstack4j.wire.IpAddress clientAddress() {
+            return options.ipv6() ? TwoHostNetwork.CLIENT_ADDRESS6 : TwoHostNetwork.CLIENT_ADDRESS;
         }
 
         /** Loses the first n frames the client sends that match. */

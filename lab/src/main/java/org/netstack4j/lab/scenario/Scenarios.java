@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.netstack4j.host.TwoHostNetwork;
 import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.tcp.TcpConnection;
 import org.netstack4j.tcp.TcpError;
@@ -146,10 +145,10 @@ public final class Scenarios {
         @Override public String summary() { return "both ends send a SYN at once: SYN-SENT to SYN-RECEIVED on both sides, four segments"; }
         @Override public String summaryZh() { return "双方同时发送 SYN：两端都从 SYN-SENT 进入 SYN-RECEIVED，共四个报文段"; }
         @Override protected void play(Stage s) {
-            TcpConnection a = s.client().tcp().connect(s.now(), TwoHostNetwork.CLIENT_ADDRESS, 5000,
-                    TwoHostNetwork.SERVER_ADDRESS, 6000, new TcpEventListener() {});
-            TcpConnection b = s.server().tcp().connect(s.now(), TwoHostNetwork.SERVER_ADDRESS, 6000,
-                    TwoHostNetwork.CLIENT_ADDRESS, 5000, new TcpEventListener() {});
+            TcpConnection a = s.client().tcp().connect(s.now(), s.clientAddress(), 5000,
+                    s.serverAddress(), 6000, new TcpEventListener() {});
+            TcpConnection b = s.server().tcp().connect(s.now(), s.serverAddress(), 6000,
+                    s.clientAddress(), 5000, new TcpEventListener() {});
             s.runUntil(() -> in(a, TcpState.ESTABLISHED) && in(b, TcpState.ESTABLISHED), Time.s(30));
             s.runFor(s.rtt());
         }
@@ -334,8 +333,8 @@ public final class Scenarios {
             });
             // First connection from port 40000: 200 KB of 'o'. The network keeps copies of its data
             // segments: one of them will wander in late.
-            TcpConnection first = s.client().tcp().connect(s.now(), TwoHostNetwork.CLIENT_ADDRESS, CLIENT_PORT,
-                    TwoHostNetwork.SERVER_ADDRESS, Scenario.SERVER_PORT, new TcpEventListener() {});
+            TcpConnection first = s.client().tcp().connect(s.now(), s.clientAddress(), CLIENT_PORT,
+                    s.serverAddress(), Scenario.SERVER_PORT, new TcpEventListener() {});
             s.runUntil(() -> in(first, TcpState.ESTABLISHED), Time.s(30));
             byte[] old = new byte[200_000];
             java.util.Arrays.fill(old, (byte) 'o');
@@ -359,8 +358,8 @@ public final class Scenarios {
             // A new connection: same ports if the old one is forgotten, else the stack must pick another.
             TcpConnection second0;
             try {
-                second0 = s.client().tcp().connect(s.now(), TwoHostNetwork.CLIENT_ADDRESS, CLIENT_PORT,
-                        TwoHostNetwork.SERVER_ADDRESS, Scenario.SERVER_PORT, new TcpEventListener() {});
+                second0 = s.client().tcp().connect(s.now(), s.clientAddress(), CLIENT_PORT,
+                        s.serverAddress(), Scenario.SERVER_PORT, new TcpEventListener() {});
                 s.note("client", "new connection reuses port " + CLIENT_PORT, "新连接复用端口 " + CLIENT_PORT);
             } catch (RuntimeException inUse) {
                 s.note("client", "port " + CLIENT_PORT + " is still in TIME-WAIT: the new connection takes another port",

@@ -31,6 +31,8 @@ class StoryGoldenTest {
             if (s.extraFlags().contains("--no-time-wait")) add(out, s.name() + "-no-time-wait", s, ScenarioOptions.defaults().withNoTimeWait(true));
             if (s.extraFlags().contains("--two-way")) add(out, s.name() + "-two-way", s, ScenarioOptions.defaults().withTwoWay(true));
         }
+        // the handshake over IPv6 (demo handshake --ipv6): Neighbor Discovery, then the same segments between fd00::1 and fd00::2
+        add(out, "handshake-ipv6", Scenarios.byName("handshake").orElseThrow(), ScenarioOptions.defaults().withIpv6(true));
         for (String zh : List.of("handshake", "teardown")) {
             LabRun run = LabRunner.run(Scenarios.byName(zh).orElseThrow(), ScenarioOptions.defaults());
             out.add(Arguments.of(zh + ".zh.txt", TextLadder.render(run, TextLadder.Options.defaults().withLang(Lang.ZH))));
