@@ -682,7 +682,7 @@ public final class TcpConnection {
             timersChanged();
             return;
         }
-        if (rare != null && rare.keepalivesSent >= cfg().timers().keepaliveProbes()) {
+        if ((rare != null ? rare.keepalivesSent : 0) >= cfg().timers().keepaliveProbes()) {
             enterClosed(now, "keepalive timeout", TcpError.TIMED_OUT);
             return;
         }
@@ -899,9 +899,9 @@ public final class TcpConnection {
      * of the control block so that an idle connection does not pay for them (DESIGN.md 10).
      */
     private static final class Rare {
-        /** USER TIMEOUT of this connection when set on it ({@link #setUserTimeout}); -1 = the layer's. */
+        /** USER TIMEOUT of this connection when set on it ({@link TcpConnection#setUserTimeout}); -1 = the layer's. */
         long userTimeoutOverrideNs = -1;
-        /** Connection establishment deadline (TCP_KEEPINIT, {@link #setConnectTimeout}); NEVER = by SYN retries only. */
+        /** Connection establishment deadline (TCP_KEEPINIT, {@link TcpConnection#setConnectTimeout}); NEVER = by SYN retries only. */
         long establishDeadline = NEVER;
         /** When an out-of-window segment was last answered (RFC 9293 3.10.7.4, RFC 5961 rate limit). */
         long lastOutOfWindowAck = Long.MIN_VALUE / 2;
