@@ -25,6 +25,9 @@ final class IpIdGenerator {
 
     private final SipHash f;
     private final short[] counters = new short[TABLE_LENGTH];
+    /** The last (pair, protocol) hashed and its hash: consecutive datagrams mostly share them. */
+    private long lastPair, lastHash;
+    private int lastProtocol = -1;
 
     IpIdGenerator(long seed) {
         SplittableRandom r = new SplittableRandom(seed ^ 0x7739L);
@@ -34,7 +37,15 @@ final class IpIdGenerator {
     /** The Identification for the next datagram from src to dst carrying {@code protocol}. */
     int next(Ipv4Address src, Ipv4Address dst, int protocol) {
         long pair = ((long) src.bits() << 32) | (dst.bits() & 0xffffffffL);
-        long h = f.hash(pair, protocol);
+        long h;
+        if (pair == lastPair && protocol == lastProtocol) {
+            h = lastHash; // a burst to one destination: hash once (F and G depend on nothing else)
+        } else {
+            h = f.hash(pair, protocol);
+            lastPair = pair;
+            lastProtocol = protocol;
+            lastHash = h;
+        }
         int index = (int) (h >>> 48) & (TABLE_LENGTH - 1); // G: the top bits
         int offset = (int) h; //                               F: the low bits, independent of G's
         int id = (offset + counters[index]) & 0xffff;

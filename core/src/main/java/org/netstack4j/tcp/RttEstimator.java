@@ -25,6 +25,11 @@ public final class RttEstimator {
     private long srtt, rttvar;
     private boolean hasSample;
     private long rto;
+    // The segment being timed without timestamps (RFC 6298 3, one at a time; Karn's rule clears
+    // it): kept here by TcpConnection and TcpSender, beside the estimate it feeds.
+    boolean timing;
+    int timedSeq;
+    long timedAt;
 
     public RttEstimator(long initialRtoNs, long minRtoNs, long maxRtoNs, long clockGranularityNs) {
         this(initialRtoNs, new Bounds(clockGranularityNs, minRtoNs, maxRtoNs, false));

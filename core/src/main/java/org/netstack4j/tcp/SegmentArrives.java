@@ -99,14 +99,14 @@ final class SegmentArrives {
         if (ts != null && !rst && Seq.lt(ts.tsVal(), c.tsRecent)) {
             c.layer.drop(now, DropReason.TIMESTAMP, "paws", "PAWS: timestamp older than TS.Recent (RFC 7323 5.3)", c, seg, len);
             boolean pureAck = len == 0 && !syn && !fin;
-            if (pureAck && now - c.lastOutOfWindowAck < TcpConnection.OUT_OF_WINDOW_ACK_INTERVAL_NS) {
+            if (pureAck && now - c.lastOutOfWindowAck() < TcpConnection.OUT_OF_WINDOW_ACK_INTERVAL_NS) {
                 // Two ends that each hold a TS.Recent ahead of the other's clock would otherwise
                 // answer each other's duplicate ACKs forever; rate-limited like out-of-window ACKs
                 // (Linux tcp_oow_rate_limited).
                 c.layer.counters().pawsAcksRateLimited.increment();
                 return;
             }
-            if (pureAck) c.lastOutOfWindowAck = now;
+            if (pureAck) c.outOfWindowAckSent(now);
             c.snd.sendAck(now);
             return;
         }
@@ -145,7 +145,7 @@ final class SegmentArrives {
                 return;
             }
             c.layer.drop(now, DropReason.OUT_OF_WINDOW, "out_of_window", "sequence number outside the receive window", c, seg, len);
-            if (!rst && segLen == 0 && now - c.lastOutOfWindowAck < TcpConnection.OUT_OF_WINDOW_ACK_INTERVAL_NS) {
+            if (!rst && segLen == 0 && now - c.lastOutOfWindowAck() < TcpConnection.OUT_OF_WINDOW_ACK_INTERVAL_NS) {
                 // a pure ACK out of the window: answer at most every 500 ms so two confused ends
                 // cannot ping-pong ACKs forever (Linux tcp_invalid_ratelimit)
                 c.layer.counters().outOfWindowAcksRateLimited.increment();
@@ -153,7 +153,7 @@ final class SegmentArrives {
             }
             if (!rst) {
                 // only pure ACKs can loop, so only they start the interval (Linux tcp_oow_rate_limited)
-                if (segLen == 0) c.lastOutOfWindowAck = now;
+                if (segLen == 0) c.outOfWindowAckSent(now);
                 c.snd.sendAck(now); // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
                 if (c.state == TcpState.TIME_WAIT && fin) c.restartTimeWait(now); // retransmitted FIN
             }

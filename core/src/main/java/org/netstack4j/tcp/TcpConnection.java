@@ -41,7 +41,6 @@ public final class TcpConnection {
     final int advMss;
     final int localPort, remotePort;
     final TcpListener parent; // passive OPEN from this listener, else null
-    private TcpIntercept intercept; // accepted from a held SYN (TcpIntercept), else null
     private TcpEventListener listener;
 
     TcpState state = TcpState.CLOSED;
@@ -80,8 +79,6 @@ public final class TcpConnection {
     /** SND.MAX when cwnd was last reduced on ECE ({@link Ecn#RECOVER}). */
     int ecnRecover;
     boolean peerOfferedWs, peerOfferedTs, peerOfferedSack;
-    /** Our SYN is retransmitted with the MSS option only ({@link TcpConfig#bareSynAfterRetries()}). */
-    boolean synOptionsDropped;
     /** TCP_NOOPT (FreeBSD): no options on our SYN or SYN,ACK, none of the peer's WS/TS/SACK used. */
     boolean noOptions;
     /** A bare ACK of our SYN,ACK came while the listener defers accepting (TCP_DEFER_ACCEPT). */
@@ -106,15 +103,10 @@ public final class TcpConnection {
     int timerSlot = TimerQueue.NOT_QUEUED;
     boolean timerDue; // queued in the layer's current poll pass
     final long order;
-    int retries, keepalivesSent;
-    private boolean synRetransmitted;
+    int retries;
     long unackedSince = NEVER;
-    long lastOutOfWindowAck = Long.MIN_VALUE / 2;
 
     final RttEstimator rtt;
-    boolean rttTiming;
-    int rttSeq;
-    long rttStart;
     /** Loss recovery and the congestion control it drives, created with the first data they govern: see recovery(). */
     LossRecovery recovery;
 
@@ -129,12 +121,8 @@ public final class TcpConnection {
     long finWait2TimeoutNs;
     long bytesAcked;
 
-    /** SO_SNDBUF of this connection when set on it ({@link #setSendBufferSize}); 0 = the layer's. */
-    int sndBufLimit;
-    /** USER TIMEOUT of this connection when set on it ({@link #setUserTimeout}); -1 = the layer's. */
-    private long userTimeoutOverrideNs = -1;
-    /** Connection establishment deadline (TCP_KEEPINIT, {@link #setConnectTimeout}); NEVER = by SYN retries only. */
-    private long establishDeadline = NEVER;
+    /** What few connections need, created when first set (DESIGN.md 10): null = every default. */
+    private Rare rare;
     /** When the connection was established and an acceptable ACK last arrived (status only). */
     long establishedAt = NEVER, lastAckAt = NEVER;
 
@@ -194,7 +182,7 @@ public final class TcpConnection {
      */
     public void setSendBufferSize(int bytes) {
         if (bytes < 1) throw new IllegalArgumentException("send buffer size >= 1");
-        sndBufLimit = bytes == cfg().buffers().sendBufferSize() ? 0 : bytes;
+        snd.sndBufLimit = bytes == cfg().buffers().sendBufferSize() ? 0 : bytes;
         if (sendBuf.isShared()) return; // allocated at this size with the first queued byte
         RingBuffer r = layer.newRing(Math.max(bytes, sendBuf.size()));
         if (!sendBuf.isEmpty()) {
@@ -214,12 +202,12 @@ public final class TcpConnection {
     void setNoOptions(boolean on) { this.noOptions = on; }
 
     /** The send buffer size in bytes. */
-    public int sendBufferSize() { return sndBufLimit != 0 ? sndBufLimit : cfg().buffers().sendBufferSize(); }
+    public int sendBufferSize() { return snd.sndBufLimit != 0 ? snd.sndBufLimit : cfg().buffers().sendBufferSize(); }
 
     /** RFC 9293 3.10.8 USER TIMEOUT for this connection alone (TCP_USER_TIMEOUT); 0 = off. */
     public void setUserTimeout(long ns) {
         if (ns < 0) throw new IllegalArgumentException("user timeout >= 0");
-        userTimeoutOverrideNs = ns;
+        rare().userTimeoutOverrideNs = ns;
     }
 
     /**
@@ -229,9 +217,9 @@ public final class TcpConnection {
      */
     public void setConnectTimeout(long now, long ns) {
         if (ns <= 0) throw new IllegalArgumentException("connect timeout > 0");
-        establishDeadline = now + ns;
-        if (rtoAt != NEVER && establishing() && rtoAt > establishDeadline) {
-            rtoAt = establishDeadline;
+        rare().establishDeadline = now + ns;
+        if (rtoAt != NEVER && establishing() && rtoAt > now + ns) {
+            rtoAt = now + ns;
             timersChanged();
         }
     }
@@ -239,14 +227,14 @@ public final class TcpConnection {
     private boolean establishing() { return state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED; }
 
     /** The USER TIMEOUT in force, 0 = none. */
-    public long userTimeoutNs() { return userTimeoutOverrideNs >= 0 ? userTimeoutOverrideNs : cfg().timers().userTimeoutNs(); }
+    public long userTimeoutNs() { return rare != null && rare.userTimeoutOverrideNs >= 0 ? rare.userTimeoutOverrideNs : cfg().timers().userTimeoutNs(); }
 
     /** SO_KEEPALIVE for this connection (RFC 9293 3.8.4), with the idle/interval/probes of the config. */
     public void setKeepalive(long now, boolean on) {
         if (on && keepaliveAt == NEVER && (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT)) {
             keepaliveAt = now + cfg().timers().keepaliveIdleNs();
             timersChanged();
-            keepalivesSent = 0;
+            if (rare != null) rare.keepalivesSent = 0;
             timer(now, TcpTimer.KEEPALIVE, TimerAction.SET, keepaliveAt);
         } else if (!on && keepaliveAt != NEVER) {
             keepaliveAt = NEVER;
@@ -288,7 +276,7 @@ public final class TcpConnection {
         sndNxt = Seq.add(iss, 1);
         sndMax = sndNxt;
         setState(now, TcpState.SYN_SENT, "user OPEN (active)");
-        if (cfg().timers().connectTimeoutNs() > 0) establishDeadline = now + cfg().timers().connectTimeoutNs();
+        if (cfg().timers().connectTimeoutNs() > 0) rare().establishDeadline = now + cfg().timers().connectTimeoutNs();
         snd.sendSyn(now, false);
         startRttTiming(now, iss);
         armRto(now);
@@ -302,7 +290,7 @@ public final class TcpConnection {
     }
 
     /** This connection was accepted from a SYN the interceptor held: it is told when we reach CLOSED. */
-    void interceptedBy(TcpIntercept i) { this.intercept = i; }
+    void interceptedBy(TcpIntercept i) { rare().intercept = i; }
 
     /** RFC 9293 3.10.7.2 third step: a SYN arrived at our LISTEN parent. */
     void passiveOpen(long now, TcpRepr seg) {
@@ -486,7 +474,7 @@ public final class TcpConnection {
     /** RFC 9293 3.10.7: a segment for this connection. */
     void segmentArrives(long now, TcpRepr seg, byte[] buf, int off, int len, int ecn) {
         if (keepaliveAt != NEVER) {
-            keepalivesSent = 0;
+            if (rare != null) rare.keepalivesSent = 0;
             keepaliveAt = now + cfg().timers().keepaliveIdleNs();
             timersChanged();
         }
@@ -606,7 +594,7 @@ public final class TcpConnection {
             userTimeout(now);
             return;
         }
-        if (establishing() && now >= establishDeadline) {
+        if (establishing() && now >= establishDeadline()) {
             layer.counters().connectTimeouts.increment();
             enterClosed(now, "connection establishment timed out", TcpError.TIMED_OUT);
             return;
@@ -628,11 +616,11 @@ public final class TcpConnection {
         }
         retries++;
         rtt.backoff(); // RFC 6298 5.5
-        rttTiming = false; // Karn
+        rtt.timing = false; // Karn
         if (!synAcked()) {
-            synRetransmitted = true;
+            snd.synRetransmitted = true;
             int bare = cfg().quirks().bareSynAfterRetries();
-            if (state == TcpState.SYN_SENT && bare > 0 && retries >= bare) synOptionsDropped = true;
+            if (state == TcpState.SYN_SENT && bare > 0 && retries >= bare) snd.synOptionsDropped = true;
             // TCP_DEFER_ACCEPT: the peer has ACKed; repeat the SYN,ACK only at the end of the deferral
             if (!deferredAckSeen || retries >= defer) snd.retransmitFirst(now);
             armRto(now);
@@ -698,11 +686,11 @@ public final class TcpConnection {
             timersChanged();
             return;
         }
-        if (keepalivesSent >= cfg().timers().keepaliveProbes()) {
+        if ((rare != null ? rare.keepalivesSent : 0) >= cfg().timers().keepaliveProbes()) {
             enterClosed(now, "keepalive timeout", TcpError.TIMED_OUT);
             return;
         }
-        keepalivesSent++;
+        rare().keepalivesSent++;
         layer.counters().outKeepalives.increment();
         // RFC 9293 3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT> (SND.NXT = SND.UNA here), no data, so the peer must answer with an ACK
         snd.emit(now, TcpRepr.ACK, Seq.add(sndUna, -1), 0);
@@ -749,11 +737,11 @@ public final class TcpConnection {
             }
         }
         // an option we stopped offering on our SYN is off, whatever the peer says (RFC 7323 2.2, 3.2)
-        boolean wsOk = cfg().options().windowScale() && peerOfferedWs && !synOptionsDropped && !noOptions;
+        boolean wsOk = cfg().options().windowScale() && peerOfferedWs && !snd.synOptionsDropped && !noOptions;
         sndWscale = wsOk ? peerWsShift : 0;
         rcvWscale = (byte) (wsOk ? cfg().options().windowScaleShift() : 0);
-        tsOk = cfg().options().timestamps() && peerOfferedTs && !synOptionsDropped && !noOptions;
-        sackOk = cfg().options().sack() && peerOfferedSack && !synOptionsDropped && !noOptions;
+        tsOk = cfg().options().timestamps() && peerOfferedTs && !snd.synOptionsDropped && !noOptions;
+        sackOk = cfg().options().sack() && peerOfferedSack && !snd.synOptionsDropped && !noOptions;
         Ecn.negotiate(this, seg);
         // RFC 6691 / RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCPhdrsize - IPoptionsize;
         // the MSS option counts no TCP options, so the timestamps we carry come off it.
@@ -784,7 +772,7 @@ public final class TcpConnection {
     void establish(long now, String cause) {
         setState(now, TcpState.ESTABLISHED, cause);
         establishedAt = now;
-        if (synRetransmitted) rtt.reinitializeAfterSynTimeout(Math.max(3_000_000_000L, cfg().timers().initialRtoNs())); // RFC 6298 5.7
+        if (snd.synRetransmitted) rtt.reinitializeAfterSynTimeout(Math.max(3_000_000_000L, cfg().timers().initialRtoNs())); // RFC 6298 5.7
         layer.counters().established.increment();
         nEstablished = true;
         if (sndUna == sndMax) cancelRto(now);
@@ -876,7 +864,7 @@ public final class TcpConnection {
         layer.forget(this);
         if (countedOrphan) layer.orphanClosed();
         if (parent != null) parent.forget(this);
-        if (intercept != null) intercept.closed(this);
+        if (rare != null && rare.intercept != null) rare.intercept.closed(this);
         nClosed = true;
     }
 
@@ -894,7 +882,7 @@ public final class TcpConnection {
         long ut = userTimeoutNs();
         // the USER TIMEOUT ends the connection when it expires, not at the next retransmission after it
         if (ut > 0) rtoAt = Math.max(now + 1, Math.min(rtoAt, (unackedSince != NEVER ? unackedSince : now) + ut));
-        if (establishing() && establishDeadline != NEVER) rtoAt = Math.max(now + 1, Math.min(rtoAt, establishDeadline));
+        if (establishing() && establishDeadline() != NEVER) rtoAt = Math.max(now + 1, Math.min(rtoAt, establishDeadline()));
         timersChanged();
         timer(now, TcpTimer.RTO, TimerAction.SET, rtoAt);
     }
@@ -911,10 +899,39 @@ public final class TcpConnection {
         timer(now, TcpTimer.RTO, TimerAction.CANCEL, NEVER);
     }
 
+    /**
+     * The fields of {@link TcpConnection} that keep their defaults in nearly every connection, out
+     * of the control block so that an idle connection does not pay for them (DESIGN.md 10).
+     */
+    private static final class Rare {
+        /** USER TIMEOUT of this connection when set on it ({@link TcpConnection#setUserTimeout}); -1 = the layer's. */
+        long userTimeoutOverrideNs = -1;
+        /** Connection establishment deadline (TCP_KEEPINIT, {@link TcpConnection#setConnectTimeout}); NEVER = by SYN retries only. */
+        long establishDeadline = NEVER;
+        /** When an out-of-window segment was last answered (RFC 9293 3.10.7.4, RFC 5961 rate limit). */
+        long lastOutOfWindowAck = Long.MIN_VALUE / 2;
+        /** Keepalive probes sent since the peer was last heard (RFC 9293 3.8.4). */
+        int keepalivesSent;
+        /** Accepted from a held SYN ({@link TcpIntercept}), else null. */
+        TcpIntercept intercept;
+    }
+
+    private Rare rare() {
+        if (rare == null) rare = new Rare();
+        return rare;
+    }
+
+    private long establishDeadline() { return rare != null ? rare.establishDeadline : NEVER; }
+
+    /** When an out-of-window segment was last answered with an ACK ({@link #OUT_OF_WINDOW_ACK_INTERVAL_NS}). */
+    long lastOutOfWindowAck() { return rare != null ? rare.lastOutOfWindowAck : Long.MIN_VALUE / 2; }
+
+    void outOfWindowAckSent(long now) { rare().lastOutOfWindowAck = now; }
+
     void startRttTiming(long now, int seq) {
-        rttTiming = true;
-        rttSeq = seq;
-        rttStart = now;
+        rtt.timing = true;
+        rtt.timedSeq = seq;
+        rtt.timedAt = now;
     }
 
     void timer(long now, TcpTimer name, TimerAction action, long deadline) {

@@ -44,6 +44,12 @@ final class TcpSender implements RecoverySender {
     /** When data was last sent (TcpConfig.slowStartAfterIdle). */
     long lastDataSentAt = NEVER;
     long bytesSent, retransmissions;
+    /** SO_SNDBUF of this connection when set on it ({@link TcpConnection#setSendBufferSize}); 0 = the layer's. */
+    int sndBufLimit;
+    /** Our SYN was retransmitted (RFC 6298 5.7: the RTO after the handshake). */
+    boolean synRetransmitted;
+    /** Our SYN is retransmitted with the MSS option only ({@link TcpConfig.OsQuirks#bareSynAfterRetries()}). */
+    boolean synOptionsDropped;
 
     TcpSender(TcpConnection c, TcpConfig config, int iss) {
         this.c = c;
@@ -86,10 +92,10 @@ final class TcpSender implements RecoverySender {
         if (ts != null && ts.tsEcr() != 0) {
             int ms = Seq.sub(c.tsNow(now), ts.tsEcr());
             if (ms >= 0 && ms < 3_600_000) c.rttSample(ms * 1_000_000L);
-            c.rttTiming = false;
-        } else if (c.rttTiming && Seq.gt(ack, c.rttSeq)) {
-            c.rttSample(now - c.rttStart);
-            c.rttTiming = false;
+            c.rtt.timing = false;
+        } else if (c.rtt.timing && Seq.gt(ack, c.rtt.timedSeq)) {
+            c.rttSample(now - c.rtt.timedAt);
+            c.rtt.timing = false;
         }
         long ccBytes = acked - (synWasUnacked ? 1 : 0);
         if (cfg().recovery().slowStartAbcLimit() == 0 && ccBytes > c.effMss && !c.inRecovery()) {
@@ -116,7 +122,7 @@ final class TcpSender implements RecoverySender {
     }
 
     RingBuffer writableSendBuf(int len) {
-        if (len > 0 && c.sendBuf.isShared()) c.sendBuf = c.sndBufLimit == 0 ? c.layer.sendRings().take(cfg().buffers().sendBufferSize()) : c.layer.newRing(c.sndBufLimit);
+        if (len > 0 && c.sendBuf.isShared()) c.sendBuf = sndBufLimit == 0 ? c.layer.sendRings().take(cfg().buffers().sendBufferSize()) : c.layer.newRing(sndBufLimit);
         return c.sendBuf;
     }
 
@@ -310,12 +316,12 @@ final class TcpSender implements RecoverySender {
             retransmissions++;
             c.layer.counters().retransmits.increment();
             c.retransmitted(now, seq, Seq.sub(end, seq));
-            if (c.rttTiming && Seq.ge(c.rttSeq, seq) && Seq.lt(c.rttSeq, end)) c.rttTiming = false; // Karn
+            if (c.rtt.timing && Seq.ge(c.rtt.timedSeq, seq) && Seq.lt(c.rtt.timedSeq, end)) c.rtt.timing = false; // Karn
         }
         if (Seq.gt(end, c.sndMax)) {
             bytesSent += Math.max(0, Seq.sub(Seq.add(seq, len), Seq.max(seq, c.sndMax)));
             c.sndMax = end;
-            if (!c.rttTiming && !c.tsOk) c.startRttTiming(now, seq);
+            if (!c.rtt.timing && !c.tsOk) c.startRttTiming(now, seq);
         }
         if (c.rtoAt == NEVER) {
             c.armRto(now); // RFC 6298 5.1
@@ -409,11 +415,11 @@ final class TcpSender implements RecoverySender {
         if (c.noOptions) return List.of();
         return cfg().options().optionLayout().arrange(synAck, kind -> switch (kind) {
             case TcpOption.KIND_MSS -> new TcpOption.Mss(c.advMss);
-            case TcpOption.KIND_WSCALE -> cfg().options().windowScale() && !c.synOptionsDropped && (!synAck || c.peerOfferedWs)
+            case TcpOption.KIND_WSCALE -> cfg().options().windowScale() && !synOptionsDropped && (!synAck || c.peerOfferedWs)
                     ? new TcpOption.WindowScale(cfg().options().windowScaleShift()) : null;
-            case TcpOption.KIND_SACK_PERMITTED -> cfg().options().sack() && !c.synOptionsDropped && (!synAck || c.peerOfferedSack)
+            case TcpOption.KIND_SACK_PERMITTED -> cfg().options().sack() && !synOptionsDropped && (!synAck || c.peerOfferedSack)
                     ? new TcpOption.SackPermitted() : null;
-            case TcpOption.KIND_TIMESTAMPS -> cfg().options().timestamps() && !c.synOptionsDropped && (!synAck || c.peerOfferedTs)
+            case TcpOption.KIND_TIMESTAMPS -> cfg().options().timestamps() && !synOptionsDropped && (!synAck || c.peerOfferedTs)
                     ? new TcpOption.Timestamps(c.tsNow(now), synAck || c.synEchoesTsRecent ? c.tsRecent : 0) : null;
             default -> null;
         });
@@ -433,7 +439,7 @@ final class TcpSender implements RecoverySender {
     @Override public int retries() { return c.retries; }
     @Override public long srtt() { return c.rtt.srtt(); }
     @Override public boolean hasRttSample() { return c.rtt.hasSample(); }
-    @Override public void stopRttTiming() { c.rttTiming = false; }
+    @Override public void stopRttTiming() { c.rtt.timing = false; }
     @Override public long rtoDeadline() { return c.rtoAt; }
 
     @Override public void restartRto(long now) {

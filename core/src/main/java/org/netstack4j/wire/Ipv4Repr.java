@@ -77,6 +77,7 @@ public record Ipv4Repr(int tos, int identification, boolean dontFragment, boolea
      * (Linux ip_options_compile, which answers such a header with a parameter problem).
      */
     public String optionsProblem() {
+        if (options.length == 0) return null; // the common case: no builder per datagram
         StringBuilder why = new StringBuilder();
         return checkOptions(why) < 0 ? null : why.toString();
     }

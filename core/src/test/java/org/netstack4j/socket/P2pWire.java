@@ -2,6 +2,7 @@ package org.netstack4j.socket;
 
 import java.util.ArrayDeque;
 import org.netstack4j.device.Device;
+import org.netstack4j.device.FramePool;
 import org.netstack4j.device.FrameSink;
 import org.netstack4j.device.Medium;
 import org.netstack4j.time.Pollable;
@@ -12,16 +13,29 @@ import org.netstack4j.time.Time;
  * the other at its owner's next poll (the owning host polls its devices).
  */
 final class P2pWire {
-    final End a = new End();
-    final End b = new End();
+    final End a;
+    final End b;
 
-    P2pWire() {
+    P2pWire() { this(null); }
+
+    /**
+     * With a pool, both ends opt in to frame recycling ({@link Device#framePool}): a frame is
+     * only queued until the other end's host has received it (both hosts on one thread).
+     */
+    P2pWire(FramePool pool) {
+        a = new End(pool);
+        b = new End(pool);
         a.peer = b;
         b.peer = a;
     }
 
     static final class End implements Device {
         End peer;
+        private final FramePool pool;
+
+        End(FramePool pool) { this.pool = pool; }
+
+        @Override public FramePool framePool() { return pool; }
         private FrameSink sink = FrameSink.DISCARD;
         private final ArrayDeque<byte[]> inbox = new ArrayDeque<>();
 
