@@ -26,9 +26,11 @@ import picocli.CommandLine.Model.CommandSpec;
             "destination through --socks5 (RFC 1928 CONNECT) or --direct (this host's sockets).",
             "The client's SYN is answered only once the upstream connect succeeded: a refusal",
             "becomes a RST (\"connection refused\" at once), an unreachable upstream an ICMP",
-            "error. UDP is relayed from this host's own sockets (also with --socks5: UDP",
-            "ASSOCIATE is not implemented); --udp off refuses it. Pings are answered. One log",
-            "line per flow on stderr; Ctrl-C prints the counters and removes the TUN."},
+            "error. UDP goes the same way (--udp upstream, the default: one SOCKS5 UDP",
+            "ASSOCIATE per client endpoint with --socks5, RFC 1928 section 7), or from this",
+            "host's own sockets (--udp direct, for a proxy without UDP), or is refused (--udp",
+            "off). Pings are answered. One log line per flow on stderr; Ctrl-C prints the",
+            "counters and removes the TUN."},
         footer = {"", "Example (as root): a namespace whose default route is the gateway",
             "  ip netns add box",
             "  netstack4j gateway --tun gw0=10.9.0.1/24 --netns box --peer 10.9.0.2/24 --socks5 127.0.0.1:1080",
@@ -49,8 +51,8 @@ public final class GatewayCommand implements java.util.concurrent.Callable<Integ
     @Option(names = "--upstream", paramLabel = "direct|socks5://HOST:PORT", description = "The same as --direct or --socks5.")
     String upstream;
 
-    @Option(names = "--udp", paramLabel = "direct|off", defaultValue = "direct",
-            description = "UDP: relayed from this host's sockets (default), or off.")
+    @Option(names = "--udp", paramLabel = "upstream|direct|off", defaultValue = "upstream",
+            description = "UDP: relayed through the upstream (default; SOCKS5 UDP ASSOCIATE with --socks5), from this host's sockets, or off.")
     String udp;
 
     @Option(names = "--netns", paramLabel = "NS", description = "Move the TUN into this existing network namespace (the clients' side).")
@@ -113,14 +115,19 @@ public final class GatewayCommand implements java.util.concurrent.Callable<Integ
             String problem = address.peerProblem(peerCidr);
             if (problem != null) throw new Main.UsageError("--peer " + peer + ": " + problem);
         }
-        if (!udp.equals("direct") && !udp.equals("off")) throw new Main.UsageError("--udp " + udp + ": expected direct or off");
+        Upstream udpUpstream = switch (udp) {
+            case "upstream" -> up;
+            case "direct" -> new Upstream.Direct();
+            case "off" -> null;
+            default -> throw new Main.UsageError("--udp " + udp + ": expected upstream, direct or off");
+        };
         if (connectTimeoutMs <= 0) throw new Main.UsageError("--connect-timeout must be > 0");
         if (maxFlows <= 0) throw new Main.UsageError("--max-flows must be > 0");
         TcpIntercept.Config d = TcpIntercept.Config.defaults();
         // a held SYN waits at least as long as the upstream connect may take
         TcpIntercept.Config tcp = new TcpIntercept.Config(d.maxPending(), Math.max(d.pendingTimeoutNs(), Time.ms(connectTimeoutMs) + Time.s(5)),
                 maxFlows, d.onTimeout(), d.onLimit());
-        return new TunGateway.Config(name, address, netns, peerCidr, up, udp.equals("direct"), connectTimeoutMs, tcp,
+        return new TunGateway.Config(name, address, netns, peerCidr, up, udpUpstream, connectTimeoutMs, tcp,
                 UdpIntercept.Config.defaults(), log);
     }
 
@@ -145,7 +152,7 @@ public final class GatewayCommand implements java.util.concurrent.Callable<Integ
         out.printf("netstack4j %s on %s%s%s%n", cfg.address(), gw.tun().name(), netns == null ? "" : " (in namespace " + netns + ")",
                 peer == null ? "" : ", kernel side " + peer + " with its default route via netstack4j");
         out.println("intercepting TCP " + (cfg.udp() ? "and UDP " : "") + "to any destination via " + up.describe()
-                + (cfg.udp() && up instanceof Upstream.Socks5 ? " (UDP directly: SOCKS5 UDP ASSOCIATE is not implemented)" : "")
+                + (cfg.udp() && cfg.udpUpstream() != up ? " (UDP via " + cfg.udpUpstream().describe() + ")" : "")
                 + "; Ctrl-C to stop");
         out.flush();
         TunOptions.printCountersOnExit(out, gw::counters, gw::close, "netstack4j-gateway-shutdown");

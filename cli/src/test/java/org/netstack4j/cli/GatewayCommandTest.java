@@ -25,7 +25,7 @@ class GatewayCommandTest {
         misuse("port must be 1..65535", "gateway", "--tun", "gw0=10.9.0.1/24", "--socks5", "127.0.0.1:70000");
         misuse("expected direct or socks5://HOST:PORT", "gateway", "--tun", "gw0=10.9.0.1/24", "--upstream", "http://x:1");
         misuse("expected NAME=CIDR", "gateway", "--tun", "gw0", "--direct");
-        misuse("--udp sometimes: expected direct or off", "gateway", "--tun", "gw0=10.9.0.1/24", "--direct", "--udp", "sometimes");
+        misuse("--udp sometimes: expected upstream, direct or off", "gateway", "--tun", "gw0=10.9.0.1/24", "--direct", "--udp", "sometimes");
         misuse("Linux allows at most 15", "gateway", "--tun", "a-very-long-interface-name=10.9.0.1/24", "--direct");
     }
 
@@ -36,6 +36,9 @@ class GatewayCommandTest {
         TunGateway.Config c = GatewayCommand.config("gw0=10.9.0.1/24", "box", "10.9.0.2/24", s, "off", 40_000, 100, null);
         assertEquals("gw0", c.name());
         assertEquals(false, c.udp());
+        assertEquals(s, GatewayCommand.config("gw0=10.9.0.1/24", null, null, s, "upstream", 1000, 100, null).udpUpstream(),
+                "UDP through the SOCKS5 proxy (UDP ASSOCIATE) by default");
+        assertInstanceOf(Upstream.Direct.class, GatewayCommand.config("gw0=10.9.0.1/24", null, null, s, "direct", 1000, 100, null).udpUpstream());
         assertEquals(100, c.tcp().maxFlows());
         assertEquals(Time.s(45), c.tcp().pendingTimeoutNs(), "a held SYN outlives the upstream connect timeout");
     }

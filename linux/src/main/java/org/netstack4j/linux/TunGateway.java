@@ -7,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -29,8 +28,9 @@ import org.netstack4j.wire.Ipv4Address;
  * through an {@link Upstream} (the host's sockets, or a SOCKS5 proxy); the client's SYN is
  * answered only once the upstream connect succeeded, and an upstream refusal reaches the client
  * as a RST, an unreachable upstream as an ICMP error. UDP flows ({@link UdpIntercept}, one
- * session per client endpoint) are relayed through the host's own UDP sockets, also with
- * SOCKS5 (UDP ASSOCIATE is not implemented). Echo requests to any address are answered by
+ * session per client endpoint) are relayed through {@link Config#udpUpstream}: the host's own UDP
+ * sockets, or a SOCKS5 UDP ASSOCIATE per session (RFC 1928 section 7); a session whose
+ * association fails or ends is closed. Echo requests to any address are answered by
  * netstack4j. One log line per flow.
  *
  * <p>The relay keeps no unbounded buffer: each direction copies through one 32 KiB array with
@@ -48,7 +48,7 @@ public final class TunGateway implements AutoCloseable {
      * move it into and the kernel side's address there ({@code peer}: a default route via
      * netstack4j is added in that namespace).
      */
-    public record Config(String name, Ipv4Cidr address, String netns, Ipv4Cidr peer, Upstream upstream, boolean udp,
+    public record Config(String name, Ipv4Cidr address, String netns, Ipv4Cidr peer, Upstream upstream, Upstream udpUpstream,
                          int connectTimeoutMs, TcpIntercept.Config tcp, UdpIntercept.Config udpConfig, Consumer<String> log) {
         public Config {
             Objects.requireNonNull(name, "name");
@@ -59,6 +59,9 @@ public final class TunGateway implements AutoCloseable {
             if (udpConfig == null) udpConfig = UdpIntercept.Config.defaults();
             if (log == null) log = line -> {};
         }
+
+        /** Whether UDP is relayed ({@code udpUpstream} non-null) or refused. */
+        public boolean udp() { return udpUpstream != null; }
     }
 
     private final Config config;
@@ -76,7 +79,7 @@ public final class TunGateway implements AutoCloseable {
         try {
             if (c.peer() != null) LinuxNet.ip(c.netns(), "route", "replace", "default", "via", c.address().address().toString());
             else LinuxNet.linkUp(c.netns(), tun.name());
-            UdpRelay udp = c.udp() ? new UdpRelay() : null;
+            UdpRelay udp = c.udp() ? new UdpRelay(c.udpUpstream()) : null;
             tun.loop().run(() -> tun.host().intercept(tun.name(), c.tcp(), InterceptedFlow.handler(tun.net(), this::relay),
                     c.udpConfig(), udp));
         } catch (IOException | RuntimeException e) {
@@ -208,60 +211,89 @@ public final class TunGateway implements AutoCloseable {
 
     private record Outgoing(InetSocketAddress to, byte[] data) {}
 
-    /** One UDP session's upstream: an unconnected socket (endpoint-independent), a sender and a receiver thread. */
+    /**
+     * One UDP session's upstream path ({@link Upstream#openUdp}: an unconnected host socket, so
+     * endpoint-independent, or a SOCKS5 UDP association), a sender and a receiver thread. The
+     * sender opens the path (a SOCKS5 handshake blocks, so not on the loop) and then drains the
+     * queue; datagrams queued meanwhile wait, up to {@link #UDP_QUEUE}.
+     */
     private static final class UdpFlow {
-        final DatagramChannel channel;
         final ArrayBlockingQueue<Outgoing> queue = new ArrayBlockingQueue<>(UDP_QUEUE);
+        volatile Upstream.UdpPath path;
+        volatile boolean closed;
         Thread sender, receiver;
         long out, in;
+        volatile String failure;
 
-        UdpFlow(DatagramChannel channel) { this.channel = channel; }
+        void closePath() {
+            Upstream.UdpPath p = path;
+            if (p != null) {
+                try { p.close(); } catch (IOException ignored) { /* best effort */ }
+            }
+        }
     }
 
     private final class UdpRelay implements UdpIntercept.Handler {
+        private final Upstream upstream;
+
+        UdpRelay(Upstream upstream) { this.upstream = upstream; }
+
         @Override public void onSession(long now, UdpIntercept.Session s) {
             udpSessions.incrementAndGet();
-            DatagramChannel ch;
-            try {
-                ch = DatagramChannel.open(s.clientAddress() instanceof Ipv4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
-                ch.bind(null);
-            } catch (IOException e) {
-                config.log().accept("udp " + s.clientAddress() + ":" + s.clientPort() + " no upstream socket: " + e.getMessage());
-                s.close(now);
-                return;
-            }
-            UdpFlow f = new UdpFlow(ch);
+            UdpFlow f = new UdpFlow();
             s.attachment = f;
             f.sender = Thread.ofVirtual().name("udp-up " + s).start(() -> {
                 try {
+                    f.path = upstream.openUdp(s.clientAddress() instanceof Ipv4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6,
+                            config.connectTimeoutMs());
+                } catch (IOException | RuntimeException e) {
+                    f.failure = "no upstream: " + e.getMessage();
+                    tun.loop().execute(() -> s.close(tun.loop().now()));
+                    return;
+                }
+                if (f.closed) { // the session ended while the path was being opened
+                    f.closePath();
+                    return;
+                }
+                f.receiver = Thread.ofVirtual().name("udp-down " + s).start(() -> receive(s, f));
+                try {
                     while (true) {
                         Outgoing o = f.queue.take();
-                        ch.send(ByteBuffer.wrap(o.data()), o.to());
+                        f.path.send(o.to(), o.data());
                     }
                 } catch (InterruptedException | IOException e) {
                     // the session ended
                 }
             });
-            f.receiver = Thread.ofVirtual().name("udp-down " + s).start(() -> {
-                ByteBuffer bb = ByteBuffer.allocate(65535);
-                try {
-                    while (true) {
-                        bb.clear();
-                        InetSocketAddress from = (InetSocketAddress) ch.receive(bb);
-                        bb.flip();
-                        byte[] d = new byte[bb.remaining()];
-                        bb.get(d);
-                        IpAddress src = IpAddress.of(from.getAddress());
-                        udpIn.incrementAndGet();
-                        tun.loop().execute(() -> {
-                            f.in++;
-                            s.send(tun.loop().now(), src, from.getPort(), d, 0, d.length);
-                        });
+        }
+
+        private void receive(UdpIntercept.Session s, UdpFlow f) {
+            ByteBuffer bb = ByteBuffer.allocate(65535 + 262);
+            try {
+                while (true) {
+                    Upstream.Datagram d = f.path.receive(bb);
+                    if (d == null) {
+                        udpDropped.incrementAndGet();
+                        continue;
                     }
-                } catch (IOException | RuntimeException e) {
-                    // closed: the session ended (or the loop did)
+                    IpAddress src = IpAddress.of(d.from().getAddress());
+                    udpIn.incrementAndGet();
+                    tun.loop().execute(() -> {
+                        f.in++;
+                        s.send(tun.loop().now(), src, d.from().getPort(), d.data(), 0, d.data().length);
+                    });
                 }
-            });
+            } catch (IOException | RuntimeException e) {
+                // closed: the session ended (or the loop did, or the proxy ended the association)
+            }
+            if (!f.closed) {
+                f.failure = "upstream closed";
+                try {
+                    tun.loop().execute(() -> s.close(tun.loop().now()));
+                } catch (RuntimeException loopGone) {
+                    // the gateway is closing
+                }
+            }
         }
 
         @Override public void onDatagram(long now, UdpIntercept.Session s, IpAddress dst, int dstPort, byte[] data) {
@@ -276,14 +308,26 @@ public final class TunGateway implements AutoCloseable {
 
         @Override public void onClosed(long now, UdpIntercept.Session s, String reason) {
             if (!(s.attachment instanceof UdpFlow f)) return;
+            f.closed = true;
             f.sender.interrupt();
-            try { f.channel.close(); } catch (IOException ignored) { /* best effort */ }
-            config.log().accept("udp " + s.clientAddress() + ":" + s.clientPort() + " direct: " + f.out + " datagrams up, "
-                    + f.in + " down; " + reason);
+            f.closePath();
+            config.log().accept("udp " + s.clientAddress() + ":" + s.clientPort() + " via " + upstream.describe() + ": " + f.out
+                    + " datagrams up, " + f.in + " down; " + (f.failure != null ? f.failure : reason));
         }
     }
 
-    @Override public void close() { tun.close(); }
+    /** Ends the UDP sessions first (each gets its log line and its upstream closed), then the TUN. */
+    @Override public void close() {
+        try {
+            tun.loop().run(() -> {
+                var u = tun.host().ip().udpIntercept();
+                if (u != null) for (UdpIntercept.Session s : u.sessions()) s.close(tun.loop().now());
+            });
+        } catch (RuntimeException loopGone) {
+            // already closed
+        }
+        tun.close();
+    }
 
     @Override public String toString() { return "TunGateway[" + tun.name() + " " + config.address() + " via " + config.upstream().describe() + "]"; }
 }
