@@ -30,6 +30,9 @@ TOOLS=(
   "hping3|hping3|SYN flood interoperation test (cli)"
   "traceroute|traceroute|route interoperation test (linux)"
   "microsocks|microsocks|SOCKS5 server for the gateway interoperation test (cli)"
+  "danted|dante-server|SOCKS5 server with UDP ASSOCIATE for the gateway interoperation test (cli)"
+  "nginx|nginx-light|web server behind the gateway (cli)"
+  "iperf3|iperf3|throughput through gateway and route (cli, bench)"
 )
 
 in_ci() { [ "${CI:-}" = "true" ]; }
