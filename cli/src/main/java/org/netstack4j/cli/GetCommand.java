@@ -88,12 +88,15 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
         Options.range("--connect-timeout", connectTimeoutSeconds, 1, 3600);
         if (output != null) Options.outputFile("-o", output);
         TunHost.Builder b = tunOptions.builder().tcpConfig(downloadConfig());
+        if (u.host() instanceof org.netstack4j.wire.Ipv6Address && tunOptions.address.stream().noneMatch(a -> a.indexOf(':') >= 0))
+            throw new Main.UsageError(u.host() + " is IPv6 and netstack4j has no IPv6 address on the TUN: add one, e.g. --address fd00:7::2/64"
+                    + " --host-address fd00:7::1/64");
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (TunHost host = tunOptions.open(b, lossP, pcap)) {
             if (host.hostAddress() == null) {
                 // Nobody can answer through a TUN whose kernel side is down or has no address: say so now.
-                String problem = kernelSideProblem(host.name());
+                String problem = kernelSideProblem(host.name(), u.host() instanceof org.netstack4j.wire.Ipv6Address);
                 if (problem != null) {
                     String peer = suggestedHostAddress(host, u);
                     err.printf("netstack4j get: %s %s, so nothing can answer %s through it.%n", host.name(), problem, u.host() != null ? u.host() : u.name());
@@ -104,14 +107,15 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
             }
             if (u.host() == null) {
                 try {
-                    u = u.resolved(ipv4(DnsOption.client(new NetstackNetwork(host.net()), dnsServer, System.nanoTime()).addresses(u.name()), u.name()));
+                    u = u.resolved(usable(DnsOption.client(new NetstackNetwork(host.net()), dnsServer, System.nanoTime()).addresses(u.name()), u.name(),
+                            host.address6() != null));
                 } catch (IOException e) {
                     err.printf("netstack4j get: cannot resolve %s through %s: %s%n", u.name(), dnsServer, e.getMessage());
                     return 1;
                 }
                 out.printf("%s is %s (asked %s)%n", u.name(), u.host(), dnsServer);
             }
-            out.printf("GET %s via %s (netstack4j %s)%n", u, host.name(), host.address());
+            out.printf("GET %s via %s (netstack4j %s)%n", u, host.name(), TunHost.join(host.addresses()));
             out.flush();
             ProgressBar bar = System.console() != null ? new ProgressBar(err) : null;
             HttpGet.Response r;
@@ -125,7 +129,7 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
                 err.printf("netstack4j get: %s: %s%n", u, e.getMessage());
                 if (connecting)
                     err.printf("  is a server listening on %s port %d, and is it reachable through %s (%s)?%n", u.host(), u.port(), host.name(),
-                            host.hostAddress() != null ? "kernel side " + host.hostAddress() : "kernel side configured by you");
+                            !host.hostAddresses().isEmpty() ? "kernel side " + TunHost.join(host.hostAddresses()) : "kernel side configured by you");
                 return 1;
             } finally {
                 if (bar != null) bar.clear();
@@ -139,6 +143,13 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
     static org.netstack4j.wire.Ipv4Address ipv4(java.util.List<String> addresses, String name) throws IOException {
         for (String a : addresses) if (a.indexOf(':') < 0) return org.netstack4j.wire.Ipv4Address.parse(a);
         throw new java.net.UnknownHostException(name + " has only IPv6 addresses " + addresses + "; the TUN is IPv4");
+    }
+
+    /** The first IPv4 address of a lookup, else its first IPv6 one if the TUN has IPv6 ({@code ipv6}). */
+    static org.netstack4j.wire.IpAddress usable(java.util.List<String> addresses, String name, boolean ipv6) throws IOException {
+        if (!ipv6 || addresses.stream().anyMatch(a -> a.indexOf(':') < 0)) return ipv4(addresses, name);
+        for (String a : addresses) return org.netstack4j.wire.Ipv6Address.parse(a);
+        throw new java.net.UnknownHostException(name + " has no address");
     }
 
     /** An ftp:// URL: user and password (anonymous when none), host, port, path. */
@@ -234,7 +245,7 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
     }
 
     /** Why TUN {@code name}'s kernel side cannot answer ("is down ...", "has no IPv4 address ..."), or null if it looks usable. */
-    static String kernelSideProblem(String name) {
+    static String kernelSideProblem(String name, boolean ipv6) {
         Path flags = Path.of("/sys/class/net", name, "flags");
         try {
             int f = Integer.decode(Files.readString(flags).strip());
@@ -244,8 +255,8 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
         }
         if (org.netstack4j.linux.LinuxNet.ipCommand() == null) return null;
         try {
-            String addrs = org.netstack4j.linux.LinuxNet.ip(null, "-4", "-o", "addr", "show", "dev", name);
-            if (addrs.isBlank()) return "has no IPv4 address on the kernel's side";
+            String addrs = org.netstack4j.linux.LinuxNet.ip(null, ipv6 ? "-6" : "-4", "-o", "addr", "show", "dev", name);
+            if (addrs.isBlank()) return "has no IPv" + (ipv6 ? 6 : 4) + " address on the kernel's side";
         } catch (org.netstack4j.linux.LinuxNet.CommandException e) {
             return null;
         }
@@ -254,9 +265,14 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
 
     /** The URL's host as the kernel side if it is in netstack4j's subnet, else the first free address of the subnet. */
     static String suggestedHostAddress(TunHost h, HttpGet.Url u) {
+        if (u.host() instanceof org.netstack4j.wire.Ipv6Address) {
+            org.netstack4j.linux.Ipv6Cidr a6 = h.address6();
+            boolean in = u.host() != null && a6.contains(u.host()) && !a6.address().equals(u.host());
+            return (in ? u.host() : a6.suggestPeer()) + "/" + a6.prefixLength();
+        }
         org.netstack4j.linux.Ipv4Cidr a = h.address();
         int mask = a.prefixLength() == 0 ? 0 : -1 << (32 - a.prefixLength());
-        int peer = u.host() == null ? 0 : u.host().bits();
+        int peer = u.host() instanceof org.netstack4j.wire.Ipv4Address h4 ? h4.bits() : 0;
         boolean inSubnet = u.host() != null && (peer & mask) == (a.address().bits() & mask) && peer != a.address().bits();
         if (!inSubnet) peer = a.network().bits() + 1 == a.address().bits() ? a.network().bits() + 2 : a.network().bits() + 1;
         return new org.netstack4j.wire.Ipv4Address(peer) + "/" + a.prefixLength();

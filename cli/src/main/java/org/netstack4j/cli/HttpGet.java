@@ -13,7 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 import org.netstack4j.socket.NetStack;
 import org.netstack4j.socket.TcpSocket;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.Ipv6Address;
 
 /**
  * An HTTP/1.1 GET over a netstack4j {@link TcpSocket}: one request with "Connection: close", the
@@ -27,8 +29,8 @@ final class HttpGet {
      * An http:// URL: its host an IPv4 literal ({@code host}), or a name ({@code name}, with
      * {@code host} null until {@link #resolved} gives the address the name stands for).
      */
-    record Url(Ipv4Address host, int port, String path, String name) {
-        Url(Ipv4Address host, int port, String path) { this(host, port, path, null); }
+    record Url(IpAddress host, int port, String path, String name) {
+        Url(IpAddress host, int port, String path) { this(host, port, path, null); }
 
         static Url parse(String text) {
             String t = text.trim();
@@ -44,8 +46,13 @@ final class HttpGet {
             int hash = path.indexOf('#');
             if (hash >= 0) path = path.substring(0, hash);
             if (authority.contains("@")) throw new IllegalArgumentException("user names in URLs are not supported: " + text);
-            int colon = authority.indexOf(':');
-            String hostText = colon < 0 ? authority : authority.substring(0, colon);
+            boolean bracketed = authority.startsWith("[");
+            int close = authority.indexOf(']');
+            if (bracketed && close < 0) throw new IllegalArgumentException("missing ']' in '" + text + "'");
+            // RFC 3986 3.2.2: an IPv6 literal is written in brackets, http://[fd00:7::1]:8000/
+            int colon = bracketed ? (close + 1 < authority.length() ? close + 1 : -1) : authority.indexOf(':');
+            if (bracketed && colon >= 0 && authority.charAt(colon) != ':') throw new IllegalArgumentException("bad port in '" + text + "'");
+            String hostText = bracketed ? authority.substring(1, close) : colon < 0 ? authority : authority.substring(0, colon);
             int port = 80;
             if (colon >= 0) {
                 try {
@@ -55,12 +62,14 @@ final class HttpGet {
                 }
                 if (port < 1 || port > 65535) throw new IllegalArgumentException("bad port in '" + text + "'");
             }
-            Ipv4Address host = null;
+            IpAddress host = null;
             String name = null;
             try {
-                host = Ipv4Address.parse(hostText);
+                host = bracketed ? Ipv6Address.parse(hostText) : Ipv4Address.parse(hostText);
             } catch (IllegalArgumentException e) {
-                if (hostText.startsWith("[") || hostText.matches("[0-9.]+") || !hostText.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9.])?"))
+                if (bracketed) throw new IllegalArgumentException("'" + hostText + "' in brackets is not an IPv6 address: " + e.getMessage());
+                if (hostText.contains(":")) throw new IllegalArgumentException("an IPv6 address in a URL goes in brackets: http://[" + hostText + "]/");
+                if ( hostText.matches("[0-9.]+") || !hostText.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9.])?"))
                     throw new IllegalArgumentException("'" + hostText + "' is neither an IPv4 address nor a host name (e.g. http://10.7.0.1:8000/ or http://www.example.test/ with --dns)");
                 name = hostText;
             }
@@ -70,10 +79,10 @@ final class HttpGet {
         }
 
         /** The same URL with {@code address} for its name. */
-        Url resolved(Ipv4Address address) { return new Url(address, port, path, name); }
+        Url resolved(IpAddress address) { return new Url(address, port, path, name); }
 
         String hostHeader() {
-            String h = name != null ? name : host.toString();
+            String h = name != null ? name : host instanceof Ipv6Address ? "[" + host + "]" : host.toString();
             return port == 80 ? h : h + ":" + port;
         }
 

@@ -146,17 +146,18 @@ public final class PingCommand implements java.util.concurrent.Callable<Integer>
     private int realPing(PrintWriter out, double lossP, long interval, long timeout) throws InterruptedException {
         if (target == null)
             throw new Main.UsageError("ping over --tun needs the HOST to ping, e.g. netstack4j ping 10.7.0.1 --tun nsj0 --address 10.7.0.2/24");
-        if (tunOptions.tun == null || tunOptions.address == null)
+        if (tunOptions.tun == null || tunOptions.address.isEmpty())
             throw new Main.UsageError("ping HOST needs --tun NAME and --address CIDR (without HOST, ping runs on the simulator)");
-        if (ipv6) throw new Main.UsageError("--ipv6 is for the simulated run (without HOST); over --tun, ping takes an IPv4 HOST");
-        if (target.indexOf(':') >= 0)
-            throw new Main.UsageError("ping over --tun is IPv4 only for now ('" + target + "' is IPv6); ping6 runs on the simulator: netstack4j ping --ipv6");
-        Ipv4Address dst;
+        if (ipv6) throw new Main.UsageError("--ipv6 is for the simulated run (without HOST); over --tun, an IPv6 HOST is pinged over IPv6");
+        IpAddress dst;
         try {
-            dst = Ipv4Address.parse(target);
+            dst = target.indexOf(':') >= 0 ? Ipv6Address.parse(target) : Ipv4Address.parse(target);
         } catch (IllegalArgumentException e) {
-            throw new Main.UsageError("HOST must be an IPv4 address (netstack4j has no DNS): '" + target + "'");
+            throw new Main.UsageError("HOST must be an IPv4 address or an IPv6 one (netstack4j has no DNS): '" + target + "'");
         }
+        if (dst instanceof Ipv6Address && tunOptions.address.stream().noneMatch(a -> a.indexOf(':') >= 0))
+            throw new Main.UsageError(dst + " is IPv6 and netstack4j has no IPv6 address on the TUN: add one, e.g. --address fd00:7::2/64"
+                    + " --host-address fd00:7::1/64 (ping --ipv6 without HOST runs on the simulator)");
         TunHost.Builder b = tunOptions.builder().seed(seed);
         int ident = (int) (ProcessHandle.current().pid() & 0xffff);
         long[] sentAt = new long[count + 1];
@@ -167,10 +168,10 @@ public final class PingCommand implements java.util.concurrent.Callable<Integer>
         int[] errors = {0};
         try (TunHost h = tunOptions.open(b, lossP, pcap)) {
             IpStack ip = h.host().ip();
-            if (ip.sourceAddressFor(dst) == null)
-                throw new Main.UsageError("no route to " + dst + " from " + h.address() + "; give an address in that subnet (and --host-address to set the kernel side)");
-            ip.setEchoReplyListener(new org.netstack4j.ip.EchoReplyListener() {
-                @Override public void onEchoReply(long now, Ipv4Address from, int id, int seq, int ttl, byte[] data) {
+            IpAddress src = h.loop().call(() -> ip.sourceAddressFor(dst));
+            if (src == null)
+                throw new Main.UsageError("no route to " + dst + " from " + TunHost.join(h.addresses()) + "; give an address in that subnet (and --host-address to set the kernel side)");
+            Reply reply = (now, from, id, seq, ttl, data) -> {
                     if (id != ident || seq < 1 || seq > count || sentAt[seq] < 0) return;
                     double ms = (now - sentAt[seq]) / 1e6;
                     boolean dup = seen[seq];
@@ -182,17 +183,33 @@ public final class PingCommand implements java.util.concurrent.Callable<Integer>
                     out.printf(java.util.Locale.ROOT, "%d bytes from %s: icmp_seq=%d ttl=%d time=%.3f ms%s%n",
                             data.length + 8, from, seq, ttl, ms, dup ? " (DUP!)" : "");
                     out.flush();
+            };
+            java.util.function.BiConsumer<IpAddress, String> error = (reporter, line) -> {
+                errors[0]++;
+                out.printf("From %s %s%n", reporter, line);
+                out.flush();
+            };
+            ip.setEchoReplyListener(new org.netstack4j.ip.EchoReplyListener() {
+                @Override public void onEchoReply(long now, Ipv4Address from, int id, int seq, int ttl, byte[] data) {
+                    reply.arrived(now, from, id, seq, ttl, data);
                 }
 
-                @Override public void onEchoError(long now, Ipv4Address reporter, org.netstack4j.wire.IcmpRepr error, int id, int seq) {
-                    if (id != ident) return;
-                    errors[0]++;
-                    out.printf("From %s icmp_seq=%d %s%n", reporter, seq, IpStack.describe(error));
-                    out.flush();
+                @Override public void onEchoReply6(long now, Ipv6Address from, int id, int seq, int hopLimit, byte[] data) {
+                    reply.arrived(now, from, id, seq, hopLimit, data);
+                }
+
+                @Override public void onEchoError(long now, Ipv4Address reporter, org.netstack4j.wire.IcmpRepr e, int id, int seq) {
+                    if (id == ident) error.accept(reporter, "icmp_seq=" + seq + " " + IpStack.describe(e));
+                }
+
+                @Override public void onEcho6Error(long now, Ipv6Address reporter, org.netstack4j.wire.Icmpv6Repr e, int id, int seq) {
+                    if (id == ident) error.accept(reporter, "icmp_seq=" + seq + " " + e);
                 }
             });
-            out.printf("PING %s (%s) %d(%d) bytes of data, from netstack4j %s on %s.%n", dst, dst, size, size + 28, h.address(), h.name());
-            if (h.hostAddress() == null) spec.commandLine().getErr().println(tunOptions.kernelHint(h));
+            int headers = dst instanceof Ipv6Address ? 48 : 28;
+            out.printf("PING %s (%s) %d(%d) bytes of data, from netstack4j %s on %s.%n", dst, dst, size, size + headers,
+                    src, h.name());
+            if (h.hostAddresses().isEmpty()) spec.commandLine().getErr().println(tunOptions.kernelHint(h));
             out.flush();
             byte[] payload = new byte[size];
             for (int i = 0; i < size; i++) payload[i] = (byte) (0x10 + i);
@@ -226,7 +243,8 @@ public final class PingCommand implements java.util.concurrent.Callable<Integer>
                     h.loop().run(() -> {
                         long now = h.loop().now();
                         sentAt[s] = now;
-                        ip.ping(now, dst, ident, s, payload, -1);
+                        if (dst instanceof Ipv6Address d6) ip.ping6(now, d6, ident, s, payload, -1);
+                        else ip.ping(now, (Ipv4Address) dst, ident, s, payload, -1);
                         sent[0] = s;
                     });
                 }

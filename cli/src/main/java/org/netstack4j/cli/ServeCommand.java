@@ -180,7 +180,8 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
             http = new HttpFileServer(service.httpRoot, log, limits, System::nanoTime);
             cs = httpServer(server, host.loop(), http, log, maxConnections);
             what = "files under " + service.httpRoot.toAbsolutePath().normalize() + " over HTTP; try: curl http://"
-                    + host.address().address() + (p == 80 ? "" : ":" + p) + "/";
+                    + host.address().address() + (p == 80 ? "" : ":" + p) + "/"
+                    + (host.address6() == null ? "" : " or curl http://[" + host.address6().address() + "]" + (p == 80 ? "" : ":" + p) + "/");
         } else if (service.echo) {
             cs = new ConnectionServer(server, host.loop(), s -> echo(s, log), log, maxConnections, null);
             what = "echo; try: nc " + host.address().address() + " " + p;
@@ -189,7 +190,7 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
             what = "discard; try: head -c 10M /dev/zero | nc -q1 " + host.address().address() + " " + p;
         }
         HttpFileServer httpServer = http;
-        out.printf("netstack4j %s on %s port %d serving %s%n", host.address(), host.name(), p, what);
+        out.printf("netstack4j %s on %s port %d serving %s%n", TunHost.join(host.addresses()), host.name(), p, what);
         for (String line : services.started()) out.println("  and " + line);
         out.println(tunOptions.kernelHint(host));
         out.println("Ctrl-C to stop");
@@ -225,7 +226,7 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
 
     /** DNS, SMTP and/or FTP without HTTP: wait for Ctrl-C, then close them and print their counters. */
     private int serveAppsOnly(TunHost host, AppServices services, PrintWriter out) throws InterruptedException {
-        out.printf("netstack4j %s on %s serving%n", host.address(), host.name());
+        out.printf("netstack4j %s on %s serving%n", TunHost.join(host.addresses()), host.name());
         for (String line : services.started()) out.println("  " + line);
         out.println(tunOptions.kernelHint(host));
         out.println("Ctrl-C to stop");

@@ -2,7 +2,9 @@ package org.netstack4j.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.netstack4j.linux.Ipv4Cidr;
+import java.util.ArrayList;
+import java.util.List;
+import org.netstack4j.linux.Cidr;
 import org.netstack4j.linux.LinuxNet;
 import org.netstack4j.linux.TunException;
 import org.netstack4j.linux.TunHost;
@@ -16,37 +18,44 @@ final class TunOptions {
     @Option(names = "--tun", paramLabel = "NAME", description = "TUN interface to create or attach (e.g. nsj0); needs root or CAP_NET_ADMIN.")
     String tun;
 
-    @Option(names = "--address", paramLabel = "CIDR", description = "netstack4j's address on the TUN (e.g. 10.7.0.2/24).")
-    String address;
+    @Option(names = "--address", paramLabel = "CIDR",
+            description = "netstack4j's address on the TUN (e.g. 10.7.0.2/24); repeat it to add IPv6 addresses (e.g. --address fd00:7::2/64). One IPv4 address is required.")
+    List<String> address = new ArrayList<>();
 
     @Option(names = "--host-address", paramLabel = "CIDR",
-            description = "Also configure the kernel's side (e.g. 10.7.0.1/24): ip addr add CIDR dev NAME; ip link set NAME up. Without it, configure the kernel side yourself.")
-    String hostAddress;
+            description = "Also configure the kernel's side (e.g. 10.7.0.1/24, and repeated: fd00:7::1/64): ip addr add CIDR dev NAME; ip link set NAME up; each family's first is netstack4j's gateway. Without it, configure the kernel side yourself.")
+    List<String> hostAddress = new ArrayList<>();
 
     @Option(names = "--no-offload",
             description = "Plain 1500-byte packets on the TUN. By default the TUN carries a virtio-net header (IFF_VNET_HDR): 64 KiB GSO super-packets both ways, checksums left to the kernel; the kernel's refusal falls back to plain packets.")
     boolean noOffload;
 
-    boolean given() { return tun != null || address != null || hostAddress != null; }
+    boolean given() { return tun != null || !address.isEmpty() || !hostAddress.isEmpty(); }
 
     /** Parses and checks everything that can be checked before touching the kernel. */
     TunHost.Builder builder() {
         if (tun == null) throw new Main.UsageError("--tun NAME is required (the TUN interface to use, e.g. --tun nsj0)");
         TunException badName = TunException.checkName(tun);
         if (badName != null) throw new Main.UsageError("--tun: " + badName.getMessage());
-        if (address == null) throw new Main.UsageError("--address CIDR is required (netstack4j's address on the TUN, e.g. --address 10.7.0.2/24)");
-        Ipv4Cidr ours = cidr("--address", address);
-        Ipv4Cidr kernel = hostAddress == null ? null : cidr("--host-address", hostAddress);
-        if (kernel != null) {
-            String problem = ours.peerProblem(kernel);
-            if (problem != null) throw new Main.UsageError("--host-address: " + problem);
+        if (address.isEmpty()) throw new Main.UsageError("--address CIDR is required (netstack4j's address on the TUN, e.g. --address 10.7.0.2/24)");
+        List<Cidr> ours = new ArrayList<>();
+        for (String a : address) ours.add(cidr("--address", a));
+        List<Cidr> kernel = new ArrayList<>();
+        for (String a : hostAddress) kernel.add(cidr("--host-address", a));
+        try {
+            TunHost.checkAddresses(ours, kernel);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError((e.getMessage().startsWith("the host address") ? "--host-address: " : "--address: ") + e.getMessage());
         }
-        return TunHost.builder(tun).address(ours).hostAddress(kernel).offload(!noOffload);
+        TunHost.Builder b = TunHost.builder(tun).offload(!noOffload);
+        ours.forEach(b::address);
+        kernel.forEach(b::hostAddress);
+        return b;
     }
 
-    private static Ipv4Cidr cidr(String flag, String text) {
+    private static Cidr cidr(String flag, String text) {
         try {
-            return Ipv4Cidr.parse(text);
+            return Cidr.parse(text);
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(flag + ": " + e.getMessage());
         }
@@ -56,7 +65,7 @@ final class TunOptions {
     TunHost open(TunHost.Builder b, double loss, Path pcap) {
         if (pcap != null) Options.outputFile("--pcap", pcap);
         requireTunAccess("a TUN interface");
-        if (hostAddress != null && LinuxNet.ipCommand() == null)
+        if (!hostAddress.isEmpty() && LinuxNet.ipCommand() == null)
             throw new Main.UsageError("--host-address needs the ip command (iproute2): apt-get install iproute2, or configure the kernel side yourself");
         try {
             return b.loss(loss).pcap(pcap).open();
@@ -103,10 +112,12 @@ final class TunOptions {
 
     /** What to tell the user when the kernel side was left to them. */
     String kernelHint(TunHost h) {
-        if (h.hostAddress() != null) return "kernel side " + h.hostAddress() + " on " + h.name();
-        Ipv4Cidr a = h.address();
-        int peer = a.network().bits() + 1 == a.address().bits() ? a.network().bits() + 2 : a.network().bits() + 1;
-        return "kernel side not configured; e.g.: ip addr add " + new org.netstack4j.wire.Ipv4Address(peer) + "/" + a.prefixLength()
-                + " dev " + h.name() + " && ip link set " + h.name() + " up";
+        if (!h.hostAddresses().isEmpty()) return "kernel side " + TunHost.join(h.hostAddresses()) + " on " + h.name();
+        StringBuilder adds = new StringBuilder();
+        for (Cidr c : h.addresses()) {
+            String peer = c.suggestPeer().toString();
+            adds.append("ip addr add ").append(peer).append('/').append(c.prefixLength()).append(" dev ").append(h.name()).append(" && ");
+        }
+        return "kernel side not configured; e.g.: " + adds + "ip link set " + h.name() + " up";
     }
 }

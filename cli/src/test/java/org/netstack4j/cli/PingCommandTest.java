@@ -70,9 +70,9 @@ class PingCommandTest {
         assertTrue(r.out().contains("2 packets transmitted, 2 received, 0% packet loss"), r.out());
     }
 
-    @Test void ipv6HostOverTunSaysWhatToDoInstead() {
+    @Test void ipv6HostOverTunNeedsAnIpv6Address() {
         Cli r = Cli.run("ping", "fd00:7::1", "--tun", "nsj0", "--address", "10.7.0.2/24");
         assertEquals(2, r.status(), r.out() + r.err());
-        assertTrue(r.err().contains("IPv4 only for now") && r.err().contains("ping --ipv6"), r.err());
+        assertTrue(r.err().contains("netstack4j has no IPv6 address on the TUN") && r.err().contains("--address fd00:7::2/64"), r.err());
     }
 }

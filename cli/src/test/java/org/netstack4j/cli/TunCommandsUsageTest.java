@@ -1,6 +1,7 @@
 package org.netstack4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,39 @@ class TunCommandsUsageTest {
         misuse("--host-address: the host address 10.8.0.1/24 is not in netstack4j's subnet 10.7.0.0/24",
                 "serve", "--discard", "--tun", "nsjx0", "--address", "10.7.0.2/24", "--host-address", "10.8.0.1/24");
         misuse("the same as", "serve", "--discard", "--tun", "nsjx0", "--address", "10.7.0.2/24", "--host-address", "10.7.0.2/24");
+    }
+
+    @Test
+    void ipv6AddressesAreCheckedBeforeTheKernelIsTouched() {
+        misuse("the prefix length must be a number from 1 to 128", "serve", "--echo", "--tun", "nsjx0",
+                "--address", "10.7.0.2/24", "--address", "fd00:7::2/129");
+        misuse("is not a unicast host address", "serve", "--echo", "--tun", "nsjx0", "--address", "10.7.0.2/24", "--address", "ff02::1/64");
+        misuse("--host-address: the host address fd00:8::1/64 is not in netstack4j's prefix fd00:7::/64; use an address such as fd00:7::1/64",
+                "serve", "--echo", "--tun", "nsjx0", "--address", "10.7.0.2/24", "--address", "fd00:7::2/64", "--host-address", "fd00:8::1/64");
+        misuse("has no netstack4j address of its family (IPv6)", "serve", "--echo", "--tun", "nsjx0",
+                "--address", "10.7.0.2/24", "--host-address", "fd00:7::1/64");
+        misuse("needs an IPv4 address on the TUN beside", "serve", "--echo", "--tun", "nsjx0", "--address", "fd00:7::2/64");
+        misuse("one IPv4 address per TUN", "serve", "--echo", "--tun", "nsjx0", "--address", "10.7.0.2/24", "--address", "10.7.0.3/24");
+        misuse("is given twice", "serve", "--echo", "--tun", "nsjx0", "--address", "10.7.0.2/24",
+                "--address", "fd00:7::2/64", "--address", "fd00:7::2/64");
+        misuse("netstack4j has no IPv6 address on the TUN", "get", "http://[fd00:7::1]:8000/f", "--tun", "nsjx0", "--address", "10.7.0.2/24");
+        misuse("goes in brackets", "get", "http://fd00:7::1/f", "--tun", "nsjx0", "--address", "10.7.0.2/24");
+    }
+
+    @Test
+    void ipv6UrlParsing() {
+        HttpGet.Url u = HttpGet.Url.parse("http://[fd00:7::1]:8000/f?x=1");
+        assertEquals("fd00:7::1", u.host().toString());
+        assertEquals(8000, u.port());
+        assertEquals("/f?x=1", u.path());
+        assertEquals("[fd00:7::1]:8000", u.hostHeader());
+        assertEquals("http://[fd00:7::1]:8000/f?x=1", u.toString());
+        HttpGet.Url plain = HttpGet.Url.parse("http://[FD00:7:0::1]");
+        assertEquals(80, plain.port());
+        assertEquals("[fd00:7::1]", plain.hostHeader());
+        assertThrows(IllegalArgumentException.class, () -> HttpGet.Url.parse("http://[fd00:7::1/"));
+        assertThrows(IllegalArgumentException.class, () -> HttpGet.Url.parse("http://[fd00:7::1]x/"));
+        assertThrows(IllegalArgumentException.class, () -> HttpGet.Url.parse("http://[10.7.0.1]/"));
     }
 
     @Test

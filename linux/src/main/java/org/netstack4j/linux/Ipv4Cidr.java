@@ -1,12 +1,13 @@
 package org.netstack4j.linux;
 
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Address;
 
 /**
  * An interface address with its prefix length, as {@code ip addr add} writes it ("10.7.0.2/24").
  * {@link #parse} rejects what the kernel or our stack would not accept, with a message that says why.
  */
-public record Ipv4Cidr(Ipv4Address address, int prefixLength) {
+public record Ipv4Cidr(Ipv4Address address, int prefixLength) implements Cidr {
     public Ipv4Cidr {
         if (address == null) throw new IllegalArgumentException("address is null");
         if (prefixLength < 1 || prefixLength > 32)
@@ -53,6 +54,13 @@ public record Ipv4Cidr(Ipv4Address address, int prefixLength) {
     /** Whether {@code a} lies in this subnet. */
     public boolean contains(Ipv4Address a) { return (a.bits() & mask()) == (address.bits() & mask()); }
 
+    @Override public boolean contains(IpAddress a) { return a instanceof Ipv4Address v4 && contains(v4); }
+
+    @Override public String peerProblem(Cidr kernel) {
+        if (kernel instanceof Ipv4Cidr k) return peerProblem(k);
+        return "the host address " + kernel + " is IPv6 and netstack4j's address " + this + " is IPv4; pair addresses of one family";
+    }
+
     /**
      * Checks that {@code kernel} (the Linux side of a TUN) and {@code this} (netstack4j's side)
      * can talk directly: same subnet, different addresses. Returns null if so, otherwise why not.
@@ -66,7 +74,7 @@ public record Ipv4Cidr(Ipv4Address address, int prefixLength) {
         return null;
     }
 
-    private Ipv4Address suggestPeer() {
+    @Override public Ipv4Address suggestPeer() {
         Ipv4Address one = new Ipv4Address(network().bits() + 1);
         return one.equals(address) ? new Ipv4Address(network().bits() + 2) : one;
     }

@@ -2,6 +2,8 @@ package org.netstack4j.linux;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -13,6 +15,8 @@ import org.netstack4j.device.Medium;
 import org.netstack4j.device.PcapTap;
 import org.netstack4j.device.PcapWriter;
 import org.netstack4j.host.Host;
+import org.netstack4j.ip.IpInterface;
+import org.netstack4j.ip.RoutingTable;
 import org.netstack4j.runtime.EventLoop;
 import org.netstack4j.runtime.IoRegistration;
 import org.netstack4j.runtime.IoSource;
@@ -20,6 +24,7 @@ import org.netstack4j.socket.NetStack;
 import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.time.Time;
 import org.netstack4j.trace.Tracer;
+import org.netstack4j.wire.Ipv6Address;
 
 /**
  * A netstack4j {@link Host} on a Linux TUN interface, driven in real time: the glue between
@@ -30,9 +35,11 @@ import org.netstack4j.trace.Tracer;
  *   IpStack -> [fault] -> [pcap] -> TunPort.transmit --write(2) on the loop thread--> kernel
  * </pre>
  *
- * The TUN is opened (and, with {@link Builder#netns}, moved into a network namespace); with a
- * {@link Builder#hostAddress} the kernel's side is addressed and brought up ({@code ip addr add},
- * {@code ip link set up}), otherwise the caller configures it. Everything that touches the stack
+ * The TUN is opened (and, with {@link Builder#netns}, moved into a network namespace); with
+ * {@link Builder#hostAddress}es the kernel's side is addressed and brought up ({@code ip addr add},
+ * {@code ip link set up}), otherwise the caller configures it. The interface is dual stack: one
+ * IPv4 address and any number of IPv6 ones ({@link Builder#address}, called once per address);
+ * each family's first kernel-side address is netstack4j's default gateway for that family. Everything that touches the stack
  * after {@link Builder#open} goes through {@link #loop()} (the sockets of {@link #net()} do this).
  */
 public final class TunHost implements AutoCloseable {
@@ -44,29 +51,30 @@ public final class TunHost implements AutoCloseable {
     private final Host host;
     private final EventLoop loop;
     private final NetStack net;
-    private final Ipv4Cidr address;
-    private final Ipv4Cidr hostAddress;
+    private final List<Cidr> addresses;
+    private final List<Cidr> hostAddresses;
     private final FaultInjector faults;
     private final PcapWriter pcap;
     private final IoRegistration registration;
     private boolean closed;
 
     private TunHost(Builder b) throws IOException {
-        Objects.requireNonNull(b.address, "address");
-        if (b.hostAddress != null) {
-            String problem = b.address.peerProblem(b.hostAddress);
-            if (problem != null) throw new IllegalArgumentException(problem);
-        }
+        List<Cidr> ours = List.copyOf(b.addresses);
+        List<Cidr> kernel = List.copyOf(b.hostAddresses);
+        checkAddresses(ours, kernel);
+        Ipv4Cidr v4 = (Ipv4Cidr) ours.stream().filter(c -> c instanceof Ipv4Cidr).findFirst().orElseThrow();
         TunDevice opened = TunDevice.open(b.name, b.mtu, b.offload);
         // a capture records what the wire carries: received super-packets are then cut into segments
         opened.setMergeReceived(b.pcap == null);
         PcapWriter writer = null;
         try {
             if (b.netns != null) LinuxNet.linkSetNetns(opened.name(), b.netns);
-            if (b.hostAddress != null) {
-                LinuxNet.addressAdd(b.netns, opened.name(), b.hostAddress.toString());
-                LinuxNet.linkUp(b.netns, opened.name());
+            for (Cidr k : kernel) {
+                // a TUN is NOARP, so the kernel skips duplicate address detection there anyway; nodad says so
+                if (k instanceof Ipv6Cidr) LinuxNet.ip(b.netns, "-6", "addr", "add", k.toString(), "dev", opened.name(), "nodad");
+                else LinuxNet.addressAdd(b.netns, opened.name(), k.toString());
             }
+            if (!kernel.isEmpty()) LinuxNet.linkUp(b.netns, opened.name());
             this.tun = opened;
             this.port = new TunPort(opened);
             Device dev = port;
@@ -77,11 +85,18 @@ public final class TunHost implements AutoCloseable {
             // Always present so that loss can be changed while running (setLoss); no faults cost one branch per frame.
             this.faults = new FaultInjector(dev, lossConfig(b.loss), b.seed ^ 0x7A11L);
             this.pcap = writer;
-            this.address = b.address;
-            this.hostAddress = b.hostAddress;
+            this.addresses = ours;
+            this.hostAddresses = kernel;
             this.host = new Host(b.hostName, b.tcpConfig, b.tracer, b.seed);
-            host.addInterface(opened.name(), faults, null, b.address.address(), b.address.prefixLength());
-            if (b.hostAddress != null) host.ip().setDefaultGateway(b.hostAddress.address());
+            host.addInterface(opened.name(), faults, null, v4.address(), v4.prefixLength());
+            for (Cidr c : ours) if (c instanceof Ipv6Cidr a) host.addIpv6Address(opened.name(), a.address(), a.prefixLength());
+            Ipv4Cidr gw4 = firstOf(kernel, Ipv4Cidr.class);
+            if (gw4 != null) host.ip().setDefaultGateway(gw4.address());
+            Ipv6Cidr gw6 = firstOf(kernel, Ipv6Cidr.class);
+            if (gw6 != null) {
+                IpInterface iface = host.ip().interfaces().getFirst();
+                host.ip().routes().add(new RoutingTable.Route6(Ipv6Address.ANY, 0, gw6.address(), iface));
+            }
             this.loop = EventLoop.start("netstack4j-" + opened.name(), host);
             if (writer != null) writer.setTimeOffset(System.currentTimeMillis() * 1_000_000L - loop.now());
             this.registration = loop.register(opened.name(), new TunSource(opened), port::deliver, RX_QUEUE_LIMIT,
@@ -94,6 +109,37 @@ public final class TunHost implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * One IPv4 address (the stack's interface has one) and any IPv6 ones, no address twice; each
+     * kernel-side address in the subnet of one of ours of its family and not equal to any of ours;
+     * otherwise an {@link IllegalArgumentException} that says which and why.
+     */
+    public static void checkAddresses(List<Cidr> ours, List<Cidr> kernel) {
+        long v4 = ours.stream().filter(c -> c instanceof Ipv4Cidr).count();
+        if (v4 == 0)
+            throw new IllegalArgumentException(ours.isEmpty() ? "netstack4j needs an address on the TUN, e.g. 10.7.0.2/24"
+                    : "netstack4j needs an IPv4 address on the TUN beside " + ours + " (the interface is dual stack), e.g. 10.7.0.2/24");
+        if (v4 > 1) throw new IllegalArgumentException("one IPv4 address per TUN, not " + v4 + ": " + ours);
+        for (int i = 0; i < ours.size(); i++)
+            for (int j = i + 1; j < ours.size(); j++)
+                if (ours.get(i).address().equals(ours.get(j).address()))
+                    throw new IllegalArgumentException("the address " + ours.get(i).address() + " is given twice");
+        for (Cidr k : kernel) {
+            List<Cidr> same = ours.stream().filter(o -> o.family() == k.family()).toList();
+            if (same.isEmpty())
+                throw new IllegalArgumentException("the host address " + k + " has no netstack4j address of its family (IPv"
+                        + (k instanceof Ipv4Cidr ? 4 : 6) + ") to pair with; add one with --address");
+            if (same.stream().anyMatch(o -> o.address().equals(k.address())))
+                throw new IllegalArgumentException("the host address " + k + " is also netstack4j's address; give each side its own");
+            if (same.stream().noneMatch(o -> o.peerProblem(k) == null)) throw new IllegalArgumentException(same.getFirst().peerProblem(k));
+        }
+    }
+
+    private static <T extends Cidr> T firstOf(List<Cidr> cidrs, Class<T> type) {
+        for (Cidr c : cidrs) if (type.isInstance(c)) return type.cast(c);
+        return null;
     }
 
     private static FaultConfig lossConfig(double loss) {
@@ -115,11 +161,23 @@ public final class TunHost implements AutoCloseable {
 
     public TunDevice tun() { return tun; }
 
-    /** netstack4j's address on the link. */
-    public Ipv4Cidr address() { return address; }
+    /** netstack4j's IPv4 address on the link. */
+    public Ipv4Cidr address() { return firstOf(addresses, Ipv4Cidr.class); }
 
-    /** The kernel's address on the link, or null if the caller configures the kernel side. */
-    public Ipv4Cidr hostAddress() { return hostAddress; }
+    /** netstack4j's first IPv6 address on the link (besides its link-local one), or null. */
+    public Ipv6Cidr address6() { return firstOf(addresses, Ipv6Cidr.class); }
+
+    /** All of netstack4j's configured addresses, in the order given. */
+    public List<Cidr> addresses() { return addresses; }
+
+    /** The kernel's IPv4 address on the link, or null (none given, or the caller configures the kernel side). */
+    public Ipv4Cidr hostAddress() { return firstOf(hostAddresses, Ipv4Cidr.class); }
+
+    /** The kernel's first IPv6 address on the link, or null. */
+    public Ipv6Cidr hostAddress6() { return firstOf(hostAddresses, Ipv6Cidr.class); }
+
+    /** All kernel-side addresses this host configured (empty if the caller configures the kernel side). */
+    public List<Cidr> hostAddresses() { return hostAddresses; }
 
     /** The fault injector between the stack and the TUN (loss both ways); use it on the loop thread. */
     public FaultInjector faults() { return faults; }
@@ -186,14 +244,21 @@ public final class TunHost implements AutoCloseable {
     }
 
     @Override public String toString() {
-        return "TunHost[" + tun.name() + " " + address + (hostAddress == null ? "" : " peer " + hostAddress) + "]";
+        return "TunHost[" + tun.name() + " " + join(addresses) + (hostAddresses.isEmpty() ? "" : " peer " + join(hostAddresses)) + "]";
+    }
+
+    /** Addresses as {@code ip addr} lists them on one line: "10.7.0.2/24 fd00:7::2/64". */
+    public static String join(List<Cidr> cidrs) {
+        StringBuilder sb = new StringBuilder();
+        for (Cidr c : cidrs) sb.append(sb.isEmpty() ? "" : " ").append(c);
+        return sb.toString();
     }
 
     /** Options for {@link TunHost#builder}. */
     public static final class Builder {
         private final String name;
-        private Ipv4Cidr address;
-        private Ipv4Cidr hostAddress;
+        private final List<Cidr> addresses = new ArrayList<>();
+        private final List<Cidr> hostAddresses = new ArrayList<>();
         private String netns;
         private double loss;
         private long seed = System.nanoTime();
@@ -206,13 +271,19 @@ public final class TunHost implements AutoCloseable {
 
         private Builder(String name) { this.name = Objects.requireNonNull(name, "name"); }
 
-        /** netstack4j's address, e.g. 10.7.0.2/24 (required). */
-        public Builder address(Ipv4Cidr a) { this.address = a; return this; }
-        public Builder address(String cidr) { return address(Ipv4Cidr.parse(cidr)); }
+        /**
+         * Adds an address of netstack4j's, e.g. 10.7.0.2/24 or fd00:7::2/64: exactly one IPv4
+         * address (required) and any number of IPv6 ones, one call each.
+         */
+        public Builder address(Cidr a) { addresses.add(Objects.requireNonNull(a, "address")); return this; }
+        public Builder address(String cidr) { return address(Cidr.parse(cidr)); }
 
-        /** The kernel's address on the TUN; when set, the kernel side is addressed and brought up. */
-        public Builder hostAddress(Ipv4Cidr a) { this.hostAddress = a; return this; }
-        public Builder hostAddress(String cidr) { return hostAddress(cidr == null ? null : Ipv4Cidr.parse(cidr)); }
+        /**
+         * Adds a kernel-side address on the TUN (null: none), each in the subnet of one of ours;
+         * when any is given, the kernel side is addressed and brought up.
+         */
+        public Builder hostAddress(Cidr a) { if (a != null) hostAddresses.add(a); return this; }
+        public Builder hostAddress(String cidr) { return hostAddress(cidr == null ? null : Cidr.parse(cidr)); }
 
         /** Moves the TUN into this existing network namespace before configuring it (tests). */
         public Builder netns(String ns) { this.netns = ns; return this; }
