@@ -3,10 +3,13 @@ package org.netstack4j.cli;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import org.netstack4j.ip.UdpIntercept;
+import org.netstack4j.linux.Cidr;
 import org.netstack4j.linux.Ipv4Cidr;
+import org.netstack4j.linux.Ipv6Cidr;
 import org.netstack4j.linux.LinuxNet;
 import org.netstack4j.linux.TunException;
 import org.netstack4j.linux.TunGateway;
+import org.netstack4j.linux.TunHost;
 import org.netstack4j.linux.Upstream;
 import org.netstack4j.tcp.TcpIntercept;
 import org.netstack4j.time.Time;
@@ -58,9 +61,13 @@ public final class GatewayCommand implements java.util.concurrent.Callable<Integ
     @Option(names = "--netns", paramLabel = "NS", description = "Move the TUN into this existing network namespace (the clients' side).")
     String netns;
 
+    @Option(names = "--address", paramLabel = "CIDR",
+            description = "An IPv6 address of netstack4j's on the TUN besides --tun's IPv4 one (e.g. fd00:9::1/64): IPv6 flows are intercepted too; may be repeated.")
+    java.util.List<String> address = new java.util.ArrayList<>();
+
     @Option(names = "--peer", paramLabel = "CIDR",
-            description = "Address the kernel side of the TUN with CIDR (in --netns) and give it a default route via netstack4j.")
-    String peer;
+            description = "Address the kernel side of the TUN with CIDR (in --netns) and give it a default route via netstack4j; once per family (e.g. --peer 10.9.0.2/24 --peer fd00:9::2/64).")
+    java.util.List<String> peer = new java.util.ArrayList<>();
 
     @Option(names = "--connect-timeout", paramLabel = "MS", defaultValue = "10000", description = "Upstream connect timeout (default 10000 ms).")
     int connectTimeoutMs;
@@ -97,23 +104,41 @@ public final class GatewayCommand implements java.util.concurrent.Callable<Integ
         return new Upstream.Socks5(a);
     }
 
-    static TunGateway.Config config(String tun, String netns, String peer, Upstream up, String udp, int connectTimeoutMs, int maxFlows,
-                                    java.util.function.Consumer<String> log) {
+    static TunGateway.Config config(String tun, java.util.List<String> addresses, String netns, java.util.List<String> peers, Upstream up,
+                                    String udp, int connectTimeoutMs, int maxFlows, java.util.function.Consumer<String> log) {
         int eq = tun.indexOf('=');
         if (eq <= 0) throw new Main.UsageError("--tun " + tun + ": expected NAME=CIDR, e.g. gw0=10.9.0.1/24");
         String name = tun.substring(0, eq);
         TunException bad = TunException.checkName(name);
         if (bad != null) throw new Main.UsageError("--tun: " + bad.getMessage());
-        Ipv4Cidr address, peerCidr = null;
+        Ipv4Cidr address;
         try {
             address = Ipv4Cidr.parse(tun.substring(eq + 1));
-            if (peer != null) peerCidr = Ipv4Cidr.parse(peer);
         } catch (IllegalArgumentException e) {
-            throw new Main.UsageError((peer != null && !tun.contains(peer) ? "--tun/--peer: " : "--tun " + tun + ": ") + e.getMessage());
+            throw new Main.UsageError("--tun " + tun + ": " + e.getMessage());
         }
-        if (peerCidr != null) {
-            String problem = address.peerProblem(peerCidr);
-            if (problem != null) throw new Main.UsageError("--peer " + peer + ": " + problem);
+        java.util.List<Cidr> ours = new java.util.ArrayList<>(java.util.List.of(address)), kernel = new java.util.ArrayList<>();
+        java.util.List<Ipv6Cidr> addresses6 = new java.util.ArrayList<>();
+        for (String a : addresses) {
+            Cidr c = cidr("--address", a);
+            if (!(c instanceof Ipv6Cidr v6)) throw new Main.UsageError("--address " + a + ": IPv6 only (the IPv4 address is --tun's)");
+            addresses6.add(v6);
+            ours.add(v6);
+        }
+        Ipv4Cidr peer4 = null;
+        Ipv6Cidr peer6 = null;
+        for (String p : peers) {
+            Cidr c = cidr("--peer", p);
+            boolean again = c instanceof Ipv4Cidr ? peer4 != null : peer6 != null;
+            if (again) throw new Main.UsageError("--peer " + p + ": one kernel-side address per family");
+            if (c instanceof Ipv4Cidr v4) peer4 = v4;
+            else peer6 = (Ipv6Cidr) c;
+            kernel.add(c);
+        }
+        try {
+            TunHost.checkAddresses(ours, kernel);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError((e.getMessage().startsWith("the host address") ? "--peer: " : "--address: ") + e.getMessage());
         }
         Upstream udpUpstream = switch (udp) {
             case "upstream" -> up;
@@ -127,8 +152,16 @@ public final class GatewayCommand implements java.util.concurrent.Callable<Integ
         // a held SYN waits at least as long as the upstream connect may take
         TcpIntercept.Config tcp = new TcpIntercept.Config(d.maxPending(), Math.max(d.pendingTimeoutNs(), Time.ms(connectTimeoutMs) + Time.s(5)),
                 maxFlows, d.onTimeout(), d.onLimit());
-        return new TunGateway.Config(name, address, netns, peerCidr, up, udpUpstream, connectTimeoutMs, tcp,
+        return new TunGateway.Config(name, address, addresses6, netns, peer4, peer6, up, udpUpstream, connectTimeoutMs, tcp,
                 UdpIntercept.Config.defaults(), log);
+    }
+
+    private static Cidr cidr(String flag, String text) {
+        try {
+            return Cidr.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError(flag + " " + text + ": " + e.getMessage());
+        }
     }
 
     @Override public Integer call() throws Exception {
@@ -141,7 +174,7 @@ public final class GatewayCommand implements java.util.concurrent.Callable<Integ
                 err.flush();
             }
         };
-        TunGateway.Config cfg = config(tun, netns, peer, up, udp, connectTimeoutMs, maxFlows, log);
+        TunGateway.Config cfg = config(tun, address, netns, peer, up, udp, connectTimeoutMs, maxFlows, log);
         TunOptions.requireTunAccess("a TUN interface");
         TunGateway gw;
         try {
@@ -149,8 +182,8 @@ public final class GatewayCommand implements java.util.concurrent.Callable<Integ
         } catch (TunException | LinuxNet.CommandException e) {
             throw new Main.UsageError(e.getMessage().replace("\n  stderr: ", ": "));
         }
-        out.printf("netstack4j %s on %s%s%s%n", cfg.address(), gw.tun().name(), netns == null ? "" : " (in namespace " + netns + ")",
-                peer == null ? "" : ", kernel side " + peer + " with its default route via netstack4j");
+        out.printf("netstack4j %s on %s%s%s%n", TunHost.join(gw.tun().addresses()), gw.tun().name(), netns == null ? "" : " (in namespace " + netns + ")",
+                peer.isEmpty() ? "" : ", kernel side " + String.join(" ", peer) + " with its default route via netstack4j");
         out.println("intercepting TCP " + (cfg.udp() ? "and UDP " : "") + "to any destination via " + up.describe()
                 + (cfg.udp() && cfg.udpUpstream() != up ? " (UDP via " + cfg.udpUpstream().describe() + ")" : "")
                 + "; Ctrl-C to stop");

@@ -31,6 +31,7 @@ class GatewayInteropTest {
     final long pid = ProcessHandle.current().pid() % 10000;
     final String nsC = "nsj-gw-c-" + pid, nsS = "nsj-gw-s-" + pid, tun = "nsjgw" + pid, veth = "nsjgv" + pid;
     final List<Process> processes = new ArrayList<>();
+    Process gateway;
 
     @AfterEach void cleanUp() throws Exception {
         for (Process p : processes) p.destroyForcibly().waitFor();
@@ -98,6 +99,7 @@ class GatewayInteropTest {
                 "--tun", tun + "=10.9.0.1/24", "--netns", nsC, "--peer", "10.9.0.2/24", "--connect-timeout", "3000"));
         cmd.addAll(List.of(upstream));
         Process gw = start(new ProcessBuilder(cmd).redirectErrorStream(true));
+        gateway = gw;
         BufferedReader out = new BufferedReader(new InputStreamReader(gw.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = out.readLine()) != null && !line.contains("Ctrl-C")) lines.add(line);
@@ -106,7 +108,7 @@ class GatewayInteropTest {
     }
 
     String stop(BufferedReader out) throws Exception {
-        Process gw = processes.get(processes.size() - 1);
+        Process gw = gateway;
         sh("kill", "-TERM", Long.toString(gw.pid()));
         StringBuilder rest = new StringBuilder();
         String line;
@@ -228,6 +230,56 @@ class GatewayInteropTest {
         String rest = stop(out);
         assertTrue(rest.matches("(?s).*via direct: \\d+ B up, 209\\d{5} B down.*"), "one log line per flow: " + rest);
         assertTrue(rest.matches("(?s).*udp\\.intercept\\.sessions\\s+1\\b.*"), "counters: " + rest);
+    }
+
+    /**
+     * The gateway over IPv6 (--address, --peer per family): C's IPv6 default route is the TUN,
+     * S has fd00:77::2 on the veth; curl -6 through the gateway (direct) downloads the file
+     * intact, a closed port is refused at once, a UDP echo over IPv6 comes back from the
+     * original destination, and the server saw the gateway host's IPv6 address.
+     */
+    @Test void overIpv6Direct(@TempDir Path dir) throws Exception {
+        String sha = setUp(dir);
+        sh("ip", "-6", "addr", "add", "fd00:77::1/64", "dev", veth, "nodad");
+        sh("ip", "-n", nsS, "-6", "addr", "add", "fd00:77::2/64", "dev", veth + "s", "nodad");
+        start(new ProcessBuilder("ip", "netns", "exec", nsS, "python3", "-m", "http.server", "8000", "--bind", "fd00:77::2")
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("http6.log").toFile()));
+        start(new ProcessBuilder("ip", "netns", "exec", nsS, "python3", "-c", """
+                import socket
+                s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+                s.bind(("fd00:77::2", 9999))
+                while True:
+                    d, a = s.recvfrom(65535)
+                    s.sendto(b"echo6:" + d, a)
+                """).redirectErrorStream(true).redirectOutput(dir.resolve("echo6.log").toFile()));
+        boolean up = false;
+        for (int i = 0; i < 100 && !up; i++) {
+            up = LinuxNet.exec(List.of("curl", "-s", "-g", "-o", "/dev/null", "http://[fd00:77::2]:8000/")).exitCode() == 0;
+            if (!up) Thread.sleep(100);
+        }
+        assumeTrue(up, "python3 -m http.server did not start on fd00:77::2");
+        List<String> lines = new ArrayList<>();
+        BufferedReader out = gateway(lines, "--address", "fd00:9::1/64", "--peer", "fd00:9::2/64", "--direct");
+        String sum = sh("ip", "netns", "exec", nsC, "sh", "-c", "curl -6 -g -sS --max-time 60 'http://[fd00:77::2]:8000/data.bin' | sha256sum").split(" ")[0];
+        assertEquals(sha, sum, "20 MB intact through the gateway over IPv6");
+        long t0 = System.nanoTime();
+        var refused = LinuxNet.exec(List.of("ip", "netns", "exec", nsC, "curl", "-6", "-g", "-sS", "--max-time", "10", "http://[fd00:77::2]:8001/"));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(7, refused.exitCode(), "curl: couldn't connect: " + refused);
+        assertTrue(ms < 3000, "refused at once over IPv6: " + ms + " ms");
+        String udp = sh("ip", "netns", "exec", nsC, "python3", "-c", """
+                import socket
+                s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+                s.settimeout(5)
+                s.sendto(b"hello", ("fd00:77::2", 9999))
+                d, a = s.recvfrom(100)
+                print(d.decode(), a[0], a[1])
+                """).strip();
+        assertEquals("echo6:hello fd00:77::2 9999", udp, "UDP over IPv6 through the gateway");
+        String http = Files.readString(dir.resolve("http6.log"));
+        assertTrue(http.contains("fd00:77::1 - - ") && http.contains("GET /data.bin"), "the server saw the gateway host's IPv6 address: " + http);
+        String rest = stop(out);
+        assertTrue(rest.matches("(?s).*tcp fd00:9::2.*via direct: \\d+ B up, 209\\d{5} B down.*"), "the IPv6 flow's log line: " + rest);
     }
 
     /**

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -44,15 +45,19 @@ public final class TunGateway implements AutoCloseable {
     public static final int UDP_QUEUE = 256;
 
     /**
-     * The TUN {@code name} and netstack4j's {@code address} on it; optionally the namespace to
-     * move it into and the kernel side's address there ({@code peer}: a default route via
-     * netstack4j is added in that namespace).
+     * The TUN {@code name} and netstack4j's {@code address} on it (and IPv6 ones,
+     * {@code addresses6}: the gateway then intercepts IPv6 too); optionally the namespace to move
+     * it into and the kernel side's addresses there ({@code peer}, {@code peer6}: a default
+     * route of that family via netstack4j is added in that namespace).
      */
-    public record Config(String name, Ipv4Cidr address, String netns, Ipv4Cidr peer, Upstream upstream, Upstream udpUpstream,
-                         int connectTimeoutMs, TcpIntercept.Config tcp, UdpIntercept.Config udpConfig, Consumer<String> log) {
+    public record Config(String name, Ipv4Cidr address, List<Ipv6Cidr> addresses6, String netns, Ipv4Cidr peer, Ipv6Cidr peer6,
+                         Upstream upstream, Upstream udpUpstream, int connectTimeoutMs, TcpIntercept.Config tcp,
+                         UdpIntercept.Config udpConfig, Consumer<String> log) {
         public Config {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(address, "address");
+            addresses6 = addresses6 == null ? List.of() : List.copyOf(addresses6);
+            if (peer6 != null && addresses6.isEmpty()) throw new IllegalArgumentException("an IPv6 peer " + peer6 + " needs an IPv6 address of netstack4j's");
             Objects.requireNonNull(upstream, "upstream");
             if (connectTimeoutMs <= 0) throw new IllegalArgumentException("connect timeout must be > 0");
             if (tcp == null) tcp = TcpIntercept.Config.defaults();
@@ -74,11 +79,16 @@ public final class TunGateway implements AutoCloseable {
         this.config = c;
         TunHost.Builder b = TunHost.builder(c.name()).address(c.address()).tcpConfig(tcpConfig).seed(System.nanoTime());
         if (c.netns() != null) b.netns(c.netns());
+        c.addresses6().forEach(b::address);
         if (c.peer() != null) b.hostAddress(c.peer());
+        if (c.peer6() != null) b.hostAddress(c.peer6());
         this.tun = b.open();
         try {
             if (c.peer() != null) LinuxNet.ip(c.netns(), "route", "replace", "default", "via", c.address().address().toString());
-            else LinuxNet.linkUp(c.netns(), tun.name());
+            if (c.peer6() != null) // the IPv6 default route of the clients' side: via netstack4j's address in the peer's subnet
+                LinuxNet.ip(c.netns(), "-6", "route", "replace", "default", "via", c.addresses6().stream().filter(a -> a.peerProblem(c.peer6()) == null)
+                        .findFirst().orElse(c.addresses6().getFirst()).address().toString(), "dev", tun.name());
+            if (c.peer() == null && c.peer6() == null) LinuxNet.linkUp(c.netns(), tun.name());
             UdpRelay udp = c.udp() ? new UdpRelay(c.udpUpstream()) : null;
             tun.loop().run(() -> tun.host().intercept(tun.name(), c.tcp(), InterceptedFlow.handler(tun.net(), this::relay),
                     c.udpConfig(), udp));
@@ -114,7 +124,7 @@ public final class TunGateway implements AutoCloseable {
 
     /** Not to be relayed: netstack4j's own address and the TUN's subnet (that would loop back into the TUN). */
     private boolean inside(IpAddress a) {
-        return a instanceof Ipv4Address v4 && config.address().contains(v4);
+        return config.address().contains(a) || config.addresses6().stream().anyMatch(c -> c.contains(a));
     }
 
     // ------------------------------------------------------------------ TCP
@@ -127,7 +137,7 @@ public final class TunGateway implements AutoCloseable {
             if (inside(f.originalAddress())) {
                 f.refuse(TcpIntercept.Refusal.RESET);
                 refused.incrementAndGet();
-                config.log().accept(id + " refused: inside the TUN's own subnet " + config.address());
+                config.log().accept(id + " refused: inside the TUN's own subnet");
                 return;
             }
             Socket up;
@@ -329,5 +339,5 @@ public final class TunGateway implements AutoCloseable {
         tun.close();
     }
 
-    @Override public String toString() { return "TunGateway[" + tun.name() + " " + config.address() + " via " + config.upstream().describe() + "]"; }
+    @Override public String toString() { return "TunGateway[" + tun.name() + " " + TunHost.join(tun.addresses()) + " via " + config.upstream().describe() + "]"; }
 }
