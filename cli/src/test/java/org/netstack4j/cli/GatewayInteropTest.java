@@ -83,11 +83,7 @@ class GatewayInteropTest {
                 """);
         start(new ProcessBuilder("ip", "netns", "exec", nsS, "python3", echo.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("echo.log").toFile()));
-        boolean up = false;
-        for (int i = 0; i < 100 && !up; i++) {
-            up = LinuxNet.exec(List.of("curl", "-s", "-o", "/dev/null", "http://10.77.0.2:8000/")).exitCode() == 0;
-            if (!up) Thread.sleep(100);
-        }
+        boolean up = serving("http://10.77.0.2:8000/");
         assumeTrue(up, "python3 -m http.server did not start in namespace S");
         return sh("sha256sum", file.toString()).split(" ")[0];
     }
@@ -105,6 +101,27 @@ class GatewayInteropTest {
         while ((line = out.readLine()) != null && !line.contains("Ctrl-C")) lines.add(line);
         assertTrue(line != null, "gateway started: " + lines);
         return out;
+    }
+
+    /** One datagram "hello" from C to HOST:9999; the reply, its source address and port. */
+    String udpEcho(String family, String host) throws Exception {
+        return sh("ip", "netns", "exec", nsC, "python3", "-c", """
+                import socket
+                s = socket.socket(socket.%s, socket.SOCK_DGRAM)
+                s.settimeout(5)
+                s.sendto(b"hello", ("%s", 9999))
+                d, a = s.recvfrom(100)
+                print(d.decode(), a[0], a[1])
+                """.formatted(family, host)).strip();
+    }
+
+    /** Whether curl from the root namespace gets {@code url} within 10 s (a server starting up). */
+    static boolean serving(String url) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            if (LinuxNet.exec(List.of("curl", "-s", "-g", "-o", "/dev/null", url)).exitCode() == 0) return true;
+            Thread.sleep(100);
+        }
+        return false;
     }
 
     String stop(BufferedReader out) throws Exception {
@@ -214,14 +231,7 @@ class GatewayInteropTest {
         List<String> lines = new ArrayList<>();
         BufferedReader out = gateway(lines, "--direct");
         curlIntactAndClosedPortRefused(sha);
-        String udp = sh("ip", "netns", "exec", nsC, "python3", "-c", """
-                import socket
-                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                s.settimeout(5)
-                s.sendto(b"hello", ("10.77.0.2", 9999))
-                d, a = s.recvfrom(100)
-                print(d.decode(), a[0], a[1])
-                """).strip();
+        String udp = udpEcho("AF_INET", "10.77.0.2");
         assertEquals("echo:hello 10.77.0.2 9999", udp, "the UDP reply comes from the original destination");
         if (LinuxNet.findOnPath("ping") != null) {
             var ping = LinuxNet.exec(List.of("ip", "netns", "exec", nsC, "ping", "-c", "1", "-W", "2", "198.51.100.7"));
@@ -252,11 +262,7 @@ class GatewayInteropTest {
                     d, a = s.recvfrom(65535)
                     s.sendto(b"echo6:" + d, a)
                 """).redirectErrorStream(true).redirectOutput(dir.resolve("echo6.log").toFile()));
-        boolean up = false;
-        for (int i = 0; i < 100 && !up; i++) {
-            up = LinuxNet.exec(List.of("curl", "-s", "-g", "-o", "/dev/null", "http://[fd00:77::2]:8000/")).exitCode() == 0;
-            if (!up) Thread.sleep(100);
-        }
+        boolean up = serving("http://[fd00:77::2]:8000/");
         assumeTrue(up, "python3 -m http.server did not start on fd00:77::2");
         List<String> lines = new ArrayList<>();
         BufferedReader out = gateway(lines, "--address", "fd00:9::1/64", "--peer", "fd00:9::2/64", "--direct");
@@ -267,14 +273,7 @@ class GatewayInteropTest {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(7, refused.exitCode(), "curl: couldn't connect: " + refused);
         assertTrue(ms < 3000, "refused at once over IPv6: " + ms + " ms");
-        String udp = sh("ip", "netns", "exec", nsC, "python3", "-c", """
-                import socket
-                s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-                s.settimeout(5)
-                s.sendto(b"hello", ("fd00:77::2", 9999))
-                d, a = s.recvfrom(100)
-                print(d.decode(), a[0], a[1])
-                """).strip();
+        String udp = udpEcho("AF_INET6", "fd00:77::2");
         assertEquals("echo6:hello fd00:77::2 9999", udp, "UDP over IPv6 through the gateway");
         String http = Files.readString(dir.resolve("http6.log"));
         assertTrue(http.contains("fd00:77::1 - - ") && http.contains("GET /data.bin"), "the server saw the gateway host's IPv6 address: " + http);
@@ -316,11 +315,7 @@ class GatewayInteropTest {
                 """.formatted(dir, www));
         start(new ProcessBuilder("ip", "netns", "exec", nsS, nginx, "-c", conf.toString(), "-p", dir.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()));
-        boolean up = false;
-        for (int i = 0; i < 50 && !up; i++) {
-            up = LinuxNet.exec(List.of("curl", "-s", "-o", "/dev/null", "http://10.77.0.2:8080/page.bin")).exitCode() == 0;
-            if (!up) Thread.sleep(100);
-        }
+        boolean up = serving("http://10.77.0.2:8080/page.bin");
         assertTrue(up, "nginx started: " + Files.readString(dir.resolve("nginx.out")));
         List<String> lines = new ArrayList<>();
         BufferedReader out = gateway(lines, "--direct", "--quiet");
