@@ -31,8 +31,10 @@ TOOLS=(
   "traceroute|traceroute|route interoperation test (linux)"
   "microsocks|microsocks|SOCKS5 server for the gateway interoperation test (cli)"
   "pg_ctlcluster|postgresql|PostgreSQL server for the JDBC-over-TUN test (javanet)"
-  "nginx|nginx-light|HTTP server for the OkHttp-over-TUN download test (javanet)"
+  "nginx|nginx-light|HTTP server for the OkHttp-over-TUN download test (cli) and behind the gateway (cli)"
   "wrk|wrk|HTTP load for the Netty-over-TUN test (netty)"
+  "danted|dante-server|SOCKS5 server with UDP ASSOCIATE for the gateway interoperation test (cli)"
+  "iperf3|iperf3|throughput through gateway and route (cli, bench)"
 )
 
 in_ci() { [ "${CI:-}" = "true" ]; }

@@ -3,10 +3,13 @@ package org.netstack4j.cli;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import org.netstack4j.ip.UdpIntercept;
+import org.netstack4j.linux.Cidr;
 import org.netstack4j.linux.Ipv4Cidr;
+import org.netstack4j.linux.Ipv6Cidr;
 import org.netstack4j.linux.LinuxNet;
 import org.netstack4j.linux.TunException;
 import org.netstack4j.linux.TunGateway;
+import org.netstack4j.linux.TunHost;
 import org.netstack4j.linux.Upstream;
 import org.netstack4j.tcp.TcpIntercept;
 import org.netstack4j.time.Time;
@@ -26,9 +29,11 @@ import picocli.CommandLine.Model.CommandSpec;
             "destination through --socks5 (RFC 1928 CONNECT) or --direct (this host's sockets).",
             "The client's SYN is answered only once the upstream connect succeeded: a refusal",
             "becomes a RST (\"connection refused\" at once), an unreachable upstream an ICMP",
-            "error. UDP is relayed from this host's own sockets (also with --socks5: UDP",
-            "ASSOCIATE is not implemented); --udp off refuses it. Pings are answered. One log",
-            "line per flow on stderr; Ctrl-C prints the counters and removes the TUN."},
+            "error. UDP goes the same way (--udp upstream, the default: one SOCKS5 UDP",
+            "ASSOCIATE per client endpoint with --socks5, RFC 1928 section 7), or from this",
+            "host's own sockets (--udp direct, for a proxy without UDP), or is refused (--udp",
+            "off). Pings are answered. One log line per flow on stderr; Ctrl-C prints the",
+            "counters and removes the TUN."},
         footer = {"", "Example (as root): a namespace whose default route is the gateway",
             "  ip netns add box",
             "  netstack4j gateway --tun gw0=10.9.0.1/24 --netns box --peer 10.9.0.2/24 --socks5 127.0.0.1:1080",
@@ -49,16 +54,20 @@ public final class GatewayCommand implements java.util.concurrent.Callable<Integ
     @Option(names = "--upstream", paramLabel = "direct|socks5://HOST:PORT", description = "The same as --direct or --socks5.")
     String upstream;
 
-    @Option(names = "--udp", paramLabel = "direct|off", defaultValue = "direct",
-            description = "UDP: relayed from this host's sockets (default), or off.")
+    @Option(names = "--udp", paramLabel = "upstream|direct|off", defaultValue = "upstream",
+            description = "UDP: relayed through the upstream (default; SOCKS5 UDP ASSOCIATE with --socks5), from this host's sockets, or off.")
     String udp;
 
     @Option(names = "--netns", paramLabel = "NS", description = "Move the TUN into this existing network namespace (the clients' side).")
     String netns;
 
+    @Option(names = "--address", paramLabel = "CIDR",
+            description = "An IPv6 address of netstack4j's on the TUN besides --tun's IPv4 one (e.g. fd00:9::1/64): IPv6 flows are intercepted too; may be repeated.")
+    java.util.List<String> address = new java.util.ArrayList<>();
+
     @Option(names = "--peer", paramLabel = "CIDR",
-            description = "Address the kernel side of the TUN with CIDR (in --netns) and give it a default route via netstack4j.")
-    String peer;
+            description = "Address the kernel side of the TUN with CIDR (in --netns) and give it a default route via netstack4j; once per family (e.g. --peer 10.9.0.2/24 --peer fd00:9::2/64).")
+    java.util.List<String> peer = new java.util.ArrayList<>();
 
     @Option(names = "--connect-timeout", paramLabel = "MS", defaultValue = "10000", description = "Upstream connect timeout (default 10000 ms).")
     int connectTimeoutMs;
@@ -95,33 +104,64 @@ public final class GatewayCommand implements java.util.concurrent.Callable<Integ
         return new Upstream.Socks5(a);
     }
 
-    static TunGateway.Config config(String tun, String netns, String peer, Upstream up, String udp, int connectTimeoutMs, int maxFlows,
-                                    java.util.function.Consumer<String> log) {
+    static TunGateway.Config config(String tun, java.util.List<String> addresses, String netns, java.util.List<String> peers, Upstream up,
+                                    String udp, int connectTimeoutMs, int maxFlows, java.util.function.Consumer<String> log) {
         int eq = tun.indexOf('=');
         if (eq <= 0) throw new Main.UsageError("--tun " + tun + ": expected NAME=CIDR, e.g. gw0=10.9.0.1/24");
         String name = tun.substring(0, eq);
         TunException bad = TunException.checkName(name);
         if (bad != null) throw new Main.UsageError("--tun: " + bad.getMessage());
-        Ipv4Cidr address, peerCidr = null;
+        Ipv4Cidr address;
         try {
             address = Ipv4Cidr.parse(tun.substring(eq + 1));
-            if (peer != null) peerCidr = Ipv4Cidr.parse(peer);
         } catch (IllegalArgumentException e) {
-            throw new Main.UsageError((peer != null && !tun.contains(peer) ? "--tun/--peer: " : "--tun " + tun + ": ") + e.getMessage());
+            throw new Main.UsageError("--tun " + tun + ": " + e.getMessage());
         }
-        if (peerCidr != null) {
-            String problem = address.peerProblem(peerCidr);
-            if (problem != null) throw new Main.UsageError("--peer " + peer + ": " + problem);
+        java.util.List<Cidr> ours = new java.util.ArrayList<>(java.util.List.of(address)), kernel = new java.util.ArrayList<>();
+        java.util.List<Ipv6Cidr> addresses6 = new java.util.ArrayList<>();
+        for (String a : addresses) {
+            Cidr c = cidr("--address", a);
+            if (!(c instanceof Ipv6Cidr v6)) throw new Main.UsageError("--address " + a + ": IPv6 only (the IPv4 address is --tun's)");
+            addresses6.add(v6);
+            ours.add(v6);
         }
-        if (!udp.equals("direct") && !udp.equals("off")) throw new Main.UsageError("--udp " + udp + ": expected direct or off");
+        Ipv4Cidr peer4 = null;
+        Ipv6Cidr peer6 = null;
+        for (String p : peers) {
+            Cidr c = cidr("--peer", p);
+            boolean again = c instanceof Ipv4Cidr ? peer4 != null : peer6 != null;
+            if (again) throw new Main.UsageError("--peer " + p + ": one kernel-side address per family");
+            if (c instanceof Ipv4Cidr v4) peer4 = v4;
+            else peer6 = (Ipv6Cidr) c;
+            kernel.add(c);
+        }
+        try {
+            TunHost.checkAddresses(ours, kernel);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError((e.getMessage().startsWith("the host address") ? "--peer: " : "--address: ") + e.getMessage());
+        }
+        Upstream udpUpstream = switch (udp) {
+            case "upstream" -> up;
+            case "direct" -> new Upstream.Direct();
+            case "off" -> null;
+            default -> throw new Main.UsageError("--udp " + udp + ": expected upstream, direct or off");
+        };
         if (connectTimeoutMs <= 0) throw new Main.UsageError("--connect-timeout must be > 0");
         if (maxFlows <= 0) throw new Main.UsageError("--max-flows must be > 0");
         TcpIntercept.Config d = TcpIntercept.Config.defaults();
         // a held SYN waits at least as long as the upstream connect may take
         TcpIntercept.Config tcp = new TcpIntercept.Config(d.maxPending(), Math.max(d.pendingTimeoutNs(), Time.ms(connectTimeoutMs) + Time.s(5)),
                 maxFlows, d.onTimeout(), d.onLimit());
-        return new TunGateway.Config(name, address, netns, peerCidr, up, udp.equals("direct"), connectTimeoutMs, tcp,
+        return new TunGateway.Config(name, address, addresses6, netns, peer4, peer6, up, udpUpstream, connectTimeoutMs, tcp,
                 UdpIntercept.Config.defaults(), log);
+    }
+
+    private static Cidr cidr(String flag, String text) {
+        try {
+            return Cidr.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError(flag + " " + text + ": " + e.getMessage());
+        }
     }
 
     @Override public Integer call() throws Exception {
@@ -134,7 +174,7 @@ public final class GatewayCommand implements java.util.concurrent.Callable<Integ
                 err.flush();
             }
         };
-        TunGateway.Config cfg = config(tun, netns, peer, up, udp, connectTimeoutMs, maxFlows, log);
+        TunGateway.Config cfg = config(tun, address, netns, peer, up, udp, connectTimeoutMs, maxFlows, log);
         TunOptions.requireTunAccess("a TUN interface");
         TunGateway gw;
         try {
@@ -142,10 +182,10 @@ public final class GatewayCommand implements java.util.concurrent.Callable<Integ
         } catch (TunException | LinuxNet.CommandException e) {
             throw new Main.UsageError(e.getMessage().replace("\n  stderr: ", ": "));
         }
-        out.printf("netstack4j %s on %s%s%s%n", cfg.address(), gw.tun().name(), netns == null ? "" : " (in namespace " + netns + ")",
-                peer == null ? "" : ", kernel side " + peer + " with its default route via netstack4j");
+        out.printf("netstack4j %s on %s%s%s%n", TunHost.join(gw.tun().addresses()), gw.tun().name(), netns == null ? "" : " (in namespace " + netns + ")",
+                peer.isEmpty() ? "" : ", kernel side " + String.join(" ", peer) + " with its default route via netstack4j");
         out.println("intercepting TCP " + (cfg.udp() ? "and UDP " : "") + "to any destination via " + up.describe()
-                + (cfg.udp() && up instanceof Upstream.Socks5 ? " (UDP directly: SOCKS5 UDP ASSOCIATE is not implemented)" : "")
+                + (cfg.udp() && cfg.udpUpstream() != up ? " (UDP via " + cfg.udpUpstream().describe() + ")" : "")
                 + "; Ctrl-C to stop");
         out.flush();
         TunOptions.printCountersOnExit(out, gw::counters, gw::close, "netstack4j-gateway-shutdown");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.netstack4j.linux.TunGateway;
 import org.netstack4j.linux.Upstream;
@@ -25,7 +26,11 @@ class GatewayCommandTest {
         misuse("port must be 1..65535", "gateway", "--tun", "gw0=10.9.0.1/24", "--socks5", "127.0.0.1:70000");
         misuse("expected direct or socks5://HOST:PORT", "gateway", "--tun", "gw0=10.9.0.1/24", "--upstream", "http://x:1");
         misuse("expected NAME=CIDR", "gateway", "--tun", "gw0", "--direct");
-        misuse("--udp sometimes: expected direct or off", "gateway", "--tun", "gw0=10.9.0.1/24", "--direct", "--udp", "sometimes");
+        misuse("--udp sometimes: expected upstream, direct or off", "gateway", "--tun", "gw0=10.9.0.1/24", "--direct", "--udp", "sometimes");
+        misuse("--address 10.9.0.5/24: IPv6 only", "gateway", "--tun", "gw0=10.9.0.1/24", "--address", "10.9.0.5/24", "--direct");
+        misuse("one kernel-side address per family", "gateway", "--tun", "gw0=10.9.0.1/24", "--address", "fd00:9::1/64",
+                "--peer", "fd00:9::2/64", "--peer", "fd00:9::3/64", "--direct");
+        misuse("--peer: ", "gateway", "--tun", "gw0=10.9.0.1/24", "--peer", "fd00:9::2/64", "--direct");
         misuse("Linux allows at most 15", "gateway", "--tun", "a-very-long-interface-name=10.9.0.1/24", "--direct");
     }
 
@@ -33,10 +38,18 @@ class GatewayCommandTest {
         assertInstanceOf(Upstream.Direct.class, GatewayCommand.upstream(null, false, "direct"));
         Upstream s = GatewayCommand.upstream(null, false, "socks5://127.0.0.1:1080");
         assertEquals("socks5 127.0.0.1:1080", s.describe());
-        TunGateway.Config c = GatewayCommand.config("gw0=10.9.0.1/24", "box", "10.9.0.2/24", s, "off", 40_000, 100, null);
+        TunGateway.Config c = GatewayCommand.config("gw0=10.9.0.1/24", List.of(), "box", List.of("10.9.0.2/24"), s, "off", 40_000, 100, null);
         assertEquals("gw0", c.name());
         assertEquals(false, c.udp());
+        assertEquals(s, GatewayCommand.config("gw0=10.9.0.1/24", List.of(), null, List.of(), s, "upstream", 1000, 100, null).udpUpstream(),
+                "UDP through the SOCKS5 proxy (UDP ASSOCIATE) by default");
+        assertInstanceOf(Upstream.Direct.class, GatewayCommand.config("gw0=10.9.0.1/24", List.of(), null, List.of(), s, "direct", 1000, 100, null).udpUpstream());
         assertEquals(100, c.tcp().maxFlows());
+        TunGateway.Config six = GatewayCommand.config("gw0=10.9.0.1/24", List.of("fd00:9::1/64"), "box", List.of("10.9.0.2/24", "fd00:9::2/64"),
+                s, "upstream", 1000, 100, null);
+        assertEquals("[fd00:9::1/64]", six.addresses6().toString());
+        assertEquals("fd00:9::2/64", six.peer6().toString());
+        assertEquals("10.9.0.2/24", six.peer().toString());
         assertEquals(Time.s(45), c.tcp().pendingTimeoutNs(), "a held SYN outlives the upstream connect timeout");
     }
 }

@@ -7,7 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -29,8 +29,9 @@ import org.netstack4j.wire.Ipv4Address;
  * through an {@link Upstream} (the host's sockets, or a SOCKS5 proxy); the client's SYN is
  * answered only once the upstream connect succeeded, and an upstream refusal reaches the client
  * as a RST, an unreachable upstream as an ICMP error. UDP flows ({@link UdpIntercept}, one
- * session per client endpoint) are relayed through the host's own UDP sockets, also with
- * SOCKS5 (UDP ASSOCIATE is not implemented). Echo requests to any address are answered by
+ * session per client endpoint) are relayed through {@link Config#udpUpstream}: the host's own UDP
+ * sockets, or a SOCKS5 UDP ASSOCIATE per session (RFC 1928 section 7); a session whose
+ * association fails or ends is closed. Echo requests to any address are answered by
  * netstack4j. One log line per flow.
  *
  * <p>The relay keeps no unbounded buffer: each direction copies through one 32 KiB array with
@@ -44,21 +45,28 @@ public final class TunGateway implements AutoCloseable {
     public static final int UDP_QUEUE = 256;
 
     /**
-     * The TUN {@code name} and netstack4j's {@code address} on it; optionally the namespace to
-     * move it into and the kernel side's address there ({@code peer}: a default route via
-     * netstack4j is added in that namespace).
+     * The TUN {@code name} and netstack4j's {@code address} on it (and IPv6 ones,
+     * {@code addresses6}: the gateway then intercepts IPv6 too); optionally the namespace to move
+     * it into and the kernel side's addresses there ({@code peer}, {@code peer6}: a default
+     * route of that family via netstack4j is added in that namespace).
      */
-    public record Config(String name, Ipv4Cidr address, String netns, Ipv4Cidr peer, Upstream upstream, boolean udp,
-                         int connectTimeoutMs, TcpIntercept.Config tcp, UdpIntercept.Config udpConfig, Consumer<String> log) {
+    public record Config(String name, Ipv4Cidr address, List<Ipv6Cidr> addresses6, String netns, Ipv4Cidr peer, Ipv6Cidr peer6,
+                         Upstream upstream, Upstream udpUpstream, int connectTimeoutMs, TcpIntercept.Config tcp,
+                         UdpIntercept.Config udpConfig, Consumer<String> log) {
         public Config {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(address, "address");
+            addresses6 = addresses6 == null ? List.of() : List.copyOf(addresses6);
+            if (peer6 != null && addresses6.isEmpty()) throw new IllegalArgumentException("an IPv6 peer " + peer6 + " needs an IPv6 address of netstack4j's");
             Objects.requireNonNull(upstream, "upstream");
             if (connectTimeoutMs <= 0) throw new IllegalArgumentException("connect timeout must be > 0");
             if (tcp == null) tcp = TcpIntercept.Config.defaults();
             if (udpConfig == null) udpConfig = UdpIntercept.Config.defaults();
             if (log == null) log = line -> {};
         }
+
+        /** Whether UDP is relayed ({@code udpUpstream} non-null) or refused. */
+        public boolean udp() { return udpUpstream != null; }
     }
 
     private final Config config;
@@ -71,12 +79,17 @@ public final class TunGateway implements AutoCloseable {
         this.config = c;
         TunHost.Builder b = TunHost.builder(c.name()).address(c.address()).tcpConfig(tcpConfig).seed(System.nanoTime());
         if (c.netns() != null) b.netns(c.netns());
+        c.addresses6().forEach(b::address);
         if (c.peer() != null) b.hostAddress(c.peer());
+        if (c.peer6() != null) b.hostAddress(c.peer6());
         this.tun = b.open();
         try {
             if (c.peer() != null) LinuxNet.ip(c.netns(), "route", "replace", "default", "via", c.address().address().toString());
-            else LinuxNet.linkUp(c.netns(), tun.name());
-            UdpRelay udp = c.udp() ? new UdpRelay() : null;
+            if (c.peer6() != null) // the IPv6 default route of the clients' side: via netstack4j's address in the peer's subnet
+                LinuxNet.ip(c.netns(), "-6", "route", "replace", "default", "via", c.addresses6().stream().filter(a -> a.peerProblem(c.peer6()) == null)
+                        .findFirst().orElse(c.addresses6().getFirst()).address().toString(), "dev", tun.name());
+            if (c.peer() == null && c.peer6() == null) LinuxNet.linkUp(c.netns(), tun.name());
+            UdpRelay udp = c.udp() ? new UdpRelay(c.udpUpstream()) : null;
             tun.loop().run(() -> tun.host().intercept(tun.name(), c.tcp(), InterceptedFlow.handler(tun.net(), this::relay),
                     c.udpConfig(), udp));
         } catch (IOException | RuntimeException e) {
@@ -111,7 +124,7 @@ public final class TunGateway implements AutoCloseable {
 
     /** Not to be relayed: netstack4j's own address and the TUN's subnet (that would loop back into the TUN). */
     private boolean inside(IpAddress a) {
-        return a instanceof Ipv4Address v4 && config.address().contains(v4);
+        return config.address().contains(a) || config.addresses6().stream().anyMatch(c -> c.contains(a));
     }
 
     // ------------------------------------------------------------------ TCP
@@ -124,7 +137,7 @@ public final class TunGateway implements AutoCloseable {
             if (inside(f.originalAddress())) {
                 f.refuse(TcpIntercept.Refusal.RESET);
                 refused.incrementAndGet();
-                config.log().accept(id + " refused: inside the TUN's own subnet " + config.address());
+                config.log().accept(id + " refused: inside the TUN's own subnet");
                 return;
             }
             Socket up;
@@ -208,60 +221,89 @@ public final class TunGateway implements AutoCloseable {
 
     private record Outgoing(InetSocketAddress to, byte[] data) {}
 
-    /** One UDP session's upstream: an unconnected socket (endpoint-independent), a sender and a receiver thread. */
+    /**
+     * One UDP session's upstream path ({@link Upstream#openUdp}: an unconnected host socket, so
+     * endpoint-independent, or a SOCKS5 UDP association), a sender and a receiver thread. The
+     * sender opens the path (a SOCKS5 handshake blocks, so not on the loop) and then drains the
+     * queue; datagrams queued meanwhile wait, up to {@link #UDP_QUEUE}.
+     */
     private static final class UdpFlow {
-        final DatagramChannel channel;
         final ArrayBlockingQueue<Outgoing> queue = new ArrayBlockingQueue<>(UDP_QUEUE);
+        volatile Upstream.UdpPath path;
+        volatile boolean closed;
         Thread sender, receiver;
         long out, in;
+        volatile String failure;
 
-        UdpFlow(DatagramChannel channel) { this.channel = channel; }
+        void closePath() {
+            Upstream.UdpPath p = path;
+            if (p != null) {
+                try { p.close(); } catch (IOException ignored) { /* best effort */ }
+            }
+        }
     }
 
     private final class UdpRelay implements UdpIntercept.Handler {
+        private final Upstream upstream;
+
+        UdpRelay(Upstream upstream) { this.upstream = upstream; }
+
         @Override public void onSession(long now, UdpIntercept.Session s) {
             udpSessions.incrementAndGet();
-            DatagramChannel ch;
-            try {
-                ch = DatagramChannel.open(s.clientAddress() instanceof Ipv4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
-                ch.bind(null);
-            } catch (IOException e) {
-                config.log().accept("udp " + s.clientAddress() + ":" + s.clientPort() + " no upstream socket: " + e.getMessage());
-                s.close(now);
-                return;
-            }
-            UdpFlow f = new UdpFlow(ch);
+            UdpFlow f = new UdpFlow();
             s.attachment = f;
             f.sender = Thread.ofVirtual().name("udp-up " + s).start(() -> {
                 try {
+                    f.path = upstream.openUdp(s.clientAddress() instanceof Ipv4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6,
+                            config.connectTimeoutMs());
+                } catch (IOException | RuntimeException e) {
+                    f.failure = "no upstream: " + e.getMessage();
+                    tun.loop().execute(() -> s.close(tun.loop().now()));
+                    return;
+                }
+                if (f.closed) { // the session ended while the path was being opened
+                    f.closePath();
+                    return;
+                }
+                f.receiver = Thread.ofVirtual().name("udp-down " + s).start(() -> receive(s, f));
+                try {
                     while (true) {
                         Outgoing o = f.queue.take();
-                        ch.send(ByteBuffer.wrap(o.data()), o.to());
+                        f.path.send(o.to(), o.data());
                     }
                 } catch (InterruptedException | IOException e) {
                     // the session ended
                 }
             });
-            f.receiver = Thread.ofVirtual().name("udp-down " + s).start(() -> {
-                ByteBuffer bb = ByteBuffer.allocate(65535);
-                try {
-                    while (true) {
-                        bb.clear();
-                        InetSocketAddress from = (InetSocketAddress) ch.receive(bb);
-                        bb.flip();
-                        byte[] d = new byte[bb.remaining()];
-                        bb.get(d);
-                        IpAddress src = IpAddress.of(from.getAddress());
-                        udpIn.incrementAndGet();
-                        tun.loop().execute(() -> {
-                            f.in++;
-                            s.send(tun.loop().now(), src, from.getPort(), d, 0, d.length);
-                        });
+        }
+
+        private void receive(UdpIntercept.Session s, UdpFlow f) {
+            ByteBuffer bb = ByteBuffer.allocate(65535 + 262);
+            try {
+                while (true) {
+                    Upstream.Datagram d = f.path.receive(bb);
+                    if (d == null) {
+                        udpDropped.incrementAndGet();
+                        continue;
                     }
-                } catch (IOException | RuntimeException e) {
-                    // closed: the session ended (or the loop did)
+                    IpAddress src = IpAddress.of(d.from().getAddress());
+                    udpIn.incrementAndGet();
+                    tun.loop().execute(() -> {
+                        f.in++;
+                        s.send(tun.loop().now(), src, d.from().getPort(), d.data(), 0, d.data().length);
+                    });
                 }
-            });
+            } catch (IOException | RuntimeException e) {
+                // closed: the session ended (or the loop did, or the proxy ended the association)
+            }
+            if (!f.closed) {
+                f.failure = "upstream closed";
+                try {
+                    tun.loop().execute(() -> s.close(tun.loop().now()));
+                } catch (RuntimeException loopGone) {
+                    // the gateway is closing
+                }
+            }
         }
 
         @Override public void onDatagram(long now, UdpIntercept.Session s, IpAddress dst, int dstPort, byte[] data) {
@@ -276,14 +318,26 @@ public final class TunGateway implements AutoCloseable {
 
         @Override public void onClosed(long now, UdpIntercept.Session s, String reason) {
             if (!(s.attachment instanceof UdpFlow f)) return;
+            f.closed = true;
             f.sender.interrupt();
-            try { f.channel.close(); } catch (IOException ignored) { /* best effort */ }
-            config.log().accept("udp " + s.clientAddress() + ":" + s.clientPort() + " direct: " + f.out + " datagrams up, "
-                    + f.in + " down; " + reason);
+            f.closePath();
+            config.log().accept("udp " + s.clientAddress() + ":" + s.clientPort() + " via " + upstream.describe() + ": " + f.out
+                    + " datagrams up, " + f.in + " down; " + (f.failure != null ? f.failure : reason));
         }
     }
 
-    @Override public void close() { tun.close(); }
+    /** Ends the UDP sessions first (each gets its log line and its upstream closed), then the TUN. */
+    @Override public void close() {
+        try {
+            tun.loop().run(() -> {
+                var u = tun.host().ip().udpIntercept();
+                if (u != null) for (UdpIntercept.Session s : u.sessions()) s.close(tun.loop().now());
+            });
+        } catch (RuntimeException loopGone) {
+            // already closed
+        }
+        tun.close();
+    }
 
-    @Override public String toString() { return "TunGateway[" + tun.name() + " " + config.address() + " via " + config.upstream().describe() + "]"; }
+    @Override public String toString() { return "TunGateway[" + tun.name() + " " + TunHost.join(tun.addresses()) + " via " + config.upstream().describe() + "]"; }
 }

@@ -62,4 +62,37 @@ class UpstreamTest {
         assertEquals(Refusal.NETWORK_UNREACHABLE, Upstream.failure(new ConnectException("Network is unreachable")).refusal());
         assertEquals(Refusal.HOST_UNREACHABLE, Upstream.failure(new java.net.SocketTimeoutException("Connect timed out")).refusal());
     }
+
+    @Test void udpAssociateRequestAndBoundAddress() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        InetSocketAddress bnd = Upstream.Socks5.request(new ByteArrayInputStream(new byte[] {5, 0, 5, 0, 0, 1, 127, 0, 0, 1, (byte) 0xdf, 0x0b}),
+                out, Upstream.Socks5.UDP_ASSOCIATE, new InetSocketAddress(ip("127.0.0.1"), 40000));
+        // RFC 1928 4: CMD 3, DST = where the client will send from
+        assertArrayEquals(new byte[] {5, 1, 0, 5, 3, 0, 1, 127, 0, 0, 1, (byte) 0x9c, 0x40}, out.toByteArray());
+        assertEquals(new InetSocketAddress(ip("127.0.0.1"), 57099), bnd, "the relay's address from BND");
+    }
+
+    @Test void udpRequestHeaderRoundTrips() {
+        byte[] b = Upstream.Socks5.encapsulate(TARGET, new byte[] {'h', 'i'});
+        // RFC 1928 7: RSV RSV FRAG ATYP DST.ADDR DST.PORT DATA
+        assertArrayEquals(new byte[] {0, 0, 0, 1, 10, 77, 0, 2, 0x1f, 0x40, 'h', 'i'}, b);
+        Upstream.Datagram d = Upstream.Socks5.decapsulate(b, b.length);
+        assertEquals(TARGET, d.from());
+        assertArrayEquals(new byte[] {'h', 'i'}, d.data());
+        InetSocketAddress v6 = new InetSocketAddress(ip("fd00::99"), 53);
+        byte[] b6 = Upstream.Socks5.encapsulate(v6, new byte[0]);
+        assertEquals(3 + 1 + 16 + 2, b6.length);
+        assertEquals(v6, Upstream.Socks5.decapsulate(b6, b6.length).from());
+        assertEquals(0, Upstream.Socks5.decapsulate(b6, b6.length).data().length);
+    }
+
+    @Test void udpRepliesDroppedWhenFragmentedOrShort() {
+        byte[] b = Upstream.Socks5.encapsulate(TARGET, new byte[] {1, 2, 3});
+        b[2] = 1; // FRAG 1: "MUST drop" without fragmentation support
+        assertEquals(null, Upstream.Socks5.decapsulate(b, b.length));
+        b[2] = 0;
+        assertEquals(null, Upstream.Socks5.decapsulate(b, 9), "cut inside DST.PORT");
+        byte[] domain = {0, 0, 0, 3, 1, 'a', 0, 53, 'x'};
+        assertEquals(null, Upstream.Socks5.decapsulate(domain, domain.length), "a domain name is not an IP endpoint");
+    }
 }
