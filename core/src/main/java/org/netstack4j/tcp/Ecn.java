@@ -10,7 +10,7 @@ import org.netstack4j.wire.TcpRepr;
  * Explicit Congestion Notification for TCP (RFC 3168 6.1), the connection's side of it: the
  * negotiation on SYN and SYN,ACK, the codepoint and CWR of what we send, the ECE we echo after a
  * CE mark, and the congestion response to the peer's ECE. The state is a few bits of
- * {@link TcpConnection#ecnFlags} and one sequence number; static over the connection like
+ * {@link TcpConnection#ecnFlags} and one sequence number (in the connection's rarely used part); static over the connection like
  * {@link SegmentArrives}.
  *
  * <pre>
@@ -119,14 +119,14 @@ final class Ecn {
      */
     static void eceArrives(TcpConnection c, long now, int ack) {
         if ((c.ecnFlags & OK) == 0) return;
-        if ((c.ecnFlags & RECOVER) != 0 && Seq.le(ack, c.ecnRecover)) return;
+        if ((c.ecnFlags & RECOVER) != 0 && Seq.le(ack, c.ecnRecover())) return;
         LossRecovery r = c.recovery();
         if (r.inRecovery()) return;
         CongestionControl cc = r.cc();
         // ssthresh from the window in use, as Linux's tcp_enter_cwr (RFC 3168 6.1.2: "halve cwnd")
         cc.onCongestionEvent(Math.max(Seq.sub(c.sndMax, c.sndUna), r.cwnd()), now);
         cc.setCwnd(Math.max(cc.ssthresh(), c.effMss));
-        c.ecnRecover = c.sndMax;
+        c.ecnRecover(c.sndMax);
         c.ecnFlags |= RECOVER | SEND_CWR;
         c.layer.counters().ecnReductions.increment();
     }

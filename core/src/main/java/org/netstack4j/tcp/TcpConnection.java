@@ -76,8 +76,6 @@ public final class TcpConnection {
     boolean tsOk, sackOk;
     /** ECN (RFC 3168) state, bits of {@link Ecn}; 0 when ECN is not in use. */
     byte ecnFlags;
-    /** SND.MAX when cwnd was last reduced on ECE ({@link Ecn#RECOVER}). */
-    int ecnRecover;
     boolean peerOfferedWs, peerOfferedTs, peerOfferedSack;
     /** TCP_NOOPT (FreeBSD): no options on our SYN or SYN,ACK, none of the peer's WS/TS/SACK used. */
     boolean noOptions;
@@ -914,6 +912,8 @@ public final class TcpConnection {
         int keepalivesSent;
         /** Accepted from a held SYN ({@link TcpIntercept}), else null. */
         TcpIntercept intercept;
+        /** SND.MAX when cwnd was last reduced on ECE ({@link Ecn#RECOVER}). */
+        int ecnRecover;
     }
 
     private Rare rare() {
@@ -927,6 +927,11 @@ public final class TcpConnection {
     long lastOutOfWindowAck() { return rare != null ? rare.lastOutOfWindowAck : Long.MIN_VALUE / 2; }
 
     void outOfWindowAckSent(long now) { rare().lastOutOfWindowAck = now; }
+
+    /** SND.MAX at the last ECN reduction (meaningful while {@link Ecn#RECOVER} is set). */
+    int ecnRecover() { return rare != null ? rare.ecnRecover : 0; }
+
+    void ecnRecover(int seq) { rare().ecnRecover = seq; }
 
     void startRttTiming(long now, int seq) {
         rtt.timing = true;
