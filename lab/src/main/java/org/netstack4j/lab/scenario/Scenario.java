@@ -37,20 +37,35 @@ public abstract class Scenario {
     /** A note the story adds at a moment: what an application saw, or why something happened. */
     public record Note(long time, String host, String en, String zh) {}
 
+    /** A frame a host sent ({@code sent}) or received, as its device carried it (Ethernet). */
+    public record Frame(long timeNs, String host, boolean sent, byte[] bytes) {}
+
+    /** Both hosts' traces, the story's notes, and every frame the hosts sent and received, in order. */
     public record Result(String scenario, List<TraceEvent> client, List<TraceEvent> server, List<Note> notes,
-                         long endTime) {}
+                         long endTime, List<Frame> frames) {
+        public Result {
+            frames = List.copyOf(frames);
+        }
+
+        /** A result without frames (drawings only). */
+        public Result(String scenario, List<TraceEvent> client, List<TraceEvent> server, List<Note> notes, long endTime) {
+            this(scenario, client, server, notes, endTime, List.of());
+        }
+    }
 
     public final Result run(ScenarioOptions options) {
         LinkConfig link = LinkConfig.builder().medium(Medium.ETHERNET).latencyNs(options.latencyNs())
                 .loss(options.loss()).build();
+        List<Frame> frames = new ArrayList<>();
         try (TwoHostNetwork net = TwoHostNetwork.builder().seed(options.seed()).link(link)
                 .clientTcp(tcpConfig(options, true)).serverTcp(tcpConfig(options, false))
-                .pcap(options.pcap()).staticArp(true).build()) {
+                .pcap(options.pcap()).staticArp(true)
+                .observeFrames((now, host, sent, bytes) -> frames.add(new Frame(now, host, sent, bytes))).build()) {
             Stage stage = new Stage(net, options);
             net.sim().add(stage.timeline);
             play(stage);
             return new Result(name(), List.copyOf(net.clientLog().events()), List.copyOf(net.serverLog().events()),
-                    List.copyOf(stage.notes), net.now());
+                    List.copyOf(stage.notes), net.now(), frames);
         }
     }
 
