@@ -103,9 +103,7 @@ class StoryArtifactsTest {
         assertTrue(!html.contains("https://") && !html.contains(" src="), "nothing to fetch");
         Path file = dir.resolve(story + ".html");
         Files.writeString(file, html, StandardCharsets.UTF_8);
-        List<String> chromium = List.of("chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-                "--force-device-scale-factor=1");
+        List<String> chromium = LaneArtifactsTest.CHROMIUM;
         List<String> dump = new ArrayList<>(chromium);
         dump.addAll(List.of("--user-data-dir=" + dir.resolve("profile-dom-" + story), "--virtual-time-budget=5000", "--dump-dom",
                 file.toUri() + "#selftest"));
