@@ -38,7 +38,17 @@ public abstract class Scenario {
     public record Note(long time, String host, String en, String zh) {}
 
     /** A frame a host sent ({@code sent}) or received, as its device carried it (Ethernet). */
-    public record Frame(long timeNs, String host, boolean sent, byte[] bytes) {}
+    public record Frame(long timeNs, String host, boolean sent, byte[] bytes) {
+        /** Frames are equal by content (two runs with one seed give equal results). */
+        @Override public boolean equals(Object o) {
+            return o instanceof Frame f && f.timeNs == timeNs && f.host.equals(host) && f.sent == sent
+                    && java.util.Arrays.equals(f.bytes, bytes);
+        }
+
+        @Override public int hashCode() { return java.util.Objects.hash(timeNs, host, sent) * 31 + java.util.Arrays.hashCode(bytes); }
+
+        @Override public String toString() { return "Frame[" + timeNs + " " + host + (sent ? " sent " : " received ") + bytes.length + " bytes]"; }
+    }
 
     /** Both hosts' traces, the story's notes, and every frame the hosts sent and received, in order. */
     public record Result(String scenario, List<TraceEvent> client, List<TraceEvent> server, List<Note> notes,
