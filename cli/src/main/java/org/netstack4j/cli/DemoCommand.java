@@ -35,6 +35,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "  netstack4j demo teardown --lang zh --relative-seq",
             "  netstack4j demo lost-final-ack --no-time-wait",
             "  netstack4j demo handshake --format svg --out handshake.svg",
+            "  netstack4j demo retransmission --format html --out retransmission.html",
             "  netstack4j demo retransmission --format json --pcap retransmission.pcap"})
 public final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     @Spec CommandSpec spec;
@@ -45,7 +46,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = {"-l", "--list"}, description = "List the stories and what each shows.")
     boolean list;
 
-    @Option(names = "--format", paramLabel = "FMT", description = "text (a ladder diagram), svg, json or html (an interactive page; the multi-lane stories) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--format", paramLabel = "FMT", description = "text (a ladder diagram), svg, json or html (an interactive page: step through the events, states, timers, decoded packets) (default: ${DEFAULT-VALUE}).")
     LabRender.Format format = LabRender.Format.TEXT;
 
     @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Write the diagram to FILE instead of the terminal.")
@@ -101,9 +102,6 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         Scenario scenario = Scenarios.byName(name.toLowerCase(Locale.ROOT)).orElseThrow(() -> new Main.UsageError(
                 "no story named '" + name + "'; 'netstack4j demo --list' shows the "
                         + (Scenarios.all().size() + NetStories.all().size()) + " stories"));
-        if (format == LabRender.Format.HTML)
-            throw new Main.UsageError("--format html is for the multi-lane stories (arp, router, firewall, ...); " + scenario.name()
-                    + " has text, svg and json");
         if (noTimeWait && !scenario.extraFlags().contains("--no-time-wait"))
             throw new Main.UsageError("--no-time-wait applies to lost-final-ack and old-duplicate, not " + scenario.name());
         if (twoWay && !scenario.extraFlags().contains("--two-way"))
@@ -115,7 +113,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 .withLatency(Options.millis("--latency", latencyMs)).withMss(mss).withMsl(parseMsl())
                 .withNoTimeWait(noTimeWait).withTwoWay(twoWay).withPcap(pcap).withIpv6(ipv6);
         LabRun run = LabRunner.run(scenario, o);
-        String rendered = LabRender.render(run, format, l, ascii, relativeSeq);
+        String rendered = LabRender.render(run, format, l, ascii, relativeSeq, scenario.summary(), scenario.summaryZh());
         if (out != null) {
             Files.writeString(out, rendered, StandardCharsets.UTF_8);
             w.println((l == Lang.ZH ? "已写入 " : "wrote ") + out);

@@ -7,6 +7,7 @@ import java.util.function.BooleanSupplier;
 import org.netstack4j.device.Device;
 import org.netstack4j.device.FaultConfig;
 import org.netstack4j.device.FaultInjector;
+import org.netstack4j.device.FrameSink;
 import org.netstack4j.device.Medium;
 import org.netstack4j.device.PcapTap;
 import org.netstack4j.device.PcapWriter;
@@ -55,6 +56,7 @@ public final class TwoHostNetwork implements AutoCloseable {
         clientFaults = new FaultInjector(link.a(), FaultConfig.NONE, b.seed * 31 + 1);
         serverFaults = new FaultInjector(link.b(), FaultConfig.NONE, b.seed * 31 + 2);
         Device clientDevice = clientFaults;
+        Device serverDevice = serverFaults;
         if (b.pcapFile != null) {
             try {
                 pcap = PcapWriter.open(b.pcapFile, LinkType.ETHERNET);
@@ -65,10 +67,14 @@ public final class TwoHostNetwork implements AutoCloseable {
         } else {
             pcap = null;
         }
+        if (b.observer != null) {
+            clientDevice = new Observed(clientDevice, "client", b.observer);
+            serverDevice = new Observed(serverDevice, "server", b.observer);
+        }
         client = new Host("client", b.clientTcp, both(clientLog, b.clientTracer), b.seed * 7 + 1)
                 .addInterface("eth0", clientDevice, CLIENT_MAC, CLIENT_ADDRESS, 24);
         server = new Host("server", b.serverTcp, both(serverLog, b.serverTracer), b.seed * 7 + 2)
-                .addInterface("eth0", serverFaults, SERVER_MAC, SERVER_ADDRESS, 24);
+                .addInterface("eth0", serverDevice, SERVER_MAC, SERVER_ADDRESS, 24);
         if (b.staticArp) {
             client.ip().addStaticNeighbor(SERVER_ADDRESS, SERVER_MAC);
             server.ip().addStaticNeighbor(CLIENT_ADDRESS, CLIENT_MAC);
@@ -128,6 +134,44 @@ public final class TwoHostNetwork implements AutoCloseable {
         }
     }
 
+    /**
+     * Sees every frame a host hands to its device ({@code sent}) or takes from it, at the host's
+     * side of the fault injector: a frame the injector then loses is still seen as sent. The
+     * array is a copy the observer may keep.
+     */
+    @FunctionalInterface
+    public interface FrameObserver {
+        void frame(long now, String host, boolean sent, byte[] frame);
+    }
+
+    /** A transparent device that shows each frame to an observer. */
+    private static final class Observed implements Device {
+        private final Device inner;
+        private final String host;
+        private final FrameObserver observer;
+        private FrameSink sink = FrameSink.DISCARD;
+
+        Observed(Device inner, String host, FrameObserver observer) {
+            this.inner = inner;
+            this.host = host;
+            this.observer = observer;
+            inner.attach((now, frame) -> {
+                observer.frame(now, host, false, frame.clone());
+                sink.receive(now, frame);
+            });
+        }
+
+        @Override public Medium medium() { return inner.medium(); }
+        @Override public int mtu() { return inner.mtu(); }
+        @Override public void transmit(long now, byte[] frame) {
+            observer.frame(now, host, true, frame.clone());
+            inner.transmit(now, frame);
+        }
+        @Override public void attach(FrameSink sink) { this.sink = sink == null ? FrameSink.DISCARD : sink; }
+        @Override public long pollAt() { return inner.pollAt(); }
+        @Override public void poll(long now) { inner.poll(now); }
+    }
+
     public static final class Builder {
         private long seed = 1;
         private LinkConfig link = LinkConfig.builder().medium(Medium.ETHERNET).build();
@@ -138,6 +182,7 @@ public final class TwoHostNetwork implements AutoCloseable {
         private boolean ipv6;
         private Tracer clientTracer = Tracer.NONE;
         private Tracer serverTracer = Tracer.NONE;
+        private FrameObserver observer;
 
         public Builder seed(long seed) { this.seed = seed; return this; }
         /** Tracers that see each host's events too (beside {@link #clientLog()} and {@link #serverLog()}). */
@@ -151,6 +196,8 @@ public final class TwoHostNetwork implements AutoCloseable {
         public Builder clientTcp(TcpConfig c) { this.clientTcp = c; return this; }
         public Builder serverTcp(TcpConfig c) { this.serverTcp = c; return this; }
         public Builder pcap(Path file) { this.pcapFile = file; return this; }
+        /** Shows every frame each host sends and receives to observer (the lab keeps them to decode). */
+        public Builder observeFrames(FrameObserver observer) { this.observer = observer; return this; }
         /** Permanent ARP entries for the peer (like {@code arp -s}), so no ARP exchange precedes the first frame. */
         public Builder staticArp(boolean on) { this.staticArp = on; return this; }
         /**

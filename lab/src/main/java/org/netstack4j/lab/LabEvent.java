@@ -24,15 +24,30 @@ public sealed interface LabEvent {
      * A segment sent by {@code from}. seq/ack are raw unsigned 32-bit values; ack is null when
      * the ACK flag is unset. {@code arrivalNs} is when the peer received it, -1 when it never did
      * ({@code dropped}). {@code options} is a tcpdump-like summary ("" when none); {@code tcp}
-     * is the header as traced, or null for hand-built runs.
+     * is the header as traced, or null for hand-built runs. {@code frame} is the Ethernet frame
+     * the link carried (what the HTML page decodes), or null when the run kept no frames.
      */
     record Segment(long timeNs, String from, String to, List<String> flags, long seq, Long ack, int len,
-                   int win, boolean dropped, long arrivalNs, String options, TcpRepr tcp) implements LabEvent {
+                   int win, boolean dropped, long arrivalNs, String options, TcpRepr tcp, byte[] frame) implements LabEvent {
         public Segment {
             Objects.requireNonNull(from);
             Objects.requireNonNull(to);
             flags = List.copyOf(flags);
             options = options == null ? "" : options;
+            frame = frame == null ? null : frame.clone();
+        }
+
+        /** A segment without its frame. */
+        public Segment(long timeNs, String from, String to, List<String> flags, long seq, Long ack, int len,
+                       int win, boolean dropped, long arrivalNs, String options, TcpRepr tcp) {
+            this(timeNs, from, to, flags, seq, ack, len, win, dropped, arrivalNs, options, tcp, null);
+        }
+
+        @Override public byte[] frame() { return frame == null ? null : frame.clone(); }
+
+        /** The same segment carrying frame. */
+        public Segment withFrame(byte[] frame) {
+            return new Segment(timeNs, from, to, flags, seq, ack, len, win, dropped, arrivalNs, options, tcp, frame);
         }
 
         @Override public String host() { return from; }

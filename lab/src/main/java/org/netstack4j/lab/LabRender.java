@@ -20,14 +20,19 @@ public final class LabRender {
         }
     }
 
-    /** Renders run in format; ascii applies to text only, relativeSeq to text and SVG (JSON is always raw). */
+    /** Renders run in format; ascii applies to text only, relativeSeq to text, SVG and HTML (JSON is always raw). */
     public static String render(LabRun run, Format format, Lang lang, boolean ascii, boolean relativeSeq) {
+        return render(run, format, lang, ascii, relativeSeq, run.scenario(), run.scenario());
+    }
+
+    /** As above; the HTML page shows the story's one-line summary in both languages. */
+    public static String render(LabRun run, Format format, Lang lang, boolean ascii, boolean relativeSeq,
+                                String summaryEn, String summaryZh) {
         return switch (format) {
             case TEXT -> TextLadder.render(run, new TextLadder.Options(lang, ascii, relativeSeq, 100));
             case SVG -> SvgLadder.render(run, lang, relativeSeq);
             case JSON -> JsonRun.render(run, lang);
-            case HTML -> throw new IllegalArgumentException("the HTML page is drawn for the multi-lane stories (LaneHtml); "
-                    + run.scenario() + " has text, svg and json");
+            case HTML -> LadderHtml.render(run, summaryEn, summaryZh, relativeSeq);
         };
     }
 

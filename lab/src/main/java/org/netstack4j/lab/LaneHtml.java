@@ -2,189 +2,39 @@ package org.netstack4j.lab;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.netstack4j.wire.Dissector;
-import org.netstack4j.wire.LinkType;
 
 /**
- * A {@link LaneRun} as one self-contained HTML page (nothing fetched: the diagrams, the data and
- * the script are inline). The ladder is {@link LaneSvg}'s, in English and in Chinese; a panel
- * beside it steps through the events (previous, play, next, or the arrow keys), shows the selected
- * event, what each lane last noted up to that moment (ARP caches, tables, TCP and conntrack
- * states), and a selected frame decoded field by field with its bytes, as {@code decode} prints
- * it. Clicking an event in the diagram selects it; a button switches the language.
- * <p>Opened as {@code page.html#selftest}, the page steps through every event itself, selects a
- * frame and switches the language, and writes what it found into {@code <pre id="selftest">}
- * (the headless browser test reads it).
+ * A {@link LaneRun} as one self-contained {@link HtmlPage}: {@link LaneSvg}'s ladder, one step
+ * per event, each lane's state being what it last noted up to that moment (ARP caches, tables,
+ * TCP and conntrack states), and each frame that kept its bytes decoded.
  */
 public final class LaneHtml {
     private LaneHtml() {}
 
     public static String render(LaneRun run, String summaryEn, String summaryZh) {
-        StringBuilder data = new StringBuilder("{\"scenario\":").append(JsonRun.str(run.scenario()))
-                .append(",\"summary\":{\"en\":").append(JsonRun.str(summaryEn)).append(",\"zh\":").append(JsonRun.str(summaryZh))
-                .append("},\"lanes\":[");
-        for (int i = 0; i < run.lanes().size(); i++) {
-            LaneRun.Lane l = run.lanes().get(i);
-            data.append(i == 0 ? "" : ",").append("{\"name\":").append(JsonRun.str(l.name())).append(",\"en\":")
-                    .append(JsonRun.str(l.title(Lang.EN))).append(",\"zh\":").append(JsonRun.str(l.title(Lang.ZH))).append('}');
-        }
-        data.append("],\"events\":[");
-        for (int i = 0; i < run.events().size(); i++) {
-            LaneRun.Event e = run.events().get(i);
-            data.append(i == 0 ? "\n" : ",\n").append("{\"t\":").append(JsonRun.str(TextLadder.ms(e.timeNs())));
+        List<HtmlPage.Lane> lanes = new ArrayList<>();
+        for (LaneRun.Lane l : run.lanes()) lanes.add(new HtmlPage.Lane(l.name(), l.title(Lang.EN), l.title(Lang.ZH)));
+        List<HtmlPage.Step> steps = new ArrayList<>();
+        String[] lastEn = new String[lanes.size()], lastZh = new String[lanes.size()];
+        java.util.Arrays.fill(lastEn, "");
+        java.util.Arrays.fill(lastZh, "");
+        for (LaneRun.Event e : run.events()) {
             switch (e) {
                 case LaneRun.Frame f -> {
                     String en = (f.via() == null ? "" : LaneLadder.via(f.via(), Lang.EN) + ": ") + f.label();
                     String zh = (f.via() == null ? "" : LaneLadder.via(f.via(), Lang.ZH) + "：") + f.label();
-                    data.append(",\"type\":\"frame\",\"lane\":").append(JsonRun.str(f.from())).append(",\"to\":[");
-                    for (int k = 0; k < f.to().size(); k++) data.append(k == 0 ? "" : ",").append(JsonRun.str(f.to().get(k)));
-                    data.append("],\"en\":").append(JsonRun.str(f.from() + " → " + String.join(", ", f.to()) + ": " + en))
-                            .append(",\"zh\":").append(JsonRun.str(f.from() + " → " + String.join("、", f.to()) + "：" + zh));
-                    byte[] b = f.bytes();
-                    if (b != null) {
-                        data.append(",\"decoded\":").append(JsonRun.str(Dissector.dissect(b, 0, b.length, LinkType.ETHERNET).render()))
-                                .append(",\"hex\":").append(JsonRun.str(hex(b)));
-                    }
+                    steps.add(new HtmlPage.Step(f.timeNs(), f.from(), f.from() + " → " + String.join(", ", f.to()) + ": " + en,
+                            f.from() + " → " + String.join("、", f.to()) + "：" + zh, f.bytes(), List.of(lastEn), List.of(lastZh)));
                 }
-                case LaneRun.Note n -> data.append(",\"type\":\"note\",\"lane\":").append(JsonRun.str(n.lane()))
-                        .append(",\"en\":").append(JsonRun.str(n.en())).append(",\"zh\":").append(JsonRun.str(n.zh()));
+                case LaneRun.Note n -> {
+                    int k = run.index(n.lane());
+                    lastEn[k] = n.en();
+                    lastZh[k] = n.zh();
+                    steps.add(new HtmlPage.Step(n.timeNs(), n.lane(), n.en(), n.zh(), null, List.of(lastEn), List.of(lastZh)));
+                }
             }
-            data.append('}');
         }
-        data.append("]}");
-        String json = data.toString().replace("</", "<\\/");
-        return PAGE.replace("@TITLE@", SvgLadder.esc("netstack4j: " + run.scenario()))
-                .replace("@SVG_EN@", LaneSvg.render(run, Lang.EN))
-                .replace("@SVG_ZH@", LaneSvg.render(run, Lang.ZH))
-                .replace("@DATA@", json);
+        return HtmlPage.render(run.scenario(), summaryEn, summaryZh, "What each lane last noted", "各节点此刻的最新状态",
+                lanes, LaneSvg.render(run, Lang.EN), LaneSvg.render(run, Lang.ZH), steps);
     }
-
-    /** Offset, 16 bytes in hex, as decode's listing. */
-    static String hex(byte[] b) {
-        List<String> lines = new ArrayList<>();
-        for (int off = 0; off < b.length; off += 16) {
-            StringBuilder sb = new StringBuilder(String.format("%04x ", off));
-            for (int i = off; i < Math.min(b.length, off + 16); i++) sb.append(i == off + 8 ? "  " : " ").append(String.format("%02x", b[i] & 0xff));
-            lines.add(sb.toString());
-        }
-        return String.join("\n", lines);
-    }
-
-    private static final String PAGE = """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>@TITLE@</title>
-            <style>
-            body{margin:0;font-family:sans-serif;font-size:14px;display:flex;align-items:flex-start}
-            #diagram{flex:0 0 1400px;width:1400px}
-            #diagram svg{display:block}
-            #panel{flex:0 0 440px;position:sticky;top:0;height:100vh;overflow:auto;background:#f6f6f6;border-left:1px solid #ccc;padding:10px;box-sizing:border-box}
-            #panel pre{background:#fff;border:1px solid #ddd;padding:6px;font-size:11px;white-space:pre-wrap;word-break:break-all}
-            button{font-size:14px;margin:2px}
-            .ev{cursor:pointer}
-            .ev.sel line,.ev.sel polygon{stroke:#c00000;fill:#c00000}
-            #state td{padding:1px 6px;vertical-align:top;font-size:12px}
-            [hidden]{display:none}
-            </style></head><body>
-            <div id="diagram"><div id="svg-en">@SVG_EN@</div><div id="svg-zh" hidden>@SVG_ZH@</div></div>
-            <div id="panel">
-            <h3 id="title"></h3><p id="summary"></p>
-            <div><button id="prev">◀</button><button id="play">▶</button><button id="next">▶|</button>
-            <span id="pos"></span> <button id="lang">中文</button></div>
-            <p><b id="time"></b></p><p id="what"></p>
-            <h4 id="h-state"></h4><table id="state"></table>
-            <h4 id="h-decoded"></h4><pre id="decoded"></pre><pre id="hex"></pre>
-            <pre id="selftest" hidden></pre>
-            </div>
-            <script type="application/json" id="data">@DATA@</script>
-            <script>
-            "use strict";
-            const errors = [];
-            window.addEventListener("error", e => errors.push(String(e.message)));
-            const D = JSON.parse(document.getElementById("data").textContent);
-            const UI = {en: {state: "What each lane last noted", decoded: "Selected frame, decoded", none: "(a note: no frame selected)",
-                             lang: "中文", play: "▶", pause: "||", time: "t = ", ms: " ms"},
-                        zh: {state: "各节点此刻的最新状态", decoded: "选中的帧（逐字段解码）", none: "（这是注释，没有选中帧）",
-                             lang: "English", play: "▶", pause: "||", time: "时间 ", ms: " 毫秒"}};
-            let lang = "en", cur = -1, timer = null;
-            const $ = id => document.getElementById(id);
-            function svg() { return $("svg-" + lang); }
-            function select(i) {
-              if (D.events.length === 0) return;
-              cur = Math.max(0, Math.min(D.events.length - 1, i));
-              document.querySelectorAll(".ev.sel").forEach(g => g.classList.remove("sel"));
-              document.querySelectorAll('.ev[data-i="' + cur + '"]').forEach(g => g.classList.add("sel"));
-              const e = D.events[cur];
-              $("pos").textContent = (cur + 1) + " / " + D.events.length;
-              $("time").textContent = UI[lang].time + e.t + UI[lang].ms;
-              $("what").textContent = e[lang];
-              const last = {};
-              for (let k = 0; k <= cur; k++) if (D.events[k].type === "note") last[D.events[k].lane] = D.events[k][lang];
-              const st = $("state");
-              st.replaceChildren();
-              for (const l of D.lanes) {
-                const tr = document.createElement("tr");
-                const a = document.createElement("td"), b = document.createElement("td");
-                a.textContent = l[lang];
-                b.textContent = last[l.name] || "";
-                tr.append(a, b);
-                st.append(tr);
-              }
-              $("decoded").textContent = e.type === "frame" ? (e.decoded || "") : UI[lang].none;
-              $("hex").textContent = e.type === "frame" ? (e.hex || "") : "";
-              const g = svg().querySelector('.ev[data-i="' + cur + '"]');
-              if (g && g.scrollIntoView) g.scrollIntoView({block: "center"});
-            }
-            function setLang(l) {
-              lang = l;
-              document.documentElement.lang = l === "zh" ? "zh-CN" : "en";
-              $("svg-en").hidden = l !== "en";
-              $("svg-zh").hidden = l !== "zh";
-              $("lang").textContent = UI[l].lang;
-              $("title").textContent = (l === "zh" ? "netstack4j 演示：" : "netstack4j demo: ") + D.scenario;
-              $("summary").textContent = D.summary[l];
-              $("h-state").textContent = UI[l].state;
-              $("h-decoded").textContent = UI[l].decoded;
-              select(Math.max(cur, 0));
-            }
-            function play() {
-              if (timer) { clearInterval(timer); timer = null; $("play").textContent = UI[lang].play; return; }
-              $("play").textContent = UI[lang].pause;
-              timer = setInterval(() => { if (cur >= D.events.length - 1) play(); else select(cur + 1); }, 600);
-            }
-            $("prev").onclick = () => select(cur - 1);
-            $("next").onclick = () => select(cur + 1);
-            $("play").onclick = play;
-            $("lang").onclick = () => setLang(lang === "en" ? "zh" : "en");
-            document.querySelectorAll(".ev").forEach(g => g.addEventListener("click", () => select(Number(g.dataset.i))));
-            document.addEventListener("keydown", k => {
-              if (k.key === "ArrowDown" || k.key === "ArrowRight") { select(cur + 1); k.preventDefault(); }
-              if (k.key === "ArrowUp" || k.key === "ArrowLeft") { select(cur - 1); k.preventDefault(); }
-            });
-            setLang("en");
-            if (location.hash === "#selftest") {
-              const r = [];
-              select(0);
-              let stepped = 1, bad = 0;
-              while (cur < D.events.length - 1) {
-                const before = cur;
-                $("next").click();
-                if (cur !== before + 1 || svg().querySelectorAll(".ev.sel").length !== 1 || !$("what").textContent) bad++;
-                stepped++;
-              }
-              r.push("events=" + D.events.length, "stepped=" + stepped, "bad=" + bad);
-              const f = D.events.findIndex(e => e.type === "frame");
-              if (f >= 0) {
-                svg().querySelector('.ev[data-i="' + f + '"]').dispatchEvent(new MouseEvent("click", {bubbles: true}));
-                r.push("clicked=" + cur, "decoded=" + $("decoded").textContent.split("\\n").filter(l => /^\\S/.test(l)).join("|"));
-              }
-              $("lang").click();
-              r.push("zh=" + (!$("svg-zh").hidden && $("svg-en").hidden && $("title").textContent.startsWith("netstack4j 演示")));
-              $("lang").click();
-              select(0);
-              window.scrollTo(0, 0);
-              r.push("errors=" + errors.length + (errors.length ? ":" + errors.join(";") : ""));
-              $("selftest").textContent = r.join("\\n");
-            }
-            </script></body></html>
-            """;
 }

@@ -87,7 +87,7 @@ public final class LaneSvg {
             LaneRun.Lane l = run.lanes().get(i);
             int x = laneX(run, i);
             sb.append(text(x, TOP - 22, l.name(), "head", "middle"));
-            if (l.kind() != LaneRun.Kind.HOST) sb.append(text(x, TOP - 8, l.kind().label(lang), "kind", "middle"));
+            if (l.kind() != LaneRun.Kind.HOST) sb.append(text(x, TOP - 5, l.kind().label(lang), "kind", "middle"));
             sb.append(String.format("<line class=\"life\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\" stroke-width=\"1.5\"/>%n", x, TOP, x, height - 20));
         }
         sb.append(body);

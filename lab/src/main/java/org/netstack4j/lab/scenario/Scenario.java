@@ -37,20 +37,45 @@ public abstract class Scenario {
     /** A note the story adds at a moment: what an application saw, or why something happened. */
     public record Note(long time, String host, String en, String zh) {}
 
+    /** A frame a host sent ({@code sent}) or received, as its device carried it (Ethernet). */
+    public record Frame(long timeNs, String host, boolean sent, byte[] bytes) {
+        /** Frames are equal by content (two runs with one seed give equal results). */
+        @Override public boolean equals(Object o) {
+            return o instanceof Frame f && f.timeNs == timeNs && f.host.equals(host) && f.sent == sent
+                    && java.util.Arrays.equals(f.bytes, bytes);
+        }
+
+        @Override public int hashCode() { return java.util.Objects.hash(timeNs, host, sent) * 31 + java.util.Arrays.hashCode(bytes); }
+
+        @Override public String toString() { return "Frame[" + timeNs + " " + host + (sent ? " sent " : " received ") + bytes.length + " bytes]"; }
+    }
+
+    /** Both hosts' traces, the story's notes, and every frame the hosts sent and received, in order. */
     public record Result(String scenario, List<TraceEvent> client, List<TraceEvent> server, List<Note> notes,
-                         long endTime) {}
+                         long endTime, List<Frame> frames) {
+        public Result {
+            frames = List.copyOf(frames);
+        }
+
+        /** A result without frames (drawings only). */
+        public Result(String scenario, List<TraceEvent> client, List<TraceEvent> server, List<Note> notes, long endTime) {
+            this(scenario, client, server, notes, endTime, List.of());
+        }
+    }
 
     public final Result run(ScenarioOptions options) {
         LinkConfig link = LinkConfig.builder().medium(Medium.ETHERNET).latencyNs(options.latencyNs())
                 .loss(options.loss()).build();
+        List<Frame> frames = new ArrayList<>();
         try (TwoHostNetwork net = TwoHostNetwork.builder().seed(options.seed()).link(link)
                 .clientTcp(tcpConfig(options, true)).serverTcp(tcpConfig(options, false))
-                .pcap(options.pcap()).staticArp(true).ipv6(options.ipv6()).build()) {
+                .pcap(options.pcap()).staticArp(true).ipv6(options.ipv6())
+                .observeFrames((now, host, sent, bytes) -> frames.add(new Frame(now, host, sent, bytes))).build()) {
             Stage stage = new Stage(net, options);
             net.sim().add(stage.timeline);
             play(stage);
             return new Result(name(), List.copyOf(net.clientLog().events()), List.copyOf(net.serverLog().events()),
-                    List.copyOf(stage.notes), net.now());
+                    List.copyOf(stage.notes), net.now(), frames);
         }
     }
 

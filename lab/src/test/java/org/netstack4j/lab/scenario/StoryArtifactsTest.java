@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.netstack4j.lab.LabEvent;
+import org.netstack4j.lab.LabRender;
 import org.netstack4j.lab.LabRun;
 import org.netstack4j.lab.Lang;
 import org.netstack4j.lab.SvgLadder;
@@ -82,6 +85,59 @@ class StoryArtifactsTest {
             in = blue;
         }
         assertEquals(delivered, runs, story + ": arrows drawn vs segments delivered");
+    }
+
+    /**
+     * The two-host stories' HTML page: loads with no script error, its step control reaches every
+     * event of the diagram, a clicked segment shows its frame decoded (Ethernet, IPv4, TCP), the
+     * language switch shows the Chinese diagram; a screenshot shows both lifelines and the arrows.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stories")
+    void theHtmlPageStepsThroughEveryEventAndDecodesASegment(String story) throws Exception {
+        assumeTrue(onPath("chromium"), "chromium is not installed (scripts/install-deps.sh installs it)");
+        Scenario s = Scenarios.byName(story).orElseThrow();
+        LabRun run = LabRunner.run(s, ScenarioOptions.defaults());
+        String html = LabRender.render(run, LabRender.Format.HTML, Lang.EN, false, false, s.summary(), s.summaryZh());
+        assertEquals(-1, html.replace("http://www.w3.org/2000/svg", "").indexOf("http://"), "nothing to fetch");
+        assertTrue(!html.contains("https://") && !html.contains(" src="), "nothing to fetch");
+        Path file = dir.resolve(story + ".html");
+        Files.writeString(file, html, StandardCharsets.UTF_8);
+        List<String> chromium = LaneArtifactsTest.CHROMIUM;
+        List<String> dump = new ArrayList<>(chromium);
+        dump.addAll(List.of("--user-data-dir=" + dir.resolve("profile-dom-" + story), "--virtual-time-budget=5000", "--dump-dom",
+                file.toUri() + "#selftest"));
+        String dom = run(dump.toArray(String[]::new));
+        String result = dom.replaceFirst("(?s).*<pre id=\"selftest\"[^>]*>(.*?)</pre>.*", "$1");
+        Map<String, String> r = result.lines().filter(l -> l.contains("="))
+                .collect(Collectors.toMap(l -> l.substring(0, l.indexOf('=')), l -> l.substring(l.indexOf('=') + 1)));
+        int n = SvgLadder.steps(run).size();
+        assertEquals(Integer.toString(n), r.get("events"), story + ": " + result);
+        assertEquals(Integer.toString(n), r.get("stepped"), story + ": the step control reaches every event: " + result);
+        assertEquals("0", r.get("bad"), story + ": every step selects exactly one event and describes it: " + result);
+        String decoded = r.getOrDefault("decoded", "");
+        assertTrue(decoded.contains("Ethernet II") && decoded.contains("IPv4") && decoded.contains("TCP"),
+                story + ": a clicked segment is decoded: " + result);
+        assertEquals("true", r.get("zh"), story + ": the language switch shows the Chinese diagram: " + result);
+        assertEquals("0", r.get("errors"), story + ": script errors: " + result);
+
+        Path png = dir.resolve(story + "-page.png");
+        List<String> shot = new ArrayList<>(chromium);
+        shot.addAll(List.of("--user-data-dir=" + dir.resolve("profile-png-" + story), "--window-size=1960,900",
+                "--screenshot=" + png, file.toUri().toString()));
+        run(shot.toArray(String[]::new));
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertTrue(img != null, story + ": no screenshot of the page");
+        int svgHeight = Integer.parseInt(SvgLadder.render(run, Lang.EN).replaceFirst("(?s).*?<svg[^>]*height=\"([0-9]+)(\\.[0-9]+)?\".*", "$1"));
+        int bottom = Math.min(img.getHeight(), svgHeight) - 30;
+        for (int x : new int[] {SvgLadder.LEFT_X, SvgLadder.RIGHT_X}) {
+            int grey = 0, rows = 0;
+            for (int y = 100; y < bottom; y++, rows++) if (near(img, x, y, c -> isGrey(c) || isBlue(c) || isOther(c))) grey++;
+            assertTrue(grey > rows * 0.6, story + ": no lifeline on the page at x=" + x + " (" + grey + "/" + rows + ")");
+        }
+        boolean arrows = false;
+        for (int y = 90; y < img.getHeight() && !arrows; y++) arrows = isBlue(img.getRGB(SvgLadder.LEFT_X + 40, y));
+        assertTrue(arrows, story + ": no arrow on the page");
     }
 
     interface ColorTest { boolean test(int rgb); }

@@ -1,0 +1,226 @@
+package org.netstack4j.lab.scenario;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.netstack4j.lab.LabEvent;
+import org.netstack4j.lab.LabRun;
+import org.netstack4j.lab.Lang;
+import org.netstack4j.lab.LaneSvg;
+import org.netstack4j.lab.SvgLadder;
+import org.netstack4j.lab.TextBox;
+import org.netstack4j.tcp.TcpState;
+import org.netstack4j.tcp.TcpTimer;
+import org.netstack4j.time.Time;
+import org.netstack4j.trace.TimerAction;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * The drawings' layout, computed from the SVG itself: every text's box (from its position, size,
+ * anchor and rotation, with {@link TextBox}'s character widths) and every state box, for every
+ * story in both languages, and no two may meet. And the time axis: to scale while a host waits for
+ * a timer (the RTO doubling 1:2:4, 2 MSL), a long idle gap cut short with a break mark.
+ */
+class DiagramLayoutTest {
+    static Stream<Arguments> diagrams() {
+        List<Arguments> out = new ArrayList<>();
+        for (Scenario s : Scenarios.all()) {
+            List<ScenarioOptions> variants = new ArrayList<>(List.of(ScenarioOptions.defaults()));
+            if (s.extraFlags().contains("--no-time-wait")) variants.add(ScenarioOptions.defaults().withNoTimeWait(true));
+            if (s.extraFlags().contains("--two-way")) variants.add(ScenarioOptions.defaults().withTwoWay(true));
+            for (ScenarioOptions o : variants) {
+                LabRun run = LabRunner.run(s, o);
+                for (Lang lang : Lang.values())
+                    out.add(Arguments.of(s.name() + (o.noTimeWait() ? "-no-time-wait" : o.twoWay() ? "-two-way" : "") + " " + lang,
+                            SvgLadder.render(run, lang)));
+            }
+        }
+        for (NetStory s : NetStories.all()) {
+            var run = s.run(1, null).run();
+            for (Lang lang : Lang.values()) out.add(Arguments.of(s.name() + " " + lang, LaneSvg.render(run, lang)));
+        }
+        return out.stream();
+    }
+
+    /** A drawn label: its box and what it says. */
+    record Label(TextBox box, String text) {}
+
+    static Document parse(String svg) throws Exception {
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        return f.newDocumentBuilder().parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static final Pattern ROTATE = Pattern.compile("rotate\\(([-0-9.]+) ([-0-9.]+) ([-0-9.]+)\\)");
+
+    /** Every text of the SVG and every state box. */
+    static List<Label> labels(String svg) throws Exception {
+        Document d = parse(svg);
+        Element root = d.getDocumentElement();
+        boolean allMono = root.getAttribute("font-family").contains("Mono");
+        double rootSize = root.hasAttribute("font-size") ? Double.parseDouble(root.getAttribute("font-size")) : 12;
+        List<Label> out = new ArrayList<>();
+        NodeList texts = d.getElementsByTagNameNS("*", "text");
+        for (int i = 0; i < texts.getLength(); i++) {
+            Element t = (Element) texts.item(i);
+            String cls = t.getAttribute("class");
+            double px = t.hasAttribute("font-size") ? Double.parseDouble(t.getAttribute("font-size"))
+                    : cls.equals("head") ? 13 : rootSize;
+            boolean bold = cls.equals("head") || cls.equals("st") || cls.equals("hn");
+            boolean mono = allMono || cls.equals("label") || cls.equals("opts");
+            String anchor = t.hasAttribute("text-anchor") ? t.getAttribute("text-anchor") : "start";
+            double deg = 0, cx = 0, cy = 0;
+            Matcher m = ROTATE.matcher(t.getAttribute("transform"));
+            if (m.find()) {
+                deg = Double.parseDouble(m.group(1));
+                cx = Double.parseDouble(m.group(2));
+                cy = Double.parseDouble(m.group(3));
+            }
+            String s = t.getTextContent();
+            out.add(new Label(TextBox.of(s, Double.parseDouble(t.getAttribute("x")), Double.parseDouble(t.getAttribute("y")),
+                    px * (bold ? 1.08 : 1), anchor, mono, deg, cx, cy), s));
+        }
+        NodeList rects = d.getElementsByTagNameNS("*", "rect");
+        for (int i = 0; i < rects.getLength(); i++) {
+            Element r = (Element) rects.item(i);
+            if (!((Element) r.getParentNode()).getAttribute("class").startsWith("state")) continue;
+            out.add(new Label(TextBox.rect(Double.parseDouble(r.getAttribute("x")), Double.parseDouble(r.getAttribute("y")),
+                    Double.parseDouble(r.getAttribute("width")), Double.parseDouble(r.getAttribute("height"))), "[state box]"));
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("diagrams")
+    void noTwoLabelsOverlap(String name, String svg) throws Exception {
+        List<Label> ls = labels(svg);
+        assertTrue(ls.size() > 10, name);
+        List<String> bad = new ArrayList<>();
+        for (int a = 0; a < ls.size(); a++)
+            for (int b = a + 1; b < ls.size(); b++)
+                if (ls.get(a).box().intersects(ls.get(b).box()) && !inside(ls.get(a), ls.get(b)))
+                    bad.add("'" + ls.get(a).text() + "' / '" + ls.get(b).text() + "'");
+        assertEquals(List.of(), bad.subList(0, Math.min(bad.size(), 10)), name + ": " + bad.size() + " overlapping labels");
+    }
+
+    /** A state's name is inside its own box. */
+    static boolean inside(Label a, Label b) {
+        Label box = a.text().equals("[state box]") ? a : b.text().equals("[state box]") ? b : null;
+        Label text = box == a ? b : a;
+        if (box == null || text.text().equals("[state box]")) return false;
+        TextBox o = box.box(), t = text.box();
+        return t.top() >= o.top() && t.bottom() <= o.bottom() + 3 && t.xs()[0] >= o.xs()[0] && t.xs()[1] <= o.xs()[1];
+    }
+
+    /** y of the time label that reads "T ms". */
+    static Map<String, Double> timeLabels(String svg) throws Exception {
+        Map<String, Double> out = new LinkedHashMap<>();
+        NodeList texts = parse(svg).getElementsByTagNameNS("*", "text");
+        for (int i = 0; i < texts.getLength(); i++) {
+            Element t = (Element) texts.item(i);
+            if (t.getAttribute("class").equals("time")) out.put(t.getTextContent(), Double.parseDouble(t.getAttribute("y")));
+        }
+        return out;
+    }
+
+    /** The client's SYN lost three times, RTO 1 s doubling; answered at 7 s; then 93 s of nothing. */
+    static LabRun rtoDoubling() {
+        List<LabEvent> ev = new ArrayList<>();
+        ev.add(new LabEvent.State(0, "client", TcpState.CLOSED, TcpState.SYN_SENT, "user OPEN (active)"));
+        long[] sends = {0, Time.s(1), Time.s(3), Time.s(7)};
+        for (int i = 0; i < sends.length; i++) {
+            long t = sends[i];
+            if (i > 0) ev.add(new LabEvent.Timer(t, "client", TcpTimer.RTO, TimerAction.FIRED, 0));
+            boolean last = i == sends.length - 1;
+            ev.add(new LabEvent.Segment(t, "client", "server", List.of("SYN"), 1000, null, 0, 65535, !last,
+                    last ? t + Time.ms(10) : -1, "", null));
+            ev.add(new LabEvent.Timer(t, "client", TcpTimer.RTO, TimerAction.SET, t + Time.s(1) * (1L << i)));
+        }
+        long t = Time.s(7) + Time.ms(10);
+        ev.add(new LabEvent.State(t, "server", TcpState.LISTEN, TcpState.SYN_RECEIVED, "rcv SYN"));
+        ev.add(new LabEvent.Segment(t, "server", "client", List.of("SYN", "ACK"), 5000, 1001L, 0, 65535, false, t + Time.ms(10), "", null));
+        t += Time.ms(10);
+        ev.add(new LabEvent.Timer(t, "client", TcpTimer.RTO, TimerAction.CANCEL, 0));
+        ev.add(new LabEvent.State(t, "client", TcpState.SYN_SENT, TcpState.ESTABLISHED, "rcv SYN,ACK"));
+        ev.add(new LabEvent.Note(Time.s(100), "client", "the application is still thinking"));
+        return new LabRun("rto-doubling", List.of("client", "server"), ev);
+    }
+
+    @Test
+    void rtoGapsAreDrawnInTheRatioOfTheirDurations() throws Exception {
+        for (Lang lang : Lang.values()) {
+            String svg = SvgLadder.render(rtoDoubling(), lang);
+            Map<String, Double> y = timeLabels(svg);
+            double g1 = y.get("1000.000 ms") - y.get("0.000 ms"), g2 = y.get("3000.000 ms") - y.get("1000.000 ms"),
+                    g3 = y.get("7000.000 ms") - y.get("3000.000 ms");
+            assertTrue(g1 > 40, "the first RTO is visible: " + g1);
+            assertEquals(2.0, g2 / g1, 0.01, "1:2 " + y);
+            assertEquals(4.0, g3 / g1, 0.01, "1:4 " + y);
+            // 93 s idle drawn far shorter than to scale (it would be 93 times the first second), with a break mark
+            double idle = y.get("100000.000 ms") - y.get("7020.000 ms");
+            assertTrue(idle < g1, "the idle gap is compressed: " + idle + " vs " + g1 + " for one second");
+            assertTrue(svg.contains(lang.pick("≈ 92.98 s later", "≈ 92.98 秒后")), "the break says how long: " + svg);
+            assertTrue(svg.contains("class=\"break\""), "a break mark on the lifelines");
+        }
+    }
+
+    @Test
+    void lostSynRetransmissionsAndTimeWaitAreToScale() throws Exception {
+        Map<String, Double> y = timeLabels(SvgLadder.render(LabRunner.run(Scenarios.byName("lost-syn").orElseThrow(),
+                ScenarioOptions.defaults()), Lang.EN));
+        double g1 = y.get("1000.000 ms") - y.get("0.000 ms"), g2 = y.get("3000.000 ms") - y.get("1000.000 ms");
+        assertEquals(2.0, g2 / g1, 0.01, "RTO 1 s then 2 s: " + y);
+        LabRun td = LabRunner.run(Scenarios.byName("teardown").orElseThrow(), ScenarioOptions.defaults());
+        long from = -1, to = -1;
+        for (LabEvent e : td.events()) {
+            if (e instanceof LabEvent.State st && st.to() == TcpState.TIME_WAIT) from = st.timeNs();
+            if (e instanceof LabEvent.State st && st.from() == TcpState.TIME_WAIT) to = st.timeNs();
+        }
+        assertEquals(Time.s(60), to - from, "2 MSL");
+        String teardown = SvgLadder.render(td, Lang.EN);
+        Map<String, Double> t = timeLabels(teardown);
+        double timeWait = t.get(org.netstack4j.lab.TextLadder.ms(to) + " ms") - t.get(org.netstack4j.lab.TextLadder.ms(from) + " ms");
+        assertTrue(timeWait >= 160, "2 MSL gets a to-scale stretch: " + timeWait);
+        assertTrue(teardown.contains("class=\"scale\""), "the stretch is marked");
+        // the server application's 40 ms pauses are idle gaps: a break each, with the time written
+        assertTrue(teardown.contains("≈ 40 ms later"), "idle gap written");
+    }
+
+    @Test
+    void aBurstAndItsDuplicateAcksDoNotOverlap() throws Exception {
+        String svg = SvgLadder.render(LabRunner.run(Scenarios.byName("retransmission").orElseThrow(), ScenarioOptions.defaults()), Lang.EN);
+        List<Label> segs = labels(svg).stream().filter(l -> l.text().contains("seq=")).toList();
+        assertTrue(segs.size() > 20);
+        for (int a = 0; a < segs.size(); a++)
+            for (int b = a + 1; b < segs.size(); b++)
+                assertFalse(segs.get(a).box().intersects(segs.get(b).box()), segs.get(a).text() + " / " + segs.get(b).text());
+    }
+
+    @Test
+    void noOverlapIsNotVacuous() throws Exception {
+        // two labels written at the same place are caught
+        String svg = "<svg xmlns=\"http://www.w3.org/2000/svg\"><text x=\"10\" y=\"10\" font-size=\"10\">abc</text>"
+                + "<text x=\"15\" y=\"14\" font-size=\"10\">def</text></svg>";
+        List<Label> ls = labels(svg);
+        if (!ls.get(0).box().intersects(ls.get(1).box())) fail("overlap not seen");
+    }
+}
