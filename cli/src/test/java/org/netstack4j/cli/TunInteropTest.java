@@ -319,7 +319,11 @@ class TunInteropTest {
                 // Wireshark's checksum status: 0 bad, 1 good, 2 unverified
                 // a TCP segment quoted in an ICMP error is cut (IPv6 Packet Too Big: to 1280 bytes), so
                 // its checksum cannot add up; such frames are still checked for being malformed
-                "-o", "tcp.check_checksum:TRUE", "-Y", "ip.checksum.status==0 || (tcp.checksum.status==0 && !icmp && !icmpv6) || _ws.malformed")
+                // A TCP checksum of 0xFFFF where 0x0000 was computed is the same number in one's complement
+                // (RFC 1624 3): Linux writes it now and then (1 of 43,341 kernel segments in one capture)
+                // and every receiver accepts it; Wireshark marks it bad, so it is let through here.
+                "-o", "tcp.check_checksum:TRUE", "-Y", "ip.checksum.status==0 || (tcp.checksum.status==0 && !icmp && !icmpv6"
+                        + " && !(tcp.checksum==0xffff && tcp.checksum_calculated==0x0000)) || _ws.malformed")
                 .redirectError(errLog.toFile()).start();
         ByteArrayOutputStream bad = new ByteArrayOutputStream();
         p.getInputStream().transferTo(bad);

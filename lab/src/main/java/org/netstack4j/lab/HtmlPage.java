@@ -91,9 +91,9 @@ final class HtmlPage {
             button{font-size:14px;margin:2px}
             .ev{cursor:pointer}
             .ev.sel line,.ev.sel polygon,.ev.sel circle{stroke:#c00000;fill:#c00000}
-.ev.sel text{fill:#c00000}.ev.sel rect{stroke:#c00000;stroke-width:2}
+            .ev.sel text{fill:#c00000}.ev.sel rect{stroke:#c00000;stroke-width:2}
             #state td{padding:1px 6px;vertical-align:top;font-size:12px;white-space:pre-line}
-#what{white-space:pre-line}
+            #what{white-space:pre-line}
             [hidden]{display:none}
             </style></head><body>
             <div id="diagram"><div id="svg-en">@SVG_EN@</div><div id="svg-zh" hidden>@SVG_ZH@</div></div>
