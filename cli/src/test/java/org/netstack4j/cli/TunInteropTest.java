@@ -92,30 +92,46 @@ class TunInteropTest {
         http = new ConnectionServer(server, host.loop(), s -> files.serve(s.getInputStream(), s.getOutputStream(), "peer"), null);
         http.start();
         // Its request log goes to a file: a pipe nobody reads would fill up and stall the server.
-        python = new ProcessBuilder(LinuxNet.ipCommand(), "netns", "exec", ns, py, "-m", "http.server", Integer.toString(PY_PORT),
-                "--bind", KERNEL, "--directory", TunInteropTest.files.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("python.log").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        python = startHttpServer(ns, py, PY_PORT, KERNEL, TunInteropTest.files, dir);
     }
 
     @AfterAll
     static void tearDown() throws Exception {
         if (http != null) http.close(1000);
-        if (python != null) {
-            python.destroy();
-            python.waitFor(5, TimeUnit.SECONDS);
-            python.destroyForcibly();
-        }
+        stop(python);
         if (host != null) host.close();
         if (ns != null) LinuxNet.netnsDeleteQuietly(ns);
-        if (dir != null) {
-            try (Stream<Path> s = Files.walk(dir)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        deleteTree(dir);
+    }
+
+    private static void write(String name, int size, Random rnd) throws IOException { writeRandom(files, name, size, rnd); }
+
+    /** Python's http.server in {@code netns} on {@code bind}:{@code port} serving {@code files}; its log goes to dir/python.log. */
+    static Process startHttpServer(String netns, String python, int port, String bind, Path files, Path dir) throws IOException {
+        return new ProcessBuilder(LinuxNet.ipCommand(), "netns", "exec", netns, python, "-m", "http.server", Integer.toString(port),
+                "--bind", bind, "--directory", files.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("python.log").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    }
+
+    /** Stops a helper process: politely, then by force after 5 s. */
+    static void stop(Process p) throws InterruptedException {
+        if (p == null) return;
+        p.destroy();
+        p.waitFor(5, TimeUnit.SECONDS);
+        p.destroyForcibly();
+    }
+
+    /** Deletes a test's temporary directory (null: nothing). */
+    static void deleteTree(Path dir) throws IOException {
+        if (dir == null) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
-    private static void write(String name, int size, Random rnd) throws IOException {
+    /** {@code size} random bytes as files/name. */
+    static void writeRandom(Path files, String name, int size, Random rnd) throws IOException {
         byte[] b = new byte[size];
         rnd.nextBytes(b);
         Files.write(files.resolve(name), b);

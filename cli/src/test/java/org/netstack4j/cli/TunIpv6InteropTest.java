@@ -8,11 +8,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -86,35 +84,20 @@ class TunIpv6InteropTest {
         HttpFileServer fileServer = new HttpFileServer(files, null);
         http = new ConnectionServer(server, host.loop(), s -> fileServer.serve(s.getInputStream(), s.getOutputStream(), "peer"), null);
         http.start();
-        python = new ProcessBuilder(LinuxNet.ipCommand(), "netns", "exec", ns, py, "-m", "http.server", Integer.toString(PY_PORT),
-                "--bind", "::", "--directory", files.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("python.log").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        python = TunInteropTest.startHttpServer(ns, py, PY_PORT, "::", files, dir);
     }
 
     @AfterAll
     static void tearDown() throws Exception {
         if (http != null) http.close(1000);
-        if (python != null) {
-            python.destroy();
-            python.waitFor(5, TimeUnit.SECONDS);
-            python.destroyForcibly();
-        }
+        TunInteropTest.stop(python);
         if (host != null) host.close();
         if (farNs != null) LinuxNet.netnsDeleteQuietly(farNs);
         if (ns != null) LinuxNet.netnsDeleteQuietly(ns);
-        if (dir != null) {
-            try (Stream<Path> s = Files.walk(dir)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        TunInteropTest.deleteTree(dir);
     }
 
-    private static void write(String name, int size, Random rnd) throws IOException {
-        byte[] b = new byte[size];
-        rnd.nextBytes(b);
-        Files.write(files.resolve(name), b);
-    }
+    private static void write(String name, int size, Random rnd) throws IOException { TunInteropTest.writeRandom(files, name, size, rnd); }
 
     private static String[] in(String netns, int timeoutSeconds, String... cmd) throws Exception {
         return TunInteropTest.in(netns, dir, timeoutSeconds, cmd);
