@@ -556,6 +556,10 @@ public final class TcpSocket implements Closeable {
                 // Nobody reads this connection again: later data is answered with RST and
                 // FIN-WAIT-2 ends after 60 s (RFC 1122 4.2.2.13; Linux tcp_fin_timeout).
                 c.orphan(now, ORPHAN_FIN_WAIT_2);
+                // Nothing of this closed socket waits for the connection's events any more: let
+                // go of it, so FIN-WAIT and the 60 s of TIME-WAIT do not keep the socket, its
+                // streams and its signal reachable (a busy server keeps thousands in TIME-WAIT)
+                c.setListener(null);
             } catch (TcpException ignored) {
                 // already closing (e.g. the peer reset it meanwhile): nothing left to do
             }

@@ -804,6 +804,9 @@ public final class TcpConnection {
             return;
         }
         restartTimeWait(now);
+        // Everything is acknowledged: nothing left to send or repair for 2 MSL; keep only the
+        // congestion controller (status), not the SACK scoreboard and recovery state (DESIGN.md 10)
+        if (recovery != null) recovery = LossRecovery.settled(recovery);
     }
 
     void restartTimeWait(long now) {

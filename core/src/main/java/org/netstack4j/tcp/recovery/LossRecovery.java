@@ -90,4 +90,13 @@ public interface LossRecovery {
 
     /** The sender MSS changed (the handshake, PMTU discovery). */
     void setMss(int mss);
+
+    /**
+     * What {@code r} shrinks to once the connection has nothing left to send or repair
+     * (TIME-WAIT): only its controller, when no recovery runs and no duplicate ACK or SACKed byte
+     * is counted (so every answer stays the same); else {@code r} itself.
+     */
+    static LossRecovery settled(LossRecovery r) {
+        return r instanceof SettledRecovery || r.inRecovery() || r.dupAcks() != 0 || r.sackedBytes() != 0 ? r : new SettledRecovery(r.cc());
+    }
 }
