@@ -285,8 +285,9 @@ final class AccEcn {
             a.reflect = false;
             return reflectFlags(a.synEct);
         }
-        // Linux answers from its TIME-WAIT mini socket, which keeps no counters: ACE 0
-        if (c.state == TcpState.TIME_WAIT) return 0;
+        // Linux answers from its TIME-WAIT mini socket, which keeps no counters: ACE 0 (also on
+        // the ACK of the peer's FIN that takes us there)
+        if (c.state == TcpState.TIME_WAIT || c.finReceived && c.finAcked()) return 0;
         return aceFlags(a.rCep);
     }
 
