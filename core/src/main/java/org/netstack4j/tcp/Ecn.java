@@ -33,22 +33,35 @@ final class Ecn {
     static final byte SEND_CWR = 8;
     /** {@link TcpConnection#ecnRecover} is set: ECEs for data sent before it cause no new reduction. */
     static final byte RECOVER = 16;
+    /** Accurate ECN (RFC 9768) is in use: {@link AccEcn} has the counters; ECE and CWR are part of ACE. */
+    static final byte ACCURATE = 32;
+    /** One of our SYNs asked for Accurate ECN (active open), even if a retransmission no longer does. */
+    static final byte ACCURATE_REQUESTED = 64;
 
     private Ecn() {}
 
     /** An "ECN-setup SYN": SYN with ECE and CWR (RFC 3168 6.1.1). */
     static boolean synRequests(TcpRepr syn) { return syn.has(TcpRepr.ECE) && syn.has(TcpRepr.CWR); }
 
-    /** The flags our SYN (or SYN,ACK) adds; {@code retransmission}: a SYN sent again. */
-    static int synFlags(TcpConnection c, boolean synAck, boolean retransmission) {
+    /** The flags our SYN (or SYN,ACK) adds; {@code retransmissions}: times this SYN was sent before. */
+    static int synFlags(TcpConnection c, boolean synAck, int retransmissions) {
+        if (synAck && (c.ecnFlags & ACCURATE) != 0) return AccEcn.synAckFlags(c, retransmissions);
         if (synAck) return (c.ecnFlags & OK) != 0 ? TcpRepr.ECE : 0; // ECE without CWR
-        if (retransmission) {
+        int mode = c.cfg().options().ecn();
+        if (mode == TcpConfig.Options.ECN_ACCURATE) {
+            // RFC 9768 3.1.4.1: the first retransmission still asks for AccECN; later ones do not
+            // (Linux, with tcp_ecn_fallback), though a SYN,ACK that agrees is still taken
+            c.ecnFlags |= ACCURATE_REQUESTED;
+            return retransmissions < 2 || !c.cfg().options().ecnFallback() ? TcpRepr.ACE_FLAGS : 0;
+        }
+        if (retransmissions > 0 && c.cfg().options().ecnFallback()) {
             // RFC 3168 6.1.1.1: a SYN that went unanswered may have met a middlebox that drops
             // ECN-setup SYNs; the retransmission goes without (Linux tcp_ecn_clear_syn)
             c.ecnFlags &= ~REQUESTED;
             return 0;
         }
-        if (c.cfg().options().ecn() != TcpConfig.Options.ECN_ON) return 0;
+        if (retransmissions > 0) return (c.ecnFlags & REQUESTED) != 0 ? TcpRepr.ECE | TcpRepr.CWR : 0;
+        if (mode != TcpConfig.Options.ECN_ON && mode != TcpConfig.Options.ECN_ACCURATE_IN) return 0;
         c.ecnFlags |= REQUESTED;
         return TcpRepr.ECE | TcpRepr.CWR;
     }
@@ -58,8 +71,21 @@ final class Ecn {
      * and ECN is not off; an active open when the SYN,ACK has ECE without CWR and our SYN asked. A
      * simultaneous open (a SYN without ACK in SYN-SENT) has no ECN: RFC 3168 does not define it.
      */
-    static void negotiate(TcpConnection c, TcpRepr seg) {
+    static void negotiate(TcpConnection c, TcpRepr seg, int ipEcn) {
         boolean ok;
+        int mode = c.cfg().options().ecn();
+        if (seg.has(TcpRepr.ACK) && (c.ecnFlags & ACCURATE_REQUESTED) != 0) {
+            int bits = AccEcn.synAckArrives(c, seg, ipEcn);
+            c.ecnFlags = (byte) bits;
+            if ((bits & OK) != 0) c.layer.counters().ecnNegotiated.increment();
+            return;
+        }
+        if (!seg.has(TcpRepr.ACK) && c.state != TcpState.SYN_SENT && AccEcn.synRequests(seg) && AccEcn.accepts(mode)) {
+            c.ecnFlags = OK | ACCURATE;
+            AccEcn.passiveAgreed(c, ipEcn);
+            c.layer.counters().ecnNegotiated.increment();
+            return;
+        }
         if (seg.has(TcpRepr.ACK)) {
             ok = (c.ecnFlags & REQUESTED) != 0 && seg.has(TcpRepr.ECE) && !seg.has(TcpRepr.CWR);
         } else {
@@ -77,10 +103,16 @@ final class Ecn {
      * The flags and IP codepoint of a non-SYN segment we send. New data is ECT(0) and carries the
      * pending CWR; retransmissions, pure ACKs and window probes are Not-ECT (RFC 3168 6.1.5, 6.1.6).
      * Every ACK carries ECE while we echo a CE mark. Returns the TCP flags with the IP codepoint
-     * above them: {@code r & 0xff} are the flags, {@code r >>> 8} the codepoint.
+     * above them: {@code r & 0xffff} are the flags, {@code r >>> 16} the codepoint.
      */
     static int outgoing(TcpConnection c, int flags, int seq, int len) {
         if ((c.ecnFlags & OK) == 0) return flags;
+        if ((c.ecnFlags & ACCURATE) != 0) {
+            // RFC 9768 3.2.2.1: every ACK carries ACE; Linux sends all segments ECT(0) (3.3.1 allows it)
+            flags &= ~TcpRepr.ACE_FLAGS;
+            if ((flags & TcpRepr.ACK) != 0) flags |= AccEcn.aceOut(c);
+            return flags | AccEcn.ipEcn(c) << 16;
+        }
         int ecn = IpMeta.NOT_ECT;
         if (len > 0 && !Seq.lt(seq, c.sndMax) && !(len == 1 && c.sndWnd == 0)) {
             ecn = IpMeta.ECT0;
@@ -91,7 +123,7 @@ final class Ecn {
             }
         }
         if ((flags & TcpRepr.ACK) != 0 && (c.ecnFlags & ECHO) != 0) flags |= TcpRepr.ECE;
-        return flags | ecn << 8;
+        return flags | ecn << 16;
     }
 
     /**
@@ -100,7 +132,7 @@ final class Ecn {
      * small window learns soon (Linux enters quick-ACK mode).
      */
     static void received(TcpConnection c, TcpRepr seg, int ipEcn) {
-        if ((c.ecnFlags & OK) == 0) return;
+        if ((c.ecnFlags & OK) == 0 || (c.ecnFlags & ACCURATE) != 0) return;
         if (seg.has(TcpRepr.CWR)) {
             c.ecnFlags &= ~ECHO;
             c.layer.counters().inCwr.increment();
@@ -119,6 +151,15 @@ final class Ecn {
      */
     static void eceArrives(TcpConnection c, long now, int ack) {
         if ((c.ecnFlags & OK) == 0) return;
+        reduce(c, now, ack);
+    }
+
+    /**
+     * The congestion response to CE marks the peer fed back, classic ECE or an Accurate ECN ACE
+     * increase (Linux drives non-DCTCP congestion control from delivered CE as from ECE): once per
+     * window; an AccECN connection sends no CWR (RFC 9768 3.2.2: ACE takes the flag).
+     */
+    static void reduce(TcpConnection c, long now, int ack) {
         if ((c.ecnFlags & RECOVER) != 0 && Seq.le(ack, c.ecnRecover())) return;
         LossRecovery r = c.recovery();
         if (r.inRecovery()) return;
@@ -127,7 +168,7 @@ final class Ecn {
         cc.onCongestionEvent(Math.max(Seq.sub(c.sndMax, c.sndUna), r.cwnd()), now);
         cc.setCwnd(Math.max(cc.ssthresh(), c.effMss));
         c.ecnRecover(c.sndMax);
-        c.ecnFlags |= RECOVER | SEND_CWR;
+        c.ecnFlags |= (c.ecnFlags & ACCURATE) != 0 ? RECOVER : RECOVER | SEND_CWR;
         c.layer.counters().ecnReductions.increment();
     }
 }

@@ -48,7 +48,7 @@ final class SegmentArrives {
         if (seg.has(TcpRepr.SYN)) {
             c.irs = seg.seq();
             c.rcvNxt = Seq.add(c.irs, 1);
-            c.negotiate(seg);
+            c.negotiate(seg, ecn);
             c.rcvAdvRight = Seq.add(c.rcvNxt, Math.min(c.rcvBuf.free(), 65535));
             c.sndWnd = seg.window(); // never scaled in a SYN
             c.maxSndWnd = Math.max(c.maxSndWnd, c.sndWnd);
@@ -111,6 +111,9 @@ final class SegmentArrives {
             return;
         }
 
+        // RFC 9768 3.2.2.2, 3.2.3: Accurate ECN counts every segment's IP-ECN field, duplicates too
+        if (AccEcn.on(c) && !rst && !syn) AccEcn.received(c, ecn, len);
+
         // RFC 9293 3.10.7.4, first check sequence number (the four cases of the acceptability table)
         long wnd = c.rcv.acceptanceWindow();
         int segLen = len + (syn ? 1 : 0) + (fin ? 1 : 0);
@@ -141,6 +144,7 @@ final class SegmentArrives {
             if (c.state == TcpState.SYN_RECEIVED && syn && !seg.has(TcpRepr.ACK) && seq == c.irs) {
                 // a retransmitted SYN: our SYN,ACK was lost, send it again
                 c.layer.drop(now, DropReason.OUT_OF_WINDOW, "dup_syn", "retransmitted SYN in SYN-RECEIVED: SYN,ACK repeated", c, seg, len);
+                if (AccEcn.on(c)) AccEcn.synAgain(c, seg, ecn, true);
                 c.snd.sendSyn(now, true);
                 return;
             }
@@ -154,6 +158,8 @@ final class SegmentArrives {
             if (!rst) {
                 // only pure ACKs can loop, so only they start the interval (Linux tcp_oow_rate_limited)
                 if (segLen == 0) c.outOfWindowAckSent(now);
+                if (AccEcn.on(c) && syn) AccEcn.synAgain(c, seg, ecn, false);
+                else if (AccEcn.on(c) && len > 0) AccEcn.duplicateArrives(c);
                 c.snd.sendAck(now); // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
                 if (c.state == TcpState.TIME_WAIT && fin) c.restartTimeWait(now); // retransmitted FIN
             }
@@ -232,7 +238,9 @@ final class SegmentArrives {
                 return;
             }
             c.layer.drop(now, DropReason.CHALLENGE_ACK, "syn_in_window", "SYN in a synchronized state: challenge ACK (RFC 5961 4.2)", c, seg, len);
+            if (AccEcn.on(c)) AccEcn.synAgain(c, seg, ecn, false);
             c.snd.challengeAck(now);
+            if (AccEcn.on(c)) c.accEcn().reflect = false; // a rate-limited challenge ACK reflects nothing later
             return;
         }
 
@@ -258,6 +266,7 @@ final class SegmentArrives {
                 c.maxSndWnd = Math.max(c.maxSndWnd, c.sndWnd);
                 c.sndWl1 = seq;
                 c.sndWl2 = ack;
+                if (AccEcn.on(c)) AccEcn.handshakeAckArrives(c, seg, len);
                 c.establish(now, "rcv ACK of SYN");
             } else {
                 // <SEQ=SEG.ACK><CTL=RST>
@@ -321,6 +330,8 @@ final class SegmentArrives {
         long segWnd = (long) seg.window() << c.sndWscale;
         LossRecovery r = c.recovery; // null until data flows (DESIGN.md 10); SACK blocks need the scoreboard
         if (r == null && c.sackOk && hasSackBlocks(seg)) r = c.recovery();
+        final int prevUna = c.sndUna;
+        final long sackedBefore = r != null ? r.sackedBytes() : 0;
         boolean dupCandidate = r != null ? r.ackArrives(seg, ack, segWnd) : !c.sackOk && segWnd == c.sndWnd;
         if (Seq.gt(ack, c.sndUna)) {
             c.snd.ackNewData(now, ack, seg);
@@ -335,7 +346,8 @@ final class SegmentArrives {
             }
             r.duplicateAck(now);
         }
-        if (seg.has(TcpRepr.ECE) && c.ecnFlags != 0) Ecn.eceArrives(c, now, ack);
+        if (AccEcn.on(c)) accEcnAck(c, now, seg, prevUna, sackedBefore);
+        else if (seg.has(TcpRepr.ECE) && c.ecnFlags != 0) Ecn.eceArrives(c, now, ack);
         if (c.recovery != null) c.recovery.ackProcessed(now);
         // window update: if SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)
         if (Seq.le(c.sndUna, ack) && (Seq.lt(c.sndWl1, seg.seq()) || (c.sndWl1 == seg.seq() && Seq.le(c.sndWl2, ack)))) {
@@ -346,6 +358,21 @@ final class SegmentArrives {
             c.sndWl2 = ack;
         }
         return true;
+    }
+
+    /**
+     * Accurate ECN's sender side of an acceptable ACK: the bytes it newly delivers (acknowledged or
+     * SACKed), whether it shows progress (those, or a newer timestamp: Linux FLAG_TS_PROGRESS), and
+     * the congestion response to the CE marks its ACE counter reports.
+     */
+    private static void accEcnAck(TcpConnection c, long now, TcpRepr seg, int prevUna, long sackedBefore) {
+        int ack = seg.ack();
+        boolean synAcked = prevUna == c.iss && Seq.gt(ack, prevUna);
+        long sackedAfter = c.recovery != null ? c.recovery.sackedBytes() : 0;
+        long delivered = Math.max(0, Seq.sub(ack, prevUna)) - (synAcked ? 1 : 0) + sackedAfter - sackedBefore;
+        TcpOption.Timestamps ts = c.tsOk ? TcpConnection.timestampsOf(seg) : null;
+        boolean progress = Seq.gt(ack, prevUna) || sackedAfter > sackedBefore || ts != null && Seq.gt(ts.tsVal(), c.tsRecent);
+        if (AccEcn.ackArrives(c, seg, Math.max(0, delivered), progress, synAcked) > 0) Ecn.reduce(c, now, ack);
     }
 
     private static boolean hasSackBlocks(TcpRepr seg) {

@@ -170,7 +170,19 @@ public record TcpConfig(
      * @param ecn Explicit Congestion Notification (RFC 3168), as Linux's net.ipv4.tcp_ecn and
      *        FreeBSD's net.inet.tcp.ecn.enable: {@link #ECN_OFF} never, {@link #ECN_ON} ask for
      *        it on our SYNs and accept it on incoming ones, {@link #ECN_ACCEPT} (both systems'
-     *        default) accept it when the peer's SYN asks, never ask.
+     *        default) accept it when the peer's SYN asks, never ask; Accurate ECN (RFC 9768) as
+     *        Linux's values 3 to 5: {@link #ECN_ACCURATE} ask for AccECN and accept AccECN or
+     *        classic ECN, {@link #ECN_ACCURATE_IN} accept AccECN (or classic) but ask for classic ECN,
+     *        {@link #ECN_ACCURATE_ACCEPT} accept AccECN (or classic), never ask.
+     * @param accEcnOption When the AccECN option (RFC 9768 3.2.3) is sent, as Linux's
+     *        net.ipv4.tcp_ecn_option: 0 never, 1 on the handshake and when a counter needs it
+     *        (and {@link #accEcnOptionBeacon} times per RTT), 2 on every segment where it fits
+     *        (Linux's default), 3 the same and never given up when it seems lost.
+     * @param accEcnOptionBeacon With {@code accEcnOption} 1: how many times per RTT the option is
+     *        sent anyway (Linux tcp_ecn_option_beacon, default 3).
+     * @param ecnFallback Linux's net.ipv4.tcp_ecn_fallback: an ECN-setup SYN that is retransmitted
+     *        goes without ECN, and AccECN checks the handshake's reflected IP-ECN field (RFC 9768
+     *        3.2.2.3), falling back when it is wrong.
      */
     public record Options(
             int mss,
@@ -179,13 +191,24 @@ public record TcpConfig(
             boolean timestamps,
             boolean sack,
             OptionLayout optionLayout,
-            int ecn) {
+            int ecn,
+            int accEcnOption,
+            int accEcnOptionBeacon,
+            boolean ecnFallback) {
         /** {@link #ecn}: no ECN. */
         public static final int ECN_OFF = 0;
         /** {@link #ecn}: request ECN on active opens, accept it on passive ones. */
         public static final int ECN_ON = 1;
         /** {@link #ecn}: accept ECN when the peer requests it, never request it (Linux's and FreeBSD's default). */
         public static final int ECN_ACCEPT = 2;
+        /** {@link #ecn}: request Accurate ECN on active opens; accept AccECN or classic ECN on passive ones. */
+        public static final int ECN_ACCURATE = 3;
+        /** {@link #ecn}: request classic ECN on active opens; accept AccECN or classic ECN on passive ones. */
+        public static final int ECN_ACCURATE_IN = 4;
+        /** {@link #ecn}: request nothing on active opens; accept AccECN or classic ECN on passive ones. */
+        public static final int ECN_ACCURATE_ACCEPT = 5;
+        /** {@link #accEcnOption}: on every segment where it fits (Linux TCP_ACCECN_OPTION_FULL). */
+        public static final int ACCECN_OPTION_FULL = 2;
 
         /** The defaults: the RFC rule, or Linux's value where the RFC leaves it open. */
         public static final Options DEFAULTS = new Options(
@@ -195,13 +218,19 @@ public record TcpConfig(
                 true /* timestamps */,
                 true /* sack */,
                 OptionLayout.linuxLike() /* optionLayout */,
-                ECN_ACCEPT /* ecn */);
+                ECN_ACCEPT /* ecn */,
+                ACCECN_OPTION_FULL /* accEcnOption */,
+                3 /* accEcnOptionBeacon */,
+                true /* ecnFallback */);
 
         void validate() {
             Objects.requireNonNull(optionLayout, "optionLayout");
             if (mss < 0 || mss > 65495) throw new IllegalArgumentException("mss out of range: " + mss); // IPv4 allows an MTU of 68: MSS 28 (RFC 791, RFC 9293 3.7.1)
             if (windowScaleShift < 0 || windowScaleShift > 14) throw new IllegalArgumentException("window scale shift 0..14: " + windowScaleShift);
-            if (ecn < ECN_OFF || ecn > ECN_ACCEPT) throw new IllegalArgumentException("ecn must be 0 (off), 1 (on) or 2 (accept only): " + ecn);
+            if (ecn < ECN_OFF || ecn > ECN_ACCURATE_ACCEPT)
+                throw new IllegalArgumentException("ecn must be 0 (off), 1 (on), 2 (accept only) or 3 to 5 (Accurate ECN): " + ecn);
+            if (accEcnOption < 0 || accEcnOption > 3) throw new IllegalArgumentException("accEcnOption must be 0 to 3: " + accEcnOption);
+            if (accEcnOptionBeacon < 0) throw new IllegalArgumentException("accEcnOptionBeacon must be >= 0: " + accEcnOptionBeacon);
         }
 
         public Options withMss(int v) { return ConfigCopy.with(this, "mss", v); }
@@ -211,6 +240,9 @@ public record TcpConfig(
         public Options withSack(boolean v) { return ConfigCopy.with(this, "sack", v); }
         public Options withOptionLayout(OptionLayout v) { return ConfigCopy.with(this, "optionLayout", v); }
         public Options withEcn(int v) { return ConfigCopy.with(this, "ecn", v); }
+        public Options withAccEcnOption(int v) { return ConfigCopy.with(this, "accEcnOption", v); }
+        public Options withAccEcnOptionBeacon(int v) { return ConfigCopy.with(this, "accEcnOptionBeacon", v); }
+        public Options withEcnFallback(boolean v) { return ConfigCopy.with(this, "ecnFallback", v); }
     }
 
     /**

@@ -291,8 +291,11 @@ public final class TcpConnection {
     void interceptedBy(TcpIntercept i) { rare().intercept = i; }
 
     /** RFC 9293 3.10.7.2 third step: a SYN arrived at our LISTEN parent. */
-    void passiveOpen(long now, TcpRepr seg) {
-        acceptSyn(seg);
+    void passiveOpen(long now, TcpRepr seg) { passiveOpen(now, seg, org.netstack4j.wire.IpMeta.NOT_ECT); }
+
+    /** {@code ipEcn}: the SYN's IP-ECN field (Accurate ECN reflects it on the SYN,ACK, RFC 9768 3.1.1). */
+    void passiveOpen(long now, TcpRepr seg, int ipEcn) {
+        acceptSyn(seg, ipEcn);
         if (cfg().lab().twoWayHandshake()) {
             // LAB ONLY: a deliberately broken two-way handshake; the SYN alone establishes.
             snd.sendSyn(now, true);
@@ -309,13 +312,15 @@ public final class TcpConnection {
     }
 
     /** The SYN's part of a passive open: the peer's sequence numbers, window and options. */
-    private void acceptSyn(TcpRepr seg) {
+    private void acceptSyn(TcpRepr seg) { acceptSyn(seg, org.netstack4j.wire.IpMeta.NOT_ECT); }
+
+    private void acceptSyn(TcpRepr seg, int ipEcn) {
         layer.counters().passiveOpens.increment();
         // This TCB is forked from the listening one: its history starts in LISTEN (RFC 9293 3.3.2).
         state = TcpState.LISTEN;
         irs = seg.seq();
         rcvNxt = Seq.add(irs, 1);
-        negotiate(seg);
+        negotiate(seg, ipEcn);
         sndUna = iss;
         sndNxt = Seq.add(iss, 1);
         sndMax = sndNxt;
@@ -718,7 +723,10 @@ public final class TcpConnection {
     }
 
     /** Options of the peer's SYN or SYN,ACK decide what this connection uses (RFC 7323, 2018, 6691). */
-    void negotiate(TcpRepr seg) {
+    void negotiate(TcpRepr seg) { negotiate(seg, org.netstack4j.wire.IpMeta.NOT_ECT); }
+
+    /** {@code ipEcn}: the SYN's or SYN,ACK's IP-ECN field (Accurate ECN reflects it). */
+    void negotiate(TcpRepr seg, int ipEcn) {
         for (TcpOption o : seg.options()) {
             switch (o) {
                 case TcpOption.Mss m -> peerMss = m.mss() > 0 ? m.mss() : 536;
@@ -740,12 +748,13 @@ public final class TcpConnection {
         rcvWscale = (byte) (wsOk ? cfg().options().windowScaleShift() : 0);
         tsOk = cfg().options().timestamps() && peerOfferedTs && !snd.synOptionsDropped && !noOptions;
         sackOk = cfg().options().sack() && peerOfferedSack && !snd.synOptionsDropped && !noOptions;
-        Ecn.negotiate(this, seg);
+        Ecn.negotiate(this, seg, ipEcn);
         // RFC 6691 / RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCPhdrsize - IPoptionsize;
         // the MSS option counts no TCP options, so the timestamps we carry come off it.
         int opts = tsOk ? TS_OPTION_SPACE : 0;
         // a tiny MSS from the peer is raised to 64; our own (a small MTU) is honoured
         effMss = Math.max(Math.min(64, Math.max(1, advMss - opts)), Math.min(peerMss, advMss) - opts);
+        if ((ecnFlags & Ecn.ACCURATE) != 0) AccEcn.reapplyMss(this);
         rcv.rcvMss = Math.min(rcv.rcvMss, effMss);
         if (recovery != null) recovery.setMss(effMss); // else recovery() starts from the current effMss
         lastAckSent = rcvNxt;
@@ -917,7 +926,32 @@ public final class TcpConnection {
         TcpIntercept intercept;
         /** SND.MAX when cwnd was last reduced on ECE ({@link Ecn#RECOVER}). */
         int ecnRecover;
+        /** Accurate ECN's counters ({@link Ecn#ACCURATE}), else null. */
+        AccEcn accEcn;
     }
+
+    AccEcn accEcn() {
+        Rare r = rare();
+        if (r.accEcn == null) r.accEcn = new AccEcn();
+        return r.accEcn;
+    }
+
+    AccEcn accEcnOrNull() { return rare != null ? rare.accEcn : null; }
+
+    /**
+     * Accurate ECN feedback as Linux's tcp_info reports it (tcpi_delivered_ce,
+     * tcpi_delivered_ce_bytes, tcpi_delivered_e0_bytes, tcpi_delivered_e1_bytes, tcpi_received_ce):
+     * zeros when the connection does not use AccECN.
+     */
+    public AccEcnInfo accEcnInfo() {
+        AccEcn a = (ecnFlags & Ecn.ACCURATE) != 0 ? accEcnOrNull() : null;
+        if (a == null) return new AccEcnInfo(false, 0, 0, 0, 0, 0);
+        return new AccEcnInfo(true, a.deliveredCe, a.deliveredCeBytes, a.deliveredE0Bytes, a.deliveredE1Bytes, a.rCep - AccEcn.CEP_INIT);
+    }
+
+    /** See {@link #accEcnInfo()}. */
+    public record AccEcnInfo(boolean active, long deliveredCe, long deliveredCeBytes, long deliveredE0Bytes,
+                             long deliveredE1Bytes, long receivedCe) {}
 
     private Rare rare() {
         if (rare == null) rare = new Rare();

@@ -20,6 +20,13 @@ final class TcpCounters {
             memoryPressure, memoryWindowClamped, timeWaitOverflow, orphansOverflow, pmtuBelowFloor;
     /** ECN (RFC 3168): connections that agreed on it, ECT segments sent, CE marks received, ECE reductions, CWRs sent and received. */
     final Counter ecnNegotiated, outEct, inCe, ecnReductions, outCwr, inCwr;
+    /**
+     * Accurate ECN (RFC 9768): connections in AccECN mode, fallbacks to classic ECN and to none,
+     * CE-marked packets counted (r.cep), CE packets the peer's ACE fed back (delivered CE), AccECN
+     * options sent and received, and the failure modes entered (bleached or wrong ACE, options lost).
+     */
+    final Counter accEcnNegotiated, accEcnFallbackClassic, accEcnFallbackNone, accEcnInCe, accEcnDeliveredCe,
+            accEcnOptionsSent, accEcnOptionsReceived, accEcnAceFailed, accEcnOptionFailed;
     final RecoveryCounters recovery;
 
     TcpCounters(Counters c) {
@@ -61,6 +68,15 @@ final class TcpCounters {
         ecnReductions = c.counter("tcp.ecn.cwnd_reductions");
         outCwr = c.counter("tcp.ecn.out_cwr");
         inCwr = c.counter("tcp.ecn.in_cwr");
+        accEcnNegotiated = c.counter("tcp.accecn.negotiated");
+        accEcnFallbackClassic = c.counter("tcp.accecn.fallback_classic");
+        accEcnFallbackNone = c.counter("tcp.accecn.fallback_none");
+        accEcnInCe = c.counter("tcp.accecn.in_ce");
+        accEcnDeliveredCe = c.counter("tcp.accecn.delivered_ce");
+        accEcnOptionsSent = c.counter("tcp.accecn.options_sent");
+        accEcnOptionsReceived = c.counter("tcp.accecn.options_received");
+        accEcnAceFailed = c.counter("tcp.accecn.ace_failed");
+        accEcnOptionFailed = c.counter("tcp.accecn.option_failed");
         syncookiesSent = c.counter("tcp.syncookies.sent");
         syncookiesValid = c.counter("tcp.syncookies.valid");
         syncookiesFailed = c.counter("tcp.syncookies.failed");

@@ -170,7 +170,7 @@ public final class TcpListener {
             }
             TcpConnection c = layer.newConnection(now, dst, seg.dstPort(), src, seg.srcPort(), this, TcpEventListener.NONE, config);
             addHalfOpen(c);
-            c.passiveOpen(now, seg);
+            c.passiveOpen(now, seg, ecn);
             return;
         }
         // RFC 9293 3.10.7.2, fourth other text or control: drop

@@ -357,7 +357,7 @@ final class TcpSender implements RecoverySender {
     }
 
     void sendSyn(long now, boolean synAck) {
-        int flags = TcpRepr.SYN | (synAck ? TcpRepr.ACK : 0) | Ecn.synFlags(c, synAck, retransmissions > 0);
+        int flags = TcpRepr.SYN | (synAck ? TcpRepr.ACK : 0) | Ecn.synFlags(c, synAck, (int) retransmissions);
         emit(now, flags, c.iss, 0);
     }
 
@@ -367,31 +367,40 @@ final class TcpSender implements RecoverySender {
         int ecn = IpMeta.NOT_ECT;
         if (!syn && c.ecnFlags != 0) { // RFC 3168 6.1: ECT(0), CWR and ECE
             int fe = Ecn.outgoing(c, flags, seq, len);
-            flags = fe & 0xff;
-            ecn = fe >>> 8;
+            flags = fe & 0xffff;
+            ecn = fe >>> 16;
         }
         boolean ack = (flags & TcpRepr.ACK) != 0;
         List<TcpOption> options; // null: the common segment, no options or NOP, NOP, TS
         int window;
+        boolean sackNow = c.sackOk && ack && !c.ooo.isEmpty();
+        boolean accEcnOption = !syn && ack && AccEcn.on(c) && AccEcn.wantsOption(c);
         if (syn) {
             options = synOptions(now, ack);
+            if (ack && AccEcn.on(c)) options = AccEcn.synAckOptions(c, options);
             window = Math.min(c.rcvBuf.free(), 65535); // RFC 7323 2.2: never scaled on a SYN
             if (ack) c.rcvAdvRight = Seq.add(c.rcvNxt, window);
-        } else if (!(c.sackOk && ack && !c.ooo.isEmpty())) {
+        } else if (!sackNow && !accEcnOption) {
             options = null;
             window = c.rcv.windowField();
         } else {
-            options = new ArrayList<>(6);
+            options = new ArrayList<>(8);
             if (c.tsOk) {
                 options.add(TcpOption.NOP);
                 options.add(TcpOption.NOP);
                 options.add(new TcpOption.Timestamps(c.tsNow(now), c.tsRecent));
             }
-            options.add(TcpOption.NOP);
-            options.add(TcpOption.NOP);
-            options.add(new TcpOption.Sack(c.ooo.sackBlocks(c.tsOk ? 3 : 4)));
+            List<TcpOption.SackBlock> blocks = sackNow ? c.ooo.sackBlocks(c.tsOk ? 3 : 4) : List.of();
+            // RFC 9768 3.2.3: the AccECN option goes before the SACK blocks, which may give it room
+            if (!(accEcnOption && AccEcn.addOption(c, options, c.tsOk ? 12 : 0, blocks)) && sackNow) {
+                options.add(TcpOption.NOP);
+                options.add(TcpOption.NOP);
+                options.add(new TcpOption.Sack(blocks));
+            }
+            if (options.isEmpty()) options = null;
             window = c.rcv.windowField();
         }
+        if (ack && AccEcn.on(c)) AccEcn.ackSent(c);
         // The payload straight from the send ring when it does not wrap there (TcpOutput only
         // reads it during the call), else copied out into the layer's scratch array.
         int at = c.sendBuf.contiguousAt(Seq.sub(seq, c.sndBufSeq), len);

@@ -22,7 +22,7 @@ public final class TcpEncoder {
                           boolean timestamps, int tsVal, int tsEcr) {
         Bytes.checkRange("srcPort", srcPort, 0, 0xffff);
         Bytes.checkRange("dstPort", dstPort, 0, 0xffff);
-        Bytes.checkRange("flags", flags, 0, 0xff);
+        Bytes.checkRange("flags", flags, 0, 0x1ff);
         Bytes.checkRange("window", window, 0, 0xffff);
         this.srcPort = srcPort;
         this.dstPort = dstPort;
@@ -55,8 +55,8 @@ public final class TcpEncoder {
         Bytes.put16(buf, off + TcpRepr.DST_PORT, dstPort);
         Bytes.put32(buf, off + TcpRepr.SEQ, seq);
         Bytes.put32(buf, off + TcpRepr.ACK_NUM, ack);
-        Bytes.put8(buf, off + TcpRepr.DATA_OFFSET, (hl / 4) << 4);
-        Bytes.put8(buf, off + TcpRepr.FLAGS, flags);
+        Bytes.put8(buf, off + TcpRepr.DATA_OFFSET, (hl / 4) << 4 | flags >>> 8);
+        Bytes.put8(buf, off + TcpRepr.FLAGS, flags & 0xff);
         Bytes.put16(buf, off + TcpRepr.WINDOW, window);
         Bytes.put16(buf, off + TcpRepr.CHECKSUM, 0);
         Bytes.put16(buf, off + TcpRepr.URGENT, 0);

@@ -61,7 +61,8 @@ public final class TcpHeaderView {
     public int headerLength() { return dataOffset() * 4; }
     /** The four bits between data offset and CWR (reserved; bit 3 was the historic NS flag). */
     public int reserved() { return Bytes.u8(buf, off + DATA_OFFSET) & 0xf; }
-    public int flags() { return Bytes.u8(buf, off + FLAGS); }
+    /** The flags with Accurate ECN's AE as {@link TcpRepr#AE} (0x100). */
+    public int flags() { return Bytes.u8(buf, off + FLAGS) | (Bytes.u8(buf, off + DATA_OFFSET) & 1) << 8; }
     public boolean has(int flag) { return (flags() & flag) != 0; }
     public int window() { return Bytes.u16(buf, off + WINDOW); }
     public int checksum() { return Bytes.u16(buf, off + CHECKSUM); }

@@ -9,9 +9,10 @@ import java.util.Objects;
  * raw 16-bit field (unscaled). options keeps wire order, including NOP and EOL, so that
  * emit reproduces the exact layout; emit pads to a multiple of 4 with zero (EOL) bytes.
  * Parse stops at an EOL and records it, so a list whose length is not a multiple of 4
- * comes back from parse(emit(..)) with an {@link TcpOption.EndOfList} appended. The four
- * reserved bits beside the data offset (RFC 9293; the historic NS bit, RFC 3540) are not
- * carried: parse ignores them and emit writes zeros.
+ * comes back from parse(emit(..)) with an {@link TcpOption.EndOfList} appended. Of the four
+ * bits beside the data offset, the lowest is AE (Accurate ECN, RFC 9768 3.2.1: bit 7 of the
+ * 12-bit flags field, the historic NS bit of RFC 3540), carried as {@link #AE} = 0x100 in
+ * {@code flags}; the other three are reserved: parse ignores them and emit writes zeros.
  * <pre>
  *  0                   1                   2                   3
  *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -22,9 +23,9 @@ import java.util.Objects;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * |                    Acknowledgment Number                      |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |  Data |       |C|E|U|A|P|R|S|F|                               |
- * | Offset| Rsrvd |W|C|R|C|S|S|Y|I|            Window             |
- * |       |       |R|E|G|K|H|T|N|N|                               |
+ * |  Data |     |A|C|E|U|A|P|R|S|F|                               |
+ * | Offset|Rsrvd|E|W|C|R|C|S|S|Y|I|            Window             |
+ * |       |     | |R|E|G|K|H|T|N|N|                               |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * |           Checksum            |         Urgent Pointer        |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -39,6 +40,10 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
     public static final int MAX_OPTIONS_LENGTH = 40;
     public static final int FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10,
         URG = 0x20, ECE = 0x40, CWR = 0x80;
+    /** Accurate ECN's AE flag (RFC 9768 3.2.1), the lowest bit of the byte holding the data offset. */
+    public static final int AE = 0x100;
+    /** The three flags that carry Accurate ECN's ACE counter (RFC 9768 3.2.2.1). */
+    public static final int ACE_FLAGS = AE | CWR | ECE;
 
     static final int SRC_PORT = 0, DST_PORT = 2, SEQ = 4, ACK_NUM = 8, DATA_OFFSET = 12, FLAGS = 13,
             WINDOW = 14, CHECKSUM = 16, URGENT = 18;
@@ -46,7 +51,7 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
     public TcpRepr {
         Bytes.checkRange("srcPort", srcPort, 0, 0xffff);
         Bytes.checkRange("dstPort", dstPort, 0, 0xffff);
-        Bytes.checkRange("flags", flags, 0, 0xff);
+        Bytes.checkRange("flags", flags, 0, 0x1ff);
         Bytes.checkRange("window", window, 0, 0xffff);
         Bytes.checkRange("urgentPointer", urgentPointer, 0, 0xffff);
         options = List.copyOf(Objects.requireNonNull(options, "options"));
@@ -114,7 +119,8 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
             if (bad != null) return bad;
         }
         return Parsed.ok(new TcpRepr(Bytes.u16(buf, off + SRC_PORT), Bytes.u16(buf, off + DST_PORT),
-                Bytes.i32(buf, off + SEQ), Bytes.i32(buf, off + ACK_NUM), Bytes.u8(buf, off + FLAGS),
+                Bytes.i32(buf, off + SEQ), Bytes.i32(buf, off + ACK_NUM),
+                Bytes.u8(buf, off + FLAGS) | (Bytes.u8(buf, off + DATA_OFFSET) & 1) << 8,
                 Bytes.u16(buf, off + WINDOW), Bytes.u16(buf, off + URGENT), options));
     }
 
@@ -218,8 +224,8 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
         Bytes.put16(buf, off + DST_PORT, dstPort);
         Bytes.put32(buf, off + SEQ, seq);
         Bytes.put32(buf, off + ACK_NUM, ack);
-        Bytes.put8(buf, off + DATA_OFFSET, (hl / 4) << 4);
-        Bytes.put8(buf, off + FLAGS, flags);
+        Bytes.put8(buf, off + DATA_OFFSET, (hl / 4) << 4 | flags >>> 8);
+        Bytes.put8(buf, off + FLAGS, flags & 0xff);
         Bytes.put16(buf, off + WINDOW, window);
         Bytes.put16(buf, off + CHECKSUM, 0);
         Bytes.put16(buf, off + URGENT, urgentPointer);
@@ -249,6 +255,7 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
         if ((flags & URG) != 0) sb.append('U');
         if ((flags & ECE) != 0) sb.append('E');
         if ((flags & CWR) != 0) sb.append('W');
+        if ((flags & AE) != 0) sb.append('A');
         return sb.toString();
     }
 

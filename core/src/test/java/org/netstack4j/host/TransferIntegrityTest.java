@@ -86,6 +86,18 @@ class TransferIntegrityTest {
         checkSeeds(1, SEEDS, ecn, c -> c.link().toBuilder().ceMark(new SplittableRandom(c.seed ^ 0xECL).nextDouble(0, 0.10)).build());
     }
 
+    /**
+     * The same seeds and marking link with Accurate ECN (RFC 9768, tcp_ecn=3 on both ends): ACE on
+     * every ACK, the AccECN option beside SACK blocks, ECT(0) on every segment, retransmissions and
+     * pure ACKs included, and the congestion response driven by the CE marks ACE reports.
+     */
+    @Test void everySeedDeliversWithAccurateEcnMarkingToo() {
+        TcpConfig accEcn = TcpConfig.defaults().withOptions(o -> o.withEcn(TcpConfig.Options.ECN_ACCURATE))
+                .withRecovery(rc -> rc.withCongestionControl(TcpConfig.CongestionControlKind.CUBIC)
+                        .withProportionalRateReduction(true).withDsackUndo(true).withTailLossProbe(true).withRack(true));
+        checkSeeds(1, SEEDS, accEcn, c -> c.link().toBuilder().ceMark(new SplittableRandom(c.seed ^ 0xECL).nextDouble(0, 0.10)).build());
+    }
+
     private static void checkSeeds(long from, long to, TcpConfig tcp) { checkSeeds(from, to, tcp, Case::link); }
 
     private static void checkSeeds(long from, long to, TcpConfig tcp, java.util.function.Function<Case, LinkConfig> link) {

@@ -10,6 +10,21 @@ import org.junit.jupiter.api.Test;
 class RoundTripTest {
     static final Ipv4Address A = Ipv4Address.parse("10.0.0.1"), B = Ipv4Address.parse("10.0.0.2");
 
+    /** Accurate ECN's AE flag (RFC 9768 3.2.1) is the lowest bit beside the data offset, in the checksum too. */
+    @Test void tcpAeFlagAndAccEcnOption() {
+        var t = new TcpRepr(1000, 80, 1, 2, TcpRepr.AE | TcpRepr.ECE | TcpRepr.ACK, 100, 0,
+                List.of(new TcpOption.Unknown(174, new byte[] {0, 0, 1, 0, 3, (byte) 0xe8, 0, 0, 1}), TcpOption.NOP));
+        byte[] b = new byte[t.headerLength()];
+        t.emit(A, B, b, 0, null, 0, 0);
+        assertEquals(0x81, b[12] & 0xff, "data offset 8 words, and AE");
+        assertEquals(0x50, b[13] & 0xff, "ACK and ECE");
+        assertEquals(t, TcpRepr.parse(A, B, b, 0, b.length, true).value());
+        assertEquals(TcpRepr.AE | TcpRepr.ECE | TcpRepr.ACK, TcpHeaderView.of(b, 0, b.length).value().flags());
+        byte[] e = new byte[32];
+        int n = new TcpEncoder().set(1000, 80, 1, 2, TcpRepr.AE | TcpRepr.CWR | TcpRepr.ACK, 100, false, 0, 0).emit(A, B, e, 0, null, 0, 0);
+        assertEquals(TcpRepr.AE | TcpRepr.CWR | TcpRepr.ACK, TcpRepr.parse(A, B, e, 0, n, true).value().flags());
+    }
+
     @Test void ethernet() {
         var e = new EthernetRepr(MacAddress.parse("02:00:00:00:00:02"), MacAddress.parse("02:00:00:00:00:01"), 0x0800);
         byte[] b = new byte[14];

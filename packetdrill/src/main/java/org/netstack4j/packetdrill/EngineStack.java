@@ -306,6 +306,13 @@ final class EngineStack implements TcpStack {
             m.put("tcpi_sacked", Math.ceilDiv(s.sackedBytes(), mss));
             m.put("tcpi_reordering", 3L);
             m.put("tcpi_rcv_rtt", s.receiverRttNs() / 1000);
+            // Accurate ECN feedback (RFC 9768; Linux 6.18 tcp_info)
+            TcpConnection.AccEcnInfo e = c.accEcnInfo();
+            m.put("tcpi_delivered_ce", e.deliveredCe());
+            m.put("tcpi_delivered_ce_bytes", e.deliveredCeBytes());
+            m.put("tcpi_delivered_e0_bytes", e.deliveredE0Bytes());
+            m.put("tcpi_delivered_e1_bytes", e.deliveredE1Bytes());
+            m.put("tcpi_received_ce", e.receivedCe());
             return m;
         }
 

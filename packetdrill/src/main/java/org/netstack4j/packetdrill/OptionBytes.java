@@ -27,6 +27,7 @@ final class OptionBytes {
                     for (long[] bl : s.blocks()) { u32(b, bl[0]); u32(b, bl[1]); }
                 }
                 case OptionSpec.Ts t -> { b.write(TcpOption.KIND_TIMESTAMPS); b.write(10); u32(b, 0); u32(b, t.ecr()); }
+                case OptionSpec.AccEcn a -> { b.write(a.kind()); b.write(2 + 3 * a.values().size()); b.writeBytes(a.data()); }
             }
         }
         return pad(b);
@@ -71,6 +72,15 @@ final class OptionBytes {
                 }
                 case TcpOption.Timestamps t -> b.append("TS val ").append(t.tsVal() & 0xffffffffL).append(" ecr ")
                     .append(t.tsEcr() & 0xffffffffL);
+                case TcpOption.Unknown u when (u.kind() == 172 || u.kind() == 174) && u.data().length % 3 == 0
+                        && u.data().length <= 9 -> {
+                    // the AccECN option as Linux's selftests write it: "ECN e1b 1 ceb 0 e0b 1"
+                    String[] names = u.kind() == 172 ? new String[] {"e0b", "ceb", "e1b"} : new String[] {"e1b", "ceb", "e0b"};
+                    b.append("ECN");
+                    for (int i = 0; i < u.data().length / 3; i++)
+                        b.append(' ').append(names[i]).append(' ').append((u.data()[3 * i] & 0xff) << 16
+                            | (u.data()[3 * i + 1] & 0xff) << 8 | u.data()[3 * i + 2] & 0xff);
+                }
                 case TcpOption.Unknown u -> b.append("kind ").append(u.kind());
             }
         }

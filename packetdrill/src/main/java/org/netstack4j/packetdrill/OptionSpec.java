@@ -17,6 +17,39 @@ public sealed interface OptionSpec {
             return b.toString();
         }
     }
+    /**
+     * The AccECN option (RFC 9768 3.2.3): kind 172 (Order 0: e0b, ceb, e1b) or 174 (Order 1: e1b,
+     * ceb, e0b) and 0 to 3 counter fields of 24 bits, as written.
+     */
+    record AccEcn(int kind, List<String> names, List<Long> values) implements OptionSpec {
+        static AccEcn of(int line, String word, List<String> names, List<Long> values) {
+            String[] order0 = {"e0b", "ceb", "e1b"}, order1 = {"e1b", "ceb", "e0b"};
+            int kind = word.equals("AccECN0") ? 172 : word.equals("AccECN1") ? 174
+                : !names.isEmpty() && names.getFirst().equals("e0b") ? 172 : 174;
+            String[] want = kind == 172 ? order0 : order1;
+            for (int i = 0; i < names.size(); i++)
+                if (i >= 3 || !names.get(i).equals(want[i])) throw new Unsupported(line, "AccECN option fields " + names + " in no RFC 9768 order");
+            return new AccEcn(kind, List.copyOf(names), List.copyOf(values));
+        }
+
+        /** The option's value bytes (3 per field, big-endian, 24 bits). */
+        byte[] data() {
+            byte[] d = new byte[3 * values.size()];
+            for (int i = 0; i < values.size(); i++) {
+                long v = values.get(i);
+                d[3 * i] = (byte) (v >>> 16);
+                d[3 * i + 1] = (byte) (v >>> 8);
+                d[3 * i + 2] = (byte) v;
+            }
+            return d;
+        }
+
+        @Override public String toString() {
+            StringBuilder b = new StringBuilder("ECN");
+            for (int i = 0; i < names.size(); i++) b.append(' ').append(names.get(i)).append(' ').append(values.get(i));
+            return b.toString();
+        }
+    }
     /** val -1 for nplab's {@code val ...} (any); ecrAbsolute for {@code ecr E!} (no mapping). */
     record Ts(long val, long ecr, boolean ecrAbsolute) implements OptionSpec {
         public Ts(long val, long ecr) { this(val, ecr, false); }

@@ -51,6 +51,7 @@ final class Packets {
                             blocks.add(new TcpOption.SackBlock((int) (b[0] + offset), (int) (b[1] + offset)));
                         yield new TcpOption.Sack(blocks);
                     }
+                    case OptionSpec.AccEcn a -> new TcpOption.Unknown(a.kind(), a.data());
                     case OptionSpec.Ts ts -> {
                         if (ts.val() < 0) throw new Mismatch(p.line(), "script error: TS val ... on an inbound packet");
                         yield new TcpOption.Timestamps((int) ts.val(), (int) (ts.ecrAbsolute() ? ts.ecr() : liveEcr(p.line(), ts.ecr())));
@@ -333,7 +334,7 @@ final class Packets {
         boolean aggregated = pieces.size() > 1;
         if (!interp.profile.comparesPsh() && !interp.strictSegments) mask &= ~TcpRepr.PSH;
         for (int i = 0; i < pieces.size(); i++) {
-            int got = pieces.get(i).tcp().flags() & 0xff;
+            int got = pieces.get(i).tcp().flags() & 0x1ff;
             int w = want;
             if (aggregated) {
                 w &= ~TcpRepr.PSH;
@@ -383,9 +384,14 @@ final class Packets {
         return null;
     }
 
+    /** The flags of a script flag string; a digit is Accurate ECN's ACE value (AE, CWR, ECE: RFC 9768 3.2.2.1). */
     static int flagBits(String flags) {
         int f = 0;
         for (char c : flags.toCharArray()) {
+            if (c >= '0' && c <= '7') {
+                f = f & ~TcpRepr.ACE_FLAGS | ((c - '0') & 4) << 6 | ((c - '0') & 2) << 6 | ((c - '0') & 1) << 6;
+                continue;
+            }
             f |= switch (c) {
                 case 'S' -> TcpRepr.SYN;
                 case 'F' -> TcpRepr.FIN;
@@ -395,7 +401,8 @@ final class Packets {
                 case 'U' -> TcpRepr.URG;
                 case 'E' -> TcpRepr.ECE;
                 case 'W' -> TcpRepr.CWR;
-                default -> 0; // '-' and AE (no bit in our TcpRepr)
+                case 'A' -> TcpRepr.AE;
+                default -> 0; // '-'
             };
         }
         return f;
@@ -412,6 +419,7 @@ final class Packets {
         if (t.has(TcpRepr.URG)) f.append('U');
         if (t.has(TcpRepr.ECE)) f.append('E');
         if (t.has(TcpRepr.CWR)) f.append('W');
+        if (t.has(TcpRepr.AE)) f.append('A');
         if (f.isEmpty()) f.append('-');
         long seq = raw ? t.seq() & 0xffffffffL : (t.seq() - interp.localIsnOffset) & 0xffffffffL;
         StringBuilder b = new StringBuilder().append(f).append(' ').append(seq).append(':').append((seq + len) & 0xffffffffL)

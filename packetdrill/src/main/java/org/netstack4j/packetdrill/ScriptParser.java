@@ -202,8 +202,12 @@ public final class ScriptParser {
         if (peek() == '+') { pos++; rel = true; skipBlanks(); }
         if (peek() == '-') throw error("negative time");
         long start = seconds();
+        int afterStart = pos;
+        skipBlanks(); // "+.02 ~ +1.1": blanks around '~' (Linux's AccECN selftests write them)
+        if (peek() != '~') pos = afterStart;
         if (peek() == '~') {
             pos++;
+            skipBlanks();
             boolean rel2 = false;
             if (peek() == '+') { pos++; rel2 = true; }
             if (rel != rel2) throw error("a time range must be both absolute or both relative");
@@ -260,11 +264,13 @@ public final class ScriptParser {
         if (peek() == '-') { pos++; flags = "-"; }
         else {
             int st = pos;
-            while (pos < s.length() && (Character.isLetter(s.charAt(pos)) || s.charAt(pos) == '.')) pos++;
+            // letters and '.', and Accurate ECN's ACE value as one digit 0-7 ("P.5", "F5.": RFC 9768 3.2.2.1)
+            while (pos < s.length() && (Character.isLetter(s.charAt(pos)) || s.charAt(pos) == '.'
+                    || Character.isDigit(s.charAt(pos)) && pos > st && !Character.isDigit(s.charAt(pos - 1)))) pos++;
             flags = s.substring(st, pos);
             if (flags.isEmpty()) throw error("expected TCP flags");
             for (char f : flags.toCharArray())
-                if (FLAG_CHARS.indexOf(f) < 0) throw new Unsupported(line, "TCP flag '" + f + "'");
+                if (FLAG_CHARS.indexOf(f) < 0 && !(f >= '0' && f <= '7')) throw new Unsupported(line, "TCP flag '" + f + "'");
         }
         skipWs();
         boolean seqAny = false, absolute = false;
@@ -375,6 +381,22 @@ public final class ScriptParser {
                 case "mss" -> out.add(new OptionSpec.Mss((int) number()));
                 case "wscale" -> out.add(new OptionSpec.WScale((int) number()));
                 case "sackOK" -> out.add(new OptionSpec.SackOk());
+                // Accurate ECN option (RFC 9768 3.2.3): "ECN e1b 1 ceb 0 e0b 1", the first field's
+                // name telling the order (e0b: Order 0, kind 172; e1b: Order 1, kind 174)
+                case "ECN", "AccECN", "AccECN0", "AccECN1" -> {
+                    List<String> names = new ArrayList<>();
+                    List<Long> values = new ArrayList<>();
+                    while (true) {
+                        String f = word();
+                        if (!f.equals("e0b") && !f.equals("e1b") && !f.equals("ceb")) break;
+                        pos += f.length();
+                        skipWs();
+                        names.add(f);
+                        values.add(number());
+                        skipWs();
+                    }
+                    out.add(OptionSpec.AccEcn.of(line, w, names, values));
+                }
                 case "sack" -> {
                     List<long[]> blocks = new ArrayList<>();
                     while (Character.isDigit(peek())) {

@@ -37,7 +37,7 @@ final class Sysctl {
             case "net.inet.tcp.icmp_may_rst" -> quirks(s, q -> q.withIcmpHardErrorsInSynSent(on(v)));
             // RFC 3168 ECN: 0 = off, 1 = ask on active opens and accept, 2 = accept only (the default);
             // FreeBSD's 3 and 4 are Accurate ECN
-            case "net.inet.tcp.ecn.enable" -> ecn(s, line, key, v);
+            case "net.inet.tcp.ecn.enable" -> ecn(s, line, key, v, false);
             // Accepted as no-ops: they restate defaults or tune things this stack does not have.
             // The FreeBSD profile's RTO floor already includes the default 200 ms slop.
             case "net.inet.tcp.rexmit_slop" -> requireValue(line, key, v, "200");
@@ -82,9 +82,19 @@ final class Sysctl {
             case "net.ipv4.tcp_keepalive_intvl" -> { long ns = parseInt(line, key, v) * 1_000_000_000L; timers(s, t -> t.withKeepaliveIntervalNs(ns)); }
             case "net.ipv4.tcp_keepalive_probes" -> { int n = parseInt(line, key, v); timers(s, t -> t.withKeepaliveProbes(n)); }
             // RFC 3168 ECN as Linux's tcp_ecn: 0 = off, 1 = ask and accept, 2 = accept only (the
-            // default); 3 to 5 are Accurate ECN (RFC 9768), not implemented
-            case "net.ipv4.tcp_ecn" -> ecn(s, line, key, v);
-            case "net.ipv4.tcp_ecn_fallback" -> requireValue(line, key, v, "1"); // SYN retransmitted without ECN, as we do
+            // default); Accurate ECN (RFC 9768): 3 = ask and accept, 4 = accept (ask for classic
+            // ECN), 5 = accept only
+            case "net.ipv4.tcp_ecn" -> ecn(s, line, key, v, true);
+            // the AccECN option: 0 never, 1 when needed, 2 always (default), 3 always and kept when lost
+            case "net.ipv4.tcp_ecn_option" -> {
+                int n = parseInt(line, key, v);
+                if (n < 0 || n > 3) throw new Unsupported(line, "sysctl " + key + "=" + v);
+                options(s, o -> o.withAccEcnOption(n));
+            }
+            case "net.ipv4.tcp_ecn_option_beacon" -> { int n = parseInt(line, key, v); options(s, o -> o.withAccEcnOptionBeacon(Math.max(0, n))); }
+            // 1: an ECN-setup SYN that goes unanswered is retransmitted without ECN, and AccECN checks
+            // the handshake's reflected IP-ECN field; 0: neither
+            case "net.ipv4.tcp_ecn_fallback" -> options(s, o -> o.withEcnFallback(on(v)));
             // Segment sizing for TSO/GSO: we send MSS-sized segments and the runner aggregates them
             case "net.ipv4.tcp_tso_win_divisor", "net.ipv4.tcp_min_tso_segs", "net.ipv4.tcp_tso_rtt_log",
                  "net.ipv4.tcp_autocorking" -> { }
@@ -132,13 +142,17 @@ final class Sysctl {
 
     private static void options(StackSettings s, UnaryOperator<TcpConfig.Options> e) { s.change(c -> c.withOptions(e)); }
 
-    private static void ecn(StackSettings s, int line, String key, String v) {
+    private static void ecn(StackSettings s, int line, String key, String v, boolean linux) {
         int mode = switch (v.strip()) {
             case "0" -> TcpConfig.Options.ECN_OFF;
             case "1" -> TcpConfig.Options.ECN_ON;
             case "2" -> TcpConfig.Options.ECN_ACCEPT;
-            default -> throw new Unsupported(line, "Accurate ECN (sysctl " + key + "=" + v + ")");
+            case "3" -> linux ? TcpConfig.Options.ECN_ACCURATE : -1;
+            case "4" -> linux ? TcpConfig.Options.ECN_ACCURATE_IN : -1;
+            case "5" -> linux ? TcpConfig.Options.ECN_ACCURATE_ACCEPT : -1;
+            default -> -1;
         };
+        if (mode < 0) throw new Unsupported(line, "sysctl " + key + "=" + v + (linux ? "" : " (FreeBSD's Accurate ECN values)"));
         options(s, o -> o.withEcn(mode));
     }
     private static void buffers(StackSettings s, UnaryOperator<TcpConfig.Buffers> e) { s.change(c -> c.withBuffers(e)); }

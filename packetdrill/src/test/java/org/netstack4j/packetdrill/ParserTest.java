@@ -63,6 +63,34 @@ class ParserTest {
         assertInstanceOf(Expr.Struct.class, linger.args().get(3));
     }
 
+    /** Linux's AccECN selftests: the ACE value as a digit in the flags, AE as 'A', the option as "ECN e1b N ceb N e0b N". */
+    @Test
+    void parsesAccurateEcnSyntax() {
+        Script s = parse("""
+            +0 < [ect1] SEWA 0:0(0) win 32792 <mss 1050,nop,nop,sackOK,nop,wscale 8>
+            +.002 > SEW. 0:0(0) ack 1 <mss 1460,ECN e1b 1 ceb 0 e0b 1,nop,nop,nop,sackOK,nop,wscale 8>
+            +0 > [ect0] P.5 1:101(100) ack 1 <ECN e0b 101 ceb 0,nop,nop,nop,nop,ECN>
+            +.02 ~ +1.1 > F5. 101:101(0) ack 1
+            """);
+        Event.PacketEvent syn = (Event.PacketEvent) s.events().get(0);
+        assertEquals(org.netstack4j.wire.TcpRepr.ACE_FLAGS | org.netstack4j.wire.TcpRepr.SYN, Packets.flagBits(syn.flags()));
+        Event.PacketEvent synAck = (Event.PacketEvent) s.events().get(1);
+        OptionSpec.AccEcn o1 = (OptionSpec.AccEcn) synAck.options().get(1);
+        assertEquals(174, o1.kind());
+        assertEquals(List.of(1L, 0L, 1L), o1.values());
+        Event.PacketEvent data = (Event.PacketEvent) s.events().get(2);
+        assertEquals(org.netstack4j.wire.TcpRepr.PSH | org.netstack4j.wire.TcpRepr.ACK | org.netstack4j.wire.TcpRepr.AE
+            | org.netstack4j.wire.TcpRepr.ECE, Packets.flagBits(data.flags()));
+        OptionSpec.AccEcn o0 = (OptionSpec.AccEcn) data.options().get(0);
+        assertEquals(172, o0.kind());
+        assertEquals(2, o0.values().size());
+        assertEquals(0, ((OptionSpec.AccEcn) data.options().get(5)).values().size());
+        Event.PacketEvent fin = (Event.PacketEvent) s.events().get(3);
+        assertEquals(org.netstack4j.wire.TcpRepr.FIN | org.netstack4j.wire.TcpRepr.ACK | org.netstack4j.wire.TcpRepr.AE
+            | org.netstack4j.wire.TcpRepr.ECE, Packets.flagBits(fin.flags()));
+        assertThrows(Unsupported.class, () -> parse("+0 > . 1:1(0) ack 1 <ECN ceb 1 e0b 1>"));
+    }
+
     @Test
     void ifdefKeepsLineNumbers() {
         Script s = ScriptParser.parse(Path.of("x.pkt"), """

@@ -37,6 +37,26 @@ class ShimsTest {
     }
 
     @Test
+    void accurateEcnSysctlsTakeLinuxValues() {
+        StackSettings s = new StackSettings();
+        Sysctl.apply(1, "net.ipv4.tcp_ecn", "3", s);
+        assertEquals(TcpConfig.Options.ECN_ACCURATE, s.applyTo(TcpConfig.defaults()).options().ecn());
+        Sysctl.apply(1, "net.ipv4.tcp_ecn", "4", s);
+        assertEquals(TcpConfig.Options.ECN_ACCURATE_IN, s.applyTo(TcpConfig.defaults()).options().ecn());
+        Sysctl.apply(1, "net.ipv4.tcp_ecn", "5", s);
+        assertEquals(TcpConfig.Options.ECN_ACCURATE_ACCEPT, s.applyTo(TcpConfig.defaults()).options().ecn());
+        Sysctl.apply(1, "net.ipv4.tcp_ecn_option", "0", s);
+        Sysctl.apply(1, "net.ipv4.tcp_ecn_option_beacon", "1", s);
+        Sysctl.apply(1, "net.ipv4.tcp_ecn_fallback", "0", s);
+        TcpConfig.Options o = s.applyTo(TcpConfig.defaults()).options();
+        assertEquals(0, o.accEcnOption());
+        assertEquals(1, o.accEcnOptionBeacon());
+        assertFalse(o.ecnFallback());
+        assertThrows(Unsupported.class, () -> Sysctl.apply(2, "net.ipv4.tcp_ecn", "6", s));
+        assertThrows(Unsupported.class, () -> Sysctl.apply(2, "net.ipv4.tcp_ecn_option", "4", s));
+    }
+
+    @Test
     void syncookiesSysctlTakesLinuxValues() {
         StackSettings s = new StackSettings();
         Sysctl.apply(1, "net.ipv4.tcp_syncookies", "0", s);
