@@ -56,6 +56,7 @@ final class SegmentArrives {
             c.sndWl2 = ack;
             if (ackAcceptable) {
                 c.snd.ackNewData(now, ack, seg);
+                c.fastOpenSynAck(now, seg); // RFC 7413: cache the cookie; SYN data not acknowledged goes again
                 c.establish(now, "rcv SYN,ACK");
                 c.rcv.ackPending = true;
                 // "If there are other controls or text in the segment, then continue processing at the
@@ -188,7 +189,10 @@ final class SegmentArrives {
             c.layer.counters().inRsts.increment();
             switch (c.state) {
                 case SYN_RECEIVED -> {
-                    if (c.parent != null) c.enterClosed(now, "rcv RST (passive open: back to LISTEN)", null);
+                    // a Fast Open child is already the application's (Linux: accept returns it, its data
+                    // can be read, then ECONNRESET)
+                    if (c.fastOpenChild()) c.enterClosed(now, "rcv RST (Fast Open child)", TcpError.CONNECTION_RESET);
+                    else if (c.parent != null) c.enterClosed(now, "rcv RST (passive open: back to LISTEN)", null);
                     else c.enterClosed(now, "rcv RST", TcpError.CONNECTION_REFUSED);
                 }
                 case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> {

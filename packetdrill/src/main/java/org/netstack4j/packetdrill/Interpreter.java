@@ -98,6 +98,11 @@ public final class Interpreter {
     // mapping state
     int flowLocalPort = SCRIPT_PORT, flowRemotePort = REMOTE_EPHEMERAL_PORT;
     long localIsnOffset; // live = script + offset (mod 2^32)
+    /**
+     * The peer's ISN as the script's SYN (or SYN,ACK) wrote it: packetdrill writes the peer's
+     * later sequence numbers (inbound seq, outbound ack) relative to it.
+     */
+    long remoteIsn;
     boolean isnKnown;
     final Map<Long, Long> tsVals = new HashMap<>();
     Long lastLiveTsVal, firstScriptTs, firstLiveTs;

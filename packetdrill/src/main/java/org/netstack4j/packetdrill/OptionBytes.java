@@ -27,6 +27,7 @@ final class OptionBytes {
                     for (long[] bl : s.blocks()) { u32(b, bl[0]); u32(b, bl[1]); }
                 }
                 case OptionSpec.Ts t -> { b.write(TcpOption.KIND_TIMESTAMPS); b.write(10); u32(b, 0); u32(b, t.ecr()); }
+                case OptionSpec.FastOpen f -> { byte[] d = f.data(); b.write(f.kind()); b.write(2 + d.length); b.writeBytes(d); }
             }
         }
         return pad(b);
@@ -71,6 +72,10 @@ final class OptionBytes {
                 }
                 case TcpOption.Timestamps t -> b.append("TS val ").append(t.tsVal() & 0xffffffffL).append(" ecr ")
                     .append(t.tsEcr() & 0xffffffffL);
+                case TcpOption.Unknown u when u.kind() == 34 ->
+                    b.append("FO").append(u.data().length == 0 ? "" : " " + java.util.HexFormat.of().formatHex(u.data()));
+                case TcpOption.Unknown u when u.kind() == 254 && u.data().length >= 2 && (u.data()[0] & 0xff) == 0xF9 && (u.data()[1] & 0xff) == 0x89 ->
+                    b.append("FOEXP").append(u.data().length == 2 ? "" : " " + java.util.HexFormat.of().formatHex(u.data(), 2, u.data().length));
                 case TcpOption.Unknown u -> b.append("kind ").append(u.kind());
             }
         }
