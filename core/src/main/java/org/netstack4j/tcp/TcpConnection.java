@@ -342,7 +342,9 @@ public final class TcpConnection {
     void fastOpenEstablished() { if (rare != null) rare.fastOpenChild = false; }
 
     /** A Fast Open child sends before the handshake completes (Linux tcp_passive_fastopen). */
-    boolean fastOpenSendsEarly() { return state == TcpState.SYN_RECEIVED && fastOpenChild(); }
+    boolean fastOpenSendsEarly() {
+        return fastOpenChild() && !synAcked() && (state == TcpState.SYN_RECEIVED || state == TcpState.FIN_WAIT_1);
+    }
 
     /** Writes to this connection go out before the handshake completes (a Fast Open child in SYN-RECEIVED). */
     public boolean sendsBeforeEstablished() { return fastOpenSendsEarly(); }
@@ -528,7 +530,14 @@ public final class TcpConnection {
         switch (state) {
             case CLOSED, LISTEN -> { return; }
             case SYN_SENT -> enterClosed(now, "user CLOSE", null);
-            case SYN_RECEIVED -> queueFin(); // sent once ESTABLISHED (RFC 9293 3.10.4 SYN-RECEIVED)
+            case SYN_RECEIVED -> {
+                queueFin(); // sent once ESTABLISHED (RFC 9293 3.10.4 SYN-RECEIVED)
+                if (fastOpenChild()) {
+                    // a Fast Open child sends its FIN at once (Linux tcp_close_state: SYN_RECV -> FIN_WAIT1)
+                    setState(now, TcpState.FIN_WAIT_1, "user CLOSE (Fast Open child)");
+                    snd.output(now);
+                }
+            }
             case ESTABLISHED -> {
                 queueFin();
                 setState(now, TcpState.FIN_WAIT_1, "user CLOSE");

@@ -103,6 +103,8 @@ public final class Interpreter {
      * later sequence numbers (inbound seq, outbound ack) relative to it.
      */
     long remoteIsn;
+    /** A listen or connect since the last inbound SYN: the next inbound SYN (or SYN,ACK) sets {@link #remoteIsn}. */
+    boolean remoteIsnPending = true;
     boolean isnKnown;
     final Map<Long, Long> tsVals = new HashMap<>();
     Long lastLiveTsVal, firstScriptTs, firstLiveTs;

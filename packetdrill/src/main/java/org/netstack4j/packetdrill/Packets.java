@@ -34,7 +34,11 @@ final class Packets {
         long ackField = 0;
         long offset = p.absolute() ? 0 : interp.localIsnOffset;
         boolean syn = p.hasFlag('S');
-        if (syn && !p.absolute()) interp.remoteIsn = p.seqStart() & 0xffffffffL;
+        if (syn && !p.absolute() && interp.remoteIsnPending) {
+            // packetdrill: the SYN that makes a new socket (after listen or connect) sets the peer's ISN
+            interp.remoteIsn = p.seqStart() & 0xffffffffL;
+            interp.remoteIsnPending = false;
+        }
         long seqOffset = syn || p.absolute() ? 0 : interp.remoteIsn;
         if (p.ack() != null) ackField = (flags & TcpRepr.ACK) != 0 ? p.ack() + offset : p.ack();
         List<TcpOption> opts = new ArrayList<>();

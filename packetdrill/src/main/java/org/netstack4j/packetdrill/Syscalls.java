@@ -95,6 +95,7 @@ final class Syscalls {
                 }
                 interp.flowLocalPort = port;
                 interp.flowRemotePort = Interpreter.REMOTE_EPHEMERAL_PORT;
+                interp.remoteIsnPending = true;
                 return () -> Ret.ok(0);
             }
             case "accept": {
@@ -497,6 +498,7 @@ final class Syscalls {
         if (k.keepInitS != null) k.conn.setConnectTimeout(interp.now, k.keepInitS * 1_000_000_000L);
         interp.flowLocalPort = k.conn.localPort();
         interp.flowRemotePort = port;
+        interp.remoteIsnPending = true;
     }
     static final long SOCK_NONBLOCK = 0x800, F_GETFL = 3, F_SETFL = 4, O_RDWR = 2, MSG_PEEK = 2;
 
