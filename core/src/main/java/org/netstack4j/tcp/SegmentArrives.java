@@ -248,13 +248,14 @@ final class SegmentArrives {
         int ack = seg.ack();
         if (c.state == TcpState.SYN_RECEIVED) {
             if (Seq.lt(c.sndUna, ack) && Seq.le(ack, c.sndMax)) {
-                if (c.parent != null && len == 0 && !fin && c.retries < c.parent.deferAccept()) {
+                if (c.parent != null && len == 0 && !fin && c.retries < c.parent.deferAccept() && !c.fastOpenChild()) {
                     // TCP_DEFER_ACCEPT: wait for data; the bare ACK is remembered, not taken
                     c.deferredAckSeen = true;
                     c.layer.drop(now, DropReason.POLICY, "deferred_accept", "bare ACK while accepting is deferred (TCP_DEFER_ACCEPT)", c, seg, len);
                     return;
                 }
-                if (c.parent != null && c.parent.acceptQueueFull()) {
+                // a Fast Open child is in the accept queue already: its own place there does not count
+                if (c.parent != null && !c.fastOpenChild() && c.parent.acceptQueueFull()) {
                     c.layer.drop(now, DropReason.QUEUE_FULL, "accept_queue_full", "accept queue full: handshake ACK dropped", c, seg, len);
                     return;
                 }

@@ -325,8 +325,15 @@ public final class TcpConnection {
         r.fastOpenChild = true;
         setState(now, TcpState.SYN_RECEIVED, "rcv SYN with Fast Open data");
         if (len > 0) {
-            rcv.receiveText(now, rcvNxt, buf, off, len, false);
-            r.synData = true;
+            // queued as Linux's tcp_fastopen_add_skb does, outside the data-receive event: no
+            // quick-ACK or delayed-ACK history starts here (the SYN,ACK acknowledges it)
+            int n = Math.min(len, rcvBuf.free());
+            rcv.ownReceiveBuffer().writeAt(0, buf, off, n);
+            rcvBuf.commit(n);
+            rcvNxt = Seq.add(rcvNxt, n);
+            rcv.bytesReceived += n;
+            nReadable = true;
+            r.synData = n > 0;
         }
         if (seg.has(TcpRepr.FIN)) SegmentArrives.processFin(this, now, "rcv FIN on a Fast Open SYN");
         snd.synFo = fo;
@@ -510,7 +517,9 @@ public final class TcpConnection {
             long oldWnd = rcv.rcvWnd();
             int n = rcvBuf.read(b, off, len);
             if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.receiveRings().recycle(rcvBuf, config.buffers().receiveBufferSize()); // drained: back to idle cost
-            if (canReceiveData() && rcv.windowUpdateDue(oldWnd, rcv.windowCandidate())) {
+            // only data taken with a Fast Open SYN (no data segment since): the window we offered is
+            // the SYN,ACK's, which Linux grows only as data arrives (rcv_ssthresh): no update for it
+            if (canReceiveData() && rcv.lastDataAt != NEVER && rcv.windowUpdateDue(oldWnd, rcv.windowCandidate())) {
                 layer.counters().windowUpdates.increment();
                 snd.sendAck(now);
             }

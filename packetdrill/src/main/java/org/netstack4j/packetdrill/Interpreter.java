@@ -105,6 +105,12 @@ public final class Interpreter {
     long remoteIsn;
     /** A listen or connect since the last inbound SYN: the next inbound SYN (or SYN,ACK) sets {@link #remoteIsn}. */
     boolean remoteIsnPending = true;
+    /**
+     * A listen since the last inbound SYN, and how many SYNs made passive sockets so far:
+     * packetdrill gives each new passive peer the next ephemeral port (next_ephemeral_port).
+     */
+    boolean newPassivePeer;
+    int passivePeers;
     boolean isnKnown;
     final Map<Long, Long> tsVals = new HashMap<>();
     Long lastLiveTsVal, firstScriptTs, firstLiveTs;

@@ -38,6 +38,9 @@ final class Packets {
             // packetdrill: the SYN that makes a new socket (after listen or connect) sets the peer's ISN
             interp.remoteIsn = p.seqStart() & 0xffffffffL;
             interp.remoteIsnPending = false;
+            if (interp.newPassivePeer && !p.hasFlag('.') && interp.passivePeers++ > 0)
+                interp.flowRemotePort = Interpreter.REMOTE_EPHEMERAL_PORT + interp.passivePeers - 1;
+            interp.newPassivePeer = false;
         }
         long seqOffset = syn || p.absolute() ? 0 : interp.remoteIsn;
         if (p.ack() != null) ackField = (flags & TcpRepr.ACK) != 0 ? p.ack() + offset : p.ack();
@@ -269,7 +272,9 @@ final class Packets {
         long covered = first.payload().length;
         boolean isSyn = (first.tcp().flags() & TcpRepr.SYN) != 0 && p.hasFlag('S');
         if (isSyn && !p.seqAny() && !p.absolute()) {
-            interp.localIsnOffset = (first.tcp().seq() - p.seqStart()) & 0xffffffffL;
+            // packetdrill: our ISN is what it is (the script's SYN seq is not checked); the
+            // script's later sequence numbers of ours are relative to it
+            interp.localIsnOffset = first.tcp().seq() & 0xffffffffL;
             interp.isnKnown = true;
         }
         // google's non-strict mode: several MSS-sized segments may stand for one TSO-sized script line.
@@ -350,7 +355,8 @@ final class Packets {
             }
             if ((got & mask) != (w & mask)) return "flags differ";
         }
-        if (!p.seqAny() && scriptSeq(first, p) != (p.seqStart() & 0xffffffffL))
+        boolean ourIsn = p.hasFlag('S') && !p.absolute();
+        if (!p.seqAny() && !ourIsn && scriptSeq(first, p) != (p.seqStart() & 0xffffffffL))
             return "seq differs (got " + scriptSeq(first, p) + ")";
         if (covered != p.length()) return "payload length differs (got " + covered + ")";
         long wantAck = p.ack() == null ? 0 : p.ack() & 0xffffffffL;

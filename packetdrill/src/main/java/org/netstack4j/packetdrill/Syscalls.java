@@ -96,6 +96,7 @@ final class Syscalls {
                 interp.flowLocalPort = port;
                 interp.flowRemotePort = Interpreter.REMOTE_EPHEMERAL_PORT;
                 interp.remoteIsnPending = true;
+                interp.newPassivePeer = true;
                 return () -> Ret.ok(0);
             }
             case "accept": {
