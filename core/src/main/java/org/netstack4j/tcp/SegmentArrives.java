@@ -56,6 +56,7 @@ final class SegmentArrives {
             c.sndWl2 = ack;
             if (ackAcceptable) {
                 c.snd.ackNewData(now, ack, seg);
+                c.fastOpenSynAck(now, seg); // RFC 7413: cache the cookie; SYN data not acknowledged goes again
                 c.establish(now, "rcv SYN,ACK");
                 c.rcv.ackPending = true;
                 // "If there are other controls or text in the segment, then continue processing at the
@@ -194,7 +195,10 @@ final class SegmentArrives {
             c.layer.counters().inRsts.increment();
             switch (c.state) {
                 case SYN_RECEIVED -> {
-                    if (c.parent != null) c.enterClosed(now, "rcv RST (passive open: back to LISTEN)", null);
+                    // a Fast Open child is already the application's (Linux: accept returns it, its data
+                    // can be read, then ECONNRESET)
+                    if (c.fastOpenChild()) c.enterClosed(now, "rcv RST (Fast Open child)", TcpError.CONNECTION_RESET);
+                    else if (c.parent != null) c.enterClosed(now, "rcv RST (passive open: back to LISTEN)", null);
                     else c.enterClosed(now, "rcv RST", TcpError.CONNECTION_REFUSED);
                 }
                 case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> {
@@ -252,13 +256,14 @@ final class SegmentArrives {
         int ack = seg.ack();
         if (c.state == TcpState.SYN_RECEIVED) {
             if (Seq.lt(c.sndUna, ack) && Seq.le(ack, c.sndMax)) {
-                if (c.parent != null && len == 0 && !fin && c.retries < c.parent.deferAccept()) {
+                if (c.parent != null && len == 0 && !fin && c.retries < c.parent.deferAccept() && !c.fastOpenChild()) {
                     // TCP_DEFER_ACCEPT: wait for data; the bare ACK is remembered, not taken
                     c.deferredAckSeen = true;
                     c.layer.drop(now, DropReason.POLICY, "deferred_accept", "bare ACK while accepting is deferred (TCP_DEFER_ACCEPT)", c, seg, len);
                     return;
                 }
-                if (c.parent != null && c.parent.acceptQueueFull()) {
+                // a Fast Open child is in the accept queue already: its own place there does not count
+                if (c.parent != null && !c.fastOpenChild() && c.parent.acceptQueueFull()) {
                     c.layer.drop(now, DropReason.QUEUE_FULL, "accept_queue_full", "accept queue full: handshake ACK dropped", c, seg, len);
                     return;
                 }

@@ -271,7 +271,7 @@ public final class TcpConnection {
     /** RFC 9293 3.10.1 OPEN (active): send <SEQ=ISS><CTL=SYN>, enter SYN-SENT. */
     void open(long now) {
         sndUna = iss;
-        sndNxt = Seq.add(iss, 1);
+        sndNxt = Seq.add(iss, 1 + snd.synDataLen); // RFC 7413: data on the SYN follows it
         sndMax = sndNxt;
         setState(now, TcpState.SYN_SENT, "user OPEN (active)");
         if (cfg().timers().connectTimeoutNs() > 0) rare().establishDeadline = now + cfg().timers().connectTimeoutNs();
@@ -289,6 +289,12 @@ public final class TcpConnection {
 
     /** This connection was accepted from a SYN the interceptor held: it is told when we reach CLOSED. */
     void interceptedBy(TcpIntercept i) { rare().intercept = i; }
+
+    /** RFC 9293 3.10.7.2 third step: a SYN arrived at our LISTEN parent; {@code fo} goes in the SYN,ACK (RFC 7413) or null. */
+    void passiveOpen(long now, TcpRepr seg, int ipEcn, FastOpen.Option fo) {
+        snd.synFo = fo;
+        passiveOpen(now, seg, ipEcn);
+    }
 
     /** RFC 9293 3.10.7.2 third step: a SYN arrived at our LISTEN parent. */
     void passiveOpen(long now, TcpRepr seg) { passiveOpen(now, seg, org.netstack4j.wire.IpMeta.NOT_ECT); }
@@ -309,6 +315,102 @@ public final class TcpConnection {
             armRto(now);
         }
         deliverEvents();
+    }
+
+    /**
+     * RFC 7413 4.2.2: a SYN whose cookie the listener accepted. Its data is taken at once and
+     * the SYN,ACK acknowledges it; the connection stays SYN-RECEIVED until the handshake ACK but
+     * is already in the accept queue, readable, and may send (Linux tcp_fastopen_create_child).
+     */
+    void fastOpenPassive(long now, TcpRepr seg, int ipEcn, byte[] buf, int off, int len, FastOpen.Option fo) {
+        acceptSyn(seg, ipEcn);
+        Rare r = rare();
+        r.fastOpenChild = true;
+        setState(now, TcpState.SYN_RECEIVED, "rcv SYN with Fast Open data");
+        if (len > 0) {
+            // queued as Linux's tcp_fastopen_add_skb does, outside the data-receive event: no
+            // quick-ACK or delayed-ACK history starts here (the SYN,ACK acknowledges it)
+            int n = Math.min(len, rcvBuf.free());
+            rcv.ownReceiveBuffer().writeAt(0, buf, off, n);
+            rcvBuf.commit(n);
+            rcvNxt = Seq.add(rcvNxt, n);
+            rcv.bytesReceived += n;
+            nReadable = true;
+            r.synData = n > 0;
+        }
+        if (seg.has(TcpRepr.FIN)) SegmentArrives.processFin(this, now, "rcv FIN on a Fast Open SYN");
+        snd.synFo = fo;
+        snd.sendSyn(now, true);
+        startRttTiming(now, iss);
+        armRto(now);
+        deliverEvents();
+    }
+
+    /** A Fast Open child of a listener that has not yet reached ESTABLISHED or CLOSED. */
+    boolean fastOpenChild() { return rare != null && rare.fastOpenChild; }
+
+    void fastOpenEstablished() { if (rare != null) rare.fastOpenChild = false; }
+
+    /** A Fast Open child sends before the handshake completes (Linux tcp_passive_fastopen). */
+    boolean fastOpenSendsEarly() {
+        return fastOpenChild() && !synAcked() && (state == TcpState.SYN_RECEIVED || state == TcpState.FIN_WAIT_1);
+    }
+
+    /** Writes to this connection go out before the handshake completes (a Fast Open child in SYN-RECEIVED). */
+    public boolean sendsBeforeEstablished() { return fastOpenSendsEarly(); }
+
+    /**
+     * Linux TCPI_OPT_SYN_DATA: data on the SYN was taken (server) or acknowledged by the SYN,ACK
+     * (client).
+     */
+    public boolean synDataAcked() { return rare != null && rare.synData; }
+
+    /** Bytes of the first data our SYN carries (RFC 7413 client; 0 without Fast Open or without a cookie). */
+    public int synDataLength() { return snd.synDataLen; }
+
+    /**
+     * Before the SYN of a Fast Open connect: the SYN takes as much of the data as one segment
+     * holds (Linux tcp_send_syn_data: the cached MSS, at most the MSS less 40 bytes of option
+     * space) with the cached cookie, or none with a cookie request when no cookie is cached.
+     */
+    void prepareFastOpen(FastOpen fo, TcpLayer.FastOpenRequest req) {
+        Rare r = rare();
+        r.fastOpen = fo;
+        FastOpen.Cached cached = fo.cached(remoteAddress);
+        int space = advMss - 40;
+        if (req.noCookie()) {
+            snd.synFo = null;
+        } else if (cached != null) {
+            snd.synFo = new FastOpen.Option(cached.cookie(), cached.exp());
+            if (cached.mss() > 0) space = Math.min(space, cached.mss());
+        } else {
+            snd.synFo = new FastOpen.Option(new byte[0], false);
+            space = 0;
+        }
+        int n = Math.max(0, Math.min(req.len(), space));
+        if (n > 0) n = snd.writableSendBuf(n).write(req.data(), req.off(), n);
+        snd.synDataLen = n;
+    }
+
+    /**
+     * RFC 7413 4.2.1 / Linux tcp_rcv_fastopen_synack: the SYN,ACK of our Fast Open SYN. Its cookie
+     * is cached; SYN data it does not acknowledge is sent again at once after the handshake.
+     */
+    void fastOpenSynAck(long now, TcpRepr seg) {
+        if (rare == null || rare.fastOpen == null) return;
+        FastOpen fo = rare.fastOpen;
+        FastOpen.Option cookie = FastOpen.Option.of(seg);
+        if (cookie != null && !cookie.isRequest()) fo.remember(remoteAddress, cookie, peerMss);
+        if (snd.synDataLen == 0) return;
+        if (Seq.sub(sndUna, iss) - 1 >= snd.synDataLen) {
+            fo.active.increment();
+            rare.synData = true;
+            return;
+        }
+        // not (all) acknowledged: what is left is new data for output() after the handshake
+        fo.activeFail.increment();
+        sndNxt = sndUna;
+        sndMax = sndUna;
     }
 
     /** The SYN's part of a passive open: the peer's sequence numbers, window and options. */
@@ -394,7 +496,11 @@ public final class TcpConnection {
         int n = switch (state) {
             case CLOSED -> throw new TcpException(error != null ? error : TcpError.CONNECTION_DOES_NOT_EXIST);
             case LISTEN -> throw new TcpException(TcpError.CONNECTION_DOES_NOT_EXIST, "send on a listening socket");
-            case SYN_SENT, SYN_RECEIVED -> snd.writableSendBuf(len).write(b, off, len); // queued until ESTABLISHED
+            case SYN_SENT, SYN_RECEIVED -> {
+                int w = snd.writableSendBuf(len).write(b, off, len); // queued until ESTABLISHED
+                if (fastOpenSendsEarly()) snd.output(now);
+                yield w;
+            }
             case ESTABLISHED, CLOSE_WAIT -> {
                 snd.restartAfterIdle(now);
                 int w = snd.writableSendBuf(len).write(b, off, len);
@@ -416,7 +522,9 @@ public final class TcpConnection {
             long oldWnd = rcv.rcvWnd();
             int n = rcvBuf.read(b, off, len);
             if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.receiveRings().recycle(rcvBuf, config.buffers().receiveBufferSize()); // drained: back to idle cost
-            if (canReceiveData() && rcv.windowUpdateDue(oldWnd, rcv.windowCandidate())) {
+            // only data taken with a Fast Open SYN (no data segment since): the window we offered is
+            // the SYN,ACK's, which Linux grows only as data arrives (rcv_ssthresh): no update for it
+            if (canReceiveData() && rcv.lastDataAt != NEVER && rcv.windowUpdateDue(oldWnd, rcv.windowCandidate())) {
                 layer.counters().windowUpdates.increment();
                 snd.sendAck(now);
             }
@@ -436,7 +544,14 @@ public final class TcpConnection {
         switch (state) {
             case CLOSED, LISTEN -> { return; }
             case SYN_SENT -> enterClosed(now, "user CLOSE", null);
-            case SYN_RECEIVED -> queueFin(); // sent once ESTABLISHED (RFC 9293 3.10.4 SYN-RECEIVED)
+            case SYN_RECEIVED -> {
+                queueFin(); // sent once ESTABLISHED (RFC 9293 3.10.4 SYN-RECEIVED)
+                if (fastOpenChild()) {
+                    // a Fast Open child sends its FIN at once (Linux tcp_close_state: SYN_RECV -> FIN_WAIT1)
+                    setState(now, TcpState.FIN_WAIT_1, "user CLOSE (Fast Open child)");
+                    snd.output(now);
+                }
+            }
             case ESTABLISHED -> {
                 queueFin();
                 setState(now, TcpState.FIN_WAIT_1, "user CLOSE");
@@ -928,6 +1043,10 @@ public final class TcpConnection {
         int ecnRecover;
         /** Accurate ECN's counters ({@link Ecn#ACCURATE}), else null. */
         AccEcn accEcn;
+        /** RFC 7413: a listener's Fast Open child not yet established; the SYN's data was taken or acknowledged. */
+        boolean fastOpenChild, synData;
+        /** The stack's Fast Open state, for a client connection that used it (its SYN,ACK updates the cache). */
+        FastOpen fastOpen;
     }
 
     AccEcn accEcn() {

@@ -38,6 +38,8 @@ public final class TcpLayer implements Pollable {
     private final Counters counters;
     private final IsnGenerator isn;
     private final SynCookies synCookies;
+    /** TCP Fast Open (RFC 7413): mode bits, keys, the client's cookie cache, counters. */
+    private final FastOpen fastOpen;
     /** Stack-wide counts for the Hardening limits: half-open (all SYN queues), TIME-WAIT, orphans. */
     private int halfOpen, timeWait, orphans;
     private final EphemeralPorts ephemeral;
@@ -81,7 +83,11 @@ public final class TcpLayer implements Pollable {
         this.rttBounds = RttEstimator.boundsOf(config);
         this.ephemeral = new EphemeralPorts(seed, config.limits().ephemeralPortMin(), config.limits().ephemeralPortMax());
         this.tcpCounters = new TcpCounters(this.counters);
+        this.fastOpen = new FastOpen(this.counters, seed);
     }
+
+    /** TCP Fast Open's stack-wide state: net.ipv4.tcp_fastopen bits, the key, the cookie cache. */
+    public FastOpen fastOpen() { return fastOpen; }
 
     public TcpConfig config() { return config; }
     public Counters counters() { return counters; }
@@ -111,8 +117,31 @@ public final class TcpLayer implements Pollable {
         return open(now, local, localPort, remote, remotePort, l, false, Objects.requireNonNull(cfg, "cfg"));
     }
 
+    /**
+     * {@link #connect} with Fast Open (RFC 7413, Linux MSG_FASTOPEN): {@code data} is queued
+     * before the SYN, and the SYN carries as much of it as fits when a cookie for {@code remote}
+     * is cached (or the cookie is not required: {@code noCookie}, TCP_FASTOPEN_NO_COOKIE, or the
+     * mode's TFO_CLIENT_NO_COOKIE bit); otherwise the SYN asks for a cookie and the data waits
+     * for the handshake. {@link TcpConnection#synDataLength()} tells how much the SYN took.
+     * Throws IllegalStateException (Linux: EOPNOTSUPP) when the client bit is off.
+     */
+    public TcpConnection connectFastOpen(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
+                                         TcpEventListener l, TcpConfig cfg, boolean noCookie, byte[] data, int off, int len) {
+        if (!fastOpen.clientEnabled()) throw new IllegalStateException("Fast Open client disabled (net.ipv4.tcp_fastopen & 1 = 0): EOPNOTSUPP");
+        return open(now, local, localPort, remote, remotePort, l, false, cfg == null ? config : cfg,
+                new FastOpenRequest(noCookie || (fastOpen.mode() & FastOpen.CLIENT_NO_COOKIE) != 0, data, off, len));
+    }
+
+    /** What a Fast Open connect brings: its first data and whether a cookie is needed. */
+    record FastOpenRequest(boolean noCookie, byte[] data, int off, int len) {}
+
     private TcpConnection open(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
                                TcpEventListener l, boolean noOptions, TcpConfig cfg) {
+        return open(now, local, localPort, remote, remotePort, l, noOptions, cfg, null);
+    }
+
+    private TcpConnection open(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
+                               TcpEventListener l, boolean noOptions, TcpConfig cfg, FastOpenRequest tfo) {
         if (local == null || local.isUnspecified()) throw new IllegalArgumentException("connect needs a concrete local address");
         if (remote == null || remote.isUnspecified() || remotePort <= 0 || remotePort > 65535)
             throw new IllegalArgumentException("connect needs a concrete remote address and port");
@@ -146,6 +175,7 @@ public final class TcpLayer implements Pollable {
         if (inherit) c.inheritTimeWait(inheritedTsRecent);
         c.setNoOptions(noOptions);
         tcpCounters.activeOpens.increment();
+        if (tfo != null) c.prepareFastOpen(fastOpen, tfo);
         c.open(now);
         return c;
     }

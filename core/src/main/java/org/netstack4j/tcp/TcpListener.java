@@ -41,6 +41,12 @@ public final class TcpListener {
     private long lastCookieAt = Long.MIN_VALUE;
     /** The configuration of the connections this listener creates (and of its own limits). */
     private final TcpConfig config;
+    /** TCP_FASTOPEN's qlen (0: off), TCP_FASTOPEN_NO_COOKIE, TCP_FASTOPEN_KEY (null: the stack's key). */
+    private int fastOpenQlen;
+    private boolean fastOpenNoCookie;
+    private FastOpen.Keys fastOpenKeys;
+    /** Fast Open children not yet ESTABLISHED or CLOSED (Linux fastopenq.qlen). */
+    private int fastOpenPending;
 
     TcpListener(TcpLayer layer, IpAddress localAddress, int port, int backlog, AcceptHandler handler, TcpConfig config) {
         this.layer = layer;
@@ -80,6 +86,32 @@ public final class TcpListener {
         this.deferAcceptTimeouts = synAckTimeouts;
     }
     public int deferAccept() { return deferAcceptTimeouts; }
+
+    /**
+     * TCP_FASTOPEN (RFC 7413, Linux): accept data on SYNs with a valid cookie, at most {@code
+     * qlen} such connections not yet established at a time (0 = off). The stack's
+     * {@link FastOpen#mode()} must have the server bit.
+     */
+    public void setFastOpen(int qlen) {
+        if (qlen < 0) throw new IllegalArgumentException("qlen >= 0");
+        this.fastOpenQlen = qlen;
+    }
+    public int fastOpen() { return fastOpenQlen; }
+    /** TCP_FASTOPEN_NO_COOKIE on the listener: data on any SYN is taken, cookie or not. */
+    public void setFastOpenNoCookie(boolean on) { this.fastOpenNoCookie = on; }
+    boolean fastOpenNoCookie() { return fastOpenNoCookie; }
+    /** TCP_FASTOPEN_KEY on the listener: its own key pair (null: the stack's). */
+    public void setFastOpenKeys(FastOpen.Keys k) { this.fastOpenKeys = k; }
+    public FastOpen.Keys fastOpenKeys() { return fastOpenKeys; }
+    /** Fast Open children waiting for the handshake to complete. */
+    public int fastOpenPending() { return fastOpenPending; }
+
+    /** The TFO queue limit in force: the qlen, or with TFO_SERVER_WO_SOCKOPT1 the backlog (Linux inet_listen). */
+    int fastOpenQueueLimit() {
+        int mode = layer.fastOpen().mode();
+        if (fastOpenQlen == 0 && (mode & FastOpen.SERVER_WITHOUT_SOCKOPT) != 0 && (mode & FastOpen.SERVER) != 0) return backlog;
+        return fastOpenQlen;
+    }
 
     /** The next established connection, or null if none is ready. */
     public TcpConnection accept() { return acceptQueue.pollFirst(); }
@@ -168,9 +200,22 @@ public final class TcpListener {
                 sendCookie(now, src, dst, seg);
                 return;
             }
+            // RFC 7413 4.2 (Linux tcp_try_fastopen): a cookie request, or a SYN whose data we take
+            FastOpen.Decision tfo = layer.fastOpen().onSyn(this, src, dst, seg, len);
             TcpConnection c = layer.newConnection(now, dst, seg.dstPort(), src, seg.srcPort(), this, TcpEventListener.NONE, config);
+            if (tfo.child()) {
+                // the child is acceptable at once, in SYN-RECEIVED, with the SYN's data readable
+                children++;
+                fastOpenPending++;
+                c.fastOpenPassive(now, seg, ecn, buf, off, len, tfo.reply());
+                if (c.state() != TcpState.CLOSED && !closed) {
+                    acceptQueue.addLast(c);
+                    handler.onAcceptable(this);
+                }
+                return;
+            }
             addHalfOpen(c);
-            c.passiveOpen(now, seg, ecn);
+            c.passiveOpen(now, seg, ecn, tfo.reply());
             return;
         }
         // RFC 9293 3.10.7.2, fourth other text or control: drop
@@ -193,6 +238,12 @@ public final class TcpListener {
     /** A connection of ours reached ESTABLISHED: move it to the accept queue. */
     void established(TcpConnection c) {
         removeHalfOpen(c);
+        if (c.fastOpenChild()) {
+            // already in the accept queue (or accepted) since its SYN
+            c.fastOpenEstablished();
+            fastOpenPending--;
+            return;
+        }
         if (closed) return;
         acceptQueue.addLast(c);
         handler.onAcceptable(this);
@@ -201,6 +252,10 @@ public final class TcpListener {
     /** A connection of ours went away (CLOSED), half-open or not. */
     void forget(TcpConnection c) {
         removeHalfOpen(c);
+        if (c.fastOpenChild()) {
+            c.fastOpenEstablished();
+            fastOpenPending--;
+        }
         children--;
     }
 

@@ -50,6 +50,11 @@ final class TcpSender implements RecoverySender {
     boolean synRetransmitted;
     /** Our SYN is retransmitted with the MSS option only ({@link TcpConfig.OsQuirks#bareSynAfterRetries()}). */
     boolean synOptionsDropped;
+    /** RFC 7413: the Fast Open option of our next SYN or SYN,ACK (first transmission only, as Linux), or null. */
+    FastOpen.Option synFo;
+    private FastOpen.Option sendingFo;
+    /** Bytes of data our first SYN carries (Fast Open client); retransmitted SYNs carry none (Linux). */
+    int synDataLen;
 
     TcpSender(TcpConnection c, TcpConfig config, int iss) {
         this.c = c;
@@ -171,7 +176,7 @@ final class TcpSender implements RecoverySender {
      * an ACK if one is pending and nothing else carried it.
      */
     void output(long now) {
-        if (sendsData() && c.synAcked()) {
+        if ((sendsData() && c.synAcked()) || c.fastOpenSendsEarly()) {
             int sentFrom = c.sndMax;
             boolean windowFull = false;
             LossRecovery r = c.recovery;
@@ -358,7 +363,17 @@ final class TcpSender implements RecoverySender {
 
     void sendSyn(long now, boolean synAck) {
         int flags = TcpRepr.SYN | (synAck ? TcpRepr.ACK : 0) | Ecn.synFlags(c, synAck, (int) retransmissions);
-        emit(now, flags, c.iss, 0);
+        // RFC 7413: the cookie option and the data only on the first SYN; a retransmitted SYN is a
+        // plain one (Linux tcp_send_syn_data, "exclude Fast Open option for SYN retries")
+        boolean first = retransmissions == 0;
+        sendingFo = first ? synFo : null;
+        synFo = null;
+        try {
+            emit(now, flags, c.iss, first && !synAck ? synDataLen : 0);
+        } finally {
+            sendingFo = null;
+        }
+        if (first && !synAck && synDataLen > 0) bytesSent += synDataLen;
     }
 
     /** Builds and transmits one segment; payload comes from the send buffer at seq. */
@@ -403,9 +418,10 @@ final class TcpSender implements RecoverySender {
         if (ack && AccEcn.on(c)) AccEcn.ackSent(c);
         // The payload straight from the send ring when it does not wrap there (TcpOutput only
         // reads it during the call), else copied out into the layer's scratch array.
-        int at = c.sendBuf.contiguousAt(Seq.sub(seq, c.sndBufSeq), len);
+        int pseq = syn && len > 0 ? Seq.add(seq, 1) : seq; // RFC 7413: a SYN's data follows the SYN
+        int at = c.sendBuf.contiguousAt(Seq.sub(pseq, c.sndBufSeq), len);
         byte[] payload = at >= 0 ? c.sendBuf.array() : c.layer.scratch(len);
-        if (at < 0 && len > 0) c.sendBuf.peek(Seq.sub(seq, c.sndBufSeq), payload, 0, len);
+        if (at < 0 && len > 0) c.sendBuf.peek(Seq.sub(pseq, c.sndBufSeq), payload, 0, len);
         int payloadOff = Math.max(at, 0);
         int ackField = ack ? c.rcvNxt : 0;
         if (ack) c.rcv.ackSent(now);
@@ -422,6 +438,15 @@ final class TcpSender implements RecoverySender {
     /** SYN / SYN,ACK options in the configured layout (see {@link OptionLayout}). */
     List<TcpOption> synOptions(long now, boolean synAck) {
         if (c.noOptions) return List.of();
+        List<TcpOption> opts = layoutSynOptions(now, synAck);
+        if (sendingFo == null) return opts;
+        // Linux tcp_options_write: the Fast Open option after the others
+        List<TcpOption> all = new ArrayList<>(opts);
+        all.addAll(sendingFo.wire());
+        return all;
+    }
+
+    private List<TcpOption> layoutSynOptions(long now, boolean synAck) {
         return cfg().options().optionLayout().arrange(synAck, kind -> switch (kind) {
             case TcpOption.KIND_MSS -> new TcpOption.Mss(c.advMss);
             case TcpOption.KIND_WSCALE -> cfg().options().windowScale() && !synOptionsDropped && (!synAck || c.peerOfferedWs)

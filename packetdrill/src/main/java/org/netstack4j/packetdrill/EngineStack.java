@@ -5,6 +5,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.netstack4j.tcp.FastOpen;
 import org.netstack4j.tcp.PathInfo;
 import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.tcp.TcpConnection;
@@ -57,6 +58,8 @@ final class EngineStack implements TcpStack {
                 send(now, src, dst, tcp.toRepr(), payload, off, len, ecn);
             }
         }, paths(s), Tracer.NONE, new Counters(), seed);
+        if (s.fastOpenMode != null) layer.fastOpen().setMode(s.fastOpenMode);
+        if (s.fastOpenKey != null) layer.fastOpen().setKeys(FastOpen.Keys.parse(s.fastOpenKey));
     }
 
     /**
@@ -150,6 +153,25 @@ final class EngineStack implements TcpStack {
         }
     }
 
+    @Override public Conn connectFastOpen(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
+                                          SocketOptions opts, int len) throws Failure {
+        checkOptions(opts);
+        try {
+            TcpConnection c = layer.connectFastOpen(now, local, localPort, remote, remotePort, null, null, opts.fastOpenNoCookie,
+                    new byte[len], 0, len);
+            if (opts.noDelay) c.setNoDelay(true);
+            return wrap(c);
+        } catch (TcpException e) {
+            throw new Failure(errnoOf(e.error()), e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new Failure("EOPNOTSUPP", e.getMessage());
+        }
+    }
+
+    @Override public boolean fastOpenCarriesData(IpAddress remote, SocketOptions opts) {
+        return opts.fastOpenNoCookie || (layer.fastOpen().mode() & FastOpen.CLIENT_NO_COOKIE) != 0 || layer.fastOpen().hasCookie(remote);
+    }
+
     @Override public Listen listen(long now, IpAddress local, int port, int backlog, SocketOptions opts) throws Failure {
         checkOptions(opts);
         TcpListener l;
@@ -160,6 +182,9 @@ final class EngineStack implements TcpStack {
         }
         l.setNoOptions(opts.noOptions);
         l.setDeferAccept(opts.deferAcceptTimeouts);
+        l.setFastOpen(opts.fastOpenQlen);
+        l.setFastOpenNoCookie(opts.fastOpenNoCookie);
+        if (opts.fastOpenKey != null) l.setFastOpenKeys(FastOpen.Keys.ofBytes(opts.fastOpenKey));
         boolean noDelay = opts.noDelay;
         return new Listen() {
             @Override public Conn accept() {
@@ -172,6 +197,9 @@ final class EngineStack implements TcpStack {
             @Override public void close(long now) { l.close(now); }
             @Override public int receiveBufferSize() { return announcedRcvBuf; }
             @Override public void setDeferAccept(int synAckTimeouts) { l.setDeferAccept(synAckTimeouts); }
+            @Override public void setFastOpen(int qlen) { l.setFastOpen(qlen); }
+            @Override public void setFastOpenKey(byte[] key) { l.setFastOpenKeys(FastOpen.Keys.ofBytes(key)); }
+            @Override public void setFastOpenNoCookie(boolean on) { l.setFastOpenNoCookie(on); }
         };
     }
 
@@ -291,7 +319,8 @@ final class EngineStack implements TcpStack {
             m.put("tcpi_rttvar", s.rttvarNs() / 1000);
             m.put("tcpi_snd_wscale", (long) s.sndWscale());
             m.put("tcpi_rcv_wscale", (long) s.rcvWscale());
-            m.put("tcpi_options", (s.timestamps() ? 1L : 0) | (s.sack() ? 2L : 0) | (s.sndWscale() > 0 || s.rcvWscale() > 0 ? 4L : 0));
+            m.put("tcpi_options", (s.timestamps() ? 1L : 0) | (s.sack() ? 2L : 0) | (s.sndWscale() > 0 || s.rcvWscale() > 0 ? 4L : 0)
+                | (c.synDataAcked() ? 32L : 0)); // TCPI_OPT_SYN_DATA
             m.put("tcpi_total_retrans", s.retransmissions());
             m.put("tcpi_bytes_acked", s.bytesAcked());
             m.put("tcpi_bytes_received", s.bytesReceived());
@@ -327,5 +356,7 @@ final class EngineStack implements TcpStack {
         @Override public void setConnectTimeout(long now, long ns) { c.setConnectTimeout(now, ns); }
         @Override public void setNoDelay(boolean on) { c.setNoDelay(on); }
         @Override public void orphaned(long now, long finWait2TimeoutNs) { c.orphan(now, finWait2TimeoutNs); }
+        @Override public int synDataLength() { return c.synDataLength(); }
+        @Override public boolean sendsBeforeEstablished() { return c.sendsBeforeEstablished(); }
     }
 }

@@ -98,6 +98,19 @@ public final class Interpreter {
     // mapping state
     int flowLocalPort = SCRIPT_PORT, flowRemotePort = REMOTE_EPHEMERAL_PORT;
     long localIsnOffset; // live = script + offset (mod 2^32)
+    /**
+     * The peer's ISN as the script's SYN (or SYN,ACK) wrote it: packetdrill writes the peer's
+     * later sequence numbers (inbound seq, outbound ack) relative to it.
+     */
+    long remoteIsn;
+    /** A listen or connect since the last inbound SYN: the next inbound SYN (or SYN,ACK) sets {@link #remoteIsn}. */
+    boolean remoteIsnPending = true;
+    /**
+     * A listen since the last inbound SYN, and how many SYNs made passive sockets so far:
+     * packetdrill gives each new passive peer the next ephemeral port (next_ephemeral_port).
+     */
+    boolean newPassivePeer;
+    int passivePeers;
     boolean isnKnown;
     final Map<Long, Long> tsVals = new HashMap<>();
     Long lastLiveTsVal, firstScriptTs, firstLiveTs;

@@ -50,6 +50,29 @@ public sealed interface OptionSpec {
             return b.toString();
         }
     }
+    /**
+     * TCP Fast Open (RFC 7413): {@code FO} (a cookie request), {@code FO abcd1234} (a cookie in
+     * hex), {@code FOEXP ...} the same in the experimental option (kind 254, magic 0xF989).
+     */
+    record FastOpen(byte[] cookie, boolean exp) implements OptionSpec {
+        public FastOpen { cookie = cookie.clone(); }
+        @Override public String toString() {
+            return (exp ? "FOEXP" : "FO") + (cookie.length == 0 ? "" : " " + java.util.HexFormat.of().formatHex(cookie));
+        }
+        @Override public boolean equals(Object o) { return o instanceof FastOpen f && exp == f.exp && java.util.Arrays.equals(cookie, f.cookie); }
+        @Override public int hashCode() { return java.util.Arrays.hashCode(cookie) * 2 + (exp ? 1 : 0); }
+
+        /** The option's bytes after kind and length: the magic first for FOEXP. */
+        byte[] data() {
+            if (!exp) return cookie.clone();
+            byte[] d = new byte[2 + cookie.length];
+            d[0] = (byte) 0xF9;
+            d[1] = (byte) 0x89;
+            System.arraycopy(cookie, 0, d, 2, cookie.length);
+            return d;
+        }
+        int kind() { return exp ? 254 : 34; }
+    }
     /** val -1 for nplab's {@code val ...} (any); ecrAbsolute for {@code ecr E!} (no mapping). */
     record Ts(long val, long ecr, boolean ecrAbsolute) implements OptionSpec {
         public Ts(long val, long ecr) { this(val, ecr, false); }

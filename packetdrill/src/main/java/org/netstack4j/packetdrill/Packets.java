@@ -33,6 +33,16 @@ final class Packets {
         int flags = flagBits(p.flags());
         long ackField = 0;
         long offset = p.absolute() ? 0 : interp.localIsnOffset;
+        boolean syn = p.hasFlag('S');
+        if (syn && !p.absolute() && interp.remoteIsnPending) {
+            // packetdrill: the SYN that makes a new socket (after listen or connect) sets the peer's ISN
+            interp.remoteIsn = p.seqStart() & 0xffffffffL;
+            interp.remoteIsnPending = false;
+            if (interp.newPassivePeer && !p.hasFlag('.') && interp.passivePeers++ > 0)
+                interp.flowRemotePort = Interpreter.REMOTE_EPHEMERAL_PORT + interp.passivePeers - 1;
+            interp.newPassivePeer = false;
+        }
+        long seqOffset = syn || p.absolute() ? 0 : interp.remoteIsn;
         if (p.ack() != null) ackField = (flags & TcpRepr.ACK) != 0 ? p.ack() + offset : p.ack();
         List<TcpOption> opts = new ArrayList<>();
         if (p.options() != null) {
@@ -56,13 +66,14 @@ final class Packets {
                         if (ts.val() < 0) throw new Mismatch(p.line(), "script error: TS val ... on an inbound packet");
                         yield new TcpOption.Timestamps((int) ts.val(), (int) (ts.ecrAbsolute() ? ts.ecr() : liveEcr(p.line(), ts.ecr())));
                     }
+                    case OptionSpec.FastOpen f -> new TcpOption.Unknown(f.kind(), f.data());
                 });
             }
         }
         int window = p.win() == null ? 65535 : (int) (long) p.win();
         TcpRepr seg;
         try {
-            seg = new TcpRepr(interp.flowRemotePort, interp.flowLocalPort, (int) p.seqStart(), (int) ackField, flags, window,
+            seg = new TcpRepr(interp.flowRemotePort, interp.flowLocalPort, (int) (p.seqStart() + seqOffset), (int) ackField, flags, window,
                 p.urg() == null ? 0 : (int) (long) p.urg(), List.copyOf(opts));
         } catch (IllegalArgumentException e) {
             throw new Mismatch(p.line(), "script error: cannot build this segment: " + e.getMessage());
@@ -262,7 +273,9 @@ final class Packets {
         long covered = first.payload().length;
         boolean isSyn = (first.tcp().flags() & TcpRepr.SYN) != 0 && p.hasFlag('S');
         if (isSyn && !p.seqAny() && !p.absolute()) {
-            interp.localIsnOffset = (first.tcp().seq() - p.seqStart()) & 0xffffffffL;
+            // packetdrill: our ISN is what it is (the script's SYN seq is not checked); the
+            // script's later sequence numbers of ours are relative to it
+            interp.localIsnOffset = first.tcp().seq() & 0xffffffffL;
             interp.isnKnown = true;
         }
         // google's non-strict mode: several MSS-sized segments may stand for one TSO-sized script line.
@@ -343,10 +356,13 @@ final class Packets {
             }
             if ((got & mask) != (w & mask)) return "flags differ";
         }
-        if (!p.seqAny() && scriptSeq(first, p) != (p.seqStart() & 0xffffffffL))
+        boolean ourIsn = p.hasFlag('S') && !p.absolute();
+        if (!p.seqAny() && !ourIsn && scriptSeq(first, p) != (p.seqStart() & 0xffffffffL))
             return "seq differs (got " + scriptSeq(first, p) + ")";
         if (covered != p.length()) return "payload length differs (got " + covered + ")";
         long wantAck = p.ack() == null ? 0 : p.ack() & 0xffffffffL;
+        // the peer's sequence space is written relative to its ISN after the handshake's SYNs
+        if (p.ack() != null && !p.hasFlag('S') && !p.absolute()) wantAck = (wantAck + interp.remoteIsn) & 0xffffffffL;
         for (Sent s : pieces) {
             long gotAck = s.tcp().ack() & 0xffffffffL;
             if (gotAck != wantAck) return "ack differs (got " + gotAck + ")";
@@ -423,7 +439,8 @@ final class Packets {
         if (f.isEmpty()) f.append('-');
         long seq = raw ? t.seq() & 0xffffffffL : (t.seq() - interp.localIsnOffset) & 0xffffffffL;
         StringBuilder b = new StringBuilder().append(f).append(' ').append(seq).append(':').append((seq + len) & 0xffffffffL)
-            .append('(').append(len).append(") ack ").append(t.ack() & 0xffffffffL).append(" win ").append(t.window());
+            .append('(').append(len).append(") ack ").append((t.ack() - (raw || t.has(TcpRepr.SYN) ? 0 : interp.remoteIsn)) & 0xffffffffL)
+            .append(" win ").append(t.window());
         if (t.urgentPointer() != 0) b.append(" urg ").append(t.urgentPointer());
         if (!t.options().isEmpty()) b.append(" <").append(OptionBytes.render(t.options())).append('>');
         return b.toString();

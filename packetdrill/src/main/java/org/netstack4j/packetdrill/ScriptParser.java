@@ -397,6 +397,14 @@ public final class ScriptParser {
                     }
                     out.add(OptionSpec.AccEcn.of(line, w, names, values));
                 }
+                case "FO", "FOEXP" -> {
+                    // RFC 7413: "FO" alone asks for a cookie; "FO abcd1234" carries one (hex)
+                    int st = pos;
+                    while (pos < s.length() && Character.digit(s.charAt(pos), 16) >= 0) pos++;
+                    String hex = s.substring(st, pos);
+                    if (hex.length() % 2 != 0) throw error("Fast Open cookie '" + hex + "' is not whole bytes");
+                    out.add(new OptionSpec.FastOpen(java.util.HexFormat.of().parseHex(hex), w.equals("FOEXP")));
+                }
                 case "sack" -> {
                     List<long[]> blocks = new ArrayList<>();
                     while (Character.isDigit(peek())) {
@@ -492,6 +500,13 @@ public final class ScriptParser {
             StringBuilder b = new StringBuilder();
             pos++;
             while (pos < s.length() && s.charAt(pos) != '"') {
+                if (s.charAt(pos) == '\\' && pos + 3 < s.length() && s.charAt(pos + 1) == 'x'
+                        && Character.digit(s.charAt(pos + 2), 16) >= 0 && Character.digit(s.charAt(pos + 3), 16) >= 0) {
+                    // "\xa1": one byte (TCP_FASTOPEN_KEY's value), kept as a char 0-255
+                    b.append((char) Integer.parseInt(s.substring(pos + 2, pos + 4), 16));
+                    pos += 4;
+                    continue;
+                }
                 if (s.charAt(pos) == '\\' && pos + 1 < s.length()) pos++;
                 b.append(s.charAt(pos++));
             }

@@ -23,6 +23,8 @@ final class Sock {
     boolean cork;
     /** SO_SNDBUF was set on this socket while it had a connection: the connection holds the size. */
     boolean sndBufOnConn;
+    /** TCP_FASTOPEN_CONNECT: connect returned at once; the first write opens with a SYN carrying data to this port. */
+    Integer deferredConnectPort;
     final TcpStack.SocketOptions opts = new TcpStack.SocketOptions();
     Sock(int fd) { this.fd = fd; }
 }

@@ -106,6 +106,28 @@ final class SocketOptionCalls {
                 if (k.conn != null) k.conn.setCork(interp.now, k.cork);
             }
             case "TCP_MAXSEG" -> k.opts.maxSeg = (int) interp.syscalls.arrayValue(s, v);
+            // RFC 7413 (Linux): the listener's TFO queue, its own key, no cookie needed; the client's deferred connect
+            case "TCP_FASTOPEN" -> {
+                int qlen = (int) interp.syscalls.arrayValue(s, v);
+                if (qlen < 0) return () -> Ret.err("EINVAL");
+                k.opts.fastOpenQlen = qlen;
+                if (k.listener != null) k.listener.setFastOpen(qlen);
+            }
+            case "TCP_FASTOPEN_KEY" -> {
+                long len = a.size() > 4 ? interp.syscalls.constant(line, a.get(4)) : -1;
+                if (!(v instanceof Expr.Str str) || (len != 16 && len != 32) || str.value().length() != len) return () -> Ret.err("EINVAL");
+                byte[] key = str.value().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                k.opts.fastOpenKey = key;
+                if (k.listener != null) k.listener.setFastOpenKey(key);
+            }
+            case "TCP_FASTOPEN_CONNECT" -> {
+                if (k.conn != null) return () -> Ret.err("EISCONN");
+                k.opts.fastOpenConnect = interp.syscalls.arrayValue(s, v) != 0;
+            }
+            case "TCP_FASTOPEN_NO_COOKIE" -> {
+                k.opts.fastOpenNoCookie = interp.syscalls.arrayValue(s, v) != 0;
+                if (k.listener != null) k.listener.setFastOpenNoCookie(k.opts.fastOpenNoCookie);
+            }
             case "TCP_INQ" -> k.inq = interp.syscalls.arrayValue(s, v) != 0;
             case "TCP_LINGER2" -> {
                 // Linux: 0 or more than tcp_fin_timeout = the sysctl's value; < 0 = a RST instead of FIN-WAIT-2
@@ -218,6 +240,9 @@ final class SocketOptionCalls {
             case "TCP_NODELAY" -> got = k.opts.noDelay ? "1" : "0";
             case "TCP_CORK" -> got = k.cork ? "1" : "0";
             case "TCP_INQ" -> got = k.inq ? "1" : "0";
+            case "TCP_FASTOPEN" -> got = Integer.toString(k.opts.fastOpenQlen);
+            case "TCP_FASTOPEN_CONNECT" -> got = k.opts.fastOpenConnect ? "1" : "0";
+            case "TCP_FASTOPEN_NO_COOKIE" -> got = k.opts.fastOpenNoCookie ? "1" : "0";
             case "TCP_NOOPT" -> got = k.opts.noOptions ? "1" : "0";
             case "TCP_DEFER_ACCEPT" -> got = Long.toString(retransToSecs(k.opts.deferAcceptTimeouts));
             case "TCP_KEEPINIT" -> got = Long.toString(k.keepInitS == null ? 75 : k.keepInitS);

@@ -27,6 +27,9 @@ public final class StackSettings {
     /** Linux tcp_tw_reuse (1 = reuse TIME-WAIT 4-tuples for active opens) and tcp_tw_reuse_delay in ms: together one knob, Timers.timeWaitReuseDelayNs. */
     public Integer twReuse;
     public Long twReuseDelayMs;
+    /** net.ipv4.tcp_fastopen (null: Linux's default, 0x1) and net.ipv4.tcp_fastopen_key (null: a random key). */
+    public Integer fastOpenMode;
+    public String fastOpenKey;
     private final List<UnaryOperator<TcpConfig>> edits = new ArrayList<>();
 
     /**
@@ -55,6 +58,6 @@ public final class StackSettings {
     /** The settings as the stack would be built from them: two equal strings build equal stacks. */
     @Override public String toString() {
         return "profile=" + profile + " mtu=" + mtu + " maxseg=" + maxSeg + " finwait2=" + finWait2TimeoutNs
-            + " twreuse=" + twReuse + "/" + twReuseDelayMs + " " + applyTo(TcpConfig.defaults());
+            + " twreuse=" + twReuse + "/" + twReuseDelayMs + " tfo=" + fastOpenMode + "/" + fastOpenKey + " " + applyTo(TcpConfig.defaults());
     }
 }

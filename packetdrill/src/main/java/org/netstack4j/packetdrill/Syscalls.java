@@ -95,6 +95,8 @@ final class Syscalls {
                 }
                 interp.flowLocalPort = port;
                 interp.flowRemotePort = Interpreter.REMOTE_EPHEMERAL_PORT;
+                interp.remoteIsnPending = true;
+                interp.newPassivePeer = true;
                 return () -> Ret.ok(0);
             }
             case "accept": {
@@ -133,7 +135,23 @@ final class Syscalls {
                     };
                 }
                 int port = portOf(line, a.size() > 1 ? a.get(1) : new Expr.Ellipsis(), interp.connectPort);
-                if (k.boundPort == null && k.portRangeMin > 0) {
+                if (k.opts.fastOpenConnect && k.deferredConnectPort == null) {
+                    // TCP_FASTOPEN_CONNECT (Linux tcp_fastopen_defer_connect): with a cookie at hand
+                    // connect returns at once and the first write sends the SYN with its data;
+                    // without one the SYN goes now and asks for a cookie
+                    if (interp.stack.fastOpenCarriesData(interp.remote, k.opts)) {
+                        k.deferredConnectPort = port;
+                        interp.flowRemotePort = port;
+                        return () -> Ret.ok(0);
+                    }
+                    try {
+                        k.conn = interp.stack.connectFastOpen(interp.now, interp.local, k.boundPort == null ? 0 : k.boundPort, interp.remote, port, k.opts, 0);
+                    } catch (TcpStack.Failure f) {
+                        return () -> Ret.err(f.errno());
+                    }
+                } else if (k.deferredConnectPort != null) {
+                    return () -> Ret.err("EISCONN");
+                } else if (k.boundPort == null && k.portRangeMin > 0) {
                     // IP_LOCAL_PORT_RANGE: the first port of the socket's range that is free (or
                     // whose TIME-WAIT connection may be reused); none: EADDRNOTAVAIL
                     for (int p = k.portRangeMin; p <= k.portRangeMax && k.conn == null; p++) {
@@ -151,11 +169,7 @@ final class Syscalls {
                         return () -> Ret.err(f.errno());
                     }
                 }
-                if (k.userTimeoutMs != null) k.conn.setUserTimeout(k.userTimeoutMs * 1_000_000L);
-                if (k.cork) k.conn.setCork(interp.now, true);
-                if (k.keepInitS != null) k.conn.setConnectTimeout(interp.now, k.keepInitS * 1_000_000_000L);
-                interp.flowLocalPort = k.conn.localPort();
-                interp.flowRemotePort = port;
+                connected(k, port);
                 boolean[] first = {true};
                 return () -> {
                     if (k.nonBlocking && first[0]) { first[0] = false; return Ret.err("EINPROGRESS"); }
@@ -190,8 +204,23 @@ final class Syscalls {
                 long flags = name.equals("write") || a.size() < 4 ? 0 : constant(line, a.get(3));
                 boolean dontWait = (flags & msgDontWait()) != 0;
                 boolean more = (flags & MSG_MORE) != 0;
-                if ((flags & ~(msgDontWait() | MSG_MORE)) != 0) throw new Unsupported(line, name + " flags " + a.get(3));
+                boolean fastOpen = (flags & MSG_FASTOPEN) != 0 && k.conn == null && k.listener == null;
+                if ((flags & ~(msgDontWait() | MSG_MORE | MSG_FASTOPEN)) != 0) throw new Unsupported(line, name + " flags " + a.get(3));
                 if (a.size() > 1 && isSymbol(a.get(1), "NULL") && len > 0) return () -> Ret.err("EFAULT"); // copy from NULL faults
+                if (fastOpen || (k.deferredConnectPort != null && k.conn == null)) {
+                    // RFC 7413 client (Linux tcp_sendmsg_fastopen): connect with the data; the call
+                    // returns what the SYN carried, or EINPROGRESS when it only asked for a cookie
+                    int port = k.deferredConnectPort != null ? k.deferredConnectPort
+                        : portOf(line, a.size() > 4 ? a.get(4) : new Expr.Ellipsis(), interp.connectPort);
+                    try {
+                        k.conn = interp.stack.connectFastOpen(interp.now, interp.local, k.boundPort == null ? 0 : k.boundPort, interp.remote, port, k.opts, len);
+                    } catch (TcpStack.Failure f) {
+                        return () -> Ret.err(f.errno());
+                    }
+                    connected(k, port);
+                    int n = k.conn.synDataLength();
+                    return () -> n > 0 ? Ret.ok(n) : Ret.err("EINPROGRESS");
+                }
                 int[] done = {0};
                 return () -> write(k, len, done, dontWait, more);
             }
@@ -370,7 +399,7 @@ final class Syscalls {
         if (k.shutWr) return Ret.err("EPIPE");
         String st = c.state();
         if (st.equals("CLOSED")) return Ret.err("EPIPE"); // the error, if any, was already reported
-        if (st.equals("SYN-SENT") || st.equals("SYN-RECEIVED")) {
+        if ((st.equals("SYN-SENT") || st.equals("SYN-RECEIVED")) && !c.sendsBeforeEstablished()) {
             if (k.nonBlocking || dontWait) return Ret.err("EAGAIN");
             return Ret.BLOCK;
         }
@@ -461,7 +490,17 @@ final class Syscalls {
         return r;
     }
 
-    static final long MSG_MORE = 0x8000;
+    static final long MSG_MORE = 0x8000, MSG_FASTOPEN = 0x20000000;
+
+    /** A connection was opened on {@code k}: the socket's options that apply to it, and the script's flow ports. */
+    private void connected(Sock k, int port) {
+        if (k.userTimeoutMs != null) k.conn.setUserTimeout(k.userTimeoutMs * 1_000_000L);
+        if (k.cork) k.conn.setCork(interp.now, true);
+        if (k.keepInitS != null) k.conn.setConnectTimeout(interp.now, k.keepInitS * 1_000_000_000L);
+        interp.flowLocalPort = k.conn.localPort();
+        interp.flowRemotePort = port;
+        interp.remoteIsnPending = true;
+    }
     static final long SOCK_NONBLOCK = 0x800, F_GETFL = 3, F_SETFL = 4, O_RDWR = 2, MSG_PEEK = 2;
 
     long msgDontWait() { return interp.profile == Profile.FREEBSD ? 0x80 : 0x40; }
@@ -523,6 +562,7 @@ final class Syscalls {
             case "SHUT_WR" -> 1;
             case "SHUT_RDWR" -> 2;
             case "MSG_PEEK" -> MSG_PEEK;
+            case "MSG_FASTOPEN" -> MSG_FASTOPEN;
             case "MSG_DONTWAIT" -> msgDontWait();
             case "MSG_MORE" -> {
                 if (interp.profile == Profile.FREEBSD) throw new Unsupported(0, "MSG_MORE (not in FreeBSD)");

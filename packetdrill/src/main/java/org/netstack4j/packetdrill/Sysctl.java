@@ -63,6 +63,22 @@ final class Sysctl {
                  "net.inet.tcp.hostcache.enable", "net.inet.tcp.path_mtu_discovery" -> { }
             // Linux
             case "net.ipv4.tcp_timestamps" -> options(s, o -> o.withTimestamps(on(v)));
+            // RFC 7413 as Linux: the mode bits (FastOpen.CLIENT ...) and the server key(s)
+            case "net.ipv4.tcp_fastopen" -> {
+                try {
+                    s.fastOpenMode = Integer.decode(v);
+                } catch (NumberFormatException e) {
+                    throw new Unsupported(line, "sysctl " + key + " value '" + v + "'");
+                }
+            }
+            case "net.ipv4.tcp_fastopen_key" -> {
+                try {
+                    org.netstack4j.tcp.FastOpen.Keys.parse(v);
+                } catch (IllegalArgumentException e) {
+                    throw new Unsupported(line, "sysctl " + key + " value '" + v + "'");
+                }
+                s.fastOpenKey = v;
+            }
             case "net.ipv4.tcp_sack" -> options(s, o -> o.withSack(on(v)));
             case "net.ipv4.tcp_window_scaling" -> options(s, o -> o.withWindowScale(on(v)));
             case "net.ipv4.tcp_rmem" -> s.receiveBuffer(parseInt(line, key, v.split("\\s+")[1]));

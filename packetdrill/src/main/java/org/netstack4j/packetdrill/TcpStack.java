@@ -67,6 +67,20 @@ public interface TcpStack extends Pollable {
 
     Listen listen(long now, IpAddress local, int port, int backlog, SocketOptions opts) throws Failure;
 
+    /**
+     * A Fast Open connect (RFC 7413; Linux sendto with MSG_FASTOPEN, or the first write after
+     * TCP_FASTOPEN_CONNECT): the SYN carries up to {@code len} bytes of data when a cookie is
+     * cached or none is needed, else it asks for a cookie. {@link Conn#synDataLength()} says
+     * how much it took. EOPNOTSUPP when the client bit of tcp_fastopen is off.
+     */
+    default Conn connectFastOpen(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
+                                 SocketOptions opts, int len) throws Failure {
+        throw new Unsupported(0, "TCP Fast Open");
+    }
+
+    /** Would a Fast Open connect to {@code remote} carry data (a cookie cached, or none needed)? */
+    default boolean fastOpenCarriesData(IpAddress remote, SocketOptions opts) { return false; }
+
     /** Every connection the stack knows, including embryonic and TIME-WAIT ones. */
     List<Conn> connections();
 
@@ -87,6 +101,10 @@ public interface TcpStack extends Pollable {
         public boolean noOptions;
         /** TCP_DEFER_ACCEPT as SYN,ACK timeouts (Linux converts the seconds given); 0 = off. */
         public int deferAcceptTimeouts;
+        /** TCP_FASTOPEN's qlen (0 = off), TCP_FASTOPEN_KEY (null = the stack's), TCP_FASTOPEN_NO_COOKIE, TCP_FASTOPEN_CONNECT. */
+        public int fastOpenQlen;
+        public byte[] fastOpenKey;
+        public boolean fastOpenNoCookie, fastOpenConnect;
     }
 
     interface Conn {
@@ -131,6 +149,10 @@ public interface TcpStack extends Pollable {
         void setNoDelay(boolean on);
         /** The socket was closed: the connection is an orphan whose FIN-WAIT-2 lasts at most this long (0 = forever). */
         default void orphaned(long now, long finWait2TimeoutNs) {}
+        /** Bytes of data our SYN carried (Fast Open). */
+        default int synDataLength() { return 0; }
+        /** A Fast Open child may be written to before its handshake completes (Linux). */
+        default boolean sendsBeforeEstablished() { return false; }
     }
 
     interface Listen {
@@ -142,5 +164,9 @@ public interface TcpStack extends Pollable {
         int receiveBufferSize();
         /** TCP_DEFER_ACCEPT on a listening socket (see SocketOptions.deferAcceptTimeouts). */
         default void setDeferAccept(int synAckTimeouts) { throw new Unsupported(0, "TCP_DEFER_ACCEPT"); }
+        /** TCP_FASTOPEN, TCP_FASTOPEN_KEY (16 or 32 bytes) and TCP_FASTOPEN_NO_COOKIE on a listening socket. */
+        default void setFastOpen(int qlen) { throw new Unsupported(0, "TCP_FASTOPEN"); }
+        default void setFastOpenKey(byte[] key) { throw new Unsupported(0, "TCP_FASTOPEN_KEY"); }
+        default void setFastOpenNoCookie(boolean on) { throw new Unsupported(0, "TCP_FASTOPEN_NO_COOKIE"); }
     }
 }

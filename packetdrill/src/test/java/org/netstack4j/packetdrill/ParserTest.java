@@ -113,8 +113,12 @@ class ParserTest {
         assertEquals(1460, icmp.length());
         var u = assertThrows(Unsupported.class, () -> parse("0 > icmp unreachable port_unreachable [1:1(0)]\n"));
         assertEquals("outbound icmp packet", u.getMessage());
-        var o = assertThrows(Unsupported.class, () -> parse("0 > S 0:0(0) <mss 1460,FO abcd>\n"));
-        assertTrue(o.getMessage().contains("FO"), o.getMessage());
+        var o = assertThrows(Unsupported.class, () -> parse("0 > S 0:0(0) <mss 1460,md5 abcd>\n"));
+        assertTrue(o.getMessage().contains("md5"), o.getMessage());
+        // Fast Open (RFC 7413) is supported since issue 16: a request, a cookie, the experimental kind
+        var fo = (Event.PacketEvent) parse("0 > S 0:0(0) <mss 1460,FO,FO abcd,FOEXP 0102>\n").events().get(0);
+        assertEquals(List.of(new OptionSpec.Mss(1460), new OptionSpec.FastOpen(new byte[0], false),
+            new OptionSpec.FastOpen(new byte[] {(byte) 0xab, (byte) 0xcd}, false), new OptionSpec.FastOpen(new byte[] {1, 2}, true)), fo.options());
         var e = assertThrows(ScriptSyntaxError.class, () -> parse("0 socket(3 3) = 0\n"));
         assertEquals(1, e.line());
     }
