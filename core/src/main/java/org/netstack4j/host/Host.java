@@ -68,6 +68,26 @@ public final class Host implements Pollable {
                 out.encoder = seg;
                 sendSegment(now, src, dst, ecn, seg.headerLength(), payload, off, len);
             }
+
+            @Override public int gsoMaxSize(IpAddress dst) { return dontFragment ? 0 : ip.gsoMaxFor(dst); }
+
+            @Override public void sendSegmented(long now, IpAddress src, IpAddress dst, TcpEncoder seg, byte[] payload, int off,
+                                                int len, int ecn, int segmentSize) {
+                out.encoder = seg;
+                out.partial = true;
+                out.src = src;
+                out.dst = dst;
+                out.payload = payload;
+                out.off = off;
+                out.len = len;
+                try {
+                    ip.sendSegmented(now, src, dst, ecn, IpMeta.DEFAULT_TTL, seg.headerLength() + len, segmentSize, out);
+                } finally {
+                    out.partial = false;
+                    out.encoder = null;
+                    out.payload = null;
+                }
+            }
         }, paths, tracer, counters, seed ^ 0x5DEECE66DL);
         ip.setProtocolHandler(Ipv4Repr.PROTO_TCP, new TcpGlue());
     }
@@ -155,8 +175,11 @@ public final class Host implements Pollable {
         byte[] payload;
         int off, len;
 
+        boolean partial;
+
         @Override public void write(byte[] buf, int at) {
-            if (encoder != null) encoder.emit(src, dst, buf, at, payload, off, len);
+            if (partial) encoder.emitPartial(src, dst, buf, at, payload, off, len);
+            else if (encoder != null) encoder.emit(src, dst, buf, at, payload, off, len);
             else seg.emit(src, dst, buf, at, payload, off, len);
         }
     }

@@ -353,6 +353,51 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     }
 
     /**
+     * Offload mode with TSO agreed (TUN, vnet header, CSUM+TSO4+TSO6): the stack may hand whole
+     * 64 KiB TCP super-segments to {@link #transmitSegments}; the kernel cuts them.
+     */
+    @Override
+    public final int gsoMaxSize() {
+        return offloads.vnetHeader() && medium == Medium.IP
+                && offloads.has(TunOffload.TUN_F_CSUM | TunOffload.TUN_F_TSO4 | TunOffload.TUN_F_TSO6) ? TunOffload.MAX_SUPER : 0;
+    }
+
+    /**
+     * Writes a TCP super-segment (checksum partial) with a GSO header in one write: the frames
+     * {@link #transmit} held go first (order), and the header goes straight into the write
+     * buffer before the packet, so the packet is copied once. A CWR-carrying packet is cut here
+     * (no GSO_ECN negotiated).
+     */
+    @Override
+    public final void transmitSegments(long now, byte[] packet, int segmentSize) {
+        if (closed) {
+            txDropped++;
+            return;
+        }
+        if (gsoMaxSize() == 0 || TunOffload.hasCwr(packet)) {
+            Device.super.transmitSegments(now, packet, segmentSize);
+            return;
+        }
+        if (!txBatch.isEmpty()) flushBatch(now);
+        coalesced[0]++;
+        coalesced[1] += (TunOffload.payloadLength(packet) + segmentSize - 1) / segmentSize;
+        VirtioNetHeader h = TunOffload.gsoHeader(packet, segmentSize);
+        if (!txQueue.isEmpty()) flush(now);
+        if (txQueue.isEmpty() && packet.length + VirtioNetHeader.LENGTH <= txBuf.byteSize()) {
+            h.write(txHeader, 0);
+            MemorySegment.copy(txHeader, 0, txBuf, ValueLayout.JAVA_BYTE, 0, VirtioNetHeader.LENGTH);
+            MemorySegment.copy(packet, 0, txBuf, ValueLayout.JAVA_BYTE, VirtioNetHeader.LENGTH, packet.length);
+            int e = writeBuffer(VirtioNetHeader.LENGTH + packet.length);
+            if (e != Errno.EAGAIN && e != Errno.ENOBUFS) return;
+        }
+        byte[] f = TunOffload.plain(packet);
+        h.write(f, 0);
+        enqueue(now, f);
+    }
+
+    private final byte[] txHeader = new byte[VirtioNetHeader.LENGTH];
+
+    /**
      * Offload mode: writes what {@link #transmit} held, each run of one TCP flow as one GSO
      * super-packet, everything else with a plain header. Called by {@link #poll}; a runtime that
      * drives the device itself may call it after a burst of transmits.
@@ -405,11 +450,16 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
             return Errno.EMSGSIZE;
         }
         MemorySegment.copy(frame, 0, txBuf, ValueLayout.JAVA_BYTE, 0, frame.length);
+        return writeBuffer(frame.length);
+    }
+
+    /** write(2) of the first {@code length} bytes of txBuf: 0, or the errno as {@link #writeOnce}. */
+    private int writeBuffer(int length) {
         while (true) {
-            long r = LibC.write(txErrno, fd, txBuf, frame.length);
+            long r = LibC.write(txErrno, fd, txBuf, length);
             if (r >= 0) {
                 txPackets++;
-                txBytes += frame.length;
+                txBytes += length;
                 return 0;
             }
             int e = LibC.errno(txErrno);
