@@ -104,18 +104,22 @@ public final class TunBench {
         boolean quick = false;
         boolean json = false;
         boolean offloadOnly = false;
+        boolean httpOnly = false;
         for (String a : args) {
             switch (a) {
                 case "--quick" -> quick = true;
                 case "--json" -> json = true;
                 case "--offload-only" -> offloadOnly = true;
+                case "--http-only" -> httpOnly = true;
                 default -> {
-                    System.err.println("usage: TunBench [--quick] [--json] [--offload-only]");
+                    System.err.println("usage: TunBench [--quick] [--json] [--offload-only | --http-only]");
                     System.exit(2);
                 }
             }
         }
-        List<Row> rows = run(quick, offloadOnly, System.err);
+        List<Row> rows = httpOnly ? List.of(TunHttpBench.row(
+                (ProcessHandle.current().pid() % 100000) + "x", 16 + (int) (ProcessHandle.current().pid() % 50) * 4 + 3,
+                quick ? 1.0 : 5.0, System.err)) : run(quick, offloadOnly, System.err);
         System.out.print(json ? toJson(rows) : toTable(rows));
     }
 
@@ -178,6 +182,7 @@ public final class TunBench {
         for (boolean offload : offloadOnly ? new boolean[] {true} : new boolean[] {false, true}) {
             tunBulkRows(rows, offload, tag, net, seconds, veth, vethNote, ceiling, log);
         }
+        if (!offloadOnly) rows.add(TunHttpBench.row(tag, net + 3, seconds, log));
         rows.add(new Row("veth_bulk_kernel_to_kernel", GBPS, null, veth, null, veth == null
                 ? "failed (see log)"
                 : "python3 sendall(128 KiB) loop -> python3 recv_into loop, kernel TCP both ends, two namespaces joined by a "
@@ -258,6 +263,7 @@ public final class TunBench {
                 "veth_bulk_kernel_to_kernel")) {
             rows.add(new Row(n, GBPS, null, null, null, reason));
         }
+        rows.add(new Row("tun_http_wrk", "req/s", null, null, null, reason));
         return rows;
     }
 

@@ -385,8 +385,8 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         if (!txQueue.isEmpty()) flush(now);
         if (txQueue.isEmpty() && packet.length + VirtioNetHeader.LENGTH <= txBuf.byteSize()) {
             h.write(txHeader, 0);
-            MemorySegment.copy(txHeader, 0, txBuf, ValueLayout.JAVA_BYTE, 0, VirtioNetHeader.LENGTH);
-            MemorySegment.copy(packet, 0, txBuf, ValueLayout.JAVA_BYTE, VirtioNetHeader.LENGTH, packet.length);
+            MemorySegment.copy(MemorySegment.ofArray(txHeader), 0, txBuf, 0, VirtioNetHeader.LENGTH);
+            MemorySegment.copy(MemorySegment.ofArray(packet), 0, txBuf, VirtioNetHeader.LENGTH, packet.length);
             int e = writeBuffer(VirtioNetHeader.LENGTH + packet.length);
             if (e != Errno.EAGAIN && e != Errno.ENOBUFS) return;
         }
@@ -449,7 +449,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
             lastTxErrno = Errno.EMSGSIZE;
             return Errno.EMSGSIZE;
         }
-        MemorySegment.copy(frame, 0, txBuf, ValueLayout.JAVA_BYTE, 0, frame.length);
+        MemorySegment.copy(MemorySegment.ofArray(frame), 0, txBuf, 0, frame.length); // segment to segment: see copyOut
         return writeBuffer(frame.length);
     }
 
@@ -577,9 +577,9 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
             inbound.drop();
             return;
         }
-        MemorySegment.copy(rxBuf, ValueLayout.JAVA_BYTE, 0, rxHeader, 0, VirtioNetHeader.LENGTH);
+        MemorySegment.copy(rxBuf, 0, MemorySegment.ofArray(rxHeader), 0, VirtioNetHeader.LENGTH);
         byte[] packet = new byte[r - VirtioNetHeader.LENGTH];
-        MemorySegment.copy(rxBuf, ValueLayout.JAVA_BYTE, VirtioNetHeader.LENGTH, packet, 0, packet.length);
+        MemorySegment.copy(rxBuf, VirtioNetHeader.LENGTH, MemorySegment.ofArray(packet), 0, packet.length);
         inbound.decode(VirtioNetHeader.read(rxHeader, 0, VirtioNetHeader.LENGTH), packet, rxPending);
     }
 
@@ -760,11 +760,13 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     /**
      * The first {@code length} bytes of {@code buf} as a new array. Not {@code asSlice(..).toArray(..)}:
      * on JDK 25 that computes {@code Class.getSimpleName()} on every call, which showed up as the
-     * reader thread's hottest Java frame in a JFR profile of TunBench.
+     * reader thread's hottest Java frame in a JFR profile of TunBench. Nor the array form of
+     * {@code MemorySegment.copy}: on JDK 25 its index check built a StringBuilder per call
+     * (JFR, the offload rows); the segment-to-segment copy has no such check.
      */
     private static byte[] copyOut(MemorySegment buf, int length) {
         byte[] frame = new byte[length];
-        MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, frame, 0, length);
+        MemorySegment.copy(buf, 0, MemorySegment.ofArray(frame), 0, length);
         return frame;
     }
 }
