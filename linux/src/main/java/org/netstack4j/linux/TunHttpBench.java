@@ -56,9 +56,12 @@ final class TunHttpBench {
         int secs = Math.max(1, (int) Math.round(seconds * 2));
         try {
             dir = Files.createTempDirectory("nsjb-http");
+            // nginx's workers are not root: they must be able to enter the directory and read the file
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             byte[] body = new byte[1024];
             for (int i = 0; i < body.length; i++) body[i] = (byte) ('a' + i % 26);
             Files.write(dir.resolve("f1k"), body);
+            Files.setPosixFilePermissions(dir.resolve("f1k"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             log.println("tun_http_wrk (netstack4j serve over TUN) ...");
             try {
                 String[] r = serveOverTun(tag, net, secs, dir);
@@ -102,7 +105,11 @@ final class TunHttpBench {
             LinuxNet.linkUp(ns, "lo");
             String javaBin = ProcessHandle.current().info().command().orElse("java");
             List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx1g", "--enable-native-access=ALL-UNNAMED",
-                    "-cp", System.getProperty("java.class.path"), CLI_MAIN, "serve",
+                    "-cp", System.getProperty("java.class.path")));
+            // extra options for the serve JVM (profiling: -Dnsjb.serveJvm=-XX:StartFlightRecording=filename=serve.jfr)
+            String extra = System.getProperty("nsjb.serveJvm", "");
+            if (!extra.isBlank()) cmd.addAll(List.of(extra.strip().split("\\s+")));
+            cmd.addAll(List.of(CLI_MAIN, "serve",
                     "--tun", "nsjb" + tag + "h", "--address", addr + "/24", "--host-address", "10.215." + net + ".1/24",
                     "--netns", ns, "--http", dir.toString(), "--port", Integer.toString(PORT), "-q", "--max-connections", "1000"));
             serve = new ProcessBuilder(cmd).redirectErrorStream(true).start();
