@@ -39,7 +39,7 @@ public interface Device extends Pollable {
      * takes as a TCP super-segment through {@link #transmitSegments}, cutting it into segments of
      * the given size itself (and completing their checksums). Only IP-medium devices offer it; a
      * wrapper does not inherit it (so pcap taps and fault injectors see the segments the wire
-     * carries unless they sit behind a {@link org.netstack4j.device.offload.TsoEdge}).
+     * carries unless they sit behind a {@link org.netstack4j.device.TsoEdge}).
      */
     default int gsoMaxSize() { return 0; }
 

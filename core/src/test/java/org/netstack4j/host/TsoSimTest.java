@@ -13,7 +13,7 @@ import org.netstack4j.device.Device;
 import org.netstack4j.device.FrameSink;
 import org.netstack4j.device.Medium;
 import org.netstack4j.device.offload.Segmentation;
-import org.netstack4j.device.offload.TsoEdge;
+import org.netstack4j.device.TsoEdge;
 import org.netstack4j.sim.LinkConfig;
 import org.netstack4j.sim.SimLink;
 import org.netstack4j.sim.Simulator;

@@ -52,7 +52,8 @@ final class TunHttpBench {
         if (why != null) return new TunBench.Row("tun_http_wrk", "req/s", null, null, null, "skipped: " + why);
         Path dir = null;
         Double nsj = null, kernel = null;
-        String nsjNote = "", kernelNote = "", problem = null;
+        String nsjNote = "", kernelNote = "";
+        List<String> problems = new ArrayList<>();
         int secs = Math.max(1, (int) Math.round(seconds * 2));
         try {
             dir = Files.createTempDirectory("nsjb-http");
@@ -62,28 +63,13 @@ final class TunHttpBench {
             for (int i = 0; i < body.length; i++) body[i] = (byte) ('a' + i % 26);
             Files.write(dir.resolve("f1k"), body);
             Files.setPosixFilePermissions(dir.resolve("f1k"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            log.println("tun_http_wrk (netstack4j serve over TUN) ...");
-            try {
-                String[] r = serveOverTun(tag, net, secs, dir);
-                nsj = Double.parseDouble(r[0]);
-                nsjNote = r[1];
-                log.println("  " + nsjNote);
-            } catch (Exception e) {
-                problem = "netstack4j: " + e.getMessage();
-                log.println("tun_http_wrk netstack4j failed: " + e);
-            }
-            log.println("tun_http_wrk (nginx over veth) ...");
-            try {
-                String[] r = nginxOverVeth(tag, net, secs, dir);
-                kernel = Double.parseDouble(r[0]);
-                kernelNote = r[1];
-                log.println("  " + kernelNote);
-            } catch (Exception e) {
-                problem = (problem == null ? "" : problem + "; ") + "nginx: " + e.getMessage();
-                log.println("tun_http_wrk nginx failed: " + e);
-            }
+            Path root = dir;
+            String[] n = measure("netstack4j serve over TUN", () -> serveOverTun(tag, net, secs, root), problems, log);
+            String[] k = measure("nginx over veth", () -> nginxOverVeth(tag, net, secs, root), problems, log);
+            if (n != null) { nsj = Double.parseDouble(n[0]); nsjNote = n[1]; }
+            if (k != null) { kernel = Double.parseDouble(k[0]); kernelNote = k[1]; }
         } catch (IOException e) {
-            problem = e.toString();
+            problems.add(e.toString());
         } finally {
             if (dir != null) deleteTree(dir);
         }
@@ -91,8 +77,24 @@ final class TunHttpBench {
         String setup = "wrk -t2 -c100 -d" + secs + "s keep-alive GET of a 1 KB file; netstack4j: `serve --http` (own JVM, "
                 + "TUN MTU 1500, offloads) with wrk in the TUN's peer namespace: " + nsjNote + "; kernel: nginx (worker_processes auto, "
                 + "access_log off) in a namespace joined to wrk's by a veth pair (MTU 1500): " + kernelNote
-                + "; ratio = netstack4j / nginx (target >= 1.0)" + (problem == null ? "" : "; failed: " + problem);
+                + "; ratio = netstack4j / nginx (target >= 1.0)" + (problems.isEmpty() ? "" : "; failed: " + String.join("; ", problems));
         return new TunBench.Row("tun_http_wrk", "req/s", nsj, kernel, ratio, setup);
+    }
+
+    interface Measure { String[] run() throws Exception; }
+
+    /** {requests/s, note} of one side, or null (the problem added, the log told). */
+    private static String[] measure(String what, Measure m, List<String> problems, PrintStream log) {
+        log.println("tun_http_wrk (" + what + ") ...");
+        try {
+            String[] r = m.run();
+            log.println("  " + r[1]);
+            return r;
+        } catch (Exception e) {
+            problems.add(what + ": " + e.getMessage());
+            log.println("tun_http_wrk " + what + " failed: " + e);
+            return null;
+        }
     }
 
     /** {requests/s, note}. */

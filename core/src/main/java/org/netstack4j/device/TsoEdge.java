@@ -1,8 +1,6 @@
-package org.netstack4j.device.offload;
+package org.netstack4j.device;
 
-import org.netstack4j.device.Device;
-import org.netstack4j.device.FrameSink;
-import org.netstack4j.device.Medium;
+import org.netstack4j.device.offload.Segmentation;
 
 /**
  * A NIC's TSO in front of any IP-medium device: offers {@link Device#gsoMaxSize} of 64 KiB, so
