@@ -34,6 +34,28 @@ public interface Device extends Pollable {
      */
     default FramePool framePool() { return null; }
 
+    /**
+     * TCP segmentation offload (TSO), opt-in (default 0: none): the largest IP packet this device
+     * takes as a TCP super-segment through {@link #transmitSegments}, cutting it into segments of
+     * the given size itself (and completing their checksums). Only IP-medium devices offer it; a
+     * wrapper does not inherit it (so pcap taps and fault injectors see the segments the wire
+     * carries unless they sit behind a {@link org.netstack4j.device.TsoEdge}).
+     */
+    default int gsoMaxSize() { return 0; }
+
+    /**
+     * Sends one TCP super-segment (a raw IP packet of up to {@link #gsoMaxSize} bytes) to be cut
+     * into segments of {@code segmentSize} payload bytes. Its TCP checksum field holds only the
+     * folded pseudo-header sum (CHECKSUM_PARTIAL, virtio NEEDS_CSUM). Called only when
+     * {@link #gsoMaxSize} allowed it; by default the packet is cut here with
+     * {@link org.netstack4j.device.offload.Segmentation#segment} and each segment transmitted.
+     */
+    default void transmitSegments(long now, byte[] packet, int segmentSize) {
+        org.netstack4j.device.offload.Segmentation.Result r =
+                org.netstack4j.device.offload.Segmentation.segment(packet, packet.length, segmentSize);
+        for (byte[] p : r.packets()) transmit(now, p);
+    }
+
     /** Sets where received frames go (replacing any earlier sink). */
     void attach(FrameSink sink);
 

@@ -46,6 +46,11 @@ public record FaultConfig(double loss, double duplicate, double reorder, double 
         this(loss, duplicate, reorder, corrupt, corruptBytes, delayNs, rateBitsPerSec, queueLimit, reorderHoldNs, bothDirections, 0);
     }
 
+    /** True if transmitted frames pass untouched, unheld and in order (whatever is set for delay-free received ones). */
+    public boolean passesAll() {
+        return loss == 0 && duplicate == 0 && reorder == 0 && corrupt == 0 && delayNs == 0 && rateBitsPerSec == 0 && ceMark == 0;
+    }
+
     static void check(String name, double p) {
         if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException(name + " must be a probability in [0,1]: " + p);
     }

@@ -99,6 +99,20 @@ public final class FaultInjector implements Device {
 
     @Override public void transmit(long now, byte[] frame) { out.offer(now, frame); }
 
+    /**
+     * TSO passes through while the injector does nothing to transmitted frames (no faults, no
+     * filter, nothing held): then the wrapped device may cut super-segments itself.
+     */
+    @Override public int gsoMaxSize() { return passesOut() ? inner.gsoMaxSize() : 0; }
+
+    /** Cut here into segments (each then meets the faults) unless nothing would happen to them. */
+    @Override public void transmitSegments(long now, byte[] packet, int segmentSize) {
+        if (passesOut() && inner.gsoMaxSize() >= packet.length) inner.transmitSegments(now, packet, segmentSize);
+        else Device.super.transmitSegments(now, packet, segmentSize);
+    }
+
+    private boolean passesOut() { return config.passesAll() && dropFilter == null && out.pollAt() == Time.NEVER; }
+
     @Override public void attach(FrameSink sink) { this.sink = sink == null ? FrameSink.DISCARD : sink; }
 
     @Override public long pollAt() { return Math.min(inner.pollAt(), Math.min(out.pollAt(), in.pollAt())); }

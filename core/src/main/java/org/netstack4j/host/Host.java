@@ -61,12 +61,20 @@ public final class Host implements Pollable {
 
             @Override public void send(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] payload, int off, int len, int ecn) {
                 out.seg = seg;
-                sendSegment(now, src, dst, ecn, seg.headerLength(), payload, off, len);
+                sendSegment(now, src, dst, ecn, seg.headerLength(), payload, off, len, 0);
             }
 
             @Override public void send(long now, IpAddress src, IpAddress dst, TcpEncoder seg, byte[] payload, int off, int len, int ecn) {
                 out.encoder = seg;
-                sendSegment(now, src, dst, ecn, seg.headerLength(), payload, off, len);
+                sendSegment(now, src, dst, ecn, seg.headerLength(), payload, off, len, 0);
+            }
+
+            @Override public int gsoMaxSize(IpAddress dst) { return dontFragment ? 0 : ip.gsoMaxFor(dst); }
+
+            @Override public void sendSegmented(long now, IpAddress src, IpAddress dst, TcpEncoder seg, byte[] payload, int off,
+                                                int len, int ecn, int segmentSize) {
+                out.encoder = seg;
+                sendSegment(now, src, dst, ecn, seg.headerLength(), payload, off, len, segmentSize);
             }
         }, paths, tracer, counters, seed ^ 0x5DEECE66DL);
         ip.setProtocolHandler(Ipv4Repr.PROTO_TCP, new TcpGlue());
@@ -127,7 +135,9 @@ public final class Host implements Pollable {
 
     /** Sends the segment set in {@link #out} (a TcpRepr or the layer's encoder), then clears it. */
     /** {@code ecn}: the IP header's ECN field (RFC 3168 5), the low two bits of the TOS / traffic class; DSCP 0. */
-    private void sendSegment(long now, IpAddress src, IpAddress dst, int ecn, int headerLength, byte[] payload, int off, int len) {
+    /** {@code segmentSize > 0}: a TSO super-segment (partial checksum) the route's device cuts into segments of that size. */
+    private void sendSegment(long now, IpAddress src, IpAddress dst, int ecn, int headerLength, byte[] payload, int off, int len,
+                             int segmentSize) {
         // The segment is encoded straight into the outgoing frame (no intermediate packet array).
         // IpStack calls the writer at most once and before send returns, and the writer only
         // writes bytes, so these fields cannot be overwritten while it runs.
@@ -136,9 +146,12 @@ public final class Host implements Pollable {
         out.payload = payload;
         out.off = off;
         out.len = len;
+        out.partial = segmentSize > 0;
         try {
-            ip.send(now, src, dst, Ipv4Repr.PROTO_TCP, ecn, IpMeta.DEFAULT_TTL, dontFragment, headerLength + len, out);
+            if (segmentSize > 0) ip.sendSegmented(now, src, dst, ecn, IpMeta.DEFAULT_TTL, headerLength + len, segmentSize, out);
+            else ip.send(now, src, dst, Ipv4Repr.PROTO_TCP, ecn, IpMeta.DEFAULT_TTL, dontFragment, headerLength + len, out);
         } finally {
+            out.partial = false;
             out.seg = null;
             out.encoder = null;
             out.payload = null;
@@ -155,8 +168,11 @@ public final class Host implements Pollable {
         byte[] payload;
         int off, len;
 
+        boolean partial;
+
         @Override public void write(byte[] buf, int at) {
-            if (encoder != null) encoder.emit(src, dst, buf, at, payload, off, len);
+            if (partial) encoder.emitPartial(src, dst, buf, at, payload, off, len);
+            else if (encoder != null) encoder.emit(src, dst, buf, at, payload, off, len);
             else seg.emit(src, dst, buf, at, payload, off, len);
         }
     }

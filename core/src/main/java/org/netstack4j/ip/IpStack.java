@@ -279,6 +279,56 @@ public final class IpStack implements Pollable {
         return nh == null ? 0 : nh.iface().mtu();
     }
 
+    /**
+     * The largest TCP super-segment (IP packet) the device that packets to {@code dst} leave by
+     * cuts itself ({@link org.netstack4j.device.Device#gsoMaxSize}); 0 when there is none, the
+     * destination is ours, the link is Ethernet or firewall hooks are set (they see every packet).
+     */
+    public int gsoMaxFor(IpAddress dst) {
+        if (hooks != null) return 0;
+        if (dst instanceof Ipv6Address v6) return ipv6.gsoMaxFor(v6);
+        Ipv4Address v4 = (Ipv4Address) dst;
+        if (isLocalAddress(v4) || v4.isBroadcast() || v4.isMulticast()) return 0;
+        RoutingTable.NextHop nh = routes.lookup(v4);
+        Link l = nh == null ? null : linkOf(nh.iface());
+        return l == null || l.ethernet ? 0 : l.iface.device().gsoMaxSize();
+    }
+
+    /**
+     * Sends a TCP super-segment of {@code len} bytes (written by {@code writer} with its checksum
+     * holding only the pseudo-header sum) that the route's device cuts into segments of
+     * {@code segmentSize} payload bytes ({@link org.netstack4j.device.Device#transmitSegments}).
+     * When the route no longer allows that ({@link #gsoMaxFor}), it is cut here
+     * ({@link org.netstack4j.device.offload.Segmentation#segment}, complete checksums) and each
+     * segment sent as usual.
+     */
+    public boolean sendSegmented(long now, IpAddress src, IpAddress dst, int trafficClass, int ttl, int len,
+                                 int segmentSize, PayloadWriter writer) {
+        int ipLen = dst instanceof Ipv6Address ? org.netstack4j.wire.Ipv6Repr.HEADER_LENGTH : Ipv4Repr.MIN_HEADER_LENGTH;
+        if (segmentSize > 0 && ipLen + len <= gsoMaxFor(dst)) {
+            if (src instanceof Ipv4Address s4 && dst instanceof Ipv4Address d4)
+                return ipv4.output(now, s4, d4, Ipv4Repr.PROTO_TCP, trafficClass, ttl, false, null, 0, len, writer, segmentSize);
+            if (src instanceof Ipv6Address s6 && dst instanceof Ipv6Address d6)
+                return ipv6.output(now, s6, d6, Ipv4Repr.PROTO_TCP, trafficClass, ttl, null, 0, len, writer, segmentSize);
+            return noRoute(now, src, dst, Ipv4Repr.PROTO_TCP, len);
+        }
+        // cut here: an IP packet around the segment only to give Segmentation its layout
+        byte[] packet = new byte[ipLen + len];
+        if (dst instanceof Ipv6Address d6 && src instanceof Ipv6Address s6)
+            org.netstack4j.wire.Ipv6Repr.of(s6, d6, Ipv4Repr.PROTO_TCP, 64, len).emit(packet, 0);
+        else if (src instanceof Ipv4Address s4 && dst instanceof Ipv4Address d4)
+            Ipv4Repr.of(s4, d4, Ipv4Repr.PROTO_TCP, 64, len).emit(packet, 0);
+        else return noRoute(now, src, dst, Ipv4Repr.PROTO_TCP, len);
+        writer.write(packet, ipLen);
+        org.netstack4j.device.offload.Segmentation.Result r =
+                org.netstack4j.device.offload.Segmentation.segment(packet, packet.length, Math.max(1, segmentSize));
+        boolean ok = r.ok();
+        for (byte[] p : r.packets())
+            ok &= send(now, src, dst, Ipv4Repr.PROTO_TCP, trafficClass, ttl, false, p.length - ipLen,
+                    (buf, at) -> System.arraycopy(p, ipLen, buf, at, p.length - ipLen));
+        return ok;
+    }
+
     /** True if {@code a} is the address of one of our interfaces. */
     public boolean isLocalAddress(IpAddress a) {
         if (!(a instanceof Ipv4Address v4)) return ipv6.isLocal((Ipv6Address) a);

@@ -73,6 +73,16 @@ final class Ipv4 {
     /** IpStack#send: payload[off .. off+len), or when writer is not null, what the writer writes. */
     boolean output(long now, Ipv4Address src, Ipv4Address dst, int protocol, int tos, int ttl, boolean dontFragment,
                    byte[] payload, int off, int len, IpStack.PayloadWriter writer) {
+        return output(now, src, dst, protocol, tos, ttl, dontFragment, payload, off, len, writer, 0);
+    }
+
+    /**
+     * {@code segmentSize > 0}: the payload is a TCP super-segment for a device that cuts it
+     * ({@link org.netstack4j.device.Device#transmitSegments}); it may exceed the MTU up to the
+     * device's gsoMaxSize (IpStack#sendSegmented checked that the route's device takes it).
+     */
+    boolean output(long now, Ipv4Address src, Ipv4Address dst, int protocol, int tos, int ttl, boolean dontFragment,
+                   byte[] payload, int off, int len, IpStack.PayloadWriter writer, int segmentSize) {
         if (protocol < 0 || protocol > 255) throw new IllegalArgumentException("protocol must be 0..255: " + protocol);
         if (ttl < -1 || ttl > 255) throw new IllegalArgumentException("ttl must be -1 or 0..255: " + ttl);
         if (tos < 0 || tos > 255) throw new IllegalArgumentException("tos must be 0..255: " + tos);
@@ -124,9 +134,10 @@ final class Ipv4 {
                     new Ipv4Repr(tos, id, dontFragment, false, 0, t, protocol, source, dst, NO_OPTIONS, len), payload, off, len, writer, hooks);
         int mtu = link.iface.mtu();
         int hl = Ipv4Repr.MIN_HEADER_LENGTH;
-        if (hl + len <= mtu) {
+        boolean gso = segmentSize > 0 && !link.ethernet && hl + len <= link.iface.device().gsoMaxSize();
+        if (hl + len <= mtu || gso) {
             Ipv4Repr ip = new Ipv4Repr(tos, id, dontFragment, false, 0, t, protocol, source, dst, NO_OPTIONS, len);
-            return packetOutput(now, link, nextHop, ip, payload, off, len, writer);
+            return packetOutput(now, link, nextHop, ip, payload, off, len, writer, gso ? segmentSize : 0);
         }
         int perFragment = (mtu - hl) & ~7; // RFC 791: fragment data is a multiple of 8 bytes
         if (dontFragment || perFragment < 8) {
@@ -146,7 +157,7 @@ final class Ipv4 {
             int fl = Math.min(perFragment, len - fo);
             Ipv4Repr ip = new Ipv4Repr(tos, id, false, fo + fl < len, fo, t, protocol, source, dst, NO_OPTIONS, fl);
             c.fragCreates.increment();
-            ok &= packetOutput(now, link, nextHop, ip, payload, off + fo, fl, null);
+            ok &= packetOutput(now, link, nextHop, ip, payload, off + fo, fl, null, 0);
         }
         c.fragOk.increment();
         return ok;
@@ -172,7 +183,7 @@ final class Ipv4 {
 
     /** One packet (whole datagram or fragment) out of {@code link} towards {@code nextHop}. */
     private boolean packetOutput(long now, Link link, Ipv4Address nextHop, Ipv4Repr ip, byte[] payload, int off, int len,
-                                 IpStack.PayloadWriter writer) {
+                                 IpStack.PayloadWriter writer, int segmentSize) {
         int head = link.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
         int size = head + ip.totalLength();
         int n = link.ethernet ? Math.max(size, Ethernet.MIN_FRAME) : size;
@@ -190,7 +201,8 @@ final class Ipv4 {
         ip.emit(frame, head);
         c.ipOutPackets.increment();
         if (!link.ethernet) {
-            link.iface.device().transmit(now, frame);
+            if (segmentSize > 0) link.iface.device().transmitSegments(now, frame, segmentSize);
+            else link.iface.device().transmit(now, frame);
             return true;
         }
         return ethernet.ipv4Output(now, link, nextHop, frame);

@@ -161,6 +161,13 @@ final class Ipv6 {
     /** The path MTU towards {@code dst}: a learnt one (RFC 8201) or the route's link MTU; 0 if no route. */
     int mtuFor(Ipv6Address dst) { return mtuFor(clock, dst); }
 
+    /** The TSO size the device towards {@code dst} takes (0: none, local, or an Ethernet link). */
+    int gsoMaxFor(Ipv6Address dst) {
+        if (isLocal(dst) || dst.isMulticast()) return 0;
+        Hop h = route(Ipv6Address.ANY, dst);
+        return h == null || h.link().link.ethernet ? 0 : h.link().link.iface.device().gsoMaxSize();
+    }
+
     int mtuFor(long now, Ipv6Address dst) {
         if (isLocal(dst)) return 65535;
         Hop h = route(Ipv6Address.ANY, dst);
@@ -221,6 +228,12 @@ final class Ipv6 {
      */
     boolean output(long now, Ipv6Address src, Ipv6Address dst, int nextHeader, int trafficClass, int hopLimit,
                    byte[] payload, int off, int len, IpStack.PayloadWriter writer) {
+        return output(now, src, dst, nextHeader, trafficClass, hopLimit, payload, off, len, writer, 0);
+    }
+
+    /** {@code segmentSize > 0}: a TCP super-segment for a device that cuts it (as Ipv4#output). */
+    boolean output(long now, Ipv6Address src, Ipv6Address dst, int nextHeader, int trafficClass, int hopLimit,
+                   byte[] payload, int off, int len, IpStack.PayloadWriter writer, int segmentSize) {
         if (nextHeader < 0 || nextHeader > 255) throw new IllegalArgumentException("next header must be 0..255: " + nextHeader);
         if (hopLimit < -1 || hopLimit > 255) throw new IllegalArgumentException("hop limit must be -1 or 0..255: " + hopLimit);
         if (trafficClass < 0 || trafficClass > 255) throw new IllegalArgumentException("traffic class must be 0..255: " + trafficClass);
@@ -246,10 +259,12 @@ final class Ipv6 {
             return false;
         }
         int mtu = dst.isMulticast() ? hop.link().mtu : mtuFor(now, dst);
-        if (Ipv6Repr.HEADER_LENGTH + len > mtu)
+        Link link = hop.link().link;
+        boolean gso = segmentSize > 0 && !link.ethernet && Ipv6Repr.HEADER_LENGTH + len <= link.iface.device().gsoMaxSize();
+        if (Ipv6Repr.HEADER_LENGTH + len > mtu && !gso)
             return fragment(now, hop, source, dst, nextHeader, trafficClass, hl, payload, off, len, writer, mtu);
         Ipv6Repr ip = new Ipv6Repr(trafficClass, 0, len, nextHeader, hl, source, dst);
-        return transmit(now, hop.link(), hop.nextHop(), ip, payload, off, len, writer);
+        return transmit(now, hop.link(), hop.nextHop(), ip, payload, off, len, writer, gso ? segmentSize : 0);
     }
 
     /**
@@ -302,6 +317,11 @@ final class Ipv6 {
 
     private boolean transmit(long now, Ipv6Link l6, Ipv6Address nextHop, Ipv6Repr ip, byte[] payload, int off, int len,
                              IpStack.PayloadWriter writer) {
+        return transmit(now, l6, nextHop, ip, payload, off, len, writer, 0);
+    }
+
+    private boolean transmit(long now, Ipv6Link l6, Ipv6Address nextHop, Ipv6Repr ip, byte[] payload, int off, int len,
+                             IpStack.PayloadWriter writer, int segmentSize) {
         Link link = l6.link;
         int head = link.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
         int size = head + ip.totalLength();
@@ -311,7 +331,8 @@ final class Ipv6 {
         ip.emit(frame, head);
         c.outPackets.increment();
         if (!link.ethernet) {
-            link.iface.device().transmit(now, frame);
+            if (segmentSize > 0) link.iface.device().transmitSegments(now, frame, segmentSize);
+            else link.iface.device().transmit(now, frame);
             return true;
         }
         return ethernet.ipv6Output(now, l6, nextHop, frame);

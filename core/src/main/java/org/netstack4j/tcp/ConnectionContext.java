@@ -31,6 +31,19 @@ interface ConnectionContext {
      */
     void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpEncoder seg, byte[] payload, int off, int len, int ecn);
 
+    /**
+     * TSO: the largest IP packet the route to {@code dst} takes as a super-segment, or 0 (also
+     * while tracing, so that traces show the segments the wire carries).
+     */
+    int gsoMaxSize(IpAddress dst);
+
+    /**
+     * A common segment carrying {@code len / segmentSize} (rounded up) segments' worth of payload
+     * that the device cuts ({@link TcpOutput#sendSegmented}); counted as that many segments.
+     */
+    void transmitSegmented(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpEncoder seg, byte[] payload, int off,
+                           int len, int ecn, int segmentSize);
+
     /** A connection's segment with options beyond timestamps (SYN, SACK); {@code ecn} as above. */
     void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpRepr seg, byte[] payload, int off, int len, int ecn);
 

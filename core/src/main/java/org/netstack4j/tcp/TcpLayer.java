@@ -640,6 +640,16 @@ public final class TcpLayer implements Pollable {
             TcpLayer.this.transmit(now, c, src, dst, seg, payload, off, len, ecn);
         }
 
+        @Override public int gsoMaxSize(IpAddress dst) { return tracer.enabled() ? 0 : output.gsoMaxSize(dst); }
+
+        @Override public void transmitSegmented(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpEncoder seg,
+                                                byte[] payload, int off, int len, int ecn, int segmentSize) {
+            int n = (len + segmentSize - 1) / segmentSize;
+            tcpCounters.outSegments.add(n);
+            if (ecn != IpMeta.NOT_ECT) tcpCounters.outEct.add(n);
+            output.sendSegmented(now, src, dst, seg, payload, off, len, ecn, segmentSize);
+        }
+
         @Override public void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpRepr seg,
                                        byte[] payload, int off, int len, int ecn) {
             TcpLayer.this.transmit(now, src, dst, seg, payload, off, len, ecn);

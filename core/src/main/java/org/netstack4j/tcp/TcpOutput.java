@@ -36,4 +36,20 @@ public interface TcpOutput {
     default void send(long now, IpAddress src, IpAddress dst, TcpEncoder tcp, byte[] payload, int off, int len, int ecn) {
         send(now, src, dst, tcp, payload, off, len);
     }
+
+    /**
+     * TSO: the largest IP packet the route to {@code dst} takes as a TCP super-segment (see
+     * {@link org.netstack4j.device.Device#gsoMaxSize}); 0 (the default) when segments must be MSS-sized.
+     */
+    default int gsoMaxSize(IpAddress dst) { return 0; }
+
+    /**
+     * A super-segment of the common form whose payload the device cuts into segments of
+     * {@code segmentSize} bytes, the checksum left partial ({@link TcpEncoder#emitPartial}).
+     * Called only when {@link #gsoMaxSize} allows a packet of its size.
+     */
+    default void sendSegmented(long now, IpAddress src, IpAddress dst, TcpEncoder tcp, byte[] payload, int off, int len,
+                               int ecn, int segmentSize) {
+        throw new UnsupportedOperationException("this output offers no segmentation offload (gsoMaxSize is 0)");
+    }
 }

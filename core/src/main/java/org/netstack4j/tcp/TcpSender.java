@@ -208,6 +208,8 @@ final class TcpSender implements RecoverySender {
                     if (resend) // do not resend into a SACKed range
                         len = Math.min(len, Math.max(1, Seq.sub(r.sackedFrom(c.sndNxt, Seq.add(c.sndNxt, len)), c.sndNxt)));
                     boolean full = len == maxData;
+                    int segments = full && !resend ? superSegments(maxData, Math.min(unsent, usable)) : 1;
+                    if (segments > 1) len = segments * maxData;
                     boolean all = len == unsent;
                     // RFC 896 / RFC 9293 3.7.4 Nagle: a short segment waits while data is unacknowledged
                     boolean nagleOk = noDelay || flight == 0 || c.finQueued
@@ -220,7 +222,8 @@ final class TcpSender implements RecoverySender {
                     boolean swsOk = full || !hold && ((all && nagleOk) || (nagleOk && len >= c.maxSndWnd / 2));
                     if (!swsOk && !resend) break; // resent data goes as it was cut before
                     boolean fin = c.finQueued && all && Seq.add(c.sndNxt, len) == c.finSeq;
-                    sendData(now, c.sndNxt, len, fin);
+                    if (segments > 1) sendSegments(now, c.sndNxt, len, fin, maxData);
+                    else sendData(now, c.sndNxt, len, fin);
                     if (!full) sndSml = Seq.add(c.sndNxt, len);
                     c.sndNxt = Seq.add(c.sndNxt, len + (fin ? 1 : 0));
                     if (fin) break;
@@ -309,12 +312,51 @@ final class TcpSender implements RecoverySender {
         return len + (fin ? 1 : 0);
     }
 
-    @Override public void sendData(long now, int seq, int len, boolean fin) {
-        int end = Seq.add(seq, len + (fin ? 1 : 0));
-        boolean rtx = Seq.lt(seq, c.sndMax);
+    /**
+     * TSO (a device that cuts super-segments, {@link ConnectionContext#gsoMaxSize}): how many
+     * full segments of {@code maxData} to send as one, at most what {@code room} (the unsent data
+     * the windows let out) holds and what fits 64 KiB with headers, as Linux's tcp_tso_segs; 1
+     * when there is no such device, SACK blocks ride on the segments (their options vary), or tracing.
+     */
+    private int superSegments(int maxData, long room) {
+        if (gsoMax < 0) gsoMax = c.layer.gsoMaxSize(c.remoteAddress);
+        if (gsoMax == 0 || c.sackOk && !c.ooo.isEmpty()) return 1;
+        int headers = (c.remoteAddress instanceof org.netstack4j.wire.Ipv6Address ? 40 : 20) + 20 + (c.tsOk ? 12 : 0);
+        long fit = Math.min(room, gsoMax - headers);
+        return (int) Math.max(1, fit / maxData);
+    }
+
+    /** The route's TSO size ({@link ConnectionContext#gsoMaxSize}), asked once per connection; -1 until then. */
+    private int gsoMax = -1;
+
+    /**
+     * New data of {@code len} bytes (a multiple of {@code segmentSize} but for a FIN-carrying or
+     * final tail) sent as one super-segment the device cuts; loss recovery, RTT timing and the
+     * counters see the {@code segmentSize} segments the wire carries, one by one.
+     */
+    void sendSegments(long now, int seq, int len, boolean fin, int segmentSize) {
+        emit(now, dataFlags(seq, len, fin), seq, len, segmentSize);
+        for (int at = 0; at < len; at += segmentSize) {
+            int n = Math.min(segmentSize, len - at);
+            dataSent(now, Seq.add(seq, at), n, fin && at + n == len);
+        }
+    }
+
+    private int dataFlags(int seq, int len, boolean fin) {
         int flags = TcpRepr.ACK | (fin ? TcpRepr.FIN : 0);
         if (len > 0 && Seq.add(seq, len) == Seq.add(c.sndBufSeq, c.sendBuf.size())) flags |= TcpRepr.PSH;
-        emit(now, flags, seq, len);
+        return flags;
+    }
+
+    @Override public void sendData(long now, int seq, int len, boolean fin) {
+        emit(now, dataFlags(seq, len, fin), seq, len);
+        dataSent(now, seq, len, fin);
+    }
+
+    /** What sending [seq, seq + len (+ FIN)) changes: SND.MAX, loss recovery, RTT timing, the RTO. */
+    private void dataSent(long now, int seq, int len, boolean fin) {
+        int end = Seq.add(seq, len + (fin ? 1 : 0));
+        boolean rtx = Seq.lt(seq, c.sndMax);
         if (len > 0) lastDataSentAt = now;
         c.recovery().segmentSent(now, seq, len, fin, rtx, Seq.gt(end, c.sndMax));
         if (rtx) {
@@ -378,6 +420,11 @@ final class TcpSender implements RecoverySender {
 
     /** Builds and transmits one segment; payload comes from the send buffer at seq. */
     void emit(long now, int flags, int seq, int len) {
+        emit(now, flags, seq, len, 0);
+    }
+
+    /** {@code segmentSize > 0}: a super-segment of the common form that the device cuts into segments of that size. */
+    private void emit(long now, int flags, int seq, int len, int segmentSize) {
         boolean syn = (flags & TcpRepr.SYN) != 0;
         int ecn = IpMeta.NOT_ECT;
         if (!syn && c.ecnFlags != 0) { // RFC 3168 6.1: ECT(0), CWR and ECE
@@ -428,7 +475,8 @@ final class TcpSender implements RecoverySender {
         if (options == null) {
             // the layer's reused encoder: the same bytes as the TcpRepr, without the objects
             TcpEncoder t = c.layer.encoder().set(c.localPort, c.remotePort, seq, ackField, flags, window, c.tsOk, c.tsOk ? c.tsNow(now) : 0, c.tsRecent);
-            c.layer.transmit(now, c, c.localAddress, c.remoteAddress, t, payload, payloadOff, len, ecn);
+            if (segmentSize > 0) c.layer.transmitSegmented(now, c, c.localAddress, c.remoteAddress, t, payload, payloadOff, len, ecn, segmentSize);
+            else c.layer.transmit(now, c, c.localAddress, c.remoteAddress, t, payload, payloadOff, len, ecn);
         } else {
             TcpRepr t = new TcpRepr(c.localPort, c.remotePort, seq, ackField, flags, window, 0, options);
             c.layer.transmit(now, c, c.localAddress, c.remoteAddress, t, payload, payloadOff, len, ecn);

@@ -78,5 +78,18 @@ public final class TcpEncoder {
         return len;
     }
 
+    /**
+     * As {@link #emit}, for a super-segment a device cuts (TSO): the checksum field holds only
+     * the folded pseudo-header sum over the whole TCP length, not complemented (CHECKSUM_PARTIAL,
+     * virtio NEEDS_CSUM: the device adds the rest per segment), so no byte of the payload is summed here.
+     */
+    public int emitPartial(IpAddress src, IpAddress dst, byte[] buf, int off, byte[] payload, int poff, int plen) {
+        int len = emit(src, dst, buf, off, payload, poff, 0);
+        if (plen > 0) System.arraycopy(payload, poff, buf, off + len, plen);
+        int partial = ~Checksum.finish(Checksum.pseudoHeaderSum(src, dst, Ipv4Repr.PROTO_TCP, len + plen)) & 0xffff;
+        Bytes.put16(buf, off + TcpRepr.CHECKSUM, partial);
+        return len + plen;
+    }
+
     @Override public String toString() { return toRepr().toString(); }
 }

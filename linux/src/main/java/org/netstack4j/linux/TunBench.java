@@ -103,17 +103,23 @@ public final class TunBench {
     public static void main(String[] args) throws Exception {
         boolean quick = false;
         boolean json = false;
+        boolean offloadOnly = false;
+        boolean httpOnly = false;
         for (String a : args) {
             switch (a) {
                 case "--quick" -> quick = true;
                 case "--json" -> json = true;
+                case "--offload-only" -> offloadOnly = true;
+                case "--http-only" -> httpOnly = true;
                 default -> {
-                    System.err.println("usage: TunBench [--quick] [--json]");
+                    System.err.println("usage: TunBench [--quick] [--json] [--offload-only | --http-only]");
                     System.exit(2);
                 }
             }
         }
-        List<Row> rows = run(quick, System.err);
+        List<Row> rows = httpOnly ? List.of(TunHttpBench.row(
+                (ProcessHandle.current().pid() % 100000) + "x", 16 + (int) (ProcessHandle.current().pid() % 50) * 4 + 3,
+                quick ? 1.0 : 5.0, System.err)) : run(quick, offloadOnly, System.err);
         System.out.print(json ? toJson(rows) : toTable(rows));
     }
 
@@ -130,6 +136,11 @@ public final class TunBench {
      * environment or a failed measurement: such rows have null values and the reason.
      */
     public static List<Row> run(boolean quick, PrintStream log) {
+        return run(quick, false, log);
+    }
+
+    /** {@link #run(boolean, PrintStream)}; {@code offloadOnly}: only the veth baseline and the offload rows (profiling). */
+    static List<Row> run(boolean quick, boolean offloadOnly, PrintStream log) {
         double seconds = quick ? 1.0 : 5.0;
         String why = whyUnavailable();
         if (why != null) {
@@ -141,7 +152,7 @@ public final class TunBench {
         List<Row> rows = new ArrayList<>();
 
         Double ceiling = null;
-        try {
+        if (!offloadOnly) try {
             log.println("tun_ceiling ...");
             TunCeiling.Result[] r = TunCeiling.run((long) (seconds * 1e9), "nsjb-" + tag + "-c", 215, net + 2);
             TunCeiling.Result write = r[0];
@@ -168,9 +179,10 @@ public final class TunBench {
         String vethNote = veth == null ? "veth baseline failed" : "kernel column: veth_bulk_kernel_to_kernel";
 
         // the same transfers with the plain 1500-byte mode and with offloads (vnet header, GSO both ways)
-        for (boolean offload : new boolean[] {false, true}) {
+        for (boolean offload : offloadOnly ? new boolean[] {true} : new boolean[] {false, true}) {
             tunBulkRows(rows, offload, tag, net, seconds, veth, vethNote, ceiling, log);
         }
+        if (!offloadOnly) rows.add(TunHttpBench.row(tag, net + 3, seconds, log));
         rows.add(new Row("veth_bulk_kernel_to_kernel", GBPS, null, veth, null, veth == null
                 ? "failed (see log)"
                 : "python3 sendall(128 KiB) loop -> python3 recv_into loop, kernel TCP both ends, two namespaces joined by a "
@@ -251,6 +263,7 @@ public final class TunBench {
                 "veth_bulk_kernel_to_kernel")) {
             rows.add(new Row(n, GBPS, null, null, null, reason));
         }
+        rows.add(new Row("tun_http_wrk", "req/s", null, null, null, reason));
         return rows;
     }
 

@@ -331,6 +331,8 @@ public final class TunHost implements AutoCloseable {
         @Override public Medium medium() { return Medium.IP; }
         @Override public int mtu() { return tun.mtu(); }
         @Override public void transmit(long now, byte[] frame) { if (!stopped) tun.transmit(now, frame); }
+        @Override public int gsoMaxSize() { return tun.gsoMaxSize(); }
+        @Override public void transmitSegments(long now, byte[] packet, int segmentSize) { if (!stopped) tun.transmitSegments(now, packet, segmentSize); }
         @Override public void attach(FrameSink s) { this.sink = s == null ? FrameSink.DISCARD : s; }
         @Override public long pollAt() { return stopped ? Time.NEVER : tun.pollAt(); }
         @Override public void poll(long now) { if (!stopped) tun.poll(now); }

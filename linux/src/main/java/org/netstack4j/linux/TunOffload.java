@@ -158,6 +158,31 @@ public final class TunOffload {
         return frames;
     }
 
+    /**
+     * The GSO header of a TCP super-packet whose checksum field already holds the folded
+     * pseudo-header sum (as the stack's TSO output writes it, TcpEncoder#emitPartial).
+     */
+    static VirtioNetHeader gsoHeader(byte[] packet, int mss) {
+        boolean v6 = (packet[0] & 0xff) >>> 4 == 6;
+        int ipLen = v6 ? 40 : (packet[0] & 0xf) * 4;
+        int tcpLen = ((packet[ipLen + 12] & 0xff) >>> 4) * 4;
+        return new VirtioNetHeader(VirtioNetHeader.F_NEEDS_CSUM, v6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4,
+                ipLen + tcpLen, mss, ipLen, 16);
+    }
+
+    /** The TCP payload length of an IPv4 or IPv6 TCP packet. */
+    static int payloadLength(byte[] packet) {
+        boolean v6 = (packet[0] & 0xff) >>> 4 == 6;
+        int ipLen = v6 ? 40 : (packet[0] & 0xf) * 4;
+        return packet.length - ipLen - ((packet[ipLen + 12] & 0xff) >>> 4) * 4;
+    }
+
+    /** True if the TCP packet carries CWR (kept on the first segment only: needs GSO_ECN, which we do not ask for). */
+    static boolean hasCwr(byte[] packet) {
+        int ipLen = (packet[0] & 0xff) >>> 4 == 6 ? 40 : (packet[0] & 0xf) * 4;
+        return (packet[ipLen + 13] & 0x80) != 0;
+    }
+
     /** A header saying "nothing to do" (checksums complete, no GSO) and the packet. */
     static byte[] plain(byte[] packet) {
         byte[] f = new byte[VirtioNetHeader.LENGTH + packet.length];
@@ -173,11 +198,9 @@ public final class TunOffload {
     static byte[] gso(byte[] packet, int mss) {
         boolean v6 = (packet[0] & 0xff) >>> 4 == 6;
         int ipLen = v6 ? 40 : (packet[0] & 0xf) * 4;
-        int tcpLen = ((packet[ipLen + 12] & 0xff) >>> 4) * 4;
         int l4 = packet.length - ipLen;
         byte[] f = plain(packet);
-        new VirtioNetHeader(VirtioNetHeader.F_NEEDS_CSUM, v6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4,
-                ipLen + tcpLen, mss, ipLen, 16).write(f, 0);
+        gsoHeader(packet, mss).write(f, 0);
         long sum = v6 ? Checksum.sum(0, packet, 8, 32) : Checksum.sum(0, packet, 12, 8);
         int folded = ~Checksum.finish(sum + Segmentation.TCP + l4) & 0xffff;
         int at = VirtioNetHeader.LENGTH + ipLen + 16;

@@ -353,6 +353,51 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     }
 
     /**
+     * Offload mode with TSO agreed (TUN, vnet header, CSUM+TSO4+TSO6): the stack may hand whole
+     * 64 KiB TCP super-segments to {@link #transmitSegments}; the kernel cuts them.
+     */
+    @Override
+    public final int gsoMaxSize() {
+        return offloads.vnetHeader() && medium == Medium.IP
+                && offloads.has(TunOffload.TUN_F_CSUM | TunOffload.TUN_F_TSO4 | TunOffload.TUN_F_TSO6) ? TunOffload.MAX_SUPER : 0;
+    }
+
+    /**
+     * Writes a TCP super-segment (checksum partial) with a GSO header in one write: the frames
+     * {@link #transmit} held go first (order), and the header goes straight into the write
+     * buffer before the packet, so the packet is copied once. A CWR-carrying packet is cut here
+     * (no GSO_ECN negotiated).
+     */
+    @Override
+    public final void transmitSegments(long now, byte[] packet, int segmentSize) {
+        if (closed) {
+            txDropped++;
+            return;
+        }
+        if (gsoMaxSize() == 0 || TunOffload.hasCwr(packet)) {
+            Device.super.transmitSegments(now, packet, segmentSize);
+            return;
+        }
+        if (!txBatch.isEmpty()) flushBatch(now);
+        coalesced[0]++;
+        coalesced[1] += (TunOffload.payloadLength(packet) + segmentSize - 1) / segmentSize;
+        VirtioNetHeader h = TunOffload.gsoHeader(packet, segmentSize);
+        if (!txQueue.isEmpty()) flush(now);
+        if (txQueue.isEmpty() && packet.length + VirtioNetHeader.LENGTH <= txBuf.byteSize()) {
+            h.write(txHeader, 0);
+            MemorySegment.copy(MemorySegment.ofArray(txHeader), 0, txBuf, 0, VirtioNetHeader.LENGTH);
+            MemorySegment.copy(MemorySegment.ofArray(packet), 0, txBuf, VirtioNetHeader.LENGTH, packet.length);
+            int e = writeBuffer(VirtioNetHeader.LENGTH + packet.length);
+            if (e != Errno.EAGAIN && e != Errno.ENOBUFS) return;
+        }
+        byte[] f = TunOffload.plain(packet);
+        h.write(f, 0);
+        enqueue(now, f);
+    }
+
+    private final byte[] txHeader = new byte[VirtioNetHeader.LENGTH];
+
+    /**
      * Offload mode: writes what {@link #transmit} held, each run of one TCP flow as one GSO
      * super-packet, everything else with a plain header. Called by {@link #poll}; a runtime that
      * drives the device itself may call it after a burst of transmits.
@@ -404,12 +449,17 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
             lastTxErrno = Errno.EMSGSIZE;
             return Errno.EMSGSIZE;
         }
-        MemorySegment.copy(frame, 0, txBuf, ValueLayout.JAVA_BYTE, 0, frame.length);
+        MemorySegment.copy(MemorySegment.ofArray(frame), 0, txBuf, 0, frame.length); // segment to segment: see copyOut
+        return writeBuffer(frame.length);
+    }
+
+    /** write(2) of the first {@code length} bytes of txBuf: 0, or the errno as {@link #writeOnce}. */
+    private int writeBuffer(int length) {
         while (true) {
-            long r = LibC.write(txErrno, fd, txBuf, frame.length);
+            long r = LibC.write(txErrno, fd, txBuf, length);
             if (r >= 0) {
                 txPackets++;
-                txBytes += frame.length;
+                txBytes += length;
                 return 0;
             }
             int e = LibC.errno(txErrno);
@@ -527,9 +577,9 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
             inbound.drop();
             return;
         }
-        MemorySegment.copy(rxBuf, ValueLayout.JAVA_BYTE, 0, rxHeader, 0, VirtioNetHeader.LENGTH);
+        MemorySegment.copy(rxBuf, 0, MemorySegment.ofArray(rxHeader), 0, VirtioNetHeader.LENGTH);
         byte[] packet = new byte[r - VirtioNetHeader.LENGTH];
-        MemorySegment.copy(rxBuf, ValueLayout.JAVA_BYTE, VirtioNetHeader.LENGTH, packet, 0, packet.length);
+        MemorySegment.copy(rxBuf, VirtioNetHeader.LENGTH, MemorySegment.ofArray(packet), 0, packet.length);
         inbound.decode(VirtioNetHeader.read(rxHeader, 0, VirtioNetHeader.LENGTH), packet, rxPending);
     }
 
@@ -710,11 +760,13 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     /**
      * The first {@code length} bytes of {@code buf} as a new array. Not {@code asSlice(..).toArray(..)}:
      * on JDK 25 that computes {@code Class.getSimpleName()} on every call, which showed up as the
-     * reader thread's hottest Java frame in a JFR profile of TunBench.
+     * reader thread's hottest Java frame in a JFR profile of TunBench. Nor the array form of
+     * {@code MemorySegment.copy}: on JDK 25 its index check built a StringBuilder per call
+     * (JFR, the offload rows); the segment-to-segment copy has no such check.
      */
     private static byte[] copyOut(MemorySegment buf, int length) {
         byte[] frame = new byte[length];
-        MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, frame, 0, length);
+        MemorySegment.copy(buf, 0, MemorySegment.ofArray(frame), 0, length);
         return frame;
     }
 }

@@ -47,7 +47,7 @@ class TunOffloadTransferTest {
             s.recv(1)
             print('sent', h.hexdigest(), flush=True)
             """.formatted(CHUNK);
-    private static final String PY_RECV = """
+    static final String PY_RECV = """
             import hashlib, socket, sys
             l = socket.socket()
             l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
