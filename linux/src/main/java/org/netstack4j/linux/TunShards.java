@@ -23,8 +23,9 @@ import org.netstack4j.tcp.TcpConfig;
  * packet may land on another queue; and UDP sockets live on one shard. The {@link Steering}
  * covers both: each shard notes the TCP flows it opened or accepted (the SYN or SYN,ACK it
  * writes) in a shared lossy table, and a reader that gets a segment of another shard's flow, or
- * any UDP datagram on a shard other than 0, hands it to that shard's loop (counted per shard as
- * {@code tun.steered_out}).
+ * any UDP or ICMP packet on a shard other than 0, hands it to that shard's loop (counted per shard
+ * as {@code tun.steered_out}). ICMP errors about a TCP flow thus reach shard 0, not the flow's
+ * shard (a PMTU update is then missed by a connection on another shard).
  *
  * <p>Shared across shards: the addresses (every shard has all of them), the seed (the same ISN,
  * SYN cookie and IP ID secrets, so a cookie sent by one shard verifies on another), and listeners
@@ -86,6 +87,16 @@ public final class TunShards implements AutoCloseable {
 
     /** Why fewer queues than asked for were opened (the kernel refused IFF_MULTI_QUEUE, ...), or null. */
     public String fallback() { return queues.fallback(); }
+
+    /**
+     * From now on only new connections to these local TCP ports may start on any shard (each shard
+     * must listen on them); connection requests to every other port are handed to shard 0, where
+     * single-shard services (and their dynamic ports, e.g. FTP data) listen. Without this call every
+     * port is spread (every shard is alike, e.g. a gateway intercepting on each).
+     */
+    public void spreadOnly(int... ports) {
+        if (steering != null) steering.spreadOnly(ports);
+    }
 
     /** Frames a shard's reader handed to another shard (index: the reader's shard). */
     public long steered(int shard) { return steering == null ? 0 : steering.steered.get(shard); }
@@ -169,6 +180,8 @@ public final class TunShards implements AutoCloseable {
         private final AtomicLongArray table = new AtomicLongArray(SLOTS);
         final AtomicLongArray steered;
         final TunHost[] hosts;
+        /** When set: the only local TCP ports whose new connections may start on any shard; other SYNs go to shard 0. */
+        private volatile java.util.BitSet spread;
 
         Steering(int shards, long seed) {
             if (shards < 2 || shards > 255) throw new IllegalArgumentException("2..255 shards, not " + shards);
@@ -197,14 +210,23 @@ public final class TunShards implements AutoCloseable {
          */
         int ownerOf(byte[] p) {
             int proto = protocol(p);
-            if (proto == 17) return 0;
+            if (proto == 17 || proto == 1 || proto == 58) return 0; // UDP sockets and pings live on shard 0
             if (proto != 6) return -1;
             int t = transportOffset(p);
             if (t < 0 || t + 14 > p.length) return -1;
-            if ((p[t + 13] & 0x12) == 0x02) return -1;
+            if ((p[t + 13] & 0x12) == 0x02) {
+                java.util.BitSet only = spread;
+                return only == null || only.get(((p[t + 2] & 0xff) << 8) | (p[t + 3] & 0xff)) ? -1 : 0;
+            }
             long h = flowHash(p, t, true);
             long e = table.get(slot(h));
             return e != 0 && (e & ~0xFFL) == tag(h) ? (int) (e & 0xFF) - 1 : -1;
+        }
+
+        void spreadOnly(int... ports) {
+            java.util.BitSet b = new java.util.BitSet(65536);
+            for (int port : ports) b.set(port);
+            spread = b;
         }
 
         /** On shard {@code shard}'s reader: true if the frame went to another shard's loop. */

@@ -71,8 +71,22 @@ class TunShardsUnitTest {
         assertEquals(0, s.ownerOf(udp));
         byte[] icmp = tcp4("10.0.0.1", 0, "10.0.0.2", 0, 0);
         icmp[9] = 1;
-        assertEquals(-1, s.ownerOf(icmp));
+        assertEquals(0, s.ownerOf(icmp), "echo replies reach the pinger on shard 0");
+        byte[] gre = tcp4("10.0.0.1", 0, "10.0.0.2", 0, 0);
+        gre[9] = 47;
+        assertEquals(-1, s.ownerOf(gre));
         assertEquals(-1, s.ownerOf(new byte[3]));
+    }
+
+    @Test
+    void connectionRequestsToUnspreadPortsGoToShardZero() {
+        TunShards.Steering s = new TunShards.Steering(2, 3);
+        byte[] synHttp = tcp4("10.0.0.1", 40000, "10.0.0.2", 80, 0x02);
+        byte[] synFtp = tcp4("10.0.0.1", 40000, "10.0.0.2", 21, 0x02);
+        assertEquals(-1, s.ownerOf(synFtp), "every port spread by default");
+        s.spreadOnly(80);
+        assertEquals(-1, s.ownerOf(synHttp));
+        assertEquals(0, s.ownerOf(synFtp), "a service on shard 0 only");
     }
 
     @Test
