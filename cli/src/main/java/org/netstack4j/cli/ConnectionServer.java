@@ -17,7 +17,8 @@ import org.netstack4j.tcp.TcpState;
  * overload handler instead (e.g. a 503 and close) and counted as refused, so a flood of idle
  * connections cannot take an unbounded number of threads and buffers. {@link #close} stops
  * accepting, closes every open connection (FIN, or RST when unread data remains, like Linux) and
- * waits a little for the FIN handshakes.
+ * waits a little for the FIN handshakes. With several server sockets (one per shard of a
+ * multi-queue TUN, all on the same port) it accepts from all of them and serves them as one.
  */
 final class ConnectionServer implements AutoCloseable {
     /** What to do with one connection; the server closes the socket afterwards. */
@@ -26,8 +27,8 @@ final class ConnectionServer implements AutoCloseable {
         void handle(TcpSocket socket) throws IOException;
     }
 
-    private final TcpServerSocket server;
-    private final EventLoop loop;
+    private final java.util.List<TcpServerSocket> servers;
+    private final java.util.List<EventLoop> loops;
     private final Handler handler;
     private final Consumer<String> errors;
     private final int maxConnections;
@@ -50,9 +51,16 @@ final class ConnectionServer implements AutoCloseable {
      */
     ConnectionServer(TcpServerSocket server, EventLoop loop, Handler handler, Consumer<String> errors,
                      int maxConnections, Handler overload) {
+        this(java.util.List.of(server), java.util.List.of(loop), handler, errors, maxConnections, overload);
+    }
+
+    /** One server socket per shard ({@code servers.get(i)} on {@code loops.get(i)}), served as one. */
+    ConnectionServer(java.util.List<TcpServerSocket> servers, java.util.List<EventLoop> loops, Handler handler,
+                     Consumer<String> errors, int maxConnections, Handler overload) {
         if (maxConnections < 1) throw new IllegalArgumentException("maxConnections < 1");
-        this.server = server;
-        this.loop = loop;
+        if (servers.isEmpty() || servers.size() != loops.size()) throw new IllegalArgumentException("one loop per server socket");
+        this.servers = java.util.List.copyOf(servers);
+        this.loops = java.util.List.copyOf(loops);
         this.handler = handler;
         this.errors = errors;
         this.maxConnections = maxConnections;
@@ -71,8 +79,39 @@ final class ConnectionServer implements AutoCloseable {
     /** The most connections served at the same time so far. */
     int peakActive() { return peak.get(); }
 
-    /** Accepts until {@link #close}; returns then. */
+    /** Accepts until {@link #close}; returns then (with several server sockets, once every one stopped). */
     void run() throws IOException {
+        if (servers.size() == 1) {
+            run(servers.getFirst());
+            return;
+        }
+        java.util.List<Thread> others = new java.util.ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<IOException> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        for (TcpServerSocket server : servers.subList(1, servers.size())) {
+            others.add(Thread.ofVirtual().name("accept-" + server.getLocalPort()).start(() -> {
+                try {
+                    run(server);
+                } catch (IOException e) {
+                    failed.compareAndSet(null, e);
+                }
+            }));
+        }
+        try {
+            run(servers.getFirst());
+        } finally {
+            for (Thread t : others) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        if (failed.get() != null) throw failed.get();
+    }
+
+    private void run(TcpServerSocket server) throws IOException {
         while (!closing) {
             TcpSocket s;
             try {
@@ -100,7 +139,7 @@ final class ConnectionServer implements AutoCloseable {
 
     /** Starts {@link #run} on a virtual thread. */
     Thread start() {
-        return Thread.ofVirtual().name("accept-" + server.getLocalPort()).start(() -> {
+        return Thread.ofVirtual().name("accept-" + servers.getFirst().getLocalPort()).start(() -> {
             try {
                 run();
             } catch (IOException e) {
@@ -142,10 +181,15 @@ final class ConnectionServer implements AutoCloseable {
     /** Stops accepting, closes every connection and waits up to {@code waitMs} for them to finish closing. */
     void close(long waitMs) {
         closing = true;
-        server.close();
+        for (TcpServerSocket server : servers) server.close();
         for (TcpSocket s : open) s.close();
         for (TcpSocket s : refusing) s.close();
         long deadline = System.nanoTime() + waitMs * 1_000_000L;
+        for (EventLoop loop : loops) waitQuiet(loop, deadline);
+    }
+
+    /** Until {@code deadline}: waits for every connection of {@code loop}'s host to be closed or in TIME-WAIT. */
+    private static void waitQuiet(EventLoop loop, long deadline) {
         while (System.nanoTime() < deadline && !loop.isClosed()) {
             boolean quiet;
             try {

@@ -45,6 +45,8 @@ public final class GatewayCommand implements java.util.concurrent.Callable<Integ
             description = "The TUN interface and netstack4j's address on it, e.g. gw0=10.9.0.1/24.")
     String tun;
 
+    @picocli.CommandLine.Mixin QueueOption queueOption = new QueueOption();
+
     @Option(names = "--socks5", paramLabel = "HOST:PORT", description = "Relay TCP through this SOCKS5 proxy (RFC 1928 CONNECT).")
     String socks5;
 
@@ -175,18 +177,20 @@ public final class GatewayCommand implements java.util.concurrent.Callable<Integ
             }
         };
         TunGateway.Config cfg = config(tun, address, netns, peer, up, udp, connectTimeoutMs, maxFlows, log);
+        int queues = queueOption.queues(null);
         TunOptions.requireTunAccess("a TUN interface");
         TunGateway gw;
         try {
-            gw = TunGateway.open(cfg);
+            gw = TunGateway.open(cfg, queues);
         } catch (TunException | LinuxNet.CommandException e) {
             throw new Main.UsageError(e.getMessage().replace("\n  stderr: ", ": "));
         }
+        if (gw.shards().fallback() != null) log.accept("netstack4j: --queues " + queues + ": " + gw.shards().fallback());
         out.printf("netstack4j %s on %s%s%s%n", TunHost.join(gw.tun().addresses()), gw.tun().name(), netns == null ? "" : " (in namespace " + netns + ")",
                 peer.isEmpty() ? "" : ", kernel side " + String.join(" ", peer) + " with its default route via netstack4j");
         out.println("intercepting TCP " + (cfg.udp() ? "and UDP " : "") + "to any destination via " + up.describe()
                 + (cfg.udp() && cfg.udpUpstream() != up ? " (UDP via " + cfg.udpUpstream().describe() + ")" : "")
-                + "; Ctrl-C to stop");
+                + (gw.shards().size() > 1 ? "; " + gw.shards().size() + " queues" : "") + "; Ctrl-C to stop");
         out.flush();
         TunOptions.printCountersOnExit(out, gw::counters, gw::close, "netstack4j-gateway-shutdown");
         return 0;

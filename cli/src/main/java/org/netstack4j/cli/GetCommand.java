@@ -10,6 +10,7 @@ import java.util.Locale;
 import org.netstack4j.apps.dns.Dns;
 import org.netstack4j.apps.net.NetstackNetwork;
 import org.netstack4j.linux.TunHost;
+import org.netstack4j.linux.TunShards;
 import org.netstack4j.tcp.TcpConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,6 +53,8 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
 
     @Mixin TunOptions tunOptions = new TunOptions();
 
+    @Mixin QueueOption queueOption = new QueueOption();
+
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the body to FILE.")
     Path output;
 
@@ -93,7 +96,10 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
                     + " --host-address fd00:7::1/64");
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (TunHost host = tunOptions.open(b, lossP, pcap)) {
+        try (TunShards shards = tunOptions.openShards(b, lossP, pcap, queueOption.queues(pcap), err)) {
+            // our connections start on shard 0, and any the server opens to us (FTP active) go there too
+            shards.spreadOnly();
+            TunHost host = shards.first();
             if (host.hostAddress() == null) {
                 // Nobody can answer through a TUN whose kernel side is down or has no address: say so now.
                 String problem = kernelSideProblem(host.name(), u.host() instanceof org.netstack4j.wire.Ipv6Address);
@@ -209,7 +215,9 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
         if (output != null) Options.outputFile("-o", output);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (TunHost host = tunOptions.open(tunOptions.builder().tcpConfig(downloadConfig()), lossP, pcap)) {
+        try (TunShards shards = tunOptions.openShards(tunOptions.builder().tcpConfig(downloadConfig()), lossP, pcap, queueOption.queues(pcap), err)) {
+            shards.spreadOnly();
+            TunHost host = shards.first();
             NetstackNetwork net = new NetstackNetwork(host.net());
             String address = f.host();
             if (!Dns.Client.isLiteral(address)) {

@@ -8,7 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import org.netstack4j.apps.net.NetstackNetwork;
+import java.util.ArrayList;
+import java.util.List;
 import org.netstack4j.linux.TunHost;
+import org.netstack4j.linux.TunShards;
+import org.netstack4j.runtime.EventLoop;
 import org.netstack4j.socket.TcpServerSocket;
 import org.netstack4j.socket.TcpSocket;
 import org.netstack4j.tcp.TcpConfig;
@@ -56,6 +60,8 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
     @Spec CommandSpec spec;
 
     @Mixin TunOptions tunOptions = new TunOptions();
+
+    @Mixin QueueOption queueOption = new QueueOption();
 
     static final class Service {
         @Option(names = "--http", paramLabel = "DIR", description = "Serve the files under DIR over HTTP/1.1 (default port 80).")
@@ -159,25 +165,31 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         TunHost.Builder b = tunOptions.builder()
                 .tcpConfig(TcpConfig.defaults().withLimits(lm -> lm.withSynQueueLimit(1024)).withBuffers(bf -> bf.withReceiveBufferSize(1 << 20).withSendBufferSize(1 << 20)));
         PrintWriter out = spec.commandLine().getOut();
-        TunHost host = tunOptions.open(b, lossP, pcap);
+        // --http/--echo/--discard listen on every shard; DNS, SMTP and FTP (UDP, dynamic data ports) on shard 0
+        TunShards shards = tunOptions.openShards(b, lossP, pcap, queueOption.queues(pcap), spec.commandLine().getErr());
+        if (service != null) shards.spreadOnly(p);
+        else shards.spreadOnly();
+        TunHost host = shards.first();
         java.util.function.Consumer<String> log = quiet ? null
                 : line -> { synchronized (out) { out.println(LogText.controls(line)); out.flush(); } };
         AppServices services;
         try {
             services = AppServices.start(new NetstackNetwork(host.net()), apps, host.address().address().toString(), log);
         } catch (IOException e) {
-            host.close();
+            shards.close();
             throw new Main.UsageError("cannot start the services: " + e.getMessage());
         }
-        if (service == null) return serveAppsOnly(host, services, out);
-        TcpServerSocket server;
+        if (service == null) return serveAppsOnly(shards, services, out);
+        List<TcpServerSocket> server = new ArrayList<>();
         try {
-            server = new TcpServerSocket(host.net(), p, 1024);
+            for (TunHost h : shards.shards()) server.add(new TcpServerSocket(h.net(), p, 1024));
         } catch (IOException e) {
+            server.forEach(TcpServerSocket::close);
             services.close();
-            host.close();
+            shards.close();
             throw new Main.UsageError("cannot listen on port " + p + ": " + e.getMessage());
         }
+        List<EventLoop> loops = shards.shards().stream().map(TunHost::loop).toList();
         // Peer-controlled text reaches the log lines (request lines, error messages): one line each,
         // control characters escaped, so a client cannot forge lines or drive the terminal.
         ConnectionServer cs;
@@ -185,29 +197,32 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         String what;
         if (service.httpRoot != null) {
             http = new HttpFileServer(service.httpRoot, log, limits, System::nanoTime);
-            cs = httpServer(server, host.loop(), http, log, maxConnections);
+            cs = httpServer(server, loops, http, log, maxConnections);
             what = "files under " + service.httpRoot.toAbsolutePath().normalize() + " over HTTP; try: curl http://"
                     + host.address().address() + (p == 80 ? "" : ":" + p) + "/"
                     + (host.address6() == null ? "" : " or curl http://[" + host.address6().address() + "]" + (p == 80 ? "" : ":" + p) + "/");
         } else if (service.echo) {
-            cs = new ConnectionServer(server, host.loop(), s -> echo(s, log), log, maxConnections, null);
+            cs = new ConnectionServer(server, loops, s -> echo(s, log), log, maxConnections, null);
             what = "echo; try: nc " + host.address().address() + " " + p;
         } else {
-            cs = new ConnectionServer(server, host.loop(), s -> discard(s, log), log, maxConnections, null);
+            cs = new ConnectionServer(server, loops, s -> discard(s, log), log, maxConnections, null);
             what = "discard; try: head -c 10M /dev/zero | nc -q1 " + host.address().address() + " " + p;
         }
         HttpFileServer httpServer = http;
         out.printf("netstack4j %s on %s port %d serving %s%n", TunHost.join(host.addresses()), host.name(), p, what);
         for (String line : services.started()) out.println("  and " + line);
         out.println(tunOptions.kernelHint(host));
+        if (shards.size() > 1) out.println(shards.size() + " queues, one stack and thread each");
         out.println("Ctrl-C to stop");
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             cs.close(2000);
             services.close();
-            host.close();
+            String perQueue = perQueue(shards);
+            shards.close();
             synchronized (out) {
+                if (perQueue != null) out.println(perQueue);
                 for (String line : services.summary()) out.println(line);
                 out.printf("%nstopped: %d connection(s) served, %d refused (over --max-connections %d), at most %d at once%n",
                         cs.accepted(), cs.refused(), maxConnections, cs.peakActive());
@@ -231,8 +246,25 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         return 0;
     }
 
+    /** With several queues, "queues: q0 28 connections, q1 22" (connections each shard accepted), else null. */
+    static String perQueue(TunShards shards) {
+        if (shards.size() < 2) return null;
+        java.util.Map<String, Long> c;
+        try {
+            c = shards.counters();
+        } catch (RuntimeException closed) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder("queues:");
+        for (TunHost h : shards.shards())
+            b.append(h.shard() == 0 ? " " : ", ").append('q').append(h.shard()).append(' ')
+                    .append(c.getOrDefault("q" + h.shard() + ".tcp.passive_opens", 0L)).append(h.shard() == 0 ? " connections" : "");
+        return b.toString();
+    }
+
     /** DNS, SMTP and/or FTP without HTTP: wait for Ctrl-C, then close them and print their counters. */
-    private int serveAppsOnly(TunHost host, AppServices services, PrintWriter out) throws InterruptedException {
+    private int serveAppsOnly(TunShards shards, AppServices services, PrintWriter out) throws InterruptedException {
+        TunHost host = shards.first();
         out.printf("netstack4j %s on %s serving%n", TunHost.join(host.addresses()), host.name());
         for (String line : services.started()) out.println("  " + line);
         out.println(tunOptions.kernelHint(host));
@@ -241,7 +273,7 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             services.close();
-            host.close();
+            shards.close();
             synchronized (out) {
                 out.println();
                 for (String line : services.summary()) out.println("stopped: " + line);
@@ -258,7 +290,13 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
      * TCP_NODELAY on every connection (each response's header and first body bytes are one write,
      * and the last short segment of a response never waits for an ACK), a lingering close.
      */
-    static ConnectionServer httpServer(TcpServerSocket server, org.netstack4j.runtime.EventLoop loop, HttpFileServer files,
+    static ConnectionServer httpServer(TcpServerSocket server, EventLoop loop, HttpFileServer files,
+                                       java.util.function.Consumer<String> log, int maxConnections) {
+        return httpServer(List.of(server), List.of(loop), files, log, maxConnections);
+    }
+
+    /** {@link #httpServer(TcpServerSocket, EventLoop, HttpFileServer, java.util.function.Consumer, int)} on one server socket per shard. */
+    static ConnectionServer httpServer(List<TcpServerSocket> server, List<EventLoop> loop, HttpFileServer files,
                                        java.util.function.Consumer<String> log, int maxConnections) {
         ConnectionServer.Handler handler = s -> {
             s.setTcpNoDelay(true);

@@ -8,6 +8,7 @@ import org.netstack4j.linux.Cidr;
 import org.netstack4j.linux.LinuxNet;
 import org.netstack4j.linux.TunException;
 import org.netstack4j.linux.TunHost;
+import org.netstack4j.linux.TunShards;
 import picocli.CommandLine.Option;
 
 /**
@@ -71,12 +72,33 @@ final class TunOptions {
 
     /** Opens the host; every environment problem becomes one line that says what to do. */
     TunHost open(TunHost.Builder b, double loss, Path pcap) {
+        return opening(b, loss, pcap, TunHost.Builder::open);
+    }
+
+    /**
+     * Opens the TUN as {@code queues} shards ({@link TunShards}); when the kernel gave fewer queues,
+     * one line on {@code err} says why.
+     */
+    TunShards openShards(TunHost.Builder b, double loss, Path pcap, int queues, java.io.PrintWriter err) {
+        TunShards s = opening(b, loss, pcap, x -> x.openShards(queues));
+        if (s.fallback() != null) {
+            err.println("netstack4j: --queues " + queues + ": " + s.fallback());
+            err.flush();
+        }
+        return s;
+    }
+
+    private interface Opener<T> {
+        T open(TunHost.Builder b) throws IOException;
+    }
+
+    private <T> T opening(TunHost.Builder b, double loss, Path pcap, Opener<T> opener) {
         if (pcap != null) Options.outputFile("--pcap", pcap);
         requireTunAccess("a TUN interface");
         if (!hostAddress.isEmpty() && LinuxNet.ipCommand() == null)
             throw new Main.UsageError("--host-address needs the ip command (iproute2): apt-get install iproute2, or configure the kernel side yourself");
         try {
-            return b.loss(loss).pcap(pcap).open();
+            return opener.open(b.loss(loss).pcap(pcap));
         } catch (TunException e) {
             throw new Main.UsageError(e.getMessage());
         } catch (LinuxNet.CommandException e) {

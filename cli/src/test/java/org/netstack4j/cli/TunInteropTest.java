@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.netstack4j.linux.LinuxNet;
 import org.netstack4j.linux.TunHost;
+import org.netstack4j.linux.TunShards;
 import org.netstack4j.socket.TcpServerSocket;
 import org.netstack4j.tcp.TcpConfig;
 
@@ -36,7 +37,10 @@ import org.netstack4j.tcp.TcpConfig;
  * JVM in the root namespace and moved into a namespace of its own ({@code ip link set dev X netns
  * NS}); the kernel's side (10.213.7.1/24) and its tools (curl, python3 -m http.server, ping) live
  * in that namespace, so no test traffic touches the host's interfaces. netstack4j is 10.213.7.2.
- * Needs root, /dev/net/tun, ip, curl and python3; skips with the reason otherwise.
+ * Needs root, /dev/net/tun, ip, curl and python3; skips with the reason otherwise. This class runs
+ * what {@code serve} runs by default on a 2-CPU machine: offloads and the TUN opened as two queues
+ * (two shards, the HTTP server listening on both); {@link TunInteropPlainTest} runs it all again
+ * with one plain queue.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TunInteropTest {
@@ -48,6 +52,8 @@ class TunInteropTest {
     private static String ns;
     private static Path dir;
     private static Path files;
+    private static TunShards shards;
+    /** Shard 0: where netstack4j's own connections (get) start. */
     private static TunHost host;
     private static ConnectionServer http;
     private static Process python;
@@ -83,13 +89,17 @@ class TunInteropTest {
         ns = "nsj-interop-" + (withOffload ? "" : "p") + pid;
         LinuxNet.netnsAdd(ns);
         LinuxNet.linkUp(ns, "lo");
-        host = TunHost.builder("nsji" + (withOffload ? "" : "p") + pid % 100000).address(US + "/24").hostAddress(KERNEL + "/24").netns(ns)
+        shards = TunHost.builder("nsji" + (withOffload ? "" : "p") + pid % 100000).address(US + "/24").hostAddress(KERNEL + "/24").netns(ns)
                 .offload(withOffload).seed(7).pcap(dir.resolve("tun.pcap"))
                 .tcpConfig(TcpConfig.defaults().withLimits(lm -> lm.withSynQueueLimit(1024)).withBuffers(bf -> bf.withReceiveBufferSize(1 << 20).withSendBufferSize(1 << 20)))
-                .open();
-        TcpServerSocket server = new TcpServerSocket(host.net(), 80, 1024);
+                .openShards(withOffload ? 2 : 1);
+        assertEquals(null, shards.fallback(), "this kernel accepts IFF_MULTI_QUEUE");
+        host = shards.first();
+        List<TcpServerSocket> servers = new ArrayList<>();
+        for (TunHost h : shards.shards()) servers.add(new TcpServerSocket(h.net(), 80, 1024));
         HttpFileServer files = new HttpFileServer(TunInteropTest.files, null);
-        http = new ConnectionServer(server, host.loop(), s -> files.serve(s.getInputStream(), s.getOutputStream(), "peer"), null);
+        http = new ConnectionServer(servers, shards.shards().stream().map(TunHost::loop).toList(),
+                s -> files.serve(s.getInputStream(), s.getOutputStream(), "peer"), null, Integer.MAX_VALUE, null);
         http.start();
         // Its request log goes to a file: a pipe nobody reads would fill up and stall the server.
         python = startHttpServer(ns, py, PY_PORT, KERNEL, TunInteropTest.files, dir);
@@ -99,7 +109,7 @@ class TunInteropTest {
     static void tearDown() throws Exception {
         if (http != null) http.close(1000);
         stop(python);
-        if (host != null) host.close();
+        if (shards != null) shards.close();
         if (ns != null) LinuxNet.netnsDeleteQuietly(ns);
         deleteTree(dir);
     }
@@ -263,37 +273,49 @@ class TunInteropTest {
         assertTrue(http.peakActive() >= 10, "downloads ran one after another: at most " + http.peakActive() + " at once");
     }
 
+    /** Loss on every shard. */
+    private static void setLoss(double p) {
+        for (TunHost h : shards.shards()) h.setLoss(p);
+    }
+
+    /** Frames the fault injectors of all shards dropped. */
+    private static long lost() {
+        return shards.onEach(h -> h.faults().lost()).stream().mapToLong(Long::longValue).sum();
+    }
+
     @Test @Order(5)
     void curlDownloadsWithTwoPercentLoss() throws Exception {
-        host.setLoss(0.02);
+        setLoss(0.02);
         try {
             curlDownloads("2% loss");
         } finally {
-            host.setLoss(0);
+            setLoss(0);
         }
-        System.out.println("[interop] netstack4j counters after the lossy curl runs: " + host.loop().call(() ->
-                new java.util.TreeMap<>(host.host().counters().snapshot()).entrySet().stream()
-                        .filter(e -> e.getKey().startsWith("tcp.") && e.getValue() > 0).toList()));
-        assertTrue(host.loop().call(() -> host.faults().lost()) > 0, "the fault injector dropped nothing");
+        System.out.println("[interop] netstack4j counters after the lossy curl runs: " + shards.counters().entrySet().stream()
+                .filter(e -> e.getKey().startsWith("tcp.") || e.getKey().matches("q\\d+\\.tcp\\..*")).toList());
+        assertTrue(lost() > 0, "the fault injector dropped nothing");
     }
 
     @Test @Order(6)
     void netstack4jGetWithTwoPercentLoss() throws Exception {
-        long lostBefore = host.loop().call(() -> host.faults().lost());
-        host.setLoss(0.02);
+        long lostBefore = lost();
+        setLoss(0.02);
         try {
             getDownloads("2% loss");
         } finally {
-            host.setLoss(0);
+            setLoss(0);
         }
-        assertTrue(host.loop().call(() -> host.faults().lost()) > lostBefore, "the fault injector dropped nothing");
+        assertTrue(lost() > lostBefore, "the fault injector dropped nothing");
     }
 
     @Test @Order(8)
     void offloadsWereAgreedAndUsedBothWaysOrNotAtAll() throws Exception {
         var agreed = host.tun().offloads();
-        var stats = host.loop().call(() -> host.tun().offloadStats());
-        System.out.println("[interop] offloads " + agreed + ": " + stats);
+        for (TunHost h : shards.shards()) assertEquals(agreed, h.tun().offloads(), "queue " + h.shard() + " agreed to the same offloads");
+        var stats = shards.onEach(h -> h.tun().offloadStats()).stream().reduce((a, b) -> new org.netstack4j.linux.TunOffload.Stats(
+                a.rxSuperPackets() + b.rxSuperPackets(), a.rxChecksumsCompleted() + b.rxChecksumsCompleted(), a.rxMalformed() + b.rxMalformed(),
+                a.txSuperPackets() + b.txSuperPackets(), a.txSegmentsCoalesced() + b.txSegmentsCoalesced())).orElseThrow();
+        System.out.println("[interop] offloads " + agreed + " on " + shards.size() + " queue(s): " + stats);
         if (!offload) {
             assertEquals(org.netstack4j.linux.TunOffload.Offloads.OFF, agreed);
             assertEquals(0, stats.txSuperPackets() + stats.rxSuperPackets());
@@ -308,8 +330,12 @@ class TunInteropTest {
 
     @Test @Order(7)
     void captureHasNoMalformedPacketsOrBadChecksums() throws Exception {
-        host.flushPcap();
-        checkCapture(dir.resolve("tun.pcap"), "tun-interop-failure-" + (offload ? "offload" : "plain"));
+        for (TunHost h : shards.shards()) {
+            h.flushPcap();
+            // with several queues, queue K captures to tun.qK.pcap
+            String f = shards.size() == 1 ? "tun.pcap" : "tun.q" + h.shard() + ".pcap";
+            checkCapture(dir.resolve(f), "tun-interop-failure-" + (offload ? "offload" : "plain") + "-q" + h.shard());
+        }
     }
 
     /**

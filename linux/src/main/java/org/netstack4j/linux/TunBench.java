@@ -183,6 +183,8 @@ public final class TunBench {
             tunBulkRows(rows, offload, tag, net, seconds, veth, vethNote, ceiling, log);
         }
         if (!offloadOnly) rows.add(TunHttpBench.row(tag, net + 3, seconds, log));
+        // offloads with 4 parallel connections on 1 and 2 queues (multi-queue TUN, one shard per queue)
+        TunShardsBench.rows(rows, tag, net + 3, seconds, veth, vethNote, ceiling, log);
         rows.add(new Row("veth_bulk_kernel_to_kernel", GBPS, null, veth, null, veth == null
                 ? "failed (see log)"
                 : "python3 sendall(128 KiB) loop -> python3 recv_into loop, kernel TCP both ends, two namespaces joined by a "
@@ -246,7 +248,7 @@ public final class TunBench {
                         + "payload counted by the receiver from first recv to EOF; " + bufs + "; " + vethNote + "; CPU: " + n2kCpu, problem));
     }
 
-    private static Row bulkRow(String name, Double value, Double veth, Double ceiling, String setup, String problem) {
+    static Row bulkRow(String name, Double value, Double veth, Double ceiling, String setup, String problem) {
         Double ratio = value != null && ceiling != null && ceiling > 0 ? value / ceiling : null;
         return new Row(name, GBPS, value, veth, ratio, value == null ? "failed: " + problem : setup);
     }
@@ -264,6 +266,7 @@ public final class TunBench {
             rows.add(new Row(n, GBPS, null, null, null, reason));
         }
         rows.add(new Row("tun_http_wrk", "req/s", null, null, null, reason));
+        for (String n : TunShardsBench.names()) rows.add(new Row(n, GBPS, null, null, null, reason));
         return rows;
     }
 

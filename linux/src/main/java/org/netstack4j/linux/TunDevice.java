@@ -27,6 +27,51 @@ public final class TunDevice extends TunTapDevice {
         return new TunDevice(openFd(name, Medium.IP, mtu, offload));
     }
 
+    /**
+     * What {@link #openQueues} opened: one device per queue of the same interface (the first
+     * configured the MTU), and why there are fewer than asked for (null when all were opened).
+     */
+    public record Queues(java.util.List<TunDevice> devices, int asked, String fallback) {
+        public Queues {
+            devices = java.util.List.copyOf(devices);
+        }
+    }
+
+    /**
+     * Opens the TUN {@code name} as {@code queues} descriptors with IFF_MULTI_QUEUE (each with the
+     * same vnet header and offloads as {@link #open(String, int, boolean)}); the kernel then spreads
+     * the packets it sends over the queues by flow. One queue is exactly {@link #open(String, int, boolean)}
+     * (no IFF_MULTI_QUEUE). If the kernel refuses the flag (EINVAL: too old, or an existing persistent
+     * single-queue interface of that name), one plain queue is opened and {@link Queues#fallback}
+     * says why; if a later queue fails, the queues opened so far are kept, and it says that too.
+     */
+    public static Queues openQueues(String name, int mtu, boolean offload, int queues) throws TunException {
+        if (queues < 1) throw new IllegalArgumentException("queues must be at least 1: " + queues);
+        if (queues == 1) return new Queues(java.util.List.of(open(name, mtu, offload)), 1, null);
+        TunDevice first;
+        try {
+            first = new TunDevice(openFd(name, Medium.IP, mtu, offload, true));
+        } catch (TunException e) {
+            if (e.errno() != Errno.EINVAL) throw e;
+            return new Queues(java.util.List.of(open(name, mtu, offload)), queues,
+                    "the kernel refused IFF_MULTI_QUEUE on '" + name + "' (" + e.getMessage() + "): one queue");
+        }
+        java.util.List<TunDevice> opened = new java.util.ArrayList<>();
+        opened.add(first);
+        String fallback = null;
+        for (int i = 1; i < queues; i++) {
+            try {
+                // attach to the interface the first call made (its name may have been kernel-chosen)
+                opened.add(new TunDevice(openFd(first.name(), Medium.IP, 0, first.offloads().vnetHeader(), true)));
+            } catch (TunException e) {
+                fallback = "queue " + (i + 1) + " of " + queues + " on '" + first.name() + "' failed (" + e.getMessage()
+                        + "): " + i + " queue(s)";
+                break;
+            }
+        }
+        return new Queues(opened, queues, fallback);
+    }
+
     /** {@link #open(String, int)} keeping the kernel's MTU. */
     public static TunDevice open(String name) throws TunException {
         return open(name, 0);

@@ -70,19 +70,22 @@ public final class TunGateway implements AutoCloseable {
     }
 
     private final Config config;
+    private final TunShards shards;
+    /** Shard 0: UDP sessions (the steering hands every UDP datagram there) and the gateway's own work. */
     private final TunHost tun;
     private final AtomicLong flows = new AtomicLong(), relayed = new AtomicLong(), refused = new AtomicLong(),
             resets = new AtomicLong(), bytesUp = new AtomicLong(), bytesDown = new AtomicLong(),
             udpSessions = new AtomicLong(), udpOut = new AtomicLong(), udpIn = new AtomicLong(), udpDropped = new AtomicLong();
 
-    private TunGateway(Config c, TcpConfig tcpConfig) throws IOException {
+    private TunGateway(Config c, TcpConfig tcpConfig, int queues) throws IOException {
         this.config = c;
         TunHost.Builder b = TunHost.builder(c.name()).address(c.address()).tcpConfig(tcpConfig).seed(System.nanoTime());
         if (c.netns() != null) b.netns(c.netns());
         c.addresses6().forEach(b::address);
         if (c.peer() != null) b.hostAddress(c.peer());
         if (c.peer6() != null) b.hostAddress(c.peer6());
-        this.tun = b.open();
+        this.shards = b.openShards(queues);
+        this.tun = shards.first();
         try {
             if (c.peer() != null) LinuxNet.ip(c.netns(), "route", "replace", "default", "via", c.address().address().toString());
             if (c.peer6() != null) // the IPv6 default route of the clients' side: via netstack4j's address in the peer's subnet
@@ -90,27 +93,33 @@ public final class TunGateway implements AutoCloseable {
                         .findFirst().orElse(c.addresses6().getFirst()).address().toString(), "dev", tun.name());
             if (c.peer() == null && c.peer6() == null) LinuxNet.linkUp(c.netns(), tun.name());
             UdpRelay udp = c.udp() ? new UdpRelay(c.udpUpstream()) : null;
-            tun.loop().run(() -> tun.host().intercept(tun.name(), c.tcp(), InterceptedFlow.handler(tun.net(), this::relay),
-                    c.udpConfig(), udp));
+            // every shard intercepts the TCP flows the kernel queues to it; UDP sessions live on shard 0
+            for (TunHost h : shards.shards())
+                h.loop().run(() -> h.host().intercept(h.name(), c.tcp(), InterceptedFlow.handler(h.net(), this::relay),
+                        c.udpConfig(), h.shard() == 0 ? udp : null));
         } catch (IOException | RuntimeException e) {
-            tun.close();
+            shards.close();
             throw e;
         }
     }
 
     /** Opens the TUN (root or CAP_NET_ADMIN), configures it and starts intercepting. */
-    public static TunGateway open(Config c) throws IOException { return new TunGateway(c, TcpConfig.defaults()); }
+    public static TunGateway open(Config c) throws IOException { return open(c, 1); }
 
+    /** {@link #open(Config)} with the TUN opened as {@code queues} queues, each shard intercepting its own flows. */
+    public static TunGateway open(Config c, int queues) throws IOException { return new TunGateway(c, TcpConfig.defaults(), queues); }
+
+    /** Shard 0 (the only one with one queue). */
     public TunHost tun() { return tun; }
+
+    /** Every shard. */
+    public TunShards shards() { return shards; }
 
     /** The stack's counters and the relay's (gateway.*), non-zero only. */
     public Map<String, Long> counters() {
         Map<String, Long> m = new TreeMap<>();
         try {
-            tun.loop().call(() -> {
-                tun.host().counters().snapshot().forEach((k, v) -> { if (v != 0) m.put(k, v); });
-                return null;
-            });
+            m.putAll(shards.counters());
         } catch (RuntimeException closed) {
             // the loop is gone: the relay's counters only
         }
@@ -336,7 +345,7 @@ public final class TunGateway implements AutoCloseable {
         } catch (RuntimeException loopGone) {
             // already closed
         }
-        tun.close();
+        shards.close();
     }
 
     @Override public String toString() { return "TunGateway[" + tun.name() + " " + TunHost.join(tun.addresses()) + " via " + config.upstream().describe() + "]"; }

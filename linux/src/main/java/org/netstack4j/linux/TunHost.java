@@ -58,36 +58,69 @@ public final class TunHost implements AutoCloseable {
     private final IoRegistration registration;
     private boolean closed;
 
-    private TunHost(Builder b) throws IOException {
+    private final int shard;
+    private final TunShards.Steering steering;
+
+    /** One queue, the whole interface: opens the TUN, configures the kernel side, starts the stack. */
+    private static TunHost openSingle(Builder b) throws IOException {
         List<Cidr> ours = List.copyOf(b.addresses);
         List<Cidr> kernel = List.copyOf(b.hostAddresses);
         checkAddresses(ours, kernel);
-        Ipv4Cidr v4 = (Ipv4Cidr) ours.stream().filter(c -> c instanceof Ipv4Cidr).findFirst().orElseThrow();
         TunDevice opened = TunDevice.open(b.name, b.mtu, b.offload);
+        try {
+            configureKernel(b, opened.name(), kernel);
+        } catch (IOException | RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+        return new TunHost(b, opened, 0, null);
+    }
+
+    /**
+     * Moves the interface into the namespace and gives the kernel side its addresses, once per
+     * interface (not per queue).
+     */
+    static void configureKernel(Builder b, String name, List<Cidr> kernel) throws IOException {
+        if (b.netns != null) LinuxNet.linkSetNetns(name, b.netns);
+        for (Cidr k : kernel) {
+            // a TUN is NOARP, so the kernel skips duplicate address detection there anyway; nodad says so
+            if (k instanceof Ipv6Cidr) LinuxNet.ip(b.netns, "-6", "addr", "add", k.toString(), "dev", name, "nodad");
+            else LinuxNet.addressAdd(b.netns, name, k.toString());
+        }
+        if (!kernel.isEmpty()) LinuxNet.linkUp(b.netns, name);
+    }
+
+    /**
+     * A stack on one opened queue of the TUN (the kernel side is already configured); shard
+     * {@code shard} of a {@link TunShards} when {@code steering} is not null. Closes {@code opened}
+     * if it fails.
+     */
+    TunHost(Builder b, TunDevice opened, int shard, TunShards.Steering steering) throws IOException {
+        List<Cidr> ours = List.copyOf(b.addresses);
+        List<Cidr> kernel = List.copyOf(b.hostAddresses);
+        Ipv4Cidr v4 = (Ipv4Cidr) ours.stream().filter(c -> c instanceof Ipv4Cidr).findFirst().orElseThrow();
+        this.shard = shard;
+        this.steering = steering;
         // a capture records what the wire carries: received super-packets are then cut into segments
         opened.setMergeReceived(b.pcap == null);
         PcapWriter writer = null;
         try {
-            if (b.netns != null) LinuxNet.linkSetNetns(opened.name(), b.netns);
-            for (Cidr k : kernel) {
-                // a TUN is NOARP, so the kernel skips duplicate address detection there anyway; nodad says so
-                if (k instanceof Ipv6Cidr) LinuxNet.ip(b.netns, "-6", "addr", "add", k.toString(), "dev", opened.name(), "nodad");
-                else LinuxNet.addressAdd(b.netns, opened.name(), k.toString());
-            }
-            if (!kernel.isEmpty()) LinuxNet.linkUp(b.netns, opened.name());
             this.tun = opened;
-            this.port = new TunPort(opened);
+            this.port = new TunPort(opened, shard, steering);
             Device dev = port;
             if (b.pcap != null) {
-                writer = PcapWriter.open(b.pcap, PcapTap.linkTypeOf(Medium.IP));
+                writer = PcapWriter.open(steering == null ? b.pcap : TunShards.pcapOf(b.pcap, shard), PcapTap.linkTypeOf(Medium.IP));
                 dev = new PcapTap(dev, writer);
             }
             // Always present so that loss can be changed while running (setLoss); no faults cost one branch per frame.
-            this.faults = new FaultInjector(dev, lossConfig(b.loss), b.seed ^ 0x7A11L);
+            this.faults = new FaultInjector(dev, lossConfig(b.loss), b.seed ^ 0x7A11L ^ shard);
             this.pcap = writer;
             this.addresses = ours;
             this.hostAddresses = kernel;
-            this.host = new Host(b.hostName, b.tcpConfig, b.tracer, b.seed);
+            TcpConfig tcpConfig = steering == null ? b.tcpConfig : TunShards.portsOf(b.tcpConfig, shard, steering.shards());
+            // one seed for every shard: the same ISN, SYN cookie and IP ID secrets (a cookie sent by
+            // one shard verifies on another); the ephemeral ports are partitioned instead
+            this.host = new Host(b.hostName, tcpConfig, b.tracer, b.seed);
             host.addInterface(opened.name(), faults, null, v4.address(), v4.prefixLength());
             for (Cidr c : ours) if (c instanceof Ipv6Cidr a) host.addIpv6Address(opened.name(), a.address(), a.prefixLength());
             Ipv4Cidr gw4 = firstOf(kernel, Ipv4Cidr.class);
@@ -97,10 +130,11 @@ public final class TunHost implements AutoCloseable {
                 IpInterface iface = host.ip().interfaces().getFirst();
                 host.ip().routes().add(new RoutingTable.Route6(Ipv6Address.ANY, 0, gw6.address(), iface));
             }
-            this.loop = EventLoop.start("netstack4j-" + opened.name(), host);
+            String suffix = steering == null ? "" : "-q" + shard;
+            this.loop = EventLoop.start("netstack4j-" + opened.name() + suffix, host);
             if (writer != null) writer.setTimeOffset(System.currentTimeMillis() * 1_000_000L - loop.now());
-            this.registration = loop.register(opened.name(), new TunSource(opened), port::deliver, RX_QUEUE_LIMIT,
-                    TunHost::isConnectionRequest);
+            this.registration = loop.register(opened.name() + suffix, new TunSource(opened, shard, steering), port::deliver,
+                    RX_QUEUE_LIMIT, TunHost::isConnectionRequest);
             this.net = NetStack.of(loop, host.tcp(), host.ip());
         } catch (IOException | RuntimeException e) {
             opened.close();
@@ -109,6 +143,14 @@ public final class TunHost implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Which queue (shard) of its interface this stack serves: 0 unless part of a {@link TunShards}. */
+    public int shard() { return shard; }
+
+    /** Hands a frame another shard's reader read to this shard's stack (on this loop). */
+    void deliverForwarded(byte[] frame) {
+        loop.execute(() -> port.deliver(loop.now(), frame));
     }
 
     /**
@@ -308,7 +350,20 @@ public final class TunHost implements AutoCloseable {
 
         public Builder tracer(Tracer t) { this.tracer = Objects.requireNonNull(t); return this; }
 
-        public TunHost open() throws IOException { return new TunHost(this); }
+        public TunHost open() throws IOException { return openSingle(this); }
+
+        /**
+         * Opens the TUN as {@code queues} queues (IFF_MULTI_QUEUE), one stack each; one queue is
+         * {@link #open()} in a {@link TunShards} of one. See {@link TunShards}.
+         */
+        public TunShards openShards(int queues) throws IOException { return TunShards.open(this, queues); }
+
+        String name() { return name; }
+        int mtu() { return mtu; }
+        boolean offload() { return offload; }
+        List<Cidr> addresses() { return addresses; }
+        List<Cidr> hostAddresses() { return hostAddresses; }
+        long seed() { return seed; }
     }
 
     /**
@@ -317,10 +372,18 @@ public final class TunHost implements AutoCloseable {
      */
     static final class TunPort implements Device {
         private final TunDevice tun;
+        private final int shard;
+        private final TunShards.Steering steering;
         private FrameSink sink = FrameSink.DISCARD;
         private boolean stopped;
 
-        TunPort(TunDevice tun) { this.tun = tun; }
+        TunPort(TunDevice tun) { this(tun, 0, null); }
+
+        TunPort(TunDevice tun, int shard, TunShards.Steering steering) {
+            this.tun = tun;
+            this.shard = shard;
+            this.steering = steering;
+        }
 
         void deliver(long now, byte[] frame) {
             if (!stopped) sink.receive(now, frame);
@@ -330,17 +393,34 @@ public final class TunHost implements AutoCloseable {
 
         @Override public Medium medium() { return Medium.IP; }
         @Override public int mtu() { return tun.mtu(); }
-        @Override public void transmit(long now, byte[] frame) { if (!stopped) tun.transmit(now, frame); }
+        @Override public void transmit(long now, byte[] frame) {
+            if (stopped) return;
+            if (steering != null) steering.sent(shard, frame);
+            tun.transmit(now, frame);
+        }
         @Override public int gsoMaxSize() { return tun.gsoMaxSize(); }
-        @Override public void transmitSegments(long now, byte[] packet, int segmentSize) { if (!stopped) tun.transmitSegments(now, packet, segmentSize); }
+        @Override public void transmitSegments(long now, byte[] packet, int segmentSize) {
+            if (stopped) return;
+            if (steering != null) steering.sent(shard, packet);
+            tun.transmitSegments(now, packet, segmentSize);
+        }
         @Override public void attach(FrameSink s) { this.sink = s == null ? FrameSink.DISCARD : s; }
         @Override public long pollAt() { return stopped ? Time.NEVER : tun.pollAt(); }
         @Override public void poll(long now) { if (!stopped) tun.poll(now); }
     }
 
     /** The reader thread's view of the TUN: blocking reads; close wakes it (and closes the descriptor). */
-    record TunSource(TunDevice tun) implements IoSource {
-        @Override public byte[] read() throws IOException { return tun.readBlocking(); }
+    record TunSource(TunDevice tun, int shard, TunShards.Steering steering) implements IoSource {
+        TunSource(TunDevice tun) { this(tun, 0, null); }
+
+        /** The next frame for this shard; a frame of a flow another shard owns is handed to that shard instead. */
+        @Override public byte[] read() throws IOException {
+            while (true) {
+                byte[] frame = tun.readBlocking();
+                if (frame == null || steering == null || !steering.forwarded(shard, frame)) return frame;
+            }
+        }
+
         @Override public void close() { tun.close(); }
     }
 }

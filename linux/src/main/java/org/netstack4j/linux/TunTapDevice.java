@@ -40,6 +40,8 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     static final short IFF_TUN = 0x0001;
     static final short IFF_TAP = 0x0002;
     static final short IFF_NO_PI = 0x1000;
+    /** {@code <linux/if_tun.h>}: one interface, several descriptors (queues); TUNSETIFF once per descriptor. */
+    static final short IFF_MULTI_QUEUE = 0x0100;
     // <linux/sockios.h>
     static final long SIOCGIFMTU = 0x8921L;
     static final long SIOCSIFMTU = 0x8922L;
@@ -134,6 +136,15 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
      * plain mode when the kernel refuses the header (EINVAL). {@link Opened#offloads} says what was agreed.
      */
     static Opened openFd(String name, Medium medium, int mtu, boolean offload) throws TunException {
+        return openFd(name, medium, mtu, offload, false);
+    }
+
+    /**
+     * Like {@link #openFd(String, Medium, int, boolean)}; with {@code multiQueue} the interface is
+     * created (or attached, for the second and later queues) with IFF_MULTI_QUEUE: each call then
+     * opens one more queue of the same interface.
+     */
+    static Opened openFd(String name, Medium medium, int mtu, boolean offload, boolean multiQueue) throws TunException {
         TunException bad = TunException.checkName(name);
         if (bad != null) {
             throw bad;
@@ -153,11 +164,12 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
                 case ETHERNET -> IFF_TAP;
             };
             boolean vnet = offload && medium == Medium.IP;
-            ifr.set(ValueLayout.JAVA_SHORT, IFR_UNION_OFFSET, (short) (mode | IFF_NO_PI | (vnet ? TunOffload.IFF_VNET_HDR : 0)));
+            short mq = multiQueue ? IFF_MULTI_QUEUE : 0;
+            ifr.set(ValueLayout.JAVA_SHORT, IFR_UNION_OFFSET, (short) (mode | IFF_NO_PI | mq | (vnet ? TunOffload.IFF_VNET_HDR : 0)));
             int set = LibC.ioctl(errno, fd, TUNSETIFF, ifr);
             if (set < 0 && vnet && LibC.errno(errno) == Errno.EINVAL) {
                 vnet = false; // a kernel (or an existing persistent interface) without IFF_VNET_HDR: the plain mode
-                ifr.set(ValueLayout.JAVA_SHORT, IFR_UNION_OFFSET, (short) (mode | IFF_NO_PI));
+                ifr.set(ValueLayout.JAVA_SHORT, IFR_UNION_OFFSET, (short) (mode | IFF_NO_PI | mq));
                 set = LibC.ioctl(errno, fd, TUNSETIFF, ifr);
             }
             if (set < 0) {

@@ -19,6 +19,8 @@ class TunBenchSmokeTest {
         System.err.print(TunBench.toTable(rows));
         assertEquals(List.of("tun_ceiling", "tun_ceiling_write_only", "tun_bulk_kernel_to_nsj",
                 "tun_bulk_nsj_to_kernel", "tun_offload_bulk_kernel_to_nsj", "tun_offload_bulk_nsj_to_kernel",
+                "tun_offload_bulk_kernel_to_nsj_4flows_1q", "tun_offload_bulk_nsj_to_kernel_4flows_1q",
+                "tun_offload_bulk_kernel_to_nsj_4flows_2q", "tun_offload_bulk_nsj_to_kernel_4flows_2q",
                 "veth_bulk_kernel_to_kernel"), rows.stream().map(TunBench.Row::name).toList());
         for (TunBench.Row r : rows) {
             Double v = r.name().startsWith("veth") ? r.kernel() : r.netstack4j();
