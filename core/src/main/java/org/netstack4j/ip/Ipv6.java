@@ -2,6 +2,7 @@ package org.netstack4j.ip;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -164,10 +165,14 @@ final class Ipv6 {
     int mtuFor(long now, Ipv6Address dst) {
         if (isLocal(dst)) return 65535;
         Hop h = route(Ipv6Address.ANY, dst);
-        if (h == null) return 0;
-        Pmtu p = pmtu.get(dst);
-        if (p != null && now < p.expiresAt()) return Math.min(p.mtu(), h.link().mtu);
-        return h.link().mtu;
+        return h == null ? 0 : pathMtu(now, dst, h.link());
+    }
+
+    /** The path MTU to a non-local {@code dst} leaving by {@code l6}: a learnt one (not yet expired) or the link's. */
+    private int pathMtu(long now, Ipv6Address dst, Ipv6Link l6) {
+        Pmtu p = pmtu.isEmpty() ? null : pmtu.get(dst);
+        if (p != null && now < p.expiresAt()) return Math.min(p.mtu(), l6.mtu);
+        return l6.mtu;
     }
 
     /** RFC 8201 4: a Packet Too Big lowers the path MTU to dst, never under 1280 (RFC 8201 4, RFC 8200 5). */
@@ -245,7 +250,8 @@ final class Ipv6 {
             trace.dropOut(now, "ipv6", DropReason.NO_ROUTE, hop == null ? "no route to host" : "no usable source address", src, dst, nextHeader, len);
             return false;
         }
-        int mtu = dst.isMulticast() ? hop.link().mtu : mtuFor(now, dst);
+        // (isLocal and the route were settled above: not asked again per packet)
+        int mtu = dst.isMulticast() ? hop.link().mtu : pathMtu(now, dst, hop.link());
         if (Ipv6Repr.HEADER_LENGTH + len > mtu)
             return fragment(now, hop, source, dst, nextHeader, trafficClass, hl, payload, off, len, writer, mtu);
         Ipv6Repr ip = new Ipv6Repr(trafficClass, 0, len, nextHeader, hl, source, dst);
@@ -305,7 +311,15 @@ final class Ipv6 {
         Link link = l6.link;
         int head = link.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
         int size = head + ip.totalLength();
-        byte[] frame = new byte[link.ethernet ? Math.max(size, Ethernet.MIN_FRAME) : size];
+        int n = link.ethernet ? Math.max(size, Ethernet.MIN_FRAME) : size;
+        byte[] frame;
+        if (link.pool == null) {
+            frame = new byte[n];
+        } else {
+            // as Ipv4.packetOutput: a recycled array holds old bytes, every byte is written below
+            frame = link.pool.take(n);
+            if (n > size) Arrays.fill(frame, size, n, (byte) 0);
+        }
         if (writer != null) writer.write(frame, head + Ipv6Repr.HEADER_LENGTH);
         else System.arraycopy(payload, off, frame, head + Ipv6Repr.HEADER_LENGTH, len);
         ip.emit(frame, head);
@@ -380,21 +394,31 @@ final class Ipv6 {
         // A tentative address receives only what DAD needs (RFC 4862 5.4: NS and NA, handled by Ndp).
         Ipv6Link.Addr target = findAddress(dst);
         boolean tentative = target != null && target.state == Ipv6AddressState.State.TENTATIVE;
-        boolean forUs = isLocal(dst) || tentative || (l6 != null && l6.listensTo(dst)) || intercepted(link, ip);
+        // (target usable: isLocal's answer without a second search, the common case)
+        boolean forUs = (target != null && target.usable()) || isLocal(dst) || tentative || (l6 != null && l6.listensTo(dst)) || intercepted(link, ip);
         if (!forUs) {
             c.inDropNotForUs.increment();
             trace.drop(now, "ipv6", DropReason.NOT_FOR_US, dst.isMulticast() ? "multicast group not joined" : "not for us (no forwarding)", ip.toString());
             return;
         }
         int total = ip.totalLength();
-        switch (Ipv6Chain.walk(buf, off, total, Ipv6Chain.Limits.DEFAULT, this::known)) {
+        int first = ip.nextHeader();
+        // No extension header, a transport we handle (every TCP segment): the walk's answer
+        // without walking (it would parse the fixed header again and allocate its list)
+        Ipv6Chain.Verdict verdict = (first == Ipv6Repr.NH_TCP || first == Ipv6Repr.NH_UDP || first == Ipv6Repr.NH_ICMPV6) && known(first)
+                ? new Ipv6Chain.Verdict.Deliver(List.of(), first, Ipv6Repr.HEADER_LENGTH, total - Ipv6Repr.HEADER_LENGTH)
+                : Ipv6Chain.walk(buf, off, total, Ipv6Chain.Limits.DEFAULT, this::known);
+        switch (verdict) {
             case Ipv6Chain.Verdict.Deliver d -> {
                 if (tentative && d.nextHeader() != Ipv6Repr.NH_ICMPV6) {
                     c.inDropNotForUs.increment();
                     trace.drop(now, "ipv6", DropReason.NOT_FOR_US, "destination is tentative (DAD in progress)", ip.toString());
                     return;
                 }
-                deliver(now, link, l6, ip, d.nextHeader(), buf, off, total, off + d.offset(), d.length(), linkMulticast);
+                boolean lent = deliver(now, link, l6, ip, d.nextHeader(), buf, off, total, off + d.offset(), d.length(), linkMulticast);
+                // Opt-in recycling (Device#framePool), as Ipv4.input: only a frame a transport
+                // merely borrowed goes back, never a reassembled packet (not the device's frame)
+                if (lent && !reassembled && link != null && link.pool != null) link.pool.release(buf);
             }
             case Ipv6Chain.Verdict.Reassemble r -> {
                 if (reassembled || tentative) {
@@ -448,8 +472,9 @@ final class Ipv6 {
         return nh == Ipv6Repr.NH_ICMPV6 || nh == Ipv6Repr.NH_UDP || stack.handler(nh) != null;
     }
 
-    private void deliver(long now, Link link, Ipv6Link l6, Ipv6Repr ip, int nh, byte[] buf, int pktOff, int pktLen,
-                         int off, int len, boolean linkMulticast) {
+    /** True when the packet went to a plugged-in transport, which copies what it keeps ({@link IpProtocolHandler#receive}). */
+    private boolean deliver(long now, Link link, Ipv6Link l6, Ipv6Repr ip, int nh, byte[] buf, int pktOff, int pktLen,
+                            int off, int len, boolean linkMulticast) {
         IpMeta meta = new IpMeta(ip.src(), ip.dst(), ip.trafficClass(), ip.hopLimit(), link == null ? IpMeta.LOCAL : link.index);
         switch (nh) {
             case Ipv6Repr.NH_NO_NEXT_HEADER -> c.inDelivers.increment(); // RFC 8200 4.7: nothing follows
@@ -459,18 +484,20 @@ final class Ipv6 {
             }
             case Ipv6Repr.NH_UDP -> {
                 c.inDelivers.increment();
-                if (!udp.input(now, meta, ip.toString(), buf, off, len))
+                if (!udp.input(now, meta, trace.enabled() ? ip.toString() : "", buf, off, len)) // (as Udp's IPv4 entry: no per-datagram string untraced)
                     // RFC 4443 3.1: port unreachable (code 4) when the transport has no listener
                     icmpv6.sendError(now, ip, buf, pktOff, pktLen, linkMulticast,
                             new Icmpv6Repr.DestinationUnreachable(Icmpv6Repr.CODE_PORT_UNREACHABLE, new byte[0]));
             }
             default -> {
                 IpProtocolHandler h = stack.handler(nh);
-                if (h == null) return; // known() let only handled protocols through
+                if (h == null) return false; // known() let only handled protocols through
                 c.inDelivers.increment();
                 h.receive(now, meta, null, buf, off, len);
+                return true;
             }
         }
+        return false;
     }
 
     Map<Ipv6Address, Integer> pathMtus() {

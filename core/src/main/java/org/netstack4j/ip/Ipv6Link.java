@@ -45,7 +45,12 @@ final class Ipv6Link {
     }
 
     Addr find(Ipv6Address a) {
-        for (Addr x : addresses) if (x.address.equals(a)) return x;
+        // (per packet, twice: the halves compared directly, no iterator)
+        long h = a.high(), l = a.low();
+        for (int i = 0; i < addresses.size(); i++) {
+            Addr x = addresses.get(i);
+            if (x.address.low() == l && x.address.high() == h) return x;
+        }
         return null;
     }
 
