@@ -49,14 +49,16 @@ final class Ipv6 {
     private final ArrayDeque<LocalPacket> localQueue = new ArrayDeque<>();
     private final Ipv6Reassembler reassembler;
     private final LinkedHashMap<Ipv6Address, Pmtu> pmtu = new LinkedHashMap<>();
+    private final FlowLabels flowLabels;
     /** The latest time seen (input, output, poll): path MTU entries expire against it. */
     private long clock = Long.MIN_VALUE;
     private Ethernet ethernet;
     private Icmpv6 icmpv6;
     private Udp udp;
 
-    Ipv6(IpStack stack, Ipv6Counters c, IpTrace trace, SplittableRandom random, FragmentTable.Budget reassemblyBudget) {
+    Ipv6(IpStack stack, Ipv6Counters c, IpTrace trace, SplittableRandom random, FragmentTable.Budget reassemblyBudget, long labelSeed) {
         this.stack = stack;
+        this.flowLabels = new FlowLabels(labelSeed);
         this.reassembler = new Ipv6Reassembler(reassemblyBudget);
         this.c = c;
         this.trace = trace;
@@ -196,6 +198,8 @@ final class Ipv6 {
 
     Ipv6Reassembler reassembler() { return reassembler; }
 
+    FlowLabels flowLabels() { return flowLabels; }
+
     /** RFC 8200 4.5: abandoned datagrams; Time Exceeded (code 1) to the source when fragment zero came. */
     void pollTimers(long now) {
         if (reassembler.nextDeadline() > now) return;
@@ -280,11 +284,12 @@ final class Ipv6 {
             off = 0;
         }
         int id = random.nextInt();
+        int label = flowLabels.label(source, dst, nextHeader, payload, off, len); // every fragment: the flow's label
         boolean ok = true;
         for (int fo = 0; fo < len; fo += perFragment) {
             int fl = Math.min(perFragment, len - fo);
             Ipv6ExtensionHeader.Fragment fh = new Ipv6ExtensionHeader.Fragment(nextHeader, fo, fo + fl < len, id);
-            Ipv6Repr ip = new Ipv6Repr(trafficClass, 0, Ipv6ExtensionHeader.FRAGMENT_LENGTH + fl, Ipv6Repr.NH_FRAGMENT,
+            Ipv6Repr ip = new Ipv6Repr(trafficClass, label, Ipv6ExtensionHeader.FRAGMENT_LENGTH + fl, Ipv6Repr.NH_FRAGMENT,
                     hl, source, dst);
             byte[] data = payload;
             int from = off + fo;
@@ -322,13 +327,24 @@ final class Ipv6 {
         }
         if (writer != null) writer.write(frame, head + Ipv6Repr.HEADER_LENGTH);
         else System.arraycopy(payload, off, frame, head + Ipv6Repr.HEADER_LENGTH, len);
-        ip.emit(frame, head);
+        labelled(ip, frame, head + Ipv6Repr.HEADER_LENGTH, len).emit(frame, head);
         c.outPackets.increment();
         if (!link.ethernet) {
             link.iface.device().transmit(now, frame);
             return true;
         }
         return ethernet.ipv6Output(now, l6, nextHop, frame);
+    }
+
+    /**
+     * {@code ip} with its flow's label (RFC 6437, {@link FlowLabels}) when it has none and
+     * carries TCP or UDP right after the fixed header (the transport header at buf[at]); a
+     * fragment gets its label in {@link #fragment}, from the whole packet's ports.
+     */
+    private Ipv6Repr labelled(Ipv6Repr ip, byte[] buf, int at, int len) {
+        if (ip.flowLabel() != 0) return ip;
+        int label = flowLabels.label(ip.src(), ip.dst(), ip.nextHeader(), buf, at, len);
+        return label == 0 ? ip : new Ipv6Repr(ip.trafficClass(), label, ip.payloadLength(), ip.nextHeader(), ip.hopLimit(), ip.src(), ip.dst());
     }
 
     private boolean sendLocal(long now, Ipv6Address src, Ipv6Address dst, int nextHeader, int tc, int hl,
@@ -340,9 +356,9 @@ final class Ipv6 {
         }
         Ipv6Repr ip = new Ipv6Repr(tc, 0, len, nextHeader, hl, src, dst);
         byte[] packet = new byte[ip.totalLength()];
-        ip.emit(packet, 0);
         if (writer != null) writer.write(packet, Ipv6Repr.HEADER_LENGTH);
         else System.arraycopy(payload, off, packet, Ipv6Repr.HEADER_LENGTH, len);
+        labelled(ip, packet, Ipv6Repr.HEADER_LENGTH, len).emit(packet, 0);
         c.outPackets.increment();
         localQueue.add(new LocalPacket(now, packet));
         return true;
