@@ -2,7 +2,6 @@ package org.netstack4j.ip;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -315,16 +314,8 @@ final class Ipv6 {
                              IpStack.PayloadWriter writer) {
         Link link = l6.link;
         int head = link.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
-        int size = head + ip.totalLength();
-        int n = link.ethernet ? Math.max(size, Ethernet.MIN_FRAME) : size;
-        byte[] frame;
-        if (link.pool == null) {
-            frame = new byte[n];
-        } else {
-            // as Ipv4.packetOutput: a recycled array holds old bytes, every byte is written below
-            frame = link.pool.take(n);
-            if (n > size) Arrays.fill(frame, size, n, (byte) 0);
-        }
+        // from the device's pool when it recycles (as IPv4): every byte is written below
+        byte[] frame = link.takeFrame(head + ip.totalLength());
         if (writer != null) writer.write(frame, head + Ipv6Repr.HEADER_LENGTH);
         else System.arraycopy(payload, off, frame, head + Ipv6Repr.HEADER_LENGTH, len);
         labelled(ip, frame, head + Ipv6Repr.HEADER_LENGTH, len).emit(frame, head);
