@@ -121,7 +121,8 @@ final class Ipv6 {
         int bestLen = -1;
         for (Ipv6Link.Addr x : l.addresses) {
             if (!x.usable() || x.address.isLinkLocal()) continue;
-            int common = commonPrefix(x.address, dst);
+            // RFC 6724 5 rule 3: avoid deprecated addresses (used only when no preferred one is left)
+            int common = commonPrefix(x.address, dst) + (x.state == Ipv6AddressState.State.PREFERRED ? 129 : 0);
             if (common > bestLen) {
                 best = x;
                 bestLen = common;
