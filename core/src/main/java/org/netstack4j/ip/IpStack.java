@@ -92,7 +92,7 @@ public final class IpStack implements Pollable {
         // IPv6 draws from its own generator: IPv4's draws (and so its traces) stay as they were
         SplittableRandom random6 = new SplittableRandom(seed ^ 0x6A09E667F3BCC908L);
         Ipv6Counters c6 = new Ipv6Counters(counters);
-        this.ipv6 = new Ipv6(this, c6, trace, random6.split(), reassemblyBudget);
+        this.ipv6 = new Ipv6(this, c6, trace, random6.split(), reassemblyBudget, seed); // (the label key: no draw from random6)
         this.icmpv6 = new Icmpv6(this, c6, trace);
         this.ndp = new Ndp(this, c6, trace, random6.nextLong());
         ipv6.wire(ethernet, icmpv6, udp);
@@ -520,6 +520,15 @@ public final class IpStack implements Pollable {
             throw new IllegalArgumentException("not a unicast address: " + address);
         ndp.addAddress(ndp.enable(linkNamed(ifName)), address, prefixLength);
     }
+
+    /**
+     * Flow labels on the IPv6 packets we originate (RFC 6437; Linux {@code auto_flowlabels}):
+     * on (the default), each TCP and UDP flow carries a stable label keyed-hashed from its
+     * 5-tuple; off, every packet carries 0. ICMPv6 and Neighbor Discovery always carry 0.
+     */
+    public void setIpv6FlowLabels(boolean on) { ipv6.flowLabels().setEnabled(on); }
+
+    public boolean ipv6FlowLabels() { return ipv6.flowLabels().enabled(); }
 
     /** DupAddrDetectTransmits (RFC 4862 5.1) for addresses added from now on: 0 turns DAD off. */
     public void setIpv6DadTransmits(int n) {

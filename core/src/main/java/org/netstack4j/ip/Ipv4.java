@@ -3,7 +3,6 @@ package org.netstack4j.ip;
 import org.netstack4j.trace.DropReason;
 
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import org.netstack4j.wire.EthernetRepr;
 import org.netstack4j.wire.IcmpRepr;
 import org.netstack4j.wire.IpMeta;
@@ -185,16 +184,8 @@ final class Ipv4 {
     private boolean packetOutput(long now, Link link, Ipv4Address nextHop, Ipv4Repr ip, byte[] payload, int off, int len,
                                  IpStack.PayloadWriter writer, int segmentSize) {
         int head = link.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
-        int size = head + ip.totalLength();
-        int n = link.ethernet ? Math.max(size, Ethernet.MIN_FRAME) : size;
-        byte[] frame;
-        if (link.pool == null) {
-            frame = new byte[n];
-        } else {
-            // a recycled array holds old bytes: every byte is written below, the padding here
-            frame = link.pool.take(n);
-            if (n > size) Arrays.fill(frame, size, n, (byte) 0);
-        }
+        // a recycled array holds old bytes: every byte is written below (the padding by takeFrame)
+        byte[] frame = link.takeFrame(head + ip.totalLength());
         // the payload first: a copy right after the allocation lets the JIT skip zeroing what it covers
         if (writer != null) writer.write(frame, head + ip.headerLength());
         else System.arraycopy(payload, off, frame, head + ip.headerLength(), len);

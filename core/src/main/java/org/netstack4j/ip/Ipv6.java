@@ -48,14 +48,16 @@ final class Ipv6 {
     private final ArrayDeque<LocalPacket> localQueue = new ArrayDeque<>();
     private final Ipv6Reassembler reassembler;
     private final LinkedHashMap<Ipv6Address, Pmtu> pmtu = new LinkedHashMap<>();
+    private final FlowLabels flowLabels;
     /** The latest time seen (input, output, poll): path MTU entries expire against it. */
     private long clock = Long.MIN_VALUE;
     private Ethernet ethernet;
     private Icmpv6 icmpv6;
     private Udp udp;
 
-    Ipv6(IpStack stack, Ipv6Counters c, IpTrace trace, SplittableRandom random, FragmentTable.Budget reassemblyBudget) {
+    Ipv6(IpStack stack, Ipv6Counters c, IpTrace trace, SplittableRandom random, FragmentTable.Budget reassemblyBudget, long labelSeed) {
         this.stack = stack;
+        this.flowLabels = new FlowLabels(labelSeed);
         this.reassembler = new Ipv6Reassembler(reassemblyBudget);
         this.c = c;
         this.trace = trace;
@@ -119,7 +121,8 @@ final class Ipv6 {
         int bestLen = -1;
         for (Ipv6Link.Addr x : l.addresses) {
             if (!x.usable() || x.address.isLinkLocal()) continue;
-            int common = commonPrefix(x.address, dst);
+            // RFC 6724 5 rule 3: avoid deprecated addresses (used only when no preferred one is left)
+            int common = commonPrefix(x.address, dst) + (x.state == Ipv6AddressState.State.PREFERRED ? 129 : 0);
             if (common > bestLen) {
                 best = x;
                 bestLen = common;
@@ -171,10 +174,14 @@ final class Ipv6 {
     int mtuFor(long now, Ipv6Address dst) {
         if (isLocal(dst)) return 65535;
         Hop h = route(Ipv6Address.ANY, dst);
-        if (h == null) return 0;
-        Pmtu p = pmtu.get(dst);
-        if (p != null && now < p.expiresAt()) return Math.min(p.mtu(), h.link().mtu);
-        return h.link().mtu;
+        return h == null ? 0 : pathMtu(now, dst, h.link());
+    }
+
+    /** The path MTU to a non-local {@code dst} leaving by {@code l6}: a learnt one (not yet expired) or the link's. */
+    private int pathMtu(long now, Ipv6Address dst, Ipv6Link l6) {
+        Pmtu p = pmtu.isEmpty() ? null : pmtu.get(dst);
+        if (p != null && now < p.expiresAt()) return Math.min(p.mtu(), l6.mtu);
+        return l6.mtu;
     }
 
     /** RFC 8201 4: a Packet Too Big lowers the path MTU to dst, never under 1280 (RFC 8201 4, RFC 8200 5). */
@@ -197,6 +204,8 @@ final class Ipv6 {
     }
 
     Ipv6Reassembler reassembler() { return reassembler; }
+
+    FlowLabels flowLabels() { return flowLabels; }
 
     /** RFC 8200 4.5: abandoned datagrams; Time Exceeded (code 1) to the source when fragment zero came. */
     void pollTimers(long now) {
@@ -258,7 +267,8 @@ final class Ipv6 {
             trace.dropOut(now, "ipv6", DropReason.NO_ROUTE, hop == null ? "no route to host" : "no usable source address", src, dst, nextHeader, len);
             return false;
         }
-        int mtu = dst.isMulticast() ? hop.link().mtu : mtuFor(now, dst);
+        // (isLocal and the route were settled above: not asked again per packet)
+        int mtu = dst.isMulticast() ? hop.link().mtu : pathMtu(now, dst, hop.link());
         Link link = hop.link().link;
         boolean gso = segmentSize > 0 && !link.ethernet && Ipv6Repr.HEADER_LENGTH + len <= link.iface.device().gsoMaxSize();
         if (Ipv6Repr.HEADER_LENGTH + len > mtu && !gso)
@@ -289,11 +299,12 @@ final class Ipv6 {
             off = 0;
         }
         int id = random.nextInt();
+        int label = flowLabels.label(source, dst, nextHeader, payload, off, len); // every fragment: the flow's label
         boolean ok = true;
         for (int fo = 0; fo < len; fo += perFragment) {
             int fl = Math.min(perFragment, len - fo);
             Ipv6ExtensionHeader.Fragment fh = new Ipv6ExtensionHeader.Fragment(nextHeader, fo, fo + fl < len, id);
-            Ipv6Repr ip = new Ipv6Repr(trafficClass, 0, Ipv6ExtensionHeader.FRAGMENT_LENGTH + fl, Ipv6Repr.NH_FRAGMENT,
+            Ipv6Repr ip = new Ipv6Repr(trafficClass, label, Ipv6ExtensionHeader.FRAGMENT_LENGTH + fl, Ipv6Repr.NH_FRAGMENT,
                     hl, source, dst);
             byte[] data = payload;
             int from = off + fo;
@@ -324,11 +335,11 @@ final class Ipv6 {
                              IpStack.PayloadWriter writer, int segmentSize) {
         Link link = l6.link;
         int head = link.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
-        int size = head + ip.totalLength();
-        byte[] frame = new byte[link.ethernet ? Math.max(size, Ethernet.MIN_FRAME) : size];
+        // from the device's pool when it recycles (as IPv4): every byte is written below
+        byte[] frame = link.takeFrame(head + ip.totalLength());
         if (writer != null) writer.write(frame, head + Ipv6Repr.HEADER_LENGTH);
         else System.arraycopy(payload, off, frame, head + Ipv6Repr.HEADER_LENGTH, len);
-        ip.emit(frame, head);
+        labelled(ip, frame, head + Ipv6Repr.HEADER_LENGTH, len).emit(frame, head);
         c.outPackets.increment();
         if (!link.ethernet) {
             if (segmentSize > 0) link.iface.device().transmitSegments(now, frame, segmentSize);
@@ -336,6 +347,17 @@ final class Ipv6 {
             return true;
         }
         return ethernet.ipv6Output(now, l6, nextHop, frame);
+    }
+
+    /**
+     * {@code ip} with its flow's label (RFC 6437, {@link FlowLabels}) when it has none and
+     * carries TCP or UDP right after the fixed header (the transport header at buf[at]); a
+     * fragment gets its label in {@link #fragment}, from the whole packet's ports.
+     */
+    private Ipv6Repr labelled(Ipv6Repr ip, byte[] buf, int at, int len) {
+        if (ip.flowLabel() != 0) return ip;
+        int label = flowLabels.label(ip.src(), ip.dst(), ip.nextHeader(), buf, at, len);
+        return label == 0 ? ip : new Ipv6Repr(ip.trafficClass(), label, ip.payloadLength(), ip.nextHeader(), ip.hopLimit(), ip.src(), ip.dst());
     }
 
     private boolean sendLocal(long now, Ipv6Address src, Ipv6Address dst, int nextHeader, int tc, int hl,
@@ -347,9 +369,9 @@ final class Ipv6 {
         }
         Ipv6Repr ip = new Ipv6Repr(tc, 0, len, nextHeader, hl, src, dst);
         byte[] packet = new byte[ip.totalLength()];
-        ip.emit(packet, 0);
         if (writer != null) writer.write(packet, Ipv6Repr.HEADER_LENGTH);
         else System.arraycopy(payload, off, packet, Ipv6Repr.HEADER_LENGTH, len);
+        labelled(ip, packet, Ipv6Repr.HEADER_LENGTH, len).emit(packet, 0);
         c.outPackets.increment();
         localQueue.add(new LocalPacket(now, packet));
         return true;
@@ -401,21 +423,31 @@ final class Ipv6 {
         // A tentative address receives only what DAD needs (RFC 4862 5.4: NS and NA, handled by Ndp).
         Ipv6Link.Addr target = findAddress(dst);
         boolean tentative = target != null && target.state == Ipv6AddressState.State.TENTATIVE;
-        boolean forUs = isLocal(dst) || tentative || (l6 != null && l6.listensTo(dst)) || intercepted(link, ip);
+        // (target usable: isLocal's answer without a second search, the common case)
+        boolean forUs = (target != null && target.usable()) || isLocal(dst) || tentative || (l6 != null && l6.listensTo(dst)) || intercepted(link, ip);
         if (!forUs) {
             c.inDropNotForUs.increment();
             trace.drop(now, "ipv6", DropReason.NOT_FOR_US, dst.isMulticast() ? "multicast group not joined" : "not for us (no forwarding)", ip.toString());
             return;
         }
         int total = ip.totalLength();
-        switch (Ipv6Chain.walk(buf, off, total, Ipv6Chain.Limits.DEFAULT, this::known)) {
+        int first = ip.nextHeader();
+        // No extension header, a transport we handle (every TCP segment): the walk's answer
+        // without walking (it would parse the fixed header again and allocate its list)
+        Ipv6Chain.Verdict verdict = (first == Ipv6Repr.NH_TCP || first == Ipv6Repr.NH_UDP || first == Ipv6Repr.NH_ICMPV6) && known(first)
+                ? new Ipv6Chain.Verdict.Deliver(List.of(), first, Ipv6Repr.HEADER_LENGTH, total - Ipv6Repr.HEADER_LENGTH)
+                : Ipv6Chain.walk(buf, off, total, Ipv6Chain.Limits.DEFAULT, this::known);
+        switch (verdict) {
             case Ipv6Chain.Verdict.Deliver d -> {
                 if (tentative && d.nextHeader() != Ipv6Repr.NH_ICMPV6) {
                     c.inDropNotForUs.increment();
                     trace.drop(now, "ipv6", DropReason.NOT_FOR_US, "destination is tentative (DAD in progress)", ip.toString());
                     return;
                 }
-                deliver(now, link, l6, ip, d.nextHeader(), buf, off, total, off + d.offset(), d.length(), linkMulticast);
+                boolean lent = deliver(now, link, l6, ip, d.nextHeader(), buf, off, total, off + d.offset(), d.length(), linkMulticast);
+                // Opt-in recycling (Device#framePool), as Ipv4.input: only a frame a transport
+                // merely borrowed goes back, never a reassembled packet (not the device's frame)
+                if (lent && !reassembled && link != null && link.pool != null) link.pool.release(buf);
             }
             case Ipv6Chain.Verdict.Reassemble r -> {
                 if (reassembled || tentative) {
@@ -469,8 +501,9 @@ final class Ipv6 {
         return nh == Ipv6Repr.NH_ICMPV6 || nh == Ipv6Repr.NH_UDP || stack.handler(nh) != null;
     }
 
-    private void deliver(long now, Link link, Ipv6Link l6, Ipv6Repr ip, int nh, byte[] buf, int pktOff, int pktLen,
-                         int off, int len, boolean linkMulticast) {
+    /** True when the packet went to a plugged-in transport, which copies what it keeps ({@link IpProtocolHandler#receive}). */
+    private boolean deliver(long now, Link link, Ipv6Link l6, Ipv6Repr ip, int nh, byte[] buf, int pktOff, int pktLen,
+                            int off, int len, boolean linkMulticast) {
         IpMeta meta = new IpMeta(ip.src(), ip.dst(), ip.trafficClass(), ip.hopLimit(), link == null ? IpMeta.LOCAL : link.index);
         switch (nh) {
             case Ipv6Repr.NH_NO_NEXT_HEADER -> c.inDelivers.increment(); // RFC 8200 4.7: nothing follows
@@ -480,18 +513,20 @@ final class Ipv6 {
             }
             case Ipv6Repr.NH_UDP -> {
                 c.inDelivers.increment();
-                if (!udp.input(now, meta, ip.toString(), buf, off, len))
+                if (!udp.input(now, meta, trace.enabled() ? ip.toString() : "", buf, off, len)) // (as Udp's IPv4 entry: no per-datagram string untraced)
                     // RFC 4443 3.1: port unreachable (code 4) when the transport has no listener
                     icmpv6.sendError(now, ip, buf, pktOff, pktLen, linkMulticast,
                             new Icmpv6Repr.DestinationUnreachable(Icmpv6Repr.CODE_PORT_UNREACHABLE, new byte[0]));
             }
             default -> {
                 IpProtocolHandler h = stack.handler(nh);
-                if (h == null) return; // known() let only handled protocols through
+                if (h == null) return false; // known() let only handled protocols through
                 c.inDelivers.increment();
                 h.receive(now, meta, null, buf, off, len);
+                return true;
             }
         }
+        return false;
     }
 
     Map<Ipv6Address, Integer> pathMtus() {

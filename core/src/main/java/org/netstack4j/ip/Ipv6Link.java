@@ -22,6 +22,10 @@ final class Ipv6Link {
         Ipv6AddressState.State state;
         int dadSent;                 // DAD solicitations sent
         long dadDeadline = Time.NEVER;
+        /** RFC 4862 5.5.3: a SLAAC address's lifetimes from the prefix (NEVER: configured, link-local or infinite). */
+        long preferredUntil = Time.NEVER, validUntil = Time.NEVER;
+        /** Made by SLAAC from a router's prefix: its lifetimes follow the router's advertisements. */
+        boolean slaac;
 
         Addr(Ipv6Address address, int prefixLength, Ipv6AddressState.State state) {
             this.address = address;
@@ -29,7 +33,14 @@ final class Ipv6Link {
             this.state = state;
         }
 
-        boolean usable() { return state == Ipv6AddressState.State.PREFERRED; }
+        /** Ours to receive on and to keep using (RFC 4862 2: a valid address, preferred or deprecated). */
+        boolean usable() { return state == Ipv6AddressState.State.PREFERRED || state == Ipv6AddressState.State.DEPRECATED; }
+
+        /** The time this address's state next changes by its lifetimes (NEVER: it does not). */
+        long lifetimeDeadline() {
+            return state == Ipv6AddressState.State.PREFERRED ? Math.min(preferredUntil, validUntil)
+                    : state == Ipv6AddressState.State.DEPRECATED ? validUntil : Time.NEVER;
+        }
     }
 
     final Link link;
@@ -45,7 +56,12 @@ final class Ipv6Link {
     }
 
     Addr find(Ipv6Address a) {
-        for (Addr x : addresses) if (x.address.equals(a)) return x;
+        // (per packet, twice: the halves compared directly, no iterator)
+        long h = a.high(), l = a.low();
+        for (int i = 0; i < addresses.size(); i++) {
+            Addr x = addresses.get(i);
+            if (x.address.low() == l && x.address.high() == h) return x;
+        }
         return null;
     }
 

@@ -1,5 +1,6 @@
 package org.netstack4j.ip;
 
+import java.util.Arrays;
 import org.netstack4j.device.FramePool;
 import org.netstack4j.device.Medium;
 import org.netstack4j.wire.Ipv4Address;
@@ -28,5 +29,18 @@ final class Link {
         this.hasBroadcast = b != null;
         this.broadcastBits = b == null ? 0 : b.bits();
         this.pool = iface.device().framePool();
+    }
+
+    /**
+     * The array for an outgoing frame of {@code size} bytes (Ethernet: padded to its minimum, the
+     * padding zeroed here), recycled from {@link #pool} when the device opts in. A recycled array
+     * holds old bytes: the caller writes every byte of [0, size).
+     */
+    byte[] takeFrame(int size) {
+        int n = ethernet ? Math.max(size, Ethernet.MIN_FRAME) : size;
+        if (pool == null) return new byte[n];
+        byte[] frame = pool.take(n);
+        if (n > size) Arrays.fill(frame, size, n, (byte) 0);
+        return frame;
     }
 }

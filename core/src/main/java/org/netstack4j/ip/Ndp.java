@@ -31,6 +31,28 @@ final class Ndp {
     private Icmpv6 icmpv6;
     private Ethernet ethernet;
     int dadTransmits = DEFAULT_DAD_TRANSMITS;
+    /** RFC 4862 5.5.3 (e): the two hours below which an unauthenticated RA cannot cut a valid lifetime. */
+    static final long TWO_HOURS_NS = Time.s(7200);
+    /** The default router (RFC 4861 6.3.4: its route goes when the router lifetime runs out), or null. */
+    private Ipv6Address defaultRouter;
+    private long routerExpires = Time.NEVER;
+    /** On-link prefixes learnt from RAs (RFC 4861 6.3.4), each removed when its valid lifetime ends. */
+    private final List<OnLinkPrefix> onLinkPrefixes = new java.util.ArrayList<>();
+
+    private static final class OnLinkPrefix {
+        final Ipv6Address prefix;
+        final int length;
+        long expires;
+
+        OnLinkPrefix(Ipv6Address prefix, int length, long expires) {
+            this.prefix = prefix;
+            this.length = length;
+            this.expires = expires;
+        }
+    }
+
+    /** A lifetime in seconds from an RA as the time it ends: all ones is infinity (RFC 4861 4.6.2). */
+    private static long until(long now, long lifetimeS) { return lifetimeS == 0xffff_ffffL ? Time.NEVER : now + Time.s(lifetimeS); }
 
     Ndp(IpStack stack, Ipv6Counters c, IpTrace trace, long secret) {
         this.stack = stack;
@@ -156,7 +178,13 @@ final class Ndp {
         MacAddress slla = sourceLinkLayer(ra.options());
         if (slla != null && l6.neighbors != null) l6.neighbors.learn(now, ip.src(), slla);
         stack.routes().remove6(Ipv6Address.ANY, 0);
-        if (ra.routerLifetime() > 0) stack.routes().add(new RoutingTable.Route6(Ipv6Address.ANY, 0, ip.src(), l6.link.iface));
+        defaultRouter = null;
+        routerExpires = Time.NEVER;
+        if (ra.routerLifetime() > 0) {
+            stack.routes().add(new RoutingTable.Route6(Ipv6Address.ANY, 0, ip.src(), l6.link.iface));
+            defaultRouter = ip.src();
+            routerExpires = now + Time.s(ra.routerLifetime()); // RFC 4861 4.2: at most 9000 s, no infinity
+        }
         for (NdOption o : ra.options()) {
             switch (o) {
                 case NdOption.Mtu m -> {
@@ -165,20 +193,73 @@ final class Ndp {
                 }
                 case NdOption.PrefixInformation p -> {
                     if (p.prefix().isLinkLocal()) continue; // RFC 4862 5.5.3 (b)
-                    if (p.onLink() && p.validLifetime() > 0 && p.prefixLength() <= 128 && stack.routes().bestMatch6Exact(p.prefix(), p.prefixLength()) == null)
-                        stack.routes().add(new RoutingTable.Route6(p.prefix(), p.prefixLength(), null, l6.link.iface));
+                    if (p.onLink() && p.prefixLength() <= 128) onLinkPrefix(now, l6, p);
                     // RFC 4862 5.5.3 (c, d): preferred <= valid, and a 64-bit interface id needs a /64
                     if (!p.autonomous() || p.preferredLifetime() > p.validLifetime() || p.validLifetime() == 0 || p.prefixLength() != 64) continue;
                     Ipv6Address a = Ipv6Link.stableAddress(p.prefix(), l6.link.iface.name(), 0, secret);
-                    if (l6.find(a) == null) {
+                    Ipv6Link.Addr x = l6.find(a);
+                    if (x == null) {
                         c.slaacAddresses.increment();
                         trace.note(now, "nd", "SLAAC address " + a + "/64 from router " + ip.src());
                         addAddress(l6, a, 64);
+                        x = l6.find(a);
+                        x.slaac = true;
+                        x.preferredUntil = until(now, p.preferredLifetime());
+                        x.validUntil = until(now, p.validLifetime());
+                    } else if (x.slaac) {
+                        refreshLifetimes(now, x, p);
                     }
                 }
                 default -> { }
             }
         }
+    }
+
+    /** RFC 4861 6.3.4: a prefix is on-link for its valid lifetime; 0 times it out at once. Routes of configured addresses are left alone. */
+    private void onLinkPrefix(long now, Ipv6Link l6, NdOption.PrefixInformation p) {
+        Ipv6Address prefix = Ipv6Link.mask(p.prefix(), p.prefixLength());
+        OnLinkPrefix known = null;
+        for (OnLinkPrefix o : onLinkPrefixes) if (o.length == p.prefixLength() && o.prefix.equals(prefix)) known = o;
+        if (known != null) {
+            if (p.validLifetime() == 0) expirePrefix(now, known);
+            else known.expires = until(now, p.validLifetime());
+            return;
+        }
+        if (p.validLifetime() == 0 || stack.routes().bestMatch6Exact(prefix, p.prefixLength()) != null) return;
+        stack.routes().add(new RoutingTable.Route6(prefix, p.prefixLength(), null, l6.link.iface));
+        onLinkPrefixes.add(new OnLinkPrefix(prefix, p.prefixLength(), until(now, p.validLifetime())));
+    }
+
+    /** The connected route {@link #addAddress} made for a removed address, unless another address or an RA still makes the prefix on-link. */
+    private void dropPrefixRouteOf(Ipv6Link.Addr gone) {
+        Ipv6Address prefix = Ipv6Link.mask(gone.address, gone.prefixLength);
+        for (OnLinkPrefix o : onLinkPrefixes) if (o.length == gone.prefixLength && o.prefix.equals(prefix)) return;
+        for (Ipv6Link l : ipv6.links())
+            for (Ipv6Link.Addr x : l.addresses)
+                if (x.prefixLength == gone.prefixLength && Ipv6Link.inPrefix(x.address, prefix, gone.prefixLength)) return;
+        stack.routes().remove6(prefix, gone.prefixLength);
+    }
+
+    private void expirePrefix(long now, OnLinkPrefix o) {
+        onLinkPrefixes.remove(o);
+        stack.routes().remove6(o.prefix, o.length);
+        trace.note(now, "nd", "prefix " + o.prefix + "/" + o.length + " no longer on-link (valid lifetime over)");
+    }
+
+    /**
+     * RFC 4862 5.5.3 (e), an RA for the prefix of a SLAAC address we have: the preferred lifetime
+     * is taken as is (a deprecated address is preferred again); the valid lifetime only when it
+     * is over two hours or longer than what is left, else the address keeps at most two hours
+     * (so a forged RA cannot take an address away at once).
+     */
+    private void refreshLifetimes(long now, Ipv6Link.Addr x, NdOption.PrefixInformation p) {
+        x.preferredUntil = until(now, p.preferredLifetime());
+        if (x.state == State.DEPRECATED && x.preferredUntil > now) x.state = State.PREFERRED;
+        long received = until(now, p.validLifetime());
+        long remaining = x.validUntil == Time.NEVER ? Long.MAX_VALUE : x.validUntil - now;
+        if (received == Time.NEVER || Time.s(p.validLifetime()) > TWO_HOURS_NS || Time.s(p.validLifetime()) > remaining) x.validUntil = received;
+        else if (remaining > TWO_HOURS_NS) x.validUntil = now + TWO_HOURS_NS;
+        // else: two hours or less left, kept as is
     }
 
     private static MacAddress sourceLinkLayer(List<NdOption> options) {
@@ -240,17 +321,37 @@ final class Ndp {
         long t = Time.NEVER;
         for (Ipv6Link l6 : ipv6.links()) {
             if (l6.neighbors != null) t = Math.min(t, l6.neighbors.nextDeadline());
-            for (Ipv6Link.Addr x : l6.addresses) t = Math.min(t, x.dadDeadline);
+            for (Ipv6Link.Addr x : l6.addresses) t = Math.min(t, Math.min(x.dadDeadline, x.lifetimeDeadline()));
         }
-        return t;
+        for (OnLinkPrefix o : onLinkPrefixes) t = Math.min(t, o.expires);
+        return Math.min(t, routerExpires);
     }
 
     void timers(long now) {
+        if (routerExpires <= now) {
+            // RFC 4861 6.3.4 / 6.3.5: the router lifetime ran out: no longer a default router
+            stack.routes().remove6(Ipv6Address.ANY, 0);
+            trace.note(now, "nd", "default router " + defaultRouter + " expired (router lifetime over)");
+            defaultRouter = null;
+            routerExpires = Time.NEVER;
+        }
+        for (int i = onLinkPrefixes.size() - 1; i >= 0; i--) if (onLinkPrefixes.get(i).expires <= now) expirePrefix(now, onLinkPrefixes.get(i));
         List<Ipv6Link> links = ipv6.links();
         for (int i = 0; i < links.size(); i++) {
             Ipv6Link l6 = links.get(i);
             for (int j = 0; j < l6.addresses.size(); j++) {
                 Ipv6Link.Addr x = l6.addresses.get(j);
+                if (x.lifetimeDeadline() <= now) {
+                    if (x.validUntil <= now) {
+                        // RFC 4862 5.5.4: an address whose valid lifetime ran out is removed
+                        l6.addresses.remove(j--);
+                        trace.note(now, "nd", "SLAAC address " + x.address + " removed (valid lifetime over)");
+                        dropPrefixRouteOf(x);
+                        continue;
+                    }
+                    x.state = State.DEPRECATED; // RFC 4862 5.5.4: preferred lifetime over
+                    trace.note(now, "nd", "SLAAC address " + x.address + " deprecated (preferred lifetime over)");
+                }
                 if (x.state != State.TENTATIVE || x.dadDeadline > now) continue;
                 if (x.dadSent < dadTransmits) {
                     // RFC 4862 5.4.2: from ::, to the tentative address's solicited-node group, no options

@@ -115,12 +115,20 @@ public final class RoutingTable {
 
     private final List<Route6> routes6 = new ArrayList<>();
 
-    public void add(Route6 r) { routes6.add(Objects.requireNonNull(r)); }
+    /** The last IPv6 {@link #lookup(Ipv6Address)}, as {@link #cachedHop}. Cleared by any IPv6 change. */
+    private Ipv6Address cachedDst6;
+    private NextHop6 cachedHop6;
+
+    public void add(Route6 r) {
+        routes6.add(Objects.requireNonNull(r));
+        cachedDst6 = null;
+    }
 
     /** Removes every IPv6 route that is exactly {@code destination/prefixLength}. */
     public void remove6(Ipv6Address destination, int prefixLength) {
         Ipv6Address d = Ipv6Link.mask(destination, prefixLength);
         routes6.removeIf(r -> r.prefixLength() == prefixLength && r.destination().equals(d));
+        cachedDst6 = null;
     }
 
     public List<Route6> routes6() { return List.copyOf(routes6); }
@@ -134,6 +142,15 @@ public final class RoutingTable {
 
     /** The next hop for {@code dst} by longest prefix, or null (no route, or a gateway that is not on-link). */
     public NextHop6 lookup(Ipv6Address dst) {
+        Ipv6Address last = cachedDst6;
+        if (last != null && last.low() == dst.low() && last.high() == dst.high()) return cachedHop6;
+        NextHop6 hop = resolve6(dst);
+        cachedDst6 = dst;
+        cachedHop6 = hop;
+        return hop;
+    }
+
+    private NextHop6 resolve6(Ipv6Address dst) {
         Route6 r = best6(dst, false);
         if (r == null) return null;
         if (r.gateway() == null) return new NextHop6(r.iface(), dst);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import org.junit.jupiter.api.Test;
 import org.netstack4j.device.Medium;
 import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.Ipv6Address;
 import org.netstack4j.wire.MacAddress;
 
 class RoutingTableTest {
@@ -44,6 +45,24 @@ class RoutingTableTest {
         t.remove(Ipv4Address.ANY, 0);
         assertNull(t.lookup(ip("192.168.1.1")), "both removed");
         assertSame(eth0, t.lookup(ip("10.0.0.9")).iface(), "another destination");
+    }
+
+    @Test void theRememberedLastIpv6LookupFollowsRouteChanges() {
+        RoutingTable t = new RoutingTable();
+        Ipv6Address dst = Ipv6Address.parse("2001:db8:1::7");
+        assertNull(t.lookup(dst));
+        assertNull(t.lookup(dst), "asked twice");
+        t.add(new RoutingTable.Route6(Ipv6Address.parse("fd00::"), 64, null, eth0));
+        t.add(new RoutingTable.Route6(Ipv6Address.ANY, 0, Ipv6Address.parse("fd00::1"), null));
+        assertEquals(Ipv6Address.parse("fd00::1"), t.lookup(dst).address(), "a default route added after the lookup");
+        t.add(new RoutingTable.Route6(Ipv6Address.parse("2001:db8:1::"), 48, null, eth1));
+        assertSame(eth1, t.lookup(dst).iface(), "a more specific route added after it");
+        assertEquals(dst, t.lookup(Ipv6Address.parse("2001:db8:1::7")).address(), "an equal address, another object");
+        t.remove6(Ipv6Address.parse("2001:db8:1::"), 48);
+        assertSame(eth0, t.lookup(dst).iface(), "the specific one removed: the default again");
+        t.remove6(Ipv6Address.ANY, 0);
+        assertNull(t.lookup(dst), "both removed");
+        assertSame(eth0, t.lookup(Ipv6Address.parse("fd00::9")).iface(), "another destination");
     }
 
     @Test void defaultRouteGoesViaTheGatewaysInterface() {

@@ -90,6 +90,34 @@ class DualStackSocketTest {
         }
     }
 
+    /**
+     * java.net on Linux (checked with JDK 25: ServerSocket bound to no address, to
+     * InetAddress.getByName("0.0.0.0") and to "::"): every wildcard takes IPv4 and IPv6 peers, and
+     * an accepted IPv4 peer is an Inet4Address. A socket bound with no address, or to 0.0.0.0,
+     * behaves the same here: both families, each peer in its own family (nothing mapped).
+     */
+    @Test void ipv4WildcardAndNoAddressTakeBothFamiliesAsJavaNetDoes() throws Exception {
+        try (TcpServerSocket noAddress = new TcpServerSocket(server, 82);
+             TcpServerSocket zeros = new TcpServerSocket(server)) {
+            zeros.bind(java.net.InetAddress.getByName("0.0.0.0"), 83, 8);
+            for (TcpServerSocket l : List.of(noAddress, zeros)) {
+                int port = l.getLocalPort();
+                Future<IpAddress[]> seen = acceptOne(l);
+                try (TcpSocket s = client.socket()) {
+                    s.connect(TwoHostNetwork.SERVER_ADDRESS, port, 5000);
+                    sayHi(s);
+                    assertEquals(TwoHostNetwork.CLIENT_ADDRESS, TcpSocketTest.get(seen)[0], "IPv4 peer on " + port);
+                }
+                seen = acceptOne(l);
+                try (TcpSocket s = client.socket()) {
+                    s.connect(TwoHostNetwork.SERVER_ADDRESS6, port, 5000);
+                    sayHi(s);
+                    assertEquals(TwoHostNetwork.CLIENT_ADDRESS6, TcpSocketTest.get(seen)[0], "IPv6 peer on " + port);
+                }
+            }
+        }
+    }
+
     @Test void v6OnlyListenerRefusesIpv4() throws Exception {
         try (TcpServerSocket l = new TcpServerSocket(server)) {
             l.setV6Only(true);

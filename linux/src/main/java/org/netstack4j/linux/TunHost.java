@@ -236,14 +236,37 @@ public final class TunHost implements AutoCloseable {
     public long rxQueueSynsShed() { return registration.shed(); }
 
     /**
-     * An IPv4 TCP SYN without ACK: under a SYN flood these are shed first when the loop falls
-     * behind (the second half of the receive queue is kept for the segments of connections that
-     * got past their SYN, so a handshake or request once started is not lost to the flood).
+     * A TCP SYN without ACK, over IPv4 or IPv6: under a SYN flood these are shed first when the
+     * loop falls behind (the second half of the receive queue is kept for the segments of
+     * connections that got past their SYN, so a handshake or request once started is not lost to
+     * the flood). Over IPv6 the TCP header may follow Hop-by-Hop, Routing and Destination Options
+     * headers (RFC 8200 4.1; at most {@link #SHED_MAX_EXTENSIONS}); a fragment is never shed.
      */
     static boolean isConnectionRequest(byte[] p) {
-        if (p.length < 20 || (p[0] & 0xf0) != 0x40 || p[9] != 6) return false;
-        int flagsAt = (p[0] & 0x0f) * 4 + 13;
-        return flagsAt < p.length && (p[flagsAt] & 0x12) == 0x02;
+        if (p.length < 1) return false;
+        int tcpAt = switch ((p[0] & 0xf0) >>> 4) {
+            case 4 -> p.length >= 20 && p[9] == 6 ? (p[0] & 0x0f) * 4 : -1;
+            case 6 -> ipv6TcpOffset(p);
+            default -> -1;
+        };
+        int flagsAt = tcpAt + 13;
+        return tcpAt >= 0 && flagsAt < p.length && (p[flagsAt] & 0x12) == 0x02;
+    }
+
+    /** Extension headers walked to find an IPv6 packet's TCP header (a SYN flood's have none). */
+    static final int SHED_MAX_EXTENSIONS = 4;
+
+    /** Where the TCP header of an IPv6 packet starts, or -1 (not TCP, a fragment, too many or cut headers). */
+    private static int ipv6TcpOffset(byte[] p) {
+        if (p.length < 40) return -1;
+        int nh = p[6] & 0xff, at = 40;
+        // Hop-by-Hop (0), Routing (43), Destination Options (60): length in 8-byte units after the first 8
+        for (int i = 0; i < SHED_MAX_EXTENSIONS && (nh == 0 || nh == 43 || nh == 60); i++) {
+            if (at + 8 > p.length) return -1;
+            nh = p[at] & 0xff;
+            at += ((p[at + 1] & 0xff) + 1) * 8;
+        }
+        return nh == 6 ? at : -1;
     }
 
     /** Writes buffered pcap records to the file (no-op without --pcap). */
