@@ -58,6 +58,10 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--masquerade", paramLabel = "NAME", description = "Source NAT to netstack4j's address on NAME for what leaves by it.")
     List<String> masquerade = new ArrayList<>();
 
+    @Option(names = "--mtu", paramLabel = "NAME=MTU",
+            description = "The MTU of a --tun interface (68..65535; default the kernel's, 1500), e.g. b0=1280.")
+    List<String> mtus = new ArrayList<>();
+
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write every packet crossing the TUNs to FILE (pcap, raw IP).")
     Path pcap;
 
@@ -83,6 +87,28 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
             if (byName.put(name, new TunRouter.Port(name, cidr, v6)) != null) throw new Main.UsageError("--tun: " + name + " given twice");
         }
         if (byName.size() < 2) throw new Main.UsageError("--tun: a router needs at least two interfaces");
+        return List.copyOf(byName.values());
+    }
+
+    /** The ports with the MTUs of {@code --mtu NAME=MTU} applied. */
+    static List<TunRouter.Port> withMtus(List<TunRouter.Port> ports, List<String> mtus) {
+        Map<String, TunRouter.Port> byName = new LinkedHashMap<>();
+        for (TunRouter.Port p : ports) byName.put(p.name(), p);
+        for (String m : mtus) {
+            int eq = m.indexOf('=');
+            String name = eq <= 0 ? "" : m.substring(0, eq);
+            TunRouter.Port p = byName.get(name);
+            if (p == null) throw new Main.UsageError("--mtu " + m + ": expected NAME=MTU with NAME one of the --tun interfaces " + byName.keySet());
+            int mtu;
+            try {
+                mtu = Integer.parseInt(m.substring(eq + 1));
+            } catch (NumberFormatException e) {
+                mtu = -1;
+            }
+            if (mtu < 68 || mtu > 65535) throw new Main.UsageError("--mtu " + m + ": the MTU must be a number from 68 to 65535");
+            if (!p.ipv6().isEmpty() && mtu < 1280) throw new Main.UsageError("--mtu " + m + ": an IPv6 link needs at least 1280 (RFC 8200 5)");
+            byName.put(name, p.withMtu(mtu));
+        }
         return List.copyOf(byName.values());
     }
 
@@ -118,7 +144,7 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
     }
 
     @Override public Integer call() throws Exception {
-        List<TunRouter.Port> ports = ports(tuns);
+        List<TunRouter.Port> ports = withMtus(ports(tuns), mtus);
         if (pcap != null) Options.outputFile("--pcap", pcap);
         Counters nfCounters = new Counters();
         Netfilter nf = netfilter(ports, firewall, masquerade, nfCounters);
@@ -133,7 +159,7 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
         for (TunRouter.Port p : ports) {
             StringBuilder a = new StringBuilder(p.address().toString());
             for (Ipv6Cidr c : p.ipv6()) a.append(", ").append(c);
-            out.printf("netstack4j %s on %s%n", a, p.name());
+            out.printf("netstack4j %s on %s%s%n", a, p.name(), p.mtu() == 0 ? "" : " (MTU " + p.mtu() + ")");
         }
         out.println("forwarding" + (nf == null ? "" : " with " + (firewall == null ? "" : "firewall " + firewall + " ")
                 + (masquerade.isEmpty() ? "" : "masquerade on " + String.join(",", masquerade))) + "; Ctrl-C to stop");

@@ -131,11 +131,20 @@ class RouteInteropTest {
      * their IPv4 addresses, the kernel sides fd00:1::2 and fd00:2::2 with default routes via
      * netstack4j. ping -6 across (hop limit one lower) and to the router, ping -6 -t 1 gets
      * "Time exceeded: Hop limit" from netstack4j, curl -6 fetches 20 MB intact from
-     * python3 -m http.server in B, and a destination with no route gets "no route".
+     * python3 -m http.server in B, and a destination with no route gets "no route". A firewall
+     * lets A's flows out and their replies back, drops B's unsolicited ones (curl times out, ping
+     * gets nothing) and rejects B's connection to A's port 9 with a reset (curl: refused at once).
      */
     @Test void pingAndCurlOverIpv6ThroughRoute(@TempDir Path dir) throws Exception {
         assumeTrue(LinuxNet.findOnPath("ping") != null, "needs ping (iputils-ping)");
-        startRouter("--tun", a0 + "=10.1.0.1/24,fd00:1::1/64", "--tun", b0 + "=10.2.0.1/24,fd00:2::1/64");
+        Path rules = dir.resolve("fw6.rules");
+        Files.writeString(rules, """
+                chain forward policy drop
+                accept state established,related
+                accept in %s out %s ip6 from fd00:1::/64
+                reject with tcp-reset in %s tcp to fd00:1::2 port 9
+                """.formatted(a0, b0, b0));
+        startRouter("--tun", a0 + "=10.1.0.1/24,fd00:1::1/64", "--tun", b0 + "=10.2.0.1/24,fd00:2::1/64", "--firewall", rules.toString());
         moveTuns();
         String[][] sides = {{a0, nsA, "fd00:1::2/64", "fd00:1::1"}, {b0, nsB, "fd00:2::2/64", "fd00:2::1"}};
         for (String[] s : sides) {
@@ -164,9 +173,102 @@ class RouteInteropTest {
         assertEquals(sh("sha256sum", file.toString()).split(" ")[0], sum, "20 MB intact over IPv6 through netstack4j route");
         System.out.printf("route IPv6: curl -6 20 MiB in %.2f s (%.0f Mbit/s)%n", secs, 20 * 8 * 1.048576 / secs);
         assertTrue(Files.readString(log).contains("fd00:1::2"), "B's server saw A's own address (no NAT): " + Files.readString(log));
+        // the firewall, from B's side: unsolicited IPv6 to A dropped (a timeout), port 9 rejected with a reset at once
+        var dropped = LinuxNet.exec(List.of("ip", "netns", "exec", nsB, "curl", "-g", "-sS", "--max-time", "2", "http://[fd00:1::2]:8000/"));
+        assertEquals(28, dropped.exitCode(), "dropped by the IPv6 forward policy: " + dropped);
+        long r0 = System.nanoTime();
+        var rejected = LinuxNet.exec(List.of("ip", "netns", "exec", nsB, "curl", "-g", "-sS", "--max-time", "5", "http://[fd00:1::2]:9/"));
+        assertEquals(7, rejected.exitCode(), "refused by netstack4j's IPv6 reset: " + rejected);
+        assertTrue(System.nanoTime() - r0 < 2_000_000_000L, "refused at once, not after a timeout");
+        var noPing = LinuxNet.exec(List.of("ip", "netns", "exec", nsB, "ping", "-6", "-c", "1", "-W", "1", "fd00:1::2"));
+        assertEquals(1, noPing.exitCode(), "B's ping to A dropped: " + noPing);
         String rest = stopRouter();
         assertTrue(rest.matches("(?s).*ipv6\\.fwd\\.datagrams\\s+\\d{4,}.*"), "counters: " + rest);
+        assertTrue(rest.matches("(?s).*ipv6\\.filtered\\.forward\\s+[2-9].*"), "the firewall's IPv6 drops and the reject: " + rest);
+        assertTrue(rest.matches("(?s).*nf\\.rejected\\s+1\\b.*"), "one reject: " + rest);
         assertTrue(rest.contains("ipv6.fwd.drop.hop_limit_exceeded"), "counters: " + rest);
         assertTrue(rest.contains("ipv6.fwd.drop.no_route"), "counters: " + rest);
+    }
+
+    /**
+     * The router checks of issue 14 over IPv4: iperf3 TCP and UDP through {@code route} (numbers
+     * printed), and an MTU 1280 link on B's side ({@code --mtu b0=1280}; B's kernel is told 1500,
+     * so its MSS does not hide the limit, as with a tunnel behind the router). A DF-clear 1428-byte
+     * ping is fragmented by netstack4j and answered; a DF one gets "fragmentation needed" with
+     * MTU 1280 from netstack4j; curl in B downloads 20 MB from A intact because A's kernel learns
+     * the path MTU from netstack4j's errors (RFC 1191).
+     */
+    @Test void iperf3AndAnMtu1280LinkThroughRoute(@TempDir Path dir) throws Exception {
+        assumeTrue(LinuxNet.findOnPath("ping") != null && LinuxNet.findOnPath("iperf3") != null, "needs ping and iperf3");
+        startRouter("--tun", a0 + "=10.1.0.1/24", "--tun", b0 + "=10.2.0.1/24", "--mtu", b0 + "=1280");
+        moveTuns();
+        sh("ip", "-n", nsB, "link", "set", b0, "mtu", "1500");
+
+        String frag = sh("ip", "netns", "exec", nsA, "ping", "-c", "3", "-i", "0.2", "-W", "2", "-M", "dont", "-s", "1400", "10.2.0.2");
+        assertTrue(frag.contains(" 0% packet loss"), "DF clear: fragmented to 1280 and answered: " + frag);
+
+        Path file = dir.resolve("data.bin");
+        byte[] data = new byte[20 << 20];
+        new java.util.SplittableRandom(7).nextBytes(data);
+        Files.write(file, data);
+        Path log = dir.resolve("server-a.log");
+        Process serverA = new ProcessBuilder("ip", "netns", "exec", nsA, "python3", "-m", "http.server", "8000", "--bind", "10.1.0.2")
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            boolean up = false;
+            for (int i = 0; i < 100 && !up; i++) {
+                up = LinuxNet.exec(List.of("ip", "netns", "exec", nsA, "curl", "-s", "-o", "/dev/null", "http://10.1.0.2:8000/")).exitCode() == 0;
+                if (!up) Thread.sleep(100);
+            }
+            assumeTrue(up, "python3 -m http.server did not start in namespace A");
+            long t0 = System.nanoTime();
+            String sum = sh("ip", "netns", "exec", nsB, "sh", "-c", "curl -sS --max-time 60 http://10.1.0.2:8000/data.bin | sha256sum").split(" ")[0];
+            double secs = (System.nanoTime() - t0) / 1e9;
+            assertEquals(sh("sha256sum", file.toString()).split(" ")[0], sum, "20 MB intact across the MTU 1280 link (PMTUD)");
+            System.out.printf("route MTU 1280: curl 20 MiB A -> B in %.2f s (%.0f Mbit/s)%n", secs, 20 * 8 * 1.048576 / secs);
+        } finally {
+            serverA.destroyForcibly().waitFor();
+        }
+        String cache = sh("ip", "-n", nsA, "route", "get", "10.2.0.2");
+        assertTrue(cache.contains("mtu 1280"), "A's kernel learnt the path MTU from netstack4j: " + cache);
+        sh("ip", "-n", nsA, "route", "flush", "cache");
+        var df = LinuxNet.exec(List.of("ip", "netns", "exec", nsA, "ping", "-c", "1", "-W", "2", "-M", "do", "-s", "1400", "10.2.0.2"));
+        assertTrue(df.stdout().contains("From 10.1.0.1") && df.stdout().contains("mtu = 1280"),
+                "DF set: fragmentation needed, MTU 1280, from netstack4j: " + df);
+
+        Process iperf = new ProcessBuilder("ip", "netns", "exec", nsB, "iperf3", "-s", "-B", "10.2.0.2").redirectErrorStream(true)
+                .redirectOutput(dir.resolve("iperf3.log").toFile()).start();
+        try {
+            String tcp = null;
+            for (int i = 0; i < 50 && tcp == null; i++) {
+                var r = LinuxNet.exec(List.of("ip", "netns", "exec", nsA, "iperf3", "-c", "10.2.0.2", "-t", "3", "-J"));
+                if (r.exitCode() == 0) tcp = r.stdout();
+                else Thread.sleep(100);
+            }
+            assertTrue(tcp != null, "iperf3 TCP ran");
+            double tcpBits = jsonNumber(tcp, "\"sum_received\"", "bits_per_second");
+            var u = LinuxNet.exec(List.of("ip", "netns", "exec", nsA, "iperf3", "-c", "10.2.0.2", "-u", "-b", "20M", "-l", "1200", "-t", "3", "-J"));
+            assertEquals(0, u.exitCode(), "iperf3 UDP: " + u);
+            double udpBits = jsonNumber(u.stdout(), "\"sum\"", "bits_per_second");
+            double lost = jsonNumber(u.stdout(), "\"sum\"", "lost_percent");
+            System.out.printf("route iperf3: TCP %.0f Mbit/s (MTU 1280 on B's side); UDP 20 Mbit/s offered, %.1f Mbit/s, %.2f%% lost%n",
+                    tcpBits / 1e6, udpBits / 1e6, lost);
+            assertTrue(tcpBits > 10e6, "TCP through netstack4j route: " + tcpBits);
+            assertTrue(lost < 10, "UDP at 20 Mbit/s mostly delivered: " + lost + "% lost");
+        } finally {
+            iperf.destroyForcibly().waitFor();
+        }
+        String rest = stopRouter();
+        assertTrue(rest.matches("(?s).*ipv4\\.fwd\\.fragmented\\s+[3-9].*|(?s).*ipv4\\.fwd\\.fragmented\\s+\\d{2,}.*"), "fragmented: " + rest);
+        assertTrue(rest.matches("(?s).*ipv4\\.fwd\\.drop\\.frag_needed\\s+\\d+.*"), "fragmentation needed sent: " + rest);
+    }
+
+    /** The number after {@code "key":} in the first object named {@code object} of iperf3's JSON (its "end" section is last). */
+    static double jsonNumber(String json, String object, String key) {
+        int at = json.lastIndexOf(object);
+        assertTrue(at >= 0, object + " in " + json);
+        var m = java.util.regex.Pattern.compile("\"" + key + "\":\\s*([0-9.eE+-]+)").matcher(json);
+        assertTrue(m.find(at), key + " after " + object);
+        return Double.parseDouble(m.group(1));
     }
 }

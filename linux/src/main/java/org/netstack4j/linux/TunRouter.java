@@ -31,21 +31,25 @@ public final class TunRouter implements AutoCloseable {
      * IPv4 always, IPv6 when both sides have an IPv6 address).
      */
     public record Port(String name, Ipv4Cidr address, String netns, Ipv4Cidr kernelAddress,
-                       List<Ipv6Cidr> ipv6, List<Ipv6Cidr> kernelIpv6) {
+                       List<Ipv6Cidr> ipv6, List<Ipv6Cidr> kernelIpv6, int mtu) {
         public Port {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(address, "address");
             ipv6 = List.copyOf(ipv6);
             kernelIpv6 = List.copyOf(kernelIpv6);
+            if (mtu != 0 && (mtu < 68 || mtu > 65535)) throw new IllegalArgumentException("MTU must be 68..65535 (or 0: the kernel's), not " + mtu);
         }
 
         public Port(String name, Ipv4Cidr address, String netns, Ipv4Cidr kernelAddress) {
-            this(name, address, netns, kernelAddress, List.of(), List.of());
+            this(name, address, netns, kernelAddress, List.of(), List.of(), 0);
         }
+
+        /** The same port with the TUN's MTU set to {@code mtu} when it is opened (0: the kernel's, normally 1500). */
+        public Port withMtu(int mtu) { return new Port(name, address, netns, kernelAddress, ipv6, kernelIpv6, mtu); }
 
         public Port(String name, Ipv4Cidr address) { this(name, address, null, null); }
 
-        public Port(String name, Ipv4Cidr address, List<Ipv6Cidr> ipv6) { this(name, address, null, null, ipv6, List.of()); }
+        public Port(String name, Ipv4Cidr address, List<Ipv6Cidr> ipv6) { this(name, address, null, null, ipv6, List.of(), 0); }
     }
 
     private final List<TunDevice> tuns = new ArrayList<>();
@@ -62,7 +66,7 @@ public final class TunRouter implements AutoCloseable {
             this.pcap = writer;
             this.host = new Host("netstack4j-router", TcpConfig.defaults(), Tracer.NONE, seed);
             for (Port p : config) {
-                TunDevice tun = TunDevice.open(p.name(), 0);
+                TunDevice tun = TunDevice.open(p.name(), p.mtu());
                 tuns.add(tun);
                 if (p.netns() != null) LinuxNet.linkSetNetns(tun.name(), p.netns());
                 if (p.kernelAddress() != null) {
