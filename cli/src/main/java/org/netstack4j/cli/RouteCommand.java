@@ -62,6 +62,11 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
             description = "The MTU of a --tun interface (68..65535; default the kernel's, 1500), e.g. b0=1280.")
     List<String> mtus = new ArrayList<>();
 
+    @Option(names = "--conntrack-max", paramLabel = "N",
+            description = "Connections the firewall and NAT track at most (default ${DEFAULT-VALUE}); a new flow into"
+                    + " a full table evicts an unassured one, or is dropped when none is (counters ct.early_drop, ct.insert_failed).")
+    int conntrackMax = ConnTrackConfig.defaults().maxEntries();
+
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write every packet crossing the TUNs to FILE (pcap, raw IP).")
     Path pcap;
 
@@ -113,6 +118,10 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
     }
 
     static Netfilter netfilter(List<TunRouter.Port> ports, Path firewall, List<String> masquerade, Counters counters) {
+        return netfilter(ports, firewall, masquerade, ConnTrackConfig.defaults(), counters);
+    }
+
+    static Netfilter netfilter(List<TunRouter.Port> ports, Path firewall, List<String> masquerade, ConnTrackConfig ct, Counters counters) {
         if (firewall == null && masquerade.isEmpty()) return null;
         Map<String, Ipv4Address> addrs = new LinkedHashMap<>();
         Map<String, Ipv6Address> addrs6 = new LinkedHashMap<>();
@@ -140,14 +149,15 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
             if (a == null) throw new Main.UsageError("--masquerade " + m + ": not one of the --tun interfaces " + addrs.keySet());
             nat.add(NatConfig.masquerade(m, a));
         }
-        return new Netfilter(rules, ConnTrackConfig.defaults(), nat, addrs, addrs6, counters);
+        return new Netfilter(rules, ct, nat, addrs, addrs6, counters);
     }
 
     @Override public Integer call() throws Exception {
         List<TunRouter.Port> ports = withMtus(ports(tuns), mtus);
         if (pcap != null) Options.outputFile("--pcap", pcap);
         Counters nfCounters = new Counters();
-        Netfilter nf = netfilter(ports, firewall, masquerade, nfCounters);
+        if (conntrackMax < 1) throw new Main.UsageError("--conntrack-max: at least 1, not " + conntrackMax);
+        Netfilter nf = netfilter(ports, firewall, masquerade, ConnTrackConfig.defaults().withMaxEntries(conntrackMax), nfCounters);
         TunOptions.requireTunAccess("TUN interfaces");
         TunRouter router;
         try {
@@ -167,6 +177,10 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
         TunOptions.printCountersOnExit(out, () -> {
             Map<String, Long> counters = new java.util.TreeMap<>(router.counters());
             nfCounters.snapshot().forEach((k, v) -> { if (v != 0) counters.put(k, v); });
+            if (nf != null) {
+                counters.put("ct.entries", (long) router.loop().call(() -> nf.conntrack().size()));
+                counters.put("ct.entries.max", (long) router.loop().call(() -> nf.conntrack().highWater()));
+            }
             return counters;
         }, router::close, "netstack4j-route-shutdown");
         return 0;

@@ -263,6 +263,156 @@ class RouteInteropTest {
         assertTrue(rest.matches("(?s).*ipv4\\.fwd\\.drop\\.frag_needed\\s+\\d+.*"), "fragmentation needed sent: " + rest);
     }
 
+    /** Runs python3 code in a namespace; returns what it prints (stdout and stderr). */
+    static String python(String netns, String code) throws Exception {
+        return LinuxNet.exec(List.of("ip", "netns", "exec", netns, "python3", "-c", code)).stdout().strip();
+    }
+
+    /** A connected UDP socket's send, then recv: what the kernel made of the ICMP answer ("errno 111" is port unreachable). */
+    static String udpProbe(String netns, String host, int port) throws Exception {
+        return python(netns, """
+                import socket
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.settimeout(2)
+                s.connect(("%s", %d))
+                s.send(b"probe")
+                try:
+                    s.recv(100); print("answer")
+                except socket.timeout:
+                    print("timeout")
+                except OSError as e:
+                    print("errno", e.errno)
+                """.formatted(host, port));
+    }
+
+    /**
+     * The stateful firewall over TUN, seen from both sides: A's allowed flow and its replies pass
+     * (B's server logs A's own address); B's server on 8001 is never reached because netstack4j
+     * resets A's SYN itself (curl: refused at once); UDP to 9999 is rejected with ICMP
+     * admin-prohibited (A's kernel reports "no route to host", errno 113); B's unsolicited curl to
+     * A times out (dropped; A would have reset it). A blind out-of-window RST from hping3 in B,
+     * aimed at A's running download, is INVALID and dropped: the download completes intact. Then
+     * an hping3 flood of 3,000 new flows keeps the table within --conntrack-max 200 (evictions
+     * counted).
+     */
+    @Test void aStatefulFirewallOverTun(@TempDir Path dir) throws Exception {
+        assumeTrue(LinuxNet.findOnPath("hping3") != null, "needs hping3");
+        Path rules = dir.resolve("fw.rules");
+        Files.writeString(rules, """
+                chain forward policy drop
+                drop state invalid
+                accept state established,related
+                accept in %1$s out %2$s tcp to 10.2.0.2 port 8000
+                reject with tcp-reset in %1$s out %2$s tcp to 10.2.0.2 port 8001
+                reject with icmp admin-prohibited in %1$s out %2$s udp to 10.2.0.2 port 9999
+                """.formatted(a0, b0));
+        startRouter("--tun", a0 + "=10.1.0.1/24", "--tun", b0 + "=10.2.0.1/24", "--firewall", rules.toString(), "--conntrack-max", "200");
+        moveTuns();
+        Path file = dir.resolve("data.bin");
+        byte[] data = new byte[8 << 20];
+        new java.util.SplittableRandom(8).nextBytes(data);
+        Files.write(file, data);
+        Path log = startServer(dir, "10.2.0.2", "http://10.2.0.2:8000/");
+        Path log8001 = dir.resolve("server-8001.log");
+        Process other = new ProcessBuilder("ip", "netns", "exec", nsB, "python3", "-m", "http.server", "8001", "--bind", "10.2.0.2")
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log8001.toFile()).start();
+        try {
+            String sha = sh("sha256sum", file.toString()).split(" ")[0];
+            // allowed, and its replies pass
+            assertEquals(sha, sh("ip", "netns", "exec", nsA, "sh", "-c", "curl -sS --max-time 30 http://10.2.0.2:8000/data.bin | sha256sum").split(" ")[0]);
+            assertTrue(Files.readString(log).contains("10.1.0.2 - - "), "B saw A's own address: " + Files.readString(log));
+            // rejected with a reset by netstack4j: refused at once, B's listener on 8001 never sees it
+            boolean up8001 = LinuxNet.exec(List.of("ip", "netns", "exec", nsB, "curl", "-s", "-o", "/dev/null", "http://10.2.0.2:8001/")).exitCode() == 0;
+            for (int i = 0; i < 50 && !up8001; i++) {
+                Thread.sleep(100);
+                up8001 = LinuxNet.exec(List.of("ip", "netns", "exec", nsB, "curl", "-s", "-o", "/dev/null", "http://10.2.0.2:8001/")).exitCode() == 0;
+            }
+            long r0 = System.nanoTime();
+            var refused = LinuxNet.exec(List.of("ip", "netns", "exec", nsA, "curl", "-sS", "--max-time", "5", "http://10.2.0.2:8001/"));
+            assertEquals(7, refused.exitCode(), "connection refused: " + refused);
+            assertTrue(System.nanoTime() - r0 < 2_000_000_000L, "at once");
+            assertTrue(!Files.readString(log8001).contains("10.1.0.2"), "B's 8001 never saw A: " + Files.readString(log8001));
+            // rejected with ICMP admin-prohibited: A's kernel reports EHOSTUNREACH (RFC 1812 5.2.7.1, code 13)
+            assertEquals("errno 113", udpProbe(nsA, "10.2.0.2", 9999));
+            // unsolicited inbound: dropped (a timeout; A's kernel would have answered with a reset)
+            var unsolicited = LinuxNet.exec(List.of("ip", "netns", "exec", nsB, "curl", "-sS", "--max-time", "2", "http://10.1.0.2:8000/"));
+            assertEquals(28, unsolicited.exitCode(), "B's SYN to A dropped: " + unsolicited);
+
+            // a blind RST, far out of window, at A's download in flight: dropped as INVALID, the download completes
+            Process dl = new ProcessBuilder("ip", "netns", "exec", nsA, "sh", "-c",
+                    "curl -sS --max-time 60 --local-port 45000 --limit-rate 2M http://10.2.0.2:8000/data.bin | sha256sum")
+                    .redirectErrorStream(true).start();
+            Thread.sleep(1000);
+            var blind = LinuxNet.exec(List.of("ip", "netns", "exec", nsB, "hping3", "-q", "-R", "-A", "-s", "8000", "-k", "-p", "45000",
+                    "-M", "12345", "-L", "1", "-c", "5", "-i", "u10000", "10.1.0.2"));
+            assertTrue(blind.exitCode() <= 1, "hping3 ran (1: no replies, as expected): " + blind);
+            String dlOut = new String(dl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(dl.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(sha, dlOut.split(" ")[0], "the tracked flow survived the blind resets: " + dlOut);
+
+            // a flood of new flows: 3,000 SYNs from A's side with new source ports
+            var flood = LinuxNet.exec(List.of("ip", "netns", "exec", nsA, "hping3", "-q", "-S", "-p", "8000", "-s", "10000",
+                    "-i", "u200", "-c", "3000", "10.2.0.2"));
+            assertTrue(flood.exitCode() <= 1, "hping3 flood ran: " + flood);
+        } finally {
+            other.destroyForcibly().waitFor();
+        }
+        String rest = stopRouter();
+        long invalid = counter(rest, "ct.invalid");
+        long max = counter(rest, "ct.entries.max");
+        long evicted = counter(rest, "ct.early_drop") + counter(rest, "ct.insert_failed");
+        System.out.printf("route firewall: ct.invalid %d, table max %d of 200, evicted or refused %d, nf.rejected %d%n",
+                invalid, max, evicted, counter(rest, "nf.rejected"));
+        assertTrue(invalid >= 1, "the blind resets were INVALID: " + rest);
+        assertTrue(max <= 200, "the table stayed within its bound: " + rest);
+        assertTrue(evicted > 0, "the flood was met by evictions: " + rest);
+        assertTrue(counter(rest, "nf.rejected") >= 2, rest);
+    }
+
+    /** A counter from the Ctrl-C listing, 0 if absent. */
+    static long counter(String listing, String name) {
+        var m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(name) + "\\s+(\\d+)$").matcher(listing);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    /**
+     * NAT over TUN (--masquerade b0): dig in A asks dnsmasq in B over UDP and gets the answer
+     * (dnsmasq logs the router's address 10.2.0.1); UDP to a closed port of B comes back as port
+     * unreachable translated to A (errno 111); traceroute from A shows netstack4j at hop 1 and B
+     * at hop 2 (B's port unreachables translated back through the mapping, RFC 5508).
+     */
+    @Test void udpAndIcmpErrorsThroughMasquerade(@TempDir Path dir) throws Exception {
+        assumeTrue(LinuxNet.findOnPath("dig") != null && LinuxNet.findOnPath("dnsmasq") != null
+                && LinuxNet.findOnPath("traceroute") != null, "needs dig, dnsmasq and traceroute");
+        startRouter("--tun", a0 + "=10.1.0.1/24", "--tun", b0 + "=10.2.0.1/24", "--masquerade", b0);
+        moveTuns();
+        Path dnsLog = dir.resolve("dnsmasq.log");
+        Process dns = new ProcessBuilder("ip", "netns", "exec", nsB, "dnsmasq", "--no-daemon", "--port=53", "--listen-address=10.2.0.2",
+                "--bind-interfaces", "--no-resolv", "--no-hosts", "--address=/nat.test/192.0.2.7", "--log-queries", "--log-facility=-",
+                "--pid-file=" + dir.resolve("dnsmasq.pid"), "--user=root")
+                .redirectErrorStream(true).redirectOutput(dnsLog.toFile()).start();
+        try {
+            String answer = "";
+            for (int i = 0; i < 30 && !answer.equals("192.0.2.7"); i++) {
+                answer = LinuxNet.exec(List.of("ip", "netns", "exec", nsA, "dig", "@10.2.0.2", "nat.test", "A", "+short", "+time=1", "+tries=1"))
+                        .stdout().strip();
+                if (!answer.equals("192.0.2.7")) Thread.sleep(100);
+            }
+            assertEquals("192.0.2.7", answer, "dig through the NAT");
+            String seen = Files.readString(dnsLog);
+            assertTrue(seen.contains("from 10.2.0.1"), "dnsmasq saw the router's address: " + seen);
+            assertTrue(!seen.contains("from 10.1.0.2"), "and never A's: " + seen);
+        } finally {
+            dns.destroyForcibly().waitFor();
+        }
+        assertEquals("errno 111", udpProbe(nsA, "10.2.0.2", 9), "B's port unreachable, translated back to A");
+        String trace = sh("ip", "netns", "exec", nsA, "traceroute", "-n", "-q", "1", "-w", "2", "-m", "4", "10.2.0.2");
+        assertTrue(trace.matches("(?s).*\\n\\s*1\\s+10\\.1\\.0\\.1\\s.*"), "hop 1 is netstack4j: " + trace);
+        assertTrue(trace.matches("(?s).*\\n\\s*2\\s+10\\.2\\.0\\.2\\s.*"), "hop 2 is B, through the NAT: " + trace);
+        String rest = stopRouter();
+        assertTrue(counter(rest, "nat.icmp_errors") >= 2, "B's ICMP errors translated (the probe, traceroute's hop 2): " + rest);
+    }
+
     /** The number after {@code "key":} in the first object named {@code object} of iperf3's JSON (its "end" section is last). */
     static double jsonNumber(String json, String object, String key) {
         int at = json.lastIndexOf(object);

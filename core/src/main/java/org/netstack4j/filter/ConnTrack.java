@@ -48,7 +48,7 @@ public final class ConnTrack implements Pollable {
     private final ConnTrackConfig config;
     private final Counters.Counter inserted, earlyDrop, insertFailed, expired, deleted, invalid, related, ignored,
             invalidState, invalidWindow, invalidRst, invalidUnrelated;
-    private int size;
+    private int size, highWater;
 
     public ConnTrack(ConnTrackConfig config, Counters counters) {
         this.config = config;
@@ -70,6 +70,9 @@ public final class ConnTrack implements Pollable {
 
     /** Connections stored (nf_conntrack_count). */
     public int size() { return size; }
+
+    /** The most connections ever stored at once (never above {@link ConnTrackConfig#maxEntries()}). */
+    public int highWater() { return highWater; }
 
     /** The connection a key belongs to, in either direction. */
     public Optional<Connection> lookup(FlowKey key) { return Optional.ofNullable(table.get(key)); }
@@ -111,6 +114,7 @@ public final class ConnTrack implements Pollable {
         table.put(c.original(), c);
         table.put(c.reply(), c);
         size++;
+        highWater = Math.max(highWater, size);
         inserted.increment();
         if (!c.assured) evictable.add(c);
         schedule(c);
