@@ -109,8 +109,9 @@ fi
 
 # pasta: runs the command in its own namespace
 if command -v pasta >/dev/null; then
-  # as root pasta drops to nobody and needs a user namespace: where it cannot make one, its row is "-"
-  measure pasta timeout $((SECS + 10)) pasta --config-net --quiet --
+  # as root pasta switches to nobody and then cannot write its uid_map; --runas 0 keeps it root
+  # (it still warns that it cannot map users, and goes on: the namespace works)
+  measure pasta timeout $((SECS + 10)) pasta --runas 0 --config-net --quiet --
 fi
 
 python3 - "$MBPS_gateway" "$MBPS_route" "${MBPS_slirp4netns:--}" "${MBPS_pasta:--}" "$MBPS_kernel" <<'EOF'

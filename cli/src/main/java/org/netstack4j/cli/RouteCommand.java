@@ -13,27 +13,32 @@ import org.netstack4j.filter.NatConfig;
 import org.netstack4j.filter.Netfilter;
 import org.netstack4j.filter.RuleSet;
 import org.netstack4j.linux.Ipv4Cidr;
+import org.netstack4j.linux.Ipv6Cidr;
 import org.netstack4j.linux.LinuxNet;
 import org.netstack4j.linux.TunException;
 import org.netstack4j.linux.TunRouter;
 import org.netstack4j.trace.Counters;
 import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.Ipv6Address;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** A user-space IPv4 router between TUN interfaces, with an optional firewall and masquerade. */
+/** A user-space IPv4 and IPv6 router between TUN interfaces, with an optional firewall and masquerade. */
 @Command(name = "route", mixinStandardHelpOptions = true,
-        header = "Routes IPv4 between TUN interfaces in user space (RFC 1812).",
+        header = "Routes IPv4 (RFC 1812) and IPv6 (RFC 8200) between TUN interfaces in user space.",
         description = {
-            "Routes IPv4 between TUN interfaces in user space (RFC 1812).",
+            "Routes IPv4 (RFC 1812) and IPv6 (RFC 8200) between TUN interfaces in user space.",
             "",
             "Opens one TUN per --tun, gives netstack4j the address after '=' on it, and",
             "forwards between them by longest-prefix match: TTL decremented, ICMP time",
-            "exceeded / unreachable / fragmentation needed, fragmentation when DF is clear.",
-            "--firewall loads a rule file (docs/firewall.md); --masquerade rewrites the",
-            "source of what leaves an interface to netstack4j's address there. The kernel",
+            "exceeded / unreachable / fragmentation needed, fragmentation when DF is clear;",
+            "IPv6 on the TUNs given IPv6 addresses: hop limit, time exceeded, unreachable,",
+            "packet too big with the next hop's MTU (routers never fragment IPv6).",
+            "--firewall loads a rule file (docs/firewall.md; it filters forwarded IPv6 too);",
+            "--masquerade rewrites the IPv4 source of what leaves an interface to",
+            "netstack4j's address there (no NAT for IPv6). The kernel",
             "side of each TUN is left to you (address it, or move it into a namespace).",
             "Ctrl-C prints the counters and removes the TUNs."},
         footer = {"", "Example (as root):",
@@ -42,8 +47,9 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class RouteCommand implements java.util.concurrent.Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--tun", paramLabel = "NAME=CIDR", required = true,
-            description = "A TUN interface and netstack4j's address on it, e.g. a0=10.1.0.1/24 (two or more).")
+    @Option(names = "--tun", paramLabel = "NAME=CIDR[,CIDR6...]", required = true,
+            description = "A TUN interface and netstack4j's address on it, e.g. a0=10.1.0.1/24 (two or more);"
+                    + " IPv6 addresses after commas route IPv6 too, e.g. a0=10.1.0.1/24,fd00:1::1/64.")
     List<String> tuns = new ArrayList<>();
 
     @Option(names = "--firewall", paramLabel = "FILE", description = "Firewall rules (docs/firewall.md).")
@@ -51,6 +57,15 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
 
     @Option(names = "--masquerade", paramLabel = "NAME", description = "Source NAT to netstack4j's address on NAME for what leaves by it.")
     List<String> masquerade = new ArrayList<>();
+
+    @Option(names = "--mtu", paramLabel = "NAME=MTU",
+            description = "The MTU of a --tun interface (68..65535; default the kernel's, 1500), e.g. b0=1280.")
+    List<String> mtus = new ArrayList<>();
+
+    @Option(names = "--conntrack-max", paramLabel = "N",
+            description = "Connections the firewall and NAT track at most (default ${DEFAULT-VALUE}); a new flow into"
+                    + " a full table evicts an unassured one, or is dropped when none is (counters ct.early_drop, ct.insert_failed).")
+    int conntrackMax = ConnTrackConfig.defaults().maxEntries();
 
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write every packet crossing the TUNs to FILE (pcap, raw IP).")
     Path pcap;
@@ -64,22 +79,56 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
             String name = t.substring(0, eq);
             TunException bad = TunException.checkName(name);
             if (bad != null) throw new Main.UsageError("--tun: " + bad.getMessage());
+            String[] cidrs = t.substring(eq + 1).split(",", -1);
             Ipv4Cidr cidr;
+            List<Ipv6Cidr> v6 = new ArrayList<>();
             try {
-                cidr = Ipv4Cidr.parse(t.substring(eq + 1));
+                cidr = Ipv4Cidr.parse(cidrs[0]);
+                for (int i = 1; i < cidrs.length; i++) v6.add(Ipv6Cidr.parse(cidrs[i]));
             } catch (IllegalArgumentException e) {
-                throw new Main.UsageError("--tun " + t + ": " + e.getMessage());
+                throw new Main.UsageError("--tun " + t + ": " + e.getMessage()
+                        + (cidrs[0].contains(":") ? " (the IPv4 address comes first: NAME=IPV4/LEN,IPV6/LEN)" : ""));
             }
-            if (byName.put(name, new TunRouter.Port(name, cidr)) != null) throw new Main.UsageError("--tun: " + name + " given twice");
+            if (byName.put(name, new TunRouter.Port(name, cidr, v6)) != null) throw new Main.UsageError("--tun: " + name + " given twice");
         }
         if (byName.size() < 2) throw new Main.UsageError("--tun: a router needs at least two interfaces");
         return List.copyOf(byName.values());
     }
 
+    /** The ports with the MTUs of {@code --mtu NAME=MTU} applied. */
+    static List<TunRouter.Port> withMtus(List<TunRouter.Port> ports, List<String> mtus) {
+        Map<String, TunRouter.Port> byName = new LinkedHashMap<>();
+        for (TunRouter.Port p : ports) byName.put(p.name(), p);
+        for (String m : mtus) {
+            int eq = m.indexOf('=');
+            String name = eq <= 0 ? "" : m.substring(0, eq);
+            TunRouter.Port p = byName.get(name);
+            if (p == null) throw new Main.UsageError("--mtu " + m + ": expected NAME=MTU with NAME one of the --tun interfaces " + byName.keySet());
+            int mtu;
+            try {
+                mtu = Integer.parseInt(m.substring(eq + 1));
+            } catch (NumberFormatException e) {
+                mtu = -1;
+            }
+            if (mtu < 68 || mtu > 65535) throw new Main.UsageError("--mtu " + m + ": the MTU must be a number from 68 to 65535");
+            if (!p.ipv6().isEmpty() && mtu < 1280) throw new Main.UsageError("--mtu " + m + ": an IPv6 link needs at least 1280 (RFC 8200 5)");
+            byName.put(name, p.withMtu(mtu));
+        }
+        return List.copyOf(byName.values());
+    }
+
     static Netfilter netfilter(List<TunRouter.Port> ports, Path firewall, List<String> masquerade, Counters counters) {
+        return netfilter(ports, firewall, masquerade, ConnTrackConfig.defaults(), counters);
+    }
+
+    static Netfilter netfilter(List<TunRouter.Port> ports, Path firewall, List<String> masquerade, ConnTrackConfig ct, Counters counters) {
         if (firewall == null && masquerade.isEmpty()) return null;
         Map<String, Ipv4Address> addrs = new LinkedHashMap<>();
-        for (TunRouter.Port p : ports) addrs.put(p.name(), p.address().address());
+        Map<String, Ipv6Address> addrs6 = new LinkedHashMap<>();
+        for (TunRouter.Port p : ports) {
+            addrs.put(p.name(), p.address().address());
+            if (!p.ipv6().isEmpty()) addrs6.put(p.name(), p.ipv6().getFirst().address());
+        }
         RuleSet rules = RuleSet.ACCEPT_ALL;
         if (firewall != null) {
             String text;
@@ -100,14 +149,15 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
             if (a == null) throw new Main.UsageError("--masquerade " + m + ": not one of the --tun interfaces " + addrs.keySet());
             nat.add(NatConfig.masquerade(m, a));
         }
-        return new Netfilter(rules, ConnTrackConfig.defaults(), nat, addrs, counters);
+        return new Netfilter(rules, ct, nat, addrs, addrs6, counters);
     }
 
     @Override public Integer call() throws Exception {
-        List<TunRouter.Port> ports = ports(tuns);
+        List<TunRouter.Port> ports = withMtus(ports(tuns), mtus);
         if (pcap != null) Options.outputFile("--pcap", pcap);
         Counters nfCounters = new Counters();
-        Netfilter nf = netfilter(ports, firewall, masquerade, nfCounters);
+        if (conntrackMax < 1) throw new Main.UsageError("--conntrack-max: at least 1, not " + conntrackMax);
+        Netfilter nf = netfilter(ports, firewall, masquerade, ConnTrackConfig.defaults().withMaxEntries(conntrackMax), nfCounters);
         TunOptions.requireTunAccess("TUN interfaces");
         TunRouter router;
         try {
@@ -116,13 +166,21 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
             throw new Main.UsageError(e.getMessage().replace("\n  stderr: ", ": "));
         }
         PrintWriter out = spec.commandLine().getOut();
-        for (TunRouter.Port p : ports) out.printf("netstack4j %s on %s%n", p.address(), p.name());
+        for (TunRouter.Port p : ports) {
+            StringBuilder a = new StringBuilder(p.address().toString());
+            for (Ipv6Cidr c : p.ipv6()) a.append(", ").append(c);
+            out.printf("netstack4j %s on %s%s%n", a, p.name(), p.mtu() == 0 ? "" : " (MTU " + p.mtu() + ")");
+        }
         out.println("forwarding" + (nf == null ? "" : " with " + (firewall == null ? "" : "firewall " + firewall + " ")
                 + (masquerade.isEmpty() ? "" : "masquerade on " + String.join(",", masquerade))) + "; Ctrl-C to stop");
         out.flush();
         TunOptions.printCountersOnExit(out, () -> {
             Map<String, Long> counters = new java.util.TreeMap<>(router.counters());
             nfCounters.snapshot().forEach((k, v) -> { if (v != 0) counters.put(k, v); });
+            if (nf != null) {
+                counters.put("ct.entries", (long) router.loop().call(() -> nf.conntrack().size()));
+                counters.put("ct.entries.max", (long) router.loop().call(() -> nf.conntrack().highWater()));
+            }
             return counters;
         }, router::close, "netstack4j-route-shutdown");
         return 0;

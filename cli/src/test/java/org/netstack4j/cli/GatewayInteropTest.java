@@ -347,4 +347,96 @@ class GatewayInteropTest {
         String rest = stop(out);
         assertTrue(rest.matches("(?s).*gateway\\.tcp\\.relayed\\s+\\d{3,}.*"), "at least 100 flows relayed: " + rest);
     }
+
+    /** Heap in use in JVM {@code pid} after a full GC, in bytes (jcmd GC.run, then GC.heap_info). */
+    static long heapUsedAfterGc(long pid) throws Exception {
+        String jcmd = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("jcmd").toString();
+        sh(jcmd, Long.toString(pid), "GC.run");
+        String info = sh(jcmd, Long.toString(pid), "GC.heap_info");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+        assertTrue(m.find(), "heap info: " + info);
+        return Long.parseLong(m.group(1)) * 1024;
+    }
+
+    /**
+     * 10,000 concurrent relayed TCP flows in one gateway JVM (direct): an asyncio client in C opens
+     * 10,000 connections to an asyncio server in S and holds them, each having exchanged a line
+     * through the relay; the gateway's heap after a full GC, before and while they are held, gives
+     * the heap per flow (printed: both sides of the relay, netstack4j's TCP connection and socket
+     * and the host's socket with its virtual threads). Then all close, and the gateway counts them.
+     */
+    @Test @Timeout(value = 400, unit = TimeUnit.SECONDS) void tenThousandConcurrentRelayedFlows(@TempDir Path dir) throws Exception {
+        setUp(dir);
+        int flows = 10_000;
+        Path server = dir.resolve("hold-server.py");
+        Files.writeString(server, """
+                import asyncio
+                async def serve(r, w):
+                    await r.readline()
+                    w.write(b"ok\\n")
+                    await w.drain()
+                    await r.read()  # hold until the client closes
+                    w.close()
+                async def main():
+                    s = await asyncio.start_server(serve, "10.77.0.2", 7000, backlog=4096)
+                    print("listening", flush=True)
+                    async with s:
+                        await s.serve_forever()
+                asyncio.run(main())
+                """);
+        Path client = dir.resolve("hold-client.py");
+        Path release = dir.resolve("release");
+        Files.writeString(client, """
+                import asyncio, os, sys, time
+                N = %d
+                async def one(i, sem, held):
+                    async with sem:
+                        for attempt in range(5):
+                            try:
+                                r, w = await asyncio.wait_for(asyncio.open_connection("10.77.0.2", 7000), 20)
+                                w.write(b"hi\\n")
+                                await w.drain()
+                                line = await asyncio.wait_for(r.readline(), 20)
+                                if line == b"ok\\n":
+                                    held.append(w)
+                                    return
+                                w.close()
+                            except (OSError, asyncio.TimeoutError):
+                                await asyncio.sleep(0.2)
+                async def main():
+                    sem = asyncio.Semaphore(256)
+                    held = []
+                    t0 = time.time()
+                    await asyncio.gather(*(one(i, sem, held) for i in range(N)))
+                    print("held %%d in %%.1f s" %% (len(held), time.time() - t0), flush=True)
+                    while not os.path.exists("%s"):
+                        await asyncio.sleep(0.2)
+                    for w in held:
+                        w.close()
+                    await asyncio.sleep(1)
+                    print("closed", flush=True)
+                asyncio.run(main())
+                """.formatted(flows, release));
+        Process srv = start(new ProcessBuilder("ip", "netns", "exec", nsS, "python3", server.toString()).redirectErrorStream(true));
+        BufferedReader srvOut = new BufferedReader(new InputStreamReader(srv.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("listening", srvOut.readLine());
+        List<String> lines = new ArrayList<>();
+        BufferedReader out = gateway(lines, "--direct", "--quiet");
+        long before = heapUsedAfterGc(gateway.pid());
+        Process cl = start(new ProcessBuilder("ip", "netns", "exec", nsC, "python3", client.toString()).redirectErrorStream(true));
+        BufferedReader clOut = new BufferedReader(new InputStreamReader(cl.getInputStream(), StandardCharsets.UTF_8));
+        String held = clOut.readLine();
+        assertTrue(held != null && held.startsWith("held "), "the client: " + held);
+        int n = Integer.parseInt(held.split(" ")[1]);
+        long during = heapUsedAfterGc(gateway.pid());
+        System.out.printf("gateway: %d concurrent relayed TCP flows (%s); heap after GC %.1f MiB -> %.1f MiB: %.0f bytes per flow%n",
+                n, held, before / 1048576.0, during / 1048576.0, (during - before) / (double) n);
+        assertEquals(flows, n, "every flow held through the gateway");
+        Files.writeString(release, "go");
+        assertEquals("closed", clOut.readLine());
+        assertTrue(cl.waitFor(30, TimeUnit.SECONDS));
+        String rest = stop(out);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("gateway\\.tcp\\.relayed\\s+(\\d+)").matcher(rest);
+        assertTrue(m.find() && Long.parseLong(m.group(1)) >= flows, "the gateway relayed them all: " + rest);
+    }
 }

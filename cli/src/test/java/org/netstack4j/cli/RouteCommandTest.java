@@ -25,6 +25,26 @@ class RouteCommandTest {
         misuse("Linux allows at most 15", "route", "--tun", "a-very-long-interface-name=10.1.0.1/24", "--tun", "b0=10.2.0.1/24");
     }
 
+    @Test void ipv6AddressesFollowTheIpv4OneAfterCommas() {
+        var ports = RouteCommand.ports(java.util.List.of("a0=10.1.0.1/24,fd00:1::1/64,fd00:11::1/64", "b0=10.2.0.1/24"));
+        assertEquals(java.util.List.of("fd00:1::1/64", "fd00:11::1/64"), ports.get(0).ipv6().stream().map(Object::toString).toList());
+        assertEquals(java.util.List.of(), ports.get(1).ipv6());
+        misuse("the IPv4 address comes first", "route", "--tun", "a0=fd00:1::1/64", "--tun", "b0=10.2.0.1/24");
+        misuse("not a unicast host address", "route", "--tun", "a0=10.1.0.1/24,ff02::1/64", "--tun", "b0=10.2.0.1/24");
+        misuse("has no prefix length", "route", "--tun", "a0=10.1.0.1/24,fd00:1::1", "--tun", "b0=10.2.0.1/24");
+    }
+
+    @Test void mtusPerInterface() {
+        var ports = RouteCommand.withMtus(RouteCommand.ports(java.util.List.of("a0=10.1.0.1/24", "b0=10.2.0.1/24,fd00:2::1/64")),
+                java.util.List.of("a0=576"));
+        assertEquals(576, ports.get(0).mtu());
+        assertEquals(0, ports.get(1).mtu(), "the kernel's");
+        misuse("--mtu c0=1280: expected NAME=MTU with NAME one of the --tun interfaces", "route", "--tun", "a0=10.1.0.1/24",
+                "--tun", "b0=10.2.0.1/24", "--mtu", "c0=1280");
+        misuse("the MTU must be a number from 68 to 65535", "route", "--tun", "a0=10.1.0.1/24", "--tun", "b0=10.2.0.1/24", "--mtu", "a0=67");
+        misuse("an IPv6 link needs at least 1280", "route", "--tun", "a0=10.1.0.1/24,fd00:1::1/64", "--tun", "b0=10.2.0.1/24", "--mtu", "a0=1000");
+    }
+
     @Test void badFirewallOrMasquerade(@TempDir Path dir) throws Exception {
         misuse("--masquerade c0: not one of the --tun interfaces", "route", "--tun", "a0=10.1.0.1/24", "--tun", "b0=10.2.0.1/24",
                 "--masquerade", "c0");

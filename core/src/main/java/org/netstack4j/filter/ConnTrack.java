@@ -12,6 +12,7 @@ import org.netstack4j.time.Pollable;
 import org.netstack4j.time.Time;
 import org.netstack4j.trace.Counters;
 import org.netstack4j.wire.IcmpRepr;
+import org.netstack4j.wire.Icmpv6Repr;
 import org.netstack4j.wire.Ipv4Repr;
 
 /**
@@ -20,7 +21,7 @@ import org.netstack4j.wire.Ipv4Repr;
  * {@link TcpCtState} and checks their windows ({@link TcpTracking}); UDP flows are unreplied,
  * replied, then assured (a "stream") once packets still flow 2 s after creation; ICMP echo is
  * tracked by identifier; ICMP errors quoting a tracked flow are RELATED; other protocols by
- * addresses alone.
+ * addresses alone. IPv6 the same way (ICMPv6 echo by identifier, ICMPv6 errors RELATED).
  *
  * <p>Two steps, as in Linux: {@link #track} classifies a packet and, for the first packet of a
  * flow, prepares a connection that is stored only by {@link #confirm} once the firewall accepted
@@ -47,7 +48,7 @@ public final class ConnTrack implements Pollable {
     private final ConnTrackConfig config;
     private final Counters.Counter inserted, earlyDrop, insertFailed, expired, deleted, invalid, related, ignored,
             invalidState, invalidWindow, invalidRst, invalidUnrelated;
-    private int size;
+    private int size, highWater;
 
     public ConnTrack(ConnTrackConfig config, Counters counters) {
         this.config = config;
@@ -69,6 +70,9 @@ public final class ConnTrack implements Pollable {
 
     /** Connections stored (nf_conntrack_count). */
     public int size() { return size; }
+
+    /** The most connections ever stored at once (never above {@link ConnTrackConfig#maxEntries()}). */
+    public int highWater() { return highWater; }
 
     /** The connection a key belongs to, in either direction. */
     public Optional<Connection> lookup(FlowKey key) { return Optional.ofNullable(table.get(key)); }
@@ -110,6 +114,7 @@ public final class ConnTrack implements Pollable {
         table.put(c.original(), c);
         table.put(c.reply(), c);
         size++;
+        highWater = Math.max(highWater, size);
         inserted.increment();
         if (!c.assured) evictable.add(c);
         schedule(c);
@@ -159,6 +164,9 @@ public final class ConnTrack implements Pollable {
             case Packet.Transport.Icmp(IcmpRepr m) -> {
                 if (!(m instanceof IcmpRepr.EchoRequest)) return invalid(invalidUnrelated); // a reply to nothing, or an unknown type
             }
+            case Packet.Transport.Icmp6(Icmpv6Repr m) -> {
+                if (!(m instanceof Icmpv6Repr.EchoRequest)) return invalid(invalidUnrelated);
+            }
             case Packet.Transport.Udp u -> { }
             case Packet.Transport.Other o -> { }
         }
@@ -204,6 +212,11 @@ public final class ConnTrack implements Pollable {
             }
             case Packet.Transport.Icmp(IcmpRepr m) -> {
                 boolean fits = dir == Direction.ORIGINAL ? m instanceof IcmpRepr.EchoRequest : m instanceof IcmpRepr.EchoReply;
+                if (!fits) return invalid(invalidUnrelated);
+                timeout = config.icmp();
+            }
+            case Packet.Transport.Icmp6(Icmpv6Repr m) -> {
+                boolean fits = dir == Direction.ORIGINAL ? m instanceof Icmpv6Repr.EchoRequest : m instanceof Icmpv6Repr.EchoReply;
                 if (!fits) return invalid(invalidUnrelated);
                 timeout = config.icmp();
             }

@@ -1,14 +1,13 @@
 package org.netstack4j.filter;
 
 import java.util.Objects;
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
 
 /**
- * One end of a flow: an address and a port (TCP, UDP), an ICMP query identifier, or 0 for
- * protocols without either. The address type appears here and in the few places that read or
- * write address bytes; when the IP seam lands, {@code Ipv4Address} becomes {@code IpAddress} here.
+ * One end of a flow: an address of either family and a port (TCP, UDP), an ICMP query
+ * identifier, or 0 for protocols without either.
  */
-public record Endpoint(Ipv4Address address, int port) {
+public record Endpoint(IpAddress address, int port) {
     public Endpoint {
         Objects.requireNonNull(address, "address");
         if (port < 0 || port > 0xffff) throw new IllegalArgumentException("port must be in [0, 65535], was " + port);
@@ -21,5 +20,7 @@ public record Endpoint(Ipv4Address address, int port) {
 
     @Override public int hashCode() { return address.hashCode() * 31 + port; }
 
-    @Override public String toString() { return address + ":" + port; }
+    @Override public String toString() {
+        return address instanceof org.netstack4j.wire.Ipv6Address ? "[" + address + "]:" + port : address + ":" + port;
+    }
 }

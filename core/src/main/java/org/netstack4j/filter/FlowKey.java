@@ -27,6 +27,7 @@ public record FlowKey(int protocol, Endpoint src, Endpoint dst) {
 
     /** conntrack -L style: "tcp 10.0.0.1:40000 > 10.0.0.2:80". */
     @Override public String toString() {
-        return Ipv4Repr.protocolName(protocol).toLowerCase(java.util.Locale.ROOT) + " " + src + " > " + dst;
+        String name = protocol == 58 ? "icmp6" : Ipv4Repr.protocolName(protocol).toLowerCase(java.util.Locale.ROOT);
+        return name + " " + src + " > " + dst;
     }
 }

@@ -8,12 +8,15 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.netstack4j.wire.IcmpRepr;
+import org.netstack4j.wire.Icmpv6Repr;
+import org.netstack4j.wire.Ipv6Repr;
 import org.netstack4j.wire.Ipv4Repr;
 import org.netstack4j.wire.TcpRepr;
 
 /**
  * The conditions of one rule; an empty condition matches everything. Ports apply to TCP and UDP,
- * flags to TCP ({@code flagMask} bits must equal {@code flagValue}), the ICMP type to ICMP.
+ * flags to TCP ({@code flagMask} bits must equal {@code flagValue}), the ICMP type to ICMP and
+ * ICMPv6. A prefix matches addresses of its own family only.
  */
 public record Match(Optional<String> in, Optional<String> out, Optional<Family> family, OptionalInt protocol,
                     List<Prefix> src, List<PortRange> srcPorts, List<Prefix> dst, List<PortRange> dstPorts,
@@ -43,7 +46,7 @@ public record Match(Optional<String> in, Optional<String> out, Optional<Family> 
     public boolean matches(Packet p, CtState state, String inIface, String outIface) {
         if (in.isPresent() && !in.get().equals(inIface)) return false;
         if (out.isPresent() && !out.get().equals(outIface)) return false;
-        if (family.isPresent() && family.get() != Family.IPV4) return false; // only IPv4 packets exist so far
+        if (family.isPresent() && family.get() != (p.isIpv6() ? Family.IPV6 : Family.IPV4)) return false;
         if (protocol.isPresent() && protocol.getAsInt() != p.protocol()) return false;
         if (!src.isEmpty() && !anyContains(src, p)) return false;
         if (!dst.isEmpty() && !anyContains(dst, p, true)) return false;
@@ -58,6 +61,10 @@ public record Match(Optional<String> in, Optional<String> out, Optional<Family> 
                 if (flagMask != 0) return false;
             }
             case Packet.Transport.Icmp(IcmpRepr m) -> {
+                if (icmpType.isPresent() && icmpType.getAsInt() != m.type()) return false;
+                if (!srcPorts.isEmpty() || !dstPorts.isEmpty() || flagMask != 0) return false;
+            }
+            case Packet.Transport.Icmp6(Icmpv6Repr m) -> {
                 if (icmpType.isPresent() && icmpType.getAsInt() != m.type()) return false;
                 if (!srcPorts.isEmpty() || !dstPorts.isEmpty() || flagMask != 0) return false;
             }
@@ -83,6 +90,24 @@ public record Match(Optional<String> in, Optional<String> out, Optional<Family> 
 
     static final String[] FLAG_NAMES = {"fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr"};
 
+    /** ICMPv6 type names (RFC 4443, RFC 4861), as nftables spells them. */
+    static String icmpv6TypeName(int type) {
+        return switch (type) {
+            case Icmpv6Repr.TYPE_DEST_UNREACHABLE -> "destination-unreachable";
+            case Icmpv6Repr.TYPE_PACKET_TOO_BIG -> "packet-too-big";
+            case Icmpv6Repr.TYPE_TIME_EXCEEDED -> "time-exceeded";
+            case Icmpv6Repr.TYPE_PARAMETER_PROBLEM -> "parameter-problem";
+            case Icmpv6Repr.TYPE_ECHO_REQUEST -> "echo-request";
+            case Icmpv6Repr.TYPE_ECHO_REPLY -> "echo-reply";
+            case Icmpv6Repr.TYPE_ROUTER_SOLICITATION -> "nd-router-solicit";
+            case Icmpv6Repr.TYPE_ROUTER_ADVERTISEMENT -> "nd-router-advert";
+            case Icmpv6Repr.TYPE_NEIGHBOR_SOLICITATION -> "nd-neighbor-solicit";
+            case Icmpv6Repr.TYPE_NEIGHBOR_ADVERTISEMENT -> "nd-neighbor-advert";
+            case Icmpv6Repr.TYPE_REDIRECT -> "nd-redirect";
+            default -> Integer.toString(type);
+        };
+    }
+
     static String icmpTypeName(int type) {
         return switch (type) {
             case IcmpRepr.TYPE_ECHO_REPLY -> "echo-reply";
@@ -106,6 +131,7 @@ public record Match(Optional<String> in, Optional<String> out, Optional<Family> 
             case Ipv4Repr.PROTO_TCP -> "tcp";
             case Ipv4Repr.PROTO_UDP -> "udp";
             case Ipv4Repr.PROTO_ICMP -> "icmp";
+            case Ipv6Repr.NH_ICMPV6 -> "icmp6";
             default -> "proto " + pr;
         }));
         if (!src.isEmpty() || !srcPorts.isEmpty()) w.add("from " + side(src, srcPorts));
@@ -116,7 +142,7 @@ public record Match(Optional<String> in, Optional<String> out, Optional<Family> 
                 if ((flagMask & (1 << b)) != 0) f.add(((flagValue & (1 << b)) != 0 ? "" : "!") + FLAG_NAMES[b]);
             w.add("flags " + String.join(",", f));
         }
-        icmpType.ifPresent(t -> w.add("type " + icmpTypeName(t)));
+        icmpType.ifPresent(t -> w.add("type " + (protocol.orElse(-1) == Ipv6Repr.NH_ICMPV6 ? icmpv6TypeName(t) : icmpTypeName(t))));
         if (!states.isEmpty()) {
             List<String> s = new ArrayList<>();
             for (CtState c : EnumSet.copyOf(states)) s.add(c.name().toLowerCase(java.util.Locale.ROOT));

@@ -160,7 +160,7 @@ public final class Nat implements Pollable {
      * change in place.
      */
     public Action outbound(Packet p, String outIface, long now) {
-        if (!outIface.equals(cfg.externalIface())) return Action.UNCHANGED;
+        if (p.isIpv6() || !outIface.equals(cfg.externalIface())) return Action.UNCHANGED; // IPv4 NAT: no NAT66
         if (p.isIcmpError()) return outboundError(p);
         if (!translatable(p)) return Action.UNCHANGED;
         FlowKey k = p.key();
@@ -185,6 +185,7 @@ public final class Nat implements Pollable {
      * translated datagram is translated inside and out (RFC 5508 7.1).
      */
     public Action inbound(Packet p, String inIface, long now) {
+        if (p.isIpv6()) return Action.UNCHANGED;
         boolean fromOutside = inIface.equals(cfg.externalIface());
         if (p.isIcmpError()) return fromOutside ? inboundError(p, now) : Action.UNCHANGED;
         if (!translatable(p)) return Action.UNCHANGED;
@@ -282,12 +283,12 @@ public final class Nat implements Pollable {
             return Action.FILTERED;
         }
         NatRewrite.rewriteQuoted(p.buf(), p.off(), true, m.internal());
-        NatRewrite.rewriteAddress(p.buf(), p.off(), false, m.internal().address());
+        NatRewrite.rewriteAddress(p.buf(), p.off(), false, (Ipv4Address) m.internal().address());
         icmpErrors.increment();
         return Action.TRANSLATED;
     }
 
-    private boolean isInternal(Ipv4Address a) {
+    private boolean isInternal(org.netstack4j.wire.IpAddress a) {
         if (cfg.internal().isEmpty()) return true;
         for (Prefix x : cfg.internal()) if (x.contains(a)) return true;
         return false;
@@ -298,6 +299,7 @@ public final class Nat implements Pollable {
             case Packet.Transport.Tcp t -> true;
             case Packet.Transport.Udp u -> true;
             case Packet.Transport.Icmp(IcmpRepr m) -> m instanceof IcmpRepr.EchoRequest || m instanceof IcmpRepr.EchoReply;
+            case Packet.Transport.Icmp6 m -> false;
             case Packet.Transport.Other o -> false;
         };
     }

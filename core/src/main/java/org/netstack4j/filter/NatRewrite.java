@@ -31,7 +31,7 @@ public final class NatRewrite {
         int l4cks = l4Checksum(buf, proto, l4, l4len);
         boolean udp = proto == Ipv4Repr.PROTO_UDP;
         // the address: IP header checksum, and the pseudo-header of TCP and UDP
-        setAddress(buf, off + (source ? 12 : 16), to.address(), off + 10, proto == Ipv4Repr.PROTO_ICMP ? NONE : l4cks, udp, NONE);
+        setAddress(buf, off + (source ? 12 : 16), (Ipv4Address) to.address(), off + 10, proto == Ipv4Repr.PROTO_ICMP ? NONE : l4cks, udp, NONE);
         int portPos = portPosition(buf, proto, l4, l4len, source);
         if (portPos != NONE) write16(buf, portPos, to.port(), l4cks, udp, NONE);
     }
@@ -54,7 +54,7 @@ public final class NatRewrite {
         int qproto = Fields.u8(buf, q + 9);
         int qcks = l4Checksum(buf, qproto, ql4, ql4len);
         boolean udp = qproto == Ipv4Repr.PROTO_UDP;
-        setAddress(buf, q + (quotedSource ? 12 : 16), to.address(), q + 10, qproto == Ipv4Repr.PROTO_ICMP ? NONE : qcks, udp, icmpCks);
+        setAddress(buf, q + (quotedSource ? 12 : 16), (Ipv4Address) to.address(), q + 10, qproto == Ipv4Repr.PROTO_ICMP ? NONE : qcks, udp, icmpCks);
         int portPos = portPosition(buf, qproto, ql4, ql4len, quotedSource);
         if (portPos != NONE) write16(buf, portPos, to.port(), qcks, udp, icmpCks);
     }

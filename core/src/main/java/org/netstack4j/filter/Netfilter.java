@@ -7,7 +7,9 @@ import java.util.Objects;
 import java.util.Optional;
 import org.netstack4j.time.Pollable;
 import org.netstack4j.trace.Counters;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.Ipv6Address;
 import org.netstack4j.wire.Parsed;
 
 /**
@@ -15,8 +17,11 @@ import org.netstack4j.wire.Parsed;
  * netfilter's order: {@link #preRouting} for every datagram received (before the route lookup,
  * since NAT may change the destination), {@link #filter} after it (chain INPUT for local
  * delivery, FORWARD for routed datagrams, OUTPUT for the host's own), and {@link #postRouting}
- * for every datagram sent. Datagrams are whole (reassembled) IPv4 datagrams at buf[off..off+len),
- * rewritten in place. Counters (under "nf."): malformed, dropped, rejected, conntrack_full.
+ * for every datagram sent. Datagrams are whole (reassembled) IPv4 datagrams or IPv6 packets at
+ * buf[off..off+len), rewritten in place. IPv6 goes through connection tracking and the rules the
+ * same way; NAT is IPv4's only (no NAT66), and IPv6 fragments are dropped as malformed (the IP
+ * layer hands the hooks no reassembled IPv6 yet). Counters (under "nf."): malformed, dropped,
+ * rejected, conntrack_full.
  */
 public final class Netfilter implements Pollable {
     /** What the IP layer does next with the datagram. */
@@ -25,7 +30,7 @@ public final class Netfilter implements Pollable {
         record Pass() implements Outcome {}
         /** Drop it; the reason is for traces and logs. */
         record Drop(String reason) implements Outcome {}
-        /** Drop it and send {@code answer} (a whole IPv4 datagram: TCP RST or ICMP error) back to its source. */
+        /** Drop it and send {@code answer} (a whole IPv4 datagram or IPv6 packet: TCP RST or ICMP error) back to its source. */
         record Reject(byte[] answer) implements Outcome {}
     }
 
@@ -35,6 +40,7 @@ public final class Netfilter implements Pollable {
     private final Firewall firewall;
     private final List<Nat> nats = new ArrayList<>();
     private final Map<String, Ipv4Address> addresses;
+    private final Map<String, Ipv6Address> addresses6;
     private final Counters.Counter malformed, dropped, rejected, conntrackFull;
 
     /**
@@ -42,6 +48,13 @@ public final class Netfilter implements Pollable {
      *                  from it (the datagram's destination is used for interfaces not listed)
      */
     public Netfilter(RuleSet rules, ConnTrackConfig ct, List<NatConfig> nat, Map<String, Ipv4Address> addresses, Counters counters) {
+        this(rules, ct, nat, addresses, Map.of(), counters);
+    }
+
+    /** @param addresses6 each interface's IPv6 address, the source of the ICMPv6 errors a reject sends from it */
+    public Netfilter(RuleSet rules, ConnTrackConfig ct, List<NatConfig> nat, Map<String, Ipv4Address> addresses,
+                     Map<String, Ipv6Address> addresses6, Counters counters) {
+        this.addresses6 = Map.copyOf(addresses6);
         this.conntrack = new ConnTrack(ct, counters);
         this.firewall = new Firewall(rules);
         for (NatConfig c : nat) nats.add(new Nat(c, counters));
@@ -60,6 +73,7 @@ public final class Netfilter implements Pollable {
     public Outcome preRouting(byte[] buf, int off, int len, String inIface, long now) {
         Parsed<Packet> pp = Packet.parse(buf, off, len, true);
         if (!(pp instanceof Parsed.Ok<Packet>(Packet p))) return drop(malformed, pp.toString());
+        if (p.isIpv6()) return PASS;
         for (Nat n : nats) {
             Nat.Action a = n.inbound(p, inIface, now);
             switch (a) {
@@ -88,7 +102,8 @@ public final class Netfilter implements Pollable {
             }
             case Verdict.Drop x -> drop(dropped, why);
             case Verdict.Reject(Verdict.RejectWith with) -> {
-                Ipv4Address from = inIface.isEmpty() ? p.dst() : addresses.getOrDefault(inIface, p.dst());
+                IpAddress mine = inIface.isEmpty() ? null : p.isIpv6() ? addresses6.get(inIface) : addresses.get(inIface);
+                IpAddress from = mine == null ? p.dst() : mine;
                 Optional<byte[]> answer = Reject.answer(p, with, from);
                 rejected.increment();
                 yield answer.<Outcome>map(Outcome.Reject::new).orElse(new Outcome.Drop(why + " (no answer allowed)"));
@@ -100,6 +115,7 @@ public final class Netfilter implements Pollable {
     public Outcome postRouting(byte[] buf, int off, int len, String outIface, long now) {
         Parsed<Packet> pp = Packet.parse(buf, off, len, false);
         if (!(pp instanceof Parsed.Ok<Packet>(Packet p))) return drop(malformed, pp.toString());
+        if (p.isIpv6()) return PASS;
         for (Nat n : nats) {
             Nat.Action a = n.outbound(p, outIface, now);
             switch (a) {

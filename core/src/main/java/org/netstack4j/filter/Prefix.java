@@ -1,14 +1,20 @@
 package org.netstack4j.filter;
 
 import java.util.Objects;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.Ipv6Address;
 
-/** An address prefix such as 10.0.0.0/8 (a bare address is a /32). Host bits must be zero. */
-public record Prefix(Ipv4Address network, int length) {
+/**
+ * An address prefix such as 10.0.0.0/8 or fd00::/8 (a bare address is a /32 or /128). Host bits
+ * must be zero. A prefix contains addresses of its own family only.
+ */
+public record Prefix(IpAddress network, int length) {
     public Prefix {
         Objects.requireNonNull(network, "network");
-        if (length < 0 || length > 32) throw new IllegalArgumentException("prefix length must be in [0, 32], was " + length);
-        if ((network.bits() & ~mask(length)) != 0)
+        int max = bits(network);
+        if (length < 0 || length > max) throw new IllegalArgumentException("prefix length must be in [0, " + max + "], was " + length);
+        if (!masked(network, length).equals(network))
             throw new IllegalArgumentException("host bits set in " + network + "/" + length);
     }
 
@@ -16,35 +22,55 @@ public record Prefix(Ipv4Address network, int length) {
 
     static int mask(int length) { return length == 0 ? 0 : -1 << (32 - length); }
 
-    public boolean contains(Ipv4Address a) { return (a.bits() & mask(length)) == network.bits(); }
+    private static int bits(IpAddress a) { return a instanceof Ipv4Address ? 32 : 128; }
 
-    /** "10.0.0.0/8" or "192.0.2.1"; the message says what is wrong. */
+    /** {@code a} with all but its first {@code length} bits cleared. */
+    static IpAddress masked(IpAddress a, int length) {
+        return switch (a) {
+            case Ipv4Address v4 -> new Ipv4Address(v4.bits() & mask(length));
+            case Ipv6Address v6 -> new Ipv6Address(v6.high() & mask64(length), v6.low() & mask64(length - 64));
+        };
+    }
+
+    /** The first {@code n} bits of a long set (n clamped to 0..64). */
+    private static long mask64(int n) { return n <= 0 ? 0 : n >= 64 ? -1L : ~(-1L >>> n); }
+
+    public boolean contains(IpAddress a) {
+        return switch (network) {
+            case Ipv4Address n -> a instanceof Ipv4Address v4 && (v4.bits() & mask(length)) == n.bits();
+            case Ipv6Address n -> a instanceof Ipv6Address v6
+                    && (v6.high() & mask64(length)) == n.high() && (v6.low() & mask64(length - 64)) == n.low();
+        };
+    }
+
+    /** "10.0.0.0/8", "192.0.2.1", "fd00::/8" or "2001:db8::1"; the message says what is wrong. */
     static java.util.Optional<Prefix> parse(String text, StringBuilder why) {
         int slash = text.indexOf('/');
         String addr = slash < 0 ? text : text.substring(0, slash);
-        Ipv4Address a;
+        IpAddress a;
         try {
-            a = Ipv4Address.parse(addr);
+            a = addr.contains(":") ? Ipv6Address.parse(addr) : Ipv4Address.parse(addr);
         } catch (IllegalArgumentException e) {
-            why.append(addr.contains(":") ? "IPv6 addresses are not supported yet: " + text : e.getMessage());
+            why.append(e.getMessage());
             return java.util.Optional.empty();
         }
-        int len = 32;
+        int max = bits(a);
+        int len = max;
         if (slash >= 0) {
             String l = text.substring(slash + 1);
-            if (!l.matches("[0-9]{1,2}") || Integer.parseInt(l) > 32) {
-                why.append("prefix length must be 0 to 32: ").append(text);
+            if (!l.matches("[0-9]{1,3}") || Integer.parseInt(l) > max) {
+                why.append("prefix length must be 0 to ").append(max).append(": ").append(text);
                 return java.util.Optional.empty();
             }
             len = Integer.parseInt(l);
         }
-        if ((a.bits() & ~mask(len)) != 0) {
-            why.append("host bits set in ").append(text).append(" (did you mean ")
-                    .append(new Ipv4Address(a.bits() & mask(len))).append('/').append(len).append("?)");
+        IpAddress net = masked(a, len);
+        if (!net.equals(a)) {
+            why.append("host bits set in ").append(text).append(" (did you mean ").append(net).append('/').append(len).append("?)");
             return java.util.Optional.empty();
         }
         return java.util.Optional.of(new Prefix(a, len));
     }
 
-    @Override public String toString() { return length == 32 ? network.toString() : network + "/" + length; }
+    @Override public String toString() { return length == bits(network) ? network.toString() : network + "/" + length; }
 }

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.netstack4j.wire.Ipv4Repr;
+import org.netstack4j.wire.Ipv6Repr;
 
 /**
  * Firewall rules as data: per {@link Chain} an ordered rule list (first match wins) and a default
@@ -39,16 +40,18 @@ import org.netstack4j.wire.Ipv4Repr;
  *                  net-prohibited host-prohibited admin-prohibited
  *   in IFACE, out IFACE                interface the packet came in by / goes out by
  *   ip | ip6                           address family
- *   tcp | udp | icmp | proto N         protocol
- *   from ADDRS [port PORTS]            source: any, or a,b,c of addresses and prefixes (10.0.0.0/8)
+ *   tcp | udp | icmp | icmp6 | proto N protocol (icmp6: ICMPv6, 58)
+ *   from ADDRS [port PORTS]            source: any, or a,b,c of addresses and prefixes (10.0.0.0/8, fd00::/8)
  *   to ADDRS [port PORTS]              destination; "to port 22" means "to any port 22"
  *                                      PORTS: 80,443,8000-8080 (needs tcp or udp)
  *   flags F,!G                         TCP flags that must be set (F) or clear (!G): fin syn rst psh ack urg ece cwr
  *   type T                             ICMP type: echo-request echo-reply destination-unreachable time-exceeded ... or a number
+ *                                      (with icmp6: ICMPv6's, packet-too-big, nd-neighbor-solicit ... as nftables names them)
  *   state S,T                          connection tracking state: new established related invalid
  * </pre>
  * {@code reject with tcp-reset} needs {@code tcp}; ports need {@code tcp} or {@code udp}; flags need
- * {@code tcp}; type needs {@code icmp}. Plain {@code reject} answers with ICMP port unreachable,
+ * {@code tcp}; type needs {@code icmp} or {@code icmp6}. A prefix matches addresses of its own family
+ * only, and {@code ip} / {@code ip6} may not be given with the other family's addresses. Plain {@code reject} answers with ICMP port unreachable,
  * whatever the protocol (as iptables' REJECT). docs/firewall.md has the same with examples.
  */
 public record RuleSet(Map<Chain, Verdict> policies, Map<Chain, List<Rule>> chains) {
@@ -237,11 +240,12 @@ public record RuleSet(Map<Chain, Verdict> policies, Map<Chain, List<Rule>> chain
             List<PortRange> sports = List.of(), dports = List.of();
             int mask = 0, value = 0;
             Set<CtState> states = Set.of();
+            Optional<String> typeWord = Optional.empty();
             Set<String> seen = new HashSet<>();
             while (i < t.size() && !failed) {
                 String w = t.get(i++);
                 String group = switch (w) {
-                    case "tcp", "udp", "icmp", "proto" -> "protocol";
+                    case "tcp", "udp", "icmp", "icmp6", "proto" -> "protocol";
                     case "ip", "ip6", "ipv4", "ipv6" -> "family";
                     default -> w;
                 };
@@ -257,6 +261,7 @@ public record RuleSet(Map<Chain, Verdict> policies, Map<Chain, List<Rule>> chain
                     case "tcp" -> proto = OptionalInt.of(Ipv4Repr.PROTO_TCP);
                     case "udp" -> proto = OptionalInt.of(Ipv4Repr.PROTO_UDP);
                     case "icmp" -> proto = OptionalInt.of(Ipv4Repr.PROTO_ICMP);
+                    case "icmp6" -> proto = OptionalInt.of(Ipv6Repr.NH_ICMPV6);
                     case "proto" -> proto = next("a protocol number").flatMap(s -> number(s, 0, 255, "protocol"))
                             .map(OptionalInt::of).orElse(OptionalInt.empty());
                     case "from", "to" -> {
@@ -285,7 +290,7 @@ public record RuleSet(Map<Chain, Verdict> policies, Map<Chain, List<Rule>> chain
                             if (!clear) value |= 1 << bit;
                         }
                     }
-                    case "type" -> icmpType = next("an ICMP type").flatMap(this::icmpType).map(OptionalInt::of).orElse(OptionalInt.empty());
+                    case "type" -> typeWord = next("an ICMP type");
                     case "state" -> {
                         EnumSet<CtState> s = EnumSet.noneOf(CtState.class);
                         for (String x : next("states such as new,established").orElse("").split(",")) {
@@ -299,16 +304,25 @@ public record RuleSet(Map<Chain, Verdict> policies, Map<Chain, List<Rule>> chain
                         states = s;
                     }
                     case "port" -> error("'port' must follow 'from ADDRS' or 'to ADDRS' (e.g. 'to any port 80')");
-                    default -> error("unknown word '" + w + "' (want in, out, ip, ip6, tcp, udp, icmp, proto, from, to,"
+                    default -> error("unknown word '" + w + "' (want in, out, ip, ip6, tcp, udp, icmp, icmp6, proto, from, to,"
                             + " flags, type or state)");
                 }
             }
             if (failed) return Optional.empty();
             int p = proto.orElse(-1);
+            boolean v6 = p == Ipv6Repr.NH_ICMPV6;
+            if (typeWord.isPresent()) icmpType = (v6 ? icmpv6Type(typeWord.get()) : icmpType(typeWord.get()))
+                    .map(OptionalInt::of).orElse(OptionalInt.empty());
+            if (family.isPresent()) {
+                Match.Family f = family.get();
+                for (Prefix x : concat(src, dst))
+                    if ((x.network() instanceof org.netstack4j.wire.Ipv6Address) != (f == Match.Family.IPV6))
+                        error("'" + (f == Match.Family.IPV6 ? "ip6" : "ip") + "' with " + x + ", an address of the other family");
+            }
             if ((!sports.isEmpty() || !dports.isEmpty()) && p != Ipv4Repr.PROTO_TCP && p != Ipv4Repr.PROTO_UDP)
                 error("ports need 'tcp' or 'udp' in the rule");
             if (mask != 0 && p != Ipv4Repr.PROTO_TCP) error("flags need 'tcp' in the rule");
-            if (icmpType.isPresent() && p != Ipv4Repr.PROTO_ICMP) error("type needs 'icmp' in the rule");
+            if (typeWord.isPresent() && p != Ipv4Repr.PROTO_ICMP && !v6) error("type needs 'icmp' or 'icmp6' in the rule");
             if (explicitReject && v instanceof Verdict.Reject(Verdict.RejectWith rw) && rw == Verdict.RejectWith.TCP_RESET
                     && p != Ipv4Repr.PROTO_TCP)
                 error("'reject with tcp-reset' needs 'tcp' in the rule");
@@ -348,6 +362,21 @@ public record RuleSet(Map<Chain, Verdict> policies, Map<Chain, List<Rule>> chain
                 out.add(new PortRange(lo.get(), hi.get()));
             }
             return out;
+        }
+
+        private static List<Prefix> concat(List<Prefix> a, List<Prefix> b) {
+            List<Prefix> out = new ArrayList<>(a);
+            out.addAll(b);
+            return out;
+        }
+
+        private Optional<Integer> icmpv6Type(String s) {
+            for (int type = 0; type < 256; type++) if (Match.icmpv6TypeName(type).equals(s)) return Optional.of(type);
+            if (s.matches("[0-9]+")) return number(s, 0, 255, "an ICMPv6 type");
+            error("unknown ICMPv6 type '" + s + "' (want echo-request, echo-reply, destination-unreachable, packet-too-big,"
+                    + " time-exceeded, parameter-problem, nd-router-solicit, nd-router-advert, nd-neighbor-solicit,"
+                    + " nd-neighbor-advert, nd-redirect or a number)");
+            return Optional.empty();
         }
 
         private Optional<Integer> icmpType(String s) {

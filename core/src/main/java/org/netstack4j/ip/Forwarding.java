@@ -25,7 +25,7 @@ final class Forwarding {
     private final Ethernet ethernet;
     private final Icmp icmp;
     private final Counter datagrams, dropMartian, dropTtl, dropNoRoute, dropSameIface, dropDf, fragmented, fragCreates;
-    private Counter[] perIn = new Counter[0], perOut = new Counter[0];
+    private final LinkCounters perLink;
     private boolean enabled;
 
     Forwarding(IpStack stack, IpCounters c, IpTrace trace, Ethernet ethernet, Icmp icmp) {
@@ -35,6 +35,7 @@ final class Forwarding {
         this.ethernet = ethernet;
         this.icmp = icmp;
         datagrams = c.named("ipv4.fwd.datagrams");
+        perLink = new LinkCounters(c::named, "ipv4.fwd");
         dropMartian = c.named("ipv4.fwd.drop.martian");
         dropTtl = c.named("ipv4.fwd.drop.ttl_exceeded");
         dropNoRoute = c.named("ipv4.fwd.drop.no_route");
@@ -246,13 +247,5 @@ final class Forwarding {
         else out.iface.device().transmit(now, frame);
     }
 
-    private Counter counter(Link l, boolean in) {
-        if (l.index >= perIn.length) {
-            perIn = Arrays.copyOf(perIn, l.index + 1);
-            perOut = Arrays.copyOf(perOut, l.index + 1);
-        }
-        Counter[] a = in ? perIn : perOut;
-        if (a[l.index] == null) a[l.index] = c.named("ipv4.fwd." + l.iface.name() + (in ? ".in" : ".out"));
-        return a[l.index];
-    }
+    private Counter counter(Link l, boolean in) { return perLink.of(l, in); }
 }

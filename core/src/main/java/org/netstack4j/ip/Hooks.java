@@ -5,6 +5,7 @@ import org.netstack4j.filter.Netfilter;
 import org.netstack4j.trace.Counters.Counter;
 import org.netstack4j.trace.DropReason;
 import org.netstack4j.wire.Ipv4Repr;
+import org.netstack4j.wire.Ipv6Repr;
 import org.netstack4j.wire.Parsed;
 
 /**
@@ -12,7 +13,8 @@ import org.netstack4j.wire.Parsed;
  * order: pre-routing on every received datagram before the route decision (fragments are
  * reassembled first: the hooks see whole datagrams, as with Linux's nf_defrag), INPUT before
  * local delivery, FORWARD on forwarded datagrams, OUTPUT on our own, post-routing on everything
- * sent. A drop is counted (ipv4.filtered.&lt;hook&gt;) and traced as {@link DropReason#FILTERED};
+ * sent (IPv6: FORWARD and post-routing on forwarded packets only, {@link Forwarding6}). A drop is
+ * counted (ipv4.filtered.&lt;hook&gt; or ipv6.filtered.&lt;hook&gt;) and traced as {@link DropReason#FILTERED};
  * a reject sends the netfilter's answer, which passes no hook itself.
  */
 final class Hooks {
@@ -21,14 +23,17 @@ final class Hooks {
     final Netfilter nf;
     private final IpStack stack;
     private final IpTrace trace;
-    private final Counter[] filtered = new Counter[Hook.values().length];
+    private final Counter[] filtered = new Counter[Hook.values().length], filtered6 = new Counter[Hook.values().length];
     private final Counter rejects;
 
     Hooks(Netfilter nf, IpStack stack, IpCounters c, IpTrace trace) {
         this.nf = nf;
         this.stack = stack;
         this.trace = trace;
-        for (Hook h : Hook.values()) filtered[h.ordinal()] = c.named("ipv4.filtered." + h.name().toLowerCase(java.util.Locale.ROOT));
+        for (Hook h : Hook.values()) {
+            filtered[h.ordinal()] = c.named("ipv4.filtered." + h.name().toLowerCase(java.util.Locale.ROOT));
+            filtered6[h.ordinal()] = c.named("ipv6.filtered." + h.name().toLowerCase(java.util.Locale.ROOT));
+        }
         rejects = c.named("ipv4.filtered.rejects_sent");
     }
 
@@ -46,12 +51,12 @@ final class Hooks {
         switch (o) {
             case Netfilter.Outcome.Pass p -> { return true; }
             case Netfilter.Outcome.Drop d -> {
-                filtered[hook.ordinal()].increment();
+                counter(hook, buf, off, len).increment();
                 if (trace.enabled()) trace.drop(now, "netfilter", DropReason.FILTERED, hook + ": " + d.reason(), summary(buf, off, len));
                 return false;
             }
             case Netfilter.Outcome.Reject r -> {
-                filtered[hook.ordinal()].increment();
+                counter(hook, buf, off, len).increment();
                 if (trace.enabled()) trace.drop(now, "netfilter", DropReason.FILTERED, hook + ": rejected", summary(buf, off, len));
                 if (stack.sendRaw(now, r.answer())) rejects.increment();
                 return false;
@@ -59,7 +64,15 @@ final class Hooks {
         }
     }
 
+    private static boolean v6(byte[] buf, int off, int len) { return len > 0 && (buf[off] & 0xf0) == 0x60; }
+
+    private Counter counter(Hook hook, byte[] buf, int off, int len) {
+        return (v6(buf, off, len) ? filtered6 : filtered)[hook.ordinal()];
+    }
+
     private static String summary(byte[] buf, int off, int len) {
+        if (v6(buf, off, len))
+            return Ipv6Repr.parse(buf, off, len) instanceof Parsed.Ok<Ipv6Repr> ok ? ok.value().toString() : len + " bytes";
         return Ipv4Repr.parse(buf, off, len) instanceof Parsed.Ok<Ipv4Repr> ok ? IpTrace.summary(ok.value()) : len + " bytes";
     }
 }

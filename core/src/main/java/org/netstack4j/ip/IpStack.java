@@ -72,6 +72,7 @@ public final class IpStack implements Pollable {
     private final Icmpv6 icmpv6;
     private final Ndp ndp;
     private final Forwarding forwarding;
+    private final Forwarding6 forwarding6;
     private Hooks hooks;
 
     public IpStack(Tracer tracer, Counters counters, long seed) {
@@ -99,6 +100,7 @@ public final class IpStack implements Pollable {
         icmpv6.wire(ipv6, ndp, udp);
         ndp.wire(ipv6, icmpv6, ethernet);
         ethernet.wire6(ipv6, ndp);
+        this.forwarding6 = new Forwarding6(this, c6, trace, ethernet, ipv6, icmpv6);
     }
 
     // ------------------------------------------------------------------ configuration
@@ -121,6 +123,17 @@ public final class IpStack implements Pollable {
     public void setForwarding(boolean on) { forwarding.setEnabled(on); }
 
     public boolean forwarding() { return forwarding.enabled(); }
+
+    /**
+     * Turns IPv6 forwarding on or off (off by default; like Linux, a separate switch from IPv4's).
+     * On, packets for other hosts arriving on an IPv6 interface are routed as RFC 8200 says
+     * ({@link Forwarding6}): hop limit, time exceeded, packet too big, no link-local scope leaks.
+     */
+    public void setIpv6Forwarding(boolean on) { forwarding6.setEnabled(on); }
+
+    public boolean ipv6Forwarding() { return forwarding6.enabled(); }
+
+    Forwarding6 forwarder6() { return forwarding6; }
 
     /**
      * Flow interception on interface {@code ifName} (off by default): TCP, UDP and ICMP arriving
@@ -158,7 +171,9 @@ public final class IpStack implements Pollable {
 
     Hooks hooks() { return hooks; }
 
-    boolean sendRaw(long now, byte[] datagram) { return forwarding.sendRaw(now, datagram); }
+    boolean sendRaw(long now, byte[] datagram) {
+        return datagram.length > 0 && (datagram[0] & 0xf0) == 0x60 ? forwarding6.sendRaw(now, datagram) : forwarding.sendRaw(now, datagram);
+    }
 
     Forwarding forwarder() { return forwarding; }
 

@@ -419,6 +419,12 @@ final class Ipv6 {
             trace.drop(now, "ipv6", DropReason.BAD_ADDRESS, "multicast source", ip.toString());
             return;
         }
+        // RFC 4291 2.5.3: ::1 is never the source or destination of a packet off the wire
+        if (link != null && (ip.src().isLoopback() || ip.dst().isLoopback())) {
+            c.named("ipv6.in.drop.loopback").increment();
+            trace.drop(now, "ipv6", DropReason.BAD_ADDRESS, "loopback address from " + link.iface.name(), ip.toString());
+            return;
+        }
         Ipv6Address dst = ip.dst();
         // A tentative address receives only what DAD needs (RFC 4862 5.4: NS and NA, handled by Ndp).
         Ipv6Link.Addr target = findAddress(dst);
@@ -426,6 +432,11 @@ final class Ipv6 {
         // (target usable: isLocal's answer without a second search, the common case)
         boolean forUs = (target != null && target.usable()) || isLocal(dst) || tentative || (l6 != null && l6.listensTo(dst)) || intercepted(link, ip);
         if (!forUs) {
+            Forwarding6 fwd = stack.forwarder6();
+            if (link != null && fwd.enabled() && !linkMulticast && !reassembled && !dst.isMulticast()) {
+                fwd.forward(now, link, ip, buf, off);
+                return;
+            }
             c.inDropNotForUs.increment();
             trace.drop(now, "ipv6", DropReason.NOT_FOR_US, dst.isMulticast() ? "multicast group not joined" : "not for us (no forwarding)", ip.toString());
             return;

@@ -80,7 +80,7 @@ class FirewallTest {
                 accept state new,sleepy
                 accept icmp type echo-requets
                 accept tcp from
-                accept from 2001:db8::1
+                accept from 2001:db8::1/129
                 chain forward
                 reject with icmp port-unreachabel
                 accept in
@@ -101,7 +101,7 @@ class FirewallTest {
                 "13: unknown ICMP type 'echo-requets' (want echo-request, echo-reply, destination-unreachable, time-exceeded,"
                         + " source-quench, redirect, parameter-problem or a number)",
                 "14: 'from' needs addresses (or any) after it",
-                "15: IPv6 addresses are not supported yet: 2001:db8::1",
+                "15: prefix length must be 0 to 128: 2001:db8::1/129",
                 "16: chain forward is declared again (first at line 4)",
                 "17: unknown reject answer 'port-unreachabel' (want tcp-reset or icmp net-unreachable, host-unreachable,"
                         + " proto-unreachable, port-unreachable, net-prohibited, host-prohibited, admin-prohibited)",

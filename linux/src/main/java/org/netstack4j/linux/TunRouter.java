@@ -18,23 +18,38 @@ import org.netstack4j.trace.Tracer;
 
 /**
  * A netstack4j router between several Linux TUN interfaces: one {@link Host} with forwarding on
- * (RFC 1812) and an interface per TUN, all on one {@link EventLoop} (one reader thread per TUN
+ * (RFC 1812; IPv6 on the ports given IPv6 addresses, RFC 8200) and an interface per TUN, all on one {@link EventLoop} (one reader thread per TUN
  * queues its packets to the loop, as in {@link TunHost}), optionally with a {@link Netfilter}.
  * Each port may be moved into a network namespace and have its kernel side addressed, brought
  * up and given a default route via netstack4j ({@link Port#netns}, {@link Port#kernelAddress}).
  */
 public final class TunRouter implements AutoCloseable {
     /**
-     * One TUN: {@code name}, netstack4j's {@code address} on it; optionally the namespace to move
-     * it into and the kernel side's address there (then a default route via us is added in it).
+     * One TUN: {@code name}, netstack4j's {@code address} on it and its IPv6 addresses
+     * ({@code ipv6}, may be empty: then IPv6 is off on it); optionally the namespace to move it
+     * into and the kernel side's addresses there (then default routes via us are added in it:
+     * IPv4 always, IPv6 when both sides have an IPv6 address).
      */
-    public record Port(String name, Ipv4Cidr address, String netns, Ipv4Cidr kernelAddress) {
+    public record Port(String name, Ipv4Cidr address, String netns, Ipv4Cidr kernelAddress,
+                       List<Ipv6Cidr> ipv6, List<Ipv6Cidr> kernelIpv6, int mtu) {
         public Port {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(address, "address");
+            ipv6 = List.copyOf(ipv6);
+            kernelIpv6 = List.copyOf(kernelIpv6);
+            if (mtu != 0 && (mtu < 68 || mtu > 65535)) throw new IllegalArgumentException("MTU must be 68..65535 (or 0: the kernel's), not " + mtu);
         }
 
+        public Port(String name, Ipv4Cidr address, String netns, Ipv4Cidr kernelAddress) {
+            this(name, address, netns, kernelAddress, List.of(), List.of(), 0);
+        }
+
+        /** The same port with the TUN's MTU set to {@code mtu} when it is opened (0: the kernel's, normally 1500). */
+        public Port withMtu(int mtu) { return new Port(name, address, netns, kernelAddress, ipv6, kernelIpv6, mtu); }
+
         public Port(String name, Ipv4Cidr address) { this(name, address, null, null); }
+
+        public Port(String name, Ipv4Cidr address, List<Ipv6Cidr> ipv6) { this(name, address, null, null, ipv6, List.of(), 0); }
     }
 
     private final List<TunDevice> tuns = new ArrayList<>();
@@ -51,7 +66,7 @@ public final class TunRouter implements AutoCloseable {
             this.pcap = writer;
             this.host = new Host("netstack4j-router", TcpConfig.defaults(), Tracer.NONE, seed);
             for (Port p : config) {
-                TunDevice tun = TunDevice.open(p.name(), 0);
+                TunDevice tun = TunDevice.open(p.name(), p.mtu());
                 tuns.add(tun);
                 if (p.netns() != null) LinuxNet.linkSetNetns(tun.name(), p.netns());
                 if (p.kernelAddress() != null) {
@@ -61,12 +76,18 @@ public final class TunRouter implements AutoCloseable {
                 } else {
                     LinuxNet.linkUp(p.netns(), tun.name());
                 }
+                for (Ipv6Cidr k : p.kernelIpv6()) // a TUN has no neighbours to ask: no DAD
+                    LinuxNet.ip(p.netns(), "-6", "addr", "add", k.toString(), "dev", tun.name(), "nodad");
+                if (!p.kernelIpv6().isEmpty() && !p.ipv6().isEmpty())
+                    LinuxNet.ip(p.netns(), "-6", "route", "replace", "default", "via", p.ipv6().getFirst().address().toString(), "dev", tun.name());
                 TunHost.TunPort port = new TunHost.TunPort(tun);
                 ports.add(port);
                 Device dev = writer == null ? port : new PcapTap(port, writer);
                 host.addInterface(tun.name(), dev, null, p.address().address(), p.address().prefixLength());
+                for (Ipv6Cidr a : p.ipv6()) host.addIpv6Address(tun.name(), a.address(), a.prefixLength());
             }
             host.ip().setForwarding(true);
+            host.ip().setIpv6Forwarding(true);
             if (nf != null) host.ip().setNetfilter(nf);
             this.loop = EventLoop.start("netstack4j-router", host);
             if (writer != null) writer.setTimeOffset(System.currentTimeMillis() * 1_000_000L - loop.now());

@@ -1,0 +1,161 @@
+package org.netstack4j.ip;
+
+import org.netstack4j.trace.Counters.Counter;
+import org.netstack4j.trace.DropReason;
+import org.netstack4j.wire.EthernetRepr;
+import org.netstack4j.wire.Icmpv6Repr;
+import org.netstack4j.wire.Ipv6Address;
+import org.netstack4j.wire.Ipv6Repr;
+
+/**
+ * IPv6 forwarding (RFC 8200, RFC 4443), off unless {@link IpStack#setIpv6Forwarding}: a packet
+ * not addressed to us is checked (addresses never forwarded: unspecified, loopback, multicast,
+ * IPv4-mapped; link-local sources and destinations stay on their link, RFC 4291 2.5.6), its hop
+ * limit decremented (RFC 8200 3; the IPv6 header has no checksum to update), routed by
+ * longest-prefix match and sent out of the next hop's interface whole: a router never fragments
+ * IPv6 (RFC 8200 5), a packet bigger than the next hop's MTU gets a Packet Too Big with that MTU
+ * (RFC 4443 3.2). Extension headers, fragments included, pass untouched (RFC 8200 4: examined
+ * only at the destination; we process no Hop-by-Hop options). Errors go out through
+ * {@link Icmpv6#sendError}, which applies RFC 4443 2.4 (e) and the rate limit. Counters:
+ * ipv6.fwd.* and per interface ipv6.fwd.&lt;name&gt;.in / .out.
+ */
+final class Forwarding6 {
+    private final IpStack stack;
+    private final Ipv6Counters c;
+    private final IpTrace trace;
+    private final Ethernet ethernet;
+    private final Ipv6 ipv6;
+    private final Icmpv6 icmpv6;
+    private final Counter datagrams, dropMartian, dropScope, dropHopLimit, dropNoRoute, dropSameIface, dropTooBig;
+    private final LinkCounters perLink;
+    private boolean enabled;
+
+    Forwarding6(IpStack stack, Ipv6Counters c, IpTrace trace, Ethernet ethernet, Ipv6 ipv6, Icmpv6 icmpv6) {
+        this.stack = stack;
+        this.c = c;
+        this.trace = trace;
+        this.ethernet = ethernet;
+        this.ipv6 = ipv6;
+        this.icmpv6 = icmpv6;
+        datagrams = c.named("ipv6.fwd.datagrams");
+        perLink = new LinkCounters(c::named, "ipv6.fwd");
+        dropMartian = c.named("ipv6.fwd.drop.martian");
+        dropScope = c.named("ipv6.fwd.drop.link_local");
+        dropHopLimit = c.named("ipv6.fwd.drop.hop_limit_exceeded");
+        dropNoRoute = c.named("ipv6.fwd.drop.no_route");
+        dropSameIface = c.named("ipv6.fwd.drop.same_interface");
+        dropTooBig = c.named("ipv6.fwd.drop.too_big");
+    }
+
+    boolean enabled() { return enabled; }
+
+    void setEnabled(boolean on) { enabled = on; }
+
+    /**
+     * Addresses no router forwards, as source or destination: :: (RFC 4291 2.5.2), ::1 (2.5.3),
+     * multicast (we do no multicast routing; as a source it is invalid, 2.7) and IPv4-mapped
+     * addresses, which belong to a node's API, never to the wire (RFC 4291 2.5.5.2, RFC 4942 2.2).
+     */
+    static boolean isMartian(Ipv6Address a) {
+        return a.isUnspecified() || a.isLoopback() || a.isMulticast() || a.isIpv4Mapped();
+    }
+
+    /**
+     * A packet received on {@code in} for someone else, buf[off .. off+ip.totalLength()); the
+     * caller has checked that it did not arrive as link-layer multicast.
+     */
+    void forward(long now, Link in, Ipv6Repr ip, byte[] buf, int off) {
+        counter(in, true).increment();
+        int total = ip.totalLength();
+        if (isMartian(ip.src()) || isMartian(ip.dst())) {
+            dropMartian.increment();
+            trace.drop(now, "ipv6", DropReason.BAD_ADDRESS, "address never forwarded (RFC 4291)", ip.toString());
+            return;
+        }
+        // RFC 4291 2.5.6: routers must not forward packets with link-local source or destination
+        // addresses to other links. (Linux answers a link-local source with "beyond scope of
+        // source address"; that error would have to leave by the incoming link, which output
+        // cannot pick for a link-local destination yet: no scope ids. Dropped and counted.)
+        if (ip.src().isLinkLocal() || ip.dst().isLinkLocal()) {
+            dropScope.increment();
+            trace.drop(now, "ipv6", DropReason.BAD_ADDRESS, "link-local address not forwarded (RFC 4291 2.5.6)", ip.toString());
+            return;
+        }
+        // RFC 8200 3: the node that would decrement the hop limit to zero discards the packet and
+        // sends Time Exceeded, code 0 (RFC 4443 3.3).
+        if (ip.hopLimit() <= 1) {
+            dropHopLimit.increment();
+            trace.drop(now, "ipv6", DropReason.POLICY, "hop limit exceeded in transit", ip.toString());
+            icmpv6.sendError(now, ip, buf, off, total, false,
+                    new Icmpv6Repr.TimeExceeded(Icmpv6Repr.CODE_HOP_LIMIT_EXCEEDED, new byte[0]));
+            return;
+        }
+        RoutingTable.NextHop6 nh = stack.routes().lookup(ip.dst());
+        Link outLink = nh == null ? null : stack.linkOf(nh.iface());
+        Ipv6Link out = ipv6.of(outLink);
+        if (out == null) {
+            // RFC 4443 3.1: code 0, no route to destination
+            dropNoRoute.increment();
+            trace.drop(now, "ipv6", DropReason.NO_ROUTE, "no route (forwarding)", ip.toString());
+            icmpv6.sendError(now, ip, buf, off, total, false,
+                    new Icmpv6Repr.DestinationUnreachable(Icmpv6Repr.CODE_NO_ROUTE, new byte[0]));
+            return;
+        }
+        // As for IPv4: back out of the incoming interface only towards another neighbour on a
+        // shared link; on a point-to-point link (TUN) or to the sender itself it would loop.
+        // RFC 4443 3.1: code 3, address unreachable.
+        if (outLink == in && (!outLink.ethernet || nh.address().equals(ip.src()))) {
+            dropSameIface.increment();
+            trace.drop(now, "ipv6", DropReason.NO_ROUTE, "route points back out of " + in.iface.name(), ip.toString());
+            icmpv6.sendError(now, ip, buf, off, total, false,
+                    new Icmpv6Repr.DestinationUnreachable(Icmpv6Repr.CODE_ADDRESS_UNREACHABLE, new byte[0]));
+            return;
+        }
+        // RFC 8200 5 and RFC 4443 3.2: no fragmentation on the way; Packet Too Big with the MTU
+        // of the next-hop link (never under 1280, the IPv6 minimum link MTU).
+        int mtu = Math.max(out.mtu, Ipv6Repr.MIN_MTU);
+        if (total > mtu) {
+            dropTooBig.increment();
+            trace.drop(now, "ipv6", DropReason.TOO_BIG, total + " bytes, next-hop MTU " + mtu, ip.toString());
+            icmpv6.sendError(now, ip, buf, off, total, false, new Icmpv6Repr.PacketTooBig(mtu, new byte[0]));
+            return;
+        }
+        Hooks hooks = stack.hooks();
+        if (hooks != null && !hooks.pass(now, Hooks.Hook.FORWARD, in, outLink, buf, off, total)) return;
+        int head = outLink.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
+        byte[] frame = frame(outLink, buf, off, total);
+        frame[head + 7] = (byte) (ip.hopLimit() - 1);
+        if (hooks != null && !hooks.pass(now, Hooks.Hook.POSTROUTING, in, outLink, frame, head, total)) return;
+        datagrams.increment();
+        counter(outLink, false).increment();
+        transmit(now, out, nh.address(), frame);
+    }
+
+    /** A whole packet made elsewhere (a netfilter's reject answer), routed by its destination; no hooks. */
+    boolean sendRaw(long now, byte[] packet) {
+        if (!(Ipv6Repr.parse(packet, 0, packet.length) instanceof org.netstack4j.wire.Parsed.Ok<Ipv6Repr> ok)) return false;
+        RoutingTable.NextHop6 nh = stack.routes().lookup(ok.value().dst());
+        Link outLink = nh == null ? null : stack.linkOf(nh.iface());
+        Ipv6Link out = ipv6.of(outLink);
+        if (out == null) return false;
+        c.outPackets.increment();
+        transmit(now, out, nh.address(), frame(outLink, packet, 0, ok.value().totalLength()));
+        return true;
+    }
+
+    /** buf[off .. off+total) in a new frame for {@code out}, after room for its link header. */
+    private static byte[] frame(Link out, byte[] buf, int off, int total) {
+        int head = out.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
+        int size = head + total;
+        byte[] frame = new byte[out.ethernet ? Math.max(size, Ethernet.MIN_FRAME) : size];
+        System.arraycopy(buf, off, frame, head, total);
+        return frame;
+    }
+
+    private void transmit(long now, Ipv6Link out, Ipv6Address nextHop, byte[] frame) {
+        if (out.link.ethernet) ethernet.ipv6Output(now, out, nextHop, frame);
+        else out.link.iface.device().transmit(now, frame);
+    }
+
+    private Counter counter(Link l, boolean in) { return perLink.of(l, in); }
+}
