@@ -44,14 +44,14 @@ public final class JsonRun {
             }
             case LabEvent.State st -> sb.append("{\"type\":\"state\",\"t_us\":").append(st.tUs())
                     .append(",\"host\":").append(str(st.host())).append(",\"from\":").append(str(st.from().name()))
-                    .append(",\"to\":").append(str(st.to().name())).append(",\"cause\":").append(str(st.cause())).append('}');
+                    .append(",\"to\":").append(str(st.to().name())).append(",\"cause\":").append(str(lang == Lang.ZH ? Zh.cause(st.cause()) : st.cause())).append('}');
             case LabEvent.Timer t -> sb.append("{\"type\":\"timer\",\"t_us\":").append(t.tUs())
                     .append(",\"host\":").append(str(t.host())).append(",\"name\":").append(str(t.name().toString()))
                     .append(",\"action\":").append(str(t.action().toString())).append(",\"deadline_us\":")
                     .append(t.action() == TimerAction.SET ? Long.toString(Math.floorDiv(t.deadlineNs(), 1000L)) : "null")
                     .append('}');
             case LabEvent.Note n -> sb.append("{\"type\":\"note\",\"t_us\":").append(n.tUs())
-                    .append(",\"host\":").append(str(n.host())).append(",\"text\":").append(str(n.text())).append('}');
+                    .append(",\"host\":").append(str(n.host())).append(",\"text\":").append(str(n.text(lang))).append('}');
             case LabEvent.Explanation x -> sb.append("{\"type\":\"note\",\"t_us\":").append(x.tUs())
                     .append(",\"host\":").append(str(x.host())).append(",\"text\":").append(str(x.text(lang)))
                     .append(",\"key\":").append(str(x.key())).append('}');

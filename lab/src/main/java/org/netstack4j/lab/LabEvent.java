@@ -77,8 +77,18 @@ public sealed interface LabEvent {
         }
     }
 
-    /** A free-form remark (drops, layer notes). */
-    record Note(long timeNs, String host, String text) implements LabEvent {}
+    /** A remark (drops, layer notes) in English and in Chinese. */
+    record Note(long timeNs, String host, String text, String zh) implements LabEvent {
+        public Note {
+            Objects.requireNonNull(text);
+            zh = zh == null ? text : zh;
+        }
+
+        /** A remark with no Chinese form of its own (hand-built runs). */
+        public Note(long timeNs, String host, String text) { this(timeNs, host, text, text); }
+
+        public String text(Lang lang) { return lang.pick(text, zh); }
+    }
 
     /**
      * An explanation tied to the notes' questions, in both languages; key names the moment,

@@ -46,7 +46,7 @@ public final class LadderHtml {
                     state.put(st.host(), st.to());
                     en = st.host() + ": " + st.from().name() + " → " + st.to().name() + (st.cause().isEmpty() ? "" : " (" + st.cause() + ")");
                     zh = Narration.zhHost(st.host()) + "：" + st.from().name() + " → " + st.to().name()
-                            + (st.cause().isEmpty() ? "" : "（" + causeZh(st.cause()) + "）");
+                            + (st.cause().isEmpty() ? "" : "（" + Zh.cause(st.cause()) + "）");
                 }
                 case LabEvent.Timer t -> {
                     if (t.action() == TimerAction.SET) timers.get(t.host()).put(t.name(), t.deadlineNs());
@@ -56,7 +56,7 @@ public final class LadderHtml {
                 }
                 case LabEvent.Note n -> {
                     en = n.host() + ": " + n.text();
-                    zh = Narration.zhHost(n.host()) + "：" + n.text().replaceFirst("^drop \\(([^)]*)\\): ", "丢弃（$1）：");
+                    zh = Narration.zhHost(n.host()) + "：" + n.text(Lang.ZH);
                 }
                 case LabEvent.Explanation x -> {
                     en = x.text(Lang.EN);
@@ -86,19 +86,5 @@ public final class LadderHtml {
         return HtmlPage.render(run.scenario(), summaryEn, summaryZh, "Each host's TCP state and running timers",
                 "各主机此刻的 TCP 状态与运行中的计时器", lanes,
                 SvgLadder.render(run, Lang.EN, relativeSeq), SvgLadder.render(run, Lang.ZH, relativeSeq), steps);
-    }
-
-    /** The stack's causes of a state change, in the notes' Chinese. */
-    static String causeZh(String cause) {
-        String s = cause;
-        for (String[] p : new String[][] {
-                {"user OPEN (active)", "用户 OPEN（主动打开）"}, {"user CLOSE", "用户 CLOSE（关闭）"}, {"user ABORT", "用户 ABORT（中止）"},
-                {"2MSL timeout", "2MSL 超时"}, {"TIME-WAIT disabled (lab switch)", "TIME-WAIT 已关闭（实验开关）"},
-                {"ACK of SYN", "对 SYN 的 ACK"}, {"ACK of FIN", "对 FIN 的 ACK"},
-                {"two-way handshake, lab mode", "两次握手，实验模式"}, {"simultaneous open", "同时打开"},
-                {"passive open: back to LISTEN", "被动打开：回到 LISTEN"}, {"rcv ", "收到 "}}) {
-            s = s.replace(p[0], p[1]);
-        }
-        return s.replace(" (", "（").replace(")", "）");
     }
 }

@@ -21,8 +21,8 @@ public final class LaneHtml {
         for (LaneRun.Event e : run.events()) {
             switch (e) {
                 case LaneRun.Frame f -> {
-                    String en = (f.via() == null ? "" : LaneLadder.via(f.via(), Lang.EN) + ": ") + f.label();
-                    String zh = (f.via() == null ? "" : LaneLadder.via(f.via(), Lang.ZH) + "：") + f.label();
+                    String en = (f.via() == null ? "" : LaneLadder.via(f.via(), Lang.EN) + ": ") + f.label(Lang.EN);
+                    String zh = (f.via() == null ? "" : LaneLadder.via(f.via(), Lang.ZH) + "：") + f.label(Lang.ZH);
                     steps.add(new HtmlPage.Step(f.timeNs(), f.from(), f.from() + " → " + String.join(", ", f.to()) + ": " + en,
                             f.from() + " → " + String.join("、", f.to()) + "：" + zh, f.bytes(), List.of(lastEn), List.of(lastZh)));
                 }

@@ -28,7 +28,7 @@ public final class LaneJson {
                     sb.append("{\"type\":\"frame\",\"t_us\":").append(f.tUs()).append(",\"from\":").append(JsonRun.str(f.from()))
                             .append(",\"to\":[");
                     for (int i = 0; i < f.to().size(); i++) sb.append(i == 0 ? "" : ",").append(JsonRun.str(f.to().get(i)));
-                    sb.append("],\"label\":").append(JsonRun.str(f.label())).append(",\"via\":")
+                    sb.append("],\"label\":").append(JsonRun.str(f.label(lang))).append(",\"via\":")
                             .append(f.via() == null ? "null" : JsonRun.str(f.via().name())).append('}');
                 }
                 case LaneRun.Note n -> sb.append("{\"type\":\"note\",\"t_us\":").append(n.tUs()).append(",\"lane\":")

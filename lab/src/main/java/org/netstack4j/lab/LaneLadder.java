@@ -120,7 +120,7 @@ public final class LaneLadder {
                 lo = Math.min(lo, x[run.index(to)]);
                 hi = Math.max(hi, x[run.index(to)]);
             }
-            String label = (f.via() == null ? "" : via(f.via(), lang) + ": ") + f.label();
+            String label = (f.via() == null ? "" : via(f.via(), lang) + ": ") + f.label(lang);
             String[] r = blank();
             // Centred over the arrow when it fits between its ends; else from the left end on,
             // over the lifelines to its right (or ending at the right edge).

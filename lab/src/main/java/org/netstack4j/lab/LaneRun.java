@@ -8,9 +8,10 @@ import org.netstack4j.trace.RelayAction;
  * A story drawn on any number of lanes (hosts and devices), in time order. Where {@link LabRun}
  * is the two-host TCP view, this one shows frames moving between hosts, hubs and switches.
  */
-public record LaneRun(String scenario, List<Lane> lanes, List<Event> events) {
+public record LaneRun(String scenario, List<Lane> lanes, List<Event> events, List<Wait> waits) {
     public LaneRun {
         Objects.requireNonNull(scenario);
+        waits = List.copyOf(waits);
         lanes = List.copyOf(lanes);
         if (lanes.size() < 2) throw new IllegalArgumentException("a ladder needs at least two lanes: " + lanes);
         events = List.copyOf(events);
@@ -20,6 +21,15 @@ public record LaneRun(String scenario, List<Lane> lanes, List<Event> events) {
                     throw new IllegalArgumentException("event on unknown lane " + n + ": " + e);
         }
     }
+
+    /** A run without timed waits: drawn by event throughout. */
+    public LaneRun(String scenario, List<Lane> lanes, List<Event> events) { this(scenario, lanes, events, List.of()); }
+
+    /**
+     * A host on lane waiting for a timer that then fired (an RTO, 2 MSL): the drawings put
+     * this stretch of time to scale.
+     */
+    public record Wait(String lane, String timer, long fromNs, long toNs) {}
 
     /** What a lane stands for; its Chinese name is the notes' term. */
     public enum Kind {
@@ -56,19 +66,28 @@ public record LaneRun(String scenario, List<Lane> lanes, List<Event> events) {
      * A frame leaving lane {@code from} towards every lane in {@code to} (several when a device
      * floods or repeats). {@code via} is what a device did (null for a host's own send).
      */
-    public record Frame(long timeNs, String from, List<String> to, String label, RelayAction via, byte[] bytes) implements Event {
+    public record Frame(long timeNs, String from, List<String> to, String label, String labelZh, RelayAction via, byte[] bytes)
+            implements Event {
         public Frame {
             Objects.requireNonNull(from);
             to = List.copyOf(to);
             if (to.isEmpty() || to.contains(from)) throw new IllegalArgumentException("frame needs other lanes to go to: " + to);
             Objects.requireNonNull(label);
+            labelZh = labelZh == null ? label : labelZh;
             bytes = bytes == null ? null : bytes.clone();
+        }
+
+        /** A frame with one label for both languages. */
+        public Frame(long timeNs, String from, List<String> to, String label, RelayAction via, byte[] bytes) {
+            this(timeNs, from, to, label, label, via, bytes);
         }
 
         /** A frame whose bytes are not kept (drawings only). */
         public Frame(long timeNs, String from, List<String> to, String label, RelayAction via) {
-            this(timeNs, from, to, label, via, null);
+            this(timeNs, from, to, label, label, via, null);
         }
+
+        public String label(Lang lang) { return lang.pick(label, labelZh); }
 
         /** The Ethernet frame as it was on the wire, or null when not kept. */
         @Override public byte[] bytes() { return bytes == null ? null : bytes.clone(); }

@@ -7,9 +7,12 @@ import java.util.List;
  * device's kind under its name), one row per event from top to bottom. A frame is a horizontal
  * arrow from its lane with a head at every lane it reaches (a flood or a repeat has several),
  * its label on its own line above it; a note is a dot on its lane with its text wrapped beside
- * it. Rows never share space, so labels cannot overlap; time is by event, not to scale (a story
- * that waits 300 s would not fit), each new instant written on the left. Every event is a
- * {@code <g class="ev" data-i="N">}, which the HTML page uses to select and highlight it.
+ * it. Rows never share space, so labels cannot overlap; each new instant is written on the left.
+ * Time is drawn as in the two-host ladder, by the same {@link TimeAxis}: to scale while a host
+ * waits for a timer that fires (the udp story's RTO, 2 MSL), each wait at its own scale, elsewhere
+ * by event, with a long idle gap (20 ms or more) cut short by a break mark across the lifelines
+ * and its length written in the time column. Every event is a {@code <g class="ev" data-i="N">},
+ * which the HTML page uses to select and highlight it.
  */
 public final class LaneSvg {
     private LaneSvg() {}
@@ -24,7 +27,40 @@ public final class LaneSvg {
         return LEFT + (RIGHT - LEFT) * lane / (n - 1);
     }
 
+    /** Idle gaps at least this long are cut short with a break mark. */
+    static final long BREAK_MIN = 20_000_000L;
+
     public static String render(LaneRun run, Lang lang) {
+        List<TimeAxis.Span> waits = run.waits().stream().map(w -> new TimeAxis.Span(w.lane() + "/" + w.timer(), w.fromNs(), w.toNs())).toList();
+        TimeAxis axis = new TimeAxis(waits, run.events().stream().map(LaneRun.Event::timeNs).toList());
+        TimeAxis.Walk walk = axis.new Walk(BREAK_MIN);
+        StringBuilder body = body(run, lang, walk);
+        if (!axis.isEmpty()) {
+            // the scales follow from the rows' natural heights; then the rows are placed again with them
+            axis.chooseScales(walk.instantY);
+            walk = axis.new Walk(BREAK_MIN);
+            body = body(run, lang, walk);
+        }
+        int n = run.lanes().size();
+        double[] lifelines = new double[n];
+        for (int i = 0; i < n; i++) lifelines[i] = laneX(run, i);
+        axis.scaleBars(body, walk.instantY, lang);
+        for (double[] br : walk.breaks) {
+            body.append("<g class=\"break\">");
+            TimeAxis.breakMark(body, br[0], lifelines);
+            body.append(text(10, (int) Math.round(br[0] + TimeAxis.BREAK_H / 2 + 4), TimeAxis.gap((long) br[1], lang), "time", "start"));
+            body.append("</g>\n");
+        }
+        int y = (int) Math.round(walk.y);
+        if (!axis.isEmpty() || !walk.breaks.isEmpty()) {
+            body.append(text(10, y + 14, TimeAxis.legend(!axis.isEmpty(), lang), "time", "start"));
+            y += 20;
+        }
+        return svg(run, lang, body, y);
+    }
+
+    /** The events' rows, each new instant placed by walk. */
+    private static StringBuilder body(LaneRun run, Lang lang, TimeAxis.Walk walk) {
         int n = run.lanes().size();
         int spacing = (RIGHT - LEFT) / (n - 1);
         StringBuilder body = new StringBuilder();
@@ -33,6 +69,7 @@ public final class LaneSvg {
         for (int i = 0; i < run.events().size(); i++) {
             LaneRun.Event e = run.events().get(i);
             String t = TextLadder.ms(e.timeNs());
+            y = (int) Math.ceil(walk.at(e.timeNs(), y, (a, b) -> false, i));
             body.append("<g class=\"ev\" data-i=\"").append(i).append("\">");
             int top = y;
             switch (e) {
@@ -43,7 +80,7 @@ public final class LaneSvg {
                         lo = Math.min(lo, laneX(run, run.index(to)));
                         hi = Math.max(hi, laneX(run, run.index(to)));
                     }
-                    String label = (f.via() == null ? "" : LaneLadder.via(f.via(), lang) + ": ") + f.label();
+                    String label = (f.via() == null ? "" : LaneLadder.via(f.via(), lang) + ": ") + f.label(lang);
                     int ay = y + FRAME_ROW - 10;
                     // the label starts over the arrow's left end; long labels run on to the right
                     int lx = Math.min(lo + 6, WIDTH - 8 - label.length() * 7);
@@ -75,6 +112,12 @@ public final class LaneSvg {
             }
             body.append("</g>\n");
         }
+        walk.y = y;
+        return body;
+    }
+
+    private static String svg(LaneRun run, Lang lang, StringBuilder body, int y) {
+        int n = run.lanes().size();
         int height = y + 30;
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans Mono, Noto Sans Mono CJK SC, monospace\" font-size=\"11\">%n",

@@ -154,9 +154,9 @@ public final class Narration {
                                 + " up a connection: the client's ACK shows the request is current. (2) Each side"
                                 + " chooses an ISN and must see it acknowledged; with two steps only the client's"
                                 + " ISN (x) is confirmed, the server's (y) never is.",
-                        "为什么两次握手不行？1. 防止已经失效的连接请求报文又传送到了服务端，建立多余连接，浪费资源；"
-                                + "2. 两次握手只能保证单向连接是畅通的：双方都要告知序列号起始值并确认对方已收到，"
-                                + "若只有两次握手，至多只有连接发起方的起始序列号（x）能被确认，另一方的（y）得不到确认。");
+                        "为什么两次握手不行？其一，一个迟到的旧 SYN 到了服务端，不能凭它就建起连接：要等客户端的 ACK"
+                                + "证明这个请求是眼下的；其二，两边各选一个初始序列号，各自都要看到对方确认过；只走两步，"
+                                + "只有客户端的 x 得到确认，服务端的 y 始终无人确认。");
             }
             if (s.from() == TcpState.TIME_WAIT && s.to() == TcpState.CLOSED && s.timeNs() == timeWaitSince.getOrDefault(h, -1L)) {
                 say(s, "no-time-wait",
@@ -173,9 +173,9 @@ public final class Narration {
                                 + " if that ACK is lost the peer resends its FIN and it can be acked again."
                                 + " (2) So that old duplicate segments of this connection die out and cannot"
                                 + " turn up in a new connection between the same ports.",
-                        zh + "进入 TIME_WAIT，要等待 2MSL 才进入 CLOSED。等待 2MSL 的意义：1. 保证最后一个 ACK"
-                                + " 报文段能够到达对方（若丢失，对方会重传 FIN，可以再次确认）；2. 防止“已失效的连接"
-                                + "请求报文段”出现在本连接中：2MSL 之后，本连接产生的报文段都已从网络中消失。");
+                        zh + "进入 TIME_WAIT，先停留 2MSL 再到 CLOSED。为什么要等？其一，最后那个 ACK 可能丢失，"
+                                + "对方会再发 FIN，留在 TIME_WAIT 才能再确认一次；其二，这条连接在网络里滞留的旧报文段，"
+                                + "2MSL 之内都会消失，不会混进之后用同样端口建立的新连接。");
             }
         }
 
@@ -251,7 +251,7 @@ public final class Narration {
                         a + " sends RST: the connection is aborted at once, without the four waves; " + b
                                 + " reports \"connection reset\" (or \"connection refused\" if it was a SYN).",
                         za + "发送 RST 复位报文：连接立即中止，不经过四次挥手；" + zb
-                                + "会报告“connection reset”（若是对 SYN 的应答则是“connection refused”）。");
+                                + "会报告“连接被重置”（若这个 RST 回应的是 SYN，则报告“连接被拒绝”）。");
             } else if (syn && !ack) {
                 if (opener == null) opener = a;
                 else if (!opener.equals(a)) {
@@ -266,18 +266,18 @@ public final class Narration {
                         "1st handshake: " + a + " sends SYN with seq=x=" + seqS + ", its initial sequence number"
                                 + " (ISN), and is in SYN_SENT. A SYN carries no data but consumes one sequence"
                                 + " number, so the answer must ack x+1.",
-                        "第一次握手：" + za + "给" + zb + "发一个 SYN 报文，并指明初始化序列号 ISN，seq=x=" + seqS
-                                + "，此时处于 SYN_SENT 状态。SYN=1 的报文段不能携带数据，但要消耗掉一个序号，"
-                                + "所以应答的确认号是 x+1。");
+                        "第一次握手：" + za + "向" + zb + "发出 SYN，带上自己选的初始序列号 ISN（seq=x=" + seqS
+                                + "），随即进入 SYN_SENT。这个 SYN 不带数据，却要消耗掉一个序号，"
+                                + "因此对方确认时写的是 x+1。");
             } else if (syn) {
                 if (acceptor == null) acceptor = a;
                 say(s, "handshake2",
                         "2nd handshake: " + b + "'s SYN arrived, so " + a + " answers with its own SYN (seq=y="
                                 + seqS + ", its ISN) and an ACK of x+1=" + ackS + ": the SYN used up one sequence"
                                 + " number. " + a + " is in SYN_RECEIVED.",
-                        "第二次握手：" + za + "收到" + zb + "的 SYN 报文之后，以自己的 SYN 报文作为应答（seq=y=" + seqS
-                                + "，自己的 ISN），同时把对方的 ISN + 1 作为 ACK 的值（ack=x+1=" + ackS
-                                + "），表示已经收到了 SYN，此时处于 SYN_RECEIVED 状态。");
+                        "第二次握手：" + zb + "的 SYN 到了，" + za + "回一个报文段，里面既有自己的 SYN（seq=y=" + seqS
+                                + "，它的 ISN），也有对那个 SYN 的确认 ack=x+1=" + ackS
+                                + "：SYN 占了一个序号。" + za + "现在处于 SYN_RECEIVED。");
             } else if (ack && a.equals(opener) && acceptor != null && !synAcked && ackNo != null
                     && ackNo == ((isn.get(acceptor) + 1) & 0xffffffffL)) {
                 synAcked = true;
@@ -285,13 +285,13 @@ public final class Narration {
                         ? " A bare ACK consumes no sequence number: " + a + "'s next segment still has seq=" + seqS + "."
                         : " This ACK also carries " + s.len() + " bytes of data, which do consume sequence numbers.";
                 String zdata = s.len() == 0
-                        ? "ACK 报文段可以携带数据，不携带数据则不消耗序号：" + za + "下一个报文段的 seq 仍是 " + seqS + "。"
-                        : "这个 ACK 报文段携带了 " + s.len() + " 字节数据，数据要消耗序号。";
+                        ? "这个 ACK 没有数据，不消耗序号：" + za + "发的下一个报文段，seq 还是 " + seqS + "。"
+                        : "这个 ACK 同时带了 " + s.len() + " 字节数据，这些数据要占用序号。";
                 say(s, "handshake3",
                         "3rd handshake: " + a + " acks " + b + "'s SYN with ack=y+1=" + ackS + " and seq=x+1="
                                 + seqS + "; " + a + " is ESTABLISHED, and so is " + b + " when this ACK arrives." + data,
-                        "第三次握手：" + za + "收到 SYN+ACK 之后发送一个 ACK 报文，ack=y+1=" + ackS + "，seq=x+1="
-                                + seqS + "，此时处于 ESTABLISHED 状态；" + zb + "收到 ACK 之后也处于 ESTABLISHED 状态。"
+                        "第三次握手：" + za + "用 ack=y+1=" + ackS + " 确认" + zb + "的 SYN（seq=x+1="
+                                + seqS + "），自己进入 ESTABLISHED；这个 ACK 一到，" + zb + "也进入 ESTABLISHED。"
                                 + zdata);
             }
 
@@ -302,8 +302,8 @@ public final class Narration {
                             "1st wave: " + a + " sends FIN (seq=u=" + seqS + "): it will send no more data and"
                                     + " enters FIN_WAIT_1, waiting for " + b + "'s ACK. Like a SYN, a FIN"
                                     + " consumes one sequence number.",
-                            "第一次挥手：" + za + "发出连接释放报文段（FIN=1，序号 seq=u=" + seqS + "），并停止再发送数据，"
-                                    + "主动关闭 TCP 连接，进入 FIN_WAIT_1（终止等待1）状态，等待" + zb + "的确认。");
+                            "第一次挥手：" + za + "发出 FIN（seq=u=" + seqS + "），表示自己不再发数据，"
+                                    + "进入 FIN_WAIT_1，等" + zb + "确认。FIN 和 SYN 一样，要消耗掉一个序号。");
                 } else if (!a.equals(closer) && !finSeq.containsKey(a) && state.get(a) == TcpState.FIN_WAIT_1
                         && !(ackNo != null && finEnd.containsKey(b) && ackNo.equals(finEnd.get(b)))) {
                     simultaneousClose = true;
@@ -329,15 +329,15 @@ public final class Narration {
                         say(s, "wave3",
                                 "3rd wave: " + a + " has finished sending too and sends its own FIN (seq=w=" + seqS
                                         + ", ack=" + ackS + "); it enters LAST_ACK, waiting for the final ACK.",
-                                "第三次挥手：" + za + "也想断开连接了，发出连接释放报文段（FIN=1，ACK=1，序号 seq=w=" + seqS
-                                        + "，确认号 ack=" + ackS + "），进入 LAST_ACK（最后确认）状态，等待" + zb + "的确认。");
+                                "第三次挥手：" + za + "的数据也发完了，于是发出自己的 FIN（seq=w=" + seqS
+                                        + "，ack=" + ackS + "），进入 LAST_ACK，等" + zb + "最后的确认。");
                         say(s, "why-four",
                                 "Why four waves? On a SYN the server can send SYN and ACK at once, but when a FIN"
                                         + " arrives its application may still have data to send: the ACK goes first,"
                                         + " the FIN only when the application closes, so they cannot be merged.",
-                                "挥手为什么需要四次？服务端收到 SYN 时可以直接发送 SYN+ACK；但收到 FIN 时很可能并不会立即"
-                                        + "关闭 SOCKET，只能先回复一个 ACK（“你发的 FIN 报文我收到了”），等到所有的报文都发送完了，"
-                                        + "才能发送 FIN，因此不能一起发送，故需要四次挥手。");
+                                "为什么挥手要四次？握手时服务端可以把 SYN 和 ACK 放进同一个报文段；挥手时对方的 FIN 到了，"
+                                        + "这边的应用也许还有数据要发：先回 ACK，等应用自己关闭了才发 FIN，"
+                                        + "两者不能合并，于是多出一步。");
                     }
                 }
                 if (!finSeq.containsKey(a)) {
@@ -353,15 +353,15 @@ public final class Narration {
                                     + " CLOSE_WAIT. The connection is now half-closed: " + b + " -> " + a
                                     + " is finished, but " + a + " may still send data. " + b
                                     + " enters FIN_WAIT_2 when this ACK arrives.",
-                            "第二次挥手：" + za + "收到连接释放报文段后即发出确认报文段（ACK=1，确认号 ack=u+1=" + ackS
-                                    + "，序号 seq=v=" + seqS + "），进入 CLOSE_WAIT（关闭等待）状态，此时的 TCP 处于半关闭状态，"
-                                    + zb + "到" + za + "的连接释放。" + zb + "收到确认后进入 FIN_WAIT_2（终止等待2）状态。");
+                            "第二次挥手：" + za + "确认这个 FIN（ack=u+1=" + ackS + "，seq=v=" + seqS + "），进入 CLOSE_WAIT。"
+                                    + "连接成了半关闭：" + zb + "到" + za + "这个方向结束了，" + za + "仍可以继续发数据。"
+                                    + zb + "收到这个 ACK 后进入 FIN_WAIT_2。");
                 } else if (a.equals(closer) && finSeq.containsKey(b)) {
                     say(s, "wave4",
                             "4th wave: " + a + " acks " + b + "'s FIN (ack=w+1=" + ackS + ", seq=u+1=" + seqS
                                     + ") and enters TIME_WAIT; " + b + " is CLOSED as soon as this ACK arrives.",
-                            "第四次挥手：" + za + "收到 FIN 之后发出确认报文段（ACK=1，seq=u+1=" + seqS + "，ack=w+1=" + ackS
-                                    + "），进入 TIME_WAIT（时间等待）状态；" + zb + "收到 ACK 报文之后就进入 CLOSED 状态。");
+                            "第四次挥手：" + za + "确认" + zb + "的 FIN（ack=w+1=" + ackS + "，seq=u+1=" + seqS
+                                    + "），进入 TIME_WAIT；" + zb + "一收到这个 ACK 就到了 CLOSED。");
                 }
             }
 
@@ -400,8 +400,8 @@ public final class Narration {
                                 + " from time to time, so that a lost window update cannot leave both sides"
                                 + " waiting forever (RFC 9293 3.8.6.1).",
                         "零窗口：" + za + "通告 win=0，接收缓存已满，" + zb + "必须停止发送数据。" + zb
-                                + "启动坚持计时器（persist timer），定期发送零窗口探测报文，以免窗口更新报文丢失后"
-                                + "双方互相等待、形成死锁（RFC 9293 3.8.6.1）。");
+                                + "启动坚持计时器，隔一段时间发一次零窗口探测：万一窗口更新的报文丢了，"
+                                + "双方也不会一直互相等下去（RFC 9293 3.8.6.1）。");
             }
 
             // Duplicate ACK accounting (RFC 5681 2: no data, no SYN/FIN, same ack and window).

@@ -28,13 +28,11 @@ public final class SvgLadder {
 
     /** Geometry, public so that screenshot tests know where the lanes are. */
     public static final int WIDTH = 1500, LEFT_X = 320, RIGHT_X = 810, EXPL_X = 1040, EXPL_COLS = 58, TOP = 80;
-    /** Height of a break mark, the height a to-scale stretch gets at least and at most. */
-    static final double BREAK_H = 30, MIN_SCALED = 160, MAX_SCALED = 900;
     /** Right edge of the time column. */
     static final double TIME_RIGHT = 90;
 
     /** Timers whose wait is drawn to scale when they fire. */
-    static boolean scaled(TcpTimer t) {
+    public static boolean scaled(TcpTimer t) {
         return switch (t) {
             case RTO, PERSIST, TWO_MSL, KEEPALIVE, FIN_WAIT_2 -> true;
             case DELAYED_ACK, TLP -> false;
@@ -89,19 +87,16 @@ public final class SvgLadder {
         final IdentityHashMap<LabEvent, List<LabEvent.Explanation>> explOf = new IdentityHashMap<>();
         final IdentityHashMap<LabEvent, Integer> step = new IdentityHashMap<>();
         final int[] sendItem, arriveItem;
-        final List<long[]> regions = new ArrayList<>();
-        /** Instants that start a to-scale cluster, with their region. */
-        final Map<Long, Integer> clusterStart = new HashMap<>();
+        final TimeAxis axis;
         final long breakMin;
         double[] extras;
-        double[] k;
 
         // results of place()
         final double[] y, arrive;
         final List<double[]> timeLabels = new ArrayList<>(); // y, time, item
-        final List<double[]> breaks = new ArrayList<>(); // y, elapsed, item
+        List<double[]> breaks = new ArrayList<>(); // y, elapsed, item
         final List<Object[]> expls = new ArrayList<>(); // Explanation, y
-        final Map<Long, Double> instantY = new HashMap<>();
+        Map<Long, Double> instantY = new HashMap<>();
         double height;
         StringBuilder body;
         List<Placed> placed;
@@ -135,52 +130,27 @@ public final class SvgLadder {
             }
             y = new double[ev.size()];
             arrive = new double[ev.size()];
-            findRegions();
+            axis = new TimeAxis(waits(), items.stream().map(Item::time).toList());
             long flight = -1;
             for (LabEvent e : ev)
                 if (e instanceof LabEvent.Segment s && !s.dropped()) flight = Math.max(flight, s.arrivalNs() - s.timeNs());
             breakMin = flight < 0 ? 20_000_000L : Math.max(1_000_000L, 2 * flight);
             extras = new double[items.size()];
-            k = new double[regions.size()];
         }
 
-        /**
-         * The stretches drawn to scale: from a timer's setting to its firing, for the timers a
-         * story waits on; overlapping stretches are one. Inside each, instants at least 1/50 of the
-         * stretch apart start a new cluster; clusters are placed in proportion to their times.
-         */
-        void findRegions() {
-            List<long[]> spans = new ArrayList<>();
+        /** The waits drawn to scale: from a timer's setting to its firing, for the timers a story waits on. */
+        List<TimeAxis.Span> waits() {
+            List<TimeAxis.Span> spans = new ArrayList<>();
             Map<String, Long> setAt = new HashMap<>();
             for (LabEvent e : ev) {
                 if (!(e instanceof LabEvent.Timer t) || !scaled(t.name())) continue;
                 String key = t.host() + "/" + t.name();
                 if (t.action() == TimerAction.SET) setAt.put(key, t.timeNs());
                 else if (t.action() == TimerAction.FIRED && setAt.containsKey(key) && t.timeNs() > setAt.get(key))
-                    spans.add(new long[] {setAt.remove(key), t.timeNs()});
+                    spans.add(new TimeAxis.Span(key, setAt.remove(key), t.timeNs()));
                 else setAt.remove(key);
             }
-            spans.sort(Comparator.comparingLong(s -> s[0]));
-            for (long[] s : spans) {
-                long[] last = regions.isEmpty() ? null : regions.getLast();
-                if (last != null && s[0] <= last[1]) last[1] = Math.max(last[1], s[1]);
-                else regions.add(s.clone());
-            }
-            List<Long> instants = items.stream().map(Item::time).distinct().sorted().toList();
-            for (int r = 0; r < regions.size(); r++) {
-                long a = regions.get(r)[0], b = regions.get(r)[1], delta = Math.max(1, (b - a) / 50);
-                Long prev = null;
-                for (long t : instants) {
-                    if (t < a || t > b) continue;
-                    if (prev == null || t - prev >= delta) clusterStart.put(t, r);
-                    prev = t;
-                }
-            }
-        }
-
-        boolean insideRegion(long from, long to) {
-            for (long[] r : regions) if (r[0] <= from && to <= r[1]) return true;
-            return false;
+            return spans;
         }
 
         boolean inFlight(long from, long to) {
@@ -192,35 +162,19 @@ public final class SvgLadder {
         /** Positions every item for the current extras and scales. */
         void place() {
             timeLabels.clear();
-            breaks.clear();
             expls.clear();
-            instantY.clear();
+            TimeAxis.Walk walk = axis.new Walk(breakMin);
+            breaks = walk.breaks;
+            instantY = walk.instantY;
             double cursor = TOP + 20, explCursor = TOP;
             Long prevT = null;
-            double[] clusterY = new double[regions.size()];
-            long[] clusterT = new long[regions.size()];
-            boolean[] seen = new boolean[regions.size()];
             boolean labelled = false;
             for (int i = 0; i < items.size(); i++) {
                 Item it = items.get(i);
                 LabEvent e = ev.get(it.index());
                 long t = it.time();
                 if (prevT == null || t != prevT) {
-                    Integer r = clusterStart.get(t);
-                    if (prevT != null) {
-                        if (r != null && seen[r]) {
-                            cursor = Math.max(cursor, clusterY[r] + k[r] * (t - clusterT[r]));
-                        } else if (t - prevT >= breakMin && !insideRegion(prevT, t) && !inFlight(prevT, t)) {
-                            breaks.add(new double[] {cursor, t - prevT, i});
-                            cursor += BREAK_H;
-                        }
-                    }
-                    if (r != null) {
-                        seen[r] = true;
-                        clusterY[r] = cursor;
-                        clusterT[r] = t;
-                    }
-                    instantY.put(t, cursor);
+                    cursor = walk.at(t, cursor, this::inFlight, i);
                     prevT = t;
                     labelled = false;
                 }
@@ -270,9 +224,9 @@ public final class SvgLadder {
          */
         void solve() {
             for (int round = 0; round < 200; round++) {
-                java.util.Arrays.fill(k, 0);
+                axis.resetScales();
                 place();
-                chooseScales();
+                axis.chooseScales(instantY);
                 place();
                 draw();
                 boolean moved = false;
@@ -306,33 +260,11 @@ public final class SvgLadder {
 
         static int last(Placed p) { return java.util.Arrays.stream(p.anchors()).max().orElse(0); }
 
-        void chooseScales() {
-            for (int r = 0; r < regions.size(); r++) {
-                long a = regions.get(r)[0], b = regions.get(r)[1];
-                List<Long> starts = new ArrayList<>();
-                for (Map.Entry<Long, Integer> c : clusterStart.entrySet()) if (c.getValue() == r) starts.add(c.getKey());
-                starts.sort(null);
-                double kr = MIN_SCALED / Math.max(1, b - a);
-                for (int m = 0; m + 1 < starts.size(); m++) {
-                    double h = instantY.get(starts.get(m + 1)) - instantY.get(starts.get(m));
-                    kr = Math.max(kr, (h + 6) / (starts.get(m + 1) - starts.get(m)));
-                }
-                k[r] = Math.min(kr, MAX_SCALED / Math.max(1, b - a));
-            }
-        }
-
         /** Builds the body and the list of placed labels. */
         void draw() {
             body = new StringBuilder();
             placed = new ArrayList<>();
-            for (int r = 0; r < regions.size(); r++) {
-                Double top = instantY.get(regions.get(r)[0]), bottom = instantY.get(regions.get(r)[1]);
-                if (top == null || bottom == null) continue;
-                body.append("<rect class=\"scale\" x=\"3\" y=\"").append(f(top)).append("\" width=\"4\" height=\"")
-                        .append(f(Math.max(2, bottom - top))).append("\"><title>")
-                        .append(esc(lang.pick("time to scale here: 1 s = ", "此段时间按比例绘制：1 秒 = ")
-                                + f(Math.round(k[r] * 1e9 * 10) / 10.0) + " px")).append("</title></rect>\n");
-            }
+            axis.scaleBars(body, instantY, lang);
             for (double[] tl : timeLabels) {
                 Txt t = new Txt("time", 12, tl[0] + 4, 10, "start", false, TextLadder.ms((long) tl[1]) + " ms");
                 body.append(t.svg()).append('\n');
@@ -340,15 +272,9 @@ public final class SvgLadder {
             }
             for (double[] br : breaks) {
                 body.append("<g class=\"break\">");
-                for (double x : new double[] {LEFT_X, RIGHT_X}) {
-                    body.append("<rect x=\"").append(f(x - 8)).append("\" y=\"").append(f(br[0] + 8))
-                            .append("\" width=\"16\" height=\"").append(f(BREAK_H - 16)).append("\" fill=\"#fff\"/>");
-                    for (double dy : new double[] {8, BREAK_H - 8})
-                        body.append("<path d=\"M").append(f(x - 8)).append(',').append(f(br[0] + dy + 3)).append(" L")
-                                .append(f(x + 8)).append(',').append(f(br[0] + dy - 3)).append("\"/>");
-                }
-                Txt t = new Txt("gap", (LEFT_X + RIGHT_X) / 2.0, br[0] + BREAK_H / 2 + 4, 10, "middle", false,
-                        lang.pick("≈ " + elapsed((long) br[1], lang) + " later", "≈ " + elapsed((long) br[1], lang) + "后"));
+                TimeAxis.breakMark(body, br[0], new double[] {LEFT_X, RIGHT_X});
+                Txt t = new Txt("gap", (LEFT_X + RIGHT_X) / 2.0, br[0] + TimeAxis.BREAK_H / 2 + 4, 10, "middle", false,
+                        TimeAxis.gap((long) br[1], lang));
                 body.append(t.svg()).append("</g>\n");
                 placed.add(new Placed(t.box(), new int[] {(int) br[2]}, "break"));
             }
@@ -363,7 +289,7 @@ public final class SvgLadder {
                     case LabEvent.State st -> {
                         double x = laneX(run, st.host());
                         body.append("<g class=\"state").append(ev0).append("\"><title>").append(esc(st.from().name() + " -> " + st.to().name()
-                                        + (st.cause().isEmpty() ? "" : " (" + st.cause() + ")"))).append("</title>")
+                                        + (st.cause().isEmpty() ? "" : lang.pick(" (" + st.cause() + ")", "（" + Zh.cause(st.cause()) + "）")))).append("</title>")
                                 .append("<rect x=\"").append(f(x - 62)).append("\" y=\"").append(f(y[i] - 2))
                                 .append("\" width=\"124\" height=\"22\" rx=\"5\"/>")
                                 .append(new Txt("st", x, y[i] + 13, 11, "middle", false, 0, 0, 0, st.to().name(), true).svg())
@@ -371,7 +297,7 @@ public final class SvgLadder {
                         placed.add(new Placed(TextBox.rect(x - 62, y[i] - 2, 124, 22), anchors, "state"));
                     }
                     case LabEvent.Timer t -> mark(t.host(), y[i], "timer" + ev0, TextLadder.timerText(t, lang), anchors);
-                    case LabEvent.Note n -> mark(n.host(), y[i], "note" + ev0, n.text(), anchors);
+                    case LabEvent.Note n -> mark(n.host(), y[i], "note" + ev0, n.text(lang), anchors);
                     case LabEvent.Explanation x -> { }
                 }
             }
@@ -501,26 +427,12 @@ public final class SvgLadder {
                         .append("</g>\n");
             }
             sb.append(body);
-            String legend = lang.pick(
-                    regions.isEmpty() ? "≈ a long idle gap drawn short, its length written at it"
-                            : "green bar: time to scale (the wait for a timer); ≈ a long idle gap drawn short",
-                    regions.isEmpty() ? "≈ 较长的空闲间隔被压缩，旁边写出实际时长"
-                            : "绿色竖条：按比例绘制的时间（等待计时器）；≈ 较长的空闲间隔被压缩");
-            if (!regions.isEmpty() || !breaks.isEmpty())
+            String legend = TimeAxis.legend(!axis.isEmpty(), lang);
+            if (!axis.isEmpty() || !breaks.isEmpty())
                 sb.append(new Txt("legend", 12, height - 12, 10, "start", false, legend).svg()).append('\n');
             sb.append("</svg>\n");
             return sb.toString();
         }
-    }
-
-    /** A duration as a reader says it: "40 ms", "1.5 s", "60 s". */
-    static String elapsed(long ns, Lang lang) {
-        if (ns >= 1_000_000_000L) {
-            String s = new java.math.BigDecimal(ns).movePointLeft(9).stripTrailingZeros().toPlainString();
-            return s + lang.pick(" s", " 秒");
-        }
-        String ms = new java.math.BigDecimal(ns).movePointLeft(6).stripTrailingZeros().toPlainString();
-        return ms + lang.pick(" ms", " 毫秒");
     }
 
     static double laneX(LabRun run, String host) { return host.equals(run.left()) ? LEFT_X : RIGHT_X; }

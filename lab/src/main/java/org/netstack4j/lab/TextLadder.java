@@ -169,7 +169,7 @@ public final class TextLadder {
                     case LabEvent.Segment s -> segment(s, t, tagFor(ev, i));
                     case LabEvent.State st -> state(st, t);
                     case LabEvent.Timer tm -> beside(tm.host(), t, tmark + timerText(tm, lang));
-                    case LabEvent.Note n -> beside(n.host(), t, nmark + n.text());
+                    case LabEvent.Note n -> beside(n.host(), t, nmark + n.text(o.lang()));
                     case LabEvent.Explanation x -> explanation(x);
                 }
             }
@@ -219,7 +219,7 @@ public final class TextLadder {
         }
 
         void state(LabEvent.State st, String time) {
-            String cause = st.cause().isEmpty() ? "" : "(" + st.cause() + ")";
+            String cause = st.cause().isEmpty() ? "" : o.lang() == Lang.ZH ? "（" + Zh.cause(st.cause()) + "）" : "(" + st.cause() + ")";
             if (st.host().equals(run.left())) row(time, st.to().name(), " " + cause, "");
             else row(time, "", Cols.padLeft(cause + " ", mid), st.to().name());
         }

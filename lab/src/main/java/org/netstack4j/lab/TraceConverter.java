@@ -153,9 +153,12 @@ public final class TraceConverter {
                         t.action(), t.deadline());
                 case TraceEvent.Drop d -> so.event = new LabEvent.Note(d.time(), host,
                         "drop (" + d.layer() + "): " + d.reason()
-                                + (d.summary() == null || d.summary().isEmpty() ? "" : " [" + d.summary() + "]"));
+                                + (d.summary() == null || d.summary().isEmpty() ? "" : " [" + d.summary() + "]"),
+                        // the packet as the stack summarised it, quoted: the variable part of the sentence
+                        Zh.drop(d.layer(), d.kind(), d.summary() == null || d.summary().isEmpty() ? "" : "“" + d.summary() + "”"));
                 case TraceEvent.Note n -> so.event = new LabEvent.Note(n.time(), host,
-                        (n.layer() == null || n.layer().isEmpty() ? "" : n.layer() + ": ") + n.text());
+                        (n.layer() == null || n.layer().isEmpty() ? "" : n.layer() + ": ") + n.text(),
+                        (n.layer() == null || n.layer().isEmpty() ? "" : Zh.layer(n.layer()) + "：") + Zh.note(n.layer(), n.text()));
                 case TraceEvent.Relay r -> so.event = new LabEvent.Note(r.time(), host, r.toString());
                 case TraceEvent.Retransmit r -> throw new AssertionError("skipped above");
             }

@@ -192,7 +192,7 @@ final class AppStories {
             byte[] mail = MAIL.getBytes(ISO_8859_1);
             List<String> codes = new ArrayList<>(), commands = new ArrayList<>();
             lan.at(0, () -> {
-                lan.note("MX", "an SMTP server (apps' SmtpServerSession) listens on port 25", "SMTP 服务器（apps 的 SmtpServerSession）在 25 端口监听");
+                lan.note("MX", "an SMTP server (apps' SmtpServerSession) listens on port 25", "SMTP 服务器（本项目自带的实现）在 25 端口监听");
                 mx.listen(lan.sim.now(), 25, 4, l -> {
                     TcpConnection k;
                     while ((k = l.accept()) != null) {
@@ -211,7 +211,7 @@ final class AppStories {
                                 String[] m = smtpReply(line, first, !(first && last));
                                 first = last;
                                 if (last) codes.add(line.substring(0, 3));
-                                lan.note("MX", "S: " + line + "  (" + m[0] + ")", "S: " + line + "（" + m[1] + "）");
+                                lan.note("MX", "S: " + line + "  (" + m[0] + ")", "服务器：“" + line + "”（" + m[1] + "）");
                             }
                             p.write(out);
                         };
@@ -239,7 +239,7 @@ final class AppStories {
                         String[] m = smtpCommand(line);
                         commands.add(line.startsWith("<") ? "<body>" : line.split("[ :]")[0]);
                         String zh = line.startsWith("<") ? line.replaceFirst("<(\\d+) bytes of message>", "<$1 字节的邮件内容>") : line;
-                        lan.note("C", "C: " + line + "  (" + m[0] + ")", "C: " + zh + "（" + m[1] + "）");
+                        lan.note("C", "C: " + line + "  (" + m[0] + ")", "客户端：“" + zh + "”（" + m[1] + "）");
                     }
                     p.write(client.takeOutput());
                     if (client.done()) {
@@ -325,7 +325,7 @@ final class AppStories {
     static final class DnsStory extends NetStory {
         @Override public String name() { return "dns"; }
         @Override public String summary() { return "a stub resolver asks an authoritative server: www.example.org A over UDP (one datagram each way, the fields shown); big.example.org, whose 80 addresses do not fit the UDP answer, comes back truncated (TC) and is asked again over TCP, handshake first; www again, from the cache, sends nothing"; }
-        @Override public String summaryZh() { return "存根解析器向权威服务器查询：www.example.org 的 A 记录走 UDP（一来一回各一个数据报，显示各字段）；big.example.org 有 80 个地址，UDP 应答装不下，被截断（TC 置位），解析器改用 TCP 重新查询，先三次握手；再查 www，直接从缓存得到，不发任何报文"; }
+        @Override public String summaryZh() { return "存根解析器向权威服务器查询：www.example.org 的 A 记录走 UDP（一来一回各一个数据报，显示各字段）；big.example.org 有 80 个地址，UDP 应答装不下，被截断（TC 置位），解析器改用 TCP 重新查询，先三次握手；再查 www.example.org，直接从缓存得到，不发任何报文"; }
         @Override protected void play(Lan lan, Map<String, String> facts) {
             Host c = IpStories.host(lan, "C", "10.0.0.1/24", null), ns = peer(lan, c, "NS", "10.0.0.53/24");
             org.netstack4j.apps.dns.Authority authority;
@@ -348,7 +348,7 @@ final class AppStories {
             });
             lan.at(0, () -> {
                 lan.note("C", "part 1: look up www.example.org A (apps' Resolver, server 10.0.0.53, UDP port 53)",
-                        "第一部分：查询 www.example.org 的 A 记录（apps 的 Resolver，服务器 10.0.0.53，UDP 53 端口）");
+                        "第一部分：查询 www.example.org 的 A 记录（本项目的存根解析器，服务器 10.0.0.53，UDP 53 端口）");
                 lookup(lan, resolver, "www.example.org", facts, "www");
                 drain[0].run();
             });
@@ -542,7 +542,7 @@ final class AppStories {
             try {
                 lan.at(0, () -> {
                     lan.note("S", "an FTP server (apps' FtpServerSession, anonymous, read-only) listens on port 21",
-                            "FTP 服务器（apps 的 FtpServerSession，匿名、只读）在 21 端口监听");
+                            "FTP 服务器（本项目自带的实现，匿名、只读）在 21 端口监听");
                     srv.listen(lan.sim.now(), 21, 4, l -> {
                         TcpConnection k;
                         while ((k = l.accept()) != null) new FtpControl(lan, srv, root).accept(k);
@@ -665,7 +665,7 @@ final class AppStories {
             byte[] out = session.takeOutput().getBytes(ISO_8859_1);
             for (String line : lines(out)) {
                 String[] m = ftpReply(line);
-                lan.note("S", "S: " + line + "  (" + m[0] + ")", "S: " + line + "（" + m[1] + "）");
+                lan.note("S", "S: " + line + "  (" + m[0] + ")", "服务器：“" + line + "”（" + m[1] + "）");
             }
             control.write(out);
         }
@@ -749,7 +749,7 @@ final class AppStories {
             }
             String cmd = script.get(next++);
             String[] m = ftpCommand(cmd);
-            lan.note("C", "C: " + cmd + "  (" + m[0] + ")", "C: " + cmd + "（" + m[1] + "）");
+            lan.note("C", "C: " + cmd + "  (" + m[0] + ")", "客户端：“" + cmd + "”（" + m[1] + "）");
             control.write(cmd + "\r\n");
         }
     }
@@ -768,7 +768,7 @@ final class AppStories {
     static final class HttpStory extends NetStory {
         @Override public String name() { return "http"; }
         @Override public String summary() { return "one HTTP request from A to S through a switch, a router and a firewall: the TCP handshake end to end, GET and its headers, the 200 response, the server closing (Connection: close); A's and S's TCP states beside the firewall's conntrack entry; the devices only forward"; }
-        @Override public String summaryZh() { return "一个 HTTP 请求从 A 经交换机、路由器、防火墙到达 S 再返回：端到端的 TCP 三次握手，GET 请求及其首部，200 响应，服务器关闭连接（Connection: close）；A 与 S 的 TCP 状态和防火墙连接跟踪表并列；中间设备只负责转发"; }
+        @Override public String summaryZh() { return "一个 HTTP 请求从 A 经交换机、路由器、防火墙到达 S 再返回：端到端的 TCP 三次握手，GET 请求及其首部，200 响应，服务器关闭连接（“Connection: close”）；A 与 S 的 TCP 状态和防火墙连接跟踪表并列；中间设备只负责转发"; }
         @Override protected void play(Lan lan, Map<String, String> facts) {
             lan.ipDetail = true;
             lan.tcpStates = true;
@@ -776,7 +776,7 @@ final class AppStories {
             IpStories.watchConntrack(lan, "FW", path.nf(), Time.ms(20));
             StringBuilder atServer = new StringBuilder(), atClient = new StringBuilder();
             lan.at(0, () -> {
-                lan.note("S", "a web server listens on port 80", "Web 服务器在 80 端口监听");
+                lan.note("S", "a web server listens on port 80", "网页服务器在 80 端口监听");
                 path.s().listen(lan.sim.now(), 80, 4, l -> {
                     TcpConnection k;
                     while ((k = l.accept()) != null) {
@@ -789,7 +789,7 @@ final class AppStories {
                                             + (req.size() - 1) + " header lines and an empty line",
                                     "HTTP 请求：" + req.getFirst() + "（方法、路径、版本），随后 " + (req.size() - 1) + " 行首部和一个空行");
                             lan.note("S", "HTTP response: HTTP/1.1 200 OK, Content-Length: 6, body 'hello'; Connection: close, so S closes after it",
-                                    "HTTP 响应：HTTP/1.1 200 OK，Content-Length: 6，正文 'hello'；因为 Connection: close，S 发完就关闭连接");
+                                    "HTTP 响应：“HTTP/1.1 200 OK”，“Content-Length: 6”，正文“hello”；因为有“Connection: close”，S 发完就关闭连接");
                             p.write(HTTP_RESPONSE);
                             p.closeAfterSending();
                         };
@@ -799,7 +799,7 @@ final class AppStories {
                 Pipe p = new Pipe(lan);
                 p.onOpen = () -> {
                     lan.note("A", "connected; HTTP request: GET /index.txt HTTP/1.1, Host, User-Agent, Connection: close",
-                            "连接已建立；HTTP 请求：GET /index.txt HTTP/1.1，Host、User-Agent、Connection: close");
+                            "连接已建立；HTTP 请求：“GET /index.txt HTTP/1.1”，首部“Host”、“User-Agent”、“Connection: close”");
                     p.write(HTTP_REQUEST);
                 };
                 p.onData = b -> atClient.append(new String(b, ISO_8859_1));
@@ -808,7 +808,7 @@ final class AppStories {
                     String body = r.substring(r.indexOf("\r\n\r\n") + 4);
                     facts.put("A got", r.lines().findFirst().orElse("") + " / " + body.strip());
                     lan.note("A", "response complete (the server's FIN ends it): " + r.lines().findFirst().orElse("") + ", body '" + body.strip() + "'",
-                            "响应接收完整（服务器的 FIN 表示结束）：" + r.lines().findFirst().orElse("") + "，正文 '" + body.strip() + "'");
+                            "响应接收完整（服务器的 FIN 表示结束）：“" + r.lines().findFirst().orElse("") + "”，正文“" + body.strip() + "”");
                     p.closeAfterSending();
                 };
                 lan.note("A", "connect to 10.0.2.80:80 (through sw0, R1 and FW)", "连接 10.0.2.80:80（经过 sw0、R1 和 FW）");

@@ -33,6 +33,11 @@ import org.netstack4j.wire.MacAddress;
 final class IpStories {
     private IpStories() {}
 
+    /** A UDP socket's ICMP error in Chinese, from its type and code. */
+    static String errorZh(org.netstack4j.ip.UdpError e) {
+        return org.netstack4j.lab.Zh.icmp(e.type(), e.code()) + "（发往 " + e.dst() + " 端口 " + e.dstPort() + "，由 " + e.reporter() + " 报告）";
+    }
+
     static List<NetStory> all() {
         return List.of(new RouterStory(), new Fragmentation(), new FirewallStory(), new NatStory(), new UdpStory(), new Encapsulation());
     }
@@ -211,7 +216,7 @@ final class IpStories {
             lan.at(Time.ms(20), () -> {
                 UdpError e = as.error();
                 facts.put("A's UDP error", e == null ? "none" : e.message() + " from " + e.reporter());
-                lan.note("A", "the socket reports: " + (e == null ? "nothing" : e), "套接字报告：" + (e == null ? "无" : Words.zh(e.toString())));
+                lan.note("A", "the socket reports: " + (e == null ? "nothing" : e), "套接字报告：" + (e == null ? "无" : errorZh(e)));
                 lan.note("A", "part 3: TCP to B:80 with DF on every segment (path MTU discovery, RFC 1191)",
                         "第三部分：TCP 连接 B:80，每个报文段都设置 DF（路径 MTU 发现，RFC 1191）");
                 server(lan, b, "B", 80, 0, facts);
@@ -230,6 +235,18 @@ final class IpStories {
         return out.isEmpty() ? "empty" : String.join("; ", out);
     }
 
+    /** The same table in Chinese, from each entry's fields (the states keep Linux's names). */
+    static String conntrackZh(Netfilter nf) {
+        List<String> out = new ArrayList<>();
+        for (Connection c : nf.conntrack().connections()) {
+            var k = c.original();
+            out.add(Ipv4Repr.protocolName(k.protocol()) + " " + k.src() + " > " + k.dst()
+                    + (c.tcpState() == org.netstack4j.filter.TcpCtState.NONE ? "" : " " + c.tcpState())
+                    + (c.seenReply() ? "" : "（未见应答）") + (c.assured() ? "（已确认）" : ""));
+        }
+        return out.isEmpty() ? "空" : String.join("；", out);
+    }
+
     /** Notes the conntrack table on lane whenever it changes (checked every 50 us). */
     static void watchConntrack(Lan lan, String lane, Netfilter nf, long until) {
         String[] last = {"empty"};
@@ -237,8 +254,7 @@ final class IpStories {
             String now = conntrack(nf);
             if (now.equals(last[0])) return;
             last[0] = now;
-            lan.note(lane, "conntrack: " + now, "连接跟踪表：" + now.replace("[UNREPLIED]", "[未应答]")
-                    .replace("[ASSURED]", "[已确认]").replace("empty", "空"));
+            lan.note(lane, "conntrack: " + now, "连接跟踪表：" + conntrackZh(nf));
         });
     }
 
@@ -276,7 +292,7 @@ final class IpStories {
             watchConntrack(lan, "FW", nf, Time.ms(100));
             lan.at(0, () -> {
                 lan.note("FW", "rules (forward): policy drop; accept established,related; accept eth0 -> eth1 new; reject tcp port 23 from eth1 with a reset",
-                        "规则（forward 链）：默认丢弃；放行 established、related；放行 eth0 → eth1 的新连接；从 eth1 来的 TCP 23 端口用 RST 拒绝");
+                        "规则（forward 链）：默认丢弃；放行已建立的（ESTABLISHED）和相关的（RELATED）连接；放行 eth0 → eth1 的新连接；从 eth1 来的 TCP 23 端口用 RST 拒绝");
                 lan.note("A", "part 1: A (inside) connects to B:80 and sends 100 bytes", "第一部分：内网的 A 连接 B:80，发送 100 字节");
                 server(lan, b, "B", 80, 100, facts);
                 client(lan, a, ip("198.51.100.1"), 80, 100, null);
@@ -304,7 +320,7 @@ final class IpStories {
     static final class NatStory extends NetStory {
         @Override public String name() { return "nat"; }
         @Override public String summary() { return "masquerade: A (192.168.1.2) connects to B through NAT; inside the frames carry A's address and port, outside the router's 203.0.113.1 and a mapped port, and the replies are rewritten back"; }
-        @Override public String summaryZh() { return "地址伪装（masquerade）：A（192.168.1.2）经 NAT 连接 B；内侧的帧里是 A 的地址和端口，外侧是路由器的 203.0.113.1 和映射后的端口，应答再被改写回来"; }
+        @Override public String summaryZh() { return "地址伪装：A（192.168.1.2）经 NAT 连接 B；内侧的帧里是 A 的地址和端口，外侧是路由器的 203.0.113.1 和映射后的端口，应答再被改写回来"; }
         @Override protected void play(Lan lan, Map<String, String> facts) {
             Host a = host(lan, "A", "192.168.1.2/24", "192.168.1.1");
             Host nat = lan.router("NAT", LaneRun.Kind.ROUTER, iface(lan, "eth0", "192.168.1.1/24"), iface(lan, "eth1", "203.0.113.1/24"));
@@ -387,7 +403,7 @@ final class IpStories {
                 UdpError e = as.error();
                 facts.put("A's error", e == null ? "none" : e.toString());
                 lan.note("A", "the socket reports: " + (e == null ? "nothing" : e) + "; UDP itself would never have told",
-                        "套接字报告：" + (e == null ? "无" : Words.zh(e.toString())) + "；UDP 本身不会告诉发送方");
+                        "套接字报告：" + (e == null ? "无" : errorZh(e)) + "；UDP 本身不会告诉发送方");
             });
             lossyComparison(lan, a, b, as, facts);
         }
@@ -413,7 +429,7 @@ final class IpStories {
                 while ((d = sink.receive()) != null) {
                     String part = new String(d.data(), java.nio.charset.StandardCharsets.US_ASCII).strip();
                     udpGot.add(part);
-                    lan.note("B", "UDP delivers: " + part, "UDP 交付：" + part);
+                    lan.note("B", "UDP delivers: " + part, "UDP 交付：“" + part + "”");
                 }
             });
             lan.at(Time.ms(10), () -> {
@@ -430,7 +446,7 @@ final class IpStories {
                 facts.put("UDP: A's error", as.error() == null ? "none" : as.error().toString());
                 lan.note("B", "UDP: " + udpGot.size() + " of 3 parts arrived (" + String.join(", ", udpGot)
                                 + "); nobody resends part 2 and A was never told",
-                        "UDP：3 段中到了 " + udpGot.size() + " 段（" + String.join("，", udpGot) + "）；没有人重发第 2 段，A 也不知道");
+                        "UDP：3 段中到了 " + udpGot.size() + " 段（“" + String.join("”，“", udpGot) + "”）；没有人重发第 2 段，A 也不知道");
                 lan.rtoNotes = true;
                 lan.note("A", "part 4: the same request over TCP to B:9000; the link again loses A's second data frame",
                         "第四部分：同样的请求改用 TCP 发往 B:9000；链路同样丢掉 A 的第二个数据帧");
@@ -444,7 +460,7 @@ final class IpStories {
                                 String got = new String(buf, 0, n, java.nio.charset.StandardCharsets.US_ASCII);
                                 tcpGot.append(got);
                                 lan.note("B", "TCP delivers, in order: " + got.strip().replace("\n", ", "),
-                                        "TCP 按序交付：" + got.strip().replace("\n", "，"));
+                                        "TCP 按序交付：“" + got.strip().replace("\n", "”，“") + "”");
                             }
                         }
                     });

@@ -17,7 +17,9 @@ import org.netstack4j.device.PcapTap;
 import org.netstack4j.device.PcapWriter;
 import org.netstack4j.host.Host;
 import org.netstack4j.ip.Neighbor;
+import org.netstack4j.lab.Lang;
 import org.netstack4j.lab.LaneRun;
+import org.netstack4j.lab.Zh;
 import org.netstack4j.sim.LinkConfig;
 import org.netstack4j.sim.SimLink;
 import org.netstack4j.sim.Simulator;
@@ -224,9 +226,11 @@ final class Lan implements AutoCloseable {
         String device = d.name;
         String in = d.portLane.get(r.inPort());
         switch (r.action()) {
-            case REPEATED, FLOODED, FORWARDED -> events.add(new LaneRun.Frame(r.time(), device,
-                    r.outPorts().stream().map(d.portLane::get).distinct().toList(), label(d.last.get(r.inPort()), ipDetail), r.action(),
-                    d.last.get(r.inPort())));
+            case REPEATED, FLOODED, FORWARDED -> {
+                byte[] f = d.last.get(r.inPort());
+                events.add(new LaneRun.Frame(r.time(), device, r.outPorts().stream().map(d.portLane::get).distinct().toList(),
+                        label(f, ipDetail), label(f, ipDetail, Lang.ZH), r.action(), f));
+            }
             case FILTERED -> events.add(new LaneRun.Note(r.time(), device,
                     "filtered " + r.src() + " > " + r.dst() + ": the destination is behind port " + r.inPort() + " (" + in + "), where it came from",
                     "过滤 " + r.src() + " > " + r.dst() + "：目的地址就在进入的端口 " + r.inPort() + "（" + in + "）"));
@@ -246,14 +250,21 @@ final class Lan implements AutoCloseable {
     private boolean sent(Nic n, byte[] frame) {
         boolean lost = n.lose != null && n.lose.test(frame);
         if (n.farEnd != null) {
-            events.add(new LaneRun.Frame(sim.now(), n.lane, List.of(n.farEnd), (lost ? "lost: " : "") + label(frame, ipDetail), null, frame));
+            events.add(new LaneRun.Frame(sim.now(), n.lane, List.of(n.farEnd), (lost ? "lost: " : "") + label(frame, ipDetail),
+                    (lost ? "丢失：" : "") + label(frame, ipDetail, Lang.ZH), null, frame));
             if (lost) events.add(new LaneRun.Note(sim.now(), n.farEnd, "the link lost this frame: it never arrives",
                     "链路丢失了这一帧：它永远不会到达"));
         }
         return !lost;
     }
 
+    /** Per lane: the last frame its NIC took and when (a drop in the same instant is about it). */
+    private final Map<String, byte[]> lastIn = new java.util.HashMap<>();
+    private final Map<String, Long> lastInAt = new java.util.HashMap<>();
+
     private void received(String lane, MacAddress mac, byte[] frame) {
+        lastIn.put(lane, frame);
+        lastInAt.put(lane, sim.now());
         String l = label(frame, ipDetail);
         seen.computeIfAbsent(lane, k -> new ArrayList<>()).add(l);
         MacAddress dst = frame.length >= 6 ? MacAddress.read(frame, 0) : MacAddress.ZERO;
@@ -270,13 +281,26 @@ final class Lan implements AutoCloseable {
     /** A TCP retransmission timeout becomes a note (the udp story's lossy comparison). */
     boolean rtoNotes;
 
+    /** The TCP timers' waits that ended in their firing, per lane, drawn to scale. */
+    final List<LaneRun.Wait> waits = new ArrayList<>();
+    private final Map<String, Long> timerSet = new java.util.HashMap<>();
+
     private void hostEvent(String lane, TraceEvent e) {
+        if (e instanceof TraceEvent.Timer<?> t && t.name() instanceof org.netstack4j.tcp.TcpTimer tt && org.netstack4j.lab.SvgLadder.scaled(tt)) {
+            String key = lane + "/" + t.connection() + "/" + tt;
+            Long set = timerSet.remove(key);
+            if (t.action() == org.netstack4j.trace.TimerAction.SET) timerSet.put(key, t.time());
+            else if (t.action() == org.netstack4j.trace.TimerAction.FIRED && set != null && t.time() > set)
+                waits.add(new LaneRun.Wait(lane, tt.name(), set, t.time()));
+        }
         switch (e) {
             case TraceEvent.Note n when "arp".equals(n.layer()) -> events.add(arpNote(lane, n));
             case TraceEvent.Note n -> events.add(new LaneRun.Note(n.time(), lane, n.layer() + ": " + n.text(),
-                    Words.layerZh(n.layer()) + "：" + Words.zh(n.text())));
+                    Zh.layer(n.layer()) + "：" + Zh.note(n.layer(), n.text())));
+            // in Chinese by the drop's kind; the packet it is about is the frame this lane's NIC took in the same instant
             case TraceEvent.Drop d -> events.add(new LaneRun.Note(d.time(), lane, "drop (" + d.layer() + "): " + d.reason(),
-                    "丢弃（" + Words.layerZh(d.layer()) + "）：" + Words.zh(d.reason())));
+                    Zh.drop(d.layer(), d.kind(), lastInAt.getOrDefault(lane, -1L) == d.time() ? label(lastIn.get(lane), true, Lang.ZH)
+                            .replaceFirst("（发往 [^）]*）$", "") : "")));
             case TraceEvent.StateChange<?> s when tcpStates && s.to() instanceof org.netstack4j.tcp.TcpState to
                     && s.from() instanceof org.netstack4j.tcp.TcpState from -> events.add(new LaneRun.Note(s.time(), lane,
                     "TCP " + from.rfcName() + " -> " + to.rfcName() + " (" + s.connection() + ")",
@@ -334,18 +358,24 @@ final class Lan implements AutoCloseable {
      * One line a person reads for a frame: ARP, ICMP, UDP or TCP, with the destination MAC;
      * with ipDetail also the TTL, DF and, for a fragment, its identification and offset.
      */
-    static String label(byte[] frame, boolean ipDetail) {
+    static String label(byte[] frame, boolean ipDetail) { return label(frame, ipDetail, Lang.EN); }
+
+    /** The same in lang: Chinese words around the same protocol tokens, fields, addresses and numbers. */
+    static String label(byte[] frame, boolean ipDetail, Lang lang) {
         if (frame == null || !(EthernetRepr.parse(frame, 0, frame.length) instanceof Parsed.Ok<EthernetRepr> eo))
-            return "frame";
+            return lang.pick("frame", "帧");
         EthernetRepr eth = eo.value();
-        String to = " (to " + (eth.dst().isBroadcast() ? "broadcast" : eth.dst().toString()) + ")";
+        String to = lang.pick(" (to " + (eth.dst().isBroadcast() ? "broadcast" : eth.dst().toString()) + ")",
+                "（发往 " + (eth.dst().isBroadcast() ? "广播" : eth.dst().toString()) + "）");
         int off = EthernetRepr.HEADER_LENGTH;
         if (eth.etherType() == EthernetRepr.ETHERTYPE_ARP
                 && ArpRepr.parse(frame, off, frame.length - off) instanceof Parsed.Ok<ArpRepr> a) {
             ArpRepr arp = a.value();
             return arp.operation() == ArpRepr.OP_REQUEST
-                    ? "ARP who-has " + arp.targetIp() + " tell " + arp.senderIp() + to
-                    : "ARP " + arp.senderIp() + " is-at " + arp.senderMac() + to;
+                    ? lang.pick("ARP who-has " + arp.targetIp() + " tell " + arp.senderIp(),
+                            "ARP 请求 谁有 " + arp.targetIp() + "？告诉 " + arp.senderIp()) + to
+                    : lang.pick("ARP " + arp.senderIp() + " is-at " + arp.senderMac(),
+                            "ARP 应答 " + arp.senderIp() + " 在 " + arp.senderMac()) + to;
         }
         if (eth.etherType() != EthernetRepr.ETHERTYPE_IPV4
                 || !(Ipv4Repr.parse(frame, off, frame.length - off) instanceof Parsed.Ok<Ipv4Repr> io))
@@ -356,12 +386,13 @@ final class Lan implements AutoCloseable {
         String hosts = ip.src() + " > " + ip.dst();
         String detail = ipDetail ? " ttl " + ip.ttl() + (ip.dontFragment() ? " DF" : "") : "";
         if (ip.isFragment()) {
-            return "IPv4 fragment " + Ipv4Repr.protocolName(ip.protocol()) + " " + hosts + " id " + ip.identification()
-                    + " offset " + ip.fragmentOffset() + (ip.moreFragments() ? " MF" : "") + " len " + ip.payloadLength() + detail + to;
+            return lang.pick("IPv4 fragment ", "IPv4 分片 ") + Ipv4Repr.protocolName(ip.protocol()) + " " + hosts + " id " + ip.identification()
+                    + lang.pick(" offset ", " 偏移 ") + ip.fragmentOffset() + (ip.moreFragments() ? " MF" : "") + " len " + ip.payloadLength() + detail + to;
         }
         if (ip.protocol() == Ipv4Repr.PROTO_ICMP && p + 8 <= end) {
             int type = frame[p] & 0xff, code = frame[p + 1] & 0xff, seq = ((frame[p + 6] & 0xff) << 8) | (frame[p + 7] & 0xff);
-            String what = switch (type) {
+            String what = lang == Lang.ZH ? Zh.icmp(type, code) + (type == 3 && code == 4 ? "（MTU " + seq + "）" : "") + " " + hosts
+                    + (type == 0 || type == 8 ? " seq " + seq : "") : switch (type) {
                 case 8 -> "echo request " + hosts + " seq " + seq;
                 case 0 -> "echo reply " + hosts + " seq " + seq;
                 case 11 -> "time exceeded " + hosts;
@@ -399,7 +430,7 @@ final class Lan implements AutoCloseable {
 
     void runUntil(long time) { sim.runUntil(time); }
 
-    LaneRun run(String scenario) { return new LaneRun(scenario, lanes, events); }
+    LaneRun run(String scenario) { return new LaneRun(scenario, lanes, events, waits); }
 
     @Override public void close() {
         if (pcap != null) {

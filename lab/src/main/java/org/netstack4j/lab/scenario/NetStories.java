@@ -65,7 +65,7 @@ public final class NetStories {
     static final class ArpStory extends NetStory {
         @Override public String name() { return "arp"; }
         @Override public String summary() { return "ARP: who-has broadcast, is-at reply, the caches before and after; the first ping waits for it"; }
-        @Override public String summaryZh() { return "ARP：广播询问 who-has，单播应答 is-at，前后的 ARP 缓存；第一次 ping 要等它"; }
+        @Override public String summaryZh() { return "ARP：广播询问“谁有这个地址”，单播应答“它在这个 MAC”，前后的 ARP 缓存；第一次 ping 要等它"; }
         @Override protected void play(Lan lan, Map<String, String> facts) {
             Host a = lan.host("A", ip(1), mac(1));
             Host b = lan.host("B", ip(2), mac(2));

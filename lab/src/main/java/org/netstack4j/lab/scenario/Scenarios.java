@@ -287,7 +287,7 @@ public final class Scenarios {
             TcpConnection c = s.connect(Scenario.SERVER_PORT, new TcpEventListener() {});
             s.after(Time.ms(500), () -> {
                 s.note("client", "the client application gives up (abort) before any retransmission",
-                        "客户端应用放弃连接（abort），尚未重传");
+                        "客户端应用中止连接，尚未重传");
                 c.abort(s.now());
             });
             s.runFor(Time.s(1));
@@ -395,7 +395,7 @@ public final class Scenarios {
                 s.note("lab", "the network delivers a late duplicate of the first connection (port "
                                 + t.tcp().srcPort() + ", seq " + Integer.toUnsignedString(t.tcp().seq()) + ", " + t.payloadLength() + " bytes of 'o')",
                         "网络送达第一个连接的一个迟到的重复报文段（端口 " + t.tcp().srcPort() + "，seq "
-                                + Integer.toUnsignedString(t.tcp().seq()) + "，" + t.payloadLength() + " 字节 'o'）");
+                                + Integer.toUnsignedString(t.tcp().seq()) + "，" + t.payloadLength() + " 字节“o”）");
                 s.net.clientFaults().transmit(s.now(), late);
             }
             s.after(Time.ms(1), push2);
@@ -419,7 +419,7 @@ public final class Scenarios {
                                 + " of them from the OLD connection: bytes " + firstBad + ".." + lastBad
                                 + " are 'o' where the sender wrote 'n' (around byte " + firstBad + ": \"" + sample + "\"): data corrupted",
                         "新连接收到 " + got.length + " 字节，其中 " + bad + " 字节来自旧连接：第 " + firstBad + ".." + lastBad
-                                + " 字节是 'o'，而发送方写的是 'n'（第 " + firstBad + " 字节附近：\"" + sample + "\"）：数据被破坏");
+                                + " 字节是“o”，而发送方写的是“n”（第 " + firstBad + " 字节附近：\"" + sample + "\"）：数据被破坏");
             }
             s.note("lab", "(timestamps are off in this story; with RFC 7323 timestamps PAWS would also reject the old segment)",
                     "（本场景关闭了时间戳选项；若启用 RFC 7323 时间戳，PAWS 也会丢弃这个旧报文段）");

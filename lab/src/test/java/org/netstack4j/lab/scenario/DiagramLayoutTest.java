@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.netstack4j.lab.LabEvent;
 import org.netstack4j.lab.LabRun;
 import org.netstack4j.lab.Lang;
+import org.netstack4j.lab.LaneRun;
 import org.netstack4j.lab.LaneSvg;
 import org.netstack4j.lab.SvgLadder;
 import org.netstack4j.lab.TextBox;
@@ -203,6 +204,74 @@ class DiagramLayoutTest {
         assertTrue(teardown.contains("class=\"scale\""), "the stretch is marked");
         // the server application's 40 ms pauses are idle gaps: a break each, with the time written
         assertTrue(teardown.contains("≈ 40 ms later"), "idle gap written");
+    }
+
+    /** 2 MSL (60 s) on the client and, inside it, the server's RTO of 300 ms that resends its FIN. */
+    static LabRun rtoInsideTwoMsl() {
+        List<LabEvent> ev = new ArrayList<>();
+        ev.add(new LabEvent.State(Time.s(1), "client", TcpState.FIN_WAIT_2, TcpState.TIME_WAIT, "rcv FIN"));
+        ev.add(new LabEvent.Timer(Time.s(1), "client", TcpTimer.TWO_MSL, TimerAction.SET, Time.s(61)));
+        ev.add(new LabEvent.Timer(Time.s(2), "server", TcpTimer.RTO, TimerAction.SET, Time.ms(2300)));
+        ev.add(new LabEvent.Timer(Time.ms(2300), "server", TcpTimer.RTO, TimerAction.FIRED, 0));
+        ev.add(new LabEvent.Segment(Time.ms(2300), "server", "client", List.of("FIN", "ACK"), 5000, 1001L, 0, 65535, false,
+                Time.ms(2310), "", null));
+        ev.add(new LabEvent.Segment(Time.ms(2310), "client", "server", List.of("ACK"), 1001, 5001L, 0, 65535, false,
+                Time.ms(2320), "", null));
+        ev.add(new LabEvent.Note(Time.s(31), "client", "still in TIME_WAIT"));
+        ev.add(new LabEvent.Timer(Time.s(61), "client", TcpTimer.TWO_MSL, TimerAction.FIRED, 0));
+        ev.add(new LabEvent.State(Time.s(61), "client", TcpState.TIME_WAIT, TcpState.CLOSED, "2MSL timeout"));
+        return new LabRun("rto-in-2msl", List.of("client", "server"), ev);
+    }
+
+    /** The scales the bars' titles give, pixels per second. */
+    static List<Double> scales(String svg) {
+        List<Double> out = new ArrayList<>();
+        Matcher m = Pattern.compile("1 (?:s|秒) = ([0-9.]+) (?:px|像素)").matcher(svg);
+        while (m.find()) out.add(Double.parseDouble(m.group(1)));
+        return out;
+    }
+
+    @Test
+    void aShortRtoInsideTwoMslHasItsOwnScale() throws Exception {
+        for (Lang lang : Lang.values()) {
+            String svg = SvgLadder.render(rtoInsideTwoMsl(), lang);
+            Map<String, Double> y = timeLabels(svg);
+            // one scale for both would give the 300 ms at most 900 px / 60 s * 0.3 s = 4.5 px
+            double rto = y.get("2300.000 ms") - y.get("2000.000 ms");
+            assertTrue(rto >= 160, "the RTO gets a readable stretch of its own: " + rto + " " + y);
+            double msl = y.get("61000.000 ms") - y.get("1000.000 ms");
+            assertTrue(msl >= 160 + rto, "2 MSL is drawn to scale as well: " + msl);
+            // the 2 MSL's own scale holds on its stretch after the RTO: 31 s -> 61 s against 2.3 s -> 31 s
+            double late = y.get("61000.000 ms") - y.get("31000.000 ms"), mid = y.get("31000.000 ms") - y.get("2300.000 ms");
+            assertEquals(30.0 / 28.7, late / mid, 0.01, "in proportion within 2 MSL: " + y);
+            List<Double> k = scales(svg);
+            assertTrue(k.stream().distinct().count() >= 2, "two scales, each on its bar: " + k);
+        }
+    }
+
+    @Test
+    void theLaneLadderSharesTheTimeAxis() throws Exception {
+        // the udp story's TCP half: the lost segment comes back after the RTO (200 ms), drawn to scale
+        NetStory.Result r = NetStories.byName("udp").orElseThrow().run(1, null);
+        LaneRun.Wait w = r.run().waits().stream().filter(x -> x.timer().equals("RTO")).findFirst().orElseThrow();
+        for (Lang lang : Lang.values()) {
+            String svg = LaneSvg.render(r.run(), lang);
+            Map<String, Double> y = timeLabels(svg);
+            // the timer may be set between two events: the stretch starts at the event before
+            long first = r.run().events().stream().mapToLong(LaneRun.Event::timeNs).filter(t -> t <= w.fromNs()).max().orElseThrow();
+            double stretch = y.get(org.netstack4j.lab.TextLadder.ms(w.toNs()) + " ms") - y.get(org.netstack4j.lab.TextLadder.ms(first) + " ms");
+            assertTrue(stretch >= 160 && stretch <= 900 + 40, "the RTO's wait is to scale: " + stretch + " " + y);
+            assertTrue(svg.contains("class=\"scale\""), "the stretch is marked");
+            // by event elsewhere: the first part's instants (0.2 ms apart) sit a row apart, not 0.2 ms to scale
+            assertTrue(y.get("0.200 ms") - y.get("0.000 ms") < 100, y.toString());
+        }
+        // the switch's ageing story waits 100 s, 300 s: breaks, not 400 s to any scale
+        String sw = LaneSvg.render(NetStories.byName("switch-learning").orElseThrow().run(1, null).run(), Lang.EN);
+        assertTrue(sw.contains("class=\"break\""), "a break mark on the lifelines");
+        Map<String, Double> y = timeLabels(sw);
+        assertTrue(y.keySet().stream().anyMatch(k -> k.startsWith("≈ ") && k.endsWith(" s later")), "the break says how long: " + y.keySet());
+        double total = y.values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        assertTrue(total < 3000, "the 401 s fit on a page: " + total);
     }
 
     @Test
