@@ -63,6 +63,10 @@ final class AccEcn {
     boolean sawOption;
     /** A duplicate segment was answered with an option: a second one means the option is being dropped. */
     boolean optionSentOnDuplicate;
+    /** The ACK about to be sent answers a duplicate ({@link #duplicateArrives}). */
+    boolean duplicatePending;
+    /** r.e0b + r.e1b + r.ceb when the last option was sent (mode 1). */
+    int lastSentSum;
     /** {@link TcpConnection#effMss} was lowered for the option's 12 bytes. */
     boolean mssReduced;
     int fail;
@@ -145,7 +149,7 @@ final class AccEcn {
         a.synEct = ipEcn;
         a.reflect = true;
         c.layer.counters().accEcnNegotiated.increment();
-        optionArrives(c, a, synAck, true);
+        optionArrives(c, a, synAck);
         // a CE mark on the SYN,ACK counts in r.cep when the reflection of our SYN is right
         // (Linux tcp_accecn_validate_syn_feedback; our SYN is Not-ECT)
         if (ipEcn == IpMeta.CE && validateReflection(c, a, ace, IpMeta.NOT_ECT)) {
@@ -270,9 +274,6 @@ final class AccEcn {
         a.duplicatePending = true;
     }
 
-    /** The ACK about to be sent answers a duplicate ({@link #duplicateArrives}). */
-    boolean duplicatePending;
-
     /** The IP-ECN field of a non-SYN segment: ECT(0) unless the peer's feedback failed (Linux: every segment, ACKs too). */
     static int ipEcn(TcpConnection c) {
         return (c.accEcn().fail & ACE_FAIL_RECV) != 0 ? IpMeta.NOT_ECT : IpMeta.ECT0;
@@ -299,9 +300,6 @@ final class AccEcn {
         // mode 1 (Linux MINIMUM): only when a byte counter moved since the last option
         return mode >= 2 || a.minFields > 0 && a.lastSentSum != a.rE0b + a.rE1b + a.rCeb;
     }
-
-    /** r.e0b + r.e1b + r.ceb when the last option was sent (mode 1). */
-    int lastSentSum;
 
     /**
      * Appends the option (and the SACK blocks after it) to an ACK's options, fitted as Linux's
@@ -379,11 +377,11 @@ final class AccEcn {
 
     /**
      * Reads the peer's option (Linux tcp_accecn_process_option): the byte counters' deltas (24
-     * bits, sign-extended); returns whether they tell which codepoint this ACK's bytes had.
-     * {@code init}: the handshake, where a first option with a zero EE0B or EE1B field means a
-     * middlebox zeroes it (its options are then ignored).
+     * bits, sign-extended); returns whether they tell which codepoint this ACK's bytes had. A
+     * first option with a zero EE0B or EE1B field means a middlebox zeroes it (RFC 9768 3.2.3.2.4):
+     * the peer's options are then ignored.
      */
-    private static boolean optionArrives(TcpConnection c, AccEcn a, TcpRepr seg, boolean init) {
+    private static boolean optionArrives(TcpConnection c, AccEcn a, TcpRepr seg) {
         TcpOption.Unknown opt = null;
         for (TcpOption o : seg.options())
             if (o instanceof TcpOption.Unknown u && (u.kind() == KIND_ORDER0 || u.kind() == KIND_ORDER1)) { opt = u; break; }
@@ -446,7 +444,7 @@ final class AccEcn {
         AccEcn a = c.accEcn();
         if (!progress) return 0; // a reordered ACK, or one that tells nothing new
         long oldCeb = a.deliveredCeBytes;
-        boolean optValid = optionArrives(c, a, seg, false);
+        boolean optValid = optionArrives(c, a, seg);
         if (!optValid && a.estEcnField != 0 && deliveredBytes > 0 && !hasOption(seg)) {
             // no option: the bytes probably had the codepoint the last option's change showed
             switch (a.estEcnField) {
