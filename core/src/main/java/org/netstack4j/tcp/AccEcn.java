@@ -67,6 +67,8 @@ final class AccEcn {
     boolean duplicatePending;
     /** r.e0b + r.e1b + r.ceb when the last option was sent (mode 1). */
     int lastSentSum;
+    /** Options still owed whatever the mode (Linux accecn_opt_demand: 2 after the peer's first option). */
+    int demand;
     /** {@link TcpConnection#effMss} was lowered for the option's 12 bytes. */
     boolean mssReduced;
     int fail;
@@ -293,12 +295,15 @@ final class AccEcn {
     }
 
     /** Whether this ACK carries the option (Linux tcp_established_options). */
-    static boolean wantsOption(TcpConnection c) {
+    static boolean wantsOption(TcpConnection c, int len) {
         AccEcn a = c.accEcn();
         int mode = c.cfg().options().accEcnOption();
         if (mode == 0 || !a.sawOption || (a.fail & OPT_FAIL_SEND) != 0) return false;
-        // mode 1 (Linux MINIMUM): only when a byte counter moved since the last option
-        return mode >= 2 || a.minFields > 0 && a.lastSentSum != a.rE0b + a.rE1b + a.rCeb;
+        // a full segment sized without the option's 12 bytes (mode 1) goes without it
+        if (len > 0 && !a.mssReduced && len + 12 > c.effMss) return false;
+        // mode 1 (Linux MINIMUM): the first two after the peer's first option, then when a byte
+        // counter moved since the last one (Linux's per-RTT beacon is not sent)
+        return mode >= 2 || a.demand > 0 || a.minFields > 0 && a.lastSentSum != a.rE0b + a.rE1b + a.rCeb;
     }
 
     /**
@@ -338,6 +343,7 @@ final class AccEcn {
             for (int p = (4 - len % 4) % 4; p > 0; p--) options.add(TcpOption.NOP);
         }
         a.lastSentSum = a.rE0b + a.rE1b + a.rCeb;
+        if (a.demand > 0) a.demand--;
         if (a.duplicatePending) a.optionSentOnDuplicate = true;
         c.layer.counters().accEcnOptionsSent.increment();
         return true;
@@ -392,6 +398,7 @@ final class AccEcn {
         int n = Math.min(3, d.length / 3);
         if (!a.sawOption) {
             a.sawOption = true;
+            a.demand = 2;
             // the first field (EE0B or EE1B) and the third (the other) start at 1: zero means zeroed
             if (n >= 1 && field(d, 0) == 0 || n >= 3 && field(d, 2) == 0) failed(c, a, OPT_FAIL_RECV);
             adjustMss(c);
