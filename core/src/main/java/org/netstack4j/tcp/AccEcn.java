@@ -63,6 +63,12 @@ final class AccEcn {
     boolean sawOption;
     /** A duplicate segment was answered with an option: a second one means the option is being dropped. */
     boolean optionSentOnDuplicate;
+    /** The ACK about to be sent answers a duplicate ({@link #duplicateArrives}). */
+    boolean duplicatePending;
+    /** r.e0b + r.e1b + r.ceb when the last option was sent (mode 1). */
+    int lastSentSum;
+    /** Options still owed whatever the mode (Linux accecn_opt_demand: 2 after the peer's first option). */
+    int demand;
     /** {@link TcpConnection#effMss} was lowered for the option's 12 bytes. */
     boolean mssReduced;
     int fail;
@@ -145,7 +151,7 @@ final class AccEcn {
         a.synEct = ipEcn;
         a.reflect = true;
         c.layer.counters().accEcnNegotiated.increment();
-        optionArrives(c, a, synAck, true);
+        optionArrives(c, a, synAck);
         // a CE mark on the SYN,ACK counts in r.cep when the reflection of our SYN is right
         // (Linux tcp_accecn_validate_syn_feedback; our SYN is Not-ECT)
         if (ipEcn == IpMeta.CE && validateReflection(c, a, ace, IpMeta.NOT_ECT)) {
@@ -270,9 +276,6 @@ final class AccEcn {
         a.duplicatePending = true;
     }
 
-    /** The ACK about to be sent answers a duplicate ({@link #duplicateArrives}). */
-    boolean duplicatePending;
-
     /** The IP-ECN field of a non-SYN segment: ECT(0) unless the peer's feedback failed (Linux: every segment, ACKs too). */
     static int ipEcn(TcpConnection c) {
         return (c.accEcn().fail & ACE_FAIL_RECV) != 0 ? IpMeta.NOT_ECT : IpMeta.ECT0;
@@ -292,16 +295,16 @@ final class AccEcn {
     }
 
     /** Whether this ACK carries the option (Linux tcp_established_options). */
-    static boolean wantsOption(TcpConnection c) {
+    static boolean wantsOption(TcpConnection c, int len) {
         AccEcn a = c.accEcn();
         int mode = c.cfg().options().accEcnOption();
         if (mode == 0 || !a.sawOption || (a.fail & OPT_FAIL_SEND) != 0) return false;
-        // mode 1 (Linux MINIMUM): only when a byte counter moved since the last option
-        return mode >= 2 || a.minFields > 0 && a.lastSentSum != a.rE0b + a.rE1b + a.rCeb;
+        // a full segment sized without the option's 12 bytes (mode 1) goes without it
+        if (len > 0 && !a.mssReduced && len + 12 > c.effMss) return false;
+        // mode 1 (Linux MINIMUM): the first two after the peer's first option, then when a byte
+        // counter moved since the last one (Linux's per-RTT beacon is not sent)
+        return mode >= 2 || a.demand > 0 || a.minFields > 0 && a.lastSentSum != a.rE0b + a.rE1b + a.rCeb;
     }
-
-    /** r.e0b + r.e1b + r.ceb when the last option was sent (mode 1). */
-    int lastSentSum;
 
     /**
      * Appends the option (and the SACK blocks after it) to an ACK's options, fitted as Linux's
@@ -340,6 +343,7 @@ final class AccEcn {
             for (int p = (4 - len % 4) % 4; p > 0; p--) options.add(TcpOption.NOP);
         }
         a.lastSentSum = a.rE0b + a.rE1b + a.rCeb;
+        if (a.demand > 0) a.demand--;
         if (a.duplicatePending) a.optionSentOnDuplicate = true;
         c.layer.counters().accEcnOptionsSent.increment();
         return true;
@@ -379,11 +383,11 @@ final class AccEcn {
 
     /**
      * Reads the peer's option (Linux tcp_accecn_process_option): the byte counters' deltas (24
-     * bits, sign-extended); returns whether they tell which codepoint this ACK's bytes had.
-     * {@code init}: the handshake, where a first option with a zero EE0B or EE1B field means a
-     * middlebox zeroes it (its options are then ignored).
+     * bits, sign-extended); returns whether they tell which codepoint this ACK's bytes had. A
+     * first option with a zero EE0B or EE1B field means a middlebox zeroes it (RFC 9768 3.2.3.2.4):
+     * the peer's options are then ignored.
      */
-    private static boolean optionArrives(TcpConnection c, AccEcn a, TcpRepr seg, boolean init) {
+    private static boolean optionArrives(TcpConnection c, AccEcn a, TcpRepr seg) {
         TcpOption.Unknown opt = null;
         for (TcpOption o : seg.options())
             if (o instanceof TcpOption.Unknown u && (u.kind() == KIND_ORDER0 || u.kind() == KIND_ORDER1)) { opt = u; break; }
@@ -394,6 +398,7 @@ final class AccEcn {
         int n = Math.min(3, d.length / 3);
         if (!a.sawOption) {
             a.sawOption = true;
+            a.demand = 2;
             // the first field (EE0B or EE1B) and the third (the other) start at 1: zero means zeroed
             if (n >= 1 && field(d, 0) == 0 || n >= 3 && field(d, 2) == 0) failed(c, a, OPT_FAIL_RECV);
             adjustMss(c);
@@ -446,7 +451,7 @@ final class AccEcn {
         AccEcn a = c.accEcn();
         if (!progress) return 0; // a reordered ACK, or one that tells nothing new
         long oldCeb = a.deliveredCeBytes;
-        boolean optValid = optionArrives(c, a, seg, false);
+        boolean optValid = optionArrives(c, a, seg);
         if (!optValid && a.estEcnField != 0 && deliveredBytes > 0 && !hasOption(seg)) {
             // no option: the bytes probably had the codepoint the last option's change showed
             switch (a.estEcnField) {

@@ -436,7 +436,7 @@ final class TcpSender implements RecoverySender {
         List<TcpOption> options; // null: the common segment, no options or NOP, NOP, TS
         int window;
         boolean sackNow = c.sackOk && ack && !c.ooo.isEmpty();
-        boolean accEcnOption = !syn && ack && AccEcn.on(c) && AccEcn.wantsOption(c);
+        boolean accEcnOption = !syn && ack && AccEcn.on(c) && AccEcn.wantsOption(c, len);
         if (syn) {
             options = synOptions(now, ack);
             if (ack && AccEcn.on(c)) options = AccEcn.synAckOptions(c, options);

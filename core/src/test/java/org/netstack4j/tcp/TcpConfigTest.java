@@ -51,7 +51,7 @@ class TcpConfigTest {
                 knobs++;
             }
         }
-        assertEquals(63, knobs);
+        assertEquals(66, knobs);
     }
 
     @Test void theProfilesDifferFromTheDefaultsInTheirKnobsOnly() throws Exception {

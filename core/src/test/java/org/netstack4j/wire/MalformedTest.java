@@ -248,7 +248,7 @@ class MalformedTest {
     @Test void outOfRangeValuesAreRejectedAtConstruction() {
         assertThrows(IllegalArgumentException.class, () -> new UdpRepr(65536, 1));
         assertThrows(IllegalArgumentException.class, () -> new TcpRepr(1, -1, 0, 0, 0, 0, 0, List.of()));
-        assertThrows(IllegalArgumentException.class, () -> new TcpRepr(1, 1, 0, 0, 0x100, 0, 0, List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new TcpRepr(1, 1, 0, 0, 0x200, 0, 0, List.of())); // 0x100 is AE (RFC 9768)
         assertThrows(IllegalArgumentException.class, () -> new TcpRepr(1, 1, 0, 0, 0, 70000, 0, List.of()));
         assertThrows(IllegalArgumentException.class, () -> new TcpRepr(1, 1, 0, 0, 0, 0, 0,
                 List.of(new TcpOption.EndOfList(), new TcpOption.Nop())));
