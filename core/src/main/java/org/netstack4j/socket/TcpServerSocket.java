@@ -97,6 +97,23 @@ public final class TcpServerSocket implements Closeable {
 
     public boolean getV6Only() { return v6Only; }
 
+    private volatile int fastOpenQlen;
+
+    /**
+     * TCP_FASTOPEN (RFC 7413): take data on SYNs with a valid cookie, at most {@code qlen} such
+     * connections not yet established at a time; 0 turns it off. The stack's
+     * {@link org.netstack4j.tcp.FastOpen#mode()} needs its server bit. Such a connection is
+     * accepted before its handshake completes, with the SYN's data readable.
+     */
+    public void setFastOpen(int qlen) throws IOException {
+        if (qlen < 0) throw new IllegalArgumentException("qlen >= 0");
+        fastOpenQlen = qlen;
+        TcpListener l = listener;
+        if (l != null) Net.onLoop(loop, now -> { l.setFastOpen(qlen); return l; });
+    }
+
+    public int getFastOpen() { return fastOpenQlen; }
+
     /**
      * Starts listening (RFC 9293 3.10.1 OPEN, passive) on {@code local}: {@link Ipv4Address#ANY}
      * takes every address of both families (addresses as they are); {@link Ipv6Address#ANY} is
@@ -118,6 +135,7 @@ public final class TcpServerSocket implements Closeable {
                     TcpListener l = config == null ? stack.tcp().listen(now, onWire, port, b, this::serviceAccept)
                             : stack.tcp().listen(now, onWire, port, b, this::serviceAccept, config);
                     l.setV6Only(only); // on the loop, before any segment can reach it
+                    l.setFastOpen(fastOpenQlen);
                     return l;
                 } catch (TcpException e) {
                     throw Net.exception(e, false);

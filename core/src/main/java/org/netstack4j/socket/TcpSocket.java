@@ -182,6 +182,16 @@ public final class TcpSocket implements Closeable {
      * {@code timeoutMs} (0 = none) passes first (the attempt is then aborted).
      */
     public void connect(IpAddress remote, int port, int timeoutMs) throws IOException {
+        connect(remote, port, timeoutMs, null);
+    }
+
+    /**
+     * TCP Fast Open (RFC 7413; Linux sendto with MSG_FASTOPEN): connects and sends {@code
+     * firstData}, as much of it as fits in the SYN when a cookie for the server is cached (the
+     * stack's {@link org.netstack4j.tcp.FastOpen} client bit must be on), the rest once
+     * connected. Without a cookie the SYN asks for one and all the data follows the handshake.
+     */
+    public void connect(IpAddress remote, int port, int timeoutMs, byte[] firstData) throws IOException {
         Objects.requireNonNull(remote, "remote");
         // a dual-stack socket reaches an IPv4-mapped address over IPv4 (RFC 4038 4.2) and shows it mapped
         if (remote instanceof Ipv6Address v6 && v6.isIpv4Mapped()) mapped = true;
@@ -197,6 +207,7 @@ public final class TcpSocket implements Closeable {
         long deadline = timeoutMs == 0 ? Time.NEVER : loop.now() + Time.ms(timeoutMs);
         Boolean wantNoDelay = noDelay;
         TcpConfig cfg = config;
+        int[] inSyn = {0};
         // The caller does not wait for the open itself, only for its outcome: one handoff less.
         try {
             loop.execute(() -> {
@@ -213,10 +224,17 @@ public final class TcpSocket implements Closeable {
                     if (src == null) throw new NoRouteToHostException("No route to host");
                     TcpConnection c;
                     try {
-                        c = cfg == null ? stack.tcp().connect(loop.now(), src, 0, peer, port, events)
-                                : stack.tcp().connect(loop.now(), src, 0, peer, port, events, cfg);
+                        if (firstData != null) {
+                            c = stack.tcp().connectFastOpen(loop.now(), src, 0, peer, port, events, cfg, false, firstData, 0, firstData.length);
+                            inSyn[0] = c.synDataLength();
+                        } else {
+                            c = cfg == null ? stack.tcp().connect(loop.now(), src, 0, peer, port, events)
+                                    : stack.tcp().connect(loop.now(), src, 0, peer, port, events, cfg);
+                        }
                     } catch (TcpException e) {
                         throw Net.exception(e, true);
+                    } catch (IllegalStateException e) {
+                        throw new SocketException("Operation not supported (" + e.getMessage() + ")");
                     }
                     if (wantNoDelay != null) c.setNoDelay(wantNoDelay);
                     cacheAddresses(c);
@@ -231,7 +249,10 @@ public final class TcpSocket implements Closeable {
             throw Net.stackClosed();
         }
         boolean done = await(() -> established || ended || closed || connectError != null, deadline);
-        if (established) return;
+        if (established) {
+            if (firstData != null && inSyn[0] < firstData.length) getOutputStream().write(firstData, inSyn[0], firstData.length - inSyn[0]);
+            return;
+        }
         Throwable failed = connectError;
         if (failed != null) {
             close();

@@ -212,7 +212,8 @@ final class TcpSender implements RecoverySender {
                     if (segments > 1) len = segments * maxData;
                     boolean all = len == unsent;
                     // RFC 896 / RFC 9293 3.7.4 Nagle: a short segment waits while data is unacknowledged
-                    boolean nagleOk = noDelay || flight == 0 || c.finQueued
+                    // (a Fast Open child's SYN,ACK still unacknowledged is no data: Linux sends at once)
+                    boolean nagleOk = noDelay || flight == (c.synAcked() ? 0 : 1) || c.finQueued
                             || cfg().sending().nagleMinshall() && !Seq.gt(sndSml, c.sndUna); // only a short segment waits for a short one
 
                     // RFC 9293 3.8.6.2.1 sender SWS avoidance: full segment, all data (Nagle permitting),
