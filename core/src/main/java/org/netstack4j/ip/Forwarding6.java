@@ -16,7 +16,8 @@ import org.netstack4j.wire.Ipv6Repr;
  * IPv6 (RFC 8200 5), a packet bigger than the next hop's MTU gets a Packet Too Big with that MTU
  * (RFC 4443 3.2). Extension headers, fragments included, pass untouched (RFC 8200 4: examined
  * only at the destination; we process no Hop-by-Hop options). Errors go out through
- * {@link Icmpv6#sendError}, which applies RFC 4443 2.4 (e) and the rate limit. Counters:
+ * {@link Icmpv6#sendError}, which applies RFC 4443 2.4 (e) and the rate limit. A netfilter sees
+ * each packet at pre-routing, FORWARD and post-routing, after these checks. Counters:
  * ipv6.fwd.* and per interface ipv6.fwd.&lt;name&gt;.in / .out.
  */
 final class Forwarding6 {
@@ -121,6 +122,9 @@ final class Forwarding6 {
             return;
         }
         Hooks hooks = stack.hooks();
+        // pre-routing checks the transport checksums (conntrack must not learn from a corrupt
+        // segment) and would be where IPv6 NAT goes; it does not change the route here
+        if (hooks != null && !hooks.pass(now, Hooks.Hook.PREROUTING, in, null, buf, off, total)) return;
         if (hooks != null && !hooks.pass(now, Hooks.Hook.FORWARD, in, outLink, buf, off, total)) return;
         int head = outLink.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
         byte[] frame = frame(outLink, buf, off, total);

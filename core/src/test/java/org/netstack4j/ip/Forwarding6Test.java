@@ -254,6 +254,18 @@ class Forwarding6Test {
         assertEquals(1001, th.ack());
         assertTrue(l1.b.sent.stream().noneMatch(f -> parse(f).nextHeader() == Ipv6Repr.NH_TCP), "the SYN never reached A's link");
         assertEquals(1, cr.get("ipv4.filtered.rejects_sent"));
+
+        // a corrupt segment from A (bad TCP checksum) is dropped before the firewall tracks it
+        org.netstack4j.wire.TcpRepr bad = new org.netstack4j.wire.TcpRepr(40000, 80, 1, 0, org.netstack4j.wire.TcpRepr.SYN, 1000, 0, List.of());
+        Ipv6Repr bip = Ipv6Repr.of(A, B, Ipv6Repr.NH_TCP, 64, bad.headerLength());
+        byte[] bp = new byte[bip.totalLength()];
+        bip.emit(bp, 0);
+        bad.emit(A, B, bp, Ipv6Repr.HEADER_LENGTH, null, 0, 0);
+        bp[Ipv6Repr.HEADER_LENGTH + 16] ^= 1;
+        int out = l2.a.sent.size();
+        l1.b.inject(now, bp);
+        assertEquals(out, l2.a.sent.size(), "not forwarded");
+        assertEquals(1, cr.get("ipv6.filtered.prerouting"));
     }
 
     @Test void overEthernetNeighborDiscoveryFindsEachNextHop() {
