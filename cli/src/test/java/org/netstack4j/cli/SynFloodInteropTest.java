@@ -16,9 +16,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.netstack4j.linux.LinuxNet;
 import org.netstack4j.linux.TunHost;
+import org.netstack4j.linux.TunShards;
 import org.netstack4j.socket.TcpServerSocket;
 import org.netstack4j.tcp.TcpConfig;
-import org.netstack4j.trace.Counters;
 
 /**
  * Issue 20: a spoofed-source SYN flood ({@code hping3 -S --flood --rand-source}) at netstack4j's
@@ -55,6 +55,11 @@ class SynFloodInteropTest {
      * {@code netstack4j.synflood.pace}. See the class comment for the default.
      */
     private static final String PACE = System.getProperty("netstack4j.synflood.pace", "-i u100");
+    /**
+     * TUN queues, one shard (stack, loop thread, reader thread) each, the HTTP server listening on
+     * all; system property {@code netstack4j.synflood.queues}, default 1.
+     */
+    private static final int QUEUES = Integer.getInteger("netstack4j.synflood.queues", 1);
 
     @Test
     void curlKeepsSucceedingUnderASpoofedSynFlood() throws Exception {
@@ -70,17 +75,20 @@ class SynFloodInteropTest {
         Files.write(www.resolve("1k.bin"), new byte[1024]);
         long pid = ProcessHandle.current().pid();
         String ns = "nsj-synflood-" + pid;
-        TunHost host = null;
+        TunShards shards = null;
         ConnectionServer http = null;
         try {
             LinuxNet.netnsAdd(ns);
             LinuxNet.linkUp(ns, "lo");
-            host = TunHost.builder("nsjf" + pid % 100000).address(US + "/24").hostAddress(KERNEL + "/24").netns(ns).seed(20)
+            shards = TunHost.builder("nsjf" + pid % 100000).address(US + "/24").hostAddress(KERNEL + "/24").netns(ns).seed(20)
                     .tcpConfig(TcpConfig.defaults().withLimits(lm -> lm.withSynQueueLimit(1024))) // as ServeCommand
-                    .open();
-            TcpServerSocket server = new TcpServerSocket(host.net(), 80, 1024);
+                    .openShards(QUEUES);
+            TunHost host = shards.first();
+            List<TcpServerSocket> servers = new ArrayList<>();
+            for (TunHost h : shards.shards()) servers.add(new TcpServerSocket(h.net(), 80, 1024));
             HttpFileServer files = new HttpFileServer(www, null);
-            http = new ConnectionServer(server, host.loop(), s -> files.serve(s.getInputStream(), s.getOutputStream(), "peer"), null);
+            http = new ConnectionServer(servers, shards.shards().stream().map(TunHost::loop).toList(),
+                    s -> files.serve(s.getInputStream(), s.getOutputStream(), "peer"), null, Integer.MAX_VALUE, null);
             http.start();
 
             // the kernel's queue towards the TUN (our NIC ring): 500 frames by default, a 40 ms stall of
@@ -126,22 +134,32 @@ class SynFloodInteropTest {
             System.out.println("[synflood] kernel side of the TUN: " + link.replace('\n', ' '));
             Matcher m = Pattern.compile("(\\d+) packets transmitted").matcher(hpingOut);
             long sent = m.find() ? Long.parseLong(m.group(1)) : -1;
-            Counters c = host.host().counters();
-            System.out.printf(Locale.ROOT, "[synflood] hping3 %s sent %d SYNs in %d s (%.0f/s); netstack4j: %d TCP segments in, "
+            java.util.Map<String, Long> counters = shards.counters();
+            java.util.function.ToLongFunction<String> c = k -> counters.getOrDefault(k, 0L);
+            long rxDrops = 0, synsShed = 0;
+            for (TunHost h : shards.shards()) {
+                rxDrops += h.rxQueueDrops();
+                synsShed += h.rxQueueSynsShed();
+            }
+            System.out.printf(Locale.ROOT, "[synflood] %d queue(s); hping3 %s sent %d SYNs in %d s (%.0f/s); netstack4j: %d TCP segments in, "
                             + "%d cookies sent, %d valid, %d SYNs dropped (queue full), %d frames dropped at the rx queue (%d of them SYNs shed at half full); "
                             + "curl: %d of %d fetches succeeded within 1 s (%.2f%%), slowest %.3f s%n",
-                    PACE, sent, FLOOD_SECONDS, sent / (double) FLOOD_SECONDS, c.get("tcp.in.segments"), c.get("tcp.syncookies.sent"),
-                    c.get("tcp.syncookies.valid"), c.get("tcp.drop.syn_queue_full"), host.rxQueueDrops(), host.rxQueueSynsShed(),
+                    shards.size(), PACE, sent, FLOOD_SECONDS, sent / (double) FLOOD_SECONDS, c.applyAsLong("tcp.in.segments"),
+                    c.applyAsLong("tcp.syncookies.sent"), c.applyAsLong("tcp.syncookies.valid"), c.applyAsLong("tcp.drop.syn_queue_full"),
+                    rxDrops, synsShed,
                     ok, total, total == 0 ? 0 : 100.0 * ok / total, worst);
             System.out.println("[synflood] failed fetches (HTTP code, seconds): " + failed + "; cookies failed "
-                    + c.get("tcp.syncookies.failed") + ", expired " + c.get("tcp.syncookies.expired") + ", TUN " + host.tun().stats());
+                    + c.applyAsLong("tcp.syncookies.failed") + ", expired " + c.applyAsLong("tcp.syncookies.expired") + ", TUN "
+                    + shards.shards().stream().map(h -> h.tun().stats()).toList()
+                    + (shards.size() > 1 ? "; per shard: " + counters.entrySet().stream().filter(e -> e.getKey().matches(
+                            "q\\d+\\.(tcp\\.syncookies\\.sent|tcp\\.passive_opens|tun\\..*)")).toList() : ""));
             assertTrue(sent > 0, "hping3 ran: " + hpingOut);
             assertTrue(total >= 50, "curl loop ran " + total + " times: " + curls[1]);
             assertTrue(ok >= Math.ceil(0.99 * total), ok + " of " + total + " curls succeeded within 1 s: " + curls[1]);
-            assertTrue(c.get("tcp.syncookies.sent") > 1000, "the flood met SYN cookies: " + c.get("tcp.syncookies.sent"));
+            assertTrue(c.applyAsLong("tcp.syncookies.sent") > 1000, "the flood met SYN cookies: " + c.applyAsLong("tcp.syncookies.sent"));
         } finally {
             if (http != null) http.close(1000);
-            if (host != null) host.close();
+            if (shards != null) shards.close();
             LinuxNet.netnsDeleteQuietly(ns);
             try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
