@@ -323,7 +323,8 @@ final class Ndp {
             if (l6.neighbors != null) t = Math.min(t, l6.neighbors.nextDeadline());
             for (Ipv6Link.Addr x : l6.addresses) t = Math.min(t, Math.min(x.dadDeadline, x.lifetimeDeadline()));
         }
-        for (OnLinkPrefix o : onLinkPrefixes) t = Math.min(t, o.expires);
+        // (by index: read at every poll, so no iterator)
+        for (int i = 0; i < onLinkPrefixes.size(); i++) t = Math.min(t, onLinkPrefixes.get(i).expires);
         return Math.min(t, routerExpires);
     }
 
