@@ -63,7 +63,9 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                 rows.add(new Row(t.name(), t.unit(), t.netstack4j() == null ? Double.NaN : t.netstack4j(), t.kernel(),
                         t.ratio(), t.kernelSetup(), t.name().startsWith("tun_bulk") || t.name().startsWith("tun_offload_bulk")
                                 ? "ratio = netstack4j / tun_ceiling (the issue's target: >= 0.8); kernel = veth_bulk_kernel_to_kernel"
-                                : t.name().startsWith("tun_ceiling") ? "packets through the TUN device in this JVM, no TCP" : "baseline"));
+                                : t.name().startsWith("tun_ceiling") ? "packets through the TUN device in this JVM, no TCP"
+                                : t.name().equals("tun_http_wrk") ? "ratio = netstack4j / nginx requests per second (the issue's target: >= 1.0)"
+                                : "baseline"));
             }
         }
         PrintWriter out = spec.commandLine().getOut();

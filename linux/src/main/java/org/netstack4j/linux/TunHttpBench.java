@@ -74,7 +74,7 @@ final class TunHttpBench {
             if (dir != null) deleteTree(dir);
         }
         Double ratio = nsj != null && kernel != null && kernel > 0 ? nsj / kernel : null;
-        String setup = "wrk -t2 -c100 -d" + secs + "s keep-alive GET of a 1 KB file; netstack4j: `serve --http` (own JVM, "
+        String setup = "wrk -t2 -c100 -d" + secs + "s keep-alive GET of a 1 KB file (after a 2 s warm-up run); netstack4j: `serve --http` (own JVM, "
                 + "TUN MTU 1500, offloads) with wrk in the TUN's peer namespace: " + nsjNote + "; kernel: nginx (worker_processes auto, "
                 + "access_log off) in a namespace joined to wrk's by a veth pair (MTU 1500): " + kernelNote
                 + "; ratio = netstack4j / nginx (target >= 1.0)" + (problems.isEmpty() ? "" : "; failed: " + String.join("; ", problems));
@@ -126,9 +126,10 @@ final class TunHttpBench {
             if (line == null) throw new IOException("serve exited: " + seen.toString().strip());
             Process drain = serve;
             Thread.ofVirtual().start(() -> { try { drain.getInputStream().transferTo(java.io.OutputStream.nullOutputStream()); } catch (IOException ignored) { } });
+            run(ns, addr, 2); // warm-up, not counted: the JIT compiles serve's request path
             long cpu0 = cpuNs(serve.pid());
             long t0 = System.nanoTime();
-            String wrk = wrk(ns, addr, secs);
+            String wrk = run(ns, addr, secs);
             double wall = (System.nanoTime() - t0) / 1e9;
             double cores = (cpuNs(serve.pid()) - cpu0) / 1e9 / wall;
             return new String[] {rps(wrk), String.format(Locale.ROOT, "serve JVM %.2f cores; %s", cores, errors(wrk))};
@@ -176,9 +177,10 @@ final class TunHttpBench {
                             Math.max(0, nginx.getInputStream().available())), StandardCharsets.UTF_8));
                 Thread.sleep(100);
             }
+            run(a, addrB, 2); // the same warm-up as serve's
             long cpu0 = treeCpuNs(nginx);
             long t0 = System.nanoTime();
-            String wrk = wrk(a, addrB, secs);
+            String wrk = run(a, addrB, secs);
             double wall = (System.nanoTime() - t0) / 1e9;
             double cores = (treeCpuNs(nginx) - cpu0) / 1e9 / wall;
             return new String[] {rps(wrk), String.format(Locale.ROOT, "nginx %.2f cores; %s", cores, errors(wrk))};
@@ -193,7 +195,7 @@ final class TunHttpBench {
         }
     }
 
-    private static String wrk(String ns, String addr, int secs) throws Exception {
+    private static String run(String ns, String addr, int secs) throws Exception {
         LinuxNet.Result r = LinuxNet.netnsExec(ns, "wrk", "-t2", "-c100", "-d" + secs + "s", "http://" + addr + ":" + PORT + "/f1k");
         if (!r.ok()) throw new IOException("wrk exited with " + r.exitCode() + ": " + r.stderr().strip());
         return r.stdout();

@@ -391,6 +391,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
             return;
         }
         if (!txBatch.isEmpty()) flushBatch(now);
+        tsoWrites++;
         coalesced[0]++;
         coalesced[1] += (TunOffload.payloadLength(packet) + segmentSize - 1) / segmentSize;
         VirtioNetHeader h = TunOffload.gsoHeader(packet, segmentSize);
@@ -408,6 +409,12 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     }
 
     private final byte[] txHeader = new byte[VirtioNetHeader.LENGTH];
+    private long tsoWrites;
+
+    /** Super-segments the stack handed over whole ({@link #transmitSegments}); also counted in {@link #offloadStats}. */
+    final long tsoWrites() {
+        return tsoWrites;
+    }
 
     /**
      * Offload mode: writes what {@link #transmit} held, each run of one TCP flow as one GSO

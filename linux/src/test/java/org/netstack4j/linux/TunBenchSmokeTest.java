@@ -19,10 +19,16 @@ class TunBenchSmokeTest {
         System.err.print(TunBench.toTable(rows));
         assertEquals(List.of("tun_ceiling", "tun_ceiling_write_only", "tun_bulk_kernel_to_nsj",
                 "tun_bulk_nsj_to_kernel", "tun_offload_bulk_kernel_to_nsj", "tun_offload_bulk_nsj_to_kernel",
+                "tun_http_wrk",
                 "tun_offload_bulk_kernel_to_nsj_4flows_1q", "tun_offload_bulk_nsj_to_kernel_4flows_1q",
                 "tun_offload_bulk_kernel_to_nsj_4flows_2q", "tun_offload_bulk_nsj_to_kernel_4flows_2q",
                 "veth_bulk_kernel_to_kernel"), rows.stream().map(TunBench.Row::name).toList());
         for (TunBench.Row r : rows) {
+            if (r.name().equals("tun_http_wrk") && TunHttpBench.whyUnavailable() != null) {
+                // wrk, nginx or the cli (serve runs as its own JVM) is missing here: the row says so
+                assertTrue(r.kernelSetup().startsWith("skipped: "), r.kernelSetup());
+                continue;
+            }
             Double v = r.name().startsWith("veth") ? r.kernel() : r.netstack4j();
             assertNotNull(v, r.name() + ": " + r.kernelSetup());
             assertTrue(v > 0, r.name() + " = " + v);
