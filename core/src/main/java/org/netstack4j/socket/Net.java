@@ -90,7 +90,15 @@ final class Net {
         return address(isa.getAddress());
     }
 
-    static InetAddress inet(IpAddress address) { return address == null ? null : address.toInetAddress(); }
+    /**
+     * A java.net address for ours. An IPv4-mapped address (an IPv4 peer of a dual-stack socket)
+     * becomes an {@link java.net.Inet4Address}, as java.net reports such peers (its
+     * {@code InetAddress.getByAddress} does the same); our own API keeps ::ffff:a.b.c.d.
+     */
+    static InetAddress inet(IpAddress address) {
+        if (address == null) return null;
+        return unmapped(address).toInetAddress();
+    }
 
     /** A java.net address for ours; a link-local IPv6 one carries its zone ({@code scopeId} > 0, RFC 4007 11). */
     static InetAddress inet(IpAddress address, int scopeId) {

@@ -271,7 +271,7 @@ public final class TcpConnection {
     /** RFC 9293 3.10.1 OPEN (active): send <SEQ=ISS><CTL=SYN>, enter SYN-SENT. */
     void open(long now) {
         sndUna = iss;
-        sndNxt = Seq.add(iss, 1 + snd.synDataLen); // RFC 7413: data on the SYN follows it
+        sndNxt = Seq.add(iss, 1 + synDataLength()); // RFC 7413: data on the SYN follows it
         sndMax = sndNxt;
         setState(now, TcpState.SYN_SENT, "user OPEN (active)");
         if (cfg().timers().connectTimeoutNs() > 0) rare().establishDeadline = now + cfg().timers().connectTimeoutNs();
@@ -292,7 +292,7 @@ public final class TcpConnection {
 
     /** RFC 9293 3.10.7.2 third step: a SYN arrived at our LISTEN parent; {@code fo} goes in the SYN,ACK (RFC 7413) or null. */
     void passiveOpen(long now, TcpRepr seg, int ipEcn, FastOpen.Option fo) {
-        snd.synFo = fo;
+        synFo(fo);
         passiveOpen(now, seg, ipEcn);
     }
 
@@ -339,7 +339,7 @@ public final class TcpConnection {
             r.synData = n > 0;
         }
         if (seg.has(TcpRepr.FIN)) SegmentArrives.processFin(this, now, "rcv FIN on a Fast Open SYN");
-        snd.synFo = fo;
+        synFo(fo);
         snd.sendSyn(now, true);
         startRttTiming(now, iss);
         armRto(now);
@@ -366,7 +366,7 @@ public final class TcpConnection {
     public boolean synDataAcked() { return rare != null && rare.synData; }
 
     /** Bytes of the first data our SYN carries (RFC 7413 client; 0 without Fast Open or without a cookie). */
-    public int synDataLength() { return snd.synDataLen; }
+    public int synDataLength() { return rare == null ? 0 : rare.synDataLen; }
 
     /**
      * Before the SYN of a Fast Open connect: the SYN takes as much of the data as one segment
@@ -379,17 +379,17 @@ public final class TcpConnection {
         FastOpen.Cached cached = fo.cached(remoteAddress);
         int space = advMss - 40;
         if (req.noCookie()) {
-            snd.synFo = null;
+            synFo(null);
         } else if (cached != null) {
-            snd.synFo = new FastOpen.Option(cached.cookie(), cached.exp());
+            synFo(new FastOpen.Option(cached.cookie(), cached.exp()));
             if (cached.mss() > 0) space = Math.min(space, cached.mss());
         } else {
-            snd.synFo = new FastOpen.Option(new byte[0], false);
+            synFo(new FastOpen.Option(new byte[0], false));
             space = 0;
         }
         int n = Math.max(0, Math.min(req.len(), space));
         if (n > 0) n = snd.writableSendBuf(n).write(req.data(), req.off(), n);
-        snd.synDataLen = n;
+        if (n > 0 || rare != null) rare().synDataLen = n;
     }
 
     /**
@@ -401,8 +401,8 @@ public final class TcpConnection {
         FastOpen fo = rare.fastOpen;
         FastOpen.Option cookie = FastOpen.Option.of(seg);
         if (cookie != null && !cookie.isRequest()) fo.remember(remoteAddress, cookie, peerMss);
-        if (snd.synDataLen == 0) return;
-        if (Seq.sub(sndUna, iss) - 1 >= snd.synDataLen) {
+        if (synDataLength() == 0) return;
+        if (Seq.sub(sndUna, iss) - 1 >= synDataLength()) {
             fo.active.increment();
             rare.synData = true;
             return;
@@ -1047,7 +1047,18 @@ public final class TcpConnection {
         boolean fastOpenChild, synData;
         /** The stack's Fast Open state, for a client connection that used it (its SYN,ACK updates the cache). */
         FastOpen fastOpen;
+        /**
+         * RFC 7413: the Fast Open option of our next SYN or SYN,ACK (first transmission only, as
+         * Linux), or null; bytes of data our first SYN carries (retransmitted SYNs carry none).
+         * Here, not in TcpSender, so a connection without Fast Open pays nothing for them.
+         */
+        FastOpen.Option synFo;
+        int synDataLen;
     }
+
+    FastOpen.Option synFo() { return rare == null ? null : rare.synFo; }
+
+    void synFo(FastOpen.Option fo) { if (fo != null || rare != null) rare().synFo = fo; }
 
     AccEcn accEcn() {
         Rare r = rare();

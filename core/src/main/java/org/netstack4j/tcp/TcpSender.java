@@ -37,8 +37,9 @@ final class TcpSender implements RecoverySender {
     /** End of the last short data segment sent (Minshall's Nagle, {@link TcpConfig#nagleMinshall()}). */
     int sndSml;
     // TcpConfig.cwndValidation: the most data in flight since cwndUsageSeq was sent, and whether a
-    // send in that window found cwnd full (Linux max_packets_out, cwnd_usage_seq, is_cwnd_limited)
-    long maxFlightInWindow;
+    // send in that window found cwnd full (Linux max_packets_out, cwnd_usage_seq, is_cwnd_limited);
+    // an int: a flight is a sequence-space distance, below 2^31
+    int maxFlightInWindow;
     int cwndUsageSeq;
     boolean cwndLimited;
     /** When data was last sent (TcpConfig.slowStartAfterIdle). */
@@ -50,11 +51,6 @@ final class TcpSender implements RecoverySender {
     boolean synRetransmitted;
     /** Our SYN is retransmitted with the MSS option only ({@link TcpConfig.OsQuirks#bareSynAfterRetries()}). */
     boolean synOptionsDropped;
-    /** RFC 7413: the Fast Open option of our next SYN or SYN,ACK (first transmission only, as Linux), or null. */
-    FastOpen.Option synFo;
-    private FastOpen.Option sendingFo;
-    /** Bytes of data our first SYN carries (Fast Open client); retransmitted SYNs carry none (Linux). */
-    int synDataLen;
 
     TcpSender(TcpConnection c, TcpConfig config, int iss) {
         this.c = c;
@@ -253,7 +249,7 @@ final class TcpSender implements RecoverySender {
         if (!sent && !limited) return;
         if (!Seq.lt(c.sndUna, cwndUsageSeq) || limited || (!cwndLimited && flight > maxFlightInWindow)) {
             cwndLimited = limited;
-            maxFlightInWindow = flight;
+            maxFlightInWindow = (int) flight;
             cwndUsageSeq = c.sndMax;
         }
     }
@@ -266,7 +262,7 @@ final class TcpSender implements RecoverySender {
     boolean cwndInUse() {
         if (!cfg().recovery().cwndValidation() || cwndLimited) return true;
         LossRecovery r = c.recovery();
-        if (r.cwnd() < r.cc().ssthresh()) return r.cwnd() < 2 * maxFlightInWindow;
+        if (r.cwnd() < r.cc().ssthresh()) return r.cwnd() < 2L * maxFlightInWindow;
         return false;
     }
 
@@ -320,15 +316,20 @@ final class TcpSender implements RecoverySender {
      * when there is no such device, SACK blocks ride on the segments (their options vary), or tracing.
      */
     private int superSegments(int maxData, long room) {
-        if (gsoMax < 0) gsoMax = c.layer.gsoMaxSize(c.remoteAddress);
+        if (gsoMaxPlus1 == 0) gsoMaxPlus1 = (char) (Math.min(Math.max(c.layer.gsoMaxSize(c.remoteAddress), 0), 0xFFFE) + 1);
+        int gsoMax = gsoMaxPlus1 - 1;
         if (gsoMax == 0 || c.sackOk && !c.ooo.isEmpty()) return 1;
         int headers = (c.remoteAddress instanceof org.netstack4j.wire.Ipv6Address ? 40 : 20) + 20 + (c.tsOk ? 12 : 0);
         long fit = Math.min(room, gsoMax - headers);
         return (int) Math.max(1, fit / maxData);
     }
 
-    /** The route's TSO size ({@link ConnectionContext#gsoMaxSize}), asked once per connection; -1 until then. */
-    private int gsoMax = -1;
+    /**
+     * The route's TSO size ({@link ConnectionContext#gsoMaxSize}) plus one, asked once per
+     * connection; 0 until then. A char, not an int, so TcpSender stays 72 bytes (bench
+     * IdleBytesTest's bound on an idle connection).
+     */
+    private char gsoMaxPlus1;
 
     /**
      * New data of {@code len} bytes (a multiple of {@code segmentSize} but for a FIN-carrying or
@@ -409,14 +410,19 @@ final class TcpSender implements RecoverySender {
         // RFC 7413: the cookie option and the data only on the first SYN; a retransmitted SYN is a
         // plain one (Linux tcp_send_syn_data, "exclude Fast Open option for SYN retries")
         boolean first = retransmissions == 0;
-        sendingFo = first ? synFo : null;
-        synFo = null;
-        try {
-            emit(now, flags, c.iss, first && !synAck ? synDataLen : 0);
-        } finally {
-            sendingFo = null;
+        FastOpen.Option fo = c.synFo();
+        if (fo == null) {
+            emit(now, flags, c.iss, first && !synAck ? c.synDataLength() : 0);
+        } else {
+            // the option rides only this transmission (synOptions reads it while emit runs)
+            if (!first) c.synFo(null);
+            try {
+                emit(now, flags, c.iss, first && !synAck ? c.synDataLength() : 0);
+            } finally {
+                c.synFo(null);
+            }
         }
-        if (first && !synAck && synDataLen > 0) bytesSent += synDataLen;
+        if (first && !synAck && c.synDataLength() > 0) bytesSent += c.synDataLength();
     }
 
     /** Builds and transmits one segment; payload comes from the send buffer at seq. */
@@ -488,10 +494,11 @@ final class TcpSender implements RecoverySender {
     List<TcpOption> synOptions(long now, boolean synAck) {
         if (c.noOptions) return List.of();
         List<TcpOption> opts = layoutSynOptions(now, synAck);
-        if (sendingFo == null) return opts;
+        FastOpen.Option fo = c.synFo();
+        if (fo == null) return opts;
         // Linux tcp_options_write: the Fast Open option after the others
         List<TcpOption> all = new ArrayList<>(opts);
-        all.addAll(sendingFo.wire());
+        all.addAll(fo.wire());
         return all;
     }
 
