@@ -17,8 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code lab run TOPOLOGY [--script STEPS]}: a network described as text, drawn as a multi-lane ladder. */
 @Command(name = "lab", mixinStandardHelpOptions = true, subcommands = LabCommand.Run.class,
-        header = "Runs a network described in a text file (hosts, hubs, switches).",
-        description = "Networks as data: hosts, hubs and switches from a text file, run in the simulator.",
+        header = "Runs a network of hosts, hubs, switches, routers and firewalls from a text file.",
+        description = "Networks as data: hosts, hubs, switches, routers and firewalls from a text file, run in the simulator.",
         footer = {"", "Ready-made network stories (netstack4j demo NAME, --list for a line on each):",
             "  arp, hub-vs-switch, switch-learning, router, fragmentation, firewall,",
             "  nat, udp, encapsulation, dns, ftp-active-passive, smtp, http"})
