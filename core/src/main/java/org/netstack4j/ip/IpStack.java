@@ -239,7 +239,8 @@ public final class IpStack implements Pollable {
 
     @Override public long pollAt() {
         long t = Time.NEVER;
-        for (Link l : links) {
+        for (int i = 0; i < links.size(); i++) { // by index: read at every poll, and C1 keeps an iterator
+            Link l = links.get(i);
             t = Math.min(t, l.iface.device().pollAt());
             if (l.arp != null) t = Math.min(t, l.arp.nextDeadline());
         }

@@ -319,11 +319,16 @@ final class Ndp {
 
     long nextDeadline() {
         long t = Time.NEVER;
-        for (Ipv6Link l6 : ipv6.links()) {
-            if (l6.neighbors != null) t = Math.min(t, l6.neighbors.nextDeadline());
-            for (Ipv6Link.Addr x : l6.addresses) t = Math.min(t, Math.min(x.dadDeadline, x.lifetimeDeadline()));
-        }
         // (by index: read at every poll, so no iterator)
+        List<Ipv6Link> links = ipv6.links();
+        for (int i = 0; i < links.size(); i++) {
+            Ipv6Link l6 = links.get(i);
+            if (l6.neighbors != null) t = Math.min(t, l6.neighbors.nextDeadline());
+            for (int j = 0; j < l6.addresses.size(); j++) {
+                Ipv6Link.Addr x = l6.addresses.get(j);
+                t = Math.min(t, Math.min(x.dadDeadline, x.lifetimeDeadline()));
+            }
+        }
         for (int i = 0; i < onLinkPrefixes.size(); i++) t = Math.min(t, onLinkPrefixes.get(i).expires);
         return Math.min(t, routerExpires);
     }
