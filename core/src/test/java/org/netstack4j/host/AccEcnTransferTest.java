@@ -2,13 +2,11 @@ package org.netstack4j.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.netstack4j.host.EcnBottleneck.run;
 
 import org.junit.jupiter.api.Test;
-import org.netstack4j.device.Medium;
-import org.netstack4j.sim.LinkConfig;
+import org.netstack4j.host.EcnBottleneck.Run;
 import org.netstack4j.tcp.TcpConfig;
-import org.netstack4j.time.Time;
-import org.netstack4j.trace.Counters;
 
 /**
  * Accurate ECN (RFC 9768) end to end: a 10 MB transfer with CUBIC through a 10 Mbit/s bottleneck
@@ -18,26 +16,8 @@ import org.netstack4j.trace.Counters;
  * delivered must equal the marks exactly, and it backs off before the queue overflows.
  */
 class AccEcnTransferTest {
-    private static final long BYTES = 10_000_000;
-
-    private static LinkConfig bottleneck() {
-        return LinkConfig.builder().medium(Medium.ETHERNET).latencyNs(Time.ms(10)).bandwidthBitsPerSec(10_000_000L)
-                .queueLimit(100).ceThreshold(10).build();
-    }
-
     private static TcpConfig linux(int ecn, int option) {
-        return TcpConfig.linuxLike().withOptions(o -> o.withEcn(ecn).withAccEcnOption(option))
-                .withBuffers(b -> b.withReceiveBufferSize(4 << 20).withSendBufferSize(4 << 20));
-    }
-
-    private record Run(BulkTransfer.Result result, Counters client, Counters server) {}
-
-    private static Run run(TcpConfig client, TcpConfig server, boolean ipv6) {
-        try (TwoHostNetwork net = TwoHostNetwork.builder().seed(7).link(bottleneck()).clientTcp(client).serverTcp(server)
-                .ipv6(ipv6).build()) {
-            BulkTransfer.Result r = BulkTransfer.run(net, BYTES, BulkTransfer.Direction.UP, 7, Time.s(600));
-            return new Run(r, net.client().counters(), net.server().counters());
-        }
+        return EcnBottleneck.linux(ecn).withOptions(o -> o.withAccEcnOption(option));
     }
 
     private static void check(Run run, String label) {

@@ -2,13 +2,12 @@ package org.netstack4j.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.netstack4j.host.EcnBottleneck.linux;
+import static org.netstack4j.host.EcnBottleneck.run;
 
 import org.junit.jupiter.api.Test;
-import org.netstack4j.device.Medium;
-import org.netstack4j.sim.LinkConfig;
+import org.netstack4j.host.EcnBottleneck.Run;
 import org.netstack4j.tcp.TcpConfig;
-import org.netstack4j.time.Time;
-import org.netstack4j.trace.Counters;
 
 /**
  * Classic ECN (RFC 3168) end to end: a 10 MB transfer with CUBIC through a 10 Mbit/s bottleneck
@@ -17,29 +16,6 @@ import org.netstack4j.trace.Counters;
  * retransmission. The same queue without ECN tail-drops and the sender must retransmit.
  */
 class EcnTransferTest {
-    private static final long BYTES = 10_000_000;
-
-    private static LinkConfig bottleneck() {
-        return LinkConfig.builder().medium(Medium.ETHERNET).latencyNs(Time.ms(10)).bandwidthBitsPerSec(10_000_000L)
-                .queueLimit(100).ceThreshold(10).build();
-    }
-
-    /** The Linux profile with a receive buffer large enough that cwnd, not rwnd, fills the queue. */
-    private static TcpConfig linux(int ecn) {
-        return TcpConfig.linuxLike().withOptions(o -> o.withEcn(ecn))
-                .withBuffers(b -> b.withReceiveBufferSize(4 << 20).withSendBufferSize(4 << 20));
-    }
-
-    private record Run(BulkTransfer.Result result, Counters client, Counters server) {}
-
-    private static Run run(TcpConfig client, TcpConfig server, boolean ipv6) {
-        try (TwoHostNetwork net = TwoHostNetwork.builder().seed(7).link(bottleneck()).clientTcp(client).serverTcp(server)
-                .ipv6(ipv6).build()) {
-            BulkTransfer.Result r = BulkTransfer.run(net, BYTES, BulkTransfer.Direction.UP, 7, Time.s(600));
-            return new Run(r, net.client().counters(), net.server().counters());
-        }
-    }
-
     @Test void aCeMarkingQueueKeepsCubicFromLosingAnything() {
         for (boolean ipv6 : new boolean[] {false, true}) {
             Run run = run(linux(TcpConfig.Options.ECN_ON), linux(TcpConfig.Options.ECN_ACCEPT), ipv6);
