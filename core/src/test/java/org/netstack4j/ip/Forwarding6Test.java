@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.netstack4j.device.Medium;
 import org.netstack4j.trace.Counters;
@@ -17,7 +18,9 @@ import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.Ipv6Address;
 import org.netstack4j.wire.Ipv6ExtensionHeader;
 import org.netstack4j.wire.Ipv6Repr;
+import org.netstack4j.wire.MacAddress;
 import org.netstack4j.wire.Parsed;
+import org.netstack4j.wire.TcpRepr;
 
 /**
  * A router R between A (fd00:1::2, link 1, MTU 1500) and B (fd00:2::2, link 2, MTU 1280), on
@@ -34,17 +37,41 @@ class Forwarding6Test {
     long now;
 
     Forwarding6Test() {
-        a.addInterface(new IpInterface("a0", l1.a, null, Ipv4Address.parse("10.1.0.2"), 24));
-        r.addInterface(new IpInterface("ra", l1.b, null, Ipv4Address.parse("10.1.0.1"), 24));
-        r.addInterface(new IpInterface("rb", l2.a, null, Ipv4Address.parse("10.2.0.1"), 24));
-        b.addInterface(new IpInterface("b0", l2.b, null, Ipv4Address.parse("10.2.0.2"), 24));
+        connect(a, r, b, l1, l2, false);
+        a.routes().add(new RoutingTable.Route6(Ipv6Address.ANY, 0, null, a.interfaces().getFirst()));
+        b.routes().add(new RoutingTable.Route6(Ipv6Address.ANY, 0, null, b.interfaces().getFirst()));
+        r.setIpv6Forwarding(true);
+    }
+
+    /** A on l1, R between l1 and l2, B on l2, with the addresses above (and MACs 02:00:00:00:00:0x over Ethernet). */
+    static void connect(IpStack a, IpStack r, IpStack b, TestLink l1, TestLink l2, boolean ethernet) {
+        a.addInterface(new IpInterface("a0", l1.a, mac(ethernet, 1), Ipv4Address.parse("10.1.0.2"), 24));
+        r.addInterface(new IpInterface("ra", l1.b, mac(ethernet, 2), Ipv4Address.parse("10.1.0.1"), 24));
+        r.addInterface(new IpInterface("rb", l2.a, mac(ethernet, 3), Ipv4Address.parse("10.2.0.1"), 24));
+        b.addInterface(new IpInterface("b0", l2.b, mac(ethernet, 4), Ipv4Address.parse("10.2.0.2"), 24));
         a.addIpv6Address("a0", A, 64);
         r.addIpv6Address("ra", RA, 64);
         r.addIpv6Address("rb", RB, 64);
         b.addIpv6Address("b0", B, 64);
-        a.routes().add(new RoutingTable.Route6(Ipv6Address.ANY, 0, null, a.interfaces().getFirst()));
-        b.routes().add(new RoutingTable.Route6(Ipv6Address.ANY, 0, null, b.interfaces().getFirst()));
-        r.setIpv6Forwarding(true);
+    }
+
+    private static MacAddress mac(boolean ethernet, int n) { return ethernet ? new MacAddress(0x02_00_00_00_00_00L + n) : null; }
+
+    /** Echo replies over IPv6 only: {@code reply} gets the sender and the hop limit. */
+    static EchoReplyListener echo6(BiConsumer<Ipv6Address, Integer> reply) {
+        return new EchoReplyListener() {
+            @Override public void onEchoReply(long t, Ipv4Address from, int id, int seq, int ttl, byte[] data) { }
+            @Override public void onEchoReply6(long t, Ipv6Address from, int id, int seq, int hopLimit, byte[] data) { reply.accept(from, hopLimit); }
+        };
+    }
+
+    /** An IPv6 packet of the TCP segment {@code seg} from {@code src} to {@code dst}. */
+    static byte[] tcp(Ipv6Address src, Ipv6Address dst, TcpRepr seg) {
+        Ipv6Repr ip = Ipv6Repr.of(src, dst, Ipv6Repr.NH_TCP, 64, seg.headerLength());
+        byte[] p = new byte[ip.totalLength()];
+        ip.emit(p, 0);
+        seg.emit(src, dst, p, Ipv6Repr.HEADER_LENGTH, null, 0, 0);
+        return p;
     }
 
     void settle() {
@@ -180,13 +207,10 @@ class Forwarding6Test {
 
     @Test void pingAndUdpEndToEndWithPathMtuDiscoveryThroughTheRouter() {
         List<Integer> replies = new ArrayList<>();
-        a.setEchoReplyListener(new EchoReplyListener() {
-            @Override public void onEchoReply(long t, Ipv4Address from, int id, int seq, int ttl, byte[] data) { }
-            @Override public void onEchoReply6(long t, Ipv6Address from, int id, int seq, int hopLimit, byte[] data) {
-                assertEquals(B, from);
-                replies.add(hopLimit);
-            }
-        });
+        a.setEchoReplyListener(echo6((from, hopLimit) -> {
+            assertEquals(B, from);
+            replies.add(hopLimit);
+        }));
         a.ping6(now, B, 7, 1, new byte[56], -1);
         settle();
         assertEquals(List.of(63), replies, "B's reply, one hop lower");
@@ -219,14 +243,8 @@ class Forwarding6Test {
         r.setNetfilter(new org.netstack4j.filter.Netfilter(rules, org.netstack4j.filter.ConnTrackConfig.defaults(), List.of(),
                 java.util.Map.of(), java.util.Map.of("ra", RA, "rb", RB), cr));
         List<Ipv6Address> repliesAtA = new ArrayList<>(), repliesAtB = new ArrayList<>();
-        a.setEchoReplyListener(new EchoReplyListener() {
-            @Override public void onEchoReply(long t, Ipv4Address from, int id, int seq, int ttl, byte[] data) { }
-            @Override public void onEchoReply6(long t, Ipv6Address from, int id, int seq, int hopLimit, byte[] data) { repliesAtA.add(from); }
-        });
-        b.setEchoReplyListener(new EchoReplyListener() {
-            @Override public void onEchoReply(long t, Ipv4Address from, int id, int seq, int ttl, byte[] data) { }
-            @Override public void onEchoReply6(long t, Ipv6Address from, int id, int seq, int hopLimit, byte[] data) { repliesAtB.add(from); }
-        });
+        a.setEchoReplyListener(echo6((from, hopLimit) -> repliesAtA.add(from)));
+        b.setEchoReplyListener(echo6((from, hopLimit) -> repliesAtB.add(from)));
         a.ping6(now, B, 1, 1, new byte[8], -1);
         settle();
         assertEquals(List.of(B), repliesAtA, "out allowed, the reply back in by state");
@@ -237,30 +255,21 @@ class Forwarding6Test {
         assertEquals(0, cr.get("ipv4.filtered.forward"));
 
         // B's SYN to A's telnet port: R answers with a reset from A's address
-        org.netstack4j.wire.TcpRepr syn = new org.netstack4j.wire.TcpRepr(5555, 23, 1000, 0, org.netstack4j.wire.TcpRepr.SYN, 1000, 0, List.of());
-        Ipv6Repr ip = Ipv6Repr.of(B, A, Ipv6Repr.NH_TCP, 64, syn.headerLength());
-        byte[] p = new byte[ip.totalLength()];
-        ip.emit(p, 0);
-        syn.emit(B, A, p, Ipv6Repr.HEADER_LENGTH, null, 0, 0);
+        byte[] p = tcp(B, A, new TcpRepr(5555, 23, 1000, 0, TcpRepr.SYN, 1000, 0, List.of()));
         int before = l2.a.sent.size();
         l2.a.inject(now, p);
         byte[] rst = l2.a.sent.get(before);
         Ipv6Repr rip = parse(rst);
         assertEquals(A, rip.src());
         assertEquals(B, rip.dst());
-        org.netstack4j.wire.TcpRepr th = ((Parsed.Ok<org.netstack4j.wire.TcpRepr>) org.netstack4j.wire.TcpRepr.parse(rip.src(), rip.dst(), rst,
-                Ipv6Repr.HEADER_LENGTH, rip.payloadLength(), true)).value();
-        assertEquals(org.netstack4j.wire.TcpRepr.RST | org.netstack4j.wire.TcpRepr.ACK, th.flags());
+        TcpRepr th = ((Parsed.Ok<TcpRepr>) TcpRepr.parse(rip.src(), rip.dst(), rst, Ipv6Repr.HEADER_LENGTH, rip.payloadLength(), true)).value();
+        assertEquals(TcpRepr.RST | TcpRepr.ACK, th.flags());
         assertEquals(1001, th.ack());
         assertTrue(l1.b.sent.stream().noneMatch(f -> parse(f).nextHeader() == Ipv6Repr.NH_TCP), "the SYN never reached A's link");
         assertEquals(1, cr.get("ipv4.filtered.rejects_sent"));
 
         // a corrupt segment from A (bad TCP checksum) is dropped before the firewall tracks it
-        org.netstack4j.wire.TcpRepr bad = new org.netstack4j.wire.TcpRepr(40000, 80, 1, 0, org.netstack4j.wire.TcpRepr.SYN, 1000, 0, List.of());
-        Ipv6Repr bip = Ipv6Repr.of(A, B, Ipv6Repr.NH_TCP, 64, bad.headerLength());
-        byte[] bp = new byte[bip.totalLength()];
-        bip.emit(bp, 0);
-        bad.emit(A, B, bp, Ipv6Repr.HEADER_LENGTH, null, 0, 0);
+        byte[] bp = tcp(A, B, new TcpRepr(40000, 80, 1, 0, TcpRepr.SYN, 1000, 0, List.of()));
         bp[Ipv6Repr.HEADER_LENGTH + 16] ^= 1;
         int out = l2.a.sent.size();
         l1.b.inject(now, bp);
@@ -273,14 +282,7 @@ class Forwarding6Test {
         Counters c2 = new Counters();
         IpStack ea = new IpStack(null, new Counters(), 11), er = new IpStack(null, c2, 12), eb = new IpStack(null, new Counters(), 13);
         for (IpStack st : List.of(ea, er, eb)) st.setIpv6DadTransmits(0);
-        ea.addInterface(new IpInterface("a0", e1.a, new org.netstack4j.wire.MacAddress(0x02_00_00_00_00_01L), Ipv4Address.parse("10.1.0.2"), 24));
-        er.addInterface(new IpInterface("ra", e1.b, new org.netstack4j.wire.MacAddress(0x02_00_00_00_00_02L), Ipv4Address.parse("10.1.0.1"), 24));
-        er.addInterface(new IpInterface("rb", e2.a, new org.netstack4j.wire.MacAddress(0x02_00_00_00_00_03L), Ipv4Address.parse("10.2.0.1"), 24));
-        eb.addInterface(new IpInterface("b0", e2.b, new org.netstack4j.wire.MacAddress(0x02_00_00_00_00_04L), Ipv4Address.parse("10.2.0.2"), 24));
-        ea.addIpv6Address("a0", A, 64);
-        er.addIpv6Address("ra", RA, 64);
-        er.addIpv6Address("rb", RB, 64);
-        eb.addIpv6Address("b0", B, 64);
+        connect(ea, er, eb, e1, e2, true);
         ea.routes().add(new RoutingTable.Route6(Ipv6Address.ANY, 0, RA, null));
         eb.routes().add(new RoutingTable.Route6(Ipv6Address.ANY, 0, RB, null));
         er.setIpv6Forwarding(true);
