@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,35 +21,19 @@ import org.netstack4j.time.Time;
  */
 class TunOffloadDeviceTest {
     private static final int MSS = 1448;
-    private Arena arena;
-    private MemorySegment errno;
-    private int peer;
+    private SeqpacketPair pair;
     private TunDevice dev;
 
     @BeforeEach
     void pair() throws TunException {
-        arena = Arena.ofConfined();
-        errno = LibC.errnoState(arena);
-        MemorySegment sv = arena.allocate(ValueLayout.JAVA_INT, 2);
-        assertEquals(0, LibC.socketpair(errno, LibC.AF_UNIX, LibC.SOCK_SEQPACKET | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0, sv));
-        dev = new TunDevice(TunTapDevice.adopt(sv.getAtIndex(ValueLayout.JAVA_INT, 0), "pair", 1500,
-                new TunOffload.Offloads(true, TunOffload.OFFLOAD_ATTEMPTS[0])));
-        peer = sv.getAtIndex(ValueLayout.JAVA_INT, 1);
+        pair = new SeqpacketPair();
+        dev = new TunDevice(TunTapDevice.adopt(pair.deviceFd, "pair", 1500, new TunOffload.Offloads(true, TunOffload.OFFLOAD_ATTEMPTS[0])));
     }
 
     @AfterEach
     void close() {
         dev.close();
-        LibC.close(errno, peer);
-        arena.close();
-    }
-
-    private List<byte[]> peerDrain() {
-        MemorySegment buf = arena.allocate(70000);
-        List<byte[]> out = new ArrayList<>();
-        long r;
-        while ((r = LibC.read(errno, peer, buf, buf.byteSize())) > 0) out.add(buf.asSlice(0, r).toArray(ValueLayout.JAVA_BYTE));
-        return out;
+        pair.close();
     }
 
     @Test
@@ -63,11 +44,11 @@ class TunOffloadDeviceTest {
         for (byte[] p : flow) dev.transmit(Time.ms(3), p);
         dev.transmit(Time.ms(4), other);
         // the batch limit (64 packets) was not reached: nothing written yet, and the device asks to be polled now
-        assertTrue(peerDrain().isEmpty());
+        assertTrue(pair.drain(70000).isEmpty());
         assertEquals(Time.ms(3), dev.pollAt());
         dev.poll(Time.ms(4));
         assertEquals(Time.NEVER, dev.pollAt());
-        List<byte[]> wire = peerDrain();
+        List<byte[]> wire = pair.drain(70000);
         assertEquals(2, wire.size());
         byte[] sup = wire.get(0);
         VirtioNetHeader h = VirtioNetHeader.read(sup, 0, sup.length);
@@ -102,7 +83,7 @@ class TunOffloadDeviceTest {
             byte[] held = TunOffloadTest.segment(v6, 6000, 9, 1, d, 0, 64, true);
             dev.transmit(Time.ms(1), held);
             dev.transmitSegments(Time.ms(1), partial.clone(), MSS);
-            List<byte[]> wire = peerDrain();
+            List<byte[]> wire = pair.drain(70000);
             assertEquals(2, wire.size(), "the held frame, then the super-segment, without a poll");
             assertEquals(VirtioNetHeader.NONE, VirtioNetHeader.read(wire.get(0), 0, wire.get(0).length));
             byte[] f = wire.get(1);
@@ -126,9 +107,8 @@ class TunOffloadDeviceTest {
         List<byte[]> segs = TunOffloadTest.run(true, 5000, 10, MSS, d);
         byte[] big = Segmentation.merge(segs, 65535).get(0).packet();
         byte[] frame = TunOffload.gso(big, MSS);
-        assertEquals(frame.length, LibC.write(errno, peer, arena.allocateFrom(ValueLayout.JAVA_BYTE, frame), frame.length));
-        byte[] bad = new byte[4];
-        assertEquals(4, LibC.write(errno, peer, arena.allocateFrom(ValueLayout.JAVA_BYTE, bad), 4));
+        pair.write(frame);
+        pair.write(new byte[4]);
 
         List<byte[]> got = new ArrayList<>();
         dev.attach((now, f) -> got.add(f));

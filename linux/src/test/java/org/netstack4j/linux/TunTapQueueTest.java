@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -23,42 +20,25 @@ import org.netstack4j.time.Time;
  * TUN descriptor (one packet per read/write, EAGAIN when full). Needs no root; time is virtual.
  */
 class TunTapQueueTest {
-    private Arena arena;
-    private MemorySegment errno;
-    private int peer;
+    private SeqpacketPair pair;
     private TunDevice dev;
 
     @BeforeEach
     void pair() throws TunException {
-        arena = Arena.ofConfined();
-        errno = LibC.errnoState(arena);
-        MemorySegment sv = arena.allocate(ValueLayout.JAVA_INT, 2);
-        int r = LibC.socketpair(errno, LibC.AF_UNIX, LibC.SOCK_SEQPACKET | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0, sv);
-        assertEquals(0, r, () -> "socketpair: " + Errno.describe(LibC.errno(errno)));
-        dev = new TunDevice(TunTapDevice.adopt(sv.getAtIndex(ValueLayout.JAVA_INT, 0), "pair", 1500));
-        peer = sv.getAtIndex(ValueLayout.JAVA_INT, 1);
+        pair = new SeqpacketPair();
+        dev = new TunDevice(TunTapDevice.adopt(pair.deviceFd, "pair", 1500));
     }
 
     @AfterEach
     void close() {
         dev.close();
-        LibC.close(errno, peer);
-        arena.close();
-    }
-
-    private void peerWrite(byte[] b) {
-        MemorySegment s = arena.allocateFrom(ValueLayout.JAVA_BYTE, b);
-        assertEquals(b.length, LibC.write(errno, peer, s, b.length));
+        pair.close();
     }
 
     /** Reads everything the device wrote to the peer; returns the packet sizes. */
     private List<Long> peerDrain() {
-        MemorySegment buf = arena.allocate(65536);
         List<Long> sizes = new ArrayList<>();
-        long r;
-        while ((r = LibC.read(errno, peer, buf, buf.byteSize())) > 0) {
-            sizes.add(r);
-        }
+        for (byte[] p : pair.drain(65536)) sizes.add((long) p.length);
         return sizes;
     }
 
@@ -68,7 +48,7 @@ class TunTapQueueTest {
         List<Long> times = new ArrayList<>();
         dev.attach((now, f) -> { got.add(f); times.add(now); });
         for (int i = 1; i <= 5; i++) {
-            peerWrite(new byte[] {(byte) i, (byte) i, (byte) i});
+            pair.write(new byte[] {(byte) i, (byte) i, (byte) i});
         }
         dev.setReadBatch(3);
         assertTrue(dev.awaitReadable(0));
@@ -147,8 +127,8 @@ class TunTapQueueTest {
                 out.add(e);
             }
         });
-        peerWrite(new byte[] {1, 2});
-        peerWrite(new byte[] {3, 4, 5});
+        pair.write(new byte[] {1, 2});
+        pair.write(new byte[] {3, 4, 5});
         assertEquals(2, ((byte[]) out.poll(10, TimeUnit.SECONDS)).length);
         assertEquals(3, ((byte[]) out.poll(10, TimeUnit.SECONDS)).length);
 
