@@ -1,6 +1,5 @@
 package org.netstack4j.cli;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -104,6 +103,7 @@ final class HttpFileServer {
     private final LongAdder idleCloses = new LongAdder();
     private final LongAdder writeTimeouts = new LongAdder();
     private final LongAdder pathsRefused = new LongAdder();
+    private final HttpFileCache cache;
 
     /** Serves files under {@code root} with the default limits; {@code log} gets one line per request (or null). */
     HttpFileServer(Path root, Consumer<String> log) throws IOException {
@@ -112,6 +112,12 @@ final class HttpFileServer {
 
     /** {@code clock}: nanoseconds for the header and idle deadlines (tests pass a fake one). */
     HttpFileServer(Path root, Consumer<String> log, Limits limits, LongSupplier clock) throws IOException {
+        this(root, log, limits, clock, new HttpFileCache(HttpFileCache.DEFAULT_MAX_BYTES, HttpFileCache.DEFAULT_MAX_FILE_BYTES));
+    }
+
+    /** {@code cache}: where small files are kept (its validation interval runs on {@code clock}). */
+    HttpFileServer(Path root, Consumer<String> log, Limits limits, LongSupplier clock, HttpFileCache cache) throws IOException {
+        this.cache = cache;
         this.root = root.toAbsolutePath().normalize();
         this.realRoot = this.root.toRealPath();
         this.log = log;
@@ -127,6 +133,18 @@ final class HttpFileServer {
 
     /** An RFC 9110 5.6.7 IMF-fixdate. */
     static String httpDate(Instant t) { return IMF_FIXDATE.format(t); }
+
+    /** The current second's IMF-fixdate, formatted once a second (every response carries it). */
+    static String httpDateNow() {
+        long sec = System.currentTimeMillis() / 1000;
+        DateStamp d = dateStamp;
+        if (d == null || d.second != sec) dateStamp = d = new DateStamp(sec, httpDate(Instant.ofEpochSecond(sec)));
+        return d.text;
+    }
+
+    private record DateStamp(long second, String text) {}
+
+    private static volatile DateStamp dateStamp;
 
     // ---- counters ----
 
@@ -150,6 +168,8 @@ final class HttpFileServer {
 
     Limits limits() { return limits; }
 
+    HttpFileCache cache() { return cache; }
+
     /** "requests 12 (200: 10, 404: 2); header timeouts 0; idle keep-alive closes 3; paths refused 0". */
     String summary() {
         Map<Integer, Long> by = new TreeMap<>();
@@ -163,7 +183,10 @@ final class HttpFileServer {
             b.append(')');
         }
         return b.append("; header timeouts (408) ").append(headerTimeouts()).append("; idle keep-alive closes ").append(idleCloses())
-                .append("; write timeouts ").append(writeTimeouts()).append("; paths refused ").append(pathsRefused()).toString();
+                .append("; write timeouts ").append(writeTimeouts()).append("; paths refused ").append(pathsRefused())
+                .append("; file cache: ").append(cache.hits()).append(" hits, ").append(cache.loads()).append(" loads, ")
+                .append(cache.evictions()).append(" evictions, ").append(cache.bytes()).append(" of ").append(cache.maxBytes())
+                .append(" bytes").toString();
     }
 
     /** The answer to a connection over the connection cap (RFC 9110 15.6.4): 503, Retry-After, close. */
@@ -171,7 +194,7 @@ final class HttpFileServer {
         byte[] body = "503 Service Unavailable: too many connections; try again later\n".getBytes(StandardCharsets.UTF_8);
         StringBuilder h = new StringBuilder();
         statusLine(h, 503, "Service Unavailable");
-        commonHeaders(h, "", "text/plain; charset=utf-8", body.length, false);
+        commonHeaders(h, httpDateNow(), "", "text/plain; charset=utf-8", body.length, false);
         h.append("Retry-After: 1\r\n\r\n");
         byte[] hb = h.toString().getBytes(StandardCharsets.ISO_8859_1);
         byte[] all = java.util.Arrays.copyOf(hb, hb.length + body.length);
@@ -196,20 +219,18 @@ final class HttpFileServer {
     void serve(InputStream rawIn, OutputStream rawOut, String peer, ReadTimeout timeout) throws IOException {
         Deadline deadline = new Deadline(rawIn, timeout, clock);
         OutputStream out = new WriteTimeoutCounter(rawOut, peer);
-        BufferedInputStream in = new BufferedInputStream(deadline, 16384);
+        RequestInput in = new RequestInput(deadline, 16384);
         for (boolean first = true; ; first = false) {
             if (!first) {
                 deadline.expireIn(limits.idleTimeoutMs());
-                in.mark(1);
                 int c;
                 try {
-                    c = in.read();
+                    c = in.peek();
                 } catch (SocketTimeoutException e) {
                     idleCloses.increment();
                     return;
                 }
                 if (c < 0) return;
-                in.reset();
             }
             deadline.expireIn(limits.headerTimeoutMs());
             Head head;
@@ -294,6 +315,10 @@ final class HttpFileServer {
      * stream before any byte; HttpError {@code status} when longer than {@code max} bytes.
      */
     private static String readLine(InputStream in, int max, int status, String reason, String requestLine) throws IOException {
+        if (in instanceof RequestInput r) {
+            String line = r.bufferedLine(max);
+            if (line != null) return line;
+        }
         StringBuilder b = new StringBuilder();
         while (true) {
             int c = in.read();
@@ -325,7 +350,11 @@ final class HttpFileServer {
         String[] parts = requestLine.split(" ", -1);
         // RFC 9112 3: the request-line has no control characters (a bare CR in a target could
         // otherwise end up in a Location header).
-        boolean controls = requestLine.chars().anyMatch(c -> c < 0x20 || c == 0x7f);
+        boolean controls = false;
+        for (int i = 0; i < requestLine.length() && !controls; i++) {
+            char c = requestLine.charAt(i);
+            controls = c < 0x20 || c == 0x7f;
+        }
         if (controls || parts.length != 3 || !parts[2].startsWith("HTTP/")) {
             respondError(out, 400, "Bad Request", "malformed request line", false, false);
             log(peer, requestLine, 400, 0);
@@ -384,6 +413,10 @@ final class HttpFileServer {
             log(peer, requestLine, 400, 0);
             return false;
         }
+        String key = pathOf(target);
+        long now = clock.getAsLong();
+        HttpFileCache.Entry cached = cache.fresh(key, now);
+        if (cached != null) return sendCached(cached, method, headers, head, keepAlive, out, peer, requestLine);
         Resolved r = resolve(target);
         if (r.status() != 200) {
             if (r.status() == 403) respondError(out, 403, "Forbidden", "the target leads out of the served directory", head, keepAlive);
@@ -411,57 +444,90 @@ final class HttpFileServer {
                 return keepAlive;
             }
         }
+        HttpFileCache.Entry loaded = cache.load(key, file, contentType(file.getFileName().toString()), now);
+        if (loaded != null) return sendCached(loaded, method, headers, head, keepAlive, out, peer, requestLine);
         return sendFile(file, method, headers, head, keepAlive, out, peer, requestLine);
+    }
+
+    /** A file's body from {@code first}: writes {@code header} and then {@code length} bytes; returns the body bytes sent. */
+    @FunctionalInterface
+    private interface Body {
+        long send(long first, long length, byte[] header) throws IOException;
+    }
+
+    /** A small file from memory: a plain GET or HEAD is one write of the pre-rendered response. */
+    private boolean sendCached(HttpFileCache.Entry e, String method, Map<String, String> headers, boolean head, boolean keepAlive,
+                               OutputStream out, String peer, String requestLine) throws IOException {
+        if (!method.equals("GET") || !headers.containsKey("range")) {
+            HttpFileCache.Rendered r = e.full(httpDateNow(), keepAlive);
+            count(200);
+            out.write(r.bytes(), 0, head ? r.headerLength() : r.bytes().length);
+            out.flush();
+            log(peer, requestLine, 200, head ? 0 : e.body.length);
+            return keepAlive;
+        }
+        return sendRange(e.body.length, e.lastModified, e.fileHeaders, e.type, (first, length, header) -> {
+            byte[] all = java.util.Arrays.copyOf(header, header.length + (int) length);
+            System.arraycopy(e.body, (int) first, all, header.length, (int) length);
+            out.write(all);
+            return length;
+        }, method, headers, head, keepAlive, out, peer, requestLine);
     }
 
     private boolean sendFile(Path file, String method, Map<String, String> headers, boolean head, boolean keepAlive,
                              OutputStream out, String peer, String requestLine) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
             String lastModified = httpDate(Files.getLastModifiedTime(file).toInstant());
-            // RFC 9110 14.2: range handling is defined for GET only; other methods ignore Range.
-            HttpRange range = method.equals("GET") ? HttpRange.parse(headers.get("range"), size) : HttpRange.FULL;
-            // RFC 9110 13.1.5: If-Range with a date applies the Range only if it exactly matches
-            // Last-Modified; we send no entity tags, so an If-Range tag never matches.
-            String ifRange = headers.get("if-range");
-            if (ifRange != null && !(range instanceof HttpRange.Full) && !ifRange.equals(lastModified)) range = HttpRange.FULL;
-            String fileHeaders = "Last-Modified: " + lastModified + "\r\nAccept-Ranges: bytes\r\n";
-            String type = contentType(file.getFileName().toString());
-            long first, length;
-            StringBuilder h = new StringBuilder();
-            switch (range) {
-                case HttpRange.Unsatisfiable u -> {
-                    respond(out, 416, "Range Not Satisfiable", "text/plain; charset=utf-8",
-                            "416 Range Not Satisfiable\n".getBytes(StandardCharsets.UTF_8), head, keepAlive,
-                            fileHeaders + "Content-Range: bytes */" + size + "\r\n", "");
-                    log(peer, requestLine, 416, 0);
-                    return keepAlive;
-                }
-                case HttpRange.Partial p -> {
-                    first = p.first();
-                    length = p.length();
-                    statusLine(h, 206, "Partial Content");
-                    commonHeaders(h, fileHeaders + "Content-Range: " + p.contentRange(size) + "\r\n", type, length, keepAlive);
-                }
-                case HttpRange.Full f -> {
-                    first = 0;
-                    length = size;
-                    statusLine(h, 200, "OK");
-                    commonHeaders(h, fileHeaders, type, length, keepAlive);
-                }
-            }
-            h.append("\r\n");
-            int status = range instanceof HttpRange.Partial ? 206 : 200;
-            count(status);
-            byte[] header = h.toString().getBytes(StandardCharsets.ISO_8859_1);
-            long sent = 0;
-            if (head) out.write(header);
-            else sent = copy(ch, first, length, header, out);
-            out.flush();
-            log(peer, requestLine, status, sent);
-            if (!head && sent != length) return false; // the file shrank: Content-Length lied, so end the connection
-            return keepAlive;
+            return sendRange(ch.size(), lastModified, "Last-Modified: " + lastModified + "\r\nAccept-Ranges: bytes\r\n",
+                    contentType(file.getFileName().toString()), (first, length, header) -> copy(ch, first, length, header, out),
+                    method, headers, head, keepAlive, out, peer, requestLine);
         }
+    }
+
+    /** The 200, 206 or 416 response to a GET or HEAD of a file of {@code size} bytes whose body {@code body} writes. */
+    private boolean sendRange(long size, String lastModified, String fileHeaders, String type, Body body, String method,
+                              Map<String, String> headers, boolean head, boolean keepAlive, OutputStream out, String peer,
+                              String requestLine) throws IOException {
+        // RFC 9110 14.2: range handling is defined for GET only; other methods ignore Range.
+        HttpRange range = method.equals("GET") ? HttpRange.parse(headers.get("range"), size) : HttpRange.FULL;
+        // RFC 9110 13.1.5: If-Range with a date applies the Range only if it exactly matches
+        // Last-Modified; we send no entity tags, so an If-Range tag never matches.
+        String ifRange = headers.get("if-range");
+        if (ifRange != null && !(range instanceof HttpRange.Full) && !ifRange.equals(lastModified)) range = HttpRange.FULL;
+        long first, length;
+        StringBuilder h = new StringBuilder();
+        switch (range) {
+            case HttpRange.Unsatisfiable u -> {
+                respond(out, 416, "Range Not Satisfiable", "text/plain; charset=utf-8",
+                        "416 Range Not Satisfiable\n".getBytes(StandardCharsets.UTF_8), head, keepAlive,
+                        fileHeaders + "Content-Range: bytes */" + size + "\r\n", "");
+                log(peer, requestLine, 416, 0);
+                return keepAlive;
+            }
+            case HttpRange.Partial p -> {
+                first = p.first();
+                length = p.length();
+                statusLine(h, 206, "Partial Content");
+                commonHeaders(h, httpDateNow(), fileHeaders + "Content-Range: " + p.contentRange(size) + "\r\n", type, length, keepAlive);
+            }
+            case HttpRange.Full f -> {
+                first = 0;
+                length = size;
+                statusLine(h, 200, "OK");
+                commonHeaders(h, httpDateNow(), fileHeaders, type, length, keepAlive);
+            }
+        }
+        h.append("\r\n");
+        int status = range instanceof HttpRange.Partial ? 206 : 200;
+        count(status);
+        byte[] header = h.toString().getBytes(StandardCharsets.ISO_8859_1);
+        long sent = 0;
+        if (head) out.write(header);
+        else sent = body.send(first, length, header);
+        out.flush();
+        log(peer, requestLine, status, sent);
+        if (!head && sent != length) return false; // the file shrank: Content-Length lied, so end the connection
+        return keepAlive;
     }
 
     /**
@@ -585,7 +651,11 @@ final class HttpFileServer {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
-    private void count(int status) { statuses.computeIfAbsent(status, k -> new LongAdder()).increment(); }
+    private void count(int status) {
+        LongAdder a = statuses.get(status);
+        if (a == null) a = statuses.computeIfAbsent(status, k -> new LongAdder());
+        a.increment();
+    }
 
     private void respondError(OutputStream out, int status, String reason, String detail, boolean head, boolean keepAlive)
             throws IOException {
@@ -599,7 +669,7 @@ final class HttpFileServer {
         count(status);
         StringBuilder h = new StringBuilder();
         statusLine(h, status, reason);
-        commonHeaders(h, before, type, body.length, keepAlive);
+        commonHeaders(h, httpDateNow(), before, type, body.length, keepAlive);
         h.append(after).append("\r\n");
         byte[] hb = h.toString().getBytes(StandardCharsets.ISO_8859_1);
         byte[] all = new byte[hb.length + (head ? 0 : body.length)];
@@ -609,13 +679,14 @@ final class HttpFileServer {
         out.flush();
     }
 
-    private static void statusLine(StringBuilder h, int status, String reason) {
+    static void statusLine(StringBuilder h, int status, String reason) {
         h.append("HTTP/1.1 ").append(status).append(' ').append(reason).append("\r\n");
     }
 
-    private static void commonHeaders(StringBuilder h, String before, String type, long length, boolean keepAlive) {
+    /** {@code date}: now as an IMF-fixdate ({@link #httpDateNow}). */
+    static void commonHeaders(StringBuilder h, String date, String before, String type, long length, boolean keepAlive) {
         // RFC 9110 6.6.1: an origin server with a clock sends Date.
-        h.append("Date: ").append(httpDate(Instant.now())).append("\r\n");
+        h.append("Date: ").append(date).append("\r\n");
         h.append("Server: netstack4j\r\n");
         h.append(before);
         h.append("Content-Type: ").append(type).append("\r\n");
@@ -670,6 +741,74 @@ final class HttpFileServer {
                 throw timedOut(e);
             }
         }
+    }
+
+    /**
+     * The connection's input, buffered without the per-call locking of BufferedInputStream (the
+     * head is read a byte at a time) and with whole lines taken straight from the buffer.
+     */
+    private static final class RequestInput extends InputStream {
+        private final InputStream in;
+        private final byte[] buf;
+        private int pos, lim;
+
+        RequestInput(InputStream in, int size) {
+            this.in = in;
+            this.buf = new byte[size];
+        }
+
+        private boolean fill() throws IOException {
+            pos = 0;
+            lim = 0;
+            int n = in.read(buf, 0, buf.length);
+            if (n <= 0) return false;
+            lim = n;
+            return true;
+        }
+
+        /** The next byte without taking it, -1 at the end of the stream. */
+        int peek() throws IOException {
+            if (pos == lim && !fill()) return -1;
+            return buf[pos] & 0xff;
+        }
+
+        /**
+         * The next line (without CRLF or LF) if it is whole in the buffer and at most {@code max}
+         * bytes before its LF, else null (and nothing taken): the byte-wise path decides then.
+         */
+        String bufferedLine(int max) {
+            int end = Math.min(lim, pos + max + 1);
+            for (int i = pos; i < end; i++) {
+                if (buf[i] == '\n') {
+                    int len = i > pos && buf[i - 1] == '\r' ? i - 1 - pos : i - pos;
+                    String line = new String(buf, pos, len, StandardCharsets.ISO_8859_1);
+                    pos = i + 1;
+                    return line;
+                }
+            }
+            return null;
+        }
+
+        @Override public int read() throws IOException {
+            if (pos == lim && !fill()) return -1;
+            return buf[pos++] & 0xff;
+        }
+
+        @Override public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) return 0;
+            if (pos == lim) {
+                if (len >= buf.length) return in.read(b, off, len);
+                if (!fill()) return -1;
+            }
+            int n = Math.min(len, lim - pos);
+            System.arraycopy(buf, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        @Override public int available() throws IOException { return (lim - pos) + in.available(); }
+
+        @Override public void close() throws IOException { in.close(); }
     }
 
     private static final class Deadline extends InputStream {

@@ -130,6 +130,10 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--max-header-bytes", paramLabel = "B", description = "Largest request header in bytes; larger gets 431 (default: ${DEFAULT-VALUE}).")
     int maxHeaderBytes = HttpFileServer.Limits.DEFAULT.maxHeaderBytes();
 
+    @Option(names = "--file-cache", paramLabel = "B", description = "Bytes of small files (up to 64 KiB each) --http keeps in memory, "
+            + "looked at again at most a second after use (default: ${DEFAULT-VALUE}; 0: off).")
+    long fileCache = HttpFileCache.DEFAULT_MAX_BYTES;
+
     /** The HTTP limits from the options. */
     HttpFileServer.Limits limits() {
         Options.range("--max-request-line", maxRequestLine, 64, 1 << 20);
@@ -196,7 +200,9 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         HttpFileServer http = null;
         String what;
         if (service.httpRoot != null) {
-            http = new HttpFileServer(service.httpRoot, log, limits, System::nanoTime);
+            Options.range("--file-cache", fileCache, 0, 1L << 40);
+            http = new HttpFileServer(service.httpRoot, log, limits, System::nanoTime,
+                    new HttpFileCache(fileCache, HttpFileCache.DEFAULT_MAX_FILE_BYTES));
             cs = httpServer(server, loops, http, log, maxConnections);
             what = "files under " + service.httpRoot.toAbsolutePath().normalize() + " over HTTP; try: curl http://"
                     + host.address().address() + (p == 80 ? "" : ":" + p) + "/"

@@ -132,7 +132,9 @@ final class TunHttpBench {
             String wrk = run(ns, addr, secs);
             double wall = (System.nanoTime() - t0) / 1e9;
             double cores = (cpuNs(serve.pid()) - cpu0) / 1e9 / wall;
-            return new String[] {rps(wrk), String.format(Locale.ROOT, "serve JVM %.2f cores; %s", cores, errors(wrk))};
+            String rps = rps(wrk);
+            return new String[] {rps, String.format(Locale.ROOT, "serve JVM %.2f cores, %.0f us CPU per request; %s", cores,
+                    perRequestUs(cores, rps), errors(wrk))};
         } finally {
             if (serve != null) {
                 serve.destroy();
@@ -183,7 +185,9 @@ final class TunHttpBench {
             String wrk = run(a, addrB, secs);
             double wall = (System.nanoTime() - t0) / 1e9;
             double cores = (treeCpuNs(nginx) - cpu0) / 1e9 / wall;
-            return new String[] {rps(wrk), String.format(Locale.ROOT, "nginx %.2f cores; %s", cores, errors(wrk))};
+            String rps = rps(wrk);
+            return new String[] {rps, String.format(Locale.ROOT, "nginx %.2f cores, %.0f us CPU per request; %s", cores,
+                    perRequestUs(cores, rps), errors(wrk))};
         } finally {
             if (nginx != null) {
                 nginx.descendants().forEach(ProcessHandle::destroy);
@@ -205,6 +209,12 @@ final class TunHttpBench {
         Matcher m = RPS.matcher(wrk);
         if (!m.find()) throw new IOException("wrk gave no Requests/sec: " + wrk.strip());
         return m.group(1);
+    }
+
+    /** CPU time per request in microseconds: cores busy divided by requests per second. */
+    private static double perRequestUs(double cores, String rps) {
+        double r = Double.parseDouble(rps);
+        return r > 0 ? cores * 1e6 / r : Double.NaN;
     }
 
     /** wrk's error lines (socket errors, non-2xx), or "no errors". */
