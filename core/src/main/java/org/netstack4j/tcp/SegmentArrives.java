@@ -161,6 +161,9 @@ final class SegmentArrives {
                 if (segLen == 0) c.outOfWindowAckSent(now);
                 if (AccEcn.on(c) && syn) AccEcn.synAgain(c, seg, ecn, false);
                 else if (AccEcn.on(c) && len > 0) AccEcn.duplicateArrives(c);
+                // RFC 2883 4.1.1: a segment already received is reported in a D-SACK block (Linux
+                // tcp_send_dupack: the part below RCV.NXT)
+                if (segLen > 0 && Seq.lt(seq, c.rcvNxt)) c.rcv.duplicate(seq, Seq.min(Seq.add(seq, segLen), c.rcvNxt), false);
                 c.snd.sendAck(now); // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
                 if (c.state == TcpState.TIME_WAIT && fin) c.restartTimeWait(now); // retransmitted FIN
             }
@@ -394,6 +397,11 @@ final class SegmentArrives {
             if (Seq.gt(up, c.rcvUp)) c.rcvUp = up;
         }
         // RFC 9293 3.10.7.4, seventh process the segment text
+        int sentSeq = seg.has(TcpRepr.SYN) ? Seq.add(seg.seq(), 1) : seg.seq();
+        if (Seq.lt(sentSeq, dataSeq) && c.canReceiveData()) {
+            // RFC 2883 4.1.2: the front of the segment was a duplicate (Linux tcp_data_queue: seq < rcv_nxt)
+            c.rcv.duplicate(sentSeq, dataSeq, false);
+        }
         if (len > 0 && c.orphan && (c.state == TcpState.FIN_WAIT_1 || c.state == TcpState.FIN_WAIT_2)) {
             // RFC 1122 4.2.2.13: new data after CLOSE that nobody will read: a RST tells the peer it was lost
             c.layer.counters().outRstDataAfterClose.increment();
