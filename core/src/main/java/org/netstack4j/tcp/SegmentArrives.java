@@ -162,8 +162,8 @@ final class SegmentArrives {
                 if (AccEcn.on(c) && syn) AccEcn.synAgain(c, seg, ecn, false);
                 else if (AccEcn.on(c) && len > 0) AccEcn.duplicateArrives(c);
                 // RFC 2883 4.1.1: a segment already received is reported in a D-SACK block (Linux
-                // tcp_send_dupack: the part below RCV.NXT)
-                if (segLen > 0 && Seq.lt(seq, c.rcvNxt)) c.rcv.duplicate(seq, Seq.min(Seq.add(seq, segLen), c.rcvNxt), false);
+                // tcp_send_dupack: the part below RCV.NXT; an old SYN draws a challenge ACK instead)
+                if (!syn && segLen > 0 && Seq.lt(seq, c.rcvNxt)) c.rcv.duplicate(seq, Seq.min(Seq.add(seq, segLen), c.rcvNxt), false);
                 c.snd.sendAck(now); // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
                 if (c.state == TcpState.TIME_WAIT && fin) c.restartTimeWait(now); // retransmitted FIN
             }
@@ -439,6 +439,7 @@ final class SegmentArrives {
         }
         c.finReceived = true;
         c.rcvNxt = Seq.add(c.rcvNxt, 1);
+        c.ooo.forgetDuplicate(); // Linux tcp_fin: tcp_sack_reset drops a pending D-SACK
         // the FIN takes a sequence number but no buffer space: keep the window's size
         c.rcvAdvRight = Seq.add(c.rcvAdvRight, 1);
         c.nRemoteClosed = true;

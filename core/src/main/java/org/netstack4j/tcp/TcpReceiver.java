@@ -162,7 +162,8 @@ final class TcpReceiver {
             c.ooo.duplicateToo(left, right);
             return;
         }
-        (Seq.lt(left, c.rcvNxt) ? c.layer.counters().dsackOldSent : c.layer.counters().dsackOfoSent).increment();
+        // below RCV.NXT, or over held data that this segment makes in order: Linux's TCPDSACKOldSent
+        (extend || Seq.lt(left, c.rcvNxt) ? c.layer.counters().dsackOldSent : c.layer.counters().dsackOfoSent).increment();
         ownOoo().duplicate(left, right);
     }
 

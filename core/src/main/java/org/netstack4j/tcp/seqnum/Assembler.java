@@ -99,6 +99,9 @@ public final class Assembler {
         return out;
     }
 
+    /** Drops a pending D-SACK block. */
+    public void forgetDuplicate() { if (hasDsack()) dsackRight = dsackLeft; }
+
     /** A D-SACK block waits for the next ACK. */
     public boolean hasDsack() { return dsackLeft != dsackRight; }
 
@@ -136,7 +139,7 @@ public final class Assembler {
 
     public void clear() {
         ranges = NONE;
-        dsackRight = dsackLeft;
+        forgetDuplicate();
     }
 
     /** Forgets everything below {@code seq} (ranges end there or are trimmed to start there). */
