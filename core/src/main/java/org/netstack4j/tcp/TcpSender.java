@@ -193,7 +193,9 @@ final class TcpSender implements RecoverySender {
                     // the congestion window (RFC 3042 limited transmit beyond it after one or two
                     // duplicate ACKs; with PRR, RFC 6937, the flight measured as pipe against it),
                     // and SND.NXT - SND.UNA against the peer's window
-                    long usable = Math.min(c.sndWnd - flight, r.cwndRoom(flight));
+                    // A Fast Open child's SYN,ACK takes no room in cwnd (Linux sends it from the request
+                    // socket: packets_out counts the data only)
+                    long usable = Math.min(c.sndWnd - flight, r.cwndRoom(c.synAcked() ? flight : flight - 1));
                     if (usable <= 0) {
                         windowFull = r.sendWindow() <= c.sndWnd;
                         break;
