@@ -284,13 +284,6 @@ final class SegmentArrives {
             }
         }
         if (!processAck(c, now, seg, len, fin)) return;
-        // RFC 7323 4.3 (2): TS.Recent <- SEG.TSval when SEG.SEQ <= Last.ACK.sent. Done only now that
-        // the ACK was found acceptable (as Linux does, tcp_ack then tcp_replace_ts_recent): a segment
-        // with a forged ACK must not move TS.Recent, or PAWS would then drop the peer's real segments.
-        if (ts != null && Seq.le(seq, c.lastAckSent)) {
-            c.tsRecent = ts.tsVal();
-            c.tsRecentAt = now;
-        }
         switch (c.state) {
             case FIN_WAIT_1 -> {
                 if (c.finAcked()) {
@@ -335,6 +328,16 @@ final class SegmentArrives {
             c.snd.challengeAck(now);
             return false;
         }
+        // RFC 7323 4.3 (2): TS.Recent <- SEG.TSval when SEG.SEQ <= Last.ACK.sent. Done only now that
+        // the ACK was found acceptable, and before anything it makes us send (as Linux's tcp_ack with
+        // FLAG_UPDATE_TS_RECENT): a segment with a forged ACK must not move TS.Recent, or PAWS would
+        // then drop the peer's real segments; a retransmission this ACK triggers echoes its TSval.
+        TcpOption.Timestamps ts = c.tsOk ? TcpConnection.timestampsOf(seg) : null;
+        boolean tsProgress = ts != null && Seq.gt(ts.tsVal(), c.tsRecent);
+        if (ts != null && Seq.le(seg.seq(), c.lastAckSent)) {
+            c.tsRecent = ts.tsVal();
+            c.tsRecentAt = now;
+        }
         long segWnd = (long) seg.window() << c.sndWscale;
         LossRecovery r = c.recovery; // null until data flows (DESIGN.md 10); SACK blocks need the scoreboard
         if (r == null && c.sackOk && hasSackBlocks(seg)) r = c.recovery();
@@ -354,7 +357,7 @@ final class SegmentArrives {
             }
             r.duplicateAck(now);
         }
-        if (AccEcn.on(c)) accEcnAck(c, now, seg, prevUna, sackedBefore);
+        if (AccEcn.on(c)) accEcnAck(c, now, seg, prevUna, sackedBefore, tsProgress);
         else if (seg.has(TcpRepr.ECE) && c.ecnFlags != 0) Ecn.eceArrives(c, now, ack);
         if (c.recovery != null) c.recovery.ackProcessed(now);
         // window update: if SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)
@@ -373,13 +376,12 @@ final class SegmentArrives {
      * SACKed), whether it shows progress (those, or a newer timestamp: Linux FLAG_TS_PROGRESS), and
      * the congestion response to the CE marks its ACE counter reports.
      */
-    private static void accEcnAck(TcpConnection c, long now, TcpRepr seg, int prevUna, long sackedBefore) {
+    private static void accEcnAck(TcpConnection c, long now, TcpRepr seg, int prevUna, long sackedBefore, boolean tsProgress) {
         int ack = seg.ack();
         boolean synAcked = prevUna == c.iss && Seq.gt(ack, prevUna);
         long sackedAfter = c.recovery != null ? c.recovery.sackedBytes() : 0;
         long delivered = Math.max(0, Seq.sub(ack, prevUna)) - (synAcked ? 1 : 0) + sackedAfter - sackedBefore;
-        TcpOption.Timestamps ts = c.tsOk ? TcpConnection.timestampsOf(seg) : null;
-        boolean progress = Seq.gt(ack, prevUna) || sackedAfter > sackedBefore || ts != null && Seq.gt(ts.tsVal(), c.tsRecent);
+        boolean progress = Seq.gt(ack, prevUna) || sackedAfter > sackedBefore || tsProgress;
         if (AccEcn.ackArrives(c, seg, Math.max(0, delivered), progress, synAcked) > 0) Ecn.reduce(c, now, ack);
     }
 

@@ -157,7 +157,8 @@ final class TcpReceiver {
      * a further duplicate of the same segment joins the pending block if it touches it).
      */
     void duplicate(int left, int right, boolean extend) {
-        if (!c.sackOk || !cfg().options().dsack()) return;
+        // (Linux's TIME-WAIT socket answers with a bare ACK)
+        if (!c.sackOk || !cfg().options().dsack() || c.state == TcpState.TIME_WAIT) return;
         if (extend && c.ooo.hasDsack()) {
             c.ooo.duplicateToo(left, right);
             return;

@@ -90,8 +90,9 @@ final class Nstat {
         return true;
     }
 
+    /** A name (or a part of names, as "TcpExt") that some mapped counter has; else the script cannot be judged. */
     private static void requireKnown(int line, String name) {
-        if (!name.contains("*") && !LINUX_NAMES.containsKey(name))
+        if (!name.contains("*") && LINUX_NAMES.keySet().stream().noneMatch(n -> n.contains(name)))
             throw new Unsupported(line, "nstat counter " + name + " (no netstack4j counter counts it)");
     }
 
