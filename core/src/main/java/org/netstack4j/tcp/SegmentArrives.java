@@ -161,6 +161,9 @@ final class SegmentArrives {
                 if (segLen == 0) Rare.outOfWindowAckSent(c, now);
                 if (AccEcn.on(c) && syn) AccEcn.synAgain(c, seg, ecn, false);
                 else if (AccEcn.on(c) && len > 0) AccEcn.duplicateArrives(c);
+                // RFC 2883 4.1.1: a segment already received is reported in a D-SACK block (Linux
+                // tcp_send_dupack: the part below RCV.NXT; an old SYN draws a challenge ACK instead)
+                if (!syn && segLen > 0 && Seq.lt(seq, c.rcvNxt)) c.rcv.duplicate(seq, Seq.min(Seq.add(seq, segLen), c.rcvNxt), false);
                 c.snd.sendAck(now); // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
                 if (c.state == TcpState.TIME_WAIT && fin) c.restartTimeWait(now); // retransmitted FIN
             }
@@ -281,13 +284,6 @@ final class SegmentArrives {
             }
         }
         if (!processAck(c, now, seg, len, fin)) return;
-        // RFC 7323 4.3 (2): TS.Recent <- SEG.TSval when SEG.SEQ <= Last.ACK.sent. Done only now that
-        // the ACK was found acceptable (as Linux does, tcp_ack then tcp_replace_ts_recent): a segment
-        // with a forged ACK must not move TS.Recent, or PAWS would then drop the peer's real segments.
-        if (ts != null && Seq.le(seq, c.lastAckSent)) {
-            c.tsRecent = ts.tsVal();
-            c.tsRecentAt = now;
-        }
         switch (c.state) {
             case FIN_WAIT_1 -> {
                 if (c.finAcked()) {
@@ -332,6 +328,16 @@ final class SegmentArrives {
             c.snd.challengeAck(now);
             return false;
         }
+        // RFC 7323 4.3 (2): TS.Recent <- SEG.TSval when SEG.SEQ <= Last.ACK.sent. Done only now that
+        // the ACK was found acceptable, and before anything it makes us send (as Linux's tcp_ack with
+        // FLAG_UPDATE_TS_RECENT): a segment with a forged ACK must not move TS.Recent, or PAWS would
+        // then drop the peer's real segments; a retransmission this ACK triggers echoes its TSval.
+        TcpOption.Timestamps ts = c.tsOk ? TcpConnection.timestampsOf(seg) : null;
+        boolean tsProgress = ts != null && Seq.gt(ts.tsVal(), c.tsRecent);
+        if (ts != null && Seq.le(seg.seq(), c.lastAckSent)) {
+            c.tsRecent = ts.tsVal();
+            c.tsRecentAt = now;
+        }
         long segWnd = (long) seg.window() << c.sndWscale;
         LossRecovery r = c.recovery; // null until data flows (DESIGN.md 10); SACK blocks need the scoreboard
         if (r == null && c.sackOk && hasSackBlocks(seg)) r = c.recovery();
@@ -351,7 +357,7 @@ final class SegmentArrives {
             }
             r.duplicateAck(now);
         }
-        if (AccEcn.on(c)) accEcnAck(c, now, seg, prevUna, sackedBefore);
+        if (AccEcn.on(c)) accEcnAck(c, now, seg, prevUna, sackedBefore, tsProgress);
         else if (seg.has(TcpRepr.ECE) && c.ecnFlags != 0) Ecn.eceArrives(c, now, ack);
         if (c.recovery != null) c.recovery.ackProcessed(now);
         // window update: if SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)
@@ -370,13 +376,12 @@ final class SegmentArrives {
      * SACKed), whether it shows progress (those, or a newer timestamp: Linux FLAG_TS_PROGRESS), and
      * the congestion response to the CE marks its ACE counter reports.
      */
-    private static void accEcnAck(TcpConnection c, long now, TcpRepr seg, int prevUna, long sackedBefore) {
+    private static void accEcnAck(TcpConnection c, long now, TcpRepr seg, int prevUna, long sackedBefore, boolean tsProgress) {
         int ack = seg.ack();
         boolean synAcked = prevUna == c.iss && Seq.gt(ack, prevUna);
         long sackedAfter = c.recovery != null ? c.recovery.sackedBytes() : 0;
         long delivered = Math.max(0, Seq.sub(ack, prevUna)) - (synAcked ? 1 : 0) + sackedAfter - sackedBefore;
-        TcpOption.Timestamps ts = c.tsOk ? TcpConnection.timestampsOf(seg) : null;
-        boolean progress = Seq.gt(ack, prevUna) || sackedAfter > sackedBefore || ts != null && Seq.gt(ts.tsVal(), c.tsRecent);
+        boolean progress = Seq.gt(ack, prevUna) || sackedAfter > sackedBefore || tsProgress;
         if (AccEcn.ackArrives(c, seg, Math.max(0, delivered), progress, synAcked) > 0) Ecn.reduce(c, now, ack);
     }
 
@@ -394,6 +399,11 @@ final class SegmentArrives {
             if (Seq.gt(up, c.rcvUp)) c.rcvUp = up;
         }
         // RFC 9293 3.10.7.4, seventh process the segment text
+        int sentSeq = seg.has(TcpRepr.SYN) ? Seq.add(seg.seq(), 1) : seg.seq();
+        if (Seq.lt(sentSeq, dataSeq) && c.canReceiveData()) {
+            // RFC 2883 4.1.2: the front of the segment was a duplicate (Linux tcp_data_queue: seq < rcv_nxt)
+            c.rcv.duplicate(sentSeq, dataSeq, false);
+        }
         if (len > 0 && c.orphan && (c.state == TcpState.FIN_WAIT_1 || c.state == TcpState.FIN_WAIT_2)) {
             // RFC 1122 4.2.2.13: new data after CLOSE that nobody will read: a RST tells the peer it was lost
             c.layer.counters().outRstDataAfterClose.increment();
@@ -431,6 +441,7 @@ final class SegmentArrives {
         }
         c.finReceived = true;
         c.rcvNxt = Seq.add(c.rcvNxt, 1);
+        c.ooo.forgetDuplicate(); // Linux tcp_fin: tcp_sack_reset drops a pending D-SACK
         // the FIN takes a sequence number but no buffer space: keep the window's size
         c.rcvAdvRight = Seq.add(c.rcvAdvRight, 1);
         c.nRemoteClosed = true;

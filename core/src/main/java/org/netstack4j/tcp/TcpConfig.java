@@ -90,15 +90,15 @@ public record TcpConfig(
      * abort, zero-window probes without data below SND.UNA, Minshall's Nagle, CUBIC (Linux's
      * default congestion control), Linux's RTO floor, tail loss probes, cwnd validation,
      * Proportional Rate Reduction in fast recovery (RFC 6937, Linux since 3.2) and its undo when
-     * D-SACKs show every retransmission of the recovery to have been unnecessary, and RACK-TLP
-     * loss detection (RFC 8985, Linux tcp_recovery = 1).
+     * D-SACKs show every retransmission of the recovery to have been unnecessary, RACK-TLP
+     * loss detection (RFC 8985, Linux tcp_recovery = 1), and linear SYN timeouts (tcp_syn_linear_timeouts 4).
      */
     public static TcpConfig linuxLike() {
         return defaults()
                 .withOptions(o -> o.withOptionLayout(OptionLayout.linuxLike()))
                 .withAcks(a -> a.withQuickAcks(16).withCoalesceAcks(false))
                 .withSending(s -> s.withZeroWindowProbeData(false).withNagleMinshall(true))
-                .withTimers(t -> t.withMinRtoOnVariance(true))
+                .withTimers(t -> t.withMinRtoOnVariance(true).withSynLinearTimeouts(4))
                 .withQuirks(q -> q.withResetHalfOpenOnListenerClose(false).withAckUnsentAck(false).withAbortRstWithAck(true))
                 .withRecovery(r -> r.withCongestionControl(CongestionControlKind.CUBIC).withSlowStartAbcLimit(0)
                         .withCwndValidation(true).withSlowStartAfterIdle(true).withTailLossProbe(true)
@@ -166,6 +166,8 @@ public record TcpConfig(
      * @param windowScaleShift Our shift when window scaling is agreed (0..14).
      * @param timestamps Offer timestamps (RFC 7323 3): RTTM and PAWS.
      * @param sack Offer SACK-permitted (RFC 2018); we generate SACK blocks.
+     * @param dsack With SACK agreed, report duplicate segments in D-SACK blocks (RFC 2883 4;
+     *        Linux net.ipv4.tcp_dsack, default on).
      * @param optionLayout Option order on SYN and SYN-ACK.
      * @param ecn Explicit Congestion Notification (RFC 3168), as Linux's net.ipv4.tcp_ecn and
      *        FreeBSD's net.inet.tcp.ecn.enable: {@link #ECN_OFF} never, {@link #ECN_ON} ask for
@@ -190,6 +192,7 @@ public record TcpConfig(
             int windowScaleShift,
             boolean timestamps,
             boolean sack,
+            boolean dsack,
             OptionLayout optionLayout,
             int ecn,
             int accEcnOption,
@@ -217,6 +220,7 @@ public record TcpConfig(
                 7 /* windowScaleShift */,
                 true /* timestamps */,
                 true /* sack */,
+                true /* dsack */,
                 OptionLayout.linuxLike() /* optionLayout */,
                 ECN_ACCEPT /* ecn */,
                 ACCECN_OPTION_FULL /* accEcnOption */,
@@ -238,6 +242,7 @@ public record TcpConfig(
         public Options withWindowScaleShift(int v) { return ConfigCopy.with(this, "windowScaleShift", v); }
         public Options withTimestamps(boolean v) { return ConfigCopy.with(this, "timestamps", v); }
         public Options withSack(boolean v) { return ConfigCopy.with(this, "sack", v); }
+        public Options withDsack(boolean v) { return ConfigCopy.with(this, "dsack", v); }
         public Options withOptionLayout(OptionLayout v) { return ConfigCopy.with(this, "optionLayout", v); }
         public Options withEcn(int v) { return ConfigCopy.with(this, "ecn", v); }
         public Options withAccEcnOption(int v) { return ConfigCopy.with(this, "accEcnOption", v); }
@@ -291,7 +296,11 @@ public record TcpConfig(
      *        max(K * RTTVAR, min RTO) (Linux tcp_rtt_estimator / __tcp_set_rto); false: it bounds
      *        the whole RTO (RFC 6298 2.4).
      * @param mslNs Maximum segment lifetime; TIME-WAIT lasts 2*MSL.
-     * @param synRetries SYN retransmissions before TIMED_OUT.
+     * @param synRetries SYN retransmissions before TIMED_OUT (after the linear ones below).
+     * @param synLinearTimeouts An active open's first this many SYN timeouts keep the initial RTO
+     *        instead of doubling it, and add as many retransmissions to synRetries (Linux 6.5+
+     *        net.ipv4.tcp_syn_linear_timeouts, default 4: SYNs at 0, 1, 2, 3, 4, 5, 7, 11 ... s);
+     *        0 = RFC 6298 5.5 backoff from the first timeout.
      * @param synAckRetries SYN-ACK retransmissions before a half-open connection is dropped.
      * @param dataRetries Retransmissions of data/FIN before TIMED_OUT.
      * @param userTimeoutNs RFC 9293 3.10.8 USER TIMEOUT: abort when data stays unacknowledged this long; 0 = off.
@@ -314,6 +323,7 @@ public record TcpConfig(
             boolean minRtoOnVariance,
             long mslNs,
             int synRetries,
+            int synLinearTimeouts,
             int synAckRetries,
             int dataRetries,
             long userTimeoutNs,
@@ -332,6 +342,7 @@ public record TcpConfig(
                 false /* minRtoOnVariance */,
                 Time.s(30) /* mslNs */,
                 6 /* synRetries */,
+                0 /* synLinearTimeouts */,
                 5 /* synAckRetries */,
                 15 /* dataRetries */,
                 0 /* userTimeoutNs */,
@@ -345,6 +356,7 @@ public record TcpConfig(
         void validate() {
             if (minRtoNs <= 0 || maxRtoNs < minRtoNs || initialRtoNs <= 0) throw new IllegalArgumentException("bad RTO bounds");
             if (connectTimeoutNs < 0) throw new IllegalArgumentException("connectTimeoutNs >= 0");
+            if (synLinearTimeouts < 0) throw new IllegalArgumentException("synLinearTimeouts >= 0");
         }
 
         public Timers withInitialRtoNs(long v) { return ConfigCopy.with(this, "initialRtoNs", v); }
@@ -354,6 +366,7 @@ public record TcpConfig(
         public Timers withMinRtoOnVariance(boolean v) { return ConfigCopy.with(this, "minRtoOnVariance", v); }
         public Timers withMslNs(long v) { return ConfigCopy.with(this, "mslNs", v); }
         public Timers withSynRetries(int v) { return ConfigCopy.with(this, "synRetries", v); }
+        public Timers withSynLinearTimeouts(int v) { return ConfigCopy.with(this, "synLinearTimeouts", v); }
         public Timers withSynAckRetries(int v) { return ConfigCopy.with(this, "synAckRetries", v); }
         public Timers withDataRetries(int v) { return ConfigCopy.with(this, "dataRetries", v); }
         public Timers withUserTimeoutNs(long v) { return ConfigCopy.with(this, "userTimeoutNs", v); }

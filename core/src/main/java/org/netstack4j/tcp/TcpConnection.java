@@ -630,7 +630,7 @@ public final class TcpConnection {
             return;
         }
         int limit = switch (state) {
-            case SYN_SENT -> cfg().timers().synRetries();
+            case SYN_SENT -> cfg().timers().synRetries() + cfg().timers().synLinearTimeouts();
             case SYN_RECEIVED -> parent != null ? parent.synAckRetries() : cfg().timers().synAckRetries();
             case ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT, CLOSED, LISTEN -> cfg().timers().dataRetries();
         };
@@ -645,7 +645,8 @@ public final class TcpConnection {
             return;
         }
         retries++;
-        rtt.backoff(); // RFC 6298 5.5
+        // RFC 6298 5.5; Linux keeps an active open's first SYN timeouts linear (tcp_syn_linear_timeouts)
+        if (state != TcpState.SYN_SENT || retries > cfg().timers().synLinearTimeouts()) rtt.backoff();
         rtt.timing = false; // Karn
         if (!synAcked()) {
             snd.synRetransmitted = true;

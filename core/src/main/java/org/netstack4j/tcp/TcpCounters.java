@@ -27,6 +27,8 @@ final class TcpCounters {
      */
     final Counter accEcnNegotiated, accEcnFallbackClassic, accEcnFallbackNone, accEcnInCe, accEcnDeliveredCe,
             accEcnOptionsSent, accEcnOptionsReceived, accEcnAceFailed, accEcnOptionFailed;
+    /** D-SACK blocks reported (RFC 2883) for a duplicate below RCV.NXT and above it (Linux TCPDSACKOldSent, TCPDSACKOfoSent). */
+    final Counter dsackOldSent, dsackOfoSent;
     final RecoveryCounters recovery;
 
     TcpCounters(Counters c) {
@@ -77,6 +79,8 @@ final class TcpCounters {
         accEcnOptionsReceived = c.counter("tcp.accecn.options_received");
         accEcnAceFailed = c.counter("tcp.accecn.ace_failed");
         accEcnOptionFailed = c.counter("tcp.accecn.option_failed");
+        dsackOldSent = c.counter("tcp.out.dsack_old");
+        dsackOfoSent = c.counter("tcp.out.dsack_ofo");
         syncookiesSent = c.counter("tcp.syncookies.sent");
         syncookiesValid = c.counter("tcp.syncookies.valid");
         syncookiesFailed = c.counter("tcp.syncookies.failed");

@@ -59,6 +59,12 @@ final class TcpReceiver {
         if (offset == 0) {
             boolean hadHoles = !c.ooo.isEmpty();
             int end = Seq.add(c.rcvNxt, len);
+            if (hadHoles) {
+                // RFC 2883 4.1.2: the segment also brought bytes held out of order; their first
+                // duplicate run joins the D-SACK block (Linux tcp_ofo_queue: tcp_dsack_extend)
+                int[] dup = c.ooo.firstOverlap(c.rcvNxt, end);
+                if (dup != null) duplicate(dup[0], dup[1], true);
+            }
             int newNxt = c.ooo.advance(end);
             int n = Seq.sub(newNxt, c.rcvNxt);
             c.rcvBuf.commit(n);
@@ -91,6 +97,10 @@ final class TcpReceiver {
                 }
             }
         } else {
+            // RFC 2883 4.1.1, 4.1.3: (part of) an out-of-order segment held already; the block
+            // holding it follows as the first SACK block (Linux tcp_data_queue_ofo)
+            int[] dup = c.ooo.firstOverlap(dataSeq, Seq.add(dataSeq, len));
+            if (dup != null) duplicate(dup[0], dup[1], false);
             if (!ownOoo().add(dataSeq, Seq.add(dataSeq, len))) {
                 c.layer.counters().oooRangesFull.increment();
                 if (c.layer.tracer().enabled())
@@ -139,6 +149,23 @@ final class TcpReceiver {
     RingBuffer ownReceiveBuffer() {
         if (c.rcvBuf.isShared()) c.rcvBuf = c.layer.receiveRings().take(cfg().buffers().receiveBufferSize());
         return c.rcvBuf;
+    }
+
+    /**
+     * RFC 2883 4.1: [left, right) arrived again: the next ACK reports it in a D-SACK block, with
+     * SACK agreed and D-SACK on (Linux tcp_dsack_set, or tcp_dsack_extend when {@code extend}:
+     * a further duplicate of the same segment joins the pending block if it touches it).
+     */
+    void duplicate(int left, int right, boolean extend) {
+        // (Linux's TIME-WAIT socket answers with a bare ACK)
+        if (!c.sackOk || !cfg().options().dsack() || c.state == TcpState.TIME_WAIT) return;
+        if (extend && c.ooo.hasDsack()) {
+            c.ooo.duplicateToo(left, right);
+            return;
+        }
+        // below RCV.NXT, or over held data that this segment makes in order: Linux's TCPDSACKOldSent
+        (extend || Seq.lt(left, c.rcvNxt) ? c.layer.counters().dsackOldSent : c.layer.counters().dsackOfoSent).increment();
+        ownOoo().duplicate(left, right);
     }
 
     Assembler ownOoo() {

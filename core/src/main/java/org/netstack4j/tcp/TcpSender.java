@@ -163,7 +163,7 @@ final class TcpSender implements RecoverySender {
 
     /** Largest payload in one segment: the effective MSS less the SACK blocks we would carry. */
     @Override public int maxSegmentData() {
-        int sack = c.sackOk && !c.ooo.isEmpty() ? 2 + 2 + 8 * Math.min(c.ooo.rangeCount(), c.tsOk ? 3 : 4) : 0;
+        int sack = c.sackOk && c.ooo.sackBlockCount() > 0 ? 2 + 2 + 8 * Math.min(c.ooo.sackBlockCount(), c.tsOk ? 3 : 4) : 0;
         return Math.max(1, c.effMss - sack);
     }
 
@@ -193,7 +193,9 @@ final class TcpSender implements RecoverySender {
                     // the congestion window (RFC 3042 limited transmit beyond it after one or two
                     // duplicate ACKs; with PRR, RFC 6937, the flight measured as pipe against it),
                     // and SND.NXT - SND.UNA against the peer's window
-                    long usable = Math.min(c.sndWnd - flight, r.cwndRoom(flight));
+                    // A Fast Open child's SYN,ACK takes no room in cwnd (Linux sends it from the request
+                    // socket: packets_out counts the data only)
+                    long usable = Math.min(c.sndWnd - flight, r.cwndRoom(c.synAcked() ? flight : flight - 1));
                     if (usable <= 0) {
                         windowFull = r.sendWindow() <= c.sndWnd;
                         break;
@@ -318,7 +320,7 @@ final class TcpSender implements RecoverySender {
     private int superSegments(int maxData, long room) {
         if (gsoMaxPlus1 == 0) gsoMaxPlus1 = (char) (Math.min(Math.max(c.layer.gsoMaxSize(c.remoteAddress), 0), 0xFFFE) + 1);
         int gsoMax = gsoMaxPlus1 - 1;
-        if (gsoMax == 0 || c.sackOk && !c.ooo.isEmpty()) return 1;
+        if (gsoMax == 0 || c.sackOk && c.ooo.sackBlockCount() > 0) return 1;
         int headers = (c.remoteAddress instanceof org.netstack4j.wire.Ipv6Address ? 40 : 20) + 20 + (c.tsOk ? 12 : 0);
         long fit = Math.min(room, gsoMax - headers);
         return (int) Math.max(1, fit / maxData);
@@ -442,7 +444,7 @@ final class TcpSender implements RecoverySender {
         boolean ack = (flags & TcpRepr.ACK) != 0;
         List<TcpOption> options; // null: the common segment, no options or NOP, NOP, TS
         int window;
-        boolean sackNow = c.sackOk && ack && !c.ooo.isEmpty();
+        boolean sackNow = c.sackOk && ack && c.ooo.sackBlockCount() > 0;
         boolean accEcnOption = !syn && ack && AccEcn.on(c) && AccEcn.wantsOption(c, len);
         if (syn) {
             options = synOptions(now, ack);

@@ -11,12 +11,13 @@ import org.netstack4j.packetdrill.Interpreter.Mismatch;
 
 /**
  * The script's shell command lines (sysctl, set_sysctls.py, sockstat, tcpdrop, ip route,
- * ethtool, defaults.sh) mapped onto the stack's settings or checked against its connections,
+ * ethtool, defaults.sh, nstat) mapped onto the stack's settings or checked against its connections,
  * and its Python TCP_INFO assertion lines.
  */
 final class Commands {
 
     private final Interpreter interp;
+    private final Nstat nstat = new Nstat();
 
     Commands(Interpreter interp) { this.interp = interp; }
 
@@ -95,6 +96,10 @@ final class Commands {
             } else if (ETHTOOL_OFFLOADS.matcher(cmd).matches()) {
                 // segmentation/receive offloads on the tun device: we send MSS-sized segments and
                 // the runner matches a scripted TSO-sized segment against several of them anyway
+            } else if (cmd.matches("nstat\\b.*")) {
+                // kernel counters through iproute2's nstat, read from the stack's own (none before it exists)
+                if (!nstat.run(c.line(), cmd, interp.stack != null ? interp.stack.counters() : Map.of()))
+                    throw new Unsupported(c.line(), "nstat `" + cmd + "`");
             } else {
                 throw new Unsupported(c.line(), "command `" + cmd.split("\\s+")[0] + "`");
             }

@@ -35,6 +35,7 @@ final class EngineStack implements TcpStack {
     static final TcpStack.Factory FACTORY = EngineStack::new;
 
     private final TcpLayer layer;
+    private final Counters counters = new Counters();
     private final TcpConfig config;
     private final StackSettings settings;
     private final int announcedRcvBuf;
@@ -58,10 +59,12 @@ final class EngineStack implements TcpStack {
             @Override public void send(long now, IpAddress src, IpAddress dst, TcpEncoder tcp, byte[] payload, int off, int len, int ecn) {
                 send(now, src, dst, tcp.toRepr(), payload, off, len, ecn);
             }
-        }, paths(s), Tracer.NONE, new Counters(), seed);
+        }, paths(s), Tracer.NONE, counters, seed);
         if (s.fastOpenMode != null) layer.fastOpen().setMode(s.fastOpenMode);
         if (s.fastOpenKey != null) layer.fastOpen().setKeys(FastOpen.Keys.parse(s.fastOpenKey));
     }
+
+    @Override public Map<String, Long> counters() { return counters.snapshot(); }
 
     /**
      * The script's network as TCP sees it: one route (the tun device's, or "ip route ... mtu")

@@ -80,6 +80,7 @@ final class Sysctl {
                 s.fastOpenKey = v;
             }
             case "net.ipv4.tcp_sack" -> options(s, o -> o.withSack(on(v)));
+            case "net.ipv4.tcp_dsack" -> options(s, o -> o.withDsack(on(v)));
             case "net.ipv4.tcp_window_scaling" -> options(s, o -> o.withWindowScale(on(v)));
             case "net.ipv4.tcp_rmem" -> s.receiveBuffer(parseInt(line, key, v.split("\\s+")[1]));
             case "net.ipv4.tcp_wmem" -> { int n = parseInt(line, key, v.split("\\s+")[1]); buffers(s, b -> b.withSendBufferSize(n)); }
@@ -92,6 +93,12 @@ final class Sysctl {
                 recovery(s, r -> r.withCongestionControl(cc));
             }
             case "net.ipv4.tcp_syn_retries" -> { int n = parseInt(line, key, v); timers(s, t -> t.withSynRetries(n)); }
+            // Linux 6.5+: the first N SYN timeouts of an active open stay at the initial RTO (0..10)
+            case "net.ipv4.tcp_syn_linear_timeouts" -> {
+                int n = parseInt(line, key, v);
+                if (n < 0 || n > 10) throw new Unsupported(line, "sysctl " + key + "=" + v);
+                timers(s, t -> t.withSynLinearTimeouts(n));
+            }
             case "net.ipv4.tcp_fin_timeout" -> s.finWait2TimeoutNs = parseInt(line, key, v) * 1_000_000_000L;
             case "net.ipv4.tcp_retries2" -> { int n = parseInt(line, key, v); timers(s, t -> t.withDataRetries(n)); }
             case "net.ipv4.tcp_keepalive_time" -> { long ns = parseInt(line, key, v) * 1_000_000_000L; timers(s, t -> t.withKeepaliveIdleNs(ns)); }

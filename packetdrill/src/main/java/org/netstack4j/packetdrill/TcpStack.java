@@ -81,6 +81,9 @@ public interface TcpStack extends Pollable {
     /** Would a Fast Open connect to {@code remote} carry data (a cookie cached, or none needed)? */
     default boolean fastOpenCarriesData(IpAddress remote, SocketOptions opts) { return false; }
 
+    /** The stack's counters by name (netstack4j's names, as {@code Counters.snapshot()}); none if it keeps none. */
+    default Map<String, Long> counters() { return Map.of(); }
+
     /** Every connection the stack knows, including embryonic and TIME-WAIT ones. */
     List<Conn> connections();
 

@@ -176,4 +176,21 @@ class ShimsTest {
         Sysctl.apply(1, "net.ipv4.tcp_wmem", "4096 50000 4194304", s);
         assertEquals(50000, s.applyTo(TcpConfig.defaults()).buffers().sendBufferSize());
     }
+
+    @Test
+    void nstatPrintsDeltasSinceItsLastRunAndGrepsThem() {
+        Nstat n = new Nstat();
+        Map<String, Long> c = new HashMap<>(Map.of("tcp.out.dsack_old", 2L, "tcp.retransmits", 5L));
+        assertTrue(n.run(1, "nstat -n", c));
+        c.put("tcp.out.dsack_old", 5L);
+        assertTrue(n.run(2, "nstat -s | grep TcpExtTCPDSACKOldSent | grep -q \" 3 \"", c), "-s: history kept");
+        assertTrue(n.run(3, "nstat | grep -c TcpExt | grep 1", c), "only what changed: one line");
+        var m = assertThrows(Interpreter.Mismatch.class, () -> n.run(4, "nstat | grep TcpExtTCPDSACKOldSent", c));
+        assertEquals(4, m.line, "the last run took the counts as history");
+        assertTrue(n.run(5, "nstat -az TcpRetransSegs | grep -w 5", c), "absolute, by name");
+        var u = assertThrows(Unsupported.class, () -> n.run(6, "nstat | grep TcpExtBeyondWindow | grep -q \" 3 \"", c));
+        assertTrue(u.getMessage().contains("TcpExtBeyondWindow"), u.getMessage());
+        assertThrows(Unsupported.class, () -> n.run(7, "nstat | awk '{print $2}'", c));
+        assertFalse(n.run(8, "netstat -s", c));
+    }
 }

@@ -23,6 +23,9 @@ public final class Assembler {
 
     private List<Range> ranges = NONE; // a list only while ranges exist: an idle connection holds none (DESIGN.md 10)
     private long clock;
+    // RFC 2883: the duplicate the next ACK reports as its first SACK block (Linux rx_opt.dsack and
+    // duplicate_sack[0]); dsackLeft == dsackRight: none
+    private int dsackLeft, dsackRight;
 
     public Assembler(int maxRanges) { this.maxRanges = maxRanges; }
 
@@ -37,6 +40,9 @@ public final class Assembler {
     private void releaseIfEmpty() { if (ranges.isEmpty()) ranges = NONE; }
 
     public int rangeCount() { return ranges.size(); }
+
+    /** The SACK blocks the next ACK would report if room allowed: the ranges and a pending D-SACK. */
+    public int sackBlockCount() { return ranges.size() + (hasDsack() ? 1 : 0); }
 
     /** Adds [left, right); false if it would need more ranges than allowed (caller drops it). */
     public boolean add(int left, int right) {
@@ -77,16 +83,64 @@ public final class Assembler {
     /** The last sequence number held (exclusive), or {@code fallback} when empty. */
     public int highest(int fallback) { return ranges.isEmpty() ? fallback : ranges.get(ranges.size() - 1).right; }
 
-    /** Up to max SACK blocks, the most recently changed first (RFC 2018 4). */
+    /**
+     * Up to max SACK blocks: a pending D-SACK block first (RFC 2883 4.1; it is reported once, so
+     * this consumes it), then the ranges, the most recently changed first (RFC 2018 4).
+     */
     public List<TcpOption.SackBlock> sackBlocks(int max) {
+        List<TcpOption.SackBlock> out = new ArrayList<>();
+        if (hasDsack() && max > 0) {
+            out.add(new TcpOption.SackBlock(dsackLeft, dsackRight));
+            dsackRight = dsackLeft;
+        }
         List<Range> copy = new ArrayList<>(ranges);
         copy.sort((a, b) -> Long.compare(b.stamp, a.stamp));
-        List<TcpOption.SackBlock> out = new ArrayList<>();
-        for (int k = 0; k < copy.size() && k < max; k++) out.add(new TcpOption.SackBlock(copy.get(k).left, copy.get(k).right));
+        for (int k = 0; k < copy.size() && out.size() < max; k++) out.add(new TcpOption.SackBlock(copy.get(k).left, copy.get(k).right));
         return out;
     }
 
-    public void clear() { ranges = NONE; }
+    /** Drops a pending D-SACK block. */
+    public void forgetDuplicate() { if (hasDsack()) dsackRight = dsackLeft; }
+
+    /** A D-SACK block waits for the next ACK. */
+    public boolean hasDsack() { return dsackLeft != dsackRight; }
+
+    /** RFC 2883 4.1: [left, right) arrived again; the next ACK reports it first (replaces a pending one, Linux tcp_dsack_set). */
+    public void duplicate(int left, int right) {
+        if (!Seq.lt(left, right)) return;
+        dsackLeft = left;
+        dsackRight = right;
+    }
+
+    /**
+     * Another duplicate of the same segment (Linux tcp_dsack_extend): the pending block grows
+     * when [left, right) touches it; without one, [left, right) becomes it.
+     */
+    public void duplicateToo(int left, int right) {
+        if (!hasDsack()) {
+            duplicate(left, right);
+        } else if (Seq.le(left, dsackRight) && Seq.le(dsackLeft, right)) {
+            dsackLeft = Seq.min(dsackLeft, left);
+            dsackRight = Seq.max(dsackRight, right);
+        }
+    }
+
+    /**
+     * The lowest part of [left, right) already held in a range, as {left, right} of the overlap,
+     * or null when none of it is (RFC 2883 4.1.2, 4.1.3: the duplicate part of a segment).
+     */
+    public int[] firstOverlap(int left, int right) {
+        for (Range r : ranges) {
+            if (!Seq.lt(r.left, right)) break;
+            if (Seq.gt(r.right, left)) return new int[] {Seq.max(r.left, left), Seq.min(r.right, right)};
+        }
+        return null;
+    }
+
+    public void clear() {
+        ranges = NONE;
+        forgetDuplicate();
+    }
 
     /** Forgets everything below {@code seq} (ranges end there or are trimmed to start there). */
     public void discardBelow(int seq) {
