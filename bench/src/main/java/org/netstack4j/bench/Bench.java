@@ -30,11 +30,14 @@ import java.util.Set;
  *       20 ms RTT bottleneck whose 200-frame queue marks CE from 60 frames, with ECN (RFC 3168);
  *       the detail gives its retransmissions (none expected) and the same without ECN, where the
  *       queue tail-drops.</li>
+ *   <li>{@code gateway_iperf3}, {@code route_iperf3} (Mbit/s): iperf3 through netstack4j's
+ *       gateway and router beside slirp4netns, pasta and kernel forwarding, with ping latency
+ *       ({@link GatewayRows}); kernel = kernel forwarding, the others in the detail.</li>
  * </ul>
  * Rates are counted by the client over the measured window after a warm-up.
  */
 public final class Bench {
-    public static final List<String> NAMES = List.of("bulk", "bulk6", "bulk_1core", "bulk_no_offload", "connect", "connect6", "pingpong", "idle_bytes", "bulk_nb", "connect_nb", "pingpong_nb", "lossy_goodput", "ecn_goodput");
+    public static final List<String> NAMES = List.of("bulk", "bulk6", "bulk_1core", "bulk_no_offload", "connect", "connect6", "pingpong", "idle_bytes", "bulk_nb", "connect_nb", "pingpong_nb", "lossy_goodput", "ecn_goodput", "gateway_iperf3", "route_iperf3");
     static final int IDLE_CONNECTIONS = 100_000, IDLE_CONNECTIONS_QUICK = 2_000;
 
     /** What to run: {@code only} empty means every row; {@code log} gets progress lines. */
@@ -174,6 +177,8 @@ public final class Bench {
                                 + "without ECN (the queue tail-drops) %.2f Mbit/s, %d retransmissions",
                                 bytes, seeds, r.ecnMbps(), r.ecnRetransmits(), r.ceMarks(), r.dropTailMbps(), r.dropTailRetransmits())));
             }
+            if (o.wants("gateway_iperf3") || o.wants("route_iperf3"))
+                rows.addAll(GatewayRows.run(o.quick(), o.wants("gateway_iperf3"), o.wants("route_iperf3"), o.log()));
         } finally {
             if (rig != null) {
                 rig.close();

@@ -38,7 +38,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--json", description = "Print {\"results\":[...]} instead of a table.")
     boolean json;
 
-    @Option(names = "--only", paramLabel = "NAME,...", description = "Run only these rows (bulk, bulk6, bulk_1core, bulk_no_offload, connect, connect6, pingpong, idle_bytes, bulk_nb, connect_nb, pingpong_nb, tun).")
+    @Option(names = "--only", paramLabel = "NAME,...", description = "Run only these rows (bulk, bulk6, bulk_1core, bulk_no_offload, connect, connect6, pingpong, idle_bytes, bulk_nb, connect_nb, pingpong_nb, lossy_goodput, ecn_goodput, gateway_iperf3, route_iperf3, tun).")
     String only;
 
     @Option(names = "--quick", description = "Shorter runs: 1 s warm-up (about what the JIT needs before netstack4j runs at full speed), 1 s measured, 2000 idle connections.")

@@ -11,4 +11,12 @@ public interface FrameSink {
     FrameSink DISCARD = (now, frame) -> {};
 
     void receive(long now, byte[] frame);
+
+    /**
+     * A TCP super-packet a device with receive offload (GRO) built from a run of in-order
+     * segments of one flow, each of {@code segmentSize} payload bytes but the last, with a
+     * complete checksum: a router can forward it whole and have it cut into those segments again
+     * on the way out (GSO). A sink that does not care takes it as one packet (the default).
+     */
+    default void receive(long now, byte[] frame, int segmentSize) { receive(now, frame); }
 }

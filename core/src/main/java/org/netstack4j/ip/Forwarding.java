@@ -1,6 +1,7 @@
 package org.netstack4j.ip;
 
 import java.util.Arrays;
+import org.netstack4j.device.offload.Segmentation;
 import org.netstack4j.trace.Counters.Counter;
 import org.netstack4j.trace.DropReason;
 import org.netstack4j.wire.EthernetRepr;
@@ -24,7 +25,7 @@ final class Forwarding {
     private final IpTrace trace;
     private final Ethernet ethernet;
     private final Icmp icmp;
-    private final Counter datagrams, dropMartian, dropTtl, dropNoRoute, dropSameIface, dropDf, fragmented, fragCreates;
+    private final Counter datagrams, gsoForwarded, dropMartian, dropTtl, dropNoRoute, dropSameIface, dropDf, fragmented, fragCreates;
     private final LinkCounters perLink;
     private boolean enabled;
 
@@ -35,6 +36,7 @@ final class Forwarding {
         this.ethernet = ethernet;
         this.icmp = icmp;
         datagrams = c.named("ipv4.fwd.datagrams");
+        gsoForwarded = c.named("ipv4.fwd.gso_packets");
         perLink = new LinkCounters(c::named, "ipv4.fwd");
         dropMartian = c.named("ipv4.fwd.drop.martian");
         dropTtl = c.named("ipv4.fwd.drop.ttl_exceeded");
@@ -95,10 +97,17 @@ final class Forwarding {
         }
         int mtu = out.iface.mtu();
         int total = ip.totalLength();
-        if (total > mtu && ip.dontFragment()) {
+        // A GRO super-packet (Link#rxSegmentSize) stands for segments of its headers plus that
+        // payload: they, not the merged whole, are what must fit the next hop.
+        int seg = in.rxSegmentSize;
+        int wire = seg > 0 && off == 0 ? Segmentation.segmentWireSize(buf, total, seg) : -1;
+        if (wire < 0) seg = 0;
+        else counter(in, true).add(Segmentation.segmentCount(buf, total, seg) - 1); // counted per segment
+        int size = seg > 0 ? wire : total;
+        if (size > mtu && ip.dontFragment()) {
             // RFC 1191 4: the MTU of the next hop in the (formerly unused) low 16 bits.
             dropDf.increment();
-            trace.drop(now, "ipv4", DropReason.TOO_BIG, total + " bytes, DF set, next-hop MTU " + mtu, ip);
+            trace.drop(now, "ipv4", DropReason.TOO_BIG, size + " bytes, DF set, next-hop MTU " + mtu, ip);
             icmp.sendError(now, ip, buf, poff, plen, false, IcmpRepr.TYPE_DEST_UNREACHABLE,
                     IcmpRepr.CODE_FRAGMENTATION_NEEDED, Math.min(mtu, 0xffff));
             return;
@@ -110,8 +119,39 @@ final class Forwarding {
         System.arraycopy(buf, off, frame, head, total);
         decrementTtl(frame, head);
         if (hooks != null && !hooks.pass(now, Hooks.Hook.POSTROUTING, in, out, frame, head, total)) return;
+        if (seg > 0 && total > wire) {
+            emitSegments(now, out, nh.address(), frame, total, seg, wire);
+            return;
+        }
         datagrams.increment();
         emit(now, out, nh.address(), frame, total);
+    }
+
+    /**
+     * A forwarded TCP super-packet of segments of {@code seg} payload bytes: whole to a device
+     * that cuts it (GSO, {@link org.netstack4j.device.Device#transmitSegments}: one write for the
+     * run), otherwise cut here into those segments, each sent (and fragmented if DF is clear and
+     * it exceeds the MTU) as any forwarded datagram. Counted per segment.
+     */
+    private void emitSegments(long now, Link out, Ipv4Address nextHop, byte[] frame, int total, int seg, int wire) {
+        if (!out.ethernet && total <= out.iface.device().gsoMaxSize() && wire <= out.iface.mtu()
+                && Segmentation.toPartialChecksum(frame, total)) {
+            int n = Segmentation.segmentCount(frame, total, seg);
+            datagrams.add(n);
+            counter(out, false).add(n);
+            gsoForwarded.increment();
+            out.iface.device().transmitSegments(now, frame, seg);
+            return;
+        }
+        int head = out.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
+        byte[] packet = head == 0 ? frame : Arrays.copyOfRange(frame, head, head + total);
+        Segmentation.Result r = Segmentation.segment(packet, total, seg);
+        for (byte[] p : r.packets()) {
+            byte[] f = head == 0 ? p : newFrame(out, p.length);
+            if (head != 0) System.arraycopy(p, 0, f, head, p.length);
+            datagrams.increment();
+            emit(now, out, nextHop, f, p.length);
+        }
     }
 
     private static byte[] newFrame(Link out, int total) {

@@ -1,5 +1,6 @@
 package org.netstack4j.ip;
 
+import org.netstack4j.device.offload.Segmentation;
 import org.netstack4j.trace.Counters.Counter;
 import org.netstack4j.trace.DropReason;
 import org.netstack4j.wire.EthernetRepr;
@@ -27,7 +28,7 @@ final class Forwarding6 {
     private final Ethernet ethernet;
     private final Ipv6 ipv6;
     private final Icmpv6 icmpv6;
-    private final Counter datagrams, dropMartian, dropScope, dropHopLimit, dropNoRoute, dropSameIface, dropTooBig;
+    private final Counter datagrams, gsoForwarded, dropMartian, dropScope, dropHopLimit, dropNoRoute, dropSameIface, dropTooBig;
     private final LinkCounters perLink;
     private boolean enabled;
 
@@ -39,6 +40,7 @@ final class Forwarding6 {
         this.ipv6 = ipv6;
         this.icmpv6 = icmpv6;
         datagrams = c.named("ipv6.fwd.datagrams");
+        gsoForwarded = c.named("ipv6.fwd.gso_packets");
         perLink = new LinkCounters(c::named, "ipv6.fwd");
         dropMartian = c.named("ipv6.fwd.drop.martian");
         dropScope = c.named("ipv6.fwd.drop.link_local");
@@ -115,9 +117,16 @@ final class Forwarding6 {
         // RFC 8200 5 and RFC 4443 3.2: no fragmentation on the way; Packet Too Big with the MTU
         // of the next-hop link (never under 1280, the IPv6 minimum link MTU).
         int mtu = Math.max(out.mtu, Ipv6Repr.MIN_MTU);
-        if (total > mtu) {
+        // A GRO super-packet (Link#rxSegmentSize) stands for segments of its headers plus that
+        // payload: they, not the merged whole, are what must fit the next hop.
+        int seg = in.rxSegmentSize;
+        int wire = seg > 0 && off == 0 ? Segmentation.segmentWireSize(buf, total, seg) : -1;
+        if (wire < 0) seg = 0;
+        else counter(in, true).add(Segmentation.segmentCount(buf, total, seg) - 1); // counted per segment
+        int size = seg > 0 ? wire : total;
+        if (size > mtu) {
             dropTooBig.increment();
-            trace.drop(now, "ipv6", DropReason.TOO_BIG, total + " bytes, next-hop MTU " + mtu, ip.toString());
+            trace.drop(now, "ipv6", DropReason.TOO_BIG, size + " bytes, next-hop MTU " + mtu, ip.toString());
             icmpv6.sendError(now, ip, buf, off, total, false, new Icmpv6Repr.PacketTooBig(mtu, new byte[0]));
             return;
         }
@@ -130,9 +139,37 @@ final class Forwarding6 {
         byte[] frame = frame(outLink, buf, off, total);
         frame[head + 7] = (byte) (ip.hopLimit() - 1);
         if (hooks != null && !hooks.pass(now, Hooks.Hook.POSTROUTING, in, outLink, frame, head, total)) return;
+        if (seg > 0 && total > wire) {
+            emitSegments(now, out, nh.address(), frame, total, seg);
+            return;
+        }
         datagrams.increment();
         counter(outLink, false).increment();
         transmit(now, out, nh.address(), frame);
+    }
+
+    /**
+     * A forwarded TCP super-packet of segments of {@code seg} payload bytes (each fits the next
+     * hop, checked above): whole to a device that cuts it (GSO), otherwise cut here. Counted
+     * per segment.
+     */
+    private void emitSegments(long now, Ipv6Link out, Ipv6Address nextHop, byte[] frame, int total, int seg) {
+        Link l = out.link;
+        int n = Segmentation.segmentCount(frame, total, seg);
+        if (!l.ethernet && total <= l.iface.device().gsoMaxSize() && Segmentation.toPartialChecksum(frame, total)) {
+            datagrams.add(n);
+            counter(l, false).add(n);
+            gsoForwarded.increment();
+            l.iface.device().transmitSegments(now, frame, seg);
+            return;
+        }
+        int head = l.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
+        byte[] packet = head == 0 ? frame : java.util.Arrays.copyOfRange(frame, head, head + total);
+        for (byte[] p : Segmentation.segment(packet, total, seg).packets()) {
+            datagrams.increment();
+            counter(l, false).increment();
+            transmit(now, out, nextHop, head == 0 ? p : frame(l, p, 0, p.length));
+        }
     }
 
     /** A whole packet made elsewhere (a netfilter's reject answer), routed by its destination; no hooks. */

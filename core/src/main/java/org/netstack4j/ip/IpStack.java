@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import org.netstack4j.device.FrameSink;
 import org.netstack4j.time.Pollable;
 import org.netstack4j.time.Time;
 import org.netstack4j.trace.Counters;
@@ -112,7 +113,19 @@ public final class IpStack implements Pollable {
             if (l.iface.name().equals(iface.name())) throw new IllegalArgumentException("interface exists: " + iface.name());
         Link link = new Link(iface, links.size());
         links.add(link);
-        iface.device().attach((now, frame) -> ethernet.frameReceived(link, now, frame));
+        iface.device().attach(new FrameSink() {
+            @Override public void receive(long now, byte[] frame) { ethernet.frameReceived(link, now, frame); }
+
+            // a GRO super-packet: forwarding sends it on whole or cut into these segments (Forwarding#forward)
+            @Override public void receive(long now, byte[] frame, int segmentSize) {
+                link.rxSegmentSize = segmentSize;
+                try {
+                    ethernet.frameReceived(link, now, frame);
+                } finally {
+                    link.rxSegmentSize = 0;
+                }
+            }
+        });
         routes.add(new RoutingTable.Route(iface.network(), iface.prefixLength(), null, iface));
     }
 

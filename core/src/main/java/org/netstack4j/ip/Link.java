@@ -18,6 +18,11 @@ final class Link {
     final FramePool pool; // the device's opt-in frame recycling, or null (Device#framePool)
     /** Flow interception (IpStack#setIntercept): TCP, UDP and ICMP to any unicast destination are ours. */
     boolean intercept;
+    /**
+     * While a received TCP super-packet is being handled: the payload size of the segments it
+     * was merged from (FrameSink#receive(long, byte[], int)); 0 for a plain packet.
+     */
+    int rxSegmentSize;
 
     Link(IpInterface iface, int index) {
         this.iface = iface;

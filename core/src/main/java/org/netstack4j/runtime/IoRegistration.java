@@ -23,7 +23,11 @@ public final class IoRegistration implements AutoCloseable {
     private final int queueLimit;
     /** Frames that may be dropped once the queue is half full (null: none). */
     private final java.util.function.Predicate<byte[]> sheddable;
-    private final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
+    /** byte[] frames, and {@link Merged} ones for super-packets. */
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+
+    /** A super-packet and the payload size of the segments it was merged from ({@link IoSource#lastSegmentSize}). */
+    private record Merged(byte[] frame, int segmentSize) {}
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -82,7 +86,8 @@ public final class IoRegistration implements AutoCloseable {
                     shed.incrementAndGet();
                     continue;
                 }
-                queue.add(frame);
+                int seg = source.lastSegmentSize();
+                queue.add(seg > 0 ? new Merged(frame, seg) : frame);
                 // Only the frame that makes the queue non-empty schedules a drain; the drain
                 // takes everything queued by then (frames added during it are polled too).
                 if (queued.getAndIncrement() == 0) loop.execute(this::drain);
@@ -95,11 +100,12 @@ public final class IoRegistration implements AutoCloseable {
     /** Runs on the loop thread. */
     private void drain() {
         long now = loop.now();
-        byte[] frame;
-        while ((frame = queue.poll()) != null) {
+        Object next;
+        while ((next = queue.poll()) != null) {
             queued.decrementAndGet();
             delivered.incrementAndGet();
-            sink.receive(now, frame);
+            if (next instanceof Merged m) sink.receive(now, m.frame(), m.segmentSize());
+            else sink.receive(now, (byte[]) next);
         }
     }
 

@@ -27,6 +27,14 @@ public interface IoSource extends Closeable {
     byte[] read() throws IOException;
 
     /**
+     * Called on the reader thread right after {@link #read()}: when the frame it returned is a
+     * TCP super-packet merged from a run of segments (receive offload), their payload size, so
+     * the sink gets it through {@link org.netstack4j.device.FrameSink#receive(long, byte[], int)};
+     * 0 (the default) for a plain frame.
+     */
+    default int lastSegmentSize() { return 0; }
+
+    /**
      * Makes a {@link #read()} in progress return (null or an IOException) and releases the
      * device. Called once, from the thread closing the loop or the registration.
      */

@@ -34,7 +34,7 @@ import org.netstack4j.wire.Ipv4Address;
  * association fails or ends is closed. Echo requests to any address are answered by
  * netstack4j. One log line per flow.
  *
- * <p>The relay keeps no unbounded buffer: each direction copies through one 32 KiB array with
+ * <p>The relay keeps no unbounded buffer: each direction copies through one array of at most {@link #COPY_MAX} with
  * blocking reads and writes, so a slow side slows the other (TCP's windows do the rest); a
  * FIN is passed on as a half-close (shutdownOutput) and a reset as a reset (SO_LINGER 0). A UDP
  * session queues at most {@link #UDP_QUEUE} datagrams towards the upstream (more are dropped,
@@ -107,7 +107,19 @@ public final class TunGateway implements AutoCloseable {
     public static TunGateway open(Config c) throws IOException { return open(c, 1); }
 
     /** {@link #open(Config)} with the TUN opened as {@code queues} queues, each shard intercepting its own flows. */
-    public static TunGateway open(Config c, int queues) throws IOException { return new TunGateway(c, TcpConfig.defaults(), queues); }
+    public static TunGateway open(Config c, int queues) throws IOException { return new TunGateway(c, tcpConfig(), queues); }
+
+    /**
+     * The relay's TCP buffers, per direction: what a bulk flow may have in flight between the
+     * client's kernel and the relay thread. The default 128 KiB window capped a flow at one
+     * window per round trip through the loop and the relay; the rings grow only as data waits
+     * (and shrink back when drained), so an idle flow costs what it did.
+     */
+    static final int RELAY_BUFFER = 1024 * 1024;
+
+    static TcpConfig tcpConfig() {
+        return TcpConfig.defaults().withBuffers(b -> b.withReceiveBufferSize(RELAY_BUFFER).withSendBufferSize(RELAY_BUFFER));
+    }
 
     /** Shard 0 (the only one with one queue). */
     public TunHost tun() { return tun; }
@@ -206,10 +218,10 @@ public final class TunGateway implements AutoCloseable {
     /**
      * The relay's buffer per direction starts at {@link #COPY_MIN} and doubles (up to
      * {@link #COPY_MAX}) whenever a read fills it: an idle or chatty flow holds 2 x 4 KiB, a bulk
-     * one gets 32 KiB reads. (Fixed 32 KiB buffers were 64 KiB of the 75.5 KiB of heap each of
+     * one gets 256 KiB reads and writes (each a trip through the loop or a system call). (Fixed 32 KiB buffers were 64 KiB of the 75.5 KiB of heap each of
      * 10,000 held flows cost.)
      */
-    static final int COPY_MIN = 4 * 1024, COPY_MAX = 32 * 1024;
+    static final int COPY_MIN = 4 * 1024, COPY_MAX = 256 * 1024;
 
     private static long copy(InputStream in, OutputStream out, HalfClose fin, AtomicLong counter, Runnable abort) {
         byte[] buf = new byte[COPY_MIN];

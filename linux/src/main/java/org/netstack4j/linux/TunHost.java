@@ -393,7 +393,7 @@ public final class TunHost implements AutoCloseable {
      * The innermost device: transmits are write(2)s on the loop thread; received frames come from
      * the reader thread through the loop ({@link #deliver}) to whatever sink the wrappers attached.
      */
-    static final class TunPort implements Device {
+    static final class TunPort implements Device, FrameSink {
         private final TunDevice tun;
         private final int shard;
         private final TunShards.Steering steering;
@@ -410,6 +410,13 @@ public final class TunHost implements AutoCloseable {
 
         void deliver(long now, byte[] frame) {
             if (!stopped) sink.receive(now, frame);
+        }
+
+        /** From the reader's registration: a frame, or a super-packet with its segment size. */
+        @Override public void receive(long now, byte[] frame) { deliver(now, frame); }
+
+        @Override public void receive(long now, byte[] frame, int segmentSize) {
+            if (!stopped) sink.receive(now, frame, segmentSize);
         }
 
         void stop() { stopped = true; }
@@ -443,6 +450,8 @@ public final class TunHost implements AutoCloseable {
                 if (frame == null || steering == null || !steering.forwarded(shard, frame)) return frame;
             }
         }
+
+        @Override public int lastSegmentSize() { return tun.lastReadSegmentSize(); }
 
         @Override public void close() { tun.close(); }
     }

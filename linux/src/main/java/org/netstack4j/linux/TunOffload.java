@@ -70,6 +70,8 @@ public final class TunOffload {
         /** Hand TCP super-packets to the stack whole (GRO) instead of cutting them. */
         boolean mergeRuns;
         long superPackets, checksumsCompleted, malformed;
+        /** The gso_size of the last read when it was handed on whole (one packet), else 0. */
+        int mergedSegmentSize;
 
         Inbound(boolean mergeRuns) { this.mergeRuns = mergeRuns; }
 
@@ -86,6 +88,7 @@ public final class TunOffload {
         /** The same for a header already parsed and the packet after it ({@code p} is handed over). */
         boolean decode(VirtioNetHeader h, byte[] p, Collection<byte[]> out) {
             int n = p.length;
+            mergedSegmentSize = 0;
             if (n == 0) return drop();
             switch (h.gso()) {
                 case VirtioNetHeader.GSO_NONE -> {
@@ -108,12 +111,14 @@ public final class TunOffload {
                         if (h.needsChecksum() && Segmentation.completeChecksum(p, n, h.csumStart(), h.csumOffset())) {
                             superPackets++;
                             checksumsCompleted++;
+                            mergedSegmentSize = h.gsoSize();
                             out.add(p);
                             return true;
                         }
                         Segmentation.Result whole = Segmentation.segment(p, n, MAX_SUPER);
                         if (!whole.ok() || whole.packets().size() != 1) return drop();
                         superPackets++;
+                        mergedSegmentSize = h.gsoSize();
                         out.add(whole.packets().get(0));
                         return true;
                     }

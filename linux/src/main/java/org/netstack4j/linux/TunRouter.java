@@ -59,14 +59,21 @@ public final class TunRouter implements AutoCloseable {
     private final PcapWriter pcap;
     private boolean closed;
 
-    private TunRouter(List<Port> config, Netfilter nf, Path pcapFile, long seed) throws IOException {
+    private TunRouter(List<Port> config, Netfilter nf, Path pcapFile, long seed, boolean offload) throws IOException {
         PcapWriter writer = null;
         try {
             if (pcapFile != null) writer = PcapWriter.open(pcapFile, PcapTap.linkTypeOf(Medium.IP));
             this.pcap = writer;
             this.host = new Host("netstack4j-router", TcpConfig.defaults(), Tracer.NONE, seed);
             for (Port p : config) {
-                TunDevice tun = TunDevice.open(p.name(), p.mtu());
+                // Offloads on (IFF_VNET_HDR): one read takes a whole GSO super-packet of the kernel's
+                // and hands it to the stack with its gso_size; forwarding checks the segments it
+                // stands for against the next hop (TTL, MTU, firewall and NAT act on the whole) and
+                // writes it on whole as a GSO packet (the kernel cuts it), or cuts it itself for a
+                // device without TSO or a next hop that needs fragments. One read and one write per
+                // up to 64 KiB instead of one per packet. With a capture the TUN stays plain, so the
+                // file holds what crossed it packet by packet.
+                TunDevice tun = TunDevice.open(p.name(), p.mtu(), pcapFile == null && offload);
                 tuns.add(tun);
                 if (p.netns() != null) LinuxNet.linkSetNetns(tun.name(), p.netns());
                 if (p.kernelAddress() != null) {
@@ -92,7 +99,7 @@ public final class TunRouter implements AutoCloseable {
             this.loop = EventLoop.start("netstack4j-router", host);
             if (writer != null) writer.setTimeOffset(System.currentTimeMillis() * 1_000_000L - loop.now());
             for (int i = 0; i < tuns.size(); i++)
-                loop.register(tuns.get(i).name(), new TunHost.TunSource(tuns.get(i)), ports.get(i)::deliver, TunHost.RX_QUEUE_LIMIT);
+                loop.register(tuns.get(i).name(), new TunHost.TunSource(tuns.get(i)), ports.get(i), TunHost.RX_QUEUE_LIMIT);
         } catch (IOException | RuntimeException e) {
             for (TunDevice t : tuns) t.close();
             if (writer != null) {
@@ -104,9 +111,21 @@ public final class TunRouter implements AutoCloseable {
 
     /** Opens the TUNs (root or CAP_NET_ADMIN), configures them and starts forwarding. */
     public static TunRouter open(List<Port> ports, Netfilter nf, Path pcap, long seed) throws IOException {
-        if (ports.isEmpty()) throw new IllegalArgumentException("a router needs at least one interface");
-        return new TunRouter(List.copyOf(ports), nf, pcap, seed);
+        return open(ports, nf, pcap, seed, true);
     }
+
+    /**
+     * {@link #open(List, Netfilter, Path, long)}, with the TUNs' offloads (IFF_VNET_HDR: GSO reads
+     * cut into segments, forwarded segments written as GSO super-packets) on or off; a capture
+     * ({@code pcap} not null) turns them off.
+     */
+    public static TunRouter open(List<Port> ports, Netfilter nf, Path pcap, long seed, boolean offload) throws IOException {
+        if (ports.isEmpty()) throw new IllegalArgumentException("a router needs at least one interface");
+        return new TunRouter(List.copyOf(ports), nf, pcap, seed, offload);
+    }
+
+    /** The TUNs, in the order of the ports (their offloads and counters). */
+    public List<TunDevice> tuns() { return List.copyOf(tuns); }
 
     /** The stack (touch it only on {@link #loop()}'s thread). */
     public Host host() { return host; }
@@ -118,6 +137,12 @@ public final class TunRouter implements AutoCloseable {
         return loop.call(() -> {
             java.util.Map<String, Long> m = new java.util.TreeMap<>();
             host.counters().snapshot().forEach((k, v) -> { if (v != 0) m.put(k, v); });
+            for (TunDevice t : tuns) {
+                TunOffload.Stats o = t.offloadStats();
+                if (o.rxSuperPackets() != 0) m.put("tun." + t.name() + ".rx_super_packets", o.rxSuperPackets());
+                if (o.txSuperPackets() != 0) m.put("tun." + t.name() + ".tx_super_packets", o.txSuperPackets());
+                if (o.txSegmentsCoalesced() != 0) m.put("tun." + t.name() + ".tx_segments_coalesced", o.txSegmentsCoalesced());
+            }
             return m;
         });
     }

@@ -681,8 +681,11 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         try {
             while (!closed) {
                 if (!rxPending.isEmpty()) {
+                    // a merged read is one packet, returned before the next read is decoded
+                    lastReadSegmentSize = inbound == null || rxPending.size() > 1 ? 0 : inbound.mergedSegmentSize;
                     return rxPending.pollFirst();
                 }
+                lastReadSegmentSize = 0;
                 long r = LibC.read(rxErrno, fd, rxBuf, rxBuf.byteSize());
                 if (r > 0) {
                     rxPackets++;
@@ -719,6 +722,16 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         } finally {
             readerLock.unlock();
         }
+    }
+
+    private int lastReadSegmentSize;
+
+    /**
+     * On the reader thread, after {@link #readBlocking()}: the payload size of the segments the
+     * packet it returned was merged from (a TCP GSO read handed on whole), or 0 for a plain packet.
+     */
+    public final int lastReadSegmentSize() {
+        return lastReadSegmentSize;
     }
 
     /** Whether the descriptor is in non-blocking mode (it always should be). */

@@ -134,6 +134,37 @@ public final class Segmentation {
     }
 
     /**
+     * The size of the largest segment a TCP super-packet of {@code len} bytes is cut into at
+     * {@code gsoSize} payload bytes (its headers plus at most {@code gsoSize}), or -1 if it is
+     * not a TCP packet with consistent lengths.
+     */
+    public static int segmentWireSize(byte[] packet, int len, int gsoSize) {
+        Layout l = layout(packet, len);
+        if (l == null || l.protocol() != TCP) return -1;
+        return l.hdrLen() + Math.min(gsoSize, len - l.hdrLen());
+    }
+
+    /** How many segments a TCP super-packet is cut into at {@code gsoSize} payload bytes (at least 1), or -1 if it is not one. */
+    public static int segmentCount(byte[] packet, int len, int gsoSize) {
+        Layout l = layout(packet, len);
+        if (l == null || l.protocol() != TCP || gsoSize <= 0) return -1;
+        return Math.max(1, (len - l.hdrLen() + gsoSize - 1) / gsoSize);
+    }
+
+    /**
+     * Turns the complete TCP checksum of a packet (at offset 0) into the CHECKSUM_PARTIAL form
+     * {@link org.netstack4j.device.Device#transmitSegments} takes: the folded, not complemented,
+     * pseudo-header sum over the whole TCP length. False if it is not a TCP packet.
+     */
+    public static boolean toPartialChecksum(byte[] p, int len) {
+        Layout l = layout(p, len);
+        if (l == null || l.protocol() != TCP) return false;
+        int folded = ~Checksum.finish(pseudo(p, l, len - l.ipLen())) & 0xffff;
+        put16(p, l.ipLen() + 16, folded);
+        return true;
+    }
+
+    /**
      * Completes a CHECKSUM_PARTIAL packet (virtio NEEDS_CSUM): the 16 bits at
      * {@code csumStart + csumOffset} hold the pseudo-header sum; the ones' complement sum of
      * everything from {@code csumStart} goes there. Returns false if the offsets lie outside.
