@@ -52,7 +52,11 @@ class Ipv6OnlyTest {
             // IPv4 out is refused as unroutable, never handed to ARP
             assertFalse(net.client().ip().send(net.now(), Ipv4Address.ANY, Ipv4Address.of(10, 0, 0, 2), 17, -1, new byte[4], 0, 4));
             assertFalse(net.client().ip().send(net.now(), Ipv4Address.ANY, Ipv4Address.BROADCAST, 17, -1, new byte[4], 0, 4));
-            assertEquals(2, net.client().counters().get("ipv4.out.drop.no_route"));
+            net.client().ip().ping(net.now(), Ipv4Address.of(10, 0, 0, 2), 1, 1, new byte[0], -1);
+            assertEquals(3, net.client().counters().get("ipv4.out.drop.no_route"), "IPv4 ping: no route either");
+            assertFalse(net.client().ip().udpBind(Ipv4Address.ANY, 0).sendTo(net.now(), Ipv4Address.of(10, 0, 0, 2), 53, new byte[1], 0, 1),
+                    "UDP to an IPv4 destination has no source");
+            net.runUntil(net.now() + Time.s(5));
             assertThrows(IllegalArgumentException.class, () -> new IpInterface("x", eth0.device(), eth0.mac(), null, 24),
                     "no IPv4 address, so no IPv4 prefix");
         }
