@@ -49,7 +49,10 @@ class GatewayInteropTest {
     }
 
     /** Namespaces, the veth to S, the web server and UDP echo in S, the file; returns its sha256. */
-    String setUp(Path dir) throws Exception {
+    String setUp(Path dir) throws Exception { return setUp(dir, true); }
+
+    /** {@link #setUp(Path)}; without {@code ipv4}, S gets no IPv4 address, web server or echo (an IPv6-only run). */
+    String setUp(Path dir, boolean ipv4) throws Exception {
         String why = LinuxNet.whyUnavailable();
         assumeTrue(why == null, "needs root and /dev/net/tun: " + why);
         assumeTrue(LinuxNet.findOnPath("curl") != null && LinuxNet.findOnPath("python3") != null,
@@ -62,14 +65,15 @@ class GatewayInteropTest {
         LinuxNet.exec(List.of("ip", "link", "del", veth));
         sh("ip", "link", "add", veth, "type", "veth", "peer", "name", veth + "s");
         sh("ip", "link", "set", veth + "s", "netns", nsS);
-        sh("ip", "addr", "add", "10.77.0.1/24", "dev", veth);
+        if (ipv4) sh("ip", "addr", "add", "10.77.0.1/24", "dev", veth);
         sh("ip", "link", "set", veth, "up");
-        sh("ip", "-n", nsS, "addr", "add", "10.77.0.2/24", "dev", veth + "s");
+        if (ipv4) sh("ip", "-n", nsS, "addr", "add", "10.77.0.2/24", "dev", veth + "s");
         sh("ip", "-n", nsS, "link", "set", veth + "s", "up");
         Path file = dir.resolve("data.bin");
         byte[] data = new byte[20 << 20];
         new java.util.SplittableRandom(14).nextBytes(data);
         Files.write(file, data);
+        if (!ipv4) return sh("sha256sum", file.toString()).split(" ")[0];
         start(new ProcessBuilder("ip", "netns", "exec", nsS, "python3", "-m", "http.server", "8000", "--bind", "10.77.0.2")
                 .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("http.log").toFile()));
         Path echo = dir.resolve("echo.py");
@@ -292,7 +296,7 @@ class GatewayInteropTest {
      * echo over IPv6 comes back from the original destination.
      */
     @Test void ipv6OnlyGatewayDirect(@TempDir Path dir) throws Exception {
-        String sha = setUp(dir);
+        String sha = setUp(dir, false);
         sh("ip", "-6", "addr", "add", "fd00:77::1/64", "dev", veth, "nodad");
         sh("ip", "-n", nsS, "-6", "addr", "add", "fd00:77::2/64", "dev", veth + "s", "nodad");
         start(new ProcessBuilder("ip", "netns", "exec", nsS, "python3", "-m", "http.server", "8000", "--bind", "fd00:77::2")
