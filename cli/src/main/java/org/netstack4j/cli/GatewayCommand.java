@@ -42,7 +42,7 @@ public final class GatewayCommand implements java.util.concurrent.Callable<Integ
     @Spec CommandSpec spec;
 
     @Option(names = "--tun", paramLabel = "NAME=CIDR", required = true,
-            description = "The TUN interface and netstack4j's address on it, e.g. gw0=10.9.0.1/24.")
+            description = "The TUN interface and netstack4j's address on it, e.g. gw0=10.9.0.1/24 (an IPv6 one, gw0=fd00:9::1/64, makes the gateway IPv6 only).")
     String tun;
 
     @picocli.CommandLine.Mixin QueueOption queueOption = new QueueOption();
@@ -113,14 +113,17 @@ public final class GatewayCommand implements java.util.concurrent.Callable<Integ
         String name = tun.substring(0, eq);
         TunException bad = TunException.checkName(name);
         if (bad != null) throw new Main.UsageError("--tun: " + bad.getMessage());
-        Ipv4Cidr address;
+        Cidr first;
         try {
-            address = Ipv4Cidr.parse(tun.substring(eq + 1));
+            first = Cidr.parse(tun.substring(eq + 1));
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError("--tun " + tun + ": " + e.getMessage());
         }
-        java.util.List<Cidr> ours = new java.util.ArrayList<>(java.util.List.of(address)), kernel = new java.util.ArrayList<>();
+        // an IPv6 --tun address makes the gateway IPv6 only
+        Ipv4Cidr address = first instanceof Ipv4Cidr v4 ? v4 : null;
+        java.util.List<Cidr> ours = new java.util.ArrayList<>(java.util.List.of(first)), kernel = new java.util.ArrayList<>();
         java.util.List<Ipv6Cidr> addresses6 = new java.util.ArrayList<>();
+        if (first instanceof Ipv6Cidr v6) addresses6.add(v6);
         for (String a : addresses) {
             Cidr c = cidr("--address", a);
             if (!(c instanceof Ipv6Cidr v6)) throw new Main.UsageError("--address " + a + ": IPv6 only (the IPv4 address is --tun's)");

@@ -94,6 +94,9 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
         if (u.host() instanceof org.netstack4j.wire.Ipv6Address && tunOptions.address.stream().noneMatch(a -> a.indexOf(':') >= 0))
             throw new Main.UsageError(u.host() + " is IPv6 and netstack4j has no IPv6 address on the TUN: add one, e.g. --address fd00:7::2/64"
                     + " --host-address fd00:7::1/64");
+        if (u.host() instanceof org.netstack4j.wire.Ipv4Address && tunOptions.address.stream().allMatch(a -> a.indexOf(':') >= 0))
+            throw new Main.UsageError(u.host() + " is IPv4 and netstack4j has no IPv4 address on the TUN (it is IPv6 only): add one, e.g. --address 10.7.0.2/24"
+                    + " --host-address 10.7.0.1/24");
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (TunShards shards = tunOptions.openShards(b, lossP, pcap, queueOption.queues(pcap), err)) {
@@ -114,8 +117,9 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
             if (u.host() == null) {
                 try {
                     boolean v6 = host.address6() != null; // AAAA asked (and first, RFC 6724) only when the TUN has IPv6
+                    boolean v4 = host.address() != null; // A only when it has IPv4
                     u = u.resolved(usable(DnsOption.client(new NetstackNetwork(host.net()), dnsServer, System.nanoTime())
-                            .addresses(u.name(), true, v6), u.name(), v6));
+                            .addresses(u.name(), v4, v6), u.name(), v6));
                 } catch (IOException e) {
                     err.printf("netstack4j get: cannot resolve %s through %s: %s%n", u.name(), dnsServer, e.getMessage());
                     return 1;
@@ -229,7 +233,7 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
                 }
                 out.printf("%s is %s (asked %s)%n", f.host(), address, dnsServer);
             }
-            out.printf("FTP %s %s via %s (netstack4j %s, %s mode)%n", f.listing() ? "LIST" : "RETR", f, host.name(), host.address(),
+            out.printf("FTP %s %s via %s (netstack4j %s, %s mode)%n", f.listing() ? "LIST" : "RETR", f, host.name(), TunHost.join(host.addresses()),
                     active ? "active" : "passive");
             out.flush();
             long t0 = System.nanoTime();
@@ -274,7 +278,7 @@ public final class GetCommand implements java.util.concurrent.Callable<Integer> 
 
     /** The URL's host as the kernel side if it is in netstack4j's subnet, else the first free address of the subnet. */
     static String suggestedHostAddress(TunHost h, HttpGet.Url u) {
-        if (u.host() instanceof org.netstack4j.wire.Ipv6Address) {
+        if (u.host() instanceof org.netstack4j.wire.Ipv6Address || h.address() == null) {
             org.netstack4j.linux.Ipv6Cidr a6 = h.address6();
             boolean in = u.host() != null && a6.contains(u.host()) && !a6.address().equals(u.host());
             return (in ? u.host() : a6.suggestPeer()) + "/" + a6.prefixLength();

@@ -158,6 +158,9 @@ public final class PingCommand implements java.util.concurrent.Callable<Integer>
         if (dst instanceof Ipv6Address && tunOptions.address.stream().noneMatch(a -> a.indexOf(':') >= 0))
             throw new Main.UsageError(dst + " is IPv6 and netstack4j has no IPv6 address on the TUN: add one, e.g. --address fd00:7::2/64"
                     + " --host-address fd00:7::1/64 (ping --ipv6 without HOST runs on the simulator)");
+        if (dst instanceof Ipv4Address && tunOptions.address.stream().allMatch(a -> a.indexOf(':') >= 0))
+            throw new Main.UsageError(dst + " is IPv4 and netstack4j has no IPv4 address on the TUN (it is IPv6 only): add one, e.g. --address 10.7.0.2/24"
+                    + " --host-address 10.7.0.1/24");
         TunHost.Builder b = tunOptions.builder().seed(seed);
         int ident = (int) (ProcessHandle.current().pid() & 0xffff);
         long[] sentAt = new long[count + 1];

@@ -178,7 +178,7 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
                 : line -> { synchronized (out) { out.println(LogText.controls(line)); out.flush(); } };
         AppServices services;
         try {
-            services = AppServices.start(new NetstackNetwork(host.net()), apps, host.address().address().toString(), log);
+            services = AppServices.start(new NetstackNetwork(host.net()), apps, hintAddress(host, false), log);
         } catch (IOException e) {
             shards.close();
             throw new Main.UsageError("cannot start the services: " + e.getMessage());
@@ -204,15 +204,17 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
             http = new HttpFileServer(service.httpRoot, log, limits, System::nanoTime,
                     new HttpFileCache(fileCache, HttpFileCache.DEFAULT_MAX_FILE_BYTES));
             cs = httpServer(server, loops, http, log, maxConnections);
-            what = "files under " + service.httpRoot.toAbsolutePath().normalize() + " over HTTP; try: curl http://"
-                    + host.address().address() + (p == 80 ? "" : ":" + p) + "/"
-                    + (host.address6() == null ? "" : " or curl http://[" + host.address6().address() + "]" + (p == 80 ? "" : ":" + p) + "/");
+            String port = p == 80 ? "" : ":" + p;
+            what = "files under " + service.httpRoot.toAbsolutePath().normalize() + " over HTTP; try: "
+                    + (host.address() == null ? "" : "curl http://" + host.address().address() + port + "/")
+                    + (host.address() == null || host.address6() == null ? "" : " or ")
+                    + (host.address6() == null ? "" : "curl http://[" + host.address6().address() + "]" + port + "/");
         } else if (service.echo) {
             cs = new ConnectionServer(server, loops, s -> echo(s, log), log, maxConnections, null);
-            what = "echo; try: nc " + host.address().address() + " " + p;
+            what = "echo; try: nc " + hintAddress(host, false) + " " + p;
         } else {
             cs = new ConnectionServer(server, loops, s -> discard(s, log), log, maxConnections, null);
-            what = "discard; try: head -c 10M /dev/zero | nc -q1 " + host.address().address() + " " + p;
+            what = "discard; try: head -c 10M /dev/zero | nc -q1 " + hintAddress(host, false) + " " + p;
         }
         HttpFileServer httpServer = http;
         out.printf("netstack4j %s on %s port %d serving %s%n", TunHost.join(host.addresses()), host.name(), p, what);
@@ -366,5 +368,12 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
             log.accept(String.format(java.util.Locale.ROOT, "%s:%d discarded %d bytes in %.3f s (%.1f Mbit/s)",
                     s.remoteAddress(), s.getPort(), total, secs, secs > 0 ? total * 8 / secs / 1e6 : 0));
         }
+    }
+
+    /** netstack4j's address for the hints: the IPv4 one, or on an IPv6-only TUN the first IPv6 one (in brackets for a URL). */
+    static String hintAddress(TunHost host, boolean url) {
+        if (host.address() != null) return host.address().address().toString();
+        String a = host.address6().address().toString();
+        return url ? "[" + a + "]" : a;
     }
 }

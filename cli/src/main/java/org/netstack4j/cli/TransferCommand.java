@@ -61,6 +61,9 @@ public final class TransferCommand implements java.util.concurrent.Callable<Inte
     @Option(names = "--ipv6", description = "Dual-stack hosts (fd00::1/64, fd00::2/64 beside 10.0.0.x) and the transfer over IPv6.")
     boolean ipv6;
 
+    @Option(names = "--ipv6-only", description = "IPv6-only hosts (fd00::1/64, fd00::2/64 and link-local; no IPv4 address, no ARP) and the transfer over IPv6.")
+    boolean ipv6Only;
+
     @Option(names = "--ecn", description = "Both hosts ask for ECN (RFC 3168; Linux tcp_ecn=1): ECT(0) data, CE echoed, cwnd reduced without loss.")
     boolean ecn;
 
@@ -89,7 +92,7 @@ public final class TransferCommand implements java.util.concurrent.Callable<Inte
         TcpConfig tcp = TcpConfig.defaults().withRecovery(rc -> rc.withCongestionControl(cc))
                 .withOptions(o -> o.withEcn(ecn ? TcpConfig.Options.ECN_ON : TcpConfig.Options.ECN_ACCEPT));
         long ceMarks, ecnReductions;
-        try (TwoHostNetwork net = TwoHostNetwork.builder().seed(seed).link(link).pcap(pcap).tcp(tcp).ipv6(ipv6).build()) {
+        try (TwoHostNetwork net = TwoHostNetwork.builder().seed(seed).link(link).pcap(pcap).tcp(tcp).ipv6(ipv6).ipv6Only(ipv6Only).build()) {
             r = BulkTransfer.run(net, bytes, dir, seed, LIMIT_NS);
             if (trace) printTrace(out, net);
             ceMarks = net.client().counters().get("tcp.ecn.in_ce") + net.server().counters().get("tcp.ecn.in_ce");
@@ -97,7 +100,7 @@ public final class TransferCommand implements java.util.concurrent.Callable<Inte
         }
         out.printf(Locale.ROOT, "%d bytes %s over a simulated %slink: latency %s ms, %s, loss %s%%, dup %s%%, reorder %s%%, corrupt %s%%, seed %d%n",
                 bytes, switch (dir) { case UP -> "client -> server"; case DOWN -> "server -> client"; case BOTH -> "each way"; },
-                ipv6 ? "IPv6 " : "",
+                ipv6Only ? "IPv6-only " : ipv6 ? "IPv6 " : "",
                 fmt(latencyMs), bandwidthMbit == 0 ? "unlimited rate" : fmt(bandwidthMbit) + " Mbit/s",
                 pct(loss), pct(dup), pct(reorder), pct(corrupt), seed);
         for (BulkTransfer.Flow f : new BulkTransfer.Flow[] {r.up(), r.down()}) {

@@ -51,5 +51,13 @@ class GatewayCommandTest {
         assertEquals("fd00:9::2/64", six.peer6().toString());
         assertEquals("10.9.0.2/24", six.peer().toString());
         assertEquals(Time.s(45), c.tcp().pendingTimeoutNs(), "a held SYN outlives the upstream connect timeout");
+        // IPv6 only: an IPv6 --tun address, no IPv4 one; an IPv4 peer then has no partner
+        TunGateway.Config only6 = GatewayCommand.config("gw0=fd00:9::1/64", List.of(), "box", List.of("fd00:9::2/64"), s, "upstream", 1000, 100, null);
+        assertEquals(null, only6.address());
+        assertEquals("[fd00:9::1/64]", only6.addresses6().toString());
+        assertEquals("fd00:9::2/64", only6.peer6().toString());
+        Main.UsageError e = org.junit.jupiter.api.Assertions.assertThrows(Main.UsageError.class,
+                () -> GatewayCommand.config("gw0=fd00:9::1/64", List.of(), "box", List.of("10.9.0.2/24"), s, "upstream", 1000, 100, null));
+        assertTrue(e.getMessage().contains("no netstack4j address of its family (IPv4)"), e.getMessage());
     }
 }

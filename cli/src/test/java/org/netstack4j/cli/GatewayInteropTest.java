@@ -61,7 +61,10 @@ class GatewayInteropTest {
     }
 
     /** Namespaces, the veth to S, the web server and UDP echo in S, the file; returns its sha256. */
-    String setUp(Path dir) throws Exception {
+    String setUp(Path dir) throws Exception { return setUp(dir, true); }
+
+    /** {@link #setUp(Path)}; without {@code ipv4}, S gets no IPv4 address, web server or echo (an IPv6-only run). */
+    String setUp(Path dir, boolean ipv4) throws Exception {
         String why = LinuxNet.whyUnavailable();
         assumeTrue(why == null, "needs root and /dev/net/tun: " + why);
         assumeTrue(LinuxNet.findOnPath("curl") != null && LinuxNet.findOnPath("python3") != null,
@@ -75,14 +78,15 @@ class GatewayInteropTest {
         dropStaleVeths();
         sh("ip", "link", "add", veth, "type", "veth", "peer", "name", veth + "s");
         sh("ip", "link", "set", veth + "s", "netns", nsS);
-        sh("ip", "addr", "add", "10.77.0.1/24", "dev", veth);
+        if (ipv4) sh("ip", "addr", "add", "10.77.0.1/24", "dev", veth);
         sh("ip", "link", "set", veth, "up");
-        sh("ip", "-n", nsS, "addr", "add", "10.77.0.2/24", "dev", veth + "s");
+        if (ipv4) sh("ip", "-n", nsS, "addr", "add", "10.77.0.2/24", "dev", veth + "s");
         sh("ip", "-n", nsS, "link", "set", veth + "s", "up");
         Path file = dir.resolve("data.bin");
         byte[] data = new byte[20 << 20];
         new java.util.SplittableRandom(14).nextBytes(data);
         Files.write(file, data);
+        if (!ipv4) return sh("sha256sum", file.toString()).split(" ")[0];
         start(new ProcessBuilder("ip", "netns", "exec", nsS, "python3", "-m", "http.server", "8000", "--bind", "10.77.0.2")
                 .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("http.log").toFile()));
         Path echo = dir.resolve("echo.py");
@@ -103,9 +107,14 @@ class GatewayInteropTest {
 
     /** Starts the gateway; returns its output reader after the "Ctrl-C" line. */
     BufferedReader gateway(List<String> lines, String... upstream) throws Exception {
+        return gatewayOn("10.9.0.1/24", "10.9.0.2/24", lines, upstream);
+    }
+
+    /** {@link #gateway} with netstack4j's --tun address and the peer's given (IPv6 ones: an IPv6-only gateway). */
+    BufferedReader gatewayOn(String address, String peer, List<String> lines, String... upstream) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "org.netstack4j.cli.Main", "gateway",
-                "--tun", tun + "=10.9.0.1/24", "--netns", nsC, "--peer", "10.9.0.2/24", "--connect-timeout", "3000"));
+                "--tun", tun + "=" + address, "--netns", nsC, "--peer", peer, "--connect-timeout", "3000"));
         cmd.addAll(List.of(upstream));
         Process gw = start(new ProcessBuilder(cmd).redirectErrorStream(true));
         gateway = gw;
@@ -290,6 +299,38 @@ class GatewayInteropTest {
         assertEquals("echo6:hello fd00:77::2 9999", udp, "UDP over IPv6 through the gateway");
         String http = Files.readString(dir.resolve("http6.log"));
         assertTrue(http.contains("fd00:77::1 - - ") && http.contains("GET /data.bin"), "the server saw the gateway host's IPv6 address: " + http);
+        String rest = stop(out);
+        assertTrue(rest.matches("(?s).*tcp fd00:9::2.*via direct: \\d+ B up, 209\\d{5} B down.*"), "the IPv6 flow's log line: " + rest);
+    }
+
+    /**
+     * An IPv6-only gateway (issue 13): --tun NAME=fd00:9::1/64 and an IPv6 peer, no IPv4 address on
+     * either side of the TUN; curl -6 through it (direct) downloads the file intact and a UDP
+     * echo over IPv6 comes back from the original destination.
+     */
+    @Test void ipv6OnlyGatewayDirect(@TempDir Path dir) throws Exception {
+        String sha = setUp(dir, false);
+        sh("ip", "-6", "addr", "add", "fd00:77::1/64", "dev", veth, "nodad");
+        sh("ip", "-n", nsS, "-6", "addr", "add", "fd00:77::2/64", "dev", veth + "s", "nodad");
+        start(new ProcessBuilder("ip", "netns", "exec", nsS, "python3", "-m", "http.server", "8000", "--bind", "fd00:77::2")
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("http6.log").toFile()));
+        start(new ProcessBuilder("ip", "netns", "exec", nsS, "python3", "-c", """
+                import socket
+                s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+                s.bind(("fd00:77::2", 9999))
+                while True:
+                    d, a = s.recvfrom(65535)
+                    s.sendto(b"echo6:" + d, a)
+                """).redirectErrorStream(true).redirectOutput(dir.resolve("echo6.log").toFile()));
+        assumeTrue(serving("http://[fd00:77::2]:8000/"), "python3 -m http.server did not start on fd00:77::2");
+        List<String> lines = new ArrayList<>();
+        BufferedReader out = gatewayOn("fd00:9::1/64", "fd00:9::2/64", lines, "--direct");
+        assertTrue(String.join("\n", lines).contains("netstack4j fd00:9::1/64 on " + tun), "an IPv6-only TUN: " + lines);
+        String v4 = sh("ip", "-n", nsC, "-4", "-o", "addr", "show", "dev", tun);
+        assertEquals("", v4.strip(), "no IPv4 address on the kernel's side of the TUN");
+        String sum = sh("ip", "netns", "exec", nsC, "sh", "-c", "curl -6 -g -sS --max-time 60 'http://[fd00:77::2]:8000/data.bin' | sha256sum").split(" ")[0];
+        assertEquals(sha, sum, "20 MB intact through the IPv6-only gateway");
+        assertEquals("echo6:hello fd00:77::2 9999", udpEcho("AF_INET6", "fd00:77::2"), "UDP over IPv6 through the IPv6-only gateway");
         String rest = stop(out);
         assertTrue(rest.matches("(?s).*tcp fd00:9::2.*via direct: \\d+ B up, 209\\d{5} B down.*"), "the IPv6 flow's log line: " + rest);
     }

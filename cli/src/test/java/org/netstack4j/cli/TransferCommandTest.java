@@ -25,6 +25,16 @@ class TransferCommandTest {
         assertTrue(r.out().trim().endsWith("OK"));
     }
 
+    @Test void ipv6OnlyTransferArrivesIntactWithoutArp() {
+        Cli r = Cli.run("transfer", "--bytes", "200K", "--loss", "2", "--direction", "both", "--seed", "4", "--ipv6-only", "--trace");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("over a simulated IPv6-only link"), r.out());
+        assertEquals(2, r.out().split("MATCH", -1).length - 1);
+        assertTrue(r.out().contains("fd00::1") && r.out().contains("fd00::2"), "segments between the IPv6 addresses");
+        assertTrue(!r.out().contains("10.0.0.") && !r.out().contains("who-has 10."), "no IPv4 address, no ARP: " + r.out());
+        assertTrue(r.out().trim().endsWith("OK"));
+    }
+
     @Test void badSizeIsAUsageError() {
         Cli r = Cli.run("transfer", "--bytes", "lots");
         assertEquals(2, r.status());

@@ -34,7 +34,12 @@ class TunCommandsUsageTest {
                 "serve", "--echo", "--tun", "nsjx0", "--address", "10.7.0.2/24", "--address", "fd00:7::2/64", "--host-address", "fd00:8::1/64");
         misuse("has no netstack4j address of its family (IPv6)", "serve", "--echo", "--tun", "nsjx0",
                 "--address", "10.7.0.2/24", "--host-address", "fd00:7::1/64");
-        misuse("needs an IPv4 address on the TUN beside", "serve", "--echo", "--tun", "nsjx0", "--address", "fd00:7::2/64");
+        // an IPv6-only TUN is fine (issue 13); an IPv4 peer or destination then has nothing to pair with
+        misuse("has no netstack4j address of its family (IPv4)", "serve", "--echo", "--tun", "nsjx0", "--address", "fd00:7::2/64",
+                "--host-address", "10.7.0.1/24");
+        misuse("10.7.0.1 is IPv4 and netstack4j has no IPv4 address on the TUN", "get", "http://10.7.0.1:8000/f", "--tun", "nsjx0",
+                "--address", "fd00:7::2/64");
+        misuse("10.7.0.1 is IPv4 and netstack4j has no IPv4 address on the TUN", "ping", "10.7.0.1", "--tun", "nsjx0", "--address", "fd00:7::2/64");
         misuse("one IPv4 address per TUN", "serve", "--echo", "--tun", "nsjx0", "--address", "10.7.0.2/24", "--address", "10.7.0.3/24");
         misuse("is given twice", "serve", "--echo", "--tun", "nsjx0", "--address", "10.7.0.2/24",
                 "--address", "fd00:7::2/64", "--address", "fd00:7::2/64");

@@ -90,7 +90,11 @@ public final class Host implements Pollable {
     public TcpLayer tcp() { return tcp; }
     public Counters counters() { return counters; }
 
-    /** Adds an interface on {@code device} with address/prefix (mac is ignored for IP-medium devices). */
+    /**
+     * Adds an interface on {@code device} with address/prefix (mac is ignored for IP-medium
+     * devices). A null address (prefix 0) makes it IPv6 only: IPv6 is enabled there with its
+     * link-local address, and {@link #addIpv6Address} adds others.
+     */
     public Host addInterface(String ifName, Device device, MacAddress mac, Ipv4Address address, int prefixLength) {
         ip.addInterface(new IpInterface(ifName, device, mac, address, prefixLength));
         return this;

@@ -71,17 +71,18 @@ public final class TwoHostNetwork implements AutoCloseable {
             clientDevice = new Observed(clientDevice, "client", b.observer);
             serverDevice = new Observed(serverDevice, "server", b.observer);
         }
+        // IPv6 only: no IPv4 address on either interface (null), IPv6 enabled with the link-local address
         client = new Host("client", b.clientTcp, both(clientLog, b.clientTracer), b.seed * 7 + 1)
-                .addInterface("eth0", clientDevice, CLIENT_MAC, CLIENT_ADDRESS, 24);
+                .addInterface("eth0", clientDevice, CLIENT_MAC, b.ipv6Only ? null : CLIENT_ADDRESS, b.ipv6Only ? 0 : 24);
         server = new Host("server", b.serverTcp, both(serverLog, b.serverTracer), b.seed * 7 + 2)
-                .addInterface("eth0", serverDevice, SERVER_MAC, SERVER_ADDRESS, 24);
-        if (b.staticArp) {
+                .addInterface("eth0", serverDevice, SERVER_MAC, b.ipv6Only ? null : SERVER_ADDRESS, b.ipv6Only ? 0 : 24);
+        if (b.staticArp && !b.ipv6Only) {
             client.ip().addStaticNeighbor(SERVER_ADDRESS, SERVER_MAC);
             server.ip().addStaticNeighbor(CLIENT_ADDRESS, CLIENT_MAC);
         }
         sim.add(client);
         sim.add(server);
-        ipv6 = b.ipv6;
+        ipv6 = b.ipv6 || b.ipv6Only;
         if (ipv6) {
             // dual stack: fd00::1/64 and fd00::2/64 beside the link-local addresses; both are
             // tentative until duplicate address detection (RFC 4862) is over, about a second
@@ -180,6 +181,7 @@ public final class TwoHostNetwork implements AutoCloseable {
         private Path pcapFile;
         private boolean staticArp;
         private boolean ipv6;
+        private boolean ipv6Only;
         private Tracer clientTracer = Tracer.NONE;
         private Tracer serverTracer = Tracer.NONE;
         private FrameObserver observer;
@@ -206,6 +208,8 @@ public final class TwoHostNetwork implements AutoCloseable {
          * until duplicate address detection is over.
          */
         public Builder ipv6(boolean on) { this.ipv6 = on; return this; }
+        /** IPv6 only: {@link #ipv6} without the IPv4 addresses (the interfaces have none; no ARP). */
+        public Builder ipv6Only(boolean on) { this.ipv6Only = on; return this; }
         public TwoHostNetwork build() { return new TwoHostNetwork(this); }
     }
 }

@@ -33,6 +33,12 @@ final class Arp {
     }
 
     void input(Link link, long now, byte[] frame, int off, int len) {
+        if (!link.hasIpv4) {
+            // an IPv6-only interface has no IPv4 address to answer for nor a cache to learn into
+            c.arpInDropNoIpv4.increment();
+            trace.drop(now, "arp", DropReason.UNSUPPORTED, "ARP on an interface without an IPv4 address", link.iface.name());
+            return;
+        }
         ArpRepr arp;
         switch (ArpRepr.parse(frame, off, len)) {
             case Parsed.Malformed<ArpRepr> m -> {

@@ -84,6 +84,12 @@ final class Ethernet {
     /** Frames an IPv4 packet (already at frame[14]) for {@code nextHop}, resolving it with ARP. */
     boolean ipv4Output(long now, Link link, Ipv4Address nextHop, byte[] frame) {
         MacAddress mac;
+        if (link.arp == null) {
+            // an IPv6-only interface (a static IPv4 route through it): no ARP there to resolve with
+            c.ipOutDropNoArp.increment();
+            trace.drop(now, "ipv4", DropReason.NO_ROUTE, "no IPv4 on " + link.iface.name() + " (IPv6 only)", "packet for " + nextHop);
+            return false;
+        }
         if (nextHop.isBroadcast() || nextHop.equals(link.iface.broadcast())) {
             mac = MacAddress.BROADCAST;
         } else if (nextHop.isMulticast()) {

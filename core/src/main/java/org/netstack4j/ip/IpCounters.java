@@ -9,7 +9,7 @@ final class IpCounters {
 
     final Counter ethInFrames, ethInDropMalformed, ethInDropNotForUs, ethInDropUnknownType, ethOutFrames;
 
-    final Counter arpInRequests, arpInReplies, arpInDropMalformed, arpInDropBadSender, arpInOther,
+    final Counter arpInRequests, arpInReplies, arpInDropMalformed, arpInDropBadSender, arpInOther, arpInDropNoIpv4,
             arpOutRequests, arpOutReplies, arpQueueOverflow, arpResolveFailed, arpTableFull;
 
     final Counter ipInReceives, ipInHdrErrors, ipInDropBadChecksum, ipInDropMalformed, ipInDropNotForUs,
@@ -38,6 +38,7 @@ final class IpCounters {
         arpInDropMalformed = c.counter("arp.in.drop.malformed");
         arpInDropBadSender = c.counter("arp.in.drop.bad_sender");
         arpInOther = c.counter("arp.in.other_ops");
+        arpInDropNoIpv4 = c.counter("arp.in.drop.no_ipv4");
         arpOutRequests = c.counter("arp.out.requests");
         arpOutReplies = c.counter("arp.out.replies");
         arpQueueOverflow = c.counter("arp.queue.overflow");

@@ -106,7 +106,11 @@ public final class IpStack implements Pollable {
 
     // ------------------------------------------------------------------ configuration
 
-    /** Adds an interface, attaches to its device and adds its connected route. */
+    /**
+     * Adds an interface, attaches to its device and adds its connected route. An IPv6-only
+     * interface ({@link IpInterface#ipv6Only}) has no IPv4 route; IPv6 is enabled on it with its
+     * link-local address.
+     */
     public void addInterface(IpInterface iface) {
         Objects.requireNonNull(iface, "iface");
         for (Link l : links)
@@ -126,7 +130,8 @@ public final class IpStack implements Pollable {
                 }
             }
         });
-        routes.add(new RoutingTable.Route(iface.network(), iface.prefixLength(), null, iface));
+        if (iface.hasIpv4()) routes.add(new RoutingTable.Route(iface.network(), iface.prefixLength(), null, iface));
+        else ndp.enable(link);
     }
 
     /**
@@ -285,7 +290,10 @@ public final class IpStack implements Pollable {
     /** The source address to use towards {@code dst} (RFC 1122 3.3.4.3), or null if no route. */
     public Ipv4Address sourceAddressFor(Ipv4Address dst) {
         if (isLocalAddress(dst)) return dst;
-        if (dst.isBroadcast()) return links.isEmpty() ? null : links.get(0).iface.address();
+        if (dst.isBroadcast()) {
+            Link l = firstLink();
+            return l == null ? null : l.iface.address();
+        }
         RoutingTable.NextHop nh = routes.lookup(dst);
         return nh == null ? null : nh.iface().address();
     }
@@ -303,7 +311,10 @@ public final class IpStack implements Pollable {
         if (dst instanceof Ipv6Address v6) return ipv6.mtuFor(v6);
         Ipv4Address v4 = (Ipv4Address) dst;
         if (isLocalAddress(v4)) return 65535;
-        if (v4.isBroadcast()) return links.isEmpty() ? 0 : links.get(0).iface.mtu();
+        if (v4.isBroadcast()) {
+            Link l = firstLink();
+            return l == null ? 0 : l.iface.mtu();
+        }
         RoutingTable.NextHop nh = routes.lookup(v4);
         return nh == null ? 0 : nh.iface().mtu();
     }
@@ -362,7 +373,7 @@ public final class IpStack implements Pollable {
     public boolean isLocalAddress(IpAddress a) {
         if (!(a instanceof Ipv4Address v4)) return ipv6.isLocal((Ipv6Address) a);
         int bits = v4.bits();
-        for (int i = 0; i < links.size(); i++) if (links.get(i).addressBits == bits) return true;
+        for (int i = 0; i < links.size(); i++) if (links.get(i).hasIpv4 && links.get(i).addressBits == bits) return true;
         return false;
     }
 
@@ -377,7 +388,11 @@ public final class IpStack implements Pollable {
 
     boolean isAnyBroadcast(Ipv4Address a) { return a.isBroadcast() || isDirectedBroadcast(a); }
 
-    Link firstLink() { return links.isEmpty() ? null : links.get(0); }
+    /** The first interface with an IPv4 address (IPv4's limited broadcast leaves by it), or null. */
+    Link firstLink() {
+        for (Link l : links) if (l.hasIpv4) return l;
+        return null;
+    }
 
     Link linkOf(IpInterface iface) {
         for (Link l : links) if (l.iface == iface) return l;
@@ -385,7 +400,7 @@ public final class IpStack implements Pollable {
     }
 
     Link linkWithAddress(Ipv4Address a) {
-        for (Link l : links) if (l.iface.address().equals(a)) return l;
+        for (Link l : links) if (a.equals(l.iface.address())) return l;
         return null;
     }
 
@@ -540,6 +555,15 @@ public final class IpStack implements Pollable {
      * stack's seed); like every address it is tentative until duplicate address detection ends.
      */
     public void enableIpv6(String ifName) { ndp.enable(linkNamed(ifName)); }
+
+    /**
+     * SLAAC on interface {@code ifName} (RFC 4862 4) with router discovery: IPv6 is enabled there
+     * and router solicitations go out (RFC 4861 6.3.7: after a random delay up to 1 s, then every
+     * 4 s, at most 3, until a router advertises) so that a router's advertisement, with its
+     * prefixes, comes without waiting for its next unsolicited one. (Advertisements are taken on
+     * every IPv6 interface; without this they are only waited for.)
+     */
+    public void enableSlaac(String ifName) { ndp.solicitRouters(ndp.enable(linkNamed(ifName))); }
 
     /** Adds a configured IPv6 address (and its on-link prefix route); enables IPv6 on the interface if needed. */
     public void addIpv6Address(String ifName, Ipv6Address address, int prefixLength) {

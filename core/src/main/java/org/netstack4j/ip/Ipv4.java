@@ -119,7 +119,8 @@ final class Ipv4 {
             nextHop = nh == null ? null : nh.address();
             if (dst.isMulticast()) nextHop = dst;
         }
-        if (link == null) {
+        if (link == null || src.isUnspecified() && !link.hasIpv4) {
+            // (an IPv6-only interface has no IPv4 source address to give)
             c.ipOutDropNoRoute.increment();
             trace.dropOut(now, "ipv4", DropReason.NO_ROUTE, "no route to host", src, dst, protocol, len);
             return false;

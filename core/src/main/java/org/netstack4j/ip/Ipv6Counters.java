@@ -14,7 +14,8 @@ final class Ipv6Counters {
             icmpOutMsgs, icmpOutEchos, icmpOutEchoReplies, icmpOutDestUnreachs, icmpOutParmProblems, icmpOutTimeExcds,
             icmpOutRateLimited, pmtuUpdates;
     final Counter ndInNs, ndInNa, ndInRa, ndInDropBadHopLimit, ndInDropInvalid, ndOutNs, ndOutNa,
-            ndQueueOverflow, ndTableFull, ndResolveFailed, dadDuplicates, dadOk, slaacAddresses;
+            ndQueueOverflow, ndTableFull, ndResolveFailed, dadDuplicates, dadOk, slaacAddresses,
+            ndOutRs, ndRsNoRouter;
 
     /** Packets for other hosts taken on an intercepting interface (IpStack#setIntercept). */
     final Counter inIntercepted;
@@ -78,6 +79,8 @@ final class Ipv6Counters {
         dadDuplicates = c.counter("nd.dad.duplicates");
         dadOk = c.counter("nd.dad.ok");
         slaacAddresses = c.counter("nd.slaac.addresses");
+        ndOutRs = c.counter("nd.out.router_solicits");
+        ndRsNoRouter = c.counter("nd.rs.no_router");
     }
 
     Counter named(String name) { return all.counter(name); }

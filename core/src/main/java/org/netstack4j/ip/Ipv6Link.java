@@ -48,6 +48,12 @@ final class Ipv6Link {
     final NeighborCache6 neighbors;
     /** The link MTU for IPv6 (an RA's MTU option may lower it, never under 1280). */
     int mtu;
+    /** Router solicitation (RFC 4861 6.3.7) on this link: on once {@link IpStack#enableSlaac} asked for it. */
+    boolean soliciting;
+    /** Router solicitations sent since it started. */
+    int rsSent;
+    /** When the next solicitation is due (Long.MIN_VALUE: pick the initial delay at the next poll; NEVER: done). */
+    long rsDeadline = Time.NEVER;
 
     Ipv6Link(Link link, SplittableRandom random) {
         this.link = link;

@@ -12,7 +12,9 @@ final class Link {
     final int index;
     final boolean ethernet;
     final ArpCache arp;
-    final int addressBits;
+    /** False on an IPv6-only interface: no IPv4 address, subnet, broadcast or ARP. */
+    final boolean hasIpv4;
+    final int addressBits; // (0 when !hasIpv4: never compared then)
     final boolean hasBroadcast;
     final int broadcastBits; // the subnet's directed broadcast (when hasBroadcast), read per packet
     final FramePool pool; // the device's opt-in frame recycling, or null (Device#framePool)
@@ -28,8 +30,9 @@ final class Link {
         this.iface = iface;
         this.index = index;
         this.ethernet = iface.medium() == Medium.ETHERNET;
-        this.arp = ethernet ? new ArpCache() : null;
-        this.addressBits = iface.address().bits();
+        this.hasIpv4 = iface.hasIpv4();
+        this.arp = ethernet && hasIpv4 ? new ArpCache() : null;
+        this.addressBits = hasIpv4 ? iface.address().bits() : 0;
         Ipv4Address b = iface.broadcast();
         this.hasBroadcast = b != null;
         this.broadcastBits = b == null ? 0 : b.bits();

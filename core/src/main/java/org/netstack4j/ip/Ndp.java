@@ -22,6 +22,10 @@ import org.netstack4j.wire.NdOption;
 final class Ndp {
     /** RFC 4862 5.1 DupAddrDetectTransmits default. */
     static final int DEFAULT_DAD_TRANSMITS = 1;
+    /** RFC 4861 10: host constants for router solicitation. */
+    static final long MAX_RTR_SOLICITATION_DELAY_NS = Time.s(1);
+    static final long RTR_SOLICITATION_INTERVAL_NS = Time.s(4);
+    static final int MAX_RTR_SOLICITATIONS = 3;
 
     private final IpStack stack;
     private final Ipv6Counters c;
@@ -54,11 +58,15 @@ final class Ndp {
     /** A lifetime in seconds from an RA as the time it ends: all ones is infinity (RFC 4861 4.6.2). */
     private static long until(long now, long lifetimeS) { return lifetimeS == 0xffff_ffffL ? Time.NEVER : now + Time.s(lifetimeS); }
 
+    /** The random delays before a first router solicitation (its own generator: no other draw moves). */
+    private final java.util.SplittableRandom rsRandom;
+
     Ndp(IpStack stack, Ipv6Counters c, IpTrace trace, long secret) {
         this.stack = stack;
         this.c = c;
         this.trace = trace;
         this.secret = secret;
+        this.rsRandom = new java.util.SplittableRandom(secret ^ 0x52535F44454C4159L);
     }
 
     void wire(Ipv6 ipv6, Icmpv6 icmpv6, Ethernet ethernet) {
@@ -75,6 +83,18 @@ final class Ndp {
         Ipv6Link l6 = ipv6.enable(link);
         if (fresh) addAddress(l6, Ipv6Link.stableAddress(Ipv6Link.LINK_LOCAL_PREFIX, link.iface.name(), 0, secret), 64);
         return l6;
+    }
+
+    /**
+     * Starts router solicitation on the link (RFC 4861 6.3.7): the first solicitation after a
+     * random delay in [0, MAX_RTR_SOLICITATION_DELAY] from the next poll, then one every
+     * RTR_SOLICITATION_INTERVAL up to MAX_RTR_SOLICITATIONS, until a router advertises.
+     */
+    void solicitRouters(Ipv6Link l6) {
+        if (l6.soliciting) return;
+        l6.soliciting = true;
+        l6.rsSent = 0;
+        l6.rsDeadline = Long.MIN_VALUE;
     }
 
     /** Adds an address; DAD runs from the next poll (RFC 4862 5.4) unless dadTransmits is 0 or the link is not Ethernet. */
@@ -177,6 +197,11 @@ final class Ndp {
         }
         MacAddress slla = sourceLinkLayer(ra.options());
         if (slla != null && l6.neighbors != null) l6.neighbors.learn(now, ip.src(), slla);
+        if (l6.rsDeadline != Time.NEVER && ra.routerLifetime() > 0) {
+            // RFC 4861 6.3.7: a valid RA with a non-zero router lifetime ends the solicitations
+            l6.rsDeadline = Time.NEVER;
+            trace.note(now, "nd", "router " + ip.src() + " found after " + l6.rsSent + " router solicitation(s)");
+        }
         stack.routes().remove6(Ipv6Address.ANY, 0);
         defaultRouter = null;
         routerExpires = Time.NEVER;
@@ -315,6 +340,38 @@ final class Ndp {
                 List.of(new NdOption.SourceLinkLayerAddress(l6.link.iface.mac()))));
     }
 
+    // ------------------------------------------------------------------ router solicitation
+
+    /** RFC 4861 6.3.7: the initial delay, each solicitation, and the end of them. */
+    private void routerSolicitationTimer(long now, Ipv6Link l6) {
+        if (l6.rsDeadline == Long.MIN_VALUE) {
+            // delay the first one by a random time in [0, MAX_RTR_SOLICITATION_DELAY] (a link's hosts starting together do not all solicit at once)
+            l6.rsDeadline = now + rsRandom.nextLong(MAX_RTR_SOLICITATION_DELAY_NS + 1);
+            if (l6.rsDeadline > now) return;
+        }
+        if (stack.ipv6Forwarding()) {
+            l6.rsDeadline = Time.NEVER; // a router does not solicit (6.3.7 is for hosts)
+            return;
+        }
+        if (l6.rsSent >= MAX_RTR_SOLICITATIONS) {
+            // an RTR_SOLICITATION_INTERVAL after the last one without an advertisement: no router here
+            l6.rsDeadline = Time.NEVER;
+            c.ndRsNoRouter.increment();
+            trace.note(now, "nd", "no router advertisement after " + l6.rsSent + " router solicitations on " + l6.link.iface.name());
+            return;
+        }
+        // 6.3.7: from a link-local address once DAD gave us one, with our link-layer address; else
+        // from :: and then (4.1) without the source link-layer address option
+        Ipv6Link.Addr ll = l6.linkLocal();
+        Ipv6Address src = ll == null ? Ipv6Address.ANY : ll.address;
+        List<NdOption> opts = ll != null && l6.link.ethernet ? List.of(new NdOption.SourceLinkLayerAddress(l6.link.iface.mac())) : List.of();
+        l6.rsSent++;
+        l6.rsDeadline = now + RTR_SOLICITATION_INTERVAL_NS;
+        c.ndOutRs.increment();
+        trace.note(now, "nd", "router solicitation " + l6.rsSent + " of " + MAX_RTR_SOLICITATIONS + " from " + src);
+        icmpv6.sendNd(now, l6, src, Ipv6Link.ALL_ROUTERS, new Icmpv6Repr.RouterSolicitation(opts));
+    }
+
     // ------------------------------------------------------------------ time
 
     long nextDeadline() {
@@ -328,6 +385,7 @@ final class Ndp {
                 Ipv6Link.Addr x = l6.addresses.get(j);
                 t = Math.min(t, Math.min(x.dadDeadline, x.lifetimeDeadline()));
             }
+            t = Math.min(t, l6.rsDeadline);
         }
         for (int i = 0; i < onLinkPrefixes.size(); i++) t = Math.min(t, onLinkPrefixes.get(i).expires);
         return Math.min(t, routerExpires);
@@ -374,6 +432,7 @@ final class Ndp {
                     trace.note(now, "nd", "DAD: " + x.address + " is unique, preferred");
                 }
             }
+            if (l6.rsDeadline <= now) routerSolicitationTimer(now, l6);
             if (l6.neighbors == null || l6.neighbors.nextDeadline() > now) continue;
             NeighborCache6.TimerWork work = l6.neighbors.timers(now);
             for (NeighborCache6.Solicit s : work.solicit()) solicit(now, l6, s.target(), s.unicastTo(), null);

@@ -55,8 +55,10 @@ public final class TunGateway implements AutoCloseable {
                          UdpIntercept.Config udpConfig, Consumer<String> log) {
         public Config {
             Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(address, "address");
             addresses6 = addresses6 == null ? List.of() : List.copyOf(addresses6);
+            // address null: an IPv6-only gateway (then at least one IPv6 address, and no IPv4 peer)
+            if (address == null && addresses6.isEmpty()) throw new IllegalArgumentException("the gateway needs an address of netstack4j's on the TUN");
+            if (peer != null && address == null) throw new IllegalArgumentException("an IPv4 peer " + peer + " needs an IPv4 address of netstack4j's");
             if (peer6 != null && addresses6.isEmpty()) throw new IllegalArgumentException("an IPv6 peer " + peer6 + " needs an IPv6 address of netstack4j's");
             Objects.requireNonNull(upstream, "upstream");
             if (connectTimeoutMs <= 0) throw new IllegalArgumentException("connect timeout must be > 0");
@@ -79,7 +81,8 @@ public final class TunGateway implements AutoCloseable {
 
     private TunGateway(Config c, TcpConfig tcpConfig, int queues) throws IOException {
         this.config = c;
-        TunHost.Builder b = TunHost.builder(c.name()).address(c.address()).tcpConfig(tcpConfig).seed(System.nanoTime());
+        TunHost.Builder b = TunHost.builder(c.name()).tcpConfig(tcpConfig).seed(System.nanoTime());
+        if (c.address() != null) b.address(c.address());
         if (c.netns() != null) b.netns(c.netns());
         c.addresses6().forEach(b::address);
         if (c.peer() != null) b.hostAddress(c.peer());
@@ -145,7 +148,7 @@ public final class TunGateway implements AutoCloseable {
 
     /** Not to be relayed: netstack4j's own address and the TUN's subnet (that would loop back into the TUN). */
     private boolean inside(IpAddress a) {
-        return config.address().contains(a) || config.addresses6().stream().anyMatch(c -> c.contains(a));
+        return config.address() != null && config.address().contains(a) || config.addresses6().stream().anyMatch(c -> c.contains(a));
     }
 
     // ------------------------------------------------------------------ TCP

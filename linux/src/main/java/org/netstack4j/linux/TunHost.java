@@ -98,7 +98,7 @@ public final class TunHost implements AutoCloseable {
     TunHost(Builder b, TunDevice opened, int shard, TunShards.Steering steering) throws IOException {
         List<Cidr> ours = List.copyOf(b.addresses);
         List<Cidr> kernel = List.copyOf(b.hostAddresses);
-        Ipv4Cidr v4 = (Ipv4Cidr) ours.stream().filter(c -> c instanceof Ipv4Cidr).findFirst().orElseThrow();
+        Ipv4Cidr v4 = firstOf(ours, Ipv4Cidr.class); // null: an IPv6-only TUN
         this.shard = shard;
         this.steering = steering;
         // a capture records what the wire carries: received super-packets are then cut into segments
@@ -121,7 +121,7 @@ public final class TunHost implements AutoCloseable {
             // one seed for every shard: the same ISN, SYN cookie and IP ID secrets (a cookie sent by
             // one shard verifies on another); the ephemeral ports are partitioned instead
             this.host = new Host(b.hostName, tcpConfig, b.tracer, b.seed);
-            host.addInterface(opened.name(), faults, null, v4.address(), v4.prefixLength());
+            host.addInterface(opened.name(), faults, null, v4 == null ? null : v4.address(), v4 == null ? 0 : v4.prefixLength());
             for (Cidr c : ours) if (c instanceof Ipv6Cidr a) host.addIpv6Address(opened.name(), a.address(), a.prefixLength());
             Ipv4Cidr gw4 = firstOf(kernel, Ipv4Cidr.class);
             if (gw4 != null) host.ip().setDefaultGateway(gw4.address());
@@ -154,15 +154,15 @@ public final class TunHost implements AutoCloseable {
     }
 
     /**
-     * One IPv4 address (the stack's interface has one) and any IPv6 ones, no address twice; each
+     * At most one IPv4 address (the stack's interface has one, or none: IPv6 only) and any IPv6
+     * ones, at least one address in all, no address twice; each
      * kernel-side address in the subnet of one of ours of its family and not equal to any of ours;
      * otherwise an {@link IllegalArgumentException} that says which and why.
      */
     public static void checkAddresses(List<Cidr> ours, List<Cidr> kernel) {
         long v4 = ours.stream().filter(c -> c instanceof Ipv4Cidr).count();
-        if (v4 == 0)
-            throw new IllegalArgumentException(ours.isEmpty() ? "netstack4j needs an address on the TUN, e.g. 10.7.0.2/24"
-                    : "netstack4j needs an IPv4 address on the TUN beside " + ours + " (the interface is dual stack), e.g. 10.7.0.2/24");
+        if (ours.isEmpty())
+            throw new IllegalArgumentException("netstack4j needs an address on the TUN, e.g. 10.7.0.2/24 or fd00:7::2/64");
         if (v4 > 1) throw new IllegalArgumentException("one IPv4 address per TUN, not " + v4 + ": " + ours);
         for (int i = 0; i < ours.size(); i++)
             for (int j = i + 1; j < ours.size(); j++)
@@ -202,7 +202,7 @@ public final class TunHost implements AutoCloseable {
 
     public TunDevice tun() { return tun; }
 
-    /** netstack4j's IPv4 address on the link. */
+    /** netstack4j's IPv4 address on the link, or null on an IPv6-only TUN. */
     public Ipv4Cidr address() { return firstOf(addresses, Ipv4Cidr.class); }
 
     /** netstack4j's first IPv6 address on the link (besides its link-local one), or null. */

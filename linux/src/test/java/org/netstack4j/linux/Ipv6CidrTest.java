@@ -62,7 +62,9 @@ class Ipv6CidrTest {
         TunHost.checkAddresses(ours, List.of());
         TunHost.checkAddresses(ours, List.of(Cidr.parse("10.7.0.1/24"), Cidr.parse("fd00:7::1/64"), Cidr.parse("fd00:9::1/64")));
         assertProblem("needs an address", List.of(), List.of());
-        assertProblem("needs an IPv4 address on the TUN beside", List.of(Cidr.parse("fd00:7::2/64")), List.of());
+        // IPv6 only (issue 13): no IPv4 address at all is fine, and an IPv4 kernel address then has no partner
+        TunHost.checkAddresses(List.of(Cidr.parse("fd00:7::2/64")), List.of(Cidr.parse("fd00:7::1/64")));
+        assertProblem("no netstack4j address of its family (IPv4)", List.of(Cidr.parse("fd00:7::2/64")), List.of(Cidr.parse("10.7.0.1/24")));
         assertProblem("one IPv4 address per TUN", List.of(Cidr.parse("10.7.0.2/24"), Cidr.parse("10.8.0.2/24")), List.of());
         assertProblem("given twice", List.of(Cidr.parse("10.7.0.2/24"), Cidr.parse("fd00:7::2/64"), Cidr.parse("fd00:7::2/48")), List.of());
         assertProblem("no netstack4j address of its family (IPv6)", List.of(Cidr.parse("10.7.0.2/24")), List.of(Cidr.parse("fd00:7::1/64")));

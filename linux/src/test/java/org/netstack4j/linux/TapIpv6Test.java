@@ -129,6 +129,86 @@ class TapIpv6Test {
         }
     }
 
+    /**
+     * Router solicitation over TAP with an IPv6-only interface (RFC 4861 6.3.7, issue 13): the test
+     * plays the router with Scapy on the kernel's side. It sees netstack4j's RS (to ff02::2, hop
+     * limit 255, from our link-local address with our MAC as source link-layer option, or from ::
+     * without it while DAD runs) and answers with an RA carrying prefix fd00:216::/64; netstack4j
+     * stops soliciting, forms its SLAAC address, and the kernel pings it. No ARP goes out.
+     */
+    @Test
+    void routerSolicitationIsAnsweredAndGivesSlaacOnAnIpv6OnlyTap() throws Exception {
+        RootEnv.requirePing();
+        String why = ScapyCheck.why();
+        org.junit.jupiter.api.Assumptions.assumeTrue(why == null, why);
+        String ns = RootEnv.netnsName();
+        TapDevice tap = null;
+        java.nio.file.Path log = java.nio.file.Files.createTempFile("nsj-rs", ".log");
+        try {
+            tap = kernelSide(ns);
+            Counters counters = new Counters();
+            IpStack ip = new IpStack(Tracer.NONE, counters, 15);
+            ip.addInterface(IpInterface.ipv6Only("tap0", tap, US_MAC));
+            String script = String.join("\n",
+                    "import sys",
+                    "from scapy.all import AsyncSniffer, Ether, IPv6, ICMPv6ND_RS, ICMPv6ND_RA, ICMPv6NDOptPrefixInfo, ICMPv6NDOptSrcLLAddr, sendp, get_if_hwaddr",
+                    "iface = '" + tap.name() + "'",
+                    "mac = get_if_hwaddr(iface)",
+                    "s = AsyncSniffer(iface=iface, lfilter=lambda p: p.haslayer(ICMPv6ND_RS) and p[Ether].src != mac, count=1, timeout=20)",
+                    "s.start()",
+                    "import time; time.sleep(0.5)",
+                    "print('ready', flush=True)",
+                    "s.join()",
+                    "if not s.results: print('no RS'); sys.exit(3)",
+                    "rs = s.results[0]",
+                    "lla = rs[ICMPv6NDOptSrcLLAddr].lladdr if rs.haslayer(ICMPv6NDOptSrcLLAddr) else '-'",
+                    "print('RS src=%s dst=%s hlim=%d lladdr=%s ethsrc=%s' % (rs[IPv6].src, rs[IPv6].dst, rs[IPv6].hlim, lla, rs[Ether].src), flush=True)",
+                    "ra = (Ether(src=mac, dst='33:33:00:00:00:01') / IPv6(src='fe80::1', dst='ff02::1', hlim=255)",
+                    "      / ICMPv6ND_RA(routerlifetime=1800) / ICMPv6NDOptSrcLLAddr(lladdr=mac)",
+                    "      / ICMPv6NDOptPrefixInfo(prefix='fd00:216::', prefixlen=64, L=1, A=1, validlifetime=3600, preferredlifetime=1800))",
+                    "sendp(ra, iface=iface, verbose=False)",
+                    "print('RA sent', flush=True)");
+            Process scapy = new ProcessBuilder(LinuxNet.ipCommand(), "netns", "exec", ns, "/usr/bin/python3", "-c", script)
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            try {
+                TapDevice dev = tap;
+                long until = System.nanoTime() + Time.s(30);
+                while (!java.nio.file.Files.readString(log).contains("ready") && scapy.isAlive() && System.nanoTime() < until) Thread.sleep(50);
+                assertTrue(java.nio.file.Files.readString(log).contains("ready"), "scapy: " + java.nio.file.Files.readString(log));
+                ip.enableSlaac("tap0");
+                BooleanSupplier slaac = () -> ip.ipv6Addresses().stream()
+                        .anyMatch(a -> a.address().toString().startsWith("fd00:216:") && a.state() == Ipv6AddressState.State.PREFERRED);
+                run(dev, ip, () -> slaac.getAsBoolean() && !scapy.isAlive(), Time.s(30));
+                assertTrue(scapy.waitFor(5, TimeUnit.SECONDS), "scapy did not finish");
+                String out = java.nio.file.Files.readString(log);
+                assertEquals(0, scapy.exitValue(), "scapy: " + out);
+                assertTrue(out.contains("dst=ff02::2 hlim=255"), "an RS to all-routers with hop limit 255: " + out);
+                assertTrue(out.contains("ethsrc=02:00:00:00:06:02"), out);
+                boolean fromLinkLocal = out.contains("RS src=fe80::") && out.contains("lladdr=02:00:00:00:06:02");
+                boolean fromUnspecified = out.contains("RS src=:: ") && out.contains("lladdr=-");
+                assertTrue(fromLinkLocal || fromUnspecified, "from our link-local with our MAC, or from :: without it (RFC 4861 4.1): " + out);
+                assertTrue(slaac.getAsBoolean(), "no SLAAC address from the advertisement: " + ip.ipv6Addresses());
+                // the RA stops the solicitations: no more in the next 5 s (the interval is 4 s)
+                long rs = counters.get("nd.out.router_solicits");
+                assertTrue(rs >= 1 && rs <= 3, "solicitations: " + rs);
+                run(dev, ip, () -> false, Time.s(5));
+                assertEquals(rs, counters.get("nd.out.router_solicits"), "no solicitation after the advertisement");
+                Ipv6AddressState a = ip.ipv6Addresses().stream().filter(x -> x.address().toString().startsWith("fd00:216:")).findFirst().orElseThrow();
+                LinuxNet.ip(ns, "-6", "route", "add", "fd00:216::/64", "dev", tap.name());
+                String ping = ping(ns, dev, ip, a.address().toString());
+                assertTrue(ping.contains("1 received"), ping);
+                assertEquals(0, counters.get("arp.out.requests"), "an IPv6-only interface sends no ARP");
+                assertEquals(0, counters.get("ipv4.out.requests"));
+            } finally {
+                scapy.destroyForcibly();
+            }
+        } finally {
+            if (tap != null) tap.close();
+            LinuxNet.netnsDeleteQuietly(ns);
+            java.nio.file.Files.deleteIfExists(log);
+        }
+    }
+
     /** A TAP moved into a new namespace {@code ns}, the kernel's side up with fd00:213::1/64. */
     private static TapDevice kernelSide(String ns) throws Exception {
         TapDevice tap = TapDevice.open(RootEnv.ifName('6'), 1500);
