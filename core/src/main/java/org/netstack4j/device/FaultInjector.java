@@ -111,6 +111,9 @@ public final class FaultInjector implements Device {
         else Device.super.transmitSegments(now, packet, segmentSize);
     }
 
+    /** The wrapped device's word, as long as no received frame was ever corrupted here (corruption is in place). */
+    @Override public boolean checksumVerified(byte[] frame) { return in.corrupted == 0 && inner.checksumVerified(frame); }
+
     private boolean passesOut() { return config.passesAll() && dropFilter == null && out.pollAt() == Time.NEVER; }
 
     @Override public void attach(FrameSink sink) { this.sink = sink == null ? FrameSink.DISCARD : sink; }

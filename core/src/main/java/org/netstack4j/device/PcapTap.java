@@ -50,6 +50,8 @@ public final class PcapTap implements Device {
         inner.transmit(now, frame);
     }
 
+    @Override public boolean checksumVerified(byte[] frame) { return inner.checksumVerified(frame); }
+
     @Override public void attach(FrameSink sink) { this.sink = sink == null ? FrameSink.DISCARD : sink; }
 
     @Override public long pollAt() { return inner.pollAt(); }

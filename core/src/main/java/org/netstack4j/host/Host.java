@@ -197,7 +197,8 @@ public final class Host implements Pollable {
         }
 
         @Override public void receive(long now, IpMeta meta, Ipv4Repr ipHeader, byte[] buf, int off, int len) {
-            Parsed<TcpRepr> parsed = TcpRepr.parse(meta.src(), meta.dst(), buf, off, len, true);
+            // a checksum the device completed or verified (TUN offloads: inbound GSO) is not summed again
+            Parsed<TcpRepr> parsed = TcpRepr.parse(meta.src(), meta.dst(), buf, off, len, !ip.checksumVerified(meta, buf));
             if (parsed instanceof Parsed.Malformed<TcpRepr> m) {
                 malformed.increment();
                 if (tracer.enabled())

@@ -369,6 +369,16 @@ public final class IpStack implements Pollable {
         return ok;
     }
 
+    /**
+     * True if the device of interface {@code meta.ifaceIndex()} vouches that {@code frame} (the
+     * array it received, not a copy or a reassembly) had its transport checksum verified or
+     * completed by the device ({@link org.netstack4j.device.Device#checksumVerified}).
+     */
+    public boolean checksumVerified(IpMeta meta, byte[] frame) {
+        int i = meta.ifaceIndex();
+        return i >= 0 && i < links.size() && links.get(i).iface.device().checksumVerified(frame);
+    }
+
     /** True if {@code a} is the address of one of our interfaces. */
     public boolean isLocalAddress(IpAddress a) {
         if (!(a instanceof Ipv4Address v4)) return ipv6.isLocal((Ipv6Address) a);

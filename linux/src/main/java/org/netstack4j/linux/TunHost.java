@@ -408,16 +408,29 @@ public final class TunHost implements AutoCloseable {
             this.steering = steering;
         }
 
-        void deliver(long now, byte[] frame) {
-            if (!stopped) sink.receive(now, frame);
+        /** The last delivered frame whose TCP checksum the device completed or verified (loop thread). */
+        private byte[] lastVerified;
+
+        void deliver(long now, byte[] frame) { deliver(now, frame, 0); }
+
+        /** segmentSize: a super-packet's segment size, or 0 for a plain frame. */
+        private void deliver(long now, byte[] frame, int segmentSize) {
+            if (stopped) return;
+            lastVerified = tun.takeVerified(frame) ? frame : null;
+            try {
+                if (segmentSize == 0) sink.receive(now, frame);
+                else sink.receive(now, frame, segmentSize);
+            } finally {
+                lastVerified = null; // a frame a wrapper holds back is verified as any other when it is let through
+            }
         }
 
         /** From the reader's registration: a frame, or a super-packet with its segment size. */
         @Override public void receive(long now, byte[] frame) { deliver(now, frame); }
 
-        @Override public void receive(long now, byte[] frame, int segmentSize) {
-            if (!stopped) sink.receive(now, frame, segmentSize);
-        }
+        @Override public void receive(long now, byte[] frame, int segmentSize) { deliver(now, frame, segmentSize); }
+
+        @Override public boolean checksumVerified(byte[] frame) { return frame == lastVerified; }
 
         void stop() { stopped = true; }
 

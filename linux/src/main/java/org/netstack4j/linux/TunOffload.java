@@ -30,6 +30,7 @@ public final class TunOffload {
     static final long TUNSETOFFLOAD = 0x400454d0L;   // _IOW('T', 208, unsigned int)
     static final long TUNSETVNETHDRSZ = 0x400454d8L; // _IOW('T', 216, int)
     static final short IFF_VNET_HDR = 0x4000;
+    private static final int TCP = Segmentation.TCP;
     public static final int TUN_F_CSUM = 0x01, TUN_F_TSO4 = 0x02, TUN_F_TSO6 = 0x04, TUN_F_TSO_ECN = 0x08,
             TUN_F_UFO = 0x10, TUN_F_USO4 = 0x20, TUN_F_USO6 = 0x40;
     /** What is asked for, best first; the first the kernel accepts wins (EINVAL: try the next). */
@@ -69,11 +70,28 @@ public final class TunOffload {
     static final class Inbound {
         /** Hand TCP super-packets to the stack whole (GRO) instead of cutting them. */
         boolean mergeRuns;
-        long superPackets, checksumsCompleted, malformed;
+        long superPackets, checksumsCompleted, malformed, checksumsVouched;
         /** The gso_size of the last read when it was handed on whole (one packet), else 0. */
         int mergedSegmentSize;
+        /**
+         * Where decoded packets whose TCP checksum the device completed here (NEEDS_CSUM) or
+         * verified (DATA_VALID) are also put, so the stack does not sum them again; null: nowhere.
+         * Only a TCP checksum counts (csum_start at the TCP header of an IPv4 packet or of an IPv6
+         * packet without extension headers, csum_offset 16).
+         */
+        java.util.Set<byte[]> verified;
 
         Inbound(boolean mergeRuns) { this.mergeRuns = mergeRuns; }
+
+        /** Marks {@code p} as verified if the header says the device took care of its TCP checksum. */
+        private void vouch(VirtioNetHeader h, byte[] p) {
+            if (verified == null || !(h.needsChecksum() || h.dataValid()) || p.length < 20) return;
+            int v = (p[0] & 0xff) >>> 4;
+            int tcpAt = v == 4 && p[9] == TCP ? (p[0] & 0x0f) * 4 : v == 6 && p.length >= 40 && p[6] == TCP ? 40 : -1;
+            if (tcpAt < 0 || h.needsChecksum() && (h.csumStart() != tcpAt || h.csumOffset() != 16)) return;
+            checksumsVouched++;
+            verified.add(p);
+        }
 
         /**
          * Decodes one read of {@code len} bytes and adds the packets it holds to {@code out}, in
@@ -96,6 +114,7 @@ public final class TunOffload {
                         if (!Segmentation.completeChecksum(p, n, h.csumStart(), h.csumOffset())) return drop();
                         checksumsCompleted++;
                     }
+                    vouch(h, p);
                     out.add(p);
                     return true;
                 }
@@ -112,6 +131,7 @@ public final class TunOffload {
                             superPackets++;
                             checksumsCompleted++;
                             mergedSegmentSize = h.gsoSize();
+                            vouch(h, p);
                             out.add(p);
                             return true;
                         }

@@ -91,6 +91,16 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     private final java.util.ArrayList<byte[]> txBatch = new java.util.ArrayList<>();
     private long txBatchAt = Time.NEVER;
     private final long[] coalesced = new long[2];
+    /**
+     * Offload mode: the packets read whose TCP checksum the header let us complete or trust, until
+     * the loop takes them ({@link #takeVerified}); written by the reading thread. Arrays compare by
+     * identity. Frames dropped on the way to the loop would stay: past {@link #VERIFIED_LIMIT} the
+     * set is emptied (those frames are then simply verified by TCP).
+     */
+    private final java.util.Set<byte[]> verified = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    static final int VERIFIED_LIMIT = 8192;
+    /** The last frame {@link #readAvailable} handed to the sink, if verified (single-thread mode). */
+    private byte[] lastVerified;
     /** Packets per coalescing batch at most: a batch is written at once when it reaches this. */
     static final int TX_BATCH_LIMIT = 64;
 
@@ -102,6 +112,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
                          Wakeup closeWakeup, TunOffload.Offloads offloads) {
         this.offloads = offloads;
         this.inbound = offloads.vnetHeader() ? new TunOffload.Inbound(true) : null;
+        if (inbound != null) inbound.verified = verified;
         this.medium = medium;
         this.name = name;
         this.fd = fd;
@@ -560,7 +571,13 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         while (n < readBatch && !closed) {
             if (!rxPending.isEmpty()) {
                 n++;
-                sink.receive(now, rxPending.pollFirst());
+                byte[] f = rxPending.pollFirst();
+                lastVerified = takeVerified(f) ? f : null;
+                try {
+                    sink.receive(now, f);
+                } finally {
+                    lastVerified = null;
+                }
                 continue;
             }
             long r = LibC.read(rxErrno, fd, rxBuf, rxBuf.byteSize());
@@ -590,15 +607,42 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         return n;
     }
 
+    /**
+     * True (once) if the device completed or verified the TCP checksum of {@code frame}, a packet
+     * it read (offload mode: NEEDS_CSUM or DATA_VALID); for a {@link #readBlocking} reader's
+     * frames, asked on the loop thread when the frame is delivered.
+     */
+    final boolean takeVerified(byte[] frame) {
+        return !verified.isEmpty() && verified.remove(frame);
+    }
+
+    /** Packets whose TCP checksum the stack was told not to sum again ({@link Device#checksumVerified}). */
+    public final long rxChecksumsVouched() {
+        return inbound == null ? 0 : inbound.checksumsVouched;
+    }
+
+    /** Single-thread mode ({@link #readAvailable}): whether the frame being delivered had its TCP checksum completed or verified. */
+    @Override
+    public final boolean checksumVerified(byte[] frame) {
+        return frame == lastVerified;
+    }
+
     /** Offload mode: the read in rxBuf (header + packet) into rxPending, or dropped and counted. */
     private void decodeRead(int r) {
+        if (verified.size() > VERIFIED_LIMIT) verified.clear();
         if (r <= VirtioNetHeader.LENGTH) {
             inbound.drop();
             return;
         }
-        MemorySegment.copy(rxBuf, 0, MemorySegment.ofArray(rxHeader), 0, VirtioNetHeader.LENGTH);
         byte[] packet = new byte[r - VirtioNetHeader.LENGTH];
         MemorySegment.copy(rxBuf, VirtioNetHeader.LENGTH, MemorySegment.ofArray(packet), 0, packet.length);
+        // the common small packet (a SYN, an ACK): an all-zero header says nothing is to be done
+        // (no GSO, no checksum to complete); it needs no header record and no decoding
+        if (rxBuf.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) == 0 && rxBuf.get(ValueLayout.JAVA_SHORT_UNALIGNED, 8) == 0) {
+            rxPending.addLast(packet);
+            return;
+        }
+        MemorySegment.copy(rxBuf, 0, MemorySegment.ofArray(rxHeader), 0, VirtioNetHeader.LENGTH);
         inbound.decode(VirtioNetHeader.read(rxHeader, 0, VirtioNetHeader.LENGTH), packet, rxPending);
     }
 

@@ -157,6 +157,40 @@ class TunOffloadTest {
         assertArrayEquals(small, out.get(0));
     }
 
+    /** Issue 15: what the device completed or was told is valid is vouched for, so TCP does not sum it a second time. */
+    @Test
+    void completedAndValidTcpChecksumsAreVouchedForNothingElse() {
+        byte[] d = data(30 * MSS);
+        TunOffload.Inbound in = new TunOffload.Inbound(true);
+        in.verified = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<byte[]> out = new ArrayList<>();
+        byte[] big = Segmentation.merge(run(false, 5000, 30, MSS, d), 65535).get(0).packet();
+        assertTrue(in.decode(TunOffload.gso(big, MSS), 10 + big.length, out));         // GSO, NEEDS_CSUM: completed here
+        byte[] small = segment(true, 5000, 1, 1, d, 0, 500, true);
+        byte[] g = TunOffload.gso(small, MSS);
+        new VirtioNetHeader(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_NONE, 0, 0, 40, 16).write(g, 0);
+        assertTrue(in.decode(g, g.length, out));                                        // IPv6, NEEDS_CSUM, no GSO
+        byte[] valid = segment(false, 5000, 1, 1, d, 0, 100, false);
+        assertTrue(in.decode(frame(new VirtioNetHeader(VirtioNetHeader.F_DATA_VALID, 0, 0, 0, 0, 0), valid), 110, out));
+        assertEquals(3, out.size());
+        for (byte[] p : out) assertTrue(in.verified.contains(p), "vouched for");
+        assertEquals(3, in.checksumsVouched);
+        assertTrue(Segmentation.checksumOk(out.get(0), out.get(0).length) && Segmentation.checksumOk(out.get(1), out.get(1).length),
+                "a vouched checksum is complete (pcap, forwarding)");
+
+        out.clear();
+        byte[] plain = segment(false, 5000, 1, 1, d, 0, 100, false);
+        assertTrue(in.decode(frame(VirtioNetHeader.NONE, plain), 110, out));                      // nothing said: TCP checks
+        byte[] udpLike = segment(false, 5000, 1, 1, d, 0, 100, false);
+        assertTrue(in.decode(frame(new VirtioNetHeader(VirtioNetHeader.F_NEEDS_CSUM, 0, 0, 0, 20, 6), udpLike), 110, out)); // not the TCP field
+        byte[] options = segment(false, 5000, 1, 1, d, 0, 100, false);
+        options[9] = 17;                                                                            // not TCP at all
+        assertTrue(in.decode(frame(new VirtioNetHeader(VirtioNetHeader.F_DATA_VALID, 0, 0, 0, 0, 0), options), 110, out));
+        assertEquals(3, out.size());
+        for (byte[] p : out) assertFalse(in.verified.contains(p), "not vouched for");
+        assertEquals(3, in.checksumsVouched);
+    }
+
     @Test
     void malformedHeadersAreDroppedAndCounted() {
         byte[] p = segment(false, 5000, 1, 1, data(100), 0, 100, false);

@@ -199,7 +199,8 @@ public final class Segmentation {
         while (i < packets.size()) {
             byte[] first = packets.get(i);
             Layout l = layout(first, first.length);
-            if (l == null || l.protocol() != TCP || !checksumOk(first, first.length) || !mergeable(first, l)) {
+            // the flag test first: a SYN, FIN or RST (a SYN,ACK per SYN under a flood) is never summed here
+            if (l == null || l.protocol() != TCP || !mergeable(first, l) || !checksumOk(first, first.length)) {
                 out.add(new Merged(first, 1, l == null ? first.length : first.length - l.hdrLen()));
                 i++;
                 continue;
