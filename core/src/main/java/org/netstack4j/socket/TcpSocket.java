@@ -653,7 +653,7 @@ public final class TcpSocket implements Closeable {
         synchronized (this) {
             if (connecting || conn != null)
                 throw new SocketException("set the receive buffer before connect: the window scale is agreed in the SYN");
-            config = config().withBuffers(bf -> bf.withReceiveBufferSize(Math.max(bytes, config().options().mss())));
+            config = config().withBuffers(bf -> bf.withSocketReceiveBuffer(Math.max(bytes, config().options().mss())));
         }
     }
 

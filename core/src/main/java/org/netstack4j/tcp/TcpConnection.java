@@ -439,7 +439,7 @@ public final class TcpConnection {
      */
     void cookieOpen(long now, TcpRepr syn) {
         acceptSyn(syn);
-        rcvAdvRight = Seq.add(rcvNxt, Math.min(rcvBuf.free(), 65535)); // the SYN,ACK's window
+        rcvAdvRight = Seq.add(rcvNxt, synWindow(true)); // the SYN,ACK's window
         setState(now, TcpState.SYN_RECEIVED, "rcv ACK of a SYN cookie");
         armRto(now);
     }
@@ -837,6 +837,14 @@ public final class TcpConnection {
         deliverEvents();
     }
 
+    /**
+     * The window of our SYN ({@code synAck} false) or SYN,ACK: Linux quantizes it to the MSS less
+     * the timestamp option when the SYN,ACK will carry one (tcp_openreq_init_rwin).
+     */
+    int synWindow(boolean synAck) {
+        return InitialWindow.synWindow(cfg(), rcvBuf.free(), synAck && tsOk ? advMss - TS_OPTION_SPACE : advMss);
+    }
+
     /** Options of the peer's SYN or SYN,ACK decide what this connection uses (RFC 7323, 2018, 6691). */
     void negotiate(TcpRepr seg) { negotiate(seg, org.netstack4j.wire.IpMeta.NOT_ECT); }
 
@@ -860,7 +868,7 @@ public final class TcpConnection {
         // an option we stopped offering on our SYN is off, whatever the peer says (RFC 7323 2.2, 3.2)
         boolean wsOk = cfg().options().windowScale() && peerOfferedWs && !snd.synOptionsDropped && !noOptions;
         sndWscale = wsOk ? peerWsShift : 0;
-        rcvWscale = (byte) (wsOk ? cfg().options().windowScaleShift() : 0);
+        rcvWscale = (byte) (wsOk ? InitialWindow.shift(cfg()) : 0);
         tsOk = cfg().options().timestamps() && peerOfferedTs && !snd.synOptionsDropped && !noOptions;
         sackOk = cfg().options().sack() && peerOfferedSack && !snd.synOptionsDropped && !noOptions;
         Ecn.negotiate(this, seg, ipEcn);

@@ -447,7 +447,7 @@ final class TcpSender implements RecoverySender {
         if (syn) {
             options = synOptions(now, ack);
             if (ack && AccEcn.on(c)) options = AccEcn.synAckOptions(c, options);
-            window = Math.min(c.rcvBuf.free(), 65535); // RFC 7323 2.2: never scaled on a SYN
+            window = c.synWindow(ack); // RFC 7323 2.2: never scaled on a SYN
             if (ack) c.rcvAdvRight = Seq.add(c.rcvNxt, window);
         } else if (!sackNow && !accEcnOption) {
             options = null;
@@ -506,7 +506,7 @@ final class TcpSender implements RecoverySender {
         return cfg().options().optionLayout().arrange(synAck, kind -> switch (kind) {
             case TcpOption.KIND_MSS -> new TcpOption.Mss(c.advMss);
             case TcpOption.KIND_WSCALE -> cfg().options().windowScale() && !synOptionsDropped && (!synAck || c.peerOfferedWs)
-                    ? new TcpOption.WindowScale(cfg().options().windowScaleShift()) : null;
+                    ? new TcpOption.WindowScale(InitialWindow.shift(cfg())) : null;
             case TcpOption.KIND_SACK_PERMITTED -> cfg().options().sack() && !synOptionsDropped && (!synAck || c.peerOfferedSack)
                     ? new TcpOption.SackPermitted() : null;
             case TcpOption.KIND_TIMESTAMPS -> cfg().options().timestamps() && !synOptionsDropped && (!synAck || c.peerOfferedTs)
