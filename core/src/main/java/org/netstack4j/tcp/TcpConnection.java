@@ -1062,6 +1062,33 @@ public final class TcpConnection {
          */
         FastOpen.Option synFo;
         int synDataLen;
+        /** MSG_EOR record ends ({@link #sendRecord}), else null. */
+        Records records;
+    }
+
+    /** The record ends of MSG_EOR sends, or null when there were none. */
+    Records records() { return rare == null ? null : rare.records; }
+
+    /**
+     * {@link #send(long, byte[], int, int, boolean)} with MSG_EOR: when all {@code len} bytes are
+     * queued, they end a record, and no segment will carry them together with later data
+     * (Linux's eor mark, tcp_skb_can_collapse). A partial send marks nothing, as Linux.
+     */
+    public int sendRecord(long now, byte[] b, int off, int len, boolean more) {
+        int n = send(now, b, off, len, more);
+        if (n == len && len > 0) endRecord();
+        return n;
+    }
+
+    /**
+     * Ends a record after the bytes queued so far (MSG_EOR on the send that queued the last of
+     * them, for a caller that queues one message in several sends); nothing when none are queued.
+     */
+    public void endRecord() {
+        if (sendBuf.isEmpty()) return;
+        Rare r = rare();
+        if (r.records == null) r.records = new Records();
+        r.records.mark(Seq.add(sndBufSeq, sendBuf.size()));
     }
 
     FastOpen.Option synFo() { return rare == null ? null : rare.synFo; }

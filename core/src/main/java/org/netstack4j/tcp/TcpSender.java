@@ -82,6 +82,8 @@ final class TcpSender implements RecoverySender {
         c.sendBuf.discard(dataAcked);
         if (c.sendBuf.isEmpty()) c.sendBuf = c.layer.sendRings().recycle(c.sendBuf, cfg().buffers().sendBufferSize()); // all acknowledged: back to idle cost
         c.sndBufSeq = Seq.add(c.sndBufSeq, dataAcked);
+        Records records = c.records();
+        if (records != null) records.ackedUpTo(c.sndBufSeq);
         c.bytesAcked += dataAcked;
         int unaBefore = c.sndUna;
         c.sndUna = ack;
@@ -199,12 +201,19 @@ final class TcpSender implements RecoverySender {
                         break;
                     }
                     int maxData = maxSegmentData();
-                    int len = (int) Math.min(Math.min(unsent, maxData), usable);
+                    long room = Math.min(unsent, usable);
+                    Records records = c.records();
+                    // MSG_EOR: not past the end of a record; one that ends there with more data
+                    // queued goes now, as Linux sends every skb but the last
+                    long inRecord = records == null ? room : records.limit(c.sndNxt, room);
+                    boolean recordEnds = records != null && inRecord < unsent && records.endsAt(Seq.add(c.sndNxt, (int) inRecord));
+                    room = inRecord;
+                    int len = (int) Math.min(room, maxData);
                     boolean resend = Seq.lt(c.sndNxt, c.sndMax);
                     if (resend) // do not resend into a SACKed range
                         len = Math.min(len, Math.max(1, Seq.sub(r.sackedFrom(c.sndNxt, Seq.add(c.sndNxt, len)), c.sndNxt)));
                     boolean full = len == maxData;
-                    int segments = full && !resend ? superSegments(maxData, Math.min(unsent, usable)) : 1;
+                    int segments = full && !resend ? superSegments(maxData, room) : 1;
                     if (segments > 1) len = segments * maxData;
                     boolean all = len == unsent;
                     // RFC 896 / RFC 9293 3.7.4 Nagle: a short segment waits while data is unacknowledged
@@ -216,7 +225,7 @@ final class TcpSender implements RecoverySender {
                     // or at least half the largest window the peer ever offered
                     // TCP_CORK / MSG_MORE: a partial segment waits (Linux tcp_nagle_check, TCP_NAGLE_CORK)
                     boolean hold = (corked || moreComing) && !pushOnce && !(c.finQueued && all);
-                    boolean swsOk = full || !hold && ((all && nagleOk) || (nagleOk && len >= c.maxSndWnd / 2));
+                    boolean swsOk = full || recordEnds && len == room || !hold && ((all && nagleOk) || (nagleOk && len >= c.maxSndWnd / 2));
                     if (!swsOk && !resend) break; // resent data goes as it was cut before
                     boolean fin = c.finQueued && all && Seq.add(c.sndNxt, len) == c.finSeq;
                     if (segments > 1) sendSegments(now, c.sndNxt, len, fin, maxData);
@@ -303,6 +312,8 @@ final class TcpSender implements RecoverySender {
         }
         int dataEnd = Seq.add(c.sndBufSeq, c.sendBuf.size());
         int len = Math.max(0, Math.min(Seq.sub(Seq.min(dataEnd, c.sndMax), c.sndUna), maxSegmentData()));
+        Records records = c.records();
+        if (records != null) len = (int) records.limit(c.sndUna, len); // MSG_EOR: never merged with the next record
         boolean fin = c.finQueued && Seq.gt(c.sndMax, c.finSeq) && Seq.add(c.sndUna, len) == c.finSeq;
         if (len == 0 && !fin) return 0;
         sendData(now, c.sndUna, len, fin);
@@ -347,10 +358,23 @@ final class TcpSender implements RecoverySender {
     private int dataFlags(int seq, int len, boolean fin) {
         int flags = TcpRepr.ACK | (fin ? TcpRepr.FIN : 0);
         if (len > 0 && Seq.add(seq, len) == Seq.add(c.sndBufSeq, c.sendBuf.size())) flags |= TcpRepr.PSH;
+        Records records = c.records();
+        if (len > 0 && records != null && records.endsAt(Seq.add(seq, len))) flags |= TcpRepr.PSH; // each record pushed (MSG_EOR)
         return flags;
     }
 
     @Override public void sendData(long now, int seq, int len, boolean fin) {
+        Records records = c.records();
+        if (records != null) {
+            // a retransmission cut from SND.UNA or a SACK hole may span records: one segment each
+            int first;
+            while ((first = (int) records.limit(seq, len)) < len) {
+                emit(now, dataFlags(seq, first, false), seq, first);
+                dataSent(now, seq, first, false);
+                seq = Seq.add(seq, first);
+                len -= first;
+            }
+        }
         emit(now, dataFlags(seq, len, fin), seq, len);
         dataSent(now, seq, len, fin);
     }

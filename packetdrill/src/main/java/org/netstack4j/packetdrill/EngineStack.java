@@ -267,6 +267,8 @@ final class EngineStack implements TcpStack {
         @Override public void setCork(long now, boolean on) { c.setCork(now, on); }
         @Override public void push(long now) { c.push(now); }
 
+        @Override public void endRecord() { c.endRecord(); }
+
         @Override public int send(long now, byte[] b, int off, int len, boolean more) throws Failure {
             try {
                 return c.send(now, b, off, len, more);

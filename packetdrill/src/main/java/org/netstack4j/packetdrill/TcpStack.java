@@ -114,6 +114,9 @@ public interface TcpStack extends Pollable {
         int remotePort();
         /** Bytes accepted into the send buffer (0 when full). */
         int send(long now, byte[] b, int off, int len) throws Failure;
+        /** MSG_EOR: the bytes queued so far end a record. */
+        default void endRecord() { throw new Unsupported(0, "MSG_EOR"); }
+
         /** send with MSG_MORE: a partial tail waits for more (Linux). */
         default int send(long now, byte[] b, int off, int len, boolean more) throws Failure {
             if (more) throw new Unsupported(0, "MSG_MORE");
