@@ -105,6 +105,15 @@ final class AccEcn {
 
     static boolean on(TcpConnection c) { return (c.ecnFlags & Ecn.ACCURATE) != 0; }
 
+    /** The connection's AccECN counters, created on first use (in its rarely used part, {@link Rare}). */
+    static AccEcn of(TcpConnection c) {
+        Rare r = Rare.of(c);
+        if (r.accEcn == null) r.accEcn = new AccEcn();
+        return r.accEcn;
+    }
+
+    static AccEcn orNull(TcpConnection c) { return c.rare != null ? c.rare.accEcn : null; }
+
     /** An AccECN setup SYN: AE, CWR and ECE all set (RFC 9768 3.1.1). */
     static boolean synRequests(TcpRepr syn) { return (syn.flags() & TcpRepr.ACE_FLAGS) == TcpRepr.ACE_FLAGS; }
 
@@ -124,7 +133,7 @@ final class AccEcn {
 
     /** Passive open: the peer's SYN asked for AccECN and we accept it; remember its IP-ECN field to reflect. */
     static void passiveAgreed(TcpConnection c, int synIpEcn) {
-        AccEcn a = c.accEcn();
+        AccEcn a = of(c);
         a.synEct = synIpEcn;
         c.layer.counters().accEcnNegotiated.increment();
     }
@@ -147,7 +156,7 @@ final class AccEcn {
             }
             default -> { }
         }
-        AccEcn a = c.accEcn();
+        AccEcn a = of(c);
         a.synEct = ipEcn;
         a.reflect = true;
         c.layer.counters().accEcnNegotiated.increment();
@@ -177,7 +186,7 @@ final class AccEcn {
      * Not-ECT is checked, and a reflected CE counts as one CE delivered.
      */
     static void handshakeAckArrives(TcpConnection c, TcpRepr seg, int len) {
-        AccEcn a = c.accEcn();
+        AccEcn a = of(c);
         int ace = ace(seg.flags());
         switch (ace) {
             case 0b000 -> failed(c, a, ACE_FAIL_RECV);
@@ -197,7 +206,7 @@ final class AccEcn {
      * a retransmitted SYN without the AccECN flags means they are being cleared on the way.
      */
     static void synAgain(TcpConnection c, TcpRepr syn, int ipEcn, boolean retransmittedSyn) {
-        AccEcn a = c.accEcn();
+        AccEcn a = of(c);
         a.synEct = ipEcn;
         if (retransmittedSyn) {
             if (!synRequests(syn)) failed(c, a, ACE_FAIL_RECV);
@@ -211,12 +220,12 @@ final class AccEcn {
      * nothing from the third on (Linux: the SYN,ACK may be black-holed for its flags).
      */
     static int synAckFlags(TcpConnection c, int retransmissions) {
-        return retransmissions >= 2 ? 0 : reflectFlags(c.accEcn().synEct);
+        return retransmissions >= 2 ? 0 : reflectFlags(of(c).synEct);
     }
 
     /** The SYN,ACK's option (on the first one only), placed as Linux does: after TS, else after MSS. */
     static List<TcpOption> synAckOptions(TcpConnection c, List<TcpOption> options) {
-        AccEcn a = c.accEcn();
+        AccEcn a = of(c);
         if (a.synAcksSent++ > 0 || c.cfg().options().accEcnOption() == 0 || c.noOptions) return options;
         int used = 0, at = -1;
         for (int i = 0; i < options.size(); i++) {
@@ -236,7 +245,7 @@ final class AccEcn {
 
     /** Counts a segment of an AccECN connection by its IP-ECN field (Linux tcp_ecn_received_counters). */
     static void received(TcpConnection c, int ipEcn, int len) {
-        AccEcn a = c.accEcn();
+        AccEcn a = of(c);
         switch (ipEcn) {
             case IpMeta.CE -> {
                 // RFC 9768 3.2.2.2: every CE-marked packet counts, pure ACKs included
@@ -270,7 +279,7 @@ final class AccEcn {
      * sent with the option, then the same data again): no more options.
      */
     static void duplicateArrives(TcpConnection c) {
-        AccEcn a = c.accEcn();
+        AccEcn a = of(c);
         if (a.optionSentOnDuplicate && c.cfg().options().accEcnOption() < 3) failed(c, a, OPT_FAIL_SEND);
         a.optionSentOnDuplicate = false;
         a.duplicatePending = true;
@@ -278,12 +287,12 @@ final class AccEcn {
 
     /** The IP-ECN field of a non-SYN segment: ECT(0) unless the peer's feedback failed (Linux: every segment, ACKs too). */
     static int ipEcn(TcpConnection c) {
-        return (c.accEcn().fail & ACE_FAIL_RECV) != 0 ? IpMeta.NOT_ECT : IpMeta.ECT0;
+        return (of(c).fail & ACE_FAIL_RECV) != 0 ? IpMeta.NOT_ECT : IpMeta.ECT0;
     }
 
     /** The ACE flags of a non-SYN ACK: the handshake's reflection once, then r.cep mod 8. */
     static int aceOut(TcpConnection c) {
-        AccEcn a = c.accEcn();
+        AccEcn a = of(c);
         if (a.reflect) {
             a.reflect = false;
             return reflectFlags(a.synEct);
@@ -296,7 +305,7 @@ final class AccEcn {
 
     /** Whether this ACK carries the option (Linux tcp_established_options). */
     static boolean wantsOption(TcpConnection c, int len) {
-        AccEcn a = c.accEcn();
+        AccEcn a = of(c);
         int mode = c.cfg().options().accEcnOption();
         if (mode == 0 || !a.sawOption || (a.fail & OPT_FAIL_SEND) != 0) return false;
         // a full segment sized without the option's 12 bytes (mode 1) goes without it
@@ -313,7 +322,7 @@ final class AccEcn {
      * {@code used} is the bytes of the options already there.
      */
     static boolean addOption(TcpConnection c, List<TcpOption> options, int used, List<TcpOption.SackBlock> blocks) {
-        AccEcn a = c.accEcn();
+        AccEcn a = of(c);
         int sacks = blocks.size();
         int remaining = TcpRepr.MAX_OPTIONS_LENGTH - used - (sacks > 0 ? 4 + 8 * sacks : 0);
         int required = a.minFields;
@@ -350,7 +359,7 @@ final class AccEcn {
     }
 
     /** An ACK went out: the duplicate it answered is answered. */
-    static void ackSent(TcpConnection c) { c.accEcn().duplicatePending = false; }
+    static void ackSent(TcpConnection c) { of(c).duplicatePending = false; }
 
     /** Order 1 (Linux's choice): EE1B, ECEB, EE0B, the first {@code fields} of them (RFC 9768 3.2.3). */
     private static TcpOption option(AccEcn a, int fields) {
@@ -366,7 +375,7 @@ final class AccEcn {
 
     /** The option's 12 bytes come off the data a segment carries (Linux tcp_current_mss counts it). */
     static void adjustMss(TcpConnection c) {
-        AccEcn a = c.accEcnOrNull();
+        AccEcn a = orNull(c);
         if (a == null || a.mssReduced || !a.sawOption || c.cfg().options().accEcnOption() < 2) return;
         a.mssReduced = true;
         c.effMss = Math.max(64, c.effMss - 12);
@@ -375,7 +384,7 @@ final class AccEcn {
 
     /** {@link TcpConnection#negotiate} recomputed the MSS: take the option's bytes off again. */
     static void reapplyMss(TcpConnection c) {
-        AccEcn a = c.accEcnOrNull();
+        AccEcn a = orNull(c);
         if (a != null && a.mssReduced) c.effMss = Math.max(64, c.effMss - 12);
     }
 
@@ -448,7 +457,7 @@ final class AccEcn {
      * @param deliveredBytes bytes newly acknowledged or SACKed by this ACK
      */
     static int ackArrives(TcpConnection c, TcpRepr seg, long deliveredBytes, boolean progress, boolean synAcked) {
-        AccEcn a = c.accEcn();
+        AccEcn a = of(c);
         if (!progress) return 0; // a reordered ACK, or one that tells nothing new
         long oldCeb = a.deliveredCeBytes;
         boolean optValid = optionArrives(c, a, seg);

@@ -31,7 +31,7 @@ final class Ecn {
     static final byte ECHO = 4;
     /** cwnd was reduced on ECE: the next new data segment carries CWR (RFC 3168 6.1.2). */
     static final byte SEND_CWR = 8;
-    /** {@link TcpConnection#ecnRecover} is set: ECEs for data sent before it cause no new reduction. */
+    /** {@link Rare#ecnRecover} is set: ECEs for data sent before it cause no new reduction. */
     static final byte RECOVER = 16;
     /** Accurate ECN (RFC 9768) is in use: {@link AccEcn} has the counters; ECE and CWR are part of ACE. */
     static final byte ACCURATE = 32;
@@ -160,14 +160,14 @@ final class Ecn {
      * window; an AccECN connection sends no CWR (RFC 9768 3.2.2: ACE takes the flag).
      */
     static void reduce(TcpConnection c, long now, int ack) {
-        if ((c.ecnFlags & RECOVER) != 0 && Seq.le(ack, c.ecnRecover())) return;
+        if ((c.ecnFlags & RECOVER) != 0 && Seq.le(ack, c.rare.ecnRecover)) return;
         LossRecovery r = c.recovery();
         if (r.inRecovery()) return;
         CongestionControl cc = r.cc();
         // ssthresh from the window in use, as Linux's tcp_enter_cwr (RFC 3168 6.1.2: "halve cwnd")
         cc.onCongestionEvent(Math.max(Seq.sub(c.sndMax, c.sndUna), r.cwnd()), now);
         cc.setCwnd(Math.max(cc.ssthresh(), c.effMss));
-        c.ecnRecover(c.sndMax);
+        Rare.of(c).ecnRecover = c.sndMax;
         c.ecnFlags |= (c.ecnFlags & ACCURATE) != 0 ? RECOVER : RECOVER | SEND_CWR;
         c.layer.counters().ecnReductions.increment();
     }

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.netstack4j.tcp.seqnum.Seq;
 import org.netstack4j.trace.Counters;
 import org.netstack4j.trace.Counters.Counter;
 import org.netstack4j.wire.IpAddress;
@@ -253,4 +254,90 @@ public final class FastOpen {
 
     /** Destinations with a cached cookie. */
     public int cachedCookies() { return cache.size(); }
+
+    // ------------------------------------------------------------------ the connection's side (static over it, like Ecn)
+
+    /**
+     * RFC 7413 4.2.2: a SYN whose cookie the listener accepted. Its data is taken at once and
+     * the SYN,ACK acknowledges it; the connection stays SYN-RECEIVED until the handshake ACK but
+     * is already in the accept queue, readable, and may send (Linux tcp_fastopen_create_child).
+     */
+    static void passiveOpen(TcpConnection c, long now, TcpRepr seg, int ipEcn, byte[] buf, int off, int len, Option fo) {
+        c.acceptSyn(seg, ipEcn);
+        Rare r = Rare.of(c);
+        r.fastOpenChild = true;
+        c.setState(now, TcpState.SYN_RECEIVED, "rcv SYN with Fast Open data");
+        if (len > 0) {
+            // queued as Linux's tcp_fastopen_add_skb does, outside the data-receive event: no
+            // quick-ACK or delayed-ACK history starts here (the SYN,ACK acknowledges it)
+            int n = Math.min(len, c.rcvBuf.free());
+            c.rcv.ownReceiveBuffer().writeAt(0, buf, off, n);
+            c.rcvBuf.commit(n);
+            c.rcvNxt = Seq.add(c.rcvNxt, n);
+            c.rcv.bytesReceived += n;
+            c.nReadable = true;
+            r.synData = n > 0;
+        }
+        if (seg.has(TcpRepr.FIN)) SegmentArrives.processFin(c, now, "rcv FIN on a Fast Open SYN");
+        synOption(c, fo);
+        c.snd.sendSyn(now, true);
+        c.startRttTiming(now, c.iss);
+        c.armRto(now);
+        c.deliverEvents();
+    }
+
+    /** A Fast Open child of a listener that has not yet reached ESTABLISHED or CLOSED. */
+    static boolean child(TcpConnection c) { return c.rare != null && c.rare.fastOpenChild; }
+
+    static void childEstablished(TcpConnection c) { if (c.rare != null) c.rare.fastOpenChild = false; }
+
+    /** The Fast Open option of the connection's next SYN or SYN,ACK, or null. */
+    static Option synOption(TcpConnection c) { return c.rare == null ? null : c.rare.synFo; }
+
+    static void synOption(TcpConnection c, Option fo) { if (fo != null || c.rare != null) Rare.of(c).synFo = fo; }
+
+    /**
+     * Before the SYN of a Fast Open connect: the SYN takes as much of the data as one segment
+     * holds (Linux tcp_send_syn_data: the cached MSS, at most the MSS less 40 bytes of option
+     * space) with the cached cookie, or none with a cookie request when no cookie is cached.
+     */
+    void prepare(TcpConnection c, TcpLayer.FastOpenRequest req) {
+        Rare.of(c).fastOpen = this;
+        Cached cached = cached(c.remoteAddress);
+        int space = c.advMss - 40;
+        if (req.noCookie()) {
+            synOption(c, null);
+        } else if (cached != null) {
+            synOption(c, new Option(cached.cookie(), cached.exp()));
+            if (cached.mss() > 0) space = Math.min(space, cached.mss());
+        } else {
+            synOption(c, new Option(new byte[0], false));
+            space = 0;
+        }
+        int n = Math.max(0, Math.min(req.len(), space));
+        if (n > 0) n = c.snd.writableSendBuf(n).write(req.data(), req.off(), n);
+        if (n > 0 || c.rare != null) Rare.of(c).synDataLen = n;
+    }
+
+    /**
+     * RFC 7413 4.2.1 / Linux tcp_rcv_fastopen_synack: the SYN,ACK of our Fast Open SYN. Its cookie
+     * is cached; SYN data it does not acknowledge is sent again at once after the handshake.
+     */
+    static void synAckArrives(TcpConnection c, long now, TcpRepr seg) {
+        if (c.rare == null || c.rare.fastOpen == null) return;
+        FastOpen fo = c.rare.fastOpen;
+        Option cookie = Option.of(seg);
+        if (cookie != null && !cookie.isRequest()) fo.remember(c.remoteAddress, cookie, c.peerMss);
+        int synData = c.synDataLength();
+        if (synData == 0) return;
+        if (Seq.sub(c.sndUna, c.iss) - 1 >= synData) {
+            fo.active.increment();
+            c.rare.synData = true;
+            return;
+        }
+        // not (all) acknowledged: what is left is new data for output() after the handshake
+        fo.activeFail.increment();
+        c.sndNxt = c.sndUna;
+        c.sndMax = c.sndUna;
+    }
 }

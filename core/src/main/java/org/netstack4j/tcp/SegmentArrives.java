@@ -56,7 +56,7 @@ final class SegmentArrives {
             c.sndWl2 = ack;
             if (ackAcceptable) {
                 c.snd.ackNewData(now, ack, seg);
-                c.fastOpenSynAck(now, seg); // RFC 7413: cache the cookie; SYN data not acknowledged goes again
+                FastOpen.synAckArrives(c, now, seg); // RFC 7413: cache the cookie; SYN data not acknowledged goes again
                 c.establish(now, "rcv SYN,ACK");
                 c.rcv.ackPending = true;
                 // "If there are other controls or text in the segment, then continue processing at the
@@ -100,14 +100,14 @@ final class SegmentArrives {
         if (ts != null && !rst && Seq.lt(ts.tsVal(), c.tsRecent)) {
             c.layer.drop(now, DropReason.TIMESTAMP, "paws", "PAWS: timestamp older than TS.Recent (RFC 7323 5.3)", c, seg, len);
             boolean pureAck = len == 0 && !syn && !fin;
-            if (pureAck && now - c.lastOutOfWindowAck() < TcpConnection.OUT_OF_WINDOW_ACK_INTERVAL_NS) {
+            if (pureAck && now - Rare.lastOutOfWindowAck(c) < TcpConnection.OUT_OF_WINDOW_ACK_INTERVAL_NS) {
                 // Two ends that each hold a TS.Recent ahead of the other's clock would otherwise
                 // answer each other's duplicate ACKs forever; rate-limited like out-of-window ACKs
                 // (Linux tcp_oow_rate_limited).
                 c.layer.counters().pawsAcksRateLimited.increment();
                 return;
             }
-            if (pureAck) c.outOfWindowAckSent(now);
+            if (pureAck) Rare.outOfWindowAckSent(c, now);
             c.snd.sendAck(now);
             return;
         }
@@ -150,7 +150,7 @@ final class SegmentArrives {
                 return;
             }
             c.layer.drop(now, DropReason.OUT_OF_WINDOW, "out_of_window", "sequence number outside the receive window", c, seg, len);
-            if (!rst && segLen == 0 && now - c.lastOutOfWindowAck() < TcpConnection.OUT_OF_WINDOW_ACK_INTERVAL_NS) {
+            if (!rst && segLen == 0 && now - Rare.lastOutOfWindowAck(c) < TcpConnection.OUT_OF_WINDOW_ACK_INTERVAL_NS) {
                 // a pure ACK out of the window: answer at most every 500 ms so two confused ends
                 // cannot ping-pong ACKs forever (Linux tcp_invalid_ratelimit)
                 c.layer.counters().outOfWindowAcksRateLimited.increment();
@@ -158,7 +158,7 @@ final class SegmentArrives {
             }
             if (!rst) {
                 // only pure ACKs can loop, so only they start the interval (Linux tcp_oow_rate_limited)
-                if (segLen == 0) c.outOfWindowAckSent(now);
+                if (segLen == 0) Rare.outOfWindowAckSent(c, now);
                 if (AccEcn.on(c) && syn) AccEcn.synAgain(c, seg, ecn, false);
                 else if (AccEcn.on(c) && len > 0) AccEcn.duplicateArrives(c);
                 c.snd.sendAck(now); // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
@@ -197,7 +197,7 @@ final class SegmentArrives {
                 case SYN_RECEIVED -> {
                     // a Fast Open child is already the application's (Linux: accept returns it, its data
                     // can be read, then ECONNRESET)
-                    if (c.fastOpenChild()) c.enterClosed(now, "rcv RST (Fast Open child)", TcpError.CONNECTION_RESET);
+                    if (FastOpen.child(c)) c.enterClosed(now, "rcv RST (Fast Open child)", TcpError.CONNECTION_RESET);
                     else if (c.parent != null) c.enterClosed(now, "rcv RST (passive open: back to LISTEN)", null);
                     else c.enterClosed(now, "rcv RST", TcpError.CONNECTION_REFUSED);
                 }
@@ -244,7 +244,7 @@ final class SegmentArrives {
             c.layer.drop(now, DropReason.CHALLENGE_ACK, "syn_in_window", "SYN in a synchronized state: challenge ACK (RFC 5961 4.2)", c, seg, len);
             if (AccEcn.on(c)) AccEcn.synAgain(c, seg, ecn, false);
             c.snd.challengeAck(now);
-            if (AccEcn.on(c)) c.accEcn().reflect = false; // a rate-limited challenge ACK reflects nothing later
+            if (AccEcn.on(c)) AccEcn.of(c).reflect = false; // a rate-limited challenge ACK reflects nothing later
             return;
         }
 
@@ -256,14 +256,14 @@ final class SegmentArrives {
         int ack = seg.ack();
         if (c.state == TcpState.SYN_RECEIVED) {
             if (Seq.lt(c.sndUna, ack) && Seq.le(ack, c.sndMax)) {
-                if (c.parent != null && len == 0 && !fin && c.retries < c.parent.deferAccept() && !c.fastOpenChild()) {
+                if (c.parent != null && len == 0 && !fin && c.retries < c.parent.deferAccept() && !FastOpen.child(c)) {
                     // TCP_DEFER_ACCEPT: wait for data; the bare ACK is remembered, not taken
                     c.deferredAckSeen = true;
                     c.layer.drop(now, DropReason.POLICY, "deferred_accept", "bare ACK while accepting is deferred (TCP_DEFER_ACCEPT)", c, seg, len);
                     return;
                 }
                 // a Fast Open child is in the accept queue already: its own place there does not count
-                if (c.parent != null && !c.fastOpenChild() && c.parent.acceptQueueFull()) {
+                if (c.parent != null && !FastOpen.child(c) && c.parent.acceptQueueFull()) {
                     c.layer.drop(now, DropReason.QUEUE_FULL, "accept_queue_full", "accept queue full: handshake ACK dropped", c, seg, len);
                     return;
                 }

@@ -71,7 +71,7 @@ public final class TcpConnection {
     int oooFinSeq;
 
     // options
-    private int peerMss = 536; // RFC 9293 3.7.1: default send MSS without the option
+    int peerMss = 536; // RFC 9293 3.7.1: default send MSS without the option
     int effMss;
     boolean tsOk, sackOk;
     /** ECN (RFC 3168) state, bits of {@link Ecn}; 0 when ECN is not in use. */
@@ -120,7 +120,7 @@ public final class TcpConnection {
     long bytesAcked;
 
     /** What few connections need, created when first set (DESIGN.md 10): null = every default. */
-    private Rare rare;
+    Rare rare;
     /** When the connection was established and an acceptable ACK last arrived (status only). */
     long establishedAt = NEVER, lastAckAt = NEVER;
 
@@ -205,7 +205,7 @@ public final class TcpConnection {
     /** RFC 9293 3.10.8 USER TIMEOUT for this connection alone (TCP_USER_TIMEOUT); 0 = off. */
     public void setUserTimeout(long ns) {
         if (ns < 0) throw new IllegalArgumentException("user timeout >= 0");
-        rare().userTimeoutOverrideNs = ns;
+        Rare.of(this).userTimeoutOverrideNs = ns;
     }
 
     /**
@@ -215,7 +215,7 @@ public final class TcpConnection {
      */
     public void setConnectTimeout(long now, long ns) {
         if (ns <= 0) throw new IllegalArgumentException("connect timeout > 0");
-        rare().establishDeadline = now + ns;
+        Rare.of(this).establishDeadline = now + ns;
         if (rtoAt != NEVER && establishing() && rtoAt > now + ns) {
             rtoAt = now + ns;
             timersChanged();
@@ -274,7 +274,7 @@ public final class TcpConnection {
         sndNxt = Seq.add(iss, 1 + synDataLength()); // RFC 7413: data on the SYN follows it
         sndMax = sndNxt;
         setState(now, TcpState.SYN_SENT, "user OPEN (active)");
-        if (cfg().timers().connectTimeoutNs() > 0) rare().establishDeadline = now + cfg().timers().connectTimeoutNs();
+        if (cfg().timers().connectTimeoutNs() > 0) Rare.of(this).establishDeadline = now + cfg().timers().connectTimeoutNs();
         snd.sendSyn(now, false);
         startRttTiming(now, iss);
         armRto(now);
@@ -285,15 +285,6 @@ public final class TcpConnection {
     void forgetHalfOpen(long now) {
         enterClosed(now, "listener closed: half-open connection forgotten", null);
         deliverEvents();
-    }
-
-    /** This connection was accepted from a SYN the interceptor held: it is told when we reach CLOSED. */
-    void interceptedBy(TcpIntercept i) { rare().intercept = i; }
-
-    /** RFC 9293 3.10.7.2 third step: a SYN arrived at our LISTEN parent; {@code fo} goes in the SYN,ACK (RFC 7413) or null. */
-    void passiveOpen(long now, TcpRepr seg, int ipEcn, FastOpen.Option fo) {
-        synFo(fo);
-        passiveOpen(now, seg, ipEcn);
     }
 
     /** RFC 9293 3.10.7.2 third step: a SYN arrived at our LISTEN parent. */
@@ -318,46 +309,12 @@ public final class TcpConnection {
     }
 
     /**
-     * RFC 7413 4.2.2: a SYN whose cookie the listener accepted. Its data is taken at once and
-     * the SYN,ACK acknowledges it; the connection stays SYN-RECEIVED until the handshake ACK but
-     * is already in the accept queue, readable, and may send (Linux tcp_fastopen_create_child).
+     * Writes to this connection go out before the handshake completes: a Fast Open child in
+     * SYN-RECEIVED (Linux tcp_passive_fastopen).
      */
-    void fastOpenPassive(long now, TcpRepr seg, int ipEcn, byte[] buf, int off, int len, FastOpen.Option fo) {
-        acceptSyn(seg, ipEcn);
-        Rare r = rare();
-        r.fastOpenChild = true;
-        setState(now, TcpState.SYN_RECEIVED, "rcv SYN with Fast Open data");
-        if (len > 0) {
-            // queued as Linux's tcp_fastopen_add_skb does, outside the data-receive event: no
-            // quick-ACK or delayed-ACK history starts here (the SYN,ACK acknowledges it)
-            int n = Math.min(len, rcvBuf.free());
-            rcv.ownReceiveBuffer().writeAt(0, buf, off, n);
-            rcvBuf.commit(n);
-            rcvNxt = Seq.add(rcvNxt, n);
-            rcv.bytesReceived += n;
-            nReadable = true;
-            r.synData = n > 0;
-        }
-        if (seg.has(TcpRepr.FIN)) SegmentArrives.processFin(this, now, "rcv FIN on a Fast Open SYN");
-        synFo(fo);
-        snd.sendSyn(now, true);
-        startRttTiming(now, iss);
-        armRto(now);
-        deliverEvents();
+    public boolean sendsBeforeEstablished() {
+        return FastOpen.child(this) && !synAcked() && (state == TcpState.SYN_RECEIVED || state == TcpState.FIN_WAIT_1);
     }
-
-    /** A Fast Open child of a listener that has not yet reached ESTABLISHED or CLOSED. */
-    boolean fastOpenChild() { return rare != null && rare.fastOpenChild; }
-
-    void fastOpenEstablished() { if (rare != null) rare.fastOpenChild = false; }
-
-    /** A Fast Open child sends before the handshake completes (Linux tcp_passive_fastopen). */
-    boolean fastOpenSendsEarly() {
-        return fastOpenChild() && !synAcked() && (state == TcpState.SYN_RECEIVED || state == TcpState.FIN_WAIT_1);
-    }
-
-    /** Writes to this connection go out before the handshake completes (a Fast Open child in SYN-RECEIVED). */
-    public boolean sendsBeforeEstablished() { return fastOpenSendsEarly(); }
 
     /**
      * Linux TCPI_OPT_SYN_DATA: data on the SYN was taken (server) or acknowledged by the SYN,ACK
@@ -368,55 +325,10 @@ public final class TcpConnection {
     /** Bytes of the first data our SYN carries (RFC 7413 client; 0 without Fast Open or without a cookie). */
     public int synDataLength() { return rare == null ? 0 : rare.synDataLen; }
 
-    /**
-     * Before the SYN of a Fast Open connect: the SYN takes as much of the data as one segment
-     * holds (Linux tcp_send_syn_data: the cached MSS, at most the MSS less 40 bytes of option
-     * space) with the cached cookie, or none with a cookie request when no cookie is cached.
-     */
-    void prepareFastOpen(FastOpen fo, TcpLayer.FastOpenRequest req) {
-        Rare r = rare();
-        r.fastOpen = fo;
-        FastOpen.Cached cached = fo.cached(remoteAddress);
-        int space = advMss - 40;
-        if (req.noCookie()) {
-            synFo(null);
-        } else if (cached != null) {
-            synFo(new FastOpen.Option(cached.cookie(), cached.exp()));
-            if (cached.mss() > 0) space = Math.min(space, cached.mss());
-        } else {
-            synFo(new FastOpen.Option(new byte[0], false));
-            space = 0;
-        }
-        int n = Math.max(0, Math.min(req.len(), space));
-        if (n > 0) n = snd.writableSendBuf(n).write(req.data(), req.off(), n);
-        if (n > 0 || rare != null) rare().synDataLen = n;
-    }
-
-    /**
-     * RFC 7413 4.2.1 / Linux tcp_rcv_fastopen_synack: the SYN,ACK of our Fast Open SYN. Its cookie
-     * is cached; SYN data it does not acknowledge is sent again at once after the handshake.
-     */
-    void fastOpenSynAck(long now, TcpRepr seg) {
-        if (rare == null || rare.fastOpen == null) return;
-        FastOpen fo = rare.fastOpen;
-        FastOpen.Option cookie = FastOpen.Option.of(seg);
-        if (cookie != null && !cookie.isRequest()) fo.remember(remoteAddress, cookie, peerMss);
-        if (synDataLength() == 0) return;
-        if (Seq.sub(sndUna, iss) - 1 >= synDataLength()) {
-            fo.active.increment();
-            rare.synData = true;
-            return;
-        }
-        // not (all) acknowledged: what is left is new data for output() after the handshake
-        fo.activeFail.increment();
-        sndNxt = sndUna;
-        sndMax = sndUna;
-    }
-
     /** The SYN's part of a passive open: the peer's sequence numbers, window and options. */
     private void acceptSyn(TcpRepr seg) { acceptSyn(seg, org.netstack4j.wire.IpMeta.NOT_ECT); }
 
-    private void acceptSyn(TcpRepr seg, int ipEcn) {
+    void acceptSyn(TcpRepr seg, int ipEcn) {
         layer.counters().passiveOpens.increment();
         // This TCB is forked from the listening one: its history starts in LISTEN (RFC 9293 3.3.2).
         state = TcpState.LISTEN;
@@ -498,7 +410,7 @@ public final class TcpConnection {
             case LISTEN -> throw new TcpException(TcpError.CONNECTION_DOES_NOT_EXIST, "send on a listening socket");
             case SYN_SENT, SYN_RECEIVED -> {
                 int w = snd.writableSendBuf(len).write(b, off, len); // queued until ESTABLISHED
-                if (fastOpenSendsEarly()) snd.output(now);
+                if (sendsBeforeEstablished()) snd.output(now);
                 yield w;
             }
             case ESTABLISHED, CLOSE_WAIT -> {
@@ -546,7 +458,7 @@ public final class TcpConnection {
             case SYN_SENT -> enterClosed(now, "user CLOSE", null);
             case SYN_RECEIVED -> {
                 queueFin(); // sent once ESTABLISHED (RFC 9293 3.10.4 SYN-RECEIVED)
-                if (fastOpenChild()) {
+                if (FastOpen.child(this)) {
                     // a Fast Open child sends its FIN at once (Linux tcp_close_state: SYN_RECV -> FIN_WAIT1)
                     setState(now, TcpState.FIN_WAIT_1, "user CLOSE (Fast Open child)");
                     snd.output(now);
@@ -808,7 +720,7 @@ public final class TcpConnection {
             enterClosed(now, "keepalive timeout", TcpError.TIMED_OUT);
             return;
         }
-        rare().keepalivesSent++;
+        Rare.of(this).keepalivesSent++;
         layer.counters().outKeepalives.increment();
         // RFC 9293 3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT> (SND.NXT = SND.UNA here), no data, so the peer must answer with an ACK
         snd.emit(now, TcpRepr.ACK, Seq.add(sndUna, -1), 0);
@@ -1032,40 +944,6 @@ public final class TcpConnection {
         timer(now, TcpTimer.RTO, TimerAction.CANCEL, NEVER);
     }
 
-    /**
-     * The fields of {@link TcpConnection} that keep their defaults in nearly every connection, out
-     * of the control block so that an idle connection does not pay for them (DESIGN.md 10).
-     */
-    private static final class Rare {
-        /** USER TIMEOUT of this connection when set on it ({@link TcpConnection#setUserTimeout}); -1 = the layer's. */
-        long userTimeoutOverrideNs = -1;
-        /** Connection establishment deadline (TCP_KEEPINIT, {@link TcpConnection#setConnectTimeout}); NEVER = by SYN retries only. */
-        long establishDeadline = NEVER;
-        /** When an out-of-window segment was last answered (RFC 9293 3.10.7.4, RFC 5961 rate limit). */
-        long lastOutOfWindowAck = Long.MIN_VALUE / 2;
-        /** Keepalive probes sent since the peer was last heard (RFC 9293 3.8.4). */
-        int keepalivesSent;
-        /** Accepted from a held SYN ({@link TcpIntercept}), else null. */
-        TcpIntercept intercept;
-        /** SND.MAX when cwnd was last reduced on ECE ({@link Ecn#RECOVER}). */
-        int ecnRecover;
-        /** Accurate ECN's counters ({@link Ecn#ACCURATE}), else null. */
-        AccEcn accEcn;
-        /** RFC 7413: a listener's Fast Open child not yet established; the SYN's data was taken or acknowledged. */
-        boolean fastOpenChild, synData;
-        /** The stack's Fast Open state, for a client connection that used it (its SYN,ACK updates the cache). */
-        FastOpen fastOpen;
-        /**
-         * RFC 7413: the Fast Open option of our next SYN or SYN,ACK (first transmission only, as
-         * Linux), or null; bytes of data our first SYN carries (retransmitted SYNs carry none).
-         * Here, not in TcpSender, so a connection without Fast Open pays nothing for them.
-         */
-        FastOpen.Option synFo;
-        int synDataLen;
-        /** MSG_EOR record ends ({@link #sendRecord}), else null. */
-        Records records;
-    }
-
     /** The record ends of MSG_EOR sends, or null when there were none. */
     Records records() { return rare == null ? null : rare.records; }
 
@@ -1086,54 +964,19 @@ public final class TcpConnection {
      */
     public void endRecord() {
         if (sendBuf.isEmpty()) return;
-        Rare r = rare();
+        Rare r = Rare.of(this);
         if (r.records == null) r.records = new Records();
         r.records.mark(Seq.add(sndBufSeq, sendBuf.size()));
     }
 
-    FastOpen.Option synFo() { return rare == null ? null : rare.synFo; }
-
-    void synFo(FastOpen.Option fo) { if (fo != null || rare != null) rare().synFo = fo; }
-
-    AccEcn accEcn() {
-        Rare r = rare();
-        if (r.accEcn == null) r.accEcn = new AccEcn();
-        return r.accEcn;
-    }
-
-    AccEcn accEcnOrNull() { return rare != null ? rare.accEcn : null; }
-
-    /**
-     * Accurate ECN feedback as Linux's tcp_info reports it (tcpi_delivered_ce,
-     * tcpi_delivered_ce_bytes, tcpi_delivered_e0_bytes, tcpi_delivered_e1_bytes, tcpi_received_ce):
-     * zeros when the connection does not use AccECN.
-     */
+    /** Accurate ECN feedback as Linux's tcp_info reports it: zeros when the connection does not use AccECN. */
     public AccEcnInfo accEcnInfo() {
-        AccEcn a = (ecnFlags & Ecn.ACCURATE) != 0 ? accEcnOrNull() : null;
+        AccEcn a = (ecnFlags & Ecn.ACCURATE) != 0 ? AccEcn.orNull(this) : null;
         if (a == null) return new AccEcnInfo(false, 0, 0, 0, 0, 0);
         return new AccEcnInfo(true, a.deliveredCe, a.deliveredCeBytes, a.deliveredE0Bytes, a.deliveredE1Bytes, a.rCep - AccEcn.CEP_INIT);
     }
 
-    /** See {@link #accEcnInfo()}. */
-    public record AccEcnInfo(boolean active, long deliveredCe, long deliveredCeBytes, long deliveredE0Bytes,
-                             long deliveredE1Bytes, long receivedCe) {}
-
-    private Rare rare() {
-        if (rare == null) rare = new Rare();
-        return rare;
-    }
-
     private long establishDeadline() { return rare != null ? rare.establishDeadline : NEVER; }
-
-    /** When an out-of-window segment was last answered with an ACK ({@link #OUT_OF_WINDOW_ACK_INTERVAL_NS}). */
-    long lastOutOfWindowAck() { return rare != null ? rare.lastOutOfWindowAck : Long.MIN_VALUE / 2; }
-
-    void outOfWindowAckSent(long now) { rare().lastOutOfWindowAck = now; }
-
-    /** SND.MAX at the last ECN reduction (meaningful while {@link Ecn#RECOVER} is set). */
-    int ecnRecover() { return rare != null ? rare.ecnRecover : 0; }
-
-    void ecnRecover(int seq) { rare().ecnRecover = seq; }
 
     void startRttTiming(long now, int seq) {
         rtt.timing = true;

@@ -113,7 +113,7 @@ public final class TcpIntercept {
             }
             TcpConnection c = layer.newConnection(now, meta.dst(), syn.dstPort(), meta.src(), syn.srcPort(), null,
                     l == null ? TcpEventListener.NONE : l, layer.config());
-            c.interceptedBy(TcpIntercept.this);
+            Rare.of(c).intercept = TcpIntercept.this; // told when the connection reaches CLOSED
             live++;
             accepted.increment();
             c.passiveOpen(now, syn);

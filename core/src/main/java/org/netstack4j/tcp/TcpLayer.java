@@ -175,7 +175,7 @@ public final class TcpLayer implements Pollable {
         if (inherit) c.inheritTimeWait(inheritedTsRecent);
         c.setNoOptions(noOptions);
         tcpCounters.activeOpens.increment();
-        if (tfo != null) c.prepareFastOpen(fastOpen, tfo);
+        if (tfo != null) fastOpen.prepare(c, tfo);
         c.open(now);
         return c;
     }

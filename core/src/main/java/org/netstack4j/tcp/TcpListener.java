@@ -207,7 +207,7 @@ public final class TcpListener {
                 // the child is acceptable at once, in SYN-RECEIVED, with the SYN's data readable
                 children++;
                 fastOpenPending++;
-                c.fastOpenPassive(now, seg, ecn, buf, off, len, tfo.reply());
+                FastOpen.passiveOpen(c, now, seg, ecn, buf, off, len, tfo.reply());
                 if (c.state() != TcpState.CLOSED && !closed) {
                     acceptQueue.addLast(c);
                     handler.onAcceptable(this);
@@ -215,7 +215,8 @@ public final class TcpListener {
                 return;
             }
             addHalfOpen(c);
-            c.passiveOpen(now, seg, ecn, tfo.reply());
+            FastOpen.synOption(c, tfo.reply()); // RFC 7413: in the SYN,ACK, or null
+            c.passiveOpen(now, seg, ecn);
             return;
         }
         // RFC 9293 3.10.7.2, fourth other text or control: drop
@@ -238,9 +239,9 @@ public final class TcpListener {
     /** A connection of ours reached ESTABLISHED: move it to the accept queue. */
     void established(TcpConnection c) {
         removeHalfOpen(c);
-        if (c.fastOpenChild()) {
+        if (FastOpen.child(c)) {
             // already in the accept queue (or accepted) since its SYN
-            c.fastOpenEstablished();
+            FastOpen.childEstablished(c);
             fastOpenPending--;
             return;
         }
@@ -252,8 +253,8 @@ public final class TcpListener {
     /** A connection of ours went away (CLOSED), half-open or not. */
     void forget(TcpConnection c) {
         removeHalfOpen(c);
-        if (c.fastOpenChild()) {
-            c.fastOpenEstablished();
+        if (FastOpen.child(c)) {
+            FastOpen.childEstablished(c);
             fastOpenPending--;
         }
         children--;

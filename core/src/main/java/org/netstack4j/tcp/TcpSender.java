@@ -174,7 +174,7 @@ final class TcpSender implements RecoverySender {
      * an ACK if one is pending and nothing else carried it.
      */
     void output(long now) {
-        if ((sendsData() && c.synAcked()) || c.fastOpenSendsEarly()) {
+        if ((sendsData() && c.synAcked()) || c.sendsBeforeEstablished()) {
             int sentFrom = c.sndMax;
             boolean windowFull = false;
             LossRecovery r = c.recovery;
@@ -434,16 +434,16 @@ final class TcpSender implements RecoverySender {
         // RFC 7413: the cookie option and the data only on the first SYN; a retransmitted SYN is a
         // plain one (Linux tcp_send_syn_data, "exclude Fast Open option for SYN retries")
         boolean first = retransmissions == 0;
-        FastOpen.Option fo = c.synFo();
+        FastOpen.Option fo = FastOpen.synOption(c);
         if (fo == null) {
             emit(now, flags, c.iss, first && !synAck ? c.synDataLength() : 0);
         } else {
             // the option rides only this transmission (synOptions reads it while emit runs)
-            if (!first) c.synFo(null);
+            if (!first) FastOpen.synOption(c, null);
             try {
                 emit(now, flags, c.iss, first && !synAck ? c.synDataLength() : 0);
             } finally {
-                c.synFo(null);
+                FastOpen.synOption(c, null);
             }
         }
         if (first && !synAck && c.synDataLength() > 0) bytesSent += c.synDataLength();
@@ -518,7 +518,7 @@ final class TcpSender implements RecoverySender {
     List<TcpOption> synOptions(long now, boolean synAck) {
         if (c.noOptions) return List.of();
         List<TcpOption> opts = layoutSynOptions(now, synAck);
-        FastOpen.Option fo = c.synFo();
+        FastOpen.Option fo = FastOpen.synOption(c);
         if (fo == null) return opts;
         // Linux tcp_options_write: the Fast Open option after the others
         List<TcpOption> all = new ArrayList<>(opts);

@@ -5,6 +5,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.netstack4j.tcp.AccEcnInfo;
 import org.netstack4j.tcp.FastOpen;
 import org.netstack4j.tcp.PathInfo;
 import org.netstack4j.tcp.TcpConfig;
@@ -347,7 +348,7 @@ final class EngineStack implements TcpStack {
             m.put("tcpi_reordering", 3L);
             m.put("tcpi_rcv_rtt", s.receiverRttNs() / 1000);
             // Accurate ECN feedback (RFC 9768; Linux 6.18 tcp_info)
-            TcpConnection.AccEcnInfo e = c.accEcnInfo();
+            AccEcnInfo e = c.accEcnInfo();
             m.put("tcpi_delivered_ce", e.deliveredCe());
             m.put("tcpi_delivered_ce_bytes", e.deliveredCeBytes());
             m.put("tcpi_delivered_e0_bytes", e.deliveredE0Bytes());

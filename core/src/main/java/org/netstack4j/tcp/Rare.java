@@ -1,0 +1,51 @@
+package org.netstack4j.tcp;
+
+import static org.netstack4j.time.Time.NEVER;
+
+/**
+ * The fields of {@link TcpConnection} that keep their defaults in nearly every connection, out
+ * of the control block so that an idle connection does not pay for them (DESIGN.md 10): created
+ * when first set ({@link #of}); a connection whose {@code rare} is null has every default.
+ */
+final class Rare {
+    /** USER TIMEOUT of this connection when set on it ({@link TcpConnection#setUserTimeout}); -1 = the layer's. */
+    long userTimeoutOverrideNs = -1;
+    /** Connection establishment deadline (TCP_KEEPINIT, {@link TcpConnection#setConnectTimeout}); NEVER = by SYN retries only. */
+    long establishDeadline = NEVER;
+    /** When an out-of-window segment was last answered (RFC 9293 3.10.7.4, RFC 5961 rate limit). */
+    long lastOutOfWindowAck = Long.MIN_VALUE / 2;
+    /** Keepalive probes sent since the peer was last heard (RFC 9293 3.8.4). */
+    int keepalivesSent;
+    /** Accepted from a held SYN ({@link TcpIntercept}), else null. */
+    TcpIntercept intercept;
+    /** SND.MAX when cwnd was last reduced on ECE ({@link Ecn#RECOVER}). */
+    int ecnRecover;
+    /** Accurate ECN's counters ({@link Ecn#ACCURATE}), else null. */
+    AccEcn accEcn;
+    /** RFC 7413: a listener's Fast Open child not yet established; the SYN's data was taken or acknowledged. */
+    boolean fastOpenChild, synData;
+    /** The stack's Fast Open state, for a client connection that used it (its SYN,ACK updates the cache). */
+    FastOpen fastOpen;
+    /**
+     * RFC 7413: the Fast Open option of our next SYN or SYN,ACK (first transmission only, as
+     * Linux), or null; bytes of data our first SYN carries (retransmitted SYNs carry none).
+     * Here, not in TcpSender, so a connection without Fast Open pays nothing for them.
+     */
+    FastOpen.Option synFo;
+    int synDataLen;
+    /** MSG_EOR record ends ({@link TcpConnection#sendRecord}), else null. */
+    Records records;
+
+    private Rare() {}
+
+    /** The connection's rare part, created on first use. */
+    static Rare of(TcpConnection c) {
+        if (c.rare == null) c.rare = new Rare();
+        return c.rare;
+    }
+
+    /** When an out-of-window segment was last answered with an ACK ({@link TcpConnection#OUT_OF_WINDOW_ACK_INTERVAL_NS}). */
+    static long lastOutOfWindowAck(TcpConnection c) { return c.rare != null ? c.rare.lastOutOfWindowAck : Long.MIN_VALUE / 2; }
+
+    static void outOfWindowAckSent(TcpConnection c, long now) { of(c).lastOutOfWindowAck = now; }
+}
