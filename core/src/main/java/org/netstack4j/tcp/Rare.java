@@ -35,6 +35,9 @@ final class Rare {
     int synDataLen;
     /** MSG_EOR record ends ({@link TcpConnection#sendRecord}), else null. */
     Records records;
+    /** SND.UP and whether urgent mode is on ({@link Urgent}). */
+    int sndUp;
+    boolean urgentMode;
 
     private Rare() {}
 

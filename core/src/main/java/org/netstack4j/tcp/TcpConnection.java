@@ -944,6 +944,33 @@ public final class TcpConnection {
         timer(now, TcpTimer.RTO, TimerAction.CANCEL, NEVER);
     }
 
+    /**
+     * {@link #send(long, byte[], int, int)} with MSG_OOB (Linux): the last byte queued is urgent;
+     * segments carry URG and a pointer to the byte after it until it is acknowledged, and the
+     * data is sent whatever Nagle or cork say ({@link Urgent}). The receiver gets the byte in
+     * band or out of band as its socket chooses (RFC 6093).
+     */
+    public int sendUrgent(long now, byte[] b, int off, int len) {
+        if (len <= 0) return send(now, b, off, len);
+        boolean wasOn = Urgent.on(this);
+        int before = rare != null ? rare.sndUp : 0;
+        Urgent.mark(this, Seq.add(Seq.add(sndBufSeq, sendBuf.size()), len)); // before the send sends it
+        int n;
+        try {
+            n = send(now, b, off, len);
+        } catch (TcpException e) {
+            if (wasOn) Urgent.mark(this, before);
+            else Urgent.unmark(this);
+            throw e;
+        }
+        if (n < len) {
+            if (n > 0) Urgent.mark(this, Seq.add(sndBufSeq, sendBuf.size()));
+            else if (wasOn) Urgent.mark(this, before);
+            else Urgent.unmark(this);
+        }
+        return n;
+    }
+
     /** The record ends of MSG_EOR sends, or null when there were none. */
     Records records() { return rare == null ? null : rare.records; }
 

@@ -87,6 +87,7 @@ final class TcpSender implements RecoverySender {
         c.bytesAcked += dataAcked;
         int unaBefore = c.sndUna;
         c.sndUna = ack;
+        Urgent.acked(c, unaBefore, ack);
         if (Seq.lt(c.sndNxt, c.sndUna)) c.sndNxt = c.sndUna;
         long sackedNowAcked = c.recovery != null ? c.recovery.sndUnaAdvanced(unaBefore, c.sndUna) : 0;
         c.retries = 0;
@@ -225,7 +226,8 @@ final class TcpSender implements RecoverySender {
                     // or at least half the largest window the peer ever offered
                     // TCP_CORK / MSG_MORE: a partial segment waits (Linux tcp_nagle_check, TCP_NAGLE_CORK)
                     boolean hold = (corked || moreComing) && !pushOnce && !(c.finQueued && all);
-                    boolean swsOk = full || recordEnds && len == room || !hold && ((all && nagleOk) || (nagleOk && len >= c.maxSndWnd / 2));
+                    // urgent data goes whatever Nagle or cork say (Linux tcp_nagle_test)
+                    boolean swsOk = full || recordEnds && len == room || Urgent.on(c) || !hold && ((all && nagleOk) || (nagleOk && len >= c.maxSndWnd / 2));
                     if (!swsOk && !resend) break; // resent data goes as it was cut before
                     boolean fin = c.finQueued && all && Seq.add(c.sndNxt, len) == c.finSeq;
                     if (segments > 1) sendSegments(now, c.sndNxt, len, fin, maxData);
@@ -464,6 +466,8 @@ final class TcpSender implements RecoverySender {
             ecn = fe >>> 16;
         }
         boolean ack = (flags & TcpRepr.ACK) != 0;
+        int urgentPointer = syn ? -1 : Urgent.pointer(c, seq);
+        if (urgentPointer >= 0) flags |= TcpRepr.URG;
         List<TcpOption> options; // null: the common segment, no options or NOP, NOP, TS
         int window;
         boolean sackNow = c.sackOk && ack && !c.ooo.isEmpty();
@@ -494,6 +498,8 @@ final class TcpSender implements RecoverySender {
             window = c.rcv.windowField();
         }
         if (ack && AccEcn.on(c)) AccEcn.ackSent(c);
+        if (urgentPointer >= 0 && options == null) // the reused encoder has no urgent pointer
+            options = c.tsOk ? List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(c.tsNow(now), c.tsRecent)) : List.of();
         // The payload straight from the send ring when it does not wrap there (TcpOutput only
         // reads it during the call), else copied out into the layer's scratch array.
         int pseq = syn && len > 0 ? Seq.add(seq, 1) : seq; // RFC 7413: a SYN's data follows the SYN
@@ -509,7 +515,7 @@ final class TcpSender implements RecoverySender {
             if (segmentSize > 0) c.layer.transmitSegmented(now, c, c.localAddress, c.remoteAddress, t, payload, payloadOff, len, ecn, segmentSize);
             else c.layer.transmit(now, c, c.localAddress, c.remoteAddress, t, payload, payloadOff, len, ecn);
         } else {
-            TcpRepr t = new TcpRepr(c.localPort, c.remotePort, seq, ackField, flags, window, 0, options);
+            TcpRepr t = new TcpRepr(c.localPort, c.remotePort, seq, ackField, flags, window, Math.max(urgentPointer, 0), options);
             c.layer.transmit(now, c, c.localAddress, c.remoteAddress, t, payload, payloadOff, len, ecn);
         }
     }

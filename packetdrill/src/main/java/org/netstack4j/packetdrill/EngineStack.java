@@ -270,6 +270,14 @@ final class EngineStack implements TcpStack {
 
         @Override public void endRecord() { c.endRecord(); }
 
+        @Override public int sendUrgent(long now, byte[] b, int off, int len) throws Failure {
+            try {
+                return c.sendUrgent(now, b, off, len);
+            } catch (TcpException e) {
+                throw new Failure(errnoOf(e.error()), e.getMessage());
+            }
+        }
+
         @Override public int send(long now, byte[] b, int off, int len, boolean more) throws Failure {
             try {
                 return c.send(now, b, off, len, more);

@@ -114,6 +114,9 @@ public interface TcpStack extends Pollable {
         int remotePort();
         /** Bytes accepted into the send buffer (0 when full). */
         int send(long now, byte[] b, int off, int len) throws Failure;
+        /** send with MSG_OOB: the last byte queued is urgent. */
+        default int sendUrgent(long now, byte[] b, int off, int len) throws Failure { throw new Unsupported(0, "MSG_OOB"); }
+
         /** MSG_EOR: the bytes queued so far end a record. */
         default void endRecord() { throw new Unsupported(0, "MSG_EOR"); }
 
