@@ -43,7 +43,7 @@ public final class TcpServerSocket implements Closeable {
     private volatile boolean v6Only;
     private volatile int localPort = -1;
     /** The configuration of the accepted connections; null: the stack's. */
-    private final TcpConfig config;
+    private volatile TcpConfig config;
 
     /** An unbound server socket. */
     public TcpServerSocket(NetStack stack) { this(stack, (TcpConfig) null); }
@@ -115,6 +115,26 @@ public final class TcpServerSocket implements Closeable {
     public int getFastOpen() { return fastOpenQlen; }
 
     /**
+     * SO_RCVBUF of the accepted connections. Only before bind, as java.net.ServerSocket asks for
+     * a buffer above 64 KB: the window scale of the SYN,ACK comes from it (RFC 7323 2.2).
+     */
+    public void setReceiveBufferSize(int bytes) throws SocketException {
+        if (bytes <= 0) throw new IllegalArgumentException("invalid receive size: " + bytes);
+        synchronized (this) {
+            if (closed) throw new SocketException("Socket is closed");
+            if (listener != null) throw new SocketException("set the receive buffer before bind: the window scale is agreed in the SYN,ACK");
+            TcpConfig c = config != null ? config : stack.tcp().config();
+            config = c.withBuffers(bf -> bf.withSocketReceiveBuffer(Math.max(bytes, c.options().mss())));
+        }
+    }
+
+    /** SO_RCVBUF of the connections this socket accepts. */
+    public int getReceiveBufferSize() {
+        TcpConfig c = config;
+        return (c != null ? c : stack.tcp().config()).buffers().receiveBufferSize();
+    }
+
+    /**
      * Starts listening (RFC 9293 3.10.1 OPEN, passive) on {@code local}: {@link Ipv4Address#ANY}
      * takes every address of both families (addresses as they are); {@link Ipv6Address#ANY} is
      * a dual-stack IPv6 socket (IPv4 peers shown IPv4-mapped, unless {@link #setV6Only}); an
@@ -130,10 +150,11 @@ public final class TcpServerSocket implements Closeable {
         if (closed) throw new SocketException("Socket is closed");
         synchronized (this) {
             if (listener != null) throw new SocketException("Already bound");
+            TcpConfig cfg = config;
             listener = Net.onLoop(loop, now -> {
                 try {
-                    TcpListener l = config == null ? stack.tcp().listen(now, onWire, port, b, this::serviceAccept)
-                            : stack.tcp().listen(now, onWire, port, b, this::serviceAccept, config);
+                    TcpListener l = cfg == null ? stack.tcp().listen(now, onWire, port, b, this::serviceAccept)
+                            : stack.tcp().listen(now, onWire, port, b, this::serviceAccept, cfg);
                     l.setV6Only(only); // on the loop, before any segment can reach it
                     l.setFastOpen(fastOpenQlen);
                     return l;

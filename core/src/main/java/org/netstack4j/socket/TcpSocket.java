@@ -405,8 +405,20 @@ public final class TcpSocket implements Closeable {
         }
     }
 
+    /**
+     * java.net.Socket.sendUrgentData: one byte of urgent data after what was written, sent with
+     * URG and the urgent pointer as Linux's MSG_OOB ({@link TcpConnection#sendUrgent}); the peer
+     * reads it in band or out of band as its socket chooses (RFC 6093).
+     */
+    public void sendUrgentData(int data) throws IOException {
+        write(new byte[] {(byte) data}, 0, 1, true);
+    }
+
     /** Writes all of b[off..off+len), blocking while the send buffer is full. */
-    private void write(byte[] b, int off, int len) throws IOException {
+    private void write(byte[] b, int off, int len) throws IOException { write(b, off, len, false); }
+
+    /** {@code urgent}: MSG_OOB, the last byte is urgent (never queued without the loop). */
+    private void write(byte[] b, int off, int len, boolean urgent) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         while (len > 0) {
             ensureOpen();
@@ -421,7 +433,7 @@ public final class TcpSocket implements Closeable {
             // copied and queued; an error surfaces on the next write. Read the queued count
             // before the space: the loop publishes the new space before it un-counts a write.
             int queued = unsentQueued.get();
-            if (len <= ASYNC_WRITE_MAX && len <= sendSpace - queued) {
+            if (!urgent && len <= ASYNC_WRITE_MAX && len <= sendSpace - queued) {
                 unsentQueued.addAndGet(len);
                 int o = off, l = len;
                 try {
@@ -441,7 +453,7 @@ public final class TcpSocket implements Closeable {
                 if (e != null) throw Net.exception(e, false);
                 int w;
                 try {
-                    w = c.send(now, b, o, l);
+                    w = urgent ? c.sendUrgent(now, b, o, l) : c.send(now, b, o, l);
                 } catch (TcpException te) {
                     throw Net.exception(te, false);
                 } finally {
@@ -653,7 +665,7 @@ public final class TcpSocket implements Closeable {
         synchronized (this) {
             if (connecting || conn != null)
                 throw new SocketException("set the receive buffer before connect: the window scale is agreed in the SYN");
-            config = config().withBuffers(bf -> bf.withReceiveBufferSize(Math.max(bytes, config().options().mss())));
+            config = config().withBuffers(bf -> bf.withSocketReceiveBuffer(Math.max(bytes, config().options().mss())));
         }
     }
 

@@ -33,6 +33,11 @@ final class Rare {
      */
     FastOpen.Option synFo;
     int synDataLen;
+    /** MSG_EOR record ends ({@link TcpConnection#sendRecord}), else null. */
+    Records records;
+    /** SND.UP and whether urgent mode is on ({@link Urgent}). */
+    int sndUp;
+    boolean urgentMode;
 
     private Rare() {}
 

@@ -49,7 +49,7 @@ final class SegmentArrives {
             c.irs = seg.seq();
             c.rcvNxt = Seq.add(c.irs, 1);
             c.negotiate(seg, ecn);
-            c.rcvAdvRight = Seq.add(c.rcvNxt, Math.min(c.rcvBuf.free(), 65535));
+            c.rcvAdvRight = Seq.add(c.rcvNxt, c.synWindow(false)); // our SYN's window
             c.sndWnd = seg.window(); // never scaled in a SYN
             c.maxSndWnd = Math.max(c.maxSndWnd, c.sndWnd);
             c.sndWl1 = seg.seq();

@@ -91,10 +91,13 @@ public record TcpConfig(
      * default congestion control), Linux's RTO floor, tail loss probes, cwnd validation,
      * Proportional Rate Reduction in fast recovery (RFC 6937, Linux since 3.2) and its undo when
      * D-SACKs show every retransmission of the recovery to have been unnecessary, RACK-TLP
-     * loss detection (RFC 8985, Linux tcp_recovery = 1), and linear SYN timeouts (tcp_syn_linear_timeouts 4).
+     * loss detection (RFC 8985, Linux tcp_recovery = 1), linear SYN timeouts (tcp_syn_linear_timeouts 4),
+     * and the window scale and SYN window chosen from the largest receive buffer (tcp_rmem[2], 6 MB:
+     * shift 7) as tcp_select_initial_window.
      */
     public static TcpConfig linuxLike() {
         return defaults()
+                .withBuffers(b -> b.withMaxReceiveBufferSize(6 << 20))
                 .withOptions(o -> o.withOptionLayout(OptionLayout.linuxLike()))
                 .withAcks(a -> a.withQuickAcks(16).withCoalesceAcks(false))
                 .withSending(s -> s.withZeroWindowProbeData(false).withNagleMinshall(true))
@@ -258,28 +261,46 @@ public record TcpConfig(
      * @param sendBufferSize Send buffer bytes (unacknowledged + unsent).
      * @param receiveWindowPolicy How the advertised receive window follows the free buffer space.
      * @param maxOutOfOrderRanges Bound on holes kept for reassembly (the bytes are bounded by the window).
+     * @param maxReceiveBufferSize 0: our window scale is {@link Options#windowScaleShift} and a SYN
+     *        offers min(free space, 65535). Above 0, the largest the receive buffer may grow to
+     *        (Linux max(tcp_rmem[2], rmem_max), or SO_RCVBUF when a socket sets it): the shift and
+     *        the SYN's window are chosen as Linux's tcp_select_initial_window does ({@link InitialWindow}).
      */
     public record Buffers(
             int receiveBufferSize,
             int sendBufferSize,
             ReceiveWindowPolicy receiveWindowPolicy,
-            int maxOutOfOrderRanges) {
+            int maxOutOfOrderRanges,
+            int maxReceiveBufferSize) {
         /** The defaults: the RFC rule, or Linux's value where the RFC leaves it open. */
         public static final Buffers DEFAULTS = new Buffers(
                 131072 /* receiveBufferSize */,
                 131072 /* sendBufferSize */,
                 ReceiveWindowPolicy.SWS_AVOIDANCE /* receiveWindowPolicy */,
-                64 /* maxOutOfOrderRanges */);
+                64 /* maxOutOfOrderRanges */,
+                0 /* maxReceiveBufferSize */);
 
         void validate() {
             Objects.requireNonNull(receiveWindowPolicy, "receiveWindowPolicy");
             if (sendBufferSize < 1) throw new IllegalArgumentException("buffers too small");
+            if (maxReceiveBufferSize < 0) throw new IllegalArgumentException("maxReceiveBufferSize >= 0");
         }
 
         public Buffers withReceiveBufferSize(int v) { return ConfigCopy.with(this, "receiveBufferSize", v); }
         public Buffers withSendBufferSize(int v) { return ConfigCopy.with(this, "sendBufferSize", v); }
         public Buffers withReceiveWindowPolicy(ReceiveWindowPolicy v) { return ConfigCopy.with(this, "receiveWindowPolicy", v); }
         public Buffers withMaxOutOfOrderRanges(int v) { return ConfigCopy.with(this, "maxOutOfOrderRanges", v); }
+        public Buffers withMaxReceiveBufferSize(int v) { return ConfigCopy.with(this, "maxReceiveBufferSize", v); }
+
+        /**
+         * SO_RCVBUF set on a socket before connect or listen: the receive buffer, and with
+         * Linux's window selection also its maximum (Linux locks the buffer and clamps the
+         * window to it, so the window scale follows the socket's buffer, not tcp_rmem[2]).
+         */
+        public Buffers withSocketReceiveBuffer(int bytes) {
+            Buffers b = withReceiveBufferSize(bytes);
+            return maxReceiveBufferSize == 0 ? b : b.withMaxReceiveBufferSize(bytes);
+        }
     }
 
     /**

@@ -351,7 +351,7 @@ public final class TcpConnection {
      */
     void cookieOpen(long now, TcpRepr syn) {
         acceptSyn(syn);
-        rcvAdvRight = Seq.add(rcvNxt, Math.min(rcvBuf.free(), 65535)); // the SYN,ACK's window
+        rcvAdvRight = Seq.add(rcvNxt, synWindow(true)); // the SYN,ACK's window
         setState(now, TcpState.SYN_RECEIVED, "rcv ACK of a SYN cookie");
         armRto(now);
     }
@@ -750,6 +750,14 @@ public final class TcpConnection {
         deliverEvents();
     }
 
+    /**
+     * The window of our SYN ({@code synAck} false) or SYN,ACK: Linux quantizes it to the MSS less
+     * the timestamp option when the SYN,ACK will carry one (tcp_openreq_init_rwin).
+     */
+    int synWindow(boolean synAck) {
+        return InitialWindow.synWindow(cfg(), rcvBuf.free(), synAck && tsOk ? advMss - TS_OPTION_SPACE : advMss);
+    }
+
     /** Options of the peer's SYN or SYN,ACK decide what this connection uses (RFC 7323, 2018, 6691). */
     void negotiate(TcpRepr seg) { negotiate(seg, org.netstack4j.wire.IpMeta.NOT_ECT); }
 
@@ -773,7 +781,7 @@ public final class TcpConnection {
         // an option we stopped offering on our SYN is off, whatever the peer says (RFC 7323 2.2, 3.2)
         boolean wsOk = cfg().options().windowScale() && peerOfferedWs && !snd.synOptionsDropped && !noOptions;
         sndWscale = wsOk ? peerWsShift : 0;
-        rcvWscale = (byte) (wsOk ? cfg().options().windowScaleShift() : 0);
+        rcvWscale = (byte) (wsOk ? InitialWindow.shift(cfg()) : 0);
         tsOk = cfg().options().timestamps() && peerOfferedTs && !snd.synOptionsDropped && !noOptions;
         sackOk = cfg().options().sack() && peerOfferedSack && !snd.synOptionsDropped && !noOptions;
         Ecn.negotiate(this, seg, ipEcn);
@@ -935,6 +943,58 @@ public final class TcpConnection {
         rtoAt = NEVER;
         timersChanged();
         timer(now, TcpTimer.RTO, TimerAction.CANCEL, NEVER);
+    }
+
+    /**
+     * {@link #send(long, byte[], int, int)} with MSG_OOB (Linux): the last byte queued is urgent;
+     * segments carry URG and a pointer to the byte after it until it is acknowledged, and the
+     * data is sent whatever Nagle or cork say ({@link Urgent}). The receiver gets the byte in
+     * band or out of band as its socket chooses (RFC 6093).
+     */
+    public int sendUrgent(long now, byte[] b, int off, int len) {
+        if (len <= 0) return send(now, b, off, len);
+        boolean wasOn = Urgent.on(this);
+        int before = rare != null ? rare.sndUp : 0;
+        Urgent.mark(this, Seq.add(Seq.add(sndBufSeq, sendBuf.size()), len)); // before the send sends it
+        int n;
+        try {
+            n = send(now, b, off, len);
+        } catch (TcpException e) {
+            if (wasOn) Urgent.mark(this, before);
+            else Urgent.unmark(this);
+            throw e;
+        }
+        if (n < len) {
+            if (n > 0) Urgent.mark(this, Seq.add(sndBufSeq, sendBuf.size()));
+            else if (wasOn) Urgent.mark(this, before);
+            else Urgent.unmark(this);
+        }
+        return n;
+    }
+
+    /** The record ends of MSG_EOR sends, or null when there were none. */
+    Records records() { return rare == null ? null : rare.records; }
+
+    /**
+     * {@link #send(long, byte[], int, int, boolean)} with MSG_EOR: when all {@code len} bytes are
+     * queued, they end a record, and no segment will carry them together with later data
+     * (Linux's eor mark, tcp_skb_can_collapse). A partial send marks nothing, as Linux.
+     */
+    public int sendRecord(long now, byte[] b, int off, int len, boolean more) {
+        int n = send(now, b, off, len, more);
+        if (n == len && len > 0) endRecord();
+        return n;
+    }
+
+    /**
+     * Ends a record after the bytes queued so far (MSG_EOR on the send that queued the last of
+     * them, for a caller that queues one message in several sends); nothing when none are queued.
+     */
+    public void endRecord() {
+        if (sendBuf.isEmpty()) return;
+        Rare r = Rare.of(this);
+        if (r.records == null) r.records = new Records();
+        r.records.mark(Seq.add(sndBufSeq, sendBuf.size()));
     }
 
     /** Accurate ECN feedback as Linux's tcp_info reports it: zeros when the connection does not use AccECN. */

@@ -308,13 +308,14 @@ public final class TcpListener {
         int tsEcr = ts ? peerTs.tsVal() : 0;
         List<TcpOption> options = noOptions ? List.of() : config.options().optionLayout().arrange(true, kind -> switch (kind) {
             case TcpOption.KIND_MSS -> new TcpOption.Mss(layer.advertisedMss(config, dst, src));
-            case TcpOption.KIND_WSCALE -> ws ? new TcpOption.WindowScale(config.options().windowScaleShift()) : null;
+            case TcpOption.KIND_WSCALE -> ws ? new TcpOption.WindowScale(InitialWindow.shift(config)) : null;
             case TcpOption.KIND_SACK_PERMITTED -> sack ? new TcpOption.SackPermitted() : null;
             case TcpOption.KIND_TIMESTAMPS -> ts ? new TcpOption.Timestamps(tsVal, tsEcr) : null;
             default -> null;
         });
         // RFC 7323 2.2: the window of a SYN is never scaled; the same the connection will assume
-        int window = Math.min(config.buffers().receiveBufferSize(), 65535);
+        int window = InitialWindow.synWindow(config, config.buffers().receiveBufferSize(),
+                layer.advertisedMss(config, dst, src) - (ts ? TcpConnection.TS_OPTION_SPACE : 0));
         TcpRepr synAck = new TcpRepr(port, syn.srcPort(), iss, Seq.add(syn.seq(), 1),
                 TcpRepr.SYN | TcpRepr.ACK | (ecn ? TcpRepr.ECE : 0), window, 0, options);
         lastCookieAt = now;

@@ -82,9 +82,12 @@ final class TcpSender implements RecoverySender {
         c.sendBuf.discard(dataAcked);
         if (c.sendBuf.isEmpty()) c.sendBuf = c.layer.sendRings().recycle(c.sendBuf, cfg().buffers().sendBufferSize()); // all acknowledged: back to idle cost
         c.sndBufSeq = Seq.add(c.sndBufSeq, dataAcked);
+        Records records = c.records();
+        if (records != null) records.ackedUpTo(c.sndBufSeq);
         c.bytesAcked += dataAcked;
         int unaBefore = c.sndUna;
         c.sndUna = ack;
+        Urgent.acked(c, unaBefore, ack);
         if (Seq.lt(c.sndNxt, c.sndUna)) c.sndNxt = c.sndUna;
         long sackedNowAcked = c.recovery != null ? c.recovery.sndUnaAdvanced(unaBefore, c.sndUna) : 0;
         c.retries = 0;
@@ -201,12 +204,19 @@ final class TcpSender implements RecoverySender {
                         break;
                     }
                     int maxData = maxSegmentData();
-                    int len = (int) Math.min(Math.min(unsent, maxData), usable);
+                    long room = Math.min(unsent, usable);
+                    Records records = c.records();
+                    // MSG_EOR: not past the end of a record; one that ends there with more data
+                    // queued goes now, as Linux sends every skb but the last
+                    long inRecord = records == null ? room : records.limit(c.sndNxt, room);
+                    boolean recordEnds = records != null && inRecord < unsent && records.endsAt(Seq.add(c.sndNxt, (int) inRecord));
+                    room = inRecord;
+                    int len = (int) Math.min(room, maxData);
                     boolean resend = Seq.lt(c.sndNxt, c.sndMax);
                     if (resend) // do not resend into a SACKed range
                         len = Math.min(len, Math.max(1, Seq.sub(r.sackedFrom(c.sndNxt, Seq.add(c.sndNxt, len)), c.sndNxt)));
                     boolean full = len == maxData;
-                    int segments = full && !resend ? superSegments(maxData, Math.min(unsent, usable)) : 1;
+                    int segments = full && !resend ? superSegments(maxData, room) : 1;
                     if (segments > 1) len = segments * maxData;
                     boolean all = len == unsent;
                     // RFC 896 / RFC 9293 3.7.4 Nagle: a short segment waits while data is unacknowledged
@@ -218,7 +228,8 @@ final class TcpSender implements RecoverySender {
                     // or at least half the largest window the peer ever offered
                     // TCP_CORK / MSG_MORE: a partial segment waits (Linux tcp_nagle_check, TCP_NAGLE_CORK)
                     boolean hold = (corked || moreComing) && !pushOnce && !(c.finQueued && all);
-                    boolean swsOk = full || !hold && ((all && nagleOk) || (nagleOk && len >= c.maxSndWnd / 2));
+                    // urgent data goes whatever Nagle or cork say (Linux tcp_nagle_test)
+                    boolean swsOk = full || recordEnds && len == room || Urgent.on(c) || !hold && ((all && nagleOk) || (nagleOk && len >= c.maxSndWnd / 2));
                     if (!swsOk && !resend) break; // resent data goes as it was cut before
                     boolean fin = c.finQueued && all && Seq.add(c.sndNxt, len) == c.finSeq;
                     if (segments > 1) sendSegments(now, c.sndNxt, len, fin, maxData);
@@ -305,6 +316,8 @@ final class TcpSender implements RecoverySender {
         }
         int dataEnd = Seq.add(c.sndBufSeq, c.sendBuf.size());
         int len = Math.max(0, Math.min(Seq.sub(Seq.min(dataEnd, c.sndMax), c.sndUna), maxSegmentData()));
+        Records records = c.records();
+        if (records != null) len = (int) records.limit(c.sndUna, len); // MSG_EOR: never merged with the next record
         boolean fin = c.finQueued && Seq.gt(c.sndMax, c.finSeq) && Seq.add(c.sndUna, len) == c.finSeq;
         if (len == 0 && !fin) return 0;
         sendData(now, c.sndUna, len, fin);
@@ -349,10 +362,23 @@ final class TcpSender implements RecoverySender {
     private int dataFlags(int seq, int len, boolean fin) {
         int flags = TcpRepr.ACK | (fin ? TcpRepr.FIN : 0);
         if (len > 0 && Seq.add(seq, len) == Seq.add(c.sndBufSeq, c.sendBuf.size())) flags |= TcpRepr.PSH;
+        Records records = c.records();
+        if (len > 0 && records != null && records.endsAt(Seq.add(seq, len))) flags |= TcpRepr.PSH; // each record pushed (MSG_EOR)
         return flags;
     }
 
     @Override public void sendData(long now, int seq, int len, boolean fin) {
+        Records records = c.records();
+        if (records != null) {
+            // a retransmission cut from SND.UNA or a SACK hole may span records: one segment each
+            int first;
+            while ((first = (int) records.limit(seq, len)) < len) {
+                emit(now, dataFlags(seq, first, false), seq, first);
+                dataSent(now, seq, first, false);
+                seq = Seq.add(seq, first);
+                len -= first;
+            }
+        }
         emit(now, dataFlags(seq, len, fin), seq, len);
         dataSent(now, seq, len, fin);
     }
@@ -442,6 +468,8 @@ final class TcpSender implements RecoverySender {
             ecn = fe >>> 16;
         }
         boolean ack = (flags & TcpRepr.ACK) != 0;
+        int urgentPointer = syn ? -1 : Urgent.pointer(c, seq);
+        if (urgentPointer >= 0) flags |= TcpRepr.URG;
         List<TcpOption> options; // null: the common segment, no options or NOP, NOP, TS
         int window;
         boolean sackNow = c.sackOk && ack && c.ooo.sackBlockCount() > 0;
@@ -449,7 +477,7 @@ final class TcpSender implements RecoverySender {
         if (syn) {
             options = synOptions(now, ack);
             if (ack && AccEcn.on(c)) options = AccEcn.synAckOptions(c, options);
-            window = Math.min(c.rcvBuf.free(), 65535); // RFC 7323 2.2: never scaled on a SYN
+            window = c.synWindow(ack); // RFC 7323 2.2: never scaled on a SYN
             if (ack) c.rcvAdvRight = Seq.add(c.rcvNxt, window);
         } else if (!sackNow && !accEcnOption) {
             options = null;
@@ -472,6 +500,8 @@ final class TcpSender implements RecoverySender {
             window = c.rcv.windowField();
         }
         if (ack && AccEcn.on(c)) AccEcn.ackSent(c);
+        if (urgentPointer >= 0 && options == null) // the reused encoder has no urgent pointer
+            options = c.tsOk ? List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(c.tsNow(now), c.tsRecent)) : List.of();
         // The payload straight from the send ring when it does not wrap there (TcpOutput only
         // reads it during the call), else copied out into the layer's scratch array.
         int pseq = syn && len > 0 ? Seq.add(seq, 1) : seq; // RFC 7413: a SYN's data follows the SYN
@@ -487,7 +517,7 @@ final class TcpSender implements RecoverySender {
             if (segmentSize > 0) c.layer.transmitSegmented(now, c, c.localAddress, c.remoteAddress, t, payload, payloadOff, len, ecn, segmentSize);
             else c.layer.transmit(now, c, c.localAddress, c.remoteAddress, t, payload, payloadOff, len, ecn);
         } else {
-            TcpRepr t = new TcpRepr(c.localPort, c.remotePort, seq, ackField, flags, window, 0, options);
+            TcpRepr t = new TcpRepr(c.localPort, c.remotePort, seq, ackField, flags, window, Math.max(urgentPointer, 0), options);
             c.layer.transmit(now, c, c.localAddress, c.remoteAddress, t, payload, payloadOff, len, ecn);
         }
     }
@@ -508,7 +538,7 @@ final class TcpSender implements RecoverySender {
         return cfg().options().optionLayout().arrange(synAck, kind -> switch (kind) {
             case TcpOption.KIND_MSS -> new TcpOption.Mss(c.advMss);
             case TcpOption.KIND_WSCALE -> cfg().options().windowScale() && !synOptionsDropped && (!synAck || c.peerOfferedWs)
-                    ? new TcpOption.WindowScale(cfg().options().windowScaleShift()) : null;
+                    ? new TcpOption.WindowScale(InitialWindow.shift(cfg())) : null;
             case TcpOption.KIND_SACK_PERMITTED -> cfg().options().sack() && !synOptionsDropped && (!synAck || c.peerOfferedSack)
                     ? new TcpOption.SackPermitted() : null;
             case TcpOption.KIND_TIMESTAMPS -> cfg().options().timestamps() && !synOptionsDropped && (!synAck || c.peerOfferedTs)

@@ -110,15 +110,20 @@ public class NetstackServerSocket extends ServerSocket {
         if (isClosed()) throw new SocketException("Socket is closed");
         return reuseAddress;
     }
-    /** Remembered and reported; accepted connections use the stack's receive buffer size. */
+    /**
+     * Before bind: the receive buffer (and so the window scale) of the accepted connections, as
+     * ServerSocket documents; after bind only remembered and reported, as the window scale of
+     * further connections is the listener's.
+     */
     @Override public void setReceiveBufferSize(int size) throws SocketException {
         if (size <= 0) throw new IllegalArgumentException("negative receive size");
         if (isClosed()) throw new SocketException("Socket is closed");
+        if (!isBound()) tcp.setReceiveBufferSize(size);
         receiveBufferSize = size;
     }
     @Override public int getReceiveBufferSize() throws SocketException {
         if (isClosed()) throw new SocketException("Socket is closed");
-        return receiveBufferSize;
+        return receiveBufferSize != 0 ? receiveBufferSize : tcp.getReceiveBufferSize();
     }
     /** Ignored, as the JDK's own sockets ignore it. */
     @Override public void setPerformancePreferences(int connectionTime, int latency, int bandwidth) { }

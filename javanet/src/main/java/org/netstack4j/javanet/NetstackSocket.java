@@ -126,9 +126,10 @@ public class NetstackSocket extends Socket {
     }
     @Override public int getSoLinger() throws SocketException { checkOpen(); return tcp.getSoLinger(); }
 
-    /** Urgent data (RFC 9293 3.8.5 discourages it) is not supported. */
+    /** One byte sent urgent, as Linux's MSG_OOB (RFC 9293 3.8.5 discourages urgent data; RFC 6093). */
     @Override public void sendUrgentData(int data) throws IOException {
-        throw new SocketException("Urgent data not supported");
+        checkOpen();
+        tcp.sendUrgentData(data);
     }
     @Override public void setOOBInline(boolean on) throws SocketException {
         checkOpen();

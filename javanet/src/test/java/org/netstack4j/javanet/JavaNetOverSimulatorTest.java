@@ -207,6 +207,40 @@ class JavaNetOverSimulatorTest {
         }
     }
 
+    @Test void aServerSocketsReceiveBufferSetBeforeBindIsTheAcceptedSockets() throws Exception {
+        try (ServerSocket listener = serverFactory.createServerSocket()) {
+            // ServerSocket.setReceiveBufferSize: before bind, for the accepted sockets' window
+            listener.setReceiveBufferSize(20_000);
+            assertEquals(20_000, listener.getReceiveBufferSize());
+            listener.bind(null);
+            Future<Integer> accepted = spawn(() -> {
+                try (Socket s = listener.accept()) {
+                    return s.getReceiveBufferSize();
+                }
+            });
+            try (Socket s = clientFactory.createSocket(SERVER, listener.getLocalPort())) {
+                assertEquals(20_000, get(accepted));
+            }
+        }
+    }
+
+    @Test void urgentDataIsSentAndReadInBand() throws Exception {
+        try (ServerSocket listener = serverFactory.createServerSocket()) {
+            listener.bind(null);
+            Future<String> accepted = spawn(() -> {
+                try (Socket s = listener.accept()) {
+                    return new String(s.getInputStream().readNBytes(4), StandardCharsets.US_ASCII);
+                }
+            });
+            try (Socket s = clientFactory.createSocket(SERVER, listener.getLocalPort())) {
+                s.getOutputStream().write("ab".getBytes(StandardCharsets.US_ASCII));
+                s.sendUrgentData('!'); // URG on the wire; this stack's receiver keeps it in band (RFC 6093)
+                s.getOutputStream().write('c');
+                assertEquals("ab!c", get(accepted));
+            }
+        }
+    }
+
     @Test void refusedAndTimedOutAreTheJavaNetExceptions() throws Exception {
         assertThrows(ConnectException.class, () -> clientFactory.createSocket(SERVER, 9));
         try (ServerSocket listener = serverFactory.createServerSocket(8081)) {

@@ -37,7 +37,7 @@ final class Commands {
             if (cmd.endsWith("defaults.sh")) {
                 // google's defaults.sh: Linux sysctl defaults, notably tcp_rmem max 15 MB, for
                 // which Linux announces window scale 8.
-                interp.settings.change(cfg -> cfg.withOptions(o -> o.withWindowScaleShift(8)));
+                interp.settings.rmemMax = StackSettings.GOOGLE_RMEM_MAX;
                 // the kernel selftests' defaults.sh: Fast Open client and server, a fixed key
                 interp.settings.fastOpenMode = 0x3;
                 interp.settings.fastOpenKey = "a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4";

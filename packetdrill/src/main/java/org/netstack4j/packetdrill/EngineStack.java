@@ -81,6 +81,9 @@ final class EngineStack implements TcpStack {
         return s.maxSeg != null ? s.maxSeg : PathInfo.mssForMtu(s.family, s.mtu);
     }
 
+    /** The Linux profile's net.ipv4.tcp_rmem[2] (3 MB: window scale 6) and net.core.rmem_max (Linux's default). */
+    static final int LINUX_RMEM_MAX = 3 << 20, LINUX_CORE_RMEM_MAX = 212992;
+
     /** The profile as TcpConfig data, then the script's sysctls and early socket options on top. */
     static TcpConfig configFor(StackSettings s) {
         // the socket-layer emulation below needs the MSS before any connection exists
@@ -99,7 +102,8 @@ final class EngineStack implements TcpStack {
                             .withMinRtoNs(Time.ms(230)));
             case LINUX, AUTO -> TcpConfig.linuxLike()
                     .withBuffers(b -> b.withReceiveBufferSize(131072).withSendBufferSize(131072))
-                    .withOptions(o -> o.withWindowScaleShift(6)) // nplab/linux: 6
+                    // nplab/linux: wscale 6, a kernel whose tcp_rmem[2] (sized from its memory) was under 4 MB
+                    .withBuffers(b -> b.withMaxReceiveBufferSize(LINUX_RMEM_MAX))
                     .withAcks(a -> a.withDelayedAckNs(Time.ms(40)))
                     .withTimers(t -> t.withMinRtoNs(Time.ms(200)))
                     .withQuirks(q -> q.withRstInTimeWait(true));
@@ -110,6 +114,11 @@ final class EngineStack implements TcpStack {
             // FreeBSD grows the receive buffer to a multiple of the MSS once the MSS is known
             // (tcp_mss_update): 65536 -> 65700 for MSS 1460, hence "win 1026" with wscale 6.
             c = c.withBuffers(b -> b.withReceiveBufferSize(roundUp(b.receiveBufferSize(), mss)));
+        }
+        if (s.profile != Profile.FREEBSD && !s.rcvBufLocked && (s.rmemMax != null || s.coreRmemMax != null)) {
+            // tcp_select_initial_window: the scale covers max(tcp_rmem[2], rmem_max)
+            int max = Math.max(s.rmemMax != null ? s.rmemMax : LINUX_RMEM_MAX, s.coreRmemMax != null ? s.coreRmemMax : LINUX_CORE_RMEM_MAX);
+            c = c.withBuffers(b -> b.withMaxReceiveBufferSize(max));
         }
         if (s.twReuse != null && s.twReuse == 1) {
             long delayNs = (s.twReuseDelayMs != null ? s.twReuseDelayMs : 1000L) * 1_000_000L;
@@ -261,6 +270,16 @@ final class EngineStack implements TcpStack {
 
         @Override public void setCork(long now, boolean on) { c.setCork(now, on); }
         @Override public void push(long now) { c.push(now); }
+
+        @Override public void endRecord() { c.endRecord(); }
+
+        @Override public int sendUrgent(long now, byte[] b, int off, int len) throws Failure {
+            try {
+                return c.sendUrgent(now, b, off, len);
+            } catch (TcpException e) {
+                throw new Failure(errnoOf(e.error()), e.getMessage());
+            }
+        }
 
         @Override public int send(long now, byte[] b, int off, int len, boolean more) throws Failure {
             try {

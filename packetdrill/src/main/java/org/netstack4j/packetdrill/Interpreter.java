@@ -193,7 +193,7 @@ public final class Interpreter {
         if (profile == Profile.LINUX && COMMENTED_DEFAULTS.matcher(script.source()).find()) {
             // Older google scripts carry the defaults.sh line commented out: their harness had
             // already applied it, and they expect its window scale (see command()).
-            settings.change(cfg -> cfg.withOptions(o -> o.withWindowScaleShift(8)));
+            settings.rmemMax = StackSettings.GOOGLE_RMEM_MAX;
         }
         if (!toleranceOverridden && GVISOR_PATH.matcher(pathOf(script)).find()) {
             // gVisor's harness runs its scripts with a wider tolerance than packetdrill's 4 ms

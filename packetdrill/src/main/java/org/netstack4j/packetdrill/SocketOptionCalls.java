@@ -184,7 +184,7 @@ final class SocketOptionCalls {
     boolean stackWideOption(SyscallEvent s, Sock k, String opt, Expr v) {
         switch (opt) {
             case "SO_RCVBUF" -> {
-                interp.settings.receiveBuffer((int) interp.syscalls.arrayValue(s, v));
+                interp.settings.socketReceiveBuffer((int) interp.syscalls.arrayValue(s, v));
                 interp.settings.rcvBufBySockopt = true;
             }
             case "SO_SNDBUF" -> {

@@ -30,6 +30,15 @@ public final class StackSettings {
     /** net.ipv4.tcp_fastopen (null: Linux's default, 0x1) and net.ipv4.tcp_fastopen_key (null: a random key). */
     public Integer fastOpenMode;
     public String fastOpenKey;
+    /**
+     * Linux net.ipv4.tcp_rmem[2] and net.core.rmem_max (null: the profile's): the larger picks the
+     * window scale (TcpConfig.Buffers.maxReceiveBufferSize) unless SO_RCVBUF locked the buffer.
+     */
+    public Integer rmemMax, coreRmemMax;
+    /** google's defaults.sh: tcp_rmem = "4096 540000 15728640" (window scale 8). */
+    static final int GOOGLE_RMEM_MAX = 15 << 20;
+    /** SO_RCVBUF was set: the window scale follows the socket's buffer, not rmemMax. */
+    public boolean rcvBufLocked;
     private final List<UnaryOperator<TcpConfig>> edits = new ArrayList<>();
 
     /**
@@ -45,6 +54,16 @@ public final class StackSettings {
         change(c -> c.withBuffers(b -> b.withReceiveBufferSize(bytes)));
     }
 
+    /**
+     * SO_RCVBUF on the socket before the stack exists: the receive buffer, locked as Linux locks
+     * it (the window scale then follows it, not tcp_rmem[2]; TcpConfig.Buffers.withSocketReceiveBuffer).
+     */
+    public void socketReceiveBuffer(int bytes) {
+        requestedRcvBuf = bytes;
+        rcvBufLocked = true;
+        change(c -> c.withBuffers(b -> b.withSocketReceiveBuffer(bytes)));
+    }
+
     /** Records a change of the stack's TcpConfig, applied after the profile and the earlier changes. */
     public void change(UnaryOperator<TcpConfig> edit) { edits.add(edit); }
 
@@ -58,6 +77,6 @@ public final class StackSettings {
     /** The settings as the stack would be built from them: two equal strings build equal stacks. */
     @Override public String toString() {
         return "profile=" + profile + " mtu=" + mtu + " maxseg=" + maxSeg + " finwait2=" + finWait2TimeoutNs
-            + " twreuse=" + twReuse + "/" + twReuseDelayMs + " tfo=" + fastOpenMode + "/" + fastOpenKey + " " + applyTo(TcpConfig.defaults());
+            + " rmem=" + rmemMax + "/" + coreRmemMax + "/" + rcvBufLocked + " twreuse=" + twReuse + "/" + twReuseDelayMs + " tfo=" + fastOpenMode + "/" + fastOpenKey + " " + applyTo(TcpConfig.defaults());
     }
 }

@@ -204,8 +204,9 @@ final class Syscalls {
                 long flags = name.equals("write") || a.size() < 4 ? 0 : constant(line, a.get(3));
                 boolean dontWait = (flags & msgDontWait()) != 0;
                 boolean more = (flags & MSG_MORE) != 0;
+                long msgFlags = flags & (MSG_EOR | MSG_OOB);
                 boolean fastOpen = (flags & MSG_FASTOPEN) != 0 && k.conn == null && k.listener == null;
-                if ((flags & ~(msgDontWait() | MSG_MORE | MSG_FASTOPEN)) != 0) throw new Unsupported(line, name + " flags " + a.get(3));
+                if ((flags & ~(msgDontWait() | MSG_MORE | MSG_FASTOPEN | MSG_EOR | MSG_OOB)) != 0) throw new Unsupported(line, name + " flags " + a.get(3));
                 if (a.size() > 1 && isSymbol(a.get(1), "NULL") && len > 0) return () -> Ret.err("EFAULT"); // copy from NULL faults
                 if (fastOpen || (k.deferredConnectPort != null && k.conn == null)) {
                     // RFC 7413 client (Linux tcp_sendmsg_fastopen): connect with the data; the call
@@ -222,7 +223,7 @@ final class Syscalls {
                     return () -> n > 0 ? Ret.ok(n) : Ret.err("EINPROGRESS");
                 }
                 int[] done = {0};
-                return () -> write(k, len, done, dontWait, more);
+                return () -> write(k, len, done, dontWait, more, msgFlags);
             }
             case "sendmsg", "recvmsg": {
                 // {msg_name(...)=..., msg_iov(1)=[{..., N}], msg_flags=0}: the iov lengths are all we use.
@@ -251,7 +252,8 @@ final class Syscalls {
                 boolean peek = (flags & MSG_PEEK) != 0;
                 boolean dontWait = (flags & msgDontWait()) != 0;
                 boolean more = name.equals("sendmsg") && (flags & MSG_MORE) != 0;
-                if ((flags & ~(MSG_PEEK | msgDontWait() | (name.equals("sendmsg") ? MSG_MORE : 0))) != 0)
+                long msgFlags = name.equals("sendmsg") ? flags & (MSG_EOR | MSG_OOB) : 0;
+                if ((flags & ~(MSG_PEEK | msgDontWait() | (name.equals("sendmsg") ? MSG_MORE | MSG_EOR | MSG_OOB : 0))) != 0)
                     throw new Unsupported(line, name + " flags " + a.get(2));
                 int total = len;
                 if (name.equals("recvmsg") && wantInq != null) {
@@ -268,7 +270,7 @@ final class Syscalls {
                 if (name.equals("recvmsg")) return () -> read(k, total, peek, dontWait);
                 if (peek) throw new Unsupported(line, "sendmsg MSG_PEEK");
                 int[] done = {0};
-                return () -> write(k, total, done, dontWait, more);
+                return () -> write(k, total, done, dontWait, more, msgFlags);
             }
             case "close": {
                 Sock k = sock(s, 0);
@@ -389,7 +391,14 @@ final class Syscalls {
         return k.nonBlocking || dontWait ? Ret.err("EAGAIN") : Ret.BLOCK;
     }
 
-    Ret write(Sock k, int len, int[] done, boolean dontWait, boolean more) {
+    Ret write(Sock k, int len, int[] done, boolean dontWait, boolean more) { return write(k, len, done, dontWait, more, 0); }
+
+    /**
+     * {@code msgFlags}: MSG_EOR, the message ends a record once all of it is queued; MSG_OOB,
+     * its last byte is urgent (Linux).
+     */
+    Ret write(Sock k, int len, int[] done, boolean dontWait, boolean more, long msgFlags) {
+        boolean eor = (msgFlags & MSG_EOR) != 0, oob = (msgFlags & MSG_OOB) != 0;
         if (k.conn == null) return Ret.err("ENOTCONN");
         TcpStack.Conn c = k.conn;
         if (c.errno() != null && !k.errorReported) {
@@ -406,13 +415,15 @@ final class Syscalls {
         while (done[0] < len) {
             int n;
             try {
-                n = c.send(interp.now, new byte[len - done[0]], 0, len - done[0], more);
+                n = oob ? c.sendUrgent(interp.now, new byte[len - done[0]], 0, len - done[0])
+                    : c.send(interp.now, new byte[len - done[0]], 0, len - done[0], more);
             } catch (TcpStack.Failure f) {
                 if (done[0] > 0) return Ret.ok(done[0]);
                 return Ret.err(f.errno());
             }
             if (n <= 0) break;
             done[0] += n;
+            if (eor && done[0] == len) c.endRecord();
         }
         if (done[0] == len) return Ret.ok(len);
         if (k.nonBlocking || dontWait) return done[0] > 0 ? Ret.ok(done[0]) : Ret.err("EAGAIN");
@@ -490,7 +501,7 @@ final class Syscalls {
         return r;
     }
 
-    static final long MSG_MORE = 0x8000, MSG_FASTOPEN = 0x20000000;
+    static final long MSG_MORE = 0x8000, MSG_FASTOPEN = 0x20000000, MSG_EOR = 0x80, MSG_OOB = 0x1;
 
     /** A connection was opened on {@code k}: the socket's options that apply to it, and the script's flow ports. */
     private void connected(Sock k, int port) {
@@ -563,6 +574,11 @@ final class Syscalls {
             case "SHUT_RDWR" -> 2;
             case "MSG_PEEK" -> MSG_PEEK;
             case "MSG_FASTOPEN" -> MSG_FASTOPEN;
+            case "MSG_OOB" -> MSG_OOB;
+            case "MSG_EOR" -> {
+                if (interp.profile == Profile.FREEBSD) throw new Unsupported(0, "MSG_EOR (FreeBSD's TCP has no records)");
+                yield MSG_EOR;
+            }
             case "MSG_DONTWAIT" -> msgDontWait();
             case "MSG_MORE" -> {
                 if (interp.profile == Profile.FREEBSD) throw new Unsupported(0, "MSG_MORE (not in FreeBSD)");

@@ -82,7 +82,15 @@ final class Sysctl {
             case "net.ipv4.tcp_sack" -> options(s, o -> o.withSack(on(v)));
             case "net.ipv4.tcp_dsack" -> options(s, o -> o.withDsack(on(v)));
             case "net.ipv4.tcp_window_scaling" -> options(s, o -> o.withWindowScale(on(v)));
-            case "net.ipv4.tcp_rmem" -> s.receiveBuffer(parseInt(line, key, v.split("\\s+")[1]));
+            case "net.ipv4.tcp_rmem" -> {
+                // min default max: the default is the buffer; the max, with net.core.rmem_max, picks
+                // the window scale (tcp_select_initial_window)
+                String[] f = v.split("\\s+");
+                if (f.length != 3) throw new Unsupported(line, "sysctl " + key + " value '" + v + "'");
+                s.receiveBuffer(parseInt(line, key, f[1]));
+                s.rmemMax = parseInt(line, key, f[2]);
+            }
+            case "net.core.rmem_max" -> s.coreRmemMax = parseInt(line, key, v);
             case "net.ipv4.tcp_wmem" -> { int n = parseInt(line, key, v.split("\\s+")[1]); buffers(s, b -> b.withSendBufferSize(n)); }
             case "net.ipv4.tcp_congestion_control" -> {
                 CongestionControlKind cc = switch (v) {

@@ -117,6 +117,12 @@ public interface TcpStack extends Pollable {
         int remotePort();
         /** Bytes accepted into the send buffer (0 when full). */
         int send(long now, byte[] b, int off, int len) throws Failure;
+        /** send with MSG_OOB: the last byte queued is urgent. */
+        default int sendUrgent(long now, byte[] b, int off, int len) throws Failure { throw new Unsupported(0, "MSG_OOB"); }
+
+        /** MSG_EOR: the bytes queued so far end a record. */
+        default void endRecord() { throw new Unsupported(0, "MSG_EOR"); }
+
         /** send with MSG_MORE: a partial tail waits for more (Linux). */
         default int send(long now, byte[] b, int off, int len, boolean more) throws Failure {
             if (more) throw new Unsupported(0, "MSG_MORE");
