@@ -12,6 +12,14 @@ import org.netstack4j.tcp.seqnum.Seq;
  * byte, so the send buffer bounds them.
  */
 final class Records {
+    /** {@link TcpConnection#endRecord}: a record ends after the bytes queued so far. */
+    static void end(TcpConnection c) {
+        if (c.sendBuf.isEmpty()) return;
+        Rare r = Rare.of(c);
+        if (r.records == null) r.records = new Records();
+        r.records.mark(Seq.add(c.sndBufSeq, c.sendBuf.size()));
+    }
+
     /** The marks in sequence order: ends[head .. head + count), in a ring. */
     private int[] ends = new int[4];
     private int head, count;

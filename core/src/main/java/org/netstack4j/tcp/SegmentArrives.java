@@ -165,7 +165,7 @@ final class SegmentArrives {
                 // tcp_send_dupack: the part below RCV.NXT; an old SYN draws a challenge ACK instead)
                 if (!syn && segLen > 0 && Seq.lt(seq, c.rcvNxt)) c.rcv.duplicate(seq, Seq.min(Seq.add(seq, segLen), c.rcvNxt), false);
                 c.snd.sendAck(now); // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
-                if (c.state == TcpState.TIME_WAIT && fin) c.restartTimeWait(now); // retransmitted FIN
+                if (c.state == TcpState.TIME_WAIT && fin) TimeWait.restart(c, now); // retransmitted FIN
             }
             return;
         }
@@ -292,7 +292,7 @@ final class SegmentArrives {
                 }
             }
             case CLOSING -> {
-                if (c.finAcked()) c.enterTimeWait(now, "rcv ACK of FIN");
+                if (c.finAcked()) TimeWait.enter(c, now, "rcv ACK of FIN");
                 else c.layer.drop(now, DropReason.UNEXPECTED, "closing_no_fin_ack", "CLOSING: ACK does not cover our FIN", c, seg, len);
                 return;
             }
@@ -435,7 +435,7 @@ final class SegmentArrives {
             // 2 MSL time-wait timeout", and the FIN is acknowledged (RCV.NXT already covers one FIN).
             if (c.state == TcpState.TIME_WAIT) {
                 c.rcv.ackPending = true;
-                c.restartTimeWait(now);
+                TimeWait.restart(c, now);
             }
             return;
         }
@@ -467,17 +467,17 @@ final class SegmentArrives {
             case FIN_WAIT_1 -> {
                 if (c.finAcked()) {
                     c.snd.sendAck(now);
-                    c.enterTimeWait(now, cause);
+                    TimeWait.enter(c, now, cause);
                 } else {
                     c.setState(now, TcpState.CLOSING, cause);
                 }
             }
             case FIN_WAIT_2 -> {
                 c.snd.sendAck(now);
-                c.enterTimeWait(now, cause);
+                TimeWait.enter(c, now, cause);
             }
             case CLOSE_WAIT, CLOSING, LAST_ACK -> { }
-            case TIME_WAIT -> c.restartTimeWait(now);
+            case TIME_WAIT -> TimeWait.restart(c, now);
             case CLOSED, LISTEN, SYN_SENT -> { }
         }
     }

@@ -23,7 +23,7 @@ import org.netstack4j.wire.TcpRepr;
  * One TCP connection: the transmission control block of RFC 9293 3.3.1 and the event
  * processing of RFC 9293 3.10. User calls ({@link #send}, {@link #receive}, {@link #close},
  * {@link #abort}) and arriving segments ({@link #segmentArrives}) and timeouts
- * ({@link #retransmissionTimeout}, {@link #timeWaitTimeout}, {@link #userTimeout}) are the
+ * ({@link #retransmissionTimeout}, {@link TimeWait#timeout}, {@link #userTimeout}) are the
  * RFC's events, named as the RFC names them. Single-threaded; time is passed in. What to send
  * and when is {@link TcpSender}'s, what to do with arriving text and when to ACK
  * {@link TcpReceiver}'s, loss detection and repair the {@link LossRecovery}'s (tcp.recovery);
@@ -609,7 +609,7 @@ public final class TcpConnection {
         if (state != TcpState.CLOSED && rtoAt <= now) retransmissionTimeout(now);
         if (state != TcpState.CLOSED && persistAt <= now) snd.persistTimeout(now);
         if (state != TcpState.CLOSED && keepaliveAt <= now) keepaliveTimeout(now);
-        if (state != TcpState.CLOSED && timeWaitAt <= now) timeWaitTimeout(now);
+        if (state != TcpState.CLOSED && timeWaitAt <= now) TimeWait.timeout(this, now);
         deliverEvents();
     }
 
@@ -665,15 +665,6 @@ public final class TcpConnection {
         int n = snd.retransmitFirst(now); // RFC 6298 5.4: retransmit the earliest unacknowledged segment
         sndNxt = Seq.add(sndUna, n);
         armRto(now); // RFC 6298 5.6
-    }
-
-    /** RFC 9293 3.10.8 TIME-WAIT TIMEOUT: delete the TCB (also the end of an orphan's FIN-WAIT-2). */
-    void timeWaitTimeout(long now) {
-        timeWaitAt = NEVER;
-        timersChanged();
-        boolean fw2 = state == TcpState.FIN_WAIT_2;
-        timer(now, fw2 ? TcpTimer.FIN_WAIT_2 : TcpTimer.TWO_MSL, TimerAction.FIRED, now);
-        enterClosed(now, fw2 ? "FIN-WAIT-2 timeout" : "2MSL timeout", null);
     }
 
     /**
@@ -828,69 +819,6 @@ public final class TcpConnection {
         if (finQueued) setState(now, TcpState.FIN_WAIT_1, "queued CLOSE");
     }
 
-    void enterTimeWait(long now, String cause) {
-        boolean overflow = cfg().lab().timeWaitEnabled() && !layer.timeWaitAllowed(); // Hardening.maxTimeWait
-        if (orphan) layer.orphanClosed(); // a TIME-WAIT connection is no longer an orphan (Linux)
-        setState(now, TcpState.TIME_WAIT, cause);
-        cancelRto(now);
-        if (persistAt != NEVER) {
-            persistAt = NEVER;
-            timersChanged();
-            timer(now, TcpTimer.PERSIST, TimerAction.CANCEL, NEVER);
-        }
-        if (!cfg().lab().timeWaitEnabled()) {
-            // LAB ONLY: no TIME-WAIT, the connection is forgotten at once
-            enterClosed(now, "TIME-WAIT disabled (lab switch)", null);
-            return;
-        }
-        if (overflow) {
-            // too many TIME-WAIT connections: this one skips it (Linux tcp_time_wait, tw bucket overflow)
-            enterClosed(now, "TIME-WAIT limit reached: skipped", null);
-            return;
-        }
-        restartTimeWait(now);
-        // Everything is acknowledged: nothing left to send or repair for 2 MSL; keep only the
-        // congestion controller (status), not the SACK scoreboard and recovery state (DESIGN.md 10)
-        if (recovery != null) recovery = LossRecovery.settled(recovery);
-    }
-
-    void restartTimeWait(long now) {
-        timeWaitAt = now + 2 * cfg().timers().mslNs();
-        timersChanged();
-        timer(now, TcpTimer.TWO_MSL, TimerAction.SET, timeWaitAt);
-    }
-
-    /**
-     * Linux tcp_tw_reuse: may an active open take over this TIME-WAIT 4-tuple? Only with
-     * timestamps (PAWS then protects the new incarnation from old duplicates, RFC 6191 / RFC
-     * 7323 5) and once TS.Recent is older than the delay.
-     */
-    boolean reusableTimeWait(long now, long delayNs) {
-        return state == TcpState.TIME_WAIT && tsOk && tsRecentAt != NEVER && now - tsRecentAt >= delayNs;
-    }
-
-    int tsRecentForReuse() { return tsRecent; }
-
-    /** The new incarnation of a reused TIME-WAIT 4-tuple starts from its TS.Recent. */
-    void inheritTimeWait(int oldTsRecent) {
-        tsRecent = oldTsRecent;
-        synEchoesTsRecent = true;
-    }
-
-    /** TIME-WAIT replaced by a new incarnation (a new SYN clearly above the old sequence space). */
-    void timeWaitReplaced(long now) {
-        enterClosed(now, "new SYN in TIME-WAIT", null);
-        deliverEvents();
-    }
-
-    /** RFC 6191: with timestamps, a newer TSval; without, a sequence number above RCV.NXT. */
-    boolean acceptsNewSynInTimeWait(TcpRepr seg) {
-        if (!seg.has(TcpRepr.SYN) || seg.has(TcpRepr.ACK) || seg.has(TcpRepr.RST)) return false;
-        TcpOption.Timestamps ts = timestampsOf(seg);
-        if (tsOk && ts != null) return Seq.gt(ts.tsVal(), tsRecent);
-        return Seq.gt(seg.seq(), rcvNxt);
-    }
-
     void enterClosed(long now, String cause, TcpError err) {
         if (state == TcpState.CLOSED) return;
         boolean countedOrphan = orphan && state != TcpState.TIME_WAIT;
@@ -951,26 +879,7 @@ public final class TcpConnection {
      * data is sent whatever Nagle or cork say ({@link Urgent}). The receiver gets the byte in
      * band or out of band as its socket chooses (RFC 6093).
      */
-    public int sendUrgent(long now, byte[] b, int off, int len) {
-        if (len <= 0) return send(now, b, off, len);
-        boolean wasOn = Urgent.on(this);
-        int before = rare != null ? rare.sndUp : 0;
-        Urgent.mark(this, Seq.add(Seq.add(sndBufSeq, sendBuf.size()), len)); // before the send sends it
-        int n;
-        try {
-            n = send(now, b, off, len);
-        } catch (TcpException e) {
-            if (wasOn) Urgent.mark(this, before);
-            else Urgent.unmark(this);
-            throw e;
-        }
-        if (n < len) {
-            if (n > 0) Urgent.mark(this, Seq.add(sndBufSeq, sendBuf.size()));
-            else if (wasOn) Urgent.mark(this, before);
-            else Urgent.unmark(this);
-        }
-        return n;
-    }
+    public int sendUrgent(long now, byte[] b, int off, int len) { return Urgent.send(this, now, b, off, len); }
 
     /** The record ends of MSG_EOR sends, or null when there were none. */
     Records records() { return rare == null ? null : rare.records; }
@@ -990,12 +899,7 @@ public final class TcpConnection {
      * Ends a record after the bytes queued so far (MSG_EOR on the send that queued the last of
      * them, for a caller that queues one message in several sends); nothing when none are queued.
      */
-    public void endRecord() {
-        if (sendBuf.isEmpty()) return;
-        Rare r = Rare.of(this);
-        if (r.records == null) r.records = new Records();
-        r.records.mark(Seq.add(sndBufSeq, sendBuf.size()));
-    }
+    public void endRecord() { Records.end(this); }
 
     /** Accurate ECN feedback as Linux's tcp_info reports it: zeros when the connection does not use AccECN. */
     public AccEcnInfo accEcnInfo() {

@@ -163,16 +163,16 @@ public final class TcpLayer implements Pollable {
         int inheritedTsRecent = 0;
         boolean inherit = false;
         if (old != null) {
-            if (config.timers().timeWaitReuseDelayNs() < 0 || !old.reusableTimeWait(now, config.timers().timeWaitReuseDelayNs()))
+            if (config.timers().timeWaitReuseDelayNs() < 0 || !TimeWait.reusable(old, now, config.timers().timeWaitReuseDelayNs()))
                 throw new TcpException(TcpError.CONNECTION_ALREADY_EXISTS);
             // TIME-WAIT reuse (Linux tcp_twsk_unique): the new incarnation replaces the old one
-            inheritedTsRecent = old.tsRecentForReuse();
+            inheritedTsRecent = old.tsRecent;
             inherit = true;
-            old.timeWaitReplaced(now);
+            TimeWait.replaced(old, now);
             tcpCounters.timeWaitReused.increment();
         }
         TcpConnection c = newConnection(now, local, port, remote, remotePort, null, l, cfg);
-        if (inherit) c.inheritTimeWait(inheritedTsRecent);
+        if (inherit) TimeWait.inherit(c, inheritedTsRecent);
         c.setNoOptions(noOptions);
         tcpCounters.activeOpens.increment();
         if (tfo != null) fastOpen.prepare(c, tfo);
@@ -235,12 +235,12 @@ public final class TcpLayer implements Pollable {
         String id = tracer.enabled() ? id(dst, seg.dstPort(), src, seg.srcPort()) : null;
         if (tracer.enabled()) tracer.event(TraceEvent.Segment.of(now, true, src, dst, seg, payloadLen));
         TcpConnection c = connections.get(dst, seg.dstPort(), src, seg.srcPort());
-        if (c != null && c.state() == TcpState.TIME_WAIT && c.acceptsNewSynInTimeWait(seg)
+        if (c != null && c.state() == TcpState.TIME_WAIT && TimeWait.acceptsNewSyn(c, seg)
                 && (findListener(dst, seg.dstPort()) != null || intercept != null)) {
             // RFC 9293 3.10.7.4 / RFC 6191: a new SYN clearly above the old connection may reuse the
             // pair, when a listener (or the interceptor) is there to take it (RFC 1122 4.2.2.13); else
             // TIME-WAIT answers it
-            c.timeWaitReplaced(now);
+            TimeWait.replaced(c, now);
             c = null;
         }
         // RFC 3168 5: the ECN field of the packet's IP header (Not-ECT when IP did not say)

@@ -13,6 +13,28 @@ import org.netstack4j.tcp.seqnum.Seq;
 final class Urgent {
     private Urgent() {}
 
+    /** {@link TcpConnection#sendUrgent}: the send, with SND.UP set before it sends and put back as it was if nothing was queued. */
+    static int send(TcpConnection c, long now, byte[] b, int off, int len) {
+        if (len <= 0) return c.send(now, b, off, len);
+        boolean wasOn = on(c);
+        int before = c.rare != null ? c.rare.sndUp : 0;
+        mark(c, Seq.add(Seq.add(c.sndBufSeq, c.sendBuf.size()), len)); // before the send sends it
+        int n;
+        try {
+            n = c.send(now, b, off, len);
+        } catch (TcpException e) {
+            if (wasOn) mark(c, before);
+            else unmark(c);
+            throw e;
+        }
+        if (n < len) {
+            if (n > 0) mark(c, Seq.add(c.sndBufSeq, c.sendBuf.size()));
+            else if (wasOn) mark(c, before);
+            else unmark(c);
+        }
+        return n;
+    }
+
     /** Whether urgent mode is on: sent urgent data not yet acknowledged. */
     static boolean on(TcpConnection c) { return c.rare != null && c.rare.urgentMode; }
 
