@@ -81,7 +81,8 @@ class FirstUseTest {
         Cli r = Cli.run("bench", "--only", "nosuch");
         assertEquals(2, r.status());
         assertEquals("netstack4j bench: --only: unknown row 'nosuch'; the rows are bulk, bulk6, bulk_1core, bulk_no_offload, connect,"
-                + " connect6, pingpong, idle_bytes, bulk_nb, connect_nb, pingpong_nb, lossy_goodput, ecn_goodput, tun", r.err().strip());
+                + " connect6, pingpong, idle_bytes, bulk_nb, connect_nb, pingpong_nb, lossy_goodput, ecn_goodput, gateway_iperf3, route_iperf3, tun",
+                r.err().strip());
     }
 
     @Test
