@@ -105,6 +105,23 @@ class GatewayInteropTest {
         return sh("sha256sum", file.toString()).split(" ")[0];
     }
 
+    /** fd00:77::1 here and fd00:77::2 in S on the veth, the web server and a UDP echo ("echo6:") there. */
+    void serveIpv6InS(Path dir) throws Exception {
+        sh("ip", "-6", "addr", "add", "fd00:77::1/64", "dev", veth, "nodad");
+        sh("ip", "-n", nsS, "-6", "addr", "add", "fd00:77::2/64", "dev", veth + "s", "nodad");
+        start(new ProcessBuilder("ip", "netns", "exec", nsS, "python3", "-m", "http.server", "8000", "--bind", "fd00:77::2")
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("http6.log").toFile()));
+        start(new ProcessBuilder("ip", "netns", "exec", nsS, "python3", "-c", """
+                import socket
+                s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+                s.bind(("fd00:77::2", 9999))
+                while True:
+                    d, a = s.recvfrom(65535)
+                    s.sendto(b"echo6:" + d, a)
+                """).redirectErrorStream(true).redirectOutput(dir.resolve("echo6.log").toFile()));
+        assertTrue(serving("http://[fd00:77::2]:8000/"), "python3 -m http.server did not start on fd00:77::2");
+    }
+
     /** Starts the gateway; returns its output reader after the "Ctrl-C" line. */
     BufferedReader gateway(List<String> lines, String... upstream) throws Exception {
         return gatewayOn("10.9.0.1/24", "10.9.0.2/24", lines, upstream);
@@ -272,20 +289,7 @@ class GatewayInteropTest {
      */
     @Test void overIpv6Direct(@TempDir Path dir) throws Exception {
         String sha = setUp(dir);
-        sh("ip", "-6", "addr", "add", "fd00:77::1/64", "dev", veth, "nodad");
-        sh("ip", "-n", nsS, "-6", "addr", "add", "fd00:77::2/64", "dev", veth + "s", "nodad");
-        start(new ProcessBuilder("ip", "netns", "exec", nsS, "python3", "-m", "http.server", "8000", "--bind", "fd00:77::2")
-                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("http6.log").toFile()));
-        start(new ProcessBuilder("ip", "netns", "exec", nsS, "python3", "-c", """
-                import socket
-                s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-                s.bind(("fd00:77::2", 9999))
-                while True:
-                    d, a = s.recvfrom(65535)
-                    s.sendto(b"echo6:" + d, a)
-                """).redirectErrorStream(true).redirectOutput(dir.resolve("echo6.log").toFile()));
-        boolean up = serving("http://[fd00:77::2]:8000/");
-        assertTrue(up, "python3 -m http.server did not start on fd00:77::2");
+        serveIpv6InS(dir);
         List<String> lines = new ArrayList<>();
         BufferedReader out = gateway(lines, "--address", "fd00:9::1/64", "--peer", "fd00:9::2/64", "--direct");
         String sum = sh("ip", "netns", "exec", nsC, "sh", "-c", "curl -6 -g -sS --max-time 60 'http://[fd00:77::2]:8000/data.bin' | sha256sum").split(" ")[0];
@@ -310,19 +314,7 @@ class GatewayInteropTest {
      */
     @Test void ipv6OnlyGatewayDirect(@TempDir Path dir) throws Exception {
         String sha = setUp(dir, false);
-        sh("ip", "-6", "addr", "add", "fd00:77::1/64", "dev", veth, "nodad");
-        sh("ip", "-n", nsS, "-6", "addr", "add", "fd00:77::2/64", "dev", veth + "s", "nodad");
-        start(new ProcessBuilder("ip", "netns", "exec", nsS, "python3", "-m", "http.server", "8000", "--bind", "fd00:77::2")
-                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("http6.log").toFile()));
-        start(new ProcessBuilder("ip", "netns", "exec", nsS, "python3", "-c", """
-                import socket
-                s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-                s.bind(("fd00:77::2", 9999))
-                while True:
-                    d, a = s.recvfrom(65535)
-                    s.sendto(b"echo6:" + d, a)
-                """).redirectErrorStream(true).redirectOutput(dir.resolve("echo6.log").toFile()));
-        assumeTrue(serving("http://[fd00:77::2]:8000/"), "python3 -m http.server did not start on fd00:77::2");
+        serveIpv6InS(dir);
         List<String> lines = new ArrayList<>();
         BufferedReader out = gatewayOn("fd00:9::1/64", "fd00:9::2/64", lines, "--direct");
         assertTrue(String.join("\n", lines).contains("netstack4j fd00:9::1/64 on " + tun), "an IPv6-only TUN: " + lines);
