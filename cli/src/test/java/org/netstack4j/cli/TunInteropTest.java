@@ -140,6 +140,16 @@ class TunInteropTest {
         }
     }
 
+    /** dir/www with zero.bin, 1k.bin and 10m.bin of random bytes from {@code seed}, the IPv6 tests' files; returns www. */
+    static Path writeIpv6Files(Path dir, long seed) throws IOException {
+        Path www = Files.createDirectory(dir.resolve("www"));
+        Random rnd = new Random(seed);
+        writeRandom(www, "zero.bin", 0, rnd);
+        writeRandom(www, "1k.bin", 1024, rnd);
+        writeRandom(www, "10m.bin", 10 << 20, rnd);
+        return www;
+    }
+
     /** {@code size} random bytes as files/name. */
     static void writeRandom(Path files, String name, int size, Random rnd) throws IOException {
         byte[] b = new byte[size];

@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,11 +64,7 @@ class TunIpv6InteropTest {
         String py = Tools.require("python3", "python3");
 
         dir = Files.createTempDirectory("nsj-interop6");
-        files = Files.createDirectory(dir.resolve("www"));
-        Random rnd = new Random(1306);
-        write("zero.bin", 0, rnd);
-        write("1k.bin", 1024, rnd);
-        write("10m.bin", 10 << 20, rnd);
+        files = TunInteropTest.writeIpv6Files(dir, 1306);
 
         long pid = ProcessHandle.current().pid();
         ns = "nsj-interop6-" + pid;
@@ -96,8 +91,6 @@ class TunIpv6InteropTest {
         if (ns != null) LinuxNet.netnsDeleteQuietly(ns);
         TunInteropTest.deleteTree(dir);
     }
-
-    private static void write(String name, int size, Random rnd) throws IOException { TunInteropTest.writeRandom(files, name, size, rnd); }
 
     private static String[] in(String netns, int timeoutSeconds, String... cmd) throws Exception {
         return TunInteropTest.in(netns, dir, timeoutSeconds, cmd);

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,11 +54,7 @@ class TunIpv6OnlyInteropTest {
         String py = Tools.require("python3", "python3");
 
         dir = Files.createTempDirectory("nsj-interop6only");
-        files = Files.createDirectory(dir.resolve("www"));
-        Random rnd = new Random(1326);
-        TunInteropTest.writeRandom(files, "zero.bin", 0, rnd);
-        TunInteropTest.writeRandom(files, "1k.bin", 1024, rnd);
-        TunInteropTest.writeRandom(files, "10m.bin", 10 << 20, rnd);
+        files = TunInteropTest.writeIpv6Files(dir, 1326);
 
         long pid = ProcessHandle.current().pid();
         ns = "nsj-v6only-" + pid;
