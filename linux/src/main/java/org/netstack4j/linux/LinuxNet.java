@@ -15,6 +15,32 @@ import java.util.concurrent.TimeUnit;
  * A {@code netns} argument of {@code null} means the namespace this JVM runs in.
  */
 public final class LinuxNet {
+    /**
+     * Namespaces this JVM made with {@link #netnsAdd} and has not deleted yet. Every caller in
+     * netstack4j (tests, benchmarks) makes them for the length of one run, so they are deleted
+     * when the JVM exits, even when it exits early (Ctrl-C, a killed Maven build, a test that
+     * never reached its tear-down): a leftover namespace would keep its addresses, routes and
+     * veths and break the next run. A JVM killed with SIGKILL still leaves them behind.
+     */
+    private static final java.util.Set<String> OWNED_NAMESPACES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** The JVM-exit hook that deletes {@link #OWNED_NAMESPACES}, installed on first use. */
+    private enum ShutdownCleanup {
+        HOOK;
+
+        private final java.util.concurrent.atomic.AtomicBoolean installed = new java.util.concurrent.atomic.AtomicBoolean();
+
+        void ensureInstalled() {
+            if (!installed.compareAndSet(false, true)) return;
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("netstack4j-netns-cleanup").unstarted(() -> {
+                for (String ns : List.copyOf(OWNED_NAMESPACES)) {
+                    stopProcessesIn(ns);
+                    netnsDeleteQuietly(ns);
+                }
+            }));
+        }
+    }
+
     private LinuxNet() {}
 
     /** How long a single command may take before it is killed. */
@@ -251,15 +277,34 @@ public final class LinuxNet {
     /** {@code ip netns add NAME} (a fresh namespace with only {@code lo}, down). */
     public static void netnsAdd(String netns) throws CommandException {
         ip(null, "netns", "add", netns);
+        OWNED_NAMESPACES.add(netns);
+        ShutdownCleanup.HOOK.ensureInstalled();
     }
 
     /** {@code ip netns del NAME}; TUN/TAP interfaces inside are destroyed with it. */
     public static void netnsDelete(String netns) throws CommandException {
         ip(null, "netns", "del", netns);
+        OWNED_NAMESPACES.remove(netns);
+    }
+
+    /**
+     * Stops (SIGTERM) every process still running in {@code netns}, such as a server a test started
+     * there with {@code ip netns exec}; deleting the namespace alone would leave them running.
+     */
+    private static void stopProcessesIn(String netns) {
+        try {
+            Result r = exec(ipArgs(null, "netns", "pids", netns));
+            if (!r.ok()) return;
+            r.stdout().lines().map(String::trim).filter(l -> l.matches("\\d+"))
+                    .forEach(pid -> ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroy));
+        } catch (CommandException ignored) {
+            // exit path: nothing more to do
+        }
     }
 
     /** Deletes the namespace if it exists, ignoring every error (for finally blocks). */
     public static void netnsDeleteQuietly(String netns) {
+        OWNED_NAMESPACES.remove(netns);
         try {
             exec(ipArgs(null, "netns", "del", netns));
         } catch (CommandException ignored) {
