@@ -414,6 +414,32 @@ public final class TcpSocket implements Closeable {
         write(new byte[] {(byte) data}, 0, 1, true);
     }
 
+    /**
+     * SO_TIMESTAMPING: Linux's SOF_TIMESTAMPING_* bits ({@link org.netstack4j.tcp.Timestamping});
+     * 0 turns it off. Transmit timestamps are read with {@link #pollTimestamp}, the receive
+     * timestamp of the last read with {@link #lastReadTimestamp}; times are the stack's clock.
+     */
+    public void setTimestamping(int flags) throws IOException {
+        ensureOpen();
+        TcpConnection c = conn;
+        Net.onLoop(loop, now -> {
+            c.setTimestamping(flags);
+            return null;
+        });
+    }
+
+    /** The oldest transmit timestamp not yet taken, or null (Linux: recvmsg with MSG_ERRQUEUE). */
+    public org.netstack4j.tcp.Timestamping.Event pollTimestamp() throws IOException {
+        TcpConnection c = conn;
+        return Net.onLoop(loop, now -> c.pollTimestamp());
+    }
+
+    /** When the stack accepted the last byte the last read returned (RX_SOFTWARE); {@code Long.MIN_VALUE} if unknown. */
+    public long lastReadTimestamp() throws IOException {
+        TcpConnection c = conn;
+        return Net.onLoop(loop, now -> c.lastReadTimestamp());
+    }
+
     /** Writes all of b[off..off+len), blocking while the send buffer is full. */
     private void write(byte[] b, int off, int len) throws IOException { write(b, off, len, false); }
 

@@ -274,6 +274,7 @@ public final class FastOpen {
             c.rcv.ownReceiveBuffer().writeAt(0, buf, off, n);
             c.rcvBuf.commit(n);
             c.rcvNxt = Seq.add(c.rcvNxt, n);
+            Timestamping.arrived(c, now);
             c.rcv.bytesReceived += n;
             c.nReadable = true;
             r.synData = n > 0;

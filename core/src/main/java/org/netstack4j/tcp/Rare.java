@@ -38,6 +38,8 @@ final class Rare {
     /** SND.UP and whether urgent mode is on ({@link Urgent}). */
     int sndUp;
     boolean urgentMode;
+    /** SO_TIMESTAMPING ({@link Timestamping}), else null. */
+    Timestamping timestamping;
 
     private Rare() {}
 

@@ -410,12 +410,14 @@ public final class TcpConnection {
             case LISTEN -> throw new TcpException(TcpError.CONNECTION_DOES_NOT_EXIST, "send on a listening socket");
             case SYN_SENT, SYN_RECEIVED -> {
                 int w = snd.writableSendBuf(len).write(b, off, len); // queued until ESTABLISHED
+                Timestamping.queued(this, w);
                 if (sendsBeforeEstablished()) snd.output(now);
                 yield w;
             }
             case ESTABLISHED, CLOSE_WAIT -> {
                 snd.restartAfterIdle(now);
                 int w = snd.writableSendBuf(len).write(b, off, len);
+                Timestamping.queued(this, w);
                 snd.output(now);
                 yield w;
             }
@@ -433,6 +435,7 @@ public final class TcpConnection {
         if (rcvBuf.size() > 0) {
             long oldWnd = rcv.rcvWnd();
             int n = rcvBuf.read(b, off, len);
+            Timestamping.read(this, Seq.sub(rcvNxt, rcvBuf.size()));
             if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.receiveRings().recycle(rcvBuf, config.buffers().receiveBufferSize()); // drained: back to idle cost
             // only data taken with a Fast Open SYN (no data segment since): the window we offered is
             // the SYN,ACK's, which Linux grows only as data arrives (rcv_ssthresh): no update for it
@@ -883,6 +886,18 @@ public final class TcpConnection {
 
     /** The record ends of MSG_EOR sends, or null when there were none. */
     Records records() { return rare == null ? null : rare.records; }
+
+    /** SO_TIMESTAMPING: Linux's SOF_TIMESTAMPING_* bits ({@link Timestamping}); 0 turns it off. */
+    public void setTimestamping(int flags) { Timestamping.set(this, flags); }
+
+    /** The SO_TIMESTAMPING flags in force (0: off). */
+    public int timestampingFlags() { Timestamping t = Timestamping.of(this); return t == null ? 0 : t.flags(); }
+
+    /** The oldest transmit timestamp not yet taken (Linux: recvmsg with MSG_ERRQUEUE), or null. */
+    public Timestamping.Event pollTimestamp() { return Timestamping.poll(this); }
+
+    /** When the last byte of the last {@link #receive} arrived (RX_SOFTWARE), else {@code Long.MIN_VALUE}. */
+    public long lastReadTimestamp() { return Timestamping.lastRead(this); }
 
     /**
      * {@link #send(long, byte[], int, int, boolean)} with MSG_EOR: when all {@code len} bytes are

@@ -69,6 +69,7 @@ final class TcpReceiver {
             int n = Seq.sub(newNxt, c.rcvNxt);
             c.rcvBuf.commit(n);
             c.rcvNxt = newNxt;
+            Timestamping.arrived(c, now);
             measureReceiverRtt(now, fullSized);
             bytesReceived += n;
             c.nReadable = true;

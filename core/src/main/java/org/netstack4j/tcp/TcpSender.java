@@ -88,6 +88,7 @@ final class TcpSender implements RecoverySender {
         int unaBefore = c.sndUna;
         c.sndUna = ack;
         Urgent.acked(c, unaBefore, ack);
+        Timestamping.acked(c, now, ack);
         if (Seq.lt(c.sndNxt, c.sndUna)) c.sndNxt = c.sndUna;
         long sackedNowAcked = c.recovery != null ? c.recovery.sndUnaAdvanced(unaBefore, c.sndUna) : 0;
         c.retries = 0;
@@ -468,6 +469,7 @@ final class TcpSender implements RecoverySender {
             ecn = fe >>> 16;
         }
         boolean ack = (flags & TcpRepr.ACK) != 0;
+        Timestamping.transmitted(c, now, seq, len);
         int urgentPointer = syn ? -1 : Urgent.pointer(c, seq);
         if (urgentPointer >= 0) flags |= TcpRepr.URG;
         List<TcpOption> options; // null: the common segment, no options or NOP, NOP, TS

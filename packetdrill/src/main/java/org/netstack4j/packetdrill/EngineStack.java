@@ -273,6 +273,10 @@ final class EngineStack implements TcpStack {
 
         @Override public void endRecord() { c.endRecord(); }
 
+        @Override public void setTimestamping(int flags) { c.setTimestamping(flags); }
+        @Override public int timestampingFlags() { return c.timestampingFlags(); }
+        @Override public org.netstack4j.tcp.Timestamping.Event pollTimestamp() { return c.pollTimestamp(); }
+
         @Override public int sendUrgent(long now, byte[] b, int off, int len) throws Failure {
             try {
                 return c.sendUrgent(now, b, off, len);

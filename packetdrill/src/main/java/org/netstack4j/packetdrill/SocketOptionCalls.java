@@ -136,6 +136,15 @@ final class SocketOptionCalls {
                 k.linger2Ns = secs == 0 || secs * 1_000_000_000L > interp.settings.finWait2TimeoutNs ? null : secs * 1_000_000_000L;
             }
             case "SO_KEEPALIVE" -> k.opts.keepAlive = interp.syscalls.arrayValue(s, v) != 0;
+            case "SO_TIMESTAMPING" -> {
+                // on a connection only here: a listener's would have to be inherited by accept
+                if (k.conn == null) throw new Unsupported(line, "SO_TIMESTAMPING before the connection exists");
+                try {
+                    k.conn.setTimestamping((int) interp.syscalls.arrayValue(s, v));
+                } catch (IllegalArgumentException e) {
+                    return () -> Ret.err("EINVAL");
+                }
+            }
             case "TCP_KEEPIDLE" -> k.opts.keepIdleS = (int) interp.syscalls.arrayValue(s, v);
             case "TCP_KEEPINTVL" -> k.opts.keepIntvlS = (int) interp.syscalls.arrayValue(s, v);
             case "TCP_KEEPCNT" -> k.opts.keepCnt = (int) interp.syscalls.arrayValue(s, v);

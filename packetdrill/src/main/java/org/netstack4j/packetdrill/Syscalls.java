@@ -7,6 +7,7 @@ import org.netstack4j.packetdrill.Event.SyscallEvent;
 import org.netstack4j.packetdrill.Interpreter.Call;
 import org.netstack4j.packetdrill.Interpreter.Mismatch;
 import org.netstack4j.packetdrill.Interpreter.Ret;
+import org.netstack4j.tcp.Timestamping;
 import org.netstack4j.wire.Ipv4Address;
 
 /**
@@ -233,6 +234,16 @@ final class Syscalls {
                 if (a.size() != 3 || !(a.get(1) instanceof Expr.Struct msg)) throw new Unsupported(line, name + " arguments");
                 int len = 0;
                 Long wantInq = null;
+                if (name.equals("recvmsg") && (constant(line, a.get(2)) & ErrorQueue.MSG_ERRQUEUE) != 0) {
+                    Expr control = null, msgFlags = null;
+                    for (Expr.Field f : msg.fields()) {
+                        if ("msg_control".equals(f.name())) control = f.value();
+                        if ("msg_flags".equals(f.name())) msgFlags = f.value();
+                    }
+                    ErrorQueue.Want want = control == null ? new ErrorQueue.Want(null, null, null)
+                            : ErrorQueue.parse(this, line, control, msgFlags, interp.ipv6);
+                    return () -> ErrorQueue.take(interp, line, k, want);
+                }
                 for (Expr.Field f : msg.fields()) {
                     switch (String.valueOf(f.name())) {
                         case "msg_control" -> wantInq = inqControl(line, name, f.value());
@@ -575,6 +586,23 @@ final class Syscalls {
             case "MSG_PEEK" -> MSG_PEEK;
             case "MSG_FASTOPEN" -> MSG_FASTOPEN;
             case "MSG_OOB" -> MSG_OOB;
+            case "MSG_ERRQUEUE" -> ErrorQueue.MSG_ERRQUEUE;
+            case "MSG_TRUNC" -> ErrorQueue.MSG_TRUNC;
+            case "SOF_TIMESTAMPING_TX_HARDWARE" -> Timestamping.TX_HARDWARE;
+            case "SOF_TIMESTAMPING_TX_SOFTWARE" -> Timestamping.TX_SOFTWARE;
+            case "SOF_TIMESTAMPING_RX_HARDWARE" -> Timestamping.RX_HARDWARE;
+            case "SOF_TIMESTAMPING_RX_SOFTWARE" -> Timestamping.RX_SOFTWARE;
+            case "SOF_TIMESTAMPING_SOFTWARE" -> Timestamping.SOFTWARE;
+            case "SOF_TIMESTAMPING_RAW_HARDWARE" -> Timestamping.RAW_HARDWARE;
+            case "SOF_TIMESTAMPING_OPT_ID" -> Timestamping.OPT_ID;
+            case "SOF_TIMESTAMPING_TX_SCHED" -> Timestamping.TX_SCHED;
+            case "SOF_TIMESTAMPING_TX_ACK" -> Timestamping.TX_ACK;
+            case "SOF_TIMESTAMPING_OPT_CMSG" -> Timestamping.OPT_CMSG;
+            case "SOF_TIMESTAMPING_OPT_TSONLY" -> Timestamping.OPT_TSONLY;
+            case "SOF_TIMESTAMPING_OPT_STATS" -> Timestamping.OPT_STATS;
+            case "SOF_TIMESTAMPING_OPT_PKTINFO" -> Timestamping.OPT_PKTINFO;
+            case "SOF_TIMESTAMPING_OPT_TX_SWHW" -> Timestamping.OPT_TX_SWHW;
+            case "SOF_TIMESTAMPING_OPT_ID_TCP" -> Timestamping.OPT_ID_TCP;
             case "MSG_EOR" -> {
                 if (interp.profile == Profile.FREEBSD) throw new Unsupported(0, "MSG_EOR (FreeBSD's TCP has no records)");
                 yield MSG_EOR;

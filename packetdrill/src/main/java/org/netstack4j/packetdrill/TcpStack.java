@@ -128,6 +128,12 @@ public interface TcpStack extends Pollable {
             if (more) throw new Unsupported(0, "MSG_MORE");
             return send(now, b, off, len);
         }
+        /** SO_TIMESTAMPING: Linux's SOF_TIMESTAMPING_* bits (an IllegalArgumentException is EINVAL). */
+        default void setTimestamping(int flags) { throw new Unsupported(0, "SO_TIMESTAMPING"); }
+        /** The flags SO_TIMESTAMPING set (0 when off). */
+        default int timestampingFlags() { return 0; }
+        /** The oldest transmit timestamp of the error queue, or null. */
+        default org.netstack4j.tcp.Timestamping.Event pollTimestamp() { return null; }
         /** TCP_CORK on or off. */
         default void setCork(long now, boolean on) { throw new Unsupported(0, "TCP_CORK"); }
         /** Sends what cork or MSG_MORE hold back (setting TCP_NODELAY does this on Linux). */
