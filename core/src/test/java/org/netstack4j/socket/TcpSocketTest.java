@@ -116,6 +116,34 @@ class TcpSocketTest {
         server.close();
     }
 
+    @Test void timestampsOfAWriteAndARead() throws Exception {
+        TcpServerSocket server = new TcpServerSocket(hostB, PORT);
+        Future<Void> serverSide = spawn(() -> {
+            try (TcpSocket s = server.accept()) {
+                s.getOutputStream().write(readExactly(s.getInputStream(), 1000));
+                assertEquals(-1, s.getInputStream().read());
+            }
+            return null;
+        });
+        try (TcpSocket client = hostA.socket()) {
+            client.connect(BackToBack.B, PORT, 5_000);
+            client.setTimestamping(org.netstack4j.tcp.Timestamping.TX_SCHED | org.netstack4j.tcp.Timestamping.TX_SOFTWARE
+                    | org.netstack4j.tcp.Timestamping.TX_ACK | org.netstack4j.tcp.Timestamping.OPT_ID
+                    | org.netstack4j.tcp.Timestamping.RX_SOFTWARE);
+            client.getOutputStream().write(new byte[1000]);
+            readExactly(client.getInputStream(), 1000); // the echo also acknowledges the write
+            List<org.netstack4j.tcp.Timestamping.Event> events = new java.util.ArrayList<>();
+            for (org.netstack4j.tcp.Timestamping.Event e; (e = client.pollTimestamp()) != null; ) events.add(e);
+            assertEquals(List.of("SCHED 999", "SND 999", "ACK 999"), events.stream().map(e -> e.kind() + " " + e.key()).toList());
+            long sent = events.get(1).nanos(), acked = events.get(2).nanos();
+            assertTrue(acked > sent, "the ACK came a round trip after the send: " + events);
+            assertTrue(client.lastReadTimestamp() >= acked, "the echo's last byte came with or after that ACK");
+            client.shutdownOutput();
+            get(serverSide);
+        }
+        server.close();
+    }
+
     @Test void eachSocketCanHaveItsOwnConfiguration() throws Exception {
         // The stack's defaults: MSS 1460, 128 KiB buffers, window scale. The server socket's
         // accepted connections and the client socket each bring their own.
