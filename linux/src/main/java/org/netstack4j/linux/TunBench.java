@@ -65,13 +65,8 @@ public final class TunBench {
     /** Bytes per write / read on both sides. */
     private static final int CHUNK = 128 * 1024;
 
-    /**
-     * netstack4j's buffers for the bulk rows: 4 MiB, the kernel's own autotuning ceiling for a
-     * send buffer (tcp_wmem max; receive: tcp_rmem max 6 MiB), which the veth row's sockets reach.
-     * With 1 MiB the send buffer (all unacknowledged data) was the limit of nsj_to_kernel on a
-     * loaded machine: 2.3, 3.1, 2.3 Gbit/s against 3.8, 3.9 with 4 MiB, interleaved (rate15).
-     */
-    static final int NSJ_BUFFER = 4 << 20;
+    /** netstack4j's buffers for the bulk rows (the kernel autotunes its own up to several MB). */
+    static final int NSJ_BUFFER = 1 << 20;
 
     private static final String PY_SEND = """
             import socket, sys, time
