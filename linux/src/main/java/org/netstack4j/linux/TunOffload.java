@@ -22,7 +22,8 @@ import org.netstack4j.wire.Checksum;
  *   <li>{@link #coalesce}: the segments the stack wrote in one batch are merged per TCP flow
  *   ({@link Segmentation#merge}: in order, ACK-only, same options) into super-packets carrying a
  *   GSO header (gso_size = the segments' payload, NEEDS_CSUM with the pseudo-header sum in the
- *   checksum field), so the kernel segments them (TSO); one write per up to 64 KiB.</li>
+ *   checksum field), so the kernel segments them (TSO); one write per up to 64 KiB. With USO
+ *   agreed, runs of equal-sized UDP datagrams of one flow likewise become GSO_UDP_L4 packets.</li>
  * </ul>
  */
 public final class TunOffload {
@@ -62,9 +63,16 @@ public final class TunOffload {
         }
     }
 
-    /** Counters of the offload paths (all zero when offloads are off). */
+    /**
+     * Counters of the offload paths (all zero when offloads are off); txUdpSuperPackets and
+     * txDatagramsCoalesced count USO (GSO_UDP_L4) writes and the datagrams in them.
+     */
     public record Stats(long rxSuperPackets, long rxChecksumsCompleted, long rxMalformed,
-                        long txSuperPackets, long txSegmentsCoalesced) {}
+                        long txSuperPackets, long txSegmentsCoalesced, long txUdpSuperPackets, long txDatagramsCoalesced) {
+        public Stats(long rxSuperPackets, long rxChecksumsCompleted, long rxMalformed, long txSuperPackets, long txSegmentsCoalesced) {
+            this(rxSuperPackets, rxChecksumsCompleted, rxMalformed, txSuperPackets, txSegmentsCoalesced, 0, 0);
+        }
+    }
 
     /** Turns reads (header + packet) into packets for the stack. Used by the reading thread only. */
     static final class Inbound {
@@ -166,12 +174,33 @@ public final class TunOffload {
      * {@code counts[0]} (super-packets) and {@code counts[1]} (segments folded into them).
      */
     static List<byte[]> coalesce(List<byte[]> batch, long[] counts) {
+        return coalesce(batch, counts, false, false);
+    }
+
+    /**
+     * {@link #coalesce(List, long[])}; with {@code uso4} / {@code uso6} (TUN_F_USO4 / TUN_F_USO6
+     * agreed) runs of equal-sized UDP datagrams of one flow also become one GSO_UDP_L4
+     * super-packet ({@link Segmentation#mergeDatagrams}, at most {@link #UDP_MAX_SEGMENTS}
+     * datagrams); counts[2] and counts[3] count those super-packets and the datagrams in them.
+     * Without USO every datagram is written on its own.
+     */
+    static List<byte[]> coalesce(List<byte[]> batch, long[] counts, boolean uso4, boolean uso6) {
         List<byte[]> frames = new ArrayList<>(batch.size());
         if (batch.size() == 1) {
             frames.add(plain(batch.get(0)));
             return frames;
         }
+        List<byte[]> datagrams = null; // a stretch of lone UDP packets that USO may merge
         for (Segmentation.Merged m : Segmentation.merge(batch, MAX_SUPER)) {
+            if (m.segments() == 1 && (uso4 || uso6) && usoCandidate(m.packet(), uso4, uso6)) {
+                if (datagrams == null) datagrams = new ArrayList<>();
+                datagrams.add(m.packet());
+                continue;
+            }
+            if (datagrams != null) {
+                addDatagrams(frames, datagrams, counts);
+                datagrams = null;
+            }
             if (m.segments() == 1) {
                 frames.add(plain(m.packet()));
                 continue;
@@ -180,7 +209,49 @@ public final class TunOffload {
             counts[0]++;
             counts[1] += m.segments();
         }
+        if (datagrams != null) addDatagrams(frames, datagrams, counts);
         return frames;
+    }
+
+    /**
+     * The most datagrams one GSO_UDP_L4 packet may carry (Linux UDP_MAX_SEGMENTS: 64 before 6.12,
+     * 128 since; virtio_net_hdr_to_skb refuses more).
+     */
+    static final int UDP_MAX_SEGMENTS = 64;
+
+    /** An IPv4 (USO4) or IPv6 (USO6) UDP packet. */
+    private static boolean usoCandidate(byte[] p, boolean uso4, boolean uso6) {
+        if (p.length < 28) return false;
+        int v = (p[0] & 0xff) >>> 4;
+        return v == 4 ? uso4 && p[9] == Segmentation.UDP : v == 6 && uso6 && p.length >= 48 && p[6] == Segmentation.UDP;
+    }
+
+    private static void addDatagrams(List<byte[]> frames, List<byte[]> datagrams, long[] counts) {
+        for (Segmentation.Merged m : Segmentation.mergeDatagrams(datagrams, MAX_SUPER, UDP_MAX_SEGMENTS)) {
+            if (m.segments() == 1) {
+                frames.add(plain(m.packet()));
+                continue;
+            }
+            frames.add(uso(m.packet(), m.segmentSize()));
+            if (counts.length > 3) {
+                counts[2]++;
+                counts[3] += m.segments();
+            }
+        }
+    }
+
+    /**
+     * A UDP super-packet for the kernel to cut into datagrams of {@code gsoSize} payload bytes
+     * (GSO_UDP_L4, which virtio_net_hdr_to_skb accepts only with NEEDS_CSUM and csum_offset 6):
+     * its checksum field already holds the pseudo-header sum ({@link Segmentation#mergeDatagrams};
+     * __udp_gso_segment adjusts it per datagram).
+     */
+    static byte[] uso(byte[] packet, int gsoSize) {
+        boolean v6 = (packet[0] & 0xff) >>> 4 == 6;
+        int ipLen = v6 ? 40 : (packet[0] & 0xf) * 4;
+        byte[] f = plain(packet);
+        new VirtioNetHeader(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_UDP_L4, ipLen + 8, gsoSize, ipLen, 6).write(f, 0);
+        return f;
     }
 
     /**

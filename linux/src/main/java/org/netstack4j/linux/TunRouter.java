@@ -142,6 +142,8 @@ public final class TunRouter implements AutoCloseable {
                 if (o.rxSuperPackets() != 0) m.put("tun." + t.name() + ".rx_super_packets", o.rxSuperPackets());
                 if (o.txSuperPackets() != 0) m.put("tun." + t.name() + ".tx_super_packets", o.txSuperPackets());
                 if (o.txSegmentsCoalesced() != 0) m.put("tun." + t.name() + ".tx_segments_coalesced", o.txSegmentsCoalesced());
+                if (o.txUdpSuperPackets() != 0) m.put("tun." + t.name() + ".tx_udp_super_packets", o.txUdpSuperPackets());
+                if (o.txDatagramsCoalesced() != 0) m.put("tun." + t.name() + ".tx_datagrams_coalesced", o.txDatagramsCoalesced());
             }
             return m;
         });

@@ -90,7 +90,8 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     private final byte[] rxHeader = new byte[VirtioNetHeader.LENGTH];
     private final java.util.ArrayList<byte[]> txBatch = new java.util.ArrayList<>();
     private long txBatchAt = Time.NEVER;
-    private final long[] coalesced = new long[2];
+    /** TCP super-packets written and the segments in them; USO super-packets and the datagrams in them. */
+    private final long[] coalesced = new long[4];
     /**
      * Offload mode: the packets read whose TCP checksum the header let us complete or trust, until
      * the loop takes them ({@link #takeVerified}); written by the reading thread. Arrays compare by
@@ -429,12 +430,14 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
 
     /**
      * Offload mode: writes what {@link #transmit} held, each run of one TCP flow as one GSO
-     * super-packet, everything else with a plain header. Called by {@link #poll}; a runtime that
+     * super-packet, with USO agreed each run of equal-sized UDP datagrams of one flow as one
+     * GSO_UDP_L4 super-packet, everything else with a plain header. Called by {@link #poll}; a runtime that
      * drives the device itself may call it after a burst of transmits.
      */
     public final void flushBatch(long now) {
         if (txBatch.isEmpty()) return;
-        java.util.List<byte[]> frames = TunOffload.coalesce(txBatch, coalesced);
+        java.util.List<byte[]> frames = TunOffload.coalesce(txBatch, coalesced,
+                offloads.has(TunOffload.TUN_F_CSUM | TunOffload.TUN_F_USO4), offloads.has(TunOffload.TUN_F_CSUM | TunOffload.TUN_F_USO6));
         txBatch.clear();
         txBatchAt = Time.NEVER;
         for (byte[] f : frames) writeWire(now, f);
@@ -447,9 +450,9 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
 
     /** Counters of the offload paths. */
     public final TunOffload.Stats offloadStats() {
-        return inbound == null ? new TunOffload.Stats(0, 0, 0, coalesced[0], coalesced[1])
+        return inbound == null ? new TunOffload.Stats(0, 0, 0, coalesced[0], coalesced[1], coalesced[2], coalesced[3])
                 : new TunOffload.Stats(inbound.superPackets, inbound.checksumsCompleted, inbound.malformed,
-                        coalesced[0], coalesced[1]);
+                        coalesced[0], coalesced[1], coalesced[2], coalesced[3]);
     }
 
     /** Offload mode: hand TCP super-packets read from the kernel to the stack whole (true, default) or cut into MSS segments. */

@@ -209,6 +209,72 @@ class TunOffloadTest {
         assertTrue(out.isEmpty());
     }
 
+    /** A UDP datagram 10.7.0.2:srcPort -> 10.7.0.1:9 (IPv6: ::1 -> ::2 style) with IP ID {@code id} and a valid checksum. */
+    static byte[] datagram(boolean v6, int srcPort, int id, byte[] data, int off, int len) {
+        byte[] tcpLike = segment(v6, srcPort, 0, id, data, off, len, false); // the same IP header, then 32 TCP bytes
+        int ip = v6 ? 40 : 20;
+        byte[] p = new byte[ip + 8 + len];
+        System.arraycopy(tcpLike, 0, p, 0, ip);
+        System.arraycopy(data, off, p, ip + 8, len);
+        if (v6) {
+            put16(p, 4, 8 + len);
+            p[6] = 17;
+        } else {
+            put16(p, 2, p.length);
+            p[9] = 17;
+            put16(p, 10, 0);
+            put16(p, 10, Checksum.compute(p, 0, 20));
+        }
+        put16(p, ip, srcPort);
+        put16(p, ip + 2, 9);
+        put16(p, ip + 4, 8 + len);
+        long sum = (v6 ? Checksum.sum(0, p, 8, 32) : Checksum.sum(0, p, 12, 8)) + 17 + 8 + len;
+        int c = Checksum.finish(Checksum.sum(sum, p, ip, 8 + len));
+        put16(p, ip + 6, c == 0 ? 0xffff : c);
+        return p;
+    }
+
+    /** Issue 15: with USO agreed a run of equal-sized datagrams of one flow is one GSO_UDP_L4 write the kernel cuts back. */
+    @Test
+    void aRunOfDatagramsBecomesOneUsoSuperPacketThatCutsBackIntoTheSameDatagrams() {
+        byte[] d = data(40 * 1200);
+        for (boolean v6 : new boolean[] {false, true}) {
+            List<byte[]> batch = new ArrayList<>();
+            for (int i = 0; i < 40; i++) batch.add(datagram(v6, 4000, 100 + i, d, i * 1200, i == 39 ? 333 : 1200));
+            batch.add(datagram(v6, 4001, 140, d, 0, 1200));                    // another flow: alone
+            batch.addAll(run(v6, 5000, 3, MSS, d));                            // TCP still merges as before
+            long[] counts = new long[4];
+            List<byte[]> frames = TunOffload.coalesce(batch, counts, !v6, v6);
+            assertEquals(3, frames.size());
+            assertEquals(1, counts[0]);
+            assertEquals(3, counts[1]);
+            assertEquals(1, counts[2]);
+            assertEquals(40, counts[3]);
+            byte[] f = frames.get(0);
+            VirtioNetHeader h = VirtioNetHeader.read(f, 0, f.length);
+            int ip = v6 ? 40 : 20;
+            assertEquals(new VirtioNetHeader(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_UDP_L4, ip + 8, 1200, ip, 6), h);
+            assertEquals(VirtioNetHeader.NONE, VirtioNetHeader.read(frames.get(1), 0, 10));
+            byte[] whole = Arrays.copyOfRange(f, VirtioNetHeader.LENGTH, f.length);
+            assertTrue(Segmentation.completeChecksum(whole, whole.length, h.csumStart(), h.csumOffset()));
+            assertTrue(Segmentation.checksumOk(whole, whole.length), "the pseudo-header sum completes to a valid checksum");
+
+            // the kernel's view (__udp_gso_segment): cut at gso_size, every datagram as the stack sent it
+            List<byte[]> back = new ArrayList<>();
+            TunOffload.Inbound in = new TunOffload.Inbound(false);
+            for (byte[] x : frames) assertTrue(in.decode(x, x.length, back));
+            assertEquals(batch.size(), back.size());
+            for (int i = 0; i < batch.size(); i++) assertArrayEquals(batch.get(i), back.get(i), "packet " + i + " v6=" + v6);
+
+            // not agreed for this family: every datagram is written on its own
+            long[] none = new long[4];
+            List<byte[]> plain = TunOffload.coalesce(batch, none, v6, !v6);
+            assertEquals(41 + 1, plain.size());
+            assertEquals(0, none[2]);
+            for (int i = 0; i < 41; i++) assertArrayEquals(batch.get(i), Arrays.copyOfRange(plain.get(i), 10, plain.get(i).length));
+        }
+    }
+
     @Test
     void offloadsSayWhatWasAgreed() {
         assertEquals("off", TunOffload.Offloads.OFF.toString());

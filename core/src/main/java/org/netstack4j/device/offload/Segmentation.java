@@ -19,6 +19,8 @@ import org.netstack4j.wire.Checksum;
  *   ACK, window and options and no flags but ACK (PSH allowed on the last) into one packet
  *   (GRO, Linux tcp_gro_receive's rules), so TCP takes one decision and one copy per run.
  *   Segments whose checksum does not verify are never merged: they pass on alone.</li>
+ *   <li>{@link #mergeDatagrams}: runs of equal-sized UDP datagrams of one flow into one USO
+ *   super-packet (the sending side: what a UDP_SEGMENT sender hands a device).</li>
  * </ul>
  *
  * Untrusted input never throws: a packet that cannot be cut is returned as a {@link Result}
@@ -74,7 +76,10 @@ public final class Segmentation {
         return new Layout(version == 6, ipLen, protocol, l4);
     }
 
-    /** Cuts {@code packet} into segments carrying at most {@code gsoSize} payload bytes each. */
+    /**
+     * Cuts {@code packet} into segments carrying at most {@code gsoSize} payload bytes each, each
+     * with its full transport checksum (whatever the packet's checksum field held).
+     */
     public static Result segment(byte[] packet, int len, int gsoSize) {
         Layout l = layout(packet, len);
         if (l == null) return Result.fail("not an IPv4 or IPv6 packet carrying TCP or UDP with consistent lengths");
@@ -225,25 +230,94 @@ public final class Segmentation {
                 i++;
                 continue;
             }
-            byte[] m = new byte[total];
-            System.arraycopy(first, 0, m, 0, first.length);
-            int at = first.length;
-            for (int k = i + 1; k < j; k++) {
-                byte[] p = packets.get(k);
-                System.arraycopy(p, l.hdrLen(), m, at, p.length - l.hdrLen());
-                at += p.length - l.hdrLen();
-            }
+            byte[] m = concatenate(packets, i, j, total, l);
             m[l.ipLen() + 13] = packets.get(j - 1)[l.ipLen() + 13]; // the last segment's flags (PSH)
-            if (l.v6()) put16(m, 4, total - 40);
-            else {
-                put16(m, 2, total);
-                put16(m, 10, 0);
-                put16(m, 10, Checksum.compute(m, 0, l.ipLen()));
-            }
             out.add(new Merged(complete(m, l), j - i, mss));
             i = j;
         }
         return out;
+    }
+
+    /**
+     * Merges runs of consecutive UDP datagrams of one flow into USO super-packets (the inverse of
+     * {@link #segment} at the first datagram's payload size, as Linux's UDP_SEGMENT sender builds
+     * them): the same IP header but for length, ID and checksum (IPv4: DF or not, never a
+     * fragment; the same ECN bits), the same ports, every payload as long as the first but the
+     * last, which may be shorter and ends the run; at most {@code maxSegments} datagrams and
+     * {@code maxBytes} bytes. A merged packet's UDP checksum field holds the folded, not
+     * complemented, pseudo-header sum over the whole UDP length (CHECKSUM_PARTIAL: the device
+     * completes each datagram's checksum); the payloads are not summed here. Datagrams of our
+     * own stack are trusted: this is for the sending side only. Anything else passes through
+     * unchanged, in order.
+     */
+    public static List<Merged> mergeDatagrams(List<byte[]> packets, int maxBytes, int maxSegments) {
+        int limit = Math.min(maxBytes, MAX_IP);
+        List<Merged> out = new ArrayList<>(packets.size());
+        int i = 0;
+        while (i < packets.size()) {
+            byte[] first = packets.get(i);
+            Layout l = layout(first, first.length);
+            int size = l == null ? 0 : first.length - l.hdrLen();
+            if (l == null || l.protocol() != UDP || size == 0 || u16(first, l.ipLen() + 4) != 8 + size) {
+                out.add(new Merged(first, 1, l == null ? first.length : size));
+                i++;
+                continue;
+            }
+            int j = i + 1, total = first.length;
+            while (j < packets.size() && j - i < maxSegments) {
+                byte[] p = packets.get(j);
+                int pay = p.length - l.hdrLen();
+                if (pay <= 0 || pay > size || total + pay > limit || !sameDatagramFlow(first, p, l)
+                        || u16(p, l.ipLen() + 4) != 8 + pay) break;
+                total += pay;
+                j++;
+                if (pay < size) break; // a short datagram ends the run (only the last may be short)
+            }
+            if (j == i + 1) {
+                out.add(new Merged(first, 1, size));
+                i++;
+                continue;
+            }
+            byte[] m = concatenate(packets, i, j, total, l);
+            int t = l.ipLen();
+            put16(m, t + 4, total - t);
+            put16(m, t + 6, ~Checksum.finish(pseudo(m, l, total - t)) & 0xffff);
+            out.add(new Merged(m, j - i, size));
+            i = j;
+        }
+        return out;
+    }
+
+    /**
+     * The first packet of {@code packets[from..to)} followed by the payloads of the others, as
+     * one packet of {@code total} bytes with its IP length (and IPv4 header checksum) set.
+     */
+    private static byte[] concatenate(List<byte[]> packets, int from, int to, int total, Layout l) {
+        byte[] first = packets.get(from);
+        byte[] m = new byte[total];
+        System.arraycopy(first, 0, m, 0, first.length);
+        int at = first.length;
+        for (int k = from + 1; k < to; k++) {
+            byte[] p = packets.get(k);
+            System.arraycopy(p, l.hdrLen(), m, at, p.length - l.hdrLen());
+            at += p.length - l.hdrLen();
+        }
+        if (l.v6()) put16(m, 4, total - 40);
+        else {
+            put16(m, 2, total);
+            put16(m, 10, 0);
+            put16(m, 10, Checksum.compute(m, 0, l.ipLen()));
+        }
+        return m;
+    }
+
+    /** Same IP header (but length, ID and checksum) and the same ports: datagrams one USO packet may carry. */
+    private static boolean sameDatagramFlow(byte[] a, byte[] b, Layout l) {
+        Layout lb = layout(b, b.length);
+        if (lb == null || !lb.equals(l)) return false;
+        boolean ip = l.v6() ? range(a, b, 0, 4) && range(a, b, 6, 34)
+                : range(a, b, 0, 2) && range(a, b, 6, 4) && range(a, b, 12, l.ipLen() - 12);
+        return ip && range(a, b, l.ipLen(), 4);
     }
 
     /** Only ACK (and PSH on the last segment of a run) may be set; ECN CE and flag changes end GRO. */

@@ -135,6 +135,94 @@ class SegmentationProperties {
         }
     }
 
+    /** An IPv4 or IPv6 UDP datagram 10.0.0.1:5000 -> 10.0.0.2:53 (fd..1 -> fd..2) with IP ID {@code id}, a full checksum. */
+    static byte[] udp(boolean v6, int payload, int id, long fill) {
+        int ip = v6 ? 40 : 20;
+        byte[] p = new byte[ip + 8 + payload];
+        if (v6) {
+            p[0] = 0x60; p[1] = 0x01;
+            Segmentation.put16(p, 4, 8 + payload);
+            p[6] = 17; p[7] = 64;
+            p[8] = (byte) 0xfd; p[23] = 1; p[24] = (byte) 0xfd; p[39] = 2;
+        } else {
+            p[0] = 0x45;
+            Segmentation.put16(p, 2, p.length);
+            Segmentation.put16(p, 4, id);
+            p[8] = 64; p[9] = 17;
+            p[12] = 10; p[15] = 1; p[16] = 10; p[19] = 2;
+            Segmentation.put16(p, 10, Checksum.compute(p, 0, 20));
+        }
+        Segmentation.put16(p, ip, 5000);
+        Segmentation.put16(p, ip + 2, 53);
+        Segmentation.put16(p, ip + 4, 8 + payload);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(fill);
+        for (int i = ip + 8; i < p.length; i++) p[i] = (byte) r.nextInt();
+        long sum = (v6 ? Checksum.sum(0, p, 8, 32) : Checksum.sum(0, p, 12, 8)) + 17 + 8 + payload;
+        int c = Checksum.finish(Checksum.sum(sum, p, ip, 8 + payload));
+        Segmentation.put16(p, ip + 6, c == 0 ? 0xffff : c);
+        return p;
+    }
+
+    @Property(tries = 200) void datagramsMergedThenSegmentedAreTheSameDatagrams(@ForAll boolean v6, @ForAll("datagramSizes") int size,
+                                                                                 @ForAll("datagramCounts") int count, @ForAll("tails") int tail) {
+        List<byte[]> ds = new ArrayList<>();
+        for (int i = 0; i < count; i++) ds.add(udp(v6, i == count - 1 ? Math.min(size, tail) : size, 0x4000 + i, i));
+        List<Segmentation.Merged> m = Segmentation.mergeDatagrams(ds, 65535, 64);
+        assertEquals(count, m.stream().mapToInt(Segmentation.Merged::segments).sum());
+        List<byte[]> back = new ArrayList<>();
+        for (Segmentation.Merged x : m) {
+            byte[] p = x.packet();
+            assertTrue(p.length <= 65535 && x.segments() <= 64);
+            if (x.segments() == 1) {
+                back.add(p);
+                continue;
+            }
+            int t = v6 ? 40 : 20;
+            assertEquals(p.length - t, Segmentation.u16(p, t + 4), "the UDP length covers the whole super-packet");
+            assertEquals(size, x.segmentSize());
+            // the checksum field holds the pseudo-header sum: completing it gives a valid checksum
+            byte[] whole = p.clone();
+            assertTrue(Segmentation.completeChecksum(whole, whole.length, t, 6));
+            assertTrue(Segmentation.checksumOk(whole, whole.length));
+            Segmentation.Result r = Segmentation.segment(p, p.length, x.segmentSize());
+            assertTrue(r.ok(), r.error());
+            assertEquals(x.segments(), r.packets().size());
+            back.addAll(r.packets());
+        }
+        assertEquals(ds.size(), back.size());
+        for (int i = 0; i < ds.size(); i++) assertArrayEquals(ds.get(i), back.get(i), "datagram " + i);
+    }
+
+    @Provide Arbitrary<Integer> datagramSizes() { return Arbitraries.integers().between(1, 9000); }
+
+    @Provide Arbitrary<Integer> datagramCounts() { return Arbitraries.integers().between(1, 150); }
+
+    @Provide Arbitrary<Integer> tails() { return Arbitraries.integers().between(1, 9000); }
+
+    @Test void datagramRunsBreakAtOtherFlowsLongerDatagramsAndTheSegmentLimit() {
+        List<byte[]> ds = new ArrayList<>();
+        ds.add(udp(false, 1000, 1, 1));
+        ds.add(udp(false, 1000, 2, 2));
+        ds.add(udp(false, 400, 3, 3));                // short: ends the run
+        ds.add(udp(false, 1000, 4, 4));
+        ds.add(udp(false, 1200, 5, 5));               // longer than the first: a new run
+        byte[] other = udp(false, 1200, 6, 6);
+        Segmentation.put16(other, 20, 5001);          // another source port
+        ds.add(other);
+        ds.add(tcp(false, 1200, 0, 0x10, 7));         // not UDP: passes
+        for (int i = 0; i < 70; i++) ds.add(udp(true, 100, 0, 10 + i));
+        List<Segmentation.Merged> m = Segmentation.mergeDatagrams(ds, 65535, 64);
+        assertEquals(List.of(3, 1, 1, 1, 1, 64, 6), m.stream().map(Segmentation.Merged::segments).toList());
+        assertSame(other, m.get(3).packet());
+        assertEquals(List.of(1000, 1000, 1200, 1200, 1200, 100, 100),
+                m.stream().map(Segmentation.Merged::segmentSize).toList());
+        // the byte limit: 10 datagrams of 9000 bytes do not fit one IPv4 packet
+        List<byte[]> big = new ArrayList<>();
+        for (int i = 0; i < 10; i++) big.add(udp(false, 9000, i, i));
+        for (Segmentation.Merged x : Segmentation.mergeDatagrams(big, 65535, 64)) assertTrue(x.packet().length <= 65535);
+        assertEquals(2, Segmentation.mergeDatagrams(big, 65535, 64).size());
+    }
+
     @Test void partialChecksumsAreCompleted() {
         byte[] p = tcp(false, 100, 1, 0x10, 9);
         int want = Segmentation.u16(p, 36);
@@ -161,6 +249,7 @@ class SegmentationProperties {
     @Property(tries = 1000) void garbageNeverThrows(@ForAll byte[] junk, @ForAll("mss") int mss) {
         Segmentation.segment(junk, junk.length, mss);
         Segmentation.merge(List.of(junk, junk), 65535);
+        Segmentation.mergeDatagrams(List.of(junk, junk), 65535, 64);
         Segmentation.checksumOk(junk, junk.length);
     }
 }
