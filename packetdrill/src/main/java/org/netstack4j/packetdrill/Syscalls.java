@@ -126,6 +126,16 @@ final class Syscalls {
                 if (k == null) return () -> Ret.err("EBADF");
                 interp.underTest = k;
                 if (k.listener != null) return () -> Ret.err("EISCONN");
+                if (a.size() > 1 && isSymbol(a.get(1), "AF_UNSPEC")) {
+                    // Linux tcp_disconnect: connect to AF_UNSPEC aborts the connection (a RST unless
+                    // it was in SYN-SENT, as ABORT does, RFC 9293 3.10.5) and leaves the socket
+                    // closed and free to connect again
+                    if (k.conn != null && !k.conn.state().equals("CLOSED")) k.conn.abort(interp.now);
+                    k.conn = null;
+                    k.errorReported = false;
+                    k.deferredConnectPort = null;
+                    return () -> Ret.ok(0);
+                }
                 if (k.conn != null) {
                     TcpStack.Conn c = k.conn;
                     return () -> switch (c.state()) {
