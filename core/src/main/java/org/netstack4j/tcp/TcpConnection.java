@@ -504,7 +504,7 @@ public final class TcpConnection {
             case CLOSED, LISTEN -> { return; }
             case SYN_SENT -> enterClosed(now, "user ABORT", null);
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> {
-                snd.sendAbortRst(now);
+                snd.sendAbortRst(now, true);
                 enterClosed(now, "user ABORT", null);
             }
             case CLOSING, LAST_ACK, TIME_WAIT -> enterClosed(now, "user ABORT", null);

@@ -62,15 +62,19 @@ final class TcpSender implements RecoverySender {
     private TcpConfig cfg() { return c.config(); }
 
     /** The RST of an ABORT: <SEQ=SND.NXT><CTL=RST>, with <ACK=RCV.NXT> when the config says so. */
-    void sendAbortRst(long now) {
+    void sendAbortRst(long now) { sendAbortRst(now, false); }
+
+    /** {@code userAbort}: the application's ABORT, whose RST Linux sends with the window (tcp_send_active_reset). */
+    void sendAbortRst(long now, boolean userAbort) {
         // RFC 7323 3.2: once timestamps are in use, every segment of the connection carries them,
         // the RST of an abort included (Linux tcp_send_active_reset, FreeBSD tcp_drop via tcp_output)
         List<TcpOption> opts = c.tsOk
                 ? List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(c.tsNow(now), c.tsRecent)) : List.of();
-        // Linux (tcp_send_active_reset through tcp_transmit_skb) fills in the window it advertises now
+        // Linux's user abort (tcp_send_active_reset through tcp_transmit_skb) fills in the window it
+        // advertises now; the RSTs it sends for a segment (tcp_v4_send_reset) carry none
         if (cfg().quirks().abortRstWithAck())
             c.layer.sendRst(now, c.localAddress, c.localPort, c.remoteAddress, c.remotePort, c.sndMax, c.rcvNxt, true,
-                    c.rcv.windowField(), opts);
+                    userAbort ? c.rcv.windowField() : 0, opts);
         else
             c.layer.sendRst(now, c.localAddress, c.localPort, c.remoteAddress, c.remotePort, c.sndMax, 0, false, opts);
     }
