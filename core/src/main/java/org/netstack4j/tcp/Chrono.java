@@ -13,7 +13,8 @@ final class Chrono {
 
     private int type = NONE;
     private long start;
-    private final long[] total = new long[4];
+    // time spent in each condition before the one running now (fields, not an array: one object per connection)
+    private long busyNs, rwndLimitedNs, sndbufLimitedNs;
 
     /** A condition begins (a no-op while it or a more specific one runs). */
     void start(long now, int t) {
@@ -29,14 +30,26 @@ final class Chrono {
     int type() { return type; }
 
     private void set(long now, int t) {
-        if (type > NONE) total[type] += now - start;
+        long d = now - start;
+        switch (type) {
+            case BUSY -> busyNs += d;
+            case RWND_LIMITED -> rwndLimitedNs += d;
+            case SNDBUF_LIMITED -> sndbufLimitedNs += d;
+            default -> { }
+        }
         start = now;
         type = t;
     }
 
     /** Nanoseconds spent in condition {@code t} up to {@code now}. */
     long time(long now, int t) {
-        return total[t] + (t == type ? now - start : 0);
+        long before = switch (t) {
+            case BUSY -> busyNs;
+            case RWND_LIMITED -> rwndLimitedNs;
+            case SNDBUF_LIMITED -> sndbufLimitedNs;
+            default -> 0;
+        };
+        return before + (t == type ? now - start : 0);
     }
 
     /** tcpi_busy_time: all three conditions together. */
