@@ -47,9 +47,16 @@ interface ConnectionContext {
     /** A connection's segment with options beyond timestamps (SYN, SACK); {@code ecn} as above. */
     void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpRepr seg, byte[] payload, int off, int len, int ecn);
 
+    /** A believed ICMP error lowered the path MTU to {@code dst}: later connections there start with it (PathMtuCache). */
+    void learnPathMtu(long now, IpAddress dst, int mtu);
+
     /** A RST carrying {@code options} (a connection's abort RST with its timestamps). */
     void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack, boolean withAck,
                  List<TcpOption> options);
+
+    /** A RST with a window field and {@code options} (Linux's abort RST, tcp_send_active_reset, carries the window). */
+    void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack, boolean withAck,
+                 int window, List<TcpOption> options);
 
     default void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack, boolean withAck) {
         sendRst(now, src, srcPort, dst, dstPort, seq, ack, withAck, List.of());

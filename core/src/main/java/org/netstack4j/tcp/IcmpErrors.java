@@ -33,6 +33,7 @@ final class IcmpErrors {
                     // RFC 5927 7.2: a forged tiny MTU must not shrink segments to nothing; floored
                     // as Linux's min_pmtu (552 for IPv4; IPv6's minimum link MTU is 1280, RFC 8200 5)
                     if (nextHopMtu < MIN_PMTU_IPV4) c.layer.counters().pmtuBelowFloor.increment();
+                    c.layer.learnPathMtu(now, c.remoteAddress, Math.max(nextHopMtu, MIN_PMTU_IPV4));
                     int ipTcp = c.remoteAddress.family().minHeaderLength() + 20;
                     int mss = Math.max(64, Math.max(nextHopMtu, MIN_PMTU_IPV4) - ipTcp - (c.tsOk ? TcpConnection.TS_OPTION_SPACE : 0));
                     if (mss < c.effMss) {
@@ -50,7 +51,8 @@ final class IcmpErrors {
                 }
             }
             case 2, 3 -> {
-                if (c.state == TcpState.SYN_SENT && c.cfg().quirks().icmpHardErrorsInSynSent())
+                if (fastOpenChildEnds(c)) c.enterClosed(now, "ICMP unreachable", TcpError.CONNECTION_REFUSED);
+                else if (c.state == TcpState.SYN_SENT && c.cfg().quirks().icmpHardErrorsInSynSent())
                     c.enterClosed(now, "ICMP unreachable", TcpError.CONNECTION_REFUSED);
                 else c.softError = TcpError.CONNECTION_REFUSED;
             }
@@ -59,10 +61,26 @@ final class IcmpErrors {
                     c.enterClosed(now, "ICMP administratively prohibited", TcpError.CONNECTION_REFUSED);
                 else c.softError = TcpError.HOST_UNREACHABLE;
             }
-            case 0 -> c.softError = TcpError.NETWORK_UNREACHABLE;
-            default -> c.softError = TcpError.HOST_UNREACHABLE;
+            case 0 -> {
+                if (fastOpenChildEnds(c)) c.enterClosed(now, "ICMP network unreachable", TcpError.NETWORK_UNREACHABLE);
+                else c.softError = TcpError.NETWORK_UNREACHABLE;
+            }
+            default -> {
+                if (fastOpenChildEnds(c)) c.enterClosed(now, "ICMP host unreachable", TcpError.HOST_UNREACHABLE);
+                else c.softError = TcpError.HOST_UNREACHABLE;
+            }
         }
         c.deliverEvents();
+    }
+
+    /**
+     * A Fast Open child still in SYN-RECEIVED is a full socket (RFC 7413 4.2.2), in the accept
+     * queue since its SYN: Linux (tcp_v4_err/tcp_v6_err, SYN-RECV with fastopen_rsk) ends it on
+     * any unreachable, as in SYN-SENT; it stays queued, so accept hands it over closed, with its
+     * data and the error. Under the same quirk as SYN-SENT's hard errors.
+     */
+    private static boolean fastOpenChildEnds(TcpConnection c) {
+        return c.state == TcpState.SYN_RECEIVED && FastOpen.child(c) && c.cfg().quirks().icmpHardErrorsInSynSent();
     }
 
     /** ICMP time exceeded quoting our segment: a soft error (RFC 1122 4.2.3.9) unless the config says otherwise. */

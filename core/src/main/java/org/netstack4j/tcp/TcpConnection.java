@@ -39,6 +39,10 @@ public final class TcpConnection {
     final IpAddress localAddress, remoteAddress;
     /** The MSS we announce (RFC 9293 3.7.1): the configured one, lowered to the route's (TcpLayer#newConnection). */
     final int advMss;
+    /** Busy / rwnd-limited / sndbuf-limited time (Linux tcp_chrono, tcp_info); null until the first data. */
+    Chrono chrono;
+    /** The MSS a path MTU learnt earlier allows (TcpLayer's PathMtuCache), 0 if none: caps effMss. */
+    int pathMss;
     final int localPort, remotePort;
     final TcpListener parent; // passive OPEN from this listener, else null
     private TcpEventListener listener;
@@ -156,6 +160,18 @@ public final class TcpConnection {
     }
 
     // ------------------------------------------------------------------ getters
+
+    Chrono chrono() {
+        if (chrono == null) chrono = new Chrono();
+        return chrono;
+    }
+
+    /** tcpi_busy_time: how long data was queued or in flight, in ns up to {@code now} (Linux tcp_chrono). */
+    public long busyTimeNs(long now) { return chrono == null ? 0 : chrono.busy(now); }
+    /** tcpi_rwnd_limited: of the busy time, how long the peer's receive window held the next segment back. */
+    public long rwndLimitedNs(long now) { return chrono == null ? 0 : chrono.time(now, Chrono.RWND_LIMITED); }
+    /** tcpi_sndbuf_limited: of the busy time, how long the application waited for send buffer space. */
+    public long sndbufLimitedNs(long now) { return chrono == null ? 0 : chrono.time(now, Chrono.SNDBUF_LIMITED); }
 
     public TcpState state() { return state; }
     /** "local:port>remote:port"; built on demand (an idle connection keeps no strings, DESIGN.md 10). */
@@ -419,6 +435,9 @@ public final class TcpConnection {
                 int w = snd.writableSendBuf(len).write(b, off, len);
                 Timestamping.queued(this, w);
                 snd.output(now);
+                // the application wanted to queue more than the buffer took: it waits for space
+                // (Linux SOCK_NOSPACE, tcp_sendmsg_locked's wait_for_space)
+                if (w < len) snd.writerWaiting = true;
                 yield w;
             }
             case FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, TIME_WAIT -> throw new TcpException(TcpError.CONNECTION_CLOSING);
@@ -488,7 +507,7 @@ public final class TcpConnection {
             case CLOSED, LISTEN -> { return; }
             case SYN_SENT -> enterClosed(now, "user ABORT", null);
             case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> {
-                snd.sendAbortRst(now);
+                snd.sendAbortRst(now, true);
                 enterClosed(now, "user ABORT", null);
             }
             case CLOSING, LAST_ACK, TIME_WAIT -> enterClosed(now, "user ABORT", null);
@@ -784,6 +803,7 @@ public final class TcpConnection {
         int opts = tsOk ? TS_OPTION_SPACE : 0;
         // a tiny MSS from the peer is raised to 64; our own (a small MTU) is honoured
         effMss = Math.max(Math.min(64, Math.max(1, advMss - opts)), Math.min(peerMss, advMss) - opts);
+        if (pathMss > 0) effMss = Math.max(64, Math.min(effMss, pathMss - opts)); // RFC 1191 3, RFC 8201 4
         if ((ecnFlags & Ecn.ACCURATE) != 0) AccEcn.reapplyMss(this);
         rcv.rcvMss = Math.min(rcv.rcvMss, effMss);
         if (recovery != null) recovery.setMss(effMss); // else recovery() starts from the current effMss

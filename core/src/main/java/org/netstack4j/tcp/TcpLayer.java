@@ -46,6 +46,8 @@ public final class TcpLayer implements Pollable {
     private final ConnectionTable connections;
     private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
     private final TimerQueue timers = new TimerQueue();
+    /** Path MTUs learnt from ICMP, per destination: new connections send within them (both families). */
+    private final PathMtuCache pathMtus = new PathMtuCache();
     private long nextOrder; // creation order of connections: ties between equal deadlines, poll order
     // shared by all connections until they need their own (DESIGN.md 10)
     private final Rings sendRings, receiveRings;
@@ -420,6 +422,8 @@ public final class TcpLayer implements Pollable {
         int advMss = advertisedMss(cfg, local, remote);
         TcpConnection c = new TcpConnection(context, cfg, local, localPort, remote, remotePort, parent, l, iss,
                 isn.timestampOffset(local, remote), advMss, nextOrder++);
+        // a path MTU learnt by an earlier connection caps what this one sends, not what it announces
+        c.pathMss = PathInfo.mssForMtu(remote.family(), pathMtus.mtu(now, remote));
         if (parent != null) c.setNoOptions(parent.noOptions());
         connections.put(c);
         return c;
@@ -589,8 +593,14 @@ public final class TcpLayer implements Pollable {
     /** A RST carrying options (a connection's abort RST with its timestamps). */
     void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack, boolean withAck,
                  List<TcpOption> options) {
+        sendRst(now, src, srcPort, dst, dstPort, seq, ack, withAck, 0, options);
+    }
+
+    /** A RST with a window field (a connection's abort RST as Linux sends it). */
+    void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack, boolean withAck,
+                 int window, List<TcpOption> options) {
         TcpRepr rst = new TcpRepr(srcPort, dstPort, seq, withAck ? ack : 0, TcpRepr.RST | (withAck ? TcpRepr.ACK : 0),
-                0, 0, options);
+                window, 0, options);
         transmit(now, src, dst, rst, new byte[0], 0, 0);
     }
 
@@ -634,6 +644,7 @@ public final class TcpLayer implements Pollable {
     private final class Context implements ConnectionContext {
         @Override public TcpEncoder encoder() { return encoder; }
         @Override public byte[] scratch(int n) { return TcpLayer.this.scratch(n); }
+        @Override public void learnPathMtu(long now, IpAddress dst, int mtu) { pathMtus.lower(now, dst, mtu); }
 
         @Override public void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpEncoder seg,
                                        byte[] payload, int off, int len, int ecn) {
@@ -658,6 +669,11 @@ public final class TcpLayer implements Pollable {
         @Override public void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack,
                                       boolean withAck, List<TcpOption> options) {
             TcpLayer.this.sendRst(now, src, srcPort, dst, dstPort, seq, ack, withAck, options);
+        }
+
+        @Override public void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack,
+                                      boolean withAck, int window, List<TcpOption> options) {
+            TcpLayer.this.sendRst(now, src, srcPort, dst, dstPort, seq, ack, withAck, window, options);
         }
 
         @Override public boolean allowChallengeAck(long now) { return TcpLayer.this.allowChallengeAck(now); }

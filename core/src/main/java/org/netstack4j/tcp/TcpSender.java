@@ -62,13 +62,19 @@ final class TcpSender implements RecoverySender {
     private TcpConfig cfg() { return c.config(); }
 
     /** The RST of an ABORT: <SEQ=SND.NXT><CTL=RST>, with <ACK=RCV.NXT> when the config says so. */
-    void sendAbortRst(long now) {
+    void sendAbortRst(long now) { sendAbortRst(now, false); }
+
+    /** {@code userAbort}: the application's ABORT, whose RST Linux sends with the window (tcp_send_active_reset). */
+    void sendAbortRst(long now, boolean userAbort) {
         // RFC 7323 3.2: once timestamps are in use, every segment of the connection carries them,
         // the RST of an abort included (Linux tcp_send_active_reset, FreeBSD tcp_drop via tcp_output)
         List<TcpOption> opts = c.tsOk
                 ? List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(c.tsNow(now), c.tsRecent)) : List.of();
+        // Linux's user abort (tcp_send_active_reset through tcp_transmit_skb) fills in the window it
+        // advertises now; the RSTs it sends for a segment (tcp_v4_send_reset) carry none
         if (cfg().quirks().abortRstWithAck())
-            c.layer.sendRst(now, c.localAddress, c.localPort, c.remoteAddress, c.remotePort, c.sndMax, c.rcvNxt, true, opts);
+            c.layer.sendRst(now, c.localAddress, c.localPort, c.remoteAddress, c.remotePort, c.sndMax, c.rcvNxt, true,
+                    userAbort ? c.rcv.windowField() : 0, opts);
         else
             c.layer.sendRst(now, c.localAddress, c.localPort, c.remoteAddress, c.remotePort, c.sndMax, 0, false, opts);
     }
@@ -124,6 +130,13 @@ final class TcpSender implements RecoverySender {
         if (c.recovery != null) c.recovery.ackedUpTo(c.sndUna, c.sndUna != c.sndMax);
         c.lastAckAt = now;
         if (dataAcked > 0) c.nWritable = true;
+        // Linux tcp_check_space: a waiting writer is woken (and no longer sndbuf-limited) once the
+        // free space is at least half what is queued (sk_stream_wspace >= sk_stream_min_wspace)
+        if (writerWaiting && dataAcked > 0 && c.sendBuf.capacity() - c.sendBuf.size() >= c.sendBuf.size() / 2) {
+            writerWaiting = false;
+            if (c.chrono != null) c.chrono.stop(now, Chrono.SNDBUF_LIMITED, c.sendBuf.isEmpty() && c.sndMax == c.sndUna);
+        }
+        if (c.chrono != null && c.sendBuf.isEmpty() && c.sndMax == c.sndUna) c.chrono.stop(now, Chrono.BUSY, true);
     }
 
     RingBuffer writableSendBuf(int len) {
@@ -178,9 +191,10 @@ final class TcpSender implements RecoverySender {
     void output(long now) {
         if ((sendsData() && c.synAcked()) || c.sendsBeforeEstablished()) {
             int sentFrom = c.sndMax;
-            boolean windowFull = false;
+            boolean windowFull = false, rwndLimited = false;
             LossRecovery r = c.recovery;
             while (true) {
+                rwndLimited = false;
                 int unsent = unsent();
                 long flight = Seq.sub(c.sndNxt, c.sndUna);
                 if (unsent > 0 && r == null) r = c.recovery();
@@ -200,11 +214,14 @@ final class TcpSender implements RecoverySender {
                     // A Fast Open child's SYN,ACK takes no room in cwnd (Linux sends it from the request
                     // socket: packets_out counts the data only)
                     long usable = Math.min(c.sndWnd - flight, r.cwndRoom(c.synAcked() ? flight : flight - 1));
+                    int maxData = maxSegmentData();
+                    // Linux tcp_snd_wnd_test (after the cwnd test): the next segment does not fit
+                    // in the peer's window
+                    rwndLimited = c.sndWnd - flight < Math.min(unsent, maxData) && r.cwndRoom(c.synAcked() ? flight : flight - 1) > 0;
                     if (usable <= 0) {
                         windowFull = r.sendWindow() <= c.sndWnd;
                         break;
                     }
-                    int maxData = maxSegmentData();
                     long room = Math.min(unsent, usable);
                     Records records = c.records();
                     // MSG_EOR: not past the end of a record; one that ends there with more data
@@ -247,11 +264,36 @@ final class TcpSender implements RecoverySender {
                 break;
             }
             if (cfg().recovery().cwndValidation()) noteCwndUse(c.sndMax != sentFrom, windowFull);
+            chronoAfterOutput(now, rwndLimited, c.sndMax != sentFrom);
             updatePersist(now);
             if (c.recovery != null) c.recovery.outputDone(now);
         }
         if (c.rcv.ackPending) sendAck(now);
     }
+
+    /**
+     * Linux tcp_chrono after tcp_write_xmit: busy while data is queued or in flight, rwnd-limited
+     * while the peer's window holds the next segment back (stopped as soon as it no longer does).
+     */
+    private void chronoAfterOutput(long now, boolean rwndLimited, boolean sent) {
+        boolean empty = unsent() == 0 && c.sndMax == c.sndUna;
+        if (empty) {
+            if (c.chrono != null) c.chrono.stop(now, Chrono.BUSY, true);
+            return;
+        }
+        Chrono ch = c.chrono();
+        ch.start(now, Chrono.BUSY);
+        if (rwndLimited) ch.start(now, Chrono.RWND_LIMITED);
+        else ch.stop(now, Chrono.RWND_LIMITED, false);
+        // Linux tcp_cwnd_validate: data just went out, cwnd is not what limits, nothing is left
+        // to send and the application waits for buffer space: the send buffer is the bottleneck
+        if (sent && writerWaiting && unsent() == 0 && Seq.sub(c.sndMax, c.sndUna) < c.recovery().cwnd()
+                && (c.state == TcpState.ESTABLISHED || c.state == TcpState.CLOSE_WAIT))
+            ch.start(now, Chrono.SNDBUF_LIMITED);
+    }
+
+    /** A write took less than it was given and the application waits for space (Linux SOCK_NOSPACE). */
+    boolean writerWaiting;
 
     /**
      * After a send: remember how much of cwnd the flight uses, per window of data (Linux

@@ -324,6 +324,10 @@ final class EngineStack implements TcpStack {
             if (s.lastDataSentAtNs() != Time.NEVER) m.put("tcpi_last_data_sent", (now - s.lastDataSentAtNs()) / 1_000_000L);
             long ack = s.lastAckReceivedAtNs() != Time.NEVER ? s.lastAckReceivedAtNs() : s.establishedAtNs();
             if (ack != Time.NEVER) m.put("tcpi_last_ack_recv", (now - ack) / 1_000_000L);
+            // Linux's chronograph, in microseconds
+            m.put("tcpi_busy_time", c.busyTimeNs(now) / 1000);
+            m.put("tcpi_rwnd_limited", c.rwndLimitedNs(now) / 1000);
+            m.put("tcpi_sndbuf_limited", c.sndbufLimitedNs(now) / 1000);
             return m;
         }
 

@@ -14,13 +14,36 @@ import org.netstack4j.tcp.Timestamping;
  * An empty queue answers EAGAIN, as Linux.
  */
 final class ErrorQueue {
-    static final long MSG_ERRQUEUE = 0x2000, MSG_TRUNC = 0x20;
+    static final long MSG_ERRQUEUE = Syscalls.MSG_ERRQUEUE, MSG_TRUNC = 0x20;
     static final long ENOMSG = 42, SO_EE_ORIGIN_TIMESTAMPING = 4;
 
     /** What the script expects; null members are not checked. */
     record Want(Long timeNs, Map<String, Long> ee, Long msgFlags) {}
 
     private ErrorQueue() {}
+
+    /** Whether the msghdr's control messages are a timestamp's (SCM_TIMESTAMPING, or an extended error of origin TIMESTAMPING). */
+    static boolean asksForTimestamp(Expr.Struct msg) {
+        String text = String.valueOf(field(msg, "msg_control"));
+        return text.contains("SCM_TIMESTAMPING") || text.contains("SO_EE_ORIGIN_TIMESTAMPING");
+    }
+
+    /** Whether the msghdr expects no control message at all (an EAGAIN, or an empty list). */
+    static boolean expectsNothing(Expr.Struct msg) {
+        Expr c = field(msg, "msg_control");
+        return c == null || c instanceof Expr.Array a && a.items().isEmpty();
+    }
+
+    /** The expectations of a timestamp read from the msghdr. */
+    static Want want(Syscalls sys, int line, Expr.Struct msg, boolean ipv6) {
+        Expr control = field(msg, "msg_control");
+        return expectsNothing(msg) ? new Want(null, null, null) : parse(sys, line, control, field(msg, "msg_flags"), ipv6);
+    }
+
+    private static Expr field(Expr.Struct msg, String name) {
+        for (Expr.Field f : msg.fields()) if (name.equals(f.name())) return f.value();
+        return null;
+    }
 
     static Want parse(Syscalls sys, int line, Expr control, Expr msgFlags, boolean ipv6) {
         if (!(control instanceof Expr.Array cmsgs)) throw new Unsupported(line, "MSG_ERRQUEUE msg_control " + control);

@@ -234,7 +234,8 @@ public final class Interpreter {
                 }
                 case "bind_port" -> bindPort = (int) parseLong(k, v);
                 case "connect_port" -> connectPort = (int) parseLong(k, v);
-                case "tcp_ts_ecr_scaled", "gateway_ip", "netmask_ip", "speed", "verbose", "debug" -> { }
+                // send_omit_free: packetdrill does not reuse its send buffers (for MSG_ZEROCOPY); the runner has none to reuse
+                case "tcp_ts_ecr_scaled", "gateway_ip", "netmask_ip", "speed", "verbose", "debug", "send_omit_free" -> { }
                 default -> throw new Unsupported(0, "option --" + k);
             }
         }

@@ -25,6 +25,14 @@ final class Sock {
     boolean sndBufOnConn;
     /** TCP_FASTOPEN_CONNECT: connect returned at once; the first write opens with a SYN carrying data to this port. */
     Integer deferredConnectPort;
+    /** SO_ZEROCOPY: MSG_ZEROCOPY sends are honoured (copied, as Linux does when it cannot pin, and reported). */
+    boolean zerocopy;
+    /** Bytes this socket has queued on its connection, all calls together. */
+    long bytesQueued;
+    /** The next MSG_ZEROCOPY send's id (Linux counts from 0 per socket). */
+    int zerocopyNextId;
+    /** MSG_ZEROCOPY sends not yet reported: {id, bytesQueued after the send}, in id order. */
+    final java.util.ArrayDeque<long[]> zerocopyPending = new java.util.ArrayDeque<>();
     final TcpStack.SocketOptions opts = new TcpStack.SocketOptions();
     Sock(int fd) { this.fd = fd; }
 }

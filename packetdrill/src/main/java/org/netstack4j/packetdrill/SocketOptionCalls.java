@@ -58,6 +58,7 @@ final class SocketOptionCalls {
         }
         switch (opt) {
             case "SO_REUSEADDR", "SO_REUSEPORT" -> k.reuseAddr = interp.syscalls.arrayValue(s, v) != 0;
+            case "SO_ZEROCOPY" -> k.zerocopy = interp.syscalls.arrayValue(s, v) != 0;
             case "SO_RCVBUF" -> k.opts.rcvBuf = (int) interp.syscalls.arrayValue(s, v);
             case "SO_SNDBUF" -> k.opts.sndBuf = (int) interp.syscalls.arrayValue(s, v);
             case "IP_BIND_ADDRESS_NO_PORT" -> { } // the port is chosen at connect either way
@@ -246,6 +247,7 @@ final class SocketOptionCalls {
                 * (k.conn != null ? k.conn.sendBufferSize()
                 : k.opts.sndBuf != null ? k.opts.sndBuf : interp.stack.defaultSendBuffer()));
             case "SO_REUSEADDR", "SO_REUSEPORT" -> got = k.reuseAddr ? "1" : "0";
+            case "SO_ZEROCOPY" -> got = k.zerocopy ? "1" : "0";
             case "TCP_NODELAY" -> got = k.opts.noDelay ? "1" : "0";
             case "TCP_CORK" -> got = k.cork ? "1" : "0";
             case "TCP_INQ" -> got = k.inq ? "1" : "0";

@@ -1,6 +1,7 @@
 package org.netstack4j.packetdrill;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.netstack4j.packetdrill.Event.SyscallEvent;
@@ -117,6 +118,7 @@ final class Syscalls {
                     if (n.cork) c.setCork(interp.now, true);
                     if (n.userTimeoutMs != null) c.setUserTimeout(n.userTimeoutMs * 1_000_000L);
                     n.lingerZero = k.lingerZero;
+                    n.zerocopy = k.zerocopy; // socket flags are cloned from the listener (Linux sk_clone_lock)
                     interp.fds.put(fd, n);
                     interp.underTest = n;
                     return Ret.ok(fd);
@@ -127,6 +129,16 @@ final class Syscalls {
                 if (k == null) return () -> Ret.err("EBADF");
                 interp.underTest = k;
                 if (k.listener != null) return () -> Ret.err("EISCONN");
+                if (a.size() > 1 && isSymbol(a.get(1), "AF_UNSPEC")) {
+                    // Linux tcp_disconnect: connect to AF_UNSPEC aborts the connection (a RST unless
+                    // it was in SYN-SENT, as ABORT does, RFC 9293 3.10.5) and leaves the socket
+                    // closed and free to connect again
+                    if (k.conn != null && !k.conn.state().equals("CLOSED")) k.conn.abort(interp.now);
+                    k.conn = null;
+                    k.errorReported = false;
+                    k.deferredConnectPort = null;
+                    return () -> Ret.ok(0);
+                }
                 if (k.conn != null) {
                     TcpStack.Conn c = k.conn;
                     return () -> switch (c.state()) {
@@ -205,9 +217,9 @@ final class Syscalls {
                 long flags = name.equals("write") || a.size() < 4 ? 0 : constant(line, a.get(3));
                 boolean dontWait = (flags & msgDontWait()) != 0;
                 boolean more = (flags & MSG_MORE) != 0;
-                long msgFlags = flags & (MSG_EOR | MSG_OOB);
+                long msgFlags = flags & (MSG_EOR | MSG_OOB | MSG_ZEROCOPY);
                 boolean fastOpen = (flags & MSG_FASTOPEN) != 0 && k.conn == null && k.listener == null;
-                if ((flags & ~(msgDontWait() | MSG_MORE | MSG_FASTOPEN | MSG_EOR | MSG_OOB)) != 0) throw new Unsupported(line, name + " flags " + a.get(3));
+                if ((flags & ~(msgDontWait() | MSG_MORE | MSG_FASTOPEN | MSG_EOR | MSG_OOB | MSG_ZEROCOPY)) != 0) throw new Unsupported(line, name + " flags " + a.get(3));
                 if (a.size() > 1 && isSymbol(a.get(1), "NULL") && len > 0) return () -> Ret.err("EFAULT"); // copy from NULL faults
                 if (fastOpen || (k.deferredConnectPort != null && k.conn == null)) {
                     // RFC 7413 client (Linux tcp_sendmsg_fastopen): connect with the data; the call
@@ -234,15 +246,15 @@ final class Syscalls {
                 if (a.size() != 3 || !(a.get(1) instanceof Expr.Struct msg)) throw new Unsupported(line, name + " arguments");
                 int len = 0;
                 Long wantInq = null;
-                if (name.equals("recvmsg") && (constant(line, a.get(2)) & ErrorQueue.MSG_ERRQUEUE) != 0) {
-                    Expr control = null, msgFlags = null;
-                    for (Expr.Field f : msg.fields()) {
-                        if ("msg_control".equals(f.name())) control = f.value();
-                        if ("msg_flags".equals(f.name())) msgFlags = f.value();
-                    }
-                    ErrorQueue.Want want = control == null ? new ErrorQueue.Want(null, null, null)
-                            : ErrorQueue.parse(this, line, control, msgFlags, interp.ipv6);
-                    return () -> ErrorQueue.take(interp, line, k, want);
+                long flags0 = constant(line, a.get(2));
+                if (name.equals("recvmsg") && (flags0 & MSG_ERRQUEUE) != 0) {
+                    // one error queue, two kinds of message: SO_TIMESTAMPING reports and MSG_ZEROCOPY
+                    // completions; the script's control messages say which it expects
+                    boolean ts = ErrorQueue.asksForTimestamp(msg);
+                    Call zerocopy = ts ? null : errorQueue(line, k, msg);
+                    ErrorQueue.Want want = ts || ErrorQueue.expectsNothing(msg) ? ErrorQueue.want(this, line, msg, interp.ipv6) : null;
+                    return () -> want != null && (ts || k.conn != null && k.conn.timestampingFlags() != 0 && k.zerocopyPending.isEmpty())
+                            ? ErrorQueue.take(interp, line, k, want) : zerocopy.attempt();
                 }
                 for (Expr.Field f : msg.fields()) {
                     switch (String.valueOf(f.name())) {
@@ -263,8 +275,8 @@ final class Syscalls {
                 boolean peek = (flags & MSG_PEEK) != 0;
                 boolean dontWait = (flags & msgDontWait()) != 0;
                 boolean more = name.equals("sendmsg") && (flags & MSG_MORE) != 0;
-                long msgFlags = name.equals("sendmsg") ? flags & (MSG_EOR | MSG_OOB) : 0;
-                if ((flags & ~(MSG_PEEK | msgDontWait() | (name.equals("sendmsg") ? MSG_MORE | MSG_EOR | MSG_OOB : 0))) != 0)
+                long msgFlags = name.equals("sendmsg") ? flags & (MSG_EOR | MSG_OOB | MSG_ZEROCOPY) : 0;
+                if ((flags & ~(MSG_PEEK | msgDontWait() | (name.equals("sendmsg") ? MSG_MORE | MSG_EOR | MSG_OOB | MSG_ZEROCOPY : 0))) != 0)
                     throw new Unsupported(line, name + " flags " + a.get(2));
                 int total = len;
                 if (name.equals("recvmsg") && wantInq != null) {
@@ -409,8 +421,20 @@ final class Syscalls {
      * its last byte is urgent (Linux).
      */
     Ret write(Sock k, int len, int[] done, boolean dontWait, boolean more, long msgFlags) {
+        int before = done[0];
+        Ret r = writeSome(k, len, done, dontWait, more, msgFlags);
+        k.bytesQueued += done[0] - before;
+        // MSG_ZEROCOPY on an SO_ZEROCOPY socket: a send that queued bytes gets the next id, reported
+        // on the error queue once all its bytes are acknowledged (Linux: when its skbs are freed)
+        if ((msgFlags & MSG_ZEROCOPY) != 0 && k.zerocopy && r != Ret.BLOCK && r.errno() == null && done[0] > 0)
+            k.zerocopyPending.addLast(new long[] {k.zerocopyNextId++, k.bytesQueued});
+        return r;
+    }
+
+    private Ret writeSome(Sock k, int len, int[] done, boolean dontWait, boolean more, long msgFlags) {
         boolean eor = (msgFlags & MSG_EOR) != 0, oob = (msgFlags & MSG_OOB) != 0;
-        if (k.conn == null) return Ret.err("ENOTCONN");
+        // never connected: Linux says EPIPE (sk_stream_wait_connect), FreeBSD ENOTCONN (sosend)
+        if (k.conn == null) return Ret.err(interp.profile == Profile.LINUX ? "EPIPE" : "ENOTCONN");
         TcpStack.Conn c = k.conn;
         if (c.errno() != null && !k.errorReported) {
             k.errorReported = true;
@@ -512,7 +536,83 @@ final class Syscalls {
         return r;
     }
 
-    static final long MSG_MORE = 0x8000, MSG_FASTOPEN = 0x20000000, MSG_EOR = 0x80, MSG_OOB = 0x1;
+    static final long MSG_MORE = 0x8000, MSG_FASTOPEN = 0x20000000, MSG_EOR = 0x80, MSG_OOB = 0x1, MSG_ZEROCOPY = 0x4000000,
+        MSG_ERRQUEUE = 0x2000;
+    /** Linux's sock_extended_err for MSG_ZEROCOPY completions (linux/errqueue.h). */
+    static final long SO_EE_ORIGIN_ZEROCOPY = 5, SO_EE_CODE_ZEROCOPY_COPIED = 1;
+
+    /**
+     * recvmsg(..., MSG_ERRQUEUE): the MSG_ZEROCOPY completions (IP_RECVERR / IPV6_RECVERR with a
+     * sock_extended_err: origin SO_EE_ORIGIN_ZEROCOPY, ee_info..ee_data the range of send ids
+     * completed, consecutive ones merged as Linux does). The runner always copies, so the code is
+     * SO_EE_CODE_ZEROCOPY_COPIED, what Linux reports when it copied. Nothing completed: EAGAIN.
+     */
+    private Call errorQueue(int line, Sock k, Expr.Struct msg) {
+        Map<String, Long> want = new HashMap<>();
+        for (Expr.Field f : msg.fields()) {
+            switch (String.valueOf(f.name())) {
+                case "msg_control" -> {
+                    if (f.value() instanceof Expr.Array arr && arr.items().isEmpty()) continue; // none expected
+                    if (!(f.value() instanceof Expr.Array arr) || arr.items().size() != 1 || !(arr.items().getFirst() instanceof Expr.Struct c))
+                        throw new Unsupported(line, "recvmsg MSG_ERRQUEUE msg_control " + f.value());
+                    for (Expr.Field cf : c.fields()) {
+                        switch (String.valueOf(cf.name())) {
+                            case "cmsg_level" -> {
+                                if (!isSymbol(cf.value(), "SOL_IP") && !isSymbol(cf.value(), "SOL_IPV6") && !isSymbol(cf.value(), "IPPROTO_IP")
+                                        && !isSymbol(cf.value(), "IPPROTO_IPV6"))
+                                    throw new Unsupported(line, "error queue cmsg_level " + cf.value());
+                            }
+                            case "cmsg_type" -> {
+                                if (!isSymbol(cf.value(), "IP_RECVERR") && !isSymbol(cf.value(), "IPV6_RECVERR"))
+                                    throw new Unsupported(line, "error queue cmsg_type " + cf.value());
+                            }
+                            case "cmsg_data" -> {
+                                if (!(cf.value() instanceof Expr.Struct ee)) throw new Unsupported(line, "error queue cmsg_data " + cf.value());
+                                for (Expr.Field e : ee.fields()) want.put(String.valueOf(e.name()), errqueueValue(line, e.value()));
+                            }
+                            default -> throw new Unsupported(line, "cmsg field " + cf.name());
+                        }
+                    }
+                }
+                case "msg_name", "msg_flags", "msg_iov" -> { }
+                default -> throw new Unsupported(line, "recvmsg field " + f.name());
+            }
+        }
+        if (!want.isEmpty() && (want.get("ee_origin") == null || want.get("ee_origin") != SO_EE_ORIGIN_ZEROCOPY))
+            throw new Unsupported(line, "error queue messages other than MSG_ZEROCOPY completions");
+        return () -> {
+            long acked = k.conn == null ? Long.MAX_VALUE : k.conn.tcpInfo(interp.now).getOrDefault("tcpi_bytes_acked", 0L);
+            long lo = -1, hi = -1;
+            while (!k.zerocopyPending.isEmpty() && k.zerocopyPending.peekFirst()[1] <= acked
+                    && (lo < 0 || k.zerocopyPending.peekFirst()[0] == hi + 1)) {
+                long[] p = k.zerocopyPending.pollFirst();
+                if (lo < 0) lo = p[0];
+                hi = p[0];
+            }
+            if (lo < 0) return Ret.err("EAGAIN");
+            if (want.isEmpty()) throw new Mismatch(line, "recvmsg MSG_ERRQUEUE: a completion (ids " + lo + ".." + hi + ") is queued, the script expects no control message");
+            Map<String, Long> got = Map.of("ee_errno", 0L, "ee_origin", SO_EE_ORIGIN_ZEROCOPY, "ee_type", 0L,
+                "ee_code", SO_EE_CODE_ZEROCOPY_COPIED, "ee_info", lo, "ee_data", hi);
+            for (var e : want.entrySet()) {
+                Long g = got.get(e.getKey());
+                if (g == null) throw new Unsupported(line, "sock_extended_err field " + e.getKey());
+                if (!g.equals(e.getValue()))
+                    throw new Mismatch(line, "recvmsg MSG_ERRQUEUE: " + e.getKey() + " expected " + e.getValue() + ", got " + g);
+            }
+            return Ret.ok(0);
+        };
+    }
+
+    private long errqueueValue(int line, Expr e) {
+        if (e instanceof Expr.Symbol sy) {
+            switch (sy.name()) {
+                case "SO_EE_ORIGIN_ZEROCOPY": return SO_EE_ORIGIN_ZEROCOPY;
+                case "SO_EE_CODE_ZEROCOPY_COPIED": return SO_EE_CODE_ZEROCOPY_COPIED;
+                default: break;
+            }
+        }
+        return constant(line, e);
+    }
 
     /** A connection was opened on {@code k}: the socket's options that apply to it, and the script's flow ports. */
     private void connected(Sock k, int port) {
@@ -584,9 +684,10 @@ final class Syscalls {
             case "SHUT_WR" -> 1;
             case "SHUT_RDWR" -> 2;
             case "MSG_PEEK" -> MSG_PEEK;
+            case "MSG_ZEROCOPY" -> MSG_ZEROCOPY;
+            case "MSG_ERRQUEUE" -> MSG_ERRQUEUE;
             case "MSG_FASTOPEN" -> MSG_FASTOPEN;
             case "MSG_OOB" -> MSG_OOB;
-            case "MSG_ERRQUEUE" -> ErrorQueue.MSG_ERRQUEUE;
             case "MSG_TRUNC" -> ErrorQueue.MSG_TRUNC;
             case "SOF_TIMESTAMPING_TX_HARDWARE" -> Timestamping.TX_HARDWARE;
             case "SOF_TIMESTAMPING_TX_SOFTWARE" -> Timestamping.TX_SOFTWARE;

@@ -46,7 +46,8 @@ final class TcpInfoAssertions {
 
     /** Runs a block; throws Mismatch on a failed assert. */
     static void run(int line, String code, Map<String, Long> info, Map<String, Long> vars) {
-        for (String raw : code.split("[\n;]")) {
+        // Python joins a line ending in a backslash with the next one
+        for (String raw : code.replace("\\\n", " ").split("[\n;]")) {
             String st = raw.strip();
             int hash = st.indexOf('#');
             if (hash >= 0) st = st.substring(0, hash).strip();

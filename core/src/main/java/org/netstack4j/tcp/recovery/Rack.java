@@ -20,16 +20,19 @@ final class Rack {
     private static final class Seg {
         int start, end;
         long xmitTs;
+        /** Which send this was (a count): orders sends within one clock tick, a retransmission after its originals. */
+        long xmitOrder;
         boolean sacked, lost, retransmitted;
 
-        Seg(int start, int end, long xmitTs) {
+        Seg(int start, int end, long xmitTs, long xmitOrder) {
             this.start = start;
             this.end = end;
             this.xmitTs = xmitTs;
+            this.xmitOrder = xmitOrder;
         }
 
         Seg split(int at) { // this keeps [start, at), the result is [at, end)
-            Seg tail = new Seg(at, end, xmitTs);
+            Seg tail = new Seg(at, end, xmitTs, xmitOrder);
             tail.sacked = sacked;
             tail.lost = lost;
             tail.retransmitted = retransmitted;
@@ -46,6 +49,8 @@ final class Rack {
     private final List<Seg> segs = new ArrayList<>(); // in sequence order, above SND.UNA
     private boolean haveXmit;    // RACK.xmit_ts and RACK.end_seq are set
     private long xmitTs;         // RACK.xmit_ts
+    private long xmitOrder;      // which send RACK.xmit_ts belongs to (sends in the same tick are ordered)
+    private long sends;          // sends so far
     private int endSeq;          // RACK.end_seq
     private long rtt;            // RACK.rtt
     private long minRtt = Long.MAX_VALUE; // RACK.min_RTT (over samples of segments sent once)
@@ -59,6 +64,7 @@ final class Rack {
     /** RFC 8985 6.1: a segment [seq, end) went out at {@code now}; below the highest sent it is a retransmission. */
     void sent(long now, int seq, int end) {
         if (!Seq.lt(seq, end)) return;
+        long order = ++sends;
         int high = segs.isEmpty() ? seq : segs.get(segs.size() - 1).end;
         if (Seq.lt(seq, high)) {
             int to = Seq.min(end, high);
@@ -71,11 +77,12 @@ final class Rack {
                 }
                 if (Seq.gt(s.end, to)) segs.add(i + 1, s.split(to));
                 s.xmitTs = now;
+                s.xmitOrder = order;
                 s.retransmitted = true;
                 s.lost = false;
             }
         }
-        if (Seq.gt(end, high)) segs.add(new Seg(Seq.max(seq, high), end, now));
+        if (Seq.gt(end, high)) segs.add(new Seg(Seq.max(seq, high), end, now, order));
     }
 
     /** The index of the first segment ending after {@code seq}. */
@@ -140,16 +147,28 @@ final class Rack {
         // RFC 8985 6.2 step 1: an ACK of a retransmission faster than the minimum RTT is the original's
         if (s.retransmitted && minRtt != Long.MAX_VALUE && sample < minRtt) return;
         if (!s.retransmitted) minRtt = Math.min(minRtt, sample);
-        if (!haveXmit || sentAfter(s.xmitTs, s.end, xmitTs, endSeq)) {
+        if (!haveXmit || sentAfter(s, xmitTs, xmitOrder, endSeq)) {
             xmitTs = s.xmitTs;
+            xmitOrder = s.xmitOrder;
             endSeq = s.end;
             rtt = sample;
             haveXmit = true;
         }
     }
 
-    private static boolean sentAfter(long t1, int seq1, long t2, int seq2) {
-        return t1 > t2 || t1 == t2 && Seq.gt(seq1, seq2);
+    /**
+     * RFC 8985 6.2: was {@code s} sent after (t2, order2, seq2)? Ties in time go by the order of
+     * the sends (a clock tick holds several: a retransmission made in the same tick as originals
+     * went after them, as the finer clock of a real stack would tell), then by sequence (the
+     * pieces of one send, as Linux's tcp_skb_sent_after).
+     */
+    private static boolean sentAfter(Seg s, long t2, long order2, int seq2) {
+        return s.xmitTs > t2 || s.xmitTs == t2 && (s.xmitOrder > order2 || s.xmitOrder == order2 && Seq.gt(s.end, seq2));
+    }
+
+    /** The RACK reference (its time, send and end) was sent after {@code s}. */
+    private boolean rackSentAfter(Seg s) {
+        return xmitTs > s.xmitTs || xmitTs == s.xmitTs && (xmitOrder > s.xmitOrder || xmitOrder == s.xmitOrder && Seq.gt(endSeq, s.end));
     }
 
     /**
@@ -202,7 +221,7 @@ final class Rack {
         if (!haveXmit) return 0;
         long timeout = 0;
         for (Seg s : segs) {
-            if (s.sacked || s.lost || !sentAfter(xmitTs, endSeq, s.xmitTs, s.end)) continue;
+            if (s.sacked || s.lost || !rackSentAfter(s)) continue;
             long remaining = s.xmitTs + rtt + reoWnd - now;
             if (remaining <= 0) {
                 s.lost = true;
