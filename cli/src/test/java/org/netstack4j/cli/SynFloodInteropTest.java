@@ -151,6 +151,8 @@ class SynFloodInteropTest {
             System.out.println("[synflood] failed fetches (HTTP code, seconds): " + failed + "; cookies failed "
                     + c.applyAsLong("tcp.syncookies.failed") + ", expired " + c.applyAsLong("tcp.syncookies.expired") + ", TUN "
                     + shards.shards().stream().map(h -> h.tun().stats()).toList()
+                    + "; io_uring " + shards.shards().stream().map(h -> h.tun().ioUringReads() + "/" + h.tun().ioUringWrites()
+                            + " (" + h.tun().ioUringEnters() + " enters)").toList()
                     + (shards.size() > 1 ? "; per shard: " + counters.entrySet().stream().filter(e -> e.getKey().matches(
                             "q\\d+\\.(tcp\\.syncookies\\.sent|tcp\\.passive_opens|tun\\..*)")).toList() : ""));
             assertTrue(sent > 0, "hping3 ran: " + hpingOut);

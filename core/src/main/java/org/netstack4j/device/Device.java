@@ -56,16 +56,6 @@ public interface Device extends Pollable {
         for (byte[] p : r.packets()) transmit(now, p);
     }
 
-    /**
-     * Receive checksum offload, opt-in (default false): true if {@code frame}, an array this device
-     * handed to its sink, arrived with its transport checksum already verified or completed by
-     * the device (virtio-net NEEDS_CSUM or DATA_VALID, like Linux's CHECKSUM_PARTIAL and
-     * CHECKSUM_UNNECESSARY), so TCP need not sum the payload again. Asked on the thread that
-     * received the frame, by identity: a copy or a reassembled packet is never vouched for. A
-     * wrapper that may alter frames answers false.
-     */
-    default boolean checksumVerified(byte[] frame) { return false; }
-
     /** Sets where received frames go (replacing any earlier sink). */
     void attach(FrameSink sink);
 

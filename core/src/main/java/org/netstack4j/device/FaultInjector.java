@@ -37,10 +37,19 @@ public final class FaultInjector implements Device {
         this.config = config;
         SplittableRandom root = new SplittableRandom(seed);
         this.out = new Lane("out", root.split(), inner::transmit);
-        this.in = new Lane("in", root.split(), (now, frame) -> sink.receive(now, frame));
-        inner.attach((now, frame) -> {
-            if (this.config.bothDirections()) in.offer(now, frame);
-            else sink.receive(now, frame);
+        this.in = new Lane("in", root.split(), new FrameSink() {
+            @Override public void receive(long now, byte[] frame) { sink.receive(now, frame); }
+            @Override public void receive(long now, byte[] frame, int info) { sink.receive(now, frame, info); }
+        });
+        inner.attach(new FrameSink() {
+            @Override public void receive(long now, byte[] frame) { receive(now, frame, 0); }
+
+            // what the device said of the frame goes on with it, unless the frame is altered,
+            // copied or held here (Lane#offer)
+            @Override public void receive(long now, byte[] frame, int info) {
+                if (config.bothDirections()) in.offer(now, frame, info);
+                else sink.receive(now, frame, info);
+            }
         });
     }
 
@@ -97,7 +106,7 @@ public final class FaultInjector implements Device {
 
     @Override public int mtu() { return inner.mtu(); }
 
-    @Override public void transmit(long now, byte[] frame) { out.offer(now, frame); }
+    @Override public void transmit(long now, byte[] frame) { out.offer(now, frame, 0); }
 
     /**
      * TSO passes through while the injector does nothing to transmitted frames (no faults, no
@@ -111,8 +120,6 @@ public final class FaultInjector implements Device {
         else Device.super.transmitSegments(now, packet, segmentSize);
     }
 
-    /** The wrapped device's word, as long as no received frame was ever corrupted here (corruption is in place). */
-    @Override public boolean checksumVerified(byte[] frame) { return in.corrupted == 0 && inner.checksumVerified(frame); }
 
     private boolean passesOut() { return config.passesAll() && dropFilter == null && out.pollAt() == Time.NEVER; }
 
@@ -157,7 +164,12 @@ public final class FaultInjector implements Device {
 
         private boolean chance(double p) { return p > 0 && random.nextDouble() < p; }
 
-        void offer(long now, byte[] frame) {
+        /**
+         * {@code info}: what the device said of the frame ({@link FrameSink#receive(long, byte[], int)}),
+         * handed on only with a frame that passes at once; a corrupted frame loses
+         * {@link FrameSink#CHECKSUM_VERIFIED} (corruption is in place), a duplicate is a copy.
+         */
+        void offer(long now, byte[] frame, int info) {
             FaultConfig c = config;
             offered++;
             if (filterDrops(frame)) {
@@ -177,20 +189,21 @@ public final class FaultInjector implements Device {
             if (chance(c.corrupt())) {
                 int at = Corruption.corrupt(frame, inner.medium(), c.corruptBytes(), random);
                 corrupted++;
+                info &= ~FrameSink.CHECKSUM_VERIFIED;
                 note(now, "corrupted " + c.corruptBytes() + " byte(s) from offset " + at, frame);
             }
             if (chance(c.duplicate())) {
                 duplicated++;
                 note(now, "duplicated", frame);
                 byte[] copy = frame.clone();
-                reorderStage(now, frame, c);
-                reorderStage(now, copy, c);
+                reorderStage(now, frame, c, info);
+                reorderStage(now, copy, c, info & ~FrameSink.CHECKSUM_VERIFIED);
             } else {
-                reorderStage(now, frame, c);
+                reorderStage(now, frame, c, info);
             }
         }
 
-        private void reorderStage(long now, byte[] frame, FaultConfig c) {
+        private void reorderStage(long now, byte[] frame, FaultConfig c, int info) {
             if (held == null && chance(c.reorder())) {
                 held = frame;
                 heldUntil = now + c.reorderHoldNs();
@@ -198,7 +211,7 @@ public final class FaultInjector implements Device {
                 note(now, "held back (reorder)", frame);
                 return;
             }
-            shape(now, frame, c);
+            shape(now, frame, c, info);
             releaseHeld(now, c);
         }
 
@@ -207,14 +220,15 @@ public final class FaultInjector implements Device {
             byte[] h = held;
             held = null;
             heldUntil = Time.NEVER;
-            shape(now, h, c);
+            shape(now, h, c, 0); // held back: the device's word is not kept
         }
 
         /** Delay and rate limit; frames leave in order. */
-        private void shape(long now, byte[] frame, FaultConfig c) {
+        private void shape(long now, byte[] frame, FaultConfig c, int info) {
             if (c.delayNs() == 0 && c.rateBitsPerSec() == 0 && queue.isEmpty()) {
                 passed++;
-                next.receive(now, frame);
+                if (info == 0) next.receive(now, frame);
+                else next.receive(now, frame, info);
                 return;
             }
             if (c.queueLimit() > 0 && queue.size() >= c.queueLimit()) {

@@ -12,11 +12,31 @@ public interface FrameSink {
 
     void receive(long now, byte[] frame);
 
+    /** {@link #receive(long, byte[], int)}'s {@code info}: the bits that hold a super-packet's segment size (0: a plain frame). */
+    int SEGMENT_SIZE_MASK = 0xFFFF;
+
     /**
-     * A TCP super-packet a device with receive offload (GRO) built from a run of in-order
-     * segments of one flow, each of {@code segmentSize} payload bytes but the last, with a
-     * complete checksum: a router can forward it whole and have it cut into those segments again
-     * on the way out (GSO). A sink that does not care takes it as one packet (the default).
+     * {@link #receive(long, byte[], int)}'s {@code info}: the device completed or verified this
+     * frame's TCP checksum (receive checksum offload: virtio-net NEEDS_CSUM or DATA_VALID, like
+     * Linux's CHECKSUM_PARTIAL and CHECKSUM_UNNECESSARY), so TCP need not sum the payload again.
+     * It travels with the frame it was said of (IP hands it on in {@link org.netstack4j.wire.IpMeta#checksumVerified});
+     * a wrapper that may alter a frame, or hands on a copy, clears it.
      */
-    default void receive(long now, byte[] frame, int segmentSize) { receive(now, frame); }
+    int CHECKSUM_VERIFIED = 1 << 16;
+
+    /** The segment size in a receive {@code info} (0: a plain frame). */
+    static int segmentSize(int info) { return info & SEGMENT_SIZE_MASK; }
+
+    /** Whether a receive {@code info} carries {@link #CHECKSUM_VERIFIED}. */
+    static boolean checksumVerified(int info) { return (info & CHECKSUM_VERIFIED) != 0; }
+
+    /**
+     * A frame with what the device knows of it, {@code info}: {@link #segmentSize} and flags
+     * ({@link #CHECKSUM_VERIFIED}); 0 says nothing (the same as {@link #receive(long, byte[])}).
+     * A segment size says the frame is a TCP super-packet a device with receive offload (GRO)
+     * built from a run of in-order segments of one flow, each of that many payload bytes but the
+     * last, with a complete checksum: a router can forward it whole and have it cut into those
+     * segments again on the way out (GSO). A sink that does not care takes it as one packet (the default).
+     */
+    default void receive(long now, byte[] frame, int info) { receive(now, frame); }
 }

@@ -18,9 +18,14 @@ public final class PcapTap implements Device {
                     + " does not match device medium " + inner.medium());
         this.inner = inner;
         this.writer = writer;
-        inner.attach((now, frame) -> {
-            writer.write(now, frame, 0, frame.length);
-            sink.receive(now, frame);
+        inner.attach(new FrameSink() {
+            @Override public void receive(long now, byte[] frame) { receive(now, frame, 0); }
+
+            // the frame goes on unaltered, with what the device said of it (segment size, checksum)
+            @Override public void receive(long now, byte[] frame, int info) {
+                writer.write(now, frame, 0, frame.length);
+                sink.receive(now, frame, info);
+            }
         });
     }
 
@@ -50,7 +55,6 @@ public final class PcapTap implements Device {
         inner.transmit(now, frame);
     }
 
-    @Override public boolean checksumVerified(byte[] frame) { return inner.checksumVerified(frame); }
 
     @Override public void attach(FrameSink sink) { this.sink = sink == null ? FrameSink.DISCARD : sink; }
 

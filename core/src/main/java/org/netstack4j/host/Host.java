@@ -198,7 +198,7 @@ public final class Host implements Pollable {
 
         @Override public void receive(long now, IpMeta meta, Ipv4Repr ipHeader, byte[] buf, int off, int len) {
             // a checksum the device completed or verified (TUN offloads: inbound GSO) is not summed again
-            Parsed<TcpRepr> parsed = TcpRepr.parse(meta.src(), meta.dst(), buf, off, len, !ip.checksumVerified(meta, buf));
+            Parsed<TcpRepr> parsed = TcpRepr.parse(meta.src(), meta.dst(), buf, off, len, !meta.checksumVerified());
             if (parsed instanceof Parsed.Malformed<TcpRepr> m) {
                 malformed.increment();
                 if (tracer.enabled())

@@ -120,13 +120,16 @@ public final class IpStack implements Pollable {
         iface.device().attach(new FrameSink() {
             @Override public void receive(long now, byte[] frame) { ethernet.frameReceived(link, now, frame); }
 
-            // a GRO super-packet: forwarding sends it on whole or cut into these segments (Forwarding#forward)
-            @Override public void receive(long now, byte[] frame, int segmentSize) {
-                link.rxSegmentSize = segmentSize;
+            // a GRO super-packet: forwarding sends it on whole or cut into these segments (Forwarding#forward);
+            // a checksum the device vouched for goes to the transport in IpMeta#checksumVerified
+            @Override public void receive(long now, byte[] frame, int info) {
+                link.rxSegmentSize = FrameSink.segmentSize(info);
+                link.rxChecksumVerified = FrameSink.checksumVerified(info);
                 try {
                     ethernet.frameReceived(link, now, frame);
                 } finally {
                     link.rxSegmentSize = 0;
+                    link.rxChecksumVerified = false;
                 }
             }
         });
@@ -367,16 +370,6 @@ public final class IpStack implements Pollable {
             ok &= send(now, src, dst, Ipv4Repr.PROTO_TCP, trafficClass, ttl, false, p.length - ipLen,
                     (buf, at) -> System.arraycopy(p, ipLen, buf, at, p.length - ipLen));
         return ok;
-    }
-
-    /**
-     * True if the device of interface {@code meta.ifaceIndex()} vouches that {@code frame} (the
-     * array it received, not a copy or a reassembly) had its transport checksum verified or
-     * completed by the device ({@link org.netstack4j.device.Device#checksumVerified}).
-     */
-    public boolean checksumVerified(IpMeta meta, byte[] frame) {
-        int i = meta.ifaceIndex();
-        return i >= 0 && i < links.size() && links.get(i).iface.device().checksumVerified(frame);
     }
 
     /** True if {@code a} is the address of one of our interfaces. */

@@ -279,7 +279,9 @@ final class Ipv4 {
             poff = 0;
             plen = buf.length;
         }
-        boolean lent = deliver(now, link, ip, buf, poff, plen, broadcast || linkBroadcast);
+        // the device's word on the checksum holds for the frame as it arrived, not for a reassembly
+        boolean verified = link != null && link.rxChecksumVerified && !reassembled;
+        boolean lent = deliver(now, link, ip, buf, poff, plen, broadcast || linkBroadcast, verified);
         // Opt-in recycling (Device#framePool): only a frame that a protocol handler merely borrowed
         // (IpProtocolHandler#receive: "copy what you keep") goes back; ICMP and UDP may keep or
         // reuse the array, and a reassembled datagram is not the device's frame.
@@ -318,19 +320,19 @@ final class Ipv4 {
     }
 
     /** Returns true when buf was only lent to a protocol handler (nothing keeps it afterwards). */
-    private boolean deliver(long now, Link link, Ipv4Repr ip, byte[] buf, int off, int len, boolean broadcast) {
+    private boolean deliver(long now, Link link, Ipv4Repr ip, byte[] buf, int off, int len, boolean broadcast, boolean verified) {
         switch (ip.protocol()) {
             case Ipv4Repr.PROTO_ICMP -> { c.ipInDelivers.increment(); icmp.input(now, ip, buf, off, len, broadcast); return false; }
             case Ipv4Repr.PROTO_UDP -> {
                 c.ipInDelivers.increment();
-                udp.input(now, meta(link, ip), ip, buf, off, len, broadcast);
+                udp.input(now, meta(link, ip, verified), ip, buf, off, len, broadcast);
                 return false;
             }
             default -> {
                 IpProtocolHandler h = stack.handler(ip.protocol());
                 if (h != null) {
                     c.ipInDelivers.increment();
-                    h.receive(now, meta(link, ip), ip, buf, off, len);
+                    h.receive(now, meta(link, ip, verified), ip, buf, off, len);
                     return true;
                 }
                 c.ipInUnknownProtos.increment();
@@ -343,8 +345,8 @@ final class Ipv4 {
     }
 
     /** What a transport learns of the packet: addresses, TOS (DSCP and ECN), TTL, the interface. */
-    private static IpMeta meta(Link link, Ipv4Repr ip) {
-        return new IpMeta(ip.src(), ip.dst(), ip.tos(), ip.ttl(), link == null ? IpMeta.LOCAL : link.index);
+    private static IpMeta meta(Link link, Ipv4Repr ip, boolean checksumVerified) {
+        return new IpMeta(ip.src(), ip.dst(), ip.tos(), ip.ttl(), link == null ? IpMeta.LOCAL : link.index, checksumVerified);
     }
 
     private void reassemblyTimers(long now) {

@@ -455,7 +455,8 @@ final class Ipv6 {
                     trace.drop(now, "ipv6", DropReason.NOT_FOR_US, "destination is tentative (DAD in progress)", ip.toString());
                     return;
                 }
-                boolean lent = deliver(now, link, l6, ip, d.nextHeader(), buf, off, total, off + d.offset(), d.length(), linkMulticast);
+                boolean lent = deliver(now, link, l6, ip, d.nextHeader(), buf, off, total, off + d.offset(), d.length(), linkMulticast,
+                        link != null && link.rxChecksumVerified && !reassembled);
                 // Opt-in recycling (Device#framePool), as Ipv4.input: only a frame a transport
                 // merely borrowed goes back, never a reassembled packet (not the device's frame)
                 if (lent && !reassembled && link != null && link.pool != null) link.pool.release(buf);
@@ -514,8 +515,9 @@ final class Ipv6 {
 
     /** True when the packet went to a plugged-in transport, which copies what it keeps ({@link IpProtocolHandler#receive}). */
     private boolean deliver(long now, Link link, Ipv6Link l6, Ipv6Repr ip, int nh, byte[] buf, int pktOff, int pktLen,
-                            int off, int len, boolean linkMulticast) {
-        IpMeta meta = new IpMeta(ip.src(), ip.dst(), ip.trafficClass(), ip.hopLimit(), link == null ? IpMeta.LOCAL : link.index);
+                            int off, int len, boolean linkMulticast, boolean checksumVerified) {
+        IpMeta meta = new IpMeta(ip.src(), ip.dst(), ip.trafficClass(), ip.hopLimit(), link == null ? IpMeta.LOCAL : link.index,
+                checksumVerified);
         switch (nh) {
             case Ipv6Repr.NH_NO_NEXT_HEADER -> c.inDelivers.increment(); // RFC 8200 4.7: nothing follows
             case Ipv6Repr.NH_ICMPV6 -> {

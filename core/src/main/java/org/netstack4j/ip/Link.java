@@ -25,6 +25,12 @@ final class Link {
      * was merged from (FrameSink#receive(long, byte[], int)); 0 for a plain packet.
      */
     int rxSegmentSize;
+    /**
+     * While a received frame is being handled: the device completed or verified its transport
+     * checksum (FrameSink#CHECKSUM_VERIFIED); handed on in IpMeta#checksumVerified for the frame
+     * as it arrived, never for a reassembly.
+     */
+    boolean rxChecksumVerified;
 
     Link(IpInterface iface, int index) {
         this.iface = iface;

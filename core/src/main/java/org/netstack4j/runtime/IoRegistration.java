@@ -1,11 +1,12 @@
 package org.netstack4j.runtime;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.netstack4j.device.FrameSink;
 
 /**
@@ -14,8 +15,16 @@ import org.netstack4j.device.FrameSink;
  * queued so far in one task, with one wakeup per burst. The queue is bounded like a NIC
  * receive ring: when the stack falls behind by {@code queueLimit} frames, new frames are
  * dropped and counted, so a flood cannot grow memory without bound.
+ *
+ * <p>Frames go to the loop in batches: while the source says more frames are ready
+ * ({@link IoSource#hasReadyFrames}) the reader gathers them (up to {@link #BATCH} at a time) and
+ * hands the batch over with one queue node and one atomic update of the queued count; the
+ * counters are plain fields of the thread that changes them, published with release stores.
  */
 public final class IoRegistration implements AutoCloseable {
+    /** Frames the reader gathers before handing them to the loop, at most. */
+    static final int BATCH = 64;
+
     private final EventLoop loop;
     private final String name;
     private final IoSource source;
@@ -23,16 +32,33 @@ public final class IoRegistration implements AutoCloseable {
     private final int queueLimit;
     /** Frames that may be dropped once the queue is half full (null: none). */
     private final java.util.function.Predicate<byte[]> sheddable;
-    /** byte[] frames, and {@link Merged} ones for super-packets. */
-    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Batch> queue = new ConcurrentLinkedQueue<>();
 
-    /** A super-packet and the payload size of the segments it was merged from ({@link IoSource#lastSegmentSize}). */
-    private record Merged(byte[] frame, int segmentSize) {}
+    /** Frames read together and what the source said of each ({@link IoSource#lastFrameInfo}). */
+    private static final class Batch {
+        final byte[][] frames = new byte[BATCH][];
+        final int[] infos = new int[BATCH];
+        int size;
+    }
+
+    /** Frames handed over and not yet delivered: changed once per batch on each side. */
     private final AtomicInteger queued = new AtomicInteger();
-    private final AtomicLong received = new AtomicLong();
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong shed = new AtomicLong();
-    private final AtomicLong delivered = new AtomicLong();
+    // written by the reader thread only (plain increments, published per batch)
+    private long received, dropped, shed;
+    // written by the loop thread only
+    private long delivered;
+    private static final VarHandle RECEIVED, DROPPED, SHED, DELIVERED;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            RECEIVED = l.findVarHandle(IoRegistration.class, "received", long.class);
+            DROPPED = l.findVarHandle(IoRegistration.class, "dropped", long.class);
+            SHED = l.findVarHandle(IoRegistration.class, "shed", long.class);
+            DELIVERED = l.findVarHandle(IoRegistration.class, "delivered", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private final Thread thread;
     private volatile boolean closed;
 
@@ -53,59 +79,88 @@ public final class IoRegistration implements AutoCloseable {
     public String name() { return name; }
 
     /** Frames read from the source. */
-    public long received() { return received.get(); }
+    public long received() { return (long) RECEIVED.getAcquire(this); }
 
     /** Frames dropped because {@code queueLimit} frames were already waiting for the loop (sheddable ones: half of it). */
-    public long dropped() { return dropped.get(); }
+    public long dropped() { return (long) DROPPED.getAcquire(this); }
 
     /** Of {@link #dropped}, the sheddable frames dropped while the queue was between half and full. */
-    public long shed() { return shed.get(); }
+    public long shed() { return (long) SHED.getAcquire(this); }
 
     /** Frames handed to the sink on the loop thread. */
-    public long delivered() { return delivered.get(); }
+    public long delivered() { return (long) DELIVERED.getAcquire(this); }
 
     /** True once the reader thread has finished (end of input, error or close). */
     public boolean finished() { return !thread.isAlive(); }
 
     private void readLoop() {
+        Batch batch = new Batch();
+        long rx = 0, drops = 0, sheds = 0;
         try {
             while (!closed) {
                 byte[] frame = source.read();
                 if (frame == null) break;
-                received.incrementAndGet();
-                int waiting = queued.get();
+                rx++;
+                int waiting = queued.get() + batch.size;
                 if (waiting >= queueLimit) {
-                    dropped.incrementAndGet();
-                    continue;
+                    drops++;
+                } else if (sheddable != null && waiting >= queueLimit / 2 && sheddable.test(frame)) {
+                    // A falling-behind loop keeps the second half of its queue for frames that must
+                    // not be shed (e.g. the segments of connections already open, under a SYN flood):
+                    // they then always get in, and sheddable ones wait at most half a queue.
+                    drops++;
+                    sheds++;
+                } else {
+                    batch.frames[batch.size] = frame;
+                    batch.infos[batch.size++] = source.lastFrameInfo();
                 }
-                // A falling-behind loop keeps the second half of its queue for frames that must
-                // not be shed (e.g. the segments of connections already open, under a SYN flood):
-                // they then always get in, and sheddable ones wait at most half a queue.
-                if (sheddable != null && waiting >= queueLimit / 2 && sheddable.test(frame)) {
-                    dropped.incrementAndGet();
-                    shed.incrementAndGet();
-                    continue;
+                if (batch.size == BATCH || !source.hasReadyFrames()) {
+                    RECEIVED.setRelease(this, rx);
+                    DROPPED.setRelease(this, drops);
+                    SHED.setRelease(this, sheds);
+                    if (batch.size > 0) {
+                        handOver(batch);
+                        batch = new Batch();
+                    }
                 }
-                int seg = source.lastSegmentSize();
-                queue.add(seg > 0 ? new Merged(frame, seg) : frame);
-                // Only the frame that makes the queue non-empty schedules a drain; the drain
-                // takes everything queued by then (frames added during it are polled too).
-                if (queued.getAndIncrement() == 0) loop.execute(this::drain);
             }
         } catch (IOException | RuntimeException e) {
             if (!closed && !(e instanceof RejectedExecutionException)) loop.reportFailure(new IOException("reader " + name + " failed", e));
+        } finally {
+            RECEIVED.setRelease(this, rx);
+            DROPPED.setRelease(this, drops);
+            SHED.setRelease(this, sheds);
+            if (batch.size > 0 && !closed) {
+                try {
+                    handOver(batch);
+                } catch (RejectedExecutionException ignored) {
+                    // the loop is gone
+                }
+            }
         }
+    }
+
+    private void handOver(Batch batch) {
+        queue.add(batch);
+        // Only the batch that makes the queue non-empty schedules a drain; the drain takes
+        // everything queued by then (batches added during it are polled too).
+        if (queued.getAndAdd(batch.size) == 0) loop.execute(this::drain);
     }
 
     /** Runs on the loop thread. */
     private void drain() {
         long now = loop.now();
-        Object next;
-        while ((next = queue.poll()) != null) {
-            queued.decrementAndGet();
-            delivered.incrementAndGet();
-            if (next instanceof Merged m) sink.receive(now, m.frame(), m.segmentSize());
-            else sink.receive(now, (byte[]) next);
+        long n = delivered;
+        Batch b;
+        while ((b = queue.poll()) != null) {
+            for (int i = 0; i < b.size; i++) {
+                int info = b.infos[i];
+                if (info == 0) sink.receive(now, b.frames[i]);
+                else sink.receive(now, b.frames[i], info);
+            }
+            n += b.size;
+            DELIVERED.setRelease(this, n);
+            queued.addAndGet(-b.size);
         }
     }
 

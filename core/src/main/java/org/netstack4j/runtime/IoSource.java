@@ -27,12 +27,20 @@ public interface IoSource extends Closeable {
     byte[] read() throws IOException;
 
     /**
-     * Called on the reader thread right after {@link #read()}: when the frame it returned is a
-     * TCP super-packet merged from a run of segments (receive offload), their payload size, so
-     * the sink gets it through {@link org.netstack4j.device.FrameSink#receive(long, byte[], int)};
-     * 0 (the default) for a plain frame.
+     * Called on the reader thread right after {@link #read()}: what the device knows of the frame
+     * it returned, handed to the sink with it through
+     * {@link org.netstack4j.device.FrameSink#receive(long, byte[], int)}: the payload size of the
+     * segments a TCP super-packet was merged from (receive offload) and
+     * {@link org.netstack4j.device.FrameSink#CHECKSUM_VERIFIED}; 0 (the default) says nothing.
      */
-    default int lastSegmentSize() { return 0; }
+    default int lastFrameInfo() { return 0; }
+
+    /**
+     * Called on the reader thread: true if the next {@link #read()} will return at once (frames
+     * already read from the kernel wait in the source). The reader then keeps gathering before it
+     * hands the frames to the loop in one batch; false (the default) hands each frame on as it comes.
+     */
+    default boolean hasReadyFrames() { return false; }
 
     /**
      * Makes a {@link #read()} in progress return (null or an IOException) and releases the

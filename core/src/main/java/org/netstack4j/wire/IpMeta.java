@@ -14,8 +14,13 @@ import java.util.Objects;
  * @param ifaceIndex   on input the index of the receiving interface in the stack's list
  *                     ({@link #LOCAL} for our own loopback queue); on output
  *                     {@link #ANY_INTERFACE}: the route decides
+ * @param checksumVerified on input: the receiving device completed or verified this packet's
+ *                     transport checksum (TUN offloads: virtio-net NEEDS_CSUM or DATA_VALID) and
+ *                     said so with the frame ({@link org.netstack4j.device.FrameSink#CHECKSUM_VERIFIED}),
+ *                     so the transport need not sum it again; never for a reassembled or rebuilt
+ *                     packet; false on output
  */
-public record IpMeta(IpAddress src, IpAddress dst, int trafficClass, int ttl, int ifaceIndex) {
+public record IpMeta(IpAddress src, IpAddress dst, int trafficClass, int ttl, int ifaceIndex, boolean checksumVerified) {
     /** On output: the stack's default TTL / hop limit. */
     public static final int DEFAULT_TTL = -1;
     /** On output: the interface the route picks. */
@@ -35,6 +40,11 @@ public record IpMeta(IpAddress src, IpAddress dst, int trafficClass, int ttl, in
         if (ttl < DEFAULT_TTL || ttl > 255) throw new IllegalArgumentException("ttl must be -1 or 0..255: " + ttl);
     }
 
+    /** Metadata without the device's word on the checksum (output, or input nobody vouched for). */
+    public IpMeta(IpAddress src, IpAddress dst, int trafficClass, int ttl, int ifaceIndex) {
+        this(src, dst, trafficClass, ttl, ifaceIndex, false);
+    }
+
     /** Output metadata with nothing set: traffic class 0 (Not-ECT), default TTL, interface by route. */
     public static IpMeta out(IpAddress src, IpAddress dst) {
         return new IpMeta(src, dst, 0, DEFAULT_TTL, ANY_INTERFACE);
@@ -50,6 +60,6 @@ public record IpMeta(IpAddress src, IpAddress dst, int trafficClass, int ttl, in
 
     /** The same packet's metadata with {@code ecn} in the lower two bits of the traffic class. */
     public IpMeta withEcn(int ecn) {
-        return new IpMeta(src, dst, (trafficClass & ~0b11) | (ecn & 0b11), ttl, ifaceIndex);
+        return new IpMeta(src, dst, (trafficClass & ~0b11) | (ecn & 0b11), ttl, ifaceIndex, checksumVerified);
     }
 }

@@ -1,7 +1,6 @@
 package org.netstack4j.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -23,25 +22,25 @@ import org.netstack4j.wire.TcpRepr;
 
 /**
  * Issue 15: a device that completed or verified a received packet's TCP checksum (TUN offloads:
- * virtio-net NEEDS_CSUM, DATA_VALID) says so through {@link Device#checksumVerified}, by
- * identity of the array it handed over, and TCP then does not sum the payload again. Shown with a
- * SYN whose checksum is wrong: dropped as malformed unless the device vouches for that very
- * array; a copy, or a frame that passed a corrupting fault injector, is checked as always.
+ * virtio-net NEEDS_CSUM, DATA_VALID) says so with the frame ({@link FrameSink#CHECKSUM_VERIFIED}
+ * in {@link FrameSink#receive(long, byte[], int)}'s info, handed on to TCP in
+ * {@code IpMeta.checksumVerified}), and TCP then does not sum the payload again. Shown with a SYN
+ * whose checksum is wrong: dropped as malformed unless the device vouches for that very frame; a
+ * frame delivered without the word, a duplicate, or a frame that passed a corrupting fault
+ * injector, is checked as always.
  */
 class ChecksumVerifiedTest {
     static final Ipv4Address PEER = Ipv4Address.of(10, 9, 0, 1), US = Ipv4Address.of(10, 9, 0, 2);
 
-    /** Frames are pushed in by the test; the device vouches for one array. */
+    /** Frames are pushed in by the test, with or without the device's word on the checksum. */
     static final class VouchingDevice implements Device {
         FrameSink sink = FrameSink.DISCARD;
         final List<byte[]> sent = new ArrayList<>();
-        byte[] vouched;
 
         @Override public Medium medium() { return Medium.IP; }
         @Override public int mtu() { return 1500; }
         @Override public void transmit(long now, byte[] frame) { sent.add(frame); }
         @Override public void attach(FrameSink s) { sink = s; }
-        @Override public boolean checksumVerified(byte[] frame) { return frame == vouched; }
     }
 
     /** A SYN to port 80 with its TCP checksum off by one. */
@@ -73,13 +72,14 @@ class ChecksumVerifiedTest {
         assertTrue(dev.sent.isEmpty());
 
         byte[] vouched = badSyn(40001);
-        dev.vouched = vouched;
-        dev.sink.receive(2, vouched);
-        assertEquals(1, malformed(h), "the device vouched for this array: not summed");
+        dev.sink.receive(2, vouched, FrameSink.CHECKSUM_VERIFIED);
+        assertEquals(1, malformed(h), "the device vouched for this frame: not summed");
         assertEquals(1, dev.sent.size(), "the SYN was answered");
 
-        dev.sink.receive(3, vouched.clone());
-        assertEquals(2, malformed(h), "a copy of a vouched-for array is checked");
+        dev.sink.receive(3, vouched.clone(), 0);
+        assertEquals(2, malformed(h), "the same bytes without the device's word are checked");
+        dev.sink.receive(4, badSyn(40004), 1448);
+        assertEquals(3, malformed(h), "a segment size alone says nothing of the checksum");
     }
 
     @Test
@@ -90,17 +90,19 @@ class ChecksumVerifiedTest {
             FaultInjector faults = new FaultInjector(new PcapTap(dev, w), FaultConfig.builder().bothDirections(true).queueLimit(0).build(), 1);
             Host h = host(faults);
             byte[] syn = badSyn(40002);
-            dev.vouched = syn;
-            dev.sink.receive(1, syn);
+            dev.sink.receive(1, syn, FrameSink.CHECKSUM_VERIFIED);
             assertEquals(0, malformed(h), "through a pcap tap and a fault injector that did nothing");
-            assertTrue(faults.checksumVerified(syn));
+            assertEquals(1, dev.sent.size(), "the SYN was answered");
 
             faults.setConfig(FaultConfig.builder().corrupt(1.0).bothDirections(true).queueLimit(0).build());
             byte[] corrupted = badSyn(40003);
-            dev.vouched = corrupted;
-            dev.sink.receive(2, corrupted);
-            assertFalse(faults.checksumVerified(corrupted), "an injector that corrupts received frames vouches for none");
-            assertEquals(1, malformed(h));
+            dev.sink.receive(2, corrupted, FrameSink.CHECKSUM_VERIFIED);
+            assertEquals(1, malformed(h), "an injector that corrupted a received frame does not pass the word on");
+
+            faults.setConfig(FaultConfig.builder().duplicate(1.0).bothDirections(true).queueLimit(0).build());
+            dev.sink.receive(3, badSyn(40005), FrameSink.CHECKSUM_VERIFIED);
+            assertEquals(2, malformed(h), "the duplicate is a copy: checked; the original is not");
+            assertEquals(3, dev.sent.size(), "the original SYN was answered (its SYN,ACK duplicated on the way out)");
         } finally {
             java.nio.file.Files.deleteIfExists(file);
         }

@@ -224,7 +224,7 @@ class EventLoopTest {
     }
 
     /** A blocking source fed by the test; read() after the last frame blocks until close. */
-    static final class QueueSource implements IoSource {
+    static class QueueSource implements IoSource {
         static final byte[] EOF = new byte[0];
         final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
         final AtomicInteger reads = new AtomicInteger();
@@ -298,6 +298,52 @@ class EventLoopTest {
         src.frames.add(QueueSource.EOF);
         reg.close();
         assertTrue(reg.finished());
+        assertTrue(failures.isEmpty(), failures.toString());
+    }
+
+    /** Says frames are ready while its queue holds any, and what it knows of each (its first byte). */
+    static final class BurstSource extends QueueSource {
+        int last;
+
+        @Override public byte[] read() throws IOException {
+            byte[] f = super.read();
+            last = f == null ? 0 : f[0] * 100;
+            return f;
+        }
+
+        @Override public int lastFrameInfo() { return last; }
+
+        @Override public boolean hasReadyFrames() { return !frames.isEmpty() && frames.peek() != EOF; }
+    }
+
+    @Test void framesReadInABurstGoToTheLoopInBatchesWithWhatTheSourceSaidOfEach() throws Exception {
+        startThreadOnly(new DeadlineStack());
+        BurstSource src = new BurstSource();
+        List<String> got = new CopyOnWriteArrayList<>();
+        IoRegistration reg = loop.register("test3", src, new org.netstack4j.device.FrameSink() {
+            @Override public void receive(long now, byte[] frame) { got.add(frame[0] + ":-"); }
+            @Override public void receive(long now, byte[] frame, int info) { got.add(frame[0] + ":" + info); }
+        }, 8);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(1);
+        loop.execute(() -> {
+            blocked.countDown();
+            try { release.await(); } catch (InterruptedException e) { throw new AssertionError(e); }
+        });
+        assertTrue(blocked.await(GUARD_S, TimeUnit.SECONDS));
+        src.readCalled = new CountDownLatch(1);
+        src.readCalledAt = 21;
+        for (int i = 0; i < 20; i++) src.frames.add(new byte[] {(byte) i});
+        assertTrue(src.readCalled.await(GUARD_S, TimeUnit.SECONDS));
+        // frames gathered but not yet handed over count against the limit as queued ones do
+        assertEquals(12, reg.dropped());
+        assertEquals(20, reg.received());
+        release.countDown();
+        loop.call(() -> null);
+        assertEquals(List.of("0:-", "1:100", "2:200", "3:300", "4:400", "5:500", "6:600", "7:700"), got);
+        assertEquals(8, reg.delivered());
+        src.frames.add(QueueSource.EOF);
+        reg.close();
         assertTrue(failures.isEmpty(), failures.toString());
     }
 

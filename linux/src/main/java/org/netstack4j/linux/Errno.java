@@ -24,6 +24,7 @@ public final class Errno {
     public static final int EBADFD = 77;
     public static final int EMSGSIZE = 90;
     public static final int ENOBUFS = 105;
+    public static final int ECANCELED = 125;
 
     /** The symbolic name ("EBUSY"), or "errno N" for values not listed here. */
     public static String name(int errno) {

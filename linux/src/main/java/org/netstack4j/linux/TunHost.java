@@ -43,6 +43,9 @@ import org.netstack4j.wire.Ipv6Address;
  * after {@link Builder#open} goes through {@link #loop()} (the sockets of {@link #net()} do this).
  */
 public final class TunHost implements AutoCloseable {
+    /** System property: the TUN's txqueuelen ({@link Builder#txQueueLength}) when the builder is not told. */
+    public static final String TXQUEUELEN_PROPERTY = "netstack4j.tun.txqueuelen";
+
     /** Frames the reader thread may queue for the loop before dropping (like a NIC ring). */
     public static final int RX_QUEUE_LIMIT = 4096;
 
@@ -82,6 +85,9 @@ public final class TunHost implements AutoCloseable {
      */
     static void configureKernel(Builder b, String name, List<Cidr> kernel) throws IOException {
         if (b.netns != null) LinuxNet.linkSetNetns(name, b.netns);
+        // the kernel's queue of packets for us (each TUN queue's ring is txqueuelen long): what it
+        // cannot hold while we are behind is dropped before we see it
+        if (b.txQueueLength > 0) LinuxNet.ip(b.netns, "link", "set", "dev", name, "txqueuelen", Integer.toString(b.txQueueLength));
         for (Cidr k : kernel) {
             // a TUN is NOARP, so the kernel skips duplicate address detection there anyway; nodad says so
             if (k instanceof Ipv6Cidr) LinuxNet.ip(b.netns, "-6", "addr", "add", k.toString(), "dev", name, "nodad");
@@ -103,6 +109,10 @@ public final class TunHost implements AutoCloseable {
         this.steering = steering;
         // a capture records what the wire carries: received super-packets are then cut into segments
         opened.setMergeReceived(b.pcap == null);
+        // reads through io_uring (many outstanding, one io_uring_enter per burst) unless turned off;
+        // writes staged and submitted once per loop burst (the loop polls the device after each)
+        opened.setIoUring(b.ioUring);
+        opened.setBatchedWrites(b.ioUring);
         PcapWriter writer = null;
         try {
             this.tun = opened;
@@ -332,6 +342,8 @@ public final class TunHost implements AutoCloseable {
         private Tracer tracer = Tracer.NONE;
         private String hostName = "netstack4j";
         private boolean offload = true;
+        private boolean ioUring = true;
+        private int txQueueLength = Integer.getInteger(TXQUEUELEN_PROPERTY, 0);
 
         private Builder(String name) { this.name = Objects.requireNonNull(name, "name"); }
 
@@ -368,6 +380,26 @@ public final class TunHost implements AutoCloseable {
          * kernel), default true; falls back to plain 1500-byte packets if the kernel refuses.
          */
         public Builder offload(boolean on) { this.offload = on; return this; }
+
+        /**
+         * Batch the TUN's system calls through io_uring (default true; also off with
+         * {@code -Dnetstack4j.tun.iouring=false}): reads kept outstanding and reaped many per
+         * io_uring_enter, writes submitted once per loop burst. Falls back to read(2)/write(2) when
+         * the kernel refuses io_uring (seccomp, {@code kernel.io_uring_disabled}, before Linux 5.6).
+         */
+        public Builder ioUring(boolean on) { this.ioUring = on; return this; }
+
+        /**
+         * The kernel's queue of packets waiting for netstack4j to read them, per TUN queue
+         * ({@code ip link set dev NAME txqueuelen N}; the kernel's default is 500; 0 leaves it):
+         * a longer one rides out a burst (a SYN flood) the reader falls behind on, at the cost of
+         * latency and memory. Default from {@code -D}{@value #TXQUEUELEN_PROPERTY}.
+         */
+        public Builder txQueueLength(int packets) {
+            if (packets < 0) throw new IllegalArgumentException("txqueuelen must be >= 0: " + packets);
+            this.txQueueLength = packets;
+            return this;
+        }
 
         public Builder tcpConfig(TcpConfig c) { this.tcpConfig = Objects.requireNonNull(c); return this; }
 
@@ -408,29 +440,19 @@ public final class TunHost implements AutoCloseable {
             this.steering = steering;
         }
 
-        /** The last delivered frame whose TCP checksum the device completed or verified (loop thread). */
-        private byte[] lastVerified;
-
         void deliver(long now, byte[] frame) { deliver(now, frame, 0); }
 
-        /** segmentSize: a super-packet's segment size, or 0 for a plain frame. */
-        private void deliver(long now, byte[] frame, int segmentSize) {
+        /** info: what the device said of the frame (FrameSink#receive(long, byte[], int)), or 0. */
+        private void deliver(long now, byte[] frame, int info) {
             if (stopped) return;
-            lastVerified = tun.takeVerified(frame) ? frame : null;
-            try {
-                if (segmentSize == 0) sink.receive(now, frame);
-                else sink.receive(now, frame, segmentSize);
-            } finally {
-                lastVerified = null; // a frame a wrapper holds back is verified as any other when it is let through
-            }
+            if (info == 0) sink.receive(now, frame);
+            else sink.receive(now, frame, info);
         }
 
-        /** From the reader's registration: a frame, or a super-packet with its segment size. */
+        /** From the reader's registration: a frame, with what the device said of it (segment size, checksum). */
         @Override public void receive(long now, byte[] frame) { deliver(now, frame); }
 
-        @Override public void receive(long now, byte[] frame, int segmentSize) { deliver(now, frame, segmentSize); }
-
-        @Override public boolean checksumVerified(byte[] frame) { return frame == lastVerified; }
+        @Override public void receive(long now, byte[] frame, int info) { deliver(now, frame, info); }
 
         void stop() { stopped = true; }
 
@@ -464,7 +486,9 @@ public final class TunHost implements AutoCloseable {
             }
         }
 
-        @Override public int lastSegmentSize() { return tun.lastReadSegmentSize(); }
+        @Override public int lastFrameInfo() { return tun.lastReadInfo(); }
+
+        @Override public boolean hasReadyFrames() { return tun.hasReadyFrames(); }
 
         @Override public void close() { tun.close(); }
     }

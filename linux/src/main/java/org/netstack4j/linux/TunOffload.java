@@ -82,23 +82,37 @@ public final class TunOffload {
         /** The gso_size of the last read when it was handed on whole (one packet), else 0. */
         int mergedSegmentSize;
         /**
-         * Where decoded packets whose TCP checksum the device completed here (NEEDS_CSUM) or
-         * verified (DATA_VALID) are also put, so the stack does not sum them again; null: nowhere.
-         * Only a TCP checksum counts (csum_start at the TCP header of an IPv4 packet or of an IPv6
-         * packet without extension headers, csum_offset 16).
+         * Whether the last read decoded into one packet whose TCP checksum the device completed
+         * here (NEEDS_CSUM) or verified (DATA_VALID), so the stack need not sum it again. Only a TCP
+         * checksum counts (csum_start at the TCP header of an IPv4 packet or of an IPv6 packet
+         * without extension headers, csum_offset 16); segments cut here never.
          */
-        java.util.Set<byte[]> verified;
+        boolean vouched;
 
         Inbound(boolean mergeRuns) { this.mergeRuns = mergeRuns; }
 
-        /** Marks {@code p} as verified if the header says the device took care of its TCP checksum. */
+        /**
+         * What the last read's one packet carries to the stack ({@link org.netstack4j.device.FrameSink#receive(long, byte[], int)}):
+         * its merged segment size and {@link org.netstack4j.device.FrameSink#CHECKSUM_VERIFIED}.
+         */
+        int lastInfo() {
+            return mergedSegmentSize | (vouched ? org.netstack4j.device.FrameSink.CHECKSUM_VERIFIED : 0);
+        }
+
+        /** A read with an all-zero header, handed on as it came (nothing said of it). */
+        void plain() {
+            mergedSegmentSize = 0;
+            vouched = false;
+        }
+
+        /** Vouches for {@code p} if the header says the device took care of its TCP checksum. */
         private void vouch(VirtioNetHeader h, byte[] p) {
-            if (verified == null || !(h.needsChecksum() || h.dataValid()) || p.length < 20) return;
+            if (!(h.needsChecksum() || h.dataValid()) || p.length < 20) return;
             int v = (p[0] & 0xff) >>> 4;
             int tcpAt = v == 4 && p[9] == TCP ? (p[0] & 0x0f) * 4 : v == 6 && p.length >= 40 && p[6] == TCP ? 40 : -1;
             if (tcpAt < 0 || h.needsChecksum() && (h.csumStart() != tcpAt || h.csumOffset() != 16)) return;
             checksumsVouched++;
-            verified.add(p);
+            vouched = true;
         }
 
         /**
@@ -115,6 +129,7 @@ public final class TunOffload {
         boolean decode(VirtioNetHeader h, byte[] p, Collection<byte[]> out) {
             int n = p.length;
             mergedSegmentSize = 0;
+            vouched = false;
             if (n == 0) return drop();
             switch (h.gso()) {
                 case VirtioNetHeader.GSO_NONE -> {

@@ -92,28 +92,18 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     private long txBatchAt = Time.NEVER;
     /** TCP super-packets written and the segments in them; USO super-packets and the datagrams in them. */
     private final long[] coalesced = new long[4];
-    /**
-     * Offload mode: the packets read whose TCP checksum the header let us complete or trust, until
-     * the loop takes them ({@link #takeVerified}); written by the reading thread. Arrays compare by
-     * identity. Frames dropped on the way to the loop would stay: past {@link #VERIFIED_LIMIT} the
-     * set is emptied (those frames are then simply verified by TCP).
-     */
-    private final java.util.Set<byte[]> verified = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    static final int VERIFIED_LIMIT = 8192;
-    /** The last frame {@link #readAvailable} handed to the sink, if verified (single-thread mode). */
-    private byte[] lastVerified;
     /** Packets per coalescing batch at most: a batch is written at once when it reaches this. */
     static final int TX_BATCH_LIMIT = 64;
 
     TunTapDevice(Medium medium, Opened o) {
         this(medium, o.name(), o.fd(), o.mtu(), o.arena(), o.errnoState(), o.closeWakeup(), o.offloads());
+        this.uringAllowed = o.uring() && IoUring.enabled();
     }
 
     private TunTapDevice(Medium medium, String name, int fd, int mtu, Arena arena, MemorySegment errnoState,
                          Wakeup closeWakeup, TunOffload.Offloads offloads) {
         this.offloads = offloads;
         this.inbound = offloads.vnetHeader() ? new TunOffload.Inbound(true) : null;
-        if (inbound != null) inbound.verified = verified;
         this.medium = medium;
         this.name = name;
         this.fd = fd;
@@ -131,7 +121,17 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
 
     /** What {@link #openFd} found: the descriptor, the name the kernel used and its MTU. */
     record Opened(int fd, String name, int mtu, Arena arena, MemorySegment errnoState, Wakeup closeWakeup,
-                  TunOffload.Offloads offloads) {}
+                  TunOffload.Offloads offloads, boolean uring) {
+        Opened(int fd, String name, int mtu, Arena arena, MemorySegment errnoState, Wakeup closeWakeup,
+               TunOffload.Offloads offloads) {
+            this(fd, name, mtu, arena, errnoState, closeWakeup, offloads, true);
+        }
+
+        /** The same descriptor, with io_uring allowed or not (an adopted socket pair: off unless a test asks). */
+        Opened withUring(boolean on) {
+            return new Opened(fd, name, mtu, arena, errnoState, closeWakeup, offloads, on);
+        }
+    }
 
     /**
      * Opens /dev/net/tun, creates or attaches interface {@code name} (IFF_NO_PI) as TUN or TAP,
@@ -235,7 +235,9 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     /** {@link #adopt(int, String, int)} for a descriptor whose peer speaks the vnet-header mode (tests). */
     static Opened adopt(int fd, String name, int mtu, TunOffload.Offloads offloads) throws TunException {
         Arena arena = Arena.ofShared();
-        return new Opened(fd, name, mtu, arena, LibC.errnoState(arena), closeWakeup(), offloads);
+        // a socket pair is not a TUN: a full one would hold io_uring writes in the kernel instead of
+        // saying EAGAIN, which the queueing tests look at; a test turns it on with withUring(true)
+        return new Opened(fd, name, mtu, arena, LibC.errnoState(arena), closeWakeup(), offloads, false);
     }
 
     private static Wakeup closeWakeup() throws TunException {
@@ -408,6 +410,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         coalesced[1] += (TunOffload.payloadLength(packet) + segmentSize - 1) / segmentSize;
         VirtioNetHeader h = TunOffload.gsoHeader(packet, segmentSize);
         if (!txQueue.isEmpty()) flush(now);
+        if (txRing != null) submitWrites(); // what is staged goes first
         if (txQueue.isEmpty() && packet.length + VirtioNetHeader.LENGTH <= txBuf.byteSize()) {
             h.write(txHeader, 0);
             MemorySegment.copy(MemorySegment.ofArray(txHeader), 0, txBuf, 0, VirtioNetHeader.LENGTH);
@@ -469,14 +472,16 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
                 return;
             }
         }
-        int e = writeOnce(frame);
+        int e = writeOnce(now, frame);
         if (e == Errno.EAGAIN || e == Errno.ENOBUFS) {
             enqueue(now, frame);
         }
     }
 
-    /** 0 on success, else the errno (already counted unless it is a retryable EAGAIN/ENOBUFS). */
-    private int writeOnce(byte[] frame) {
+    /** 0 on success (or staged in the ring), else the errno (already counted unless it is a retryable EAGAIN/ENOBUFS). */
+    private int writeOnce(long now, byte[] frame) {
+        if (stageWrite(now, frame)) return 0;
+        if (txRing != null) submitWrites(); // what is staged goes first
         if (frame.length > txBuf.byteSize()) {
             txErrors++;
             lastTxErrno = Errno.EMSGSIZE;
@@ -521,7 +526,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
 
     private void flush(long now) {
         while (!txQueue.isEmpty()) {
-            int e = writeOnce(txQueue.peekFirst());
+            int e = writeOnce(now, txQueue.peekFirst());
             if (e == Errno.EAGAIN || e == Errno.ENOBUFS) {
                 retryAt = now + TX_RETRY_NS;
                 return;
@@ -532,9 +537,9 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     }
 
     /** The descriptor said POLLOUT: write what it takes now; if it refuses again, the retry time stays. */
-    private void flushWritable() {
+    private void flushWritable(long now) {
         while (!txQueue.isEmpty()) {
-            int e = writeOnce(txQueue.peekFirst());
+            int e = writeOnce(now, txQueue.peekFirst());
             if (e == Errno.EAGAIN || e == Errno.ENOBUFS) {
                 return;
             }
@@ -546,7 +551,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     /** When queued writes should be retried; {@link Time#NEVER} when nothing waits. */
     @Override
     public final long pollAt() {
-        return Math.min(txBatchAt, txQueue.isEmpty() ? Time.NEVER : retryAt);
+        return Math.min(Math.min(txBatchAt, txStagedAt), txQueue.isEmpty() ? Time.NEVER : retryAt);
     }
 
     @Override
@@ -555,6 +560,8 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         if (!closed && !txQueue.isEmpty() && now >= retryAt) {
             flush(now);
         }
+        // the end of the stack's burst: the writes staged in the ring go in one io_uring_enter
+        if (!closed && txStagedAt != Time.NEVER) submitWrites();
     }
 
     /** True while frames wait for the kernel to accept writes (a runtime may then also wait for POLLOUT). */
@@ -574,13 +581,10 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         while (n < readBatch && !closed) {
             if (!rxPending.isEmpty()) {
                 n++;
+                int info = pendingInfo();
                 byte[] f = rxPending.pollFirst();
-                lastVerified = takeVerified(f) ? f : null;
-                try {
-                    sink.receive(now, f);
-                } finally {
-                    lastVerified = null;
-                }
+                if (info == 0) sink.receive(now, f);
+                else sink.receive(now, f, info);
                 continue;
             }
             long r = LibC.read(rxErrno, fd, rxBuf, rxBuf.byteSize());
@@ -600,10 +604,10 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
             rxPackets++;
             rxBytes += r;
             if (inbound != null) {
-                decodeRead((int) r);
+                decodeRead(rxBuf, 0, (int) r);
                 continue;
             }
-            byte[] frame = copyOut(rxBuf, (int) r);
+            byte[] frame = copyOut(rxBuf, 0, (int) r);
             n++;
             sink.receive(now, frame);
         }
@@ -611,41 +615,36 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     }
 
     /**
-     * True (once) if the device completed or verified the TCP checksum of {@code frame}, a packet
-     * it read (offload mode: NEEDS_CSUM or DATA_VALID); for a {@link #readBlocking} reader's
-     * frames, asked on the loop thread when the frame is delivered.
+     * What the device knows of the packet at the head of rxPending, for {@link FrameSink#receive(long, byte[], int)}:
+     * a read that decoded into one packet hands on its merged segment size and whether its TCP
+     * checksum was completed or verified ({@link TunOffload.Inbound#lastInfo}); the segments of a
+     * read cut here carry nothing.
      */
-    final boolean takeVerified(byte[] frame) {
-        return !verified.isEmpty() && verified.remove(frame);
+    private int pendingInfo() {
+        return inbound == null || rxPending.size() > 1 ? 0 : inbound.lastInfo();
     }
 
-    /** Packets whose TCP checksum the stack was told not to sum again ({@link Device#checksumVerified}). */
+    /** Packets whose TCP checksum the stack was told not to sum again ({@link FrameSink#CHECKSUM_VERIFIED}). */
     public final long rxChecksumsVouched() {
         return inbound == null ? 0 : inbound.checksumsVouched;
     }
 
-    /** Single-thread mode ({@link #readAvailable}): whether the frame being delivered had its TCP checksum completed or verified. */
-    @Override
-    public final boolean checksumVerified(byte[] frame) {
-        return frame == lastVerified;
-    }
-
-    /** Offload mode: the read in rxBuf (header + packet) into rxPending, or dropped and counted. */
-    private void decodeRead(int r) {
-        if (verified.size() > VERIFIED_LIMIT) verified.clear();
+    /** Offload mode: the read at {@code base} in {@code buf} (header + packet) into rxPending, or dropped and counted. */
+    private void decodeRead(MemorySegment buf, long base, int r) {
         if (r <= VirtioNetHeader.LENGTH) {
             inbound.drop();
             return;
         }
         byte[] packet = new byte[r - VirtioNetHeader.LENGTH];
-        MemorySegment.copy(rxBuf, VirtioNetHeader.LENGTH, MemorySegment.ofArray(packet), 0, packet.length);
+        MemorySegment.copy(buf, base + VirtioNetHeader.LENGTH, MemorySegment.ofArray(packet), 0, packet.length);
         // the common small packet (a SYN, an ACK): an all-zero header says nothing is to be done
         // (no GSO, no checksum to complete); it needs no header record and no decoding
-        if (rxBuf.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) == 0 && rxBuf.get(ValueLayout.JAVA_SHORT_UNALIGNED, 8) == 0) {
+        if (buf.get(ValueLayout.JAVA_LONG_UNALIGNED, base) == 0 && buf.get(ValueLayout.JAVA_SHORT_UNALIGNED, base + 8) == 0) {
+            inbound.plain();
             rxPending.addLast(packet);
             return;
         }
-        MemorySegment.copy(rxBuf, 0, MemorySegment.ofArray(rxHeader), 0, VirtioNetHeader.LENGTH);
+        MemorySegment.copy(buf, base, MemorySegment.ofArray(rxHeader), 0, VirtioNetHeader.LENGTH);
         inbound.decode(VirtioNetHeader.read(rxHeader, 0, VirtioNetHeader.LENGTH), packet, rxPending);
     }
 
@@ -710,7 +709,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         }
         short revents = pollFds.get(ValueLayout.JAVA_SHORT, 6);
         if ((revents & LibC.POLLOUT) != 0 && !txQueue.isEmpty()) {
-            flushWritable();
+            flushWritable(0);
         }
         return (revents & (LibC.POLLIN | LibC.POLLERR | LibC.POLLHUP | LibC.POLLNVAL)) != 0;
     }
@@ -726,22 +725,24 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     public final byte[] readBlocking() throws TunException {
         readerLock.lock();
         try {
+            if (!rxRingTried) setupRxRing();
+            if (rxRing != null) return readRing();
             while (!closed) {
                 if (!rxPending.isEmpty()) {
                     // a merged read is one packet, returned before the next read is decoded
-                    lastReadSegmentSize = inbound == null || rxPending.size() > 1 ? 0 : inbound.mergedSegmentSize;
+                    lastReadInfo = pendingInfo();
                     return rxPending.pollFirst();
                 }
-                lastReadSegmentSize = 0;
+                lastReadInfo = 0;
                 long r = LibC.read(rxErrno, fd, rxBuf, rxBuf.byteSize());
                 if (r > 0) {
                     rxPackets++;
                     rxBytes += r;
                     if (inbound != null) {
-                        decodeRead((int) r);
+                        decodeRead(rxBuf, 0, (int) r);
                         continue;
                     }
-                    return copyOut(rxBuf, (int) r);
+                    return copyOut(rxBuf, 0, (int) r);
                 }
                 if (r == 0) {
                     return null; // end of input (never from a TUN/TAP; a closed socketpair peer in tests)
@@ -771,14 +772,287 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         }
     }
 
-    private int lastReadSegmentSize;
+    private int lastReadInfo;
 
     /**
-     * On the reader thread, after {@link #readBlocking()}: the payload size of the segments the
-     * packet it returned was merged from (a TCP GSO read handed on whole), or 0 for a plain packet.
+     * On the reader thread, after {@link #readBlocking()}: what the device knows of the packet it
+     * returned, as {@link FrameSink#receive(long, byte[], int)} takes it: the payload size of the
+     * segments it was merged from (a TCP GSO read handed on whole; 0 for a plain packet) and
+     * {@link FrameSink#CHECKSUM_VERIFIED} when its TCP checksum was completed or verified.
      */
-    public final int lastReadSegmentSize() {
-        return lastReadSegmentSize;
+    public final int lastReadInfo() {
+        return lastReadInfo;
+    }
+
+    /**
+     * On the reader thread: true if the next {@link #readBlocking()} returns at once, without a
+     * system call (packets of a read already decoded, or io_uring reads already completed).
+     */
+    public final boolean hasReadyFrames() {
+        return !rxPending.isEmpty() || rxReadyHead < rxReadyCount || (rxRing != null && rxRing.ready() > 0);
+    }
+
+    // ------------------------------------------------------------------ io_uring (IoUring)
+    //
+    // The reader thread keeps RX_DEPTH reads outstanding on the descriptor (each into its own
+    // buffer) plus one on the close wakeup's eventfd, and waits for completions in io_uring_enter,
+    // which also submits the reads it re-armed: one system call per burst of packets instead of a
+    // read(2) per packet (and a poll(2) whenever the queue runs dry). The loop thread stages its
+    // writes (frames up to TX_SLOT_SIZE) in a second ring and submits them together when the stack
+    // polls the device at the end of its burst: one io_uring_enter per burst instead of a write(2)
+    // per packet. Larger frames (TSO super-segments) are written with write(2) after what is
+    // staged. The kernel writes into the buffers of requests in flight, so each ring's buffers are
+    // freed only after every request was seen to complete or be cancelled.
+
+    /** Reads kept outstanding on the descriptor. */
+    static final int RX_DEPTH = 32;
+    /** Writes staged or in flight at most; the buffer of each. */
+    static final int TX_SLOTS = 128;
+    static final int TX_SLOT_SIZE = 2048;
+    /** User data of the read on the close wakeup's eventfd. */
+    private static final long WAKE = RX_DEPTH;
+
+    private boolean uringAllowed;
+    private boolean rxRingTried, txRingTried;
+    private IoUring rxRing, txRing;
+    private Arena rxArena, txArena;
+    private MemorySegment rxSlots, wakeBuf, txSlots;
+    private final boolean[] rxArmed = new boolean[RX_DEPTH];
+    private boolean wakeArmed;
+    private final long[] rxReadyData = new long[4 * RX_DEPTH + 8];
+    private final int[] rxReadyRes = new int[4 * RX_DEPTH + 8];
+    private int rxReadyHead, rxReadyCount;
+    private final IoUring.Completion rxCompletion = (userData, res) -> {
+        if (userData < 0 || rxReadyCount == rxReadyData.length) return; // a cancel's own completion
+        rxReadyData[rxReadyCount] = userData;
+        rxReadyRes[rxReadyCount++] = res;
+    };
+    private final int[] txFree = new int[TX_SLOTS];
+    private final int[] txSlotLength = new int[TX_SLOTS];
+    private int txFreeCount;
+    private long txStagedAt = Time.NEVER;
+    private final IoUring.Completion txCompletion = this::txCompleted;
+
+    /**
+     * Turns io_uring on or off for this device before its first read or write (default: on for a
+     * TUN/TAP descriptor unless {@code -D}{@value IoUring#PROPERTY}{@code =false}; off for an adopted
+     * descriptor). When the kernel refuses io_uring the device uses read(2)/write(2) anyway.
+     */
+    public final void setIoUring(boolean on) {
+        this.uringAllowed = on && IoUring.enabled();
+    }
+
+    /**
+     * Batched writes (default off): {@link #transmit} stages frames in an io_uring and the next
+     * {@link #poll} (which {@link #pollAt} asks for at once) submits them in one io_uring_enter.
+     * Only for a runtime that polls the device after each burst of transmits, as a stack's event
+     * loop does ({@link TunHost} turns it on); without io_uring it changes nothing.
+     */
+    public final void setBatchedWrites(boolean on) {
+        this.batchedWrites = on;
+    }
+
+    private boolean batchedWrites;
+
+    /** Whether reads go through io_uring (false until the first {@link #readBlocking} set it up). */
+    public final boolean ioUringReads() { return rxRing != null; }
+
+    /** Whether writes go through io_uring (false until the first write set it up). */
+    public final boolean ioUringWrites() { return txRing != null; }
+
+    /** io_uring_enter calls made for reads and for writes (0 when not used). */
+    public final long ioUringEnters() {
+        IoUring r = rxRing, t = txRing;
+        return (r == null ? 0 : r.enters()) + (t == null ? 0 : t.enters());
+    }
+
+    private void setupRxRing() {
+        rxRingTried = true;
+        if (!uringAllowed || closed) return;
+        Arena a = Arena.ofShared();
+        IoUring r = IoUring.open(2 * RX_DEPTH + 2, a);
+        if (r == null) {
+            a.close();
+            return;
+        }
+        rxArena = a;
+        rxRing = r;
+        rxSlots = a.allocate((long) RX_DEPTH * BUFFER_SIZE, 4096);
+        wakeBuf = a.allocate(8, 8);
+        for (int i = 0; i < RX_DEPTH; i++) armRead(i);
+        armWake();
+    }
+
+    private void armRead(int slot) {
+        rxArmed[slot] = rxRing.prepare(IoUring.OP_READ, fd, rxSlots.address() + (long) slot * BUFFER_SIZE, BUFFER_SIZE, slot);
+    }
+
+    private void armWake() {
+        wakeArmed = rxRing.prepare(IoUring.OP_READ, closeWakeup.fd(), wakeBuf.address(), 8, WAKE);
+    }
+
+    /** {@link #readBlocking} with the ring: completed reads in order, one io_uring_enter when none is left. */
+    private byte[] readRing() throws TunException {
+        while (!closed) {
+            if (!rxPending.isEmpty()) {
+                lastReadInfo = pendingInfo();
+                return rxPending.pollFirst();
+            }
+            lastReadInfo = 0;
+            if (rxReadyHead == rxReadyCount) {
+                rxReadyHead = rxReadyCount = 0;
+                if (rxRing.reap(rxCompletion) == 0) {
+                    // submits the reads re-armed since the last call and waits for one completion
+                    int r = rxRing.submit(1);
+                    if (r < 0 && r != -Errno.EINTR && r != -Errno.EAGAIN && r != -Errno.EBUSY) {
+                        throw new TunException("io_uring_enter on '" + name + "' failed: " + Errno.describe(-r), -r);
+                    }
+                    rxRing.reap(rxCompletion);
+                }
+                continue;
+            }
+            long slot = rxReadyData[rxReadyHead];
+            int res = rxReadyRes[rxReadyHead++];
+            if (slot == WAKE) {
+                wakeArmed = false;
+                if (!closed) armWake();
+                continue;
+            }
+            int i = (int) slot;
+            rxArmed[i] = false;
+            if (res > 0) {
+                rxPackets++;
+                rxBytes += res;
+                long base = (long) i * BUFFER_SIZE;
+                byte[] frame = null;
+                if (inbound != null) decodeRead(rxSlots, base, res);
+                else frame = copyOut(rxSlots, base, res);
+                armRead(i); // copied out: the kernel may fill the buffer again
+                if (frame != null) return frame;
+                continue;
+            }
+            if (res == 0) return null; // end of input (a closed socket pair peer in tests)
+            if (res == -Errno.ECANCELED) continue;
+            if (res == -Errno.EINTR || res == -Errno.EAGAIN) {
+                armRead(i);
+                continue;
+            }
+            throw readError(-res);
+        }
+        return null;
+    }
+
+    /**
+     * Loop thread: stages a write of {@code frame} in the ring (copied into a free slot), to be
+     * submitted with the others of this burst by {@link #submitWrites}. False if the frame does
+     * not fit a slot or the ring is not in use: the caller writes it with write(2).
+     */
+    private boolean stageWrite(long now, byte[] frame) {
+        if (!batchedWrites) return false;
+        if (!txRingTried) setupTxRing();
+        if (txRing == null || frame.length > TX_SLOT_SIZE) return false;
+        if (txFreeCount == 0 || txRing.freeSlots() == 0) {
+            submitWrites();
+            if (txFreeCount == 0 || txRing.freeSlots() == 0) return false;
+        }
+        int slot = txFree[--txFreeCount];
+        long at = (long) slot * TX_SLOT_SIZE;
+        MemorySegment.copy(MemorySegment.ofArray(frame), 0, txSlots, at, frame.length);
+        txSlotLength[slot] = frame.length;
+        txRing.prepare(IoUring.OP_WRITE, fd, txSlots.address() + at, frame.length, slot);
+        // counted when staged (as a write(2) is when it returns); a failed completion takes it back
+        txPackets++;
+        txBytes += frame.length;
+        if (now < txStagedAt) txStagedAt = now;
+        return true;
+    }
+
+    private void setupTxRing() {
+        txRingTried = true;
+        if (!uringAllowed || closed) return;
+        Arena a = Arena.ofShared();
+        IoUring r = IoUring.open(TX_SLOTS, a);
+        if (r == null) {
+            a.close();
+            return;
+        }
+        txArena = a;
+        txRing = r;
+        txSlots = a.allocate((long) TX_SLOTS * TX_SLOT_SIZE, 4096);
+        for (int i = 0; i < TX_SLOTS; i++) txFree[i] = i;
+        txFreeCount = TX_SLOTS;
+    }
+
+    /** Submits the staged writes in one io_uring_enter and takes back the slots of those completed. */
+    private void submitWrites() {
+        if (txRing == null) return;
+        int r = txRing.submit(0);
+        txRing.reap(txCompletion);
+        if (r >= 0 && txRing.freeSlots() == TX_SLOTS) txStagedAt = Time.NEVER;
+    }
+
+    private void txCompleted(long userData, int res) {
+        if (userData < 0 || userData >= TX_SLOTS) return;
+        int slot = (int) userData;
+        txFree[txFreeCount++] = slot;
+        if (res >= 0) return;
+        txPackets--;
+        txBytes -= txSlotLength[slot];
+        if (res == -Errno.EAGAIN || res == -Errno.ENOBUFS) {
+            txDropped++;
+        } else {
+            txErrors++;
+            lastTxErrno = -res;
+        }
+    }
+
+    /**
+     * Cancels the requests of {@code ring} for which {@code inFlight} holds (user data 0 until
+     * {@code slots}, and {@code extra}) and waits, bounded, for their completions; true if none
+     * is left, so their buffers may be freed.
+     */
+    private static boolean quiesce(IoUring ring, java.util.function.LongPredicate inFlight, int slots, long extra,
+                                   java.util.function.LongConsumer done) {
+        IoUring.Completion c = (u, res) -> { if (u >= 0) done.accept(u); };
+        ring.submit(0);
+        ring.reap(c);
+        for (int round = 0; round < 100; round++) {
+            boolean any = false;
+            for (long i = 0; i < slots; i++) {
+                if (inFlight.test(i)) {
+                    any = true;
+                    if (!ring.prepareCancel(i)) ring.submit(0);
+                }
+            }
+            if (extra >= 0 && inFlight.test(extra)) {
+                any = true;
+                if (!ring.prepareCancel(extra)) ring.submit(0);
+            }
+            if (!any) return true;
+            int r = ring.submit(1);
+            if (r < 0 && r != -Errno.EINTR && r != -Errno.EAGAIN && r != -Errno.EBUSY) return false;
+            ring.reap(c);
+        }
+        return false;
+    }
+
+    /** Closes both rings; a ring's buffers are freed only if all its requests are known to be done. */
+    private void closeRings() {
+        if (rxRing != null) {
+            boolean quiet = quiesce(rxRing, u -> u == WAKE ? wakeArmed : rxArmed[(int) u], RX_DEPTH, WAKE,
+                    u -> { if (u == WAKE) wakeArmed = false; else if (u < RX_DEPTH) rxArmed[(int) u] = false; });
+            rxRing.close();
+            if (quiet) rxArena.close(); // else left to the process: the kernel might still write there
+        }
+        if (txRing != null) {
+            boolean[] busy = new boolean[TX_SLOTS];
+            java.util.Arrays.fill(busy, true);
+            for (int i = 0; i < txFreeCount; i++) busy[txFree[i]] = false;
+            boolean quiet = quiesce(txRing, u -> busy[(int) u], TX_SLOTS, -1,
+                    u -> { if (u < TX_SLOTS) busy[(int) u] = false; });
+            txRing.close();
+            if (quiet) txArena.close();
+        }
     }
 
     /** Whether the descriptor is in non-blocking mode (it always should be). */
@@ -820,6 +1094,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         closeWakeup.signal();
         readerLock.lock();
         try {
+            closeRings();
             txDropped += txQueue.size() + txBatch.size();
             txQueue.clear();
             txBatch.clear();
@@ -843,9 +1118,9 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
      * {@code MemorySegment.copy}: on JDK 25 its index check built a StringBuilder per call
      * (JFR, the offload rows); the segment-to-segment copy has no such check.
      */
-    private static byte[] copyOut(MemorySegment buf, int length) {
+    private static byte[] copyOut(MemorySegment buf, long base, int length) {
         byte[] frame = new byte[length];
-        MemorySegment.copy(buf, 0, MemorySegment.ofArray(frame), 0, length);
+        MemorySegment.copy(buf, base, MemorySegment.ofArray(frame), 0, length);
         return frame;
     }
 }

@@ -1,0 +1,141 @@
+package org.netstack4j.linux;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.netstack4j.device.FrameSink;
+import org.netstack4j.device.offload.VirtioNetHeader;
+import org.netstack4j.time.Time;
+
+/**
+ * The TUN devices' io_uring path ({@link IoUring}) without root: one end of an AF_UNIX
+ * SOCK_SEQPACKET pair stands in for the TUN, with io_uring turned on for it. Reads come from
+ * reads kept outstanding in the ring, many per io_uring_enter; writes are staged and submitted
+ * together when the device is polled; close cancels what is in flight.
+ */
+class IoUringTest {
+    private static TunDevice device(SeqpacketPair pair, TunOffload.Offloads offloads) throws TunException {
+        return new TunDevice(TunTapDevice.adopt(pair.deviceFd, "pair", 1500, offloads).withUring(true));
+    }
+
+    private static byte[] packet(int n, int size) {
+        byte[] p = new byte[size];
+        p[0] = 0x45;
+        for (int i = 1; i < size; i++) p[i] = (byte) (n * 31 + i);
+        return p;
+    }
+
+    private static void assumeRing(TunDevice dev) {
+        assumeTrue(IoUring.enabled(), "io_uring turned off with -D" + IoUring.PROPERTY + "=false");
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofShared()) {
+            IoUring probe = IoUring.open(2, a);
+            assumeTrue(probe != null, "the kernel refuses io_uring here (seccomp, io_uring_disabled, old kernel)");
+            probe.close();
+        }
+    }
+
+    @Test
+    void aBurstIsReadInOrderWithFarFewerEntersThanPackets() throws Exception {
+        try (SeqpacketPair pair = new SeqpacketPair(); TunDevice dev = device(pair, TunOffload.Offloads.OFF)) {
+            assumeRing(dev);
+            List<byte[]> sent = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                byte[] p = packet(i, 60 + i);
+                sent.add(p);
+                pair.write(p);
+            }
+            List<byte[]> got = new ArrayList<>();
+            for (int i = 0; i < 100; i++) got.add(dev.readBlocking());
+            assertTrue(dev.ioUringReads(), "the kernel here offers io_uring: reads go through the ring");
+            for (int i = 0; i < 100; i++) assertArrayEquals(sent.get(i), got.get(i), "packet " + i + " in order");
+            assertEquals(100, dev.stats().rxPackets());
+            assertTrue(dev.ioUringEnters() <= 100 / 8, "one io_uring_enter per burst, not per packet: " + dev.ioUringEnters());
+            assertFalse(dev.hasReadyFrames());
+        }
+    }
+
+    @Test
+    void closeWakesAReaderWaitingInTheRing() throws Exception {
+        try (SeqpacketPair pair = new SeqpacketPair()) {
+            TunDevice dev = device(pair, TunOffload.Offloads.OFF);
+            assumeRing(dev);
+            CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return dev.readBlocking();
+                } catch (TunException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            pair.write(packet(1, 80));
+            assertArrayEquals(packet(1, 80), read.get(10, TimeUnit.SECONDS));
+            CompletableFuture<byte[]> blocked = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return dev.readBlocking();
+                } catch (TunException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            dev.close(); // signals the wakeup the ring has a read on, cancels the reads in flight
+            assertNull(blocked.get(10, TimeUnit.SECONDS));
+            assertTrue(dev.isClosed());
+        }
+    }
+
+    @Test
+    void writesOfOneBurstGoOutAtPollInOneEnter() throws Exception {
+        try (SeqpacketPair pair = new SeqpacketPair(); TunDevice dev = device(pair, TunOffload.Offloads.OFF)) {
+            assumeRing(dev);
+            dev.setBatchedWrites(true);
+            List<byte[]> sent = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                byte[] p = packet(i, 40 + i);
+                sent.add(p);
+                dev.transmit(Time.ms(2), p);
+            }
+            assertTrue(dev.ioUringWrites());
+            assertTrue(pair.drain(2048).isEmpty(), "staged, not yet submitted");
+            assertEquals(Time.ms(2), dev.pollAt(), "the device asks to be polled at once");
+            dev.poll(Time.ms(2));
+            assertEquals(Time.NEVER, dev.pollAt());
+            List<byte[]> wire = pair.drain(2048);
+            assertEquals(50, wire.size());
+            for (int i = 0; i < 50; i++) assertArrayEquals(sent.get(i), wire.get(i), "packet " + i + " in order");
+            assertEquals(1, dev.ioUringEnters(), "50 writes, one io_uring_enter");
+            assertEquals(50, dev.stats().txPackets());
+            // a frame larger than a ring slot is written with write(2), after what is staged
+            dev.transmit(Time.ms(3), packet(99, 100));
+            byte[] big = packet(100, TunTapDevice.TX_SLOT_SIZE + 1);
+            dev.transmit(Time.ms(3), big);
+            wire = pair.drain(8192);
+            assertEquals(2, wire.size(), "the staged frame went first");
+            assertArrayEquals(big, wire.get(1));
+        }
+    }
+
+    @Test
+    void offloadReadsCarryTheirChecksumWordThroughTheRing() throws Exception {
+        try (SeqpacketPair pair = new SeqpacketPair();
+             TunDevice dev = device(pair, new TunOffload.Offloads(true, TunOffload.OFFLOAD_ATTEMPTS[0]))) {
+            assumeRing(dev);
+            byte[] d = TunOffloadTest.data(2000);
+            byte[] valid = TunOffloadTest.segment(false, 5000, 1, 1, d, 0, 100, false);
+            byte[] plain = TunOffloadTest.segment(false, 5000, 1, 1, d, 100, 100, false);
+            pair.write(TunOffloadTest.frame(new VirtioNetHeader(VirtioNetHeader.F_DATA_VALID, 0, 0, 0, 0, 0), valid));
+            pair.write(TunOffloadTest.frame(VirtioNetHeader.NONE, plain));
+            assertArrayEquals(valid, dev.readBlocking());
+            assertEquals(FrameSink.CHECKSUM_VERIFIED, dev.lastReadInfo(), "DATA_VALID: vouched for");
+            assertArrayEquals(plain, dev.readBlocking());
+            assertEquals(0, dev.lastReadInfo(), "nothing said: TCP checks");
+        }
+    }
+}
