@@ -17,8 +17,11 @@ import org.netstack4j.wire.Ipv6Repr;
  * IPv6 (RFC 8200 5), a packet bigger than the next hop's MTU gets a Packet Too Big with that MTU
  * (RFC 4443 3.2). Extension headers, fragments included, pass untouched (RFC 8200 4: examined
  * only at the destination; we process no Hop-by-Hop options). Errors go out through
- * {@link Icmpv6#sendError}, which applies RFC 4443 2.4 (e) and the rate limit. A netfilter sees
- * each packet at pre-routing, FORWARD and post-routing, after these checks. Counters:
+ * {@link Icmpv6#sendError}, which applies RFC 4443 2.4 (e) and the rate limit; a link-local
+ * source gets "beyond scope of source address" by its own link. A netfilter sees each packet
+ * at pre-routing ({@link Ipv6#input}, before the route decision: NAT66 may change it), then
+ * FORWARD and post-routing here; with one set, fragments reach here gathered ({@link Defrag6})
+ * and leave as they came, or cut again when NAT changed the packet. Counters:
  * ipv6.fwd.* and per interface ipv6.fwd.&lt;name&gt;.in / .out.
  */
 final class Forwarding6 {
