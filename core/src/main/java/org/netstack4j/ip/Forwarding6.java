@@ -68,16 +68,10 @@ final class Forwarding6 {
 
     /**
      * A packet received on {@code in} for someone else, buf[off .. off+ip.totalLength()); the
-     * caller has checked that it did not arrive as link-layer multicast.
-     */
-    void forward(long now, Link in, Ipv6Repr ip, byte[] buf, int off) {
-        forward(now, in, ip, buf, off, null, stack.hooks());
-    }
-
-    /**
-     * {@code gathered} not null: buf is a packet reassembled for the netfilter ({@link Defrag6}),
-     * which leaves as the fragments that came, or cut again when NAT changed it. {@code hooks}:
-     * the netfilter, whose pre-routing the caller ran (null: none).
+     * caller has checked that it did not arrive as link-layer multicast. {@code gathered} not
+     * null: buf is a packet reassembled for the netfilter ({@link Defrag6}), which leaves as the
+     * fragments that came, or cut again when NAT changed it. {@code hooks}: the netfilter, whose
+     * pre-routing the caller ran (null: none).
      */
     void forward(long now, Link in, Ipv6Repr ip, byte[] buf, int off, Defrag6.Gathered gathered, Hooks hooks) {
         counter(in, true).increment();
