@@ -266,6 +266,21 @@ class Gateway6Test {
         assertEquals(new Endpoint(RB, 8080), new Endpoint(back.src(), back.srcPort()), "the answer from the forward's address");
     }
 
+    @Test void anInsideHostsIcmpv6ErrorAboutAForwardedFlowLeavesTranslated() {
+        netfilter("", List.of(NatConfig.masquerade("rb", RB).withForwards(
+                List.of(new NatConfig.PortForward(Ipv4Repr.PROTO_UDP, 8080, new Endpoint(A, 9))))));
+        UdpSocket client = b.udpBind(Ipv6Address.ANY, 6000);
+        client.sendTo(now, RB, 8080, new byte[] {1}, 0, 1); // to A:9, where nothing listens
+        settle();
+        byte[] err = l2.a.sent.stream().filter(f -> parse(f).nextHeader() == Ipv6Repr.NH_ICMPV6).findFirst().orElseThrow();
+        assertEquals(RB, parse(err).src(), "no internal address leaves (RFC 5508 7.2)");
+        Icmpv6Repr.DestinationUnreachable du = assertInstanceOf(Icmpv6Repr.DestinationUnreachable.class, icmp(err));
+        assertEquals(RB, Ipv6Address.read(du.data(), 24), "the quote names the forward's address");
+        UdpRepr q = ((Parsed.Ok<UdpRepr>) UdpRepr.parse(B, RB, du.data(), Ipv6Repr.HEADER_LENGTH, du.data().length - Ipv6Repr.HEADER_LENGTH)).value();
+        assertEquals(8080, q.dstPort(), "and its port, with the quoted checksum still right");
+        assertNotNull(client.error(), "B's socket hears it");
+    }
+
     @Test void anIpv4NatLeavesIpv6AloneAndTheOtherWayRound() {
         netfilter("", List.of(NatConfig.masquerade("rb", org.netstack4j.wire.Ipv4Address.parse("10.2.0.1"))));
         UdpSocket sink = b.udpBind(Ipv6Address.ANY, 9);
