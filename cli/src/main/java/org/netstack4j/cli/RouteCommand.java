@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import org.netstack4j.filter.ConnTrackConfig;
 import org.netstack4j.filter.NatConfig;
 import org.netstack4j.filter.Netfilter;
@@ -37,8 +38,10 @@ import picocli.CommandLine.Model.CommandSpec;
             "IPv6 on the TUNs given IPv6 addresses: hop limit, time exceeded, unreachable,",
             "packet too big with the next hop's MTU (routers never fragment IPv6).",
             "--firewall loads a rule file (docs/firewall.md; it filters forwarded IPv6 too);",
-            "--masquerade rewrites the IPv4 source of what leaves an interface to",
-            "netstack4j's address there (no NAT for IPv6). The kernel",
+            "--masquerade rewrites the source of what leaves an interface to netstack4j's",
+            "address there: IPv4, and IPv6 (stateful NAT66, as ip6tables MASQUERADE) on",
+            "ports with an IPv6 address. A port may be IPv6-only (b0=fd00:2::1/64) and have",
+            "several IPv6 addresses; netstack4j sends no router advertisements. The kernel",
             "side of each TUN is left to you (address it, or move it into a namespace).",
             "Ctrl-C prints the counters and removes the TUNs."},
         footer = {"", "Example (as root):",
@@ -47,9 +50,9 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class RouteCommand implements java.util.concurrent.Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--tun", paramLabel = "NAME=CIDR[,CIDR6...]", required = true,
-            description = "A TUN interface and netstack4j's address on it, e.g. a0=10.1.0.1/24 (two or more);"
-                    + " IPv6 addresses after commas route IPv6 too, e.g. a0=10.1.0.1/24,fd00:1::1/64.")
+    @Option(names = "--tun", paramLabel = "NAME=CIDR[,CIDR...]", required = true,
+            description = "A TUN interface and netstack4j's addresses on it, comma-separated, e.g. a0=10.1.0.1/24 (two or more);"
+                    + " IPv6 addresses route IPv6 too, e.g. a0=10.1.0.1/24,fd00:1::1/64; IPv6 alone makes an IPv6-only port, e.g. b0=fd00:2::1/64.")
     List<String> tuns = new ArrayList<>();
 
     @Option(names = "--firewall", paramLabel = "FILE", description = "Firewall rules (docs/firewall.md).")
@@ -75,19 +78,28 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
         Map<String, TunRouter.Port> byName = new LinkedHashMap<>();
         for (String t : tuns) {
             int eq = t.indexOf('=');
-            if (eq <= 0) throw new Main.UsageError("--tun " + t + ": expected NAME=CIDR, e.g. a0=10.1.0.1/24");
+            if (eq <= 0) throw new Main.UsageError("--tun " + t + ": expected NAME=CIDR[,CIDR...], e.g. a0=10.1.0.1/24 or b0=fd00:2::1/64");
             String name = t.substring(0, eq);
             TunException bad = TunException.checkName(name);
             if (bad != null) throw new Main.UsageError("--tun: " + bad.getMessage());
-            String[] cidrs = t.substring(eq + 1).split(",", -1);
-            Ipv4Cidr cidr;
+            // addresses of either family in any order: at most one IPv4 (an interface has one), any
+            // number of IPv6; IPv6 alone makes an IPv6-only port
+            Ipv4Cidr cidr = null;
             List<Ipv6Cidr> v6 = new ArrayList<>();
-            try {
-                cidr = Ipv4Cidr.parse(cidrs[0]);
-                for (int i = 1; i < cidrs.length; i++) v6.add(Ipv6Cidr.parse(cidrs[i]));
-            } catch (IllegalArgumentException e) {
-                throw new Main.UsageError("--tun " + t + ": " + e.getMessage()
-                        + (cidrs[0].contains(":") ? " (the IPv4 address comes first: NAME=IPV4/LEN,IPV6/LEN)" : ""));
+            for (String c : t.substring(eq + 1).split(",", -1)) {
+                try {
+                    if (c.contains(":")) {
+                        Ipv6Cidr a = Ipv6Cidr.parse(c);
+                        if (v6.contains(a)) throw new IllegalArgumentException(c + " given twice");
+                        v6.add(a);
+                    } else if (cidr != null) {
+                        throw new IllegalArgumentException("one IPv4 address per interface, " + cidr + " and " + c + " given");
+                    } else {
+                        cidr = Ipv4Cidr.parse(c);
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw new Main.UsageError("--tun " + t + ": " + e.getMessage());
+                }
             }
             if (byName.put(name, new TunRouter.Port(name, cidr, v6)) != null) throw new Main.UsageError("--tun: " + name + " given twice");
         }
@@ -126,7 +138,7 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
         Map<String, Ipv4Address> addrs = new LinkedHashMap<>();
         Map<String, Ipv6Address> addrs6 = new LinkedHashMap<>();
         for (TunRouter.Port p : ports) {
-            addrs.put(p.name(), p.address().address());
+            if (p.address() != null) addrs.put(p.name(), p.address().address());
             if (!p.ipv6().isEmpty()) addrs6.put(p.name(), p.ipv6().getFirst().address());
         }
         RuleSet rules = RuleSet.ACCEPT_ALL;
@@ -145,9 +157,13 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
         }
         List<NatConfig> nat = new ArrayList<>();
         for (String m : masquerade) {
+            // one NAT per family the port has: IPv4 masquerade and NAT66 (as ip6tables MASQUERADE)
             Ipv4Address a = addrs.get(m);
-            if (a == null) throw new Main.UsageError("--masquerade " + m + ": not one of the --tun interfaces " + addrs.keySet());
-            nat.add(NatConfig.masquerade(m, a));
+            Ipv6Address a6 = addrs6.get(m);
+            if (a == null && a6 == null) throw new Main.UsageError("--masquerade " + m + ": not one of the --tun interfaces "
+                    + ports.stream().map(TunRouter.Port::name).toList());
+            if (a != null) nat.add(NatConfig.masquerade(m, a));
+            if (a6 != null) nat.add(NatConfig.masquerade(m, a6));
         }
         return new Netfilter(rules, ct, nat, addrs, addrs6, counters);
     }
@@ -167,8 +183,9 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
         }
         PrintWriter out = spec.commandLine().getOut();
         for (TunRouter.Port p : ports) {
-            StringBuilder a = new StringBuilder(p.address().toString());
-            for (Ipv6Cidr c : p.ipv6()) a.append(", ").append(c);
+            StringJoiner a = new StringJoiner(", ");
+            if (p.address() != null) a.add(p.address().toString());
+            for (Ipv6Cidr c : p.ipv6()) a.add(c.toString());
             out.printf("netstack4j %s on %s%s%n", a, p.name(), p.mtu() == 0 ? "" : " (MTU " + p.mtu() + ")");
         }
         out.println("forwarding" + (nf == null ? "" : " with " + (firewall == null ? "" : "firewall " + firewall + " ")

@@ -25,11 +25,18 @@ class RouteCommandTest {
         misuse("Linux allows at most 15", "route", "--tun", "a-very-long-interface-name=10.1.0.1/24", "--tun", "b0=10.2.0.1/24");
     }
 
-    @Test void ipv6AddressesFollowTheIpv4OneAfterCommas() {
+    @Test void addressesOfBothFamiliesAfterCommasAndIpv6OnlyPorts() {
         var ports = RouteCommand.ports(java.util.List.of("a0=10.1.0.1/24,fd00:1::1/64,fd00:11::1/64", "b0=10.2.0.1/24"));
         assertEquals(java.util.List.of("fd00:1::1/64", "fd00:11::1/64"), ports.get(0).ipv6().stream().map(Object::toString).toList());
         assertEquals(java.util.List.of(), ports.get(1).ipv6());
-        misuse("the IPv4 address comes first", "route", "--tun", "a0=fd00:1::1/64", "--tun", "b0=10.2.0.1/24");
+        // issue 14: IPv6-only ports, and the families in any order
+        var v6only = RouteCommand.ports(java.util.List.of("a0=fd00:1::1/64,10.1.0.1/24", "b0=fd00:2::1/64,fd00:22::1/64"));
+        assertEquals("10.1.0.1/24", v6only.get(0).address().toString());
+        assertEquals(java.util.List.of("fd00:1::1/64"), v6only.get(0).ipv6().stream().map(Object::toString).toList());
+        assertEquals(null, v6only.get(1).address(), "no IPv4 on b0");
+        assertEquals(java.util.List.of("fd00:2::1/64", "fd00:22::1/64"), v6only.get(1).ipv6().stream().map(Object::toString).toList());
+        misuse("one IPv4 address per interface", "route", "--tun", "a0=10.1.0.1/24,10.3.0.1/24", "--tun", "b0=10.2.0.1/24");
+        misuse("given twice", "route", "--tun", "a0=fd00:1::1/64,fd00:1::1/64", "--tun", "b0=10.2.0.1/24");
         misuse("not a unicast host address", "route", "--tun", "a0=10.1.0.1/24,ff02::1/64", "--tun", "b0=10.2.0.1/24");
         misuse("has no prefix length", "route", "--tun", "a0=10.1.0.1/24,fd00:1::1", "--tun", "b0=10.2.0.1/24");
     }
@@ -61,5 +68,11 @@ class RouteCommandTest {
         var nf = RouteCommand.netfilter(ports, ok, java.util.List.of("b0"), new org.netstack4j.trace.Counters());
         assertEquals(1, nf.nats().size());
         assertEquals(null, RouteCommand.netfilter(ports, null, java.util.List.of(), new org.netstack4j.trace.Counters()));
+        // masquerade on an IPv6 port: NAT66 from its (first) IPv6 address; a dual-stack port gets both
+        var v6 = RouteCommand.ports(java.util.List.of("a0=fd00:1::1/64", "b0=fd00:2::1/64"));
+        var nf6 = RouteCommand.netfilter(v6, null, java.util.List.of("b0"), new org.netstack4j.trace.Counters());
+        assertEquals(java.util.List.of("fd00:2::1"), nf6.nats().stream().map(n -> n.config().external().toString()).toList());
+        var dual = RouteCommand.ports(java.util.List.of("a0=10.1.0.1/24,fd00:1::1/64", "b0=10.2.0.1/24,fd00:2::1/64"));
+        assertEquals(2, RouteCommand.netfilter(dual, null, java.util.List.of("b0"), new org.netstack4j.trace.Counters()).nats().size());
     }
 }

@@ -189,6 +189,39 @@ class RouteInteropTest {
     }
 
     /**
+     * An IPv6-only {@code route} (issue 14): the TUNs get IPv6 addresses alone (b0 two of them),
+     * the namespaces no IPv4 at all, and --masquerade b0 is NAT66. ping -6 crosses, curl -6
+     * fetches 1 MB intact from python3 -m http.server in B, and B's server sees the router's
+     * address fd00:2::1, never A's.
+     */
+    @Test void ipv6OnlyRouteWithMasquerade(@TempDir Path dir) throws Exception {
+        assumeTrue(LinuxNet.findOnPath("ping") != null, "needs ping (iputils-ping)");
+        startRouter("--tun", a0 + "=fd00:1::1/64", "--tun", b0 + "=fd00:2::1/64,fd00:22::1/64", "--masquerade", b0);
+        String[][] sides = {{a0, nsA, "fd00:1::2/64", "fd00:1::1"}, {b0, nsB, "fd00:2::2/64", "fd00:2::1"}};
+        for (String[] s : sides) {
+            sh("ip", "link", "set", s[0], "netns", s[1]);
+            sh("ip", "-n", s[1], "-6", "addr", "add", s[2], "dev", s[0], "nodad");
+            sh("ip", "-n", s[1], "link", "set", s[0], "up");
+            sh("ip", "-n", s[1], "-6", "route", "add", "default", "via", s[3], "dev", s[0]);
+        }
+        String ping = sh("ip", "netns", "exec", nsA, "ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", "fd00:2::2");
+        assertTrue(ping.contains(" 0% packet loss") && ping.contains("from fd00:2::2"), ping);
+        String second = sh("ip", "netns", "exec", nsA, "ping", "-6", "-c", "1", "-W", "2", "fd00:22::1");
+        assertTrue(second.contains(" 0% packet loss"), "b0's second address answers: " + second);
+        TunInteropTest.writeRandom(dir, "data.bin", 1 << 20, new java.util.Random(7));
+        Path file = dir.resolve("data.bin");
+        Path log = startServer(dir, "fd00:2::2", "http://[fd00:2::2]:8000/");
+        String sum = sh("ip", "netns", "exec", nsA, "sh", "-c", "curl -6 -g -sS --max-time 30 'http://[fd00:2::2]:8000/data.bin' | sha256sum").split(" ")[0];
+        assertEquals(sh("sha256sum", file.toString()).split(" ")[0], sum, "1 MB intact over IPv6-only route with NAT66");
+        String seen = Files.readString(log);
+        assertTrue(seen.contains("fd00:2::1 - - ") && seen.contains("GET /data.bin"), "B's server saw netstack4j's address: " + seen);
+        assertTrue(!seen.contains("fd00:1::2"), "never A's: " + seen);
+        String rest = stopRouter();
+        assertTrue(rest.matches("(?s).*nat\\.out\\.translated\\s+\\d{2,}.*"), "NAT66 counters: " + rest);
+        assertTrue(!rest.contains("ipv4.fwd.datagrams"), "no IPv4 at all: " + rest);
+    }
+
+    /**
      * The router checks of issue 14 over IPv4: iperf3 TCP and UDP through {@code route} (numbers
      * printed), and an MTU 1280 link on B's side ({@code --mtu b0=1280}; B's kernel is told 1500,
      * so its MSS does not hide the limit, as with a tunnel behind the router). A DF-clear 1428-byte

@@ -11,8 +11,10 @@ import org.netstack4j.time.Pollable;
 import org.netstack4j.time.Time;
 import org.netstack4j.trace.Counters;
 import org.netstack4j.wire.IcmpRepr;
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.Icmpv6Repr;
 import org.netstack4j.wire.Ipv4Repr;
+import org.netstack4j.wire.Ipv6Address;
+import org.netstack4j.wire.Ipv6Repr;
 import org.netstack4j.wire.TcpRepr;
 
 /**
@@ -29,6 +31,11 @@ import org.netstack4j.wire.TcpRepr;
  * 4 min (RFC 5382 REQ-5). A mapping ends with its last session. The internal port is kept when
  * free (port preservation); ports below 1024 map below 1024 (RFC 4787 REQ-3); the table is
  * bounded, and exhaustion of ports or of the table is counted, never thrown.
+ *
+ * <p>One NAT translates one family, its external address's: with an IPv6 address it is stateful
+ * NAT66 as Linux's ip6tables MASQUERADE does it, the same mappings, filtering and timeouts over
+ * TCP, UDP and ICMPv6 echo identifiers, and ICMPv6 errors translated by RFC 5508 7's rules
+ * (the quoted packet and the outer address; ICMPv6's checksum covers its pseudo-header).
  *
  * <p>The IP layer calls {@link #inbound} at pre-routing and {@link #outbound} at post-routing.
  * Counters (under "nat."): out.translated, in.translated, hairpinned, filtered, icmp_errors,
@@ -107,6 +114,8 @@ public final class Nat implements Pollable {
     private record Due(long at, Mapping m) {}
 
     private final NatConfig cfg;
+    /** NAT66: the external address is IPv6, only IPv6 is translated. */
+    private final boolean v6;
     private final Map<InKey, Mapping> byInternal = new HashMap<>();
     private final Map<ExKey, Mapping> byExternal = new HashMap<>();
     private final BitSet[] used = {new BitSet(65536), new BitSet(65536), new BitSet(65536)}; // TCP, UDP, ICMP
@@ -118,6 +127,7 @@ public final class Nat implements Pollable {
 
     public Nat(NatConfig cfg, Counters counters) {
         this.cfg = cfg;
+        this.v6 = cfg.external() instanceof Ipv6Address;
         this.rng = cfg.seed() == 0 ? 0x9e3779b97f4a7c15L : cfg.seed();
         outTranslated = counters.counter("nat.out.translated");
         inTranslated = counters.counter("nat.in.translated");
@@ -160,20 +170,20 @@ public final class Nat implements Pollable {
      * change in place.
      */
     public Action outbound(Packet p, String outIface, long now) {
-        if (p.isIpv6() || !outIface.equals(cfg.externalIface())) return Action.UNCHANGED; // IPv4 NAT: no NAT66
+        if (p.isIpv6() != v6 || !outIface.equals(cfg.externalIface())) return Action.UNCHANGED; // the other family's
         if (p.isIcmpError()) return outboundError(p);
         if (!translatable(p)) return Action.UNCHANGED;
         FlowKey k = p.key();
         if (k.src().address().equals(cfg.external()) || !isInternal(k.src().address())) return Action.UNCHANGED;
         Mapping m = byInternal.get(new InKey(k.protocol(), k.src()));
         if (m == null) {
-            if (!(isEcho(p, true) || k.protocol() != Ipv4Repr.PROTO_ICMP)) return Action.UNCHANGED; // an echo reply from inside: only port forwards
+            if (!(isEcho(p, true) || !isIcmp(k.protocol()))) return Action.UNCHANGED; // an echo reply from inside: only port forwards
             Object r = create(k.protocol(), k.src(), now);
             if (r instanceof Action a) return a;
             m = (Mapping) r;
         }
         touch(m, remoteKey(k.protocol(), k.dst()), true, tcpFlags(p), now);
-        NatRewrite.rewrite(p.buf(), p.off(), true, m.external());
+        NatRewrite.rewrite(p, true, m.external());
         outTranslated.increment();
         return Action.TRANSLATED;
     }
@@ -185,13 +195,13 @@ public final class Nat implements Pollable {
      * translated datagram is translated inside and out (RFC 5508 7.1).
      */
     public Action inbound(Packet p, String inIface, long now) {
-        if (p.isIpv6()) return Action.UNCHANGED;
+        if (p.isIpv6() != v6) return Action.UNCHANGED;
         boolean fromOutside = inIface.equals(cfg.externalIface());
         if (p.isIcmpError()) return fromOutside ? inboundError(p, now) : Action.UNCHANGED;
         if (!translatable(p)) return Action.UNCHANGED;
         FlowKey k = p.key();
         if (!k.dst().address().equals(cfg.external())) return Action.UNCHANGED;
-        if (k.protocol() == Ipv4Repr.PROTO_ICMP && !isEcho(p, false)) return Action.UNCHANGED; // a ping to the NAT itself
+        if (isIcmp(k.protocol()) && !isEcho(p, false)) return Action.UNCHANGED; // a ping to the NAT itself
         Mapping m = byExternal.get(new ExKey(k.protocol(), k.dst().port()));
         if (m == null) return Action.UNCHANGED;
         Endpoint remote = k.src();
@@ -215,9 +225,9 @@ public final class Nat implements Pollable {
             return Action.FILTERED;
         }
         touch(m, rk, false, tcpFlags(p), now);
-        NatRewrite.rewrite(p.buf(), p.off(), false, m.internal());
+        NatRewrite.rewrite(p, false, m.internal());
         if (source != null) {
-            NatRewrite.rewrite(p.buf(), p.off(), true, source.external());
+            NatRewrite.rewrite(p, true, source.external());
             hairpinned.increment();
             return Action.HAIRPINNED;
         }
@@ -264,8 +274,8 @@ public final class Nat implements Pollable {
         // the quoted datagram came in translated: R -> internal; it left the remote as R -> external
         Mapping m = byInternal.get(new InKey(q.protocol(), new Endpoint(q.dst(), q.dstPort())));
         if (m == null) return Action.UNCHANGED;
-        NatRewrite.rewriteQuoted(p.buf(), p.off(), false, m.external());
-        NatRewrite.rewriteAddress(p.buf(), p.off(), true, cfg.external()); // no internal address leaves (RFC 5508 7.2)
+        NatRewrite.rewriteQuoted(p, false, m.external());
+        NatRewrite.rewriteAddress(p, true, cfg.external()); // no internal address leaves (RFC 5508 7.2)
         icmpErrors.increment();
         return Action.TRANSLATED;
     }
@@ -282,8 +292,8 @@ public final class Nat implements Pollable {
             filtered.increment();
             return Action.FILTERED;
         }
-        NatRewrite.rewriteQuoted(p.buf(), p.off(), true, m.internal());
-        NatRewrite.rewriteAddress(p.buf(), p.off(), false, (Ipv4Address) m.internal().address());
+        NatRewrite.rewriteQuoted(p, true, m.internal());
+        NatRewrite.rewriteAddress(p, false, m.internal().address());
         icmpErrors.increment();
         return Action.TRANSLATED;
     }
@@ -299,14 +309,21 @@ public final class Nat implements Pollable {
             case Packet.Transport.Tcp t -> true;
             case Packet.Transport.Udp u -> true;
             case Packet.Transport.Icmp(IcmpRepr m) -> m instanceof IcmpRepr.EchoRequest || m instanceof IcmpRepr.EchoReply;
-            case Packet.Transport.Icmp6 m -> false;
+            case Packet.Transport.Icmp6(Icmpv6Repr m) -> m instanceof Icmpv6Repr.EchoRequest || m instanceof Icmpv6Repr.EchoReply;
             case Packet.Transport.Other o -> false;
         };
     }
 
     private static boolean isEcho(Packet p, boolean request) {
         return p.transport() instanceof Packet.Transport.Icmp(IcmpRepr m)
-                && (request ? m instanceof IcmpRepr.EchoRequest : m instanceof IcmpRepr.EchoReply);
+                && (request ? m instanceof IcmpRepr.EchoRequest : m instanceof IcmpRepr.EchoReply)
+                || p.transport() instanceof Packet.Transport.Icmp6(Icmpv6Repr m6)
+                && (request ? m6 instanceof Icmpv6Repr.EchoRequest : m6 instanceof Icmpv6Repr.EchoReply);
+    }
+
+    /** ICMP or ICMPv6: query identifiers instead of ports. */
+    private static boolean isIcmp(int protocol) {
+        return protocol == Ipv4Repr.PROTO_ICMP || protocol == Ipv6Repr.NH_ICMPV6;
     }
 
     private static int tcpFlags(Packet p) {
@@ -315,14 +332,14 @@ public final class Nat implements Pollable {
 
     /** The remote as filtering sees it: ICMP replies carry the translated identifier, so only the address counts. */
     private static Endpoint remoteKey(int protocol, Endpoint remote) {
-        return protocol == Ipv4Repr.PROTO_ICMP ? new Endpoint(remote.address(), 0) : remote;
+        return isIcmp(protocol) ? new Endpoint(remote.address(), 0) : remote;
     }
 
     private static int index(int protocol) {
         return switch (protocol) {
             case Ipv4Repr.PROTO_TCP -> 0;
             case Ipv4Repr.PROTO_UDP -> 1;
-            case Ipv4Repr.PROTO_ICMP -> 2;
+            case Ipv4Repr.PROTO_ICMP, Ipv6Repr.NH_ICMPV6 -> 2;
             default -> throw new IllegalArgumentException("no NAT for protocol " + protocol);
         };
     }
@@ -355,11 +372,11 @@ public final class Nat implements Pollable {
     private int allocate(int protocol, int internalPort) {
         BitSet u = used[index(protocol)];
         int lo, hi;
-        if (protocol == Ipv4Repr.PROTO_ICMP) { lo = 0; hi = 0xffff; }
+        if (isIcmp(protocol)) { lo = 0; hi = 0xffff; }
         else if (internalPort < 1024) { lo = 1; hi = 1023; }
         else { lo = cfg.ports().lo(); hi = cfg.ports().hi(); }
         if (internalPort >= lo && internalPort <= hi && !u.get(internalPort)) return internalPort;
-        boolean parity = cfg.portParity() && protocol != Ipv4Repr.PROTO_ICMP;
+        boolean parity = cfg.portParity() && !isIcmp(protocol);
         int n = hi - lo + 1;
         rng ^= rng << 13;
         rng ^= rng >>> 7;

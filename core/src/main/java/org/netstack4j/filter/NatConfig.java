@@ -3,7 +3,7 @@ package org.netstack4j.filter;
 import java.util.List;
 import java.util.Objects;
 import org.netstack4j.time.Time;
-import org.netstack4j.wire.Ipv4Address;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Repr;
 
 /**
@@ -14,7 +14,7 @@ import org.netstack4j.wire.Ipv4Repr;
  * filtering (RFC 4787 REQ-8, RFC 5382 REQ-3: the "more stringent" recommendation).
  *
  * @param externalIface    the interface whose address sources are rewritten to
- * @param external         that address
+ * @param external         that address; an IPv6 one makes the NAT translate IPv6 (NAT66), an IPv4 one IPv4
  * @param internal         sources to translate; empty: every source but the external address
  * @param ports            external ports for internal ports from 1024 (internal ports below 1024 map below 1024, RFC 4787 REQ-3)
  * @param portParity       keep the internal port's parity (RFC 4787 4.2.2, optional)
@@ -26,7 +26,7 @@ import org.netstack4j.wire.Ipv4Repr;
  * @param forwards         destination NAT: static mappings, open to every remote
  * @param seed             where the port search starts (RFC 6056 randomisation, deterministic per seed)
  */
-public record NatConfig(String externalIface, Ipv4Address external, List<Prefix> internal, PortRange ports,
+public record NatConfig(String externalIface, IpAddress external, List<Prefix> internal, PortRange ports,
                         boolean portParity, Filtering udpFiltering, Filtering tcpFiltering, boolean inboundRefresh,
                         long udpTimeout, long tcpEstablished, long tcpTransitory, long icmpTimeout,
                         int maxMappings, int maxSessionsPerMapping, List<PortForward> forwards, long seed) {
@@ -68,7 +68,7 @@ public record NatConfig(String externalIface, Ipv4Address external, List<Prefix>
     }
 
     /** Masquerade every source behind external on externalIface, with the RFC defaults. */
-    public static NatConfig masquerade(String externalIface, Ipv4Address external) {
+    public static NatConfig masquerade(String externalIface, IpAddress external) {
         return new NatConfig(externalIface, external, List.of(), new PortRange(1024, 65535), false,
                 Filtering.ADDRESS_DEPENDENT, Filtering.ADDRESS_DEPENDENT, false,
                 Time.s(300), Time.s(7440), Time.s(240), Time.s(60), 65536, 1024, List.of(), 1);

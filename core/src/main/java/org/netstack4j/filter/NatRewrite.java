@@ -2,8 +2,12 @@ package org.netstack4j.filter;
 
 import org.netstack4j.wire.Checksum;
 import org.netstack4j.wire.IcmpRepr;
+import org.netstack4j.wire.Icmpv6Repr;
+import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.Ipv4Repr;
+import org.netstack4j.wire.Ipv6Address;
+import org.netstack4j.wire.Ipv6Repr;
 
 /**
  * Address and port rewriting of IPv4 datagrams in place, with every checksum fixed by incremental
@@ -13,6 +17,11 @@ import org.netstack4j.wire.Ipv4Repr;
  * them (RFC 5508 section 7; RFC 3022 4.3). A UDP checksum of zero means "none" and stays zero; a
  * computed zero is written as all ones (RFC 768). The "port" of an ICMP echo message is its
  * identifier (RFC 5508 3.1); other ICMP messages have none.
+ *
+ * <p>IPv6 (NAT66, {@link #rewrite(Packet, boolean, Endpoint)} and its siblings) is the same
+ * with RFC 8200's differences: no header checksum, the pseudo-header covers ICMPv6 too (RFC
+ * 4443 2.3), so an address change updates the ICMPv6 checksum as it does TCP's and UDP's, and
+ * the "port" of ICMPv6 echo is its identifier.
  *
  * <p>Pure functions over bytes: the caller has checked the structure (e.g. with
  * {@link Packet#parse}); offsets are absolute.
@@ -65,6 +74,80 @@ public final class NatRewrite {
         int proto = Fields.u8(buf, off + 9);
         int l4cks = proto == Ipv4Repr.PROTO_ICMP ? NONE : l4Checksum(buf, proto, off + hl, Fields.u16(buf, off + 2) - hl);
         setAddress(buf, off + (source ? 12 : 16), to, off + 10, l4cks, proto == Ipv4Repr.PROTO_UDP, NONE);
+    }
+
+    /** Sets the source or destination address and port of {@code p} (either version). */
+    public static void rewrite(Packet p, boolean source, Endpoint to) {
+        if (!p.isIpv6()) {
+            rewrite(p.buf(), p.off(), source, to);
+            return;
+        }
+        byte[] buf = p.buf();
+        int cks = l4Checksum6(buf, p.protocol(), p.l4Offset(), p.l4Length());
+        boolean udp = p.protocol() == Ipv6Repr.NH_UDP;
+        setAddress6(buf, p.off() + (source ? 8 : 24), (Ipv6Address) to.address(), cks, udp, NONE);
+        int portPos = portPosition6(buf, p.protocol(), p.l4Offset(), p.l4Length(), source);
+        if (portPos != NONE) write16(buf, portPos, to.port(), cks, udp, NONE);
+    }
+
+    /** {@link #rewriteQuoted(byte[], int, boolean, Endpoint)} for {@code p}, an ICMP or ICMPv6 error. */
+    public static void rewriteQuoted(Packet p, boolean quotedSource, Endpoint to) {
+        if (!p.isIpv6()) {
+            rewriteQuoted(p.buf(), p.off(), quotedSource, to);
+            return;
+        }
+        byte[] buf = p.buf();
+        int icmpCks = p.l4Offset() + 2;
+        int q = p.l4Offset() + Icmpv6Repr.HEADER_LENGTH;
+        int end = p.l4Offset() + p.l4Length();
+        // Quote#of6 named the flow only with the transport header right after the quoted IPv6 header
+        int qproto = Fields.u8(buf, q + 6);
+        int ql4 = q + Ipv6Repr.HEADER_LENGTH;
+        int qcks = l4Checksum6(buf, qproto, ql4, end - ql4);
+        boolean udp = qproto == Ipv6Repr.NH_UDP;
+        setAddress6(buf, q + (quotedSource ? 8 : 24), (Ipv6Address) to.address(), qcks, udp, icmpCks);
+        int portPos = portPosition6(buf, qproto, ql4, end - ql4, quotedSource);
+        if (portPos != NONE) write16(buf, portPos, to.port(), qcks, udp, icmpCks);
+    }
+
+    /** Sets only the source or destination address of {@code p} (either version). */
+    public static void rewriteAddress(Packet p, boolean source, IpAddress to) {
+        if (!p.isIpv6()) {
+            rewriteAddress(p.buf(), p.off(), source, (Ipv4Address) to);
+            return;
+        }
+        int cks = l4Checksum6(p.buf(), p.protocol(), p.l4Offset(), p.l4Length());
+        setAddress6(p.buf(), p.off() + (source ? 8 : 24), (Ipv6Address) to, cks, p.protocol() == Ipv6Repr.NH_UDP, NONE);
+    }
+
+    /** IPv6: every transport checksum covers the pseudo-header (RFC 8200 8.1, RFC 4443 2.3). */
+    private static int l4Checksum6(byte[] buf, int proto, int l4, int l4len) {
+        int pos = switch (proto) {
+            case Ipv6Repr.NH_TCP -> l4 + 16;
+            case Ipv6Repr.NH_UDP -> l4 + 6;
+            case Ipv6Repr.NH_ICMPV6 -> l4 + 2;
+            default -> NONE;
+        };
+        return pos == NONE || pos + 2 > l4 + l4len ? NONE : pos;
+    }
+
+    private static int portPosition6(byte[] buf, int proto, int l4, int l4len, boolean source) {
+        return switch (proto) {
+            case Ipv6Repr.NH_TCP, Ipv6Repr.NH_UDP -> l4len >= 4 ? l4 + (source ? 0 : 2) : NONE;
+            case Ipv6Repr.NH_ICMPV6 -> {
+                int type = l4len >= 6 ? Fields.u8(buf, l4) : -1;
+                yield type == Icmpv6Repr.TYPE_ECHO_REQUEST || type == Icmpv6Repr.TYPE_ECHO_REPLY ? l4 + 4 : NONE;
+            }
+            default -> NONE;
+        };
+    }
+
+    /** The eight words of an IPv6 address, each covered by the transport checksum's pseudo-header. */
+    private static void setAddress6(byte[] buf, int pos, Ipv6Address to, int l4Cks, boolean udp, int outer) {
+        for (int i = 0; i < 8; i++) {
+            long half = i < 4 ? to.high() : to.low();
+            write16(buf, pos + 2 * i, (int) (half >>> (48 - 16 * (i & 3))) & 0xffff, l4Cks, udp, outer);
+        }
     }
 
     /** Where the checksum of a transport header lies, or NONE when absent (a short quote, a UDP zero). */

@@ -19,8 +19,9 @@ import org.netstack4j.wire.Parsed;
  * delivery, FORWARD for routed datagrams, OUTPUT for the host's own), and {@link #postRouting}
  * for every datagram sent. Datagrams are whole (reassembled) IPv4 datagrams or IPv6 packets at
  * buf[off..off+len), rewritten in place. IPv6 goes through connection tracking and the rules the
- * same way; NAT is IPv4's only (no NAT66), and IPv6 fragments are dropped as malformed (the IP
- * layer hands the hooks no reassembled IPv6 yet). Counters (under "nf."): malformed, dropped,
+ * same way, and NAT translates each family by its NATs' external addresses (NAT66 for IPv6).
+ * The IP layer reassembles fragments of both families before the hooks (a fragment that reaches
+ * here anyway is dropped as malformed). Counters (under "nf."): malformed, dropped,
  * rejected, conntrack_full.
  */
 public final class Netfilter implements Pollable {
@@ -73,7 +74,6 @@ public final class Netfilter implements Pollable {
     public Outcome preRouting(byte[] buf, int off, int len, String inIface, long now) {
         Parsed<Packet> pp = Packet.parse(buf, off, len, true);
         if (!(pp instanceof Parsed.Ok<Packet>(Packet p))) return drop(malformed, pp.toString());
-        if (p.isIpv6()) return PASS;
         for (Nat n : nats) {
             Nat.Action a = n.inbound(p, inIface, now);
             switch (a) {
@@ -115,7 +115,6 @@ public final class Netfilter implements Pollable {
     public Outcome postRouting(byte[] buf, int off, int len, String outIface, long now) {
         Parsed<Packet> pp = Packet.parse(buf, off, len, false);
         if (!(pp instanceof Parsed.Ok<Packet>(Packet p))) return drop(malformed, pp.toString());
-        if (p.isIpv6()) return PASS;
         for (Nat n : nats) {
             Nat.Action a = n.outbound(p, outIface, now);
             switch (a) {

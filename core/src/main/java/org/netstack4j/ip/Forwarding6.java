@@ -17,8 +17,11 @@ import org.netstack4j.wire.Ipv6Repr;
  * IPv6 (RFC 8200 5), a packet bigger than the next hop's MTU gets a Packet Too Big with that MTU
  * (RFC 4443 3.2). Extension headers, fragments included, pass untouched (RFC 8200 4: examined
  * only at the destination; we process no Hop-by-Hop options). Errors go out through
- * {@link Icmpv6#sendError}, which applies RFC 4443 2.4 (e) and the rate limit. A netfilter sees
- * each packet at pre-routing, FORWARD and post-routing, after these checks. Counters:
+ * {@link Icmpv6#sendError}, which applies RFC 4443 2.4 (e) and the rate limit; a link-local
+ * source gets "beyond scope of source address" by its own link. A netfilter sees each packet
+ * at pre-routing ({@link Ipv6#input}, before the route decision: NAT66 may change it), then
+ * FORWARD and post-routing here; with one set, fragments reach here gathered ({@link Defrag6})
+ * and leave as they came, or cut again when NAT changed the packet. Counters:
  * ipv6.fwd.* and per interface ipv6.fwd.&lt;name&gt;.in / .out.
  */
 final class Forwarding6 {
@@ -65,9 +68,12 @@ final class Forwarding6 {
 
     /**
      * A packet received on {@code in} for someone else, buf[off .. off+ip.totalLength()); the
-     * caller has checked that it did not arrive as link-layer multicast.
+     * caller has checked that it did not arrive as link-layer multicast. {@code gathered} not
+     * null: buf is a packet reassembled for the netfilter ({@link Defrag6}), which leaves as the
+     * fragments that came, or cut again when NAT changed it. {@code hooks}: the netfilter, whose
+     * pre-routing the caller ran (null: none).
      */
-    void forward(long now, Link in, Ipv6Repr ip, byte[] buf, int off) {
+    void forward(long now, Link in, Ipv6Repr ip, byte[] buf, int off, Defrag6.Gathered gathered, Hooks hooks) {
         counter(in, true).increment();
         int total = ip.totalLength();
         if (isMartian(ip.src()) || isMartian(ip.dst())) {
@@ -76,10 +82,9 @@ final class Forwarding6 {
             return;
         }
         // RFC 4291 2.5.6: routers must not forward packets with link-local source or destination
-        // addresses to other links. (Linux answers a link-local source with "beyond scope of
-        // source address"; that error would have to leave by the incoming link, which output
-        // cannot pick for a link-local destination yet: no scope ids. Dropped and counted.)
-        if (ip.src().isLinkLocal() || ip.dst().isLinkLocal()) {
+        // addresses to other links. A link-local destination that is not ours names no one beyond
+        // this link: dropped. A link-local source is answered below, once the route is known.
+        if (ip.dst().isLinkLocal()) {
             dropScope.increment();
             trace.drop(now, "ipv6", DropReason.BAD_ADDRESS, "link-local address not forwarded (RFC 4291 2.5.6)", ip.toString());
             return;
@@ -89,7 +94,7 @@ final class Forwarding6 {
         if (ip.hopLimit() <= 1) {
             dropHopLimit.increment();
             trace.drop(now, "ipv6", DropReason.POLICY, "hop limit exceeded in transit", ip.toString());
-            icmpv6.sendError(now, ip, buf, off, total, false,
+            error(now, in, ip, buf, off, total,
                     new Icmpv6Repr.TimeExceeded(Icmpv6Repr.CODE_HOP_LIMIT_EXCEEDED, new byte[0]));
             return;
         }
@@ -100,8 +105,18 @@ final class Forwarding6 {
             // RFC 4443 3.1: code 0, no route to destination
             dropNoRoute.increment();
             trace.drop(now, "ipv6", DropReason.NO_ROUTE, "no route (forwarding)", ip.toString());
-            icmpv6.sendError(now, ip, buf, off, total, false,
+            error(now, in, ip, buf, off, total,
                     new Icmpv6Repr.DestinationUnreachable(Icmpv6Repr.CODE_NO_ROUTE, new byte[0]));
+            return;
+        }
+        // RFC 4443 3.1 (code 2) and RFC 4007 9: a packet whose link-local source would leave its
+        // link is answered "beyond scope of source address", by the link it came from (as Linux's
+        // ip6_forward; rate limited with every error, RFC 4443 2.4 (f))
+        if (ip.src().isLinkLocal()) {
+            dropScope.increment();
+            trace.drop(now, "ipv6", DropReason.BAD_ADDRESS, "link-local source beyond its scope (RFC 4291 2.5.6)", ip.toString());
+            error(now, in, ip, buf, off, total,
+                    new Icmpv6Repr.DestinationUnreachable(Icmpv6Repr.CODE_BEYOND_SCOPE, new byte[0]));
             return;
         }
         // As for IPv4: back out of the incoming interface only towards another neighbour on a
@@ -110,7 +125,7 @@ final class Forwarding6 {
         if (outLink == in && (!outLink.ethernet || nh.address().equals(ip.src()))) {
             dropSameIface.increment();
             trace.drop(now, "ipv6", DropReason.NO_ROUTE, "route points back out of " + in.iface.name(), ip.toString());
-            icmpv6.sendError(now, ip, buf, off, total, false,
+            error(now, in, ip, buf, off, total,
                     new Icmpv6Repr.DestinationUnreachable(Icmpv6Repr.CODE_ADDRESS_UNREACHABLE, new byte[0]));
             return;
         }
@@ -119,26 +134,28 @@ final class Forwarding6 {
         int mtu = Math.max(out.mtu, Ipv6Repr.MIN_MTU);
         // A GRO super-packet (Link#rxSegmentSize) stands for segments of its headers plus that
         // payload: they, not the merged whole, are what must fit the next hop.
-        int seg = in.rxSegmentSize;
+        int seg = gathered == null ? in.rxSegmentSize : 0;
         int wire = seg > 0 && off == 0 ? Segmentation.segmentWireSize(buf, total, seg) : -1;
         if (wire < 0) seg = 0;
         else counter(in, true).add(Segmentation.segmentCount(buf, total, seg) - 1); // counted per segment
-        int size = seg > 0 ? wire : total;
+        // a reassembled packet: its fragments are what must fit (Linux: frag_max_size)
+        int size = gathered != null ? gathered.maxFragmentSize() : seg > 0 ? wire : total;
         if (size > mtu) {
             dropTooBig.increment();
             trace.drop(now, "ipv6", DropReason.TOO_BIG, size + " bytes, next-hop MTU " + mtu, ip.toString());
-            icmpv6.sendError(now, ip, buf, off, total, false, new Icmpv6Repr.PacketTooBig(mtu, new byte[0]));
+            error(now, in, ip, buf, off, total, new Icmpv6Repr.PacketTooBig(mtu, new byte[0]));
             return;
         }
-        Hooks hooks = stack.hooks();
-        // pre-routing checks the transport checksums (conntrack must not learn from a corrupt
-        // segment) and would be where IPv6 NAT goes; it does not change the route here
-        if (hooks != null && !hooks.pass(now, Hooks.Hook.PREROUTING, in, null, buf, off, total)) return;
+        // (pre-routing, with its checksum checks and NAT66, ran in Ipv6#input before the route decision)
         if (hooks != null && !hooks.pass(now, Hooks.Hook.FORWARD, in, outLink, buf, off, total)) return;
         int head = outLink.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
         byte[] frame = frame(outLink, buf, off, total);
         frame[head + 7] = (byte) (ip.hopLimit() - 1);
         if (hooks != null && !hooks.pass(now, Hooks.Hook.POSTROUTING, in, outLink, frame, head, total)) return;
+        if (gathered != null) {
+            emitGathered(now, out, nh.address(), gathered, frame, head, total, mtu);
+            return;
+        }
         if (seg > 0 && total > wire) {
             emitSegments(now, out, nh.address(), frame, total, seg);
             return;
@@ -170,6 +187,46 @@ final class Forwarding6 {
             counter(l, false).increment();
             transmit(now, out, nextHop, head == 0 ? p : frame(l, p, 0, p.length));
         }
+    }
+
+    /**
+     * A reassembled packet after the hooks: unchanged (but its hop limit), the fragments that
+     * came, each with the hop limit decremented; changed by NAT, cut again to the largest size
+     * that came ({@link Defrag6#refragment}). Counted per fragment sent (ipv6.fwd.defrag_*).
+     */
+    private void emitGathered(long now, Ipv6Link out, Ipv6Address nextHop, Defrag6.Gathered g, byte[] frame, int head,
+                              int total, int mtu) {
+        int hopLimit = frame[head + 7];
+        byte[] pristine = g.pristine();
+        boolean unchanged = pristine.length == total;
+        for (int i = 0; unchanged && i < total; i++) unchanged = i == 7 || frame[head + i] == pristine[i];
+        java.util.List<byte[]> pieces;
+        if (unchanged) {
+            pieces = g.fragments();
+            c.named("ipv6.fwd.defrag_passed").increment();
+        } else {
+            pieces = Defrag6.refragment(g, frame, head, total, Math.min(g.maxFragmentSize(), mtu));
+            c.named("ipv6.fwd.defrag_refragmented").increment();
+        }
+        Link l = out.link;
+        for (byte[] p : pieces) {
+            byte[] f = frame(l, p, 0, p.length);
+            f[(l.ethernet ? EthernetRepr.HEADER_LENGTH : 0) + 7] = (byte) hopLimit;
+            datagrams.increment();
+            counter(l, false).increment();
+            transmit(now, out, nextHop, f);
+        }
+    }
+
+    /**
+     * An ICMPv6 error about a packet that came in on {@code in}; to a link-local source it leaves
+     * from our link-local address there, so by that link (no scope ids: {@link Ipv6#output}
+     * picks the link of a link-local source address).
+     */
+    private void error(long now, Link in, Ipv6Repr ip, byte[] buf, int off, int total, Icmpv6Repr error) {
+        Ipv6Link l6 = ipv6.of(in);
+        Ipv6Link.Addr ll = l6 == null || !ip.src().isLinkLocal() ? null : l6.linkLocal();
+        icmpv6.sendError(now, ip, buf, off, total, false, error, ll == null ? Ipv6Address.ANY : ll.address);
     }
 
     /** A whole packet made elsewhere (a netfilter's reject answer), routed by its destination; no hooks. */

@@ -13,7 +13,8 @@ import org.netstack4j.wire.Parsed;
  * order: pre-routing on every received datagram before the route decision (fragments are
  * reassembled first: the hooks see whole datagrams, as with Linux's nf_defrag), INPUT before
  * local delivery, FORWARD on forwarded datagrams, OUTPUT on our own, post-routing on everything
- * sent (IPv6: pre-routing, FORWARD and post-routing on forwarded packets only, {@link Forwarding6}). A drop is
+ * sent, for both families (IPv6: {@link Ipv6#input}, {@link Forwarding6}, fragments gathered by
+ * {@link Defrag6}; Neighbor Discovery skips INPUT as ARP does, {@link Ipv6#neighborDiscovery}). A drop is
  * counted (ipv4.filtered.&lt;hook&gt; or ipv6.filtered.&lt;hook&gt;) and traced as {@link DropReason#FILTERED};
  * a reject sends the netfilter's answer, which passes no hook itself.
  */

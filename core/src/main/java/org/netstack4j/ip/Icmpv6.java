@@ -147,6 +147,12 @@ final class Icmpv6 {
      * buf[pktOff .. pktOff+pktLen), unless RFC 4443 2.4 (e) forbids it or the rate limit is hit.
      */
     void sendError(long now, Ipv6Repr ip, byte[] buf, int pktOff, int pktLen, boolean linkMulticast, Icmpv6Repr error) {
+        sendError(now, ip, buf, pktOff, pktLen, linkMulticast, error, Ipv6Address.ANY);
+    }
+
+    /** {@code source}: the error's source address when not ANY (a router's link-local address on the incoming link). */
+    void sendError(long now, Ipv6Repr ip, byte[] buf, int pktOff, int pktLen, boolean linkMulticast, Icmpv6Repr error,
+                   Ipv6Address source) {
         // (e.1) never about an ICMPv6 error or a redirect
         if (ip.nextHeader() == Ipv6Repr.NH_ICMPV6 && pktLen > Ipv6Repr.HEADER_LENGTH) {
             int t = buf[pktOff + Ipv6Repr.HEADER_LENGTH] & 0xff;
@@ -171,7 +177,7 @@ final class Icmpv6 {
             case Icmpv6Repr.PacketTooBig p -> new Icmpv6Repr.PacketTooBig(p.mtu(), quote);
             default -> throw new IllegalArgumentException("not an ICMPv6 error: " + error);
         };
-        Ipv6Address from = ipv6.isLocal(ip.dst()) ? ip.dst() : Ipv6Address.ANY;
+        Ipv6Address from = !source.isUnspecified() ? source : ipv6.isLocal(ip.dst()) ? ip.dst() : Ipv6Address.ANY;
         if (trace.enabled()) trace.note(now, "icmpv6", "sending " + msg + " to " + ip.src() + " about " + ip);
         send(now, from, ip.src(), -1, msg);
     }

@@ -253,8 +253,10 @@ public final class IpStack implements Pollable {
     /** Bytes held by IPv4 and IPv6 datagrams being reassembled (bounded by 256 KiB together). */
     public int reassemblyMemory() { return reassemblyBudget.used; }
 
-    /** Datagrams being reassembled, both versions. */
-    public int reassembliesInProgress() { return ipv4.reassembler().inProgress() + ipv6.reassembler().inProgress(); }
+    /** Datagrams being reassembled, both versions (IPv6's for the netfilter, {@link Defrag6}, included). */
+    public int reassembliesInProgress() {
+        return ipv4.reassembler().inProgress() + ipv6.reassembler().inProgress() + ipv6.defrag().inProgress();
+    }
 
     // ------------------------------------------------------------------ time
 

@@ -47,6 +47,8 @@ final class Ipv6 {
     private final List<Ipv6Link> links = new ArrayList<>();
     private final ArrayDeque<LocalPacket> localQueue = new ArrayDeque<>();
     private final Ipv6Reassembler reassembler;
+    /** Reassembly for the netfilter's hooks (nf_defrag_ipv6): used only while hooks are set. */
+    private final Defrag6 defrag;
     private final LinkedHashMap<Ipv6Address, Pmtu> pmtu = new LinkedHashMap<>();
     private final FlowLabels flowLabels;
     /** The latest time seen (input, output, poll): path MTU entries expire against it. */
@@ -59,6 +61,7 @@ final class Ipv6 {
         this.stack = stack;
         this.flowLabels = new FlowLabels(labelSeed);
         this.reassembler = new Ipv6Reassembler(reassemblyBudget);
+        this.defrag = new Defrag6(reassemblyBudget);
         this.c = c;
         this.trace = trace;
         this.random = random;
@@ -199,16 +202,29 @@ final class Ipv6 {
 
     /** The time learnt path MTUs are forgotten is read lazily; reassembly timers are polled. */
     long nextDeadline() {
-        long t = reassembler.nextDeadline();
+        long t = Math.min(reassembler.nextDeadline(), defrag.nextDeadline());
         return localQueue.isEmpty() ? t : Math.min(t, localQueue.peek().time());
     }
 
     Ipv6Reassembler reassembler() { return reassembler; }
 
+    Defrag6 defrag() { return defrag; }
+
     FlowLabels flowLabels() { return flowLabels; }
 
     /** RFC 8200 4.5: abandoned datagrams; Time Exceeded (code 1) to the source when fragment zero came. */
     void pollTimers(long now) {
+        if (defrag.nextDeadline() <= now) {
+            for (Ipv6Reassembler.Expired e : defrag.expire(now)) {
+                c.named("ipv6.defrag.timeout").increment();
+                if (trace.enabled()) trace.drop(now, "ipv6", DropReason.REASSEMBLY, "reassembly timeout (netfilter)",
+                        e.key().src() + " > " + e.key().dst() + " id 0x" + Integer.toHexString(e.key().identification()));
+                // as our own reassembly would have for a packet to us; a router just drops (as Linux's nf_defrag)
+                if (e.first() != null && isLocal(e.key().dst()))
+                    icmpv6.sendError(now, e.first(), e.quote(), 0, e.quote().length, false,
+                            new Icmpv6Repr.TimeExceeded(Icmpv6Repr.CODE_REASSEMBLY_TIME_EXCEEDED, new byte[0]));
+            }
+        }
         if (reassembler.nextDeadline() > now) return;
         for (Ipv6Reassembler.Expired e : reassembler.expire(now)) {
             c.reasmFails.increment();
@@ -271,10 +287,36 @@ final class Ipv6 {
         int mtu = dst.isMulticast() ? hop.link().mtu : pathMtu(now, dst, hop.link());
         Link link = hop.link().link;
         boolean gso = segmentSize > 0 && !link.ethernet && Ipv6Repr.HEADER_LENGTH + len <= link.iface.device().gsoMaxSize();
+        Hooks hooks = stack.hooks();
+        if (hooks != null)
+            return filteredOutput(now, hop, new Ipv6Repr(trafficClass, 0, len, nextHeader, hl, source, dst), payload, off, writer,
+                    gso ? segmentSize : 0, mtu, hooks);
         if (Ipv6Repr.HEADER_LENGTH + len > mtu && !gso)
             return fragment(now, hop, source, dst, nextHeader, trafficClass, hl, payload, off, len, writer, mtu);
         Ipv6Repr ip = new Ipv6Repr(trafficClass, 0, len, nextHeader, hl, source, dst);
         return transmit(now, hop.link(), hop.nextHop(), ip, payload, off, len, writer, gso ? segmentSize : 0);
+    }
+
+    /**
+     * Our own packet through the OUTPUT and post-routing hooks (as IPv4's, {@link Hooks}), whole:
+     * it is fragmented after them, as Linux does (ip6_finish_output), so the netfilter never
+     * sees a fragment of ours.
+     */
+    private boolean filteredOutput(long now, Hop hop, Ipv6Repr ip, byte[] payload, int off, IpStack.PayloadWriter writer,
+                                   int segmentSize, int mtu, Hooks hooks) {
+        int len = ip.payloadLength();
+        byte[] packet = new byte[ip.totalLength()];
+        if (writer != null) writer.write(packet, Ipv6Repr.HEADER_LENGTH);
+        else System.arraycopy(payload, off, packet, Ipv6Repr.HEADER_LENGTH, len);
+        labelled(ip, packet, Ipv6Repr.HEADER_LENGTH, len).emit(packet, 0);
+        Link link = hop.link().link;
+        if (!hooks.pass(now, Hooks.Hook.OUTPUT, null, link, packet, 0, packet.length)) return false;
+        if (!hooks.pass(now, Hooks.Hook.POSTROUTING, null, link, packet, 0, packet.length)) return false;
+        if (!(Ipv6Repr.parse(packet, 0, packet.length) instanceof Parsed.Ok<Ipv6Repr>(Ipv6Repr after))) return false;
+        if (packet.length > mtu && segmentSize == 0)
+            return fragment(now, hop, after.src(), after.dst(), after.nextHeader(), after.trafficClass(), after.hopLimit(),
+                    packet, Ipv6Repr.HEADER_LENGTH, len, null, mtu);
+        return transmit(now, hop.link(), hop.nextHop(), after, packet, Ipv6Repr.HEADER_LENGTH, len, null, segmentSize);
     }
 
     /**
@@ -393,11 +435,15 @@ final class Ipv6 {
 
     /** An IPv6 packet at buf[off .. off+len); link null: from our own loopback queue. */
     void input(Link link, long now, byte[] buf, int off, int len, boolean linkMulticast) {
-        input(link, now, buf, off, len, linkMulticast, false);
+        input(link, now, buf, off, len, linkMulticast, false, null);
     }
 
-    /** {@code reassembled}: buf is a packet we put together, not one that arrived. */
-    private void input(Link link, long now, byte[] buf, int off, int len, boolean linkMulticast, boolean reassembled) {
+    /**
+     * {@code reassembled}: buf is a packet we put together, not one that arrived; {@code gathered}
+     * (not null) when that was for the netfilter, with the fragments it came as.
+     */
+    private void input(Link link, long now, byte[] buf, int off, int len, boolean linkMulticast, boolean reassembled,
+                       Defrag6.Gathered gathered) {
         Ipv6Link l6 = of(link);
         if (link != null && l6 == null) {
             c.inDropNotEnabled.increment();
@@ -425,6 +471,32 @@ final class Ipv6 {
             trace.drop(now, "ipv6", DropReason.BAD_ADDRESS, "loopback address from " + link.iface.name(), ip.toString());
             return;
         }
+        Hooks hooks = link == null || reassembled && gathered == null ? null : stack.hooks();
+        if (hooks != null) {
+            // the netfilter sees whole packets: reassemble first (Linux: nf_defrag_ipv6)
+            int nh = ip.nextHeader();
+            if (gathered == null && nh != Ipv6Repr.NH_TCP && nh != Ipv6Repr.NH_UDP && nh != Ipv6Repr.NH_ICMPV6
+                    && Ipv6Chain.walk(buf, off, ip.totalLength(), Ipv6Chain.Limits.DEFAULT, x -> true)
+                            instanceof Ipv6Chain.Verdict.Reassemble r) {
+                switch (defrag.add(now, ip, r, buf, off)) {
+                    case Defrag6.Pending _ -> c.named("ipv6.defrag.fragments").increment();
+                    case Defrag6.Refused x -> {
+                        c.named("ipv6.defrag." + x.counter()).increment();
+                        trace.drop(now, "ipv6", DropReason.REASSEMBLY, "reassembly (netfilter): " + x.reason(), ip.toString());
+                    }
+                    case Defrag6.Whole w -> {
+                        c.named("ipv6.defrag.fragments").increment();
+                        c.named("ipv6.defrag.oks").increment();
+                        byte[] whole = w.gathered().packet();
+                        input(link, now, whole, 0, whole.length, linkMulticast, true, w.gathered());
+                    }
+                }
+                return;
+            }
+            if (!hooks.pass(now, Hooks.Hook.PREROUTING, link, null, buf, off, ip.totalLength())) return;
+            if (!(Ipv6Repr.parse(buf, off, len) instanceof Parsed.Ok<Ipv6Repr>(Ipv6Repr again))) return;
+            ip = again; // NAT may have rewritten it
+        }
         Ipv6Address dst = ip.dst();
         // A tentative address receives only what DAD needs (RFC 4862 5.4: NS and NA, handled by Ndp).
         Ipv6Link.Addr target = findAddress(dst);
@@ -433,8 +505,8 @@ final class Ipv6 {
         boolean forUs = (target != null && target.usable()) || isLocal(dst) || tentative || (l6 != null && l6.listensTo(dst)) || intercepted(link, ip);
         if (!forUs) {
             Forwarding6 fwd = stack.forwarder6();
-            if (link != null && fwd.enabled() && !linkMulticast && !reassembled && !dst.isMulticast()) {
-                fwd.forward(now, link, ip, buf, off);
+            if (link != null && fwd.enabled() && !linkMulticast && (!reassembled || gathered != null) && !dst.isMulticast()) {
+                fwd.forward(now, link, ip, buf, off, gathered, hooks);
                 return;
             }
             c.inDropNotForUs.increment();
@@ -455,6 +527,10 @@ final class Ipv6 {
                     trace.drop(now, "ipv6", DropReason.NOT_FOR_US, "destination is tentative (DAD in progress)", ip.toString());
                     return;
                 }
+                // Neighbor Discovery is the link's own plumbing, as ARP is IPv4's: INPUT rules do not see it
+                // (our own goes out by outputOn, past OUTPUT, likewise)
+                if (hooks != null && !neighborDiscovery(buf, off, total)
+                        && !hooks.pass(now, Hooks.Hook.INPUT, link, null, buf, off, total)) return;
                 boolean lent = deliver(now, link, l6, ip, d.nextHeader(), buf, off, total, off + d.offset(), d.length(), linkMulticast,
                         link != null && link.rxChecksumVerified && !reassembled);
                 // Opt-in recycling (Device#framePool), as Ipv4.input: only a frame a transport
@@ -470,7 +546,7 @@ final class Ipv6 {
                     return;
                 }
                 byte[] whole = reassemble(now, ip, r, buf, off);
-                if (whole != null) input(link, now, whole, 0, whole.length, linkMulticast, true);
+                if (whole != null) input(link, now, whole, 0, whole.length, linkMulticast, true, null);
             }
             case Ipv6Chain.Verdict.ParameterProblem p -> {
                 if (p.code() == Ipv6Chain.CODE_UNRECOGNIZED_NEXT_HEADER) c.inUnknownProtos.increment();
@@ -489,6 +565,13 @@ final class Ipv6 {
                 trace.drop(now, "ipv6", DropReason.of(v.problem().kind()), v.problem().reason(), ip.toString());
             }
         }
+    }
+
+    /** An ICMPv6 Neighbor Discovery message (RFC 4861 4: types 133 to 137) right after the fixed header. */
+    static boolean neighborDiscovery(byte[] buf, int off, int total) {
+        if (total <= Ipv6Repr.HEADER_LENGTH || (buf[off + 6] & 0xff) != Ipv6Repr.NH_ICMPV6) return false;
+        int type = buf[off + Ipv6Repr.HEADER_LENGTH] & 0xff;
+        return type >= Icmpv6Repr.TYPE_ROUTER_SOLICITATION && type <= Icmpv6Repr.TYPE_REDIRECT;
     }
 
     /** Adds a fragment; the reassembled packet when it completes one, else null (counted, traced when dropped). */

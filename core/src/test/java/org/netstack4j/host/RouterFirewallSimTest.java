@@ -90,4 +90,38 @@ class RouterFirewallSimTest {
         RouterSimTest.transfer(net, 500_000, peers);
         assertEquals(List.of(addr(1, 1)), peers, "B sees R's address");
     }
+
+    /**
+     * Issue 14 over IPv6 on Ethernet: R's input chain drops everything (Neighbor Discovery still
+     * works: it skips INPUT, as ARP does), the forward chain lets A's TCP out, and NAT66 on e1r
+     * makes B see R's address; 500 kB intact both ways through the translation.
+     */
+    @Test void tcpOverIpv6ThroughNat66WithAClosedInputChain() {
+        RouterSimTest.Net net = RouterSimTest.chain(null, 1500, 1500);
+        Host a = net.a(), r = net.nodes()[1], b = net.b();
+        org.netstack4j.wire.Ipv6Address a6 = org.netstack4j.wire.Ipv6Address.parse("fd00:1::1"),
+                ra6 = org.netstack4j.wire.Ipv6Address.parse("fd00:1::2"), rb6 = org.netstack4j.wire.Ipv6Address.parse("fd00:2::1"),
+                b6 = org.netstack4j.wire.Ipv6Address.parse("fd00:2::2");
+        a.addIpv6Address("e0r", a6, 64);
+        r.addIpv6Address("e0l", ra6, 64);
+        r.addIpv6Address("e1r", rb6, 64);
+        b.addIpv6Address("e1l", b6, 64);
+        a.ip().routes().add(new org.netstack4j.ip.RoutingTable.Route6(org.netstack4j.wire.Ipv6Address.ANY, 0, ra6, null));
+        b.ip().routes().add(new org.netstack4j.ip.RoutingTable.Route6(org.netstack4j.wire.Ipv6Address.ANY, 0, rb6, null));
+        r.ip().setIpv6Forwarding(true);
+        net.sim().runUntil(Time.s(3)); // DAD
+        RuleSet rs = ((RuleSet.Loaded.Ok) RuleSet.parse("""
+                chain input policy drop
+                chain forward policy drop
+                accept state established,related
+                accept in e0l out e1r ip6 tcp to port 80
+                """)).rules();
+        r.ip().setNetfilter(new Netfilter(rs, ConnTrackConfig.defaults(), List.of(NatConfig.masquerade("e1r", rb6)),
+                Map.of(), Map.of("e0l", ra6, "e1r", rb6), r.counters()));
+        List<IpAddress> peers = new ArrayList<>();
+        RouterSimTest.transfer(net, 500_000, peers, b6);
+        assertEquals(List.of(rb6), peers, "B sees R's IPv6 address");
+        assertTrue(r.counters().get("nat.out.translated") > 100, "every segment of A's translated");
+        assertEquals(0, r.counters().get("ipv6.filtered.forward"));
+    }
 }

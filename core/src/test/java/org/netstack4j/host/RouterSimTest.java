@@ -69,6 +69,11 @@ class RouterSimTest {
 
     /** ... and adds the client address B's listener saw to {@code peers}. */
     static byte[] transfer(Net net, int size, List<org.netstack4j.wire.IpAddress> peers) {
+        return transfer(net, size, peers, net.bAddr());
+    }
+
+    /** ... to B's address {@code to} (either family). */
+    static byte[] transfer(Net net, int size, List<org.netstack4j.wire.IpAddress> peers, org.netstack4j.wire.IpAddress to) {
         Simulator sim = net.sim();
         byte[] data = new byte[size];
         for (int i = 0; i < size; i++) data[i] = (byte) (i * 31 + (i >>> 9));
@@ -87,7 +92,7 @@ class RouterSimTest {
             }
         });
         int[] sent = {0};
-        TcpConnection client = net.a().connect(sim.now(), net.bAddr(), 80, new TcpEventListener() {
+        TcpConnection client = net.a().connect(sim.now(), to, 80, new TcpEventListener() {
             @Override public void onWritable(TcpConnection c) {
                 if (sent[0] < data.length) sent[0] += c.send(sim.now(), data, sent[0], data.length - sent[0]);
             }

@@ -164,7 +164,13 @@ class Forwarding6Test {
         l1.b.inject(now, packet(Ipv6Address.parse("fe80::2"), B, 64, 40));
         l1.b.inject(now, packet(A, Ipv6Address.parse("fe80::99"), 64, 40));
         assertTrue(l2.a.sent.isEmpty());
-        assertTrue(l1.b.sent.isEmpty());
+        // RFC 4443 3.1: the link-local source is told "beyond scope of source address", by its own
+        // link and from R's link-local address there; the link-local destination gets nothing
+        assertEquals(1, l1.b.sent.size());
+        Icmpv6Repr.DestinationUnreachable du = assertInstanceOf(Icmpv6Repr.DestinationUnreachable.class, icmp(l1.b.sent.getFirst()));
+        assertEquals(Icmpv6Repr.CODE_BEYOND_SCOPE, du.code());
+        assertEquals(Ipv6Address.parse("fe80::2"), parse(l1.b.sent.getFirst()).dst());
+        assertTrue(parse(l1.b.sent.getFirst()).src().isLinkLocal());
         assertEquals(2, cr.get("ipv6.fwd.drop.link_local"));
     }
 

@@ -25,8 +25,9 @@ import org.netstack4j.trace.Tracer;
  */
 public final class TunRouter implements AutoCloseable {
     /**
-     * One TUN: {@code name}, netstack4j's {@code address} on it and its IPv6 addresses
-     * ({@code ipv6}, may be empty: then IPv6 is off on it); optionally the namespace to move it
+     * One TUN: {@code name}, netstack4j's {@code address} on it (null: an IPv6-only port) and
+     * its IPv6 addresses ({@code ipv6}, may be empty: then IPv6 is off on it; at least one of
+     * the two families is given); optionally the namespace to move it
      * into and the kernel side's addresses there (then default routes via us are added in it:
      * IPv4 always, IPv6 when both sides have an IPv6 address).
      */
@@ -34,8 +35,8 @@ public final class TunRouter implements AutoCloseable {
                        List<Ipv6Cidr> ipv6, List<Ipv6Cidr> kernelIpv6, int mtu) {
         public Port {
             Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(address, "address");
             ipv6 = List.copyOf(ipv6);
+            if (address == null && ipv6.isEmpty()) throw new IllegalArgumentException(name + ": an IPv4 or an IPv6 address");
             kernelIpv6 = List.copyOf(kernelIpv6);
             if (mtu != 0 && (mtu < 68 || mtu > 65535)) throw new IllegalArgumentException("MTU must be 68..65535 (or 0: the kernel's), not " + mtu);
         }
@@ -76,7 +77,7 @@ public final class TunRouter implements AutoCloseable {
                 TunDevice tun = TunDevice.open(p.name(), p.mtu(), pcapFile == null && offload);
                 tuns.add(tun);
                 if (p.netns() != null) LinuxNet.linkSetNetns(tun.name(), p.netns());
-                if (p.kernelAddress() != null) {
+                if (p.kernelAddress() != null && p.address() != null) {
                     LinuxNet.addressAdd(p.netns(), tun.name(), p.kernelAddress().toString());
                     LinuxNet.linkUp(p.netns(), tun.name());
                     LinuxNet.ip(p.netns(), "route", "replace", "default", "via", p.address().address().toString());
@@ -90,7 +91,9 @@ public final class TunRouter implements AutoCloseable {
                 TunHost.TunPort port = new TunHost.TunPort(tun);
                 ports.add(port);
                 Device dev = writer == null ? port : new PcapTap(port, writer);
-                host.addInterface(tun.name(), dev, null, p.address().address(), p.address().prefixLength());
+                // (no IPv4 address: an IPv6-only interface, Host#addInterface)
+                host.addInterface(tun.name(), dev, null, p.address() == null ? null : p.address().address(),
+                        p.address() == null ? 0 : p.address().prefixLength());
                 for (Ipv6Cidr a : p.ipv6()) host.addIpv6Address(tun.name(), a.address(), a.prefixLength());
             }
             host.ip().setForwarding(true);
