@@ -6,7 +6,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -16,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.netstack4j.ip.UdpIntercept;
+import org.netstack4j.runtime.EventLoop;
 import org.netstack4j.socket.InterceptedFlow;
 import org.netstack4j.socket.TcpSocket;
 import org.netstack4j.tcp.TcpConfig;
@@ -75,6 +78,8 @@ public final class TunGateway implements AutoCloseable {
     private final TunShards shards;
     /** Shard 0: UDP sessions (the steering hands every UDP datagram there) and the gateway's own work. */
     private final TunHost tun;
+    /** The relay of {@link Upstream.Direct} flows (null for SOCKS5: a thread pump per flow). */
+    private LoopRelay loopRelay;
     private final AtomicLong flows = new AtomicLong(), relayed = new AtomicLong(), refused = new AtomicLong(),
             resets = new AtomicLong(), bytesUp = new AtomicLong(), bytesDown = new AtomicLong(),
             udpSessions = new AtomicLong(), udpOut = new AtomicLong(), udpIn = new AtomicLong(), udpDropped = new AtomicLong();
@@ -96,11 +101,17 @@ public final class TunGateway implements AutoCloseable {
                         .findFirst().orElse(c.addresses6().getFirst()).address().toString(), "dev", tun.name());
             if (c.peer() == null && c.peer6() == null) LinuxNet.linkUp(c.netns(), tun.name());
             UdpRelay udp = c.udp() ? new UdpRelay(c.udpUpstream()) : null;
+            // the host's own sockets are relayed by the loops (LoopRelay); a SOCKS5 tunnel by a thread per direction
+            this.loopRelay = c.upstream() instanceof Upstream.Direct ? new LoopRelay(tun.name(), bytesUp, bytesDown) : null;
             // every shard intercepts the TCP flows the kernel queues to it; UDP sessions live on shard 0
-            for (TunHost h : shards.shards())
-                h.loop().run(() -> h.host().intercept(h.name(), c.tcp(), InterceptedFlow.handler(h.net(), this::relay),
-                        c.udpConfig(), h.shard() == 0 ? udp : null));
+            for (TunHost h : shards.shards()) {
+                TcpIntercept.Handler tcp = loopRelay != null
+                        ? (now, syn) -> Thread.ofVirtual().name("flow " + describe(syn)).start(() -> relayOnLoop(h, syn))
+                        : InterceptedFlow.handler(h.net(), this::relay);
+                h.loop().run(() -> h.host().intercept(h.name(), c.tcp(), tcp, c.udpConfig(), h.shard() == 0 ? udp : null));
+            }
         } catch (IOException | RuntimeException e) {
+            if (loopRelay != null) loopRelay.close();
             shards.close();
             throw e;
         }
@@ -188,6 +199,62 @@ public final class TunGateway implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             config.log().accept(id + " failed: " + e);
         }
+    }
+
+    private static String describe(TcpIntercept.HeldSyn syn) {
+        return syn.clientAddress() + ":" + syn.clientPort() + " > " + syn.originalAddress() + ":" + syn.originalPort();
+    }
+
+    /**
+     * A flow to the host's own sockets ({@link Upstream.Direct}), on a virtual thread: connects a
+     * SocketChannel (blocking, within the timeout), then answers the held SYN on the loop and
+     * leaves the copying to {@link LoopRelay}; a failed connect refuses the flow as
+     * {@link Upstream#connect} would (RST, ICMP unreachable).
+     */
+    private void relayOnLoop(TunHost h, TcpIntercept.HeldSyn syn) {
+        flows.incrementAndGet();
+        long t0 = System.nanoTime();
+        String id = "tcp " + describe(syn);
+        EventLoop loop = h.loop();
+        try {
+            if (inside(syn.originalAddress())) {
+                loop.call(() -> syn.refuse(loop.now(), TcpIntercept.Refusal.RESET));
+                refused.incrementAndGet();
+                config.log().accept(id + " refused: inside the TUN's own subnet");
+                return;
+            }
+            SocketChannel ch = SocketChannel.open();
+            try {
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                ch.socket().connect(new InetSocketAddress(syn.originalAddress().toInetAddress(), syn.originalPort()), config.connectTimeoutMs());
+            } catch (IOException e) {
+                closeQuietly(ch);
+                Upstream.Failed f = Upstream.failure(e);
+                loop.call(() -> syn.refuse(loop.now(), f.refusal()));
+                refused.incrementAndGet();
+                config.log().accept(id + " refused (" + f.refusal().name().toLowerCase(java.util.Locale.ROOT) + "): " + f.getMessage());
+                return;
+            }
+            String via = config.upstream().describe();
+            LoopRelay.Flow flow = loopRelay.flow(loop, ch, (up, down, reset) -> {
+                if (reset) resets.incrementAndGet();
+                config.log().accept(String.format("%s via %s: %d B up, %d B down%s; %d ms", id, via, up, down, reset ? ", reset" : "",
+                        (System.nanoTime() - t0) / 1_000_000));
+            });
+            boolean accepted = loop.call(() -> syn.accept(loop.now(), flow) != null);
+            if (!accepted) {
+                closeQuietly(ch);
+                config.log().accept(id + " client gone before the handshake ended");
+                return;
+            }
+            relayed.incrementAndGet();
+        } catch (IOException | RuntimeException e) {
+            config.log().accept(id + " failed: " + e);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try { ch.close(); } catch (IOException ignored) { /* best effort */ }
     }
 
     /** Copies both ways until both ends closed; returns a summary. */
@@ -370,6 +437,7 @@ public final class TunGateway implements AutoCloseable {
             // already closed
         }
         shards.close();
+        if (loopRelay != null) loopRelay.close();
     }
 
     @Override public String toString() { return "TunGateway[" + tun.name() + " " + TunHost.join(tun.addresses()) + " via " + config.upstream().describe() + "]"; }
