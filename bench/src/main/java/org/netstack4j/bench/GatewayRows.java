@@ -107,7 +107,9 @@ final class GatewayRows {
             // touches every path alike, and each figure is the median of its rounds
             List<Setup> setups = new ArrayList<>();
             setups.add(rig.kernelPath());
-            if (gatewayRow) setups.add(rig.gatewayPath());
+            if (gatewayRow) setups.add(rig.gatewayPath(false));
+            // NETSTACK4J_BENCH_GATEWAY_THREADS=1: the gateway's former relay (a thread per direction) too, for before/after
+            if (gatewayRow && "1".equals(System.getenv("NETSTACK4J_BENCH_GATEWAY_THREADS"))) setups.add(rig.gatewayPath(true));
             setups.add(rig.slirpPath());
             setups.add(rig.pastaPath());
             if (routeRow) setups.add(rig.routePath());
@@ -128,12 +130,13 @@ final class GatewayRows {
                 paths.put(p.name(), path);
                 log.println("bench: " + path.describe());
             }
+            Path threads = paths.get("gateway-threads");
             Path kernel = paths.get("kernel"), gw = paths.get("gateway"), slirp = paths.get("slirp4netns"), pasta = paths.get("pasta"),
                     route = paths.get("route");
             String setup = "iperf3 -t " + secs + " (TCP, one stream, receiver side; median of " + rounds + " interleaved rounds) and ping -c 20 -i 0.05 from a client namespace; server in a namespace behind a veth";
             String others = describe(List.of(kernel, slirp, pasta), base);
             if (gw != null) rows.add(Row.of("gateway_iperf3", "Mbit/s", gw.mbps(), nanToNull(kernel.mbps()), setup + "; kernel: forwarding namespace",
-                    "netstack4j gateway --direct: " + describe(List.of(gw), base) + "; " + others + "; " + ratios(gw, slirp, pasta)));
+                    "netstack4j gateway --direct: " + describe(threads == null ? List.of(gw) : List.of(gw, threads), base) + "; " + others + "; " + ratios(gw, slirp, pasta)));
             if (route != null) rows.add(Row.of("route_iperf3", "Mbit/s", route.mbps(), nanToNull(kernel.mbps()), setup + "; kernel: forwarding namespace",
                     "netstack4j route between two TUNs (server behind the second): " + describe(List.of(route), base) + "; " + others + "; " + ratios(route, slirp, pasta)));
         } finally {
@@ -266,12 +269,13 @@ final class GatewayRows {
             return new Setup("kernel", List.of("ip", "netns", "exec", cc), server, null);
         }
 
-        Setup gatewayPath() throws IOException {
-            String cg = ns(c + "g");
-            TunGateway.Config cfg = new TunGateway.Config(tag + "g", Ipv4Cidr.parse(net + ".9.1/24"), List.of(), cg,
-                    Ipv4Cidr.parse(net + ".9.2/24"), null, new Upstream.Direct(), new Upstream.Direct(), 10_000, null, null, null);
-            closeables.add(TunGateway.open(cfg));
-            return new Setup("gateway", List.of("ip", "netns", "exec", cg), server, null);
+        Setup gatewayPath(boolean threadRelay) throws IOException {
+            String x = threadRelay ? "t" : "g", y = threadRelay ? "10" : "9";
+            String cg = ns(c + x);
+            TunGateway.Config cfg = new TunGateway.Config(tag + x, Ipv4Cidr.parse(net + "." + y + ".1/24"), List.of(), cg,
+                    Ipv4Cidr.parse(net + "." + y + ".2/24"), null, new Upstream.Direct(), new Upstream.Direct(), 10_000, null, null, null);
+            closeables.add(TunGateway.open(cfg, 1, threadRelay));
+            return new Setup(threadRelay ? "gateway-threads" : "gateway", List.of("ip", "netns", "exec", cg), server, null);
         }
 
         Setup routePath() throws IOException {

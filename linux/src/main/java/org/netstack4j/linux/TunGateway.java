@@ -84,7 +84,7 @@ public final class TunGateway implements AutoCloseable {
             resets = new AtomicLong(), bytesUp = new AtomicLong(), bytesDown = new AtomicLong(),
             udpSessions = new AtomicLong(), udpOut = new AtomicLong(), udpIn = new AtomicLong(), udpDropped = new AtomicLong();
 
-    private TunGateway(Config c, TcpConfig tcpConfig, int queues) throws IOException {
+    private TunGateway(Config c, TcpConfig tcpConfig, int queues, boolean threadRelay) throws IOException {
         this.config = c;
         TunHost.Builder b = TunHost.builder(c.name()).tcpConfig(tcpConfig).seed(System.nanoTime());
         if (c.address() != null) b.address(c.address());
@@ -95,6 +95,10 @@ public final class TunGateway implements AutoCloseable {
         this.shards = b.openShards(queues);
         this.tun = shards.first();
         try {
+            // the gateway terminates every TCP flow and forwards nothing: the payload the kernel
+            // left to be checksummed (NEEDS_CSUM) is vouched for and never summed. One queue only:
+            // a frame steered to another shard's loop loses its device's word and is verified there.
+            if (shards.size() == 1) tun.tun().leaveVouchedChecksumsPartial(true);
             if (c.peer() != null) LinuxNet.ip(c.netns(), "route", "replace", "default", "via", c.address().address().toString());
             if (c.peer6() != null) // the IPv6 default route of the clients' side: via netstack4j's address in the peer's subnet
                 LinuxNet.ip(c.netns(), "-6", "route", "replace", "default", "via", c.addresses6().stream().filter(a -> a.peerProblem(c.peer6()) == null)
@@ -102,7 +106,7 @@ public final class TunGateway implements AutoCloseable {
             if (c.peer() == null && c.peer6() == null) LinuxNet.linkUp(c.netns(), tun.name());
             UdpRelay udp = c.udp() ? new UdpRelay(c.udpUpstream()) : null;
             // the host's own sockets are relayed by the loops (LoopRelay); a SOCKS5 tunnel by a thread per direction
-            this.loopRelay = c.upstream() instanceof Upstream.Direct ? new LoopRelay(tun.name(), bytesUp, bytesDown) : null;
+            this.loopRelay = c.upstream() instanceof Upstream.Direct && !threadRelay ? new LoopRelay(tun.name(), bytesUp, bytesDown) : null;
             // every shard intercepts the TCP flows the kernel queues to it; UDP sessions live on shard 0
             for (TunHost h : shards.shards()) {
                 TcpIntercept.Handler tcp = loopRelay != null
@@ -121,7 +125,16 @@ public final class TunGateway implements AutoCloseable {
     public static TunGateway open(Config c) throws IOException { return open(c, 1); }
 
     /** {@link #open(Config)} with the TUN opened as {@code queues} queues, each shard intercepting its own flows. */
-    public static TunGateway open(Config c, int queues) throws IOException { return new TunGateway(c, tcpConfig(), queues); }
+    public static TunGateway open(Config c, int queues) throws IOException { return open(c, queues, false); }
+
+    /**
+     * {@link #open(Config, int)}; {@code threadRelay}: direct flows too are relayed the way SOCKS5
+     * ones are, by a thread per direction over blocking streams (the relay before
+     * {@link LoopRelay}: for comparing the two in one run).
+     */
+    public static TunGateway open(Config c, int queues, boolean threadRelay) throws IOException {
+        return new TunGateway(c, tcpConfig(), queues, threadRelay);
+    }
 
     /**
      * The relay's TCP buffers, per direction: what a bulk flow may have in flight between the
