@@ -41,6 +41,8 @@ final class LoopRelay implements AutoCloseable {
     /** Interest to add (or a registration), from the loops; applied by the selector thread. */
     private final ConcurrentLinkedQueue<Arm> arms = new ConcurrentLinkedQueue<>();
     private final AtomicLong bytesUp, bytesDown;
+    /** The flows not yet ended: their host sockets are closed with the relay. */
+    private final java.util.Set<Flow> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private record Arm(Flow flow, int ops) {}
@@ -58,7 +60,9 @@ final class LoopRelay implements AutoCloseable {
      */
     Flow flow(EventLoop loop, SocketChannel ch, Ended ended) throws IOException {
         ch.configureBlocking(false);
-        return new Flow(loop, ch, ended);
+        Flow f = new Flow(loop, ch, ended);
+        open.add(f);
+        return f;
     }
 
     private void run() {
@@ -108,6 +112,16 @@ final class LoopRelay implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // the loops are gone (the stack closes first): what is still open is reset
+        for (Flow f : open) {
+            try {
+                f.ch.setOption(StandardSocketOptions.SO_LINGER, 0);
+                f.ch.close();
+            } catch (IOException | RuntimeException ignored) {
+                // best effort
+            }
+        }
+        open.clear();
         try {
             selector.close();
         } catch (IOException ignored) {
@@ -132,6 +146,16 @@ final class LoopRelay implements AutoCloseable {
             this.loop = loop;
             this.ch = ch;
             this.ended = ended;
+        }
+
+        /** For a flow whose connection never came (the held SYN was no longer pending): closes the host socket. */
+        void discard() {
+            open.remove(this);
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // best effort
+            }
         }
 
         private void arm(int ops) {
@@ -266,6 +290,7 @@ final class LoopRelay implements AutoCloseable {
         private void finish(boolean reset) {
             if (finished) return;
             finished = true;
+            open.remove(this);
             upPending = null;
             upBuf = downBuf = null;
             try {

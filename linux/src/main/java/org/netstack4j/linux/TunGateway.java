@@ -256,7 +256,7 @@ public final class TunGateway implements AutoCloseable {
             });
             boolean accepted = loop.call(() -> syn.accept(loop.now(), flow) != null);
             if (!accepted) {
-                closeQuietly(ch);
+                flow.discard();
                 config.log().accept(id + " client gone before the handshake ended");
                 return;
             }
