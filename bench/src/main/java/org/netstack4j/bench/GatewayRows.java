@@ -38,12 +38,38 @@ import org.netstack4j.linux.Upstream;
 final class GatewayRows {
     private GatewayRows() {}
 
-    /** One path: Mbit/s (NaN: not measured) and ping average in ms (NaN: none), and why not, if not. */
-    record Path(String name, double mbps, double pingMs, String note) {
+    /**
+     * One path: the median of its iperf3 runs in Mbit/s (NaN: not measured), each run's figure and
+     * TCP retransmissions (the sender's), the ping average in ms (NaN: none), and why not, if not.
+     */
+    record Path(String name, double mbps, List<Run> runs, double pingMs, String note) {
+        Path(String name, double mbps, double pingMs, String note) { this(name, mbps, List.of(), pingMs, note); }
+
         String describe() {
-            return name + " " + (Double.isNaN(mbps) ? "-" : String.format(Locale.ROOT, "%.0f", mbps)) + " Mbit/s, ping "
-                    + (Double.isNaN(pingMs) ? "-" : String.format(Locale.ROOT, "%.3f", pingMs)) + " ms" + (note == null ? "" : " (" + note + ")");
+            StringBuilder b = new StringBuilder(name).append(' ').append(Double.isNaN(mbps) ? "-" : String.format(Locale.ROOT, "%.0f", mbps)).append(" Mbit/s");
+            if (runs.size() > 1) {
+                b.append(" (median of ");
+                for (int i = 0; i < runs.size(); i++) b.append(i == 0 ? "" : "/").append(runs.get(i).describe());
+                b.append(')');
+            } else if (runs.size() == 1 && runs.getFirst().retransmits() > 0) {
+                b.append(" (").append(runs.getFirst().retransmits()).append(" retr)");
+            }
+            b.append(", ping ").append(Double.isNaN(pingMs) ? "-" : String.format(Locale.ROOT, "%.3f", pingMs)).append(" ms");
+            return b.append(note == null ? "" : " (" + note + ")").toString();
         }
+    }
+
+    /** One iperf3 run: receiver-side Mbit/s (NaN: failed) and the sender's retransmissions (-1: unknown). */
+    record Run(double mbps, long retransmits) {
+        String describe() {
+            return (Double.isNaN(mbps) ? "-" : String.format(Locale.ROOT, "%.0f", mbps)) + (retransmits > 0 ? " " + retransmits + "r" : "");
+        }
+    }
+
+    /** The median of the runs that measured something (the lower middle of an even count), NaN if none did. */
+    static double median(List<Run> runs) {
+        double[] v = runs.stream().mapToDouble(Run::mbps).filter(d -> !Double.isNaN(d)).sorted().toArray();
+        return v.length == 0 ? Double.NaN : v[(v.length - 1) / 2];
     }
 
     /** Why the rows cannot run here, or null. */
@@ -65,6 +91,7 @@ final class GatewayRows {
             return rows;
         }
         int secs = quick ? 2 : 5;
+        int rounds = quick ? 2 : 3;
         long pid = ProcessHandle.current().pid();
         int n = 200 + (int) (pid % 50);
         String tag = "nsjg" + (pid % 100000);
@@ -75,20 +102,41 @@ final class GatewayRows {
             rig.server();
             double base = rig.ping(null, rig.server);
             log.printf("bench: direct ping to the server %.3f ms%n", base);
-            Path kernel = rig.kernelPath(secs);
-            log.println("bench: " + kernel.describe());
-            Path gw = gatewayRow ? rig.gatewayPath(secs) : null;
-            if (gw != null) log.println("bench: " + gw.describe());
-            Path slirp = rig.slirpPath(secs);
-            log.println("bench: " + slirp.describe());
-            Path pasta = rig.pastaPath(secs);
-            log.println("bench: " + pasta.describe());
-            Path route = routeRow ? rig.routePath(secs) : null;
-            if (route != null) log.println("bench: " + route.describe());
-            String setup = "iperf3 -t " + secs + " (TCP, one stream, receiver side) and ping -c 20 -i 0.05 from a client namespace; server in a namespace behind a veth";
+            // every path is set up first, then measured in interleaved rounds (kernel, gateway,
+            // slirp4netns, pasta, route, again): a load that comes and goes on this machine then
+            // touches every path alike, and each figure is the median of its rounds
+            List<Setup> setups = new ArrayList<>();
+            setups.add(rig.kernelPath());
+            if (gatewayRow) setups.add(rig.gatewayPath(false));
+            // NETSTACK4J_BENCH_GATEWAY_THREADS=1: the gateway's former relay (a thread per direction) too, for before/after
+            if (gatewayRow && "1".equals(System.getenv("NETSTACK4J_BENCH_GATEWAY_THREADS"))) setups.add(rig.gatewayPath(true));
+            setups.add(rig.slirpPath());
+            setups.add(rig.pastaPath());
+            if (routeRow) setups.add(rig.routePath());
+            java.util.Map<String, List<Run>> runs = new java.util.LinkedHashMap<>();
+            for (int round = 0; round < rounds; round++) {
+                for (Setup p : setups) {
+                    if (p.prefix() == null) continue;
+                    Run r = rig.iperf(p.prefix(), p.target(), secs);
+                    runs.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(r);
+                    log.println("bench: round " + (round + 1) + " " + p.name() + " " + r.describe() + " Mbit/s");
+                }
+            }
+            java.util.Map<String, Path> paths = new java.util.HashMap<>();
+            for (Setup p : setups) {
+                List<Run> rs = runs.getOrDefault(p.name(), List.of());
+                Path path = p.prefix() == null ? new Path(p.name(), Double.NaN, Double.NaN, p.note())
+                        : new Path(p.name(), median(rs), rs, rig.ping(p.prefix(), p.target()), p.note());
+                paths.put(p.name(), path);
+                log.println("bench: " + path.describe());
+            }
+            Path threads = paths.get("gateway-threads");
+            Path kernel = paths.get("kernel"), gw = paths.get("gateway"), slirp = paths.get("slirp4netns"), pasta = paths.get("pasta"),
+                    route = paths.get("route");
+            String setup = "iperf3 -t " + secs + " (TCP, one stream, receiver side; median of " + rounds + " interleaved rounds) and ping -c 20 -i 0.05 from a client namespace; server in a namespace behind a veth";
             String others = describe(List.of(kernel, slirp, pasta), base);
             if (gw != null) rows.add(Row.of("gateway_iperf3", "Mbit/s", gw.mbps(), nanToNull(kernel.mbps()), setup + "; kernel: forwarding namespace",
-                    "netstack4j gateway --direct: " + describe(List.of(gw), base) + "; " + others + "; " + ratios(gw, slirp, pasta)));
+                    "netstack4j gateway --direct: " + describe(threads == null ? List.of(gw) : List.of(gw, threads), base) + "; " + others + "; " + ratios(gw, slirp, pasta)));
             if (route != null) rows.add(Row.of("route_iperf3", "Mbit/s", route.mbps(), nanToNull(kernel.mbps()), setup + "; kernel: forwarding namespace",
                     "netstack4j route between two TUNs (server behind the second): " + describe(List.of(route), base) + "; " + others + "; " + ratios(route, slirp, pasta)));
         } finally {
@@ -132,11 +180,22 @@ final class GatewayRows {
         return m.find() ? Double.parseDouble(m.group(1)) / 1e6 : Double.NaN;
     }
 
+    private static final Pattern RETRANSMITS = Pattern.compile("\"sum_sent\"\\s*:\\s*\\{[^}]*?\"retransmits\"\\s*:\\s*([0-9]+)");
+
+    /** The sender's TCP retransmissions in iperf3's -J output, -1 if it has none. */
+    static long iperfRetransmits(String json) {
+        Matcher m = RETRANSMITS.matcher(json);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
     /** ping -q's average round trip in ms, NaN if it has none. */
     static double pingAvg(String out) {
         Matcher m = RTT.matcher(out);
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
+
+    /** A path ready for iperf3 runs: the command prefix that runs in its client namespace (null: not available, see note) and its server. */
+    record Setup(String name, List<String> prefix, String target, String note) {}
 
     /** The namespaces, veths and processes of one run, removed by {@link #close}. */
     private static final class Rig implements AutoCloseable {
@@ -146,6 +205,8 @@ final class GatewayRows {
         final PrintStream log;
         final List<Process> processes = new ArrayList<>();
         final List<String> namespaces = new ArrayList<>();
+        /** The gateway and the router, closed before the namespaces go. */
+        final List<AutoCloseable> closeables = new ArrayList<>();
         String oldForward;
 
         Rig(String tag, int n, PrintStream log) {
@@ -183,7 +244,7 @@ final class GatewayRows {
         }
 
         /** C -- R (ip_forward) -- this namespace -- S. */
-        Path kernelPath(int secs) throws IOException {
+        Setup kernelPath() throws IOException {
             String cc = ns(c + "k");
             ns(r);
             LinuxNet.run("ip", "link", "add", veth + "r", "type", "veth", "peer", "name", veth + "c");
@@ -205,59 +266,67 @@ final class GatewayRows {
             LinuxNet.ip(cc, "route", "add", "default", "via", net + ".79.1");
             oldForward = LinuxNet.run("sysctl", "-n", "net.ipv4.ip_forward").trim();
             LinuxNet.run("sysctl", "-qw", "net.ipv4.ip_forward=1");
-            return measure("kernel", List.of("ip", "netns", "exec", cc), server, secs, null);
+            return new Setup("kernel", List.of("ip", "netns", "exec", cc), server, null);
         }
 
-        Path gatewayPath(int secs) throws IOException {
-            String cg = ns(c + "g");
-            TunGateway.Config cfg = new TunGateway.Config(tag + "g", Ipv4Cidr.parse(net + ".9.1/24"), List.of(), cg,
-                    Ipv4Cidr.parse(net + ".9.2/24"), null, new Upstream.Direct(), new Upstream.Direct(), 10_000, null, null, null);
-            try (TunGateway gw = TunGateway.open(cfg)) {
-                Path p = measure("gateway", List.of("ip", "netns", "exec", cg), server, secs, null);
-                return p;
-            }
+        Setup gatewayPath(boolean threadRelay) throws IOException {
+            String x = threadRelay ? "t" : "g", y = threadRelay ? "10" : "9";
+            String cg = ns(c + x);
+            TunGateway.Config cfg = new TunGateway.Config(tag + x, Ipv4Cidr.parse(net + "." + y + ".1/24"), List.of(), cg,
+                    Ipv4Cidr.parse(net + "." + y + ".2/24"), null, new Upstream.Direct(), new Upstream.Direct(), 10_000, null, null, null);
+            closeables.add(TunGateway.open(cfg, 1, threadRelay));
+            return new Setup(threadRelay ? "gateway-threads" : "gateway", List.of("ip", "netns", "exec", cg), server, null);
         }
 
-        Path routePath(int secs) throws IOException {
+        Setup routePath() throws IOException {
             String ca = ns(c + "a");
             ns(b);
-            try (TunRouter router = TunRouter.open(List.of(
+            closeables.add(TunRouter.open(List.of(
                     new TunRouter.Port(tag + "a", Ipv4Cidr.parse("10.1.0.1/24"), ca, Ipv4Cidr.parse("10.1.0.2/24")),
-                    new TunRouter.Port(tag + "b", Ipv4Cidr.parse("10.2.0.1/24"), b, Ipv4Cidr.parse("10.2.0.2/24"))), null, null, pidSeed())) {
-                Process srv = LinuxNet.netnsStart(b, "iperf3", "-s", "-B", "10.2.0.2", "-p", "5201");
-                processes.add(srv);
-                sleepMs(500);
-                return measure("route", List.of("ip", "netns", "exec", ca), "10.2.0.2", secs, null);
-            }
+                    new TunRouter.Port(tag + "b", Ipv4Cidr.parse("10.2.0.1/24"), b, Ipv4Cidr.parse("10.2.0.2/24"))), null, null, pidSeed()));
+            processes.add(LinuxNet.netnsStart(b, "iperf3", "-s", "-B", "10.2.0.2", "-p", "5201"));
+            sleepMs(500);
+            return new Setup("route", List.of("ip", "netns", "exec", ca), "10.2.0.2", null);
         }
 
-        Path slirpPath(int secs) throws IOException {
-            if (LinuxNet.findOnPath("slirp4netns") == null) return new Path("slirp4netns", Double.NaN, Double.NaN, "not installed");
-            Process hold = start(List.of("unshare", "--net", "sleep", "3600"));
-            sleepMs(300);
-            Process slirp = start(List.of("slirp4netns", "--configure", "--mtu=65520", "--disable-host-loopback", Long.toString(hold.pid()), "tap0"));
+        /** slirp4netns as users run it for throughput: --mtu=65520 (its documented fast setting), seccomp off (the default). */
+        Setup slirpPath() throws IOException {
+            if (LinuxNet.findOnPath("slirp4netns") == null) return new Setup("slirp4netns", null, null, "not installed");
+            String cs = ns(c + "s");
+            Process slirp = start(List.of("slirp4netns", "--configure", "--mtu=65520", "--disable-host-loopback", "--netns-type=path",
+                    "/run/netns/" + cs, "tap0"));
             sleepMs(1000);
-            if (!slirp.isAlive()) return new Path("slirp4netns", Double.NaN, Double.NaN, "slirp4netns exited");
-            return measure("slirp4netns", List.of("nsenter", "--net=/proc/" + hold.pid() + "/ns/net"), server, secs, null);
+            if (!slirp.isAlive()) return new Setup("slirp4netns", null, null, "slirp4netns exited");
+            return new Setup("slirp4netns", List.of("ip", "netns", "exec", cs), server, null);
         }
 
-        Path pastaPath(int secs) throws IOException {
-            if (LinuxNet.findOnPath("pasta") == null) return new Path("pasta", Double.NaN, Double.NaN, "not installed");
-            // pasta runs the command in a namespace of its own; --runas 0 keeps it root
-            List<String> prefix = List.of("timeout", Integer.toString(secs + 15), "pasta", "--runas", "0", "--config-net", "--quiet", "--");
-            return measure("pasta", prefix, server, secs, null);
+        /**
+         * pasta attached to a namespace of ours ({@code --netns}, in the foreground so that it is
+         * our child; {@code --runas 0}: as root it would switch to nobody), its default MTU 65520:
+         * one pasta for every round, the way a container runtime keeps it, rather than one per
+         * iperf3 run (whose start-up raced the first second of the run).
+         */
+        Setup pastaPath() throws IOException {
+            if (LinuxNet.findOnPath("pasta") == null) return new Setup("pasta", null, null, "not installed");
+            String cp = ns(c + "p");
+            Process pasta = start(List.of("pasta", "--runas", "0", "--config-net", "--quiet", "--foreground", "--netns", "/run/netns/" + cp));
+            sleepMs(1000);
+            if (!pasta.isAlive()) return new Setup("pasta", null, null, "pasta exited");
+            return new Setup("pasta", List.of("ip", "netns", "exec", cp), server, null);
         }
 
-        Path measure(String name, List<String> prefix, String target, int secs, String note) {
+        /** One iperf3 run through a path. */
+        Run iperf(List<String> prefix, String target, int secs) {
             List<String> iperf = new ArrayList<>(prefix);
             iperf.addAll(List.of("iperf3", "-c", target, "-p", "5201", "-t", Integer.toString(secs), "-J"));
-            double mbps = Double.NaN;
             // iperf3 3.12 exits 0 on "connection refused": retried until its JSON has results
-            for (int i = 0; i < 3 && Double.isNaN(mbps); i++) {
-                mbps = iperfMbps(output(iperf, secs + 20));
-                if (Double.isNaN(mbps)) sleepMs(500);
+            for (int i = 0; i < 3; i++) {
+                String json = output(iperf, secs + 20);
+                double mbps = iperfMbps(json);
+                if (!Double.isNaN(mbps)) return new Run(mbps, iperfRetransmits(json));
+                sleepMs(500);
             }
-            return new Path(name, mbps, ping(prefix, target), note);
+            return new Run(Double.NaN, -1);
         }
 
         double ping(List<String> prefix, String target) {
@@ -297,6 +366,14 @@ final class GatewayRows {
         long pidSeed() { return ProcessHandle.current().pid(); }
 
         @Override public synchronized void close() {
+            for (AutoCloseable c : closeables) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    log.println("bench: closing " + c + ": " + e);
+                }
+            }
+            closeables.clear();
             for (Process p : processes) {
                 p.descendants().forEach(ProcessHandle::destroy);
                 p.destroy();

@@ -6,7 +6,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -16,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.netstack4j.ip.UdpIntercept;
+import org.netstack4j.runtime.EventLoop;
 import org.netstack4j.socket.InterceptedFlow;
 import org.netstack4j.socket.TcpSocket;
 import org.netstack4j.tcp.TcpConfig;
@@ -75,11 +78,13 @@ public final class TunGateway implements AutoCloseable {
     private final TunShards shards;
     /** Shard 0: UDP sessions (the steering hands every UDP datagram there) and the gateway's own work. */
     private final TunHost tun;
+    /** The relay of {@link Upstream.Direct} flows (null for SOCKS5: a thread pump per flow). */
+    private LoopRelay loopRelay;
     private final AtomicLong flows = new AtomicLong(), relayed = new AtomicLong(), refused = new AtomicLong(),
             resets = new AtomicLong(), bytesUp = new AtomicLong(), bytesDown = new AtomicLong(),
             udpSessions = new AtomicLong(), udpOut = new AtomicLong(), udpIn = new AtomicLong(), udpDropped = new AtomicLong();
 
-    private TunGateway(Config c, TcpConfig tcpConfig, int queues) throws IOException {
+    private TunGateway(Config c, TcpConfig tcpConfig, int queues, boolean threadRelay) throws IOException {
         this.config = c;
         TunHost.Builder b = TunHost.builder(c.name()).tcpConfig(tcpConfig).seed(System.nanoTime());
         if (c.address() != null) b.address(c.address());
@@ -90,17 +95,27 @@ public final class TunGateway implements AutoCloseable {
         this.shards = b.openShards(queues);
         this.tun = shards.first();
         try {
+            // the gateway terminates every TCP flow and forwards nothing: the payload the kernel
+            // left to be checksummed (NEEDS_CSUM) is vouched for and never summed. One queue only:
+            // a frame steered to another shard's loop loses its device's word and is verified there.
+            if (shards.size() == 1) tun.tun().leaveVouchedChecksumsPartial(true);
             if (c.peer() != null) LinuxNet.ip(c.netns(), "route", "replace", "default", "via", c.address().address().toString());
             if (c.peer6() != null) // the IPv6 default route of the clients' side: via netstack4j's address in the peer's subnet
                 LinuxNet.ip(c.netns(), "-6", "route", "replace", "default", "via", c.addresses6().stream().filter(a -> a.peerProblem(c.peer6()) == null)
                         .findFirst().orElse(c.addresses6().getFirst()).address().toString(), "dev", tun.name());
             if (c.peer() == null && c.peer6() == null) LinuxNet.linkUp(c.netns(), tun.name());
             UdpRelay udp = c.udp() ? new UdpRelay(c.udpUpstream()) : null;
+            // the host's own sockets are relayed by the loops (LoopRelay); a SOCKS5 tunnel by a thread per direction
+            this.loopRelay = c.upstream() instanceof Upstream.Direct && !threadRelay ? new LoopRelay(tun.name(), bytesUp, bytesDown) : null;
             // every shard intercepts the TCP flows the kernel queues to it; UDP sessions live on shard 0
-            for (TunHost h : shards.shards())
-                h.loop().run(() -> h.host().intercept(h.name(), c.tcp(), InterceptedFlow.handler(h.net(), this::relay),
-                        c.udpConfig(), h.shard() == 0 ? udp : null));
+            for (TunHost h : shards.shards()) {
+                TcpIntercept.Handler tcp = loopRelay != null
+                        ? (now, syn) -> Thread.ofVirtual().name("flow " + describe(syn)).start(() -> relayOnLoop(h, syn))
+                        : InterceptedFlow.handler(h.net(), this::relay);
+                h.loop().run(() -> h.host().intercept(h.name(), c.tcp(), tcp, c.udpConfig(), h.shard() == 0 ? udp : null));
+            }
         } catch (IOException | RuntimeException e) {
+            if (loopRelay != null) loopRelay.close();
             shards.close();
             throw e;
         }
@@ -110,7 +125,16 @@ public final class TunGateway implements AutoCloseable {
     public static TunGateway open(Config c) throws IOException { return open(c, 1); }
 
     /** {@link #open(Config)} with the TUN opened as {@code queues} queues, each shard intercepting its own flows. */
-    public static TunGateway open(Config c, int queues) throws IOException { return new TunGateway(c, tcpConfig(), queues); }
+    public static TunGateway open(Config c, int queues) throws IOException { return open(c, queues, false); }
+
+    /**
+     * {@link #open(Config, int)}; {@code threadRelay}: direct flows too are relayed the way SOCKS5
+     * ones are, by a thread per direction over blocking streams (the relay before
+     * {@link LoopRelay}: for comparing the two in one run).
+     */
+    public static TunGateway open(Config c, int queues, boolean threadRelay) throws IOException {
+        return new TunGateway(c, tcpConfig(), queues, threadRelay);
+    }
 
     /**
      * The relay's TCP buffers, per direction: what a bulk flow may have in flight between the
@@ -188,6 +212,62 @@ public final class TunGateway implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             config.log().accept(id + " failed: " + e);
         }
+    }
+
+    private static String describe(TcpIntercept.HeldSyn syn) {
+        return syn.clientAddress() + ":" + syn.clientPort() + " > " + syn.originalAddress() + ":" + syn.originalPort();
+    }
+
+    /**
+     * A flow to the host's own sockets ({@link Upstream.Direct}), on a virtual thread: connects a
+     * SocketChannel (blocking, within the timeout), then answers the held SYN on the loop and
+     * leaves the copying to {@link LoopRelay}; a failed connect refuses the flow as
+     * {@link Upstream#connect} would (RST, ICMP unreachable).
+     */
+    private void relayOnLoop(TunHost h, TcpIntercept.HeldSyn syn) {
+        flows.incrementAndGet();
+        long t0 = System.nanoTime();
+        String id = "tcp " + describe(syn);
+        EventLoop loop = h.loop();
+        try {
+            if (inside(syn.originalAddress())) {
+                loop.call(() -> syn.refuse(loop.now(), TcpIntercept.Refusal.RESET));
+                refused.incrementAndGet();
+                config.log().accept(id + " refused: inside the TUN's own subnet");
+                return;
+            }
+            SocketChannel ch = SocketChannel.open();
+            try {
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                ch.socket().connect(new InetSocketAddress(syn.originalAddress().toInetAddress(), syn.originalPort()), config.connectTimeoutMs());
+            } catch (IOException e) {
+                closeQuietly(ch);
+                Upstream.Failed f = Upstream.failure(e);
+                loop.call(() -> syn.refuse(loop.now(), f.refusal()));
+                refused.incrementAndGet();
+                config.log().accept(id + " refused (" + f.refusal().name().toLowerCase(java.util.Locale.ROOT) + "): " + f.getMessage());
+                return;
+            }
+            String via = config.upstream().describe();
+            LoopRelay.Flow flow = loopRelay.flow(loop, ch, (up, down, reset) -> {
+                if (reset) resets.incrementAndGet();
+                config.log().accept(String.format("%s via %s: %d B up, %d B down%s; %d ms", id, via, up, down, reset ? ", reset" : "",
+                        (System.nanoTime() - t0) / 1_000_000));
+            });
+            boolean accepted = loop.call(() -> syn.accept(loop.now(), flow) != null);
+            if (!accepted) {
+                flow.discard();
+                config.log().accept(id + " client gone before the handshake ended");
+                return;
+            }
+            relayed.incrementAndGet();
+        } catch (IOException | RuntimeException e) {
+            config.log().accept(id + " failed: " + e);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try { ch.close(); } catch (IOException ignored) { /* best effort */ }
     }
 
     /** Copies both ways until both ends closed; returns a summary. */
@@ -370,6 +450,7 @@ public final class TunGateway implements AutoCloseable {
             // already closed
         }
         shards.close();
+        if (loopRelay != null) loopRelay.close();
     }
 
     @Override public String toString() { return "TunGateway[" + tun.name() + " " + TunHost.join(tun.addresses()) + " via " + config.upstream().describe() + "]"; }

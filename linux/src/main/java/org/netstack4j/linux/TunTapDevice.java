@@ -629,6 +629,21 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         return inbound == null ? 0 : inbound.checksumsVouched;
     }
 
+    /**
+     * For a device whose stack terminates TCP and never forwards it (the gateway): received TCP
+     * packets with a checksum to complete (NEEDS_CSUM) are vouched for ({@link org.netstack4j.device.FrameSink#CHECKSUM_VERIFIED})
+     * and left with the partial checksum the kernel wrote, so their payload is not summed at all.
+     * Such a packet must not be written out again (forwarding would need the full checksum).
+     */
+    public final void leaveVouchedChecksumsPartial(boolean on) {
+        if (inbound != null) inbound.leaveVouchedPartial = on;
+    }
+
+    /** Received TCP checksums left partial ({@link #leaveVouchedChecksumsPartial}). */
+    public final long rxChecksumsLeftPartial() {
+        return inbound == null ? 0 : inbound.checksumsLeftPartial;
+    }
+
     /** Offload mode: the read at {@code base} in {@code buf} (header + packet) into rxPending, or dropped and counted. */
     private void decodeRead(MemorySegment buf, long base, int r) {
         if (r <= VirtioNetHeader.LENGTH) {
