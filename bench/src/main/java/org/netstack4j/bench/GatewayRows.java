@@ -108,8 +108,8 @@ final class GatewayRows {
             List<Setup> setups = new ArrayList<>();
             setups.add(rig.kernelPath());
             if (gatewayRow) setups.add(rig.gatewayPath(false));
-            // NETSTACK4J_BENCH_GATEWAY_THREADS=1: the gateway's former relay (a thread per direction) too, for before/after
-            if (gatewayRow && "1".equals(System.getenv("NETSTACK4J_BENCH_GATEWAY_THREADS"))) setups.add(rig.gatewayPath(true));
+            // NETSTACK4J_BENCH_GATEWAY_LOOP=1: the gateway with its loop relay (TunGateway.open's loopRelay) too, interleaved
+            if (gatewayRow && "1".equals(System.getenv("NETSTACK4J_BENCH_GATEWAY_LOOP"))) setups.add(rig.gatewayPath(true));
             setups.add(rig.slirpPath());
             setups.add(rig.pastaPath());
             if (routeRow) setups.add(rig.routePath());
@@ -130,13 +130,13 @@ final class GatewayRows {
                 paths.put(p.name(), path);
                 log.println("bench: " + path.describe());
             }
-            Path threads = paths.get("gateway-threads");
+            Path loopRelay = paths.get("gateway-loop");
             Path kernel = paths.get("kernel"), gw = paths.get("gateway"), slirp = paths.get("slirp4netns"), pasta = paths.get("pasta"),
                     route = paths.get("route");
             String setup = "iperf3 -t " + secs + " (TCP, one stream, receiver side; median of " + rounds + " interleaved rounds) and ping -c 20 -i 0.05 from a client namespace; server in a namespace behind a veth";
             String others = describe(List.of(kernel, slirp, pasta), base);
             if (gw != null) rows.add(Row.of("gateway_iperf3", "Mbit/s", gw.mbps(), nanToNull(kernel.mbps()), setup + "; kernel: forwarding namespace",
-                    "netstack4j gateway --direct: " + describe(threads == null ? List.of(gw) : List.of(gw, threads), base) + "; " + others + "; " + ratios(gw, slirp, pasta)));
+                    "netstack4j gateway --direct: " + describe(loopRelay == null ? List.of(gw) : List.of(gw, loopRelay), base) + "; " + others + "; " + ratios(gw, slirp, pasta)));
             if (route != null) rows.add(Row.of("route_iperf3", "Mbit/s", route.mbps(), nanToNull(kernel.mbps()), setup + "; kernel: forwarding namespace",
                     "netstack4j route between two TUNs (server behind the second): " + describe(List.of(route), base) + "; " + others + "; " + ratios(route, slirp, pasta)));
         } finally {
@@ -269,13 +269,13 @@ final class GatewayRows {
             return new Setup("kernel", List.of("ip", "netns", "exec", cc), server, null);
         }
 
-        Setup gatewayPath(boolean threadRelay) throws IOException {
-            String x = threadRelay ? "t" : "g", y = threadRelay ? "10" : "9";
+        Setup gatewayPath(boolean loopRelay) throws IOException {
+            String x = loopRelay ? "l" : "g", y = loopRelay ? "10" : "9";
             String cg = ns(c + x);
             TunGateway.Config cfg = new TunGateway.Config(tag + x, Ipv4Cidr.parse(net + "." + y + ".1/24"), List.of(), cg,
                     Ipv4Cidr.parse(net + "." + y + ".2/24"), null, new Upstream.Direct(), new Upstream.Direct(), 10_000, null, null, null);
-            closeables.add(TunGateway.open(cfg, 1, threadRelay));
-            return new Setup(threadRelay ? "gateway-threads" : "gateway", List.of("ip", "netns", "exec", cg), server, null);
+            closeables.add(TunGateway.open(cfg, 1, loopRelay));
+            return new Setup(loopRelay ? "gateway-loop" : "gateway", List.of("ip", "netns", "exec", cg), server, null);
         }
 
         Setup routePath() throws IOException {

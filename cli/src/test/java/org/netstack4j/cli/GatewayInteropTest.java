@@ -268,7 +268,7 @@ class GatewayInteropTest {
     @Test void directWithUdpAndPing(@TempDir Path dir) throws Exception {
         String sha = setUp(dir);
         List<String> lines = new ArrayList<>();
-        BufferedReader out = gateway(lines, "--direct");
+        BufferedReader out = gateway(lines, "--direct", "--loop-relay"); // the loop relay (LoopRelay); the other direct cases use the threads
         curlIntactAndClosedPortRefused(sha);
         String udp = udpEcho("AF_INET", "10.77.0.2");
         assertEquals("echo:hello 10.77.0.2 9999", udp, "the UDP reply comes from the original destination");
@@ -291,7 +291,7 @@ class GatewayInteropTest {
         String sha = setUp(dir);
         serveIpv6InS(dir);
         List<String> lines = new ArrayList<>();
-        BufferedReader out = gateway(lines, "--address", "fd00:9::1/64", "--peer", "fd00:9::2/64", "--direct");
+        BufferedReader out = gateway(lines, "--address", "fd00:9::1/64", "--peer", "fd00:9::2/64", "--direct", "--loop-relay");
         String sum = sh("ip", "netns", "exec", nsC, "sh", "-c", "curl -6 -g -sS --max-time 60 'http://[fd00:77::2]:8000/data.bin' | sha256sum").split(" ")[0];
         assertEquals(sha, sum, "20 MB intact through the gateway over IPv6");
         long t0 = System.nanoTime();
