@@ -414,6 +414,38 @@ public final class TcpSocket implements Closeable {
         write(new byte[] {(byte) data}, 0, 1, true);
     }
 
+    /**
+     * recv(MSG_OOB) as Linux: the urgent byte received (0-255), taken out of the stream while
+     * SO_OOBINLINE is off (the default), or one of {@link TcpConnection#URGENT_INVALID} (none,
+     * read already, or inline), {@link TcpConnection#URGENT_NOT_YET} (the pointer arrived, the
+     * byte not yet: this never blocks), {@link TcpConnection#URGENT_EOF}; {@code peek} leaves it.
+     */
+    public int readUrgent(boolean peek) throws IOException {
+        ensureOpen();
+        TcpConnection c = conn;
+        if (c == null) throw new SocketException("Socket is not connected");
+        return Net.onLoop(loop, now -> c.receiveUrgent(peek));
+    }
+
+    /** SIOCATMARK: the next byte read follows the urgent mark (reads stop at it). */
+    public boolean atMark() throws IOException {
+        ensureOpen();
+        TcpConnection c = conn;
+        return c != null && Net.onLoop(loop, now -> c.atMark());
+    }
+
+    /** SO_OOBINLINE: urgent bytes stay in the stream; off (the default), they are read with {@link #readUrgent}. */
+    public void setOobInline(boolean on) throws IOException {
+        ensureOpen();
+        oobInline = on;
+        TcpConnection c = conn;
+        if (c != null) Net.onLoop(loop, now -> { c.setOobInline(on); return null; });
+    }
+
+    public boolean getOobInline() { return oobInline; }
+
+    private volatile boolean oobInline;
+
     /** Writes all of b[off..off+len), blocking while the send buffer is full. */
     private void write(byte[] b, int off, int len) throws IOException { write(b, off, len, false); }
 
@@ -798,6 +830,7 @@ public final class TcpSocket implements Closeable {
         @Override public void onEstablished(TcpConnection c) {
             cacheAddresses(c);
             if (keepAlive) c.setKeepalive(loop.now(), true);
+            if (oobInline) c.setOobInline(true);
             sendSpace = c.writable();
             signal.update(() -> established = true);
         }

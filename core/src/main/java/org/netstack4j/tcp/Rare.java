@@ -38,6 +38,9 @@ final class Rare {
     /** SND.UP and whether urgent mode is on ({@link Urgent}). */
     int sndUp;
     boolean urgentMode;
+    /** Received urgent data ({@link Urgent}): Linux's urg_seq and urg_data; SO_OOBINLINE. */
+    int urgSeq, urgData;
+    boolean oobInline;
 
     private Rare() {}
 

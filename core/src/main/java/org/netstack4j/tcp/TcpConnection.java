@@ -430,6 +430,10 @@ public final class TcpConnection {
      * end of the stream (FIN received and all data read). Throws the error of a reset connection.
      */
     public int receive(long now, byte[] b, int off, int len) {
+        return rare != null && rare.urgData != 0 ? Urgent.receive(this, now, b, off, len) : receiveStream(now, b, off, len);
+    }
+
+    int receiveStream(long now, byte[] b, int off, int len) {
         if (rcvBuf.size() > 0) {
             long oldWnd = rcv.rcvWnd();
             int n = rcvBuf.read(b, off, len);
@@ -880,6 +884,20 @@ public final class TcpConnection {
      * band or out of band as its socket chooses (RFC 6093).
      */
     public int sendUrgent(long now, byte[] b, int off, int len) { return Urgent.send(this, now, b, off, len); }
+
+    /** {@link #receiveUrgent}'s errors: EINVAL (none, read already, or SO_OOBINLINE), EAGAIN (not arrived: it never blocks), 0 (end of stream), ENOTCONN. */
+    public static final int URGENT_INVALID = -1, URGENT_NOT_YET = -2, URGENT_EOF = -3, URGENT_NOT_CONNECTED = -4;
+
+    /** recv(MSG_OOB) (Linux): the urgent byte (0-255), taken out of the stream unless {@link #setOobInline}; peek leaves it. */
+    public int receiveUrgent(boolean peek) { return Urgent.receiveUrgent(this, peek); }
+
+    /** SIOCATMARK: the next byte read is the urgent mark (reads stop there). */
+    public boolean atMark() { return Urgent.atMark(this); }
+
+    /** SO_OOBINLINE: urgent bytes stay in the stream (off by default: read with {@link #receiveUrgent}). */
+    public void setOobInline(boolean on) { Urgent.oobInline(this, on); }
+
+    public boolean oobInline() { return Urgent.oobInline(this); }
 
     /** The record ends of MSG_EOR sends, or null when there were none. */
     Records records() { return rare == null ? null : rare.records; }

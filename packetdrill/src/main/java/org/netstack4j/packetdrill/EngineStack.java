@@ -281,6 +281,10 @@ final class EngineStack implements TcpStack {
             }
         }
 
+        @Override public int receiveUrgent(boolean peek) { return c.receiveUrgent(peek); }
+        @Override public boolean atMark() { return c.atMark(); }
+        @Override public void setOobInline(boolean on) { c.setOobInline(on); }
+
         @Override public int send(long now, byte[] b, int off, int len, boolean more) throws Failure {
             try {
                 return c.send(now, b, off, len, more);

@@ -25,6 +25,8 @@ final class Sock {
     boolean sndBufOnConn;
     /** TCP_FASTOPEN_CONNECT: connect returned at once; the first write opens with a SYN carrying data to this port. */
     Integer deferredConnectPort;
+    /** SO_OOBINLINE (accepted sockets inherit it, as Linux copies the listener's socket flags). */
+    boolean oobInline;
     final TcpStack.SocketOptions opts = new TcpStack.SocketOptions();
     Sock(int fd) { this.fd = fd; }
 }

@@ -136,6 +136,10 @@ final class SocketOptionCalls {
                 k.linger2Ns = secs == 0 || secs * 1_000_000_000L > interp.settings.finWait2TimeoutNs ? null : secs * 1_000_000_000L;
             }
             case "SO_KEEPALIVE" -> k.opts.keepAlive = interp.syscalls.arrayValue(s, v) != 0;
+            case "SO_OOBINLINE" -> {
+                k.oobInline = interp.syscalls.arrayValue(s, v) != 0;
+                if (k.conn != null) k.conn.setOobInline(k.oobInline);
+            }
             case "TCP_KEEPIDLE" -> k.opts.keepIdleS = (int) interp.syscalls.arrayValue(s, v);
             case "TCP_KEEPINTVL" -> k.opts.keepIntvlS = (int) interp.syscalls.arrayValue(s, v);
             case "TCP_KEEPCNT" -> k.opts.keepCnt = (int) interp.syscalls.arrayValue(s, v);
@@ -240,6 +244,7 @@ final class SocketOptionCalls {
             case "TCP_NODELAY" -> got = k.opts.noDelay ? "1" : "0";
             case "TCP_CORK" -> got = k.cork ? "1" : "0";
             case "TCP_INQ" -> got = k.inq ? "1" : "0";
+            case "SO_OOBINLINE" -> got = k.oobInline ? "1" : "0";
             case "TCP_FASTOPEN" -> got = Integer.toString(k.opts.fastOpenQlen);
             case "TCP_FASTOPEN_CONNECT" -> got = k.opts.fastOpenConnect ? "1" : "0";
             case "TCP_FASTOPEN_NO_COOKIE" -> got = k.opts.fastOpenNoCookie ? "1" : "0";

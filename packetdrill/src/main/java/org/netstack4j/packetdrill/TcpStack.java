@@ -120,6 +120,16 @@ public interface TcpStack extends Pollable {
         /** send with MSG_OOB: the last byte queued is urgent. */
         default int sendUrgent(long now, byte[] b, int off, int len) throws Failure { throw new Unsupported(0, "MSG_OOB"); }
 
+        /**
+         * recv with MSG_OOB (Linux tcp_recv_urg): the urgent byte (0-255), or -1 EINVAL, -2
+         * EAGAIN, -3 end of stream (0), -4 ENOTCONN; {@code peek} leaves it.
+         */
+        default int receiveUrgent(boolean peek) { throw new Unsupported(0, "recv MSG_OOB"); }
+        /** SIOCATMARK. */
+        default boolean atMark() { throw new Unsupported(0, "SIOCATMARK"); }
+        /** SO_OOBINLINE. */
+        default void setOobInline(boolean on) { throw new Unsupported(0, "SO_OOBINLINE"); }
+
         /** MSG_EOR: the bytes queued so far end a record. */
         default void endRecord() { throw new Unsupported(0, "MSG_EOR"); }
 
