@@ -11,6 +11,7 @@ import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,6 +20,7 @@ import org.netstack4j.runtime.EventLoop;
 import org.netstack4j.runtime.Signal;
 import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.tcp.TcpConnection;
+import org.netstack4j.tcp.TcpMd5Key;
 import org.netstack4j.tcp.TcpError;
 import org.netstack4j.tcp.TcpEventListener;
 import org.netstack4j.tcp.TcpException;
@@ -228,7 +230,9 @@ public final class TcpSocket implements Closeable {
                             c = stack.tcp().connectFastOpen(loop.now(), src, 0, peer, port, events, cfg, false, firstData, 0, firstData.length);
                             inSyn[0] = c.synDataLength();
                         } else {
-                            c = cfg == null ? stack.tcp().connect(loop.now(), src, 0, peer, port, events)
+                            List<TcpMd5Key> keys = md5Keys;
+                            c = !keys.isEmpty() ? stack.tcp().connect(loop.now(), src, 0, peer, port, events, cfg, keys)
+                                    : cfg == null ? stack.tcp().connect(loop.now(), src, 0, peer, port, events)
                                     : stack.tcp().connect(loop.now(), src, 0, peer, port, events, cfg);
                         }
                     } catch (TcpException e) {
@@ -445,6 +449,25 @@ public final class TcpSocket implements Closeable {
     public boolean getOobInline() { return oobInline; }
 
     private volatile boolean oobInline;
+
+    /**
+     * TCP_MD5SIG (RFC 2385) before connect: when the key's address/prefix holds the peer, every
+     * segment of the connection is signed with it and unsigned or wrongly signed segments are
+     * dropped. An empty key removes the key of that address and prefix.
+     */
+    public void setMd5Key(TcpMd5Key key) throws SocketException {
+        Objects.requireNonNull(key, "key");
+        ensureOpen();
+        synchronized (this) {
+            if (connecting || conn != null) throw new SocketException("set TCP-MD5 keys before connect");
+            List<TcpMd5Key> l = new java.util.ArrayList<>(md5Keys);
+            l.removeIf(k -> k.address().equals(key.address()) && k.prefixLength() == key.prefixLength());
+            if (key.key().length > 0) l.add(key);
+            md5Keys = List.copyOf(l);
+        }
+    }
+
+    private volatile List<TcpMd5Key> md5Keys = List.of();
 
     /** Writes all of b[off..off+len), blocking while the send buffer is full. */
     private void write(byte[] b, int off, int len) throws IOException { write(b, off, len, false); }

@@ -777,12 +777,12 @@ public final class TcpConnection {
         boolean wsOk = cfg().options().windowScale() && peerOfferedWs && !snd.synOptionsDropped && !noOptions;
         sndWscale = wsOk ? peerWsShift : 0;
         rcvWscale = (byte) (wsOk ? InitialWindow.shift(cfg()) : 0);
-        tsOk = cfg().options().timestamps() && peerOfferedTs && !snd.synOptionsDropped && !noOptions;
+        tsOk = cfg().options().timestamps() && peerOfferedTs && !snd.synOptionsDropped && !noOptions && Md5.timestampsAllowed(this, state != TcpState.SYN_SENT);
         sackOk = cfg().options().sack() && peerOfferedSack && !snd.synOptionsDropped && !noOptions;
         Ecn.negotiate(this, seg, ipEcn);
         // RFC 6691 / RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCPhdrsize - IPoptionsize;
         // the MSS option counts no TCP options, so the timestamps we carry come off it.
-        int opts = tsOk ? TS_OPTION_SPACE : 0;
+        int opts = (tsOk ? TS_OPTION_SPACE : 0) + Md5.optionSpace(this);
         // a tiny MSS from the peer is raised to 64; our own (a small MTU) is honoured
         effMss = Math.max(Math.min(64, Math.max(1, advMss - opts)), Math.min(peerMss, advMss) - opts);
         if ((ecnFlags & Ecn.ACCURATE) != 0) AccEcn.reapplyMss(this);
