@@ -29,6 +29,14 @@ public record TcpMd5Key(IpAddress address, int prefixLength, int ifindex, byte[]
 
     @Override public byte[] key() { return key.clone(); }
 
+    /**
+     * The RFC 2385 digest of the segment {@code src -> dst} with this key (the digest field of
+     * an MD5 option it carries is not part of it): for test peers and script runners.
+     */
+    public static byte[] digest(IpAddress src, IpAddress dst, org.netstack4j.wire.TcpRepr seg, byte[] payload, int off, int len, TcpMd5Key key) {
+        return Md5.digest(src, dst, seg, payload, off, len, key);
+    }
+
     byte[] keyBytes() { return key; }
 
     /** Whether {@code peer} is in this key's address/prefix (same family only). */

@@ -599,6 +599,8 @@ final class Syscalls {
             case "MSG_PEEK" -> MSG_PEEK;
             case "MSG_FASTOPEN" -> MSG_FASTOPEN;
             case "MSG_OOB" -> MSG_OOB;
+            case "TCP_MD5SIG_FLAG_PREFIX" -> 1;
+            case "TCP_MD5SIG_FLAG_IFINDEX" -> 2;
             case "MSG_EOR" -> {
                 if (interp.profile == Profile.FREEBSD) throw new Unsupported(0, "MSG_EOR (FreeBSD's TCP has no records)");
                 yield MSG_EOR;

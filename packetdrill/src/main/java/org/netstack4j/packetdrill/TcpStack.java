@@ -108,6 +108,8 @@ public interface TcpStack extends Pollable {
         public int fastOpenQlen;
         public byte[] fastOpenKey;
         public boolean fastOpenNoCookie, fastOpenConnect;
+        /** TCP_MD5SIG / TCP_MD5SIG_EXT keys set before connect or listen. */
+        public java.util.List<org.netstack4j.tcp.TcpMd5Key> md5Keys = new java.util.ArrayList<>();
     }
 
     interface Conn {
@@ -187,5 +189,7 @@ public interface TcpStack extends Pollable {
         default void setFastOpen(int qlen) { throw new Unsupported(0, "TCP_FASTOPEN"); }
         default void setFastOpenKey(byte[] key) { throw new Unsupported(0, "TCP_FASTOPEN_KEY"); }
         default void setFastOpenNoCookie(boolean on) { throw new Unsupported(0, "TCP_FASTOPEN_NO_COOKIE"); }
+        /** TCP_MD5SIG on a listening socket (an empty key deletes). */
+        default void setMd5Key(org.netstack4j.tcp.TcpMd5Key key) { throw new Unsupported(0, "TCP_MD5SIG"); }
     }
 }
