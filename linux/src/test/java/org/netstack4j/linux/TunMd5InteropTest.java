@@ -24,11 +24,12 @@ import org.netstack4j.wire.Ipv4Address;
  * TCP-MD5 (RFC 2385) against the Linux kernel over a real TUN: the kernel's sockets, in a
  * namespace the test creates, get their key with python3's setsockopt(IPPROTO_TCP,
  * TCP_MD5SIG=14, struct tcp_md5sig). Both directions connect and exchange data with the same
- * key; with a different key neither handshake completes. Needs root, /dev/net/tun, ip and
+ * key, over IPv6 too (its pseudo-header as Linux's tcp_v6_md5_hash_headers); with a different
+ * key neither handshake completes. Needs root, /dev/net/tun, ip and
  * python3; skips otherwise.
  */
 class TunMd5InteropTest {
-    private static final String KERNEL = "10.213.12.1", US = "10.213.12.2";
+    private static final String KERNEL = "10.213.12.1", US = "10.213.12.2", KERNEL6 = "fd00:213:12::1", US6 = "fd00:213:12::2";
     private static final byte[] KEY = "interop-secret".getBytes(StandardCharsets.US_ASCII);
 
     /** struct tcp_md5sig for an IPv4 peer: sockaddr_storage (128), flags, prefixlen, keylen, ifindex, key[80]. */
@@ -36,6 +37,10 @@ class TunMd5InteropTest {
             "import socket, struct, sys",
             "def md5sig(peer, key):",
             "    sa = struct.pack('=H', socket.AF_INET) + b'\\0\\0' + socket.inet_aton(peer)",
+            "    sa += b'\\0' * (128 - len(sa))",
+            "    return sa + struct.pack('=BBHi', 0, 0, len(key), 0) + key + b'\\0' * (80 - len(key))",
+            "def md5sig6(peer, key):",
+            "    sa = struct.pack('=H', socket.AF_INET6) + b'\\0' * 6 + socket.inet_pton(socket.AF_INET6, peer) + b'\\0' * 4",
             "    sa += b'\\0' * (128 - len(sa))",
             "    return sa + struct.pack('=BBHi', 0, 0, len(key), 0) + key + b'\\0' * (80 - len(key))");
 
@@ -52,7 +57,8 @@ class TunMd5InteropTest {
         ns = "nsj-md5-" + pid;
         LinuxNet.netnsAdd(ns);
         LinuxNet.linkUp(ns, "lo");
-        host = TunHost.builder("nsjm" + pid % 100000).address(US + "/24").hostAddress(KERNEL + "/24").netns(ns).seed(12)
+        host = TunHost.builder("nsjm" + pid % 100000).address(US + "/24").hostAddress(KERNEL + "/24")
+                .address(US6 + "/64").hostAddress(KERNEL6 + "/64").netns(ns).seed(12)
                 .offload(false).open();
     }
 
@@ -115,6 +121,32 @@ class TunMd5InteropTest {
             assertEquals("intact", out, "kernel client; failures " + host.host().counters().get("tcp.drop.md5_failure"));
             assertEquals(0, host.host().counters().get("tcp.drop.md5_failure"));
             assertEquals(0, host.host().counters().get("tcp.drop.md5_not_found"));
+        }
+    }
+
+    @Test void overIpv6TooTheKernelClientWithTheKeyTalksToOurListener() throws Exception {
+        try (TcpServerSocket server = new TcpServerSocket(host.net(), 7, 16)) {
+            server.setMd5Key(TcpMd5Key.of(org.netstack4j.wire.Ipv6Address.parse(KERNEL6), KEY));
+            Thread echo = echoOnce(server);
+            String out = finish(kernel(String.join("\n",
+                    "s = socket.socket(socket.AF_INET6)",
+                    "s.setsockopt(socket.IPPROTO_TCP, 14, md5sig6('" + US6 + "', " + pyBytes(KEY) + "))",
+                    "s.settimeout(5)",
+                    "try:",
+                    "    s.connect(('" + US6 + "', 7))",
+                    "except OSError as e:",
+                    "    print('connect failed: %s' % e); sys.exit(0)",
+                    "data = bytes(range(256)) * 400",
+                    "s.sendall(data); s.shutdown(socket.SHUT_WR)",
+                    "got = bytearray()",
+                    "while True:",
+                    "    b = s.recv(65536)",
+                    "    if not b: break",
+                    "    got += b",
+                    "print('intact' if got == data else 'DIFFERENT %d' % len(got))")));
+            echo.join(10_000);
+            assertEquals("intact", out, "kernel client over IPv6; failures " + host.host().counters().get("tcp.drop.md5_failure"));
+            assertEquals(0, host.host().counters().get("tcp.drop.md5_failure"));
         }
     }
 
