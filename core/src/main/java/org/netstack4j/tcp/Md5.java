@@ -96,9 +96,11 @@ final class Md5 {
         return synAck && !(c.peerOfferedSack && c.cfg().options().sack());
     }
 
+    /** The digest a segment carries, or null. Every segment passes here: indexed, no iterator is allocated. */
     static byte[] signature(TcpRepr seg) {
-        for (TcpOption o : seg.options())
-            if (o instanceof TcpOption.Unknown u && u.kind() == KIND && u.data().length == DIGEST) return u.data();
+        List<TcpOption> opts = seg.options();
+        for (int i = 0; i < opts.size(); i++)
+            if (opts.get(i) instanceof TcpOption.Unknown u && u.kind() == KIND && u.data().length == DIGEST) return u.data();
         return null;
     }
 

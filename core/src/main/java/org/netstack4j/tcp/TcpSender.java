@@ -166,7 +166,8 @@ final class TcpSender implements RecoverySender {
 
     /** Largest payload in one segment: the effective MSS less the SACK blocks we would carry. */
     @Override public int maxSegmentData() {
-        int sack = c.sackOk && c.ooo.sackBlockCount() > 0 ? 2 + 2 + 8 * Math.min(c.ooo.sackBlockCount(), c.tsOk ? 3 : 4) : 0;
+        int blocks = Math.min(c.ooo.sackBlockCount(), Md5.sackBlocks(c));
+        int sack = c.sackOk && blocks > 0 ? 2 + 2 + 8 * blocks : 0;
         return Math.max(1, c.effMss - sack);
     }
 
