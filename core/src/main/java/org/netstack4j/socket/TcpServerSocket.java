@@ -15,6 +15,7 @@ import org.netstack4j.tcp.TcpConnection;
 import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.tcp.TcpException;
 import org.netstack4j.tcp.TcpListener;
+import org.netstack4j.tcp.TcpMd5Key;
 import org.netstack4j.time.Time;
 import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.Ipv4Address;
@@ -165,6 +166,18 @@ public final class TcpServerSocket implements Closeable {
         }
         localAddress = local;
         localPort = port;
+    }
+
+    /**
+     * TCP_MD5SIG on the listening socket (RFC 2385): connections from peers in the key's
+     * address/prefix are signed with it and unsigned ones dropped. After {@link #bind}; an empty
+     * key removes the key of that address and prefix.
+     */
+    public void setMd5Key(TcpMd5Key key) throws IOException {
+        java.util.Objects.requireNonNull(key, "key");
+        TcpListener l = listener;
+        if (l == null) throw new SocketException("set TCP-MD5 keys after bind");
+        Net.onLoop(loop, now -> { l.setMd5Key(key); return null; });
     }
 
     /**

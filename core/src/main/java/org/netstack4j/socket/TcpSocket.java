@@ -11,6 +11,7 @@ import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,6 +20,7 @@ import org.netstack4j.runtime.EventLoop;
 import org.netstack4j.runtime.Signal;
 import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.tcp.TcpConnection;
+import org.netstack4j.tcp.TcpMd5Key;
 import org.netstack4j.tcp.TcpError;
 import org.netstack4j.tcp.TcpEventListener;
 import org.netstack4j.tcp.TcpException;
@@ -228,7 +230,9 @@ public final class TcpSocket implements Closeable {
                             c = stack.tcp().connectFastOpen(loop.now(), src, 0, peer, port, events, cfg, false, firstData, 0, firstData.length);
                             inSyn[0] = c.synDataLength();
                         } else {
-                            c = cfg == null ? stack.tcp().connect(loop.now(), src, 0, peer, port, events)
+                            List<TcpMd5Key> keys = md5Keys;
+                            c = !keys.isEmpty() ? stack.tcp().connect(loop.now(), src, 0, peer, port, events, cfg, keys)
+                                    : cfg == null ? stack.tcp().connect(loop.now(), src, 0, peer, port, events)
                                     : stack.tcp().connect(loop.now(), src, 0, peer, port, events, cfg);
                         }
                     } catch (TcpException e) {
@@ -439,6 +443,57 @@ public final class TcpSocket implements Closeable {
         TcpConnection c = conn;
         return Net.onLoop(loop, now -> c.lastReadTimestamp());
     }
+
+    /**
+     * recv(MSG_OOB) as Linux: the urgent byte received (0-255), taken out of the stream while
+     * SO_OOBINLINE is off (the default), or one of {@link TcpConnection#URGENT_INVALID} (none,
+     * read already, or inline), {@link TcpConnection#URGENT_NOT_YET} (the pointer arrived, the
+     * byte not yet: this never blocks), {@link TcpConnection#URGENT_EOF}; {@code peek} leaves it.
+     */
+    public int readUrgent(boolean peek) throws IOException {
+        ensureOpen();
+        TcpConnection c = conn;
+        if (c == null) throw new SocketException("Socket is not connected");
+        return Net.onLoop(loop, now -> c.receiveUrgent(peek));
+    }
+
+    /** SIOCATMARK: the next byte read follows the urgent mark (reads stop at it). */
+    public boolean atMark() throws IOException {
+        ensureOpen();
+        TcpConnection c = conn;
+        return c != null && Net.onLoop(loop, now -> c.atMark());
+    }
+
+    /** SO_OOBINLINE: urgent bytes stay in the stream; off (the default), they are read with {@link #readUrgent}. */
+    public void setOobInline(boolean on) throws IOException {
+        ensureOpen();
+        oobInline = on;
+        TcpConnection c = conn;
+        if (c != null) Net.onLoop(loop, now -> { c.setOobInline(on); return null; });
+    }
+
+    public boolean getOobInline() { return oobInline; }
+
+    private volatile boolean oobInline;
+
+    /**
+     * TCP_MD5SIG (RFC 2385) before connect: when the key's address/prefix holds the peer, every
+     * segment of the connection is signed with it and unsigned or wrongly signed segments are
+     * dropped. An empty key removes the key of that address and prefix.
+     */
+    public void setMd5Key(TcpMd5Key key) throws SocketException {
+        Objects.requireNonNull(key, "key");
+        ensureOpen();
+        synchronized (this) {
+            if (connecting || conn != null) throw new SocketException("set TCP-MD5 keys before connect");
+            List<TcpMd5Key> l = new java.util.ArrayList<>(md5Keys);
+            l.removeIf(k -> k.address().equals(key.address()) && k.prefixLength() == key.prefixLength());
+            if (key.key().length > 0) l.add(key);
+            md5Keys = List.copyOf(l);
+        }
+    }
+
+    private volatile List<TcpMd5Key> md5Keys = List.of();
 
     /** Writes all of b[off..off+len), blocking while the send buffer is full. */
     private void write(byte[] b, int off, int len) throws IOException { write(b, off, len, false); }
@@ -824,6 +879,7 @@ public final class TcpSocket implements Closeable {
         @Override public void onEstablished(TcpConnection c) {
             cacheAddresses(c);
             if (keepAlive) c.setKeepalive(loop.now(), true);
+            if (oobInline) c.setOobInline(true);
             sendSpace = c.writable();
             signal.update(() -> established = true);
         }

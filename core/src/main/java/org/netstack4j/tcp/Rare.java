@@ -40,6 +40,11 @@ final class Rare {
     boolean urgentMode;
     /** SO_TIMESTAMPING ({@link Timestamping}), else null. */
     Timestamping timestamping;
+    /** Received urgent data ({@link Urgent}): Linux's urg_seq and urg_data; SO_OOBINLINE. */
+    int urgSeq, urgData;
+    boolean oobInline;
+    /** The TCP-MD5 key for this connection's peer ({@link Md5}), else null. */
+    TcpMd5Key md5;
 
     private Rare() {}
 

@@ -392,12 +392,14 @@ final class SegmentArrives {
 
     // RFC 9293 3.10.7.4, sixth to eighth steps
     static void processTextAndFin(TcpConnection c, long now, TcpRepr seg, int dataSeq, byte[] buf, int off, int len, boolean fin) {
-        // RFC 9293 3.10.7.4, sixth check the URG bit: urgent data is delivered inline (RFC 6093);
-        // we only remember the pointer.
+        // RFC 9293 3.10.7.4, sixth check the URG bit: the urgent byte is read out of band or in
+        // line as the application chose (RFC 6093, Linux semantics: Urgent)
         if (seg.has(TcpRepr.URG) && c.canReceiveData()) {
             int up = Seq.add(seg.seq(), seg.urgentPointer());
             if (Seq.gt(up, c.rcvUp)) c.rcvUp = up;
+            Urgent.pointerArrives(c, seg);
         }
+        if (c.rare != null && len > 0) Urgent.textArrives(c, dataSeq, buf, off, len);
         // RFC 9293 3.10.7.4, seventh process the segment text
         int sentSeq = seg.has(TcpRepr.SYN) ? Seq.add(seg.seq(), 1) : seg.seq();
         if (Seq.lt(sentSeq, dataSeq) && c.canReceiveData()) {

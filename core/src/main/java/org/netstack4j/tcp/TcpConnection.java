@@ -451,6 +451,10 @@ public final class TcpConnection {
      * end of the stream (FIN received and all data read). Throws the error of a reset connection.
      */
     public int receive(long now, byte[] b, int off, int len) {
+        return rare != null && rare.urgData != 0 ? Urgent.receive(this, now, b, off, len) : receiveStream(now, b, off, len);
+    }
+
+    int receiveStream(long now, byte[] b, int off, int len) {
         if (rcvBuf.size() > 0) {
             long oldWnd = rcv.rcvWnd();
             int n = rcvBuf.read(b, off, len);
@@ -795,12 +799,12 @@ public final class TcpConnection {
         boolean wsOk = cfg().options().windowScale() && peerOfferedWs && !snd.synOptionsDropped && !noOptions;
         sndWscale = wsOk ? peerWsShift : 0;
         rcvWscale = (byte) (wsOk ? InitialWindow.shift(cfg()) : 0);
-        tsOk = cfg().options().timestamps() && peerOfferedTs && !snd.synOptionsDropped && !noOptions;
+        tsOk = cfg().options().timestamps() && peerOfferedTs && !snd.synOptionsDropped && !noOptions && Md5.timestampsAllowed(this, state != TcpState.SYN_SENT);
         sackOk = cfg().options().sack() && peerOfferedSack && !snd.synOptionsDropped && !noOptions;
         Ecn.negotiate(this, seg, ipEcn);
         // RFC 6691 / RFC 9293 3.7.1: Eff.snd.MSS = min(SendMSS + 20, MMS_S) - TCPhdrsize - IPoptionsize;
         // the MSS option counts no TCP options, so the timestamps we carry come off it.
-        int opts = tsOk ? TS_OPTION_SPACE : 0;
+        int opts = (tsOk ? TS_OPTION_SPACE : 0) + Md5.optionSpace(this);
         // a tiny MSS from the peer is raised to 64; our own (a small MTU) is honoured
         effMss = Math.max(Math.min(64, Math.max(1, advMss - opts)), Math.min(peerMss, advMss) - opts);
         if (pathMss > 0) effMss = Math.max(64, Math.min(effMss, pathMss - opts)); // RFC 1191 3, RFC 8201 4
@@ -903,6 +907,20 @@ public final class TcpConnection {
      * band or out of band as its socket chooses (RFC 6093).
      */
     public int sendUrgent(long now, byte[] b, int off, int len) { return Urgent.send(this, now, b, off, len); }
+
+    /** {@link #receiveUrgent}'s errors: EINVAL (none, read already, or SO_OOBINLINE), EAGAIN (not arrived: it never blocks), 0 (end of stream), ENOTCONN. */
+    public static final int URGENT_INVALID = -1, URGENT_NOT_YET = -2, URGENT_EOF = -3, URGENT_NOT_CONNECTED = -4;
+
+    /** recv(MSG_OOB) (Linux): the urgent byte (0-255), taken out of the stream unless {@link #setOobInline}; peek leaves it. */
+    public int receiveUrgent(boolean peek) { return Urgent.receiveUrgent(this, peek); }
+
+    /** SIOCATMARK: the next byte read is the urgent mark (reads stop there). */
+    public boolean atMark() { return Urgent.atMark(this); }
+
+    /** SO_OOBINLINE: urgent bytes stay in the stream (off by default: read with {@link #receiveUrgent}). */
+    public void setOobInline(boolean on) { Urgent.oobInline(this, on); }
+
+    public boolean oobInline() { return Urgent.oobInline(this); }
 
     /** The record ends of MSG_EOR sends, or null when there were none. */
     Records records() { return rare == null ? null : rare.records; }

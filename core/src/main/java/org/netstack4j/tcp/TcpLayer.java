@@ -97,6 +97,16 @@ public final class TcpLayer implements Pollable {
     /** A snapshot of the connections, oldest first (it does not follow later changes). */
     public Collection<TcpConnection> connections() { return Collections.unmodifiableList(connections.inCreationOrder()); }
 
+    /**
+     * {@link #connect(long, IpAddress, int, IpAddress, int, TcpEventListener, TcpConfig)} with the
+     * socket's TCP-MD5 keys (RFC 2385, Linux TCP_MD5SIG set before connect): when one matches the
+     * peer, every segment of the connection is signed with it, the SYN first ({@link Md5}).
+     */
+    public TcpConnection connect(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
+                                 TcpEventListener l, TcpConfig cfg, List<TcpMd5Key> md5Keys) {
+        return open(now, local, localPort, remote, remotePort, l, false, cfg == null ? config : cfg, null, md5Keys);
+    }
+
     /** Active OPEN (RFC 9293 3.10.1): sends a SYN and returns the connection in SYN-SENT. */
     public TcpConnection connect(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
                                  TcpEventListener l) {
@@ -144,6 +154,11 @@ public final class TcpLayer implements Pollable {
 
     private TcpConnection open(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
                                TcpEventListener l, boolean noOptions, TcpConfig cfg, FastOpenRequest tfo) {
+        return open(now, local, localPort, remote, remotePort, l, noOptions, cfg, tfo, null);
+    }
+
+    private TcpConnection open(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
+                               TcpEventListener l, boolean noOptions, TcpConfig cfg, FastOpenRequest tfo, List<TcpMd5Key> md5Keys) {
         if (local == null || local.isUnspecified()) throw new IllegalArgumentException("connect needs a concrete local address");
         if (remote == null || remote.isUnspecified() || remotePort <= 0 || remotePort > 65535)
             throw new IllegalArgumentException("connect needs a concrete remote address and port");
@@ -178,6 +193,8 @@ public final class TcpLayer implements Pollable {
         c.setNoOptions(noOptions);
         tcpCounters.activeOpens.increment();
         if (tfo != null) fastOpen.prepare(c, tfo);
+        Md5.attach(c, md5Keys);
+        if (Md5.on(c)) md5InUse = true;
         c.open(now);
         return c;
     }
@@ -247,6 +264,9 @@ public final class TcpLayer implements Pollable {
         }
         // RFC 3168 5: the ECN field of the packet's IP header (Not-ECT when IP did not say)
         int ecn = meta == null ? IpMeta.NOT_ECT : meta.ecn();
+        if ((md5InUse || !seg.options().isEmpty() && Md5.signature(seg) != null)
+                && !Md5.accept(this, now, c, c == null ? findListener(dst, seg.dstPort()) : null, src, dst, seg, buf, payloadOff, payloadLen))
+            return;
         if (c != null) {
             c.segmentArrives(now, seg, buf, payloadOff, payloadLen, ecn);
             return;
@@ -374,6 +394,17 @@ public final class TcpLayer implements Pollable {
         return new FourTuple(local, localPort, remote, remotePort).toString();
     }
 
+    /** Some socket has a TCP-MD5 key: segments are checked and signed from now on ({@link Md5}). */
+    private boolean md5InUse;
+
+    void md5Keyed() { md5InUse = true; }
+
+    TcpConnection connection(IpAddress local, int localPort, IpAddress remote, int remotePort) {
+        return connections.get(local, localPort, remote, remotePort);
+    }
+
+    TcpListener listener(IpAddress local, int port) { return findListener(local, port); }
+
     private TcpListener findListener(IpAddress dst, int port) {
         List<TcpListener> l = listeners.get(port);
         if (l == null) return null;
@@ -425,6 +456,7 @@ public final class TcpLayer implements Pollable {
         // a path MTU learnt by an earlier connection caps what this one sends, not what it announces
         c.pathMss = PathInfo.mssForMtu(remote.family(), pathMtus.mtu(now, remote));
         if (parent != null) c.setNoOptions(parent.noOptions());
+        if (parent != null && md5InUse) Md5.inherit(c, parent);
         connections.put(c);
         return c;
     }
@@ -579,6 +611,7 @@ public final class TcpLayer implements Pollable {
     }
 
     private void transmit(long now, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int off, int len, int ecn) {
+        if (md5InUse) tcp = Md5.sign(this, src, dst, tcp, payload, off, len);
         tcpCounters.outSegments.increment();
         if (tcp.has(TcpRepr.RST)) tcpCounters.outRsts.increment();
         if (ecn != IpMeta.NOT_ECT) tcpCounters.outEct.increment();

@@ -100,6 +100,25 @@ public final class TcpListener {
     /** TCP_FASTOPEN_NO_COOKIE on the listener: data on any SYN is taken, cookie or not. */
     public void setFastOpenNoCookie(boolean on) { this.fastOpenNoCookie = on; }
     boolean fastOpenNoCookie() { return fastOpenNoCookie; }
+
+    private Md5.Keys md5Keys;
+
+    /**
+     * TCP_MD5SIG on the listening socket (RFC 2385): connections it opens for peers in the key's
+     * address/prefix sign every segment with it and drop unsigned or wrongly signed ones
+     * ({@link Md5}); the listener's own RSTs and SYN,ACKs to them are signed too. A key with an
+     * empty byte array deletes the key of that address and prefix.
+     */
+    public void setMd5Key(TcpMd5Key key) {
+        if (md5Keys == null) md5Keys = new Md5.Keys();
+        md5Keys.set(key);
+        layer.md5Keyed();
+    }
+
+    /** The TCP-MD5 keys set ({@link #setMd5Key}). */
+    public java.util.List<TcpMd5Key> md5KeyList() { return md5Keys == null ? java.util.List.of() : md5Keys.list(); }
+
+    Md5.Keys md5Keys() { return md5Keys; }
     /** TCP_FASTOPEN_KEY on the listener: its own key pair (null: the stack's). */
     public void setFastOpenKeys(FastOpen.Keys k) { this.fastOpenKeys = k; }
     public FastOpen.Keys fastOpenKeys() { return fastOpenKeys; }

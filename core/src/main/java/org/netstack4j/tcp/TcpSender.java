@@ -180,7 +180,8 @@ final class TcpSender implements RecoverySender {
 
     /** Largest payload in one segment: the effective MSS less the SACK blocks we would carry. */
     @Override public int maxSegmentData() {
-        int sack = c.sackOk && c.ooo.sackBlockCount() > 0 ? 2 + 2 + 8 * Math.min(c.ooo.sackBlockCount(), c.tsOk ? 3 : 4) : 0;
+        int blocks = Math.min(c.ooo.sackBlockCount(), Md5.sackBlocks(c));
+        int sack = c.sackOk && blocks > 0 ? 2 + 2 + 8 * blocks : 0;
         return Math.max(1, c.effMss - sack);
     }
 
@@ -516,7 +517,7 @@ final class TcpSender implements RecoverySender {
         if (urgentPointer >= 0) flags |= TcpRepr.URG;
         List<TcpOption> options; // null: the common segment, no options or NOP, NOP, TS
         int window;
-        boolean sackNow = c.sackOk && ack && c.ooo.sackBlockCount() > 0;
+        boolean sackNow = c.sackOk && ack && c.ooo.sackBlockCount() > 0 && Md5.sackBlocks(c) > 0;
         boolean accEcnOption = !syn && ack && AccEcn.on(c) && AccEcn.wantsOption(c, len);
         if (syn) {
             options = synOptions(now, ack);
@@ -533,7 +534,7 @@ final class TcpSender implements RecoverySender {
                 options.add(TcpOption.NOP);
                 options.add(new TcpOption.Timestamps(c.tsNow(now), c.tsRecent));
             }
-            List<TcpOption.SackBlock> blocks = sackNow ? c.ooo.sackBlocks(c.tsOk ? 3 : 4) : List.of();
+            List<TcpOption.SackBlock> blocks = sackNow ? c.ooo.sackBlocks(Md5.sackBlocks(c)) : List.of();
             // RFC 9768 3.2.3: the AccECN option goes before the SACK blocks, which may give it room
             if (!(accEcnOption && AccEcn.addOption(c, options, c.tsOk ? 12 : 0, blocks)) && sackNow) {
                 options.add(TcpOption.NOP);
@@ -544,7 +545,7 @@ final class TcpSender implements RecoverySender {
             window = c.rcv.windowField();
         }
         if (ack && AccEcn.on(c)) AccEcn.ackSent(c);
-        if (urgentPointer >= 0 && options == null) // the reused encoder has no urgent pointer
+        if ((urgentPointer >= 0 || Md5.on(c)) && options == null) // the reused encoder has no urgent pointer nor signature
             options = c.tsOk ? List.of(TcpOption.NOP, TcpOption.NOP, new TcpOption.Timestamps(c.tsNow(now), c.tsRecent)) : List.of();
         // The payload straight from the send ring when it does not wrap there (TcpOutput only
         // reads it during the call), else copied out into the layer's scratch array.
@@ -585,7 +586,7 @@ final class TcpSender implements RecoverySender {
                     ? new TcpOption.WindowScale(InitialWindow.shift(cfg())) : null;
             case TcpOption.KIND_SACK_PERMITTED -> cfg().options().sack() && !synOptionsDropped && (!synAck || c.peerOfferedSack)
                     ? new TcpOption.SackPermitted() : null;
-            case TcpOption.KIND_TIMESTAMPS -> cfg().options().timestamps() && !synOptionsDropped && (!synAck || c.peerOfferedTs)
+            case TcpOption.KIND_TIMESTAMPS -> cfg().options().timestamps() && !synOptionsDropped && (!synAck || c.peerOfferedTs) && Md5.timestampsAllowed(c, synAck)
                     ? new TcpOption.Timestamps(c.tsNow(now), synAck || c.synEchoesTsRecent ? c.tsRecent : 0) : null;
             default -> null;
         });

@@ -35,14 +35,16 @@ import org.netstack4j.wire.Ipv4Address;
  * connection (the code before issue 12 took about 5,200 with C2, issue 12's refactor 5,800 and
  * 10,542 here: among others a varargs array per SipHash, one per IPv4 datagram's ID; then about
  * 4,900 with C2 and 9,184 here; the iterators of IpStack.pollAt's loops, which C2 removes and
- * C1 does not, took 1,408 more). The bound leaves about 5 % for growth, not a new object per segment: a
+ * C1 does not, took 1,408 more). Then 8,224 after the fifth session's merge (tcp_info's
+ * chronograph of busy, rwnd-limited and sndbuf-limited time, a 48-byte object per connection that
+ * sends, and the growth of main's own figure to 8,032 in that session's measure). The bound leaves about 5 % for growth, not a new object per segment: a
  * lifecycle sends about ten segments, so some 50 more bytes per segment cross it.
  */
 class ConnectionCostTest {
     static final Ipv4Address A = Ipv4Address.of(10, 213, 0, 1), B = Ipv4Address.of(10, 213, 0, 2);
     static final int PORT = 5002;
     static final long STEP_NS = Time.ms(50);
-    static final long BOUND_BYTES = 8_200;
+    static final long BOUND_BYTES = 8_600;
 
     private long now = Time.s(1);
     private final P2pWire wire = new P2pWire(new FramePool());

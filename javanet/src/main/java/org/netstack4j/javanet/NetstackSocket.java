@@ -24,8 +24,9 @@ import org.netstack4j.socket.TcpSocket;
  * {@code SocketImpl} is never created, so no kernel socket exists behind it.
  *
  * <p>Differences from a JDK socket: a client socket binds only to the wildcard address and an
- * ephemeral port (the stack picks the source address by route), urgent data and
- * {@code SO_OOBINLINE} are not supported, and {@link #getChannel()} is null as for any socket not
+ * ephemeral port (the stack picks the source address by route), urgent data received with
+ * {@code SO_OOBINLINE} off (the default) is dropped from the stream as the JDK documents (Linux
+ * takes it out of band; {@link TcpSocket#readUrgent} reads it), and {@link #getChannel()} is null as for any socket not
  * made by a channel. Options: {@code TCP_NODELAY}, {@code SO_KEEPALIVE}, {@code SO_LINGER},
  * {@code SO_SNDBUF}, {@code SO_RCVBUF} and {@code SO_REUSEADDR} (accepted, no effect: there is no
  * TIME-WAIT port clash to lift here).
@@ -133,9 +134,15 @@ public class NetstackSocket extends Socket {
     }
     @Override public void setOOBInline(boolean on) throws SocketException {
         checkOpen();
-        if (on) throw new SocketException("SO_OOBINLINE not supported");
+        try {
+            tcp.setOobInline(on);
+        } catch (SocketException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new SocketException(e.getMessage(), e);
+        }
     }
-    @Override public boolean getOOBInline() throws SocketException { checkOpen(); return false; }
+    @Override public boolean getOOBInline() throws SocketException { checkOpen(); return tcp.getOobInline(); }
 
     @Override public void setSoTimeout(int timeout) throws SocketException {
         checkOpen();

@@ -229,14 +229,36 @@ class JavaNetOverSimulatorTest {
             listener.bind(null);
             Future<String> accepted = spawn(() -> {
                 try (Socket s = listener.accept()) {
+                    s.setOOBInline(true);
+                    assertTrue(s.getOOBInline());
                     return new String(s.getInputStream().readNBytes(4), StandardCharsets.US_ASCII);
                 }
             });
             try (Socket s = clientFactory.createSocket(SERVER, listener.getLocalPort())) {
                 s.getOutputStream().write("ab".getBytes(StandardCharsets.US_ASCII));
-                s.sendUrgentData('!'); // URG on the wire; this stack's receiver keeps it in band (RFC 6093)
+                s.sendUrgentData('!'); // URG on the wire; SO_OOBINLINE keeps it in band (RFC 6093)
                 s.getOutputStream().write('c');
                 assertEquals("ab!c", get(accepted));
+            }
+        }
+    }
+
+    @Test void urgentDataIsDroppedFromTheStreamWithoutOobInline() throws Exception {
+        try (ServerSocket listener = serverFactory.createServerSocket()) {
+            listener.bind(null);
+            Future<String> accepted = spawn(() -> {
+                try (Socket s = listener.accept()) {
+                    assertFalse(s.getOOBInline());
+                    s.shutdownOutput();
+                    return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                }
+            });
+            try (Socket s = clientFactory.createSocket(SERVER, listener.getLocalPort())) {
+                s.getOutputStream().write("ab".getBytes(StandardCharsets.US_ASCII));
+                s.sendUrgentData('!'); // java.net: "TCP urgent data received on a socket is silently discarded"
+                s.getOutputStream().write('c');
+                s.shutdownOutput();
+                assertEquals("abc", get(accepted));
             }
         }
     }

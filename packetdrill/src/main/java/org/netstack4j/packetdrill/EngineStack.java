@@ -158,7 +158,8 @@ final class EngineStack implements TcpStack {
                                   SocketOptions opts) throws Failure {
         checkOptions(opts);
         try {
-            TcpConnection c = layer.connect(now, local, localPort, remote, remotePort, null, opts.noOptions);
+            TcpConnection c = opts.md5Keys.isEmpty() ? layer.connect(now, local, localPort, remote, remotePort, null, opts.noOptions)
+                : layer.connect(now, local, localPort, remote, remotePort, null, null, opts.md5Keys);
             if (opts.noDelay) c.setNoDelay(true);
             return wrap(c);
         } catch (TcpException e) {
@@ -198,6 +199,7 @@ final class EngineStack implements TcpStack {
         l.setFastOpen(opts.fastOpenQlen);
         l.setFastOpenNoCookie(opts.fastOpenNoCookie);
         if (opts.fastOpenKey != null) l.setFastOpenKeys(FastOpen.Keys.ofBytes(opts.fastOpenKey));
+        for (org.netstack4j.tcp.TcpMd5Key k : opts.md5Keys) l.setMd5Key(k);
         boolean noDelay = opts.noDelay;
         return new Listen() {
             @Override public Conn accept() {
@@ -213,6 +215,7 @@ final class EngineStack implements TcpStack {
             @Override public void setFastOpen(int qlen) { l.setFastOpen(qlen); }
             @Override public void setFastOpenKey(byte[] key) { l.setFastOpenKeys(FastOpen.Keys.ofBytes(key)); }
             @Override public void setFastOpenNoCookie(boolean on) { l.setFastOpenNoCookie(on); }
+            @Override public void setMd5Key(org.netstack4j.tcp.TcpMd5Key key) { l.setMd5Key(key); }
         };
     }
 
@@ -284,6 +287,10 @@ final class EngineStack implements TcpStack {
                 throw new Failure(errnoOf(e.error()), e.getMessage());
             }
         }
+
+        @Override public int receiveUrgent(boolean peek) { return c.receiveUrgent(peek); }
+        @Override public boolean atMark() { return c.atMark(); }
+        @Override public void setOobInline(boolean on) { c.setOobInline(on); }
 
         @Override public int send(long now, byte[] b, int off, int len, boolean more) throws Failure {
             try {

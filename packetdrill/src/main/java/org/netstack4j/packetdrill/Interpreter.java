@@ -41,6 +41,9 @@ public final class Interpreter {
     }
 
     /** A segment the stack sent; {@code ecn} is its IP header's ECN field. */
+    /** The last TCP_MD5SIG key the script set: inbound {@code md5} options are signed with it (the peer's copy of the shared key). */
+    org.netstack4j.tcp.TcpMd5Key md5Key;
+
     record Sent(long time, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int ecn) {}
 
     /** A syscall's outcome: a value, or -1 with an errno; BLOCK when it would block. */

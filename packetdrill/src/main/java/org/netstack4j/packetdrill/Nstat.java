@@ -42,6 +42,9 @@ final class Nstat {
         LINUX_NAMES.put("TcpExtSyncookiesFailed", "tcp.syncookies.failed");
         LINUX_NAMES.put("TcpExtOutOfWindowIcmps", "tcp.icmp.out_of_window");
         LINUX_NAMES.put("TcpExtTCPAbortOnData", "tcp.out.rst_data_after_close");
+        LINUX_NAMES.put("TcpExtTCPMD5NotFound", "tcp.drop.md5_not_found");
+        LINUX_NAMES.put("TcpExtTCPMD5Unexpected", "tcp.drop.md5_unexpected");
+        LINUX_NAMES.put("TcpExtTCPMD5Failure", "tcp.drop.md5_failure");
     }
 
     static final Pattern NSTAT = Pattern.compile("^nstat((?:\\s+-[a-zA-Z]+)*)((?:\\s+[A-Za-z0-9_*]+)*)\\s*((?:\\|.*)?)$");

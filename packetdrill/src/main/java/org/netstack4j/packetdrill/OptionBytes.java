@@ -29,6 +29,7 @@ final class OptionBytes {
                 case OptionSpec.Ts t -> { b.write(TcpOption.KIND_TIMESTAMPS); b.write(10); u32(b, 0); u32(b, t.ecr()); }
                 case OptionSpec.AccEcn a -> { b.write(a.kind()); b.write(2 + 3 * a.values().size()); b.writeBytes(a.data()); }
                 case OptionSpec.FastOpen f -> { byte[] d = f.data(); b.write(f.kind()); b.write(2 + d.length); b.writeBytes(d); }
+                case OptionSpec.Md5 m -> { b.write(19); b.write(18); b.writeBytes(new byte[16]); } // the digest is checked apart
             }
         }
         return pad(b);
@@ -49,6 +50,7 @@ final class OptionBytes {
                     for (TcpOption.SackBlock bl : s.blocks()) { u32(b, bl.left()); u32(b, bl.right()); }
                 }
                 case TcpOption.Timestamps t -> { b.write(TcpOption.KIND_TIMESTAMPS); b.write(10); u32(b, 0); u32(b, t.tsEcr()); }
+                case TcpOption.Unknown u when u.kind() == 19 && u.data().length == 16 -> { b.write(19); b.write(18); b.writeBytes(new byte[16]); }
                 case TcpOption.Unknown u -> { b.write(u.kind()); b.write(2 + u.data().length); b.writeBytes(u.data()); }
             }
         }
@@ -82,6 +84,7 @@ final class OptionBytes {
                         b.append(' ').append(names[i]).append(' ').append((u.data()[3 * i] & 0xff) << 16
                             | (u.data()[3 * i + 1] & 0xff) << 8 | u.data()[3 * i + 2] & 0xff);
                 }
+                case TcpOption.Unknown u when u.kind() == 19 && u.data().length == 16 -> b.append("md5");
                 case TcpOption.Unknown u when u.kind() == 34 ->
                     b.append("FO").append(u.data().length == 0 ? "" : " " + java.util.HexFormat.of().formatHex(u.data()));
                 case TcpOption.Unknown u when u.kind() == 254 && u.data().length >= 2 && (u.data()[0] & 0xff) == 0xF9 && (u.data()[1] & 0xff) == 0x89 ->

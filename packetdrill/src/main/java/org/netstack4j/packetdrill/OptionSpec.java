@@ -73,6 +73,17 @@ public sealed interface OptionSpec {
         }
         int kind() { return exp ? 254 : 34; }
     }
+    /**
+     * TCP-MD5 (RFC 2385, kind 19): {@code md5} alone is a signature made with the script's key
+     * (inbound) or any digest the key verifies (outbound); {@code md5 <32 hex digits>} that exact
+     * digest (a forged one, inbound).
+     */
+    record Md5(byte[] digest) implements OptionSpec {
+        public Md5 { digest = digest == null ? null : digest.clone(); }
+        @Override public String toString() { return "md5" + (digest == null ? "" : " " + java.util.HexFormat.of().formatHex(digest)); }
+        @Override public boolean equals(Object o) { return o instanceof Md5 m && java.util.Arrays.equals(digest, m.digest); }
+        @Override public int hashCode() { return java.util.Arrays.hashCode(digest); }
+    }
     /** val -1 for nplab's {@code val ...} (any); ecrAbsolute for {@code ecr E!} (no mapping). */
     record Ts(long val, long ecr, boolean ecrAbsolute) implements OptionSpec {
         public Ts(long val, long ecr) { this(val, ecr, false); }

@@ -7,6 +7,7 @@ import org.netstack4j.packetdrill.Event.PacketEvent;
 import org.netstack4j.packetdrill.Interpreter.Mismatch;
 import org.netstack4j.packetdrill.Interpreter.Sent;
 import org.netstack4j.wire.Icmpv6Repr;
+import org.netstack4j.tcp.TcpMd5Key;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
 
@@ -67,6 +68,7 @@ final class Packets {
                         yield new TcpOption.Timestamps((int) ts.val(), (int) (ts.ecrAbsolute() ? ts.ecr() : liveEcr(p.line(), ts.ecr())));
                     }
                     case OptionSpec.FastOpen f -> new TcpOption.Unknown(f.kind(), f.data());
+                    case OptionSpec.Md5 m -> new TcpOption.Unknown(19, m.digest() != null ? m.digest() : new byte[16]);
                 });
             }
         }
@@ -78,10 +80,34 @@ final class Packets {
         } catch (IllegalArgumentException e) {
             throw new Mismatch(p.line(), "script error: cannot build this segment: " + e.getMessage());
         }
+        seg = signInbound(p, seg);
         if (interp.log.size() < 2000) interp.log.add(Interpreter.fmtTime(interp.now) + Interpreter.lineTag(p.line()) + "< " + p.describe().substring(2));
         if (ecn == NOT_WRITTEN) interp.stack.segmentArrives(interp.now, interp.remote, interp.local, seg, new byte[p.length()]);
         else interp.stack.segmentArrives(interp.now, interp.remote, interp.local, seg, new byte[p.length()], ecn);
         interp.checkPending();
+    }
+
+    /** A bare {@code md5} option on an inbound line: the digest made with the script's TCP_MD5SIG key (RFC 2385). */
+    private TcpRepr signInbound(PacketEvent p, TcpRepr seg) {
+        if (p.options() == null || p.options().stream().noneMatch(o -> o instanceof OptionSpec.Md5 m && m.digest() == null)) return seg;
+        TcpMd5Key key = interp.md5Key;
+        if (key == null) throw new Mismatch(p.line(), "script error: md5 on an inbound packet before any TCP_MD5SIG key");
+        byte[] d = TcpMd5Key.digest(interp.remote, interp.local, seg, new byte[p.length()], 0, p.length(), key);
+        List<TcpOption> opts = new ArrayList<>(seg.options());
+        for (int i = 0; i < opts.size(); i++)
+            if (opts.get(i) instanceof TcpOption.Unknown u && u.kind() == 19) opts.set(i, new TcpOption.Unknown(19, d));
+        return new TcpRepr(seg.srcPort(), seg.dstPort(), seg.seq(), seg.ack(), seg.flags(), seg.window(), seg.urgentPointer(), opts);
+    }
+
+    /** An outbound {@code md5}: the live digest must be the one the script's key gives. */
+    private String checkMd5(PacketEvent p, Sent s) {
+        if (p.options() == null || p.options().stream().noneMatch(o -> o instanceof OptionSpec.Md5) || interp.md5Key == null) return null;
+        byte[] got = null;
+        for (TcpOption o : s.tcp().options())
+            if (o instanceof TcpOption.Unknown u && u.kind() == 19 && u.data().length == 16) got = u.data();
+        if (got == null) return null; // the option comparison reports it
+        byte[] want = TcpMd5Key.digest(s.src(), s.dst(), s.tcp(), s.payload(), 0, s.payload().length, interp.md5Key);
+        return java.util.Arrays.equals(want, got) ? null : "md5 digest differs (not signed with the script's key)";
     }
 
     /** {@link #ipEcn}: the line says nothing of the IP header. */
@@ -370,6 +396,8 @@ final class Packets {
             if (p.urg() != null && s.tcp().urgentPointer() != p.urg()) return "urg differs";
             if (!p.anyOptions()) {
                 String o = compareOptions(p, s.tcp());
+                if (o != null) return o;
+                o = checkMd5(p, s);
                 if (o != null) return o;
             }
         }

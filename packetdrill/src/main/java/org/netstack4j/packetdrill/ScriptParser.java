@@ -381,6 +381,14 @@ public final class ScriptParser {
                 case "mss" -> out.add(new OptionSpec.Mss((int) number()));
                 case "wscale" -> out.add(new OptionSpec.WScale((int) number()));
                 case "sackOK" -> out.add(new OptionSpec.SackOk());
+                case "md5" -> {
+                    // RFC 2385: "md5" (signed with the script's key) or "md5 <digest in hex>"
+                    int st = pos;
+                    while (pos < s.length() && Character.digit(s.charAt(pos), 16) >= 0) pos++;
+                    String hex = s.substring(st, pos);
+                    if (!hex.isEmpty() && hex.length() != 32) throw error("TCP-MD5 digest '" + hex + "' is not 16 bytes");
+                    out.add(new OptionSpec.Md5(hex.isEmpty() ? null : java.util.HexFormat.of().parseHex(hex)));
+                }
                 // Accurate ECN option (RFC 9768 3.2.3): "ECN e1b 1 ceb 0 e0b 1", the first field's
                 // name telling the order (e0b: Order 0, kind 172; e1b: Order 1, kind 174)
                 case "ECN", "AccECN", "AccECN0", "AccECN1" -> {

@@ -33,6 +33,8 @@ final class Sock {
     int zerocopyNextId;
     /** MSG_ZEROCOPY sends not yet reported: {id, bytesQueued after the send}, in id order. */
     final java.util.ArrayDeque<long[]> zerocopyPending = new java.util.ArrayDeque<>();
+    /** SO_OOBINLINE (accepted sockets inherit it, as Linux copies the listener's socket flags). */
+    boolean oobInline;
     final TcpStack.SocketOptions opts = new TcpStack.SocketOptions();
     Sock(int fd) { this.fd = fd; }
 }

@@ -19,6 +19,56 @@ final class SocketOptionCalls {
 
     SocketOptionCalls(Interpreter interp) { this.interp = interp; }
 
+    /**
+     * struct tcp_md5sig as a script writes it: {@code {tcpm_addr=..., tcpm_flags=TCP_MD5SIG_FLAG_PREFIX,
+     * tcpm_prefixlen=24, tcpm_keylen=6, tcpm_ifindex=0, tcpm_key="secret"}}; tcpm_addr is the
+     * script's remote address when "..." or absent, else {@code {sin_addr=inet_addr("a.b.c.d")}}
+     * or {@code inet_addr(...)}. Null (EINVAL): a key longer than 80 bytes or a bad prefix.
+     */
+    private org.netstack4j.tcp.TcpMd5Key md5Key(SyscallEvent s, Expr v, boolean ext) {
+        int line = s.line();
+        if (!(v instanceof Expr.Struct st)) throw new Unsupported(line, "TCP_MD5SIG value " + v);
+        org.netstack4j.wire.IpAddress addr = interp.remote;
+        long flags = 0, prefix = -1, keylen = -1, ifindex = 0;
+        byte[] key = new byte[0];
+        for (Expr.Field f : st.fields()) {
+            Expr fv = f.value();
+            switch (String.valueOf(f.name())) {
+                case "tcpm_addr" -> addr = md5Addr(line, fv);
+                case "tcpm_flags" -> flags = interp.syscalls.constant(line, fv);
+                case "tcpm_prefixlen" -> prefix = interp.syscalls.constant(line, fv);
+                case "tcpm_keylen" -> keylen = interp.syscalls.constant(line, fv);
+                case "tcpm_ifindex" -> ifindex = interp.syscalls.constant(line, fv);
+                case "tcpm_key" -> {
+                    if (!(fv instanceof Expr.Str str)) throw new Unsupported(line, "tcpm_key " + fv);
+                    key = str.value().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                }
+                default -> throw new Unsupported(line, "struct tcp_md5sig field " + f.name());
+            }
+        }
+        if (keylen < 0) keylen = key.length;
+        if (keylen > org.netstack4j.tcp.TcpMd5Key.MAX_KEY_LENGTH || keylen > key.length && key.length > 0) return null;
+        key = java.util.Arrays.copyOf(key, (int) keylen);
+        int bits = addr.toBytes().length * 8;
+        // Linux tcp_v4_parse_md5_keys: the prefix only with TCP_MD5SIG_EXT and TCP_MD5SIG_FLAG_PREFIX (1)
+        int plen = ext && (flags & 1) != 0 ? (int) prefix : bits;
+        if (plen < 0 || plen > bits) return null;
+        return new org.netstack4j.tcp.TcpMd5Key(addr, plen, ext && (flags & 2) != 0 ? (int) ifindex : 0, key);
+    }
+
+    private org.netstack4j.wire.IpAddress md5Addr(int line, Expr e) {
+        if (e instanceof Expr.Ellipsis) return interp.remote;
+        if (e instanceof Expr.Struct st) {
+            for (Expr.Field f : st.fields())
+                if (String.valueOf(f.name()).equals("sin_addr") || String.valueOf(f.name()).equals("sin6_addr")) return md5Addr(line, f.value());
+            return interp.remote;
+        }
+        if (e instanceof Expr.Call c && (c.name().equals("inet_addr") || c.name().equals("inet6_addr")) && c.args().size() == 1
+                && c.args().getFirst() instanceof Expr.Str str)
+            return org.netstack4j.wire.IpAddress.parse(str.value());
+        throw new Unsupported(line, "tcpm_addr " + e);
+    }
+
     Call setsockopt(SyscallEvent s) {
         List<Expr> a = s.args();
         int line = s.line();
@@ -146,6 +196,21 @@ final class SocketOptionCalls {
                     return () -> Ret.err("EINVAL");
                 }
             }
+            case "TCP_MD5SIG", "TCP_MD5SIG_EXT" -> {
+                org.netstack4j.tcp.TcpMd5Key key = md5Key(s, v, opt.equals("TCP_MD5SIG_EXT"));
+                if (key == null) return () -> Ret.err("EINVAL");
+                if (k.conn != null) throw new Unsupported(line, opt + " on a connected socket");
+                k.opts.md5Keys.removeIf(x -> x.address().equals(key.address()) && x.prefixLength() == key.prefixLength());
+                if (key.key().length > 0) {
+                    k.opts.md5Keys.add(key);
+                    interp.md5Key = key;
+                }
+                if (k.listener != null) k.listener.setMd5Key(key);
+            }
+            case "SO_OOBINLINE" -> {
+                k.oobInline = interp.syscalls.arrayValue(s, v) != 0;
+                if (k.conn != null) k.conn.setOobInline(k.oobInline);
+            }
             case "TCP_KEEPIDLE" -> k.opts.keepIdleS = (int) interp.syscalls.arrayValue(s, v);
             case "TCP_KEEPINTVL" -> k.opts.keepIntvlS = (int) interp.syscalls.arrayValue(s, v);
             case "TCP_KEEPCNT" -> k.opts.keepCnt = (int) interp.syscalls.arrayValue(s, v);
@@ -251,6 +316,7 @@ final class SocketOptionCalls {
             case "TCP_NODELAY" -> got = k.opts.noDelay ? "1" : "0";
             case "TCP_CORK" -> got = k.cork ? "1" : "0";
             case "TCP_INQ" -> got = k.inq ? "1" : "0";
+            case "SO_OOBINLINE" -> got = k.oobInline ? "1" : "0";
             case "TCP_FASTOPEN" -> got = Integer.toString(k.opts.fastOpenQlen);
             case "TCP_FASTOPEN_CONNECT" -> got = k.opts.fastOpenConnect ? "1" : "0";
             case "TCP_FASTOPEN_NO_COOKIE" -> got = k.opts.fastOpenNoCookie ? "1" : "0";

@@ -119,6 +119,8 @@ final class Syscalls {
                     if (n.userTimeoutMs != null) c.setUserTimeout(n.userTimeoutMs * 1_000_000L);
                     n.lingerZero = k.lingerZero;
                     n.zerocopy = k.zerocopy; // socket flags are cloned from the listener (Linux sk_clone_lock)
+                    n.oobInline = k.oobInline;
+                    if (n.oobInline) c.setOobInline(true);
                     interp.fds.put(fd, n);
                     interp.underTest = n;
                     return Ret.ok(fd);
@@ -202,7 +204,8 @@ final class Syscalls {
                 long flags = name.equals("read") || a.size() < 4 ? 0 : constant(line, a.get(3));
                 boolean peek = (flags & MSG_PEEK) != 0;
                 boolean dontWait = (flags & msgDontWait()) != 0;
-                if ((flags & ~(MSG_PEEK | msgDontWait())) != 0) throw new Unsupported(line, name + " flags " + a.get(3));
+                if ((flags & ~(MSG_PEEK | msgDontWait() | MSG_OOB)) != 0) throw new Unsupported(line, name + " flags " + a.get(3));
+                if ((flags & MSG_OOB) != 0) return () -> readUrgent(k, len, peek);
                 if (a.size() > 1 && isSymbol(a.get(1), "NULL") && len > 0) {
                     // the kernel faults copying out to a NULL buffer: only when there is something to copy
                     return () -> k.conn != null && k.conn.readable() > 0 ? Ret.err("EFAULT") : read(k, len, peek, dontWait);
@@ -345,6 +348,13 @@ final class Syscalls {
                 Sock k = sock(s, 0);
                 if (k == null) return () -> Ret.err("EBADF");
                 interp.underTest = k;
+                if (isSymbol(a.get(1), "SIOCATMARK")) {
+                    long want = arrayValue(s, a.get(2));
+                    if (k.conn == null) return () -> Ret.err("EINVAL");
+                    long got = k.conn.atMark() ? 1 : 0;
+                    if (got != want) throw new Mismatch(line, "ioctl(SIOCATMARK): expected [" + want + "], got [" + got + "]");
+                    return () -> Ret.ok(0);
+                }
                 if (!isSymbol(a.get(1), "SIOCINQ") && !isSymbol(a.get(1), "FIONREAD"))
                     throw new Unsupported(line, "ioctl " + a.get(1));
                 long want = arrayValue(s, a.get(2));
@@ -412,6 +422,19 @@ final class Syscalls {
         String st = c.state();
         if (st.equals("CLOSED") || st.equals("TIME-WAIT")) return Ret.ok(0);
         return k.nonBlocking || dontWait ? Ret.err("EAGAIN") : Ret.BLOCK;
+    }
+
+    /** recv(MSG_OOB) (Linux tcp_recv_urg): one byte, never blocking. */
+    Ret readUrgent(Sock k, int len, boolean peek) {
+        if (k.conn == null) return Ret.err("EINVAL");
+        int r = k.conn.receiveUrgent(peek);
+        return switch (r) {
+            case -1 -> Ret.err("EINVAL");
+            case -2 -> Ret.err("EAGAIN");
+            case -3 -> Ret.ok(0);
+            case -4 -> Ret.err("ENOTCONN");
+            default -> Ret.ok(len > 0 ? 1 : 0);
+        };
     }
 
     Ret write(Sock k, int len, int[] done, boolean dontWait, boolean more) { return write(k, len, done, dontWait, more, 0); }
@@ -619,6 +642,7 @@ final class Syscalls {
         if (k.userTimeoutMs != null) k.conn.setUserTimeout(k.userTimeoutMs * 1_000_000L);
         if (k.cork) k.conn.setCork(interp.now, true);
         if (k.keepInitS != null) k.conn.setConnectTimeout(interp.now, k.keepInitS * 1_000_000_000L);
+        if (k.oobInline) k.conn.setOobInline(true);
         interp.flowLocalPort = k.conn.localPort();
         interp.flowRemotePort = port;
         interp.remoteIsnPending = true;
@@ -704,6 +728,8 @@ final class Syscalls {
             case "SOF_TIMESTAMPING_OPT_PKTINFO" -> Timestamping.OPT_PKTINFO;
             case "SOF_TIMESTAMPING_OPT_TX_SWHW" -> Timestamping.OPT_TX_SWHW;
             case "SOF_TIMESTAMPING_OPT_ID_TCP" -> Timestamping.OPT_ID_TCP;
+            case "TCP_MD5SIG_FLAG_PREFIX" -> 1;
+            case "TCP_MD5SIG_FLAG_IFINDEX" -> 2;
             case "MSG_EOR" -> {
                 if (interp.profile == Profile.FREEBSD) throw new Unsupported(0, "MSG_EOR (FreeBSD's TCP has no records)");
                 yield MSG_EOR;

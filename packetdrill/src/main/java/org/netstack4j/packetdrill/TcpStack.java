@@ -108,6 +108,8 @@ public interface TcpStack extends Pollable {
         public int fastOpenQlen;
         public byte[] fastOpenKey;
         public boolean fastOpenNoCookie, fastOpenConnect;
+        /** TCP_MD5SIG / TCP_MD5SIG_EXT keys set before connect or listen. */
+        public java.util.List<org.netstack4j.tcp.TcpMd5Key> md5Keys = new java.util.ArrayList<>();
     }
 
     interface Conn {
@@ -119,6 +121,16 @@ public interface TcpStack extends Pollable {
         int send(long now, byte[] b, int off, int len) throws Failure;
         /** send with MSG_OOB: the last byte queued is urgent. */
         default int sendUrgent(long now, byte[] b, int off, int len) throws Failure { throw new Unsupported(0, "MSG_OOB"); }
+
+        /**
+         * recv with MSG_OOB (Linux tcp_recv_urg): the urgent byte (0-255), or -1 EINVAL, -2
+         * EAGAIN, -3 end of stream (0), -4 ENOTCONN; {@code peek} leaves it.
+         */
+        default int receiveUrgent(boolean peek) { throw new Unsupported(0, "recv MSG_OOB"); }
+        /** SIOCATMARK. */
+        default boolean atMark() { throw new Unsupported(0, "SIOCATMARK"); }
+        /** SO_OOBINLINE. */
+        default void setOobInline(boolean on) { throw new Unsupported(0, "SO_OOBINLINE"); }
 
         /** MSG_EOR: the bytes queued so far end a record. */
         default void endRecord() { throw new Unsupported(0, "MSG_EOR"); }
@@ -183,5 +195,7 @@ public interface TcpStack extends Pollable {
         default void setFastOpen(int qlen) { throw new Unsupported(0, "TCP_FASTOPEN"); }
         default void setFastOpenKey(byte[] key) { throw new Unsupported(0, "TCP_FASTOPEN_KEY"); }
         default void setFastOpenNoCookie(boolean on) { throw new Unsupported(0, "TCP_FASTOPEN_NO_COOKIE"); }
+        /** TCP_MD5SIG on a listening socket (an empty key deletes). */
+        default void setMd5Key(org.netstack4j.tcp.TcpMd5Key key) { throw new Unsupported(0, "TCP_MD5SIG"); }
     }
 }

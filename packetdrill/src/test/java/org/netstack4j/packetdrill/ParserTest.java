@@ -113,8 +113,13 @@ class ParserTest {
         assertEquals(1460, icmp.length());
         var u = assertThrows(Unsupported.class, () -> parse("0 > icmp unreachable port_unreachable [1:1(0)]\n"));
         assertEquals("outbound icmp packet", u.getMessage());
-        var o = assertThrows(Unsupported.class, () -> parse("0 > S 0:0(0) <mss 1460,md5 abcd>\n"));
-        assertTrue(o.getMessage().contains("md5"), o.getMessage());
+        var o = assertThrows(Unsupported.class, () -> parse("0 > S 0:0(0) <mss 1460,mptcp abcd>\n"));
+        assertTrue(o.getMessage().contains("mptcp"), o.getMessage());
+        // TCP-MD5 (RFC 2385) is supported since issue 16: signed with the script's key, or a given 16-byte digest
+        var md5 = (Event.PacketEvent) parse("0 > S 0:0(0) <mss 1460,md5,md5 000102030405060708090a0b0c0d0e0f>\n").events().get(0);
+        assertEquals(List.of(new OptionSpec.Mss(1460), new OptionSpec.Md5(null),
+            new OptionSpec.Md5(java.util.HexFormat.of().parseHex("000102030405060708090a0b0c0d0e0f"))), md5.options());
+        assertThrows(ScriptSyntaxError.class, () -> parse("0 > S 0:0(0) <mss 1460,md5 abcd>\n"));
         // Fast Open (RFC 7413) is supported since issue 16: a request, a cookie, the experimental kind
         var fo = (Event.PacketEvent) parse("0 > S 0:0(0) <mss 1460,FO,FO abcd,FOEXP 0102>\n").events().get(0);
         assertEquals(List.of(new OptionSpec.Mss(1460), new OptionSpec.FastOpen(new byte[0], false),
