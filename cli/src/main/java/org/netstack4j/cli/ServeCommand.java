@@ -295,8 +295,9 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
 
     /**
      * The HTTP service of {@code serve}: at most {@code maxConnections} at once (503 beyond),
-     * TCP_NODELAY on every connection (each response's header and first body bytes are one write,
-     * and the last short segment of a response never waits for an ACK), a lingering close.
+     * served from the stacks' event loops ({@link HttpLoopConnection}: requests parsed from the
+     * receive buffer, cached files answered straight into the send buffer, a virtual thread only
+     * for what may block), TCP_NODELAY on every connection, a lingering close.
      */
     static ConnectionServer httpServer(TcpServerSocket server, EventLoop loop, HttpFileServer files,
                                        java.util.function.Consumer<String> log, int maxConnections) {
@@ -306,44 +307,22 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
     /** {@link #httpServer(TcpServerSocket, EventLoop, HttpFileServer, java.util.function.Consumer, int)} on one server socket per shard. */
     static ConnectionServer httpServer(List<TcpServerSocket> server, List<EventLoop> loop, HttpFileServer files,
                                        java.util.function.Consumer<String> log, int maxConnections) {
-        ConnectionServer.Handler handler = s -> {
-            s.setTcpNoDelay(true);
-            s.setSendTimeout(files.limits().writeTimeoutMs());
-            try {
-                files.serve(s.getInputStream(), s.getOutputStream(), s.remoteAddress() + ":" + s.getPort(), s::setSoTimeout);
-            } catch (HttpFileServer.WriteTimedOut e) {
-                // the client stopped reading: what is queued will never be read, so reset rather than
-                // leave an orphan probing a zero window (counted in the server's summary)
-                s.setSoLinger(true, 0);
-                return;
-            }
-            lingeringClose(s);
-        };
-        ConnectionServer.Handler overload = s -> {
-            s.setTcpNoDelay(true);
-            HttpFileServer.overloaded(s.getOutputStream());
-            lingeringClose(s);
-        };
-        return new ConnectionServer(server, loop, handler, log, maxConnections, overload);
+        return httpServer(server, loop, files, log, maxConnections, tickMs(files.limits()));
     }
 
-    /**
-     * Ends an HTTP connection without losing the response: FIN first, then up to 1 s of reading
-     * (and dropping) whatever the client still sends, so closing with unread data does not turn
-     * into a reset that could destroy the response before the client read it (RFC 9112 9.6).
-     */
-    static void lingeringClose(TcpSocket s) throws IOException {
-        s.shutdownOutput();
-        s.setSoTimeout(1000);
-        byte[] buf = new byte[8192];
-        long until = System.nanoTime() + 1_000_000_000L;
-        int total = 0;
-        try {
-            int n;
-            while (total < (64 << 10) && System.nanoTime() < until && (n = s.getInputStream().read(buf)) > 0) total += n;
-        } catch (java.net.SocketTimeoutException e) {
-            // the client kept the connection open: close it anyway
-        }
+    /** With the deadlines checked every {@code tickMs} (0: only when the caller runs {@link ConnectionServer#checkTimeouts}). */
+    static ConnectionServer httpServer(List<TcpServerSocket> server, List<EventLoop> loop, HttpFileServer files,
+                                       java.util.function.Consumer<String> log, int maxConnections, long tickMs) {
+        return new ConnectionServer(server, loop,
+                (c, mapped, l, refuse, done) -> new HttpLoopConnection(files, c, mapped, l, log, done).start(refuse),
+                log, maxConnections, tickMs);
+    }
+
+    /** A quarter of the shortest timeout, between 10 and 250 ms: how late a deadline may be noticed. */
+    static long tickMs(HttpFileServer.Limits l) {
+        long shortest = Long.MAX_VALUE;
+        for (int ms : new int[] {l.headerTimeoutMs(), l.idleTimeoutMs(), l.writeTimeoutMs()}) if (ms > 0) shortest = Math.min(shortest, ms);
+        return Math.max(10, Math.min(250, shortest / 4));
     }
 
     static void echo(TcpSocket s, java.util.function.Consumer<String> log) throws IOException {
