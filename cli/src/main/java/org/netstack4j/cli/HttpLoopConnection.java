@@ -121,15 +121,10 @@ final class HttpLoopConnection implements TcpEventListener, ConnectionServer.Loo
         conn.setListener(this);
         conn.setNoDelay(true);
         if (refuse) {
-            execute(() -> {
-                try {
-                    HttpFileServer.overloaded(out);
-                    beginClose(loop.now());
-                } catch (IOException | TcpException e) {
-                    finish(loop.now(), true);
-                }
-                push(loop.now());
-            });
+            execute(() -> guarded(now -> {
+                HttpFileServer.overloaded(out);
+                beginClose(now);
+            }));
         } else {
             armHeader();
             queueService();
@@ -181,8 +176,7 @@ final class HttpLoopConnection implements TcpEventListener, ConnectionServer.Loo
 
     private void service() {
         if (state == State.DONE) return;
-        long now = loop.now();
-        try {
+        guarded(now -> {
             drain(now);
             switch (state) {
                 case READING -> {
@@ -193,10 +187,23 @@ final class HttpLoopConnection implements TcpEventListener, ConnectionServer.Loo
                 case CLOSING -> linger(now);
                 case DONE -> { }
             }
+        });
+    }
+
+    /** A step of the loop's work on this connection, which may write. */
+    @FunctionalInterface
+    private interface Step {
+        void run(long now) throws IOException;
+    }
+
+    /** Runs {@code step} and pushes what it wrote; a reset meanwhile (TcpException) or a failed write ends the connection. */
+    private void guarded(Step step) {
+        long now = loop.now();
+        try {
+            step.run(now);
             push(now);
         } catch (TcpException e) {
-            // reset meanwhile (onClosed ends it), or closing under us: nothing more to send
-            finish(now, true);
+            finish(now, true); // onClosed may already have ended it
         } catch (IOException e) {
             report(e);
             finish(now, true);
@@ -412,19 +419,15 @@ final class HttpLoopConnection implements TcpEventListener, ConnectionServer.Loo
     /** On the loop: the worker answered; {@code outcome} {@link HttpFileServer#KEEP}, CLOSE, or -1 (failed: end the connection). */
     private void workerDone(int outcome) {
         if (state != State.WORKER) return;
-        long now = loop.now();
-        try {
-            if (outcome == HttpFileServer.KEEP) {
-                state = State.READING;
-                armIdle();
-                service();
-                return;
-            }
-            if (outcome == HttpFileServer.CLOSE) beginClose(now);
-            else finish(now, true);
-            push(now);
-        } catch (TcpException e) {
-            finish(now, true);
+        if (outcome == HttpFileServer.KEEP) {
+            state = State.READING;
+            armIdle();
+            service();
+        } else {
+            guarded(now -> {
+                if (outcome == HttpFileServer.CLOSE) beginClose(now);
+                else finish(now, true);
+            });
         }
     }
 
@@ -525,9 +528,8 @@ final class HttpLoopConnection implements TcpEventListener, ConnectionServer.Loo
 
     @Override public void tick() {
         if (state == State.DONE) return;
-        long now = loop.now();
         long t = files.nanoTime();
-        try {
+        guarded(now -> {
             if (!pending.isEmpty() && t - writeDeadline >= 0) {
                 files.countWriteTimeout(); // the client stopped reading: reset, what is queued would never be read
                 finish(now, true);
@@ -538,29 +540,21 @@ final class HttpLoopConnection implements TcpEventListener, ConnectionServer.Loo
                     if (!pending.isEmpty() || wait == Wait.NONE || t - deadline < 0) return;
                     if (wait == Wait.IDLE) {
                         files.countIdleClose();
-                        beginClose(now);
                     } else if (waitingBody != null) {
                         HttpFileServer.Head head = waitingBody.head();
                         waitingBody = null;
                         files.handle(head, TIMED_OUT, out, peer, false); // 408: the body did not arrive in time
-                        beginClose(now);
                     } else {
                         files.headerTimedOut(out, peer);
-                        beginClose(now);
                     }
+                    beginClose(now);
                 }
                 case CLOSING -> {
                     if (t - lingerUntil >= 0) finish(now, false);
                 }
                 case WORKER, DONE -> { }
             }
-            push(now);
-        } catch (TcpException e) {
-            finish(now, true);
-        } catch (IOException e) {
-            report(e);
-            finish(now, true);
-        }
+        });
     }
 
     @Override public void close() { finish(loop.now(), false); }
