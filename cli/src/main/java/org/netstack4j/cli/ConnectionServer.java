@@ -71,6 +71,7 @@ final class ConnectionServer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger loopActive = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger loopRefusing = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    private boolean acceptingOnLoops;
 
     /** {@code errors} gets a line when a connection fails unexpectedly (null: ignore). */
     ConnectionServer(TcpServerSocket server, EventLoop loop, Handler handler, Consumer<String> errors) {
@@ -89,16 +90,7 @@ final class ConnectionServer implements AutoCloseable {
     /** One server socket per shard ({@code servers.get(i)} on {@code loops.get(i)}), served as one. */
     ConnectionServer(java.util.List<TcpServerSocket> servers, java.util.List<EventLoop> loops, Handler handler,
                      Consumer<String> errors, int maxConnections, Handler overload) {
-        if (maxConnections < 1) throw new IllegalArgumentException("maxConnections < 1");
-        if (servers.isEmpty() || servers.size() != loops.size()) throw new IllegalArgumentException("one loop per server socket");
-        this.servers = java.util.List.copyOf(servers);
-        this.loops = java.util.List.copyOf(loops);
-        this.handler = handler;
-        this.errors = errors;
-        this.maxConnections = maxConnections;
-        this.overload = overload;
-        this.loopHandler = null;
-        this.tickMs = 0;
+        this(servers, loops, handler, overload, null, errors, maxConnections, 0);
     }
 
     /**
@@ -108,16 +100,22 @@ final class ConnectionServer implements AutoCloseable {
      */
     ConnectionServer(java.util.List<TcpServerSocket> servers, java.util.List<EventLoop> loops, LoopHandler handler,
                      Consumer<String> errors, int maxConnections, long tickMs) {
+        this(servers, loops, null, null, java.util.Objects.requireNonNull(handler, "handler"), errors, maxConnections, tickMs);
+    }
+
+    /** Either {@code handler} (a thread per connection) or {@code loopHandler}. */
+    private ConnectionServer(java.util.List<TcpServerSocket> servers, java.util.List<EventLoop> loops, Handler handler, Handler overload,
+                             LoopHandler loopHandler, Consumer<String> errors, int maxConnections, long tickMs) {
         if (maxConnections < 1) throw new IllegalArgumentException("maxConnections < 1");
         if (servers.isEmpty() || servers.size() != loops.size()) throw new IllegalArgumentException("one loop per server socket");
         if (tickMs < 0) throw new IllegalArgumentException("tickMs < 0");
         this.servers = java.util.List.copyOf(servers);
         this.loops = java.util.List.copyOf(loops);
-        this.handler = null;
+        this.handler = handler;
         this.errors = errors;
         this.maxConnections = maxConnections;
-        this.overload = null;
-        this.loopHandler = java.util.Objects.requireNonNull(handler, "handler");
+        this.overload = overload;
+        this.loopHandler = loopHandler;
         this.tickMs = tickMs;
         for (int i = 0; i < servers.size(); i++) loopOpen.add(new java.util.HashSet<>());
     }
@@ -198,15 +196,7 @@ final class ConnectionServer implements AutoCloseable {
 
     /** The loop mode's run: the loops accept and serve; this thread checks deadlines until {@link #close}. */
     private void runOnLoops() throws IOException {
-        for (int i = 0; i < servers.size(); i++) {
-            int shard = i;
-            try {
-                servers.get(i).acceptOnLoop((c, mapped) -> acceptedOnLoop(shard, c, mapped));
-            } catch (IOException e) {
-                if (closing || servers.get(i).isClosed()) return;
-                throw e;
-            }
-        }
+        if (!acceptOnLoops()) return;
         try {
             while (!closing) {
                 if (tickMs == 0 ? stopped.await(1, java.util.concurrent.TimeUnit.HOURS)
@@ -216,6 +206,22 @@ final class ConnectionServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Hands every server socket's connections to its loop (once); false if closed meanwhile. */
+    private synchronized boolean acceptOnLoops() throws IOException {
+        if (acceptingOnLoops) return true;
+        for (int i = 0; i < servers.size(); i++) {
+            int shard = i;
+            try {
+                servers.get(i).acceptOnLoop((c, mapped) -> acceptedOnLoop(shard, c, mapped));
+            } catch (IOException e) {
+                if (closing || servers.get(i).isClosed()) return false;
+                throw e;
+            }
+        }
+        acceptingOnLoops = true;
+        return true;
     }
 
     /** On loop {@code shard}: a connection was accepted. */
@@ -271,8 +277,18 @@ final class ConnectionServer implements AutoCloseable {
         }
     }
 
-    /** Starts {@link #run} on a virtual thread. */
+    /**
+     * Starts {@link #run} on a virtual thread; in the loop mode the loops accept before this
+     * returns (a connection made afterwards is served even if that thread has not run yet).
+     */
     Thread start() {
+        if (loopHandler != null) {
+            try {
+                acceptOnLoops();
+            } catch (IOException e) {
+                if (errors != null) errors.accept("accept failed: " + e.getMessage());
+            }
+        }
         return Thread.ofVirtual().name("accept-" + servers.getFirst().getLocalPort()).start(() -> {
             try {
                 run();

@@ -344,4 +344,34 @@ class HttpOverNetstackTest {
             assertTrue(files.cache().bytes() < 1 << 20, "the large file was not cached: " + files.summary());
         }
     }
+
+    @Test
+    void aClientThatStopsReadingIsResetAfterTheWriteTimeout() throws Exception {
+        byte[] big = new byte[4 << 20];
+        new Random(8).nextBytes(big);
+        Files.write(root.resolve("big.bin"), big);
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        HttpFileServer files = new HttpFileServer(root, null, new HttpFileServer.Limits(8192, 32 * 1024, 100, 64 * 1024, 3000, 5000, 1000),
+                nanos::get);
+        try (ConnectionServer cs = ServeCommand.httpServer(java.util.List.of(new TcpServerSocket(server, 8085)), java.util.List.of(loop),
+                files, null, 10, 0)) {
+            cs.start();
+            try (TcpSocket s = open(8085)) {
+                s.getOutputStream().write(ascii("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")); // and never read on
+                assertEquals("HTTP/1.1 200 OK", HttpFileServer.readLine(s.getInputStream()), "the worker is sending");
+                // Each round: a write timeout of the fake clock passes; the server resets once a whole
+                // one went by without room in the send buffer (the client's window is full by then).
+                for (int i = 0; i < 1000 && files.writeTimeouts() == 0; i++) {
+                    settle();
+                    nanos.addAndGet(Time.ms(1001));
+                    cs.checkTimeouts();
+                }
+                assertEquals(1, files.writeTimeouts(), files.summary());
+                settle();
+                assertEquals(0, cs.active(), "the connection was let go");
+                java.io.IOException e = assertThrows(java.io.IOException.class, () -> s.getInputStream().transferTo(OutputStream.nullOutputStream()));
+                assertTrue(e.getMessage().contains("reset"), e.toString());
+            }
+        }
+    }
 }
