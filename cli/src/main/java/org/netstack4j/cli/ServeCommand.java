@@ -307,7 +307,57 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
     /** {@link #httpServer(TcpServerSocket, EventLoop, HttpFileServer, java.util.function.Consumer, int)} on one server socket per shard. */
     static ConnectionServer httpServer(List<TcpServerSocket> server, List<EventLoop> loop, HttpFileServer files,
                                        java.util.function.Consumer<String> log, int maxConnections) {
+        if (!HTTP_ON_LOOP) return threadHttpServer(server, loop, files, log, maxConnections);
         return httpServer(server, loop, files, log, maxConnections, tickMs(files.limits()));
+    }
+
+    /**
+     * System property {@code netstack4j.serve.httpLoop} ({@code false}: a virtual thread per
+     * connection with blocking sockets, as before the loop path), for comparing the two.
+     */
+    static final boolean HTTP_ON_LOOP = Boolean.parseBoolean(System.getProperty("netstack4j.serve.httpLoop", "true"));
+
+    /** The thread-per-connection HTTP service: blocking reads and writes with their timeouts, a lingering close. */
+    static ConnectionServer threadHttpServer(List<TcpServerSocket> server, List<EventLoop> loop, HttpFileServer files,
+                                             java.util.function.Consumer<String> log, int maxConnections) {
+        ConnectionServer.Handler handler = s -> {
+            s.setTcpNoDelay(true);
+            s.setSendTimeout(files.limits().writeTimeoutMs());
+            try {
+                files.serve(s.getInputStream(), s.getOutputStream(), s.remoteAddress() + ":" + s.getPort(), s::setSoTimeout);
+            } catch (HttpFileServer.WriteTimedOut e) {
+                // the client stopped reading: what is queued will never be read, so reset rather than
+                // leave an orphan probing a zero window (counted in the server's summary)
+                s.setSoLinger(true, 0);
+                return;
+            }
+            lingeringClose(s);
+        };
+        ConnectionServer.Handler overload = s -> {
+            s.setTcpNoDelay(true);
+            HttpFileServer.overloaded(s.getOutputStream());
+            lingeringClose(s);
+        };
+        return new ConnectionServer(server, loop, handler, log, maxConnections, overload);
+    }
+
+    /**
+     * Ends an HTTP connection without losing the response: FIN first, then up to 1 s of reading
+     * (and dropping) whatever the client still sends, so closing with unread data does not turn
+     * into a reset that could destroy the response before the client read it (RFC 9112 9.6).
+     */
+    static void lingeringClose(TcpSocket s) throws IOException {
+        s.shutdownOutput();
+        s.setSoTimeout(1000);
+        byte[] buf = new byte[8192];
+        long until = System.nanoTime() + 1_000_000_000L;
+        int total = 0;
+        try {
+            int n;
+            while (total < (64 << 10) && System.nanoTime() < until && (n = s.getInputStream().read(buf)) > 0) total += n;
+        } catch (java.net.SocketTimeoutException e) {
+            // the client kept the connection open: close it anyway
+        }
     }
 
     /** With the deadlines checked every {@code tickMs} (0: only when the caller runs {@link ConnectionServer#checkTimeouts}). */
