@@ -237,20 +237,81 @@ final class HttpFileServer {
             try {
                 head = readHead(in, limits);
             } catch (SocketTimeoutException e) {
-                headerTimeouts.increment();
-                respondError(out, 408, "Request Timeout", "the request header did not arrive within "
-                        + limits.headerTimeoutMs() + " ms", false, false);
-                log(peer, "-", 408, 0);
+                headerTimedOut(out, peer);
                 return;
             } catch (HttpError e) {
-                respondError(out, e.status, e.reason, e.getMessage(), false, false);
-                log(peer, e.requestLine == null ? "-" : e.requestLine, e.status, 0);
+                refuseHead(out, e, peer);
                 return;
             }
             if (head == null) return; // client closed between requests
-            if (!handle(head, in, out, peer)) return;
+            if (handle(head, in, out, peer, true) != KEEP) return;
         }
     }
+
+    /**
+     * At most this many bytes of head (leading empty lines, request line, fields, the empty line)
+     * can be buffered before {@link #readHead} must refuse them (414, 431 or 400).
+     */
+    static int maxHeadBytes(Limits limits) {
+        return (MAX_EMPTY_LINES + 1) * 2 + limits.maxRequestLine() + 2 + limits.maxHeaderBytes() + 2;
+    }
+
+    /** A head parsed from buffered bytes ({@link #parseHead}): {@code head} null means the peer closed before a request. */
+    record Parsed(Head head, int length) {}
+
+    /**
+     * The request head at {@code b[off, off + len)} as {@link #readHead} reads it from a stream,
+     * for a server that buffers what arrived (the event loop): null when the head is not complete
+     * yet and more may come; with {@code eof} (the peer sent FIN after these bytes) the answer is
+     * final. Throws {@link HttpError} as readHead does (414, 431, 400).
+     */
+    static Parsed parseHead(byte[] b, int off, int len, Limits limits, boolean eof) throws HttpError {
+        RequestInput in = new RequestInput(b, off, len);
+        try {
+            Head h = readHead(in, limits);
+            if (in.hitEnd && !eof) return null;
+            return new Parsed(h, in.pos - off);
+        } catch (HttpError e) {
+            if (in.hitEnd && !eof) return null;
+            throw e;
+        } catch (IOException e) {
+            throw new IllegalStateException("no I/O on buffered bytes", e);
+        }
+    }
+
+    /** The length a request announces in Content-Length: -1 when there is none or it is invalid (handle answers that). */
+    static long bodyLength(Head head) {
+        String cl = head.headers().get("content-length");
+        if (cl == null || head.headers().containsKey("transfer-encoding")) return -1;
+        try {
+            return Long.parseLong(cl.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The head did not arrive within the header timeout: counted, answered 408 (the connection then ends). */
+    void headerTimedOut(OutputStream out, String peer) throws IOException {
+        headerTimeouts.increment();
+        respondError(out, 408, "Request Timeout", "the request header did not arrive within "
+                + limits.headerTimeoutMs() + " ms", false, false);
+        log(peer, "-", 408, 0);
+    }
+
+    /** A head refused before it was understood: answered with its status (the connection then ends). */
+    void refuseHead(OutputStream out, HttpError e, String peer) throws IOException {
+        respondError(out, e.status, e.reason, e.getMessage(), false, false);
+        log(peer, e.requestLine == null ? "-" : e.requestLine, e.status, 0);
+    }
+
+    /** A keep-alive connection closed after the idle timeout (by the event loop). */
+    void countIdleClose() { idleCloses.increment(); }
+
+    /** A connection reset because its response got no room within the write timeout (by the event loop). */
+    void countWriteTimeout() { writeTimeouts.increment(); }
+
+    /** The nanosecond clock of the header and idle deadlines. */
+    long nanoTime() { return clock.getAsLong(); }
 
     /** A request line and its header fields (names lower-cased, repeated fields joined with ", " as RFC 9110 5.3 allows). */
     record Head(String requestLine, Map<String, String> headers) {}
@@ -343,8 +404,17 @@ final class HttpFileServer {
 
     // ---- one request ----
 
-    /** One request; returns whether the connection stays open. */
-    private boolean handle(Head req, InputStream in, OutputStream out, String peer) throws IOException {
+    /** {@link #handle}'s outcomes: the connection ends, stays open, or the request needs a thread that may block. */
+    static final int CLOSE = 0, KEEP = 1, BLOCKS = 2;
+
+    /**
+     * One request; returns {@link #KEEP} when the connection stays open, else {@link #CLOSE}. With
+     * {@code mayBlock} false (the event loop) it answers only what needs no file system call (the
+     * errors decided from the head, files in the cache) and returns {@link #BLOCKS}, having
+     * written and counted nothing, for anything else; called again with {@code mayBlock} true (on
+     * a thread, with the same body), it answers that.
+     */
+    int handle(Head req, InputStream in, OutputStream out, String peer, boolean mayBlock) throws IOException {
         String requestLine = req.requestLine();
         Map<String, String> headers = req.headers();
         String[] parts = requestLine.split(" ", -1);
@@ -358,13 +428,13 @@ final class HttpFileServer {
         if (controls || parts.length != 3 || !parts[2].startsWith("HTTP/")) {
             respondError(out, 400, "Bad Request", "malformed request line", false, false);
             log(peer, requestLine, 400, 0);
-            return false;
+            return CLOSE;
         }
         String method = parts[0], target = parts[1], version = parts[2];
         if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) {
             respondError(out, 505, "HTTP Version Not Supported", "only HTTP/1.0 and HTTP/1.1", false, false);
             log(peer, requestLine, 505, 0);
-            return false;
+            return CLOSE;
         }
         String connection = headers.getOrDefault("connection", "").toLowerCase(Locale.ROOT);
         // RFC 9112 9.3: HTTP/1.1 is persistent unless "close"; HTTP/1.0 only with "keep-alive".
@@ -373,7 +443,7 @@ final class HttpFileServer {
         if (headers.containsKey("transfer-encoding")) {
             respondError(out, 501, "Not Implemented", "request bodies with Transfer-Encoding are not supported", head, false);
             log(peer, requestLine, 501, 0);
-            return false;
+            return CLOSE;
         }
         if (headers.containsKey("content-length")) {
             long len;
@@ -385,12 +455,12 @@ final class HttpFileServer {
             if (len < 0) {
                 respondError(out, 400, "Bad Request", "bad Content-Length", head, false);
                 log(peer, requestLine, 400, 0);
-                return false;
+                return CLOSE;
             }
             if (len > limits.maxBody()) { // RFC 9110 15.5.14
                 respondError(out, 413, "Content Too Large", "request bodies are limited to " + limits.maxBody() + " bytes", head, false);
                 log(peer, requestLine, 413, 0);
-                return false;
+                return CLOSE;
             }
             try {
                 in.skipNBytes(len);
@@ -398,31 +468,32 @@ final class HttpFileServer {
                 headerTimeouts.increment();
                 respondError(out, 408, "Request Timeout", "the request body did not arrive in time", head, false);
                 log(peer, requestLine, 408, 0);
-                return false;
+                return CLOSE;
             }
         }
         if (!method.equals("GET") && !head) {
             respond(out, 405, "Method Not Allowed", "text/plain; charset=utf-8",
                     ("405 Method Not Allowed\n").getBytes(StandardCharsets.UTF_8), head, keepAlive, "", "Allow: GET, HEAD\r\n");
             log(peer, requestLine, 405, 0);
-            return keepAlive;
+            return keepAlive ? KEEP : CLOSE;
         }
         if (version.equals("HTTP/1.1") && !headers.containsKey("host")) {
             // RFC 9112 3.2: a server MUST respond 400 to an HTTP/1.1 request without Host.
             respondError(out, 400, "Bad Request", "missing Host header", head, false);
             log(peer, requestLine, 400, 0);
-            return false;
+            return CLOSE;
         }
         String key = pathOf(target);
         long now = clock.getAsLong();
         HttpFileCache.Entry cached = cache.fresh(key, now);
-        if (cached != null) return sendCached(cached, method, headers, head, keepAlive, out, peer, requestLine);
+        if (cached != null) return sendCached(cached, method, headers, head, keepAlive, out, peer, requestLine) ? KEEP : CLOSE;
+        if (!mayBlock) return BLOCKS;
         Resolved r = resolve(target);
         if (r.status() != 200) {
             if (r.status() == 403) respondError(out, 403, "Forbidden", "the target leads out of the served directory", head, keepAlive);
             else respondError(out, 404, "Not Found", "no such file", head, keepAlive);
             log(peer, requestLine, r.status(), 0);
-            return keepAlive;
+            return keepAlive ? KEEP : CLOSE;
         }
         Path file = r.file();
         if (Files.isDirectory(file)) {
@@ -432,7 +503,7 @@ final class HttpFileServer {
                 respond(out, 301, "Moved Permanently", "text/plain; charset=utf-8",
                         "moved\n".getBytes(StandardCharsets.UTF_8), head, keepAlive, "", "Location: " + location + "\r\n");
                 log(peer, requestLine, 301, 0);
-                return keepAlive;
+                return keepAlive ? KEEP : CLOSE;
             }
             Path index = file.resolve("index.html");
             if (Files.isRegularFile(index) && index.toRealPath().startsWith(realRoot)) {
@@ -441,12 +512,12 @@ final class HttpFileServer {
                 byte[] listing = listing(file, path);
                 respond(out, 200, "OK", "text/html; charset=utf-8", listing, head, keepAlive, "", "");
                 log(peer, requestLine, 200, head ? 0 : listing.length);
-                return keepAlive;
+                return keepAlive ? KEEP : CLOSE;
             }
         }
         HttpFileCache.Entry loaded = cache.load(key, file, contentType(file.getFileName().toString()), now);
-        if (loaded != null) return sendCached(loaded, method, headers, head, keepAlive, out, peer, requestLine);
-        return sendFile(file, method, headers, head, keepAlive, out, peer, requestLine);
+        if (loaded != null) return sendCached(loaded, method, headers, head, keepAlive, out, peer, requestLine) ? KEEP : CLOSE;
+        return sendFile(file, method, headers, head, keepAlive, out, peer, requestLine) ? KEEP : CLOSE;
     }
 
     /** A file's body from {@code first}: writes {@code header} and then {@code length} bytes; returns the body bytes sent. */
@@ -748,16 +819,30 @@ final class HttpFileServer {
      * head is read a byte at a time) and with whole lines taken straight from the buffer.
      */
     private static final class RequestInput extends InputStream {
+        /** Null: the bytes in {@code buf} are all there is for now ({@link #hitEnd} says a read wanted more). */
         private final InputStream in;
         private final byte[] buf;
         private int pos, lim;
+        private boolean hitEnd;
 
         RequestInput(InputStream in, int size) {
             this.in = in;
             this.buf = new byte[size];
         }
 
+        /** Over {@code len} bytes of {@code b} from {@code off}, not copied. */
+        RequestInput(byte[] b, int off, int len) {
+            this.in = null;
+            this.buf = b;
+            this.pos = off;
+            this.lim = off + len;
+        }
+
         private boolean fill() throws IOException {
+            if (in == null) {
+                hitEnd = true;
+                return false;
+            }
             pos = 0;
             lim = 0;
             int n = in.read(buf, 0, buf.length);
@@ -806,9 +891,11 @@ final class HttpFileServer {
             return n;
         }
 
-        @Override public int available() throws IOException { return (lim - pos) + in.available(); }
+        @Override public int available() throws IOException { return (lim - pos) + (in == null ? 0 : in.available()); }
 
-        @Override public void close() throws IOException { in.close(); }
+        @Override public void close() throws IOException {
+            if (in != null) in.close();
+        }
     }
 
     private static final class Deadline extends InputStream {

@@ -295,8 +295,9 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
 
     /**
      * The HTTP service of {@code serve}: at most {@code maxConnections} at once (503 beyond),
-     * TCP_NODELAY on every connection (each response's header and first body bytes are one write,
-     * and the last short segment of a response never waits for an ACK), a lingering close.
+     * served from the stacks' event loops ({@link HttpLoopConnection}: requests parsed from the
+     * receive buffer, cached files answered straight into the send buffer, a virtual thread only
+     * for what may block), TCP_NODELAY on every connection, a lingering close.
      */
     static ConnectionServer httpServer(TcpServerSocket server, EventLoop loop, HttpFileServer files,
                                        java.util.function.Consumer<String> log, int maxConnections) {
@@ -306,6 +307,19 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
     /** {@link #httpServer(TcpServerSocket, EventLoop, HttpFileServer, java.util.function.Consumer, int)} on one server socket per shard. */
     static ConnectionServer httpServer(List<TcpServerSocket> server, List<EventLoop> loop, HttpFileServer files,
                                        java.util.function.Consumer<String> log, int maxConnections) {
+        if (!HTTP_ON_LOOP) return threadHttpServer(server, loop, files, log, maxConnections);
+        return httpServer(server, loop, files, log, maxConnections, tickMs(files.limits()));
+    }
+
+    /**
+     * System property {@code netstack4j.serve.httpLoop} ({@code false}: a virtual thread per
+     * connection with blocking sockets, as before the loop path), for comparing the two.
+     */
+    static final boolean HTTP_ON_LOOP = Boolean.parseBoolean(System.getProperty("netstack4j.serve.httpLoop", "true"));
+
+    /** The thread-per-connection HTTP service: blocking reads and writes with their timeouts, a lingering close. */
+    static ConnectionServer threadHttpServer(List<TcpServerSocket> server, List<EventLoop> loop, HttpFileServer files,
+                                             java.util.function.Consumer<String> log, int maxConnections) {
         ConnectionServer.Handler handler = s -> {
             s.setTcpNoDelay(true);
             s.setSendTimeout(files.limits().writeTimeoutMs());
@@ -344,6 +358,21 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         } catch (java.net.SocketTimeoutException e) {
             // the client kept the connection open: close it anyway
         }
+    }
+
+    /** With the deadlines checked every {@code tickMs} (0: only when the caller runs {@link ConnectionServer#checkTimeouts}). */
+    static ConnectionServer httpServer(List<TcpServerSocket> server, List<EventLoop> loop, HttpFileServer files,
+                                       java.util.function.Consumer<String> log, int maxConnections, long tickMs) {
+        return new ConnectionServer(server, loop,
+                (c, mapped, l, refuse, done) -> new HttpLoopConnection(files, c, mapped, l, log, done).start(refuse),
+                log, maxConnections, tickMs);
+    }
+
+    /** A quarter of the shortest timeout, between 10 and 250 ms: how late a deadline may be noticed. */
+    static long tickMs(HttpFileServer.Limits l) {
+        long shortest = Long.MAX_VALUE;
+        for (int ms : new int[] {l.headerTimeoutMs(), l.idleTimeoutMs(), l.writeTimeoutMs()}) if (ms > 0) shortest = Math.min(shortest, ms);
+        return Math.max(10, Math.min(250, shortest / 4));
     }
 
     static void echo(TcpSocket s, java.util.function.Consumer<String> log) throws IOException {

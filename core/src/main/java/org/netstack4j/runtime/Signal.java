@@ -25,12 +25,26 @@ public final class Signal {
      * benchmark section.
      */
     private static final long SPIN_NS = Long.getLong("netstack4j.signal.spinNanos", Time.us(20));
+    /**
+     * After this many waits in a row that the spin did not end (nor a wake within the spin time
+     * after it), the signal stops spinning: its waiter waits for things that come late (a
+     * keep-alive connection's next request, milliseconds away) and each spin would only burn
+     * its 20 us. Every {@link #PROBE_EVERY}th wait spins again, and a wait ended by a wake within
+     * the spin time turns spinning back on (adaptive, like the JVM's spinning before it inflates
+     * a monitor).
+     */
+    static final int SPIN_MISSES_BEFORE_PARK = 4;
+    static final int PROBE_EVERY = 16;
 
     private final EventLoop loop;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     /** Bumped by every update: a spinning waiter re-checks its condition when it changes. */
     private volatile int version;
+    /** Waits in a row that spinning did not help (racy among waiters: a hint, not a count). */
+    private int spinMisses;
+    /** Waits that skipped the spin since the last probe. */
+    private int unspun;
 
     public Signal(EventLoop loop) { this.loop = Objects.requireNonNull(loop, "loop"); }
 
@@ -78,7 +92,25 @@ public final class Signal {
      * value of {@code ready}: false means timed out or loop closed ({@link EventLoop#isClosed()}).
      */
     public boolean await(BooleanSupplier ready, long deadline) throws InterruptedException {
-        if (SPIN_NS > 0 && spinUntilReady(ready, Math.min(deadline, loop.now() + SPIN_NS))) return true;
+        if (SPIN_NS <= 0) return parkUntil(ready, deadline);
+        long start = loop.now();
+        boolean spin = spinMisses < SPIN_MISSES_BEFORE_PARK || ++unspun >= PROBE_EVERY;
+        if (spin) {
+            unspun = 0;
+            if (spinUntilReady(ready, Math.min(deadline, start + SPIN_NS))) {
+                spinMisses = 0;
+                return true;
+            }
+        }
+        boolean woken = parkUntil(ready, deadline);
+        // a wait that did not spin but was woken within the spin time: spinning would have paid
+        boolean wouldHavePaid = !spin && woken && loop.now() - start < SPIN_NS;
+        spinMisses = wouldHavePaid ? 0 : Math.min(spinMisses + 1, SPIN_MISSES_BEFORE_PARK);
+        return woken;
+    }
+
+    /** The parking part of {@link #await}. */
+    private boolean parkUntil(BooleanSupplier ready, long deadline) throws InterruptedException {
         lock.lock();
         try {
             if (ready.getAsBoolean()) return true;
@@ -102,6 +134,9 @@ public final class Signal {
             lock.unlock();
         }
     }
+
+    /** Whether the next wait spins before parking (not after {@link #SPIN_MISSES_BEFORE_PARK} useless spins). */
+    boolean spinsFirst() { return SPIN_NS > 0 && spinMisses < SPIN_MISSES_BEFORE_PARK; }
 
     /** Called by the loop when it stops. */
     void wake() { signal(); }

@@ -225,8 +225,47 @@ public final class TcpServerSocket implements Closeable {
         throw new SocketTimeoutException("Accept timed out");
     }
 
+    /** Told on the loop (while holding it) of each connection the non-blocking accept takes. */
+    @FunctionalInterface
+    public interface LoopAcceptor {
+        /**
+         * {@code c} was accepted (established, or a Fast Open one with its SYN's data); its events
+         * are the acceptor's to take ({@link TcpConnection#setListener}). Called from inside the
+         * stack: do the connection's first receive or send from a task ({@link EventLoop#execute}),
+         * not from this call. {@code ipv4Mapped}: a dual-stack listener's IPv4 peer, which java.net
+         * would show as ::ffff:a.b.c.d.
+         */
+        void accepted(TcpConnection c, boolean ipv4Mapped);
+    }
+
+    /** The non-blocking accept's acceptor (loop thread only); null: connections wait for {@link #accept}. */
+    private LoopAcceptor loopAcceptor;
+
+    /**
+     * The non-blocking accept: from now on each connection the listener completes goes to {@code
+     * acceptor} on the loop as soon as it is ready (those already waiting at once), with no thread
+     * woken and no {@link TcpSocket} made, for applications that serve their connections from the
+     * loop through the non-blocking API. Blocking {@link #accept} callers get nothing afterwards.
+     */
+    public void acceptOnLoop(LoopAcceptor acceptor) throws IOException {
+        Objects.requireNonNull(acceptor, "acceptor");
+        TcpListener l = listener;
+        if (closed) throw new SocketException("Socket is closed");
+        if (l == null) throw new SocketException("Socket is not bound yet");
+        Net.onLoop(loop, now -> {
+            loopAcceptor = acceptor;
+            serviceAccept(l);
+            return null;
+        });
+    }
+
     /** On the loop: a connection is ready to accept. */
     private void serviceAccept(TcpListener l) {
+        LoopAcceptor a = loopAcceptor;
+        if (a != null) {
+            for (TcpConnection c; (c = l.accept()) != null; ) a.accepted(c, mapsIpv4 && c.localAddress() instanceof Ipv4Address);
+            return;
+        }
         PendingAccept p = pendingAccept;
         if (p == null) return;
         TcpConnection c = l.accept();
