@@ -264,6 +264,9 @@ class EventLoopTest {
         }, 1024);
         for (int i = 0; i < 50; i++) src.frames.add(new byte[] {(byte) i});
         assertTrue(all.await(GUARD_S, TimeUnit.SECONDS));
+        // the counters are published once per batch, after its frames reach the sink: wait for
+        // the drain that delivered the last frame to end (the loop runs its tasks in order)
+        loop.call(() -> null);
         for (int i = 0; i < 50; i++) assertEquals("netstack4j-loop:" + i, got.get(i));
         assertEquals(50, reg.received());
         assertEquals(50, reg.delivered());
