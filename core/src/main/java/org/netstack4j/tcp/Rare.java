@@ -38,6 +38,11 @@ final class Rare {
     /** SND.UP and whether urgent mode is on ({@link Urgent}). */
     int sndUp;
     boolean urgentMode;
+    /** A FIN that came ahead of a hole ({@link TcpConnection#rememberOooFin}): processed once the hole fills. */
+    boolean oooFinValid;
+    int oooFinSeq;
+    /** The MSS a path MTU learnt earlier allows (TcpLayer's PathMtuCache), 0 if none: caps effMss. */
+    int pathMss;
     /** SO_TIMESTAMPING ({@link Timestamping}), else null. */
     Timestamping timestamping;
     /** Received urgent data ({@link Urgent}): Linux's urg_seq and urg_data; SO_OOBINLINE. */
@@ -58,4 +63,7 @@ final class Rare {
     static long lastOutOfWindowAck(TcpConnection c) { return c.rare != null ? c.rare.lastOutOfWindowAck : Long.MIN_VALUE / 2; }
 
     static void outOfWindowAckSent(TcpConnection c, long now) { of(c).lastOutOfWindowAck = now; }
+
+    /** The MSS a path MTU learnt earlier allows this connection, 0 if none ({@link #pathMss}). */
+    static int pathMss(TcpConnection c) { return c.rare != null ? c.rare.pathMss : 0; }
 }

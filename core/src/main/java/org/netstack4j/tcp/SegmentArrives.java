@@ -427,11 +427,11 @@ final class SegmentArrives {
         }
         // RFC 9293 3.10.7.4, eighth check the FIN bit
         if (fin && Seq.add(dataSeq, len) == c.rcvNxt) processFin(c, now, "rcv FIN");
-        else if (c.oooFinValid && c.oooFinSeq == c.rcvNxt) processFin(c, now, "rcv FIN (reassembled)");
+        else if (c.rare != null && c.rare.oooFinValid && c.rare.oooFinSeq == c.rcvNxt) processFin(c, now, "rcv FIN (reassembled)");
     }
 
     static void processFin(TcpConnection c, long now, String cause) {
-        c.oooFinValid = false;
+        if (c.rare != null) c.rare.oooFinValid = false;
         if (c.finReceived) {
             // RFC 9293 3.10.7.4 eighth step, TIME-WAIT: "Remain in the TIME-WAIT state. Restart the
             // 2 MSL time-wait timeout", and the FIN is acknowledged (RCV.NXT already covers one FIN).

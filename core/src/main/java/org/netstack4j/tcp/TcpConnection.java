@@ -39,10 +39,6 @@ public final class TcpConnection {
     final IpAddress localAddress, remoteAddress;
     /** The MSS we announce (RFC 9293 3.7.1): the configured one, lowered to the route's (TcpLayer#newConnection). */
     final int advMss;
-    /** Busy / rwnd-limited / sndbuf-limited time (Linux tcp_chrono, tcp_info); null until the first data. */
-    Chrono chrono;
-    /** The MSS a path MTU learnt earlier allows (TcpLayer's PathMtuCache), 0 if none: caps effMss. */
-    int pathMss;
     final int localPort, remotePort;
     final TcpListener parent; // passive OPEN from this listener, else null
     private TcpEventListener listener;
@@ -71,8 +67,6 @@ public final class TcpConnection {
     RingBuffer rcvBuf;        // the layer's shared empty ring until the first byte arrives
     Assembler ooo;            // Assembler.EMPTY until the first hole
     boolean finReceived;
-    boolean oooFinValid;
-    int oooFinSeq;
 
     // options
     int peerMss = 536; // RFC 9293 3.7.1: default send MSS without the option
@@ -160,6 +154,9 @@ public final class TcpConnection {
     }
 
     // ------------------------------------------------------------------ getters
+
+    /** Busy / rwnd-limited / sndbuf-limited time (Linux tcp_chrono, tcp_info); null until the first data. */
+    Chrono chrono;
 
     Chrono chrono() {
         if (chrono == null) chrono = new Chrono();
@@ -545,8 +542,9 @@ public final class TcpConnection {
     }
 
     void rememberOooFin(int s) {
-        oooFinValid = true;
-        oooFinSeq = s;
+        Rare r = Rare.of(this); // a FIN ahead of a hole is rare: an idle connection pays nothing for it
+        r.oooFinValid = true;
+        r.oooFinSeq = s;
     }
 
     // ------------------------------------------------------------------ timeouts (RFC 9293 3.10.8)
@@ -807,6 +805,7 @@ public final class TcpConnection {
         int opts = (tsOk ? TS_OPTION_SPACE : 0) + Md5.optionSpace(this);
         // a tiny MSS from the peer is raised to 64; our own (a small MTU) is honoured
         effMss = Math.max(Math.min(64, Math.max(1, advMss - opts)), Math.min(peerMss, advMss) - opts);
+        int pathMss = Rare.pathMss(this);
         if (pathMss > 0) effMss = Math.max(64, Math.min(effMss, pathMss - opts)); // RFC 1191 3, RFC 8201 4
         if ((ecnFlags & Ecn.ACCURATE) != 0) AccEcn.reapplyMss(this);
         rcv.rcvMss = Math.min(rcv.rcvMss, effMss);

@@ -454,7 +454,8 @@ public final class TcpLayer implements Pollable {
         TcpConnection c = new TcpConnection(context, cfg, local, localPort, remote, remotePort, parent, l, iss,
                 isn.timestampOffset(local, remote), advMss, nextOrder++);
         // a path MTU learnt by an earlier connection caps what this one sends, not what it announces
-        c.pathMss = PathInfo.mssForMtu(remote.family(), pathMtus.mtu(now, remote));
+        int pathMss = PathInfo.mssForMtu(remote.family(), pathMtus.mtu(now, remote));
+        if (pathMss > 0) Rare.of(c).pathMss = pathMss; // in the rare part: an idle connection pays nothing for it
         if (parent != null) c.setNoOptions(parent.noOptions());
         if (parent != null && md5InUse) Md5.inherit(c, parent);
         connections.put(c);

@@ -42,13 +42,13 @@ class PathMtuCacheChronoTest {
         TcpHarness h = new TcpHarness().established();
         h.send(new byte[3000]);
         h.layer.icmpDestinationUnreachable(h.now, TcpHarness.LOCAL, TcpHarness.REMOTE, 4, 1000, TcpHarness.LOCAL_PORT, 80, h.iss + 1);
-        assertEquals(0, h.layer.connections().stream().mapToInt(c -> c.pathMss).max().orElse(0),
+        assertEquals(0, h.layer.connections().stream().mapToInt(Rare::pathMss).max().orElse(0),
             "the connection that learnt it lowers effMss itself (IcmpErrors), no path cap on it");
         TcpConnection later = h.layer.newConnection(h.now, TcpHarness.LOCAL, 40002, TcpHarness.REMOTE, 80, null, null, h.layer.config());
-        assertEquals(PathInfo.mssForMtu(TcpHarness.REMOTE.family(), 1000), later.pathMss);
+        assertEquals(PathInfo.mssForMtu(TcpHarness.REMOTE.family(), 1000), Rare.pathMss(later));
         TcpConnection other = h.layer.newConnection(h.now, TcpHarness.LOCAL, 40003, Ipv4Address.of(198, 51, 100, 9), 80, null, null,
             h.layer.config());
-        assertEquals(0, other.pathMss);
+        assertEquals(0, Rare.pathMss(other));
     }
 
     @Test
