@@ -158,6 +158,7 @@ public final class TcpServerSocket implements Closeable {
                             : stack.tcp().listen(now, onWire, port, b, this::serviceAccept, cfg);
                     l.setV6Only(only); // on the loop, before any segment can reach it
                     l.setFastOpen(fastOpenQlen);
+                    l.setTrafficClass(trafficClass);
                     return l;
                 } catch (TcpException e) {
                     throw Net.exception(e, false);
@@ -179,6 +180,26 @@ public final class TcpServerSocket implements Closeable {
         if (l == null) throw new SocketException("set TCP-MD5 keys after bind");
         Net.onLoop(loop, now -> { l.setMd5Key(key); return null; });
     }
+
+    /**
+     * IP_TOS / IPV6_TCLASS on the listening socket, before or after {@link #bind}: the DSCP bits
+     * of its SYN,ACKs and of the connections accepted from then on (Linux: children inherit it).
+     * The ECN bits are TCP's and ignored.
+     */
+    public void setTrafficClass(int tos) throws IOException {
+        if (tos < 0 || tos > 255) throw new IllegalArgumentException("traffic class must be 0..255: " + tos);
+        if (closed) throw new SocketException("Socket is closed");
+        synchronized (this) {
+            trafficClass = tos & ~0b11;
+            TcpListener l = listener;
+            if (l != null) Net.onLoop(loop, now -> { l.setTrafficClass(tos); return null; });
+        }
+    }
+
+    /** The DSCP bits set by {@link #setTrafficClass} (ECN bits read 0). */
+    public int getTrafficClass() { return trafficClass; }
+
+    private volatile int trafficClass;
 
     /**
      * Waits for an established connection (up to SO_TIMEOUT: then SocketTimeoutException

@@ -136,6 +136,7 @@ public final class TcpSocket implements Closeable {
         this.ended = accepted.state() == TcpState.CLOSED;
         this.error = accepted.error();
         this.sendSpace = accepted.writable();
+        this.trafficClass = accepted.trafficClass(); // the listener's, inherited
         cacheAddresses(accepted);
         accepted.setListener(events);
     }
@@ -229,9 +230,11 @@ public final class TcpSocket implements Closeable {
                         if (firstData != null) {
                             c = stack.tcp().connectFastOpen(loop.now(), src, 0, peer, port, events, cfg, false, firstData, 0, firstData.length);
                             inSyn[0] = c.synDataLength();
+                            if (trafficClass != 0) c.setTrafficClass(trafficClass); // from the segment after the SYN
                         } else {
                             List<TcpMd5Key> keys = md5Keys;
-                            c = !keys.isEmpty() ? stack.tcp().connect(loop.now(), src, 0, peer, port, events, cfg, keys)
+                            int tos = trafficClass;
+                            c = !keys.isEmpty() || tos != 0 ? stack.tcp().connect(loop.now(), src, 0, peer, port, events, cfg, keys, tos)
                                     : cfg == null ? stack.tcp().connect(loop.now(), src, 0, peer, port, events)
                                     : stack.tcp().connect(loop.now(), src, 0, peer, port, events, cfg);
                         }
@@ -475,6 +478,25 @@ public final class TcpSocket implements Closeable {
     public boolean getOobInline() { return oobInline; }
 
     private volatile boolean oobInline;
+
+    /**
+     * IP_TOS / IPV6_TCLASS ({@link java.net.Socket#setTrafficClass}): the DSCP bits (RFC 2474) of
+     * every segment, the SYN too when set before connect (with Fast Open, from the segment after
+     * the SYN). The two ECN bits belong to TCP (RFC 3168) and are ignored, as Linux does on a
+     * stream socket.
+     */
+    public void setTrafficClass(int tos) throws IOException {
+        if (tos < 0 || tos > 255) throw new IllegalArgumentException("traffic class must be 0..255: " + tos);
+        ensureOpen();
+        trafficClass = tos & ~0b11;
+        TcpConnection c = conn;
+        if (c != null) Net.onLoop(loop, now -> { c.setTrafficClass(tos); return null; });
+    }
+
+    /** The DSCP bits set by {@link #setTrafficClass} (ECN bits read 0). */
+    public int getTrafficClass() { return trafficClass; }
+
+    private volatile int trafficClass;
 
     /**
      * TCP_MD5SIG (RFC 2385) before connect: when the key's address/prefix holds the peer, every

@@ -50,6 +50,8 @@ final class Rare {
     boolean oobInline;
     /** The TCP-MD5 key for this connection's peer ({@link Md5}), else null. */
     TcpMd5Key md5;
+    /** IP_TOS / IPV6_TCLASS without the ECN bits ({@link TcpConnection#setTrafficClass}). */
+    int tos;
 
     private Rare() {}
 
@@ -63,6 +65,9 @@ final class Rare {
     static long lastOutOfWindowAck(TcpConnection c) { return c.rare != null ? c.rare.lastOutOfWindowAck : Long.MIN_VALUE / 2; }
 
     static void outOfWindowAckSent(TcpConnection c, long now) { of(c).lastOutOfWindowAck = now; }
+
+    /** The DSCP bits of every segment of this connection (IP_TOS without ECN), 0 by default. */
+    static int tos(TcpConnection c) { return c.rare != null ? c.rare.tos : 0; }
 
     /** The MSS a path MTU learnt earlier allows this connection, 0 if none ({@link #pathMss}). */
     static int pathMss(TcpConnection c) { return c.rare != null ? c.rare.pathMss : 0; }

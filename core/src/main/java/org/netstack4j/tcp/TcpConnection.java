@@ -16,6 +16,7 @@ import org.netstack4j.trace.FourTuple;
 import org.netstack4j.trace.TimerAction;
 import org.netstack4j.trace.TraceEvent;
 import org.netstack4j.wire.IpAddress;
+import org.netstack4j.wire.IpMeta;
 import org.netstack4j.wire.TcpOption;
 import org.netstack4j.wire.TcpRepr;
 
@@ -920,6 +921,19 @@ public final class TcpConnection {
     public void setOobInline(boolean on) { Urgent.oobInline(this, on); }
 
     public boolean oobInline() { return Urgent.oobInline(this); }
+
+    /**
+     * IP_TOS (IPv4) / IPV6_TCLASS: the DSCP bits (RFC 2474) every later segment of this
+     * connection carries. The two ECN bits stay TCP's own (RFC 3168 6.1.1; Linux masks them out
+     * of IP_TOS on a stream socket the same way), so they are ignored here.
+     */
+    public void setTrafficClass(int tos) {
+        if (tos < 0 || tos > 255) throw new IllegalArgumentException("traffic class must be 0..255: " + tos);
+        if ((tos & ~IpMeta.CE) != 0 || rare != null) Rare.of(this).tos = tos & ~IpMeta.CE;
+    }
+
+    /** The DSCP bits set by {@link #setTrafficClass} (the ECN bits read 0). */
+    public int trafficClass() { return Rare.tos(this); }
 
     /** The record ends of MSG_EOR sends, or null when there were none. */
     Records records() { return rare == null ? null : rare.records; }

@@ -104,7 +104,17 @@ public final class TcpLayer implements Pollable {
      */
     public TcpConnection connect(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
                                  TcpEventListener l, TcpConfig cfg, List<TcpMd5Key> md5Keys) {
-        return open(now, local, localPort, remote, remotePort, l, false, cfg == null ? config : cfg, null, md5Keys);
+        return connect(now, local, localPort, remote, remotePort, l, cfg, md5Keys, 0);
+    }
+
+    /**
+     * {@link #connect(long, IpAddress, int, IpAddress, int, TcpEventListener, TcpConfig, List)}
+     * whose segments, the SYN first, carry the DSCP bits of {@code trafficClass} (IP_TOS /
+     * IPV6_TCLASS set before connect; see {@link TcpConnection#setTrafficClass}).
+     */
+    public TcpConnection connect(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
+                                 TcpEventListener l, TcpConfig cfg, List<TcpMd5Key> md5Keys, int trafficClass) {
+        return open(now, local, localPort, remote, remotePort, l, false, cfg == null ? config : cfg, null, md5Keys, trafficClass);
     }
 
     /** Active OPEN (RFC 9293 3.10.1): sends a SYN and returns the connection in SYN-SENT. */
@@ -154,11 +164,11 @@ public final class TcpLayer implements Pollable {
 
     private TcpConnection open(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
                                TcpEventListener l, boolean noOptions, TcpConfig cfg, FastOpenRequest tfo) {
-        return open(now, local, localPort, remote, remotePort, l, noOptions, cfg, tfo, null);
+        return open(now, local, localPort, remote, remotePort, l, noOptions, cfg, tfo, null, 0);
     }
 
-    private TcpConnection open(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
-                               TcpEventListener l, boolean noOptions, TcpConfig cfg, FastOpenRequest tfo, List<TcpMd5Key> md5Keys) {
+    private TcpConnection open(long now, IpAddress local, int localPort, IpAddress remote, int remotePort, TcpEventListener l,
+                               boolean noOptions, TcpConfig cfg, FastOpenRequest tfo, List<TcpMd5Key> md5Keys, int trafficClass) {
         if (local == null || local.isUnspecified()) throw new IllegalArgumentException("connect needs a concrete local address");
         if (remote == null || remote.isUnspecified() || remotePort <= 0 || remotePort > 65535)
             throw new IllegalArgumentException("connect needs a concrete remote address and port");
@@ -195,6 +205,7 @@ public final class TcpLayer implements Pollable {
         if (tfo != null) fastOpen.prepare(c, tfo);
         Md5.attach(c, md5Keys);
         if (Md5.on(c)) md5InUse = true;
+        if (trafficClass != 0) c.setTrafficClass(trafficClass);
         c.open(now);
         return c;
     }
@@ -458,6 +469,7 @@ public final class TcpLayer implements Pollable {
         if (pathMss > 0) Rare.of(c).pathMss = pathMss; // in the rare part: an idle connection pays nothing for it
         if (parent != null) c.setNoOptions(parent.noOptions());
         if (parent != null && md5InUse) Md5.inherit(c, parent);
+        if (parent != null && parent.trafficClass() != 0) c.setTrafficClass(parent.trafficClass()); // Linux: the child inherits inet->tos
         connections.put(c);
         return c;
     }
@@ -602,7 +614,7 @@ public final class TcpLayer implements Pollable {
             return;
         }
         tcpCounters.outSegments.increment();
-        if (ecn != IpMeta.NOT_ECT) tcpCounters.outEct.increment();
+        if ((ecn & IpMeta.CE) != IpMeta.NOT_ECT) tcpCounters.outEct.increment();
         output.send(now, src, dst, tcp, payload, off, len, ecn);
     }
 
@@ -611,11 +623,16 @@ public final class TcpLayer implements Pollable {
         transmit(now, src, dst, tcp, payload, off, len, IpMeta.NOT_ECT);
     }
 
+    /** A listener's cookie SYN,ACK: Not-ECT, with the listener's DSCP bits ({@link TcpListener#setTrafficClass}). */
+    void transmit(long now, IpAddress src, IpAddress dst, TcpRepr tcp, int tos) {
+        transmit(now, src, dst, tcp, new byte[0], 0, 0, tos);
+    }
+
     private void transmit(long now, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int off, int len, int ecn) {
         if (md5InUse) tcp = Md5.sign(this, src, dst, tcp, payload, off, len);
         tcpCounters.outSegments.increment();
         if (tcp.has(TcpRepr.RST)) tcpCounters.outRsts.increment();
-        if (ecn != IpMeta.NOT_ECT) tcpCounters.outEct.increment();
+        if ((ecn & IpMeta.CE) != IpMeta.NOT_ECT) tcpCounters.outEct.increment();
         if (tracer.enabled()) tracer.event(TraceEvent.Segment.of(now, false, src, dst, tcp, len));
         output.send(now, src, dst, tcp, payload, off, len, ecn);
     }
@@ -682,7 +699,7 @@ public final class TcpLayer implements Pollable {
 
         @Override public void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpEncoder seg,
                                        byte[] payload, int off, int len, int ecn) {
-            TcpLayer.this.transmit(now, c, src, dst, seg, payload, off, len, ecn);
+            TcpLayer.this.transmit(now, c, src, dst, seg, payload, off, len, ecn | Rare.tos(c));
         }
 
         @Override public int gsoMaxSize(IpAddress dst) { return tracer.enabled() ? 0 : output.gsoMaxSize(dst); }
@@ -692,12 +709,12 @@ public final class TcpLayer implements Pollable {
             int n = (len + segmentSize - 1) / segmentSize;
             tcpCounters.outSegments.add(n);
             if (ecn != IpMeta.NOT_ECT) tcpCounters.outEct.add(n);
-            output.sendSegmented(now, src, dst, seg, payload, off, len, ecn, segmentSize);
+            output.sendSegmented(now, src, dst, seg, payload, off, len, ecn | Rare.tos(c), segmentSize);
         }
 
         @Override public void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpRepr seg,
                                        byte[] payload, int off, int len, int ecn) {
-            TcpLayer.this.transmit(now, src, dst, seg, payload, off, len, ecn);
+            TcpLayer.this.transmit(now, src, dst, seg, payload, off, len, ecn | Rare.tos(c));
         }
 
         @Override public void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack,

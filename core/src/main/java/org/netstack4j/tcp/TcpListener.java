@@ -102,6 +102,19 @@ public final class TcpListener {
     boolean fastOpenNoCookie() { return fastOpenNoCookie; }
 
     private Md5.Keys md5Keys;
+    private int trafficClass;
+
+    /**
+     * IP_TOS / IPV6_TCLASS on the listening socket: the DSCP bits of its SYN,ACKs and of every
+     * connection it accepts from now on (Linux: children inherit inet->tos). ECN bits are TCP's and ignored.
+     */
+    public void setTrafficClass(int tos) {
+        if (tos < 0 || tos > 255) throw new IllegalArgumentException("traffic class must be 0..255: " + tos);
+        this.trafficClass = tos & ~org.netstack4j.wire.IpMeta.CE;
+    }
+
+    /** The DSCP bits set by {@link #setTrafficClass}. */
+    public int trafficClass() { return trafficClass; }
 
     /**
      * TCP_MD5SIG on the listening socket (RFC 2385): connections it opens for peers in the key's
@@ -339,7 +352,7 @@ public final class TcpListener {
                 TcpRepr.SYN | TcpRepr.ACK | (ecn ? TcpRepr.ECE : 0), window, 0, options);
         lastCookieAt = now;
         layer.tcpCounters().syncookiesSent.increment();
-        layer.transmit(now, dst, src, synAck, new byte[0], 0, 0);
+        layer.transmit(now, dst, src, synAck, trafficClass);
     }
 
     /**

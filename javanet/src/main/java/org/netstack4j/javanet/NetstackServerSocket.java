@@ -28,7 +28,8 @@ import org.netstack4j.socket.TcpServerSocket;
  * no effect).
  */
 public class NetstackServerSocket extends ServerSocket {
-    private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR);
+    private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR,
+            StandardSocketOptions.IP_TOS);
 
     private final NetStack stack;
     private final TcpServerSocket tcp;
@@ -132,7 +133,12 @@ public class NetstackServerSocket extends ServerSocket {
         Objects.requireNonNull(name, "name");
         if (!OPTIONS.contains(name)) throw new UnsupportedOperationException("'" + name + "' not supported");
         if (name == StandardSocketOptions.SO_RCVBUF) setReceiveBufferSize((Integer) value);
-        else setReuseAddress((Boolean) value);
+        else if (name == StandardSocketOptions.IP_TOS) {
+            int tos = (Integer) value;
+            if (tos < 0 || tos > 255) throw new IllegalArgumentException("Invalid IP_TOS value: " + tos);
+            if (isClosed()) throw new SocketException("Socket is closed");
+            tcp.setTrafficClass(tos); // the accepted sockets' DSCP bits, as the JDK's ServerSocket
+        } else setReuseAddress((Boolean) value);
         return this;
     }
 
@@ -140,7 +146,8 @@ public class NetstackServerSocket extends ServerSocket {
     @Override public <T> T getOption(SocketOption<T> name) throws IOException {
         Objects.requireNonNull(name, "name");
         if (!OPTIONS.contains(name)) throw new UnsupportedOperationException("'" + name + "' not supported");
-        Object v = name == StandardSocketOptions.SO_RCVBUF ? getReceiveBufferSize() : getReuseAddress();
+        Object v = name == StandardSocketOptions.SO_RCVBUF ? getReceiveBufferSize()
+                : name == StandardSocketOptions.IP_TOS ? (Object) tcp.getTrafficClass() : getReuseAddress();
         return (T) v;
     }
 

@@ -28,13 +28,13 @@ import org.netstack4j.socket.TcpSocket;
  * {@code SO_OOBINLINE} off (the default) is dropped from the stream as the JDK documents (Linux
  * takes it out of band; {@link TcpSocket#readUrgent} reads it), and {@link #getChannel()} is null as for any socket not
  * made by a channel. Options: {@code TCP_NODELAY}, {@code SO_KEEPALIVE}, {@code SO_LINGER},
- * {@code SO_SNDBUF}, {@code SO_RCVBUF} and {@code SO_REUSEADDR} (accepted, no effect: there is no
- * TIME-WAIT port clash to lift here).
+ * {@code SO_SNDBUF}, {@code SO_RCVBUF}, {@code IP_TOS} (DSCP bits) and {@code SO_REUSEADDR}
+ * (accepted, no effect: there is no TIME-WAIT port clash to lift here).
  */
 public class NetstackSocket extends Socket {
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.TCP_NODELAY,
             StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_SNDBUF,
-            StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR);
+            StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.IP_TOS);
 
     private final TcpSocket tcp;
     private volatile boolean bound;
@@ -164,12 +164,22 @@ public class NetstackSocket extends Socket {
     @Override public int getReceiveBufferSize() throws SocketException { checkOpen(); return tcp.getReceiveBufferSize(); }
     @Override public void setKeepAlive(boolean on) throws SocketException { checkOpen(); tcp.setKeepAlive(on); }
     @Override public boolean getKeepAlive() throws SocketException { checkOpen(); return tcp.getKeepAlive(); }
-    /** IP_TOS is not set on TCP segments yet: accepted and remembered only by the caller. */
+    /**
+     * IP_TOS / IPV6_TCLASS: the DSCP bits of every segment (the SYN too when set before connect);
+     * the ECN bits are TCP's (RFC 3168) and ignored, as on Linux, so they read back 0.
+     */
     @Override public void setTrafficClass(int tc) throws SocketException {
         if (tc < 0 || tc > 255) throw new IllegalArgumentException("tc is not in range 0 -- 255");
         checkOpen();
+        try {
+            tcp.setTrafficClass(tc);
+        } catch (SocketException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new SocketException(e.getMessage(), e);
+        }
     }
-    @Override public int getTrafficClass() throws SocketException { checkOpen(); return 0; }
+    @Override public int getTrafficClass() throws SocketException { checkOpen(); return tcp.getTrafficClass(); }
     @Override public void setReuseAddress(boolean on) throws SocketException { checkOpen(); reuseAddress = on; }
     @Override public boolean getReuseAddress() throws SocketException { checkOpen(); return reuseAddress; }
 
@@ -196,6 +206,7 @@ public class NetstackSocket extends Socket {
             setSoLinger(v >= 0, Math.max(v, 0));
         } else if (name == StandardSocketOptions.SO_SNDBUF) setSendBufferSize((Integer) value);
         else if (name == StandardSocketOptions.SO_RCVBUF) setReceiveBufferSize((Integer) value);
+        else if (name == StandardSocketOptions.IP_TOS) setTrafficClass((Integer) value);
         else setReuseAddress((Boolean) value);
         return this;
     }
@@ -210,6 +221,7 @@ public class NetstackSocket extends Socket {
         else if (name == StandardSocketOptions.SO_LINGER) v = getSoLinger();
         else if (name == StandardSocketOptions.SO_SNDBUF) v = getSendBufferSize();
         else if (name == StandardSocketOptions.SO_RCVBUF) v = getReceiveBufferSize();
+        else if (name == StandardSocketOptions.IP_TOS) v = getTrafficClass();
         else v = getReuseAddress();
         return (T) v;
     }

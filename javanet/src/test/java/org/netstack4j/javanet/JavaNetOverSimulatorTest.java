@@ -224,6 +224,31 @@ class JavaNetOverSimulatorTest {
         }
     }
 
+    @Test void trafficClassIsIpTosAndAcceptedSocketsInheritTheServers() throws Exception {
+        try (ServerSocket listener = serverFactory.createServerSocket()) {
+            assertTrue(listener.supportedOptions().contains(StandardSocketOptions.IP_TOS));
+            listener.setOption(StandardSocketOptions.IP_TOS, 0x28); // before bind, as the JDK's ServerSocket allows
+            listener.bind(null);
+            assertEquals(0x28, listener.getOption(StandardSocketOptions.IP_TOS));
+            Future<Integer> accepted = spawn(() -> {
+                try (Socket s = listener.accept()) {
+                    s.getInputStream().read();
+                    return s.getTrafficClass();
+                }
+            });
+            try (Socket s = clientFactory.createSocket()) {
+                s.setTrafficClass(0xBB); // EF and CE: the ECN bits are TCP's, so they read back 0
+                s.connect(new InetSocketAddress(InetAddress.getByName(SERVER), listener.getLocalPort()), 10_000);
+                assertEquals(0xB8, s.getTrafficClass());
+                s.setOption(StandardSocketOptions.IP_TOS, 0x48);
+                assertEquals(0x48, s.getOption(StandardSocketOptions.IP_TOS));
+                assertThrows(IllegalArgumentException.class, () -> s.setTrafficClass(256));
+                s.getOutputStream().write(1);
+                assertEquals(0x28, get(accepted));
+            }
+        }
+    }
+
     @Test void urgentDataIsSentAndReadInBand() throws Exception {
         try (ServerSocket listener = serverFactory.createServerSocket()) {
             listener.bind(null);

@@ -163,6 +163,7 @@ public class NetstackSocketChannel extends AbstractChannel implements SocketChan
         if (nd != null) c.setNoDelay(nd);
         if (config.sendBufferSizeOrZero() > 0) c.setSendBufferSize(config.sendBufferSizeOrZero());
         if (config.keepAliveSet()) c.setKeepalive(loop.now(), true);
+        c.setTrafficClass(config.getTrafficClass());
     }
 
     private void cacheAddresses(TcpConnection c) {
@@ -519,7 +520,10 @@ public class NetstackSocketChannel extends AbstractChannel implements SocketChan
                 if (src == null) throw new NoRouteToHostException("No route to host");
                 TcpConnection c;
                 try {
-                    c = stack().tcp().connect(loop.now(), src, l == null ? 0 : l.getPort(), dst, r.getPort(), events);
+                    int tos = config.getTrafficClass();
+                    c = tos == 0 ? stack().tcp().connect(loop.now(), src, l == null ? 0 : l.getPort(), dst, r.getPort(), events)
+                            : stack().tcp().connect(loop.now(), src, l == null ? 0 : l.getPort(), dst, r.getPort(), events,
+                                    null, java.util.List.of(), tos); // the SYN carries the DSCP bits too
                 } catch (TcpException e) {
                     throw exception(e.error(), true);
                 }

@@ -11,11 +11,11 @@ import java.util.Map;
 
 /**
  * The options of a {@link NetstackSocketChannel}. {@code TCP_NODELAY}, {@code SO_KEEPALIVE},
- * {@code SO_SNDBUF} and {@code SO_LINGER} (0: close resets) act on the connection;
- * {@code ALLOW_HALF_CLOSURE} as in Netty. {@code SO_RCVBUF}, {@code SO_REUSEADDR} and
- * {@code IP_TOS} are kept and reported but change nothing: the receive buffer is the stack's
- * {@link org.netstack4j.tcp.TcpConfig}'s, and netstack4j has no address reuse rules or TOS
- * marking per socket.
+ * {@code SO_SNDBUF}, {@code SO_LINGER} (0: close resets) and {@code IP_TOS} (the DSCP bits of
+ * every segment; the ECN bits are TCP's) act on the connection; {@code ALLOW_HALF_CLOSURE} as in
+ * Netty. {@code SO_RCVBUF} and {@code SO_REUSEADDR} are kept and reported but change nothing:
+ * the receive buffer is the stack's {@link org.netstack4j.tcp.TcpConfig}'s, and netstack4j has
+ * no address reuse rules.
  */
 public final class NetstackSocketChannelConfig extends DefaultChannelConfig implements SocketChannelConfig {
     private final NetstackSocketChannel ch;
@@ -124,7 +124,9 @@ public final class NetstackSocketChannelConfig extends DefaultChannelConfig impl
     @Override public int getTrafficClass() { return trafficClass; }
 
     @Override public NetstackSocketChannelConfig setTrafficClass(int tc) {
-        trafficClass = tc;
+        if (tc < 0 || tc > 255) throw new IllegalArgumentException("IP_TOS must be 0..255: " + tc);
+        trafficClass = tc & ~0b11; // the ECN bits are TCP's (RFC 3168)
+        ch.applyOptions();
         return this;
     }
 

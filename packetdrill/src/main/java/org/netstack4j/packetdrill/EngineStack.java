@@ -158,8 +158,11 @@ final class EngineStack implements TcpStack {
                                   SocketOptions opts) throws Failure {
         checkOptions(opts);
         try {
-            TcpConnection c = opts.md5Keys.isEmpty() ? layer.connect(now, local, localPort, remote, remotePort, null, opts.noOptions)
-                : layer.connect(now, local, localPort, remote, remotePort, null, null, opts.md5Keys);
+            if (opts.noOptions && (!opts.md5Keys.isEmpty() || opts.trafficClass != 0))
+                throw new Unsupported(0, "TCP_NOOPT with TCP_MD5SIG or IP_TOS");
+            TcpConnection c = opts.md5Keys.isEmpty() && opts.trafficClass == 0
+                ? layer.connect(now, local, localPort, remote, remotePort, null, opts.noOptions)
+                : layer.connect(now, local, localPort, remote, remotePort, null, null, opts.md5Keys, opts.trafficClass);
             if (opts.noDelay) c.setNoDelay(true);
             return wrap(c);
         } catch (TcpException e) {
@@ -200,6 +203,7 @@ final class EngineStack implements TcpStack {
         l.setFastOpenNoCookie(opts.fastOpenNoCookie);
         if (opts.fastOpenKey != null) l.setFastOpenKeys(FastOpen.Keys.ofBytes(opts.fastOpenKey));
         for (org.netstack4j.tcp.TcpMd5Key k : opts.md5Keys) l.setMd5Key(k);
+        l.setTrafficClass(opts.trafficClass);
         boolean noDelay = opts.noDelay;
         return new Listen() {
             @Override public Conn accept() {
@@ -216,6 +220,7 @@ final class EngineStack implements TcpStack {
             @Override public void setFastOpenKey(byte[] key) { l.setFastOpenKeys(FastOpen.Keys.ofBytes(key)); }
             @Override public void setFastOpenNoCookie(boolean on) { l.setFastOpenNoCookie(on); }
             @Override public void setMd5Key(org.netstack4j.tcp.TcpMd5Key key) { l.setMd5Key(key); }
+            @Override public void setTrafficClass(int tos) { l.setTrafficClass(tos); }
         };
     }
 
@@ -291,6 +296,7 @@ final class EngineStack implements TcpStack {
         @Override public int receiveUrgent(boolean peek) { return c.receiveUrgent(peek); }
         @Override public boolean atMark() { return c.atMark(); }
         @Override public void setOobInline(boolean on) { c.setOobInline(on); }
+        @Override public void setTrafficClass(int tos) { c.setTrafficClass(tos); }
 
         @Override public int send(long now, byte[] b, int off, int len, boolean more) throws Failure {
             try {

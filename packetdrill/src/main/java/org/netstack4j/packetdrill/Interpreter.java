@@ -40,7 +40,7 @@ public final class Interpreter {
         Mismatch(int line, String message) { super(message); this.line = line; }
     }
 
-    /** A segment the stack sent; {@code ecn} is its IP header's ECN field. */
+    /** A segment the stack sent; {@code ecn} is its IP header's TOS / traffic class byte (DSCP and the ECN field). */
     /** The last TCP_MD5SIG key the script set: inbound {@code md5} options are signed with it (the peer's copy of the shared key). */
     org.netstack4j.tcp.TcpMd5Key md5Key;
 

@@ -27,6 +27,7 @@ final class Packets {
     void inject(PacketEvent p) {
         int ecn = ipEcn(p.line(), p.ipInfo());
         if (ecn == ECT_EITHER) throw new Mismatch(p.line(), "script error: ect01 (either ECT) on an inbound packet");
+        if (wholeTos(ecn)) throw new Unsupported(p.line(), "DSCP bits on an inbound packet (" + p.ipInfo() + ")");
         if (p.seqAny()) throw new Mismatch(p.line(), "script error: ...(n) on an inbound packet");
         if (p.seqEnd() - p.seqStart() != p.length())
             throw new Mismatch(p.line(), "script error: " + p.seqStart() + ":" + p.seqEnd() + " is not " + p.length() + " bytes");
@@ -114,12 +115,16 @@ final class Packets {
     static final int NOT_WRITTEN = -1;
     /** {@link #ipEcn}: {@code ect01}, either ECT codepoint (outbound only). */
     static final int ECT_EITHER = 4;
+    /** {@link #ipEcn}: {@code (tos 0xNN)} with DSCP bits: the whole TOS byte is in the low 8 bits (outbound only). */
+    static final int WHOLE_TOS = 0x100;
 
     /**
      * The ECN field (RFC 3168 5) an IP part of a packet line names: {@code [noecn]} / {@code
      * [not-ect]}, {@code [ect0]}, {@code [ect1]}, {@code [ce]}, {@code [ect01]}, each also as
      * {@code (ecn X)}, or {@code (tos 0xNN)} with DSCP 0; {@link #NOT_WRITTEN} when there is none.
-     * Other IP fields (ttl, DSCP, flow labels) cannot be injected or checked here: Unsupported.
+     * {@code (tos 0xNN)} with DSCP bits is {@link #WHOLE_TOS} | the byte: checked whole on
+     * outbound lines (IP_TOS / IPV6_TCLASS), not injectable. Other IP fields (ttl, flow labels)
+     * cannot be injected or checked here: Unsupported.
      */
     static int ipEcn(int line, String ipInfo) {
         if (ipInfo == null) return NOT_WRITTEN;
@@ -135,17 +140,23 @@ final class Packets {
         }
         if (t.matches("tos 0x[0-9a-f]{1,2}")) {
             int tos = Integer.parseInt(t.substring(6), 16);
-            if (tos >>> 2 == 0) return tos & 3;
+            return tos >>> 2 == 0 ? tos & 3 : WHOLE_TOS | tos;
         }
         throw new Unsupported(line, "IP fields in packet line (" + ipInfo + ")");
     }
 
-    /** Outbound: does the ECN field {@code live} match what the line wrote ({@link #ipEcn})? */
+    /** Does {@link #ipEcn}'s value name the whole TOS byte? */
+    static boolean wholeTos(int want) { return want >= 0 && (want & WHOLE_TOS) != 0; }
+
+    /** Outbound: does the TOS byte {@code live} (DSCP and ECN) match what the line wrote ({@link #ipEcn})? */
     static boolean ecnMatches(int want, int live) {
-        return want == NOT_WRITTEN || want == live || want == ECT_EITHER && (live == 1 || live == 2);
+        if (wholeTos(want)) return (want & 0xff) == live;
+        int ecn = live & 3; // a line naming only the ECN field says nothing of DSCP
+        return want == NOT_WRITTEN || want == ecn || want == ECT_EITHER && (ecn == 1 || ecn == 2);
     }
 
     static String ecnName(int ecn) {
+        if (wholeTos(ecn)) return String.format("tos 0x%02x", ecn & 0xff);
         return switch (ecn) {
             case 0 -> "noecn";
             case 1 -> "ect1";
@@ -323,7 +334,8 @@ final class Packets {
         if (problem == null) {
             for (Sent s : pieces) {
                 if (!ecnMatches(wantEcn, s.ecn())) {
-                    problem = "IP ECN field " + ecnName(s.ecn()) + ", expected " + ecnName(wantEcn);
+                    problem = wholeTos(wantEcn) ? "IP TOS " + String.format("0x%02x", s.ecn()) + ", expected " + ecnName(wantEcn)
+                        : "IP ECN field " + ecnName(s.ecn() & 3) + ", expected " + ecnName(wantEcn);
                     break;
                 }
             }

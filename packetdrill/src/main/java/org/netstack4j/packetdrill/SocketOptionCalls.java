@@ -211,6 +211,15 @@ final class SocketOptionCalls {
                 k.oobInline = interp.syscalls.arrayValue(s, v) != 0;
                 if (k.conn != null) k.conn.setOobInline(k.oobInline);
             }
+            // Linux __ip_sock_set_tos: on a stream socket the ECN bits stay TCP's (INET_ECN_MASK kept)
+            case "IP_TOS", "IPV6_TCLASS" -> {
+                long tos = interp.syscalls.arrayValue(s, v);
+                if (opt.equals("IPV6_TCLASS") && tos == -1) tos = 0; // RFC 3542 6.5: -1 = the kernel's default
+                if (tos < 0 || tos > 255) return () -> Ret.err("EINVAL");
+                k.opts.trafficClass = (int) tos & ~0b11;
+                if (k.conn != null) k.conn.setTrafficClass((int) tos);
+                else if (k.listener != null) k.listener.setTrafficClass((int) tos);
+            }
             case "TCP_KEEPIDLE" -> k.opts.keepIdleS = (int) interp.syscalls.arrayValue(s, v);
             case "TCP_KEEPINTVL" -> k.opts.keepIntvlS = (int) interp.syscalls.arrayValue(s, v);
             case "TCP_KEEPCNT" -> k.opts.keepCnt = (int) interp.syscalls.arrayValue(s, v);
@@ -317,6 +326,7 @@ final class SocketOptionCalls {
             case "TCP_CORK" -> got = k.cork ? "1" : "0";
             case "TCP_INQ" -> got = k.inq ? "1" : "0";
             case "SO_OOBINLINE" -> got = k.oobInline ? "1" : "0";
+            case "IP_TOS", "IPV6_TCLASS" -> got = Integer.toString(k.opts.trafficClass);
             case "TCP_FASTOPEN" -> got = Integer.toString(k.opts.fastOpenQlen);
             case "TCP_FASTOPEN_CONNECT" -> got = k.opts.fastOpenConnect ? "1" : "0";
             case "TCP_FASTOPEN_NO_COOKIE" -> got = k.opts.fastOpenNoCookie ? "1" : "0";

@@ -121,6 +121,7 @@ final class Syscalls {
                     n.zerocopy = k.zerocopy; // socket flags are cloned from the listener (Linux sk_clone_lock)
                     n.oobInline = k.oobInline;
                     if (n.oobInline) c.setOobInline(true);
+                    n.opts.trafficClass = k.opts.trafficClass; // the connection took the listener's already
                     interp.fds.put(fd, n);
                     interp.underTest = n;
                     return Ret.ok(fd);

@@ -110,6 +110,8 @@ public interface TcpStack extends Pollable {
         public boolean fastOpenNoCookie, fastOpenConnect;
         /** TCP_MD5SIG / TCP_MD5SIG_EXT keys set before connect or listen. */
         public java.util.List<org.netstack4j.tcp.TcpMd5Key> md5Keys = new java.util.ArrayList<>();
+        /** IP_TOS / IPV6_TCLASS set before connect or listen (the DSCP bits; 0 = none). */
+        public int trafficClass;
     }
 
     interface Conn {
@@ -131,6 +133,8 @@ public interface TcpStack extends Pollable {
         default boolean atMark() { throw new Unsupported(0, "SIOCATMARK"); }
         /** SO_OOBINLINE. */
         default void setOobInline(boolean on) { throw new Unsupported(0, "SO_OOBINLINE"); }
+        /** IP_TOS / IPV6_TCLASS on a connection: the DSCP bits of its later segments. */
+        default void setTrafficClass(int tos) { throw new Unsupported(0, "IP_TOS"); }
 
         /** MSG_EOR: the bytes queued so far end a record. */
         default void endRecord() { throw new Unsupported(0, "MSG_EOR"); }
@@ -197,5 +201,7 @@ public interface TcpStack extends Pollable {
         default void setFastOpenNoCookie(boolean on) { throw new Unsupported(0, "TCP_FASTOPEN_NO_COOKIE"); }
         /** TCP_MD5SIG on a listening socket (an empty key deletes). */
         default void setMd5Key(org.netstack4j.tcp.TcpMd5Key key) { throw new Unsupported(0, "TCP_MD5SIG"); }
+        /** IP_TOS / IPV6_TCLASS on a listening socket (its SYN,ACKs and later children). */
+        default void setTrafficClass(int tos) { throw new Unsupported(0, "IP_TOS"); }
     }
 }
