@@ -25,7 +25,7 @@ import org.netstack4j.time.Time;
  */
 class IoUringTest {
     private static TunDevice device(SeqpacketPair pair, TunOffload.Offloads offloads) throws TunException {
-        return new TunDevice(TunTapDevice.adopt(pair.deviceFd, "pair", 1500, offloads).withUring(true));
+        return new TunDevice(TunOpen.adopt(pair.deviceFd, "pair", 1500, offloads).withUring(true));
     }
 
     private static byte[] packet(int n, int size) {
@@ -74,6 +74,32 @@ class IoUringTest {
             assertEquals(100, dev.stats().rxPackets());
             assertTrue(dev.ioUringEnters() <= 100 / 8, "one io_uring_enter per burst, not per packet: " + dev.ioUringEnters());
             assertFalse(dev.hasReadyFrames());
+        }
+    }
+
+    /** A trickle of single packets keeps few reads outstanding (each waiting read is woken by every packet); a burst brings the depth back. */
+    @Test
+    void theReadDepthFollowsTheBursts() throws Exception {
+        try (SeqpacketPair pair = new SeqpacketPair(); TunDevice dev = device(pair, TunOffload.Offloads.OFF)) {
+            assumeRing(dev);
+            for (int i = 0; i < 40; i++) {
+                byte[] p = packet(i, 60);
+                pair.write(p);
+                assertArrayEquals(p, dev.readBlocking());
+            }
+            assertEquals(TunTapDevice.RX_MIN_DEPTH, dev.ioUringReadDepth(), "one packet per wait: the fewest reads outstanding");
+            List<byte[]> sent = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                byte[] p = packet(1000 + i, 80);
+                sent.add(p);
+                pair.write(p);
+            }
+            int deepest = 0;
+            for (int i = 0; i < 100; i++) {
+                assertArrayEquals(sent.get(i), dev.readBlocking(), "packet " + i + " in order");
+                deepest = Math.max(deepest, dev.ioUringReadDepth());
+            }
+            assertEquals(TunTapDevice.RX_DEPTH, deepest, "bursts that fill every read: the full depth again");
         }
     }
 

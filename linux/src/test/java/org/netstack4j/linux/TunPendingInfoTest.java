@@ -33,7 +33,7 @@ class TunPendingInfoTest {
     void everyPendingFrameCarriesItsOwnWord() throws Exception {
         for (boolean ring : new boolean[] {false, true}) {
             try (SeqpacketPair pair = new SeqpacketPair();
-                 TunDevice dev = new TunDevice(TunTapDevice.adopt(pair.deviceFd, "pair", 1500,
+                 TunDevice dev = new TunDevice(TunOpen.adopt(pair.deviceFd, "pair", 1500,
                          new TunOffload.Offloads(true, TunOffload.OFFLOAD_ATTEMPTS[0])).withUring(ring))) {
                 dev.leaveVouchedChecksumsPartial(true);
                 dev.setMergeReceived(false); // as under a capture: super-packets are cut into segments here
