@@ -80,16 +80,25 @@ final class LibC {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle EVENTFD = bind("eventfd",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(
-            LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final MethodHandle STRERROR = bindWithoutErrno("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
-    private static MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... extra) {
+    /**
+     * A downcall to libc's {@code name} that captures errno (the handle's first argument is an
+     * {@link #errnoState} segment), with {@code extra} options such as the first variadic argument.
+     */
+    static MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... extra) {
         MemorySegment sym = LIBC.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc symbol not found: " + name));
         Linker.Option[] opts = new Linker.Option[extra.length + 1];
         opts[0] = CAPTURE_ERRNO;
         System.arraycopy(extra, 0, opts, 1, extra.length);
         return LINKER.downcallHandle(sym, fd, opts);
+    }
+
+    /** A downcall to libc's {@code name} for a call whose errno nobody reads. */
+    static MethodHandle bindWithoutErrno(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(LIBC.find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc symbol not found: " + name)), fd);
     }
 
     /** A segment to receive errno; one per device (or per thread), reused for every call. */

@@ -11,7 +11,7 @@ import org.netstack4j.wire.MacAddress;
 public final class TapDevice extends TunTapDevice {
     private final MacAddress kernelMac;
 
-    TapDevice(Opened o, MacAddress kernelMac) {
+    TapDevice(TunOpen.Opened o, MacAddress kernelMac) {
         super(Medium.ETHERNET, o);
         this.kernelMac = kernelMac;
     }
@@ -22,10 +22,10 @@ public final class TapDevice extends TunTapDevice {
      * the kernel choose ("tap0").
      */
     public static TapDevice open(String name, int mtu) throws TunException {
-        Opened o = openFd(name, Medium.ETHERNET, mtu);
+        TunOpen.Opened o = TunOpen.openFd(name, Medium.ETHERNET, mtu);
         MacAddress mac;
         try {
-            mac = MacAddress.read(hardwareAddress(o.name()), 0);
+            mac = MacAddress.read(TunOpen.hardwareAddress(o.name()), 0);
         } catch (TunException | RuntimeException e) {
             new TapDevice(o, MacAddress.ZERO).close(); // releases the descriptor and buffers
             throw e;

@@ -4,7 +4,7 @@ import org.netstack4j.device.Medium;
 
 /** A Linux TUN interface: frames are raw IPv4/IPv6 packets ({@link Medium#IP}), no packet-info header. */
 public final class TunDevice extends TunTapDevice {
-    TunDevice(Opened o) {
+    TunDevice(TunOpen.Opened o) {
         super(Medium.IP, o);
     }
 
@@ -15,7 +15,7 @@ public final class TunDevice extends TunTapDevice {
      * without addresses: see {@link LinuxNet}.
      */
     public static TunDevice open(String name, int mtu) throws TunException {
-        return new TunDevice(openFd(name, Medium.IP, mtu));
+        return new TunDevice(TunOpen.openFd(name, Medium.IP, mtu));
     }
 
     /**
@@ -24,7 +24,7 @@ public final class TunDevice extends TunTapDevice {
      * says what it did), falling back to the plain mode if the kernel refuses the header.
      */
     public static TunDevice open(String name, int mtu, boolean offload) throws TunException {
-        return new TunDevice(openFd(name, Medium.IP, mtu, offload));
+        return new TunDevice(TunOpen.openFd(name, Medium.IP, mtu, offload));
     }
 
     /**
@@ -50,7 +50,7 @@ public final class TunDevice extends TunTapDevice {
         if (queues == 1) return new Queues(java.util.List.of(open(name, mtu, offload)), 1, null);
         TunDevice first;
         try {
-            first = new TunDevice(openFd(name, Medium.IP, mtu, offload, true));
+            first = new TunDevice(TunOpen.openFd(name, Medium.IP, mtu, offload, true));
         } catch (TunException e) {
             if (e.errno() != Errno.EINVAL) throw e;
             return new Queues(java.util.List.of(open(name, mtu, offload)), queues,
@@ -62,7 +62,7 @@ public final class TunDevice extends TunTapDevice {
         for (int i = 1; i < queues; i++) {
             try {
                 // attach to the interface the first call made (its name may have been kernel-chosen)
-                opened.add(new TunDevice(openFd(first.name(), Medium.IP, 0, first.offloads().vnetHeader(), true)));
+                opened.add(new TunDevice(TunOpen.openFd(first.name(), Medium.IP, 0, first.offloads().vnetHeader(), true)));
             } catch (TunException e) {
                 fallback = "queue " + (i + 1) + " of " + queues + " on '" + first.name() + "' failed (" + e.getMessage()
                         + "): " + i + " queue(s)";

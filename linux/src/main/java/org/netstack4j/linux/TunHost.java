@@ -143,7 +143,9 @@ public final class TunHost implements AutoCloseable {
             String suffix = steering == null ? "" : "-q" + shard;
             this.loop = EventLoop.start("netstack4j-" + opened.name() + suffix, host);
             if (writer != null) writer.setTimeOffset(System.currentTimeMillis() * 1_000_000L - loop.now());
-            this.registration = loop.register(opened.name() + suffix, new TunSource(opened, shard, steering), port::deliver,
+            // the port itself, not port::deliver: its receive(now, frame, info) keeps the device's word
+            // (merged segment size, checksum verified) that the reader thread read with each frame
+            this.registration = loop.register(opened.name() + suffix, new TunSource(opened, shard, steering), port,
                     RX_QUEUE_LIMIT, TunHost::isConnectionRequest);
             this.net = NetStack.of(loop, host.tcp(), host.ip());
         } catch (IOException | RuntimeException e) {

@@ -25,13 +25,26 @@ import org.netstack4j.time.Time;
  */
 class IoUringTest {
     private static TunDevice device(SeqpacketPair pair, TunOffload.Offloads offloads) throws TunException {
-        return new TunDevice(TunTapDevice.adopt(pair.deviceFd, "pair", 1500, offloads).withUring(true));
+        return new TunDevice(TunOpen.adopt(pair.deviceFd, "pair", 1500, offloads).withUring(true));
     }
 
     private static byte[] packet(int n, int size) {
         byte[] p = new byte[size];
         p[0] = 0x45;
         for (int i = 1; i < size; i++) p[i] = (byte) (n * 31 + i);
+        return p;
+    }
+
+    /** An IPv4 TCP segment without payload (a pure ACK, or a SYN-ACK with {@code flags} 0x12): staged in the ring. */
+    static byte[] bare(int n, int flags) {
+        byte[] p = new byte[40];
+        p[0] = 0x45;
+        p[3] = 40; // total length: headers only
+        p[9] = 6;
+        p[20] = (byte) (n >>> 8);
+        p[21] = (byte) n;
+        p[32] = 0x50; // data offset 5
+        p[33] = (byte) flags;
         return p;
     }
 
@@ -61,6 +74,32 @@ class IoUringTest {
             assertEquals(100, dev.stats().rxPackets());
             assertTrue(dev.ioUringEnters() <= 100 / 8, "one io_uring_enter per burst, not per packet: " + dev.ioUringEnters());
             assertFalse(dev.hasReadyFrames());
+        }
+    }
+
+    /** A trickle of single packets keeps few reads outstanding (each waiting read is woken by every packet); a burst brings the depth back. */
+    @Test
+    void theReadDepthFollowsTheBursts() throws Exception {
+        try (SeqpacketPair pair = new SeqpacketPair(); TunDevice dev = device(pair, TunOffload.Offloads.OFF)) {
+            assumeRing(dev);
+            for (int i = 0; i < 40; i++) {
+                byte[] p = packet(i, 60);
+                pair.write(p);
+                assertArrayEquals(p, dev.readBlocking());
+            }
+            assertEquals(TunTapDevice.RX_MIN_DEPTH, dev.ioUringReadDepth(), "one packet per wait: the fewest reads outstanding");
+            List<byte[]> sent = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                byte[] p = packet(1000 + i, 80);
+                sent.add(p);
+                pair.write(p);
+            }
+            int deepest = 0;
+            for (int i = 0; i < 100; i++) {
+                assertArrayEquals(sent.get(i), dev.readBlocking(), "packet " + i + " in order");
+                deepest = Math.max(deepest, dev.ioUringReadDepth());
+            }
+            assertEquals(TunTapDevice.RX_DEPTH, deepest, "bursts that fill every read: the full depth again");
         }
     }
 
@@ -98,7 +137,7 @@ class IoUringTest {
             dev.setBatchedWrites(true);
             List<byte[]> sent = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
-                byte[] p = packet(i, 40 + i);
+                byte[] p = bare(i, i % 2 == 0 ? 0x10 : 0x12);
                 sent.add(p);
                 dev.transmit(Time.ms(2), p);
             }
@@ -113,12 +152,40 @@ class IoUringTest {
             assertEquals(1, dev.ioUringEnters(), "50 writes, one io_uring_enter");
             assertEquals(50, dev.stats().txPackets());
             // a frame larger than a ring slot is written with write(2), after what is staged
-            dev.transmit(Time.ms(3), packet(99, 100));
+            dev.transmit(Time.ms(3), bare(99, 0x04));
             byte[] big = packet(100, TunTapDevice.TX_SLOT_SIZE + 1);
             dev.transmit(Time.ms(3), big);
             wire = pair.drain(8192);
             assertEquals(2, wire.size(), "the staged frame went first");
             assertArrayEquals(big, wire.get(1));
+        }
+    }
+
+    /**
+     * Only frames whose order does not matter are staged (TCP without payload or FIN): a data
+     * segment or a FIN goes by write(2) at once, after what is staged, so a flow's bytes never
+     * overtake each other (a TUN write io_uring cannot finish at once completes on a worker).
+     */
+    @Test
+    void dataAndFinsAreWrittenAtOnceInOrder() throws Exception {
+        try (SeqpacketPair pair = new SeqpacketPair(); TunDevice dev = device(pair, TunOffload.Offloads.OFF)) {
+            assumeRing(dev);
+            dev.setBatchedWrites(true);
+            byte[] ack = bare(1, 0x10);
+            dev.transmit(Time.ms(1), ack);
+            assertTrue(pair.drain(2048).isEmpty(), "a pure ACK is staged");
+            byte[] data = TunOffloadTest.segment(false, 5000, 1, 1, TunOffloadTest.data(100), 0, 100, true);
+            dev.transmit(Time.ms(1), data);
+            List<byte[]> wire = pair.drain(2048);
+            assertEquals(2, wire.size(), "a data segment is written at once, after what was staged");
+            assertArrayEquals(ack, wire.get(0));
+            assertArrayEquals(data, wire.get(1));
+            byte[] fin = bare(2, 0x11);
+            dev.transmit(Time.ms(2), fin);
+            assertArrayEquals(fin, pair.drain(2048).getFirst(), "a FIN is written at once");
+            assertTrue(TunTapDevice.orderFree(bare(3, 0x12), 0), "a SYN-ACK is order-free");
+            assertTrue(TunTapDevice.orderFree(bare(3, 0x04), 0), "a RST is order-free");
+            assertFalse(TunTapDevice.orderFree(packet(3, 60), 0), "not TCP");
         }
     }
 

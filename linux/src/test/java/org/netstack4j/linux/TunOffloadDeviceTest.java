@@ -27,7 +27,7 @@ class TunOffloadDeviceTest {
     @BeforeEach
     void pair() throws TunException {
         pair = new SeqpacketPair();
-        dev = new TunDevice(TunTapDevice.adopt(pair.deviceFd, "pair", 1500, new TunOffload.Offloads(true, TunOffload.OFFLOAD_ATTEMPTS[0])));
+        dev = new TunDevice(TunOpen.adopt(pair.deviceFd, "pair", 1500, new TunOffload.Offloads(true, TunOffload.OFFLOAD_ATTEMPTS[0])));
     }
 
     @AfterEach

@@ -26,7 +26,7 @@ class TunTapQueueTest {
     @BeforeEach
     void pair() throws TunException {
         pair = new SeqpacketPair();
-        dev = new TunDevice(TunTapDevice.adopt(pair.deviceFd, "pair", 1500));
+        dev = new TunDevice(TunOpen.adopt(pair.deviceFd, "pair", 1500));
     }
 
     @AfterEach

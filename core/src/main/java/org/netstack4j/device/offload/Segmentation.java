@@ -198,44 +198,7 @@ public final class Segmentation {
      * most 65535). Packets that are not TCP, or that break a run, pass through unchanged, in order.
      */
     public static List<Merged> merge(List<byte[]> packets, int maxBytes) {
-        int limit = Math.min(maxBytes, MAX_IP);
-        List<Merged> out = new ArrayList<>(packets.size());
-        int i = 0;
-        while (i < packets.size()) {
-            byte[] first = packets.get(i);
-            Layout l = layout(first, first.length);
-            // the flag test first: a SYN, FIN or RST (a SYN,ACK per SYN under a flood) is never summed here
-            if (l == null || l.protocol() != TCP || !mergeable(first, l) || !checksumOk(first, first.length)) {
-                out.add(new Merged(first, 1, l == null ? first.length : first.length - l.hdrLen()));
-                i++;
-                continue;
-            }
-            int mss = first.length - l.hdrLen();
-            int j = i + 1, total = first.length;
-            long nextSeq = u32(first, l.ipLen() + 4) + mss;
-            boolean closed = mss == 0 || (first[l.ipLen() + 13] & 0x08) != 0;
-            while (!closed && j < packets.size()) {
-                byte[] p = packets.get(j);
-                int pay = p.length - l.hdrLen();
-                if (pay <= 0 || pay > mss || total + pay > limit || !sameFlow(first, p, l)
-                        || (u32(p, l.ipLen() + 4) != (nextSeq & 0xffff_ffffL)) || !mergeable(p, l)
-                        || !checksumOk(p, p.length)) break;
-                total += pay;
-                nextSeq += pay;
-                j++;
-                if (pay < mss || (p[l.ipLen() + 13] & 0x08) != 0) closed = true; // a short or PSH segment ends the run
-            }
-            if (j == i + 1) {
-                out.add(new Merged(first, 1, mss));
-                i++;
-                continue;
-            }
-            byte[] m = concatenate(packets, i, j, total, l);
-            m[l.ipLen() + 13] = packets.get(j - 1)[l.ipLen() + 13]; // the last segment's flags (PSH)
-            out.add(new Merged(complete(m, l), j - i, mss));
-            i = j;
-        }
-        return out;
+        return mergeRuns(packets, maxBytes, Integer.MAX_VALUE, TCP_RUNS);
     }
 
     /**
@@ -251,27 +214,94 @@ public final class Segmentation {
      * unchanged, in order.
      */
     public static List<Merged> mergeDatagrams(List<byte[]> packets, int maxBytes, int maxSegments) {
+        return mergeRuns(packets, maxBytes, maxSegments, UDP_RUNS);
+    }
+
+    /** What makes a run for {@link #mergeRuns}: TCP segments ({@link #merge}) or UDP datagrams ({@link #mergeDatagrams}). */
+    private interface RunRule {
+        /** The payload size of the run {@code first} may start, or -1: it passes through alone. */
+        int start(byte[] first, Layout l);
+
+        /** Whether {@code p}, with {@code pay} payload bytes, continues the run of {@code total} bytes so far. */
+        boolean joins(byte[] first, byte[] p, Layout l, int pay, int size, int total);
+
+        /** Whether the run ends with {@code p} (its payload {@code pay}, the run's size {@code size}). */
+        boolean endsWith(byte[] p, Layout l, int pay, int size);
+
+        /** The merged packet's last touches (flags, lengths, checksum); returns it. */
+        byte[] finish(byte[] merged, byte[] last, Layout l, int total);
+    }
+
+    private static final RunRule TCP_RUNS = new RunRule() {
+        @Override public int start(byte[] first, Layout l) {
+            // the flag test first: a SYN, FIN or RST (a SYN,ACK per SYN under a flood) is never summed here
+            return l.protocol() == TCP && mergeable(first, l) && checksumOk(first, first.length) ? first.length - l.hdrLen() : -1;
+        }
+
+        @Override public boolean joins(byte[] first, byte[] p, Layout l, int pay, int size, int total) {
+            long nextSeq = u32(first, l.ipLen() + 4) + size + (total - first.length);
+            return sameFlow(first, p, l) && u32(p, l.ipLen() + 4) == (nextSeq & 0xffff_ffffL) && mergeable(p, l) && checksumOk(p, p.length);
+        }
+
+        @Override public boolean endsWith(byte[] p, Layout l, int pay, int size) {
+            return size == 0 || pay < size || (p[l.ipLen() + 13] & 0x08) != 0; // a short or PSH segment ends the run
+        }
+
+        @Override public byte[] finish(byte[] m, byte[] last, Layout l, int total) {
+            m[l.ipLen() + 13] = last[l.ipLen() + 13]; // the last segment's flags (PSH)
+            return complete(m, l);
+        }
+    };
+
+    private static final RunRule UDP_RUNS = new RunRule() {
+        @Override public int start(byte[] first, Layout l) {
+            int size = first.length - l.hdrLen();
+            return l.protocol() == UDP && size > 0 && u16(first, l.ipLen() + 4) == 8 + size ? size : -1;
+        }
+
+        @Override public boolean joins(byte[] first, byte[] p, Layout l, int pay, int size, int total) {
+            return sameDatagramFlow(first, p, l) && u16(p, l.ipLen() + 4) == 8 + pay;
+        }
+
+        @Override public boolean endsWith(byte[] p, Layout l, int pay, int size) {
+            return pay < size; // a short datagram ends the run (only the last may be short)
+        }
+
+        @Override public byte[] finish(byte[] m, byte[] last, Layout l, int total) {
+            int t = l.ipLen();
+            put16(m, t + 4, total - t);
+            put16(m, t + 6, ~Checksum.finish(pseudo(m, l, total - t)) & 0xffff);
+            return m;
+        }
+    };
+
+    /**
+     * The loop of {@link #merge} and {@link #mergeDatagrams}: runs that {@code rule} accepts (at most
+     * {@code maxSegments} packets, {@code maxBytes} bytes, every payload at most the first's) become
+     * one packet each; everything else passes through unchanged, in order.
+     */
+    private static List<Merged> mergeRuns(List<byte[]> packets, int maxBytes, int maxSegments, RunRule rule) {
         int limit = Math.min(maxBytes, MAX_IP);
         List<Merged> out = new ArrayList<>(packets.size());
         int i = 0;
         while (i < packets.size()) {
             byte[] first = packets.get(i);
             Layout l = layout(first, first.length);
-            int size = l == null ? 0 : first.length - l.hdrLen();
-            if (l == null || l.protocol() != UDP || size == 0 || u16(first, l.ipLen() + 4) != 8 + size) {
-                out.add(new Merged(first, 1, l == null ? first.length : size));
+            int size = l == null ? -1 : rule.start(first, l);
+            if (size < 0) {
+                out.add(new Merged(first, 1, l == null ? first.length : first.length - l.hdrLen()));
                 i++;
                 continue;
             }
             int j = i + 1, total = first.length;
-            while (j < packets.size() && j - i < maxSegments) {
+            boolean closed = rule.endsWith(first, l, size, size);
+            while (!closed && j < packets.size() && j - i < maxSegments) {
                 byte[] p = packets.get(j);
                 int pay = p.length - l.hdrLen();
-                if (pay <= 0 || pay > size || total + pay > limit || !sameDatagramFlow(first, p, l)
-                        || u16(p, l.ipLen() + 4) != 8 + pay) break;
+                if (pay <= 0 || pay > size || total + pay > limit || !rule.joins(first, p, l, pay, size, total)) break;
                 total += pay;
                 j++;
-                if (pay < size) break; // a short datagram ends the run (only the last may be short)
+                closed = rule.endsWith(p, l, pay, size);
             }
             if (j == i + 1) {
                 out.add(new Merged(first, 1, size));
@@ -279,10 +309,7 @@ public final class Segmentation {
                 continue;
             }
             byte[] m = concatenate(packets, i, j, total, l);
-            int t = l.ipLen();
-            put16(m, t + 4, total - t);
-            put16(m, t + 6, ~Checksum.finish(pseudo(m, l, total - t)) & 0xffff);
-            out.add(new Merged(m, j - i, size));
+            out.add(new Merged(rule.finish(m, packets.get(j - 1), l, total), j - i, size));
             i = j;
         }
         return out;
