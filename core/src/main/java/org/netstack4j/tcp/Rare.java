@@ -50,6 +50,8 @@ final class Rare {
     boolean oobInline;
     /** The TCP-MD5 key for this connection's peer ({@link Md5}), else null. */
     TcpMd5Key md5;
+    /** Linux's per-skb send-buffer accounting ({@link SkbQueue}), else null. */
+    SkbQueue skbs;
 
     private Rare() {}
 

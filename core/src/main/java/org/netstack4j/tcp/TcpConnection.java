@@ -193,9 +193,10 @@ public final class TcpConnection {
      */
     public void setSendBufferSize(int bytes) {
         if (bytes < 1) throw new IllegalArgumentException("send buffer size >= 1");
+        if (SkbQueue.on(this)) bytes = SkbQueue.sndbuf(bytes); // sock_setsockopt: at least SOCK_MIN_SNDBUF
         snd.sndBufLimit = bytes == cfg().buffers().sendBufferSize() ? 0 : bytes;
         if (sendBuf.isShared()) return; // allocated at this size with the first queued byte
-        RingBuffer r = layer.newRing(Math.max(bytes, sendBuf.size()));
+        RingBuffer r = layer.newRing(Math.max(SkbQueue.on(this) ? SkbQueue.ringCapacity(bytes) : bytes, sendBuf.size()));
         if (!sendBuf.isEmpty()) {
             byte[] tmp = new byte[sendBuf.size()];
             sendBuf.peek(0, tmp, 0, tmp.length);
@@ -261,7 +262,8 @@ public final class TcpConnection {
     public int writable() {
         if (finQueued) return 0;
         return switch (state) {
-            case SYN_SENT, SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> sendBuf.isShared() ? sendBufferSize() : sendBuf.free();
+            case SYN_SENT, SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> SkbQueue.on(this) ? (SkbQueue.writeable(this) ? SkbQueue.room(this) : 0)
+                    : sendBuf.isShared() ? sendBufferSize() : sendBuf.free();
             case CLOSED, LISTEN, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, TIME_WAIT -> 0;
         };
     }
@@ -422,14 +424,14 @@ public final class TcpConnection {
             case CLOSED -> throw new TcpException(error != null ? error : TcpError.CONNECTION_DOES_NOT_EXIST);
             case LISTEN -> throw new TcpException(TcpError.CONNECTION_DOES_NOT_EXIST, "send on a listening socket");
             case SYN_SENT, SYN_RECEIVED -> {
-                int w = snd.writableSendBuf(len).write(b, off, len); // queued until ESTABLISHED
+                int w = snd.queue(b, off, len); // queued until ESTABLISHED
                 Timestamping.queued(this, w);
                 if (sendsBeforeEstablished()) snd.output(now);
                 yield w;
             }
             case ESTABLISHED, CLOSE_WAIT -> {
                 snd.restartAfterIdle(now);
-                int w = snd.writableSendBuf(len).write(b, off, len);
+                int w = snd.queue(b, off, len);
                 Timestamping.queued(this, w);
                 snd.output(now);
                 // the application wanted to queue more than the buffer took: it waits for space
