@@ -102,6 +102,18 @@ final class SkbQueue {
         return (int) Math.min(room, ringFree);
     }
 
+    /** Bytes the next step of a write may queue: the tail skb's room, else a new skb's if the charge allows it. */
+    int nextRoom(TcpConnection c) {
+        int ringFree = c.sendBuf.isShared() ? ringCapacity(c.sendBufferSize()) : c.sendBuf.free();
+        int goal = sizeGoal(c);
+        int t = tailRoom(c, goal);
+        if (t > 0) return Math.min(t, ringFree);
+        return charge(c) < c.sendBufferSize() ? Math.min(goal, ringFree) : 0;
+    }
+
+    /** The write queue's tail skb is full (at the size goal). */
+    boolean tailFull(TcpConnection c) { return count > 0 && tailRoom(c, sizeGoal(c)) == 0; }
+
     /** Takes {@code len} bytes just queued at the end of the send buffer into skbs (at most {@link #room}). */
     void queued(TcpConnection c, int len) {
         int goal = sizeGoal(c);

@@ -424,14 +424,14 @@ public final class TcpConnection {
             case CLOSED -> throw new TcpException(error != null ? error : TcpError.CONNECTION_DOES_NOT_EXIST);
             case LISTEN -> throw new TcpException(TcpError.CONNECTION_DOES_NOT_EXIST, "send on a listening socket");
             case SYN_SENT, SYN_RECEIVED -> {
-                int w = snd.queue(b, off, len); // queued until ESTABLISHED
+                int w = snd.queue(now, b, off, len, false); // queued until ESTABLISHED
                 Timestamping.queued(this, w);
                 if (sendsBeforeEstablished()) snd.output(now);
                 yield w;
             }
             case ESTABLISHED, CLOSE_WAIT -> {
                 snd.restartAfterIdle(now);
-                int w = snd.queue(b, off, len);
+                int w = snd.queue(now, b, off, len, true);
                 Timestamping.queued(this, w);
                 snd.output(now);
                 // the application wanted to queue more than the buffer took: it waits for space

@@ -153,13 +153,23 @@ final class TcpSender implements RecoverySender {
      * Queues what the send buffer takes of a SEND: as much as fits (RFC 9293 3.10.2), or in the
      * Linux profile what Linux's per-skb accounting takes ({@link SkbQueue}).
      */
-    int queue(byte[] b, int off, int len) {
+    int queue(long now, byte[] b, int off, int len, boolean established) {
         if (!SkbQueue.on(c)) return writableSendBuf(len).write(b, off, len);
-        int n = Math.min(len, SkbQueue.room(c));
-        if (n <= 0) return 0;
-        int w = writableSendBuf(n).write(b, off, n);
-        SkbQueue.of(c).queued(c, w);
-        return w;
+        SkbQueue q = SkbQueue.of(c);
+        int done = 0;
+        while (done < len) {
+            int n = Math.min(len - done, q.nextRoom(c));
+            if (n <= 0) break;
+            int w = writableSendBuf(n).write(b, off + done, n);
+            q.queued(c, w);
+            done += w;
+            if (w < n) break;
+            // tcp_sendmsg_locked: an skb filled to the size goal goes out at once (tcp_push_one,
+            // forced_push) while the write goes on; the unsent rest the window split off is the
+            // tail that the next bytes fill before a new skb is opened
+            if (established && done < len && q.tailFull(c)) output(now);
+        }
+        return done;
     }
 
     /** Persist timer (RFC 9293 3.8.6.1): probe a zero window, or override sender SWS avoidance. */
