@@ -170,6 +170,9 @@ public final class TcpConnection {
     /** tcpi_sndbuf_limited: of the busy time, how long the application waited for send buffer space. */
     public long sndbufLimitedNs(long now) { return chrono == null ? 0 : chrono.time(now, Chrono.SNDBUF_LIMITED); }
 
+    /** tcpi_probes: zero-window or keepalive probes sent that the peer has not answered yet (Linux icsk_probes_out). */
+    public int probesOut() { return rare == null ? 0 : rare.windowProbesOut + rare.keepalivesSent; }
+
     public TcpState state() { return state; }
     /** "local:port>remote:port"; built on demand (an idle connection keeps no strings, DESIGN.md 10). */
     public String id() { return TcpLayer.id(localAddress, localPort, remoteAddress, remotePort); }
@@ -528,6 +531,7 @@ public final class TcpConnection {
 
     /** RFC 9293 3.10.7: a segment for this connection. */
     void segmentArrives(long now, TcpRepr seg, byte[] buf, int off, int len, int ecn) {
+        if (rare != null) rare.windowProbesOut = 0; // the peer answered (Linux tcp_ack: icsk_probes_out = 0)
         if (keepaliveAt != NEVER) {
             if (rare != null) rare.keepalivesSent = 0;
             keepaliveAt = now + cfg().timers().keepaliveIdleNs();

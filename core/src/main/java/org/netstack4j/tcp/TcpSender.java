@@ -186,6 +186,7 @@ final class TcpSender implements RecoverySender {
                 c.sndNxt = Seq.add(c.sndNxt, n);
             } else {
                 c.layer.counters().outWindowProbes.increment();
+                Rare.of(c).windowProbesOut++;
                 if (cfg().sending().zeroWindowProbeData()) sendData(now, c.sndNxt, 1, false); // one octet past the window (RFC 9293 3.8.6.1)
                 else emit(now, TcpRepr.ACK, Seq.add(c.sndUna, -1), 0); // old sequence number, no data: the peer must ACK (Linux)
                 c.cancelRto(now); // the probe is governed by the persist timer, not the RTO
