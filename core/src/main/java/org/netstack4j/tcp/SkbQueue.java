@@ -90,16 +90,15 @@ final class SkbQueue {
         return Math.max(0, goal - Seq.sub(ends[first + count - 1], s));
     }
 
-    /** How many bytes a write of any length would queue now (tcp_sendmsg_locked up to wait_for_space). */
-    static int room(TcpConnection c) {
+    /**
+     * What {@link TcpConnection#writable()} reports: the bytes a write is sure to queue now (its
+     * first step, {@link #nextRoom}); the write may take more (further skbs, a refilled tail).
+     */
+    static int writableRoom(TcpConnection c) {
         SkbQueue q = ifAny(c);
+        if (q != null) return q.nextRoom(c);
         int ringFree = c.sendBuf.isShared() ? ringCapacity(c.sendBufferSize()) : c.sendBuf.free();
-        int goal = sizeGoal(c);
-        long charge = q == null ? c.sendBuf.size() : q.charge(c);
-        long room = q == null ? 0 : q.tailRoom(c, goal);
-        int sndbuf = c.sendBufferSize();
-        if (charge < sndbuf) room += (long) goal * ((sndbuf - charge + SKB_HEAD_TRUESIZE + goal - 1) / (SKB_HEAD_TRUESIZE + goal));
-        return (int) Math.min(room, ringFree);
+        return c.sendBuf.size() < c.sendBufferSize() ? Math.min(sizeGoal(c), ringFree) : 0;
     }
 
     /** Bytes the next step of a write may queue: the tail skb's room, else a new skb's if the charge allows it. */

@@ -265,7 +265,7 @@ public final class TcpConnection {
     public int writable() {
         if (finQueued) return 0;
         return switch (state) {
-            case SYN_SENT, SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> SkbQueue.on(this) ? (SkbQueue.writeable(this) ? SkbQueue.room(this) : 0)
+            case SYN_SENT, SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> SkbQueue.on(this) ? (SkbQueue.writeable(this) ? SkbQueue.writableRoom(this) : 0)
                     : sendBuf.isShared() ? sendBufferSize() : sendBuf.free();
             case CLOSED, LISTEN, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, TIME_WAIT -> 0;
         };

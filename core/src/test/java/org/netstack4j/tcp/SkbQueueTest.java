@@ -3,6 +3,7 @@ package org.netstack4j.tcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.netstack4j.tcp.TcpHarness.A;
+import static org.netstack4j.tcp.TcpHarness.P;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,8 @@ class SkbQueueTest {
         // skbs of one segment (half the 2000-byte window), each charged 1000 + 1280: three are opened
         // (0, 2280 and 4560 charged before each, all below 4608)
         assertEquals(3000, h.send(new byte[10000]));
-        h.expect(A, 1, 1, 1000);
+        h.expect(A | P, 1, 1, 1000); // each skb goes out as soon as it is full (the buffer's end then: PSH)
+        h.expect(A | P, 1001, 1, 1000);
         h.advance(10);
         h.inject(A, 1, 1001);
         // 4560 charged: below sk_sndbuf, so a write opens one more skb, but 48 bytes free is less
