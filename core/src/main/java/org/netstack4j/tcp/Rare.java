@@ -16,6 +16,8 @@ final class Rare {
     long lastOutOfWindowAck = Long.MIN_VALUE / 2;
     /** Keepalive probes sent since the peer was last heard (RFC 9293 3.8.4). */
     int keepalivesSent;
+    /** Zero-window probes sent since the peer was last heard (with keepalivesSent: Linux icsk_probes_out, tcpi_probes). */
+    int windowProbesOut;
     /** Accepted from a held SYN ({@link TcpIntercept}), else null. */
     TcpIntercept intercept;
     /** SND.MAX when cwnd was last reduced on ECE ({@link Ecn#RECOVER}). */
@@ -52,6 +54,8 @@ final class Rare {
     TcpMd5Key md5;
     /** IP_TOS / IPV6_TCLASS without the ECN bits ({@link TcpConnection#setTrafficClass}). */
     int tos;
+    /** Linux's per-skb send-buffer accounting ({@link SkbQueue}), else null. */
+    SkbQueue skbs;
 
     private Rare() {}
 

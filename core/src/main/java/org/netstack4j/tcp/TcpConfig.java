@@ -102,7 +102,8 @@ public record TcpConfig(
                 .withAcks(a -> a.withQuickAcks(16).withCoalesceAcks(false))
                 .withSending(s -> s.withZeroWindowProbeData(false).withNagleMinshall(true))
                 .withTimers(t -> t.withMinRtoOnVariance(true).withSynLinearTimeouts(4))
-                .withQuirks(q -> q.withResetHalfOpenOnListenerClose(false).withAckUnsentAck(false).withAbortRstWithAck(true))
+                .withQuirks(q -> q.withResetHalfOpenOnListenerClose(false).withAckUnsentAck(false).withAbortRstWithAck(true)
+                        .withLinuxSendBuffer(true))
                 .withRecovery(r -> r.withCongestionControl(CongestionControlKind.CUBIC).withSlowStartAbcLimit(0)
                         .withCwndValidation(true).withSlowStartAfterIdle(true).withTailLossProbe(true)
                         .withProportionalRateReduction(true).withDsackUndo(true).withRack(true));
@@ -600,6 +601,10 @@ public record TcpConfig(
      * @param dropMissingTimestamps true: once timestamps are agreed, a non-RST segment without a
      *        TSopt is dropped (RFC 7323 3.2 SHOULD; FreeBSD tolerate_missing_ts=0); false: it is
      *        processed as if timestamps were not in use for it.
+     * @param linuxSendBuffer true: the send buffer is accounted as Linux does ({@link SkbQueue}):
+     *        SO_SNDBUF bounds the data plus a head per skb, floored at SOCK_MIN_SNDBUF; a write
+     *        may overshoot it by one skb; writable when the free space is half the charge. false:
+     *        SO_SNDBUF is the byte-exact limit of unacknowledged plus unsent data.
      */
     public record OsQuirks(
             boolean rstInTimeWait,
@@ -614,7 +619,8 @@ public record TcpConfig(
             boolean icmpHardErrorsInSynSent,
             boolean icmpProhibitedIsHard,
             int bareSynAfterRetries,
-            boolean dropMissingTimestamps) {
+            boolean dropMissingTimestamps,
+            boolean linuxSendBuffer) {
         /** The defaults: the RFC rule, or Linux's value where the RFC leaves it open. */
         public static final OsQuirks DEFAULTS = new OsQuirks(
                 true /* rstInTimeWait */,
@@ -629,7 +635,8 @@ public record TcpConfig(
                 true /* icmpHardErrorsInSynSent */,
                 false /* icmpProhibitedIsHard */,
                 0 /* bareSynAfterRetries */,
-                false /* dropMissingTimestamps */);
+                false /* dropMissingTimestamps */,
+                false /* linuxSendBuffer */);
 
         void validate() {
             if (bareSynAfterRetries < 0) throw new IllegalArgumentException("bareSynAfterRetries >= 0");
@@ -648,6 +655,7 @@ public record TcpConfig(
         public OsQuirks withIcmpProhibitedIsHard(boolean v) { return ConfigCopy.with(this, "icmpProhibitedIsHard", v); }
         public OsQuirks withBareSynAfterRetries(int v) { return ConfigCopy.with(this, "bareSynAfterRetries", v); }
         public OsQuirks withDropMissingTimestamps(boolean v) { return ConfigCopy.with(this, "dropMissingTimestamps", v); }
+        public OsQuirks withLinuxSendBuffer(boolean v) { return ConfigCopy.with(this, "linuxSendBuffer", v); }
     }
 
     /**

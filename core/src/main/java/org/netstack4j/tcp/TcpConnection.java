@@ -171,6 +171,9 @@ public final class TcpConnection {
     /** tcpi_sndbuf_limited: of the busy time, how long the application waited for send buffer space. */
     public long sndbufLimitedNs(long now) { return chrono == null ? 0 : chrono.time(now, Chrono.SNDBUF_LIMITED); }
 
+    /** tcpi_probes: zero-window or keepalive probes sent that the peer has not answered yet (Linux icsk_probes_out). */
+    public int probesOut() { return rare == null ? 0 : rare.windowProbesOut + rare.keepalivesSent; }
+
     public TcpState state() { return state; }
     /** "local:port>remote:port"; built on demand (an idle connection keeps no strings, DESIGN.md 10). */
     public String id() { return TcpLayer.id(localAddress, localPort, remoteAddress, remotePort); }
@@ -194,9 +197,10 @@ public final class TcpConnection {
      */
     public void setSendBufferSize(int bytes) {
         if (bytes < 1) throw new IllegalArgumentException("send buffer size >= 1");
+        if (SkbQueue.on(this)) bytes = SkbQueue.sndbuf(bytes); // sock_setsockopt: at least SOCK_MIN_SNDBUF
         snd.sndBufLimit = bytes == cfg().buffers().sendBufferSize() ? 0 : bytes;
         if (sendBuf.isShared()) return; // allocated at this size with the first queued byte
-        RingBuffer r = layer.newRing(Math.max(bytes, sendBuf.size()));
+        RingBuffer r = layer.newRing(Math.max(SkbQueue.on(this) ? SkbQueue.ringCapacity(bytes) : bytes, sendBuf.size()));
         if (!sendBuf.isEmpty()) {
             byte[] tmp = new byte[sendBuf.size()];
             sendBuf.peek(0, tmp, 0, tmp.length);
@@ -262,7 +266,8 @@ public final class TcpConnection {
     public int writable() {
         if (finQueued) return 0;
         return switch (state) {
-            case SYN_SENT, SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> sendBuf.isShared() ? sendBufferSize() : sendBuf.free();
+            case SYN_SENT, SYN_RECEIVED, ESTABLISHED, CLOSE_WAIT -> SkbQueue.on(this) ? (SkbQueue.writeable(this) ? SkbQueue.writableRoom(this) : 0)
+                    : sendBuf.isShared() ? sendBufferSize() : sendBuf.free();
             case CLOSED, LISTEN, FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, TIME_WAIT -> 0;
         };
     }
@@ -423,14 +428,14 @@ public final class TcpConnection {
             case CLOSED -> throw new TcpException(error != null ? error : TcpError.CONNECTION_DOES_NOT_EXIST);
             case LISTEN -> throw new TcpException(TcpError.CONNECTION_DOES_NOT_EXIST, "send on a listening socket");
             case SYN_SENT, SYN_RECEIVED -> {
-                int w = snd.writableSendBuf(len).write(b, off, len); // queued until ESTABLISHED
+                int w = snd.queue(now, b, off, len, false); // queued until ESTABLISHED
                 Timestamping.queued(this, w);
                 if (sendsBeforeEstablished()) snd.output(now);
                 yield w;
             }
             case ESTABLISHED, CLOSE_WAIT -> {
                 snd.restartAfterIdle(now);
-                int w = snd.writableSendBuf(len).write(b, off, len);
+                int w = snd.queue(now, b, off, len, true);
                 Timestamping.queued(this, w);
                 snd.output(now);
                 // the application wanted to queue more than the buffer took: it waits for space
@@ -527,6 +532,7 @@ public final class TcpConnection {
 
     /** RFC 9293 3.10.7: a segment for this connection. */
     void segmentArrives(long now, TcpRepr seg, byte[] buf, int off, int len, int ecn) {
+        if (rare != null) rare.windowProbesOut = 0; // the peer answered (Linux tcp_ack: icsk_probes_out = 0)
         if (keepaliveAt != NEVER) {
             if (rare != null) rare.keepalivesSent = 0;
             keepaliveAt = now + cfg().timers().keepaliveIdleNs();

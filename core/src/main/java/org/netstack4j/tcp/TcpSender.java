@@ -90,6 +90,8 @@ final class TcpSender implements RecoverySender {
         c.sndBufSeq = Seq.add(c.sndBufSeq, dataAcked);
         Records records = c.records();
         if (records != null) records.ackedUpTo(c.sndBufSeq);
+        SkbQueue skbs = SkbQueue.ifAny(c);
+        if (skbs != null) skbs.ackedTo(c.sndBufSeq);
         c.bytesAcked += dataAcked;
         int unaBefore = c.sndUna;
         c.sndUna = ack;
@@ -132,7 +134,8 @@ final class TcpSender implements RecoverySender {
         if (dataAcked > 0) c.nWritable = true;
         // Linux tcp_check_space: a waiting writer is woken (and no longer sndbuf-limited) once the
         // free space is at least half what is queued (sk_stream_wspace >= sk_stream_min_wspace)
-        if (writerWaiting && dataAcked > 0 && c.sendBuf.capacity() - c.sendBuf.size() >= c.sendBuf.size() / 2) {
+        if (writerWaiting && dataAcked > 0 && (skbs != null ? skbs.writeable(c, c.sendBufferSize())
+                : c.sendBuf.capacity() - c.sendBuf.size() >= c.sendBuf.size() / 2)) {
             writerWaiting = false;
             if (c.chrono != null) c.chrono.stop(now, Chrono.SNDBUF_LIMITED, c.sendBuf.isEmpty() && c.sndMax == c.sndUna);
         }
@@ -140,8 +143,33 @@ final class TcpSender implements RecoverySender {
     }
 
     RingBuffer writableSendBuf(int len) {
-        if (len > 0 && c.sendBuf.isShared()) c.sendBuf = sndBufLimit == 0 ? c.layer.sendRings().take(cfg().buffers().sendBufferSize()) : c.layer.newRing(sndBufLimit);
+        if (len > 0 && c.sendBuf.isShared())
+            c.sendBuf = SkbQueue.on(c) ? c.layer.newRing(SkbQueue.ringCapacity(c.sendBufferSize()))
+                    : sndBufLimit == 0 ? c.layer.sendRings().take(cfg().buffers().sendBufferSize()) : c.layer.newRing(sndBufLimit);
         return c.sendBuf;
+    }
+
+    /**
+     * Queues what the send buffer takes of a SEND: as much as fits (RFC 9293 3.10.2), or in the
+     * Linux profile what Linux's per-skb accounting takes ({@link SkbQueue}).
+     */
+    int queue(long now, byte[] b, int off, int len, boolean established) {
+        if (!SkbQueue.on(c)) return writableSendBuf(len).write(b, off, len);
+        SkbQueue q = SkbQueue.of(c);
+        int done = 0;
+        while (done < len) {
+            int n = Math.min(len - done, q.nextRoom(c));
+            if (n <= 0) break;
+            int w = writableSendBuf(n).write(b, off + done, n);
+            q.queued(c, w);
+            done += w;
+            if (w < n) break;
+            // tcp_sendmsg_locked: an skb filled to the size goal goes out at once (tcp_push_one,
+            // forced_push) while the write goes on; the unsent rest the window split off is the
+            // tail that the next bytes fill before a new skb is opened
+            if (established && done < len && q.tailFull(c)) output(now);
+        }
+        return done;
     }
 
     /** Persist timer (RFC 9293 3.8.6.1): probe a zero window, or override sender SWS avoidance. */
@@ -158,6 +186,7 @@ final class TcpSender implements RecoverySender {
                 c.sndNxt = Seq.add(c.sndNxt, n);
             } else {
                 c.layer.counters().outWindowProbes.increment();
+                Rare.of(c).windowProbesOut++;
                 if (cfg().sending().zeroWindowProbeData()) sendData(now, c.sndNxt, 1, false); // one octet past the window (RFC 9293 3.8.6.1)
                 else emit(now, TcpRepr.ACK, Seq.add(c.sndUna, -1), 0); // old sequence number, no data: the peer must ACK (Linux)
                 c.cancelRto(now); // the probe is governed by the persist timer, not the RTO
@@ -264,6 +293,8 @@ final class TcpSender implements RecoverySender {
                 }
                 break;
             }
+            SkbQueue skbs = SkbQueue.ifAny(c);
+            if (skbs != null && c.sndMax != sentFrom) skbs.sentTo(c, c.sndMax);
             if (cfg().recovery().cwndValidation()) noteCwndUse(c.sndMax != sentFrom, windowFull);
             chronoAfterOutput(now, rwndLimited, c.sndMax != sentFrom);
             updatePersist(now);

@@ -51,7 +51,7 @@ class TcpConfigTest {
                 knobs++;
             }
         }
-        assertEquals(69, knobs);
+        assertEquals(70, knobs);
     }
 
     @Test void theProfilesDifferFromTheDefaultsInTheirKnobsOnly() throws Exception {
@@ -62,7 +62,8 @@ class TcpConfigTest {
         Map<String, Object> linux = new TreeMap<>(Map.ofEntries(
                 Map.entry("acks.quickAcks", 16), Map.entry("acks.coalesceAcks", false),
                 Map.entry("quirks.resetHalfOpenOnListenerClose", false), Map.entry("quirks.ackUnsentAck", false),
-                Map.entry("quirks.abortRstWithAck", true), Map.entry("sending.zeroWindowProbeData", false),
+                Map.entry("quirks.abortRstWithAck", true), Map.entry("quirks.linuxSendBuffer", true),
+                Map.entry("sending.zeroWindowProbeData", false),
                 Map.entry("sending.nagleMinshall", true), Map.entry("recovery.slowStartAbcLimit", 0),
                 Map.entry("recovery.cwndValidation", true), Map.entry("recovery.slowStartAfterIdle", true),
                 Map.entry("timers.minRtoOnVariance", true), Map.entry("recovery.tailLossProbe", true),

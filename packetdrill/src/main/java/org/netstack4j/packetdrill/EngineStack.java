@@ -341,6 +341,7 @@ final class EngineStack implements TcpStack {
             m.put("tcpi_busy_time", c.busyTimeNs(now) / 1000);
             m.put("tcpi_rwnd_limited", c.rwndLimitedNs(now) / 1000);
             m.put("tcpi_sndbuf_limited", c.sndbufLimitedNs(now) / 1000);
+            m.put("tcpi_probes", (long) c.probesOut());
             return m;
         }
 

@@ -21,6 +21,8 @@ final class Sock {
     int portRangeMin, portRangeMax;
     /** TCP_CORK (Linux): partial segments wait while it is on. */
     boolean cork;
+    /** A blocking write waits for send buffer space: it resumes once the connection is writable. */
+    boolean waitingForSpace;
     /** SO_SNDBUF was set on this socket while it had a connection: the connection holds the size. */
     boolean sndBufOnConn;
     /** TCP_FASTOPEN_CONNECT: connect returned at once; the first write opens with a SYN carrying data to this port. */

@@ -471,6 +471,10 @@ final class Syscalls {
             if (k.nonBlocking || dontWait) return Ret.err("EAGAIN");
             return Ret.BLOCK;
         }
+        // a write that blocked sleeps until the socket is writable again (Linux sk_stream_wait_memory,
+        // woken by sk_stream_write_space), not on every ACK that frees some space
+        if (k.waitingForSpace && c.writable() <= 0 && (st.equals("ESTABLISHED") || st.equals("CLOSE-WAIT"))) return Ret.BLOCK;
+        k.waitingForSpace = false;
         while (done[0] < len) {
             int n;
             try {
@@ -486,6 +490,7 @@ final class Syscalls {
         }
         if (done[0] == len) return Ret.ok(len);
         if (k.nonBlocking || dontWait) return done[0] > 0 ? Ret.ok(done[0]) : Ret.err("EAGAIN");
+        k.waitingForSpace = true;
         return Ret.BLOCK;
     }
 
