@@ -147,6 +147,7 @@ public final class Interpreter {
                 currentLine = e.line();
                 try {
                     last = step(e, last);
+                    collectErrors();
                 } catch (Mismatch m) {
                     // --non_fatal=packet,syscall: report and go on (the time base moves as scripted)
                     if (!nonFatal(m)) throw m;
@@ -166,6 +167,12 @@ public final class Interpreter {
         } catch (RuntimeException | StackOverflowError ex) {
             return result(ScriptResult.Status.FAIL, currentLine, "stack threw " + ex);
         }
+    }
+
+    /** Moves what each socket's connection raised during the event into its error queue, in order. */
+    private void collectErrors() {
+        if (stack == null) return;
+        for (Sock k : fds.values()) k.errors.collect(k.conn, now);
     }
 
     private int warnings;
