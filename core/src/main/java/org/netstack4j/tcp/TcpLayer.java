@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.netstack4j.path.PathMtuCache;
 import org.netstack4j.tcp.seqnum.Seq;
 import org.netstack4j.time.Pollable;
 import org.netstack4j.time.Time;
@@ -47,7 +48,8 @@ public final class TcpLayer implements Pollable {
     private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
     private final TimerQueue timers = new TimerQueue();
     /** Path MTUs learnt from ICMP, per destination: new connections send within them (both families). */
-    private final PathMtuCache pathMtus = new PathMtuCache();
+    /** Path MTUs learnt per destination: the IP layer's when PathInfo gives one, else the layer's own. */
+    private final PathMtuCache pathMtus;
     private long nextOrder; // creation order of connections: ties between equal deadlines, poll order
     // shared by all connections until they need their own (DESIGN.md 10)
     private final Rings sendRings, receiveRings;
@@ -85,6 +87,7 @@ public final class TcpLayer implements Pollable {
         this.rttBounds = RttEstimator.boundsOf(config);
         this.ephemeral = new EphemeralPorts(seed, config.limits().ephemeralPortMin(), config.limits().ephemeralPortMax());
         this.tcpCounters = new TcpCounters(this.counters);
+        this.pathMtus = paths.pathMtus() != null ? paths.pathMtus() : new PathMtuCache(this.counters);
         this.fastOpen = new FastOpen(this.counters, seed);
     }
 
