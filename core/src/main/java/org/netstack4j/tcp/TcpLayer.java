@@ -196,7 +196,7 @@ public final class TcpLayer implements Pollable {
         c.setNoOptions(noOptions);
         tcpCounters.activeOpens.increment();
         if (tfo != null) fastOpen.prepare(c, tfo);
-        Md5.attach(c, md5Keys);
+        Md5.attach(this, c, md5Keys);
         if (Md5.on(c)) md5InUse = true;
         c.open(now);
         return c;
@@ -267,8 +267,11 @@ public final class TcpLayer implements Pollable {
         }
         // RFC 3168 5: the ECN field of the packet's IP header (Not-ECT when IP did not say)
         int ecn = meta == null ? IpMeta.NOT_ECT : meta.ecn();
+        // the receiving interface as an ifindex (TcpMd5Key: 1 + its place in the stack's list; 0 unknown)
+        inIfindex = meta == null || meta.ifaceIndex() < 0 ? 0 : meta.ifaceIndex() + 1;
         if ((md5InUse || !seg.options().isEmpty() && Md5.signature(seg) != null)
-                && !Md5.accept(this, now, c, c == null ? findListener(dst, seg.dstPort()) : null, src, dst, seg, buf, payloadOff, payloadLen))
+                && !Md5.accept(this, now, c, c == null ? findListener(dst, seg.dstPort()) : null, src, dst, seg, buf, payloadOff, payloadLen,
+                inIfindex))
             return;
         if (c != null) {
             c.segmentArrives(now, seg, buf, payloadOff, payloadLen, ecn);
@@ -402,6 +405,30 @@ public final class TcpLayer implements Pollable {
 
     void md5Keyed() { md5InUse = true; }
 
+    /** The stack-wide TCP-MD5 keys ({@link #setMd5Key}), or null. */
+    private Md5.Keys md5Table;
+    /** The interface the segment being processed came in by, as a TcpMd5Key ifindex (0: unknown or none). */
+    private int inIfindex;
+
+    /**
+     * Adds (or replaces, by address, prefix and interface) a key in the stack-wide TCP-MD5 table
+     * (RFC 2385): every socket without a key of its own for a peer uses the longest-prefix match
+     * here for that peer (active opens, listeners and the connections they open); an empty key
+     * deletes. See {@link Md5}.
+     */
+    public void setMd5Key(TcpMd5Key key) {
+        if (md5Table == null) md5Table = new Md5.Keys();
+        md5Table.set(key);
+        md5InUse = true;
+    }
+
+    /** The stack-wide TCP-MD5 keys ({@link #setMd5Key}). */
+    public List<TcpMd5Key> md5Keys() { return md5Table == null ? List.of() : md5Table.list(); }
+
+    Md5.Keys md5Table() { return md5Table; }
+
+    int inIfindex() { return inIfindex; }
+
     TcpConnection connection(IpAddress local, int localPort, IpAddress remote, int remotePort) {
         return connections.get(local, localPort, remote, remotePort);
     }
@@ -460,7 +487,7 @@ public final class TcpLayer implements Pollable {
         int pathMss = PathInfo.mssForMtu(remote.family(), pathMtus.mtu(now, remote));
         if (pathMss > 0) Rare.of(c).pathMss = pathMss; // in the rare part: an idle connection pays nothing for it
         if (parent != null) c.setNoOptions(parent.noOptions());
-        if (parent != null && md5InUse) Md5.inherit(c, parent);
+        if (parent != null && md5InUse) Md5.inherit(this, c, parent, inIfindex);
         connections.put(c);
         return c;
     }
