@@ -43,6 +43,24 @@ public final class Interpreter {
     /** A segment the stack sent; {@code ecn} is its IP header's ECN field. */
     /** The last TCP_MD5SIG key the script set: inbound {@code md5} options are signed with it (the peer's copy of the shared key). */
     org.netstack4j.tcp.TcpMd5Key md5Key;
+    /** The stack-wide TCP-MD5 keys the script set (setkey): given to the stack when it is built. */
+    final List<org.netstack4j.tcp.TcpMd5Key> stackMd5Keys = new ArrayList<>();
+
+    /** Sets a key of the stack-wide table (an empty key deletes), now or when the stack is built; inbound {@code md5} options are signed with it. */
+    void setStackMd5Key(org.netstack4j.tcp.TcpMd5Key key) {
+        stackMd5Keys.removeIf(k -> k.address().equals(key.address()) && k.prefixLength() == key.prefixLength());
+        if (key.key().length > 0) {
+            stackMd5Keys.add(key);
+            md5Key = key;
+        }
+        if (stack != null) stack.setStackMd5Key(key);
+    }
+
+    /** setkey -F: the stack-wide TCP-MD5 table emptied. */
+    void flushStackMd5Keys() {
+        for (org.netstack4j.tcp.TcpMd5Key k : List.copyOf(stackMd5Keys))
+            setStackMd5Key(new org.netstack4j.tcp.TcpMd5Key(k.address(), k.prefixLength(), 0, new byte[0]));
+    }
 
     record Sent(long time, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int ecn) {}
 
@@ -348,6 +366,7 @@ public final class Interpreter {
             if (log.size() < 2000) log.add(fmtTime(t) + "       > " + packets.render(tcp, payload == null ? 0 : payload.length, !isnKnown));
         }, seed);
         settingsAtStart = settings.toString();
+        for (org.netstack4j.tcp.TcpMd5Key k : stackMd5Keys) stack.setStackMd5Key(k);
         if (stack.pollAt() < now) stack.poll(now);
     }
 
