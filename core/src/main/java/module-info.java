@@ -14,6 +14,7 @@ module org.netstack4j.core {
     exports org.netstack4j.filter;
     exports org.netstack4j.host;
     exports org.netstack4j.ip;
+    exports org.netstack4j.path;
     exports org.netstack4j.runtime;
     exports org.netstack4j.sim;
     exports org.netstack4j.socket;

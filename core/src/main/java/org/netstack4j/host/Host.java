@@ -4,6 +4,7 @@ import org.netstack4j.device.Device;
 import org.netstack4j.ip.IpInterface;
 import org.netstack4j.ip.IpProtocolHandler;
 import org.netstack4j.ip.IpStack;
+import org.netstack4j.path.PathMtuCache;
 import org.netstack4j.tcp.PathInfo;
 import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.tcp.TcpConnection;
@@ -49,7 +50,11 @@ public final class Host implements Pollable {
         this.tracer = tracer;
         this.ip = new IpStack(tracer, counters, seed);
         // RFC 9293 3.7.1: the MSS a connection announces comes from the MTU of its route
-        PathInfo paths = (local, remote) -> PathInfo.mssForMtu(remote.family(), ip.mtuFor(remote));
+        // the IP layer's path MTU cache is TCP's too (one per stack, both families)
+        PathInfo paths = new PathInfo() {
+            @Override public int mss(IpAddress local, IpAddress remote) { return PathInfo.mssForMtu(remote.family(), ip.mtuFor(remote)); }
+            @Override public PathMtuCache pathMtus() { return ip.pathMtus(); }
+        };
         this.tcp = new TcpLayer(tcpConfig, new TcpOutput() {
             @Override public void send(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] payload, int off, int len) {
                 send(now, src, dst, seg, payload, off, len, IpMeta.NOT_ECT);

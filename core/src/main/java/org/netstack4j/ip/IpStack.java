@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import org.netstack4j.device.FrameSink;
+import org.netstack4j.path.PathMtuCache;
 import org.netstack4j.time.Pollable;
 import org.netstack4j.time.Time;
 import org.netstack4j.trace.Counters;
@@ -70,6 +71,7 @@ public final class IpStack implements Pollable {
     private final Icmp icmp;
     private final Udp udp;
     private final Ipv6 ipv6;
+    private final PathMtuCache pathMtus;
     private final Icmpv6 icmpv6;
     private final Ndp ndp;
     private final Forwarding forwarding;
@@ -94,6 +96,7 @@ public final class IpStack implements Pollable {
         // IPv6 draws from its own generator: IPv4's draws (and so its traces) stay as they were
         SplittableRandom random6 = new SplittableRandom(seed ^ 0x6A09E667F3BCC908L);
         Ipv6Counters c6 = new Ipv6Counters(counters);
+        this.pathMtus = new PathMtuCache(counters);
         this.ipv6 = new Ipv6(this, c6, trace, random6.split(), reassemblyBudget, seed); // (the label key: no draw from random6)
         this.icmpv6 = new Icmpv6(this, c6, trace);
         this.ndp = new Ndp(this, c6, trace, random6.nextLong());
@@ -307,6 +310,13 @@ public final class IpStack implements Pollable {
     public IpAddress sourceAddressFor(IpAddress dst) {
         return dst instanceof Ipv4Address v4 ? sourceAddressFor(v4) : ipv6.sourceAddressFor((Ipv6Address) dst);
     }
+
+    /**
+     * The stack's per-destination path MTU cache (both families): the IPv6 layer lowers it on a
+     * Packet Too Big and sizes its packets with it; the host hands it to TCP, which lowers it on a
+     * believed fragmentation needed and starts later connections within it.
+     */
+    public PathMtuCache pathMtus() { return pathMtus; }
 
     /**
      * The MTU of the interface packets to {@code dst} leave by (for TCP's MSS, RFC 9293

@@ -2,11 +2,9 @@ package org.netstack4j.ip;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
-import org.netstack4j.time.Time;
+import org.netstack4j.path.PathMtuCache;
 import org.netstack4j.trace.DropReason;
 import org.netstack4j.wire.EthernetRepr;
 import org.netstack4j.wire.Icmpv6Repr;
@@ -33,12 +31,8 @@ import org.netstack4j.wire.Parsed;
  */
 final class Ipv6 {
     static final int DEFAULT_HOP_LIMIT = 64;
-    /** Path MTU entries kept (oldest forgotten first) and how long one lives (RFC 8201 4: at least 5 minutes). */
-    static final int MAX_PMTU_ENTRIES = 256;
-    static final long PMTU_LIFETIME_NS = Time.s(600);
 
     private record LocalPacket(long time, byte[] packet) {}
-    private record Pmtu(int mtu, long expiresAt) {}
 
     private final IpStack stack;
     private final Ipv6Counters c;
@@ -49,7 +43,8 @@ final class Ipv6 {
     private final Ipv6Reassembler reassembler;
     /** Reassembly for the netfilter's hooks (nf_defrag_ipv6): used only while hooks are set. */
     private final Defrag6 defrag;
-    private final LinkedHashMap<Ipv6Address, Pmtu> pmtu = new LinkedHashMap<>();
+    /** The stack's path MTU cache (both families; bounded, entries expire: PathMtuCache). */
+    private final PathMtuCache pmtu;
     private final FlowLabels flowLabels;
     /** The latest time seen (input, output, poll): path MTU entries expire against it. */
     private long clock = Long.MIN_VALUE;
@@ -59,6 +54,7 @@ final class Ipv6 {
 
     Ipv6(IpStack stack, Ipv6Counters c, IpTrace trace, SplittableRandom random, FragmentTable.Budget reassemblyBudget, long labelSeed) {
         this.stack = stack;
+        this.pmtu = stack.pathMtus();
         this.flowLabels = new FlowLabels(labelSeed);
         this.reassembler = new Ipv6Reassembler(reassemblyBudget);
         this.defrag = new Defrag6(reassemblyBudget);
@@ -182,9 +178,8 @@ final class Ipv6 {
 
     /** The path MTU to a non-local {@code dst} leaving by {@code l6}: a learnt one (not yet expired) or the link's. */
     private int pathMtu(long now, Ipv6Address dst, Ipv6Link l6) {
-        Pmtu p = pmtu.isEmpty() ? null : pmtu.get(dst);
-        if (p != null && now < p.expiresAt()) return Math.min(p.mtu(), l6.mtu);
-        return l6.mtu;
+        int p = pmtu.mtu(now, dst);
+        return p != 0 ? Math.min(p, l6.mtu) : l6.mtu;
     }
 
     /** RFC 8201 4: a Packet Too Big lowers the path MTU to dst, never under 1280 (RFC 8201 4, RFC 8200 5). */
@@ -192,9 +187,7 @@ final class Ipv6 {
         int mtu = (int) Math.max(Ipv6Repr.MIN_MTU, Math.min(reported, 65535));
         int current = mtuFor(now, dst);
         if (current != 0 && mtu >= current) return false;
-        pmtu.remove(dst);
-        if (pmtu.size() >= MAX_PMTU_ENTRIES) pmtu.remove(pmtu.keySet().iterator().next());
-        pmtu.put(dst, new Pmtu(mtu, now + PMTU_LIFETIME_NS));
+        pmtu.lower(now, dst, mtu);
         c.pmtuUpdates.increment();
         trace.note(now, "ipv6", "path MTU to " + dst + " now " + mtu);
         return true;
@@ -623,11 +616,5 @@ final class Ipv6 {
             }
         }
         return false;
-    }
-
-    Map<Ipv6Address, Integer> pathMtus() {
-        Map<Ipv6Address, Integer> out = new LinkedHashMap<>();
-        pmtu.forEach((a, p) -> out.put(a, p.mtu()));
-        return out;
     }
 }

@@ -1,6 +1,7 @@
 package org.netstack4j.tcp;
 
 import org.netstack4j.tcp.seqnum.Seq;
+import org.netstack4j.wire.IpAddress;
 
 /**
  * ICMP errors quoting a segment of a {@link TcpConnection} (RFC 9293 3.9.2.2, RFC 1122
@@ -17,7 +18,7 @@ final class IcmpErrors {
 
     /** The smallest path MTU believed from an ICMP error (Linux net.ipv4.route.min_pmtu). */
     static final int MIN_PMTU_IPV4 = 552;
-    /** IPv6's minimum link MTU (RFC 8200 5), the floor for when the stack speaks IPv6. */
+    /** IPv6's minimum link MTU (RFC 8200 5): the floor of a learnt IPv6 path MTU (RFC 8201 4). */
     static final int MIN_PMTU_IPV6 = 1280;
 
     static void icmpUnreachable(TcpConnection c, long now, int code, int nextHopMtu, int seq) {
@@ -33,7 +34,10 @@ final class IcmpErrors {
                     // RFC 5927 7.2: a forged tiny MTU must not shrink segments to nothing; floored
                     // as Linux's min_pmtu (552 for IPv4; IPv6's minimum link MTU is 1280, RFC 8200 5)
                     if (nextHopMtu < MIN_PMTU_IPV4) c.layer.counters().pmtuBelowFloor.increment();
-                    c.layer.learnPathMtu(now, c.remoteAddress, Math.max(nextHopMtu, MIN_PMTU_IPV4));
+                    // the stack's path MTU cache is the IP layer's too: an IPv6 entry never goes under
+                    // IPv6's minimum link MTU (RFC 8201 4), whatever this connection makes of the error
+                    int floor = c.remoteAddress.family() == IpAddress.Family.IPV6 ? MIN_PMTU_IPV6 : MIN_PMTU_IPV4;
+                    c.layer.learnPathMtu(now, c.remoteAddress, Math.max(nextHopMtu, floor));
                     int ipTcp = c.remoteAddress.family().minHeaderLength() + 20;
                     int mss = Math.max(64, Math.max(nextHopMtu, MIN_PMTU_IPV4) - ipTcp - (c.tsOk ? TcpConnection.TS_OPTION_SPACE : 0));
                     if (mss < c.effMss) {

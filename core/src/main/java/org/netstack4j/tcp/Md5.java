@@ -11,11 +11,15 @@ import org.netstack4j.wire.TcpRepr;
 
 /**
  * TCP-MD5 signatures (RFC 2385) as Linux does them. Keys belong to sockets: a listener's
- * ({@link TcpListener#setMd5Key}, by peer address and prefix), copied to each connection it
- * opens for a peer they match, or given to an active open ({@link TcpLayer#connect(long,
- * IpAddress, int, IpAddress, int, TcpEventListener, TcpConfig, List)}). A keyed connection
- * signs every segment, SYN and RST included; a RST or SYN,ACK a listener sends is signed with
- * its key for the peer.
+ * ({@link TcpListener#setMd5Key}, by peer address, prefix and interface), copied to each
+ * connection it opens for a peer they match, or given to an active open ({@link
+ * TcpLayer#connect(long, IpAddress, int, IpAddress, int, TcpEventListener, TcpConfig, List)}).
+ * Behind a socket's own keys is the stack-wide table ({@link TcpLayer#setMd5Key}): a socket with
+ * no key of its own for a peer uses the table's, as if every socket had inherited it (Linux's
+ * per-socket keys, inherited by a listener's children, looked up by peer prefix; FreeBSD keeps
+ * its keys stack-wide). A keyed connection signs every segment, SYN and RST included; a RST or
+ * SYN,ACK a listener sends is signed with its key for the peer. A key scoped to an interface
+ * applies only to segments received there, and to the connections a listener opens from them.
  *
  * <p>The option (kind 19, length 18) goes first, after NOP,NOP (Linux tcp_options_write); the
  * digest is MD5 over the pseudo-header (RFC 2385 2.0 for IPv4; for IPv6 Linux's
@@ -36,14 +40,19 @@ final class Md5 {
     /** Option bytes a signed segment spends: NOP, NOP, the option (Linux TCPOLEN_MD5SIG_ALIGNED). */
     static final int SPACE = 20;
 
-    /** A listener's keys; the longest matching prefix wins (Linux tcp_md5_do_lookup). */
+    /**
+     * A socket's (or the stack's) keys; the longest matching prefix wins, and at the same prefix
+     * a key for the segment's interface beats one for any (Linux tcp_md5_do_lookup, better_md5_match).
+     */
     static final class Keys {
         private final List<TcpMd5Key> keys = new ArrayList<>(2);
 
-        TcpMd5Key lookup(IpAddress peer) {
+        /** The key for {@code peer} on interface {@code ifindex} (0: none known, only keys for any interface). */
+        TcpMd5Key lookup(IpAddress peer, int ifindex) {
             TcpMd5Key best = null;
             for (TcpMd5Key k : keys)
-                if (k.matches(peer) && (best == null || k.prefixLength() > best.prefixLength())) best = k;
+                if (k.matches(peer, ifindex) && (best == null || k.prefixLength() > best.prefixLength()
+                        || k.prefixLength() == best.prefixLength() && best.ifindex() == 0 && k.ifindex() != 0)) best = k;
             return best;
         }
 
@@ -61,20 +70,26 @@ final class Md5 {
 
     static boolean on(TcpConnection c) { return c.rare != null && c.rare.md5 != null; }
 
-    /** Active open: the key among {@code keys} for the peer, before the SYN goes. */
-    static void attach(TcpConnection c, List<TcpMd5Key> keys) {
-        if (keys == null || keys.isEmpty()) return;
-        Keys k = new Keys();
-        for (TcpMd5Key x : keys) k.set(x);
-        TcpMd5Key mine = k.lookup(c.remoteAddress);
-        if (mine == null) return;
-        Rare.of(c).md5 = mine;
+    /** The key of {@code own} (may be null) for the peer, else the stack-wide table's. */
+    static TcpMd5Key lookup(TcpLayer layer, Keys own, IpAddress peer, int ifindex) {
+        TcpMd5Key k = own == null ? null : own.lookup(peer, ifindex);
+        return k != null || layer.md5Table() == null ? k : layer.md5Table().lookup(peer, ifindex);
     }
 
-    /** A listener's new connection takes the listener's key for its peer. */
-    static void inherit(TcpConnection c, TcpListener l) {
-        Keys k = l.md5Keys();
-        TcpMd5Key mine = k == null ? null : k.lookup(c.remoteAddress);
+    /** Active open: the key among {@code keys} for the peer (else the stack's), before the SYN goes; no interface yet. */
+    static void attach(TcpLayer layer, TcpConnection c, List<TcpMd5Key> keys) {
+        Keys k = null;
+        if (keys != null && !keys.isEmpty()) {
+            k = new Keys();
+            for (TcpMd5Key x : keys) k.set(x);
+        }
+        TcpMd5Key mine = lookup(layer, k, c.remoteAddress, 0);
+        if (mine != null) Rare.of(c).md5 = mine;
+    }
+
+    /** A listener's new connection takes the listener's key (else the stack's) for its peer on the interface the segment came in by. */
+    static void inherit(TcpLayer layer, TcpConnection c, TcpListener l, int ifindex) {
+        TcpMd5Key mine = lookup(layer, l == null ? null : l.md5Keys(), c.remoteAddress, ifindex);
         if (mine != null) Rare.of(c).md5 = mine;
     }
 
@@ -109,9 +124,11 @@ final class Md5 {
      * false when it is dropped.
      */
     static boolean accept(TcpLayer layer, long now, TcpConnection c, TcpListener l, IpAddress src, IpAddress dst,
-                          TcpRepr seg, byte[] buf, int off, int len) {
+                          TcpRepr seg, byte[] buf, int off, int len, int ifindex) {
         byte[] got = signature(seg);
-        TcpMd5Key k = c != null ? key(c) : l != null && l.md5Keys() != null ? l.md5Keys().lookup(src) : null;
+        // a connection's key scoped to another interface does not apply to this segment
+        TcpMd5Key k = c != null ? key(c) : l != null ? lookup(layer, l.md5Keys(), src, ifindex) : null;
+        if (k != null && c != null && !k.matches(src, ifindex)) k = null;
         if (k == null && got == null) return true;
         String id = layer.tracer().enabled() ? TcpLayer.id(dst, seg.dstPort(), src, seg.srcPort()) : null;
         if (c == null && l == null) {
@@ -134,12 +151,15 @@ final class Md5 {
         return true;
     }
 
-    /** The key a segment from src:srcPort to dst:dstPort is signed with: its connection's, else its listener's for dst. */
+    /**
+     * The key a segment from src:srcPort to dst:dstPort is signed with: its connection's, else its
+     * listener's (or the stack's) for dst on the interface of the segment being answered.
+     */
     static TcpMd5Key keyFor(TcpLayer layer, IpAddress src, int srcPort, IpAddress dst, int dstPort) {
         TcpConnection c = layer.connection(src, srcPort, dst, dstPort);
         if (c != null) return key(c);
         TcpListener l = layer.listener(src, srcPort);
-        return l != null && l.md5Keys() != null ? l.md5Keys().lookup(dst) : null;
+        return l != null ? lookup(layer, l.md5Keys(), dst, layer.inIfindex()) : null;
     }
 
     /** The segment with the signature in front of its options, or itself when no key applies. */

@@ -1,5 +1,6 @@
 package org.netstack4j.tcp;
 
+import org.netstack4j.path.PathMtuCache;
 import org.netstack4j.wire.IpAddress;
 
 /**
@@ -18,6 +19,12 @@ public interface PathInfo {
      * when there is no route.
      */
     int mss(IpAddress local, IpAddress remote);
+
+    /**
+     * The stack's path MTU cache, shared with the IP layer (Host: IpStack's), or null when
+     * there is none: the TCP layer then keeps its own.
+     */
+    default PathMtuCache pathMtus() { return null; }
 
     /** The MSS for an MTU: the MTU less the family's fixed IP header and the TCP header (RFC 9293 3.7.1, RFC 8200 8.3). */
     static int mssForMtu(IpAddress.Family family, int mtu) {

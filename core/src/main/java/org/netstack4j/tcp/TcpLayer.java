@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.netstack4j.path.PathMtuCache;
 import org.netstack4j.tcp.seqnum.Seq;
 import org.netstack4j.time.Pollable;
 import org.netstack4j.time.Time;
@@ -47,7 +48,8 @@ public final class TcpLayer implements Pollable {
     private final Map<Integer, List<TcpListener>> listeners = new HashMap<>();
     private final TimerQueue timers = new TimerQueue();
     /** Path MTUs learnt from ICMP, per destination: new connections send within them (both families). */
-    private final PathMtuCache pathMtus = new PathMtuCache();
+    /** Path MTUs learnt per destination: the IP layer's when PathInfo gives one, else the layer's own. */
+    private final PathMtuCache pathMtus;
     private long nextOrder; // creation order of connections: ties between equal deadlines, poll order
     // shared by all connections until they need their own (DESIGN.md 10)
     private final Rings sendRings, receiveRings;
@@ -85,6 +87,7 @@ public final class TcpLayer implements Pollable {
         this.rttBounds = RttEstimator.boundsOf(config);
         this.ephemeral = new EphemeralPorts(seed, config.limits().ephemeralPortMin(), config.limits().ephemeralPortMax());
         this.tcpCounters = new TcpCounters(this.counters);
+        this.pathMtus = paths.pathMtus() != null ? paths.pathMtus() : new PathMtuCache(this.counters);
         this.fastOpen = new FastOpen(this.counters, seed);
     }
 
@@ -203,7 +206,7 @@ public final class TcpLayer implements Pollable {
         c.setNoOptions(noOptions);
         tcpCounters.activeOpens.increment();
         if (tfo != null) fastOpen.prepare(c, tfo);
-        Md5.attach(c, md5Keys);
+        Md5.attach(this, c, md5Keys);
         if (Md5.on(c)) md5InUse = true;
         if (trafficClass != 0) c.setTrafficClass(trafficClass);
         c.open(now);
@@ -275,8 +278,11 @@ public final class TcpLayer implements Pollable {
         }
         // RFC 3168 5: the ECN field of the packet's IP header (Not-ECT when IP did not say)
         int ecn = meta == null ? IpMeta.NOT_ECT : meta.ecn();
+        // the receiving interface as an ifindex (TcpMd5Key: 1 + its place in the stack's list; 0 unknown)
+        inIfindex = meta == null || meta.ifaceIndex() < 0 ? 0 : meta.ifaceIndex() + 1;
         if ((md5InUse || !seg.options().isEmpty() && Md5.signature(seg) != null)
-                && !Md5.accept(this, now, c, c == null ? findListener(dst, seg.dstPort()) : null, src, dst, seg, buf, payloadOff, payloadLen))
+                && !Md5.accept(this, now, c, c == null ? findListener(dst, seg.dstPort()) : null, src, dst, seg, buf, payloadOff, payloadLen,
+                inIfindex))
             return;
         if (c != null) {
             c.segmentArrives(now, seg, buf, payloadOff, payloadLen, ecn);
@@ -410,6 +416,30 @@ public final class TcpLayer implements Pollable {
 
     void md5Keyed() { md5InUse = true; }
 
+    /** The stack-wide TCP-MD5 keys ({@link #setMd5Key}), or null. */
+    private Md5.Keys md5Table;
+    /** The interface the segment being processed came in by, as a TcpMd5Key ifindex (0: unknown or none). */
+    private int inIfindex;
+
+    /**
+     * Adds (or replaces, by address, prefix and interface) a key in the stack-wide TCP-MD5 table
+     * (RFC 2385): every socket without a key of its own for a peer uses the longest-prefix match
+     * here for that peer (active opens, listeners and the connections they open); an empty key
+     * deletes. See {@link Md5}.
+     */
+    public void setMd5Key(TcpMd5Key key) {
+        if (md5Table == null) md5Table = new Md5.Keys();
+        md5Table.set(key);
+        md5InUse = true;
+    }
+
+    /** The stack-wide TCP-MD5 keys ({@link #setMd5Key}). */
+    public List<TcpMd5Key> md5Keys() { return md5Table == null ? List.of() : md5Table.list(); }
+
+    Md5.Keys md5Table() { return md5Table; }
+
+    int inIfindex() { return inIfindex; }
+
     TcpConnection connection(IpAddress local, int localPort, IpAddress remote, int remotePort) {
         return connections.get(local, localPort, remote, remotePort);
     }
@@ -468,7 +498,7 @@ public final class TcpLayer implements Pollable {
         int pathMss = PathInfo.mssForMtu(remote.family(), pathMtus.mtu(now, remote));
         if (pathMss > 0) Rare.of(c).pathMss = pathMss; // in the rare part: an idle connection pays nothing for it
         if (parent != null) c.setNoOptions(parent.noOptions());
-        if (parent != null && md5InUse) Md5.inherit(c, parent);
+        if (parent != null && md5InUse) Md5.inherit(this, c, parent, inIfindex);
         if (parent != null && parent.trafficClass() != 0) c.setTrafficClass(parent.trafficClass()); // Linux: the child inherits inet->tos
         connections.put(c);
         return c;

@@ -7,9 +7,13 @@ import org.netstack4j.wire.IpAddress;
 /**
  * A TCP-MD5 key (RFC 2385) for the peers in {@code address}/{@code prefixLength}, as Linux's
  * TCP_MD5SIG / TCP_MD5SIG_EXT (struct tcp_md5sig: address, prefix length with
- * TCP_MD5SIG_FLAG_PREFIX, the key of at most 80 bytes). {@code ifindex} is kept for the API
- * (TCP_MD5SIG_FLAG_IFINDEX) and not matched: 0 means any interface. An empty key deletes the
- * key of that address and prefix ({@link TcpListener#setMd5Key}).
+ * TCP_MD5SIG_FLAG_PREFIX, the key of at most 80 bytes). {@code ifindex}
+ * (TCP_MD5SIG_FLAG_IFINDEX) limits the key to segments received on that interface: 1 + the
+ * interface's position in the stack's list ({@code IpMeta.ifaceIndex() + 1}); 0 means any
+ * interface. (Linux scopes such keys by L3 master device, a VRF; a stack without VRFs scopes them
+ * by the interface itself.) An active open has no interface yet: only keys for any interface
+ * apply to it, as to a Linux socket bound to no device. An empty key deletes the key of that
+ * address, prefix and interface ({@link TcpListener#setMd5Key}, {@link TcpLayer#setMd5Key}).
  */
 public record TcpMd5Key(IpAddress address, int prefixLength, int ifindex, byte[] key) {
     /** TCP_MD5SIG_MAXKEYLEN. */
@@ -20,6 +24,7 @@ public record TcpMd5Key(IpAddress address, int prefixLength, int ifindex, byte[]
         Objects.requireNonNull(key, "key");
         int bits = address.toBytes().length * 8;
         if (prefixLength < 0 || prefixLength > bits) throw new IllegalArgumentException("prefix length " + prefixLength + " for " + address);
+        if (ifindex < 0) throw new IllegalArgumentException("ifindex " + ifindex);
         if (key.length > MAX_KEY_LENGTH) throw new IllegalArgumentException("TCP-MD5 key longer than " + MAX_KEY_LENGTH + " bytes");
         key = key.clone();
     }
@@ -50,14 +55,19 @@ public record TcpMd5Key(IpAddress address, int prefixLength, int ifindex, byte[]
         return (a[full] & mask) == (p[full] & mask);
     }
 
-    /** Same address and prefix: the one a new key with these replaces. */
-    boolean sameScope(TcpMd5Key o) { return address.equals(o.address) && prefixLength == o.prefixLength; }
+    /** Whether {@code peer} is in this key's address/prefix and {@code ifindex} (0: none known) in its interface scope. */
+    public boolean matches(IpAddress peer, int ifindex) { return (this.ifindex == 0 || this.ifindex == ifindex) && matches(peer); }
+
+    /** Same address, prefix and interface: the one a new key with these replaces (Linux tcp_md5_do_lookup_exact). */
+    boolean sameScope(TcpMd5Key o) { return address.equals(o.address) && prefixLength == o.prefixLength && ifindex == o.ifindex; }
 
     @Override public boolean equals(Object o) {
-        return o instanceof TcpMd5Key k && sameScope(k) && ifindex == k.ifindex && Arrays.equals(key, k.key);
+        return o instanceof TcpMd5Key k && sameScope(k) && Arrays.equals(key, k.key);
     }
 
     @Override public int hashCode() { return Objects.hash(address, prefixLength, ifindex, Arrays.hashCode(key)); }
 
-    @Override public String toString() { return "TcpMd5Key[" + address + "/" + prefixLength + ", " + key.length + " bytes]"; }
+    @Override public String toString() {
+        return "TcpMd5Key[" + address + "/" + prefixLength + (ifindex != 0 ? " if " + ifindex : "") + ", " + key.length + " bytes]";
+    }
 }

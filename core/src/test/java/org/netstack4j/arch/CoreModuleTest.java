@@ -56,7 +56,7 @@ class CoreModuleTest {
             else qualified.add(pkg + " to " + e.exportsTo().stream().map(m -> m.name().stringValue()).toList());
         }
         assertEquals(new TreeSet<>(List.of("org.netstack4j.device", "org.netstack4j.filter", "org.netstack4j.host",
-                "org.netstack4j.ip", "org.netstack4j.runtime", "org.netstack4j.sim", "org.netstack4j.socket", "org.netstack4j.tcp",
+                "org.netstack4j.ip", "org.netstack4j.path", "org.netstack4j.runtime", "org.netstack4j.sim", "org.netstack4j.socket", "org.netstack4j.tcp",
                 "org.netstack4j.tcp.cc", "org.netstack4j.time", "org.netstack4j.trace", "org.netstack4j.wire")), open);
         assertEquals(Set.of("org.netstack4j.device.offload to [org.netstack4j.linux]"), qualified);
         assertTrue(module.requires().stream().allMatch(r -> r.requires().name().stringValue().equals("java.base")),

@@ -261,6 +261,9 @@ class DualStackTest {
             net.server().ip().send(net.now(), S6, C6, Ipv6Repr.NH_ICMPV6, 0, -1, false, small.length(), (b, o) -> small.emit(S6, C6, b, o));
             net.runUntil(net.now() + Time.ms(10));
             assertEquals(1280, net.client().ip().mtuFor(S6));
+            // one cache for IP and TCP: the IPv6 layer's entry, which TCP's own lowering (floored at 1280) leaves as it is
+            assertEquals(1280, net.client().ip().pathMtus().mtu(net.now(), S6));
+            assertEquals(1, net.client().counters().get("path.mtu.learnt"));
             // everything sent is acknowledged, in segments that fit the new path MTU
             net.runUntil(() -> c.status().sndUna() == c.status().sndNxt(), Time.s(30));
             assertEquals(c.status().sndUna(), c.status().sndNxt());

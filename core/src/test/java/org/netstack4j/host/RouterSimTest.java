@@ -178,6 +178,9 @@ class RouterSimTest {
         assertTrue(r1.counters().get("ipv4.fwd.drop.frag_needed") > 0, "R1 said fragmentation needed");
         assertEquals(0, r1.counters().get("ipv4.fwd.fragmented"));
         assertTrue(net.a().counters().get("tcp.pmtu_reductions") > 0, "A lowered its MSS");
+        // what TCP learnt sits in the stack's one path MTU cache, the IP layer's
+        assertEquals(1, net.a().counters().get("path.mtu.learnt"));
+        assertEquals(576, net.a().ip().pathMtus().mtu(net.sim().now(), net.bAddr()));
         int maxLate = 0;
         List<TraceEvent.Segment> segs = new ArrayList<>();
         for (TraceEvent e : trace) if (e instanceof TraceEvent.Segment s && !s.in()) segs.add(s);

@@ -187,11 +187,21 @@ class EventLoopTest {
             }
         });
         // the call is queued once the caller is parked in it; wait for that
-        while (caller.getState() != Thread.State.WAITING && caller.isAlive()) Thread.onSpinWait();
+        awaitParked(caller);
         release.countDown();
-        caller.join(TimeUnit.SECONDS.toMillis(GUARD_S));
-        assertFalse(caller.isAlive());
+        joinWithinGuard(caller);
         assertEquals(2, outcome.get());
+    }
+
+    /** Spins until {@code t} is parked (WAITING) or has ended. */
+    private static void awaitParked(Thread t) {
+        while (t.getState() != Thread.State.WAITING && t.isAlive()) Thread.onSpinWait();
+    }
+
+    /** Joins {@code t} for at most the guard time; it must have ended. */
+    private static void joinWithinGuard(Thread t) throws InterruptedException {
+        t.join(TimeUnit.SECONDS.toMillis(GUARD_S));
+        assertFalse(t.isAlive());
     }
 
     @Test void signalWaitsForTheConditionAndTimesOutOnTheLoopClock() throws Exception {
@@ -216,10 +226,9 @@ class EventLoopTest {
                 result.set(9);
             }
         });
-        while (waiter.getState() != Thread.State.WAITING && waiter.isAlive()) Thread.onSpinWait();
+        awaitParked(waiter);
         loop.close();
-        waiter.join(TimeUnit.SECONDS.toMillis(GUARD_S));
-        assertFalse(waiter.isAlive());
+        joinWithinGuard(waiter);
         assertEquals(0, result.get());
     }
 
@@ -421,16 +430,26 @@ class EventLoopTest {
         assertEquals(2, ranOn.size());
     }
 
-    @Test void aBusyLoopQueuesTheTaskAndNeverBlocksTheCaller() throws Exception {
-        start(new DeadlineStack());
-        CountDownLatch inTask = new CountDownLatch(1), release = new CountDownLatch(1);
-        List<String> order = new CopyOnWriteArrayList<>();
-        Thread holder = Thread.ofPlatform().start(() -> loop.execute(() -> {
+    /**
+     * Starts a thread from {@code builder} that runs a task on the loop inline and holds it there
+     * until {@code release}, then runs {@code last} (still holding); returns once the task runs.
+     */
+    private Thread holdTheLoop(Thread.Builder builder, CountDownLatch release, Runnable last) throws InterruptedException {
+        CountDownLatch inTask = new CountDownLatch(1);
+        Thread holder = builder.start(() -> loop.execute(() -> {
             inTask.countDown();
             try { release.await(); } catch (InterruptedException e) { throw new AssertionError(e); }
-            order.add("holder");
+            last.run();
         }));
         assertTrue(inTask.await(GUARD_S, TimeUnit.SECONDS));
+        return holder;
+    }
+
+    @Test void aBusyLoopQueuesTheTaskAndNeverBlocksTheCaller() throws Exception {
+        start(new DeadlineStack());
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> order = new CopyOnWriteArrayList<>();
+        Thread holder = holdTheLoop(Thread.ofPlatform(), release, () -> order.add("holder"));
         // The loop is held: our task is queued (execute returns at once), runIfFree declines.
         loop.execute(() -> order.add("queued"));
         assertFalse(loop.runIfFree(() -> order.add("never")));
@@ -444,13 +463,9 @@ class EventLoopTest {
     @Test void aTaskQueuedBehindAnInlineHolderRunsOnTheHoldersThread() throws Exception {
         // The holder drains what others queued before it lets go: no loop-thread wake-up.
         start(new DeadlineStack());
-        CountDownLatch inTask = new CountDownLatch(1), release = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         List<String> ranOn = new CopyOnWriteArrayList<>();
-        Thread holder = Thread.ofPlatform().name("holder").start(() -> loop.execute(() -> {
-            inTask.countDown();
-            try { release.await(); } catch (InterruptedException e) { throw new AssertionError(e); }
-        }));
-        assertTrue(inTask.await(GUARD_S, TimeUnit.SECONDS));
+        Thread holder = holdTheLoop(Thread.ofPlatform().name("holder"), release, () -> { });
         loop.execute(() -> ranOn.add(Thread.currentThread().getName()));
         release.countDown();
         holder.join(TimeUnit.SECONDS.toMillis(GUARD_S));

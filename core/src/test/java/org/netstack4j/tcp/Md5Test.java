@@ -19,6 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.netstack4j.wire.IpAddress;
+import org.netstack4j.wire.IpMeta;
 import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.Ipv6Address;
 import org.netstack4j.wire.TcpOption;
@@ -175,6 +176,92 @@ class Md5Test {
         assertNull(Md5.signature(sa.tcp()));
         h.listener.setMd5Key(new TcpMd5Key(Ipv4Address.parse("10.0.1.0"), 24, 0, new byte[0]));
         assertTrue(h.listener.md5KeyList().isEmpty());
+    }
+
+    /** {@code t} from the peer as received on the interface at {@code ifaceIndex} in the stack's list (TcpMd5Key ifindex ifaceIndex + 1). */
+    private static void injectOn(TcpHarness h, int ifaceIndex, TcpRepr t, byte[] data) {
+        h.layer.segmentArrives(h.now, new IpMeta(REMOTE, LOCAL, 0, 64, ifaceIndex, false), t, data, 0, data.length);
+    }
+
+    @Test void aKeyScopedToAnInterfaceAppliesOnlyToSegmentsReceivedThere() throws Exception {
+        byte[] anyIf = "key-for-any-interface".getBytes(StandardCharsets.US_ASCII);
+        TcpHarness h = new TcpHarness(TcpConfig.linuxLike()).listening();
+        // TCP_MD5SIG_FLAG_IFINDEX: KEY on ifindex 2 only; another key for the same peer on any interface
+        h.listener.setMd5Key(new TcpMd5Key(REMOTE, 32, 2, KEY));
+        h.listener.setMd5Key(new TcpMd5Key(REMOTE, 32, 0, anyIf));
+        assertEquals(2, h.listener.md5KeyList().size(), "address, prefix and interface make a key's scope");
+        // received on ifindex 2: the interface's key wins over the any-interface one of the same prefix
+        injectOn(h, 1, signedSeg(h, S, 0, 0, new byte[0], KEY), new byte[0]);
+        TcpHarness.Out sa = h.next();
+        assertEquals(S | A, sa.tcp().flags());
+        assertArrayEquals(rfcDigest(LOCAL, REMOTE, sa.tcp(), sa.payload(), KEY), sig(sa.tcp()));
+        h.iss = sa.tcp().seq();
+        injectOn(h, 1, signedSeg(h, A, 1, 1, new byte[0], KEY), new byte[0]);
+        TcpConnection child = h.listener.accept();
+        assertNotNull(child);
+        assertEquals(KEY.length, Md5.key(child).keyBytes().length);
+        // the child's key does not apply to a segment from another interface: signed, it is unexpected there
+        injectOn(h, 0, signedSeg(h, A, 1, 1, new byte[0], KEY), new byte[0]);
+        assertTrue(h.dropped("md5_unexpected"));
+        // received on ifindex 1: KEY does not apply, the any-interface key does
+        h.remotePort = 50001;
+        injectOn(h, 0, signedSeg(h, S, 0, 0, new byte[0], KEY), new byte[0]);
+        assertTrue(h.dropped("md5_failure"), "signed with the interface key where the other applies");
+        h.out.clear();
+        injectOn(h, 0, signedSeg(h, S, 0, 0, new byte[0], anyIf), new byte[0]);
+        TcpHarness.Out sa2 = h.next();
+        assertArrayEquals(rfcDigest(LOCAL, REMOTE, sa2.tcp(), sa2.payload(), anyIf), sig(sa2.tcp()));
+        // with the any-interface key gone, an unsigned SYN on ifindex 1 is answered unsigned; on 2 it is dropped
+        h.listener.setMd5Key(new TcpMd5Key(REMOTE, 32, 0, new byte[0]));
+        h.remotePort = 50002;
+        h.out.clear();
+        injectOn(h, 0, h.seg(S, 0, 0), new byte[0]);
+        assertNull(Md5.signature(h.next().tcp()));
+        h.remotePort = 50003;
+        long notFound = h.counters.get("tcp.drop.md5_not_found");
+        injectOn(h, 1, h.seg(S, 0, 0), new byte[0]);
+        h.expectNothing();
+        assertEquals(notFound + 1, h.counters.get("tcp.drop.md5_not_found"));
+    }
+
+    @Test void theStackWideTableKeysSocketsWithoutTheirOwnByLongestPrefix() throws Exception {
+        byte[] wide = "the-slash-8-key".getBytes(StandardCharsets.US_ASCII);
+        byte[] own = "the-listeners-own".getBytes(StandardCharsets.US_ASCII);
+        // an active open with no key of its own takes the table's longest match for its peer
+        TcpHarness client = new TcpHarness(TcpConfig.linuxLike());
+        client.layer.setMd5Key(new TcpMd5Key(Ipv4Address.parse("10.0.0.0"), 8, 0, wide));
+        client.layer.setMd5Key(new TcpMd5Key(Ipv4Address.parse("10.0.0.0"), 24, 0, KEY));
+        client.layer.setMd5Key(new TcpMd5Key(Ipv4Address.parse("10.0.0.0"), 24, 7, wide)); // another interface: not for an active open
+        assertEquals(3, client.layer.md5Keys().size());
+        client.conn = client.layer.connect(client.now, LOCAL, client.localPort, REMOTE, client.remotePort, client.events, TcpConfig.linuxLike(),
+                List.of());
+        TcpHarness.Out syn = client.next();
+        assertArrayEquals(rfcDigest(LOCAL, REMOTE, syn.tcp(), syn.payload(), KEY), sig(syn.tcp()));
+
+        // a listener without keys: its children inherit the table's key, and its SYN,ACK is signed with it
+        TcpHarness h = new TcpHarness(TcpConfig.linuxLike()).listening();
+        h.layer.setMd5Key(new TcpMd5Key(Ipv4Address.parse("10.0.0.0"), 24, 0, KEY));
+        h.inject(h.seg(S, 0, 0), new byte[0]);
+        assertTrue(h.dropped("md5_not_found"), "the table's key covers the peer: an unsigned SYN is dropped");
+        h.inject(signedSeg(h, S, 0, 0, new byte[0], KEY), new byte[0]);
+        TcpHarness.Out sa = h.next();
+        h.iss = sa.tcp().seq();
+        assertArrayEquals(rfcDigest(LOCAL, REMOTE, sa.tcp(), sa.payload(), KEY), sig(sa.tcp()));
+        h.inject(signedSeg(h, A, 1, 1, new byte[0], KEY), new byte[0]);
+        TcpConnection child = h.listener.accept();
+        assertNotNull(child);
+        assertEquals(TcpState.ESTABLISHED, child.state());
+        assertArrayEquals(KEY, Md5.key(child).key());
+        // a socket's own key for the peer comes before the table's
+        h.listener.setMd5Key(TcpMd5Key.of(REMOTE, own));
+        h.remotePort = 50001;
+        h.out.clear();
+        h.inject(signedSeg(h, S, 0, 0, new byte[0], own), new byte[0]);
+        TcpHarness.Out sa2 = h.next();
+        assertArrayEquals(rfcDigest(LOCAL, REMOTE, sa2.tcp(), sa2.payload(), own), sig(sa2.tcp()));
+        // an empty key deletes the table's entry: peers outside every key connect unsigned again
+        h.layer.setMd5Key(new TcpMd5Key(Ipv4Address.parse("10.0.0.0"), 24, 0, new byte[0]));
+        assertTrue(h.layer.md5Keys().isEmpty());
     }
 
     @Test void sackBlocksShareTheOptionSpaceAsLinuxDoes() {

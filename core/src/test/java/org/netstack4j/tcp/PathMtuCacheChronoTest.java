@@ -3,16 +3,19 @@ package org.netstack4j.tcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
+import org.netstack4j.path.PathMtuCache;
 import org.netstack4j.time.Time;
+import org.netstack4j.trace.Counters;
 import org.netstack4j.wire.Ipv4Address;
 
 /** The layer's path MTU memory (PathMtuCache) and the sender's chronograph (Chrono). */
 class PathMtuCacheChronoTest {
+    private final Counters counters = new Counters();
     static final Ipv4Address A = Ipv4Address.of(192, 0, 2, 1), B = Ipv4Address.of(192, 0, 2, 2);
 
     @Test
     void aLearntMtuOnlyLowersAndExpires() {
-        PathMtuCache c = new PathMtuCache();
+        PathMtuCache c = new PathMtuCache(counters);
         assertEquals(0, c.mtu(0, A));
         c.lower(0, A, 1200);
         c.lower(Time.s(1), A, 1400); // a larger report never raises it
@@ -24,17 +27,20 @@ class PathMtuCacheChronoTest {
         assertEquals(1000, c.mtu(Time.s(3) + PathMtuCache.LIFETIME_NS - 1, A));
         assertEquals(0, c.mtu(Time.s(3) + PathMtuCache.LIFETIME_NS, A));
         assertEquals(0, c.size());
+        assertEquals(2, counters.get("path.mtu.learnt"));
+        assertEquals(1, counters.get("path.mtu.expired"));
     }
 
     @Test
     void theOldestEntryIsForgottenWhenFull() {
-        PathMtuCache c = new PathMtuCache();
+        PathMtuCache c = new PathMtuCache(counters);
         for (int i = 0; i < PathMtuCache.MAX_ENTRIES; i++) c.lower(i, Ipv4Address.of(10, 0, i >> 8, i & 255), 1280);
         c.lower(1000, A, 1280);
         assertEquals(PathMtuCache.MAX_ENTRIES, c.size());
         assertEquals(0, c.mtu(1001, Ipv4Address.of(10, 0, 0, 0)));
         assertEquals(1280, c.mtu(1001, Ipv4Address.of(10, 0, 0, 1)));
         assertEquals(1280, c.mtu(1001, A));
+        assertEquals(1, counters.get("path.mtu.evicted"));
     }
 
     @Test

@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.netstack4j.device.FaultConfig;
 import org.netstack4j.socket.TcpServerSocket;
-import org.netstack4j.socket.TcpSocket;
 import org.netstack4j.trace.Counters;
 
 /**
@@ -48,17 +45,7 @@ class TunEcnInteropTest {
             TunHost h = host;
             host.loop().run(() -> h.faults().setConfig(FaultConfig.builder().ceMark(0.05).bothDirections(true).queueLimit(0).build()));
             server = new TcpServerSocket(host.net(), 7, 16);
-            TcpServerSocket listening = server;
-            Thread echo = Thread.ofPlatform().name("ecn-echo").start(() -> {
-                try (TcpSocket s = listening.accept()) {
-                    InputStream in = s.getInputStream();
-                    OutputStream out = s.getOutputStream();
-                    byte[] buf = new byte[65536];
-                    for (int n; (n = in.read(buf)) > 0; ) out.write(buf, 0, n);
-                } catch (Exception e) {
-                    System.err.println("[ecn] echo: " + e);
-                }
-            });
+            Thread echo = EchoOnce.start(server, "ecn-echo");
             String client = String.join("\n",
                     "import socket, hashlib, os, threading",
                     "data = os.urandom(" + BYTES + ")",

@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -78,19 +76,6 @@ class TunMd5InteropTest {
         return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     }
 
-    private Thread echoOnce(TcpServerSocket server) {
-        return Thread.ofPlatform().name("md5-echo").start(() -> {
-            try (TcpSocket s = server.accept()) {
-                InputStream in = s.getInputStream();
-                OutputStream out = s.getOutputStream();
-                byte[] buf = new byte[65536];
-                for (int n; (n = in.read(buf)) > 0; ) out.write(buf, 0, n);
-            } catch (Exception e) {
-                System.err.println("[md5] echo: " + e);
-            }
-        });
-    }
-
     private static String kernelClient(byte[] key) {
         return String.join("\n",
                 "s = socket.socket()",
@@ -115,7 +100,7 @@ class TunMd5InteropTest {
     @Test void aKernelClientWithTheKeyTalksToOurListener() throws Exception {
         try (TcpServerSocket server = new TcpServerSocket(host.net(), 7, 16)) {
             server.setMd5Key(new TcpMd5Key(Ipv4Address.parse("10.213.12.0"), 24, 0, KEY));
-            Thread echo = echoOnce(server);
+            Thread echo = EchoOnce.start(server, "md5-echo");
             String out = finish(kernel(kernelClient(KEY)));
             echo.join(10_000);
             assertEquals("intact", out, "kernel client; failures " + host.host().counters().get("tcp.drop.md5_failure"));
@@ -127,7 +112,7 @@ class TunMd5InteropTest {
     @Test void overIpv6TooTheKernelClientWithTheKeyTalksToOurListener() throws Exception {
         try (TcpServerSocket server = new TcpServerSocket(host.net(), 7, 16)) {
             server.setMd5Key(TcpMd5Key.of(org.netstack4j.wire.Ipv6Address.parse(KERNEL6), KEY));
-            Thread echo = echoOnce(server);
+            Thread echo = EchoOnce.start(server, "md5-echo");
             String out = finish(kernel(String.join("\n",
                     "s = socket.socket(socket.AF_INET6)",
                     "s.setsockopt(socket.IPPROTO_TCP, 14, md5sig6('" + US6 + "', " + pyBytes(KEY) + "))",

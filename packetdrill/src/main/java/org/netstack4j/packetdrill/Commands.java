@@ -1,6 +1,8 @@
 package org.netstack4j.packetdrill;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -8,6 +10,8 @@ import java.util.regex.Pattern;
 import org.netstack4j.packetdrill.Event.CodeEvent;
 import org.netstack4j.packetdrill.Event.CommandEvent;
 import org.netstack4j.packetdrill.Interpreter.Mismatch;
+import org.netstack4j.tcp.TcpMd5Key;
+import org.netstack4j.wire.IpAddress;
 
 /**
  * The script's shell command lines (sysctl, set_sysctls.py, sockstat, tcpdrop, ip route,
@@ -27,6 +31,13 @@ final class Commands {
     static final Pattern IP_ROUTE = Pattern.compile("^ip\\s+route\\s+(add|change|replace)\\s+\\S+(\\s+via\\s+\\S+)?(\\s+dev\\s+\\S+)?(\\s+(advmss\\s+\\d+|mtu\\s+(lock\\s+)?\\d+))+\\s*$");
     static final Pattern ETHTOOL_OFFLOADS = Pattern.compile("^ethtool\\s+-K\\s+\\S+(\\s+(tso|gso|gro|lro|sg|tx|rx|ufo)\\s+(on|off))+\\s*$");
     static final Pattern TCPDROP = Pattern.compile("^tcpdrop\\s+-s\\s+(\\S+)\\s*$");
+    /** {@code setkey -c <<EOF}: security associations follow, one per line, until the terminator. */
+    static final Pattern SETKEY_HEREDOC = Pattern.compile("^setkey\\s+-c\\s*<<\\s*['\"]?(\\w+)['\"]?$");
+    /** setkey(8)'s {@code add [-4|-6] src dst tcp spi -A tcp-md5 "key"} (or a 0x hex key): a TCP-MD5 association. */
+    static final Pattern SA_TCP_MD5 = Pattern.compile("^add\\s+(?:-[46]\\s+)?(\\S+)\\s+(\\S+)\\s+tcp\\s+\\S+\\s+-A\\s+tcp-md5\\s+(\"[^\"]*\"|0x[0-9a-fA-F]+)$");
+
+    /** Inside a {@code setkey -c} here-document: its terminator, else null. */
+    private String setkeyEnd;
 
     void command(CommandEvent c) {
         // a backslash before a newline continues the shell line
@@ -34,6 +45,11 @@ final class Commands {
             String cmd = part.strip().replaceFirst("\\s+#.*$", ""); // a shell comment ends the line
             if (cmd.isEmpty() || cmd.startsWith("#")) continue; // shell comment
             Matcher m;
+            if (setkeyEnd != null) {
+                if (cmd.equals(setkeyEnd)) setkeyEnd = null;
+                else securityAssociation(c.line(), cmd);
+                continue;
+            }
             if (cmd.endsWith("defaults.sh")) {
                 // google's defaults.sh: Linux sysctl defaults, notably tcp_rmem max 15 MB, for
                 // which Linux announces window scale 8.
@@ -83,7 +99,9 @@ final class Commands {
                 String state = m.group(1).replace('_', '-');
                 for (TcpStack.Conn k : List.copyOf(interp.stack.connections())) if (k.state().equals(state)) interp.stack.drop(interp.now, k);
             } else if (cmd.startsWith("setkey -F")) {
-                // no IPsec state to flush
+                interp.flushStackMd5Keys();
+            } else if ((m = SETKEY_HEREDOC.matcher(cmd)).matches()) {
+                setkeyEnd = m.group(1);
             } else if ((m = IP_ROUTE.matcher(cmd)).matches()) {
                 // the route to the remote host: "mtu [lock] M" is the path MTU, "advmss A" the MSS
                 // we announce (the stack is built with them, as with a sysctl)
@@ -104,6 +122,35 @@ final class Commands {
                 throw new Unsupported(c.line(), "command `" + cmd.split("\\s+")[0] + "`");
             }
         }
+    }
+
+    /**
+     * One setkey(8) line (FreeBSD): a TCP-MD5 security association between our address and the
+     * peer's becomes a key of the stack-wide table for that peer (the stack keeps one key per
+     * peer, so both directions' associations must carry the same key); {@code flush} empties the
+     * table. Associations between two other hosts concern none of our segments.
+     */
+    private void securityAssociation(int line, String sa) {
+        if (sa.equals("flush")) {
+            interp.flushStackMd5Keys(); // setkey -F's
+            return;
+        }
+        Matcher m = SA_TCP_MD5.matcher(sa);
+        if (!m.matches()) throw new Unsupported(line, "setkey line `" + sa + "`");
+        IpAddress a, b;
+        try {
+            a = IpAddress.parse(m.group(1));
+            b = IpAddress.parse(m.group(2));
+        } catch (IllegalArgumentException e) {
+            throw new Unsupported(line, "setkey addresses in `" + sa + "`");
+        }
+        IpAddress peer = a.equals(interp.local) ? b : b.equals(interp.local) ? a : null;
+        if (peer == null) return;
+        String k = m.group(3);
+        byte[] key = k.startsWith("\"") ? k.substring(1, k.length() - 1).getBytes(StandardCharsets.ISO_8859_1)
+            : HexFormat.of().parseHex(k.length() % 2 == 0 ? k.substring(2) : "0" + k.substring(2));
+        if (key.length > TcpMd5Key.MAX_KEY_LENGTH) throw new Unsupported(line, "a TCP-MD5 key longer than " + TcpMd5Key.MAX_KEY_LENGTH + " bytes");
+        interp.setStackMd5Key(TcpMd5Key.of(peer, key));
     }
 
     /**

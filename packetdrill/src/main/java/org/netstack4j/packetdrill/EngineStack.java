@@ -133,6 +133,8 @@ final class EngineStack implements TcpStack {
 
     @Override public void poll(long now) { layer.poll(now); }
 
+    @Override public void setStackMd5Key(org.netstack4j.tcp.TcpMd5Key key) { layer.setMd5Key(key); }
+
     @Override public void segmentArrives(long now, IpAddress src, IpAddress dst, TcpRepr seg, byte[] payload) {
         layer.segmentArrives(now, src, dst, seg, payload, 0, payload.length);
     }

@@ -43,6 +43,24 @@ public final class Interpreter {
     /** A segment the stack sent; {@code ecn} is its IP header's TOS / traffic class byte (DSCP and the ECN field). */
     /** The last TCP_MD5SIG key the script set: inbound {@code md5} options are signed with it (the peer's copy of the shared key). */
     org.netstack4j.tcp.TcpMd5Key md5Key;
+    /** The stack-wide TCP-MD5 keys the script set (setkey): given to the stack when it is built. */
+    final List<org.netstack4j.tcp.TcpMd5Key> stackMd5Keys = new ArrayList<>();
+
+    /** Sets a key of the stack-wide table (an empty key deletes), now or when the stack is built; inbound {@code md5} options are signed with it. */
+    void setStackMd5Key(org.netstack4j.tcp.TcpMd5Key key) {
+        stackMd5Keys.removeIf(k -> k.address().equals(key.address()) && k.prefixLength() == key.prefixLength());
+        if (key.key().length > 0) {
+            stackMd5Keys.add(key);
+            md5Key = key;
+        }
+        if (stack != null) stack.setStackMd5Key(key);
+    }
+
+    /** setkey -F: the stack-wide TCP-MD5 table emptied. */
+    void flushStackMd5Keys() {
+        for (org.netstack4j.tcp.TcpMd5Key k : List.copyOf(stackMd5Keys))
+            setStackMd5Key(new org.netstack4j.tcp.TcpMd5Key(k.address(), k.prefixLength(), 0, new byte[0]));
+    }
 
     record Sent(long time, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int ecn) {}
 
@@ -147,6 +165,7 @@ public final class Interpreter {
                 currentLine = e.line();
                 try {
                     last = step(e, last);
+                    collectErrors();
                 } catch (Mismatch m) {
                     // --non_fatal=packet,syscall: report and go on (the time base moves as scripted)
                     if (!nonFatal(m)) throw m;
@@ -166,6 +185,12 @@ public final class Interpreter {
         } catch (RuntimeException | StackOverflowError ex) {
             return result(ScriptResult.Status.FAIL, currentLine, "stack threw " + ex);
         }
+    }
+
+    /** Moves what each socket's connection raised during the event into its error queue, in order. */
+    private void collectErrors() {
+        if (stack == null) return;
+        for (Sock k : fds.values()) k.errors.collect(k.conn, now);
     }
 
     private int warnings;
@@ -341,6 +366,7 @@ public final class Interpreter {
             if (log.size() < 2000) log.add(fmtTime(t) + "       > " + packets.render(tcp, payload == null ? 0 : payload.length, !isnKnown));
         }, seed);
         settingsAtStart = settings.toString();
+        for (org.netstack4j.tcp.TcpMd5Key k : stackMd5Keys) stack.setStackMd5Key(k);
         if (stack.pollAt() < now) stack.poll(now);
     }
 

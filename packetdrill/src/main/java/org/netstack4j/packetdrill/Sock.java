@@ -31,10 +31,8 @@ final class Sock {
     boolean zerocopy;
     /** Bytes this socket has queued on its connection, all calls together. */
     long bytesQueued;
-    /** The next MSG_ZEROCOPY send's id (Linux counts from 0 per socket). */
-    int zerocopyNextId;
-    /** MSG_ZEROCOPY sends not yet reported: {id, bytesQueued after the send}, in id order. */
-    final java.util.ArrayDeque<long[]> zerocopyPending = new java.util.ArrayDeque<>();
+    /** The socket's error queue: timestamps and MSG_ZEROCOPY completions, in order. */
+    final ErrorQueue errors = new ErrorQueue();
     /** SO_OOBINLINE (accepted sockets inherit it, as Linux copies the listener's socket flags). */
     boolean oobInline;
     final TcpStack.SocketOptions opts = new TcpStack.SocketOptions();

@@ -29,7 +29,7 @@ final class SocketOptionCalls {
         int line = s.line();
         if (!(v instanceof Expr.Struct st)) throw new Unsupported(line, "TCP_MD5SIG value " + v);
         org.netstack4j.wire.IpAddress addr = interp.remote;
-        long flags = 0, prefix = -1, keylen = -1, ifindex = 0;
+        long flags = 0, prefix = -1, keylen = -1;
         byte[] key = new byte[0];
         for (Expr.Field f : st.fields()) {
             Expr fv = f.value();
@@ -38,7 +38,7 @@ final class SocketOptionCalls {
                 case "tcpm_flags" -> flags = interp.syscalls.constant(line, fv);
                 case "tcpm_prefixlen" -> prefix = interp.syscalls.constant(line, fv);
                 case "tcpm_keylen" -> keylen = interp.syscalls.constant(line, fv);
-                case "tcpm_ifindex" -> ifindex = interp.syscalls.constant(line, fv);
+                case "tcpm_ifindex" -> interp.syscalls.constant(line, fv); // read by Linux only with TCP_MD5SIG_FLAG_IFINDEX
                 case "tcpm_key" -> {
                     if (!(fv instanceof Expr.Str str)) throw new Unsupported(line, "tcpm_key " + fv);
                     key = str.value().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
@@ -53,7 +53,10 @@ final class SocketOptionCalls {
         // Linux tcp_v4_parse_md5_keys: the prefix only with TCP_MD5SIG_EXT and TCP_MD5SIG_FLAG_PREFIX (1)
         int plen = ext && (flags & 1) != 0 ? (int) prefix : bits;
         if (plen < 0 || plen > bits) return null;
-        return new org.netstack4j.tcp.TcpMd5Key(addr, plen, ext && (flags & 2) != 0 ? (int) ifindex : 0, key);
+        // TCP_MD5SIG_FLAG_IFINDEX: Linux takes only an L3 master device (a VRF) and says EINVAL
+        // to any other index or none; the runner's host has no VRF
+        if (ext && (flags & 2) != 0) return null;
+        return new org.netstack4j.tcp.TcpMd5Key(addr, plen, 0, key);
     }
 
     private org.netstack4j.wire.IpAddress md5Addr(int line, Expr e) {
@@ -197,10 +200,18 @@ final class SocketOptionCalls {
                 }
             }
             case "TCP_MD5SIG", "TCP_MD5SIG_EXT" -> {
+                if (interp.profile == Profile.FREEBSD) {
+                    // FreeBSD: an int that turns signing on; the keys are the stack's security
+                    // associations (setkey), which the stack-wide table holds and applies to every socket
+                    if (!(v instanceof Expr.Array) || opt.equals("TCP_MD5SIG_EXT")) throw new Unsupported(line, "FreeBSD " + opt + " value " + v);
+                    if (interp.syscalls.arrayValue(s, v) == 0) throw new Unsupported(line, "FreeBSD TCP_MD5SIG off");
+                    break;
+                }
                 org.netstack4j.tcp.TcpMd5Key key = md5Key(s, v, opt.equals("TCP_MD5SIG_EXT"));
                 if (key == null) return () -> Ret.err("EINVAL");
                 if (k.conn != null) throw new Unsupported(line, opt + " on a connected socket");
-                k.opts.md5Keys.removeIf(x -> x.address().equals(key.address()) && x.prefixLength() == key.prefixLength());
+                k.opts.md5Keys.removeIf(x -> x.address().equals(key.address()) && x.prefixLength() == key.prefixLength()
+                        && x.ifindex() == key.ifindex());
                 if (key.key().length > 0) {
                     k.opts.md5Keys.add(key);
                     interp.md5Key = key;

@@ -252,13 +252,12 @@ final class Syscalls {
                 Long wantInq = null;
                 long flags0 = constant(line, a.get(2));
                 if (name.equals("recvmsg") && (flags0 & MSG_ERRQUEUE) != 0) {
-                    // one error queue, two kinds of message: SO_TIMESTAMPING reports and MSG_ZEROCOPY
-                    // completions; the script's control messages say which it expects
-                    boolean ts = ErrorQueue.asksForTimestamp(msg);
-                    Call zerocopy = ts ? null : errorQueue(line, k, msg);
-                    ErrorQueue.Want want = ts || ErrorQueue.expectsNothing(msg) ? ErrorQueue.want(this, line, msg, interp.ipv6) : null;
-                    return () -> want != null && (ts || k.conn != null && k.conn.timestampingFlags() != 0 && k.zerocopyPending.isEmpty())
-                            ? ErrorQueue.take(interp, line, k, want) : zerocopy.attempt();
+                    // the socket's one error queue (SO_TIMESTAMPING reports, MSG_ZEROCOPY completions)
+                    ErrorQueue.Want want = ErrorQueue.want(this, line, msg, interp.ipv6);
+                    return () -> {
+                        k.errors.collect(k.conn, interp.now);
+                        return k.errors.take(interp, line, want);
+                    };
                 }
                 for (Expr.Field f : msg.fields()) {
                     switch (String.valueOf(f.name())) {
@@ -451,7 +450,7 @@ final class Syscalls {
         // MSG_ZEROCOPY on an SO_ZEROCOPY socket: a send that queued bytes gets the next id, reported
         // on the error queue once all its bytes are acknowledged (Linux: when its skbs are freed)
         if ((msgFlags & MSG_ZEROCOPY) != 0 && k.zerocopy && r != Ret.BLOCK && r.errno() == null && done[0] > 0)
-            k.zerocopyPending.addLast(new long[] {k.zerocopyNextId++, k.bytesQueued});
+            k.errors.zerocopySent(k.bytesQueued);
         return r;
     }
 
@@ -567,81 +566,6 @@ final class Syscalls {
 
     static final long MSG_MORE = 0x8000, MSG_FASTOPEN = 0x20000000, MSG_EOR = 0x80, MSG_OOB = 0x1, MSG_ZEROCOPY = 0x4000000,
         MSG_ERRQUEUE = 0x2000;
-    /** Linux's sock_extended_err for MSG_ZEROCOPY completions (linux/errqueue.h). */
-    static final long SO_EE_ORIGIN_ZEROCOPY = 5, SO_EE_CODE_ZEROCOPY_COPIED = 1;
-
-    /**
-     * recvmsg(..., MSG_ERRQUEUE): the MSG_ZEROCOPY completions (IP_RECVERR / IPV6_RECVERR with a
-     * sock_extended_err: origin SO_EE_ORIGIN_ZEROCOPY, ee_info..ee_data the range of send ids
-     * completed, consecutive ones merged as Linux does). The runner always copies, so the code is
-     * SO_EE_CODE_ZEROCOPY_COPIED, what Linux reports when it copied. Nothing completed: EAGAIN.
-     */
-    private Call errorQueue(int line, Sock k, Expr.Struct msg) {
-        Map<String, Long> want = new HashMap<>();
-        for (Expr.Field f : msg.fields()) {
-            switch (String.valueOf(f.name())) {
-                case "msg_control" -> {
-                    if (f.value() instanceof Expr.Array arr && arr.items().isEmpty()) continue; // none expected
-                    if (!(f.value() instanceof Expr.Array arr) || arr.items().size() != 1 || !(arr.items().getFirst() instanceof Expr.Struct c))
-                        throw new Unsupported(line, "recvmsg MSG_ERRQUEUE msg_control " + f.value());
-                    for (Expr.Field cf : c.fields()) {
-                        switch (String.valueOf(cf.name())) {
-                            case "cmsg_level" -> {
-                                if (!isSymbol(cf.value(), "SOL_IP") && !isSymbol(cf.value(), "SOL_IPV6") && !isSymbol(cf.value(), "IPPROTO_IP")
-                                        && !isSymbol(cf.value(), "IPPROTO_IPV6"))
-                                    throw new Unsupported(line, "error queue cmsg_level " + cf.value());
-                            }
-                            case "cmsg_type" -> {
-                                if (!isSymbol(cf.value(), "IP_RECVERR") && !isSymbol(cf.value(), "IPV6_RECVERR"))
-                                    throw new Unsupported(line, "error queue cmsg_type " + cf.value());
-                            }
-                            case "cmsg_data" -> {
-                                if (!(cf.value() instanceof Expr.Struct ee)) throw new Unsupported(line, "error queue cmsg_data " + cf.value());
-                                for (Expr.Field e : ee.fields()) want.put(String.valueOf(e.name()), errqueueValue(line, e.value()));
-                            }
-                            default -> throw new Unsupported(line, "cmsg field " + cf.name());
-                        }
-                    }
-                }
-                case "msg_name", "msg_flags", "msg_iov" -> { }
-                default -> throw new Unsupported(line, "recvmsg field " + f.name());
-            }
-        }
-        if (!want.isEmpty() && (want.get("ee_origin") == null || want.get("ee_origin") != SO_EE_ORIGIN_ZEROCOPY))
-            throw new Unsupported(line, "error queue messages other than MSG_ZEROCOPY completions");
-        return () -> {
-            long acked = k.conn == null ? Long.MAX_VALUE : k.conn.tcpInfo(interp.now).getOrDefault("tcpi_bytes_acked", 0L);
-            long lo = -1, hi = -1;
-            while (!k.zerocopyPending.isEmpty() && k.zerocopyPending.peekFirst()[1] <= acked
-                    && (lo < 0 || k.zerocopyPending.peekFirst()[0] == hi + 1)) {
-                long[] p = k.zerocopyPending.pollFirst();
-                if (lo < 0) lo = p[0];
-                hi = p[0];
-            }
-            if (lo < 0) return Ret.err("EAGAIN");
-            if (want.isEmpty()) throw new Mismatch(line, "recvmsg MSG_ERRQUEUE: a completion (ids " + lo + ".." + hi + ") is queued, the script expects no control message");
-            Map<String, Long> got = Map.of("ee_errno", 0L, "ee_origin", SO_EE_ORIGIN_ZEROCOPY, "ee_type", 0L,
-                "ee_code", SO_EE_CODE_ZEROCOPY_COPIED, "ee_info", lo, "ee_data", hi);
-            for (var e : want.entrySet()) {
-                Long g = got.get(e.getKey());
-                if (g == null) throw new Unsupported(line, "sock_extended_err field " + e.getKey());
-                if (!g.equals(e.getValue()))
-                    throw new Mismatch(line, "recvmsg MSG_ERRQUEUE: " + e.getKey() + " expected " + e.getValue() + ", got " + g);
-            }
-            return Ret.ok(0);
-        };
-    }
-
-    private long errqueueValue(int line, Expr e) {
-        if (e instanceof Expr.Symbol sy) {
-            switch (sy.name()) {
-                case "SO_EE_ORIGIN_ZEROCOPY": return SO_EE_ORIGIN_ZEROCOPY;
-                case "SO_EE_CODE_ZEROCOPY_COPIED": return SO_EE_CODE_ZEROCOPY_COPIED;
-                default: break;
-            }
-        }
-        return constant(line, e);
-    }
 
     /** A connection was opened on {@code k}: the socket's options that apply to it, and the script's flow ports. */
     private void connected(Sock k, int port) {

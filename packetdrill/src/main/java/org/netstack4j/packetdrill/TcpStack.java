@@ -84,6 +84,9 @@ public interface TcpStack extends Pollable {
     /** The stack's counters by name (netstack4j's names, as {@code Counters.snapshot()}); none if it keeps none. */
     default Map<String, Long> counters() { return Map.of(); }
 
+    /** A key for the stack-wide TCP-MD5 table (FreeBSD's security associations, {@code setkey}); an empty key deletes. */
+    default void setStackMd5Key(org.netstack4j.tcp.TcpMd5Key key) { throw new Unsupported(0, "a stack-wide TCP-MD5 key (setkey)"); }
+
     /** Every connection the stack knows, including embryonic and TIME-WAIT ones. */
     List<Conn> connections();
 

@@ -1,0 +1,60 @@
+package org.netstack4j.path;
+
+import java.util.LinkedHashMap;
+import org.netstack4j.time.Time;
+import org.netstack4j.trace.Counters;
+import org.netstack4j.wire.IpAddress;
+
+/**
+ * The path MTUs learnt per destination from ICMP fragmentation needed / packet too big
+ * (RFC 1191, RFC 8201), for both address families: one per stack, as Linux's route exceptions.
+ * The IPv6 layer sizes (and fragments) what it sends with it; TCP caps the MSS a later
+ * connection to the same destination sends with, never the MSS it announces (that one follows
+ * the interface MTU, RFC 9293 3.7.1). Entries live 10 minutes from their last lowering
+ * (RFC 8201 4: at least 5; Linux net.ipv4.route.mtu_expires 600 s) and at most
+ * {@link #MAX_ENTRIES} are kept, the oldest forgotten first. Counted: {@code path.mtu.learnt},
+ * {@code path.mtu.expired}, {@code path.mtu.evicted}.
+ */
+public final class PathMtuCache {
+    public static final int MAX_ENTRIES = 256;
+    public static final long LIFETIME_NS = Time.s(600);
+
+    private record Entry(int mtu, long expiresAt) {}
+
+    private final LinkedHashMap<IpAddress, Entry> entries = new LinkedHashMap<>();
+    private final Counters.Counter learnt, expired, evicted;
+
+    public PathMtuCache(Counters counters) {
+        Counters c = counters == null ? new Counters() : counters;
+        learnt = c.counter("path.mtu.learnt");
+        expired = c.counter("path.mtu.expired");
+        evicted = c.counter("path.mtu.evicted");
+    }
+
+    /** The path MTU learnt towards {@code dst} and not yet expired at {@code now}; 0 if none. */
+    public int mtu(long now, IpAddress dst) {
+        Entry e = entries.isEmpty() ? null : entries.get(dst);
+        if (e == null) return 0;
+        if (now - e.expiresAt() >= 0) {
+            entries.remove(dst);
+            expired.increment();
+            return 0;
+        }
+        return e.mtu();
+    }
+
+    /** A believed ICMP error says the path to {@code dst} takes at most {@code mtu}; only ever lowers. */
+    public void lower(long now, IpAddress dst, int mtu) {
+        int known = mtu(now, dst);
+        if (known != 0 && known <= mtu) return;
+        entries.remove(dst);
+        if (entries.size() >= MAX_ENTRIES) {
+            entries.remove(entries.keySet().iterator().next());
+            evicted.increment();
+        }
+        entries.put(dst, new Entry(mtu, now + LIFETIME_NS));
+        learnt.increment();
+    }
+
+    public int size() { return entries.size(); }
+}
