@@ -73,6 +73,11 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write every packet crossing the TUNs to FILE (pcap, raw IP).")
     Path pcap;
 
+    @Option(names = "--queues", paramLabel = "N", defaultValue = "1",
+            description = "Open every TUN as N queues with a stack and thread each, so flows are forwarded on N cores"
+                    + " (each flow stays on one; default ${DEFAULT-VALUE}). Not with --firewall or --masquerade (one connection table).")
+    int queues = 1;
+
     /** The checks that need no kernel: the ports and the netfilter (null if neither option). */
     static List<TunRouter.Port> ports(List<String> tuns) {
         Map<String, TunRouter.Port> byName = new LinkedHashMap<>();
@@ -174,10 +179,12 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
         Counters nfCounters = new Counters();
         if (conntrackMax < 1) throw new Main.UsageError("--conntrack-max: at least 1, not " + conntrackMax);
         Netfilter nf = netfilter(ports, firewall, masquerade, ConnTrackConfig.defaults().withMaxEntries(conntrackMax), nfCounters);
+        if (queues < 1 || queues > 64) throw new Main.UsageError("--queues: 1 to 64, not " + queues);
+        if (queues > 1 && nf != null) throw new Main.UsageError("--queues " + queues + ": not with --firewall or --masquerade (their connection table is one stack's)");
         TunOptions.requireTunAccess("TUN interfaces");
         TunRouter router;
         try {
-            router = TunRouter.open(ports, nf, pcap, System.nanoTime());
+            router = TunRouter.open(ports, nf, pcap, System.nanoTime(), true, queues);
         } catch (TunException | LinuxNet.CommandException e) {
             throw new Main.UsageError(e.getMessage().replace("\n  stderr: ", ": "));
         }
@@ -188,6 +195,8 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
             for (Ipv6Cidr c : p.ipv6()) a.add(c.toString());
             out.printf("netstack4j %s on %s%s%n", a, p.name(), p.mtu() == 0 ? "" : " (MTU " + p.mtu() + ")");
         }
+        if (router.fallback() != null) out.println("queues: " + router.fallback());
+        else if (router.queues() > 1) out.println(router.queues() + " queues per TUN, a stack and thread each");
         out.println("forwarding" + (nf == null ? "" : " with " + (firewall == null ? "" : "firewall " + firewall + " ")
                 + (masquerade.isEmpty() ? "" : "masquerade on " + String.join(",", masquerade))) + "; Ctrl-C to stop");
         out.flush();

@@ -25,6 +25,12 @@ class RouteCommandTest {
         misuse("Linux allows at most 15", "route", "--tun", "a-very-long-interface-name=10.1.0.1/24", "--tun", "b0=10.2.0.1/24");
     }
 
+    @Test void queuesOnlyWithoutConnectionTracking() {
+        misuse("--queues: 1 to 64, not 0", "route", "--tun", "a0=10.1.0.1/24", "--tun", "b0=10.2.0.1/24", "--queues", "0");
+        misuse("--queues 2: not with --firewall or --masquerade", "route", "--tun", "a0=10.1.0.1/24", "--tun", "b0=10.2.0.1/24",
+                "--queues", "2", "--masquerade", "b0");
+    }
+
     @Test void addressesOfBothFamiliesAfterCommasAndIpv6OnlyPorts() {
         var ports = RouteCommand.ports(java.util.List.of("a0=10.1.0.1/24,fd00:1::1/64,fd00:11::1/64", "b0=10.2.0.1/24"));
         assertEquals(java.util.List.of("fd00:1::1/64", "fd00:11::1/64"), ports.get(0).ipv6().stream().map(Object::toString).toList());

@@ -291,6 +291,25 @@ class RouteInteropTest {
         assertTrue(rest.matches("(?s).*ipv4\\.fwd\\.drop\\.frag_needed\\s+\\d+.*"), "fragmentation needed sent: " + rest);
     }
 
+    /** route --queues 2 as a user runs it: both shards forward, a download is intact, the counters are per queue and summed. */
+    @Test void twoQueuesThroughRoute(@TempDir Path dir) throws Exception {
+        startRouter("--tun", a0 + "=10.1.0.1/24", "--tun", b0 + "=10.2.0.1/24", "--queues", "2");
+        moveTuns();
+        String ping = sh("ip", "netns", "exec", nsA, "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.2.0.2");
+        assertTrue(ping.contains(" 0% packet loss"), ping);
+        TunInteropTest.writeRandom(dir, "data.bin", 10 << 20, new java.util.Random(9));
+        startServer(dir, "10.2.0.2", "http://10.2.0.2:8000/");
+        StringBuilder script = new StringBuilder();
+        for (int i = 0; i < 8; i++) script.append("curl -sS --max-time 60 http://10.2.0.2:8000/data.bin | sha256sum > ").append(dir.resolve("sum" + i)).append(" & ");
+        sh("ip", "netns", "exec", nsA, "sh", "-c", script + "wait");
+        String want = sh("sha256sum", dir.resolve("data.bin").toString()).split(" ")[0];
+        for (int i = 0; i < 8; i++) assertEquals(want, java.nio.file.Files.readString(dir.resolve("sum" + i)).split(" ")[0], "download " + i + " intact");
+        String rest = stopRouter();
+        assertTrue(rest.matches("(?s).*\\bipv4\\.fwd\\.datagrams\\s+\\d{4,}.*"), "forwarded: " + rest);
+        assertTrue(rest.matches("(?s).*\\bq1\\.ipv4\\.fwd\\.datagrams\\s+\\d+.*") || rest.matches("(?s).*\\bq0\\.ipv4\\.fwd\\.datagrams\\s+\\d+.*"),
+                "per-queue counters: " + rest);
+    }
+
     /** Runs python3 code in a namespace; returns what it prints (stdout and stderr). */
     static String python(String netns, String code) throws Exception {
         return LinuxNet.exec(List.of("ip", "netns", "exec", netns, "python3", "-c", code)).stdout().strip();

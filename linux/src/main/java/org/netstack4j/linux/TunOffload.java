@@ -96,6 +96,15 @@ public final class TunOffload {
          */
         boolean leaveVouchedPartial;
         long checksumsLeftPartial;
+        /**
+         * A NEEDS_CSUM TCP super-packet handed on whole (mergeRuns) is left with its partial
+         * checksum and vouched for, whatever {@link #leaveVouchedPartial} says: for a router
+         * without filter or NAT, which forwards it whole (Segmentation#toPartialChecksum writes the
+         * pseudo-header sum the GSO write needs, so a completed sum would be thrown away) or cuts
+         * it (each segment summed anew). Plain packets are still completed: they go out as they
+         * are. Saves one pass over every forwarded payload. Counted in checksumsLeftPartial.
+         */
+        boolean leaveSuperPartial;
 
         Inbound(boolean mergeRuns) { this.mergeRuns = mergeRuns; }
 
@@ -174,6 +183,14 @@ public final class TunOffload {
                     if (tcp && mergeRuns) {
                         // one packet with a full checksum: NEEDS_CSUM completes it (TCP verifies it as
                         // for any segment), otherwise it is recomputed
+                        if (h.needsChecksum() && leaveSuperPartial && vouchable(h, p)) {
+                            superPackets++;
+                            checksumsLeftPartial++;
+                            mergedSegmentSize = h.gsoSize();
+                            vouch(h, p);
+                            out.add(p);
+                            return true;
+                        }
                         if (h.needsChecksum() && complete(h, p, n)) {
                             superPackets++;
                             mergedSegmentSize = h.gsoSize();

@@ -53,19 +53,29 @@ public final class TunRouter implements AutoCloseable {
         public Port(String name, Ipv4Cidr address, List<Ipv6Cidr> ipv6) { this(name, address, null, null, ipv6, List.of(), 0); }
     }
 
-    private final List<TunDevice> tuns = new ArrayList<>();
-    private final List<TunHost.TunPort> ports = new ArrayList<>();
-    private final Host host;
-    private final EventLoop loop;
+    /**
+     * One queue of every port with a stack and loop of its own. The kernel keeps a flow on one
+     * shard on both ports: the TUN driver sends a new flow to the queue of its flow hash, which is
+     * symmetric (skb_get_hash sorts addresses and ports, so both directions agree), and from then
+     * on to the queue netstack4j last wrote that flow from (automq's flow table), which is the
+     * shard that read it. Without filter or NAT there is no state a move could tear apart, so no
+     * hand-off between shards is needed; with them there is one shard (one connection table).
+     */
+    private record Shard(Host host, EventLoop loop, List<TunDevice> tuns, List<TunHost.TunPort> ports) {}
+
+    private final List<Shard> shards = new ArrayList<>();
+    private final String fallback;
     private final PcapWriter pcap;
     private boolean closed;
 
-    private TunRouter(List<Port> config, Netfilter nf, Path pcapFile, long seed, boolean offload) throws IOException {
+    private TunRouter(List<Port> config, Netfilter nf, Path pcapFile, long seed, boolean offload, int queues) throws IOException {
         PcapWriter writer = null;
+        List<List<TunDevice>> byPort = new ArrayList<>(); // each port's queues
         try {
             if (pcapFile != null) writer = PcapWriter.open(pcapFile, PcapTap.linkTypeOf(Medium.IP));
             this.pcap = writer;
-            this.host = new Host("netstack4j-router", TcpConfig.defaults(), Tracer.NONE, seed);
+            String why = null;
+            int n = queues;
             for (Port p : config) {
                 // Offloads on (IFF_VNET_HDR): one read takes a whole GSO super-packet of the kernel's
                 // and hands it to the stack with its gso_size; forwarding checks the segments it
@@ -74,8 +84,11 @@ public final class TunRouter implements AutoCloseable {
                 // device without TSO or a next hop that needs fragments. One read and one write per
                 // up to 64 KiB instead of one per packet. With a capture the TUN stays plain, so the
                 // file holds what crossed it packet by packet.
-                TunDevice tun = TunDevice.open(p.name(), p.mtu(), pcapFile == null && offload);
-                tuns.add(tun);
+                TunDevice.Queues q = TunDevice.openQueues(p.name(), p.mtu(), pcapFile == null && offload, queues);
+                byPort.add(new ArrayList<>(q.devices()));
+                if (q.fallback() != null && why == null) why = q.fallback();
+                n = Math.min(n, q.devices().size());
+                TunDevice tun = q.devices().getFirst();
                 if (p.netns() != null) LinuxNet.linkSetNetns(tun.name(), p.netns());
                 if (p.kernelAddress() != null && p.address() != null) {
                     LinuxNet.addressAdd(p.netns(), tun.name(), p.kernelAddress().toString());
@@ -88,23 +101,40 @@ public final class TunRouter implements AutoCloseable {
                     LinuxNet.ip(p.netns(), "-6", "addr", "add", k.toString(), "dev", tun.name(), "nodad");
                 if (!p.kernelIpv6().isEmpty() && !p.ipv6().isEmpty())
                     LinuxNet.ip(p.netns(), "-6", "route", "replace", "default", "via", p.ipv6().getFirst().address().toString(), "dev", tun.name());
-                TunHost.TunPort port = new TunHost.TunPort(tun);
-                ports.add(port);
-                Device dev = writer == null ? port : new PcapTap(port, writer);
-                // (no IPv4 address: an IPv6-only interface, Host#addInterface)
-                host.addInterface(tun.name(), dev, null, p.address() == null ? null : p.address().address(),
-                        p.address() == null ? 0 : p.address().prefixLength());
-                for (Ipv6Cidr a : p.ipv6()) host.addIpv6Address(tun.name(), a.address(), a.prefixLength());
             }
-            host.ip().setForwarding(true);
-            host.ip().setIpv6Forwarding(true);
-            if (nf != null) host.ip().setNetfilter(nf);
-            this.loop = EventLoop.start("netstack4j-router", host);
-            if (writer != null) writer.setTimeOffset(System.currentTimeMillis() * 1_000_000L - loop.now());
-            for (int i = 0; i < tuns.size(); i++)
-                loop.register(tuns.get(i).name(), new TunHost.TunSource(tuns.get(i)), ports.get(i), TunHost.RX_QUEUE_LIMIT);
+            // every port needs the same number of queues: the extra ones of a port that got more are closed
+            for (List<TunDevice> qs : byPort) while (qs.size() > n) qs.removeLast().close();
+            this.fallback = why;
+            for (int i = 0; i < n; i++) {
+                Host host = new Host(n == 1 ? "netstack4j-router" : "netstack4j-router-q" + i, TcpConfig.defaults(), Tracer.NONE, seed);
+                List<TunDevice> tuns = new ArrayList<>();
+                List<TunHost.TunPort> ports = new ArrayList<>();
+                for (int j = 0; j < config.size(); j++) {
+                    Port p = config.get(j);
+                    TunDevice tun = byPort.get(j).get(i);
+                    // forwarded whole or cut and summed anew: a super-packet's sum is not needed (no filter or NAT reads it)
+                    if (nf == null) tun.leaveSuperPacketChecksumsPartial(true);
+                    TunHost.TunPort port = new TunHost.TunPort(tun);
+                    tuns.add(tun);
+                    ports.add(port);
+                    Device dev = writer == null ? port : new PcapTap(port, writer);
+                    // (no IPv4 address: an IPv6-only interface, Host#addInterface)
+                    host.addInterface(tun.name(), dev, null, p.address() == null ? null : p.address().address(),
+                            p.address() == null ? 0 : p.address().prefixLength());
+                    for (Ipv6Cidr a : p.ipv6()) host.addIpv6Address(tun.name(), a.address(), a.prefixLength());
+                }
+                host.ip().setForwarding(true);
+                host.ip().setIpv6Forwarding(true);
+                if (nf != null) host.ip().setNetfilter(nf);
+                EventLoop loop = EventLoop.start(n == 1 ? "netstack4j-router" : "netstack4j-router-q" + i, host);
+                shards.add(new Shard(host, loop, tuns, ports));
+                if (writer != null && i == 0) writer.setTimeOffset(System.currentTimeMillis() * 1_000_000L - loop.now());
+                for (int j = 0; j < tuns.size(); j++)
+                    loop.register(tuns.get(j).name() + (n == 1 ? "" : "-q" + i), new TunHost.TunSource(tuns.get(j)), ports.get(j), TunHost.RX_QUEUE_LIMIT);
+            }
         } catch (IOException | RuntimeException e) {
-            for (TunDevice t : tuns) t.close();
+            for (Shard s : shards) s.loop().close();
+            for (List<TunDevice> qs : byPort) for (TunDevice t : qs) t.close();
             if (writer != null) {
                 try { writer.close(); } catch (IOException ignored) { /* already failing */ }
             }
@@ -123,45 +153,83 @@ public final class TunRouter implements AutoCloseable {
      * ({@code pcap} not null) turns them off.
      */
     public static TunRouter open(List<Port> ports, Netfilter nf, Path pcap, long seed, boolean offload) throws IOException {
-        if (ports.isEmpty()) throw new IllegalArgumentException("a router needs at least one interface");
-        return new TunRouter(List.copyOf(ports), nf, pcap, seed, offload);
+        return open(ports, nf, pcap, seed, offload, 1);
     }
 
-    /** The TUNs, in the order of the ports (their offloads and counters). */
-    public List<TunDevice> tuns() { return List.copyOf(tuns); }
+    /**
+     * {@link #open(List, Netfilter, Path, long, boolean)} with every TUN opened as {@code queues}
+     * queues (IFF_MULTI_QUEUE) and one stack and loop per queue index, so flows are forwarded on
+     * as many cores (the kernel keeps each flow on one queue of every port). More than one queue needs {@code nf} null: the firewall's
+     * and NAT's connection table is one stack's. If the kernel gives fewer queues, the router
+     * runs with those ({@link #fallback}).
+     */
+    public static TunRouter open(List<Port> ports, Netfilter nf, Path pcap, long seed, boolean offload, int queues) throws IOException {
+        if (ports.isEmpty()) throw new IllegalArgumentException("a router needs at least one interface");
+        if (queues < 1) throw new IllegalArgumentException("queues must be at least 1: " + queues);
+        if (queues > 1 && nf != null)
+            throw new IllegalArgumentException("more than one queue needs a router without firewall or NAT (their connection table is one stack's)");
+        return new TunRouter(List.copyOf(ports), nf, pcap, seed, offload, queues);
+    }
 
-    /** The stack (touch it only on {@link #loop()}'s thread). */
-    public Host host() { return host; }
+    /** The TUNs (shard 0's queue of each), in the order of the ports (their offloads and counters). */
+    public List<TunDevice> tuns() { return List.copyOf(shards.getFirst().tuns()); }
 
-    public EventLoop loop() { return loop; }
+    /** Queues per TUN, and so stacks and loops forwarding side by side. */
+    public int queues() { return shards.size(); }
 
-    /** The counters, read on the loop thread: name to value, non-zero only. */
+    /** Why fewer queues than asked for were opened, or null. */
+    public String fallback() { return fallback; }
+
+    /** Shard 0's stack, the only one with one queue (touch it only on {@link #loop()}'s thread). */
+    public Host host() { return shards.getFirst().host(); }
+
+    /** Shard 0's loop. */
+    public EventLoop loop() { return shards.getFirst().loop(); }
+
+    /**
+     * The counters, each read on its shard's loop: name to value, non-zero only, summed over the
+     * shards; with more than one, each shard's also under {@code qN.name}.
+     */
     public java.util.Map<String, Long> counters() {
-        return loop.call(() -> {
-            java.util.Map<String, Long> m = new java.util.TreeMap<>();
-            host.counters().snapshot().forEach((k, v) -> { if (v != 0) m.put(k, v); });
-            for (TunDevice t : tuns) {
-                TunOffload.Stats o = t.offloadStats();
-                if (o.rxSuperPackets() != 0) m.put("tun." + t.name() + ".rx_super_packets", o.rxSuperPackets());
-                if (o.txSuperPackets() != 0) m.put("tun." + t.name() + ".tx_super_packets", o.txSuperPackets());
-                if (o.txSegmentsCoalesced() != 0) m.put("tun." + t.name() + ".tx_segments_coalesced", o.txSegmentsCoalesced());
-                if (o.txUdpSuperPackets() != 0) m.put("tun." + t.name() + ".tx_udp_super_packets", o.txUdpSuperPackets());
-                if (o.txDatagramsCoalesced() != 0) m.put("tun." + t.name() + ".tx_datagrams_coalesced", o.txDatagramsCoalesced());
+        java.util.Map<String, Long> sum = new java.util.TreeMap<>(), each = new java.util.TreeMap<>();
+        for (int i = 0; i < shards.size(); i++) {
+            Shard s = shards.get(i);
+            java.util.Map<String, Long> m = s.loop().call(() -> {
+                java.util.Map<String, Long> c = new java.util.TreeMap<>();
+                s.host().counters().snapshot().forEach((k, v) -> { if (v != 0) c.put(k, v); });
+                for (TunDevice t : s.tuns()) {
+                    TunOffload.Stats o = t.offloadStats();
+                    String at = "tun." + t.name();
+                    if (o.rxSuperPackets() != 0) c.put(at + ".rx_super_packets", o.rxSuperPackets());
+                    if (t.rxChecksumsLeftPartial() != 0) c.put(at + ".rx_checksums_left_partial", t.rxChecksumsLeftPartial());
+                    if (o.txSuperPackets() != 0) c.put(at + ".tx_super_packets", o.txSuperPackets());
+                    if (o.txSegmentsCoalesced() != 0) c.put(at + ".tx_segments_coalesced", o.txSegmentsCoalesced());
+                    if (o.txUdpSuperPackets() != 0) c.put(at + ".tx_udp_super_packets", o.txUdpSuperPackets());
+                    if (o.txDatagramsCoalesced() != 0) c.put(at + ".tx_datagrams_coalesced", o.txDatagramsCoalesced());
+                }
+                return c;
+            });
+            for (var e : m.entrySet()) {
+                sum.merge(e.getKey(), e.getValue(), Long::sum);
+                if (shards.size() > 1) each.put("q" + i + "." + e.getKey(), e.getValue());
             }
-            return m;
-        });
+        }
+        sum.putAll(each);
+        return sum;
     }
 
     @Override public synchronized void close() {
         if (closed) return;
         closed = true;
-        try {
-            loop.run(() -> { for (TunHost.TunPort p : ports) p.stop(); });
-        } catch (java.util.concurrent.RejectedExecutionException ignored) {
-            // loop already gone
+        for (Shard s : shards) {
+            try {
+                s.loop().run(() -> { for (TunHost.TunPort p : s.ports()) p.stop(); });
+            } catch (java.util.concurrent.RejectedExecutionException ignored) {
+                // loop already gone
+            }
+            s.loop().close();
         }
-        loop.close();
-        for (TunDevice t : tuns) t.close();
+        for (Shard s : shards) for (TunDevice t : s.tuns()) t.close();
         if (pcap != null) {
             try {
                 pcap.close();

@@ -452,7 +452,16 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         if (inbound != null) inbound.leaveVouchedPartial = on;
     }
 
-    /** Received TCP checksums left partial ({@link #leaveVouchedChecksumsPartial}). */
+    /**
+     * For a router without filter or NAT: TCP super-packets read whole keep the kernel's partial
+     * checksum (vouched for) instead of being summed, since forwarding writes them on whole with
+     * a partial checksum again or cuts and sums each segment; plain packets are completed.
+     */
+    public final void leaveSuperPacketChecksumsPartial(boolean on) {
+        if (inbound != null) inbound.leaveSuperPartial = on;
+    }
+
+    /** Received TCP checksums left partial ({@link #leaveVouchedChecksumsPartial}, {@link #leaveSuperPacketChecksumsPartial}). */
     public final long rxChecksumsLeftPartial() {
         return inbound == null ? 0 : inbound.checksumsLeftPartial;
     }

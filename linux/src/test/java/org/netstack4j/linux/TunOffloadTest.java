@@ -158,6 +158,43 @@ class TunOffloadTest {
         assertArrayEquals(small, out.get(0));
     }
 
+    /**
+     * Issue 14 (route): a router without filter or NAT leaves a super-packet's partial checksum as
+     * the kernel wrote it (no pass over the payload), since forwarding it whole puts the very same
+     * pseudo-header sum there again; a plain NEEDS_CSUM packet, written out as it is, is still completed.
+     */
+    @Test
+    void aRouterLeavesSuperPacketChecksumsPartialAndCompletesPlainOnes() {
+        byte[] d = data(30 * MSS);
+        for (boolean v6 : new boolean[] {false, true}) {
+            byte[] big = Segmentation.merge(run(v6, 5000, 30, MSS, d), 65535).get(0).packet();
+            byte[] f = TunOffload.gso(big, MSS);
+            byte[] partial = Arrays.copyOfRange(f, 10, f.length);
+            TunOffload.Inbound in = new TunOffload.Inbound(true);
+            in.leaveSuperPartial = true;
+            List<byte[]> out = new ArrayList<>();
+            assertTrue(in.decode(f, f.length, out));
+            assertArrayEquals(partial, out.get(0), "left as read: the pseudo-header sum only");
+            assertFalse(Segmentation.checksumOk(out.get(0), out.get(0).length));
+            assertEquals(MSS | FrameSink.CHECKSUM_VERIFIED, in.lastInfo(), "handed on whole, vouched for");
+            assertEquals(1, in.checksumsLeftPartial);
+            assertEquals(0, in.checksumsCompleted);
+            byte[] forwarded = out.get(0).clone();
+            assertTrue(Segmentation.toPartialChecksum(forwarded, forwarded.length));
+            assertArrayEquals(partial, forwarded, "what forwarding writes for the GSO write is what was read");
+            for (byte[] seg : Segmentation.segment(out.get(0), out.get(0).length, MSS).packets())
+                assertTrue(Segmentation.checksumOk(seg, seg.length), "cut for a next hop without TSO: each segment summed anew");
+
+            byte[] small = segment(v6, 5000, 1, 1, d, 0, 500, true);
+            byte[] g = TunOffload.gso(small, MSS);
+            new VirtioNetHeader(VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_NONE, 0, 0, v6 ? 40 : 20, 16).write(g, 0);
+            out.clear();
+            assertTrue(in.decode(g, g.length, out));
+            assertArrayEquals(small, out.get(0), "a plain packet goes out as it is: completed");
+            assertEquals(1, in.checksumsCompleted);
+        }
+    }
+
     /** Issue 15: what the device completed or was told is valid is vouched for, so TCP does not sum it a second time. */
     @Test
     void completedAndValidTcpChecksumsAreVouchedForNothingElse() {
