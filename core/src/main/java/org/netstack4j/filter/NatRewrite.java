@@ -1,5 +1,6 @@
 package org.netstack4j.filter;
 
+import org.netstack4j.wire.Bytes;
 import org.netstack4j.wire.Checksum;
 import org.netstack4j.wire.IcmpRepr;
 import org.netstack4j.wire.Icmpv6Repr;
@@ -35,8 +36,8 @@ public final class NatRewrite {
     public static void rewrite(byte[] buf, int off, boolean source, Endpoint to) {
         int hl = (buf[off] & 0xf) * 4;
         int l4 = off + hl;
-        int l4len = Fields.u16(buf, off + 2) - hl;
-        int proto = Fields.u8(buf, off + 9);
+        int l4len = Bytes.u16(buf, off + 2) - hl;
+        int proto = Bytes.u8(buf, off + 9);
         int l4cks = l4Checksum(buf, proto, l4, l4len);
         boolean udp = proto == Ipv4Repr.PROTO_UDP;
         // the address: IP header checksum, and the pseudo-header of TCP and UDP
@@ -58,9 +59,9 @@ public final class NatRewrite {
         int q = icmp + IcmpRepr.HEADER_LENGTH;
         int qhl = (buf[q] & 0xf) * 4;
         int ql4 = q + qhl;
-        int qend = off + Fields.u16(buf, off + 2);
+        int qend = off + Bytes.u16(buf, off + 2);
         int ql4len = qend - ql4;
-        int qproto = Fields.u8(buf, q + 9);
+        int qproto = Bytes.u8(buf, q + 9);
         int qcks = l4Checksum(buf, qproto, ql4, ql4len);
         boolean udp = qproto == Ipv4Repr.PROTO_UDP;
         setAddress(buf, q + (quotedSource ? 12 : 16), (Ipv4Address) to.address(), q + 10, qproto == Ipv4Repr.PROTO_ICMP ? NONE : qcks, udp, icmpCks);
@@ -71,8 +72,8 @@ public final class NatRewrite {
     /** Sets only the source or destination address (e.g. the outer header of an ICMP error). */
     public static void rewriteAddress(byte[] buf, int off, boolean source, Ipv4Address to) {
         int hl = (buf[off] & 0xf) * 4;
-        int proto = Fields.u8(buf, off + 9);
-        int l4cks = proto == Ipv4Repr.PROTO_ICMP ? NONE : l4Checksum(buf, proto, off + hl, Fields.u16(buf, off + 2) - hl);
+        int proto = Bytes.u8(buf, off + 9);
+        int l4cks = proto == Ipv4Repr.PROTO_ICMP ? NONE : l4Checksum(buf, proto, off + hl, Bytes.u16(buf, off + 2) - hl);
         setAddress(buf, off + (source ? 12 : 16), to, off + 10, l4cks, proto == Ipv4Repr.PROTO_UDP, NONE);
     }
 
@@ -101,7 +102,7 @@ public final class NatRewrite {
         int q = p.l4Offset() + Icmpv6Repr.HEADER_LENGTH;
         int end = p.l4Offset() + p.l4Length();
         // Quote#of6 named the flow only with the transport header right after the quoted IPv6 header
-        int qproto = Fields.u8(buf, q + 6);
+        int qproto = Bytes.u8(buf, q + 6);
         int ql4 = q + Ipv6Repr.HEADER_LENGTH;
         int qcks = l4Checksum6(buf, qproto, ql4, end - ql4);
         boolean udp = qproto == Ipv6Repr.NH_UDP;
@@ -135,7 +136,7 @@ public final class NatRewrite {
         return switch (proto) {
             case Ipv6Repr.NH_TCP, Ipv6Repr.NH_UDP -> l4len >= 4 ? l4 + (source ? 0 : 2) : NONE;
             case Ipv6Repr.NH_ICMPV6 -> {
-                int type = l4len >= 6 ? Fields.u8(buf, l4) : -1;
+                int type = l4len >= 6 ? Bytes.u8(buf, l4) : -1;
                 yield type == Icmpv6Repr.TYPE_ECHO_REQUEST || type == Icmpv6Repr.TYPE_ECHO_REPLY ? l4 + 4 : NONE;
             }
             default -> NONE;
@@ -159,7 +160,7 @@ public final class NatRewrite {
             default -> NONE;
         };
         if (pos == NONE || pos + 2 > l4 + l4len) return NONE;
-        if (proto == Ipv4Repr.PROTO_UDP && Fields.u16(buf, pos) == 0) return NONE; // RFC 768: no checksum
+        if (proto == Ipv4Repr.PROTO_UDP && Bytes.u16(buf, pos) == 0) return NONE; // RFC 768: no checksum
         return pos;
     }
 
@@ -168,7 +169,7 @@ public final class NatRewrite {
         return switch (proto) {
             case Ipv4Repr.PROTO_TCP, Ipv4Repr.PROTO_UDP -> l4len >= 4 ? l4 + (source ? 0 : 2) : NONE;
             case Ipv4Repr.PROTO_ICMP -> {
-                int type = l4len >= 6 ? Fields.u8(buf, l4) : -1;
+                int type = l4len >= 6 ? Bytes.u8(buf, l4) : -1;
                 yield type == IcmpRepr.TYPE_ECHO_REQUEST || type == IcmpRepr.TYPE_ECHO_REPLY ? l4 + 4 : NONE;
             }
             default -> NONE;
@@ -192,22 +193,22 @@ public final class NatRewrite {
      * changed checksum words themselves.
      */
     private static void write16(byte[] buf, int pos, int value, int cks, boolean udp, int outer, int cks2, boolean udp2) {
-        int old = Fields.u16(buf, pos);
+        int old = Bytes.u16(buf, pos);
         if (old == value) return;
-        Fields.put16(buf, pos, value);
+        Bytes.put16(buf, pos, value);
         if (outer != NONE) adjust(buf, outer, old, value, false);
         if (cks != NONE) adjustCovered(buf, cks, old, value, udp, outer);
         if (cks2 != NONE) adjustCovered(buf, cks2, old, value, udp2, outer);
     }
 
     private static void adjustCovered(byte[] buf, int cks, int old, int value, boolean udp, int outer) {
-        int before = Fields.u16(buf, cks);
+        int before = Bytes.u16(buf, cks);
         adjust(buf, cks, old, value, udp);
-        if (outer != NONE) adjust(buf, outer, before, Fields.u16(buf, cks), false);
+        if (outer != NONE) adjust(buf, outer, before, Bytes.u16(buf, cks), false);
     }
 
     private static void adjust(byte[] buf, int cks, int old, int value, boolean udp) {
-        int c = Checksum.update(Fields.u16(buf, cks), old, value);
-        Fields.put16(buf, cks, udp && c == 0 ? 0xffff : c);
+        int c = Checksum.update(Bytes.u16(buf, cks), old, value);
+        Bytes.put16(buf, cks, udp && c == 0 ? 0xffff : c);
     }
 }

@@ -20,6 +20,8 @@ import org.netstack4j.wire.Parsed;
  * for every datagram sent. Datagrams are whole (reassembled) IPv4 datagrams or IPv6 packets at
  * buf[off..off+len), rewritten in place. IPv6 goes through connection tracking and the rules the
  * same way, and NAT translates each family by its NATs' external addresses (NAT66 for IPv6).
+ * NPTv6 ({@link Npt6}) maps prefixes statelessly: in at pre-routing before NAT, out at
+ * post-routing after it, so the rules and connection tracking see internal addresses.
  * The IP layer reassembles fragments of both families before the hooks (a fragment that reaches
  * here anyway is dropped as malformed). Counters (under "nf."): malformed, dropped,
  * rejected, conntrack_full.
@@ -40,6 +42,7 @@ public final class Netfilter implements Pollable {
     private final ConnTrack conntrack;
     private final Firewall firewall;
     private final List<Nat> nats = new ArrayList<>();
+    private final List<Npt6> npts = new ArrayList<>();
     private final Map<String, Ipv4Address> addresses;
     private final Map<String, Ipv6Address> addresses6;
     private final Counters.Counter malformed, dropped, rejected, conntrackFull;
@@ -55,6 +58,13 @@ public final class Netfilter implements Pollable {
     /** @param addresses6 each interface's IPv6 address, the source of the ICMPv6 errors a reject sends from it */
     public Netfilter(RuleSet rules, ConnTrackConfig ct, List<NatConfig> nat, Map<String, Ipv4Address> addresses,
                      Map<String, Ipv6Address> addresses6, Counters counters) {
+        this(rules, ct, nat, List.of(), addresses, addresses6, counters);
+    }
+
+    /** @param npt6 stateless IPv6 prefix translations ({@link Npt6}), one per external interface */
+    public Netfilter(RuleSet rules, ConnTrackConfig ct, List<NatConfig> nat, List<Npt6.Config> npt6, Map<String, Ipv4Address> addresses,
+                     Map<String, Ipv6Address> addresses6, Counters counters) {
+        for (Npt6.Config c : npt6) npts.add(new Npt6(c, counters));
         this.addresses6 = Map.copyOf(addresses6);
         this.conntrack = new ConnTrack(ct, counters);
         this.firewall = new Firewall(rules);
@@ -69,11 +79,20 @@ public final class Netfilter implements Pollable {
     public ConnTrack conntrack() { return conntrack; }
     public Firewall firewall() { return firewall; }
     public List<Nat> nats() { return List.copyOf(nats); }
+    public List<Npt6> npt6() { return List.copyOf(npts); }
 
     /** Pre-routing: destination NAT, replies of masqueraded flows, hairpinning. Checksums are verified here. */
     public Outcome preRouting(byte[] buf, int off, int len, String inIface, long now) {
         Parsed<Packet> pp = Packet.parse(buf, off, len, true);
         if (!(pp instanceof Parsed.Ok<Packet>(Packet p))) return drop(malformed, pp.toString());
+        for (Npt6 n : npts) {
+            Npt6.Action a = n.inbound(p, inIface);
+            switch (a) {
+                case UNCHANGED -> { }
+                case TRANSLATED, HAIRPINNED -> { return PASS; }
+                case UNTRANSLATABLE -> { return drop(dropped, "npt6: " + a); }
+            }
+        }
         for (Nat n : nats) {
             Nat.Action a = n.inbound(p, inIface, now);
             switch (a) {
@@ -105,6 +124,11 @@ public final class Netfilter implements Pollable {
                 IpAddress mine = inIface.isEmpty() ? null : p.isIpv6() ? addresses6.get(inIface) : addresses.get(inIface);
                 IpAddress from = mine == null ? p.dst() : mine;
                 Optional<byte[]> answer = Reject.answer(p, with, from);
+                // the answer passes no hook: it leaves by inIface translated here, so no internal
+                // address of an NPTv6 prefix gets out in it (its quote included)
+                if (answer.isPresent() && !npts.isEmpty() && !inIface.isEmpty()
+                        && Packet.parse(answer.get(), 0, answer.get().length, false) instanceof Parsed.Ok<Packet>(Packet a)
+                        && npt6Out(a, inIface) instanceof Outcome.Drop) answer = Optional.empty();
                 rejected.increment();
                 yield answer.<Outcome>map(Outcome.Reject::new).orElse(new Outcome.Drop(why + " (no answer allowed)"));
             }
@@ -121,6 +145,19 @@ public final class Netfilter implements Pollable {
                 case UNCHANGED -> { }
                 case TRANSLATED, HAIRPINNED -> { return PASS; }
                 case FILTERED, PORT_EXHAUSTED, TABLE_FULL -> { return drop(dropped, "nat: " + a); }
+            }
+        }
+        return npt6Out(p, outIface);
+    }
+
+    /** Post-routing's NPTv6, after NAT: a source in an internal prefix leaves with the external one. */
+    private Outcome npt6Out(Packet p, String outIface) {
+        for (Npt6 n : npts) {
+            Npt6.Action a = n.outbound(p, outIface);
+            switch (a) {
+                case UNCHANGED -> { }
+                case TRANSLATED, HAIRPINNED -> { return PASS; }
+                case UNTRANSLATABLE -> { return drop(dropped, "npt6: " + a); }
             }
         }
         return PASS;
