@@ -85,14 +85,8 @@ public final class Netfilter implements Pollable {
     public Outcome preRouting(byte[] buf, int off, int len, String inIface, long now) {
         Parsed<Packet> pp = Packet.parse(buf, off, len, true);
         if (!(pp instanceof Parsed.Ok<Packet>(Packet p))) return drop(malformed, pp.toString());
-        for (Npt6 n : npts) {
-            Npt6.Action a = n.inbound(p, inIface);
-            switch (a) {
-                case UNCHANGED -> { }
-                case TRANSLATED, HAIRPINNED -> { return PASS; }
-                case UNTRANSLATABLE -> { return drop(dropped, "npt6: " + a); }
-            }
-        }
+        Outcome mapped = npt6(p, inIface, true);
+        if (mapped != null) return mapped;
         for (Nat n : nats) {
             Nat.Action a = n.inbound(p, inIface, now);
             switch (a) {
@@ -128,7 +122,7 @@ public final class Netfilter implements Pollable {
                 // address of an NPTv6 prefix gets out in it (its quote included)
                 if (answer.isPresent() && !npts.isEmpty() && !inIface.isEmpty()
                         && Packet.parse(answer.get(), 0, answer.get().length, false) instanceof Parsed.Ok<Packet>(Packet a)
-                        && npt6Out(a, inIface) instanceof Outcome.Drop) answer = Optional.empty();
+                        && npt6(a, inIface, false) instanceof Outcome.Drop) answer = Optional.empty();
                 rejected.increment();
                 yield answer.<Outcome>map(Outcome.Reject::new).orElse(new Outcome.Drop(why + " (no answer allowed)"));
             }
@@ -147,20 +141,21 @@ public final class Netfilter implements Pollable {
                 case FILTERED, PORT_EXHAUSTED, TABLE_FULL -> { return drop(dropped, "nat: " + a); }
             }
         }
-        return npt6Out(p, outIface);
+        Outcome mapped = npt6(p, outIface, false); // after NAT
+        return mapped == null ? PASS : mapped;
     }
 
-    /** Post-routing's NPTv6, after NAT: a source in an internal prefix leaves with the external one. */
-    private Outcome npt6Out(Packet p, String outIface) {
+    /** NPTv6 in (pre-routing) or out (post-routing): the outcome when one translator acted, else null. */
+    private Outcome npt6(Packet p, String iface, boolean in) {
         for (Npt6 n : npts) {
-            Npt6.Action a = n.outbound(p, outIface);
+            Npt6.Action a = in ? n.inbound(p, iface) : n.outbound(p, iface);
             switch (a) {
                 case UNCHANGED -> { }
                 case TRANSLATED, HAIRPINNED -> { return PASS; }
                 case UNTRANSLATABLE -> { return drop(dropped, "npt6: " + a); }
             }
         }
-        return PASS;
+        return null;
     }
 
     private static Outcome drop(Counters.Counter c, String reason) {
