@@ -12,6 +12,7 @@ import java.util.StringJoiner;
 import org.netstack4j.filter.ConnTrackConfig;
 import org.netstack4j.filter.NatConfig;
 import org.netstack4j.filter.Netfilter;
+import org.netstack4j.filter.Npt6;
 import org.netstack4j.filter.RuleSet;
 import org.netstack4j.linux.Ipv4Cidr;
 import org.netstack4j.linux.Ipv6Cidr;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** A user-space IPv4 and IPv6 router between TUN interfaces, with an optional firewall and masquerade. */
+/** A user-space IPv4 and IPv6 router between TUN interfaces, with an optional firewall, masquerade and NPTv6. */
 @Command(name = "route", mixinStandardHelpOptions = true,
         header = "Routes IPv4 (RFC 1812) and IPv6 (RFC 8200) between TUN interfaces in user space.",
         description = {
@@ -41,7 +42,11 @@ import picocli.CommandLine.Model.CommandSpec;
             "--masquerade rewrites the source of what leaves an interface to netstack4j's",
             "address there: IPv4, and IPv6 (stateful NAT66, as ip6tables MASQUERADE) on",
             "ports with an IPv6 address. A port may be IPv6-only (b0=fd00:2::1/64) and have",
-            "several IPv6 addresses; netstack4j sends no router advertisements. The kernel",
+            "several IPv6 addresses; netstack4j sends no router advertisements.",
+            "--npt6 b0=fd00:1::/48,2001:db8:1::/48 maps the first prefix to the second on",
+            "what leaves by b0 and back on what comes in (NPTv6, RFC 6296: stateless,",
+            "checksum-neutral, ICMPv6 errors and hairpinning too; /1 to /64); the firewall",
+            "sees the internal addresses. Not with --masquerade on the same port. The kernel",
             "side of each TUN is left to you (address it, or move it into a namespace).",
             "Ctrl-C prints the counters and removes the TUNs."},
         footer = {"", "Example (as root):",
@@ -60,6 +65,11 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
 
     @Option(names = "--masquerade", paramLabel = "NAME", description = "Source NAT to netstack4j's address on NAME for what leaves by it.")
     List<String> masquerade = new ArrayList<>();
+
+    @Option(names = "--npt6", paramLabel = "NAME=INTERNAL/LEN,EXTERNAL/LEN",
+            description = "NPTv6 (RFC 6296) on NAME: sources in INTERNAL leave by it in EXTERNAL, and what comes in to EXTERNAL"
+                    + " goes to INTERNAL, e.g. b0=fd00:1::/48,2001:db8:1::/48 (stateless, checksum-neutral, /1 to /64).")
+    List<String> npt6 = new ArrayList<>();
 
     @Option(names = "--mtu", paramLabel = "NAME=MTU",
             description = "The MTU of a --tun interface (68..65535; default the kernel's, 1500), e.g. b0=1280.")
@@ -139,7 +149,33 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
     }
 
     static Netfilter netfilter(List<TunRouter.Port> ports, Path firewall, List<String> masquerade, ConnTrackConfig ct, Counters counters) {
-        if (firewall == null && masquerade.isEmpty()) return null;
+        return netfilter(ports, firewall, masquerade, List.of(), ct, counters);
+    }
+
+    /** {@code --npt6 NAME=INTERNAL/LEN,EXTERNAL/LEN}, checked against the ports and --masquerade. */
+    static List<Npt6.Config> npt6(List<TunRouter.Port> ports, List<String> npt6, List<String> masquerade) {
+        List<Npt6.Config> out = new ArrayList<>();
+        for (String n : npt6) {
+            int eq = n.indexOf('=');
+            String name = eq <= 0 ? "" : n.substring(0, eq);
+            TunRouter.Port port = ports.stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+            if (port == null) throw new Main.UsageError("--npt6 " + n + ": expected NAME=INTERNAL/LEN,EXTERNAL/LEN with NAME one of the --tun interfaces "
+                    + ports.stream().map(TunRouter.Port::name).toList());
+            if (port.ipv6().isEmpty()) throw new Main.UsageError("--npt6 " + n + ": " + name + " has no IPv6 address");
+            if (masquerade.contains(name)) throw new Main.UsageError("--npt6 " + n + ": " + name + " also has --masquerade (NAT66); choose one");
+            if (out.stream().anyMatch(c -> c.externalIface().equals(name))) throw new Main.UsageError("--npt6: " + name + " given twice");
+            try {
+                out.add(Npt6.Config.parse(name, n.substring(eq + 1)));
+            } catch (IllegalArgumentException e) {
+                throw new Main.UsageError("--npt6 " + n + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    static Netfilter netfilter(List<TunRouter.Port> ports, Path firewall, List<String> masquerade, List<Npt6.Config> npt6,
+                               ConnTrackConfig ct, Counters counters) {
+        if (firewall == null && masquerade.isEmpty() && npt6.isEmpty()) return null;
         Map<String, Ipv4Address> addrs = new LinkedHashMap<>();
         Map<String, Ipv6Address> addrs6 = new LinkedHashMap<>();
         for (TunRouter.Port p : ports) {
@@ -170,7 +206,7 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
             if (a != null) nat.add(NatConfig.masquerade(m, a));
             if (a6 != null) nat.add(NatConfig.masquerade(m, a6));
         }
-        return new Netfilter(rules, ct, nat, addrs, addrs6, counters);
+        return new Netfilter(rules, ct, nat, npt6, addrs, addrs6, counters);
     }
 
     @Override public Integer call() throws Exception {
@@ -178,9 +214,10 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
         if (pcap != null) Options.outputFile("--pcap", pcap);
         Counters nfCounters = new Counters();
         if (conntrackMax < 1) throw new Main.UsageError("--conntrack-max: at least 1, not " + conntrackMax);
-        Netfilter nf = netfilter(ports, firewall, masquerade, ConnTrackConfig.defaults().withMaxEntries(conntrackMax), nfCounters);
+        List<Npt6.Config> npts = npt6(ports, npt6, masquerade);
+        Netfilter nf = netfilter(ports, firewall, masquerade, npts, ConnTrackConfig.defaults().withMaxEntries(conntrackMax), nfCounters);
         if (queues < 1 || queues > 64) throw new Main.UsageError("--queues: 1 to 64, not " + queues);
-        if (queues > 1 && nf != null) throw new Main.UsageError("--queues " + queues + ": not with --firewall or --masquerade (their connection table is one stack's)");
+        if (queues > 1 && nf != null) throw new Main.UsageError("--queues " + queues + ": not with --firewall, --masquerade or --npt6 (their state is one stack's)");
         TunOptions.requireTunAccess("TUN interfaces");
         TunRouter router;
         try {
@@ -198,7 +235,9 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
         if (router.fallback() != null) out.println("queues: " + router.fallback());
         else if (router.queues() > 1) out.println(router.queues() + " queues per TUN, a stack and thread each");
         out.println("forwarding" + (nf == null ? "" : " with " + (firewall == null ? "" : "firewall " + firewall + " ")
-                + (masquerade.isEmpty() ? "" : "masquerade on " + String.join(",", masquerade))) + "; Ctrl-C to stop");
+                + (masquerade.isEmpty() ? "" : "masquerade on " + String.join(",", masquerade) + " ")
+                + (npts.isEmpty() ? "" : "NPTv6 " + npts.stream().map(Object::toString).collect(java.util.stream.Collectors.joining(" ")))).strip()
+                + "; Ctrl-C to stop");
         out.flush();
         TunOptions.printCountersOnExit(out, () -> {
             Map<String, Long> counters = new java.util.TreeMap<>(router.counters());

@@ -27,7 +27,7 @@ class RouteCommandTest {
 
     @Test void queuesOnlyWithoutConnectionTracking() {
         misuse("--queues: 1 to 64, not 0", "route", "--tun", "a0=10.1.0.1/24", "--tun", "b0=10.2.0.1/24", "--queues", "0");
-        misuse("--queues 2: not with --firewall or --masquerade", "route", "--tun", "a0=10.1.0.1/24", "--tun", "b0=10.2.0.1/24",
+        misuse("--queues 2: not with --firewall, --masquerade or --npt6", "route", "--tun", "a0=10.1.0.1/24", "--tun", "b0=10.2.0.1/24",
                 "--queues", "2", "--masquerade", "b0");
     }
 
@@ -80,5 +80,29 @@ class RouteCommandTest {
         assertEquals(java.util.List.of("fd00:2::1"), nf6.nats().stream().map(n -> n.config().external().toString()).toList());
         var dual = RouteCommand.ports(java.util.List.of("a0=10.1.0.1/24,fd00:1::1/64", "b0=10.2.0.1/24,fd00:2::1/64"));
         assertEquals(2, RouteCommand.netfilter(dual, null, java.util.List.of("b0"), new org.netstack4j.trace.Counters()).nats().size());
+    }
+
+    @Test void npt6OnAnIpv6Port() {
+        var ports = RouteCommand.ports(java.util.List.of("a0=fd00:1::1/64", "b0=10.2.0.1/24,fd00:2::1/64", "c0=10.3.0.1/24"));
+        var npts = RouteCommand.npt6(ports, java.util.List.of("b0=fd00:1::/48,fd00:3::/48"), java.util.List.of());
+        assertEquals("b0=fd00:1::/48,fd00:3::/48", npts.getFirst().toString());
+        var nf = RouteCommand.netfilter(ports, null, java.util.List.of(), npts, org.netstack4j.filter.ConnTrackConfig.defaults(),
+                new org.netstack4j.trace.Counters());
+        assertEquals(1, nf.npt6().size(), "--npt6 alone makes a netfilter");
+        assertEquals(0, nf.nats().size());
+        String[] tuns = {"route", "--tun", "a0=fd00:1::1/64", "--tun", "b0=10.2.0.1/24,fd00:2::1/64", "--tun", "c0=10.3.0.1/24"};
+        misuse("--npt6 d0=fd00:1::/48,fd00:3::/48: expected NAME=INTERNAL/LEN,EXTERNAL/LEN with NAME one of the --tun interfaces",
+                cat(tuns, "--npt6", "d0=fd00:1::/48,fd00:3::/48"));
+        misuse("c0 has no IPv6 address", cat(tuns, "--npt6", "c0=fd00:1::/48,fd00:3::/48"));
+        misuse("b0 also has --masquerade", cat(tuns, "--npt6", "b0=fd00:1::/48,fd00:3::/48", "--masquerade", "b0"));
+        misuse("/1 to /64", cat(tuns, "--npt6", "b0=fd00:1::/96,fd00:3::/96"));
+        misuse("expected INTERNAL/LEN,EXTERNAL/LEN", cat(tuns, "--npt6", "b0=fd00:1::/48"));
+        misuse("host bits set", cat(tuns, "--npt6", "b0=fd00:1::1/48,fd00:3::/48"));
+    }
+
+    private static String[] cat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
     }
 }

@@ -222,6 +222,39 @@ class RouteInteropTest {
     }
 
     /**
+     * NPTv6 (RFC 6296) on an IPv6-only route: {@code --npt6 b0=fd00:1::/48,fd00:3::/48}. A
+     * (fd00:1::2) pings B and fetches 1 MB with curl -6 from python3 -m http.server in B; B's
+     * server log shows A's translated address fd00:3:0:fffd::2 (the /48 swapped, the subnet word
+     * adjusted by 0xfffd to keep checksums), never fd00:1::2 or the router's address. B reaches
+     * fd00:3::/48 by its default route via the router.
+     */
+    @Test void ipv6RouteWithNptv6(@TempDir Path dir) throws Exception {
+        assumeTrue(LinuxNet.findOnPath("ping") != null, "needs ping (iputils-ping)");
+        startRouter("--tun", a0 + "=fd00:1::1/64", "--tun", b0 + "=fd00:2::1/64", "--npt6", b0 + "=fd00:1::/48,fd00:3::/48");
+        String[][] sides = {{a0, nsA, "fd00:1::2/64", "fd00:1::1"}, {b0, nsB, "fd00:2::2/64", "fd00:2::1"}};
+        for (String[] s : sides) {
+            sh("ip", "link", "set", s[0], "netns", s[1]);
+            sh("ip", "-n", s[1], "-6", "addr", "add", s[2], "dev", s[0], "nodad");
+            sh("ip", "-n", s[1], "link", "set", s[0], "up");
+            sh("ip", "-n", s[1], "-6", "route", "add", "default", "via", s[3], "dev", s[0]);
+        }
+        String ping = sh("ip", "netns", "exec", nsA, "ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", "fd00:2::2");
+        assertTrue(ping.contains(" 0% packet loss") && ping.contains("from fd00:2::2"), ping);
+        TunInteropTest.writeRandom(dir, "data.bin", 1 << 20, new java.util.Random(7));
+        Path file = dir.resolve("data.bin");
+        Path log = startServer(dir, "fd00:2::2", "http://[fd00:2::2]:8000/");
+        String sum = sh("ip", "netns", "exec", nsA, "sh", "-c", "curl -6 -g -sS --max-time 30 'http://[fd00:2::2]:8000/data.bin' | sha256sum").split(" ")[0];
+        assertEquals(sh("sha256sum", file.toString()).split(" ")[0], sum, "1 MB intact through NPTv6");
+        String seen = Files.readString(log);
+        assertTrue(seen.contains("fd00:3:0:fffd::2 - - ") && seen.contains("GET /data.bin"), "B's server saw A's translated address: " + seen);
+        assertTrue(!seen.contains("fd00:1::2") && !seen.contains("fd00:2::1 - - "), "never A's own, nor the router's: " + seen);
+        String rest = stopRouter();
+        assertTrue(rest.matches("(?s).*npt6\\.out\\.translated\\s+\\d{2,}.*") && rest.matches("(?s).*npt6\\.in\\.translated\\s+\\d{2,}.*"),
+                "NPTv6 counters: " + rest);
+        assertTrue(!rest.contains("nat.out.translated"), "no NAT66: " + rest);
+    }
+
+    /**
      * The router checks of issue 14 over IPv4: iperf3 TCP and UDP through {@code route} (numbers
      * printed), and an MTU 1280 link on B's side ({@code --mtu b0=1280}; B's kernel is told 1500,
      * so its MSS does not hide the limit, as with a tunnel behind the router). A DF-clear 1428-byte

@@ -20,6 +20,8 @@ import org.netstack4j.wire.Parsed;
  * for every datagram sent. Datagrams are whole (reassembled) IPv4 datagrams or IPv6 packets at
  * buf[off..off+len), rewritten in place. IPv6 goes through connection tracking and the rules the
  * same way, and NAT translates each family by its NATs' external addresses (NAT66 for IPv6).
+ * NPTv6 ({@link Npt6}) maps prefixes statelessly: in at pre-routing before NAT, out at
+ * post-routing after it, so the rules and connection tracking see internal addresses.
  * The IP layer reassembles fragments of both families before the hooks (a fragment that reaches
  * here anyway is dropped as malformed). Counters (under "nf."): malformed, dropped,
  * rejected, conntrack_full.
@@ -40,6 +42,7 @@ public final class Netfilter implements Pollable {
     private final ConnTrack conntrack;
     private final Firewall firewall;
     private final List<Nat> nats = new ArrayList<>();
+    private final List<Npt6> npts = new ArrayList<>();
     private final Map<String, Ipv4Address> addresses;
     private final Map<String, Ipv6Address> addresses6;
     private final Counters.Counter malformed, dropped, rejected, conntrackFull;
@@ -55,6 +58,13 @@ public final class Netfilter implements Pollable {
     /** @param addresses6 each interface's IPv6 address, the source of the ICMPv6 errors a reject sends from it */
     public Netfilter(RuleSet rules, ConnTrackConfig ct, List<NatConfig> nat, Map<String, Ipv4Address> addresses,
                      Map<String, Ipv6Address> addresses6, Counters counters) {
+        this(rules, ct, nat, List.of(), addresses, addresses6, counters);
+    }
+
+    /** @param npt6 stateless IPv6 prefix translations ({@link Npt6}), one per external interface */
+    public Netfilter(RuleSet rules, ConnTrackConfig ct, List<NatConfig> nat, List<Npt6.Config> npt6, Map<String, Ipv4Address> addresses,
+                     Map<String, Ipv6Address> addresses6, Counters counters) {
+        for (Npt6.Config c : npt6) npts.add(new Npt6(c, counters));
         this.addresses6 = Map.copyOf(addresses6);
         this.conntrack = new ConnTrack(ct, counters);
         this.firewall = new Firewall(rules);
@@ -69,11 +79,14 @@ public final class Netfilter implements Pollable {
     public ConnTrack conntrack() { return conntrack; }
     public Firewall firewall() { return firewall; }
     public List<Nat> nats() { return List.copyOf(nats); }
+    public List<Npt6> npt6() { return List.copyOf(npts); }
 
     /** Pre-routing: destination NAT, replies of masqueraded flows, hairpinning. Checksums are verified here. */
     public Outcome preRouting(byte[] buf, int off, int len, String inIface, long now) {
         Parsed<Packet> pp = Packet.parse(buf, off, len, true);
         if (!(pp instanceof Parsed.Ok<Packet>(Packet p))) return drop(malformed, pp.toString());
+        Outcome mapped = npt6(p, inIface, true);
+        if (mapped != null) return mapped;
         for (Nat n : nats) {
             Nat.Action a = n.inbound(p, inIface, now);
             switch (a) {
@@ -105,6 +118,11 @@ public final class Netfilter implements Pollable {
                 IpAddress mine = inIface.isEmpty() ? null : p.isIpv6() ? addresses6.get(inIface) : addresses.get(inIface);
                 IpAddress from = mine == null ? p.dst() : mine;
                 Optional<byte[]> answer = Reject.answer(p, with, from);
+                // the answer passes no hook: it leaves by inIface translated here, so no internal
+                // address of an NPTv6 prefix gets out in it (its quote included)
+                if (answer.isPresent() && !npts.isEmpty() && !inIface.isEmpty()
+                        && Packet.parse(answer.get(), 0, answer.get().length, false) instanceof Parsed.Ok<Packet>(Packet a)
+                        && npt6(a, inIface, false) instanceof Outcome.Drop) answer = Optional.empty();
                 rejected.increment();
                 yield answer.<Outcome>map(Outcome.Reject::new).orElse(new Outcome.Drop(why + " (no answer allowed)"));
             }
@@ -123,7 +141,21 @@ public final class Netfilter implements Pollable {
                 case FILTERED, PORT_EXHAUSTED, TABLE_FULL -> { return drop(dropped, "nat: " + a); }
             }
         }
-        return PASS;
+        Outcome mapped = npt6(p, outIface, false); // after NAT
+        return mapped == null ? PASS : mapped;
+    }
+
+    /** NPTv6 in (pre-routing) or out (post-routing): the outcome when one translator acted, else null. */
+    private Outcome npt6(Packet p, String iface, boolean in) {
+        for (Npt6 n : npts) {
+            Npt6.Action a = in ? n.inbound(p, iface) : n.outbound(p, iface);
+            switch (a) {
+                case UNCHANGED -> { }
+                case TRANSLATED, HAIRPINNED -> { return PASS; }
+                case UNTRANSLATABLE -> { return drop(dropped, "npt6: " + a); }
+            }
+        }
+        return null;
     }
 
     private static Outcome drop(Counters.Counter c, String reason) {

@@ -2,6 +2,7 @@ package org.netstack4j.filter;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.netstack4j.wire.Bytes;
 import org.netstack4j.wire.IcmpRepr;
 import org.netstack4j.wire.Icmpv6Repr;
 import org.netstack4j.wire.IpAddress;
@@ -93,7 +94,7 @@ public record Packet(Ipv4Repr ip, Ipv6Repr ip6, int protocol, Transport transpor
             case Ipv4Repr.PROTO_UDP -> {
                 // UdpRepr.parse always checks a non-zero checksum; without verifyChecksums only the structure counts
                 Parsed<UdpRepr> p = verifyChecksums ? UdpRepr.parse(src, dst, buf, l4, l4len)
-                        : l4len >= UdpRepr.HEADER_LENGTH ? Parsed.ok(new UdpRepr(Fields.u16(buf, l4), Fields.u16(buf, l4 + 2)))
+                        : l4len >= UdpRepr.HEADER_LENGTH ? Parsed.ok(new UdpRepr(Bytes.u16(buf, l4), Bytes.u16(buf, l4 + 2)))
                         : Parsed.malformed("udp", MalformedKind.TRUNCATED, "truncated: " + l4len + " bytes, header needs 8", l4len);
                 if (!(p instanceof Parsed.Ok<UdpRepr>(UdpRepr h))) return ((Parsed.Malformed<UdpRepr>) p).cast();
                 return Parsed.ok(new Transport.Udp(h));

@@ -1,6 +1,7 @@
 package org.netstack4j.filter;
 
 import java.util.Optional;
+import org.netstack4j.wire.Bytes;
 import org.netstack4j.wire.IcmpRepr;
 import org.netstack4j.wire.Icmpv6Repr;
 import org.netstack4j.wire.IpAddress;
@@ -20,20 +21,20 @@ record Quote(int protocol, IpAddress src, IpAddress dst, int ipOff, int l4Off, i
     static Optional<Quote> of(byte[] buf, int off, int len) {
         if (len >= 1 && off >= 0 && off < buf.length && (buf[off] & 0xf0) == 0x60) return of6(buf, off, len);
         if (len < Ipv4Repr.MIN_HEADER_LENGTH || off < 0 || off + len > buf.length) return Optional.empty();
-        int verIhl = Fields.u8(buf, off);
+        int verIhl = Bytes.u8(buf, off);
         int hl = (verIhl & 0xf) * 4;
         if (verIhl >>> 4 != 4 || hl < Ipv4Repr.MIN_HEADER_LENGTH || hl + 8 > len) return Optional.empty();
-        if ((Fields.u16(buf, off + 6) & 0x1fff) != 0) return Optional.empty(); // a later fragment: no transport header
-        int proto = Fields.u8(buf, off + 9);
+        if ((Bytes.u16(buf, off + 6) & 0x1fff) != 0) return Optional.empty(); // a later fragment: no transport header
+        int proto = Bytes.u8(buf, off + 9);
         int l4 = off + hl;
         int sp = 0, dp = 0;
         switch (proto) {
-            case Ipv4Repr.PROTO_TCP, Ipv4Repr.PROTO_UDP -> { sp = Fields.u16(buf, l4); dp = Fields.u16(buf, l4 + 2); }
+            case Ipv4Repr.PROTO_TCP, Ipv4Repr.PROTO_UDP -> { sp = Bytes.u16(buf, l4); dp = Bytes.u16(buf, l4 + 2); }
             case Ipv4Repr.PROTO_ICMP -> {
-                int type = Fields.u8(buf, l4);
+                int type = Bytes.u8(buf, l4);
                 // errors are never sent about ICMP errors (RFC 1122 3.2.2); only echo names a flow
                 if (type != IcmpRepr.TYPE_ECHO_REQUEST && type != IcmpRepr.TYPE_ECHO_REPLY) return Optional.empty();
-                sp = dp = Fields.u16(buf, l4 + 4);
+                sp = dp = Bytes.u16(buf, l4 + 4);
             }
             default -> { }
         }
@@ -48,15 +49,15 @@ record Quote(int protocol, IpAddress src, IpAddress dst, int ipOff, int l4Off, i
      */
     private static Optional<Quote> of6(byte[] buf, int off, int len) {
         if (len < Ipv6Repr.HEADER_LENGTH + 8 || off + len > buf.length) return Optional.empty();
-        int nh = Fields.u8(buf, off + 6);
+        int nh = Bytes.u8(buf, off + 6);
         int l4 = off + Ipv6Repr.HEADER_LENGTH;
         int sp, dp;
         switch (nh) {
-            case Ipv6Repr.NH_TCP, Ipv6Repr.NH_UDP -> { sp = Fields.u16(buf, l4); dp = Fields.u16(buf, l4 + 2); }
+            case Ipv6Repr.NH_TCP, Ipv6Repr.NH_UDP -> { sp = Bytes.u16(buf, l4); dp = Bytes.u16(buf, l4 + 2); }
             case Ipv6Repr.NH_ICMPV6 -> {
-                int type = Fields.u8(buf, l4);
+                int type = Bytes.u8(buf, l4);
                 if (type != Icmpv6Repr.TYPE_ECHO_REQUEST && type != Icmpv6Repr.TYPE_ECHO_REPLY) return Optional.empty();
-                sp = dp = Fields.u16(buf, l4 + 4);
+                sp = dp = Bytes.u16(buf, l4 + 4);
             }
             default -> { return Optional.empty(); }
         }

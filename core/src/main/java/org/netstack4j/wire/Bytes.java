@@ -2,33 +2,36 @@ package org.netstack4j.wire;
 
 import java.util.HexFormat;
 
-/** Big-endian (network order) field access on byte arrays; callers check bounds first. */
-final class Bytes {
+/**
+ * Big-endian (network order) field access on byte arrays; callers check bounds first. Public for
+ * the packages that read and rewrite headers in place ({@code filter}'s NAT and NPTv6).
+ */
+public final class Bytes {
     private Bytes() {}
 
-    static int u8(byte[] b, int off) { return b[off] & 0xff; }
+    public static int u8(byte[] b, int off) { return b[off] & 0xff; }
 
-    static int u16(byte[] b, int off) { return (b[off] & 0xff) << 8 | (b[off + 1] & 0xff); }
+    public static int u16(byte[] b, int off) { return (b[off] & 0xff) << 8 | (b[off + 1] & 0xff); }
 
-    static int i32(byte[] b, int off) {
+    public static int i32(byte[] b, int off) {
         return (b[off] & 0xff) << 24 | (b[off + 1] & 0xff) << 16 | (b[off + 2] & 0xff) << 8 | (b[off + 3] & 0xff);
     }
 
-    static long i64(byte[] b, int off) { return (long) i32(b, off) << 32 | (i32(b, off + 4) & 0xffff_ffffL); }
+    public static long i64(byte[] b, int off) { return (long) i32(b, off) << 32 | (i32(b, off + 4) & 0xffff_ffffL); }
 
-    static void put64(byte[] b, int off, long v) {
+    public static void put64(byte[] b, int off, long v) {
         put32(b, off, (int) (v >>> 32));
         put32(b, off + 4, (int) v);
     }
 
-    static void put8(byte[] b, int off, int v) { b[off] = (byte) v; }
+    public static void put8(byte[] b, int off, int v) { b[off] = (byte) v; }
 
-    static void put16(byte[] b, int off, int v) {
+    public static void put16(byte[] b, int off, int v) {
         b[off] = (byte) (v >>> 8);
         b[off + 1] = (byte) v;
     }
 
-    static void put32(byte[] b, int off, int v) {
+    public static void put32(byte[] b, int off, int v) {
         b[off] = (byte) (v >>> 24);
         b[off + 1] = (byte) (v >>> 16);
         b[off + 2] = (byte) (v >>> 8);

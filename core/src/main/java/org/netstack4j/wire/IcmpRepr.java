@@ -29,9 +29,7 @@ public sealed interface IcmpRepr {
 
     record EchoRequest(int identifier, int sequence, byte[] data) implements IcmpRepr {
         public EchoRequest {
-            Bytes.checkRange("identifier", identifier, 0, 0xffff);
-            Bytes.checkRange("sequence", sequence, 0, 0xffff);
-            Objects.requireNonNull(data, "data");
+            Icmps.checkEcho(identifier, sequence, data);
         }
         @Override public boolean equals(Object o) {
             return o instanceof EchoRequest e && identifier == e.identifier && sequence == e.sequence
@@ -45,9 +43,7 @@ public sealed interface IcmpRepr {
 
     record EchoReply(int identifier, int sequence, byte[] data) implements IcmpRepr {
         public EchoReply {
-            Bytes.checkRange("identifier", identifier, 0, 0xffff);
-            Bytes.checkRange("sequence", sequence, 0, 0xffff);
-            Objects.requireNonNull(data, "data");
+            Icmps.checkEcho(identifier, sequence, data);
         }
         @Override public boolean equals(Object o) {
             return o instanceof EchoReply e && identifier == e.identifier && sequence == e.sequence
@@ -85,8 +81,7 @@ public sealed interface IcmpRepr {
 
     record TimeExceeded(int code, byte[] data) implements IcmpRepr {
         public TimeExceeded {
-            Bytes.checkRange("code", code, 0, 0xff);
-            Objects.requireNonNull(data, "data");
+            Icmps.checkError(code, data);
         }
         @Override public boolean equals(Object o) {
             return o instanceof TimeExceeded t && code == t.code && Arrays.equals(data, t.data);
@@ -103,10 +98,7 @@ public sealed interface IcmpRepr {
      */
     record Other(int type, int code, byte[] rest) implements IcmpRepr {
         public Other {
-            Bytes.checkRange("type", type, 0, 0xff);
-            Bytes.checkRange("code", code, 0, 0xff);
-            Objects.requireNonNull(rest, "rest");
-            if (rest.length < 4) throw new IllegalArgumentException("rest must hold at least 4 bytes, has " + rest.length);
+            Icmps.checkOther(type, code, rest);
         }
         @Override public boolean equals(Object o) {
             return o instanceof Other t && type == t.type && code == t.code && Arrays.equals(rest, t.rest);
@@ -119,9 +111,8 @@ public sealed interface IcmpRepr {
 
     /** Parses and verifies the checksum over buf[off..off+len). Malformed offsets are relative to off. */
     static Parsed<IcmpRepr> parse(byte[] buf, int off, int len) {
-        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("icmp", MalformedKind.BAD_RANGE, "bad buffer range", 0);
-        if (len < HEADER_LENGTH)
-            return Parsed.malformed("icmp", MalformedKind.TRUNCATED, "truncated: " + len + " bytes, header needs " + HEADER_LENGTH, len);
+        Parsed<IcmpRepr> bad = Icmps.badHeader("icmp", buf, off, len, HEADER_LENGTH);
+        if (bad != null) return bad;
         if (Checksum.compute(buf, off, len) != 0) {
             int expected = Checksum.finish(Checksum.sum(Checksum.sum(0, buf, off, 2), buf, off + 4, len - 4));
             return Parsed.malformed("icmp", MalformedKind.CHECKSUM, String.format("bad checksum 0x%04x, should be 0x%04x",

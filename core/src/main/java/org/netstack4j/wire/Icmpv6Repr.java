@@ -51,9 +51,7 @@ public sealed interface Icmpv6Repr {
 
     record EchoRequest(int identifier, int sequence, byte[] data) implements Icmpv6Repr {
         public EchoRequest {
-            Bytes.checkRange("identifier", identifier, 0, 0xffff);
-            Bytes.checkRange("sequence", sequence, 0, 0xffff);
-            Objects.requireNonNull(data, "data");
+            Icmps.checkEcho(identifier, sequence, data);
         }
         @Override public boolean equals(Object o) {
             return o instanceof EchoRequest e && identifier == e.identifier && sequence == e.sequence && Arrays.equals(data, e.data);
@@ -64,9 +62,7 @@ public sealed interface Icmpv6Repr {
 
     record EchoReply(int identifier, int sequence, byte[] data) implements Icmpv6Repr {
         public EchoReply {
-            Bytes.checkRange("identifier", identifier, 0, 0xffff);
-            Bytes.checkRange("sequence", sequence, 0, 0xffff);
-            Objects.requireNonNull(data, "data");
+            Icmps.checkEcho(identifier, sequence, data);
         }
         @Override public boolean equals(Object o) {
             return o instanceof EchoReply e && identifier == e.identifier && sequence == e.sequence && Arrays.equals(data, e.data);
@@ -77,8 +73,7 @@ public sealed interface Icmpv6Repr {
 
     record DestinationUnreachable(int code, byte[] data) implements Icmpv6Repr {
         public DestinationUnreachable {
-            Bytes.checkRange("code", code, 0, 0xff);
-            Objects.requireNonNull(data, "data");
+            Icmps.checkError(code, data);
         }
         @Override public boolean equals(Object o) {
             return o instanceof DestinationUnreachable d && code == d.code && Arrays.equals(data, d.data);
@@ -102,8 +97,7 @@ public sealed interface Icmpv6Repr {
 
     record TimeExceeded(int code, byte[] data) implements Icmpv6Repr {
         public TimeExceeded {
-            Bytes.checkRange("code", code, 0, 0xff);
-            Objects.requireNonNull(data, "data");
+            Icmps.checkError(code, data);
         }
         @Override public boolean equals(Object o) {
             return o instanceof TimeExceeded t && code == t.code && Arrays.equals(data, t.data);
@@ -200,10 +194,7 @@ public sealed interface Icmpv6Repr {
     /** Any other type/code; rest is everything after the checksum (at least 4 bytes). */
     record Other(int type, int code, byte[] rest) implements Icmpv6Repr {
         public Other {
-            Bytes.checkRange("type", type, 0, 0xff);
-            Bytes.checkRange("code", code, 0, 0xff);
-            Objects.requireNonNull(rest, "rest");
-            if (rest.length < 4) throw new IllegalArgumentException("rest must hold at least 4 bytes, has " + rest.length);
+            Icmps.checkOther(type, code, rest);
         }
         @Override public boolean equals(Object o) {
             return o instanceof Other t && type == t.type && code == t.code && Arrays.equals(rest, t.rest);
@@ -228,9 +219,8 @@ public sealed interface Icmpv6Repr {
      * the pseudo-header of src and dst. Malformed offsets are relative to off.
      */
     static Parsed<Icmpv6Repr> parse(Ipv6Address src, Ipv6Address dst, byte[] buf, int off, int len) {
-        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("icmpv6", MalformedKind.BAD_RANGE, "bad buffer range", 0);
-        if (len < HEADER_LENGTH)
-            return Parsed.malformed("icmpv6", MalformedKind.TRUNCATED, "truncated: " + len + " bytes, header needs " + HEADER_LENGTH, len);
+        Parsed<Icmpv6Repr> bad = Icmps.badHeader("icmpv6", buf, off, len, HEADER_LENGTH);
+        if (bad != null) return bad;
         if (!checksumValid(src, dst, buf, off, len))
             return Parsed.malformed("icmpv6", MalformedKind.CHECKSUM, String.format("bad checksum 0x%04x, should be 0x%04x",
                     Bytes.u16(buf, off + 2), expectedChecksum(src, dst, buf, off, len)), 2);
@@ -239,9 +229,8 @@ public sealed interface Icmpv6Repr {
 
     /** {@link #parse} without the checksum check (for the dissector, which shows a bad checksum and goes on). */
     static Parsed<Icmpv6Repr> parseBody(byte[] buf, int off, int len) {
-        if (!Bytes.inBounds(buf, off, len)) return Parsed.malformed("icmpv6", MalformedKind.BAD_RANGE, "bad buffer range", 0);
-        if (len < HEADER_LENGTH)
-            return Parsed.malformed("icmpv6", MalformedKind.TRUNCATED, "truncated: " + len + " bytes, header needs " + HEADER_LENGTH, len);
+        Parsed<Icmpv6Repr> cannot = Icmps.badHeader("icmpv6", buf, off, len, HEADER_LENGTH);
+        if (cannot != null) return cannot;
         int type = Bytes.u8(buf, off), code = Bytes.u8(buf, off + 1);
         boolean nd = type >= TYPE_ROUTER_SOLICITATION && type <= TYPE_REDIRECT;
         if (nd && code == 0 && len < minimumLength(type))

@@ -124,4 +124,41 @@ class RouterFirewallSimTest {
         assertTrue(r.counters().get("nat.out.translated") > 100, "every segment of A's translated");
         assertEquals(0, r.counters().get("ipv6.filtered.forward"));
     }
+
+    /**
+     * NPTv6 (RFC 6296) on e1r, fd00:1::/48 inside as fd00:3::/48 outside, over Ethernet with the
+     * forward chain closed but for A's TCP by its internal source: 500 kB intact, B sees A's
+     * external address, and every segment and ACK went through the stateless mapping.
+     */
+    @Test void tcpOverIpv6ThroughNptv6() {
+        RouterSimTest.Net net = RouterSimTest.chain(null, 1500, 1500);
+        Host a = net.a(), r = net.nodes()[1], b = net.b();
+        org.netstack4j.wire.Ipv6Address a6 = org.netstack4j.wire.Ipv6Address.parse("fd00:1::1"),
+                ra6 = org.netstack4j.wire.Ipv6Address.parse("fd00:1::2"), rb6 = org.netstack4j.wire.Ipv6Address.parse("fd00:2::1"),
+                b6 = org.netstack4j.wire.Ipv6Address.parse("fd00:2::2");
+        a.addIpv6Address("e0r", a6, 64);
+        r.addIpv6Address("e0l", ra6, 64);
+        r.addIpv6Address("e1r", rb6, 64);
+        b.addIpv6Address("e1l", b6, 64);
+        a.ip().routes().add(new org.netstack4j.ip.RoutingTable.Route6(org.netstack4j.wire.Ipv6Address.ANY, 0, ra6, null));
+        b.ip().routes().add(new org.netstack4j.ip.RoutingTable.Route6(org.netstack4j.wire.Ipv6Address.ANY, 0, rb6, null));
+        r.ip().setIpv6Forwarding(true);
+        net.sim().runUntil(Time.s(3)); // DAD
+        RuleSet rs = ((RuleSet.Loaded.Ok) RuleSet.parse("""
+                chain forward policy drop
+                accept state established,related
+                accept in e0l out e1r ip6 tcp from fd00:1::/48 to port 80
+                """)).rules();
+        r.ip().setNetfilter(new Netfilter(rs, ConnTrackConfig.defaults(), List.of(),
+                List.of(org.netstack4j.filter.Npt6.Config.parse("e1r", "fd00:1::/48,fd00:3::/48")),
+                Map.of(), Map.of("e0l", ra6, "e1r", rb6), r.counters()));
+        List<IpAddress> peers = new ArrayList<>();
+        RouterSimTest.transfer(net, 500_000, peers, b6);
+        assertEquals(List.of(org.netstack4j.wire.Ipv6Address.parse("fd00:3:0:fffd::1")), peers,
+                "B sees A's external address (fd00:1::1 with the subnet word adjusted by 0xfffd)");
+        assertTrue(r.counters().get("npt6.out.translated") > 300, "A's segments mapped out: " + r.counters().get("npt6.out.translated"));
+        assertTrue(r.counters().get("npt6.in.translated") > 100, "B's ACKs mapped in: " + r.counters().get("npt6.in.translated"));
+        assertEquals(0, r.counters().get("ipv6.filtered.forward"));
+        assertEquals(0, r.counters().get("nf.malformed"), "every checksum still right after translation");
+    }
 }

@@ -14,6 +14,7 @@ import static org.netstack4j.ip.Forwarding6Test.echo6;
 import static org.netstack4j.ip.Forwarding6Test.icmp;
 import static org.netstack4j.ip.Forwarding6Test.packet;
 import static org.netstack4j.ip.Forwarding6Test.parse;
+import static org.netstack4j.ip.Forwarding6Test.quotedDst;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.netstack4j.filter.ConnTrackConfig;
 import org.netstack4j.filter.Endpoint;
 import org.netstack4j.filter.NatConfig;
 import org.netstack4j.filter.Netfilter;
+import org.netstack4j.filter.Npt6;
 import org.netstack4j.filter.RuleSet;
 import org.netstack4j.time.Time;
 import org.netstack4j.trace.Counters;
@@ -38,7 +40,8 @@ import org.netstack4j.wire.UdpRepr;
  * Issue 14's IPv6 gateway: a router R between A (fd00:1::2) and B (fd00:2::2), both links MTU
  * 1500, with a netfilter: fragments reassembled for the hooks and forwarded as they came (or cut
  * again after NAT), the INPUT and OUTPUT chains on R's own IPv6, "beyond scope of source address"
- * for link-local sources, and NAT66 (masquerade, ICMPv6 errors, port forwards).
+ * for link-local sources, NAT66 (masquerade, ICMPv6 errors, port forwards), and NPTv6 (RFC 6296:
+ * fd00:1::/48 inside is fd00:3::/48 on rb, so A, fd00:1::2, is {@link #EXT_A} there).
  */
 class Gateway6Test {
     final TestLink l1 = new TestLink(Medium.IP, 1500), l2 = new TestLink(Medium.IP, 1500);
@@ -58,8 +61,12 @@ class Gateway6Test {
     }
 
     Netfilter netfilter(String rules, List<NatConfig> nat) {
+        return netfilter(rules, nat, List.of());
+    }
+
+    Netfilter netfilter(String rules, List<NatConfig> nat, List<Npt6.Config> npt) {
         RuleSet rs = ((RuleSet.Loaded.Ok) RuleSet.parse(rules)).rules();
-        Netfilter nf = new Netfilter(rs, ConnTrackConfig.defaults(), nat, Map.of(), Map.of("ra", RA, "rb", RB), cr);
+        Netfilter nf = new Netfilter(rs, ConnTrackConfig.defaults(), nat, npt, Map.of(), Map.of("ra", RA, "rb", RB), cr);
         r.setNetfilter(nf);
         return nf;
     }
@@ -287,5 +294,103 @@ class Gateway6Test {
         a.udpBind(Ipv6Address.ANY, 5000).sendTo(now, B, 9, new byte[] {1}, 0, 1);
         settle();
         assertEquals(A, sink.receive().src(), "IPv6 untranslated by an IPv4 NAT");
+    }
+
+    // ---------------------------------------------------------------- 6. NPTv6
+
+    /** A's address outside: fd00:1::/48 (word sum 0xfd01) to fd00:3::/48 (0xfd03) adds 0xfffd to the subnet word (RFC 6296 3.2, 3.4). */
+    static final Ipv6Address EXT_A = Ipv6Address.parse("fd00:3:0:fffd::2");
+    static final Npt6.Config NPT = Npt6.Config.parse("rb", "fd00:1::/48,fd00:3::/48");
+
+    /** A UDP packet with a right checksum (pre-routing checks it). */
+    static byte[] udp(Ipv6Address src, Ipv6Address dst, int hopLimit) {
+        Ipv6Repr ip = Ipv6Repr.of(src, dst, Ipv6Repr.NH_UDP, hopLimit, UdpRepr.HEADER_LENGTH + 8);
+        byte[] p = new byte[ip.totalLength()];
+        ip.emit(p, 0);
+        new UdpRepr(4000, 9).emit(src, dst, p, Ipv6Repr.HEADER_LENGTH, new byte[8], 0, 8);
+        return p;
+    }
+
+    @Test void nptMapsUdpAndEchoBothWaysWithoutTouchingChecksums() {
+        netfilter("", List.of(), List.of(NPT));
+        UdpSocket echo = b.udpBind(Ipv6Address.ANY, 7);
+        UdpSocket src = a.udpBind(Ipv6Address.ANY, 5000);
+        src.sendTo(now, B, 7, new byte[] {1, 2, 3}, 0, 3);
+        settle();
+        UdpDatagram got = echo.receive();
+        assertNotNull(got);
+        assertEquals(new Endpoint(EXT_A, 5000), new Endpoint(got.src(), got.srcPort()), "B sees A's external address, the port as it was");
+        byte[] sent = l1.a.sent.getLast(), forwarded = l2.a.sent.getLast();
+        assertEquals(sent[Ipv6Repr.HEADER_LENGTH + 6], forwarded[Ipv6Repr.HEADER_LENGTH + 6], "UDP checksum bytes as A sent them");
+        assertEquals(sent[Ipv6Repr.HEADER_LENGTH + 7], forwarded[Ipv6Repr.HEADER_LENGTH + 7]);
+        echo.sendTo(now, EXT_A, 5000, new byte[] {4}, 0, 1);
+        settle();
+        UdpDatagram back = src.receive();
+        assertNotNull(back, "the answer to the external address reaches A");
+        assertEquals(B, back.src());
+
+        List<Ipv6Address> replies = new ArrayList<>();
+        a.setEchoReplyListener(echo6((from, hl) -> replies.add(from)));
+        a.ping6(now, B, 0x4242, 1, new byte[8], -1);
+        settle();
+        assertEquals(List.of(B), replies, "ping through, both ways");
+        assertTrue(l2.a.sent.stream().allMatch(f -> parse(f).src().equals(EXT_A)), "no internal address on B's link");
+        assertEquals(2, cr.get("npt6.out.translated"));
+        assertEquals(2, cr.get("npt6.in.translated"));
+        assertEquals(0, cr.get("nat.out.translated"), "no NAT: stateless");
+    }
+
+    @Test void nptTranslatesIcmpv6ErrorsBothWaysIncludingTheRoutersOwn() {
+        netfilter("", List.of(), List.of(NPT));
+        UdpSocket src = a.udpBind(Ipv6Address.ANY, 5000);
+        src.sendTo(now, B, 4444, new byte[] {1}, 0, 1); // nothing listens at B: port unreachable to EXT_A
+        settle();
+        byte[] err = l1.b.sent.stream().filter(f -> parse(f).nextHeader() == Ipv6Repr.NH_ICMPV6).findFirst().orElseThrow();
+        Icmpv6Repr.DestinationUnreachable du = assertInstanceOf(Icmpv6Repr.DestinationUnreachable.class, icmp(err)); // checksum verified
+        assertEquals(A, parse(err).dst());
+        assertEquals(A, Ipv6Address.read(du.data(), 8), "the quote names A again");
+        assertNotNull(src.error(), "A's socket hears it");
+
+        // B's packet to A's external address with hop limit 1: R's own Time Exceeded quotes it as B sent it
+        l2.a.inject(now, udp(B, EXT_A, 1));
+        settle();
+        byte[] te = l2.a.sent.stream().filter(f -> parse(f).nextHeader() == Ipv6Repr.NH_ICMPV6
+                && icmp(f) instanceof Icmpv6Repr.TimeExceeded).findFirst().orElseThrow();
+        assertEquals(EXT_A, quotedDst(((Icmpv6Repr.TimeExceeded) icmp(te)).data()), "no internal address in R's quote");
+        assertEquals(2, cr.get("npt6.icmp_errors"));
+    }
+
+    /** The rules see internal addresses both ways (inbound mapped at pre-routing, outbound at post-routing), as Linux's mangle-table NPT. */
+    @Test void theFirewallSeesInternalAddresses() {
+        netfilter("""
+                chain forward policy drop
+                accept state established,related
+                accept udp from fd00:1::/48 to port 7 out rb
+                accept udp in rb to fd00:1::2 port 9
+                drop udp to fd00:3::/48
+                """, List.of(), List.of(NPT));
+        UdpSocket echo = b.udpBind(Ipv6Address.ANY, 7);
+        UdpSocket src = a.udpBind(Ipv6Address.ANY, 5000);
+        src.sendTo(now, B, 7, new byte[] {1}, 0, 1);
+        settle();
+        assertNotNull(echo.receive(), "allowed by its internal source");
+        echo.sendTo(now, EXT_A, 5000, new byte[] {2}, 0, 1);
+        settle();
+        assertNotNull(src.receive(), "the reply matched the tracked flow by A's internal address");
+        UdpSocket server = a.udpBind(Ipv6Address.ANY, 9);
+        b.udpBind(Ipv6Address.ANY, 6000).sendTo(now, EXT_A, 9, new byte[] {3}, 0, 1);
+        settle();
+        assertNotNull(server.receive(), "a rule naming A's internal address admits what was sent to its external one");
+        assertEquals(0, cr.get("ipv6.filtered.forward"), "the rule on the external prefix never matched");
+    }
+
+    @Test void nptDropsAnAddressWithNoCounterpart() {
+        netfilter("", List.of(), List.of(NPT));
+        // subnet 0xffff inside has no external address (RFC 6296 3.4: 0xFFFF is never produced)
+        l1.b.inject(now, udp(Ipv6Address.parse("fd00:1:0:ffff::2"), B, 64));
+        settle();
+        assertTrue(l2.a.sent.isEmpty());
+        assertEquals(1, cr.get("npt6.untranslatable"));
+        assertEquals(1, cr.get("ipv6.filtered.postrouting"));
     }
 }
