@@ -35,7 +35,17 @@ final class RingBuffer {
 
     int capacity() { return capacity; }
     int size() { return size; }
-    int free() { return capacity - size; }
+    int free() { return Math.max(0, capacity - size); }
+
+    /**
+     * How far past its capacity a receive ring may be filled: one segment taken whole while
+     * nothing unread was held (Linux's sk_forced_mem_schedule, {@link TcpConfig.Buffers#acceptWholeSegment}).
+     * The hard limit of a ring is its capacity plus this; the send side never goes past capacity.
+     */
+    static final int MAX_OVERCOMMIT = 65535;
+
+    /** The most bytes this ring can ever hold. */
+    long hardLimit() { return (long) capacity + MAX_OVERCOMMIT; }
     boolean isEmpty() { return size == 0; }
 
     /** A running total of array bytes (TcpLayer's buffer memory, Linux tcp_mem's count). */
@@ -69,7 +79,8 @@ final class RingBuffer {
     private byte[] array(int needed) {
         if (buf != null && buf.length >= needed) return buf;
         int n = buf == null ? Math.min(capacity, MIN_ARRAY) : buf.length;
-        while (n < needed) n = (int) Math.min(capacity, 2L * n);
+        int max = Math.max(capacity, needed); // needed <= hardLimit(), checked by the callers
+        while (n < needed) n = (int) Math.min(max, 2L * n);
         byte[] a = new byte[n];
         if (buf != null) {
             int tail = buf.length - head;
@@ -94,7 +105,7 @@ final class RingBuffer {
     void writeAt(int offset, byte[] src, int off, int len) {
         if (len <= 0) return;
         if (shared) throw new IllegalStateException("write to the shared empty ring");
-        if (offset < 0 || (long) size + offset + len > capacity) throw new IndexOutOfBoundsException("ring overflow");
+        if (offset < 0 || (long) size + offset + len > hardLimit()) throw new IndexOutOfBoundsException("ring overflow");
         byte[] a = array(size + offset + len);
         int pos = (int) (((long) head + size + offset) % a.length);
         int first = Math.min(len, a.length - pos);
@@ -106,7 +117,7 @@ final class RingBuffer {
     void commit(int n) {
         if (n == 0) return;
         if (shared) throw new IllegalStateException("commit to the shared empty ring");
-        if (n < 0 || n > free()) throw new IndexOutOfBoundsException("commit " + n);
+        if (n < 0 || (long) size + n > hardLimit()) throw new IndexOutOfBoundsException("commit " + n);
         size += n;
     }
 

@@ -128,6 +128,22 @@ final class SegmentArrives {
         } else {
             acceptable = Seq.inWindow(seq, c.rcvNxt, wnd) || Seq.inWindow(Seq.add(seq, segLen - 1), c.rcvNxt, wnd);
         }
+        // Linux (TcpConfig.Buffers.acceptWholeSegment; tcp_sequence, tcp_data_queue): text ending past
+        // the largest right edge advertised (ours never moves left, RFC 9293 3.8.6.2.2) drops the whole
+        // segment, ACK fields included, while unread data is queued; with none queued and the window
+        // open, an in-order segment is taken whole. A FIN alone may pass the edge.
+        boolean whole = false;
+        int limit = Seq.add(c.rcvNxt, (int) Math.min(wnd, Integer.MAX_VALUE));
+        if (acceptable && len > 0 && c.cfg().buffers().acceptWholeSegment()
+                && Seq.gt(Seq.add(seq, segLen - (fin ? 1 : 0)), limit)) {
+            if (c.rcvBuf.isEmpty() && wnd > 0 && Seq.le(syn ? Seq.add(seq, 1) : seq, c.rcvNxt)
+                    && Seq.sub(Seq.add(seq, segLen), c.rcvNxt) <= c.rcvBuf.hardLimit()) {
+                whole = true;
+            } else if (wnd > 0 || !c.rcvBuf.isEmpty()) {
+                acceptable = false; // (at a zero window with nothing queued, the text is trimmed away below)
+            }
+        }
+        if (!acceptable && len > 0 && Seq.ge(Seq.add(seq, segLen), limit)) c.layer.counters().beyondWindow.increment();
         if (!acceptable) {
             if (c.state == TcpState.SYN_RECEIVED && syn && seg.has(TcpRepr.ACK) && seq == c.irs
                     && Seq.lt(c.sndUna, seg.ack()) && Seq.le(seg.ack(), c.sndMax)) {
@@ -181,12 +197,17 @@ final class SegmentArrives {
             dataSeq = Seq.add(dataSeq, cut);
         }
         int room = (int) Math.max(0, Seq.sub(Seq.add(c.rcvNxt, wnd), dataSeq));
-        if (dLen > room) {
+        if (dLen > room && !whole) {
+            // text at RCV.NXT with the window closed (Linux TCPZeroWindowDrop)
+            if (room == 0 && dataSeq == c.rcvNxt) c.layer.counters().zeroWindowDrop.increment();
             dLen = room;
             fin = false;
             c.rcv.ackPending = true; // part of the text fell outside the window
         }
         if (fin && Seq.lt(Seq.add(dataSeq, dLen), c.rcvNxt)) fin = false; // an old FIN
+        // Linux (tcp_data_queue: ICSK_ACK_NOW once over the receive buffer): text or a FIN taken while
+        // the buffer holds a segment past its size is ACKed at once, not after the delayed-ACK timer
+        if ((dLen > 0 || fin) && c.rcvBuf.size() > c.rcvBuf.capacity()) c.rcv.ackPending = true;
 
         // RFC 9293 3.10.7.4, second check the RST bit (RFC 5961 3.2: exact match, else challenge ACK)
         if (rst) {
@@ -457,10 +478,11 @@ final class SegmentArrives {
                     // ends and the FIN is ACKed like data, by the delayed-ACK timer, once data has
                     // flowed (before any data Linux's ACK timeout is still 0: at once), unless
                     // more than one MSS of sequence space, the FIN included, awaits an ACK
-                    // (__tcp_ack_snd_check: rcv_nxt - rcv_wup > rcv_mss).
+                    // (__tcp_ack_snd_check: rcv_nxt - rcv_wup > rcv_mss) or the buffer holds more
+                    // than its size (tcp_data_queue: ICSK_ACK_NOW).
                     c.rcv.interactive = true;
                     if (c.rcv.lastDataAt != NEVER && c.cfg().acks().delayedAckNs() > 0 && c.rcv.fullSegmentsUnacked < 2 && c.ooo.isEmpty()
-                            && Seq.sub(c.rcvNxt, c.lastAckSent) <= c.rcv.rcvMss) {
+                            && Seq.sub(c.rcvNxt, c.lastAckSent) <= c.rcv.rcvMss && c.rcvBuf.size() <= c.rcvBuf.capacity()) {
                         c.rcv.ackPending = false;
                         c.rcv.scheduleDelayedAck(now);
                     }

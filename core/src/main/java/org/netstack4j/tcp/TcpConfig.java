@@ -92,12 +92,12 @@ public record TcpConfig(
      * Proportional Rate Reduction in fast recovery (RFC 6937, Linux since 3.2) and its undo when
      * D-SACKs show every retransmission of the recovery to have been unnecessary, RACK-TLP
      * loss detection (RFC 8985, Linux tcp_recovery = 1), linear SYN timeouts (tcp_syn_linear_timeouts 4),
-     * and the window scale and SYN window chosen from the largest receive buffer (tcp_rmem[2], 6 MB:
-     * shift 7) as tcp_select_initial_window.
+     * the window scale and SYN window chosen from the largest receive buffer (tcp_rmem[2], 6 MB:
+     * shift 7) as tcp_select_initial_window, and segments past the window taken or dropped whole.
      */
     public static TcpConfig linuxLike() {
         return defaults()
-                .withBuffers(b -> b.withMaxReceiveBufferSize(6 << 20))
+                .withBuffers(b -> b.withMaxReceiveBufferSize(6 << 20).withAcceptWholeSegment(true))
                 .withOptions(o -> o.withOptionLayout(OptionLayout.linuxLike()))
                 .withAcks(a -> a.withQuickAcks(16).withCoalesceAcks(false))
                 .withSending(s -> s.withZeroWindowProbeData(false).withNagleMinshall(true))
@@ -266,20 +266,28 @@ public record TcpConfig(
      *        offers min(free space, 65535). Above 0, the largest the receive buffer may grow to
      *        (Linux max(tcp_rmem[2], rmem_max), or SO_RCVBUF when a socket sets it): the shift and
      *        the SYN's window are chosen as Linux's tcp_select_initial_window does ({@link InitialWindow}).
+     * @param acceptWholeSegment false (RFC 9293 3.10.7.4: "only the new parts are processed"): a
+     *        segment's text past the right edge of the window is trimmed away. true (Linux
+     *        tcp_sequence and tcp_data_queue): a segment whose text ends past the largest right
+     *        edge advertised is dropped whole while unread data is queued, and taken whole when
+     *        none is and the window is open (the buffer then holds one segment past its size, at
+     *        most {@code RingBuffer.MAX_OVERCOMMIT} bytes); a FIN alone may pass the edge.
      */
     public record Buffers(
             int receiveBufferSize,
             int sendBufferSize,
             ReceiveWindowPolicy receiveWindowPolicy,
             int maxOutOfOrderRanges,
-            int maxReceiveBufferSize) {
+            int maxReceiveBufferSize,
+            boolean acceptWholeSegment) {
         /** The defaults: the RFC rule, or Linux's value where the RFC leaves it open. */
         public static final Buffers DEFAULTS = new Buffers(
                 131072 /* receiveBufferSize */,
                 131072 /* sendBufferSize */,
                 ReceiveWindowPolicy.SWS_AVOIDANCE /* receiveWindowPolicy */,
                 64 /* maxOutOfOrderRanges */,
-                0 /* maxReceiveBufferSize */);
+                0 /* maxReceiveBufferSize */,
+                false /* acceptWholeSegment */);
 
         void validate() {
             Objects.requireNonNull(receiveWindowPolicy, "receiveWindowPolicy");
@@ -292,6 +300,7 @@ public record TcpConfig(
         public Buffers withReceiveWindowPolicy(ReceiveWindowPolicy v) { return ConfigCopy.with(this, "receiveWindowPolicy", v); }
         public Buffers withMaxOutOfOrderRanges(int v) { return ConfigCopy.with(this, "maxOutOfOrderRanges", v); }
         public Buffers withMaxReceiveBufferSize(int v) { return ConfigCopy.with(this, "maxReceiveBufferSize", v); }
+        public Buffers withAcceptWholeSegment(boolean v) { return ConfigCopy.with(this, "acceptWholeSegment", v); }
 
         /**
          * SO_RCVBUF set on a socket before connect or listen: the receive buffer, and with

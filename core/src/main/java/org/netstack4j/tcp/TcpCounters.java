@@ -29,6 +29,11 @@ final class TcpCounters {
             accEcnOptionsSent, accEcnOptionsReceived, accEcnAceFailed, accEcnOptionFailed;
     /** D-SACK blocks reported (RFC 2883) for a duplicate below RCV.NXT and above it (Linux TCPDSACKOldSent, TCPDSACKOfoSent). */
     final Counter dsackOldSent, dsackOfoSent;
+    /**
+     * Segments dropped for text past the advertised right edge (Linux LINUX_MIB_BEYOND_WINDOW) and
+     * text at RCV.NXT dropped for a zero window (LINUX_MIB_TCPZEROWINDOWDROP).
+     */
+    final Counter beyondWindow, zeroWindowDrop;
     final RecoveryCounters recovery;
 
     TcpCounters(Counters c) {
@@ -45,6 +50,8 @@ final class TcpCounters {
         inSynResets = c.counter("tcp.in.syn_resets");
         inOutOfOrder = c.counter("tcp.in.out_of_order");
         oooRangesFull = c.counter("tcp.drop.ooo_ranges_full");
+        beyondWindow = c.counter("tcp.drop.beyond_window");
+        zeroWindowDrop = c.counter("tcp.drop.zero_window");
         outKeepalives = c.counter("tcp.out.keepalives");
         outRstDataAfterClose = c.counter("tcp.out.rst_data_after_close");
         outWindowProbes = c.counter("tcp.out.window_probes");

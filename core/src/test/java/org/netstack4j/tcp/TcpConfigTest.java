@@ -51,7 +51,7 @@ class TcpConfigTest {
                 knobs++;
             }
         }
-        assertEquals(70, knobs);
+        assertEquals(71, knobs);
     }
 
     @Test void theProfilesDifferFromTheDefaultsInTheirKnobsOnly() throws Exception {
@@ -70,7 +70,7 @@ class TcpConfigTest {
                 Map.entry("recovery.congestionControl", TcpConfig.CongestionControlKind.CUBIC),
                 Map.entry("recovery.proportionalRateReduction", true), Map.entry("recovery.dsackUndo", true),
                 Map.entry("recovery.rack", true), Map.entry("timers.synLinearTimeouts", 4),
-                Map.entry("buffers.maxReceiveBufferSize", 6 << 20)));
+                Map.entry("buffers.maxReceiveBufferSize", 6 << 20), Map.entry("buffers.acceptWholeSegment", true)));
         assertEquals(linux, diff(d, knobs(TcpConfig.linuxLike())));
         Map<String, Object> freebsd = new TreeMap<>(Map.ofEntries(
                 Map.entry("options.optionLayout", OptionLayout.freebsdLike()), Map.entry("options.windowScaleShift", 6),

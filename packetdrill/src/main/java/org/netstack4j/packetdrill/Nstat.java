@@ -45,6 +45,8 @@ final class Nstat {
         LINUX_NAMES.put("TcpExtTCPMD5NotFound", "tcp.drop.md5_not_found");
         LINUX_NAMES.put("TcpExtTCPMD5Unexpected", "tcp.drop.md5_unexpected");
         LINUX_NAMES.put("TcpExtTCPMD5Failure", "tcp.drop.md5_failure");
+        LINUX_NAMES.put("TcpExtBeyondWindow", "tcp.drop.beyond_window");
+        LINUX_NAMES.put("TcpExtTCPZeroWindowDrop", "tcp.drop.zero_window");
     }
 
     static final Pattern NSTAT = Pattern.compile("^nstat((?:\\s+-[a-zA-Z]+)*)((?:\\s+[A-Za-z0-9_*]+)*)\\s*((?:\\|.*)?)$");
