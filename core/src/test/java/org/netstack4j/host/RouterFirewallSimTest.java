@@ -97,19 +97,10 @@ class RouterFirewallSimTest {
      * makes B see R's address; 500 kB intact both ways through the translation.
      */
     @Test void tcpOverIpv6ThroughNat66WithAClosedInputChain() {
-        RouterSimTest.Net net = RouterSimTest.chain(null, 1500, 1500);
-        Host a = net.a(), r = net.nodes()[1], b = net.b();
-        org.netstack4j.wire.Ipv6Address a6 = org.netstack4j.wire.Ipv6Address.parse("fd00:1::1"),
-                ra6 = org.netstack4j.wire.Ipv6Address.parse("fd00:1::2"), rb6 = org.netstack4j.wire.Ipv6Address.parse("fd00:2::1"),
-                b6 = org.netstack4j.wire.Ipv6Address.parse("fd00:2::2");
-        a.addIpv6Address("e0r", a6, 64);
-        r.addIpv6Address("e0l", ra6, 64);
-        r.addIpv6Address("e1r", rb6, 64);
-        b.addIpv6Address("e1l", b6, 64);
-        a.ip().routes().add(new org.netstack4j.ip.RoutingTable.Route6(org.netstack4j.wire.Ipv6Address.ANY, 0, ra6, null));
-        b.ip().routes().add(new org.netstack4j.ip.RoutingTable.Route6(org.netstack4j.wire.Ipv6Address.ANY, 0, rb6, null));
-        r.ip().setIpv6Forwarding(true);
-        net.sim().runUntil(Time.s(3)); // DAD
+        RouterSimTest.Net net = ipv6Chain();
+        Host r = net.nodes()[1];
+        org.netstack4j.wire.Ipv6Address ra6 = org.netstack4j.wire.Ipv6Address.parse("fd00:1::2"),
+                rb6 = org.netstack4j.wire.Ipv6Address.parse("fd00:2::1"), b6 = org.netstack4j.wire.Ipv6Address.parse("fd00:2::2");
         RuleSet rs = ((RuleSet.Loaded.Ok) RuleSet.parse("""
                 chain input policy drop
                 chain forward policy drop
@@ -131,19 +122,10 @@ class RouterFirewallSimTest {
      * external address, and every segment and ACK went through the stateless mapping.
      */
     @Test void tcpOverIpv6ThroughNptv6() {
-        RouterSimTest.Net net = RouterSimTest.chain(null, 1500, 1500);
-        Host a = net.a(), r = net.nodes()[1], b = net.b();
-        org.netstack4j.wire.Ipv6Address a6 = org.netstack4j.wire.Ipv6Address.parse("fd00:1::1"),
-                ra6 = org.netstack4j.wire.Ipv6Address.parse("fd00:1::2"), rb6 = org.netstack4j.wire.Ipv6Address.parse("fd00:2::1"),
-                b6 = org.netstack4j.wire.Ipv6Address.parse("fd00:2::2");
-        a.addIpv6Address("e0r", a6, 64);
-        r.addIpv6Address("e0l", ra6, 64);
-        r.addIpv6Address("e1r", rb6, 64);
-        b.addIpv6Address("e1l", b6, 64);
-        a.ip().routes().add(new org.netstack4j.ip.RoutingTable.Route6(org.netstack4j.wire.Ipv6Address.ANY, 0, ra6, null));
-        b.ip().routes().add(new org.netstack4j.ip.RoutingTable.Route6(org.netstack4j.wire.Ipv6Address.ANY, 0, rb6, null));
-        r.ip().setIpv6Forwarding(true);
-        net.sim().runUntil(Time.s(3)); // DAD
+        RouterSimTest.Net net = ipv6Chain();
+        Host r = net.nodes()[1];
+        org.netstack4j.wire.Ipv6Address ra6 = org.netstack4j.wire.Ipv6Address.parse("fd00:1::2"),
+                rb6 = org.netstack4j.wire.Ipv6Address.parse("fd00:2::1"), b6 = org.netstack4j.wire.Ipv6Address.parse("fd00:2::2");
         RuleSet rs = ((RuleSet.Loaded.Ok) RuleSet.parse("""
                 chain forward policy drop
                 accept state established,related
@@ -160,5 +142,22 @@ class RouterFirewallSimTest {
         assertTrue(r.counters().get("npt6.in.translated") > 100, "B's ACKs mapped in: " + r.counters().get("npt6.in.translated"));
         assertEquals(0, r.counters().get("ipv6.filtered.forward"));
         assertEquals(0, r.counters().get("nf.malformed"), "every checksum still right after translation");
+    }
+
+    /** A - R - B over Ethernet with fd00:1::/64 (A ::1, R ::2) and fd00:2::/64 (R ::1, B ::2), R forwarding IPv6, DAD done. */
+    static RouterSimTest.Net ipv6Chain() {
+        RouterSimTest.Net net = RouterSimTest.chain(null, 1500, 1500);
+        Host a = net.a(), r = net.nodes()[1], b = net.b();
+        org.netstack4j.wire.Ipv6Address ra6 = org.netstack4j.wire.Ipv6Address.parse("fd00:1::2"),
+                rb6 = org.netstack4j.wire.Ipv6Address.parse("fd00:2::1");
+        a.addIpv6Address("e0r", org.netstack4j.wire.Ipv6Address.parse("fd00:1::1"), 64);
+        r.addIpv6Address("e0l", ra6, 64);
+        r.addIpv6Address("e1r", rb6, 64);
+        b.addIpv6Address("e1l", org.netstack4j.wire.Ipv6Address.parse("fd00:2::2"), 64);
+        a.ip().routes().add(new org.netstack4j.ip.RoutingTable.Route6(org.netstack4j.wire.Ipv6Address.ANY, 0, ra6, null));
+        b.ip().routes().add(new org.netstack4j.ip.RoutingTable.Route6(org.netstack4j.wire.Ipv6Address.ANY, 0, rb6, null));
+        r.ip().setIpv6Forwarding(true);
+        net.sim().runUntil(Time.s(3)); // DAD
+        return net;
     }
 }
