@@ -39,15 +39,20 @@ public final class IoRegistration implements AutoCloseable {
         final byte[][] frames = new byte[BATCH][];
         final int[] infos = new int[BATCH];
         int size;
+        /** System.nanoTime() when handed to the loop. */
+        long handedAt;
     }
+
+    /** A batch that waited at least this long for the loop counts in {@link #slowBatches}. */
+    public static final long SLOW_BATCH_NANOS = 100_000_000L;
 
     /** Frames handed over and not yet delivered: changed once per batch on each side. */
     private final AtomicInteger queued = new AtomicInteger();
     // written by the reader thread only (plain increments, published per batch)
     private long received, dropped, shed;
     // written by the loop thread only
-    private long delivered;
-    private static final VarHandle RECEIVED, DROPPED, SHED, DELIVERED;
+    private long delivered, maxWaitNanos, slowBatches;
+    private static final VarHandle RECEIVED, DROPPED, SHED, DELIVERED, MAX_WAIT, SLOW;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
@@ -55,6 +60,8 @@ public final class IoRegistration implements AutoCloseable {
             DROPPED = l.findVarHandle(IoRegistration.class, "dropped", long.class);
             SHED = l.findVarHandle(IoRegistration.class, "shed", long.class);
             DELIVERED = l.findVarHandle(IoRegistration.class, "delivered", long.class);
+            MAX_WAIT = l.findVarHandle(IoRegistration.class, "maxWaitNanos", long.class);
+            SLOW = l.findVarHandle(IoRegistration.class, "slowBatches", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -89,6 +96,15 @@ public final class IoRegistration implements AutoCloseable {
 
     /** Frames handed to the sink on the loop thread. */
     public long delivered() { return (long) DELIVERED.getAcquire(this); }
+
+    /**
+     * The longest a batch of frames waited between the reader's hand-over and the loop's drain
+     * (queueing delay: how far the loop was behind), in nanoseconds.
+     */
+    public long maxWaitNanos() { return (long) MAX_WAIT.getAcquire(this); }
+
+    /** Batches that waited {@link #SLOW_BATCH_NANOS} or more for the loop. */
+    public long slowBatches() { return (long) SLOW.getAcquire(this); }
 
     /** True once the reader thread has finished (end of input, error or close). */
     public boolean finished() { return !thread.isAlive(); }
@@ -141,6 +157,7 @@ public final class IoRegistration implements AutoCloseable {
     }
 
     private void handOver(Batch batch) {
+        batch.handedAt = System.nanoTime();
         queue.add(batch);
         // Only the batch that makes the queue non-empty schedules a drain; the drain takes
         // everything queued by then (batches added during it are polled too).
@@ -153,6 +170,9 @@ public final class IoRegistration implements AutoCloseable {
         long n = delivered;
         Batch b;
         while ((b = queue.poll()) != null) {
+            long waited = System.nanoTime() - b.handedAt;
+            if (waited > maxWaitNanos) MAX_WAIT.setRelease(this, waited);
+            if (waited >= SLOW_BATCH_NANOS) SLOW.setRelease(this, slowBatches + 1);
             for (int i = 0; i < b.size; i++) {
                 int info = b.infos[i];
                 if (info == 0) sink.receive(now, b.frames[i]);

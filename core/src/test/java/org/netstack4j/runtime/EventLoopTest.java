@@ -293,10 +293,15 @@ class EventLoopTest {
         src.readCalledAt = 21; // the read after 20 frames: all 20 have been handled by the reader
         for (int i = 0; i < 20; i++) src.frames.add(new byte[] {(byte) i});
         assertTrue(src.readCalled.await(GUARD_S, TimeUnit.SECONDS));
+        long handedBy = System.nanoTime(); // every frame was handed over before the 21st read
         assertEquals(12, reg.dropped());
+        assertEquals(0, reg.maxWaitNanos(), "nothing drained yet");
+        long releasedAt = System.nanoTime();
         release.countDown();
         loop.call(() -> null); // the drain task was queued before this one
         assertEquals(List.of((byte) 0, (byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 5, (byte) 6, (byte) 7), got);
+        // the queueing delay is measured: the frames waited at least while the loop was held
+        assertTrue(reg.maxWaitNanos() >= releasedAt - handedBy, reg.maxWaitNanos() + " ns");
         // end of input finishes the reader without a failure
         src.frames.add(QueueSource.EOF);
         reg.close();
