@@ -156,7 +156,7 @@ class SynFloodInteropTest {
                 synsShed += h.rxQueueSynsShed();
             }
             System.out.printf(Locale.ROOT, "[synflood] %d queue(s); hping3 %s sent %d SYNs in %d s (%.0f/s); netstack4j: %d TCP segments in, "
-                            + "%d cookies sent, %d valid, %d SYNs dropped (queue full), %d frames dropped at the rx queue (%d of them SYNs shed at half full); "
+                            + "%d cookies sent, %d valid, %d SYNs dropped (queue full), %d frames dropped at the rx queue (%d of them SYNs shed past the shed mark); "
                             + "curl: %d of %d fetches succeeded within 1 s (%.2f%%), slowest %.3f s%n",
                     shards.size(), PACE, sent, FLOOD_SECONDS, sent / (double) FLOOD_SECONDS, c.applyAsLong("tcp.in.segments"),
                     c.applyAsLong("tcp.syncookies.sent"), c.applyAsLong("tcp.syncookies.valid"), c.applyAsLong("tcp.drop.syn_queue_full"),

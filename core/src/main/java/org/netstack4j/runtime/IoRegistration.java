@@ -30,8 +30,9 @@ public final class IoRegistration implements AutoCloseable {
     private final IoSource source;
     private final FrameSink sink;
     private final int queueLimit;
-    /** Frames that may be dropped once the queue is half full (null: none). */
+    /** Frames that may be dropped once {@link #shedAt} frames wait (null: none). */
     private final java.util.function.Predicate<byte[]> sheddable;
+    private final int shedAt;
     private final ConcurrentLinkedQueue<Batch> queue = new ConcurrentLinkedQueue<>();
 
     /** Frames read together and what the source said of each ({@link IoSource#lastFrameInfo}). */
@@ -70,8 +71,10 @@ public final class IoRegistration implements AutoCloseable {
     private volatile boolean closed;
 
     IoRegistration(EventLoop loop, String name, IoSource source, FrameSink sink, int queueLimit,
-                   java.util.function.Predicate<byte[]> sheddable) {
+                   java.util.function.Predicate<byte[]> sheddable, int shedAt) {
         if (queueLimit <= 0) throw new IllegalArgumentException("queueLimit must be > 0: " + queueLimit);
+        if (shedAt < 0 || shedAt > queueLimit) throw new IllegalArgumentException("shedAt must be in 0.." + queueLimit + ": " + shedAt);
+        this.shedAt = shedAt;
         this.sheddable = sheddable;
         this.loop = loop;
         this.name = name;
@@ -88,10 +91,10 @@ public final class IoRegistration implements AutoCloseable {
     /** Frames read from the source. */
     public long received() { return (long) RECEIVED.getAcquire(this); }
 
-    /** Frames dropped because {@code queueLimit} frames were already waiting for the loop (sheddable ones: half of it). */
+    /** Frames dropped because {@code queueLimit} frames were already waiting for the loop (sheddable ones: {@code shedAt}). */
     public long dropped() { return (long) DROPPED.getAcquire(this); }
 
-    /** Of {@link #dropped}, the sheddable frames dropped while the queue was between half and full. */
+    /** Of {@link #dropped}, the sheddable frames dropped while the queue was between {@code shedAt} and full. */
     public long shed() { return (long) SHED.getAcquire(this); }
 
     /** Frames handed to the sink on the loop thread. */
@@ -120,10 +123,11 @@ public final class IoRegistration implements AutoCloseable {
                 int waiting = queued.get() + batch.size;
                 if (waiting >= queueLimit) {
                     drops++;
-                } else if (sheddable != null && waiting >= queueLimit / 2 && sheddable.test(frame)) {
-                    // A falling-behind loop keeps the second half of its queue for frames that must
-                    // not be shed (e.g. the segments of connections already open, under a SYN flood):
-                    // they then always get in, and sheddable ones wait at most half a queue.
+                } else if (sheddable != null && waiting >= shedAt && sheddable.test(frame)) {
+                    // A falling-behind loop keeps the rest of its queue beyond shedAt (by default the
+                    // second half) for frames that must not be shed (e.g. the segments of connections
+                    // already open, under a SYN flood): they then always get in, and wait behind at
+                    // most shedAt sheddable ones.
                     drops++;
                     sheds++;
                 } else {

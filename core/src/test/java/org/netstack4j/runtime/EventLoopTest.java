@@ -384,6 +384,35 @@ class EventLoopTest {
         assertTrue(failures.isEmpty(), failures.toString());
     }
 
+    @Test void aLowShedMarkBoundsWhatTheOtherFramesWaitBehind() throws Exception {
+        startThreadOnly(new DeadlineStack());
+        QueueSource src = new QueueSource();
+        List<Byte> got = new CopyOnWriteArrayList<>();
+        // 8 places, connection requests (100 on) shed once 2 frames wait
+        IoRegistration reg = loop.register("test4", src, (now, frame) -> got.add(frame[0]), 8, f -> f[0] >= 100, 2);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(1);
+        loop.execute(() -> {
+            blocked.countDown();
+            try { release.await(); } catch (InterruptedException e) { throw new AssertionError(e); }
+        });
+        assertTrue(blocked.await(GUARD_S, TimeUnit.SECONDS));
+        byte[] order = {100, 101, 102, 103, 0, 104, 1, 105};
+        src.readCalled = new CountDownLatch(1);
+        src.readCalledAt = order.length + 1;
+        for (byte b : order) src.frames.add(new byte[] {b});
+        assertTrue(src.readCalled.await(GUARD_S, TimeUnit.SECONDS));
+        // 100 and 101 take the 2 places; 102..105 are shed; 0 and 1 wait behind two, not four
+        assertEquals(4, reg.shed());
+        release.countDown();
+        loop.call(() -> null);
+        assertEquals(List.of((byte) 100, (byte) 101, (byte) 0, (byte) 1), got);
+        assertThrows(IllegalArgumentException.class, () -> loop.register("test5", new QueueSource(), (now, f) -> {}, 8, f -> true, 9));
+        src.frames.add(QueueSource.EOF);
+        reg.close();
+        assertTrue(failures.isEmpty(), failures.toString());
+    }
+
     @Test void manyThreadsCallingConcurrentlyNeverLoseAWakeup() throws Exception {
         start(new DeadlineStack());
         callFromManyThreads(8, 5_000);

@@ -49,6 +49,19 @@ public final class TunHost implements AutoCloseable {
     /** Frames the reader thread may queue for the loop before dropping (like a NIC ring). */
     public static final int RX_QUEUE_LIMIT = 4096;
 
+    /** System property: {@link #RX_SHED_AT}'s value instead (1..{@value #RX_QUEUE_LIMIT}). */
+    public static final String SHED_AT_PROPERTY = "netstack4j.tun.shedAt";
+
+    /**
+     * Frames waiting for the loop from which connection requests of unknown sources are shed
+     * (issue 20): a SYN flood's SYNs then fill at most this much of the receive queue, so the
+     * segments of open connections and known clients' SYNs wait behind at most this many (at the
+     * 5,500 frames/s a loaded machine's loop managed, 0.1 s; half the queue was 0.4 s). The loop
+     * answers as many SYNs either way, while the queue is not empty. Default 512;
+     * {@code -D}{@value #SHED_AT_PROPERTY}.
+     */
+    public static final int RX_SHED_AT = Math.clamp(Integer.getInteger(SHED_AT_PROPERTY, 512), 1, RX_QUEUE_LIMIT);
+
     private final TunDevice tun;
     private final TunPort port;
     private final Host host;
@@ -150,7 +163,7 @@ public final class TunHost implements AutoCloseable {
             if (writer != null) writer.setTimeOffset(System.currentTimeMillis() * 1_000_000L - loop.now());
             this.known = known;
             this.registration = loop.register(opened.name() + suffix, new TunSource(opened, shard, steering, known, knownSyns),
-                    port::deliver, RX_QUEUE_LIMIT, this::sheddable);
+                    port::deliver, RX_QUEUE_LIMIT, this::sheddable, RX_SHED_AT);
             this.net = NetStack.of(loop, host.tcp(), host.ip());
         } catch (IOException | RuntimeException e) {
             opened.close();
@@ -248,7 +261,7 @@ public final class TunHost implements AutoCloseable {
     /** Frames the reader thread dropped because the loop fell behind. */
     public long rxQueueDrops() { return registration.dropped(); }
 
-    /** Of {@link #rxQueueDrops}, connection requests dropped once the receive queue was half full. */
+    /** Of {@link #rxQueueDrops}, connection requests dropped once {@link #RX_SHED_AT} frames waited. */
     public long rxQueueSynsShed() { return registration.shed(); }
 
     /** Frames the reader thread read from the TUN (this shard's queue), before any drop. */
@@ -266,11 +279,11 @@ public final class TunHost implements AutoCloseable {
     /** Connection requests read from sources that completed a handshake before ({@link KnownSources}). */
     public long rxKnownSyns() { return knownSyns.get(); }
 
-    /** Of {@link #rxKnownSyns}, those kept while the receive queue was past half full (they would have been shed). */
+    /** Of {@link #rxKnownSyns}, those kept while {@link #RX_SHED_AT} or more frames waited (they would have been shed). */
     public long rxKnownSynsKept() { return knownSynsKept.get(); }
 
     /**
-     * On the reader thread, once the receive queue is half full: a connection request is shed,
+     * On the reader thread, once {@link #RX_SHED_AT} frames wait: a connection request is shed,
      * unless its source completed a handshake before ({@link KnownSources}): a flood's random
      * sources are shed, a returning client's SYN is kept like the segments of open connections.
      */
@@ -288,7 +301,7 @@ public final class TunHost implements AutoCloseable {
 
     /**
      * A TCP SYN without ACK, over IPv4 or IPv6: under a SYN flood these are shed first when the
-     * loop falls behind (the second half of the receive queue is kept for the segments of
+     * loop falls behind (the receive queue beyond {@link #RX_SHED_AT} frames is kept for the segments of
      * connections that got past their SYN, so a handshake or request once started is not lost to
      * the flood). Over IPv6 the TCP header may follow Hop-by-Hop, Routing and Destination Options
      * headers (RFC 8200 4.1; at most {@link #SHED_MAX_EXTENSIONS}); a fragment is never shed.
