@@ -1,11 +1,11 @@
 #!/bin/bash
 # The kernel's own TCP under the spoofed-source SYN flood of SynFloodInteropTest, for the
-# figure beside netstack4j's in the same session: hping3 --flood (FLOOD s, default 20) from
+# figure beside netstack4j's in the same session: hping3 --flood (FLOOD s, default 30, the issue's) from
 # namespace A over a veth into namespace B, where python3's http.server listens (the kernel's SYN
 # cookies on, as by default); a curl loop from A (-m 1, 50 ms apart) for FLOOD-3 s. Prints the
 # rate hping3 reached and how many fetches succeeded within 1 s. Root; cleans up its namespaces.
 set -u
-FLOOD=${FLOOD:-20}
+FLOOD=${FLOOD:-30}
 A=nsjkf-a-$$; B=nsjkf-b-$$
 D=$(mktemp -d); head -c 1024 /dev/zero > $D/1k.bin
 cleanup() { ip netns pids $B 2>/dev/null | xargs -r kill 2>/dev/null; ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null; rm -rf $D; }

@@ -49,7 +49,11 @@ import org.netstack4j.tcp.TcpConfig;
 class SynFloodInteropTest {
     private static final String KERNEL = "10.213.9.1";
     private static final String US = "10.213.9.2";
-    private static final int FLOOD_SECONDS = 20;
+    /**
+     * How long hping3 floods (the curl loop runs from its second second to 2 s before its end):
+     * the issue's 30 s; system property {@code netstack4j.synflood.seconds}.
+     */
+    private static final int FLOOD_SECONDS = Integer.getInteger("netstack4j.synflood.seconds", 30);
     /**
      * hping3's pace: "--flood" (as fast as it can) or "-i uN" (one SYN every N us); system property
      * {@code netstack4j.synflood.pace}. See the class comment for the default.
@@ -98,6 +102,7 @@ class SynFloodInteropTest {
             String[] warm = run(dir, 10, LinuxNet.ipCommand(), "netns", "exec", ns, curl, "-s", "-o", "/dev/null", "-m", "5", "http://" + US + "/1k.bin");
             assertTrue(warm[0].equals("0"), "curl before the flood: " + warm[1]);
 
+            long[] softnetBefore = softnetDrops();
             Path hpingLog = dir.resolve("hping.log");
             List<String> floodCmd = new ArrayList<>(List.of(LinuxNet.ipCommand(), "netns", "exec", ns, "timeout", "-s", "INT",
                     Integer.toString(FLOOD_SECONDS), hping, "-S", "--rand-source", "-p", "80"));
@@ -109,29 +114,38 @@ class SynFloodInteropTest {
             Thread.sleep(1000); // the flood is under way
             // one curl after another for the rest of the flood, 50 ms apart; one line per fetch
             String loop = "end=$((SECONDS+" + (FLOOD_SECONDS - 3) + ")); while [ $SECONDS -lt $end ]; do "
-                    + curl + " -s -o /dev/null -m 1 -w '%{http_code} %{time_total}\\n' http://" + US + "/1k.bin; sleep 0.05; done";
+                    + curl + " -s -o /dev/null -m 1 -w '%{http_code} %{time_total} %{time_connect}\\n' http://" + US + "/1k.bin; sleep 0.05; done";
             String[] curls = run(dir, FLOOD_SECONDS + 30, LinuxNet.ipCommand(), "netns", "exec", ns, "bash", "-c", loop);
             flood.waitFor(FLOOD_SECONDS + 10, TimeUnit.SECONDS);
             flood.destroyForcibly();
 
-            int total = 0, ok = 0;
-            double worst = 0;
+            long[] softnetAfter = softnetDrops();
+            int total = 0, ok = 0, neverConnected = 0, slowConnect = 0;
+            double worst = 0, worstConnect = 0;
             List<String> failed = new ArrayList<>();
             for (String line : curls[1].split("\n")) {
                 String[] f = line.strip().split(" ");
-                if (f.length != 2) continue;
+                if (f.length != 3) continue;
                 total++;
-                double t = Double.parseDouble(f[1]);
+                double t = Double.parseDouble(f[1]), connect = Double.parseDouble(f[2]);
+                worstConnect = Math.max(worstConnect, connect);
                 if (f[0].equals("200") && t <= 1.0) {
                     ok++;
                     worst = Math.max(worst, t);
                 } else {
+                    // where it failed: no handshake at all (the SYN or the SYN,ACK lost: curl's SYN
+                    // is retransmitted only after 1 s), or a handshake that came late, or the request
+                    if (connect == 0) neverConnected++;
+                    else if (connect > 0.5) slowConnect++;
                     failed.add("#" + total + ": " + line.strip());
                 }
             }
             String hpingOut = Files.readString(hpingLog);
             String link = run(dir, 10, LinuxNet.ipCommand(), "-n", ns, "-s", "link", "show", "dev", host.name())[1];
             System.out.println("[synflood] kernel side of the TUN: " + link.replace('\n', ' '));
+            // the client's side (the namespace's own TCP: hping3's raw SYNs are not counted there)
+            String nstat = run(dir, 10, LinuxNet.ipCommand(), "netns", "exec", ns, "nstat", "-az", "TcpActiveOpens",
+                    "TcpExtTCPSynRetrans", "TcpRetransSegs", "TcpAttemptFails", "TcpExtTCPTimeouts")[1];
             Matcher m = Pattern.compile("(\\d+) packets transmitted").matcher(hpingOut);
             long sent = m.find() ? Long.parseLong(m.group(1)) : -1;
             java.util.Map<String, Long> counters = shards.counters();
@@ -142,7 +156,7 @@ class SynFloodInteropTest {
                 synsShed += h.rxQueueSynsShed();
             }
             System.out.printf(Locale.ROOT, "[synflood] %d queue(s); hping3 %s sent %d SYNs in %d s (%.0f/s); netstack4j: %d TCP segments in, "
-                            + "%d cookies sent, %d valid, %d SYNs dropped (queue full), %d frames dropped at the rx queue (%d of them SYNs shed at half full); "
+                            + "%d cookies sent, %d valid, %d SYNs dropped (queue full), %d frames dropped at the rx queue (%d of them SYNs shed past the shed mark); "
                             + "curl: %d of %d fetches succeeded within 1 s (%.2f%%), slowest %.3f s%n",
                     shards.size(), PACE, sent, FLOOD_SECONDS, sent / (double) FLOOD_SECONDS, c.applyAsLong("tcp.in.segments"),
                     c.applyAsLong("tcp.syncookies.sent"), c.applyAsLong("tcp.syncookies.valid"), c.applyAsLong("tcp.drop.syn_queue_full"),
@@ -155,6 +169,26 @@ class SynFloodInteropTest {
                             + " (" + h.tun().ioUringEnters() + " enters)").toList()
                     + (shards.size() > 1 ? "; per shard: " + counters.entrySet().stream().filter(e -> e.getKey().matches(
                             "q\\d+\\.(tcp\\.syncookies\\.sent|tcp\\.passive_opens|tun\\..*)")).toList() : ""));
+            // the stages a legitimate SYN crosses, each with what it lost or how long it waited
+            long read = 0, delivered = 0, knownSyns = 0, knownKept = 0, maxWait = 0, slow = 0;
+            for (TunHost h : shards.shards()) {
+                read += h.rxFramesRead();
+                delivered += h.rxFramesDelivered();
+                knownSyns += h.rxKnownSyns();
+                knownKept += h.rxKnownSynsKept();
+                maxWait = Math.max(maxWait, h.rxQueueMaxWaitNanos());
+                slow += h.rxQueueSlowBatches();
+            }
+            Matcher txDrop = Pattern.compile("TX:.*?dropped.*?\\n\\s*\\d+\\s+\\d+\\s+\\d+\\s+(\\d+)", Pattern.DOTALL).matcher(link);
+            System.out.printf(Locale.ROOT, "[synflood] stages: (1) hping3 %d SYNs at %.0f/s -> (2) kernel's TUN queue dropped %s -> (3) read by our "
+                            + "readers %d (%.0f/s) -> (4) dropped at our rx queue %d (shed %d) -> (5) delivered to the loops %d, longest queue "
+                            + "wait %.1f ms, %d batches waited >= 100 ms -> (6) cookies sent %d; kernel backlog drops (softnet, all CPUs) %d; "
+                            + "legitimate client: %d SYNs read from it (a source that completed a handshake), %d of them kept past the shed; "
+                            + "client TCP: %s; curl: %d never connected, %d connected after 0.5 s, slowest connect %.3f s%n",
+                    sent, sent / (double) FLOOD_SECONDS, txDrop.find() ? txDrop.group(1) : "?", read, read / (double) FLOOD_SECONDS,
+                    rxDrops, synsShed, delivered, maxWait / 1e6, slow, c.applyAsLong("tcp.syncookies.sent"),
+                    softnetAfter[0] - softnetBefore[0], knownSyns, knownKept, nstat.strip().replaceAll("\\s+", " "),
+                    neverConnected, slowConnect, worstConnect);
             assertTrue(sent > 0, "hping3 ran: " + hpingOut);
             assertTrue(total >= 50, "curl loop ran " + total + " times: " + curls[1]);
             assertTrue(ok >= Math.ceil(0.99 * total), ok + " of " + total + " curls succeeded within 1 s: " + curls[1]);
@@ -166,6 +200,20 @@ class SynFloodInteropTest {
             try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /** The packets the kernel dropped at its per-CPU input backlogs (/proc/net/softnet_stat, second column, summed). */
+    private static long[] softnetDrops() {
+        try {
+            long sum = 0;
+            for (String line : Files.readAllLines(Path.of("/proc/net/softnet_stat"))) {
+                String[] f = line.strip().split("\\s+");
+                if (f.length > 1) sum += Long.parseLong(f[1], 16);
+            }
+            return new long[] {sum};
+        } catch (java.io.IOException | RuntimeException e) {
+            return new long[] {-1};
         }
     }
 

@@ -349,8 +349,18 @@ public final class EventLoop implements AutoCloseable, Executor {
      */
     public IoRegistration register(String name, IoSource source, FrameSink sink, int queueLimit,
                                    java.util.function.Predicate<byte[]> sheddable) {
+        return register(name, source, sink, queueLimit, sheddable, queueLimit / 2);
+    }
+
+    /**
+     * {@link #register(String, IoSource, FrameSink, int, java.util.function.Predicate)}, where
+     * sheddable frames are dropped once {@code shedAt} frames wait (1..queueLimit): a low mark
+     * bounds how long the other frames wait behind a flood of sheddable ones.
+     */
+    public IoRegistration register(String name, IoSource source, FrameSink sink, int queueLimit,
+                                   java.util.function.Predicate<byte[]> sheddable, int shedAt) {
         if (closing) throw new RejectedExecutionException("event loop closed");
-        IoRegistration r = new IoRegistration(this, name, source, sink, queueLimit, sheddable);
+        IoRegistration r = new IoRegistration(this, name, source, sink, queueLimit, sheddable, shedAt);
         registrations.add(r);
         r.start();
         return r;

@@ -30,8 +30,9 @@ public final class IoRegistration implements AutoCloseable {
     private final IoSource source;
     private final FrameSink sink;
     private final int queueLimit;
-    /** Frames that may be dropped once the queue is half full (null: none). */
+    /** Frames that may be dropped once {@link #shedAt} frames wait (null: none). */
     private final java.util.function.Predicate<byte[]> sheddable;
+    private final int shedAt;
     private final ConcurrentLinkedQueue<Batch> queue = new ConcurrentLinkedQueue<>();
 
     /** Frames read together and what the source said of each ({@link IoSource#lastFrameInfo}). */
@@ -39,15 +40,20 @@ public final class IoRegistration implements AutoCloseable {
         final byte[][] frames = new byte[BATCH][];
         final int[] infos = new int[BATCH];
         int size;
+        /** System.nanoTime() when handed to the loop. */
+        long handedAt;
     }
+
+    /** A batch that waited at least this long for the loop counts in {@link #slowBatches}. */
+    public static final long SLOW_BATCH_NANOS = 100_000_000L;
 
     /** Frames handed over and not yet delivered: changed once per batch on each side. */
     private final AtomicInteger queued = new AtomicInteger();
     // written by the reader thread only (plain increments, published per batch)
     private long received, dropped, shed;
     // written by the loop thread only
-    private long delivered;
-    private static final VarHandle RECEIVED, DROPPED, SHED, DELIVERED;
+    private long delivered, maxWaitNanos, slowBatches;
+    private static final VarHandle RECEIVED, DROPPED, SHED, DELIVERED, MAX_WAIT, SLOW;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
@@ -55,6 +61,8 @@ public final class IoRegistration implements AutoCloseable {
             DROPPED = l.findVarHandle(IoRegistration.class, "dropped", long.class);
             SHED = l.findVarHandle(IoRegistration.class, "shed", long.class);
             DELIVERED = l.findVarHandle(IoRegistration.class, "delivered", long.class);
+            MAX_WAIT = l.findVarHandle(IoRegistration.class, "maxWaitNanos", long.class);
+            SLOW = l.findVarHandle(IoRegistration.class, "slowBatches", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -63,8 +71,10 @@ public final class IoRegistration implements AutoCloseable {
     private volatile boolean closed;
 
     IoRegistration(EventLoop loop, String name, IoSource source, FrameSink sink, int queueLimit,
-                   java.util.function.Predicate<byte[]> sheddable) {
+                   java.util.function.Predicate<byte[]> sheddable, int shedAt) {
         if (queueLimit <= 0) throw new IllegalArgumentException("queueLimit must be > 0: " + queueLimit);
+        if (shedAt < 0 || shedAt > queueLimit) throw new IllegalArgumentException("shedAt must be in 0.." + queueLimit + ": " + shedAt);
+        this.shedAt = shedAt;
         this.sheddable = sheddable;
         this.loop = loop;
         this.name = name;
@@ -81,14 +91,23 @@ public final class IoRegistration implements AutoCloseable {
     /** Frames read from the source. */
     public long received() { return (long) RECEIVED.getAcquire(this); }
 
-    /** Frames dropped because {@code queueLimit} frames were already waiting for the loop (sheddable ones: half of it). */
+    /** Frames dropped because {@code queueLimit} frames were already waiting for the loop (sheddable ones: {@code shedAt}). */
     public long dropped() { return (long) DROPPED.getAcquire(this); }
 
-    /** Of {@link #dropped}, the sheddable frames dropped while the queue was between half and full. */
+    /** Of {@link #dropped}, the sheddable frames dropped while the queue was between {@code shedAt} and full. */
     public long shed() { return (long) SHED.getAcquire(this); }
 
     /** Frames handed to the sink on the loop thread. */
     public long delivered() { return (long) DELIVERED.getAcquire(this); }
+
+    /**
+     * The longest a batch of frames waited between the reader's hand-over and the loop's drain
+     * (queueing delay: how far the loop was behind), in nanoseconds.
+     */
+    public long maxWaitNanos() { return (long) MAX_WAIT.getAcquire(this); }
+
+    /** Batches that waited {@link #SLOW_BATCH_NANOS} or more for the loop. */
+    public long slowBatches() { return (long) SLOW.getAcquire(this); }
 
     /** True once the reader thread has finished (end of input, error or close). */
     public boolean finished() { return !thread.isAlive(); }
@@ -104,10 +123,11 @@ public final class IoRegistration implements AutoCloseable {
                 int waiting = queued.get() + batch.size;
                 if (waiting >= queueLimit) {
                     drops++;
-                } else if (sheddable != null && waiting >= queueLimit / 2 && sheddable.test(frame)) {
-                    // A falling-behind loop keeps the second half of its queue for frames that must
-                    // not be shed (e.g. the segments of connections already open, under a SYN flood):
-                    // they then always get in, and sheddable ones wait at most half a queue.
+                } else if (sheddable != null && waiting >= shedAt && sheddable.test(frame)) {
+                    // A falling-behind loop keeps the rest of its queue beyond shedAt (by default the
+                    // second half) for frames that must not be shed (e.g. the segments of connections
+                    // already open, under a SYN flood): they then always get in, and wait behind at
+                    // most shedAt sheddable ones.
                     drops++;
                     sheds++;
                 } else {
@@ -141,6 +161,7 @@ public final class IoRegistration implements AutoCloseable {
     }
 
     private void handOver(Batch batch) {
+        batch.handedAt = System.nanoTime();
         queue.add(batch);
         // Only the batch that makes the queue non-empty schedules a drain; the drain takes
         // everything queued by then (batches added during it are polled too).
@@ -153,6 +174,9 @@ public final class IoRegistration implements AutoCloseable {
         long n = delivered;
         Batch b;
         while ((b = queue.poll()) != null) {
+            long waited = System.nanoTime() - b.handedAt;
+            if (waited > maxWaitNanos) MAX_WAIT.setRelease(this, waited);
+            if (waited >= SLOW_BATCH_NANOS) SLOW.setRelease(this, slowBatches + 1);
             for (int i = 0; i < b.size; i++) {
                 int info = b.infos[i];
                 if (info == 0) sink.receive(now, b.frames[i]);

@@ -302,10 +302,15 @@ class EventLoopTest {
         src.readCalledAt = 21; // the read after 20 frames: all 20 have been handled by the reader
         for (int i = 0; i < 20; i++) src.frames.add(new byte[] {(byte) i});
         assertTrue(src.readCalled.await(GUARD_S, TimeUnit.SECONDS));
+        long handedBy = System.nanoTime(); // every frame was handed over before the 21st read
         assertEquals(12, reg.dropped());
+        assertEquals(0, reg.maxWaitNanos(), "nothing drained yet");
+        long releasedAt = System.nanoTime();
         release.countDown();
         loop.call(() -> null); // the drain task was queued before this one
         assertEquals(List.of((byte) 0, (byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 5, (byte) 6, (byte) 7), got);
+        // the queueing delay is measured: the frames waited at least while the loop was held
+        assertTrue(reg.maxWaitNanos() >= releasedAt - handedBy, reg.maxWaitNanos() + " ns");
         // end of input finishes the reader without a failure
         src.frames.add(QueueSource.EOF);
         reg.close();
@@ -383,6 +388,35 @@ class EventLoopTest {
         release.countDown();
         loop.call(() -> null);
         assertEquals(List.of((byte) 100, (byte) 0, (byte) 101, (byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 5), got);
+        src.frames.add(QueueSource.EOF);
+        reg.close();
+        assertTrue(failures.isEmpty(), failures.toString());
+    }
+
+    @Test void aLowShedMarkBoundsWhatTheOtherFramesWaitBehind() throws Exception {
+        startThreadOnly(new DeadlineStack());
+        QueueSource src = new QueueSource();
+        List<Byte> got = new CopyOnWriteArrayList<>();
+        // 8 places, connection requests (100 on) shed once 2 frames wait
+        IoRegistration reg = loop.register("test4", src, (now, frame) -> got.add(frame[0]), 8, f -> f[0] >= 100, 2);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(1);
+        loop.execute(() -> {
+            blocked.countDown();
+            try { release.await(); } catch (InterruptedException e) { throw new AssertionError(e); }
+        });
+        assertTrue(blocked.await(GUARD_S, TimeUnit.SECONDS));
+        byte[] order = {100, 101, 102, 103, 0, 104, 1, 105};
+        src.readCalled = new CountDownLatch(1);
+        src.readCalledAt = order.length + 1;
+        for (byte b : order) src.frames.add(new byte[] {b});
+        assertTrue(src.readCalled.await(GUARD_S, TimeUnit.SECONDS));
+        // 100 and 101 take the 2 places; 102..105 are shed; 0 and 1 wait behind two, not four
+        assertEquals(4, reg.shed());
+        release.countDown();
+        loop.call(() -> null);
+        assertEquals(List.of((byte) 100, (byte) 101, (byte) 0, (byte) 1), got);
+        assertThrows(IllegalArgumentException.class, () -> loop.register("test5", new QueueSource(), (now, f) -> {}, 8, f -> true, 9));
         src.frames.add(QueueSource.EOF);
         reg.close();
         assertTrue(failures.isEmpty(), failures.toString());

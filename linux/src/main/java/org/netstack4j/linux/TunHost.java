@@ -49,6 +49,19 @@ public final class TunHost implements AutoCloseable {
     /** Frames the reader thread may queue for the loop before dropping (like a NIC ring). */
     public static final int RX_QUEUE_LIMIT = 4096;
 
+    /** System property: {@link #RX_SHED_AT}'s value instead (1..{@value #RX_QUEUE_LIMIT}). */
+    public static final String SHED_AT_PROPERTY = "netstack4j.tun.shedAt";
+
+    /**
+     * Frames waiting for the loop from which connection requests of unknown sources are shed
+     * (issue 20): a SYN flood's SYNs then fill at most this much of the receive queue, so the
+     * segments of open connections and known clients' SYNs wait behind at most this many (at the
+     * 5,500 frames/s a loaded machine's loop managed, 0.1 s; half the queue was 0.4 s). The loop
+     * answers as many SYNs either way, while the queue is not empty. Default 512;
+     * {@code -D}{@value #SHED_AT_PROPERTY}.
+     */
+    public static final int RX_SHED_AT = Math.clamp(Integer.getInteger(SHED_AT_PROPERTY, 512), 1, RX_QUEUE_LIMIT);
+
     private final TunDevice tun;
     private final TunPort port;
     private final Host host;
@@ -63,6 +76,11 @@ public final class TunHost implements AutoCloseable {
 
     private final int shard;
     private final TunShards.Steering steering;
+    /** Sources that completed a handshake: their SYNs are not shed (shared by the shards of a TUN). */
+    private final KnownSources known;
+    /** SYNs from known sources read, and those of them kept past the shed (reader thread only: lazySet). */
+    private final java.util.concurrent.atomic.AtomicLong knownSyns = new java.util.concurrent.atomic.AtomicLong(),
+            knownSynsKept = new java.util.concurrent.atomic.AtomicLong();
 
     /** One queue, the whole interface: opens the TUN, configures the kernel side, starts the stack. */
     private static TunHost openSingle(Builder b) throws IOException {
@@ -76,7 +94,7 @@ public final class TunHost implements AutoCloseable {
             opened.close();
             throw e;
         }
-        return new TunHost(b, opened, 0, null);
+        return new TunHost(b, opened, 0, null, new KnownSources(b.seed));
     }
 
     /**
@@ -101,7 +119,7 @@ public final class TunHost implements AutoCloseable {
      * {@code shard} of a {@link TunShards} when {@code steering} is not null. Closes {@code opened}
      * if it fails.
      */
-    TunHost(Builder b, TunDevice opened, int shard, TunShards.Steering steering) throws IOException {
+    TunHost(Builder b, TunDevice opened, int shard, TunShards.Steering steering, KnownSources known) throws IOException {
         List<Cidr> ours = List.copyOf(b.addresses);
         List<Cidr> kernel = List.copyOf(b.hostAddresses);
         Ipv4Cidr v4 = firstOf(ours, Ipv4Cidr.class); // null: an IPv6-only TUN
@@ -143,10 +161,11 @@ public final class TunHost implements AutoCloseable {
             String suffix = steering == null ? "" : "-q" + shard;
             this.loop = EventLoop.start("netstack4j-" + opened.name() + suffix, host);
             if (writer != null) writer.setTimeOffset(System.currentTimeMillis() * 1_000_000L - loop.now());
+            this.known = known;
             // the port itself, not port::deliver: its receive(now, frame, info) keeps the device's word
             // (merged segment size, checksum verified) that the reader thread read with each frame
-            this.registration = loop.register(opened.name() + suffix, new TunSource(opened, shard, steering), port,
-                    RX_QUEUE_LIMIT, TunHost::isConnectionRequest);
+            this.registration = loop.register(opened.name() + suffix, new TunSource(opened, shard, steering, known, knownSyns),
+                    port, RX_QUEUE_LIMIT, this::sheddable, RX_SHED_AT);
             this.net = NetStack.of(loop, host.tcp(), host.ip());
         } catch (IOException | RuntimeException e) {
             opened.close();
@@ -244,12 +263,47 @@ public final class TunHost implements AutoCloseable {
     /** Frames the reader thread dropped because the loop fell behind. */
     public long rxQueueDrops() { return registration.dropped(); }
 
-    /** Of {@link #rxQueueDrops}, connection requests dropped once the receive queue was half full. */
+    /** Of {@link #rxQueueDrops}, connection requests dropped once {@link #RX_SHED_AT} frames waited. */
     public long rxQueueSynsShed() { return registration.shed(); }
+
+    /** Frames the reader thread read from the TUN (this shard's queue), before any drop. */
+    public long rxFramesRead() { return registration.received(); }
+
+    /** Frames the loop took from the receive queue. */
+    public long rxFramesDelivered() { return registration.delivered(); }
+
+    /** The longest a batch of received frames waited for the loop, in nanoseconds ({@link IoRegistration#maxWaitNanos}). */
+    public long rxQueueMaxWaitNanos() { return registration.maxWaitNanos(); }
+
+    /** Batches of received frames that waited {@link IoRegistration#SLOW_BATCH_NANOS} or more for the loop. */
+    public long rxQueueSlowBatches() { return registration.slowBatches(); }
+
+    /** Connection requests read from sources that completed a handshake before ({@link KnownSources}). */
+    public long rxKnownSyns() { return knownSyns.get(); }
+
+    /** Of {@link #rxKnownSyns}, those kept while {@link #RX_SHED_AT} or more frames waited (they would have been shed). */
+    public long rxKnownSynsKept() { return knownSynsKept.get(); }
+
+    /**
+     * On the reader thread, once {@link #RX_SHED_AT} frames wait: a connection request is shed,
+     * unless its source completed a handshake before ({@link KnownSources}): a flood's random
+     * sources are shed, a returning client's SYN is kept like the segments of open connections.
+     */
+    private boolean sheddable(byte[] p) {
+        if (!isConnectionRequest(p)) return false;
+        if (shed(p, known)) return true;
+        knownSynsKept.lazySet(knownSynsKept.get() + 1);
+        return false;
+    }
+
+    /** The shed's rule: a connection request ({@link #isConnectionRequest}) from a source not in {@code known}. */
+    static boolean shed(byte[] p, KnownSources known) {
+        return isConnectionRequest(p) && !known.known(p);
+    }
 
     /**
      * A TCP SYN without ACK, over IPv4 or IPv6: under a SYN flood these are shed first when the
-     * loop falls behind (the second half of the receive queue is kept for the segments of
+     * loop falls behind (the receive queue beyond {@link #RX_SHED_AT} frames is kept for the segments of
      * connections that got past their SYN, so a handshake or request once started is not lost to
      * the flood). Over IPv6 the TCP header may follow Hop-by-Hop, Routing and Destination Options
      * headers (RFC 8200 4.1; at most {@link #SHED_MAX_EXTENSIONS}); a fragment is never shed.
@@ -477,13 +531,18 @@ public final class TunHost implements AutoCloseable {
     }
 
     /** The reader thread's view of the TUN: blocking reads; close wakes it (and closes the descriptor). */
-    record TunSource(TunDevice tun, int shard, TunShards.Steering steering) implements IoSource {
-        TunSource(TunDevice tun) { this(tun, 0, null); }
+    record TunSource(TunDevice tun, int shard, TunShards.Steering steering, KnownSources known,
+                     java.util.concurrent.atomic.AtomicLong knownSyns) implements IoSource {
+        TunSource(TunDevice tun) { this(tun, 0, null, null, null); }
 
-        /** The next frame for this shard; a frame of a flow another shard owns is handed to that shard instead. */
+        /**
+         * The next frame for this shard; a frame of a flow another shard owns is handed to that shard
+         * instead. Every frame read teaches {@link KnownSources} (before steering: the table is shared).
+         */
         @Override public byte[] read() throws IOException {
             while (true) {
                 byte[] frame = tun.readBlocking();
+                if (frame != null && known != null && known.observe(frame)) knownSyns.lazySet(knownSyns.get() + 1);
                 if (frame == null || steering == null || !steering.forwarded(shard, frame)) return frame;
             }
         }

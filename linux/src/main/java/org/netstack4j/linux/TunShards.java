@@ -58,8 +58,9 @@ public final class TunShards implements AutoCloseable {
         try {
             TunHost.configureKernel(b, devices.getFirst().name(), kernel);
             Steering steering = devices.size() == 1 ? null : new Steering(devices.size(), b.seed());
+            KnownSources known = new KnownSources(b.seed()); // one table: a client's SYNs land on any queue
             for (int i = 0; i < devices.size(); i++) {
-                TunHost h = new TunHost(b, devices.get(i), i, steering);
+                TunHost h = new TunHost(b, devices.get(i), i, steering, known);
                 hosts.add(h);
                 if (steering != null) steering.hosts[i] = h;
             }
