@@ -77,12 +77,17 @@ class TunMd5InteropTest {
     }
 
     private static String kernelClient(byte[] key) {
+        return kernelClient("socket.socket()", "md5sig", US, key);
+    }
+
+    /** A kernel TCP client signing with {@code key} (TCP_MD5SIG = 14) that sends 100 KiB to {@code addr}:7 and checks the echo. */
+    private static String kernelClient(String newSocket, String md5sig, String addr, byte[] key) {
         return String.join("\n",
-                "s = socket.socket()",
-                "s.setsockopt(socket.IPPROTO_TCP, 14, md5sig('" + US + "', " + pyBytes(key) + "))",
+                "s = " + newSocket,
+                "s.setsockopt(socket.IPPROTO_TCP, 14, " + md5sig + "('" + addr + "', " + pyBytes(key) + "))",
                 "s.settimeout(5)",
                 "try:",
-                "    s.connect(('" + US + "', 7))",
+                "    s.connect(('" + addr + "', 7))",
                 "except OSError as e:",
                 "    print('connect failed: %s' % e); sys.exit(0)",
                 "data = bytes(range(256)) * 400",
@@ -113,22 +118,7 @@ class TunMd5InteropTest {
         try (TcpServerSocket server = new TcpServerSocket(host.net(), 7, 16)) {
             server.setMd5Key(TcpMd5Key.of(org.netstack4j.wire.Ipv6Address.parse(KERNEL6), KEY));
             Thread echo = EchoOnce.start(server, "md5-echo");
-            String out = finish(kernel(String.join("\n",
-                    "s = socket.socket(socket.AF_INET6)",
-                    "s.setsockopt(socket.IPPROTO_TCP, 14, md5sig6('" + US6 + "', " + pyBytes(KEY) + "))",
-                    "s.settimeout(5)",
-                    "try:",
-                    "    s.connect(('" + US6 + "', 7))",
-                    "except OSError as e:",
-                    "    print('connect failed: %s' % e); sys.exit(0)",
-                    "data = bytes(range(256)) * 400",
-                    "s.sendall(data); s.shutdown(socket.SHUT_WR)",
-                    "got = bytearray()",
-                    "while True:",
-                    "    b = s.recv(65536)",
-                    "    if not b: break",
-                    "    got += b",
-                    "print('intact' if got == data else 'DIFFERENT %d' % len(got))")));
+            String out = finish(kernel(kernelClient("socket.socket(socket.AF_INET6)", "md5sig6", US6, KEY)));
             echo.join(10_000);
             assertEquals("intact", out, "kernel client over IPv6; failures " + host.host().counters().get("tcp.drop.md5_failure"));
             assertEquals(0, host.host().counters().get("tcp.drop.md5_failure"));
