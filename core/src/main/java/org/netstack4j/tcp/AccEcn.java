@@ -29,6 +29,10 @@ final class AccEcn {
     static final int KIND_ORDER0 = 172, KIND_ORDER1 = 174;
     /** Linux TCP_ACCECN_SAFETY_SHIFT: how much of the CE bytes a safe ACE delta must explain. */
     private static final int SAFETY_SHIFT = 1;
+    /** Linux PKTS_ACKED_WEIGHT and PKTS_ACKED_PREC: the EWMA of packets per ACK moves by 1/64, in 1/64ths. */
+    private static final int EWMA_WEIGHT = 6, EWMA_PREC = 6;
+    /** Linux ACK_COMP_THRESH: above this many packets per ACK on average, ACKs are being thinned or compressed. */
+    private static final int ACK_COMP_THRESH = 4;
 
     // failure modes (Linux accecn_fail_mode)
     /** The peer's ACE was bleached or wrong: our packets go out Not-ECT (RFC 9768 3.2.2.3). */
@@ -57,6 +61,8 @@ final class AccEcn {
     long deliveredCe;
     /** Bytes of ours the peer reported received as CE, ECT(0), ECT(1) (from its options). */
     long deliveredCeBytes, deliveredE0Bytes, deliveredE1Bytes;
+    /** Linux pkts_acked_ewma: packets newly delivered per ACK that made progress, averaged, in 1/64ths (16 bits). */
+    int pktsAckedEwma;
     /** Linux est_ecnfield: the codepoint of the bytes an ACK without option probably covers, 0 = unknown. */
     int estEcnField;
     /** An AccECN option was seen from the peer (Linux saw_accecn_opt): we send ours. */
@@ -69,6 +75,8 @@ final class AccEcn {
     int lastSentSum;
     /** Options still owed whatever the mode (Linux accecn_opt_demand: 2 after the peer's first option). */
     int demand;
+    /** The option mode set on the running connection ({@link #setOptionMode}), or -1 for the config's. */
+    int optionMode = -1;
     /** {@link TcpConnection#effMss} was lowered for the option's 12 bytes. */
     boolean mssReduced;
     int fail;
@@ -226,7 +234,7 @@ final class AccEcn {
     /** The SYN,ACK's option (on the first one only), placed as Linux does: after TS, else after MSS. */
     static List<TcpOption> synAckOptions(TcpConnection c, List<TcpOption> options) {
         AccEcn a = of(c);
-        if (a.synAcksSent++ > 0 || c.cfg().options().accEcnOption() == 0 || c.noOptions) return options;
+        if (a.synAcksSent++ > 0 || optionMode(c) == 0 || c.noOptions) return options;
         int used = 0, at = -1;
         for (int i = 0; i < options.size(); i++) {
             TcpOption o = options.get(i);
@@ -280,7 +288,7 @@ final class AccEcn {
      */
     static void duplicateArrives(TcpConnection c) {
         AccEcn a = of(c);
-        if (a.optionSentOnDuplicate && c.cfg().options().accEcnOption() < 3) failed(c, a, OPT_FAIL_SEND);
+        if (a.optionSentOnDuplicate && optionMode(c) < 3) failed(c, a, OPT_FAIL_SEND);
         a.optionSentOnDuplicate = false;
         a.duplicatePending = true;
     }
@@ -306,7 +314,7 @@ final class AccEcn {
     /** Whether this ACK carries the option (Linux tcp_established_options). */
     static boolean wantsOption(TcpConnection c, int len) {
         AccEcn a = of(c);
-        int mode = c.cfg().options().accEcnOption();
+        int mode = optionMode(a, c);
         if (mode == 0 || !a.sawOption || (a.fail & OPT_FAIL_SEND) != 0) return false;
         // a full segment sized without the option's 12 bytes (mode 1) goes without it
         if (len > 0 && !a.mssReduced && len + 12 > c.effMss) return false;
@@ -376,10 +384,38 @@ final class AccEcn {
     /** The option's 12 bytes come off the data a segment carries (Linux tcp_current_mss counts it). */
     static void adjustMss(TcpConnection c) {
         AccEcn a = orNull(c);
-        if (a == null || a.mssReduced || !a.sawOption || c.cfg().options().accEcnOption() < 2) return;
+        if (a == null || a.mssReduced || !a.sawOption || optionMode(c) < 2) return;
         a.mssReduced = true;
         c.effMss = Math.max(64, c.effMss - 12);
         if (c.recovery != null) c.recovery.setMss(c.effMss);
+    }
+
+    /** When the AccECN option is sent: the mode set on the running connection, else its config's. */
+    static int optionMode(TcpConnection c) {
+        AccEcn a = orNull(c);
+        return a != null ? optionMode(a, c) : c.cfg().options().accEcnOption();
+    }
+
+    private static int optionMode(AccEcn a, TcpConnection c) {
+        return a.optionMode >= 0 ? a.optionMode : c.cfg().options().accEcnOption();
+    }
+
+    /**
+     * Changes when the option is sent on a running connection, as Linux's {@code tcp_ecn_option}
+     * sysctl does (it is read for every segment): the 12 bytes the option took off the MSS come
+     * back when it is no longer sent on every segment, and go again when it is.
+     */
+    static void setOptionMode(TcpConnection c, int mode) {
+        if (mode < 0 || mode > 3) throw new IllegalArgumentException("AccECN option mode must be 0 to 3: " + mode);
+        AccEcn a = of(c);
+        a.optionMode = mode;
+        if (a.mssReduced && mode < 2) {
+            a.mssReduced = false;
+            c.effMss += 12;
+            if (c.recovery != null) c.recovery.setMss(c.effMss);
+        } else {
+            adjustMss(c);
+        }
     }
 
     /** {@link TcpConnection#negotiate} recomputed the MSS: take the option's bytes off again. */
@@ -470,9 +506,10 @@ final class AccEcn {
             }
             optValid = true;
         }
-        if (synAcked) return 0; // the handshake's ACE reflects, it does not count
         int mss = Math.max(1, c.effMss);
         long pkts = Math.ceilDiv(Math.max(0, deliveredBytes), mss);
+        if (pkts > 0) a.pktsAckedEwma = pktsAckedEwma(a.pktsAckedEwma, pkts);
+        if (synAcked) return 0; // the handshake's ACE reflects, it does not count
         int delta = (ace(seg.flags()) - CEP_INIT - (int) a.deliveredCe) & 7;
         long d;
         if (pkts <= 7) {
@@ -487,11 +524,22 @@ final class AccEcn {
                     d = deliveredBytes <= dCeb ? safe : Math.min(safe, delta + (Math.ceilDiv(dCeb * pkts, deliveredBytes) & ~7L));
                 } else if (dCeb > (long) delta * mss) d = safe;
                 else if (dCeb < (safe * mss) >> SAFETY_SHIFT) d = delta;
+            } else if (a.pktsAckedEwma > ACK_COMP_THRESH << EWMA_PREC) {
+                // no byte counts to tell: when every ACK covers many packets anyway (a receiver or
+                // path that thins ACKs), a large one is no sign that the ACE counter wrapped
+                d = delta;
             }
         }
         a.deliveredCe += d;
         if (d > 0) c.layer.counters().accEcnDeliveredCe.add(d);
         return (int) d;
+    }
+
+    /** Linux __tcp_accecn_process: the first sample sets the average, later ones move it by 1/64 (capped at 16 bits). */
+    static int pktsAckedEwma(int ewma, long pkts) {
+        long sample = Math.min(pkts, 0xFFFF) << EWMA_PREC;
+        long next = ewma == 0 ? sample : (((long) ewma << EWMA_WEIGHT) - ewma + sample) >> EWMA_WEIGHT;
+        return (int) Math.min(next, 0xFFFF);
     }
 
     private static boolean hasOption(TcpRepr seg) {

@@ -941,6 +941,18 @@ public final class TcpConnection {
     /** The DSCP bits set by {@link #setTrafficClass} (the ECN bits read 0). */
     public int trafficClass() { return Rare.tos(this); }
 
+    /**
+     * When this running connection sends the AccECN option (RFC 9768 3.2.3), overriding its
+     * config's {@link TcpConfig.Options#accEcnOption}: 0 never, 1 when needed, 2 on every segment
+     * where it fits, 3 the same and kept when it seems lost. As a change of Linux's
+     * {@code tcp_ecn_option} sysctl reaches established sockets; the MSS follows (the option's
+     * 12 bytes). No effect on a connection that did not negotiate AccECN.
+     */
+    public void setAccEcnOption(int mode) {
+        if (mode < 0 || mode > 3) throw new IllegalArgumentException("AccECN option mode must be 0 to 3: " + mode);
+        if (AccEcn.on(this)) AccEcn.setOptionMode(this, mode);
+    }
+
     /** The record ends of MSG_EOR sends, or null when there were none. */
     Records records() { return rare == null ? null : rare.records; }
 

@@ -158,6 +158,11 @@ final class Commands {
      * opened later: harmless at the end of a script (restoring defaults), unsupported before an open.
      */
     void noteLateSysctl(int line, String cmd) {
+        boolean reachesLaterConnections = interp.stack != null && interp.stack.sysctlChanged(interp.settings);
+        if (reachesLaterConnections && interp.staleConfigLine == 0) {
+            interp.settingsAtStart = interp.settings.toString(); // later connections get the change
+            return;
+        }
         if (interp.stack != null && !interp.settings.toString().equals(interp.settingsAtStart) && interp.staleConfigLine == 0) {
             interp.staleConfigLine = line;
             interp.staleConfigCommand = cmd;

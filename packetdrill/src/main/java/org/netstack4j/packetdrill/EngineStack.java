@@ -45,6 +45,9 @@ final class EngineStack implements TcpStack {
         this.settings = s;
         this.announcedRcvBuf = s.requestedRcvBuf != null ? s.requestedRcvBuf : s.profile == Profile.FREEBSD ? 65536 : 131072;
         this.config = configFor(s);
+        this.liveAccEcnOption = config.options().accEcnOption();
+        this.current = config;
+        this.builtOutside = s.outsideConfig();
         this.layer = new TcpLayer(config, new TcpOutput() {
             @Override public void send(long now, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int off, int len) {
                 send(now, src, dst, tcp, payload, off, len, IpMeta.NOT_ECT);
@@ -65,6 +68,32 @@ final class EngineStack implements TcpStack {
     }
 
     @Override public Map<String, Long> counters() { return counters.snapshot(); }
+
+    /**
+     * tcp_ecn_option is read per segment (tcp_established_options, tcp_current_mss): existing
+     * connections follow it. Changes to the TCP options a connection negotiates (tcp_timestamps,
+     * tcp_sack, tcp_ecn...) are read when a socket connects or listens: later ones get them. The
+     * rest (buffers, timers, Fast Open keys) was built into the layer and stays stale.
+     */
+    @Override public boolean sysctlChanged(StackSettings s) {
+        TcpConfig fresh = configFor(s);
+        int mode = fresh.options().accEcnOption();
+        if (mode != liveAccEcnOption) {
+            liveAccEcnOption = mode;
+            for (TcpConnection c : layer.connections()) c.setAccEcnOption(mode);
+        }
+        // a listener keeps the config it was built with, where Linux reads the sysctls per SYN
+        boolean optionsOnly = openListeners == 0 && s.outsideConfig().equals(builtOutside)
+            && fresh.withOptions(o -> config.options()).equals(config);
+        if (optionsOnly) current = fresh;
+        return optionsOnly;
+    }
+
+    private int liveAccEcnOption;
+    /** The config later connections and listeners get: {@link #config} with later option sysctls. */
+    private TcpConfig current;
+    private final String builtOutside;
+    private int openListeners;
 
     /**
      * The script's network as TCP sees it: one route (the tun device's, or "ip route ... mtu")
@@ -162,9 +191,10 @@ final class EngineStack implements TcpStack {
         try {
             if (opts.noOptions && (!opts.md5Keys.isEmpty() || opts.trafficClass != 0))
                 throw new Unsupported(0, "TCP_NOOPT with TCP_MD5SIG or IP_TOS");
-            TcpConnection c = opts.md5Keys.isEmpty() && opts.trafficClass == 0
+            if (opts.noOptions && current != config) throw new Unsupported(0, "TCP_NOOPT after a sysctl changed TCP options");
+            TcpConnection c = opts.md5Keys.isEmpty() && opts.trafficClass == 0 && current == config
                 ? layer.connect(now, local, localPort, remote, remotePort, null, opts.noOptions)
-                : layer.connect(now, local, localPort, remote, remotePort, null, null, opts.md5Keys, opts.trafficClass);
+                : layer.connect(now, local, localPort, remote, remotePort, null, current, opts.md5Keys, opts.trafficClass);
             if (opts.noDelay) c.setNoDelay(true);
             return wrap(c);
         } catch (TcpException e) {
@@ -176,7 +206,7 @@ final class EngineStack implements TcpStack {
                                           SocketOptions opts, int len) throws Failure {
         checkOptions(opts);
         try {
-            TcpConnection c = layer.connectFastOpen(now, local, localPort, remote, remotePort, null, null, opts.fastOpenNoCookie,
+            TcpConnection c = layer.connectFastOpen(now, local, localPort, remote, remotePort, null, current, opts.fastOpenNoCookie,
                     new byte[len], 0, len);
             if (opts.noDelay) c.setNoDelay(true);
             return wrap(c);
@@ -195,7 +225,7 @@ final class EngineStack implements TcpStack {
         checkOptions(opts);
         TcpListener l;
         try {
-            l = layer.listen(now, local, port, backlog, null);
+            l = layer.listen(now, local, port, backlog, null, current);
         } catch (TcpException e) {
             throw new Failure(errnoOf(e.error()), e.getMessage());
         }
@@ -206,6 +236,7 @@ final class EngineStack implements TcpStack {
         if (opts.fastOpenKey != null) l.setFastOpenKeys(FastOpen.Keys.ofBytes(opts.fastOpenKey));
         for (org.netstack4j.tcp.TcpMd5Key k : opts.md5Keys) l.setMd5Key(k);
         l.setTrafficClass(opts.trafficClass);
+        openListeners++;
         boolean noDelay = opts.noDelay;
         return new Listen() {
             @Override public Conn accept() {
@@ -215,7 +246,12 @@ final class EngineStack implements TcpStack {
                 return wrap(c);
             }
             @Override public int pending() { return l.pending(); }
-            @Override public void close(long now) { l.close(now); }
+            private boolean closed;
+            @Override public void close(long now) {
+                l.close(now);
+                if (!closed) openListeners--;
+                closed = true;
+            }
             @Override public int receiveBufferSize() { return announcedRcvBuf; }
             @Override public void setDeferAccept(int synAckTimeouts) { l.setDeferAccept(synAckTimeouts); }
             @Override public void setFastOpen(int qlen) { l.setFastOpen(qlen); }

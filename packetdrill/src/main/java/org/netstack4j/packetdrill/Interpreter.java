@@ -523,7 +523,7 @@ public final class Interpreter {
         List<String> out = new ArrayList<>();
         StringBuilder w = new StringBuilder();
         boolean quoted = false, any = false;
-        for (char ch : text.toCharArray()) {
+        for (char ch : ShellArithmetic.expand(text).toCharArray()) {
             if (ch == '"') { quoted = !quoted; any = true; }
             else if (Character.isWhitespace(ch) && !quoted) {
                 if (any) out.add(w.toString());

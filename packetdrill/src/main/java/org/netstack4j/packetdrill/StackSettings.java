@@ -75,8 +75,11 @@ public final class StackSettings {
     }
 
     /** The settings as the stack would be built from them: two equal strings build equal stacks. */
-    @Override public String toString() {
+    @Override public String toString() { return outsideConfig() + " " + applyTo(TcpConfig.defaults()); }
+
+    /** The settings that are not TcpConfig edits (the stack is built from them as well). */
+    String outsideConfig() {
         return "profile=" + profile + " mtu=" + mtu + " maxseg=" + maxSeg + " finwait2=" + finWait2TimeoutNs
-            + " rmem=" + rmemMax + "/" + coreRmemMax + "/" + rcvBufLocked + " twreuse=" + twReuse + "/" + twReuseDelayMs + " tfo=" + fastOpenMode + "/" + fastOpenKey + " " + applyTo(TcpConfig.defaults());
+            + " rmem=" + rmemMax + "/" + coreRmemMax + "/" + rcvBufLocked + " twreuse=" + twReuse + "/" + twReuseDelayMs + " tfo=" + fastOpenMode + "/" + fastOpenKey;
     }
 }

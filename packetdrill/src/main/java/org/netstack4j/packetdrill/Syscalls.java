@@ -237,6 +237,10 @@ final class Syscalls {
                     }
                     connected(k, port);
                     int n = k.conn.synDataLength();
+                    // the SYN's data is queued like a write's: MSG_ZEROCOPY gives it the next id
+                    // (Linux tcp_sendmsg_fastopen; a send that queued nothing takes none)
+                    k.bytesQueued += n;
+                    if ((msgFlags & MSG_ZEROCOPY) != 0 && k.zerocopy && n > 0) k.errors.zerocopySent(k.bytesQueued);
                     return () -> n > 0 ? Ret.ok(n) : Ret.err("EINPROGRESS");
                 }
                 int[] done = {0};

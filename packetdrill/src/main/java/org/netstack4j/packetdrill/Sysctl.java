@@ -107,6 +107,12 @@ final class Sysctl {
                 if (n < 0 || n > 10) throw new Unsupported(line, "sysctl " + key + "=" + v);
                 timers(s, t -> t.withSynLinearTimeouts(n));
             }
+            // Linux 6.16+: the ceiling of the retransmission timeout, SYN,ACKs' included (1 s to 120 s)
+            case "net.ipv4.tcp_rto_max_ms" -> {
+                int n = parseInt(line, key, v);
+                if (n < 1000 || n > 120_000) throw new Unsupported(line, "sysctl " + key + "=" + v);
+                timers(s, t -> t.withMaxRtoNs(n * 1_000_000L));
+            }
             case "net.ipv4.tcp_fin_timeout" -> s.finWait2TimeoutNs = parseInt(line, key, v) * 1_000_000_000L;
             case "net.ipv4.tcp_retries2" -> { int n = parseInt(line, key, v); timers(s, t -> t.withDataRetries(n)); }
             case "net.ipv4.tcp_keepalive_time" -> { long ns = parseInt(line, key, v) * 1_000_000_000L; timers(s, t -> t.withKeepaliveIdleNs(ns)); }

@@ -81,6 +81,14 @@ public interface TcpStack extends Pollable {
     /** Would a Fast Open connect to {@code remote} carry data (a cookie cached, or none needed)? */
     default boolean fastOpenCarriesData(IpAddress remote, SocketOptions opts) { return false; }
 
+    /**
+     * A sysctl changed after the stack was built: what Linux reads afresh for every segment
+     * reaches the connections that exist. Returns true when everything changed since the stack
+     * was built reaches the connections opened from now on (else the runner's stale-config check
+     * refuses a later connect or listen).
+     */
+    default boolean sysctlChanged(StackSettings settings) { return false; }
+
     /** The stack's counters by name (netstack4j's names, as {@code Counters.snapshot()}); none if it keeps none. */
     default Map<String, Long> counters() { return Map.of(); }
 
