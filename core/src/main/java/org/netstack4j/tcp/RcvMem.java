@@ -27,8 +27,8 @@ import org.netstack4j.tcp.seqnum.Seq;
  *     nothing is queued (sk_forced_mem_schedule).</li>
  * </ul>
  * Kept in the connection's rare part, created with the first segment charged. The charges are
- * a bounded list ({@link #MAX_ENTRIES}); past it the two oldest merge, so a charge may be freed
- * late, never early. Not modelled: rcv_ssthresh (tcp_grow_window), buffer auto-tuning (with a
+ * a bounded list ({@link #MAX_ENTRIES}); past it the two neighbours with the smallest charge
+ * merge, so a charge may be freed late, never early. Not modelled: rcv_ssthresh (tcp_grow_window), buffer auto-tuning (with a
  * buffer SO_RCVBUF did not lock the byte model of the ring stays), tcp_collapse's copying.
  */
 final class RcvMem {
@@ -118,11 +118,13 @@ final class RcvMem {
         rmem += t;
         if (measure) ratio = (int) Math.max(1, Math.min(255, ((long) len << RATIO_SHIFT) / t));
         if (count == MAX_ENTRIES) {
-            // merge the two oldest: their charge is freed when the later one is read
-            sizes[1] += sizes[0];
-            ends[1] = Seq.max(ends[0], ends[1]);
-            System.arraycopy(ends, 1, ends, 0, count - 1);
-            System.arraycopy(sizes, 1, sizes, 0, count - 1);
+            // merge the neighbours with the smallest charge together: freed when the later is read
+            int best = 0;
+            for (int i = 1; i + 1 < count; i++) if ((long) sizes[i] + sizes[i + 1] < (long) sizes[best] + sizes[best + 1]) best = i;
+            sizes[best + 1] += sizes[best];
+            ends[best + 1] = Seq.max(ends[best], ends[best + 1]);
+            System.arraycopy(ends, best + 1, ends, best, count - best - 1);
+            System.arraycopy(sizes, best + 1, sizes, best, count - best - 1);
             count--;
         }
         if (count == ends.length) {

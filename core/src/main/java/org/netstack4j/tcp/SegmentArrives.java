@@ -213,7 +213,8 @@ final class SegmentArrives {
         if (fin && Seq.lt(Seq.add(dataSeq, dLen), c.rcvNxt)) fin = false; // an old FIN
         // Linux (tcp_data_queue: ICSK_ACK_NOW once over the receive buffer): text or a FIN taken while
         // the buffer holds a segment past its size is ACKed at once, not after the delayed-ACK timer
-        if ((dLen > 0 || fin) && c.rcvBuf.size() > c.rcvBuf.capacity()) c.rcv.ackPending = true;
+        boolean over = RcvMem.on(c) ? RcvMem.of(c).rmem > RcvMem.of(c).rcvbuf : c.rcvBuf.size() > c.rcvBuf.capacity();
+        if ((dLen > 0 || fin) && over) c.rcv.ackPending = true;
 
         // RFC 9293 3.10.7.4, second check the RST bit (RFC 5961 3.2: exact match, else challenge ACK)
         if (rst) {
