@@ -56,6 +56,8 @@ final class Rare {
     int tos;
     /** Linux's per-skb send-buffer accounting ({@link SkbQueue}), else null. */
     SkbQueue skbs;
+    /** Linux's receive-memory accounting ({@link RcvMem}), else null. */
+    RcvMem rcvMem;
 
     private Rare() {}
 

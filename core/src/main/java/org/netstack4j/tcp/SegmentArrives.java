@@ -196,6 +196,12 @@ final class SegmentArrives {
             dLen -= cut;
             dataSeq = Seq.add(dataSeq, cut);
         }
+        if (dLen > 0 && RcvMem.on(c) && c.canReceiveData() && !queueable(c, dataSeq)) {
+            dLen = 0;
+            fin = false;
+            c.rcv.ackPending = true;
+            c.rcv.enterQuickAck(RcvMem.of(c).currentWindow(c.rcvNxt));
+        }
         int room = (int) Math.max(0, Seq.sub(Seq.add(c.rcvNxt, wnd), dataSeq));
         if (dLen > room && !whole) {
             // text at RCV.NXT with the window closed (Linux TCPZeroWindowDrop)
@@ -207,7 +213,8 @@ final class SegmentArrives {
         if (fin && Seq.lt(Seq.add(dataSeq, dLen), c.rcvNxt)) fin = false; // an old FIN
         // Linux (tcp_data_queue: ICSK_ACK_NOW once over the receive buffer): text or a FIN taken while
         // the buffer holds a segment past its size is ACKed at once, not after the delayed-ACK timer
-        if ((dLen > 0 || fin) && c.rcvBuf.size() > c.rcvBuf.capacity()) c.rcv.ackPending = true;
+        boolean over = RcvMem.on(c) ? RcvMem.of(c).rmem > RcvMem.of(c).rcvbuf : c.rcvBuf.size() > c.rcvBuf.capacity();
+        if ((dLen > 0 || fin) && over) c.rcv.ackPending = true;
 
         // RFC 9293 3.10.7.4, second check the RST bit (RFC 5961 3.2: exact match, else challenge ACK)
         if (rst) {
@@ -408,6 +415,37 @@ final class SegmentArrives {
 
     private static boolean hasSackBlocks(TcpRepr seg) {
         for (TcpOption o : seg.options()) if (o instanceof TcpOption.Sack) return true;
+        return false;
+    }
+
+    /**
+     * Linux's tcp_data_queue with its receive-memory accounting ({@link RcvMem}): whether the text
+     * of an acceptable segment, starting at {@code dataSeq} (at or after RCV.NXT), is queued. The
+     * sequence check passed against the largest right edge advertised; the text is checked against
+     * the current window, which a memory squeeze retracts to zero: at RCV.NXT a zero window drops
+     * it (TCPZeroWindowDrop), out of order a start past the window does (SKB_DROP_REASON_TCP_OVERWINDOW,
+     * counted as beyond the window). Then memory: past sk_rcvbuf the queue is pruned in vain
+     * (PruneCalled, RcvPruned) and out-of-order text is dropped; in order, the next ACK offers a
+     * zero window and the text is dropped (TCPRcvQDrop) unless nothing is queued (sk_forced_mem_schedule).
+     */
+    private static boolean queueable(TcpConnection c, int dataSeq) {
+        RcvMem m = RcvMem.of(c);
+        long cur = m.currentWindow(c.rcvNxt);
+        if (dataSeq == c.rcvNxt && cur == 0) {
+            c.layer.counters().zeroWindowDrop.increment();
+            return false;
+        }
+        if (dataSeq != c.rcvNxt && Seq.ge(dataSeq, Seq.add(c.rcvNxt, (int) Math.min(cur, Integer.MAX_VALUE)))) {
+            c.layer.counters().beyondWindow.increment();
+            return false;
+        }
+        if (m.canQueue()) return true;
+        c.layer.counters().pruneCalled.increment();
+        c.layer.counters().rcvPruned.increment();
+        if (dataSeq != c.rcvNxt) return false; // tcp_data_queue_ofo: dropped (TCPOFODrop), the window stays
+        m.nomem = true;
+        if (c.rcvBuf.isEmpty()) return true;
+        c.layer.counters().rcvQDrop.increment();
         return false;
     }
 

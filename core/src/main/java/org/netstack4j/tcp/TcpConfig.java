@@ -272,6 +272,13 @@ public record TcpConfig(
      *        edge advertised is dropped whole while unread data is queued, and taken whole when
      *        none is and the window is open (the buffer then holds one segment past its size, at
      *        most {@code RingBuffer.MAX_OVERCOMMIT} bytes); a FIN alone may pass the edge.
+     * @param receiveTruesize false: the buffer holds {@code receiveBufferSize} bytes and the window
+     *        is its free space. true (Linux with a buffer SO_RCVBUF locked, {@link #withSocketReceiveBuffer}):
+     *        Linux's receive-memory accounting ({@code RcvMem}): sk_rcvbuf is twice
+     *        {@code receiveBufferSize}, each queued segment is charged its skb truesize, the window
+     *        is the free part scaled by the measured data/truesize ratio, and a segment arriving
+     *        while the charge is past sk_rcvbuf is dropped (or, with nothing queued, taken) and
+     *        the window retracted to zero.
      */
     public record Buffers(
             int receiveBufferSize,
@@ -279,7 +286,8 @@ public record TcpConfig(
             ReceiveWindowPolicy receiveWindowPolicy,
             int maxOutOfOrderRanges,
             int maxReceiveBufferSize,
-            boolean acceptWholeSegment) {
+            boolean acceptWholeSegment,
+            boolean receiveTruesize) {
         /** The defaults: the RFC rule, or Linux's value where the RFC leaves it open. */
         public static final Buffers DEFAULTS = new Buffers(
                 131072 /* receiveBufferSize */,
@@ -287,7 +295,8 @@ public record TcpConfig(
                 ReceiveWindowPolicy.SWS_AVOIDANCE /* receiveWindowPolicy */,
                 64 /* maxOutOfOrderRanges */,
                 0 /* maxReceiveBufferSize */,
-                false /* acceptWholeSegment */);
+                false /* acceptWholeSegment */,
+                false /* receiveTruesize */);
 
         void validate() {
             Objects.requireNonNull(receiveWindowPolicy, "receiveWindowPolicy");
@@ -301,15 +310,18 @@ public record TcpConfig(
         public Buffers withMaxOutOfOrderRanges(int v) { return ConfigCopy.with(this, "maxOutOfOrderRanges", v); }
         public Buffers withMaxReceiveBufferSize(int v) { return ConfigCopy.with(this, "maxReceiveBufferSize", v); }
         public Buffers withAcceptWholeSegment(boolean v) { return ConfigCopy.with(this, "acceptWholeSegment", v); }
+        public Buffers withReceiveTruesize(boolean v) { return ConfigCopy.with(this, "receiveTruesize", v); }
 
         /**
          * SO_RCVBUF set on a socket before connect or listen: the receive buffer, and with
          * Linux's window selection also its maximum (Linux locks the buffer and clamps the
-         * window to it, so the window scale follows the socket's buffer, not tcp_rmem[2]).
+         * window to it, so the window scale follows the socket's buffer, not tcp_rmem[2]). A
+         * locked buffer is not auto-tuned: with Linux's window selection its window then follows
+         * Linux's receive-memory accounting ({@link #receiveTruesize}).
          */
         public Buffers withSocketReceiveBuffer(int bytes) {
             Buffers b = withReceiveBufferSize(bytes);
-            return maxReceiveBufferSize == 0 ? b : b.withMaxReceiveBufferSize(bytes);
+            return maxReceiveBufferSize == 0 ? b : b.withMaxReceiveBufferSize(bytes).withReceiveTruesize(true);
         }
     }
 

@@ -146,7 +146,7 @@ public final class TcpConnection {
         this.advMss = advMss;
         // DESIGN.md 10: an idle connection owns no buffers; shared empty stand-ins until first use
         this.sendBuf = layer.sendRings().empty(config.buffers().sendBufferSize());
-        this.rcvBuf = layer.receiveRings().empty(config.buffers().receiveBufferSize());
+        this.rcvBuf = layer.receiveRings().empty(RcvMem.ringCapacity(config));
         this.ooo = Assembler.EMPTY;
         this.rtt = layer.newRttEstimator(config);
         this.effMss = Math.min(advMss, peerMss);
@@ -208,6 +208,20 @@ public final class TcpConnection {
         }
         sendBuf.uncharge();
         sendBuf = r;
+    }
+
+    /**
+     * SO_RCVBUF on an open connection. Only with Linux's receive-memory accounting
+     * ({@link TcpConfig.Buffers#receiveTruesize}), where it sets sk_rcvbuf (twice {@code bytes}, at
+     * least SOCK_MIN_RCVBUF, at most the ring this connection was given): the window is never
+     * retracted for it, but data past the new limit is refused (Linux: tcp_rcv_wnd_shrink_nomem).
+     * Returns false, changing nothing, without that accounting.
+     */
+    public boolean setReceiveBufferSize(int bytes) {
+        if (bytes < 1) throw new IllegalArgumentException("receive buffer size >= 1");
+        if (!RcvMem.on(this)) return false;
+        RcvMem.of(this).rcvbuf = Math.min(RcvMem.rcvbuf(bytes), RcvMem.ringCapacity(cfg()));
+        return true;
     }
 
     /**
@@ -462,7 +476,8 @@ public final class TcpConnection {
             long oldWnd = rcv.rcvWnd();
             int n = rcvBuf.read(b, off, len);
             Timestamping.read(this, Seq.sub(rcvNxt, rcvBuf.size()));
-            if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.receiveRings().recycle(rcvBuf, config.buffers().receiveBufferSize()); // drained: back to idle cost
+            if (rare != null && rare.rcvMem != null) rare.rcvMem.release(Seq.sub(rcvNxt, rcvBuf.size()));
+            if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.receiveRings().recycle(rcvBuf, RcvMem.ringCapacity(config)); // drained: back to idle cost
             // only data taken with a Fast Open SYN (no data segment since): the window we offered is
             // the SYN,ACK's, which Linux grows only as data arrives (rcv_ssthresh): no update for it
             if (canReceiveData() && rcv.lastDataAt != NEVER && rcv.windowUpdateDue(oldWnd, rcv.windowCandidate())) {
@@ -777,7 +792,9 @@ public final class TcpConnection {
      * the timestamp option when the SYN,ACK will carry one (tcp_openreq_init_rwin).
      */
     int synWindow(boolean synAck) {
-        return InitialWindow.synWindow(cfg(), rcvBuf.free(), synAck && tsOk ? advMss - TS_OPTION_SPACE : advMss);
+        // Linux's accounting: the SYN offers tcp_full_space, half of sk_rcvbuf before any measure
+        int free = RcvMem.on(this) ? cfg().buffers().receiveBufferSize() : rcvBuf.free();
+        return InitialWindow.synWindow(cfg(), free, synAck && tsOk ? advMss - TS_OPTION_SPACE : advMss);
     }
 
     /** Options of the peer's SYN or SYN,ACK decide what this connection uses (RFC 7323, 2018, 6691). */

@@ -34,6 +34,11 @@ final class TcpCounters {
      * text at RCV.NXT dropped for a zero window (LINUX_MIB_TCPZEROWINDOWDROP).
      */
     final Counter beyondWindow, zeroWindowDrop;
+    /**
+     * Receive memory ({@link RcvMem}): the queue pruned for a segment past sk_rcvbuf (Linux
+     * PruneCalled), pruning that freed too little (RcvPruned), and text dropped for it (TCPRcvQDrop).
+     */
+    final Counter pruneCalled, rcvPruned, rcvQDrop;
     final RecoveryCounters recovery;
 
     TcpCounters(Counters c) {
@@ -52,6 +57,9 @@ final class TcpCounters {
         oooRangesFull = c.counter("tcp.drop.ooo_ranges_full");
         beyondWindow = c.counter("tcp.drop.beyond_window");
         zeroWindowDrop = c.counter("tcp.drop.zero_window");
+        pruneCalled = c.counter("tcp.rcv.prune_called");
+        rcvPruned = c.counter("tcp.rcv.pruned");
+        rcvQDrop = c.counter("tcp.drop.rcvq_full");
         outKeepalives = c.counter("tcp.out.keepalives");
         outRstDataAfterClose = c.counter("tcp.out.rst_data_after_close");
         outWindowProbes = c.counter("tcp.out.window_probes");

@@ -83,7 +83,7 @@ public final class TcpLayer implements Pollable {
         this.connections = new ConnectionTable(seed);
         Map<Integer, RingBuffer> otherEmptyRings = new HashMap<>(); // shared by send and receive rings
         this.sendRings = new Rings(config.buffers().sendBufferSize(), otherEmptyRings, this::newRing);
-        this.receiveRings = new Rings(config.buffers().receiveBufferSize(), otherEmptyRings, this::newRing);
+        this.receiveRings = new Rings(RcvMem.ringCapacity(config), otherEmptyRings, this::newRing);
         this.rttBounds = RttEstimator.boundsOf(config);
         this.ephemeral = new EphemeralPorts(seed, config.limits().ephemeralPortMin(), config.limits().ephemeralPortMax());
         this.tcpCounters = new TcpCounters(this.counters);
@@ -560,19 +560,19 @@ public final class TcpLayer implements Pollable {
     RingBuffer emptySendBuffer(TcpConfig c) { return sendRings.empty(c.buffers().sendBufferSize()); }
 
     /** The shared empty receive ring for a connection configured with {@code c}. */
-    RingBuffer emptyReceiveBuffer(TcpConfig c) { return receiveRings.empty(c.buffers().receiveBufferSize()); }
+    RingBuffer emptyReceiveBuffer(TcpConfig c) { return receiveRings.empty(RcvMem.ringCapacity(c)); }
 
     /** A ring for a connection's first queued byte: the spare one if there is one (stack-sized connections). */
     RingBuffer newSendBuffer(TcpConfig c) { return sendRings.take(c.buffers().sendBufferSize()); }
 
     /** A ring for a connection's first received byte: the spare one if there is one (stack-sized connections). */
-    RingBuffer newReceiveBuffer(TcpConfig c) { return receiveRings.take(c.buffers().receiveBufferSize()); }
+    RingBuffer newReceiveBuffer(TcpConfig c) { return receiveRings.take(RcvMem.ringCapacity(c)); }
 
     /** A connection gives back its empty send ring; returns the shared empty ring to use instead. */
     RingBuffer recycleSendBuffer(RingBuffer r, TcpConfig c) { return sendRings.recycle(r, c.buffers().sendBufferSize()); }
 
     /** A connection gives back its empty receive ring (nothing held beyond the end); returns the shared empty ring. */
-    RingBuffer recycleReceiveBuffer(RingBuffer r, TcpConfig c) { return receiveRings.recycle(r, c.buffers().receiveBufferSize()); }
+    RingBuffer recycleReceiveBuffer(RingBuffer r, TcpConfig c) { return receiveRings.recycle(r, RcvMem.ringCapacity(c)); }
 
     /** A ring whose array counts in the layer's buffer memory. */
     RingBuffer newRing(int capacity) {

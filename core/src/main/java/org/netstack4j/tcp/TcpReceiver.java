@@ -55,7 +55,16 @@ final class TcpReceiver {
         boolean fullSized = len >= rcvMss;
         int offset = Seq.sub(dataSeq, c.rcvNxt); // >= 0 after trimming
         if (len > 0) ownReceiveBuffer().writeAt(offset, buf, off, len);
-        if (len > rcvMss) rcvMss = Math.min(len, Math.max(c.advMss, c.effMss));
+        if (RcvMem.on(c)) {
+            // Linux tcp_measure_rcv_mss: a segment longer than our MSS is an aggregate (GRO, or a
+            // GSO packet) of the peer's segments, measured by their size (gso_size); a segment of
+            // a new size at least the receive MSS measures the data/truesize ratio too.
+            int sample = len > c.advMss ? c.effMss : len;
+            boolean measure = sample >= rcvMss && sample != rcvMss;
+            RcvMem m = RcvMem.of(c);
+            m.charge(Seq.add(dataSeq, len), len, measure);
+            if (sample >= rcvMss) rcvMss = Math.min(sample, c.advMss);
+        } else if (len > rcvMss) rcvMss = Math.min(len, Math.max(c.advMss, c.effMss));
         if (offset == 0) {
             boolean hadHoles = !c.ooo.isEmpty();
             int end = Seq.add(c.rcvNxt, len);
@@ -80,6 +89,10 @@ final class TcpReceiver {
                 // "or 2*RMSS bytes of new data" (SHLD-19): a segment of several MSS counts as several.
                 // delayedAckAnySize (FreeBSD's DELAY_ACK): every second segment whatever its size,
                 // and at once for a segment longer than the MSS.
+                if (RcvMem.on(c)) {
+                    linuxAckCheck(now);
+                    return;
+                }
                 if (cfg().acks().delayedAckAnySize()) fullSegmentsUnacked += len > c.effMss ? 2 : 1;
                 else if (len >= rcvMss) fullSegmentsUnacked += len / rcvMss;
                 if (quickAcksLeft > 0 && !interactive) {
@@ -112,6 +125,43 @@ final class TcpReceiver {
             }
             ackPending = true; // RFC 5681 4.2: an out-of-order segment is ACKed at once (a duplicate ACK)
         }
+    }
+
+    /**
+     * Linux's __tcp_ack_snd_check for in-order data under its receive-memory accounting
+     * ({@link RcvMem}): ACK at once in quick-ACK mode, or when more than one receive MSS came since
+     * the last ACK and the window to offer is no smaller than the last (else the read that frees
+     * the buffer sends it), or when the charge is now past sk_rcvbuf (Linux 6.17-6.19 took such a
+     * segment by force with ICSK_ACK_NOW; tcp_rcv_toobig expects that ACK). Selecting the window
+     * with the free space under half the buffer ends quick-ACK mode (__tcp_select_window).
+     */
+    private void linuxAckCheck(long now) {
+        RcvMem m = RcvMem.of(c);
+        boolean advance = false;
+        if (Seq.sub(c.rcvNxt, c.lastAckSent) > rcvMss) {
+            if (m.winFromSpace(m.rcvbuf - m.rmem) < m.winFromSpace(m.rcvbuf) >> 1) quickAcksLeft = 0;
+            advance = m.select(rcvMss, c.rcvWscale) >= m.lastWnd;
+        }
+        if (quickAcksLeft > 0 && !interactive) {
+            quickAcksLeft--;
+            ackPending = true;
+        } else if (advance || m.rmem > m.rcvbuf) {
+            ackPending = true;
+        } else {
+            scheduleDelayedAck(now);
+        }
+    }
+
+    /**
+     * Linux tcp_enter_quickack_mode after text dropped outside the window (tcp_data_queue's
+     * out_of_window): the next data is ACKed at once, current window / (2 x receive MSS) segments,
+     * at least 2, at most {@code quickAcks}.
+     */
+    void enterQuickAck(long window) {
+        if (cfg().acks().quickAcks() <= 0) return;
+        int n = (int) Math.min(cfg().acks().quickAcks(), Math.max(2, window / (2L * rcvMss)));
+        quickAcksLeft = Math.max(quickAcksLeft, n);
+        interactive = false;
     }
 
     /**
@@ -148,7 +198,7 @@ final class TcpReceiver {
     }
 
     RingBuffer ownReceiveBuffer() {
-        if (c.rcvBuf.isShared()) c.rcvBuf = c.layer.receiveRings().take(cfg().buffers().receiveBufferSize());
+        if (c.rcvBuf.isShared()) c.rcvBuf = c.layer.receiveRings().take(RcvMem.ringCapacity(cfg()));
         return c.rcvBuf;
     }
 
@@ -196,6 +246,15 @@ final class TcpReceiver {
      * segments and a quarter of the buffer (or the buffer is small), or by half the buffer.
      */
     boolean windowUpdateDue(long oldWnd, long cand) {
+        if (RcvMem.on(c)) {
+            // Linux tcp_cleanup_rbuf: the current window is at most half the clamp and the window
+            // to offer now at least doubles it
+            RcvMem m = RcvMem.of(c);
+            long now = m.currentWindow(c.rcvNxt);
+            if (2 * now > m.winFromSpace(m.rcvbuf)) return false;
+            long w = m.select(rcvMss, c.rcvWscale);
+            return w != 0 && w >= 2 * now;
+        }
         if (cand <= oldWnd) return false;
         int cap = c.rcvBuf.capacity();
         return switch (cfg().buffers().receiveWindowPolicy()) {
@@ -249,7 +308,7 @@ final class TcpReceiver {
 
     /** The 16-bit window field for a non-SYN segment; updates the advertised right edge. */
     int windowField() {
-        long w = windowCandidate();
+        long w = RcvMem.on(c) ? RcvMem.of(c).windowToOffer(c.rcvNxt, rcvMss, c.rcvWscale) : windowCandidate();
         int right = Seq.add(c.rcvNxt, w);
         if (Seq.gt(right, c.rcvAdvRight)) c.rcvAdvRight = right;
         return (int) Math.min(65535, w >> c.rcvWscale);

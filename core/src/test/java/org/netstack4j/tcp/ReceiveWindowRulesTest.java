@@ -11,14 +11,15 @@ import org.junit.jupiter.api.Test;
 /**
  * Segments past the right edge of the receive window: trimmed (RFC 9293 3.10.7.4) or, with
  * {@link TcpConfig.Buffers#acceptWholeSegment} (Linux tcp_sequence / tcp_data_queue), taken whole
- * while nothing unread is queued and dropped whole otherwise.
+ * while nothing unread is queued and dropped whole otherwise. On the byte model of the buffer
+ * (Linux's truesize accounting, which SO_RCVBUF would switch on, is ReceiveMemoryTest's).
  */
 class ReceiveWindowRulesTest {
 
     private static final int BUF = 8192;
 
     private static TcpHarness harness(boolean whole) {
-        TcpConfig cfg = TcpConfig.linuxLike().withBuffers(b -> b.withSocketReceiveBuffer(BUF).withAcceptWholeSegment(whole));
+        TcpConfig cfg = TcpConfig.linuxLike().withBuffers(b -> b.withSocketReceiveBuffer(BUF).withAcceptWholeSegment(whole).withReceiveTruesize(false));
         return new TcpHarness(cfg).established();
     }
 

@@ -435,6 +435,7 @@ final class EngineStack implements TcpStack {
 
         @Override public int sendBufferSize() { return c.sendBufferSize(); }
         @Override public void setSendBufferSize(int bytes) { c.setSendBufferSize(bytes); }
+        @Override public boolean setReceiveBufferSize(int bytes) { return c.setReceiveBufferSize(bytes); }
         @Override public void setUserTimeout(long ns) { c.setUserTimeout(ns); }
         @Override public void setConnectTimeout(long now, long ns) { c.setConnectTimeout(now, ns); }
         @Override public void setNoDelay(boolean on) { c.setNoDelay(on); }

@@ -47,6 +47,9 @@ final class Nstat {
         LINUX_NAMES.put("TcpExtTCPMD5Failure", "tcp.drop.md5_failure");
         LINUX_NAMES.put("TcpExtBeyondWindow", "tcp.drop.beyond_window");
         LINUX_NAMES.put("TcpExtTCPZeroWindowDrop", "tcp.drop.zero_window");
+        LINUX_NAMES.put("TcpExtPruneCalled", "tcp.rcv.prune_called");
+        LINUX_NAMES.put("TcpExtRcvPruned", "tcp.rcv.pruned");
+        LINUX_NAMES.put("TcpExtTCPRcvQDrop", "tcp.drop.rcvq_full");
     }
 
     static final Pattern NSTAT = Pattern.compile("^nstat((?:\\s+-[a-zA-Z]+)*)((?:\\s+[A-Za-z0-9_*]+)*)\\s*((?:\\|.*)?)$");

@@ -101,6 +101,13 @@ final class SocketOptionCalls {
             }
             return () -> Ret.ok(0);
         }
+        if (opt.equals("SO_RCVBUF") && k.conn != null) {
+            // Linux keeps twice what was asked for; the engine takes the value asked (RcvMem doubles it)
+            long bytes = interp.syscalls.arrayValue(s, v);
+            if (bytes < 1 || bytes > Integer.MAX_VALUE / 2) throw new Unsupported(line, "SO_RCVBUF of " + bytes + " bytes");
+            if (!k.conn.setReceiveBufferSize((int) bytes)) throw new Unsupported(line, "setsockopt SO_RCVBUF on a connected socket without Linux's receive-memory accounting");
+            return () -> Ret.ok(0);
+        }
         if (opt.equals("SO_SNDBUF") && k.conn != null) {
             // Linux keeps twice what was asked for (its bookkeeping) and reports that
             long bytes = interp.syscalls.arrayValue(s, v) * (interp.profile == Profile.FREEBSD ? 1 : 2);

@@ -184,6 +184,8 @@ public interface TcpStack extends Pollable {
         int sendBufferSize();
         /** SO_SNDBUF on an open connection. */
         default void setSendBufferSize(int bytes) { throw new Unsupported(0, "SO_SNDBUF on an open connection"); }
+        /** SO_RCVBUF on an open connection; false where the engine cannot change it. */
+        default boolean setReceiveBufferSize(int bytes) { return false; }
         /** TCP_USER_TIMEOUT (RFC 9293 3.10.8) on an open connection; 0 = off. */
         default void setUserTimeout(long ns) { throw new Unsupported(0, "TCP_USER_TIMEOUT"); }
         /** TCP_KEEPINIT (FreeBSD): connection establishment bounded to ns from now. */

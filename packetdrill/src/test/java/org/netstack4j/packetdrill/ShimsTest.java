@@ -188,8 +188,8 @@ class ShimsTest {
         var m = assertThrows(Interpreter.Mismatch.class, () -> n.run(4, "nstat | grep TcpExtTCPDSACKOldSent", c));
         assertEquals(4, m.line, "the last run took the counts as history");
         assertTrue(n.run(5, "nstat -az TcpRetransSegs | grep -w 5", c), "absolute, by name");
-        var u = assertThrows(Unsupported.class, () -> n.run(6, "nstat | grep TcpExtTCPRcvQDrop | grep -q \" 3 \"", c));
-        assertTrue(u.getMessage().contains("TcpExtTCPRcvQDrop"), u.getMessage());
+        var u = assertThrows(Unsupported.class, () -> n.run(6, "nstat | grep TcpExtTCPOFOMerge | grep -q \" 3 \"", c));
+        assertTrue(u.getMessage().contains("TcpExtTCPOFOMerge"), u.getMessage());
         assertThrows(Unsupported.class, () -> n.run(7, "nstat | awk '{print $2}'", c));
         assertFalse(n.run(8, "netstat -s", c));
     }
