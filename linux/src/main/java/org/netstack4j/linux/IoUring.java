@@ -163,6 +163,20 @@ final class IoUring implements AutoCloseable {
         }
     }
 
+    /** A ring with the arena that holds it and its buffers (closed by whoever closes the ring, once nothing is in flight). */
+    record Owned(IoUring ring, Arena arena) {}
+
+    /** {@link #open} in a new shared arena, or null (the arena closed again) when the kernel refuses io_uring. */
+    static Owned openOwned(int entries) {
+        Arena a = Arena.ofShared();
+        IoUring r = open(entries, a);
+        if (r == null) {
+            a.close();
+            return null;
+        }
+        return new Owned(r, a);
+    }
+
     private static void fallback(String why) {
         FALLBACKS.incrementAndGet();
         if (!logged) {

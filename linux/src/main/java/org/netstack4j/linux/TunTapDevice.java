@@ -731,14 +731,10 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     private void setupRxRing() {
         rxRingTried = true;
         if (!uringAllowed || closed || !RING_READS) return;
-        Arena a = Arena.ofShared();
-        IoUring r = IoUring.open(2 * RX_DEPTH + 2, a);
-        if (r == null) {
-            a.close();
-            return;
-        }
-        rxArena = a;
-        rxRing = r;
+        IoUring.Owned o = IoUring.openOwned(2 * RX_DEPTH + 2);
+        if (o == null) return;
+        Arena a = rxArena = o.arena();
+        IoUring r = rxRing = o.ring();
         wakeBuf = a.allocate(8, 8);
         if (multishotAllowed) {
             int[] why = new int[1];
@@ -1029,15 +1025,11 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     private void setupTxRing() {
         txRingTried = true;
         if (!uringAllowed || closed) return;
-        Arena a = Arena.ofShared();
-        IoUring r = IoUring.open(TX_SLOTS, a);
-        if (r == null) {
-            a.close();
-            return;
-        }
-        txArena = a;
-        txRing = r;
-        txSlots = a.allocate((long) TX_SLOTS * TX_SLOT_SIZE, 4096);
+        IoUring.Owned o = IoUring.openOwned(TX_SLOTS);
+        if (o == null) return;
+        txArena = o.arena();
+        txRing = o.ring();
+        txSlots = txArena.allocate((long) TX_SLOTS * TX_SLOT_SIZE, 4096);
         for (int i = 0; i < TX_SLOTS; i++) txFree[i] = i;
         txFreeCount = TX_SLOTS;
     }
