@@ -36,8 +36,10 @@ final class TunReadRate {
         }
     }
 
+    private static int runs;
+
     private static String measure(boolean multishot, double secs, int senders) throws Exception {
-        String name = "nsjrr" + ProcessHandle.current().pid() % 10000;
+        String name = "nsjrr" + ProcessHandle.current().pid() % 10000 + "x" + (runs++); // a closed TUN may linger a moment
         try (TunDevice tun = TunDevice.open(name, 1500, false)) {
             tun.setMultishot(multishot);
             LinuxNet.addressAdd(null, tun.name(), "10.219.0.1/24");
