@@ -187,6 +187,7 @@ public final class FaultInjector implements Device {
                 note(now, "marked CE (congestion experienced)", frame);
             }
             if (chance(c.corrupt())) {
+                info = FrameSink.completePartial(frame, FrameSink.ipOffset(inner.medium()), info); // then TCP sees the damage
                 int at = Corruption.corrupt(frame, inner.medium(), c.corruptBytes(), random);
                 corrupted++;
                 info &= ~FrameSink.CHECKSUM_VERIFIED;
@@ -195,6 +196,7 @@ public final class FaultInjector implements Device {
             if (chance(c.duplicate())) {
                 duplicated++;
                 note(now, "duplicated", frame);
+                info = FrameSink.completePartial(frame, FrameSink.ipOffset(inner.medium()), info); // the copy is checked in full
                 byte[] copy = frame.clone();
                 reorderStage(now, frame, c, info);
                 reorderStage(now, copy, c, info & ~FrameSink.CHECKSUM_VERIFIED);

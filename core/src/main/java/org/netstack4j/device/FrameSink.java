@@ -24,6 +24,37 @@ public interface FrameSink {
      */
     int CHECKSUM_VERIFIED = 1 << 16;
 
+    /**
+     * {@link #receive(long, byte[], int)}'s {@code info}, with {@link #CHECKSUM_VERIFIED}: the
+     * frame's TCP checksum field holds only the pseudo-header sum, as the local kernel wrote it
+     * (virtio-net NEEDS_CSUM, Linux's CHECKSUM_PARTIAL). Fine for local delivery (the data never
+     * left the machine; Linux's own stack delivers such skbs the same way); whoever writes the
+     * frame out, a capture or forwarding, completes it first ({@link #completePartial}).
+     */
+    int CHECKSUM_PARTIAL = 1 << 17;
+
+    /** Whether a receive {@code info} carries {@link #CHECKSUM_PARTIAL}. */
+    static boolean checksumPartial(int info) { return (info & CHECKSUM_PARTIAL) != 0; }
+
+    /** Where the IP packet starts in a frame of {@code medium} (for {@link #completePartial}). */
+    static int ipOffset(Medium medium) {
+        return switch (medium) {
+            case ETHERNET -> 14;
+            case IP -> 0;
+        };
+    }
+
+    /**
+     * Completes, in place, the TCP checksum of a frame received with {@link #CHECKSUM_PARTIAL}
+     * (the IP packet at {@code ipAt}: 0 on a TUN, 14 after an Ethernet header) and returns
+     * {@code info} without that bit. A frame too short to hold what was said keeps its bytes.
+     */
+    static int completePartial(byte[] frame, int ipAt, int info) {
+        if (!checksumPartial(info)) return info;
+        org.netstack4j.device.offload.Segmentation.completeTcpChecksum(frame, ipAt);
+        return info & ~CHECKSUM_PARTIAL;
+    }
+
     /** The segment size in a receive {@code info} (0: a plain frame). */
     static int segmentSize(int info) { return info & SEGMENT_SIZE_MASK; }
 

@@ -21,10 +21,12 @@ public final class PcapTap implements Device {
         inner.attach(new FrameSink() {
             @Override public void receive(long now, byte[] frame) { receive(now, frame, 0); }
 
-            // the frame goes on unaltered, with what the device said of it (segment size, checksum)
+            // the frame goes on with what the device said of it (segment size, checksum); a partial
+            // checksum is completed first: the capture shows what the wire would carry
             @Override public void receive(long now, byte[] frame, int info) {
+                int i = FrameSink.completePartial(frame, FrameSink.ipOffset(inner.medium()), info);
                 writer.write(now, frame, 0, frame.length);
-                sink.receive(now, frame, info);
+                sink.receive(now, frame, i);
             }
         });
     }

@@ -126,6 +126,9 @@ public final class IpStack implements Pollable {
             // a GRO super-packet: forwarding sends it on whole or cut into these segments (Forwarding#forward);
             // a checksum the device vouched for goes to the transport in IpMeta#checksumVerified
             @Override public void receive(long now, byte[] frame, int info) {
+                // a partial checksum is fine for local delivery; a router may write the frame out
+                if (FrameSink.checksumPartial(info) && (forwarding.enabled() || forwarding6.enabled()))
+                    info = FrameSink.completePartial(frame, FrameSink.ipOffset(iface.device().medium()), info);
                 link.rxSegmentSize = FrameSink.segmentSize(info);
                 link.rxChecksumVerified = FrameSink.checksumVerified(info);
                 try {

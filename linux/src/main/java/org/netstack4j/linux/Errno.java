@@ -23,6 +23,7 @@ public final class Errno {
     public static final int ENOSPC = 28;
     public static final int EBADFD = 77;
     public static final int EMSGSIZE = 90;
+    public static final int EOPNOTSUPP = 95;
     public static final int ENOBUFS = 105;
     public static final int ECANCELED = 125;
 
@@ -48,6 +49,7 @@ public final class Errno {
             case ENOSPC -> "ENOSPC";
             case EBADFD -> "EBADFD";
             case EMSGSIZE -> "EMSGSIZE";
+            case EOPNOTSUPP -> "EOPNOTSUPP";
             case ENOBUFS -> "ENOBUFS";
             default -> "errno " + errno;
         };

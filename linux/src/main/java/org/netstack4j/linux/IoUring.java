@@ -34,10 +34,19 @@ final class IoUring implements AutoCloseable {
     // asm-generic syscall numbers: the same on x86_64 and aarch64 (added after the tables were unified)
     static final long SYS_IO_URING_SETUP = 425;
     static final long SYS_IO_URING_ENTER = 426;
+    static final long SYS_IO_URING_REGISTER = 427;
 
     static final byte OP_READ = 22;
     static final byte OP_WRITE = 23;
     static final byte OP_ASYNC_CANCEL = 14;
+    /** IORING_OP_READ_MULTISHOT (Linux 6.7): one request, a completion per read, each into a provided buffer. */
+    static final byte OP_READ_MULTISHOT = 49;
+    /** sqe.flags IOSQE_BUFFER_SELECT: the kernel picks the buffer from the group in sqe.buf_group. */
+    static final byte SQE_BUFFER_SELECT = 1 << 5;
+    /** cqe.flags: IORING_CQE_F_BUFFER (the buffer id is in the upper 16 bits), IORING_CQE_F_MORE (the multishot request goes on). */
+    static final int CQE_F_BUFFER = 1, CQE_F_MORE = 2;
+    /** io_uring_register opcodes: IORING_REGISTER_PBUF_RING / IORING_UNREGISTER_PBUF_RING (Linux 5.19). */
+    static final int REGISTER_PBUF_RING = 22, UNREGISTER_PBUF_RING = 23;
     static final int ENTER_GETEVENTS = 1;
 
     static final long OFF_SQ_RING = 0L;
@@ -56,6 +65,9 @@ final class IoUring implements AutoCloseable {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(1));
     private static final MethodHandle SYSCALL6 = LibC.bind("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SYSCALL5 = LibC.bind("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG),
             Linker.Option.firstVariadicArg(1));
     private static final MethodHandle MMAP = LibC.bind("mmap",
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
@@ -151,6 +163,20 @@ final class IoUring implements AutoCloseable {
         }
     }
 
+    /** A ring with the arena that holds it and its buffers (closed by whoever closes the ring, once nothing is in flight). */
+    record Owned(IoUring ring, Arena arena) {}
+
+    /** {@link #open} in a new shared arena, or null (the arena closed again) when the kernel refuses io_uring. */
+    static Owned openOwned(int entries) {
+        Arena a = Arena.ofShared();
+        IoUring r = open(entries, a);
+        if (r == null) {
+            a.close();
+            return null;
+        }
+        return new Owned(r, a);
+    }
+
     private static void fallback(String why) {
         FALLBACKS.incrementAndGet();
         if (!logged) {
@@ -199,16 +225,31 @@ final class IoUring implements AutoCloseable {
      * (call {@link #submit} first).
      */
     boolean prepare(byte op, int fd, long addr, int len, long userData) {
+        return prepare(op, fd, addr, len, userData, (byte) 0, 0);
+    }
+
+    /**
+     * A multishot read on {@code fd} into buffers of the provided-buffer ring {@code group}
+     * ({@link BufferRing}): completions come with {@link #CQE_F_BUFFER} and the buffer id in
+     * their flags, and {@link #CQE_F_MORE} while the request stays armed.
+     */
+    boolean prepareMultishotRead(int fd, int group, long userData) {
+        return prepare(OP_READ_MULTISHOT, fd, 0L, 0, userData, SQE_BUFFER_SELECT, group);
+    }
+
+    private boolean prepare(byte op, int fd, long addr, int len, long userData, byte sqeFlags, int bufGroup) {
         if (unsubmitted == sqEntries) return false;
         int idx = sqTail & sqMask;
         long at = (long) idx * SQE_SIZE;
         sqes.asSlice(at, SQE_SIZE).fill((byte) 0);
         sqes.set(ValueLayout.JAVA_BYTE, at, op);
+        sqes.set(ValueLayout.JAVA_BYTE, at + 1, sqeFlags);
         sqes.set(JAVA_INT, at + 4, fd);
         sqes.set(JAVA_LONG, at + 8, 0L); // offset: ignored by a TUN, a socket or an eventfd (stream files)
         sqes.set(JAVA_LONG, at + 16, addr);
         sqes.set(JAVA_INT, at + 24, len);
         sqes.set(JAVA_LONG, at + 32, userData);
+        sqes.set(ValueLayout.JAVA_SHORT, at + 40, (short) bufGroup); // buf_index / buf_group
         sqRing.setAtIndex(JAVA_INT, (sqArrayOff >>> 2) + idx, idx);
         sqTail++;
         unsubmitted++;
@@ -246,9 +287,12 @@ final class IoUring implements AutoCloseable {
     /** io_uring_enter calls made (each submits a batch and/or waits). */
     long enters() { return enters; }
 
-    /** A completion: what {@link #prepare} was given as user data and the result (bytes, or -errno). */
+    /**
+     * A completion: what {@link #prepare} was given as user data, the result (bytes, or -errno)
+     * and the CQE flags ({@link #CQE_F_BUFFER} with the buffer id in the upper 16 bits, {@link #CQE_F_MORE}).
+     */
     interface Completion {
-        void complete(long userData, int result);
+        void complete(long userData, int result, int flags);
     }
 
     /** Completions ready now (none reaped yet). */
@@ -264,13 +308,27 @@ final class IoUring implements AutoCloseable {
             long at = cqesOff + (long) (cqHead & cqMask) * CQE_SIZE;
             long userData = cqRing.get(JAVA_LONG, at);
             int res = cqRing.get(JAVA_INT, at + 8);
+            int flags = cqRing.get(JAVA_INT, at + 12);
             cqHead++;
             n++;
-            c.complete(userData, res);
+            c.complete(userData, res, flags);
         }
         // the entries are read before the kernel may overwrite them
         if (n > 0) INT.setRelease(cqRing, cqHeadOff, cqHead);
         return n;
+    }
+
+    /**
+     * io_uring_register(2) with {@code arg} ({@code nrArgs} of them): 0, or a negative errno.
+     */
+    int register(int opcode, MemorySegment arg, int nrArgs) {
+        long r;
+        try {
+            r = (long) SYSCALL5.invokeExact(errno, SYS_IO_URING_REGISTER, (long) ringFd, (long) opcode, arg, (long) nrArgs);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        return r < 0 ? -LibC.errno(errno) : (int) r;
     }
 
     /** Unmaps the rings and closes the ring descriptor; requests still in flight are cancelled by the kernel. */

@@ -127,6 +127,9 @@ public final class TunHost implements AutoCloseable {
         this.steering = steering;
         // a capture records what the wire carries: received super-packets are then cut into segments
         opened.setMergeReceived(b.pcap == null);
+        // a checksum the local kernel left to complete (NEEDS_CSUM) is vouched for and left partial:
+        // local delivery needs no sum (as in Linux's stack); a capture completes it (FrameSink#CHECKSUM_PARTIAL)
+        opened.leaveVouchedChecksumsPartial(true);
         // reads through io_uring (many outstanding, one io_uring_enter per burst) unless turned off;
         // writes staged and submitted once per loop burst (the loop polls the device after each)
         opened.setIoUring(b.ioUring);
@@ -179,9 +182,9 @@ public final class TunHost implements AutoCloseable {
     /** Which queue (shard) of its interface this stack serves: 0 unless part of a {@link TunShards}. */
     public int shard() { return shard; }
 
-    /** Hands a frame another shard's reader read to this shard's stack (on this loop). */
-    void deliverForwarded(byte[] frame) {
-        loop.execute(() -> port.deliver(loop.now(), frame));
+    /** Hands a frame another shard's reader read to this shard's stack (on this loop), with the device's word on it. */
+    void deliverForwarded(byte[] frame, int info) {
+        loop.execute(() -> port.deliver(loop.now(), frame, info));
     }
 
     /**
@@ -543,7 +546,7 @@ public final class TunHost implements AutoCloseable {
             while (true) {
                 byte[] frame = tun.readBlocking();
                 if (frame != null && known != null && known.observe(frame)) knownSyns.lazySet(knownSyns.get() + 1);
-                if (frame == null || steering == null || !steering.forwarded(shard, frame)) return frame;
+                if (frame == null || steering == null || !steering.forwarded(shard, frame, tun.lastReadInfo())) return frame;
             }
         }
 

@@ -96,6 +96,8 @@ public final class TunOffload {
          */
         boolean leaveVouchedPartial;
         long checksumsLeftPartial;
+        /** Whether the last read's one packet was left partial by {@link #leaveVouchedPartial} (CHECKSUM_PARTIAL in its word). */
+        private boolean leftPartial;
         /**
          * A NEEDS_CSUM TCP super-packet handed on whole (mergeRuns) is left with its partial
          * checksum and vouched for, whatever {@link #leaveVouchedPartial} says: for a router
@@ -113,13 +115,15 @@ public final class TunOffload {
          * its merged segment size and {@link org.netstack4j.device.FrameSink#CHECKSUM_VERIFIED}.
          */
         int lastInfo() {
-            return mergedSegmentSize | (vouched ? org.netstack4j.device.FrameSink.CHECKSUM_VERIFIED : 0);
+            return mergedSegmentSize | (vouched ? org.netstack4j.device.FrameSink.CHECKSUM_VERIFIED : 0)
+                    | (vouched && leftPartial ? org.netstack4j.device.FrameSink.CHECKSUM_PARTIAL : 0);
         }
 
         /** A read with an all-zero header, handed on as it came (nothing said of it). */
         void plain() {
             mergedSegmentSize = 0;
             vouched = false;
+            leftPartial = false;
         }
 
         /**
@@ -129,6 +133,7 @@ public final class TunOffload {
         private boolean complete(VirtioNetHeader h, byte[] p, int n) {
             if (leaveVouchedPartial && vouchable(h, p)) {
                 checksumsLeftPartial++;
+                leftPartial = true; // said in the word: a capture or a router completes it (FrameSink#CHECKSUM_PARTIAL)
                 return true;
             }
             if (!Segmentation.completeChecksum(p, n, h.csumStart(), h.csumOffset())) return false;
@@ -166,6 +171,7 @@ public final class TunOffload {
             int n = p.length;
             mergedSegmentSize = 0;
             vouched = false;
+            leftPartial = false;
             if (n == 0) return drop();
             switch (h.gso()) {
                 case VirtioNetHeader.GSO_NONE -> {

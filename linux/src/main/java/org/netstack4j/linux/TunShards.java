@@ -231,13 +231,16 @@ public final class TunShards implements AutoCloseable {
         }
 
         /** On shard {@code shard}'s reader: true if the frame went to another shard's loop. */
-        boolean forwarded(int shard, byte[] frame) {
+        boolean forwarded(int shard, byte[] frame) { return forwarded(shard, frame, 0); }
+
+        /** The same, handing on what the device said of the frame ({@code info}: a partial checksum stays partial). */
+        boolean forwarded(int shard, byte[] frame, int info) {
             int owner = ownerOf(frame);
             if (owner < 0 || owner == shard) return false;
             TunHost target = hosts[owner];
             if (target == null) return false; // still starting
             try {
-                target.deliverForwarded(frame);
+                target.deliverForwarded(frame, info);
             } catch (java.util.concurrent.RejectedExecutionException closing) {
                 return true; // that shard is shutting down: the frame is lost as on a closed interface
             }

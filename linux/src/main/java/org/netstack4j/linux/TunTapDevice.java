@@ -446,7 +446,9 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
      * For a device whose stack terminates TCP and never forwards it (the gateway): received TCP
      * packets with a checksum to complete (NEEDS_CSUM) are vouched for ({@link org.netstack4j.device.FrameSink#CHECKSUM_VERIFIED})
      * and left with the partial checksum the kernel wrote, so their payload is not summed at all.
-     * Such a packet must not be written out again (forwarding would need the full checksum).
+     * Their word says so ({@link org.netstack4j.device.FrameSink#CHECKSUM_PARTIAL}): a capture
+     * ({@link org.netstack4j.device.PcapTap}) or a forwarding stack completes the checksum first.
+     * {@link TunHost} turns it on.
      */
     public final void leaveVouchedChecksumsPartial(boolean on) {
         if (inbound != null) inbound.leaveVouchedPartial = on;
@@ -566,7 +568,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         readerLock.lock();
         try {
             if (!rxRingTried) setupRxRing();
-            if (rxRing != null) return readRing();
+            if (rxRing != null) return rxBuffers != null ? readMultishot() : readRing();
             while (!closed) {
                 if (!rxPending.isEmpty()) {
                     // a merged read is one packet, returned before the next read is decoded
@@ -675,10 +677,12 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     private boolean wakeArmed;
     private final long[] rxReadyData = new long[4 * RX_DEPTH + 8];
     private final int[] rxReadyRes = new int[4 * RX_DEPTH + 8];
+    private final int[] rxReadyFlags = new int[4 * RX_DEPTH + 8];
     private int rxReadyHead, rxReadyCount;
-    private final IoUring.Completion rxCompletion = (userData, res) -> {
+    private final IoUring.Completion rxCompletion = (userData, res, flags) -> {
         if (userData < 0 || rxReadyCount == rxReadyData.length) return; // a cancel's own completion
         rxReadyData[rxReadyCount] = userData;
+        rxReadyFlags[rxReadyCount] = flags;
         rxReadyRes[rxReadyCount++] = res;
     };
     private final int[] txFree = new int[TX_SLOTS];
@@ -727,18 +731,147 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     private void setupRxRing() {
         rxRingTried = true;
         if (!uringAllowed || closed || !RING_READS) return;
-        Arena a = Arena.ofShared();
-        IoUring r = IoUring.open(2 * RX_DEPTH + 2, a);
-        if (r == null) {
-            a.close();
-            return;
-        }
-        rxArena = a;
-        rxRing = r;
-        rxSlots = a.allocate((long) RX_DEPTH * BUFFER_SIZE, 4096);
+        IoUring.Owned o = IoUring.openOwned(2 * RX_DEPTH + 2);
+        if (o == null) return;
+        Arena a = rxArena = o.arena();
+        IoUring r = rxRing = o.ring();
         wakeBuf = a.allocate(8, 8);
+        if (multishotAllowed) {
+            int[] why = new int[1];
+            rxBuffers = BufferRing.register(r, RX_BUFFERS, BUFFER_SIZE, RX_BUFFER_GROUP, a, why);
+            if (rxBuffers != null) {
+                armMultishot();
+                armWake();
+                return;
+            }
+            multishotRefused("IORING_REGISTER_PBUF_RING failed: " + Errno.describe(why[0]));
+        }
+        setupSlotReads();
+    }
+
+    /** The read(2)-like path of today: RX_DEPTH reads outstanding, each into its own slot. */
+    private void setupSlotReads() {
+        rxSlots = rxArena.allocate((long) RX_DEPTH * BUFFER_SIZE, 4096);
         for (int i = 0; i < RX_DEPTH; i++) armRead(i);
-        armWake();
+        if (!wakeArmed) armWake();
+    }
+
+    // ------------------------------------------------------------------ multishot reads
+    //
+    // One IORING_OP_READ_MULTISHOT request (Linux 6.7) on the descriptor, with buffers the kernel
+    // picks from a provided-buffer ring (BufferRing): every packet is a completion that names its
+    // buffer, with no request made again per read, and a single waiter (per-slot reads are each
+    // woken by every packet). A buffer goes back to the ring as soon as its packet was decoded. The
+    // request ends (a completion without F_MORE: no buffer left, the completion queue full) and is
+    // made again before the next wait. When the kernel refuses it (register, or the first
+    // completion says EINVAL), the device falls back to per-slot reads, counted and logged once.
+
+    /** System property: {@code false} keeps the per-slot io_uring reads instead of one multishot read. */
+    static final String MULTISHOT_PROPERTY = "netstack4j.tun.iouring.multishot";
+    private static final boolean MULTISHOT = !"false".equals(System.getProperty(MULTISHOT_PROPERTY));
+    /** Buffers of the provided-buffer ring (a power of two), and its group id. */
+    static final int RX_BUFFERS = 64;
+    static final int RX_BUFFER_GROUP = 0;
+    /** User data of the multishot read. */
+    private static final long MSHOT = RX_DEPTH + 1;
+    private static final java.util.concurrent.atomic.AtomicLong MULTISHOT_FALLBACKS = new java.util.concurrent.atomic.AtomicLong();
+    private static volatile boolean multishotLogged;
+
+    private BufferRing rxBuffers;
+    private boolean multishotAllowed = MULTISHOT;
+    private boolean mshotArmed, mshotWorked;
+    private long mshotArms;
+
+    private void armMultishot() {
+        mshotArmed = rxRing.prepareMultishotRead(fd, RX_BUFFER_GROUP, MSHOT);
+        if (mshotArmed) mshotArms++;
+    }
+
+    private static void multishotRefused(String why) {
+        MULTISHOT_FALLBACKS.incrementAndGet();
+        if (!multishotLogged) {
+            multishotLogged = true;
+            System.getLogger(TunTapDevice.class.getName()).log(System.Logger.Level.INFO,
+                    "io_uring multishot reads unavailable (" + why + "): TUN devices keep one read per buffer; -D"
+                            + MULTISHOT_PROPERTY + "=false silences this");
+        }
+    }
+
+    /** Before the first read: one multishot read (true, default unless -D{@value #MULTISHOT_PROPERTY}=false) or per-slot reads. */
+    final void setMultishot(boolean on) { this.multishotAllowed = on && MULTISHOT; }
+
+    /** Devices whose kernel refused multishot reads since the JVM started (they use per-slot reads). */
+    static long multishotFallbacks() { return MULTISHOT_FALLBACKS.get(); }
+
+    /** Whether reads go through one multishot io_uring read with provided buffers. */
+    public final boolean ioUringMultishot() { return rxBuffers != null; }
+
+    /** How often the multishot read was made (once, then again each time it ended). */
+    final long multishotArms() { return mshotArms; }
+
+    /** {@link #readBlocking} with the multishot read: each completion's buffer decoded, then given back. */
+    private byte[] readMultishot() throws TunException {
+        while (!closed) {
+            if (!rxPending.isEmpty()) {
+                byte[] f = takePending();
+                lastReadInfo = takenInfo;
+                return f;
+            }
+            lastReadInfo = 0;
+            if (rxReadyHead == rxReadyCount) {
+                rxReadyHead = rxReadyCount = 0;
+                if (rxRing.reap(rxCompletion) == 0) {
+                    if (!mshotArmed) armMultishot();
+                    int r = rxRing.submit(1);
+                    if (r < 0 && r != -Errno.EINTR && r != -Errno.EAGAIN && r != -Errno.EBUSY) {
+                        throw new TunException("io_uring_enter on '" + name + "' failed: " + Errno.describe(-r), -r);
+                    }
+                    rxRing.reap(rxCompletion);
+                }
+                continue;
+            }
+            long data = rxReadyData[rxReadyHead];
+            int res = rxReadyRes[rxReadyHead];
+            int flags = rxReadyFlags[rxReadyHead++];
+            if (data == WAKE) {
+                wakeArmed = false;
+                if (!closed) armWake();
+                continue;
+            }
+            if (data != MSHOT) continue;
+            if ((flags & IoUring.CQE_F_MORE) == 0) mshotArmed = false;
+            if ((flags & IoUring.CQE_F_BUFFER) != 0) {
+                int id = flags >>> 16;
+                byte[] frame = null;
+                if (res > 0) {
+                    mshotWorked = true;
+                    rxPackets++;
+                    rxBytes += res;
+                    long base = rxBuffers.offset(id);
+                    if (inbound != null) decodeRead(rxBuffers.buffers(), base, res);
+                    else frame = copyOut(rxBuffers.buffers(), base, res);
+                }
+                // decoded or copied out: the kernel may fill the buffer again
+                rxBuffers.recycle(id);
+                rxBuffers.publish();
+                if (frame != null) return frame;
+                if (res > 0) continue;
+            }
+            if (res > 0) continue;
+            if (res == 0) return null; // end of input (a closed socket pair peer in tests)
+            if (res == -Errno.ENOBUFS || res == -Errno.ECANCELED || res == -Errno.EINTR || res == -Errno.EAGAIN) {
+                continue; // made again before the next wait
+            }
+            if (!mshotWorked && !mshotArmed && (res == -Errno.EINVAL || res == -Errno.EOPNOTSUPP || res == -Errno.EBADFD)) {
+                // the kernel does not know the opcode (before 6.7) or cannot poll this file
+                multishotRefused("IORING_OP_READ_MULTISHOT failed: " + Errno.describe(-res));
+                rxBuffers = null;
+                setupSlotReads();
+                return readRing();
+            }
+            throw readError(-res);
+        }
+        return null;
     }
 
     private void armRead(int slot) {
@@ -892,15 +1025,11 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     private void setupTxRing() {
         txRingTried = true;
         if (!uringAllowed || closed) return;
-        Arena a = Arena.ofShared();
-        IoUring r = IoUring.open(TX_SLOTS, a);
-        if (r == null) {
-            a.close();
-            return;
-        }
-        txArena = a;
-        txRing = r;
-        txSlots = a.allocate((long) TX_SLOTS * TX_SLOT_SIZE, 4096);
+        IoUring.Owned o = IoUring.openOwned(TX_SLOTS);
+        if (o == null) return;
+        txArena = o.arena();
+        txRing = o.ring();
+        txSlots = txArena.allocate((long) TX_SLOTS * TX_SLOT_SIZE, 4096);
         for (int i = 0; i < TX_SLOTS; i++) txFree[i] = i;
         txFreeCount = TX_SLOTS;
     }
@@ -913,7 +1042,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         if (r >= 0 && txRing.freeSlots() == TX_SLOTS) txStagedAt = Time.NEVER;
     }
 
-    private void txCompleted(long userData, int res) {
+    private void txCompleted(long userData, int res, int flags) {
         if (userData < 0 || userData >= TX_SLOTS) return;
         int slot = (int) userData;
         txFree[txFreeCount++] = slot;
@@ -933,9 +1062,9 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
      * {@code slots}, and {@code extra}) and waits, bounded, for their completions; true if none
      * is left, so their buffers may be freed.
      */
-    private static boolean quiesce(IoUring ring, java.util.function.LongPredicate inFlight, int slots, long extra,
-                                   java.util.function.LongConsumer done) {
-        IoUring.Completion c = (u, res) -> { if (u >= 0) done.accept(u); };
+    private static boolean quiesce(IoUring ring, java.util.function.LongPredicate inFlight, int slots, long[] extras,
+                                   IoUring.Completion done) {
+        IoUring.Completion c = (u, res, flags) -> { if (u >= 0) done.complete(u, res, flags); };
         ring.submit(0);
         ring.reap(c);
         for (int round = 0; round < 100; round++) {
@@ -946,9 +1075,11 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
                     if (!ring.prepareCancel(i)) ring.submit(0);
                 }
             }
-            if (extra >= 0 && inFlight.test(extra)) {
-                any = true;
-                if (!ring.prepareCancel(extra)) ring.submit(0);
+            for (long extra : extras) {
+                if (inFlight.test(extra)) {
+                    any = true;
+                    if (!ring.prepareCancel(extra)) ring.submit(0);
+                }
             }
             if (!any) return true;
             int r = ring.submit(1);
@@ -961,8 +1092,12 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     /** Closes both rings; a ring's buffers are freed only if all its requests are known to be done. */
     private void closeRings() {
         if (rxRing != null) {
-            boolean quiet = quiesce(rxRing, u -> u == WAKE ? wakeArmed : rxArmed[(int) u], RX_DEPTH, WAKE,
-                    u -> { if (u == WAKE) wakeArmed = false; else if (u < RX_DEPTH) rxArmed[(int) u] = false; });
+            boolean quiet = quiesce(rxRing, u -> u == WAKE ? wakeArmed : u == MSHOT ? mshotArmed : rxArmed[(int) u],
+                    RX_DEPTH, new long[] {WAKE, MSHOT}, (u, res, flags) -> {
+                        if (u == WAKE) wakeArmed = false;
+                        else if (u == MSHOT) { if ((flags & IoUring.CQE_F_MORE) == 0) mshotArmed = false; }
+                        else if (u < RX_DEPTH) rxArmed[(int) u] = false;
+                    });
             rxRing.close();
             if (quiet) rxArena.close(); // else left to the process: the kernel might still write there
         }
@@ -970,8 +1105,8 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
             boolean[] busy = new boolean[TX_SLOTS];
             java.util.Arrays.fill(busy, true);
             for (int i = 0; i < txFreeCount; i++) busy[txFree[i]] = false;
-            boolean quiet = quiesce(txRing, u -> busy[(int) u], TX_SLOTS, -1,
-                    u -> { if (u < TX_SLOTS) busy[(int) u] = false; });
+            boolean quiet = quiesce(txRing, u -> busy[(int) u], TX_SLOTS, new long[0],
+                    (u, res, flags) -> { if (u < TX_SLOTS) busy[(int) u] = false; });
             txRing.close();
             if (quiet) txArena.close();
         }

@@ -82,6 +82,7 @@ class IoUringTest {
     void theReadDepthFollowsTheBursts() throws Exception {
         try (SeqpacketPair pair = new SeqpacketPair(); TunDevice dev = device(pair, TunOffload.Offloads.OFF)) {
             assumeRing(dev);
+            dev.setMultishot(false); // the per-slot reads (the fallback when the kernel refuses multishot)
             for (int i = 0; i < 40; i++) {
                 byte[] p = packet(i, 60);
                 pair.write(p);
@@ -203,6 +204,81 @@ class IoUringTest {
             assertEquals(FrameSink.CHECKSUM_VERIFIED, dev.lastReadInfo(), "DATA_VALID: vouched for");
             assertArrayEquals(plain, dev.readBlocking());
             assertEquals(0, dev.lastReadInfo(), "nothing said: TCP checks");
+        }
+    }
+
+    /**
+     * One multishot read with provided buffers: a burst of more packets than the ring has buffers
+     * arrives intact and in order; the request ends when the kernel finds no buffer (ENOBUFS, no
+     * F_MORE) and is made again, a handful of times rather than once per packet.
+     */
+    @Test
+    void aMultishotReadTakesABurstLargerThanItsBuffers() throws Exception {
+        try (SeqpacketPair pair = new SeqpacketPair(); TunDevice dev = device(pair, TunOffload.Offloads.OFF)) {
+            assumeRing(dev);
+            assumeTrue(!"false".equals(System.getProperty(TunTapDevice.MULTISHOT_PROPERTY)), "multishot turned off");
+            int n = TunTapDevice.RX_BUFFERS + 36; // more than the buffers, less than the pair's socket buffer holds
+            List<byte[]> sent = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                byte[] p = packet(i, 60 + i % 200);
+                sent.add(p);
+                pair.write(p);
+            }
+            for (int i = 0; i < n; i++) assertArrayEquals(sent.get(i), dev.readBlocking(), "packet " + i + " in order");
+            assertTrue(dev.ioUringMultishot(), "this kernel (>= 6.7) takes IORING_OP_READ_MULTISHOT");
+            assertEquals(0, TunTapDevice.multishotFallbacks());
+            assertEquals(n, dev.stats().rxPackets());
+            assertTrue(dev.multishotArms() >= 1 && dev.multishotArms() <= n / 16, "made again only when it ended: " + dev.multishotArms());
+            assertTrue(dev.ioUringEnters() <= n / 8, "one io_uring_enter per burst: " + dev.ioUringEnters());
+            // a trickle after the burst: the request stays armed, one completion per packet
+            for (int i = 0; i < 20; i++) {
+                byte[] p = packet(9000 + i, 100);
+                pair.write(p);
+                assertArrayEquals(p, dev.readBlocking());
+            }
+            assertFalse(dev.hasReadyFrames());
+        }
+    }
+
+    /** Offload reads through the multishot read: the header decoded from the provided buffer, the buffer reused. */
+    @Test
+    void multishotOffloadReadsDecodeFromTheProvidedBuffer() throws Exception {
+        try (SeqpacketPair pair = new SeqpacketPair();
+             TunDevice dev = device(pair, new TunOffload.Offloads(true, TunOffload.OFFLOAD_ATTEMPTS[0]))) {
+            assumeRing(dev);
+            byte[] d = TunOffloadTest.data(2000);
+            for (int round = 0; round < 3 * TunTapDevice.RX_BUFFERS; round++) {
+                byte[] valid = TunOffloadTest.segment(false, 5000, 1 + round * 100, 1, d, 0, 100, false);
+                pair.write(TunOffloadTest.frame(new VirtioNetHeader(VirtioNetHeader.F_DATA_VALID, 0, 0, 0, 0, 0), valid));
+                assertArrayEquals(valid, dev.readBlocking(), "round " + round);
+                assertEquals(FrameSink.CHECKSUM_VERIFIED, dev.lastReadInfo());
+            }
+            assertEquals(dev.ioUringMultishot(), !"false".equals(System.getProperty(TunTapDevice.MULTISHOT_PROPERTY)));
+        }
+    }
+
+    /** Close cancels the multishot read and wakes the reader. */
+    @Test
+    void closeCancelsTheMultishotRead() throws Exception {
+        SeqpacketPair pair = new SeqpacketPair();
+        TunDevice dev = device(pair, TunOffload.Offloads.OFF);
+        try (pair) {
+            assumeRing(dev);
+            byte[] p = packet(1, 64);
+            pair.write(p);
+            assertArrayEquals(p, dev.readBlocking());
+            CompletableFuture<byte[]> waiting = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return dev.readBlocking();
+                } catch (TunException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Thread.onSpinWait();
+            dev.close();
+            assertNull(waiting.get(10, TimeUnit.SECONDS), "close wakes the reader: null");
+        } finally {
+            dev.close();
         }
     }
 }

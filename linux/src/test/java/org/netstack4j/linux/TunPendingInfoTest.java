@@ -58,7 +58,8 @@ class TunPendingInfoTest {
                     assertEquals(0, infos.get(i), where + ": segment " + i + " of a read cut here: TCP checks it");
                     assertTrue(Segmentation.checksumOk(frames.get(i), frames.get(i).length), where + ": segment " + i + "'s own checksum");
                 }
-                assertEquals(FrameSink.CHECKSUM_VERIFIED, infos.get(3), where + ": the left-partial packet is vouched for");
+                assertEquals(FrameSink.CHECKSUM_VERIFIED | FrameSink.CHECKSUM_PARTIAL, infos.get(3),
+                        where + ": the left-partial packet is vouched for, and said to be partial");
                 assertFalse(Segmentation.checksumOk(frames.get(3), frames.get(3).length), where + ": its checksum is still partial");
                 assertEquals(0, infos.get(4), where + ": nothing said of the plain packet");
                 assertArrayEquals(plain, frames.get(4));
@@ -72,26 +73,75 @@ class TunPendingInfoTest {
     }
 
     /**
-     * The kernel sends to netstack4j over a TUN whose device leaves vouched checksums partial (as
-     * the gateway does): the word must reach TCP through TunHost's reader and loop, or TCP sums a
-     * partial checksum and drops every data segment (the transfer then stalls).
+     * The kernel sends to netstack4j over a TunHost, whose device leaves vouched checksums partial
+     * by default (local delivery needs no sum, as in Linux's stack): the word must reach TCP
+     * through TunHost's reader and loop, or TCP sums a partial checksum and drops every data
+     * segment (the transfer then stalls); and the device completes no checksum at all.
      */
     @Test
     void leftPartialChecksumsReachTcpVerifiedThroughTunHost() throws Exception {
+        TunHost.Builder b = transferHost(11);
+        if (b == null) return;
+        try (TunHost host = b.open()) {
+            transfer(host, "nsj-partial-" + ProcessHandle.current().pid() + "-11");
+            long left = host.tun().rxChecksumsLeftPartial();
+            assertTrue(left > 0, "the kernel's checksums were left partial and vouched for: " + left);
+            assertEquals(0, host.tun().offloadStats().rxChecksumsCompleted(), "local delivery: no checksum completed");
+        } finally {
+            LinuxNet.netnsDeleteQuietly("nsj-partial-" + ProcessHandle.current().pid() + "-11");
+        }
+    }
+
+    /**
+     * The same with a capture: the capture writes what the wire would carry, so every TCP packet
+     * received in it has a checksum that verifies (the tap completes the partial ones), and the
+     * transfer is intact.
+     */
+    @Test
+    void aCaptureCompletesThePartialChecksums() throws Exception {
+        java.nio.file.Path pcap = java.nio.file.Files.createTempFile("nsj-partial", ".pcap");
+        TunHost.Builder b = transferHost(12);
+        if (b == null) return;
+        try {
+            try (TunHost host = b.pcap(pcap).open()) {
+                transfer(host, "nsj-partial-" + ProcessHandle.current().pid() + "-12");
+                host.flushPcap();
+                assertTrue(host.tun().rxChecksumsLeftPartial() > 0, "left partial by the device: " + host.tun().rxChecksumsLeftPartial());
+            }
+            int tcp = 0;
+            for (org.netstack4j.device.PcapReader.Record r : org.netstack4j.device.PcapReader.readAll(pcap)) {
+                byte[] p = r.data();
+                if (p.length < 20 || (p[0] & 0xf0) != 0x40 || p[9] != 6) continue;
+                tcp++;
+                assertTrue(Segmentation.checksumOk(p, p.length), "TCP packet " + tcp + " in the capture has a complete checksum");
+            }
+            assertTrue(tcp > 1000, "the capture holds the transfer: " + tcp);
+        } finally {
+            LinuxNet.netnsDeleteQuietly("nsj-partial-" + ProcessHandle.current().pid() + "-12");
+            java.nio.file.Files.deleteIfExists(pcap);
+        }
+    }
+
+    /** A TunHost builder on a fresh namespace {@code nsj-partial-PID-K}, or null (skipped) without a TUN or python3. */
+    private static TunHost.Builder transferHost(int k) throws Exception {
         String why = LinuxNet.whyUnavailable();
         assumeTrue(why == null, "needs a real TUN: " + why);
         assumeTrue(LinuxNet.findOnPath("python3") != null, "needs python3 (scripts/install-deps.sh)");
         long pid = ProcessHandle.current().pid();
-        String ns = "nsj-partial-" + pid;
+        String ns = "nsj-partial-" + pid + "-" + k;
         LinuxNet.netnsAdd(ns);
-        try (TunHost host = TunHost.builder("nsjp" + pid % 100000).address("10.213.11.2/24").hostAddress("10.213.11.1/24")
+        return TunHost.builder("nsjp" + k + (pid % 10000)).address("10.213." + k + ".2/24").hostAddress("10.213." + k + ".1/24")
                 .netns(ns).offload(true).seed(15)
-                .tcpConfig(TcpConfig.defaults().withBuffers(bf -> bf.withReceiveBufferSize(1 << 20).withSendBufferSize(1 << 20)))
-                .open()) {
+                .tcpConfig(TcpConfig.defaults().withBuffers(bf -> bf.withReceiveBufferSize(1 << 20).withSendBufferSize(1 << 20)));
+    }
+
+    /** 20 MiB from the kernel (python in {@code ns}) to netstack4j, checked byte by byte. */
+    private static void transfer(TunHost host, String ns) throws Exception {
+        {
             assumeTrue(host.tun().offloads().has(TunOffload.TUN_F_CSUM | TunOffload.TUN_F_TSO4),
                     "the kernel did not agree to checksum and TSO4 offloads: " + host.tun().offloads());
-            host.tun().leaveVouchedChecksumsPartial(true);
             long bytes = 20L << 20;
+            String addr = host.address().address().toString();
             try (TcpServerSocket server = new TcpServerSocket(host.net(), 5311)) {
                 server.setSoTimeout(20_000);
                 Process sender = LinuxNet.netnsStart(ns, "python3", "-c", """
@@ -102,7 +152,7 @@ class TunPendingInfoTest {
                             k = min(n, len(b)); s.sendall(b[:k]); n -= k
                         s.close()
                         print('sent', flush=True)
-                        """, "10.213.11.2", Long.toString(bytes));
+                        """, addr, Long.toString(bytes));
                 try (TcpSocket s = server.accept()) {
                     s.setSoTimeout(20_000);
                     InputStream in = s.getInputStream();
@@ -121,10 +171,6 @@ class TunPendingInfoTest {
                     sender.destroyForcibly();
                 }
             }
-            long left = host.tun().rxChecksumsLeftPartial();
-            assertTrue(left > 0, "the kernel's checksums were left partial and vouched for: " + left);
-        } finally {
-            LinuxNet.netnsDeleteQuietly(ns);
         }
     }
 }

@@ -181,6 +181,30 @@ public final class Segmentation {
         return true;
     }
 
+    /**
+     * Completes the partial TCP checksum (pseudo-header sum in the field) of the IPv4 packet, or
+     * IPv6 packet without extension headers, at {@code ipAt} of {@code frame}: what the device
+     * would have done for a NEEDS_CSUM packet. False (nothing changed) if it is not such a packet.
+     */
+    public static boolean completeTcpChecksum(byte[] frame, int ipAt) {
+        if (frame.length < ipAt + 20) return false;
+        int v = (frame[ipAt] & 0xff) >>> 4;
+        int tcp, end;
+        if (v == 4 && frame[ipAt + 9] == TCP) {
+            tcp = ipAt + (frame[ipAt] & 0x0f) * 4;
+            end = ipAt + u16(frame, ipAt + 2);
+        } else if (v == 6 && frame.length >= ipAt + 40 && frame[ipAt + 6] == TCP) {
+            tcp = ipAt + 40;
+            end = ipAt + 40 + u16(frame, ipAt + 4);
+        } else {
+            return false;
+        }
+        if (end > frame.length || tcp + 20 > end) return false;
+        int c = Checksum.finish(Checksum.sum(0, frame, tcp, end - tcp));
+        put16(frame, tcp + 16, c);
+        return true;
+    }
+
     /** True if the transport checksum of a TCP or UDP packet verifies. */
     public static boolean checksumOk(byte[] p, int len) {
         Layout l = layout(p, len);
