@@ -168,7 +168,13 @@ class TcpRackTest {
             h.advance(RTT_MS);
             sackAck(h, base + MSS, base + 3 * MSS, base + 4 * MSS);
             if (rack) {
+                // RACK marks both holes lost; PRR's sndcnt on this ACK (one segment SACKed, nothing
+                // in flight) is one segment, and the fast retransmit is part of it (Linux
+                // tcp_cwnd_reduction, RFC 9937): the first hole now, the second on the next ACK
                 h.expectData(base + MSS, 1, MSS);
+                h.expectNothing();
+                h.advance(RTT_MS);
+                sackAck(h, base + 2 * MSS, base + 3 * MSS, base + 4 * MSS);
                 h.expectData(base + 2 * MSS, 1, MSS);
                 h.expectNothing();
                 h.advance(RTT_MS);
