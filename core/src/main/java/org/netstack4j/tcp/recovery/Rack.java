@@ -122,7 +122,7 @@ final class Rack {
         int priorFack = measure ? segs.get(last).end : una;
         boolean reordered = false;
         int low = una;
-        for (TcpOption.SackBlock b : blocks) {
+        for (TcpOption.SackBlock b : inSequenceOrder(blocks)) {
             if (!Seq.lt(b.left(), b.right()) || !Seq.gt(b.right(), una)) continue;
             for (int i = indexAt(b.left()); i < segs.size(); i++) {
                 Seg s = segs.get(i);
@@ -144,7 +144,7 @@ final class Rack {
                 delivered(now, s);
             }
         }
-        if (reordered) checkReordering(low, mss);
+        if (reordered) checkReordering(low, una, mss);
         reordered = false;
         int removed = 0;
         for (; removed < segs.size(); removed++) {
@@ -162,7 +162,15 @@ final class Rack {
             if (!s.sacked) delivered(now, s);
         }
         if (removed > 0) segs.subList(0, removed).clear();
-        if (reordered) checkReordering(low, mss);
+        if (reordered) checkReordering(low, una, mss);
+    }
+
+    /** The blocks lowest first, as Linux's tcp_sacktag_write_queue walks them. */
+    private static List<TcpOption.SackBlock> inSequenceOrder(List<TcpOption.SackBlock> blocks) {
+        if (blocks.size() < 2) return blocks;
+        List<TcpOption.SackBlock> sorted = new ArrayList<>(blocks);
+        sorted.sort((a, b) -> Integer.compare(Seq.sub(a.left(), blocks.get(0).left()), Seq.sub(b.left(), blocks.get(0).left())));
+        return sorted;
     }
 
     /** The index of the highest segment SACKed, -1 for none. */
@@ -173,13 +181,14 @@ final class Rack {
 
     /**
      * Linux tcp_check_sack_reordering: a segment at {@code low} arrived after data up to the
-     * highest SACKed edge (the forward-most ACK, FACK); when that distance is more segments
-     * than the current degree, the degree grows to it (up to {@link #MAX_REORDERING}).
+     * highest SACKed edge (the forward-most ACK, FACK; SND.UNA {@code una} when nothing above it
+     * is SACKed); when that distance is more segments than the current degree, the degree grows
+     * to it (up to {@link #MAX_REORDERING}).
      */
-    private void checkReordering(int low, int mss) {
+    private void checkReordering(int low, int una, int mss) {
+        if (mss <= 0) return;
         int last = lastSacked();
-        if (last < 0 || mss <= 0) return;
-        int fack = segs.get(last).end;
+        int fack = last >= 0 ? segs.get(last).end : una;
         if (!Seq.lt(low, fack)) return;
         long metric = Seq.sub(fack, low);
         if (metric > (long) reordering * mss) reordering = (int) Math.min(Math.ceilDiv(metric, mss), MAX_REORDERING);
@@ -197,11 +206,16 @@ final class Rack {
         // RFC 8985 6.2 step 1: an ACK of a retransmission faster than the minimum RTT is the original's
         if (s.retransmitted && minRtt != Long.MAX_VALUE && sample < minRtt) return;
         if (!s.retransmitted) minRtt = Math.min(minRtt, sample);
+        // Linux tcp_rack_advance (since 4.14): RACK.rtt is the sample of every segment delivered,
+        // the last in the order of processing (SACK blocks in sequence order, then the cumulative
+        // ACK), while RACK.xmit_ts and end_seq only move forward. RFC 8985 6.2 step 2 takes the RTT
+        // of the most recently sent one only: an ACK that delivers a retransmission and an older
+        // original in one go keeps the original's longer RTT here, as in Linux.
+        rtt = sample;
         if (!haveXmit || sentAfter(s, xmitTs, xmitOrder, endSeq)) {
             xmitTs = s.xmitTs;
             xmitOrder = s.xmitOrder;
             endSeq = s.end;
-            rtt = sample;
             haveXmit = true;
         }
     }
