@@ -294,7 +294,9 @@ public final class TcpConnection {
                 rtt.srtt(), rtt.rttvar(), rtt.rto(), effMss, sndWscale, rcvWscale, tsOk, sackOk,
                 snd.retransmissions, snd.bytesSent, bytesAcked, rcv.bytesReceived, sendBuf.size(), rcvBuf.size(), error,
                 retries, inRecovery(), r != null ? r.dupAcks() : 0, r != null ? r.sackedBytes() : 0,
-                establishedAt, rcv.lastDataAt, snd.lastDataSentAt, lastAckAt, rcv.rcvRtt8 >> 3);
+                establishedAt, rcv.lastDataAt, snd.lastDataSentAt, lastAckAt, rcv.rcvRtt8 >> 3,
+                r != null ? r.lostSegments() : 0, r != null ? r.retransmittedInFlight() : 0,
+                r != null ? r.reordering() : LossRecovery.DUP_THRESH);
     }
 
     @Override public String toString() { return id() + " " + state.rfcName(); }

@@ -150,7 +150,8 @@ class TcpRackTest {
     /**
      * A tail of three segments lost after the first of four got through: the tail loss probe
      * (2 SRTT later) resends the last, whose SACK tells RACK that the two before it, sent
-     * earlier, are lost: they are resent at once. Without RACK the one SACKed segment is not
+     * earlier, are lost: they are resent in fast recovery, one per ACK as PRR allows, and count
+     * as lost (Linux lost_out) until acknowledged. Without RACK the one SACKed segment is not
      * enough for IsLost, and the two wait for the retransmission timeout.
      */
     @Test void aTailLossIsRecoveredByTheProbeAndRackWithoutTimeout() {
@@ -168,12 +169,24 @@ class TcpRackTest {
             h.advance(RTT_MS);
             sackAck(h, base + MSS, base + 3 * MSS, base + 4 * MSS);
             if (rack) {
+                // RACK marks both holes lost; PRR's sndcnt on this ACK (one segment SACKed, nothing
+                // in flight) is one segment, and the fast retransmit is part of it (Linux
+                // tcp_cwnd_reduction, RFC 9937): the first hole now, the second on the next ACK
                 h.expectData(base + MSS, 1, MSS);
+                h.expectNothing();
+                assertEquals(2, h.conn.status().lostSegments(), "both holes, the resent one included");
+                assertEquals(1, h.conn.status().retransmittedInFlight());
+                h.advance(RTT_MS);
+                sackAck(h, base + 2 * MSS, base + 3 * MSS, base + 4 * MSS);
                 h.expectData(base + 2 * MSS, 1, MSS);
                 h.expectNothing();
+                assertEquals(1, h.conn.status().lostSegments());
+                assertEquals(1, h.conn.status().retransmittedInFlight());
                 h.advance(RTT_MS);
                 h.inject(TcpHarness.A, 1, base + 4 * MSS);
                 assertFalse(h.conn.status().inRecovery());
+                assertEquals(0, h.conn.status().lostSegments());
+                assertEquals(0, h.conn.status().retransmittedInFlight());
                 assertEquals(0, h.counters.get("tcp.timeouts"));
             } else {
                 h.expectNothing();

@@ -414,9 +414,12 @@ final class EngineStack implements TcpStack {
             // data), Recovery 3 (fast recovery), Loss 4 (after a retransmission timeout)
             m.put("tcpi_ca_state", s.backoff() > 0 && s.sndNxt() != s.sndUna() ? 4L : s.inRecovery() ? 3L
                 : s.duplicateAcks() > 0 || s.sackedBytes() > 0 ? 1L : 0L);
-            // segments the peer holds above SND.UNA (SACK), and the duplicate-ACK threshold
+            // segments the peer holds above SND.UNA (SACK); Linux's lost_out (marked lost, resent
+            // or not), retrans_out (resent, in flight) and reordering degree (3 until more is seen)
             m.put("tcpi_sacked", Math.ceilDiv(s.sackedBytes(), mss));
-            m.put("tcpi_reordering", 3L);
+            m.put("tcpi_lost", (long) s.lostSegments());
+            m.put("tcpi_retrans", (long) s.retransmittedInFlight());
+            m.put("tcpi_reordering", (long) s.reordering());
             m.put("tcpi_rcv_rtt", s.receiverRttNs() / 1000);
             // Accurate ECN feedback (RFC 9768; Linux 6.18 tcp_info)
             AccEcnInfo e = c.accEcnInfo();

@@ -14,6 +14,9 @@ import org.netstack4j.wire.TcpRepr;
  * sender's events, called in the order their comments give.
  */
 public interface LossRecovery {
+    /** RFC 5681 DupThresh, Linux's initial tp->reordering (sysctl tcp_reordering): the reordering degree until more is seen. */
+    int DUP_THRESH = 3;
+
     /** The congestion controller this recovery drives. */
     CongestionControl cc();
 
@@ -36,6 +39,15 @@ public interface LossRecovery {
 
     /** Bytes above SND.UNA the peer reported holding (0 without SACK). */
     long sackedBytes();
+
+    /** Segments marked lost and not yet SACKed or acknowledged, resent or not (Linux lost_out, tcpi_lost). */
+    int lostSegments();
+
+    /** Segments resent and still in flight (Linux retrans_out, tcpi_retrans). */
+    int retransmittedInFlight();
+
+    /** How many segments deep reordering was seen (Linux tp->reordering, tcpi_reordering): {@link #DUP_THRESH} until more is. */
+    int reordering();
 
     /** New data waits: this event's share of the window went to a lost hole (RFC 6675 NextSeg rule 1). */
     boolean holdsNewData();
@@ -93,10 +105,11 @@ public interface LossRecovery {
 
     /**
      * What {@code r} shrinks to once the connection has nothing left to send or repair
-     * (TIME-WAIT): only its controller, when no recovery runs and no duplicate ACK or SACKed byte
-     * is counted (so every answer stays the same); else {@code r} itself.
+     * (TIME-WAIT): only its controller, when no recovery runs, no duplicate ACK or SACKed byte
+     * is counted and no reordering was measured (so every answer stays the same); else {@code r} itself.
      */
     static LossRecovery settled(LossRecovery r) {
-        return r instanceof SettledRecovery || r.inRecovery() || r.dupAcks() != 0 || r.sackedBytes() != 0 ? r : new SettledRecovery(r.cc());
+        return r instanceof SettledRecovery || r.inRecovery() || r.dupAcks() != 0 || r.sackedBytes() != 0
+                || r.reordering() != DUP_THRESH ? r : new SettledRecovery(r.cc());
     }
 }

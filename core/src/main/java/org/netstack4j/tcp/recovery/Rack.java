@@ -22,7 +22,12 @@ final class Rack {
         long xmitTs;
         /** Which send this was (a count): orders sends within one clock tick, a retransmission after its originals. */
         long xmitOrder;
-        boolean sacked, lost, retransmitted;
+        /**
+         * As Linux's skb flags: {@code lost} TCPCB_LOST (marked lost, until SACKed or ACKed, also
+         * once resent), {@code rtxOut} TCPCB_SACKED_RETRANS (a retransmission in flight),
+         * {@code retransmitted} TCPCB_EVER_RETRANS.
+         */
+        boolean sacked, lost, rtxOut, retransmitted;
 
         Seg(int start, int end, long xmitTs, long xmitOrder) {
             this.start = start;
@@ -35,6 +40,7 @@ final class Rack {
             Seg tail = new Seg(at, end, xmitTs, xmitOrder);
             tail.sacked = sacked;
             tail.lost = lost;
+            tail.rtxOut = rtxOut;
             tail.retransmitted = retransmitted;
             end = at;
             return tail;
@@ -42,9 +48,11 @@ final class Rack {
     }
 
     /** RFC 8985 6.2: DupThresh, the SACKed segments after which a window without reordering is 0. */
-    private static final int DUP_THRESH = 3;
+    private static final int DUP_THRESH = LossRecovery.DUP_THRESH;
     /** RFC 8985 6.2 step 4: recoveries without a D-SACK after which the window scaling resets. */
     private static final int REO_WND_PERSIST = 16;
+    /** Linux sysctl tcp_max_reordering: the largest reordering degree believed. */
+    private static final int MAX_REORDERING = 300;
 
     private final List<Seg> segs = new ArrayList<>(); // in sequence order, above SND.UNA
     private boolean haveXmit;    // RACK.xmit_ts and RACK.end_seq are set
@@ -60,6 +68,8 @@ final class Rack {
     private int reoWndMult = 1, reoWndPersist = REO_WND_PERSIST;
     private boolean dsackRoundValid;
     private int dsackRound;
+    /** Linux tp->reordering: how many segments deep reordering was seen (tcpi_reordering), DupThresh at first. */
+    private int reordering = DUP_THRESH;
 
     /** RFC 8985 6.1: a segment [seq, end) went out at {@code now}; below the highest sent it is a retransmission. */
     void sent(long now, int seq, int end) {
@@ -79,7 +89,7 @@ final class Rack {
                 s.xmitTs = now;
                 s.xmitOrder = order;
                 s.retransmitted = true;
-                s.lost = false;
+                s.rtxOut = true; // a lost segment stays lost (counted) until SACKed or ACKed, as in Linux
             }
         }
         if (Seq.gt(end, high)) segs.add(new Seg(Seq.max(seq, high), end, now, order));
@@ -101,10 +111,18 @@ final class Rack {
      * {@code una}) or by one of the {@code blocks}, updates RACK.xmit_ts/end_seq/rtt (a
      * retransmitted one only if its RTT is not shorter than the minimum RTT, which would mean
      * the original was ACKed) and RACK.fack; one delivered below RACK.fack that was never
-     * retransmitted shows reordering.
+     * retransmitted shows reordering. A segment newly delivered below the highest one SACKed
+     * before, never retransmitted, also measures how deep the reordering is ({@link #reordering()}).
      */
-    void ackReceived(long now, int una, List<TcpOption.SackBlock> blocks) {
-        for (TcpOption.SackBlock b : blocks) {
+    void ackReceived(long now, int una, List<TcpOption.SackBlock> blocks, int mss) {
+        // Linux tcp_sacktag_one/tcp_clean_rtx_queue: reordering is a hole filled below the
+        // highest SACKed edge as it was before this ACK (none SACKed: nothing to measure against)
+        int last = lastSacked();
+        boolean measure = last >= 0;
+        int priorFack = measure ? segs.get(last).end : una;
+        boolean reordered = false;
+        int low = una;
+        for (TcpOption.SackBlock b : inSequenceOrder(blocks)) {
             if (!Seq.lt(b.left(), b.right()) || !Seq.gt(b.right(), una)) continue;
             for (int i = indexAt(b.left()); i < segs.size(); i++) {
                 Seg s = segs.get(i);
@@ -116,15 +134,26 @@ final class Rack {
                     continue;
                 }
                 if (Seq.gt(s.end, b.right())) segs.add(i + 1, s.split(b.right()));
+                if (measure && !s.retransmitted && Seq.lt(s.start, priorFack) && (!reordered || Seq.lt(s.start, low))) {
+                    low = s.start;
+                    reordered = true;
+                }
                 s.sacked = true;
                 s.lost = false;
+                s.rtxOut = false;
                 delivered(now, s);
             }
         }
+        if (reordered) checkReordering(low, una, mss);
+        reordered = false;
         int removed = 0;
         for (; removed < segs.size(); removed++) {
             Seg s = segs.get(removed);
             if (!Seq.lt(s.start, una)) break;
+            if (!s.sacked && measure && !s.retransmitted && Seq.lt(s.start, priorFack) && !reordered) {
+                low = s.start; // the first in sequence is the lowest
+                reordered = true;
+            }
             if (Seq.gt(s.end, una)) { // partly acknowledged
                 if (!s.sacked) delivered(now, s);
                 s.start = una;
@@ -133,6 +162,36 @@ final class Rack {
             if (!s.sacked) delivered(now, s);
         }
         if (removed > 0) segs.subList(0, removed).clear();
+        if (reordered) checkReordering(low, una, mss);
+    }
+
+    /** The blocks lowest first, as Linux's tcp_sacktag_write_queue walks them. */
+    private static List<TcpOption.SackBlock> inSequenceOrder(List<TcpOption.SackBlock> blocks) {
+        if (blocks.size() < 2) return blocks;
+        List<TcpOption.SackBlock> sorted = new ArrayList<>(blocks);
+        sorted.sort((a, b) -> Integer.compare(Seq.sub(a.left(), blocks.get(0).left()), Seq.sub(b.left(), blocks.get(0).left())));
+        return sorted;
+    }
+
+    /** The index of the highest segment SACKed, -1 for none. */
+    private int lastSacked() {
+        for (int i = segs.size() - 1; i >= 0; i--) if (segs.get(i).sacked) return i;
+        return -1;
+    }
+
+    /**
+     * Linux tcp_check_sack_reordering: a segment at {@code low} arrived after data up to the
+     * highest SACKed edge (the forward-most ACK, FACK; SND.UNA {@code una} when nothing above it
+     * is SACKed); when that distance is more segments than the current degree, the degree grows
+     * to it (up to {@link #MAX_REORDERING}).
+     */
+    private void checkReordering(int low, int una, int mss) {
+        if (mss <= 0) return;
+        int last = lastSacked();
+        int fack = last >= 0 ? segs.get(last).end : una;
+        if (!Seq.lt(low, fack)) return;
+        long metric = Seq.sub(fack, low);
+        if (metric > (long) reordering * mss) reordering = (int) Math.min(Math.ceilDiv(metric, mss), MAX_REORDERING);
     }
 
     private void delivered(long now, Seg s) {
@@ -147,11 +206,16 @@ final class Rack {
         // RFC 8985 6.2 step 1: an ACK of a retransmission faster than the minimum RTT is the original's
         if (s.retransmitted && minRtt != Long.MAX_VALUE && sample < minRtt) return;
         if (!s.retransmitted) minRtt = Math.min(minRtt, sample);
+        // Linux tcp_rack_advance (since 4.14): RACK.rtt is the sample of every segment delivered,
+        // the last in the order of processing (SACK blocks in sequence order, then the cumulative
+        // ACK), while RACK.xmit_ts and end_seq only move forward. RFC 8985 6.2 step 2 takes the RTT
+        // of the most recently sent one only: an ACK that delivers a retransmission and an older
+        // original in one go keeps the original's longer RTT here, as in Linux.
+        rtt = sample;
         if (!haveXmit || sentAfter(s, xmitTs, xmitOrder, endSeq)) {
             xmitTs = s.xmitTs;
             xmitOrder = s.xmitOrder;
             endSeq = s.end;
-            rtt = sample;
             haveXmit = true;
         }
     }
@@ -221,10 +285,13 @@ final class Rack {
         if (!haveXmit) return 0;
         long timeout = 0;
         for (Seg s : segs) {
-            if (s.sacked || s.lost || !rackSentAfter(s)) continue;
+            // skipped: SACKed, or marked lost and not resent since (Linux tcp_rack_detect_loss)
+            if (s.sacked || s.lost && !s.rtxOut || !rackSentAfter(s)) continue;
             long remaining = s.xmitTs + rtt + reoWnd - now;
             if (remaining <= 0) {
+                // Linux tcp_mark_skb_lost: a lost retransmission is no longer in flight; the segment stays marked
                 s.lost = true;
+                s.rtxOut = false;
                 newlyLost++;
             } else {
                 timeout = Math.max(timeout, remaining);
@@ -240,7 +307,19 @@ final class Rack {
 
     /** RFC 8985 6.3 / Linux tcp_timeout_mark_lost: after a retransmission timeout everything not SACKed is lost. */
     void markAllLost() {
-        for (Seg s : segs) if (!s.sacked) s.lost = true;
+        for (Seg s : segs) {
+            if (s.sacked) continue;
+            s.lost = true;
+            s.rtxOut = false;
+        }
+    }
+
+    /**
+     * Linux tcp_enter_loss: a timeout while no recovery ran and with at least DupThresh segments
+     * SACKed suggests the reordering degree was overestimated: it falls back to DupThresh.
+     */
+    void timeoutInDisorder() {
+        if (sackedSegments() >= DUP_THRESH) reordering = Math.min(reordering, DUP_THRESH);
     }
 
     /** The peer may have reneged (RFC 2018 8): SACK marks are forgotten with the scoreboard. */
@@ -251,15 +330,35 @@ final class Rack {
     /** Bytes marked lost and not resent since (RFC 6675 pipe leaves them out). */
     long lostBytes() {
         long n = 0;
-        for (Seg s : segs) if (s.lost) n += Seq.sub(s.end, s.start);
+        for (Seg s : segs) if (s.lost && !s.rtxOut) n += Seq.sub(s.end, s.start);
         return n;
     }
+
+    /**
+     * Linux tp->lost_out (tcpi_lost): segments of {@code mss} bytes marked lost, resent or not,
+     * that the peer has neither SACKed nor acknowledged.
+     */
+    int lostSegments(int mss) {
+        long n = 0;
+        for (Seg s : segs) if (s.lost) n += Math.ceilDiv(Seq.sub(s.end, s.start), Math.max(1, mss));
+        return (int) Math.min(n, Integer.MAX_VALUE);
+    }
+
+    /** Linux tp->retrans_out (tcpi_retrans): segments of {@code mss} bytes resent and still in flight. */
+    int retransmittedInFlight(int mss) {
+        long n = 0;
+        for (Seg s : segs) if (s.rtxOut) n += Math.ceilDiv(Seq.sub(s.end, s.start), Math.max(1, mss));
+        return (int) Math.min(n, Integer.MAX_VALUE);
+    }
+
+    /** Linux tp->reordering (tcpi_reordering): the reordering degree in segments, DupThresh (3) until more is seen. */
+    int reordering() { return reordering; }
 
     /** The first segment marked lost and not resent at or after {@code from}: its start, or {@code none}. */
     int firstLost(int from, int none) {
         for (int i = indexAt(from); i < segs.size(); i++) {
             Seg s = segs.get(i);
-            if (s.lost) return Seq.max(s.start, from);
+            if (s.lost && !s.rtxOut) return Seq.max(s.start, from);
         }
         return none;
     }

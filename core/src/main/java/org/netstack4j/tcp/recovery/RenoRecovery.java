@@ -40,6 +40,9 @@ public sealed class RenoRecovery implements LossRecovery permits SackRecovery {
 
     @Override public long cwndRoom(long flight) { return sendWindow() - flight; }
     @Override public long sackedBytes() { return 0; }
+    @Override public int lostSegments() { return 0; }
+    @Override public int retransmittedInFlight() { return 0; }
+    @Override public int reordering() { return DUP_THRESH; }
     @Override public boolean holdsNewData() { return false; }
     @Override public int skipSacked(int seq) { return seq; }
     @Override public int sackedFrom(int seq, int end) { return end; }

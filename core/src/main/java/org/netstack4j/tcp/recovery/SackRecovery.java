@@ -77,6 +77,12 @@ public final class SackRecovery extends RenoRecovery {
         return prr != null && inRecovery() ? fr.window() - pipe() : sendWindow() - flight;
     }
 
+    /** With RACK, Linux's lost_out; without, 0 (RFC 6675 IsLost is recomputed, never marked). */
+    @Override public int lostSegments() { return rack != null ? rack.lostSegments(snd.mss()) : 0; }
+    /** With RACK, Linux's retrans_out; without, 0. */
+    @Override public int retransmittedInFlight() { return rack != null ? rack.retransmittedInFlight(snd.mss()) : 0; }
+    @Override public int reordering() { return rack != null ? rack.reordering() : DUP_THRESH; }
+
     /** SACKed bytes above SND.UNA. */
     @Override public long sackedBytes() { return sackedByPeer.isEmpty() ? 0 : sackedByPeer.bytesAbove(snd.sndUna()); }
     @Override public boolean holdsNewData() { return holdNewData; }
@@ -206,12 +212,25 @@ public final class SackRecovery extends RenoRecovery {
      */
     private void rackAck(long now) {
         boolean wasInRecovery = recoveryBefore;
-        rack.ackReceived(now, snd.sndUna(), sackBlocks(ackSeg));
+        rack.ackReceived(now, snd.sndUna(), sackBlocks(ackSeg), snd.mss());
         ackSeg = null;
         if (tlpCheck) tlpVerdict(now);
         if (wasInRecovery && !inRecovery()) rack.recoveryEnded();
-        rackDetectLoss(now);
+        // With PRR the fast retransmit is part of the sndcnt of the ACK that starts the recovery,
+        // not sent on top of it. RFC 6937 3: prr_out counts every transmission in recovery,
+        // retransmissions too, and sndcnt is computed on every ACK, this one the first; RFC 9937
+        // (6937's successor) adds "if prr_out is 0 and SndCnt is 0, SndCnt = SMSS". Linux:
+        // tcp_fastretrans_alert marks and enters recovery, tcp_cwnd_reduction sets cwnd = in_flight
+        // + max(sndcnt, prr_out ? 0 : 1) ("Force a fast retransmit upon entering fast recovery"),
+        // then tcp_xmit_recovery sends the lost segments within it, so one segment SACKed sends
+        // one retransmission, not two.
+        boolean started = rackDetectLoss(now, false);
         if (prr != null || undo != null) recoveryAck(now);
+        if (started && prr != null && prr.prrOut() == 0) {
+            // this ACK delivered nothing (recoveryAck left cwnd alone): the fast retransmit alone
+            retransmitNextHole(now);
+            fr.setRecoveryWindow(pipe());
+        }
     }
 
     /**
@@ -241,14 +260,19 @@ public final class SackRecovery extends RenoRecovery {
         return java.util.List.of();
     }
 
-    /** RACK_detect_loss_and_arm_timer (RFC 8985 6.2 step 5, 6.3); a loss starts a recovery. Returns whether one started. */
-    private boolean rackDetectLoss(long now) {
+    /**
+     * RACK_detect_loss_and_arm_timer (RFC 8985 6.2 step 5, 6.3); a loss starts a recovery, with
+     * the fast retransmit if {@code fastRetransmit} or without PRR (else the caller sends it).
+     * Returns whether one started.
+     */
+    private boolean rackDetectLoss(long now, boolean fastRetransmit) {
         long timeout = rack.detectLoss(now, rack.reoWnd(inRecovery(), snd.srtt()));
         snd.cancelEarlyRetransmit();
         if (timeout > 0) snd.armEarlyRetransmit(now + timeout);
         if (rack.newlyLost() == 0 || inRecovery() || !Seq.gt(snd.sndMax(), snd.sndUna())) return false;
         if (!startRecovery(now, 0, counters.rackRecoveries(), unaBefore, cwndBefore, ssthreshBefore)) return false;
-        retransmitNextHole(now); // the fast retransmit: the first segment RACK marked lost
+        // the fast retransmit: the first segment RACK marked lost (with PRR on an ACK: see rackAck)
+        if (fastRetransmit || prr == null) retransmitNextHole(now);
         return true;
     }
 
@@ -282,7 +306,7 @@ public final class SackRecovery extends RenoRecovery {
         cwndBefore = fr.window();
         ssthreshBefore = fr.ssthresh();
         boolean inRecoveryBefore = inRecovery();
-        if (rackDetectLoss(now)) {
+        if (rackDetectLoss(now, true)) {
             if (prr != null) fr.setRecoveryWindow(pipe()); // nothing delivered: sndcnt 0 until the next ACK
         } else if (inRecoveryBefore && rack.newlyLost() > 0) {
             while (pipe() < fr.window() && retransmitNextHole(now)) { }
@@ -371,6 +395,7 @@ public final class SackRecovery extends RenoRecovery {
         // RFC 6937 3.1 PRR-SSRB adds one MSS; like Linux (tcp_cwnd_reduction) and rfc6937bis only
         // on an ACK that advances SND.UNA, so that SACKs alone send one segment per segment delivered
         long sndcnt = prr.onAck(delivered, pipe, cc.ssthresh(), snd.mss(), Seq.gt(una, unaBefore));
+        if (prr.prrOut() == 0) sndcnt = Math.max(sndcnt, snd.mss()); // the fast retransmit (see rackAck)
         fr.setRecoveryWindow(pipe + sndcnt);
         while (pipe() < fr.window() && retransmitNextHole(now)) { } // RFC 6675 NextSeg rule 1 first
     }
@@ -434,6 +459,7 @@ public final class SackRecovery extends RenoRecovery {
             if (rack != null) rack.forgetSacks();
         }
         boolean wasInRecovery = inRecovery();
+        if (rack != null && !wasInRecovery && retries == 1) rack.timeoutInDisorder();
         super.retransmissionTimeout(now, retries);
         if (rack != null) {
             rack.markAllLost(); // RFC 8985 6.3: everything not SACKed is resent (go-back-N from SND.UNA)

@@ -23,6 +23,9 @@ final class SettledRecovery implements LossRecovery {
     @Override public boolean inRecovery() { return false; }
     @Override public int dupAcks() { return 0; }
     @Override public long sackedBytes() { return 0; }
+    @Override public int lostSegments() { return 0; }
+    @Override public int retransmittedInFlight() { return 0; }
+    @Override public int reordering() { return DUP_THRESH; }
     @Override public boolean holdsNewData() { return false; }
     @Override public int skipSacked(int seq) { return seq; }
     @Override public int sackedFrom(int seq, int end) { return end; }
