@@ -155,17 +155,18 @@ final class Forwarding {
 
     /**
      * The frame to send buf[off .. off+total) out of {@code out} in: buf itself when it already is
-     * exactly that frame (the datagram at the link header's offset, nothing around it), else a
-     * copy after room for the link header. A received frame is the stack's to keep or hand on
+     * exactly that frame (an IP-medium link: the datagram and nothing around it), else a copy
+     * after room for the link header. A received frame is the stack's to keep or hand on
      * ({@link org.netstack4j.device.FrameSink}) and {@link org.netstack4j.device.Device#transmit}
      * takes the array over, so a forwarded datagram is rewritten (TTL, checksum, NAT) and sent in
      * the array it came in, without a copy. (A frame from a pool device is never released after
      * forwarding: {@link Ipv4#input} and {@link Ipv6#input} release only what a handler borrowed.)
      */
     static byte[] outFrame(Link out, byte[] buf, int off, int total) {
+        // (IP-medium links only, where the datagram is the whole frame: a TUN router's path. An
+        // Ethernet frame is copied, as simulated LANs keep the frames their NICs took to label drops.)
+        if (!out.ethernet && off == 0 && buf.length == total) return buf;
         int head = out.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
-        // an Ethernet frame shorter than the minimum would need zeroed padding: copied
-        if (off == head && buf.length == head + total && (!out.ethernet || buf.length >= Ethernet.MIN_FRAME)) return buf;
         byte[] frame = newFrame(out, total);
         System.arraycopy(buf, off, frame, head, total);
         return frame;
