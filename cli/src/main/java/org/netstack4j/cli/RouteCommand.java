@@ -85,7 +85,8 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
 
     @Option(names = "--queues", paramLabel = "N", defaultValue = "1",
             description = "Open every TUN as N queues with a stack and thread each, so flows are forwarded on N cores"
-                    + " (each flow stays on one; default ${DEFAULT-VALUE}). Not with --firewall or --masquerade (one connection table).")
+                    + " (each flow stays on one; default ${DEFAULT-VALUE}). With --firewall a connection table per queue"
+                    + " (--conntrack-max each); not with --masquerade.")
     int queues = 1;
 
     /** The checks that need no kernel: the ports and the netfilter (null if neither option). */
@@ -212,16 +213,25 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
     @Override public Integer call() throws Exception {
         List<TunRouter.Port> ports = withMtus(ports(tuns), mtus);
         if (pcap != null) Options.outputFile("--pcap", pcap);
-        Counters nfCounters = new Counters();
         if (conntrackMax < 1) throw new Main.UsageError("--conntrack-max: at least 1, not " + conntrackMax);
         List<Npt6.Config> npts = npt6(ports, npt6, masquerade);
-        Netfilter nf = netfilter(ports, firewall, masquerade, npts, ConnTrackConfig.defaults().withMaxEntries(conntrackMax), nfCounters);
         if (queues < 1 || queues > 64) throw new Main.UsageError("--queues: 1 to 64, not " + queues);
-        if (queues > 1 && nf != null) throw new Main.UsageError("--queues " + queues + ": not with --firewall, --masquerade or --npt6 (their state is one stack's)");
+        if (queues > 1 && !masquerade.isEmpty())
+            throw new Main.UsageError("--queues " + queues + ": not with --masquerade (each queue's NAT would hand out the same ports)");
+        // a netfilter per queue (its own connection table; the kernel keeps both directions of a flow on one queue)
+        List<Counters> nfCounters = new ArrayList<>();
+        List<Netfilter> nfs = new ArrayList<>();
+        for (int i = 0; i < queues; i++) {
+            Counters c = new Counters();
+            Netfilter f = netfilter(ports, firewall, masquerade, npts, ConnTrackConfig.defaults().withMaxEntries(conntrackMax), c);
+            nfCounters.add(c);
+            nfs.add(f);
+        }
+        Netfilter nf = nfs.getFirst();
         TunOptions.requireTunAccess("TUN interfaces");
         TunRouter router;
         try {
-            router = TunRouter.open(ports, nf, pcap, System.nanoTime(), true, queues);
+            router = TunRouter.openPerQueue(ports, nf == null ? null : nfs::get, pcap, System.nanoTime(), true, queues);
         } catch (TunException | LinuxNet.CommandException e) {
             throw new Main.UsageError(e.getMessage().replace("\n  stderr: ", ": "));
         }
@@ -241,10 +251,21 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
         out.flush();
         TunOptions.printCountersOnExit(out, () -> {
             Map<String, Long> counters = new java.util.TreeMap<>(router.counters());
-            nfCounters.snapshot().forEach((k, v) -> { if (v != 0) counters.put(k, v); });
-            if (nf != null) {
-                counters.put("ct.entries", (long) router.loop().call(() -> nf.conntrack().size()));
-                counters.put("ct.entries.max", (long) router.loop().call(() -> nf.conntrack().highWater()));
+            // each queue's, read on its loop: summed, and with more than one queue also under qN.
+            for (int i = 0; i < router.queues(); i++) {
+                Map<String, Long> q = new java.util.TreeMap<>();
+                Counters c = nfCounters.get(i);
+                router.loop(i).call(c::snapshot).forEach((k, v) -> { if (v != 0) q.put(k, v); });
+                if (nf != null) {
+                    Netfilter f = router.netfilter(i);
+                    q.put("ct.entries", (long) router.loop(i).call(() -> f.conntrack().size()));
+                    q.put("ct.entries.max", (long) router.loop(i).call(() -> f.conntrack().highWater()));
+                }
+                String at = "q" + i + ".";
+                q.forEach((k, v) -> {
+                    counters.merge(k, v, Long::sum);
+                    if (router.queues() > 1) counters.put(at + k, v);
+                });
             }
             return counters;
         }, router::close, "netstack4j-route-shutdown");

@@ -343,6 +343,39 @@ class RouteInteropTest {
                 "per-queue counters: " + rest);
     }
 
+    /**
+     * --queues 2 with a stateful firewall: a connection table per queue. Only A may open
+     * connections (to B's port 8000), B's answers pass as ESTABLISHED. The kernel keeps both
+     * directions of a flow on one queue index, so each flow's SYN,ACK and data from B meet the
+     * table that saw its SYN; were they read by the other queue, they would be a NEW flow from B
+     * and dropped (policy drop) and the download would fail. 16 downloads (all on one queue: 1 in
+     * 32,768) intact, both queues' tables used, B's unsolicited SYN dropped.
+     */
+    @Test void twoQueuesWithAFirewall(@TempDir Path dir) throws Exception {
+        Path rules = dir.resolve("fw.rules");
+        Files.writeString(rules, """
+                chain forward policy drop
+                drop state invalid
+                accept state established,related
+                accept in %s out %s tcp to 10.2.0.2 port 8000
+                """.formatted(a0, b0));
+        startRouter("--tun", a0 + "=10.1.0.1/24", "--tun", b0 + "=10.2.0.1/24", "--queues", "2", "--firewall", rules.toString());
+        moveTuns();
+        TunInteropTest.writeRandom(dir, "data.bin", 4 << 20, new java.util.Random(10));
+        startServer(dir, "10.2.0.2", "http://10.2.0.2:8000/");
+        StringBuilder script = new StringBuilder();
+        for (int i = 0; i < 16; i++) script.append("curl -sS --max-time 60 http://10.2.0.2:8000/data.bin | sha256sum > ").append(dir.resolve("sum" + i)).append(" & ");
+        sh("ip", "netns", "exec", nsA, "sh", "-c", script + "wait");
+        String want = sh("sha256sum", dir.resolve("data.bin").toString()).split(" ")[0];
+        for (int i = 0; i < 16; i++) assertEquals(want, Files.readString(dir.resolve("sum" + i)).split(" ")[0], "download " + i + " intact");
+        var unsolicited = LinuxNet.exec(List.of("ip", "netns", "exec", nsB, "curl", "-sS", "--max-time", "2", "http://10.1.0.2:8000/"));
+        assertEquals(28, unsolicited.exitCode(), "B's SYN to A dropped: " + unsolicited);
+        String rest = stopRouter();
+        for (int q = 0; q < 2; q++)
+            assertTrue(rest.matches("(?s).*\\bq" + q + "\\.ct\\.inserted\\s+[1-9]\\d*.*"), "queue " + q + "'s table tracked flows: " + rest);
+        assertTrue(rest.matches("(?sm).*^\\s*ct\\.inserted\\s+(1[6-9]|[2-9]\\d|\\d{3,})\\b.*"), "16 flows and more tracked: " + rest);
+    }
+
     /** Runs python3 code in a namespace; returns what it prints (stdout and stderr). */
     static String python(String netns, String code) throws Exception {
         return LinuxNet.exec(List.of("ip", "netns", "exec", netns, "python3", "-c", code)).stdout().strip();

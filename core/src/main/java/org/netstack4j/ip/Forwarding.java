@@ -115,8 +115,7 @@ final class Forwarding {
         Hooks hooks = stack.hooks();
         if (hooks != null && !hooks.pass(now, Hooks.Hook.FORWARD, in, out, buf, off, total)) return;
         int head = out.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
-        byte[] frame = newFrame(out, total);
-        System.arraycopy(buf, off, frame, head, total);
+        byte[] frame = outFrame(out, buf, off, total);
         decrementTtl(frame, head);
         if (hooks != null && !hooks.pass(now, Hooks.Hook.POSTROUTING, in, out, frame, head, total)) return;
         if (seg > 0 && total > wire) {
@@ -152,6 +151,25 @@ final class Forwarding {
             datagrams.increment();
             emit(now, out, nextHop, f, p.length);
         }
+    }
+
+    /**
+     * The frame to send buf[off .. off+total) out of {@code out} in: buf itself when it already is
+     * exactly that frame (an IP-medium link: the datagram and nothing around it), else a copy
+     * after room for the link header. A received frame is the stack's to keep or hand on
+     * ({@link org.netstack4j.device.FrameSink}) and {@link org.netstack4j.device.Device#transmit}
+     * takes the array over, so a forwarded datagram is rewritten (TTL, checksum, NAT) and sent in
+     * the array it came in, without a copy. (A frame from a pool device is never released after
+     * forwarding: {@link Ipv4#input} and {@link Ipv6#input} release only what a handler borrowed.)
+     */
+    static byte[] outFrame(Link out, byte[] buf, int off, int total) {
+        // (IP-medium links only, where the datagram is the whole frame: a TUN router's path. An
+        // Ethernet frame is copied, as simulated LANs keep the frames their NICs took to label drops.)
+        if (!out.ethernet && off == 0 && buf.length == total) return buf;
+        int head = out.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
+        byte[] frame = newFrame(out, total);
+        System.arraycopy(buf, off, frame, head, total);
+        return frame;
     }
 
     private static byte[] newFrame(Link out, int total) {

@@ -149,7 +149,8 @@ final class Forwarding6 {
         // (pre-routing, with its checksum checks and NAT66, ran in Ipv6#input before the route decision)
         if (hooks != null && !hooks.pass(now, Hooks.Hook.FORWARD, in, outLink, buf, off, total)) return;
         int head = outLink.ethernet ? EthernetRepr.HEADER_LENGTH : 0;
-        byte[] frame = frame(outLink, buf, off, total);
+        // a reassembled packet is sent as its fragments, compared with the pristine whole: copied
+        byte[] frame = gathered == null ? Forwarding.outFrame(outLink, buf, off, total) : frame(outLink, buf, off, total);
         frame[head + 7] = (byte) (ip.hopLimit() - 1);
         if (hooks != null && !hooks.pass(now, Hooks.Hook.POSTROUTING, in, outLink, frame, head, total)) return;
         if (gathered != null) {

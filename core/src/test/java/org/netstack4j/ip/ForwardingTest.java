@@ -66,6 +66,22 @@ class ForwardingTest {
         assertFalse(host.forwarding());
     }
 
+    /** The received array is the stack's (FrameSink) and transmit takes it over: forwarded in it, no copy. */
+    @Test void forwardsInTheArrayItCameInButCopiesAFrameWithBytesAround() {
+        byte[] in = datagram(A, B, 64, true, 100);
+        l1.b.inject(now, in);
+        assertTrue(l2.b.inbox.peekLast() == in, "sent in the received array"); // (sent holds copies; the wire the array)
+        assertEquals(63, parse(in).ttl());
+        // the datagram inside a bigger array (trailing bytes): a copy of just the datagram
+        byte[] padded = java.util.Arrays.copyOf(datagram(A, B, 64, true, 100), 130);
+        l1.b.inject(now, padded);
+        byte[] out = l2.b.inbox.peekLast();
+        assertFalse(out == padded);
+        assertEquals(120, out.length);
+        assertEquals(63, parse(out).ttl());
+        assertEquals(64, padded[8]);
+    }
+
     @Test void forwardsWithTtlOneLowerAndAValidChecksum() {
         l1.b.inject(now, datagram(A, B, 64, true, 100));
         byte[] out = l2.a.sent.getFirst();

@@ -59,16 +59,19 @@ public final class TunRouter implements AutoCloseable {
      * symmetric (skb_get_hash sorts addresses and ports, so both directions agree), and from then
      * on to the queue netstack4j last wrote that flow from (automq's flow table), which is the
      * shard that read it. Without filter or NAT there is no state a move could tear apart, so no
-     * hand-off between shards is needed; with them there is one shard (one connection table).
+     * hand-off between shards is needed. A firewall has a connection table per shard ({@code nf},
+     * its own {@link Netfilter}): both directions of a flow meet on the shard, and so in its table.
+     * (Masquerade stays one shard's: the shards would hand out the same ports.)
      */
-    private record Shard(Host host, EventLoop loop, List<TunDevice> tuns, List<TunHost.TunPort> ports) {}
+    private record Shard(Host host, EventLoop loop, List<TunDevice> tuns, List<TunHost.TunPort> ports, Netfilter nf) {}
 
     private final List<Shard> shards = new ArrayList<>();
     private final String fallback;
     private final PcapWriter pcap;
     private boolean closed;
 
-    private TunRouter(List<Port> config, Netfilter nf, Path pcapFile, long seed, boolean offload, int queues) throws IOException {
+    private TunRouter(List<Port> config, java.util.function.IntFunction<Netfilter> nfOfShard, Path pcapFile, long seed, boolean offload,
+                      int queues) throws IOException {
         PcapWriter writer = null;
         List<List<TunDevice>> byPort = new ArrayList<>(); // each port's queues
         try {
@@ -106,6 +109,7 @@ public final class TunRouter implements AutoCloseable {
             for (List<TunDevice> qs : byPort) while (qs.size() > n) qs.removeLast().close();
             this.fallback = why;
             for (int i = 0; i < n; i++) {
+                Netfilter nf = nfOfShard == null ? null : nfOfShard.apply(i);
                 Host host = new Host(n == 1 ? "netstack4j-router" : "netstack4j-router-q" + i, TcpConfig.defaults(), Tracer.NONE, seed);
                 List<TunDevice> tuns = new ArrayList<>();
                 List<TunHost.TunPort> ports = new ArrayList<>();
@@ -127,7 +131,7 @@ public final class TunRouter implements AutoCloseable {
                 host.ip().setIpv6Forwarding(true);
                 if (nf != null) host.ip().setNetfilter(nf);
                 EventLoop loop = EventLoop.start(n == 1 ? "netstack4j-router" : "netstack4j-router-q" + i, host);
-                shards.add(new Shard(host, loop, tuns, ports));
+                shards.add(new Shard(host, loop, tuns, ports, nf));
                 if (writer != null && i == 0) writer.setTimeOffset(System.currentTimeMillis() * 1_000_000L - loop.now());
                 for (int j = 0; j < tuns.size(); j++)
                     loop.register(tuns.get(j).name() + (n == 1 ? "" : "-q" + i), new TunHost.TunSource(tuns.get(j)), ports.get(j), TunHost.RX_QUEUE_LIMIT);
@@ -159,20 +163,45 @@ public final class TunRouter implements AutoCloseable {
     /**
      * {@link #open(List, Netfilter, Path, long, boolean)} with every TUN opened as {@code queues}
      * queues (IFF_MULTI_QUEUE) and one stack and loop per queue index, so flows are forwarded on
-     * as many cores (the kernel keeps each flow on one queue of every port). More than one queue needs {@code nf} null: the firewall's
-     * and NAT's connection table is one stack's. If the kernel gives fewer queues, the router
-     * runs with those ({@link #fallback}).
+     * as many cores (the kernel keeps each flow on one queue of every port). More than one queue needs {@code nf} null: one
+     * netfilter is one stack's (see {@link #openPerQueue} for one per queue).
+     * If the kernel gives fewer queues, the router runs with those ({@link #fallback}).
      */
     public static TunRouter open(List<Port> ports, Netfilter nf, Path pcap, long seed, boolean offload, int queues) throws IOException {
+        if (queues > 1 && nf != null)
+            throw new IllegalArgumentException("more than one queue needs a netfilter per queue (one netfilter is one stack's)");
+        return openPerQueue(ports, nf == null ? null : i -> nf, pcap, seed, offload, queues);
+    }
+
+    /**
+     * {@link #open(List, Netfilter, Path, long, boolean, int)} with a netfilter per queue:
+     * {@code nfOfQueue} makes queue i's (null: none), each with its own connection table, touched
+     * only on that queue's loop. The kernel keeps both directions of a flow on one queue index
+     * (the symmetric flow hash, then the queue that last wrote the flow), so a flow's packets
+     * meet one table. No NAT with more than one queue: each table would hand out the same
+     * ports for different flows. A table's limit ({@link org.netstack4j.filter.ConnTrackConfig})
+     * is per queue.
+     */
+    public static TunRouter openPerQueue(List<Port> ports, java.util.function.IntFunction<Netfilter> nfOfQueue, Path pcap, long seed,
+                                         boolean offload, int queues) throws IOException {
         if (ports.isEmpty()) throw new IllegalArgumentException("a router needs at least one interface");
         if (queues < 1) throw new IllegalArgumentException("queues must be at least 1: " + queues);
-        if (queues > 1 && nf != null)
-            throw new IllegalArgumentException("more than one queue needs a router without firewall or NAT (their connection table is one stack's)");
-        return new TunRouter(List.copyOf(ports), nf, pcap, seed, offload, queues);
+        return new TunRouter(List.copyOf(ports), queues == 1 || nfOfQueue == null ? nfOfQueue : i -> {
+            Netfilter nf = nfOfQueue.apply(i);
+            if (nf != null && !nf.nats().isEmpty())
+                throw new IllegalArgumentException("more than one queue with NAT: each queue's table would hand out the same ports");
+            return nf;
+        }, pcap, seed, offload, queues);
     }
 
     /** The TUNs (shard 0's queue of each), in the order of the ports (their offloads and counters). */
     public List<TunDevice> tuns() { return List.copyOf(shards.getFirst().tuns()); }
+
+    /** Queue {@code i}'s netfilter, or null (touch it only on {@link #loop(int)}'s thread). */
+    public Netfilter netfilter(int i) { return shards.get(i).nf(); }
+
+    /** Queue {@code i}'s loop. */
+    public EventLoop loop(int i) { return shards.get(i).loop(); }
 
     /** Queues per TUN, and so stacks and loops forwarding side by side. */
     public int queues() { return shards.size(); }
