@@ -56,6 +56,8 @@ final class Rare {
     int tos;
     /** Linux's per-skb send-buffer accounting ({@link SkbQueue}), else null. */
     SkbQueue skbs;
+    /** IP_MTU_DISCOVER set on this connection ({@link TcpConnection#setPmtuDiscovery}), else null: the configuration's. */
+    org.netstack4j.path.PmtuDiscovery pmtu;
 
     private Rare() {}
 
@@ -72,6 +74,11 @@ final class Rare {
 
     /** The DSCP bits of every segment of this connection (IP_TOS without ECN), 0 by default. */
     static int tos(TcpConnection c) { return c.rare != null ? c.rare.tos : 0; }
+
+    /** The connection's path MTU discovery mode: its own ({@link #pmtu}) or its configuration's. */
+    static org.netstack4j.path.PmtuDiscovery pmtu(TcpConnection c) {
+        return c.rare != null && c.rare.pmtu != null ? c.rare.pmtu : c.cfg().quirks().pmtuDiscovery();
+    }
 
     /** The MSS a path MTU learnt earlier allows this connection, 0 if none ({@link #pathMss}). */
     static int pathMss(TcpConnection c) { return c.rare != null ? c.rare.pathMss : 0; }

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.netstack4j.tcp.AccEcnInfo;
+import org.netstack4j.tcp.ConnectOptions;
 import org.netstack4j.tcp.FastOpen;
 import org.netstack4j.tcp.PathInfo;
 import org.netstack4j.tcp.TcpConfig;
@@ -162,9 +163,7 @@ final class EngineStack implements TcpStack {
         try {
             if (opts.noOptions && (!opts.md5Keys.isEmpty() || opts.trafficClass != 0))
                 throw new Unsupported(0, "TCP_NOOPT with TCP_MD5SIG or IP_TOS");
-            TcpConnection c = opts.md5Keys.isEmpty() && opts.trafficClass == 0
-                ? layer.connect(now, local, localPort, remote, remotePort, null, opts.noOptions)
-                : layer.connect(now, local, localPort, remote, remotePort, null, null, opts.md5Keys, opts.trafficClass);
+            TcpConnection c = layer.connect(now, remote, remotePort, null, connectOptions(local, localPort, opts));
             if (opts.noDelay) c.setNoDelay(true);
             return wrap(c);
         } catch (TcpException e) {
@@ -176,8 +175,8 @@ final class EngineStack implements TcpStack {
                                           SocketOptions opts, int len) throws Failure {
         checkOptions(opts);
         try {
-            TcpConnection c = layer.connectFastOpen(now, local, localPort, remote, remotePort, null, null, opts.fastOpenNoCookie,
-                    new byte[len], 0, len);
+            TcpConnection c = layer.connect(now, remote, remotePort, null,
+                    connectOptions(local, localPort, opts).withFastOpen(new byte[len], opts.fastOpenNoCookie));
             if (opts.noDelay) c.setNoDelay(true);
             return wrap(c);
         } catch (TcpException e) {
@@ -185,6 +184,12 @@ final class EngineStack implements TcpStack {
         } catch (IllegalStateException e) {
             throw new Failure("EOPNOTSUPP", e.getMessage());
         }
+    }
+
+    /** What the socket set before connect, for the layer (the SYN carries all of it). */
+    private static ConnectOptions connectOptions(IpAddress local, int localPort, SocketOptions opts) {
+        return ConnectOptions.from(local).withLocalPort(localPort).withNoOptions(opts.noOptions).withMd5Keys(opts.md5Keys)
+                .withTrafficClass(opts.trafficClass);
     }
 
     @Override public boolean fastOpenCarriesData(IpAddress remote, SocketOptions opts) {
