@@ -5,6 +5,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.netstack4j.path.PmtuDiscovery;
 import org.netstack4j.tcp.AccEcnInfo;
 import org.netstack4j.tcp.ConnectOptions;
 import org.netstack4j.tcp.FastOpen;
@@ -189,8 +190,10 @@ final class EngineStack implements TcpStack {
     /** What the socket set before connect, for the layer (the SYN carries all of it). */
     private static ConnectOptions connectOptions(IpAddress local, int localPort, SocketOptions opts) {
         return ConnectOptions.from(local).withLocalPort(localPort).withNoOptions(opts.noOptions).withMd5Keys(opts.md5Keys)
-                .withTrafficClass(opts.trafficClass);
+                .withTrafficClass(opts.trafficClass).withPmtuDiscovery(opts.pmtuDiscovery);
     }
+
+    @Override public PmtuDiscovery defaultPmtuDiscovery() { return layer.config().quirks().pmtuDiscovery(); }
 
     @Override public boolean fastOpenCarriesData(IpAddress remote, SocketOptions opts) {
         return opts.fastOpenNoCookie || (layer.fastOpen().mode() & FastOpen.CLIENT_NO_COOKIE) != 0 || layer.fastOpen().hasCookie(remote);
@@ -304,6 +307,7 @@ final class EngineStack implements TcpStack {
         @Override public boolean atMark() { return c.atMark(); }
         @Override public void setOobInline(boolean on) { c.setOobInline(on); }
         @Override public void setTrafficClass(int tos) { c.setTrafficClass(tos); }
+        @Override public void setPmtuDiscovery(PmtuDiscovery mode) { c.setPmtuDiscovery(mode); }
 
         @Override public int send(long now, byte[] b, int off, int len, boolean more) throws Failure {
             try {
