@@ -55,7 +55,7 @@ final class EngineStack implements TcpStack {
             @Override public void send(long now, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int off, int len, int ecn) {
                 byte[] p = new byte[len];
                 if (len > 0) System.arraycopy(payload, off, p, 0, len);
-                out.send(now, src, dst, tcp, p, ecn);
+                out.send(now, src, dst, tcp, p, ecn & 0xff); // the TOS byte; DF (TcpOutput.DONT_FRAGMENT) is not compared
             }
 
             @Override public void send(long now, IpAddress src, IpAddress dst, TcpEncoder tcp, byte[] payload, int off, int len, int ecn) {
