@@ -197,23 +197,10 @@ class RouteInteropTest {
     @Test void ipv6OnlyRouteWithMasquerade(@TempDir Path dir) throws Exception {
         assumeTrue(LinuxNet.findOnPath("ping") != null, "needs ping (iputils-ping)");
         startRouter("--tun", a0 + "=fd00:1::1/64", "--tun", b0 + "=fd00:2::1/64,fd00:22::1/64", "--masquerade", b0);
-        String[][] sides = {{a0, nsA, "fd00:1::2/64", "fd00:1::1"}, {b0, nsB, "fd00:2::2/64", "fd00:2::1"}};
-        for (String[] s : sides) {
-            sh("ip", "link", "set", s[0], "netns", s[1]);
-            sh("ip", "-n", s[1], "-6", "addr", "add", s[2], "dev", s[0], "nodad");
-            sh("ip", "-n", s[1], "link", "set", s[0], "up");
-            sh("ip", "-n", s[1], "-6", "route", "add", "default", "via", s[3], "dev", s[0]);
-        }
-        String ping = sh("ip", "netns", "exec", nsA, "ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", "fd00:2::2");
-        assertTrue(ping.contains(" 0% packet loss") && ping.contains("from fd00:2::2"), ping);
+        moveTunsIpv6Only();
         String second = sh("ip", "netns", "exec", nsA, "ping", "-6", "-c", "1", "-W", "2", "fd00:22::1");
         assertTrue(second.contains(" 0% packet loss"), "b0's second address answers: " + second);
-        TunInteropTest.writeRandom(dir, "data.bin", 1 << 20, new java.util.Random(7));
-        Path file = dir.resolve("data.bin");
-        Path log = startServer(dir, "fd00:2::2", "http://[fd00:2::2]:8000/");
-        String sum = sh("ip", "netns", "exec", nsA, "sh", "-c", "curl -6 -g -sS --max-time 30 'http://[fd00:2::2]:8000/data.bin' | sha256sum").split(" ")[0];
-        assertEquals(sh("sha256sum", file.toString()).split(" ")[0], sum, "1 MB intact over IPv6-only route with NAT66");
-        String seen = Files.readString(log);
+        String seen = fetchMegabyteFromB6(dir, "over IPv6-only route with NAT66");
         assertTrue(seen.contains("fd00:2::1 - - ") && seen.contains("GET /data.bin"), "B's server saw netstack4j's address: " + seen);
         assertTrue(!seen.contains("fd00:1::2"), "never A's: " + seen);
         String rest = stopRouter();
@@ -231,6 +218,21 @@ class RouteInteropTest {
     @Test void ipv6RouteWithNptv6(@TempDir Path dir) throws Exception {
         assumeTrue(LinuxNet.findOnPath("ping") != null, "needs ping (iputils-ping)");
         startRouter("--tun", a0 + "=fd00:1::1/64", "--tun", b0 + "=fd00:2::1/64", "--npt6", b0 + "=fd00:1::/48,fd00:3::/48");
+        moveTunsIpv6Only();
+        String seen = fetchMegabyteFromB6(dir, "through NPTv6");
+        assertTrue(seen.contains("fd00:3:0:fffd::2 - - ") && seen.contains("GET /data.bin"), "B's server saw A's translated address: " + seen);
+        assertTrue(!seen.contains("fd00:1::2") && !seen.contains("fd00:2::1 - - "), "never A's own, nor the router's: " + seen);
+        String rest = stopRouter();
+        assertTrue(rest.matches("(?s).*npt6\\.out\\.translated\\s+\\d{2,}.*") && rest.matches("(?s).*npt6\\.in\\.translated\\s+\\d{2,}.*"),
+                "NPTv6 counters: " + rest);
+        assertTrue(!rest.contains("nat.out.translated"), "no NAT66: " + rest);
+    }
+
+    /**
+     * The IPv6-only set-up of the NAT66 and NPTv6 cases: a0 into A as fd00:1::2 behind
+     * fd00:1::1, b0 into B as fd00:2::2 behind fd00:2::1, no IPv4; A pings B.
+     */
+    private void moveTunsIpv6Only() throws Exception {
         String[][] sides = {{a0, nsA, "fd00:1::2/64", "fd00:1::1"}, {b0, nsB, "fd00:2::2/64", "fd00:2::1"}};
         for (String[] s : sides) {
             sh("ip", "link", "set", s[0], "netns", s[1]);
@@ -240,18 +242,16 @@ class RouteInteropTest {
         }
         String ping = sh("ip", "netns", "exec", nsA, "ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", "fd00:2::2");
         assertTrue(ping.contains(" 0% packet loss") && ping.contains("from fd00:2::2"), ping);
+    }
+
+    /** A's curl -6 fetches 1 MB from python3 -m http.server at fd00:2::2 in B, checked intact ({@code how}); returns B's server log. */
+    private String fetchMegabyteFromB6(Path dir, String how) throws Exception {
         TunInteropTest.writeRandom(dir, "data.bin", 1 << 20, new java.util.Random(7));
         Path file = dir.resolve("data.bin");
         Path log = startServer(dir, "fd00:2::2", "http://[fd00:2::2]:8000/");
         String sum = sh("ip", "netns", "exec", nsA, "sh", "-c", "curl -6 -g -sS --max-time 30 'http://[fd00:2::2]:8000/data.bin' | sha256sum").split(" ")[0];
-        assertEquals(sh("sha256sum", file.toString()).split(" ")[0], sum, "1 MB intact through NPTv6");
-        String seen = Files.readString(log);
-        assertTrue(seen.contains("fd00:3:0:fffd::2 - - ") && seen.contains("GET /data.bin"), "B's server saw A's translated address: " + seen);
-        assertTrue(!seen.contains("fd00:1::2") && !seen.contains("fd00:2::1 - - "), "never A's own, nor the router's: " + seen);
-        String rest = stopRouter();
-        assertTrue(rest.matches("(?s).*npt6\\.out\\.translated\\s+\\d{2,}.*") && rest.matches("(?s).*npt6\\.in\\.translated\\s+\\d{2,}.*"),
-                "NPTv6 counters: " + rest);
-        assertTrue(!rest.contains("nat.out.translated"), "no NAT66: " + rest);
+        assertEquals(sh("sha256sum", file.toString()).split(" ")[0], sum, "1 MB intact " + how);
+        return Files.readString(log);
     }
 
     /**

@@ -74,7 +74,8 @@ public final class Host implements Pollable {
                 sendSegment(now, src, dst, ecn, seg.headerLength(), payload, off, len, 0);
             }
 
-            @Override public int gsoMaxSize(IpAddress dst) { return dontFragment ? 0 : ip.gsoMaxFor(dst); }
+            // DF does not keep a super-segment from the device: its segments carry the header's DF (kernel GSO)
+            @Override public int gsoMaxSize(IpAddress dst) { return ip.gsoMaxFor(dst); }
 
             @Override public void sendSegmented(long now, IpAddress src, IpAddress dst, TcpEncoder seg, byte[] payload, int off,
                                                 int len, int ecn, int segmentSize) {
@@ -89,7 +90,11 @@ public final class Host implements Pollable {
 
     private boolean dontFragment;
 
-    /** Sets DF on TCP's datagrams: path MTU discovery (RFC 1191) instead of fragmenting routers. Off by default. */
+    /**
+     * Sets DF on all of TCP's IPv4 datagrams: path MTU discovery (RFC 1191) instead of
+     * fragmenting routers, whatever each connection's {@link org.netstack4j.path.PmtuDiscovery}
+     * (which sets DF per connection: TcpConfig.OsQuirks#pmtuDiscovery, IP_MTU_DISCOVER). Off by default.
+     */
     public void setDontFragment(boolean df) { this.dontFragment = df; }
     public IpStack ip() { return ip; }
     public TcpLayer tcp() { return tcp; }
@@ -143,7 +148,7 @@ public final class Host implements Pollable {
     }
 
     /** Sends the segment set in {@link #out} (a TcpRepr or the layer's encoder), then clears it. */
-    /** {@code ecn}: the IP header's ECN field (RFC 3168 5), the low two bits of the TOS / traffic class; DSCP 0. */
+    /** {@code ecn}: the TOS / traffic class byte (DSCP and the ECN field, RFC 3168 5), with {@link TcpOutput#DONT_FRAGMENT} for DF. */
     /** {@code segmentSize > 0}: a TSO super-segment (partial checksum) the route's device cuts into segments of that size. */
     private void sendSegment(long now, IpAddress src, IpAddress dst, int ecn, int headerLength, byte[] payload, int off, int len,
                              int segmentSize) {
@@ -156,9 +161,11 @@ public final class Host implements Pollable {
         out.off = off;
         out.len = len;
         out.partial = segmentSize > 0;
+        boolean df = dontFragment || (ecn & TcpOutput.DONT_FRAGMENT) != 0;
+        int tos = ecn & 0xff;
         try {
-            if (segmentSize > 0) ip.sendSegmented(now, src, dst, ecn, IpMeta.DEFAULT_TTL, headerLength + len, segmentSize, out);
-            else ip.send(now, src, dst, Ipv4Repr.PROTO_TCP, ecn, IpMeta.DEFAULT_TTL, dontFragment, headerLength + len, out);
+            if (segmentSize > 0) ip.sendSegmented(now, src, dst, tos, IpMeta.DEFAULT_TTL, df, headerLength + len, segmentSize, out);
+            else ip.send(now, src, dst, Ipv4Repr.PROTO_TCP, tos, IpMeta.DEFAULT_TTL, df, headerLength + len, out);
         } finally {
             out.partial = false;
             out.seg = null;

@@ -316,14 +316,15 @@ public final class IpStack implements Pollable {
 
     /**
      * The stack's per-destination path MTU cache (both families): the IPv6 layer lowers it on a
-     * Packet Too Big and sizes its packets with it; the host hands it to TCP, which lowers it on a
-     * believed fragmentation needed and starts later connections within it.
+     * Packet Too Big; the host hands it to TCP, which lowers it on a believed fragmentation needed;
+     * both IP layers size what they send with it ({@link #mtuFor}), so later connections start within it.
      */
     public PathMtuCache pathMtus() { return pathMtus; }
 
     /**
-     * The MTU of the interface packets to {@code dst} leave by (for TCP's MSS, RFC 9293
-     * 3.7.1: MSS = MTU - 40), or 0 if there is no route. Our own addresses: 65535.
+     * The path MTU towards {@code dst}: a learnt one (RFC 1191, RFC 8201: {@link #pathMtus}) or
+     * the MTU of the interface packets to it leave by (for TCP's MSS, RFC 9293 3.7.1: MSS = MTU -
+     * 40), or 0 if there is no route. Our own addresses: 65535.
      */
     public int mtuFor(IpAddress dst) {
         if (dst instanceof Ipv6Address v6) return ipv6.mtuFor(v6);
@@ -334,7 +335,8 @@ public final class IpStack implements Pollable {
             return l == null ? 0 : l.iface.mtu();
         }
         RoutingTable.NextHop nh = routes.lookup(v4);
-        return nh == null ? 0 : nh.iface().mtu();
+        Link l = nh == null ? null : linkOf(nh.iface());
+        return l == null ? 0 : ipv4.mtuFor(v4, l);
     }
 
     /**
@@ -358,14 +360,15 @@ public final class IpStack implements Pollable {
      * {@code segmentSize} payload bytes ({@link org.netstack4j.device.Device#transmitSegments}).
      * When the route no longer allows that ({@link #gsoMaxFor}), it is cut here
      * ({@link org.netstack4j.device.offload.Segmentation#segment}, complete checksums) and each
-     * segment sent as usual.
+     * segment sent as usual. {@code dontFragment} (IPv4) goes on the super-segment's header, so on
+     * every segment cut from it.
      */
-    public boolean sendSegmented(long now, IpAddress src, IpAddress dst, int trafficClass, int ttl, int len,
+    public boolean sendSegmented(long now, IpAddress src, IpAddress dst, int trafficClass, int ttl, boolean dontFragment, int len,
                                  int segmentSize, PayloadWriter writer) {
         int ipLen = dst instanceof Ipv6Address ? org.netstack4j.wire.Ipv6Repr.HEADER_LENGTH : Ipv4Repr.MIN_HEADER_LENGTH;
         if (segmentSize > 0 && ipLen + len <= gsoMaxFor(dst)) {
             if (src instanceof Ipv4Address s4 && dst instanceof Ipv4Address d4)
-                return ipv4.output(now, s4, d4, Ipv4Repr.PROTO_TCP, trafficClass, ttl, false, null, 0, len, writer, segmentSize);
+                return ipv4.output(now, s4, d4, Ipv4Repr.PROTO_TCP, trafficClass, ttl, dontFragment, null, 0, len, writer, segmentSize);
             if (src instanceof Ipv6Address s6 && dst instanceof Ipv6Address d6)
                 return ipv6.output(now, s6, d6, Ipv4Repr.PROTO_TCP, trafficClass, ttl, null, 0, len, writer, segmentSize);
             return noRoute(now, src, dst, Ipv4Repr.PROTO_TCP, len);
@@ -382,7 +385,7 @@ public final class IpStack implements Pollable {
                 org.netstack4j.device.offload.Segmentation.segment(packet, packet.length, Math.max(1, segmentSize));
         boolean ok = r.ok();
         for (byte[] p : r.packets())
-            ok &= send(now, src, dst, Ipv4Repr.PROTO_TCP, trafficClass, ttl, false, p.length - ipLen,
+            ok &= send(now, src, dst, Ipv4Repr.PROTO_TCP, trafficClass, ttl, dontFragment, p.length - ipLen,
                     (buf, at) -> System.arraycopy(p, ipLen, buf, at, p.length - ipLen));
         return ok;
     }

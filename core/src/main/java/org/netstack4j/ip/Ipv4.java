@@ -49,6 +49,23 @@ final class Ipv4 {
 
     Reassembler reassembler() { return reassembler; }
 
+    /** The latest time seen (output, input): {@link #mtuFor(Ipv4Address)} reads the path MTU cache at it. */
+    private long clock = Long.MIN_VALUE;
+
+    /**
+     * The path MTU towards a non-local {@code dst} leaving by {@code link}: the one learnt from a
+     * believed ICMP fragmentation needed (RFC 1191; the stack's PathMtuCache, both families), or
+     * the interface's. Outgoing datagrams are sized (fragmented, or dropped with DF) by it, and
+     * new TCP connections announce and send an MSS within it, as Linux's ipv4_mtu.
+     */
+    private int pathMtu(long now, Ipv4Address dst, Link link) {
+        int learnt = stack.pathMtus().mtu(now, dst);
+        return learnt != 0 ? Math.min(learnt, link.iface.mtu()) : link.iface.mtu();
+    }
+
+    /** {@link #pathMtu} at the latest time seen, for a route's {@code link}. */
+    int mtuFor(Ipv4Address dst, Link link) { return pathMtu(clock, dst, link); }
+
     long nextDeadline() {
         long t = reassembler.nextDeadline();
         if (!localQueue.isEmpty()) t = Math.min(t, localQueue.peek().time());
@@ -86,6 +103,7 @@ final class Ipv4 {
         if (ttl < -1 || ttl > 255) throw new IllegalArgumentException("ttl must be -1 or 0..255: " + ttl);
         if (tos < 0 || tos > 255) throw new IllegalArgumentException("tos must be 0..255: " + tos);
         c.ipOutRequests.increment();
+        clock = Math.max(clock, now);
         int t = ttl < 0 ? IpStack.DEFAULT_TTL : ttl;
         if (t == 0) {
             // RFC 1122 3.2.1.7: a host MUST NOT send a datagram with a TTL of zero.
@@ -132,7 +150,8 @@ final class Ipv4 {
         if (hooks != null)
             return forwarding.localOutput(now, link, nextHop,
                     new Ipv4Repr(tos, id, dontFragment, false, 0, t, protocol, source, dst, NO_OPTIONS, len), payload, off, len, writer, hooks);
-        int mtu = link.iface.mtu();
+        // RFC 1191 3: datagrams are sized by the path MTU learnt for dst (broadcast and multicast: the link's)
+        int mtu = dst.isBroadcast() || dst.isMulticast() ? link.iface.mtu() : pathMtu(now, dst, link);
         int hl = Ipv4Repr.MIN_HEADER_LENGTH;
         boolean gso = segmentSize > 0 && !link.ethernet && hl + len <= link.iface.device().gsoMaxSize();
         if (hl + len <= mtu || gso) {
@@ -205,6 +224,7 @@ final class Ipv4 {
     /** link null: from our own loopback queue. */
     void input(Link link, long now, byte[] buf, int off, int len, boolean linkBroadcast) {
         c.ipInReceives.increment();
+        clock = Math.max(clock, now);
         // (instanceof rather than a pattern switch: the JIT then drops the Parsed wrapper per packet)
         Parsed<Ipv4Repr> parsed = Ipv4Repr.parse(buf, off, len);
         if (parsed instanceof Parsed.Malformed<Ipv4Repr> m) {

@@ -8,9 +8,10 @@ import org.netstack4j.wire.IpAddress;
 /**
  * The path MTUs learnt per destination from ICMP fragmentation needed / packet too big
  * (RFC 1191, RFC 8201), for both address families: one per stack, as Linux's route exceptions.
- * The IPv6 layer sizes (and fragments) what it sends with it; TCP caps the MSS a later
- * connection to the same destination sends with, never the MSS it announces (that one follows
- * the interface MTU, RFC 9293 3.7.1). Entries live 10 minutes from their last lowering
+ * Both IP layers size (fragment, or drop with DF) what they send with it, and a host's later
+ * connections to the same destination announce an MSS within it (the route's MTU, RFC 9293
+ * 3.7.1, is the path's as Linux's ipv4_mtu / ip6_mtu); TCP also caps the MSS those connections
+ * send with (a layer without an IP layer announces the interface's). Entries live 10 minutes from their last lowering
  * (RFC 8201 4: at least 5; Linux net.ipv4.route.mtu_expires 600 s) and at most
  * {@link #MAX_ENTRIES} are kept, the oldest forgotten first. Counted: {@code path.mtu.learnt},
  * {@code path.mtu.expired}, {@code path.mtu.evicted}.
@@ -19,7 +20,7 @@ public final class PathMtuCache {
     public static final int MAX_ENTRIES = 256;
     public static final long LIFETIME_NS = Time.s(600);
 
-    private record Entry(int mtu, long expiresAt) {}
+    private record Entry(int mtu, long expiresAt, boolean locked) {}
 
     private final LinkedHashMap<IpAddress, Entry> entries = new LinkedHashMap<>();
     private final Counters.Counter learnt, expired, evicted;
@@ -44,16 +45,28 @@ public final class PathMtuCache {
     }
 
     /** A believed ICMP error says the path to {@code dst} takes at most {@code mtu}; only ever lowers. */
-    public void lower(long now, IpAddress dst, int mtu) {
+    public void lower(long now, IpAddress dst, int mtu) { lower(now, dst, mtu, false); }
+
+    /**
+     * {@link #lower}, {@code locked} when the error reported an MTU below the floor the caller
+     * raised it to (Linux __ip_rt_update_pmtu locks the route's MTU then: sockets in
+     * {@link PmtuDiscovery#WANT} stop setting DF towards {@code dst}, the path fragments).
+     */
+    public void lower(long now, IpAddress dst, int mtu, boolean locked) {
         int known = mtu(now, dst);
-        if (known != 0 && known <= mtu) return;
+        if (known != 0 && known <= mtu && (!locked || entries.get(dst).locked())) return;
         entries.remove(dst);
         if (entries.size() >= MAX_ENTRIES) {
             entries.remove(entries.keySet().iterator().next());
             evicted.increment();
         }
-        entries.put(dst, new Entry(mtu, now + LIFETIME_NS));
+        entries.put(dst, new Entry(known != 0 ? Math.min(known, mtu) : mtu, now + LIFETIME_NS, locked));
         learnt.increment();
+    }
+
+    /** Whether the path MTU towards {@code dst} is locked ({@link #lower(long, IpAddress, int, boolean)}) and not expired. */
+    public boolean locked(long now, IpAddress dst) {
+        return mtu(now, dst) != 0 && entries.get(dst).locked();
     }
 
     public int size() { return entries.size(); }

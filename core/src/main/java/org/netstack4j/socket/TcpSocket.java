@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.netstack4j.runtime.EventLoop;
 import org.netstack4j.runtime.Signal;
+import org.netstack4j.tcp.ConnectOptions;
 import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.tcp.TcpConnection;
 import org.netstack4j.tcp.TcpMd5Key;
@@ -227,17 +228,10 @@ public final class TcpSocket implements Closeable {
                     if (src == null) throw new NoRouteToHostException("No route to host");
                     TcpConnection c;
                     try {
-                        if (firstData != null) {
-                            c = stack.tcp().connectFastOpen(loop.now(), src, 0, peer, port, events, cfg, false, firstData, 0, firstData.length);
-                            inSyn[0] = c.synDataLength();
-                            if (trafficClass != 0) c.setTrafficClass(trafficClass); // from the segment after the SYN
-                        } else {
-                            List<TcpMd5Key> keys = md5Keys;
-                            int tos = trafficClass;
-                            c = !keys.isEmpty() || tos != 0 ? stack.tcp().connect(loop.now(), src, 0, peer, port, events, cfg, keys, tos)
-                                    : cfg == null ? stack.tcp().connect(loop.now(), src, 0, peer, port, events)
-                                    : stack.tcp().connect(loop.now(), src, 0, peer, port, events, cfg);
-                        }
+                        // everything set before connect applies from the SYN on, a Fast Open SYN's too
+                        ConnectOptions o = ConnectOptions.from(src).withConfig(cfg).withMd5Keys(md5Keys).withTrafficClass(trafficClass);
+                        c = stack.tcp().connect(loop.now(), peer, port, events, firstData == null ? o : o.withFastOpen(firstData, false));
+                        if (firstData != null) inSyn[0] = c.synDataLength();
                     } catch (TcpException e) {
                         throw Net.exception(e, true);
                     } catch (IllegalStateException e) {

@@ -47,8 +47,11 @@ interface ConnectionContext {
     /** A connection's segment with options beyond timestamps (SYN, SACK); {@code ecn} as above. */
     void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpRepr seg, byte[] payload, int off, int len, int ecn);
 
-    /** A believed ICMP error lowered the path MTU to {@code dst}: later connections there start with it (PathMtuCache). */
-    void learnPathMtu(long now, IpAddress dst, int mtu);
+    /**
+     * A believed ICMP error lowered the path MTU to {@code dst}: later connections there start
+     * with it (PathMtuCache); {@code locked}: the error reported less than the floor.
+     */
+    void learnPathMtu(long now, IpAddress dst, int mtu, boolean locked);
 
     /** A RST carrying {@code options} (a connection's abort RST with its timestamps). */
     void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack, boolean withAck,

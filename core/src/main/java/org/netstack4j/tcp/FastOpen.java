@@ -302,11 +302,11 @@ public final class FastOpen {
      * holds (Linux tcp_send_syn_data: the cached MSS, at most the MSS less 40 bytes of option
      * space) with the cached cookie, or none with a cookie request when no cookie is cached.
      */
-    void prepare(TcpConnection c, TcpLayer.FastOpenRequest req) {
+    void prepare(TcpConnection c, boolean noCookie, byte[] data, int off, int len) {
         Rare.of(c).fastOpen = this;
         Cached cached = cached(c.remoteAddress);
         int space = c.advMss - 40;
-        if (req.noCookie()) {
+        if (noCookie) {
             synOption(c, null);
         } else if (cached != null) {
             synOption(c, new Option(cached.cookie(), cached.exp()));
@@ -315,8 +315,8 @@ public final class FastOpen {
             synOption(c, new Option(new byte[0], false));
             space = 0;
         }
-        int n = Math.max(0, Math.min(req.len(), space));
-        if (n > 0) n = c.snd.writableSendBuf(n).write(req.data(), req.off(), n);
+        int n = Math.max(0, Math.min(len, space));
+        if (n > 0) n = c.snd.writableSendBuf(n).write(data, off, n);
         if (n > 0 || c.rare != null) Rare.of(c).synDataLen = n;
     }
 

@@ -36,8 +36,13 @@ final class IcmpErrors {
                     if (nextHopMtu < MIN_PMTU_IPV4) c.layer.counters().pmtuBelowFloor.increment();
                     // the stack's path MTU cache is the IP layer's too: an IPv6 entry never goes under
                     // IPv6's minimum link MTU (RFC 8201 4), whatever this connection makes of the error
-                    int floor = c.remoteAddress.family() == IpAddress.Family.IPV6 ? MIN_PMTU_IPV6 : MIN_PMTU_IPV4;
-                    c.layer.learnPathMtu(now, c.remoteAddress, Math.max(nextHopMtu, floor));
+                    boolean ipv6 = c.remoteAddress.family() == IpAddress.Family.IPV6;
+                    int floor = ipv6 ? MIN_PMTU_IPV6 : MIN_PMTU_IPV4;
+                    // an IPv4 report under the floor locks the path's MTU (Linux __ip_rt_update_pmtu):
+                    // WANT sockets then send without DF and let the path fragment
+                    c.layer.learnPathMtu(now, c.remoteAddress, Math.max(nextHopMtu, floor), !ipv6 && nextHopMtu < floor);
+                    // IP_MTU_DISCOVER: DONT (IPv4), INTERFACE and OMIT keep the MSS (tcp_v4_mtu_reduced, ip_sk_accept_pmtu)
+                    if (!Rare.pmtu(c).tcpAcceptsPathMtu(ipv6)) break;
                     int ipTcp = c.remoteAddress.family().minHeaderLength() + 20;
                     int mss = Math.max(64, Math.max(nextHopMtu, MIN_PMTU_IPV4) - ipTcp - (c.tsOk ? TcpConnection.TS_OPTION_SPACE : 0));
                     if (mss < c.effMss) {

@@ -13,7 +13,7 @@ import org.netstack4j.wire.TcpRepr;
  * TCP-MD5 signatures (RFC 2385) as Linux does them. Keys belong to sockets: a listener's
  * ({@link TcpListener#setMd5Key}, by peer address, prefix and interface), copied to each
  * connection it opens for a peer they match, or given to an active open ({@link
- * TcpLayer#connect(long, IpAddress, int, IpAddress, int, TcpEventListener, TcpConfig, List)}).
+ * ConnectOptions#md5Keys}).
  * Behind a socket's own keys is the stack-wide table ({@link TcpLayer#setMd5Key}): a socket with
  * no key of its own for a peer uses the table's, as if every socket had inherited it (Linux's
  * per-socket keys, inherited by a listener's children, looked up by peer prefix; FreeBSD keeps

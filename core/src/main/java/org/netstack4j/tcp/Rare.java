@@ -58,6 +58,8 @@ final class Rare {
     SkbQueue skbs;
     /** Linux's receive-memory accounting ({@link RcvMem}), else null. */
     RcvMem rcvMem;
+    /** IP_MTU_DISCOVER set on this connection ({@link TcpConnection#setPmtuDiscovery}), else null: the configuration's. */
+    org.netstack4j.path.PmtuDiscovery pmtu;
 
     private Rare() {}
 
@@ -74,6 +76,11 @@ final class Rare {
 
     /** The DSCP bits of every segment of this connection (IP_TOS without ECN), 0 by default. */
     static int tos(TcpConnection c) { return c.rare != null ? c.rare.tos : 0; }
+
+    /** The connection's path MTU discovery mode: its own ({@link #pmtu}) or its configuration's. */
+    static org.netstack4j.path.PmtuDiscovery pmtu(TcpConnection c) {
+        return c.rare != null && c.rare.pmtu != null ? c.rare.pmtu : c.cfg().quirks().pmtuDiscovery();
+    }
 
     /** The MSS a path MTU learnt earlier allows this connection, 0 if none ({@link #pathMss}). */
     static int pathMss(TcpConnection c) { return c.rare != null ? c.rare.pathMss : 0; }

@@ -2,6 +2,7 @@ package org.netstack4j.tcp;
 
 import java.util.Objects;
 import java.util.function.UnaryOperator;
+import org.netstack4j.path.PmtuDiscovery;
 import org.netstack4j.time.Time;
 
 /**
@@ -93,7 +94,8 @@ public record TcpConfig(
      * D-SACKs show every retransmission of the recovery to have been unnecessary, RACK-TLP
      * loss detection (RFC 8985, Linux tcp_recovery = 1), linear SYN timeouts (tcp_syn_linear_timeouts 4),
      * the window scale and SYN window chosen from the largest receive buffer (tcp_rmem[2], 6 MB:
-     * shift 7) as tcp_select_initial_window, and segments past the window taken or dropped whole.
+     * shift 7) as tcp_select_initial_window, segments past the window taken or dropped whole,
+     * and DF on TCP's IPv4 segments (IP_PMTUDISC_WANT: path MTU discovery, RFC 1191).
      */
     public static TcpConfig linuxLike() {
         return defaults()
@@ -103,7 +105,7 @@ public record TcpConfig(
                 .withSending(s -> s.withZeroWindowProbeData(false).withNagleMinshall(true))
                 .withTimers(t -> t.withMinRtoOnVariance(true).withSynLinearTimeouts(4))
                 .withQuirks(q -> q.withResetHalfOpenOnListenerClose(false).withAckUnsentAck(false).withAbortRstWithAck(true)
-                        .withLinuxSendBuffer(true))
+                        .withLinuxSendBuffer(true).withPmtuDiscovery(PmtuDiscovery.WANT))
                 .withRecovery(r -> r.withCongestionControl(CongestionControlKind.CUBIC).withSlowStartAbcLimit(0)
                         .withCwndValidation(true).withSlowStartAfterIdle(true).withTailLossProbe(true)
                         .withProportionalRateReduction(true).withDsackUndo(true).withRack(true));
@@ -626,6 +628,11 @@ public record TcpConfig(
      *        SO_SNDBUF bounds the data plus a head per skb, floored at SOCK_MIN_SNDBUF; a write
      *        may overshoot it by one skb; writable when the free space is half the charge. false:
      *        SO_SNDBUF is the byte-exact limit of unacknowledged plus unsent data.
+     * @param pmtuDiscovery the path MTU discovery mode of connections whose socket did not set one
+     *        (IP_MTU_DISCOVER; {@link PmtuDiscovery}). By default PROBE, which for TCP means no DF
+     *        (routers fragment; {@code Host.setDontFragment} turns DF on stack-wide) while an ICMP
+     *        path MTU still lowers the MSS: the stack's behaviour before the option. Linux's
+     *        sockets start at WANT (ip_no_pmtu_disc = 0): DF on, RFC 1191.
      */
     public record OsQuirks(
             boolean rstInTimeWait,
@@ -641,7 +648,8 @@ public record TcpConfig(
             boolean icmpProhibitedIsHard,
             int bareSynAfterRetries,
             boolean dropMissingTimestamps,
-            boolean linuxSendBuffer) {
+            boolean linuxSendBuffer,
+            PmtuDiscovery pmtuDiscovery) {
         /** The defaults: the RFC rule, or Linux's value where the RFC leaves it open. */
         public static final OsQuirks DEFAULTS = new OsQuirks(
                 true /* rstInTimeWait */,
@@ -657,10 +665,12 @@ public record TcpConfig(
                 false /* icmpProhibitedIsHard */,
                 0 /* bareSynAfterRetries */,
                 false /* dropMissingTimestamps */,
-                false /* linuxSendBuffer */);
+                false /* linuxSendBuffer */,
+                PmtuDiscovery.PROBE /* pmtuDiscovery */);
 
         void validate() {
             if (bareSynAfterRetries < 0) throw new IllegalArgumentException("bareSynAfterRetries >= 0");
+            Objects.requireNonNull(pmtuDiscovery, "pmtuDiscovery");
         }
 
         public OsQuirks withRstInTimeWait(boolean v) { return ConfigCopy.with(this, "rstInTimeWait", v); }
@@ -677,6 +687,7 @@ public record TcpConfig(
         public OsQuirks withBareSynAfterRetries(int v) { return ConfigCopy.with(this, "bareSynAfterRetries", v); }
         public OsQuirks withDropMissingTimestamps(boolean v) { return ConfigCopy.with(this, "dropMissingTimestamps", v); }
         public OsQuirks withLinuxSendBuffer(boolean v) { return ConfigCopy.with(this, "linuxSendBuffer", v); }
+        public OsQuirks withPmtuDiscovery(PmtuDiscovery v) { return ConfigCopy.with(this, "pmtuDiscovery", v); }
     }
 
     /**

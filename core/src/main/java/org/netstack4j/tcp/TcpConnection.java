@@ -2,6 +2,7 @@ package org.netstack4j.tcp;
 
 import static org.netstack4j.time.Time.NEVER;
 
+import org.netstack4j.path.PmtuDiscovery;
 import org.netstack4j.tcp.cc.CongestionControl;
 import org.netstack4j.tcp.cc.Cubic;
 import org.netstack4j.tcp.cc.NewReno;
@@ -971,6 +972,18 @@ public final class TcpConnection {
         if (mode < 0 || mode > 3) throw new IllegalArgumentException("AccECN option mode must be 0 to 3: " + mode);
         if (AccEcn.on(this)) AccEcn.setOptionMode(this, mode);
     }
+
+    /**
+     * IP_MTU_DISCOVER / IPV6_MTU_DISCOVER on this connection ({@link PmtuDiscovery}): whether its
+     * IPv4 segments carry DF and whether an ICMP path MTU lowers its MSS, from the next segment on.
+     */
+    public void setPmtuDiscovery(PmtuDiscovery mode) {
+        java.util.Objects.requireNonNull(mode, "mode");
+        if (mode != cfg().quirks().pmtuDiscovery() || rare != null) Rare.of(this).pmtu = mode;
+    }
+
+    /** The connection's path MTU discovery mode: set by {@link #setPmtuDiscovery}, else its configuration's. */
+    public PmtuDiscovery pmtuDiscovery() { return Rare.pmtu(this); }
 
     /** The record ends of MSG_EOR sends, or null when there were none. */
     Records records() { return rare == null ? null : rare.records; }

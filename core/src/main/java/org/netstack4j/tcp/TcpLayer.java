@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.netstack4j.path.PathMtuCache;
+import org.netstack4j.path.PmtuDiscovery;
 import org.netstack4j.tcp.seqnum.Seq;
 import org.netstack4j.time.Pollable;
 import org.netstack4j.time.Time;
@@ -100,78 +101,29 @@ public final class TcpLayer implements Pollable {
     /** A snapshot of the connections, oldest first (it does not follow later changes). */
     public Collection<TcpConnection> connections() { return Collections.unmodifiableList(connections.inCreationOrder()); }
 
-    /**
-     * {@link #connect(long, IpAddress, int, IpAddress, int, TcpEventListener, TcpConfig)} with the
-     * socket's TCP-MD5 keys (RFC 2385, Linux TCP_MD5SIG set before connect): when one matches the
-     * peer, every segment of the connection is signed with it, the SYN first ({@link Md5}).
-     */
-    public TcpConnection connect(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
-                                 TcpEventListener l, TcpConfig cfg, List<TcpMd5Key> md5Keys) {
-        return connect(now, local, localPort, remote, remotePort, l, cfg, md5Keys, 0);
-    }
-
-    /**
-     * {@link #connect(long, IpAddress, int, IpAddress, int, TcpEventListener, TcpConfig, List)}
-     * whose segments, the SYN first, carry the DSCP bits of {@code trafficClass} (IP_TOS /
-     * IPV6_TCLASS set before connect; see {@link TcpConnection#setTrafficClass}).
-     */
-    public TcpConnection connect(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
-                                 TcpEventListener l, TcpConfig cfg, List<TcpMd5Key> md5Keys, int trafficClass) {
-        return open(now, local, localPort, remote, remotePort, l, false, cfg == null ? config : cfg, null, md5Keys, trafficClass);
-    }
-
     /** Active OPEN (RFC 9293 3.10.1): sends a SYN and returns the connection in SYN-SENT. */
     public TcpConnection connect(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
                                  TcpEventListener l) {
-        return open(now, local, localPort, remote, remotePort, l, false, config);
-    }
-
-    /** {@link #connect}, the SYN and the connection without TCP options when {@code noOptions} (TCP_NOOPT). */
-    public TcpConnection connect(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
-                                 TcpEventListener l, boolean noOptions) {
-        return open(now, local, localPort, remote, remotePort, l, noOptions, config);
+        return connect(now, remote, remotePort, l, ConnectOptions.from(local).withLocalPort(localPort));
     }
 
     /**
-     * {@link #connect} with this connection's own configuration (buffers, MSS, window scale,
-     * RTO, delayed ACK, MSL, options...) instead of the stack's. The stack-wide parts of
-     * {@code cfg} (ephemeral port range, challenge ACK limit) stay the stack's.
-     */
-    public TcpConnection connect(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
-                                 TcpEventListener l, TcpConfig cfg) {
-        return open(now, local, localPort, remote, remotePort, l, false, Objects.requireNonNull(cfg, "cfg"));
-    }
-
-    /**
-     * {@link #connect} with Fast Open (RFC 7413, Linux MSG_FASTOPEN): {@code data} is queued
+     * Active OPEN (RFC 9293 3.10.1) from {@code o}'s local end with its options (the
+     * socket's, set before connect): sends a SYN and returns the connection in SYN-SENT.
+     * With {@link ConnectOptions#fastOpen} (RFC 7413, Linux MSG_FASTOPEN) the data is queued
      * before the SYN, and the SYN carries as much of it as fits when a cookie for {@code remote}
-     * is cached (or the cookie is not required: {@code noCookie}, TCP_FASTOPEN_NO_COOKIE, or the
-     * mode's TFO_CLIENT_NO_COOKIE bit); otherwise the SYN asks for a cookie and the data waits
-     * for the handshake. {@link TcpConnection#synDataLength()} tells how much the SYN took.
-     * Throws IllegalStateException (Linux: EOPNOTSUPP) when the client bit is off.
+     * is cached (or none is required: TCP_FASTOPEN_NO_COOKIE, or the mode's TFO_CLIENT_NO_COOKIE
+     * bit); otherwise the SYN asks for a cookie and the data waits for the handshake
+     * ({@link TcpConnection#synDataLength()} tells how much the SYN took). Fast Open throws
+     * IllegalStateException (Linux: EOPNOTSUPP) when the stack's client bit is off.
      */
-    public TcpConnection connectFastOpen(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
-                                         TcpEventListener l, TcpConfig cfg, boolean noCookie, byte[] data, int off, int len) {
-        if (!fastOpen.clientEnabled()) throw new IllegalStateException("Fast Open client disabled (net.ipv4.tcp_fastopen & 1 = 0): EOPNOTSUPP");
-        return open(now, local, localPort, remote, remotePort, l, false, cfg == null ? config : cfg,
-                new FastOpenRequest(noCookie || (fastOpen.mode() & FastOpen.CLIENT_NO_COOKIE) != 0, data, off, len));
-    }
-
-    /** What a Fast Open connect brings: its first data and whether a cookie is needed. */
-    record FastOpenRequest(boolean noCookie, byte[] data, int off, int len) {}
-
-    private TcpConnection open(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
-                               TcpEventListener l, boolean noOptions, TcpConfig cfg) {
-        return open(now, local, localPort, remote, remotePort, l, noOptions, cfg, null);
-    }
-
-    private TcpConnection open(long now, IpAddress local, int localPort, IpAddress remote, int remotePort,
-                               TcpEventListener l, boolean noOptions, TcpConfig cfg, FastOpenRequest tfo) {
-        return open(now, local, localPort, remote, remotePort, l, noOptions, cfg, tfo, null, 0);
-    }
-
-    private TcpConnection open(long now, IpAddress local, int localPort, IpAddress remote, int remotePort, TcpEventListener l,
-                               boolean noOptions, TcpConfig cfg, FastOpenRequest tfo, List<TcpMd5Key> md5Keys, int trafficClass) {
+    public TcpConnection connect(long now, IpAddress remote, int remotePort, TcpEventListener l, ConnectOptions o) {
+        ConnectOptions.FastOpenData fo = o.fastOpen();
+        if (fo != null && !fastOpen.clientEnabled())
+            throw new IllegalStateException("Fast Open client disabled (net.ipv4.tcp_fastopen & 1 = 0): EOPNOTSUPP");
+        IpAddress local = o.local();
+        int localPort = o.localPort();
+        TcpConfig cfg = o.config() == null ? config : o.config();
         if (local == null || local.isUnspecified()) throw new IllegalArgumentException("connect needs a concrete local address");
         if (remote == null || remote.isUnspecified() || remotePort <= 0 || remotePort > 65535)
             throw new IllegalArgumentException("connect needs a concrete remote address and port");
@@ -203,12 +155,13 @@ public final class TcpLayer implements Pollable {
         }
         TcpConnection c = newConnection(now, local, port, remote, remotePort, null, l, cfg);
         if (inherit) TimeWait.inherit(c, inheritedTsRecent);
-        c.setNoOptions(noOptions);
+        c.setNoOptions(o.noOptions());
         tcpCounters.activeOpens.increment();
-        if (tfo != null) fastOpen.prepare(c, tfo);
-        Md5.attach(this, c, md5Keys);
+        if (fo != null) fastOpen.prepare(c, fo.noCookie() || (fastOpen.mode() & FastOpen.CLIENT_NO_COOKIE) != 0, fo.data(), fo.off(), fo.len());
+        Md5.attach(this, c, o.md5Keys());
         if (Md5.on(c)) md5InUse = true;
-        if (trafficClass != 0) c.setTrafficClass(trafficClass);
+        if (o.trafficClass() != 0) c.setTrafficClass(o.trafficClass());
+        if (o.pmtuDiscovery() != null) c.setPmtuDiscovery(o.pmtuDiscovery());
         c.open(now);
         return c;
     }
@@ -721,15 +674,29 @@ public final class TcpLayer implements Pollable {
                 + ", win " + t.window() + ", length " + len;
     }
 
+    /**
+     * The IP header bits of connection {@code c}'s segments beside ECN: its DSCP bits and, for
+     * IPv4, {@link TcpOutput#DONT_FRAGMENT} when its path MTU discovery mode asks for DF (Linux
+     * ip_dont_fragment: WANT sets it unless the path's MTU is locked).
+     */
+    private int ipFlags(long now, TcpConnection c) {
+        int flags = Rare.tos(c);
+        if (c.remoteAddress instanceof Ipv4Address) {
+            PmtuDiscovery mode = Rare.pmtu(c);
+            if (mode.tcpDontFragment(mode == PmtuDiscovery.WANT && pathMtus.locked(now, c.remoteAddress))) flags |= TcpOutput.DONT_FRAGMENT;
+        }
+        return flags;
+    }
+
     /** The connections' view of this layer (see {@link ConnectionContext}). */
     private final class Context implements ConnectionContext {
         @Override public TcpEncoder encoder() { return encoder; }
         @Override public byte[] scratch(int n) { return TcpLayer.this.scratch(n); }
-        @Override public void learnPathMtu(long now, IpAddress dst, int mtu) { pathMtus.lower(now, dst, mtu); }
+        @Override public void learnPathMtu(long now, IpAddress dst, int mtu, boolean locked) { pathMtus.lower(now, dst, mtu, locked); }
 
         @Override public void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpEncoder seg,
                                        byte[] payload, int off, int len, int ecn) {
-            TcpLayer.this.transmit(now, c, src, dst, seg, payload, off, len, ecn | Rare.tos(c));
+            TcpLayer.this.transmit(now, c, src, dst, seg, payload, off, len, ecn | ipFlags(now, c));
         }
 
         @Override public int gsoMaxSize(IpAddress dst) { return tracer.enabled() ? 0 : output.gsoMaxSize(dst); }
@@ -739,12 +706,12 @@ public final class TcpLayer implements Pollable {
             int n = (len + segmentSize - 1) / segmentSize;
             tcpCounters.outSegments.add(n);
             if (ecn != IpMeta.NOT_ECT) tcpCounters.outEct.add(n);
-            output.sendSegmented(now, src, dst, seg, payload, off, len, ecn | Rare.tos(c), segmentSize);
+            output.sendSegmented(now, src, dst, seg, payload, off, len, ecn | ipFlags(now, c), segmentSize);
         }
 
         @Override public void transmit(long now, TcpConnection c, IpAddress src, IpAddress dst, TcpRepr seg,
                                        byte[] payload, int off, int len, int ecn) {
-            TcpLayer.this.transmit(now, src, dst, seg, payload, off, len, ecn | Rare.tos(c));
+            TcpLayer.this.transmit(now, src, dst, seg, payload, off, len, ecn | ipFlags(now, c));
         }
 
         @Override public void sendRst(long now, IpAddress src, int srcPort, IpAddress dst, int dstPort, int seq, int ack,

@@ -11,6 +11,15 @@ import org.netstack4j.wire.TcpRepr;
  */
 @FunctionalInterface
 public interface TcpOutput {
+    /**
+     * A flag beside the traffic class byte in the {@code ecn} argument of the sends below: set
+     * DF on this IPv4 segment (the connection's {@link org.netstack4j.path.PmtuDiscovery}); an
+     * output takes the byte as {@code ecn & 0xff}. IPv6 has no DF and ignores it. A TSO
+     * super-segment with it gives DF to every segment cut from it, as the kernel's GSO copies
+     * the IP header.
+     */
+    int DONT_FRAGMENT = 0x100;
+
     void send(long now, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int off, int len);
 
     /**

@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.netstack4j.device.Medium;
 import org.netstack4j.sim.LinkConfig;
+import org.netstack4j.tcp.ConnectOptions;
 import org.netstack4j.tcp.FastOpen;
 import org.netstack4j.tcp.TcpConnection;
 import org.netstack4j.tcp.TcpListener;
@@ -58,8 +59,8 @@ class FastOpenTransferTest {
     private static long exchange(TwoHostNetwork net, Server server, boolean fastOpen) {
         long start = net.now();
         TcpConnection c = fastOpen
-            ? net.client().tcp().connectFastOpen(start, (ipv6(net) ? TwoHostNetwork.CLIENT_ADDRESS6 : TwoHostNetwork.CLIENT_ADDRESS), 0, net.serverAddress(), PORT, null, null, false,
-                REQUEST, 0, REQUEST.length)
+            ? net.client().tcp().connect(start, net.serverAddress(), PORT, null,
+                ConnectOptions.from(ipv6(net) ? TwoHostNetwork.CLIENT_ADDRESS6 : TwoHostNetwork.CLIENT_ADDRESS).withFastOpen(REQUEST, false))
             : net.client().tcp().connect(start, (ipv6(net) ? TwoHostNetwork.CLIENT_ADDRESS6 : TwoHostNetwork.CLIENT_ADDRESS), 0, net.serverAddress(), PORT, null);
         int[] sent = {c.synDataLength()};
         int[] got = {0};

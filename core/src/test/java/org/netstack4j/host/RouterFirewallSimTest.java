@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.netstack4j.filter.ConnTrackConfig;
 import org.netstack4j.filter.NatConfig;
 import org.netstack4j.filter.Netfilter;
+import org.netstack4j.filter.Npt6;
 import org.netstack4j.filter.RuleSet;
 import org.netstack4j.tcp.TcpConnection;
 import org.netstack4j.tcp.TcpError;
@@ -19,6 +20,7 @@ import org.netstack4j.tcp.TcpEventListener;
 import org.netstack4j.tcp.TcpState;
 import org.netstack4j.time.Time;
 import org.netstack4j.wire.IpAddress;
+import org.netstack4j.wire.Ipv6Address;
 
 /**
  * A — R — B in the simulator ({@link RouterSimTest#chain}) with a {@link Netfilter} on R:
@@ -99,19 +101,15 @@ class RouterFirewallSimTest {
     @Test void tcpOverIpv6ThroughNat66WithAClosedInputChain() {
         RouterSimTest.Net net = ipv6Chain();
         Host r = net.nodes()[1];
-        org.netstack4j.wire.Ipv6Address ra6 = org.netstack4j.wire.Ipv6Address.parse("fd00:1::2"),
-                rb6 = org.netstack4j.wire.Ipv6Address.parse("fd00:2::1"), b6 = org.netstack4j.wire.Ipv6Address.parse("fd00:2::2");
-        RuleSet rs = ((RuleSet.Loaded.Ok) RuleSet.parse("""
+        netfilter6(net, """
                 chain input policy drop
                 chain forward policy drop
                 accept state established,related
                 accept in e0l out e1r ip6 tcp to port 80
-                """)).rules();
-        r.ip().setNetfilter(new Netfilter(rs, ConnTrackConfig.defaults(), List.of(NatConfig.masquerade("e1r", rb6)),
-                Map.of(), Map.of("e0l", ra6, "e1r", rb6), r.counters()));
+                """, List.of(NatConfig.masquerade("e1r", RB6)), List.of());
         List<IpAddress> peers = new ArrayList<>();
-        RouterSimTest.transfer(net, 500_000, peers, b6);
-        assertEquals(List.of(rb6), peers, "B sees R's IPv6 address");
+        RouterSimTest.transfer(net, 500_000, peers, B6);
+        assertEquals(List.of(RB6), peers, "B sees R's IPv6 address");
         assertTrue(r.counters().get("nat.out.translated") > 100, "every segment of A's translated");
         assertEquals(0, r.counters().get("ipv6.filtered.forward"));
     }
@@ -124,19 +122,14 @@ class RouterFirewallSimTest {
     @Test void tcpOverIpv6ThroughNptv6() {
         RouterSimTest.Net net = ipv6Chain();
         Host r = net.nodes()[1];
-        org.netstack4j.wire.Ipv6Address ra6 = org.netstack4j.wire.Ipv6Address.parse("fd00:1::2"),
-                rb6 = org.netstack4j.wire.Ipv6Address.parse("fd00:2::1"), b6 = org.netstack4j.wire.Ipv6Address.parse("fd00:2::2");
-        RuleSet rs = ((RuleSet.Loaded.Ok) RuleSet.parse("""
+        netfilter6(net, """
                 chain forward policy drop
                 accept state established,related
                 accept in e0l out e1r ip6 tcp from fd00:1::/48 to port 80
-                """)).rules();
-        r.ip().setNetfilter(new Netfilter(rs, ConnTrackConfig.defaults(), List.of(),
-                List.of(org.netstack4j.filter.Npt6.Config.parse("e1r", "fd00:1::/48,fd00:3::/48")),
-                Map.of(), Map.of("e0l", ra6, "e1r", rb6), r.counters()));
+                """, List.of(), List.of(Npt6.Config.parse("e1r", "fd00:1::/48,fd00:3::/48")));
         List<IpAddress> peers = new ArrayList<>();
-        RouterSimTest.transfer(net, 500_000, peers, b6);
-        assertEquals(List.of(org.netstack4j.wire.Ipv6Address.parse("fd00:3:0:fffd::1")), peers,
+        RouterSimTest.transfer(net, 500_000, peers, B6);
+        assertEquals(List.of(Ipv6Address.parse("fd00:3:0:fffd::1")), peers,
                 "B sees A's external address (fd00:1::1 with the subnet word adjusted by 0xfffd)");
         assertTrue(r.counters().get("npt6.out.translated") > 300, "A's segments mapped out: " + r.counters().get("npt6.out.translated"));
         assertTrue(r.counters().get("npt6.in.translated") > 100, "B's ACKs mapped in: " + r.counters().get("npt6.in.translated"));
@@ -144,18 +137,27 @@ class RouterFirewallSimTest {
         assertEquals(0, r.counters().get("nf.malformed"), "every checksum still right after translation");
     }
 
+    /** The IPv6 chain's addresses: A, R on A's side, R on B's side, B. */
+    static final Ipv6Address A6 = Ipv6Address.parse("fd00:1::1"), RA6 = Ipv6Address.parse("fd00:1::2"),
+            RB6 = Ipv6Address.parse("fd00:2::1"), B6 = Ipv6Address.parse("fd00:2::2");
+
+    /** R's netfilter on the IPv6 chain: {@code rules}, NAT and NPTv6, R's interface addresses RA6 (e0l) and RB6 (e1r). */
+    static void netfilter6(RouterSimTest.Net net, String rules, List<NatConfig> nat, List<Npt6.Config> npt6) {
+        Host r = net.nodes()[1];
+        RuleSet rs = ((RuleSet.Loaded.Ok) RuleSet.parse(rules)).rules();
+        r.ip().setNetfilter(new Netfilter(rs, ConnTrackConfig.defaults(), nat, npt6, Map.of(), Map.of("e0l", RA6, "e1r", RB6), r.counters()));
+    }
+
     /** A - R - B over Ethernet with fd00:1::/64 (A ::1, R ::2) and fd00:2::/64 (R ::1, B ::2), R forwarding IPv6, DAD done. */
     static RouterSimTest.Net ipv6Chain() {
         RouterSimTest.Net net = RouterSimTest.chain(null, 1500, 1500);
         Host a = net.a(), r = net.nodes()[1], b = net.b();
-        org.netstack4j.wire.Ipv6Address ra6 = org.netstack4j.wire.Ipv6Address.parse("fd00:1::2"),
-                rb6 = org.netstack4j.wire.Ipv6Address.parse("fd00:2::1");
-        a.addIpv6Address("e0r", org.netstack4j.wire.Ipv6Address.parse("fd00:1::1"), 64);
-        r.addIpv6Address("e0l", ra6, 64);
-        r.addIpv6Address("e1r", rb6, 64);
-        b.addIpv6Address("e1l", org.netstack4j.wire.Ipv6Address.parse("fd00:2::2"), 64);
-        a.ip().routes().add(new org.netstack4j.ip.RoutingTable.Route6(org.netstack4j.wire.Ipv6Address.ANY, 0, ra6, null));
-        b.ip().routes().add(new org.netstack4j.ip.RoutingTable.Route6(org.netstack4j.wire.Ipv6Address.ANY, 0, rb6, null));
+        a.addIpv6Address("e0r", A6, 64);
+        r.addIpv6Address("e0l", RA6, 64);
+        r.addIpv6Address("e1r", RB6, 64);
+        b.addIpv6Address("e1l", B6, 64);
+        a.ip().routes().add(new org.netstack4j.ip.RoutingTable.Route6(Ipv6Address.ANY, 0, RA6, null));
+        b.ip().routes().add(new org.netstack4j.ip.RoutingTable.Route6(Ipv6Address.ANY, 0, RB6, null));
         r.ip().setIpv6Forwarding(true);
         net.sim().runUntil(Time.s(3)); // DAD
         return net;

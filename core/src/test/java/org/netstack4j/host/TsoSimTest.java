@@ -58,13 +58,19 @@ class TsoSimTest {
     record Run(Wire wire, byte[] received, long superSegments) {}
 
     static Run transfer(boolean tso, boolean v6, double loss, byte[] data) {
+        return transfer(tso, v6, loss, data, TcpConfig.defaults(), false);
+    }
+
+    /** {@link #transfer} with the sender's TCP configuration and {@link Host#setDontFragment}. */
+    static Run transfer(boolean tso, boolean v6, double loss, byte[] data, TcpConfig senderTcp, boolean hostDf) {
         Simulator sim = new Simulator(7);
         SimLink link = sim.link(LinkConfig.builder().medium(Medium.IP).latencyNs(Time.ms(5))
                 .bandwidthBitsPerSec(200_000_000L).queueLimit(400).loss(loss).build());
         Wire wire = new Wire(link.a());
         TsoEdge edge = tso ? new TsoEdge(wire) : null;
-        Host sender = new Host("a", TcpConfig.defaults(), Tracer.NONE, 1)
+        Host sender = new Host("a", senderTcp, Tracer.NONE, 1)
                 .addInterface("tun0", tso ? edge : wire, null, A, 24);
+        sender.setDontFragment(hostDf);
         Host receiver = new Host("b", TcpConfig.defaults(), Tracer.NONE, 2).addInterface("tun0", link.b(), null, B, 24);
         if (v6) {
             sender.addIpv6Address("tun0", A6, 64);
@@ -145,4 +151,21 @@ class TsoSimTest {
     @Test void sameWireAsPlainSenderWithLoss() { sameWire(false, 0.01); }
 
     @Test void sameWireAsPlainSenderIpv6() { sameWire(true, 0); }
+
+    /**
+     * DF does not cost TSO: the super-segment's header carries DF and every segment cut from it
+     * keeps it, as the kernel's GSO copies the IP header. Both ways to DF: the stack-wide switch
+     * and the Linux profile's IP_PMTUDISC_WANT.
+     */
+    @Test void dontFragmentKeepsTsoAndEverySegmentCarriesIt() {
+        byte[] data = data(1_000_000);
+        for (Run r : List.of(transfer(true, false, 0, data, TcpConfig.defaults(), true),
+                transfer(true, false, 0, data, TcpConfig.linuxLike(), false))) {
+            assertArrayEquals(data, r.received());
+            assertTrue(r.superSegments() > 30, "the sender used TSO: " + r.superSegments() + " super-segments");
+            for (byte[] f : r.wire().frames) assertEquals(0x40, f[6] & 0x40, "DF on every frame");
+        }
+        Run plain = transfer(true, false, 0, data);
+        assertTrue(plain.wire().frames.stream().allMatch(f -> (f[6] & 0x40) == 0), "the RFC profile's TCP sends without DF");
+    }
 }

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.netstack4j.host.TwoHostNetwork;
 import org.netstack4j.runtime.EventLoop;
+import org.netstack4j.tcp.FastOpen;
 import org.netstack4j.tcp.TcpConfig;
 
 /**
@@ -128,6 +130,37 @@ class TrafficClassTest {
         assertFalse(client.contains(0xBB));
         assertTrue(tosOf(fromServer).stream().allMatch(t -> t == 0x28 || t == 0x2A), () -> "server TOS bytes " + tosOf(fromServer));
         assertTrue(tosOf(fromServer).contains(0x2A), "the server's data went ECT(0)");
+    }
+
+    @Test void aFastOpenSynCarriesTheDscpBitsToo() throws Exception {
+        start(false, TcpConfig.defaults());
+        CompletableFuture.runAsync(() -> net.server().tcp().fastOpen().setMode(FastOpen.CLIENT | FastOpen.SERVER), loop).get();
+        NetStack client = stack(loop, net.client()), server = stack(loop, net.server());
+        byte[] request = "hi".getBytes();
+        try (TcpServerSocket l = server.serverSocket(PORT)) {
+            l.setFastOpen(8);
+            for (int round = 0; round < 2; round++) { // the first SYN asks for a cookie, the second carries the request
+                Future<byte[]> got = TcpSocketTest.spawn(() -> {
+                    try (TcpSocket s = l.accept()) {
+                        byte[] b = s.getInputStream().readNBytes(request.length);
+                        s.getOutputStream().write('!');
+                        return b;
+                    }
+                });
+                try (TcpSocket s = client.socket()) {
+                    s.setTrafficClass(0xB8);
+                    s.connect(net.serverAddress(), PORT, 10_000, request);
+                    assertEquals('!', s.getInputStream().read());
+                }
+                assertArrayEquals(request, got.get(30, TimeUnit.SECONDS));
+            }
+        }
+        long synData = CompletableFuture.supplyAsync(() -> net.server().counters().get("tcp.fastopen.passive"), loop).get();
+        assertEquals(1, synData, "the second SYN's data was taken");
+        List<int[]> syns = fromClient.stream().filter(f -> (f[1] & 0x02) != 0).toList();
+        assertEquals(2, syns.size());
+        assertEquals(Set.of(0xB8), tosOf(syns), "both Fast Open SYNs carry the socket's DSCP bits");
+        assertEquals(Set.of(0xB8), tosOf(fromClient));
     }
 
     @Test void defaultIsZeroAndRangeChecked() throws Exception {

@@ -66,8 +66,8 @@ class Md5Test {
 
     private static TcpHarness keyedClient() {
         TcpHarness h = new TcpHarness(TcpConfig.linuxLike());
-        h.conn = h.layer.connect(h.now, LOCAL, h.localPort, REMOTE, h.remotePort, h.events, TcpConfig.linuxLike(),
-                List.of(TcpMd5Key.of(REMOTE, KEY)));
+        h.conn = h.layer.connect(h.now, REMOTE, h.remotePort, h.events, ConnectOptions.from(LOCAL).withLocalPort(h.localPort)
+                .withConfig(TcpConfig.linuxLike()).withMd5Keys(List.of(TcpMd5Key.of(REMOTE, KEY))));
         return h;
     }
 
@@ -233,8 +233,8 @@ class Md5Test {
         client.layer.setMd5Key(new TcpMd5Key(Ipv4Address.parse("10.0.0.0"), 24, 0, KEY));
         client.layer.setMd5Key(new TcpMd5Key(Ipv4Address.parse("10.0.0.0"), 24, 7, wide)); // another interface: not for an active open
         assertEquals(3, client.layer.md5Keys().size());
-        client.conn = client.layer.connect(client.now, LOCAL, client.localPort, REMOTE, client.remotePort, client.events, TcpConfig.linuxLike(),
-                List.of());
+        client.conn = client.layer.connect(client.now, REMOTE, client.remotePort, client.events,
+                ConnectOptions.from(LOCAL).withLocalPort(client.localPort).withConfig(TcpConfig.linuxLike()));
         TcpHarness.Out syn = client.next();
         assertArrayEquals(rfcDigest(LOCAL, REMOTE, syn.tcp(), syn.payload(), KEY), sig(syn.tcp()));
 

@@ -51,7 +51,7 @@ class TcpConfigTest {
                 knobs++;
             }
         }
-        assertEquals(72, knobs);
+        assertEquals(73, knobs);
     }
 
     @Test void theProfilesDifferFromTheDefaultsInTheirKnobsOnly() throws Exception {
@@ -63,6 +63,7 @@ class TcpConfigTest {
                 Map.entry("acks.quickAcks", 16), Map.entry("acks.coalesceAcks", false),
                 Map.entry("quirks.resetHalfOpenOnListenerClose", false), Map.entry("quirks.ackUnsentAck", false),
                 Map.entry("quirks.abortRstWithAck", true), Map.entry("quirks.linuxSendBuffer", true),
+                Map.entry("quirks.pmtuDiscovery", (Object) org.netstack4j.path.PmtuDiscovery.WANT),
                 Map.entry("sending.zeroWindowProbeData", false),
                 Map.entry("sending.nagleMinshall", true), Map.entry("recovery.slowStartAbcLimit", 0),
                 Map.entry("recovery.cwndValidation", true), Map.entry("recovery.slowStartAfterIdle", true),

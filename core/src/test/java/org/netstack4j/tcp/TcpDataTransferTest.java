@@ -328,7 +328,7 @@ class TcpDataTransferTest {
         TcpHarness h = new TcpHarness(); // the stack: MSS 1460, 128 KiB buffers, initial RTO 1 s
         TcpConfig own = TcpConfig.defaults().withOptions(o -> o.withMss(600)).withBuffers(bf -> bf.withReceiveBufferSize(6000)).withOptions(o -> o.withWindowScale(false))
                 .withTimers(tm -> tm.withInitialRtoNs(Time.s(3)));
-        TcpConnection c = h.layer.connect(h.now, TcpHarness.LOCAL, 0, TcpHarness.REMOTE, 80, null, own);
+        TcpConnection c = h.layer.connect(h.now, TcpHarness.REMOTE, 80, null, ConnectOptions.from(TcpHarness.LOCAL).withConfig(own));
         assertSame(own, c.config());
         TcpHarness.Out syn = h.next();
         assertEquals(List.of(new TcpOption.Mss(600)), syn.tcp().options().stream().filter(o -> o instanceof TcpOption.Mss).toList());

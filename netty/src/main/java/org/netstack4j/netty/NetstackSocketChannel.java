@@ -28,6 +28,7 @@ import java.nio.channels.ConnectionPendingException;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.concurrent.TimeUnit;
 import org.netstack4j.socket.NetStack;
+import org.netstack4j.tcp.ConnectOptions;
 import org.netstack4j.tcp.TcpConnection;
 import org.netstack4j.tcp.TcpError;
 import org.netstack4j.tcp.TcpEventListener;
@@ -520,10 +521,9 @@ public class NetstackSocketChannel extends AbstractChannel implements SocketChan
                 if (src == null) throw new NoRouteToHostException("No route to host");
                 TcpConnection c;
                 try {
-                    int tos = config.getTrafficClass();
-                    c = tos == 0 ? stack().tcp().connect(loop.now(), src, l == null ? 0 : l.getPort(), dst, r.getPort(), events)
-                            : stack().tcp().connect(loop.now(), src, l == null ? 0 : l.getPort(), dst, r.getPort(), events,
-                                    null, java.util.List.of(), tos); // the SYN carries the DSCP bits too
+                    c = stack().tcp().connect(loop.now(), dst, r.getPort(), events, ConnectOptions.from(src)
+                            .withLocalPort(l == null ? 0 : l.getPort())
+                            .withTrafficClass(config.getTrafficClass())); // the SYN carries the DSCP bits too
                 } catch (TcpException e) {
                     throw exception(e.error(), true);
                 }

@@ -5,7 +5,9 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.netstack4j.path.PmtuDiscovery;
 import org.netstack4j.tcp.AccEcnInfo;
+import org.netstack4j.tcp.ConnectOptions;
 import org.netstack4j.tcp.FastOpen;
 import org.netstack4j.tcp.PathInfo;
 import org.netstack4j.tcp.TcpConfig;
@@ -56,7 +58,7 @@ final class EngineStack implements TcpStack {
             @Override public void send(long now, IpAddress src, IpAddress dst, TcpRepr tcp, byte[] payload, int off, int len, int ecn) {
                 byte[] p = new byte[len];
                 if (len > 0) System.arraycopy(payload, off, p, 0, len);
-                out.send(now, src, dst, tcp, p, ecn);
+                out.send(now, src, dst, tcp, p, ecn & 0xff); // the TOS byte; DF (TcpOutput.DONT_FRAGMENT) is not compared
             }
 
             @Override public void send(long now, IpAddress src, IpAddress dst, TcpEncoder tcp, byte[] payload, int off, int len, int ecn) {
@@ -192,9 +194,7 @@ final class EngineStack implements TcpStack {
             if (opts.noOptions && (!opts.md5Keys.isEmpty() || opts.trafficClass != 0))
                 throw new Unsupported(0, "TCP_NOOPT with TCP_MD5SIG or IP_TOS");
             if (opts.noOptions && current != config) throw new Unsupported(0, "TCP_NOOPT after a sysctl changed TCP options");
-            TcpConnection c = opts.md5Keys.isEmpty() && opts.trafficClass == 0 && current == config
-                ? layer.connect(now, local, localPort, remote, remotePort, null, opts.noOptions)
-                : layer.connect(now, local, localPort, remote, remotePort, null, current, opts.md5Keys, opts.trafficClass);
+            TcpConnection c = layer.connect(now, remote, remotePort, null, connectOptions(local, localPort, opts));
             if (opts.noDelay) c.setNoDelay(true);
             return wrap(c);
         } catch (TcpException e) {
@@ -206,8 +206,8 @@ final class EngineStack implements TcpStack {
                                           SocketOptions opts, int len) throws Failure {
         checkOptions(opts);
         try {
-            TcpConnection c = layer.connectFastOpen(now, local, localPort, remote, remotePort, null, current, opts.fastOpenNoCookie,
-                    new byte[len], 0, len);
+            TcpConnection c = layer.connect(now, remote, remotePort, null,
+                    connectOptions(local, localPort, opts).withFastOpen(new byte[len], opts.fastOpenNoCookie));
             if (opts.noDelay) c.setNoDelay(true);
             return wrap(c);
         } catch (TcpException e) {
@@ -216,6 +216,15 @@ final class EngineStack implements TcpStack {
             throw new Failure("EOPNOTSUPP", e.getMessage());
         }
     }
+
+    /** What the socket set before connect, for the layer (the SYN carries all of it). */
+    private ConnectOptions connectOptions(IpAddress local, int localPort, SocketOptions opts) {
+        return ConnectOptions.from(local).withLocalPort(localPort).withNoOptions(opts.noOptions).withMd5Keys(opts.md5Keys)
+                .withTrafficClass(opts.trafficClass).withPmtuDiscovery(opts.pmtuDiscovery)
+                .withConfig(current == config ? null : current); // a late sysctl (noteLateSysctl): the current options
+    }
+
+    @Override public PmtuDiscovery defaultPmtuDiscovery() { return layer.config().quirks().pmtuDiscovery(); }
 
     @Override public boolean fastOpenCarriesData(IpAddress remote, SocketOptions opts) {
         return opts.fastOpenNoCookie || (layer.fastOpen().mode() & FastOpen.CLIENT_NO_COOKIE) != 0 || layer.fastOpen().hasCookie(remote);
@@ -335,6 +344,7 @@ final class EngineStack implements TcpStack {
         @Override public boolean atMark() { return c.atMark(); }
         @Override public void setOobInline(boolean on) { c.setOobInline(on); }
         @Override public void setTrafficClass(int tos) { c.setTrafficClass(tos); }
+        @Override public void setPmtuDiscovery(PmtuDiscovery mode) { c.setPmtuDiscovery(mode); }
 
         @Override public int send(long now, byte[] b, int off, int len, boolean more) throws Failure {
             try {

@@ -5,6 +5,7 @@ import org.netstack4j.packetdrill.Event.SyscallEvent;
 import org.netstack4j.packetdrill.Interpreter.Call;
 import org.netstack4j.packetdrill.Interpreter.Mismatch;
 import org.netstack4j.packetdrill.Interpreter.Ret;
+import org.netstack4j.path.PmtuDiscovery;
 import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.wire.Ipv4Address;
 
@@ -238,6 +239,14 @@ final class SocketOptionCalls {
                 if (k.conn != null) k.conn.setTrafficClass((int) tos);
                 else if (k.listener != null) k.listener.setTrafficClass((int) tos);
             }
+            // Linux do_ip_setsockopt / do_ipv6_setsockopt: IP_PMTUDISC_DONT (0) .. IP_PMTUDISC_OMIT (5), else EINVAL
+            case "IP_MTU_DISCOVER", "IPV6_MTU_DISCOVER" -> {
+                PmtuDiscovery mode = PmtuDiscovery.ofValue((int) interp.syscalls.arrayValue(s, v));
+                if (mode == null || opt.equals("IPV6_MTU_DISCOVER") && mode == PmtuDiscovery.OMIT) return () -> Ret.err("EINVAL");
+                if (k.listener != null) throw new Unsupported(line, opt + " on a listening socket");
+                k.opts.pmtuDiscovery = mode;
+                if (k.conn != null) k.conn.setPmtuDiscovery(mode);
+            }
             case "TCP_KEEPIDLE" -> k.opts.keepIdleS = (int) interp.syscalls.arrayValue(s, v);
             case "TCP_KEEPINTVL" -> k.opts.keepIntvlS = (int) interp.syscalls.arrayValue(s, v);
             case "TCP_KEEPCNT" -> k.opts.keepCnt = (int) interp.syscalls.arrayValue(s, v);
@@ -345,6 +354,10 @@ final class SocketOptionCalls {
             case "TCP_INQ" -> got = k.inq ? "1" : "0";
             case "SO_OOBINLINE" -> got = k.oobInline ? "1" : "0";
             case "IP_TOS", "IPV6_TCLASS" -> got = Integer.toString(k.opts.trafficClass);
+            case "IP_MTU_DISCOVER", "IPV6_MTU_DISCOVER" -> {
+                if (k.opts.pmtuDiscovery == null) interp.ensureStack();
+                got = Integer.toString((k.opts.pmtuDiscovery != null ? k.opts.pmtuDiscovery : interp.stack.defaultPmtuDiscovery()).ordinal());
+            }
             case "TCP_FASTOPEN" -> got = Integer.toString(k.opts.fastOpenQlen);
             case "TCP_FASTOPEN_CONNECT" -> got = k.opts.fastOpenConnect ? "1" : "0";
             case "TCP_FASTOPEN_NO_COOKIE" -> got = k.opts.fastOpenNoCookie ? "1" : "0";

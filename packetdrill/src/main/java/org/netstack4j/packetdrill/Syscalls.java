@@ -662,6 +662,12 @@ final class Syscalls {
             case "SOF_TIMESTAMPING_OPT_PKTINFO" -> Timestamping.OPT_PKTINFO;
             case "SOF_TIMESTAMPING_OPT_TX_SWHW" -> Timestamping.OPT_TX_SWHW;
             case "SOF_TIMESTAMPING_OPT_ID_TCP" -> Timestamping.OPT_ID_TCP;
+            case "IP_PMTUDISC_DONT", "IPV6_PMTUDISC_DONT" -> 0;
+            case "IP_PMTUDISC_WANT", "IPV6_PMTUDISC_WANT" -> 1;
+            case "IP_PMTUDISC_DO", "IPV6_PMTUDISC_DO" -> 2;
+            case "IP_PMTUDISC_PROBE", "IPV6_PMTUDISC_PROBE" -> 3;
+            case "IP_PMTUDISC_INTERFACE", "IPV6_PMTUDISC_INTERFACE" -> 4;
+            case "IP_PMTUDISC_OMIT", "IPV6_PMTUDISC_OMIT" -> 5;
             case "TCP_MD5SIG_FLAG_PREFIX" -> 1;
             case "TCP_MD5SIG_FLAG_IFINDEX" -> 2;
             case "MSG_EOR" -> {

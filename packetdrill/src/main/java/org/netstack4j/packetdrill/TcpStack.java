@@ -78,6 +78,9 @@ public interface TcpStack extends Pollable {
         throw new Unsupported(0, "TCP Fast Open");
     }
 
+    /** The IP_MTU_DISCOVER of a socket that set none (Linux: IP_PMTUDISC_WANT). */
+    default org.netstack4j.path.PmtuDiscovery defaultPmtuDiscovery() { return org.netstack4j.path.PmtuDiscovery.WANT; }
+
     /** Would a Fast Open connect to {@code remote} carry data (a cookie cached, or none needed)? */
     default boolean fastOpenCarriesData(IpAddress remote, SocketOptions opts) { return false; }
 
@@ -123,6 +126,8 @@ public interface TcpStack extends Pollable {
         public java.util.List<org.netstack4j.tcp.TcpMd5Key> md5Keys = new java.util.ArrayList<>();
         /** IP_TOS / IPV6_TCLASS set before connect or listen (the DSCP bits; 0 = none). */
         public int trafficClass;
+        /** IP_MTU_DISCOVER / IPV6_MTU_DISCOVER set on the socket, null: the stack's default. */
+        public org.netstack4j.path.PmtuDiscovery pmtuDiscovery;
     }
 
     interface Conn {
@@ -146,6 +151,8 @@ public interface TcpStack extends Pollable {
         default void setOobInline(boolean on) { throw new Unsupported(0, "SO_OOBINLINE"); }
         /** IP_TOS / IPV6_TCLASS on a connection: the DSCP bits of its later segments. */
         default void setTrafficClass(int tos) { throw new Unsupported(0, "IP_TOS"); }
+        /** IP_MTU_DISCOVER / IPV6_MTU_DISCOVER on a connection (DF and ICMP path MTUs from its next segment on). */
+        default void setPmtuDiscovery(org.netstack4j.path.PmtuDiscovery mode) { throw new Unsupported(0, "IP_MTU_DISCOVER"); }
 
         /** MSG_EOR: the bytes queued so far end a record. */
         default void endRecord() { throw new Unsupported(0, "MSG_EOR"); }
