@@ -103,6 +103,7 @@ class SynFloodInteropTest {
             assertTrue(warm[0].equals("0"), "curl before the flood: " + warm[1]);
 
             long[] softnetBefore = softnetDrops();
+            long[] cpuBefore = threadCpu(host.name());
             Path hpingLog = dir.resolve("hping.log");
             List<String> floodCmd = new ArrayList<>(List.of(LinuxNet.ipCommand(), "netns", "exec", ns, "timeout", "-s", "INT",
                     Integer.toString(FLOOD_SECONDS), hping, "-S", "--rand-source", "-p", "80"));
@@ -120,6 +121,7 @@ class SynFloodInteropTest {
             flood.destroyForcibly();
 
             long[] softnetAfter = softnetDrops();
+            long[] cpuAfter = threadCpu(host.name());
             int total = 0, ok = 0, neverConnected = 0, slowConnect = 0;
             double worst = 0, worstConnect = 0;
             List<String> failed = new ArrayList<>();
@@ -150,10 +152,11 @@ class SynFloodInteropTest {
             long sent = m.find() ? Long.parseLong(m.group(1)) : -1;
             java.util.Map<String, Long> counters = shards.counters();
             java.util.function.ToLongFunction<String> c = k -> counters.getOrDefault(k, 0L);
-            long rxDrops = 0, synsShed = 0;
+            long rxDrops = 0, synsShed = 0, shedBehind = 0;
             for (TunHost h : shards.shards()) {
                 rxDrops += h.rxQueueDrops();
                 synsShed += h.rxQueueSynsShed();
+                shedBehind += h.rxSynsShedBehind();
             }
             System.out.printf(Locale.ROOT, "[synflood] %d queue(s); hping3 %s sent %d SYNs in %d s (%.0f/s); netstack4j: %d TCP segments in, "
                             + "%d cookies sent, %d valid, %d SYNs dropped (queue full), %d frames dropped at the rx queue (%d of them SYNs shed past the shed mark); "
@@ -181,14 +184,21 @@ class SynFloodInteropTest {
             }
             Matcher txDrop = Pattern.compile("TX:.*?dropped.*?\\n\\s*\\d+\\s+\\d+\\s+\\d+\\s+(\\d+)", Pattern.DOTALL).matcher(link);
             System.out.printf(Locale.ROOT, "[synflood] stages: (1) hping3 %d SYNs at %.0f/s -> (2) kernel's TUN queue dropped %s -> (3) read by our "
-                            + "readers %d (%.0f/s) -> (4) dropped at our rx queue %d (shed %d) -> (5) delivered to the loops %d, longest queue "
+                            + "readers %d (%.0f/s) -> (4) dropped at our rx queue %d (shed %d, of them %d while the reader was behind the kernel) "
+                            + "-> (5) delivered to the loops %d, longest queue "
                             + "wait %.1f ms, %d batches waited >= 100 ms -> (6) cookies sent %d; kernel backlog drops (softnet, all CPUs) %d; "
                             + "legitimate client: %d SYNs read from it (a source that completed a handshake), %d of them kept past the shed; "
                             + "client TCP: %s; curl: %d never connected, %d connected after 0.5 s, slowest connect %.3f s%n",
                     sent, sent / (double) FLOOD_SECONDS, txDrop.find() ? txDrop.group(1) : "?", read, read / (double) FLOOD_SECONDS,
-                    rxDrops, synsShed, delivered, maxWait / 1e6, slow, c.applyAsLong("tcp.syncookies.sent"),
+                    rxDrops, synsShed, shedBehind, delivered, maxWait / 1e6, slow, c.applyAsLong("tcp.syncookies.sent"),
                     softnetAfter[0] - softnetBefore[0], knownSyns, knownKept, nstat.strip().replaceAll("\\s+", " "),
                     neverConnected, slowConnect, worstConnect);
+            // CPU of our threads over the flood (load-independent, unlike the rates): readers (which also run
+            // the stack while the loop is free) and loops, per frame read
+            long readerCpu = cpuAfter[0] - cpuBefore[0], loopCpu = cpuAfter[1] - cpuBefore[1];
+            System.out.printf(Locale.ROOT, "[synflood] CPU: readers %.2f s, loops %.2f s over the flood: %.2f us per frame read, "
+                            + "%.2f us per SYN,ACK sent%n", readerCpu / 1e9, loopCpu / 1e9, (readerCpu + loopCpu) / 1e3 / Math.max(1, read),
+                    (readerCpu + loopCpu) / 1e3 / Math.max(1, c.applyAsLong("tcp.syncookies.sent")));
             assertTrue(sent > 0, "hping3 ran: " + hpingOut);
             assertTrue(total >= 50, "curl loop ran " + total + " times: " + curls[1]);
             assertTrue(ok >= Math.ceil(0.99 * total), ok + " of " + total + " curls succeeded within 1 s: " + curls[1]);
@@ -201,6 +211,20 @@ class SynFloodInteropTest {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** CPU time (ns) of this TUN's reader threads and of its loop threads, each summed over the shards. */
+    private static long[] threadCpu(String tun) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long readers = 0, loops = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            String n = t.getName();
+            long cpu = n.startsWith("netstack4j-rx-" + tun) || n.startsWith("netstack4j-" + tun) ? mx.getThreadCpuTime(t.threadId()) : -1;
+            if (cpu < 0) continue;
+            if (n.startsWith("netstack4j-rx-")) readers += cpu;
+            else loops += cpu;
+        }
+        return new long[] {readers, loops};
     }
 
     /** The packets the kernel dropped at its per-CPU input backlogs (/proc/net/softnet_stat, second column, summed). */

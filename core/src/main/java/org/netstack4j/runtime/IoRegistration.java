@@ -20,10 +20,28 @@ import org.netstack4j.device.FrameSink;
  * ({@link IoSource#hasReadyFrames}) the reader gathers them (up to {@link #BATCH} at a time) and
  * hands the batch over with one queue node and one atomic update of the queued count; the
  * counters are plain fields of the thread that changes them, published with release stores.
+ *
+ * <p>Shedding behind the source (issue 20): while the loop is free the reader delivers its batch
+ * itself (inline, see {@link EventLoop}), so under a flood the frames wait not in this queue but in
+ * the source's (the kernel's TUN ring), where nothing tells a legitimate frame from the flood's and
+ * the overflow drops both alike. The reader therefore also counts how long it has been behind the
+ * source: frames read in consecutive runs (frames ready one after another, until the source has
+ * none ready) of at least {@link #FULL_RUN} frames each. Once that reaches {@code shedAt}, sheddable
+ * frames are shed as if {@code shedAt} frames waited here, until a short run shows the source has
+ * caught up: a sheddable frame then costs the read alone, not the read, the stack's work and the
+ * answer, so the reader drains the source's backlog before it overflows. Counted in
+ * {@link #shedBehind}. System property {@code netstack4j.rx.shedBehind=false} turns it off.
  */
 public final class IoRegistration implements AutoCloseable {
     /** Frames the reader gathers before handing them to the loop, at most. */
     static final int BATCH = 64;
+    /**
+     * A run of at least this many frames ready at once means frames waited at the source (a
+     * reader that keeps up finds a few at a time): see the class comment.
+     */
+    static final int FULL_RUN = 16;
+    /** Whether sheddable frames are shed while the reader is behind its source (class comment). */
+    private static final boolean SHED_BEHIND = Boolean.parseBoolean(System.getProperty("netstack4j.rx.shedBehind", "true"));
 
     private final EventLoop loop;
     private final String name;
@@ -50,16 +68,17 @@ public final class IoRegistration implements AutoCloseable {
     /** Frames handed over and not yet delivered: changed once per batch on each side. */
     private final AtomicInteger queued = new AtomicInteger();
     // written by the reader thread only (plain increments, published per batch)
-    private long received, dropped, shed;
+    private long received, dropped, shed, shedBehind;
     // written by the loop thread only
     private long delivered, maxWaitNanos, slowBatches;
-    private static final VarHandle RECEIVED, DROPPED, SHED, DELIVERED, MAX_WAIT, SLOW;
+    private static final VarHandle RECEIVED, DROPPED, SHED, SHED_BEHIND_COUNT, DELIVERED, MAX_WAIT, SLOW;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             RECEIVED = l.findVarHandle(IoRegistration.class, "received", long.class);
             DROPPED = l.findVarHandle(IoRegistration.class, "dropped", long.class);
             SHED = l.findVarHandle(IoRegistration.class, "shed", long.class);
+            SHED_BEHIND_COUNT = l.findVarHandle(IoRegistration.class, "shedBehind", long.class);
             DELIVERED = l.findVarHandle(IoRegistration.class, "delivered", long.class);
             MAX_WAIT = l.findVarHandle(IoRegistration.class, "maxWaitNanos", long.class);
             SLOW = l.findVarHandle(IoRegistration.class, "slowBatches", long.class);
@@ -97,6 +116,12 @@ public final class IoRegistration implements AutoCloseable {
     /** Of {@link #dropped}, the sheddable frames dropped while the queue was between {@code shedAt} and full. */
     public long shed() { return (long) SHED.getAcquire(this); }
 
+    /**
+     * Of {@link #shed}, the frames shed while the reader was behind its source (frames waiting
+     * there, not in this queue: see the class comment).
+     */
+    public long shedBehind() { return (long) SHED_BEHIND_COUNT.getAcquire(this); }
+
     /** Frames handed to the sink on the loop thread. */
     public long delivered() { return (long) DELIVERED.getAcquire(this); }
 
@@ -114,30 +139,41 @@ public final class IoRegistration implements AutoCloseable {
 
     private void readLoop() {
         Batch batch = new Batch();
-        long rx = 0, drops = 0, sheds = 0;
+        long rx = 0, drops = 0, sheds = 0, behindSheds = 0;
+        // frames of the current run, and read in the consecutive full runs before it (class comment)
+        long run = 0, behind = 0;
+        boolean shedWhenBehind = SHED_BEHIND && sheddable != null;
         try {
             while (!closed) {
                 byte[] frame = source.read();
                 if (frame == null) break;
                 rx++;
+                run++;
                 int waiting = queued.get() + batch.size;
                 if (waiting >= queueLimit) {
                     drops++;
-                } else if (sheddable != null && waiting >= shedAt && sheddable.test(frame)) {
+                } else if (sheddable != null && (waiting >= shedAt || shedWhenBehind && behind >= shedAt) && sheddable.test(frame)) {
                     // A falling-behind loop keeps the rest of its queue beyond shedAt (by default the
                     // second half) for frames that must not be shed (e.g. the segments of connections
                     // already open, under a SYN flood): they then always get in, and wait behind at
-                    // most shedAt sheddable ones.
+                    // most shedAt sheddable ones. The same once shedAt frames waited at the source.
                     drops++;
                     sheds++;
+                    if (waiting < shedAt) behindSheds++;
                 } else {
                     batch.frames[batch.size] = frame;
                     batch.infos[batch.size++] = source.lastFrameInfo();
                 }
-                if (batch.size == BATCH || !source.hasReadyFrames()) {
+                boolean dry = !source.hasReadyFrames();
+                if (dry) {
+                    behind = run >= FULL_RUN ? behind + run : 0;
+                    run = 0;
+                }
+                if (batch.size == BATCH || dry) {
                     RECEIVED.setRelease(this, rx);
                     DROPPED.setRelease(this, drops);
                     SHED.setRelease(this, sheds);
+                    SHED_BEHIND_COUNT.setRelease(this, behindSheds);
                     if (batch.size > 0) {
                         handOver(batch);
                         batch = new Batch();
@@ -150,6 +186,7 @@ public final class IoRegistration implements AutoCloseable {
             RECEIVED.setRelease(this, rx);
             DROPPED.setRelease(this, drops);
             SHED.setRelease(this, sheds);
+            SHED_BEHIND_COUNT.setRelease(this, behindSheds);
             if (batch.size > 0 && !closed) {
                 try {
                     handOver(batch);

@@ -422,6 +422,79 @@ class EventLoopTest {
         assertTrue(failures.isEmpty(), failures.toString());
     }
 
+    /** A source whose frames come in runs: {@link #DRY} in the queue ends a run (nothing ready until the next frame). */
+    static final class RunSource extends QueueSource {
+        static final byte[] DRY = new byte[0];
+
+        /** {@code runs} runs of {@code length} frames {i, sheddable 1 or 0}, every other one sheddable, numbered from {@code first}. */
+        int addRuns(int first, int runs, int length) {
+            int i = first;
+            for (int r = 0; r < runs; r++) {
+                for (int k = 0; k < length; k++, i++) frames.add(new byte[] {(byte) i, (byte) (i % 2)});
+                frames.add(DRY);
+            }
+            return i;
+        }
+
+        @Override public byte[] read() throws IOException {
+            byte[] f;
+            do f = super.read(); while (f == DRY);
+            return f;
+        }
+
+        @Override public boolean hasReadyFrames() {
+            byte[] head = frames.peek();
+            return head != null && head != DRY && head != EOF;
+        }
+    }
+
+    /** Registers {@code src} (its frames already queued, ending with EOF) and returns once every frame was read and delivered. */
+    private IoRegistration drainRuns(RunSource src, List<byte[]> got, int shedAt) throws Exception {
+        IoRegistration reg = loop.register("runs", src, (now, frame) -> got.add(frame), 4096, f -> f[1] == 1, shedAt);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_S);
+        while (!reg.finished() && System.nanoTime() < until) Thread.onSpinWait();
+        assertTrue(reg.finished(), "the reader reached EOF");
+        loop.call(() -> null);
+        return reg;
+    }
+
+    @Test void aReaderBehindItsSourceShedsOnceShedAtFramesWaitedThere() throws Exception {
+        // Frames delivered inline by the reader never wait in the queue: under a flood they wait in
+        // the source (the kernel's TUN ring). 40 full runs of 32: the reader is behind from the first;
+        // after 7 runs (224 >= 200 frames) the sheddable half of each run is shed, not delivered.
+        start(new DeadlineStack());
+        RunSource src = new RunSource();
+        int next = src.addRuns(0, 40, 32);
+        next = src.addRuns(next, 1, 4); // read while still behind (the short run ends the backlog after it)
+        src.addRuns(next, 2, 32); // caught up: 64 frames < 200, nothing shed
+        src.frames.add(QueueSource.EOF);
+        List<byte[]> got = new CopyOnWriteArrayList<>();
+        IoRegistration reg = drainRuns(src, got, 200);
+        assertEquals(40 * 32 + 4 + 64, reg.received());
+        assertEquals(33 * 16 + 2, reg.shed(), "the sheddable frames of runs 8..40 and of the short run");
+        assertEquals(reg.shed(), reg.shedBehind());
+        assertEquals(reg.received() - reg.shed(), got.size());
+        // every frame that must not be shed got in, in order
+        List<Integer> kept = got.stream().filter(f -> f[1] == 0).map(f -> f[0] & 0xff).toList();
+        assertEquals((40 * 32 + 4 + 64) / 2, kept.size());
+        for (int i = 1; i < kept.size(); i++) assertEquals((kept.get(i - 1) + 2) & 0xff, kept.get(i));
+        assertTrue(failures.isEmpty(), failures.toString());
+    }
+
+    @Test void aReaderThatKeepsUpWithItsSourceShedsNothing() throws Exception {
+        // the same frames in runs shorter than FULL_RUN: a reader finding a few at a time is not behind
+        start(new DeadlineStack());
+        RunSource src = new RunSource();
+        src.addRuns(0, 1348 / 4, 4);
+        src.frames.add(QueueSource.EOF);
+        List<byte[]> got = new CopyOnWriteArrayList<>();
+        IoRegistration reg = drainRuns(src, got, 200);
+        assertEquals(1348, reg.received());
+        assertEquals(0, reg.shed());
+        assertEquals(1348, got.size());
+        assertTrue(failures.isEmpty(), failures.toString());
+    }
+
     @Test void manyThreadsCallingConcurrentlyNeverLoseAWakeup() throws Exception {
         start(new DeadlineStack());
         callFromManyThreads(8, 5_000);

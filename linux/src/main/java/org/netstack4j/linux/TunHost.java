@@ -269,6 +269,12 @@ public final class TunHost implements AutoCloseable {
     /** Of {@link #rxQueueDrops}, connection requests dropped once {@link #RX_SHED_AT} frames waited. */
     public long rxQueueSynsShed() { return registration.shed(); }
 
+    /**
+     * Of {@link #rxQueueSynsShed}, those shed while the reader was behind the kernel (frames waiting
+     * in the TUN's ring, not in ours: {@link IoRegistration#shedBehind}).
+     */
+    public long rxSynsShedBehind() { return registration.shedBehind(); }
+
     /** Frames the reader thread read from the TUN (this shard's queue), before any drop. */
     public long rxFramesRead() { return registration.received(); }
 

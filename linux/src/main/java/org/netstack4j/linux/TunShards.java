@@ -113,6 +113,7 @@ public final class TunShards implements AutoCloseable {
             Map<String, Long> c = h.loop().call(() -> h.host().counters().snapshot());
             c = new TreeMap<>(c);
             c.put("tun.rx_queue_drops", h.rxQueueDrops());
+            c.put("tun.rx_syns_shed_behind", h.rxSynsShedBehind());
             c.put("tun.steered_out", steered(h.shard()));
             for (Map.Entry<String, Long> e : c.entrySet()) {
                 if (e.getValue() == 0) continue;
