@@ -333,7 +333,14 @@ final class TcpSender implements RecoverySender {
      */
     void noteCwndUse(boolean sent, boolean windowFull) {
         long flight = Seq.sub(c.sndMax, c.sndUna);
-        boolean limited = windowFull || flight >= c.recovery().cwnd();
+        long cwnd = c.recovery().cwnd();
+        // Linux counts cwnd in packets (packets_out >= cwnd); ours is in bytes and need not be a
+        // multiple of the segment size (beta * cwnd after a loss), so data also waits on cwnd when
+        // the next segment does not fit in what is left of it. Without this a cwnd of, say, 2.1
+        // segments never counts as used and congestion avoidance never grows it again.
+        int unsent = unsent();
+        boolean limited = windowFull || flight >= cwnd
+                || unsent > 0 && flight + Math.min(unsent, maxSegmentData()) > cwnd;
         if (!sent && !limited) return;
         if (!Seq.lt(c.sndUna, cwndUsageSeq) || limited || (!cwndLimited && flight > maxFlightInWindow)) {
             cwndLimited = limited;
