@@ -1,6 +1,10 @@
 package org.netstack4j.packetdrill;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -57,6 +61,7 @@ final class Commands {
                 // the kernel selftests' defaults.sh: Fast Open client and server, a fixed key
                 interp.settings.fastOpenMode = 0x3;
                 interp.settings.fastOpenKey = "a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4";
+                defaultsFile(c.line(), cmd);
                 continue;
             }
             if ((m = SET_SYSCTLS.matcher(cmd)).matches()) {
@@ -120,6 +125,53 @@ final class Commands {
                     throw new Unsupported(c.line(), "nstat `" + cmd + "`");
             } else {
                 throw new Unsupported(c.line(), "command `" + cmd.split("\\s+")[0] + "`");
+            }
+        }
+    }
+
+    /** What a defaults.sh beside the script may hold besides sysctls, and needs no modelling here. */
+    static final Pattern DEFAULTS_NOOP = Pattern.compile(
+        "^(ip\\s+tcp_metrics\\s+flush\\b.*|tc\\s+qdisc\\s+(add|replace)\\s+dev\\s+\\S+\\s+root\\s+pfifo(_fast)?\\s*)$");
+    /** A defaults.sh larger than this is not a list of defaults: it is not read. */
+    static final int DEFAULTS_MAX_BYTES = 64 * 1024;
+
+    /**
+     * The defaults.sh a script runs, when it sits where the script names it (the kernel selftests'
+     * {@code `./defaults.sh`}): its sysctls are applied as the script's own, so a suite that changes
+     * its defaults (the selftests turned {@code tcp_ecn} to 0 in 2025) is run with the new ones.
+     * Its flush of cached metrics and its pfifo qdisc match the fresh, unpaced stack every script
+     * gets; any other line, and a sysctl the runner does not model, is noted in the log (verbose
+     * output) rather than skipping every script of the suite. Without the file (google's corpus keeps
+     * it elsewhere), the values set in {@link #command} stand for it.
+     */
+    private void defaultsFile(int line, String cmd) {
+        Path script = interp.scriptPath();
+        if (script == null || script.getParent() == null) return;
+        Path f = script.getParent().resolve(cmd.strip()).normalize();
+        List<String> lines;
+        try {
+            if (!Files.isRegularFile(f) || Files.size(f) > DEFAULTS_MAX_BYTES) return;
+            lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+        } catch (IOException | UncheckedIOException e) {
+            interp.note("defaults.sh (line " + line + "): " + f.getFileName() + " not read: " + e.getMessage());
+            return;
+        }
+        for (String raw : lines) {
+            String l = raw.strip().replaceFirst("\\s*[12]?>\\s*/dev/null(\\s+2>&1)?\\s*$", "");
+            if (l.isEmpty() || l.startsWith("#") || DEFAULTS_NOOP.matcher(l).matches()) continue;
+            Matcher m = SYSCTL.matcher(l);
+            if (!m.matches()) {
+                interp.note("defaults.sh: not run: " + l);
+                continue;
+            }
+            for (String kv : Interpreter.shellWords(m.group(1))) {
+                int eq = kv.indexOf('=');
+                if (eq < 0) continue;
+                try {
+                    Sysctl.apply(line, kv.substring(0, eq), kv.substring(eq + 1).replace("\"", ""), interp.settings);
+                } catch (Unsupported u) {
+                    interp.note("defaults.sh: not modelled: " + kv);
+                }
             }
         }
     }

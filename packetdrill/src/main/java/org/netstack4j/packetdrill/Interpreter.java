@@ -514,6 +514,12 @@ public final class Interpreter {
     private static final Pattern GVISOR_PATH = Pattern.compile("(?i)(^|[/+_-])gvisor([/+_-]|$)");
     private static final long GVISOR_TOLERANCE_US = 100_000;
 
+    /** The script's file, or null when it was parsed from text. */
+    java.nio.file.Path scriptPath() { return script.path(); }
+
+    /** A line of the verbose log that is not an event (e.g. what a defaults file held that is not modelled). */
+    void note(String text) { if (log.size() < 2000) log.add("note: " + text); }
+
     private static String pathOf(Script s) { return s.path() == null ? "" : s.path().toString().replace('\\', '/'); }
 
     private static final Pattern COMMENTED_DEFAULTS = Pattern.compile("(?m)^\\s*//\\s*`[^`\\n]*defaults\\.sh\\s*`");

@@ -27,10 +27,13 @@ final class Syscalls {
      * The descriptor for a new socket. packetdrill maps the script's descriptor numbers to the live
      * ones (run_system_call.c: CHECK_FD only checks that both are valid), so the number the script
      * expects names the socket; otherwise the lowest free number from 3, as a kernel would give.
+     * A number still naming an open socket names the new one from now on, as packetdrill's
+     * newest-first socket list finds it: the old socket stays open, out of the script's reach
+     * (the kernel selftests accept a second connection as 4 while the first 4 is never closed).
      */
     int newFd(SyscallEvent s) {
-        if (s.result() instanceof Expr.Int i && i.value() >= 3 && i.value() < 65536 && !interp.fds.containsKey((int) i.value()))
-            return (int) i.value();
+        if (s.result() instanceof Expr.Int i && i.value() >= 3 && i.value() < 65536)
+            return (int) i.value(); // a socket it named before lives on in the stack
         int fd = 3;
         while (interp.fds.containsKey(fd)) fd++;
         return fd;
