@@ -99,7 +99,7 @@ public record TcpConfig(
      */
     public static TcpConfig linuxLike() {
         return defaults()
-                .withBuffers(b -> b.withMaxReceiveBufferSize(6 << 20).withAcceptWholeSegment(true))
+                .withBuffers(b -> b.withMaxReceiveBufferSize(6 << 20).withAcceptWholeSegment(true).withGrowWindow(true))
                 .withOptions(o -> o.withOptionLayout(OptionLayout.linuxLike()))
                 .withAcks(a -> a.withQuickAcks(16).withCoalesceAcks(false))
                 .withSending(s -> s.withZeroWindowProbeData(false).withNagleMinshall(true))
@@ -281,6 +281,13 @@ public record TcpConfig(
      *        is the free part scaled by the measured data/truesize ratio, and a segment arriving
      *        while the charge is past sk_rcvbuf is dropped (or, with nothing queued, taken) and
      *        the window retracted to zero.
+     * @param growWindow false: the window offered is the free space (by {@link #receiveWindowPolicy}).
+     *        true (Linux's rcv_ssthresh, tcp_grow_window): it is also capped by a threshold that
+     *        starts at the window Linux's first segments offer (half the buffer, its default
+     *        space-to-window ratio, rounded down to the MSS, at most 65535) and grows by twice a
+     *        received segment's length (at least two MSS) per segment: in order when it carries
+     *        128 bytes or more, out of order only with SACK, never past the free space. Applies
+     *        to the byte model ({@link #receiveTruesize} false).
      */
     public record Buffers(
             int receiveBufferSize,
@@ -289,7 +296,8 @@ public record TcpConfig(
             int maxOutOfOrderRanges,
             int maxReceiveBufferSize,
             boolean acceptWholeSegment,
-            boolean receiveTruesize) {
+            boolean receiveTruesize,
+            boolean growWindow) {
         /** The defaults: the RFC rule, or Linux's value where the RFC leaves it open. */
         public static final Buffers DEFAULTS = new Buffers(
                 131072 /* receiveBufferSize */,
@@ -298,7 +306,8 @@ public record TcpConfig(
                 64 /* maxOutOfOrderRanges */,
                 0 /* maxReceiveBufferSize */,
                 false /* acceptWholeSegment */,
-                false /* receiveTruesize */);
+                false /* receiveTruesize */,
+                false /* growWindow */);
 
         void validate() {
             Objects.requireNonNull(receiveWindowPolicy, "receiveWindowPolicy");
@@ -313,6 +322,7 @@ public record TcpConfig(
         public Buffers withMaxReceiveBufferSize(int v) { return ConfigCopy.with(this, "maxReceiveBufferSize", v); }
         public Buffers withAcceptWholeSegment(boolean v) { return ConfigCopy.with(this, "acceptWholeSegment", v); }
         public Buffers withReceiveTruesize(boolean v) { return ConfigCopy.with(this, "receiveTruesize", v); }
+        public Buffers withGrowWindow(boolean v) { return ConfigCopy.with(this, "growWindow", v); }
 
         /**
          * SO_RCVBUF set on a socket before connect or listen: the receive buffer, and with

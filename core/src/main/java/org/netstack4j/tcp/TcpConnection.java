@@ -186,6 +186,9 @@ public final class TcpConnection {
     public TcpError error() { return error; }
     /** The MSS this connection announces (Linux tcpi_advmss). */
     public int advertisedMss() { return advMss; }
+
+    /** The MSS we estimate the peer sends (Linux icsk_ack.rcv_mss, tcpi_rcv_mss). */
+    public int receiveMss() { return rcv.rcvMss; }
     /** The listener this connection was accepted from (passive OPEN), or null for an active OPEN. */
     public TcpListener acceptedFrom() { return parent; }
     public void setListener(TcpEventListener l) { this.listener = l == null ? TcpEventListener.NONE : l; }

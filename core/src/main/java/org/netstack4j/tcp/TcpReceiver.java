@@ -33,6 +33,7 @@ final class TcpReceiver {
     long rcvRttStart = NEVER;
     int segTsEcr;
     long bytesReceived;
+    long rcvSsthresh = -1;    // TcpConfig.growWindow: Linux's rcv_ssthresh, -1 until first used
 
     TcpReceiver(TcpConnection c, TcpConfig config) {
         this.c = c;
@@ -64,6 +65,11 @@ final class TcpReceiver {
             RcvMem m = RcvMem.of(c);
             m.charge(Seq.add(dataSeq, len), len, measure);
             if (sample >= rcvMss) rcvMss = Math.min(sample, c.advMss);
+        } else if (growsWindow()) {
+            // the same tcp_measure_rcv_mss with Linux's window model: an aggregate is measured by
+            // the peer's segment size (tcpi_rcv_mss; out-of-order text too since Linux 6.17)
+            int sample = len > c.advMss ? c.effMss : len;
+            if (sample >= rcvMss) rcvMss = Math.min(sample, c.advMss);
         } else if (len > rcvMss) rcvMss = Math.min(len, Math.max(c.advMss, c.effMss));
         if (offset == 0) {
             boolean hadHoles = !c.ooo.isEmpty();
@@ -82,6 +88,8 @@ final class TcpReceiver {
             measureReceiverRtt(now, fullSized);
             bytesReceived += n;
             c.nReadable = true;
+            // Linux tcp_event_data_recv: "if (skb->len >= 128) tcp_grow_window(sk, skb, true)"
+            if (len >= 128 && growsWindow()) growWindow(len);
             if (hadHoles) {
                 ackPending = true; // RFC 5681 4.2: ACK at once when a segment fills (part of) a gap
             } else {
@@ -122,6 +130,9 @@ final class TcpReceiver {
             } else {
                 c.layer.counters().inOutOfOrder.increment();
                 if (fin) c.rememberOooFin(Seq.add(dataSeq, len));
+                // Linux tcp_data_queue_ofo: "For non sack flows, do not grow window to force
+                // DUPACK and trigger fast retransmit."
+                if (c.sackOk && growsWindow()) growWindow(len);
             }
             ackPending = true; // RFC 5681 4.2: an out-of-order segment is ACKed at once (a duplicate ACK)
         }
@@ -236,6 +247,39 @@ final class TcpReceiver {
         }
     }
 
+    private boolean growsWindow() { return cfg().buffers().growWindow() && !RcvMem.on(c); }
+
+    /**
+     * Linux's rcv_ssthresh ({@link TcpConfig.Buffers#growWindow}): a passive child starts with the
+     * window of its SYN,ACK (tcp_minisocks.c: rcv_ssthresh = rsk_rcv_wnd), which
+     * tcp_select_initial_window takes from tcp_full_space at the default scaling ratio (half of
+     * sk_rcvbuf, TCP_DEFAULT_SCALING_RATIO), rounded down to the MSS the SYN,ACK offers, at most
+     * 65535. (tcp_init_buffer_space clamps it by one MSS less than that space; the first segment
+     * measured raises the clamp with the ratio and tcp_set_window_clamp lifts it back to rcv_wnd.)
+     */
+    long ssthresh() {
+        if (rcvSsthresh < 0) {
+            long space = cfg().buffers().receiveBufferSize() / 2;
+            int mss = c.tsOk ? c.advMss - TcpConnection.TS_OPTION_SPACE : c.advMss;
+            if (mss > 0 && space > mss) space -= space % mss;
+            rcvSsthresh = Math.min(space, 65535);
+        }
+        return rcvSsthresh;
+    }
+
+    /**
+     * Linux tcp_grow_window for a segment of {@code len} bytes just queued: room is
+     * min(window_clamp, tcp_space) - rcv_ssthresh, here the free buffer (the byte model's clamp is
+     * the buffer); check #2 (the segment's truesize fits the window it takes) holds in the byte
+     * model, so the step is 2 * advmss, at least twice the segment ("incr = max_t(int, incr,
+     * 2 * skb->len)"), at most the room.
+     */
+    private void growWindow(int len) {
+        long room = c.rcvBuf.free() - ssthresh();
+        if (room <= 0) return;
+        rcvSsthresh += Math.min(room, Math.max(2L * c.advMss, 2L * len));
+    }
+
     /** RCV.WND: what is left of the advertised window. */
     long rcvWnd() { return Math.max(0, Seq.sub(c.rcvAdvRight, c.rcvNxt)); }
 
@@ -278,6 +322,12 @@ final class TcpReceiver {
         long cur = rcvWnd();
         long avail = c.layer.memoryClampedWindow(Math.min(c.rcvBuf.free(), 65535L << c.rcvWscale), c.rcvBuf, c.effMss);
         avail = (avail >> c.rcvWscale) << c.rcvWscale;
+        if (growsWindow()) {
+            // __tcp_select_window: "if (free_space > tp->rcv_ssthresh) free_space = tp->rcv_ssthresh",
+            // then with window scaling ALIGN(free_space, 1 << rcv_wscale), rounded up
+            long unit = 1L << c.rcvWscale;
+            avail = Math.min(avail, (ssthresh() + unit - 1) & -unit);
+        }
         return switch (cfg().buffers().receiveWindowPolicy()) {
             case SWS_AVOIDANCE -> {
                 if (avail <= cur) yield cur;

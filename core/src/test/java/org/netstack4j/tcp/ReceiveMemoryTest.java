@@ -19,7 +19,8 @@ class ReceiveMemoryTest {
 
     /** A passive open with SO_RCVBUF {@code rcvbuf} set on the listener; the peer announces MSS 1000. */
     private static TcpHarness harness(int rcvbuf, boolean truesize) {
-        TcpConfig cfg = TcpConfig.linuxLike().withBuffers(b -> b.withSocketReceiveBuffer(rcvbuf).withReceiveTruesize(truesize));
+        // the byte model as it was: without rcv_ssthresh (Buffers.growWindow), which the accounting ignores
+        TcpConfig cfg = TcpConfig.linuxLike().withBuffers(b -> b.withSocketReceiveBuffer(rcvbuf).withReceiveTruesize(truesize).withGrowWindow(false));
         TcpHarness h = new TcpHarness(cfg);
         h.peerSynOptions = List.of(new TcpOption.Mss(1000));
         return h.passiveEstablished();

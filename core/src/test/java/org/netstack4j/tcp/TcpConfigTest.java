@@ -51,7 +51,7 @@ class TcpConfigTest {
                 knobs++;
             }
         }
-        assertEquals(73, knobs);
+        assertEquals(74, knobs);
     }
 
     @Test void theProfilesDifferFromTheDefaultsInTheirKnobsOnly() throws Exception {
@@ -71,7 +71,8 @@ class TcpConfigTest {
                 Map.entry("recovery.congestionControl", TcpConfig.CongestionControlKind.CUBIC),
                 Map.entry("recovery.proportionalRateReduction", true), Map.entry("recovery.dsackUndo", true),
                 Map.entry("recovery.rack", true), Map.entry("timers.synLinearTimeouts", 4),
-                Map.entry("buffers.maxReceiveBufferSize", 6 << 20), Map.entry("buffers.acceptWholeSegment", true)));
+                Map.entry("buffers.maxReceiveBufferSize", 6 << 20), Map.entry("buffers.acceptWholeSegment", true),
+                Map.entry("buffers.growWindow", true)));
         assertEquals(linux, diff(d, knobs(TcpConfig.linuxLike())));
         Map<String, Object> freebsd = new TreeMap<>(Map.ofEntries(
                 Map.entry("options.optionLayout", OptionLayout.freebsdLike()), Map.entry("options.windowScaleShift", 6),

@@ -402,6 +402,7 @@ final class EngineStack implements TcpStack {
             m.put("tcpi_snd_ssthresh", settings.profile == Profile.FREEBSD ? s.ssthresh() : s.ssthresh() / mss);
             m.put("tcpi_snd_mss", (long) s.effectiveMss());
             m.put("tcpi_advmss", (long) c.advertisedMss()); // the MSS we announce (the route's, or TCP_MAXSEG)
+            m.put("tcpi_rcv_mss", (long) c.receiveMss());
             m.put("tcpi_pmtu", (long) settings.mtu);
             m.put("tcpi_snd_wnd", s.sndWnd());
             m.put("tcpi_bytes_sent", s.bytesSent());
