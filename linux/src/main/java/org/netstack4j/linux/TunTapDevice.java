@@ -480,8 +480,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
             inbound.drop();
             return;
         }
-        byte[] packet = new byte[r - VirtioNetHeader.LENGTH];
-        MemorySegment.copy(buf, base + VirtioNetHeader.LENGTH, MemorySegment.ofArray(packet), 0, packet.length);
+        byte[] packet = copyOut(buf, base + VirtioNetHeader.LENGTH, r - VirtioNetHeader.LENGTH);
         // the common small packet (a SYN, an ACK): an all-zero header says nothing is to be done
         // (no GSO, no checksum to complete); it needs no header record and no decoding
         if (buf.get(ValueLayout.JAVA_LONG_UNALIGNED, base) == 0 && buf.get(ValueLayout.JAVA_SHORT_UNALIGNED, base + 8) == 0) {
@@ -722,6 +721,31 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         return copyOut(buf, base, length);
     }
 
+    /** Received frames given back by the loop thread ({@link #recycle}), or null: every read into a new array. */
+    private volatile TunRxPool rxPool;
+
+    /**
+     * Before the first read: received frames are copied into arrays the loop thread gave back with
+     * {@link #recycle} (true) or into new ones (false, default). Only for a runtime whose stack
+     * tells it when a frame is no longer referred to ({@link org.netstack4j.device.FramePool}, as {@link TunHost} does).
+     */
+    final void setRecycling(boolean on) { this.rxPool = on ? new TunRxPool() : null; }
+
+    /**
+     * The loop thread (one): a received frame's array that nothing refers to any more, for the
+     * reader to fill again; ignored unless {@link #setRecycling} is on.
+     */
+    final void recycle(byte[] frame) {
+        TunRxPool pool = rxPool;
+        if (pool != null) pool.giveBack(frame);
+    }
+
+    /** Reads copied into a recycled array (reader thread's count; 0 without recycling). */
+    final long rxFramesReused() {
+        TunRxPool pool = rxPool;
+        return pool == null ? 0 : pool.reused();
+    }
+
     /** TunTxRing: a staged write failed; it was counted as written when staged. */
     final void stagedWriteFailed(int length, int errno) {
         txPackets--;
@@ -796,10 +820,12 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
      * on JDK 25 that computes {@code Class.getSimpleName()} on every call, which showed up as the
      * reader thread's hottest Java frame in a JFR profile of TunBench. Nor the array form of
      * {@code MemorySegment.copy}: on JDK 25 its index check built a StringBuilder per call
-     * (JFR, the offload rows); the segment-to-segment copy has no such check.
+     * (JFR, the offload rows); the segment-to-segment copy has no such check. With recycling on
+     * ({@link #setRecycling}) a large frame goes into an array the stack gave back.
      */
-    private static byte[] copyOut(MemorySegment buf, long base, int length) {
-        byte[] frame = new byte[length];
+    private byte[] copyOut(MemorySegment buf, long base, int length) {
+        TunRxPool pool = rxPool;
+        byte[] frame = pool == null ? new byte[length] : pool.take(length);
         MemorySegment.copy(buf, base, MemorySegment.ofArray(frame), 0, length);
         return frame;
     }
