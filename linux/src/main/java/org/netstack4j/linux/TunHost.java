@@ -509,7 +509,7 @@ public final class TunHost implements AutoCloseable {
         private boolean stopped;
 
         /**
-         * Loop thread: the frames the stack released (IP gives back a frame TCP merely borrowed,
+         * Holding the loop: the frames the stack released (IP gives back a frame TCP merely borrowed,
          * Device#framePool), each handed back to the reader thread after its delivery; null when off.
          */
         private final FramePool pool;

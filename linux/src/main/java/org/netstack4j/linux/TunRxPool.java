@@ -4,18 +4,20 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Received frame arrays recycled from the loop thread back to the device's reader thread, so a
- * large read (a 64 KiB TCP super-packet) is copied into an array the stack is done with instead
- * of a new one (allocated and zeroed: a second pass over the bytes, and young-GC work at 1 GB/s).
+ * Received frame arrays recycled from the stack back to the device's reader thread, so a large
+ * read (a 64 KiB TCP super-packet) is copied into an array the stack is done with instead of a
+ * new one (allocated and zeroed: a second pass over the bytes, and young-GC work at 1 GB/s).
  *
- * <p>Ownership: only the loop thread learns that the stack keeps no reference to a frame (IP
+ * <p>Ownership: only the stack knows when it keeps no reference to a frame (IP
  * releases a frame a protocol handler merely borrowed to the device's
  * {@link org.netstack4j.device.FramePool}, {@code Ipv4.input}), and it hands such arrays here with
  * {@link #giveBack}; the reader thread takes them with {@link #take}. A frame the stack keeps
  * (UDP, ICMP, a reassembly, forwarding) is never released, so never comes back here.
  *
- * <p>Threads: one producer (the loop thread of the device's stack) and one consumer (the reader
- * thread): a single-producer single-consumer ring of {@link #RETURNS} arrays between them; the
+ * <p>Threads: one producer at a time (whichever thread holds the device's event loop: the loop
+ * thread, or a reader or application thread that runs the stack inline, {@code EventLoop#execute};
+ * the loop's hand-over orders them) and one consumer (the reader thread): a single-producer
+ * single-consumer ring of {@link #RETURNS} arrays between them; the
  * reader keeps up to {@link #KEPT} of them, looked up by exact length (a bulk flow's super-packets
  * have few lengths). Arrays shorter than {@link #MIN_LENGTH} are not recycled: allocating them is
  * cheap. At most (RETURNS + KEPT) x 64 KiB, about 6 MiB, is held per device.
@@ -37,7 +39,7 @@ final class TunRxPool {
     private int keptCount, evictAt;
     private long reused;
 
-    /** Loop thread: an array of a received frame that nothing refers to any more; dropped when the ring is full. */
+    /** Holding the loop: an array of a received frame that nothing refers to any more; dropped when the ring is full. */
     void giveBack(byte[] frame) {
         if (frame.length < MIN_LENGTH) return;
         long t = tail.get();

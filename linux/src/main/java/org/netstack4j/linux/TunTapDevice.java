@@ -732,8 +732,8 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     final void setRecycling(boolean on) { this.rxPool = on ? new TunRxPool() : null; }
 
     /**
-     * The loop thread (one): a received frame's array that nothing refers to any more, for the
-     * reader to fill again; ignored unless {@link #setRecycling} is on.
+     * Whoever holds the stack's event loop (one thread at a time): a received frame's array that
+     * nothing refers to any more, for the reader to fill again; ignored unless {@link #setRecycling} is on.
      */
     final void recycle(byte[] frame) {
         TunRxPool pool = rxPool;
