@@ -109,6 +109,22 @@ public final class FaultInjector implements Device {
     @Override public void transmit(long now, byte[] frame) { out.offer(now, frame, 0); }
 
     /**
+     * None by default (a wrapper does not inherit the pool: {@link Device#framePool}); the inner
+     * device's after {@link #passFramePool}.
+     */
+    @Override public FramePool framePool() { return passPool ? inner.framePool() : null; }
+
+    private boolean passPool;
+
+    /**
+     * Opt-in, before the stack adds this device (it asks for the pool once): {@link #framePool}
+     * is the inner device's. Sound because the injector hands each frame on at most once and keeps
+     * no reference after that (a held or delayed frame is handed on later, a duplicate is a copy, a
+     * dropped frame is forgotten); for a device that recycles received frames, as TunHost's TUN does.
+     */
+    public void passFramePool(boolean on) { this.passPool = on; }
+
+    /**
      * TSO passes through while the injector does nothing to transmitted frames (no faults, no
      * filter, nothing held): then the wrapped device may cut super-segments itself.
      */

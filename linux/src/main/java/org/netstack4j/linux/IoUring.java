@@ -331,6 +331,37 @@ final class IoUring implements AutoCloseable {
         return r < 0 ? -LibC.errno(errno) : (int) r;
     }
 
+    /**
+     * Cancels the requests for which {@code inFlight} holds (user data 0 until {@code slots}, and
+     * {@code extras}) and waits, bounded, for their completions (handed to {@code done}); true if
+     * none is left, so their buffers may be freed.
+     */
+    boolean quiesce(java.util.function.LongPredicate inFlight, int slots, long[] extras, Completion done) {
+        Completion c = (u, res, flags) -> { if (u >= 0) done.complete(u, res, flags); };
+        submit(0);
+        reap(c);
+        for (int round = 0; round < 100; round++) {
+            boolean any = false;
+            for (long i = 0; i < slots; i++) {
+                if (inFlight.test(i)) {
+                    any = true;
+                    if (!prepareCancel(i)) submit(0);
+                }
+            }
+            for (long extra : extras) {
+                if (inFlight.test(extra)) {
+                    any = true;
+                    if (!prepareCancel(extra)) submit(0);
+                }
+            }
+            if (!any) return true;
+            int r = submit(1);
+            if (r < 0 && r != -Errno.EINTR && r != -Errno.EAGAIN && r != -Errno.EBUSY) return false;
+            reap(c);
+        }
+        return false;
+    }
+
     /** Unmaps the rings and closes the ring descriptor; requests still in flight are cancelled by the kernel. */
     @Override public void close() {
         if (closed) return;

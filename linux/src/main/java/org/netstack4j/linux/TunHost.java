@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import org.netstack4j.device.Device;
 import org.netstack4j.device.FaultConfig;
 import org.netstack4j.device.FaultInjector;
+import org.netstack4j.device.FramePool;
 import org.netstack4j.device.FrameSink;
 import org.netstack4j.device.Medium;
 import org.netstack4j.device.PcapTap;
@@ -48,6 +49,11 @@ public final class TunHost implements AutoCloseable {
 
     /** Frames the reader thread may queue for the loop before dropping (like a NIC ring). */
     public static final int RX_QUEUE_LIMIT = 4096;
+    /**
+     * System property: {@code false} turns off the recycling of received frames (the reader copies
+     * each read into a new array instead of one the stack released; measurements). Read when a host opens.
+     */
+    static final String RECYCLE_PROPERTY = "netstack4j.tun.recycle";
 
     /** System property: {@link #RX_SHED_AT}'s value instead (1..{@value #RX_QUEUE_LIMIT}). */
     public static final String SHED_AT_PROPERTY = "netstack4j.tun.shedAt";
@@ -134,10 +140,14 @@ public final class TunHost implements AutoCloseable {
         // writes staged and submitted once per loop burst (the loop polls the device after each)
         opened.setIoUring(b.ioUring);
         opened.setBatchedWrites(b.ioUring);
+        // received frames the stack is done with go back to the reader (TunPort#framePool); not with
+        // a capture (PcapTap keeps no pool anyway) and not when -Dnetstack4j.tun.recycle=false
+        boolean recycle = b.pcap == null && !"false".equals(System.getProperty(RECYCLE_PROPERTY));
+        opened.setRecycling(recycle);
         PcapWriter writer = null;
         try {
             this.tun = opened;
-            this.port = new TunPort(opened, shard, steering);
+            this.port = new TunPort(opened, shard, steering, recycle);
             Device dev = port;
             if (b.pcap != null) {
                 writer = PcapWriter.open(steering == null ? b.pcap : TunShards.pcapOf(b.pcap, shard), PcapTap.linkTypeOf(Medium.IP));
@@ -145,6 +155,7 @@ public final class TunHost implements AutoCloseable {
             }
             // Always present so that loss can be changed while running (setLoss); no faults cost one branch per frame.
             this.faults = new FaultInjector(dev, lossConfig(b.loss), b.seed ^ 0x7A11L ^ shard);
+            faults.passFramePool(true); // the port's pool, if recycling (loss only drops: nothing kept)
             this.pcap = writer;
             this.addresses = ours;
             this.hostAddresses = kernel;
@@ -497,12 +508,20 @@ public final class TunHost implements AutoCloseable {
         private FrameSink sink = FrameSink.DISCARD;
         private boolean stopped;
 
-        TunPort(TunDevice tun) { this(tun, 0, null); }
+        /**
+         * Holding the loop: the frames the stack released (IP gives back a frame TCP merely borrowed,
+         * Device#framePool), each handed back to the reader thread after its delivery; null when off.
+         */
+        private final FramePool pool;
 
-        TunPort(TunDevice tun, int shard, TunShards.Steering steering) {
+        TunPort(TunDevice tun) { this(tun, 0, null, false); }
+
+        TunPort(TunDevice tun, int shard, TunShards.Steering steering, boolean recycle) {
             this.tun = tun;
             this.shard = shard;
             this.steering = steering;
+            // arrays up to a 64 KiB super-packet; each is taken back out after its delivery, so few wait here
+            this.pool = recycle ? new FramePool(4, 65_535) : null;
         }
 
         void deliver(long now, byte[] frame) { deliver(now, frame, 0); }
@@ -512,7 +531,11 @@ public final class TunHost implements AutoCloseable {
             if (stopped) return;
             if (info == 0) sink.receive(now, frame);
             else sink.receive(now, frame, info);
+            // released by the stack during that call (or an earlier one): back to the reader
+            if (pool != null && pool.available(frame.length) > 0) tun.recycle(pool.take(frame.length));
         }
+
+        @Override public FramePool framePool() { return pool; }
 
         /** From the reader's registration: a frame, with what the device said of it (segment size, checksum). */
         @Override public void receive(long now, byte[] frame) { deliver(now, frame); }

@@ -105,6 +105,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         this.txBuf = arena.allocate(BUFFER_SIZE, 16);
         // pollFds serves awaitReadable (single-thread mode), rxPollFds readBlocking (reader thread)
         this.pollFds = arena.allocate(2 * LibC.POLLFD_SIZE, 8);
+        this.txRing = new TunTxRing(this, (offloads.vnetHeader() ? VirtioNetHeader.LENGTH : 0) + (medium == Medium.ETHERNET ? 14 : 0));
         this.rxPollFds = arena.allocate(2 * LibC.POLLFD_SIZE, 8);
     }
 
@@ -204,7 +205,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         coalesced[1] += (TunOffload.payloadLength(packet) + segmentSize - 1) / segmentSize;
         VirtioNetHeader h = TunOffload.gsoHeader(packet, segmentSize);
         if (!txQueue.isEmpty()) flush(now);
-        if (txRing != null) submitWrites(); // what is staged goes first
+        txRing.submit(); // what is staged goes first
         if (txQueue.isEmpty() && packet.length + VirtioNetHeader.LENGTH <= txBuf.byteSize()) {
             h.write(txHeader, 0);
             MemorySegment.copy(MemorySegment.ofArray(txHeader), 0, txBuf, 0, VirtioNetHeader.LENGTH);
@@ -274,8 +275,13 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
 
     /** 0 on success (or staged in the ring), else the errno (already counted unless it is a retryable EAGAIN/ENOBUFS). */
     private int writeOnce(long now, byte[] frame) {
-        if (stageWrite(now, frame)) return 0;
-        if (txRing != null) submitWrites(); // what is staged goes first
+        if (batchedWrites && txRing.stage(now, frame)) {
+            // counted when staged (as a write(2) is when it returns); a failed completion takes it back
+            txPackets++;
+            txBytes += frame.length;
+            return 0;
+        }
+        txRing.submit(); // what is staged goes first
         if (frame.length > txBuf.byteSize()) {
             txErrors++;
             lastTxErrno = Errno.EMSGSIZE;
@@ -345,7 +351,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     /** When queued writes should be retried; {@link Time#NEVER} when nothing waits. */
     @Override
     public final long pollAt() {
-        return Math.min(Math.min(txBatchAt, txStagedAt), txQueue.isEmpty() ? Time.NEVER : retryAt);
+        return Math.min(Math.min(txBatchAt, txRing.stagedAt()), txQueue.isEmpty() ? Time.NEVER : retryAt);
     }
 
     @Override
@@ -355,7 +361,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
             flush(now);
         }
         // the end of the stack's burst: the writes staged in the ring go in one io_uring_enter
-        if (!closed && txStagedAt != Time.NEVER) submitWrites();
+        if (!closed && txRing.stagedAt() != Time.NEVER) txRing.submit();
     }
 
     /** True while frames wait for the kernel to accept writes (a runtime may then also wait for POLLOUT). */
@@ -474,8 +480,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
             inbound.drop();
             return;
         }
-        byte[] packet = new byte[r - VirtioNetHeader.LENGTH];
-        MemorySegment.copy(buf, base + VirtioNetHeader.LENGTH, MemorySegment.ofArray(packet), 0, packet.length);
+        byte[] packet = copyOut(buf, base + VirtioNetHeader.LENGTH, r - VirtioNetHeader.LENGTH);
         // the common small packet (a SYN, an ACK): an all-zero header says nothing is to be done
         // (no GSO, no checksum to complete); it needs no header record and no decoding
         if (buf.get(ValueLayout.JAVA_LONG_UNALIGNED, base) == 0 && buf.get(ValueLayout.JAVA_SHORT_UNALIGNED, base + 8) == 0) {
@@ -490,7 +495,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         pendInfos(rxPending.size() - before);
     }
 
-    private TunException readError(int e) {
+    final TunException readError(int e) {
         String kind = TunException.kind(medium);
         if (e == Errno.EBADFD || e == Errno.EIO) {
             return new TunException("reading from " + kind + " interface '" + name + "' failed: " + Errno.describe(e)
@@ -567,25 +572,20 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     public final byte[] readBlocking() throws TunException {
         readerLock.lock();
         try {
-            if (!rxRingTried) setupRxRing();
-            if (rxRing != null) return rxBuffers != null ? readMultishot() : readRing();
+            if (!rxRingTried) {
+                rxRingTried = true;
+                if (uringAllowed && !closed) rings = TunRings.open(this, closeWakeup, multishotAllowed);
+            }
+            if (rings != null) return rings.read();
             while (!closed) {
-                if (!rxPending.isEmpty()) {
-                    // a merged read is one packet, returned before the next read is decoded
-                    byte[] f = takePending();
-                    lastReadInfo = takenInfo;
-                    return f;
-                }
-                lastReadInfo = 0;
+                // a merged read is one packet, returned before the next read is decoded
+                byte[] f = pendingFrame();
+                if (f != null) return f;
                 long r = LibC.read(rxErrno, fd, rxBuf, rxBuf.byteSize());
                 if (r > 0) {
-                    rxPackets++;
-                    rxBytes += r;
-                    if (inbound != null) {
-                        decodeRead(rxBuf, 0, (int) r);
-                        continue;
-                    }
-                    return copyOut(rxBuf, 0, (int) r);
+                    f = received(rxBuf, 0, (int) r);
+                    if (f != null) return f;
+                    continue;
                 }
                 if (r == 0) {
                     return null; // end of input (never from a TUN/TAP; a closed socketpair peer in tests)
@@ -632,64 +632,19 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
      * system call (packets of a read already decoded, or io_uring reads already completed).
      */
     public final boolean hasReadyFrames() {
-        return !rxPending.isEmpty() || rxReadyHead < rxReadyCount || (rxRing != null && rxRing.ready() > 0);
+        return !rxPending.isEmpty() || (rings != null && rings.hasReady());
     }
 
     // ------------------------------------------------------------------ io_uring (IoUring)
     //
-    // The reader thread keeps RX_DEPTH reads outstanding on the descriptor (each into its own
-    // buffer) plus one on the close wakeup's eventfd, and waits for completions in io_uring_enter,
-    // which also submits the reads it re-armed: one system call per burst of packets instead of a
-    // read(2) per packet (and a poll(2) whenever the queue runs dry). The loop thread stages its
-    // writes (frames up to TX_SLOT_SIZE) in a second ring and submits them together when the stack
-    // polls the device at the end of its burst: one io_uring_enter per burst instead of a write(2)
-    // per packet. Larger frames (TSO super-segments) are written with write(2) after what is
-    // staged. The kernel writes into the buffers of requests in flight, so each ring's buffers are
-    // freed only after every request was seen to complete or be cancelled.
-
-    /** Reads kept outstanding on the descriptor at most, and at least. */
-    static final int RX_DEPTH = 32;
-    static final int RX_MIN_DEPTH = 2;
-    /** Writes staged or in flight at most; the buffer of each. */
-    static final int TX_SLOTS = 128;
-    static final int TX_SLOT_SIZE = 2048;
-    /** User data of the read on the close wakeup's eventfd. */
-    private static final long WAKE = RX_DEPTH;
+    // Reads: TunRings (the reader thread's ring). Writes: TunTxRing (the loop thread's staged writes).
 
     private boolean uringAllowed;
-    private boolean rxRingTried, txRingTried;
-    private IoUring rxRing, txRing;
-    private Arena rxArena, txArena;
-    private MemorySegment rxSlots, wakeBuf, txSlots;
-    private final boolean[] rxArmed = new boolean[RX_DEPTH];
-    /**
-     * How many reads to keep outstanding now. Every read waiting on an empty TUN is woken by each
-     * packet that arrives (io_uring's poll on the queue is not exclusive): all retry, one gets the
-     * packet, the others re-arm. With 32 outstanding that cost per packet dominated the trickle of
-     * ACKs of a bulk send. So the depth follows the bursts: doubled when a wait returned as many
-     * completions as reads were outstanding (a flood: the queue has more), halved when a burst
-     * used a quarter or less; the reads not wanted wait unarmed in rxIdle.
-     */
-    private int rxTarget = RX_DEPTH;
-    private int rxArmedCount;
-    private final int[] rxIdle = new int[RX_DEPTH];
-    private int rxIdleCount;
-    private boolean wakeArmed;
-    private final long[] rxReadyData = new long[4 * RX_DEPTH + 8];
-    private final int[] rxReadyRes = new int[4 * RX_DEPTH + 8];
-    private final int[] rxReadyFlags = new int[4 * RX_DEPTH + 8];
-    private int rxReadyHead, rxReadyCount;
-    private final IoUring.Completion rxCompletion = (userData, res, flags) -> {
-        if (userData < 0 || rxReadyCount == rxReadyData.length) return; // a cancel's own completion
-        rxReadyData[rxReadyCount] = userData;
-        rxReadyFlags[rxReadyCount] = flags;
-        rxReadyRes[rxReadyCount++] = res;
-    };
-    private final int[] txFree = new int[TX_SLOTS];
-    private final int[] txSlotLength = new int[TX_SLOTS];
-    private int txFreeCount;
-    private long txStagedAt = Time.NEVER;
-    private final IoUring.Completion txCompletion = this::txCompleted;
+    private boolean rxRingTried;
+    private TunRings rings;
+    private final TunTxRing txRing;
+    private boolean batchedWrites;
+    private boolean multishotAllowed = TunRings.MULTISHOT;
 
     /**
      * Turns io_uring on or off for this device before its first read or write (default: on for a
@@ -699,6 +654,8 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     public final void setIoUring(boolean on) {
         this.uringAllowed = on && IoUring.enabled();
     }
+
+    final boolean ioUringAllowed() { return uringAllowed; }
 
     /**
      * Batched writes (default off): {@link #transmit} stages frames in an io_uring and the next
@@ -710,405 +667,94 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         this.batchedWrites = on;
     }
 
-    private boolean batchedWrites;
-
     /** Whether reads go through io_uring (false until the first {@link #readBlocking} set it up). */
-    public final boolean ioUringReads() { return rxRing != null; }
+    public final boolean ioUringReads() { return rings != null; }
 
     /** Whether writes go through io_uring (false until the first write set it up). */
-    public final boolean ioUringWrites() { return txRing != null; }
+    public final boolean ioUringWrites() { return txRing.active(); }
 
     /** io_uring_enter calls made for reads and for writes (0 when not used). */
     public final long ioUringEnters() {
-        IoUring r = rxRing, t = txRing;
-        return (r == null ? 0 : r.enters()) + (t == null ? 0 : t.enters());
+        TunRings r = rings;
+        return (r == null ? 0 : r.enters()) + txRing.enters();
     }
 
-    /** System property: {@code false} keeps reads on read(2)/poll(2) while writes may use io_uring (measurements). */
-    static final String READS_PROPERTY = "netstack4j.tun.iouring.reads";
-    private static final boolean RING_READS = !"false".equals(System.getProperty(READS_PROPERTY));
-
-    private void setupRxRing() {
-        rxRingTried = true;
-        if (!uringAllowed || closed || !RING_READS) return;
-        IoUring.Owned o = IoUring.openOwned(2 * RX_DEPTH + 2);
-        if (o == null) return;
-        Arena a = rxArena = o.arena();
-        IoUring r = rxRing = o.ring();
-        wakeBuf = a.allocate(8, 8);
-        if (multishotAllowed) {
-            int[] why = new int[1];
-            rxBuffers = BufferRing.register(r, RX_BUFFERS, BUFFER_SIZE, RX_BUFFER_GROUP, a, why);
-            if (rxBuffers != null) {
-                armMultishot();
-                armWake();
-                return;
-            }
-            multishotRefused("IORING_REGISTER_PBUF_RING failed: " + Errno.describe(why[0]));
-        }
-        setupSlotReads();
-    }
-
-    /** The read(2)-like path of today: RX_DEPTH reads outstanding, each into its own slot. */
-    private void setupSlotReads() {
-        rxSlots = rxArena.allocate((long) RX_DEPTH * BUFFER_SIZE, 4096);
-        for (int i = 0; i < RX_DEPTH; i++) armRead(i);
-        if (!wakeArmed) armWake();
-    }
-
-    // ------------------------------------------------------------------ multishot reads
-    //
-    // One IORING_OP_READ_MULTISHOT request (Linux 6.7) on the descriptor, with buffers the kernel
-    // picks from a provided-buffer ring (BufferRing): every packet is a completion that names its
-    // buffer, with no request made again per read, and a single waiter (per-slot reads are each
-    // woken by every packet). A buffer goes back to the ring as soon as its packet was decoded. The
-    // request ends (a completion without F_MORE: no buffer left, the completion queue full) and is
-    // made again before the next wait. When the kernel refuses it (register, or the first
-    // completion says EINVAL), the device falls back to per-slot reads, counted and logged once.
-
-    /** System property: {@code false} keeps the per-slot io_uring reads instead of one multishot read. */
-    static final String MULTISHOT_PROPERTY = "netstack4j.tun.iouring.multishot";
-    private static final boolean MULTISHOT = !"false".equals(System.getProperty(MULTISHOT_PROPERTY));
-    /** Buffers of the provided-buffer ring (a power of two), and its group id. */
-    static final int RX_BUFFERS = 64;
-    static final int RX_BUFFER_GROUP = 0;
-    /** User data of the multishot read. */
-    private static final long MSHOT = RX_DEPTH + 1;
-    private static final java.util.concurrent.atomic.AtomicLong MULTISHOT_FALLBACKS = new java.util.concurrent.atomic.AtomicLong();
-    private static volatile boolean multishotLogged;
-
-    private BufferRing rxBuffers;
-    private boolean multishotAllowed = MULTISHOT;
-    private boolean mshotArmed, mshotWorked;
-    private long mshotArms;
-
-    private void armMultishot() {
-        mshotArmed = rxRing.prepareMultishotRead(fd, RX_BUFFER_GROUP, MSHOT);
-        if (mshotArmed) mshotArms++;
-    }
-
-    private static void multishotRefused(String why) {
-        MULTISHOT_FALLBACKS.incrementAndGet();
-        if (!multishotLogged) {
-            multishotLogged = true;
-            System.getLogger(TunTapDevice.class.getName()).log(System.Logger.Level.INFO,
-                    "io_uring multishot reads unavailable (" + why + "): TUN devices keep one read per buffer; -D"
-                            + MULTISHOT_PROPERTY + "=false silences this");
-        }
-    }
-
-    /** Before the first read: one multishot read (true, default unless -D{@value #MULTISHOT_PROPERTY}=false) or per-slot reads. */
-    final void setMultishot(boolean on) { this.multishotAllowed = on && MULTISHOT; }
-
-    /** Devices whose kernel refused multishot reads since the JVM started (they use per-slot reads). */
-    static long multishotFallbacks() { return MULTISHOT_FALLBACKS.get(); }
+    /**
+     * Before the first {@link #readBlocking}: one multishot io_uring read with provided buffers
+     * (true, default unless -D{@value TunRings#MULTISHOT_PROPERTY}=false) or one read per buffer
+     * (measurements).
+     */
+    public final void setMultishot(boolean on) { this.multishotAllowed = on && TunRings.MULTISHOT; }
 
     /** Whether reads go through one multishot io_uring read with provided buffers. */
-    public final boolean ioUringMultishot() { return rxBuffers != null; }
+    public final boolean ioUringMultishot() { return rings != null && rings.multishot(); }
 
     /** How often the multishot read was made (once, then again each time it ended). */
-    final long multishotArms() { return mshotArms; }
-
-    /** {@link #readBlocking} with the multishot read: each completion's buffer decoded, then given back. */
-    private byte[] readMultishot() throws TunException {
-        while (!closed) {
-            if (!rxPending.isEmpty()) {
-                byte[] f = takePending();
-                lastReadInfo = takenInfo;
-                return f;
-            }
-            lastReadInfo = 0;
-            if (rxReadyHead == rxReadyCount) {
-                rxReadyHead = rxReadyCount = 0;
-                if (rxRing.reap(rxCompletion) == 0) {
-                    if (!mshotArmed) armMultishot();
-                    int r = rxRing.submit(1);
-                    if (r < 0 && r != -Errno.EINTR && r != -Errno.EAGAIN && r != -Errno.EBUSY) {
-                        throw new TunException("io_uring_enter on '" + name + "' failed: " + Errno.describe(-r), -r);
-                    }
-                    rxRing.reap(rxCompletion);
-                }
-                continue;
-            }
-            long data = rxReadyData[rxReadyHead];
-            int res = rxReadyRes[rxReadyHead];
-            int flags = rxReadyFlags[rxReadyHead++];
-            if (data == WAKE) {
-                wakeArmed = false;
-                if (!closed) armWake();
-                continue;
-            }
-            if (data != MSHOT) continue;
-            if ((flags & IoUring.CQE_F_MORE) == 0) mshotArmed = false;
-            if ((flags & IoUring.CQE_F_BUFFER) != 0) {
-                int id = flags >>> 16;
-                byte[] frame = null;
-                if (res > 0) {
-                    mshotWorked = true;
-                    rxPackets++;
-                    rxBytes += res;
-                    long base = rxBuffers.offset(id);
-                    if (inbound != null) decodeRead(rxBuffers.buffers(), base, res);
-                    else frame = copyOut(rxBuffers.buffers(), base, res);
-                }
-                // decoded or copied out: the kernel may fill the buffer again
-                rxBuffers.recycle(id);
-                rxBuffers.publish();
-                if (frame != null) return frame;
-                if (res > 0) continue;
-            }
-            if (res > 0) continue;
-            if (res == 0) return null; // end of input (a closed socket pair peer in tests)
-            if (res == -Errno.ENOBUFS || res == -Errno.ECANCELED || res == -Errno.EINTR || res == -Errno.EAGAIN) {
-                continue; // made again before the next wait
-            }
-            if (!mshotWorked && !mshotArmed && (res == -Errno.EINVAL || res == -Errno.EOPNOTSUPP || res == -Errno.EBADFD)) {
-                // the kernel does not know the opcode (before 6.7) or cannot poll this file
-                multishotRefused("IORING_OP_READ_MULTISHOT failed: " + Errno.describe(-res));
-                rxBuffers = null;
-                setupSlotReads();
-                return readRing();
-            }
-            throw readError(-res);
-        }
-        return null;
-    }
-
-    private void armRead(int slot) {
-        rxArmed[slot] = rxRing.prepare(IoUring.OP_READ, fd, rxSlots.address() + (long) slot * BUFFER_SIZE, BUFFER_SIZE, slot);
-        if (rxArmed[slot]) rxArmedCount++;
-        else rxIdle[rxIdleCount++] = slot;
-    }
-
-    /** A slot whose read completed: armed again if fewer than {@link #rxTarget} are outstanding, else idle. */
-    private void rearm(int slot) {
-        if (rxArmedCount < rxTarget) armRead(slot);
-        else rxIdle[rxIdleCount++] = slot;
-    }
-
-    /** Before waiting: the depth after a burst of {@code burst} completions, and the idle slots armed up to it. */
-    private void adaptDepth(int burst) {
-        if (burst >= rxTarget && rxTarget < RX_DEPTH) rxTarget = Math.min(RX_DEPTH, rxTarget * 2);
-        else if (burst * 4 <= rxTarget && rxTarget > RX_MIN_DEPTH) rxTarget = Math.max(RX_MIN_DEPTH, rxTarget / 2);
-        while (rxArmedCount < rxTarget && rxIdleCount > 0) armRead(rxIdle[--rxIdleCount]);
-    }
+    final long multishotArms() { return rings == null ? 0 : rings.multishotArms(); }
 
     /** Reads outstanding now (tests). */
-    final int ioUringReadDepth() {
-        return rxTarget;
-    }
+    final int ioUringReadDepth() { return rings == null ? TunRings.RX_DEPTH : rings.depth(); }
 
-    private void armWake() {
-        wakeArmed = rxRing.prepare(IoUring.OP_READ, closeWakeup.fd(), wakeBuf.address(), 8, WAKE);
-    }
-
-    /** {@link #readBlocking} with the ring: completed reads in order, one io_uring_enter when none is left. */
-    private byte[] readRing() throws TunException {
-        while (!closed) {
-            if (!rxPending.isEmpty()) {
-                byte[] f = takePending();
-                lastReadInfo = takenInfo;
-                return f;
-            }
-            lastReadInfo = 0;
-            if (rxReadyHead == rxReadyCount) {
-                if (rxReadyCount > 0) adaptDepth(rxReadyCount);
-                rxReadyHead = rxReadyCount = 0;
-                if (rxRing.reap(rxCompletion) == 0) {
-                    // submits the reads re-armed since the last call and waits for one completion
-                    int r = rxRing.submit(1);
-                    if (r < 0 && r != -Errno.EINTR && r != -Errno.EAGAIN && r != -Errno.EBUSY) {
-                        throw new TunException("io_uring_enter on '" + name + "' failed: " + Errno.describe(-r), -r);
-                    }
-                    rxRing.reap(rxCompletion);
-                }
-                continue;
-            }
-            long slot = rxReadyData[rxReadyHead];
-            int res = rxReadyRes[rxReadyHead++];
-            if (slot == WAKE) {
-                wakeArmed = false;
-                if (!closed) armWake();
-                continue;
-            }
-            int i = (int) slot;
-            rxArmed[i] = false;
-            rxArmedCount--;
-            if (res > 0) {
-                rxPackets++;
-                rxBytes += res;
-                long base = (long) i * BUFFER_SIZE;
-                byte[] frame = null;
-                if (inbound != null) decodeRead(rxSlots, base, res);
-                else frame = copyOut(rxSlots, base, res);
-                rearm(i); // copied out: the kernel may fill the buffer again
-                if (frame != null) return frame;
-                continue;
-            }
-            if (res == 0) return null; // end of input (a closed socket pair peer in tests)
-            if (res == -Errno.ECANCELED) {
-                rxIdle[rxIdleCount++] = i;
-                continue;
-            }
-            if (res == -Errno.EINTR || res == -Errno.EAGAIN) {
-                rearm(i);
-                continue;
-            }
-            throw readError(-res);
+    /** TunRings, reader thread: the next frame of a read already decoded (with its word in lastReadInfo), or null. */
+    final byte[] pendingFrame() {
+        if (!rxPending.isEmpty()) {
+            byte[] f = takePending();
+            lastReadInfo = takenInfo;
+            return f;
         }
+        lastReadInfo = 0;
         return null;
     }
 
     /**
-     * Loop thread: stages a write of {@code frame} in the ring (copied into a free slot), to be
-     * submitted with the others of this burst by {@link #submitWrites}. False if the frame does
-     * not fit a slot or the ring is not in use: the caller writes it with write(2).
+     * Reader thread: a read of {@code length} bytes at {@code base} in {@code buf} counted, then
+     * decoded into rxPending (offload mode; null returned) or copied out and returned. The caller
+     * may let the kernel fill the buffer again afterwards.
      */
-    private boolean stageWrite(long now, byte[] frame) {
-        if (!batchedWrites || !(STAGE_ALL || orderFree(frame, wireOffset()))) return false;
-        if (!txRingTried) setupTxRing();
-        if (txRing == null || frame.length > TX_SLOT_SIZE) return false;
-        if (txFreeCount == 0 || txRing.freeSlots() == 0) {
-            submitWrites();
-            if (txFreeCount == 0 || txRing.freeSlots() == 0) return false;
+    final byte[] received(MemorySegment buf, long base, int length) {
+        rxPackets++;
+        rxBytes += length;
+        if (inbound != null) {
+            decodeRead(buf, base, length);
+            return null;
         }
-        int slot = txFree[--txFreeCount];
-        long at = (long) slot * TX_SLOT_SIZE;
-        MemorySegment.copy(MemorySegment.ofArray(frame), 0, txSlots, at, frame.length);
-        txSlotLength[slot] = frame.length;
-        txRing.prepare(IoUring.OP_WRITE, fd, txSlots.address() + at, frame.length, slot);
-        // counted when staged (as a write(2) is when it returns); a failed completion takes it back
-        txPackets++;
-        txBytes += frame.length;
-        if (now < txStagedAt) txStagedAt = now;
-        return true;
+        return copyOut(buf, base, length);
     }
+
+    /** Received frames given back by the loop thread ({@link #recycle}), or null: every read into a new array. */
+    private volatile TunRxPool rxPool;
 
     /**
-     * Staged writes may reach the kernel out of order: a TUN write the kernel cannot finish at
-     * once runs on an io_uring worker thread, after a write(2) issued later. So only frames whose
-     * order does not matter are staged: TCP segments without payload and without FIN (a flood's
-     * SYN-ACKs and RSTs, pure ACKs); data, FINs and everything else go by write(2) in order.
-     * Measured (tun15c, offload nsj->kernel, 1 flow): staging every small frame, 0.3 Gbit/s against
-     * 1.4-4.4 with write(2) (retransmissions from reordering). -D{@value #STAGE_PROPERTY}=all stages every small frame again.
+     * Before the first read: received frames are copied into arrays the loop thread gave back with
+     * {@link #recycle} (true) or into new ones (false, default). Only for a runtime whose stack
+     * tells it when a frame is no longer referred to ({@link org.netstack4j.device.FramePool}, as {@link TunHost} does).
      */
-    static final String STAGE_PROPERTY = "netstack4j.tun.iouring.stage";
-    private static final boolean STAGE_ALL = "all".equals(System.getProperty(STAGE_PROPERTY));
+    final void setRecycling(boolean on) { this.rxPool = on ? new TunRxPool() : null; }
 
-    /** Where the IP packet starts in a frame as written: after the vnet header, or the Ethernet header of a TAP. */
-    private int wireOffset() {
-        return (offloads.vnetHeader() ? VirtioNetHeader.LENGTH : 0) + (medium == Medium.ETHERNET ? 14 : 0);
+    /**
+     * Whoever holds the stack's event loop (one thread at a time): a received frame's array that
+     * nothing refers to any more, for the reader to fill again; ignored unless {@link #setRecycling} is on.
+     */
+    final void recycle(byte[] frame) {
+        TunRxPool pool = rxPool;
+        if (pool != null) pool.giveBack(frame);
     }
 
-    /** A TCP segment (IPv4, or IPv6 without extension headers) with no payload and no FIN. */
-    static boolean orderFree(byte[] f, int at) {
-        if (f.length < at + 20) return false;
-        int version = (f[at] & 0xff) >>> 4;
-        int ipLen, total;
-        if (version == 4) {
-            if (f[at + 9] != 6) return false;
-            ipLen = (f[at] & 0x0f) * 4;
-            total = ((f[at + 2] & 0xff) << 8) | (f[at + 3] & 0xff);
-        } else if (version == 6) {
-            if (f.length < at + 40 || f[at + 6] != 6) return false;
-            ipLen = 40;
-            total = 40 + (((f[at + 4] & 0xff) << 8) | (f[at + 5] & 0xff));
-        } else {
-            return false;
-        }
-        int tcp = at + ipLen;
-        if (f.length < tcp + 20) return false;
-        int tcpLen = ((f[tcp + 12] & 0xff) >>> 4) * 4;
-        return total == ipLen + tcpLen && (f[tcp + 13] & 0x01) == 0; // no payload, no FIN
+    /** Reads copied into a recycled array (reader thread's count; 0 without recycling). */
+    final long rxFramesReused() {
+        TunRxPool pool = rxPool;
+        return pool == null ? 0 : pool.reused();
     }
 
-    private void setupTxRing() {
-        txRingTried = true;
-        if (!uringAllowed || closed) return;
-        IoUring.Owned o = IoUring.openOwned(TX_SLOTS);
-        if (o == null) return;
-        txArena = o.arena();
-        txRing = o.ring();
-        txSlots = txArena.allocate((long) TX_SLOTS * TX_SLOT_SIZE, 4096);
-        for (int i = 0; i < TX_SLOTS; i++) txFree[i] = i;
-        txFreeCount = TX_SLOTS;
-    }
-
-    /** Submits the staged writes in one io_uring_enter and takes back the slots of those completed. */
-    private void submitWrites() {
-        if (txRing == null) return;
-        int r = txRing.submit(0);
-        txRing.reap(txCompletion);
-        if (r >= 0 && txRing.freeSlots() == TX_SLOTS) txStagedAt = Time.NEVER;
-    }
-
-    private void txCompleted(long userData, int res, int flags) {
-        if (userData < 0 || userData >= TX_SLOTS) return;
-        int slot = (int) userData;
-        txFree[txFreeCount++] = slot;
-        if (res >= 0) return;
+    /** TunTxRing: a staged write failed; it was counted as written when staged. */
+    final void stagedWriteFailed(int length, int errno) {
         txPackets--;
-        txBytes -= txSlotLength[slot];
-        if (res == -Errno.EAGAIN || res == -Errno.ENOBUFS) {
+        txBytes -= length;
+        if (errno == Errno.EAGAIN || errno == Errno.ENOBUFS) {
             txDropped++;
         } else {
             txErrors++;
-            lastTxErrno = -res;
-        }
-    }
-
-    /**
-     * Cancels the requests of {@code ring} for which {@code inFlight} holds (user data 0 until
-     * {@code slots}, and {@code extra}) and waits, bounded, for their completions; true if none
-     * is left, so their buffers may be freed.
-     */
-    private static boolean quiesce(IoUring ring, java.util.function.LongPredicate inFlight, int slots, long[] extras,
-                                   IoUring.Completion done) {
-        IoUring.Completion c = (u, res, flags) -> { if (u >= 0) done.complete(u, res, flags); };
-        ring.submit(0);
-        ring.reap(c);
-        for (int round = 0; round < 100; round++) {
-            boolean any = false;
-            for (long i = 0; i < slots; i++) {
-                if (inFlight.test(i)) {
-                    any = true;
-                    if (!ring.prepareCancel(i)) ring.submit(0);
-                }
-            }
-            for (long extra : extras) {
-                if (inFlight.test(extra)) {
-                    any = true;
-                    if (!ring.prepareCancel(extra)) ring.submit(0);
-                }
-            }
-            if (!any) return true;
-            int r = ring.submit(1);
-            if (r < 0 && r != -Errno.EINTR && r != -Errno.EAGAIN && r != -Errno.EBUSY) return false;
-            ring.reap(c);
-        }
-        return false;
-    }
-
-    /** Closes both rings; a ring's buffers are freed only if all its requests are known to be done. */
-    private void closeRings() {
-        if (rxRing != null) {
-            boolean quiet = quiesce(rxRing, u -> u == WAKE ? wakeArmed : u == MSHOT ? mshotArmed : rxArmed[(int) u],
-                    RX_DEPTH, new long[] {WAKE, MSHOT}, (u, res, flags) -> {
-                        if (u == WAKE) wakeArmed = false;
-                        else if (u == MSHOT) { if ((flags & IoUring.CQE_F_MORE) == 0) mshotArmed = false; }
-                        else if (u < RX_DEPTH) rxArmed[(int) u] = false;
-                    });
-            rxRing.close();
-            if (quiet) rxArena.close(); // else left to the process: the kernel might still write there
-        }
-        if (txRing != null) {
-            boolean[] busy = new boolean[TX_SLOTS];
-            java.util.Arrays.fill(busy, true);
-            for (int i = 0; i < txFreeCount; i++) busy[txFree[i]] = false;
-            boolean quiet = quiesce(txRing, u -> busy[(int) u], TX_SLOTS, new long[0],
-                    (u, res, flags) -> { if (u < TX_SLOTS) busy[(int) u] = false; });
-            txRing.close();
-            if (quiet) txArena.close();
+            lastTxErrno = errno;
         }
     }
 
@@ -1151,7 +797,8 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         closeWakeup.signal();
         readerLock.lock();
         try {
-            closeRings();
+            if (rings != null) rings.close();
+            txRing.close();
             txDropped += txQueue.size() + txBatch.size();
             txQueue.clear();
             txBatch.clear();
@@ -1173,10 +820,12 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
      * on JDK 25 that computes {@code Class.getSimpleName()} on every call, which showed up as the
      * reader thread's hottest Java frame in a JFR profile of TunBench. Nor the array form of
      * {@code MemorySegment.copy}: on JDK 25 its index check built a StringBuilder per call
-     * (JFR, the offload rows); the segment-to-segment copy has no such check.
+     * (JFR, the offload rows); the segment-to-segment copy has no such check. With recycling on
+     * ({@link #setRecycling}) a large frame goes into an array the stack gave back.
      */
-    private static byte[] copyOut(MemorySegment buf, long base, int length) {
-        byte[] frame = new byte[length];
+    private byte[] copyOut(MemorySegment buf, long base, int length) {
+        TunRxPool pool = rxPool;
+        byte[] frame = pool == null ? new byte[length] : pool.take(length);
         MemorySegment.copy(buf, base, MemorySegment.ofArray(frame), 0, length);
         return frame;
     }

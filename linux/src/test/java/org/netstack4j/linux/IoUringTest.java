@@ -88,7 +88,7 @@ class IoUringTest {
                 pair.write(p);
                 assertArrayEquals(p, dev.readBlocking());
             }
-            assertEquals(TunTapDevice.RX_MIN_DEPTH, dev.ioUringReadDepth(), "one packet per wait: the fewest reads outstanding");
+            assertEquals(TunRings.RX_MIN_DEPTH, dev.ioUringReadDepth(), "one packet per wait: the fewest reads outstanding");
             List<byte[]> sent = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
                 byte[] p = packet(1000 + i, 80);
@@ -100,7 +100,7 @@ class IoUringTest {
                 assertArrayEquals(sent.get(i), dev.readBlocking(), "packet " + i + " in order");
                 deepest = Math.max(deepest, dev.ioUringReadDepth());
             }
-            assertEquals(TunTapDevice.RX_DEPTH, deepest, "bursts that fill every read: the full depth again");
+            assertEquals(TunRings.RX_DEPTH, deepest, "bursts that fill every read: the full depth again");
         }
     }
 
@@ -154,7 +154,7 @@ class IoUringTest {
             assertEquals(50, dev.stats().txPackets());
             // a frame larger than a ring slot is written with write(2), after what is staged
             dev.transmit(Time.ms(3), bare(99, 0x04));
-            byte[] big = packet(100, TunTapDevice.TX_SLOT_SIZE + 1);
+            byte[] big = packet(100, TunTxRing.TX_SLOT_SIZE + 1);
             dev.transmit(Time.ms(3), big);
             wire = pair.drain(8192);
             assertEquals(2, wire.size(), "the staged frame went first");
@@ -184,9 +184,9 @@ class IoUringTest {
             byte[] fin = bare(2, 0x11);
             dev.transmit(Time.ms(2), fin);
             assertArrayEquals(fin, pair.drain(2048).getFirst(), "a FIN is written at once");
-            assertTrue(TunTapDevice.orderFree(bare(3, 0x12), 0), "a SYN-ACK is order-free");
-            assertTrue(TunTapDevice.orderFree(bare(3, 0x04), 0), "a RST is order-free");
-            assertFalse(TunTapDevice.orderFree(packet(3, 60), 0), "not TCP");
+            assertTrue(TunTxRing.orderFree(bare(3, 0x12), 0), "a SYN-ACK is order-free");
+            assertTrue(TunTxRing.orderFree(bare(3, 0x04), 0), "a RST is order-free");
+            assertFalse(TunTxRing.orderFree(packet(3, 60), 0), "not TCP");
         }
     }
 
@@ -216,8 +216,8 @@ class IoUringTest {
     void aMultishotReadTakesABurstLargerThanItsBuffers() throws Exception {
         try (SeqpacketPair pair = new SeqpacketPair(); TunDevice dev = device(pair, TunOffload.Offloads.OFF)) {
             assumeRing(dev);
-            assumeTrue(!"false".equals(System.getProperty(TunTapDevice.MULTISHOT_PROPERTY)), "multishot turned off");
-            int n = TunTapDevice.RX_BUFFERS + 36; // more than the buffers, less than the pair's socket buffer holds
+            assumeTrue(!"false".equals(System.getProperty(TunRings.MULTISHOT_PROPERTY)), "multishot turned off");
+            int n = TunRings.RX_BUFFERS + 36; // more than the buffers, less than the pair's socket buffer holds
             List<byte[]> sent = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 byte[] p = packet(i, 60 + i % 200);
@@ -226,7 +226,7 @@ class IoUringTest {
             }
             for (int i = 0; i < n; i++) assertArrayEquals(sent.get(i), dev.readBlocking(), "packet " + i + " in order");
             assertTrue(dev.ioUringMultishot(), "this kernel (>= 6.7) takes IORING_OP_READ_MULTISHOT");
-            assertEquals(0, TunTapDevice.multishotFallbacks());
+            assertEquals(0, TunRings.multishotFallbacks());
             assertEquals(n, dev.stats().rxPackets());
             assertTrue(dev.multishotArms() >= 1 && dev.multishotArms() <= n / 16, "made again only when it ended: " + dev.multishotArms());
             assertTrue(dev.ioUringEnters() <= n / 8, "one io_uring_enter per burst: " + dev.ioUringEnters());
@@ -247,13 +247,13 @@ class IoUringTest {
              TunDevice dev = device(pair, new TunOffload.Offloads(true, TunOffload.OFFLOAD_ATTEMPTS[0]))) {
             assumeRing(dev);
             byte[] d = TunOffloadTest.data(2000);
-            for (int round = 0; round < 3 * TunTapDevice.RX_BUFFERS; round++) {
+            for (int round = 0; round < 3 * TunRings.RX_BUFFERS; round++) {
                 byte[] valid = TunOffloadTest.segment(false, 5000, 1 + round * 100, 1, d, 0, 100, false);
                 pair.write(TunOffloadTest.frame(new VirtioNetHeader(VirtioNetHeader.F_DATA_VALID, 0, 0, 0, 0, 0), valid));
                 assertArrayEquals(valid, dev.readBlocking(), "round " + round);
                 assertEquals(FrameSink.CHECKSUM_VERIFIED, dev.lastReadInfo());
             }
-            assertEquals(dev.ioUringMultishot(), !"false".equals(System.getProperty(TunTapDevice.MULTISHOT_PROPERTY)));
+            assertEquals(dev.ioUringMultishot(), !"false".equals(System.getProperty(TunRings.MULTISHOT_PROPERTY)));
         }
     }
 

@@ -1,17 +1,22 @@
-package org.netstack4j.linux;
+package org.netstack4j.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+
+import org.netstack4j.linux.LinuxNet;
+import org.netstack4j.linux.TunDevice;
+import org.netstack4j.linux.TunException;
+import org.netstack4j.linux.TunTapDevice;
 
 /**
  * A measurement, not a test (root): the small-frame read rate of one TUN queue's reader thread
  * ({@link TunTapDevice#readBlocking}, no stack behind it) under a flood of 60-byte IP packets
  * (UDP datagrams of 32 bytes) that python3 processes send from the kernel side, with the
  * multishot read (provided buffers) and with per-slot io_uring reads, alternated in one JVM:
- * {@code java -cp ... org.netstack4j.linux.TunReadRate [seconds] [rounds] [senders]}.
+ * {@code java -cp ... org.netstack4j.bench.TunReadRate [seconds] [rounds] [senders]}.
  * Prints frames per second read and the reader thread's CPU per frame.
  */
-final class TunReadRate {
+public final class TunReadRate {
     private TunReadRate() {}
 
     private static final String PY_FLOOD = """
