@@ -281,6 +281,13 @@ public record TcpConfig(
      *        is the free part scaled by the measured data/truesize ratio, and a segment arriving
      *        while the charge is past sk_rcvbuf is dropped (or, with nothing queued, taken) and
      *        the window retracted to zero.
+     * @param shrinkWindow Linux net.ipv4.tcp_shrink_window (6.5+; 0 by default): with the
+     *        receive-memory accounting ({@code receiveTruesize}) and a window scale in use, the
+     *        window offered is the free space rounded down to the scale, even when that moves the
+     *        advertised right edge left (tcp_select_window, __tcp_select_window's
+     *        shrink_window_allowed; RFC 7323 2.4 and RFC 9293 3.8.6.2.2 let a receiver do so, the
+     *        sender keeps using the old edge). Segments are still checked against the largest
+     *        right edge advertised, their text against the shrunk window.
      */
     public record Buffers(
             int receiveBufferSize,
@@ -289,7 +296,8 @@ public record TcpConfig(
             int maxOutOfOrderRanges,
             int maxReceiveBufferSize,
             boolean acceptWholeSegment,
-            boolean receiveTruesize) {
+            boolean receiveTruesize,
+            boolean shrinkWindow) {
         /** The defaults: the RFC rule, or Linux's value where the RFC leaves it open. */
         public static final Buffers DEFAULTS = new Buffers(
                 131072 /* receiveBufferSize */,
@@ -298,7 +306,8 @@ public record TcpConfig(
                 64 /* maxOutOfOrderRanges */,
                 0 /* maxReceiveBufferSize */,
                 false /* acceptWholeSegment */,
-                false /* receiveTruesize */);
+                false /* receiveTruesize */,
+                false /* shrinkWindow */);
 
         void validate() {
             Objects.requireNonNull(receiveWindowPolicy, "receiveWindowPolicy");
@@ -313,6 +322,7 @@ public record TcpConfig(
         public Buffers withMaxReceiveBufferSize(int v) { return ConfigCopy.with(this, "maxReceiveBufferSize", v); }
         public Buffers withAcceptWholeSegment(boolean v) { return ConfigCopy.with(this, "acceptWholeSegment", v); }
         public Buffers withReceiveTruesize(boolean v) { return ConfigCopy.with(this, "receiveTruesize", v); }
+        public Buffers withShrinkWindow(boolean v) { return ConfigCopy.with(this, "shrinkWindow", v); }
 
         /**
          * SO_RCVBUF set on a socket before connect or listen: the receive buffer, and with
