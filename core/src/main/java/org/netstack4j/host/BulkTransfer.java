@@ -4,6 +4,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
+import org.netstack4j.tcp.ConnectOptions;
 import org.netstack4j.tcp.TcpConnection;
 import org.netstack4j.tcp.TcpError;
 import org.netstack4j.tcp.TcpEventListener;
@@ -43,14 +44,37 @@ public final class BulkTransfer {
 
     /** Runs the transfer; gives up (completed=false) when virtual time passes {@code timeoutNs}. */
     public static Result run(TwoHostNetwork net, long bytes, Direction dir, long seed, long timeoutNs) {
+        return run(net, bytes, dir, seed, timeoutNs, false);
+    }
+
+    /**
+     * {@link #run(TwoHostNetwork, long, Direction, long, long)}, with {@code fastOpen} as a TCP Fast
+     * Open (RFC 7413) connection: the listener takes Fast Open SYNs (TCP_FASTOPEN, qlen 16; the
+     * server host's mode needs its SERVER bit) and the client connects with MSG_FASTOPEN, its first
+     * chunk (none when it only receives) offered to the SYN, which carries it when a cookie is cached.
+     * A Fast Open run closes its listener when done, so that the connection fetching the cookie and
+     * the one using it can run one after the other on the same network.
+     */
+    public static Result run(TwoHostNetwork net, long bytes, Direction dir, long seed, long timeoutNs, boolean fastOpen) {
         Side client = new Side("client", dir != Direction.DOWN, bytes, seed * 2 + 1);
         Side server = new Side("server", dir != Direction.UP, bytes, seed * 2 + 2);
         long start = net.now();
-        net.server().listen(start, 5001, 8, l -> {
+        var listener = net.server().listen(start, 5001, 8, l -> {
             TcpConnection c = l.accept();
             if (c != null && server.conn == null) server.attach(net, c);
         });
-        client.attach(net, net.client().connect(start, net.serverAddress(), 5001, client));
+        if (fastOpen) {
+            listener.setFastOpen(16);
+            client.nextChunk();
+            ConnectOptions o = ConnectOptions.from(net.ipv6() ? TwoHostNetwork.CLIENT_ADDRESS6 : TwoHostNetwork.CLIENT_ADDRESS)
+                    .withFastOpen(new ConnectOptions.FastOpenData(client.chunk, 0, client.chunkLen, false));
+            TcpConnection c = net.client().tcp().connect(start, net.serverAddress(), 5001, client, o);
+            client.chunkOff = c.synDataLength(); // what the SYN took is written
+            client.sent = client.chunkOff;
+            client.attach(net, c);
+        } else {
+            client.attach(net, net.client().connect(start, net.serverAddress(), 5001, client));
+        }
         // Also done as soon as either end's connection failed (every SYN lost, too many
         // retransmissions, reset): the transfer cannot succeed any more, so the run stops there
         // instead of at the timeout with the other end waiting forever.
@@ -58,10 +82,12 @@ public final class BulkTransfer {
         long end = net.now();
         Flow up = dir != Direction.DOWN ? flow(client, server) : null;
         Flow down = dir != Direction.UP ? flow(server, client) : null;
-        return new Result(up, down, start, end, done,
+        Result r = new Result(up, down, start, end, done,
                 client.conn.state().rfcName(), server.conn == null ? "(none)" : server.conn.state().rfcName(),
                 client.error, server.error,
                 client.conn.status().retransmissions(), server.conn == null ? 0 : server.conn.status().retransmissions());
+        if (fastOpen) listener.close(end);
+        return r;
     }
 
     private static Flow flow(Side from, Side to) {
@@ -98,6 +124,7 @@ public final class BulkTransfer {
             this.conn = c;
             c.setListener(this);
             if (c.state() == TcpState.ESTABLISHED || c.state() == TcpState.CLOSE_WAIT) onEstablished(c);
+            else if (c.state() == TcpState.SYN_RECEIVED) read(c); // a Fast Open child: the SYN's data is readable at once
         }
 
         boolean finished() { return closed || (eof && closedOurs && conn != null && isDone(conn.state())); }
@@ -120,12 +147,7 @@ public final class BulkTransfer {
             if (net == null) return;
             long now = net.now();
             while (sent < toSend) {
-                if (chunkOff == chunkLen) {
-                    chunkLen = (int) Math.min(chunk.length, toSend - sent);
-                    for (int i = 0; i < chunkLen; i++) chunk[i] = (byte) random.nextInt(256);
-                    sentDigest.update(chunk, 0, chunkLen);
-                    chunkOff = 0;
-                }
+                if (chunkOff == chunkLen) nextChunk();
                 int n = c.send(now, chunk, chunkOff, chunkLen - chunkOff);
                 if (n <= 0) return;
                 chunkOff += n;
@@ -136,6 +158,14 @@ public final class BulkTransfer {
                 closedOurs = true;
                 c.close(now);
             }
+        }
+
+        /** Generates (and hashes) the next chunk of the bytes to send. */
+        void nextChunk() {
+            chunkLen = (int) Math.min(chunk.length, toSend - sent);
+            for (int i = 0; i < chunkLen; i++) chunk[i] = (byte) random.nextInt(256);
+            sentDigest.update(chunk, 0, chunkLen);
+            chunkOff = 0;
         }
 
         private void read(TcpConnection c) {

@@ -15,6 +15,9 @@ import org.netstack4j.tcp.seqnum.Seq;
  *     the window is the last one while it is within one MSS of the free space, else the free
  *     space rounded down to the MSS; with scaling the free space rounded up to the scale.
  *     tcp_select_window never moves an advertised right edge left (tcp_shrink_window = 0)...</li>
+ * <li>...unless {@link TcpConfig.Buffers#shrinkWindow} (tcp_shrink_window = 1) with a window
+ *     scale: the free space rounded down to the scale is offered as it is, zero when under half
+ *     the full space and under 1/16 of it, one MSS or one scale unit (shrink_window_allowed).</li>
  * <li>...except when a segment could not be queued for lack of memory (ICSK_ACK_NOMEM): the
  *     next ACK offers zero and the current window becomes zero at RCV.NXT; segments are still
  *     checked against the largest right edge (rcv_mwnd_seq), data against the current window
@@ -53,13 +56,16 @@ final class RcvMem {
     int curRight;
     /** ICSK_ACK_NOMEM: a segment was refused for memory; the next ACK offers zero. */
     boolean nomem;
+    /** net.ipv4.tcp_shrink_window (TcpConfig.Buffers#shrinkWindow). */
+    final boolean shrink;
     private int[] ends = new int[8];
     private int[] sizes = new int[8];
     private int count;
 
-    private RcvMem(int rcvbuf, int right) {
+    private RcvMem(int rcvbuf, int right, boolean shrink) {
         this.rcvbuf = rcvbuf;
         this.curRight = right;
+        this.shrink = shrink;
     }
 
     static boolean on(TcpConnection c) { return c.config().buffers().receiveTruesize(); }
@@ -68,7 +74,7 @@ final class RcvMem {
     static RcvMem of(TcpConnection c) {
         Rare r = Rare.of(c);
         if (r.rcvMem == null) {
-            r.rcvMem = new RcvMem(rcvbuf(c.config().buffers().receiveBufferSize()), c.rcvAdvRight);
+            r.rcvMem = new RcvMem(rcvbuf(c.config().buffers().receiveBufferSize()), c.rcvAdvRight, c.config().buffers().shrinkWindow());
             r.rcvMem.lastWnd = Math.max(0, Seq.sub(c.rcvAdvRight, c.rcvNxt)); // the SYN's window
         }
         return r.rcvMem;
@@ -154,9 +160,12 @@ final class RcvMem {
     /** Segments charged and not yet freed (tests). */
     int segments() { return count; }
 
+    /** Whether the window may shrink: tcp_shrink_window and a window scale (__tcp_select_window). */
+    boolean shrinks(int wscale) { return shrink && wscale != 0; }
+
     /**
-     * __tcp_select_window without window shrinking: the window for free space {@code sk_rcvbuf -
-     * sk_rmem_alloc}, for receive MSS {@code mss} and our shift {@code wscale}.
+     * __tcp_select_window: the window for free space {@code sk_rcvbuf - sk_rmem_alloc}, for
+     * receive MSS {@code mss} and our shift {@code wscale}.
      */
     long select(int mss, int wscale) {
         long full = winFromSpace(rcvbuf);
@@ -164,6 +173,13 @@ final class RcvMem {
         if (mss > full) {
             mss = (int) full;
             if (mss <= 0) return 0;
+        }
+        if (shrinks(wscale)) {
+            // shrink_window_allowed: always a whole number of scale units, rounded down (rounding
+            // up could grow the window the rule lets shrink); rcv_ssthresh is not modelled
+            free = free & -(1L << wscale);
+            if (free < full >> 1 && (free < full >> 4 || free < mss || free < 1L << wscale)) return 0;
+            return free;
         }
         if (free < full >> 1) {
             free = free & -(1L << wscale);
@@ -178,7 +194,7 @@ final class RcvMem {
 
     /**
      * tcp_select_window: the window our next segment offers from RCV.NXT {@code rcvNxt}; the
-     * current right edge never moves left except after a memory squeeze.
+     * current right edge never moves left except after a memory squeeze, or with {@link #shrinks}.
      */
     long windowToOffer(int rcvNxt, int mss, int wscale) {
         long w;
@@ -188,7 +204,7 @@ final class RcvMem {
         } else {
             long cur = Math.max(0, Seq.sub(curRight, rcvNxt));
             w = select(mss, wscale);
-            if (w < cur) w = (cur + (1L << wscale) - 1) & -(1L << wscale);
+            if (w < cur && !shrinks(wscale)) w = (cur + (1L << wscale) - 1) & -(1L << wscale);
         }
         w = Math.min(w, 65535L << wscale);
         lastWnd = w;

@@ -288,6 +288,13 @@ public record TcpConfig(
      *        received segment's length (at least two MSS) per segment: in order when it carries
      *        128 bytes or more, out of order only with SACK, never past the free space. Applies
      *        to the byte model ({@link #receiveTruesize} false).
+     * @param shrinkWindow Linux net.ipv4.tcp_shrink_window (6.5+; 0 by default): with the
+     *        receive-memory accounting ({@code receiveTruesize}) and a window scale in use, the
+     *        window offered is the free space rounded down to the scale, even when that moves the
+     *        advertised right edge left (tcp_select_window, __tcp_select_window's
+     *        shrink_window_allowed; RFC 7323 2.4 and RFC 9293 3.8.6.2.2 let a receiver do so, the
+     *        sender keeps using the old edge). Segments are still checked against the largest
+     *        right edge advertised, their text against the shrunk window.
      */
     public record Buffers(
             int receiveBufferSize,
@@ -297,7 +304,8 @@ public record TcpConfig(
             int maxReceiveBufferSize,
             boolean acceptWholeSegment,
             boolean receiveTruesize,
-            boolean growWindow) {
+            boolean growWindow,
+            boolean shrinkWindow) {
         /** The defaults: the RFC rule, or Linux's value where the RFC leaves it open. */
         public static final Buffers DEFAULTS = new Buffers(
                 131072 /* receiveBufferSize */,
@@ -307,7 +315,8 @@ public record TcpConfig(
                 0 /* maxReceiveBufferSize */,
                 false /* acceptWholeSegment */,
                 false /* receiveTruesize */,
-                false /* growWindow */);
+                false /* growWindow */,
+                false /* shrinkWindow */);
 
         void validate() {
             Objects.requireNonNull(receiveWindowPolicy, "receiveWindowPolicy");
@@ -323,6 +332,7 @@ public record TcpConfig(
         public Buffers withAcceptWholeSegment(boolean v) { return ConfigCopy.with(this, "acceptWholeSegment", v); }
         public Buffers withReceiveTruesize(boolean v) { return ConfigCopy.with(this, "receiveTruesize", v); }
         public Buffers withGrowWindow(boolean v) { return ConfigCopy.with(this, "growWindow", v); }
+        public Buffers withShrinkWindow(boolean v) { return ConfigCopy.with(this, "shrinkWindow", v); }
 
         /**
          * SO_RCVBUF set on a socket before connect or listen: the receive buffer, and with

@@ -606,7 +606,7 @@ public final class TcpLayer implements Pollable {
         transmit(now, src, dst, tcp, payload, off, len, IpMeta.NOT_ECT);
     }
 
-    /** A listener's cookie SYN,ACK: Not-ECT, with the listener's DSCP bits ({@link TcpListener#setTrafficClass}). */
+    /** A listener's cookie SYN,ACK: Not-ECT, with the listener's DSCP bits ({@link TcpListener#setTrafficClass}) and DF ({@link #dontFragment}). */
     void transmit(long now, IpAddress src, IpAddress dst, TcpRepr tcp, int tos) {
         transmit(now, src, dst, tcp, new byte[0], 0, 0, tos);
     }
@@ -635,7 +635,11 @@ public final class TcpLayer implements Pollable {
                  int window, List<TcpOption> options) {
         TcpRepr rst = new TcpRepr(srcPort, dstPort, seq, withAck ? ack : 0, TcpRepr.RST | (withAck ? TcpRepr.ACK : 0),
                 window, 0, options);
-        transmit(now, src, dst, rst, new byte[0], 0, 0);
+        // Linux sends RSTs from its per-netns control socket, set to IP_PMTUDISC_DO (tcp_sk_init),
+        // so they carry DF whatever the path: here whenever the stack's TCP sets DF at all (the
+        // Linux profile's WANT, or DO)
+        PmtuDiscovery mode = config.quirks().pmtuDiscovery();
+        transmit(now, src, dst, rst, new byte[0], 0, 0, dst instanceof Ipv4Address && mode.tcpDontFragment(false) ? TcpOutput.DONT_FRAGMENT : 0);
     }
 
     /** RFC 5961 10: a global budget of challenge ACKs per second. */
@@ -680,12 +684,18 @@ public final class TcpLayer implements Pollable {
      * ip_dont_fragment: WANT sets it unless the path's MTU is locked).
      */
     private int ipFlags(long now, TcpConnection c) {
-        int flags = Rare.tos(c);
-        if (c.remoteAddress instanceof Ipv4Address) {
-            PmtuDiscovery mode = Rare.pmtu(c);
-            if (mode.tcpDontFragment(mode == PmtuDiscovery.WANT && pathMtus.locked(now, c.remoteAddress))) flags |= TcpOutput.DONT_FRAGMENT;
-        }
-        return flags;
+        return Rare.tos(c) | dontFragment(now, c.remoteAddress, Rare.pmtu(c));
+    }
+
+    /**
+     * {@link TcpOutput#DONT_FRAGMENT} for an IPv4 segment to {@code dst} sent under {@code mode}
+     * (Linux ip_dont_fragment: DO always, WANT unless the path's MTU is locked), else 0. Also a
+     * listener's cookie SYN,ACK, which follows the listener's mode as Linux's does
+     * (ip_build_and_send_pkt with the listener socket).
+     */
+    int dontFragment(long now, IpAddress dst, PmtuDiscovery mode) {
+        return dst instanceof Ipv4Address && mode.tcpDontFragment(mode == PmtuDiscovery.WANT && pathMtus.locked(now, dst))
+                ? TcpOutput.DONT_FRAGMENT : 0;
     }
 
     /** The connections' view of this layer (see {@link ConnectionContext}). */

@@ -352,7 +352,7 @@ public final class TcpListener {
                 TcpRepr.SYN | TcpRepr.ACK | (ecn ? TcpRepr.ECE : 0), window, 0, options);
         lastCookieAt = now;
         layer.tcpCounters().syncookiesSent.increment();
-        layer.transmit(now, dst, src, synAck, trafficClass);
+        layer.transmit(now, dst, src, synAck, trafficClass | layer.dontFragment(now, src, config.quirks().pmtuDiscovery()));
     }
 
     /**

@@ -404,10 +404,17 @@ public final class Interpreter {
         checkPending();
     }
 
-    /** Polls until a segment is queued or virtual time passes limit; returns it (not removed) or null. */
+    /**
+     * Polls until a segment of the script's flow is queued or virtual time passes limit; returns
+     * it (not removed) or null. Segments to another remote port are passed over, as packetdrill's
+     * sniffer passes over packets not of the socket under test (find_socket_for_live_packet): a
+     * RST from closing an earlier passive peer's socket, which had its own ephemeral port.
+     */
     Sent waitForSent(long limit) {
         int guard = 0;
-        while (sent.isEmpty()) {
+        while (true) {
+            skipOtherFlows();
+            if (!sent.isEmpty()) return sent.peek();
             long at = nextAt();
             if (at > limit) { now = Math.max(now, Math.min(limit, Long.MAX_VALUE / 4)); return null; }
             now = Math.max(now, at);
@@ -416,7 +423,15 @@ public final class Interpreter {
             if (++guard > 1_000_000)
                 throw new Mismatch(currentLine, "stack keeps asking to be polled at " + fmtTime(now) + " (pollAt does not advance)");
         }
-        return sent.peek();
+    }
+
+    /** Drops the segments at the head of the queue that are for another remote port. */
+    private void skipOtherFlows() {
+        while (!sent.isEmpty() && sent.peek().tcp().dstPort() != flowRemotePort) {
+            Sent s = sent.poll();
+            if (log.size() < 2000) log.add(fmtTime(s.time()) + " not of the script's flow (port " + s.tcp().dstPort() + "), passed over: "
+                    + packets.render(s.tcp(), s.payload().length, false));
+        }
     }
 
     // ---------------------------------------------------------------- system calls (the calls themselves: Syscalls, SocketOptionCalls)

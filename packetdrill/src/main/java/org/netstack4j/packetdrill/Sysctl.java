@@ -91,6 +91,8 @@ final class Sysctl {
                 s.rmemMax = parseInt(line, key, f[2]);
             }
             case "net.core.rmem_max" -> s.coreRmemMax = parseInt(line, key, v);
+            // Linux 6.5+: the receive window may shrink (with a window scale; TcpConfig.Buffers.shrinkWindow)
+            case "net.ipv4.tcp_shrink_window" -> buffers(s, b -> b.withShrinkWindow(on(v)));
             case "net.ipv4.tcp_wmem" -> { int n = parseInt(line, key, v.split("\\s+")[1]); buffers(s, b -> b.withSendBufferSize(n)); }
             case "net.ipv4.tcp_congestion_control" -> {
                 CongestionControlKind cc = switch (v) {
