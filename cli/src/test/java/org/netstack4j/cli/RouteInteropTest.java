@@ -448,6 +448,8 @@ class RouteInteropTest {
         assertEquals(16, peers.split("10\\.2\\.0\\.1", -1).length - 1, "B's idle server saw the router 16 times: " + peers);
         assertTrue(peers.replace("10.2.0.1", "").isBlank(), "and nothing else: " + peers);
         String rest = stopRouter();
+        System.out.printf("twoQueuesWithMasquerade: tun.steered_out %d of ipv4.fwd.datagrams %d%n",
+                counter(rest, "tun.steered_out"), counter(rest, "ipv4.fwd.datagrams"));
         assertTrue(counter(rest, "tun.steered_out") >= 1, "answers handed to the queue of their mapping: " + rest);
         for (int q = 0; q < 2; q++) assertTrue(counter(rest, "q" + q + ".nat.mappings.created") >= 1, "queue " + q + " translated: " + rest);
     }
