@@ -86,7 +86,7 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--queues", paramLabel = "N", defaultValue = "1",
             description = "Open every TUN as N queues with a stack and thread each, so flows are forwarded on N cores"
                     + " (each flow stays on one; default ${DEFAULT-VALUE}). With --firewall a connection table per queue"
-                    + " (--conntrack-max each); not with --masquerade.")
+                    + " (--conntrack-max each); with --masquerade each queue hands out its own share of the ports.")
     int queues = 1;
 
     /** The checks that need no kernel: the ports and the netfilter (null if neither option). */
@@ -176,6 +176,12 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
 
     static Netfilter netfilter(List<TunRouter.Port> ports, Path firewall, List<String> masquerade, List<Npt6.Config> npt6,
                                ConnTrackConfig ct, Counters counters) {
+        return netfilter(ports, firewall, masquerade, npt6, ct, counters, 0, 1);
+    }
+
+    /** The same for queue {@code queue} of {@code queues}: its NATs hand out that queue's slice of the ports (NatConfig#withSlice). */
+    static Netfilter netfilter(List<TunRouter.Port> ports, Path firewall, List<String> masquerade, List<Npt6.Config> npt6,
+                               ConnTrackConfig ct, Counters counters, int queue, int queues) {
         if (firewall == null && masquerade.isEmpty() && npt6.isEmpty()) return null;
         Map<String, Ipv4Address> addrs = new LinkedHashMap<>();
         Map<String, Ipv6Address> addrs6 = new LinkedHashMap<>();
@@ -204,8 +210,8 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
             Ipv6Address a6 = addrs6.get(m);
             if (a == null && a6 == null) throw new Main.UsageError("--masquerade " + m + ": not one of the --tun interfaces "
                     + ports.stream().map(TunRouter.Port::name).toList());
-            if (a != null) nat.add(NatConfig.masquerade(m, a));
-            if (a6 != null) nat.add(NatConfig.masquerade(m, a6));
+            if (a != null) nat.add(NatConfig.masquerade(m, a).withSlice(queue, queues));
+            if (a6 != null) nat.add(NatConfig.masquerade(m, a6).withSlice(queue, queues));
         }
         return new Netfilter(rules, ct, nat, npt6, addrs, addrs6, counters);
     }
@@ -216,22 +222,19 @@ public final class RouteCommand implements java.util.concurrent.Callable<Integer
         if (conntrackMax < 1) throw new Main.UsageError("--conntrack-max: at least 1, not " + conntrackMax);
         List<Npt6.Config> npts = npt6(ports, npt6, masquerade);
         if (queues < 1 || queues > 64) throw new Main.UsageError("--queues: 1 to 64, not " + queues);
-        if (queues > 1 && !masquerade.isEmpty())
-            throw new Main.UsageError("--queues " + queues + ": not with --masquerade (each queue's NAT would hand out the same ports)");
-        // a netfilter per queue (its own connection table; the kernel keeps both directions of a flow on one queue)
+        // a netfilter per queue (its own connection table; the kernel keeps both directions of a flow on one
+        // queue), made once the kernel said how many queues: each queue's NAT gets its slice of the ports
         List<Counters> nfCounters = new ArrayList<>();
-        List<Netfilter> nfs = new ArrayList<>();
-        for (int i = 0; i < queues; i++) {
-            Counters c = new Counters();
-            Netfilter f = netfilter(ports, firewall, masquerade, npts, ConnTrackConfig.defaults().withMaxEntries(conntrackMax), c);
-            nfCounters.add(c);
-            nfs.add(f);
-        }
-        Netfilter nf = nfs.getFirst();
+        ConnTrackConfig ct = ConnTrackConfig.defaults().withMaxEntries(conntrackMax);
+        Netfilter nf = netfilter(ports, firewall, masquerade, npts, ct, new Counters()); // checks the options before any TUN opens
         TunOptions.requireTunAccess("TUN interfaces");
         TunRouter router;
         try {
-            router = TunRouter.openPerQueue(ports, nf == null ? null : nfs::get, pcap, System.nanoTime(), true, queues);
+            router = TunRouter.openPerQueue(ports, (i, n) -> {
+                Counters c = new Counters();
+                nfCounters.add(c);
+                return nf == null ? null : netfilter(ports, firewall, masquerade, npts, ct, c, i, n);
+            }, pcap, System.nanoTime(), true, queues);
         } catch (TunException | LinuxNet.CommandException e) {
             throw new Main.UsageError(e.getMessage().replace("\n  stderr: ", ": "));
         }

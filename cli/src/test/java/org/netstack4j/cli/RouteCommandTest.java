@@ -25,11 +25,22 @@ class RouteCommandTest {
         misuse("Linux allows at most 15", "route", "--tun", "a-very-long-interface-name=10.1.0.1/24", "--tun", "b0=10.2.0.1/24");
     }
 
-    @Test void queuesNotWithMasquerade() {
+    @Test void queuesOneTo64() {
         misuse("--queues: 1 to 64, not 0", "route", "--tun", "a0=10.1.0.1/24", "--tun", "b0=10.2.0.1/24", "--queues", "0");
-        // a firewall has a table per queue now (RouteInteropTest.twoQueuesWithAFirewall); NAT would hand out the same ports per queue
-        misuse("--queues 2: not with --masquerade", "route", "--tun", "a0=10.1.0.1/24", "--tun", "b0=10.2.0.1/24",
-                "--queues", "2", "--masquerade", "b0");
+        misuse("--queues: 1 to 64, not 65", "route", "--tun", "a0=10.1.0.1/24", "--tun", "b0=10.2.0.1/24", "--queues", "65");
+    }
+
+    /** --masquerade with --queues: each queue's NAT hands out its own slice of the ports (RouteInteropTest.twoQueuesWithMasquerade). */
+    @Test void eachQueuesMasqueradeHasItsSliceOfThePorts() {
+        var ports = RouteCommand.ports(java.util.List.of("a0=10.1.0.1/24,fd00:1::1/64", "b0=10.2.0.1/24,fd00:2::1/64"));
+        for (int q = 0; q < 3; q++) {
+            var nf = RouteCommand.netfilter(ports, null, java.util.List.of("b0"), java.util.List.of(),
+                    org.netstack4j.filter.ConnTrackConfig.defaults(), new org.netstack4j.trace.Counters(), q, 3);
+            for (var nat : nf.nats()) {
+                assertEquals(q, nat.config().slice());
+                assertEquals(3, nat.config().slices());
+            }
+        }
     }
 
     @Test void addressesOfBothFamiliesAfterCommasAndIpv6OnlyPorts() {

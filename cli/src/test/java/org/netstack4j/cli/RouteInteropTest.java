@@ -376,6 +376,84 @@ class RouteInteropTest {
         assertTrue(rest.matches("(?sm).*^\\s*ct\\.inserted\\s+(1[6-9]|[2-9]\\d|\\d{3,})\\b.*"), "16 flows and more tracked: " + rest);
     }
 
+    /**
+     * --queues 2 with --masquerade b0: each queue's NAT hands out its own half of the ports and
+     * ICMP identifiers. A ping crosses; 8 parallel downloads arrive intact and B's server sees only
+     * the router's address. Then 16 connections stay idle 5 s before B's server answers: longer
+     * than the TUN driver remembers which queue wrote a flow (3 s), so the kernel now picks the
+     * queue of each answer by the hash of its translated 5-tuple, the other queue for about half
+     * of them. Those are handed to the queue holding their mapping (tun.steered_out counts them);
+     * without that the other queue's NAT has no mapping, netstack4j resets the connection and
+     * the read fails. All 16 answers arrive intact.
+     */
+    @Test void twoQueuesWithMasquerade(@TempDir Path dir) throws Exception {
+        startRouter("--tun", a0 + "=10.1.0.1/24", "--tun", b0 + "=10.2.0.1/24", "--queues", "2", "--masquerade", b0);
+        moveTuns();
+        if (LinuxNet.findOnPath("ping") != null) { // identifiers from both queues' halves
+            String ping = sh("ip", "netns", "exec", nsA, "sh", "-c", "ping -c 3 -i 0.2 -W 2 10.2.0.2 & ping -c 3 -i 0.2 -W 2 10.2.0.2 & wait");
+            assertTrue(!ping.contains("100% packet loss") && ping.split(" 0% packet loss", -1).length == 3, ping);
+        }
+        TunInteropTest.writeRandom(dir, "data.bin", 4 << 20, new java.util.Random(11));
+        Path log = startServer(dir, "10.2.0.2", "http://10.2.0.2:8000/");
+        StringBuilder script = new StringBuilder();
+        for (int i = 0; i < 8; i++) script.append("curl -sS --max-time 60 http://10.2.0.2:8000/data.bin | sha256sum > ").append(dir.resolve("sum" + i)).append(" & ");
+        sh("ip", "netns", "exec", nsA, "sh", "-c", script + "wait");
+        String want = sh("sha256sum", dir.resolve("data.bin").toString()).split(" ")[0];
+        for (int i = 0; i < 8; i++) assertEquals(want, Files.readString(dir.resolve("sum" + i)).split(" ")[0], "download " + i + " intact");
+        List<String> gets = Files.readAllLines(log).stream().filter(l -> l.contains("GET /data.bin")).toList();
+        assertEquals(8, gets.size(), "B's server log: " + gets);
+        for (String l : gets) assertTrue(l.startsWith("10.2.0.1 - - "), "B's server saw the router's address: " + l);
+        // answers after the TUN driver forgot the flows: 1 MiB each, a byte pattern per connection
+        Process idle = new ProcessBuilder("ip", "netns", "exec", nsB, "python3", "-c", """
+                import socket, threading, time
+                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("10.2.0.2", 9000)); s.listen(64)
+                def serve(c, peer):
+                    n = c.recv(1)[0]
+                    print(peer[0], flush=True)
+                    time.sleep(5)
+                    c.sendall(bytes([n]) * (1 << 20)); c.close()
+                while True:
+                    c, peer = s.accept()
+                    threading.Thread(target=serve, args=(c, peer)).start()
+                """).redirectErrorStream(true).redirectOutput(dir.resolve("idle.log").toFile()).start();
+        try {
+            String got = "";
+            for (int attempt = 0; attempt < 50 && !got.startsWith("ok") ; attempt++) {
+                got = python(nsA, """
+                        import socket, threading
+                        res = [None] * 16
+                        def run(i):
+                            try:
+                                c = socket.create_connection(("10.2.0.2", 9000), timeout=30); c.sendall(bytes([i + 1])); data = b""
+                                while True:
+                                    d = c.recv(65536)
+                                    if not d: break
+                                    data += d
+                                res[i] = "ok" if data == bytes([i + 1]) * (1 << 20) else "bad %d bytes" % len(data)
+                            except OSError as e:
+                                res[i] = "error %s" % e
+                        ts = [threading.Thread(target=run, args=(i,)) for i in range(16)]
+                        [t.start() for t in ts]; [t.join() for t in ts]
+                        print("ok" if all(r == "ok" for r in res) else res)
+                        """);
+                if (got.contains("Connection refused")) Thread.sleep(100); // the server is still starting
+                else break;
+            }
+            assertEquals("ok", got, "16 answers after 5 s idle, intact");
+        } finally {
+            idle.destroyForcibly().waitFor();
+        }
+        String peers = Files.readString(dir.resolve("idle.log")); // (the threads' lines may run together)
+        assertEquals(16, peers.split("10\\.2\\.0\\.1", -1).length - 1, "B's idle server saw the router 16 times: " + peers);
+        assertTrue(peers.replace("10.2.0.1", "").isBlank(), "and nothing else: " + peers);
+        String rest = stopRouter();
+        System.out.printf("twoQueuesWithMasquerade: tun.steered_out %d of ipv4.fwd.datagrams %d%n",
+                counter(rest, "tun.steered_out"), counter(rest, "ipv4.fwd.datagrams"));
+        assertTrue(counter(rest, "tun.steered_out") >= 1, "answers handed to the queue of their mapping: " + rest);
+        for (int q = 0; q < 2; q++) assertTrue(counter(rest, "q" + q + ".nat.mappings.created") >= 1, "queue " + q + " translated: " + rest);
+    }
+
     /** Runs python3 code in a namespace; returns what it prints (stdout and stderr). */
     static String python(String netns, String code) throws Exception {
         return LinuxNet.exec(List.of("ip", "netns", "exec", netns, "python3", "-c", code)).stdout().strip();

@@ -368,13 +368,12 @@ public final class Nat implements Pollable {
      * An external port (ICMP: identifier) for an internal one: the same when free (RFC 4787
      * 4.2.1 port preservation), else a free one of the same range class (REQ-3) and, with
      * portParity, the same parity, searched from a seeded random start (RFC 6056); -1 if none.
+     * Only this NAT's slice of each range ({@link NatConfig#withSlice}).
      */
     private int allocate(int protocol, int internalPort) {
         BitSet u = used[index(protocol)];
-        int lo, hi;
-        if (isIcmp(protocol)) { lo = 0; hi = 0xffff; }
-        else if (internalPort < 1024) { lo = 1; hi = 1023; }
-        else { lo = cfg.ports().lo(); hi = cfg.ports().hi(); }
+        PortRange r = cfg.range(protocol, internalPort); // this NAT's slice of it (NatConfig#withSlice)
+        int lo = r.lo(), hi = r.hi();
         if (internalPort >= lo && internalPort <= hi && !u.get(internalPort)) return internalPort;
         boolean parity = cfg.portParity() && !isIcmp(protocol);
         int n = hi - lo + 1;

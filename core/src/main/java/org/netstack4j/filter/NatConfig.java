@@ -25,11 +25,20 @@ import org.netstack4j.wire.Ipv4Repr;
  * @param maxSessionsPerMapping the bound on remote endpoints remembered per mapping (the oldest goes)
  * @param forwards         destination NAT: static mappings, open to every remote
  * @param seed             where the port search starts (RFC 6056 randomisation, deterministic per seed)
+ * @param slice            which slice of every external port and ICMP identifier range this NAT hands out ({@link #withSlice})
+ * @param slices           how many NATs share the external address, each with its own slice (1: the whole ranges)
  */
 public record NatConfig(String externalIface, IpAddress external, List<Prefix> internal, PortRange ports,
                         boolean portParity, Filtering udpFiltering, Filtering tcpFiltering, boolean inboundRefresh,
                         long udpTimeout, long tcpEstablished, long tcpTransitory, long icmpTimeout,
-                        int maxMappings, int maxSessionsPerMapping, List<PortForward> forwards, long seed) {
+                        int maxMappings, int maxSessionsPerMapping, List<PortForward> forwards, long seed,
+                        int slice, int slices) {
+
+    /** External ports for internal ports below 1024 (RFC 4787 REQ-3). */
+    public static final PortRange LOW_PORTS = new PortRange(1, 1023);
+    /** ICMP query identifiers (RFC 5508 3). */
+    public static final PortRange QUERY_IDS = new PortRange(0, 0xffff);
+
 
     /** RFC 4787 5: which inbound packets an existing mapping lets through. */
     public enum Filtering {
@@ -65,37 +74,71 @@ public record NatConfig(String externalIface, IpAddress external, List<Prefix> i
         if (icmpTimeout < Time.s(60)) throw new IllegalArgumentException("RFC 5508 REQ-1: ICMP query mappings last at least 60 s");
         if (maxMappings < 1 || maxSessionsPerMapping < 1) throw new IllegalArgumentException("bounds must be >= 1");
         forwards = List.copyOf(forwards);
+        if (slices < 1 || slice < 0 || slice >= slices) throw new IllegalArgumentException("slice " + slice + " of " + slices);
+        if (slices > LOW_PORTS.size() || slices > ports.size())
+            throw new IllegalArgumentException(slices + " slices of the ports " + LOW_PORTS + " and " + ports + ": too many");
     }
 
     /** Masquerade every source behind external on externalIface, with the RFC defaults. */
     public static NatConfig masquerade(String externalIface, IpAddress external) {
         return new NatConfig(externalIface, external, List.of(), new PortRange(1024, 65535), false,
                 Filtering.ADDRESS_DEPENDENT, Filtering.ADDRESS_DEPENDENT, false,
-                Time.s(300), Time.s(7440), Time.s(240), Time.s(60), 65536, 1024, List.of(), 1);
+                Time.s(300), Time.s(7440), Time.s(240), Time.s(60), 65536, 1024, List.of(), 1, 0, 1);
     }
 
     public NatConfig withFiltering(Filtering udp, Filtering tcp) {
         return new NatConfig(externalIface, external, internal, ports, portParity, udp, tcp, inboundRefresh, udpTimeout,
-                tcpEstablished, tcpTransitory, icmpTimeout, maxMappings, maxSessionsPerMapping, forwards, seed);
+                tcpEstablished, tcpTransitory, icmpTimeout, maxMappings, maxSessionsPerMapping, forwards, seed, slice, slices);
     }
 
     public NatConfig withPorts(PortRange r, boolean parity) {
         return new NatConfig(externalIface, external, internal, r, parity, udpFiltering, tcpFiltering, inboundRefresh, udpTimeout,
-                tcpEstablished, tcpTransitory, icmpTimeout, maxMappings, maxSessionsPerMapping, forwards, seed);
+                tcpEstablished, tcpTransitory, icmpTimeout, maxMappings, maxSessionsPerMapping, forwards, seed, slice, slices);
     }
 
     public NatConfig withForwards(List<PortForward> f) {
         return new NatConfig(externalIface, external, internal, ports, portParity, udpFiltering, tcpFiltering, inboundRefresh,
-                udpTimeout, tcpEstablished, tcpTransitory, icmpTimeout, maxMappings, maxSessionsPerMapping, f, seed);
+                udpTimeout, tcpEstablished, tcpTransitory, icmpTimeout, maxMappings, maxSessionsPerMapping, f, seed, slice, slices);
     }
 
     public NatConfig withLimits(int mappings, int sessionsPerMapping) {
         return new NatConfig(externalIface, external, internal, ports, portParity, udpFiltering, tcpFiltering, inboundRefresh,
-                udpTimeout, tcpEstablished, tcpTransitory, icmpTimeout, mappings, sessionsPerMapping, forwards, seed);
+                udpTimeout, tcpEstablished, tcpTransitory, icmpTimeout, mappings, sessionsPerMapping, forwards, seed, slice, slices);
     }
 
     public NatConfig withInternal(List<Prefix> sources) {
         return new NatConfig(externalIface, external, sources, ports, portParity, udpFiltering, tcpFiltering, inboundRefresh,
-                udpTimeout, tcpEstablished, tcpTransitory, icmpTimeout, maxMappings, maxSessionsPerMapping, forwards, seed);
+                udpTimeout, tcpEstablished, tcpTransitory, icmpTimeout, maxMappings, maxSessionsPerMapping, forwards, seed, slice, slices);
+    }
+
+    /**
+     * The same NAT as slice {@code i} of {@code n} NATs that share the external address (one per
+     * queue of a multi-queue router, each with its own mapping table): it hands out only slice i of
+     * the external ports (both classes, {@link #ports} and {@link #LOW_PORTS}) and of the ICMP
+     * identifiers, so no two of them ever map to the same external endpoint, and a reply tells by
+     * its destination port which one holds its mapping ({@link #sliceOf}). Port forwards stay in every slice.
+     */
+    public NatConfig withSlice(int i, int n) {
+        return new NatConfig(externalIface, external, internal, ports, portParity, udpFiltering, tcpFiltering, inboundRefresh,
+                udpTimeout, tcpEstablished, tcpTransitory, icmpTimeout, maxMappings, maxSessionsPerMapping, forwards, seed, i, n);
+    }
+
+    /** The external ports (ICMP: identifiers) this NAT may map to for an internal port of {@code internalPort}'s class. */
+    PortRange range(int protocol, int internalPort) {
+        PortRange r = protocol == Ipv4Repr.PROTO_ICMP || protocol == org.netstack4j.wire.Ipv6Repr.NH_ICMPV6 ? QUERY_IDS
+                : internalPort < 1024 ? LOW_PORTS : ports;
+        return slices == 1 ? r : r.slice(slice, slices);
+    }
+
+    /**
+     * Which slice's NAT ({@link #withSlice}) holds the mapping of external port (ICMP: identifier)
+     * {@code port} of {@code protocol}: -1 for a port forward's port (every slice has it) and for a
+     * port no slice hands out.
+     */
+    public int sliceOf(int protocol, int port) {
+        for (PortForward f : forwards) if (f.protocol() == protocol && f.externalPort() == port) return -1;
+        if (protocol == Ipv4Repr.PROTO_ICMP || protocol == org.netstack4j.wire.Ipv6Repr.NH_ICMPV6) return QUERY_IDS.sliceOf(port, slices);
+        int s = ports.sliceOf(port, slices);
+        return s >= 0 ? s : LOW_PORTS.sliceOf(port, slices);
     }
 }

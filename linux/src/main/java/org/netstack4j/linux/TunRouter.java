@@ -10,6 +10,7 @@ import org.netstack4j.device.Device;
 import org.netstack4j.device.Medium;
 import org.netstack4j.device.PcapTap;
 import org.netstack4j.device.PcapWriter;
+import org.netstack4j.filter.NatConfig;
 import org.netstack4j.filter.Netfilter;
 import org.netstack4j.host.Host;
 import org.netstack4j.runtime.EventLoop;
@@ -61,16 +62,27 @@ public final class TunRouter implements AutoCloseable {
      * shard that read it. Without filter or NAT there is no state a move could tear apart, so no
      * hand-off between shards is needed. A firewall has a connection table per shard ({@code nf},
      * its own {@link Netfilter}): both directions of a flow meet on the shard, and so in its table.
-     * (Masquerade stays one shard's: the shards would hand out the same ports.)
+     * Masquerade: each shard's NAT hands out its own slice of the ports ({@link NatConfig#withSlice}),
+     * and a reply the kernel sends to another shard is handed to the owner ({@link NatSteering}).
      */
     private record Shard(Host host, EventLoop loop, List<TunDevice> tuns, List<TunHost.TunPort> ports, Netfilter nf) {}
 
     private final List<Shard> shards = new ArrayList<>();
+    /** The shards by index as they start, for the readers' hand-offs (a slot still null: keep the frame). */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<Shard> started;
+    /** Frames a shard's readers handed to another shard (index: the reader's shard). */
+    private final java.util.concurrent.atomic.AtomicLongArray steered;
     private final String fallback;
     private final PcapWriter pcap;
     private boolean closed;
 
-    private TunRouter(List<Port> config, java.util.function.IntFunction<Netfilter> nfOfShard, Path pcapFile, long seed, boolean offload,
+    /** Makes queue {@code queue}'s netfilter (or null) once the router knows how many {@code queues} the kernel gave. */
+    @FunctionalInterface
+    public interface QueueFilters {
+        Netfilter make(int queue, int queues);
+    }
+
+    private TunRouter(List<Port> config, QueueFilters nfOfShard, Path pcapFile, long seed, boolean offload,
                       int queues) throws IOException {
         PcapWriter writer = null;
         List<List<TunDevice>> byPort = new ArrayList<>(); // each port's queues
@@ -108,8 +120,20 @@ public final class TunRouter implements AutoCloseable {
             // every port needs the same number of queues: the extra ones of a port that got more are closed
             for (List<TunDevice> qs : byPort) while (qs.size() > n) qs.removeLast().close();
             this.fallback = why;
+            this.started = new java.util.concurrent.atomic.AtomicReferenceArray<>(n);
+            this.steered = new java.util.concurrent.atomic.AtomicLongArray(n);
+            NatSteering natSteering = null;
             for (int i = 0; i < n; i++) {
-                Netfilter nf = nfOfShard == null ? null : nfOfShard.apply(i);
+                Netfilter nf = nfOfShard == null ? null : nfOfShard.make(i, n);
+                if (nf != null && n > 1) {
+                    for (org.netstack4j.filter.Nat nat : nf.nats()) {
+                        NatConfig c = nat.config();
+                        if (c.slices() != n || c.slice() != i)
+                            throw new IllegalArgumentException("queue " + i + " of " + n + ": its NAT on " + c.externalIface() + " hands out slice "
+                                    + c.slice() + " of " + c.slices() + " of the ports, not " + i + " of " + n + " (NatConfig#withSlice)");
+                    }
+                    if (i == 0 && !nf.nats().isEmpty()) natSteering = new NatSteering(nf.nats().stream().map(org.netstack4j.filter.Nat::config).toList());
+                }
                 Host host = new Host(n == 1 ? "netstack4j-router" : "netstack4j-router-q" + i, TcpConfig.defaults(), Tracer.NONE, seed);
                 List<TunDevice> tuns = new ArrayList<>();
                 List<TunHost.TunPort> ports = new ArrayList<>();
@@ -131,10 +155,15 @@ public final class TunRouter implements AutoCloseable {
                 host.ip().setIpv6Forwarding(true);
                 if (nf != null) host.ip().setNetfilter(nf);
                 EventLoop loop = EventLoop.start(n == 1 ? "netstack4j-router" : "netstack4j-router-q" + i, host);
-                shards.add(new Shard(host, loop, tuns, ports, nf));
+                Shard shard = new Shard(host, loop, tuns, ports, nf);
+                shards.add(shard);
+                started.set(i, shard);
                 if (writer != null && i == 0) writer.setTimeOffset(System.currentTimeMillis() * 1_000_000L - loop.now());
-                for (int j = 0; j < tuns.size(); j++)
-                    loop.register(tuns.get(j).name() + (n == 1 ? "" : "-q" + i), new TunHost.TunSource(tuns.get(j)), ports.get(j), TunHost.RX_QUEUE_LIMIT);
+                for (int j = 0; j < tuns.size(); j++) {
+                    org.netstack4j.runtime.IoSource source = new TunHost.TunSource(tuns.get(j));
+                    if (natSteering != null) source = new SteeredSource(source, natSteering, i, j);
+                    loop.register(tuns.get(j).name() + (n == 1 ? "" : "-q" + i), source, ports.get(j), TunHost.RX_QUEUE_LIMIT);
+                }
             }
         } catch (IOException | RuntimeException e) {
             for (Shard s : shards) s.loop().close();
@@ -164,7 +193,7 @@ public final class TunRouter implements AutoCloseable {
      * {@link #open(List, Netfilter, Path, long, boolean)} with every TUN opened as {@code queues}
      * queues (IFF_MULTI_QUEUE) and one stack and loop per queue index, so flows are forwarded on
      * as many cores (the kernel keeps each flow on one queue of every port). More than one queue needs {@code nf} null: one
-     * netfilter is one stack's (see {@link #openPerQueue} for one per queue).
+     * netfilter is one stack's (see {@link #openPerQueue(List, QueueFilters, Path, long, boolean, int)} for one per queue).
      * If the kernel gives fewer queues, the router runs with those ({@link #fallback}).
      */
     public static TunRouter open(List<Port> ports, Netfilter nf, Path pcap, long seed, boolean offload, int queues) throws IOException {
@@ -178,20 +207,27 @@ public final class TunRouter implements AutoCloseable {
      * {@code nfOfQueue} makes queue i's (null: none), each with its own connection table, touched
      * only on that queue's loop. The kernel keeps both directions of a flow on one queue index
      * (the symmetric flow hash, then the queue that last wrote the flow), so a flow's packets
-     * meet one table. No NAT with more than one queue: each table would hand out the same
-     * ports for different flows. A table's limit ({@link org.netstack4j.filter.ConnTrackConfig})
-     * is per queue.
+     * meet one table. A table's limit ({@link org.netstack4j.filter.ConnTrackConfig}) is per queue.
+     * With NAT and more than one queue, queue i of n must translate with slice i of n of the ports
+     * ({@link NatConfig#withSlice}), so two queues never hand out the same external port; a reply
+     * the kernel sends to another queue is handed to the owner ({@link NatSteering}, counted as
+     * {@code tun.steered_out}). {@code nfOfQueue} is called with the number of queues the kernel gave.
      */
-    public static TunRouter openPerQueue(List<Port> ports, java.util.function.IntFunction<Netfilter> nfOfQueue, Path pcap, long seed,
+    public static TunRouter openPerQueue(List<Port> ports, QueueFilters nfOfQueue, Path pcap, long seed,
                                          boolean offload, int queues) throws IOException {
         if (ports.isEmpty()) throw new IllegalArgumentException("a router needs at least one interface");
         if (queues < 1) throw new IllegalArgumentException("queues must be at least 1: " + queues);
-        return new TunRouter(List.copyOf(ports), queues == 1 || nfOfQueue == null ? nfOfQueue : i -> {
-            Netfilter nf = nfOfQueue.apply(i);
-            if (nf != null && !nf.nats().isEmpty())
-                throw new IllegalArgumentException("more than one queue with NAT: each queue's table would hand out the same ports");
-            return nf;
-        }, pcap, seed, offload, queues);
+        return new TunRouter(List.copyOf(ports), nfOfQueue, pcap, seed, offload, queues);
+    }
+
+    /**
+     * {@link #openPerQueue(List, QueueFilters, Path, long, boolean, int)} with {@code nfOfQueue(i)}
+     * for queue i, whatever the number of queues (its NATs, if any, must then be sliced for exactly
+     * the queues the kernel gives).
+     */
+    public static TunRouter openPerQueue(List<Port> ports, java.util.function.IntFunction<Netfilter> nfOfQueue, Path pcap, long seed,
+                                         boolean offload, int queues) throws IOException {
+        return openPerQueue(ports, nfOfQueue == null ? null : (i, n) -> nfOfQueue.apply(i), pcap, seed, offload, queues);
     }
 
     /** The TUNs (shard 0's queue of each), in the order of the ports (their offloads and counters). */
@@ -226,6 +262,8 @@ public final class TunRouter implements AutoCloseable {
             java.util.Map<String, Long> m = s.loop().call(() -> {
                 java.util.Map<String, Long> c = new java.util.TreeMap<>();
                 s.host().counters().snapshot().forEach((k, v) -> { if (v != 0) c.put(k, v); });
+                long out = steered.get(shards.indexOf(s));
+                if (out != 0) c.put("tun.steered_out", out);
                 for (TunDevice t : s.tuns()) {
                     TunOffload.Stats o = t.offloadStats();
                     String at = "tun." + t.name();
@@ -245,6 +283,50 @@ public final class TunRouter implements AutoCloseable {
         }
         sum.putAll(each);
         return sum;
+    }
+
+    /** Frames read by queue {@code i}'s readers and handed to another queue's loop. */
+    public long steered(int i) { return steered.get(i); }
+
+    /**
+     * A reader of queue {@code shard} of port {@code port} that hands a packet whose NAT mapping
+     * another queue holds to that queue's loop, as if that queue had read it on the same port.
+     */
+    private final class SteeredSource implements org.netstack4j.runtime.IoSource {
+        private final org.netstack4j.runtime.IoSource in;
+        private final NatSteering steering;
+        private final int shard, port;
+
+        SteeredSource(org.netstack4j.runtime.IoSource in, NatSteering steering, int shard, int port) {
+            this.in = in;
+            this.steering = steering;
+            this.shard = shard;
+            this.port = port;
+        }
+
+        @Override public byte[] read() throws IOException {
+            while (true) {
+                byte[] frame = in.read();
+                if (frame == null) return null;
+                int owner = steering.ownerOf(frame);
+                Shard to = owner < 0 || owner == shard ? null : started.get(owner);
+                if (to == null) return frame;
+                int info = in.lastFrameInfo(); // (a partial checksum stays partial: the port's receive keeps the device's word)
+                TunHost.TunPort target = to.ports().get(port);
+                try {
+                    to.loop().execute(() -> target.receive(to.loop().now(), frame, info));
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    continue; // that queue is shutting down: lost as on a closed interface
+                }
+                steered.incrementAndGet(shard);
+            }
+        }
+
+        @Override public int lastFrameInfo() { return in.lastFrameInfo(); }
+
+        @Override public boolean hasReadyFrames() { return in.hasReadyFrames(); }
+
+        @Override public void close() throws IOException { in.close(); }
     }
 
     @Override public synchronized void close() {
