@@ -576,7 +576,7 @@ public final class TcpConnection {
 
     long pollAt() {
         return Math.min(Math.min(Math.min(rtoAt, persistAt), Math.min(delackAt, timeWaitAt)),
-                Math.min(Math.min(keepaliveAt, tlpAt), erAt));
+                Math.min(Math.min(keepaliveAt, tlpAt), Math.min(erAt, Pacing.timerAt(this))));
     }
 
     // ------------------------------------------------------------------ lazily allocated state (DESIGN.md 10)
@@ -656,6 +656,7 @@ public final class TcpConnection {
             recovery().tailLossProbeTimeout(now);
         }
         if (state != TcpState.CLOSED && rtoAt <= now) retransmissionTimeout(now);
+        if (state != TcpState.CLOSED && Pacing.timerAt(this) <= now) Pacing.timeout(this, now);
         if (state != TcpState.CLOSED && persistAt <= now) snd.persistTimeout(now);
         if (state != TcpState.CLOSED && keepaliveAt <= now) keepaliveTimeout(now);
         if (state != TcpState.CLOSED && timeWaitAt <= now) TimeWait.timeout(this, now);
