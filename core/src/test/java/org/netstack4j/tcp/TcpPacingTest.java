@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.netstack4j.time.Time;
-import org.netstack4j.wire.TcpOption;
 
 /**
  * Internal pacing ({@link TcpConfig.Sending#pacing()}, Linux's EDT pacing) on packets: a path
@@ -22,18 +21,7 @@ class TcpPacingTest {
     private static TcpHarness connected(boolean pacing) {
         TcpConfig cfg = TcpConfig.defaults().withSending(sd -> sd.withNoDelay(true).withPacing(pacing))
                 .withRecovery(rc -> rc.withCongestionControl(TcpConfig.CongestionControlKind.CUBIC).withSlowStartAbcLimit(0));
-        TcpHarness h = new TcpHarness(cfg);
-        h.peerSynOptions = List.of(new TcpOption.Mss(MSS), new TcpOption.SackPermitted());
-        h.synSent();
-        h.advance(RTT_MS);
-        h.inject(TcpHarness.S | TcpHarness.A, 0, 1);
-        h.expect(TcpHarness.A, 1, 1, 0);
-        h.send(TcpHarness.bytes(MSS, 1));
-        h.expectData(1, 1, MSS);
-        h.advance(RTT_MS);
-        h.inject(TcpHarness.A, 1, 1 + MSS);
-        h.expectNothing();
-        return h;
+        return TcpRackTest.connected(cfg); // the same path: 20 ms RTT, 1000-byte segments, SACK
     }
 
     /** Sends a window's worth and returns the send times of its segments, relative to the write. */
