@@ -13,7 +13,10 @@ import org.netstack4j.tcp.seqnum.Seq;
  * data segment or super-segment sent, retransmissions included, moves the earliest departure
  * time of the next one ({@code tcp_wstamp_ns}) on by its length at that rate, less up to half
  * of that for time the sender left unused (the "OS jitter" credit), once 10 data segments have
- * gone out (sch_fq's unpaced start). New data waits until then; a timer sends it.
+ * gone out (sch_fq's unpaced start). New data waits until then; a timer sends it. What leaves
+ * at a departure time is an skb's worth: at least 2 segments, about 1 ms of the rate
+ * (tcp_tso_autosize; Linux's GSO makes such skbs even without a TSO device). SO_MAX_PACING_RATE
+ * caps the rate and turns pacing on for one connection.
  * Retransmissions of loss recovery go at once (Linux checks the departure time there too).
  * Lives in the connection's {@link Rare} part: a connection without pacing pays nothing for it.
  */
@@ -35,28 +38,59 @@ final class Pacing {
     private long dataSegsOut;
     /** The pacing timer (Linux's pacing_timer hrtimer), NEVER when not armed. */
     private long timerAt = NEVER;
+    /**
+     * Segments that may still leave with the one sent at the last departure time: Linux paces
+     * skbs, which GSO makes at least 2 segments (tcp_tso_autosize) even without a TSO device.
+     */
+    private int quantum;
+    /** The idle-time credit of the current skb not used yet (shared by its segments). */
+    private long creditLeft;
+    /** SO_MAX_PACING_RATE in bytes per second, 0 = none; set, it turns pacing on (SK_PACING_NEEDED). */
+    private long maxRate;
 
     private Pacing() {}
 
     private static Pacing of(TcpConnection c) {
         Rare r = Rare.of(c);
-        if (r.pacing == null) r.pacing = new Pacing();
+        if (r.pacing == null) {
+            r.pacing = new Pacing();
+            // turned on mid-connection (SO_MAX_PACING_RATE): what went out before counts, as in
+            // data_segs_out (segments estimated from the bytes sent, plus the retransmissions)
+            r.pacing.dataSegsOut = Math.ceilDiv(c.snd.bytesSent, Math.max(1, c.effMss)) + c.snd.retransmissions;
+        }
         return r.pacing;
     }
 
-    private static boolean on(TcpConnection c) { return c.cfg().sending().pacing(); }
+    private static boolean on(TcpConnection c) {
+        return c.cfg().sending().pacing() || c.rare != null && c.rare.pacing != null && c.rare.pacing.maxRate > 0;
+    }
 
     /**
-     * The rate's length of {@code bytes} in ns ({@code bytes / sk_pacing_rate}); 0 without an
-     * RTT sample (Linux's rate is then unbounded: srtt_us 0 divides nothing).
+     * SO_MAX_PACING_RATE (Linux sk_setsockopt): a rate in bytes per second caps the pacing rate
+     * and turns pacing on for the connection; ~0 (or a negative value) removes the cap.
+     */
+    static void setMaxRate(TcpConnection c, long bytesPerSecond) {
+        boolean none = bytesPerSecond < 0 || bytesPerSecond == 0xFFFF_FFFFL;
+        if (none && (c.rare == null || c.rare.pacing == null)) return;
+        of(c).maxRate = none ? 0 : Math.max(1, bytesPerSecond);
+    }
+
+    /**
+     * The rate's length of {@code bytes} in ns ({@code bytes / sk_pacing_rate}); without an RTT
+     * sample only SO_MAX_PACING_RATE bounds it (Linux's rate is unbounded then: srtt_us 0
+     * divides nothing).
      */
     private static long lengthNs(TcpConnection c, long bytes) {
-        if (!c.rtt.hasSample() || c.recovery == null) return 0;
+        long ns = 0;
         LossRecovery r = c.recovery;
-        long cwnd = r.cwnd();
-        int ratio = cwnd < r.cc().ssthresh() / 2 ? SS_RATIO : CA_RATIO;
-        long window = Math.max(Math.max(cwnd, Seq.sub(c.sndMax, c.sndUna)), 1);
-        return bytes * 100 * Math.min(c.rtt.srtt(), MAX_SRTT_NS) / (ratio * window); // below 2^63: bytes < 2^17
+        if (c.rtt.hasSample() && r != null) {
+            long cwnd = r.cwnd();
+            int ratio = cwnd < r.cc().ssthresh() / 2 ? SS_RATIO : CA_RATIO;
+            long window = Math.max(Math.max(cwnd, Seq.sub(c.sndMax, c.sndUna)), 1);
+            ns = bytes * 100 * Math.min(c.rtt.srtt(), MAX_SRTT_NS) / (ratio * window); // below 2^63: bytes < 2^17
+        }
+        long max = c.rare != null && c.rare.pacing != null ? c.rare.pacing.maxRate : 0;
+        return max > 0 ? Math.max(ns, bytes * 1_000_000_000L / max) : ns; // sk_pacing_rate = min(rate, max)
     }
 
     /**
@@ -66,7 +100,12 @@ final class Pacing {
     static boolean hold(TcpConnection c, long now) {
         if (!on(c) || c.rare == null || c.rare.pacing == null) return false;
         Pacing p = c.rare.pacing;
-        if (p.departAt <= now) return false;
+        if (p.departAt <= now) {
+            p.quantum = autosize(c, 64, c.snd.maxSegmentData()); // the next skb's segments
+            p.creditLeft = 0;
+            return false;
+        }
+        if (p.quantum > 0) return false; // the rest of the skb that left at the departure time
         if (p.timerAt != p.departAt) {
             p.timerAt = p.departAt;
             c.timersChanged();
@@ -83,17 +122,26 @@ final class Pacing {
         Pacing p = of(c);
         long prior = p.departAt;
         p.departAt = Math.max(p.departAt, now); // __tcp_transmit_skb: tcp_wstamp_ns = max(it, clock)
+        if (p.departAt > prior) p.creditLeft = prior == Long.MIN_VALUE ? Long.MAX_VALUE : p.departAt - prior;
         p.dataSegsOut += segments;
+        p.quantum -= segments;
         if (p.dataSegsOut < UNPACED_SEGMENTS) return;
+        // "take into account OS jitter": up to half the skb's length comes off for time left
+        // unused; the segments of one skb share it, so the skb gets what Linux gives it whole
         long lenNs = lengthNs(c, len);
-        long credit = prior == Long.MIN_VALUE ? Long.MAX_VALUE : p.departAt - prior;
-        lenNs -= Math.min(lenNs / 2, credit); // "take into account OS jitter"
-        p.departAt += lenNs;
+        long cut = Math.min(lenNs / 2, p.creditLeft);
+        p.creditLeft -= cut;
+        p.departAt += lenNs - cut;
     }
 
     /** The pacing timer's deadline, NEVER when not armed (part of {@link TcpConnection#pollAt()}). */
     static long timerAt(TcpConnection c) {
         return c.rare == null || c.rare.pacing == null ? NEVER : c.rare.pacing.timerAt;
+    }
+
+    /** The connection closed: the timer goes (the caller reschedules). */
+    static void cancel(TcpConnection c) {
+        if (c.rare != null && c.rare.pacing != null) c.rare.pacing.timerAt = NEVER;
     }
 
     /** The pacing timer fired (tcp_pace_kick): what waited is sent. */

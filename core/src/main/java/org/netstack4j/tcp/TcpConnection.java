@@ -883,6 +883,7 @@ public final class TcpConnection {
         if (delackAt != NEVER) timer(now, TcpTimer.DELAYED_ACK, TimerAction.CANCEL, NEVER);
         if (timeWaitAt != NEVER && timeWaitAt > now) timer(now, TcpTimer.TWO_MSL, TimerAction.CANCEL, NEVER);
         persistAt = delackAt = timeWaitAt = keepaliveAt = NEVER;
+        Pacing.cancel(this);
         timersChanged();
         if (err != null) {
             sendBuf.uncharge();
@@ -946,6 +947,9 @@ public final class TcpConnection {
 
     /** SO_OOBINLINE: urgent bytes stay in the stream (off by default: read with {@link #receiveUrgent}). */
     public void setOobInline(boolean on) { Urgent.oobInline(this, on); }
+
+    /** SO_MAX_PACING_RATE (bytes per second; ~0 = none): caps the pacing rate and turns pacing on ({@link Pacing}). */
+    public void setMaxPacingRate(long bytesPerSecond) { Pacing.setMaxRate(this, bytesPerSecond); }
 
     public boolean oobInline() { return Urgent.oobInline(this); }
 

@@ -38,18 +38,18 @@ class TcpPacingTest {
     /**
      * Slow start (cwnd far below ssthresh / 2): 200% of cwnd / SRTT, so 1000 bytes take
      * 20 ms * 1000 / (2 * 11000) = 0.909 ms. The 9 segments that complete the first 10 go at
-     * once; the 10th sets the first departure time, so the next two leave one and two gaps later.
+     * once; the 10th sets the first departure time, but what leaves is an skb of at least 2
+     * segments (Linux's GSO, tcp_tso_autosize), so the 11th goes with it and the 12th two gaps on.
      */
     @Test void slowStartSpacesSegmentsAtTwiceTheWindowPerRtt() {
         TcpHarness h = connected(true);
         long cwnd = h.conn.recovery().cwnd();
         assertEquals(11 * MSS, cwnd);
         List<Long> t = burst(h, 11);
-        for (int i = 0; i < 9; i++) assertEquals(0, t.get(i), "segment " + i + " unpaced: " + t);
+        for (int i = 0; i < 10; i++) assertEquals(0, t.get(i), "segment " + i + " unpaced: " + t);
         long gap = Time.ms(RTT_MS) * MSS * 100 / (Pacing.SS_RATIO * cwnd);
-        assertEquals(gap, t.get(9), "one segment's length at 200%: " + t);
-        assertEquals(2 * gap, t.get(10), t.toString());
-        assertEquals(0.909, t.get(9) / 1e6, 0.001);
+        assertEquals(2 * gap, t.get(10), "two segments' length at 200%: " + t);
+        assertEquals(0.909, gap / 1e6, 0.001);
     }
 
     /**
@@ -61,16 +61,17 @@ class TcpPacingTest {
         long cwnd = h.conn.recovery().cwnd();
         h.conn.recovery().cc().setSsthresh(cwnd);
         List<Long> t = burst(h, 11);
-        for (int i = 0; i < 9; i++) assertEquals(0, t.get(i), "segment " + i + " unpaced: " + t);
-        assertEquals(Time.ms(RTT_MS) * MSS * 100 / (Pacing.CA_RATIO * cwnd), t.get(9), t.toString());
-        assertEquals(1.515, t.get(9) / 1e6, 0.001);
+        for (int i = 0; i < 10; i++) assertEquals(0, t.get(i), "segment " + i + " unpaced: " + t);
+        long gap = Time.ms(RTT_MS) * MSS * 100 / (Pacing.CA_RATIO * cwnd);
+        assertEquals(2 * gap, t.get(10), t.toString());
+        assertEquals(1.515, gap / 1e6, 0.001);
     }
 
     /**
-     * Past the unpaced start every segment waits for the one before: a second window, sent
-     * once the first is acknowledged, leaves evenly spread (cwnd 22 segments by then, so
-     * 20 ms * 1000 / (2 * 22000) = 0.4545 ms apart), the first of it at once (the time left
-     * unused since the last departure is credit).
+     * Past the unpaced start every skb waits for the one before: a second window, sent once
+     * the first is acknowledged, leaves evenly spread in pairs (cwnd 22 segments by then, so
+     * 2 * 20 ms * 1000 / (2 * 22000) = 0.909 ms apart; 1 ms of the rate is 2.2 segments), the
+     * first pair at once (the time left unused since the last departure is credit).
      */
     @Test void aLaterWindowIsSpreadEvenly() {
         TcpHarness h = connected(true);
@@ -87,11 +88,12 @@ class TcpPacingTest {
         long prev = -1;
         for (int i = 0; i < 22; i++) {
             long t = h.expectData(1 + 12 * MSS + i * MSS, 1, MSS).time() - start;
-            if (i == 0) assertEquals(0, t, "the first at once");
-            else if (i > 1) assertEquals(gap, t - prev, "segment " + i);
+            if (i < 2) assertEquals(0, t, "the first pair at once");
+            else if (i % 2 == 1) assertEquals(prev, t, "segment " + i + " with the one before");
+            else if (i > 2) assertEquals(2 * gap, t - prev, "segment " + i);
             prev = t;
         }
-        assertTrue(prev >= 20 * gap && prev < Time.ms(RTT_MS), "spread over " + prev / 1e6 + " ms, under one RTT");
+        assertTrue(prev >= 18 * gap && prev < Time.ms(RTT_MS), "spread over " + prev / 1e6 + " ms, under one RTT");
     }
 
     /** Without pacing the window goes out at once. */
@@ -99,5 +101,35 @@ class TcpPacingTest {
         TcpHarness h = connected(false);
         List<Long> t = burst(h, 11);
         for (long x : t) assertEquals(0, x, t.toString());
+    }
+
+    /** A connection aborted while a segment waits for its departure time leaves no timer behind. */
+    @Test void anAbortCancelsThePacingTimer() {
+        TcpHarness h = connected(true);
+        h.send(TcpHarness.bytes(11 * MSS, 2));
+        assertTrue(Pacing.timerAt(h.conn) > h.now, "the 11th waits");
+        h.conn.abort(h.now);
+        assertEquals(org.netstack4j.time.Time.NEVER, Pacing.timerAt(h.conn));
+        h.advance(RTT_MS);
+    }
+
+    /**
+     * SO_MAX_PACING_RATE on a connection whose configuration does not pace: pacing starts, at
+     * the capped rate (100,000 bytes/s: 10 ms per 1000 bytes, 20 ms per 2-segment skb, well
+     * below cwnd's 0.9 ms).
+     */
+    @Test void maxPacingRateTurnsPacingOnAndCapsTheRate() {
+        TcpHarness h = connected(false);
+        h.conn.setMaxPacingRate(100_000);
+        long start = h.now;
+        h.send(TcpHarness.bytes(11 * MSS, 2));
+        h.advance(RTT_MS / 2);
+        for (int i = 0; i < 10; i++) assertEquals(0, h.expectData(1 + MSS + i * MSS, 1, MSS).time() - start);
+        h.expectNothing();
+        h.advance(RTT_MS);
+        assertEquals(Time.ms(20), h.expectData(1 + 11 * MSS, 1, MSS).time() - start);
+        TcpHarness off = connected(false);
+        off.conn.setMaxPacingRate(0xFFFF_FFFFL); // ~0U: no cap, pacing stays off
+        assertEquals(11, burst(off, 11).stream().filter(x -> x == 0).count());
     }
 }
