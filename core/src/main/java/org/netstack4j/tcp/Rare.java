@@ -60,6 +60,8 @@ final class Rare {
     RcvMem rcvMem;
     /** IP_MTU_DISCOVER set on this connection ({@link TcpConnection#setPmtuDiscovery}), else null: the configuration's. */
     org.netstack4j.path.PmtuDiscovery pmtu;
+    /** Internal pacing's departure time and timer ({@link Pacing}), else null. */
+    Pacing pacing;
 
     private Rare() {}
 

@@ -497,16 +497,26 @@ public record TcpConfig(
      *        window (RFC 9293 3.8.6.1; FreeBSD); false: it is an empty segment with SEG.SEQ =
      *        SND.UNA - 1, which the receiver must answer with an ACK showing its window (RFC 1122
      *        4.2.2.17 leaves the probe's form open; Linux tcp_write_wakeup / tcp_xmit_probe_skb).
+     * @param pacing true: Linux's internal TCP pacing ({@link Pacing}; tcp_internal_pacing with
+     *        earliest departure times): after the first 10 data segments each segment, or TSO
+     *        super-segment, moves the next one's departure time on by its length at 200% of
+     *        cwnd / SRTT while cwnd is below half ssthresh, 120% after (tcp_pacing_ss_ratio,
+     *        tcp_pacing_ca_ratio); new data waits for it and a timer sends it, and super-segments
+     *        hold about 1 ms at that rate (tcp_tso_autosize). false (both profiles): no pacing;
+     *        Linux paces a CUBIC or Reno flow only when asked (SO_MAX_PACING_RATE, BBR) and leaves
+     *        it to the fq qdisc otherwise, so its selftests and default qdiscs see bursts.
      */
     public record Sending(
             boolean noDelay,
             boolean nagleMinshall,
-            boolean zeroWindowProbeData) {
+            boolean zeroWindowProbeData,
+            boolean pacing) {
         /** The defaults: the RFC rule, or Linux's value where the RFC leaves it open. */
         public static final Sending DEFAULTS = new Sending(
                 false /* noDelay */,
                 false /* nagleMinshall */,
-                true /* zeroWindowProbeData */);
+                true /* zeroWindowProbeData */,
+                false /* pacing */);
 
         void validate() {
         }
@@ -514,6 +524,7 @@ public record TcpConfig(
         public Sending withNoDelay(boolean v) { return ConfigCopy.with(this, "noDelay", v); }
         public Sending withNagleMinshall(boolean v) { return ConfigCopy.with(this, "nagleMinshall", v); }
         public Sending withZeroWindowProbeData(boolean v) { return ConfigCopy.with(this, "zeroWindowProbeData", v); }
+        public Sending withPacing(boolean v) { return ConfigCopy.with(this, "pacing", v); }
     }
 
     /**

@@ -579,7 +579,7 @@ public final class TcpConnection {
 
     long pollAt() {
         return Math.min(Math.min(Math.min(rtoAt, persistAt), Math.min(delackAt, timeWaitAt)),
-                Math.min(Math.min(keepaliveAt, tlpAt), erAt));
+                Math.min(Math.min(keepaliveAt, tlpAt), Math.min(erAt, Pacing.timerAt(this))));
     }
 
     // ------------------------------------------------------------------ lazily allocated state (DESIGN.md 10)
@@ -659,6 +659,7 @@ public final class TcpConnection {
             recovery().tailLossProbeTimeout(now);
         }
         if (state != TcpState.CLOSED && rtoAt <= now) retransmissionTimeout(now);
+        if (state != TcpState.CLOSED && Pacing.timerAt(this) <= now) Pacing.timeout(this, now);
         if (state != TcpState.CLOSED && persistAt <= now) snd.persistTimeout(now);
         if (state != TcpState.CLOSED && keepaliveAt <= now) keepaliveTimeout(now);
         if (state != TcpState.CLOSED && timeWaitAt <= now) TimeWait.timeout(this, now);
@@ -885,6 +886,7 @@ public final class TcpConnection {
         if (delackAt != NEVER) timer(now, TcpTimer.DELAYED_ACK, TimerAction.CANCEL, NEVER);
         if (timeWaitAt != NEVER && timeWaitAt > now) timer(now, TcpTimer.TWO_MSL, TimerAction.CANCEL, NEVER);
         persistAt = delackAt = timeWaitAt = keepaliveAt = NEVER;
+        Pacing.cancel(this);
         timersChanged();
         if (err != null) {
             sendBuf.uncharge();
@@ -948,6 +950,9 @@ public final class TcpConnection {
 
     /** SO_OOBINLINE: urgent bytes stay in the stream (off by default: read with {@link #receiveUrgent}). */
     public void setOobInline(boolean on) { Urgent.oobInline(this, on); }
+
+    /** SO_MAX_PACING_RATE (bytes per second; ~0 = none): caps the pacing rate and turns pacing on ({@link Pacing}). */
+    public void setMaxPacingRate(long bytesPerSecond) { Pacing.setMaxRate(this, bytesPerSecond); }
 
     public boolean oobInline() { return Urgent.oobInline(this); }
 

@@ -237,6 +237,7 @@ final class TcpSender implements RecoverySender {
                     }
                 }
                 if (unsent > 0 && r.holdsNewData() && !Seq.lt(c.sndNxt, c.sndMax)) break;
+                if (unsent > 0 && Pacing.hold(c, now)) break; // tcp_write_xmit: tcp_pacing_check
                 if (unsent > 0) {
                     // the congestion window (RFC 3042 limited transmit beyond it after one or two
                     // duplicate ACKs; with PRR, RFC 6937, the flight measured as pipe against it),
@@ -418,7 +419,7 @@ final class TcpSender implements RecoverySender {
         if (gsoMax == 0 || c.sackOk && c.ooo.sackBlockCount() > 0) return 1;
         int headers = (c.remoteAddress instanceof org.netstack4j.wire.Ipv6Address ? 40 : 20) + 20 + (c.tsOk ? 12 : 0);
         long fit = Math.min(room, gsoMax - headers);
-        return (int) Math.max(1, fit / maxData);
+        return Pacing.autosize(c, (int) Math.max(1, fit / maxData), maxData);
     }
 
     /**
@@ -551,6 +552,7 @@ final class TcpSender implements RecoverySender {
         }
         boolean ack = (flags & TcpRepr.ACK) != 0;
         Timestamping.transmitted(c, now, seq, len);
+        if (!syn && len > 0) Pacing.sent(c, now, len, segmentSize > 0 ? Math.ceilDiv(len, segmentSize) : 1);
         int urgentPointer = syn ? -1 : Urgent.pointer(c, seq);
         if (urgentPointer >= 0) flags |= TcpRepr.URG;
         List<TcpOption> options; // null: the common segment, no options or NOP, NOP, TS

@@ -51,7 +51,7 @@ class TcpConfigTest {
                 knobs++;
             }
         }
-        assertEquals(75, knobs);
+        assertEquals(76, knobs);
     }
 
     @Test void theProfilesDifferFromTheDefaultsInTheirKnobsOnly() throws Exception {

@@ -25,7 +25,7 @@ class TcpRackTest {
     }
 
     /** Established over a 20 ms RTT, one segment sent and acknowledged (RACK's first RTT sample). */
-    private static TcpHarness connected(TcpConfig cfg) {
+    static TcpHarness connected(TcpConfig cfg) {
         TcpHarness h = new TcpHarness(cfg);
         h.peerSynOptions = List.of(new TcpOption.Mss(MSS), new TcpOption.SackPermitted());
         h.synSent();

@@ -343,6 +343,7 @@ final class EngineStack implements TcpStack {
         @Override public int receiveUrgent(boolean peek) { return c.receiveUrgent(peek); }
         @Override public boolean atMark() { return c.atMark(); }
         @Override public void setOobInline(boolean on) { c.setOobInline(on); }
+        @Override public void setMaxPacingRate(long bytesPerSecond) { c.setMaxPacingRate(bytesPerSecond); }
         @Override public void setTrafficClass(int tos) { c.setTrafficClass(tos); }
         @Override public void setPmtuDiscovery(PmtuDiscovery mode) { c.setPmtuDiscovery(mode); }
 

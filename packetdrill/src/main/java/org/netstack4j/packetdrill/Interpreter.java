@@ -337,9 +337,12 @@ public final class Interpreter {
             case PacketEvent p -> {
                 ensureStack();
                 // packetdrill (run.c adjust_relative_event_times) counts the next relative time
-                // from when the sniffer returned: the scripted time, or later if the segment
-                // (its last TSO piece) came late.
-                return Math.max(lo, packets.expectOutbound(p, lo, hi, tol));
+                // from when the sniffer returned (now_usecs): when the segment (its last TSO
+                // piece) came, or, when it was already queued, when the previous event ended.
+                // Not the scripted time: three segments sent at once where a script says +.002
+                // each match it within the tolerance, each counted from the one before.
+                packets.expectOutbound(p, lo, hi, tol);
+                return now;
             }
             case SyscallEvent s -> {
                 // Until something needs the stack, socket options can still become its configuration.

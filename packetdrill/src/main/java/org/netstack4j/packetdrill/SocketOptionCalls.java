@@ -109,6 +109,12 @@ final class SocketOptionCalls {
             if (!k.conn.setReceiveBufferSize((int) bytes)) throw new Unsupported(line, "setsockopt SO_RCVBUF on a connected socket without Linux's receive-memory accounting");
             return () -> Ret.ok(0);
         }
+        if (opt.equals("SO_MAX_PACING_RATE") && k.conn != null) {
+            // Linux sk_setsockopt: a cap on sk_pacing_rate that also turns TCP's internal pacing on
+            // (SK_PACING_NEEDED) unless it is ~0U; only on a connected socket here
+            k.conn.setMaxPacingRate(interp.syscalls.arrayValue(s, v));
+            return () -> Ret.ok(0);
+        }
         if (opt.equals("SO_SNDBUF") && k.conn != null) {
             // Linux keeps twice what was asked for (its bookkeeping) and reports that
             long bytes = interp.syscalls.arrayValue(s, v) * (interp.profile == Profile.FREEBSD ? 1 : 2);

@@ -149,6 +149,8 @@ public interface TcpStack extends Pollable {
         default boolean atMark() { throw new Unsupported(0, "SIOCATMARK"); }
         /** SO_OOBINLINE. */
         default void setOobInline(boolean on) { throw new Unsupported(0, "SO_OOBINLINE"); }
+        /** SO_MAX_PACING_RATE (bytes per second, ~0 = none): caps the pacing rate and turns pacing on. */
+        default void setMaxPacingRate(long bytesPerSecond) { throw new Unsupported(0, "SO_MAX_PACING_RATE"); }
         /** IP_TOS / IPV6_TCLASS on a connection: the DSCP bits of its later segments. */
         default void setTrafficClass(int tos) { throw new Unsupported(0, "IP_TOS"); }
         /** IP_MTU_DISCOVER / IPV6_MTU_DISCOVER on a connection (DF and ICMP path MTUs from its next segment on). */

@@ -62,8 +62,6 @@ final class Rack {
     private int endSeq;          // RACK.end_seq
     private long rtt;            // RACK.rtt
     private long minRtt = Long.MAX_VALUE; // RACK.min_RTT (over samples of segments sent once)
-    private boolean haveFack;
-    private int fack;            // RACK.fack: the highest end_seq delivered
     private boolean reorderingSeen;
     private int reoWndMult = 1, reoWndPersist = REO_WND_PERSIST;
     private boolean dsackRoundValid;
@@ -110,9 +108,8 @@ final class Rack {
      * RFC 8985 6.2 steps 1 and 2 on an ACK: every segment newly delivered, cumulatively (below
      * {@code una}) or by one of the {@code blocks}, updates RACK.xmit_ts/end_seq/rtt (a
      * retransmitted one only if its RTT is not shorter than the minimum RTT, which would mean
-     * the original was ACKed) and RACK.fack; one delivered below RACK.fack that was never
-     * retransmitted shows reordering. A segment newly delivered below the highest one SACKed
-     * before, never retransmitted, also measures how deep the reordering is ({@link #reordering()}).
+     * the original was ACKed); a segment newly delivered below the highest one SACKed before this
+     * ACK, never retransmitted, shows reordering and measures how deep it is ({@link #reordering()}).
      */
     void ackReceived(long now, int una, List<TcpOption.SackBlock> blocks, int mss) {
         // Linux tcp_sacktag_one/tcp_clean_rtx_queue: reordering is a hole filled below the
@@ -190,19 +187,18 @@ final class Rack {
         int last = lastSacked();
         int fack = last >= 0 ? segs.get(last).end : una;
         if (!Seq.lt(low, fack)) return;
+        // RFC 8985 6.2 step 2 (RACK.reordering_seen) as Linux keeps it: tp->reord_seen counts these
+        // events only, a hole filled below the highest edge SACKed *before* the ACK. RFC 8985's
+        // per-segment RACK.fack also counts an ACK whose cumulative part lies below SACK blocks it
+        // brings itself (a loss, not reordering): that kept the window open for a recovery Linux
+        // starts at once (selftest sack-route-refresh-ip-tos).
+        reorderingSeen = true;
         long metric = Seq.sub(fack, low);
         if (metric > (long) reordering * mss) reordering = (int) Math.min(Math.ceilDiv(metric, mss), MAX_REORDERING);
     }
 
     private void delivered(long now, Seg s) {
         long sample = now - s.xmitTs;
-        // RFC 8985 6.2 step 2: reordering, a segment delivered below the highest one delivered
-        if (!haveFack || Seq.gt(s.end, fack)) {
-            fack = s.end;
-            haveFack = true;
-        } else if (Seq.lt(s.end, fack) && !s.retransmitted) {
-            reorderingSeen = true;
-        }
         // RFC 8985 6.2 step 1: an ACK of a retransmission faster than the minimum RTT is the original's
         if (s.retransmitted && minRtt != Long.MAX_VALUE && sample < minRtt) return;
         if (!s.retransmitted) minRtt = Math.min(minRtt, sample);

@@ -1,6 +1,7 @@
 package org.netstack4j.tcp.recovery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -111,5 +112,26 @@ class RackTest {
         long timeout = r.detectLoss(32 * MS, 2 * MS);
         assertEquals(0, r.newlyLost(), "9000:10000 may still arrive");
         assertTrue(timeout > 0, "the reordering timer waits for it");
+    }
+
+    /**
+     * An ACK that moves SND.UNA and brings the first SACK blocks above it: the cumulative part
+     * lies below SACKed data, but nothing was SACKed before the ACK, so it is a loss, not
+     * reordering (Linux tcp_ack: prior_fack is SND.UNA, tcp_check_sack_reordering is not
+     * called). The reordering window is 0 with DupThresh SACKed and the holes are lost on this
+     * ACK (Linux selftest sack-route-refresh-ip-tos). A hole filled later without a
+     * retransmission is reordering.
+     */
+    @Test void aCumulativeAckBelowItsOwnFirstSackBlocksIsNoReordering() {
+        Rack r = sent(10, 0);
+        r.ackReceived(10 * MS, 1000, sack(4000, 5000, 7000, 10000), MSS);
+        assertFalse(r.reorderingSeen());
+        assertEquals(0, r.reoWnd(false, 10 * MS), "4 segments SACKed, no reordering seen");
+        r.detectLoss(10 * MS, 0);
+        assertEquals(5, r.newlyLost(), "1000:4000 and 5000:7000 at once, not a quarter of min_RTT later");
+        Rack h = sent(10, 0);
+        h.ackReceived(10 * MS, 1000, sack(4000, 5000, 7000, 10000), MSS);
+        h.ackReceived(11 * MS, 4000, sack(4000, 5000, 7000, 10000), MSS); // 1000:4000 arrive, never resent
+        assertTrue(h.reorderingSeen(), "a hole below the SACKed data filled without a retransmission");
     }
 }
