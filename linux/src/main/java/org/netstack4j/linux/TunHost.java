@@ -287,6 +287,34 @@ public final class TunHost implements AutoCloseable {
     /** Batches of received frames that waited {@link IoRegistration#SLOW_BATCH_NANOS} or more for the loop. */
     public long rxQueueSlowBatches() { return registration.slowBatches(); }
 
+    /**
+     * Issue 20: warms this stack's path through the TUN for a SYN flood (what an in-memory warm-up,
+     * {@link org.netstack4j.host.SynFloodWarmup}, cannot reach: the TUN's reads and writes, the
+     * readers' steering and shedding checks). Hands the loop {@code syns} connection requests to
+     * {@code listenPort}, as if from the kernel side's IPv4 address with random ports (as frames
+     * another queue's reader hands over); the SYN,ACKs (cookies once the SYN queue is full) go out
+     * through the TUN to the local kernel, whose RSTs come back through the readers. Nothing goes
+     * beyond the kernel side of this TUN. Stops after {@code maxNanos}; returns the SYNs handed
+     * over (0 without an IPv4 address on both sides). Counted like any SYN.
+     */
+    public long warmSynPath(int listenPort, long syns, long maxNanos) {
+        Ipv4Cidr kernel = firstOf(hostAddresses, Ipv4Cidr.class), ours = firstOf(addresses, Ipv4Cidr.class);
+        if (kernel == null || ours == null) return 0;
+        java.util.SplittableRandom random = new java.util.SplittableRandom(shard * 7919L + 20);
+        long start = System.nanoTime(), sent = 0;
+        while (sent < syns && System.nanoTime() - start < maxNanos) {
+            byte[][] batch = new byte[512][];
+            for (int i = 0; i < batch.length; i++)
+                batch[i] = org.netstack4j.host.SynFloodWarmup.syn(kernel.address(), ours.address(), 1024 + random.nextInt(60_000),
+                        listenPort, random.nextInt(), (i & 3) == 0);
+            loop.run(() -> {
+                for (byte[] f : batch) port.deliver(loop.now(), f, 0);
+            });
+            sent += batch.length;
+        }
+        return sent;
+    }
+
     /** Connection requests read from sources that completed a handshake before ({@link KnownSources}). */
     public long rxKnownSyns() { return knownSyns.get(); }
 
