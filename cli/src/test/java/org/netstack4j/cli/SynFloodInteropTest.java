@@ -45,6 +45,11 @@ import org.netstack4j.tcp.TcpConfig;
  * (wall time 7x its CPU time). Under that load no queue discipline helps: a legitimate SYN is one
  * of thousands, survives with the probability processed/arrived, and waits behind a full queue
  * (4,096 frames at 3,550/s is 1.2 s). Hence the paced default.
+ *
+ * <p>The stack is warmed first as {@code serve} warms it ({@link ServeCommand#warmSynPath};
+ * {@code -Dnetstack4j.serve.warmup=false} leaves it cold). The test prints a timeline of the
+ * flood (every 100 ms for 4 s, then every second: the kernel's frames towards the TUN and its
+ * drops, frames read, shed and delivered, our threads' CPU) and each failed fetch's start time.
  */
 class SynFloodInteropTest {
     private static final String KERNEL = "10.213.9.1";
