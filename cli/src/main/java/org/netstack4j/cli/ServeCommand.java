@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import org.netstack4j.apps.net.NetstackNetwork;
+import org.netstack4j.host.SynFloodWarmup;
 import java.util.ArrayList;
 import java.util.List;
 import org.netstack4j.linux.TunHost;
@@ -59,6 +60,35 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     /** serve's TUN txqueuelen unless -Dnetstack4j.tun.txqueuelen says otherwise. */
     static final int SERVE_TXQUEUELEN = 10_000;
+    /** System property: {@code false} skips {@link #warmSynPath} at start-up. */
+    static final String WARMUP_PROPERTY = "netstack4j.serve.warmup";
+
+    /**
+     * Issue 20: warms the SYN path before a flood meets it, so that it finds compiled code: without
+     * this the first seconds of a flood cost the readers 45-220 us of CPU per SYN instead of 6-10
+     * (SynFloodInteropTest's timeline; C2 code for the cookie path came 1-5 s into the flood), the
+     * kernel's TUN queue filled and dropped or delayed the legitimate client's SYN with the flood's.
+     * First a spoofed flood through a throwaway in-memory stack configured as the served one
+     * ({@link SynFloodWarmup}: at least 100,000 frames, cookie ACKs among them, until the JIT has
+     * been quiet for 300 ms, at most 5 s), then 50,000 SYNs through the served stack and its TUN to
+     * the local kernel ({@link TunHost#warmSynPath}, at most 2 s). Returns a line for the log; null
+     * when turned off ({@value #WARMUP_PROPERTY}).
+     */
+    static String warmSynPath(TcpConfig config, TunShards shards, int port) {
+        if (!Boolean.parseBoolean(System.getProperty(WARMUP_PROPERTY, "true"))) return null;
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        java.util.function.LongSupplier work = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit::getTotalCompilationTime : null;
+        try {
+            SynFloodWarmup.Result r = SynFloodWarmup.run(config, port, 100_000, 300_000_000L, 5_000_000_000L, work);
+            long start = System.nanoTime();
+            long viaTun = shards.first().warmSynPath(port, 50_000, 2_000_000_000L);
+            return r + "; then " + String.format(java.util.Locale.ROOT, "%,d", viaTun) + " SYNs through the TUN to the local kernel in "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
 
     @Spec CommandSpec spec;
 
@@ -172,9 +202,11 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
         // the kernel's ring of packets towards us, per TUN queue: 500 by default, a 40 ms stall of our reader
         // at 12,000 SYN/s; 10,000 like a server NIC's ring, so a SYN flood's burst waits instead of
         // dropping a legitimate SYN (SynFloodInteropTest); -Dnetstack4j.tun.txqueuelen=N to change it
+        TcpConfig tcpConfig = TcpConfig.defaults().withLimits(lm -> lm.withSynQueueLimit(1024))
+                .withBuffers(bf -> bf.withReceiveBufferSize(1 << 20).withSendBufferSize(1 << 20));
         TunHost.Builder b = tunOptions.builder()
                 .txQueueLength(Integer.getInteger(TunHost.TXQUEUELEN_PROPERTY, SERVE_TXQUEUELEN))
-                .tcpConfig(TcpConfig.defaults().withLimits(lm -> lm.withSynQueueLimit(1024)).withBuffers(bf -> bf.withReceiveBufferSize(1 << 20).withSendBufferSize(1 << 20)));
+                .tcpConfig(tcpConfig);
         PrintWriter out = spec.commandLine().getOut();
         // --http/--echo/--discard listen on every shard; DNS, SMTP and FTP (UDP, dynamic data ports) on shard 0
         TunShards shards = tunOptions.openShards(b, lossP, pcap, queueOption.queues(pcap), spec.commandLine().getErr());
@@ -200,6 +232,8 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
             shards.close();
             throw new Main.UsageError("cannot listen on port " + p + ": " + e.getMessage());
         }
+        String warmed = warmSynPath(tcpConfig, shards, p);
+        if (warmed != null && !quiet) out.println(warmed);
         List<EventLoop> loops = shards.shards().stream().map(TunHost::loop).toList();
         // Peer-controlled text reaches the log lines (request lines, error messages): one line each,
         // control characters escaped, so a client cannot forge lines or drive the terminal.

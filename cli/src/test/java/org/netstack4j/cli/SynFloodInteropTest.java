@@ -45,6 +45,11 @@ import org.netstack4j.tcp.TcpConfig;
  * (wall time 7x its CPU time). Under that load no queue discipline helps: a legitimate SYN is one
  * of thousands, survives with the probability processed/arrived, and waits behind a full queue
  * (4,096 frames at 3,550/s is 1.2 s). Hence the paced default.
+ *
+ * <p>The stack is warmed first as {@code serve} warms it ({@link ServeCommand#warmSynPath};
+ * {@code -Dnetstack4j.serve.warmup=false} leaves it cold). The test prints a timeline of the
+ * flood (every 100 ms for 4 s, then every second: the kernel's frames towards the TUN and its
+ * drops, frames read, shed and delivered, our threads' CPU) and each failed fetch's start time.
  */
 class SynFloodInteropTest {
     private static final String KERNEL = "10.213.9.1";
@@ -82,14 +87,18 @@ class SynFloodInteropTest {
         TunShards shards = null;
         ConnectionServer http = null;
         try {
+            TcpConfig config = TcpConfig.defaults().withLimits(lm -> lm.withSynQueueLimit(1024)); // as ServeCommand
             LinuxNet.netnsAdd(ns);
             LinuxNet.linkUp(ns, "lo");
             shards = TunHost.builder("nsjf" + pid % 100000).address(US + "/24").hostAddress(KERNEL + "/24").netns(ns).seed(20)
-                    .tcpConfig(TcpConfig.defaults().withLimits(lm -> lm.withSynQueueLimit(1024))) // as ServeCommand
+                    .tcpConfig(config)
                     .openShards(QUEUES);
             TunHost host = shards.first();
             List<TcpServerSocket> servers = new ArrayList<>();
             for (TunHost h : shards.shards()) servers.add(new TcpServerSocket(h.net(), 80, 1024));
+            // as serve does at start-up (-Dnetstack4j.serve.warmup=false: not)
+            String warmed = ServeCommand.warmSynPath(config, shards, 80);
+            System.out.println("[synflood] " + (warmed == null ? "no warm-up" : warmed));
             HttpFileServer files = new HttpFileServer(www, null);
             http = new ConnectionServer(servers, shards.shards().stream().map(TunHost::loop).toList(),
                     s -> files.serve(s.getInputStream(), s.getOutputStream(), "peer"), null, Integer.MAX_VALUE, null);
@@ -102,6 +111,8 @@ class SynFloodInteropTest {
             String[] warm = run(dir, 10, LinuxNet.ipCommand(), "netns", "exec", ns, curl, "-s", "-o", "/dev/null", "-m", "5", "http://" + US + "/1k.bin");
             assertTrue(warm[0].equals("0"), "curl before the flood: " + warm[1]);
 
+            // the stack's counters over the flood alone (not the warm-up's)
+            java.util.Map<String, Long> countersBefore = shards.counters();
             long[] softnetBefore = softnetDrops();
             long[] cpuBefore = threadCpu(host.name());
             Path hpingLog = dir.resolve("hping.log");
@@ -109,16 +120,22 @@ class SynFloodInteropTest {
                     Integer.toString(FLOOD_SECONDS), hping, "-S", "--rand-source", "-p", "80"));
             floodCmd.addAll(List.of(PACE.split(" ")));
             floodCmd.add(US);
+            long floodStartMillis = System.currentTimeMillis();
+            System.out.printf(Locale.ROOT, "[synflood] flood starts at JVM uptime %.3f s%n",
+                    java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3);
             Process flood = new ProcessBuilder(floodCmd)
                     .redirectErrorStream(true).redirectOutput(hpingLog.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            Timeline timeline = new Timeline(shards, host.name(), flood.pid(), floodStartMillis);
+            timeline.start();
             Thread.sleep(1000); // the flood is under way
             // one curl after another for the rest of the flood, 50 ms apart; one line per fetch
             String loop = "end=$((SECONDS+" + (FLOOD_SECONDS - 3) + ")); while [ $SECONDS -lt $end ]; do "
-                    + curl + " -s -o /dev/null -m 1 -w '%{http_code} %{time_total} %{time_connect}\\n' http://" + US + "/1k.bin; sleep 0.05; done";
+                    + "t=$(date +%s.%N); " + curl + " -s -o /dev/null -m 1 -w \"%{http_code} %{time_total} %{time_connect} $t\\n\" http://" + US + "/1k.bin; sleep 0.05; done";
             String[] curls = run(dir, FLOOD_SECONDS + 30, LinuxNet.ipCommand(), "netns", "exec", ns, "bash", "-c", loop);
             flood.waitFor(FLOOD_SECONDS + 10, TimeUnit.SECONDS);
             flood.destroyForcibly();
+            timeline.stop();
 
             long[] softnetAfter = softnetDrops();
             long[] cpuAfter = threadCpu(host.name());
@@ -127,8 +144,9 @@ class SynFloodInteropTest {
             List<String> failed = new ArrayList<>();
             for (String line : curls[1].split("\n")) {
                 String[] f = line.strip().split(" ");
-                if (f.length != 3) continue;
+                if (f.length != 4) continue;
                 total++;
+                double at = Double.parseDouble(f[3]) - floodStartMillis / 1e3;
                 double t = Double.parseDouble(f[1]), connect = Double.parseDouble(f[2]);
                 worstConnect = Math.max(worstConnect, connect);
                 if (f[0].equals("200") && t <= 1.0) {
@@ -139,11 +157,12 @@ class SynFloodInteropTest {
                     // is retransmitted only after 1 s), or a handshake that came late, or the request
                     if (connect == 0) neverConnected++;
                     else if (connect > 0.5) slowConnect++;
-                    failed.add("#" + total + ": " + line.strip());
+                    failed.add(String.format(Locale.ROOT, "#%d at %.2f s: %s %s %s", total, at, f[0], f[1], f[2]));
                 }
             }
             String hpingOut = Files.readString(hpingLog);
             String link = run(dir, 10, LinuxNet.ipCommand(), "-n", ns, "-s", "link", "show", "dev", host.name())[1];
+            timeline.print();
             System.out.println("[synflood] kernel side of the TUN: " + link.replace('\n', ' '));
             // the client's side (the namespace's own TCP: hping3's raw SYNs are not counted there)
             String nstat = run(dir, 10, LinuxNet.ipCommand(), "netns", "exec", ns, "nstat", "-az", "TcpActiveOpens",
@@ -151,7 +170,7 @@ class SynFloodInteropTest {
             Matcher m = Pattern.compile("(\\d+) packets transmitted").matcher(hpingOut);
             long sent = m.find() ? Long.parseLong(m.group(1)) : -1;
             java.util.Map<String, Long> counters = shards.counters();
-            java.util.function.ToLongFunction<String> c = k -> counters.getOrDefault(k, 0L);
+            java.util.function.ToLongFunction<String> c = k -> counters.getOrDefault(k, 0L) - countersBefore.getOrDefault(k, 0L);
             long rxDrops = 0, synsShed = 0, shedBehind = 0;
             for (TunHost h : shards.shards()) {
                 rxDrops += h.rxQueueDrops();
@@ -209,6 +228,89 @@ class SynFloodInteropTest {
             LinuxNet.netnsDeleteQuietly(ns);
             try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /**
+     * What the flood's first seconds look like, sampled every 100 ms for 4 s then every second: frames
+     * the kernel sent towards the TUN and dropped at its queue (read from /proc/PID/net/dev of a
+     * process in the namespace), frames our readers read, shed and delivered, and our threads' CPU.
+     */
+    private static final class Timeline {
+        private final TunShards shards;
+        private final String tun;
+        private final long nsPid, startMillis;
+        private final List<String> rows = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final Thread thread;
+        private volatile boolean stop;
+
+        Timeline(TunShards shards, String tun, long nsPid, long startMillis) {
+            this.shards = shards;
+            this.tun = tun;
+            this.nsPid = nsPid;
+            this.startMillis = startMillis;
+            this.thread = Thread.ofPlatform().daemon(true).name("synflood-timeline").unstarted(this::sample);
+        }
+
+        void start() { thread.start(); }
+
+        void stop() throws InterruptedException {
+            stop = true;
+            thread.interrupt();
+            thread.join(2000);
+        }
+
+        private void sample() {
+            long[] last = new long[8];
+            while (!stop) {
+                long t = System.currentTimeMillis() - startMillis;
+                long read = 0, delivered = 0, drops = 0, shedBehind = 0;
+                for (TunHost h : shards.shards()) {
+                    read += h.rxFramesRead();
+                    delivered += h.rxFramesDelivered();
+                    drops += h.rxQueueDrops();
+                    shedBehind += h.rxSynsShedBehind();
+                }
+                long[] dev = kernelTx();
+                long[] cpu = threadCpu(tun);
+                long[] now = {dev[0], dev[1], read, drops, shedBehind, delivered, cpu[0], cpu[1]};
+                StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%6.2f", t / 1e3));
+                for (int i = 0; i < now.length; i++) {
+                    long d = now[i] - last[i];
+                    if (i >= 6) sb.append(String.format(Locale.ROOT, " %7.1f", d / 1e6));
+                    else sb.append(String.format(Locale.ROOT, " %8d", d));
+                }
+                last = now;
+                rows.add(sb.toString());
+                try {
+                    Thread.sleep(t < 4000 ? 100 : 1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        /** The kernel side's tx packets and tx drops of the TUN, in the namespace. */
+        private long[] kernelTx() {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/" + nsPid + "/net/dev"))) {
+                    int colon = line.indexOf(':');
+                    if (colon < 0 || !line.substring(0, colon).strip().equals(tun)) continue;
+                    String[] f = line.substring(colon + 1).strip().split("\\s+");
+                    return new long[] {Long.parseLong(f[9]), Long.parseLong(f[11])};
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // the namespace's process is gone
+            }
+            return new long[] {0, 0};
+        }
+
+        void print() {
+            System.out.println("[synflood] timeline (s since the flood started; per interval: kernel tx to TUN, kernel TUN drops, "
+                    + "read, rx drops, shed behind, delivered, reader CPU ms, loop CPU ms):");
+            synchronized (rows) {
+                for (String r : rows) System.out.println("[synflood]   " + r);
             }
         }
     }

@@ -137,56 +137,25 @@ public final class IoRegistration implements AutoCloseable {
     /** True once the reader thread has finished (end of input, error or close). */
     public boolean finished() { return !thread.isAlive(); }
 
+    // the reader thread's own state (only it reads and writes these)
+    private Batch batch = new Batch();
+    private long rx, drops, sheds, behindSheds;
+    /** Frames of the current run, and read in the consecutive full runs before it (class comment). */
+    private long run, behind;
+
     private void readLoop() {
-        Batch batch = new Batch();
-        long rx = 0, drops = 0, sheds = 0, behindSheds = 0;
-        // frames of the current run, and read in the consecutive full runs before it (class comment)
-        long run = 0, behind = 0;
-        boolean shedWhenBehind = SHED_BEHIND && sheddable != null;
         try {
-            while (!closed) {
-                byte[] frame = source.read();
-                if (frame == null) break;
-                rx++;
-                run++;
-                int waiting = queued.get() + batch.size;
-                if (waiting >= queueLimit) {
-                    drops++;
-                } else if (sheddable != null && (waiting >= shedAt || shedWhenBehind && behind >= shedAt) && sheddable.test(frame)) {
-                    // A falling-behind loop keeps the rest of its queue beyond shedAt (by default the
-                    // second half) for frames that must not be shed (e.g. the segments of connections
-                    // already open, under a SYN flood): they then always get in, and wait behind at
-                    // most shedAt sheddable ones. The same once shedAt frames waited at the source.
-                    drops++;
-                    sheds++;
-                    if (waiting < shedAt) behindSheds++;
-                } else {
-                    batch.frames[batch.size] = frame;
-                    batch.infos[batch.size++] = source.lastFrameInfo();
-                }
-                boolean dry = !source.hasReadyFrames();
-                if (dry) {
-                    behind = run >= FULL_RUN ? behind + run : 0;
-                    run = 0;
-                }
-                if (batch.size == BATCH || dry) {
-                    RECEIVED.setRelease(this, rx);
-                    DROPPED.setRelease(this, drops);
-                    SHED.setRelease(this, sheds);
-                    SHED_BEHIND_COUNT.setRelease(this, behindSheds);
-                    if (batch.size > 0) {
-                        handOver(batch);
-                        batch = new Batch();
-                    }
-                }
+            // The loop's body is a method of its own that returns at each hand-over: code compiled
+            // for it elsewhere (an earlier registration, e.g. a warm-up before a flood) serves this
+            // reader at its next call, where a loop running in one long interpreted frame would wait
+            // for an on-stack replacement of its own (issue 20).
+            while (!closed && readBatch()) {
+                // the batch was handed over
             }
         } catch (IOException | RuntimeException e) {
             if (!closed && !(e instanceof RejectedExecutionException)) loop.reportFailure(new IOException("reader " + name + " failed", e));
         } finally {
-            RECEIVED.setRelease(this, rx);
-            DROPPED.setRelease(this, drops);
-            SHED.setRelease(this, sheds);
-            SHED_BEHIND_COUNT.setRelease(this, behindSheds);
+            publish();
             if (batch.size > 0 && !closed) {
                 try {
                     handOver(batch);
@@ -195,6 +164,55 @@ public final class IoRegistration implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Reads frames until a batch is ready to hand over (full, or the source has none ready) and
+     * hands it over; false at the end of the source's input.
+     */
+    private boolean readBatch() throws IOException {
+        boolean shedWhenBehind = SHED_BEHIND && sheddable != null;
+        while (true) {
+            byte[] frame = source.read();
+            if (frame == null) return false;
+            rx++;
+            run++;
+            int waiting = queued.get() + batch.size;
+            if (waiting >= queueLimit) {
+                drops++;
+            } else if (sheddable != null && (waiting >= shedAt || shedWhenBehind && behind >= shedAt) && sheddable.test(frame)) {
+                // A falling-behind loop keeps the rest of its queue beyond shedAt (by default the
+                // second half) for frames that must not be shed (e.g. the segments of connections
+                // already open, under a SYN flood): they then always get in, and wait behind at
+                // most shedAt sheddable ones. The same once shedAt frames waited at the source.
+                drops++;
+                sheds++;
+                if (waiting < shedAt) behindSheds++;
+            } else {
+                batch.frames[batch.size] = frame;
+                batch.infos[batch.size++] = source.lastFrameInfo();
+            }
+            boolean dry = !source.hasReadyFrames();
+            if (dry) {
+                behind = run >= FULL_RUN ? behind + run : 0;
+                run = 0;
+            }
+            if (batch.size == BATCH || dry) {
+                publish();
+                if (batch.size > 0) {
+                    handOver(batch);
+                    batch = new Batch();
+                }
+                return true;
+            }
+        }
+    }
+
+    private void publish() {
+        RECEIVED.setRelease(this, rx);
+        DROPPED.setRelease(this, drops);
+        SHED.setRelease(this, sheds);
+        SHED_BEHIND_COUNT.setRelease(this, behindSheds);
     }
 
     private void handOver(Batch batch) {

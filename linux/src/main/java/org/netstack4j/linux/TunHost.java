@@ -298,6 +298,45 @@ public final class TunHost implements AutoCloseable {
     /** Batches of received frames that waited {@link IoRegistration#SLOW_BATCH_NANOS} or more for the loop. */
     public long rxQueueSlowBatches() { return registration.slowBatches(); }
 
+    /**
+     * Issue 20: warms this stack's path through the TUN for a SYN flood (what an in-memory warm-up,
+     * {@link org.netstack4j.host.SynFloodWarmup}, cannot reach: the TUN's reads and writes, the
+     * readers' steering and shedding checks). Hands the loop {@code syns} connection requests to
+     * {@code listenPort}, as if from the kernel side's IPv4 address with random ports (as frames
+     * another queue's reader hands over); the SYN,ACKs (cookies once the SYN queue is full) go out
+     * through the TUN to the local kernel, whose RSTs come back through the readers. Nothing goes
+     * beyond the kernel side of this TUN. Before that, the readers' checks of a frame (known
+     * sources, the shed's rule) run on 100,000 spoofed SYNs (on the calling thread; they change
+     * nothing). Stops after {@code maxNanos}; returns the SYNs handed over (0 without an IPv4
+     * address on both sides). Counted like any SYN.
+     */
+    public long warmSynPath(int listenPort, long syns, long maxNanos) {
+        Ipv4Cidr kernel = firstOf(hostAddresses, Ipv4Cidr.class), ours = firstOf(addresses, Ipv4Cidr.class);
+        if (kernel == null || ours == null) return 0;
+        java.util.SplittableRandom random = new java.util.SplittableRandom(shard * 7919L + 20);
+        long start = System.nanoTime(), sent = 0;
+        // the readers' checks of each frame (KnownSources, the shed's rule) on spoofed SYNs, on this
+        // thread: a SYN teaches KnownSources nothing and no spoofed source is known, so no state changes
+        for (int i = 0; i < 100_000; i++) {
+            byte[] f = org.netstack4j.host.SynFloodWarmup.syn(org.netstack4j.wire.Ipv4Address.of(198, 18 + (i & 1), random.nextInt(256),
+                    1 + random.nextInt(254)), ours.address(), 1024 + random.nextInt(60_000), listenPort, random.nextInt(), (i & 3) == 0);
+            if (known != null) known.observe(f);
+            sheddable(f);
+        }
+        while (sent < syns && System.nanoTime() - start < maxNanos) {
+            byte[][] batch = new byte[512][];
+            for (int i = 0; i < batch.length; i++)
+                // ports below Linux's ephemeral range (32768-60999): no 4-tuple of a real client of the kernel's
+                batch[i] = org.netstack4j.host.SynFloodWarmup.syn(kernel.address(), ours.address(), 1024 + random.nextInt(31_744),
+                        listenPort, random.nextInt(), (i & 3) == 0);
+            loop.run(() -> {
+                for (byte[] f : batch) port.deliver(loop.now(), f, 0);
+            });
+            sent += batch.length;
+        }
+        return sent;
+    }
+
     /** Connection requests read from sources that completed a handshake before ({@link KnownSources}). */
     public long rxKnownSyns() { return knownSyns.get(); }
 
