@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.SplittableRandom;
 import java.util.concurrent.RejectedExecutionException;
-
 import org.netstack4j.device.Device;
 import org.netstack4j.device.FaultConfig;
 import org.netstack4j.device.FaultInjector;
@@ -16,6 +16,7 @@ import org.netstack4j.device.Medium;
 import org.netstack4j.device.PcapTap;
 import org.netstack4j.device.PcapWriter;
 import org.netstack4j.host.Host;
+import org.netstack4j.host.SynFloodWarmup;
 import org.netstack4j.ip.IpInterface;
 import org.netstack4j.ip.RoutingTable;
 import org.netstack4j.runtime.EventLoop;
@@ -25,6 +26,7 @@ import org.netstack4j.socket.NetStack;
 import org.netstack4j.tcp.TcpConfig;
 import org.netstack4j.time.Time;
 import org.netstack4j.trace.Tracer;
+import org.netstack4j.wire.Ipv4Address;
 import org.netstack4j.wire.Ipv6Address;
 
 /**
@@ -313,12 +315,12 @@ public final class TunHost implements AutoCloseable {
     public long warmSynPath(int listenPort, long syns, long maxNanos) {
         Ipv4Cidr kernel = firstOf(hostAddresses, Ipv4Cidr.class), ours = firstOf(addresses, Ipv4Cidr.class);
         if (kernel == null || ours == null) return 0;
-        java.util.SplittableRandom random = new java.util.SplittableRandom(shard * 7919L + 20);
+        SplittableRandom random = new SplittableRandom(shard * 7919L + 20);
         long start = System.nanoTime(), sent = 0;
         // the readers' checks of each frame (KnownSources, the shed's rule) on spoofed SYNs, on this
         // thread: a SYN teaches KnownSources nothing and no spoofed source is known, so no state changes
         for (int i = 0; i < 100_000; i++) {
-            byte[] f = org.netstack4j.host.SynFloodWarmup.syn(org.netstack4j.wire.Ipv4Address.of(198, 18 + (i & 1), random.nextInt(256),
+            byte[] f = SynFloodWarmup.syn(Ipv4Address.of(198, 18 + (i & 1), random.nextInt(256),
                     1 + random.nextInt(254)), ours.address(), 1024 + random.nextInt(60_000), listenPort, random.nextInt(), (i & 3) == 0);
             if (known != null) known.observe(f);
             sheddable(f);
@@ -327,7 +329,7 @@ public final class TunHost implements AutoCloseable {
             byte[][] batch = new byte[512][];
             for (int i = 0; i < batch.length; i++)
                 // ports below Linux's ephemeral range (32768-60999): no 4-tuple of a real client of the kernel's
-                batch[i] = org.netstack4j.host.SynFloodWarmup.syn(kernel.address(), ours.address(), 1024 + random.nextInt(31_744),
+                batch[i] = SynFloodWarmup.syn(kernel.address(), ours.address(), 1024 + random.nextInt(31_744),
                         listenPort, random.nextInt(), (i & 3) == 0);
             loop.run(() -> {
                 for (byte[] f : batch) port.deliver(loop.now(), f, 0);
