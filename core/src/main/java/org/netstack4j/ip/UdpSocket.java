@@ -41,8 +41,8 @@ public final class UdpSocket {
     /**
      * Sends one datagram from this socket's port (source address: the bound one, or chosen by
      * route when bound to ANY). Returns false if it could not be sent (closed, too long, no
-     * route, larger than {@link #maxPayload} (EMSGSIZE), DF set and too big; the stack's counters say which); true means handed to the
-     * link or queued for ARP, not delivered.
+     * route, larger than {@link #maxPayload} (EMSGSIZE), DF set and too big; the stack's
+     * counters say which); true means handed to the link or queued for ARP, not delivered.
      */
     public boolean sendTo(long now, IpAddress dst, int dstPort, byte[] data, int off, int len) {
         Objects.requireNonNull(dst, "dst");

@@ -32,11 +32,17 @@ class PathMtuDatagramTest {
 
     static void settle(Net net) { net.sim().runUntil(net.sim().now() + Time.ms(50)); }
 
+    /** A's socket in {@code mode}. */
+    static UdpSocket source(Net net, PmtuDiscovery mode) {
+        UdpSocket src = net.a().ip().udpBind(Ipv4Address.ANY, 0);
+        src.setPmtuDiscovery(mode);
+        return src;
+    }
+
     @Test void aWantSocketLearnsThePathMtuThenFragmentsAtTheSource() {
         Net net = RouterSimTest.chain(null, 1500, 576, 1500);
         UdpSocket sink = net.b().ip().udpBind(Ipv4Address.ANY, 9000);
-        UdpSocket src = net.a().ip().udpBind(Ipv4Address.ANY, 0);
-        src.setPmtuDiscovery(PmtuDiscovery.WANT);
+        UdpSocket src = source(net, PmtuDiscovery.WANT);
         byte[] d = data(1000);
         assertTrue(src.sendTo(net.sim().now(), net.bAddr(), 9000, d, 0, d.length));
         settle(net);
@@ -61,8 +67,7 @@ class PathMtuDatagramTest {
     @Test void aDoSocketGetsEmsgsizeOnceThePathMtuIsKnown() {
         Net net = RouterSimTest.chain(null, 1500, 576, 1500);
         UdpSocket sink = net.b().ip().udpBind(Ipv4Address.ANY, 9000);
-        UdpSocket src = net.a().ip().udpBind(Ipv4Address.ANY, 0);
-        src.setPmtuDiscovery(PmtuDiscovery.DO);
+        UdpSocket src = source(net, PmtuDiscovery.DO);
         assertEquals(1500 - 28, src.maxPayload(net.bAddr()));
         byte[] d = data(1000);
         assertTrue(src.sendTo(net.sim().now(), net.bAddr(), 9000, d, 0, d.length));
@@ -81,8 +86,7 @@ class PathMtuDatagramTest {
     @Test void aReportBelow552IsFlooredAndLocksThePathSoWantSendsWithoutDf() {
         Net net = RouterSimTest.chain(null, 1500, 300, 1500);
         UdpSocket sink = net.b().ip().udpBind(Ipv4Address.ANY, 9000);
-        UdpSocket src = net.a().ip().udpBind(Ipv4Address.ANY, 0);
-        src.setPmtuDiscovery(PmtuDiscovery.WANT);
+        UdpSocket src = source(net, PmtuDiscovery.WANT);
         byte[] d = data(500);
         src.sendTo(net.sim().now(), net.bAddr(), 9000, d, 0, d.length);
         settle(net);
@@ -97,8 +101,7 @@ class PathMtuDatagramTest {
 
     @Test void anErrorAboutAPortNoSocketHoldsIsNotBelieved() {
         Net net = RouterSimTest.chain(null, 1500, 576, 1500);
-        UdpSocket src = net.a().ip().udpBind(Ipv4Address.ANY, 0);
-        src.setPmtuDiscovery(PmtuDiscovery.DO);
+        UdpSocket src = source(net, PmtuDiscovery.DO);
         byte[] d = data(1000);
         src.sendTo(net.sim().now(), net.bAddr(), 9000, d, 0, d.length);
         src.close(); // the error comes back to a port nobody holds
@@ -110,8 +113,7 @@ class PathMtuDatagramTest {
 
     @Test void aSocketIgnoringPathMtusDoesNotLowerTheCache() {
         Net net = RouterSimTest.chain(null, 1500, 576, 1500);
-        UdpSocket src = net.a().ip().udpBind(Ipv4Address.ANY, 0);
-        src.setPmtuDiscovery(PmtuDiscovery.PROBE); // DF, sized by the interface; IP_PMTUDISC_PROBE still believes
+        UdpSocket src = source(net, PmtuDiscovery.PROBE); // DF, sized by the interface; IP_PMTUDISC_PROBE still believes
         byte[] d = data(1000);
         src.sendTo(net.sim().now(), net.bAddr(), 9000, d, 0, d.length);
         settle(net);
@@ -119,8 +121,7 @@ class PathMtuDatagramTest {
         assertEquals(1500, src.mtu(net.bAddr()), "PROBE: the interface's");
 
         Net net2 = RouterSimTest.chain(null, 1500, 576, 1500);
-        UdpSocket s2 = net2.a().ip().udpBind(Ipv4Address.ANY, 0);
-        s2.setPmtuDiscovery(PmtuDiscovery.INTERFACE);
+        UdpSocket s2 = source(net2, PmtuDiscovery.INTERFACE);
         net2.a().ip().ping(net2.sim().now(), net2.bAddr(), 5, 1, new byte[10], -1); // ARP warm-up
         settle(net2);
         s2.setPmtuDiscovery(PmtuDiscovery.DO);

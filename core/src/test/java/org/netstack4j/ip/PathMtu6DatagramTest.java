@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
-import org.netstack4j.device.Medium;
 import org.netstack4j.path.PmtuDiscovery;
 import org.netstack4j.trace.Counters;
 import org.netstack4j.wire.Icmpv6Repr;
@@ -23,21 +22,13 @@ import org.netstack4j.wire.Ipv6Repr;
 class PathMtu6DatagramTest {
     static final Ipv6Address A = Forwarding6Test.A, B = Forwarding6Test.B, RA = Forwarding6Test.RA;
 
-    final TestLink l1 = new TestLink(Medium.IP, 1500), l2 = new TestLink(Medium.IP, 1280);
-    final Counters ca = new Counters(), cr = new Counters();
-    final IpStack a = new IpStack(null, ca, 1), r = new IpStack(null, cr, 2), b = new IpStack(null, new Counters(), 3);
-    long now;
+    /** Forwarding6Test's network: a, r, b on links l1 (1500) and l2 (1280). */
+    final Forwarding6Test net = new Forwarding6Test();
+    final IpStack a = net.a, r = net.r, b = net.b;
+    final Counters ca = a.counters();
+    final long now = 0;
 
-    PathMtu6DatagramTest() {
-        Forwarding6Test.connect(a, r, b, l1, l2, false);
-        a.routes().add(new RoutingTable.Route6(Ipv6Address.ANY, 0, null, a.interfaces().getFirst()));
-        b.routes().add(new RoutingTable.Route6(Ipv6Address.ANY, 0, null, b.interfaces().getFirst()));
-        r.setIpv6Forwarding(true);
-    }
-
-    void settle() {
-        for (int i = 0; i < 100; i++) if (l1.drain(now) + l2.drain(now) == 0) return;
-    }
+    void settle() { net.settle(); }
 
     static byte[] data(int n) {
         byte[] d = new byte[n];
