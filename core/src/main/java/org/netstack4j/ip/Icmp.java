@@ -11,7 +11,8 @@ import org.netstack4j.wire.Parsed;
 /**
  * ICMP for IPv4 (RFC 792, RFC 1122 3.2.2): the echo responder, ping's requests, errors we
  * send (rate limited, never about errors, broadcasts or later fragments) and errors we receive,
- * passed to the transport that sent the quoted datagram.
+ * passed to the transport that sent the quoted datagram; a fragmentation needed about UDP or
+ * ping lowers the stack's path MTU here once believed (RFC 1191, RFC 5927), TCP's in TCP.
  */
 final class Icmp {
     /** RFC 1812 4.3.2.3: an ICMP error quotes as much as fits in 576 bytes. */

@@ -315,9 +315,11 @@ public final class IpStack implements Pollable {
     }
 
     /**
-     * The stack's per-destination path MTU cache (both families): the IPv6 layer lowers it on a
-     * Packet Too Big; the host hands it to TCP, which lowers it on a believed fragmentation needed;
-     * both IP layers size what they send with it ({@link #mtuFor}), so later connections start within it.
+     * The stack's per-destination path MTU cache (both families): a believed ICMP fragmentation
+     * needed or packet too big lowers it whatever the quoted protocol (RFC 1191, RFC 8201, RFC 5927:
+     * ICMP checks UDP's against the socket and ping's against the identifiers sent; the host
+     * hands the cache to TCP, which checks its own against the sequence space); both IP layers
+     * size what they send with it ({@link #mtuFor}), so later connections start within it.
      */
     public PathMtuCache pathMtus() { return pathMtus; }
 
