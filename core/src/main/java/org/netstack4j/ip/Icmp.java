@@ -11,7 +11,8 @@ import org.netstack4j.wire.Parsed;
 /**
  * ICMP for IPv4 (RFC 792, RFC 1122 3.2.2): the echo responder, ping's requests, errors we
  * send (rate limited, never about errors, broadcasts or later fragments) and errors we receive,
- * passed to the transport that sent the quoted datagram.
+ * passed to the transport that sent the quoted datagram; a fragmentation needed about UDP or
+ * ping lowers the stack's path MTU here once believed (RFC 1191, RFC 5927), TCP's in TCP.
  */
 final class Icmp {
     /** RFC 1812 4.3.2.3: an ICMP error quotes as much as fits in 576 bytes. */
@@ -22,6 +23,7 @@ final class Icmp {
     private final IpTrace trace;
     private Udp udp;
     private final ErrorRateLimit rateLimit = new ErrorRateLimit();
+    private final EchoIds echoIds = new EchoIds();
 
     Icmp(IpStack stack, IpCounters c, IpTrace trace) {
         this.stack = stack;
@@ -92,18 +94,30 @@ final class Icmp {
         int qlen = quote.length - qoff;
         if (trace.enabled()) trace.note(now, "icmp", describe(error) + " from " + reporter + " about " + q.src() + " > "
                 + q.dst() + " proto " + q.protocol());
+        // RFC 1191: a fragmentation needed lowers the path MTU whatever the quoted protocol, once
+        // believed (RFC 5927): UDP and ping check it below, TCP against its sequence space (IcmpErrors)
+        int nextHopMtu = error instanceof IcmpRepr.DestinationUnreachable d && d.code() == IcmpRepr.CODE_FRAGMENTATION_NEEDED
+                ? d.nextHopMtu() : -1;
         switch (q.protocol()) {
             case Ipv4Repr.PROTO_UDP -> {
                 if (qlen < 4) return;
                 int sport = (quote[qoff] & 0xff) << 8 | (quote[qoff + 1] & 0xff);
                 int dport = (quote[qoff + 2] & 0xff) << 8 | (quote[qoff + 3] & 0xff);
+                // Linux udp_err: only for a socket of ours on the quoted source port, in a mode that
+                // takes path MTUs (not IP_PMTUDISC_DONT, INTERFACE or OMIT)
+                if (nextHopMtu >= 0) {
+                    UdpSocket s = udp.socket(q.src(), sport);
+                    learnPathMtu(now, q.dst(), nextHopMtu, s != null && s.pmtuDiscovery().acceptsPathMtu(false), "no UDP socket of ours sent it");
+                }
                 udp.error(now, q.src(), sport, new UdpError(now, reporter, q.dst(), dport, type(error), code(error), describe(error)));
             }
             case Ipv4Repr.PROTO_ICMP -> {
                 // Errors about our echo requests go to ping (RFC 1122 3.2.2: never answered).
+                boolean echo = qlen >= 8 && (quote[qoff] & 0xff) == IcmpRepr.TYPE_ECHO_REQUEST;
+                int id = echo ? (quote[qoff + 4] & 0xff) << 8 | (quote[qoff + 5] & 0xff) : -1;
+                if (nextHopMtu >= 0) learnPathMtu(now, q.dst(), nextHopMtu, echo && echoIds.contains(id), "not about an echo request of ours");
                 EchoReplyListener l = stack.echoListener();
-                if (l != null && qlen >= 8 && (quote[qoff] & 0xff) == IcmpRepr.TYPE_ECHO_REQUEST) {
-                    int id = (quote[qoff + 4] & 0xff) << 8 | (quote[qoff + 5] & 0xff);
+                if (l != null && echo) {
                     int seq = (quote[qoff + 6] & 0xff) << 8 | (quote[qoff + 7] & 0xff);
                     l.onEchoError(now, reporter, error, id, seq);
                 }
@@ -112,6 +126,23 @@ final class Icmp {
                 IpProtocolHandler h = stack.handler(q.protocol());
                 if (h != null) h.icmpError(now, error, q, quote, qoff, qlen);
             }
+        }
+    }
+
+    /**
+     * A fragmentation needed reporting {@code reported} towards {@code dst}: lowers the stack's
+     * path MTU cache (floored as Linux, {@link org.netstack4j.path.PathMtuCache#learn}) when
+     * {@code believed}; otherwise counted (icmp.in.pmtu.unverified) and traced with {@code why}.
+     */
+    private void learnPathMtu(long now, Ipv4Address dst, int reported, boolean believed, String why) {
+        if (!believed) {
+            c.named("icmp.in.pmtu.unverified").increment();
+            trace.drop(now, "icmp", DropReason.POLICY, "fragmentation needed not believed (RFC 5927): " + why, "to " + dst);
+            return;
+        }
+        if (stack.pathMtus().learn(now, dst, reported, stack.mtuFor(dst))) {
+            c.named("ipv4.pmtu.updates").increment();
+            if (trace.enabled()) trace.note(now, "icmp", "path MTU to " + dst + " now " + stack.pathMtus().mtu(now, dst));
         }
     }
 
@@ -150,18 +181,23 @@ final class Icmp {
     }
 
     /** An echo request (ping); replies go to the {@link EchoReplyListener}. ttl -1: 64. */
-    void ping(long now, Ipv4Address dst, int id, int seq, byte[] data, int ttl) {
+    void ping(long now, Ipv4Address dst, int id, int seq, byte[] data, int ttl, boolean dontFragment) {
         c.icmpOutEcho.increment();
+        echoIds.sent(id);
         Ipv4Address src = stack.sourceAddressFor(dst);
-        send(now, src == null ? Ipv4Address.ANY : src, dst, ttl,
+        send(now, src == null ? Ipv4Address.ANY : src, dst, ttl, dontFragment,
                 new IcmpRepr.EchoRequest(id & 0xffff, seq & 0xffff, data == null ? new byte[0] : data));
     }
 
     private boolean send(long now, Ipv4Address src, Ipv4Address dst, int ttl, IcmpRepr msg) {
+        return send(now, src, dst, ttl, false, msg);
+    }
+
+    private boolean send(long now, Ipv4Address src, Ipv4Address dst, int ttl, boolean dontFragment, IcmpRepr msg) {
         byte[] b = new byte[msg.length()];
         msg.emit(b, 0);
         c.icmpOutMsgs.increment();
-        return stack.send(now, src, dst, Ipv4Repr.PROTO_ICMP, ttl, false, b, 0, b.length);
+        return stack.send(now, src, dst, Ipv4Repr.PROTO_ICMP, ttl, dontFragment, b, 0, b.length);
     }
 
     /**

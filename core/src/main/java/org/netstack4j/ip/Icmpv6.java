@@ -21,6 +21,7 @@ final class Icmpv6 {
     private Ndp ndp;
     private Udp udp;
     private final ErrorRateLimit rateLimit = new ErrorRateLimit();
+    private final EchoIds echoIds = new EchoIds();
 
     Icmpv6(IpStack stack, Ipv6Counters c, IpTrace trace) {
         this.stack = stack;
@@ -97,7 +98,10 @@ final class Icmpv6 {
             trace.drop(now, "icmpv6", DropReason.NOT_FOR_US, "error about a packet we did not send", error + " about " + qsrc + " > " + qdst);
             return;
         }
-        if (error instanceof Icmpv6Repr.PacketTooBig p) ipv6.packetTooBig(now, qdst, p.mtu());
+        // RFC 8201 4: a packet too big lowers the path MTU whatever the quoted protocol, once
+        // believed (RFC 5927): UDP and ping6 check it below, TCP against its sequence space
+        // (IcmpErrors); a protocol with nothing to check it against is believed as before
+        long tooBig = error instanceof Icmpv6Repr.PacketTooBig p ? p.mtu() : -1;
         if (trace.enabled()) trace.note(now, "icmpv6", error + " from " + reporter + " about " + qsrc + " > " + qdst + " " + Ipv6Repr.nextHeaderName(nh));
         int qoff = Ipv6Repr.HEADER_LENGTH, qlen = quote.length - qoff;
         switch (nh) {
@@ -105,26 +109,47 @@ final class Icmpv6 {
                 if (qlen < 4) return;
                 int sport = (quote[qoff] & 0xff) << 8 | (quote[qoff + 1] & 0xff);
                 int dport = (quote[qoff + 2] & 0xff) << 8 | (quote[qoff + 3] & 0xff);
+                if (tooBig >= 0) { // Linux udpv6_err: a socket of ours, not IPV6_PMTUDISC_INTERFACE or OMIT
+                    UdpSocket s = udp.socket(qsrc, sport);
+                    learnPathMtu(now, qdst, tooBig, s != null && s.pmtuDiscovery().acceptsPathMtu(true), "no UDP socket of ours sent it");
+                }
                 udp.error(now, qsrc, sport, new UdpError(now, reporter, qdst, dport, error.type(), error.code(), error.toString()));
             }
             case Ipv6Repr.NH_ICMPV6 -> {
+                boolean echo = qlen >= 8 && (quote[qoff] & 0xff) == Icmpv6Repr.TYPE_ECHO_REQUEST;
+                int id = echo ? (quote[qoff + 4] & 0xff) << 8 | (quote[qoff + 5] & 0xff) : -1;
+                if (tooBig >= 0) learnPathMtu(now, qdst, tooBig, echo && echoIds.contains(id), "not about an echo request of ours");
                 EchoReplyListener l = stack.echoListener();
-                if (l != null && qlen >= 8 && (quote[qoff] & 0xff) == Icmpv6Repr.TYPE_ECHO_REQUEST) {
-                    int id = (quote[qoff + 4] & 0xff) << 8 | (quote[qoff + 5] & 0xff);
+                if (l != null && echo) {
                     int seq = (quote[qoff + 6] & 0xff) << 8 | (quote[qoff + 7] & 0xff);
                     l.onEcho6Error(now, reporter, error, id, seq);
                 }
             }
+            case Ipv6Repr.NH_TCP -> {
+                IpProtocolHandler h = stack.handler(nh);
+                if (h != null) h.icmpv6Error(now, error, qsrc, qdst, quote, qoff, qlen);
+            }
             default -> {
+                if (tooBig >= 0) ipv6.packetTooBig(now, qdst, tooBig);
                 IpProtocolHandler h = stack.handler(nh);
                 if (h != null) h.icmpv6Error(now, error, qsrc, qdst, quote, qoff, qlen);
             }
         }
     }
 
+    /** A packet too big towards {@code dst}: lowers the path MTU when {@code believed}, else counted and traced with {@code why}. */
+    private void learnPathMtu(long now, Ipv6Address dst, long reported, boolean believed, String why) {
+        if (believed) ipv6.packetTooBig(now, dst, reported);
+        else {
+            c.named("icmpv6.in.pmtu.unverified").increment();
+            trace.drop(now, "icmpv6", DropReason.POLICY, "packet too big not believed (RFC 5927): " + why, "to " + dst);
+        }
+    }
+
     /** ping6: an echo request; replies go to the {@link EchoReplyListener}. hopLimit -1: 64. */
     void ping(long now, Ipv6Address dst, int id, int seq, byte[] data, int hopLimit) {
         c.icmpOutEchos.increment();
+        echoIds.sent(id);
         send(now, Ipv6Address.ANY, dst, hopLimit, new Icmpv6Repr.EchoRequest(id & 0xffff, seq & 0xffff, data == null ? new byte[0] : data));
     }
 

@@ -315,9 +315,11 @@ public final class IpStack implements Pollable {
     }
 
     /**
-     * The stack's per-destination path MTU cache (both families): the IPv6 layer lowers it on a
-     * Packet Too Big; the host hands it to TCP, which lowers it on a believed fragmentation needed;
-     * both IP layers size what they send with it ({@link #mtuFor}), so later connections start within it.
+     * The stack's per-destination path MTU cache (both families): a believed ICMP fragmentation
+     * needed or packet too big lowers it whatever the quoted protocol (RFC 1191, RFC 8201, RFC 5927:
+     * ICMP checks UDP's against the socket and ping's against the identifiers sent; the host
+     * hands the cache to TCP, which checks its own against the sequence space); both IP layers
+     * size what they send with it ({@link #mtuFor}), so later connections start within it.
      */
     public PathMtuCache pathMtus() { return pathMtus; }
 
@@ -326,8 +328,14 @@ public final class IpStack implements Pollable {
      * the MTU of the interface packets to it leave by (for TCP's MSS, RFC 9293 3.7.1: MSS = MTU -
      * 40), or 0 if there is no route. Our own addresses: 65535.
      */
-    public int mtuFor(IpAddress dst) {
-        if (dst instanceof Ipv6Address v6) return ipv6.mtuFor(v6);
+    public int mtuFor(IpAddress dst) { return mtuFor(dst, true); }
+
+    /**
+     * {@link #mtuFor(IpAddress)} ({@code path}), or the MTU of the interface packets to
+     * {@code dst} leave by, learnt path MTUs aside (IP_PMTUDISC_PROBE, INTERFACE and OMIT).
+     */
+    public int mtuFor(IpAddress dst, boolean path) {
+        if (dst instanceof Ipv6Address v6) return path ? ipv6.mtuFor(v6) : ipv6.linkMtuFor(v6);
         Ipv4Address v4 = (Ipv4Address) dst;
         if (isLocalAddress(v4)) return 65535;
         if (v4.isBroadcast()) {
@@ -336,7 +344,7 @@ public final class IpStack implements Pollable {
         }
         RoutingTable.NextHop nh = routes.lookup(v4);
         Link l = nh == null ? null : linkOf(nh.iface());
-        return l == null ? 0 : ipv4.mtuFor(v4, l);
+        return l == null ? 0 : path ? ipv4.mtuFor(v4, l) : l.iface.mtu();
     }
 
     /**
@@ -517,7 +525,16 @@ public final class IpStack implements Pollable {
 
     /** Sends an echo request (ping); replies go to the {@link EchoReplyListener}. ttl -1: 64. */
     public void ping(long now, Ipv4Address dst, int id, int seq, byte[] data, int ttl) {
-        icmp.ping(now, dst, id, seq, data, ttl);
+        icmp.ping(now, dst, id, seq, data, ttl, false);
+    }
+
+    /**
+     * {@link #ping} with DF set when {@code dontFragment} (ping -M do): a request too big for
+     * the path is then dropped here, or by a router that answers fragmentation needed, which
+     * lowers the path MTU (it quotes an identifier we sent, RFC 5927).
+     */
+    public void ping(long now, Ipv4Address dst, int id, int seq, byte[] data, int ttl, boolean dontFragment) {
+        icmp.ping(now, dst, id, seq, data, ttl, dontFragment);
     }
 
     /** Why a destination is unreachable, in words both families have (RFC 792 / RFC 1812, RFC 4443 3.1). */

@@ -170,6 +170,13 @@ final class Ipv6 {
         return h == null || h.link().link.ethernet ? 0 : h.link().link.iface.device().gsoMaxSize();
     }
 
+    /** The MTU of the link packets to {@code dst} leave by, learnt path MTUs aside; 0 if no route. */
+    int linkMtuFor(Ipv6Address dst) {
+        if (isLocal(dst)) return 65535;
+        Hop h = route(Ipv6Address.ANY, dst);
+        return h == null ? 0 : h.link().mtu;
+    }
+
     int mtuFor(long now, Ipv6Address dst) {
         if (isLocal(dst)) return 65535;
         Hop h = route(Ipv6Address.ANY, dst);
@@ -184,12 +191,9 @@ final class Ipv6 {
 
     /** RFC 8201 4: a Packet Too Big lowers the path MTU to dst, never under 1280 (RFC 8201 4, RFC 8200 5). */
     boolean packetTooBig(long now, Ipv6Address dst, long reported) {
-        int mtu = (int) Math.max(Ipv6Repr.MIN_MTU, Math.min(reported, 65535));
-        int current = mtuFor(now, dst);
-        if (current != 0 && mtu >= current) return false;
-        pmtu.lower(now, dst, mtu);
+        if (!pmtu.learn(now, dst, reported, mtuFor(now, dst))) return false;
         c.pmtuUpdates.increment();
-        trace.note(now, "ipv6", "path MTU to " + dst + " now " + mtu);
+        trace.note(now, "ipv6", "path MTU to " + dst + " now " + pmtu.mtu(now, dst));
         return true;
     }
 

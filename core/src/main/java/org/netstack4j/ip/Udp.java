@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import org.netstack4j.path.PmtuDiscovery;
 import org.netstack4j.wire.IcmpRepr;
 import org.netstack4j.wire.IpAddress;
 import org.netstack4j.wire.IpMeta;
@@ -91,6 +92,19 @@ final class Udp {
         sockets.remove(new Key(s.localAddress(), s.localPort()), s);
     }
 
+    /** The socket a datagram from our {@code addr}:{@code port} was sent by, or null: whether an ICMP error about it is believed. */
+    UdpSocket socket(IpAddress addr, int port) { return lookup(addr, port); }
+
+    /** UdpSocket#mtu: IP_MTU, the path's (learnt or the route's) or, if the socket's mode ignores learnt ones, the interface's. */
+    int mtu(UdpSocket s, IpAddress dst) { return stack.mtuFor(dst, s.pmtuDiscovery().datagramUsesPathMtu()); }
+
+    /** UdpSocket#maxPayload: what the socket's mode lets through towards {@code dst} without EMSGSIZE. */
+    int maxPayload(UdpSocket s, IpAddress dst) {
+        int mtu = s.pmtuDiscovery().datagramRefusesTooBig() ? mtu(s, dst) : 0;
+        return mtu == 0 ? UdpSocket.MAX_PAYLOAD
+                : Math.max(0, Math.min(UdpSocket.MAX_PAYLOAD, mtu - dst.family().minHeaderLength() - UdpRepr.HEADER_LENGTH));
+    }
+
     /** An ICMP error about a datagram sent from addr:port (kept for the socket's {@link UdpSocket#error}). */
     void error(long now, IpAddress addr, int port, UdpError e) {
         UdpSocket s = lookup(addr, port);
@@ -102,6 +116,15 @@ final class Udp {
             c.ipOutDropTooLong.increment();
             trace.dropOut(now, "udp", DropReason.TOO_BIG, "datagram longer than " + UdpSocket.MAX_PAYLOAD + " bytes", s.localAddress(), dst,
                     Ipv4Repr.PROTO_UDP, len);
+            return false;
+        }
+        // Linux __ip_append_data / __ip6_append_data: under IP_PMTUDISC_DO, PROBE and INTERFACE a
+        // datagram larger than the MTU fails with EMSGSIZE; the other modes fragment it at the source
+        int max = maxPayload(s, dst);
+        if (len > max) {
+            c.named("udp.out.drop.emsgsize").increment();
+            trace.dropOut(now, "udp", DropReason.TOO_BIG, "EMSGSIZE: " + len + " bytes exceed the " + (max + UdpRepr.HEADER_LENGTH
+                    + dst.family().minHeaderLength()) + "-byte MTU (" + s.pmtuDiscovery() + ")", s.localAddress(), dst, Ipv4Repr.PROTO_UDP, len);
             return false;
         }
         IpAddress src = s.localAddress().isUnspecified() ? stack.sourceAddressFor(dst) : s.localAddress();
@@ -120,7 +143,10 @@ final class Udp {
         byte[] b = new byte[UdpRepr.HEADER_LENGTH + len];
         new UdpRepr(s.localPort(), dstPort).emit(src4, dst4, b, 0, data, off, len);
         c.udpOutDatagrams.increment();
-        return stack.send(now, src4, dst4, Ipv4Repr.PROTO_UDP, s.trafficClass(), s.ttl(), s.dontFragment(), b, 0, b.length);
+        PmtuDiscovery mode = s.pmtuDiscovery();
+        boolean df = mode.datagramDontFragment(b.length + Ipv4Repr.MIN_HEADER_LENGTH <= mtu(s, dst4),
+                mode == PmtuDiscovery.WANT && stack.pathMtus().locked(now, dst4));
+        return stack.send(now, src4, dst4, Ipv4Repr.PROTO_UDP, s.trafficClass(), s.ttl(), df, b, 0, b.length);
     }
 
     /** A datagram for UDP; {@code ip} is its IPv4 header, kept to quote in a port unreachable. */

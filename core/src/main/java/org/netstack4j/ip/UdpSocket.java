@@ -2,6 +2,7 @@ package org.netstack4j.ip;
 
 import java.util.ArrayDeque;
 import java.util.Objects;
+import org.netstack4j.path.PmtuDiscovery;
 import org.netstack4j.wire.IpAddress;
 
 /**
@@ -22,7 +23,7 @@ public final class UdpSocket {
     private final ArrayDeque<UdpDatagram> queue = new ArrayDeque<>();
     private UdpError error;
     private boolean closed;
-    private boolean dontFragment;
+    private PmtuDiscovery pmtuDiscovery = PmtuDiscovery.DONT;
     private int ttl = -1;
     private int trafficClass;
     private Runnable onReceive;
@@ -40,8 +41,8 @@ public final class UdpSocket {
     /**
      * Sends one datagram from this socket's port (source address: the bound one, or chosen by
      * route when bound to ANY). Returns false if it could not be sent (closed, too long, no
-     * route, DF set and too big; the stack's counters say which); true means handed to the
-     * link or queued for ARP, not delivered.
+     * route, larger than {@link #maxPayload} (EMSGSIZE), DF set and too big; the stack's
+     * counters say which); true means handed to the link or queued for ARP, not delivered.
      */
     public boolean sendTo(long now, IpAddress dst, int dstPort, byte[] data, int off, int len) {
         Objects.requireNonNull(dst, "dst");
@@ -70,10 +71,39 @@ public final class UdpSocket {
         return e;
     }
 
-    /** Sets the DF bit on datagrams sent from now on (too big ones are then not sent). */
-    public void setDontFragment(boolean df) { this.dontFragment = df; }
+    /** Sets the DF bit on datagrams sent from now on (too big ones are then not sent): {@link PmtuDiscovery#DO}, else {@link PmtuDiscovery#DONT}. */
+    public void setDontFragment(boolean df) { this.pmtuDiscovery = df ? PmtuDiscovery.DO : PmtuDiscovery.DONT; }
 
-    public boolean dontFragment() { return dontFragment; }
+    /** Whether datagrams go with DF whatever their size ({@link PmtuDiscovery#DO} or {@link PmtuDiscovery#PROBE}). */
+    public boolean dontFragment() { return pmtuDiscovery == PmtuDiscovery.DO || pmtuDiscovery == PmtuDiscovery.PROBE; }
+
+    /**
+     * IP_MTU_DISCOVER / IPV6_MTU_DISCOVER for datagrams sent from now on; {@link PmtuDiscovery#DONT}
+     * by default (this stack's old behaviour; Linux's sockets start at {@link PmtuDiscovery#WANT}).
+     * DO, PROBE and INTERFACE refuse a datagram larger than the MTU ({@link #maxPayload}: EMSGSIZE);
+     * DONT, WANT and OMIT fragment it at the source. IPv4 DF as Linux's __ip_make_skb
+     * ({@link PmtuDiscovery#datagramDontFragment}); an ICMP fragmentation needed or packet too
+     * big about a datagram of this socket lowers the stack's path MTU unless the mode ignores
+     * them ({@link PmtuDiscovery#acceptsPathMtu}).
+     */
+    public void setPmtuDiscovery(PmtuDiscovery mode) { this.pmtuDiscovery = Objects.requireNonNull(mode, "mode"); }
+
+    public PmtuDiscovery pmtuDiscovery() { return pmtuDiscovery; }
+
+    /**
+     * IP_MTU (getsockopt, Linux ip_getsockopt): the MTU datagrams to {@code dst} are sized by
+     * now, the path's learnt one or the route's interface MTU (the interface's alone under
+     * PROBE, INTERFACE and OMIT); 0 if there is no route.
+     */
+    public int mtu(IpAddress dst) { return udp.mtu(this, Objects.requireNonNull(dst, "dst")); }
+
+    /**
+     * The largest payload {@link #sendTo} takes towards {@code dst} now: {@link #MAX_PAYLOAD}, or
+     * under a mode that refuses what does not fit ({@link PmtuDiscovery#datagramRefusesTooBig})
+     * the {@link #mtu} less the IP and UDP headers. Larger ones fail (sendTo false, counted
+     * udp.out.drop.emsgsize), as Linux's sendmsg fails with EMSGSIZE.
+     */
+    public int maxPayload(IpAddress dst) { return udp.maxPayload(this, Objects.requireNonNull(dst, "dst")); }
 
     /** TTL for datagrams sent from now on; -1 = the stack default (64). */
     public void setTtl(int ttl) {

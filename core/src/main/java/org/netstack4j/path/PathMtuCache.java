@@ -19,6 +19,12 @@ import org.netstack4j.wire.IpAddress;
 public final class PathMtuCache {
     public static final int MAX_ENTRIES = 256;
     public static final long LIFETIME_NS = Time.s(600);
+    /** The smallest IPv4 path MTU believed from an ICMP error (Linux net.ipv4.route.min_pmtu); less locks the path. */
+    public static final int MIN_PMTU_IPV4 = 552;
+    /** IPv6's minimum link MTU (RFC 8200 5), the floor of a learnt IPv6 path MTU (RFC 8201 4). */
+    public static final int MIN_PMTU_IPV6 = 1280;
+    /** RFC 791: every IPv4 module takes 68 bytes; a smaller report is nonsense and ignored (as TCP's IcmpErrors). */
+    public static final int MIN_REPORT_IPV4 = 68;
 
     private record Entry(int mtu, long expiresAt, boolean locked) {}
 
@@ -42,6 +48,25 @@ public final class PathMtuCache {
             return 0;
         }
         return e.mtu();
+    }
+
+    /**
+     * A believed ICMPv4 fragmentation needed (RFC 1191) or ICMPv6 packet too big (RFC 8201)
+     * reports {@code reported} as the next-hop MTU towards {@code dst}, whose path MTU is now
+     * {@code current} (learnt or the route's; 0 if unknown). The report is floored as Linux's
+     * __ip_rt_update_pmtu / __ip6_rt_update_pmtu (RFC 5927 7.2): IPv4 to {@link #MIN_PMTU_IPV4},
+     * locking the path when it was below (ignored under {@link #MIN_REPORT_IPV4}), IPv6 to
+     * {@link #MIN_PMTU_IPV6}; it never raises. Returns whether the path MTU changed.
+     */
+    public boolean learn(long now, IpAddress dst, long reported, int current) {
+        boolean ipv6 = dst.family() == IpAddress.Family.IPV6;
+        if (!ipv6 && reported < MIN_REPORT_IPV4) return false;
+        int floor = ipv6 ? MIN_PMTU_IPV6 : MIN_PMTU_IPV4;
+        int mtu = (int) Math.max(floor, Math.min(reported, 65535));
+        boolean locked = !ipv6 && reported < floor;
+        if (current != 0 && mtu >= current && (!locked || locked(now, dst))) return false;
+        lower(now, dst, mtu, locked);
+        return true;
     }
 
     /** A believed ICMP error says the path to {@code dst} takes at most {@code mtu}; only ever lowers. */

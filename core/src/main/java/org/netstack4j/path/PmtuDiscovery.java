@@ -44,11 +44,40 @@ public enum PmtuDiscovery {
     }
 
     /** Whether a believed ICMP path MTU lowers a TCP connection's MSS in this mode ({@code ipv6}: the connection's family). */
-    public boolean tcpAcceptsPathMtu(boolean ipv6) {
+    public boolean tcpAcceptsPathMtu(boolean ipv6) { return acceptsPathMtu(ipv6); }
+
+    /**
+     * Whether an ICMP path MTU about what a socket in this mode sent is believed (Linux
+     * ip_sk_accept_pmtu / ip6_sk_accept_pmtu; for IPv4 udp_err and tcp_v4_mtu_reduced also
+     * skip {@link #DONT}): the same rule for TCP, UDP and ping.
+     */
+    public boolean acceptsPathMtu(boolean ipv6) {
         return switch (this) {
             case DONT -> ipv6;
             case WANT, DO, PROBE -> true;
             case INTERFACE, OMIT -> false;
+        };
+    }
+
+    /** Whether a datagram sent in this mode is sized by the learnt path MTU rather than the interface's (Linux ip_sk_use_pmtu). */
+    public boolean datagramUsesPathMtu() { return this == DONT || this == WANT || this == DO; }
+
+    /**
+     * Whether a datagram larger than the MTU ({@link #datagramUsesPathMtu}) fails with EMSGSIZE
+     * rather than being fragmented at the source (Linux !ip_sk_ignore_df / !ip6_sk_ignore_df).
+     */
+    public boolean datagramRefusesTooBig() { return this == DO || this == PROBE || this == INTERFACE; }
+
+    /**
+     * Whether an IPv4 datagram that {@code fits} the MTU goes with DF towards a path whose MTU
+     * is {@code locked} (Linux __ip_make_skb: always under DO and PROBE; under WANT when it fits
+     * and the path is not locked; larger WANT datagrams are fragmented at the source, without DF).
+     */
+    public boolean datagramDontFragment(boolean fits, boolean locked) {
+        return switch (this) {
+            case DO, PROBE -> true;
+            case WANT -> fits && !locked;
+            case DONT, INTERFACE, OMIT -> false;
         };
     }
 }

@@ -12,6 +12,7 @@ import java.util.Objects;
 import org.netstack4j.ip.UdpDatagram;
 import org.netstack4j.ip.UdpError;
 import org.netstack4j.ip.UdpSocket;
+import org.netstack4j.path.PmtuDiscovery;
 import org.netstack4j.runtime.EventLoop;
 import org.netstack4j.runtime.Signal;
 import org.netstack4j.time.Time;
@@ -95,12 +96,37 @@ public final class DatagramSocket implements Closeable {
         if (dstPort < 1 || dstPort > 0xffff) throw new IllegalArgumentException("port out of range (1-65535): " + dstPort);
         ensureOpen();
         if (len > UdpSocket.MAX_PAYLOAD) throw new SocketException("Message too long");
-        UdpSocket s = dst instanceof Ipv6Address && v6 != null ? v6 : v4 != null ? v4 : v6;
-        boolean sent = Net.onLoop(loop, now -> s.sendTo(now, dst, dstPort, data, off, len));
-        if (!sent) {
+        UdpSocket s = socketFor(dst);
+        // -1: sent; 0: not sent (no route...); > 0: EMSGSIZE, the MTU it did not fit
+        int r = Net.onLoop(loop, now -> len > s.maxPayload(dst) ? Math.max(1, s.mtu(dst)) : s.sendTo(now, dst, dstPort, data, off, len) ? -1 : 0);
+        if (r > 0) throw new SocketException("Message too long (EMSGSIZE): " + len + " bytes do not fit the path MTU " + r);
+        if (r == 0) {
             ensureOpen();
             throw new NoRouteToHostException("No route to host");
         }
+    }
+
+    private UdpSocket socketFor(IpAddress dst) { return dst instanceof Ipv6Address && v6 != null ? v6 : v4 != null ? v4 : v6; }
+
+    /**
+     * IP_MTU_DISCOVER (and IPV6_MTU_DISCOVER) for both families' sockets: under {@link PmtuDiscovery#DO}
+     * a datagram larger than the path MTU fails with SocketException "Message too long" (EMSGSIZE).
+     */
+    public void setPathMtuDiscovery(PmtuDiscovery mode) throws IOException {
+        Objects.requireNonNull(mode, "mode");
+        ensureOpen();
+        Net.onLoop(loop, now -> {
+            if (v4 != null) v4.setPmtuDiscovery(mode);
+            if (v6 != null) v6.setPmtuDiscovery(mode);
+            return null;
+        });
+    }
+
+    /** IP_MTU: the MTU datagrams to {@code dst} are sized by now ({@link UdpSocket#mtu}); 0 if no route. */
+    public int getMtu(IpAddress dst) throws IOException {
+        Objects.requireNonNull(dst, "dst");
+        ensureOpen();
+        return Net.onLoop(loop, now -> socketFor(dst).mtu(dst));
     }
 
     /** Like {@link java.net.DatagramSocket#send}: the packet's address, port and bytes. */

@@ -330,8 +330,13 @@ class IpStackTest {
         client.setDontFragment(true);
         int sentBefore = h.link.a.sent.size();
         assertFalse(client.sendTo(h.now, IP_B, 9, new byte[2000], 0, 2000));
-        assertEquals(1, h.ca.get("ipv4.frag.fails"));
+        // refused by UDP before IP (IP_PMTUDISC_DO: EMSGSIZE, Linux __ip_append_data)
+        assertEquals(1, h.ca.get("udp.out.drop.emsgsize"));
         assertEquals(sentBefore, h.link.a.sent.size(), "nothing transmitted, not even ARP");
+        assertTrue(TwoHosts.drops(h.ta, "udp").get(0).reason().contains("EMSGSIZE"));
+        // IP's own check, for a sender that sets DF itself
+        assertFalse(h.a.send(h.now, Ipv4Address.ANY, IP_B, Ipv4Repr.PROTO_UDP, -1, true, new byte[2000], 0, 2000));
+        assertEquals(1, h.ca.get("ipv4.frag.fails"));
         assertTrue(TwoHosts.drops(h.ta, "ipv4").get(0).reason().contains("DF"));
         // DF and small enough: sent, with DF on the wire
         assertTrue(client.sendTo(h.now, IP_B, 9, new byte[100], 0, 100));

@@ -127,6 +127,19 @@ class DatagramSocketTest {
         }
     }
 
+    @Test void ipPmtudiscDoRefusesADatagramLargerThanTheMtuWithEmsgsize() throws Exception {
+        try (DatagramSocket c = client.datagramSocket(0)) {
+            int mtu = c.getMtu(TwoHostNetwork.SERVER_ADDRESS);
+            assertTrue(mtu >= 576, "IP_MTU " + mtu);
+            byte[] big = new byte[mtu - 28 + 1];
+            c.send(TwoHostNetwork.SERVER_ADDRESS, 5353, big, 0, big.length); // DONT: fragmented
+            c.setPathMtuDiscovery(org.netstack4j.path.PmtuDiscovery.DO);
+            SocketException e = assertThrows(SocketException.class, () -> c.send(TwoHostNetwork.SERVER_ADDRESS, 5353, big, 0, big.length));
+            assertTrue(e.getMessage().startsWith("Message too long"), e.getMessage());
+            c.send(TwoHostNetwork.SERVER_ADDRESS, 5353, big, 0, big.length - 1);
+        }
+    }
+
     @Test void aStackWithoutIpHasNoUdp() {
         NetStack tcpOnly = NetStack.of(loop, net.client().tcp(), net.client().ip()::sourceAddressFor);
         assertThrows(UnsupportedOperationException.class, () -> tcpOnly.datagramSocket(0));

@@ -178,8 +178,8 @@ final class IpStories {
     /** A link with MTU 576 between two routers: fragments, DF with "fragmentation needed", and TCP's path MTU. */
     static final class Fragmentation extends NetStory {
         @Override public String name() { return "fragmentation"; }
-        @Override public String summary() { return "a 576-byte MTU between R1 and R2: a 1400-byte UDP datagram leaves R1 in 3 fragments and B reassembles it; with DF set R1 drops it and answers 'fragmentation needed' (MTU 576); TCP with DF learns the path MTU and resends smaller segments"; }
-        @Override public String summaryZh() { return "R1 与 R2 之间的链路 MTU 为 576：1400 字节的 UDP 数据报在 R1 被分成 3 片，由 B 重组；设置 DF 后 R1 丢弃它并回 “需要分片”（MTU 576）；带 DF 的 TCP 据此得知路径 MTU，改发更小的报文段"; }
+        @Override public String summary() { return "a 576-byte MTU between R1 and R2: a 1400-byte UDP datagram leaves R1 in 3 fragments and B reassembles it; with DF set R1 drops it and answers 'fragmentation needed' (MTU 576); A learns the path MTU from it, so TCP with DF sends segments that fit from the start"; }
+        @Override public String summaryZh() { return "R1 与 R2 之间的链路 MTU 为 576：1400 字节的 UDP 数据报在 R1 被分成 3 片，由 B 重组；设置 DF 后 R1 丢弃它并回 “需要分片”（MTU 576）；A 据此得知路径 MTU，带 DF 的 TCP 从一开始就发送大小合适的报文段"; }
         @Override protected void play(Lan lan, Map<String, String> facts) {
             lan.ipDetail = true;
             LinkConfig narrow = LinkConfig.builder().medium(org.netstack4j.device.Medium.ETHERNET).latencyNs(Time.us(100)).mtu(576).build();
@@ -217,8 +217,8 @@ final class IpStories {
                 UdpError e = as.error();
                 facts.put("A's UDP error", e == null ? "none" : e.message() + " from " + e.reporter());
                 lan.note("A", "the socket reports: " + (e == null ? "nothing" : e), "套接字报告：" + (e == null ? "无" : errorZh(e)));
-                lan.note("A", "part 3: TCP to B:80 with DF on every segment (path MTU discovery, RFC 1191)",
-                        "第三部分：TCP 连接 B:80，每个报文段都设置 DF（路径 MTU 发现，RFC 1191）");
+                lan.note("A", "part 3: TCP to B:80 with DF on every segment: it starts within the path MTU (576) the error above taught A (RFC 1191)",
+                        "第三部分：TCP 连接 B:80，每个报文段都设置 DF：一开始就按上面的错误告诉 A 的路径 MTU（576）发送（RFC 1191）");
                 server(lan, b, "B", 80, 0, facts);
                 a.setDontFragment(true);
                 client(lan, a, ip("10.0.2.1"), 80, 3000, null);
