@@ -19,12 +19,14 @@ import org.netstack4j.wire.TcpRepr;
  * A tracer (shared by the shards of a {@link TunShards}, so called from several loop threads) that
  * tells the RSTs a stack sends into two kinds:
  * <ul>
- * <li>late: for a connection that had already ended cleanly (LAST-ACK to CLOSED: our FIN was
- * acknowledged; or TIME-WAIT reached). Under CPU starvation the stack's FIN can time out
+ * <li>late: for a connection that had already ended cleanly (LAST-ACK to CLOSED by the ACK of
+ * our FIN, or TIME-WAIT reached). Under CPU starvation the stack's FIN can time out
  * (200 ms minimum RTO) before the peer's ACK of it is read; the FIN sent again draws a second ACK
  * from the peer's TIME-WAIT, which finds no connection any more and is answered with a RST (RFC
  * 9293 3.10.7.2, LISTEN: an ACK gets {@code <SEQ=SEG.ACK><CTL=RST>}; Linux does the same). Nothing
- * is lost: the peer's TIME-WAIT just ends early.
+ * is lost: the peer's TIME-WAIT just ends early. Likewise an old segment that a shard steered to
+ * the connection's owner after newer ones (TunShards: steered frames take another path to the
+ * loop) and that arrives when the connection is gone.
  * <li>resets: any other RST (a connection still in use, e.g. a segment a shard got for a flow it
  * does not own). A test asserts there are none.
  * </ul>
@@ -39,8 +41,10 @@ final class RstWatch implements Tracer {
         switch (e) {
             case TraceEvent.StateChange<?> c -> {
                 note(c.connection(), e);
+                // our FIN acknowledged: TIME-WAIT reached, or LAST-ACK left by the ACK (not by a RST or a timeout)
                 String from = c.from().name(), to = c.to().name();
-                if (to.equals(TcpState.TIME_WAIT.name()) || to.equals(TcpState.CLOSED.name()) && from.equals(TcpState.LAST_ACK.name()))
+                if (to.equals(TcpState.TIME_WAIT.name())
+                        || from.equals(TcpState.LAST_ACK.name()) && to.equals(TcpState.CLOSED.name()) && "rcv ACK of FIN".equals(c.cause()))
                     ended.add(c.connection());
             }
             case TraceEvent.Segment s -> {

@@ -21,7 +21,11 @@ class RstWatchTest {
     }
 
     private static TraceEvent change(int peerPort, TcpState from, TcpState to) {
-        return new TraceEvent.StateChange<>(0, new FourTuple(US, 7015, KERNEL, peerPort), from, to, "test");
+        return change(peerPort, from, to, "test");
+    }
+
+    private static TraceEvent change(int peerPort, TcpState from, TcpState to, String cause) {
+        return new TraceEvent.StateChange<>(0, new FourTuple(US, 7015, KERNEL, peerPort), from, to, cause);
     }
 
     @Test
@@ -30,7 +34,7 @@ class RstWatchTest {
         // TIME-WAIT acknowledges both, the second ACK finds only the listener and gets a RST
         RstWatch w = new RstWatch();
         w.event(change(47530, TcpState.CLOSE_WAIT, TcpState.LAST_ACK));
-        w.event(change(47530, TcpState.LAST_ACK, TcpState.CLOSED));
+        w.event(change(47530, TcpState.LAST_ACK, TcpState.CLOSED, "rcv ACK of FIN"));
         w.event(rst(47530));
         assertEquals(0, w.resets());
         assertEquals(1, w.late());
@@ -53,7 +57,9 @@ class RstWatchTest {
         w.event(rst(40002)); // e.g. a shard that never had it: a segment not steered to its owner
         w.event(change(40003, TcpState.ESTABLISHED, TcpState.CLOSED)); // closed by a RST or an abort: not clean
         w.event(rst(40003));
-        assertEquals(3, w.resets());
+        w.event(change(40004, TcpState.LAST_ACK, TcpState.CLOSED, "rcv RST")); // our FIN never acknowledged
+        w.event(rst(40004));
+        assertEquals(4, w.resets());
         assertEquals(0, w.late());
         String story = w.resetsSince(1);
         assertTrue(story.contains(":40002,") && story.contains(":40003,") && !story.contains(":40001,"), story);
