@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import org.netstack4j.apps.net.NetstackNetwork;
-import org.netstack4j.host.SynFloodWarmup;
+import org.netstack4j.linux.SynFloodWarmup;
 import java.util.ArrayList;
 import java.util.List;
 import org.netstack4j.linux.TunHost;

@@ -16,7 +16,6 @@ import org.netstack4j.device.Medium;
 import org.netstack4j.device.PcapTap;
 import org.netstack4j.device.PcapWriter;
 import org.netstack4j.host.Host;
-import org.netstack4j.host.SynFloodWarmup;
 import org.netstack4j.ip.IpInterface;
 import org.netstack4j.ip.RoutingTable;
 import org.netstack4j.runtime.EventLoop;
@@ -302,7 +301,7 @@ public final class TunHost implements AutoCloseable {
 
     /**
      * Issue 20: warms this stack's path through the TUN for a SYN flood (what an in-memory warm-up,
-     * {@link org.netstack4j.host.SynFloodWarmup}, cannot reach: the TUN's reads and writes, the
+     * {@link SynFloodWarmup}, cannot reach: the TUN's reads and writes, the
      * readers' steering and shedding checks). Hands the loop {@code syns} connection requests to
      * {@code listenPort}, as if from the kernel side's IPv4 address with random ports (as frames
      * another queue's reader hands over); the SYN,ACKs (cookies once the SYN queue is full) go out

@@ -1,4 +1,4 @@
-package org.netstack4j.host;
+package org.netstack4j.linux;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

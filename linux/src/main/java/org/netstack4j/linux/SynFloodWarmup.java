@@ -1,4 +1,4 @@
-package org.netstack4j.host;
+package org.netstack4j.linux;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +10,7 @@ import org.netstack4j.device.FaultConfig;
 import org.netstack4j.device.FaultInjector;
 import org.netstack4j.device.FrameSink;
 import org.netstack4j.device.Medium;
+import org.netstack4j.host.Host;
 import org.netstack4j.runtime.EventLoop;
 import org.netstack4j.runtime.IoRegistration;
 import org.netstack4j.runtime.IoSource;
