@@ -395,7 +395,8 @@ public final class TunBench {
      * cores busy), this JVM, and every JVM thread that used CPU meanwhile, busiest first, by role:
      * "reader" (a TUN reader thread, netstack4j-rx-*: with TunHost it also runs the stack inline
      * whenever it gets the event loop, so the work shows here rather than under "loop"), "loop"
-     * (the event loop thread), "app thread" (the caller), others by name; what no Java thread
+     * (the event loop thread), "app thread" (the caller), "virtual-thread carriers" (ForkJoinPool
+     * workers running the application's virtual threads), others by name; what no Java thread
      * accounts for (GC, JIT) as "gc/jit". Before issue 15 only the loop and reader threads were
      * listed, and the loop's "0.00" hid where the stack ran.
      */
@@ -467,6 +468,7 @@ public final class TunBench {
             String n = t.getName();
             if (n.startsWith("netstack4j-rx-")) return "reader";
             if (n.startsWith("netstack4j-")) return "loop";
+            if (n.startsWith("ForkJoinPool")) return "virtual-thread carriers"; // the application's virtual threads (the shards rows)
             return n;
         }
 

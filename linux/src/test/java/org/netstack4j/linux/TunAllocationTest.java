@@ -75,9 +75,7 @@ class TunAllocationTest {
                 MemorySegment sink = arena.allocate(TunTapDevice.BUFFER_SIZE);
                 byte[] packet = offload ? tcp(0) : tcp(1400); // offload: a lone ACK, written behind a zero header
                 writeRounds(dev, pair, sink, packet, ROUNDS); // warm-up
-                long before = MX.getCurrentThreadAllocatedBytes();
-                writeRounds(dev, pair, sink, packet, ROUNDS);
-                long allocated = MX.getCurrentThreadAllocatedBytes() - before;
+                long allocated = writeRounds(dev, pair, sink, packet, ROUNDS);
                 System.out.printf(Locale.ROOT, "[alloc] writes (offload %s): %d B allocated for %d writes%n", offload, allocated, ROUNDS);
                 // at most the JDK's own slice of the errno capture segment per write(2) (SharedUtils.checkCaptureSegment,
                 // 40 B, gone when C2 inlines the downcall into the caller): the device adds nothing
@@ -88,17 +86,25 @@ class TunAllocationTest {
         }
     }
 
-    /** ROUNDS writes, each read back at the peer: a lone offload packet must arrive behind ten zero bytes. */
-    private static void writeRounds(TunDevice dev, SeqpacketPair pair, MemorySegment sink, byte[] packet, int rounds) {
+    /**
+     * ROUNDS writes, each read back at the peer: a lone offload packet must arrive behind ten zero
+     * bytes. Returns the bytes allocated in transmit and poll (the peer's read is not counted: its
+     * errno capture slice comes and goes with the JIT's inlining, as the write's own does).
+     */
+    private static long writeRounds(TunDevice dev, SeqpacketPair pair, MemorySegment sink, byte[] packet, int rounds) {
         int hdr = dev.offloads().vnetHeader() ? VirtioNetHeader.LENGTH : 0;
+        long allocated = 0;
         for (int r = 0; r < rounds; r++) {
+            long a0 = MX.getCurrentThreadAllocatedBytes();
             dev.transmit(r, packet);
             dev.poll(r);
+            allocated += MX.getCurrentThreadAllocatedBytes() - a0;
             long n = LibC.read(pair.errno, pair.peer, sink, sink.byteSize());
             assertEquals(hdr + packet.length, n);
             if (hdr > 0) assertEquals(0L, sink.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) | sink.get(ValueLayout.JAVA_SHORT_UNALIGNED, 8));
             assertEquals(packet[packet.length - 1], sink.get(ValueLayout.JAVA_BYTE, n - 1));
         }
+        return allocated;
     }
 
     /** An IPv4 TCP ACK segment 10.0.0.1:1000 -> 10.0.0.2:2000 with {@code payload} bytes (checksum field left 0). */
