@@ -333,14 +333,24 @@ public final class TunOffload {
 
     /**
      * The GSO header of a TCP super-packet whose checksum field already holds the folded
-     * pseudo-header sum (as the stack's TSO output writes it, TcpEncoder#emitPartial).
+     * pseudo-header sum (as the stack's TSO output writes it, TcpEncoder#emitPartial), written into
+     * {@code dst} at {@code off} field by field (virtio 1.x 5.1.6, little-endian): no header record per super-segment.
      */
-    static VirtioNetHeader gsoHeader(byte[] packet, int mss) {
+    static void writeGsoHeader(byte[] packet, int mss, byte[] dst, int off) {
         boolean v6 = (packet[0] & 0xff) >>> 4 == 6;
         int ipLen = v6 ? 40 : (packet[0] & 0xf) * 4;
         int tcpLen = ((packet[ipLen + 12] & 0xff) >>> 4) * 4;
-        return new VirtioNetHeader(VirtioNetHeader.F_NEEDS_CSUM, v6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4,
-                ipLen + tcpLen, mss, ipLen, 16);
+        int hdrLen = ipLen + tcpLen;
+        dst[off] = VirtioNetHeader.F_NEEDS_CSUM;
+        dst[off + 1] = (byte) (v6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4);
+        dst[off + 2] = (byte) hdrLen;
+        dst[off + 3] = (byte) (hdrLen >>> 8);
+        dst[off + 4] = (byte) mss;
+        dst[off + 5] = (byte) (mss >>> 8);
+        dst[off + 6] = (byte) ipLen;
+        dst[off + 7] = 0;
+        dst[off + 8] = 16; // csum_offset: the TCP checksum field
+        dst[off + 9] = 0;
     }
 
     /** The TCP payload length of an IPv4 or IPv6 TCP packet. */
@@ -373,7 +383,7 @@ public final class TunOffload {
         int ipLen = v6 ? 40 : (packet[0] & 0xf) * 4;
         int l4 = packet.length - ipLen;
         byte[] f = plain(packet);
-        gsoHeader(packet, mss).write(f, 0);
+        writeGsoHeader(packet, mss, f, 0);
         long sum = v6 ? Checksum.sum(0, packet, 8, 32) : Checksum.sum(0, packet, 12, 8);
         int folded = ~Checksum.finish(sum + Segmentation.TCP + l4) & 0xffff;
         int at = VirtioNetHeader.LENGTH + ipLen + 16;

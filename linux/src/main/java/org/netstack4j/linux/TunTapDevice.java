@@ -204,18 +204,17 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         tsoWrites++;
         coalesced[0]++;
         coalesced[1] += (TunOffload.payloadLength(packet) + segmentSize - 1) / segmentSize;
-        VirtioNetHeader h = TunOffload.gsoHeader(packet, segmentSize);
         if (!txQueue.isEmpty()) flush(now);
         txRing.submit(); // what is staged goes first
         if (txQueue.isEmpty() && packet.length + VirtioNetHeader.LENGTH <= txBuf.byteSize()) {
-            h.write(txHeader, 0);
+            TunOffload.writeGsoHeader(packet, segmentSize, txHeader, 0);
             MemorySegment.copy(txHeader, 0, txBuf, ValueLayout.JAVA_BYTE, 0, VirtioNetHeader.LENGTH);
             MemorySegment.copy(packet, 0, txBuf, ValueLayout.JAVA_BYTE, VirtioNetHeader.LENGTH, packet.length);
             int e = writeBuffer(VirtioNetHeader.LENGTH + packet.length);
             if (e != Errno.EAGAIN && e != Errno.ENOBUFS) return;
         }
         byte[] f = TunOffload.plain(packet);
-        h.write(f, 0);
+        TunOffload.writeGsoHeader(packet, segmentSize, f, 0);
         enqueue(now, f);
     }
 
