@@ -392,27 +392,37 @@ public final class TunBench {
 
     /**
      * CPU used between {@link #start} and {@link #stop}: the whole machine (from /proc/stat, in
-     * cores busy), this JVM, and its threads whose names start with "netstack4j-" (the event
-     * loop and the TUN reader) plus the calling (application) thread.
+     * cores busy), this JVM, and every JVM thread that used CPU meanwhile, busiest first, by role:
+     * "reader" (a TUN reader thread, netstack4j-rx-*: with TunHost it also runs the stack inline
+     * whenever it gets the event loop, so the work shows here rather than under "loop"), "loop"
+     * (the event loop thread), "app thread" (the caller), "virtual-thread carriers" (ForkJoinPool
+     * workers running the application's virtual threads), others by name; what no Java thread
+     * accounts for (GC, JIT) as "gc/jit". Before issue 15 only the loop and reader threads were
+     * listed, and the loop's "0.00" hid where the stack ran.
      */
     static final class CpuMeter {
+        /** Threads under this share of a core are summed into "others". */
+        private static final double LISTED = 0.01;
         private long wall0;
         private long[] stat0;
         private long jvm0;
-        private final java.util.Map<String, Long> threads0 = new java.util.HashMap<>();
-        private long app0;
+        private final java.util.Map<Long, Long> threads0 = new java.util.HashMap<>();
+        private long appId;
 
         static CpuMeter start() {
             CpuMeter m = new CpuMeter();
             m.wall0 = System.nanoTime();
             m.stat0 = procStat();
             m.jvm0 = jvmCpu();
-            m.threads0.putAll(threadCpu());
-            m.app0 = threadMx().getCurrentThreadCpuTime();
+            m.appId = Thread.currentThread().threadId();
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                long ns = threadMx().getThreadCpuTime(t.threadId());
+                if (ns >= 0) m.threads0.put(t.threadId(), ns);
+            }
             return m;
         }
 
-        /** "machine 1.9/2 cores busy; JVM 1.2 cores: loop 0.7, reader 0.2, app 0.2". */
+        /** "machine 1.9/2 cores busy; JVM 1.20 cores: reader 0.85, app thread 0.20, loop 0.01, gc/jit 0.14". */
         String stop() {
             double wall = (System.nanoTime() - wall0) / 1e9;
             long[] stat1 = procStat();
@@ -423,13 +433,43 @@ public final class TunBench {
                 int cores = Runtime.getRuntime().availableProcessors();
                 sb.append(String.format(Locale.ROOT, "machine %.1f/%d cores busy; ", total <= 0 ? 0 : cores * (1 - idle / total), cores));
             }
-            sb.append(String.format(Locale.ROOT, "JVM %.2f cores:", (jvmCpu() - jvm0) / 1e9 / wall));
-            for (var e : threadCpu().entrySet()) {
-                long before = threads0.getOrDefault(e.getKey(), 0L);
-                sb.append(String.format(Locale.ROOT, " %s %.2f,", e.getKey(), (e.getValue() - before) / 1e9 / wall));
+            double jvm = (jvmCpu() - jvm0) / 1e9 / wall;
+            sb.append(String.format(Locale.ROOT, "JVM %.2f cores:", jvm));
+            java.util.Map<String, Double> byRole = new java.util.HashMap<>();
+            double threads = 0;
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                long ns = threadMx().getThreadCpuTime(t.threadId());
+                if (ns < 0) continue;
+                double cores = (ns - threads0.getOrDefault(t.threadId(), 0L)) / 1e9 / wall;
+                threads += cores;
+                byRole.merge(role(t), cores, Double::sum);
             }
-            sb.append(String.format(Locale.ROOT, " app thread %.2f", (threadMx().getCurrentThreadCpuTime() - app0) / 1e9 / wall));
+            double others = 0;
+            var roles = new java.util.ArrayList<>(byRole.entrySet());
+            roles.sort(java.util.Map.Entry.<String, Double>comparingByValue().reversed());
+            String sep = " ";
+            for (var e : roles) {
+                boolean named = e.getKey().equals("reader") || e.getKey().equals("loop") || e.getKey().equals("app thread");
+                if (!named && e.getValue() < LISTED) {
+                    others += e.getValue();
+                    continue;
+                }
+                sb.append(String.format(Locale.ROOT, "%s%s %.2f", sep, e.getKey(), e.getValue()));
+                sep = ", ";
+            }
+            if (others >= 0.005) sb.append(String.format(Locale.ROOT, ", others %.2f", others));
+            // threads ended meanwhile (their time is gone from the thread view) also land here
+            sb.append(String.format(Locale.ROOT, ", gc/jit %.2f", Math.max(0, jvm - threads)));
             return sb.toString();
+        }
+
+        private String role(Thread t) {
+            if (t.threadId() == appId) return "app thread";
+            String n = t.getName();
+            if (n.startsWith("netstack4j-rx-")) return "reader";
+            if (n.startsWith("netstack4j-")) return "loop";
+            if (n.startsWith("ForkJoinPool")) return "virtual-thread carriers"; // the application's virtual threads (the shards rows)
+            return n;
         }
 
         private static java.lang.management.ThreadMXBean threadMx() {
@@ -442,17 +482,6 @@ public final class TunBench {
                 return os.getProcessCpuTime();
             }
             return 0;
-        }
-
-        private static java.util.Map<String, Long> threadCpu() {
-            java.util.Map<String, Long> m = new java.util.TreeMap<>();
-            for (Thread t : Thread.getAllStackTraces().keySet()) {
-                if (t.getName().startsWith("netstack4j-")) {
-                    long ns = threadMx().getThreadCpuTime(t.threadId());
-                    if (ns >= 0) m.put(t.getName().startsWith("netstack4j-rx-") ? "reader" : "loop", ns);
-                }
-            }
-            return m;
         }
 
         /** {total jiffies, idle+iowait jiffies} of the first line of /proc/stat, or null. */

@@ -126,32 +126,38 @@ public final class TunOffload {
             leftPartial = false;
         }
 
+        // The header of the read being decoded, as plain fields (the reader decodes it in place:
+        // no VirtioNetHeader record per read). gso is without the ECN bit.
+        private int hFlags, hGso, hGsoSize, hCsumStart, hCsumOffset;
+
+        private boolean needsChecksum() { return (hFlags & VirtioNetHeader.F_NEEDS_CSUM) != 0; }
+
         /**
          * NEEDS_CSUM: completes the checksum, or only checks that it is a TCP checksum that
          * {@link #vouch} will vouch for when {@link #leaveVouchedPartial}. False if the offsets lie outside.
          */
-        private boolean complete(VirtioNetHeader h, byte[] p, int n) {
-            if (leaveVouchedPartial && vouchable(h, p)) {
+        private boolean complete(byte[] p, int n) {
+            if (leaveVouchedPartial && vouchable(p)) {
                 checksumsLeftPartial++;
                 leftPartial = true; // said in the word: a capture or a router completes it (FrameSink#CHECKSUM_PARTIAL)
                 return true;
             }
-            if (!Segmentation.completeChecksum(p, n, h.csumStart(), h.csumOffset())) return false;
+            if (!Segmentation.completeChecksum(p, n, hCsumStart, hCsumOffset)) return false;
             checksumsCompleted++;
             return true;
         }
 
-        /** Whether {@code h} covers {@code p}'s TCP checksum: NEEDS_CSUM at the TCP header's checksum field, or DATA_VALID. */
-        private static boolean vouchable(VirtioNetHeader h, byte[] p) {
-            if (!(h.needsChecksum() || h.dataValid()) || p.length < 20) return false;
+        /** Whether the header covers {@code p}'s TCP checksum: NEEDS_CSUM at the TCP header's checksum field, or DATA_VALID. */
+        private boolean vouchable(byte[] p) {
+            if ((hFlags & (VirtioNetHeader.F_NEEDS_CSUM | VirtioNetHeader.F_DATA_VALID)) == 0 || p.length < 20) return false;
             int v = (p[0] & 0xff) >>> 4;
             int tcpAt = v == 4 && p[9] == TCP ? (p[0] & 0x0f) * 4 : v == 6 && p.length >= 40 && p[6] == TCP ? 40 : -1;
-            return tcpAt >= 0 && tcpAt + 20 <= p.length && !(h.needsChecksum() && (h.csumStart() != tcpAt || h.csumOffset() != 16));
+            return tcpAt >= 0 && tcpAt + 20 <= p.length && !(needsChecksum() && (hCsumStart != tcpAt || hCsumOffset != 16));
         }
 
         /** Marks {@code p} as verified if the header says the device took care of its TCP checksum. */
-        private void vouch(VirtioNetHeader h, byte[] p) {
-            if (!vouchable(h, p)) return;
+        private void vouch(byte[] p) {
+            if (!vouchable(p)) return;
             checksumsVouched++;
             vouched = true;
         }
@@ -168,50 +174,60 @@ public final class TunOffload {
 
         /** The same for a header already parsed and the packet after it ({@code p} is handed over). */
         boolean decode(VirtioNetHeader h, byte[] p, Collection<byte[]> out) {
+            return decode(h.flags(), h.gsoType(), h.gsoSize(), h.csumStart(), h.csumOffset(), p, out);
+        }
+
+        /** The same for the header's fields (flags, gso_type, gso_size, csum_start, csum_offset) as read in place. */
+        boolean decode(int flags, int gsoType, int gsoSize, int csumStart, int csumOffset, byte[] p, Collection<byte[]> out) {
+            hFlags = flags;
+            hGso = gsoType & ~VirtioNetHeader.GSO_ECN;
+            hGsoSize = gsoSize;
+            hCsumStart = csumStart;
+            hCsumOffset = csumOffset;
             int n = p.length;
             mergedSegmentSize = 0;
             vouched = false;
             leftPartial = false;
             if (n == 0) return drop();
-            switch (h.gso()) {
+            switch (hGso) {
                 case VirtioNetHeader.GSO_NONE -> {
-                    if (h.needsChecksum() && !complete(h, p, n)) return drop();
-                    vouch(h, p);
+                    if (needsChecksum() && !complete(p, n)) return drop();
+                    vouch(p);
                     out.add(p);
                     return true;
                 }
                 case VirtioNetHeader.GSO_TCPV4, VirtioNetHeader.GSO_TCPV6, VirtioNetHeader.GSO_UDP_L4 -> {
                     int version = (p[0] & 0xff) >>> 4;
-                    boolean tcp = h.gso() != VirtioNetHeader.GSO_UDP_L4;
-                    if (h.gsoSize() == 0
-                            || (h.gso() == VirtioNetHeader.GSO_TCPV4 && version != 4)
-                            || (h.gso() == VirtioNetHeader.GSO_TCPV6 && version != 6)) return drop();
+                    boolean tcp = hGso != VirtioNetHeader.GSO_UDP_L4;
+                    if (hGsoSize == 0
+                            || (hGso == VirtioNetHeader.GSO_TCPV4 && version != 4)
+                            || (hGso == VirtioNetHeader.GSO_TCPV6 && version != 6)) return drop();
                     if (tcp && mergeRuns) {
                         // one packet with a full checksum: NEEDS_CSUM completes it (TCP verifies it as
                         // for any segment), otherwise it is recomputed
-                        if (h.needsChecksum() && leaveSuperPartial && vouchable(h, p)) {
+                        if (needsChecksum() && leaveSuperPartial && vouchable(p)) {
                             superPackets++;
                             checksumsLeftPartial++;
-                            mergedSegmentSize = h.gsoSize();
-                            vouch(h, p);
+                            mergedSegmentSize = hGsoSize;
+                            vouch(p);
                             out.add(p);
                             return true;
                         }
-                        if (h.needsChecksum() && complete(h, p, n)) {
+                        if (needsChecksum() && complete(p, n)) {
                             superPackets++;
-                            mergedSegmentSize = h.gsoSize();
-                            vouch(h, p);
+                            mergedSegmentSize = hGsoSize;
+                            vouch(p);
                             out.add(p);
                             return true;
                         }
                         Segmentation.Result whole = Segmentation.segment(p, n, MAX_SUPER);
                         if (!whole.ok() || whole.packets().size() != 1) return drop();
                         superPackets++;
-                        mergedSegmentSize = h.gsoSize();
+                        mergedSegmentSize = hGsoSize;
                         out.add(whole.packets().get(0));
                         return true;
                     }
-                    Segmentation.Result r = Segmentation.segment(p, n, h.gsoSize());
+                    Segmentation.Result r = Segmentation.segment(p, n, hGsoSize);
                     if (!r.ok()) return drop();
                     superPackets++;
                     out.addAll(r.packets());
@@ -317,14 +333,24 @@ public final class TunOffload {
 
     /**
      * The GSO header of a TCP super-packet whose checksum field already holds the folded
-     * pseudo-header sum (as the stack's TSO output writes it, TcpEncoder#emitPartial).
+     * pseudo-header sum (as the stack's TSO output writes it, TcpEncoder#emitPartial), written into
+     * {@code dst} at {@code off} field by field (virtio 1.x 5.1.6, little-endian): no header record per super-segment.
      */
-    static VirtioNetHeader gsoHeader(byte[] packet, int mss) {
+    static void writeGsoHeader(byte[] packet, int mss, byte[] dst, int off) {
         boolean v6 = (packet[0] & 0xff) >>> 4 == 6;
         int ipLen = v6 ? 40 : (packet[0] & 0xf) * 4;
         int tcpLen = ((packet[ipLen + 12] & 0xff) >>> 4) * 4;
-        return new VirtioNetHeader(VirtioNetHeader.F_NEEDS_CSUM, v6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4,
-                ipLen + tcpLen, mss, ipLen, 16);
+        int hdrLen = ipLen + tcpLen;
+        dst[off] = VirtioNetHeader.F_NEEDS_CSUM;
+        dst[off + 1] = (byte) (v6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4);
+        dst[off + 2] = (byte) hdrLen;
+        dst[off + 3] = (byte) (hdrLen >>> 8);
+        dst[off + 4] = (byte) mss;
+        dst[off + 5] = (byte) (mss >>> 8);
+        dst[off + 6] = (byte) ipLen;
+        dst[off + 7] = 0;
+        dst[off + 8] = 16; // csum_offset: the TCP checksum field
+        dst[off + 9] = 0;
     }
 
     /** The TCP payload length of an IPv4 or IPv6 TCP packet. */
@@ -357,7 +383,7 @@ public final class TunOffload {
         int ipLen = v6 ? 40 : (packet[0] & 0xf) * 4;
         int l4 = packet.length - ipLen;
         byte[] f = plain(packet);
-        gsoHeader(packet, mss).write(f, 0);
+        writeGsoHeader(packet, mss, f, 0);
         long sum = v6 ? Checksum.sum(0, packet, 8, 32) : Checksum.sum(0, packet, 12, 8);
         int folded = ~Checksum.finish(sum + Segmentation.TCP + l4) & 0xffff;
         int at = VirtioNetHeader.LENGTH + ipLen + 16;

@@ -76,7 +76,8 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     private int rxInfoHead, rxInfoCount;
     /** The word on the frame {@link #takePending} returned last. */
     private int takenInfo;
-    private final byte[] rxHeader = new byte[VirtioNetHeader.LENGTH];
+    /** A virtio-net header's 16-bit fields (little-endian on the hosts we run on; TUNSETVNETLE elsewhere). */
+    private static final ValueLayout.OfShort LE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
     private final java.util.ArrayList<byte[]> txBatch = new java.util.ArrayList<>();
     private long txBatchAt = Time.NEVER;
     /** TCP super-packets written and the segments in them; USO super-packets and the datagrams in them. */
@@ -203,18 +204,17 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         tsoWrites++;
         coalesced[0]++;
         coalesced[1] += (TunOffload.payloadLength(packet) + segmentSize - 1) / segmentSize;
-        VirtioNetHeader h = TunOffload.gsoHeader(packet, segmentSize);
         if (!txQueue.isEmpty()) flush(now);
         txRing.submit(); // what is staged goes first
         if (txQueue.isEmpty() && packet.length + VirtioNetHeader.LENGTH <= txBuf.byteSize()) {
-            h.write(txHeader, 0);
-            MemorySegment.copy(MemorySegment.ofArray(txHeader), 0, txBuf, 0, VirtioNetHeader.LENGTH);
-            MemorySegment.copy(MemorySegment.ofArray(packet), 0, txBuf, VirtioNetHeader.LENGTH, packet.length);
+            TunOffload.writeGsoHeader(packet, segmentSize, txHeader, 0);
+            MemorySegment.copy(txHeader, 0, txBuf, ValueLayout.JAVA_BYTE, 0, VirtioNetHeader.LENGTH);
+            MemorySegment.copy(packet, 0, txBuf, ValueLayout.JAVA_BYTE, VirtioNetHeader.LENGTH, packet.length);
             int e = writeBuffer(VirtioNetHeader.LENGTH + packet.length);
             if (e != Errno.EAGAIN && e != Errno.ENOBUFS) return;
         }
         byte[] f = TunOffload.plain(packet);
-        h.write(f, 0);
+        TunOffload.writeGsoHeader(packet, segmentSize, f, 0);
         enqueue(now, f);
     }
 
@@ -234,6 +234,14 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
      */
     public final void flushBatch(long now) {
         if (txBatch.isEmpty()) return;
+        if (txBatch.size() == 1) {
+            // a lone packet (the ACK of a bulk receive, a request): nothing to coalesce
+            byte[] p = txBatch.get(0);
+            txBatch.clear();
+            txBatchAt = Time.NEVER;
+            writeBare(now, p);
+            return;
+        }
         java.util.List<byte[]> frames = TunOffload.coalesce(txBatch, coalesced,
                 offloads.has(TunOffload.TUN_F_CSUM | TunOffload.TUN_F_USO4), offloads.has(TunOffload.TUN_F_CSUM | TunOffload.TUN_F_USO6));
         txBatch.clear();
@@ -258,6 +266,30 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
         if (inbound != null) inbound.mergeRuns = merge;
     }
 
+    /**
+     * Offload mode: {@code packet} behind an all-zero vnet header, as {@code writeWire(TunOffload.plain(packet))}
+     * but without making that framed copy (an array and a pass over the bytes per write): the header
+     * and the packet go straight into the write buffer or a ring slot. Only a refused write keeps a framed copy.
+     */
+    private void writeBare(long now, byte[] packet) {
+        int hdr = VirtioNetHeader.LENGTH, length = hdr + packet.length;
+        if (!txQueue.isEmpty() || length > txBuf.byteSize()) {
+            writeWire(now, TunOffload.plain(packet));
+            return;
+        }
+        if (batchedWrites && txRing.stage(now, packet, hdr)) {
+            txPackets++;
+            txBytes += length;
+            return;
+        }
+        txRing.submit(); // what is staged goes first
+        txBuf.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, 0L);
+        txBuf.set(ValueLayout.JAVA_SHORT_UNALIGNED, 8, (short) 0);
+        MemorySegment.copy(packet, 0, txBuf, ValueLayout.JAVA_BYTE, hdr, packet.length);
+        int e = writeBuffer(length);
+        if (e == Errno.EAGAIN || e == Errno.ENOBUFS) enqueue(now, TunOffload.plain(packet));
+    }
+
     /** Writes bytes as they go to write(2) (with the vnet header in the offload mode), queueing on EAGAIN/ENOBUFS. */
     private void writeWire(long now, byte[] frame) {
         if (!txQueue.isEmpty()) {
@@ -275,7 +307,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
 
     /** 0 on success (or staged in the ring), else the errno (already counted unless it is a retryable EAGAIN/ENOBUFS). */
     private int writeOnce(long now, byte[] frame) {
-        if (batchedWrites && txRing.stage(now, frame)) {
+        if (batchedWrites && txRing.stage(now, frame, 0)) {
             // counted when staged (as a write(2) is when it returns); a failed completion takes it back
             txPackets++;
             txBytes += frame.length;
@@ -287,7 +319,7 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
             lastTxErrno = Errno.EMSGSIZE;
             return Errno.EMSGSIZE;
         }
-        MemorySegment.copy(MemorySegment.ofArray(frame), 0, txBuf, 0, frame.length); // segment to segment: see copyOut
+        MemorySegment.copy(frame, 0, txBuf, ValueLayout.JAVA_BYTE, 0, frame.length); // array form, no wrapper: see copyOut
         return writeBuffer(frame.length);
     }
 
@@ -489,9 +521,11 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
             pendInfos(1);
             return;
         }
-        MemorySegment.copy(buf, base, MemorySegment.ofArray(rxHeader), 0, VirtioNetHeader.LENGTH);
+        // the header's fields read in place (little-endian, virtio 1.x 5.1.6): no header record, no copy
         int before = rxPending.size();
-        inbound.decode(VirtioNetHeader.read(rxHeader, 0, VirtioNetHeader.LENGTH), packet, rxPending);
+        inbound.decode(buf.get(ValueLayout.JAVA_BYTE, base) & 0xff, buf.get(ValueLayout.JAVA_BYTE, base + 1) & 0xff,
+                buf.get(LE16, base + 4) & 0xffff, buf.get(LE16, base + 6) & 0xffff, buf.get(LE16, base + 8) & 0xffff,
+                packet, rxPending);
         pendInfos(rxPending.size() - before);
     }
 
@@ -818,15 +852,17 @@ public abstract sealed class TunTapDevice implements Device, AutoCloseable permi
     /**
      * The first {@code length} bytes of {@code buf} as a new array. Not {@code asSlice(..).toArray(..)}:
      * on JDK 25 that computes {@code Class.getSimpleName()} on every call, which showed up as the
-     * reader thread's hottest Java frame in a JFR profile of TunBench. Nor the array form of
-     * {@code MemorySegment.copy}: on JDK 25 its index check built a StringBuilder per call
-     * (JFR, the offload rows); the segment-to-segment copy has no such check. With recycling on
-     * ({@link #setRecycling}) a large frame goes into an array the stack gave back.
+     * reader thread's hottest Java frame in a JFR profile of TunBench. Nor a segment-to-segment copy
+     * into {@code MemorySegment.ofArray(frame)}: that wrapper is 72 bytes per read that escape
+     * analysis did not remove in this method (JFR issue 15: asSlice/ofArray among the reader's top
+     * frames). The array form of {@code MemorySegment.copy} allocates nothing (measured on JDK 25,
+     * also interpreted; TunAllocationTest). With recycling on ({@link #setRecycling}) a large
+     * frame goes into an array the stack gave back.
      */
     private byte[] copyOut(MemorySegment buf, long base, int length) {
         TunRxPool pool = rxPool;
         byte[] frame = pool == null ? new byte[length] : pool.take(length);
-        MemorySegment.copy(buf, base, MemorySegment.ofArray(frame), 0, length);
+        MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, base, frame, 0, length);
         return frame;
     }
 }

@@ -57,23 +57,27 @@ final class TunTxRing {
     long stagedAt() { return stagedAt; }
 
     /**
-     * Stages a write of {@code frame} in the ring (copied into a free slot), to be submitted with
-     * the others of this burst by {@link #submit}. False if the frame does not fit a slot, its order
-     * matters, or the ring is not in use: the caller writes it with write(2).
+     * Stages a write of {@code zeros} zero bytes (an all-zero vnet header, or 0) and {@code frame}
+     * in the ring (copied into a free slot), to be submitted with the others of this burst by
+     * {@link #submit}. False if the frame does not fit a slot, its order matters, or the ring is not
+     * in use: the caller writes it with write(2).
      */
-    boolean stage(long now, byte[] frame) {
-        if (!(STAGE_ALL || orderFree(frame, wireOffset))) return false;
+    boolean stage(long now, byte[] frame, int zeros) {
+        if (!(STAGE_ALL || orderFree(frame, wireOffset - zeros))) return false;
         if (!tried) setup();
-        if (ring == null || frame.length > TX_SLOT_SIZE) return false;
+        int length = zeros + frame.length;
+        if (ring == null || length > TX_SLOT_SIZE) return false;
         if (freeCount == 0 || ring.freeSlots() == 0) {
             submit();
             if (freeCount == 0 || ring.freeSlots() == 0) return false;
         }
         int slot = free[--freeCount];
         long at = (long) slot * TX_SLOT_SIZE;
-        MemorySegment.copy(MemorySegment.ofArray(frame), 0, slots, at, frame.length);
-        slotLength[slot] = frame.length;
-        ring.prepare(IoUring.OP_WRITE, dev.fd(), slots.address() + at, frame.length, slot);
+        for (int z = 0; z < zeros; z++) slots.set(java.lang.foreign.ValueLayout.JAVA_BYTE, at + z, (byte) 0);
+        // the array form of copy: no MemorySegment.ofArray wrapper per write (issue 15)
+        MemorySegment.copy(frame, 0, slots, java.lang.foreign.ValueLayout.JAVA_BYTE, at + zeros, frame.length);
+        slotLength[slot] = length;
+        ring.prepare(IoUring.OP_WRITE, dev.fd(), slots.address() + at, length, slot);
         if (now < stagedAt) stagedAt = now;
         return true;
     }
