@@ -30,7 +30,8 @@ import org.netstack4j.tcp.TcpException;
  * <p>Copies go through direct buffers of {@link TunGateway#COPY_MAX}, one loop's at a time
  * ({@link Scratch}): the receive ring is copied into one and the host socket writes it, the host
  * socket reads into one and the send ring takes it ({@code TcpConnection.receive/send(ByteBuffer)}),
- * with no heap array between and no JDK copy into a temporary direct buffer (issue 14). A flow
+ * with no heap array between and no JDK copy into a temporary direct buffer (issue 14).
+ * The pool is the loop's: at most {@link Scratch#KEPT} buffers stay in it. A flow
  * keeps a buffer only while the host socket has not taken all of it; idle flows hold none.
  * Memory stays bounded: a slow side stops the other through TCP's windows (the stack stops
  * reading the connection, the host socket's send buffer fills). A FIN is passed on as a
@@ -53,7 +54,7 @@ final class LoopRelay implements AutoCloseable {
 
     /**
      * A loop's direct buffers: lent for one copy, or kept by a flow while the host socket has
-     * part of one left to take. At most {@link #KEPT} stay pooled per loop thread.
+     * part of one left to take. At most {@link #KEPT} stay pooled per loop; used only under the loop.
      */
     private static final class Scratch {
         static final int KEPT = 4;
@@ -67,8 +68,11 @@ final class LoopRelay implements AutoCloseable {
         void give(ByteBuffer b) { if (b != null && free.size() < KEPT) free.push(b); }
     }
 
-    /** Per loop thread (every Flow method runs on its loop). */
-    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    /**
+     * Per loop, not per thread: a Flow's methods run under its loop, on the loop's thread or on one
+     * that entered the loop ({@link EventLoop#execute} runs a task in place when the loop is free).
+     */
+    private final java.util.Map<EventLoop, Scratch> scratches = new java.util.concurrent.ConcurrentHashMap<>();
 
     LoopRelay(String name, AtomicLong bytesUp, AtomicLong bytesDown) throws IOException {
         this.selector = Selector.open();
@@ -152,11 +156,12 @@ final class LoopRelay implements AutoCloseable {
         }
     }
 
-    /** One relayed connection; every method runs on its loop. */
+    /** One relayed connection; every method runs under its loop. */
     final class Flow implements TcpEventListener {
         final EventLoop loop;
         final SocketChannel ch;
         private final Ended ended;
+        private final Scratch scratch;
         volatile SelectionKey key; // selector thread
         private TcpConnection c;
         /** Read from the connection, not yet taken by the host socket: a {@link Scratch} buffer this flow keeps till then. */
@@ -168,6 +173,7 @@ final class LoopRelay implements AutoCloseable {
             this.loop = loop;
             this.ch = ch;
             this.ended = ended;
+            this.scratch = scratches.computeIfAbsent(loop, l -> new Scratch());
         }
 
         /** For a flow whose connection never came (the held SYN was no longer pending): closes the host socket. */
@@ -235,7 +241,7 @@ final class LoopRelay implements AutoCloseable {
         private void pumpUp() {
             if (finished || upDone || c == null) return;
             long now = loop.now();
-            Scratch s = scratch.get();
+            Scratch s = scratch;
             try {
                 while (true) {
                     if (upPending != null) {
@@ -270,7 +276,7 @@ final class LoopRelay implements AutoCloseable {
         private void pumpDown() {
             if (finished || downDone || c == null) return;
             long now = loop.now();
-            Scratch s = scratch.get();
+            Scratch s = scratch;
             ByteBuffer buf = s.take(); // lent for this pump: every copy below ends in the send ring
             try {
                 while (true) {
@@ -319,7 +325,7 @@ final class LoopRelay implements AutoCloseable {
             if (finished) return;
             finished = true;
             open.remove(this);
-            scratch.get().give(upPending); // on the loop, as every Flow method
+            scratch.give(upPending); // under the loop, as every Flow method
             upPending = null;
             try {
                 ch.close();
