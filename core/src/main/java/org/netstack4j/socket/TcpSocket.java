@@ -289,9 +289,24 @@ public final class TcpSocket implements Closeable {
         return out;
     }
 
+    /**
+     * Reads at least one byte into {@code dst} from its position, which it advances, blocking up
+     * to soTimeout as the stream's read does; -1 at end of stream, 0 when {@code dst} is full.
+     * The receive ring is copied straight into {@code dst}: a direct buffer a host
+     * SocketChannel then writes needs no heap array between (the gateway's relay, issue 14).
+     */
+    public int read(java.nio.ByteBuffer dst) throws IOException {
+        return read(null, dst, 0, dst.remaining());
+    }
+
     /** Reads at least one byte, blocking up to soTimeout; -1 at end of stream (FIN received and all data read). */
     private int read(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
+        return read(b, null, off, len);
+    }
+
+    /** Into {@code b} at off, or (non-null) into {@code bb} at its position. */
+    private int read(byte[] b, java.nio.ByteBuffer bb, int off, int len) throws IOException {
         if (len == 0) return 0;
         int timeout = soTimeoutMs;
         long deadline = timeout == 0 ? Time.NEVER : loop.now() + Time.ms(timeout);
@@ -301,7 +316,7 @@ public final class TcpSocket implements Closeable {
         TcpConnection c = conn;
         // One task: it reads now, or leaves the request with the loop, and the connection's
         // next event fills it (the bytes come with the wakeup; no second trip to the loop).
-        PendingRead p = new PendingRead(b, off, len);
+        PendingRead p = new PendingRead(b, bb, off, len);
         try {
             loop.execute(() -> {
                 if (p.attempt(c, loop.now())) {
@@ -321,7 +336,7 @@ public final class TcpSocket implements Closeable {
             throw interrupted;
         }
         if (!p.done) cancelRead(p);
-        // The loop no longer touches b from here on.
+        // The loop no longer touches b (or bb) from here on.
         ensureOpen();
         if (p.done) return p.result();
         if (inputShutdown) return -1;
@@ -365,13 +380,15 @@ public final class TcpSocket implements Closeable {
     /** A read left with the loop: the caller's buffer and, once {@link #done}, the outcome. */
     private static final class PendingRead {
         private final byte[] b;
+        private final java.nio.ByteBuffer bb; // non-null: read into it instead of b
         private final int off, len;
         private int n;
         private IOException error;
         volatile boolean done; // written last: publishes n and error
 
-        PendingRead(byte[] b, int off, int len) {
+        PendingRead(byte[] b, java.nio.ByteBuffer bb, int off, int len) {
             this.b = b;
+            this.bb = bb;
             this.off = off;
             this.len = len;
         }
@@ -383,7 +400,7 @@ public final class TcpSocket implements Closeable {
                 if (e != null) throw Net.exception(e, false);
                 int r;
                 try {
-                    r = c.receive(now, b, off, len);
+                    r = bb != null ? c.receive(now, bb) : c.receive(now, b, off, len);
                 } catch (TcpException te) {
                     throw Net.exception(te, false);
                 }

@@ -1,5 +1,7 @@
 package org.netstack4j.tcp;
 
+import java.nio.ByteBuffer;
+
 /**
  * A fixed-capacity byte ring for the send and receive queues. The array is allocated on first
  * write so an idle connection costs no buffer memory (DESIGN.md 10), starts small and doubles
@@ -101,6 +103,24 @@ final class RingBuffer {
         return n;
     }
 
+    /**
+     * Appends up to {@code len} bytes from {@code src}'s position (a direct buffer a host socket
+     * filled: one copy into the ring, none through a heap array); advances the position by the
+     * count, which it returns.
+     */
+    int write(ByteBuffer src, int len) {
+        int n = Math.min(Math.min(len, src.remaining()), free());
+        if (n <= 0) return 0;
+        if (shared) throw new IllegalStateException("write to the shared empty ring");
+        byte[] a = array(size + n);
+        int pos = (int) (((long) head + size) % a.length);
+        int first = Math.min(n, a.length - pos);
+        src.get(a, pos, first);
+        if (first < n) src.get(a, 0, n - first);
+        size += n;
+        return n;
+    }
+
     /** Copies len bytes to the position {@code offset} bytes past the committed end (must fit). */
     void writeAt(int offset, byte[] src, int off, int len) {
         if (len <= 0) return;
@@ -149,6 +169,23 @@ final class RingBuffer {
     int read(byte[] dst, int off, int len) {
         int n = Math.min(len, size);
         peek(0, dst, off, n);
+        discard(n);
+        return n;
+    }
+
+    /**
+     * Consumes up to {@code dst.remaining()} bytes into {@code dst} (e.g. a direct buffer a host
+     * socket then writes without another copy); returns how many.
+     */
+    int read(ByteBuffer dst) { return read(dst, dst.remaining()); }
+
+    /** {@link #read(ByteBuffer)} of at most {@code len} bytes. */
+    int read(ByteBuffer dst, int len) {
+        int n = Math.min(Math.min(len, dst.remaining()), size);
+        if (n <= 0) return 0;
+        int first = Math.min(n, buf.length - head);
+        dst.put(buf, head, first);
+        if (first < n) dst.put(buf, 0, n - first);
         discard(n);
         return n;
     }

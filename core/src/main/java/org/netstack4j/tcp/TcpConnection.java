@@ -403,7 +403,7 @@ public final class TcpConnection {
         // the persist timer.
         snd.moreComing = more;
         try {
-            return queueAndSend(now, b, off, len);
+            return queueAndSend(now, b, null, off, len);
         } finally {
             snd.moreComing = false;
         }
@@ -439,23 +439,29 @@ public final class TcpConnection {
      * Throws "connection closing" after CLOSE, "connection does not exist" when CLOSED.
      */
     public int send(long now, byte[] b, int off, int len) {
-        return queueAndSend(now, b, off, len);
+        return queueAndSend(now, b, null, off, len);
     }
 
-    private int queueAndSend(long now, byte[] b, int off, int len) {
+    /**
+     * {@link #send(long, byte[], int, int)} from {@code src}'s position, which advances by the
+     * count: e.g. a direct buffer a host socket filled goes into the send ring in one copy.
+     */
+    public int send(long now, java.nio.ByteBuffer src) { return queueAndSend(now, null, src, 0, src.remaining()); }
+
+    private int queueAndSend(long now, byte[] b, java.nio.ByteBuffer bb, int off, int len) {
         if (finQueued) throw new TcpException(TcpError.CONNECTION_CLOSING);
         int n = switch (state) {
             case CLOSED -> throw new TcpException(error != null ? error : TcpError.CONNECTION_DOES_NOT_EXIST);
             case LISTEN -> throw new TcpException(TcpError.CONNECTION_DOES_NOT_EXIST, "send on a listening socket");
             case SYN_SENT, SYN_RECEIVED -> {
-                int w = snd.queue(now, b, off, len, false); // queued until ESTABLISHED
+                int w = snd.queue(now, b, bb, off, len, false); // queued until ESTABLISHED
                 Timestamping.queued(this, w);
                 if (sendsBeforeEstablished()) snd.output(now);
                 yield w;
             }
             case ESTABLISHED, CLOSE_WAIT -> {
                 snd.restartAfterIdle(now);
-                int w = snd.queue(now, b, off, len, true);
+                int w = snd.queue(now, b, bb, off, len, true);
                 Timestamping.queued(this, w);
                 snd.output(now);
                 // the application wanted to queue more than the buffer took: it waits for space
@@ -473,14 +479,24 @@ public final class TcpConnection {
      * RFC 9293 3.10.3 RECEIVE: copies up to len bytes; 0 when nothing is ready yet, -1 at the
      * end of the stream (FIN received and all data read). Throws the error of a reset connection.
      */
-    public int receive(long now, byte[] b, int off, int len) {
-        return rare != null && rare.urgData != 0 ? Urgent.receive(this, now, b, off, len) : receiveStream(now, b, off, len);
+    public int receive(long now, byte[] b, int off, int len) { return receive(now, b, null, off, len); }
+
+    /**
+     * {@link #receive(long, byte[], int, int)} into {@code dst} from its position, which it
+     * advances: the ring is copied straight into, say, a direct buffer a host socket then writes
+     * (the gateway's relay), with no heap array between. Same window updates and events.
+     */
+    public int receive(long now, java.nio.ByteBuffer dst) { return receive(now, null, dst, 0, dst.remaining()); }
+
+    private int receive(long now, byte[] b, java.nio.ByteBuffer bb, int off, int len) {
+        return rare != null && rare.urgData != 0 ? Urgent.receive(this, now, b, bb, off, len) : receiveStream(now, b, bb, off, len);
     }
 
-    int receiveStream(long now, byte[] b, int off, int len) {
+    /** Reads into {@code b} at off, or (non-null) into {@code bb} at its position; len bytes at most. */
+    int receiveStream(long now, byte[] b, java.nio.ByteBuffer bb, int off, int len) {
         if (rcvBuf.size() > 0) {
             long oldWnd = rcv.rcvWnd();
-            int n = rcvBuf.read(b, off, len);
+            int n = bb != null ? rcvBuf.read(bb, len) : rcvBuf.read(b, off, len);
             Timestamping.read(this, Seq.sub(rcvNxt, rcvBuf.size()));
             if (rare != null && rare.rcvMem != null) rare.rcvMem.release(Seq.sub(rcvNxt, rcvBuf.size()));
             if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.receiveRings().recycle(rcvBuf, RcvMem.ringCapacity(config)); // drained: back to idle cost

@@ -153,14 +153,14 @@ final class TcpSender implements RecoverySender {
      * Queues what the send buffer takes of a SEND: as much as fits (RFC 9293 3.10.2), or in the
      * Linux profile what Linux's per-skb accounting takes ({@link SkbQueue}).
      */
-    int queue(long now, byte[] b, int off, int len, boolean established) {
-        if (!SkbQueue.on(c)) return writableSendBuf(len).write(b, off, len);
+    int queue(long now, byte[] b, java.nio.ByteBuffer bb, int off, int len, boolean established) { // bb non-null: from its position, not b
+        if (!SkbQueue.on(c)) return bb != null ? writableSendBuf(len).write(bb, len) : writableSendBuf(len).write(b, off, len);
         SkbQueue q = SkbQueue.of(c);
         int done = 0;
         while (done < len) {
             int n = Math.min(len - done, q.nextRoom(c));
             if (n <= 0) break;
-            int w = writableSendBuf(n).write(b, off + done, n);
+            int w = bb != null ? writableSendBuf(n).write(bb, n) : writableSendBuf(n).write(b, off + done, n);
             q.queued(c, w);
             done += w;
             if (w < n) break;

@@ -111,12 +111,12 @@ final class Urgent {
     }
 
     /** {@link TcpConnection#receive} while an urgent mark is set: stops at the mark and skips an out-of-band urgent byte. */
-    static int receive(TcpConnection c, long now, byte[] b, int off, int len) {
+    static int receive(TcpConnection c, long now, byte[] b, java.nio.ByteBuffer bb, int off, int len) {
         Rare r = c.rare;
         int at = Seq.sub(r.urgSeq, copiedSeq(c));
-        if (len > 0 && at == 0 && !r.oobInline && c.rcvBuf.size() > 0) c.receiveStream(now, new byte[1], 0, 1);
+        if (len > 0 && at == 0 && !r.oobInline && c.rcvBuf.size() > 0) c.receiveStream(now, new byte[1], null, 0, 1);
         else if (at > 0 && at < len) len = at;
-        int n = c.receiveStream(now, b, off, len);
+        int n = c.receiveStream(now, b, bb, off, len);
         if (Seq.gt(copiedSeq(c), r.urgSeq)) r.urgData = 0;
         return n;
     }

@@ -27,10 +27,15 @@ import org.netstack4j.tcp.TcpException;
  * for OP_READ and hands the flow to its loop, which reads the host socket until it is empty or
  * the connection's send buffer is full (then it waits for the connection's onWritable).
  *
- * <p>Memory stays bounded as in the thread relay: one buffer per direction, from
- * {@link TunGateway#COPY_MIN} doubling to {@link TunGateway#COPY_MAX} while reads fill it; a slow
- * side stops the other through TCP's windows (the stack stops reading the connection, the host
- * socket's send buffer fills). A FIN is passed on as a half-close, a reset as a reset.
+ * <p>Copies go through direct buffers of {@link TunGateway#COPY_MAX}, one loop's at a time
+ * ({@link Scratch}): the receive ring is copied into one and the host socket writes it, the host
+ * socket reads into one and the send ring takes it ({@code TcpConnection.receive/send(ByteBuffer)}),
+ * with no heap array between and no JDK copy into a temporary direct buffer (issue 14).
+ * The pool is the loop's: at most {@link Scratch#KEPT} buffers stay in it. A flow
+ * keeps a buffer only while the host socket has not taken all of it; idle flows hold none.
+ * Memory stays bounded: a slow side stops the other through TCP's windows (the stack stops
+ * reading the connection, the host socket's send buffer fills). A FIN is passed on as a
+ * half-close, a reset as a reset.
  */
 final class LoopRelay implements AutoCloseable {
     /** Called once per flow when it ended: bytes each way, whether it was reset. */
@@ -46,6 +51,28 @@ final class LoopRelay implements AutoCloseable {
     private volatile boolean closed;
 
     private record Arm(Flow flow, int ops) {}
+
+    /**
+     * A loop's direct buffers: lent for one copy, or kept by a flow while the host socket has
+     * part of one left to take. At most {@link #KEPT} stay pooled per loop; used only under the loop.
+     */
+    private static final class Scratch {
+        static final int KEPT = 4;
+        private final java.util.ArrayDeque<ByteBuffer> free = new java.util.ArrayDeque<>();
+
+        ByteBuffer take() {
+            ByteBuffer b = free.poll();
+            return b != null ? b.clear() : ByteBuffer.allocateDirect(TunGateway.COPY_MAX);
+        }
+
+        void give(ByteBuffer b) { if (b != null && free.size() < KEPT) free.push(b); }
+    }
+
+    /**
+     * Per loop, not per thread: a Flow's methods run under its loop, on the loop's thread or on one
+     * that entered the loop ({@link EventLoop#execute} runs a task in place when the loop is free).
+     */
+    private final java.util.Map<EventLoop, Scratch> scratches = new java.util.concurrent.ConcurrentHashMap<>();
 
     LoopRelay(String name, AtomicLong bytesUp, AtomicLong bytesDown) throws IOException {
         this.selector = Selector.open();
@@ -129,15 +156,15 @@ final class LoopRelay implements AutoCloseable {
         }
     }
 
-    /** One relayed connection; every method runs on its loop. */
+    /** One relayed connection; every method runs under its loop. */
     final class Flow implements TcpEventListener {
         final EventLoop loop;
         final SocketChannel ch;
         private final Ended ended;
+        private final Scratch scratch;
         volatile SelectionKey key; // selector thread
         private TcpConnection c;
-        private byte[] upBuf = new byte[TunGateway.COPY_MIN], downBuf = new byte[TunGateway.COPY_MIN];
-        /** Read from the connection, not yet taken by the host socket. */
+        /** Read from the connection, not yet taken by the host socket: a {@link Scratch} buffer this flow keeps till then. */
         private ByteBuffer upPending;
         private boolean upQueued, downQueued, waitingForSpace, upDone, downDone, finished;
         private long up, down;
@@ -146,6 +173,7 @@ final class LoopRelay implements AutoCloseable {
             this.loop = loop;
             this.ch = ch;
             this.ended = ended;
+            this.scratch = scratches.computeIfAbsent(loop, l -> new Scratch());
         }
 
         /** For a flow whose connection never came (the held SYN was no longer pending): closes the host socket. */
@@ -213,6 +241,7 @@ final class LoopRelay implements AutoCloseable {
         private void pumpUp() {
             if (finished || upDone || c == null) return;
             long now = loop.now();
+            Scratch s = scratch;
             try {
                 while (true) {
                     if (upPending != null) {
@@ -221,11 +250,14 @@ final class LoopRelay implements AutoCloseable {
                             arm(SelectionKey.OP_WRITE);
                             return;
                         }
+                        s.give(upPending);
                         upPending = null;
                     }
-                    int n = c.receive(now, upBuf, 0, upBuf.length);
-                    if (n == 0) return;
-                    if (n < 0) {
+                    ByteBuffer b = s.take();
+                    int n = c.receive(now, b); // the ring straight into the direct buffer the host socket writes
+                    if (n <= 0) {
+                        s.give(b);
+                        if (n == 0) return;
                         upDone = true;
                         ch.shutdownOutput(); // the client's FIN goes on: a half-close
                         if (downDone) finish(false);
@@ -233,8 +265,7 @@ final class LoopRelay implements AutoCloseable {
                     }
                     up += n;
                     bytesUp.addAndGet(n);
-                    upPending = ByteBuffer.wrap(upBuf, 0, n);
-                    if (n == upBuf.length && upBuf.length < TunGateway.COPY_MAX) upBuf = new byte[upBuf.length * 2];
+                    upPending = b.flip();
                 }
             } catch (IOException | TcpException e) {
                 reset(true);
@@ -245,6 +276,8 @@ final class LoopRelay implements AutoCloseable {
         private void pumpDown() {
             if (finished || downDone || c == null) return;
             long now = loop.now();
+            Scratch s = scratch;
+            ByteBuffer buf = s.take(); // lent for this pump: every copy below ends in the send ring
             try {
                 while (true) {
                     int space = c.writable();
@@ -253,7 +286,7 @@ final class LoopRelay implements AutoCloseable {
                         return;
                     }
                     waitingForSpace = false;
-                    int n = ch.read(ByteBuffer.wrap(downBuf, 0, Math.min(space, downBuf.length)));
+                    int n = ch.read(buf.clear().limit(Math.min(space, buf.capacity())));
                     if (n == 0) {
                         arm(SelectionKey.OP_READ);
                         return;
@@ -264,14 +297,15 @@ final class LoopRelay implements AutoCloseable {
                         if (upDone) finish(false);
                         return;
                     }
-                    int w = c.send(now, downBuf, 0, n);
+                    int w = c.send(now, buf.flip()); // the direct buffer straight into the send ring
                     if (w != n) throw new IOException("relay: the connection took " + w + " of " + n + " bytes it had room for");
                     down += n;
                     bytesDown.addAndGet(n);
-                    if (n == downBuf.length && downBuf.length < TunGateway.COPY_MAX) downBuf = new byte[downBuf.length * 2];
                 }
             } catch (IOException | TcpException e) {
                 reset(true);
+            } finally {
+                s.give(buf);
             }
         }
 
@@ -291,8 +325,8 @@ final class LoopRelay implements AutoCloseable {
             if (finished) return;
             finished = true;
             open.remove(this);
+            scratch.give(upPending); // under the loop, as every Flow method
             upPending = null;
-            upBuf = downBuf = null;
             try {
                 ch.close();
             } catch (IOException ignored) {

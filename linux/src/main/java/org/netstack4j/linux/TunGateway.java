@@ -193,7 +193,7 @@ public final class TunGateway implements AutoCloseable {
             }
             Socket up;
             try {
-                up = config.upstream().connect(new InetSocketAddress(f.originalAddress().toInetAddress(), f.originalPort()), config.connectTimeoutMs());
+                up = connectUpstream(new InetSocketAddress(f.originalAddress().toInetAddress(), f.originalPort()));
             } catch (Upstream.Failed e) {
                 f.refuse(e.refusal());
                 refused.incrementAndGet();
@@ -214,6 +214,26 @@ public final class TunGateway implements AutoCloseable {
                     (System.nanoTime() - t0) / 1_000_000));
         } catch (IOException | RuntimeException e) {
             config.log().accept(id + " failed: " + e);
+        }
+    }
+
+    /**
+     * The upstream socket of a thread-relayed flow. Direct: a SocketChannel's socket (connected
+     * as {@link Upstream.Direct#connect} does), so that the client-to-host copy can write it from
+     * a direct buffer the receive ring was copied into ({@link #copyUp}), with no heap array and
+     * no JDK copy into a temporary direct buffer between.
+     */
+    private Socket connectUpstream(InetSocketAddress target) throws Upstream.Failed {
+        if (!(config.upstream() instanceof Upstream.Direct)) return config.upstream().connect(target, config.connectTimeoutMs());
+        SocketChannel ch = null;
+        try {
+            ch = SocketChannel.open();
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            ch.socket().connect(target, config.connectTimeoutMs());
+            return ch.socket();
+        } catch (IOException e) {
+            if (ch != null) closeQuietly(ch);
+            throw Upstream.failure(e);
         }
     }
 
@@ -287,7 +307,9 @@ public final class TunGateway implements AutoCloseable {
             closeQuietly(up);
             down.close();
         };
-        Thread clientToServer = Thread.ofVirtual().name("up " + down).start(() -> moved[0] = copy(downIn, upOut, () -> up.shutdownOutput(), bytesUp, abort));
+        SocketChannel upCh = up.getChannel();
+        Thread clientToServer = Thread.ofVirtual().name("up " + down).start(() -> moved[0] = upCh != null
+                ? copyUp(down, upCh, bytesUp, abort) : copy(downIn, upOut, () -> up.shutdownOutput(), bytesUp, abort));
         moved[1] = copy(upIn, downOut, down::shutdownOutput, bytesDown, abort);
         try {
             clientToServer.join();
@@ -323,6 +345,31 @@ public final class TunGateway implements AutoCloseable {
             }
             out.flush();
             fin.run(); // the FIN goes on: a half-close, the other direction keeps going
+        } catch (IOException e) {
+            abort.run(); // a reset (or a failed write) on one side resets the other
+        }
+        return total;
+    }
+
+    /**
+     * {@link #copy} from the connection to a host SocketChannel (blocking) through a direct buffer:
+     * the receive ring is copied into it ({@link TcpSocket#read(ByteBuffer)}) and the kernel takes
+     * it from there; growing as {@link #COPY_MIN} to {@link #COPY_MAX}.
+     */
+    private static long copyUp(TcpSocket in, SocketChannel out, AtomicLong counter, Runnable abort) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(COPY_MIN);
+        long total = 0;
+        try {
+            int n;
+            while ((n = in.read(buf.clear())) >= 0) {
+                if (n == 0) continue;
+                buf.flip();
+                while (buf.hasRemaining()) out.write(buf);
+                total += n;
+                counter.addAndGet(n);
+                if (n == buf.capacity() && buf.capacity() < COPY_MAX) buf = ByteBuffer.allocateDirect(buf.capacity() * 2);
+            }
+            out.shutdownOutput(); // the FIN goes on: a half-close, the other direction keeps going
         } catch (IOException e) {
             abort.run(); // a reset (or a failed write) on one side resets the other
         }
