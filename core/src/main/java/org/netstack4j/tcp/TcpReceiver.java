@@ -19,9 +19,11 @@ final class TcpReceiver {
     private final TcpConnection c;
 
     boolean ackPending;
-    int fullSegmentsUnacked;
+    // shorts (saturating): only "at least 2" and "any left" matter, and an idle endpoint stays at
+    // 72 bytes here with rcvSsthresh (IdleBytesTest)
+    short fullSegmentsUnacked;
     boolean batchAckQueued;   // with TcpLayer's burst list (TcpConfig.coalesceAcks)
-    int quickAcksLeft;        // TcpConfig.quickAcks: data segments still to be ACKed at once
+    short quickAcksLeft;      // TcpConfig.quickAcks: data segments still to be ACKed at once
     boolean interactive;      // quick-ACK mode ended by the peer's FIN (Linux "pingpong")
     long lastDataAt = NEVER;  // when the last data segment arrived
     int rcvMss;
@@ -33,7 +35,7 @@ final class TcpReceiver {
     long rcvRttStart = NEVER;
     int segTsEcr;
     long bytesReceived;
-    long rcvSsthresh = -1;    // TcpConfig.growWindow: Linux's rcv_ssthresh, -1 until first used
+    int rcvSsthresh = -1;     // TcpConfig.growWindow: Linux's rcv_ssthresh (at most the buffer), -1 until first used
 
     TcpReceiver(TcpConnection c, TcpConfig config) {
         this.c = c;
@@ -49,7 +51,7 @@ final class TcpReceiver {
             // while, rcv window / (2 * rcv MSS) segments, at least 2, at most quickAcks.
             if (lastDataAt == NEVER || now - lastDataAt > c.rtt.rto()) {
                 int n = (int) Math.min(cfg().acks().quickAcks(), Math.max(2, rcvWnd() / (2L * rcvMss)));
-                quickAcksLeft = Math.max(quickAcksLeft, n);
+                quickAcksLeft = (short) Math.min(Short.MAX_VALUE, Math.max(quickAcksLeft, n));
             }
         }
         lastDataAt = now;
@@ -101,8 +103,8 @@ final class TcpReceiver {
                     linuxAckCheck(now);
                     return;
                 }
-                if (cfg().acks().delayedAckAnySize()) fullSegmentsUnacked += len > c.effMss ? 2 : 1;
-                else if (len >= rcvMss) fullSegmentsUnacked += len / rcvMss;
+                if (cfg().acks().delayedAckAnySize()) countFullSegments(len > c.effMss ? 2 : 1);
+                else if (len >= rcvMss) countFullSegments(len / rcvMss);
                 if (quickAcksLeft > 0 && !interactive) {
                     quickAcksLeft--;
                     ackPending = true;
@@ -171,7 +173,7 @@ final class TcpReceiver {
     void enterQuickAck(long window) {
         if (cfg().acks().quickAcks() <= 0) return;
         int n = (int) Math.min(cfg().acks().quickAcks(), Math.max(2, window / (2L * rcvMss)));
-        quickAcksLeft = Math.max(quickAcksLeft, n);
+        quickAcksLeft = (short) Math.min(Short.MAX_VALUE, Math.max(quickAcksLeft, n));
         interactive = false;
     }
 
@@ -262,7 +264,7 @@ final class TcpReceiver {
             long space = cfg().buffers().receiveBufferSize() / 2;
             int mss = c.tsOk ? c.advMss - TcpConnection.TS_OPTION_SPACE : c.advMss;
             if (mss > 0 && space > mss) space -= space % mss;
-            rcvSsthresh = Math.min(space, 65535);
+            rcvSsthresh = (int) Math.min(space, 65535);
         }
         return rcvSsthresh;
     }
@@ -277,7 +279,11 @@ final class TcpReceiver {
     private void growWindow(int len) {
         long room = c.rcvBuf.free() - ssthresh();
         if (room <= 0) return;
-        rcvSsthresh += Math.min(room, Math.max(2L * c.advMss, 2L * len));
+        rcvSsthresh += (int) Math.min(room, Math.max(2L * c.advMss, 2L * len)); // room < the buffer: an int
+    }
+
+    private void countFullSegments(int n) {
+        fullSegmentsUnacked = (short) Math.min(Short.MAX_VALUE, fullSegmentsUnacked + n);
     }
 
     /** RCV.WND: what is left of the advertised window. */
