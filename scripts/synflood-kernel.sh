@@ -16,7 +16,11 @@ ip -n $A addr add 10.214.9.1/24 dev va$$; ip -n $B addr add 10.214.9.2/24 dev vb
 ip -n $A link set va$$ up; ip -n $B link set vb$$ up; ip -n $A link set lo up; ip -n $B link set lo up
 ip -n $B route add default via 10.214.9.1
 (cd $D && exec ip netns exec $B python3 -m http.server 80 --bind 10.214.9.2 >/dev/null 2>&1) &
-sleep 1
+# wait until the server answers (python3 may start slowly, e.g. behind a pyenv shim), at most 20 s
+for _ in $(seq 1 40); do
+  ip netns exec $A curl -s -o /dev/null -m 1 http://10.214.9.2/1k.bin && break
+  sleep 0.5
+done
 ip netns exec $A curl -s -o /dev/null -m 5 http://10.214.9.2/1k.bin || echo "warm-up curl failed"
 ip netns exec $A timeout -s INT $FLOOD hping3 -S --rand-source -p 80 --flood 10.214.9.2 > $D/hping.log 2>&1 &
 HP=$!
