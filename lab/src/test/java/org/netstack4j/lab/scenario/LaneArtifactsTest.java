@@ -80,7 +80,7 @@ class LaneArtifactsTest {
         chromium(story, "--window-size=" + LaneSvg.WIDTH + "," + height, "--screenshot=" + png, file.toUri().toString());
         BufferedImage img = ImageIO.read(png.toFile());
         assertTrue(img != null && img.getHeight() >= height - 1, story + ": no screenshot");
-        assertLifelines(story, run, img, img.getHeight() - 30);
+        assertLifelines(story, run, img, img.getHeight() - 30, 0.9);
         // Every frame that starts or ends at the first lane crosses the column just right of it.
         long expected = run.events().stream().filter(e -> e instanceof LaneRun.Frame f && f.lanes().contains(run.lanes().get(0).name())).count();
         int x = LaneSvg.laneX(run, 0) + 20, runs = 0;
@@ -93,11 +93,11 @@ class LaneArtifactsTest {
         assertEquals(expected, runs, story + ": arrows at the first lane vs frames there");
     }
 
-    static void assertLifelines(String story, LaneRun run, BufferedImage img, int bottom) {
+    static void assertLifelines(String story, LaneRun run, BufferedImage img, int bottom, double drawn) {
         for (int i = 0; i < run.lanes().size(); i++) {
             int x = LaneSvg.laneX(run, i), grey = 0, rows = 0;
             for (int y = LaneSvg.TOP + 5; y < bottom; y++, rows++) if (near(img, x, y, c -> isGrey(c) || isBlue(c) || isOther(c))) grey++;
-            assertTrue(grey > rows * 0.9, story + ": no lifeline for " + run.lanes().get(i).name() + " at x=" + x + " (" + grey + "/" + rows + ")");
+            assertTrue(grey > rows * drawn, story + ": no lifeline for " + run.lanes().get(i).name() + " at x=" + x + " (" + grey + "/" + rows + ")");
         }
     }
 
@@ -129,7 +129,10 @@ class LaneArtifactsTest {
         BufferedImage img = ImageIO.read(png.toFile());
         assertTrue(img != null, story + ": no screenshot of the page");
         int svgHeight = Integer.parseInt(LaneSvg.render(run, Lang.EN).replaceFirst("(?s).*?<svg[^>]*height=\"([0-9]+)\".*", "$1"));
-        assertLifelines(story, run, img, Math.min(img.getHeight(), svgHeight) - 30);
+        // on the page, 80%: the page's own controls may sit over the top of lane A's lifeline in the
+        // viewport shot (CI saw 678 of 785 rows drawn, 86%, on a different story each run); a
+        // missing lifeline draws none
+        assertLifelines(story, run, img, Math.min(img.getHeight(), svgHeight) - 30, 0.8);
         boolean arrows = false;
         for (int y = LaneSvg.TOP; y < img.getHeight() && !arrows; y++) arrows = isBlue(img.getRGB(LaneSvg.laneX(run, 0) + 20, y));
         assertTrue(arrows || run.events().stream().noneMatch(e -> e instanceof LaneRun.Frame), story + ": no arrow on the page");
