@@ -71,7 +71,8 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
      * First a spoofed flood through a throwaway in-memory stack configured as the served one
      * ({@link SynFloodWarmup}: at least 100,000 frames, cookie ACKs among them, until the JIT has
      * been quiet for 300 ms, at most 5 s), then 50,000 SYNs through the served stack and its TUN to
-     * the local kernel ({@link TunHost#warmSynPath}, at most 2 s). Returns a line for the log; null
+     * the local kernel ({@link TunHost#warmSynPath}, at most 2 s); once the kernel's RSTs are back (at
+     * most 1 s) the counters start again from 0 ({@link TunShards#resetCounters}). Returns a line for the log; null
      * when turned off ({@value #WARMUP_PROPERTY}).
      */
     static String warmSynPath(TcpConfig config, TunShards shards, int port) {
@@ -82,8 +83,12 @@ public final class ServeCommand implements java.util.concurrent.Callable<Integer
             SynFloodWarmup.Result r = SynFloodWarmup.run(config, port, 100_000, 300_000_000L, 5_000_000_000L, work);
             long start = System.nanoTime();
             long viaTun = shards.first().warmSynPath(port, 50_000, 2_000_000_000L);
+            // the kernel's RSTs to those SYN,ACKs come back through the readers: once they have, every
+            // counter starts again from 0, so that serve's counters are the served traffic's alone
+            shards.awaitQuiet(100_000_000L, 1_000_000_000L);
+            shards.resetCounters();
             return r + "; then " + String.format(java.util.Locale.ROOT, "%,d", viaTun) + " SYNs through the TUN to the local kernel in "
-                    + (System.nanoTime() - start) / 1_000_000 + " ms";
+                    + (System.nanoTime() - start) / 1_000_000 + " ms (counters start after it)";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;

@@ -27,6 +27,14 @@ public final class Counters {
         return c == null ? 0 : c.get();
     }
 
+    /**
+     * Sets every counter to 0 (layers keep their {@link Counter}s): what was counted before, e.g.
+     * a start-up warm-up's traffic, is left out of what a later {@link #snapshot} reports.
+     */
+    public void reset() {
+        counters.values().forEach(c -> c.value = 0);
+    }
+
     /** Non-zero counters by name, sorted. */
     public Map<String, Long> snapshot() {
         Map<String, Long> out = new TreeMap<>();

@@ -275,29 +275,44 @@ public final class TunHost implements AutoCloseable {
         loop.run(() -> faults.setConfig(c));
     }
 
+    /** What the reader's counters had reached at the last {@link #resetCounters} (read by the getters below). */
+    private volatile long[] rxBase = new long[8];
+
+    /**
+     * Counts from now on: the stack's counters go back to 0 (on the loop) and the reader's counters
+     * ({@link #rxFramesRead} and the others; not the longest wait) count from their present values.
+     * {@code serve} calls it after its start-up warm-up, so that what it prints and what a user
+     * reads are the served traffic's, not the warm-up's SYNs, SYN,ACKs and the kernel's RSTs.
+     */
+    public void resetCounters() {
+        loop.run(() -> host.counters().reset());
+        rxBase = new long[] {registration.dropped(), registration.shed(), registration.shedBehind(), registration.received(),
+                registration.delivered(), registration.slowBatches(), knownSyns.get(), knownSynsKept.get()};
+    }
+
     /** Frames the reader thread dropped because the loop fell behind. */
-    public long rxQueueDrops() { return registration.dropped(); }
+    public long rxQueueDrops() { return registration.dropped() - rxBase[0]; }
 
     /** Of {@link #rxQueueDrops}, connection requests dropped once {@link #RX_SHED_AT} frames waited. */
-    public long rxQueueSynsShed() { return registration.shed(); }
+    public long rxQueueSynsShed() { return registration.shed() - rxBase[1]; }
 
     /**
      * Of {@link #rxQueueSynsShed}, those shed while the reader was behind the kernel (frames waiting
      * in the TUN's ring, not in ours: {@link IoRegistration#shedBehind}).
      */
-    public long rxSynsShedBehind() { return registration.shedBehind(); }
+    public long rxSynsShedBehind() { return registration.shedBehind() - rxBase[2]; }
 
     /** Frames the reader thread read from the TUN (this shard's queue), before any drop. */
-    public long rxFramesRead() { return registration.received(); }
+    public long rxFramesRead() { return registration.received() - rxBase[3]; }
 
     /** Frames the loop took from the receive queue. */
-    public long rxFramesDelivered() { return registration.delivered(); }
+    public long rxFramesDelivered() { return registration.delivered() - rxBase[4]; }
 
     /** The longest a batch of received frames waited for the loop, in nanoseconds ({@link IoRegistration#maxWaitNanos}). */
     public long rxQueueMaxWaitNanos() { return registration.maxWaitNanos(); }
 
     /** Batches of received frames that waited {@link IoRegistration#SLOW_BATCH_NANOS} or more for the loop. */
-    public long rxQueueSlowBatches() { return registration.slowBatches(); }
+    public long rxQueueSlowBatches() { return registration.slowBatches() - rxBase[5]; }
 
     /**
      * Issue 20: warms this stack's path through the TUN for a SYN flood (what an in-memory warm-up,
@@ -309,7 +324,7 @@ public final class TunHost implements AutoCloseable {
      * beyond the kernel side of this TUN. Before that, the readers' checks of a frame (known
      * sources, the shed's rule) run on 100,000 spoofed SYNs (on the calling thread; they change
      * nothing). Stops after {@code maxNanos}; returns the SYNs handed over (0 without an IPv4
-     * address on both sides). Counted like any SYN.
+     * address on both sides). Counted like any SYN until {@link #resetCounters}.
      */
     public long warmSynPath(int listenPort, long syns, long maxNanos) {
         Ipv4Cidr kernel = firstOf(hostAddresses, Ipv4Cidr.class), ours = firstOf(addresses, Ipv4Cidr.class);
@@ -339,10 +354,10 @@ public final class TunHost implements AutoCloseable {
     }
 
     /** Connection requests read from sources that completed a handshake before ({@link KnownSources}). */
-    public long rxKnownSyns() { return knownSyns.get(); }
+    public long rxKnownSyns() { return knownSyns.get() - rxBase[6]; }
 
     /** Of {@link #rxKnownSyns}, those kept while {@link #RX_SHED_AT} or more frames waited (they would have been shed). */
-    public long rxKnownSynsKept() { return knownSynsKept.get(); }
+    public long rxKnownSynsKept() { return knownSynsKept.get() - rxBase[7]; }
 
     /**
      * On the reader thread, once {@link #RX_SHED_AT} frames wait: a connection request is shed,

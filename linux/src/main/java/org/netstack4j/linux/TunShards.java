@@ -125,6 +125,31 @@ public final class TunShards implements AutoCloseable {
         return sum;
     }
 
+    /** {@link TunHost#resetCounters} on every shard: {@link #counters} counts from now on. */
+    public void resetCounters() {
+        for (TunHost h : shards) h.resetCounters();
+    }
+
+    /**
+     * Waits until no frame has been read for {@code quietNanos} on any shard (at most {@code
+     * maxNanos}): e.g. until the replies to traffic this process sent have come back.
+     */
+    public void awaitQuiet(long quietNanos, long maxNanos) throws InterruptedException {
+        long start = System.nanoTime(), last = -1, quietSince = start;
+        while (System.nanoTime() - start < maxNanos) {
+            long read = 0;
+            for (TunHost h : shards) read += h.rxFramesRead();
+            long now = System.nanoTime();
+            if (read != last) {
+                last = read;
+                quietSince = now;
+            } else if (now - quietSince >= quietNanos) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+    }
+
     /** Runs {@code f} on every shard's loop and returns the results in shard order. */
     public <T> List<T> onEach(Function<TunHost, T> f) {
         List<T> out = new ArrayList<>();
