@@ -2,8 +2,6 @@ package org.netstack4j.socket;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -68,13 +66,9 @@ class TcpSocketByteBufferTest {
                 client.shutdownOutput();
                 return writes;
             });
-            InputStream in = accepted.getInputStream();
-            ByteArrayOutputStream got = new ByteArrayOutputStream();
-            byte[] buf = new byte[1000]; // small reads: the send buffer fills now and then
-            int n;
-            while ((n = in.read(buf)) >= 0) got.write(buf, 0, n);
+            byte[] got = TcpSocketTest.readAllInSmallReads(accepted.getInputStream());
             assertTrue(TcpSocketTest.get(writer) > 20);
-            assertArrayEquals(data, got.toByteArray());
+            assertArrayEquals(data, got);
         }
         server.close();
     }
