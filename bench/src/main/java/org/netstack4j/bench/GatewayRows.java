@@ -31,7 +31,8 @@ import org.netstack4j.linux.Upstream;
  *       in B (a router knows its connected subnets only), beside the kernel path's figure.</li>
  * </ul>
  * Added latency: a path's ping average minus a direct ping from this host's namespace to S
- * over the veth. The subnets are 10.N.77/78/79.0/24 with N from the process id, so that two runs
+ * over the veth. Each path gets one uncounted warm-up run of {@link #WARMUP_S} seconds before the
+ * rounds. The subnets are 10.N.77/78/79.0/24 with N from the process id, so that two runs
  * (or tests that use 10.77.0.0/24) do not meet in this host's namespace. Needs root, iperf3 and
  * ping; slirp4netns and pasta are measured when installed.
  */
@@ -82,6 +83,27 @@ final class GatewayRows {
         return null;
     }
 
+    /** Seconds of each path's uncounted warm-up run. */
+    static final int WARMUP_S = 2;
+
+    /**
+     * The median of the per-round ratios {@code ours / theirs} (rounds where both measured):
+     * the two runs of one round are seconds apart, so a load that comes and goes on this
+     * machine moves both, where the ratio of the two medians can pair a fast round of one with a
+     * slow round of the other. NaN if no round has both.
+     */
+    static double pairedRatio(List<Run> ours, List<Run> theirs) {
+        double[] v = new double[Math.min(ours.size(), theirs.size())];
+        int n = 0;
+        for (int i = 0; i < v.length; i++) {
+            double a = ours.get(i).mbps(), b = theirs.get(i).mbps();
+            if (!Double.isNaN(a) && !Double.isNaN(b) && b > 0) v[n++] = a / b;
+        }
+        if (n == 0) return Double.NaN;
+        java.util.Arrays.sort(v, 0, n);
+        return v[(n - 1) / 2];
+    }
+
     static List<Row> run(boolean quick, boolean gatewayRow, boolean routeRow, PrintStream log) throws IOException {
         String why = whyNot();
         List<Row> rows = new ArrayList<>();
@@ -113,6 +135,13 @@ final class GatewayRows {
             setups.add(rig.slirpPath());
             setups.add(rig.pastaPath());
             if (routeRow) setups.add(rig.routePath());
+            // one uncounted run per path first: the JIT compiles netstack4j's hot paths during its
+            // first seconds of traffic (C1/C2 threads busy through round 1, seen per thread), which
+            // made round 1 of the JVM paths the slowest; every path gets the same warm-up
+            for (Setup p : setups) {
+                if (p.prefix() == null) continue;
+                log.println("bench: warm-up " + p.name() + " " + rig.iperf(p.prefix(), p.target(), WARMUP_S).describe() + " Mbit/s (not counted)");
+            }
             java.util.Map<String, List<Run>> runs = new java.util.LinkedHashMap<>();
             for (int round = 0; round < rounds; round++) {
                 for (Setup p : setups) {
@@ -164,7 +193,9 @@ final class GatewayRows {
     }
 
     private static String ratios(Path ours, Path slirp, Path pasta) {
-        return "x slirp4netns " + ratio(ours.mbps(), slirp.mbps()) + ", x pasta " + ratio(ours.mbps(), pasta.mbps()) + " (target: at least 2 each)";
+        return "x slirp4netns " + ratio(ours.mbps(), slirp.mbps()) + ", x pasta " + ratio(ours.mbps(), pasta.mbps()) + " (target: at least 2 each)"
+                + "; median of the per-round ratios: x slirp4netns " + ratio(pairedRatio(ours.runs(), slirp.runs()), 1)
+                + ", x pasta " + ratio(pairedRatio(ours.runs(), pasta.runs()), 1);
     }
 
     private static String ratio(double a, double b) {

@@ -20,6 +20,18 @@ class GatewayRowsTest {
         assertTrue(Double.isNaN(GatewayRows.pingAvg("20 packets transmitted, 0 received, 100% packet loss")));
     }
 
+    /** The ratio of each round's pair, median over rounds; a round either side missed is left out. */
+    @Test void pairedRatioIsTheMedianOfThePerRoundRatios() {
+        List<GatewayRows.Run> ours = List.of(new GatewayRows.Run(6000, 0), new GatewayRows.Run(6700, 0), new GatewayRows.Run(8100, 0));
+        List<GatewayRows.Run> slirp = List.of(new GatewayRows.Run(3700, 0), new GatewayRows.Run(3400, 0), new GatewayRows.Run(2600, 0));
+        // per round 1.62, 1.97, 3.12: the median 1.97, where the medians' ratio is 6700 / 3400 = 1.97 too by chance
+        assertEquals(6700.0 / 3400, GatewayRows.pairedRatio(ours, slirp), 1e-9);
+        List<GatewayRows.Run> slow = List.of(new GatewayRows.Run(2000, 0), new GatewayRows.Run(Double.NaN, -1), new GatewayRows.Run(4000, 0));
+        // rounds 1 and 3 only: 3.0 and 2.025, the lower middle of an even count
+        assertEquals(8100.0 / 4000, GatewayRows.pairedRatio(ours, slow), 1e-9);
+        assertTrue(Double.isNaN(GatewayRows.pairedRatio(ours, List.of())));
+    }
+
     @Test void quickRunMeasuresGatewayAndRoute() throws Exception {
         String why = GatewayRows.whyNot();
         Assumptions.assumeTrue(why == null, () -> "skipped: " + why);

@@ -534,6 +534,26 @@ public final class TcpSocket implements Closeable {
     /** {@code urgent}: MSG_OOB, the last byte is urgent (never queued without the loop). */
     private void write(byte[] b, int off, int len, boolean urgent) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
+        write(b, null, off, len, urgent);
+    }
+
+    /**
+     * Writes all of {@code src} from its position to its limit, blocking while the send buffer
+     * is full (up to the send timeout without progress) as the stream's write does; the position
+     * advances by what the send ring took, also when the write then fails or times out (a small
+     * write that did not wait for the loop counts as taken; an error surfaces on the next write,
+     * as with the stream). Returns the count written. The buffer is copied straight into the send ring: a direct buffer a
+     * host SocketChannel filled needs no heap array between (the gateway's relay, issue 14).
+     * The caller must not touch {@code src} until the call returns.
+     */
+    public int write(java.nio.ByteBuffer src) throws IOException {
+        int len = src.remaining();
+        write(null, src, 0, len, false);
+        return len;
+    }
+
+    /** From {@code b} at off, or (non-null) from {@code bb} at its position (advancing it). */
+    private void write(byte[] b, java.nio.ByteBuffer bb, int off, int len, boolean urgent) throws IOException {
         while (len > 0) {
             ensureOpen();
             if (outputShutdown) throw new SocketException("Socket output is shutdown");
@@ -552,9 +572,14 @@ public final class TcpSocket implements Closeable {
                 int o = off, l = len;
                 try {
                     // A free loop takes the caller's bytes at once (no copy); a busy one gets a copy.
-                    if (loop.runIfFree(() -> sendQueued(c, b, o, l))) return;
-                    byte[] copy = Arrays.copyOfRange(b, off, off + len);
-                    loop.execute(() -> sendQueued(c, copy, 0, copy.length));
+                    if (loop.runIfFree(() -> sendQueued(c, b, bb, o, l))) {
+                        if (bb != null && bb.remaining() != 0) bb.position(bb.limit()); // a failed send: reported by the next write
+                        return;
+                    }
+                    byte[] copy;
+                    if (bb != null) bb.get(copy = new byte[len]);
+                    else copy = Arrays.copyOfRange(b, off, off + len);
+                    loop.execute(() -> sendQueued(c, copy, null, 0, copy.length));
                 } catch (RejectedExecutionException e) {
                     unsentQueued.addAndGet(-len);
                     throw Net.stackClosed();
@@ -567,7 +592,7 @@ public final class TcpSocket implements Closeable {
                 if (e != null) throw Net.exception(e, false);
                 int w;
                 try {
-                    w = urgent ? c.sendUrgent(now, b, o, l) : c.send(now, b, o, l);
+                    w = urgent ? c.sendUrgent(now, b, o, l) : bb != null ? c.send(now, bb) : c.send(now, b, o, l);
                 } catch (TcpException te) {
                     throw Net.exception(te, false);
                 } finally {
@@ -600,14 +625,14 @@ public final class TcpSocket implements Closeable {
     /** Writes up to this size may be queued without waiting (they are copied once). */
     private static final int ASYNC_WRITE_MAX = 64 * 1024;
 
-    /** On the loop: gives a queued write to TCP; it fits, as the caller checked against {@link #sendSpace}. */
-    private void sendQueued(TcpConnection c, byte[] b, int off, int len) {
+    /** On the loop: gives a queued write to TCP (from b, or bb if non-null); it fits, as the caller checked against {@link #sendSpace}. */
+    private void sendQueued(TcpConnection c, byte[] b, java.nio.ByteBuffer bb, int off, int len) {
         try {
             TcpError e = c.error();
             if (e != null) throw Net.exception(e, false);
             int w;
             try {
-                w = c.send(loop.now(), b, off, len);
+                w = bb != null ? c.send(loop.now(), bb) : c.send(loop.now(), b, off, len);
             } catch (TcpException te) {
                 throw Net.exception(te, false);
             }

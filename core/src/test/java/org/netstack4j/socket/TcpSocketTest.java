@@ -74,13 +74,18 @@ class TcpSocketTest {
         }
     }
 
-    static byte[] readAll(InputStream in) throws IOException {
+    static byte[] readAll(InputStream in) throws IOException { return readAll(in, 8192); }
+
+    static byte[] readAll(InputStream in, int chunk) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[8192];
+        byte[] buf = new byte[chunk];
         int n;
         while ((n = in.read(buf)) >= 0) out.write(buf, 0, n);
         return out.toByteArray();
     }
+
+    /** Reads to the end 1000 bytes at a time: a slow reader, so that the sender's buffer fills now and then. */
+    static byte[] readAllInSmallReads(InputStream in) throws IOException { return readAll(in, 1000); }
 
     static byte[] readExactly(InputStream in, int len) throws IOException {
         byte[] b = new byte[len];
@@ -505,13 +510,9 @@ class TcpSocketTest {
                 client.shutdownOutput();
                 return null;
             });
-            InputStream in = accepted.getInputStream();
-            ByteArrayOutputStream got = new ByteArrayOutputStream();
-            byte[] buf = new byte[1000]; // small reads: the send buffer fills now and then
-            int n;
-            while ((n = in.read(buf)) >= 0) got.write(buf, 0, n);
+            byte[] got = readAllInSmallReads(accepted.getInputStream());
             get(writer);
-            assertArrayEquals(data, got.toByteArray());
+            assertArrayEquals(data, got);
         }
         server.close();
     }

@@ -128,4 +128,68 @@ class ByteBufferIoTest {
         assertTrue(sent.size() > 0);
         assertEquals(0, h.conn.send(h.now, ByteBuffer.allocateDirect(0)));
     }
+
+    /**
+     * A sender writing with {@code send(now, ByteBuffer)} (direct buffers, at an offset) sends
+     * exactly the segments of one writing the same chunks with the array call: chunk sizes up to
+     * twice the send buffer, so that writes are partial while the buffer is full, and ACKs that
+     * free it bit by bit, so that the send ring wraps many times.
+     */
+    @Test void byteBufferSendSendsTheSameSegmentsAsTheArrayCallThroughPartialWritesAndWraps() {
+        List<String> withArray = sendScenario(false), withBuffer = sendScenario(true);
+        assertEquals(withArray, withBuffer);
+        assertTrue(withArray.stream().anyMatch(s -> s.startsWith("partial ")), "some writes were partial: " + withArray);
+    }
+
+    private static List<String> sendScenario(boolean byteBuffer) {
+        int sndBuf = 7000;
+        TcpConfig cfg = TcpConfig.defaults().withBuffers(b -> b.withSendBufferSize(sndBuf));
+        TcpHarness h = new TcpHarness(cfg).established();
+        byte[] data = TcpHarness.bytes(200_000, 17);
+        byte[] wire = new byte[data.length];
+        int[] sentUpTo = {0};
+        SplittableRandom r = new SplittableRandom(5);
+        List<String> seen = new ArrayList<>();
+        int written = 0, acked = 0;
+        while (written < data.length) {
+            int want = Math.min(data.length - written, 1 + r.nextInt(2 * sndBuf));
+            int w;
+            if (byteBuffer) {
+                ByteBuffer src = ByteBuffer.allocateDirect(want + 11);
+                src.position(11);
+                src.put(data, written, want).flip().position(11);
+                w = h.conn.send(h.now, src);
+                assertEquals(11 + w, src.position(), "the source advances by what was taken");
+            } else {
+                w = h.conn.send(h.now, data, written, want);
+            }
+            seen.add((w < want ? "partial " : "write ") + w + " of " + want);
+            written += w;
+            drainSent(h, seen, "", wire, sentUpTo);
+            // the peer acknowledges part of what is on the wire: the ring frees space at its head
+            acked = Math.max(acked, sentUpTo[0] - r.nextInt(Math.min(sentUpTo[0], 3000) + 1));
+            h.inject(TcpHarness.A, 1, 1 + acked);
+            drainSent(h, seen, "after ack ", wire, sentUpTo);
+            h.advance(1);
+            drainSent(h, seen, "timer ", wire, sentUpTo);
+        }
+        for (int round = 0; round < 100 && acked < data.length; round++) { // the rest, acknowledged as it goes
+            h.inject(TcpHarness.A, 1, 1 + (acked = sentUpTo[0]));
+            drainSent(h, seen, "end ", wire, sentUpTo);
+        }
+        assertEquals(data.length, sentUpTo[0]);
+        assertArrayEquals(data, wire, "the bytes on the wire");
+        return seen;
+    }
+
+    /** Records what was sent and puts each payload at its place in {@code wire}. */
+    private static void drainSent(TcpHarness h, List<String> seen, String tag, byte[] wire, int[] sentUpTo) {
+        for (TcpHarness.Out o; (o = h.out.pollFirst()) != null; ) {
+            seen.add(tag + h.describe(o));
+            int at = (int) (o.tcp().seq() - h.iss - 1);
+            byte[] p = o.payload();
+            System.arraycopy(p, 0, wire, at, p.length);
+            sentUpTo[0] = Math.max(sentUpTo[0], at + p.length);
+        }
+    }
 }

@@ -143,9 +143,10 @@ public final class TunGateway implements AutoCloseable {
      * The relay's TCP buffers, per direction: what a bulk flow may have in flight between the
      * client's kernel and the relay thread. The default 128 KiB window capped a flow at one
      * window per round trip through the loop and the relay; the rings grow only as data waits
-     * (and shrink back when drained), so an idle flow costs what it did.
+     * (and shrink back when drained), so an idle flow costs what it did. System property
+     * {@code netstack4j.gateway.buffer} (bytes, at least 64 KiB) sets another size.
      */
-    static final int RELAY_BUFFER = 1024 * 1024;
+    static final int RELAY_BUFFER = Math.max(64 * 1024, Integer.getInteger("netstack4j.gateway.buffer", 1024 * 1024));
 
     static TcpConfig tcpConfig() {
         return TcpConfig.defaults().withBuffers(b -> b.withReceiveBufferSize(RELAY_BUFFER).withSendBufferSize(RELAY_BUFFER));
@@ -219,9 +220,10 @@ public final class TunGateway implements AutoCloseable {
 
     /**
      * The upstream socket of a thread-relayed flow. Direct: a SocketChannel's socket (connected
-     * as {@link Upstream.Direct#connect} does), so that the client-to-host copy can write it from
-     * a direct buffer the receive ring was copied into ({@link #copyUp}), with no heap array and
-     * no JDK copy into a temporary direct buffer between.
+     * as {@link Upstream.Direct#connect} does), so that both copies go through direct buffers:
+     * the receive ring into one the host socket writes ({@link #copyDirect}), the host socket into one
+     * the send ring takes, with no heap array and no JDK copy into a temporary
+     * direct buffer between.
      */
     private Socket connectUpstream(InetSocketAddress target) throws Upstream.Failed {
         if (!(config.upstream() instanceof Upstream.Direct)) return config.upstream().connect(target, config.connectTimeoutMs());
@@ -309,8 +311,10 @@ public final class TunGateway implements AutoCloseable {
         };
         SocketChannel upCh = up.getChannel();
         Thread clientToServer = Thread.ofVirtual().name("up " + down).start(() -> moved[0] = upCh != null
-                ? copyUp(down, upCh, bytesUp, abort) : copy(downIn, upOut, () -> up.shutdownOutput(), bytesUp, abort));
-        moved[1] = copy(upIn, downOut, down::shutdownOutput, bytesDown, abort);
+                ? copyDirect(down::read, b -> writeAll(upCh, b), upCh::shutdownOutput, bytesUp, abort)
+                : copy(downIn, upOut, () -> up.shutdownOutput(), bytesUp, abort));
+        moved[1] = upCh != null ? copyDirect(upCh::read, down::write, down::shutdownOutput, bytesDown, abort)
+                : copy(upIn, downOut, down::shutdownOutput, bytesDown, abort);
         try {
             clientToServer.join();
         } catch (InterruptedException e) {
@@ -351,29 +355,40 @@ public final class TunGateway implements AutoCloseable {
         return total;
     }
 
+    /** A blocking read into a buffer at its position (-1 at the end) or a write of all of its remaining bytes. */
+    private interface BufferIo { int apply(ByteBuffer b) throws IOException; }
+
     /**
-     * {@link #copy} from the connection to a host SocketChannel (blocking) through a direct buffer:
-     * the receive ring is copied into it ({@link TcpSocket#read(ByteBuffer)}) and the kernel takes
-     * it from there; growing as {@link #COPY_MIN} to {@link #COPY_MAX}.
+     * {@link #copy} between the connection and a host SocketChannel (blocking) through a direct
+     * buffer, either way: client to host, the receive ring is copied into it
+     * ({@link TcpSocket#read(ByteBuffer)}) and the kernel takes it; host to client, the kernel
+     * fills it and the send ring takes it ({@link TcpSocket#write(ByteBuffer)}). No heap array
+     * between, no JDK copy into a temporary direct buffer. Growing as {@link #COPY_MIN} to {@link #COPY_MAX}.
      */
-    private static long copyUp(TcpSocket in, SocketChannel out, AtomicLong counter, Runnable abort) {
+    private static long copyDirect(BufferIo in, BufferIo out, HalfClose fin, AtomicLong counter, Runnable abort) {
         ByteBuffer buf = ByteBuffer.allocateDirect(COPY_MIN);
         long total = 0;
         try {
             int n;
-            while ((n = in.read(buf.clear())) >= 0) {
+            while ((n = in.apply(buf.clear())) >= 0) {
                 if (n == 0) continue;
-                buf.flip();
-                while (buf.hasRemaining()) out.write(buf);
+                out.apply(buf.flip());
                 total += n;
                 counter.addAndGet(n);
                 if (n == buf.capacity() && buf.capacity() < COPY_MAX) buf = ByteBuffer.allocateDirect(buf.capacity() * 2);
             }
-            out.shutdownOutput(); // the FIN goes on: a half-close, the other direction keeps going
+            fin.run(); // the FIN goes on: a half-close, the other direction keeps going
         } catch (IOException e) {
             abort.run(); // a reset (or a failed write) on one side resets the other
         }
         return total;
+    }
+
+    /** All of {@code b} into the host socket (blocking). */
+    private static int writeAll(SocketChannel ch, ByteBuffer b) throws IOException {
+        int n = b.remaining();
+        while (b.hasRemaining()) ch.write(b);
+        return n;
     }
 
     private static void closeQuietly(Socket s) {
