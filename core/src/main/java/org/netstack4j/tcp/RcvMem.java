@@ -31,8 +31,12 @@ import org.netstack4j.tcp.seqnum.Seq;
  * </ul>
  * Kept in the connection's rare part, created with the first segment charged. The charges are
  * a bounded list ({@link #MAX_ENTRIES}); past it the two neighbours with the smallest charge
- * merge, so a charge may be freed late, never early. Not modelled: rcv_ssthresh (tcp_grow_window), buffer auto-tuning (with a
- * buffer SO_RCVBUF did not lock the byte model of the ring stays), tcp_collapse's copying.
+ * merge, so a charge may be freed late, never early.
+ * <p>A buffer SO_RCVBUF did not lock ({@link TcpConfig.Buffers#truesizeUnlocked}) is accounted the
+ * same way with sk_rcvbuf = tcp_rmem[1] (not doubled), and the window is also capped by
+ * rcv_ssthresh ({@link #growSsthresh}) and by window_clamp, as Linux does for every socket.
+ * Not modelled: rcv_ssthresh for a locked buffer, buffer auto-tuning (tcp_rcv_space_adjust: an
+ * unlocked sk_rcvbuf stays at tcp_rmem[1]), tcp_collapse's copying.
  */
 final class RcvMem {
     /** The most charges kept apart; past it the two oldest merge. */
@@ -58,6 +62,12 @@ final class RcvMem {
     boolean nomem;
     /** net.ipv4.tcp_shrink_window (TcpConfig.Buffers#shrinkWindow). */
     final boolean shrink;
+    /** tp->rcv_ssthresh for an unlocked buffer (tcp_grow_window), -1 for a locked one (not modelled). */
+    long ssthresh = -1;
+    /** tp->window_clamp for an unlocked buffer (tcp_init_buffer_space, tcp_set_window_clamp). */
+    long clamp = Long.MAX_VALUE;
+    /** The truesize of the last segment charged (tcp_data_queue_ofo grows the window before charging it). */
+    private int lastCharge;
     private int[] ends = new int[8];
     private int[] sizes = new int[8];
     private int count;
@@ -68,14 +78,27 @@ final class RcvMem {
         this.shrink = shrink;
     }
 
-    static boolean on(TcpConnection c) { return c.config().buffers().receiveTruesize(); }
+    static boolean on(TcpConnection c) { return on(c.config()); }
+
+    static boolean on(TcpConfig cfg) { return cfg.buffers().receiveTruesize() || cfg.buffers().truesizeUnlocked(); }
 
     /** The connection's accounting, created on first use (the buffer from its config). */
     static RcvMem of(TcpConnection c) {
         Rare r = Rare.of(c);
         if (r.rcvMem == null) {
-            r.rcvMem = new RcvMem(rcvbuf(c.config().buffers().receiveBufferSize()), c.rcvAdvRight, c.config().buffers().shrinkWindow());
-            r.rcvMem.lastWnd = Math.max(0, Seq.sub(c.rcvAdvRight, c.rcvNxt)); // the SYN's window
+            TcpConfig.Buffers b = c.config().buffers();
+            int buf = b.receiveTruesize() ? rcvbuf(b.receiveBufferSize()) : Math.max(SOCK_MIN_RCVBUF, b.receiveBufferSize());
+            RcvMem m = new RcvMem(buf, c.rcvAdvRight, b.shrinkWindow());
+            m.lastWnd = Math.max(0, Seq.sub(c.rcvAdvRight, c.rcvNxt)); // the SYN's window
+            if (!b.receiveTruesize()) {
+                // tcp_init_buffer_space: window_clamp is the full space less one MSS (tcp_app_win
+                // 31: "force reservation of one segment"), at least two; rcv_ssthresh starts at
+                // the SYN's window (rsk_rcv_wnd), at most the clamp
+                long full = m.winFromSpace(buf);
+                m.clamp = full > 2L * c.advMss ? Math.max(2L * c.advMss, full - c.advMss) : full;
+                m.ssthresh = Math.min(m.lastWnd, m.clamp);
+            }
+            r.rcvMem = m;
         }
         return r.rcvMem;
     }
@@ -86,7 +109,7 @@ final class RcvMem {
     /** The ring a connection with this accounting needs: sk_rcvbuf (the window never offers more). */
     static int ringCapacity(TcpConfig cfg) {
         int b = cfg.buffers().receiveBufferSize();
-        return cfg.buffers().receiveTruesize() ? rcvbuf(b) : b;
+        return cfg.buffers().receiveTruesize() ? rcvbuf(b) : cfg.buffers().truesizeUnlocked() ? Math.max(SOCK_MIN_RCVBUF, b) : b;
     }
 
     /**
@@ -94,10 +117,11 @@ final class RcvMem {
      * bytes: 256 for the struct sk_buff (232 bytes, cache aligned) plus the head buffer. A packet
      * under a page (headers counted as 64 bytes) is one kmalloc'd head: its bytes aligned to 64
      * plus the 320-byte skb_shared_info, rounded up to the slab (640 for the small-head cache,
-     * then powers of two) - 8,448 for 4,000 bytes, the figure that makes tcp_rcv_big_endseq's
-     * window 5,000. A larger one (a GSO packet) has the headers in a small head (640) and the
-     * payload in page fragments, charged here by the byte: 20,896 for 20,000 bytes, which makes
-     * tcp_rcv_toobig's window 18,000 (whole 4 KB pages would make it 17,000).
+     * then powers of two) - 8,448 for 4,000 bytes. A larger one (a GSO packet, as a tun device
+     * builds it: tun_alloc_skb) fills a one-page head (4,096, SKB_MAX_HEAD: 3,712 bytes of packet)
+     * and puts the rest in page fragments allocated as alloc_skb_with_frags does (compound pages
+     * of at most order 3, PAGE_ALLOC_COSTLY_ORDER, each the largest not above the page-aligned
+     * rest), charged whole: 12,544 for 9,000 or 10,000 bytes, 20,736 for 20,000.
      */
     static int truesize(int payload) {
         final int head = 64, shinfo = 320, skbuff = 256, smallHead = 640, page = 4096;
@@ -106,7 +130,16 @@ final class RcvMem {
             int slab = obj <= smallHead ? smallHead : Integer.highestOneBit(obj - 1) << 1;
             return slab + skbuff;
         }
-        return (int) Math.min(Integer.MAX_VALUE, (long) smallHead + skbuff + payload);
+        long rest = (long) payload + head - (page - head - shinfo), pages = 0;
+        while (rest > 0) {
+            long aligned = (rest + page - 1) & -page;
+            int order = 3;
+            while (order > 0 && aligned < ((long) page << order)) order--;
+            long chunk = (long) page << order;
+            pages += chunk;
+            rest -= chunk;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, page + skbuff + pages);
     }
 
     /** tcp_win_from_space. */
@@ -122,7 +155,19 @@ final class RcvMem {
     void charge(int end, int len, boolean measure) {
         int t = truesize(len);
         rmem += t;
-        if (measure) ratio = (int) Math.max(1, Math.min(255, ((long) len << RATIO_SHIFT) / t));
+        lastCharge = t;
+        if (measure) {
+            int old = ratio;
+            ratio = (int) Math.max(1, Math.min(255, ((long) len << RATIO_SHIFT) / t));
+            if (ssthresh >= 0 && ratio != old) {
+                // tcp_measure_rcv_mss -> tcp_set_window_clamp(tcp_win_from_space(sk_rcvbuf)): a
+                // larger clamp lifts rcv_ssthresh to min(rcv_wnd, clamp), a smaller one lowers it
+                long nc = Math.max(SOCK_MIN_RCVBUF / 2, winFromSpace(rcvbuf));
+                if (nc > clamp) ssthresh = Math.max(ssthresh, Math.min(Math.max(0, lastWnd), nc));
+                clamp = nc;
+                ssthresh = Math.min(ssthresh, clamp);
+            }
+        }
         if (count == MAX_ENTRIES) {
             // merge the neighbours with the smallest charge together: freed when the later is read
             int best = 0;
@@ -157,6 +202,41 @@ final class RcvMem {
         if (count == 0) rmem = 0;
     }
 
+    /** tcp_space: the free part of sk_rcvbuf as window. */
+    long space() { return winFromSpace(rcvbuf - rmem); }
+
+    /** tcp_full_space capped by window_clamp (__tcp_select_window's full_space). */
+    long fullSpace() { return Math.min(clamp, winFromSpace(rcvbuf)); }
+
+    /**
+     * Linux tcp_grow_window for a segment of {@code len} bytes, unlocked buffers only: in order
+     * after the segment is charged (tcp_event_data_recv), out of order before
+     * ({@code beforeCharge}, tcp_data_queue_ofo). Room is min(window_clamp, tcp_space) -
+     * rcv_ssthresh; the step is two MSS when the segment's truesize fits the window it takes
+     * (check #2), else __tcp_grow_window's halving search up to tcp_rmem[2] {@code rmemMax}; at
+     * least twice the segment, at most the room.
+     */
+    void growSsthresh(int len, int advMss, int rcvMss, long rmemMax, boolean beforeCharge) {
+        if (ssthresh < 0) return;
+        long space = winFromSpace(rcvbuf - rmem + (beforeCharge ? lastCharge : 0));
+        long room = Math.min(clamp, space) - ssthresh;
+        if (room <= 0) return;
+        int t = lastCharge;
+        long incr;
+        if (winFromSpace(t) <= len) incr = 2L * advMss;
+        else {
+            incr = 0;
+            long ts = winFromSpace(t) >> 1, window = winFromSpace(rmemMax) >> 1;
+            while (ssthresh <= window) {
+                if (ts <= len) { incr = 2L * rcvMss; break; }
+                ts >>= 1;
+                window >>= 1;
+            }
+        }
+        if (incr == 0) return;
+        ssthresh += Math.min(room, Math.max(incr, 2L * len));
+    }
+
     /** Segments charged and not yet freed (tests). */
     int segments() { return count; }
 
@@ -168,7 +248,8 @@ final class RcvMem {
      * receive MSS {@code mss} and our shift {@code wscale}.
      */
     long select(int mss, int wscale) {
-        long full = winFromSpace(rcvbuf);
+        long allowed = winFromSpace(rcvbuf);
+        long full = Math.min(clamp, allowed);
         long free = winFromSpace(rcvbuf - rmem);
         if (mss > full) {
             mss = (int) full;
@@ -178,13 +259,14 @@ final class RcvMem {
             // shrink_window_allowed: always a whole number of scale units, rounded down (rounding
             // up could grow the window the rule lets shrink); rcv_ssthresh is not modelled
             free = free & -(1L << wscale);
-            if (free < full >> 1 && (free < full >> 4 || free < mss || free < 1L << wscale)) return 0;
-            return free;
+            if (free < full >> 1 && (free < allowed >> 4 || free < mss || free < 1L << wscale)) return 0;
+            return ssthresh >= 0 ? Math.min(free, ssthresh) : free;
         }
         if (free < full >> 1) {
             free = free & -(1L << wscale);
-            if (free < full >> 4 || free < mss) return 0;
+            if (free < allowed >> 4 || free < mss) return 0;
         }
+        if (ssthresh >= 0) free = Math.min(free, ssthresh);
         if (wscale != 0) return (free + (1L << wscale) - 1) & -(1L << wscale);
         long w = Math.max(0, lastWnd);
         if (w <= free - mss || w > free) w = free - free % mss;

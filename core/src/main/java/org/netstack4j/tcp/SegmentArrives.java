@@ -131,12 +131,14 @@ final class SegmentArrives {
         // Linux (TcpConfig.Buffers.acceptWholeSegment; tcp_sequence, tcp_data_queue): text ending past
         // the largest right edge advertised (ours never moves left, RFC 9293 3.8.6.2.2) drops the whole
         // segment, ACK fields included, while unread data is queued; with none queued and the window
-        // open, an in-order segment is taken whole. A FIN alone may pass the edge.
+        // open, a segment that starts inside the window is taken whole, in order or not (tcp_sequence:
+        // only a start past the window is invalid; tcp_data_queue_ofo queues it as it is). A FIN alone
+        // may pass the edge.
         boolean whole = false;
         int limit = Seq.add(c.rcvNxt, (int) Math.min(wnd, Integer.MAX_VALUE));
         if (acceptable && len > 0 && c.cfg().buffers().acceptWholeSegment()
                 && Seq.gt(Seq.add(seq, segLen - (fin ? 1 : 0)), limit)) {
-            if (c.rcvBuf.isEmpty() && wnd > 0 && Seq.le(syn ? Seq.add(seq, 1) : seq, c.rcvNxt)
+            if (c.rcvBuf.isEmpty() && wnd > 0 && Seq.lt(syn ? Seq.add(seq, 1) : seq, limit)
                     && Seq.sub(Seq.add(seq, segLen), c.rcvNxt) <= c.rcvBuf.hardLimit()) {
                 whole = true;
             } else if (wnd > 0 || !c.rcvBuf.isEmpty()) {

@@ -295,6 +295,13 @@ public record TcpConfig(
      *        shrink_window_allowed; RFC 7323 2.4 and RFC 9293 3.8.6.2.2 let a receiver do so, the
      *        sender keeps using the old edge). Segments are still checked against the largest
      *        right edge advertised, their text against the shrunk window.
+     * @param truesizeUnlocked false: a buffer SO_RCVBUF did not lock keeps the byte model (with
+     *        {@link #growWindow}). true (Linux, which accounts every socket's receive memory by
+     *        truesize): it follows the receive-memory accounting too, with sk_rcvbuf
+     *        {@code receiveBufferSize} (tcp_rmem[1], not doubled), the window also capped by
+     *        window_clamp (the full space less one MSS, then the full space at the measured
+     *        ratio) and by rcv_ssthresh grown per segment by tcp_grow_window against the free
+     *        space by truesize. Buffer auto-tuning is not modelled: sk_rcvbuf stays put.
      */
     public record Buffers(
             int receiveBufferSize,
@@ -305,7 +312,8 @@ public record TcpConfig(
             boolean acceptWholeSegment,
             boolean receiveTruesize,
             boolean growWindow,
-            boolean shrinkWindow) {
+            boolean shrinkWindow,
+            boolean truesizeUnlocked) {
         /** The defaults: the RFC rule, or Linux's value where the RFC leaves it open. */
         public static final Buffers DEFAULTS = new Buffers(
                 131072 /* receiveBufferSize */,
@@ -316,7 +324,8 @@ public record TcpConfig(
                 false /* acceptWholeSegment */,
                 false /* receiveTruesize */,
                 false /* growWindow */,
-                false /* shrinkWindow */);
+                false /* shrinkWindow */,
+                false /* truesizeUnlocked */);
 
         void validate() {
             Objects.requireNonNull(receiveWindowPolicy, "receiveWindowPolicy");
@@ -333,6 +342,7 @@ public record TcpConfig(
         public Buffers withReceiveTruesize(boolean v) { return ConfigCopy.with(this, "receiveTruesize", v); }
         public Buffers withGrowWindow(boolean v) { return ConfigCopy.with(this, "growWindow", v); }
         public Buffers withShrinkWindow(boolean v) { return ConfigCopy.with(this, "shrinkWindow", v); }
+        public Buffers withTruesizeUnlocked(boolean v) { return ConfigCopy.with(this, "truesizeUnlocked", v); }
 
         /**
          * SO_RCVBUF set on a socket before connect or listen: the receive buffer, and with

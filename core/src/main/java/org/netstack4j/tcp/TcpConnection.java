@@ -815,8 +815,8 @@ public final class TcpConnection {
      * the timestamp option when the SYN,ACK will carry one (tcp_openreq_init_rwin).
      */
     int synWindow(boolean synAck) {
-        // Linux's accounting: the SYN offers tcp_full_space, half of sk_rcvbuf before any measure
-        int free = RcvMem.on(this) ? cfg().buffers().receiveBufferSize() : rcvBuf.free();
+        // Linux's accounting: the SYN offers tcp_full_space, half of sk_rcvbuf (SO_RCVBUF x 2, or tcp_rmem[1])
+        int free = !RcvMem.on(this) ? rcvBuf.free() : cfg().buffers().receiveBufferSize() / (cfg().buffers().receiveTruesize() ? 1 : 2);
         return InitialWindow.synWindow(cfg(), free, synAck && tsOk ? advMss - TS_OPTION_SPACE : advMss);
     }
 

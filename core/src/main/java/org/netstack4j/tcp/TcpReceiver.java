@@ -61,8 +61,9 @@ final class TcpReceiver {
         if (RcvMem.on(c)) {
             // Linux tcp_measure_rcv_mss: a segment longer than our MSS is an aggregate (GRO, or a
             // GSO packet) of the peer's segments, measured by their size (gso_size); a segment of
-            // a new size at least the receive MSS measures the data/truesize ratio too.
-            int sample = len > c.advMss ? c.effMss : len;
+            // a new size at least the receive MSS measures the data/truesize ratio too. (A segment
+            // longer than the peer's MSS can only be such an aggregate: gso_size is its MSS.)
+            int sample = len > Math.min(c.advMss, c.effMss) ? c.effMss : len;
             boolean measure = sample >= rcvMss && sample != rcvMss;
             RcvMem m = RcvMem.of(c);
             m.charge(Seq.add(dataSeq, len), len, measure);
@@ -92,6 +93,7 @@ final class TcpReceiver {
             c.nReadable = true;
             // Linux tcp_event_data_recv: "if (skb->len >= 128) tcp_grow_window(sk, skb, true)"
             if (len >= 128 && growsWindow()) growWindow(len);
+            else if (len >= 128 && RcvMem.on(c)) RcvMem.of(c).growSsthresh(len, c.advMss, rcvMss, cfg().buffers().maxReceiveBufferSize(), false);
             if (hadHoles) {
                 ackPending = true; // RFC 5681 4.2: ACK at once when a segment fills (part of) a gap
             } else {
@@ -135,6 +137,7 @@ final class TcpReceiver {
                 // Linux tcp_data_queue_ofo: "For non sack flows, do not grow window to force
                 // DUPACK and trigger fast retransmit."
                 if (c.sackOk && growsWindow()) growWindow(len);
+                else if (c.sackOk && RcvMem.on(c)) RcvMem.of(c).growSsthresh(len, c.advMss, rcvMss, cfg().buffers().maxReceiveBufferSize(), true);
             }
             ackPending = true; // RFC 5681 4.2: an out-of-order segment is ACKed at once (a duplicate ACK)
         }
@@ -152,7 +155,7 @@ final class TcpReceiver {
         RcvMem m = RcvMem.of(c);
         boolean advance = false;
         if (Seq.sub(c.rcvNxt, c.lastAckSent) > rcvMss) {
-            if (m.winFromSpace(m.rcvbuf - m.rmem) < m.winFromSpace(m.rcvbuf) >> 1) quickAcksLeft = 0;
+            if (m.space() < m.fullSpace() >> 1) quickAcksLeft = 0;
             advance = m.select(rcvMss, c.rcvWscale) >= m.lastWnd;
         }
         if (quickAcksLeft > 0 && !interactive) {
@@ -301,7 +304,7 @@ final class TcpReceiver {
             // to offer now at least doubles it
             RcvMem m = RcvMem.of(c);
             long now = m.currentWindow(c.rcvNxt);
-            if (2 * now > m.winFromSpace(m.rcvbuf)) return false;
+            if (2 * now > m.fullSpace()) return false;
             long w = m.select(rcvMss, c.rcvWscale);
             return w != 0 && w >= 2 * now;
         }

@@ -30,7 +30,8 @@ class ReceiveMemoryTest {
         assertEquals(896, RcvMem.truesize(10));      // the small-head cache (640) and the struct sk_buff
         assertEquals(2304, RcvMem.truesize(1000));   // a 2 KB kmalloc head
         assertEquals(8448, RcvMem.truesize(4000));   // an 8 KB kmalloc head: under a page with its headers
-        assertEquals(20896, RcvMem.truesize(20000)); // headers in a small head, the payload in page fragments
+        assertEquals(20736, RcvMem.truesize(20000)); // a one-page head, the rest in a 16 KB compound page
+        assertEquals(12544, RcvMem.truesize(10000)); // a one-page head and an 8 KB compound page
         assertEquals(2304, RcvMem.rcvbuf(1));        // SOCK_MIN_RCVBUF
         assertEquals(20000, RcvMem.rcvbuf(10000));   // SO_RCVBUF doubled
     }

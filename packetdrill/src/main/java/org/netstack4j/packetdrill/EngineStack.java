@@ -132,7 +132,8 @@ final class EngineStack implements TcpStack {
                     .withTimers(t -> t.withSynRetries(12).withMaxRtoNs(Time.s(64)).withConnectTimeoutNs(Time.s(75))
                             .withMinRtoNs(Time.ms(230)));
             case LINUX, AUTO -> TcpConfig.linuxLike()
-                    .withBuffers(b -> b.withReceiveBufferSize(131072).withSendBufferSize(131072))
+                    // every socket's receive memory by truesize, as Linux (tcp_rmem[1] until SO_RCVBUF locks it)
+                    .withBuffers(b -> b.withReceiveBufferSize(131072).withSendBufferSize(131072).withTruesizeUnlocked(true))
                     // nplab/linux: wscale 6, a kernel whose tcp_rmem[2] (sized from its memory) was under 4 MB
                     .withBuffers(b -> b.withMaxReceiveBufferSize(LINUX_RMEM_MAX))
                     .withAcks(a -> a.withDelayedAckNs(Time.ms(40)))

@@ -29,6 +29,7 @@ final class Sock {
     Integer deferredConnectPort;
     /** SO_ZEROCOPY: MSG_ZEROCOPY sends are honoured (copied, as Linux does when it cannot pin, and reported). */
     boolean zerocopy;
+    long mark; // SO_MARK: kept for getsockopt (no policy routing here, no effect)
     /** Bytes this socket has queued on its connection, all calls together. */
     long bytesQueued;
     /** The socket's error queue: timestamps and MSG_ZEROCOPY completions, in order. */

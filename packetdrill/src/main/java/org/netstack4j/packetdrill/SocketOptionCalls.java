@@ -126,6 +126,10 @@ final class SocketOptionCalls {
         switch (opt) {
             case "SO_REUSEADDR", "SO_REUSEPORT" -> k.reuseAddr = interp.syscalls.arrayValue(s, v) != 0;
             case "SO_ZEROCOPY" -> k.zerocopy = interp.syscalls.arrayValue(s, v) != 0;
+            // the packets' fwmark (skb->mark) is for the host's policy routing and netfilter, neither
+            // of which the runner has: kept for getsockopt, with no effect on the wire (as on a
+            // Linux host without mark rules)
+            case "SO_MARK" -> k.mark = interp.syscalls.arrayValue(s, v);
             case "SO_RCVBUF" -> k.opts.rcvBuf = (int) interp.syscalls.arrayValue(s, v);
             case "SO_SNDBUF" -> k.opts.sndBuf = (int) interp.syscalls.arrayValue(s, v);
             case "IP_BIND_ADDRESS_NO_PORT" -> { } // the port is chosen at connect either way
@@ -355,6 +359,7 @@ final class SocketOptionCalls {
                 : k.opts.sndBuf != null ? k.opts.sndBuf : interp.stack.defaultSendBuffer()));
             case "SO_REUSEADDR", "SO_REUSEPORT" -> got = k.reuseAddr ? "1" : "0";
             case "SO_ZEROCOPY" -> got = k.zerocopy ? "1" : "0";
+            case "SO_MARK" -> got = Long.toString(k.mark);
             case "TCP_NODELAY" -> got = k.opts.noDelay ? "1" : "0";
             case "TCP_CORK" -> got = k.cork ? "1" : "0";
             case "TCP_INQ" -> got = k.inq ? "1" : "0";

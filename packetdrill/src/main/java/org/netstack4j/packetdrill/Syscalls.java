@@ -256,6 +256,7 @@ final class Syscalls {
                 interp.underTest = k;
                 if (a.size() != 3 || !(a.get(1) instanceof Expr.Struct msg)) throw new Unsupported(line, name + " arguments");
                 int len = 0;
+                List<Integer> iovLens = new ArrayList<>();
                 Long wantInq = null;
                 long flags0 = constant(line, a.get(2));
                 if (name.equals("recvmsg") && (flags0 & MSG_ERRQUEUE) != 0) {
@@ -274,7 +275,9 @@ final class Syscalls {
                             for (Expr iov : iovs.items()) {
                                 if (!(iov instanceof Expr.Struct st) || st.fields().size() != 2)
                                     throw new Unsupported(line, "iovec " + iov);
-                                len += (int) constant(line, st.fields().get(1).value());
+                                int l = (int) constant(line, st.fields().get(1).value());
+                                len += l;
+                                iovLens.add(l);
                             }
                         }
                         case "msg_name", "msg_flags" -> { }
@@ -303,7 +306,8 @@ final class Syscalls {
                 if (name.equals("recvmsg")) return () -> read(k, total, peek, dontWait);
                 if (peek) throw new Unsupported(line, "sendmsg MSG_PEEK");
                 int[] done = {0};
-                return () -> write(k, total, done, dontWait, more, msgFlags);
+                int[] skbEnds = (msgFlags & MSG_ZEROCOPY) != 0 ? zerocopySkbEnds(iovLens) : null;
+                return () -> write(k, total, done, dontWait, more, msgFlags, k.zerocopy ? skbEnds : null);
             }
             case "close": {
                 Sock k = sock(s, 0);
@@ -451,8 +455,41 @@ final class Syscalls {
      * its last byte is urgent (Linux).
      */
     Ret write(Sock k, int len, int[] done, boolean dontWait, boolean more, long msgFlags) {
+        return write(k, len, done, dontWait, more, msgFlags, null);
+    }
+
+    /** Linux's MAX_SKB_FRAGS (CONFIG_MAX_SKB_FRAGS, 17 by default). */
+    static final int MAX_SKB_FRAGS = 17;
+
+    /**
+     * A MSG_ZEROCOPY send on an SO_ZEROCOPY socket pins the caller's pages: each iovec element
+     * becomes page fragments of its own (one per 4 KB page it spans; the runner's buffers are
+     * page-aligned), and an skb that has MAX_SKB_FRAGS of them is full, pushed (tcp_mark_push) and
+     * followed by a new one (tcp_sendmsg_locked, skb_zerocopy_iter_stream). Returns the byte
+     * offsets where such an skb ends before the send's end, or null when none does.
+     */
+    static int[] zerocopySkbEnds(List<Integer> iovLens) {
+        List<Integer> ends = new ArrayList<>();
+        int frags = 0, off = 0;
+        for (int l : iovLens) {
+            for (int left = l; left > 0; ) {
+                int piece = Math.min(left, 4096);
+                if (frags == MAX_SKB_FRAGS) {
+                    ends.add(off);
+                    frags = 0;
+                }
+                frags++;
+                off += piece;
+                left -= piece;
+            }
+        }
+        return ends.isEmpty() ? null : ends.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** {@code skbEnds}: where a zerocopy send's skbs end ({@link #zerocopySkbEnds}), else null. */
+    Ret write(Sock k, int len, int[] done, boolean dontWait, boolean more, long msgFlags, int[] skbEnds) {
         int before = done[0];
-        Ret r = writeSome(k, len, done, dontWait, more, msgFlags);
+        Ret r = writeSome(k, len, done, dontWait, more, msgFlags, skbEnds);
         k.bytesQueued += done[0] - before;
         // MSG_ZEROCOPY on an SO_ZEROCOPY socket: a send that queued bytes gets the next id, reported
         // on the error queue once all its bytes are acknowledged (Linux: when its skbs are freed)
@@ -461,7 +498,7 @@ final class Syscalls {
         return r;
     }
 
-    private Ret writeSome(Sock k, int len, int[] done, boolean dontWait, boolean more, long msgFlags) {
+    private Ret writeSome(Sock k, int len, int[] done, boolean dontWait, boolean more, long msgFlags, int[] skbEnds) {
         boolean eor = (msgFlags & MSG_EOR) != 0, oob = (msgFlags & MSG_OOB) != 0;
         // never connected: Linux says EPIPE (sk_stream_wait_connect), FreeBSD ENOTCONN (sosend)
         if (k.conn == null) return Ret.err(interp.profile == Profile.LINUX ? "EPIPE" : "ENOTCONN");
@@ -482,10 +519,11 @@ final class Syscalls {
         if (k.waitingForSpace && c.writable() <= 0 && (st.equals("ESTABLISHED") || st.equals("CLOSE-WAIT"))) return Ret.BLOCK;
         k.waitingForSpace = false;
         while (done[0] < len) {
-            int n;
+            int n, end = len;
+            if (skbEnds != null) for (int e : skbEnds) if (e > done[0]) { end = e; break; }
             try {
                 n = oob ? c.sendUrgent(interp.now, new byte[len - done[0]], 0, len - done[0])
-                    : c.send(interp.now, new byte[len - done[0]], 0, len - done[0], more);
+                    : c.send(interp.now, new byte[end - done[0]], 0, end - done[0], more);
             } catch (TcpStack.Failure f) {
                 if (done[0] > 0) return Ret.ok(done[0]);
                 return Ret.err(f.errno());
@@ -493,6 +531,7 @@ final class Syscalls {
             if (n <= 0) break;
             done[0] += n;
             if (eor && done[0] == len) c.endRecord();
+            else if (done[0] == end && end < len) c.endRecord(); // a full zerocopy skb: nothing joins it
         }
         if (done[0] == len) return Ret.ok(len);
         if (k.nonBlocking || dontWait) return done[0] > 0 ? Ret.ok(done[0]) : Ret.err("EAGAIN");

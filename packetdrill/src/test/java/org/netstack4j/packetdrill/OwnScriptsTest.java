@@ -23,10 +23,10 @@ class OwnScriptsTest {
         Summary s = Runner.run(List.of(scripts()), Options.defaults().withVerbose(true),
             new PrintStream(buf, true, StandardCharsets.UTF_8));
         String out = buf.toString(StandardCharsets.UTF_8);
-        assertEquals(118, s.results().size(), out);
+        assertEquals(120, s.results().size(), out);
         assertEquals(s.results().size(), s.passed(), out);
         assertEquals(0, s.exitCode());
-        assertTrue(out.strip().endsWith("118 passed, 0 failed, 0 skipped"), out);
+        assertTrue(out.strip().endsWith("120 passed, 0 failed, 0 skipped"), out);
     }
 
     @Test
