@@ -66,7 +66,7 @@ public final class TunBench {
     private static final int CHUNK = 128 * 1024;
 
     /** netstack4j's buffers for the bulk rows (the kernel autotunes its own up to several MB). */
-    static final int NSJ_BUFFER = 1 << 20;
+    static final int NSJ_BUFFER = Integer.getInteger("netstack4j.bench.tunBuffer", 1 << 20);
 
     private static final String PY_SEND = """
             import socket, sys, time
