@@ -69,6 +69,12 @@ public final class TcpSocket implements Closeable {
     private volatile boolean atEof;
     /** The read waiting for data; loop thread only. */
     private PendingRead pendingRead;
+    /**
+     * A blocked read offers its array to the connection ({@link TcpConnection#offerReadBuffer}):
+     * data arriving meanwhile is copied once, not via the receive buffer. On unless
+     * {@code -Dnetstack4j.socket.directRead=false}.
+     */
+    private static final boolean DIRECT_READ = !"false".equals(System.getProperty("netstack4j.socket.directRead"));
     private volatile boolean ended;      // onClosed seen: the connection is gone
     private volatile TcpError error;     // why it ended, if abnormally
 
@@ -324,6 +330,8 @@ public final class TcpSocket implements Closeable {
                     signal.signal();
                 } else {
                     pendingRead = p;
+                    // while it waits, data that arrives in order goes straight into its array (ReadTarget)
+                    if (b != null && DIRECT_READ) c.offerReadBuffer(b, off, len);
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -348,7 +356,11 @@ public final class TcpSocket implements Closeable {
     private void cancelRead(PendingRead p) {
         try {
             Net.onLoop(loop, now -> {
-                if (pendingRead == p) pendingRead = null;
+                if (pendingRead == p) {
+                    pendingRead = null;
+                    int placed = conn.withdrawReadBuffer();
+                    if (placed > 0) p.complete(placed); // already in the caller's array: the read returns it
+                }
                 return null;
             });
         } catch (IOException | RuntimeException e) {
@@ -395,21 +407,31 @@ public final class TcpSocket implements Closeable {
 
         /** On the loop: tries the read; true when it is complete (bytes, end of stream or error). */
         boolean attempt(TcpConnection c, long now) {
+            int placed = c.withdrawReadBuffer(); // bytes that arrived while it waited, already in b
             try {
                 TcpError e = c.error();
-                if (e != null) throw Net.exception(e, false);
+                if (e != null && placed == 0) throw Net.exception(e, false);
                 int r;
                 try {
-                    r = bb != null ? c.receive(now, bb) : c.receive(now, b, off, len);
+                    r = bb != null ? c.receive(now, bb) : placed == len ? 0 : c.receive(now, b, off + placed, len - placed);
                 } catch (TcpException te) {
+                    if (placed > 0) return complete(placed); // the data first, the error on the next read
                     throw Net.exception(te, false);
                 }
+                if (placed > 0) return complete(placed + Math.max(r, 0));
                 if (r == 0 && c.state() == TcpState.CLOSED) r = -1; // gone without FIN or error: nothing more will come
                 if (r == 0) return false;
                 n = r;
             } catch (IOException io) {
                 error = io;
             }
+            done = true;
+            return true;
+        }
+
+        /** Completes the read with {@code n} bytes (on the loop). */
+        boolean complete(int n) {
+            this.n = n;
             done = true;
             return true;
         }
@@ -718,6 +740,7 @@ public final class TcpSocket implements Closeable {
         runLater(now -> {
             pendingRead = null;
             TcpConnection c = conn;
+            if (c != null) c.withdrawReadBuffer(); // the closed socket's blocked read no longer takes bytes
             if (c == null || c.state() == TcpState.CLOSED) return;
             try {
                 if (abort || c.readable() > 0 || c.state() == TcpState.SYN_SENT) {

@@ -62,6 +62,8 @@ final class Rare {
     org.netstack4j.path.PmtuDiscovery pmtu;
     /** Internal pacing's departure time and timer ({@link Pacing}), else null. */
     Pacing pacing;
+    /** A blocked read's buffer ({@link ReadTarget}), else null. */
+    ReadTarget readTarget;
 
     private Rare() {}
 

@@ -492,30 +492,18 @@ public final class TcpConnection {
         return rare != null && rare.urgData != 0 ? Urgent.receive(this, now, b, bb, off, len) : receiveStream(now, b, bb, off, len);
     }
 
-    /** Reads into {@code b} at off, or (non-null) into {@code bb} at its position; len bytes at most. */
-    int receiveStream(long now, byte[] b, java.nio.ByteBuffer bb, int off, int len) {
-        if (rcvBuf.size() > 0) {
-            long oldWnd = rcv.rcvWnd();
-            int n = bb != null ? rcvBuf.read(bb, len) : rcvBuf.read(b, off, len);
-            Timestamping.read(this, Seq.sub(rcvNxt, rcvBuf.size()));
-            if (rare != null && rare.rcvMem != null) rare.rcvMem.release(Seq.sub(rcvNxt, rcvBuf.size()));
-            if (rcvBuf.isEmpty() && ooo.isEmpty()) rcvBuf = layer.receiveRings().recycle(rcvBuf, RcvMem.ringCapacity(config)); // drained: back to idle cost
-            // only data taken with a Fast Open SYN (no data segment since): the window we offered is
-            // the SYN,ACK's, which Linux grows only as data arrives (rcv_ssthresh): no update for it
-            if (canReceiveData() && rcv.lastDataAt != NEVER && rcv.windowUpdateDue(oldWnd, rcv.windowCandidate())) {
-                layer.counters().windowUpdates.increment();
-                snd.sendAck(now);
-            }
-            deliverEvents();
-            return n;
-        }
-        if (finReceived) return -1;
-        if (state == TcpState.CLOSED) {
-            if (error != null) throw new TcpException(error);
-            return -1;
-        }
-        return 0;
-    }
+    /** Reads into {@code b} at off, or (non-null) into {@code bb} at its position; len bytes at most ({@link TcpReceiver#read}). */
+    int receiveStream(long now, byte[] b, java.nio.ByteBuffer bb, int off, int len) { return rcv.read(now, b, bb, off, len); }
+
+    /**
+     * A blocked read's buffer ({@link ReadTarget}): until {@link #withdrawReadBuffer}, in-order
+     * data that arrives while nothing is queued is placed straight into {@code b} from
+     * {@code off}, at most {@code len} bytes, instead of into the receive buffer.
+     */
+    public void offerReadBuffer(byte[] b, int off, int len) { Rare.of(this).readTarget = new ReadTarget(b, off, len); }
+
+    /** Withdraws {@link #offerReadBuffer}'s buffer; returns how many bytes were placed in it (already read). */
+    public int withdrawReadBuffer() { return ReadTarget.withdraw(this); }
 
     /** RFC 9293 3.10.4 CLOSE: a FIN follows the queued data; receiving continues (half-close). */
     public void close(long now) {
@@ -1081,7 +1069,7 @@ public final class TcpConnection {
                 TcpEventListener l = listener;
                 if (nAcceptable) { nAcceptable = false; parent.established(this); continue; }
                 if (nEstablished) { nEstablished = false; l.onEstablished(this); continue; }
-                if (nReadable) { nReadable = false; if (rcvBuf.size() > 0 || finReceived) l.onReadable(this); continue; }
+                if (nReadable) { nReadable = false; if (rcvBuf.size() > 0 || finReceived || ReadTarget.holds(this)) l.onReadable(this); continue; }
                 if (nRemoteClosed) { nRemoteClosed = false; l.onRemoteClosed(this); continue; }
                 if (nWritable) { nWritable = false; if (writable() > 0) l.onWritable(this); continue; }
                 nClosed = false;

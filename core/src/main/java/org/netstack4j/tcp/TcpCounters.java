@@ -39,10 +39,13 @@ final class TcpCounters {
      * PruneCalled), pruning that freed too little (RcvPruned), and text dropped for it (TCPRcvQDrop).
      */
     final Counter pruneCalled, rcvPruned, rcvQDrop;
+    /** Bytes copied straight into a blocked read's array ({@link ReadTarget}), not through the receive buffer. */
+    final Counter readDirectBytes;
     final RecoveryCounters recovery;
 
     TcpCounters(Counters c) {
         inSegments = c.counter("tcp.in.segments");
+        readDirectBytes = c.counter("tcp.in.read_direct_bytes");
         outSegments = c.counter("tcp.out.segments");
         outRsts = c.counter("tcp.out.rsts");
         windowUpdates = c.counter("tcp.out.window_updates");

@@ -57,7 +57,9 @@ final class TcpReceiver {
         lastDataAt = now;
         boolean fullSized = len >= rcvMss;
         int offset = Seq.sub(dataSeq, c.rcvNxt); // >= 0 after trimming
-        if (len > 0) ownReceiveBuffer().writeAt(offset, buf, off, len);
+        // in order with nothing queued: straight into a blocked read's buffer, as far as it goes
+        int placed = offset == 0 ? ReadTarget.place(c, buf, off, len) : 0;
+        if (len > placed) ownReceiveBuffer().writeAt(offset, buf, off + placed, len - placed);
         if (RcvMem.on(c)) {
             // Linux tcp_measure_rcv_mss: a segment longer than our MSS is an aggregate (GRO, or a
             // GSO packet) of the peer's segments, measured by their size (gso_size); a segment of
@@ -85,7 +87,7 @@ final class TcpReceiver {
             }
             int newNxt = c.ooo.advance(end);
             int n = Seq.sub(newNxt, c.rcvNxt);
-            c.rcvBuf.commit(n);
+            if (n > placed) c.rcvBuf.commit(n - placed);
             c.rcvNxt = newNxt;
             Timestamping.arrived(c, now);
             measureReceiverRtt(now, fullSized);
@@ -287,6 +289,31 @@ final class TcpReceiver {
 
     private void countFullSegments(int n) {
         fullSegmentsUnacked = (short) Math.min(Short.MAX_VALUE, fullSegmentsUnacked + n);
+    }
+
+    /** {@link TcpConnection#receiveStream}: reads into {@code b} at off, or (non-null) into {@code bb} at its position. */
+    int read(long now, byte[] b, java.nio.ByteBuffer bb, int off, int len) {
+        if (c.rcvBuf.size() > 0) {
+            long oldWnd = rcvWnd();
+            int n = bb != null ? c.rcvBuf.read(bb, len) : c.rcvBuf.read(b, off, len);
+            Timestamping.read(c, Seq.sub(c.rcvNxt, c.rcvBuf.size()));
+            if (c.rare != null && c.rare.rcvMem != null) c.rare.rcvMem.release(Seq.sub(c.rcvNxt, c.rcvBuf.size()));
+            if (c.rcvBuf.isEmpty() && c.ooo.isEmpty()) c.rcvBuf = c.layer.receiveRings().recycle(c.rcvBuf, RcvMem.ringCapacity(cfg())); // drained: back to idle cost
+            // only data taken with a Fast Open SYN (no data segment since): the window we offered is
+            // the SYN,ACK's, which Linux grows only as data arrives (rcv_ssthresh): no update for it
+            if (c.canReceiveData() && lastDataAt != NEVER && windowUpdateDue(oldWnd, windowCandidate())) {
+                c.layer.counters().windowUpdates.increment();
+                c.snd.sendAck(now);
+            }
+            c.deliverEvents();
+            return n;
+        }
+        if (c.finReceived) return -1;
+        if (c.state == TcpState.CLOSED) {
+            if (c.error() != null) throw new TcpException(c.error());
+            return -1;
+        }
+        return 0;
     }
 
     /** RCV.WND: what is left of the advertised window. */

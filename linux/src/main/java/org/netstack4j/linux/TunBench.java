@@ -66,7 +66,7 @@ public final class TunBench {
     private static final int CHUNK = 128 * 1024;
 
     /** netstack4j's buffers for the bulk rows (the kernel autotunes its own up to several MB). */
-    static final int NSJ_BUFFER = 1 << 20;
+    static final int NSJ_BUFFER = Integer.getInteger("netstack4j.bench.tunBuffer", 1 << 20);
 
     private static final String PY_SEND = """
             import socket, sys, time
@@ -105,6 +105,7 @@ public final class TunBench {
         boolean json = false;
         boolean offloadOnly = false;
         boolean httpOnly = false;
+        int k2nRounds = 0;
         for (String a : args) {
             switch (a) {
                 case "--quick" -> quick = true;
@@ -112,12 +113,16 @@ public final class TunBench {
                 case "--offload-only" -> offloadOnly = true;
                 case "--http-only" -> httpOnly = true;
                 default -> {
-                    System.err.println("usage: TunBench [--quick] [--json] [--offload-only | --http-only]");
-                    System.exit(2);
+                    if (a.startsWith("--k2n-rounds=")) {
+                        k2nRounds = Integer.parseInt(a.substring("--k2n-rounds=".length()));
+                    } else {
+                        System.err.println("usage: TunBench [--quick] [--json] [--offload-only | --http-only | --k2n-rounds=N]");
+                        System.exit(2);
+                    }
                 }
             }
         }
-        List<Row> rows = httpOnly ? List.of(TunHttpBench.row(
+        List<Row> rows = k2nRounds > 0 ? k2nRounds(k2nRounds, quick ? 1.0 : 5.0, System.err) : httpOnly ? List.of(TunHttpBench.row(
                 (ProcessHandle.current().pid() % 100000) + "x", 16 + (int) (ProcessHandle.current().pid() % 50) * 4 + 3,
                 quick ? 1.0 : 5.0, System.err)) : run(quick, offloadOnly, System.err);
         System.out.print(json ? toJson(rows) : toTable(rows));
@@ -189,6 +194,48 @@ public final class TunBench {
                 ? "failed (see log)"
                 : "python3 sendall(128 KiB) loop -> python3 recv_into loop, kernel TCP both ends, two namespaces joined by a "
                         + "veth pair with MTU 1500; payload counted by the receiver from first recv to EOF"));
+        return rows;
+    }
+
+    /**
+     * Profiling and A/B runs: {@code rounds} times the veth baseline then the offload
+     * kernel-to-netstack4j transfer alone (one TUN kept open), each printed with its ratio to the
+     * veth figure just before it. Rows: one per round.
+     */
+    static List<Row> k2nRounds(int rounds, double seconds, PrintStream log) throws Exception {
+        String why = whyUnavailable();
+        if (why != null) return skipped("skipped: " + why);
+        String tag = (ProcessHandle.current().pid() % 100000) + "" + (char) ('a' + SEQ.getAndIncrement() % 26);
+        int net = 16 + (int) (ProcessHandle.current().pid() % 50) * 4;
+        List<Row> rows = new ArrayList<>();
+        String tunNs = "nsjb-" + tag + "-o";
+        try {
+            LinuxNet.netnsAdd(tunNs);
+            TcpConfig cfg = TcpConfig.defaults().withBuffers(bf -> bf.withReceiveBufferSize(NSJ_BUFFER).withSendBufferSize(NSJ_BUFFER));
+            try (TunHost host = TunHost.builder("nsjb" + tag + "o").mtu(MTU).netns(tunNs).offload(true)
+                    .address("10.215." + net + ".2/24").hostAddress("10.215." + net + ".1/24")
+                    .tcpConfig(cfg).open()) {
+                for (int i = 0; i < rounds; i++) {
+                    double veth = vethKernelToKernel(tag, net + 1, seconds);
+                    TunTapDevice.Stats s0 = host.tun().stats();
+                    long direct0 = host.host().counters().get("tcp.in.read_direct_bytes");
+                    CpuMeter cpu = CpuMeter.start();
+                    double k2n = kernelToNsj(host, tunNs, seconds);
+                    String used = cpu.stop();
+                    TunTapDevice.Stats s1 = host.tun().stats();
+                    long reads = s1.rxPackets() - s0.rxPackets();
+                    long direct = host.host().counters().get("tcp.in.read_direct_bytes") - direct0;
+                    long writes = s1.txPackets() - s0.txPackets();
+                    used += String.format(Locale.ROOT, "; CPU per GB: JVM %.0f ms, its threads %.0f ms; %,d packets read, %,d written (%.2f per read); "
+                                    + "%.1f GB straight into the reader's array", cpu.jvmCores * 1000 / (k2n / 8), cpu.threadCores * 1000 / (k2n / 8),
+                            reads, writes, writes / (double) Math.max(1, reads), direct / 1e9);
+                    log.printf(Locale.ROOT, "round %d: veth %.2f, kernel->nsj %.2f Gbit/s = %.3fx; %s%n", i, veth, k2n, k2n / veth, used);
+                    rows.add(new Row("tun_offload_bulk_kernel_to_nsj#" + i, GBPS, k2n, veth, k2n / veth, used));
+                }
+            }
+        } finally {
+            LinuxNet.netnsDeleteQuietly(tunNs);
+        }
         return rows;
     }
 
@@ -408,6 +455,8 @@ public final class TunBench {
         private long jvm0;
         private final java.util.Map<Long, Long> threads0 = new java.util.HashMap<>();
         private long appId;
+        /** The JVM's cores busy over the last {@link #stop}, and those its live threads used (no GC, JIT). */
+        double jvmCores, threadCores;
 
         static CpuMeter start() {
             CpuMeter m = new CpuMeter();
@@ -434,6 +483,7 @@ public final class TunBench {
                 sb.append(String.format(Locale.ROOT, "machine %.1f/%d cores busy; ", total <= 0 ? 0 : cores * (1 - idle / total), cores));
             }
             double jvm = (jvmCpu() - jvm0) / 1e9 / wall;
+            jvmCores = jvm;
             sb.append(String.format(Locale.ROOT, "JVM %.2f cores:", jvm));
             java.util.Map<String, Double> byRole = new java.util.HashMap<>();
             double threads = 0;
@@ -444,6 +494,7 @@ public final class TunBench {
                 threads += cores;
                 byRole.merge(role(t), cores, Double::sum);
             }
+            threadCores = threads;
             double others = 0;
             var roles = new java.util.ArrayList<>(byRole.entrySet());
             roles.sort(java.util.Map.Entry.<String, Double>comparingByValue().reversed());
