@@ -2,6 +2,7 @@ package org.netstack4j.lab.scenario;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.awt.image.BufferedImage;
@@ -163,11 +164,25 @@ class StoryArtifactsTest {
         return false;
     }
 
+    /**
+     * Runs a tool, its output into a file so that the time limit holds: reading its stdout first
+     * waited for as long as a hung tool (headless chromium once, of some 60 screenshots under load)
+     * kept it open, the whole build with it.
+     */
     static String run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(new ArrayList<>(List.of(cmd))).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + String.join(" ", cmd));
-        assertEquals(0, p.exitValue(), "failed: " + String.join(" ", cmd));
-        return new String(out, StandardCharsets.UTF_8);
+        Path out = Files.createTempFile("nsj-tool", ".out");
+        try {
+            Process p = new ProcessBuilder(new ArrayList<>(List.of(cmd))).redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .redirectOutput(out.toFile()).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                fail("timed out: " + String.join(" ", cmd));
+            }
+            assertEquals(0, p.exitValue(), "failed: " + String.join(" ", cmd));
+            return Files.readString(out, StandardCharsets.UTF_8);
+        } finally {
+            Files.deleteIfExists(out);
+        }
     }
 }
