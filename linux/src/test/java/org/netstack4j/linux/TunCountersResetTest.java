@@ -31,7 +31,8 @@ class TunCountersResetTest {
             shards.awaitQuiet(100_000_000L, 5_000_000_000L);
             Map<String, Long> before = shards.counters();
             assertTrue(before.getOrDefault("tcp.in.segments", 0L) >= 2_048, "the warm-up's SYNs were counted: " + before);
-            assertTrue(host.rxFramesRead() >= 2_048, "the kernel's RSTs came back through the reader: " + host.rxFramesRead());
+            // most SYN,ACKs get the kernel's RST (not all: a random port repeats, 2,024 of 2,048 in one CI run)
+            assertTrue(host.rxFramesRead() >= 1_024, "the kernel's RSTs came back through the reader: " + host.rxFramesRead());
 
             shards.resetCounters();
             Map<String, Long> after = shards.counters();

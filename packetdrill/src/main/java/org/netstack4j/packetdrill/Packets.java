@@ -230,7 +230,7 @@ final class Packets {
         }
         int code;
         if (i.code() == null) code = 0;
-        else if (i.code().chars().allMatch(Character::isDigit)) code = Integer.parseInt(i.code());
+        else if (i.code().chars().allMatch(c -> Ascii.isDigit((char) c))) code = Integer.parseInt(i.code());
         else if (i.code().matches("code_\\d+")) code = Integer.parseInt(i.code().substring(5));
         else code = UNREACHABLE_CODES.indexOf(i.code());
         if (code > 255) throw new Unsupported(i.line(), "icmp unreachable code " + i.code());
@@ -263,7 +263,7 @@ final class Packets {
             case "unreachable", "destination_unreachable" -> {
                 int code;
                 if (i.code() == null) code = 0;
-                else if (i.code().chars().allMatch(Character::isDigit)) code = Integer.parseInt(i.code());
+                else if (i.code().chars().allMatch(c -> Ascii.isDigit((char) c))) code = Integer.parseInt(i.code());
                 else if (i.code().matches("code_\\d+")) code = Integer.parseInt(i.code().substring(5));
                 else code = UNREACHABLE_CODES6.indexOf(i.code());
                 if (code < 0 || code > 255) throw new Unsupported(i.line(), "icmpv6 unreachable code " + i.code());

@@ -222,10 +222,10 @@ public final class ScriptParser {
     /** A time in seconds (int or decimal, {@code .1}, {@code 0.}) returned as microseconds. */
     private long seconds() {
         int start = pos;
-        while (pos < s.length() && Character.isDigit(s.charAt(pos))) pos++;
+        while (pos < s.length() && Ascii.isDigit(s.charAt(pos))) pos++;
         if (pos < s.length() && s.charAt(pos) == '.' && !s.startsWith("...", pos)) {
             pos++;
-            while (pos < s.length() && Character.isDigit(s.charAt(pos))) pos++;
+            while (pos < s.length() && Ascii.isDigit(s.charAt(pos))) pos++;
         }
         String t = s.substring(start, pos);
         if (t.isEmpty() || t.equals(".")) { pos = start; throw error("expected a time"); }
@@ -259,14 +259,14 @@ public final class ScriptParser {
                 throw new Unsupported(line, w + " packet");
             default -> { }
         }
-        if (Character.isDigit(peek())) throw new Unsupported(line, "packet with explicit port numbers");
+        if (Ascii.isDigit(peek())) throw new Unsupported(line, "packet with explicit port numbers");
         String flags;
         if (peek() == '-') { pos++; flags = "-"; }
         else {
             int st = pos;
             // letters and '.', and Accurate ECN's ACE value as one digit 0-7 ("P.5", "F5.": RFC 9768 3.2.2.1)
             while (pos < s.length() && (Character.isLetter(s.charAt(pos)) || s.charAt(pos) == '.'
-                    || Character.isDigit(s.charAt(pos)) && pos > st && !Character.isDigit(s.charAt(pos - 1)))) pos++;
+                    || Ascii.isDigit(s.charAt(pos)) && pos > st && !Ascii.isDigit(s.charAt(pos - 1)))) pos++;
             flags = s.substring(st, pos);
             if (flags.isEmpty()) throw error("expected TCP flags");
             for (char f : flags.toCharArray())
@@ -384,7 +384,7 @@ public final class ScriptParser {
                 case "md5" -> {
                     // RFC 2385: "md5" (signed with the script's key) or "md5 <digest in hex>"
                     int st = pos;
-                    while (pos < s.length() && Character.digit(s.charAt(pos), 16) >= 0) pos++;
+                    while (pos < s.length() && Ascii.isHexDigit(s.charAt(pos))) pos++;
                     String hex = s.substring(st, pos);
                     if (!hex.isEmpty() && hex.length() != 32) throw error("TCP-MD5 digest '" + hex + "' is not 16 bytes");
                     out.add(new OptionSpec.Md5(hex.isEmpty() ? null : java.util.HexFormat.of().parseHex(hex)));
@@ -408,14 +408,14 @@ public final class ScriptParser {
                 case "FO", "FOEXP" -> {
                     // RFC 7413: "FO" alone asks for a cookie; "FO abcd1234" carries one (hex)
                     int st = pos;
-                    while (pos < s.length() && Character.digit(s.charAt(pos), 16) >= 0) pos++;
+                    while (pos < s.length() && Ascii.isHexDigit(s.charAt(pos))) pos++;
                     String hex = s.substring(st, pos);
                     if (hex.length() % 2 != 0) throw error("Fast Open cookie '" + hex + "' is not whole bytes");
                     out.add(new OptionSpec.FastOpen(java.util.HexFormat.of().parseHex(hex), w.equals("FOEXP")));
                 }
                 case "sack" -> {
                     List<long[]> blocks = new ArrayList<>();
-                    while (Character.isDigit(peek())) {
+                    while (Ascii.isDigit(peek())) {
                         long l = number();
                         expect(':');
                         long r = number();
@@ -499,7 +499,7 @@ public final class ScriptParser {
         skipWs();
         char c = peek();
         if (s.startsWith("...", pos)) { pos += 3; return new Expr.Ellipsis(); }
-        if (Character.isDigit(c) || (c == '-' && pos + 1 < s.length() && Character.isDigit(s.charAt(pos + 1)))) {
+        if (Ascii.isDigit(c) || (c == '-' && pos + 1 < s.length() && Ascii.isDigit(s.charAt(pos + 1)))) {
             int st = pos;
             long v = signedNumber();
             return new Expr.Int(v, s.substring(st, pos));
@@ -509,7 +509,7 @@ public final class ScriptParser {
             pos++;
             while (pos < s.length() && s.charAt(pos) != '"') {
                 if (s.charAt(pos) == '\\' && pos + 3 < s.length() && s.charAt(pos + 1) == 'x'
-                        && Character.digit(s.charAt(pos + 2), 16) >= 0 && Character.digit(s.charAt(pos + 3), 16) >= 0) {
+                        && Ascii.isHexDigit(s.charAt(pos + 2)) && Ascii.isHexDigit(s.charAt(pos + 3))) {
                     // "\xa1": one byte (TCP_FASTOPEN_KEY's value), kept as a char 0-255
                     b.append((char) Integer.parseInt(s.substring(pos + 2, pos + 4), 16));
                     pos += 4;
@@ -578,16 +578,16 @@ public final class ScriptParser {
             pos += 2;
             radix = 16;
             int d = pos;
-            while (pos < s.length() && Character.digit(s.charAt(pos), 16) >= 0) pos++;
+            while (pos < s.length() && Ascii.isHexDigit(s.charAt(pos))) pos++;
             digits = s.substring(d, pos);
         } else {
             int d = pos;
-            while (pos < s.length() && Character.isDigit(s.charAt(pos))) pos++;
+            while (pos < s.length() && Ascii.isDigit(s.charAt(pos))) pos++;
             digits = s.substring(d, pos);
         }
         if (digits.isEmpty()) { pos = st; throw error("expected a number"); }
         if (pos < s.length() && s.charAt(pos) == '.' && !s.startsWith("...", pos)
-                && pos + 1 < s.length() && Character.isDigit(s.charAt(pos + 1)))
+                && pos + 1 < s.length() && Ascii.isDigit(s.charAt(pos + 1)))
             throw error("expected an integer");
         try {
             long v = Long.parseLong(digits, radix);
@@ -602,7 +602,7 @@ public final class ScriptParser {
     private String word() {
         int e = pos;
         while (e < s.length() && (Character.isLetterOrDigit(s.charAt(e)) || s.charAt(e) == '_')) e++;
-        if (e == pos || Character.isDigit(s.charAt(pos))) return "";
+        if (e == pos || Ascii.isDigit(s.charAt(pos))) return "";
         return s.substring(pos, e);
     }
 

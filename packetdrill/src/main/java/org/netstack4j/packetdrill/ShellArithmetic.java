@@ -82,7 +82,7 @@ final class ShellArithmetic {
                 return v;
             }
             int start = pos;
-            while (pos < s.length() && Character.isDigit(s.charAt(pos))) pos++;
+            while (pos < s.length() && Ascii.isDigit(s.charAt(pos))) pos++;
             if (start == pos) throw new IllegalStateException("number expected at " + start);
             try {
                 return Long.parseLong(s.substring(start, pos));

@@ -200,7 +200,7 @@ final class TcpInfoAssertions {
             if (peek('(')) { pos++; long v = or(); ws(); expect(')'); return v; }
             if (peek('-')) { pos++; return -atom(); }
             int st = pos;
-            if (pos < s.length() && Character.isDigit(s.charAt(pos))) {
+            if (pos < s.length() && Ascii.isDigit(s.charAt(pos))) {
                 while (pos < s.length() && Character.isLetterOrDigit(s.charAt(pos))) pos++;
                 String t = s.substring(st, pos);
                 try {
