@@ -61,7 +61,21 @@ final class SegmentArrives {
                 c.rcv.ackPending = true;
                 // "If there are other controls or text in the segment, then continue processing at the
                 // sixth step": the segment's data starts after the SYN.
-                if (len > 0 || seg.has(TcpRepr.FIN)) processTextAndFin(c, now, seg, Seq.add(seg.seq(), 1), buf, off, len, seg.has(TcpRepr.FIN));
+                // The window our SYN offered bounds it as in any state (3.10.7.4's first check: "only
+                // the new parts are processed"): text past it, and a FIN after that text, are trimmed.
+                // Without this a SYN,ACK carrying 13,312 bytes filled a 4,096-byte receive buffer
+                // (TcpConnectionFuzzer). Linux drops a SYN,ACK's text altogether (tcp_rcv_state_process
+                // frees the skb after tcp_urg); a Fast Open server never sends any.
+                boolean fin = seg.has(TcpRepr.FIN);
+                if (len > 0 || fin) {
+                    int start = Seq.add(seg.seq(), 1);
+                    int room = (int) Math.max(0, Seq.sub(c.rcvAdvRight, start));
+                    if (len > room) {
+                        len = room;
+                        fin = false;
+                    }
+                    if (len > 0 || fin) processTextAndFin(c, now, seg, start, buf, off, len, fin);
+                }
             } else {
                 // simultaneous open: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; text is dropped (the peer retransmits it)
                 c.setState(now, TcpState.SYN_RECEIVED, "rcv SYN (simultaneous open)");

@@ -586,4 +586,16 @@ class TcpDataTransferTest {
         for (TcpOption x : o.tcp().options()) if (x instanceof TcpOption.Sack s) return s.blocks();
         return List.of();
     }
+
+    /** RFC 9293 3.10.7.3 -> 3.10.7.4: a SYN,ACK's text is bound by the window our SYN offered (TcpConnectionFuzzer's finding). */
+    @Test void textOnASynAckIsTrimmedToTheWindowOurSynOffered() {
+        TcpHarness h = new TcpHarness(TcpConfig.defaults().withBuffers(b -> b.withReceiveBufferSize(4096).withSendBufferSize(4096))).synSent();
+        byte[] text = TcpHarness.bytes(13_312, 3);
+        h.inject(TcpHarness.S | A | TcpRepr.FIN, 0, 1, text);
+        TcpStatus st = h.conn.status();
+        assertEquals(TcpState.ESTABLISHED, st.state(), "the FIN after the trimmed text is not taken");
+        assertEquals(4096, st.receiveQueued(), "the window our SYN offered, not the 13,312 bytes sent");
+        byte[] got = h.readAll();
+        assertArrayEquals(Arrays.copyOf(text, 4096), got);
+    }
 }
