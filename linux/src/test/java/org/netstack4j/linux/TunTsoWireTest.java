@@ -98,7 +98,12 @@ class TunTsoWireTest {
                 capture.destroy();
                 assertTrue(capture.waitFor(30, TimeUnit.SECONDS));
                 capture = null;
-                Process bad = new ProcessBuilder(tshark, "-n", "-r", pcap.toString(), "-o", "tcp.check_checksum:TRUE",
+                // only the link, IP and TCP dissectors: an application dissector may take the random
+                // payload for its protocol and call it malformed (cli's TunInteropTest saw EtherCAT on
+                // a client port of 34980); _ws.malformed still flags what these find
+                Process bad = new ProcessBuilder(tshark, "-n", "-r", pcap.toString(), "--disable-protocol", "ALL",
+                        "--enable-protocol", "frame", "--enable-protocol", "eth", "--enable-protocol", "ethertype",
+                        "--enable-protocol", "ip", "--enable-protocol", "tcp", "-o", "tcp.check_checksum:TRUE",
                         "-o", "ip.check_checksum:TRUE", "-o", "tcp.desegment_tcp_streams:FALSE",
                         // checksums of what netstack4j sent (the subject here); the kernel's own ACKs from B may
                         // carry 0xFFFF for a zero checksum (skb_checksum_help's CSUM_MANGLED_0), which tshark calls Bad
