@@ -351,6 +351,12 @@ public final class TcpLayer implements Pollable {
         batchAcks.add(c);
     }
 
+    /** A burst's ACKs wait for its end ({@link #ackAtBatchEnd}): {@link #pollAt} is due now until the driver polls. */
+    boolean batchOpen() { return !batchAcks.isEmpty(); }
+
+    /** The earliest connection or listener timer, leaving out a burst's ACKs ({@link #pollAt} counts them). */
+    long timersAt() { return timers.earliest(); }
+
     /** Ends the current burst now (what the next poll would do first); for drivers that deliver segments one by one. */
     void endBatch(long now) {
         // A connection's ACK may queue nothing new here; copy-free: index loop, then clear.
